@@ -1,0 +1,49 @@
+import js from '@eslint/js';
+import nx from '@nx/eslint-plugin';
+import prettier from 'eslint-config-prettier';
+import tseslint from 'typescript-eslint';
+
+// Module boundaries encode STYLE.md: only connectors speak a network's SDK, only libs/db touches
+// Prisma, the pipeline engine and plugin SDK stay framework-free, apps depend on libs and not on
+// each other.
+const frameworks = ['@nestjs/*', '@prisma/*', 'bullmq', 'ioredis', 'pg', '@electric-sql/*', '@atproto/*', 'masto'];
+const networkSdks = ['@atproto/*', 'masto'];
+const database = ['@prisma/*', 'pg', '@electric-sql/*', 'pglite-prisma-adapter'];
+
+export default [
+  { ignores: ['**/node_modules', '**/dist', 'data', 'tmp', '.toolchain', 'generated', '.nx', 'coverage'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    plugins: { '@nx': nx },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'separate-type-imports' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain'], bannedExternalImports: frameworks },
+            { sourceTag: 'type:engine', onlyDependOnLibsWithTags: ['type:domain', 'type:engine'], bannedExternalImports: frameworks },
+            { sourceTag: 'type:plugin', onlyDependOnLibsWithTags: ['type:engine', 'type:domain'], bannedExternalImports: frameworks },
+            { sourceTag: 'type:config', onlyDependOnLibsWithTags: ['type:domain'], bannedExternalImports: frameworks },
+            { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:domain', 'type:config'], bannedExternalImports: networkSdks },
+            { sourceTag: 'type:queue', onlyDependOnLibsWithTags: ['type:domain', 'type:config'], bannedExternalImports: [...networkSdks, ...database] },
+            { sourceTag: 'type:connector', onlyDependOnLibsWithTags: ['type:domain', 'type:config'], bannedExternalImports: [...database, '@nestjs/*', 'bullmq'] },
+            { sourceTag: 'type:testing', notDependOnLibsWithTags: ['type:app'] },
+            { sourceTag: 'type:app', notDependOnLibsWithTags: ['type:app'], bannedExternalImports: [...networkSdks, ...database] },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/*.spec.ts', '**/*.int-spec.ts', 'tools/**/*.ts', 'libs/testing/**/*.ts'],
+    rules: { '@nx/enforce-module-boundaries': 'off' },
+  },
+  prettier,
+];

