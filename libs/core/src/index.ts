@@ -1,3 +1,4 @@
 export * from './network.js';
 export * from './post.js';
 export * from './errors.js';
+export * from './connector.js';

@@ -1,0 +1,78 @@
+import type { Network, SourceKind } from './network.js';
+import type { Post, RepostReason } from './post.js';
+
+/**
+ * The port every network connector implements (libs/connectors/*). One instance is bound to one
+ * linked account's session; it fetches normalized posts and writes back on the account's behalf.
+ */
+export interface NetworkConnector {
+  readonly network: Network;
+
+  /**
+   * Items newer than `marker` (the high-water mark a previous call returned; null on first sync),
+   * at most `maxItems`, newest first. Returns the new marker to store. Never skips: if more than
+   * `maxItems` are new, `complete` is false and the caller may backfill the gap with `fetchOlder`.
+   */
+  fetchNewer(source: SourceRef, marker: string | null, maxItems: number): Promise<NewerItems>;
+
+  /** One page of history, newest first, starting at `cursor` (null = newest). For backfills. */
+  fetchOlder(source: SourceRef, cursor: string | null, limit: number): Promise<OlderPage>;
+
+  like(target: PostTarget): Promise<WriteResult>;
+  unlike(target: PostTarget, ref: string | null): Promise<void>;
+  repost(target: PostTarget): Promise<WriteResult>;
+  unrepost(target: PostTarget, ref: string | null): Promise<void>;
+  createPost(draft: PostDraft): Promise<WriteResult>;
+  deletePost(target: PostTarget): Promise<void>;
+}
+
+export interface SourceRef {
+  kind: SourceKind;
+  /** Feed URI, list id, actor DID or hashtag; '' for the home timeline. */
+  externalId: string;
+}
+
+/** A post as it arrived in one source, with the repost/boost that brought it, if any. */
+export interface IngestedItem {
+  post: Post;
+  reason: RepostReason | null;
+}
+
+/** A record that could not be normalized, with why; stored, never fatal. */
+export interface SkippedItem {
+  reason: string;
+  record: unknown;
+}
+
+export interface NewerItems {
+  items: IngestedItem[];
+  skipped: SkippedItem[];
+  marker: string | null;
+  complete: boolean;
+}
+
+export interface OlderPage {
+  items: IngestedItem[];
+  skipped: SkippedItem[];
+  /** Null when history is exhausted. */
+  nextCursor: string | null;
+}
+
+/** Enough to address a post on its network: Bluesky needs URI + CID, Mastodon its status id. */
+export interface PostTarget {
+  uri: string;
+  nativeId: string;
+}
+
+export interface PostDraft {
+  text: string;
+  contentWarning?: string | null;
+  language?: string | null;
+  replyTo?: (PostTarget & { root?: PostTarget | null }) | null;
+}
+
+export interface WriteResult {
+  uri: string;
+  nativeId: string;
+  webUrl: string | null;
+}
