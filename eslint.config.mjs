@@ -30,7 +30,7 @@ export default [
             { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain'], bannedExternalImports: frameworks },
             { sourceTag: 'type:engine', onlyDependOnLibsWithTags: ['type:domain', 'type:engine'], bannedExternalImports: frameworks },
             { sourceTag: 'type:plugin', onlyDependOnLibsWithTags: ['type:engine', 'type:domain'], bannedExternalImports: frameworks },
-            { sourceTag: 'type:config', onlyDependOnLibsWithTags: ['type:domain'], bannedExternalImports: frameworks },
+            { sourceTag: 'type:config', onlyDependOnLibsWithTags: ['type:domain'], bannedExternalImports: frameworks.filter((f) => f !== '@nestjs/*') },
             { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:domain', 'type:config'], bannedExternalImports: networkSdks },
             { sourceTag: 'type:queue', onlyDependOnLibsWithTags: ['type:domain', 'type:config'], bannedExternalImports: [...networkSdks, ...database] },
             { sourceTag: 'type:connector', onlyDependOnLibsWithTags: ['type:domain', 'type:config'], bannedExternalImports: [...database, '@nestjs/*', 'bullmq'] },

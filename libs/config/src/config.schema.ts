@@ -1,0 +1,77 @@
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const csv = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
+
+const url = (protocols: string[]) =>
+  z.string().refine(
+    (v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `expected a URL (${protocols.join(' or ')})` },
+  );
+
+/**
+ * Every setting Tributary reads, with its default. This is the one place that knows the
+ * environment's variable names; the README's configuration table mirrors it.
+ */
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /** PostgreSQL connection string; without it an embedded PGlite database lives in DATA_DIR. */
+  DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  /** Start a private redis-server under DATA_DIR when none answers at REDIS_URL (single-machine default). */
+  REDIS_EMBEDDED: bool.default(true),
+  /**
+   * 32 bytes, base64, for AES-256-GCM encryption of network credentials. Without it a key is
+   * generated once into DATA_DIR/secret.key (fine for one machine; set it explicitly when scaling out).
+   */
+  ENCRYPTION_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, { message: 'expected 32 bytes, base64-encoded' })
+    .optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+  /** Which roles this process runs: the API, the queue worker, or both (the default, single process). */
+  ROLE: z.enum(['all', 'api', 'worker']).default('all'),
+  /** Prefix of every BullMQ key in Redis, so several instances (or test runs) can share one Redis. */
+  QUEUE_PREFIX: z.string().min(1).default('tributary'),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  GRAPHQL_INTROSPECTION: bool.default(true),
+  GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).max(50).default(10),
+  GRAPHQL_MAX_COST: z.coerce.number().int().min(10).default(5000),
+  /** Lifetime of a login token, in days. */
+  TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  INVITE_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(14),
+  BLUESKY_DEFAULT_SERVICE: url(['https:', 'http:']).default('https://bsky.social'),
+  /** Jetstream endpoint to follow instead of each PDS's firehose, where one is available. */
+  BLUESKY_JETSTREAM_URL: url(['ws:', 'wss:']).optional(),
+  /** How many posts of history each new source backfills. */
+  BACKFILL_DEPTH: z.coerce.number().int().min(0).max(10000).default(500),
+  /** Poll interval for sources when no stream event arrived, in seconds. */
+  POLL_INTERVAL_SECONDS: z.coerce.number().int().min(10).default(120),
+  /** Hosts exempt from the private-address guard on Mastodon instance URLs (tests, private deployments). */
+  MASTODON_ALLOWED_HOSTS: csv.default([]),
+  /** Allow plain http:// for hosts on MASTODON_ALLOWED_HOSTS (tests and private networks only). */
+  MASTODON_ALLOW_HTTP: bool.default(false),
+  /** Public base URL of this instance, for OAuth redirects. */
+  PUBLIC_URL: url(['https:', 'http:']).optional(),
+  PLUGIN_CPU_MS: z.coerce.number().int().min(1).max(10000).default(200),
+  PLUGIN_MEMORY_MB: z.coerce.number().int().min(8).max(1024).default(64),
+});
+
+export type Config = z.infer<typeof configSchema>;
