@@ -1,3 +1,176 @@
-// Owned by the Bluesky connector work: starts @atproto/dev-env in a child process. Placeholder until then.
-export async function startBlueskyNetwork(): Promise<void> {}
-export async function stopBlueskyNetwork(): Promise<void> {}
+// The Bluesky reference network (@atproto/dev-env: PLC + PDS + AppView) for integration tests.
+// Jest global setup starts it once per run in a child process and publishes its URLs through
+// process.env, which Jest workers inherit; tests reach it with `blueskyNetwork()`.
+import { fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AtpAgent } from '@atproto/api';
+import { NETWORK_ENV } from './bluesky/protocol.js';
+import type { ChildConfig, ChildMessage, NetworkInfo } from './bluesky/protocol.js';
+
+export type { NetworkInfo as BlueskyNetworkInfo } from './bluesky/protocol.js';
+
+const READY_TIMEOUT_MS = 120_000;
+
+interface Running {
+  child: ChildProcess;
+  tmp: string;
+}
+
+// Global setup and teardown run in the same process but may load this module twice.
+const state = globalThis as typeof globalThis & { __tributaryBluesky?: Running };
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+async function freePorts(n: number): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < n) ports.add(await freePort());
+  return [...ports];
+}
+
+function letters(n: number): string {
+  return [...randomBytes(n)].map((b) => String.fromCharCode(97 + (b % 26))).join('');
+}
+
+/**
+ * Starts the reference network unless it runs already or `TRIBUTARY_BSKY_NETWORK=off`.
+ * Resolves when PLC, PDS and AppView answer; rejects with the child's error otherwise.
+ */
+export async function startBlueskyNetwork(): Promise<void> {
+  if (state.__tributaryBluesky || process.env[NETWORK_ENV] === 'off') return;
+  const [plc, pds, appview, ozone, control] = (await freePorts(5)) as [number, number, number, number, number];
+  const config: ChildConfig = {
+    dbPostgresUrl: process.env.TRIBUTARY_BSKY_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres',
+    schema: `tributary_${letters(10)}`,
+    ports: { plc, pds, appview, ozone, control },
+  };
+  // dev-env keeps PDS data and caches under the temp dir: one per run.
+  const tmp = mkdtempSync(join(tmpdir(), 'tributary-bsky-'));
+  const script = fileURLToPath(new URL('./bluesky/network-child.ts', import.meta.url));
+  const child = fork(script, [], {
+    execArgv: ['--import', '@swc-node/register/esm-register', '--no-warnings'],
+    env: {
+      ...process.env,
+      TMPDIR: tmp,
+      DB_POSTGRES_URL: config.dbPostgresUrl,
+      REDIS_HOST: process.env.REDIS_HOST ?? '127.0.0.1:6379',
+      LOG_ENABLED: 'false',
+      TRIBUTARY_BSKY_CHILD_CONFIG: JSON.stringify(config),
+    },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  state.__tributaryBluesky = { child, tmp };
+  try {
+    const info = await new Promise<NetworkInfo>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('Bluesky reference network did not start in time')), READY_TIMEOUT_MS);
+      child.once('exit', (code) => reject(new Error(`Bluesky reference network exited early (code ${code})`)));
+      child.on('message', (message: ChildMessage) => {
+        clearTimeout(timer);
+        if (message.type === 'ready') resolve(message.info);
+        else reject(new Error(`Bluesky reference network failed to start: ${message.message}`));
+      });
+    });
+    process.env[NETWORK_ENV] = JSON.stringify(info);
+    process.env.TRIBUTARY_BSKY_PDS_URL = info.pdsUrl;
+    process.env.TRIBUTARY_BSKY_APPVIEW_URL = info.appviewUrl;
+    process.env.TRIBUTARY_BSKY_PLC_URL = info.plcUrl;
+    // The IPC channel must not keep Jest alive; the child exits by itself when it closes.
+    child.unref();
+    child.channel?.unref();
+  } catch (err) {
+    await stopBlueskyNetwork();
+    throw err;
+  }
+}
+
+/** Stops the child (it closes the network and drops its Postgres schemas) and removes its temp dir. */
+export async function stopBlueskyNetwork(): Promise<void> {
+  const running = state.__tributaryBluesky;
+  if (!running) return;
+  state.__tributaryBluesky = undefined;
+  const { child, tmp } = running;
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(timer);
+  }
+  rmSync(tmp, { recursive: true, force: true });
+  delete process.env.TRIBUTARY_BSKY_PDS_URL;
+  delete process.env.TRIBUTARY_BSKY_APPVIEW_URL;
+  delete process.env.TRIBUTARY_BSKY_PLC_URL;
+  delete process.env[NETWORK_ENV];
+}
+
+/** An account on the reference PDS, logged in with its main password. */
+export interface TestBlueskyAccount {
+  did: string;
+  handle: string;
+  password: string;
+  /** An app password created for it: what a user gives Tributary. */
+  appPassword: string;
+  appPasswordName: string;
+  agent: AtpAgent;
+}
+
+/** Typed access to the running reference network, for test files. */
+export interface BlueskyNetworkClient {
+  readonly info: NetworkInfo;
+  /** Waits until the AppView has indexed everything the PDS sequenced. */
+  processAll(): Promise<void>;
+  /** Creates an account (`<name>-<random>.test`) with an app password. */
+  createAccount(name: string): Promise<TestBlueskyAccount>;
+  /** Applies a labeler label (default labeler: `info.labelerDid`) to a record. */
+  label(subject: { uri: string; cid: string }, val: string, src?: string): Promise<void>;
+}
+
+async function control(info: NetworkInfo, path: string, body: unknown): Promise<unknown> {
+  const res = await fetch(`${info.controlUrl}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const json: unknown = await res.json();
+  if (!res.ok) throw new Error(`reference network ${path}: ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** The reference network started by global setup; throws when it is not running. */
+export function blueskyNetwork(): BlueskyNetworkClient {
+  const raw = process.env[NETWORK_ENV];
+  if (!raw || raw === 'off') {
+    throw new Error('The Bluesky reference network is not running (integration project global setup starts it)');
+  }
+  const info = JSON.parse(raw) as NetworkInfo;
+  return {
+    info,
+    processAll: async () => void (await control(info, '/process-all', {})),
+    label: async (subject, val, src) => void (await control(info, '/labels', { ...subject, val, src })),
+    createAccount: async (name) => {
+      const handle = `${name}-${letters(6)}.test`;
+      const password = `pw-${letters(12)}`;
+      const agent = new AtpAgent({ service: info.pdsUrl });
+      await agent.createAccount({ handle, password, email: `${handle}@example.com` });
+      const appPasswordName = `tributary-${letters(4)}`;
+      const created = await agent.com.atproto.server.createAppPassword({ name: appPasswordName });
+      const did = agent.session?.did;
+      if (!did) throw new Error('account created without a session');
+      return { did, handle, password, appPassword: created.data.password, appPasswordName, agent };
+    },
+  };
+}

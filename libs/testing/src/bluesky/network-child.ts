@@ -1,0 +1,118 @@
+// Runs @atproto/dev-env's TestNetwork (PLC + PDS + AppView + bsync + ozone) in its own process so
+// Jest workers stay light and a crash here cannot take the test run down. Started by
+// `startBlueskyNetwork()` through `fork()`; talks to it over IPC once (ready/failed) and then serves
+// a loopback control endpoint for what tests cannot do through the public API (processAll, labels).
+import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { TestNetwork } from '@atproto/dev-env';
+import pg from 'pg';
+import type { ChildConfig, ChildMessage, NetworkInfo } from './protocol.js';
+
+/** The labeler DID the AppView accepts labels from (dev-env's EXAMPLE_LABELER). */
+const EXAMPLE_LABELER = 'did:example:labeler';
+
+const config = JSON.parse(process.env.TRIBUTARY_BSKY_CHILD_CONFIG ?? 'null') as ChildConfig | null;
+if (!config) throw new Error('TRIBUTARY_BSKY_CHILD_CONFIG is missing');
+const cfg: ChildConfig = config;
+
+function send(message: ChildMessage): void {
+  process.send?.(message);
+}
+
+let network: TestNetwork | null = null;
+let closing: Promise<void> | null = null;
+
+async function dropSchemas(): Promise<void> {
+  const client = new pg.Client({ connectionString: cfg.dbPostgresUrl });
+  await client.connect();
+  try {
+    for (const prefix of ['appview', 'bsync', 'ozone']) {
+      await client.query(`DROP SCHEMA IF EXISTS "${prefix}_${cfg.schema}" CASCADE`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+async function shutdown(code: number): Promise<void> {
+  closing ??= (async () => {
+    control.close();
+    // processAll() inside close() can hang on a half-started network; bound it.
+    const closed = network?.close().catch(() => undefined);
+    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+    await dropSchemas().catch(() => undefined);
+  })();
+  await closing;
+  process.exit(code);
+}
+
+// The parent going away (normally or by SIGKILL) closes the IPC channel: never outlive it.
+process.on('disconnect', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+process.on('SIGINT', () => void shutdown(0));
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const body = Buffer.concat(chunks).toString('utf8');
+  return body ? (JSON.parse(body) as Record<string, unknown>) : {};
+}
+
+function reply(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (!network) return reply(res, 503, { error: 'network not ready' });
+  const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  if (req.method === 'POST' && path === '/process-all') {
+    await network.processAll();
+    return reply(res, 200, { ok: true });
+  }
+  if (req.method === 'POST' && path === '/labels') {
+    // A labeler's label as the AppView stores it after consuming the labeler's stream.
+    const body = await readJson(req);
+    const { uri, cid, val } = body;
+    if (typeof uri !== 'string' || typeof val !== 'string') return reply(res, 400, { error: 'uri and val are required' });
+    const src = typeof body.src === 'string' ? body.src : EXAMPLE_LABELER;
+    await network.bsky.db.db
+      .insertInto('label')
+      .values({ src, uri, cid: typeof cid === 'string' ? cid : '', val, neg: false, cts: new Date().toISOString(), exp: null })
+      .execute();
+    return reply(res, 200, { src });
+  }
+  return reply(res, 404, { error: `no route ${req.method} ${path}` });
+}
+
+const control = createServer((req, res) => {
+  route(req, res).catch((err: unknown) => reply(res, 500, { error: String(err) }));
+});
+
+async function main(): Promise<void> {
+  await new Promise<void>((resolve) => control.listen(cfg.ports.control, '127.0.0.1', resolve));
+  const appviewUrl = `http://localhost:${cfg.ports.appview}`;
+  network = await TestNetwork.create({
+    dbPostgresUrl: cfg.dbPostgresUrl,
+    dbPostgresSchema: cfg.schema,
+    plc: { port: cfg.ports.plc },
+    pds: { port: cfg.ports.pds },
+    // publicUrl: image and avatar URLs in views point at the AppView instead of a dead host.
+    bsky: { port: cfg.ports.appview, publicUrl: appviewUrl },
+    ozone: { port: cfg.ports.ozone },
+  });
+  const info: NetworkInfo = {
+    pdsUrl: network.pds.url,
+    appviewUrl: network.bsky.url,
+    plcUrl: network.plc.url,
+    controlUrl: `http://127.0.0.1:${cfg.ports.control}`,
+    labelerDid: EXAMPLE_LABELER,
+    pid: process.pid,
+  };
+  send({ type: 'ready', info });
+}
+
+main().catch(async (err: unknown) => {
+  send({ type: 'failed', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+  await shutdown(1);
+});
