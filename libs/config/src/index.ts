@@ -2,3 +2,4 @@ export { configSchema } from './config.schema.js';
 export type { Config } from './config.schema.js';
 export { ConfigError, loadConfig } from './load-config.js';
 export { CONFIG, ConfigModule } from './config.module.js';
+export { logLevels } from './log-levels.js';

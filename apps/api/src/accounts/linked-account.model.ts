@@ -1,0 +1,54 @@
+import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { AccountStatus, Network, SourceKind } from '@tributary/core';
+
+registerEnumType(Network, { name: 'Network' });
+registerEnumType(AccountStatus, {
+  name: 'AccountStatus',
+  valuesMap: {
+    NeedsReauth: { description: 'The network rejected the stored credentials: link the account again.' },
+    Error: { description: 'Syncing fails for another reason; see statusReason.' },
+  },
+});
+registerEnumType(SourceKind, { name: 'SourceKind' });
+
+export enum JobStateModel {
+  IDLE = 'IDLE',
+  RUNNING = 'RUNNING',
+  DONE = 'DONE',
+  FAILED = 'FAILED',
+}
+registerEnumType(JobStateModel, { name: 'JobState' });
+
+@ObjectType('SyncProgress')
+export class SyncProgressModel {
+  @Field(() => JobStateModel) state!: JobStateModel;
+  @Field(() => Int) done!: number;
+  @Field(() => Int) target!: number;
+}
+
+@ObjectType('Source')
+export class SourceModel {
+  @Field(() => ID) id!: string;
+  @Field(() => SourceKind) kind!: SourceKind;
+  @Field({ description: 'Feed URI, list id, actor or hashtag; empty for the home timeline.' }) externalId!: string;
+  @Field(() => String, { nullable: true }) displayName!: string | null;
+  @Field(() => Date, { nullable: true }) lastSyncedAt!: Date | null;
+  @Field(() => String, { nullable: true }) lastError!: string | null;
+  @Field(() => SyncProgressModel, { description: 'Backfill of history after the source was added.' })
+  backfill!: SyncProgressModel;
+}
+
+@ObjectType('LinkedAccount')
+export class LinkedAccountModel {
+  @Field(() => ID) id!: string;
+  @Field(() => Network) network!: Network;
+  @Field({ description: 'DID on Bluesky, account URI on Mastodon.' }) networkAccountId!: string;
+  @Field() handle!: string;
+  @Field() serviceUrl!: string;
+  @Field(() => AccountStatus) status!: AccountStatus;
+  @Field(() => String, { nullable: true }) statusReason!: string | null;
+  @Field() statusChangedAt!: Date;
+  @Field(() => Date, { nullable: true }) lastSyncedAt!: Date | null;
+  @Field() createdAt!: Date;
+  @Field(() => [SourceModel]) sources!: SourceModel[];
+}

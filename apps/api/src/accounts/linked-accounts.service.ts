@@ -1,0 +1,33 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from '@tributary/db';
+import { AppErrorCode, AppException } from '../common/app.exception.js';
+import { isUuid } from '../common/ids.js';
+import type { LinkedAccountModel } from './linked-account.model.js';
+
+@Injectable()
+export class LinkedAccountsService {
+  constructor(private readonly prisma: PrismaService) {}
+
+  async list(userId: string): Promise<LinkedAccountModel[]> {
+    const rows = await this.prisma.linkedAccount.findMany({
+      where: { userId },
+      include: { sources: { orderBy: { createdAt: 'asc' } } },
+      orderBy: { createdAt: 'asc' },
+    });
+    return rows.map(({ credentials: _secret, sources, ...account }) => ({
+      ...account,
+      sources: sources.map((s) => ({
+        ...s,
+        backfill: { state: s.backfillState, done: s.backfillDone, target: s.backfillTarget },
+      })),
+    }));
+  }
+
+  /** Unlinks one of the caller's accounts: its credentials and sources go; posts stay for others. */
+  async unlink(userId: string, accountId: string): Promise<boolean> {
+    if (!isUuid(accountId)) throw new AppException(AppErrorCode.NotFound, 'linked account not found');
+    const deleted = await this.prisma.linkedAccount.deleteMany({ where: { id: accountId, userId } });
+    if (deleted.count === 0) throw new AppException(AppErrorCode.NotFound, 'linked account not found');
+    return true;
+  }
+}

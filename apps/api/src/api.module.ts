@@ -1,0 +1,45 @@
+import { ApolloDriver } from '@nestjs/apollo';
+import type { ApolloDriverConfig } from '@nestjs/apollo';
+import { Module } from '@nestjs/common';
+import type { DynamicModule } from '@nestjs/common';
+import { GraphQLModule } from '@nestjs/graphql';
+import type { Config } from '@tributary/config';
+import { ConfigModule } from '@tributary/config';
+import { AccountsModule } from './accounts/accounts.module.js';
+import { AuthModule } from './auth/auth.module.js';
+import type { GraphqlContext } from './auth/auth.types.js';
+import { formatError } from './common/format-error.js';
+import { HealthController } from './health/health.controller.js';
+
+export const SCHEMA_FILE = 'apps/api/schema.graphql';
+
+@Module({})
+export class ApiModule {
+  /**
+   * @param database the database module, opened once by the launcher (in single-process mode the
+   *   worker shares it: an embedded PGlite must have exactly one owner).
+   */
+  static forRoot(config: Config, database: DynamicModule): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        database,
+        GraphQLModule.forRoot<ApolloDriverConfig>({
+          driver: ApolloDriver,
+          // Development keeps the committed schema.graphql current; production builds it in memory.
+          autoSchemaFile: config.NODE_ENV === 'production' ? true : SCHEMA_FILE,
+          sortSchema: true,
+          introspection: config.GRAPHQL_INTROSPECTION,
+          includeStacktraceInErrorResponses: false,
+          playground: false,
+          context: ({ req }: { req: GraphqlContext['req'] }): GraphqlContext => ({ req }),
+          formatError,
+        }),
+        AuthModule,
+        AccountsModule,
+      ],
+      controllers: [HealthController],
+    };
+  }
+}

@@ -1,0 +1,155 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { CONFIG } from '@tributary/config';
+import type { Config } from '@tributary/config';
+import { PrismaService } from '@tributary/db';
+import { AppErrorCode, AppException } from '../common/app.exception.js';
+import { isUuid } from '../common/ids.js';
+import type { AuthenticatedUser, Role } from './auth.types.js';
+import { DUMMY_PASSWORD_HASH, hashPassword, hashSecret, newSecret, verifyPassword } from './secrets.js';
+
+const USERNAME = /^[a-z0-9][a-z0-9_.-]{2,31}$/;
+const MIN_PASSWORD = 10;
+const DAY_MS = 24 * 3600 * 1000;
+// lastUsedAt is informational; writing it on every request would turn reads into writes.
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+@Injectable()
+export class AuthService {
+  private readonly logger = new Logger(AuthService.name);
+
+  constructor(
+    private readonly prisma: PrismaService,
+    @Inject(CONFIG) private readonly config: Config,
+  ) {}
+
+  /** Resolves a bearer token to its user, or null when it is unknown, revoked or expired. */
+  async authenticate(token: string): Promise<AuthenticatedUser | null> {
+    const row = await this.prisma.apiToken.findUnique({
+      where: { tokenHash: hashSecret(token) },
+      include: { user: true },
+    });
+    const now = Date.now();
+    if (!row || row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= now)) return null;
+    if (!row.lastUsedAt || now - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+      await this.prisma.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date(now) } });
+    }
+    return { id: row.user.id, username: row.user.username, role: row.user.role, tokenId: row.id };
+  }
+
+  async signUp(inviteCode: string, username: string, password: string, tokenName: string) {
+    const name = username.trim().toLowerCase();
+    if (!USERNAME.test(name)) {
+      throw new AppException(
+        AppErrorCode.BadUserInput,
+        'username: 3–32 characters, lower-case letters, digits, ".", "_" or "-", starting with a letter or digit',
+        { field: 'username' },
+      );
+    }
+    if (password.length < MIN_PASSWORD) {
+      throw new AppException(AppErrorCode.BadUserInput, `password: at least ${MIN_PASSWORD} characters`, {
+        field: 'password',
+      });
+    }
+    const passwordHash = await hashPassword(password);
+    const now = new Date();
+    const user = await this.prisma.$transaction(async (tx) => {
+      const invite = await tx.invite.findUnique({ where: { codeHash: hashSecret(inviteCode) } });
+      if (!invite || invite.usedById || invite.expiresAt <= now) {
+        throw new AppException(AppErrorCode.BadUserInput, 'invite: unknown, already used or expired', {
+          field: 'invite',
+        });
+      }
+      if (await tx.user.findUnique({ where: { username: name } })) {
+        throw new AppException(AppErrorCode.Conflict, `username: "${name}" is taken`, { field: 'username' });
+      }
+      const created = await tx.user.create({ data: { username: name, passwordHash, role: invite.role } });
+      // Conditional update: of two concurrent sign-ups with one invite, exactly one wins.
+      const claimed = await tx.invite.updateMany({
+        where: { id: invite.id, usedById: null },
+        data: { usedById: created.id, usedAt: now },
+      });
+      if (claimed.count !== 1) {
+        throw new AppException(AppErrorCode.BadUserInput, 'invite: already used', { field: 'invite' });
+      }
+      return created;
+    });
+    this.logger.log(`user ${user.username} signed up (${user.role})`);
+    return this.issueToken(user.id, tokenName);
+  }
+
+  async login(username: string, password: string, tokenName: string) {
+    const user = await this.prisma.user.findUnique({ where: { username: username.trim().toLowerCase() } });
+    // Always hash, so the response time does not tell whether the username exists.
+    const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
+    if (!user || !ok) throw new AppException(AppErrorCode.Unauthenticated, 'invalid username or password');
+    return this.issueToken(user.id, tokenName);
+  }
+
+  private async issueToken(userId: string, name: string) {
+    const token = newSecret('trb');
+    const row = await this.prisma.apiToken.create({
+      data: {
+        userId,
+        name: name.slice(0, 100) || 'token',
+        tokenHash: hashSecret(token),
+        expiresAt: new Date(Date.now() + this.config.TOKEN_TTL_DAYS * DAY_MS),
+      },
+      include: { user: true },
+    });
+    return { token, tokenInfo: { ...row, current: false }, user: row.user };
+  }
+
+  me(user: AuthenticatedUser) {
+    return this.prisma.user.findUniqueOrThrow({ where: { id: user.id } });
+  }
+
+  listTokens(user: AuthenticatedUser) {
+    return this.prisma.apiToken
+      .findMany({ where: { userId: user.id }, orderBy: { createdAt: 'desc' } })
+      .then((rows) => rows.map((row) => ({ ...row, current: row.id === user.tokenId })));
+  }
+
+  async revokeToken(user: AuthenticatedUser, tokenId: string) {
+    // Scoped by owner: another user's token id is indistinguishable from an unknown one.
+    if (!isUuid(tokenId)) throw new AppException(AppErrorCode.NotFound, 'token not found');
+    const revoked = await this.prisma.apiToken.updateMany({
+      where: { id: tokenId, userId: user.id, revokedAt: null },
+      data: { revokedAt: new Date() },
+    });
+    if (revoked.count === 0) {
+      const own = await this.prisma.apiToken.findFirst({ where: { id: tokenId, userId: user.id } });
+      if (!own) throw new AppException(AppErrorCode.NotFound, 'token not found');
+    }
+    const row = await this.prisma.apiToken.findFirstOrThrow({ where: { id: tokenId, userId: user.id } });
+    return { ...row, current: row.id === user.tokenId };
+  }
+
+  async createInvite(creator: AuthenticatedUser | null, role: Role) {
+    const code = newSecret('inv');
+    const invite = await this.prisma.invite.create({
+      data: {
+        codeHash: hashSecret(code),
+        role,
+        createdById: creator?.id ?? null,
+        expiresAt: new Date(Date.now() + this.config.INVITE_TTL_DAYS * DAY_MS),
+      },
+    });
+    return { code, invite };
+  }
+
+  listInvites() {
+    return this.prisma.invite.findMany({ orderBy: { createdAt: 'desc' } });
+  }
+
+  /**
+   * First start of an instance: with no users, print a one-time admin invite so the operator can
+   * create the first account. A fresh one replaces the last on every start until someone signs up.
+   */
+  async bootstrapAdminInvite(): Promise<string | null> {
+    if ((await this.prisma.user.count()) > 0) return null;
+    // Only the most recently printed bootstrap invite is valid.
+    await this.prisma.invite.deleteMany({ where: { createdById: null, role: 'ADMIN', usedById: null } });
+    const { code } = await this.createInvite(null, 'ADMIN');
+    return code;
+  }
+}

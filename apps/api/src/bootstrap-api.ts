@@ -1,0 +1,25 @@
+import { Logger } from '@nestjs/common';
+import type { DynamicModule, INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { logLevels } from '@tributary/config';
+import type { Config } from '@tributary/config';
+import { ApiModule } from './api.module.js';
+import { AuthService } from './auth/auth.service.js';
+
+/** Starts the HTTP + GraphQL API and, on a brand-new instance, prints the one-time admin invite. */
+export async function bootstrapApi(config: Config, database: DynamicModule): Promise<INestApplication> {
+  const app = await NestFactory.create(ApiModule.forRoot(config, database), {
+    logger: logLevels(config),
+  });
+  await app.listen(config.PORT, config.HOST);
+  const logger = new Logger('Tributary');
+  logger.log(`GraphQL API on ${(await app.getUrl()).replace('[::1]', 'localhost')}/graphql`);
+  const invite = await app.get(AuthService).bootstrapAdminInvite();
+  if (invite) {
+    logger.warn(
+      `No users yet. Create the administrator account with this one-time invite:\n\n  ${invite}\n\n` +
+        `  mutation { signUp(invite: "${invite}", username: "admin", password: "…") { token } }\n`,
+    );
+  }
+  return app;
+}

@@ -1,0 +1,10 @@
+import { Controller, Get } from '@nestjs/common';
+
+/** Liveness for load balancers and compose health checks; no auth, no data. */
+@Controller('health')
+export class HealthController {
+  @Get()
+  health() {
+    return { status: 'ok' };
+  }
+}

@@ -1,0 +1,61 @@
+// Brings up what ROLE asks for (API, worker or both) on one database handle and one Redis.
+import 'reflect-metadata';
+import { mkdir } from 'node:fs/promises';
+import type { ChildProcess } from 'node:child_process';
+import { Logger } from '@nestjs/common';
+import type { INestApplicationContext } from '@nestjs/common';
+import { ConfigError, loadConfig } from '@tributary/config';
+import type { Config } from '@tributary/config';
+import { DbModule, openDatabase } from '@tributary/db';
+import { bootstrapApi } from '../../api/src/bootstrap-api.js';
+import { bootstrapWorker } from '../../worker/src/bootstrap-worker.js';
+import { ensureRedis } from './embedded-redis.js';
+import { resolveEncryptionKey } from './encryption-key.js';
+
+const logger = new Logger('Tributary');
+
+export interface Running {
+  apps: INestApplicationContext[];
+  /** Base URL of the API when this process runs it (`http://127.0.0.1:<port>`). */
+  apiUrl: string | null;
+  stop(): Promise<void>;
+}
+
+export async function start(config: Config): Promise<Running> {
+  if (config.ROLE !== 'all' && !config.DATABASE_URL) {
+    throw new ConfigError([
+      `DATABASE_URL: required when ROLE=${config.ROLE} (the embedded database belongs to a single process; ` +
+        'run API and worker together with ROLE=all, or give them a PostgreSQL)',
+    ]);
+  }
+  await mkdir(config.DATA_DIR, { recursive: true });
+  const encryptionKey = await resolveEncryptionKey(config);
+  const redis = await ensureRedis(config);
+  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, migrate: true });
+
+  const dbModule = DbModule.forRoot(database, { encryptionKey });
+  const apps: INestApplicationContext[] = [];
+  let apiUrl: string | null = null;
+  if (config.ROLE !== 'api') apps.push(await bootstrapWorker(config, dbModule));
+  if (config.ROLE !== 'worker') {
+    const api = await bootstrapApi(config, dbModule);
+    apps.push(api);
+    apiUrl = (await api.getUrl()).replace('[::1]', '127.0.0.1').replace('0.0.0.0', '127.0.0.1');
+  }
+
+  let stopping: Promise<void> | null = null;
+  const stop = () =>
+    (stopping ??= (async () => {
+      for (const app of apps.reverse()) await app.close();
+      await database.close();
+      await stopChild(redis);
+    })());
+  return { apps, apiUrl, stop };
+}
+
+async function stopChild(child: ChildProcess | null): Promise<void> {
+  if (!child || child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}

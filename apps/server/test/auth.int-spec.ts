@@ -1,0 +1,152 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
+import { AuthService } from '../../api/src/auth/auth.service.js';
+import { codeOf, graphqlClient } from '../../api/src/testing/graphql-client.js';
+import type { TestInstance } from './test-instance.js';
+import { startTestInstance } from './test-instance.js';
+
+const SIGN_UP = `mutation($invite: String!, $username: String!, $password: String!) {
+  signUp(invite: $invite, username: $username, password: $password) { token user { id username role } tokenInfo { id } }
+}`;
+const LOGIN = `mutation($username: String!, $password: String!) {
+  login(username: $username, password: $password) { token tokenInfo { id } user { id } }
+}`;
+
+let instance: TestInstance;
+let gql: ReturnType<typeof graphqlClient>;
+let adminInvite: string;
+
+beforeAll(async () => {
+  instance = await startTestInstance({ ROLE: 'api' });
+  gql = graphqlClient(instance.apiUrl);
+  const auth = instance.running.apps[0]!.get(AuthService);
+  adminInvite = (await auth.createInvite(null, 'ADMIN')).code;
+});
+
+afterAll(async () => {
+  await instance?.stop();
+});
+
+describe('invite sign-up, login and tokens', () => {
+  const password = 'correct horse battery staple';
+  let adminToken: string;
+
+  it('signs up the first administrator with the bootstrap invite', async () => {
+    const res = await gql<{ signUp: { token: string; user: { role: string; username: string } } }>(SIGN_UP, {
+      invite: adminInvite,
+      username: 'Admin',
+      password,
+    });
+    expect(res.errors).toBeUndefined();
+    expect(res.data?.signUp.user).toMatchObject({ username: 'admin', role: 'ADMIN' });
+    expect(res.data?.signUp.token).toMatch(/^trb_/);
+    adminToken = res.data!.signUp.token;
+    const me = await gql<{ me: { username: string } }>('{ me { username role } }', {}, adminToken);
+    expect(me.data?.me).toEqual({ username: 'admin', role: 'ADMIN' });
+  });
+
+  it('refuses an invite that was already used', async () => {
+    const res = await gql(SIGN_UP, { invite: adminInvite, username: 'second', password });
+    expect(codeOf(res)).toBe('BAD_USER_INPUT');
+    expect(res.errors?.[0]?.message).toMatch(/invite/);
+  });
+
+  it('refuses unknown invites, short passwords and bad usernames with the field named', async () => {
+    expect(codeOf(await gql(SIGN_UP, { invite: 'inv_nope', username: 'someone', password }))).toBe('BAD_USER_INPUT');
+    const invite = await createInvite(adminToken);
+    const short = await gql(SIGN_UP, { invite, username: 'someone', password: 'short' });
+    expect(codeOf(short)).toBe('BAD_USER_INPUT');
+    expect(short.errors?.[0]?.extensions?.['field']).toBe('password');
+    const bad = await gql(SIGN_UP, { invite, username: 'no spaces allowed', password });
+    expect(bad.errors?.[0]?.extensions?.['field']).toBe('username');
+  });
+
+  it('lets an admin invite members; members cannot invite', async () => {
+    const invite = await createInvite(adminToken);
+    const member = await gql<{ signUp: { token: string; user: { role: string } } }>(SIGN_UP, {
+      invite,
+      username: 'member',
+      password,
+    });
+    expect(member.data?.signUp.user.role).toBe('MEMBER');
+    const denied = await gql('mutation { createInvite { code } }', {}, member.data!.signUp.token);
+    expect(codeOf(denied)).toBe('FORBIDDEN');
+    expect(codeOf(await gql('{ invites { id } }', {}, member.data!.signUp.token))).toBe('FORBIDDEN');
+  });
+
+  it('gives one invite to exactly one of two concurrent sign-ups', async () => {
+    const invite = await createInvite(adminToken);
+    const results = await Promise.all(
+      ['racer1', 'racer2'].map((username) => gql(SIGN_UP, { invite, username, password })),
+    );
+    expect(results.filter((r) => !r.errors).length).toBe(1);
+  });
+
+  it('logs in with the right password only, with one message for unknown user and bad password', async () => {
+    const wrong = await gql(LOGIN, { username: 'admin', password: 'wrong password!' });
+    const unknown = await gql(LOGIN, { username: 'nobody', password });
+    expect(codeOf(wrong)).toBe('UNAUTHENTICATED');
+    expect(wrong.errors?.[0]?.message).toBe(unknown.errors?.[0]?.message);
+    const ok = await gql<{ login: { token: string } }>(LOGIN, { username: 'ADMIN', password });
+    expect(ok.data?.login.token).toMatch(/^trb_/);
+  });
+
+  it('lists tokens and revokes one: it stops working, the others do not', async () => {
+    const a = await gql<{ login: { token: string; tokenInfo: { id: string } } }>(LOGIN, { username: 'admin', password });
+    const b = await gql<{ login: { token: string } }>(LOGIN, { username: 'admin', password });
+    const tokenA = a.data!.login.token;
+    const tokenB = b.data!.login.token;
+    const list = await gql<{ tokens: { id: string; current: boolean; revokedAt: string | null }[] }>(
+      '{ tokens { id current revokedAt } }',
+      {},
+      tokenA,
+    );
+    expect(list.data?.tokens.find((t) => t.current)?.id).toBe(a.data!.login.tokenInfo.id);
+
+    const revoke = await gql<{ revokeToken: { revokedAt: string | null } }>(
+      'mutation($id: ID!) { revokeToken(id: $id) { revokedAt } }',
+      { id: a.data!.login.tokenInfo.id },
+      tokenB,
+    );
+    expect(revoke.data?.revokeToken.revokedAt).not.toBeNull();
+    expect(codeOf(await gql('{ me { id } }', {}, tokenA))).toBe('UNAUTHENTICATED');
+    expect((await gql('{ me { id } }', {}, tokenB)).errors).toBeUndefined();
+  });
+
+  it('refuses missing, malformed and unknown tokens', async () => {
+    expect(codeOf(await gql('{ me { id } }'))).toBe('UNAUTHENTICATED');
+    expect(codeOf(await gql('{ me { id } }', {}, 'not-a-token'))).toBe('UNAUTHENTICATED');
+    expect(codeOf(await gql('{ me { id } }', {}, `trb_${'x'.repeat(43)}`))).toBe('UNAUTHENTICATED');
+  });
+
+  it('stores no password, token or invite code in plaintext', async () => {
+    const invite = await createInvite(adminToken);
+    const login = await gql<{ login: { token: string } }>(LOGIN, { username: 'admin', password });
+    const secrets = [password, adminToken, login.data!.login.token, invite, adminInvite];
+    const client = new pg.Client({ connectionString: instance.databaseUrl });
+    await client.connect();
+    try {
+      for (const table of ['User', 'ApiToken', 'Invite']) {
+        const { rows } = await client.query(`SELECT row_to_json(t)::text AS row FROM "${table}" t`);
+        expect(rows.length).toBeGreaterThan(0);
+        for (const { row } of rows as { row: string }[]) {
+          for (const secret of secrets) expect(row).not.toContain(secret);
+        }
+      }
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('answers a malformed id with NOT_FOUND and no stack trace', async () => {
+    const res = await gql('mutation { revokeToken(id: "not-a-uuid") { id } }', {}, adminToken);
+    expect(codeOf(res)).toBe('NOT_FOUND');
+    expect(JSON.stringify(res)).not.toMatch(/stacktrace|\.ts:\d+|prisma/i);
+  });
+
+  async function createInvite(token: string): Promise<string> {
+    const res = await gql<{ createInvite: { code: string } }>('mutation { createInvite { code } }', {}, token);
+    expect(res.errors).toBeUndefined();
+    return res.data!.createInvite.code;
+  }
+});

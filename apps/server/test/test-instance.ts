@@ -1,0 +1,47 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '@tributary/config';
+import type { Config } from '@tributary/config';
+import { createTestDatabase } from '@tributary/testing';
+import type { Running } from '../src/start.js';
+import { start } from '../src/start.js';
+
+export interface TestInstance {
+  config: Config;
+  running: Running;
+  apiUrl: string;
+  databaseUrl: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A real Tributary (API, and the worker unless ROLE says otherwise) on its own fresh PostgreSQL
+ * database, its own Redis key prefix and a random port.
+ */
+export async function startTestInstance(env: Record<string, string> = {}): Promise<TestInstance> {
+  const database = await createTestDatabase();
+  const dataDir = await mkdtemp(join(tmpdir(), 'tributary-test-'));
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    DATABASE_URL: database.url,
+    QUEUE_PREFIX: `test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+    LOG_LEVEL: 'warn',
+    REDIS_EMBEDDED: 'false',
+    ...env,
+  });
+  const running = await start(config);
+  return {
+    config,
+    running,
+    apiUrl: running.apiUrl ?? '',
+    databaseUrl: database.url,
+    async stop() {
+      await running.stop();
+      await database.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}

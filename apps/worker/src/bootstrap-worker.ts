@@ -1,0 +1,13 @@
+import type { DynamicModule, INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { logLevels } from '@tributary/config';
+import type { Config } from '@tributary/config';
+import { WorkerModule } from './worker.module.js';
+
+/** The queue worker: a Nest application context, no HTTP. */
+export async function bootstrapWorker(config: Config, database: DynamicModule): Promise<INestApplicationContext> {
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, database), {
+    logger: logLevels(config),
+  });
+  return app;
+}

@@ -1,0 +1,38 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { QueueName } from '@tributary/queue';
+import type { Job } from 'bullmq';
+import { JobHandlerRegistry } from './job-handler.registry.js';
+
+// One WorkerHost per queue, each dispatching on `job.name` through the registry.
+
+@Processor(QueueName.Ingest)
+export class IngestProcessor extends WorkerHost {
+  constructor(private readonly registry: JobHandlerRegistry) {
+    super();
+  }
+  process(job: Job): Promise<unknown> {
+    return this.registry.run(job);
+  }
+}
+
+@Processor(QueueName.Pipeline)
+export class PipelineProcessor extends WorkerHost {
+  constructor(private readonly registry: JobHandlerRegistry) {
+    super();
+  }
+  process(job: Job): Promise<unknown> {
+    return this.registry.run(job);
+  }
+}
+
+@Processor(QueueName.Actions)
+export class ActionsProcessor extends WorkerHost {
+  constructor(private readonly registry: JobHandlerRegistry) {
+    super();
+  }
+  process(job: Job): Promise<unknown> {
+    return this.registry.run(job);
+  }
+}
+
+export const QUEUE_PROCESSORS = [IngestProcessor, PipelineProcessor, ActionsProcessor];

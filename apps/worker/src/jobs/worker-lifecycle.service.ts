@@ -1,0 +1,38 @@
+import { BullRegistrar } from '@nestjs/bullmq';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { OnApplicationBootstrap } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { CONFIG } from '@tributary/config';
+import type { Config } from '@tributary/config';
+import { JobHandlerRegistry } from './job-handler.registry.js';
+import { QUEUE_PROCESSORS } from './queue.processors.js';
+
+/**
+ * Starts consuming only after every job name has a handler, so a worker built from an incomplete
+ * deployment fails at start-up instead of failing jobs one by one.
+ */
+@Injectable()
+export class WorkerLifecycle implements OnApplicationBootstrap {
+  private readonly logger = new Logger('Worker');
+
+  constructor(
+    private readonly registry: JobHandlerRegistry,
+    private readonly registrar: BullRegistrar,
+    private readonly moduleRef: ModuleRef,
+    @Inject(CONFIG) private readonly config: Config,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.registry.discover();
+    this.registrar.register();
+    for (const processor of QUEUE_PROCESSORS) {
+      const host = this.moduleRef.get(processor, { strict: false });
+      host.worker.concurrency = this.config.WORKER_CONCURRENCY;
+      host.worker.on('failed', (job, error) =>
+        this.logger.warn(`job ${job?.name}#${job?.id} failed (attempt ${job?.attemptsMade}): ${error.message}`),
+      );
+      host.worker.on('error', (error) => this.logger.error(`queue ${host.worker.name}: ${error.message}`));
+    }
+    this.logger.log(`consuming queues ${QUEUE_PROCESSORS.map((p) => this.moduleRef.get(p, { strict: false }).worker.name).join(', ')}`);
+  }
+}
