@@ -1,0 +1,17 @@
+export * from './mastodon-types.js';
+export { normalizeStatus, safeUrl } from './normalize-status.js';
+export type { NormalizeResult, NormalizeOptions } from './normalize-status.js';
+export { htmlToRichText } from './rich-text.js';
+export { assertSafeInstanceUrl, isPrivateAddress, guardedFetch } from './ssrf-guard.js';
+export type { InstanceUrlPolicy, LookupFn } from './ssrf-guard.js';
+export { RateLimitBudget, rateLimitBudgetFor } from './rate-limit-budget.js';
+export type { RateLimitOptions } from './rate-limit-budget.js';
+export { MastodonHttp } from './mastodon-http.js';
+export type { MastodonHttpOptions } from './mastodon-http.js';
+export { MastodonConnector } from './mastodon-connector.js';
+export type { MastodonConnectorOptions } from './mastodon-connector.js';
+export { registerApp, authorizeUrl, exchangeCode, verifyCredentials, MASTODON_SCOPES } from './mastodon-oauth.js';
+export type { OAuthOptions } from './mastodon-oauth.js';
+export { MastodonStream } from './mastodon-stream.js';
+export type { MastodonStreamOptions, StreamState } from './mastodon-stream.js';
+export { parseLinkHeader } from './link-header.js';

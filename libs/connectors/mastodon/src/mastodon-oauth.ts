@@ -1,0 +1,130 @@
+import { ConnectorError, ConnectorErrorCode } from '@tributary/core';
+import { MastodonHttp } from './mastodon-http.js';
+import type { MastodonApp, MastodonCredentials } from './mastodon-types.js';
+import type { InstanceUrlPolicy } from './ssrf-guard.js';
+import { assertSafeInstanceUrl } from './ssrf-guard.js';
+import { safeUrl as safeHttpUrl } from './normalize-status.js';
+
+/** Scopes Tributary asks for: reading timelines, lists and tags, and the write actions. */
+export const MASTODON_SCOPES = 'read write:statuses write:favourites';
+
+export interface OAuthOptions extends InstanceUrlPolicy {
+  /** Test-only knobs of the HTTP client (backoff); production uses the defaults. */
+  retries?: number;
+  backoffMs?: number;
+}
+
+function client(instanceOrigin: string, options: OAuthOptions, accessToken: string | null = null): MastodonHttp {
+  return new MastodonHttp({ ...options, instanceOrigin, accessToken });
+}
+
+function requireField(data: Record<string, unknown> | null, field: string, what: string): string {
+  const v = data?.[field];
+  if (typeof v !== 'string' || v === '') {
+    throw new ConnectorError(ConnectorErrorCode.Unavailable, `${what} response without \`${field}\``);
+  }
+  return v;
+}
+
+/**
+ * Registers Tributary as an OAuth application on an instance (POST /api/v1/apps). The caller
+ * stores the result per instance and reuses it for every later link.
+ */
+export async function registerApp(
+  instance: string,
+  app: { clientName: string; redirectUri: string; website?: string | null; scopes?: string },
+  options: OAuthOptions = {},
+): Promise<MastodonApp> {
+  const origin = await assertSafeInstanceUrl(instance, options);
+  const scopes = app.scopes ?? MASTODON_SCOPES;
+  const res = await client(origin, options).request<Record<string, unknown>>('POST', '/api/v1/apps', {
+    body: {
+      client_name: app.clientName,
+      redirect_uris: [app.redirectUri],
+      scopes,
+      ...(app.website ? { website: app.website } : {}),
+    },
+  });
+  return {
+    instanceOrigin: origin,
+    clientId: requireField(res.data, 'client_id', 'app registration'),
+    clientSecret: requireField(res.data, 'client_secret', 'app registration'),
+    redirectUri: app.redirectUri,
+    scopes,
+  };
+}
+
+/** The URL to send the user to; `state` binds the callback to this attempt (CSRF). */
+export function authorizeUrl(app: MastodonApp, state: string, options: { codeChallenge?: string } = {}): string {
+  const url = new URL('/oauth/authorize', app.instanceOrigin);
+  url.searchParams.set('client_id', app.clientId);
+  url.searchParams.set('redirect_uri', app.redirectUri);
+  url.searchParams.set('response_type', 'code');
+  url.searchParams.set('scope', app.scopes);
+  url.searchParams.set('state', state);
+  if (options.codeChallenge) {
+    url.searchParams.set('code_challenge', options.codeChallenge);
+    url.searchParams.set('code_challenge_method', 'S256');
+  }
+  return url.href;
+}
+
+/** Trades the authorization code for an access token (POST /oauth/token). */
+export async function exchangeCode(
+  app: MastodonApp,
+  code: string,
+  options: OAuthOptions & { codeVerifier?: string } = {},
+): Promise<{ accessToken: string; scope: string }> {
+  if (!code.trim()) throw new ConnectorError(ConnectorErrorCode.BadInput, 'empty authorization code');
+  const origin = await assertSafeInstanceUrl(app.instanceOrigin, options);
+  const res = await client(origin, options).request<Record<string, unknown>>('POST', '/oauth/token', {
+    body: {
+      grant_type: 'authorization_code',
+      client_id: app.clientId,
+      client_secret: app.clientSecret,
+      redirect_uri: app.redirectUri,
+      code: code.trim(),
+      scope: app.scopes,
+      ...(options.codeVerifier ? { code_verifier: options.codeVerifier } : {}),
+    },
+  }).catch((err: unknown) => {
+    // Mastodon answers a bad or used code with 400/401 `invalid_grant`: that is the user's input.
+    if (err instanceof ConnectorError && (err.code === ConnectorErrorCode.Auth || err.code === ConnectorErrorCode.BadInput)) {
+      throw new ConnectorError(ConnectorErrorCode.BadInput, `authorization code refused: ${err.message}`, null, { cause: err });
+    }
+    throw err;
+  });
+  return {
+    accessToken: requireField(res.data, 'access_token', 'token'),
+    scope: typeof res.data?.['scope'] === 'string' ? (res.data['scope'] as string) : app.scopes,
+  };
+}
+
+/**
+ * Who the token belongs to (GET /api/v1/accounts/verify_credentials). Also the check for a pasted
+ * personal access token: a bad token throws ConnectorError AUTH.
+ */
+export async function verifyCredentials(
+  instance: string,
+  accessToken: string,
+  options: OAuthOptions = {},
+): Promise<MastodonCredentials> {
+  if (!accessToken.trim()) throw new ConnectorError(ConnectorErrorCode.BadInput, 'empty access token');
+  const origin = await assertSafeInstanceUrl(instance, options);
+  const res = await client(origin, options, accessToken.trim()).request<Record<string, unknown>>(
+    'GET',
+    '/api/v1/accounts/verify_credentials',
+  );
+  const id = requireField(res.data, 'id', 'verify_credentials');
+  const acct = requireField(res.data, 'acct', 'verify_credentials');
+  const host = new URL(origin).host;
+  const handle = acct.includes('@') ? acct : `${acct}@${host}`;
+  return {
+    id,
+    acct,
+    handle,
+    uri: safeHttpUrl(res.data?.['uri']) ?? safeHttpUrl(res.data?.['url']) ?? `acct:${handle}`,
+    displayName: typeof res.data?.['display_name'] === 'string' && res.data['display_name'] ? (res.data['display_name'] as string) : null,
+    avatarUrl: safeHttpUrl(res.data?.['avatar_static']) ?? safeHttpUrl(res.data?.['avatar']),
+  };
+}

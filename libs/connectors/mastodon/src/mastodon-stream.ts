@@ -1,0 +1,162 @@
+import type { NormalizeResult } from './normalize-status.js';
+import { normalizeStatus } from './normalize-status.js';
+import type { InstanceUrlPolicy } from './ssrf-guard.js';
+import { assertSafeInstanceUrl } from './ssrf-guard.js';
+
+export type StreamState = 'connecting' | 'open' | 'closed';
+
+export interface MastodonStreamOptions extends InstanceUrlPolicy {
+  /** Base URL of the streaming API (`configuration.urls.streaming`, or the instance origin). */
+  streamingUrl: string;
+  instanceOrigin: string;
+  accessToken: string;
+  /** `user` (home + notifications), `list` with `list`, `hashtag` with `tag`. */
+  stream?: 'user' | 'list' | 'hashtag';
+  list?: string;
+  tag?: string;
+  /** A new or edited status (`update`, `status.update`), already normalized. */
+  onStatus: (result: NormalizeResult) => void;
+  onDelete?: (statusId: string) => void;
+  /**
+   * Called after every reconnect, once the socket is open again: the caller runs `fetchNewer`
+   * from its stored marker, so whatever the stream missed while it was down is fetched.
+   */
+  onReconnect?: () => void | Promise<void>;
+  onStateChange?: (state: StreamState) => void;
+  onError?: (err: Error) => void;
+  /** Reconnect delay: full-jitter exponential backoff between these bounds. */
+  initialBackoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+interface StreamMessage {
+  event?: unknown;
+  payload?: unknown;
+}
+
+/**
+ * The Mastodon streaming API over WebSocket (Node's built-in WebSocket), with reconnects and a
+ * catch-up hook. The token travels as the WebSocket sub-protocol, as Mastodon's own web client
+ * sends it, not in the URL where proxies would log it.
+ */
+export class MastodonStream {
+  private ws: WebSocket | null = null;
+  private stopped = false;
+  private attempts = 0;
+  private everOpened = false;
+  private timer: NodeJS.Timeout | null = null;
+  private stateValue: StreamState = 'closed';
+  /** Connections opened so far (1 + reconnects). */
+  connections = 0;
+
+  constructor(private readonly options: MastodonStreamOptions) {}
+
+  get state(): StreamState {
+    return this.stateValue;
+  }
+
+  start(): void {
+    this.stopped = false;
+    void this.connect();
+  }
+
+  close(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.ws?.close();
+    this.ws = null;
+    this.setState('closed');
+  }
+
+  private setState(state: StreamState): void {
+    if (state === this.stateValue) return;
+    this.stateValue = state;
+    this.options.onStateChange?.(state);
+  }
+
+  private async url(): Promise<string> {
+    const base = new URL(this.options.streamingUrl);
+    // The guard speaks http(s); the socket speaks ws(s) to the same host.
+    const httpBase = new URL(base.href);
+    httpBase.protocol = base.protocol === 'wss:' || base.protocol === 'https:' ? 'https:' : 'http:';
+    await assertSafeInstanceUrl(httpBase.href, this.options);
+    const url = new URL('/api/v1/streaming', httpBase);
+    url.protocol = httpBase.protocol === 'https:' ? 'wss:' : 'ws:';
+    url.searchParams.set('stream', this.options.stream ?? 'user');
+    if (this.options.list) url.searchParams.set('list', this.options.list);
+    if (this.options.tag) url.searchParams.set('tag', this.options.tag);
+    return url.href;
+  }
+
+  private async connect(): Promise<void> {
+    if (this.stopped) return;
+    this.setState('connecting');
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(await this.url(), [this.options.accessToken]);
+    } catch (err) {
+      this.options.onError?.(err as Error);
+      this.scheduleReconnect();
+      return;
+    }
+    this.ws = ws;
+    ws.addEventListener('open', () => {
+      if (this.stopped || ws !== this.ws) return;
+      this.attempts = 0;
+      this.connections++;
+      const reconnect = this.everOpened;
+      this.everOpened = true;
+      this.setState('open');
+      if (reconnect && this.options.onReconnect) {
+        Promise.resolve()
+          .then(() => this.options.onReconnect?.())
+          .catch((err: unknown) => this.options.onError?.(err as Error));
+      }
+    });
+    ws.addEventListener('message', (ev) => this.onMessage(ev.data));
+    ws.addEventListener('error', () => {
+      this.options.onError?.(new Error('streaming connection error'));
+    });
+    ws.addEventListener('close', () => {
+      if (ws !== this.ws) return;
+      this.ws = null;
+      if (this.stopped) return;
+      this.setState('connecting');
+      this.scheduleReconnect();
+    });
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopped || this.timer) return;
+    const initial = this.options.initialBackoffMs ?? 1_000;
+    const max = this.options.maxBackoffMs ?? 60_000;
+    const delay = Math.random() * Math.min(max, initial * 2 ** this.attempts++);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.connect();
+    }, delay);
+  }
+
+  private onMessage(data: unknown): void {
+    let msg: StreamMessage;
+    try {
+      msg = JSON.parse(typeof data === 'string' ? data : Buffer.from(data as ArrayBuffer).toString('utf8')) as StreamMessage;
+    } catch {
+      this.options.onError?.(new Error('streaming message is not JSON'));
+      return;
+    }
+    if (msg.event === 'update' || msg.event === 'status.update') {
+      let status: unknown;
+      try {
+        status = typeof msg.payload === 'string' ? JSON.parse(msg.payload) : msg.payload;
+      } catch {
+        this.options.onStatus({ skipped: { reason: 'streamed status payload is not JSON', record: msg.payload } });
+        return;
+      }
+      this.options.onStatus(normalizeStatus(status, this.options.instanceOrigin));
+    } else if (msg.event === 'delete' && typeof msg.payload === 'string') {
+      this.options.onDelete?.(msg.payload);
+    }
+  }
+}

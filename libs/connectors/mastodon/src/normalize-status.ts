@@ -1,0 +1,260 @@
+import { MalformedRecordError, Network } from '@tributary/core';
+import type {
+  Author,
+  IngestedItem,
+  Label,
+  LinkCard,
+  Media,
+  MediaType,
+  Post,
+  PostRef,
+  QuotedPost,
+  RepostReason,
+  SkippedItem,
+  Visibility,
+} from '@tributary/core';
+import type {
+  MastodonAccount,
+  MastodonFilterResult,
+  MastodonMediaAttachment,
+  MastodonStatus,
+} from './mastodon-types.js';
+import { htmlToRichText } from './rich-text.js';
+
+export type NormalizeResult = { ok: IngestedItem } | { skipped: SkippedItem };
+
+export interface NormalizeOptions {
+  /** Indexing time stamped on the post; defaults to now. */
+  now?: Date;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+const count = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.floor(v) : 0);
+
+/** Only http(s) URLs leave the connector: a `javascript:` or `data:` URL from a remote server never does. */
+export function safeUrl(v: unknown): string | null {
+  if (typeof v !== 'string' || v === '') return null;
+  try {
+    const u = new URL(v);
+    return u.protocol === 'https:' || u.protocol === 'http:' ? u.href : null;
+  } catch {
+    return null;
+  }
+}
+
+function requireString(record: unknown, value: unknown, field: string): string {
+  if (typeof value !== 'string' || value === '') throw new MalformedRecordError(`missing or non-string \`${field}\``, record);
+  return value;
+}
+
+function isoDate(record: unknown, value: unknown, field: string): string {
+  const raw = requireString(record, value, field);
+  const t = Date.parse(raw);
+  if (Number.isNaN(t)) throw new MalformedRecordError(`\`${field}\` is not a date: ${raw.slice(0, 40)}`, record);
+  return new Date(t).toISOString();
+}
+
+function normalizeAuthor(record: unknown, account: unknown, host: string, field: string): Author {
+  if (!isObject(account)) throw new MalformedRecordError(`missing \`${field}\``, record);
+  const a = account as MastodonAccount;
+  const acct = requireString(record, a.acct, `${field}.acct`);
+  const handle = acct.includes('@') ? acct : `${acct}@${host}`;
+  return {
+    network: Network.Mastodon,
+    // `uri` is the stable ActivityPub id; some servers omit it, then the profile URL, then the handle.
+    networkId: safeUrl(a.uri) ?? safeUrl(a.url) ?? `acct:${handle}`,
+    handle,
+    displayName: str(a.display_name) || null,
+    avatarUrl: safeUrl(a.avatar_static) ?? safeUrl(a.avatar),
+    bot: a.bot === true,
+  };
+}
+
+const MEDIA_TYPES: Record<string, MediaType> = { image: 'image', video: 'video', gifv: 'gifv', audio: 'audio' };
+
+function normalizeMedia(m: MastodonMediaAttachment): Media | null {
+  if (!isObject(m)) return null;
+  const url = safeUrl(m.url) ?? safeUrl(m.remote_url);
+  if (!url) return null;
+  const original = isObject(m.meta) && isObject(m.meta.original) ? m.meta.original : null;
+  const focus = isObject(m.meta) && isObject(m.meta.focus) ? m.meta.focus : null;
+  const fx = focus?.x;
+  const fy = focus?.y;
+  const dim = (v: unknown): number | null => (typeof v === 'number' && v > 0 ? Math.round(v) : null);
+  return {
+    type: MEDIA_TYPES[str(m.type) ?? ''] ?? 'unknown',
+    url,
+    previewUrl: safeUrl(m.preview_url),
+    altText: str(m.description)?.trim() || null,
+    width: dim(original?.width),
+    height: dim(original?.height),
+    focus:
+      typeof fx === 'number' && typeof fy === 'number' && Number.isFinite(fx) && Number.isFinite(fy)
+        ? { x: Math.max(-1, Math.min(1, fx)), y: Math.max(-1, Math.min(1, fy)) }
+        : null,
+    blurhash: str(m.blurhash),
+  };
+}
+
+function normalizeCard(card: unknown): LinkCard | null {
+  if (!isObject(card)) return null;
+  const url = safeUrl(card['url']);
+  if (!url) return null;
+  return {
+    url,
+    title: str(card['title']) ?? '',
+    description: str(card['description']) ?? '',
+    imageUrl: safeUrl(card['image']),
+  };
+}
+
+const FILTER_ACTIONS = { warn: 'warn', hide: 'hide', blur: 'blur' } as const;
+
+function filterLabels(filtered: unknown): Label[] {
+  if (!Array.isArray(filtered)) return [];
+  const labels: Label[] = [];
+  for (const r of filtered as MastodonFilterResult[]) {
+    if (!isObject(r) || !isObject(r.filter)) continue;
+    const title = str(r.filter.title) ?? '';
+    const action = str(r.filter.filter_action) ?? '';
+    labels.push({
+      value: `filter:${title}`,
+      source: `mastodon-filter:${str(r.filter.id) ?? title}`,
+      action: action in FILTER_ACTIONS ? FILTER_ACTIONS[action as keyof typeof FILTER_ACTIONS] : 'warn',
+    });
+  }
+  return labels;
+}
+
+const VISIBILITIES: Record<string, Visibility> = {
+  public: 'public',
+  unlisted: 'unlisted',
+  private: 'private',
+  direct: 'direct',
+};
+
+/** A status the API names only by its id on this instance; the API address is its only handle. */
+function localRef(origin: string, id: string, authorNetworkId: string | null): PostRef {
+  return { uri: `${origin}/api/v1/statuses/${encodeURIComponent(id)}`, authorNetworkId };
+}
+
+function normalizePostBody(s: MastodonStatus, origin: string, host: string, now: Date): Omit<Post, 'quote' | 'raw'> {
+  const id = requireString(s, s.id, 'id');
+  const uri = safeUrl(s.uri) ?? requireString(s, s.uri, 'uri');
+  const createdAt = isoDate(s, s.created_at, 'created_at');
+  const author = normalizeAuthor(s, s.account, host, 'account');
+  if (typeof s.content !== 'string') throw new MalformedRecordError('missing or non-string `content`', s);
+  const mentions = Array.isArray(s.mentions) ? s.mentions.filter(isObject) : [];
+  const tags = Array.isArray(s.tags) ? s.tags.filter(isObject) : [];
+  const { richText, text } = htmlToRichText(s.content, { mentions, tags, instanceHost: host });
+  const hashtags = [
+    ...new Set(
+      [
+        ...tags.map((t) => str(t.name)),
+        ...richText.segments.map((seg) => (seg.type === 'hashtag' ? seg.tag : null)),
+      ]
+        .filter((t): t is string => !!t)
+        .map((t) => t.toLowerCase()),
+    ),
+  ];
+  const sensitive = s.sensitive === true;
+  const labels: Label[] = [
+    ...(sensitive ? [{ value: 'sensitive', source: 'mastodon', action: 'blur' as const }] : []),
+    ...filterLabels(s.filtered),
+  ];
+  const inReplyTo = str(s.in_reply_to_id);
+  const parentAuthor = inReplyTo
+    ? (mentions.find((m) => m.id === s.in_reply_to_account_id)?.url ?? null)
+    : null;
+  return {
+    network: Network.Mastodon,
+    uri,
+    nativeId: id,
+    webUrl: safeUrl(s.url),
+    author,
+    text,
+    richText,
+    languages: str(s.language) ? [str(s.language) as string] : [],
+    createdAt,
+    indexedAt: now.toISOString(),
+    replyParent: inReplyTo ? localRef(origin, inReplyTo, safeUrl(parentAuthor)) : null,
+    // Mastodon does not tell the thread root without another request.
+    replyRoot: null,
+    media: (Array.isArray(s.media_attachments) ? s.media_attachments : [])
+      .map(normalizeMedia)
+      .filter((m): m is Media => m !== null),
+    linkCard: normalizeCard(s.card),
+    counts: {
+      replies: count(s.replies_count),
+      reposts: count(s.reblogs_count),
+      likes: count(s.favourites_count),
+      quotes: count(s.quotes_count),
+    },
+    contentWarning: str(s.spoiler_text)?.trim() || null,
+    sensitive,
+    labels,
+    visibility: VISIBILITIES[str(s.visibility) ?? 'public'] ?? 'private',
+    hashtags,
+  };
+}
+
+/** The 4.4+ `quote`: a full `Quote` embeds the quoted status; a `ShallowQuote` only names it. */
+function normalizeQuote(s: MastodonStatus, origin: string, host: string, now: Date): QuotedPost | null {
+  const q = s.quote;
+  if (!isObject(q) || q.state !== 'accepted' || !isObject(q.quoted_status)) return null;
+  const inner = q.quoted_status;
+  try {
+    const body = normalizePostBody(inner, origin, host, now);
+    const nested = isObject(inner.quote) ? inner.quote : null;
+    let ref: PostRef | null = null;
+    if (nested && nested.state === 'accepted') {
+      if (isObject(nested.quoted_status) && safeUrl(nested.quoted_status.uri)) {
+        ref = { uri: safeUrl(nested.quoted_status.uri) as string, authorNetworkId: null };
+      } else if (str(nested.quoted_status_id)) {
+        ref = localRef(origin, nested.quoted_status_id as string, null);
+      }
+    }
+    return { ...body, quote: ref };
+  } catch (err) {
+    // A broken quoted status does not make the quoting one unreadable.
+    if (err instanceof MalformedRecordError) return null;
+    throw err;
+  }
+}
+
+/**
+ * Normalizes one Mastodon `Status` (as the REST or streaming API sent it, snake_case) into a
+ * `Post`; a boost becomes the boosted post with a repost reason. Never throws on bad input: a
+ * status that cannot be read comes back as `skipped` with the reason.
+ */
+export function normalizeStatus(status: unknown, instanceOrigin: string, options: NormalizeOptions = {}): NormalizeResult {
+  const now = options.now ?? new Date();
+  try {
+    if (!isObject(status)) throw new MalformedRecordError('status is not an object', status);
+    const origin = new URL(instanceOrigin).origin;
+    const host = new URL(origin).host;
+    const wrapper = status as MastodonStatus;
+    let reason: RepostReason | null = null;
+    let target = wrapper;
+    if (isObject(wrapper.reblog)) {
+      requireString(wrapper, wrapper.id, 'id');
+      reason = {
+        by: normalizeAuthor(wrapper, wrapper.account, host, 'account'),
+        at: isoDate(wrapper, wrapper.created_at, 'created_at'),
+        uri: safeUrl(wrapper.uri),
+      };
+      target = wrapper.reblog;
+    }
+    const body = normalizePostBody(target, origin, host, now);
+    // Filter results are attached to the timeline entry, i.e. the boost, on some versions.
+    const wrapperLabels = reason ? filterLabels(wrapper.filtered) : [];
+    const labels = [...body.labels];
+    for (const l of wrapperLabels) if (!labels.some((x) => x.source === l.source)) labels.push(l);
+    const post: Post = { ...body, labels, quote: normalizeQuote(target, origin, host, now), raw: target };
+    return { ok: { post, reason } };
+  } catch (err) {
+    if (err instanceof MalformedRecordError) return { skipped: { reason: err.reason, record: err.record } };
+    return { skipped: { reason: `unreadable status: ${(err as Error).message}`, record: status } };
+  }
+}

@@ -1,0 +1,172 @@
+import { lookup as dnsLookup } from 'node:dns/promises';
+import { BlockList, isIP } from 'node:net';
+import { ConnectorError, ConnectorErrorCode } from '@tributary/core';
+
+export type LookupFn = (hostname: string) => Promise<{ address: string; family: number }[]>;
+
+export interface InstanceUrlPolicy {
+  /** Hosts (`host` or `host:port`) exempt from the address checks: tests and private deployments. */
+  allowHosts?: readonly string[];
+  /** Allow `http:` for allowed hosts only (never for the open internet). */
+  allowHttp?: boolean;
+  /** DNS resolution, replaceable in tests; defaults to the system resolver (all addresses). */
+  lookup?: LookupFn;
+}
+
+// Every range that is not the public internet: RFC 1918, loopback, link-local (incl. the cloud
+// metadata address 169.254.169.254), CGNAT, benchmarking, documentation, multicast, reserved;
+// IPv6 loopback, ULA (incl. AWS's fd00:ec2::254), link-local, NAT64, 6to4 and Teredo (they embed
+// IPv4 addresses), documentation, multicast.
+const blocked = new BlockList();
+for (const [net, prefix] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  ['192.88.99.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const) {
+  blocked.addSubnet(net, prefix, 'ipv4');
+}
+for (const [net, prefix] of [
+  ['::', 128],
+  ['::1', 128],
+  ['::', 96], // IPv4-compatible (deprecated)
+  ['::ffff:0:0:0', 96], // IPv4-translated
+  ['64:ff9b::', 96],
+  ['64:ff9b:1::', 48],
+  ['100::', 64],
+  ['2001::', 32],
+  ['2001:db8::', 32],
+  ['2002::', 16],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['fec0::', 10],
+  ['ff00::', 8],
+] as const) {
+  blocked.addSubnet(net, prefix, 'ipv6');
+}
+
+/** The IPv4 address inside an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`, `::ffff:7f00:1`, …). */
+function mappedIpv4(ip: string): string | null {
+  let canonical: string;
+  try {
+    // The URL parser prints IPv6 in one canonical compressed form, whatever notation came in.
+    canonical = new URL(`http://[${ip}]/`).hostname.slice(1, -1);
+  } catch {
+    return null;
+  }
+  const m = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(canonical);
+  if (!m) return null;
+  const hi = parseInt(m[1] as string, 16);
+  const lo = parseInt(m[2] as string, 16);
+  return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+}
+
+/** True for any address that is not a public unicast address. */
+export function isPrivateAddress(ip: string): boolean {
+  const bare = ip.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+  const family = isIP(bare);
+  if (family === 4) return blocked.check(bare, 'ipv4');
+  if (family === 6) {
+    const v4 = mappedIpv4(bare);
+    if (v4) return blocked.check(v4, 'ipv4');
+    return blocked.check(bare, 'ipv6');
+  }
+  return true; // not an IP at all: refuse rather than guess
+}
+
+function refuse(message: string): never {
+  throw new ConnectorError(ConnectorErrorCode.BadInput, message);
+}
+
+function isAllowed(url: URL, allowHosts: readonly string[]): boolean {
+  const host = url.hostname.replace(/\.$/, '').toLowerCase();
+  return allowHosts.some((h) => {
+    const a = h.toLowerCase();
+    return a === url.host.toLowerCase() || a === host || a === `[${host}]` || a === host.replace(/^\[|\]$/g, '');
+  });
+}
+
+/**
+ * Parses and checks a Mastodon instance URL and returns its origin (`https://host[:port]`).
+ * Refuses (ConnectorError BAD_INPUT) anything but https, URLs with credentials, and hosts that are
+ * or resolve to a private, loopback, link-local, CGNAT or metadata address — unless the host is on
+ * the allow-list. IP literals in any notation (decimal, octal, hex, IPv4-mapped IPv6) are
+ * normalized by the WHATWG URL parser before the check.
+ */
+export async function assertSafeInstanceUrl(input: string, policy: InstanceUrlPolicy = {}): Promise<string> {
+  const raw = input.trim();
+  let url: URL;
+  try {
+    url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `https://${raw}`);
+  } catch {
+    return refuse(`not a URL: ${raw.slice(0, 100)}`);
+  }
+  if (url.username || url.password) refuse('instance URL must not carry credentials');
+  const allowed = isAllowed(url, policy.allowHosts ?? []);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && allowed && policy.allowHttp)) {
+    refuse(`instance URL must use https: ${url.protocol}`);
+  }
+  if (allowed) return url.origin;
+
+  const host = url.hostname.replace(/\.$/, '').toLowerCase();
+  if (host === '' || host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.internal') || host.endsWith('.local')) {
+    refuse(`instance host is not public: ${host}`);
+  }
+  if (isIP(host.replace(/^\[|\]$/g, ''))) {
+    if (isPrivateAddress(host)) refuse(`instance address is not public: ${host}`);
+    return url.origin;
+  }
+  let addresses: { address: string }[];
+  try {
+    addresses = await (policy.lookup ?? ((h) => dnsLookup(h, { all: true, verbatim: true })))(host);
+  } catch (err) {
+    throw new ConnectorError(ConnectorErrorCode.BadInput, `instance host does not resolve: ${host}`, null, { cause: err });
+  }
+  if (addresses.length === 0) refuse(`instance host does not resolve: ${host}`);
+  // Every address must be public: a name with one private address could be pinned to it.
+  for (const { address } of addresses) {
+    if (isPrivateAddress(address)) refuse(`instance host ${host} resolves to a non-public address: ${address}`);
+  }
+  return url.origin;
+}
+
+const MAX_REDIRECTS = 5;
+
+/**
+ * `fetch` that follows redirects itself and re-checks every hop with `assertSafeInstanceUrl`, so a
+ * public instance cannot bounce a request to an internal address.
+ */
+export async function guardedFetch(input: string, init: RequestInit, policy: InstanceUrlPolicy): Promise<Response> {
+  let url = input;
+  let req: RequestInit = init;
+  for (let hop = 0; ; hop++) {
+    await assertSafeInstanceUrl(url, policy);
+    const res = await fetch(url, { ...req, redirect: 'manual' });
+    if (res.status < 300 || res.status >= 400 || !res.headers.has('location')) return res;
+    await res.body?.cancel();
+    if (hop >= MAX_REDIRECTS) refuse(`too many redirects from ${input}`);
+    const next = new URL(res.headers.get('location') as string, url);
+    if (next.origin !== new URL(url).origin && req.headers) {
+      // Like browsers: credentials never follow a redirect to another origin.
+      const headers = new Headers(req.headers);
+      headers.delete('authorization');
+      req = { ...req, headers };
+    }
+    url = next.href;
+    // 303 (and 301/302 after POST, as browsers do) turn into a GET without a body.
+    if (res.status === 303 || ((res.status === 301 || res.status === 302) && req.method && req.method !== 'GET')) {
+      req = { ...req, method: 'GET', body: null };
+    }
+  }
+}
