@@ -1,0 +1,267 @@
+// The NetworkConnector for one linked Bluesky account: reads home/feeds/lists/author feeds through
+// the account's PDS (which proxies to the AppView) and writes likes, reposts and posts back.
+import { RichText } from '@atproto/api';
+import { ConnectorError, ConnectorErrorCode, Network, SourceKind } from '@tributary/core';
+import type {
+  IngestedItem,
+  NetworkConnector,
+  NewerItems,
+  OlderPage,
+  PostDraft,
+  PostTarget,
+  SkippedItem,
+  SourceRef,
+  WriteResult,
+} from '@tributary/core';
+import type { BlueskySession } from './bluesky-session.js';
+import { NewerScan, feedItemKey, feedItemSortTime } from './feed-marker.js';
+import { normalizeFeedViewPost } from './normalize-post.js';
+
+export interface BlueskyConnectorOptions {
+  /** Labeler DIDs whose labels to request; default: the labelers the account subscribes to. */
+  labelers?: string[];
+  /** How far below the newest seen item `fetchNewer` keeps looking for late-indexed posts. */
+  overlapMs?: number;
+  /** Write budget per account and hour, in Bluesky's points (create 3, delete 1). */
+  writePointsPerHour?: number;
+}
+
+/** app.bsky feed endpoints accept at most 100 items per page. */
+const MAX_PAGE = 100;
+/** Bluesky's published per-account write limit. */
+const WRITE_POINTS_PER_HOUR = 5_000;
+const POINTS = { create: 3, delete: 1 } as const;
+const MAX_GRAPHEMES = 300;
+const AT_URI = /^at:\/\/([^/]+)\/([^/]+)\/([^/]+)$/;
+
+interface FeedPage {
+  feed: unknown[];
+  cursor?: string;
+}
+
+function parseAtUri(uri: string, what: string, collection?: string): { did: string; collection: string; rkey: string } {
+  const m = AT_URI.exec(uri);
+  if (!m || (collection && m[2] !== collection)) {
+    throw new ConnectorError(ConnectorErrorCode.BadInput, `${what} must be an at:// URI${collection ? ` of a ${collection} record` : ''}, got "${uri}"`);
+  }
+  return { did: m[1] as string, collection: m[2] as string, rkey: m[3] as string };
+}
+
+function requireCid(target: PostTarget): void {
+  if (!target.nativeId) throw new ConnectorError(ConnectorErrorCode.BadInput, `post ${target.uri} needs its CID as nativeId`);
+}
+
+/** A sliding one-hour window of write points, so one account never exceeds its quota. */
+class WriteBudget {
+  private spent: Array<[number, number]> = [];
+  constructor(private readonly perHour: number) {}
+
+  take(points: number): void {
+    const now = Date.now();
+    this.spent = this.spent.filter(([t]) => t > now - 3_600_000);
+    const used = this.spent.reduce((sum, [, p]) => sum + p, 0);
+    if (used + points > this.perHour) {
+      const oldest = this.spent[0]?.[0] ?? now;
+      throw new ConnectorError(
+        ConnectorErrorCode.RateLimited,
+        `Bluesky write budget of ${this.perHour} points per hour is used up for this account`,
+        new Date(oldest + 3_600_000),
+      );
+    }
+    this.spent.push([now, points]);
+  }
+}
+
+export class BlueskyConnector implements NetworkConnector {
+  readonly network = Network.Bluesky;
+  private labelersReady: Promise<void> | null = null;
+  private readonly overlapMs: number;
+  private readonly budget: WriteBudget;
+
+  constructor(
+    readonly session: BlueskySession,
+    private readonly options: BlueskyConnectorOptions = {},
+  ) {
+    this.overlapMs = options.overlapMs ?? 15 * 60_000;
+    this.budget = new WriteBudget(options.writePointsPerHour ?? WRITE_POINTS_PER_HOUR);
+  }
+
+  async fetchNewer(source: SourceRef, marker: string | null, maxItems: number): Promise<NewerItems> {
+    const chronological = source.kind !== SourceKind.Feed;
+    const scan = new NewerScan(marker, chronological, this.overlapMs);
+    const items: IngestedItem[] = [];
+    const skipped: SkippedItem[] = [];
+    let cursor: string | null = null;
+    let scannedCount = 0;
+    let complete = false;
+    scanning: for (;;) {
+      const page = await this.page(source, cursor, Math.min(MAX_PAGE, Math.max(maxItems, 1)));
+      for (const entry of page.feed) {
+        // More is new than the caller wants now; it is left for the next pass or a backfill, so it
+        // must not be recorded as seen.
+        if (items.length + skipped.length >= maxItems) break scanning;
+        scannedCount++;
+        const verdict = scan.classify(feedItemKey(entry), feedItemSortTime(entry));
+        if (verdict === 'stop') {
+          complete = true;
+          break scanning;
+        }
+        if (verdict === 'seen') continue;
+        const result = normalizeFeedViewPost(entry);
+        if (result.ok) items.push(result.item);
+        else skipped.push(result.skipped);
+      }
+      // Ranked feeds have no "everything newer": one window of maxItems entries is a full pass.
+      if (!chronological && scannedCount >= maxItems) {
+        complete = true;
+        break;
+      }
+      if (!page.cursor || page.feed.length === 0) {
+        complete = true;
+        break;
+      }
+      cursor = page.cursor;
+    }
+    return { items, skipped, marker: scan.marker(), complete };
+  }
+
+  async fetchOlder(source: SourceRef, cursor: string | null, limit: number): Promise<OlderPage> {
+    const page = await this.page(source, cursor, Math.min(MAX_PAGE, Math.max(limit, 1)));
+    const items: IngestedItem[] = [];
+    const skipped: SkippedItem[] = [];
+    for (const entry of page.feed) {
+      const result = normalizeFeedViewPost(entry);
+      if (result.ok) items.push(result.item);
+      else skipped.push(result.skipped);
+    }
+    return { items, skipped, nextCursor: page.feed.length > 0 && page.cursor ? page.cursor : null };
+  }
+
+  async like(target: PostTarget): Promise<WriteResult> {
+    const viewer = await this.viewerState(target);
+    if (viewer.like) return { uri: viewer.like, nativeId: '', webUrl: null }; // already liked: idempotent
+    requireCid(target);
+    this.budget.take(POINTS.create);
+    const res = await this.session.call('like', (agent) => agent.like(target.uri, target.nativeId));
+    return { uri: res.uri, nativeId: res.cid, webUrl: null };
+  }
+
+  async unlike(target: PostTarget, ref: string | null): Promise<void> {
+    const uri = ref ?? (await this.viewerState(target)).like;
+    if (!uri) return;
+    parseAtUri(uri, 'like reference', 'app.bsky.feed.like');
+    this.budget.take(POINTS.delete);
+    await this.session.call('deleteLike', (agent) => agent.deleteLike(uri));
+  }
+
+  async repost(target: PostTarget): Promise<WriteResult> {
+    const viewer = await this.viewerState(target);
+    if (viewer.repost) return { uri: viewer.repost, nativeId: '', webUrl: null };
+    requireCid(target);
+    this.budget.take(POINTS.create);
+    const res = await this.session.call('repost', (agent) => agent.repost(target.uri, target.nativeId));
+    return { uri: res.uri, nativeId: res.cid, webUrl: null };
+  }
+
+  async unrepost(target: PostTarget, ref: string | null): Promise<void> {
+    const uri = ref ?? (await this.viewerState(target)).repost;
+    if (!uri) return;
+    parseAtUri(uri, 'repost reference', 'app.bsky.feed.repost');
+    this.budget.take(POINTS.delete);
+    await this.session.call('deleteRepost', (agent) => agent.deleteRepost(uri));
+  }
+
+  async createPost(draft: PostDraft): Promise<WriteResult> {
+    if (draft.contentWarning) {
+      // Bluesky only has fixed self-labels (sexual, nudity, porn, graphic-media), no warning text.
+      throw new ConnectorError(ConnectorErrorCode.BadInput, 'Bluesky posts cannot carry a content-warning text');
+    }
+    const rt = new RichText({ text: draft.text });
+    if (rt.graphemeLength > MAX_GRAPHEMES) {
+      throw new ConnectorError(ConnectorErrorCode.BadInput, `Bluesky posts are limited to ${MAX_GRAPHEMES} characters, this one has ${rt.graphemeLength}`);
+    }
+    if (!draft.text.trim()) throw new ConnectorError(ConnectorErrorCode.BadInput, 'A post needs some text');
+    // Links, hashtags and mentions (resolved to DIDs) become facets with UTF-8 byte offsets.
+    await this.session.call('resolveMentions', (agent) => rt.detectFacets(agent));
+    const reply = draft.replyTo ? await this.replyRefs(draft.replyTo) : undefined;
+    this.budget.take(POINTS.create);
+    const res = await this.session.call('createPost', (agent) =>
+      agent.post({
+        text: rt.text,
+        facets: rt.facets,
+        ...(draft.language ? { langs: [draft.language] } : {}),
+        ...(reply ? { reply } : {}),
+        createdAt: new Date().toISOString(),
+      }),
+    );
+    const { rkey } = parseAtUri(res.uri, 'created post');
+    return { uri: res.uri, nativeId: res.cid, webUrl: `https://bsky.app/profile/${this.session.did}/post/${rkey}` };
+  }
+
+  async deletePost(target: PostTarget): Promise<void> {
+    const { did } = parseAtUri(target.uri, 'post', 'app.bsky.feed.post');
+    if (did !== this.session.did) throw new ConnectorError(ConnectorErrorCode.BadInput, 'Only your own posts can be deleted');
+    this.budget.take(POINTS.delete);
+    await this.session.call('deletePost', (agent) => agent.deletePost(target.uri));
+  }
+
+  private async page(source: SourceRef, cursor: string | null, limit: number): Promise<FeedPage> {
+    await this.ensureLabelers();
+    const params = { limit, ...(cursor ? { cursor } : {}) };
+    switch (source.kind) {
+      case SourceKind.Home:
+        return this.session.call('getTimeline', async (agent) => (await agent.getTimeline(params)).data);
+      case SourceKind.Feed: {
+        parseAtUri(source.externalId, 'feed', 'app.bsky.feed.generator');
+        return this.session.call('getFeed', async (agent) => (await agent.app.bsky.feed.getFeed({ ...params, feed: source.externalId })).data);
+      }
+      case SourceKind.List: {
+        parseAtUri(source.externalId, 'list', 'app.bsky.graph.list');
+        return this.session.call('getListFeed', async (agent) => (await agent.app.bsky.feed.getListFeed({ ...params, list: source.externalId })).data);
+      }
+      case SourceKind.Author: {
+        if (!source.externalId) throw new ConnectorError(ConnectorErrorCode.BadInput, 'An author feed needs a DID or handle');
+        return this.session.call('getAuthorFeed', async (agent) =>
+          (await agent.getAuthorFeed({ ...params, actor: source.externalId, filter: 'posts_with_replies' })).data,
+        );
+      }
+      default:
+        throw new ConnectorError(ConnectorErrorCode.BadInput, `Bluesky has no ${source.kind} sources`);
+    }
+  }
+
+  /** Labels come back only from labelers the request names; use the account's subscriptions. */
+  private ensureLabelers(): Promise<void> {
+    this.labelersReady ??= (async () => {
+      const dids =
+        this.options.labelers ??
+        (await this.session.call('getPreferences', async (agent) => (await agent.getPreferences()).moderationPrefs.labelers.map((l) => l.did)));
+      this.session.agent.configureLabelers(dids.filter((d) => d.startsWith('did:')) as `did:${string}:${string}`[]);
+    })().catch((err: unknown) => {
+      this.labelersReady = null; // try again next time
+      throw err;
+    });
+    return this.labelersReady;
+  }
+
+  private async viewerState(target: PostTarget): Promise<{ like: string | null; repost: string | null }> {
+    parseAtUri(target.uri, 'post', 'app.bsky.feed.post');
+    const posts = await this.session.call('getPosts', async (agent) => (await agent.getPosts({ uris: [target.uri] })).data.posts);
+    const post = posts[0];
+    if (!post) throw new ConnectorError(ConnectorErrorCode.NotFound, `Post ${target.uri} not found on Bluesky`);
+    return { like: post.viewer?.like ?? null, repost: post.viewer?.repost ?? null };
+  }
+
+  /** A reply names the thread's root too; look it up from the parent when the caller did not. */
+  private async replyRefs(replyTo: NonNullable<PostDraft['replyTo']>): Promise<{ root: { uri: string; cid: string }; parent: { uri: string; cid: string } }> {
+    parseAtUri(replyTo.uri, 'reply parent', 'app.bsky.feed.post');
+    requireCid(replyTo);
+    const parent = { uri: replyTo.uri, cid: replyTo.nativeId };
+    if (replyTo.root) return { root: { uri: replyTo.root.uri, cid: replyTo.root.nativeId }, parent };
+    const posts = await this.session.call('getPosts', async (agent) => (await agent.getPosts({ uris: [replyTo.uri] })).data.posts);
+    const record = posts[0]?.record as { reply?: { root?: { uri?: unknown; cid?: unknown } } } | undefined;
+    const root = record?.reply?.root;
+    if (root && typeof root.uri === 'string' && typeof root.cid === 'string') return { root: { uri: root.uri, cid: root.cid }, parent };
+    return { root: parent, parent };
+  }
+}

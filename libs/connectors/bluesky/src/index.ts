@@ -1,0 +1,13 @@
+export { BlueskyConnector } from './bluesky-connector.js';
+export type { BlueskyConnectorOptions } from './bluesky-connector.js';
+export { BlueskySession, DEFAULT_BLUESKY_SERVICE } from './bluesky-session.js';
+export type { BlueskySessionData, BlueskySessionOptions } from './bluesky-session.js';
+export { normalizeFeedViewPost, normalizePostView } from './normalize-post.js';
+export type { NormalizedItem, NormalizedPost } from './normalize-post.js';
+export { facetsToRichText } from './rich-text.js';
+export { createPoliteFetch } from './polite-fetch.js';
+export type { PoliteFetchOptions } from './polite-fetch.js';
+export { toConnectorError, retryAtFromHeaders } from './to-connector-error.js';
+export { subscribeRepos, FEED_COLLECTIONS } from './firehose-subscriber.js';
+export type { FirehoseSubscriberOptions, FirehoseSubscription, RepoEvent } from './firehose-subscriber.js';
+export { feedItemKey, feedItemSortTime } from './feed-marker.js';

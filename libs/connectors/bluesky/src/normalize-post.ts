@@ -1,0 +1,360 @@
+// AppView views (app.bsky.feed.defs#feedViewPost / #postView) -> Tributary's normalized Post.
+// Input is treated as untrusted JSON: anything that is not a well-formed post becomes a
+// `SkippedItem` with a reason instead of an exception.
+import { Network } from '@tributary/core';
+import type {
+  Author,
+  IngestedItem,
+  Label,
+  LinkCard,
+  Media,
+  Post,
+  PostRef,
+  QuotedPost,
+  RepostReason,
+  SkippedItem,
+} from '@tributary/core';
+import { facetsToRichText } from './rich-text.js';
+
+export type NormalizedItem = { ok: true; item: IngestedItem } | { ok: false; skipped: SkippedItem };
+export type NormalizedPost = { ok: true; post: Post } | { ok: false; skipped: SkippedItem };
+
+/** Where people open a post in a browser; the AppView's own client. */
+const WEB_BASE = 'https://bsky.app';
+
+type Obj = Record<string, unknown>;
+
+class Malformed extends Error {}
+
+function isObject(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function obj(v: unknown, path: string): Obj {
+  if (!isObject(v)) throw new Malformed(`${path} is not an object`);
+  return v;
+}
+
+function str(v: unknown, path: string): string {
+  if (typeof v !== 'string' || v === '') throw new Malformed(`${path} is missing or not a string`);
+  return v;
+}
+
+function optStr(v: unknown): string | null {
+  return typeof v === 'string' && v !== '' ? v : null;
+}
+
+function count(v: unknown): number {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.floor(v) : 0;
+}
+
+function time(v: unknown, path: string): string {
+  const ms = typeof v === 'string' ? Date.parse(v) : NaN;
+  if (Number.isNaN(ms)) throw new Malformed(`${path} is not a valid datetime`);
+  return new Date(ms).toISOString();
+}
+
+const AT_URI = /^at:\/\/(did:[a-z0-9]+:[a-zA-Z0-9._:%-]+)\/([a-zA-Z0-9.-]+)\/([a-zA-Z0-9._:~-]+)$/;
+
+function atUri(v: unknown, path: string): { uri: string; did: string; collection: string; rkey: string } {
+  const uri = str(v, path);
+  const m = AT_URI.exec(uri);
+  if (!m) throw new Malformed(`${path} is not an at:// record URI`);
+  return { uri, did: m[1] as string, collection: m[2] as string, rkey: m[3] as string };
+}
+
+function postRef(v: unknown, path: string): PostRef {
+  const ref = obj(v, path);
+  return { uri: ref.uri as string, authorNetworkId: atUri(ref.uri, `${path}.uri`).did };
+}
+
+function author(v: unknown, path: string): Author {
+  const a = obj(v, path);
+  const did = str(a.did, `${path}.did`);
+  if (!did.startsWith('did:')) throw new Malformed(`${path}.did is not a DID`);
+  const labels = Array.isArray(a.labels) ? a.labels : [];
+  return {
+    network: Network.Bluesky,
+    networkId: did,
+    handle: optStr(a.handle) ?? did,
+    displayName: optStr(a.displayName),
+    avatarUrl: optStr(a.avatar),
+    bot: labels.some((l) => isObject(l) && l.val === 'bot'),
+  };
+}
+
+// Labels whose presence means the content should be hidden behind something; `!hide`/`!warn` are
+// the global system labels, the others the adult/graphic self-labels Bluesky's apps offer.
+const LABEL_ACTIONS: Record<string, Label['action']> = {
+  '!hide': 'hide',
+  '!warn': 'warn',
+  porn: 'blur',
+  sexual: 'blur',
+  nudity: 'blur',
+  'graphic-media': 'blur',
+  gore: 'blur',
+};
+
+function labels(record: Obj, view: Obj, authorDid: string): Label[] {
+  const out: Label[] = [];
+  const seen = new Set<string>();
+  const add = (value: string, source: string): void => {
+    const key = `${source}\u0000${value}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push({ value, source, action: LABEL_ACTIONS[value] ?? null });
+  };
+  // Self-labels live in the record; the AppView echoes them in `labels` with the author as source.
+  const self = isObject(record.labels) ? record.labels : null;
+  if (self && Array.isArray(self.values)) {
+    for (const v of self.values) if (isObject(v) && typeof v.val === 'string') add(v.val, authorDid);
+  }
+  if (Array.isArray(view.labels)) {
+    const negated = new Set<string>();
+    for (const l of view.labels) {
+      if (isObject(l) && l.neg === true && typeof l.val === 'string' && typeof l.src === 'string') {
+        negated.add(`${l.src}\u0000${l.val}`);
+      }
+    }
+    for (const l of view.labels) {
+      if (!isObject(l) || l.neg === true || typeof l.val !== 'string' || typeof l.src !== 'string') continue;
+      if (typeof l.exp === 'string' && Date.parse(l.exp) < Date.now()) continue;
+      if (negated.has(`${l.src}\u0000${l.val}`)) continue;
+      add(l.val, l.src);
+    }
+  }
+  return out;
+}
+
+function aspect(v: unknown): { width: number | null; height: number | null } {
+  if (isObject(v) && typeof v.width === 'number' && typeof v.height === 'number') {
+    return { width: v.width, height: v.height };
+  }
+  return { width: null, height: null };
+}
+
+function media(partial: Partial<Media> & Pick<Media, 'type' | 'url'>): Media {
+  return { previewUrl: null, altText: null, width: null, height: null, focus: null, blurhash: null, ...partial };
+}
+
+/** Media and link card of an embed *view* (images, video, gallery, external). */
+function embedMedia(view: Obj): { media: Media[]; linkCard: LinkCard | null } {
+  switch (view.$type) {
+    case 'app.bsky.embed.images#view': {
+      const images = Array.isArray(view.images) ? view.images.filter(isObject) : [];
+      return {
+        media: images.map((img, i) =>
+          media({
+            type: 'image',
+            url: str(img.fullsize, `embed.images[${i}].fullsize`),
+            previewUrl: optStr(img.thumb),
+            altText: optStr(img.alt),
+            ...aspect(img.aspectRatio),
+          }),
+        ),
+        linkCard: null,
+      };
+    }
+    case 'app.bsky.embed.gallery#view': {
+      const items = Array.isArray(view.items) ? view.items.filter(isObject) : [];
+      return {
+        media: items.map((img, i) =>
+          media({
+            type: 'image',
+            url: str(img.fullsize, `embed.items[${i}].fullsize`),
+            previewUrl: optStr(img.thumbnail),
+            altText: optStr(img.alt),
+            ...aspect(img.aspectRatio),
+          }),
+        ),
+        linkCard: null,
+      };
+    }
+    case 'app.bsky.embed.video#view':
+      return {
+        media: [
+          media({
+            type: 'video',
+            url: str(view.playlist, 'embed.playlist'),
+            previewUrl: optStr(view.thumbnail),
+            altText: optStr(view.alt),
+            ...aspect(view.aspectRatio),
+          }),
+        ],
+        linkCard: null,
+      };
+    case 'app.bsky.embed.external#view': {
+      const ext = obj(view.external, 'embed.external');
+      return {
+        media: [],
+        linkCard: {
+          url: str(ext.uri, 'embed.external.uri'),
+          title: typeof ext.title === 'string' ? ext.title : '',
+          description: typeof ext.description === 'string' ? ext.description : '',
+          imageUrl: optStr(ext.thumb),
+        },
+      };
+    }
+    default:
+      return { media: [], linkCard: null };
+  }
+}
+
+interface Body {
+  text: string;
+  richText: Post['richText'];
+  hashtags: string[];
+  languages: string[];
+  createdAt: string;
+  replyParent: PostRef | null;
+  replyRoot: PostRef | null;
+}
+
+/** The parts every post record has, validated. */
+function body(record: Obj, path: string): Body {
+  if (record.$type !== 'app.bsky.feed.post') throw new Malformed(`${path}.$type is not app.bsky.feed.post`);
+  if (typeof record.text !== 'string') throw new Malformed(`${path}.text is not a string`);
+  const { richText, hashtags } = facetsToRichText(record.text, record.facets);
+  // Tags outside the text (`tags`) are hashtags too.
+  if (Array.isArray(record.tags)) {
+    for (const t of record.tags) if (typeof t === 'string' && !hashtags.includes(t)) hashtags.push(t);
+  }
+  const reply = isObject(record.reply) ? record.reply : null;
+  return {
+    text: record.text,
+    richText,
+    hashtags,
+    languages: Array.isArray(record.langs) ? record.langs.filter((l): l is string => typeof l === 'string') : [],
+    createdAt: time(record.createdAt, `${path}.createdAt`),
+    replyParent: reply ? postRef(reply.parent, `${path}.reply.parent`) : null,
+    replyRoot: reply ? postRef(reply.root, `${path}.reply.root`) : null,
+  };
+}
+
+function webUrl(handleOrDid: string, rkey: string): string {
+  return `${WEB_BASE}/profile/${handleOrDid}/post/${rkey}`;
+}
+
+/** A quoted post (`app.bsky.embed.record#viewRecord`); other record kinds are not posts. */
+function quotedPost(view: unknown): QuotedPost | null {
+  if (!isObject(view) || view.$type !== 'app.bsky.embed.record#view') return null;
+  const rec = view.record;
+  if (!isObject(rec) || rec.$type !== 'app.bsky.embed.record#viewRecord') return null;
+  const ref = atUri(rec.uri, 'embed.record.uri');
+  if (ref.collection !== 'app.bsky.feed.post') return null;
+  const value = obj(rec.value, 'embed.record.value');
+  const a = author(rec.author, 'embed.record.author');
+  const b = body(value, 'embed.record.value');
+  let mediaOut: Media[] = [];
+  let linkCard: LinkCard | null = null;
+  let quote: PostRef | null = null;
+  for (const e of Array.isArray(rec.embeds) ? rec.embeds.filter(isObject) : []) {
+    if (e.$type === 'app.bsky.embed.record#view' || e.$type === 'app.bsky.embed.recordWithMedia#view') {
+      const inner = e.$type === 'app.bsky.embed.record#view' ? e.record : isObject(e.record) ? e.record.record : null;
+      if (isObject(inner) && typeof inner.uri === 'string') quote = { uri: inner.uri, authorNetworkId: atUri(inner.uri, 'quote.uri').did };
+      if (e.$type === 'app.bsky.embed.recordWithMedia#view' && isObject(e.media)) ({ media: mediaOut, linkCard } = embedMedia(e.media));
+    } else {
+      ({ media: mediaOut, linkCard } = embedMedia(e));
+    }
+  }
+  const lbls = labels(value, rec, a.networkId);
+  return {
+    network: Network.Bluesky,
+    uri: ref.uri,
+    nativeId: str(rec.cid, 'embed.record.cid'),
+    webUrl: webUrl(a.handle, ref.rkey),
+    author: a,
+    ...b,
+    indexedAt: time(rec.indexedAt, 'embed.record.indexedAt'),
+    quote,
+    media: mediaOut,
+    linkCard,
+    counts: { replies: count(rec.replyCount), reposts: count(rec.repostCount), likes: count(rec.likeCount), quotes: count(rec.quoteCount) },
+    contentWarning: null,
+    sensitive: lbls.some((l) => l.action !== null && l.action !== 'inform'),
+    labels: lbls,
+    visibility: 'public',
+  };
+}
+
+function toPost(v: unknown): Post {
+  const view = obj(v, 'post');
+  const ref = atUri(view.uri, 'post.uri');
+  if (ref.collection !== 'app.bsky.feed.post') throw new Malformed(`post.uri is a ${ref.collection} record, not a post`);
+  const a = author(view.author, 'post.author');
+  if (a.networkId !== ref.did) throw new Malformed('post.author.did does not match the DID in post.uri');
+  const record = obj(view.record, 'post.record');
+  const b = body(record, 'post.record');
+
+  let mediaOut: Media[] = [];
+  let linkCard: LinkCard | null = null;
+  let quote: QuotedPost | null = null;
+  if (isObject(view.embed)) {
+    const embed = view.embed;
+    if (embed.$type === 'app.bsky.embed.record#view') quote = quotedPost(embed);
+    else if (embed.$type === 'app.bsky.embed.recordWithMedia#view') {
+      quote = quotedPost(embed.record);
+      ({ media: mediaOut, linkCard } = embedMedia(obj(embed.media, 'post.embed.media')));
+    } else ({ media: mediaOut, linkCard } = embedMedia(embed));
+  }
+  const lbls = labels(record, view, a.networkId);
+  return {
+    network: Network.Bluesky,
+    uri: ref.uri,
+    nativeId: str(view.cid, 'post.cid'),
+    webUrl: webUrl(a.handle, ref.rkey),
+    author: a,
+    ...b,
+    indexedAt: time(view.indexedAt, 'post.indexedAt'),
+    quote,
+    media: mediaOut,
+    linkCard,
+    counts: {
+      replies: count(view.replyCount),
+      reposts: count(view.repostCount),
+      likes: count(view.likeCount),
+      quotes: count(view.quoteCount),
+    },
+    contentWarning: null,
+    sensitive: lbls.some((l) => l.action !== null && l.action !== 'inform'),
+    labels: lbls,
+    visibility: 'public',
+    hashtags: b.hashtags,
+    raw: view,
+  };
+}
+
+function skip(err: unknown, record: unknown): { ok: false; skipped: SkippedItem } {
+  if (err instanceof Malformed) return { ok: false, skipped: { reason: err.message, record } };
+  // A bug of ours on odd input must not take the whole sync down either; keep what happened.
+  return { ok: false, skipped: { reason: `normalizer error: ${err instanceof Error ? err.message : String(err)}`, record } };
+}
+
+/** Normalizes an `app.bsky.feed.defs#postView` (e.g. from `getPosts`). */
+export function normalizePostView(postView: unknown): NormalizedPost {
+  try {
+    return { ok: true, post: toPost(postView) };
+  } catch (err) {
+    return skip(err, postView);
+  }
+}
+
+/** Normalizes one timeline/feed entry: the post plus the repost that brought it, if any. */
+export function normalizeFeedViewPost(feedViewPost: unknown): NormalizedItem {
+  try {
+    const item = obj(feedViewPost, 'feedViewPost');
+    const post = toPost(item.post);
+    let reason: RepostReason | null = null;
+    if (isObject(item.reason) && item.reason.$type === 'app.bsky.feed.defs#reasonRepost') {
+      reason = {
+        by: author(item.reason.by, 'reason.by'),
+        at: time(item.reason.indexedAt, 'reason.indexedAt'),
+        uri: optStr(item.reason.uri),
+      };
+    }
+    // The feed view carries the reply context; keep it with the raw record.
+    return { ok: true, item: { post: { ...post, raw: feedViewPost }, reason } };
+  } catch (err) {
+    return skip(err, feedViewPost);
+  }
+}
