@@ -1,0 +1,173 @@
+import type { PluginRunner, PluginResolver } from './plugin-runner.js';
+import { DEFAULT_HALF_LIFE_HOURS } from './rank-key.js';
+import type { BuiltinStageConfig, BuiltinStageName, PipelineSpec, StageSpec } from './spec.js';
+import { PLUGIN_STAGE_PATTERN, PipelineSpecError, parsePipelineSpec } from './spec.js';
+import { aiGenerated } from './stages/ai-generated.js';
+import { dedupeCrossposts } from './stages/dedupe.js';
+import { authorCap } from './stages/diversify.js';
+import * as filters from './stages/filters.js';
+import { muteWords } from './stages/mute-words.js';
+import { pluginStage } from './stages/plugin-stage.js';
+import { boostAuthors, engagement, recency } from './stages/scorers.js';
+import type { CompiledStage, ItemState, RunContext } from './stages/stage.js';
+import type { Candidate, PipelineResult, RunOptions } from './types.js';
+import { checkPluginConfig, compileConfigSchema } from '@tributary/plugin-sdk';
+
+export interface CompileOptions {
+  /** Finds plugins for `plugin:<name>@<version>` stages (and the AI classifier hook). */
+  plugins?: PluginResolver;
+}
+
+/** A pipeline ready to run: compile once (regexes, sets, plugin configs), run over many batches. */
+export interface CompiledPipeline {
+  readonly spec: PipelineSpec;
+  /** τ of the rank key, in hours (the recency half-life). */
+  readonly halfLifeHours: number;
+  /**
+   * Runs the stages over one batch: hydrate → filters → scorers → diversifiers, in spec order within
+   * each phase. Returns one result per candidate, in input order. Never rejects because of a plugin.
+   */
+  run(candidates: readonly Candidate[], options?: RunOptions): Promise<PipelineResult[]>;
+}
+
+const PHASE_ORDER = { filter: 0, score: 1, diversify: 2 } as const;
+
+function builtin<N extends BuiltinStageName>(stage: StageSpec, _name: N): BuiltinStageConfig<N> {
+  return stage.with as BuiltinStageConfig<N>;
+}
+
+/**
+ * Validates and compiles a pipeline spec. Throws {@link PipelineSpecError} (every problem as
+ * `path: message`) for an invalid spec or a plugin stage whose `with` its schema rejects.
+ */
+export function compilePipeline(input: unknown, options: CompileOptions = {}): CompiledPipeline {
+  const spec = parsePipelineSpec(input);
+  const resolve = options.plugins ?? (() => undefined);
+  const problems: string[] = [];
+
+  const pluginConfig = (runner: PluginRunner, config: unknown, prefix: string): unknown => {
+    try {
+      const checked = checkPluginConfig(compileConfigSchema(runner.configSchema), config, prefix);
+      if (checked.ok) return checked.config;
+      problems.push(...checked.problems);
+    } catch (error) {
+      problems.push(`${prefix}: plugin ${runner.name}@${runner.version} has an unusable configSchema (${(error as Error).message})`);
+    }
+    return undefined;
+  };
+
+  const recencyStage = spec.stages.find((s) => s.enabled && s.use === 'score/recency');
+  const halfLifeHours = recencyStage ? builtin(recencyStage, 'score/recency').halfLifeHours : DEFAULT_HALF_LIFE_HOURS;
+  const tau = halfLifeHours * 3600;
+
+  const stages: CompiledStage[] = [];
+  spec.stages.forEach((stage, index) => {
+    if (!stage.enabled) return;
+    const plugin = PLUGIN_STAGE_PATTERN.exec(stage.use);
+    if (plugin) {
+      const runner = resolve(plugin[1]!, plugin[2]!);
+      const config = runner ? pluginConfig(runner, stage.with, `stages[${index}].with`) : stage.with;
+      stages.push(pluginStage({ use: stage.use, index, runner, config, weight: stage.weight, onError: stage.onError }));
+      return;
+    }
+    switch (stage.use as BuiltinStageName) {
+      case 'mute-words':
+        return void stages.push(muteWords(index, builtin(stage, 'mute-words')));
+      case 'mute-authors':
+        return void stages.push(filters.muteAuthors(index, builtin(stage, 'mute-authors')));
+      case 'language':
+        return void stages.push(filters.language(index, builtin(stage, 'language')));
+      case 'network':
+        return void stages.push(filters.network(index, builtin(stage, 'network')));
+      case 'hide-reposts':
+        return void stages.push(filters.hideReposts(index, builtin(stage, 'hide-reposts')));
+      case 'hide-replies':
+        return void stages.push(filters.hideReplies(index, builtin(stage, 'hide-replies')));
+      case 'content-warning':
+        return void stages.push(filters.contentWarning(index, builtin(stage, 'content-warning')));
+      case 'labels':
+        return void stages.push(filters.labels(index, builtin(stage, 'labels')));
+      case 'media-only':
+        return void stages.push(filters.mediaOnly(index));
+      case 'links-only':
+        return void stages.push(filters.linksOnly(index));
+      case 'ai-generated': {
+        const cfg = builtin(stage, 'ai-generated');
+        let classifier: PluginRunner | undefined;
+        if (cfg.classifier) {
+          const [name, version] = cfg.classifier.plugin.split('@') as [string, string];
+          classifier = resolve(name, version);
+          if (classifier) {
+            const checked = pluginConfig(classifier, cfg.classifier.with, `stages[${index}].with.classifier.with`);
+            cfg.classifier = { ...cfg.classifier, with: checked };
+          }
+        }
+        return void stages.push(aiGenerated(index, cfg, classifier, stage.onError));
+      }
+      case 'dedupe-crossposts':
+        return void stages.push(dedupeCrossposts(index, builtin(stage, 'dedupe-crossposts')));
+      case 'score/recency':
+        return void stages.push(recency(index));
+      case 'score/engagement':
+        return void stages.push(engagement(index, stage.weight));
+      case 'score/boost-authors':
+        return void stages.push(boostAuthors(index, builtin(stage, 'score/boost-authors'), stage.weight));
+      case 'diversify/author-cap':
+        return void stages.push(authorCap(index, builtin(stage, 'diversify/author-cap'), tau));
+    }
+  });
+  if (problems.length > 0) throw new PipelineSpecError(problems);
+  // Stable: spec order is kept within a phase.
+  stages.sort((a, b) => PHASE_ORDER[a.phase] - PHASE_ORDER[b.phase]);
+
+  return {
+    spec,
+    halfLifeHours,
+    async run(candidates, runOptions = {}) {
+      const now = runOptions.now ?? new Date();
+      const context: RunContext = { nowMs: now.getTime(), nowIso: now.toISOString(), history: runOptions.history ?? [] };
+      const items: ItemState[] = new Array<ItemState>(candidates.length);
+      for (let i = 0; i < candidates.length; i++) {
+        const candidate = candidates[i]!;
+        const post = candidate.post;
+        let createdMs = Date.parse(post.createdAt);
+        if (Number.isNaN(createdMs)) createdMs = Date.parse(post.indexedAt);
+        if (Number.isNaN(createdMs)) createdMs = context.nowMs;
+        items[i] = {
+          candidate,
+          post,
+          createdMs,
+          hidden: false,
+          hiddenReason: null,
+          warn: null,
+          blur: null,
+          decisions: [],
+          score: 0,
+          seenIn: candidate.seenIn,
+          duplicateOf: null,
+        };
+      }
+      for (const stage of stages) {
+        const pending = stage.run(items, context);
+        if (pending !== undefined) await pending;
+      }
+      const results: PipelineResult[] = new Array<PipelineResult>(items.length);
+      for (let i = 0; i < items.length; i++) {
+        const item = items[i]!;
+        results[i] = {
+          uri: item.post.uri,
+          hidden: item.hidden,
+          hiddenReason: item.hiddenReason,
+          warn: item.warn ?? [],
+          blur: item.blur ?? [],
+          // Hidden items keep their time position but earn nothing.
+          rankKey: item.createdMs / 1000 / tau + (item.hidden ? 0 : item.score),
+          decisions: item.decisions,
+          seenIn: item.seenIn,
+          duplicateOf: item.duplicateOf,
+        };
+      }
+      return results;
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import type { Post } from '@tributary/core';
+import type { CheckedVerdict, JsonSchema, PluginContext, PluginDefinition } from '@tributary/plugin-sdk';
+import { checkFilterOutput, checkScoreOutput } from '@tributary/plugin-sdk';
+
+/** A plugin batch's outcome: checked output, or why it failed (`timeout`, `memory limit`, `threw: …`). */
+export type PluginBatchOutcome =
+  | { ok: true; verdicts: CheckedVerdict[] | null; scores: number[] | null }
+  | { ok: false; error: string };
+
+/** How the engine runs a plugin, trusted (in-process) or sandboxed. */
+export interface PluginRunner {
+  readonly name: string;
+  readonly version: string;
+  readonly configSchema: JsonSchema;
+  readonly hooks: { filter: boolean; score: boolean };
+  /** Never rejects: failures come back as `{ ok: false }`. `config` is already validated. */
+  run(posts: readonly Post[], config: unknown, context: PluginContext): Promise<PluginBatchOutcome>;
+}
+
+/** Finds the runner for a `plugin:<name>@<version>` stage; undefined when it is not installed. */
+export type PluginResolver = (name: string, version: string) => PluginRunner | undefined;
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/**
+ * Runs an admin-installed plugin package in the worker's own process: fastest, no limits, so only
+ * for code the instance admin trusts. Exceptions and contract violations become `{ ok: false }`.
+ */
+export function trustedPlugin<Config>(definition: PluginDefinition<Config>): PluginRunner {
+  return {
+    name: definition.name,
+    version: definition.version,
+    configSchema: definition.configSchema,
+    hooks: { filter: definition.filter !== undefined, score: definition.score !== undefined },
+    run(posts, config, context) {
+      try {
+        const cfg = config as Config;
+        const verdicts = definition.filter ? checkFilterOutput(definition.filter(posts, cfg, context), posts.length) : null;
+        const scores = definition.score ? checkScoreOutput(definition.score(posts, cfg, context), posts.length) : null;
+        return Promise.resolve({ ok: true, verdicts, scores });
+      } catch (error) {
+        return Promise.resolve({ ok: false, error: `threw: ${describe(error)}` });
+      }
+    },
+  };
+}
+
+/** A resolver over a fixed list of runners, keyed `name@version`. */
+export function pluginResolver(runners: readonly PluginRunner[]): PluginResolver {
+  const byKey = new Map(runners.map((r) => [`${r.name}@${r.version}`, r]));
+  return (name, version) => byKey.get(`${name}@${version}`);
+}

@@ -1,0 +1,78 @@
+import type { Post } from '@tributary/core';
+import type { PluginRunner } from '../plugin-runner.js';
+import type { BuiltinStageConfig } from '../spec.js';
+import { recordPluginError, visible } from './plugin-stage.js';
+import type { CompiledStage, ItemState, Verdict } from './stage.js';
+import { applyVerdict } from './stage.js';
+
+type Config = BuiltinStageConfig<'ai-generated'>;
+
+/** Labels networks and labelers use for generated media (Bluesky labelers, Mastodon filters). */
+export const DEFAULT_AI_LABELS = ['ai-generated', 'ai', 'ai-art', 'ai-content', 'ai-image', 'generative-ai', 'genai', 'synthetic'];
+/** Hashtags people use to declare generated content, compared case-insensitively without `#`. */
+export const DEFAULT_AI_HASHTAGS = [
+  'aiart', 'aiartwork', 'aiartcommunity', 'aigenerated', 'aiimage', 'generativeai', 'genai',
+  'midjourney', 'stablediffusion', 'dalle', 'dalle3', 'aiphotography', 'sora', 'chatgptart',
+];
+// Declared disclosures in text, content warnings and alt text. Word-bounded with Unicode
+// lookarounds (see text-match.ts) so "said" or "again" never trigger.
+const DISCLOSURE = new RegExp(
+  String.raw`(?<![\p{L}\p{N}])(?:ai[- ]?generated|generated (?:with|by|using) (?:ai|midjourney|dall-?e|stable diffusion|chatgpt|sora|firefly|an? ai)|made (?:with|using|by) (?:ai|midjourney|dall-?e|stable diffusion)|(?:created|image|picture|art) (?:with|by|using) (?:ai|midjourney|dall-?e|stable diffusion)|ai disclosure|(?:this|the) (?:image|picture|text|video) (?:is|was) ai)(?![\p{L}\p{N}])`,
+  'iu',
+);
+
+function declared(post: Post): boolean {
+  if (DISCLOSURE.test(post.text)) return true;
+  if (post.contentWarning !== null && DISCLOSURE.test(post.contentWarning)) return true;
+  for (const m of post.media) if (m.altText !== null && DISCLOSURE.test(m.altText)) return true;
+  return false;
+}
+
+export function aiGenerated(index: number, cfg: Config, classifier: PluginRunner | undefined, onError: 'skip' | 'hide'): CompiledStage {
+  const labels = new Set((cfg.labels ?? DEFAULT_AI_LABELS).map((l) => l.toLowerCase()));
+  const tags = new Set((cfg.hashtags ?? DEFAULT_AI_HASHTAGS).map((t) => t.replace(/^#/, '').toLowerCase()));
+  const byLabel = new Map<string, Verdict>();
+  const byTag: Verdict = { verdict: cfg.action, reason: 'AI-generated: hashtag' };
+  const byDisclosure: Verdict = { verdict: cfg.action, reason: 'AI-generated: declared' };
+  const use = 'ai-generated';
+
+  const check = (item: ItemState): Verdict | null => {
+    const post = item.post;
+    for (const label of post.labels) {
+      const value = label.value.toLowerCase();
+      if (labels.has(value)) {
+        let v = byLabel.get(value);
+        if (v === undefined) byLabel.set(value, (v = { verdict: cfg.action, reason: `AI-generated: label ${value}` }));
+        return v;
+      }
+    }
+    for (const tag of post.hashtags) if (tags.has(tag.toLowerCase())) return byTag;
+    return cfg.disclosures && declared(post) ? byDisclosure : null;
+  };
+
+  return {
+    use,
+    index,
+    phase: 'filter',
+    async run(items, context) {
+      for (const item of items) {
+        if (item.hidden) continue;
+        const v = check(item);
+        if (v !== null) applyVerdict(item, use, index, v);
+      }
+      if (cfg.classifier === undefined) return;
+      // The classifier hook: a scoring plugin's output read as a probability.
+      const { live, posts } = visible(items);
+      if (live.length === 0) return;
+      if (classifier === undefined) return recordPluginError(live, use, index, onError, `classifier ${cfg.classifier.plugin} not installed`);
+      const outcome = await classifier.run(posts, cfg.classifier.with ?? {}, { now: context.nowIso });
+      if (!outcome.ok) return recordPluginError(live, use, index, onError, outcome.error);
+      if (outcome.scores === null) return recordPluginError(live, use, index, onError, 'classifier has no score function');
+      const threshold = cfg.classifier.threshold;
+      for (let i = 0; i < live.length; i++) {
+        const p = outcome.scores[i]!;
+        if (p >= threshold) applyVerdict(live[i]!, use, index, { verdict: cfg.action, reason: `AI-generated: classifier ${p.toFixed(2)}` });
+      }
+    },
+  };
+}

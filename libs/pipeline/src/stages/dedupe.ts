@@ -1,0 +1,161 @@
+import type { Post } from '@tributary/core';
+import type { BuiltinStageConfig } from '../spec.js';
+import type { HistoryEntry, SeenIn } from '../types.js';
+import type { CompiledStage, ItemState } from './stage.js';
+
+type Config = BuiltinStageConfig<'dedupe-crossposts'>;
+
+// Three kinds of duplicates (DESIGN.md, "Cross-network identity"):
+//  1. the same post twice (two sources, or a post and someone's repost of it): same URI;
+//  2. a Bridgy Fed bridged copy: its URI points back at the original;
+//  3. one person posting the same text or link on both networks within `windowMinutes`, where the
+//     person is known as one: a linked identity from the config, or a Bridgy Fed handle pair.
+// The original (or the first seen) survives with every `seenIn`; the others are hidden with
+// `duplicateOf`. Entries in `history` (already stored) always survive.
+
+const BRIDGY_AP = /^https:\/\/bsky\.brid\.gy\/convert\/ap\/(at:\/\/.+)$/;
+const BRIDGY_REDIRECT = /^https:\/\/bsky\.brid\.gy\/r\/https:\/\/bsky\.app\/profile\/([^/]+)\/post\/([^/?#]+)$/;
+
+/** The original post's URI when `post` is a Bridgy Fed copy, else null. */
+export function bridgedOrigin(post: Post): string | null {
+  const ap = BRIDGY_AP.exec(post.uri);
+  if (ap) return ap[1]!;
+  const redirect = BRIDGY_REDIRECT.exec(post.uri);
+  if (redirect) return `at://${redirect[1]!}/app.bsky.feed.post/${redirect[2]!}`;
+  // Bridgy Fed writes the fediverse original's URL into the bridged Bluesky record.
+  const raw = post.raw as { bridgyOriginalUrl?: unknown } | null;
+  if (raw !== null && typeof raw === 'object' && typeof raw.bridgyOriginalUrl === 'string') return raw.bridgyOriginalUrl;
+  return null;
+}
+
+/** A network-independent person key: Bridgy Fed's handle forms map to the original account. */
+export function personKey(post: Post): string {
+  const handle = post.author.handle.toLowerCase();
+  if (handle.endsWith('.ap.brid.gy')) {
+    // alice.mastodon.social.ap.brid.gy is @alice@mastodon.social
+    const rest = handle.slice(0, -'.ap.brid.gy'.length);
+    const dot = rest.indexOf('.');
+    return dot < 0 ? `fedi:${rest}` : `fedi:${rest.slice(0, dot)}@${rest.slice(dot + 1)}`;
+  }
+  if (handle.endsWith('@bsky.brid.gy')) return `bsky:${handle.slice(0, -'@bsky.brid.gy'.length)}`;
+  return post.network === 'BLUESKY' ? `bsky:${handle}` : `fedi:${handle}`;
+}
+
+function normalizeText(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/https?:\/\/\S+/g, ' ')
+    .replace(/(?:[\p{L}\p{N}-]+\.)+[\p{L}]{2,}\/\S*/gu, ' ') // Bluesky's shortened link text
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+}
+
+function firstLink(post: Post): string | null {
+  if (post.linkCard !== null) return post.linkCard.url;
+  for (const s of post.richText.segments) if (s.type === 'link') return s.url;
+  return null;
+}
+
+function normalizeUrl(url: string): string {
+  return url.replace(/^https?:\/\/(www\.)?/i, '').replace(/[/?#]+$/, '').toLowerCase();
+}
+
+interface Holder {
+  uri: string;
+  network: string;
+  createdMs: number;
+  item: ItemState | null; // null for history entries
+}
+
+function mergeSeenIn(into: SeenIn[], from: readonly SeenIn[]): void {
+  for (const s of from) {
+    if (!into.some((t) => t.uri === s.uri && t.linkedAccountId === s.linkedAccountId && t.sourceId === s.sourceId)) into.push(s);
+  }
+}
+
+export function dedupeCrossposts(index: number, cfg: Config): CompiledStage {
+  const use = 'dedupe-crossposts';
+  const windowMs = cfg.windowMinutes * 60_000;
+  const identity = new Map<string, string>();
+  cfg.identities.forEach((group, g) => {
+    for (const id of group) identity.set(id.replace(/^@/, '').toLowerCase(), `id${g}`);
+  });
+  const identityOf = (post: Post): string | null =>
+    identity.get(post.author.networkId.toLowerCase()) ?? identity.get(post.author.handle.toLowerCase()) ?? null;
+
+  /** A person key when cross-network matching applies to this author, else null. */
+  const linkedPerson = (post: Post): string | null => {
+    const id = identityOf(post);
+    if (id !== null) return id;
+    const h = post.author.handle;
+    return h.endsWith('.ap.brid.gy') || h.endsWith('@bsky.brid.gy') ? personKey(post) : null;
+  };
+
+  return {
+    use,
+    index,
+    phase: 'filter',
+    run(items, context) {
+      const exact = new Map<string, Holder>();
+      const fuzzy = new Map<string, Holder>();
+      const register = (post: Post, holder: Holder): void => {
+        exact.set(post.uri, holder);
+        if (post.webUrl !== null) exact.set(post.webUrl, holder);
+        const origin = bridgedOrigin(post);
+        if (origin !== null) exact.set(origin, holder);
+      };
+      for (const h of context.history) {
+        const holder: Holder = { uri: h.post.uri, network: h.post.network, createdMs: Date.parse(h.post.createdAt), item: null };
+        register(h.post, holder);
+        const person = linkedPerson(h.post);
+        if (person !== null) addFuzzy(h.post, person, holder);
+      }
+      function addFuzzy(post: Post, person: string, holder: Holder): void {
+        const text = normalizeText(post.text);
+        if (text.length >= 4) fuzzy.set(`t\n${person}\n${text}`, holder);
+        const link = firstLink(post);
+        if (link !== null) fuzzy.set(`l\n${person}\n${normalizeUrl(link)}`, holder);
+      }
+      const merge = (item: ItemState, into: Holder, why: string): void => {
+        // Stored entries are merged by the worker (it appends this item's seenIn); batch items here.
+        const target = into.item;
+        if (target !== null) {
+          if (target.seenIn === target.candidate.seenIn) target.seenIn = [...target.seenIn];
+          mergeSeenIn(target.seenIn, item.seenIn);
+        }
+        item.hidden = true;
+        item.hiddenReason = `duplicate: ${why}`;
+        item.duplicateOf = into.uri;
+        item.decisions.push({ stage: use, index, verdict: 'hide', reason: `duplicate of ${into.uri}: ${why}`, score: 0 });
+        into.item?.decisions.push({ stage: use, index, verdict: 'merge', reason: `merged ${item.post.uri}: ${why}`, score: 0 });
+      };
+      // Originals before bridged copies, so the original survives.
+      const order = items.filter((i) => !i.hidden);
+      order.sort((a, b) => Number(bridgedOrigin(a.post) !== null) - Number(bridgedOrigin(b.post) !== null));
+      for (const item of order) {
+        const post = item.post;
+        const origin = bridgedOrigin(post);
+        const hit = exact.get(post.uri) ?? (origin !== null ? exact.get(origin) : undefined) ?? (post.webUrl !== null ? exact.get(post.webUrl) : undefined);
+        if (hit !== undefined && hit.item !== item) {
+          merge(item, hit, hit.uri === post.uri ? 'same post' : 'bridged copy');
+          continue;
+        }
+        const holder: Holder = { uri: post.uri, network: post.network, createdMs: item.createdMs, item };
+        const person = linkedPerson(post);
+        if (person !== null) {
+          const text = normalizeText(post.text);
+          const link = firstLink(post);
+          const byText = text.length >= 4 ? fuzzy.get(`t\n${person}\n${text}`) : undefined;
+          const byLink = link !== null ? fuzzy.get(`l\n${person}\n${normalizeUrl(link)}`) : undefined;
+          const near = [byText, byLink].find((h) => h !== undefined && h.network !== post.network && Math.abs(h.createdMs - item.createdMs) <= windowMs);
+          if (near !== undefined) {
+            merge(item, near, near === byText ? 'same text on both networks' : 'same link on both networks');
+            continue;
+          }
+          addFuzzy(post, person, holder);
+        }
+        register(post, holder);
+      }
+    },
+  };
+}

@@ -1,0 +1,100 @@
+import type { Post } from '@tributary/core';
+import type { BuiltinStageConfig } from '../spec.js';
+import type { MuteTerm, TermMatcher } from '../text-match.js';
+import { compileTerms } from '../text-match.js';
+import type { CompiledStage, ItemState } from './stage.js';
+import { applyVerdict } from './stage.js';
+
+type Config = BuiltinStageConfig<'mute-words'>;
+type Field = NonNullable<Config['fields']>[number];
+const ALL_FIELDS: readonly Field[] = ['text', 'contentWarning', 'altText', 'linkTitle', 'hashtags', 'quote'];
+
+interface TimedTerm {
+  term: MuteTerm;
+  expiresMs: number;
+}
+
+/** The first field of `post` where `matcher` finds a term, or null. */
+function matchPost(post: Post, fields: ReadonlySet<Field>, matcher: TermMatcher): Field | null {
+  if (fields.has('text') && matcher.test(post.text)) return 'text';
+  if (fields.has('contentWarning') && post.contentWarning !== null && matcher.test(post.contentWarning)) {
+    return 'contentWarning';
+  }
+  if (fields.has('altText')) {
+    for (let i = 0; i < post.media.length; i++) {
+      const alt = post.media[i]!.altText;
+      if (alt !== null && matcher.test(alt)) return 'altText';
+    }
+  }
+  if (fields.has('linkTitle') && post.linkCard !== null && matcher.test(post.linkCard.title)) return 'linkTitle';
+  if (fields.has('hashtags')) {
+    // Tags are tested with their `#` so both "crypto" and "#crypto" mute #Crypto.
+    for (let i = 0; i < post.hashtags.length; i++) if (matcher.test(`#${post.hashtags[i]!}`)) return 'hashtags';
+  }
+  if (fields.has('quote') && post.quote !== null) {
+    const q = post.quote;
+    if (matcher.test(q.text) || (q.contentWarning !== null && matcher.test(q.contentWarning))) return 'quote';
+  }
+  return null;
+}
+
+function textOf(post: Post, field: Field): string {
+  switch (field) {
+    case 'text':
+      return post.text;
+    case 'contentWarning':
+      return post.contentWarning ?? '';
+    case 'altText':
+      return post.media.map((m) => m.altText ?? '').join('\n');
+    case 'linkTitle':
+      return post.linkCard?.title ?? '';
+    case 'hashtags':
+      return post.hashtags.map((t) => `#${t}`).join(' ');
+    case 'quote':
+      return `${post.quote?.text ?? ''}\n${post.quote?.contentWarning ?? ''}`;
+  }
+}
+
+export function muteWords(index: number, cfg: Config): CompiledStage {
+  const fields = new Set<Field>(cfg.fields ?? ALL_FIELDS);
+  const networks = cfg.networks ? new Set<string>(cfg.networks) : null;
+  const stageExpires = cfg.expiresAt ? Date.parse(cfg.expiresAt) : Infinity;
+  const terms: TimedTerm[] = cfg.words.map((entry) => {
+    if (typeof entry === 'string') return { term: { kind: 'word', word: entry, wholeWord: cfg.wholeWord }, expiresMs: Infinity };
+    const term: MuteTerm =
+      entry.regex !== undefined
+        ? { kind: 'regex', source: entry.regex }
+        : { kind: 'word', word: entry.word ?? '', wholeWord: entry.wholeWord ?? cfg.wholeWord };
+    return { term, expiresMs: entry.expiresAt ? Date.parse(entry.expiresAt) : Infinity };
+  });
+  // Expiry depends on the run's clock: recompile only when the set of live terms changes.
+  let cachedKey = '';
+  let cached: TermMatcher | null = null;
+  const matcherAt = (nowMs: number): TermMatcher | null => {
+    if (nowMs >= stageExpires) return null;
+    let key = '';
+    for (let i = 0; i < terms.length; i++) key += terms[i]!.expiresMs > nowMs ? '1' : '0';
+    if (key !== cachedKey || (cached === null && key.includes('1'))) {
+      cachedKey = key;
+      cached = compileTerms(terms.filter((t) => t.expiresMs > nowMs).map((t) => t.term));
+    }
+    return cached;
+  };
+  return {
+    use: 'mute-words',
+    index,
+    phase: 'filter',
+    run(items: ItemState[], context) {
+      const matcher = matcherAt(context.nowMs);
+      if (matcher === null) return;
+      for (let i = 0; i < items.length; i++) {
+        const item = items[i]!;
+        if (item.hidden || (networks !== null && !networks.has(item.post.network))) continue;
+        const field = matchPost(item.post, fields, matcher);
+        if (field === null) continue;
+        const word = matcher.which(textOf(item.post, field));
+        applyVerdict(item, 'mute-words', index, { verdict: cfg.action, reason: `muted word "${word ?? '?'}" in ${field}` });
+      }
+    },
+  };
+}

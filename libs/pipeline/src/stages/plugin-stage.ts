@@ -1,0 +1,60 @@
+import type { Post } from '@tributary/core';
+import type { PluginRunner } from '../plugin-runner.js';
+import type { CompiledStage, ItemState, Phase } from './stage.js';
+import { addScore, applyVerdict } from './stage.js';
+
+export interface PluginStageOptions {
+  use: string;
+  index: number;
+  /** Undefined when the plugin is not installed: every batch then fails with `not installed`. */
+  runner: PluginRunner | undefined;
+  config: unknown;
+  weight: number;
+  onError: 'skip' | 'hide';
+}
+
+/** Records a failed plugin batch on each affected item, hiding them when `onError` is `hide`. */
+export function recordPluginError(items: readonly ItemState[], use: string, index: number, onError: 'skip' | 'hide', error: string): void {
+  const reason = `plugin error: ${error}`;
+  for (const item of items) {
+    if (onError === 'hide') applyVerdict(item, use, index, { verdict: 'hide', reason });
+    else item.decisions.push({ stage: use, index, verdict: 'error', reason, score: 0 });
+  }
+}
+
+/** Visible items and their posts, collected once per stage. */
+export function visible(items: readonly ItemState[]): { live: ItemState[]; posts: Post[] } {
+  const live: ItemState[] = [];
+  const posts: Post[] = [];
+  for (const item of items) {
+    if (item.hidden) continue;
+    live.push(item);
+    posts.push(item.post);
+  }
+  return { live, posts };
+}
+
+export function pluginStage(options: PluginStageOptions): CompiledStage {
+  const { use, index, runner, config, weight, onError } = options;
+  // A plugin with only a score hook runs with the scorers; one with a filter runs with the filters.
+  const phase: Phase = runner !== undefined && !runner.hooks.filter ? 'score' : 'filter';
+  return {
+    use,
+    index,
+    phase,
+    async run(items, context) {
+      const { live, posts } = visible(items);
+      if (live.length === 0) return;
+      if (runner === undefined) return recordPluginError(live, use, index, onError, 'not installed');
+      const outcome = await runner.run(posts, config, { now: context.nowIso });
+      if (!outcome.ok) return recordPluginError(live, use, index, onError, outcome.error);
+      for (let i = 0; i < live.length; i++) {
+        const item = live[i]!;
+        const verdict = outcome.verdicts?.[i] ?? null;
+        if (verdict !== null) applyVerdict(item, use, index, { verdict: verdict.action, reason: verdict.reason });
+        const score = outcome.scores?.[i];
+        if (score !== undefined && !item.hidden) addScore(item, use, index, weight * score, 'plugin score');
+      }
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import type { BuiltinStageConfig } from '../spec.js';
+import type { CompiledStage } from './stage.js';
+import { addScore, authorIn, authorSet } from './stage.js';
+
+// Score contributions are in rank-key units (see rank-key.ts): +1 is worth one recency half-life.
+
+/**
+ * Engagement: `weight × log2(1 + likes + 2·reposts + 2·quotes + replies)`. Logarithmic so that a
+ * post with 10× the engagement gains a fixed step, not 10×; counts are those known at ingest time
+ * (the rank key is never rescored).
+ */
+export function engagement(index: number, weight: number): CompiledStage {
+  return {
+    use: 'score/engagement',
+    index,
+    phase: 'score',
+    run(items) {
+      for (let i = 0; i < items.length; i++) {
+        const item = items[i]!;
+        if (item.hidden) continue;
+        const c = item.post.counts;
+        const raw = c.likes + 2 * c.reposts + 2 * c.quotes + c.replies;
+        if (raw > 0) addScore(item, 'score/engagement', index, weight * Math.log2(1 + raw), 'engagement');
+      }
+    },
+  };
+}
+
+export function boostAuthors(index: number, cfg: BuiltinStageConfig<'score/boost-authors'>, weight: number): CompiledStage {
+  const set = authorSet(cfg.authors);
+  const amount = cfg.amount * weight;
+  return {
+    use: 'score/boost-authors',
+    index,
+    phase: 'score',
+    run(items) {
+      for (let i = 0; i < items.length; i++) {
+        const item = items[i]!;
+        if (item.hidden) continue;
+        const a = item.post.author;
+        if (authorIn(set, a.networkId, a.handle)) addScore(item, 'score/boost-authors', index, amount, 'boosted author');
+      }
+    },
+  };
+}
+
+/** The recency stage only sets the rank key's time scale τ (its half-life); it adds no per-post score. */
+export function recency(index: number): CompiledStage {
+  return { use: 'score/recency', index, phase: 'score', run() {} };
+}

@@ -1,0 +1,63 @@
+// Mute-word matching, compiled once per stage into one regular expression.
+//
+// Word boundaries: JavaScript's `\b` only knows ASCII, so "and" would match inside "Åland" but
+// not stop at "ändern". We use Unicode lookarounds instead: a whole word may not touch a letter,
+// mark, digit or underscore of a *space-separated* script. Scripts written without spaces (Chinese,
+// Japanese, Thai, Lao, Khmer, Myanmar) have no word boundaries to find, so a mute word in those
+// scripts matches as a substring, and a Latin word right next to CJK text ("我用iPhone") still
+// counts as a whole word. Case-insensitive (Unicode simple case folding, the `i` + `v` flags);
+// emoji match with or without the variation selector U+FE0F. Diacritics are not folded: "cafe"
+// does not mute "café" (write both).
+
+const NO_SPACE_SCRIPTS =
+  '\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Thai}\\p{Script=Lao}\\p{Script=Khmer}\\p{Script=Myanmar}';
+const NO_SPACE_SCRIPT = new RegExp(`[${NO_SPACE_SCRIPTS}]`, 'v');
+/** A character that continues a word in a space-separated script. */
+const WORD_CHAR_CLASS = `[[\\p{L}\\p{M}\\p{N}_]--[${NO_SPACE_SCRIPTS}]]`;
+const WORD_CHAR = new RegExp(WORD_CHAR_CLASS, 'v');
+const BEFORE = `(?<!${WORD_CHAR_CLASS})`;
+const AFTER = `(?!${WORD_CHAR_CLASS})`;
+
+/** Escapes the characters that are syntax in a `v`-mode regular expression. */
+function escapeLiteral(text: string): string {
+  return text.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
+}
+
+/** One mute term: a literal word or phrase, or a user regular expression. */
+export type MuteTerm = { kind: 'word'; word: string; wholeWord: boolean } | { kind: 'regex'; source: string };
+
+/** The regular-expression source of one term (no flags). */
+export function termPattern(term: MuteTerm): string {
+  if (term.kind === 'regex') return `(?:${term.source})`;
+  const word = term.word.normalize('NFC').trim();
+  const body = escapeLiteral(word)
+    .replace(/\s+/g, '\\s+')
+    .replace(/\uFE0F/g, '')
+    .replace(/(\p{Extended_Pictographic})/gu, '$1\\uFE0F?');
+  if (!term.wholeWord || NO_SPACE_SCRIPT.test(word)) return body;
+  const chars = Array.from(word);
+  const first = chars[0] ?? '';
+  const last = chars[chars.length - 1] ?? '';
+  return `${WORD_CHAR.test(first) ? BEFORE : ''}${body}${WORD_CHAR.test(last) ? AFTER : ''}`;
+}
+
+/** A compiled set of terms: `test` answers "any match?", `which` names the first matching term. */
+export interface TermMatcher {
+  test(text: string): boolean;
+  which(text: string): string | null;
+}
+
+export function compileTerms(terms: readonly MuteTerm[]): TermMatcher | null {
+  if (terms.length === 0) return null;
+  const patterns = terms.map(termPattern);
+  const any = new RegExp(patterns.join('|'), 'iv');
+  const each = patterns.map((p) => new RegExp(p, 'iv'));
+  const names = terms.map((t) => (t.kind === 'word' ? t.word : `/${t.source}/`));
+  return {
+    test: (text) => any.test(text),
+    which(text) {
+      for (let i = 0; i < each.length; i++) if (each[i]!.test(text)) return names[i]!;
+      return null;
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import type { Network, Post, RepostReason } from '@tributary/core';
+
+/** One place a post was seen: which linked account's source delivered it, under which URI. */
+export interface SeenIn {
+  network: Network;
+  linkedAccountId: string;
+  sourceId: string;
+  uri: string;
+}
+
+/** The engine's input: a post with the repost that brought it and where it was seen. */
+export interface Candidate {
+  post: Post;
+  reason: RepostReason | null;
+  seenIn: SeenIn[];
+}
+
+/**
+ * One stage's decision about one post. Filters that let a post pass record nothing (the absence
+ * of a decision means "passed"), so the list says what acted on the post and why.
+ */
+export interface Decision {
+  /** The stage's `use`, e.g. `mute-words` or `plugin:community/no-engagement-bait@1`. */
+  stage: string;
+  /** Position of the stage in the spec, to tell two stages of the same kind apart. */
+  index: number;
+  verdict: 'hide' | 'warn' | 'blur' | 'keep' | 'score' | 'merge' | 'demote' | 'error';
+  reason: string | null;
+  /** Contribution to the rank key, for `score` and `demote`; 0 otherwise. */
+  score: number;
+}
+
+/**
+ * The engine's output for one candidate, JSON-serializable, in input order. The worker stores it
+ * as a TimelineEntry (rankKey, hidden, hiddenReason, decisions, seenIn).
+ */
+export interface PipelineResult {
+  uri: string;
+  hidden: boolean;
+  hiddenReason: string | null;
+  /** Reasons to show the post collapsed behind a warning (empty when none). */
+  warn: string[];
+  /** Reasons to blur the post's media (empty when none). */
+  blur: string[];
+  /** `createdAtSeconds / τ + Σ score contributions`: larger ranks higher; never needs rescoring. */
+  rankKey: number;
+  decisions: Decision[];
+  /** Every place this post (and the duplicates merged into it) was seen. */
+  seenIn: SeenIn[];
+  /** Set on a duplicate that was merged into another item (in this batch or `history`): that item's URI. */
+  duplicateOf: string | null;
+}
+
+/** An already stored timeline entry the dedupe stage may merge new duplicates into. */
+export interface HistoryEntry {
+  post: Post;
+}
+
+/** Per-run inputs besides the batch. */
+export interface RunOptions {
+  /** The run's clock (expiry of mute words, plugin context). Defaults to now. */
+  now?: Date;
+  /** Recently stored entries of this pipeline, for cross-batch dedupe. */
+  history?: readonly HistoryEntry[];
+}

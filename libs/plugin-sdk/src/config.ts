@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import type { JsonSchema } from './plugin.js';
+import { PluginContractError } from './plugin.js';
+
+/** A zod issue path as people write it: `stages[3].with.halfLifeHours`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out === '' ? String(key) : `.${String(key)}`;
+  }
+  return out;
+}
+
+/** Turns a plugin's JSON Schema into a validator; throws {@link PluginContractError} if unsupported. */
+export function compileConfigSchema(schema: JsonSchema): z.ZodType {
+  try {
+    return z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0]);
+  } catch (error) {
+    throw new PluginContractError(`configSchema: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** Result of checking a stage's `with` object against a plugin's schema: the config with defaults, or `path: message` lines. */
+export type ConfigCheck = { ok: true; config: unknown } | { ok: false; problems: string[] };
+
+/**
+ * Validates `config` (undefined means `{}`) against a plugin's configuration schema; problem
+ * paths are prefixed with `prefix` (e.g. `stages[9].with`).
+ */
+export function checkPluginConfig(schema: z.ZodType, config: unknown, prefix = 'with'): ConfigCheck {
+  const result = schema.safeParse(config ?? {});
+  if (result.success) return { ok: true, config: result.data };
+  return {
+    ok: false,
+    problems: result.error.issues.map((issue) => {
+      const path = formatPath([...issue.path]);
+      return `${path === '' ? prefix : `${prefix}.${path}`}: ${issue.message}`;
+    }),
+  };
+}

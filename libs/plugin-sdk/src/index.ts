@@ -1,0 +1,3 @@
+export * from './plugin.js';
+export * from './config.js';
+export * from './testing.js';
