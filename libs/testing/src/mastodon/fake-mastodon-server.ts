@@ -1,0 +1,866 @@
+// An in-memory Mastodon for integration tests: REST, OAuth and the streaming API over real HTTP
+// and WebSocket on 127.0.0.1. It serves only operations that exist in the OpenAPI description and
+// validates every response (and streamed status) against it: a violation is recorded in
+// `violations` and answered with 500, so a test that ignored it still fails on the connector side.
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
+import type { WebSocket } from 'ws';
+import { OpenApiValidator } from './openapi-validator.js';
+
+type Obj = Record<string, unknown>;
+
+export interface FakeAccount {
+  id: string;
+  username: string;
+  displayName: string;
+  bot: boolean;
+}
+
+export interface FakeMedia {
+  type?: 'image' | 'video' | 'gifv' | 'audio';
+  description?: string | null;
+  focus?: { x: number; y: number };
+  width?: number;
+  height?: number;
+}
+
+export interface FakeCard {
+  url: string;
+  title: string;
+  description?: string;
+  image?: string | null;
+}
+
+export interface FakePostInput {
+  /** Raw HTML content, sent as is (hostile HTML included). Defaults to `<p>text</p>`. */
+  html?: string;
+  text?: string;
+  spoilerText?: string;
+  sensitive?: boolean;
+  language?: string | null;
+  visibility?: 'public' | 'unlisted' | 'private' | 'direct';
+  inReplyTo?: string;
+  quoteOf?: string;
+  tags?: string[];
+  mentions?: string[]; // account ids
+  media?: FakeMedia[];
+  card?: FakeCard;
+}
+
+interface StoredStatus {
+  id: number;
+  accountId: string;
+  createdAt: string;
+  input: FakePostInput;
+  reblogOf: number | null;
+  deleted: boolean;
+  favouritedBy: Set<string>;
+}
+
+interface FakeApp {
+  id: string;
+  name: string;
+  clientId: string;
+  clientSecret: string;
+  redirectUris: string[];
+  scopes: string[];
+}
+
+interface Filter {
+  id: string;
+  accountId: string;
+  title: string;
+  keyword: string;
+  action: 'warn' | 'hide' | 'blur';
+}
+
+interface Fault {
+  status: 401 | 429 | 503;
+  resetInSeconds: number;
+  /** Only requests whose path starts with this (default: every REST request). */
+  pathPrefix: string;
+}
+
+interface Route {
+  method: string;
+  template: string;
+  regex: RegExp;
+  params: string[];
+  auth: boolean;
+  handler: (ctx: Ctx) => Reply | Promise<Reply>;
+}
+
+interface Ctx {
+  req: IncomingMessage;
+  url: URL;
+  params: Record<string, string>;
+  body: Obj;
+  account: FakeAccount | null;
+  token: string | null;
+}
+
+interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+interface StreamClient {
+  ws: WebSocket;
+  accountId: string;
+  stream: string;
+  param: string | null;
+}
+
+const err = (status: number, error: string): Reply => ({ status, body: { error } });
+
+export class FakeMastodonServer {
+  readonly validator: OpenApiValidator;
+  /** Every description violation this server caught (in a response, request or streamed event). */
+  readonly violations: string[] = [];
+  /** Every REST request, for assertions about how the client paged. */
+  readonly requests: { method: string; path: string; query: Record<string, string> }[] = [];
+  /** Registered OAuth applications. */
+  readonly apps: FakeApp[] = [];
+  rateLimit = 300;
+
+  private readonly server = createServer((req, res) => void this.handle(req, res));
+  private readonly wss = new WebSocketServer({ noServer: true, handleProtocols: (protocols) => [...protocols][0] ?? false });
+  private readonly routes: Route[] = [];
+  private readonly accounts = new Map<string, FakeAccount>();
+  private readonly tokens = new Map<string, string>(); // token → account id
+  private readonly codes = new Map<string, { accountId: string; clientId: string; redirectUri: string }>();
+  private readonly statuses = new Map<number, StoredStatus>();
+  private readonly follows = new Map<string, Set<string>>();
+  private readonly followedTags = new Map<string, Set<string>>();
+  private readonly lists = new Map<string, { id: string; accountId: string; title: string; members: Set<string> }>();
+  private readonly filters: Filter[] = [];
+  private readonly idempotency = new Map<string, number>();
+  private readonly budgets = new Map<string, { remaining: number; resetAt: number }>();
+  private readonly faults: Fault[] = [];
+  private readonly streams = new Set<StreamClient>();
+  private nextStatusId = 98; // crosses 99 → 100 early: ids compared as strings would sort wrong
+  private nextId = 1;
+  private streamingDown = false;
+  origin = '';
+
+  private constructor() {
+    this.validator = new OpenApiValidator();
+    this.defineRoutes();
+    this.server.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head));
+  }
+
+  static async start(): Promise<FakeMastodonServer> {
+    const s = new FakeMastodonServer();
+    await new Promise<void>((resolve) => s.server.listen(0, '127.0.0.1', resolve));
+    s.origin = `http://127.0.0.1:${(s.server.address() as AddressInfo).port}`;
+    return s;
+  }
+
+  /** `127.0.0.1:<port>`, for the connector's allow-list. */
+  get host(): string {
+    return new URL(this.origin).host;
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.streams) c.ws.terminate();
+    this.wss.close();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  // ---- state helpers -------------------------------------------------------------------------
+
+  createAccount(username: string, options: { displayName?: string; bot?: boolean } = {}): FakeAccount {
+    const account: FakeAccount = {
+      id: String(this.nextId++),
+      username,
+      displayName: options.displayName ?? username,
+      bot: options.bot ?? false,
+    };
+    this.accounts.set(account.id, account);
+    return account;
+  }
+
+  issueToken(account: FakeAccount): string {
+    const token = randomBytes(24).toString('base64url');
+    this.tokens.set(token, account.id);
+    return token;
+  }
+
+  revokeTokens(account: FakeAccount): void {
+    for (const [t, id] of this.tokens) if (id === account.id) this.tokens.delete(t);
+  }
+
+  follow(follower: FakeAccount, followee: FakeAccount): void {
+    this.setOf(this.follows, follower.id).add(followee.id);
+  }
+
+  followTag(account: FakeAccount, tag: string): void {
+    this.setOf(this.followedTags, account.id).add(tag.toLowerCase());
+  }
+
+  createList(owner: FakeAccount, title: string, members: FakeAccount[]): string {
+    const id = String(this.nextId++);
+    this.lists.set(id, { id, accountId: owner.id, title, members: new Set(members.map((m) => m.id)) });
+    return id;
+  }
+
+  addFilter(owner: FakeAccount, title: string, keyword: string, action: 'warn' | 'hide' | 'blur'): void {
+    this.filters.push({ id: String(this.nextId++), accountId: owner.id, title, keyword, action });
+  }
+
+  /** Publishes a status and streams it to every home/list/hashtag stream it belongs to. */
+  post(author: FakeAccount, input: FakePostInput): string {
+    const s = this.store(author.id, input, null);
+    this.fanOut(s);
+    return String(s.id);
+  }
+
+  boost(booster: FakeAccount, statusId: string): string {
+    const target = this.statuses.get(Number(statusId));
+    if (!target) throw new Error(`no status ${statusId}`);
+    const s = this.store(booster.id, {}, target.id);
+    this.fanOut(s);
+    return String(s.id);
+  }
+
+  deleteStatus(statusId: string): void {
+    const s = this.statuses.get(Number(statusId));
+    if (s) s.deleted = true;
+  }
+
+  /** The next `times` REST requests (optionally only under `pathPrefix`) fail with `status`. */
+  failNext(status: 401 | 429 | 503, options: { times?: number; resetInSeconds?: number; pathPrefix?: string } = {}): void {
+    for (let i = 0; i < (options.times ?? 1); i++) {
+      this.faults.push({ status, resetInSeconds: options.resetInSeconds ?? 60, pathPrefix: options.pathPrefix ?? '/' });
+    }
+  }
+
+  /** Cuts every open stream; with `stayDown`, refuses new ones until `restoreStreaming()`. */
+  dropStreams(options: { stayDown?: boolean } = {}): void {
+    this.streamingDown = options.stayDown ?? false;
+    for (const c of this.streams) c.ws.terminate();
+    this.streams.clear();
+  }
+
+  restoreStreaming(): void {
+    this.streamingDown = false;
+  }
+
+  get openStreams(): number {
+    return this.streams.size;
+  }
+
+  /** Plays the user's part of the OAuth flow: approves the authorize URL, returns the code. */
+  approve(authorizeUrl: string, account: FakeAccount): { code: string; state: string | null } {
+    const url = new URL(authorizeUrl);
+    const app = this.apps.find((a) => a.clientId === url.searchParams.get('client_id'));
+    if (!app) throw new Error('authorize: unknown client_id');
+    const redirectUri = url.searchParams.get('redirect_uri') ?? '';
+    if (!app.redirectUris.includes(redirectUri)) throw new Error('authorize: redirect_uri not registered');
+    if (url.searchParams.get('response_type') !== 'code') throw new Error('authorize: response_type must be code');
+    const code = randomBytes(16).toString('hex');
+    this.codes.set(code, { accountId: account.id, clientId: app.clientId, redirectUri });
+    return { code, state: url.searchParams.get('state') };
+  }
+
+  /** Sends a raw value as a streamed status, validated like everything else (for validator tests). */
+  streamRaw(account: FakeAccount, status: unknown): void {
+    this.emit((c) => c.accountId === account.id && c.stream === 'user', 'update', status);
+  }
+
+  // ---- rendering -----------------------------------------------------------------------------
+
+  private setOf(map: Map<string, Set<string>>, key: string): Set<string> {
+    let s = map.get(key);
+    if (!s) map.set(key, (s = new Set()));
+    return s;
+  }
+
+  private store(accountId: string, input: FakePostInput, reblogOf: number | null): StoredStatus {
+    const s: StoredStatus = {
+      id: this.nextStatusId++,
+      accountId,
+      createdAt: new Date().toISOString(),
+      input,
+      reblogOf,
+      deleted: false,
+      favouritedBy: new Set(),
+    };
+    this.statuses.set(s.id, s);
+    return s;
+  }
+
+  private renderAccount(a: FakeAccount): Obj {
+    const url = `${this.origin}/@${a.username}`;
+    return {
+      id: a.id,
+      username: a.username,
+      acct: a.username,
+      display_name: a.displayName,
+      locked: false,
+      bot: a.bot,
+      discoverable: true,
+      indexable: true,
+      group: false,
+      created_at: '2024-01-01T00:00:00.000Z',
+      note: '<p></p>',
+      url,
+      uri: `${this.origin}/users/${a.username}`,
+      avatar: `${this.origin}/avatars/${a.id}.png`,
+      avatar_static: `${this.origin}/avatars/${a.id}.png`,
+      header: `${this.origin}/headers/missing.png`,
+      header_static: `${this.origin}/headers/missing.png`,
+      followers_count: 0,
+      following_count: 0,
+      statuses_count: 0,
+      last_status_at: null,
+      emojis: [],
+      fields: [],
+    };
+  }
+
+  private renderStatus(s: StoredStatus, viewer: string | null, depth = 0): Obj {
+    const account = this.accounts.get(s.accountId) as FakeAccount;
+    const base = {
+      id: String(s.id),
+      created_at: s.createdAt,
+      uri: `${this.origin}/users/${account.username}/statuses/${s.id}`,
+      url: `${this.origin}/@${account.username}/${s.id}`,
+      account: this.renderAccount(account),
+      visibility: s.input.visibility ?? 'public',
+      emojis: [],
+      favourited: viewer ? s.favouritedBy.has(viewer) : false,
+      reblogged: false,
+      muted: false,
+      bookmarked: false,
+      edited_at: null,
+    };
+    if (s.reblogOf !== null) {
+      const target = this.statuses.get(s.reblogOf) as StoredStatus;
+      return {
+        ...base,
+        in_reply_to_id: null,
+        in_reply_to_account_id: null,
+        reblog: this.renderStatus(target, viewer),
+        content: '',
+        spoiler_text: '',
+        sensitive: false,
+        language: null,
+        media_attachments: [],
+        mentions: [],
+        tags: [],
+        card: null,
+        poll: null,
+        replies_count: 0,
+        reblogs_count: 0,
+        favourites_count: 0,
+        quotes_count: 0,
+        quote: null,
+        filtered: this.filterResults(target, viewer),
+      };
+    }
+    const i = s.input;
+    const parent = i.inReplyTo ? this.statuses.get(Number(i.inReplyTo)) : undefined;
+    const quoted = i.quoteOf ? this.statuses.get(Number(i.quoteOf)) : undefined;
+    const text = i.text ?? '';
+    const tags = (i.tags ?? []).map((t) => t.toLowerCase());
+    return {
+      ...base,
+      content: i.html ?? `<p>${text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}</p>`,
+      spoiler_text: i.spoilerText ?? '',
+      sensitive: i.sensitive ?? false,
+      language: i.language === undefined ? 'en' : i.language,
+      in_reply_to_id: parent ? String(parent.id) : null,
+      in_reply_to_account_id: parent ? parent.accountId : null,
+      reblog: null,
+      application: { name: 'Web', website: null },
+      media_attachments: (i.media ?? []).map((m, n) => ({
+        id: `${s.id}${n}`,
+        type: m.type ?? 'image',
+        url: `${this.origin}/media/${s.id}-${n}.png`,
+        preview_url: `${this.origin}/media/${s.id}-${n}-small.png`,
+        remote_url: null,
+        preview_remote_url: null,
+        text_url: null,
+        description: m.description ?? null,
+        blurhash: 'UeKUpFxuo~R%0nW;WCnhF6RjaJt757oJodS$',
+        meta: {
+          original: { width: m.width ?? 640, height: m.height ?? 480, size: '640x480', aspect: 1.3333333333333333 },
+          small: { width: 400, height: 300, size: '400x300', aspect: 1.3333333333333333 },
+          ...(m.focus ? { focus: m.focus } : {}),
+        },
+      })),
+      mentions: (i.mentions ?? []).map((id) => {
+        const m = this.accounts.get(id) as FakeAccount;
+        return { id: m.id, username: m.username, acct: m.username, url: `${this.origin}/@${m.username}` };
+      }),
+      tags: tags.map((t) => ({ name: t, url: `${this.origin}/tags/${t}` })),
+      card: i.card
+        ? {
+            url: i.card.url,
+            title: i.card.title,
+            description: i.card.description ?? '',
+            language: 'en',
+            type: 'link',
+            // Real servers send '' for these, which the description's `format: uri` forbids.
+            author_name: '',
+            author_url: new URL(i.card.url).origin,
+            authors: [],
+            provider_name: new URL(i.card.url).hostname,
+            provider_url: new URL(i.card.url).origin,
+            html: '',
+            width: 400,
+            height: 200,
+            image: i.card.image ?? null,
+            image_description: '',
+            embed_url: i.card.url,
+            blurhash: null,
+            published_at: null,
+          }
+        : null,
+      poll: null,
+      replies_count: [...this.statuses.values()].filter((x) => x.input.inReplyTo === String(s.id)).length,
+      reblogs_count: [...this.statuses.values()].filter((x) => x.reblogOf === s.id).length,
+      favourites_count: s.favouritedBy.size,
+      quotes_count: [...this.statuses.values()].filter((x) => x.input.quoteOf === String(s.id)).length,
+      quote: quoted
+        ? depth === 0
+          ? { state: 'accepted', quoted_status: this.renderStatus(quoted, viewer, depth + 1) }
+          : { state: 'accepted', quoted_status_id: String(quoted.id) }
+        : null,
+      filtered: this.filterResults(s, viewer),
+    };
+  }
+
+  private filterResults(s: StoredStatus, viewer: string | null): Obj[] {
+    if (!viewer) return [];
+    const text = `${s.input.text ?? ''} ${s.input.html ?? ''} ${s.input.spoilerText ?? ''}`.toLowerCase();
+    return this.filters
+      .filter((f) => f.accountId === viewer && text.includes(f.keyword.toLowerCase()))
+      .map((f) => ({
+        filter: {
+          id: f.id,
+          title: f.title,
+          context: ['home', 'public'],
+          expires_at: null,
+          filter_action: f.action,
+          keywords: [{ id: `${f.id}1`, keyword: f.keyword, whole_word: true }],
+          statuses: [],
+        },
+        keyword_matches: [f.keyword],
+        status_matches: [],
+      }));
+  }
+
+  // ---- timelines -----------------------------------------------------------------------------
+
+  private textTags(s: StoredStatus): string[] {
+    const base = s.reblogOf !== null ? this.statuses.get(s.reblogOf) : s;
+    return (base?.input.tags ?? []).map((t) => t.toLowerCase());
+  }
+
+  private inHome(s: StoredStatus, viewer: string): boolean {
+    if (s.deleted) return false;
+    if (s.accountId === viewer || this.follows.get(viewer)?.has(s.accountId)) return true;
+    return s.reblogOf === null && this.textTags(s).some((t) => this.followedTags.get(viewer)?.has(t));
+  }
+
+  private inList(s: StoredStatus, listId: string): boolean {
+    return !s.deleted && !!this.lists.get(listId)?.members.has(s.accountId);
+  }
+
+  private inTag(s: StoredStatus, tag: string): boolean {
+    return !s.deleted && s.reblogOf === null && this.textTags(s).includes(tag.toLowerCase());
+  }
+
+  /** Mastodon's paging: max_id/since_id bound a newest-first page; min_id pages forward from a cursor. */
+  private paginate(ctx: Ctx, include: (s: StoredStatus) => boolean): Reply {
+    const q = ctx.url.searchParams;
+    const limit = Math.min(40, Math.max(1, Number(q.get('limit') ?? 20) || 20));
+    const maxId = q.has('max_id') ? Number(q.get('max_id')) : Infinity;
+    const sinceId = q.has('since_id') ? Number(q.get('since_id')) : -Infinity;
+    const minId = q.has('min_id') ? Number(q.get('min_id')) : null;
+    let all = [...this.statuses.values()].filter((s) => include(s) && s.id < maxId && s.id > sinceId);
+    if (minId !== null) {
+      all = all.filter((s) => s.id > minId).sort((a, b) => a.id - b.id).slice(0, limit).reverse();
+    } else {
+      all = all.sort((a, b) => b.id - a.id).slice(0, limit);
+    }
+    const body = all.map((s) => this.renderStatus(s, ctx.account?.id ?? null));
+    const headers: Record<string, string> = {};
+    if (all.length) {
+      const page = (k: string, v: number): string => {
+        const u = new URL(ctx.url.pathname, this.origin);
+        u.searchParams.set('limit', String(limit));
+        u.searchParams.set(k, String(v));
+        return u.href;
+      };
+      headers['link'] = `<${page('max_id', (all[all.length - 1] as StoredStatus).id)}>; rel="next", <${page('min_id', (all[0] as StoredStatus).id)}>; rel="prev"`;
+    }
+    return { status: 200, body, headers };
+  }
+
+  // ---- routes --------------------------------------------------------------------------------
+
+  private route(method: string, template: string, auth: boolean, handler: Route['handler']): void {
+    if (!this.validator.hasOperation(method, template)) {
+      throw new Error(`fake Mastodon would serve ${method} ${template}, which the description does not have`);
+    }
+    const params: string[] = [];
+    const regex = new RegExp(
+      `^${template.replace(/\{([^}]+)\}/g, (_m, p: string) => {
+        params.push(p);
+        return '([^/]+)';
+      })}$`,
+    );
+    this.routes.push({ method, template, regex, params, auth, handler });
+  }
+
+  private statusFor(ctx: Ctx): StoredStatus | null {
+    const s = this.statuses.get(Number(ctx.params['id']));
+    return s && !s.deleted ? s : null;
+  }
+
+  private defineRoutes(): void {
+    this.route('POST', '/api/v1/apps', false, (ctx) => {
+      const name = ctx.body['client_name'];
+      const uris = ctx.body['redirect_uris'];
+      const redirectUris = Array.isArray(uris) ? uris.map(String) : typeof uris === 'string' ? uris.split(/\s+/) : [];
+      if (typeof name !== 'string' || !name || redirectUris.length === 0) {
+        return err(422, 'Validation failed: client_name and redirect_uris are required');
+      }
+      const scopes = String(ctx.body['scopes'] ?? 'read').split(/\s+/);
+      const app: FakeApp = {
+        id: String(this.nextId++),
+        name,
+        clientId: randomBytes(16).toString('base64url'),
+        clientSecret: randomBytes(24).toString('base64url'),
+        redirectUris,
+        scopes,
+      };
+      this.apps.push(app);
+      return {
+        status: 200,
+        body: {
+          id: app.id,
+          name,
+          website: typeof ctx.body['website'] === 'string' ? ctx.body['website'] : null,
+          scopes,
+          redirect_uri: redirectUris.join('\n'),
+          redirect_uris: redirectUris,
+          client_id: app.clientId,
+          client_secret: app.clientSecret,
+          client_secret_expires_at: 0,
+          vapid_key: 'BCk-QqERU0q-CfYZjcuB6lnyyOYfJ2AifKqfeGIm7Z-HiTU5T9eTG5GxVA0_OH5mMlI4UkkDTpaZwozy0TzdZ2M=',
+        },
+      };
+    });
+
+    this.route('POST', '/oauth/token', false, (ctx) => {
+      const code = String(ctx.body['code'] ?? '');
+      const grant = this.codes.get(code);
+      const app = this.apps.find((a) => a.clientId === ctx.body['client_id']);
+      if (ctx.body['grant_type'] !== 'authorization_code' || !grant || !app || app.clientSecret !== ctx.body['client_secret'] || grant.clientId !== app.clientId || grant.redirectUri !== ctx.body['redirect_uri']) {
+        return { status: 400, body: { error: 'invalid_grant', error_description: 'The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.' } };
+      }
+      this.codes.delete(code);
+      const account = this.accounts.get(grant.accountId) as FakeAccount;
+      return {
+        status: 200,
+        body: { access_token: this.issueToken(account), token_type: 'Bearer', scope: app.scopes.join(' '), created_at: Math.floor(Date.now() / 1000) },
+      };
+    });
+
+    this.route('GET', '/api/v1/accounts/verify_credentials', true, (ctx) => {
+      const a = ctx.account as FakeAccount;
+      return {
+        status: 200,
+        body: {
+          ...this.renderAccount(a),
+          source: { privacy: 'public', sensitive: false, language: 'en', note: '', fields: [], follow_requests_count: 0, indexable: true, hide_collections: false, discoverable: true, attribution_domains: [] },
+          role: { id: '-99', name: '', permissions: '0', color: '', highlighted: false },
+        },
+      };
+    });
+
+    this.route('GET', '/api/v2/instance', false, () => ({
+      status: 200,
+      body: {
+        domain: this.host,
+        title: 'Fake Mastodon',
+        version: '4.4.0',
+        source_url: 'https://github.com/mastodon/mastodon',
+        description: 'An in-memory Mastodon for tests',
+        usage: { users: { active_month: this.accounts.size } },
+        thumbnail: { url: `${this.origin}/thumbnail.png` },
+        icon: [],
+        languages: ['en'],
+        configuration: {
+          urls: { streaming: this.origin.replace(/^http/, 'ws'), status: null },
+          accounts: { max_featured_tags: 10, max_pinned_statuses: 5 },
+          statuses: { max_characters: 500, max_media_attachments: 4, characters_reserved_per_url: 23 },
+          media_attachments: { supported_mime_types: ['image/png'], image_size_limit: 16777216, image_matrix_limit: 33177600, video_size_limit: 103809024, video_frame_rate_limit: 120, video_matrix_limit: 8294400 },
+          polls: { max_options: 4, max_characters_per_option: 50, min_expiration: 300, max_expiration: 2629746 },
+          translation: { enabled: false },
+        },
+        registrations: { enabled: false, approval_required: false, message: null },
+        api_versions: { mastodon: 6 },
+        contact: { email: 'admin@example.org', account: null },
+        rules: [],
+      },
+    }));
+
+    this.route('GET', '/api/v1/timelines/home', true, (ctx) => this.paginate(ctx, (s) => this.inHome(s, (ctx.account as FakeAccount).id)));
+    this.route('GET', '/api/v1/timelines/list/{list_id}', true, (ctx) => {
+      const list = this.lists.get(ctx.params['list_id'] ?? '');
+      if (!list || list.accountId !== ctx.account?.id) return err(404, 'Record not found');
+      return this.paginate(ctx, (s) => this.inList(s, list.id));
+    });
+    this.route('GET', '/api/v1/timelines/tag/{hashtag}', true, (ctx) => this.paginate(ctx, (s) => this.inTag(s, ctx.params['hashtag'] ?? '')));
+
+    this.route('GET', '/api/v1/lists', true, (ctx) => ({
+      status: 200,
+      body: [...this.lists.values()]
+        .filter((l) => l.accountId === ctx.account?.id)
+        .map((l) => ({ id: l.id, title: l.title, replies_policy: 'list', exclusive: false })),
+    }));
+
+    this.route('GET', '/api/v1/followed_tags', true, (ctx) => {
+      const tags = [...(this.followedTags.get((ctx.account as FakeAccount).id) ?? [])];
+      const limit = Number(ctx.url.searchParams.get('limit') ?? 100);
+      const offset = Number(ctx.url.searchParams.get('max_id') ?? 0);
+      const page = tags.slice(offset, offset + Math.min(limit, 200));
+      const headers: Record<string, string> = {};
+      if (page.length) headers['link'] = `<${this.origin}/api/v1/followed_tags?max_id=${offset + page.length}>; rel="next"`;
+      return {
+        status: 200,
+        headers,
+        body: page.map((t, n) => ({ id: String(offset + n + 1), name: t, url: `${this.origin}/tags/${t}`, history: [], following: true })),
+      };
+    });
+
+    this.route('POST', '/api/v1/statuses', true, (ctx) => {
+      const key = ctx.req.headers['idempotency-key'];
+      const account = ctx.account as FakeAccount;
+      const idemKey = typeof key === 'string' ? `${account.id}:${key}` : null;
+      const previous = idemKey ? this.idempotency.get(idemKey) : undefined;
+      if (previous !== undefined) return { status: 200, body: this.renderStatus(this.statuses.get(previous) as StoredStatus, account.id) };
+      const text = ctx.body['status'];
+      if (typeof text !== 'string' || !text.trim()) return err(422, "Validation failed: Text can't be blank");
+      const replyTo = typeof ctx.body['in_reply_to_id'] === 'string' ? ctx.body['in_reply_to_id'] : undefined;
+      if (replyTo && !this.statuses.get(Number(replyTo))) return err(404, 'Record not found');
+      const id = this.post(account, {
+        text,
+        spoilerText: typeof ctx.body['spoiler_text'] === 'string' ? ctx.body['spoiler_text'] : '',
+        language: typeof ctx.body['language'] === 'string' ? ctx.body['language'] : 'en',
+        inReplyTo: replyTo,
+      });
+      if (idemKey) this.idempotency.set(idemKey, Number(id));
+      return { status: 200, body: this.renderStatus(this.statuses.get(Number(id)) as StoredStatus, account.id) };
+    });
+
+    this.route('DELETE', '/api/v1/statuses/{id}', true, (ctx) => {
+      const s = this.statusFor(ctx);
+      if (!s || s.accountId !== ctx.account?.id) return err(404, 'Record not found');
+      const body = { ...this.renderStatus(s, s.accountId), text: s.input.text ?? '' };
+      s.deleted = true;
+      this.emit((c) => this.inHomeOf(c, s) || c.stream !== 'user', 'delete', String(s.id));
+      return { status: 200, body };
+    });
+
+    this.route('POST', '/api/v1/statuses/{id}/favourite', true, (ctx) => {
+      const s = this.statusFor(ctx);
+      if (!s) return err(404, 'Record not found');
+      s.favouritedBy.add((ctx.account as FakeAccount).id);
+      return { status: 200, body: this.renderStatus(s, (ctx.account as FakeAccount).id) };
+    });
+    this.route('POST', '/api/v1/statuses/{id}/unfavourite', true, (ctx) => {
+      const s = this.statusFor(ctx);
+      if (!s) return err(404, 'Record not found');
+      s.favouritedBy.delete((ctx.account as FakeAccount).id);
+      return { status: 200, body: this.renderStatus(s, (ctx.account as FakeAccount).id) };
+    });
+    this.route('POST', '/api/v1/statuses/{id}/reblog', true, (ctx) => {
+      const s = this.statusFor(ctx);
+      const me = (ctx.account as FakeAccount).id;
+      if (!s) return err(404, 'Record not found');
+      const existing = [...this.statuses.values()].find((x) => x.reblogOf === s.id && x.accountId === me && !x.deleted);
+      const boost = existing ?? this.store(me, {}, s.id);
+      if (!existing) this.fanOut(boost);
+      return { status: 200, body: this.renderStatus(boost, me) };
+    });
+    this.route('POST', '/api/v1/statuses/{id}/unreblog', true, (ctx) => {
+      const s = this.statusFor(ctx);
+      const me = (ctx.account as FakeAccount).id;
+      if (!s) return err(404, 'Record not found');
+      for (const x of this.statuses.values()) if (x.reblogOf === s.id && x.accountId === me) x.deleted = true;
+      return { status: 200, body: this.renderStatus(s, me) };
+    });
+  }
+
+  private inHomeOf(c: StreamClient, s: StoredStatus): boolean {
+    return c.stream === 'user' && this.inHome(s, c.accountId);
+  }
+
+  // ---- HTTP plumbing -------------------------------------------------------------------------
+
+  private async readBody(req: IncomingMessage): Promise<Obj> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    if (!raw) return {};
+    const type = req.headers['content-type'] ?? '';
+    if (type.includes('application/json')) return JSON.parse(raw) as Obj;
+    const out: Obj = {};
+    for (const [k, v] of new URLSearchParams(raw)) {
+      if (k.endsWith('[]')) ((out[k.slice(0, -2)] ??= []) as string[]).push(v);
+      else out[k] = v;
+    }
+    return out;
+  }
+
+  private authenticate(req: IncomingMessage, url: URL): string | null {
+    const h = req.headers['authorization'];
+    if (typeof h === 'string' && /^Bearer\s+/i.test(h)) return h.replace(/^Bearer\s+/i, '').trim();
+    const proto = req.headers['sec-websocket-protocol'];
+    if (typeof proto === 'string' && proto) return proto.split(',')[0]?.trim() ?? null;
+    return url.searchParams.get('access_token');
+  }
+
+  private rateHeaders(token: string | null): { headers: Record<string, string>; exhausted: boolean } {
+    const key = token ?? 'anonymous';
+    const now = Date.now();
+    let b = this.budgets.get(key);
+    if (!b || b.resetAt <= now) this.budgets.set(key, (b = { remaining: this.rateLimit, resetAt: now + 5 * 60_000 }));
+    const exhausted = b.remaining <= 0;
+    if (!exhausted) b.remaining--;
+    return {
+      exhausted,
+      headers: {
+        'x-ratelimit-limit': String(this.rateLimit),
+        'x-ratelimit-remaining': String(b.remaining),
+        'x-ratelimit-reset': new Date(b.resetAt).toISOString(),
+      },
+    };
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', this.origin);
+    const method = req.method ?? 'GET';
+    this.requests.push({ method, path: url.pathname, query: Object.fromEntries(url.searchParams) });
+    let template: string | null = null;
+    let reply: Reply;
+    let extraHeaders: Record<string, string> = {};
+    try {
+      const found = this.routes
+        .map((r) => ({ r, m: r.method === method ? r.regex.exec(url.pathname) : null }))
+        .filter((x) => x.m)
+        .sort((a, b) => a.r.params.length - b.r.params.length)[0];
+      if (!found?.m) {
+        // Unserved paths answer like Rails does; not validated (there is no operation to check).
+        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'Record not found' }));
+        return;
+      }
+      template = found.r.template;
+      const params = Object.fromEntries(found.r.params.map((p, n) => [p, decodeURIComponent(found.m?.[n + 1] ?? '')]));
+      const body = await this.readBody(req);
+      if ((req.headers['content-type'] ?? '').includes('application/json')) {
+        this.record(this.validator.validateRequestBody(method, template, body));
+      }
+      const token = this.authenticate(req, url);
+      const rate = this.rateHeaders(token);
+      extraHeaders = rate.headers;
+      const fault = this.faults.findIndex((f) => url.pathname.startsWith(f.pathPrefix));
+      const accountId = token ? this.tokens.get(token) : undefined;
+      if (fault >= 0) {
+        const f = this.faults.splice(fault, 1)[0] as Fault;
+        if (f.status === 429) {
+          extraHeaders = { ...extraHeaders, 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': new Date(Date.now() + f.resetInSeconds * 1000).toISOString() };
+          reply = err(429, 'Too many requests');
+        } else if (f.status === 401) reply = err(401, 'The access token is invalid');
+        else reply = { ...err(503, 'Service Unavailable'), headers: { 'retry-after': '1' } };
+      } else if (rate.exhausted) {
+        reply = err(429, 'Too many requests');
+      } else if (found.r.auth && !accountId) {
+        reply = err(401, 'The access token is invalid');
+      } else {
+        const account = accountId ? (this.accounts.get(accountId) ?? null) : null;
+        reply = await found.r.handler({ req, url, params, body, account, token });
+      }
+    } catch (e) {
+      reply = err(500, `fake server error: ${(e as Error).message}`);
+    }
+    this.send(res, method, template, reply, extraHeaders);
+  }
+
+  private record(violations: string[]): boolean {
+    this.violations.push(...violations);
+    return violations.length === 0;
+  }
+
+  private send(res: ServerResponse, method: string, template: string | null, reply: Reply, extra: Record<string, string>): void {
+    const headers: Record<string, string> = { ...extra, ...reply.headers };
+    if (template) {
+      const ok = this.record(
+        this.validator.validateResponse({ method, template, status: reply.status, headers, body: reply.body }),
+      );
+      if (!ok) {
+        res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'fake Mastodon: response violates the OpenAPI description' }));
+        return;
+      }
+    }
+    if (reply.body === undefined) {
+      res.writeHead(reply.status, headers).end();
+      return;
+    }
+    res.writeHead(reply.status, { ...headers, 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(reply.body));
+  }
+
+  // ---- streaming -----------------------------------------------------------------------------
+
+  private upgrade(req: IncomingMessage, socket: import('node:stream').Duplex, head: Buffer): void {
+    const url = new URL(req.url ?? '/', this.origin);
+    const token = this.authenticate(req, url);
+    const accountId = token ? this.tokens.get(token) : undefined;
+    if (url.pathname !== '/api/v1/streaming' || this.streamingDown || !accountId) {
+      socket.end(`HTTP/1.1 ${accountId ? (this.streamingDown ? '503 Service Unavailable' : '404 Not Found') : '401 Unauthorized'}\r\n\r\n`);
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      const stream = url.searchParams.get('stream') ?? 'user';
+      const client: StreamClient = { ws, accountId, stream, param: url.searchParams.get('list') ?? url.searchParams.get('tag') };
+      this.streams.add(client);
+      ws.on('close', () => this.streams.delete(client));
+    });
+  }
+
+  private fanOut(s: StoredStatus): void {
+    this.emit(
+      (c) =>
+        (c.stream === 'user' && this.inHome(s, c.accountId)) ||
+        (c.stream === 'list' && !!c.param && this.inList(s, c.param)) ||
+        (c.stream === 'hashtag' && !!c.param && this.inTag(s, c.param)),
+      'update',
+      s,
+    );
+  }
+
+  private emit(to: (c: StreamClient) => boolean, event: 'update' | 'delete', what: StoredStatus | string | unknown): void {
+    for (const c of this.streams) {
+      if (!to(c)) continue;
+      let payload: string;
+      if (event === 'update') {
+        const status = what && typeof what === 'object' && 'input' in (what as StoredStatus) ? this.renderStatus(what as StoredStatus, c.accountId) : what;
+        if (!this.record(this.validator.validateEntity('Status', status))) continue;
+        payload = JSON.stringify(status);
+      } else payload = String(what);
+      c.ws.send(JSON.stringify({ stream: [c.stream === 'user' ? 'user' : c.stream, ...(c.param ? [c.param] : [])], event, payload }));
+    }
+  }
+}
+
