@@ -237,7 +237,8 @@ function webUrl(handleOrDid: string, rkey: string): string {
 
 /** A quoted post (`app.bsky.embed.record#viewRecord`); other record kinds are not posts. */
 function quotedPost(view: unknown): QuotedPost | null {
-  if (!isObject(view) || view.$type !== 'app.bsky.embed.record#view') return null;
+  // Inside recordWithMedia the record view is not a union member and carries no $type.
+  if (!isObject(view) || (view.$type !== undefined && view.$type !== 'app.bsky.embed.record#view')) return null;
   const rec = view.record;
   if (!isObject(rec) || rec.$type !== 'app.bsky.embed.record#viewRecord') return null;
   const ref = atUri(rec.uri, 'embed.record.uri');
