@@ -1,0 +1,209 @@
+import type { ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+// The worker's side of the sandbox: one child process (sandbox-child.mjs) holding one isolate per
+// uploaded plugin. Why a process and not an isolate in the worker's own process: isolated-vm's
+// maintainers advise it, the isolate heap limit is enforced by V8 callbacks that a determined
+// allocation can overshoot, and isolated-vm on Node ≥ 20 wants `--no-node-snapshot`, which the
+// child can be started with without imposing it on the worker or on Jest. A child that dies or
+// stops answering is killed and restarted; its plugins are loaded again on their next batch.
+
+export interface SandboxOptions {
+  /** Heap limit of each plugin's isolate, in MiB (isolated-vm's minimum is 8). Default 32. */
+  memoryLimitMb?: number;
+  /** CPU/wall time a plugin may spend on one call (one chunk of posts). Default 100 ms. */
+  timeLimitMs?: number;
+}
+
+/** A failed sandbox call: `timeout`, `memory limit`, `threw: …`, `sandbox crashed`, … */
+export type SandboxReply<T> = { ok: true; value: T; cpuMs: number } | { ok: false; error: string };
+
+interface Pending {
+  resolve: (reply: ChildReply) => void;
+  timer: NodeJS.Timeout;
+}
+
+type ChildReply = { id: number; ok: true; meta?: string; out?: string; cpuMs?: number } | { id: number; ok: false; error: string };
+
+const CHILD_PATH = fileURLToPath(new URL('./sandbox-child.mjs', import.meta.url));
+const STARTUP_TIMEOUT_MS = 10_000;
+
+export class PluginSandbox {
+  readonly memoryLimitMb: number;
+  readonly timeLimitMs: number;
+  private child: ChildProcess | null = null;
+  private ready: Promise<ChildProcess> | null = null;
+  private readonly pending = new Map<number, Pending>();
+  /** Plugin code by key, to load again into a restarted child. */
+  private readonly code = new Map<string, string>();
+  /** Keys loaded into the current child. */
+  private loaded = new Set<string>();
+  private nextId = 1;
+  /** Calls go to the child one at a time, so each call's time limit counts only its own work. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  /** How many times the child was killed or died; for tests and metrics. */
+  restarts = 0;
+
+  constructor(options: SandboxOptions = {}) {
+    this.memoryLimitMb = Math.max(8, options.memoryLimitMb ?? 32);
+    this.timeLimitMs = Math.max(1, options.timeLimitMs ?? 100);
+  }
+
+  /** Loads (or replaces) plugin code under `key`; resolves with its metadata JSON or why it failed. */
+  async load(key: string, code: string): Promise<SandboxReply<string>> {
+    this.code.set(key, code);
+    const reply = await this.call({ type: 'load', key, code, memoryMb: this.memoryLimitMb, timeLimitMs: this.timeLimitMs });
+    if (!reply.ok) {
+      this.code.delete(key);
+      return reply;
+    }
+    this.loaded.add(key);
+    return { ok: true, value: reply.meta ?? '', cpuMs: 0 };
+  }
+
+  /** Forgets a plugin and frees its isolate. */
+  async unload(key: string): Promise<void> {
+    this.code.delete(key);
+    if (this.loaded.delete(key) && this.child !== null) await this.call({ type: 'unload', key });
+  }
+
+  /**
+   * Runs a loaded plugin over posts (a JSON array). The plugin is stopped at the time limit by the
+   * isolate; if the child does not answer within twice the limit it is killed and restarted.
+   */
+  async run(key: string, postsJson: string, configJson: string, contextJson: string): Promise<SandboxReply<string>> {
+    const code = this.code.get(key);
+    if (code === undefined) return { ok: false, error: 'not loaded' };
+    if (!this.loaded.has(key) || this.child === null) {
+      const load = await this.call({ type: 'load', key, code, memoryMb: this.memoryLimitMb, timeLimitMs: this.timeLimitMs });
+      if (!load.ok) return load;
+      this.loaded.add(key);
+    }
+    const reply = await this.call({ type: 'run', key, posts: postsJson, config: configJson, context: contextJson, timeLimitMs: this.timeLimitMs });
+    return reply.ok ? { ok: true, value: reply.out ?? '', cpuMs: reply.cpuMs ?? 0 } : reply;
+  }
+
+  /** Stops the child process. The sandbox cannot be used afterwards. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const child = this.child;
+    this.reset('sandbox closed');
+    if (child !== null && child.exitCode === null && child.signalCode === null) {
+      await new Promise<void>((resolve) => {
+        child.ref(); // an idle child is unref'd; keep the loop alive until it has exited
+        child.once('exit', () => resolve());
+        child.kill('SIGKILL');
+      });
+    }
+  }
+
+  private start(): Promise<ChildProcess> {
+    if (this.ready !== null) return this.ready;
+    const ready = new Promise<ChildProcess>((resolve, reject) => {
+      let started = false;
+      const child = fork(CHILD_PATH, [], {
+        // isolated-vm needs V8's shared read-only heap off on Node ≥ 20; a small heap of its own.
+        execArgv: ['--no-node-snapshot', '--max-old-space-size=256'],
+        // Nothing of the worker's environment (database URLs, tokens) reaches the sandbox.
+        env: {},
+        serialization: 'advanced',
+        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      });
+      const startup = setTimeout(() => child.kill('SIGKILL'), STARTUP_TIMEOUT_MS);
+      child.on('message', (message: ChildReply | { ready: true }) => {
+        if ('ready' in message) {
+          clearTimeout(startup);
+          started = true;
+          this.child = child;
+          this.loaded = new Set();
+          this.idle();
+          resolve(child);
+          return;
+        }
+        const pending = this.pending.get(message.id);
+        if (pending === undefined) return;
+        clearTimeout(pending.timer);
+        this.pending.delete(message.id);
+        this.idle();
+        pending.resolve(message);
+      });
+      child.on('error', () => undefined); // 'exit' follows and does the cleanup
+      child.on('exit', () => {
+        clearTimeout(startup);
+        if (!started) {
+          if (this.ready === ready) this.ready = null;
+          reject(new Error('sandbox process exited during start-up'));
+        } else if (this.child === child) {
+          this.restarts += 1;
+          this.reset('sandbox crashed');
+        }
+      });
+    });
+    this.ready = ready;
+    return ready;
+  }
+
+  /** Fails every pending call with `error` and forgets the child (the next call starts a new one). */
+  private reset(error: string): void {
+    const child = this.child;
+    this.child = null;
+    this.ready = null;
+    this.loaded = new Set();
+    for (const [id, pending] of this.pending) {
+      clearTimeout(pending.timer);
+      pending.resolve({ id, ok: false, error });
+    }
+    this.pending.clear();
+    if (child !== null && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+
+  /** Lets the worker exit while the sandbox is idle. */
+  private idle(): void {
+    const child = this.child;
+    if (child === null) return;
+    if (this.pending.size === 0) {
+      child.unref();
+      child.channel?.unref();
+    } else {
+      child.ref();
+      child.channel?.ref();
+    }
+  }
+
+  private call(message: Record<string, unknown> & { type: string }): Promise<ChildReply> {
+    const result = this.queue.then(() => this.send(message));
+    this.queue = result;
+    return result;
+  }
+
+  private async send(message: Record<string, unknown> & { type: string }): Promise<ChildReply> {
+    if (this.closed) return { id: 0, ok: false, error: 'sandbox closed' };
+    let child: ChildProcess;
+    try {
+      child = await this.start();
+    } catch (error) {
+      return { id: 0, ok: false, error: `sandbox unavailable: ${(error as Error).message}` };
+    }
+    const id = this.nextId++;
+    return new Promise<ChildReply>((resolve) => {
+      // Stopped within twice the limit even when the isolate does not stop itself.
+      const timer = setTimeout(() => {
+        if (!this.pending.has(id)) return;
+        this.pending.delete(id);
+        resolve({ id, ok: false, error: 'timeout' });
+        this.restarts += 1;
+        this.reset('sandbox restarted');
+      }, 2 * this.timeLimitMs);
+      this.pending.set(id, { resolve, timer });
+      this.idle();
+      try {
+        child.send({ ...message, id });
+      } catch {
+        this.restarts += 1;
+        this.reset('sandbox crashed');
+      }
+    });
+  }
+}

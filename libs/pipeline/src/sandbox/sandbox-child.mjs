@@ -1,0 +1,107 @@
+// The sandbox process: runs uploaded plugin code in isolated-vm isolates, one per plugin, each
+// with its own heap limit. It is a separate process (started by sandbox-host.ts with
+// --no-node-snapshot, an empty environment and the IPC channel only) so that nothing a plugin
+// does — an isolate overrunning its heap, a crash in native code — can take the worker down.
+// Plain JavaScript so it starts with a bare `node`, without a TypeScript loader.
+/* global process */
+import ivm from 'isolated-vm';
+
+// Evaluated in each isolate before the plugin. Captures JSON and the definition in a closure so
+// plugin code that overwrites globals can only break its own output (which the host checks).
+const BOOTSTRAP = `(() => {
+  const parse = JSON.parse, stringify = JSON.stringify;
+  let definition = null;
+  globalThis.definePlugin = (d) => {
+    if (definition !== null) throw new Error('definePlugin was called more than once');
+    if (typeof d !== 'object' || d === null) throw new Error('definePlugin expects an object');
+    definition = d;
+    return d;
+  };
+  const meta = () => {
+    if (definition === null) throw new Error('the code never called definePlugin({ ... })');
+    return stringify({
+      name: definition.name, version: definition.version, configSchema: definition.configSchema,
+      filter: typeof definition.filter === 'function', score: typeof definition.score === 'function',
+    });
+  };
+  const run = (postsJson, configJson, contextJson) => {
+    const posts = parse(postsJson), config = parse(configJson), context = parse(contextJson);
+    const out = {};
+    if (typeof definition.filter === 'function') out.f = definition.filter(posts, config, context);
+    if (typeof definition.score === 'function') out.s = definition.score(posts, config, context);
+    return stringify(out);
+  };
+  return { meta, run };
+})()`;
+
+/** @type {Map<string, { code: string, memoryMb: number, isolate: import('isolated-vm').Isolate | null, run: import('isolated-vm').Reference | null }>} */
+const plugins = new Map();
+
+function describe(error) {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/memory limit/i.test(message) || /Isolate is disposed/i.test(message)) return 'memory limit';
+  if (/timed out/i.test(message)) return 'timeout';
+  const name = error instanceof Error && error.name ? error.name : 'Error';
+  return `threw: ${name}: ${message}`.slice(0, 300);
+}
+
+/** Creates the isolate and evaluates the plugin code; returns its metadata JSON. */
+function instantiate(entry, loadTimeoutMs) {
+  const isolate = new ivm.Isolate({ memoryLimit: entry.memoryMb });
+  try {
+    const context = isolate.createContextSync();
+    const api = isolate.compileScriptSync(BOOTSTRAP).runSync(context, { timeout: 1000, reference: true });
+    const script = isolate.compileScriptSync(entry.code, { filename: 'plugin.js' });
+    script.runSync(context, { timeout: loadTimeoutMs });
+    const metaJson = api.getSync('meta', { reference: true }).applySync(undefined, [], { timeout: loadTimeoutMs });
+    entry.isolate = isolate;
+    entry.run = api.getSync('run', { reference: true });
+    return metaJson;
+  } catch (error) {
+    if (!isolate.isDisposed) isolate.dispose();
+    throw error;
+  }
+}
+
+function handle(message) {
+  const { id, type } = message;
+  try {
+    if (type === 'load') {
+      const entry = { code: message.code, memoryMb: message.memoryMb, isolate: null, run: null };
+      plugins.get(message.key)?.isolate?.dispose();
+      const meta = instantiate(entry, message.timeLimitMs);
+      plugins.set(message.key, entry);
+      return { id, ok: true, meta };
+    }
+    if (type === 'unload') {
+      const entry = plugins.get(message.key);
+      if (entry?.isolate && !entry.isolate.isDisposed) entry.isolate.dispose();
+      plugins.delete(message.key);
+      return { id, ok: true };
+    }
+    if (type === 'run') {
+      const entry = plugins.get(message.key);
+      if (entry === undefined) return { id, ok: false, error: 'not loaded' };
+      // An isolate that hit its memory limit is gone: start a fresh one for the next batch.
+      if (entry.isolate === null || entry.isolate.isDisposed) instantiate(entry, message.timeLimitMs);
+      const before = entry.isolate.cpuTime;
+      const out = entry.run.applySync(undefined, [message.posts, message.config, message.context], {
+        timeout: message.timeLimitMs,
+      });
+      const cpuMs = Number(entry.isolate.cpuTime - before) / 1e6;
+      if (typeof out !== 'string') return { id, ok: false, error: 'bad output: not serializable' };
+      return { id, ok: true, out, cpuMs };
+    }
+    return { id, ok: false, error: `unknown message ${String(type)}` };
+  } catch (error) {
+    const entry = message.key !== undefined ? plugins.get(message.key) : undefined;
+    if (entry?.isolate?.isDisposed) entry.isolate = null;
+    return { id, ok: false, error: describe(error) };
+  }
+}
+
+process.on('message', (message) => {
+  process.send(handle(message));
+});
+process.on('disconnect', () => process.exit(0));
+process.send({ ready: true });

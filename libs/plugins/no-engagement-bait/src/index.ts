@@ -1,0 +1,1 @@
+export * from './no-engagement-bait.plugin.js';

@@ -1,0 +1,1 @@
+export * from './quiet-accounts-boost.plugin.js';
