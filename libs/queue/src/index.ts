@@ -1,2 +1,5 @@
 export * from './jobs.js';
 export { jobOptions } from './job-options.js';
+export { redisConnection } from './redis-connection.js';
+export { JobQueue } from './job-queue.js';
+export { QueueModule } from './queue.module.js';

@@ -1,8 +1,7 @@
 /** The queues. One BullMQ `WorkerHost` per queue in apps/worker. */
 export const QueueName = {
   Ingest: 'ingest',
-  Pipeline: 'pipeline',
-  Actions: 'actions',
+  Maintenance: 'maintenance',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -11,16 +10,14 @@ export type QueueName = (typeof QueueName)[keyof typeof QueueName];
  * reads the current state; bigint ids travel as decimal strings (JSON has no bigint).
  */
 export interface JobPayloads {
-  /** Fetch what is new in one source since its stored cursor. */
+  /** Fetch what is new in one source since its stored marker. */
   'sync-source': { sourceId: string };
-  /** Page back through a new source's history, up to the configured depth, reporting progress. */
+  /** Page back through a new source's history, up to BACKFILL_DEPTH posts, reporting progress. */
   'backfill-source': { sourceId: string };
-  /** Run a user's pipelines over newly ingested posts. */
-  'run-pipelines': { userId: string; postIds: string[] };
-  /** Recompute a pipeline's whole timeline over recent history after it changed. */
-  'rebuild-timeline': { pipelineId: string; version: number };
-  /** Perform one outbound action (like, post…) on its network. */
-  'perform-action': { actionId: string };
+  /** Enqueue a sync of every source whose poll is due (the fallback when no stream event came). */
+  'poll-sources': Record<string, never>;
+  /** Deletes expired tokens and invites and old skipped-record reports. */
+  housekeeping: Record<string, never>;
 }
 export type JobName = keyof JobPayloads;
 
@@ -28,9 +25,8 @@ export type JobName = keyof JobPayloads;
 export const JOB_QUEUE: { readonly [N in JobName]: QueueName } = {
   'sync-source': QueueName.Ingest,
   'backfill-source': QueueName.Ingest,
-  'run-pipelines': QueueName.Pipeline,
-  'rebuild-timeline': QueueName.Pipeline,
-  'perform-action': QueueName.Actions,
+  'poll-sources': QueueName.Maintenance,
+  housekeeping: QueueName.Maintenance,
 };
 
 export const JOB_NAMES = Object.keys(JOB_QUEUE) as JobName[];

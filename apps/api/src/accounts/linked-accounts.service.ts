@@ -2,14 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { PrismaService } from '@tributary/db';
 import { AppErrorCode, AppException } from '../common/app.exception.js';
 import { isUuid } from '../common/ids.js';
-import type { LinkedAccountModel } from './linked-account.model.js';
+import type { JobStateModel, LinkedAccountModel } from './linked-account.model.js';
 
 @Injectable()
 export class LinkedAccountsService {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(private readonly db: PrismaService) {}
 
   async list(userId: string): Promise<LinkedAccountModel[]> {
-    const rows = await this.prisma.linkedAccount.findMany({
+    const rows = await this.db.client.linkedAccount.findMany({
       where: { userId },
       include: { sources: { orderBy: { createdAt: 'asc' } } },
       orderBy: { createdAt: 'asc' },
@@ -18,7 +18,7 @@ export class LinkedAccountsService {
       ...account,
       sources: sources.map((s) => ({
         ...s,
-        backfill: { state: s.backfillState, done: s.backfillDone, target: s.backfillTarget },
+        backfill: { state: s.backfillState as JobStateModel, done: s.backfillDone, target: s.backfillTarget },
       })),
     }));
   }
@@ -26,7 +26,7 @@ export class LinkedAccountsService {
   /** Unlinks one of the caller's accounts: its credentials and sources go; posts stay for others. */
   async unlink(userId: string, accountId: string): Promise<boolean> {
     if (!isUuid(accountId)) throw new AppException(AppErrorCode.NotFound, 'linked account not found');
-    const deleted = await this.prisma.linkedAccount.deleteMany({ where: { id: accountId, userId } });
+    const deleted = await this.db.client.linkedAccount.deleteMany({ where: { id: accountId, userId } });
     if (deleted.count === 0) throw new AppException(AppErrorCode.NotFound, 'linked account not found');
     return true;
   }

@@ -18,20 +18,20 @@ export class AuthService {
   private readonly logger = new Logger(AuthService.name);
 
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly db: PrismaService,
     @Inject(CONFIG) private readonly config: Config,
   ) {}
 
   /** Resolves a bearer token to its user, or null when it is unknown, revoked or expired. */
   async authenticate(token: string): Promise<AuthenticatedUser | null> {
-    const row = await this.prisma.apiToken.findUnique({
+    const row = await this.db.client.apiToken.findUnique({
       where: { tokenHash: hashSecret(token) },
       include: { user: true },
     });
     const now = Date.now();
     if (!row || row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= now)) return null;
     if (!row.lastUsedAt || now - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-      await this.prisma.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date(now) } });
+      await this.db.client.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date(now) } });
     }
     return { id: row.user.id, username: row.user.username, role: row.user.role, tokenId: row.id };
   }
@@ -52,7 +52,7 @@ export class AuthService {
     }
     const passwordHash = await hashPassword(password);
     const now = new Date();
-    const user = await this.prisma.$transaction(async (tx) => {
+    const user = await this.db.client.$transaction(async (tx) => {
       const invite = await tx.invite.findUnique({ where: { codeHash: hashSecret(inviteCode) } });
       if (!invite || invite.usedById || invite.expiresAt <= now) {
         throw new AppException(AppErrorCode.BadUserInput, 'invite: unknown, already used or expired', {
@@ -78,7 +78,7 @@ export class AuthService {
   }
 
   async login(username: string, password: string, tokenName: string) {
-    const user = await this.prisma.user.findUnique({ where: { username: username.trim().toLowerCase() } });
+    const user = await this.db.client.user.findUnique({ where: { username: username.trim().toLowerCase() } });
     // Always hash, so the response time does not tell whether the username exists.
     const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
     if (!user || !ok) throw new AppException(AppErrorCode.Unauthenticated, 'invalid username or password');
@@ -87,7 +87,7 @@ export class AuthService {
 
   private async issueToken(userId: string, name: string) {
     const token = newSecret('trb');
-    const row = await this.prisma.apiToken.create({
+    const row = await this.db.client.apiToken.create({
       data: {
         userId,
         name: name.slice(0, 100) || 'token',
@@ -100,11 +100,11 @@ export class AuthService {
   }
 
   me(user: AuthenticatedUser) {
-    return this.prisma.user.findUniqueOrThrow({ where: { id: user.id } });
+    return this.db.client.user.findUniqueOrThrow({ where: { id: user.id } });
   }
 
   listTokens(user: AuthenticatedUser) {
-    return this.prisma.apiToken
+    return this.db.client.apiToken
       .findMany({ where: { userId: user.id }, orderBy: { createdAt: 'desc' } })
       .then((rows) => rows.map((row) => ({ ...row, current: row.id === user.tokenId })));
   }
@@ -112,21 +112,21 @@ export class AuthService {
   async revokeToken(user: AuthenticatedUser, tokenId: string) {
     // Scoped by owner: another user's token id is indistinguishable from an unknown one.
     if (!isUuid(tokenId)) throw new AppException(AppErrorCode.NotFound, 'token not found');
-    const revoked = await this.prisma.apiToken.updateMany({
+    const revoked = await this.db.client.apiToken.updateMany({
       where: { id: tokenId, userId: user.id, revokedAt: null },
       data: { revokedAt: new Date() },
     });
     if (revoked.count === 0) {
-      const own = await this.prisma.apiToken.findFirst({ where: { id: tokenId, userId: user.id } });
+      const own = await this.db.client.apiToken.findFirst({ where: { id: tokenId, userId: user.id } });
       if (!own) throw new AppException(AppErrorCode.NotFound, 'token not found');
     }
-    const row = await this.prisma.apiToken.findFirstOrThrow({ where: { id: tokenId, userId: user.id } });
+    const row = await this.db.client.apiToken.findFirstOrThrow({ where: { id: tokenId, userId: user.id } });
     return { ...row, current: row.id === user.tokenId };
   }
 
   async createInvite(creator: AuthenticatedUser | null, role: Role) {
     const code = newSecret('inv');
-    const invite = await this.prisma.invite.create({
+    const invite = await this.db.client.invite.create({
       data: {
         codeHash: hashSecret(code),
         role,
@@ -138,7 +138,7 @@ export class AuthService {
   }
 
   listInvites() {
-    return this.prisma.invite.findMany({ orderBy: { createdAt: 'desc' } });
+    return this.db.client.invite.findMany({ orderBy: { createdAt: 'desc' } });
   }
 
   /**
@@ -146,9 +146,9 @@ export class AuthService {
    * create the first account. A fresh one replaces the last on every start until someone signs up.
    */
   async bootstrapAdminInvite(): Promise<string | null> {
-    if ((await this.prisma.user.count()) > 0) return null;
+    if ((await this.db.client.user.count()) > 0) return null;
     // Only the most recently printed bootstrap invite is valid.
-    await this.prisma.invite.deleteMany({ where: { createdById: null, role: 'ADMIN', usedById: null } });
+    await this.db.client.invite.deleteMany({ where: { createdById: null, role: 'ADMIN', usedById: null } });
     const { code } = await this.createInvite(null, 'ADMIN');
     return code;
   }

@@ -5,7 +5,8 @@ import type { JobName, JobOf } from '@tributary/queue';
 import type { Job } from 'bullmq';
 import { JOB_HANDLER } from './job-handler.decorator.js';
 
-type Handler = (data: unknown, job: Job) => Promise<unknown>;
+/** `token` is the worker's lock token, needed to move a job back to delayed (rate limits). */
+type Handler = (data: unknown, job: Job, token?: string) => Promise<unknown>;
 
 /** A job name without a handler (or with two): a deployment error, caught before any job runs. */
 export class JobHandlerRegistryError extends Error {
@@ -51,10 +52,10 @@ export class JobHandlerRegistry {
     }
   }
 
-  run(job: Job): Promise<unknown> {
+  run(job: Job, token?: string): Promise<unknown> {
     const handler = this.handlers.get(job.name as JobName);
     // Unreachable after discover(), unless a newer API version enqueued a job this worker predates.
     if (!handler) throw new JobHandlerRegistryError(`no handler for job "${job.name}"`);
-    return handler((job as unknown as JobOf).data, job);
+    return handler((job as unknown as JobOf).data, job, token);
   }
 }

@@ -10,29 +10,19 @@ export class IngestProcessor extends WorkerHost {
   constructor(private readonly registry: JobHandlerRegistry) {
     super();
   }
-  process(job: Job): Promise<unknown> {
-    return this.registry.run(job);
+  process(job: Job, token?: string): Promise<unknown> {
+    return this.registry.run(job, token);
   }
 }
 
-@Processor(QueueName.Pipeline)
-export class PipelineProcessor extends WorkerHost {
+@Processor(QueueName.Maintenance)
+export class MaintenanceProcessor extends WorkerHost {
   constructor(private readonly registry: JobHandlerRegistry) {
     super();
   }
-  process(job: Job): Promise<unknown> {
-    return this.registry.run(job);
+  process(job: Job, token?: string): Promise<unknown> {
+    return this.registry.run(job, token);
   }
 }
 
-@Processor(QueueName.Actions)
-export class ActionsProcessor extends WorkerHost {
-  constructor(private readonly registry: JobHandlerRegistry) {
-    super();
-  }
-  process(job: Job): Promise<unknown> {
-    return this.registry.run(job);
-  }
-}
-
-export const QUEUE_PROCESSORS = [IngestProcessor, PipelineProcessor, ActionsProcessor];
+export const QUEUE_PROCESSORS = [IngestProcessor, MaintenanceProcessor];

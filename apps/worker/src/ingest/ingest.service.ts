@@ -1,0 +1,158 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { AccountsService } from '@tributary/accounts';
+import { CONFIG } from '@tributary/config';
+import type { Config } from '@tributary/config';
+import { AccountStatus, ConnectorError, ConnectorErrorCode } from '@tributary/core';
+import type { NetworkConnector, SourceRef } from '@tributary/core';
+import { PrismaService, recordSkipped, upsertIngested } from '@tributary/db';
+import type { LinkedAccount, Source } from '@tributary/db';
+import { JobQueue } from '@tributary/queue';
+import type { JobPayloads } from '@tributary/queue';
+import { DelayedError, UnrecoverableError } from 'bullmq';
+import type { Job } from 'bullmq';
+import { JobHandler } from '../jobs/job-handler.decorator.js';
+
+/** Enough to catch up after hours offline without one sync running forever. */
+const SYNC_MAX_ITEMS = 1000;
+const BACKFILL_PAGE = 100;
+
+type SourceWithAccount = Source & { linkedAccount: LinkedAccount };
+
+/**
+ * Moves posts from the networks into the store: `sync-source` fetches what is new since the stored
+ * marker, `backfill-source` pages back through history with progress. Both are idempotent (posts
+ * are upserted by URI, markers only move forward after the posts are stored), so a retried or
+ * duplicated job does no harm.
+ */
+@Injectable()
+export class IngestService {
+  private readonly logger = new Logger(IngestService.name);
+
+  constructor(
+    private readonly db: PrismaService,
+    private readonly accounts: AccountsService,
+    private readonly jobs: JobQueue,
+    @Inject(CONFIG) private readonly config: Config,
+  ) {}
+
+  @JobHandler('sync-source')
+  async sync({ sourceId }: JobPayloads['sync-source'], job: Job, token?: string) {
+    const source = await this.loadSource(sourceId);
+    if (!source) return { skipped: 'source no longer exists or its account needs re-authentication' };
+    return this.withConnector(source, job, token, async (connector) => {
+      const result = await connector.fetchNewer(sourceRef(source), source.cursor, SYNC_MAX_ITEMS);
+      const stored = await this.store(source, result.items, result.skipped);
+      const now = new Date();
+      await this.db.client.source.update({
+        where: { id: source.id },
+        data: {
+          cursor: result.marker ?? source.cursor,
+          lastSyncedAt: now,
+          lastError: null,
+          nextPollAt: new Date(now.getTime() + this.config.POLL_INTERVAL_SECONDS * 1000),
+        },
+      });
+      await this.db.client.linkedAccount.update({ where: { id: source.linkedAccountId }, data: { lastSyncedAt: now } });
+      if (source.linkedAccount.status === AccountStatus.Error) {
+        await this.accounts.setStatus(source.linkedAccountId, AccountStatus.Active, null);
+      }
+      if (!result.complete) {
+        this.logger.warn(`source ${source.id}: more than ${SYNC_MAX_ITEMS} new items; older ones are left to backfill`);
+      }
+      return { fetched: result.items.length, new: stored.newPosts, skipped: result.skipped.length };
+    });
+  }
+
+  @JobHandler('backfill-source')
+  async backfill({ sourceId }: JobPayloads['backfill-source'], job: Job, token?: string) {
+    const source = await this.loadSource(sourceId);
+    if (!source) return { skipped: 'source no longer exists or its account needs re-authentication' };
+    if (source.backfillState === 'DONE') return { done: source.backfillDone };
+    return this.withConnector(source, job, token, async (connector) => {
+      let { backfillDone: done, backfillCursor: cursor } = source;
+      const target = source.backfillTarget;
+      await this.db.client.source.update({ where: { id: source.id }, data: { backfillState: 'RUNNING' } });
+      let exhausted = false;
+      while (done < target && !exhausted) {
+        const page = await connector.fetchOlder(sourceRef(source), cursor, Math.min(BACKFILL_PAGE, target - done));
+        await this.store(source, page.items, page.skipped);
+        done += page.items.length;
+        cursor = page.nextCursor;
+        exhausted = page.nextCursor === null || page.items.length + page.skipped.length === 0;
+        // Progress is saved per page, so a retried job resumes where this one stopped.
+        await this.db.client.source.update({
+          where: { id: source.id },
+          data: { backfillDone: done, backfillCursor: cursor },
+        });
+        await job.updateProgress({ done, target });
+      }
+      await this.db.client.source.update({ where: { id: source.id }, data: { backfillState: 'DONE' } });
+      return { done, target };
+    });
+  }
+
+  private async loadSource(sourceId: string): Promise<SourceWithAccount | null> {
+    const source = await this.db.client.source.findUnique({
+      where: { id: sourceId },
+      include: { linkedAccount: true },
+    });
+    // Unlinked meanwhile, or waiting for the user to link again: nothing to do, nothing to retry.
+    if (!source || source.linkedAccount.status === AccountStatus.NeedsReauth) return null;
+    return source;
+  }
+
+  private async store(source: SourceWithAccount, items: Parameters<typeof upsertIngested>[2], skipped: Parameters<typeof recordSkipped>[3]) {
+    const { newPostIds } = await upsertIngested(this.db.client, source.id, items);
+    await recordSkipped(this.db.client, source.linkedAccount.network, source.linkedAccountId, skipped);
+    return { newPosts: newPostIds.length, newPostIds };
+  }
+
+  /**
+   * Runs `work` with the account's connector and turns network failures into the right job outcome:
+   * rejected credentials stop the account's jobs (no retries), rate limits delay the job until the
+   * reset without using up an attempt, outages retry with backoff and after the last attempt mark
+   * the account ERROR.
+   */
+  private async withConnector<T>(
+    source: SourceWithAccount,
+    job: Job,
+    token: string | undefined,
+    work: (connector: NetworkConnector) => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await work(await this.accounts.connectorFor(source.linkedAccount));
+    } catch (error) {
+      if (!(error instanceof ConnectorError)) throw error;
+      switch (error.code) {
+        case ConnectorErrorCode.Auth:
+          await this.accounts.markNeedsReauth(source.linkedAccountId, error.message);
+          throw new UnrecoverableError(`needs re-auth: ${error.message}`);
+        case ConnectorErrorCode.RateLimited: {
+          const until = error.retryAt?.getTime() ?? Date.now() + 60_000;
+          this.logger.log(`source ${source.id}: rate limited until ${new Date(until).toISOString()}`);
+          await job.moveToDelayed(until, token);
+          throw new DelayedError();
+        }
+        case ConnectorErrorCode.Unavailable: {
+          await this.recordError(source, error.message);
+          if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
+            await this.accounts.setStatus(source.linkedAccountId, AccountStatus.Error, error.message);
+          }
+          throw error;
+        }
+        default:
+          // BAD_INPUT / NOT_FOUND: a deleted feed or list, say. Retrying would not help.
+          await this.recordError(source, error.message);
+          throw new UnrecoverableError(error.message);
+      }
+    }
+  }
+
+  private async recordError(source: Source, message: string) {
+    await this.db.client.source.update({ where: { id: source.id }, data: { lastError: message.slice(0, 500) } });
+  }
+}
+
+function sourceRef(source: Source): SourceRef {
+  return { kind: source.kind, externalId: source.externalId };
+}

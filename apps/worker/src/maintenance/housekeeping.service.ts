@@ -1,0 +1,46 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable } from '@nestjs/common';
+import type { OnApplicationBootstrap } from '@nestjs/common';
+import { PrismaService } from '@tributary/db';
+import { QueueName, jobOptions } from '@tributary/queue';
+import type { Queue } from 'bullmq';
+import { JobHandler } from '../jobs/job-handler.decorator.js';
+
+const DAY_MS = 24 * 3600 * 1000;
+/** Revoked and expired tokens stay listable for a while so users can see what happened. */
+export const TOKEN_RETENTION_DAYS = 30;
+export const SKIPPED_RECORD_RETENTION_DAYS = 30;
+
+@Injectable()
+export class HousekeepingService implements OnApplicationBootstrap {
+  constructor(
+    private readonly db: PrismaService,
+    @InjectQueue(QueueName.Maintenance) private readonly queue: Queue,
+  ) {}
+
+  /** One schedule for the whole deployment: the scheduler id makes every worker's upsert the same. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.queue.upsertJobScheduler(
+      'housekeeping',
+      { every: 3600_000 },
+      { name: 'housekeeping', data: {}, opts: jobOptions('housekeeping', {}) },
+    );
+  }
+
+  /** Idempotent: deleting what is already gone deletes nothing. */
+  @JobHandler('housekeeping')
+  async run(): Promise<{ tokens: number; invites: number; skippedRecords: number }> {
+    const now = Date.now();
+    const tokenCutoff = new Date(now - TOKEN_RETENTION_DAYS * DAY_MS);
+    const [tokens, invites, skippedRecords] = await this.db.client.$transaction([
+      this.db.client.apiToken.deleteMany({
+        where: { OR: [{ revokedAt: { lt: tokenCutoff } }, { expiresAt: { lt: tokenCutoff } }] },
+      }),
+      this.db.client.invite.deleteMany({ where: { usedById: null, expiresAt: { lt: new Date(now) } } }),
+      this.db.client.skippedRecord.deleteMany({
+        where: { createdAt: { lt: new Date(now - SKIPPED_RECORD_RETENTION_DAYS * DAY_MS) } },
+      }),
+    ]);
+    return { tokens: tokens.count, invites: invites.count, skippedRecords: skippedRecords.count };
+  }
+}

@@ -1,0 +1,174 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { CONFIG } from '@tributary/config';
+import type { Config } from '@tributary/config';
+import { BlueskyConnector, BlueskySession } from '@tributary/connector-bluesky';
+import type { BlueskySessionData } from '@tributary/connector-bluesky';
+import { MastodonConnector, verifyCredentials } from '@tributary/connector-mastodon';
+import { AccountStatus, ConnectorError, ConnectorErrorCode, Network, SourceKind } from '@tributary/core';
+import type { NetworkConnector } from '@tributary/core';
+import { PrismaService } from '@tributary/db';
+import type { LinkedAccount, Source } from '@tributary/db';
+import { JobQueue } from '@tributary/queue';
+import { credentialsKey, openCredentials, sealCredentials } from './credentials.js';
+import type { AccountCredentials } from './credentials.js';
+
+/**
+ * Linked accounts: linking, credentials (sealed at rest), status, and the connector bound to an
+ * account's session. The only place that turns stored credentials into a live connector.
+ */
+@Injectable()
+export class AccountsService {
+  private readonly logger = new Logger(AccountsService.name);
+  private readonly key: Buffer;
+
+  constructor(
+    private readonly db: PrismaService,
+    private readonly jobs: JobQueue,
+    @Inject(CONFIG) private readonly config: Config,
+  ) {
+    this.key = credentialsKey(config);
+  }
+
+  /** Mastodon instance policy: the private-address guard, with the configured exemptions. */
+  get mastodonPolicy() {
+    return { allowHosts: this.config.MASTODON_ALLOWED_HOSTS, allowHttp: this.config.MASTODON_ALLOW_HTTP };
+  }
+
+  /** Logs in with an app password, stores the session sealed and starts ingesting the home timeline. */
+  async linkBluesky(userId: string, input: { service?: string | null; identifier: string; appPassword: string }) {
+    const session = await BlueskySession.login({
+      service: input.service || this.config.BLUESKY_DEFAULT_SERVICE,
+      identifier: input.identifier,
+      password: input.appPassword,
+    });
+    const data = session.data;
+    return this.saveLinked(userId, {
+      network: Network.Bluesky,
+      networkAccountId: data.did,
+      handle: data.handle,
+      serviceUrl: data.service,
+      credentials: { network: 'BLUESKY', session: data },
+    });
+  }
+
+  /** Links a Mastodon account with a personal access token (checked against the instance). */
+  async linkMastodonToken(userId: string, input: { instance: string; accessToken: string }) {
+    const who = await verifyCredentials(input.instance, input.accessToken, this.mastodonPolicy);
+    const origin = new URL(who.uri.startsWith('http') ? who.uri : `https://${who.handle.split('@')[1]}`).origin;
+    return this.saveLinked(userId, {
+      network: Network.Mastodon,
+      networkAccountId: who.uri,
+      handle: who.handle,
+      serviceUrl: origin,
+      credentials: { network: 'MASTODON', accessToken: input.accessToken.trim() },
+    });
+  }
+
+  /**
+   * Creates or re-links (new credentials, status back to active) an account, makes sure it has a
+   * home source, and queues the home timeline's backfill and first sync.
+   */
+  async saveLinked(
+    userId: string,
+    input: {
+      network: Network;
+      networkAccountId: string;
+      handle: string;
+      serviceUrl: string;
+      credentials: AccountCredentials;
+    },
+  ): Promise<LinkedAccount & { sources: Source[] }> {
+    const credentials = sealCredentials(input.credentials, this.key);
+    const account = await this.db.client.linkedAccount.upsert({
+      where: {
+        userId_network_networkAccountId: {
+          userId,
+          network: input.network,
+          networkAccountId: input.networkAccountId,
+        },
+      },
+      create: { ...input, userId, credentials },
+      update: {
+        handle: input.handle,
+        serviceUrl: input.serviceUrl,
+        credentials,
+        status: AccountStatus.Active,
+        statusReason: null,
+        statusChangedAt: new Date(),
+      },
+    });
+    const home = await this.addSource(userId, account.id, SourceKind.Home, '');
+    this.logger.log(`linked ${input.network} account ${input.handle}`);
+    return { ...account, sources: [home] };
+  }
+
+  /** Adds a source to one of the user's accounts (idempotent) and queues its backfill and sync. */
+  async addSource(userId: string, accountId: string, kind: SourceKind, externalId: string, displayName?: string) {
+    const account = await this.db.client.linkedAccount.findFirst({ where: { id: accountId, userId } });
+    if (!account) throw new ConnectorError(ConnectorErrorCode.NotFound, 'linked account not found');
+    const source = await this.db.client.source.upsert({
+      where: { linkedAccountId_kind_externalId: { linkedAccountId: accountId, kind, externalId } },
+      create: {
+        linkedAccountId: accountId,
+        kind,
+        externalId,
+        displayName: displayName ?? null,
+        backfillTarget: this.config.BACKFILL_DEPTH,
+      },
+      update: {},
+    });
+    await this.jobs.enqueue('sync-source', { sourceId: source.id });
+    if (source.backfillState === 'IDLE' && this.config.BACKFILL_DEPTH > 0) {
+      await this.jobs.enqueue('backfill-source', { sourceId: source.id });
+    }
+    return source;
+  }
+
+  /** A connector bound to the account's stored session; refreshed tokens are stored back sealed. */
+  async connectorFor(account: LinkedAccount): Promise<NetworkConnector> {
+    if (account.status === AccountStatus.NeedsReauth) {
+      throw new ConnectorError(ConnectorErrorCode.Auth, account.statusReason ?? 'the account needs to be linked again');
+    }
+    let credentials: AccountCredentials;
+    try {
+      credentials = openCredentials(account.credentials, this.key);
+    } catch (error) {
+      // A changed ENCRYPTION_KEY: nothing to retry, the user must link again.
+      await this.markNeedsReauth(account.id, 'stored credentials cannot be decrypted (was ENCRYPTION_KEY changed?)');
+      throw new ConnectorError(ConnectorErrorCode.Auth, 'stored credentials cannot be decrypted', null, { cause: error });
+    }
+    if (credentials.network === 'BLUESKY') {
+      const session = await BlueskySession.resume({
+        session: credentials.session,
+        onSessionUpdate: (data: BlueskySessionData) => this.storeCredentials(account.id, { network: 'BLUESKY', session: data }),
+        onSessionExpired: (reason: string) => this.markNeedsReauth(account.id, reason),
+      });
+      return new BlueskyConnector(session);
+    }
+    return new MastodonConnector({
+      ...this.mastodonPolicy,
+      instanceOrigin: account.serviceUrl,
+      accessToken: credentials.accessToken,
+    });
+  }
+
+  private async storeCredentials(accountId: string, credentials: AccountCredentials): Promise<void> {
+    await this.db.client.linkedAccount.update({
+      where: { id: accountId },
+      data: { credentials: sealCredentials(credentials, this.key) },
+    });
+  }
+
+  /** The network refused the credentials: jobs stop until the user links the account again. */
+  async markNeedsReauth(accountId: string, reason: string): Promise<void> {
+    await this.setStatus(accountId, AccountStatus.NeedsReauth, reason);
+  }
+
+  async setStatus(accountId: string, status: AccountStatus, reason: string | null): Promise<void> {
+    const changed = await this.db.client.linkedAccount.updateMany({
+      where: { id: accountId, NOT: { status, statusReason: reason } },
+      data: { status, statusReason: reason, statusChangedAt: new Date() },
+    });
+    if (changed.count) this.logger.warn(`account ${accountId} is now ${status}${reason ? `: ${reason}` : ''}`);
+  }
+}

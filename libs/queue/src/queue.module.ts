@@ -1,0 +1,30 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Global, Module } from '@nestjs/common';
+import type { DynamicModule } from '@nestjs/common';
+import { JobQueue } from './job-queue.js';
+import { QueueName } from './jobs.js';
+import { redisConnection } from './redis-connection.js';
+
+/**
+ * BullMQ on REDIS_URL with every queue registered and `JobQueue` to enqueue. Workers are registered
+ * by hand after the handler check (`manualRegistration`), see apps/worker.
+ */
+@Global()
+@Module({})
+export class QueueModule {
+  static forRoot(options: { redisUrl: string; prefix: string }): DynamicModule {
+    return {
+      module: QueueModule,
+      imports: [
+        BullModule.forRoot({
+          connection: redisConnection(options.redisUrl),
+          prefix: options.prefix,
+          extraOptions: { manualRegistration: true },
+        }),
+        BullModule.registerQueue(...Object.values(QueueName).map((name) => ({ name }))),
+      ],
+      providers: [JobQueue],
+      exports: [JobQueue, BullModule],
+    };
+  }
+}
