@@ -51,6 +51,11 @@ export class PluginSandbox {
     this.timeLimitMs = Math.max(1, options.timeLimitMs ?? 100);
   }
 
+  /** The sandbox process id while it runs (for monitoring). */
+  get pid(): number | null {
+    return this.child?.pid ?? null;
+  }
+
   /** Loads (or replaces) plugin code under `key`; resolves with its metadata JSON or why it failed. */
   async load(key: string, code: string): Promise<SandboxReply<string>> {
     this.code.set(key, code);

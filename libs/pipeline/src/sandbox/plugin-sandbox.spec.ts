@@ -1,0 +1,144 @@
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { makePost } from '@tributary/plugin-sdk';
+import { compilePipeline } from '../engine.js';
+import { pluginResolver } from '../plugin-runner.js';
+import { candidate } from '../spec-helpers.js';
+import { PluginSandbox } from './plugin-sandbox.js';
+import { PluginSourceError, sandboxedPlugin, validatePluginSource } from './sandboxed-plugin.js';
+
+const sandbox = new PluginSandbox({ timeLimitMs: 200, memoryLimitMb: 16 });
+afterAll(() => sandbox.close());
+
+/** Uploaded code whose filter body is `body` (it sees `posts` and `config`). */
+const filterPlugin = (name: string, body: string) =>
+  `definePlugin({ name: '${name}', version: '1.0.0', configSchema: { type: 'object' }, filter(posts, config) { ${body} } });`;
+const posts = [makePost({ text: 'one' }), makePost({ text: 'two' })];
+const context = { now: '2026-11-23T12:00:00.000Z' };
+
+describe('sandboxed plugins', () => {
+  it('run uploaded code over a batch of posts', async () => {
+    const runner = await sandboxedPlugin(
+      sandbox,
+      `definePlugin({
+        name: 'community/short-posts', version: '1.2.0',
+        configSchema: { type: 'object', properties: { max: { type: 'integer', default: 3 } } },
+        filter: (posts, config) => posts.map((p) => p.text.length <= config.max ? { action: 'warn', reason: 'short' } : null),
+        score: (posts) => posts.map((p) => p.raw === null ? 1 : 0),
+      });`,
+    );
+    expect(runner).toMatchObject({ name: 'community/short-posts', version: '1.2.0', hooks: { filter: true, score: true } });
+    const outcome = await runner.run([makePost({ text: 'hey' }), makePost({ text: 'hello', raw: { big: 'record' } })], { max: 3 }, context);
+    // `raw` is not copied into the sandbox.
+    expect(outcome).toEqual({ ok: true, verdicts: [{ action: 'warn', reason: 'short' }, null], scores: [1, 1] });
+  });
+
+  it('gives plugins no process, require, network, timers or dynamic import', async () => {
+    const runner = await sandboxedPlugin(
+      sandbox,
+      filterPlugin('probe', `const seen = [typeof process, typeof require, typeof fetch, typeof XMLHttpRequest, typeof WebSocket, typeof setTimeout, typeof setInterval, typeof queueMicrotask === 'function' ? 'fn' : 'none', typeof globalThis.Buffer].join(',');
+        return posts.map(() => ({ action: 'warn', reason: seen }));`),
+    );
+    const outcome = await runner.run(posts.slice(0, 1), {}, context);
+    expect(outcome).toEqual({ ok: true, verdicts: [{ action: 'warn', reason: 'undefined,undefined,undefined,undefined,undefined,undefined,undefined,none,undefined' }], scores: null });
+    for (const [name, body, error] of [
+      ['exit', 'process.exit(1)', 'threw: ReferenceError: process is not defined'],
+      ['fs', "require('node:fs').readFileSync('/etc/passwd')", 'threw: ReferenceError: require is not defined'],
+      ['net', "fetch('http://127.0.0.1:6379')", 'threw: ReferenceError: fetch is not defined'],
+      ['ctor', "return posts.constructor.constructor('return process')().exit(1)", 'threw: ReferenceError: process is not defined'],
+    ] as const) {
+      const hostile = await sandboxedPlugin(sandbox, filterPlugin(name, body));
+      expect(await hostile.run(posts, {}, context)).toEqual({ ok: false, error });
+    }
+    const imports = await sandboxedPlugin(sandbox, filterPlugin('imports', "import('node:child_process'); return posts.map(() => null)"));
+    expect(await imports.run(posts, {}, context)).toEqual({ ok: false, error: 'threw: Error: Not supported' });
+  });
+
+  it('stops an infinite loop, and the plugin still works on the next batch', async () => {
+    const runner = await sandboxedPlugin(sandbox, filterPlugin('loop', 'if (posts[0].text === "loop") { for (;;) {} } return posts.map(() => null);'));
+    expect(await runner.run([makePost({ text: 'loop' })], {}, context)).toEqual({ ok: false, error: 'timeout' });
+    expect(await runner.run(posts, {}, context)).toEqual({ ok: true, verdicts: [null, null], scores: null });
+  });
+
+  it('stops a memory bomb at the isolate limit and recreates the isolate', async () => {
+    const runner = await sandboxedPlugin(
+      sandbox,
+      filterPlugin('bomb', 'if (posts[0].text === "bomb") { const hoard = []; for (;;) hoard.push(new Array(100000).fill(Math.random())); } return posts.map(() => null);'),
+    );
+    expect(await runner.run([makePost({ text: 'bomb' })], {}, context)).toEqual({ ok: false, error: 'memory limit' });
+    expect(await runner.run(posts, {}, context)).toEqual({ ok: true, verdicts: [null, null], scores: null });
+    const strings = await sandboxedPlugin(sandbox, filterPlugin('string-bomb', 'let s = "x"; for (;;) s += s;'));
+    expect((await strings.run(posts, {}, context)).ok).toBe(false);
+    const buffers = await sandboxedPlugin(sandbox, filterPlugin('buffer-bomb', 'const b = []; for (;;) b.push(new ArrayBuffer(1e7));'));
+    expect((await buffers.run(posts, {}, context)).ok).toBe(false);
+  });
+
+  it('reports a throwing plugin and output that breaks the contract', async () => {
+    const thrower = await sandboxedPlugin(sandbox, filterPlugin('thrower', 'throw new TypeError("nope")'));
+    expect(await thrower.run(posts, {}, context)).toEqual({ ok: false, error: 'threw: TypeError: nope' });
+    const liar = await sandboxedPlugin(sandbox, filterPlugin('liar', 'JSON.stringify = () => 42; return [{ action: "explode" }, null];'));
+    expect(await liar.run(posts, {}, context)).toEqual({ ok: false, error: 'bad output: filter verdict [0]: expected null, "keep" or { action, reason }' });
+  });
+
+  it('kills and restarts a sandbox process that stops answering, within the call', async () => {
+    const runner = await sandboxedPlugin(sandbox, filterPlugin('steady', 'return posts.map(() => null);'));
+    expect((await runner.run(posts, {}, context)).ok).toBe(true);
+    const before = sandbox.restarts;
+    process.kill(sandbox.pid!, 'SIGSTOP'); // a hung process: the isolate's own timeout cannot fire
+    expect(await runner.run(posts, {}, context)).toEqual({ ok: false, error: 'timeout' });
+    expect(sandbox.restarts).toBe(before + 1);
+    expect(await runner.run(posts, {}, context)).toEqual({ ok: true, verdicts: [null, null], scores: null });
+  });
+
+  it('survives the sandbox process dying, and reloads plugins into the new one', async () => {
+    const runner = await sandboxedPlugin(sandbox, filterPlugin('phoenix', 'return posts.map(() => "keep");'));
+    const pid = sandbox.pid!;
+    process.kill(pid, 'SIGKILL');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await runner.run(posts, {}, context)).toEqual({ ok: true, verdicts: [null, null], scores: null });
+    expect(sandbox.pid).not.toBe(pid);
+  });
+
+  it('lets the pipeline go on per onError and record what happened', async () => {
+    const loop = await sandboxedPlugin(sandbox, `definePlugin({ name: 'spin', version: '1.0.0', configSchema: { type: 'object' }, filter() { for (;;) {} } });`);
+    const pipeline = compilePipeline(
+      { name: 'x', stages: [{ use: 'plugin:spin@1.0.0', onError: 'hide' }, { use: 'score/engagement' }] },
+      { plugins: pluginResolver([loop]) },
+    );
+    const results = await pipeline.run(posts.map((p) => candidate(p)));
+    expect(results.map((r) => r.hiddenReason)).toEqual(['plugin error: timeout', 'plugin error: timeout']);
+    expect(results[0]!.decisions).toEqual([{ stage: 'plugin:spin@1.0.0', index: 0, verdict: 'hide', reason: 'plugin error: timeout', score: 0 }]);
+  });
+});
+
+describe('validatePluginSource', () => {
+  it('returns the manifest of valid code', async () => {
+    const check = await validatePluginSource(
+      `definePlugin({ name: 'hello', version: '0.1.0', configSchema: { type: 'object', properties: { n: { type: 'number' } } }, score: (posts) => posts.map(() => 0) })`,
+      sandbox,
+    );
+    expect(check).toEqual({ ok: true, name: 'hello', version: '0.1.0', configSchema: { type: 'object', properties: { n: { type: 'number' } } }, hooks: { filter: false, score: true } });
+  });
+
+  it.each([
+    ['not text', 42, 'expected the plugin source code as text'],
+    ['empty', '   ', 'expected the plugin source code as text'],
+    ['too big', `// ${'x'.repeat(300 * 1024)}`, 'plugin source is larger than 256 KiB'],
+    ['syntax error', 'definePlugin({', /^threw: SyntaxError: /],
+    ['no definePlugin', 'const x = 1;', 'threw: Error: the code never called definePlugin({ ... })'],
+    ['twice', `${filterPlugin('a', 'return []')}${filterPlugin('b', 'return []')}`, 'threw: Error: definePlugin was called more than once'],
+    ['bad name', filterPlugin('Bad Name', 'return []'), 'name: expected lowercase letters, digits and dashes, optionally "scope/name"'],
+    ['no hooks', `definePlugin({ name: 'x', version: '1.0.0', configSchema: {} })`, 'a plugin needs a filter or a score function'],
+    ['bad schema', `definePlugin({ name: 'x', version: '1.0.0', configSchema: { type: 'banana' }, score: () => [] })`, /^configSchema: /],
+    ['loop at load', 'for (;;) {}', 'timeout'],
+    ['import statement', "import fs from 'node:fs'; definePlugin({})", /^threw: SyntaxError: /],
+  ])('rejects %s', async (_name, code, error) => {
+    const check = await validatePluginSource(code, sandbox);
+    expect(check.ok).toBe(false);
+    if (!check.ok) expect(check.error).toEqual(typeof error === 'string' ? error : expect.stringMatching(error));
+  });
+
+  it('works without a sandbox of its own (temporary one), and sandboxedPlugin throws on bad code', async () => {
+    expect((await validatePluginSource(filterPlugin('temp', 'return []'))).ok).toBe(true);
+    await expect(sandboxedPlugin(sandbox, 'nonsense(')).rejects.toBeInstanceOf(PluginSourceError);
+  });
+});
