@@ -1,6 +1,6 @@
 import type { Post } from '@tributary/core';
 import type { BuiltinStageConfig } from '../spec.js';
-import type { HistoryEntry, SeenIn } from '../types.js';
+import type { SeenIn } from '../types.js';
 import type { CompiledStage, ItemState } from './stage.js';
 
 type Config = BuiltinStageConfig<'dedupe-crossposts'>;
