@@ -1,3 +1,42 @@
+export { openDatabase } from './database.js';
+export type { Database, DatabaseOptions } from './database.js';
 export { applyMigrations, createMigration, loadMigrations, DEFAULT_MIGRATIONS_DIR, DEFAULT_SCHEMA_PATH } from './migrations.js';
 export type { MigrationTarget, MigrationOptions } from './migrations.js';
 export { openPglite } from './pglite.js';
+export {
+  DbError,
+  DbErrorCode,
+  DbConflictError,
+  DbNotFoundError,
+  DbForeignKeyError,
+  DbUnavailableError,
+  toDbError,
+  withDbErrors,
+} from './db-error.js';
+export { upsertIngested, recordSkipped } from './post-store.js';
+export type { UpsertResult } from './post-store.js';
+export { seal, open, SecretBoxError } from './secret-box.js';
+export { DbModule, PrismaService, DB_OPTIONS, DATABASE } from './db.module.js';
+export type { DbModuleOptions } from './db.module.js';
+// Prisma's client, types and enums, for data-access code (apps reach Prisma only through here).
+export { PrismaClient, Prisma } from './prisma-client.js';
+export type {
+  User,
+  ApiToken,
+  Invite,
+  LinkedAccount,
+  MastodonApp,
+  Source,
+  Author as AuthorRow,
+  Post as PostRow,
+  SourcePost,
+  SkippedRecord,
+  Pipeline,
+  PipelineVersion,
+  Plugin,
+  TimelineEntry,
+  OutboundAction,
+  StreamCursor,
+} from './prisma-client.js';
+/** A client or the `tx` of `prisma.$transaction(async (tx) => …)`, for helpers that work in both. */
+export type { DbClient } from './prisma-client.js';

@@ -11,6 +11,18 @@ import type { SchemaEngine } from '@prisma/schema-engine-wasm/schema_engine_bg';
 
 let loaded: Promise<void> | undefined;
 
+// The project's lib settings (no DOM) carry no WebAssembly typings; this is the part used here.
+const wasmApi = (
+  globalThis as unknown as {
+    WebAssembly: {
+      instantiate(
+        bytes: Uint8Array,
+        imports: Record<string, Record<string, unknown>>,
+      ): Promise<{ instance: { exports: Record<string, unknown> } }>;
+    };
+  }
+).WebAssembly;
+
 /**
  * The package's entry does `import * as wasm from "./x.wasm"`, which Node (and Jest) cannot load,
  * so the module is compiled by hand against the package's own JS bindings. The bindings keep the
@@ -21,9 +33,12 @@ function loadWasm(): Promise<void> {
     const require = createRequire(import.meta.url);
     const bindingsFile = require.resolve('@prisma/schema-engine-wasm/schema_engine_bg');
     const bytes = await readFile(join(dirname(bindingsFile), 'schema_engine_bg.wasm'));
-    const { instance } = await WebAssembly.instantiate(bytes, {
-      './schema_engine_bg.js': bindings as unknown as WebAssembly.ModuleImports,
-    });
+    // The engine arms a timer (≈10 s) that would keep a finished process alive: unref it.
+    const imports: Record<string, unknown> = { ...bindings };
+    for (const name of Object.keys(imports).filter((n) => n.startsWith('__wbg_setTimeout_'))) {
+      imports[name] = (fn: () => void, ms: number) => setTimeout(fn, ms >>> 0).unref();
+    }
+    const { instance } = await wasmApi.instantiate(bytes, { './schema_engine_bg.js': imports });
     bindings.__wbg_set_wasm(instance.exports);
     (instance.exports as { __wbindgen_start: () => void }).__wbindgen_start();
   })();

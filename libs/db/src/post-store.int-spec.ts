@@ -1,0 +1,266 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import type { IngestedItem, Post } from '@tributary/core';
+import { createTestDatabase, createTestPglite } from '@tributary/testing';
+import { DbConflictError, DbError, DbForeignKeyError, toDbError, withDbErrors } from './db-error.js';
+import { recordSkipped, upsertIngested } from './post-store.js';
+import type { PrismaClient } from './prisma-client.js';
+
+jest.setTimeout(60_000);
+
+function post(n: number, overrides: Partial<Post> = {}): Post {
+  const did = `did:plc:author${n % 7}`;
+  return {
+    network: 'BLUESKY',
+    uri: `at://${did}/app.bsky.feed.post/${n}`,
+    nativeId: `cid${n}`,
+    webUrl: `https://bsky.app/profile/${did}/post/${n}`,
+    author: {
+      network: 'BLUESKY',
+      networkId: did,
+      handle: `author${n % 7}.test`,
+      displayName: `Author ${n % 7}`,
+      avatarUrl: null,
+      bot: false,
+    },
+    text: `post ${n}`,
+    richText: { segments: [{ type: 'text', text: `post ${n}` }] },
+    languages: ['en'],
+    createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, n % 60)).toISOString(),
+    indexedAt: new Date(Date.UTC(2026, 0, 1, 0, 1, n % 60)).toISOString(),
+    replyParent: null,
+    replyRoot: null,
+    quote: null,
+    media: [],
+    linkCard: null,
+    counts: { replies: 0, reposts: 0, likes: n, quotes: 0 },
+    contentWarning: null,
+    sensitive: false,
+    labels: [],
+    visibility: 'public',
+    hashtags: [],
+    raw: { $type: 'app.bsky.feed.post', text: `post ${n}` },
+    ...overrides,
+  };
+}
+
+const items = (ns: number[], overrides: Partial<Post> = {}): IngestedItem[] =>
+  ns.map((n) => ({ post: post(n, overrides), reason: null }));
+const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
+
+async function fixture(prisma: PrismaClient): Promise<{ accountId: string; sources: [string, string] }> {
+  const user = await prisma.user.create({ data: { username: `u${Math.random()}`, passwordHash: 'x' } });
+  const account = await prisma.linkedAccount.create({
+    data: {
+      userId: user.id,
+      network: 'BLUESKY',
+      networkAccountId: 'did:plc:me',
+      handle: 'me.test',
+      serviceUrl: 'http://localhost',
+      credentials: 'sealed',
+    },
+  });
+  const home = await prisma.source.create({ data: { linkedAccountId: account.id, kind: 'HOME' } });
+  const feed = await prisma.source.create({ data: { linkedAccountId: account.id, kind: 'FEED', externalId: 'at://feed' } });
+  return { accountId: account.id, sources: [home.id, feed.id] };
+}
+
+async function postIdsByUri(prisma: PrismaClient, ns: number[]): Promise<bigint[]> {
+  const uris = ns.map((n) => post(n).uri);
+  const rows = await prisma.post.findMany({ where: { uri: { in: uris } }, select: { id: true, uri: true } });
+  const byUri = new Map(rows.map((r) => [r.uri, r.id]));
+  return uris.map((u) => byUri.get(u)!);
+}
+
+const backends: [string, () => Promise<{ prisma: PrismaClient; close(): Promise<void> }>][] = [
+  ['PostgreSQL', async () => {
+    const db = await createTestDatabase();
+    return { prisma: db.prisma, close: db.drop };
+  }],
+  ['PGlite', async () => {
+    const db = await createTestPglite();
+    return { prisma: db.prisma, close: db.close };
+  }],
+];
+
+describe.each(backends)('post store on %s', (_name, open) => {
+  let prisma: PrismaClient;
+  let close: () => Promise<void>;
+  let accountId: string;
+  let home: string;
+  let feed: string;
+
+  beforeAll(async () => {
+    ({ prisma, close } = await open());
+  });
+  afterAll(() => close());
+  beforeEach(async () => {
+    await prisma.post.deleteMany();
+    await prisma.author.deleteMany();
+    await prisma.user.deleteMany();
+    await prisma.skippedRecord.deleteMany();
+    ({ accountId, sources: [home, feed] } = await fixture(prisma));
+  });
+
+  it('stores a batch and is idempotent: the same batch again adds nothing and reports nothing new', async () => {
+    const batch = items(range(0, 20));
+    const first = await upsertIngested(prisma, home, batch);
+    expect(first.upserted).toBe(20);
+    expect(first.newPostIds).toEqual(await postIdsByUri(prisma, range(0, 20)));
+
+    const second = await upsertIngested(prisma, home, batch);
+    expect(second).toEqual({ newPostIds: [], upserted: 20 });
+    expect(await prisma.post.count()).toBe(20);
+    expect(await prisma.author.count()).toBe(7);
+    expect(await prisma.sourcePost.count()).toBe(20);
+
+    const stored = await prisma.post.findUniqueOrThrow({
+      where: { network_uri: { network: 'BLUESKY', uri: post(3).uri } },
+      include: { author: true },
+    });
+    const { raw, ...data } = post(3);
+    expect(stored.data).toEqual(data);
+    expect(stored.raw).toEqual(raw);
+    expect(stored.createdAt.toISOString()).toBe(post(3).createdAt);
+    expect(stored.author).toMatchObject({ networkId: 'did:plc:author3', handle: 'author3.test' });
+  });
+
+  it('reports as new only the posts this source had not seen, including posts other sources had', async () => {
+    await upsertIngested(prisma, home, items([1, 2]));
+    const again = await upsertIngested(prisma, home, items([2, 3]));
+    expect(again.newPostIds).toEqual(await postIdsByUri(prisma, [3]));
+
+    const other = await upsertIngested(prisma, feed, items([3, 1, 4]));
+    expect(other.newPostIds).toEqual(await postIdsByUri(prisma, [3, 1, 4])); // batch order kept
+    expect(await prisma.post.count()).toBe(4);
+    expect(await prisma.sourcePost.count({ where: { sourceId: feed } })).toBe(3);
+  });
+
+  it('refreshes counts and author details on conflict, keeping the ids', async () => {
+    await upsertIngested(prisma, home, items([5]));
+    const before = await prisma.post.findFirstOrThrow({ include: { author: true } });
+
+    const updated = post(5, {
+      counts: { replies: 2, reposts: 3, likes: 99, quotes: 1 },
+      author: { ...post(5).author, handle: 'renamed.test', displayName: 'Renamed', avatarUrl: 'https://cdn/a.jpg' },
+    });
+    const result = await upsertIngested(prisma, feed, [{ post: updated, reason: null }]);
+    expect(result.newPostIds).toEqual([before.id]);
+
+    const after = await prisma.post.findFirstOrThrow({ include: { author: true } });
+    expect(after.id).toBe(before.id);
+    expect(after.author.id).toBe(before.author.id);
+    expect((after.data as { counts: Post['counts'] }).counts).toEqual({ replies: 2, reposts: 3, likes: 99, quotes: 1 });
+    expect(after.author).toMatchObject({ handle: 'renamed.test', displayName: 'Renamed', avatarUrl: 'https://cdn/a.jpg' });
+    expect(after.updatedAt.getTime()).toBeGreaterThanOrEqual(before.updatedAt.getTime());
+  });
+
+  it('stores the repost reason with the source row and collapses duplicates inside a batch', async () => {
+    const reposter = { ...post(1).author, networkId: 'did:plc:friend', handle: 'friend.test' };
+    const reason = { by: reposter, at: '2026-01-02T00:00:00.000Z', uri: 'at://did:plc:friend/app.bsky.feed.repost/1' };
+    const result = await upsertIngested(prisma, home, [
+      { post: post(8), reason },
+      { post: post(8), reason: null },
+    ]);
+    expect(result.upserted).toBe(1);
+    expect(result.newPostIds).toHaveLength(1);
+    const row = await prisma.sourcePost.findFirstOrThrow();
+    expect(row.reason).toEqual(reason);
+  });
+
+  it('gives exactly one row per uri when overlapping batches race from two sources', async () => {
+    for (let round = 0; round < 3; round++) {
+      const a = range(round * 1000, round * 1000 + 400);
+      const b = range(round * 1000 + 200, round * 1000 + 600).reverse();
+      const [ra, rb] = await Promise.all([
+        upsertIngested(prisma, home, items(a)),
+        upsertIngested(prisma, feed, items(b)),
+      ]);
+      // Each source saw all of its posts for the first time, whoever inserted the post row.
+      expect(ra.newPostIds).toEqual(await postIdsByUri(prisma, a));
+      expect(rb.newPostIds).toEqual(await postIdsByUri(prisma, b));
+    }
+    expect(await prisma.post.count()).toBe(3 * 600);
+    const dupes = await prisma.$queryRawUnsafe<{ n: bigint }[]>(
+      `SELECT count(*) AS n FROM (SELECT uri FROM "Post" GROUP BY network, uri HAVING count(*) > 1) d`,
+    );
+    expect(dupes[0]?.n).toBe(0n);
+    expect(await prisma.sourcePost.count()).toBe(3 * 800);
+  });
+
+  it('reports a post as new to only one of two concurrent calls for the same source', async () => {
+    const [x, y] = await Promise.all([
+      upsertIngested(prisma, home, items(range(0, 300))),
+      upsertIngested(prisma, home, items(range(150, 450))),
+    ]);
+    const all = [...x.newPostIds, ...y.newPostIds];
+    expect(new Set(all).size).toBe(all.length);
+    expect(all).toHaveLength(450);
+  });
+
+  it('splits large batches into statements under the parameter limit', async () => {
+    // 10,000 authors x 6 parameters and posts x 7 would exceed 65,535 in one statement.
+    const big = range(0, 10_000).map((n) => ({
+      post: post(n, { author: { ...post(n).author, networkId: `did:plc:many${n}` } }),
+      reason: null,
+    }));
+    const result = await upsertIngested(prisma, home, big);
+    expect(result.newPostIds).toHaveLength(10_000);
+    expect(await prisma.author.count()).toBe(10_000);
+    expect(await prisma.post.count()).toBe(10_000);
+  });
+
+  it('cleans what Postgres rejects: NUL characters and out-of-range client dates', async () => {
+    const weird = post(9, {
+      text: 'nul\u0000here',
+      uri: 'at://did:plc:x/app.bsky.feed.post/nul\u0000',
+      createdAt: '0000-01-01T00:00:00Z',
+      raw: { text: 'nul\u0000here', big: 12345678901234567890n },
+    });
+    await upsertIngested(prisma, home, [{ post: weird, reason: null }]);
+    const stored = await prisma.post.findFirstOrThrow();
+    expect(stored.uri).toBe('at://did:plc:x/app.bsky.feed.post/nul');
+    expect((stored.data as { text: string }).text).toBe('nulhere');
+    expect(stored.raw).toEqual({ text: 'nulhere', big: '12345678901234567890' });
+    expect(stored.createdAt.toISOString()).toBe(weird.indexedAt); // createdAt was unusable
+  });
+
+  it('rejects bad input clearly and writes nothing when the source does not exist', async () => {
+    await expect(upsertIngested(prisma, 'not-a-uuid', items([1]))).rejects.toThrow(/Invalid source id/);
+    await expect(
+      upsertIngested(prisma, home, [{ post: { ...post(1), uri: '' }, reason: null }]),
+    ).rejects.toBeInstanceOf(DbError);
+    await expect(upsertIngested(prisma, '00000000-0000-4000-8000-000000000000', items([1, 2]))).rejects.toBeInstanceOf(
+      DbForeignKeyError,
+    );
+    expect(await prisma.post.count()).toBe(0); // the transaction rolled back
+    expect(await upsertIngested(prisma, home, [])).toEqual({ newPostIds: [], upserted: 0 });
+  });
+
+  it('records skipped items with their reason', async () => {
+    const stored = await recordSkipped(prisma, 'BLUESKY', accountId, [
+      { reason: 'unknown record type', record: { $type: 'app.bsky.feed.weird', n: 1 } },
+      { reason: 'no author', record: { big: 1n } },
+    ]);
+    expect(stored).toBe(2);
+    await recordSkipped(prisma, 'MASTODON', null, [{ reason: 'bad status', record: 'not json-ish' }]);
+    const rows = await prisma.skippedRecord.findMany({ orderBy: { id: 'asc' } });
+    expect(rows.map((r) => [r.network, r.linkedAccountId, r.reason, r.record])).toEqual([
+      ['BLUESKY', accountId, 'unknown record type', { $type: 'app.bsky.feed.weird', n: 1 }],
+      ['BLUESKY', accountId, 'no author', { big: '1' }],
+      ['MASTODON', null, 'bad status', 'not json-ish'],
+    ]);
+    expect(await recordSkipped(prisma, 'BLUESKY', accountId, [])).toBe(0);
+  });
+
+  it('maps unique violations from model and raw queries to DbConflictError', async () => {
+    await prisma.user.create({ data: { username: 'taken', passwordHash: 'x' } });
+    await expect(withDbErrors(() => prisma.user.create({ data: { username: 'taken', passwordHash: 'y' } }))).rejects.toBeInstanceOf(
+      DbConflictError,
+    );
+    const raw = await prisma
+      .$executeRawUnsafe(`INSERT INTO "User" (id, username, "passwordHash") VALUES (gen_random_uuid(), 'taken', 'z')`)
+      .catch(toDbError);
+    expect(raw).toBeInstanceOf(DbConflictError);
+    expect(String((raw as DbConflictError).constraint)).toMatch(/username/);
+  });
+});

@@ -1,0 +1,252 @@
+// The ingest write path: a batch of normalized posts from one source, stored in one transaction
+// with a few multi-row statements (Prisma's per-row createMany/upsert costs ~100x more, see
+// tools/bench/post-store.bench.ts). Rows are sorted by their unique key so concurrent batches that
+// share posts or authors lock them in the same order and cannot deadlock.
+import type { IngestedItem, Network, Post, SkippedItem } from '@tributary/core';
+import { DbError, DbErrorCode, withDbErrors } from './db-error.js';
+import type { PrismaClient } from './prisma-client.js';
+
+type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
+
+/** Postgres' limit of bind parameters per statement. */
+const MAX_PARAMS = 65_535;
+/** Past ~1,000 rows per statement multi-row inserts stop getting faster and only use more memory. */
+const MAX_ROWS_PER_STATEMENT = 1_000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const TX_OPTIONS = { maxWait: 30_000, timeout: 120_000 };
+
+export interface UpsertResult {
+  /** Ids of the posts this source had not recorded before, in batch order: enqueue only these. */
+  newPostIds: bigint[];
+  /** Distinct posts inserted or refreshed. */
+  upserted: number;
+}
+
+/**
+ * Stores a batch from one source: upserts authors (by network + networkId, refreshing handle,
+ * name, avatar), posts (by network + uri, refreshing `data`/`raw` so counts stay current, keeping
+ * the id) and the source's `SourcePost` rows. Idempotent: the same batch again adds nothing and
+ * reports no new posts.
+ */
+export async function upsertIngested(
+  prisma: PrismaClient,
+  sourceId: string,
+  items: readonly IngestedItem[],
+): Promise<UpsertResult> {
+  if (!UUID.test(sourceId)) throw new DbError(DbErrorCode.InvalidInput, `Invalid source id "${sourceId}"`);
+  const rows = prepare(items);
+  if (rows.length === 0) return { newPostIds: [], upserted: 0 };
+
+  return withDbErrors(() =>
+    prisma.$transaction(async (tx) => {
+      const authorIds = await upsertAuthors(tx, rows);
+      const postIds = await upsertPosts(tx, rows, authorIds);
+      const inserted = await insertSourcePosts(tx, sourceId, rows, postIds);
+      const newPostIds = rows
+        .slice()
+        .sort((a, b) => a.order - b.order)
+        .map((r) => postIds.get(r.key)!)
+        .filter((id) => inserted.has(id));
+      return { newPostIds, upserted: rows.length };
+    }, TX_OPTIONS),
+  );
+}
+
+/** Stores records a connector could not normalize, with the reason. Returns how many were stored. */
+export async function recordSkipped(
+  prisma: PrismaClient,
+  network: Network,
+  linkedAccountId: string | null,
+  skipped: readonly SkippedItem[],
+): Promise<number> {
+  if (skipped.length === 0) return 0;
+  if (linkedAccountId !== null && !UUID.test(linkedAccountId)) {
+    throw new DbError(DbErrorCode.InvalidInput, `Invalid linked account id "${linkedAccountId}"`);
+  }
+  const params = skipped.map((s) => [cleanText(String(s.reason)), json(s.record ?? null, 'skipped record')]);
+  return withDbErrors(() =>
+    prisma.$transaction(async (tx) => {
+      let count = 0;
+      for (const chunk of chunks(params, 2)) {
+        count += await tx.$executeRawUnsafe(
+          `INSERT INTO "SkippedRecord" ("network", "linkedAccountId", "reason", "record")
+           VALUES ${valuesList(chunk.length, ['text', 'jsonb'], 2, (i) => `$1::"Network", $2::uuid, ${i}`)}`,
+          network,
+          linkedAccountId,
+          ...chunk.flat(),
+        );
+      }
+      return count;
+    }, TX_OPTIONS),
+  );
+}
+
+interface Row {
+  key: string; // network + NUL + uri: unique key and lock order
+  order: number; // position in the batch, to report new posts in batch order
+  post: Post;
+  uri: string;
+  authorKey: string;
+  authorNetworkId: string;
+  data: string;
+  raw: string;
+  reason: string | null;
+  createdAt: string;
+}
+
+/** Validates, serializes and de-duplicates the batch (a statement cannot upsert a row twice). */
+function prepare(items: readonly IngestedItem[]): Row[] {
+  const byKey = new Map<string, Row>();
+  items.forEach((item, order) => {
+    const post = item?.post;
+    if (!post || typeof post.uri !== 'string' || post.uri === '' || !post.author?.networkId) {
+      throw new DbError(DbErrorCode.InvalidInput, `Ingested item ${order} has no post uri or author`);
+    }
+    const uri = cleanText(post.uri);
+    const authorNetworkId = cleanText(post.author.networkId);
+    const key = `${post.network}\u0000${uri}`;
+    if (byKey.has(key)) return; // the first occurrence (newest) wins
+    const { raw, ...data } = post;
+    byKey.set(key, {
+      key,
+      order,
+      post,
+      uri,
+      authorKey: `${post.author.network}\u0000${authorNetworkId}`,
+      authorNetworkId,
+      data: json(data, post.uri),
+      raw: json(raw ?? null, post.uri),
+      reason: item.reason ? json(item.reason, post.uri) : null,
+      createdAt: timestamp(post),
+    });
+  });
+  return [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+async function upsertAuthors(tx: Tx, rows: Row[]): Promise<Map<string, bigint>> {
+  const authors = new Map<string, Row>();
+  for (const r of rows) if (!authors.has(r.authorKey)) authors.set(r.authorKey, r);
+  const sorted = [...authors.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const params = sorted.map(([, { post: { author: a }, authorNetworkId }]) => [
+    a.network,
+    authorNetworkId,
+    cleanText(a.handle ?? ''),
+    a.displayName == null ? null : cleanText(a.displayName),
+    a.avatarUrl == null ? null : cleanText(a.avatarUrl),
+    a.bot === true,
+  ]);
+  const ids = new Map<string, bigint>();
+  for (const chunk of chunks(params, 6)) {
+    const returned = await tx.$queryRawUnsafe<{ id: bigint; network: string; networkId: string }[]>(
+      `INSERT INTO "Author" ("network", "networkId", "handle", "displayName", "avatarUrl", "bot")
+       VALUES ${valuesList(chunk.length, ['"Network"', 'text', 'text', 'text', 'text', 'boolean'])}
+       ON CONFLICT ("network", "networkId") DO UPDATE SET
+         "handle" = EXCLUDED."handle", "displayName" = EXCLUDED."displayName",
+         "avatarUrl" = EXCLUDED."avatarUrl", "bot" = EXCLUDED."bot", "updatedAt" = now()
+       RETURNING "id", "network"::text AS "network", "networkId"`,
+      ...chunk.flat(),
+    );
+    for (const a of returned) ids.set(`${a.network}\u0000${a.networkId}`, a.id);
+  }
+  return ids;
+}
+
+async function upsertPosts(tx: Tx, rows: Row[], authorIds: Map<string, bigint>): Promise<Map<string, bigint>> {
+  const params = rows.map((r) => [
+    r.post.network,
+    r.uri,
+    cleanText(String(r.post.nativeId ?? '')),
+    authorIds.get(r.authorKey)!,
+    r.data,
+    r.raw,
+    r.createdAt,
+  ]);
+  const ids = new Map<string, bigint>();
+  for (const chunk of chunks(params, 7)) {
+    const returned = await tx.$queryRawUnsafe<{ id: bigint; network: string; uri: string }[]>(
+      `INSERT INTO "Post" ("network", "uri", "nativeId", "authorId", "data", "raw", "createdAt")
+       VALUES ${valuesList(chunk.length, ['"Network"', 'text', 'text', 'bigint', 'jsonb', 'jsonb', 'timestamp(3)'])}
+       ON CONFLICT ("network", "uri") DO UPDATE SET
+         "data" = EXCLUDED."data", "raw" = EXCLUDED."raw", "authorId" = EXCLUDED."authorId", "updatedAt" = now()
+       RETURNING "id", "network"::text AS "network", "uri"`,
+      ...chunk.flat(),
+    );
+    for (const p of returned) ids.set(`${p.network}\u0000${p.uri}`, p.id);
+  }
+  return ids;
+}
+
+async function insertSourcePosts(
+  tx: Tx,
+  sourceId: string,
+  rows: Row[],
+  postIds: Map<string, bigint>,
+): Promise<Set<bigint>> {
+  const params = rows
+    .map((r) => [postIds.get(r.key)!, r.reason] as const)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const inserted = new Set<bigint>();
+  for (const chunk of chunks(params, 2)) {
+    // DO NOTHING + RETURNING yields exactly the rows this call inserted: the posts new to the source.
+    const returned = await tx.$queryRawUnsafe<{ postId: bigint }[]>(
+      `INSERT INTO "SourcePost" ("sourceId", "postId", "reason")
+       VALUES ${valuesList(chunk.length, ['bigint', 'jsonb'], 1, (i) => `$1::uuid, ${i}`)}
+       ON CONFLICT ("sourceId", "postId") DO NOTHING
+       RETURNING "postId"`,
+      sourceId,
+      ...chunk.flat(),
+    );
+    for (const r of returned) inserted.add(r.postId);
+  }
+  return inserted;
+}
+
+/** Splits rows so one statement stays under Postgres' bind-parameter limit. */
+function chunks<T>(rows: T[], paramsPerRow: number): T[][] {
+  const size = Math.min(MAX_ROWS_PER_STATEMENT, Math.floor((MAX_PARAMS - 2) / paramsPerRow));
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
+}
+
+/** `($o+1::t1, $o+2::t2), (...)` for `count` rows; `wrap` adds shared leading parameters. */
+function valuesList(count: number, types: string[], offset = 0, wrap?: (inner: string) => string): string {
+  const tuples: string[] = [];
+  let n = offset;
+  for (let row = 0; row < count; row++) {
+    const inner = types.map((t) => `$${++n}::${t}`).join(', ');
+    tuples.push(`(${wrap ? wrap(inner) : inner})`);
+  }
+  return tuples.join(', ');
+}
+
+/** Postgres text and jsonb reject NUL characters; networks occasionally send them. */
+function cleanText(s: string): string {
+  return s.includes('\u0000') ? s.replaceAll('\u0000', '') : s;
+}
+
+function json(value: unknown, what: string): string {
+  let s: string;
+  try {
+    s = JSON.stringify(value) ?? 'null';
+  } catch {
+    try {
+      // Native records may carry bigints (e.g. CBOR-decoded values): store them as strings.
+      s = JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ?? 'null';
+    } catch (error) {
+      throw new DbError(DbErrorCode.InvalidInput, `Cannot serialize ${what}: ${(error as Error).message}`);
+    }
+  }
+  // `\u0000` is valid JSON but not valid jsonb; drop it (only when it is an escape, not `\\u0000`).
+  return s.includes('\\u0000') ? s.replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1') : s;
+}
+
+/** The post's time as a UTC timestamp Postgres accepts; a client-set nonsense date falls back. */
+function timestamp(post: Post): string {
+  for (const candidate of [post.createdAt, post.indexedAt]) {
+    const d = new Date(candidate);
+    const year = d.getUTCFullYear();
+    if (!Number.isNaN(d.getTime()) && year >= 1 && year <= 9999) return d.toISOString();
+  }
+  throw new DbError(DbErrorCode.InvalidInput, `Post ${post.uri} has no valid createdAt or indexedAt`);
+}

@@ -1,0 +1,8 @@
+// The one place that imports the generated Prisma client; everything else imports from here.
+import type { PrismaClient } from '../../../generated/prisma/client.js';
+import type { Prisma } from '../../../generated/prisma/client.js';
+
+export { PrismaClient, Prisma } from '../../../generated/prisma/client.js';
+export type * from '../../../generated/prisma/client.js';
+
+export type DbClient = PrismaClient | Prisma.TransactionClient;
