@@ -3,7 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { IngestedItem, RichTextSegment } from '@tributary/core';
 import { normalizeFeedViewPost, normalizePostView } from './normalize-post.js';
 
-// Recorded from @atproto/dev-env by test/record-fixtures.ts (see test/seed-timeline.ts for what was posted).
+// Recorded from @atproto/dev-env by libs/testing/src/bluesky/record-bluesky-fixtures.ts (seed-timeline.ts there says what was posted).
 interface Ref {
   uri: string;
   cid: string;
@@ -142,7 +142,7 @@ describe('malformed records', () => {
   });
 
   it('ignores broken facets instead of skipping the post', () => {
-    const entry = structuredClone(recorded.feed.find((e) => e.post.uri === ref('richText').uri && !e.reason)) as {
+    const entry = structuredClone(recorded.feed.find((e) => e.post.uri === ref('richText').uri && !e.reason)) as unknown as {
       post: { record: { facets: unknown[] } };
     };
     entry.post.record.facets = [

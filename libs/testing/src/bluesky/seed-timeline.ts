@@ -2,7 +2,7 @@
 // API of the reference network: a viewer follows alice and bob, who post, reply, repost, quote,
 // attach images, link cards and video, self-label, and get labelled by a labeler.
 import { RichText } from '@atproto/api';
-import type { BlueskyNetworkClient, TestBlueskyAccount } from '../../../testing/src/bluesky-network.js';
+import type { BlueskyNetworkClient, TestBlueskyAccount } from '../bluesky-network.js';
 
 /** A 4×3 PNG; real image bytes so the PDS accepts the blob as an image. */
 const PNG_4X3 = Buffer.from(
@@ -29,7 +29,7 @@ export interface SeededTimeline {
     selfLabelled: Ref;
     labellerLabelled: Ref;
     recordWithMedia: Ref;
-    video: Ref | null;
+    video: Ref;
   };
   /** Text with a mention, an emoji with a skin-tone modifier, a link and a hashtag. */
   richTextText: string;
@@ -79,17 +79,12 @@ export async function seedTimeline(net: BlueskyNetworkClient): Promise<SeededTim
       media: { $type: 'app.bsky.embed.images', images: [{ image: bobBlob, alt: 'Another rectangle' }] },
     },
   });
-  let video: Ref | null = null;
-  try {
-    // The PDS stores any blob; the AppView renders a video view from the record.
-    const videoBlob = (await alice.agent.uploadBlob(Buffer.from('not really an mp4'), { encoding: 'video/mp4' })).data.blob;
-    video = await alice.agent.post({
-      text: 'A video',
-      embed: { $type: 'app.bsky.embed.video', video: videoBlob, alt: 'A short clip', aspectRatio: { width: 16, height: 9 } },
-    });
-  } catch {
-    video = null;
-  }
+  // The PDS stores any blob; the AppView renders a video view (playlist, thumbnail) from the record.
+  const videoBlob = (await alice.agent.uploadBlob(Buffer.from('not really an mp4'), { encoding: 'video/mp4' })).data.blob;
+  const video = await alice.agent.post({
+    text: 'A video',
+    embed: { $type: 'app.bsky.embed.video', video: videoBlob, alt: 'A short clip', aspectRatio: { width: 16, height: 9 } },
+  });
   await net.processAll();
   return {
     viewer,
