@@ -1,5 +1,6 @@
-// A thin Nest wrapper: the app provides the options (from libs/config) under DB_OPTIONS; this
-// module opens the database once and closes it on shutdown.
+// A thin Nest wrapper over openDatabase. Either the app opens the database itself and hands it in
+// (`forRoot(database)`: the caller closes it, e.g. when API and worker share one handle), or the
+// module opens it from options the app provides (`forRootAsync`) and closes it on shutdown.
 import { Global, Inject, Injectable, Module } from '@nestjs/common';
 import type { DynamicModule, FactoryProvider, ModuleMetadata, OnApplicationShutdown } from '@nestjs/common';
 import { openDatabase } from './database.js';
@@ -10,12 +11,18 @@ export const DB_OPTIONS = Symbol('DB_OPTIONS');
 export const DATABASE = Symbol('DATABASE');
 
 @Injectable()
-export class PrismaService implements OnApplicationShutdown {
+export class PrismaService {
   constructor(@Inject(DATABASE) private readonly db: Database) {}
 
   get client(): PrismaClient {
     return this.db.prisma;
   }
+}
+
+/** Closes a database the module opened itself. */
+@Injectable()
+class DatabaseCloser implements OnApplicationShutdown {
+  constructor(@Inject(DATABASE) private readonly db: Database) {}
 
   async onApplicationShutdown(): Promise<void> {
     await this.db.close();
@@ -30,6 +37,16 @@ export interface DbModuleOptions extends Pick<ModuleMetadata, 'imports'> {
 @Global()
 @Module({})
 export class DbModule {
+  /** Uses an open database; its owner closes it. */
+  static forRoot(database: Database): DynamicModule {
+    return {
+      module: DbModule,
+      providers: [{ provide: DATABASE, useValue: database }, PrismaService],
+      exports: [PrismaService, DATABASE],
+    };
+  }
+
+  /** Opens the database from the options the app provides (e.g. from its config) and owns it. */
   static forRootAsync(options: DbModuleOptions): DynamicModule {
     return {
       module: DbModule,
@@ -37,6 +54,7 @@ export class DbModule {
       providers: [
         { provide: DB_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] },
         { provide: DATABASE, useFactory: (o: DatabaseOptions) => openDatabase(o), inject: [DB_OPTIONS] },
+        DatabaseCloser,
         PrismaService,
       ],
       exports: [PrismaService, DATABASE],
