@@ -42,7 +42,11 @@ export class DbForeignKeyError extends DbError {
     readonly constraint: string | null,
     options?: { cause?: unknown },
   ) {
-    super(DbErrorCode.ForeignKey, `Referenced record missing${constraint ? ` (${constraint})` : ''}`, options);
+    super(
+      DbErrorCode.ForeignKey,
+      `Referenced record missing${constraint ? ` (${constraint})` : ''}`,
+      options,
+    );
   }
 }
 
@@ -71,11 +75,23 @@ export function toDbError(error: unknown): unknown {
     const constraint =
       cause?.constraint?.index ??
       cause?.constraint?.fields?.join(',') ??
-      (Array.isArray(meta.target) ? meta.target.join(',') : typeof meta.target === 'string' ? meta.target : null);
-    if (error.code === 'P2002' || cause?.kind === 'UniqueConstraintViolation' || cause?.originalCode === '23505') {
+      (Array.isArray(meta.target)
+        ? meta.target.join(',')
+        : typeof meta.target === 'string'
+          ? meta.target
+          : null);
+    if (
+      error.code === 'P2002' ||
+      cause?.kind === 'UniqueConstraintViolation' ||
+      cause?.originalCode === '23505'
+    ) {
       return new DbConflictError(constraint, { cause: error });
     }
-    if (error.code === 'P2003' || cause?.kind === 'ForeignKeyConstraintViolation' || cause?.originalCode === '23503') {
+    if (
+      error.code === 'P2003' ||
+      cause?.kind === 'ForeignKeyConstraintViolation' ||
+      cause?.originalCode === '23503'
+    ) {
       return new DbForeignKeyError(constraint, { cause: error });
     }
     if (error.code === 'P2025' || error.code === 'P2001') {

@@ -7,7 +7,12 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { testDatabaseUrl, testPostgresUrl } from '@tributary/testing';
 import { openDatabase } from './database.js';
-import { applyMigrations, createMigration, DEFAULT_MIGRATIONS_DIR, DEFAULT_SCHEMA_PATH } from './migrations.js';
+import {
+  applyMigrations,
+  createMigration,
+  DEFAULT_MIGRATIONS_DIR,
+  DEFAULT_SCHEMA_PATH,
+} from './migrations.js';
 
 // The schema engine and PGlite each take seconds to start.
 jest.setTimeout(60_000);
@@ -122,7 +127,10 @@ describe('createMigration', () => {
   it('writes <timestamp>_<name>/migration.sql for a schema change, in Prisma’s format', async () => {
     const schemaPath = join(dir, 'schema.prisma');
     const schema = await readFile(DEFAULT_SCHEMA_PATH, 'utf8');
-    await writeFile(schemaPath, `${schema}\nmodel Probe {\n  id Int @id\n  at DateTime\n\n  @@index([at(sort: Desc)])\n}\n`);
+    await writeFile(
+      schemaPath,
+      `${schema}\nmodel Probe {\n  id Int @id\n  at DateTime\n\n  @@index([at(sort: Desc)])\n}\n`,
+    );
     const created = await createMigration('add_probe', {
       migrationsDir: join(dir, 'migrations'),
       schemaPath,
@@ -133,10 +141,14 @@ describe('createMigration', () => {
     expect(sql).toContain('CREATE TABLE "Probe"');
     expect(sql).toContain('CREATE INDEX "Probe_at_idx" ON "Probe"("at" DESC);');
     expect(sql).not.toContain('"User"'); // only the difference, not the whole schema again
-    expect(await readFile(join(dir, 'migrations', 'migration_lock.toml'), 'utf8')).toContain('provider = "postgresql"');
+    expect(await readFile(join(dir, 'migrations', 'migration_lock.toml'), 'utf8')).toContain(
+      'provider = "postgresql"',
+    );
   });
 
   it('rejects names that would make odd folder names', async () => {
-    await expect(createMigration('Add Probe!', { migrationsDir: join(dir, 'migrations') })).rejects.toThrow(/snake_case/);
+    await expect(createMigration('Add Probe!', { migrationsDir: join(dir, 'migrations') })).rejects.toThrow(
+      /snake_case/,
+    );
   });
 });

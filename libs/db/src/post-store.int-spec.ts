@@ -60,7 +60,9 @@ async function fixture(prisma: PrismaClient): Promise<{ accountId: string; sourc
     },
   });
   const home = await prisma.source.create({ data: { linkedAccountId: account.id, kind: 'HOME' } });
-  const feed = await prisma.source.create({ data: { linkedAccountId: account.id, kind: 'FEED', externalId: 'at://feed' } });
+  const feed = await prisma.source.create({
+    data: { linkedAccountId: account.id, kind: 'FEED', externalId: 'at://feed' },
+  });
   return { accountId: account.id, sources: [home.id, feed.id] };
 }
 
@@ -72,14 +74,20 @@ async function postIdsByUri(prisma: PrismaClient, ns: number[]): Promise<bigint[
 }
 
 const backends: [string, () => Promise<{ prisma: PrismaClient; close(): Promise<void> }>][] = [
-  ['PostgreSQL', async () => {
-    const db = await createTestDatabase();
-    return { prisma: db.prisma, close: db.drop };
-  }],
-  ['PGlite', async () => {
-    const db = await createTestPglite();
-    return { prisma: db.prisma, close: db.close };
-  }],
+  [
+    'PostgreSQL',
+    async () => {
+      const db = await createTestDatabase();
+      return { prisma: db.prisma, close: db.drop };
+    },
+  ],
+  [
+    'PGlite',
+    async () => {
+      const db = await createTestPglite();
+      return { prisma: db.prisma, close: db.close };
+    },
+  ],
 ];
 
 describe.each(backends)('post store on %s', (_name, open) => {
@@ -98,7 +106,10 @@ describe.each(backends)('post store on %s', (_name, open) => {
     await prisma.author.deleteMany();
     await prisma.user.deleteMany();
     await prisma.skippedRecord.deleteMany();
-    ({ accountId, sources: [home, feed] } = await fixture(prisma));
+    ({
+      accountId,
+      sources: [home, feed],
+    } = await fixture(prisma));
   });
 
   it('stores a batch and is idempotent: the same batch again adds nothing and reports nothing new', async () => {
@@ -141,7 +152,12 @@ describe.each(backends)('post store on %s', (_name, open) => {
 
     const updated = post(5, {
       counts: { replies: 2, reposts: 3, likes: 99, quotes: 1 },
-      author: { ...post(5).author, handle: 'renamed.test', displayName: 'Renamed', avatarUrl: 'https://cdn/a.jpg' },
+      author: {
+        ...post(5).author,
+        handle: 'renamed.test',
+        displayName: 'Renamed',
+        avatarUrl: 'https://cdn/a.jpg',
+      },
     });
     const result = await upsertIngested(prisma, feed, [{ post: updated, reason: null }]);
     expect(result.newPostIds).toEqual([before.id]);
@@ -150,13 +166,21 @@ describe.each(backends)('post store on %s', (_name, open) => {
     expect(after.id).toBe(before.id);
     expect(after.author.id).toBe(before.author.id);
     expect((after.data as unknown as Post).counts).toEqual({ replies: 2, reposts: 3, likes: 99, quotes: 1 });
-    expect(after.author).toMatchObject({ handle: 'renamed.test', displayName: 'Renamed', avatarUrl: 'https://cdn/a.jpg' });
+    expect(after.author).toMatchObject({
+      handle: 'renamed.test',
+      displayName: 'Renamed',
+      avatarUrl: 'https://cdn/a.jpg',
+    });
     expect(after.updatedAt.getTime()).toBeGreaterThanOrEqual(before.updatedAt.getTime());
   });
 
   it('stores the repost reason with the source row and collapses duplicates inside a batch', async () => {
     const reposter = { ...post(1).author, networkId: 'did:plc:friend', handle: 'friend.test' };
-    const reason = { by: reposter, at: '2026-01-02T00:00:00.000Z', uri: 'at://did:plc:friend/app.bsky.feed.repost/1' };
+    const reason = {
+      by: reposter,
+      at: '2026-01-02T00:00:00.000Z',
+      uri: 'at://did:plc:friend/app.bsky.feed.repost/1',
+    };
     const result = await upsertIngested(prisma, home, [
       { post: post(8), reason },
       { post: post(8), reason: null },
@@ -229,9 +253,9 @@ describe.each(backends)('post store on %s', (_name, open) => {
     await expect(
       upsertIngested(prisma, home, [{ post: { ...post(1), uri: '' }, reason: null }]),
     ).rejects.toBeInstanceOf(DbError);
-    await expect(upsertIngested(prisma, '00000000-0000-4000-8000-000000000000', items([1, 2]))).rejects.toBeInstanceOf(
-      DbForeignKeyError,
-    );
+    await expect(
+      upsertIngested(prisma, '00000000-0000-4000-8000-000000000000', items([1, 2])),
+    ).rejects.toBeInstanceOf(DbForeignKeyError);
     expect(await prisma.post.count()).toBe(0); // the transaction rolled back
     expect(await upsertIngested(prisma, home, [])).toEqual({ newPostIds: [], upserted: 0 });
   });
@@ -254,11 +278,13 @@ describe.each(backends)('post store on %s', (_name, open) => {
 
   it('maps unique violations from model and raw queries to DbConflictError', async () => {
     await prisma.user.create({ data: { username: 'taken', passwordHash: 'x' } });
-    await expect(withDbErrors(() => prisma.user.create({ data: { username: 'taken', passwordHash: 'y' } }))).rejects.toBeInstanceOf(
-      DbConflictError,
-    );
+    await expect(
+      withDbErrors(() => prisma.user.create({ data: { username: 'taken', passwordHash: 'y' } })),
+    ).rejects.toBeInstanceOf(DbConflictError);
     const raw = await prisma
-      .$executeRawUnsafe(`INSERT INTO "User" (id, username, "passwordHash") VALUES (gen_random_uuid(), 'taken', 'z')`)
+      .$executeRawUnsafe(
+        `INSERT INTO "User" (id, username, "passwordHash") VALUES (gen_random_uuid(), 'taken', 'z')`,
+      )
       .catch(toDbError);
     expect(raw).toBeInstanceOf(DbConflictError);
     expect(String((raw as DbConflictError).constraint)).toMatch(/username/);

@@ -127,14 +127,22 @@ async function upsertAuthors(tx: Tx, rows: Row[]): Promise<Map<string, bigint>> 
   const authors = new Map<string, Row>();
   for (const r of rows) if (!authors.has(r.authorKey)) authors.set(r.authorKey, r);
   const sorted = [...authors.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const params = sorted.map(([, { post: { author: a }, authorNetworkId }]) => [
-    a.network,
-    authorNetworkId,
-    cleanText(a.handle ?? ''),
-    a.displayName == null ? null : cleanText(a.displayName),
-    a.avatarUrl == null ? null : cleanText(a.avatarUrl),
-    a.bot === true,
-  ]);
+  const params = sorted.map(
+    ([
+      ,
+      {
+        post: { author: a },
+        authorNetworkId,
+      },
+    ]) => [
+      a.network,
+      authorNetworkId,
+      cleanText(a.handle ?? ''),
+      a.displayName == null ? null : cleanText(a.displayName),
+      a.avatarUrl == null ? null : cleanText(a.avatarUrl),
+      a.bot === true,
+    ],
+  );
   const ids = new Map<string, bigint>();
   for (const chunk of chunks(params, 6)) {
     const returned = await tx.$queryRawUnsafe<{ id: bigint; network: string; networkId: string }[]>(
@@ -151,7 +159,11 @@ async function upsertAuthors(tx: Tx, rows: Row[]): Promise<Map<string, bigint>> 
   return ids;
 }
 
-async function upsertPosts(tx: Tx, rows: Row[], authorIds: Map<string, bigint>): Promise<Map<string, bigint>> {
+async function upsertPosts(
+  tx: Tx,
+  rows: Row[],
+  authorIds: Map<string, bigint>,
+): Promise<Map<string, bigint>> {
   const params = rows.map((r) => [
     r.post.network,
     r.uri,

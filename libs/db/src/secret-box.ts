@@ -16,7 +16,9 @@ export class SecretBoxError extends Error {
 
 function checkKey(key: Buffer): void {
   if (!Buffer.isBuffer(key) || key.length !== 32) {
-    throw new SecretBoxError(`Secret key must be 32 bytes (got ${Buffer.isBuffer(key) ? key.length : typeof key})`);
+    throw new SecretBoxError(
+      `Secret key must be 32 bytes (got ${Buffer.isBuffer(key) ? key.length : typeof key})`,
+    );
   }
 }
 
@@ -27,7 +29,9 @@ export function seal(plaintext: string, key: Buffer): string {
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
   const tag = cipher.getAuthTag();
-  return [VERSION, iv, tag, ciphertext].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join('.');
+  return [VERSION, iv, tag, ciphertext]
+    .map((p) => (typeof p === 'string' ? p : p.toString('base64url')))
+    .join('.');
 }
 
 /** Decrypts what `seal` produced. Throws `SecretBoxError` on a wrong key, tampering or bad format. */
@@ -37,7 +41,11 @@ export function open(sealed: string, key: Buffer): string {
   if (parts.length !== 4 || parts[0] !== VERSION) {
     throw new SecretBoxError(`Not a sealed secret (expected "${VERSION}.<iv>.<tag>.<ciphertext>")`);
   }
-  const [iv, tag, ciphertext] = parts.slice(1).map((p) => Buffer.from(p, 'base64url')) as [Buffer, Buffer, Buffer];
+  const [iv, tag, ciphertext] = parts.slice(1).map((p) => Buffer.from(p, 'base64url')) as [
+    Buffer,
+    Buffer,
+    Buffer,
+  ];
   if (iv.length !== IV_BYTES || tag.length !== TAG_BYTES) {
     throw new SecretBoxError('Sealed secret is malformed (bad IV or tag length)');
   }

@@ -78,7 +78,9 @@ export interface TestDatabase {
 export async function createTestDatabase(): Promise<TestDatabase> {
   const template = process.env[TEMPLATE_ENV];
   if (!template) {
-    throw new Error(`${TEMPLATE_ENV} is not set: run through Jest's integration project (its global setup creates it)`);
+    throw new Error(
+      `${TEMPLATE_ENV} is not set: run through Jest's integration project (its global setup creates it)`,
+    );
   }
   const name = `tributary_t_${runIdOf(template)}_${randomBytes(4).toString('hex')}`;
   for (let attempt = 0; ; attempt++) {
