@@ -10,7 +10,13 @@ export { MastodonHttp } from './mastodon-http.js';
 export type { MastodonHttpOptions } from './mastodon-http.js';
 export { MastodonConnector } from './mastodon-connector.js';
 export type { MastodonConnectorOptions } from './mastodon-connector.js';
-export { registerApp, authorizeUrl, exchangeCode, verifyCredentials, MASTODON_SCOPES } from './mastodon-oauth.js';
+export {
+  registerApp,
+  authorizeUrl,
+  exchangeCode,
+  verifyCredentials,
+  MASTODON_SCOPES,
+} from './mastodon-oauth.js';
 export type { OAuthOptions } from './mastodon-oauth.js';
 export { MastodonStream } from './mastodon-stream.js';
 export type { MastodonStreamOptions, StreamState } from './mastodon-stream.js';

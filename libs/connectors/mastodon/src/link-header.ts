@@ -5,7 +5,11 @@ export function parseLinkHeader(header: string | null): { next: URL | null; prev
   for (const part of header.split(/,(?=\s*<)/)) {
     const m = /<([^>]*)>\s*;(.*)$/.exec(part.trim());
     if (!m) continue;
-    const rel = /rel\s*=\s*"?([^";]+)"?/i.exec(m[2] as string)?.[1]?.trim().split(/\s+/) ?? [];
+    const rel =
+      /rel\s*=\s*"?([^";]+)"?/i
+        .exec(m[2] as string)?.[1]
+        ?.trim()
+        .split(/\s+/) ?? [];
     let url: URL;
     try {
       url = new URL(m[1] as string);

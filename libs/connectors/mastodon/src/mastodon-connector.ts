@@ -63,7 +63,8 @@ export class MastodonConnector implements NetworkConnector {
       case SourceKind.Home:
         return '/api/v1/timelines/home';
       case SourceKind.List:
-        if (!source.externalId) throw new ConnectorError(ConnectorErrorCode.BadInput, 'list source without a list id');
+        if (!source.externalId)
+          throw new ConnectorError(ConnectorErrorCode.BadInput, 'list source without a list id');
         return `/api/v1/timelines/list/${encodeURIComponent(source.externalId)}`;
       case SourceKind.Hashtag: {
         const tag = source.externalId.replace(/^#/, '');
@@ -90,7 +91,10 @@ export class MastodonConnector implements NetworkConnector {
     };
   }
 
-  private normalizeAll(statuses: unknown[], seen: Set<string>): { items: IngestedItem[]; skipped: SkippedItem[] } {
+  private normalizeAll(
+    statuses: unknown[],
+    seen: Set<string>,
+  ): { items: IngestedItem[]; skipped: SkippedItem[] } {
     const items: IngestedItem[] = [];
     const skipped: SkippedItem[] = [];
     const now = new Date();
@@ -126,7 +130,10 @@ export class MastodonConnector implements NetworkConnector {
     let fetched = 0;
     let complete = false;
     while (fetched < maxItems) {
-      const page = await this.page(source, { min_id: cursor, limit: Math.min(this.pageSize, maxItems - fetched) });
+      const page = await this.page(source, {
+        min_id: cursor,
+        limit: Math.min(this.pageSize, maxItems - fetched),
+      });
       if (page.statuses.length === 0 || page.newer === null) {
         complete = true;
         break;
@@ -170,8 +177,13 @@ export class MastodonConnector implements NetworkConnector {
     let next: string | URL | null = '/api/v1/followed_tags';
     let query: Record<string, number> | undefined = { limit: 200 };
     for (let i = 0; next && i < 50; i++) {
-      const res: { data: MastodonTag[]; headers: Headers } = await this.http.request<MastodonTag[]>('GET', next, { query });
-      for (const t of Array.isArray(res.data) ? res.data : []) if (typeof t?.name === 'string') tags.push(t.name.toLowerCase());
+      const res: { data: MastodonTag[]; headers: Headers } = await this.http.request<MastodonTag[]>(
+        'GET',
+        next,
+        { query },
+      );
+      for (const t of Array.isArray(res.data) ? res.data : [])
+        if (typeof t?.name === 'string') tags.push(t.name.toLowerCase());
       next = res.data.length ? parseLinkHeader(res.headers.get('link')).next : null;
       query = undefined;
     }
@@ -188,7 +200,8 @@ export class MastodonConnector implements NetworkConnector {
   }
 
   private async statusAction(target: PostTarget, action: string): Promise<MastodonStatus> {
-    if (!target.nativeId) throw new ConnectorError(ConnectorErrorCode.BadInput, 'post target without a status id');
+    if (!target.nativeId)
+      throw new ConnectorError(ConnectorErrorCode.BadInput, 'post target without a status id');
     const res = await this.http.request<MastodonStatus>(
       'POST',
       `/api/v1/statuses/${encodeURIComponent(target.nativeId)}/${action}`,

@@ -39,7 +39,13 @@ async function errorText(res: Response): Promise<string> {
   } catch {
     /* not JSON */
   }
-  return text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200) || res.statusText;
+  return (
+    text
+      .replace(/<[^>]*>/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, 200) || res.statusText
+  );
 }
 
 function retryAtFrom(headers: Headers, fallbackMs: number, useRateLimitReset: boolean): Date {
@@ -81,11 +87,18 @@ export class MastodonHttp {
   }
 
   /** `path` is relative to the instance, or an absolute URL on the same instance (a `Link` page). */
-  async request<T>(method: string, path: string | URL, options: RequestOptions = {}): Promise<MastodonResponse<T>> {
+  async request<T>(
+    method: string,
+    path: string | URL,
+    options: RequestOptions = {},
+  ): Promise<MastodonResponse<T>> {
     const url = new URL(path, this.origin);
     if (url.origin !== this.origin) {
       // The token must never travel to another host, e.g. through a crafted Link header.
-      throw new ConnectorError(ConnectorErrorCode.BadInput, `refusing to follow a link off the instance: ${url.origin}`);
+      throw new ConnectorError(
+        ConnectorErrorCode.BadInput,
+        `refusing to follow a link off the instance: ${url.origin}`,
+      );
     }
     for (const [k, v] of Object.entries(options.query ?? {})) {
       if (v !== undefined && v !== null) url.searchParams.set(k, String(v));
@@ -126,9 +139,14 @@ export class MastodonHttp {
         try {
           return { status: res.status, headers: res.headers, data: (text ? JSON.parse(text) : null) as T };
         } catch (err) {
-          throw new ConnectorError(ConnectorErrorCode.Unavailable, `${url.pathname}: response is not JSON`, null, {
-            cause: err,
-          });
+          throw new ConnectorError(
+            ConnectorErrorCode.Unavailable,
+            `${url.pathname}: response is not JSON`,
+            null,
+            {
+              cause: err,
+            },
+          );
         }
       }
       const message = `${method} ${url.pathname}: ${res.status} ${await errorText(res)}`;
@@ -149,7 +167,8 @@ export class MastodonHttp {
           retryAtFrom(res.headers, this.backoffMs * 2 ** (attempt + 1), false),
         );
       }
-      if (res.status === 404 || res.status === 410) throw new ConnectorError(ConnectorErrorCode.NotFound, message);
+      if (res.status === 404 || res.status === 410)
+        throw new ConnectorError(ConnectorErrorCode.NotFound, message);
       throw new ConnectorError(ConnectorErrorCode.BadInput, message);
     }
   }

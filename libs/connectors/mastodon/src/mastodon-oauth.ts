@@ -14,7 +14,11 @@ export interface OAuthOptions extends InstanceUrlPolicy {
   backoffMs?: number;
 }
 
-function client(instanceOrigin: string, options: OAuthOptions, accessToken: string | null = null): MastodonHttp {
+function client(
+  instanceOrigin: string,
+  options: OAuthOptions,
+  accessToken: string | null = null,
+): MastodonHttp {
   return new MastodonHttp({ ...options, instanceOrigin, accessToken });
 }
 
@@ -55,7 +59,11 @@ export async function registerApp(
 }
 
 /** The URL to send the user to; `state` binds the callback to this attempt (CSRF). */
-export function authorizeUrl(app: MastodonApp, state: string, options: { codeChallenge?: string } = {}): string {
+export function authorizeUrl(
+  app: MastodonApp,
+  state: string,
+  options: { codeChallenge?: string } = {},
+): string {
   const url = new URL('/oauth/authorize', app.instanceOrigin);
   url.searchParams.set('client_id', app.clientId);
   url.searchParams.set('redirect_uri', app.redirectUri);
@@ -77,23 +85,33 @@ export async function exchangeCode(
 ): Promise<{ accessToken: string; scope: string }> {
   if (!code.trim()) throw new ConnectorError(ConnectorErrorCode.BadInput, 'empty authorization code');
   const origin = await assertSafeInstanceUrl(app.instanceOrigin, options);
-  const res = await client(origin, options).request<Record<string, unknown>>('POST', '/oauth/token', {
-    body: {
-      grant_type: 'authorization_code',
-      client_id: app.clientId,
-      client_secret: app.clientSecret,
-      redirect_uri: app.redirectUri,
-      code: code.trim(),
-      scope: app.scopes,
-      ...(options.codeVerifier ? { code_verifier: options.codeVerifier } : {}),
-    },
-  }).catch((err: unknown) => {
-    // Mastodon answers a bad or used code with 400/401 `invalid_grant`: that is the user's input.
-    if (err instanceof ConnectorError && (err.code === ConnectorErrorCode.Auth || err.code === ConnectorErrorCode.BadInput)) {
-      throw new ConnectorError(ConnectorErrorCode.BadInput, `authorization code refused: ${err.message}`, null, { cause: err });
-    }
-    throw err;
-  });
+  const res = await client(origin, options)
+    .request<Record<string, unknown>>('POST', '/oauth/token', {
+      body: {
+        grant_type: 'authorization_code',
+        client_id: app.clientId,
+        client_secret: app.clientSecret,
+        redirect_uri: app.redirectUri,
+        code: code.trim(),
+        scope: app.scopes,
+        ...(options.codeVerifier ? { code_verifier: options.codeVerifier } : {}),
+      },
+    })
+    .catch((err: unknown) => {
+      // Mastodon answers a bad or used code with 400/401 `invalid_grant`: that is the user's input.
+      if (
+        err instanceof ConnectorError &&
+        (err.code === ConnectorErrorCode.Auth || err.code === ConnectorErrorCode.BadInput)
+      ) {
+        throw new ConnectorError(
+          ConnectorErrorCode.BadInput,
+          `authorization code refused: ${err.message}`,
+          null,
+          { cause: err },
+        );
+      }
+      throw err;
+    });
   return {
     accessToken: requireField(res.data, 'access_token', 'token'),
     scope: typeof res.data?.['scope'] === 'string' ? (res.data['scope'] as string) : app.scopes,
@@ -124,7 +142,10 @@ export async function verifyCredentials(
     acct,
     handle,
     uri: safeHttpUrl(res.data?.['uri']) ?? safeHttpUrl(res.data?.['url']) ?? `acct:${handle}`,
-    displayName: typeof res.data?.['display_name'] === 'string' && res.data['display_name'] ? (res.data['display_name'] as string) : null,
+    displayName:
+      typeof res.data?.['display_name'] === 'string' && res.data['display_name']
+        ? (res.data['display_name'] as string)
+        : null,
     avatarUrl: safeHttpUrl(res.data?.['avatar_static']) ?? safeHttpUrl(res.data?.['avatar']),
   };
 }

@@ -141,7 +141,9 @@ export class MastodonStream {
   private onMessage(data: unknown): void {
     let msg: StreamMessage;
     try {
-      msg = JSON.parse(typeof data === 'string' ? data : Buffer.from(data as ArrayBuffer).toString('utf8')) as StreamMessage;
+      msg = JSON.parse(
+        typeof data === 'string' ? data : Buffer.from(data as ArrayBuffer).toString('utf8'),
+      ) as StreamMessage;
     } catch {
       this.options.onError?.(new Error('streaming message is not JSON'));
       return;
@@ -151,7 +153,9 @@ export class MastodonStream {
       try {
         status = typeof msg.payload === 'string' ? JSON.parse(msg.payload) : msg.payload;
       } catch {
-        this.options.onStatus({ skipped: { reason: 'streamed status payload is not JSON', record: msg.payload } });
+        this.options.onStatus({
+          skipped: { reason: 'streamed status payload is not JSON', record: msg.payload },
+        });
         return;
       }
       this.options.onStatus(normalizeStatus(status, this.options.instanceOrigin));

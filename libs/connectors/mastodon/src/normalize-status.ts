@@ -28,9 +28,11 @@ export interface NormalizeOptions {
   now?: Date;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-const count = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.floor(v) : 0);
+const count = (v: unknown): number =>
+  typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.floor(v) : 0;
 
 /** Only http(s) URLs leave the connector: a `javascript:` or `data:` URL from a remote server never does. */
 export function safeUrl(v: unknown): string | null {
@@ -44,14 +46,16 @@ export function safeUrl(v: unknown): string | null {
 }
 
 function requireString(record: unknown, value: unknown, field: string): string {
-  if (typeof value !== 'string' || value === '') throw new MalformedRecordError(`missing or non-string \`${field}\``, record);
+  if (typeof value !== 'string' || value === '')
+    throw new MalformedRecordError(`missing or non-string \`${field}\``, record);
   return value;
 }
 
 function isoDate(record: unknown, value: unknown, field: string): string {
   const raw = requireString(record, value, field);
   const t = Date.parse(raw);
-  if (Number.isNaN(t)) throw new MalformedRecordError(`\`${field}\` is not a date: ${raw.slice(0, 40)}`, record);
+  if (Number.isNaN(t))
+    throw new MalformedRecordError(`\`${field}\` is not a date: ${raw.slice(0, 40)}`, record);
   return new Date(t).toISOString();
 }
 
@@ -71,7 +75,12 @@ function normalizeAuthor(record: unknown, account: unknown, host: string, field:
   };
 }
 
-const MEDIA_TYPES: Record<string, MediaType> = { image: 'image', video: 'video', gifv: 'gifv', audio: 'audio' };
+const MEDIA_TYPES: Record<string, MediaType> = {
+  image: 'image',
+  video: 'video',
+  gifv: 'gifv',
+  audio: 'audio',
+};
 
 function normalizeMedia(m: MastodonMediaAttachment): Media | null {
   if (!isObject(m)) return null;
@@ -139,7 +148,12 @@ function localRef(origin: string, id: string, authorNetworkId: string | null): P
   return { uri: `${origin}/api/v1/statuses/${encodeURIComponent(id)}`, authorNetworkId };
 }
 
-function normalizePostBody(s: MastodonStatus, origin: string, host: string, now: Date): Omit<Post, 'quote' | 'raw'> {
+function normalizePostBody(
+  s: MastodonStatus,
+  origin: string,
+  host: string,
+  now: Date,
+): Omit<Post, 'quote' | 'raw'> {
   const id = requireString(s, s.id, 'id');
   const uri = safeUrl(s.uri) ?? requireString(s, s.uri, 'uri');
   const createdAt = isoDate(s, s.created_at, 'created_at');
@@ -228,7 +242,11 @@ function normalizeQuote(s: MastodonStatus, origin: string, host: string, now: Da
  * `Post`; a boost becomes the boosted post with a repost reason. Never throws on bad input: a
  * status that cannot be read comes back as `skipped` with the reason.
  */
-export function normalizeStatus(status: unknown, instanceOrigin: string, options: NormalizeOptions = {}): NormalizeResult {
+export function normalizeStatus(
+  status: unknown,
+  instanceOrigin: string,
+  options: NormalizeOptions = {},
+): NormalizeResult {
   const now = options.now ?? new Date();
   try {
     if (!isObject(status)) throw new MalformedRecordError('status is not an object', status);

@@ -44,7 +44,11 @@ export class RateLimitBudget {
         return;
       }
       if (until - now > this.maxWaitMs) {
-        throw new ConnectorError(ConnectorErrorCode.RateLimited, 'rate limit budget exhausted', new Date(until));
+        throw new ConnectorError(
+          ConnectorErrorCode.RateLimited,
+          'rate limit budget exhausted',
+          new Date(until),
+        );
       }
       await sleep(until - now);
     }

@@ -93,7 +93,9 @@ function isAllowed(url: URL, allowHosts: readonly string[]): boolean {
   const host = url.hostname.replace(/\.$/, '').toLowerCase();
   return allowHosts.some((h) => {
     const a = h.toLowerCase();
-    return a === url.host.toLowerCase() || a === host || a === `[${host}]` || a === host.replace(/^\[|\]$/g, '');
+    return (
+      a === url.host.toLowerCase() || a === host || a === `[${host}]` || a === host.replace(/^\[|\]$/g, '')
+    );
   });
 }
 
@@ -120,7 +122,13 @@ export async function assertSafeInstanceUrl(input: string, policy: InstanceUrlPo
   if (allowed) return url.origin;
 
   const host = url.hostname.replace(/\.$/, '').toLowerCase();
-  if (host === '' || host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.internal') || host.endsWith('.local')) {
+  if (
+    host === '' ||
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    host.endsWith('.internal') ||
+    host.endsWith('.local')
+  ) {
     refuse(`instance host is not public: ${host}`);
   }
   if (isIP(host.replace(/^\[|\]$/g, ''))) {
@@ -131,12 +139,15 @@ export async function assertSafeInstanceUrl(input: string, policy: InstanceUrlPo
   try {
     addresses = await (policy.lookup ?? ((h) => dnsLookup(h, { all: true, verbatim: true })))(host);
   } catch (err) {
-    throw new ConnectorError(ConnectorErrorCode.BadInput, `instance host does not resolve: ${host}`, null, { cause: err });
+    throw new ConnectorError(ConnectorErrorCode.BadInput, `instance host does not resolve: ${host}`, null, {
+      cause: err,
+    });
   }
   if (addresses.length === 0) refuse(`instance host does not resolve: ${host}`);
   // Every address must be public: a name with one private address could be pinned to it.
   for (const { address } of addresses) {
-    if (isPrivateAddress(address)) refuse(`instance host ${host} resolves to a non-public address: ${address}`);
+    if (isPrivateAddress(address))
+      refuse(`instance host ${host} resolves to a non-public address: ${address}`);
   }
   return url.origin;
 }
@@ -147,7 +158,11 @@ const MAX_REDIRECTS = 5;
  * `fetch` that follows redirects itself and re-checks every hop with `assertSafeInstanceUrl`, so a
  * public instance cannot bounce a request to an internal address.
  */
-export async function guardedFetch(input: string, init: RequestInit, policy: InstanceUrlPolicy): Promise<Response> {
+export async function guardedFetch(
+  input: string,
+  init: RequestInit,
+  policy: InstanceUrlPolicy,
+): Promise<Response> {
   let url = input;
   let req: RequestInit = init;
   for (let hop = 0; ; hop++) {
@@ -165,7 +180,10 @@ export async function guardedFetch(input: string, init: RequestInit, policy: Ins
     }
     url = next.href;
     // 303 (and 301/302 after POST, as browsers do) turn into a GET without a body.
-    if (res.status === 303 || ((res.status === 301 || res.status === 302) && req.method && req.method !== 'GET')) {
+    if (
+      res.status === 303 ||
+      ((res.status === 301 || res.status === 302) && req.method && req.method !== 'GET')
+    ) {
       req = { ...req, method: 'GET', body: null };
     }
   }

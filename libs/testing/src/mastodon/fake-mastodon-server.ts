@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import { OpenApiValidator } from './openapi-validator.js';
@@ -128,7 +129,10 @@ export class FakeMastodonServer {
   rateLimit = 300;
 
   private readonly server = createServer((req, res) => void this.handle(req, res));
-  private readonly wss = new WebSocketServer({ noServer: true, handleProtocols: (protocols) => [...protocols][0] ?? false });
+  private readonly wss = new WebSocketServer({
+    noServer: true,
+    handleProtocols: (protocols) => [...protocols][0] ?? false,
+  });
   private readonly routes: Route[] = [];
   private readonly accounts = new Map<string, FakeAccount>();
   private readonly tokens = new Map<string, string>(); // token → account id
@@ -136,7 +140,10 @@ export class FakeMastodonServer {
   private readonly statuses = new Map<number, StoredStatus>();
   private readonly follows = new Map<string, Set<string>>();
   private readonly followedTags = new Map<string, Set<string>>();
-  private readonly lists = new Map<string, { id: string; accountId: string; title: string; members: Set<string> }>();
+  private readonly lists = new Map<
+    string,
+    { id: string; accountId: string; title: string; members: Set<string> }
+  >();
   private readonly filters: Filter[] = [];
   private readonly idempotency = new Map<string, number>();
   private readonly budgets = new Map<string, { remaining: number; resetAt: number }>();
@@ -234,9 +241,16 @@ export class FakeMastodonServer {
   }
 
   /** The next `times` REST requests (optionally only under `pathPrefix`) fail with `status`. */
-  failNext(status: 401 | 429 | 503, options: { times?: number; resetInSeconds?: number; pathPrefix?: string } = {}): void {
+  failNext(
+    status: 401 | 429 | 503,
+    options: { times?: number; resetInSeconds?: number; pathPrefix?: string } = {},
+  ): void {
     for (let i = 0; i < (options.times ?? 1); i++) {
-      this.faults.push({ status, resetInSeconds: options.resetInSeconds ?? 60, pathPrefix: options.pathPrefix ?? '/' });
+      this.faults.push({
+        status,
+        resetInSeconds: options.resetInSeconds ?? 60,
+        pathPrefix: options.pathPrefix ?? '/',
+      });
     }
   }
 
@@ -262,7 +276,8 @@ export class FakeMastodonServer {
     if (!app) throw new Error('authorize: unknown client_id');
     const redirectUri = url.searchParams.get('redirect_uri') ?? '';
     if (!app.redirectUris.includes(redirectUri)) throw new Error('authorize: redirect_uri not registered');
-    if (url.searchParams.get('response_type') !== 'code') throw new Error('authorize: response_type must be code');
+    if (url.searchParams.get('response_type') !== 'code')
+      throw new Error('authorize: response_type must be code');
     const code = randomBytes(16).toString('hex');
     this.codes.set(code, { accountId: account.id, clientId: app.clientId, redirectUri });
     return { code, state: url.searchParams.get('state') };
@@ -390,7 +405,12 @@ export class FakeMastodonServer {
         description: m.description ?? null,
         blurhash: 'UeKUpFxuo~R%0nW;WCnhF6RjaJt757oJodS$',
         meta: {
-          original: { width: m.width ?? 640, height: m.height ?? 480, size: '640x480', aspect: 1.3333333333333333 },
+          original: {
+            width: m.width ?? 640,
+            height: m.height ?? 480,
+            size: '640x480',
+            aspect: 1.3333333333333333,
+          },
           small: { width: 400, height: 300, size: '400x300', aspect: 1.3333333333333333 },
           ...(m.focus ? { focus: m.focus } : {}),
         },
@@ -487,7 +507,11 @@ export class FakeMastodonServer {
     const minId = q.has('min_id') ? Number(q.get('min_id')) : null;
     let all = [...this.statuses.values()].filter((s) => include(s) && s.id < maxId && s.id > sinceId);
     if (minId !== null) {
-      all = all.filter((s) => s.id > minId).sort((a, b) => a.id - b.id).slice(0, limit).reverse();
+      all = all
+        .filter((s) => s.id > minId)
+        .sort((a, b) => a.id - b.id)
+        .slice(0, limit)
+        .reverse();
     } else {
       all = all.sort((a, b) => b.id - a.id).slice(0, limit);
     }
@@ -500,7 +524,8 @@ export class FakeMastodonServer {
         u.searchParams.set(k, String(v));
         return u.href;
       };
-      headers['link'] = `<${page('max_id', (all[all.length - 1] as StoredStatus).id)}>; rel="next", <${page('min_id', (all[0] as StoredStatus).id)}>; rel="prev"`;
+      headers['link'] =
+        `<${page('max_id', (all[all.length - 1] as StoredStatus).id)}>; rel="next", <${page('min_id', (all[0] as StoredStatus).id)}>; rel="prev"`;
     }
     return { status: 200, body, headers };
   }
@@ -530,7 +555,11 @@ export class FakeMastodonServer {
     this.route('POST', '/api/v1/apps', false, (ctx) => {
       const name = ctx.body['client_name'];
       const uris = ctx.body['redirect_uris'];
-      const redirectUris = Array.isArray(uris) ? uris.map(String) : typeof uris === 'string' ? uris.split(/\s+/) : [];
+      const redirectUris = Array.isArray(uris)
+        ? uris.map(String)
+        : typeof uris === 'string'
+          ? uris.split(/\s+/)
+          : [];
       if (typeof name !== 'string' || !name || redirectUris.length === 0) {
         return err(422, 'Validation failed: client_name and redirect_uris are required');
       }
@@ -556,7 +585,8 @@ export class FakeMastodonServer {
           client_id: app.clientId,
           client_secret: app.clientSecret,
           client_secret_expires_at: 0,
-          vapid_key: 'BCk-QqERU0q-CfYZjcuB6lnyyOYfJ2AifKqfeGIm7Z-HiTU5T9eTG5GxVA0_OH5mMlI4UkkDTpaZwozy0TzdZ2M=',
+          vapid_key:
+            'BCk-QqERU0q-CfYZjcuB6lnyyOYfJ2AifKqfeGIm7Z-HiTU5T9eTG5GxVA0_OH5mMlI4UkkDTpaZwozy0TzdZ2M=',
         },
       };
     });
@@ -565,14 +595,33 @@ export class FakeMastodonServer {
       const code = String(ctx.body['code'] ?? '');
       const grant = this.codes.get(code);
       const app = this.apps.find((a) => a.clientId === ctx.body['client_id']);
-      if (ctx.body['grant_type'] !== 'authorization_code' || !grant || !app || app.clientSecret !== ctx.body['client_secret'] || grant.clientId !== app.clientId || grant.redirectUri !== ctx.body['redirect_uri']) {
-        return { status: 400, body: { error: 'invalid_grant', error_description: 'The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.' } };
+      if (
+        ctx.body['grant_type'] !== 'authorization_code' ||
+        !grant ||
+        !app ||
+        app.clientSecret !== ctx.body['client_secret'] ||
+        grant.clientId !== app.clientId ||
+        grant.redirectUri !== ctx.body['redirect_uri']
+      ) {
+        return {
+          status: 400,
+          body: {
+            error: 'invalid_grant',
+            error_description:
+              'The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.',
+          },
+        };
       }
       this.codes.delete(code);
       const account = this.accounts.get(grant.accountId) as FakeAccount;
       return {
         status: 200,
-        body: { access_token: this.issueToken(account), token_type: 'Bearer', scope: app.scopes.join(' '), created_at: Math.floor(Date.now() / 1000) },
+        body: {
+          access_token: this.issueToken(account),
+          token_type: 'Bearer',
+          scope: app.scopes.join(' '),
+          created_at: Math.floor(Date.now() / 1000),
+        },
       };
     });
 
@@ -582,7 +631,18 @@ export class FakeMastodonServer {
         status: 200,
         body: {
           ...this.renderAccount(a),
-          source: { privacy: 'public', sensitive: false, language: 'en', note: '', fields: [], follow_requests_count: 0, indexable: true, hide_collections: false, discoverable: true, attribution_domains: [] },
+          source: {
+            privacy: 'public',
+            sensitive: false,
+            language: 'en',
+            note: '',
+            fields: [],
+            follow_requests_count: 0,
+            indexable: true,
+            hide_collections: false,
+            discoverable: true,
+            attribution_domains: [],
+          },
           role: { id: '-99', name: '', permissions: '0', color: '', highlighted: false },
         },
       };
@@ -604,8 +664,20 @@ export class FakeMastodonServer {
           urls: { streaming: this.origin.replace(/^http/, 'ws'), status: null },
           accounts: { max_featured_tags: 10, max_pinned_statuses: 5 },
           statuses: { max_characters: 500, max_media_attachments: 4, characters_reserved_per_url: 23 },
-          media_attachments: { supported_mime_types: ['image/png'], image_size_limit: 16777216, image_matrix_limit: 33177600, video_size_limit: 103809024, video_frame_rate_limit: 120, video_matrix_limit: 8294400 },
-          polls: { max_options: 4, max_characters_per_option: 50, min_expiration: 300, max_expiration: 2629746 },
+          media_attachments: {
+            supported_mime_types: ['image/png'],
+            image_size_limit: 16777216,
+            image_matrix_limit: 33177600,
+            video_size_limit: 103809024,
+            video_frame_rate_limit: 120,
+            video_matrix_limit: 8294400,
+          },
+          polls: {
+            max_options: 4,
+            max_characters_per_option: 50,
+            min_expiration: 300,
+            max_expiration: 2629746,
+          },
           translation: { enabled: false },
         },
         registrations: { enabled: false, approval_required: false, message: null },
@@ -615,13 +687,17 @@ export class FakeMastodonServer {
       },
     }));
 
-    this.route('GET', '/api/v1/timelines/home', true, (ctx) => this.paginate(ctx, (s) => this.inHome(s, (ctx.account as FakeAccount).id)));
+    this.route('GET', '/api/v1/timelines/home', true, (ctx) =>
+      this.paginate(ctx, (s) => this.inHome(s, (ctx.account as FakeAccount).id)),
+    );
     this.route('GET', '/api/v1/timelines/list/{list_id}', true, (ctx) => {
       const list = this.lists.get(ctx.params['list_id'] ?? '');
       if (!list || list.accountId !== ctx.account?.id) return err(404, 'Record not found');
       return this.paginate(ctx, (s) => this.inList(s, list.id));
     });
-    this.route('GET', '/api/v1/timelines/tag/{hashtag}', true, (ctx) => this.paginate(ctx, (s) => this.inTag(s, ctx.params['hashtag'] ?? '')));
+    this.route('GET', '/api/v1/timelines/tag/{hashtag}', true, (ctx) =>
+      this.paginate(ctx, (s) => this.inTag(s, ctx.params['hashtag'] ?? '')),
+    );
 
     this.route('GET', '/api/v1/lists', true, (ctx) => ({
       status: 200,
@@ -636,11 +712,18 @@ export class FakeMastodonServer {
       const offset = Number(ctx.url.searchParams.get('max_id') ?? 0);
       const page = tags.slice(offset, offset + Math.min(limit, 200));
       const headers: Record<string, string> = {};
-      if (page.length) headers['link'] = `<${this.origin}/api/v1/followed_tags?max_id=${offset + page.length}>; rel="next"`;
+      if (page.length)
+        headers['link'] = `<${this.origin}/api/v1/followed_tags?max_id=${offset + page.length}>; rel="next"`;
       return {
         status: 200,
         headers,
-        body: page.map((t, n) => ({ id: String(offset + n + 1), name: t, url: `${this.origin}/tags/${t}`, history: [], following: true })),
+        body: page.map((t, n) => ({
+          id: String(offset + n + 1),
+          name: t,
+          url: `${this.origin}/tags/${t}`,
+          history: [],
+          following: true,
+        })),
       };
     });
 
@@ -649,7 +732,11 @@ export class FakeMastodonServer {
       const account = ctx.account as FakeAccount;
       const idemKey = typeof key === 'string' ? `${account.id}:${key}` : null;
       const previous = idemKey ? this.idempotency.get(idemKey) : undefined;
-      if (previous !== undefined) return { status: 200, body: this.renderStatus(this.statuses.get(previous) as StoredStatus, account.id) };
+      if (previous !== undefined)
+        return {
+          status: 200,
+          body: this.renderStatus(this.statuses.get(previous) as StoredStatus, account.id),
+        };
       const text = ctx.body['status'];
       if (typeof text !== 'string' || !text.trim()) return err(422, "Validation failed: Text can't be blank");
       const replyTo = typeof ctx.body['in_reply_to_id'] === 'string' ? ctx.body['in_reply_to_id'] : undefined;
@@ -661,7 +748,10 @@ export class FakeMastodonServer {
         inReplyTo: replyTo,
       });
       if (idemKey) this.idempotency.set(idemKey, Number(id));
-      return { status: 200, body: this.renderStatus(this.statuses.get(Number(id)) as StoredStatus, account.id) };
+      return {
+        status: 200,
+        body: this.renderStatus(this.statuses.get(Number(id)) as StoredStatus, account.id),
+      };
     });
 
     this.route('DELETE', '/api/v1/statuses/{id}', true, (ctx) => {
@@ -689,7 +779,9 @@ export class FakeMastodonServer {
       const s = this.statusFor(ctx);
       const me = (ctx.account as FakeAccount).id;
       if (!s) return err(404, 'Record not found');
-      const existing = [...this.statuses.values()].find((x) => x.reblogOf === s.id && x.accountId === me && !x.deleted);
+      const existing = [...this.statuses.values()].find(
+        (x) => x.reblogOf === s.id && x.accountId === me && !x.deleted,
+      );
       const boost = existing ?? this.store(me, {}, s.id);
       if (!existing) this.fanOut(boost);
       return { status: 200, body: this.renderStatus(boost, me) };
@@ -736,7 +828,8 @@ export class FakeMastodonServer {
     const key = token ?? 'anonymous';
     const now = Date.now();
     let b = this.budgets.get(key);
-    if (!b || b.resetAt <= now) this.budgets.set(key, (b = { remaining: this.rateLimit, resetAt: now + 5 * 60_000 }));
+    if (!b || b.resetAt <= now)
+      this.budgets.set(key, (b = { remaining: this.rateLimit, resetAt: now + 5 * 60_000 }));
     const exhausted = b.remaining <= 0;
     if (!exhausted) b.remaining--;
     return {
@@ -763,11 +856,15 @@ export class FakeMastodonServer {
         .sort((a, b) => a.r.params.length - b.r.params.length)[0];
       if (!found?.m) {
         // Unserved paths answer like Rails does; not validated (there is no operation to check).
-        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'Record not found' }));
+        res
+          .writeHead(404, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: 'Record not found' }));
         return;
       }
       template = found.r.template;
-      const params = Object.fromEntries(found.r.params.map((p, n) => [p, decodeURIComponent(found.m?.[n + 1] ?? '')]));
+      const params = Object.fromEntries(
+        found.r.params.map((p, n) => [p, decodeURIComponent(found.m?.[n + 1] ?? '')]),
+      );
       const body = await this.readBody(req);
       if ((req.headers['content-type'] ?? '').includes('application/json')) {
         this.record(this.validator.validateRequestBody(method, template, body));
@@ -780,7 +877,11 @@ export class FakeMastodonServer {
       if (fault >= 0) {
         const f = this.faults.splice(fault, 1)[0] as Fault;
         if (f.status === 429) {
-          extraHeaders = { ...extraHeaders, 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': new Date(Date.now() + f.resetInSeconds * 1000).toISOString() };
+          extraHeaders = {
+            ...extraHeaders,
+            'x-ratelimit-remaining': '0',
+            'x-ratelimit-reset': new Date(Date.now() + f.resetInSeconds * 1000).toISOString(),
+          };
           reply = err(429, 'Too many requests');
         } else if (f.status === 401) reply = err(401, 'The access token is invalid');
         else reply = { ...err(503, 'Service Unavailable'), headers: { 'retry-after': '1' } };
@@ -803,14 +904,28 @@ export class FakeMastodonServer {
     return violations.length === 0;
   }
 
-  private send(res: ServerResponse, method: string, template: string | null, reply: Reply, extra: Record<string, string>): void {
+  private send(
+    res: ServerResponse,
+    method: string,
+    template: string | null,
+    reply: Reply,
+    extra: Record<string, string>,
+  ): void {
     const headers: Record<string, string> = { ...extra, ...reply.headers };
     if (template) {
       const ok = this.record(
-        this.validator.validateResponse({ method, template, status: reply.status, headers, body: reply.body }),
+        this.validator.validateResponse({
+          method,
+          template,
+          status: reply.status,
+          headers,
+          body: reply.body,
+        }),
       );
       if (!ok) {
-        res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'fake Mastodon: response violates the OpenAPI description' }));
+        res
+          .writeHead(500, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: 'fake Mastodon: response violates the OpenAPI description' }));
         return;
       }
     }
@@ -818,22 +933,31 @@ export class FakeMastodonServer {
       res.writeHead(reply.status, headers).end();
       return;
     }
-    res.writeHead(reply.status, { ...headers, 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(reply.body));
+    res
+      .writeHead(reply.status, { ...headers, 'content-type': 'application/json; charset=utf-8' })
+      .end(JSON.stringify(reply.body));
   }
 
   // ---- streaming -----------------------------------------------------------------------------
 
-  private upgrade(req: IncomingMessage, socket: import('node:stream').Duplex, head: Buffer): void {
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(req.url ?? '/', this.origin);
     const token = this.authenticate(req, url);
     const accountId = token ? this.tokens.get(token) : undefined;
     if (url.pathname !== '/api/v1/streaming' || this.streamingDown || !accountId) {
-      socket.end(`HTTP/1.1 ${accountId ? (this.streamingDown ? '503 Service Unavailable' : '404 Not Found') : '401 Unauthorized'}\r\n\r\n`);
+      socket.end(
+        `HTTP/1.1 ${accountId ? (this.streamingDown ? '503 Service Unavailable' : '404 Not Found') : '401 Unauthorized'}\r\n\r\n`,
+      );
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const stream = url.searchParams.get('stream') ?? 'user';
-      const client: StreamClient = { ws, accountId, stream, param: url.searchParams.get('list') ?? url.searchParams.get('tag') };
+      const client: StreamClient = {
+        ws,
+        accountId,
+        stream,
+        param: url.searchParams.get('list') ?? url.searchParams.get('tag'),
+      };
       this.streams.add(client);
       ws.on('close', () => this.streams.delete(client));
     });
@@ -850,17 +974,29 @@ export class FakeMastodonServer {
     );
   }
 
-  private emit(to: (c: StreamClient) => boolean, event: 'update' | 'delete', what: StoredStatus | string | unknown): void {
+  private emit(
+    to: (c: StreamClient) => boolean,
+    event: 'update' | 'delete',
+    what: StoredStatus | string | unknown,
+  ): void {
     for (const c of this.streams) {
       if (!to(c)) continue;
       let payload: string;
       if (event === 'update') {
-        const status = what && typeof what === 'object' && 'input' in (what as StoredStatus) ? this.renderStatus(what as StoredStatus, c.accountId) : what;
+        const status =
+          what && typeof what === 'object' && 'input' in (what as StoredStatus)
+            ? this.renderStatus(what as StoredStatus, c.accountId)
+            : what;
         if (!this.record(this.validator.validateEntity('Status', status))) continue;
         payload = JSON.stringify(status);
       } else payload = String(what);
-      c.ws.send(JSON.stringify({ stream: [c.stream === 'user' ? 'user' : c.stream, ...(c.param ? [c.param] : [])], event, payload }));
+      c.ws.send(
+        JSON.stringify({
+          stream: [c.stream === 'user' ? 'user' : c.stream, ...(c.param ? [c.param] : [])],
+          event,
+          payload,
+        }),
+      );
     }
   }
 }
-

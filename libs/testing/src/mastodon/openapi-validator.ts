@@ -104,7 +104,9 @@ export class OpenApiValidator {
 
   private errors(fn: ValidateFunction | null, value: unknown, where: string): string[] {
     if (!fn || fn(value)) return [];
-    return (fn.errors ?? []).slice(0, 8).map((e) => `${where}${e.instancePath || '/'} ${e.message ?? ''}`.trim());
+    return (fn.errors ?? [])
+      .slice(0, 8)
+      .map((e) => `${where}${e.instancePath || '/'} ${e.message ?? ''}`.trim());
   }
 
   /** Violations of one response against the description of `method template` and its status. */

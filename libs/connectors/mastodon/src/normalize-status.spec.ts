@@ -1,0 +1,213 @@
+import { describe, expect, it } from '@jest/globals';
+import type { IngestedItem } from '@tributary/core';
+import {
+  ORIGIN,
+  account,
+  boostStatus,
+  hostileStatus,
+  malformedStatuses,
+  quoteStatus,
+  replyStatus,
+  richStatus,
+  validStatus,
+} from '../../../testing/src/mastodon/status-fixtures.js';
+import { normalizeStatus } from './normalize-status.js';
+
+const now = new Date('2026-11-23T12:00:00.000Z');
+function ok(status: unknown): IngestedItem {
+  const r = normalizeStatus(status, ORIGIN, { now });
+  if (!('ok' in r)) throw new Error(`skipped: ${r.skipped.reason}`);
+  return r.ok;
+}
+
+describe('normalizeStatus', () => {
+  it('maps the fields of a plain status', () => {
+    const { post, reason } = ok(validStatus('113'));
+    expect(reason).toBeNull();
+    expect(post).toMatchObject({
+      network: 'MASTODON',
+      uri: `${ORIGIN}/users/alice/statuses/113`,
+      nativeId: '113',
+      webUrl: `${ORIGIN}/@alice/113`,
+      author: {
+        networkId: `${ORIGIN}/users/alice`,
+        handle: 'alice@social.example',
+        displayName: 'Alice',
+        bot: false,
+      },
+      text: 'Hello world',
+      languages: ['en'],
+      createdAt: '2026-11-23T10:00:00.000Z',
+      indexedAt: now.toISOString(),
+      counts: { replies: 1, reposts: 2, likes: 3, quotes: 0 },
+      contentWarning: null,
+      sensitive: false,
+      labels: [],
+      visibility: 'public',
+      replyParent: null,
+      quote: null,
+    });
+    expect(post.raw).toEqual(validStatus('113'));
+  });
+
+  it('turns content into rich text runs: mentions, links, hashtags, line and paragraph breaks', () => {
+    const { post } = ok(richStatus());
+    expect(post.richText.segments).toEqual([
+      { type: 'text', text: 'Hi ' },
+      { type: 'mention', text: '@bob', networkId: 'https://other.example/@bob', handle: 'bob@other.example' },
+      { type: 'text', text: ' & friends, see ' },
+      {
+        type: 'link',
+        text: 'https://example.com/a/very/long/path',
+        url: 'https://example.com/a/very/long/path',
+      },
+      { type: 'linebreak', text: '\n' },
+      { type: 'text', text: 'new line ' },
+      { type: 'hashtag', text: '#Cats', tag: 'cats' },
+      { type: 'linebreak', text: '\n' },
+      { type: 'linebreak', text: '\n' },
+      { type: 'text', text: 'Second paragraph' },
+    ]);
+    expect(post.text).toBe(
+      'Hi @bob & friends, see https://example.com/a/very/long/path\nnew line #Cats\n\nSecond paragraph',
+    );
+    expect(post.hashtags).toEqual(['cats']);
+  });
+
+  it('keeps content warning, sensitivity, media with alt text and focus, card and filter results', () => {
+    const { post } = ok(richStatus());
+    expect(post.contentWarning).toBe('Spoilers for the finale');
+    expect(post.sensitive).toBe(true);
+    expect(post.languages).toEqual(['de']);
+    expect(post.media).toEqual([
+      {
+        type: 'image',
+        url: `${ORIGIN}/media/22.png`,
+        previewUrl: `${ORIGIN}/media/22-small.png`,
+        altText: 'A cat on a keyboard',
+        width: 1200,
+        height: 800,
+        focus: { x: -0.25, y: 0.5 },
+        blurhash: 'UeKUpFxuo~R%0nW;WCnhF6RjaJt757oJodS$',
+      },
+      {
+        type: 'gifv',
+        url: `${ORIGIN}/media/23.mp4`,
+        previewUrl: null,
+        altText: null,
+        width: null,
+        height: null,
+        focus: null,
+        blurhash: null,
+      },
+    ]);
+    expect(post.linkCard).toEqual({
+      url: 'https://example.com/a/very/long/path',
+      title: 'A long read',
+      description: 'About cats',
+      imageUrl: 'https://example.com/card.png',
+    });
+    expect(post.labels).toEqual([
+      { value: 'sensitive', source: 'mastodon', action: 'blur' },
+      { value: 'filter:Spoilers', source: 'mastodon-filter:5', action: 'warn' },
+    ]);
+  });
+
+  it('turns a boost into the boosted post with a repost reason', () => {
+    const { post, reason } = ok(boostStatus());
+    expect(post.nativeId).toBe('113000000000000002');
+    expect(post.text).toBe('Boosted');
+    expect(reason).toEqual({
+      by: expect.objectContaining({ handle: 'carol@social.example', networkId: `${ORIGIN}/users/carol` }),
+      at: '2026-11-23T11:00:00.000Z',
+      uri: `${ORIGIN}/users/carol/statuses/113000000000000009/activity`,
+    });
+  });
+
+  it('references the parent of a reply and its author', () => {
+    const { post } = ok(replyStatus());
+    expect(post.replyParent).toEqual({
+      uri: `${ORIGIN}/api/v1/statuses/113000000000000002`,
+      authorNetworkId: 'https://other.example/@bob',
+    });
+  });
+
+  it('embeds a 4.4 quote one level deep and references the quote inside it', () => {
+    const { post } = ok(quoteStatus());
+    expect(post.quote).toMatchObject({
+      uri: `${ORIGIN}/users/dave/statuses/113000000000000002`,
+      text: 'Original thought',
+      author: { handle: 'dave@social.example' },
+      quote: { uri: `${ORIGIN}/api/v1/statuses/113000000000000001`, authorNetworkId: null },
+    });
+    expect(post.quote).not.toHaveProperty('raw');
+    // A quote that was not accepted is not shown.
+    const pending = ok(validStatus('9', { quote: { state: 'pending', quoted_status: null } }));
+    expect(pending.post.quote).toBeNull();
+  });
+
+  it('neutralizes hostile HTML: no script or style text, no unsafe links', () => {
+    const { post } = ok(hostileStatus());
+    expect(post.text).toBe('safeclick data okbold<script>');
+    expect(post.richText.segments).toEqual([
+      { type: 'text', text: 'safeclick data ' },
+      { type: 'link', text: 'ok', url: 'https://ok.example/' },
+      { type: 'text', text: 'bold<script>' },
+    ]);
+    expect(JSON.stringify(post.richText)).not.toMatch(
+      /javascript:|data:text|alert|onerror|onclick|display:none/,
+    );
+  });
+
+  it('drops unsafe URLs anywhere in the post', () => {
+    const { post } = ok(
+      validStatus('1', {
+        url: 'javascript:alert(1)',
+        account: account('alice', { avatar: 'data:image/png;base64,AAAA', avatar_static: 'javascript:x' }),
+        media_attachments: [{ id: '1', type: 'image', url: 'javascript:alert(1)', preview_url: null }],
+        card: { url: 'javascript:alert(1)', title: 'x' },
+      }),
+    );
+    expect(post.webUrl).toBeNull();
+    expect(post.author.avatarUrl).toBeNull();
+    expect(post.media).toEqual([]);
+    expect(post.linkCard).toBeNull();
+  });
+
+  it('is liberal where real servers differ from the description', () => {
+    const liberal = account('erin', { acct: 'erin@far.example' });
+    delete liberal['uri'];
+    delete liberal['group'];
+    delete liberal['indexable'];
+    const { post } = ok(
+      validStatus('abc-opaque-ID', {
+        account: liberal,
+        visibility: 'local',
+        language: null,
+        quotes_count: null,
+        media_attachments: undefined,
+      }),
+    );
+    expect(post.nativeId).toBe('abc-opaque-ID');
+    expect(post.author.networkId).toBe(`${ORIGIN}/@erin`);
+    expect(post.author.handle).toBe('erin@far.example');
+    expect(post.visibility).toBe('private');
+    expect(post.languages).toEqual([]);
+    expect(post.counts.quotes).toBe(0);
+    expect(post.media).toEqual([]);
+  });
+
+  it.each(malformedStatuses())('skips a malformed status with a reason: $name', ({ status }) => {
+    const r = normalizeStatus(status, ORIGIN, { now });
+    expect('skipped' in r).toBe(true);
+    if ('skipped' in r) {
+      expect(r.skipped.reason).toMatch(/\S/);
+      expect(r.skipped.record).toBe(status);
+    }
+  });
+
+  it('skips a boost whose boosted status is malformed', () => {
+    const r = normalizeStatus(validStatus('2', { reblog: { id: '3' } }), ORIGIN, { now });
+    expect(r).toEqual({ skipped: expect.objectContaining({ reason: 'missing or non-string `uri`' }) });
+  });
+});
