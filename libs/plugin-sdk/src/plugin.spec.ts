@@ -58,3 +58,26 @@ describe('makePost', () => {
     expect(makePost().uri).not.toBe(makePost().uri);
   });
 });
+
+describe('fields and projectPost', () => {
+  const textOnly = definePlugin({
+    name: 'text-only',
+    version: '1.0.0',
+    configSchema: { type: 'object' },
+    fields: ['text'],
+    score: (posts) => posts.map((p) => (p.author === undefined ? 1 : 0)),
+  });
+  it('gives plugins only their declared fields, in tests as in the sandbox', () => {
+    expect(runPlugin(textOnly, [makePost()]).scores).toEqual([1]);
+  });
+  it('projects a post to the plugin view without raw or rich text', async () => {
+    const { projectPost } = await import('./plugin.js');
+    const view = projectPost(makePost({ text: 'x', raw: { huge: true } }));
+    expect(Object.keys(view)).not.toContain('raw');
+    expect(Object.keys(view)).not.toContain('richText');
+    expect(view.author).toEqual({ network: 'BLUESKY', networkId: 'did:plc:alice', handle: 'alice.test', displayName: 'Alice', bot: false });
+  });
+  it('rejects unknown fields', () => {
+    expect(() => definePlugin({ name: 'x', version: '1.0.0', configSchema: {}, fields: ['raw' as never], score: () => [] })).toThrow(/^fields: /);
+  });
+});

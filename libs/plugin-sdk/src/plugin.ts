@@ -27,10 +27,66 @@ export interface PluginContext {
 }
 
 /**
- * A post as plugins see it: the normalized {@link Post}. Sandboxed plugins receive a JSON copy
- * without `raw` (set to `null`), which keeps the per-post copy small.
+ * A post as plugins see it: the parts of the normalized {@link Post} that plugins use, without
+ * the bulky ones (`raw`, `richText`, media URLs). Trusted plugins receive the full `Post` (a
+ * superset); sandboxed ones receive exactly this view, copied as JSON — and only the fields the
+ * plugin declares in {@link PluginDefinition.fields}, which keeps the copy cheap.
  */
-export type PluginPost = Post;
+export interface PluginPost {
+  uri: string;
+  network: Post['network'];
+  webUrl: string | null;
+  author: Pick<Post['author'], 'network' | 'networkId' | 'handle' | 'displayName' | 'bot'>;
+  text: string;
+  languages: string[];
+  createdAt: string;
+  replyParent: Post['replyParent'];
+  replyRoot: Post['replyRoot'];
+  quote: { uri: string; text: string; author: Pick<Post['author'], 'networkId' | 'handle'> } | null;
+  media: Array<Pick<Post['media'][number], 'type' | 'altText'>>;
+  linkCard: Pick<NonNullable<Post['linkCard']>, 'url' | 'title'> | null;
+  counts: Post['counts'];
+  contentWarning: string | null;
+  sensitive: boolean;
+  labels: Array<Pick<Post['labels'][number], 'value' | 'source'>>;
+  visibility: Post['visibility'];
+  hashtags: string[];
+}
+
+export type PluginPostField = keyof PluginPost;
+export const PLUGIN_POST_FIELDS: readonly PluginPostField[] = [
+  'uri', 'network', 'webUrl', 'author', 'text', 'languages', 'createdAt', 'replyParent', 'replyRoot', 'quote',
+  'media', 'linkCard', 'counts', 'contentWarning', 'sensitive', 'labels', 'visibility', 'hashtags',
+];
+
+/** The sandbox's copy of a post: the declared fields of {@link PluginPost}, nothing else. */
+export function projectPost(post: Post, fields: readonly PluginPostField[] = PLUGIN_POST_FIELDS): Partial<PluginPost> {
+  const out: Partial<Record<PluginPostField, unknown>> = {};
+  for (const field of fields) {
+    switch (field) {
+      case 'author': {
+        const a = post.author;
+        out.author = { network: a.network, networkId: a.networkId, handle: a.handle, displayName: a.displayName, bot: a.bot };
+        break;
+      }
+      case 'quote':
+        out.quote = post.quote === null ? null : { uri: post.quote.uri, text: post.quote.text, author: { networkId: post.quote.author.networkId, handle: post.quote.author.handle } };
+        break;
+      case 'media':
+        out.media = post.media.map((m) => ({ type: m.type, altText: m.altText }));
+        break;
+      case 'linkCard':
+        out.linkCard = post.linkCard === null ? null : { url: post.linkCard.url, title: post.linkCard.title };
+        break;
+      case 'labels':
+        out.labels = post.labels.map((l) => ({ value: l.value, source: l.source }));
+        break;
+      default:
+        out[field] = post[field];
+    }
+  }
+  return out as Partial<PluginPost>;
+}
 
 /**
  * A plugin: a name, a version, a configuration schema and at least one of `filter` / `score`.
@@ -44,6 +100,12 @@ export interface PluginDefinition<Config = unknown> {
   version: string;
   /** JSON Schema of the stage's `with` object; `{ "type": "object" }` when there is nothing to set. */
   configSchema: JsonSchema;
+  /**
+   * The post fields the plugin reads (default: all of {@link PluginPost}). A sandboxed plugin
+   * receives only these, so declaring few (e.g. `['text', 'hashtags']`) makes it much cheaper to
+   * run. {@link runPlugin} applies the same projection, so a missing field shows up in tests.
+   */
+  fields?: PluginPostField[];
   /** Keeps, hides, warns or blurs each post. */
   filter?: (posts: readonly PluginPost[], config: Config, context: PluginContext) => FilterVerdict[];
   /**
@@ -105,6 +167,10 @@ export function describeDefinitionProblem(definition: unknown): string | null {
   const schema = d['configSchema'];
   if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
     return 'configSchema: expected a JSON Schema object';
+  }
+  const fields = d['fields'];
+  if (fields !== undefined && (!Array.isArray(fields) || fields.length === 0 || !fields.every((f) => (PLUGIN_POST_FIELDS as readonly unknown[]).includes(f)))) {
+    return `fields: expected a non-empty list of ${PLUGIN_POST_FIELDS.join(', ')}`;
   }
   if (d['filter'] !== undefined && typeof d['filter'] !== 'function') return 'filter: expected a function';
   if (d['score'] !== undefined && typeof d['score'] !== 'function') return 'score: expected a function';

@@ -1,8 +1,8 @@
 import type { Author, Post } from '@tributary/core';
 import { Network } from '@tributary/core';
 import { checkPluginConfig, compileConfigSchema } from './config.js';
-import type { CheckedVerdict, PluginDefinition } from './plugin.js';
-import { PluginContractError, checkFilterOutput, checkScoreOutput } from './plugin.js';
+import type { CheckedVerdict, PluginDefinition, PluginPost } from './plugin.js';
+import { PluginContractError, checkFilterOutput, checkScoreOutput, projectPost } from './plugin.js';
 
 /** What {@link runPlugin} returns: the checked verdicts and scores (null when the plugin has no such hook). */
 export interface PluginRunResult {
@@ -11,9 +11,9 @@ export interface PluginRunResult {
 }
 
 /**
- * Runs a plugin over fixture posts the way the pipeline does: the configuration is validated
- * against `configSchema` (defaults applied), both hooks are called on the whole batch and their
- * output is checked against the contract.
+ * Runs a plugin over fixture posts the way the sandbox does: posts are projected to the plugin's
+ * declared `fields`, the configuration is validated against `configSchema` (defaults applied),
+ * both hooks are called on the whole batch and their output is checked against the contract.
  *
  * @example
  * ```ts
@@ -31,9 +31,10 @@ export function runPlugin<Config>(
   if (!checked.ok) throw new PluginContractError(`invalid config: ${checked.problems.join('; ')}`);
   const context = { now: options.now ?? new Date().toISOString() };
   const cfg = checked.config as Config;
+  const view = posts.map((p) => projectPost(p, plugin.fields)) as PluginPost[];
   return {
-    verdicts: plugin.filter ? checkFilterOutput(plugin.filter(posts, cfg, context), posts.length) : null,
-    scores: plugin.score ? checkScoreOutput(plugin.score(posts, cfg, context), posts.length) : null,
+    verdicts: plugin.filter ? checkFilterOutput(plugin.filter(view, cfg, context), posts.length) : null,
+    scores: plugin.score ? checkScoreOutput(plugin.score(view, cfg, context), posts.length) : null,
   };
 }
 

@@ -6,7 +6,8 @@ import { candidate } from '../spec-helpers.js';
 import { PluginSandbox } from './plugin-sandbox.js';
 import { PluginSourceError, sandboxedPlugin, validatePluginSource } from './sandboxed-plugin.js';
 
-const sandbox = new PluginSandbox({ timeLimitMs: 200, memoryLimitMb: 16 });
+// A generous limit: tests share the machine, and the wall-clock limit must not hit honest plugins.
+const sandbox = new PluginSandbox({ timeLimitMs: 500, memoryLimitMb: 16 });
 afterAll(() => sandbox.close());
 
 /** Uploaded code whose filter body is `body` (it sees `posts` and `config`). */
@@ -23,13 +24,24 @@ describe('sandboxed plugins', () => {
         name: 'community/short-posts', version: '1.2.0',
         configSchema: { type: 'object', properties: { max: { type: 'integer', default: 3 } } },
         filter: (posts, config) => posts.map((p) => p.text.length <= config.max ? { action: 'warn', reason: 'short' } : null),
-        score: (posts) => posts.map((p) => p.raw === null ? 1 : 0),
+        score: (posts) => posts.map((p) => ('raw' in p || 'richText' in p ? 0 : 1)),
       });`,
     );
     expect(runner).toMatchObject({ name: 'community/short-posts', version: '1.2.0', hooks: { filter: true, score: true } });
     const outcome = await runner.run([makePost({ text: 'hey' }), makePost({ text: 'hello', raw: { big: 'record' } })], { max: 3 }, context);
-    // `raw` is not copied into the sandbox.
+    // Only the plugin view is copied into the sandbox: no `raw`, no `richText`.
     expect(outcome).toEqual({ ok: true, verdicts: [{ action: 'warn', reason: 'short' }, null], scores: [1, 1] });
+  });
+
+  it('copies only the fields a plugin declares', async () => {
+    const runner = await sandboxedPlugin(
+      sandbox,
+      `definePlugin({ name: 'fields', version: '1.0.0', configSchema: { type: 'object' }, fields: ['text', 'hashtags'],
+        filter: (posts) => posts.map((p) => ({ action: 'warn', reason: Object.keys(p).join(',') })) });`,
+    );
+    expect(await runner.run(posts.slice(0, 1), {}, context)).toEqual({ ok: true, verdicts: [{ action: 'warn', reason: 'text,hashtags' }], scores: null });
+    const check = await validatePluginSource(`definePlugin({ name: 'f', version: '1.0.0', configSchema: {}, fields: ['raw'], score: () => [] })`, sandbox);
+    expect(check).toEqual({ ok: false, error: expect.stringMatching(/^fields: expected a non-empty list of uri, network/) });
   });
 
   it('gives plugins no process, require, network, timers or dynamic import', async () => {
@@ -116,7 +128,8 @@ describe('validatePluginSource', () => {
       `definePlugin({ name: 'hello', version: '0.1.0', configSchema: { type: 'object', properties: { n: { type: 'number' } } }, score: (posts) => posts.map(() => 0) })`,
       sandbox,
     );
-    expect(check).toEqual({ ok: true, name: 'hello', version: '0.1.0', configSchema: { type: 'object', properties: { n: { type: 'number' } } }, hooks: { filter: false, score: true } });
+    expect(check).toMatchObject({ ok: true, name: 'hello', version: '0.1.0', configSchema: { type: 'object', properties: { n: { type: 'number' } } }, hooks: { filter: false, score: true } });
+    expect(check.ok && check.fields).toContain('text');
   });
 
   it.each([

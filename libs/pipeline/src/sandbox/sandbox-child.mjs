@@ -21,7 +21,7 @@ const BOOTSTRAP = `(() => {
     if (definition === null) throw new Error('the code never called definePlugin({ ... })');
     return stringify({
       name: definition.name, version: definition.version, configSchema: definition.configSchema,
-      filter: typeof definition.filter === 'function', score: typeof definition.score === 'function',
+      fields: definition.fields, filter: typeof definition.filter === 'function', score: typeof definition.score === 'function',
     });
   };
   const run = (postsJson, configJson, contextJson) => {

@@ -1,26 +1,28 @@
 import type { Post } from '@tributary/core';
-import type { JsonSchema } from '@tributary/plugin-sdk';
-import { checkFilterOutput, checkScoreOutput, compileConfigSchema, describeDefinitionProblem } from '@tributary/plugin-sdk';
+import type { JsonSchema, PluginPostField } from '@tributary/plugin-sdk';
+import { PLUGIN_POST_FIELDS, checkFilterOutput, checkScoreOutput, compileConfigSchema, describeDefinitionProblem, projectPost } from '@tributary/plugin-sdk';
 import type { PluginBatchOutcome, PluginRunner } from '../plugin-runner.js';
 import { PluginSandbox } from './plugin-sandbox.js';
 
 /** Uploaded code larger than this is refused before it reaches the sandbox. */
 export const MAX_PLUGIN_SOURCE_BYTES = 256 * 1024;
 /** Posts per sandbox call: large enough to amortize the call, small enough for one time limit. */
-export const SANDBOX_CHUNK = 200;
+export const SANDBOX_CHUNK = 100;
 
 /** What an uploaded plugin declares, as found by running its code in the sandbox. */
 export interface PluginManifest {
   name: string;
   version: string;
   configSchema: JsonSchema;
+  /** The post fields the plugin receives. */
+  fields: PluginPostField[];
   hooks: { filter: boolean; score: boolean };
 }
 
 export type PluginSourceCheck = ({ ok: true } & PluginManifest) | { ok: false; error: string };
 
 function manifestFrom(metaJson: string): PluginSourceCheck {
-  let meta: { name?: unknown; version?: unknown; configSchema?: unknown; filter?: unknown; score?: unknown };
+  let meta: { name?: unknown; version?: unknown; configSchema?: unknown; fields?: unknown; filter?: unknown; score?: unknown };
   try {
     meta = JSON.parse(metaJson) as typeof meta;
   } catch {
@@ -31,6 +33,7 @@ function manifestFrom(metaJson: string): PluginSourceCheck {
     name: meta.name,
     version: meta.version,
     configSchema: meta.configSchema,
+    fields: meta.fields,
     filter: meta.filter === true ? noop : undefined,
     score: meta.score === true ? noop : undefined,
   });
@@ -46,6 +49,7 @@ function manifestFrom(metaJson: string): PluginSourceCheck {
     name: meta.name as string,
     version: meta.version as string,
     configSchema,
+    fields: (meta.fields as PluginPostField[] | undefined) ?? [...PLUGIN_POST_FIELDS],
     hooks: { filter: meta.filter === true, score: meta.score === true },
   };
 }
@@ -88,23 +92,29 @@ export class PluginSourceError extends Error {
   override readonly name = 'PluginSourceError';
 }
 
-// Posts are copied into the sandbox as JSON without `raw` (the native record can be large and is
-// not part of the stable contract). The JSON of a post is cached per post object: the same post
-// goes through many users' pipelines and several sandboxed stages.
-const postJson = new WeakMap<Post, string>();
+// Posts are copied into the sandbox as JSON of their plugin view (projectPost: the declared fields,
+// never `raw`). The JSON is cached per post object and field list: the same post goes through
+// several sandboxed stages, and through many users' pipelines.
+const postJson = new Map<string, WeakMap<Post, string>>();
 
-function serialize(posts: readonly Post[], from: number, to: number): string {
-  let out = '[';
-  for (let i = from; i < to; i++) {
-    const post = posts[i]!;
-    let json = postJson.get(post);
-    if (json === undefined) {
-      json = JSON.stringify(post.raw === null ? post : { ...post, raw: null });
-      postJson.set(post, json);
+function serializer(fields: readonly PluginPostField[]): (posts: readonly Post[], from: number, to: number) => string {
+  const key = fields.join(',');
+  let cache = postJson.get(key);
+  if (cache === undefined) postJson.set(key, (cache = new WeakMap()));
+  const byPost = cache;
+  return (posts, from, to) => {
+    let out = '[';
+    for (let i = from; i < to; i++) {
+      const post = posts[i]!;
+      let json = byPost.get(post);
+      if (json === undefined) {
+        json = JSON.stringify(projectPost(post, fields));
+        byPost.set(post, json);
+      }
+      out += i === from ? json : `,${json}`;
     }
-    out += i === from ? json : `,${json}`;
-  }
-  return `${out}]`;
+    return `${out}]`;
+  };
 }
 
 /**
@@ -117,6 +127,7 @@ export async function sandboxedPlugin(sandbox: PluginSandbox, code: string): Pro
   const key = `plugin:${++loadSeq}`;
   const { check } = await loadChecked(sandbox, key, code);
   if (!check.ok) throw new PluginSourceError(`invalid plugin: ${check.error}`);
+  const serialize = serializer(check.fields);
   return {
     name: check.name,
     version: check.version,

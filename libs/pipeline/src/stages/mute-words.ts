@@ -14,24 +14,33 @@ interface TimedTerm {
   expiresMs: number;
 }
 
+interface Fields {
+  text: boolean;
+  contentWarning: boolean;
+  altText: boolean;
+  linkTitle: boolean;
+  hashtags: boolean;
+  quote: boolean;
+}
+
 /** The first field of `post` where `matcher` finds a term, or null. */
-function matchPost(post: Post, fields: ReadonlySet<Field>, matcher: TermMatcher): Field | null {
-  if (fields.has('text') && matcher.test(post.text)) return 'text';
-  if (fields.has('contentWarning') && post.contentWarning !== null && matcher.test(post.contentWarning)) {
+function matchPost(post: Post, fields: Fields, matcher: TermMatcher): Field | null {
+  if (fields.text && matcher.test(post.text)) return 'text';
+  if (fields.contentWarning && post.contentWarning !== null && matcher.test(post.contentWarning)) {
     return 'contentWarning';
   }
-  if (fields.has('altText')) {
+  if (fields.altText) {
     for (let i = 0; i < post.media.length; i++) {
       const alt = post.media[i]!.altText;
       if (alt !== null && matcher.test(alt)) return 'altText';
     }
   }
-  if (fields.has('linkTitle') && post.linkCard !== null && matcher.test(post.linkCard.title)) return 'linkTitle';
-  if (fields.has('hashtags')) {
+  if (fields.linkTitle && post.linkCard !== null && matcher.test(post.linkCard.title)) return 'linkTitle';
+  if (fields.hashtags) {
     // Tags are tested with their `#` so both "crypto" and "#crypto" mute #Crypto.
     for (let i = 0; i < post.hashtags.length; i++) if (matcher.test(`#${post.hashtags[i]!}`)) return 'hashtags';
   }
-  if (fields.has('quote') && post.quote !== null) {
+  if (fields.quote && post.quote !== null) {
     const q = post.quote;
     if (matcher.test(q.text) || (q.contentWarning !== null && matcher.test(q.contentWarning))) return 'quote';
   }
@@ -56,7 +65,15 @@ function textOf(post: Post, field: Field): string {
 }
 
 export function muteWords(index: number, cfg: Config): CompiledStage {
-  const fields = new Set<Field>(cfg.fields ?? ALL_FIELDS);
+  const chosen = new Set<Field>(cfg.fields ?? ALL_FIELDS);
+  const fields: Fields = {
+    text: chosen.has('text'),
+    contentWarning: chosen.has('contentWarning'),
+    altText: chosen.has('altText'),
+    linkTitle: chosen.has('linkTitle'),
+    hashtags: chosen.has('hashtags'),
+    quote: chosen.has('quote'),
+  };
   const networks = cfg.networks ? new Set<string>(cfg.networks) : null;
   const stageExpires = cfg.expiresAt ? Date.parse(cfg.expiresAt) : Infinity;
   const terms: TimedTerm[] = cfg.words.map((entry) => {

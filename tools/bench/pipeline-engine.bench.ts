@@ -1,0 +1,125 @@
+// Benchmark: the stage engine over 1M synthetic posts with a realistic 8-stage pipeline, against a
+// hand-written loop doing the same checks in the same run. Prints figures, asserts nothing.
+//   node --import @swc-node/register/esm-register tools/bench/pipeline-engine.bench.ts [posts]
+import type { Post } from '@tributary/core';
+import { DEFAULT_AI_HASHTAGS, DEFAULT_AI_LABELS, compilePipeline, compileTerms } from '@tributary/pipeline';
+import type { Candidate } from '@tributary/pipeline';
+import { machine, makeCandidates, makePosts } from './pipeline-fixtures.js';
+
+const TOTAL = Number(process.argv[2] ?? 1_000_000);
+const BATCH = 500;
+const POOL = 50_000;
+
+const MUTED = ['crypto', 'election', '東京', 'spoilers', '🚀', 'nft', 'giveaway', 'web3', 'climate change', 'hot take'];
+const MUTED_AUTHORS = Array.from({ length: 50 }, (_, i) => `did:plc:author${i * 40}`);
+const spec = {
+  name: 'bench',
+  stages: [
+    { use: 'mute-words', with: { words: MUTED } },
+    { use: 'mute-authors', with: { authors: MUTED_AUTHORS } },
+    { use: 'language', with: { allow: ['en', 'de', 'ja'] } },
+    { use: 'hide-reposts', with: { except: ['did:plc:friend'] } },
+    { use: 'hide-replies' },
+    { use: 'content-warning', with: { action: 'warn' } },
+    { use: 'ai-generated', with: { action: 'hide' } },
+    { use: 'score/recency', with: { halfLifeHours: 6 } }, // sets τ only
+    { use: 'score/engagement', weight: 0.3 },
+  ],
+};
+
+// ---- the hand-written loop: the same checks, straight-line code, results into typed arrays ----
+const muteMatcher = compileTerms(MUTED.map((word) => ({ kind: 'word' as const, word, wholeWord: true })))!;
+const mutedAuthors = new Set(MUTED_AUTHORS);
+const allowLang = new Set(['en', 'de', 'ja']);
+const aiLabels = new Set(DEFAULT_AI_LABELS);
+const aiTags = new Set(DEFAULT_AI_HASHTAGS);
+const DISCLOSURE = /(?<![\p{L}\p{N}])(?:ai[- ]?generated|made (?:with|using|by) (?:ai|midjourney))(?![\p{L}\p{N}])/iu;
+const TAU = 6 * 3600;
+
+function muted(p: Post): boolean {
+  if (muteMatcher.test(p.text)) return true;
+  if (p.contentWarning !== null && muteMatcher.test(p.contentWarning)) return true;
+  for (const m of p.media) if (m.altText !== null && muteMatcher.test(m.altText)) return true;
+  if (p.linkCard !== null && muteMatcher.test(p.linkCard.title)) return true;
+  for (const t of p.hashtags) if (muteMatcher.test(`#${t}`)) return true;
+  return false;
+}
+
+function handLoop(batch: readonly Candidate[], hidden: Uint8Array, warn: Uint8Array, rank: Float64Array): void {
+  for (let i = 0; i < batch.length; i++) {
+    const c = batch[i]!;
+    const p = c.post;
+    let hide = muted(p) || mutedAuthors.has(p.author.networkId);
+    if (!hide && p.languages.length > 0) {
+      let ok = false;
+      for (const l of p.languages) if (allowLang.has(l.split('-')[0]!.toLowerCase())) ok = true;
+      hide = !ok;
+    }
+    if (!hide && c.reason !== null && c.reason.by.networkId !== 'did:plc:friend') hide = true;
+    if (!hide && p.replyParent !== null && p.replyParent.authorNetworkId !== p.author.networkId) hide = true;
+    const w = !hide && ((p.contentWarning !== null && p.contentWarning.trim() !== '') || p.sensitive);
+    if (!hide) {
+      for (const l of p.labels) if (aiLabels.has(l.value.toLowerCase())) hide = true;
+      for (const t of p.hashtags) if (aiTags.has(t.toLowerCase())) hide = true;
+      if (!hide && (DISCLOSURE.test(p.text) || (p.contentWarning !== null && DISCLOSURE.test(p.contentWarning)))) hide = true;
+    }
+    hidden[i] = hide ? 1 : 0;
+    warn[i] = w ? 1 : 0;
+    let score = 0;
+    if (!hide) {
+      const k = p.counts;
+      const raw = k.likes + 2 * k.reposts + 2 * k.quotes + k.replies;
+      if (raw > 0) score = 0.3 * Math.log2(1 + raw);
+    }
+    rank[i] = Date.parse(p.createdAt) / 1000 / TAU + score;
+  }
+}
+
+async function main(): Promise<void> {
+  const posts = makePosts(POOL);
+  const candidates = makeCandidates(posts);
+  const batches: Candidate[][] = [];
+  for (let i = 0; i < POOL; i += BATCH) batches.push(candidates.slice(i, i + BATCH));
+  const pipeline = compilePipeline(spec);
+  const hidden = new Uint8Array(BATCH);
+  const warn = new Uint8Array(BATCH);
+  const rank = new Float64Array(BATCH);
+
+  // Same verdicts from both, checked before timing anything.
+  let mismatches = 0;
+  let hiddenCount = 0;
+  for (const batch of batches) {
+    const results = await pipeline.run(batch);
+    handLoop(batch, hidden, warn, rank);
+    for (let i = 0; i < batch.length; i++) {
+      const r = results[i]!;
+      if (r.hidden) hiddenCount++;
+      if (Number(r.hidden) !== hidden[i] || Number(r.warn.length > 0) !== warn[i] || Math.abs(r.rankKey - rank[i]!) > 1e-9) mismatches++;
+    }
+  }
+
+  const runEngine = async (n: number): Promise<number> => {
+    const t0 = process.hrtime.bigint();
+    for (let done = 0, b = 0; done < n; done += BATCH, b = (b + 1) % batches.length) await pipeline.run(batches[b]!);
+    return Number(process.hrtime.bigint() - t0) / 1e9;
+  };
+  const runHand = (n: number): number => {
+    const t0 = process.hrtime.bigint();
+    for (let done = 0, b = 0; done < n; done += BATCH, b = (b + 1) % batches.length) handLoop(batches[b]!, hidden, warn, rank);
+    return Number(process.hrtime.bigint() - t0) / 1e9;
+  };
+  await runEngine(200_000); // warm-up (JIT)
+  runHand(200_000);
+  const engineS = await runEngine(TOTAL);
+  const handS = runHand(TOTAL);
+
+  const rate = (s: number) => `${(TOTAL / s / 1e6).toFixed(2)}M posts/s`;
+  console.log(`machine: ${machine()}`);
+  console.log(`pipeline: ${spec.stages.length - 1} stages + recency time base (${spec.stages.map((s) => s.use).join(', ')}); batches of ${BATCH}; ${TOTAL.toLocaleString('en')} posts (pool of ${POOL.toLocaleString('en')} distinct posts)`);
+  console.log(`verdict check: ${mismatches} mismatches between engine and hand-written loop over ${POOL.toLocaleString('en')} posts (${((100 * hiddenCount) / POOL).toFixed(1)}% hidden)`);
+  console.log(`engine:            ${engineS.toFixed(3)} s  ${rate(engineS)}  (${((engineS / TOTAL) * 1e9).toFixed(0)} ns/post, incl. decisions and result objects)`);
+  console.log(`hand-written loop: ${handS.toFixed(3)} s  ${rate(handS)}  (${((handS / TOTAL) * 1e9).toFixed(0)} ns/post)`);
+  console.log(`ratio engine / hand-written: ${(engineS / handS).toFixed(2)}× (goal ≤ 3×); goal ≥ 1M posts/s on one core: ${TOTAL / engineS >= 1e6 ? 'met' : 'NOT met'}`);
+}
+
+await main();
