@@ -300,6 +300,46 @@ describe('streaming', () => {
   });
 });
 
+describe('polling fallback', () => {
+  it('polls while the stream is down and stops once it is back', async () => {
+    const c = connector();
+    let marker = (await c.fetchNewer(HOME, null, 40)).marker;
+    const polled = new Set<string>();
+    let polls = 0;
+    server.dropStreams({ stayDown: true });
+    const stream = new MastodonStream({
+      streamingUrl: server.origin,
+      instanceOrigin: server.origin,
+      accessToken: token,
+      allowHosts: [server.host],
+      allowHttp: true,
+      initialBackoffMs: 20,
+      maxBackoffMs: 50,
+      pollIntervalMs: 20,
+      onStatus: () => undefined,
+      onPoll: async () => {
+        polls++;
+        const r = await c.fetchNewer(HOME, marker, 40);
+        r.items.forEach((i) => polled.add(i.post.nativeId));
+        marker = r.marker;
+      },
+    });
+    stream.start();
+    try {
+      const whileDown = server.post(bob, { text: 'posted while the stream is down' });
+      await until(() => polled.has(whileDown), 'polled status');
+      expect(stream.isPolling).toBe(true);
+      expect(polls).toBeGreaterThan(0);
+      server.restoreStreaming();
+      await until(() => stream.state === 'open', 'stream open');
+      expect(stream.isPolling).toBe(false);
+    } finally {
+      stream.close();
+      server.restoreStreaming();
+    }
+  });
+});
+
 describe('upstream etiquette', () => {
   it('reads X-RateLimit-* and stops at the reset time on 429, without hammering', async () => {
     const c = connector();

@@ -23,6 +23,12 @@ export interface MastodonStreamOptions extends InstanceUrlPolicy {
    */
   onReconnect?: () => void | Promise<void>;
   onStateChange?: (state: StreamState) => void;
+  /**
+   * Polling fallback: while the stream is not open, called every `pollIntervalMs` so the caller
+   * runs `fetchNewer` (an instance without a working streaming API still stays fresh).
+   */
+  onPoll?: () => void | Promise<void>;
+  pollIntervalMs?: number;
   onError?: (err: Error) => void;
   /** Reconnect delay: full-jitter exponential backoff between these bounds. */
   initialBackoffMs?: number;
@@ -45,6 +51,8 @@ export class MastodonStream {
   private attempts = 0;
   private everOpened = false;
   private timer: NodeJS.Timeout | null = null;
+  private pollTimer: NodeJS.Timeout | null = null;
+  private polling = false;
   private stateValue: StreamState = 'closed';
   /** Connections opened so far (1 + reconnects). */
   connections = 0;
@@ -53,6 +61,11 @@ export class MastodonStream {
 
   get state(): StreamState {
     return this.stateValue;
+  }
+
+  /** True while the polling fallback is active (stream not open and `onPoll` given). */
+  get isPolling(): boolean {
+    return this.pollTimer !== null;
   }
 
   start(): void {
@@ -64,6 +77,7 @@ export class MastodonStream {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.stopPolling();
     this.ws?.close();
     this.ws = null;
     this.setState('closed');
@@ -72,7 +86,27 @@ export class MastodonStream {
   private setState(state: StreamState): void {
     if (state === this.stateValue) return;
     this.stateValue = state;
+    if (state === 'connecting') this.startPolling();
+    else this.stopPolling();
     this.options.onStateChange?.(state);
+  }
+
+  private startPolling(): void {
+    if (!this.options.onPoll || this.pollTimer || this.stopped) return;
+    this.pollTimer = setInterval(() => {
+      // One poll at a time: a slow instance must not pile requests up.
+      if (this.polling) return;
+      this.polling = true;
+      Promise.resolve()
+        .then(() => this.options.onPoll?.())
+        .catch((err: unknown) => this.options.onError?.(err as Error))
+        .finally(() => (this.polling = false));
+    }, this.options.pollIntervalMs ?? 120_000);
+  }
+
+  private stopPolling(): void {
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    this.pollTimer = null;
   }
 
   private async url(): Promise<string> {

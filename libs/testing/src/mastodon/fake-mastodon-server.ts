@@ -148,6 +148,7 @@ export class FakeMastodonServer {
   private readonly idempotency = new Map<string, number>();
   private readonly budgets = new Map<string, { remaining: number; resetAt: number }>();
   private readonly faults: Fault[] = [];
+  private readonly counts = new Map<string, number>();
   private readonly streams = new Set<StreamClient>();
   private nextStatusId = 98; // crosses 99 → 100 early: ids compared as strings would sort wrong
   private nextId = 1;
@@ -307,7 +308,18 @@ export class FakeMastodonServer {
       favouritedBy: new Set(),
     };
     this.statuses.set(s.id, s);
+    if (input.inReplyTo) this.bump('replies', Number(input.inReplyTo));
+    if (input.quoteOf) this.bump('quotes', Number(input.quoteOf));
+    if (reblogOf !== null) this.bump('reblogs', reblogOf);
     return s;
+  }
+
+  private bump(kind: string, id: number): void {
+    this.counts.set(`${kind}:${id}`, this.counter(kind, id) + 1);
+  }
+
+  private counter(kind: string, id: number): number {
+    return this.counts.get(`${kind}:${id}`) ?? 0;
   }
 
   private renderAccount(a: FakeAccount): Obj {
@@ -444,10 +456,10 @@ export class FakeMastodonServer {
           }
         : null,
       poll: null,
-      replies_count: [...this.statuses.values()].filter((x) => x.input.inReplyTo === String(s.id)).length,
-      reblogs_count: [...this.statuses.values()].filter((x) => x.reblogOf === s.id).length,
+      replies_count: this.counter('replies', s.id),
+      reblogs_count: this.counter('reblogs', s.id),
       favourites_count: s.favouritedBy.size,
-      quotes_count: [...this.statuses.values()].filter((x) => x.input.quoteOf === String(s.id)).length,
+      quotes_count: this.counter('quotes', s.id),
       quote: quoted
         ? depth === 0
           ? { state: 'accepted', quoted_status: this.renderStatus(quoted, viewer, depth + 1) }
