@@ -4,14 +4,14 @@
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AtpAgent } from '@atproto/api';
-import { NETWORK_ENV } from './bluesky/protocol.js';
-import type { ChildConfig, ChildMessage, NetworkInfo } from './bluesky/protocol.js';
+import { EXAMPLE_LABELER, NETWORK_ENV } from './bluesky/protocol.js';
+import type { ChildConfig, NetworkInfo, ReadyState } from './bluesky/protocol.js';
 
 export type { NetworkInfo as BlueskyNetworkInfo } from './bluesky/protocol.js';
 
@@ -47,19 +47,21 @@ function letters(n: number): string {
 }
 
 /**
- * Starts the reference network unless it runs already or `TRIBUTARY_BSKY_NETWORK=off`.
- * Resolves when PLC, PDS and AppView answer; rejects with the child's error otherwise.
+ * Starts the reference network in the background (once per run; `TRIBUTARY_BSKY_NETWORK=off` skips
+ * it) and publishes its URLs. It does not wait: runs without Bluesky tests pay nothing, and the
+ * first `await blueskyNetwork()` waits until PLC, PDS and AppView answer (3–20 s).
  */
 export async function startBlueskyNetwork(): Promise<void> {
   if (state.__tributaryBluesky || process.env[NETWORK_ENV] === 'off') return;
   const [plc, pds, appview, ozone, control] = (await freePorts(5)) as [number, number, number, number, number];
+  // dev-env keeps PDS data and caches under the temp dir: one per run.
+  const tmp = mkdtempSync(join(tmpdir(), 'tributary-bsky-'));
   const config: ChildConfig = {
     dbPostgresUrl: process.env.TRIBUTARY_BSKY_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres',
     schema: `tributary_${letters(10)}`,
     ports: { plc, pds, appview, ozone, control },
+    readyFile: join(tmp, 'ready.json'),
   };
-  // dev-env keeps PDS data and caches under the temp dir: one per run.
-  const tmp = mkdtempSync(join(tmpdir(), 'tributary-bsky-'));
   const script = fileURLToPath(new URL('./bluesky/network-child.ts', import.meta.url));
   const child = fork(script, [], {
     execArgv: ['--import', '@swc-node/register/esm-register', '--no-warnings'],
@@ -74,27 +76,28 @@ export async function startBlueskyNetwork(): Promise<void> {
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   state.__tributaryBluesky = { child, tmp };
-  try {
-    const info = await new Promise<NetworkInfo>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('Bluesky reference network did not start in time')), READY_TIMEOUT_MS);
-      child.once('exit', (code) => reject(new Error(`Bluesky reference network exited early (code ${code})`)));
-      child.on('message', (message: ChildMessage) => {
-        clearTimeout(timer);
-        if (message.type === 'ready') resolve(message.info);
-        else reject(new Error(`Bluesky reference network failed to start: ${message.message}`));
-      });
-    });
-    process.env[NETWORK_ENV] = JSON.stringify(info);
-    process.env.TRIBUTARY_BSKY_PDS_URL = info.pdsUrl;
-    process.env.TRIBUTARY_BSKY_APPVIEW_URL = info.appviewUrl;
-    process.env.TRIBUTARY_BSKY_PLC_URL = info.plcUrl;
-    // The IPC channel must not keep Jest alive; the child exits by itself when it closes.
-    child.unref();
-    child.channel?.unref();
-  } catch (err) {
-    await stopBlueskyNetwork();
-    throw err;
-  }
+  // The IPC channel only lets the child notice the parent's death; it must not keep Jest alive.
+  child.unref();
+  child.channel?.unref();
+  child.once('exit', (code) => {
+    try {
+      if (!existsSync(config.readyFile)) writeFileSync(config.readyFile, JSON.stringify({ ok: false, message: `exited with code ${code}` }));
+    } catch {
+      // the temp dir is gone already: teardown
+    }
+  });
+  const info: NetworkInfo = {
+    pdsUrl: `http://localhost:${pds}`,
+    appviewUrl: `http://localhost:${appview}`,
+    plcUrl: `http://localhost:${plc}`,
+    controlUrl: `http://127.0.0.1:${control}`,
+    labelerDid: EXAMPLE_LABELER,
+    readyFile: config.readyFile,
+  };
+  process.env[NETWORK_ENV] = JSON.stringify(info);
+  process.env.TRIBUTARY_BSKY_PDS_URL = info.pdsUrl;
+  process.env.TRIBUTARY_BSKY_APPVIEW_URL = info.appviewUrl;
+  process.env.TRIBUTARY_BSKY_PLC_URL = info.plcUrl;
 }
 
 /** Stops the child (it closes the network and drops its Postgres schemas) and removes its temp dir. */
@@ -150,13 +153,30 @@ async function control(info: NetworkInfo, path: string, body: unknown): Promise<
   return json;
 }
 
-/** The reference network started by global setup; throws when it is not running. */
-export function blueskyNetwork(): BlueskyNetworkClient {
+async function waitUntilReady(info: NetworkInfo): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  for (;;) {
+    if (existsSync(info.readyFile)) {
+      const ready = JSON.parse(readFileSync(info.readyFile, 'utf8')) as ReadyState;
+      if (ready.ok) return;
+      throw new Error(`The Bluesky reference network failed to start: ${ready.message}`);
+    }
+    if (Date.now() > deadline) throw new Error('The Bluesky reference network did not start in time');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
+ * The reference network started by the integration project's global setup, once it answers.
+ * Rejects when it is not running or failed to start.
+ */
+export async function blueskyNetwork(): Promise<BlueskyNetworkClient> {
   const raw = process.env[NETWORK_ENV];
   if (!raw || raw === 'off') {
     throw new Error('The Bluesky reference network is not running (integration project global setup starts it)');
   }
   const info = JSON.parse(raw) as NetworkInfo;
+  await waitUntilReady(info);
   return {
     info,
     processAll: async () => void (await control(info, '/process-all', {})),

@@ -1,6 +1,6 @@
 // The connector against the real reference network (@atproto/dev-env: PLC + PDS + AppView),
 // started once per run by the integration project's global setup.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { ConnectorError, ConnectorErrorCode, SourceKind } from '@tributary/core';
 import type { IngestedItem, SourceRef } from '@tributary/core';
 import { blueskyNetwork } from '../../../testing/src/bluesky-network.js';
@@ -11,15 +11,18 @@ import { faultyFetch } from './fault-fetch.js';
 import { seedTimeline } from '../../../testing/src/bluesky/seed-timeline.js';
 import type { SeededTimeline } from '../../../testing/src/bluesky/seed-timeline.js';
 
+// The first file to need the network may wait for it to finish starting (3–20 s).
+jest.setTimeout(60_000);
+
 const HOME: SourceRef = { kind: SourceKind.Home, externalId: '' };
 
 let net: BlueskyNetworkClient;
 let seeded: SeededTimeline;
 
 beforeAll(async () => {
-  net = blueskyNetwork();
+  net = await blueskyNetwork();
   seeded = await seedTimeline(net);
-});
+}, 150_000);
 
 async function link(account = seeded.viewer, extra: Partial<Parameters<typeof BlueskySession.login>[0]> = {}) {
   const updates: BlueskySessionData[] = [];

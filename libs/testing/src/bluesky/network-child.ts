@@ -1,22 +1,23 @@
 // Runs @atproto/dev-env's TestNetwork (PLC + PDS + AppView + bsync + ozone) in its own process so
 // Jest workers stay light and a crash here cannot take the test run down. Started by
-// `startBlueskyNetwork()` through `fork()`; talks to it over IPC once (ready/failed) and then serves
-// a loopback control endpoint for what tests cannot do through the public API (processAll, labels).
+// `startBlueskyNetwork()` through `fork()` (the IPC channel only tells it when the parent is gone);
+// reports readiness through a file and serves a loopback control endpoint for what tests cannot do
+// through the public API (processAll, labels).
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TestNetwork } from '@atproto/dev-env';
 import pg from 'pg';
-import type { ChildConfig, ChildMessage, NetworkInfo } from './protocol.js';
+import { EXAMPLE_LABELER } from './protocol.js';
+import type { ChildConfig, ReadyState } from './protocol.js';
 
-/** The labeler DID the AppView accepts labels from (dev-env's EXAMPLE_LABELER). */
-const EXAMPLE_LABELER = 'did:example:labeler';
 
 const config = JSON.parse(process.env.TRIBUTARY_BSKY_CHILD_CONFIG ?? 'null') as ChildConfig | null;
 if (!config) throw new Error('TRIBUTARY_BSKY_CHILD_CONFIG is missing');
 const cfg: ChildConfig = config;
 
-function send(message: ChildMessage): void {
-  process.send?.(message);
+function report(state: ReadyState): void {
+  writeFileSync(cfg.readyFile, JSON.stringify(state));
 }
 
 let network: TestNetwork | null = null;
@@ -92,7 +93,7 @@ const control = createServer((req, res) => {
 async function main(): Promise<void> {
   await new Promise<void>((resolve) => control.listen(cfg.ports.control, '127.0.0.1', resolve));
   const appviewUrl = `http://localhost:${cfg.ports.appview}`;
-  network = await TestNetwork.create({
+  const created = await TestNetwork.create({
     dbPostgresUrl: cfg.dbPostgresUrl,
     dbPostgresSchema: cfg.schema,
     plc: { port: cfg.ports.plc },
@@ -101,18 +102,11 @@ async function main(): Promise<void> {
     bsky: { port: cfg.ports.appview, publicUrl: appviewUrl },
     ozone: { port: cfg.ports.ozone },
   });
-  const info: NetworkInfo = {
-    pdsUrl: network.pds.url,
-    appviewUrl: network.bsky.url,
-    plcUrl: network.plc.url,
-    controlUrl: `http://127.0.0.1:${cfg.ports.control}`,
-    labelerDid: EXAMPLE_LABELER,
-    pid: process.pid,
-  };
-  send({ type: 'ready', info });
+  network = created;
+  report({ ok: true, pid: process.pid });
 }
 
 main().catch(async (err: unknown) => {
-  send({ type: 'failed', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+  report({ ok: false, message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
   await shutdown(1);
 });

@@ -5,7 +5,11 @@ export interface ChildConfig {
   /** Suffix of the Postgres schemas (`appview_<schema>`, …): letters and underscores only. */
   schema: string;
   ports: { plc: number; pds: number; appview: number; ozone: number; control: number };
+  /** The child writes a `ReadyState` here once the network answers (or failed to start). */
+  readyFile: string;
 }
+
+export type ReadyState = { ok: true; pid: number } | { ok: false; message: string };
 
 export interface NetworkInfo {
   pdsUrl: string;
@@ -14,10 +18,11 @@ export interface NetworkInfo {
   controlUrl: string;
   /** A labeler DID whose labels the AppView honours when a viewer subscribes to it. */
   labelerDid: string;
-  pid: number;
+  readyFile: string;
 }
 
-export type ChildMessage = { type: 'ready'; info: NetworkInfo } | { type: 'failed'; message: string };
+/** The labeler DID the reference AppView accepts labels from (dev-env's EXAMPLE_LABELER). */
+export const EXAMPLE_LABELER = 'did:example:labeler';
 
 /** Environment variables through which the network's URLs reach Jest workers. */
 export const NETWORK_ENV = 'TRIBUTARY_BSKY_NETWORK';

@@ -7,7 +7,7 @@ import { seedTimeline } from './seed-timeline.js';
 
 await startBlueskyNetwork();
 try {
-  const net = blueskyNetwork();
+  const net = await blueskyNetwork();
   const seeded = await seedTimeline(net);
   const agent = seeded.viewer.agent;
   agent.configureLabelers([net.info.labelerDid as `did:${string}:${string}`]);
