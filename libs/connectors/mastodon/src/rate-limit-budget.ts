@@ -67,6 +67,8 @@ export class RateLimitBudget {
   /** After a 429: nothing goes out before `until`. */
   block(until: Date): void {
     this.blockedUntil = Math.max(this.blockedUntil, until.getTime());
+    // The server's window ends then too: afterwards the budget starts afresh.
+    this.resetAt = this.blockedUntil;
     this.remaining = 0;
   }
 }
