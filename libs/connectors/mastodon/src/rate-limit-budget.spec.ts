@@ -7,7 +7,13 @@ describe('RateLimitBudget', () => {
   it('starts from the documented default and adopts the server headers', () => {
     const b = new RateLimitBudget();
     expect(b.limit).toBe(300);
-    b.update(new Headers({ 'x-ratelimit-limit': '100', 'x-ratelimit-remaining': '42', 'x-ratelimit-reset': '2030-01-01T00:00:00.000Z' }));
+    b.update(
+      new Headers({
+        'x-ratelimit-limit': '100',
+        'x-ratelimit-remaining': '42',
+        'x-ratelimit-reset': '2030-01-01T00:00:00.000Z',
+      }),
+    );
     expect([b.limit, b.remaining, b.resetAt]).toEqual([100, 42, Date.parse('2030-01-01T00:00:00.000Z')]);
     // Garbage headers change nothing.
     b.update(new Headers({ 'x-ratelimit-limit': 'many', 'x-ratelimit-reset': 'later' }));
@@ -56,6 +62,8 @@ describe('parseLinkHeader', () => {
     expect(parseLinkHeader(null)).toEqual({ next: null, prev: null });
     expect(parseLinkHeader('garbage')).toEqual({ next: null, prev: null });
     expect(parseLinkHeader('<not a url>; rel="next"')).toEqual({ next: null, prev: null });
-    expect(parseLinkHeader('<https://m.example/x?max_id=1>; rel=next').next?.href).toBe('https://m.example/x?max_id=1');
+    expect(parseLinkHeader('<https://m.example/x?max_id=1>; rel=next').next?.href).toBe(
+      'https://m.example/x?max_id=1',
+    );
   });
 });

@@ -18,8 +18,13 @@ function listen(handler: (req: IncomingMessage, res: ServerResponse) => void): P
   return new Promise((resolve) => s.listen(0, '127.0.0.1', () => resolve(s)));
 }
 
+let rebindingLookups = 0;
 const lookup: LookupFn = async (host) => {
   if (host === 'internal.example') return [{ address: '10.0.0.7', family: 4 }];
+  // Public when checked, loopback when the socket resolves it again: DNS rebinding.
+  if (host === 'rebinding.example') {
+    return [{ address: rebindingLookups++ === 0 ? '93.184.216.34' : '127.0.0.1', family: 4 }];
+  }
   throw new Error(`ENOTFOUND ${host}`);
 };
 
@@ -73,6 +78,18 @@ describe('guardedFetch', () => {
     await expect(
       guardedFetch(`http://${bouncerHost}/?to=${encodeURIComponent(location)}`, {}, policy()),
     ).rejects.toMatchObject({ code: 'BAD_INPUT' });
+  });
+
+  it('connects only to the address that passed the check (DNS rebinding)', async () => {
+    rebindingLookups = 0;
+    const port = new URL(`http://${targetHost}`).port;
+    seenAuth.length = 0;
+    await expect(guardedFetch(`https://rebinding.example:${port}/`, {}, policy())).rejects.toMatchObject({
+      code: 'BAD_INPUT',
+      message: expect.stringMatching(/non-public address: 127\.0\.0\.1/),
+    });
+    expect(rebindingLookups).toBe(2);
+    expect(seenAuth).toEqual([]);
   });
 
   it('gives up on redirect loops', async () => {

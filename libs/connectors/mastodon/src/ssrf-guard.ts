@@ -1,5 +1,10 @@
+import type { LookupAddress } from 'node:dns';
 import { lookup as dnsLookup } from 'node:dns/promises';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { LookupFunction } from 'node:net';
 import { BlockList, isIP } from 'node:net';
+import { Readable } from 'node:stream';
 import { ConnectorError, ConnectorErrorCode } from '@tributary/core';
 
 export type LookupFn = (hostname: string) => Promise<{ address: string; family: number }[]>;
@@ -135,7 +140,16 @@ export async function assertSafeInstanceUrl(input: string, policy: InstanceUrlPo
     if (isPrivateAddress(host)) refuse(`instance address is not public: ${host}`);
     return url.origin;
   }
-  let addresses: { address: string }[];
+  await resolvePublic(host, policy);
+  return url.origin;
+}
+
+/** Resolves a name and refuses it unless every address is public. */
+async function resolvePublic(
+  host: string,
+  policy: InstanceUrlPolicy,
+): Promise<{ address: string; family: number }[]> {
+  let addresses: { address: string; family: number }[];
   try {
     addresses = await (policy.lookup ?? ((h) => dnsLookup(h, { all: true, verbatim: true })))(host);
   } catch (err) {
@@ -149,14 +163,83 @@ export async function assertSafeInstanceUrl(input: string, policy: InstanceUrlPo
     if (isPrivateAddress(address))
       refuse(`instance host ${host} resolves to a non-public address: ${address}`);
   }
-  return url.origin;
+  return addresses;
+}
+
+/**
+ * The socket's own DNS lookup, checked again: the address connected to is the address that was
+ * checked, so a name that re-resolves to an internal address between check and connect (DNS
+ * rebinding) is refused too.
+ */
+function checkedLookup(policy: InstanceUrlPolicy, allowed: boolean): LookupFunction {
+  return (hostname, options, callback) => {
+    const resolve = allowed
+      ? (policy.lookup ?? ((h: string) => dnsLookup(h, { all: true, verbatim: true })))(hostname)
+      : resolvePublic(hostname, policy);
+    resolve.then(
+      (addresses) => {
+        const wanted =
+          options.family === 4 || options.family === 6
+            ? addresses.filter((a) => a.family === options.family)
+            : addresses;
+        const list = wanted.length ? wanted : addresses;
+        if (options.all) (callback as (e: null, a: LookupAddress[]) => void)(null, list);
+        else callback(null, (list[0] as LookupAddress).address, (list[0] as LookupAddress).family);
+      },
+      (err: Error) => callback(err as NodeJS.ErrnoException, '', 0),
+    );
+  };
+}
+
+/** One HTTP exchange with the checked lookup, answered as a fetch `Response`. */
+function pinnedRequest(
+  url: URL,
+  init: RequestInit,
+  policy: InstanceUrlPolicy,
+  allowed: boolean,
+): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = {};
+    new Headers(init.headers).forEach((v, k) => (headers[k] = v));
+    const body = typeof init.body === 'string' ? init.body : null;
+    if (body !== null) headers['content-length'] = String(Buffer.byteLength(body));
+    const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(
+      url,
+      {
+        method: init.method ?? 'GET',
+        headers,
+        lookup: checkedLookup(policy, allowed),
+        signal: init.signal ?? undefined,
+      },
+      (res) => {
+        const out = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) {
+          if (Array.isArray(v)) v.forEach((x) => out.append(k, x));
+          else if (v !== undefined) out.set(k, v);
+        }
+        const status = res.statusCode ?? 502;
+        const noBody = status === 204 || status === 205 || status === 304 || init.method === 'HEAD';
+        if (noBody) res.resume();
+        resolve(
+          new Response(noBody ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>), {
+            status: status < 200 || status > 599 ? 502 : status,
+            statusText: res.statusMessage ?? '',
+            headers: out,
+          }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(body ?? undefined);
+  });
 }
 
 const MAX_REDIRECTS = 5;
 
 /**
- * `fetch` that follows redirects itself and re-checks every hop with `assertSafeInstanceUrl`, so a
- * public instance cannot bounce a request to an internal address.
+ * `fetch`-like request that follows redirects itself and re-checks every hop with
+ * `assertSafeInstanceUrl`, so a public instance cannot bounce a request to an internal address,
+ * and whose sockets connect only to addresses that passed the check.
  */
 export async function guardedFetch(
   input: string,
@@ -167,7 +250,8 @@ export async function guardedFetch(
   let req: RequestInit = init;
   for (let hop = 0; ; hop++) {
     await assertSafeInstanceUrl(url, policy);
-    const res = await fetch(url, { ...req, redirect: 'manual' });
+    const target = new URL(url);
+    const res = await pinnedRequest(target, req, policy, isAllowed(target, policy.allowHosts ?? []));
     if (res.status < 300 || res.status >= 400 || !res.headers.has('location')) return res;
     await res.body?.cancel();
     if (hop >= MAX_REDIRECTS) refuse(`too many redirects from ${input}`);
