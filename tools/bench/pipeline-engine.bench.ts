@@ -2,13 +2,14 @@
 // hand-written loop doing the same checks in the same run. Prints figures, asserts nothing.
 //   node --import @swc-node/register/esm-register tools/bench/pipeline-engine.bench.ts [posts]
 import type { Post } from '@tributary/core';
-import { DEFAULT_AI_HASHTAGS, DEFAULT_AI_LABELS, compilePipeline, compileTerms } from '@tributary/pipeline';
+import { AI_DISCLOSURE_PATTERN, DEFAULT_AI_HASHTAGS, DEFAULT_AI_LABELS, compilePipeline, compileTerms } from '@tributary/pipeline';
 import type { Candidate } from '@tributary/pipeline';
 import { machine, makeCandidates, makePosts } from './pipeline-fixtures.js';
 
 const TOTAL = Number(process.argv[2] ?? 1_000_000);
 const BATCH = 500;
 const POOL = 50_000;
+const ROUNDS = 3;
 
 const MUTED = ['crypto', 'election', '東京', 'spoilers', '🚀', 'nft', 'giveaway', 'web3', 'climate change', 'hot take'];
 const MUTED_AUTHORS = Array.from({ length: 50 }, (_, i) => `did:plc:author${i * 40}`);
@@ -33,7 +34,7 @@ const mutedAuthors = new Set(MUTED_AUTHORS);
 const allowLang = new Set(['en', 'de', 'ja']);
 const aiLabels = new Set(DEFAULT_AI_LABELS);
 const aiTags = new Set(DEFAULT_AI_HASHTAGS);
-const DISCLOSURE = /(?<![\p{L}\p{N}])(?:ai[- ]?generated|made (?:with|using|by) (?:ai|midjourney))(?![\p{L}\p{N}])/iu;
+const DISCLOSURE = AI_DISCLOSURE_PATTERN;
 const TAU = 6 * 3600;
 
 function muted(p: Post): boolean {
@@ -62,6 +63,7 @@ function handLoop(batch: readonly Candidate[], hidden: Uint8Array, warn: Uint8Ar
       for (const l of p.labels) if (aiLabels.has(l.value.toLowerCase())) hide = true;
       for (const t of p.hashtags) if (aiTags.has(t.toLowerCase())) hide = true;
       if (!hide && (DISCLOSURE.test(p.text) || (p.contentWarning !== null && DISCLOSURE.test(p.contentWarning)))) hide = true;
+      if (!hide) for (const m of p.media) if (m.altText !== null && DISCLOSURE.test(m.altText)) hide = true;
     }
     hidden[i] = hide ? 1 : 0;
     warn[i] = w ? 1 : 0;
@@ -98,27 +100,38 @@ async function main(): Promise<void> {
     }
   }
 
+  // CPU time of this process (user + system), not wall time: the machine is shared, and "posts/s
+  // on one core" is about the CPU this single thread uses.
+  const cpuSeconds = (since: NodeJS.CpuUsage): number => {
+    const d = process.cpuUsage(since);
+    return (d.user + d.system) / 1e6;
+  };
   const runEngine = async (n: number): Promise<number> => {
-    const t0 = process.hrtime.bigint();
+    const t0 = process.cpuUsage();
     for (let done = 0, b = 0; done < n; done += BATCH, b = (b + 1) % batches.length) await pipeline.run(batches[b]!);
-    return Number(process.hrtime.bigint() - t0) / 1e9;
+    return cpuSeconds(t0);
   };
   const runHand = (n: number): number => {
-    const t0 = process.hrtime.bigint();
+    const t0 = process.cpuUsage();
     for (let done = 0, b = 0; done < n; done += BATCH, b = (b + 1) % batches.length) handLoop(batches[b]!, hidden, warn, rank);
-    return Number(process.hrtime.bigint() - t0) / 1e9;
+    return cpuSeconds(t0);
   };
   await runEngine(200_000); // warm-up (JIT)
   runHand(200_000);
-  const engineS = await runEngine(TOTAL);
-  const handS = runHand(TOTAL);
+  // Best of ROUNDS, alternating: the machine is shared, the minimum is the least disturbed run.
+  let engineS = Infinity;
+  let handS = Infinity;
+  for (let round = 0; round < ROUNDS; round++) {
+    engineS = Math.min(engineS, await runEngine(TOTAL));
+    handS = Math.min(handS, runHand(TOTAL));
+  }
 
   const rate = (s: number) => `${(TOTAL / s / 1e6).toFixed(2)}M posts/s`;
   console.log(`machine: ${machine()}`);
-  console.log(`pipeline: ${spec.stages.length - 1} stages + recency time base (${spec.stages.map((s) => s.use).join(', ')}); batches of ${BATCH}; ${TOTAL.toLocaleString('en')} posts (pool of ${POOL.toLocaleString('en')} distinct posts)`);
+  console.log(`pipeline: ${spec.stages.length - 1} stages + recency time base (${spec.stages.map((s) => s.use).join(', ')}); batches of ${BATCH}; ${TOTAL.toLocaleString('en')} posts per run, best of ${ROUNDS} (pool of ${POOL.toLocaleString('en')} distinct posts)`);
   console.log(`verdict check: ${mismatches} mismatches between engine and hand-written loop over ${POOL.toLocaleString('en')} posts (${((100 * hiddenCount) / POOL).toFixed(1)}% hidden)`);
-  console.log(`engine:            ${engineS.toFixed(3)} s  ${rate(engineS)}  (${((engineS / TOTAL) * 1e9).toFixed(0)} ns/post, incl. decisions and result objects)`);
-  console.log(`hand-written loop: ${handS.toFixed(3)} s  ${rate(handS)}  (${((handS / TOTAL) * 1e9).toFixed(0)} ns/post)`);
+  console.log(`engine:            ${engineS.toFixed(3)} s CPU  ${rate(engineS)}  (${((engineS / TOTAL) * 1e9).toFixed(0)} ns/post, incl. decisions and result objects)`);
+  console.log(`hand-written loop: ${handS.toFixed(3)} s CPU  ${rate(handS)}  (${((handS / TOTAL) * 1e9).toFixed(0)} ns/post)`);
   console.log(`ratio engine / hand-written: ${(engineS / handS).toFixed(2)}× (goal ≤ 3×); goal ≥ 1M posts/s on one core: ${TOTAL / engineS >= 1e6 ? 'met' : 'NOT met'}`);
 }
 

@@ -1,5 +1,5 @@
 import type { PluginRunner, PluginResolver } from './plugin-runner.js';
-import { DEFAULT_HALF_LIFE_HOURS } from './rank-key.js';
+import { DEFAULT_HALF_LIFE_HOURS, parseIsoMs } from './rank-key.js';
 import type { BuiltinStageConfig, BuiltinStageName, PipelineSpec, StageSpec } from './spec.js';
 import { PLUGIN_STAGE_PATTERN, PipelineSpecError, parsePipelineSpec } from './spec.js';
 import { aiGenerated } from './stages/ai-generated.js';
@@ -130,8 +130,8 @@ export function compilePipeline(input: unknown, options: CompileOptions = {}): C
       for (let i = 0; i < candidates.length; i++) {
         const candidate = candidates[i]!;
         const post = candidate.post;
-        let createdMs = Date.parse(post.createdAt);
-        if (Number.isNaN(createdMs)) createdMs = Date.parse(post.indexedAt);
+        let createdMs = parseIsoMs(post.createdAt);
+        if (Number.isNaN(createdMs)) createdMs = parseIsoMs(post.indexedAt);
         if (Number.isNaN(createdMs)) createdMs = context.nowMs;
         items[i] = {
           candidate,

@@ -6,7 +6,7 @@ export * from './plugin-runner.js';
 export { compileTerms, termPattern } from './text-match.js';
 export type { MuteTerm, TermMatcher } from './text-match.js';
 export { bridgedOrigin, personKey } from './stages/dedupe.js';
-export { DEFAULT_AI_HASHTAGS, DEFAULT_AI_LABELS } from './stages/ai-generated.js';
+export { AI_DISCLOSURE_PATTERN, DEFAULT_AI_HASHTAGS, DEFAULT_AI_LABELS } from './stages/ai-generated.js';
 export { PluginSandbox } from './sandbox/plugin-sandbox.js';
 export type { SandboxOptions, SandboxReply } from './sandbox/plugin-sandbox.js';
 export { MAX_PLUGIN_SOURCE_BYTES, PluginSourceError, SANDBOX_CHUNK, sandboxedPlugin, validatePluginSource } from './sandbox/sandboxed-plugin.js';

@@ -15,7 +15,6 @@ const NO_SPACE_SCRIPT = new RegExp(`[${NO_SPACE_SCRIPTS}]`, 'v');
 /** A character that continues a word in a space-separated script. */
 const WORD_CHAR_CLASS = `[[\\p{L}\\p{M}\\p{N}_]--[${NO_SPACE_SCRIPTS}]]`;
 const WORD_CHAR = new RegExp(WORD_CHAR_CLASS, 'v');
-const BEFORE = `(?<!${WORD_CHAR_CLASS})`;
 const AFTER = `(?!${WORD_CHAR_CLASS})`;
 
 /** Escapes the characters that are syntax in a `v`-mode regular expression. */
@@ -26,19 +25,29 @@ function escapeLiteral(text: string): string {
 /** One mute term: a literal word or phrase, or a user regular expression. */
 export type MuteTerm = { kind: 'word'; word: string; wholeWord: boolean } | { kind: 'regex'; source: string };
 
-/** The regular-expression source of one term (no flags). */
-export function termPattern(term: MuteTerm): string {
-  if (term.kind === 'regex') return `(?:${term.source})`;
-  const word = term.word.normalize('NFC').trim();
-  const body = escapeLiteral(word)
+function literalBody(text: string): string {
+  return escapeLiteral(text)
     .replace(/\s+/g, '\\s+')
     .replace(/\uFE0F/g, '')
     .replace(/(\p{Extended_Pictographic})/gu, '$1\\uFE0F?');
-  if (!term.wholeWord || NO_SPACE_SCRIPT.test(word)) return body;
+}
+
+/**
+ * The regular-expression source of one term (no flags). The "no word character before" check sits
+ * after the term's first character (`c(?<!W.)rypto`) rather than in front of it: a pattern that
+ * starts with a literal lets the regex engine skip ahead to candidate positions instead of running
+ * the lookbehind at every position of every post (several times faster on long texts).
+ */
+export function termPattern(term: MuteTerm): string {
+  if (term.kind === 'regex') return `(?:${term.source})`;
+  const word = term.word.normalize('NFC').trim();
+  if (!term.wholeWord || NO_SPACE_SCRIPT.test(word)) return literalBody(word);
   const chars = Array.from(word);
   const first = chars[0] ?? '';
   const last = chars[chars.length - 1] ?? '';
-  return `${WORD_CHAR.test(first) ? BEFORE : ''}${body}${WORD_CHAR.test(last) ? AFTER : ''}`;
+  const after = WORD_CHAR.test(last) ? AFTER : '';
+  if (!WORD_CHAR.test(first)) return `${literalBody(word)}${after}`;
+  return `${escapeLiteral(first)}(?<!${WORD_CHAR_CLASS}.)${literalBody(chars.slice(1).join(''))}${after}`;
 }
 
 /** A compiled set of terms: `test` answers "any match?", `which` names the first matching term. */

@@ -62,3 +62,12 @@ describe('diversify/author-cap', () => {
     expect(order).toEqual([4, 3, 5, 2, 1, 0]);
   });
 });
+
+describe('parseIsoMs', () => {
+  it('agrees with Date.parse on stored timestamps and falls back for other forms', async () => {
+    const { parseIsoMs } = await import('../rank-key.js');
+    for (const iso of ['2026-11-23T12:00:00.000Z', '2026-11-23T12:00:00Z', '1999-12-31T23:59:59.999Z', '2024-02-29T00:00:00.000Z', '2026-11-23T12:00:00+02:00', '2026-11-23', 'garbage', '2026-13-01T00:00:00.000Z', '2026-02-29T00:00:00.000Z', '2026-04-31T10:00:00Z', '1900-02-29T00:00:00Z', '2000-02-29T00:00:00Z']) {
+      expect([iso, parseIsoMs(iso)]).toEqual([iso, Date.parse(iso)]);
+    }
+  });
+});
