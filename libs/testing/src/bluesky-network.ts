@@ -58,7 +58,6 @@ export async function startBlueskyNetwork(): Promise<void> {
   const tmp = mkdtempSync(join(tmpdir(), 'tributary-bsky-'));
   const config: ChildConfig = {
     dbPostgresUrl: process.env.TRIBUTARY_BSKY_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres',
-    schema: `tributary_${letters(10)}`,
     ports: { plc, pds, appview, ozone, control },
     readyFile: join(tmp, 'ready.json'),
   };

@@ -20,15 +20,36 @@ function report(state: ReadyState): void {
   writeFileSync(cfg.readyFile, JSON.stringify(state));
 }
 
+// Schema names allow letters and underscores only: the owning pid is spelled in letters (0 → a) so
+// a later run can tell leftovers of a killed run from schemas of a run still going.
+const spell = (n: number): string => [...String(n)].map((d) => String.fromCharCode(97 + Number(d))).join('');
+const unspell = (s: string): number => Number([...s].map((c) => c.charCodeAt(0) - 97).join(''));
+const schema = `tributary_${spell(process.pid)}_${spell(Date.now() % 1_000_000)}`;
+const SCHEMA_PATTERN = /^(?:appview|bsync|ozone)_tributary_([a-j]+)_[a-j]+$/;
+
 let network: TestNetwork | null = null;
 let closing: Promise<void> | null = null;
 
-async function dropSchemas(): Promise<void> {
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Drops this run's schemas, and those of runs whose process is gone (killed without teardown). */
+async function dropSchemas(includeStale: boolean): Promise<void> {
   const client = new pg.Client({ connectionString: cfg.dbPostgresUrl });
   await client.connect();
   try {
-    for (const prefix of ['appview', 'bsync', 'ozone']) {
-      await client.query(`DROP SCHEMA IF EXISTS "${prefix}_${cfg.schema}" CASCADE`);
+    const { rows } = await client.query<{ nspname: string }>("SELECT nspname FROM pg_namespace WHERE nspname LIKE '%tributary_%'");
+    for (const { nspname } of rows) {
+      const owner = SCHEMA_PATTERN.exec(nspname)?.[1];
+      const mine = nspname.endsWith(`_${schema}`);
+      const stale = includeStale && owner !== undefined && unspell(owner) !== process.pid && !alive(unspell(owner));
+      if (mine || stale) await client.query(`DROP SCHEMA IF EXISTS "${nspname}" CASCADE`);
     }
   } finally {
     await client.end();
@@ -41,7 +62,7 @@ async function shutdown(code: number): Promise<void> {
     // processAll() inside close() can hang on a half-started network; bound it.
     const closed = network?.close().catch(() => undefined);
     await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 5_000))]);
-    await dropSchemas().catch(() => undefined);
+    await dropSchemas(false).catch((err: unknown) => console.error("[bluesky-network] could not drop schemas:", err));
   })();
   await closing;
   process.exit(code);
@@ -92,10 +113,11 @@ const control = createServer((req, res) => {
 
 async function main(): Promise<void> {
   await new Promise<void>((resolve) => control.listen(cfg.ports.control, '127.0.0.1', resolve));
+  await dropSchemas(true);
   const appviewUrl = `http://localhost:${cfg.ports.appview}`;
   const created = await TestNetwork.create({
     dbPostgresUrl: cfg.dbPostgresUrl,
-    dbPostgresSchema: cfg.schema,
+    dbPostgresSchema: schema,
     plc: { port: cfg.ports.plc },
     pds: { port: cfg.ports.pds },
     // publicUrl: image and avatar URLs in views point at the AppView instead of a dead host.

@@ -2,8 +2,6 @@
 
 export interface ChildConfig {
   dbPostgresUrl: string;
-  /** Suffix of the Postgres schemas (`appview_<schema>`, …): letters and underscores only. */
-  schema: string;
   ports: { plc: number; pds: number; appview: number; ozone: number; control: number };
   /** The child writes a `ReadyState` here once the network answers (or failed to start). */
   readyFile: string;
