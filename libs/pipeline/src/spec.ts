@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { formatPath } from '@tributary/plugin-sdk';
+import { unsafeRegexReason } from './text-match.js';
 
 // The pipeline spec (DESIGN.md "Pipelines"): data a user owns, validated here with errors that
 // name the path, e.g. `stages[3].with.halfLifeHours: expected a positive number`.
@@ -28,11 +29,16 @@ const regexSource = z
   .min(1, { error: 'expected a regular expression' })
   .max(500, { error: 'regular expression too long (500 characters at most)' })
   .superRefine((source, ctx) => {
+    let regex: RegExp;
     try {
-      new RegExp(source, 'iv');
+      regex = new RegExp(source, 'iv');
     } catch (error) {
       ctx.addIssue({ code: 'custom', message: `invalid regular expression: ${(error as Error).message}` });
+      return;
     }
+    const unsafe = unsafeRegexReason(source);
+    if (unsafe !== null) ctx.addIssue({ code: 'custom', message: `regular expression refused: ${unsafe}` });
+    else if (regex.test('')) ctx.addIssue({ code: 'custom', message: 'regular expression matches empty text (it would mute everything)' });
   });
 
 const muteField = z.enum(['text', 'contentWarning', 'altText', 'linkTitle', 'hashtags', 'quote'], {

@@ -70,3 +70,59 @@ export function compileTerms(terms: readonly MuteTerm[]): TermMatcher | null {
     },
   };
 }
+
+/**
+ * Why a user's mute regex is refused, or null. Mute regexes run in the worker on every post, so
+ * patterns that can backtrack exponentially are refused: a quantified group that itself contains
+ * a quantifier or an alternation (`(a+)+`, `(a|aa)*`), and backreferences. A heuristic, strict on
+ * purpose; plain words and simple patterns (`free\s+i?phone`, `(crypto|nft)s?`) pass.
+ */
+export function unsafeRegexReason(source: string): string | null {
+  // For each open group: does it contain a quantifier or an alternation?
+  const stack: { risky: boolean }[] = [];
+  let lastGroupRisky = false;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i]!;
+    if (c === '\\') {
+      const next = source[i + 1] ?? '';
+      if (/[1-9]/.test(next) || next === 'k') return 'backreferences are not allowed';
+      i++;
+      lastGroupRisky = false;
+      continue;
+    }
+    if (c === '[') {
+      // Skip a character class (escapes and nested classes of the v flag included).
+      let depth = 1;
+      for (i++; i < source.length && depth > 0; i++) {
+        if (source[i] === '\\') i++;
+        else if (source[i] === '[') depth++;
+        else if (source[i] === ']') depth--;
+      }
+      i--;
+      lastGroupRisky = false;
+      continue;
+    }
+    if (c === '(') {
+      stack.push({ risky: false });
+      lastGroupRisky = false;
+      continue;
+    }
+    if (c === ')') {
+      const group = stack.pop();
+      lastGroupRisky = group?.risky ?? false;
+      if (lastGroupRisky && stack.length > 0) stack[stack.length - 1]!.risky = true;
+      continue;
+    }
+    const quantifier = c === '*' || c === '+' || c === '?' || (c === '{' && /^\{\d+(,\d*)?\}/.test(source.slice(i)));
+    if (quantifier) {
+      const unbounded = c === '*' || c === '+' || (c === '{' && /^\{\d+,\d*\}/.test(source.slice(i)) && !/^\{(\d+),\1\}/.test(source.slice(i)));
+      if (lastGroupRisky && unbounded) return 'nested quantifiers can take exponential time';
+      if (stack.length > 0 && c !== '?') stack[stack.length - 1]!.risky = true;
+      lastGroupRisky = false;
+      continue;
+    }
+    if (c === '|' && stack.length > 0) stack[stack.length - 1]!.risky = true;
+    lastGroupRisky = false;
+  }
+  return null;
+}

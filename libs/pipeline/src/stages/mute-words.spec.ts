@@ -111,3 +111,26 @@ describe('mute-words', () => {
     expect(await verdicts(mute(['spoiler'], { action: 'warn' }), [post({ text: 'big spoiler ahead' })])).toEqual(['warn:muted word "spoiler" in text']);
   });
 });
+
+describe('mute regex safety', () => {
+  it.each([
+    ['(a+)+$', 'nested quantifiers can take exponential time'],
+    ['(a|aa)*b', 'nested quantifiers can take exponential time'],
+    ['((ab)*c)+', 'nested quantifiers can take exponential time'],
+    ['(\\w+\\s?)*$', 'nested quantifiers can take exponential time'],
+    ['(x)\\1', 'backreferences are not allowed'],
+  ])('refuses %s', async (source, reason) => {
+    const { parsePipelineSpec } = await import('../spec.js');
+    expect(() => parsePipelineSpec({ name: 'x', stages: [{ use: 'mute-words', with: { words: [{ regex: source }] } }] })).toThrow(
+      `stages[0].with.words[0].regex: regular expression refused: ${reason}`,
+    );
+  });
+  it.each(['free\\s+i?phone', '(crypto|nft)s?', 'colou?r', '[a-z]+coin', '(ab){2}', '(?:buy|sell) now'])('accepts %s', async (source) => {
+    const { parsePipelineSpec } = await import('../spec.js');
+    expect(() => parsePipelineSpec({ name: 'x', stages: [{ use: 'mute-words', with: { words: [{ regex: source }] } }] })).not.toThrow();
+  });
+  it('refuses a regex that matches empty text', async () => {
+    const { parsePipelineSpec } = await import('../spec.js');
+    expect(() => parsePipelineSpec({ name: 'x', stages: [{ use: 'mute-words', with: { words: [{ regex: 'x?' }] } }] })).toThrow('matches empty text');
+  });
+});
