@@ -145,18 +145,52 @@ async function upsertAuthors(tx: Tx, rows: Row[]): Promise<Map<string, bigint>> 
   );
   const ids = new Map<string, bigint>();
   for (const chunk of chunks(params, 6)) {
+    // Only changed authors are rewritten (most batches repeat the same people); unchanged ones
+    // return nothing here and are looked up below.
     const returned = await tx.$queryRawUnsafe<{ id: bigint; network: string; networkId: string }[]>(
-      `INSERT INTO "Author" ("network", "networkId", "handle", "displayName", "avatarUrl", "bot")
+      `INSERT INTO "Author" AS a ("network", "networkId", "handle", "displayName", "avatarUrl", "bot")
        VALUES ${valuesList(chunk.length, ['"Network"', 'text', 'text', 'text', 'text', 'boolean'])}
        ON CONFLICT ("network", "networkId") DO UPDATE SET
          "handle" = EXCLUDED."handle", "displayName" = EXCLUDED."displayName",
          "avatarUrl" = EXCLUDED."avatarUrl", "bot" = EXCLUDED."bot", "updatedAt" = now()
+       WHERE (a."handle", a."displayName", a."avatarUrl", a."bot")
+         IS DISTINCT FROM (EXCLUDED."handle", EXCLUDED."displayName", EXCLUDED."avatarUrl", EXCLUDED."bot")
        RETURNING "id", "network"::text AS "network", "networkId"`,
       ...chunk.flat(),
     );
     for (const a of returned) ids.set(`${a.network}\u0000${a.networkId}`, a.id);
   }
+  await lookUpMissing(
+    tx,
+    'Author',
+    'networkId',
+    sorted.map(([key]) => key),
+    ids,
+  );
   return ids;
+}
+
+/**
+ * Fills in the ids of rows an upsert left untouched. A separate statement on purpose: under READ
+ * COMMITTED it sees rows a concurrent transaction committed while the upsert waited on them.
+ */
+async function lookUpMissing(
+  tx: Tx,
+  table: 'Author' | 'Post',
+  column: 'networkId' | 'uri',
+  keys: string[],
+  ids: Map<string, bigint>,
+): Promise<void> {
+  const missing = keys.filter((k) => !ids.has(k)).map((k) => k.split('\u0000') as [string, string]);
+  for (const chunk of chunks(missing, 2)) {
+    const rows = await tx.$queryRawUnsafe<{ id: bigint; network: string; key: string }[]>(
+      `SELECT t."id", t."network"::text AS "network", t."${column}" AS "key"
+       FROM "${table}" t JOIN (VALUES ${valuesList(chunk.length, ['"Network"', 'text'])}) AS v(network, key)
+         ON t."network" = v.network AND t."${column}" = v.key`,
+      ...chunk.flat(),
+    );
+    for (const r of rows) ids.set(`${r.network}\u0000${r.key}`, r.id);
+  }
 }
 
 async function upsertPosts(
@@ -175,16 +209,25 @@ async function upsertPosts(
   ]);
   const ids = new Map<string, bigint>();
   for (const chunk of chunks(params, 7)) {
+    // A re-fetched post is rewritten only when something changed (counts, edits), keeping its id.
     const returned = await tx.$queryRawUnsafe<{ id: bigint; network: string; uri: string }[]>(
-      `INSERT INTO "Post" ("network", "uri", "nativeId", "authorId", "data", "raw", "createdAt")
+      `INSERT INTO "Post" AS p ("network", "uri", "nativeId", "authorId", "data", "raw", "createdAt")
        VALUES ${valuesList(chunk.length, ['"Network"', 'text', 'text', 'bigint', 'jsonb', 'jsonb', 'timestamp(3)'])}
        ON CONFLICT ("network", "uri") DO UPDATE SET
          "data" = EXCLUDED."data", "raw" = EXCLUDED."raw", "authorId" = EXCLUDED."authorId", "updatedAt" = now()
+       WHERE (p."data", p."raw", p."authorId") IS DISTINCT FROM (EXCLUDED."data", EXCLUDED."raw", EXCLUDED."authorId")
        RETURNING "id", "network"::text AS "network", "uri"`,
       ...chunk.flat(),
     );
     for (const p of returned) ids.set(`${p.network}\u0000${p.uri}`, p.id);
   }
+  await lookUpMissing(
+    tx,
+    'Post',
+    'uri',
+    rows.map((r) => r.key),
+    ids,
+  );
   return ids;
 }
 
