@@ -2,7 +2,7 @@ export * from './mastodon-types.js';
 export { normalizeStatus, safeUrl } from './normalize-status.js';
 export type { NormalizeResult, NormalizeOptions } from './normalize-status.js';
 export { htmlToRichText } from './rich-text.js';
-export { assertSafeInstanceUrl, isPrivateAddress, guardedFetch } from './ssrf-guard.js';
+export { assertSafeInstanceUrl, isPrivateAddress, guardedFetch, checkedLookupFor } from './ssrf-guard.js';
 export type { InstanceUrlPolicy, LookupFn } from './ssrf-guard.js';
 export { RateLimitBudget, rateLimitBudgetFor } from './rate-limit-budget.js';
 export type { RateLimitOptions } from './rate-limit-budget.js';

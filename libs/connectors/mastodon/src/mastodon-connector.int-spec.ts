@@ -300,6 +300,33 @@ describe('streaming', () => {
   });
 });
 
+describe('streaming SSRF guard', () => {
+  it('refuses a streaming host that re-resolves to a private address at connect time', async () => {
+    let lookups = 0;
+    const errors: Error[] = [];
+    const port = new URL(server.origin).port;
+    const stream = new MastodonStream({
+      streamingUrl: `wss://rebinding.example:${port}`,
+      instanceOrigin: server.origin,
+      accessToken: token,
+      lookup: async () => [{ address: lookups++ === 0 ? '93.184.216.34' : '127.0.0.1', family: 4 }],
+      initialBackoffMs: 10_000,
+      onStatus: () => undefined,
+      onError: (e) => errors.push(e),
+    });
+    const sent = server.requests.length;
+    stream.start();
+    try {
+      await until(() => errors.length > 0, 'connection refused');
+      expect(errors[0]).toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(/127\.0\.0\.1/) });
+      expect(lookups).toBe(2);
+      expect(server.requests.slice(sent)).toEqual([]);
+    } finally {
+      stream.close();
+    }
+  });
+});
+
 describe('polling fallback', () => {
   it('polls while the stream is down and stops once it is back', async () => {
     const c = connector();

@@ -1,7 +1,8 @@
 import type { NormalizeResult } from './normalize-status.js';
 import { normalizeStatus } from './normalize-status.js';
+import { WebSocket } from 'ws';
 import type { InstanceUrlPolicy } from './ssrf-guard.js';
-import { assertSafeInstanceUrl } from './ssrf-guard.js';
+import { assertSafeInstanceUrl, checkedLookupFor } from './ssrf-guard.js';
 
 export type StreamState = 'connecting' | 'open' | 'closed';
 
@@ -41,8 +42,8 @@ interface StreamMessage {
 }
 
 /**
- * The Mastodon streaming API over WebSocket (Node's built-in WebSocket), with reconnects and a
- * catch-up hook. The token travels as the WebSocket sub-protocol, as Mastodon's own web client
+ * The Mastodon streaming API over WebSocket (`ws`, whose socket takes the SSRF guard's checked DNS
+ * lookup, which Node's built-in WebSocket cannot), with reconnects and a catch-up hook. The token travels as the WebSocket sub-protocol, as Mastodon's own web client
  * sends it, not in the URL where proxies would log it.
  */
 export class MastodonStream {
@@ -128,7 +129,14 @@ export class MastodonStream {
     this.setState('connecting');
     let ws: WebSocket;
     try {
-      ws = new WebSocket(await this.url(), [this.options.accessToken]);
+      const url = await this.url();
+      const httpUrl = new URL(url);
+      httpUrl.protocol = httpUrl.protocol === 'wss:' ? 'https:' : 'http:';
+      ws = new WebSocket(url, [this.options.accessToken], {
+        lookup: checkedLookupFor(httpUrl, this.options),
+        followRedirects: false,
+        handshakeTimeout: 30_000,
+      });
     } catch (err) {
       this.options.onError?.(err as Error);
       this.scheduleReconnect();
@@ -149,8 +157,10 @@ export class MastodonStream {
       }
     });
     ws.addEventListener('message', (ev) => this.onMessage(ev.data));
-    ws.addEventListener('error', () => {
-      this.options.onError?.(new Error('streaming connection error'));
+    ws.addEventListener('error', (ev) => {
+      this.options.onError?.(
+        ev.error instanceof Error ? ev.error : new Error(ev.message || 'streaming connection error'),
+      );
     });
     ws.addEventListener('close', () => {
       if (ws !== this.ws) return;

@@ -191,6 +191,11 @@ function checkedLookup(policy: InstanceUrlPolicy, allowed: boolean): LookupFunct
   };
 }
 
+/** The checked DNS lookup for connections to `url` (also for the streaming WebSocket). */
+export function checkedLookupFor(url: URL, policy: InstanceUrlPolicy): LookupFunction {
+  return checkedLookup(policy, isAllowed(url, policy.allowHosts ?? []));
+}
+
 /** One HTTP exchange with the checked lookup, answered as a fetch `Response`. */
 function pinnedRequest(
   url: URL,

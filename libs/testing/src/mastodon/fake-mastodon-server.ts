@@ -122,7 +122,7 @@ export class FakeMastodonServer {
   readonly validator: OpenApiValidator;
   /** Every description violation this server caught (in a response, request or streamed event). */
   readonly violations: string[] = [];
-  /** Every REST request, for assertions about how the client paged. */
+  /** Every REST request and streaming upgrade, for assertions about what the client sent. */
   readonly requests: { method: string; path: string; query: Record<string, string> }[] = [];
   /** Registered OAuth applications. */
   readonly apps: FakeApp[] = [];
@@ -954,6 +954,7 @@ export class FakeMastodonServer {
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(req.url ?? '/', this.origin);
+    this.requests.push({ method: 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams) });
     const token = this.authenticate(req, url);
     const accountId = token ? this.tokens.get(token) : undefined;
     if (url.pathname !== '/api/v1/streaming' || this.streamingDown || !accountId) {
