@@ -6,7 +6,7 @@ import type { IngestedItem, SourceRef } from '@tributary/core';
 import type { FakeAccount } from '../../../testing/src/mastodon/index.js';
 import { FakeMastodonServer } from '../../../testing/src/mastodon/index.js';
 import { MastodonConnector } from './mastodon-connector.js';
-import { authorizeUrl, exchangeCode, registerApp, verifyCredentials } from './mastodon-oauth.js';
+import { authorizeUrl, createPkce, exchangeCode, registerApp, verifyCredentials } from './mastodon-oauth.js';
 import { MastodonStream } from './mastodon-stream.js';
 import type { NormalizeResult } from './normalize-status.js';
 
@@ -86,6 +86,27 @@ describe('linking', () => {
       expect(await codeOf(exchangeCode(app, code, policy()))).toBe('BAD_INPUT');
     }
     expect(server.apps.length).toBe(appsBefore + 1);
+  });
+
+  it('binds the code to the PKCE verifier', async () => {
+    const app = await registerApp(
+      server.origin,
+      { clientName: 'Tributary', redirectUri: 'https://tributary.example/cb' },
+      policy(),
+    );
+    const pkce = createPkce();
+    const first = server.approve(authorizeUrl(app, 's', { codeChallenge: pkce.challenge }), alice);
+    expect(
+      await codeOf(exchangeCode(app, first.code, { ...policy(), codeVerifier: createPkce().verifier })),
+    ).toBe('BAD_INPUT');
+    const second = server.approve(authorizeUrl(app, 's', { codeChallenge: pkce.challenge }), alice);
+    const { accessToken } = await exchangeCode(app, second.code, {
+      ...policy(),
+      codeVerifier: pkce.verifier,
+    });
+    await expect(verifyCredentials(server.origin, accessToken, policy())).resolves.toMatchObject({
+      id: alice.id,
+    });
   });
 
   it('links with a personal access token and refuses a bad one', async () => {

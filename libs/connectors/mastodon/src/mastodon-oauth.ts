@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { ConnectorError, ConnectorErrorCode } from '@tributary/core';
 import { MastodonHttp } from './mastodon-http.js';
 import type { MastodonApp, MastodonCredentials } from './mastodon-types.js';
@@ -56,6 +57,15 @@ export async function registerApp(
     redirectUri: app.redirectUri,
     scopes,
   };
+}
+
+/**
+ * A PKCE pair (S256, Mastodon ≥ 4.3): keep `verifier` with the pending link, put `challenge` in the
+ * authorize URL, pass `verifier` to `exchangeCode`. A stolen code is then useless on its own.
+ */
+export function createPkce(): { verifier: string; challenge: string } {
+  const verifier = randomBytes(32).toString('base64url');
+  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
 }
 
 /** The URL to send the user to; `state` binds the callback to this attempt (CSRF). */

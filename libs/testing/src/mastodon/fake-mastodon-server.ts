@@ -2,7 +2,7 @@
 // and WebSocket on 127.0.0.1. It serves only operations that exist in the OpenAPI description and
 // validates every response (and streamed status) against it: a violation is recorded in
 // `violations` and answered with 500, so a test that ignored it still fails on the connector side.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -136,7 +136,10 @@ export class FakeMastodonServer {
   private readonly routes: Route[] = [];
   private readonly accounts = new Map<string, FakeAccount>();
   private readonly tokens = new Map<string, string>(); // token → account id
-  private readonly codes = new Map<string, { accountId: string; clientId: string; redirectUri: string }>();
+  private readonly codes = new Map<
+    string,
+    { accountId: string; clientId: string; redirectUri: string; challenge: string | null }
+  >();
   private readonly statuses = new Map<number, StoredStatus>();
   private readonly follows = new Map<string, Set<string>>();
   private readonly followedTags = new Map<string, Set<string>>();
@@ -280,7 +283,15 @@ export class FakeMastodonServer {
     if (url.searchParams.get('response_type') !== 'code')
       throw new Error('authorize: response_type must be code');
     const code = randomBytes(16).toString('hex');
-    this.codes.set(code, { accountId: account.id, clientId: app.clientId, redirectUri });
+    const method = url.searchParams.get('code_challenge_method');
+    if (url.searchParams.has('code_challenge') && method !== 'S256')
+      throw new Error('authorize: only S256 PKCE');
+    this.codes.set(code, {
+      accountId: account.id,
+      clientId: app.clientId,
+      redirectUri,
+      challenge: url.searchParams.get('code_challenge'),
+    });
     return { code, state: url.searchParams.get('state') };
   }
 
@@ -613,8 +624,14 @@ export class FakeMastodonServer {
         !app ||
         app.clientSecret !== ctx.body['client_secret'] ||
         grant.clientId !== app.clientId ||
-        grant.redirectUri !== ctx.body['redirect_uri']
+        grant.redirectUri !== ctx.body['redirect_uri'] ||
+        (grant.challenge !== null &&
+          createHash('sha256')
+            .update(String(ctx.body['code_verifier'] ?? ''))
+            .digest('base64url') !== grant.challenge)
       ) {
+        // A code is spent by any attempt, as Doorkeeper does.
+        if (grant) this.codes.delete(code);
         return {
           status: 400,
           body: {
