@@ -71,6 +71,22 @@ describe('sandboxed plugins', () => {
     expect(await runner.run(posts, {}, context)).toEqual({ ok: true, verdicts: [null, null], scores: null });
   });
 
+  it('sends a large batch as several calls in one round trip, each with its own limit', async () => {
+    const many = Array.from({ length: 250 }, (_, i) => makePost({ text: i === 249 ? 'loop' : `post ${i}` }));
+    const runner = await sandboxedPlugin(
+      sandbox,
+      filterPlugin('chunks', 'if (posts.some((p) => p.text === "loop")) { for (;;) {} } return posts.map((p, i) => (i === 0 ? { action: "warn", reason: String(posts.length) } : null));'),
+    );
+    const ok = await runner.run(many.slice(0, 249), {}, context);
+    expect(ok.ok && ok.verdicts?.length).toBe(249);
+    expect(ok.ok && ok.verdicts?.filter((v) => v !== null)).toEqual([
+      { action: 'warn', reason: '100' },
+      { action: 'warn', reason: '100' },
+      { action: 'warn', reason: '49' },
+    ]);
+    expect(await runner.run(many, {}, context)).toEqual({ ok: false, error: 'timeout' });
+  });
+
   it('stops a memory bomb at the isolate limit and recreates the isolate', async () => {
     const runner = await sandboxedPlugin(
       sandbox,

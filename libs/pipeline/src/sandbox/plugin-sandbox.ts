@@ -26,9 +26,11 @@ export type SandboxReply<T> = { ok: true; value: T; cpuMs: number } | { ok: fals
 interface Pending {
   resolve: (reply: ChildReply) => void;
   timer: NodeJS.Timeout;
+  /** Starts the kill timer for the next plugin call. */
+  arm: () => NodeJS.Timeout;
 }
 
-type ChildReply = { id: number; ok: true; meta?: string; out?: string; cpuMs?: number } | { id: number; ok: false; error: string };
+type ChildReply = { id: number; ok: true; meta?: string; outs?: string[]; cpuMs?: number } | { id: number; ok: false; error: string };
 
 const CHILD_PATH = fileURLToPath(new URL('./sandbox-child.mjs', import.meta.url));
 const STARTUP_TIMEOUT_MS = 10_000;
@@ -79,10 +81,12 @@ export class PluginSandbox {
   }
 
   /**
-   * Runs a loaded plugin over posts (a JSON array). The plugin is stopped at the time limit by the
-   * isolate; if the child does not answer within twice the limit it is killed and restarted.
+   * Runs a loaded plugin over chunks of posts (each a JSON array), in one round trip to the sandbox
+   * process. Each chunk is one plugin call with the time limit; the first failing chunk fails the
+   * run. A process that does not finish a chunk within 1.5× the limit is killed and restarted,
+   * so a plugin is stopped within twice its limit even when the isolate cannot stop it.
    */
-  async run(key: string, postsJson: string, configJson: string, contextJson: string): Promise<SandboxReply<string>> {
+  async run(key: string, chunks: readonly string[], configJson: string, contextJson: string): Promise<SandboxReply<string[]>> {
     const code = this.code.get(key);
     if (code === undefined) return { ok: false, error: 'not loaded' };
     if (!this.loaded.has(key) || this.child === null) {
@@ -90,8 +94,8 @@ export class PluginSandbox {
       if (!load.ok) return load;
       this.loaded.add(key);
     }
-    const reply = await this.call({ type: 'run', key, posts: postsJson, config: configJson, context: contextJson, timeLimitMs: this.timeLimitMs });
-    return reply.ok ? { ok: true, value: reply.out ?? '', cpuMs: reply.cpuMs ?? 0 } : reply;
+    const reply = await this.call({ type: 'run', key, chunks, config: configJson, context: contextJson, timeLimitMs: this.timeLimitMs });
+    return reply.ok ? { ok: true, value: reply.outs ?? [], cpuMs: reply.cpuMs ?? 0 } : reply;
   }
 
   /** Stops the child process. The sandbox cannot be used afterwards. */
@@ -121,7 +125,7 @@ export class PluginSandbox {
         stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       });
       const startup = setTimeout(() => child.kill('SIGKILL'), STARTUP_TIMEOUT_MS);
-      child.on('message', (message: ChildReply | { ready: true }) => {
+      child.on('message', (message: ChildReply | { ready: true } | { id: number; progress: number }) => {
         if ('ready' in message) {
           clearTimeout(startup);
           started = true;
@@ -134,6 +138,10 @@ export class PluginSandbox {
         const pending = this.pending.get(message.id);
         if (pending === undefined) return;
         clearTimeout(pending.timer);
+        if ('progress' in message) {
+          pending.timer = pending.arm();
+          return;
+        }
         this.pending.delete(message.id);
         this.idle();
         pending.resolve(message);
@@ -197,15 +205,17 @@ export class PluginSandbox {
     }
     const id = this.nextId++;
     return new Promise<ChildReply>((resolve) => {
-      // Stopped within twice the limit even when the isolate does not stop itself.
-      const timer = setTimeout(() => {
-        if (!this.pending.has(id)) return;
-        this.pending.delete(id);
-        resolve({ id, ok: false, error: 'timeout' });
-        this.restarts += 1;
-        this.reset('sandbox restarted');
-      }, 2 * this.timeLimitMs);
-      this.pending.set(id, { resolve, timer });
+      // The isolate stops a plugin at the limit; this catches a sandbox that cannot (hung, swapping):
+      // each plugin call gets 1.5× the limit from its start, so it is stopped within twice the limit.
+      const arm = (): NodeJS.Timeout =>
+        setTimeout(() => {
+          if (!this.pending.has(id)) return;
+          this.pending.delete(id);
+          resolve({ id, ok: false, error: 'timeout' });
+          this.restarts += 1;
+          this.reset('sandbox restarted');
+        }, 1.5 * this.timeLimitMs);
+      this.pending.set(id, { resolve, timer: arm(), arm });
       this.idle();
       try {
         child.send({ ...message, id });

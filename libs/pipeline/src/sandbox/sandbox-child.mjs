@@ -82,15 +82,21 @@ function handle(message) {
     if (type === 'run') {
       const entry = plugins.get(message.key);
       if (entry === undefined) return { id, ok: false, error: 'not loaded' };
-      // An isolate that hit its memory limit is gone: start a fresh one for the next batch.
-      if (entry.isolate === null || entry.isolate.isDisposed) instantiate(entry, message.timeLimitMs);
-      const before = entry.isolate.cpuTime;
-      const out = entry.run.applySync(undefined, [message.posts, message.config, message.context], {
-        timeout: message.timeLimitMs,
-      });
-      const cpuMs = Number(entry.isolate.cpuTime - before) / 1e6;
-      if (typeof out !== 'string') return { id, ok: false, error: 'bad output: not serializable' };
-      return { id, ok: true, out, cpuMs };
+      // One message carries a whole batch as chunks; each chunk is one call with its own limit.
+      const outs = [];
+      let cpuMs = 0;
+      for (const posts of message.chunks) {
+        // An isolate that hit its memory limit is gone: start a fresh one for the next batch.
+        if (entry.isolate === null || entry.isolate.isDisposed) instantiate(entry, message.timeLimitMs);
+        const before = entry.isolate.cpuTime;
+        const out = entry.run.applySync(undefined, [posts, message.config, message.context], { timeout: message.timeLimitMs });
+        cpuMs += Number(entry.isolate.cpuTime - before) / 1e6;
+        if (typeof out !== 'string') return { id, ok: false, error: 'bad output: not serializable' };
+        outs.push(out);
+        // A sign of life after each chunk: the host's kill timer covers one chunk at a time.
+        if (outs.length < message.chunks.length) process.send({ id, progress: outs.length });
+      }
+      return { id, ok: true, outs, cpuMs };
     }
     return { id, ok: false, error: `unknown message ${String(type)}` };
   } catch (error) {

@@ -118,8 +118,9 @@ function serializer(fields: readonly PluginPostField[]): (posts: readonly Post[]
 }
 
 /**
- * Loads uploaded code into the sandbox and returns a runner for the pipeline engine. Each call
- * covers at most {@link SANDBOX_CHUNK} posts and gets the sandbox's time and memory limits; any
+ * Loads uploaded code into the sandbox and returns a runner for the pipeline engine. A batch goes
+ * to the sandbox in one message, as plugin calls of at most {@link SANDBOX_CHUNK} posts, each with
+ * the sandbox's time and memory limits; any
  * failure becomes `{ ok: false, error }` (the stage's `onError` decides what happens). Throws
  * {@link PluginSourceError} when the code is not a valid plugin.
  */
@@ -138,17 +139,19 @@ export async function sandboxedPlugin(sandbox: PluginSandbox, code: string): Pro
       const contextJson = JSON.stringify(context);
       const verdicts = check.hooks.filter ? new Array<ReturnType<typeof checkFilterOutput>[number]>() : null;
       const scores = check.hooks.score ? new Array<number>() : null;
-      for (let from = 0; from < posts.length; from += SANDBOX_CHUNK) {
-        const to = Math.min(posts.length, from + SANDBOX_CHUNK);
-        const reply = await sandbox.run(key, serialize(posts, from, to), configJson, contextJson);
-        if (!reply.ok) return { ok: false, error: reply.error };
-        try {
-          const out = JSON.parse(reply.value) as { f?: unknown; s?: unknown };
-          if (verdicts !== null) verdicts.push(...checkFilterOutput(out.f, to - from));
-          if (scores !== null) scores.push(...checkScoreOutput(out.s, to - from));
-        } catch (error) {
-          return { ok: false, error: `bad output: ${(error as Error).message}` };
-        }
+      const chunks: string[] = [];
+      for (let from = 0; from < posts.length; from += SANDBOX_CHUNK) chunks.push(serialize(posts, from, Math.min(posts.length, from + SANDBOX_CHUNK)));
+      const reply = await sandbox.run(key, chunks, configJson, contextJson);
+      if (!reply.ok) return { ok: false, error: reply.error };
+      try {
+        reply.value.forEach((json, c) => {
+          const count = Math.min(SANDBOX_CHUNK, posts.length - c * SANDBOX_CHUNK);
+          const out = JSON.parse(json) as { f?: unknown; s?: unknown };
+          if (verdicts !== null) verdicts.push(...checkFilterOutput(out.f, count));
+          if (scores !== null) scores.push(...checkScoreOutput(out.s, count));
+        });
+      } catch (error) {
+        return { ok: false, error: `bad output: ${(error as Error).message}` };
       }
       return { ok: true, verdicts, scores };
     },
