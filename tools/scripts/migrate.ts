@@ -1,7 +1,8 @@
 // Migrations without the Prisma CLI (its native schema engine cannot be downloaded everywhere):
 //   migrate.ts create <name>   diff prisma/schema.prisma against prisma/migrations, write a new one
 //   migrate.ts deploy          apply pending migrations to DATABASE_URL, else to PGlite in DATA_DIR
-// A command-line entry point, so it reads its two variables itself.
+// (both read through libs/config, like the app, so they mean the same thing here and there).
+import { loadConfig } from '@tributary/config';
 import { applyMigrations, createMigration, openPglite } from '@tributary/db';
 
 async function main(argv: string[]): Promise<number> {
@@ -12,13 +13,12 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'deploy') {
-    const url = process.env['DATABASE_URL'];
+    const { DATABASE_URL: url, DATA_DIR: dataDir } = loadConfig();
     if (url) {
       const { applied } = await applyMigrations({ url });
       report(applied, 'PostgreSQL');
       return 0;
     }
-    const dataDir = process.env['DATA_DIR'] ?? 'data';
     const pglite = await openPglite(dataDir);
     try {
       report((await applyMigrations({ pglite })).applied, `PGlite in ${dataDir}/pglite`);
@@ -39,7 +39,6 @@ function report(applied: string[], where: string): void {
   );
 }
 
-process.env['CHECKPOINT_DISABLE'] ??= '1';
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
