@@ -272,6 +272,7 @@ describe('streaming', () => {
     };
     let reconnects = 0;
     let catchUps = 0;
+    const deleted: string[] = [];
     const streamingUrl = await c.streamingUrl();
     expect(streamingUrl).toBe(server.origin.replace('http', 'ws'));
     const stream = new MastodonStream({
@@ -283,6 +284,7 @@ describe('streaming', () => {
       initialBackoffMs: 20,
       maxBackoffMs: 100,
       onStatus: record,
+      onDelete: (id) => deleted.push(id),
       onReconnect: async () => {
         reconnects++;
         for (;;) {
@@ -311,6 +313,11 @@ describe('streaming', () => {
       await until(() => catchUps === 1, 'catch-up after reconnect');
       const after = server.post(bob, { text: 'after reconnect' });
       await until(() => seen.has(after), 'streamed status after reconnect');
+
+      const own = await c.createPost({ text: 'mine, soon deleted' });
+      await until(() => seen.has(own.nativeId), 'own status streamed');
+      await c.deletePost(own);
+      await until(() => deleted.includes(own.nativeId), 'delete streamed');
 
       expect(reconnects).toBe(1);
       for (const id of [live, ...missed, after]) expect(seen.has(id)).toBe(true);

@@ -787,8 +787,10 @@ export class FakeMastodonServer {
       const s = this.statusFor(ctx);
       if (!s || s.accountId !== ctx.account?.id) return err(404, 'Record not found');
       const body = { ...this.renderStatus(s, s.accountId), text: s.input.text ?? '' };
+      // Whoever could see it is told, so the recipients are chosen before it disappears.
+      const recipients = new Set([...this.streams].filter((c) => this.inHomeOf(c, s) || c.stream !== 'user'));
       s.deleted = true;
-      this.emit((c) => this.inHomeOf(c, s) || c.stream !== 'user', 'delete', String(s.id));
+      this.emit((c) => recipients.has(c), 'delete', String(s.id));
       return { status: 200, body };
     });
 
