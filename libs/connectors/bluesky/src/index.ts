@@ -11,3 +11,5 @@ export { toConnectorError, retryAtFromHeaders } from './to-connector-error.js';
 export { subscribeRepos, FEED_COLLECTIONS } from './firehose-subscriber.js';
 export type { FirehoseSubscriberOptions, FirehoseSubscription, RepoEvent } from './firehose-subscriber.js';
 export { feedItemKey, feedItemSortTime } from './feed-marker.js';
+export { subscribeJetstream, parseJetstreamMessage } from './jetstream-subscriber.js';
+export type { JetstreamSubscriberOptions } from './jetstream-subscriber.js';
