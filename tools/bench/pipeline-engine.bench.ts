@@ -2,7 +2,13 @@
 // hand-written loop doing the same checks in the same run. Prints figures, asserts nothing.
 //   node --import @swc-node/register/esm-register tools/bench/pipeline-engine.bench.ts [posts]
 import type { Post } from '@tributary/core';
-import { AI_DISCLOSURE_PATTERN, DEFAULT_AI_HASHTAGS, DEFAULT_AI_LABELS, compilePipeline, compileTerms } from '@tributary/pipeline';
+import {
+  AI_DISCLOSURE_PATTERN,
+  DEFAULT_AI_HASHTAGS,
+  DEFAULT_AI_LABELS,
+  compilePipeline,
+  compileTerms,
+} from '@tributary/pipeline';
 import type { Candidate } from '@tributary/pipeline';
 import { machine, makeCandidates, makePosts } from './pipeline-fixtures.js';
 
@@ -11,7 +17,18 @@ const BATCH = 500;
 const POOL = 50_000;
 const ROUNDS = 3;
 
-const MUTED = ['crypto', 'election', '東京', 'spoilers', '🚀', 'nft', 'giveaway', 'web3', 'climate change', 'hot take'];
+const MUTED = [
+  'crypto',
+  'election',
+  '東京',
+  'spoilers',
+  '🚀',
+  'nft',
+  'giveaway',
+  'web3',
+  'climate change',
+  'hot take',
+];
 const MUTED_AUTHORS = Array.from({ length: 50 }, (_, i) => `did:plc:author${i * 40}`);
 const spec = {
   name: 'bench',
@@ -46,7 +63,12 @@ function muted(p: Post): boolean {
   return false;
 }
 
-function handLoop(batch: readonly Candidate[], hidden: Uint8Array, warn: Uint8Array, rank: Float64Array): void {
+function handLoop(
+  batch: readonly Candidate[],
+  hidden: Uint8Array,
+  warn: Uint8Array,
+  rank: Float64Array,
+): void {
   for (let i = 0; i < batch.length; i++) {
     const c = batch[i]!;
     const p = c.post;
@@ -62,7 +84,11 @@ function handLoop(batch: readonly Candidate[], hidden: Uint8Array, warn: Uint8Ar
     if (!hide) {
       for (const l of p.labels) if (aiLabels.has(l.value.toLowerCase())) hide = true;
       for (const t of p.hashtags) if (aiTags.has(t.toLowerCase())) hide = true;
-      if (!hide && (DISCLOSURE.test(p.text) || (p.contentWarning !== null && DISCLOSURE.test(p.contentWarning)))) hide = true;
+      if (
+        !hide &&
+        (DISCLOSURE.test(p.text) || (p.contentWarning !== null && DISCLOSURE.test(p.contentWarning)))
+      )
+        hide = true;
       if (!hide) for (const m of p.media) if (m.altText !== null && DISCLOSURE.test(m.altText)) hide = true;
     }
     hidden[i] = hide ? 1 : 0;
@@ -96,7 +122,12 @@ async function main(): Promise<void> {
     for (let i = 0; i < batch.length; i++) {
       const r = results[i]!;
       if (r.hidden) hiddenCount++;
-      if (Number(r.hidden) !== hidden[i] || Number(r.warn.length > 0) !== warn[i] || Math.abs(r.rankKey - rank[i]!) > 1e-9) mismatches++;
+      if (
+        Number(r.hidden) !== hidden[i] ||
+        Number(r.warn.length > 0) !== warn[i] ||
+        Math.abs(r.rankKey - rank[i]!) > 1e-9
+      )
+        mismatches++;
     }
   }
 
@@ -108,12 +139,14 @@ async function main(): Promise<void> {
   };
   const runEngine = async (n: number): Promise<number> => {
     const t0 = process.cpuUsage();
-    for (let done = 0, b = 0; done < n; done += BATCH, b = (b + 1) % batches.length) await pipeline.run(batches[b]!);
+    for (let done = 0, b = 0; done < n; done += BATCH, b = (b + 1) % batches.length)
+      await pipeline.run(batches[b]!);
     return cpuSeconds(t0);
   };
   const runHand = (n: number): number => {
     const t0 = process.cpuUsage();
-    for (let done = 0, b = 0; done < n; done += BATCH, b = (b + 1) % batches.length) handLoop(batches[b]!, hidden, warn, rank);
+    for (let done = 0, b = 0; done < n; done += BATCH, b = (b + 1) % batches.length)
+      handLoop(batches[b]!, hidden, warn, rank);
     return cpuSeconds(t0);
   };
   await runEngine(200_000); // warm-up (JIT)
@@ -128,11 +161,21 @@ async function main(): Promise<void> {
 
   const rate = (s: number) => `${(TOTAL / s / 1e6).toFixed(2)}M posts/s`;
   console.log(`machine: ${machine()}`);
-  console.log(`pipeline: ${spec.stages.length - 1} stages + recency time base (${spec.stages.map((s) => s.use).join(', ')}); batches of ${BATCH}; ${TOTAL.toLocaleString('en')} posts per run, best of ${ROUNDS} (pool of ${POOL.toLocaleString('en')} distinct posts)`);
-  console.log(`verdict check: ${mismatches} mismatches between engine and hand-written loop over ${POOL.toLocaleString('en')} posts (${((100 * hiddenCount) / POOL).toFixed(1)}% hidden)`);
-  console.log(`engine:            ${engineS.toFixed(3)} s CPU  ${rate(engineS)}  (${((engineS / TOTAL) * 1e9).toFixed(0)} ns/post, incl. decisions and result objects)`);
-  console.log(`hand-written loop: ${handS.toFixed(3)} s CPU  ${rate(handS)}  (${((handS / TOTAL) * 1e9).toFixed(0)} ns/post)`);
-  console.log(`ratio engine / hand-written: ${(engineS / handS).toFixed(2)}× (goal ≤ 3×); goal ≥ 1M posts/s on one core: ${TOTAL / engineS >= 1e6 ? 'met' : 'NOT met'}`);
+  console.log(
+    `pipeline: ${spec.stages.length - 1} stages + recency time base (${spec.stages.map((s) => s.use).join(', ')}); batches of ${BATCH}; ${TOTAL.toLocaleString('en')} posts per run, best of ${ROUNDS} (pool of ${POOL.toLocaleString('en')} distinct posts)`,
+  );
+  console.log(
+    `verdict check: ${mismatches} mismatches between engine and hand-written loop over ${POOL.toLocaleString('en')} posts (${((100 * hiddenCount) / POOL).toFixed(1)}% hidden)`,
+  );
+  console.log(
+    `engine:            ${engineS.toFixed(3)} s CPU  ${rate(engineS)}  (${((engineS / TOTAL) * 1e9).toFixed(0)} ns/post, incl. decisions and result objects)`,
+  );
+  console.log(
+    `hand-written loop: ${handS.toFixed(3)} s CPU  ${rate(handS)}  (${((handS / TOTAL) * 1e9).toFixed(0)} ns/post)`,
+  );
+  console.log(
+    `ratio engine / hand-written: ${(engineS / handS).toFixed(2)}× (goal ≤ 3×); goal ≥ 1M posts/s on one core: ${TOTAL / engineS >= 1e6 ? 'met' : 'NOT met'}`,
+  );
 }
 
 await main();

@@ -11,7 +11,16 @@ const WORDS = (
   'them write would like so these her long make thing see him two has look more day could go come did number sound no most people ' +
   'sandwich android standard island coffee garden music river winter morning weekend project release update photo'
 ).split(' ');
-const EXTRA = ['東京の天気は晴れ', 'Grüße aus München', '今日はいい日', 'café au lait', '🎉🎉 party', 'crypto moon 🚀', 'election night', 'spoilers for the finale'];
+const EXTRA = [
+  '東京の天気は晴れ',
+  'Grüße aus München',
+  '今日はいい日',
+  'café au lait',
+  '🎉🎉 party',
+  'crypto moon 🚀',
+  'election night',
+  'spoilers for the finale',
+];
 const LANGS = [['en'], ['en'], ['en'], ['de'], ['ja'], ['fr'], [], ['en', 'de']];
 
 /** Deterministic PRNG (mulberry32) so every run measures the same posts. */
@@ -41,24 +50,63 @@ export function makePosts(count: number, seed = 42): Post[] {
     const post = makePost({
       network,
       author: {
-        networkId: network === 'BLUESKY' ? `did:plc:author${author}` : `https://example.social/users/u${author}`,
+        networkId:
+          network === 'BLUESKY' ? `did:plc:author${author}` : `https://example.social/users/u${author}`,
         handle: network === 'BLUESKY' ? `author${author}.bsky.social` : `u${author}@example.social`,
       },
       text: words.join(' '),
       languages: pick(LANGS),
       createdAt: new Date(start + i * 1000).toISOString(),
-      counts: { likes: Math.floor(r() * r() * 500), reposts: Math.floor(r() * r() * 50), replies: Math.floor(r() * 20), quotes: Math.floor(r() * 3) },
+      counts: {
+        likes: Math.floor(r() * r() * 500),
+        reposts: Math.floor(r() * r() * 50),
+        replies: Math.floor(r() * 20),
+        quotes: Math.floor(r() * 3),
+      },
       contentWarning: r() < 0.05 ? 'spoilers' : null,
       sensitive: r() < 0.03,
-      labels: r() < 0.03 ? [{ value: pick(['porn', 'nudity', 'ai-generated', 'graphic-media']), source: 'did:plc:labeler', action: null }] : [],
+      labels:
+        r() < 0.03
+          ? [
+              {
+                value: pick(['porn', 'nudity', 'ai-generated', 'graphic-media']),
+                source: 'did:plc:labeler',
+                action: null,
+              },
+            ]
+          : [],
       hashtags: r() < 0.2 ? [pick(['photography', 'aiart', 'news', 'music', 'caturday'])] : [],
-      replyParent: r() < 0.1 ? { uri: 'at://did:plc:x/app.bsky.feed.post/p', authorNetworkId: 'did:plc:someone' } : null,
+      replyParent:
+        r() < 0.1 ? { uri: 'at://did:plc:x/app.bsky.feed.post/p', authorNetworkId: 'did:plc:someone' } : null,
       media:
         r() < 0.25
-          ? [{ type: 'image', url: 'https://cdn.example/i.jpg', previewUrl: 'https://cdn.example/t.jpg', altText: r() < 0.5 ? 'a photo of a river in winter' : null, width: 1200, height: 800, focus: null, blurhash: 'LEHV6nWB2yk8pyo0adR*.7kCMdnj' }]
+          ? [
+              {
+                type: 'image',
+                url: 'https://cdn.example/i.jpg',
+                previewUrl: 'https://cdn.example/t.jpg',
+                altText: r() < 0.5 ? 'a photo of a river in winter' : null,
+                width: 1200,
+                height: 800,
+                focus: null,
+                blurhash: 'LEHV6nWB2yk8pyo0adR*.7kCMdnj',
+              },
+            ]
           : [],
-      linkCard: r() < 0.1 ? { url: 'https://news.example/story', title: 'A story about the river', description: 'Long description of the story', imageUrl: null } : null,
-      raw: { $type: 'app.bsky.feed.post', text: words.join(' '), createdAt: new Date(start + i * 1000).toISOString() },
+      linkCard:
+        r() < 0.1
+          ? {
+              url: 'https://news.example/story',
+              title: 'A story about the river',
+              description: 'Long description of the story',
+              imageUrl: null,
+            }
+          : null,
+      raw: {
+        $type: 'app.bsky.feed.post',
+        text: words.join(' '),
+        createdAt: new Date(start + i * 1000).toISOString(),
+      },
     });
     posts.push(post);
   }
@@ -66,7 +114,14 @@ export function makePosts(count: number, seed = 42): Post[] {
 }
 
 const REPOSTER: RepostReason = {
-  by: { network: 'BLUESKY', networkId: 'did:plc:reposter', handle: 'reposter.bsky.social', displayName: null, avatarUrl: null, bot: false },
+  by: {
+    network: 'BLUESKY',
+    networkId: 'did:plc:reposter',
+    handle: 'reposter.bsky.social',
+    displayName: null,
+    avatarUrl: null,
+    bot: false,
+  },
   at: '2026-11-20T00:00:00Z',
   uri: null,
 };
@@ -82,5 +137,8 @@ export function makeCandidates(posts: readonly Post[], seed = 7): Candidate[] {
 
 export function machine(): string {
   const cpus = os.cpus();
-  return `${cpus[0]?.model ?? 'unknown CPU'} × ${cpus.length}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.platform()} ${os.release()}, Node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`;
+  return `${cpus[0]?.model ?? 'unknown CPU'} × ${cpus.length}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.platform()} ${os.release()}, Node ${process.version}, load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`;
 }

@@ -22,7 +22,12 @@ const inProcess = trustedPlugin(
     version: '1.0.0',
     configSchema: { type: 'object' },
     fields: ['text', 'hashtags'],
-    filter: (posts) => posts.map((p) => (p.text.includes('giveaway') || p.hashtags.includes('aiart') ? { action: 'hide', reason: 'bench' } : null)),
+    filter: (posts) =>
+      posts.map((p) =>
+        p.text.includes('giveaway') || p.hashtags.includes('aiart')
+          ? { action: 'hide', reason: 'bench' }
+          : null,
+      ),
   }),
 );
 
@@ -36,7 +41,10 @@ async function perPost(runner: PluginRunner, posts: readonly Post[], batch: numb
 }
 
 async function stopTime(sandbox: PluginSandbox, body: string, posts: readonly Post[]): Promise<string> {
-  const runner = await sandboxedPlugin(sandbox, `definePlugin({ name: 'hostile', version: '1.0.0', configSchema: { type: 'object' }, filter(posts) { ${body} } });`);
+  const runner = await sandboxedPlugin(
+    sandbox,
+    `definePlugin({ name: 'hostile', version: '1.0.0', configSchema: { type: 'object' }, filter(posts) { ${body} } });`,
+  );
   const t0 = performance.now();
   const outcome = await runner.run(posts.slice(0, 10), {}, context);
   return `${(performance.now() - t0).toFixed(0)} ms → ${outcome.ok ? 'ok?!' : outcome.error}`;
@@ -55,8 +63,12 @@ async function main(): Promise<void> {
   ] as const) {
     const sandboxed = await sandboxedPlugin(sandbox, source(fields));
     await perPost(sandboxed, warm, 100);
-    const bytes = JSON.stringify(projectPost(sample, fields === '' ? undefined : ['text', 'hashtags'])).length;
-    console.log(`${label} (~${bytes} bytes of JSON per post; the full Post with raw is ~${JSON.stringify(sample).length}):`);
+    const bytes = JSON.stringify(
+      projectPost(sample, fields === '' ? undefined : ['text', 'hashtags']),
+    ).length;
+    console.log(
+      `${label} (~${bytes} bytes of JSON per post; the full Post with raw is ~${JSON.stringify(sample).length}):`,
+    );
     for (const batch of [100, 200]) {
       // Best of ROUNDS: the machine is shared, the minimum is the least disturbed measurement.
       let trusted = Infinity;
@@ -75,16 +87,24 @@ async function main(): Promise<void> {
     }
   }
   const hostile = makePosts(10, 3);
-  console.log(`stopping hostile plugins (time limit ${sandbox.timeLimitMs} ms, memory ${sandbox.memoryLimitMb} MiB, so the goal is ≤ ${2 * sandbox.timeLimitMs} ms):`);
+  console.log(
+    `stopping hostile plugins (time limit ${sandbox.timeLimitMs} ms, memory ${sandbox.memoryLimitMb} MiB, so the goal is ≤ ${2 * sandbox.timeLimitMs} ms):`,
+  );
   console.log(`  infinite loop:     ${await stopTime(sandbox, 'for (;;) {}', hostile)}`);
-  console.log(`  memory bomb:       ${await stopTime(sandbox, 'const a = []; for (;;) a.push(new Array(1e5).fill(Math.random()));', hostile)}`);
+  console.log(
+    `  memory bomb:       ${await stopTime(sandbox, 'const a = []; for (;;) a.push(new Array(1e5).fill(Math.random()));', hostile)}`,
+  );
   console.log(`  string doubling:   ${await stopTime(sandbox, 'let s = "x"; for (;;) s += s;', hostile)}`);
-  console.log(`  Atomics.wait:      ${await stopTime(sandbox, 'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);', hostile)}`);
+  console.log(
+    `  Atomics.wait:      ${await stopTime(sandbox, 'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);', hostile)}`,
+  );
   const steady = await sandboxedPlugin(sandbox, source(''));
   process.kill(sandbox.pid!, 'SIGSTOP');
   const t0 = performance.now();
   const hung = await steady.run(hostile, {}, context);
-  console.log(`  hung process:      ${(performance.now() - t0).toFixed(0)} ms → ${hung.ok ? 'ok?!' : hung.error} (killed and restarted: ${sandbox.restarts})`);
+  console.log(
+    `  hung process:      ${(performance.now() - t0).toFixed(0)} ms → ${hung.ok ? 'ok?!' : hung.error} (killed and restarted: ${sandbox.restarts})`,
+  );
   await sandbox.close();
 }
 

@@ -9,8 +9,17 @@ const shouty = trustedPlugin(
   definePlugin<{ minLength: number }>({
     name: 'community/no-shouting',
     version: '1.0.0',
-    configSchema: { type: 'object', properties: { minLength: { type: 'integer', minimum: 1, default: 5 } }, additionalProperties: false },
-    filter: (posts, config) => posts.map((p) => (p.text.length >= config.minLength && p.text === p.text.toUpperCase() ? { action: 'hide', reason: 'shouting' } : null)),
+    configSchema: {
+      type: 'object',
+      properties: { minLength: { type: 'integer', minimum: 1, default: 5 } },
+      additionalProperties: false,
+    },
+    filter: (posts, config) =>
+      posts.map((p) =>
+        p.text.length >= config.minLength && p.text === p.text.toUpperCase()
+          ? { action: 'hide', reason: 'shouting' }
+          : null,
+      ),
     score: (posts) => posts.map((p) => (p.text.includes('!') ? -1 : 0)),
   }),
 );
@@ -24,14 +33,25 @@ const broken = trustedPlugin(
     },
   }),
 );
-const wrongLength = trustedPlugin(definePlugin({ name: 'wrong-length', version: '1.0.0', configSchema: { type: 'object' }, score: () => [1] }));
+const wrongLength = trustedPlugin(
+  definePlugin({
+    name: 'wrong-length',
+    version: '1.0.0',
+    configSchema: { type: 'object' },
+    score: () => [1],
+  }),
+);
 const plugins = pluginResolver([shouty, broken, wrongLength]);
 
 describe('compilePipeline / run', () => {
   it('runs filters, then scorers, then diversifiers, whatever the spec order', async () => {
     const p = post({ text: 'buy crypto', counts: { likes: 3, reposts: 0, replies: 0, quotes: 0 } });
     const results = await runStages(
-      [{ use: 'score/engagement' }, { use: 'diversify/author-cap', with: { max: 1 } }, { use: 'mute-words', with: { words: ['crypto'] } }],
+      [
+        { use: 'score/engagement' },
+        { use: 'diversify/author-cap', with: { max: 1 } },
+        { use: 'mute-words', with: { words: ['crypto'] } },
+      ],
       [p, post({ counts: { likes: 1, reposts: 0, replies: 0, quotes: 0 } })],
     );
     // The muted post is hidden before the scorer runs, so it earns no engagement score.
@@ -47,16 +67,36 @@ describe('compilePipeline / run', () => {
     );
     expect(results.map((r) => r.hidden)).toEqual([true, false, false]);
     expect(results[0]!.hiddenReason).toBe('shouting');
-    expect(results[1]!.decisions).toEqual([{ stage: 'plugin:community/no-shouting@1.0.0', index: 0, verdict: 'score', reason: 'plugin score', score: -2 }]);
+    expect(results[1]!.decisions).toEqual([
+      {
+        stage: 'plugin:community/no-shouting@1.0.0',
+        index: 0,
+        verdict: 'score',
+        reason: 'plugin score',
+        score: -2,
+      },
+    ]);
   });
 
   it('rejects plugin config that fails the plugin schema, naming the path', () => {
-    expect(() => compilePipeline({ name: 'x', stages: [{ use: 'mute-words', with: { words: [] } }, { use: 'plugin:community/no-shouting@1.0.0', with: { minLength: 0, extra: 1 } }] }, { plugins })).toThrow(
-      PipelineSpecError,
-    );
+    expect(() =>
+      compilePipeline(
+        {
+          name: 'x',
+          stages: [
+            { use: 'mute-words', with: { words: [] } },
+            { use: 'plugin:community/no-shouting@1.0.0', with: { minLength: 0, extra: 1 } },
+          ],
+        },
+        { plugins },
+      ),
+    ).toThrow(PipelineSpecError);
     let problems: string[] = [];
     try {
-      compilePipeline({ name: 'x', stages: [{ use: 'plugin:community/no-shouting@1.0.0', with: { minLength: 0 } }] }, { plugins });
+      compilePipeline(
+        { name: 'x', stages: [{ use: 'plugin:community/no-shouting@1.0.0', with: { minLength: 0 } }] },
+        { plugins },
+      );
     } catch (error) {
       problems = (error as PipelineSpecError).problems;
     }
@@ -65,37 +105,62 @@ describe('compilePipeline / run', () => {
 
   it('records a throwing plugin and goes on per onError', async () => {
     const posts = [post({ text: 'a' }), post({ text: 'b' })];
-    const skip = await runStages([{ use: 'plugin:broken@0.1.0' }, { use: 'score/boost-authors', with: { authors: ['did:plc:alice'] } }], posts, { plugins });
+    const skip = await runStages(
+      [{ use: 'plugin:broken@0.1.0' }, { use: 'score/boost-authors', with: { authors: ['did:plc:alice'] } }],
+      posts,
+      { plugins },
+    );
     expect(skip.map((r) => r.hidden)).toEqual([false, false]);
     expect(skip[0]!.decisions).toEqual([
-      { stage: 'plugin:broken@0.1.0', index: 0, verdict: 'error', reason: 'plugin error: threw: RangeError: kaput', score: 0 },
+      {
+        stage: 'plugin:broken@0.1.0',
+        index: 0,
+        verdict: 'error',
+        reason: 'plugin error: threw: RangeError: kaput',
+        score: 0,
+      },
       { stage: 'score/boost-authors', index: 1, verdict: 'score', reason: 'boosted author', score: 1 },
     ]);
     const hide = await runStages([{ use: 'plugin:broken@0.1.0', onError: 'hide' }], posts, { plugins });
-    expect(hide.map((r) => r.hiddenReason)).toEqual(['plugin error: threw: RangeError: kaput', 'plugin error: threw: RangeError: kaput']);
+    expect(hide.map((r) => r.hiddenReason)).toEqual([
+      'plugin error: threw: RangeError: kaput',
+      'plugin error: threw: RangeError: kaput',
+    ]);
   });
 
   it('treats output that breaks the contract, and missing plugins, as plugin errors', async () => {
     const [bad] = await runStages([{ use: 'plugin:wrong-length@1.0.0' }], [post(), post()], { plugins });
-    expect(bad!.decisions[0]!.reason).toBe('plugin error: threw: PluginContractError: score returned 1 numbers for 2 posts');
+    expect(bad!.decisions[0]!.reason).toBe(
+      'plugin error: threw: PluginContractError: score returned 1 numbers for 2 posts',
+    );
     const [missing] = await runStages([{ use: 'plugin:nowhere@9', onError: 'hide' }], [post()], { plugins });
     expect(missing!.hiddenReason).toBe('plugin error: not installed');
   });
 
   it('skips disabled stages and keeps output in input order, JSON-serializable', async () => {
     const pipeline = compilePipeline(DEFAULT_PIPELINE_SPEC);
-    const inputs = [post({ contentWarning: 'cw' }), post({ labels: [{ value: 'porn', source: 'x', action: null }] }), post()].map((p) => candidate(p));
+    const inputs = [
+      post({ contentWarning: 'cw' }),
+      post({ labels: [{ value: 'porn', source: 'x', action: null }] }),
+      post(),
+    ].map((p) => candidate(p));
     const results = await pipeline.run(inputs, { now: new Date('2026-11-23T13:00:00Z') });
     expect(results.map((r) => r.uri)).toEqual(inputs.map((c) => c.post.uri));
     expect(JSON.parse(JSON.stringify(results))).toEqual(results);
     expect(results[0]!.warn).toEqual(['content warning: cw']);
     expect(results[1]!.hidden).toBe(true);
-    const disabled = await runStages([{ use: 'mute-words', with: { words: ['post'] }, enabled: false }], [post({ text: 'post' })]);
+    const disabled = await runStages(
+      [{ use: 'mute-words', with: { words: ['post'] }, enabled: false }],
+      [post({ text: 'post' })],
+    );
     expect(disabled[0]!.hidden).toBe(false);
   });
 
   it('uses the recency half-life as τ', () => {
-    expect(compilePipeline({ name: 'x', stages: [{ use: 'score/recency', with: { halfLifeHours: 12 } }] }).halfLifeHours).toBe(12);
+    expect(
+      compilePipeline({ name: 'x', stages: [{ use: 'score/recency', with: { halfLifeHours: 12 } }] })
+        .halfLifeHours,
+    ).toBe(12);
     expect(compilePipeline({ name: 'x', stages: [] }).halfLifeHours).toBe(6);
   });
 });

@@ -51,13 +51,17 @@ export function compilePipeline(input: unknown, options: CompileOptions = {}): C
       if (checked.ok) return checked.config;
       problems.push(...checked.problems);
     } catch (error) {
-      problems.push(`${prefix}: plugin ${runner.name}@${runner.version} has an unusable configSchema (${(error as Error).message})`);
+      problems.push(
+        `${prefix}: plugin ${runner.name}@${runner.version} has an unusable configSchema (${(error as Error).message})`,
+      );
     }
     return undefined;
   };
 
   const recencyStage = spec.stages.find((s) => s.enabled && s.use === 'score/recency');
-  const halfLifeHours = recencyStage ? builtin(recencyStage, 'score/recency').halfLifeHours : DEFAULT_HALF_LIFE_HOURS;
+  const halfLifeHours = recencyStage
+    ? builtin(recencyStage, 'score/recency').halfLifeHours
+    : DEFAULT_HALF_LIFE_HOURS;
   const tau = halfLifeHours * 3600;
 
   const stages: CompiledStage[] = [];
@@ -67,7 +71,9 @@ export function compilePipeline(input: unknown, options: CompileOptions = {}): C
     if (plugin) {
       const runner = resolve(plugin[1]!, plugin[2]!);
       const config = runner ? pluginConfig(runner, stage.with, `stages[${index}].with`) : stage.with;
-      stages.push(pluginStage({ use: stage.use, index, runner, config, weight: stage.weight, onError: stage.onError }));
+      stages.push(
+        pluginStage({ use: stage.use, index, runner, config, weight: stage.weight, onError: stage.onError }),
+      );
       return;
     }
     switch (stage.use as BuiltinStageName) {
@@ -98,7 +104,11 @@ export function compilePipeline(input: unknown, options: CompileOptions = {}): C
           const [name, version] = cfg.classifier.plugin.split('@') as [string, string];
           classifier = resolve(name, version);
           if (classifier) {
-            const checked = pluginConfig(classifier, cfg.classifier.with, `stages[${index}].with.classifier.with`);
+            const checked = pluginConfig(
+              classifier,
+              cfg.classifier.with,
+              `stages[${index}].with.classifier.with`,
+            );
             cfg.classifier = { ...cfg.classifier, with: checked };
           }
         }
@@ -125,7 +135,11 @@ export function compilePipeline(input: unknown, options: CompileOptions = {}): C
     halfLifeHours,
     async run(candidates, runOptions = {}) {
       const now = runOptions.now ?? new Date();
-      const context: RunContext = { nowMs: now.getTime(), nowIso: now.toISOString(), history: runOptions.history ?? [] };
+      const context: RunContext = {
+        nowMs: now.getTime(),
+        nowIso: now.toISOString(),
+        history: runOptions.history ?? [],
+      };
       const items: ItemState[] = new Array<ItemState>(candidates.length);
       for (let i = 0; i < candidates.length; i++) {
         const candidate = candidates[i]!;

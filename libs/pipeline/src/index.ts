@@ -9,5 +9,11 @@ export { bridgedOrigin, personKey } from './stages/dedupe.js';
 export { AI_DISCLOSURE_PATTERN, DEFAULT_AI_HASHTAGS, DEFAULT_AI_LABELS } from './stages/ai-generated.js';
 export { PluginSandbox } from './sandbox/plugin-sandbox.js';
 export type { SandboxOptions, SandboxReply } from './sandbox/plugin-sandbox.js';
-export { MAX_PLUGIN_SOURCE_BYTES, PluginSourceError, SANDBOX_CHUNK, sandboxedPlugin, validatePluginSource } from './sandbox/sandboxed-plugin.js';
+export {
+  MAX_PLUGIN_SOURCE_BYTES,
+  PluginSourceError,
+  SANDBOX_CHUNK,
+  sandboxedPlugin,
+  validatePluginSource,
+} from './sandbox/sandboxed-plugin.js';
 export type { PluginManifest, PluginSourceCheck } from './sandbox/sandboxed-plugin.js';

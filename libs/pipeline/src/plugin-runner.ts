@@ -4,8 +4,7 @@ import { checkFilterOutput, checkScoreOutput } from '@tributary/plugin-sdk';
 
 /** A plugin batch's outcome: checked output, or why it failed (`timeout`, `memory limit`, `threw: …`). */
 export type PluginBatchOutcome =
-  | { ok: true; verdicts: CheckedVerdict[] | null; scores: number[] | null }
-  | { ok: false; error: string };
+  { ok: true; verdicts: CheckedVerdict[] | null; scores: number[] | null } | { ok: false; error: string };
 
 /** How the engine runs a plugin, trusted (in-process) or sandboxed. */
 export interface PluginRunner {
@@ -37,8 +36,12 @@ export function trustedPlugin<Config>(definition: PluginDefinition<Config>): Plu
     run(posts, config, context) {
       try {
         const cfg = config as Config;
-        const verdicts = definition.filter ? checkFilterOutput(definition.filter(posts, cfg, context), posts.length) : null;
-        const scores = definition.score ? checkScoreOutput(definition.score(posts, cfg, context), posts.length) : null;
+        const verdicts = definition.filter
+          ? checkFilterOutput(definition.filter(posts, cfg, context), posts.length)
+          : null;
+        const scores = definition.score
+          ? checkScoreOutput(definition.score(posts, cfg, context), posts.length)
+          : null;
         return Promise.resolve({ ok: true, verdicts, scores });
       } catch (error) {
         return Promise.resolve({ ok: false, error: `threw: ${describe(error)}` });

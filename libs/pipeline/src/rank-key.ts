@@ -12,7 +12,11 @@
 export const DEFAULT_HALF_LIFE_HOURS = 6;
 
 /** The rank key for a post created at `createdAtMs` with total contribution `score`. */
-export function rankKey(createdAtMs: number, score: number, halfLifeHours: number = DEFAULT_HALF_LIFE_HOURS): number {
+export function rankKey(
+  createdAtMs: number,
+  score: number,
+  halfLifeHours: number = DEFAULT_HALF_LIFE_HOURS,
+): number {
   return createdAtMs / 1000 / (halfLifeHours * 3600) + score;
 }
 
@@ -48,7 +52,20 @@ export function parseIsoMs(iso: string): number {
     const minute = digits(iso, 14, 2);
     const second = digits(iso, 17, 2);
     const ms = n === 24 ? digits(iso, 20, 3) : 0;
-    if (year >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) && hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59 && second >= 0 && second <= 59 && ms >= 0) {
+    if (
+      year >= 0 &&
+      month >= 1 &&
+      month <= 12 &&
+      day >= 1 &&
+      day <= daysInMonth(year, month) &&
+      hour >= 0 &&
+      hour <= 23 &&
+      minute >= 0 &&
+      minute <= 59 &&
+      second >= 0 &&
+      second <= 59 &&
+      ms >= 0
+    ) {
       return Date.UTC(year, month - 1, day, hour, minute, second, ms);
     }
   }

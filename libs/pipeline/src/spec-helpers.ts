@@ -7,7 +7,11 @@ import { compilePipeline } from './engine.js';
 import type { Candidate, PipelineResult, RunOptions } from './types.js';
 
 export function candidate(post: Post, reason: RepostReason | null = null): Candidate {
-  return { post, reason, seenIn: [{ network: post.network, linkedAccountId: 'acct-1', sourceId: 'home', uri: post.uri }] };
+  return {
+    post,
+    reason,
+    seenIn: [{ network: post.network, linkedAccountId: 'acct-1', sourceId: 'home', uri: post.uri }],
+  };
 }
 
 export function post(overrides: PostOverrides = {}): Post {
@@ -16,7 +20,15 @@ export function post(overrides: PostOverrides = {}): Post {
 
 export function repostBy(by: Partial<Author>): RepostReason {
   return {
-    by: { network: 'BLUESKY', networkId: 'did:plc:bob', handle: 'bob.test', displayName: 'Bob', avatarUrl: null, bot: false, ...by },
+    by: {
+      network: 'BLUESKY',
+      networkId: 'did:plc:bob',
+      handle: 'bob.test',
+      displayName: 'Bob',
+      avatarUrl: null,
+      bot: false,
+      ...by,
+    },
     at: '2026-11-23T12:30:00.000Z',
     uri: null,
   };
@@ -34,7 +46,11 @@ export async function runStages(
 }
 
 /** Runs one stage and returns, per post, `hide:<reason>` / `warn:<reason>` / `blur:<reason>` / `keep`. */
-export async function verdicts(stage: unknown, posts: readonly (Post | Candidate)[], options: CompileOptions & RunOptions = {}): Promise<string[]> {
+export async function verdicts(
+  stage: unknown,
+  posts: readonly (Post | Candidate)[],
+  options: CompileOptions & RunOptions = {},
+): Promise<string[]> {
   const results = await runStages([stage], posts, options);
   return results.map((r) => {
     if (r.hidden) return `hide:${r.hiddenReason ?? ''}`;

@@ -15,7 +15,10 @@ describe('parsePipelineSpec', () => {
   it('accepts the DESIGN.md example and applies stage defaults', () => {
     const spec = parsePipelineSpec({
       name: 'Calm home',
-      sources: [{ account: 'a1', kind: 'home' }, { account: 'a1', kind: 'list', id: 'l1' }],
+      sources: [
+        { account: 'a1', kind: 'home' },
+        { account: 'a1', kind: 'list', id: 'l1' },
+      ],
       stages: [
         { use: 'mute-words', with: { words: ['crypto'], wholeWord: true } },
         { use: 'language', with: { allow: ['en', 'de'] } },
@@ -33,13 +36,25 @@ describe('parsePipelineSpec', () => {
     expect(spec.stages[0]!.with).toEqual({ words: ['crypto'], wholeWord: true, action: 'hide' });
     expect(spec.stages[5]!.with).toEqual({ windowMinutes: 60, identities: [] });
     expect(spec.stages[7]!.weight).toBe(0.3);
-    expect(spec.stages[9]).toMatchObject({ use: 'plugin:community/no-engagement-bait@1', onError: 'skip', weight: 1 });
+    expect(spec.stages[9]).toMatchObject({
+      use: 'plugin:community/no-engagement-bait@1',
+      onError: 'skip',
+      weight: 1,
+    });
   });
 
   it('names the path of a bad stage option', () => {
-    expect(problems({ name: 'x', stages: [{ use: 'mute-words', with: { words: [] } }, { use: 'language', with: { allow: ['en'] } }, { use: 'hide-replies' }, { use: 'score/recency', with: { halfLifeHours: -2 } }] })).toEqual([
-      'stages[3].with.halfLifeHours: expected a positive number',
-    ]);
+    expect(
+      problems({
+        name: 'x',
+        stages: [
+          { use: 'mute-words', with: { words: [] } },
+          { use: 'language', with: { allow: ['en'] } },
+          { use: 'hide-replies' },
+          { use: 'score/recency', with: { halfLifeHours: -2 } },
+        ],
+      }),
+    ).toEqual(['stages[3].with.halfLifeHours: expected a positive number']);
   });
 
   it('lists every problem with its path', () => {

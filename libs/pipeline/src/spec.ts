@@ -5,12 +5,17 @@ import { unsafeRegexReason } from './text-match.js';
 // The pipeline spec (DESIGN.md "Pipelines"): data a user owns, validated here with errors that
 // name the path, e.g. `stages[3].with.halfLifeHours: expected a positive number`.
 
-const positive = z.number({ error: 'expected a positive number' }).positive({ error: 'expected a positive number' });
+const positive = z
+  .number({ error: 'expected a positive number' })
+  .positive({ error: 'expected a positive number' });
 const positiveInt = z
   .number({ error: 'expected a positive integer' })
   .int({ error: 'expected a positive integer' })
   .positive({ error: 'expected a positive integer' });
-const nonEmpty = z.string({ error: 'expected a string' }).trim().min(1, { error: 'expected a non-empty string' });
+const nonEmpty = z
+  .string({ error: 'expected a string' })
+  .trim()
+  .min(1, { error: 'expected a non-empty string' });
 const isoDate = z.iso.datetime({ offset: true, error: 'expected an ISO-8601 date-time' });
 const authorList = z.array(nonEmpty, { error: 'expected a list of author ids or handles' }).max(10_000);
 const networkName = z
@@ -38,7 +43,11 @@ const regexSource = z
     }
     const unsafe = unsafeRegexReason(source);
     if (unsafe !== null) ctx.addIssue({ code: 'custom', message: `regular expression refused: ${unsafe}` });
-    else if (regex.test('')) ctx.addIssue({ code: 'custom', message: 'regular expression matches empty text (it would mute everything)' });
+    else if (regex.test(''))
+      ctx.addIssue({
+        code: 'custom',
+        message: 'regular expression matches empty text (it would mute everything)',
+      });
   });
 
 const muteField = z.enum(['text', 'contentWarning', 'altText', 'linkTitle', 'hashtags', 'quote'], {
@@ -48,14 +57,16 @@ const muteField = z.enum(['text', 'contentWarning', 'altText', 'linkTitle', 'has
 const muteEntry = z.union(
   [
     nonEmpty.max(200, { error: 'expected at most 200 characters' }),
-    z.strictObject({
-      word: nonEmpty.max(200, { error: 'expected at most 200 characters' }).optional(),
-      regex: regexSource.optional(),
-      wholeWord: z.boolean({ error: 'expected true or false' }).optional(),
-      expiresAt: isoDate.optional(),
-    }).refine((e) => (e.word === undefined) !== (e.regex === undefined), {
-      error: 'expected exactly one of "word" or "regex"',
-    }),
+    z
+      .strictObject({
+        word: nonEmpty.max(200, { error: 'expected at most 200 characters' }).optional(),
+        regex: regexSource.optional(),
+        wholeWord: z.boolean({ error: 'expected true or false' }).optional(),
+        expiresAt: isoDate.optional(),
+      })
+      .refine((e) => (e.word === undefined) !== (e.regex === undefined), {
+        error: 'expected exactly one of "word" or "regex"',
+      }),
   ],
   { error: 'expected a word, or { word | regex, wholeWord?, expiresAt? }' },
 );
@@ -96,7 +107,9 @@ export const builtinStageConfigs = {
   }),
   labels: z.strictObject({
     rules: z
-      .array(z.strictObject({ label: nonEmpty, action: action3 }), { error: 'expected a list of { label, action }' })
+      .array(z.strictObject({ label: nonEmpty, action: action3 }), {
+        error: 'expected a list of { label, action }',
+      })
       .default([]),
     /** Apply the action a network or labeler attached to the label (`hide`/`warn`/`blur`). */
     honorNetworkActions: z.boolean({ error: 'expected true or false' }).default(true),
@@ -158,12 +171,17 @@ const sourceSchema = z
     }),
     id: nonEmpty.optional(),
   })
-  .refine((s) => s.kind === 'home' || s.id !== undefined, { error: 'expected an id for this kind', path: ['id'] });
+  .refine((s) => s.kind === 'home' || s.id !== undefined, {
+    error: 'expected an id for this kind',
+    path: ['id'],
+  });
 
 const specSchema = z.strictObject({
   name: nonEmpty.max(100),
   sources: z.array(sourceSchema, { error: 'expected a list of sources' }).default([]),
-  stages: z.array(stageSchema, { error: 'expected a list of stages' }).max(64, { error: 'at most 64 stages' }),
+  stages: z
+    .array(stageSchema, { error: 'expected a list of stages' })
+    .max(64, { error: 'at most 64 stages' }),
 });
 
 /** A validated stage: `with` has the built-in stage's defaults applied (plugins are checked when compiled). */
@@ -187,7 +205,9 @@ export class PipelineSpecError extends Error {
 export function parsePipelineSpec(input: unknown): PipelineSpec {
   const parsed = specSchema.safeParse(input);
   if (!parsed.success) {
-    throw new PipelineSpecError(parsed.error.issues.map((i) => `${formatPath([...i.path]) || '(root)'}: ${i.message}`));
+    throw new PipelineSpecError(
+      parsed.error.issues.map((i) => `${formatPath([...i.path]) || '(root)'}: ${i.message}`),
+    );
   }
   const problems: string[] = [];
   const stages = parsed.data.stages.map((stage, index) => {
@@ -195,14 +215,18 @@ export function parsePipelineSpec(input: unknown): PipelineSpec {
     if (PLUGIN_STAGE_PATTERN.test(stage.use)) return stage;
     const schema = (builtinStageConfigs as Record<string, z.ZodType>)[stage.use];
     if (schema === undefined) {
-      problems.push(`${prefix}.use: unknown stage "${stage.use}" (built-in: ${Object.keys(builtinStageConfigs).join(', ')}; or plugin:<name>@<version>)`);
+      problems.push(
+        `${prefix}.use: unknown stage "${stage.use}" (built-in: ${Object.keys(builtinStageConfigs).join(', ')}; or plugin:<name>@<version>)`,
+      );
       return stage;
     }
     const config = schema.safeParse(stage.with ?? {});
     if (!config.success) {
       for (const issue of config.error.issues) {
         const path = formatPath([...issue.path]);
-        problems.push(`${prefix}.with${path === '' ? '' : path.startsWith('[') ? path : `.${path}`}: ${issue.message}`);
+        problems.push(
+          `${prefix}.with${path === '' ? '' : path.startsWith('[') ? path : `.${path}`}: ${issue.message}`,
+        );
       }
       return stage;
     }
@@ -218,7 +242,17 @@ export const DEFAULT_PIPELINE_SPEC: PipelineSpecInput = {
   sources: [],
   stages: [
     { use: 'content-warning', with: { action: 'warn' } },
-    { use: 'labels', with: { rules: [{ label: 'porn', action: 'hide' }, { label: 'nudity', action: 'blur' }, { label: 'graphic-media', action: 'blur' }, { label: 'gore', action: 'hide' }] } },
+    {
+      use: 'labels',
+      with: {
+        rules: [
+          { label: 'porn', action: 'hide' },
+          { label: 'nudity', action: 'blur' },
+          { label: 'graphic-media', action: 'blur' },
+          { label: 'gore', action: 'hide' },
+        ],
+      },
+    },
     { use: 'dedupe-crossposts' },
     { use: 'score/recency', with: { halfLifeHours: 6 } },
     { use: 'score/engagement', weight: 0.2 },

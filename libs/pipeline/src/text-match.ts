@@ -113,9 +113,13 @@ export function unsafeRegexReason(source: string): string | null {
       if (lastGroupRisky && stack.length > 0) stack[stack.length - 1]!.risky = true;
       continue;
     }
-    const quantifier = c === '*' || c === '+' || c === '?' || (c === '{' && /^\{\d+(,\d*)?\}/.test(source.slice(i)));
+    const quantifier =
+      c === '*' || c === '+' || c === '?' || (c === '{' && /^\{\d+(,\d*)?\}/.test(source.slice(i)));
     if (quantifier) {
-      const unbounded = c === '*' || c === '+' || (c === '{' && /^\{\d+,\d*\}/.test(source.slice(i)) && !/^\{(\d+),\1\}/.test(source.slice(i)));
+      const unbounded =
+        c === '*' ||
+        c === '+' ||
+        (c === '{' && /^\{\d+,\d*\}/.test(source.slice(i)) && !/^\{(\d+),\1\}/.test(source.slice(i)));
       if (lastGroupRisky && unbounded) return 'nested quantifiers can take exponential time';
       if (stack.length > 0 && c !== '?') stack[stack.length - 1]!.risky = true;
       lastGroupRisky = false;

@@ -6,7 +6,8 @@ const echo = definePlugin<{ word: string }>({
   name: 'scope/echo',
   version: '1.0.0-beta.1',
   configSchema: { type: 'object', properties: { word: { type: 'string', default: 'echo' } }, required: [] },
-  filter: (posts, config) => posts.map((p) => (p.text.includes(config.word) ? { action: 'warn', reason: config.word } : 'keep')),
+  filter: (posts, config) =>
+    posts.map((p) => (p.text.includes(config.word) ? { action: 'warn', reason: config.word } : 'keep')),
   score: (posts) => posts.map((p) => p.text.length / 100),
 });
 
@@ -30,18 +31,31 @@ describe('definePlugin', () => {
 describe('runPlugin (test helper)', () => {
   it('validates config with defaults and runs both hooks over the batch', () => {
     const posts = [makePost({ text: 'echo echo' }), makePost({ text: 'quiet' })];
-    expect(runPlugin(echo, posts)).toEqual({ verdicts: [{ action: 'warn', reason: 'echo' }, null], scores: [0.09, 0.05] });
-    expect(runPlugin(echo, posts, { word: 'quiet' }).verdicts).toEqual([null, { action: 'warn', reason: 'quiet' }]);
+    expect(runPlugin(echo, posts)).toEqual({
+      verdicts: [{ action: 'warn', reason: 'echo' }, null],
+      scores: [0.09, 0.05],
+    });
+    expect(runPlugin(echo, posts, { word: 'quiet' }).verdicts).toEqual([
+      null,
+      { action: 'warn', reason: 'quiet' },
+    ]);
   });
 
   it('rejects config the schema refuses, naming the path', () => {
-    expect(() => runPlugin(echo, [], { word: 3 })).toThrow('invalid config: with.word: Invalid input: expected string, received number');
+    expect(() => runPlugin(echo, [], { word: 3 })).toThrow(
+      'invalid config: with.word: Invalid input: expected string, received number',
+    );
   });
 });
 
 describe('output checks', () => {
   it('accept null, undefined, "keep" and verdict objects; reject the rest', () => {
-    expect(checkFilterOutput([null, undefined, 'keep', { action: 'hide', reason: 'r' }], 4)).toEqual([null, null, null, { action: 'hide', reason: 'r' }]);
+    expect(checkFilterOutput([null, undefined, 'keep', { action: 'hide', reason: 'r' }], 4)).toEqual([
+      null,
+      null,
+      null,
+      { action: 'hide', reason: 'r' },
+    ]);
     expect(() => checkFilterOutput([{ action: 'delete', reason: 'r' }], 1)).toThrow('filter verdict [0]');
     expect(() => checkFilterOutput('nope', 1)).toThrow('filter must return an array');
     expect(() => checkFilterOutput([], 1)).toThrow('filter returned 0 verdicts for 1 posts');
@@ -53,8 +67,16 @@ describe('output checks', () => {
 describe('makePost', () => {
   it('builds complete posts for either network, merging author overrides', () => {
     const post = makePost({ network: 'MASTODON', text: 'hi', author: { handle: 'bob@example.social' } });
-    expect(post).toMatchObject({ network: 'MASTODON', text: 'hi', richText: { segments: [{ type: 'text', text: 'hi' }] } });
-    expect(post.author).toMatchObject({ network: 'MASTODON', handle: 'bob@example.social', networkId: 'https://example.social/users/alice' });
+    expect(post).toMatchObject({
+      network: 'MASTODON',
+      text: 'hi',
+      richText: { segments: [{ type: 'text', text: 'hi' }] },
+    });
+    expect(post.author).toMatchObject({
+      network: 'MASTODON',
+      handle: 'bob@example.social',
+      networkId: 'https://example.social/users/alice',
+    });
     expect(makePost().uri).not.toBe(makePost().uri);
   });
 });
@@ -75,9 +97,23 @@ describe('fields and projectPost', () => {
     const view = projectPost(makePost({ text: 'x', raw: { huge: true } }));
     expect(Object.keys(view)).not.toContain('raw');
     expect(Object.keys(view)).not.toContain('richText');
-    expect(view.author).toEqual({ network: 'BLUESKY', networkId: 'did:plc:alice', handle: 'alice.test', displayName: 'Alice', bot: false });
+    expect(view.author).toEqual({
+      network: 'BLUESKY',
+      networkId: 'did:plc:alice',
+      handle: 'alice.test',
+      displayName: 'Alice',
+      bot: false,
+    });
   });
   it('rejects unknown fields', () => {
-    expect(() => definePlugin({ name: 'x', version: '1.0.0', configSchema: {}, fields: ['raw' as never], score: () => [] })).toThrow(/^fields: /);
+    expect(() =>
+      definePlugin({
+        name: 'x',
+        version: '1.0.0',
+        configSchema: {},
+        fields: ['raw' as never],
+        score: () => [],
+      }),
+    ).toThrow(/^fields: /);
   });
 });

@@ -55,22 +55,54 @@ export interface PluginPost {
 
 export type PluginPostField = keyof PluginPost;
 export const PLUGIN_POST_FIELDS: readonly PluginPostField[] = [
-  'uri', 'network', 'webUrl', 'author', 'text', 'languages', 'createdAt', 'replyParent', 'replyRoot', 'quote',
-  'media', 'linkCard', 'counts', 'contentWarning', 'sensitive', 'labels', 'visibility', 'hashtags',
+  'uri',
+  'network',
+  'webUrl',
+  'author',
+  'text',
+  'languages',
+  'createdAt',
+  'replyParent',
+  'replyRoot',
+  'quote',
+  'media',
+  'linkCard',
+  'counts',
+  'contentWarning',
+  'sensitive',
+  'labels',
+  'visibility',
+  'hashtags',
 ];
 
 /** The sandbox's copy of a post: the declared fields of {@link PluginPost}, nothing else. */
-export function projectPost(post: Post, fields: readonly PluginPostField[] = PLUGIN_POST_FIELDS): Partial<PluginPost> {
+export function projectPost(
+  post: Post,
+  fields: readonly PluginPostField[] = PLUGIN_POST_FIELDS,
+): Partial<PluginPost> {
   const out: Partial<Record<PluginPostField, unknown>> = {};
   for (const field of fields) {
     switch (field) {
       case 'author': {
         const a = post.author;
-        out.author = { network: a.network, networkId: a.networkId, handle: a.handle, displayName: a.displayName, bot: a.bot };
+        out.author = {
+          network: a.network,
+          networkId: a.networkId,
+          handle: a.handle,
+          displayName: a.displayName,
+          bot: a.bot,
+        };
         break;
       }
       case 'quote':
-        out.quote = post.quote === null ? null : { uri: post.quote.uri, text: post.quote.text, author: { networkId: post.quote.author.networkId, handle: post.quote.author.handle } };
+        out.quote =
+          post.quote === null
+            ? null
+            : {
+                uri: post.quote.uri,
+                text: post.quote.text,
+                author: { networkId: post.quote.author.networkId, handle: post.quote.author.handle },
+              };
         break;
       case 'media':
         out.media = post.media.map((m) => ({ type: m.type, altText: m.altText }));
@@ -145,7 +177,9 @@ export class PluginContractError extends Error {
  * });
  * ```
  */
-export function definePlugin<Config = unknown>(definition: PluginDefinition<Config>): PluginDefinition<Config> {
+export function definePlugin<Config = unknown>(
+  definition: PluginDefinition<Config>,
+): PluginDefinition<Config> {
   const problem = describeDefinitionProblem(definition);
   if (problem) throw new PluginContractError(problem);
   return definition;
@@ -169,12 +203,18 @@ export function describeDefinitionProblem(definition: unknown): string | null {
     return 'configSchema: expected a JSON Schema object';
   }
   const fields = d['fields'];
-  if (fields !== undefined && (!Array.isArray(fields) || fields.length === 0 || !fields.every((f) => (PLUGIN_POST_FIELDS as readonly unknown[]).includes(f)))) {
+  if (
+    fields !== undefined &&
+    (!Array.isArray(fields) ||
+      fields.length === 0 ||
+      !fields.every((f) => (PLUGIN_POST_FIELDS as readonly unknown[]).includes(f)))
+  ) {
     return `fields: expected a non-empty list of ${PLUGIN_POST_FIELDS.join(', ')}`;
   }
   if (d['filter'] !== undefined && typeof d['filter'] !== 'function') return 'filter: expected a function';
   if (d['score'] !== undefined && typeof d['score'] !== 'function') return 'score: expected a function';
-  if (d['filter'] === undefined && d['score'] === undefined) return 'a plugin needs a filter or a score function';
+  if (d['filter'] === undefined && d['score'] === undefined)
+    return 'a plugin needs a filter or a score function';
   return null;
 }
 

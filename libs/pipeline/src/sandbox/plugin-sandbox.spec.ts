@@ -27,10 +27,22 @@ describe('sandboxed plugins', () => {
         score: (posts) => posts.map((p) => ('raw' in p || 'richText' in p ? 0 : 1)),
       });`,
     );
-    expect(runner).toMatchObject({ name: 'community/short-posts', version: '1.2.0', hooks: { filter: true, score: true } });
-    const outcome = await runner.run([makePost({ text: 'hey' }), makePost({ text: 'hello', raw: { big: 'record' } })], { max: 3 }, context);
+    expect(runner).toMatchObject({
+      name: 'community/short-posts',
+      version: '1.2.0',
+      hooks: { filter: true, score: true },
+    });
+    const outcome = await runner.run(
+      [makePost({ text: 'hey' }), makePost({ text: 'hello', raw: { big: 'record' } })],
+      { max: 3 },
+      context,
+    );
     // Only the plugin view is copied into the sandbox: no `raw`, no `richText`.
-    expect(outcome).toEqual({ ok: true, verdicts: [{ action: 'warn', reason: 'short' }, null], scores: [1, 1] });
+    expect(outcome).toEqual({
+      ok: true,
+      verdicts: [{ action: 'warn', reason: 'short' }, null],
+      scores: [1, 1],
+    });
   });
 
   it('copies only the fields a plugin declares', async () => {
@@ -39,35 +51,77 @@ describe('sandboxed plugins', () => {
       `definePlugin({ name: 'fields', version: '1.0.0', configSchema: { type: 'object' }, fields: ['text', 'hashtags'],
         filter: (posts) => posts.map((p) => ({ action: 'warn', reason: Object.keys(p).join(',') })) });`,
     );
-    expect(await runner.run(posts.slice(0, 1), {}, context)).toEqual({ ok: true, verdicts: [{ action: 'warn', reason: 'text,hashtags' }], scores: null });
-    const check = await validatePluginSource(`definePlugin({ name: 'f', version: '1.0.0', configSchema: {}, fields: ['raw'], score: () => [] })`, sandbox);
-    expect(check).toEqual({ ok: false, error: expect.stringMatching(/^fields: expected a non-empty list of uri, network/) });
+    expect(await runner.run(posts.slice(0, 1), {}, context)).toEqual({
+      ok: true,
+      verdicts: [{ action: 'warn', reason: 'text,hashtags' }],
+      scores: null,
+    });
+    const check = await validatePluginSource(
+      `definePlugin({ name: 'f', version: '1.0.0', configSchema: {}, fields: ['raw'], score: () => [] })`,
+      sandbox,
+    );
+    expect(check).toEqual({
+      ok: false,
+      error: expect.stringMatching(/^fields: expected a non-empty list of uri, network/),
+    });
   });
 
   it('gives plugins no process, require, network, timers or dynamic import', async () => {
     const runner = await sandboxedPlugin(
       sandbox,
-      filterPlugin('probe', `const seen = [typeof process, typeof require, typeof fetch, typeof XMLHttpRequest, typeof WebSocket, typeof setTimeout, typeof setInterval, typeof queueMicrotask === 'function' ? 'fn' : 'none', typeof globalThis.Buffer].join(',');
-        return posts.map(() => ({ action: 'warn', reason: seen }));`),
+      filterPlugin(
+        'probe',
+        `const seen = [typeof process, typeof require, typeof fetch, typeof XMLHttpRequest, typeof WebSocket, typeof setTimeout, typeof setInterval, typeof queueMicrotask === 'function' ? 'fn' : 'none', typeof globalThis.Buffer].join(',');
+        return posts.map(() => ({ action: 'warn', reason: seen }));`,
+      ),
     );
     const outcome = await runner.run(posts.slice(0, 1), {}, context);
-    expect(outcome).toEqual({ ok: true, verdicts: [{ action: 'warn', reason: 'undefined,undefined,undefined,undefined,undefined,undefined,undefined,none,undefined' }], scores: null });
+    expect(outcome).toEqual({
+      ok: true,
+      verdicts: [
+        {
+          action: 'warn',
+          reason: 'undefined,undefined,undefined,undefined,undefined,undefined,undefined,none,undefined',
+        },
+      ],
+      scores: null,
+    });
     for (const [name, body, error] of [
       ['exit', 'process.exit(1)', 'threw: ReferenceError: process is not defined'],
-      ['fs', "require('node:fs').readFileSync('/etc/passwd')", 'threw: ReferenceError: require is not defined'],
+      [
+        'fs',
+        "require('node:fs').readFileSync('/etc/passwd')",
+        'threw: ReferenceError: require is not defined',
+      ],
       ['net', "fetch('http://127.0.0.1:6379')", 'threw: ReferenceError: fetch is not defined'],
-      ['ctor', "return posts.constructor.constructor('return process')().exit(1)", 'threw: ReferenceError: process is not defined'],
+      [
+        'ctor',
+        "return posts.constructor.constructor('return process')().exit(1)",
+        'threw: ReferenceError: process is not defined',
+      ],
     ] as const) {
       const hostile = await sandboxedPlugin(sandbox, filterPlugin(name, body));
       expect(await hostile.run(posts, {}, context)).toEqual({ ok: false, error });
     }
-    const imports = await sandboxedPlugin(sandbox, filterPlugin('imports', "import('node:child_process'); return posts.map(() => null)"));
-    expect(await imports.run(posts, {}, context)).toEqual({ ok: false, error: 'threw: Error: Not supported' });
+    const imports = await sandboxedPlugin(
+      sandbox,
+      filterPlugin('imports', "import('node:child_process'); return posts.map(() => null)"),
+    );
+    expect(await imports.run(posts, {}, context)).toEqual({
+      ok: false,
+      error: 'threw: Error: Not supported',
+    });
   });
 
   it('stops an infinite loop, and the plugin still works on the next batch', async () => {
-    const runner = await sandboxedPlugin(sandbox, filterPlugin('loop', 'if (posts[0].text === "loop") { for (;;) {} } return posts.map(() => null);'));
-    expect(await runner.run([makePost({ text: 'loop' })], {}, context)).toEqual({ ok: false, error: 'timeout' });
+    const runner = await sandboxedPlugin(
+      sandbox,
+      filterPlugin('loop', 'if (posts[0].text === "loop") { for (;;) {} } return posts.map(() => null);'),
+    );
+    expect(await runner.run([makePost({ text: 'loop' })], {}, context)).toEqual({
+      ok: false,
+      error: 'timeout',
+    });
     expect(await runner.run(posts, {}, context)).toEqual({ ok: true, verdicts: [null, null], scores: null });
   });
 
@@ -75,7 +129,10 @@ describe('sandboxed plugins', () => {
     const many = Array.from({ length: 250 }, (_, i) => makePost({ text: i === 249 ? 'loop' : `post ${i}` }));
     const runner = await sandboxedPlugin(
       sandbox,
-      filterPlugin('chunks', 'if (posts.some((p) => p.text === "loop")) { for (;;) {} } return posts.map((p, i) => (i === 0 ? { action: "warn", reason: String(posts.length) } : null));'),
+      filterPlugin(
+        'chunks',
+        'if (posts.some((p) => p.text === "loop")) { for (;;) {} } return posts.map((p, i) => (i === 0 ? { action: "warn", reason: String(posts.length) } : null));',
+      ),
     );
     const ok = await runner.run(many.slice(0, 249), {}, context);
     expect(ok.ok && ok.verdicts?.length).toBe(249);
@@ -90,21 +147,39 @@ describe('sandboxed plugins', () => {
   it('stops a memory bomb at the isolate limit and recreates the isolate', async () => {
     const runner = await sandboxedPlugin(
       sandbox,
-      filterPlugin('bomb', 'if (posts[0].text === "bomb") { const hoard = []; for (;;) hoard.push(new Array(100000).fill(Math.random())); } return posts.map(() => null);'),
+      filterPlugin(
+        'bomb',
+        'if (posts[0].text === "bomb") { const hoard = []; for (;;) hoard.push(new Array(100000).fill(Math.random())); } return posts.map(() => null);',
+      ),
     );
-    expect(await runner.run([makePost({ text: 'bomb' })], {}, context)).toEqual({ ok: false, error: 'memory limit' });
+    expect(await runner.run([makePost({ text: 'bomb' })], {}, context)).toEqual({
+      ok: false,
+      error: 'memory limit',
+    });
     expect(await runner.run(posts, {}, context)).toEqual({ ok: true, verdicts: [null, null], scores: null });
-    const strings = await sandboxedPlugin(sandbox, filterPlugin('string-bomb', 'let s = "x"; for (;;) s += s;'));
+    const strings = await sandboxedPlugin(
+      sandbox,
+      filterPlugin('string-bomb', 'let s = "x"; for (;;) s += s;'),
+    );
     expect((await strings.run(posts, {}, context)).ok).toBe(false);
-    const buffers = await sandboxedPlugin(sandbox, filterPlugin('buffer-bomb', 'const b = []; for (;;) b.push(new ArrayBuffer(1e7));'));
+    const buffers = await sandboxedPlugin(
+      sandbox,
+      filterPlugin('buffer-bomb', 'const b = []; for (;;) b.push(new ArrayBuffer(1e7));'),
+    );
     expect((await buffers.run(posts, {}, context)).ok).toBe(false);
   });
 
   it('reports a throwing plugin and output that breaks the contract', async () => {
     const thrower = await sandboxedPlugin(sandbox, filterPlugin('thrower', 'throw new TypeError("nope")'));
     expect(await thrower.run(posts, {}, context)).toEqual({ ok: false, error: 'threw: TypeError: nope' });
-    const liar = await sandboxedPlugin(sandbox, filterPlugin('liar', 'JSON.stringify = () => 42; return [{ action: "explode" }, null];'));
-    expect(await liar.run(posts, {}, context)).toEqual({ ok: false, error: 'bad output: filter verdict [0]: expected null, "keep" or { action, reason }' });
+    const liar = await sandboxedPlugin(
+      sandbox,
+      filterPlugin('liar', 'JSON.stringify = () => 42; return [{ action: "explode" }, null];'),
+    );
+    expect(await liar.run(posts, {}, context)).toEqual({
+      ok: false,
+      error: 'bad output: filter verdict [0]: expected null, "keep" or { action, reason }',
+    });
   });
 
   it('kills and restarts a sandbox process that stops answering, within the call', async () => {
@@ -127,14 +202,19 @@ describe('sandboxed plugins', () => {
   });
 
   it('lets the pipeline go on per onError and record what happened', async () => {
-    const loop = await sandboxedPlugin(sandbox, `definePlugin({ name: 'spin', version: '1.0.0', configSchema: { type: 'object' }, filter() { for (;;) {} } });`);
+    const loop = await sandboxedPlugin(
+      sandbox,
+      `definePlugin({ name: 'spin', version: '1.0.0', configSchema: { type: 'object' }, filter() { for (;;) {} } });`,
+    );
     const pipeline = compilePipeline(
       { name: 'x', stages: [{ use: 'plugin:spin@1.0.0', onError: 'hide' }, { use: 'score/engagement' }] },
       { plugins: pluginResolver([loop]) },
     );
     const results = await pipeline.run(posts.map((p) => candidate(p)));
     expect(results.map((r) => r.hiddenReason)).toEqual(['plugin error: timeout', 'plugin error: timeout']);
-    expect(results[0]!.decisions).toEqual([{ stage: 'plugin:spin@1.0.0', index: 0, verdict: 'hide', reason: 'plugin error: timeout', score: 0 }]);
+    expect(results[0]!.decisions).toEqual([
+      { stage: 'plugin:spin@1.0.0', index: 0, verdict: 'hide', reason: 'plugin error: timeout', score: 0 },
+    ]);
   });
 });
 
@@ -144,7 +224,13 @@ describe('validatePluginSource', () => {
       `definePlugin({ name: 'hello', version: '0.1.0', configSchema: { type: 'object', properties: { n: { type: 'number' } } }, score: (posts) => posts.map(() => 0) })`,
       sandbox,
     );
-    expect(check).toMatchObject({ ok: true, name: 'hello', version: '0.1.0', configSchema: { type: 'object', properties: { n: { type: 'number' } } }, hooks: { filter: false, score: true } });
+    expect(check).toMatchObject({
+      ok: true,
+      name: 'hello',
+      version: '0.1.0',
+      configSchema: { type: 'object', properties: { n: { type: 'number' } } },
+      hooks: { filter: false, score: true },
+    });
     expect(check.ok && check.fields).toContain('text');
   });
 
@@ -154,16 +240,33 @@ describe('validatePluginSource', () => {
     ['too big', `// ${'x'.repeat(300 * 1024)}`, 'plugin source is larger than 256 KiB'],
     ['syntax error', 'definePlugin({', /^threw: SyntaxError: /],
     ['no definePlugin', 'const x = 1;', 'threw: Error: the code never called definePlugin({ ... })'],
-    ['twice', `${filterPlugin('a', 'return []')}${filterPlugin('b', 'return []')}`, 'threw: Error: definePlugin was called more than once'],
-    ['bad name', filterPlugin('Bad Name', 'return []'), 'name: expected lowercase letters, digits and dashes, optionally "scope/name"'],
-    ['no hooks', `definePlugin({ name: 'x', version: '1.0.0', configSchema: {} })`, 'a plugin needs a filter or a score function'],
-    ['bad schema', `definePlugin({ name: 'x', version: '1.0.0', configSchema: { type: 'banana' }, score: () => [] })`, /^configSchema: /],
+    [
+      'twice',
+      `${filterPlugin('a', 'return []')}${filterPlugin('b', 'return []')}`,
+      'threw: Error: definePlugin was called more than once',
+    ],
+    [
+      'bad name',
+      filterPlugin('Bad Name', 'return []'),
+      'name: expected lowercase letters, digits and dashes, optionally "scope/name"',
+    ],
+    [
+      'no hooks',
+      `definePlugin({ name: 'x', version: '1.0.0', configSchema: {} })`,
+      'a plugin needs a filter or a score function',
+    ],
+    [
+      'bad schema',
+      `definePlugin({ name: 'x', version: '1.0.0', configSchema: { type: 'banana' }, score: () => [] })`,
+      /^configSchema: /,
+    ],
     ['loop at load', 'for (;;) {}', 'timeout'],
     ['import statement', "import fs from 'node:fs'; definePlugin({})", /^threw: SyntaxError: /],
   ])('rejects %s', async (_name, code, error) => {
     const check = await validatePluginSource(code, sandbox);
     expect(check.ok).toBe(false);
-    if (!check.ok) expect(check.error).toEqual(typeof error === 'string' ? error : expect.stringMatching(error));
+    if (!check.ok)
+      expect(check.error).toEqual(typeof error === 'string' ? error : expect.stringMatching(error));
   });
 
   it('works without a sandbox of its own (temporary one), and sandboxedPlugin throws on bad code', async () => {

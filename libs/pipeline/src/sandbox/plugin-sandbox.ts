@@ -30,7 +30,9 @@ interface Pending {
   arm: () => NodeJS.Timeout;
 }
 
-type ChildReply = { id: number; ok: true; meta?: string; outs?: string[]; cpuMs?: number } | { id: number; ok: false; error: string };
+type ChildReply =
+  | { id: number; ok: true; meta?: string; outs?: string[]; cpuMs?: number }
+  | { id: number; ok: false; error: string };
 
 const CHILD_PATH = fileURLToPath(new URL('./sandbox-child.mjs', import.meta.url));
 const STARTUP_TIMEOUT_MS = 10_000;
@@ -65,7 +67,13 @@ export class PluginSandbox {
   /** Loads (or replaces) plugin code under `key`; resolves with its metadata JSON or why it failed. */
   async load(key: string, code: string): Promise<SandboxReply<string>> {
     this.code.set(key, code);
-    const reply = await this.call({ type: 'load', key, code, memoryMb: this.memoryLimitMb, timeLimitMs: this.timeLimitMs });
+    const reply = await this.call({
+      type: 'load',
+      key,
+      code,
+      memoryMb: this.memoryLimitMb,
+      timeLimitMs: this.timeLimitMs,
+    });
     if (!reply.ok) {
       this.code.delete(key);
       return reply;
@@ -86,15 +94,33 @@ export class PluginSandbox {
    * run. A process that does not finish a chunk within 1.5× the limit is killed and restarted,
    * so a plugin is stopped within twice its limit even when the isolate cannot stop it.
    */
-  async run(key: string, chunks: readonly string[], configJson: string, contextJson: string): Promise<SandboxReply<string[]>> {
+  async run(
+    key: string,
+    chunks: readonly string[],
+    configJson: string,
+    contextJson: string,
+  ): Promise<SandboxReply<string[]>> {
     const code = this.code.get(key);
     if (code === undefined) return { ok: false, error: 'not loaded' };
     if (!this.loaded.has(key) || this.child === null) {
-      const load = await this.call({ type: 'load', key, code, memoryMb: this.memoryLimitMb, timeLimitMs: this.timeLimitMs });
+      const load = await this.call({
+        type: 'load',
+        key,
+        code,
+        memoryMb: this.memoryLimitMb,
+        timeLimitMs: this.timeLimitMs,
+      });
       if (!load.ok) return load;
       this.loaded.add(key);
     }
-    const reply = await this.call({ type: 'run', key, chunks, config: configJson, context: contextJson, timeLimitMs: this.timeLimitMs });
+    const reply = await this.call({
+      type: 'run',
+      key,
+      chunks,
+      config: configJson,
+      context: contextJson,
+      timeLimitMs: this.timeLimitMs,
+    });
     return reply.ok ? { ok: true, value: reply.outs ?? [], cpuMs: reply.cpuMs ?? 0 } : reply;
   }
 

@@ -53,7 +53,9 @@ function instantiate(entry, loadTimeoutMs) {
     const api = isolate.compileScriptSync(BOOTSTRAP).runSync(context, { timeout: 1000, reference: true });
     const script = isolate.compileScriptSync(entry.code, { filename: 'plugin.js' });
     script.runSync(context, { timeout: loadTimeoutMs });
-    const metaJson = api.getSync('meta', { reference: true }).applySync(undefined, [], { timeout: loadTimeoutMs });
+    const metaJson = api
+      .getSync('meta', { reference: true })
+      .applySync(undefined, [], { timeout: loadTimeoutMs });
     entry.isolate = isolate;
     entry.run = api.getSync('run', { reference: true });
     return metaJson;
@@ -89,7 +91,9 @@ function handle(message) {
         // An isolate that hit its memory limit is gone: start a fresh one for the next batch.
         if (entry.isolate === null || entry.isolate.isDisposed) instantiate(entry, message.timeLimitMs);
         const before = entry.isolate.cpuTime;
-        const out = entry.run.applySync(undefined, [posts, message.config, message.context], { timeout: message.timeLimitMs });
+        const out = entry.run.applySync(undefined, [posts, message.config, message.context], {
+          timeout: message.timeLimitMs,
+        });
         cpuMs += Number(entry.isolate.cpuTime - before) / 1e6;
         if (typeof out !== 'string') return { id, ok: false, error: 'bad output: not serializable' };
         outs.push(out);

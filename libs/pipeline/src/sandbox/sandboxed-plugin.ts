@@ -1,6 +1,13 @@
 import type { Post } from '@tributary/core';
 import type { JsonSchema, PluginPostField } from '@tributary/plugin-sdk';
-import { PLUGIN_POST_FIELDS, checkFilterOutput, checkScoreOutput, compileConfigSchema, describeDefinitionProblem, projectPost } from '@tributary/plugin-sdk';
+import {
+  PLUGIN_POST_FIELDS,
+  checkFilterOutput,
+  checkScoreOutput,
+  compileConfigSchema,
+  describeDefinitionProblem,
+  projectPost,
+} from '@tributary/plugin-sdk';
 import type { PluginBatchOutcome, PluginRunner } from '../plugin-runner.js';
 import { PluginSandbox } from './plugin-sandbox.js';
 
@@ -22,7 +29,14 @@ export interface PluginManifest {
 export type PluginSourceCheck = ({ ok: true } & PluginManifest) | { ok: false; error: string };
 
 function manifestFrom(metaJson: string): PluginSourceCheck {
-  let meta: { name?: unknown; version?: unknown; configSchema?: unknown; fields?: unknown; filter?: unknown; score?: unknown };
+  let meta: {
+    name?: unknown;
+    version?: unknown;
+    configSchema?: unknown;
+    fields?: unknown;
+    filter?: unknown;
+    score?: unknown;
+  };
   try {
     meta = JSON.parse(metaJson) as typeof meta;
   } catch {
@@ -62,7 +76,10 @@ let loadSeq = 0;
  * declared name, version and config schema. Returns the manifest to store, or a clear error.
  * Uses `sandbox` when given, else a temporary one.
  */
-export async function validatePluginSource(code: unknown, sandbox?: PluginSandbox): Promise<PluginSourceCheck> {
+export async function validatePluginSource(
+  code: unknown,
+  sandbox?: PluginSandbox,
+): Promise<PluginSourceCheck> {
   const box = sandbox ?? new PluginSandbox();
   const key = `validate:${++loadSeq}`;
   try {
@@ -75,10 +92,17 @@ export async function validatePluginSource(code: unknown, sandbox?: PluginSandbo
 }
 
 /** Loads code under `key` and checks its manifest; the plugin stays loaded only when it is valid. */
-async function loadChecked(sandbox: PluginSandbox, key: string, code: unknown): Promise<{ check: PluginSourceCheck }> {
-  if (typeof code !== 'string' || code.trim() === '') return { check: { ok: false, error: 'expected the plugin source code as text' } };
+async function loadChecked(
+  sandbox: PluginSandbox,
+  key: string,
+  code: unknown,
+): Promise<{ check: PluginSourceCheck }> {
+  if (typeof code !== 'string' || code.trim() === '')
+    return { check: { ok: false, error: 'expected the plugin source code as text' } };
   if (Buffer.byteLength(code, 'utf8') > MAX_PLUGIN_SOURCE_BYTES) {
-    return { check: { ok: false, error: `plugin source is larger than ${MAX_PLUGIN_SOURCE_BYTES / 1024} KiB` } };
+    return {
+      check: { ok: false, error: `plugin source is larger than ${MAX_PLUGIN_SOURCE_BYTES / 1024} KiB` },
+    };
   }
   const loaded = await sandbox.load(key, code);
   if (!loaded.ok) return { check: { ok: false, error: loaded.error } };
@@ -97,7 +121,9 @@ export class PluginSourceError extends Error {
 // several sandboxed stages, and through many users' pipelines.
 const postJson = new Map<string, WeakMap<Post, string>>();
 
-function serializer(fields: readonly PluginPostField[]): (posts: readonly Post[], from: number, to: number) => string {
+function serializer(
+  fields: readonly PluginPostField[],
+): (posts: readonly Post[], from: number, to: number) => string {
   const key = fields.join(',');
   let cache = postJson.get(key);
   if (cache === undefined) postJson.set(key, (cache = new WeakMap()));
@@ -140,7 +166,8 @@ export async function sandboxedPlugin(sandbox: PluginSandbox, code: string): Pro
       const verdicts = check.hooks.filter ? new Array<ReturnType<typeof checkFilterOutput>[number]>() : null;
       const scores = check.hooks.score ? new Array<number>() : null;
       const chunks: string[] = [];
-      for (let from = 0; from < posts.length; from += SANDBOX_CHUNK) chunks.push(serialize(posts, from, Math.min(posts.length, from + SANDBOX_CHUNK)));
+      for (let from = 0; from < posts.length; from += SANDBOX_CHUNK)
+        chunks.push(serialize(posts, from, Math.min(posts.length, from + SANDBOX_CHUNK)));
       const reply = await sandbox.run(key, chunks, configJson, contextJson);
       if (!reply.ok) return { ok: false, error: reply.error };
       try {

@@ -8,11 +8,32 @@ import { applyVerdict } from './stage.js';
 type Config = BuiltinStageConfig<'ai-generated'>;
 
 /** Labels networks and labelers use for generated media (Bluesky labelers, Mastodon filters). */
-export const DEFAULT_AI_LABELS = ['ai-generated', 'ai', 'ai-art', 'ai-content', 'ai-image', 'generative-ai', 'genai', 'synthetic'];
+export const DEFAULT_AI_LABELS = [
+  'ai-generated',
+  'ai',
+  'ai-art',
+  'ai-content',
+  'ai-image',
+  'generative-ai',
+  'genai',
+  'synthetic',
+];
 /** Hashtags people use to declare generated content, compared case-insensitively without `#`. */
 export const DEFAULT_AI_HASHTAGS = [
-  'aiart', 'aiartwork', 'aiartcommunity', 'aigenerated', 'aiimage', 'generativeai', 'genai',
-  'midjourney', 'stablediffusion', 'dalle', 'dalle3', 'aiphotography', 'sora', 'chatgptart',
+  'aiart',
+  'aiartwork',
+  'aiartcommunity',
+  'aigenerated',
+  'aiimage',
+  'generativeai',
+  'genai',
+  'midjourney',
+  'stablediffusion',
+  'dalle',
+  'dalle3',
+  'aiphotography',
+  'sora',
+  'chatgptart',
 ];
 // Declared disclosures in text, content warnings and alt text, word-bounded with Unicode
 // lookarounds so "said" or "again" never trigger. Each alternative starts with a literal and
@@ -42,7 +63,12 @@ function declared(post: Post): boolean {
   return false;
 }
 
-export function aiGenerated(index: number, cfg: Config, classifier: PluginRunner | undefined, onError: 'skip' | 'hide'): CompiledStage {
+export function aiGenerated(
+  index: number,
+  cfg: Config,
+  classifier: PluginRunner | undefined,
+  onError: 'skip' | 'hide',
+): CompiledStage {
   const labels = new Set((cfg.labels ?? DEFAULT_AI_LABELS).map((l) => l.toLowerCase()));
   const tags = new Set((cfg.hashtags ?? DEFAULT_AI_HASHTAGS).map((t) => t.replace(/^#/, '').toLowerCase()));
   const byLabel = new Map<string, Verdict>();
@@ -56,7 +82,8 @@ export function aiGenerated(index: number, cfg: Config, classifier: PluginRunner
       const value = label.value.toLowerCase();
       if (labels.has(value)) {
         let v = byLabel.get(value);
-        if (v === undefined) byLabel.set(value, (v = { verdict: cfg.action, reason: `AI-generated: label ${value}` }));
+        if (v === undefined)
+          byLabel.set(value, (v = { verdict: cfg.action, reason: `AI-generated: label ${value}` }));
         return v;
       }
     }
@@ -78,14 +105,26 @@ export function aiGenerated(index: number, cfg: Config, classifier: PluginRunner
       // The classifier hook: a scoring plugin's output read as a probability.
       const { live, posts } = visible(items);
       if (live.length === 0) return;
-      if (classifier === undefined) return recordPluginError(live, use, index, onError, `classifier ${cfg.classifier.plugin} not installed`);
+      if (classifier === undefined)
+        return recordPluginError(
+          live,
+          use,
+          index,
+          onError,
+          `classifier ${cfg.classifier.plugin} not installed`,
+        );
       const outcome = await classifier.run(posts, cfg.classifier.with ?? {}, { now: context.nowIso });
       if (!outcome.ok) return recordPluginError(live, use, index, onError, outcome.error);
-      if (outcome.scores === null) return recordPluginError(live, use, index, onError, 'classifier has no score function');
+      if (outcome.scores === null)
+        return recordPluginError(live, use, index, onError, 'classifier has no score function');
       const threshold = cfg.classifier.threshold;
       for (let i = 0; i < live.length; i++) {
         const p = outcome.scores[i]!;
-        if (p >= threshold) applyVerdict(live[i]!, use, index, { verdict: cfg.action, reason: `AI-generated: classifier ${p.toFixed(2)}` });
+        if (p >= threshold)
+          applyVerdict(live[i]!, use, index, {
+            verdict: cfg.action,
+            reason: `AI-generated: classifier ${p.toFixed(2)}`,
+          });
       }
     },
   };

@@ -14,7 +14,8 @@ type Config = BuiltinStageConfig<'dedupe-crossposts'>;
 // `duplicateOf`. Entries in `history` (already stored) always survive.
 
 const BRIDGY_AP = /^https:\/\/bsky\.brid\.gy\/convert\/ap\/(at:\/\/.+)$/;
-const BRIDGY_REDIRECT = /^https:\/\/bsky\.brid\.gy\/r\/https:\/\/bsky\.app\/profile\/([^/]+)\/post\/([^/?#]+)$/;
+const BRIDGY_REDIRECT =
+  /^https:\/\/bsky\.brid\.gy\/r\/https:\/\/bsky\.app\/profile\/([^/]+)\/post\/([^/?#]+)$/;
 
 /** The original post's URI when `post` is a Bridgy Fed copy, else null. */
 export function bridgedOrigin(post: Post): string | null {
@@ -24,7 +25,8 @@ export function bridgedOrigin(post: Post): string | null {
   if (redirect) return `at://${redirect[1]!}/app.bsky.feed.post/${redirect[2]!}`;
   // Bridgy Fed writes the fediverse original's URL into the bridged Bluesky record.
   const raw = post.raw as { bridgyOriginalUrl?: unknown } | null;
-  if (raw !== null && typeof raw === 'object' && typeof raw.bridgyOriginalUrl === 'string') return raw.bridgyOriginalUrl;
+  if (raw !== null && typeof raw === 'object' && typeof raw.bridgyOriginalUrl === 'string')
+    return raw.bridgyOriginalUrl;
   return null;
 }
 
@@ -57,7 +59,10 @@ function firstLink(post: Post): string | null {
 }
 
 function normalizeUrl(url: string): string {
-  return url.replace(/^https?:\/\/(www\.)?/i, '').replace(/[/?#]+$/, '').toLowerCase();
+  return url
+    .replace(/^https?:\/\/(www\.)?/i, '')
+    .replace(/[/?#]+$/, '')
+    .toLowerCase();
 }
 
 interface Holder {
@@ -69,7 +74,12 @@ interface Holder {
 
 function mergeSeenIn(into: SeenIn[], from: readonly SeenIn[]): void {
   for (const s of from) {
-    if (!into.some((t) => t.uri === s.uri && t.linkedAccountId === s.linkedAccountId && t.sourceId === s.sourceId)) into.push(s);
+    if (
+      !into.some(
+        (t) => t.uri === s.uri && t.linkedAccountId === s.linkedAccountId && t.sourceId === s.sourceId,
+      )
+    )
+      into.push(s);
   }
 }
 
@@ -81,7 +91,9 @@ export function dedupeCrossposts(index: number, cfg: Config): CompiledStage {
     for (const id of group) identity.set(id.replace(/^@/, '').toLowerCase(), `id${g}`);
   });
   const identityOf = (post: Post): string | null =>
-    identity.get(post.author.networkId.toLowerCase()) ?? identity.get(post.author.handle.toLowerCase()) ?? null;
+    identity.get(post.author.networkId.toLowerCase()) ??
+    identity.get(post.author.handle.toLowerCase()) ??
+    null;
 
   /** A person key when cross-network matching applies to this author, else null. */
   const linkedPerson = (post: Post): string | null => {
@@ -105,7 +117,12 @@ export function dedupeCrossposts(index: number, cfg: Config): CompiledStage {
         if (origin !== null) exact.set(origin, holder);
       };
       for (const h of context.history) {
-        const holder: Holder = { uri: h.post.uri, network: h.post.network, createdMs: Date.parse(h.post.createdAt), item: null };
+        const holder: Holder = {
+          uri: h.post.uri,
+          network: h.post.network,
+          createdMs: Date.parse(h.post.createdAt),
+          item: null,
+        };
         register(h.post, holder);
         const person = linkedPerson(h.post);
         if (person !== null) addFuzzy(h.post, person, holder);
@@ -126,8 +143,20 @@ export function dedupeCrossposts(index: number, cfg: Config): CompiledStage {
         item.hidden = true;
         item.hiddenReason = `duplicate: ${why}`;
         item.duplicateOf = into.uri;
-        item.decisions.push({ stage: use, index, verdict: 'hide', reason: `duplicate of ${into.uri}: ${why}`, score: 0 });
-        into.item?.decisions.push({ stage: use, index, verdict: 'merge', reason: `merged ${item.post.uri}: ${why}`, score: 0 });
+        item.decisions.push({
+          stage: use,
+          index,
+          verdict: 'hide',
+          reason: `duplicate of ${into.uri}: ${why}`,
+          score: 0,
+        });
+        into.item?.decisions.push({
+          stage: use,
+          index,
+          verdict: 'merge',
+          reason: `merged ${item.post.uri}: ${why}`,
+          score: 0,
+        });
       };
       // Originals before bridged copies, so the original survives.
       const order = items.filter((i) => !i.hidden);
@@ -135,7 +164,10 @@ export function dedupeCrossposts(index: number, cfg: Config): CompiledStage {
       for (const item of order) {
         const post = item.post;
         const origin = bridgedOrigin(post);
-        const hit = exact.get(post.uri) ?? (origin !== null ? exact.get(origin) : undefined) ?? (post.webUrl !== null ? exact.get(post.webUrl) : undefined);
+        const hit =
+          exact.get(post.uri) ??
+          (origin !== null ? exact.get(origin) : undefined) ??
+          (post.webUrl !== null ? exact.get(post.webUrl) : undefined);
         if (hit !== undefined && hit.item !== item) {
           merge(item, hit, hit.uri === post.uri ? 'same post' : 'bridged copy');
           continue;
@@ -147,7 +179,12 @@ export function dedupeCrossposts(index: number, cfg: Config): CompiledStage {
           const link = firstLink(post);
           const byText = text.length >= 4 ? fuzzy.get(`t\n${person}\n${text}`) : undefined;
           const byLink = link !== null ? fuzzy.get(`l\n${person}\n${normalizeUrl(link)}`) : undefined;
-          const near = [byText, byLink].find((h) => h !== undefined && h.network !== post.network && Math.abs(h.createdMs - item.createdMs) <= windowMs);
+          const near = [byText, byLink].find(
+            (h) =>
+              h !== undefined &&
+              h.network !== post.network &&
+              Math.abs(h.createdMs - item.createdMs) <= windowMs,
+          );
           if (near !== undefined) {
             merge(item, near, near === byText ? 'same text on both networks' : 'same link on both networks');
             continue;

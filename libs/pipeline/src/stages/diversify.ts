@@ -7,7 +7,11 @@ import type { CompiledStage, ItemState } from './stage.js';
  * excess. Works on the batch being ranked (the timeline is written batch by batch), and changes
  * rank keys rather than positions because the timeline is read in rank-key order.
  */
-export function authorCap(index: number, cfg: BuiltinStageConfig<'diversify/author-cap'>, tau: number): CompiledStage {
+export function authorCap(
+  index: number,
+  cfg: BuiltinStageConfig<'diversify/author-cap'>,
+  tau: number,
+): CompiledStage {
   return {
     use: 'diversify/author-cap',
     index,

@@ -2,8 +2,21 @@ import { describe, expect, it } from '@jest/globals';
 import type { Label, Media } from '@tributary/core';
 import { candidate, post, repostBy, verdicts } from '../spec-helpers.js';
 
-const image: Media = { type: 'image', url: 'https://x/1.jpg', previewUrl: null, altText: null, width: null, height: null, focus: null, blurhash: null };
-const label = (value: string, action: Label['action'] = null): Label => ({ value, source: 'did:plc:labeler', action });
+const image: Media = {
+  type: 'image',
+  url: 'https://x/1.jpg',
+  previewUrl: null,
+  altText: null,
+  width: null,
+  height: null,
+  focus: null,
+  blurhash: null,
+};
+const label = (value: string, action: Label['action'] = null): Label => ({
+  value,
+  source: 'did:plc:labeler',
+  action,
+});
 
 describe('mute-authors', () => {
   it('hides by DID, account URI or handle (with or without @), and reposts by muted accounts', async () => {
@@ -13,19 +26,31 @@ describe('mute-authors', () => {
       candidate(post(), repostBy({ handle: 'troll@example.social' })),
       post(),
     ];
-    expect(await verdicts({ use: 'mute-authors', with: { authors: ['did:plc:spam', '@troll@example.social'] } }, posts)).toEqual([
-      'hide:muted author',
-      'hide:muted author',
-      'hide:reposted by a muted author',
-      'keep',
-    ]);
+    expect(
+      await verdicts(
+        { use: 'mute-authors', with: { authors: ['did:plc:spam', '@troll@example.social'] } },
+        posts,
+      ),
+    ).toEqual(['hide:muted author', 'hide:muted author', 'hide:reposted by a muted author', 'keep']);
   });
 });
 
 describe('language', () => {
-  const posts = [post({ languages: ['en'] }), post({ languages: ['de-AT'] }), post({ languages: ['ja'] }), post({ languages: [] }), post({ languages: ['en', 'ja'] })];
+  const posts = [
+    post({ languages: ['en'] }),
+    post({ languages: ['de-AT'] }),
+    post({ languages: ['ja'] }),
+    post({ languages: [] }),
+    post({ languages: ['en', 'ja'] }),
+  ];
   it('allows listed languages by primary subtag, keeping unknown ones by default', async () => {
-    expect(await verdicts({ use: 'language', with: { allow: ['en', 'de'] } }, posts)).toEqual(['keep', 'keep', 'hide:language not allowed', 'keep', 'keep']);
+    expect(await verdicts({ use: 'language', with: { allow: ['en', 'de'] } }, posts)).toEqual([
+      'keep',
+      'keep',
+      'hide:language not allowed',
+      'keep',
+      'keep',
+    ]);
     expect(await verdicts({ use: 'language', with: { allow: ['en'], keepUnknown: false } }, posts)).toEqual([
       'keep',
       'hide:language not allowed',
@@ -35,45 +60,92 @@ describe('language', () => {
     ]);
   });
   it('denies a language only when every language of the post is denied', async () => {
-    expect(await verdicts({ use: 'language', with: { deny: ['ja'] } }, posts)).toEqual(['keep', 'keep', 'hide:language denied', 'keep', 'keep']);
-  });
-});
-
-describe('network', () => {
-  it('keeps only the allowed networks', async () => {
-    expect(await verdicts({ use: 'network', with: { allow: ['mastodon'] } }, [post({ network: 'BLUESKY' }), post({ network: 'MASTODON' })])).toEqual([
-      'hide:network not allowed',
+    expect(await verdicts({ use: 'language', with: { deny: ['ja'] } }, posts)).toEqual([
+      'keep',
+      'keep',
+      'hide:language denied',
+      'keep',
       'keep',
     ]);
   });
 });
 
+describe('network', () => {
+  it('keeps only the allowed networks', async () => {
+    expect(
+      await verdicts({ use: 'network', with: { allow: ['mastodon'] } }, [
+        post({ network: 'BLUESKY' }),
+        post({ network: 'MASTODON' }),
+      ]),
+    ).toEqual(['hide:network not allowed', 'keep']);
+  });
+});
+
 describe('hide-reposts', () => {
   it('hides reposts except those by excepted accounts, and never originals', async () => {
-    const posts = [candidate(post(), repostBy({ networkId: 'did:plc:bob' })), candidate(post(), repostBy({ networkId: 'did:plc:carol', handle: 'carol.test' })), post()];
-    expect(await verdicts({ use: 'hide-reposts', with: { except: ['carol.test'] } }, posts)).toEqual(['hide:repost', 'keep', 'keep']);
+    const posts = [
+      candidate(post(), repostBy({ networkId: 'did:plc:bob' })),
+      candidate(post(), repostBy({ networkId: 'did:plc:carol', handle: 'carol.test' })),
+      post(),
+    ];
+    expect(await verdicts({ use: 'hide-reposts', with: { except: ['carol.test'] } }, posts)).toEqual([
+      'hide:repost',
+      'keep',
+      'keep',
+    ]);
   });
 });
 
 describe('hide-replies', () => {
   const reply = (to: string, author = 'did:plc:alice') =>
-    post({ author: { networkId: author }, replyParent: { uri: 'at://x/app.bsky.feed.post/1', authorNetworkId: to }, replyRoot: { uri: 'at://x/app.bsky.feed.post/1', authorNetworkId: to } });
+    post({
+      author: { networkId: author },
+      replyParent: { uri: 'at://x/app.bsky.feed.post/1', authorNetworkId: to },
+      replyRoot: { uri: 'at://x/app.bsky.feed.post/1', authorNetworkId: to },
+    });
   it('hides replies to others, keeps self-threads and excepted authors', async () => {
     const posts = [reply('did:plc:bob'), reply('did:plc:alice'), reply('did:plc:bob', 'did:plc:dan'), post()];
-    expect(await verdicts({ use: 'hide-replies', with: { except: ['did:plc:dan'] } }, posts)).toEqual(['hide:reply', 'keep', 'keep', 'keep']);
-    expect(await verdicts({ use: 'hide-replies', with: { keepSelfThreads: false } }, posts)).toEqual(['hide:reply', 'hide:reply', 'hide:reply', 'keep']);
+    expect(await verdicts({ use: 'hide-replies', with: { except: ['did:plc:dan'] } }, posts)).toEqual([
+      'hide:reply',
+      'keep',
+      'keep',
+      'keep',
+    ]);
+    expect(await verdicts({ use: 'hide-replies', with: { keepSelfThreads: false } }, posts)).toEqual([
+      'hide:reply',
+      'hide:reply',
+      'hide:reply',
+      'keep',
+    ]);
   });
   it('records why an excepted reply was kept', async () => {
     const { runStages } = await import('../spec-helpers.js');
-    const [result] = await runStages([{ use: 'hide-replies', with: { except: ['did:plc:dan'] } }], [reply('did:plc:bob', 'did:plc:dan')]);
-    expect(result!.decisions).toEqual([{ stage: 'hide-replies', index: 0, verdict: 'keep', reason: 'reply by an excepted account', score: 0 }]);
+    const [result] = await runStages(
+      [{ use: 'hide-replies', with: { except: ['did:plc:dan'] } }],
+      [reply('did:plc:bob', 'did:plc:dan')],
+    );
+    expect(result!.decisions).toEqual([
+      { stage: 'hide-replies', index: 0, verdict: 'keep', reason: 'reply by an excepted account', score: 0 },
+    ]);
   });
 });
 
 describe('content-warning', () => {
-  const posts = [post({ contentWarning: 'politics', text: 'text only' }), post({ contentWarning: 'spiders', media: [image] }), post({ sensitive: true, media: [image] }), post({ contentWarning: '  ' }), post()];
+  const posts = [
+    post({ contentWarning: 'politics', text: 'text only' }),
+    post({ contentWarning: 'spiders', media: [image] }),
+    post({ sensitive: true, media: [image] }),
+    post({ contentWarning: '  ' }),
+    post(),
+  ];
   it('warns on content warnings, also on text-only posts', async () => {
-    expect(await verdicts({ use: 'content-warning' }, posts)).toEqual(['warn:content warning: politics', 'warn:content warning: spiders', 'warn:sensitive media', 'keep', 'keep']);
+    expect(await verdicts({ use: 'content-warning' }, posts)).toEqual([
+      'warn:content warning: politics',
+      'warn:content warning: spiders',
+      'warn:sensitive media',
+      'keep',
+      'keep',
+    ]);
   });
   it('blurs media, falling back to a warning on text-only posts', async () => {
     expect(await verdicts({ use: 'content-warning', with: { action: 'blur' } }, posts)).toEqual([
@@ -85,13 +157,9 @@ describe('content-warning', () => {
     ]);
   });
   it('hides when asked, and can ignore bare sensitive flags', async () => {
-    expect(await verdicts({ use: 'content-warning', with: { action: 'hide', includeSensitive: false } }, posts)).toEqual([
-      'hide:content warning: politics',
-      'hide:content warning: spiders',
-      'keep',
-      'keep',
-      'keep',
-    ]);
+    expect(
+      await verdicts({ use: 'content-warning', with: { action: 'hide', includeSensitive: false } }, posts),
+    ).toEqual(['hide:content warning: politics', 'hide:content warning: spiders', 'keep', 'keep', 'keep']);
   });
 });
 
@@ -101,25 +169,58 @@ describe('labels', () => {
       post({ labels: [label('nudity'), label('porn')], media: [image] }),
       post({ labels: [label('nudity')], media: [image] }),
       post({ labels: [label('nudity')] }),
-      post({ network: 'MASTODON', labels: [{ value: 'filter:Spoilers', source: 'mastodon-filter', action: 'warn' }] }),
+      post({
+        network: 'MASTODON',
+        labels: [{ value: 'filter:Spoilers', source: 'mastodon-filter', action: 'warn' }],
+      }),
       post({ labels: [label('!no-unauthenticated', 'inform')] }),
       post(),
     ];
-    const stage = { use: 'labels', with: { rules: [{ label: 'porn', action: 'hide' }, { label: 'nudity', action: 'blur' }] } };
-    expect(await verdicts(stage, posts)).toEqual(['hide:label: porn', 'blur:label: nudity', 'warn:label: nudity', 'warn:label: filter:Spoilers', 'keep', 'keep']);
-    expect((await verdicts({ ...stage, with: { ...stage.with, honorNetworkActions: false } }, posts))[3]).toBe('keep');
+    const stage = {
+      use: 'labels',
+      with: {
+        rules: [
+          { label: 'porn', action: 'hide' },
+          { label: 'nudity', action: 'blur' },
+        ],
+      },
+    };
+    expect(await verdicts(stage, posts)).toEqual([
+      'hide:label: porn',
+      'blur:label: nudity',
+      'warn:label: nudity',
+      'warn:label: filter:Spoilers',
+      'keep',
+      'keep',
+    ]);
+    expect(
+      (await verdicts({ ...stage, with: { ...stage.with, honorNetworkActions: false } }, posts))[3],
+    ).toBe('keep');
   });
 });
 
 describe('media-only and links-only', () => {
-  const withLink = post({ richText: { segments: [{ type: 'link', text: 'example.com', url: 'https://example.com' }] } });
-  const withCard = post({ linkCard: { url: 'https://example.com', title: 't', description: '', imageUrl: null } });
+  const withLink = post({
+    richText: { segments: [{ type: 'link', text: 'example.com', url: 'https://example.com' }] },
+  });
+  const withCard = post({
+    linkCard: { url: 'https://example.com', title: 't', description: '', imageUrl: null },
+  });
   const withMedia = post({ media: [image] });
   const plain = post();
   it('media-only keeps posts with media', async () => {
-    expect(await verdicts({ use: 'media-only' }, [withMedia, withLink, plain])).toEqual(['keep', 'hide:no media', 'hide:no media']);
+    expect(await verdicts({ use: 'media-only' }, [withMedia, withLink, plain])).toEqual([
+      'keep',
+      'hide:no media',
+      'hide:no media',
+    ]);
   });
   it('links-only keeps posts with a link or a link card', async () => {
-    expect(await verdicts({ use: 'links-only' }, [withLink, withCard, withMedia, plain])).toEqual(['keep', 'keep', 'hide:no link', 'hide:no link']);
+    expect(await verdicts({ use: 'links-only' }, [withLink, withCard, withMedia, plain])).toEqual([
+      'keep',
+      'keep',
+      'hide:no link',
+      'hide:no link',
+    ]);
   });
 });

@@ -109,14 +109,20 @@ export function labels(index: number, cfg: BuiltinStageConfig<'labels'>): Compil
     for (let i = 0; i < list.length; i++) {
       const label = list[i]!;
       let action = rules.get(label.value.toLowerCase());
-      if (action === undefined && cfg.honorNetworkActions && label.action !== null && label.action !== 'inform') {
+      if (
+        action === undefined &&
+        cfg.honorNetworkActions &&
+        label.action !== null &&
+        label.action !== 'inform'
+      ) {
         action = label.action;
       }
       if (action !== undefined && (best === null || SEVERITY[action] > SEVERITY[best.verdict])) {
         best = { verdict: action, reason: `label: ${label.value}` };
       }
     }
-    if (best !== null && best.verdict === 'blur' && !hasMedia(item.post)) best = { verdict: 'warn', reason: best.reason };
+    if (best !== null && best.verdict === 'blur' && !hasMedia(item.post))
+      best = { verdict: 'warn', reason: best.reason };
     return best;
   });
 }

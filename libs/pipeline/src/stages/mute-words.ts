@@ -38,7 +38,8 @@ function matchPost(post: Post, fields: Fields, matcher: TermMatcher): Field | nu
   if (fields.linkTitle && post.linkCard !== null && matcher.test(post.linkCard.title)) return 'linkTitle';
   if (fields.hashtags) {
     // Tags are tested with their `#` so both "crypto" and "#crypto" mute #Crypto.
-    for (let i = 0; i < post.hashtags.length; i++) if (matcher.test(`#${post.hashtags[i]!}`)) return 'hashtags';
+    for (let i = 0; i < post.hashtags.length; i++)
+      if (matcher.test(`#${post.hashtags[i]!}`)) return 'hashtags';
   }
   if (fields.quote && post.quote !== null) {
     const q = post.quote;
@@ -77,7 +78,8 @@ export function muteWords(index: number, cfg: Config): CompiledStage {
   const networks = cfg.networks ? new Set<string>(cfg.networks) : null;
   const stageExpires = cfg.expiresAt ? Date.parse(cfg.expiresAt) : Infinity;
   const terms: TimedTerm[] = cfg.words.map((entry) => {
-    if (typeof entry === 'string') return { term: { kind: 'word', word: entry, wholeWord: cfg.wholeWord }, expiresMs: Infinity };
+    if (typeof entry === 'string')
+      return { term: { kind: 'word', word: entry, wholeWord: cfg.wholeWord }, expiresMs: Infinity };
     const term: MuteTerm =
       entry.regex !== undefined
         ? { kind: 'regex', source: entry.regex }
@@ -110,7 +112,10 @@ export function muteWords(index: number, cfg: Config): CompiledStage {
         const field = matchPost(item.post, fields, matcher);
         if (field === null) continue;
         const word = matcher.which(textOf(item.post, field));
-        applyVerdict(item, 'mute-words', index, { verdict: cfg.action, reason: `muted word "${word ?? '?'}" in ${field}` });
+        applyVerdict(item, 'mute-words', index, {
+          verdict: cfg.action,
+          reason: `muted word "${word ?? '?'}" in ${field}`,
+        });
       }
     },
   };

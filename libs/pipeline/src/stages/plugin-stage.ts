@@ -14,7 +14,13 @@ export interface PluginStageOptions {
 }
 
 /** Records a failed plugin batch on each affected item, hiding them when `onError` is `hide`. */
-export function recordPluginError(items: readonly ItemState[], use: string, index: number, onError: 'skip' | 'hide', error: string): void {
+export function recordPluginError(
+  items: readonly ItemState[],
+  use: string,
+  index: number,
+  onError: 'skip' | 'hide',
+  error: string,
+): void {
   const reason = `plugin error: ${error}`;
   for (const item of items) {
     if (onError === 'hide') applyVerdict(item, use, index, { verdict: 'hide', reason });
@@ -51,7 +57,8 @@ export function pluginStage(options: PluginStageOptions): CompiledStage {
       for (let i = 0; i < live.length; i++) {
         const item = live[i]!;
         const verdict = outcome.verdicts?.[i] ?? null;
-        if (verdict !== null) applyVerdict(item, use, index, { verdict: verdict.action, reason: verdict.reason });
+        if (verdict !== null)
+          applyVerdict(item, use, index, { verdict: verdict.action, reason: verdict.reason });
         const score = outcome.scores?.[i];
         if (score !== undefined && !item.hidden) addScore(item, use, index, weight * score, 'plugin score');
       }

@@ -6,13 +6,21 @@ const at = (iso: string) => Date.parse(iso);
 
 describe('rank key', () => {
   it('is createdAt/τ plus contributions, so it never depends on when it is computed', async () => {
-    const p = post({ createdAt: '2026-11-23T12:00:00Z', counts: { likes: 7, reposts: 0, replies: 0, quotes: 0 } });
-    const stages = [{ use: 'score/recency', with: { halfLifeHours: 2 } }, { use: 'score/engagement', weight: 0.5 }];
+    const p = post({
+      createdAt: '2026-11-23T12:00:00Z',
+      counts: { likes: 7, reposts: 0, replies: 0, quotes: 0 },
+    });
+    const stages = [
+      { use: 'score/recency', with: { halfLifeHours: 2 } },
+      { use: 'score/engagement', weight: 0.5 },
+    ];
     const early = await runStages(stages, [p], { now: new Date('2026-11-23T12:00:00Z') });
     const late = await runStages(stages, [p], { now: new Date('2027-01-01T00:00:00Z') });
     expect(early[0]!.rankKey).toBe(late[0]!.rankKey);
     expect(early[0]!.rankKey).toBeCloseTo(rankKey(at('2026-11-23T12:00:00Z'), 0.5 * Math.log2(8), 2), 9);
-    expect(early[0]!.decisions).toEqual([{ stage: 'score/engagement', index: 1, verdict: 'score', reason: 'engagement', score: 1.5 }]);
+    expect(early[0]!.decisions).toEqual([
+      { stage: 'score/engagement', index: 1, verdict: 'score', reason: 'engagement', score: 1.5 },
+    ]);
   });
 
   it('makes one unit worth one half-life: a newer post outranks an older one with equal score', async () => {
@@ -38,7 +46,10 @@ describe('rank key', () => {
     const other = post();
     const hiddenFav = post({ author: { networkId: 'did:plc:fav' }, text: 'spam' });
     const results = await runStages(
-      [{ use: 'mute-words', with: { words: ['spam'] } }, { use: 'score/boost-authors', with: { authors: ['did:plc:fav'], amount: 2 }, weight: 0.5 }],
+      [
+        { use: 'mute-words', with: { words: ['spam'] } },
+        { use: 'score/boost-authors', with: { authors: ['did:plc:fav'], amount: 2 }, weight: 0.5 },
+      ],
       [fav, other, hiddenFav],
     );
     const base = rankKey(at(fav.createdAt), 0);
@@ -52,13 +63,21 @@ describe('rank key', () => {
 describe('diversify/author-cap', () => {
   it('demotes an author beyond `max` posts within `per` ranked items', async () => {
     const times = ['12:00', '12:01', '12:02', '12:03', '12:04'];
-    const prolific = times.map((t) => post({ author: { networkId: 'did:plc:loud' }, createdAt: `2026-11-23T${t}:00Z` }));
+    const prolific = times.map((t) =>
+      post({ author: { networkId: 'did:plc:loud' }, createdAt: `2026-11-23T${t}:00Z` }),
+    );
     const quiet = post({ author: { networkId: 'did:plc:quiet' }, createdAt: '2026-11-23T11:00:00Z' });
-    const results = await runStages([{ use: 'diversify/author-cap', with: { max: 2, per: 10 } }], [...prolific, quiet]);
+    const results = await runStages(
+      [{ use: 'diversify/author-cap', with: { max: 2, per: 10 } }],
+      [...prolific, quiet],
+    );
     const demoted = results.map((r) => r.decisions.find((d) => d.verdict === 'demote')?.score ?? 0);
     // Ranked newest first: 12:04, 12:03 keep their place; 12:02 gets -1, 12:01 -2, 12:00 -3.
     expect(demoted).toEqual([-3, -2, -1, 0, 0, 0]);
-    const order = results.map((r, i) => ({ i, k: r.rankKey })).sort((a, b) => b.k - a.k).map((x) => x.i);
+    const order = results
+      .map((r, i) => ({ i, k: r.rankKey }))
+      .sort((a, b) => b.k - a.k)
+      .map((x) => x.i);
     expect(order).toEqual([4, 3, 5, 2, 1, 0]);
   });
 });
@@ -66,7 +85,20 @@ describe('diversify/author-cap', () => {
 describe('parseIsoMs', () => {
   it('agrees with Date.parse on stored timestamps and falls back for other forms', async () => {
     const { parseIsoMs } = await import('../rank-key.js');
-    for (const iso of ['2026-11-23T12:00:00.000Z', '2026-11-23T12:00:00Z', '1999-12-31T23:59:59.999Z', '2024-02-29T00:00:00.000Z', '2026-11-23T12:00:00+02:00', '2026-11-23', 'garbage', '2026-13-01T00:00:00.000Z', '2026-02-29T00:00:00.000Z', '2026-04-31T10:00:00Z', '1900-02-29T00:00:00Z', '2000-02-29T00:00:00Z']) {
+    for (const iso of [
+      '2026-11-23T12:00:00.000Z',
+      '2026-11-23T12:00:00Z',
+      '1999-12-31T23:59:59.999Z',
+      '2024-02-29T00:00:00.000Z',
+      '2026-11-23T12:00:00+02:00',
+      '2026-11-23',
+      'garbage',
+      '2026-13-01T00:00:00.000Z',
+      '2026-02-29T00:00:00.000Z',
+      '2026-04-31T10:00:00Z',
+      '1900-02-29T00:00:00Z',
+      '2000-02-29T00:00:00Z',
+    ]) {
       expect([iso, parseIsoMs(iso)]).toEqual([iso, Date.parse(iso)]);
     }
   });

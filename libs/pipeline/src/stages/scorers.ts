@@ -26,7 +26,11 @@ export function engagement(index: number, weight: number): CompiledStage {
   };
 }
 
-export function boostAuthors(index: number, cfg: BuiltinStageConfig<'score/boost-authors'>, weight: number): CompiledStage {
+export function boostAuthors(
+  index: number,
+  cfg: BuiltinStageConfig<'score/boost-authors'>,
+  weight: number,
+): CompiledStage {
   const set = authorSet(cfg.authors);
   const amount = cfg.amount * weight;
   return {
@@ -38,7 +42,8 @@ export function boostAuthors(index: number, cfg: BuiltinStageConfig<'score/boost
         const item = items[i]!;
         if (item.hidden) continue;
         const a = item.post.author;
-        if (authorIn(set, a.networkId, a.handle)) addScore(item, 'score/boost-authors', index, amount, 'boosted author');
+        if (authorIn(set, a.networkId, a.handle))
+          addScore(item, 'score/boost-authors', index, amount, 'boosted author');
       }
     },
   };

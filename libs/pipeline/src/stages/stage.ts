@@ -61,7 +61,11 @@ export function addScore(item: ItemState, use: string, index: number, score: num
 }
 
 /** A per-post filter stage: `test` runs on every visible item, in order. */
-export function perPostFilter(use: string, index: number, test: (item: ItemState) => Verdict | null): CompiledStage {
+export function perPostFilter(
+  use: string,
+  index: number,
+  test: (item: ItemState) => Verdict | null,
+): CompiledStage {
   return {
     use,
     index,

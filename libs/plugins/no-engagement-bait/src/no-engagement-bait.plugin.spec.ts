@@ -14,12 +14,27 @@ describe('community/no-engagement-bait', () => {
     'Gefällt mir, wenn du zustimmst', // not in the built-in list
   ];
   it('hides engagement bait and nothing else', () => {
-    const { verdicts, scores } = runPlugin(noEngagementBait, texts.map((text) => makePost({ text })));
-    expect(verdicts!.map((v) => v?.action ?? 'keep')).toEqual(['hide', 'hide', 'hide', 'hide', 'hide', 'keep', 'keep', 'keep']);
+    const { verdicts, scores } = runPlugin(
+      noEngagementBait,
+      texts.map((text) => makePost({ text })),
+    );
+    expect(verdicts!.map((v) => v?.action ?? 'keep')).toEqual([
+      'hide',
+      'hide',
+      'hide',
+      'hide',
+      'hide',
+      'keep',
+      'keep',
+      'keep',
+    ]);
     expect(scores).toBeNull();
   });
   it('takes extra phrases and can warn instead', () => {
-    const { verdicts } = runPlugin(noEngagementBait, [makePost({ text: 'Gefällt mir, WENN DU ZUSTIMMST' })], { phrases: ['wenn du zustimmst'], action: 'warn' });
+    const { verdicts } = runPlugin(noEngagementBait, [makePost({ text: 'Gefällt mir, WENN DU ZUSTIMMST' })], {
+      phrases: ['wenn du zustimmst'],
+      action: 'warn',
+    });
     expect(verdicts).toEqual([{ action: 'warn', reason: 'engagement bait' }]);
   });
   it('refuses unknown options', () => {
