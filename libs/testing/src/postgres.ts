@@ -39,8 +39,25 @@ function runIdOf(template: string): string {
   return template.slice('tributary_tpl_'.length);
 }
 
+/** Run ids start with the run's start time, so databases of crashed runs can be recognized. */
+const STALE_AFTER_MS = 30 * 60_000;
+
+async function dropStaleDatabases(): Promise<void> {
+  const rows = await admin<{ datname: string }>(
+    `SELECT datname FROM pg_database WHERE datname ~ '^tributary_(tpl|t)_[0-9a-z]+'`,
+  );
+  for (const { datname } of rows) {
+    const runId = /^tributary_(?:tpl|t)_([0-9a-z]+?)[0-9a-f]{6}(?:_|$)/.exec(datname)?.[1];
+    const started = runId ? parseInt(runId, 36) : NaN;
+    if (Number.isFinite(started) && Date.now() - started > STALE_AFTER_MS) {
+      await admin(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+    }
+  }
+}
+
 /** Jest global setup: creates and migrates `tributary_tpl_<runid>`, publishes its name to workers. */
 export async function setupPostgres(): Promise<string> {
+  await dropStaleDatabases();
   const runId = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
   const template = `tributary_tpl_${runId}`;
   await admin(`CREATE DATABASE "${template}"`);
