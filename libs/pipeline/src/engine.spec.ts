@@ -164,3 +164,26 @@ describe('compilePipeline / run', () => {
     expect(compilePipeline({ name: 'x', stages: [] }).halfLifeHours).toBe(6);
   });
 });
+
+describe('explain', () => {
+  it('records a keep for every filter a post passed, only when asked', async () => {
+    const stages = [
+      { use: 'mute-words', with: { words: ['spam'] } },
+      { use: 'language', with: { allow: ['en'] } },
+      { use: 'ai-generated' },
+      { use: 'plugin:community/no-shouting@1.0.0' },
+      { use: 'score/engagement' },
+    ];
+    const posts = [post({ text: 'a calm post' }), post({ text: 'spam spam' })];
+    const plain = await runStages(stages, posts, { plugins });
+    expect(plain[0]!.decisions).toEqual([]);
+    const explained = await runStages(stages, posts, { plugins, explain: true });
+    expect(explained[0]!.decisions.map((d) => `${d.stage}:${d.verdict}`)).toEqual([
+      'mute-words:keep',
+      'language:keep',
+      'ai-generated:keep',
+      'plugin:community/no-shouting@1.0.0:keep',
+    ]);
+    expect(explained[1]!.decisions.map((d) => `${d.stage}:${d.verdict}`)).toEqual(['mute-words:hide']);
+  });
+});

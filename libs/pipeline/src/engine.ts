@@ -98,7 +98,7 @@ export function compilePipeline(input: unknown, options: CompileOptions = {}): C
       case 'links-only':
         return void stages.push(filters.linksOnly(index));
       case 'ai-generated': {
-        const cfg = builtin(stage, 'ai-generated');
+        let cfg = builtin(stage, 'ai-generated');
         let classifier: PluginRunner | undefined;
         if (cfg.classifier) {
           const [name, version] = cfg.classifier.plugin.split('@') as [string, string];
@@ -109,7 +109,7 @@ export function compilePipeline(input: unknown, options: CompileOptions = {}): C
               cfg.classifier.with,
               `stages[${index}].with.classifier.with`,
             );
-            cfg.classifier = { ...cfg.classifier, with: checked };
+            cfg = { ...cfg, classifier: { ...cfg.classifier, with: checked } };
           }
         }
         return void stages.push(aiGenerated(index, cfg, classifier, stage.onError));
@@ -139,6 +139,7 @@ export function compilePipeline(input: unknown, options: CompileOptions = {}): C
         nowMs: now.getTime(),
         nowIso: now.toISOString(),
         history: runOptions.history ?? [],
+        explain: runOptions.explain ?? false,
       };
       const items: ItemState[] = new Array<ItemState>(candidates.length);
       for (let i = 0; i < candidates.length; i++) {

@@ -62,4 +62,9 @@ export interface RunOptions {
   now?: Date;
   /** Recently stored entries of this pipeline, for cross-batch dedupe. */
   history?: readonly HistoryEntry[];
+  /**
+   * Also record a `keep` decision for every filter a post passed (for "why am I seeing this" and
+   * pipeline previews). Off by default: stored entries record only what acted on a post.
+   */
+  explain?: boolean;
 }

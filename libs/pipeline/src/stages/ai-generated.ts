@@ -3,7 +3,7 @@ import type { PluginRunner } from '../plugin-runner.js';
 import type { BuiltinStageConfig } from '../spec.js';
 import { recordPluginError, visible } from './plugin-stage.js';
 import type { CompiledStage, ItemState, Verdict } from './stage.js';
-import { applyVerdict } from './stage.js';
+import { applyVerdict, recordPass } from './stage.js';
 
 type Config = BuiltinStageConfig<'ai-generated'>;
 
@@ -100,6 +100,7 @@ export function aiGenerated(
         if (item.hidden) continue;
         const v = check(item);
         if (v !== null) applyVerdict(item, use, index, v);
+        else if (context.explain && cfg.classifier === undefined) recordPass(item, use, index);
       }
       if (cfg.classifier === undefined) return;
       // The classifier hook: a scoring plugin's output read as a probability.
@@ -120,6 +121,7 @@ export function aiGenerated(
       const threshold = cfg.classifier.threshold;
       for (let i = 0; i < live.length; i++) {
         const p = outcome.scores[i]!;
+        if (p < threshold && context.explain) recordPass(live[i]!, use, index);
         if (p >= threshold)
           applyVerdict(live[i]!, use, index, {
             verdict: cfg.action,

@@ -3,7 +3,7 @@ import type { BuiltinStageConfig } from '../spec.js';
 import type { MuteTerm, TermMatcher } from '../text-match.js';
 import { compileTerms } from '../text-match.js';
 import type { CompiledStage, ItemState } from './stage.js';
-import { applyVerdict } from './stage.js';
+import { applyVerdict, recordPass } from './stage.js';
 
 type Config = BuiltinStageConfig<'mute-words'>;
 type Field = NonNullable<Config['fields']>[number];
@@ -105,12 +105,15 @@ export function muteWords(index: number, cfg: Config): CompiledStage {
     phase: 'filter',
     run(items: ItemState[], context) {
       const matcher = matcherAt(context.nowMs);
-      if (matcher === null) return;
       for (let i = 0; i < items.length; i++) {
         const item = items[i]!;
-        if (item.hidden || (networks !== null && !networks.has(item.post.network))) continue;
-        const field = matchPost(item.post, fields, matcher);
-        if (field === null) continue;
+        if (item.hidden) continue;
+        const applies = matcher !== null && (networks === null || networks.has(item.post.network));
+        const field = applies ? matchPost(item.post, fields, matcher) : null;
+        if (field === null || matcher === null) {
+          if (context.explain) recordPass(item, 'mute-words', index);
+          continue;
+        }
         const word = matcher.which(textOf(item.post, field));
         applyVerdict(item, 'mute-words', index, {
           verdict: cfg.action,

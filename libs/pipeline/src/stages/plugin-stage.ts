@@ -1,7 +1,7 @@
 import type { Post } from '@tributary/core';
 import type { PluginRunner } from '../plugin-runner.js';
 import type { CompiledStage, ItemState, Phase } from './stage.js';
-import { addScore, applyVerdict } from './stage.js';
+import { addScore, applyVerdict, recordPass } from './stage.js';
 
 export interface PluginStageOptions {
   use: string;
@@ -59,6 +59,7 @@ export function pluginStage(options: PluginStageOptions): CompiledStage {
         const verdict = outcome.verdicts?.[i] ?? null;
         if (verdict !== null)
           applyVerdict(item, use, index, { verdict: verdict.action, reason: verdict.reason });
+        else if (context.explain && runner.hooks.filter) recordPass(item, use, index);
         const score = outcome.scores?.[i];
         if (score !== undefined && !item.hidden) addScore(item, use, index, weight * score, 'plugin score');
       }

@@ -22,6 +22,7 @@ export interface RunContext {
   nowMs: number;
   nowIso: string;
   history: readonly HistoryEntry[];
+  explain: boolean;
 }
 
 export type Phase = 'filter' | 'score' | 'diversify';
@@ -60,6 +61,11 @@ export function addScore(item: ItemState, use: string, index: number, score: num
   item.decisions.push({ stage: use, index, verdict: 'score', reason, score });
 }
 
+/** Records that a visible item passed a filter (only when the run explains itself). */
+export function recordPass(item: ItemState, use: string, index: number): void {
+  item.decisions.push({ stage: use, index, verdict: 'keep', reason: null, score: 0 });
+}
+
 /** A per-post filter stage: `test` runs on every visible item, in order. */
 export function perPostFilter(
   use: string,
@@ -70,12 +76,13 @@ export function perPostFilter(
     use,
     index,
     phase: 'filter',
-    run(items) {
+    run(items, context) {
       for (let i = 0; i < items.length; i++) {
         const item = items[i]!;
         if (item.hidden) continue;
         const v = test(item);
         if (v !== null) applyVerdict(item, use, index, v);
+        else if (context.explain) recordPass(item, use, index);
       }
     },
   };
