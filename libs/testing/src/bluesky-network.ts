@@ -139,6 +139,11 @@ export interface BlueskyNetworkClient {
   createAccount(name: string): Promise<TestBlueskyAccount>;
   /** Applies a labeler label (default labeler: `info.labelerDid`) to a record. */
   label(subject: { uri: string; cid: string }, val: string, src?: string): Promise<void>;
+  /**
+   * Publishes a custom feed `<owner>/app.bsky.feed.generator/<rkey>` whose generator serves
+   * `posts` (URIs, in that order). Returns the feed URI.
+   */
+  createFeed(owner: TestBlueskyAccount, rkey: string, posts: string[]): Promise<string>;
 }
 
 async function control(info: NetworkInfo, path: string, body: unknown): Promise<unknown> {
@@ -180,6 +185,17 @@ export async function blueskyNetwork(): Promise<BlueskyNetworkClient> {
     info,
     processAll: async () => void (await control(info, '/process-all', {})),
     label: async (subject, val, src) => void (await control(info, '/labels', { ...subject, val, src })),
+    createFeed: async (owner, rkey, posts) => {
+      const feedUri = `at://${owner.did}/app.bsky.feed.generator/${rkey}`;
+      const { did } = (await control(info, '/feed-generators', { feedUri, posts })) as { did: string };
+      await owner.agent.com.atproto.repo.putRecord({
+        repo: owner.did,
+        collection: 'app.bsky.feed.generator',
+        rkey,
+        record: { $type: 'app.bsky.feed.generator', did, displayName: rkey, createdAt: new Date().toISOString() },
+      });
+      return feedUri;
+    },
     createAccount: async (name) => {
       const handle = `${name}-${letters(6)}.test`;
       const password = `pw-${letters(12)}`;

@@ -203,6 +203,30 @@ describe('other sources', () => {
     expect(listFeed.items.every((i) => i.post.author.networkId === seeded.alice.did)).toBe(true);
   });
 
+  it('reads a custom feed (feed generator) in the order it ranks, without cutting it off by time', async () => {
+    const { connector } = await link();
+    const p = seeded.posts;
+    // A ranked feed: an older post first, then newer ones.
+    const ranked = [p.image.uri, p.quote.uri, p.selfLabelled.uri, p.linkCard.uri, p.richText.uri];
+    const feedUri = await net.createFeed(seeded.bob, `picks-${Date.now()}`, ranked);
+    await net.processAll();
+    const feed: SourceRef = { kind: SourceKind.Feed, externalId: feedUri };
+
+    const first = await connector.fetchNewer(feed, null, 100);
+    expect(first.items.map((i) => i.post.uri)).toEqual(ranked);
+    expect(first.complete).toBe(true);
+    expect((await connector.fetchNewer(feed, first.marker, 100)).items).toEqual([]);
+
+    const paged: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await connector.fetchOlder(feed, cursor, 2);
+      paged.push(...page.items.map((i) => i.post.uri));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(paged).toEqual(ranked);
+  });
+
   it('refuses malformed source ids and unknown feeds clearly', async () => {
     const { connector } = await link();
     await expectConnectorError(connector.fetchOlder({ kind: SourceKind.Feed, externalId: 'https://example.com' }, null, 10), ConnectorErrorCode.BadInput);

@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TestNetwork } from '@atproto/dev-env';
+import { isValidAtUri } from '@atproto/syntax';
 import pg from 'pg';
 import { EXAMPLE_LABELER } from './protocol.js';
 import type { ChildConfig, ReadyState } from './protocol.js';
@@ -103,6 +104,26 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
       .values({ src, uri, cid: typeof cid === 'string' ? cid : '', val, neg: false, cts: new Date().toISOString(), exp: null })
       .execute();
     return reply(res, 200, { src });
+  }
+  if (req.method === 'POST' && path === '/feed-generators') {
+    // A feed generator serving a fixed list of posts (newest first) for one feed URI, paged by offset.
+    const body = await readJson(req);
+    const { feedUri, posts } = body;
+    if (typeof feedUri !== 'string' || !Array.isArray(posts)) return reply(res, 400, { error: 'feedUri and posts are required' });
+    const uris = posts.filter((p: unknown) => isValidAtUri(p));
+    const generator = await network.createFeedGen({
+      [feedUri]: async ({ params }) => {
+        const offset = params.cursor ? Number(params.cursor) : 0;
+        const limit = params.limit ?? 50;
+        const page = uris.slice(offset, offset + limit);
+        const next = offset + page.length;
+        return {
+          encoding: 'application/json',
+          body: { feed: page.map((post) => ({ post })), ...(next < uris.length ? { cursor: String(next) } : {}) },
+        };
+      },
+    });
+    return reply(res, 200, { did: generator.did });
   }
   return reply(res, 404, { error: `no route ${req.method} ${path}` });
 }
