@@ -69,7 +69,7 @@ async function main(): Promise<void> {
     console.log(
       `${label} (~${bytes} bytes of JSON per post; the full Post with raw is ~${JSON.stringify(sample).length}):`,
     );
-    for (const batch of [100, 200]) {
+    for (const batch of [100, 200, 500]) {
       // Best of ROUNDS: the machine is shared, the minimum is the least disturbed measurement.
       let trusted = Infinity;
       let first = Infinity;

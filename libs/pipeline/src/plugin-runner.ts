@@ -14,6 +14,8 @@ export interface PluginRunner {
   readonly hooks: { filter: boolean; score: boolean };
   /** Never rejects: failures come back as `{ ok: false }`. `config` is already validated. */
   run(posts: readonly Post[], config: unknown, context: PluginContext): Promise<PluginBatchOutcome>;
+  /** Frees what the runner holds (a sandboxed plugin's isolate); the runner is unusable afterwards. */
+  close?(): Promise<void>;
 }
 
 /** Finds the runner for a `plugin:<name>@<version>` stage; undefined when it is not installed. */

@@ -123,6 +123,8 @@ describe('sandboxed plugins', () => {
       error: 'timeout',
     });
     expect(await runner.run(posts, {}, context)).toEqual({ ok: true, verdicts: [null, null], scores: null });
+    await runner.close!();
+    expect(await runner.run(posts, {}, context)).toEqual({ ok: false, error: 'not loaded' });
   });
 
   it('sends a large batch as several calls in one round trip, each with its own limit', async () => {

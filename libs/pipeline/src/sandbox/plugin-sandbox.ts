@@ -15,7 +15,7 @@ export interface SandboxOptions {
   /**
    * Time a plugin may spend on one call (one chunk of posts), in ms. Default 250. Enforced as
    * wall-clock time inside the sandbox (which bounds CPU time; on an overloaded machine a plugin
-   * gets less CPU within it, so keep headroom), and by killing the process at twice the limit.
+   * gets less CPU within it, so keep headroom), and by killing the process at 1.5× the limit.
    */
   timeLimitMs?: number;
 }

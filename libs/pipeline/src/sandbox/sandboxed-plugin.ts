@@ -160,6 +160,7 @@ export async function sandboxedPlugin(sandbox: PluginSandbox, code: string): Pro
     version: check.version,
     configSchema: check.configSchema,
     hooks: check.hooks,
+    close: () => sandbox.unload(key),
     async run(posts, config, context): Promise<PluginBatchOutcome> {
       const configJson = JSON.stringify(config ?? {});
       const contextJson = JSON.stringify(context);
