@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import pg from 'pg';
 import type { IngestedItem, Post } from '@tributary/core';
 import { createTestDatabase, createTestPglite } from '@tributary/testing';
 import { DbConflictError, DbError, DbForeignKeyError, toDbError, withDbErrors } from './db-error.js';
@@ -296,5 +297,46 @@ describe.each(backends)('post store on %s', (_name, open) => {
       .catch(toDbError);
     expect(raw).toBeInstanceOf(DbConflictError);
     expect(String((raw as DbConflictError).constraint)).toMatch(/username/);
+  });
+});
+
+describe('post store under a concurrent writer (PostgreSQL)', () => {
+  it('returns the ids of identical rows another transaction committed while the upsert waited', async () => {
+    const db = await createTestDatabase();
+    const other = new pg.Client({ connectionString: db.url });
+    await other.connect();
+    try {
+      const { sources } = await fixture(db.prisma);
+      const p = post(42);
+      const { raw, ...data } = p;
+      // Another ingest inserts the same author and post, identical, and has not committed yet.
+      await other.query('BEGIN');
+      const author = await other.query<{ id: string }>(
+        `INSERT INTO "Author" (network, "networkId", handle, "displayName", "avatarUrl", bot)
+         VALUES ('BLUESKY', $1, $2, $3, NULL, false) RETURNING id`,
+        [p.author.networkId, p.author.handle, p.author.displayName],
+      );
+      const inserted = await other.query<{ id: string }>(
+        `INSERT INTO "Post" (network, uri, "nativeId", "authorId", data, raw, "createdAt")
+         VALUES ('BLUESKY', $1, $2, $3, $4, $5, $6) RETURNING id`,
+        [p.uri, p.nativeId, author.rows[0]!.id, JSON.stringify(data), JSON.stringify(raw), p.createdAt],
+      );
+      const pending = upsertIngested(db.prisma, sources[0], [{ post: p, reason: null }]);
+      // Wait until the upsert is blocked on the other transaction's rows, then let that commit.
+      for (;;) {
+        const { rows } = await other.query<{ n: string }>(
+          `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        );
+        if (Number(rows[0]!.n) > 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await other.query('COMMIT');
+      // Its snapshot predates that commit and nothing changed, so only the follow-up lookup finds it.
+      expect(await pending).toEqual({ newPostIds: [BigInt(inserted.rows[0]!.id)], upserted: 1 });
+      expect(await db.prisma.post.count()).toBe(1);
+    } finally {
+      await other.end();
+      await db.drop();
+    }
   });
 });

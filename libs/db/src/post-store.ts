@@ -145,20 +145,19 @@ async function upsertAuthors(tx: Tx, rows: Row[]): Promise<Map<string, bigint>> 
   );
   const ids = new Map<string, bigint>();
   for (const chunk of chunks(params, 6)) {
-    // Only changed authors are rewritten (most batches repeat the same people); unchanged ones
-    // return nothing here and are looked up below.
-    const returned = await tx.$queryRawUnsafe<{ id: bigint; network: string; networkId: string }[]>(
-      `INSERT INTO "Author" AS a ("network", "networkId", "handle", "displayName", "avatarUrl", "bot")
-       VALUES ${valuesList(chunk.length, ['"Network"', 'text', 'text', 'text', 'text', 'boolean'])}
-       ON CONFLICT ("network", "networkId") DO UPDATE SET
-         "handle" = EXCLUDED."handle", "displayName" = EXCLUDED."displayName",
-         "avatarUrl" = EXCLUDED."avatarUrl", "bot" = EXCLUDED."bot", "updatedAt" = now()
-       WHERE (a."handle", a."displayName", a."avatarUrl", a."bot")
-         IS DISTINCT FROM (EXCLUDED."handle", EXCLUDED."displayName", EXCLUDED."avatarUrl", EXCLUDED."bot")
-       RETURNING "id", "network"::text AS "network", "networkId"`,
+    // Most batches repeat the same people: only changed authors are rewritten.
+    const returned = await tx.$queryRawUnsafe<KeyedId[]>(
+      upsertSql({
+        table: 'Author',
+        key: 'networkId',
+        columns: ['network', 'networkId', 'handle', 'displayName', 'avatarUrl', 'bot'],
+        types: ['"Network"', 'text', 'text', 'text', 'text', 'boolean'],
+        update: ['handle', 'displayName', 'avatarUrl', 'bot'],
+        rows: chunk.length,
+      }),
       ...chunk.flat(),
     );
-    for (const a of returned) ids.set(`${a.network}\u0000${a.networkId}`, a.id);
+    for (const a of returned) ids.set(`${a.network}\u0000${a.key}`, a.id);
   }
   await lookUpMissing(
     tx,
@@ -170,9 +169,48 @@ async function upsertAuthors(tx: Tx, rows: Row[]): Promise<Map<string, bigint>> 
   return ids;
 }
 
+interface KeyedId {
+  id: bigint;
+  network: string;
+  key: string;
+}
+
 /**
- * Fills in the ids of rows an upsert left untouched. A separate statement on purpose: under READ
- * COMMITTED it sees rows a concurrent transaction committed while the upsert waited on them.
+ * `INSERT … ON CONFLICT DO UPDATE` that rewrites a row only when one of `update` changed, and
+ * still returns the ids of all input rows: changed or new ones from RETURNING, unchanged ones by
+ * joining the input with the table (the statement's snapshot). One round trip in the usual case.
+ */
+function upsertSql(spec: {
+  table: 'Author' | 'Post';
+  key: 'networkId' | 'uri';
+  columns: string[];
+  types: string[];
+  update: string[];
+  rows: number;
+}): string {
+  const q = (c: string) => `"${c}"`;
+  const cols = spec.columns.map(q).join(', ');
+  const set = spec.update.map((c) => `${q(c)} = EXCLUDED.${q(c)}`).join(', ');
+  const old = spec.update.map((c) => `t.${q(c)}`).join(', ');
+  const fresh = spec.update.map((c) => `EXCLUDED.${q(c)}`).join(', ');
+  const k = q(spec.key);
+  return `WITH v (${cols}) AS (VALUES ${valuesList(spec.rows, spec.types)}),
+    up AS (
+      INSERT INTO "${spec.table}" AS t (${cols}) SELECT ${cols} FROM v
+      ON CONFLICT ("network", ${k}) DO UPDATE SET ${set}, "updatedAt" = now()
+      WHERE (${old}) IS DISTINCT FROM (${fresh})
+      RETURNING t."id", t."network", t.${k}
+    )
+    SELECT "id", "network"::text AS "network", ${k} AS "key" FROM up
+    UNION ALL
+    SELECT t."id", t."network"::text, t.${k} FROM "${spec.table}" t JOIN v ON t."network" = v."network" AND t.${k} = v.${k}
+    WHERE NOT EXISTS (SELECT 1 FROM up WHERE up."network" = v."network" AND up.${k} = v.${k})`;
+}
+
+/**
+ * Fills in ids the upsert could not return: rows a concurrent transaction committed while the
+ * upsert waited on them, unchanged, and invisible to its snapshot. A new statement sees them
+ * (READ COMMITTED). Rarely has anything to do.
  */
 async function lookUpMissing(
   tx: Tx,
@@ -210,16 +248,18 @@ async function upsertPosts(
   const ids = new Map<string, bigint>();
   for (const chunk of chunks(params, 7)) {
     // A re-fetched post is rewritten only when something changed (counts, edits), keeping its id.
-    const returned = await tx.$queryRawUnsafe<{ id: bigint; network: string; uri: string }[]>(
-      `INSERT INTO "Post" AS p ("network", "uri", "nativeId", "authorId", "data", "raw", "createdAt")
-       VALUES ${valuesList(chunk.length, ['"Network"', 'text', 'text', 'bigint', 'jsonb', 'jsonb', 'timestamp(3)'])}
-       ON CONFLICT ("network", "uri") DO UPDATE SET
-         "data" = EXCLUDED."data", "raw" = EXCLUDED."raw", "authorId" = EXCLUDED."authorId", "updatedAt" = now()
-       WHERE (p."data", p."raw", p."authorId") IS DISTINCT FROM (EXCLUDED."data", EXCLUDED."raw", EXCLUDED."authorId")
-       RETURNING "id", "network"::text AS "network", "uri"`,
+    const returned = await tx.$queryRawUnsafe<KeyedId[]>(
+      upsertSql({
+        table: 'Post',
+        key: 'uri',
+        columns: ['network', 'uri', 'nativeId', 'authorId', 'data', 'raw', 'createdAt'],
+        types: ['"Network"', 'text', 'text', 'bigint', 'jsonb', 'jsonb', 'timestamp(3)'],
+        update: ['data', 'raw', 'authorId'],
+        rows: chunk.length,
+      }),
       ...chunk.flat(),
     );
-    for (const p of returned) ids.set(`${p.network}\u0000${p.uri}`, p.id);
+    for (const p of returned) ids.set(`${p.network}\u0000${p.key}`, p.id);
   }
   await lookUpMissing(
     tx,
