@@ -205,6 +205,30 @@ export class BlueskyConnector implements NetworkConnector {
     await this.session.call('deletePost', (agent) => agent.deletePost(target.uri));
   }
 
+  /**
+   * DIDs the account follows (home timeline authors), and for a list source its members: what a
+   * firehose event's author must be among for this account to need a sync.
+   */
+  async followedDids(list?: string): Promise<string[]> {
+    if (list) parseAtUri(list, 'list', 'app.bsky.graph.list');
+    const dids: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page: { dids: string[]; cursor?: string } = list
+        ? await this.session.call('getList', async (agent) => {
+            const { data } = await agent.app.bsky.graph.getList({ list, limit: MAX_PAGE, ...(cursor ? { cursor } : {}) });
+            return { dids: data.items.map((i) => i.subject.did), ...(data.cursor ? { cursor: data.cursor } : {}) };
+          })
+        : await this.session.call('getFollows', async (agent) => {
+            const { data } = await agent.getFollows({ actor: this.session.did, limit: MAX_PAGE, ...(cursor ? { cursor } : {}) });
+            return { dids: data.follows.map((f) => f.did), ...(data.cursor ? { cursor: data.cursor } : {}) };
+          });
+      dids.push(...page.dids);
+      cursor = page.dids.length > 0 ? page.cursor : undefined;
+    } while (cursor);
+    return dids;
+  }
+
   private async page(source: SourceRef, cursor: string | null, limit: number): Promise<FeedPage> {
     await this.ensureLabelers();
     const params = { limit, ...(cursor ? { cursor } : {}) };

@@ -180,7 +180,7 @@ describe('incremental sync', () => {
 });
 
 describe('other sources', () => {
-  it('reads an author feed and a list feed', async () => {
+  it('reads an author feed and a list feed, and who the account follows', async () => {
     const { connector } = await link();
     const author = await connector.fetchOlder({ kind: SourceKind.Author, externalId: seeded.bob.did }, null, 100);
     expect(author.items.length).toBeGreaterThan(0);
@@ -198,6 +198,8 @@ describe('other sources', () => {
       record: { $type: 'app.bsky.graph.listitem', subject: seeded.alice.did, list: list.data.uri, createdAt: new Date().toISOString() },
     });
     await net.processAll();
+    expect(await connector.followedDids(list.data.uri)).toEqual([seeded.alice.did]);
+    expect((await connector.followedDids()).sort()).toEqual([seeded.alice.did, seeded.bob.did].sort());
     const listFeed = await connector.fetchNewer({ kind: SourceKind.List, externalId: list.data.uri }, null, 100);
     expect(listFeed.items.length).toBeGreaterThan(0);
     expect(listFeed.items.every((i) => i.post.author.networkId === seeded.alice.did)).toBe(true);
