@@ -187,3 +187,29 @@ describe('explain', () => {
     expect(explained[1]!.decisions.map((d) => `${d.stage}:${d.verdict}`)).toEqual(['mute-words:hide']);
   });
 });
+
+describe('pluginResolver', () => {
+  const release = (version: string) =>
+    trustedPlugin(
+      definePlugin({
+        name: 'community/x',
+        version,
+        configSchema: { type: 'object' },
+        score: (p) => p.map(() => 0),
+      }),
+    );
+  const resolve = pluginResolver([
+    release('1.2.0'),
+    release('1.10.1'),
+    release('2.0.0'),
+    release('1.11.0-beta.1'),
+  ]);
+  it('resolves exact versions and the newest stable release for a partial one', () => {
+    expect(resolve('community/x', '1.2.0')?.version).toBe('1.2.0');
+    expect(resolve('community/x', '1')?.version).toBe('1.10.1');
+    expect(resolve('community/x', '1.2')?.version).toBe('1.2.0');
+    expect(resolve('community/x', '2')?.version).toBe('2.0.0');
+    expect(resolve('community/x', '3')).toBeUndefined();
+    expect(resolve('community/y', '1')).toBeUndefined();
+  });
+});

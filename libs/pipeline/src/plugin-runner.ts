@@ -52,8 +52,39 @@ export function trustedPlugin<Config>(definition: PluginDefinition<Config>): Plu
   };
 }
 
-/** A resolver over a fixed list of runners, keyed `name@version`. */
+/** Numeric parts of a version (`1.2.0-beta` → [1, 2, 0]), for ordering. */
+function versionParts(version: string): number[] {
+  return version
+    .split('-')[0]!
+    .split('.')
+    .map((n) => Number(n));
+}
+
+function newer(a: string, b: string): boolean {
+  const pa = versionParts(a);
+  const pb = versionParts(b);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d > 0;
+  }
+  return false;
+}
+
+/**
+ * A resolver over a fixed list of runners. `plugin:name@1.2.0` picks that exact version; a partial
+ * version (`@1`, `@1.2`) picks the newest installed release with that prefix, so a pipeline can
+ * follow a plugin's compatible updates.
+ */
 export function pluginResolver(runners: readonly PluginRunner[]): PluginResolver {
   const byKey = new Map(runners.map((r) => [`${r.name}@${r.version}`, r]));
-  return (name, version) => byKey.get(`${name}@${version}`);
+  return (name, version) => {
+    const exact = byKey.get(`${name}@${version}`);
+    if (exact !== undefined || !/^\d+(?:\.\d+)?$/.test(version)) return exact;
+    let best: PluginRunner | undefined;
+    for (const r of runners) {
+      if (r.name !== name || !r.version.startsWith(`${version}.`) || r.version.includes('-')) continue;
+      if (best === undefined || newer(r.version, best.version)) best = r;
+    }
+    return best;
+  };
 }

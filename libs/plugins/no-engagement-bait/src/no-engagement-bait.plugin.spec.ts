@@ -41,3 +41,28 @@ describe('community/no-engagement-bait', () => {
     expect(() => runPlugin(noEngagementBait, [], { strict: true })).toThrow('invalid config');
   });
 });
+
+describe('in a pipeline', () => {
+  it('runs as `plugin:community/no-engagement-bait@1` next to built-in stages', async () => {
+    const { compilePipeline, pluginResolver, trustedPlugin } = await import('@tributary/pipeline');
+    const pipeline = compilePipeline(
+      {
+        name: 'Calm home',
+        stages: [
+          { use: 'mute-words', with: { words: ['crypto'] } },
+          { use: 'plugin:community/no-engagement-bait@1', with: { action: 'warn' }, onError: 'skip' },
+        ],
+      },
+      { plugins: pluginResolver([trustedPlugin(noEngagementBait)]) },
+    );
+    const posts = ['Like if you agree!', 'crypto: like if you agree', 'a normal post'].map((text) =>
+      makePost({ text }),
+    );
+    const results = await pipeline.run(posts.map((post) => ({ post, reason: null, seenIn: [] })));
+    expect(results.map((r) => [r.hidden, r.warn])).toEqual([
+      [false, ['engagement bait']],
+      [true, []],
+      [false, []],
+    ]);
+  });
+});
