@@ -42,7 +42,8 @@ export default {
       testMatch: ['<rootDir>/{apps,libs,tools}/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/libs/testing/src/jest-global-setup.mjs',
       globalTeardown: '<rootDir>/libs/testing/src/jest-global-teardown.mjs',
-      testTimeout: 60_000,
     },
   ],
+  // A global option (ignored inside `projects`): integration hooks start servers and networks.
+  testTimeout: 60_000,
 };

@@ -26,7 +26,7 @@ fi
 stamp=node_modules/.tributary-install
 if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ package.json -nt "$stamp" ]; then
   echo "[tributary] installing npm packages" >&2
-  if [ -f package-lock.json ] && [ "${CI:-}" = "true" ]; then npm ci --no-audit --no-fund >&2; else npm install --no-audit --no-fund >&2; fi
+  if [ -f package-lock.json ] && [ "${CI:-}" = "true" ]; then npm ci --include=dev --no-audit --no-fund >&2; else npm install --include=dev --no-audit --no-fund >&2; fi
   touch "$stamp"
 fi
 

@@ -2,13 +2,16 @@ import { ApolloDriver } from '@nestjs/apollo';
 import type { ApolloDriverConfig } from '@nestjs/apollo';
 import { Module } from '@nestjs/common';
 import type { DynamicModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { Config } from '@tributary/config';
 import { ConfigModule } from '@tributary/config';
+import { QueueModule } from '@tributary/queue';
 import { AccountsModule } from './accounts/accounts.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import type { GraphqlContext } from './auth/auth.types.js';
 import { formatError } from './common/format-error.js';
+import { GraphqlExceptionFilter } from './common/graphql-exception.filter.js';
 import { HealthController } from './health/health.controller.js';
 
 export const SCHEMA_FILE = 'apps/api/schema.graphql';
@@ -25,6 +28,7 @@ export class ApiModule {
       imports: [
         ConfigModule.forRoot(config),
         database,
+        QueueModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX }),
         GraphQLModule.forRoot<ApolloDriverConfig>({
           driver: ApolloDriver,
           // Development keeps the committed schema.graphql current; production builds it in memory.
@@ -40,6 +44,7 @@ export class ApiModule {
         AccountsModule,
       ],
       controllers: [HealthController],
+      providers: [{ provide: APP_FILTER, useClass: GraphqlExceptionFilter }],
     };
   }
 }

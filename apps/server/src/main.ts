@@ -26,7 +26,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     logger.log(`${signal}: shutting down`);
     running.stop().then(
-      () => process.exit(0),
+      () => {
+        logger.log('stopped cleanly');
+        process.exit(0);
+      },
       (error: Error) => {
         console.error(error);
         process.exit(1);

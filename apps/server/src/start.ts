@@ -2,7 +2,6 @@
 import 'reflect-metadata';
 import { mkdir } from 'node:fs/promises';
 import type { ChildProcess } from 'node:child_process';
-import { Logger } from '@nestjs/common';
 import type { INestApplicationContext } from '@nestjs/common';
 import { ConfigError, loadConfig } from '@tributary/config';
 import type { Config } from '@tributary/config';
@@ -12,8 +11,6 @@ import { bootstrapWorker } from '../../worker/src/bootstrap-worker.js';
 import { ensureRedis } from './embedded-redis.js';
 import { resolveEncryptionKey } from './encryption-key.js';
 
-const logger = new Logger('Tributary');
-
 export interface Running {
   apps: INestApplicationContext[];
   /** Base URL of the API when this process runs it (`http://127.0.0.1:<port>`). */
@@ -21,7 +18,8 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-export async function start(config: Config): Promise<Running> {
+export async function start(settings: Config): Promise<Running> {
+  let config = settings;
   if (config.ROLE !== 'all' && !config.DATABASE_URL) {
     throw new ConfigError([
       `DATABASE_URL: required when ROLE=${config.ROLE} (the embedded database belongs to a single process; ` +
@@ -29,27 +27,37 @@ export async function start(config: Config): Promise<Running> {
     ]);
   }
   await mkdir(config.DATA_DIR, { recursive: true });
-  const encryptionKey = await resolveEncryptionKey(config);
+  config = { ...config, ENCRYPTION_KEY: (await resolveEncryptionKey(config)).toString('base64') };
   const redis = await ensureRedis(config);
-  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, migrate: true });
+  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, migrate: true }).catch(
+    async (error: unknown) => {
+      await stopChild(redis);
+      throw error;
+    },
+  );
 
-  const dbModule = DbModule.forRoot(database, { encryptionKey });
+  const dbModule = DbModule.forRoot(database);
   const apps: INestApplicationContext[] = [];
-  let apiUrl: string | null = null;
-  if (config.ROLE !== 'api') apps.push(await bootstrapWorker(config, dbModule));
-  if (config.ROLE !== 'worker') {
-    const api = await bootstrapApi(config, dbModule);
-    apps.push(api);
-    apiUrl = (await api.getUrl()).replace('[::1]', '127.0.0.1').replace('0.0.0.0', '127.0.0.1');
-  }
-
   let stopping: Promise<void> | null = null;
   const stop = () =>
     (stopping ??= (async () => {
-      for (const app of apps.reverse()) await app.close();
+      for (const app of [...apps].reverse()) await app.close();
       await database.close();
       await stopChild(redis);
     })());
+
+  let apiUrl: string | null = null;
+  try {
+    if (config.ROLE !== 'api') apps.push(await bootstrapWorker(config, dbModule));
+    if (config.ROLE !== 'worker') {
+      const api = await bootstrapApi(config, dbModule);
+      apps.push(api);
+      apiUrl = (await api.getUrl()).replace('[::1]', '127.0.0.1').replace('0.0.0.0', '127.0.0.1');
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
   return { apps, apiUrl, stop };
 }
 

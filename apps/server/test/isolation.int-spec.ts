@@ -6,6 +6,8 @@ import { buildSchema } from 'graphql';
 import { readFile } from 'node:fs/promises';
 import pg from 'pg';
 import { AuthService } from '../../api/src/auth/auth.service.js';
+import { FakeMastodonServer, blueskyNetwork } from '@tributary/testing';
+import type { TestBlueskyAccount } from '@tributary/testing';
 import { codeOf, graphqlClient } from '../../api/src/testing/graphql-client.js';
 import type { TestInstance } from './test-instance.js';
 import { startTestInstance } from './test-instance.js';
@@ -19,6 +21,25 @@ interface World {
   alice: User; // member
   bob: User; // member
   aliceAccountId: string;
+  aliceBluesky: TestBlueskyAccount;
+  aliceBlueskyAccountId: string;
+  mastodon: FakeMastodonServer;
+}
+
+async function accountRow(id: string): Promise<{ userId: string; credentials: string; status: string }> {
+  const client = new pg.Client({ connectionString: instance.databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query(`SELECT "userId", credentials, status FROM "LinkedAccount" WHERE id = $1`, [id]);
+    return rows[0] as { userId: string; credentials: string; status: string };
+  } finally {
+    await client.end();
+  }
+}
+
+async function accountsOf(token: string): Promise<string[]> {
+  const res = await gql<{ linkedAccounts: { id: string }[] }>('{ linkedAccounts { id } }', {}, token);
+  return res.data!.linkedAccounts.map((a) => a.id).sort();
 }
 
 let instance: TestInstance;
@@ -68,8 +89,78 @@ const cases: Record<string, { public?: true; anonymous: string; crossUser?: (w: 
     crossUser: async (w) => {
       const bob = await gql<{ linkedAccounts: unknown[] }>('{ linkedAccounts { id } }', {}, w.bob.token);
       expect(bob.data?.linkedAccounts).toEqual([]);
-      const alice = await gql<{ linkedAccounts: { id: string }[] }>('{ linkedAccounts { id } }', {}, w.alice.token);
-      expect(alice.data?.linkedAccounts.map((a) => a.id)).toEqual([w.aliceAccountId]);
+      expect(await accountsOf(w.alice.token)).toEqual([w.aliceAccountId, w.aliceBlueskyAccountId].sort());
+    },
+  },
+  linkBlueskyAccount: {
+    anonymous: 'mutation { linkBlueskyAccount(identifier: "x.test", appPassword: "x") { id } }',
+    crossUser: async (w) => {
+      // Bob cannot take over Alice's account without its password, and her link stays as it was.
+      const before = await accountRow(w.aliceBlueskyAccountId);
+      const res = await gql(
+        'mutation($i: String!, $s: String) { linkBlueskyAccount(identifier: $i, appPassword: "wrong-pass-word", service: $s) { id } }',
+        { i: w.aliceBluesky.handle, s: (await blueskyNetwork()).info.pdsUrl },
+        w.bob.token,
+      );
+      expect(codeOf(res)).toBe('BAD_USER_INPUT');
+      expect(await accountRow(w.aliceBlueskyAccountId)).toEqual(before);
+      expect(await accountsOf(w.bob.token)).toEqual([]);
+    },
+  },
+  linkMastodonAccount: {
+    anonymous: 'mutation { linkMastodonAccount(instance: "x", accessToken: "x") { id } }',
+    crossUser: async (w) => {
+      const res = await gql(
+        'mutation($i: String!) { linkMastodonAccount(instance: $i, accessToken: "not-a-token") { id } }',
+        { i: w.mastodon.origin },
+        w.bob.token,
+      );
+      expect(codeOf(res)).toBe('BAD_USER_INPUT');
+      expect(await accountsOf(w.bob.token)).toEqual([]);
+    },
+  },
+  startMastodonLink: {
+    anonymous: 'mutation { startMastodonLink(instance: "x") { authorizeUrl } }',
+    crossUser: async (w) => {
+      // Only the instance's app registration is shared; nothing of Alice's is in it.
+      const res = await gql<{ startMastodonLink: { authorizeUrl: string; state: string } }>(
+        'mutation($i: String!) { startMastodonLink(instance: $i) { authorizeUrl state } }',
+        { i: w.mastodon.origin },
+        w.bob.token,
+      );
+      expect(res.data?.startMastodonLink.authorizeUrl.startsWith(`${w.mastodon.origin}/oauth/authorize?`)).toBe(true);
+      expect(JSON.stringify(res)).not.toContain(w.alice.id);
+    },
+  },
+  completeMastodonLink: {
+    anonymous: 'mutation { completeMastodonLink(instance: "x", code: "x") { id } }',
+    crossUser: async (w) => {
+      const res = await gql(
+        'mutation($i: String!) { completeMastodonLink(instance: $i, code: "never-issued") { id } }',
+        { i: w.mastodon.origin },
+        w.bob.token,
+      );
+      expect(codeOf(res)).toBe('BAD_USER_INPUT');
+      expect(await accountsOf(w.bob.token)).toEqual([]);
+    },
+  },
+  addSource: {
+    anonymous:
+      'mutation { addSource(input: { accountId: "00000000-0000-0000-0000-000000000000", kind: LIST, externalId: "x" }) { id } }',
+    crossUser: async (w) => {
+      const res = await gql(
+        'mutation($a: ID!) { addSource(input: { accountId: $a, kind: HASHTAG, externalId: "cats" }) { id } }',
+        { a: w.aliceBlueskyAccountId },
+        w.bob.token,
+      );
+      expect(codeOf(res)).toBe('NOT_FOUND');
+      const alice = await gql<{ linkedAccounts: { id: string; sources: { kind: string }[] }[] }>(
+        '{ linkedAccounts { id sources { kind } } }',
+        {},
+        w.alice.token,
+      );
+      const linked = alice.data!.linkedAccounts.find((a) => a.id === w.aliceBlueskyAccountId);
+      expect(linked?.sources.map((x) => x.kind)).toEqual(['HOME']);
     },
   },
   unlinkAccount: {
@@ -77,14 +168,18 @@ const cases: Record<string, { public?: true; anonymous: string; crossUser?: (w: 
     crossUser: async (w) => {
       const res = await gql('mutation($id: ID!) { unlinkAccount(id: $id) }', { id: w.aliceAccountId }, w.bob.token);
       expect(codeOf(res)).toBe('NOT_FOUND');
-      const alice = await gql<{ linkedAccounts: unknown[] }>('{ linkedAccounts { id } }', {}, w.alice.token);
-      expect(alice.data?.linkedAccounts).toHaveLength(1);
+      expect(await accountsOf(w.alice.token)).toContain(w.aliceAccountId);
     },
   },
 };
 
 beforeAll(async () => {
-  instance = await startTestInstance({ ROLE: 'api' });
+  const mastodon = await FakeMastodonServer.start();
+  instance = await startTestInstance({
+    ROLE: 'api',
+    MASTODON_ALLOWED_HOSTS: mastodon.host,
+    MASTODON_ALLOW_HTTP: 'true',
+  });
   gql = graphqlClient(instance.apiUrl);
   const auth = instance.running.apps[0]!.get(AuthService);
   const signUp = async (username: string): Promise<User> => {
@@ -107,11 +202,27 @@ beforeAll(async () => {
     [alice.id],
   );
   await client.end();
-  world = { alice, bob, aliceAccountId: (rows[0] as { id: string }).id };
+  const network = await blueskyNetwork();
+  const aliceBluesky = await network.createAccount('alice');
+  const linked = await gql<{ linkBlueskyAccount: { id: string } }>(
+    'mutation($i: String!, $p: String!, $s: String) { linkBlueskyAccount(identifier: $i, appPassword: $p, service: $s) { id } }',
+    { i: aliceBluesky.handle, p: aliceBluesky.appPassword, s: network.info.pdsUrl },
+    alice.token,
+  );
+  expect(linked.errors).toBeUndefined();
+  world = {
+    alice,
+    bob,
+    aliceAccountId: (rows[0] as { id: string }).id,
+    aliceBluesky,
+    aliceBlueskyAccountId: linked.data!.linkBlueskyAccount.id,
+    mastodon,
+  };
 });
 
 afterAll(async () => {
   await instance?.stop();
+  await world?.mastodon.close();
 });
 
 describe('authorization of every resolver', () => {
@@ -125,7 +236,7 @@ describe('authorization of every resolver', () => {
 
   it.each(Object.entries(cases))('%s refuses anonymous callers unless public', async (_name, c) => {
     const res = await gql(c.anonymous);
-    if (c.public) expect(codeOf(res)).not.toBe('UNAUTHENTICATED');
+    if (c.public) expect(res.errors?.[0]?.message ?? '').not.toMatch(/bearer token/);
     else expect(codeOf(res)).toBe('UNAUTHENTICATED');
   });
 

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { loadConfig } from '@tributary/config';
 import type { Config } from '@tributary/config';
 import { createTestDatabase } from '@tributary/testing';
+import { QueueName, redisConnection } from '@tributary/queue';
+import { Queue } from 'bullmq';
 import type { Running } from '../src/start.js';
 import { start } from '../src/start.js';
 
@@ -40,6 +42,12 @@ export async function startTestInstance(env: Record<string, string> = {}): Promi
     databaseUrl: database.url,
     async stop() {
       await running.stop();
+      // Leave the shared Redis as it was found.
+      for (const name of Object.values(QueueName)) {
+        const queue = new Queue(name, { connection: redisConnection(config.REDIS_URL), prefix: config.QUEUE_PREFIX });
+        await queue.obliterate({ force: true });
+        await queue.close();
+      }
       await database.drop();
       await rm(dataDir, { recursive: true, force: true });
     },

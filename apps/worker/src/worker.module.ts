@@ -1,12 +1,15 @@
 import { Module } from '@nestjs/common';
 import type { DynamicModule } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { AccountsModule } from '@tributary/accounts';
 import { ConfigModule } from '@tributary/config';
 import type { Config } from '@tributary/config';
 import { QueueModule } from '@tributary/queue';
 import { JobHandlerRegistry } from './jobs/job-handler.registry.js';
 import { QUEUE_PROCESSORS } from './jobs/queue.processors.js';
 import { WorkerLifecycle } from './jobs/worker-lifecycle.service.js';
+import { IngestService } from './ingest/ingest.service.js';
+import { PollService } from './ingest/poll.service.js';
 import { HousekeepingService } from './maintenance/housekeeping.service.js';
 
 @Module({})
@@ -23,8 +26,16 @@ export class WorkerModule {
         database,
         DiscoveryModule,
         QueueModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX }),
+        AccountsModule,
       ],
-      providers: [JobHandlerRegistry, ...QUEUE_PROCESSORS, WorkerLifecycle, HousekeepingService],
+      providers: [
+        JobHandlerRegistry,
+        ...QUEUE_PROCESSORS,
+        WorkerLifecycle,
+        IngestService,
+        PollService,
+        HousekeepingService,
+      ],
     };
   }
 }

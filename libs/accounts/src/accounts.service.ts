@@ -1,12 +1,21 @@
+import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CONFIG } from '@tributary/config';
 import type { Config } from '@tributary/config';
 import { BlueskyConnector, BlueskySession } from '@tributary/connector-bluesky';
 import type { BlueskySessionData } from '@tributary/connector-bluesky';
-import { MastodonConnector, verifyCredentials } from '@tributary/connector-mastodon';
+import {
+  MastodonConnector,
+  assertSafeInstanceUrl,
+  authorizeUrl,
+  exchangeCode,
+  registerApp,
+  verifyCredentials,
+} from '@tributary/connector-mastodon';
+import type { MastodonApp } from '@tributary/connector-mastodon';
 import { AccountStatus, ConnectorError, ConnectorErrorCode, Network, SourceKind } from '@tributary/core';
 import type { NetworkConnector } from '@tributary/core';
-import { PrismaService } from '@tributary/db';
+import { PrismaService, open, seal } from '@tributary/db';
 import type { LinkedAccount, Source } from '@tributary/db';
 import { JobQueue } from '@tributary/queue';
 import { credentialsKey, openCredentials, sealCredentials } from './credentials.js';
@@ -42,6 +51,7 @@ export class AccountsService {
       password: input.appPassword,
     });
     const data = session.data;
+    if (!data) throw new ConnectorError(ConnectorErrorCode.Unavailable, 'Bluesky login returned no session');
     return this.saveLinked(userId, {
       network: Network.Bluesky,
       networkAccountId: data.did,
@@ -53,8 +63,8 @@ export class AccountsService {
 
   /** Links a Mastodon account with a personal access token (checked against the instance). */
   async linkMastodonToken(userId: string, input: { instance: string; accessToken: string }) {
-    const who = await verifyCredentials(input.instance, input.accessToken, this.mastodonPolicy);
-    const origin = new URL(who.uri.startsWith('http') ? who.uri : `https://${who.handle.split('@')[1]}`).origin;
+    const origin = await assertSafeInstanceUrl(input.instance, this.mastodonPolicy);
+    const who = await verifyCredentials(origin, input.accessToken, this.mastodonPolicy);
     return this.saveLinked(userId, {
       network: Network.Mastodon,
       networkAccountId: who.uri,
@@ -62,6 +72,58 @@ export class AccountsService {
       serviceUrl: origin,
       credentials: { network: 'MASTODON', accessToken: input.accessToken.trim() },
     });
+  }
+
+  /**
+   * Step one of Mastodon's OAuth flow: the URL to send the user to. The app registration is created
+   * once per instance and reused. `state` is for the client to check on the callback.
+   */
+  async startMastodonLink(instance: string): Promise<{ authorizeUrl: string; state: string }> {
+    const app = await this.mastodonApp(instance);
+    const state = randomBytes(16).toString('base64url');
+    return { authorizeUrl: authorizeUrl(app, state), state };
+  }
+
+  /** Step two: trades the code the instance gave the user for a token and links the account. */
+  async completeMastodonLink(userId: string, input: { instance: string; code: string }) {
+    const app = await this.mastodonApp(input.instance);
+    const { accessToken } = await exchangeCode(app, input.code, this.mastodonPolicy);
+    return this.linkMastodonToken(userId, { instance: app.instanceOrigin, accessToken });
+  }
+
+  private async mastodonApp(instance: string): Promise<MastodonApp> {
+    const origin = await assertSafeInstanceUrl(instance, this.mastodonPolicy);
+    const stored = await this.db.client.mastodonApp.findUnique({ where: { instance: origin } });
+    if (stored) {
+      return {
+        instanceOrigin: origin,
+        clientId: stored.clientId,
+        clientSecret: open(stored.clientSecret, this.key),
+        redirectUri: stored.redirectUri,
+        scopes: stored.scopes,
+      };
+    }
+    const redirectUri = this.config.PUBLIC_URL
+      ? new URL('/oauth/mastodon/callback', this.config.PUBLIC_URL).href
+      : 'urn:ietf:wg:oauth:2.0:oob'; // the instance shows the code for the user to paste
+    const app = await registerApp(
+      origin,
+      { clientName: 'Tributary', redirectUri, website: this.config.PUBLIC_URL ?? null },
+      this.mastodonPolicy,
+    );
+    // Two concurrent first links to one instance: the first stored registration wins.
+    const saved = await this.db.client.mastodonApp.upsert({
+      where: { instance: origin },
+      create: {
+        instance: origin,
+        clientId: app.clientId,
+        clientSecret: seal(app.clientSecret, this.key),
+        redirectUri: app.redirectUri,
+        scopes: app.scopes,
+      },
+      update: {},
+    });
+    return { ...app, clientId: saved.clientId, clientSecret: open(saved.clientSecret, this.key) };
   }
 
   /**

@@ -7,3 +7,9 @@ export {
   testDatabaseUrl,
 } from './postgres.js';
 export type { TestDatabase, TestPglite } from './postgres.js';
+export { blueskyNetwork } from './bluesky-network.js';
+export type { BlueskyNetworkClient, TestBlueskyAccount } from './bluesky-network.js';
+export { FakeMastodonServer } from './mastodon/index.js';
+export type { FakeAccount } from './mastodon/index.js';
+export { seedTimeline } from './bluesky/seed-timeline.js';
+export type { SeededTimeline } from './bluesky/seed-timeline.js';

@@ -1,15 +1,24 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { AccountStatus, Network, SourceKind } from '@tributary/core';
 
-registerEnumType(Network, { name: 'Network' });
-registerEnumType(AccountStatus, {
+/** GraphQL enum values are the stored values (`BLUESKY`, `NEEDS_REAUTH`), not the TS keys. */
+function byValue<T extends string>(values: Record<string, T>): Record<T, T> {
+  return Object.fromEntries(Object.values(values).map((v) => [v, v])) as Record<T, T>;
+}
+
+export const NetworkEnum = byValue(Network);
+export const AccountStatusEnum = byValue(AccountStatus);
+export const SourceKindEnum = byValue(SourceKind);
+
+registerEnumType(NetworkEnum, { name: 'Network' });
+registerEnumType(AccountStatusEnum, {
   name: 'AccountStatus',
   valuesMap: {
-    NeedsReauth: { description: 'The network rejected the stored credentials: link the account again.' },
-    Error: { description: 'Syncing fails for another reason; see statusReason.' },
+    NEEDS_REAUTH: { description: 'The network rejected the stored credentials: link the account again.' },
+    ERROR: { description: 'Syncing fails for another reason; see statusReason.' },
   },
 });
-registerEnumType(SourceKind, { name: 'SourceKind' });
+registerEnumType(SourceKindEnum, { name: 'SourceKind' });
 
 export enum JobStateModel {
   IDLE = 'IDLE',
@@ -29,7 +38,7 @@ export class SyncProgressModel {
 @ObjectType('Source')
 export class SourceModel {
   @Field(() => ID) id!: string;
-  @Field(() => SourceKind) kind!: SourceKind;
+  @Field(() => SourceKindEnum) kind!: SourceKind;
   @Field({ description: 'Feed URI, list id, actor or hashtag; empty for the home timeline.' }) externalId!: string;
   @Field(() => String, { nullable: true }) displayName!: string | null;
   @Field(() => Date, { nullable: true }) lastSyncedAt!: Date | null;
@@ -41,11 +50,11 @@ export class SourceModel {
 @ObjectType('LinkedAccount')
 export class LinkedAccountModel {
   @Field(() => ID) id!: string;
-  @Field(() => Network) network!: Network;
+  @Field(() => NetworkEnum) network!: Network;
   @Field({ description: 'DID on Bluesky, account URI on Mastodon.' }) networkAccountId!: string;
   @Field() handle!: string;
   @Field() serviceUrl!: string;
-  @Field(() => AccountStatus) status!: AccountStatus;
+  @Field(() => AccountStatusEnum) status!: AccountStatus;
   @Field(() => String, { nullable: true }) statusReason!: string | null;
   @Field() statusChangedAt!: Date;
   @Field(() => Date, { nullable: true }) lastSyncedAt!: Date | null;

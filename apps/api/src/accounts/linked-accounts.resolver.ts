@@ -1,16 +1,79 @@
-import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, ID, Mutation, ObjectType, Field, Query, Resolver } from '@nestjs/graphql';
+import { AccountsService } from '@tributary/accounts';
 import type { AuthenticatedUser } from '../auth/auth.types.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
-import { LinkedAccountModel } from './linked-account.model.js';
+import { AppErrorCode, AppException } from '../common/app.exception.js';
+import { isUuid } from '../common/ids.js';
+import { AddSourceInput } from './link-account.inputs.js';
+import { LinkedAccountModel, SourceModel } from './linked-account.model.js';
 import { LinkedAccountsService } from './linked-accounts.service.js';
+
+@ObjectType('MastodonAuthorization')
+class MastodonAuthorizationModel {
+  @Field({ description: 'Send the user here; the instance then shows or redirects with a code.' })
+  authorizeUrl!: string;
+  @Field({ description: 'Echoed back by the instance on redirect; compare it to prevent CSRF.' })
+  state!: string;
+}
 
 @Resolver(() => LinkedAccountModel)
 export class LinkedAccountsResolver {
-  constructor(private readonly accounts: LinkedAccountsService) {}
+  constructor(
+    private readonly accounts: LinkedAccountsService,
+    private readonly linking: AccountsService,
+  ) {}
 
   @Query(() => [LinkedAccountModel], { description: "The caller's network accounts with sync status." })
   linkedAccounts(@CurrentUser() user: AuthenticatedUser) {
     return this.accounts.list(user.id);
+  }
+
+  @Mutation(() => LinkedAccountModel, {
+    description: 'Link a Bluesky account with an app password; its home timeline starts flowing in.',
+  })
+  async linkBlueskyAccount(
+    @CurrentUser() user: AuthenticatedUser,
+    @Args('identifier', { description: 'Handle, DID or email.' }) identifier: string,
+    @Args('appPassword') appPassword: string,
+    @Args('service', { nullable: true, type: () => String, description: 'PDS or entryway; default https://bsky.social' })
+    service?: string | null,
+  ) {
+    const account = await this.linking.linkBluesky(user.id, { service, identifier, appPassword });
+    return this.accounts.get(user.id, account.id);
+  }
+
+  @Mutation(() => LinkedAccountModel, { description: 'Link a Mastodon account with a personal access token.' })
+  async linkMastodonAccount(
+    @CurrentUser() user: AuthenticatedUser,
+    @Args('instance') instance: string,
+    @Args('accessToken') accessToken: string,
+  ) {
+    const account = await this.linking.linkMastodonToken(user.id, { instance, accessToken });
+    return this.accounts.get(user.id, account.id);
+  }
+
+  @Mutation(() => MastodonAuthorizationModel, { description: "Start linking a Mastodon account through the instance's OAuth." })
+  startMastodonLink(@Args('instance') instance: string) {
+    return this.linking.startMastodonLink(instance);
+  }
+
+  @Mutation(() => LinkedAccountModel, { description: 'Finish the OAuth link with the code the instance gave.' })
+  async completeMastodonLink(
+    @CurrentUser() user: AuthenticatedUser,
+    @Args('instance') instance: string,
+    @Args('code') code: string,
+  ) {
+    const account = await this.linking.completeMastodonLink(user.id, { instance, code });
+    return this.accounts.get(user.id, account.id);
+  }
+
+  @Mutation(() => SourceModel, { description: 'Add a feed, list, author or hashtag of a linked account as a source.' })
+  async addSource(@CurrentUser() user: AuthenticatedUser, @Args('input') input: AddSourceInput) {
+    if (!isUuid(input.accountId)) throw new AppException(AppErrorCode.NotFound, 'linked account not found');
+    const externalId = input.externalId.trim();
+    if (!externalId) throw new AppException(AppErrorCode.BadUserInput, 'externalId: required', { field: 'externalId' });
+    const source = await this.linking.addSource(user.id, input.accountId, input.kind, externalId, input.displayName ?? undefined);
+    return { ...source, backfill: { state: source.backfillState, done: source.backfillDone, target: source.backfillTarget } };
   }
 
   @Mutation(() => Boolean)

@@ -8,9 +8,15 @@ import type { JobStateModel, LinkedAccountModel } from './linked-account.model.j
 export class LinkedAccountsService {
   constructor(private readonly db: PrismaService) {}
 
-  async list(userId: string): Promise<LinkedAccountModel[]> {
+  async get(userId: string, accountId: string): Promise<LinkedAccountModel> {
+    const [account] = await this.list(userId, accountId);
+    if (!account) throw new AppException(AppErrorCode.NotFound, 'linked account not found');
+    return account;
+  }
+
+  async list(userId: string, accountId?: string): Promise<LinkedAccountModel[]> {
     const rows = await this.db.client.linkedAccount.findMany({
-      where: { userId },
+      where: { userId, ...(accountId ? { id: accountId } : {}) },
       include: { sources: { orderBy: { createdAt: 'asc' } } },
       orderBy: { createdAt: 'asc' },
     });

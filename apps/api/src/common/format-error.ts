@@ -1,9 +1,24 @@
 import { Logger } from '@nestjs/common';
 import { GraphQLError } from 'graphql';
 import type { GraphQLFormattedError } from 'graphql';
+import { ConnectorError } from '@tributary/core';
+import type { ConnectorErrorCode } from '@tributary/core';
 import { AppErrorCode, AppException } from './app.exception.js';
 
 const logger = new Logger('GraphQL');
+
+/**
+ * A network's answer, as the client should see it. Rejected credentials reach the API only while
+ * linking (jobs handle them otherwise), where they are the user's input: BAD_USER_INPUT, not
+ * UNAUTHENTICATED, which would mean the Tributary token is bad.
+ */
+const CONNECTOR_CODES: Record<ConnectorErrorCode, AppErrorCode> = {
+  AUTH: AppErrorCode.BadUserInput,
+  BAD_INPUT: AppErrorCode.BadUserInput,
+  NOT_FOUND: AppErrorCode.NotFound,
+  RATE_LIMITED: AppErrorCode.RateLimited,
+  UNAVAILABLE: AppErrorCode.UpstreamUnavailable,
+};
 
 // Codes produced by GraphQL itself (parse/validation) or by us, safe to show as they are.
 const CLIENT_CODES = new Set<string>([
@@ -27,6 +42,17 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
       path: formatted.path,
       locations: formatted.locations,
       extensions: { code: original.code, ...original.details },
+    };
+  }
+  if (original instanceof ConnectorError) {
+    const { code, retryAt } = CONNECTOR_CODES[original.code]
+      ? { code: CONNECTOR_CODES[original.code], retryAt: original.retryAt }
+      : { code: AppErrorCode.UpstreamUnavailable, retryAt: null };
+    return {
+      message: original.message,
+      path: formatted.path,
+      locations: formatted.locations,
+      extensions: { code, ...(retryAt ? { retryAt: retryAt.toISOString() } : {}) },
     };
   }
   const code = String(formatted.extensions?.['code'] ?? '');
