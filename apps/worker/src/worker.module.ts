@@ -11,6 +11,7 @@ import { WorkerLifecycle } from './jobs/worker-lifecycle.service.js';
 import { IngestService } from './ingest/ingest.service.js';
 import { PollService } from './ingest/poll.service.js';
 import { HousekeepingService } from './maintenance/housekeeping.service.js';
+import { WorkerRedis } from './streams/redis.provider.js';
 
 @Module({})
 export class WorkerModule {
@@ -35,6 +36,7 @@ export class WorkerModule {
         IngestService,
         PollService,
         HousekeepingService,
+        WorkerRedis,
       ],
     };
   }
