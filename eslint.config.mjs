@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-config-prettier';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 // Module boundaries encode STYLE.md: only connectors speak a network's SDK, only libs/db touches
@@ -17,6 +18,9 @@ export default [
   {
     files: ['**/*.ts'],
     plugins: { '@nx': nx },
+    // Nest injects by constructor parameter types: with decorator metadata those imports are values,
+    // and the type-import rule must know it.
+    languageOptions: { parserOptions: { emitDecoratorMetadata: true, experimentalDecorators: true } },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'separate-type-imports' }],
@@ -51,5 +55,6 @@ export default [
     files: ['**/*.spec.ts', '**/*.int-spec.ts', 'tools/**/*.ts', 'libs/testing/**/*.ts'],
     rules: { '@nx/enforce-module-boundaries': 'off' },
   },
+  { files: ['**/*.mjs', '**/*.js'], languageOptions: { globals: globals.node } },
   prettier,
 ];

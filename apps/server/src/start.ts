@@ -3,11 +3,15 @@ import 'reflect-metadata';
 import { mkdir } from 'node:fs/promises';
 import type { ChildProcess } from 'node:child_process';
 import type { INestApplicationContext } from '@nestjs/common';
-import { ConfigError, loadConfig } from '@tributary/config';
+import { ConfigError } from '@tributary/config';
 import type { Config } from '@tributary/config';
 import { DbModule, openDatabase } from '@tributary/db';
-import { bootstrapApi } from '../../api/src/bootstrap-api.js';
-import { bootstrapWorker } from '../../worker/src/bootstrap-worker.js';
+// The launcher is the one place that composes the two apps into one process (Nx forbids importing
+// apps in general; the api and worker apps themselves still may not import each other).
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { bootstrapApi } from '@tributary/api';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { bootstrapWorker } from '@tributary/worker';
 import { ensureRedis } from './embedded-redis.js';
 import { resolveEncryptionKey } from './encryption-key.js';
 

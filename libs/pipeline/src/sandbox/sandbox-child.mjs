@@ -3,7 +3,6 @@
 // --no-node-snapshot, an empty environment and the IPC channel only) so that nothing a plugin
 // does — an isolate overrunning its heap, a crash in native code — can take the worker down.
 // Plain JavaScript so it starts with a bare `node`, without a TypeScript loader.
-/* global process */
 import ivm from 'isolated-vm';
 
 // Evaluated in each isolate before the plugin. Captures JSON and the definition in a closure so

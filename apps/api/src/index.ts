@@ -1,0 +1,2 @@
+export { bootstrapApi } from './bootstrap-api.js';
+export { AuthService } from './auth/auth.service.js';

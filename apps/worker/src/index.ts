@@ -1,0 +1,1 @@
+export { bootstrapWorker } from './bootstrap-worker.js';
