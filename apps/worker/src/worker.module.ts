@@ -12,6 +12,7 @@ import { IngestService } from './ingest/ingest.service.js';
 import { PollService } from './ingest/poll.service.js';
 import { HousekeepingService } from './maintenance/housekeeping.service.js';
 import { WorkerRedis } from './streams/redis.provider.js';
+import { BlueskyFirehoseService } from './streams/bluesky-firehose.service.js';
 
 @Module({})
 export class WorkerModule {
@@ -37,6 +38,7 @@ export class WorkerModule {
         PollService,
         HousekeepingService,
         WorkerRedis,
+        BlueskyFirehoseService,
       ],
     };
   }

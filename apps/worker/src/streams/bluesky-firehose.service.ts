@@ -1,0 +1,286 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { AccountsService } from '@tributary/accounts';
+import { CONFIG } from '@tributary/config';
+import type { Config } from '@tributary/config';
+import { BlueskyConnector, FEED_COLLECTIONS, subscribeJetstream, subscribeRepos } from '@tributary/connector-bluesky';
+import type { FirehoseSubscription, RepoEvent } from '@tributary/connector-bluesky';
+import { AccountStatus, Network, SourceKind } from '@tributary/core';
+import { PrismaService } from '@tributary/db';
+import type { LinkedAccount, Source } from '@tributary/db';
+import { JobQueue } from '@tributary/queue';
+import { LeaderLock } from './leader-lock.js';
+import { WorkerRedis } from './redis.provider.js';
+
+/** The account table is read this often: one indexed query, so a newly linked account is watched within seconds. */
+const RECONCILE_MS = 5_000;
+/** Follows and list members are re-read this often (and right after a follow/list change event). */
+const FOLLOWS_TTL_MS = 10 * 60_000;
+/** Cursors are written at most this often; a restart replays at most this much (syncs are idempotent). */
+const CURSOR_FLUSH_MS = 1_000;
+/**
+ * The AppView indexes what the PDS sequenced a moment later (80–860 ms on the reference network),
+ * so a sync asked for at the event could miss the post: the first sync waits a little (and
+ * collapses a burst), a second one later catches a slow AppView.
+ */
+const SYNC_DELAYS_MS = [1_500, 15_000] as const;
+/** Follow and list-item records of a watched account change what it needs to hear about. */
+const GRAPH_COLLECTIONS = ['app.bsky.graph.follow', 'app.bsky.graph.listitem'] as const;
+const FEED = new Set<string>(FEED_COLLECTIONS);
+
+type WatchedAccount = Pick<LinkedAccount, 'id' | 'networkAccountId' | 'serviceUrl' | 'updatedAt' | 'statusChangedAt'> & {
+  sources: Pick<Source, 'id' | 'kind' | 'externalId'>[];
+};
+
+interface Stream {
+  key: string;
+  sub: FirehoseSubscription;
+  /** The cursor last written to StreamCursor. */
+  saved: number | null;
+  /** The Jetstream repo filter it was started with. */
+  dids: string;
+}
+
+interface Watch {
+  account: WatchedAccount;
+  /** Authors whose posts reach the home timeline: the follows and the account itself. */
+  home: Set<string>;
+  /** List source id -> its members. */
+  lists: Map<string, Set<string>>;
+  loadedAt: number;
+  /** What the account row looked like when loaded: a re-link changes it and reloads. */
+  version: string;
+  loading: boolean;
+}
+
+/**
+ * Freshness for Bluesky: the leader of the deployment listens to the firehose of every PDS its
+ * active accounts live on (or one Jetstream), and when someone an account follows posts or
+ * reposts, queues a sync of that account's matching sources. Polling stays the fallback.
+ */
+@Injectable()
+export class BlueskyFirehoseService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(BlueskyFirehoseService.name);
+  private readonly lock: LeaderLock;
+  private readonly watches = new Map<string, Watch>();
+  /** Stream key (`firehose:<service>` or `jetstream:<url>`) -> subscription. */
+  private readonly subs = new Map<string, Stream>();
+  private readonly followUps = new Map<string, NodeJS.Timeout>();
+  private timers: NodeJS.Timeout[] = [];
+  private reconciling: Promise<void> | null = null;
+  private leading = false;
+
+  constructor(
+    private readonly db: PrismaService,
+    private readonly accounts: AccountsService,
+    private readonly jobs: JobQueue,
+    redis: WorkerRedis,
+    @Inject(CONFIG) private readonly config: Config,
+  ) {
+    this.lock = new LeaderLock(redis.client, 'streams:bluesky');
+  }
+
+  onApplicationBootstrap(): void {
+    this.lock.start((leader) => {
+      this.logger.log(leader ? 'leading: consuming Bluesky streams' : 'no longer leading: Bluesky streams stopped');
+      void (leader ? this.lead() : this.follow()).catch((err: unknown) => this.logger.error(`leadership change failed: ${String(err)}`));
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.lock.stop();
+    await this.follow();
+  }
+
+  /** For tests and the benchmark: reconcile now instead of at the next tick. */
+  async reconcileNow(): Promise<void> {
+    if (this.leading) await this.reconcile();
+  }
+
+  /** How many streams and accounts this process is consuming for (zero unless leader). */
+  get status(): { streams: string[]; accounts: number } {
+    return { streams: [...this.subs.keys()], accounts: this.watches.size };
+  }
+
+  private async lead(): Promise<void> {
+    this.leading = true;
+    await this.reconcile();
+    this.timers = [
+      setInterval(() => void this.reconcile(), RECONCILE_MS),
+      setInterval(() => void this.flushCursors([...this.subs.values()]), CURSOR_FLUSH_MS),
+    ];
+  }
+
+  private async follow(): Promise<void> {
+    this.leading = false;
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    for (const t of this.followUps.values()) clearTimeout(t);
+    this.followUps.clear();
+    await this.reconciling;
+    const streams = [...this.subs.values()];
+    this.subs.clear();
+    await Promise.all(streams.map(({ sub }) => sub.stop().catch(() => undefined)));
+    await this.flushCursors(streams);
+    this.watches.clear();
+  }
+
+  /** Never throws: a failed pass is logged and the next tick tries again. */
+  private reconcile(): Promise<void> {
+    this.reconciling ??= this.reconcileOnce()
+      .catch((err: unknown) => this.logger.error(`Bluesky stream reconcile failed: ${err instanceof Error ? err.message : String(err)}`))
+      .finally(() => {
+        this.reconciling = null;
+      });
+    return this.reconciling;
+  }
+
+  private async reconcileOnce(): Promise<void> {
+    const active = await this.db.client.linkedAccount.findMany({
+      where: { network: Network.Bluesky, status: AccountStatus.Active },
+      select: {
+        id: true,
+        networkAccountId: true,
+        serviceUrl: true,
+        updatedAt: true,
+        statusChangedAt: true,
+        sources: { select: { id: true, kind: true, externalId: true } },
+      },
+    });
+    if (!this.leading) return;
+    const ids = new Set(active.map((a) => a.id));
+    for (const id of this.watches.keys()) if (!ids.has(id)) this.watches.delete(id);
+    const now = Date.now();
+    for (const account of active) {
+      const version = `${account.updatedAt.getTime()}:${account.statusChangedAt.getTime()}:${account.sources.map((s) => s.id).join(',')}`;
+      const watch = this.watches.get(account.id);
+      if (!watch) {
+        // Until the follows are loaded, the account's own posts already count.
+        this.watches.set(account.id, { account, home: new Set([account.networkAccountId]), lists: new Map(), loadedAt: 0, version: '', loading: false });
+      } else {
+        watch.account = account;
+      }
+      const w = this.watches.get(account.id)!;
+      if (!w.loading && (w.version !== version || now - w.loadedAt > FOLLOWS_TTL_MS)) void this.loadFollows(w, version);
+    }
+    await this.syncSubscriptions();
+  }
+
+  private async loadFollows(watch: Watch, version: string): Promise<void> {
+    watch.loading = true;
+    const { account } = watch;
+    try {
+      const connector = await this.accounts.connectorFor(await this.db.client.linkedAccount.findUniqueOrThrow({ where: { id: account.id } }));
+      if (!(connector instanceof BlueskyConnector)) return;
+      const home = new Set([account.networkAccountId, ...(await connector.followedDids())]);
+      const lists = new Map<string, Set<string>>();
+      for (const source of account.sources) {
+        if (source.kind === SourceKind.List) lists.set(source.id, new Set(await connector.followedDids(source.externalId)));
+      }
+      Object.assign(watch, { home, lists, loadedAt: Date.now(), version });
+      await this.syncSubscriptions();
+    } catch (err) {
+      // An AUTH failure has marked the account NEEDS_REAUTH (the next reconcile drops it); others retry later.
+      watch.loadedAt = Date.now() - FOLLOWS_TTL_MS + 60_000;
+      this.logger.warn(`follows of account ${account.id} not loaded: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      watch.loading = false;
+    }
+  }
+
+  /** One stream per PDS (or the one Jetstream); started and stopped as accounts come and go. */
+  private async syncSubscriptions(): Promise<void> {
+    if (!this.leading) return;
+    const wanted = new Map<string, { service: string; dids: string }>();
+    const jetstream = this.config.BLUESKY_JETSTREAM_URL;
+    if (jetstream && this.watches.size > 0) {
+      // Jetstream filters by repo server-side (up to 10,000); beyond that take everything and filter here.
+      const all = new Set<string>();
+      for (const w of this.watches.values()) {
+        for (const d of w.home) all.add(d);
+        for (const l of w.lists.values()) for (const d of l) all.add(d);
+        for (const s of w.account.sources) if (s.kind === SourceKind.Author) all.add(s.externalId);
+      }
+      wanted.set(`jetstream:${jetstream}`, { service: jetstream, dids: all.size <= 10_000 ? [...all].sort().join(' ') : '' });
+    } else if (!jetstream) {
+      for (const w of this.watches.values()) wanted.set(`firehose:${w.account.serviceUrl}`, { service: w.account.serviceUrl, dids: '' });
+    }
+    for (const [key, entry] of this.subs) {
+      const next = wanted.get(key);
+      if (next && next.dids === entry.dids) continue;
+      this.subs.delete(key);
+      await entry.sub.stop().catch(() => undefined);
+      await this.flushCursors([entry]);
+    }
+    for (const [key, { service, dids }] of wanted) {
+      if (this.subs.has(key) || !this.leading) continue;
+      const stored = await this.db.client.streamCursor.findUnique({ where: { key: `bluesky:${key}` } });
+      const cursor = stored ? Number(stored.cursor) : null;
+      const common = {
+        cursor: Number.isFinite(cursor) ? cursor : null,
+        collections: [...FEED_COLLECTIONS, ...GRAPH_COLLECTIONS],
+        onEvent: (event: RepoEvent) => this.onEvent(event),
+        onError: (err: Error) => this.logger.warn(`${key}: ${err.message}`),
+      };
+      const sub = key.startsWith('jetstream:')
+        ? subscribeJetstream({ ...common, url: service, wantedDids: dids ? dids.split(' ') : [] })
+        : subscribeRepos({ ...common, service });
+      this.subs.set(key, { key, sub, saved: common.cursor, dids });
+      this.logger.log(`${key}: consuming from ${common.cursor ?? 'now'}`);
+    }
+  }
+
+  private async onEvent(event: RepoEvent): Promise<void> {
+    const feed = FEED.has(event.collection);
+    // New posts and reposts matter; for the graph, follows/list items coming and going.
+    if (feed ? event.action !== 'create' : event.action === 'update') return;
+    const targets = new Set<string>();
+    for (const watch of this.watches.values()) {
+      if (!feed) {
+        // The account followed/unfollowed someone or edited a list: re-read its graph soon.
+        if (event.did === watch.account.networkAccountId) watch.loadedAt = 0;
+        continue;
+      }
+      for (const source of watch.account.sources) {
+        const hit =
+          source.kind === SourceKind.Home
+            ? watch.home.has(event.did)
+            : source.kind === SourceKind.List
+              ? (watch.lists.get(source.id)?.has(event.did) ?? false)
+              : source.kind === SourceKind.Author && source.externalId === event.did;
+        if (hit) targets.add(source.id);
+      }
+    }
+    for (const sourceId of targets) await this.requestSync(sourceId);
+  }
+
+  private async requestSync(sourceId: string): Promise<void> {
+    // Dedupe ids (see jobOptions) collapse a burst of events into one queued sync.
+    await this.jobs.enqueue('sync-source', { sourceId }, SYNC_DELAYS_MS[0]);
+    if (!this.followUps.has(sourceId)) {
+      this.followUps.set(
+        sourceId,
+        setTimeout(() => {
+          this.followUps.delete(sourceId);
+          if (this.leading) {
+            this.jobs.enqueue('sync-source', { sourceId }).catch((err: unknown) => this.logger.warn(`follow-up sync of ${sourceId}: ${String(err)}`));
+          }
+        }, SYNC_DELAYS_MS[1]),
+      );
+    }
+  }
+
+  private async flushCursors(streams: Stream[]): Promise<void> {
+    for (const stream of streams) {
+      const cursor = stream.sub.cursor;
+      if (cursor === null || cursor === stream.saved) continue;
+      const key = `bluesky:${stream.key}`;
+      try {
+        await this.db.client.streamCursor.upsert({ where: { key }, create: { key, cursor: String(cursor) }, update: { cursor: String(cursor) } });
+        stream.saved = cursor;
+      } catch (err) {
+        this.logger.warn(`cursor of ${stream.key} not saved: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  }
+}
