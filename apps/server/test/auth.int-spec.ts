@@ -15,15 +15,28 @@ const LOGIN = `mutation($username: String!, $password: String!) {
 let instance: TestInstance;
 let gql: ReturnType<typeof graphqlClient>;
 let adminInvite: string;
+// Everything the service logs during this file, to prove no secret is ever written there.
+let logged = '';
+const writes = { out: process.stdout.write.bind(process.stdout), err: process.stderr.write.bind(process.stderr) };
 
 beforeAll(async () => {
-  instance = await startTestInstance({ ROLE: 'api' });
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+    logged += String(chunk);
+    return writes.out(chunk, ...rest);
+  }) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+    logged += String(chunk);
+    return writes.err(chunk, ...rest);
+  }) as typeof process.stderr.write;
+  instance = await startTestInstance({ ROLE: 'api', LOG_LEVEL: 'verbose' });
   gql = graphqlClient(instance.apiUrl);
   const auth = instance.running.apps[0]!.get(AuthService);
   adminInvite = (await auth.createInvite(null, 'ADMIN')).code;
 });
 
 afterAll(async () => {
+  process.stdout.write = writes.out;
+  process.stderr.write = writes.err;
   await instance?.stop();
 });
 
@@ -119,7 +132,7 @@ describe('invite sign-up, login and tokens', () => {
     expect(codeOf(await gql('{ me { id } }', {}, `trb_${'x'.repeat(43)}`))).toBe('UNAUTHENTICATED');
   });
 
-  it('stores no password, token or invite code in plaintext', async () => {
+  it('stores and logs no password, token or invite code in plaintext', async () => {
     const invite = await createInvite(adminToken);
     const login = await gql<{ login: { token: string } }>(LOGIN, { username: 'admin', password });
     const secrets = [password, adminToken, login.data!.login.token, invite, adminInvite];
@@ -136,6 +149,8 @@ describe('invite sign-up, login and tokens', () => {
     } finally {
       await client.end();
     }
+    expect(logged).toContain('user admin signed up'); // the log capture works
+    for (const secret of secrets) expect(logged).not.toContain(secret);
   });
 
   it('answers a malformed id with NOT_FOUND and no stack trace', async () => {

@@ -104,6 +104,10 @@ const cases: Record<string, { public?: true; anonymous: string; crossUser?: (w: 
       );
       expect(codeOf(res)).toBe('BAD_USER_INPUT');
       expect(await accountRow(w.aliceBlueskyAccountId)).toEqual(before);
+      // Sealed at rest: neither the app password nor the session tokens are readable in the row.
+      expect(before.credentials).toMatch(/^v1\./);
+      expect(before.credentials).not.toContain(w.aliceBluesky.appPassword);
+      expect(before.credentials).not.toContain(w.aliceBluesky.did);
       expect(await accountsOf(w.bob.token)).toEqual([]);
     },
   },
@@ -133,11 +137,19 @@ const cases: Record<string, { public?: true; anonymous: string; crossUser?: (w: 
     },
   },
   completeMastodonLink: {
-    anonymous: 'mutation { completeMastodonLink(instance: "x", code: "x") { id } }',
+    anonymous: 'mutation { completeMastodonLink(state: "x", code: "x") { id } }',
     crossUser: async (w) => {
-      const res = await gql(
-        'mutation($i: String!) { completeMastodonLink(instance: $i, code: "never-issued") { id } }',
+      // Alice starts a link and approves it; Bob replaying her state and code gets nothing linked.
+      const started = await gql<{ startMastodonLink: { authorizeUrl: string; state: string } }>(
+        'mutation($i: String!) { startMastodonLink(instance: $i) { authorizeUrl state } }',
         { i: w.mastodon.origin },
+        w.alice.token,
+      );
+      const { authorizeUrl, state } = started.data!.startMastodonLink;
+      const { code } = w.mastodon.approve(authorizeUrl, w.mastodon.createAccount('alice-oauth'));
+      const res = await gql(
+        'mutation($s: String!, $c: String!) { completeMastodonLink(state: $s, code: $c) { id } }',
+        { s: state, c: code },
         w.bob.token,
       );
       expect(codeOf(res)).toBe('BAD_USER_INPUT');
