@@ -5,6 +5,7 @@ import { AccountsModule } from '@tributary/accounts';
 import { ConfigModule } from '@tributary/config';
 import type { Config } from '@tributary/config';
 import { QueueModule } from '@tributary/queue';
+import { TimelineModule } from '@tributary/timeline';
 import { JobHandlerRegistry } from './jobs/job-handler.registry.js';
 import { QUEUE_PROCESSORS } from './jobs/queue.processors.js';
 import { WorkerLifecycle } from './jobs/worker-lifecycle.service.js';
@@ -12,6 +13,7 @@ import { IngestService } from './ingest/ingest.service.js';
 import { PollService } from './ingest/poll.service.js';
 import { HousekeepingService } from './maintenance/housekeeping.service.js';
 import { WorkerRedis } from './streams/redis.provider.js';
+import { PipelineService } from './pipelines/pipeline.service.js';
 import { BlueskyFirehoseService } from './streams/bluesky-firehose.service.js';
 
 @Module({})
@@ -29,6 +31,7 @@ export class WorkerModule {
         DiscoveryModule,
         QueueModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX }),
         AccountsModule,
+        TimelineModule,
       ],
       providers: [
         JobHandlerRegistry,
@@ -38,6 +41,7 @@ export class WorkerModule {
         PollService,
         HousekeepingService,
         WorkerRedis,
+        PipelineService,
         BlueskyFirehoseService,
       ],
     };

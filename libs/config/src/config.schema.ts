@@ -51,6 +51,14 @@ export const configSchema = z.object({
   /** Prefix of every BullMQ key in Redis, so several instances (or test runs) can share one Redis. */
   QUEUE_PREFIX: z.string().min(1).default('tributary'),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** How long a job's lock lasts before another worker may take it over (BullMQ default 30 s). */
+  QUEUE_LOCK_DURATION_MS: z.coerce.number().int().min(1000).default(30_000),
+  /** How often workers look for jobs whose worker died (BullMQ default 30 s). */
+  QUEUE_STALLED_INTERVAL_MS: z.coerce.number().int().min(1000).default(30_000),
+  /** A pipeline rebuild covers the posts seen in this many days… */
+  REBUILD_HISTORY_DAYS: z.coerce.number().int().min(1).max(365).default(7),
+  /** …but at most this many of the newest. */
+  REBUILD_HISTORY_POSTS: z.coerce.number().int().min(1).max(1_000_000).default(5000),
   GRAPHQL_INTROSPECTION: bool.default(true),
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).max(50).default(10),
   GRAPHQL_MAX_COST: z.coerce.number().int().min(10).default(5000),

@@ -23,6 +23,11 @@ export function jobOptions<N extends JobName>(name: N, data: JobPayloads[N]): Jo
       const { sourceId } = data as JobPayloads['backfill-source'];
       return { ...base, deduplication: { id: `backfill:${sourceId}` } };
     }
+    case 'rebuild-timeline': {
+      const { pipelineId, version } = data as JobPayloads['rebuild-timeline'];
+      // An edit saved twice rebuilds once; a newer version gets its own job (the older one then skips).
+      return { ...base, deduplication: { id: `rebuild:${pipelineId}:${version}` } };
+    }
     case 'poll-sources':
     case 'housekeeping':
       return { ...base, attempts: 3 };

@@ -13,8 +13,9 @@ export class JobQueue {
   constructor(
     @InjectQueue(QueueName.Ingest) ingest: Queue,
     @InjectQueue(QueueName.Maintenance) maintenance: Queue,
+    @InjectQueue(QueueName.Pipeline) pipeline: Queue,
   ) {
-    this.queues = { [QueueName.Ingest]: ingest, [QueueName.Maintenance]: maintenance };
+    this.queues = { [QueueName.Ingest]: ingest, [QueueName.Maintenance]: maintenance, [QueueName.Pipeline]: pipeline };
   }
 
   async enqueue<N extends JobName>(name: N, data: JobPayloads[N], delayMs = 0): Promise<void> {

@@ -2,6 +2,7 @@
 export const QueueName = {
   Ingest: 'ingest',
   Maintenance: 'maintenance',
+  Pipeline: 'pipeline',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -18,6 +19,10 @@ export interface JobPayloads {
   'poll-sources': Record<string, never>;
   /** Deletes expired tokens and invites and old skipped-record reports. */
   housekeeping: Record<string, never>;
+  /** Run every pipeline of the user over these new posts (100–500 ids) and store the entries. */
+  'run-pipelines': { userId: string; postIds: string[] };
+  /** Rebuild one pipeline's timeline over recent history with this version of its spec. */
+  'rebuild-timeline': { pipelineId: string; version: number };
 }
 export type JobName = keyof JobPayloads;
 
@@ -27,6 +32,8 @@ export const JOB_QUEUE: { readonly [N in JobName]: QueueName } = {
   'backfill-source': QueueName.Ingest,
   'poll-sources': QueueName.Maintenance,
   housekeeping: QueueName.Maintenance,
+  'run-pipelines': QueueName.Pipeline,
+  'rebuild-timeline': QueueName.Pipeline,
 };
 
 export const JOB_NAMES = Object.keys(JOB_QUEUE) as JobName[];

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CONFIG } from '@tributary/config';
 import type { Config } from '@tributary/config';
 import { PrismaService } from '@tributary/db';
+import { createDefaultPipeline } from '@tributary/timeline';
 import { AppErrorCode, AppException } from '../common/app.exception.js';
 import { isUuid } from '../common/ids.js';
 import type { AuthenticatedUser, Role } from './auth.types.js';
@@ -71,6 +72,7 @@ export class AuthService {
       if (claimed.count !== 1) {
         throw new AppException(AppErrorCode.BadUserInput, 'invite: already used', { field: 'invite' });
       }
+      await createDefaultPipeline(tx, created.id);
       return created;
     });
     this.logger.log(`user ${user.username} signed up (${user.role})`);

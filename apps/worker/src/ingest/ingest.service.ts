@@ -15,6 +15,8 @@ import { JobHandler } from '../jobs/job-handler.decorator.js';
 /** Enough to catch up after hours offline without one sync running forever. */
 const SYNC_MAX_ITEMS = 1000;
 const BACKFILL_PAGE = 100;
+/** Posts per `run-pipelines` job (jobs carry batches, not single posts). */
+const PIPELINE_BATCH = 500;
 
 type SourceWithAccount = Source & { linkedAccount: LinkedAccount };
 
@@ -104,6 +106,13 @@ export class IngestService {
   private async store(source: SourceWithAccount, items: Parameters<typeof upsertIngested>[2], skipped: Parameters<typeof recordSkipped>[3]) {
     const { newPostIds } = await upsertIngested(this.db.client, source.id, items);
     await recordSkipped(this.db.client, source.linkedAccount.network, source.linkedAccountId, skipped);
+    // After the posts are stored, so a retried sync that finds them stored enqueues nothing new.
+    for (let i = 0; i < newPostIds.length; i += PIPELINE_BATCH) {
+      await this.jobs.enqueue('run-pipelines', {
+        userId: source.linkedAccount.userId,
+        postIds: newPostIds.slice(i, i + PIPELINE_BATCH).map(String),
+      });
+    }
     return { newPosts: newPostIds.length, newPostIds };
   }
 

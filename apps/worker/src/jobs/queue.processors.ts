@@ -25,4 +25,14 @@ export class MaintenanceProcessor extends WorkerHost {
   }
 }
 
-export const QUEUE_PROCESSORS = [IngestProcessor, MaintenanceProcessor];
+@Processor(QueueName.Pipeline)
+export class PipelineProcessor extends WorkerHost {
+  constructor(private readonly registry: JobHandlerRegistry) {
+    super();
+  }
+  process(job: Job, token?: string): Promise<unknown> {
+    return this.registry.run(job, token);
+  }
+}
+
+export const QUEUE_PROCESSORS = [IngestProcessor, MaintenanceProcessor, PipelineProcessor];

@@ -7,6 +7,9 @@ import type { Config } from '@tributary/config';
 import { JobHandlerRegistry } from './job-handler.registry.js';
 import { QUEUE_PROCESSORS } from './queue.processors.js';
 
+/** What `@Processor(name, workerOptions)` stores (@nestjs/bullmq's WORKER_METADATA, not exported). */
+const WORKER_METADATA = 'bullmq:worker_metadata';
+
 /**
  * Starts consuming only after every job name has a handler, so a worker built from an incomplete
  * deployment fails at start-up instead of failing jobs one by one.
@@ -24,6 +27,14 @@ export class WorkerLifecycle implements OnApplicationBootstrap {
 
   onApplicationBootstrap(): void {
     this.registry.discover();
+    // Lock and stall timings are read when BullMQ builds a worker: set them before registering.
+    for (const processor of QUEUE_PROCESSORS) {
+      Reflect.defineMetadata(
+        WORKER_METADATA,
+        { lockDuration: this.config.QUEUE_LOCK_DURATION_MS, stalledInterval: this.config.QUEUE_STALLED_INTERVAL_MS },
+        processor,
+      );
+    }
     this.registrar.register();
     for (const processor of QUEUE_PROCESSORS) {
       const host = this.moduleRef.get(processor, { strict: false });

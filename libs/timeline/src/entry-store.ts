@@ -1,0 +1,199 @@
+// The timeline's data access: candidates read with one join, entries written with multi-row
+// `INSERT … ON CONFLICT DO UPDATE` (Prisma's per-row upserts cost ~100x more, FACTS.md).
+import type { Post, RepostReason } from '@tributary/core';
+import type { DbClient } from '@tributary/db';
+import type { Candidate, PipelineResult, SeenIn } from '@tributary/pipeline';
+
+/** 9 parameters per row; Postgres allows 65,535 per statement. */
+const ROWS_PER_STATEMENT = 1000;
+
+/** A candidate with the id of its Post row. */
+export interface StoredCandidate extends Candidate {
+  postId: bigint;
+}
+
+interface CandidateRow {
+  postId: bigint;
+  data: Omit<Post, 'raw'>;
+  reason: RepostReason | null;
+  sourceId: string;
+  linkedAccountId: string;
+  network: SeenIn['network'];
+}
+
+const CANDIDATES_SQL = `
+  SELECT p.id AS "postId", p.data, sp.reason, sp."sourceId", s."linkedAccountId", la.network
+  FROM "Post" p
+  JOIN "SourcePost" sp ON sp."postId" = p.id
+  JOIN "Source" s ON s.id = sp."sourceId"
+  JOIN "LinkedAccount" la ON la.id = s."linkedAccountId"
+  WHERE la."userId" = $1::uuid AND p.id = ANY($2::bigint[])
+  ORDER BY p."createdAt", p.id, sp."seenAt", sp."sourceId"`;
+
+/**
+ * The posts among `postIds` that reach this user (through any of their linked accounts' sources),
+ * oldest first, each with every place it was seen. Posts of other users' sources are ignored.
+ */
+export async function loadCandidates(db: DbClient, userId: string, postIds: readonly bigint[]): Promise<StoredCandidate[]> {
+  if (postIds.length === 0) return [];
+  const rows = await db.$queryRawUnsafe<CandidateRow[]>(CANDIDATES_SQL, userId, postIds.map(String));
+  return groupCandidates(rows);
+}
+
+/**
+ * The posts seen by the user's sources in the last `days` days, at most `limit` of the newest, as
+ * candidates oldest first (the order a live timeline would have received them).
+ */
+export async function loadRecentCandidates(
+  db: DbClient,
+  userId: string,
+  days: number,
+  limit: number,
+): Promise<StoredCandidate[]> {
+  const rows = await db.$queryRawUnsafe<CandidateRow[]>(
+    `WITH recent AS (
+       SELECT sp."postId", max(sp."seenAt") AS seen
+       FROM "SourcePost" sp
+       JOIN "Source" s ON s.id = sp."sourceId"
+       JOIN "LinkedAccount" la ON la.id = s."linkedAccountId"
+       WHERE la."userId" = $1::uuid AND sp."seenAt" > now() - make_interval(days => $2::int)
+       GROUP BY sp."postId" ORDER BY seen DESC LIMIT $3::int)
+     ${CANDIDATES_SQL.replace('p.id = ANY($2::bigint[])', 'p.id IN (SELECT "postId" FROM recent)')}`,
+    userId,
+    days,
+    limit,
+  );
+  return groupCandidates(rows);
+}
+
+function groupCandidates(rows: CandidateRow[]): StoredCandidate[] {
+  const byPost = new Map<bigint, StoredCandidate>();
+  for (const row of rows) {
+    let candidate = byPost.get(row.postId);
+    if (!candidate) {
+      // `raw` stays in the database: plugins get the normalized post only.
+      candidate = { postId: row.postId, post: { ...row.data, raw: null } as Post, reason: null, seenIn: [] };
+      byPost.set(row.postId, candidate);
+    }
+    candidate.reason ??= row.reason;
+    candidate.seenIn.push({
+      network: row.network,
+      linkedAccountId: row.linkedAccountId,
+      sourceId: row.sourceId,
+      uri: candidate.post.uri,
+    });
+  }
+  return [...byPost.values()];
+}
+
+/**
+ * Visible entries of the pipeline whose posts were created within `windowMinutes` of the batch's
+ * posts (excluding the batch itself): what the dedupe stage may merge new duplicates into.
+ */
+export async function loadHistory(
+  db: DbClient,
+  pipelineId: string,
+  batch: readonly StoredCandidate[],
+  windowMinutes: number,
+  limit = 2000,
+): Promise<{ postId: bigint; post: Post }[]> {
+  if (batch.length === 0) return [];
+  const times = batch.map((c) => Date.parse(c.post.createdAt)).filter((t) => !Number.isNaN(t));
+  if (times.length === 0) return [];
+  const margin = windowMinutes * 60_000;
+  const rows = await db.$queryRawUnsafe<{ postId: bigint; data: Omit<Post, 'raw'> }[]>(
+    `SELECT p.id AS "postId", p.data FROM "TimelineEntry" t JOIN "Post" p ON p.id = t."postId"
+     WHERE t."pipelineId" = $1::uuid AND NOT t.hidden
+       AND p."createdAt" BETWEEN $2::timestamptz AND $3::timestamptz
+       AND NOT (t."postId" = ANY($4::bigint[]))
+     ORDER BY p."createdAt" DESC LIMIT $5::int`,
+    pipelineId,
+    new Date(Math.min(...times) - margin).toISOString(),
+    new Date(Math.max(...times) + margin).toISOString(),
+    batch.map((c) => String(c.postId)),
+    limit,
+  );
+  return rows.map((r) => ({ postId: r.postId, post: { ...r.data, raw: null } as Post }));
+}
+
+/**
+ * A new version starts over from what it computed; the same version keeps what earlier batches
+ * merged into the row (duplicates seen elsewhere), in order, without repeating an element.
+ */
+const SEEN_IN_ON_CONFLICT = `CASE WHEN t."pipelineVersion" < EXCLUDED."pipelineVersion" THEN EXCLUDED."seenIn"
+  ELSE ${appendNew('t."seenIn"', 'EXCLUDED."seenIn"')} END`;
+
+function appendNew(target: string, addition: string): string {
+  return `${target} || coalesce((SELECT jsonb_agg(e) FROM jsonb_array_elements(${addition}) e
+    WHERE NOT ${target} @> jsonb_build_array(e)), '[]'::jsonb)`;
+}
+
+/**
+ * Appends a merged duplicate's `seenIn` to the kept entry (the one the dedupe stage found in the
+ * history), skipping places already recorded: idempotent.
+ */
+export async function mergeSeenIn(db: DbClient, pipelineId: string, merges: ReadonlyMap<bigint, SeenIn[]>): Promise<void> {
+  if (merges.size === 0) return;
+  const ids = [...merges.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  await db.$executeRawUnsafe(
+    `UPDATE "TimelineEntry" AS t SET "seenIn" = ${appendNew('t."seenIn"', 'm.seen')}
+     FROM (SELECT unnest($2::bigint[]) AS "postId", unnest($3::jsonb[]) AS seen) m
+     WHERE t."pipelineId" = $1::uuid AND t."postId" = m."postId"`,
+    pipelineId,
+    ids.map(String),
+    ids.map((id) => JSON.stringify(merges.get(id))),
+  );
+}
+
+export interface EntryWrite {
+  postId: bigint;
+  result: PipelineResult;
+}
+
+/**
+ * Upserts the entries of one pipeline: one row per (pipeline, post), rewritten in place unless the
+ * stored row comes from a newer pipeline version (a rebuild that overtook this run). Idempotent.
+ * Returns the ids of the rows this call inserted (not the ones it overwrote), in input order.
+ */
+export async function upsertEntries(
+  db: DbClient,
+  userId: string,
+  pipelineId: string,
+  version: number,
+  entries: readonly EntryWrite[],
+): Promise<bigint[]> {
+  const inserted: bigint[] = [];
+  // Sorted by post id so concurrent writers lock rows in one order and cannot deadlock.
+  const sorted = [...entries].sort((a, b) => (a.postId < b.postId ? -1 : a.postId > b.postId ? 1 : 0));
+  for (let start = 0; start < sorted.length; start += ROWS_PER_STATEMENT) {
+    const chunk = sorted.slice(start, start + ROWS_PER_STATEMENT);
+    const params: unknown[] = [userId, pipelineId, version];
+    const values = chunk.map(({ postId, result }) => {
+      const i = params.length;
+      params.push(
+        String(postId),
+        result.rankKey,
+        result.hidden,
+        result.hiddenReason,
+        // warn and blur are decisions too (verdict warn/blur): the list is the whole story.
+        JSON.stringify(result.decisions),
+        JSON.stringify(result.seenIn),
+      );
+      return `($1::uuid, $2::uuid, $${i + 1}::bigint, $${i + 2}::float8, $${i + 3}::boolean, $${i + 4}::text, $${i + 5}::jsonb, $${i + 6}::jsonb, $3::int)`;
+    });
+    const rows = await db.$queryRawUnsafe<{ id: bigint; inserted: boolean }[]>(
+      `INSERT INTO "TimelineEntry" AS t
+         ("userId", "pipelineId", "postId", "rankKey", hidden, "hiddenReason", decisions, "seenIn", "pipelineVersion")
+       VALUES ${values.join(', ')}
+       ON CONFLICT ("pipelineId", "postId") DO UPDATE SET
+         "rankKey" = EXCLUDED."rankKey", hidden = EXCLUDED.hidden, "hiddenReason" = EXCLUDED."hiddenReason",
+         decisions = EXCLUDED.decisions, "seenIn" = ${SEEN_IN_ON_CONFLICT},
+         "pipelineVersion" = EXCLUDED."pipelineVersion"
+       WHERE t."pipelineVersion" <= EXCLUDED."pipelineVersion"
+       RETURNING id, (xmax = 0) AS inserted`,
+      ...params,
+    );
+    for (const row of rows) if (row.inserted) inserted.push(row.id);
+  }
+  return inserted;
+}

@@ -1,0 +1,75 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { OnApplicationShutdown } from '@nestjs/common';
+import { CONFIG } from '@tributary/config';
+import type { Config } from '@tributary/config';
+import { PrismaService } from '@tributary/db';
+import type { Plugin } from '@tributary/db';
+import { PluginSandbox, pluginResolver, sandboxedPlugin, trustedPlugin } from '@tributary/pipeline';
+import type { PluginResolver, PluginRunner } from '@tributary/pipeline';
+import type { PluginDefinition } from '@tributary/plugin-sdk';
+
+/**
+ * The plugins a user's pipelines may use: the admin's TRUSTED packages (no owner) and the user's
+ * own SANDBOXED uploads. Runners are made once per plugin row (a row's code never changes; a new
+ * upload is a new version) and kept for the process; uploaded code runs in one shared
+ * `PluginSandbox` per worker process, started on first use and closed on shutdown. A plugin that
+ * cannot be loaded is left out, so its stages fail as "not installed" and their `onError` applies.
+ */
+@Injectable()
+export class PluginCatalog implements OnApplicationShutdown {
+  private readonly logger = new Logger(PluginCatalog.name);
+  private readonly runners = new Map<string, Promise<PluginRunner | null>>();
+  private sandbox: PluginSandbox | null = null;
+
+  constructor(
+    private readonly db: PrismaService,
+    @Inject(CONFIG) private readonly config: Config,
+  ) {}
+
+  async resolverFor(userId: string): Promise<PluginResolver> {
+    const rows = await this.db.client.plugin.findMany({ where: { OR: [{ ownerId: null }, { ownerId: userId }] } });
+    const runners = await Promise.all(rows.map((row) => this.runner(row)));
+    return pluginResolver(runners.filter((r): r is PluginRunner => r !== null));
+  }
+
+  private runner(row: Plugin): Promise<PluginRunner | null> {
+    let runner = this.runners.get(row.id);
+    if (!runner) {
+      runner = this.load(row).catch((error: unknown) => {
+        this.logger.warn(`plugin ${row.name}@${row.version} (${row.id}) not loaded: ${(error as Error).message}`);
+        return null;
+      });
+      this.runners.set(row.id, runner);
+    }
+    return runner;
+  }
+
+  private async load(row: Plugin): Promise<PluginRunner> {
+    if (row.kind === 'SANDBOXED') {
+      if (!row.code) throw new Error('no code stored');
+      this.sandbox ??= new PluginSandbox({
+        timeLimitMs: this.config.PLUGIN_CPU_MS,
+        memoryLimitMb: this.config.PLUGIN_MEMORY_MB,
+      });
+      return sandboxedPlugin(this.sandbox, row.code);
+    }
+    if (!row.packageName) throw new Error('no package name stored');
+    // An installed package exporting the definition (e.g. `export const myPlugin = definePlugin(…)`).
+    const exports = (await import(row.packageName)) as Record<string, unknown>;
+    const definition = Object.values(exports).find(
+      (value): value is PluginDefinition<unknown> =>
+        typeof value === 'object' &&
+        value !== null &&
+        (value as PluginDefinition<unknown>).name === row.name &&
+        (value as PluginDefinition<unknown>).version === row.version,
+    );
+    if (!definition) throw new Error(`package ${row.packageName} exports no plugin ${row.name}@${row.version}`);
+    return trustedPlugin(definition);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.sandbox?.close();
+    this.sandbox = null;
+    this.runners.clear();
+  }
+}

@@ -1,0 +1,197 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { CONFIG } from '@tributary/config';
+import type { Config } from '@tributary/config';
+import { PrismaService } from '@tributary/db';
+import type { Pipeline } from '@tributary/db';
+import { compilePipeline, PipelineSpecError } from '@tributary/pipeline';
+import type { CompiledPipeline, SeenIn } from '@tributary/pipeline';
+import { loadCandidates, loadHistory, loadRecentCandidates, mergeSeenIn, upsertEntries } from './entry-store.js';
+import type { StoredCandidate } from './entry-store.js';
+import { PluginCatalog } from './plugin-catalog.js';
+import { TimelinePublisher } from './timeline-publisher.js';
+
+/** Posts per engine run and write during a rebuild (the queue's batches are 100–500 too). */
+export const REBUILD_BATCH = 500;
+/** Compiled pipelines are reused this long, then compiled again to pick up newly installed plugins. */
+const COMPILED_TTL_MS = 60_000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const POST_ID = /^[1-9]\d{0,18}$/;
+
+/** A job payload that can never succeed (retrying would not help). */
+export class TimelineInputError extends Error {
+  override readonly name = 'TimelineInputError';
+}
+
+export interface RunResult {
+  candidates: number;
+  pipelines: number;
+  inserted: number;
+  skippedPipelines: string[];
+}
+
+export interface RebuildProgress {
+  done: number;
+  total: number;
+}
+
+/**
+ * The write path of timelines: runs a user's pipelines over posts and stores one entry per
+ * (pipeline, post) with its rank key and decisions, hidden posts included. Every write is an
+ * idempotent upsert, so a job delivered twice, or retried after a crash mid-batch, leaves exactly
+ * one entry per post.
+ */
+@Injectable()
+export class TimelineService {
+  private readonly logger = new Logger(TimelineService.name);
+  private readonly compiled = new Map<string, { pipeline: CompiledPipeline; at: number }>();
+
+  constructor(
+    private readonly db: PrismaService,
+    private readonly plugins: PluginCatalog,
+    private readonly publisher: TimelinePublisher,
+    @Inject(CONFIG) private readonly config: Config,
+  ) {}
+
+  /** Runs each of the user's pipelines over these new posts; publishes the inserted entry ids. */
+  async runPipelines(userId: string, postIds: readonly string[]): Promise<RunResult> {
+    if (!UUID.test(userId)) throw new TimelineInputError(`invalid user id "${userId}"`);
+    if (!Array.isArray(postIds) || postIds.some((id) => typeof id !== 'string' || !POST_ID.test(id))) {
+      throw new TimelineInputError('postIds: expected an array of decimal post ids');
+    }
+    const result: RunResult = { candidates: 0, pipelines: 0, inserted: 0, skippedPipelines: [] };
+    const pipelines = await this.db.client.pipeline.findMany({ where: { userId }, orderBy: { createdAt: 'asc' } });
+    if (pipelines.length === 0 || postIds.length === 0) return result;
+    const candidates = await loadCandidates(this.db.client, userId, [...new Set(postIds)].map(BigInt));
+    result.candidates = candidates.length;
+    if (candidates.length === 0) return result;
+    const now = new Date();
+    for (const pipeline of pipelines) {
+      const compiled = await this.compile(pipeline, pipeline.version, pipeline.spec);
+      if (!compiled) {
+        result.skippedPipelines.push(pipeline.id);
+        continue;
+      }
+      const inserted = await this.writeBatch(pipeline, pipeline.version, compiled, candidates, now);
+      result.pipelines += 1;
+      result.inserted += inserted.length;
+      if (inserted.length > 0) {
+        await this.publisher.publish(userId, { type: 'entries', pipelineId: pipeline.id, entryIds: inserted.map(String) });
+      }
+    }
+    return result;
+  }
+
+  /**
+   * Rebuilds a pipeline's timeline with one version of its spec over the user's recent history
+   * (REBUILD_HISTORY_DAYS, at most REBUILD_HISTORY_POSTS posts), overwriting entries in place and
+   * then deleting those of older versions that fell out of the history. Progress goes to the
+   * Pipeline row and to `onProgress`. A rebuild of a version that is no longer current is skipped.
+   */
+  async rebuild(
+    pipelineId: string,
+    version: number,
+    onProgress: (progress: RebuildProgress) => Promise<void> = async () => {},
+  ): Promise<{ skipped?: string; done?: number; total?: number; deleted?: number }> {
+    if (!UUID.test(pipelineId)) throw new TimelineInputError(`invalid pipeline id "${pipelineId}"`);
+    if (!Number.isInteger(version) || version < 1) throw new TimelineInputError(`invalid version ${version}`);
+    const pipeline = await this.db.client.pipeline.findUnique({ where: { id: pipelineId } });
+    if (!pipeline) return { skipped: 'pipeline no longer exists' };
+    if (pipeline.version !== version) return { skipped: `version ${version} is not current (${pipeline.version})` };
+    const stored = await this.db.client.pipelineVersion.findUnique({ where: { pipelineId_version: { pipelineId, version } } });
+    const compiled = await this.compile(pipeline, version, stored?.spec ?? pipeline.spec);
+    if (!compiled) {
+      await this.setRebuild(pipelineId, { rebuildState: 'FAILED', rebuildError: 'the pipeline spec is invalid' });
+      return { skipped: 'invalid spec' };
+    }
+
+    const candidates = await loadRecentCandidates(
+      this.db.client,
+      pipeline.userId,
+      this.config.REBUILD_HISTORY_DAYS,
+      this.config.REBUILD_HISTORY_POSTS,
+    );
+    const total = candidates.length;
+    await this.setRebuild(pipelineId, { rebuildState: 'RUNNING', rebuildDone: 0, rebuildTotal: total, rebuildError: null });
+    await onProgress({ done: 0, total });
+    try {
+      const now = new Date();
+      let done = 0;
+      for (let start = 0; start < total; start += REBUILD_BATCH) {
+        const batch = candidates.slice(start, start + REBUILD_BATCH);
+        await this.writeBatch(pipeline, version, compiled, batch, now);
+        done += batch.length;
+        await this.setRebuild(pipelineId, { rebuildDone: done });
+        await onProgress({ done, total });
+      }
+      // Entries an older version wrote for posts outside the rebuilt history.
+      const deleted = await this.db.client.timelineEntry.deleteMany({
+        where: { pipelineId, pipelineVersion: { lt: version } },
+      });
+      await this.setRebuild(pipelineId, { rebuildState: 'DONE' });
+      await this.publisher.publish(pipeline.userId, { type: 'rebuilt', pipelineId, version });
+      return { done, total, deleted: deleted.count };
+    } catch (error) {
+      await this.setRebuild(pipelineId, { rebuildState: 'FAILED', rebuildError: (error as Error).message.slice(0, 500) });
+      throw error;
+    }
+  }
+
+  /** Runs one compiled pipeline over a batch and stores the entries; returns the inserted ids. */
+  private async writeBatch(
+    pipeline: Pipeline,
+    version: number,
+    compiled: CompiledPipeline,
+    batch: readonly StoredCandidate[],
+    now: Date,
+  ): Promise<bigint[]> {
+    const window = dedupeWindowMinutes(compiled);
+    const history = window > 0 ? await loadHistory(this.db.client, pipeline.id, batch, window) : [];
+    const results = await compiled.run(batch, { now, history });
+    const historyIds = new Map(history.map((h) => [h.post.uri, h.postId]));
+    const merges = new Map<bigint, SeenIn[]>();
+    for (const result of results) {
+      const kept = result.duplicateOf === null ? undefined : historyIds.get(result.duplicateOf);
+      if (kept !== undefined) merges.set(kept, [...(merges.get(kept) ?? []), ...result.seenIn]);
+    }
+    const entries = results.map((result, i) => ({ postId: batch[i]!.postId, result }));
+    return this.db.client.$transaction(
+      async (tx) => {
+        const inserted = await upsertEntries(tx, pipeline.userId, pipeline.id, version, entries);
+        await mergeSeenIn(tx, pipeline.id, merges);
+        return inserted;
+      },
+      { maxWait: 30_000, timeout: 120_000 },
+    );
+  }
+
+  /** Compiles once per pipeline version (for a minute); null, logged, when the spec is invalid. */
+  private async compile(pipeline: Pipeline, version: number, spec: unknown): Promise<CompiledPipeline | null> {
+    const key = `${pipeline.id}@${version}`;
+    const cached = this.compiled.get(key);
+    if (cached && Date.now() - cached.at < COMPILED_TTL_MS) return cached.pipeline;
+    try {
+      const compiled = compilePipeline(spec, { plugins: await this.plugins.resolverFor(pipeline.userId) });
+      this.compiled.set(key, { pipeline: compiled, at: Date.now() });
+      return compiled;
+    } catch (error) {
+      if (!(error instanceof PipelineSpecError)) throw error;
+      this.logger.warn(`pipeline ${pipeline.id} v${version} not run: ${error.message}`);
+      return null;
+    }
+  }
+
+  private async setRebuild(pipelineId: string, data: Partial<Pick<Pipeline, 'rebuildState' | 'rebuildDone' | 'rebuildTotal' | 'rebuildError'>>) {
+    await this.db.client.pipeline.update({ where: { id: pipelineId }, data });
+  }
+}
+
+/** The widest window of the pipeline's dedupe stages: how far back the history must reach. */
+function dedupeWindowMinutes(compiled: CompiledPipeline): number {
+  let window = 0;
+  for (const stage of compiled.spec.stages) {
+    if (stage.enabled && stage.use === 'dedupe-crossposts') {
+      window = Math.max(window, (stage.with as { windowMinutes: number }).windowMinutes);
+    }
+  }
+  return window;
+}
