@@ -14,6 +14,7 @@ import { PollService } from './ingest/poll.service.js';
 import { HousekeepingService } from './maintenance/housekeeping.service.js';
 import { WorkerRedis } from './streams/redis.provider.js';
 import { PipelineService } from './pipelines/pipeline.service.js';
+import { MastodonStreamsService } from './streams/mastodon-streams.service.js';
 import { BlueskyFirehoseService } from './streams/bluesky-firehose.service.js';
 
 @Module({})
@@ -42,6 +43,7 @@ export class WorkerModule {
         HousekeepingService,
         WorkerRedis,
         PipelineService,
+        MastodonStreamsService,
         BlueskyFirehoseService,
       ],
     };

@@ -6,13 +6,15 @@ import { BlueskyConnector, BlueskySession } from '@tributary/connector-bluesky';
 import type { BlueskySessionData } from '@tributary/connector-bluesky';
 import {
   MastodonConnector,
+  MastodonStream,
   assertSafeInstanceUrl,
   authorizeUrl,
+  createPkce,
   exchangeCode,
   registerApp,
   verifyCredentials,
 } from '@tributary/connector-mastodon';
-import type { MastodonApp } from '@tributary/connector-mastodon';
+import type { MastodonApp, MastodonStreamOptions } from '@tributary/connector-mastodon';
 import { AccountStatus, ConnectorError, ConnectorErrorCode, Network, SourceKind } from '@tributary/core';
 import type { NetworkConnector } from '@tributary/core';
 import { PrismaService, open, seal } from '@tributary/db';
@@ -20,6 +22,9 @@ import type { LinkedAccount, Source } from '@tributary/db';
 import { JobQueue } from '@tributary/queue';
 import { credentialsKey, openCredentials, sealCredentials } from './credentials.js';
 import type { AccountCredentials } from './credentials.js';
+
+/** How long a started OAuth link waits for its code. */
+const PENDING_LINK_TTL_MS = 15 * 60_000;
 
 /**
  * Linked accounts: linking, credentials (sealed at rest), status, and the connector bound to an
@@ -76,18 +81,45 @@ export class AccountsService {
 
   /**
    * Step one of Mastodon's OAuth flow: the URL to send the user to. The app registration is created
-   * once per instance and reused. `state` is for the client to check on the callback.
+   * once per instance and reused. The attempt is kept under its `state` with the PKCE verifier
+   * (sealed) and the user who started it, so only that user can complete it, once, within
+   * PENDING_LINK_TTL_MS.
    */
-  async startMastodonLink(instance: string): Promise<{ authorizeUrl: string; state: string }> {
+  async startMastodonLink(userId: string, instance: string): Promise<{ authorizeUrl: string; state: string }> {
     const app = await this.mastodonApp(instance);
-    const state = randomBytes(16).toString('base64url');
-    return { authorizeUrl: authorizeUrl(app, state), state };
+    const state = randomBytes(24).toString('base64url');
+    const pkce = createPkce();
+    // Expired attempts are dropped here rather than by a job: they are only ever read here.
+    await this.db.client.mastodonPendingLink.deleteMany({ where: { expiresAt: { lt: new Date() } } });
+    await this.db.client.mastodonPendingLink.create({
+      data: {
+        state,
+        userId,
+        instance: app.instanceOrigin,
+        verifier: seal(pkce.verifier, this.key),
+        expiresAt: new Date(Date.now() + PENDING_LINK_TTL_MS),
+      },
+    });
+    return { authorizeUrl: authorizeUrl(app, state, { codeChallenge: pkce.challenge }), state };
   }
 
-  /** Step two: trades the code the instance gave the user for a token and links the account. */
-  async completeMastodonLink(userId: string, input: { instance: string; code: string }) {
-    const app = await this.mastodonApp(input.instance);
-    const { accessToken } = await exchangeCode(app, input.code, this.mastodonPolicy);
+  /**
+   * Step two: trades the code the instance gave the user (with the attempt's PKCE verifier) for a
+   * token and links the account. The attempt is consumed first, so a replayed callback fails.
+   */
+  async completeMastodonLink(userId: string, input: { state: string; code: string }) {
+    const pending = await this.db.client.mastodonPendingLink.findUnique({ where: { state: input.state } });
+    const consumed = pending
+      ? await this.db.client.mastodonPendingLink.deleteMany({ where: { state: input.state, userId } })
+      : { count: 0 };
+    if (!pending || consumed.count !== 1 || pending.expiresAt.getTime() < Date.now()) {
+      throw new ConnectorError(ConnectorErrorCode.BadInput, 'unknown or expired Mastodon link attempt; start again');
+    }
+    const app = await this.mastodonApp(pending.instance);
+    const { accessToken } = await exchangeCode(app, input.code, {
+      ...this.mastodonPolicy,
+      codeVerifier: open(pending.verifier, this.key),
+    });
     return this.linkMastodonToken(userId, { instance: app.instanceOrigin, accessToken });
   }
 
@@ -211,6 +243,30 @@ export class AccountsService {
       ...this.mastodonPolicy,
       instanceOrigin: account.serviceUrl,
       accessToken: credentials.accessToken,
+    });
+  }
+
+  /**
+   * The streaming API for a Mastodon account (not started), bound to its stored token and the
+   * instance's announced streaming host (checked by the same policy). The caller supplies the
+   * handlers; the token never leaves this service.
+   */
+  async mastodonStream(
+    account: LinkedAccount,
+    handlers: Omit<MastodonStreamOptions, 'streamingUrl' | 'instanceOrigin' | 'accessToken' | 'allowHosts' | 'allowHttp'>,
+  ): Promise<MastodonStream> {
+    const connector = await this.connectorFor(account);
+    if (!(connector instanceof MastodonConnector)) {
+      throw new ConnectorError(ConnectorErrorCode.BadInput, `account ${account.id} is not a Mastodon account`);
+    }
+    const credentials = openCredentials(account.credentials, this.key);
+    if (credentials.network !== 'MASTODON') throw new ConnectorError(ConnectorErrorCode.BadInput, 'not Mastodon credentials');
+    return new MastodonStream({
+      ...handlers,
+      ...this.mastodonPolicy,
+      instanceOrigin: account.serviceUrl,
+      accessToken: credentials.accessToken,
+      streamingUrl: (await connector.streamingUrl()) ?? account.serviceUrl,
     });
   }
 

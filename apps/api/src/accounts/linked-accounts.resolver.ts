@@ -53,17 +53,17 @@ export class LinkedAccountsResolver {
   }
 
   @Mutation(() => MastodonAuthorizationModel, { description: "Start linking a Mastodon account through the instance's OAuth." })
-  startMastodonLink(@Args('instance') instance: string) {
-    return this.linking.startMastodonLink(instance);
+  startMastodonLink(@CurrentUser() user: AuthenticatedUser, @Args('instance') instance: string) {
+    return this.linking.startMastodonLink(user.id, instance);
   }
 
   @Mutation(() => LinkedAccountModel, { description: 'Finish the OAuth link with the code the instance gave.' })
   async completeMastodonLink(
     @CurrentUser() user: AuthenticatedUser,
-    @Args('instance') instance: string,
+    @Args('state', { description: 'The `state` startMastodonLink returned (and the instance echoed).' }) state: string,
     @Args('code') code: string,
   ) {
-    const account = await this.linking.completeMastodonLink(user.id, { instance, code });
+    const account = await this.linking.completeMastodonLink(user.id, { state, code });
     return this.accounts.get(user.id, account.id);
   }
 

@@ -13,6 +13,7 @@ export type { MastodonConnectorOptions } from './mastodon-connector.js';
 export {
   registerApp,
   authorizeUrl,
+  createPkce,
   exchangeCode,
   verifyCredentials,
   MASTODON_SCOPES,

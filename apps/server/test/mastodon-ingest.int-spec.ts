@@ -1,0 +1,373 @@
+// Mastodon end to end through the real service: GraphQL linking (OAuth with PKCE, token), backfill,
+// sync and the leader's user stream in the worker, against the OpenAPI-validated fake instance.
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { QueueName, redisConnection } from '@tributary/queue';
+import { FakeMastodonServer } from '@tributary/testing';
+import type { FakeAccount } from '@tributary/testing';
+import { Queue } from 'bullmq';
+import pg from 'pg';
+import { AuthService } from '../../api/src/auth/auth.service.js';
+import { codeOf, graphqlClient } from '../../api/src/testing/graphql-client.js';
+import type { TestInstance } from './test-instance.js';
+import { startTestInstance } from './test-instance.js';
+
+jest.setTimeout(120_000);
+
+interface SourceView {
+  id: string;
+  kind: string;
+  externalId: string;
+  backfill: { state: string; done: number; target: number };
+}
+interface AccountView {
+  id: string;
+  handle: string;
+  status: string;
+  statusReason: string | null;
+  sources: SourceView[];
+}
+
+let fake: FakeMastodonServer;
+let instance: TestInstance;
+let gql: ReturnType<typeof graphqlClient>;
+let db: pg.Pool;
+let ingest: Queue;
+let token: string;
+
+// The instance's people: `me` links through OAuth, `second` with a token.
+let me: FakeAccount;
+let second: FakeAccount;
+let friend: FakeAccount; // followed: home
+let booster: FakeAccount; // followed: boosts a stranger
+let stranger: FakeAccount; // not followed: only seen boosted
+let artist: FakeAccount; // list member, not followed
+let tagger: FakeAccount; // posts #tributarytest, not followed
+
+const ids: Record<string, string> = {};
+let homeCount = 0; // distinct statuses in me's home timeline
+let listId = '';
+let mainAccountId = '';
+let secondAccountId = '';
+const sourceIds: Record<'HOME' | 'LIST' | 'HASHTAG', string> = { HOME: '', LIST: '', HASHTAG: '' };
+
+async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | null | undefined | false>,
+  ms = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function count(sql: string, params: unknown[]): Promise<number> {
+  const { rows } = await db.query<{ n: string }>(sql, params);
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** Rows for a source: SourcePost links and distinct posts behind them. */
+const rowsOf = (sourceId: string) =>
+  count(`SELECT count(*) AS n FROM "SourcePost" WHERE "sourceId" = $1`, [sourceId]);
+
+const storedIn = (sourceId: string, nativeId: string) =>
+  count(
+    `SELECT count(*) AS n FROM "SourcePost" sp JOIN "Post" p ON p.id = sp."postId" WHERE sp."sourceId" = $1 AND p."nativeId" = $2`,
+    [sourceId, nativeId],
+  );
+
+async function postData(nativeId: string): Promise<Record<string, unknown>> {
+  const { rows } = await db.query<{ data: Record<string, unknown> }>(
+    `SELECT data FROM "Post" WHERE network = 'MASTODON' AND "nativeId" = $1`,
+    [nativeId],
+  );
+  expect(rows).toHaveLength(1);
+  return rows[0]!.data;
+}
+
+async function accounts(): Promise<AccountView[]> {
+  const res = await gql<{ linkedAccounts: AccountView[] }>(
+    '{ linkedAccounts { id handle status statusReason sources { id kind externalId backfill { state done target } } } }',
+    {},
+    token,
+  );
+  expect(res.errors).toBeUndefined();
+  return res.data!.linkedAccounts;
+}
+
+beforeAll(async () => {
+  fake = await FakeMastodonServer.start();
+  me = fake.createAccount('me');
+  second = fake.createAccount('second');
+  friend = fake.createAccount('friend', { displayName: 'A Friend' });
+  booster = fake.createAccount('booster');
+  stranger = fake.createAccount('stranger');
+  artist = fake.createAccount('artist');
+  tagger = fake.createAccount('tagger');
+  fake.follow(me, friend);
+  fake.follow(me, booster);
+  listId = fake.createList(me, 'Artists', [artist]);
+
+  // History before linking: the shapes a timeline has, then enough plain posts for two backfill pages.
+  ids['cw'] = fake.post(friend, {
+    text: 'the ending of the film',
+    spoilerText: 'film spoilers',
+    sensitive: true,
+  });
+  ids['reply'] = fake.post(friend, { text: 'replying to myself', inReplyTo: ids['cw'] });
+  ids['quote'] = fake.post(friend, { text: 'quoting this', quoteOf: ids['cw'] });
+  ids['media'] = fake.post(friend, {
+    text: 'a picture',
+    media: [{ type: 'image', description: 'A red bicycle against a wall', width: 640, height: 480 }],
+  });
+  ids['card'] = fake.post(friend, {
+    html: '<p>read <a href="https://news.example/article">this</a></p>',
+    card: { url: 'https://news.example/article', title: 'An article', description: 'About things' },
+  });
+  ids['hostile'] = fake.post(friend, {
+    html: '<p>hello<script>alert(1)</script><img src="x" onerror="alert(2)"><a href="javascript:alert(3)">click</a><iframe src="https://evil.example"></iframe></p>',
+  });
+  ids['boosted'] = fake.post(stranger, { text: 'worth boosting' });
+  ids['boost'] = fake.boost(booster, ids['boosted']);
+  homeCount = 6 + 1; // six of friend's, one boosted original
+  for (let n = 0; n < 38; n++) fake.post(friend, { text: `plain post ${n}` });
+  homeCount += 38; // 45 > one page of 40, < BACKFILL_DEPTH 50
+  for (let n = 0; n < 3; n++) fake.post(artist, { text: `artwork ${n}` });
+  for (let n = 0; n < 2; n++)
+    fake.post(tagger, { text: `tagged ${n} #tributarytest`, tags: ['tributarytest'] });
+
+  instance = await startTestInstance({
+    ROLE: 'all',
+    POLL_INTERVAL_SECONDS: '3600',
+    BACKFILL_DEPTH: '50',
+    MASTODON_ALLOWED_HOSTS: fake.host,
+    MASTODON_ALLOW_HTTP: 'true',
+  });
+  gql = graphqlClient(instance.apiUrl);
+  db = new pg.Pool({ connectionString: instance.databaseUrl, max: 2 });
+  ingest = new Queue(QueueName.Ingest, {
+    connection: redisConnection(instance.config.REDIS_URL),
+    prefix: instance.config.QUEUE_PREFIX,
+  });
+  const { code } = await instance.running.apps.at(-1)!.get(AuthService).createInvite(null, 'MEMBER');
+  const res = await gql<{ signUp: { token: string } }>(
+    'mutation($i: String!) { signUp(invite: $i, username: "reader", password: "long enough password") { token } }',
+    { i: code },
+  );
+  token = res.data!.signUp.token;
+});
+
+afterAll(async () => {
+  await ingest?.close();
+  await db?.end();
+  await instance?.stop();
+  await fake?.close();
+});
+
+describe('Mastodon ingest through the service', () => {
+  it('links through OAuth with PKCE (single use, bound to the state) and with a token', async () => {
+    const started = await gql<{ startMastodonLink: { authorizeUrl: string; state: string } }>(
+      'mutation($i: String!) { startMastodonLink(instance: $i) { authorizeUrl state } }',
+      { i: fake.origin },
+      token,
+    );
+    const { authorizeUrl, state } = started.data!.startMastodonLink;
+    const url = new URL(authorizeUrl);
+    expect(url.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(url.searchParams.get('state')).toBe(state);
+    const approved = fake.approve(authorizeUrl, me);
+    expect(approved.state).toBe(state);
+
+    const wrongState = await gql(
+      'mutation($c: String!) { completeMastodonLink(state: "not-a-started-link", code: $c) { id } }',
+      { c: approved.code },
+      token,
+    );
+    expect(codeOf(wrongState)).toBe('BAD_USER_INPUT');
+
+    const done = await gql<{ completeMastodonLink: { id: string; handle: string; status: string } }>(
+      'mutation($s: String!, $c: String!) { completeMastodonLink(state: $s, code: $c) { id handle status } }',
+      { s: state, c: approved.code },
+      token,
+    );
+    expect(done.errors).toBeUndefined();
+    expect(done.data!.completeMastodonLink).toMatchObject({ handle: `me@${fake.host}`, status: 'ACTIVE' });
+    mainAccountId = done.data!.completeMastodonLink.id;
+    // The token request carried the verifier the fake checks against the challenge.
+    expect(fake.requests.some((r) => r.path === '/oauth/token')).toBe(true);
+
+    const replay = await gql(
+      'mutation($s: String!, $c: String!) { completeMastodonLink(state: $s, code: $c) { id } }',
+      { s: state, c: approved.code },
+      token,
+    );
+    expect(codeOf(replay)).toBe('BAD_USER_INPUT');
+
+    const linked = await gql<{ linkMastodonAccount: { id: string; handle: string } }>(
+      'mutation($i: String!, $t: String!) { linkMastodonAccount(instance: $i, accessToken: $t) { id handle } }',
+      { i: fake.origin, t: fake.issueToken(second) },
+      token,
+    );
+    expect(linked.errors).toBeUndefined();
+    secondAccountId = linked.data!.linkMastodonAccount.id;
+    expect((await accounts()).map((a) => a.handle).sort()).toEqual([
+      `me@${fake.host}`,
+      `second@${fake.host}`,
+    ]);
+  });
+
+  it('adds list and hashtag sources and backfills all three to DONE', async () => {
+    for (const [kind, externalId] of [
+      ['LIST', listId],
+      ['HASHTAG', 'tributarytest'],
+    ] as const) {
+      const res = await gql<{ addSource: { id: string } }>(
+        'mutation($a: ID!, $k: SourceKind!, $e: String!) { addSource(input: { accountId: $a, kind: $k, externalId: $e }) { id } }',
+        { a: mainAccountId, k: kind, e: externalId },
+        token,
+      );
+      expect(res.errors).toBeUndefined();
+      sourceIds[kind] = res.data!.addSource.id;
+    }
+    const sources = await waitFor('backfill DONE on every source', async () => {
+      const main = (await accounts()).find((a) => a.id === mainAccountId);
+      return (
+        main &&
+        main.sources.length === 3 &&
+        main.sources.every((s) => s.backfill.state === 'DONE') &&
+        main.sources
+      );
+    });
+    sourceIds.HOME = sources.find((s) => s.kind === 'HOME')!.id;
+    expect(sources.find((s) => s.kind === 'HOME')!.backfill).toEqual({
+      state: 'DONE',
+      done: homeCount,
+      target: 50,
+    });
+
+    // Pagination over two pages (40 + 5) neither duplicated nor skipped anything.
+    expect(await rowsOf(sourceIds.HOME)).toBe(homeCount);
+    expect(await rowsOf(sourceIds.LIST)).toBe(3);
+    expect(await rowsOf(sourceIds.HASHTAG)).toBe(2);
+    for (const id of Object.keys(ids).filter((k) => k !== 'boost'))
+      expect(await storedIn(sourceIds.HOME, ids[id]!)).toBe(1);
+    // The home sync and backfill overlapped: still one Post per status.
+    expect(
+      await count(`SELECT count(*) - count(DISTINCT uri) AS n FROM "Post" WHERE network = 'MASTODON'`, []),
+    ).toBe(0);
+  });
+
+  it('stores normalized posts: content warning, reply, quote, media alt text, link card, boost, hostile HTML', async () => {
+    const cw = await postData(ids['cw']!);
+    expect(cw).toMatchObject({
+      contentWarning: 'film spoilers',
+      sensitive: true,
+      text: 'the ending of the film',
+    });
+    expect((cw['author'] as { displayName: string }).displayName).toBe('A Friend');
+
+    const reply = await postData(ids['reply']!);
+    expect((reply['replyParent'] as { uri: string }).uri).toBe(`${fake.origin}/api/v1/statuses/${ids['cw']}`);
+
+    const quote = await postData(ids['quote']!);
+    expect((quote['quote'] as { nativeId: string; text: string }).nativeId).toBe(ids['cw']);
+
+    const media = (await postData(ids['media']!))['media'] as { type: string; altText: string | null }[];
+    expect(media).toEqual([
+      expect.objectContaining({ type: 'image', altText: 'A red bicycle against a wall' }),
+    ]);
+
+    const card = await postData(ids['card']!);
+    expect(card['linkCard']).toMatchObject({ url: 'https://news.example/article', title: 'An article' });
+
+    const hostile = JSON.stringify(await postData(ids['hostile']!));
+    expect(hostile).toContain('hello');
+    for (const bad of ['<script', 'alert(', 'javascript:', 'onerror', 'iframe', 'evil.example']) {
+      expect(hostile).not.toContain(bad);
+    }
+
+    // A boost stores the original once, with who boosted it as the reason in the home source.
+    const { rows } = await db.query<{ reason: { by: { handle: string } } | null }>(
+      `SELECT sp.reason FROM "SourcePost" sp JOIN "Post" p ON p.id = sp."postId" WHERE sp."sourceId" = $1 AND p."nativeId" = $2`,
+      [sourceIds.HOME, ids['boosted']],
+    );
+    expect(rows[0]?.reason?.by.handle).toContain('booster');
+  });
+
+  it('delivers a new status from the user stream into the store without a manual sync', async () => {
+    await waitFor('both user streams open', async () => fake.openStreams >= 2, 45_000);
+    const id = fake.post(friend, { text: 'fresh off the stream' });
+    await waitFor('the streamed status stored', async () => (await storedIn(sourceIds.HOME, id)) === 1);
+    homeCount += 1;
+    expect(await rowsOf(sourceIds.HOME)).toBe(homeCount);
+  });
+
+  it('moves an account to NEEDS_REAUTH when the streaming API refuses its token', async () => {
+    fake.revokeTokens(second);
+    fake.dropStreams(); // both reconnect; second's token is refused at the upgrade
+    const reauth = await waitFor('second in NEEDS_REAUTH', async () => {
+      const a = (await accounts()).find((x) => x.id === secondAccountId);
+      return a?.status === 'NEEDS_REAUTH' && a;
+    });
+    expect(reauth.statusReason).toMatch(/streaming/);
+    await waitFor('main stream back', async () => fake.openStreams === 1);
+  });
+
+  it('reconnects a dropped stream and catches up what it missed, without gaps or duplicates', async () => {
+    fake.dropStreams({ stayDown: true });
+    const missed = Array.from({ length: 5 }, (_, n) => fake.post(friend, { text: `while down ${n}` }));
+    await new Promise((r) => setTimeout(r, 500));
+    fake.restoreStreaming();
+    for (const id of missed) {
+      await waitFor(
+        `missed status ${id} caught up`,
+        async () => (await storedIn(sourceIds.HOME, id)) === 1,
+        60_000,
+      );
+    }
+    homeCount += missed.length;
+    expect(await rowsOf(sourceIds.HOME)).toBe(homeCount);
+    await waitFor('stream open again', async () => fake.openStreams === 1);
+    const after = fake.post(friend, { text: 'after the reconnect' });
+    await waitFor('post-reconnect status stored', async () => (await storedIn(sourceIds.HOME, after)) === 1);
+    homeCount += 1;
+    expect(await rowsOf(sourceIds.HOME)).toBe(homeCount);
+  });
+
+  it('waits out a 429 (job delayed, not failed)', async () => {
+    fake.failNext(429, { resetInSeconds: 3, pathPrefix: '/api/v1/timelines/home' });
+    const id = fake.post(friend, { text: 'rate limited at first' });
+    const delayed = await waitFor('a delayed sync-source job', async () =>
+      (await ingest.getDelayed()).find((j) => j.name === 'sync-source' && j.data.sourceId === sourceIds.HOME),
+    );
+    await waitFor(
+      'the status stored after the reset',
+      async () => (await storedIn(sourceIds.HOME, id)) === 1,
+    );
+    homeCount += 1;
+    expect(await rowsOf(sourceIds.HOME)).toBe(homeCount);
+    expect(await (await ingest.getJob(delayed.id!))?.getState()).toMatch(/completed|unknown/);
+    expect(await ingest.getFailedCount()).toBe(0);
+  });
+
+  it('moves the account to NEEDS_REAUTH when a sync gets 401, visible in GraphQL', async () => {
+    fake.failNext(401, { pathPrefix: '/api/v1/timelines/home' });
+    fake.post(friend, { text: 'this sync is refused' });
+    const main = await waitFor('main in NEEDS_REAUTH', async () => {
+      const a = (await accounts()).find((x) => x.id === mainAccountId);
+      return a?.status === 'NEEDS_REAUTH' && a;
+    });
+    expect(main.statusReason).toBeTruthy();
+    // No retries of a refused token: the job failed for good, once.
+    const failed = await ingest.getFailed();
+    expect(failed.map((j) => j.data.sourceId)).toEqual([sourceIds.HOME]);
+    expect(failed[0]!.attemptsMade).toBe(1);
+  });
+
+  it('the fake instance saw no violation of the OpenAPI description', () => {
+    expect(fake.violations).toEqual([]);
+  });
+});
