@@ -26,7 +26,9 @@ fi
 stamp=node_modules/.tributary-install
 if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ package.json -nt "$stamp" ]; then
   echo "[tributary] installing npm packages" >&2
-  if [ -f package-lock.json ] && [ "${CI:-}" = "true" ]; then npm ci --include=dev --no-audit --no-fund >&2; else npm install --include=dev --no-audit --no-fund >&2; fi
+  # `npm install`, not `npm ci`: npm 11's ci rejects lockfiles it wrote itself over optional platform
+  # packages ("Missing: @swc/core-darwin-arm64"). Dev dependencies always: tests and tooling need them.
+  npm install --include=dev --no-audit --no-fund >&2
   touch "$stamp"
 fi
 
