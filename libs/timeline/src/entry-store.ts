@@ -15,6 +15,7 @@ export interface StoredCandidate extends Candidate {
 interface CandidateRow {
   postId: bigint;
   data: Omit<Post, 'raw'>;
+  bridgyOriginalUrl: string | null;
   reason: RepostReason | null;
   sourceId: string;
   linkedAccountId: string;
@@ -22,7 +23,7 @@ interface CandidateRow {
 }
 
 const CANDIDATES_SQL = `
-  SELECT p.id AS "postId", p.data, sp.reason, sp."sourceId", s."linkedAccountId", la.network
+  SELECT p.id AS "postId", p.data, p.raw->>'bridgyOriginalUrl' AS "bridgyOriginalUrl", sp.reason, sp."sourceId", s."linkedAccountId", la.network
   FROM "Post" p
   JOIN "SourcePost" sp ON sp."postId" = p.id
   JOIN "Source" s ON s.id = sp."sourceId"
@@ -34,7 +35,11 @@ const CANDIDATES_SQL = `
  * The posts among `postIds` that reach this user (through any of their linked accounts' sources),
  * oldest first, each with every place it was seen. Posts of other users' sources are ignored.
  */
-export async function loadCandidates(db: DbClient, userId: string, postIds: readonly bigint[]): Promise<StoredCandidate[]> {
+export async function loadCandidates(
+  db: DbClient,
+  userId: string,
+  postIds: readonly bigint[],
+): Promise<StoredCandidate[]> {
   if (postIds.length === 0) return [];
   const rows = await db.$queryRawUnsafe<CandidateRow[]>(CANDIDATES_SQL, userId, postIds.map(String));
   return groupCandidates(rows);
@@ -66,13 +71,23 @@ export async function loadRecentCandidates(
   return groupCandidates(rows);
 }
 
+/**
+ * The native record stays in the database (plugins get the normalized post only); the one field of
+ * it the engine reads, Bridgy Fed's pointer to the original, comes along.
+ */
+function toPost(row: Pick<CandidateRow, 'data' | 'bridgyOriginalUrl'>): Post {
+  return {
+    ...row.data,
+    raw: row.bridgyOriginalUrl === null ? null : { bridgyOriginalUrl: row.bridgyOriginalUrl },
+  } as Post;
+}
+
 function groupCandidates(rows: CandidateRow[]): StoredCandidate[] {
   const byPost = new Map<bigint, StoredCandidate>();
   for (const row of rows) {
     let candidate = byPost.get(row.postId);
     if (!candidate) {
-      // `raw` stays in the database: plugins get the normalized post only.
-      candidate = { postId: row.postId, post: { ...row.data, raw: null } as Post, reason: null, seenIn: [] };
+      candidate = { postId: row.postId, post: toPost(row), reason: null, seenIn: [] };
       byPost.set(row.postId, candidate);
     }
     candidate.reason ??= row.reason;
@@ -101,8 +116,8 @@ export async function loadHistory(
   const times = batch.map((c) => Date.parse(c.post.createdAt)).filter((t) => !Number.isNaN(t));
   if (times.length === 0) return [];
   const margin = windowMinutes * 60_000;
-  const rows = await db.$queryRawUnsafe<{ postId: bigint; data: Omit<Post, 'raw'> }[]>(
-    `SELECT p.id AS "postId", p.data FROM "TimelineEntry" t JOIN "Post" p ON p.id = t."postId"
+  const rows = await db.$queryRawUnsafe<Pick<CandidateRow, 'postId' | 'data' | 'bridgyOriginalUrl'>[]>(
+    `SELECT p.id AS "postId", p.data, p.raw->>'bridgyOriginalUrl' AS "bridgyOriginalUrl" FROM "TimelineEntry" t JOIN "Post" p ON p.id = t."postId"
      WHERE t."pipelineId" = $1::uuid AND NOT t.hidden
        AND p."createdAt" BETWEEN $2::timestamptz AND $3::timestamptz
        AND NOT (t."postId" = ANY($4::bigint[]))
@@ -113,7 +128,7 @@ export async function loadHistory(
     batch.map((c) => String(c.postId)),
     limit,
   );
-  return rows.map((r) => ({ postId: r.postId, post: { ...r.data, raw: null } as Post }));
+  return rows.map((r) => ({ postId: r.postId, post: toPost(r) }));
 }
 
 /**
@@ -132,7 +147,11 @@ function appendNew(target: string, addition: string): string {
  * Appends a merged duplicate's `seenIn` to the kept entry (the one the dedupe stage found in the
  * history), skipping places already recorded: idempotent.
  */
-export async function mergeSeenIn(db: DbClient, pipelineId: string, merges: ReadonlyMap<bigint, SeenIn[]>): Promise<void> {
+export async function mergeSeenIn(
+  db: DbClient,
+  pipelineId: string,
+  merges: ReadonlyMap<bigint, SeenIn[]>,
+): Promise<void> {
   if (merges.size === 0) return;
   const ids = [...merges.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   await db.$executeRawUnsafe(

@@ -5,5 +5,11 @@ export { PluginCatalog } from './plugin-catalog.js';
 export { TimelinePublisher, timelineChannel } from './timeline-publisher.js';
 export type { TimelineMessage } from './timeline-publisher.js';
 export { createDefaultPipeline } from './default-pipeline.js';
-export { loadCandidates, loadRecentCandidates, loadHistory, upsertEntries, mergeSeenIn } from './entry-store.js';
+export {
+  loadCandidates,
+  loadRecentCandidates,
+  loadHistory,
+  upsertEntries,
+  mergeSeenIn,
+} from './entry-store.js';
 export type { StoredCandidate, EntryWrite } from './entry-store.js';

@@ -27,7 +27,9 @@ export class PluginCatalog implements OnApplicationShutdown {
   ) {}
 
   async resolverFor(userId: string): Promise<PluginResolver> {
-    const rows = await this.db.client.plugin.findMany({ where: { OR: [{ ownerId: null }, { ownerId: userId }] } });
+    const rows = await this.db.client.plugin.findMany({
+      where: { OR: [{ ownerId: null }, { ownerId: userId }] },
+    });
     const runners = await Promise.all(rows.map((row) => this.runner(row)));
     return pluginResolver(runners.filter((r): r is PluginRunner => r !== null));
   }
@@ -36,7 +38,9 @@ export class PluginCatalog implements OnApplicationShutdown {
     let runner = this.runners.get(row.id);
     if (!runner) {
       runner = this.load(row).catch((error: unknown) => {
-        this.logger.warn(`plugin ${row.name}@${row.version} (${row.id}) not loaded: ${(error as Error).message}`);
+        this.logger.warn(
+          `plugin ${row.name}@${row.version} (${row.id}) not loaded: ${(error as Error).message}`,
+        );
         return null;
       });
       this.runners.set(row.id, runner);
@@ -63,7 +67,8 @@ export class PluginCatalog implements OnApplicationShutdown {
         (value as PluginDefinition<unknown>).name === row.name &&
         (value as PluginDefinition<unknown>).version === row.version,
     );
-    if (!definition) throw new Error(`package ${row.packageName} exports no plugin ${row.name}@${row.version}`);
+    if (!definition)
+      throw new Error(`package ${row.packageName} exports no plugin ${row.name}@${row.version}`);
     return trustedPlugin(definition);
   }
 

@@ -5,14 +5,16 @@ import type { Config } from '@tributary/config';
 import { Redis } from 'ioredis';
 
 /** The Redis channel that carries one pipeline's new entries, for live delivery by the API. */
-export const timelineChannel = (userId: string, pipelineId: string): string => `timeline:${userId}:${pipelineId}`;
+export const timelineChannel = (userId: string, pipelineId: string): string =>
+  `timeline:${userId}:${pipelineId}`;
 
 /**
  * What is published on {@link timelineChannel}: ids of entries inserted by one batch (hidden ones
  * included, subscribers filter), or `rebuilt` after a rebuild replaced the timeline.
  */
 export type TimelineMessage =
-  { type: 'entries'; pipelineId: string; entryIds: string[] } | { type: 'rebuilt'; pipelineId: string; version: number };
+  | { type: 'entries'; pipelineId: string; entryIds: string[] }
+  | { type: 'rebuilt'; pipelineId: string; version: number };
 
 @Injectable()
 export class TimelinePublisher implements OnApplicationShutdown {

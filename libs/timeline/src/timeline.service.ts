@@ -5,7 +5,13 @@ import { PrismaService } from '@tributary/db';
 import type { Pipeline } from '@tributary/db';
 import { compilePipeline, PipelineSpecError } from '@tributary/pipeline';
 import type { CompiledPipeline, SeenIn } from '@tributary/pipeline';
-import { loadCandidates, loadHistory, loadRecentCandidates, mergeSeenIn, upsertEntries } from './entry-store.js';
+import {
+  loadCandidates,
+  loadHistory,
+  loadRecentCandidates,
+  mergeSeenIn,
+  upsertEntries,
+} from './entry-store.js';
 import type { StoredCandidate } from './entry-store.js';
 import { PluginCatalog } from './plugin-catalog.js';
 import { TimelinePublisher } from './timeline-publisher.js';
@@ -59,7 +65,10 @@ export class TimelineService {
       throw new TimelineInputError('postIds: expected an array of decimal post ids');
     }
     const result: RunResult = { candidates: 0, pipelines: 0, inserted: 0, skippedPipelines: [] };
-    const pipelines = await this.db.client.pipeline.findMany({ where: { userId }, orderBy: { createdAt: 'asc' } });
+    const pipelines = await this.db.client.pipeline.findMany({
+      where: { userId },
+      orderBy: { createdAt: 'asc' },
+    });
     if (pipelines.length === 0 || postIds.length === 0) return result;
     const candidates = await loadCandidates(this.db.client, userId, [...new Set(postIds)].map(BigInt));
     result.candidates = candidates.length;
@@ -75,7 +84,11 @@ export class TimelineService {
       result.pipelines += 1;
       result.inserted += inserted.length;
       if (inserted.length > 0) {
-        await this.publisher.publish(userId, { type: 'entries', pipelineId: pipeline.id, entryIds: inserted.map(String) });
+        await this.publisher.publish(userId, {
+          type: 'entries',
+          pipelineId: pipeline.id,
+          entryIds: inserted.map(String),
+        });
       }
     }
     return result;
@@ -96,11 +109,17 @@ export class TimelineService {
     if (!Number.isInteger(version) || version < 1) throw new TimelineInputError(`invalid version ${version}`);
     const pipeline = await this.db.client.pipeline.findUnique({ where: { id: pipelineId } });
     if (!pipeline) return { skipped: 'pipeline no longer exists' };
-    if (pipeline.version !== version) return { skipped: `version ${version} is not current (${pipeline.version})` };
-    const stored = await this.db.client.pipelineVersion.findUnique({ where: { pipelineId_version: { pipelineId, version } } });
+    if (pipeline.version !== version)
+      return { skipped: `version ${version} is not current (${pipeline.version})` };
+    const stored = await this.db.client.pipelineVersion.findUnique({
+      where: { pipelineId_version: { pipelineId, version } },
+    });
     const compiled = await this.compile(pipeline, version, stored?.spec ?? pipeline.spec);
     if (!compiled) {
-      await this.setRebuild(pipelineId, { rebuildState: 'FAILED', rebuildError: 'the pipeline spec is invalid' });
+      await this.setRebuild(pipelineId, {
+        rebuildState: 'FAILED',
+        rebuildError: 'the pipeline spec is invalid',
+      });
       return { skipped: 'invalid spec' };
     }
 
@@ -111,7 +130,12 @@ export class TimelineService {
       this.config.REBUILD_HISTORY_POSTS,
     );
     const total = candidates.length;
-    await this.setRebuild(pipelineId, { rebuildState: 'RUNNING', rebuildDone: 0, rebuildTotal: total, rebuildError: null });
+    await this.setRebuild(pipelineId, {
+      rebuildState: 'RUNNING',
+      rebuildDone: 0,
+      rebuildTotal: total,
+      rebuildError: null,
+    });
     await onProgress({ done: 0, total });
     try {
       const now = new Date();
@@ -131,7 +155,10 @@ export class TimelineService {
       await this.publisher.publish(pipeline.userId, { type: 'rebuilt', pipelineId, version });
       return { done, total, deleted: deleted.count };
     } catch (error) {
-      await this.setRebuild(pipelineId, { rebuildState: 'FAILED', rebuildError: (error as Error).message.slice(0, 500) });
+      await this.setRebuild(pipelineId, {
+        rebuildState: 'FAILED',
+        rebuildError: (error as Error).message.slice(0, 500),
+      });
       throw error;
     }
   }
@@ -165,7 +192,11 @@ export class TimelineService {
   }
 
   /** Compiles once per pipeline version (for a minute); null, logged, when the spec is invalid. */
-  private async compile(pipeline: Pipeline, version: number, spec: unknown): Promise<CompiledPipeline | null> {
+  private async compile(
+    pipeline: Pipeline,
+    version: number,
+    spec: unknown,
+  ): Promise<CompiledPipeline | null> {
     const key = `${pipeline.id}@${version}`;
     const cached = this.compiled.get(key);
     if (cached && Date.now() - cached.at < COMPILED_TTL_MS) return cached.pipeline;
@@ -180,7 +211,10 @@ export class TimelineService {
     }
   }
 
-  private async setRebuild(pipelineId: string, data: Partial<Pick<Pipeline, 'rebuildState' | 'rebuildDone' | 'rebuildTotal' | 'rebuildError'>>) {
+  private async setRebuild(
+    pipelineId: string,
+    data: Partial<Pick<Pipeline, 'rebuildState' | 'rebuildDone' | 'rebuildTotal' | 'rebuildError'>>,
+  ) {
     await this.db.client.pipeline.update({ where: { id: pipelineId }, data });
   }
 }
