@@ -1,7 +1,7 @@
 // Bluesky end to end through a real Tributary (API + worker) and the reference network: linking
 // through GraphQL, backfill into the store, stream-triggered delivery with polling effectively off,
 // idempotent re-sync, and what happens to bad and revoked app passwords.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { Post } from '@tributary/core';
 import { JobQueue } from '@tributary/queue';
 import { blueskyNetwork, seedTimeline } from '@tributary/testing';
@@ -25,6 +25,9 @@ interface AccountView {
   sources: { id: string; kind: string; backfill: { state: string; done: number; target: number } }[];
 }
 
+// Deadlines inside the tests (polling the store) are what fail them; these only bound the whole.
+jest.setTimeout(150_000);
+
 let instance: TestInstance;
 let gql: ReturnType<typeof graphqlClient>;
 let db: pg.Client;
@@ -34,7 +37,11 @@ let token: string;
 let accountId: string;
 let homeId: string;
 
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -90,7 +97,11 @@ afterAll(async () => {
 
 describe('Bluesky ingest end to end', () => {
   it('refuses a wrong app password with a clear input error and links nothing', async () => {
-    const res = await gql(LINK, { i: seeded.viewer.handle, p: 'aaaa-bbbb-cccc-dddd', s: net.info.pdsUrl }, token);
+    const res = await gql(
+      LINK,
+      { i: seeded.viewer.handle, p: 'aaaa-bbbb-cccc-dddd', s: net.info.pdsUrl },
+      token,
+    );
     expect(codeOf(res)).toBe('BAD_USER_INPUT');
     expect(res.errors?.[0]?.message).toMatch(/app password/i);
     expect(res.errors?.[0]?.message).toContain(seeded.viewer.handle);
@@ -99,11 +110,9 @@ describe('Bluesky ingest end to end', () => {
   });
 
   it('links an account through GraphQL and backfills its home timeline, normalized, to DONE', async () => {
-    const res = await gql<{ linkBlueskyAccount: { id: string; status: string; sources: { id: string; kind: string }[] } }>(
-      LINK,
-      { i: seeded.viewer.handle, p: seeded.viewer.appPassword, s: net.info.pdsUrl },
-      token,
-    );
+    const res = await gql<{
+      linkBlueskyAccount: { id: string; status: string; sources: { id: string; kind: string }[] };
+    }>(LINK, { i: seeded.viewer.handle, p: seeded.viewer.appPassword, s: net.info.pdsUrl }, token);
     expect(res.errors).toBeUndefined();
     expect(res.data?.linkBlueskyAccount.status).toBe('ACTIVE');
     accountId = res.data!.linkBlueskyAccount.id;
@@ -126,7 +135,9 @@ describe('Bluesky ingest end to end', () => {
     expect(rich.author.handle).toBe(seeded.alice.handle);
     expect(rich.languages).toEqual(['en', 'de']);
     expect(rich.hashtags.map((h) => h.toLowerCase())).toContain('tributary');
-    expect(rich.richText.segments.map((s) => s.type)).toEqual(expect.arrayContaining(['mention', 'link', 'hashtag', 'linebreak']));
+    expect(rich.richText.segments.map((s) => s.type)).toEqual(
+      expect.arrayContaining(['mention', 'link', 'hashtag', 'linebreak']),
+    );
 
     const reply = (await storedPost(posts.reply.uri))!;
     expect(reply.replyParent?.uri).toBe(posts.richText.uri);
@@ -137,16 +148,24 @@ describe('Bluesky ingest end to end', () => {
     expect(quote.quote?.text).toBe(seeded.richTextText);
 
     const image = (await storedPost(posts.image.uri))!;
-    expect(image.media).toEqual([expect.objectContaining({ type: 'image', altText: 'A red rectangle', width: 4, height: 3 })]);
+    expect(image.media).toEqual([
+      expect.objectContaining({ type: 'image', altText: 'A red rectangle', width: 4, height: 3 }),
+    ]);
     expect(image.media[0]!.url).toMatch(/^https?:\/\//);
 
     const card = (await storedPost(posts.linkCard.uri))!;
-    expect(card.linkCard).toMatchObject({ url: 'https://example.com/article', title: 'An article', description: 'What it is about' });
+    expect(card.linkCard).toMatchObject({
+      url: 'https://example.com/article',
+      title: 'An article',
+      description: 'What it is about',
+    });
 
     const self = (await storedPost(posts.selfLabelled.uri))!;
     expect(self.labels.map((l) => l.value)).toContain('graphic-media');
     const labelled = (await storedPost(posts.labellerLabelled.uri))!;
-    expect(labelled.labels).toEqual(expect.arrayContaining([expect.objectContaining({ value: 'rude', source: net.info.labelerDid })]));
+    expect(labelled.labels).toEqual(
+      expect.arrayContaining([expect.objectContaining({ value: 'rude', source: net.info.labelerDid })]),
+    );
 
     // The repost is recorded as the reason the original is in the home source.
     const { rows } = await db.query<{ reason: { by: { handle: string }; uri: string | null } | null }>(
@@ -160,29 +179,47 @@ describe('Bluesky ingest end to end', () => {
   it('delivers a post created after linking through the firehose, without polling or a manual sync', async () => {
     const firehose = instance.running.apps[0]!.get(BlueskyFirehoseService);
     // The consumer has picked the account up (follows loaded, stream open) before the post is made.
-    await until('firehose consumer ready', async () => firehose.status.ready >= 1 && firehose.status.streams.includes(`firehose:${net.info.pdsUrl}`));
-    const before = await db.query<{ last: Date | null }>(`SELECT "lastSyncedAt" AS last FROM "Source" WHERE id = $1`, [homeId]);
+    await until(
+      'firehose consumer ready',
+      async () =>
+        firehose.status.ready >= 1 && firehose.status.streams.includes(`firehose:${net.info.pdsUrl}`),
+    );
+    const before = await db.query<{ last: Date | null }>(
+      `SELECT "lastSyncedAt" AS last FROM "Source" WHERE id = $1`,
+      [homeId],
+    );
     const fresh = await seeded.alice.agent.post({ text: `Fresh after linking ${Date.now()}` });
     const stored = await until('the fresh post in the store', () => storedPost(fresh.uri), 45_000);
     expect(stored.author.networkId).toBe(seeded.alice.did);
     // Polling is an hour away: it was a sync the stream asked for.
-    const { rows } = await db.query<{ next: Date; last: Date }>(`SELECT "nextPollAt" AS next, "lastSyncedAt" AS last FROM "Source" WHERE id = $1`, [homeId]);
+    const { rows } = await db.query<{ next: Date; last: Date }>(
+      `SELECT "nextPollAt" AS next, "lastSyncedAt" AS last FROM "Source" WHERE id = $1`,
+      [homeId],
+    );
     expect(rows[0]!.last.getTime()).toBeGreaterThan(before.rows[0]!.last?.getTime() ?? 0);
     expect(rows[0]!.next.getTime()).toBeGreaterThan(Date.now() + 30 * 60_000);
     // The cursor is kept for a restart.
     await until('stream cursor persisted', async () => {
-      const cursor = await db.query(`SELECT cursor FROM "StreamCursor" WHERE key = $1`, [`bluesky:firehose:${net.info.pdsUrl}`]);
+      const cursor = await db.query(`SELECT cursor FROM "StreamCursor" WHERE key = $1`, [
+        `bluesky:firehose:${net.info.pdsUrl}`,
+      ]);
       return cursor.rows.length === 1;
     });
   });
 
   it('does not duplicate anything when the source is synced again', async () => {
     const before = await counts();
-    const { rows } = await db.query<{ last: Date }>(`SELECT "lastSyncedAt" AS last FROM "Source" WHERE id = $1`, [homeId]);
+    const { rows } = await db.query<{ last: Date }>(
+      `SELECT "lastSyncedAt" AS last FROM "Source" WHERE id = $1`,
+      [homeId],
+    );
     const jobs = instance.running.apps[0]!.get(JobQueue);
     await jobs.enqueue('sync-source', { sourceId: homeId });
     await until('another sync', async () => {
-      const after = await db.query<{ last: Date }>(`SELECT "lastSyncedAt" AS last FROM "Source" WHERE id = $1`, [homeId]);
+      const after = await db.query<{ last: Date }>(
+        `SELECT "lastSyncedAt" AS last FROM "Source" WHERE id = $1`,
+        [homeId],
+      );
       return after.rows[0]!.last.getTime() > rows[0]!.last.getTime();
     });
     expect(await counts()).toEqual(before);
@@ -199,7 +236,10 @@ describe('Bluesky ingest end to end', () => {
     expect(view.statusReason).toBeTruthy();
 
     const queue = instance.running.apps[0]!.get(JobQueue).queue('sync-source');
-    const failed = (await queue.getJobs(['failed'])).filter((j) => j.data.sourceId === homeId);
+    const failed = await until('the failed sync', async () => {
+      const jobs = (await queue.getJobs(['failed'])).filter((j) => j.data.sourceId === homeId);
+      return jobs.length > 0 ? jobs : null;
+    });
     expect(failed).toHaveLength(1);
     expect(failed[0]!.attemptsMade).toBe(1);
     expect(failed[0]!.failedReason).toMatch(/re-auth/);
@@ -208,11 +248,16 @@ describe('Bluesky ingest end to end', () => {
     await instance.running.apps[0]!.get(JobQueue).enqueue('sync-source', { sourceId: homeId });
     const skipped = await until('the skipped sync', async () => {
       const done = (await queue.getJobs(['completed'])).filter((j) => j.data.sourceId === homeId);
-      return done.find((j) => typeof (j.returnvalue as { skipped?: unknown } | null)?.skipped === 'string') ?? null;
+      return (
+        done.find((j) => typeof (j.returnvalue as { skipped?: unknown } | null)?.skipped === 'string') ?? null
+      );
     });
     expect(skipped.returnvalue).toEqual({ skipped: expect.stringMatching(/re-authentication/) });
     expect((await queue.getJobs(['failed'])).filter((j) => j.data.sourceId === homeId)).toHaveLength(1);
     // The stream consumer no longer watches the account.
-    await until('account unwatched', async () => instance.running.apps[0]!.get(BlueskyFirehoseService).status.accounts === 0);
+    await until(
+      'account unwatched',
+      async () => instance.running.apps[0]!.get(BlueskyFirehoseService).status.accounts === 0,
+    );
   });
 });

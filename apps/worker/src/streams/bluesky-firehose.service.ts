@@ -3,7 +3,12 @@ import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/comm
 import { AccountsService } from '@tributary/accounts';
 import { CONFIG } from '@tributary/config';
 import type { Config } from '@tributary/config';
-import { BlueskyConnector, FEED_COLLECTIONS, subscribeJetstream, subscribeRepos } from '@tributary/connector-bluesky';
+import {
+  BlueskyConnector,
+  FEED_COLLECTIONS,
+  subscribeJetstream,
+  subscribeRepos,
+} from '@tributary/connector-bluesky';
 import type { FirehoseSubscription, RepoEvent } from '@tributary/connector-bluesky';
 import { AccountStatus, Network, SourceKind } from '@tributary/core';
 import { PrismaService } from '@tributary/db';
@@ -28,7 +33,7 @@ const SYNC_DELAYS_MS = [1_500, 15_000] as const;
 const GRAPH_COLLECTIONS = ['app.bsky.graph.follow', 'app.bsky.graph.listitem'] as const;
 const FEED = new Set<string>(FEED_COLLECTIONS);
 
-type WatchedAccount = Pick<LinkedAccount, 'id' | 'networkAccountId' | 'serviceUrl' | 'updatedAt' | 'statusChangedAt'> & {
+type WatchedAccount = Pick<LinkedAccount, 'id' | 'networkAccountId' | 'serviceUrl' | 'statusChangedAt'> & {
   sources: Pick<Source, 'id' | 'kind' | 'externalId'>[];
 };
 
@@ -82,8 +87,12 @@ export class BlueskyFirehoseService implements OnApplicationBootstrap, OnApplica
 
   onApplicationBootstrap(): void {
     this.lock.start((leader) => {
-      this.logger.log(leader ? 'leading: consuming Bluesky streams' : 'no longer leading: Bluesky streams stopped');
-      void (leader ? this.lead() : this.follow()).catch((err: unknown) => this.logger.error(`leadership change failed: ${String(err)}`));
+      this.logger.log(
+        leader ? 'leading: consuming Bluesky streams' : 'no longer leading: Bluesky streams stopped',
+      );
+      void (leader ? this.lead() : this.follow()).catch((err: unknown) =>
+        this.logger.error(`leadership change failed: ${String(err)}`),
+      );
     });
   }
 
@@ -92,14 +101,10 @@ export class BlueskyFirehoseService implements OnApplicationBootstrap, OnApplica
     await this.follow();
   }
 
-  /** For tests and the benchmark: reconcile now instead of at the next tick. */
-  async reconcileNow(): Promise<void> {
-    if (this.leading) await this.reconcile();
-  }
-
-  /** How many streams and accounts this process is consuming for (zero unless leader). */
-  get status(): { streams: string[]; accounts: number } {
-    return { streams: [...this.subs.keys()], accounts: this.watches.size };
+  /** What this process consumes (nothing unless leader); `ready`: accounts whose follows are loaded. */
+  get status(): { streams: string[]; accounts: number; ready: number } {
+    const ready = [...this.watches.values()].filter((w) => w.version !== '').length;
+    return { streams: [...this.subs.keys()], accounts: this.watches.size, ready };
   }
 
   private async lead(): Promise<void> {
@@ -128,7 +133,11 @@ export class BlueskyFirehoseService implements OnApplicationBootstrap, OnApplica
   /** Never throws: a failed pass is logged and the next tick tries again. */
   private reconcile(): Promise<void> {
     this.reconciling ??= this.reconcileOnce()
-      .catch((err: unknown) => this.logger.error(`Bluesky stream reconcile failed: ${err instanceof Error ? err.message : String(err)}`))
+      .catch((err: unknown) =>
+        this.logger.error(
+          `Bluesky stream reconcile failed: ${err instanceof Error ? err.message : String(err)}`,
+        ),
+      )
       .finally(() => {
         this.reconciling = null;
       });
@@ -142,7 +151,6 @@ export class BlueskyFirehoseService implements OnApplicationBootstrap, OnApplica
         id: true,
         networkAccountId: true,
         serviceUrl: true,
-        updatedAt: true,
         statusChangedAt: true,
         sources: { select: { id: true, kind: true, externalId: true } },
       },
@@ -152,16 +160,25 @@ export class BlueskyFirehoseService implements OnApplicationBootstrap, OnApplica
     for (const id of this.watches.keys()) if (!ids.has(id)) this.watches.delete(id);
     const now = Date.now();
     for (const account of active) {
-      const version = `${account.updatedAt.getTime()}:${account.statusChangedAt.getTime()}:${account.sources.map((s) => s.id).join(',')}`;
+      // Not updatedAt: every sync stores refreshed tokens. A re-link resets statusChangedAt.
+      const version = `${account.statusChangedAt.getTime()}:${account.sources.map((s) => s.id).join(',')}`;
       const watch = this.watches.get(account.id);
       if (!watch) {
         // Until the follows are loaded, the account's own posts already count.
-        this.watches.set(account.id, { account, home: new Set([account.networkAccountId]), lists: new Map(), loadedAt: 0, version: '', loading: false });
+        this.watches.set(account.id, {
+          account,
+          home: new Set([account.networkAccountId]),
+          lists: new Map(),
+          loadedAt: 0,
+          version: '',
+          loading: false,
+        });
       } else {
         watch.account = account;
       }
       const w = this.watches.get(account.id)!;
-      if (!w.loading && (w.version !== version || now - w.loadedAt > FOLLOWS_TTL_MS)) void this.loadFollows(w, version);
+      if (!w.loading && (w.version !== version || now - w.loadedAt > FOLLOWS_TTL_MS))
+        void this.loadFollows(w, version);
     }
     await this.syncSubscriptions();
   }
@@ -170,19 +187,24 @@ export class BlueskyFirehoseService implements OnApplicationBootstrap, OnApplica
     watch.loading = true;
     const { account } = watch;
     try {
-      const connector = await this.accounts.connectorFor(await this.db.client.linkedAccount.findUniqueOrThrow({ where: { id: account.id } }));
+      const connector = await this.accounts.connectorFor(
+        await this.db.client.linkedAccount.findUniqueOrThrow({ where: { id: account.id } }),
+      );
       if (!(connector instanceof BlueskyConnector)) return;
       const home = new Set([account.networkAccountId, ...(await connector.followedDids())]);
       const lists = new Map<string, Set<string>>();
       for (const source of account.sources) {
-        if (source.kind === SourceKind.List) lists.set(source.id, new Set(await connector.followedDids(source.externalId)));
+        if (source.kind === SourceKind.List)
+          lists.set(source.id, new Set(await connector.followedDids(source.externalId)));
       }
       Object.assign(watch, { home, lists, loadedAt: Date.now(), version });
       await this.syncSubscriptions();
     } catch (err) {
       // An AUTH failure has marked the account NEEDS_REAUTH (the next reconcile drops it); others retry later.
       watch.loadedAt = Date.now() - FOLLOWS_TTL_MS + 60_000;
-      this.logger.warn(`follows of account ${account.id} not loaded: ${err instanceof Error ? err.message : String(err)}`);
+      this.logger.warn(
+        `follows of account ${account.id} not loaded: ${err instanceof Error ? err.message : String(err)}`,
+      );
     } finally {
       watch.loading = false;
     }
@@ -201,9 +223,15 @@ export class BlueskyFirehoseService implements OnApplicationBootstrap, OnApplica
         for (const l of w.lists.values()) for (const d of l) all.add(d);
         for (const s of w.account.sources) if (s.kind === SourceKind.Author) all.add(s.externalId);
       }
-      wanted.set(`jetstream:${jetstream}`, { service: jetstream, dids: all.size <= 10_000 ? [...all].sort().join(' ') : '' });
+      wanted.set(`jetstream:${jetstream}`, {
+        service: jetstream,
+        dids: all.size <= 10_000 ? [...all].sort().join(' ') : '',
+      });
     } else if (!jetstream) {
-      for (const w of this.watches.values()) wanted.set(`firehose:${w.account.serviceUrl}`, { service: w.account.serviceUrl, dids: '' });
+      for (const w of this.watches.values()) {
+        const service = w.account.serviceUrl.replace(/\/+$/, '');
+        wanted.set(`firehose:${service}`, { service, dids: '' });
+      }
     }
     for (const [key, entry] of this.subs) {
       const next = wanted.get(key);
@@ -263,7 +291,9 @@ export class BlueskyFirehoseService implements OnApplicationBootstrap, OnApplica
         setTimeout(() => {
           this.followUps.delete(sourceId);
           if (this.leading) {
-            this.jobs.enqueue('sync-source', { sourceId }).catch((err: unknown) => this.logger.warn(`follow-up sync of ${sourceId}: ${String(err)}`));
+            this.jobs
+              .enqueue('sync-source', { sourceId })
+              .catch((err: unknown) => this.logger.warn(`follow-up sync of ${sourceId}: ${String(err)}`));
           }
         }, SYNC_DELAYS_MS[1]),
       );
@@ -276,10 +306,16 @@ export class BlueskyFirehoseService implements OnApplicationBootstrap, OnApplica
       if (cursor === null || cursor === stream.saved) continue;
       const key = `bluesky:${stream.key}`;
       try {
-        await this.db.client.streamCursor.upsert({ where: { key }, create: { key, cursor: String(cursor) }, update: { cursor: String(cursor) } });
+        await this.db.client.streamCursor.upsert({
+          where: { key },
+          create: { key, cursor: String(cursor) },
+          update: { cursor: String(cursor) },
+        });
         stream.saved = cursor;
       } catch (err) {
-        this.logger.warn(`cursor of ${stream.key} not saved: ${err instanceof Error ? err.message : String(err)}`);
+        this.logger.warn(
+          `cursor of ${stream.key} not saved: ${err instanceof Error ? err.message : String(err)}`,
+        );
       }
     }
   }
