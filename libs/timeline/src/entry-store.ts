@@ -4,7 +4,7 @@ import type { Post, RepostReason } from '@tributary/core';
 import type { DbClient } from '@tributary/db';
 import type { Candidate, PipelineResult, SeenIn } from '@tributary/pipeline';
 
-/** 9 parameters per row; Postgres allows 65,535 per statement. */
+/** Past ~1,000 rows per statement bulk writes stop getting faster and only use more memory. */
 const ROWS_PER_STATEMENT = 1000;
 
 /** A candidate with the id of its Post row. */
@@ -13,7 +13,7 @@ export interface StoredCandidate extends Candidate {
 }
 
 interface CandidateRow {
-  postId: bigint;
+  postId: string;
   data: Omit<Post, 'raw'>;
   bridgyOriginalUrl: string | null;
   reason: RepostReason | null;
@@ -23,7 +23,7 @@ interface CandidateRow {
 }
 
 const CANDIDATES_SQL = `
-  SELECT p.id AS "postId", p.data, p.raw->>'bridgyOriginalUrl' AS "bridgyOriginalUrl", sp.reason, sp."sourceId", s."linkedAccountId", la.network
+  SELECT p.id::text AS "postId", p.data, p.raw->>'bridgyOriginalUrl' AS "bridgyOriginalUrl", sp.reason, sp."sourceId", s."linkedAccountId", la.network
   FROM "Post" p
   JOIN "SourcePost" sp ON sp."postId" = p.id
   JOIN "Source" s ON s.id = sp."sourceId"
@@ -41,7 +41,7 @@ export async function loadCandidates(
   postIds: readonly bigint[],
 ): Promise<StoredCandidate[]> {
   if (postIds.length === 0) return [];
-  const rows = await db.$queryRawUnsafe<CandidateRow[]>(CANDIDATES_SQL, userId, postIds.map(String));
+  const rows = await queryRows<CandidateRow>(db, CANDIDATES_SQL, userId, postIds.map(String));
   return groupCandidates(rows);
 }
 
@@ -55,7 +55,8 @@ export async function loadRecentCandidates(
   days: number,
   limit: number,
 ): Promise<StoredCandidate[]> {
-  const rows = await db.$queryRawUnsafe<CandidateRow[]>(
+  const rows = await queryRows<CandidateRow>(
+    db,
     `WITH recent AS (
        SELECT sp."postId", max(sp."seenAt") AS seen
        FROM "SourcePost" sp
@@ -71,6 +72,13 @@ export async function loadRecentCandidates(
   return groupCandidates(rows);
 }
 
+/** Ids come back as text (bigint → string), json/jsonb columns as parsed values. */
+async function queryRows<T>(db: DbClient, sql: string, ...params: unknown[]): Promise<T[]> {
+  // Tried: the rows as one json_agg text value (one JSON.parse instead of per-row conversion)
+  // measured no faster here (tools/bench/pipeline-e2e.bench.ts).
+  return db.$queryRawUnsafe<T[]>(sql, ...params);
+}
+
 /**
  * The native record stays in the database (plugins get the normalized post only); the one field of
  * it the engine reads, Bridgy Fed's pointer to the original, comes along.
@@ -83,11 +91,11 @@ function toPost(row: Pick<CandidateRow, 'data' | 'bridgyOriginalUrl'>): Post {
 }
 
 function groupCandidates(rows: CandidateRow[]): StoredCandidate[] {
-  const byPost = new Map<bigint, StoredCandidate>();
+  const byPost = new Map<string, StoredCandidate>();
   for (const row of rows) {
     let candidate = byPost.get(row.postId);
     if (!candidate) {
-      candidate = { postId: row.postId, post: toPost(row), reason: null, seenIn: [] };
+      candidate = { postId: BigInt(row.postId), post: toPost(row), reason: null, seenIn: [] };
       byPost.set(row.postId, candidate);
     }
     candidate.reason ??= row.reason;
@@ -102,9 +110,27 @@ function groupCandidates(rows: CandidateRow[]): StoredCandidate[] {
 }
 
 /**
- * Visible entries of the pipeline whose posts were created within `windowMinutes` of the batch's
+ * Visible entries of the pipeline (the dedupe-relevant fields of their posts) whose posts were created within `windowMinutes` of the batch's
  * posts (excluding the batch itself): what the dedupe stage may merge new duplicates into.
  */
+/**
+ * The fields of a stored post the dedupe stage compares (a quarter of the whole post): history is
+ * several times larger than a batch, so its size is the cost of cross-batch dedupe.
+ */
+const HISTORY_FIELDS = `jsonb_build_object(${[
+  'uri',
+  'webUrl',
+  'network',
+  'author',
+  'text',
+  'richText',
+  'linkCard',
+  'createdAt',
+  'indexedAt',
+]
+  .map((f) => `'${f}', p.data->'${f}'`)
+  .join(', ')})`;
+
 export async function loadHistory(
   db: DbClient,
   pipelineId: string,
@@ -116,19 +142,28 @@ export async function loadHistory(
   const times = batch.map((c) => Date.parse(c.post.createdAt)).filter((t) => !Number.isNaN(t));
   if (times.length === 0) return [];
   const margin = windowMinutes * 60_000;
-  const rows = await db.$queryRawUnsafe<Pick<CandidateRow, 'postId' | 'data' | 'bridgyOriginalUrl'>[]>(
-    `SELECT p.id AS "postId", p.data, p.raw->>'bridgyOriginalUrl' AS "bridgyOriginalUrl" FROM "TimelineEntry" t JOIN "Post" p ON p.id = t."postId"
-     WHERE t."pipelineId" = $1::uuid AND NOT t.hidden
-       AND p."createdAt" BETWEEN $2::timestamptz AND $3::timestamptz
-       AND NOT (t."postId" = ANY($4::bigint[]))
-     ORDER BY p."createdAt" DESC LIMIT $5::int`,
+  // Driven by the posts' time index, probing the entry's unique key: cost follows the window, not
+  // the size of the timeline. The batch's own posts are left out here rather than in SQL (a
+  // `<> ALL(array)` filter compares every row with every id).
+  const exclude = new Set(batch.map((c) => c.postId));
+  const rows = await queryRows<Pick<CandidateRow, 'postId' | 'data' | 'bridgyOriginalUrl'>>(
+    db,
+    `WITH h AS (
+       SELECT p.id FROM "Post" p
+       WHERE p."createdAt" BETWEEN $2::timestamptz AND $3::timestamptz
+         AND EXISTS (SELECT 1 FROM "TimelineEntry" t WHERE t."pipelineId" = $1::uuid AND t."postId" = p.id AND NOT t.hidden)
+       ORDER BY p."createdAt" DESC LIMIT $4::int)
+     SELECT p.id::text AS "postId", ${HISTORY_FIELDS} AS data, p.raw->>'bridgyOriginalUrl' AS "bridgyOriginalUrl"
+     FROM h JOIN "Post" p ON p.id = h.id`,
     pipelineId,
     new Date(Math.min(...times) - margin).toISOString(),
     new Date(Math.max(...times) + margin).toISOString(),
-    batch.map((c) => String(c.postId)),
-    limit,
+    limit + exclude.size,
   );
-  return rows.map((r) => ({ postId: r.postId, post: toPost(r) }));
+  return rows
+    .map((r) => ({ postId: BigInt(r.postId), post: toPost(r) }))
+    .filter((h) => !exclude.has(h.postId))
+    .slice(0, limit);
 }
 
 /**
@@ -186,31 +221,29 @@ export async function upsertEntries(
   const sorted = [...entries].sort((a, b) => (a.postId < b.postId ? -1 : a.postId > b.postId ? 1 : 0));
   for (let start = 0; start < sorted.length; start += ROWS_PER_STATEMENT) {
     const chunk = sorted.slice(start, start + ROWS_PER_STATEMENT);
-    const params: unknown[] = [userId, pipelineId, version];
-    const values = chunk.map(({ postId, result }) => {
-      const i = params.length;
-      params.push(
-        String(postId),
-        result.rankKey,
-        result.hidden,
-        result.hiddenReason,
-        // warn and blur are decisions too (verdict warn/blur): the list is the whole story.
-        JSON.stringify(result.decisions),
-        JSON.stringify(result.seenIn),
-      );
-      return `($1::uuid, $2::uuid, $${i + 1}::bigint, $${i + 2}::float8, $${i + 3}::boolean, $${i + 4}::text, $${i + 5}::jsonb, $${i + 6}::jsonb, $3::int)`;
-    });
+    // Columns as arrays through unnest: 9 parameters per statement instead of 6 per row (binding
+    // thousands of parameters costs more than the insert).
     const rows = await db.$queryRawUnsafe<{ id: bigint; inserted: boolean }[]>(
       `INSERT INTO "TimelineEntry" AS t
          ("userId", "pipelineId", "postId", "rankKey", hidden, "hiddenReason", decisions, "seenIn", "pipelineVersion")
-       VALUES ${values.join(', ')}
+       SELECT $1::uuid, $2::uuid, v.*, $3::int
+       FROM unnest($4::bigint[], $5::float8[], $6::boolean[], $7::text[], $8::jsonb[], $9::jsonb[]) AS v
        ON CONFLICT ("pipelineId", "postId") DO UPDATE SET
          "rankKey" = EXCLUDED."rankKey", hidden = EXCLUDED.hidden, "hiddenReason" = EXCLUDED."hiddenReason",
          decisions = EXCLUDED.decisions, "seenIn" = ${SEEN_IN_ON_CONFLICT},
          "pipelineVersion" = EXCLUDED."pipelineVersion"
        WHERE t."pipelineVersion" <= EXCLUDED."pipelineVersion"
        RETURNING id, (xmax = 0) AS inserted`,
-      ...params,
+      userId,
+      pipelineId,
+      version,
+      chunk.map((e) => String(e.postId)),
+      chunk.map((e) => e.result.rankKey),
+      chunk.map((e) => e.result.hidden),
+      chunk.map((e) => e.result.hiddenReason),
+      // warn and blur are decisions too (verdict warn/blur): the list is the whole story.
+      chunk.map((e) => JSON.stringify(e.result.decisions)),
+      chunk.map((e) => JSON.stringify(e.result.seenIn)),
     );
     for (const row of rows) if (row.inserted) inserted.push(row.id);
   }
