@@ -159,6 +159,15 @@ describe('invite sign-up, login and tokens', () => {
     expect(JSON.stringify(res)).not.toMatch(/stacktrace|\.ts:\d+|prisma/i);
   });
 
+  it('shows the Mastodon OAuth code on the callback page, escaped', async () => {
+    const res = await fetch(`${instance.apiUrl}/oauth/mastodon/callback?code=%3Cscript%3Ealert(1)%3C%2Fscript%3E&state=s1`);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('&#60;script&#62;alert(1)');
+    expect(html).not.toContain('<script>');
+    expect(html).toContain('<code>s1</code>');
+  });
+
   async function createInvite(token: string): Promise<string> {
     const res = await gql<{ createInvite: { code: string } }>('mutation { createInvite { code } }', {}, token);
     expect(res.errors).toBeUndefined();

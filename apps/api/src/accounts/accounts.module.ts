@@ -1,7 +1,12 @@
 import { Module } from '@nestjs/common';
 import { AccountsModule as AccountsFeatureModule } from '@tributary/accounts';
 import { LinkedAccountsResolver } from './linked-accounts.resolver.js';
+import { MastodonCallbackController } from './mastodon-callback.controller.js';
 import { LinkedAccountsService } from './linked-accounts.service.js';
 
-@Module({ imports: [AccountsFeatureModule], providers: [LinkedAccountsService, LinkedAccountsResolver] })
+@Module({
+  imports: [AccountsFeatureModule],
+  controllers: [MastodonCallbackController],
+  providers: [LinkedAccountsService, LinkedAccountsResolver],
+})
 export class AccountsModule {}
