@@ -159,6 +159,11 @@ describe('invite sign-up, login and tokens', () => {
     expect(JSON.stringify(res)).not.toMatch(/stacktrace|\.ts:\d+|prisma/i);
   });
 
+  it('answers the public health route without a token', async () => {
+    const res = await fetch(`${instance.apiUrl}/health`);
+    expect(await res.json()).toEqual({ status: 'ok' });
+  });
+
   it('shows the Mastodon OAuth code on the callback page, escaped', async () => {
     const res = await fetch(`${instance.apiUrl}/oauth/mastodon/callback?code=%3Cscript%3Ealert(1)%3C%2Fscript%3E&state=s1`);
     expect(res.status).toBe(200);

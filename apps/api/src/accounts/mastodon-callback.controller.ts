@@ -1,13 +1,14 @@
+import { Public } from '../auth/public.decorator.js';
 import { Controller, Get, Header, Query } from '@nestjs/common';
 
-const escape = (value: string) =>
-  value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`).slice(0, 500);
+const escape = (value: string) => value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`).slice(0, 500);
 
 /**
  * Where a Mastodon instance sends the browser after the user authorized Tributary (when PUBLIC_URL
  * is set). It holds no session, so it only shows the code and state for the user's client to pass
  * to `completeMastodonLink`; clients with their own redirect handling never land here.
  */
+@Public()
 @Controller('oauth/mastodon')
 export class MastodonCallbackController {
   @Get('callback')

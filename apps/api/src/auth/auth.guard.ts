@@ -28,6 +28,10 @@ export class AuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) {
       return true;
     }
+    if (context.getType<string>() !== 'graphql') {
+      // HTTP routes (health, OAuth callback) are public by design and say so; nothing else is.
+      throw new AppException(AppErrorCode.Forbidden, 'not a public route');
+    }
     const gql = GqlExecutionContext.create(context).getContext<GraphqlContext>();
     if (gql.user) return true;
     const token = bearerToken(gql);
