@@ -135,8 +135,8 @@ describe('a worker killed mid-batch', () => {
     const [row] = await prisma.$queryRawUnsafe<{ entries: bigint; posts: bigint; missing: bigint }[]>(
       `SELECT (SELECT count(*) FROM "TimelineEntry" WHERE "pipelineId" = $1::uuid) AS entries,
               (SELECT count(DISTINCT "postId") FROM "TimelineEntry" WHERE "pipelineId" = $1::uuid) AS posts,
-              (SELECT count(*) FROM unnest($2::bigint[]) id
-                 WHERE NOT EXISTS (SELECT 1 FROM "TimelineEntry" t WHERE t."pipelineId" = $1::uuid AND t."postId" = id)) AS missing`,
+              (SELECT count(*) FROM unnest($2::bigint[]) AS want(post_id)
+                 WHERE NOT EXISTS (SELECT 1 FROM "TimelineEntry" t WHERE t."pipelineId" = $1::uuid AND t."postId" = want.post_id)) AS missing`,
       pipeline.id,
       postIds,
     );

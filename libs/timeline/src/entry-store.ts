@@ -22,13 +22,19 @@ interface CandidateRow {
   network: SeenIn['network'];
 }
 
-const CANDIDATES_SQL = `
-  SELECT p.id::text AS "postId", p.data, p.raw->>'bridgyOriginalUrl' AS "bridgyOriginalUrl", sp.reason, sp."sourceId", s."linkedAccountId", la.network
-  FROM "Post" p
-  JOIN "SourcePost" sp ON sp."postId" = p.id
+/**
+ * Driven by the post ids (`ids`: a one-column row source), so the cost follows the batch, not the
+ * size of the user's history (a plan starting from the user's sources reads all their posts).
+ */
+const candidatesSql = (ids: string) => `
+  SELECT p.id::text AS "postId", p.data, p.raw->>'bridgyOriginalUrl' AS "bridgyOriginalUrl",
+         sp.reason, sp."sourceId", s."linkedAccountId", la.network
+  FROM ${ids} AS ids(id)
+  JOIN "SourcePost" sp ON sp."postId" = ids.id
+  JOIN "Post" p ON p.id = ids.id
   JOIN "Source" s ON s.id = sp."sourceId"
   JOIN "LinkedAccount" la ON la.id = s."linkedAccountId"
-  WHERE la."userId" = $1::uuid AND p.id = ANY($2::bigint[])
+  WHERE la."userId" = $1::uuid
   ORDER BY p."createdAt", p.id, sp."seenAt", sp."sourceId"`;
 
 /**
@@ -41,7 +47,12 @@ export async function loadCandidates(
   postIds: readonly bigint[],
 ): Promise<StoredCandidate[]> {
   if (postIds.length === 0) return [];
-  const rows = await queryRows<CandidateRow>(db, CANDIDATES_SQL, userId, postIds.map(String));
+  const rows = await queryRows<CandidateRow>(
+    db,
+    candidatesSql('unnest($2::bigint[])'),
+    userId,
+    postIds.map(String),
+  );
   return groupCandidates(rows);
 }
 
@@ -64,7 +75,7 @@ export async function loadRecentCandidates(
        JOIN "LinkedAccount" la ON la.id = s."linkedAccountId"
        WHERE la."userId" = $1::uuid AND sp."seenAt" > now() - make_interval(days => $2::int)
        GROUP BY sp."postId" ORDER BY seen DESC LIMIT $3::int)
-     ${CANDIDATES_SQL.replace('p.id = ANY($2::bigint[])', 'p.id IN (SELECT "postId" FROM recent)')}`,
+     ${candidatesSql('(SELECT "postId" FROM recent)')}`,
     userId,
     days,
     limit,
