@@ -24,13 +24,15 @@ interface CandidateRow {
 
 /**
  * Driven by the post ids (`ids`: a one-column row source), so the cost follows the batch, not the
- * size of the user's history (a plan starting from the user's sources reads all their posts).
+ * size of the user's history: a plan starting from the user's sources reads all their posts (seen
+ * with stale statistics: 118 ms instead of 8 ms for 500 ids). `OFFSET 0` keeps the lateral
+ * subquery from being flattened, which pins the per-id index lookup.
  */
 const candidatesSql = (ids: string) => `
   SELECT p.id::text AS "postId", p.data, p.raw->>'bridgyOriginalUrl' AS "bridgyOriginalUrl",
          sp.reason, sp."sourceId", s."linkedAccountId", la.network
   FROM ${ids} AS ids(id)
-  JOIN "SourcePost" sp ON sp."postId" = ids.id
+  CROSS JOIN LATERAL (SELECT * FROM "SourcePost" x WHERE x."postId" = ids.id OFFSET 0) sp
   JOIN "Post" p ON p.id = ids.id
   JOIN "Source" s ON s.id = sp."sourceId"
   JOIN "LinkedAccount" la ON la.id = s."linkedAccountId"
@@ -153,8 +155,8 @@ export async function loadHistory(
   const times = batch.map((c) => Date.parse(c.post.createdAt)).filter((t) => !Number.isNaN(t));
   if (times.length === 0) return [];
   const margin = windowMinutes * 60_000;
-  // Driven by the posts' time index, probing the entry's unique key: cost follows the window, not
-  // the size of the timeline. The batch's own posts are left out here rather than in SQL (a
+  // Driven by the posts' time index, probing the entry's unique key per post (`OFFSET 0` keeps the
+  // planner from hashing the whole timeline instead): cost follows the window, not the timeline. The batch's own posts are left out here rather than in SQL (a
   // `<> ALL(array)` filter compares every row with every id).
   const exclude = new Set(batch.map((c) => c.postId));
   const rows = await queryRows<Pick<CandidateRow, 'postId' | 'data' | 'bridgyOriginalUrl'>>(
@@ -162,7 +164,8 @@ export async function loadHistory(
     `WITH h AS (
        SELECT p.id FROM "Post" p
        WHERE p."createdAt" BETWEEN $2::timestamptz AND $3::timestamptz
-         AND EXISTS (SELECT 1 FROM "TimelineEntry" t WHERE t."pipelineId" = $1::uuid AND t."postId" = p.id AND NOT t.hidden)
+         AND EXISTS (SELECT 1 FROM "TimelineEntry" t
+                     WHERE t."pipelineId" = $1::uuid AND t."postId" = p.id AND NOT t.hidden OFFSET 0)
        ORDER BY p."createdAt" DESC LIMIT $4::int)
      SELECT p.id::text AS "postId", ${HISTORY_FIELDS} AS data, p.raw->>'bridgyOriginalUrl' AS "bridgyOriginalUrl"
      FROM h JOIN "Post" p ON p.id = h.id`,
