@@ -12,6 +12,7 @@ import { codeOf, graphqlClient } from '../../api/src/testing/graphql-client.js';
 import { BlueskyFirehoseService } from '../../worker/src/streams/bluesky-firehose.service.js';
 import type { TestInstance } from './test-instance.js';
 import { startTestInstance } from './test-instance.js';
+import { start } from '../src/start.js';
 
 const LINK = `mutation($i: String!, $p: String!, $s: String) {
   linkBlueskyAccount(identifier: $i, appPassword: $p, service: $s) { id status sources { id kind } }
@@ -205,6 +206,16 @@ describe('Bluesky ingest end to end', () => {
       ]);
       return cursor.rows.length === 1;
     });
+  });
+
+  it('resumes the stream from the stored cursor after a restart: a post made while down arrives', async () => {
+    await instance.running.stop();
+    const whileDown = await seeded.bob.agent.post({ text: `Posted while Tributary was down ${Date.now()}` });
+    // Same database and queue prefix: the new worker reads the cursor the old one stored.
+    instance.running = await start(instance.config);
+    gql = graphqlClient(instance.running.apiUrl ?? '');
+    const stored = await until('the post made while down', () => storedPost(whileDown.uri), 60_000);
+    expect(stored.author.networkId).toBe(seeded.bob.did);
   });
 
   it('does not duplicate anything when the source is synced again', async () => {

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import type { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
 import { AccountsService } from '@tributary/accounts';
 import { CONFIG } from '@tributary/config';
 import type { Config } from '@tributary/config';
@@ -56,6 +56,8 @@ interface Watch {
   /** What the account row looked like when loaded: a re-link changes it and reloads. */
   version: string;
   loading: boolean;
+  /** After a failed load, not before this time. */
+  retryAt: number;
 }
 
 /**
@@ -64,7 +66,7 @@ interface Watch {
  * reposts, queues a sync of that account's matching sources. Polling stays the fallback.
  */
 @Injectable()
-export class BlueskyFirehoseService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class BlueskyFirehoseService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(BlueskyFirehoseService.name);
   private readonly lock: LeaderLock;
   private readonly watches = new Map<string, Watch>();
@@ -73,6 +75,7 @@ export class BlueskyFirehoseService implements OnApplicationBootstrap, OnApplica
   private readonly followUps = new Map<string, NodeJS.Timeout>();
   private timers: NodeJS.Timeout[] = [];
   private reconciling: Promise<void> | null = null;
+  private syncing: Promise<void> = Promise.resolve();
   private leading = false;
 
   constructor(
@@ -96,7 +99,8 @@ export class BlueskyFirehoseService implements OnApplicationBootstrap, OnApplica
     });
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before WorkerRedis closes: the lock is released (a successor need not wait for it to expire), the cursor saved. */
+  async beforeApplicationShutdown(): Promise<void> {
     await this.lock.stop();
     await this.follow();
   }
@@ -123,6 +127,7 @@ export class BlueskyFirehoseService implements OnApplicationBootstrap, OnApplica
     for (const t of this.followUps.values()) clearTimeout(t);
     this.followUps.clear();
     await this.reconciling;
+    await this.syncing;
     const streams = [...this.subs.values()];
     this.subs.clear();
     await Promise.all(streams.map(({ sub }) => sub.stop().catch(() => undefined)));
@@ -159,6 +164,7 @@ export class BlueskyFirehoseService implements OnApplicationBootstrap, OnApplica
     const ids = new Set(active.map((a) => a.id));
     for (const id of this.watches.keys()) if (!ids.has(id)) this.watches.delete(id);
     const now = Date.now();
+    const firstLoads: Promise<void>[] = [];
     for (const account of active) {
       // Not updatedAt: every sync stores refreshed tokens. A re-link resets statusChangedAt.
       const version = `${account.statusChangedAt.getTime()}:${account.sources.map((s) => s.id).join(',')}`;
@@ -172,14 +178,20 @@ export class BlueskyFirehoseService implements OnApplicationBootstrap, OnApplica
           loadedAt: 0,
           version: '',
           loading: false,
+          retryAt: 0,
         });
       } else {
         watch.account = account;
       }
       const w = this.watches.get(account.id)!;
-      if (!w.loading && (w.version !== version || now - w.loadedAt > FOLLOWS_TTL_MS))
-        void this.loadFollows(w, version);
+      if (!w.loading && now >= w.retryAt && (w.version !== version || now - w.loadedAt > FOLLOWS_TTL_MS)) {
+        const loading = this.loadFollows(w, version);
+        // A stream opened (or resumed from its cursor) before an account's follows are known would
+        // drop that account's events: first loads are awaited, refreshes run in the background.
+        if (w.version === '') firstLoads.push(loading);
+      }
     }
+    await Promise.all(firstLoads);
     await this.syncSubscriptions();
   }
 
@@ -197,11 +209,11 @@ export class BlueskyFirehoseService implements OnApplicationBootstrap, OnApplica
         if (source.kind === SourceKind.List)
           lists.set(source.id, new Set(await connector.followedDids(source.externalId)));
       }
-      Object.assign(watch, { home, lists, loadedAt: Date.now(), version });
+      Object.assign(watch, { home, lists, loadedAt: Date.now(), version, retryAt: 0 });
       await this.syncSubscriptions();
     } catch (err) {
       // An AUTH failure has marked the account NEEDS_REAUTH (the next reconcile drops it); others retry later.
-      watch.loadedAt = Date.now() - FOLLOWS_TTL_MS + 60_000;
+      watch.retryAt = Date.now() + 60_000;
       this.logger.warn(
         `follows of account ${account.id} not loaded: ${err instanceof Error ? err.message : String(err)}`,
       );
@@ -211,7 +223,17 @@ export class BlueskyFirehoseService implements OnApplicationBootstrap, OnApplica
   }
 
   /** One stream per PDS (or the one Jetstream); started and stopped as accounts come and go. */
-  private async syncSubscriptions(): Promise<void> {
+  private syncSubscriptions(): Promise<void> {
+    // Serialized: two overlapping passes would both open a stream for the same key.
+    this.syncing = this.syncing
+      .then(() => this.syncSubscriptionsOnce())
+      .catch((err: unknown) => {
+        this.logger.error(`Bluesky streams not updated: ${err instanceof Error ? err.message : String(err)}`);
+      });
+    return this.syncing;
+  }
+
+  private async syncSubscriptionsOnce(): Promise<void> {
     if (!this.leading) return;
     const wanted = new Map<string, { service: string; dids: string }>();
     const jetstream = this.config.BLUESKY_JETSTREAM_URL;
