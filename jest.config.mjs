@@ -46,4 +46,7 @@ export default {
   ],
   // A global option (ignored inside `projects`): integration hooks start servers and networks.
   testTimeout: 60_000,
+  // Every suite stops what it starts; this only keeps one leaked timer from hanging CI until its
+  // time limit instead of failing fast.
+  forceExit: true,
 };
