@@ -35,13 +35,14 @@ export async function startTestInstance(env: Record<string, string> = {}): Promi
     ...env,
   });
   const running = await start(config);
-  return {
+  const instance: TestInstance = {
     config,
     running,
     apiUrl: running.apiUrl ?? '',
     databaseUrl: database.url,
     async stop() {
-      await running.stop();
+      // `instance.running`, not the first one: a test may restart the service on the same database.
+      await instance.running.stop();
       // Leave the shared Redis as it was found.
       for (const name of Object.values(QueueName)) {
         const queue = new Queue(name, { connection: redisConnection(config.REDIS_URL), prefix: config.QUEUE_PREFIX });
@@ -52,4 +53,5 @@ export async function startTestInstance(env: Record<string, string> = {}): Promi
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+  return instance;
 }
