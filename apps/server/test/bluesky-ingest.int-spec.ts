@@ -12,6 +12,7 @@ import { codeOf, graphqlClient } from '../../api/src/testing/graphql-client.js';
 import { BlueskyFirehoseService } from '../../worker/src/streams/bluesky-firehose.service.js';
 import type { TestInstance } from './test-instance.js';
 import { startTestInstance } from './test-instance.js';
+import { waitFor } from './wait-for.js';
 import { start } from '../src/start.js';
 
 const LINK = `mutation($i: String!, $p: String!, $s: String) {
@@ -37,20 +38,6 @@ let seeded: SeededTimeline;
 let token: string;
 let accountId: string;
 let homeId: string;
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | null | undefined | false>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 async function storedPost(uri: string): Promise<Omit<Post, 'raw'> | null> {
   const { rows } = await db.query<{ data: Omit<Post, 'raw'> }>(
@@ -119,7 +106,7 @@ describe('Bluesky ingest end to end', () => {
     accountId = res.data!.linkBlueskyAccount.id;
     homeId = res.data!.linkBlueskyAccount.sources.find((s) => s.kind === 'HOME')!.id;
 
-    const done = await until('backfill DONE', async () => {
+    const done = await waitFor('backfill DONE', async () => {
       const home = (await account()).sources.find((s) => s.id === homeId)!;
       return home.backfill.state === 'DONE' ? home.backfill : null;
     });
@@ -129,7 +116,7 @@ describe('Bluesky ingest end to end', () => {
 
     const { posts } = seeded;
     for (const ref of Object.values(posts).filter((r) => r !== posts.repost)) {
-      expect(await until(`post ${ref.uri}`, () => storedPost(ref.uri))).not.toBeNull();
+      expect(await waitFor(`post ${ref.uri}`, () => storedPost(ref.uri))).not.toBeNull();
     }
     const rich = (await storedPost(posts.richText.uri))!;
     expect(rich.text).toBe(seeded.richTextText);
@@ -180,7 +167,7 @@ describe('Bluesky ingest end to end', () => {
   it('delivers a post created after linking through the firehose, without polling or a manual sync', async () => {
     const firehose = instance.running.apps[0]!.get(BlueskyFirehoseService);
     // The consumer has picked the account up (follows loaded, stream open) before the post is made.
-    await until(
+    await waitFor(
       'firehose consumer ready',
       async () =>
         firehose.status.ready >= 1 && firehose.status.streams.includes(`firehose:${net.info.pdsUrl}`),
@@ -190,7 +177,7 @@ describe('Bluesky ingest end to end', () => {
       [homeId],
     );
     const fresh = await seeded.alice.agent.post({ text: `Fresh after linking ${Date.now()}` });
-    const stored = await until('the fresh post in the store', () => storedPost(fresh.uri), 45_000);
+    const stored = await waitFor('the fresh post in the store', () => storedPost(fresh.uri), 45_000);
     expect(stored.author.networkId).toBe(seeded.alice.did);
     // Polling is an hour away: it was a sync the stream asked for.
     const { rows } = await db.query<{ next: Date; last: Date }>(
@@ -200,7 +187,7 @@ describe('Bluesky ingest end to end', () => {
     expect(rows[0]!.last.getTime()).toBeGreaterThan(before.rows[0]!.last?.getTime() ?? 0);
     expect(rows[0]!.next.getTime()).toBeGreaterThan(Date.now() + 30 * 60_000);
     // The cursor is kept for a restart.
-    await until('stream cursor persisted', async () => {
+    await waitFor('stream cursor persisted', async () => {
       const cursor = await db.query(`SELECT cursor FROM "StreamCursor" WHERE key = $1`, [
         `bluesky:firehose:${net.info.pdsUrl}`,
       ]);
@@ -214,7 +201,7 @@ describe('Bluesky ingest end to end', () => {
     // Same database and queue prefix: the new worker reads the cursor the old one stored.
     instance.running = await start(instance.config);
     gql = graphqlClient(instance.running.apiUrl ?? '');
-    const stored = await until('the post made while down', () => storedPost(whileDown.uri), 60_000);
+    const stored = await waitFor('the post made while down', () => storedPost(whileDown.uri), 60_000);
     expect(stored.author.networkId).toBe(seeded.bob.did);
   });
 
@@ -226,7 +213,7 @@ describe('Bluesky ingest end to end', () => {
     );
     const jobs = instance.running.apps[0]!.get(JobQueue);
     await jobs.enqueue('sync-source', { sourceId: homeId });
-    await until('another sync', async () => {
+    await waitFor('another sync', async () => {
       const after = await db.query<{ last: Date }>(
         `SELECT "lastSyncedAt" AS last FROM "Source" WHERE id = $1`,
         [homeId],
@@ -240,14 +227,14 @@ describe('Bluesky ingest end to end', () => {
     await seeded.viewer.agent.com.atproto.server.revokeAppPassword({ name: seeded.viewer.appPasswordName });
     // A post by someone the account follows makes the stream ask for a sync, which finds the session revoked.
     await seeded.alice.agent.post({ text: 'After the revocation' });
-    const view = await until('NEEDS_REAUTH', async () => {
+    const view = await waitFor('NEEDS_REAUTH', async () => {
       const a = await account();
       return a.status === 'NEEDS_REAUTH' ? a : null;
     });
     expect(view.statusReason).toBeTruthy();
 
     const queue = instance.running.apps[0]!.get(JobQueue).queue('sync-source');
-    const failed = await until('the failed sync', async () => {
+    const failed = await waitFor('the failed sync', async () => {
       const jobs = (await queue.getJobs(['failed'])).filter((j) => j.data.sourceId === homeId);
       return jobs.length > 0 ? jobs : null;
     });
@@ -257,7 +244,7 @@ describe('Bluesky ingest end to end', () => {
 
     // A later request does not reach the PDS: the job completes as skipped, no retry, no new failure.
     await instance.running.apps[0]!.get(JobQueue).enqueue('sync-source', { sourceId: homeId });
-    const skipped = await until('the skipped sync', async () => {
+    const skipped = await waitFor('the skipped sync', async () => {
       const done = (await queue.getJobs(['completed'])).filter((j) => j.data.sourceId === homeId);
       return (
         done.find((j) => typeof (j.returnvalue as { skipped?: unknown } | null)?.skipped === 'string') ?? null
@@ -266,7 +253,7 @@ describe('Bluesky ingest end to end', () => {
     expect(skipped.returnvalue).toEqual({ skipped: expect.stringMatching(/re-authentication/) });
     expect((await queue.getJobs(['failed'])).filter((j) => j.data.sourceId === homeId)).toHaveLength(1);
     // The stream consumer no longer watches the account.
-    await until(
+    await waitFor(
       'account unwatched',
       async () => instance.running.apps[0]!.get(BlueskyFirehoseService).status.accounts === 0,
     );

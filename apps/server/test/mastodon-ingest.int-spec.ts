@@ -10,6 +10,7 @@ import { AuthService } from '../../api/src/auth/auth.service.js';
 import { codeOf, graphqlClient } from '../../api/src/testing/graphql-client.js';
 import type { TestInstance } from './test-instance.js';
 import { startTestInstance } from './test-instance.js';
+import { waitFor } from './wait-for.js';
 
 jest.setTimeout(120_000);
 
@@ -49,20 +50,6 @@ let listId = '';
 let mainAccountId = '';
 let secondAccountId = '';
 const sourceIds: Record<'HOME' | 'LIST' | 'HASHTAG', string> = { HOME: '', LIST: '', HASHTAG: '' };
-
-async function waitFor<T>(
-  what: string,
-  check: () => Promise<T | null | undefined | false>,
-  ms = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function count(sql: string, params: unknown[]): Promise<number> {
   const { rows } = await db.query<{ n: string }>(sql, params);
@@ -355,7 +342,10 @@ describe('Mastodon ingest through the service', () => {
     );
     homeCount += 1;
     expect(await rowsOf(sourceIds.HOME)).toBe(homeCount);
-    expect(await (await ingest.getJob(delayed.id!))?.getState()).toMatch(/completed|unknown/);
+    // The row lands before the job finishes its bookkeeping: wait for the job itself to complete.
+    await waitFor('the delayed job to complete', async () =>
+      /completed|unknown/.test((await (await ingest.getJob(delayed.id!))?.getState()) ?? 'unknown'),
+    );
     expect(await ingest.getFailedCount()).toBe(0);
   });
 

@@ -9,6 +9,7 @@ import type { Running } from '../src/start.js';
 import { start } from '../src/start.js';
 import type { TestInstance } from './test-instance.js';
 import { startTestInstance } from './test-instance.js';
+import { waitFor } from './wait-for.js';
 
 jest.setTimeout(120_000);
 
@@ -16,20 +17,6 @@ let fake: FakeMastodonServer;
 let first: TestInstance;
 let second: Running | null = null;
 let author: FakeAccount;
-
-async function waitFor<T>(
-  what: string,
-  check: () => Promise<T | null | undefined | false>,
-  ms = 45_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const upgrades = () => fake.requests.filter((r) => r.path === '/api/v1/streaming').length;
 
