@@ -52,7 +52,8 @@ export default [
     },
   },
   {
-    files: ['**/*.spec.ts', '**/*.int-spec.ts', 'tools/**/*.ts', 'libs/testing/**/*.ts'],
+    // Tests and their support code (apps/*/test) may reach across projects; shipped code may not.
+    files: ['**/*.spec.ts', '**/*.int-spec.ts', 'apps/*/test/**/*.ts', 'tools/**/*.ts', 'libs/testing/**/*.ts'],
     rules: { '@nx/enforce-module-boundaries': 'off' },
   },
   { files: ['**/*.mjs', '**/*.js'], languageOptions: { globals: globals.node } },

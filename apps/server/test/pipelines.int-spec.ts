@@ -2,10 +2,8 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { PrismaService, upsertIngested } from '@tributary/db';
 import type { PrismaClient } from '@tributary/db';
 import { DEFAULT_PIPELINE_SPEC } from '@tributary/pipeline';
-import { JobQueue, QueueName, redisConnection } from '@tributary/queue';
-import type { JobName, JobPayloads } from '@tributary/queue';
-import { timelineChannel } from '@tributary/timeline';
-import type { TimelineMessage } from '@tributary/timeline';
+import { JobQueue, QueueName, redisConnection, timelineChannel } from '@tributary/queue';
+import type { JobName, JobPayloads, UserEvent } from '@tributary/queue';
 import { QueueEvents } from 'bullmq';
 import type { Job } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -21,7 +19,7 @@ let prisma: PrismaClient;
 let jobs: JobQueue;
 let events: QueueEvents;
 let subscriber: Redis;
-const messages: { channel: string; message: TimelineMessage }[] = [];
+const messages: { channel: string; message: UserEvent }[] = [];
 
 let userId: string;
 let defaultPipelineId: string;
@@ -98,7 +96,7 @@ beforeAll(async () => {
 
   subscriber = new Redis(instance.config.REDIS_URL);
   subscriber.on('message', (channel: string, message: string) =>
-    messages.push({ channel, message: JSON.parse(message) as TimelineMessage }),
+    messages.push({ channel, message: JSON.parse(message) as UserEvent }),
   );
 });
 
@@ -163,12 +161,12 @@ describe('pipeline worker', () => {
     const got = await received(2);
     const byChannel = new Map(got.map((m) => [m.channel, m.message]));
     const published = byChannel.get(timelineChannel(userId, defaultPipelineId));
-    expect(published).toMatchObject({ type: 'entries', pipelineId: defaultPipelineId });
+    expect(published).toMatchObject({ type: 'timeline-entries', pipelineId: defaultPipelineId });
     expect((published as { entryIds: string[] }).entryIds.sort()).toEqual(
       home.map((e) => String(e.id)).sort(),
     );
     expect(byChannel.get(timelineChannel(userId, mutePipelineId))).toMatchObject({
-      type: 'entries',
+      type: 'timeline-entries',
       pipelineId: mutePipelineId,
     });
   });
@@ -213,7 +211,7 @@ describe('pipeline worker', () => {
       rebuildTotal: 300,
       rebuildError: null,
     });
-    expect(messages.at(-1)?.message).toEqual({ type: 'rebuilt', pipelineId: defaultPipelineId, version: 2 });
+    expect(messages.at(-1)?.message).toEqual({ type: 'timeline-rebuilt', userId, pipelineId: defaultPipelineId, version: 2 });
   });
 
   it('skips a rebuild of a version that is no longer current', async () => {

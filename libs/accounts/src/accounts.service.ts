@@ -19,7 +19,7 @@ import { AccountStatus, ConnectorError, ConnectorErrorCode, Network, SourceKind 
 import type { NetworkConnector } from '@tributary/core';
 import { PrismaService, open, seal } from '@tributary/db';
 import type { LinkedAccount, Source } from '@tributary/db';
-import { JobQueue } from '@tributary/queue';
+import { EventPublisher, JobQueue } from '@tributary/queue';
 import { credentialsKey, openCredentials, sealCredentials } from './credentials.js';
 import type { AccountCredentials } from './credentials.js';
 
@@ -38,6 +38,7 @@ export class AccountsService {
   constructor(
     private readonly db: PrismaService,
     private readonly jobs: JobQueue,
+    private readonly events: EventPublisher,
     @Inject(CONFIG) private readonly config: Config,
   ) {
     this.key = credentialsKey(config);
@@ -283,10 +284,15 @@ export class AccountsService {
   }
 
   async setStatus(accountId: string, status: AccountStatus, reason: string | null): Promise<void> {
-    const changed = await this.db.client.linkedAccount.updateMany({
+    const changed = await this.db.client.linkedAccount.updateManyAndReturn({
       where: { id: accountId, NOT: { status, statusReason: reason } },
       data: { status, statusReason: reason, statusChangedAt: new Date() },
+      select: { userId: true },
     });
-    if (changed.count) this.logger.warn(`account ${accountId} is now ${status}${reason ? `: ${reason}` : ''}`);
+    if (changed.length === 0) return;
+    this.logger.warn(`account ${accountId} is now ${status}${reason ? `: ${reason}` : ''}`);
+    await this.events
+      .publish({ type: 'account-status', userId: changed[0]!.userId, accountId })
+      .catch((error: unknown) => this.logger.warn(`account status event not published: ${(error as Error).message}`));
   }
 }

@@ -1,12 +1,14 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Global, Module } from '@nestjs/common';
 import type { DynamicModule } from '@nestjs/common';
+import { EventPublisher } from './events.js';
 import { JobQueue } from './job-queue.js';
 import { QueueName } from './jobs.js';
 import { redisConnection } from './redis-connection.js';
 
 /**
- * BullMQ on REDIS_URL with every queue registered and `JobQueue` to enqueue. Workers are registered
+ * BullMQ on REDIS_URL with every queue registered, `JobQueue` to enqueue and `EventPublisher` for
+ * live events. Workers are registered
  * by hand after the handler check (`manualRegistration`), see apps/worker.
  */
 @Global()
@@ -23,8 +25,8 @@ export class QueueModule {
         }),
         BullModule.registerQueue(...Object.values(QueueName).map((name) => ({ name }))),
       ],
-      providers: [JobQueue],
-      exports: [JobQueue, BullModule],
+      providers: [JobQueue, { provide: EventPublisher, useValue: new EventPublisher(options.redisUrl) }],
+      exports: [JobQueue, EventPublisher, BullModule],
     };
   }
 }

@@ -2,8 +2,6 @@ export { TimelineModule } from './timeline.module.js';
 export { TimelineService, TimelineInputError, REBUILD_BATCH } from './timeline.service.js';
 export type { RunResult, RebuildProgress } from './timeline.service.js';
 export { PluginCatalog } from './plugin-catalog.js';
-export { TimelinePublisher, timelineChannel } from './timeline-publisher.js';
-export type { TimelineMessage } from './timeline-publisher.js';
 export { createDefaultPipeline } from './default-pipeline.js';
 export {
   loadCandidates,

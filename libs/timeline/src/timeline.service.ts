@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CONFIG } from '@tributary/config';
 import type { Config } from '@tributary/config';
+import { EventPublisher } from '@tributary/queue';
 import { PrismaService } from '@tributary/db';
 import type { Pipeline } from '@tributary/db';
 import { compilePipeline, PipelineSpecError } from '@tributary/pipeline';
@@ -14,7 +15,6 @@ import {
 } from './entry-store.js';
 import type { StoredCandidate } from './entry-store.js';
 import { PluginCatalog } from './plugin-catalog.js';
-import { TimelinePublisher } from './timeline-publisher.js';
 
 /** Posts per engine run and write during a rebuild (the queue's batches are 100–500 too). */
 export const REBUILD_BATCH = 500;
@@ -54,7 +54,7 @@ export class TimelineService {
   constructor(
     private readonly db: PrismaService,
     private readonly plugins: PluginCatalog,
-    private readonly publisher: TimelinePublisher,
+    private readonly events: EventPublisher,
     @Inject(CONFIG) private readonly config: Config,
   ) {}
 
@@ -84,8 +84,9 @@ export class TimelineService {
       result.pipelines += 1;
       result.inserted += inserted.length;
       if (inserted.length > 0) {
-        await this.publisher.publish(userId, {
-          type: 'entries',
+        await this.events.publish({
+          type: 'timeline-entries',
+          userId,
           pipelineId: pipeline.id,
           entryIds: inserted.map(String),
         });
@@ -152,7 +153,7 @@ export class TimelineService {
         where: { pipelineId, pipelineVersion: { lt: version } },
       });
       await this.setRebuild(pipelineId, { rebuildState: 'DONE' });
-      await this.publisher.publish(pipeline.userId, { type: 'rebuilt', pipelineId, version });
+      await this.events.publish({ type: 'timeline-rebuilt', userId: pipeline.userId, pipelineId, version });
       return { done, total, deleted: deleted.count };
     } catch (error) {
       await this.setRebuild(pipelineId, {

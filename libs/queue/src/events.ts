@@ -1,0 +1,52 @@
+import { Injectable } from '@nestjs/common';
+import type { OnApplicationShutdown } from '@nestjs/common';
+import { Redis } from 'ioredis';
+
+/**
+ * Live events for one user, published by the worker on Redis pub/sub and delivered by the API to
+ * that user's GraphQL subscriptions. Every channel name contains the user id, so a subscriber can
+ * only ever listen to one user's events. Messages carry ids and states, never content: the API
+ * reads what it sends from the database, through the same authorization as queries.
+ */
+export type UserEvent =
+  /** Entries a batch inserted into one pipeline's timeline (hidden ones included; subscribers filter). */
+  | { type: 'timeline-entries'; userId: string; pipelineId: string; entryIds: string[] }
+  /** A rebuild replaced the pipeline's timeline: clients should reload it. */
+  | { type: 'timeline-rebuilt'; userId: string; pipelineId: string; version: number }
+  /** A linked account's status changed (e.g. to NEEDS_REAUTH). */
+  | { type: 'account-status'; userId: string; accountId: string }
+  /** An outbound action (like, post, …) changed state. */
+  | { type: 'action'; userId: string; actionId: string };
+
+/** The Redis channel of an event: `timeline:<user>:<pipeline>`, `account:<user>`, `action:<user>`. */
+export function eventChannel(event: UserEvent): string {
+  switch (event.type) {
+    case 'timeline-entries':
+    case 'timeline-rebuilt':
+      return timelineChannel(event.userId, event.pipelineId);
+    case 'account-status':
+      return `account:${event.userId}`;
+    case 'action':
+      return `action:${event.userId}`;
+  }
+}
+
+export const timelineChannel = (userId: string, pipelineId: string): string => `timeline:${userId}:${pipelineId}`;
+
+/** Publishes user events. Publishing is best effort: a lost event is caught up by the next query. */
+@Injectable()
+export class EventPublisher implements OnApplicationShutdown {
+  private redis: Redis | null = null;
+
+  constructor(private readonly redisUrl: string) {}
+
+  async publish(event: UserEvent): Promise<void> {
+    this.redis ??= new Redis(this.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: true });
+    await this.redis.publish(eventChannel(event), JSON.stringify(event));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis?.quit().catch(() => this.redis?.disconnect());
+    this.redis = null;
+  }
+}
