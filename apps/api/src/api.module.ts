@@ -8,6 +8,7 @@ import type { Config } from '@tributary/config';
 import { ConfigModule } from '@tributary/config';
 import { QueueModule } from '@tributary/queue';
 import { AccountsModule } from './accounts/accounts.module.js';
+import { ActionsModule } from './actions/actions.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import type { GraphqlContext } from './auth/auth.types.js';
 import { formatError } from './common/format-error.js';
@@ -42,6 +43,7 @@ export class ApiModule {
         }),
         AuthModule,
         AccountsModule,
+        ActionsModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: GraphqlExceptionFilter }],

@@ -2,3 +2,4 @@ export * from './network.js';
 export * from './post.js';
 export * from './errors.js';
 export * from './connector.js';
+export * from './outbound-action.js';

@@ -1,6 +1,7 @@
 // Every feature's isolation cases. A new root field needs a case in one of these groups.
 import { accountCases } from './accounts.cases.js';
+import { actionCases } from './actions.cases.js';
 import { authCases } from './auth.cases.js';
 import type { CaseGroup } from './world.js';
 
-export const caseGroups: CaseGroup[] = [authCases, accountCases];
+export const caseGroups: CaseGroup[] = [authCases, accountCases, actionCases];
