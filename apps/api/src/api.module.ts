@@ -14,6 +14,8 @@ import type { GraphqlContext } from './auth/auth.types.js';
 import { formatError } from './common/format-error.js';
 import { GraphqlExceptionFilter } from './common/graphql-exception.filter.js';
 import { HealthController } from './health/health.controller.js';
+import { PipelinesModule } from './pipelines/pipelines.module.js';
+import { PluginsModule } from './plugins/plugins.module.js';
 
 export const SCHEMA_FILE = 'apps/api/schema.graphql';
 
@@ -43,6 +45,8 @@ export class ApiModule {
         }),
         AuthModule,
         AccountsModule,
+        PipelinesModule,
+        PluginsModule,
         ActionsModule,
       ],
       controllers: [HealthController],

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { logLevels } from '@tributary/config';
 import type { Config } from '@tributary/config';
 import { ApiModule } from './api.module.js';
@@ -8,9 +9,11 @@ import { AuthService } from './auth/auth.service.js';
 
 /** Starts the HTTP + GraphQL API and, on a brand-new instance, prints the one-time admin invite. */
 export async function bootstrapApi(config: Config, database: DynamicModule): Promise<INestApplication> {
-  const app = await NestFactory.create(ApiModule.forRoot(config, database), {
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config, database), {
     logger: logLevels(config),
   });
+  // Express's 100 kB default is below an uploaded plugin's 256 KiB (uploadPlugin checks its own limit).
+  app.useBodyParser('json', { limit: '1mb' });
   await app.listen(config.PORT, config.HOST);
   const logger = new Logger('Tributary');
   logger.log(`GraphQL API on ${(await app.getUrl()).replace('[::1]', 'localhost')}/graphql`);

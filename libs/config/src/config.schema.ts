@@ -80,6 +80,17 @@ export const configSchema = z.object({
   PUBLIC_URL: url(['https:', 'http:']).optional(),
   PLUGIN_CPU_MS: z.coerce.number().int().min(1).max(10000).default(200),
   PLUGIN_MEMORY_MB: z.coerce.number().int().min(8).max(1024).default(64),
+  /**
+   * Plugin packages the admin installed and trusts (run in-process, no limits), comma-separated
+   * package names; each start registers their plugins as TRUSTED and removes the ones no longer listed.
+   */
+  TRUSTED_PLUGINS: csv.default([]),
+  /** How many pipelines one user may own. */
+  PIPELINES_PER_USER: z.coerce.number().int().min(1).max(1000).default(20),
+  /** Largest pipeline spec accepted, in KiB of JSON. */
+  PIPELINE_SPEC_MAX_KB: z.coerce.number().int().min(1).max(1024).default(64),
+  /** How many plugins one user may upload (each name@version counts once). */
+  PLUGINS_PER_USER: z.coerce.number().int().min(0).max(1000).default(20),
 });
 
 export type Config = z.infer<typeof configSchema>;

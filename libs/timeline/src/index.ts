@@ -11,3 +11,9 @@ export {
   mergeSeenIn,
 } from './entry-store.js';
 export type { StoredCandidate, EntryWrite } from './entry-store.js';
+export { checkPipelineSpec, describedPlugins, pluginReferences, toIssue } from './pipeline-check.js';
+export type { SpecCheck, SpecIssue } from './pipeline-check.js';
+export { previewPipeline } from './pipeline-preview.js';
+export type { PreviewOptions, PreviewResult } from './pipeline-preview.js';
+export { loadTrustedPlugins, syncTrustedPlugins, TrustedPluginError, TrustedPluginInstaller } from './trusted-plugins.js';
+export type { TrustedPlugin } from './trusted-plugins.js';

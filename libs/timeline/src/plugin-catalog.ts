@@ -4,8 +4,14 @@ import { CONFIG } from '@tributary/config';
 import type { Config } from '@tributary/config';
 import { PrismaService } from '@tributary/db';
 import type { Plugin } from '@tributary/db';
-import { PluginSandbox, pluginResolver, sandboxedPlugin, trustedPlugin } from '@tributary/pipeline';
-import type { PluginResolver, PluginRunner } from '@tributary/pipeline';
+import {
+  PluginSandbox,
+  pluginResolver,
+  sandboxedPlugin,
+  trustedPlugin,
+  validatePluginSource,
+} from '@tributary/pipeline';
+import type { PluginResolver, PluginRunner, PluginSourceCheck } from '@tributary/pipeline';
 import type { PluginDefinition } from '@tributary/plugin-sdk';
 
 /**
@@ -29,9 +35,34 @@ export class PluginCatalog implements OnApplicationShutdown {
   async resolverFor(userId: string): Promise<PluginResolver> {
     const rows = await this.db.client.plugin.findMany({
       where: { OR: [{ ownerId: null }, { ownerId: userId }] },
+      // The resolver keeps the last runner of a name@version: a trusted plugin wins over an upload.
+      orderBy: { kind: 'desc' },
     });
     const runners = await Promise.all(rows.map((row) => this.runner(row)));
     return pluginResolver(runners.filter((r): r is PluginRunner => r !== null));
+  }
+
+  /**
+   * Checks uploaded code in this process's sandbox without keeping it loaded: its manifest, or why
+   * it cannot be a plugin (syntax, contract, a loop or memory bomb while loading, size).
+   */
+  inspect(code: string): Promise<PluginSourceCheck> {
+    return validatePluginSource(code, this.sharedSandbox());
+  }
+
+  /** Drops a deleted plugin's runner (and frees its isolate) in this process. */
+  async forget(pluginId: string): Promise<void> {
+    const runner = this.runners.get(pluginId);
+    this.runners.delete(pluginId);
+    await (await runner)?.close?.();
+  }
+
+  private sharedSandbox(): PluginSandbox {
+    this.sandbox ??= new PluginSandbox({
+      timeLimitMs: this.config.PLUGIN_CPU_MS,
+      memoryLimitMb: this.config.PLUGIN_MEMORY_MB,
+    });
+    return this.sandbox;
   }
 
   private runner(row: Plugin): Promise<PluginRunner | null> {
@@ -51,11 +82,7 @@ export class PluginCatalog implements OnApplicationShutdown {
   private async load(row: Plugin): Promise<PluginRunner> {
     if (row.kind === 'SANDBOXED') {
       if (!row.code) throw new Error('no code stored');
-      this.sandbox ??= new PluginSandbox({
-        timeLimitMs: this.config.PLUGIN_CPU_MS,
-        memoryLimitMb: this.config.PLUGIN_MEMORY_MB,
-      });
-      return sandboxedPlugin(this.sandbox, row.code);
+      return sandboxedPlugin(this.sharedSandbox(), row.code);
     }
     if (!row.packageName) throw new Error('no package name stored');
     // An installed package exporting the definition (e.g. `export const myPlugin = definePlugin(…)`).

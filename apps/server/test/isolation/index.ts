@@ -2,6 +2,7 @@
 import { accountCases } from './accounts.cases.js';
 import { actionCases } from './actions.cases.js';
 import { authCases } from './auth.cases.js';
+import { pipelineCases } from './pipelines.cases.js';
 import type { CaseGroup } from './world.js';
 
-export const caseGroups: CaseGroup[] = [authCases, accountCases, actionCases];
+export const caseGroups: CaseGroup[] = [authCases, accountCases, actionCases, pipelineCases];
