@@ -9,7 +9,8 @@ import * as filters from './stages/filters.js';
 import { muteWords } from './stages/mute-words.js';
 import { pluginStage } from './stages/plugin-stage.js';
 import { boostAuthors, engagement, recency } from './stages/scorers.js';
-import type { CompiledStage, ItemState, RunContext } from './stages/stage.js';
+import type { CompiledStage, ItemState, PerPost, RunContext } from './stages/stage.js';
+import { NO_DECISIONS, TextKeys } from './stages/stage.js';
 import type { Candidate, PipelineResult, RunOptions } from './types.js';
 import { checkPluginConfig, compileConfigSchema } from '@tributary/plugin-sdk';
 
@@ -31,6 +32,26 @@ export interface CompiledPipeline {
 }
 
 const PHASE_ORDER = { filter: 0, score: 1, diversify: 2 } as const;
+
+/** What a post with no warnings or blurs gets (shared, frozen). */
+const NO_REASONS: string[] = Object.freeze([]) as unknown as string[];
+
+/**
+ * The stages in run order, consecutive per-post stages grouped: a group runs post by post in one
+ * pass (each post goes through the group's stages in order, the same work as stage by stage).
+ */
+type Step = { stage: CompiledStage; group?: undefined } | { stage?: undefined; group: CompiledStage[] };
+
+function planSteps(stages: readonly CompiledStage[]): Step[] {
+  const steps: Step[] = [];
+  for (const stage of stages) {
+    const last = steps[steps.length - 1];
+    if (stage.perPost === undefined) steps.push({ stage });
+    else if (last?.group !== undefined) last.group.push(stage);
+    else steps.push({ group: [stage] });
+  }
+  return steps;
+}
 
 function builtin<N extends BuiltinStageName>(stage: StageSpec, _name: N): BuiltinStageConfig<N> {
   return stage.with as BuiltinStageConfig<N>;
@@ -65,6 +86,7 @@ export function compilePipeline(input: unknown, options: CompileOptions = {}): C
   const tau = halfLifeHours * 3600;
 
   const stages: CompiledStage[] = [];
+  const textKeys = new TextKeys();
   spec.stages.forEach((stage, index) => {
     if (!stage.enabled) return;
     const plugin = PLUGIN_STAGE_PATTERN.exec(stage.use);
@@ -78,7 +100,7 @@ export function compilePipeline(input: unknown, options: CompileOptions = {}): C
     }
     switch (stage.use as BuiltinStageName) {
       case 'mute-words':
-        return void stages.push(muteWords(index, builtin(stage, 'mute-words')));
+        return void stages.push(muteWords(index, builtin(stage, 'mute-words'), textKeys));
       case 'mute-authors':
         return void stages.push(filters.muteAuthors(index, builtin(stage, 'mute-authors')));
       case 'language':
@@ -112,7 +134,7 @@ export function compilePipeline(input: unknown, options: CompileOptions = {}): C
             cfg = { ...cfg, classifier: { ...cfg.classifier, with: checked } };
           }
         }
-        return void stages.push(aiGenerated(index, cfg, classifier, stage.onError));
+        return void stages.push(aiGenerated(index, cfg, classifier, stage.onError, textKeys));
       }
       case 'dedupe-crossposts':
         return void stages.push(dedupeCrossposts(index, builtin(stage, 'dedupe-crossposts')));
@@ -127,8 +149,10 @@ export function compilePipeline(input: unknown, options: CompileOptions = {}): C
     }
   });
   if (problems.length > 0) throw new PipelineSpecError(problems);
+  textKeys.seal();
   // Stable: spec order is kept within a phase.
   stages.sort((a, b) => PHASE_ORDER[a.phase] - PHASE_ORDER[b.phase]);
+  const steps = planSteps(stages);
 
   return {
     spec,
@@ -156,15 +180,28 @@ export function compilePipeline(input: unknown, options: CompileOptions = {}): C
           hiddenReason: null,
           warn: null,
           blur: null,
-          decisions: [],
+          decisions: NO_DECISIONS,
           score: 0,
           seenIn: candidate.seenIn,
           duplicateOf: null,
+          textMask: -1,
         };
       }
-      for (const stage of stages) {
-        const pending = stage.run(items, context);
-        if (pending !== undefined) await pending;
+      for (const step of steps) {
+        if (step.group === undefined) {
+          const pending = step.stage.run(items, context);
+          if (pending !== undefined) await pending;
+          continue;
+        }
+        const apply: PerPost[] = [];
+        for (const stage of step.group) {
+          const perPost = stage.perPost!(context);
+          if (perPost !== null) apply.push(perPost);
+        }
+        for (let i = 0; i < items.length; i++) {
+          const item = items[i]!;
+          for (let k = 0; k < apply.length && !item.hidden; k++) apply[k]!(item);
+        }
       }
       const results: PipelineResult[] = new Array<PipelineResult>(items.length);
       for (let i = 0; i < items.length; i++) {
@@ -173,8 +210,8 @@ export function compilePipeline(input: unknown, options: CompileOptions = {}): C
           uri: item.post.uri,
           hidden: item.hidden,
           hiddenReason: item.hiddenReason,
-          warn: item.warn ?? [],
-          blur: item.blur ?? [],
+          warn: item.warn ?? NO_REASONS,
+          blur: item.blur ?? NO_REASONS,
           // Hidden items keep their time position but earn nothing.
           rankKey: item.createdMs / 1000 / tau + (item.hidden ? 0 : item.score),
           decisions: item.decisions,

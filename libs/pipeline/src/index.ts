@@ -3,10 +3,18 @@ export * from './spec.js';
 export * from './engine.js';
 export * from './rank-key.js';
 export * from './plugin-runner.js';
-export { compileTerms, termPattern } from './text-match.js';
+export { compileTerms, termKeys, termPattern } from './text-match.js';
+export { compileMaskScan, compileScan } from './literal-scan.js';
+export type { LiteralScan, MaskScan, ScanKey } from './literal-scan.js';
 export type { MuteTerm, TermMatcher } from './text-match.js';
 export { bridgedOrigin, personKey } from './stages/dedupe.js';
-export { AI_DISCLOSURE_PATTERN, DEFAULT_AI_HASHTAGS, DEFAULT_AI_LABELS } from './stages/ai-generated.js';
+export {
+  AI_DISCLOSURE_KEYS,
+  AI_DISCLOSURE_PATTERN,
+  DEFAULT_AI_HASHTAGS,
+  DEFAULT_AI_LABELS,
+  declaresAi,
+} from './stages/ai-generated.js';
 export { PluginSandbox } from './sandbox/plugin-sandbox.js';
 export type { SandboxOptions, SandboxReply } from './sandbox/plugin-sandbox.js';
 export {

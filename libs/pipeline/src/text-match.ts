@@ -9,6 +9,9 @@
 // emoji match with or without the variation selector U+FE0F. Diacritics are not folded: "cafe"
 // does not mute "café" (write both).
 
+import type { ScanKey } from './literal-scan.js';
+import { compileScan } from './literal-scan.js';
+
 const NO_SPACE_SCRIPTS =
   '\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Thai}\\p{Script=Lao}\\p{Script=Khmer}\\p{Script=Myanmar}';
 const NO_SPACE_SCRIPT = new RegExp(`[${NO_SPACE_SCRIPTS}]`, 'v');
@@ -53,17 +56,55 @@ export function termPattern(term: MuteTerm): string {
 /** A compiled set of terms: `test` answers "any match?", `which` names the first matching term. */
 export interface TermMatcher {
   test(text: string): boolean;
+  /**
+   * `test` for a caller that already scanned `text` for {@link termKeys} of these terms (or of a
+   * superset of them): `keysFound` is whether any occurred.
+   */
+  testScanned(text: string, keysFound: boolean): boolean;
   which(text: string): string | null;
+}
+
+/**
+ * The fixed piece of text every match of a literal term contains: its longest run between
+ * whitespace (phrases match across any whitespace) and variation selectors (optional in emoji).
+ */
+function scanKey(term: Extract<MuteTerm, { kind: 'word' }>): ScanKey {
+  const word = term.word.normalize('NFC').trim();
+  const pieces = word.split(/[\s\uFE0F]+/u);
+  let longest = 0;
+  for (let i = 1; i < pieces.length; i++) if (pieces[i]!.length > pieces[longest]!.length) longest = i;
+  const text = pieces[longest] ?? '';
+  // A whole word ending in a word character cannot be followed by a letter or digit.
+  const last = Array.from(word).at(-1) ?? '';
+  const atEnd = longest === pieces.length - 1;
+  const notBeforeWordChar = term.wholeWord && atEnd && !NO_SPACE_SCRIPT.test(word) && WORD_CHAR.test(last);
+  return { text, notBeforeWordChar };
+}
+
+/** The keys (literal-scan.ts) that every match of a literal term contains; regex terms have none. */
+export function termKeys(terms: readonly MuteTerm[]): ScanKey[] {
+  const keys: ScanKey[] = [];
+  for (const term of terms) if (term.kind === 'word') keys.push(scanKey(term));
+  return keys;
 }
 
 export function compileTerms(terms: readonly MuteTerm[]): TermMatcher | null {
   if (terms.length === 0) return null;
   const patterns = terms.map(termPattern);
-  const any = new RegExp(patterns.join('|'), 'iv');
+  const words = terms.filter((t) => t.kind === 'word');
+  const regexes = terms.filter((t) => t.kind === 'regex');
+  // Literal terms are pre-checked by one pass over the text (literal-scan.ts); user regexes have no
+  // fixed piece to look for and always run.
+  const anyWord = words.length > 0 ? new RegExp(words.map(termPattern).join('|'), 'iv') : null;
+  const scan = compileScan(termKeys(words));
+  const anyRegex = regexes.length > 0 ? new RegExp(regexes.map(termPattern).join('|'), 'iv') : null;
   const each = patterns.map((p) => new RegExp(p, 'iv'));
   const names = terms.map((t) => (t.kind === 'word' ? t.word : `/${t.source}/`));
+  const testScanned = (text: string, keysFound: boolean): boolean =>
+    (keysFound && anyWord !== null && anyWord.test(text)) || (anyRegex !== null && anyRegex.test(text));
   return {
-    test: (text) => any.test(text),
+    test: (text) => testScanned(text, anyWord !== null && scan.mayMatch(text)),
+    testScanned,
     which(text) {
       for (let i = 0; i < each.length; i++) if (each[i]!.test(text)) return names[i]!;
       return null;

@@ -1,9 +1,11 @@
 import type { Post } from '@tributary/core';
+import type { ScanKey } from '../literal-scan.js';
+import { compileScan } from '../literal-scan.js';
 import type { PluginRunner } from '../plugin-runner.js';
 import type { BuiltinStageConfig } from '../spec.js';
 import { recordPluginError, visible } from './plugin-stage.js';
-import type { CompiledStage, ItemState, Verdict } from './stage.js';
-import { applyVerdict, recordPass } from './stage.js';
+import type { CompiledStage, ItemState, TextKeys, Verdict } from './stage.js';
+import { applyVerdict, perPostStage, recordPass } from './stage.js';
 
 type Config = BuiltinStageConfig<'ai-generated'>;
 
@@ -56,10 +58,32 @@ export const AI_DISCLOSURE_PATTERN = new RegExp(
   'iu',
 );
 
-function declared(post: Post): boolean {
-  if (AI_DISCLOSURE_PATTERN.test(post.text)) return true;
-  if (post.contentWarning !== null && AI_DISCLOSURE_PATTERN.test(post.contentWarning)) return true;
-  for (const m of post.media) if (m.altText !== null && AI_DISCLOSURE_PATTERN.test(m.altText)) return true;
+// Every disclosure contains one of these (see literal-scan.ts): "ai" as a tool name or at the end
+// of "this image is ai" is never followed by a letter or digit; the other forms contain a word.
+// Keep in step with DISCLOSURES (the unit test expands every form).
+export const AI_DISCLOSURE_KEYS: readonly ScanKey[] = [
+  { text: 'ai', notBeforeWordChar: true },
+  { text: 'generated' },
+  { text: 'disclosure' },
+  { text: 'midjourney' },
+  { text: 'dall' },
+  { text: 'diffusion' },
+  { text: 'chatgpt' },
+  { text: 'sora' },
+  { text: 'firefly' },
+];
+const DISCLOSURE_SCAN = compileScan(AI_DISCLOSURE_KEYS);
+
+/** Whether `text` declares AI-generated content: {@link AI_DISCLOSURE_PATTERN}, pre-checked cheaply. */
+export function declaresAi(text: string): boolean {
+  return DISCLOSURE_SCAN.mayMatch(text) && AI_DISCLOSURE_PATTERN.test(text);
+}
+
+/** `textKeysFound`: whether the pipeline's text scan found AI_DISCLOSURE_KEYS in `post.text`. */
+function declared(post: Post, textKeysFound: boolean): boolean {
+  if (textKeysFound && AI_DISCLOSURE_PATTERN.test(post.text)) return true;
+  if (post.contentWarning !== null && declaresAi(post.contentWarning)) return true;
+  for (const m of post.media) if (m.altText !== null && declaresAi(m.altText)) return true;
   return false;
 }
 
@@ -68,6 +92,7 @@ export function aiGenerated(
   cfg: Config,
   classifier: PluginRunner | undefined,
   onError: 'skip' | 'hide',
+  textKeys: TextKeys,
 ): CompiledStage {
   const labels = new Set((cfg.labels ?? DEFAULT_AI_LABELS).map((l) => l.toLowerCase()));
   const tags = new Set((cfg.hashtags ?? DEFAULT_AI_HASHTAGS).map((t) => t.replace(/^#/, '').toLowerCase()));
@@ -75,6 +100,7 @@ export function aiGenerated(
   const byTag: Verdict = { verdict: cfg.action, reason: 'AI-generated: hashtag' };
   const byDisclosure: Verdict = { verdict: cfg.action, reason: 'AI-generated: declared' };
   const use = 'ai-generated';
+  const textBit = cfg.disclosures ? textKeys.register(AI_DISCLOSURE_KEYS) : 0;
 
   const check = (item: ItemState): Verdict | null => {
     const post = item.post;
@@ -88,37 +114,38 @@ export function aiGenerated(
       }
     }
     for (const tag of post.hashtags) if (tags.has(tag.toLowerCase())) return byTag;
-    return cfg.disclosures && declared(post) ? byDisclosure : null;
+    return cfg.disclosures && declared(post, (textKeys.mask(item) & textBit) !== 0) ? byDisclosure : null;
   };
+
+  const applyCheck = (item: ItemState, explain: boolean): void => {
+    const v = check(item);
+    if (v !== null) applyVerdict(item, use, index, v);
+    else if (explain && cfg.classifier === undefined) recordPass(item, use, index);
+  };
+  // Without a classifier the stage looks at one post at a time (the engine fuses such stages).
+  if (cfg.classifier === undefined)
+    return perPostStage(use, index, 'filter', (context) => {
+      const explain = context.explain;
+      return (item) => applyCheck(item, explain);
+    });
+  const hook = cfg.classifier;
 
   return {
     use,
     index,
     phase: 'filter',
     async run(items, context) {
-      for (const item of items) {
-        if (item.hidden) continue;
-        const v = check(item);
-        if (v !== null) applyVerdict(item, use, index, v);
-        else if (context.explain && cfg.classifier === undefined) recordPass(item, use, index);
-      }
-      if (cfg.classifier === undefined) return;
+      for (const item of items) if (!item.hidden) applyCheck(item, context.explain);
       // The classifier hook: a scoring plugin's output read as a probability.
       const { live, posts } = visible(items);
       if (live.length === 0) return;
       if (classifier === undefined)
-        return recordPluginError(
-          live,
-          use,
-          index,
-          onError,
-          `classifier ${cfg.classifier.plugin} not installed`,
-        );
-      const outcome = await classifier.run(posts, cfg.classifier.with ?? {}, { now: context.nowIso });
+        return recordPluginError(live, use, index, onError, `classifier ${hook.plugin} not installed`);
+      const outcome = await classifier.run(posts, hook.with ?? {}, { now: context.nowIso });
       if (!outcome.ok) return recordPluginError(live, use, index, onError, outcome.error);
       if (outcome.scores === null)
         return recordPluginError(live, use, index, onError, 'classifier has no score function');
-      const threshold = cfg.classifier.threshold;
+      const threshold = hook.threshold;
       for (let i = 0; i < live.length; i++) {
         const p = outcome.scores[i]!;
         if (p < threshold && context.explain) recordPass(live[i]!, use, index);

@@ -2,6 +2,7 @@ import type { Post } from '@tributary/core';
 import type { BuiltinStageConfig } from '../spec.js';
 import type { SeenIn } from '../types.js';
 import type { CompiledStage, ItemState } from './stage.js';
+import { record } from './stage.js';
 
 type Config = BuiltinStageConfig<'dedupe-crossposts'>;
 
@@ -143,20 +144,21 @@ export function dedupeCrossposts(index: number, cfg: Config): CompiledStage {
         item.hidden = true;
         item.hiddenReason = `duplicate: ${why}`;
         item.duplicateOf = into.uri;
-        item.decisions.push({
+        record(item, {
           stage: use,
           index,
           verdict: 'hide',
           reason: `duplicate of ${into.uri}: ${why}`,
           score: 0,
         });
-        into.item?.decisions.push({
-          stage: use,
-          index,
-          verdict: 'merge',
-          reason: `merged ${item.post.uri}: ${why}`,
-          score: 0,
-        });
+        if (into.item !== null)
+          record(into.item, {
+            stage: use,
+            index,
+            verdict: 'merge',
+            reason: `merged ${item.post.uri}: ${why}`,
+            score: 0,
+          });
       };
       // Originals before bridged copies, so the original survives.
       const order = items.filter((i) => !i.hidden);

@@ -1,5 +1,6 @@
 import type { BuiltinStageConfig } from '../spec.js';
 import type { CompiledStage, ItemState } from './stage.js';
+import { record } from './stage.js';
 
 /**
  * Author cap: among any `per` consecutive visible items of the batch (ordered by rank), an author
@@ -31,7 +32,7 @@ export function authorCap(
           const excess = positions.length - cfg.max + 1;
           const penalty = -cfg.penalty * excess;
           item.score += penalty;
-          item.decisions.push({
+          record(item, {
             stage: 'diversify/author-cap',
             index,
             verdict: 'demote',

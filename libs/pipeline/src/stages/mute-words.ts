@@ -1,9 +1,9 @@
 import type { Post } from '@tributary/core';
 import type { BuiltinStageConfig } from '../spec.js';
 import type { MuteTerm, TermMatcher } from '../text-match.js';
-import { compileTerms } from '../text-match.js';
-import type { CompiledStage, ItemState } from './stage.js';
-import { applyVerdict, recordPass } from './stage.js';
+import { compileTerms, termKeys } from '../text-match.js';
+import type { CompiledStage, ItemState, TextKeys } from './stage.js';
+import { applyVerdict, perPostStage, recordPass } from './stage.js';
 
 type Config = BuiltinStageConfig<'mute-words'>;
 type Field = NonNullable<Config['fields']>[number];
@@ -23,9 +23,12 @@ interface Fields {
   quote: boolean;
 }
 
-/** The first field of `post` where `matcher` finds a term, or null. */
-function matchPost(post: Post, fields: Fields, matcher: TermMatcher): Field | null {
-  if (fields.text && matcher.test(post.text)) return 'text';
+/**
+ * The first field of `post` where `matcher` finds a term, or null. `textKeysFound`: whether the
+ * pipeline's text scan found any of the terms' keys in `post.text` (see TextKeys).
+ */
+function matchPost(post: Post, fields: Fields, matcher: TermMatcher, textKeysFound: boolean): Field | null {
+  if (fields.text && matcher.testScanned(post.text, textKeysFound)) return 'text';
   if (fields.contentWarning && post.contentWarning !== null && matcher.test(post.contentWarning)) {
     return 'contentWarning';
   }
@@ -65,7 +68,7 @@ function textOf(post: Post, field: Field): string {
   }
 }
 
-export function muteWords(index: number, cfg: Config): CompiledStage {
+export function muteWords(index: number, cfg: Config, textKeys: TextKeys): CompiledStage {
   const chosen = new Set<Field>(cfg.fields ?? ALL_FIELDS);
   const fields: Fields = {
     text: chosen.has('text'),
@@ -86,6 +89,8 @@ export function muteWords(index: number, cfg: Config): CompiledStage {
         : { kind: 'word', word: entry.word ?? '', wholeWord: entry.wholeWord ?? cfg.wholeWord };
     return { term, expiresMs: entry.expiresAt ? Date.parse(entry.expiresAt) : Infinity };
   });
+  // Keys of every term, expired or not: a superset of the live terms' keys only costs a regex run.
+  const textBit = textKeys.register(termKeys(terms.map((t) => t.term)));
   // Expiry depends on the run's clock: recompile only when the set of live terms changes.
   let cachedKey = '';
   let cached: TermMatcher | null = null;
@@ -99,27 +104,23 @@ export function muteWords(index: number, cfg: Config): CompiledStage {
     }
     return cached;
   };
-  return {
-    use: 'mute-words',
-    index,
-    phase: 'filter',
-    run(items: ItemState[], context) {
-      const matcher = matcherAt(context.nowMs);
-      for (let i = 0; i < items.length; i++) {
-        const item = items[i]!;
-        if (item.hidden) continue;
-        const applies = matcher !== null && (networks === null || networks.has(item.post.network));
-        const field = applies ? matchPost(item.post, fields, matcher) : null;
-        if (field === null || matcher === null) {
-          if (context.explain) recordPass(item, 'mute-words', index);
-          continue;
-        }
-        const word = matcher.which(textOf(item.post, field));
-        applyVerdict(item, 'mute-words', index, {
-          verdict: cfg.action,
-          reason: `muted word "${word ?? '?'}" in ${field}`,
-        });
+  return perPostStage('mute-words', index, 'filter', (context) => {
+    const matcher = matcherAt(context.nowMs);
+    const explain = context.explain;
+    return (item: ItemState) => {
+      const applies = matcher !== null && (networks === null || networks.has(item.post.network));
+      const field = applies
+        ? matchPost(item.post, fields, matcher, fields.text && (textKeys.mask(item) & textBit) !== 0)
+        : null;
+      if (field === null || matcher === null) {
+        if (explain) recordPass(item, 'mute-words', index);
+        return;
       }
-    },
-  };
+      const word = matcher.which(textOf(item.post, field));
+      applyVerdict(item, 'mute-words', index, {
+        verdict: cfg.action,
+        reason: `muted word "${word ?? '?'}" in ${field}`,
+      });
+    };
+  });
 }

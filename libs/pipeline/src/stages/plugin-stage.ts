@@ -1,7 +1,7 @@
 import type { Post } from '@tributary/core';
 import type { PluginRunner } from '../plugin-runner.js';
 import type { CompiledStage, ItemState, Phase } from './stage.js';
-import { addScore, applyVerdict, recordPass } from './stage.js';
+import { addScore, applyVerdict, record, recordPass } from './stage.js';
 
 export interface PluginStageOptions {
   use: string;
@@ -24,7 +24,7 @@ export function recordPluginError(
   const reason = `plugin error: ${error}`;
   for (const item of items) {
     if (onError === 'hide') applyVerdict(item, use, index, { verdict: 'hide', reason });
-    else item.decisions.push({ stage: use, index, verdict: 'error', reason, score: 0 });
+    else record(item, { stage: use, index, verdict: 'error', reason, score: 0 });
   }
 }
 

@@ -1,6 +1,6 @@
 import type { BuiltinStageConfig } from '../spec.js';
 import type { CompiledStage } from './stage.js';
-import { addScore, authorIn, authorSet } from './stage.js';
+import { addScore, authorIn, authorSet, perPostStage } from './stage.js';
 
 // Score contributions are in rank-key units (see rank-key.ts): +1 is worth one recency half-life.
 
@@ -10,20 +10,11 @@ import { addScore, authorIn, authorSet } from './stage.js';
  * (the rank key is never rescored).
  */
 export function engagement(index: number, weight: number): CompiledStage {
-  return {
-    use: 'score/engagement',
-    index,
-    phase: 'score',
-    run(items) {
-      for (let i = 0; i < items.length; i++) {
-        const item = items[i]!;
-        if (item.hidden) continue;
-        const c = item.post.counts;
-        const raw = c.likes + 2 * c.reposts + 2 * c.quotes + c.replies;
-        if (raw > 0) addScore(item, 'score/engagement', index, weight * Math.log2(1 + raw), 'engagement');
-      }
-    },
-  };
+  return perPostStage('score/engagement', index, 'score', () => (item) => {
+    const c = item.post.counts;
+    const raw = c.likes + 2 * c.reposts + 2 * c.quotes + c.replies;
+    if (raw > 0) addScore(item, 'score/engagement', index, weight * Math.log2(1 + raw), 'engagement');
+  });
 }
 
 export function boostAuthors(
@@ -33,23 +24,14 @@ export function boostAuthors(
 ): CompiledStage {
   const set = authorSet(cfg.authors);
   const amount = cfg.amount * weight;
-  return {
-    use: 'score/boost-authors',
-    index,
-    phase: 'score',
-    run(items) {
-      for (let i = 0; i < items.length; i++) {
-        const item = items[i]!;
-        if (item.hidden) continue;
-        const a = item.post.author;
-        if (authorIn(set, a.networkId, a.handle))
-          addScore(item, 'score/boost-authors', index, amount, 'boosted author');
-      }
-    },
-  };
+  return perPostStage('score/boost-authors', index, 'score', () => (item) => {
+    const a = item.post.author;
+    if (authorIn(set, a.networkId, a.handle))
+      addScore(item, 'score/boost-authors', index, amount, 'boosted author');
+  });
 }
 
 /** The recency stage only sets the rank key's time scale τ (its half-life); it adds no per-post score. */
 export function recency(index: number): CompiledStage {
-  return { use: 'score/recency', index, phase: 'score', run() {} };
+  return perPostStage('score/recency', index, 'score', () => null);
 }

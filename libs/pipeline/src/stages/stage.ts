@@ -1,4 +1,6 @@
 import type { Post } from '@tributary/core';
+import type { MaskScan, ScanKey } from '../literal-scan.js';
+import { compileMaskScan, MAX_SCAN_GROUPS } from '../literal-scan.js';
 import type { Candidate, Decision, HistoryEntry, SeenIn } from '../types.js';
 
 /** The engine's working state for one candidate; stages mutate it in place (no per-stage copies). */
@@ -16,6 +18,8 @@ export interface ItemState {
   score: number;
   seenIn: SeenIn[];
   duplicateOf: string | null;
+  /** Which {@link TextKeys} groups may occur in `post.text`; -1 until scanned. */
+  textMask: number;
 }
 
 export interface RunContext {
@@ -27,12 +31,56 @@ export interface RunContext {
 
 export type Phase = 'filter' | 'score' | 'diversify';
 
+/** Applies a per-post stage to one visible item (items hidden by an earlier stage are skipped). */
+export type PerPost = (item: ItemState) => void;
+
 /** A stage compiled from its spec; `run` sees the whole batch (hidden items included, to skip). */
 export interface CompiledStage {
   readonly use: string;
   readonly index: number;
   readonly phase: Phase;
   run(items: ItemState[], context: RunContext): void | Promise<void>;
+  /**
+   * Set for stages that look at one post at a time, synchronously: the engine then runs runs of
+   * such stages post by post in a single pass over the batch (each post's data is read while it is
+   * in cache, instead of once per stage). Returns this run's per-item function, or null for none.
+   */
+  perPost?(context: RunContext): PerPost | null;
+}
+
+/** A stage that looks at one post at a time; `run` is the same work stage by stage. */
+export function perPostStage(
+  use: string,
+  index: number,
+  phase: Phase,
+  prepare: (context: RunContext) => PerPost | null,
+): CompiledStage {
+  return {
+    use,
+    index,
+    phase,
+    perPost: prepare,
+    run(items, context) {
+      const apply = prepare(context);
+      if (apply === null) return;
+      for (let i = 0; i < items.length; i++) {
+        const item = items[i]!;
+        if (!item.hidden) apply(item);
+      }
+    },
+  };
+}
+
+/**
+ * The decisions of an item nothing acted on: shared and frozen, replaced by a real array on the
+ * first decision (most posts of a batch would otherwise allocate an empty list each).
+ */
+export const NO_DECISIONS: Decision[] = Object.freeze([]) as unknown as Decision[];
+
+/** Records a decision on an item. */
+export function record(item: ItemState, decision: Decision): void {
+  if (item.decisions === NO_DECISIONS) item.decisions = [decision];
+  else item.decisions.push(decision);
 }
 
 /** A filter's answer for one post; null = passes. Stages preallocate constant verdicts. */
@@ -43,7 +91,7 @@ export interface Verdict {
 
 /** Applies a verdict to an item and records it. */
 export function applyVerdict(item: ItemState, use: string, index: number, v: Verdict): void {
-  item.decisions.push({ stage: use, index, verdict: v.verdict, reason: v.reason, score: 0 });
+  record(item, { stage: use, index, verdict: v.verdict, reason: v.reason, score: 0 });
   if (v.verdict === 'hide') {
     item.hidden = true;
     item.hiddenReason = v.reason;
@@ -58,12 +106,12 @@ export function applyVerdict(item: ItemState, use: string, index: number, v: Ver
 export function addScore(item: ItemState, use: string, index: number, score: number, reason: string): void {
   if (score === 0) return;
   item.score += score;
-  item.decisions.push({ stage: use, index, verdict: 'score', reason, score });
+  record(item, { stage: use, index, verdict: 'score', reason, score });
 }
 
 /** Records that a visible item passed a filter (only when the run explains itself). */
 export function recordPass(item: ItemState, use: string, index: number): void {
-  item.decisions.push({ stage: use, index, verdict: 'keep', reason: null, score: 0 });
+  record(item, { stage: use, index, verdict: 'keep', reason: null, score: 0 });
 }
 
 /** A per-post filter stage: `test` runs on every visible item, in order. */
@@ -72,20 +120,14 @@ export function perPostFilter(
   index: number,
   test: (item: ItemState) => Verdict | null,
 ): CompiledStage {
-  return {
-    use,
-    index,
-    phase: 'filter',
-    run(items, context) {
-      for (let i = 0; i < items.length; i++) {
-        const item = items[i]!;
-        if (item.hidden) continue;
-        const v = test(item);
-        if (v !== null) applyVerdict(item, use, index, v);
-        else if (context.explain) recordPass(item, use, index);
-      }
-    },
-  };
+  return perPostStage(use, index, 'filter', (context) => {
+    const explain = context.explain;
+    return (item) => {
+      const v = test(item);
+      if (v !== null) applyVerdict(item, use, index, v);
+      else if (explain) recordPass(item, use, index);
+    };
+  });
 }
 
 /** Lowercased ids and handles (without a leading `@`) for author matching. */
@@ -95,4 +137,36 @@ export function authorSet(authors: readonly string[]): Set<string> {
 
 export function authorIn(set: ReadonlySet<string>, networkId: string, handle: string): boolean {
   return set.size > 0 && (set.has(networkId.toLowerCase()) || set.has(handle.toLowerCase()));
+}
+
+/** The bit of a {@link TextKeys} group that is always set (the groups beyond MAX_SCAN_GROUPS). */
+const ALWAYS_BIT = 1 << MAX_SCAN_GROUPS;
+
+/**
+ * The post text is a post's longest field and several stages look for words in it: while the
+ * pipeline compiles, each registers the fixed pieces its patterns need (literal-scan.ts), and each
+ * post's text is then scanned once for all of them (the first stage that asks scans it).
+ */
+export class TextKeys {
+  private readonly groups: ScanKey[][] = [];
+  private scan: MaskScan | null = null;
+
+  /** Registers a group of keys; returns its bit in {@link mask}. */
+  register(keys: readonly ScanKey[]): number {
+    if (this.scan !== null) throw new Error('TextKeys: register before seal');
+    if (this.groups.length === MAX_SCAN_GROUPS) return ALWAYS_BIT;
+    this.groups.push([...keys]);
+    return 1 << (this.groups.length - 1);
+  }
+
+  seal(): void {
+    this.scan = compileMaskScan(this.groups);
+  }
+
+  /** The groups whose keys may occur in the item's post text (see MaskScan). */
+  mask(item: ItemState): number {
+    let mask = item.textMask;
+    if (mask < 0) mask = item.textMask = this.scan!.mask(item.post.text) | ALWAYS_BIT;
+    return mask;
+  }
 }

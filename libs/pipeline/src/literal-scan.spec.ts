@@ -1,0 +1,193 @@
+import { describe, expect, it } from '@jest/globals';
+import { compileMaskScan, compileScan, FOLD } from './literal-scan.js';
+import { AI_DISCLOSURE_PATTERN, declaresAi } from './stages/ai-generated.js';
+import type { MuteTerm } from './text-match.js';
+import { compileTerms, termPattern } from './text-match.js';
+
+const isSurrogate = (c: number) => c >= 0xd800 && c <= 0xdfff;
+
+describe('FOLD (the scan may say "maybe" wrongly, never "no")', () => {
+  it('maps every code unit the regex engine folds onto an ASCII letter or digit to that character', () => {
+    for (const x of 'abcdefghijklmnopqrstuvwxyz0123456789') {
+      const re = new RegExp(`^${x}$`, 'iu');
+      for (let b = 0; b < 0x10000; b++) {
+        if (isSurrogate(b) || !re.test(String.fromCharCode(b))) continue;
+        expect([x, b.toString(16), FOLD[b]]).toEqual([x, b.toString(16), x.charCodeAt(0)]);
+      }
+    }
+  });
+
+  it('keeps only caseless code units exact (no other one lowercases or uppercases onto them)', () => {
+    const exact = (c: number) => c >= 0x80 && FOLD[c] === c;
+    for (let b = 0x80; b < 0x10000; b++) {
+      if (isSurrogate(b)) continue;
+      const ch = String.fromCharCode(b);
+      if (exact(b)) expect([b, ch.toLowerCase(), ch.toUpperCase()]).toEqual([b, ch, ch]);
+      for (const other of [ch.toLowerCase(), ch.toUpperCase()])
+        if (other.length === 1 && other !== ch) expect([b, exact(other.charCodeAt(0))]).toEqual([b, false]);
+    }
+  });
+});
+
+describe('compileMaskScan', () => {
+  it('reports which groups of keys occur, case-insensitively, and always the groups it cannot check', () => {
+    const scan = compileMaskScan([
+      [{ text: 'crypto' }, { text: '東京' }],
+      [{ text: 'ai', notBeforeWordChar: true }],
+      [{ text: '' }],
+      [{ text: 'x' }],
+    ]);
+    expect(scan.mask('nothing here')).toBe(0b0100);
+    expect(scan.mask('CRYPTO and AI.')).toBe(0b0111);
+    expect(scan.mask('said again, Tokyo 東京')).toBe(0b0101);
+    expect(scan.mask('ſcrypto x')).toBe(0b1101);
+    expect(scan.mask('ai')).toBe(0b0110);
+    expect(compileScan([]).mayMatch('anything')).toBe(false);
+  });
+});
+
+// Random texts from pieces that stress folding, boundaries, whitespace and emoji.
+const PIECES = [
+  'crypto',
+  'CRYPTO',
+  'Crypto',
+  'cryptocurrency',
+  'ſpoilers',
+  'spoilers',
+  'SPOILERS',
+  'Kelvin',
+  'KELVIN',
+  'and',
+  'sand',
+  'Åland',
+  'über',
+  'ÜBER',
+  'Σίσυφος',
+  'ΣΊΣΥΦΟΣ',
+  '東京',
+  '東京タワー',
+  '비트코인',
+  '비트코인이',
+  '🚀',
+  '🚀\uFE0F',
+  '❤',
+  '❤️',
+  'climate',
+  'change',
+  'hot',
+  'take',
+  'taken',
+  'ai',
+  'AI',
+  'said',
+  'Dubai',
+  'generated',
+  'made',
+  'with',
+  'midjourney',
+  'dall-e',
+  'stable',
+  'diffusion',
+  'image',
+  'is',
+  'was',
+  'this',
+  'the',
+  '#nft',
+  'nfts',
+  'web3',
+  'i̇',
+  'İ',
+  'ß',
+  'ẞ',
+  '_',
+  '-',
+  '.',
+  ',',
+  ' ',
+  '  ',
+  '\n',
+  '\u00a0',
+  '\u3000',
+];
+
+function randomTexts(count: number): string[] {
+  let seed = 12345;
+  const next = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff), seed / 0x7fffffff);
+  return Array.from({ length: count }, () => {
+    const n = 1 + Math.floor(next() * 8);
+    let text = '';
+    for (let i = 0; i < n; i++) text += PIECES[Math.floor(next() * PIECES.length)]!;
+    return text;
+  });
+}
+
+describe('pre-checked matchers agree with the bare regular expressions', () => {
+  const texts = randomTexts(20_000);
+
+  it('mute words (whole word or not, phrases, emoji, CJK, Greek, Kelvin, long s)', () => {
+    const words = [
+      'crypto',
+      'spoilers',
+      'kelvin',
+      'and',
+      'über',
+      'ΣΊΣΥΦΟΣ',
+      '東京',
+      '비트코인',
+      '🚀',
+      '❤️',
+      'climate change',
+      'hot take',
+      'nft',
+      'web3',
+      'i',
+      'ß',
+      '.',
+    ];
+    for (const wholeWord of [true, false]) {
+      const terms: MuteTerm[] = words.map((word) => ({ kind: 'word', word, wholeWord }));
+      terms.push({ kind: 'regex', source: 'gen(?:erated)?\\s+ai' });
+      const matcher = compileTerms(terms)!;
+      const bare = new RegExp(terms.map(termPattern).join('|'), 'iv');
+      let hits = 0;
+      for (const text of texts) {
+        const expected = bare.test(text);
+        if (expected) hits++;
+        expect([text, matcher.test(text)]).toEqual([text, expected]);
+      }
+      expect(hits).toBeGreaterThan(1000); // the corpus does exercise matches
+    }
+  });
+
+  it('AI disclosures: every form the pattern knows passes the pre-check', () => {
+    const tools = [
+      'ai',
+      'AI',
+      'midjourney',
+      'dall-e',
+      'DALLE',
+      'stable diffusion',
+      'chatgpt',
+      'sora',
+      'firefly',
+      'an ai',
+      'a AI',
+    ];
+    const forms: string[] = ['ai-generated', 'AI generated', 'aigenerated', 'AI disclosure'];
+    for (const verb of ['generated', 'made', 'created', 'image', 'picture', 'art'])
+      for (const prep of ['with', 'by', 'using'])
+        for (const tool of tools) forms.push(`${verb} ${prep} ${tool}`);
+    for (const det of ['this', 'the'])
+      for (const what of ['image', 'picture', 'text', 'video'])
+        for (const verb of ['is', 'was']) forms.push(`${det} ${what} ${verb} ai`);
+    for (const form of forms) {
+      for (const text of [form, `Look: ${form}.`, `${form.toUpperCase()}!`]) {
+        expect([text, AI_DISCLOSURE_PATTERN.test(text)]).toEqual([text, true]);
+        expect([text, declaresAi(text)]).toEqual([text, true]);
+      }
+    }
+    for (const text of [...texts, ...forms.map((f) => `x${f}y`)])
+      expect([text, declaresAi(text)]).toEqual([text, AI_DISCLOSURE_PATTERN.test(text)]);
+  });
+});
