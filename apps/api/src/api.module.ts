@@ -14,6 +14,7 @@ import type { GraphqlContext } from './auth/auth.types.js';
 import { formatError } from './common/format-error.js';
 import { GraphqlExceptionFilter } from './common/graphql-exception.filter.js';
 import { HealthController } from './health/health.controller.js';
+import { TimelineModule } from './timeline/timeline.module.js';
 import { PipelinesModule } from './pipelines/pipelines.module.js';
 import { PluginsModule } from './plugins/plugins.module.js';
 
@@ -48,6 +49,7 @@ export class ApiModule {
         PipelinesModule,
         PluginsModule,
         ActionsModule,
+        TimelineModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: GraphqlExceptionFilter }],

@@ -1,0 +1,195 @@
+// The timeline's read path: one pipeline lookup and one page query (entries, posts and repost
+// reasons joined), so a page costs two SQL statements whatever its size.
+import { Inject, Injectable } from '@nestjs/common';
+import { CONFIG } from '@tributary/config';
+import type { Config } from '@tributary/config';
+import type { Post, RepostReason } from '@tributary/core';
+import { PrismaService } from '@tributary/db';
+import { AppErrorCode, AppException } from '../common/app.exception.js';
+import { isUuid } from '../common/ids.js';
+import type { DecisionModel, SeenInModel } from '../posts/decision.model.js';
+import { toPostModel } from '../posts/post.model.js';
+import type { RepostReasonModel } from '../posts/post.model.js';
+import { InvalidCursorError, TimelineCursorCodec } from './timeline-cursor.js';
+import type { TimelinePosition } from './timeline-cursor.js';
+import type { TimelineConnectionModel, TimelineItemModel } from './timeline-item.model.js';
+
+export const MAX_PAGE_SIZE = 100;
+
+export interface PageRequest {
+  first: number;
+  after?: string | null;
+  includeHidden: boolean;
+}
+
+/** The caller's pipeline that a request names (or their default one). */
+export interface OwnedPipeline {
+  id: string;
+  readPosition: string | null;
+}
+
+interface ItemRow {
+  id: string;
+  postId: string;
+  rankKey: number;
+  hidden: boolean;
+  hiddenReason: string | null;
+  decisions: DecisionModel[];
+  seenIn: SeenInModel[];
+  data: Omit<Post, 'raw'>;
+  reason: RepostReason | null;
+}
+
+const ENTRY_COLUMNS = `e.id, e."postId", e."rankKey", e.hidden, e."hiddenReason", e.decisions, e."seenIn"`;
+
+/**
+ * Entries (`page`, a CTE over TimelineEntry rows) with their posts and, when the post came in as a
+ * repost, the first repost reason among the user's sources (as the pipeline's candidates take it).
+ * $1 pipeline, $2 user.
+ */
+const itemsSql = (page: string) => `
+  WITH page AS (${page})
+  SELECT e.id::text AS id, e."postId"::text AS "postId", e."rankKey", e.hidden, e."hiddenReason",
+         e.decisions, e."seenIn", p.data, r.reason
+  FROM page e
+  JOIN "Post" p ON p.id = e."postId"
+  LEFT JOIN LATERAL (
+    SELECT sp.reason FROM "SourcePost" sp
+    JOIN "Source" s ON s.id = sp."sourceId"
+    JOIN "LinkedAccount" la ON la.id = s."linkedAccountId"
+    WHERE sp."postId" = e."postId" AND la."userId" = $2::uuid AND sp.reason IS NOT NULL
+    ORDER BY sp."seenAt", sp."sourceId" LIMIT 1) r ON true
+  ORDER BY e."rankKey" DESC, e.id DESC`;
+
+/**
+ * One page in keyset order. Each branch walks the index (pipelineId, hidden, rankKey desc, id desc)
+ * from the cursor; with hidden entries included, the two branches (visible, hidden) are merged —
+ * an index has no order across both `hidden` values. $3 limit, $4/$5 the cursor's rank key and id.
+ */
+function pageSql(includeHidden: boolean, afterCursor: boolean): string {
+  const branch = (hidden: boolean) => `(
+    SELECT ${ENTRY_COLUMNS} FROM "TimelineEntry" e
+    WHERE e."pipelineId" = $1::uuid AND e.hidden = ${hidden} AND e."userId" = $2::uuid
+      ${afterCursor ? 'AND (e."rankKey", e.id) < ($4::float8, $5::bigint)' : ''}
+    ORDER BY e."rankKey" DESC, e.id DESC LIMIT $3::int)`;
+  return itemsSql(
+    includeHidden
+      ? `${branch(false)} UNION ALL ${branch(true)} ORDER BY "rankKey" DESC, id DESC LIMIT $3::int`
+      : branch(false),
+  );
+}
+
+@Injectable()
+export class TimelineReader {
+  private readonly cursors: TimelineCursorCodec;
+
+  constructor(
+    private readonly db: PrismaService,
+    @Inject(CONFIG) config: Config,
+  ) {
+    if (!config.ENCRYPTION_KEY) throw new Error('ENCRYPTION_KEY was not resolved at start-up');
+    this.cursors = new TimelineCursorCodec(Buffer.from(config.ENCRYPTION_KEY, 'base64'));
+  }
+
+  /** The caller's pipeline `pipelineId`, or their default one when it is omitted; else NOT_FOUND. */
+  async ownedPipeline(userId: string, pipelineId?: string | null): Promise<OwnedPipeline> {
+    if (pipelineId !== undefined && pipelineId !== null && !isUuid(pipelineId)) throw pipelineNotFound();
+    const pipeline = await this.db.client.pipeline.findFirst({
+      where: pipelineId ? { id: pipelineId, userId } : { userId, isDefault: true },
+      select: { id: true, readPosition: true },
+    });
+    if (!pipeline) throw pipelineNotFound();
+    return pipeline;
+  }
+
+  /** A page of the caller's timeline: `first` items below the `after` cursor (from the top without). */
+  async page(
+    userId: string,
+    pipelineId: string | null | undefined,
+    request: PageRequest,
+  ): Promise<TimelineConnectionModel> {
+    const { first, after, includeHidden } = request;
+    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
+      throw new AppException(
+        AppErrorCode.BadUserInput,
+        `first: expected an integer from 1 to ${MAX_PAGE_SIZE}`,
+        {
+          field: 'first',
+        },
+      );
+    }
+    const pipeline = await this.ownedPipeline(userId, pipelineId);
+    const position = after ? this.position(after, pipeline.id, 'after') : null;
+    const params: unknown[] = [pipeline.id, userId, first + 1];
+    if (position) params.push(position.rankKey, String(position.entryId));
+    const rows = await this.db.client.$queryRawUnsafe<ItemRow[]>(
+      pageSql(includeHidden, position !== null),
+      ...params,
+    );
+    const edges = rows.slice(0, first).map((row) => ({
+      cursor: this.cursors.encode({ pipelineId: pipeline.id, rankKey: row.rankKey, entryId: BigInt(row.id) }),
+      node: toItem(pipeline.id, row),
+    }));
+    return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
+  }
+
+  /**
+   * The caller's entries among `entryIds` in this pipeline, in timeline order (for live delivery:
+   * events carry ids only). Ids of other users' or pipelines' entries are silently left out.
+   */
+  async itemsByEntryIds(
+    userId: string,
+    pipelineId: string,
+    entryIds: readonly string[],
+    includeHidden: boolean,
+  ): Promise<TimelineItemModel[]> {
+    const ids = entryIds.filter((id) => /^[1-9][0-9]{0,18}$/.test(id));
+    if (ids.length === 0 || !isUuid(pipelineId) || !isUuid(userId)) return [];
+    const rows = await this.db.client.$queryRawUnsafe<ItemRow[]>(
+      itemsSql(`SELECT ${ENTRY_COLUMNS} FROM "TimelineEntry" e
+        WHERE e.id = ANY($3::bigint[]) AND e."pipelineId" = $1::uuid AND e."userId" = $2::uuid
+          ${includeHidden ? '' : 'AND NOT e.hidden'}`),
+      pipelineId,
+      userId,
+      ids,
+    );
+    return rows.map((row) => toItem(pipelineId, row));
+  }
+
+  /** The position a cursor of this pipeline names; BAD_USER_INPUT (naming `field`) when it does not verify. */
+  position(cursor: string, pipelineId: string, field: string): TimelinePosition {
+    try {
+      return this.cursors.decode(cursor, pipelineId);
+    } catch (error) {
+      if (error instanceof InvalidCursorError) {
+        throw new AppException(AppErrorCode.BadUserInput, `${field}: ${error.message}`, { field });
+      }
+      throw error;
+    }
+  }
+}
+
+function pipelineNotFound(): AppException {
+  return new AppException(AppErrorCode.NotFound, 'pipeline not found');
+}
+
+function toItem(pipelineId: string, row: ItemRow): TimelineItemModel {
+  return {
+    id: row.id,
+    pipelineId,
+    post: toPostModel(row.postId, row.data),
+    reason: row.reason ? toReason(row.reason) : null,
+    seenIn: row.seenIn,
+    decisions: row.decisions,
+    hidden: row.hidden,
+    hiddenReason: row.hiddenReason,
+    warnings: row.decisions
+      .filter((d) => d.verdict === 'warn' || d.verdict === 'blur')
+      .map((d) => `${d.verdict}: ${d.reason ?? d.stage}`),
+    rankKey: row.rankKey,
+  };
+}
+
+function toReason(reason: RepostReason): RepostReasonModel {
+  return { by: reason.by, at: new Date(reason.at), uri: reason.uri };
+}
