@@ -3,7 +3,7 @@
 import { expect } from '@jest/globals';
 import { PrismaService, upsertIngested } from '@tributary/db';
 import { codeOf } from '../../../api/src/testing/graphql-client.js';
-import { createSource, items, testPost } from '../pipeline-fixtures.js';
+import { items, testPost } from '../pipeline-fixtures.js';
 import type { CaseGroup, World } from './world.js';
 
 const ALICE_PLUGIN = `definePlugin({ name: 'alice/cats', version: '1.0.0', configSchema: { type: 'object' }, fields: ['text'],
@@ -67,10 +67,13 @@ export const pipelineCases: CaseGroup = {
     alicePipelineId = created.data!.createPipeline.id;
     aliceDefaultId = (await pipelinesOf(w, w.alice.token)).find((p) => p.isDefault)!.id;
     const prisma = w.instance.running.apps[0]!.get(PrismaService, { strict: false }).client;
-    const { sourceId } = await createSource(prisma, w.alice.id);
+    // Seen by the home source of Alice's real link (no new account: other cases count hers).
+    const home = await prisma.source.findFirstOrThrow({
+      where: { linkedAccountId: w.aliceBlueskyAccountId, kind: 'HOME' },
+    });
     const { newPostIds } = await upsertIngested(
       prisma,
-      sourceId,
+      home.id,
       items([testPost(4242, { text: 'alice private cat post' })]),
     );
     alicePostId = String(newPostIds[0]);
