@@ -13,6 +13,7 @@ import { AuthModule } from './auth/auth.module.js';
 import type { GraphqlContext } from './auth/auth.types.js';
 import { formatError } from './common/format-error.js';
 import { GraphqlExceptionFilter } from './common/graphql-exception.filter.js';
+import { depthLimitRule, queryCostPlugin } from './common/query-limits.js';
 import { HealthController } from './health/health.controller.js';
 import { TimelineModule } from './timeline/timeline.module.js';
 import { PipelinesModule } from './pipelines/pipelines.module.js';
@@ -43,6 +44,9 @@ export class ApiModule {
           playground: false,
           context: ({ req }: { req: GraphqlContext['req'] }): GraphqlContext => ({ req }),
           formatError,
+          // Depth needs only the document; cost needs the variables (`first: $n`), hence a plugin.
+          validationRules: [depthLimitRule(config.GRAPHQL_MAX_DEPTH)],
+          plugins: [queryCostPlugin(config.GRAPHQL_MAX_COST)],
         }),
         AuthModule,
         AccountsModule,
