@@ -16,6 +16,7 @@ import { WorkerRedis } from './streams/redis.provider.js';
 import { PipelineService } from './pipelines/pipeline.service.js';
 import { MastodonStreamsService } from './streams/mastodon-streams.service.js';
 import { BlueskyFirehoseService } from './streams/bluesky-firehose.service.js';
+import { ActionPerformer } from './actions/action-performer.service.js';
 
 @Module({})
 export class WorkerModule {
@@ -45,6 +46,7 @@ export class WorkerModule {
         PipelineService,
         MastodonStreamsService,
         BlueskyFirehoseService,
+        ActionPerformer,
       ],
     };
   }

@@ -18,11 +18,12 @@ export interface NetworkConnector {
   /** One page of history, newest first, starting at `cursor` (null = newest). For backfills. */
   fetchOlder(source: SourceRef, cursor: string | null, limit: number): Promise<OlderPage>;
 
-  like(target: PostTarget): Promise<WriteResult>;
+  /** Writes take `options` so a retried write (same idempotency key) is applied at most once. */
+  like(target: PostTarget, options?: WriteOptions): Promise<WriteResult>;
   unlike(target: PostTarget, ref: string | null): Promise<void>;
-  repost(target: PostTarget): Promise<WriteResult>;
+  repost(target: PostTarget, options?: WriteOptions): Promise<WriteResult>;
   unrepost(target: PostTarget, ref: string | null): Promise<void>;
-  createPost(draft: PostDraft): Promise<WriteResult>;
+  createPost(draft: PostDraft, options?: WriteOptions): Promise<WriteResult>;
   deletePost(target: PostTarget): Promise<void>;
 }
 
@@ -69,6 +70,24 @@ export interface PostDraft {
   contentWarning?: string | null;
   language?: string | null;
   replyTo?: (PostTarget & { root?: PostTarget | null }) | null;
+  media?: DraftMedia[];
+}
+
+/** An image to upload with a post. */
+export interface DraftMedia {
+  data: Uint8Array;
+  mimeType: string;
+  altText: string | null;
+}
+
+/**
+ * Makes a write safe to retry: the same `idempotencyKey` never creates a second like, repost or
+ * post (Bluesky: a record key derived from it; Mastodon: the `Idempotency-Key` header).
+ */
+export interface WriteOptions {
+  idempotencyKey: string;
+  /** When the user asked; used as the record's creation time, so a retry writes the same record. */
+  requestedAt: Date;
 }
 
 export interface WriteResult {

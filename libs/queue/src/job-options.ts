@@ -28,6 +28,12 @@ export function jobOptions<N extends JobName>(name: N, data: JobPayloads[N]): Jo
       // An edit saved twice rebuilds once; a newer version gets its own job (the older one then skips).
       return { ...base, deduplication: { id: `rebuild:${pipelineId}:${version}` } };
     }
+    case 'perform-action': {
+      const { actionId } = data as JobPayloads['perform-action'];
+      // One job per action: a double submit of the same action id is one job. Writes are
+      // user-visible, so a few quick retries (about a minute in all) before the action is FAILED.
+      return { ...base, attempts: 5, backoff: { type: 'exponential', delay: 2_000 }, deduplication: { id: `action:${actionId}` } };
+    }
     case 'poll-sources':
     case 'housekeeping':
       return { ...base, attempts: 3 };

@@ -14,8 +14,14 @@ export class JobQueue {
     @InjectQueue(QueueName.Ingest) ingest: Queue,
     @InjectQueue(QueueName.Maintenance) maintenance: Queue,
     @InjectQueue(QueueName.Pipeline) pipeline: Queue,
+    @InjectQueue(QueueName.Actions) actions: Queue,
   ) {
-    this.queues = { [QueueName.Ingest]: ingest, [QueueName.Maintenance]: maintenance, [QueueName.Pipeline]: pipeline };
+    this.queues = {
+      [QueueName.Ingest]: ingest,
+      [QueueName.Maintenance]: maintenance,
+      [QueueName.Pipeline]: pipeline,
+      [QueueName.Actions]: actions,
+    };
   }
 
   async enqueue<N extends JobName>(name: N, data: JobPayloads[N], delayMs = 0): Promise<void> {

@@ -3,6 +3,7 @@ export const QueueName = {
   Ingest: 'ingest',
   Maintenance: 'maintenance',
   Pipeline: 'pipeline',
+  Actions: 'actions',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -23,6 +24,8 @@ export interface JobPayloads {
   'run-pipelines': { userId: string; postIds: string[] };
   /** Rebuild one pipeline's timeline over recent history with this version of its spec. */
   'rebuild-timeline': { pipelineId: string; version: number };
+  /** Perform one outbound action (like, repost, reply, post…) on its network; idempotent per action. */
+  'perform-action': { actionId: string };
 }
 export type JobName = keyof JobPayloads;
 
@@ -34,6 +37,7 @@ export const JOB_QUEUE: { readonly [N in JobName]: QueueName } = {
   housekeeping: QueueName.Maintenance,
   'run-pipelines': QueueName.Pipeline,
   'rebuild-timeline': QueueName.Pipeline,
+  'perform-action': QueueName.Actions,
 };
 
 export const JOB_NAMES = Object.keys(JOB_QUEUE) as JobName[];

@@ -20,7 +20,9 @@ registerEnumType(ActionStatusEnum, {
   valuesMap: {
     PENDING: { description: 'Accepted and queued (or being retried); not yet confirmed by the network.' },
     DONE: { description: 'The network accepted it; see resultUri / resultWebUrl.' },
-    FAILED: { description: 'Given up; `error` says why. Nothing was written, or what was written is reported.' },
+    FAILED: {
+      description: 'Given up; `error` says why. Nothing was written, or what was written is reported.',
+    },
   },
 });
 
@@ -30,14 +32,23 @@ export class ActionModel {
   @Field(() => ActionKindEnum) kind!: ActionKind;
   @Field(() => NetworkEnum) network!: Network;
   @Field(() => ID, { description: 'The linked account that acts.' }) linkedAccountId!: string;
-  @Field(() => ID, { nullable: true, description: 'The target post (like, repost, reply); null for a new post.' })
+  @Field(() => ID, {
+    nullable: true,
+    description: 'The target post (like, repost, reply); null for a new post.',
+  })
   postId!: string | null;
   @Field(() => ActionStatusEnum) status!: ActionStatus;
   @Field(() => String, { nullable: true, description: 'Why it failed (or why it is being retried).' })
   error!: string | null;
-  @Field(() => String, { nullable: true, description: 'URI of what the network created (the like, the post…).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'URI of what the network created (the like, the post…).',
+  })
   resultUri!: string | null;
-  @Field(() => String, { nullable: true, description: 'Where a person opens the created post, when there is one.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Where a person opens the created post, when there is one.',
+  })
   resultWebUrl!: string | null;
   @Field(() => Int, { description: 'Times the worker tried to perform it.' }) attempts!: number;
   @Field() createdAt!: Date;

@@ -1,9 +1,13 @@
 import { Module } from '@nestjs/common';
+import { AccountsModule } from '@tributary/accounts';
 import { ActionsReader } from './actions-reader.service.js';
 import { ActionsResolver } from './actions.resolver.js';
+import { ActionsService } from './actions.service.js';
+import { MastodonLimits } from './mastodon-limits.service.js';
 
 @Module({
-  providers: [ActionsReader, ActionsResolver],
+  imports: [AccountsModule],
+  providers: [ActionsReader, ActionsService, MastodonLimits, ActionsResolver],
   exports: [ActionsReader],
 })
 export class ActionsModule {}

@@ -35,4 +35,14 @@ export class PipelineProcessor extends WorkerHost {
   }
 }
 
-export const QUEUE_PROCESSORS = [IngestProcessor, MaintenanceProcessor, PipelineProcessor];
+@Processor(QueueName.Actions)
+export class ActionsProcessor extends WorkerHost {
+  constructor(private readonly registry: JobHandlerRegistry) {
+    super();
+  }
+  process(job: Job, token?: string): Promise<unknown> {
+    return this.registry.run(job, token);
+  }
+}
+
+export const QUEUE_PROCESSORS = [IngestProcessor, MaintenanceProcessor, PipelineProcessor, ActionsProcessor];

@@ -11,11 +11,13 @@ import type {
   PostTarget,
   SkippedItem,
   SourceRef,
+  WriteOptions,
   WriteResult,
 } from '@tributary/core';
 import type { BlueskySession } from './bluesky-session.js';
 import { NewerScan, feedItemKey, feedItemSortTime } from './feed-marker.js';
 import { normalizeFeedViewPost } from './normalize-post.js';
+import { recordKeyFor } from './record-key.js';
 
 export interface BlueskyConnectorOptions {
   /** Labeler DIDs whose labels to request; default: the labelers the account subscribes to. */
@@ -32,6 +34,8 @@ const MAX_PAGE = 100;
 const WRITE_POINTS_PER_HOUR = 5_000;
 const POINTS = { create: 3, delete: 1 } as const;
 const MAX_GRAPHEMES = 300;
+/** The images embed takes at most four. */
+const MAX_IMAGES = 4;
 const AT_URI = /^at:\/\/([^/]+)\/([^/]+)\/([^/]+)$/;
 
 interface FeedPage {
@@ -137,12 +141,11 @@ export class BlueskyConnector implements NetworkConnector {
     return { items, skipped, nextCursor: page.feed.length > 0 && page.cursor ? page.cursor : null };
   }
 
-  async like(target: PostTarget): Promise<WriteResult> {
+  async like(target: PostTarget, options?: WriteOptions): Promise<WriteResult> {
     const viewer = await this.viewerState(target);
     if (viewer.like) return { uri: viewer.like, nativeId: '', webUrl: null }; // already liked: idempotent
     requireCid(target);
-    this.budget.take(POINTS.create);
-    const res = await this.session.call('like', (agent) => agent.like(target.uri, target.nativeId));
+    const res = await this.createRecord('app.bsky.feed.like', { subject: { uri: target.uri, cid: target.nativeId } }, options);
     return { uri: res.uri, nativeId: res.cid, webUrl: null };
   }
 
@@ -154,12 +157,11 @@ export class BlueskyConnector implements NetworkConnector {
     await this.session.call('deleteLike', (agent) => agent.deleteLike(uri));
   }
 
-  async repost(target: PostTarget): Promise<WriteResult> {
+  async repost(target: PostTarget, options?: WriteOptions): Promise<WriteResult> {
     const viewer = await this.viewerState(target);
     if (viewer.repost) return { uri: viewer.repost, nativeId: '', webUrl: null };
     requireCid(target);
-    this.budget.take(POINTS.create);
-    const res = await this.session.call('repost', (agent) => agent.repost(target.uri, target.nativeId));
+    const res = await this.createRecord('app.bsky.feed.repost', { subject: { uri: target.uri, cid: target.nativeId } }, options);
     return { uri: res.uri, nativeId: res.cid, webUrl: null };
   }
 
@@ -171,7 +173,7 @@ export class BlueskyConnector implements NetworkConnector {
     await this.session.call('deleteRepost', (agent) => agent.deleteRepost(uri));
   }
 
-  async createPost(draft: PostDraft): Promise<WriteResult> {
+  async createPost(draft: PostDraft, options?: WriteOptions): Promise<WriteResult> {
     if (draft.contentWarning) {
       // Bluesky only has fixed self-labels (sexual, nudity, porn, graphic-media), no warning text.
       throw new ConnectorError(ConnectorErrorCode.BadInput, 'Bluesky posts cannot carry a content-warning text');
@@ -180,19 +182,31 @@ export class BlueskyConnector implements NetworkConnector {
     if (rt.graphemeLength > MAX_GRAPHEMES) {
       throw new ConnectorError(ConnectorErrorCode.BadInput, `Bluesky posts are limited to ${MAX_GRAPHEMES} characters, this one has ${rt.graphemeLength}`);
     }
-    if (!draft.text.trim()) throw new ConnectorError(ConnectorErrorCode.BadInput, 'A post needs some text');
+    const media = draft.media ?? [];
+    if (!draft.text.trim() && media.length === 0) throw new ConnectorError(ConnectorErrorCode.BadInput, 'A post needs some text');
+    if (media.length > MAX_IMAGES) {
+      throw new ConnectorError(ConnectorErrorCode.BadInput, `Bluesky posts take at most ${MAX_IMAGES} images, this one has ${media.length}`);
+    }
     // Links, hashtags and mentions (resolved to DIDs) become facets with UTF-8 byte offsets.
     await this.session.call('resolveMentions', (agent) => rt.detectFacets(agent));
     const reply = draft.replyTo ? await this.replyRefs(draft.replyTo) : undefined;
-    this.budget.take(POINTS.create);
-    const res = await this.session.call('createPost', (agent) =>
-      agent.post({
+    const images = [];
+    for (const m of media) {
+      // Blobs not referenced by a record are garbage-collected by the PDS, so a retry that uploads
+      // again leaves nothing behind.
+      const blob = await this.session.call('uploadBlob', async (agent) => (await agent.uploadBlob(m.data, { encoding: m.mimeType })).data.blob);
+      images.push({ image: blob, alt: m.altText ?? '' });
+    }
+    const res = await this.createRecord(
+      'app.bsky.feed.post',
+      {
         text: rt.text,
-        facets: rt.facets,
+        ...(rt.facets?.length ? { facets: rt.facets } : {}),
         ...(draft.language ? { langs: [draft.language] } : {}),
         ...(reply ? { reply } : {}),
-        createdAt: new Date().toISOString(),
-      }),
+        ...(images.length ? { embed: { $type: 'app.bsky.embed.images', images } } : {}),
+      },
+      options,
     );
     const { rkey } = parseAtUri(res.uri, 'created post');
     return { uri: res.uri, nativeId: res.cid, webUrl: `https://bsky.app/profile/${this.session.did}/post/${rkey}` };
@@ -266,6 +280,45 @@ export class BlueskyConnector implements NetworkConnector {
       throw err;
     });
     return this.labelersReady;
+  }
+
+  /**
+   * Creates a record in the account's repo. With `options` its key is derived from the idempotency
+   * key, and the PDS (the repo's authority, no indexing lag) is asked first whether it exists: a
+   * retried write returns the record the first attempt made. A write whose answer was lost is found
+   * the same way; a concurrent duplicate is refused by the repo, whose keys are unique.
+   */
+  private async createRecord(collection: string, fields: Record<string, unknown>, options?: WriteOptions): Promise<{ uri: string; cid: string }> {
+    const repo = this.session.did;
+    const record = { $type: collection, ...fields, createdAt: (options?.requestedAt ?? new Date()).toISOString() };
+    const rkey = options ? recordKeyFor(options.idempotencyKey, options.requestedAt) : undefined;
+    if (rkey) {
+      const existing = await this.existingRecord(collection, rkey);
+      if (existing) return existing;
+    }
+    this.budget.take(POINTS.create);
+    try {
+      return await this.session.call(`create ${collection}`, async (agent) => {
+        const { data } = await agent.com.atproto.repo.createRecord({ repo, collection, record, ...(rkey ? { rkey } : {}) });
+        return { uri: data.uri, cid: data.cid };
+      });
+    } catch (err) {
+      if (rkey && err instanceof ConnectorError && err.code !== ConnectorErrorCode.Auth) {
+        const landed = await this.existingRecord(collection, rkey).catch(() => null);
+        if (landed) return landed;
+      }
+      throw err;
+    }
+  }
+
+  private async existingRecord(collection: string, rkey: string): Promise<{ uri: string; cid: string } | null> {
+    try {
+      const { data } = await this.session.call('getRecord', (agent) => agent.com.atproto.repo.getRecord({ repo: this.session.did, collection, rkey }));
+      return data.cid ? { uri: data.uri, cid: data.cid } : null;
+    } catch (err) {
+      if (err instanceof ConnectorError && err.code === ConnectorErrorCode.NotFound) return null;
+      throw err;
+    }
   }
 
   private async viewerState(target: PostTarget): Promise<{ like: string | null; repost: string | null }> {

@@ -10,6 +10,8 @@ export { MastodonHttp } from './mastodon-http.js';
 export type { MastodonHttpOptions } from './mastodon-http.js';
 export { MastodonConnector } from './mastodon-connector.js';
 export type { MastodonConnectorOptions } from './mastodon-connector.js';
+export { fetchPostLimits } from './instance-limits.js';
+export type { MastodonPostLimits } from './instance-limits.js';
 export {
   registerApp,
   authorizeUrl,

@@ -1,0 +1,170 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AccountsService } from '@tributary/accounts';
+import { ActionKind, ActionStatus, ConnectorError, ConnectorErrorCode } from '@tributary/core';
+import type { ActionPayload, ActionResult, NetworkConnector, PostDraft, WriteOptions } from '@tributary/core';
+import { PrismaService } from '@tributary/db';
+import type { LinkedAccount, OutboundAction } from '@tributary/db';
+import { EventPublisher } from '@tributary/queue';
+import type { JobPayloads } from '@tributary/queue';
+import { DelayedError, UnrecoverableError } from 'bullmq';
+import type { Job } from 'bullmq';
+import { JobHandler } from '../jobs/job-handler.decorator.js';
+
+type ActionWithAccount = OutboundAction & { linkedAccount: LinkedAccount };
+
+/**
+ * The `actions` queue: performs a like, repost, reply or post the API accepted, on the acting
+ * account's network, and records the outcome on the OutboundAction row (DONE with the created
+ * record, or FAILED with the reason). Every state change is published as an `action` event.
+ *
+ * Idempotent: a job for an action that is no longer PENDING does nothing, and the write itself
+ * carries the action id as its idempotency key, so a job redelivered after the network accepted
+ * the write (crash, lost answer) finds the first write instead of making a second one.
+ */
+@Injectable()
+export class ActionPerformer {
+  private readonly logger = new Logger(ActionPerformer.name);
+
+  constructor(
+    private readonly db: PrismaService,
+    private readonly accounts: AccountsService,
+    private readonly events: EventPublisher,
+  ) {}
+
+  @JobHandler('perform-action')
+  async perform({ actionId }: JobPayloads['perform-action'], job: Job, token?: string) {
+    const action = await this.db.client.outboundAction.findUnique({
+      where: { id: actionId },
+      include: { linkedAccount: true },
+    });
+    if (!action) return { skipped: 'action no longer exists' };
+    if (action.status !== ActionStatus.Pending) return { skipped: `action is already ${action.status}` };
+    await this.update(action, { attempts: { increment: 1 } });
+    try {
+      const connector = await this.accounts.connectorFor(action.linkedAccount);
+      const result = await this.write(connector, action);
+      await this.update(action, {
+        status: ActionStatus.Done,
+        error: null,
+        ...(result ? { result: { ...result } } : {}),
+      });
+      return { done: result?.uri ?? true };
+    } catch (error) {
+      return this.failOrRetry(action, error, job, token);
+    }
+  }
+
+  private async write(connector: NetworkConnector, action: ActionWithAccount): Promise<ActionResult | null> {
+    const payload = action.payload as unknown as ActionPayload;
+    if (payload.network !== connector.network) {
+      throw new ConnectorError(
+        ConnectorErrorCode.BadInput,
+        `a ${payload.network} action cannot run on a ${connector.network} account`,
+      );
+    }
+    const options: WriteOptions = { idempotencyKey: action.id, requestedAt: action.createdAt };
+    const target = () => {
+      if (!payload.target)
+        throw new ConnectorError(ConnectorErrorCode.BadInput, `a ${action.kind} action needs a target post`);
+      return payload.target;
+    };
+    const draft = (): PostDraft => {
+      if (!payload.draft)
+        throw new ConnectorError(ConnectorErrorCode.BadInput, `a ${action.kind} action needs a text`);
+      const { text, contentWarning, language, media } = payload.draft;
+      return {
+        text,
+        contentWarning,
+        language,
+        media: media.map((m) => ({
+          data: Buffer.from(m.data, 'base64'),
+          mimeType: m.mimeType,
+          altText: m.altText,
+        })),
+      };
+    };
+    switch (action.kind) {
+      case ActionKind.Like:
+        return connector.like(target(), options);
+      case ActionKind.Repost:
+        return connector.repost(target(), options);
+      case ActionKind.Unlike:
+        await connector.unlike(target(), payload.ref);
+        return null;
+      case ActionKind.Unrepost:
+        await connector.unrepost(target(), payload.ref);
+        return null;
+      case ActionKind.Reply:
+        return connector.createPost({ ...draft(), replyTo: target() }, options);
+      case ActionKind.Post:
+        return connector.createPost(draft(), options);
+      case ActionKind.Delete:
+        await connector.deletePost(target());
+        return null;
+    }
+  }
+
+  /**
+   * Rejected credentials fail the action and stop the account (no retry: the user must link it
+   * again); a rate limit delays the job to the reset without using an attempt; an outage is retried
+   * with backoff and fails the action after the last attempt; anything the network refused fails it
+   * at once.
+   */
+  private async failOrRetry(
+    action: ActionWithAccount,
+    error: unknown,
+    job: Job,
+    token: string | undefined,
+  ): Promise<never> {
+    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    const message = error instanceof Error ? error.message : String(error);
+    if (!(error instanceof ConnectorError) || error.code === ConnectorErrorCode.Unavailable) {
+      if (lastAttempt) {
+        await this.fail(action, `gave up after ${job.attemptsMade + 1} attempts: ${message}`);
+      } else {
+        await this.update(action, { error: `retrying: ${message}` });
+      }
+      throw error;
+    }
+    switch (error.code) {
+      case ConnectorErrorCode.Auth:
+        await this.accounts.markNeedsReauth(action.linkedAccountId, message);
+        await this.fail(
+          action,
+          `the ${action.linkedAccount.network} account needs to be linked again: ${message}`,
+        );
+        throw new UnrecoverableError(message);
+      case ConnectorErrorCode.RateLimited: {
+        const until = error.retryAt?.getTime() ?? Date.now() + 60_000;
+        await this.update(action, {
+          error: `rate limited until ${new Date(until).toISOString()}; will retry`,
+        });
+        this.logger.log(`action ${action.id}: rate limited until ${new Date(until).toISOString()}`);
+        await job.moveToDelayed(until, token);
+        throw new DelayedError();
+      }
+      default:
+        await this.fail(action, message);
+        throw new UnrecoverableError(message);
+    }
+  }
+
+  private async fail(action: OutboundAction, reason: string): Promise<void> {
+    await this.update(action, { status: ActionStatus.Failed, error: reason.slice(0, 1000) });
+  }
+
+  /** Changes a PENDING action and tells the user's clients (best effort: a query catches up). */
+  private async update(
+    action: OutboundAction,
+    data: Parameters<PrismaService['client']['outboundAction']['update']>[0]['data'],
+  ) {
+    const changed = await this.db.client.outboundAction.updateMany({
+      where: { id: action.id, status: ActionStatus.Pending },
+      data,
+    });
+    if (changed.count === 0) return;
+    await this.events
+      .publish({ type: 'action', userId: action.userId, actionId: action.id })
+      .catch((error: unknown) => this.logger.warn(`action event not published: ${(error as Error).message}`));
+  }
+}
