@@ -7,6 +7,7 @@ import { PrismaService, upsertIngested } from '@tributary/db';
 import type { PrismaClient } from '@tributary/db';
 import { DEFAULT_PIPELINE_SPEC } from '@tributary/pipeline';
 import { JobQueue } from '@tributary/queue';
+import { loadTrustedPlugins, syncTrustedPlugins } from '@tributary/timeline';
 import { AuthService } from '../../api/src/auth/auth.service.js';
 import { codeOf, graphqlClient } from '../../api/src/testing/graphql-client.js';
 import type { GraphqlResponse } from '../../api/src/testing/graphql-client.js';
@@ -620,5 +621,18 @@ describe('plugins', () => {
     expect(
       codeOf(await gql('mutation($id: ID!) { deletePlugin(id: $id) }', { id: trusted.id }, alice.token)),
     ).toBe('FORBIDDEN');
+
+    // Unlisting the package (what a start with it gone from TRUSTED_PLUGINS does) uninstalls it;
+    // listing it again brings it back. Registration is idempotent.
+    const trustedNames = async () =>
+      ok(await gql<{ plugins: { use: string; kind: string }[] }>('{ plugins { use kind } }', {}, alice.token))
+        .plugins.filter((p) => p.kind === 'TRUSTED')
+        .map((p) => p.use);
+    expect(await syncTrustedPlugins(prisma, [])).toEqual({ added: 0, removed: 1 });
+    expect(await trustedNames()).toEqual([]);
+    const listed = await loadTrustedPlugins(instance.config.TRUSTED_PLUGINS);
+    expect(await syncTrustedPlugins(prisma, listed)).toEqual({ added: 1, removed: 0 });
+    expect(await syncTrustedPlugins(prisma, listed)).toEqual({ added: 0, removed: 0 });
+    expect(await trustedNames()).toEqual(['plugin:community/no-engagement-bait@1.0.0']);
   });
 });
