@@ -15,6 +15,7 @@ import { formatError } from './common/format-error.js';
 import { GraphqlExceptionFilter } from './common/graphql-exception.filter.js';
 import { depthLimitRule, queryCostPlugin } from './common/query-limits.js';
 import { HealthController } from './health/health.controller.js';
+import { PostsModule } from './posts/posts.module.js';
 import { TimelineModule } from './timeline/timeline.module.js';
 import { PipelinesModule } from './pipelines/pipelines.module.js';
 import { PluginsModule } from './plugins/plugins.module.js';
@@ -50,6 +51,7 @@ export class ApiModule {
         }),
         AuthModule,
         AccountsModule,
+        PostsModule,
         PipelinesModule,
         PluginsModule,
         ActionsModule,

@@ -80,6 +80,8 @@ export const configSchema = z.object({
   PUBLIC_URL: url(['https:', 'http:']).optional(),
   PLUGIN_CPU_MS: z.coerce.number().int().min(1).max(10000).default(200),
   PLUGIN_MEMORY_MB: z.coerce.number().int().min(8).max(1024).default(64),
+  /** How long a fetched thread is served from the cache before `thread` asks the network again. */
+  THREAD_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(120),
   /**
    * Plugin packages the admin installed and trusts (run in-process, no limits), comma-separated
    * package names; each start registers their plugins as TRUSTED and removes the ones no longer listed.

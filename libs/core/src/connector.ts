@@ -25,6 +25,31 @@ export interface NetworkConnector {
   unrepost(target: PostTarget, ref: string | null): Promise<void>;
   createPost(draft: PostDraft, options?: WriteOptions): Promise<WriteResult>;
   deletePost(target: PostTarget): Promise<void>;
+
+  /**
+   * The conversation around a post, fetched fresh from the network as this account sees it: the
+   * post itself, its ancestors and its replies. A deleted or invisible post is a NOT_FOUND
+   * ConnectorError. Mastodon resolves the status on the account's instance from `target.uri`
+   * when `target.nativeId` belongs to another instance.
+   */
+  fetchThread(target: PostTarget): Promise<FetchedThread>;
+}
+
+/** A thread as the network returned it, normalized. Posts that could not be normalized are in `skipped`. */
+export interface FetchedThread {
+  post: Post;
+  /** Root first, ending with the post's parent. Deleted or blocked posts in the chain are left out. */
+  ancestors: Post[];
+  /** Depth-first (each reply followed by its own replies); depth 1 replies to `post` itself. */
+  replies: FetchedReply[];
+  skipped: SkippedItem[];
+}
+
+export interface FetchedReply {
+  post: Post;
+  /** URI of the post this one replies to (`post` or another reply). */
+  parentUri: string;
+  depth: number;
 }
 
 export interface SourceRef {

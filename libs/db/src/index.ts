@@ -19,7 +19,7 @@ export {
   toDbError,
   withDbErrors,
 } from './db-error.js';
-export { upsertIngested, recordSkipped } from './post-store.js';
+export { upsertIngested, recordSkipped, storePosts } from './post-store.js';
 export type { UpsertResult } from './post-store.js';
 export { seal, open, SecretBoxError } from './secret-box.js';
 export { DbModule, PrismaService, DB_OPTIONS, DATABASE } from './db.module.js';

@@ -52,6 +52,20 @@ export async function upsertIngested(
   );
 }
 
+/**
+ * Stores posts seen outside any source (e.g. a fetched thread): authors and posts are upserted as
+ * in `upsertIngested`, but no `SourcePost` row is written, so they reach no pipeline. Returns the
+ * ids by URI.
+ */
+export async function storePosts(prisma: PrismaClient, posts: readonly Post[]): Promise<Map<string, bigint>> {
+  const rows = prepare(posts.map((post) => ({ post, reason: null })));
+  if (rows.length === 0) return new Map();
+  const ids = await withDbErrors(() =>
+    prisma.$transaction(async (tx) => upsertPosts(tx, rows, await upsertAuthors(tx, rows)), TX_OPTIONS),
+  );
+  return new Map(rows.map((r) => [r.post.uri, ids.get(r.key)!]));
+}
+
 /** Stores records a connector could not normalize, with the reason. Returns how many were stored. */
 export async function recordSkipped(
   prisma: PrismaClient,

@@ -2,7 +2,8 @@
 import { accountCases } from './accounts.cases.js';
 import { actionCases } from './actions.cases.js';
 import { authCases } from './auth.cases.js';
+import { postCases } from './posts.cases.js';
 import { pipelineCases } from './pipelines.cases.js';
 import type { CaseGroup } from './world.js';
 
-export const caseGroups: CaseGroup[] = [authCases, accountCases, actionCases, pipelineCases];
+export const caseGroups: CaseGroup[] = [authCases, accountCases, postCases, actionCases, pipelineCases];

@@ -3,6 +3,7 @@
 import { RichText } from '@atproto/api';
 import { ConnectorError, ConnectorErrorCode, Network, SourceKind } from '@tributary/core';
 import type {
+  FetchedThread,
   IngestedItem,
   NetworkConnector,
   NewerItems,
@@ -18,6 +19,7 @@ import type { BlueskySession } from './bluesky-session.js';
 import { NewerScan, feedItemKey, feedItemSortTime } from './feed-marker.js';
 import { normalizeFeedViewPost } from './normalize-post.js';
 import { recordKeyFor } from './record-key.js';
+import { normalizeThread } from './normalize-thread.js';
 
 export interface BlueskyConnectorOptions {
   /** Labeler DIDs whose labels to request; default: the labelers the account subscribes to. */
@@ -28,6 +30,9 @@ export interface BlueskyConnectorOptions {
   writePointsPerHour?: number;
 }
 
+/** How deep replies and how far up ancestors getPostThread goes (its own maximums are 1000). */
+const THREAD_DEPTH = 10;
+const THREAD_PARENT_HEIGHT = 80;
 /** app.bsky feed endpoints accept at most 100 items per page. */
 const MAX_PAGE = 100;
 /** Bluesky's published per-account write limit. */
@@ -217,6 +222,15 @@ export class BlueskyConnector implements NetworkConnector {
     if (did !== this.session.did) throw new ConnectorError(ConnectorErrorCode.BadInput, 'Only your own posts can be deleted');
     this.budget.take(POINTS.delete);
     await this.session.call('deletePost', (agent) => agent.deletePost(target.uri));
+  }
+
+  async fetchThread(target: PostTarget): Promise<FetchedThread> {
+    parseAtUri(target.uri, 'post', 'app.bsky.feed.post');
+    await this.ensureLabelers();
+    const thread = await this.session.call('getPostThread', async (agent) =>
+      (await agent.getPostThread({ uri: target.uri, depth: THREAD_DEPTH, parentHeight: THREAD_PARENT_HEIGHT })).data.thread,
+    );
+    return normalizeThread(thread, target.uri);
   }
 
   /**

@@ -4,6 +4,7 @@ export { BlueskySession, DEFAULT_BLUESKY_SERVICE } from './bluesky-session.js';
 export type { BlueskySessionData, BlueskySessionOptions } from './bluesky-session.js';
 export { normalizeFeedViewPost, normalizePostView } from './normalize-post.js';
 export type { NormalizedItem, NormalizedPost } from './normalize-post.js';
+export { normalizeThread } from './normalize-thread.js';
 export { facetsToRichText } from './rich-text.js';
 export { createPoliteFetch } from './polite-fetch.js';
 export type { PoliteFetchOptions } from './polite-fetch.js';

@@ -1,6 +1,7 @@
 export * from './mastodon-types.js';
 export { normalizeStatus, safeUrl } from './normalize-status.js';
 export type { NormalizeResult, NormalizeOptions } from './normalize-status.js';
+export { normalizeContext } from './normalize-context.js';
 export { htmlToRichText } from './rich-text.js';
 export { assertSafeInstanceUrl, isPrivateAddress, guardedFetch, checkedLookupFor } from './ssrf-guard.js';
 export type { InstanceUrlPolicy, LookupFn } from './ssrf-guard.js';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ConnectorError, ConnectorErrorCode, Network, SourceKind } from '@tributary/core';
 import type {
+  FetchedThread,
   IngestedItem,
   NetworkConnector,
   NewerItems,
@@ -15,6 +16,7 @@ import { parseLinkHeader } from './link-header.js';
 import type { MastodonHttpOptions } from './mastodon-http.js';
 import { MastodonHttp } from './mastodon-http.js';
 import type { MastodonList, MastodonStatus, MastodonTag } from './mastodon-types.js';
+import { normalizeContext } from './normalize-context.js';
 import { normalizeStatus, safeUrl } from './normalize-status.js';
 
 export interface MastodonConnectorOptions extends Omit<MastodonHttpOptions, 'accessToken'> {
@@ -249,6 +251,48 @@ export class MastodonConnector implements NetworkConnector {
       headers: { 'idempotency-key': options.idempotencyKey ?? randomUUID() },
     });
     return this.writeResult(res.data);
+  }
+
+  /** The status and its context (ancestors, descendants) as this account's instance sees them. */
+  async fetchThread(target: PostTarget): Promise<FetchedThread> {
+    const status = await this.resolveStatus(target);
+    const context = await this.http.request<unknown>(
+      'GET',
+      `/api/v1/statuses/${encodeURIComponent(status.id)}/context`,
+    );
+    return normalizeContext(status, context.data, this.http.origin);
+  }
+
+  /**
+   * The status behind `target` on this instance. `nativeId` is only an id on the instance that
+   * stored the post, so it counts only if the status it names has the same URI; otherwise the
+   * instance looks the URI up (fetching it from its origin if it has to).
+   */
+  private async resolveStatus(target: PostTarget): Promise<MastodonStatus & { id: string }> {
+    if (target.nativeId) {
+      try {
+        const res = await this.http.request<MastodonStatus>(
+          'GET',
+          `/api/v1/statuses/${encodeURIComponent(target.nativeId)}`,
+        );
+        if (res.data?.uri === target.uri && typeof res.data.id === 'string') return { ...res.data, id: res.data.id };
+      } catch (err) {
+        if (!(err instanceof ConnectorError && err.code === ConnectorErrorCode.NotFound)) throw err;
+      }
+    }
+    const res = await this.http.request<{ statuses?: unknown }>('GET', '/api/v2/search', {
+      query: { q: target.uri, resolve: 'true', type: 'statuses', limit: 5 },
+    });
+    const found = (Array.isArray(res.data?.statuses) ? (res.data.statuses as MastodonStatus[]) : []).find(
+      (s) => s?.uri === target.uri && typeof s.id === 'string',
+    );
+    if (!found?.id) {
+      throw new ConnectorError(
+        ConnectorErrorCode.NotFound,
+        `status ${target.uri} not found on ${this.http.origin} (deleted or not visible to this account)`,
+      );
+    }
+    return { ...found, id: found.id };
   }
 
   /** Deletes a status; a status that is already gone counts as deleted. */

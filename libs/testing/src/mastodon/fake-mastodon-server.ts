@@ -794,6 +794,37 @@ export class FakeMastodonServer {
       return { status: 200, body };
     });
 
+    this.route('GET', '/api/v1/statuses/{id}', false, (ctx) => {
+      const s = this.statusFor(ctx);
+      if (!s) return err(404, 'Record not found');
+      return { status: 200, body: this.renderStatus(s, ctx.account?.id ?? null) };
+    });
+    this.route('GET', '/api/v1/statuses/{id}/context', false, (ctx) => {
+      const s = this.statusFor(ctx);
+      if (!s) return err(404, 'Record not found');
+      const viewer = ctx.account?.id ?? null;
+      return {
+        status: 200,
+        body: {
+          ancestors: this.ancestorsOf(s).map((a) => this.renderStatus(a, viewer)),
+          descendants: this.descendantsOf(s).map((d) => this.renderStatus(d, viewer)),
+        },
+      };
+    });
+    // Only what clients use to resolve a status by its URI (`type=statuses`, `resolve=true`).
+    this.route('GET', '/api/v2/search', true, (ctx) => {
+      const q = ctx.url.searchParams.get('q') ?? '';
+      const type = ctx.url.searchParams.get('type');
+      const found =
+        type === null || type === 'statuses'
+          ? [...this.statuses.values()].filter((s) => !s.deleted && s.reblogOf === null && this.statusUri(s) === q)
+          : [];
+      return {
+        status: 200,
+        body: { accounts: [], hashtags: [], statuses: found.map((s) => this.renderStatus(s, ctx.account?.id ?? null)) },
+      };
+    });
+
     this.route('POST', '/api/v1/statuses/{id}/favourite', true, (ctx) => {
       const s = this.statusFor(ctx);
       if (!s) return err(404, 'Record not found');
@@ -824,6 +855,29 @@ export class FakeMastodonServer {
       for (const x of this.statuses.values()) if (x.reblogOf === s.id && x.accountId === me) x.deleted = true;
       return { status: 200, body: this.renderStatus(s, me) };
     });
+  }
+
+  private statusUri(s: StoredStatus): string {
+    return `${this.origin}/users/${(this.accounts.get(s.accountId) as FakeAccount).username}/statuses/${s.id}`;
+  }
+
+  /** The chain of parents, root first; a deleted parent ends it, as on Mastodon. */
+  private ancestorsOf(s: StoredStatus): StoredStatus[] {
+    const out: StoredStatus[] = [];
+    for (let p = this.parentOf(s); p && !p.deleted; p = this.parentOf(p)) out.unshift(p);
+    return out;
+  }
+
+  private parentOf(s: StoredStatus): StoredStatus | undefined {
+    return s.input.inReplyTo ? this.statuses.get(Number(s.input.inReplyTo)) : undefined;
+  }
+
+  /** Replies depth-first, oldest first at each level (Mastodon's order). */
+  private descendantsOf(s: StoredStatus): StoredStatus[] {
+    const children = [...this.statuses.values()]
+      .filter((c) => !c.deleted && c.reblogOf === null && c.input.inReplyTo === String(s.id))
+      .sort((a, b) => a.id - b.id);
+    return children.flatMap((c) => [c, ...this.descendantsOf(c)]);
   }
 
   private inHomeOf(c: StreamClient, s: StoredStatus): boolean {

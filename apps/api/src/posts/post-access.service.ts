@@ -1,0 +1,55 @@
+import { Injectable } from '@nestjs/common';
+import type { Network, Post } from '@tributary/core';
+import { PrismaService } from '@tributary/db';
+
+/** A stored post with what it takes to address it on its network. */
+export interface StoredPost {
+  id: bigint;
+  network: Network;
+  uri: string;
+  nativeId: string;
+  data: Omit<Post, 'raw'>;
+}
+
+/**
+ * Which stored posts a user may read: those that reached them through one of their sources, one of
+ * their timelines, or a thread fetched through one of their accounts. Anything else is "not found",
+ * whoever else stored it.
+ */
+@Injectable()
+export class PostAccessService {
+  constructor(private readonly db: PrismaService) {}
+
+  async visiblePost(userId: string, postId: bigint): Promise<StoredPost | null> {
+    // Each branch is an index lookup: SourcePost by postId, TimelineEntry by (pipelineId, postId),
+    // ThreadCache by the GIN index on postIds.
+    const rows = await this.db.client.$queryRawUnsafe<StoredPost[]>(
+      `SELECT p.id, p.network::text AS network, p.uri, p."nativeId", p.data
+       FROM "Post" p
+       WHERE p.id = $1::bigint AND (
+         EXISTS (SELECT 1 FROM "SourcePost" sp
+                 JOIN "Source" s ON s.id = sp."sourceId"
+                 JOIN "LinkedAccount" la ON la.id = s."linkedAccountId"
+                 WHERE sp."postId" = p.id AND la."userId" = $2::uuid)
+         OR EXISTS (SELECT 1 FROM "Pipeline" pl
+                    JOIN "TimelineEntry" te ON te."pipelineId" = pl.id AND te."postId" = p.id
+                    WHERE pl."userId" = $2::uuid)
+         OR EXISTS (SELECT 1 FROM "ThreadCache" tc
+                    JOIN "LinkedAccount" la ON la.id = tc."linkedAccountId"
+                    WHERE tc."postIds" @> ARRAY[p.id] AND la."userId" = $2::uuid))`,
+      postId,
+      userId,
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Posts by id, for a thread already known to be the caller's (ids the cache recorded). */
+  async postsByIds(ids: readonly bigint[]): Promise<Map<bigint, Omit<Post, 'raw'>>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.client.$queryRawUnsafe<{ id: bigint; data: Omit<Post, 'raw'> }[]>(
+      `SELECT id, data FROM "Post" WHERE id = ANY($1::bigint[])`,
+      ids,
+    );
+    return new Map(rows.map((r) => [r.id, r.data]));
+  }
+}
