@@ -162,6 +162,7 @@ beforeAll(async () => {
     PLUGIN_CPU_MS: '1500',
     PLUGIN_MEMORY_MB: '32',
     PIPELINES_PER_USER: '6',
+    PLUGINS_PER_USER: '2',
     PIPELINE_SPEC_MAX_KB: '4',
   });
   prisma = instance.running.apps[0]!.get(PrismaService, { strict: false }).client;
@@ -246,6 +247,17 @@ describe('pipelines', () => {
       ),
     ).validatePipeline;
     expect(fine).toEqual({ valid: true, errors: [] });
+    const notAnObject = ok(
+      await gql<{ validatePipeline: { valid: boolean; errors: Issue[] } }>(
+        'query { validatePipeline(spec: ["stages"]) { valid errors { path message } } }',
+        {},
+        alice.token,
+      ),
+    ).validatePipeline;
+    expect(notAnObject).toEqual({
+      valid: false,
+      errors: [{ path: '(root)', message: 'expected a JSON object with "stages"' }],
+    });
   });
 
   it('creates a pipeline (version 1) whose rebuild runs to DONE with progress', async () => {
@@ -504,6 +516,24 @@ describe('plugins', () => {
     expect(codeOf(await upload(trustedName))).toBe('CONFLICT');
     expect(codeOf(await upload(WARN_ON_WORD))).toBe('CONFLICT');
     expect(await prisma.plugin.count({ where: { ownerId: alice.id } })).toBe(1);
+  });
+
+  it('limits the uploads per user, also when they arrive at once', async () => {
+    const code = (n: number) => WARN_ON_WORD.replace('alice/warn-on-word', `bob/plugin-${n}`);
+    const results = await Promise.all([1, 2, 3].map((n) => upload(code(n), bob.token)));
+    expect(results.map(codeOf).sort()).toEqual(['CONFLICT', null, null]);
+    expect(results.find((r) => codeOf(r) === 'CONFLICT')!.errors![0]!.message).toMatch(
+      /at most 2 uploaded plugins/,
+    );
+    expect(await prisma.plugin.count({ where: { ownerId: bob.id } })).toBe(2);
+    for (const res of results.filter((r) => !r.errors))
+      ok(
+        await gql(
+          'mutation($id: ID!) { deletePlugin(id: $id) }',
+          { id: res.data!.uploadPlugin.id },
+          bob.token,
+        ),
+      );
   });
 
   it('runs an uploaded plugin sandboxed in a pipeline: its decisions are on the entries, also for new posts', async () => {

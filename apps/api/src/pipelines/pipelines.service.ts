@@ -67,8 +67,17 @@ export class PipelinesService {
     return this.db.client.pipelineVersion.findMany({ where: { pipelineId }, orderBy: { version: 'asc' } });
   }
 
-  async validate(userId: string, spec: unknown): Promise<PipelineValidationModel> {
-    const issues = await this.issues(userId, this.prepareSpec(spec, null));
+  async validate(userId: string, input: unknown): Promise<PipelineValidationModel> {
+    let spec: Prisma.InputJsonObject;
+    try {
+      spec = this.prepareSpec(input, null);
+    } catch (error) {
+      // Not an object, or too large: still an answer, not an error, for a validation request.
+      if (error instanceof AppException && Array.isArray(error.details['issues']))
+        return { valid: false, errors: error.details['issues'] as SpecIssue[] };
+      throw error;
+    }
+    const issues = await this.issues(userId, spec);
     return { valid: issues.length === 0, errors: issues };
   }
 

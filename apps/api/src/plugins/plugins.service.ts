@@ -57,38 +57,46 @@ export class PluginsService {
         `code: plugin source is larger than ${MAX_PLUGIN_SOURCE_BYTES / 1024} KiB`,
         { field: 'code' },
       );
-    const owned = await this.db.client.plugin.count({ where: { ownerId: userId } });
-    if (owned >= this.config.PLUGINS_PER_USER)
-      throw new AppException(
+    const tooMany = () =>
+      new AppException(
         AppErrorCode.Conflict,
         `at most ${this.config.PLUGINS_PER_USER} uploaded plugins per user; delete one first`,
       );
+    // Counted before the (slow) sandbox check to spare it, and again under the lock to be exact.
+    if ((await this.db.client.plugin.count({ where: { ownerId: userId } })) >= this.config.PLUGINS_PER_USER)
+      throw tooMany();
     const check = await this.catalog.inspect(code);
     if (!check.ok)
       throw new AppException(AppErrorCode.BadUserInput, `code: not a usable plugin: ${check.error}`, {
         field: 'code',
       });
-    const taken = await this.db.client.plugin.findFirst({
-      where: { name: check.name, version: check.version, OR: [{ ownerId: null }, { ownerId: userId }] },
-    });
-    if (taken)
-      throw new AppException(
-        AppErrorCode.Conflict,
-        taken.ownerId === null
-          ? `${check.name}@${check.version} is installed by the admin; choose another name`
-          : `you already uploaded ${check.name}@${check.version}; upload a new version instead`,
-      );
     try {
       return await withDbErrors(() =>
-        this.db.client.plugin.create({
-          data: {
-            ownerId: userId,
-            kind: 'SANDBOXED',
-            name: check.name,
-            version: check.version,
-            code,
-            configSchema: JSON.parse(JSON.stringify(check.configSchema)) as object,
-          },
+        this.db.client.$transaction(async (tx) => {
+          // The user's row lock serializes their uploads (limit and name checks included).
+          await tx.$queryRawUnsafe('SELECT 1 FROM "User" WHERE id = $1::uuid FOR UPDATE', userId);
+          if ((await tx.plugin.count({ where: { ownerId: userId } })) >= this.config.PLUGINS_PER_USER)
+            throw tooMany();
+          const taken = await tx.plugin.findFirst({
+            where: { name: check.name, version: check.version, OR: [{ ownerId: null }, { ownerId: userId }] },
+          });
+          if (taken)
+            throw new AppException(
+              AppErrorCode.Conflict,
+              taken.ownerId === null
+                ? `${check.name}@${check.version} is installed by the admin; choose another name`
+                : `you already uploaded ${check.name}@${check.version}; upload a new version instead`,
+            );
+          return tx.plugin.create({
+            data: {
+              ownerId: userId,
+              kind: 'SANDBOXED',
+              name: check.name,
+              version: check.version,
+              code,
+              configSchema: JSON.parse(JSON.stringify(check.configSchema)) as object,
+            },
+          });
         }),
       );
     } catch (error) {
