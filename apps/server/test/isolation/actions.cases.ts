@@ -1,10 +1,53 @@
-// Outbound actions: Bob never reads Alice's actions nor acts through her accounts.
+// Outbound actions: Bob never reads Alice's actions, never acts on posts only she can see, and
+// never acts through her accounts.
 import { expect } from '@jest/globals';
+import { codeOf } from '../../../api/src/testing/graphql-client.js';
 import { sql } from './world.js';
-import type { CaseGroup, World } from './world.js';
+import type { CaseGroup, IsolationCase, World } from './world.js';
 
 /** Alice's action, inserted as the API would have stored it (no worker involved). */
 let aliceActionId = '';
+/** A post only Alice can see (it came in through her real Bluesky link's home source). */
+let alicePostId = '';
+
+async function actionRows(w: World): Promise<number> {
+  const [row] = await sql<{ n: string }>(w, `SELECT count(*) AS n FROM "OutboundAction"`);
+  return Number(row!.n);
+}
+
+/**
+ * like/unlike/repost/unrepost/reply: Bob can neither act on Alice's post nor through her account
+ * (both NOT_FOUND, nothing stored), while Alice can act on it.
+ */
+function onPostCase(
+  field: string,
+  extraDecl = '',
+  extraArgs = '',
+  extraVars: Record<string, unknown> = {},
+): IsolationCase {
+  const mutation = `mutation($p: ID!, $a: ID${extraDecl}) { ${field}(post: $p, account: $a${extraArgs}) { id status } }`;
+  return {
+    anonymous: `mutation { ${field}(post: "1"${extraArgs ? ', text: "x"' : ''}) { id } }`,
+    crossUser: async (w) => {
+      const before = await actionRows(w);
+      expect(codeOf(await w.gql(mutation, { p: alicePostId, ...extraVars }, w.bob.token))).toBe('NOT_FOUND');
+      expect(
+        codeOf(
+          await w.gql(mutation, { p: alicePostId, a: w.aliceBlueskyAccountId, ...extraVars }, w.bob.token),
+        ),
+      ).toBe('NOT_FOUND');
+      expect(await actionRows(w)).toBe(before);
+      // The same request is accepted for Alice (it then fails on the network: the post is made up).
+      const alice = await w.gql<Record<string, { status: string }>>(
+        mutation,
+        { p: alicePostId, a: w.aliceBlueskyAccountId, ...extraVars },
+        w.alice.token,
+      );
+      expect(alice.errors).toBeUndefined();
+      expect(alice.data?.[field]?.status).toBe('PENDING');
+    },
+  };
+}
 
 async function actionIdsOf(w: World, token: string): Promise<string[]> {
   const res = await w.gql<{ actions: { id: string }[] }>('{ actions(first: 100) { id } }', {}, token);
@@ -14,6 +57,24 @@ async function actionIdsOf(w: World, token: string): Promise<string[]> {
 
 export const actionCases: CaseGroup = {
   prepare: async (w) => {
+    const [author] = await sql<{ id: string }>(
+      w,
+      `INSERT INTO "Author" (network, "networkId", handle) VALUES ('BLUESKY', 'did:plc:actionsauthor', 'author.test') RETURNING id`,
+    );
+    const uri = 'at://did:plc:actionsauthor/app.bsky.feed.post/3kactions22a';
+    const [post] = await sql<{ id: string }>(
+      w,
+      `INSERT INTO "Post" (network, uri, "nativeId", "authorId", data, raw, "createdAt")
+       VALUES ('BLUESKY', $1, 'bafyactions', $2, '{}', '{}', now()) RETURNING id::text`,
+      [uri, author!.id],
+    );
+    alicePostId = post!.id;
+    await sql(
+      w,
+      `INSERT INTO "SourcePost" ("sourceId", "postId")
+       SELECT id, $2 FROM "Source" WHERE "linkedAccountId" = $1 AND kind = 'HOME'`,
+      [w.aliceBlueskyAccountId, alicePostId],
+    );
     const [row] = await sql<{ id: string }>(
       w,
       `INSERT INTO "OutboundAction" (id, "userId", "linkedAccountId", kind, payload, "updatedAt")
@@ -21,12 +82,37 @@ export const actionCases: CaseGroup = {
       [
         w.alice.id,
         w.aliceAccountId,
-        JSON.stringify({ network: 'BLUESKY', postId: null, target: null, ref: null, draft: { text: 'hi', contentWarning: null, language: null, media: [] } }),
+        JSON.stringify({
+          network: 'BLUESKY',
+          postId: null,
+          target: null,
+          ref: null,
+          draft: { text: 'hi', contentWarning: null, language: null, media: [] },
+        }),
       ],
     );
     aliceActionId = row!.id;
   },
   cases: {
+    like: onPostCase('like'),
+    unlike: onPostCase('unlike'),
+    repost: onPostCase('repost'),
+    unrepost: onPostCase('unrepost'),
+    reply: onPostCase('reply', ', $t: String!', ', text: $t', { t: 'not for Bob' }),
+    createPost: {
+      anonymous: 'mutation { createPost(input: { text: "x", crossPostTo: [BLUESKY] }) { id } }',
+      crossUser: async (w) => {
+        const before = await actionRows(w);
+        const m = 'mutation($input: CreatePostInput!) { createPost(input: $input) { id } }';
+        const through = { text: 'as Alice?', crossPostTo: ['BLUESKY'], accounts: [w.aliceBlueskyAccountId] };
+        expect(codeOf(await w.gql(m, { input: through }, w.bob.token))).toBe('NOT_FOUND');
+        // Without an account of his own on the network, Bob's post goes nowhere (never through Alice's).
+        const own = await w.gql(m, { input: { text: 'mine', crossPostTo: ['BLUESKY'] } }, w.bob.token);
+        expect(codeOf(own)).toBe('BAD_USER_INPUT');
+        expect(own.errors?.[0]?.message).toMatch(/no linked Bluesky account/);
+        expect(await actionRows(w)).toBe(before);
+      },
+    },
     action: {
       anonymous: '{ action(id: "00000000-0000-0000-0000-000000000000") { id } }',
       crossUser: async (w) => {
