@@ -25,6 +25,8 @@ import type { PluginDefinition } from '@tributary/plugin-sdk';
 export class PluginCatalog implements OnApplicationShutdown {
   private readonly logger = new Logger(PluginCatalog.name);
   private readonly runners = new Map<string, Promise<PluginRunner | null>>();
+  /** Owner of each cached runner's row (null: trusted), to drop runners of deleted rows. */
+  private readonly owners = new Map<string, string | null>();
   private sandbox: PluginSandbox | null = null;
 
   constructor(
@@ -38,6 +40,11 @@ export class PluginCatalog implements OnApplicationShutdown {
       // The resolver keeps the last runner of a name@version: a trusted plugin wins over an upload.
       orderBy: { kind: 'desc' },
     });
+    // Rows deleted since (an upload removed in the API, a trusted package unlisted) free their
+    // isolates here: the worker hears of a deletion only through this query.
+    const present = new Set(rows.map((row) => row.id));
+    for (const [id, owner] of this.owners)
+      if ((owner === null || owner === userId) && !present.has(id)) await this.forget(id);
     const runners = await Promise.all(rows.map((row) => this.runner(row)));
     return pluginResolver(runners.filter((r): r is PluginRunner => r !== null));
   }
@@ -54,6 +61,7 @@ export class PluginCatalog implements OnApplicationShutdown {
   async forget(pluginId: string): Promise<void> {
     const runner = this.runners.get(pluginId);
     this.runners.delete(pluginId);
+    this.owners.delete(pluginId);
     await (await runner)?.close?.();
   }
 
@@ -75,6 +83,7 @@ export class PluginCatalog implements OnApplicationShutdown {
         return null;
       });
       this.runners.set(row.id, runner);
+      this.owners.set(row.id, row.ownerId);
     }
     return runner;
   }
@@ -103,5 +112,6 @@ export class PluginCatalog implements OnApplicationShutdown {
     await this.sandbox?.close();
     this.sandbox = null;
     this.runners.clear();
+    this.owners.clear();
   }
 }
