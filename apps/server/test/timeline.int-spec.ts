@@ -3,6 +3,8 @@ import { loadConfig } from '@tributary/config';
 import type { Post } from '@tributary/core';
 import { PrismaService, upsertIngested } from '@tributary/db';
 import type { PrismaClient } from '@tributary/db';
+import { FakeMastodonServer } from '@tributary/testing';
+import type { FakeAccount } from '@tributary/testing';
 import { TimelineService } from '@tributary/timeline';
 import { AuthService } from '../../api/src/auth/auth.service.js';
 import { codeOf, graphqlClient } from '../../api/src/testing/graphql-client.js';
@@ -13,9 +15,11 @@ import { startSqlStatementCounter } from './sql-statement-counter.js';
 import type { SqlStatementCounter } from './sql-statement-counter.js';
 import type { TestInstance } from './test-instance.js';
 import { startTestInstance } from './test-instance.js';
+import { waitFor } from './wait-for.js';
 
 jest.setTimeout(120_000);
 
+let fake: FakeMastodonServer;
 let instance: TestInstance;
 let prisma: PrismaClient;
 let timelines: TimelineService;
@@ -87,7 +91,13 @@ async function storedOrder(includeHidden: boolean) {
 }
 
 beforeAll(async () => {
-  instance = await startTestInstance({ ROLE: 'all' });
+  fake = await FakeMastodonServer.start();
+  instance = await startTestInstance({
+    ROLE: 'all',
+    POLL_INTERVAL_SECONDS: '3600',
+    MASTODON_ALLOWED_HOSTS: fake.host,
+    MASTODON_ALLOW_HTTP: 'true',
+  });
   const [worker, api] = instance.running.apps as [
     NonNullable<(typeof instance.running.apps)[0]>,
     NonNullable<(typeof instance.running.apps)[0]>,
@@ -124,6 +134,7 @@ afterAll(async () => {
   await countedApi?.stop();
   await counter?.close();
   await instance?.stop();
+  await fake?.close();
 });
 
 describe('timeline', () => {
@@ -262,5 +273,105 @@ describe('timeline', () => {
     expect(codeOf(await page({ p: '00000000-0000-4000-8000-000000000000', first: 2 }))).toBe('NOT_FOUND');
     expect(codeOf(await page({ p: 'x', first: 2 }))).toBe('NOT_FOUND');
     await prisma.pipeline.delete({ where: { id: other.id } });
+  });
+
+  describe('markRead', () => {
+    let reader: FakeAccount;
+    interface MarkEdge {
+      cursor: string;
+      node: { id: string; post: { network: string; nativeId: string } };
+    }
+    const MARK = 'mutation($p: ID!, $pos: String!) { markRead(pipeline: $p, position: $pos) }';
+    const readPosition = async () =>
+      (await prisma.pipeline.findUniqueOrThrow({ where: { id: pipelineId } })).readPosition;
+
+    it('keeps the position on the pipeline and saves the nearest Mastodon post read as the home marker', async () => {
+      // The user's Mastodon account follows a friend who posted five times.
+      reader = fake.createAccount('reader');
+      const friend = fake.createAccount('friend');
+      fake.follow(reader, friend);
+      const statuses = Array.from({ length: 5 }, (_, n) =>
+        fake.post(friend, { text: `from the fediverse ${n}` }),
+      );
+      const linked = await gql(
+        'mutation($i: String!, $t: String!) { linkMastodonAccount(instance: $i, accessToken: $t) { id } }',
+        { i: fake.origin, t: fake.issueToken(reader) },
+        token,
+      );
+      expect(linked.errors).toBeUndefined();
+      const edges = await waitFor('the five statuses in the timeline', async () => {
+        const all: MarkEdge[] = [];
+        for (let after: string | null = null; ;) {
+          const res: {
+            data?: { timeline: { edges: MarkEdge[]; pageInfo: { endCursor: string | null } } } | null;
+          } = await gql(
+            `query($after: String) { timeline(first: 100, after: $after, includeHidden: true) {
+                edges { cursor node { id post { network nativeId } } } pageInfo { endCursor } } }`,
+            { after },
+            token,
+          );
+          all.push(...res.data!.timeline.edges);
+          after = res.data!.timeline.pageInfo.endCursor;
+          if (res.data!.timeline.edges.length < 100) break;
+        }
+        return all.filter((e) => e.node.post.network === 'MASTODON').length === 5 ? all : null;
+      });
+      // Read down to just past the third status: the marker is that status (the nearest Mastodon
+      // post at or above the position), not the newest one.
+      const mastodon = edges.flatMap((e, i) => (e.node.post.network === 'MASTODON' ? [i] : []));
+      const third = mastodon[2]!;
+      const positionIndex =
+        third + 1 < edges.length && edges[third + 1]!.node.post.network !== 'MASTODON' ? third + 1 : third;
+      const position = edges[positionIndex]!.cursor;
+      const expected = edges[third]!.node.post.nativeId;
+      expect(statuses).toContain(expected);
+      expect(expected).not.toBe(edges[mastodon[0]!]!.node.post.nativeId);
+
+      const res = await gql<{ markRead: boolean }>(MARK, { p: pipelineId, pos: position }, token);
+      expect(res.errors).toBeUndefined();
+      expect(res.data!.markRead).toBe(true);
+      expect(await readPosition()).toBe(position);
+      const marker = await waitFor('the home marker on the instance', async () => fake.homeMarker(reader));
+      expect(marker.lastReadId).toBe(expected);
+      expect(fake.violations).toEqual([]);
+      // The position is readable by the user (any device) and works as a cursor: reading resumes below it.
+      const view = await gql<{ pipeline: { readPosition: string } }>(
+        'query($p: ID!) { pipeline(id: $p) { readPosition } }',
+        { p: pipelineId },
+        token,
+      );
+      expect(view.data?.pipeline.readPosition).toBe(position);
+      const resumed = await page({ after: position, first: 1, includeHidden: true });
+      expect(resumed.data!.timeline.edges[0]!.node.id).toBe(edges[positionIndex + 1]!.node.id);
+
+      // Marking a higher position moves the marker up; the same one again changes nothing.
+      const top = edges[mastodon[0]!]!;
+      await gql(MARK, { p: pipelineId, pos: top.cursor }, token);
+      await waitFor(
+        'the marker moved up',
+        async () => fake.homeMarker(reader)?.lastReadId === top.node.post.nativeId,
+      );
+    });
+
+    it("refuses positions that are not cursors of that pipeline, and pipelines not the caller's", async () => {
+      const before = await readPosition();
+      const first = await page({ first: 1 });
+      const cursor = first.data!.timeline.edges[0]!.cursor;
+      const spec = { name: 'Elsewhere', stages: [] };
+      const other = await prisma.pipeline.create({
+        data: { userId, name: 'Elsewhere', spec, versions: { create: { version: 1, spec } } },
+      });
+      const bad = await gql(MARK, { p: other.id, pos: cursor }, token);
+      expect(codeOf(bad)).toBe('BAD_USER_INPUT');
+      expect(bad.errors![0]!.message).toBe('position: cursor belongs to another pipeline');
+      expect(codeOf(await gql(MARK, { p: pipelineId, pos: 'garbage' }, token))).toBe('BAD_USER_INPUT');
+      expect(codeOf(await gql(MARK, { p: '00000000-0000-4000-8000-000000000000', pos: cursor }, token))).toBe(
+        'NOT_FOUND',
+      );
+      expect(codeOf(await gql(MARK, { p: pipelineId, pos: cursor }))).toBe('UNAUTHENTICATED');
+      expect(await readPosition()).toBe(before);
+      expect((await prisma.pipeline.findUniqueOrThrow({ where: { id: other.id } })).readPosition).toBeNull();
+      await prisma.pipeline.delete({ where: { id: other.id } });
+    });
   });
 });

@@ -14,6 +14,7 @@ import { PollService } from './ingest/poll.service.js';
 import { HousekeepingService } from './maintenance/housekeeping.service.js';
 import { WorkerRedis } from './streams/redis.provider.js';
 import { PipelineService } from './pipelines/pipeline.service.js';
+import { ReadMarkerService } from './timeline/read-marker.service.js';
 import { MastodonStreamsService } from './streams/mastodon-streams.service.js';
 import { BlueskyFirehoseService } from './streams/bluesky-firehose.service.js';
 import { ActionPerformer } from './actions/action-performer.service.js';
@@ -44,6 +45,7 @@ export class WorkerModule {
         HousekeepingService,
         WorkerRedis,
         PipelineService,
+        ReadMarkerService,
         MastodonStreamsService,
         BlueskyFirehoseService,
         ActionPerformer,

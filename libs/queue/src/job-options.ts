@@ -28,6 +28,12 @@ export function jobOptions<N extends JobName>(name: N, data: JobPayloads[N]): Jo
       // An edit saved twice rebuilds once; a newer version gets its own job (the older one then skips).
       return { ...base, deduplication: { id: `rebuild:${pipelineId}:${version}` } };
     }
+    case 'save-read-marker': {
+      const { pipelineId } = data as JobPayloads['save-read-marker'];
+      // The handler reads the position current when it runs: marks piling up collapse into one
+      // job, and one marked while a job runs is kept (once) so the latest position is saved.
+      return { ...base, attempts: 5, deduplication: { id: `read-marker:${pipelineId}`, keepLastIfActive: true } };
+    }
     case 'perform-action': {
       const { actionId } = data as JobPayloads['perform-action'];
       // One job per action: a double submit of the same action id is one job. Writes are

@@ -24,6 +24,8 @@ export interface JobPayloads {
   'run-pipelines': { userId: string; postIds: string[] };
   /** Rebuild one pipeline's timeline over recent history with this version of its spec. */
   'rebuild-timeline': { pipelineId: string; version: number };
+  /** Save the pipeline's read position (Pipeline.readPosition) as the home marker of the user's Mastodon accounts. */
+  'save-read-marker': { pipelineId: string };
   /** Perform one outbound action (like, repost, reply, post…) on its network; idempotent per action. */
   'perform-action': { actionId: string };
 }
@@ -37,6 +39,7 @@ export const JOB_QUEUE: { readonly [N in JobName]: QueueName } = {
   housekeeping: QueueName.Maintenance,
   'run-pipelines': QueueName.Pipeline,
   'rebuild-timeline': QueueName.Pipeline,
+  'save-read-marker': QueueName.Maintenance,
   'perform-action': QueueName.Actions,
 };
 

@@ -5,13 +5,13 @@ import { CONFIG } from '@tributary/config';
 import type { Config } from '@tributary/config';
 import type { Post, RepostReason } from '@tributary/core';
 import { PrismaService } from '@tributary/db';
+import { InvalidCursorError, TimelineCursorCodec } from '@tributary/timeline';
+import type { TimelinePosition } from '@tributary/timeline';
 import { AppErrorCode, AppException } from '../common/app.exception.js';
 import { isUuid } from '../common/ids.js';
 import type { DecisionModel, SeenInModel } from '../posts/decision.model.js';
 import { toPostModel } from '../posts/post.model.js';
 import type { RepostReasonModel } from '../posts/post.model.js';
-import { InvalidCursorError, TimelineCursorCodec } from './timeline-cursor.js';
-import type { TimelinePosition } from './timeline-cursor.js';
 import type { TimelineConnectionModel, TimelineItemModel } from './timeline-item.model.js';
 
 export const MAX_PAGE_SIZE = 100;

@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
+import { ReadPositionService } from './read-position.service.js';
 import { TimelineReader } from './timeline-reader.service.js';
 import { TimelineResolver } from './timeline.resolver.js';
 
 @Module({
-  providers: [TimelineReader, TimelineResolver],
+  providers: [TimelineReader, ReadPositionService, TimelineResolver],
   exports: [TimelineReader],
 })
 export class TimelineModule {}

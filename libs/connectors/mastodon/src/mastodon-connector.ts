@@ -201,6 +201,15 @@ export class MastodonConnector implements NetworkConnector {
     return res.data?.configuration?.urls?.streaming ?? null;
   }
 
+  /**
+   * Saves the home timeline's read marker: Mastodon clients resume reading there, on any device.
+   * `lastReadId` is a status id on this instance. Setting the same marker twice is harmless.
+   */
+  async saveHomeMarker(lastReadId: string): Promise<void> {
+    if (!lastReadId) throw new ConnectorError(ConnectorErrorCode.BadInput, 'read marker without a status id');
+    await this.http.request('POST', '/api/v1/markers', { body: { home: { last_read_id: lastReadId } } });
+  }
+
   private async statusAction(target: PostTarget, action: string): Promise<MastodonStatus> {
     if (!target.nativeId)
       throw new ConnectorError(ConnectorErrorCode.BadInput, 'post target without a status id');

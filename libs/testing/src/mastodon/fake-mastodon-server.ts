@@ -153,6 +153,7 @@ export class FakeMastodonServer {
   private readonly faults: Fault[] = [];
   private readonly counts = new Map<string, number>();
   private readonly streams = new Set<StreamClient>();
+  private readonly markers = new Map<string, { last_read_id: string; version: number; updated_at: string }>();
   private nextStatusId = 98; // crosses 99 → 100 early: ids compared as strings would sort wrong
   private nextId = 1;
   private streamingDown = false;
@@ -242,6 +243,12 @@ export class FakeMastodonServer {
   deleteStatus(statusId: string): void {
     const s = this.statuses.get(Number(statusId));
     if (s) s.deleted = true;
+  }
+
+  /** The home timeline read marker a client saved for `account`, if any. */
+  homeMarker(account: FakeAccount): { lastReadId: string; version: number } | null {
+    const m = this.markers.get(account.id);
+    return m ? { lastReadId: m.last_read_id, version: m.version } : null;
   }
 
   /** The next `times` REST requests (optionally only under `pathPrefix`) fail with `status`. */
@@ -854,6 +861,26 @@ export class FakeMastodonServer {
       if (!s) return err(404, 'Record not found');
       for (const x of this.statuses.values()) if (x.reblogOf === s.id && x.accountId === me) x.deleted = true;
       return { status: 200, body: this.renderStatus(s, me) };
+    });
+
+    // Read markers: the position a client saved, per account and timeline (only `home` here).
+    this.route('POST', '/api/v1/markers', true, (ctx) => {
+      const me = (ctx.account as FakeAccount).id;
+      const home = ctx.body['home'];
+      const lastReadId =
+        home !== null && typeof home === 'object' ? (home as Obj)['last_read_id'] : ctx.body['home[last_read_id]'];
+      if (lastReadId === undefined) return { status: 200, body: {} };
+      if (typeof lastReadId !== 'string' || !lastReadId) return err(422, 'Validation failed: Last read ID is invalid');
+      const previous = this.markers.get(me);
+      const marker = { last_read_id: lastReadId, version: (previous?.version ?? 0) + 1, updated_at: new Date().toISOString() };
+      this.markers.set(me, marker);
+      return { status: 200, body: { home: marker } };
+    });
+
+    this.route('GET', '/api/v1/markers', true, (ctx) => {
+      const marker = this.markers.get((ctx.account as FakeAccount).id);
+      const wanted = ctx.url.searchParams.getAll('timeline[]').concat(ctx.url.searchParams.getAll('timeline'));
+      return { status: 200, body: marker && wanted.includes('home') ? { home: marker } : {} };
     });
   }
 
