@@ -57,5 +57,7 @@ export default [
     rules: { '@nx/enforce-module-boundaries': 'off' },
   },
   { files: ['**/*.mjs', '**/*.js'], languageOptions: { globals: globals.node } },
+  // The example web client runs in the browser, as ES modules without a build step.
+  { files: ['apps/web/**/*.js'], languageOptions: { globals: globals.browser, sourceType: 'module' } },
   prettier,
 ];

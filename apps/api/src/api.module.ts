@@ -16,6 +16,7 @@ import { GraphqlExceptionFilter } from './common/graphql-exception.filter.js';
 import { depthLimitRule, queryCostPlugin } from './common/query-limits.js';
 import { HealthController } from './health/health.controller.js';
 import { PostsModule } from './posts/posts.module.js';
+import { WebClientController } from './web/web-client.controller.js';
 import { TimelineModule } from './timeline/timeline.module.js';
 import { PipelinesModule } from './pipelines/pipelines.module.js';
 import { PluginsModule } from './plugins/plugins.module.js';
@@ -57,7 +58,7 @@ export class ApiModule {
         ActionsModule,
         TimelineModule,
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, WebClientController],
       providers: [{ provide: APP_FILTER, useClass: GraphqlExceptionFilter }],
     };
   }
