@@ -7,7 +7,7 @@ export { compileTerms, termKeys, termPattern } from './text-match.js';
 export { compileMaskScan, compileScan } from './literal-scan.js';
 export type { LiteralScan, MaskScan, ScanKey } from './literal-scan.js';
 export type { MuteTerm, TermMatcher } from './text-match.js';
-export { bridgedOrigin, personKey } from './stages/dedupe.js';
+export { bridgedOrigin, dedupeKeysOf, personKey } from './stages/dedupe.js';
 export {
   AI_DISCLOSURE_KEYS,
   AI_DISCLOSURE_PATTERN,

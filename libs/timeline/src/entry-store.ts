@@ -2,6 +2,7 @@
 // `INSERT … ON CONFLICT DO UPDATE` (Prisma's per-row upserts cost ~100x more, FACTS.md).
 import type { Post, RepostReason } from '@tributary/core';
 import type { DbClient } from '@tributary/db';
+import { dedupeKeysOf } from '@tributary/pipeline';
 import type { Candidate, PipelineResult, SeenIn } from '@tributary/pipeline';
 
 /** Past ~1,000 rows per statement bulk writes stop getting faster and only use more memory. */
@@ -123,12 +124,7 @@ function groupCandidates(rows: CandidateRow[]): StoredCandidate[] {
 }
 
 /**
- * Visible entries of the pipeline (the dedupe-relevant fields of their posts) whose posts were created within `windowMinutes` of the batch's
- * posts (excluding the batch itself): what the dedupe stage may merge new duplicates into.
- */
-/**
- * The fields of a stored post the dedupe stage compares (a quarter of the whole post): history is
- * several times larger than a batch, so its size is the cost of cross-batch dedupe.
+ * The fields of a stored post the dedupe stage compares (a quarter of the whole post).
  */
 const HISTORY_FIELDS = `jsonb_build_object(${[
   'uri',
@@ -144,32 +140,51 @@ const HISTORY_FIELDS = `jsonb_build_object(${[
   .map((f) => `'${f}', p.data->'${f}'`)
   .join(', ')})`;
 
+/** What the pipeline's dedupe stages compare history with (see dedupeScope in timeline.service). */
+export interface HistoryScope {
+  /** The widest `windowMinutes` of the dedupe stages. */
+  windowMinutes: number;
+  /** The keys of a post for all dedupe stages (libs/pipeline dedupeKeysOf, one per stage, joined). */
+  keysOf: (post: Post) => string[];
+}
+
+const DEFAULT_KEYS = dedupeKeysOf([]);
+
+/**
+ * The entries of the pipeline the dedupe stage could merge a post of `batch` into: visible entries
+ * whose posts were created within the window of the batch's posts (excluding the batch itself) and
+ * that share a dedupe key with a batch post (the stage never merges posts without one). Found
+ * through the GIN index on the entries' key hashes, so the cost follows the matches, not the
+ * window: reading every entry of the window was most of the cost of a batch.
+ */
 export async function loadHistory(
   db: DbClient,
   pipelineId: string,
   batch: readonly StoredCandidate[],
-  windowMinutes: number,
+  scope: HistoryScope | number,
   limit = 2000,
 ): Promise<{ postId: bigint; post: Post }[]> {
+  const { windowMinutes, keysOf } =
+    typeof scope === 'number' ? { windowMinutes: scope, keysOf: DEFAULT_KEYS } : scope;
   if (batch.length === 0) return [];
   const times = batch.map((c) => Date.parse(c.post.createdAt)).filter((t) => !Number.isNaN(t));
   if (times.length === 0) return [];
   const margin = windowMinutes * 60_000;
-  // Driven by the posts' time index, probing the entry's unique key per post (`OFFSET 0` keeps the
-  // planner from hashing the whole timeline instead): cost follows the window, not the timeline. The batch's own posts are left out here rather than in SQL (a
-  // `<> ALL(array)` filter compares every row with every id).
+  const keys = new Set<string>();
+  for (const { post } of batch) for (const key of keysOf(post)) keys.add(key);
+  // The batch's own posts (stored by an earlier delivery of this job) are left out here rather
+  // than in SQL (a `<> ALL(array)` filter compares every row with every id).
   const exclude = new Set(batch.map((c) => c.postId));
   const rows = await queryRows<Pick<CandidateRow, 'postId' | 'data' | 'bridgyOriginalUrl'>>(
     db,
-    `WITH h AS (
-       SELECT p.id FROM "Post" p
-       WHERE p."createdAt" BETWEEN $2::timestamptz AND $3::timestamptz
-         AND EXISTS (SELECT 1 FROM "TimelineEntry" t
-                     WHERE t."pipelineId" = $1::uuid AND t."postId" = p.id AND NOT t.hidden OFFSET 0)
-       ORDER BY p."createdAt" DESC LIMIT $4::int)
-     SELECT p.id::text AS "postId", ${HISTORY_FIELDS} AS data, p.raw->>'bridgyOriginalUrl' AS "bridgyOriginalUrl"
-     FROM h JOIN "Post" p ON p.id = h.id`,
+    `SELECT p.id::text AS "postId", ${HISTORY_FIELDS} AS data, p.raw->>'bridgyOriginalUrl' AS "bridgyOriginalUrl"
+     FROM "TimelineEntry" t JOIN "Post" p ON p.id = t."postId"
+     WHERE t."dedupeKeys" && ${KEY_HASHES('unnest($2::text[])')}
+       AND t."pipelineId" = $1::uuid AND NOT t.hidden
+       AND p."createdAt" BETWEEN $3::timestamptz AND $4::timestamptz
+     ORDER BY p."createdAt" DESC LIMIT $5::int`,
     pipelineId,
+    [...keys],
     new Date(Math.min(...times) - margin).toISOString(),
     new Date(Math.max(...times) + margin).toISOString(),
     limit + exclude.size,
@@ -179,6 +194,9 @@ export async function loadHistory(
     .filter((h) => !exclude.has(h.postId))
     .slice(0, limit);
 }
+
+/** The stored form of dedupe keys: 64-bit hashes (a collision only reads one more entry). */
+const KEY_HASHES = (keys: string) => `ARRAY(SELECT hashtextextended(k, 0) FROM ${keys} AS k(k))`;
 
 /**
  * A new version starts over from what it computed; the same version keeps what earlier batches
@@ -202,20 +220,26 @@ export async function mergeSeenIn(
   merges: ReadonlyMap<bigint, SeenIn[]>,
 ): Promise<void> {
   if (merges.size === 0) return;
-  const ids = [...merges.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const ids = [...merges.keys()].sort(comparePostIds);
   await db.$executeRawUnsafe(
-    `UPDATE "TimelineEntry" AS t SET "seenIn" = ${appendNew('t."seenIn"', 'm.seen')}
-     FROM (SELECT unnest($2::bigint[]) AS "postId", unnest($3::jsonb[]) AS seen) m
-     WHERE t."pipelineId" = $1::uuid AND t."postId" = m."postId"`,
+    MERGE_SQL('$1', '$2', '$3'),
     pipelineId,
     ids.map(String),
     ids.map((id) => JSON.stringify(merges.get(id))),
   );
 }
 
+/** The seenIn merge of {@link mergeSeenIn}, with the given parameters. */
+const MERGE_SQL = (pipelineId: string, postIds: string, seen: string): string =>
+  `UPDATE "TimelineEntry" AS t SET "seenIn" = ${appendNew('t."seenIn"', 'm.seen')}
+   FROM (SELECT unnest(${postIds}::bigint[]) AS "postId", unnest(${seen}::jsonb[]) AS seen) m
+   WHERE t."pipelineId" = ${pipelineId}::uuid AND t."postId" = m."postId"`;
+
 export interface EntryWrite {
   postId: bigint;
   result: PipelineResult;
+  /** The keys later batches' dedupe finds this entry by (visible entries; none when omitted). */
+  dedupeKeys?: readonly string[];
 }
 
 /**
@@ -231,35 +255,95 @@ export async function upsertEntries(
   entries: readonly EntryWrite[],
 ): Promise<bigint[]> {
   const inserted: bigint[] = [];
-  // Sorted by post id so concurrent writers lock rows in one order and cannot deadlock.
-  const sorted = [...entries].sort((a, b) => (a.postId < b.postId ? -1 : a.postId > b.postId ? 1 : 0));
+  const sorted = sortByPost(entries);
   for (let start = 0; start < sorted.length; start += ROWS_PER_STATEMENT) {
     const chunk = sorted.slice(start, start + ROWS_PER_STATEMENT);
-    // Columns as arrays through unnest: 9 parameters per statement instead of 6 per row (binding
-    // thousands of parameters costs more than the insert).
     const rows = await db.$queryRawUnsafe<{ id: bigint; inserted: boolean }[]>(
-      `INSERT INTO "TimelineEntry" AS t
-         ("userId", "pipelineId", "postId", "rankKey", hidden, "hiddenReason", decisions, "seenIn", "pipelineVersion")
-       SELECT $1::uuid, $2::uuid, v.*, $3::int
-       FROM unnest($4::bigint[], $5::float8[], $6::boolean[], $7::text[], $8::jsonb[], $9::jsonb[]) AS v
-       ON CONFLICT ("pipelineId", "postId") DO UPDATE SET
-         "rankKey" = EXCLUDED."rankKey", hidden = EXCLUDED.hidden, "hiddenReason" = EXCLUDED."hiddenReason",
-         decisions = EXCLUDED.decisions, "seenIn" = ${SEEN_IN_ON_CONFLICT},
-         "pipelineVersion" = EXCLUDED."pipelineVersion"
-       WHERE t."pipelineVersion" <= EXCLUDED."pipelineVersion"
-       RETURNING id, (xmax = 0) AS inserted`,
-      userId,
-      pipelineId,
-      version,
-      chunk.map((e) => String(e.postId)),
-      chunk.map((e) => e.result.rankKey),
-      chunk.map((e) => e.result.hidden),
-      chunk.map((e) => e.result.hiddenReason),
-      // warn and blur are decisions too (verdict warn/blur): the list is the whole story.
-      chunk.map((e) => JSON.stringify(e.result.decisions)),
-      chunk.map((e) => JSON.stringify(e.result.seenIn)),
+      UPSERT_SQL,
+      ...upsertParams(userId, pipelineId, version, chunk),
     );
     for (const row of rows) if (row.inserted) inserted.push(row.id);
   }
   return inserted;
+}
+
+/** Rows fit in one statement up to this many entries (see {@link writeEntries}). */
+export const MAX_SINGLE_STATEMENT_ENTRIES = ROWS_PER_STATEMENT;
+
+/**
+ * {@link upsertEntries} and {@link mergeSeenIn} as ONE statement (a data-modifying CTE): atomic
+ * without a transaction, one round trip per batch. At most MAX_SINGLE_STATEMENT_ENTRIES entries.
+ * The merge targets history entries, never rows of this batch (loadHistory leaves those out), so
+ * the two parts never touch the same row.
+ */
+export async function writeEntries(
+  db: DbClient,
+  userId: string,
+  pipelineId: string,
+  version: number,
+  entries: readonly EntryWrite[],
+  merges: ReadonlyMap<bigint, SeenIn[]>,
+): Promise<bigint[]> {
+  if (entries.length > ROWS_PER_STATEMENT)
+    throw new RangeError('writeEntries: too many entries for one statement');
+  if (entries.length === 0) {
+    await mergeSeenIn(db, pipelineId, merges);
+    return [];
+  }
+  const params = upsertParams(userId, pipelineId, version, sortByPost(entries));
+  let sql = UPSERT_SQL;
+  if (merges.size > 0) {
+    const ids = [...merges.keys()].sort(comparePostIds);
+    params.push(
+      ids.map(String),
+      ids.map((id) => JSON.stringify(merges.get(id))),
+    );
+    sql = `WITH merged AS (${MERGE_SQL('$2', '$11', '$12')} RETURNING 1) ${UPSERT_SQL}`;
+  }
+  const rows = await db.$queryRawUnsafe<{ id: bigint; inserted: boolean }[]>(sql, ...params);
+  return rows.filter((row) => row.inserted).map((row) => row.id);
+}
+
+const comparePostIds = (a: bigint, b: bigint): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Sorted by post id so concurrent writers lock rows in one order and cannot deadlock. */
+function sortByPost(entries: readonly EntryWrite[]): EntryWrite[] {
+  return [...entries].sort((a, b) => comparePostIds(a.postId, b.postId));
+}
+
+// Columns as arrays through unnest: 10 parameters per statement instead of 7 per row (binding
+// thousands of parameters costs more than the insert).
+const UPSERT_SQL = `INSERT INTO "TimelineEntry" AS t
+    ("userId", "pipelineId", "postId", "rankKey", hidden, "hiddenReason", decisions, "seenIn", "pipelineVersion",
+     "dedupeKeys")
+  SELECT $1::uuid, $2::uuid, v."postId", v."rankKey", v.hidden, v."hiddenReason", v.decisions, v."seenIn", $3::int,
+         ${KEY_HASHES('jsonb_array_elements_text(v.keys)')}
+  FROM unnest($4::bigint[], $5::float8[], $6::boolean[], $7::text[], $8::jsonb[], $9::jsonb[], $10::jsonb[])
+    AS v("postId", "rankKey", hidden, "hiddenReason", decisions, "seenIn", keys)
+  ON CONFLICT ("pipelineId", "postId") DO UPDATE SET
+    "rankKey" = EXCLUDED."rankKey", hidden = EXCLUDED.hidden, "hiddenReason" = EXCLUDED."hiddenReason",
+    decisions = EXCLUDED.decisions, "seenIn" = ${SEEN_IN_ON_CONFLICT},
+    "pipelineVersion" = EXCLUDED."pipelineVersion", "dedupeKeys" = EXCLUDED."dedupeKeys"
+  WHERE t."pipelineVersion" <= EXCLUDED."pipelineVersion"
+  RETURNING id, (xmax = 0) AS inserted`;
+
+function upsertParams(
+  userId: string,
+  pipelineId: string,
+  version: number,
+  chunk: readonly EntryWrite[],
+): unknown[] {
+  return [
+    userId,
+    pipelineId,
+    version,
+    chunk.map((e) => String(e.postId)),
+    chunk.map((e) => e.result.rankKey),
+    chunk.map((e) => e.result.hidden),
+    chunk.map((e) => e.result.hiddenReason),
+    // warn and blur are decisions too (verdict warn/blur): the list is the whole story.
+    chunk.map((e) => JSON.stringify(e.result.decisions)),
+    chunk.map((e) => JSON.stringify(e.result.seenIn)),
+    chunk.map((e) => JSON.stringify(e.dedupeKeys ?? [])),
+  ];
 }

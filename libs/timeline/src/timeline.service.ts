@@ -3,17 +3,20 @@ import { CONFIG } from '@tributary/config';
 import type { Config } from '@tributary/config';
 import { EventPublisher } from '@tributary/queue';
 import { PrismaService } from '@tributary/db';
+import type { Post } from '@tributary/core';
 import type { Pipeline } from '@tributary/db';
-import { compilePipeline, PipelineSpecError } from '@tributary/pipeline';
+import { compilePipeline, dedupeKeysOf, PipelineSpecError } from '@tributary/pipeline';
 import type { CompiledPipeline, SeenIn } from '@tributary/pipeline';
 import {
   loadCandidates,
   loadHistory,
   loadRecentCandidates,
+  MAX_SINGLE_STATEMENT_ENTRIES,
   mergeSeenIn,
   upsertEntries,
+  writeEntries,
 } from './entry-store.js';
-import type { StoredCandidate } from './entry-store.js';
+import type { HistoryScope, StoredCandidate } from './entry-store.js';
 import { PluginCatalog } from './plugin-catalog.js';
 
 /** Posts per engine run and write during a rebuild (the queue's batches are 100–500 too). */
@@ -172,8 +175,8 @@ export class TimelineService {
     batch: readonly StoredCandidate[],
     now: Date,
   ): Promise<bigint[]> {
-    const window = dedupeWindowMinutes(compiled);
-    const history = window > 0 ? await loadHistory(this.db.client, pipeline.id, batch, window) : [];
+    const scope = dedupeScope(compiled);
+    const history = scope !== null ? await loadHistory(this.db.client, pipeline.id, batch, scope) : [];
     const results = await compiled.run(batch, { now, history });
     const historyIds = new Map(history.map((h) => [h.post.uri, h.postId]));
     const merges = new Map<bigint, SeenIn[]>();
@@ -181,7 +184,15 @@ export class TimelineService {
       const kept = result.duplicateOf === null ? undefined : historyIds.get(result.duplicateOf);
       if (kept !== undefined) merges.set(kept, [...(merges.get(kept) ?? []), ...result.seenIn]);
     }
-    const entries = results.map((result, i) => ({ postId: batch[i]!.postId, result }));
+    // Hidden entries are never history (loadHistory reads visible ones): no keys to store.
+    const entries = results.map((result, i) => ({
+      postId: batch[i]!.postId,
+      result,
+      dedupeKeys: scope === null || result.hidden ? undefined : scope.keysOf(batch[i]!.post),
+    }));
+    // One statement is atomic by itself: no transaction round trips for a normal batch.
+    if (entries.length <= MAX_SINGLE_STATEMENT_ENTRIES)
+      return writeEntries(this.db.client, pipeline.userId, pipeline.id, version, entries, merges);
     return this.db.client.$transaction(
       async (tx) => {
         const inserted = await upsertEntries(tx, pipeline.userId, pipeline.id, version, entries);
@@ -220,13 +231,29 @@ export class TimelineService {
   }
 }
 
-/** The widest window of the pipeline's dedupe stages: how far back the history must reach. */
-function dedupeWindowMinutes(compiled: CompiledPipeline): number {
-  let window = 0;
+const scopes = new WeakMap<CompiledPipeline, HistoryScope | null>();
+
+/**
+ * What the pipeline's dedupe stages compare history with: the widest window and the keys of a post
+ * for every stage (each with its own identities); null without a dedupe stage (no history needed).
+ */
+function dedupeScope(compiled: CompiledPipeline): HistoryScope | null {
+  let scope = scopes.get(compiled);
+  if (scope !== undefined) return scope;
+  let windowMinutes = 0;
+  const keyFunctions: ((post: Post) => string[])[] = [];
   for (const stage of compiled.spec.stages) {
     if (stage.enabled && stage.use === 'dedupe-crossposts') {
-      window = Math.max(window, (stage.with as { windowMinutes: number }).windowMinutes);
+      const cfg = stage.with as { windowMinutes: number; identities: string[][] };
+      windowMinutes = Math.max(windowMinutes, cfg.windowMinutes);
+      keyFunctions.push(dedupeKeysOf(cfg.identities));
     }
   }
-  return window;
+  const keysOf =
+    keyFunctions.length === 1
+      ? keyFunctions[0]!
+      : (post: Post) => [...new Set(keyFunctions.flatMap((keys) => keys(post)))];
+  scope = windowMinutes > 0 ? { windowMinutes, keysOf } : null;
+  scopes.set(compiled, scope);
+  return scope;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Candidate } from '../types.js';
 import { post, runStages } from '../spec-helpers.js';
+import { dedupeKeysOf } from './dedupe.js';
 
 const seen = (c: Candidate, linkedAccountId: string): Candidate => ({
   ...c,
@@ -146,5 +147,77 @@ describe('dedupe-crossposts', () => {
     });
     expect(results[0]).toMatchObject({ hidden: true, duplicateOf: stored.uri });
     expect(results[0]!.seenIn[0]!.linkedAccountId).toBe('acct-2');
+  });
+
+  it('dedupeKeysOf: a stored post a new one is merged into always shares a key with it', async () => {
+    // libs/timeline reads back only the stored entries sharing a key with the batch: this is what
+    // makes that equal to reading the whole window.
+    const identities = [['did:plc:alice', 'https://example.social/users/alice']];
+    const at = (minute: number) => `2026-11-23T12:${String(minute).padStart(2, '0')}:00.000Z`;
+    const bsky = post({ network: 'BLUESKY', text: 'New blog post! example.com/p/…', createdAt: at(0) });
+    const masto = post({
+      network: 'MASTODON',
+      author: { networkId: 'https://example.social/users/alice', handle: 'alice@example.social' },
+      text: 'New blog post! https://example.com/p/long',
+      createdAt: at(3),
+    });
+    const linkOnly = post({
+      network: 'MASTODON',
+      author: { networkId: 'https://example.social/users/alice', handle: 'alice@example.social' },
+      text: 'other words',
+      linkCard: { url: 'https://www.example.com/a/', title: '', description: '', imageUrl: null },
+      createdAt: at(4),
+    });
+    const withLink = post({
+      network: 'BLUESKY',
+      text: 'Read this',
+      linkCard: { url: 'https://example.com/a', title: '', description: '', imageUrl: null },
+      createdAt: at(1),
+    });
+    const fediOriginal = post({
+      network: 'MASTODON',
+      author: { handle: 'carol@example.social' },
+      text: 'hi',
+    });
+    fediOriginal.webUrl = 'https://example.social/@carol/1';
+    const fediCopy = post({
+      network: 'BLUESKY',
+      author: { networkId: 'did:plc:bridged', handle: 'carol.example.social.ap.brid.gy' },
+      text: 'hi',
+    });
+    fediCopy.raw = { $type: 'app.bsky.feed.post', bridgyOriginalUrl: 'https://example.social/@carol/1' };
+    const bskyCopy = post({
+      network: 'MASTODON',
+      author: {
+        networkId: 'https://bsky.brid.gy/ap/did:plc:alice',
+        handle: 'alice.bsky.social@bsky.brid.gy',
+      },
+      text: 'New blog post! example.com/p/…',
+    });
+    bskyCopy.uri = `https://bsky.brid.gy/convert/ap/${bsky.uri}`;
+    const sameUri = post({ text: 'again' });
+    sameUri.uri = bsky.uri;
+    const corpus = [bsky, masto, linkOnly, withLink, fediOriginal, fediCopy, bskyCopy, sameUri];
+    const keysOf = dedupeKeysOf(identities);
+    let merges = 0;
+    for (const stored of corpus) {
+      for (const incoming of corpus) {
+        if (incoming === stored) continue;
+        const [result] = await runStages(
+          [{ use: 'dedupe-crossposts', with: { identities, windowMinutes: 30 } }],
+          [cand(incoming, 'acct')],
+          { history: [{ post: stored }] },
+        );
+        if (result!.duplicateOf !== stored.uri) continue;
+        merges++;
+        const storedKeys = new Set(keysOf(stored));
+        expect([stored.uri, incoming.uri, keysOf(incoming).some((k) => storedKeys.has(k))]).toEqual([
+          stored.uri,
+          incoming.uri,
+          true,
+        ]);
+      }
+    }
+    expect(merges).toBeGreaterThanOrEqual(6); // every kind of duplicate occurs
   });
 });

@@ -84,25 +84,58 @@ function mergeSeenIn(into: SeenIn[], from: readonly SeenIn[]): void {
   }
 }
 
-export function dedupeCrossposts(index: number, cfg: Config): CompiledStage {
-  const use = 'dedupe-crossposts';
-  const windowMs = cfg.windowMinutes * 60_000;
+/** A person key when cross-network matching applies to the post's author, else null. */
+function linkedPersonOf(identities: readonly (readonly string[])[]): (post: Post) => string | null {
   const identity = new Map<string, string>();
-  cfg.identities.forEach((group, g) => {
+  identities.forEach((group, g) => {
     for (const id of group) identity.set(id.replace(/^@/, '').toLowerCase(), `id${g}`);
   });
-  const identityOf = (post: Post): string | null =>
-    identity.get(post.author.networkId.toLowerCase()) ??
-    identity.get(post.author.handle.toLowerCase()) ??
-    null;
-
-  /** A person key when cross-network matching applies to this author, else null. */
-  const linkedPerson = (post: Post): string | null => {
-    const id = identityOf(post);
-    if (id !== null) return id;
+  return (post) => {
+    const id =
+      identity.get(post.author.networkId.toLowerCase()) ?? identity.get(post.author.handle.toLowerCase());
+    if (id !== undefined) return id;
     const h = post.author.handle;
     return h.endsWith('.ap.brid.gy') || h.endsWith('@bsky.brid.gy') ? personKey(post) : null;
   };
+}
+
+const textKey = (person: string, post: Post): string | null => {
+  const text = normalizeText(post.text);
+  return text.length >= 4 ? `t\n${person}\n${text}` : null;
+};
+const linkKey = (person: string, post: Post): string | null => {
+  const link = firstLink(post);
+  return link !== null ? `l\n${person}\n${normalizeUrl(link)}` : null;
+};
+
+/**
+ * Every key under which a dedupe stage with these `identities` registers or looks up a post: its
+ * URI, web URL and Bridgy Fed original, and for a person compared across networks its text and
+ * first link. Two posts are only ever merged when their keys intersect, so a store can index the
+ * keys of stored entries and read back only those a new batch could merge into (libs/timeline).
+ */
+export function dedupeKeysOf(identities: readonly (readonly string[])[]): (post: Post) => string[] {
+  const linkedPerson = linkedPersonOf(identities);
+  return (post) => {
+    const keys = [post.uri];
+    if (post.webUrl !== null) keys.push(post.webUrl);
+    const origin = bridgedOrigin(post);
+    if (origin !== null) keys.push(origin);
+    const person = linkedPerson(post);
+    if (person !== null) {
+      const byText = textKey(person, post);
+      if (byText !== null) keys.push(byText);
+      const byLink = linkKey(person, post);
+      if (byLink !== null) keys.push(byLink);
+    }
+    return keys;
+  };
+}
+
+export function dedupeCrossposts(index: number, cfg: Config): CompiledStage {
+  const use = 'dedupe-crossposts';
+  const windowMs = cfg.windowMinutes * 60_000;
+  const linkedPerson = linkedPersonOf(cfg.identities);
 
   return {
     use,
@@ -129,10 +162,10 @@ export function dedupeCrossposts(index: number, cfg: Config): CompiledStage {
         if (person !== null) addFuzzy(h.post, person, holder);
       }
       function addFuzzy(post: Post, person: string, holder: Holder): void {
-        const text = normalizeText(post.text);
-        if (text.length >= 4) fuzzy.set(`t\n${person}\n${text}`, holder);
-        const link = firstLink(post);
-        if (link !== null) fuzzy.set(`l\n${person}\n${normalizeUrl(link)}`, holder);
+        const byText = textKey(person, post);
+        if (byText !== null) fuzzy.set(byText, holder);
+        const byLink = linkKey(person, post);
+        if (byLink !== null) fuzzy.set(byLink, holder);
       }
       const merge = (item: ItemState, into: Holder, why: string): void => {
         // Stored entries are merged by the worker (it appends this item's seenIn); batch items here.
@@ -177,10 +210,10 @@ export function dedupeCrossposts(index: number, cfg: Config): CompiledStage {
         const holder: Holder = { uri: post.uri, network: post.network, createdMs: item.createdMs, item };
         const person = linkedPerson(post);
         if (person !== null) {
-          const text = normalizeText(post.text);
-          const link = firstLink(post);
-          const byText = text.length >= 4 ? fuzzy.get(`t\n${person}\n${text}`) : undefined;
-          const byLink = link !== null ? fuzzy.get(`l\n${person}\n${normalizeUrl(link)}`) : undefined;
+          const textKeyed = textKey(person, post);
+          const linkKeyed = linkKey(person, post);
+          const byText = textKeyed !== null ? fuzzy.get(textKeyed) : undefined;
+          const byLink = linkKeyed !== null ? fuzzy.get(linkKeyed) : undefined;
           const near = [byText, byLink].find(
             (h) =>
               h !== undefined &&
