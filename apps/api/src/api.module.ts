@@ -10,16 +10,18 @@ import { QueueModule } from '@tributary/queue';
 import { AccountsModule } from './accounts/accounts.module.js';
 import { ActionsModule } from './actions/actions.module.js';
 import { AuthModule } from './auth/auth.module.js';
-import type { GraphqlContext } from './auth/auth.types.js';
 import { formatError } from './common/format-error.js';
 import { GraphqlExceptionFilter } from './common/graphql-exception.filter.js';
 import { depthLimitRule, queryCostPlugin } from './common/query-limits.js';
 import { HealthController } from './health/health.controller.js';
 import { PostsModule } from './posts/posts.module.js';
 import { WebClientController } from './web/web-client.controller.js';
-import { TimelineModule } from './timeline/timeline.module.js';
+import { GraphqlWsServer, graphqlContext } from './live/graphql-ws.server.js';
+import { LiveTransportModule } from './live/live-transport.module.js';
+import { LiveModule } from './live/live.module.js';
 import { PipelinesModule } from './pipelines/pipelines.module.js';
 import { PluginsModule } from './plugins/plugins.module.js';
+import { TimelineModule } from './timeline/timeline.module.js';
 
 export const SCHEMA_FILE = 'apps/api/schema.graphql';
 
@@ -36,19 +38,25 @@ export class ApiModule {
         ConfigModule.forRoot(config),
         database,
         QueueModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX }),
-        GraphQLModule.forRoot<ApolloDriverConfig>({
+        GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
-          // Development keeps the committed schema.graphql current; production builds it in memory.
-          autoSchemaFile: config.NODE_ENV === 'production' ? true : SCHEMA_FILE,
-          sortSchema: true,
-          introspection: config.GRAPHQL_INTROSPECTION,
-          includeStacktraceInErrorResponses: false,
-          playground: false,
-          context: ({ req }: { req: GraphqlContext['req'] }): GraphqlContext => ({ req }),
-          formatError,
-          // Depth needs only the document; cost needs the variables (`first: $n`), hence a plugin.
-          validationRules: [depthLimitRule(config.GRAPHQL_MAX_DEPTH)],
-          plugins: [queryCostPlugin(config.GRAPHQL_MAX_COST)],
+          imports: [LiveTransportModule],
+          inject: [GraphqlWsServer],
+          useFactory: (ws: GraphqlWsServer): ApolloDriverConfig => ({
+            // Development keeps the committed schema.graphql current; production builds it in memory.
+            autoSchemaFile: config.NODE_ENV === 'production' ? true : SCHEMA_FILE,
+            sortSchema: true,
+            introspection: config.GRAPHQL_INTROSPECTION,
+            includeStacktraceInErrorResponses: false,
+            playground: false,
+            context: graphqlContext,
+            formatError,
+            // Depth needs only the document; cost needs the variables (`first: $n`), hence a plugin.
+            validationRules: [depthLimitRule(config.GRAPHQL_MAX_DEPTH)],
+            plugins: [queryCostPlugin(config.GRAPHQL_MAX_COST)],
+            // Subscriptions over graphql-ws on the same path, authenticated at connection.
+            subscriptions: { 'graphql-ws': ws.options() },
+          }),
         }),
         AuthModule,
         AccountsModule,
@@ -57,6 +65,7 @@ export class ApiModule {
         PluginsModule,
         ActionsModule,
         TimelineModule,
+        LiveModule,
       ],
       controllers: [HealthController, WebClientController],
       providers: [{ provide: APP_FILTER, useClass: GraphqlExceptionFilter }],

@@ -8,5 +8,6 @@ import { LinkedAccountsService } from './linked-accounts.service.js';
   imports: [AccountsFeatureModule],
   controllers: [MastodonCallbackController],
   providers: [LinkedAccountsService, LinkedAccountsResolver],
+  exports: [LinkedAccountsService],
 })
 export class AccountsModule {}

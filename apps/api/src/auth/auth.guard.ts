@@ -9,7 +9,8 @@ import { IS_PUBLIC } from './public.decorator.js';
 
 /** Reads `Bearer <token>` from the HTTP header or the graphql-ws connection params. */
 export function bearerToken(context: GraphqlContext): string | null {
-  const header = context.req?.headers['authorization'] ?? context.connectionParams?.['authorization'];
+  // On a graphql-ws operation the context may hold a `req` without headers: the token is in connectionParams.
+  const header = context.req?.headers?.['authorization'] ?? context.connectionParams?.['authorization'];
   const value = Array.isArray(header) ? header[0] : header;
   if (typeof value !== 'string') return null;
   const match = /^Bearer\s+(\S+)$/i.exec(value.trim());

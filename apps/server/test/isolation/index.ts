@@ -2,9 +2,18 @@
 import { accountCases } from './accounts.cases.js';
 import { actionCases } from './actions.cases.js';
 import { authCases } from './auth.cases.js';
+import { liveCases } from './live.cases.js';
 import { postCases } from './posts.cases.js';
 import { timelineCases } from './timeline.cases.js';
 import { pipelineCases } from './pipelines.cases.js';
 import type { CaseGroup } from './world.js';
 
-export const caseGroups: CaseGroup[] = [authCases, accountCases, postCases, actionCases, pipelineCases, timelineCases];
+export const caseGroups: CaseGroup[] = [
+  authCases,
+  accountCases,
+  postCases,
+  actionCases,
+  pipelineCases,
+  timelineCases,
+  liveCases,
+];

@@ -1,0 +1,146 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { GraphQLSchemaHost } from '@nestjs/graphql';
+import type { GraphQLWsSubscriptionsConfig } from '@nestjs/graphql';
+import { GraphQLError, parse, specifiedRules, validate } from 'graphql';
+import type { DocumentNode, ExecutionResult, FormattedExecutionResult } from 'graphql';
+import type { ServerOptions, Context as WsContext, SubscribePayload } from 'graphql-ws';
+import type { WebSocket } from 'ws';
+import { bearerToken } from '../auth/auth.guard.js';
+import { AuthService } from '../auth/auth.service.js';
+import type { GraphqlContext } from '../auth/auth.types.js';
+import { CONFIG } from '@tributary/config';
+import type { Config } from '@tributary/config';
+import { formatError } from '../common/format-error.js';
+import { checkQueryLimits } from '../common/query-limits.js';
+
+/** What graphql-ws' `ws` adapter puts in `ctx.extra`. */
+interface WsExtra {
+  socket: WebSocket;
+}
+type Connection = WsContext<Record<string, unknown> | undefined, WsExtra>;
+
+/** graphql-ws close codes: the client's `closed` event shows them with the reason. */
+export const WsCloseCode = { Unauthenticated: 4401 } as const;
+
+/**
+ * The GraphQL context of an HTTP request (`{ req }`) or of a graphql-ws operation (its connection
+ * params, where the bearer token is): the global AuthGuard reads the token from either, so every
+ * subscription resolver is authenticated by the same code as queries, token revocation included.
+ */
+export function graphqlContext(source: {
+  req?: GraphqlContext['req'];
+  connectionParams?: Record<string, unknown>;
+}): GraphqlContext {
+  return source.req ? { req: source.req } : { connectionParams: source.connectionParams ?? {} };
+}
+
+/**
+ * The graphql-ws side of `/graphql`: authenticates each connection in `connection_init`
+ * (`{ authorization: 'Bearer <token>' }`, closed with 4401 otherwise), closes it when its token is
+ * revoked, validates operations with the same depth and cost limits as HTTP, and gives errors
+ * the same `extensions.code` shape as HTTP.
+ */
+@Injectable()
+export class GraphqlWsServer {
+  private readonly logger = new Logger(GraphqlWsServer.name);
+  /** How often an open connection's token is checked again (revocation, expiry). */
+  recheckMs = 30_000;
+  private readonly rechecks = new WeakMap<Connection, NodeJS.Timeout>();
+
+  constructor(
+    private readonly auth: AuthService,
+    private readonly moduleRef: ModuleRef,
+    @Inject(CONFIG) private readonly config: Config,
+  ) {}
+
+  /** Nest's type leaves out `onError`; it passes every graphql-ws option through to `useServer`. */
+  options(): GraphQLWsSubscriptionsConfig & Pick<ServerOptions, 'onError'> {
+    return {
+      onConnect: (ctx) => this.connect(ctx as Connection),
+      onClose: (ctx) => clearInterval(this.rechecks.get(ctx as Connection)),
+      onSubscribe: (_ctx, _id, payload) => this.prepare(payload),
+      onNext: (_ctx, _id, _payload, _args, result) => formatResult(result),
+      onError: (_ctx, _id, _payload, errors) => errors.map((error) => formatError(error.toJSON(), error)),
+    };
+  }
+
+  private async connect(ctx: Connection): Promise<boolean> {
+    const token = bearerToken({ connectionParams: ctx.connectionParams ?? {} });
+    const user = token ? await this.auth.authenticate(token) : null;
+    if (!user) {
+      const reason = token
+        ? 'Unauthenticated: the bearer token is invalid, expired or revoked'
+        : 'Unauthenticated: send connectionParams { authorization: "Bearer <token>" }';
+      // Closing first makes this code the one the client sees (graphql-ws would send 4403 Forbidden).
+      ctx.extra.socket.close(WsCloseCode.Unauthenticated, reason);
+      return false;
+    }
+    const recheck = setInterval(() => {
+      this.auth
+        .authenticate(token!)
+        .then((still) => {
+          if (!still)
+            ctx.extra.socket.close(
+              WsCloseCode.Unauthenticated,
+              'Unauthenticated: the bearer token was revoked',
+            );
+        })
+        .catch((error: unknown) => this.logger.warn(`token recheck failed: ${(error as Error).message}`));
+    }, this.recheckMs);
+    recheck.unref();
+    this.rechecks.set(ctx, recheck);
+    return true;
+  }
+
+  /**
+   * Parses, validates and checks the depth and cost limits HTTP requests get (Apollo's plugin and
+   * validation rules do not run here); graphql-ws executes what this returns.
+   */
+  private prepare(payload: SubscribePayload) {
+    let document: DocumentNode;
+    try {
+      document = parse(payload.query);
+    } catch (error) {
+      return [withCode(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
+    }
+    // Resolved per operation: the schema exists only once the GraphQL module has started.
+    const schema = this.moduleRef.get(GraphQLSchemaHost, { strict: false }).schema;
+    const invalid = validate(schema, document, specifiedRules);
+    if (invalid.length > 0) return invalid.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED'));
+    const limits = { maxDepth: this.config.GRAPHQL_MAX_DEPTH, maxCost: this.config.GRAPHQL_MAX_COST };
+    const excessive = checkQueryLimits(
+      limits,
+      schema,
+      document,
+      payload.variables ?? {},
+      payload.operationName,
+    );
+    if (excessive.length > 0) return excessive;
+    return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
+  }
+}
+
+function withCode(error: GraphQLError, code: string): GraphQLError {
+  if (error.extensions['code']) return error;
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError,
+    extensions: { ...error.extensions, code },
+  });
+}
+
+function formatResult(
+  result: ExecutionResult | FormattedExecutionResult,
+): FormattedExecutionResult | undefined {
+  if (!result.errors) return undefined;
+  return {
+    ...result,
+    errors: result.errors.map((error) =>
+      error instanceof GraphQLError ? formatError(error.toJSON(), error) : formatError(error, error),
+    ),
+  };
+}

@@ -1,0 +1,361 @@
+// Subscriptions end to end: a real graphql-ws client against a real Tributary (API + worker) and
+// the reference Bluesky network. Connections are authenticated at `connection_init`; a post made
+// on the network reaches `timelineUpdated` through ingest, the pipeline worker and Redis; a revoked
+// app password reaches `accountStatusChanged`; nobody ever receives another user's events; clients
+// that leave leave nothing subscribed behind.
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { AccountsService } from '@tributary/accounts';
+import { AccountStatus } from '@tributary/core';
+import { EventPublisher } from '@tributary/queue';
+import { blueskyNetwork } from '@tributary/testing';
+import type { BlueskyNetworkClient, TestBlueskyAccount } from '@tributary/testing';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import type { INestApplicationContext } from '@nestjs/common';
+import { AuthService } from '../../api/src/auth/auth.service.js';
+import { GraphqlWsServer } from '../../api/src/live/graphql-ws.server.js';
+import { UserEventsService } from '../../api/src/live/user-events.service.js';
+import { codeOf, graphqlClient } from '../../api/src/testing/graphql-client.js';
+import { LiveSubscription, liveClient } from '../../api/src/testing/graphql-ws-client.js';
+import type { LiveClient } from '../../api/src/testing/graphql-ws-client.js';
+import { BlueskyFirehoseService } from '../../worker/src/streams/bluesky-firehose.service.js';
+import type { TestInstance } from './test-instance.js';
+import { startTestInstance } from './test-instance.js';
+import { waitFor } from './wait-for.js';
+
+jest.setTimeout(150_000);
+
+interface Member {
+  id: string;
+  token: string;
+  tokenId: string;
+  pipelineId: string;
+  bluesky: TestBlueskyAccount;
+  accountId: string;
+}
+
+interface TimelineUpdate {
+  timelineUpdated: {
+    pipelineId: string;
+    rebuilt: boolean;
+    items: { id: string; pipelineId: string; hidden: boolean; post: { uri: string; text: string } }[];
+  };
+}
+interface AccountChange {
+  accountStatusChanged: { id: string; status: string; statusReason: string | null };
+}
+interface ActionChange {
+  actionUpdated: { id: string; kind: string; status: string; linkedAccountId: string };
+}
+
+const TIMELINE = `subscription($p: ID) { timelineUpdated(pipeline: $p) {
+  pipelineId rebuilt items { id pipelineId hidden post { uri text } } } }`;
+const ACCOUNTS = 'subscription { accountStatusChanged { id status statusReason } }';
+const ACTIONS = 'subscription { actionUpdated { id kind status linkedAccountId } }';
+
+let instance: TestInstance;
+let api: INestApplicationContext;
+let gql: ReturnType<typeof graphqlClient>;
+let db: pg.Client;
+let redis: Redis;
+let net: BlueskyNetworkClient;
+let author: TestBlueskyAccount;
+let alice: Member;
+let bob: Member;
+const clients: LiveClient[] = [];
+
+function connect(token?: string): LiveClient {
+  const live = liveClient(instance.apiUrl, token);
+  clients.push(live);
+  return live;
+}
+
+function listeners(): number {
+  return api.get(UserEventsService).stats.listeners;
+}
+
+/**
+ * Resolves once Redis confirmed the API's subscription to `channel` and the API holds at least
+ * `total` listeners (each registers before its channel is subscribed): events published from then
+ * on are delivered. Fails at once with the server's answer if one of `subs` ended instead.
+ */
+async function subscribed(
+  channel: string,
+  total: number,
+  subs: { isCompleted: boolean; next(timeoutMs?: number): Promise<unknown> }[] = [],
+): Promise<void> {
+  const events = api.get(UserEventsService);
+  await waitFor(`${total} listener(s), ${channel} subscribed`, async () => {
+    const ended = subs.find((sub) => sub.isCompleted);
+    if (ended) throw new Error(`a subscription ended: ${JSON.stringify(await ended.next(0))}`);
+    const [, count] = (await redis.pubsub('NUMSUB', channel)) as [string, number];
+    return Number(count) === 1 && events.stats.listeners >= total;
+  });
+}
+
+async function member(name: string): Promise<Member> {
+  const { code } = await api.get(AuthService).createInvite(null, 'MEMBER');
+  const res = await gql<{ signUp: { token: string; tokenInfo: { id: string }; user: { id: string } } }>(
+    'mutation($i: String!, $u: String!) { signUp(invite: $i, username: $u, password: "long enough password") { token tokenInfo { id } user { id } } }',
+    { i: code, u: name },
+  );
+  const { token, tokenInfo, user } = res.data!.signUp;
+  const bluesky = await net.createAccount(name);
+  await bluesky.agent.follow(author.did);
+  const linked = await gql<{ linkBlueskyAccount: { id: string } }>(
+    'mutation($i: String!, $p: String!, $s: String) { linkBlueskyAccount(identifier: $i, appPassword: $p, service: $s) { id } }',
+    { i: bluesky.handle, p: bluesky.appPassword, s: net.info.pdsUrl },
+    token,
+  );
+  expect(linked.errors).toBeUndefined();
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT id FROM "Pipeline" WHERE "userId" = $1 AND "isDefault"`,
+    [user.id],
+  );
+  return {
+    id: user.id,
+    token,
+    tokenId: tokenInfo.id,
+    pipelineId: rows[0]!.id,
+    bluesky,
+    accountId: linked.data!.linkBlueskyAccount.id,
+  };
+}
+
+async function entryOwner(entryId: string): Promise<{ userId: string; pipelineId: string; uri: string }> {
+  const { rows } = await db.query<{ userId: string; pipelineId: string; uri: string }>(
+    `SELECT e."userId", e."pipelineId", p.uri FROM "TimelineEntry" e JOIN "Post" p ON p.id = e."postId" WHERE e.id = $1`,
+    [entryId],
+  );
+  return rows[0]!;
+}
+
+beforeAll(async () => {
+  net = await blueskyNetwork();
+  instance = await startTestInstance({ ROLE: 'all', POLL_INTERVAL_SECONDS: '3600', BACKFILL_DEPTH: '10' });
+  api = instance.running.apps.at(-1)!; // the API starts last
+  gql = graphqlClient(instance.apiUrl);
+  db = new pg.Client({ connectionString: instance.databaseUrl });
+  await db.connect();
+  redis = new Redis(instance.config.REDIS_URL);
+  author = await net.createAccount('live-author');
+  alice = await member('live-alice');
+  bob = await member('live-bob');
+});
+
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.dispose()));
+  redis?.disconnect();
+  await db?.end();
+  await instance?.stop();
+});
+
+describe('graphql-ws connections', () => {
+  it('refuses a connection without a token, with a malformed or unknown token, and with a revoked one', async () => {
+    const none = await connect().closed;
+    expect(none.code).toBe(4401);
+    expect(none.reason).toMatch(/connectionParams.*authorization.*Bearer/);
+
+    const unknown = await connect('not-a-real-token').closed;
+    expect(unknown).toEqual({ code: 4401, reason: expect.stringMatching(/invalid, expired or revoked/) });
+
+    const malformed = liveClient(instance.apiUrl, undefined, { authorization: alice.token }); // no "Bearer"
+    clients.push(malformed);
+    expect((await malformed.closed).code).toBe(4401);
+
+    const login = await gql<{ login: { token: string; tokenInfo: { id: string } } }>(
+      'mutation { login(username: "live-alice", password: "long enough password") { token tokenInfo { id } } }',
+    );
+    const { token, tokenInfo } = login.data!.login;
+    const before = connect(token);
+    await before.acknowledged;
+    const revoked = await gql(
+      'mutation($id: ID!) { revokeToken(id: $id) { id } }',
+      { id: tokenInfo.id },
+      alice.token,
+    );
+    expect(revoked.errors).toBeUndefined();
+    expect((await connect(token).closed).code).toBe(4401);
+    // A connection opened before the revocation cannot start anything new either.
+    const attempt = new LiveSubscription<AccountChange>(before.client, ACCOUNTS);
+    expect(codeOf(await attempt.next())).toBe('UNAUTHENTICATED');
+  });
+
+  it('closes an open connection once its token is revoked', async () => {
+    const server = api.get(GraphqlWsServer);
+    const login = await gql<{ login: { token: string; tokenInfo: { id: string } } }>(
+      'mutation { login(username: "live-bob", password: "long enough password") { token tokenInfo { id } } }',
+    );
+    const { token, tokenInfo } = login.data!.login;
+    server.recheckMs = 200; // instead of 30 s, for this connection only
+    const live = connect(token);
+    await live.acknowledged;
+    server.recheckMs = 30_000;
+    await gql('mutation($id: ID!) { revokeToken(id: $id) { id } }', { id: tokenInfo.id }, bob.token);
+    expect(await live.closed).toEqual({ code: 4401, reason: expect.stringMatching(/revoked/) });
+  });
+
+  it("refuses timelineUpdated for another user's pipeline or an unknown one with NOT_FOUND", async () => {
+    const live = connect(bob.token);
+    for (const p of [alice.pipelineId, 'not-a-uuid', '00000000-0000-4000-8000-000000000000']) {
+      const sub = new LiveSubscription<TimelineUpdate>(live.client, TIMELINE, { p });
+      const result = await sub.next();
+      expect(codeOf(result)).toBe('NOT_FOUND');
+      expect(JSON.stringify(result)).not.toContain(alice.id);
+    }
+    // Nothing was subscribed on the way.
+    expect(listeners()).toBe(0);
+  });
+});
+
+describe('subscriptions', () => {
+  it('delivers a new Bluesky post as timelineUpdated to each follower, with their own entry only', async () => {
+    const firehose = instance.running.apps[0]!.get(BlueskyFirehoseService);
+    await waitFor(
+      "firehose consumer with both accounts' follows loaded",
+      async () => firehose.status.ready >= 2,
+    );
+    const base = listeners();
+    const aliceLive = connect(alice.token);
+    const bobLive = connect(bob.token);
+    const aliceDefault = new LiveSubscription<TimelineUpdate>(aliceLive.client, TIMELINE);
+    const aliceNamed = new LiveSubscription<TimelineUpdate>(aliceLive.client, TIMELINE, {
+      p: alice.pipelineId,
+    });
+    const bobDefault = new LiveSubscription<TimelineUpdate>(bobLive.client, TIMELINE);
+    await subscribed(`timeline:${alice.id}:${alice.pipelineId}`, base + 3, [
+      aliceDefault,
+      aliceNamed,
+      bobDefault,
+    ]);
+    await subscribed(`timeline:${bob.id}:${bob.pipelineId}`, base + 3, [
+      aliceDefault,
+      aliceNamed,
+      bobDefault,
+    ]);
+
+    const text = `Live to the subscribers ${Date.now()}`;
+    const post = await author.agent.post({ text });
+    for (const [who, sub] of [
+      [alice, aliceDefault],
+      [alice, aliceNamed],
+      [bob, bobDefault],
+    ] as const) {
+      const { data, errors } = await sub.next(60_000);
+      expect(errors).toBeUndefined();
+      const update = data!.timelineUpdated;
+      expect(update).toMatchObject({ pipelineId: who.pipelineId, rebuilt: false });
+      expect(update.items).toEqual([
+        expect.objectContaining({ pipelineId: who.pipelineId, hidden: false, post: { uri: post.uri, text } }),
+      ]);
+      // The entry is the subscriber's own row, not merely a post they could also see.
+      expect(await entryOwner(update.items[0]!.id)).toEqual({
+        userId: who.id,
+        pipelineId: who.pipelineId,
+        uri: post.uri,
+      });
+    }
+    for (const sub of [aliceDefault, aliceNamed, bobDefault]) expect(sub.pending).toBe(0);
+  });
+
+  it('tells a subscriber when their pipeline was rebuilt', async () => {
+    const base = listeners();
+    const sub = new LiveSubscription<TimelineUpdate>(connect(alice.token).client, TIMELINE);
+    await subscribed(`timeline:${alice.id}:${alice.pipelineId}`, base + 1, [sub]);
+    await api
+      .get(EventPublisher)
+      .publish({ type: 'timeline-rebuilt', userId: alice.id, pipelineId: alice.pipelineId, version: 2 });
+    expect((await sub.next()).data?.timelineUpdated).toEqual({
+      pipelineId: alice.pipelineId,
+      rebuilt: true,
+      items: [],
+    });
+  });
+
+  it("delivers actionUpdated from the user's own actions only, read back scoped by the user", async () => {
+    const base = listeners();
+    const aliceSub = new LiveSubscription<ActionChange>(connect(alice.token).client, ACTIONS);
+    const bobSub = new LiveSubscription<ActionChange>(connect(bob.token).client, ACTIONS);
+    await subscribed(`action:${alice.id}`, base + 2, [aliceSub, bobSub]);
+    await subscribed(`action:${bob.id}`, base + 2, [aliceSub, bobSub]);
+    const insert = async (m: Member, status: string) => {
+      const { rows } = await db.query<{ id: string }>(
+        `INSERT INTO "OutboundAction" (id, "userId", "linkedAccountId", kind, payload, status, attempts, "updatedAt")
+         VALUES (gen_random_uuid(), $1, $2, 'LIKE', $3, $4, 1, now()) RETURNING id`,
+        [m.id, m.accountId, JSON.stringify({ network: 'BLUESKY', postId: '1' }), status],
+      );
+      return rows[0]!.id;
+    };
+    const publisher = api.get(EventPublisher);
+    const alicesAction = await insert(alice, 'DONE');
+    await publisher.publish({ type: 'action', userId: alice.id, actionId: alicesAction });
+    // A forged message on Bob's channel naming Alice's action: read scoped by Bob, it is not found.
+    await publisher.publish({ type: 'action', userId: bob.id, actionId: alicesAction });
+    const bobsAction = await insert(bob, 'FAILED');
+    await publisher.publish({ type: 'action', userId: bob.id, actionId: bobsAction });
+
+    expect((await aliceSub.next()).data?.actionUpdated).toEqual({
+      id: alicesAction,
+      kind: 'LIKE',
+      status: 'DONE',
+      linkedAccountId: alice.accountId,
+    });
+    // Bob's first delivery is his own action: Alice's was never sent to him.
+    expect((await bobSub.next()).data?.actionUpdated).toMatchObject({ id: bobsAction, status: 'FAILED' });
+    expect(aliceSub.pending + bobSub.pending).toBe(0);
+  });
+
+  it('delivers accountStatusChanged when a revoked app password moves the account to NEEDS_REAUTH', async () => {
+    const base = listeners();
+    const aliceSub = new LiveSubscription<AccountChange>(connect(alice.token).client, ACCOUNTS);
+    const bobSub = new LiveSubscription<AccountChange>(connect(bob.token).client, ACCOUNTS);
+    await subscribed(`account:${alice.id}`, base + 2, [aliceSub, bobSub]);
+    await subscribed(`account:${bob.id}`, base + 2, [aliceSub, bobSub]);
+
+    await alice.bluesky.agent.com.atproto.server.revokeAppPassword({ name: alice.bluesky.appPasswordName });
+    // A post by someone the account follows makes the stream ask for a sync, which finds the session revoked.
+    await author.agent.post({ text: `After Alice's revocation ${Date.now()}` });
+    const change = (await aliceSub.next(60_000)).data?.accountStatusChanged;
+    expect(change).toMatchObject({ id: alice.accountId, status: 'NEEDS_REAUTH' });
+    expect(change?.statusReason).toBeTruthy();
+
+    // Bob's first event is about his own account, though Alice's change happened before it.
+    await api.get(AccountsService).setStatus(bob.accountId, AccountStatus.Error, 'made up for the test');
+    expect((await bobSub.next()).data?.accountStatusChanged).toEqual({
+      id: bob.accountId,
+      status: 'ERROR',
+      statusReason: 'made up for the test',
+    });
+    expect(bobSub.pending).toBe(0);
+    // Alice may see her account change more than once (its reason updated); never anyone else's.
+    while (aliceSub.pending > 0) {
+      expect((await aliceSub.next()).data?.accountStatusChanged.id).toBe(alice.accountId);
+    }
+  });
+
+  it('leaves no listener, channel or Redis subscription behind when clients go away', async () => {
+    const base = listeners();
+    const live = connect(alice.token);
+    const subs = [
+      new LiveSubscription(live.client, TIMELINE),
+      new LiveSubscription(live.client, ACCOUNTS),
+      new LiveSubscription(live.client, ACTIONS),
+    ];
+    await subscribed(`action:${alice.id}`, base + 3, subs);
+    subs[0]!.stop(); // one completed by the client, the rest by closing the socket
+    await Promise.all(clients.map((c) => c.dispose()));
+    const events = api.get(UserEventsService);
+    await waitFor(
+      'no listeners left',
+      async () => events.stats.listeners === 0 && events.stats.channels === 0,
+    );
+    for (const m of [alice, bob]) {
+      for (const channel of [`timeline:${m.id}:${m.pipelineId}`, `account:${m.id}`, `action:${m.id}`]) {
+        await waitFor(`${channel} unsubscribed`, async () => {
+          const [, count] = (await redis.pubsub('NUMSUB', channel)) as [string, number];
+          return Number(count) === 0;
+        });
+      }
+    }
+  });
+});
