@@ -51,22 +51,28 @@ async function aliceUnchanged(w: World): Promise<void> {
 
 export const pipelineCases: CaseGroup = {
   prepare: async (w) => {
-    const upload = await w.gql<{ uploadPlugin: { id: string } }>(
-      'mutation($c: String!) { uploadPlugin(code: $c) { id } }',
-      { c: ALICE_PLUGIN },
-      w.alice.token,
-    );
-    expect(upload.errors).toBeUndefined();
-    alicePluginId = upload.data!.uploadPlugin.id;
-    const created = await w.gql<{ createPipeline: { id: string } }>(
-      'mutation($s: JSON!) { createPipeline(name: "Cats", spec: $s) { id } }',
-      { s: CATS_SPEC },
-      w.alice.token,
-    );
-    expect(created.errors).toBeUndefined();
-    alicePipelineId = created.data!.createPipeline.id;
-    aliceDefaultId = (await pipelinesOf(w, w.alice.token)).find((p) => p.isDefault)!.id;
+    // Stored as uploadPlugin and createPipeline would (both tested in pipelines-api.int-spec.ts),
+    // without their sandbox check and rebuild job: the suite's set-up has one minute for everyone.
     const prisma = w.instance.running.apps[0]!.get(PrismaService, { strict: false }).client;
+    alicePluginId = (
+      await prisma.plugin.create({
+        data: {
+          ownerId: w.alice.id,
+          kind: 'SANDBOXED',
+          name: 'alice/cats',
+          version: '1.0.0',
+          code: ALICE_PLUGIN,
+          configSchema: { type: 'object' },
+        },
+      })
+    ).id;
+    const spec = { name: 'Cats', ...CATS_SPEC };
+    alicePipelineId = (
+      await prisma.pipeline.create({
+        data: { userId: w.alice.id, name: 'Cats', spec, versions: { create: { version: 1, spec } } },
+      })
+    ).id;
+    aliceDefaultId = (await pipelinesOf(w, w.alice.token)).find((p) => p.isDefault)!.id;
     // Seen by the home source of Alice's real link (no new account: other cases count hers).
     const home = await prisma.source.findFirstOrThrow({
       where: { linkedAccountId: w.aliceBlueskyAccountId, kind: 'HOME' },
@@ -77,6 +83,12 @@ export const pipelineCases: CaseGroup = {
       items([testPost(4242, { text: 'alice private cat post' })]),
     );
     alicePostId = String(newPostIds[0]);
+    // The newest of Alice's posts whatever other groups add, so a preview of one post is this one
+    // (other fixtures store posts with partial data, which the engine cannot rank).
+    await prisma.$executeRawUnsafe(
+      `UPDATE "SourcePost" SET "seenAt" = now() + interval '1 day' WHERE "postId" = $1::bigint`,
+      alicePostId,
+    );
   },
   cases: {
     pipelines: {
@@ -140,12 +152,15 @@ export const pipelineCases: CaseGroup = {
         // Alice's own preview sees her post, hidden by her plugin.
         const alice = await w.gql<{
           previewPipeline: { post: { id: string }; hidden: boolean; hiddenReason: string }[];
-        }>(q, { s: CATS_SPEC }, w.alice.token);
-        expect(alice.data!.previewPipeline).toContainEqual({
-          post: { id: alicePostId, text: 'alice private cat post' },
-          hidden: true,
-          hiddenReason: 'cat',
-        });
+        }>(q.replace('limit: 200', 'limit: 1'), { s: CATS_SPEC }, w.alice.token);
+        expect(alice.errors).toBeUndefined();
+        expect(alice.data!.previewPipeline).toEqual([
+          {
+            post: { id: alicePostId, text: 'alice private cat post' },
+            hidden: true,
+            hiddenReason: 'cat',
+          },
+        ]);
       },
     },
     createPipeline: {
