@@ -69,31 +69,35 @@ export async function syncTrustedPlugins(
   db: PrismaClient,
   plugins: readonly TrustedPlugin[],
 ): Promise<{ added: number; removed: number }> {
-  return db.$transaction(async (tx) => {
-    await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(hashtext('tributary:trusted-plugins'))`);
-    const existing = await tx.plugin.findMany({ where: { kind: 'TRUSTED' } });
-    const keep: string[] = [];
-    let added = 0;
-    for (const { packageName, definition } of plugins) {
-      const row = existing.find((r) => r.name === definition.name && r.version === definition.version);
-      const data = {
-        packageName,
-        configSchema: JSON.parse(JSON.stringify(definition.configSchema)) as object,
-      };
-      if (row) {
-        await tx.plugin.update({ where: { id: row.id }, data });
-        keep.push(row.id);
-      } else {
-        const created = await tx.plugin.create({
-          data: { ...data, name: definition.name, version: definition.version, kind: 'TRUSTED' },
-        });
-        keep.push(created.id);
-        added += 1;
+  return db.$transaction(
+    async (tx) => {
+      await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(hashtext('tributary:trusted-plugins'))`);
+      const existing = await tx.plugin.findMany({ where: { kind: 'TRUSTED' } });
+      const keep: string[] = [];
+      let added = 0;
+      for (const { packageName, definition } of plugins) {
+        const row = existing.find((r) => r.name === definition.name && r.version === definition.version);
+        const data = {
+          packageName,
+          configSchema: JSON.parse(JSON.stringify(definition.configSchema)) as object,
+        };
+        if (row) {
+          await tx.plugin.update({ where: { id: row.id }, data });
+          keep.push(row.id);
+        } else {
+          const created = await tx.plugin.create({
+            data: { ...data, name: definition.name, version: definition.version, kind: 'TRUSTED' },
+          });
+          keep.push(created.id);
+          added += 1;
+        }
       }
-    }
-    const removed = await tx.plugin.deleteMany({ where: { kind: 'TRUSTED', id: { notIn: keep } } });
-    return { added, removed: removed.count };
-  });
+      const removed = await tx.plugin.deleteMany({ where: { kind: 'TRUSTED', id: { notIn: keep } } });
+      return { added, removed: removed.count };
+    },
+    // At start-up under load (API and worker together, a busy pool) Prisma's 2 s default was too short.
+    { maxWait: 30_000, timeout: 60_000 },
+  );
 }
 
 /** Registers TRUSTED_PLUGINS when the app starts; a package that cannot be loaded stops the start. */
