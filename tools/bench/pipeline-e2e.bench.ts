@@ -139,7 +139,8 @@ for (let b = 0; b < results.length; b++) {
 }
 const upsertMs = performance.now() - t0;
 
-// 3. Raw SQL: the same entries (read back) as multi-row INSERTs of BATCH rows into a second pipeline.
+// 3. Raw SQL: the same entries (read back, dedupe key hashes included) as multi-row INSERTs of BATCH
+// rows into a second pipeline.
 const other = await prisma.pipeline.create({ data: { userId: user.id, name: 'baseline', spec: {} } });
 const rows = await prisma.$queryRawUnsafe<
   {
@@ -149,9 +150,11 @@ const rows = await prisma.$queryRawUnsafe<
     hiddenReason: string | null;
     decisions: string;
     seenIn: string;
+    dedupeKeys: string;
   }[]
 >(
-  `SELECT "postId", "rankKey", hidden, "hiddenReason", decisions::text AS decisions, "seenIn"::text AS "seenIn"
+  `SELECT "postId", "rankKey", hidden, "hiddenReason", decisions::text AS decisions, "seenIn"::text AS "seenIn",
+          "dedupeKeys"::text AS "dedupeKeys"
    FROM "TimelineEntry" WHERE "pipelineId" = $1::uuid ORDER BY "postId"`,
   pipeline.id,
 );
@@ -163,11 +166,11 @@ for (let i = 0; i < rows.length; i += BATCH) {
   const params: unknown[] = [user.id, other.id];
   const values = chunk.map((r) => {
     const p = params.length;
-    params.push(String(r.postId), r.rankKey, r.hidden, r.hiddenReason, r.decisions, r.seenIn);
-    return `($1, $2, $${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5}::jsonb, $${p + 6}::jsonb, 1)`;
+    params.push(String(r.postId), r.rankKey, r.hidden, r.hiddenReason, r.decisions, r.seenIn, r.dedupeKeys);
+    return `($1, $2, $${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5}::jsonb, $${p + 6}::jsonb, 1, $${p + 7}::bigint[])`;
   });
   await client.query(
-    `INSERT INTO "TimelineEntry" ("userId", "pipelineId", "postId", "rankKey", hidden, "hiddenReason", decisions, "seenIn", "pipelineVersion") VALUES ${values.join(', ')}`,
+    `INSERT INTO "TimelineEntry" ("userId", "pipelineId", "postId", "rankKey", hidden, "hiddenReason", decisions, "seenIn", "pipelineVersion", "dedupeKeys") VALUES ${values.join(', ')}`,
     params,
   );
 }

@@ -175,12 +175,16 @@ export async function loadHistory(
   // The batch's own posts (stored by an earlier delivery of this job) are left out here rather
   // than in SQL (a `<> ALL(array)` filter compares every row with every id).
   const exclude = new Set(batch.map((c) => c.postId));
+  // The key search is kept apart (MATERIALIZED) so the planner cannot trade the GIN index for the
+  // pipeline's btree, which reads every entry of the pipeline (it did, with fresh statistics).
   const rows = await queryRows<Pick<CandidateRow, 'postId' | 'data' | 'bridgyOriginalUrl'>>(
     db,
-    `SELECT p.id::text AS "postId", ${HISTORY_FIELDS} AS data, p.raw->>'bridgyOriginalUrl' AS "bridgyOriginalUrl"
-     FROM "TimelineEntry" t JOIN "Post" p ON p.id = t."postId"
-     WHERE t."dedupeKeys" && ${KEY_HASHES('unnest($2::text[])')}
-       AND t."pipelineId" = $1::uuid AND NOT t.hidden
+    `WITH m AS MATERIALIZED (
+       SELECT t."postId", t."pipelineId", t.hidden FROM "TimelineEntry" t
+       WHERE t."dedupeKeys" && ${KEY_HASHES('$1', 'unnest($2::text[])')})
+     SELECT p.id::text AS "postId", ${HISTORY_FIELDS} AS data, p.raw->>'bridgyOriginalUrl' AS "bridgyOriginalUrl"
+     FROM m JOIN "Post" p ON p.id = m."postId"
+     WHERE m."pipelineId" = $1::uuid AND NOT m.hidden
        AND p."createdAt" BETWEEN $3::timestamptz AND $4::timestamptz
      ORDER BY p."createdAt" DESC LIMIT $5::int`,
     pipelineId,
@@ -195,8 +199,14 @@ export async function loadHistory(
     .slice(0, limit);
 }
 
-/** The stored form of dedupe keys: 64-bit hashes (a collision only reads one more entry). */
-const KEY_HASHES = (keys: string) => `ARRAY(SELECT hashtextextended(k, 0) FROM ${keys} AS k(k))`;
+/**
+ * The stored form of dedupe keys: 64-bit hashes of the pipeline id and the key, so a lookup finds
+ * only this pipeline's entries (a collision only reads one more entry, which the engine ignores).
+ * The GIN index has `fastupdate = off` (migration 20261123234800): a batch looks up ~1,000 keys at
+ * once, and with a pending list every lookup scanned all of it (3 s once it had filled).
+ */
+const KEY_HASHES = (pipelineId: string, keys: string) =>
+  `ARRAY(SELECT hashtextextended(${pipelineId}::uuid::text || k, 0) FROM ${keys} AS k(k))`;
 
 /**
  * A new version starts over from what it computed; the same version keeps what earlier batches
@@ -317,7 +327,7 @@ const UPSERT_SQL = `INSERT INTO "TimelineEntry" AS t
     ("userId", "pipelineId", "postId", "rankKey", hidden, "hiddenReason", decisions, "seenIn", "pipelineVersion",
      "dedupeKeys")
   SELECT $1::uuid, $2::uuid, v."postId", v."rankKey", v.hidden, v."hiddenReason", v.decisions, v."seenIn", $3::int,
-         ${KEY_HASHES('jsonb_array_elements_text(v.keys)')}
+         ${KEY_HASHES('$2', 'jsonb_array_elements_text(v.keys)')}
   FROM unnest($4::bigint[], $5::float8[], $6::boolean[], $7::text[], $8::jsonb[], $9::jsonb[], $10::jsonb[])
     AS v("postId", "rankKey", hidden, "hiddenReason", decisions, "seenIn", keys)
   ON CONFLICT ("pipelineId", "postId") DO UPDATE SET

@@ -1,0 +1,1 @@
+ALTER INDEX "TimelineEntry_dedupeKeys_idx" SET (fastupdate = off);
