@@ -248,7 +248,7 @@ export class PipelinesService {
         this.db.client.$transaction(async (tx) => {
           await tx.$queryRawUnsafe('SELECT 1 FROM "User" WHERE id = $1::uuid FOR UPDATE', userId);
           return work(tx);
-        }),
+        }, USER_LOCK_TX),
       );
     } catch (error) {
       // Only the (userId, name) key can collide here, and the lock makes even that unlikely.
@@ -321,6 +321,12 @@ export class PipelinesService {
     if (issues.length > 0) throw invalidSpec(issues);
   }
 }
+
+/**
+ * Prisma's defaults (2 s to get a connection, 5 s in all) are too short under load, and deleting a
+ * pipeline deletes its whole timeline (cascade) inside the transaction.
+ */
+export const USER_LOCK_TX = { maxWait: 15_000, timeout: 120_000 };
 
 /** Shown until the worker picks the rebuild up. */
 const REBUILD_QUEUED = {

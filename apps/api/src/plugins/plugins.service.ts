@@ -8,6 +8,7 @@ import { PluginCatalog, pluginReferences } from '@tributary/timeline';
 import { parsePipelineSpec } from '@tributary/pipeline';
 import { AppErrorCode, AppException } from '../common/app.exception.js';
 import { isUuid } from '../common/ids.js';
+import { USER_LOCK_TX } from '../pipelines/pipelines.service.js';
 import { PluginKindModel } from './plugin.model.js';
 import type { PluginModel } from './plugin.model.js';
 
@@ -97,7 +98,7 @@ export class PluginsService {
               configSchema: JSON.parse(JSON.stringify(check.configSchema)) as object,
             },
           });
-        }),
+        }, USER_LOCK_TX),
       );
     } catch (error) {
       if (error instanceof DbConflictError)
