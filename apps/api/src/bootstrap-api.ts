@@ -12,8 +12,10 @@ export async function bootstrapApi(config: Config, database: DynamicModule): Pro
   const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config, database), {
     logger: logLevels(config),
   });
-  // Express's 100 kB default is below an uploaded plugin's 256 KiB (uploadPlugin checks its own limit).
-  app.useBodyParser('json', { limit: '1mb' });
+  // Express's 100 kB default is below an uploaded plugin's 256 KiB (uploadPlugin checks its own
+  // limit) and a createPost with images (base64, 4 × 1 MB for Bluesky; each network's limits are
+  // checked by createPost).
+  app.useBodyParser('json', { limit: '8mb' });
   await app.listen(config.PORT, config.HOST);
   const logger = new Logger('Tributary');
   logger.log(`GraphQL API on ${(await app.getUrl()).replace('[::1]', 'localhost')}/graphql`);

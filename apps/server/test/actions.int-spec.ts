@@ -334,6 +334,85 @@ describe('replies and posts', () => {
   });
 });
 
+describe('media', () => {
+  /** A 4×3 PNG: real image bytes, so the PDS takes the blob as an image. */
+  const PNG =
+    'iVBORw0KGgoAAAANSUhEUgAAAAQAAAADCAIAAAA7ljmRAAAAEElEQVR4nGP4z8AARww4OQD1MQv1NXv7ggAAAABJRU5ErkJggg==';
+
+  it('cross-posts an image with its description: uploadBlob + images embed, /api/v2/media + media_ids', async () => {
+    const res = await gql<{ createPost: ActionView[] }>(
+      `mutation($input: CreatePostInput!) { createPost(input: $input) { ${ACTION_FIELDS} } }`,
+      {
+        input: {
+          text: 'a small red picture',
+          crossPostTo: ['MASTODON', 'BLUESKY'],
+          media: [{ data: PNG, mimeType: 'image/png', altText: 'A red rectangle, four by three' }],
+        },
+      },
+      token,
+    );
+    expect(res.errors).toBeUndefined();
+    const [bsky, masto] = await Promise.all(
+      res.data!.createPost.sort((a, b) => a.network.localeCompare(b.network)).map((a) => settled(a.id)),
+    );
+    expect([bsky!.status, masto!.status]).toEqual(['DONE', 'DONE']);
+
+    const [record] = (await records(bskyMe, 'app.bsky.feed.post')).filter((r) => r.uri === bsky!.resultUri);
+    const embed = record!.value['embed'] as {
+      $type: string;
+      images: { alt: string; image: { ref: unknown; mimeType: string } }[];
+    };
+    expect(embed.$type).toBe('app.bsky.embed.images');
+    expect(embed.images.map((i) => [i.alt, i.image.mimeType])).toEqual([
+      ['A red rectangle, four by three', 'image/png'],
+    ]);
+    const { data: blob } = await bskyMe.agent.com.atproto.sync.getBlob({
+      did: bskyMe.did,
+      cid: String(embed.images[0]!.image.ref), // a CID object once the agent decoded the record
+    });
+    expect(Buffer.from(blob).toString('base64')).toBe(PNG);
+
+    const [status] = await mastodonPostsWith('a small red picture');
+    expect(status?.uri).toBe(masto!.resultUri);
+    const attachments = (
+      status as unknown as { media_attachments: { id: string; description: string | null }[] }
+    ).media_attachments;
+    expect(attachments.map((m) => m.description)).toEqual(['A red rectangle, four by three']);
+    // What the instance received: the file's bytes and type, attached to this status only.
+    const uploads = [...fake.uploads.values()].filter((u) => u.statusId === status!.id);
+    expect(uploads.map((u) => [u.mimeType, u.bytes.toString('base64')])).toEqual([['image/png', PNG]]);
+    // The finished action no longer carries the file.
+    const { rows } = await db.query<{ payload: { draft: { media: { data: string; altText: string }[] } } }>(
+      `SELECT payload FROM "OutboundAction" WHERE id = ANY($1::uuid[])`,
+      [[bsky!.id, masto!.id]],
+    );
+    expect(rows.flatMap((r) => r.payload.draft.media.map((m) => [m.data, m.altText]))).toEqual([
+      ['', 'A red rectangle, four by three'],
+      ['', 'A red rectangle, four by three'],
+    ]);
+  });
+
+  it('refuses media a network would refuse, before queueing', async () => {
+    const before = await actionCount();
+    const five = Array.from({ length: 5 }, () => ({ data: PNG, mimeType: 'image/png' }));
+    const res = await gql(
+      'mutation($input: CreatePostInput!) { createPost(input: $input) { id } }',
+      { input: { text: 'too many', crossPostTo: ['BLUESKY', 'MASTODON'], media: five } },
+      token,
+    );
+    expect(codeOf(res)).toBe('BAD_USER_INPUT');
+    expect(res.errors?.[0]?.message).toMatch(/Bluesky: 5 images, Bluesky allows at most 4/);
+    expect(res.errors?.[0]?.message).toMatch(/Mastodon: 5 attachments, 127\.0\.0\.1:\d+ allows at most 4/);
+    const gif = await gql(
+      'mutation($input: CreatePostInput!) { createPost(input: $input) { id } }',
+      { input: { text: 'a gif', crossPostTo: ['MASTODON'], media: [{ data: PNG, mimeType: 'image/gif' }] } },
+      token,
+    );
+    expect(gif.errors?.[0]?.message).toMatch(/does not take image\/gif/);
+    expect(await actionCount()).toBe(before);
+  });
+});
+
 describe('limits, checked before anything is queued', () => {
   async function refused(mutation: string, vars: Record<string, unknown>): Promise<string> {
     const before = await actionCount();
@@ -411,6 +490,21 @@ describe('retries and failures', () => {
     );
     expect(done).toMatchObject({ status: 'DONE', attempts: 2, error: null });
     expect((await mastodonPostsWith('through the outage')).map((s) => s.uri)).toEqual([done.resultUri]);
+  });
+
+  it('waits out a rate limit until its reset, then does it (the wait uses no retry attempt)', async () => {
+    fake.failNext(429, { resetInSeconds: 2, pathPrefix: '/api/v1/statuses' });
+    const done = await settled(
+      (
+        await mutate('reply', '$post: ID!, $text: String!', {
+          post: mastodonPostId,
+          text: 'after the rate limit',
+        })
+      ).id,
+    );
+    // Two runs of the job: the limited one (moved to delayed) and the one after the reset.
+    expect(done).toMatchObject({ status: 'DONE', attempts: 2, error: null });
+    expect((await mastodonPostsWith('after the rate limit')).map((s) => s.uri)).toEqual([done.resultUri]);
   });
 
   it('a job redelivered after the write landed (crash before recording it) does not post twice', async () => {

@@ -25,7 +25,7 @@ export type ActionStatus = (typeof ActionStatus)[keyof typeof ActionStatus];
 
 /** An image to attach, as the client sent it (checked for size and type before it is stored). */
 export interface ActionMedia {
-  /** Base64 of the file. */
+  /** Base64 of the file; emptied once the action is finished (the network has it then). */
   data: string;
   mimeType: string;
   altText: string | null;

@@ -2,6 +2,14 @@ import { Field, ID, InputType } from '@nestjs/graphql';
 import type { Network } from '@tributary/core';
 import { NetworkEnum } from '../accounts/linked-account.model.js';
 
+@InputType('MediaInput', { description: "An image to attach, checked against each target network's limits." })
+export class MediaInput {
+  @Field({ description: 'The file, base64-encoded.' }) data!: string;
+  @Field({ description: 'e.g. image/png; each network accepts its own list of types.' }) mimeType!: string;
+  @Field(() => String, { nullable: true, description: 'Description for people who cannot see the image.' })
+  altText?: string | null;
+}
+
 @InputType('CreatePostInput')
 export class CreatePostInput {
   @Field() text!: string;
@@ -14,6 +22,8 @@ export class CreatePostInput {
   contentWarning?: string | null;
   @Field(() => String, { nullable: true, description: 'Language code, e.g. "en" or "pt-BR".' })
   language?: string | null;
+  @Field(() => [MediaInput], { nullable: true, description: 'Images (Bluesky: at most 4 of 1 MB each).' })
+  media?: MediaInput[] | null;
   @Field(() => [ID], {
     nullable: true,
     description:

@@ -113,7 +113,11 @@ export class ActionsResolver {
       text: input.text,
       contentWarning: input.contentWarning || null,
       language: input.language || null,
-      media: [],
+      media: (input.media ?? []).map((m) => ({
+        data: m.data.replace(/\s+/g, ''),
+        mimeType: m.mimeType.trim().toLowerCase(),
+        altText: m.altText || null,
+      })),
     };
     return this.writes.createPost(user.id, draft, input.crossPostTo, input.accounts ?? []);
   }

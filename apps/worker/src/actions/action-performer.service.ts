@@ -13,6 +13,21 @@ import { JobHandler } from '../jobs/job-handler.decorator.js';
 type ActionWithAccount = OutboundAction & { linkedAccount: LinkedAccount };
 
 /**
+ * A finished action's payload without the attached files: they can be megabytes, the network has
+ * them now, and `actions` lists read every payload. Type and description stay.
+ */
+function finishedPayload(action: OutboundAction): { payload?: object } {
+  const payload = action.payload as unknown as ActionPayload;
+  if (!payload.draft?.media.length) return {};
+  return {
+    payload: {
+      ...payload,
+      draft: { ...payload.draft, media: payload.draft.media.map((m) => ({ ...m, data: '' })) },
+    },
+  };
+}
+
+/**
  * The `actions` queue: performs a like, repost, reply or post the API accepted, on the acting
  * account's network, and records the outcome on the OutboundAction row (DONE with the created
  * record, or FAILED with the reason). Every state change is published as an `action` event.
@@ -47,6 +62,7 @@ export class ActionPerformer {
         status: ActionStatus.Done,
         error: null,
         ...(result ? { result: { ...result } } : {}),
+        ...finishedPayload(action),
       });
       return { done: result?.uri ?? true };
     } catch (error) {
@@ -150,7 +166,11 @@ export class ActionPerformer {
   }
 
   private async fail(action: OutboundAction, reason: string): Promise<void> {
-    await this.update(action, { status: ActionStatus.Failed, error: reason.slice(0, 1000) });
+    await this.update(action, {
+      status: ActionStatus.Failed,
+      error: reason.slice(0, 1000),
+      ...finishedPayload(action),
+    });
   }
 
   /** Changes a PENDING action and tells the user's clients (best effort: a query catches up). */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ConnectorError, ConnectorErrorCode, Network, SourceKind } from '@tributary/core';
 import type {
+  DraftMedia,
   FetchedThread,
   IngestedItem,
   NetworkConnector,
@@ -10,6 +11,7 @@ import type {
   PostTarget,
   SkippedItem,
   SourceRef,
+  WriteOptions,
   WriteResult,
 } from '@tributary/core';
 import { parseLinkHeader } from './link-header.js';
@@ -25,6 +27,8 @@ export interface MastodonConnectorOptions extends Omit<MastodonHttpOptions, 'acc
   pageSize?: number;
 }
 
+/** Seconds to wait for an upload the instance processes in the background. */
+const MEDIA_PROCESSING_POLLS = 30;
 /** Mastodon's cap on timeline page size. */
 const MAX_PAGE = 40;
 
@@ -210,12 +214,12 @@ export class MastodonConnector implements NetworkConnector {
     await this.http.request('POST', '/api/v1/markers', { body: { home: { last_read_id: lastReadId } } });
   }
 
+  /** Favourite, boost… `target` is resolved on this instance first: its nativeId may be another's. */
   private async statusAction(target: PostTarget, action: string): Promise<MastodonStatus> {
-    if (!target.nativeId)
-      throw new ConnectorError(ConnectorErrorCode.BadInput, 'post target without a status id');
+    const status = await this.resolveStatus(target);
     const res = await this.http.request<MastodonStatus>(
       'POST',
-      `/api/v1/statuses/${encodeURIComponent(target.nativeId)}/${action}`,
+      `/api/v1/statuses/${encodeURIComponent(status.id)}/${action}`,
     );
     return res.data;
   }
@@ -228,7 +232,7 @@ export class MastodonConnector implements NetworkConnector {
   }
 
   /** Favourite; idempotent on Mastodon's side. Returns the favourited status. */
-  async like(target: PostTarget): Promise<WriteResult> {
+  async like(target: PostTarget, _options?: WriteOptions): Promise<WriteResult> {
     return this.writeResult(await this.statusAction(target, 'favourite'));
   }
 
@@ -237,7 +241,7 @@ export class MastodonConnector implements NetworkConnector {
   }
 
   /** Boost; returns the boost's own status (its id and uri), idempotent on Mastodon's side. */
-  async repost(target: PostTarget): Promise<WriteResult> {
+  async repost(target: PostTarget, _options?: WriteOptions): Promise<WriteResult> {
     return this.writeResult(await this.statusAction(target, 'reblog'));
   }
 
@@ -250,16 +254,39 @@ export class MastodonConnector implements NetworkConnector {
    * twice: Mastodon returns the first status for a repeated key.
    */
   async createPost(draft: PostDraft, options: { idempotencyKey?: string } = {}): Promise<WriteResult> {
-    if (!draft.text.trim()) throw new ConnectorError(ConnectorErrorCode.BadInput, 'empty post');
+    const media = draft.media ?? [];
+    if (!draft.text.trim() && media.length === 0) throw new ConnectorError(ConnectorErrorCode.BadInput, 'empty post');
     const body: Record<string, unknown> = { status: draft.text };
+    // A retried job uploads again; attachments never used in a status are removed by the instance.
+    if (media.length) body['media_ids'] = await Promise.all(media.map((m) => this.uploadMedia(m)));
     if (draft.contentWarning) body['spoiler_text'] = draft.contentWarning;
     if (draft.language) body['language'] = draft.language;
-    if (draft.replyTo) body['in_reply_to_id'] = draft.replyTo.nativeId;
+    if (draft.replyTo) body['in_reply_to_id'] = (await this.resolveStatus(draft.replyTo)).id;
     const res = await this.http.request<MastodonStatus>('POST', '/api/v1/statuses', {
       body,
       headers: { 'idempotency-key': options.idempotencyKey ?? randomUUID() },
     });
     return this.writeResult(res.data);
+  }
+
+  /**
+   * Uploads one attachment (with its description) and returns its id once the instance has
+   * processed it: `/api/v2/media` may answer 202 and process in the background.
+   */
+  private async uploadMedia(media: DraftMedia): Promise<string> {
+    const form = new FormData();
+    form.append('file', new Blob([new Uint8Array(media.data)], { type: media.mimeType }), `upload.${media.mimeType.split('/')[1] ?? 'bin'}`);
+    if (media.altText) form.append('description', media.altText);
+    const res = await this.http.request<{ id?: unknown; url?: unknown }>('POST', '/api/v2/media', { form });
+    const id = res.data?.id;
+    if (typeof id !== 'string') throw new ConnectorError(ConnectorErrorCode.Unavailable, 'media upload answered without an id');
+    for (let wait = 0; res.status === 202 && wait < MEDIA_PROCESSING_POLLS; wait++) {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const state = await this.http.request<{ url?: unknown }>('GET', `/api/v1/media/${encodeURIComponent(id)}`);
+      if (state.status === 200 && state.data?.url) return id;
+    }
+    if (res.status === 202) throw new ConnectorError(ConnectorErrorCode.Unavailable, `media ${id} still processing after ${MEDIA_PROCESSING_POLLS} s`);
+    return id;
   }
 
   /** The status and its context (ancestors, descendants) as this account's instance sees them. */

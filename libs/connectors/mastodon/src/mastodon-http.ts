@@ -25,6 +25,8 @@ export interface MastodonResponse<T> {
 export interface RequestOptions {
   query?: Record<string, string | number | boolean | undefined | null>;
   body?: Record<string, unknown>;
+  /** A multipart form (media uploads), sent instead of `body`. */
+  form?: FormData;
   headers?: Record<string, string>;
 }
 
@@ -105,8 +107,13 @@ export class MastodonHttp {
     }
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
     if (this.token) headers['authorization'] = `Bearer ${this.token}`;
-    let body: string | undefined;
-    if (options.body) {
+    let body: string | Uint8Array | undefined;
+    if (options.form) {
+      // Encoded once into bytes (with its boundary), so every retry sends the same request.
+      const encoded = new Request('http://form.invalid/', { method: 'POST', body: options.form });
+      headers['content-type'] = encoded.headers.get('content-type') ?? 'multipart/form-data';
+      body = new Uint8Array(await encoded.arrayBuffer());
+    } else if (options.body) {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(options.body);
     }

@@ -206,8 +206,12 @@ function pinnedRequest(
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = {};
     new Headers(init.headers).forEach((v, k) => (headers[k] = v));
-    const body = typeof init.body === 'string' ? init.body : null;
-    if (body !== null) headers['content-length'] = String(Buffer.byteLength(body));
+    // Strings (JSON) and bytes (an encoded multipart form); nothing else is sent.
+    const body = typeof init.body === 'string' || init.body instanceof Uint8Array ? init.body : null;
+    if (body !== null)
+      headers['content-length'] = String(
+        typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength,
+      );
     const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(
       url,
       {

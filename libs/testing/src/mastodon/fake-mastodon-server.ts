@@ -61,6 +61,16 @@ interface StoredStatus {
   favouritedBy: Set<string>;
 }
 
+/** A file a client uploaded through `/api/v2/media`, as the server received it. */
+export interface FakeUpload {
+  id: string;
+  accountId: string;
+  mimeType: string;
+  bytes: Buffer;
+  description: string | null;
+  statusId: string | null;
+}
+
 interface FakeApp {
   id: string;
   name: string;
@@ -153,6 +163,8 @@ export class FakeMastodonServer {
   private readonly faults: Fault[] = [];
   private readonly counts = new Map<string, number>();
   private readonly streams = new Set<StreamClient>();
+  /** Uploaded media by id; `statusId` once a status uses it. */
+  readonly uploads = new Map<string, FakeUpload>();
   private readonly markers = new Map<string, { last_read_id: string; version: number; updated_at: string }>();
   private nextStatusId = 98; // crosses 99 → 100 early: ids compared as strings would sort wrong
   private nextId = 1;
@@ -773,8 +785,11 @@ export class FakeMastodonServer {
           status: 200,
           body: this.renderStatus(this.statuses.get(previous) as StoredStatus, account.id),
         };
-      const text = ctx.body['status'];
-      if (typeof text !== 'string' || !text.trim()) return err(422, "Validation failed: Text can't be blank");
+      const text = typeof ctx.body['status'] === 'string' ? ctx.body['status'] : '';
+      const mediaIds = Array.isArray(ctx.body['media_ids']) ? (ctx.body['media_ids'] as unknown[]).map(String) : [];
+      const uploads = mediaIds.map((id) => this.uploads.get(id));
+      if (uploads.some((u) => !u || u.accountId !== account.id || u.statusId !== null)) return err(422, 'Validation failed: media not found or already used');
+      if (!text.trim() && uploads.length === 0) return err(422, "Validation failed: Text can't be blank");
       const replyTo = typeof ctx.body['in_reply_to_id'] === 'string' ? ctx.body['in_reply_to_id'] : undefined;
       if (replyTo && !this.statuses.get(Number(replyTo))) return err(404, 'Record not found');
       const id = this.post(account, {
@@ -782,11 +797,35 @@ export class FakeMastodonServer {
         spoilerText: typeof ctx.body['spoiler_text'] === 'string' ? ctx.body['spoiler_text'] : '',
         language: typeof ctx.body['language'] === 'string' ? ctx.body['language'] : 'en',
         inReplyTo: replyTo,
+        media: uploads.map((u) => ({ type: 'image' as const, description: u!.description })),
       });
+      for (const u of uploads) u!.statusId = id;
       if (idemKey) this.idempotency.set(idemKey, Number(id));
       return {
         status: 200,
         body: this.renderStatus(this.statuses.get(Number(id)) as StoredStatus, account.id),
+      };
+    });
+
+    this.route('POST', '/api/v2/media', true, (ctx) => {
+      const file = ctx.body['file'] as { type?: string; bytes?: Buffer } | undefined;
+      if (!file?.bytes?.length || !file.type) return err(422, 'Validation failed: File is missing or has no type');
+      const id = String(this.nextId++);
+      const description = typeof ctx.body['description'] === 'string' ? ctx.body['description'] : null;
+      this.uploads.set(id, { id, accountId: (ctx.account as FakeAccount).id, mimeType: file.type, bytes: file.bytes, description, statusId: null });
+      return {
+        status: 200,
+        body: {
+          id,
+          type: 'image',
+          url: `${this.origin}/media/uploads/${id}.png`,
+          preview_url: `${this.origin}/media/uploads/${id}-small.png`,
+          remote_url: null,
+          text_url: null,
+          meta: { original: { width: 640, height: 480, size: '640x480', aspect: 1.3333333333333333 } },
+          description,
+          blurhash: 'UeKUpFxuo~R%0nW;WCnhF6RjaJt757oJodS$',
+        },
       };
     });
 
@@ -920,6 +959,15 @@ export class FakeMastodonServer {
     if (!raw) return {};
     const type = req.headers['content-type'] ?? '';
     if (type.includes('application/json')) return JSON.parse(raw) as Obj;
+    if (type.includes('multipart/form-data')) {
+      // Parsed like a server would (boundary, parts, files), by the platform's own form parser.
+      const form = await new Response(Buffer.concat(chunks), { headers: { 'content-type': type } }).formData();
+      const out: Obj = {};
+      for (const [k, v] of form) {
+        out[k] = typeof v === 'string' ? v : { name: v.name, type: v.type, bytes: Buffer.from(await v.arrayBuffer()) };
+      }
+      return out;
+    }
     const out: Obj = {};
     for (const [k, v] of new URLSearchParams(raw)) {
       if (k.endsWith('[]')) ((out[k.slice(0, -2)] ??= []) as string[]).push(v);
