@@ -3,7 +3,7 @@
 // `startBlueskyNetwork()` through `fork()` (the IPC channel only tells it when the parent is gone);
 // reports readiness through a file and serves a loopback control endpoint for what tests cannot do
 // through the public API (processAll, labels).
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TestNetwork } from '@atproto/dev-env';
@@ -18,7 +18,9 @@ if (!config) throw new Error('TRIBUTARY_BSKY_CHILD_CONFIG is missing');
 const cfg: ChildConfig = config;
 
 function report(state: ReadyState): void {
-  writeFileSync(cfg.readyFile, JSON.stringify(state));
+  // Written aside and renamed: a test polling the file must never read it half-written.
+  writeFileSync(`${cfg.readyFile}.tmp`, JSON.stringify(state));
+  renameSync(`${cfg.readyFile}.tmp`, cfg.readyFile);
 }
 
 // Schema names allow letters and underscores only: the owning pid is spelled in letters (0 → a) so
