@@ -52,7 +52,8 @@ beforeAll(async () => {
   );
   world.aliceAccountId = row!.id;
   for (const group of caseGroups) await group.prepare?.(world);
-});
+  // One shared world for every feature's cases: linking, seeding and preparing takes a while.
+}, 300_000);
 
 afterAll(async () => {
   await world?.instance.stop();
