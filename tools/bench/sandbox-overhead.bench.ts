@@ -31,14 +31,36 @@ const inProcess = trustedPlugin(
   }),
 );
 
-async function perPost(runner: PluginRunner, posts: readonly Post[], batch: number): Promise<number> {
+interface Cost {
+  /** Wall-clock µs per post: includes waiting for the CPU, which dominates on a loaded machine. */
+  wall: number;
+  /** CPU µs per post of this process and the sandbox process together. */
+  cpu: number;
+}
+
+async function perPost(
+  runner: PluginRunner,
+  posts: readonly Post[],
+  batch: number,
+  sandbox?: PluginSandbox,
+): Promise<Cost> {
   const t0 = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
+  const child0 = sandbox?.childCpuMs ?? 0;
   for (let i = 0; i < posts.length; i += batch) {
     const outcome = await runner.run(posts.slice(i, i + batch), {}, context);
     if (!outcome.ok) throw new Error(outcome.error);
   }
-  return Number(process.hrtime.bigint() - t0) / posts.length / 1000; // µs per post
+  const cpu = process.cpuUsage(cpu0);
+  const childUs = ((sandbox?.childCpuMs ?? 0) - child0) * 1000;
+  return {
+    wall: Number(process.hrtime.bigint() - t0) / posts.length / 1000,
+    cpu: (cpu.user + cpu.system + childUs) / posts.length,
+  };
 }
+
+const best = (a: Cost, b: Cost): Cost => ({ wall: Math.min(a.wall, b.wall), cpu: Math.min(a.cpu, b.cpu) });
+const NONE: Cost = { wall: Infinity, cpu: Infinity };
 
 async function stopTime(sandbox: PluginSandbox, body: string, posts: readonly Post[]): Promise<string> {
   const runner = await sandboxedPlugin(
@@ -51,6 +73,9 @@ async function stopTime(sandbox: PluginSandbox, body: string, posts: readonly Po
 }
 
 async function main(): Promise<void> {
+  // Overhead is measured in a sandbox with a generous limit (a loaded shared machine must not turn a
+  // measurement into a timeout); the hostile plugins below get a tight one.
+  const roomy = new PluginSandbox({ timeLimitMs: 2000, memoryLimitMb: 32 });
   const sandbox = new PluginSandbox({ timeLimitMs: 200, memoryLimitMb: 32 });
   const warm = makePosts(5_000, 1);
   await perPost(inProcess, warm, 100);
@@ -61,8 +86,8 @@ async function main(): Promise<void> {
     ['fields: text, hashtags', "fields: ['text', 'hashtags'],"],
     ['all PluginPost fields', ''],
   ] as const) {
-    const sandboxed = await sandboxedPlugin(sandbox, source(fields));
-    await perPost(sandboxed, warm, 100);
+    const sandboxed = await sandboxedPlugin(roomy, source(fields));
+    await perPost(sandboxed, warm, 100, roomy);
     const bytes = JSON.stringify(
       projectPost(sample, fields === '' ? undefined : ['text', 'hashtags']),
     ).length;
@@ -71,19 +96,20 @@ async function main(): Promise<void> {
     );
     for (const batch of [100, 200, 500]) {
       // Best of ROUNDS: the machine is shared, the minimum is the least disturbed measurement.
-      let trusted = Infinity;
-      let first = Infinity;
-      let again = Infinity;
+      let trusted = NONE;
+      let first = NONE;
+      let again = NONE;
       for (let round = 0; round < ROUNDS; round++) {
         const fresh = makePosts(TOTAL, batch * 100 + round); // new post objects: nothing cached yet
-        trusted = Math.min(trusted, await perPost(inProcess, fresh, batch));
-        first = Math.min(first, await perPost(sandboxed, fresh, batch));
-        again = Math.min(again, await perPost(sandboxed, fresh, batch)); // the post JSON is cached per post object
+        trusted = best(trusted, await perPost(inProcess, fresh, batch));
+        first = best(first, await perPost(sandboxed, fresh, batch, roomy));
+        again = best(again, await perPost(sandboxed, fresh, batch, roomy)); // the post JSON is cached per post object
       }
-      console.log(
-        `  batch ${String(batch).padStart(3)}: in-process ${trusted.toFixed(2)} µs/post; sandboxed ${first.toFixed(2)} µs/post ` +
-          `(overhead ${(first - trusted).toFixed(2)} µs), ${again.toFixed(2)} µs/post when the post JSON is cached (overhead ${(again - trusted).toFixed(2)} µs); goal overhead ≤ 2 µs`,
-      );
+      const line = (kind: keyof Cost) =>
+        `in-process ${trusted[kind].toFixed(2)}, sandboxed ${first[kind].toFixed(2)} (overhead ${(first[kind] - trusted[kind]).toFixed(2)}), ` +
+        `with the post JSON cached ${again[kind].toFixed(2)} (overhead ${(again[kind] - trusted[kind]).toFixed(2)}) µs/post`;
+      console.log(`  batch ${String(batch).padStart(3)} CPU:  ${line('cpu')}; goal overhead ≤ 2 µs`);
+      console.log(`  batch ${String(batch).padStart(3)} wall: ${line('wall')}`);
     }
   }
   const hostile = makePosts(10, 3);
@@ -106,6 +132,7 @@ async function main(): Promise<void> {
     `  hung process:      ${(performance.now() - t0).toFixed(0)} ms → ${hung.ok ? 'ok?!' : hung.error} (killed and restarted: ${sandbox.restarts})`,
   );
   await sandbox.close();
+  await roomy.close();
 }
 
 await main();

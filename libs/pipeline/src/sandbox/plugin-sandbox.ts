@@ -31,7 +31,7 @@ interface Pending {
 }
 
 type ChildReply =
-  | { id: number; ok: true; meta?: string; outs?: string[]; cpuMs?: number }
+  | { id: number; ok: true; meta?: string; outs?: string[]; cpuMs?: number; processCpuMs?: number }
   | { id: number; ok: false; error: string };
 
 const CHILD_PATH = fileURLToPath(new URL('./sandbox-child.mjs', import.meta.url));
@@ -53,6 +53,8 @@ export class PluginSandbox {
   private closed = false;
   /** How many times the child was killed or died; for tests and metrics. */
   restarts = 0;
+  /** CPU time the sandbox process spent on runs (all its threads), in ms; for metrics and benchmarks. */
+  childCpuMs = 0;
 
   constructor(options: SandboxOptions = {}) {
     this.memoryLimitMb = Math.max(8, options.memoryLimitMb ?? 32);
@@ -91,8 +93,9 @@ export class PluginSandbox {
   /**
    * Runs a loaded plugin over chunks of posts (each a JSON array), in one round trip to the sandbox
    * process. Each chunk is one plugin call with the time limit; the first failing chunk fails the
-   * run. A process that does not finish a chunk within 1.5× the limit is killed and restarted,
-   * so a plugin is stopped within twice its limit even when the isolate cannot stop it.
+   * run. A process that shows no sign of life for 1.5× the limit (it sends one at least every
+   * quarter of the limit between chunks) is killed and restarted, so a plugin is stopped within
+   * twice its limit even when the isolate cannot stop it.
    */
   async run(
     key: string,
@@ -121,6 +124,7 @@ export class PluginSandbox {
       context: contextJson,
       timeLimitMs: this.timeLimitMs,
     });
+    if (reply.ok) this.childCpuMs += reply.processCpuMs ?? 0;
     return reply.ok ? { ok: true, value: reply.outs ?? [], cpuMs: reply.cpuMs ?? 0 } : reply;
   }
 

@@ -117,26 +117,16 @@ export class PluginSourceError extends Error {
 }
 
 // Posts are copied into the sandbox as JSON of their plugin view (projectPost: the declared fields,
-// never `raw`). The JSON is cached per post object and field list: the same post goes through
-// several sandboxed stages, and through many users' pipelines.
-const postJson = new Map<string, WeakMap<Post, string>>();
-
+// never `raw`), one JSON array per chunk. Not cached per post: a batch's posts are new objects
+// (read from the database for that batch), and a WeakMap entry per post cost more in garbage
+// collection than the rare reuse saved.
 function serializer(
   fields: readonly PluginPostField[],
 ): (posts: readonly Post[], from: number, to: number) => string {
-  const key = fields.join(',');
-  let cache = postJson.get(key);
-  if (cache === undefined) postJson.set(key, (cache = new WeakMap()));
-  const byPost = cache;
   return (posts, from, to) => {
     let out = '[';
     for (let i = from; i < to; i++) {
-      const post = posts[i]!;
-      let json = byPost.get(post);
-      if (json === undefined) {
-        json = JSON.stringify(projectPost(post, fields));
-        byPost.set(post, json);
-      }
+      const json = JSON.stringify(projectPost(posts[i]!, fields));
       out += i === from ? json : `,${json}`;
     }
     return `${out}]`;
