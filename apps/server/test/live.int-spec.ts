@@ -359,3 +359,53 @@ describe('subscriptions', () => {
     }
   });
 });
+
+describe('limits over graphql-ws', () => {
+  // An API of its own with tight limits: what HTTP refuses, the WebSocket refuses the same way.
+  let limited: TestInstance;
+  let live: LiveClient;
+
+  beforeAll(async () => {
+    limited = await startTestInstance({ ROLE: 'api', GRAPHQL_MAX_DEPTH: '3', GRAPHQL_MAX_COST: '20' });
+    const { code } = await limited.running.apps.at(-1)!.get(AuthService).createInvite(null, 'MEMBER');
+    const res = await graphqlClient(limited.apiUrl)<{ signUp: { token: string } }>(
+      'mutation($i: String!) { signUp(invite: $i, username: "limited", password: "long enough password") { token } }',
+      { i: code },
+    );
+    live = liveClient(limited.apiUrl, res.data!.signUp.token);
+    await live.acknowledged;
+  });
+
+  afterAll(async () => {
+    await live?.dispose();
+    await limited?.stop();
+  });
+
+  it('refuses over-deep and over-costly operations, and malformed ones, with a clear error', async () => {
+    const deep = new LiveSubscription(
+      live.client,
+      'subscription { timelineUpdated { items { post { uri } } } }',
+    );
+    const deepError = (await deep.next()).errors?.[0];
+    expect(deepError?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', limit: 'depth', maxDepth: 3 });
+    expect(deepError?.message).toMatch(/nested 4 levels deep; at most 3/);
+
+    const costly = new LiveSubscription(live.client, '{ timeline(first: 100) { edges { cursor } } }');
+    expect((await costly.next()).errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      limit: 'cost',
+      maxCost: 20,
+    });
+
+    const broken = new LiveSubscription(live.client, 'subscription { timelineUpdated { pipelineId');
+    expect(codeOf(await broken.next())).toBe('GRAPHQL_PARSE_FAILED');
+    const unknown = new LiveSubscription(live.client, 'subscription { nope }');
+    expect(codeOf(await unknown.next())).toBe('GRAPHQL_VALIDATION_FAILED');
+
+    // Within the limits it subscribes (the connection stayed open through the refusals).
+    const fine = new LiveSubscription(live.client, 'subscription { timelineUpdated { pipelineId } }');
+    const events = limited.running.apps.at(-1)!.get(UserEventsService);
+    await waitFor('subscribed', async () => events.stats.listeners === 1);
+    fine.stop();
+  });
+});
