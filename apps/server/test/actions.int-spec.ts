@@ -537,6 +537,19 @@ describe('retries and failures', () => {
     expect(await mastodonPostsWith('said only once')).toHaveLength(1);
   });
 
+  it('gives up after the last attempt of a lasting outage: FAILED with the reason, nothing posted', async () => {
+    // Every request of every attempt fails: 5 job attempts × (1 + 2 connector retries).
+    fake.failNext(503, { times: 15, pathPrefix: '/api/v1/statuses' });
+    const failed = await settled(
+      (await mutate('reply', '$post: ID!, $text: String!', { post: mastodonPostId, text: 'never through' }))
+        .id,
+    );
+    expect(failed.status).toBe('FAILED');
+    expect(failed.attempts).toBe(5);
+    expect(failed.error).toMatch(/gave up after 5 attempts: .*503 Service Unavailable/);
+    expect(await mastodonPostsWith('never through')).toEqual([]);
+  });
+
   it('a revoked token fails the action (no retries) and marks the account NEEDS_REAUTH', async () => {
     fake.revokeTokens(mastoMe);
     const failed = await settled((await mutate('like', '$post: ID!', { post: mastodonPostId })).id);
