@@ -146,8 +146,8 @@ describe('the example web client in chromium', () => {
     await page.fill('input[name=username]', USERNAME);
     await page.fill('input[name=password]', 'not the password');
     await page.click('form#login button[type=submit]');
-    await page.waitForFunction(() => (document.getElementById('login-error')?.textContent ?? '') !== '');
-    expect(await page.locator('#login-error').textContent()).toMatch(/password/i);
+    await page.locator('#login-error', { hasText: /\S/ }).waitFor();
+    expect(await page.locator('#login-error').textContent()).toBe('invalid username or password');
     expect(await page.locator('#timeline').isHidden()).toBe(true);
 
     await page.fill('input[name=username]', USERNAME);
