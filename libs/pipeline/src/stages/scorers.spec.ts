@@ -102,4 +102,22 @@ describe('parseIsoMs', () => {
       expect([iso, parseIsoMs(iso)]).toEqual([iso, Date.parse(iso)]);
     }
   });
+
+  it('agrees with Date.parse over random timestamps, years 0 to 9999, and near-misses', async () => {
+    const { parseIsoMs } = await import('../rank-key.js');
+    let seed = 7;
+    const next = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff), seed % n);
+    const pad = (v: number, w: number) => String(v).padStart(w, '0');
+    for (let i = 0; i < 20_000; i++) {
+      const stamp =
+        `${pad(next(10_000), 4)}-${pad(next(14), 2)}-${pad(next(33), 2)}T${pad(next(25), 2)}:` +
+        `${pad(next(61), 2)}:${pad(next(61), 2)}${i % 2 === 0 ? `.${pad(next(1000), 3)}` : ''}Z`;
+      // Every tenth one gets a character replaced: separators and digits must all be checked.
+      const iso =
+        i % 10 === 0
+          ? `${stamp.slice(0, i % stamp.length)}${'x:-. 9'[i % 6]!}${stamp.slice((i % stamp.length) + 1)}`
+          : stamp;
+      expect([iso, parseIsoMs(iso)]).toEqual([iso, Date.parse(iso)]);
+    }
+  });
 });
