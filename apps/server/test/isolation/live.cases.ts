@@ -40,7 +40,7 @@ async function withLive(
     alice: LiveClient;
     bob: LiveClient;
     publish: (event: UserEvent) => Promise<void>;
-    listening: (channels: string[], extra: number) => Promise<void>;
+    listening: (channels: string[], extra: number, subs: LiveSubscription<unknown>[]) => Promise<void>;
   }) => Promise<void>,
 ): Promise<void> {
   const alice = liveClient(w.instance.apiUrl, w.alice.token);
@@ -55,8 +55,11 @@ async function withLive(
       alice,
       bob,
       publish: (event) => publisher.publish(event),
-      listening: async (channels, extra) => {
+      listening: async (channels, extra, subs) => {
         await waitFor(`${extra} subscriptions on ${channels.join(', ')}`, async () => {
+          // A subscription the server ended instead (an error) fails here, with its answer.
+          const ended = subs.find((sub) => sub.isCompleted);
+          if (ended) throw new Error(`a subscription ended: ${JSON.stringify(await ended.next(0))}`);
           for (const channel of channels) {
             const [, count] = (await redis.pubsub('NUMSUB', channel)) as [string, number];
             if (Number(count) !== 1) return false;
@@ -157,11 +160,17 @@ export const liveCases: CaseGroup = {
           const refused = await prying.next();
           expect(codeOf(refused)).toBe('NOT_FOUND');
 
-          const aliceSub = new LiveSubscription<{ timelineUpdated: unknown }>(alice.client, TIMELINE);
-          const bobSub = new LiveSubscription<{ timelineUpdated: unknown }>(bob.client, TIMELINE);
+          // By id: other cases may change which pipeline is a default by the time this one runs.
+          const aliceSub = new LiveSubscription<{ timelineUpdated: unknown }>(alice.client, TIMELINE, {
+            p: alicePipeline,
+          });
+          const bobSub = new LiveSubscription<{ timelineUpdated: unknown }>(bob.client, TIMELINE, {
+            p: bobPipeline,
+          });
           await listening(
             [`timeline:${w.alice.id}:${alicePipeline}`, `timeline:${w.bob.id}:${bobPipeline}`],
             2,
+            [aliceSub, bobSub] as LiveSubscription<unknown>[],
           );
           await publish({
             type: 'timeline-entries',
@@ -196,7 +205,10 @@ export const liveCases: CaseGroup = {
           withLive(w, async ({ alice, bob, publish, listening }) => {
             const aliceSub = new LiveSubscription<{ accountStatusChanged: unknown }>(alice.client, ACCOUNTS);
             const bobSub = new LiveSubscription<{ accountStatusChanged: unknown }>(bob.client, ACCOUNTS);
-            await listening([`account:${w.alice.id}`, `account:${w.bob.id}`], 2);
+            await listening([`account:${w.alice.id}`, `account:${w.bob.id}`], 2, [
+              aliceSub,
+              bobSub,
+            ] as LiveSubscription<unknown>[]);
             const accounts = api(w).get(AccountsService);
             try {
               await accounts.setStatus(w.aliceAccountId, AccountStatus.Error, "Alice's trouble");
@@ -228,7 +240,10 @@ export const liveCases: CaseGroup = {
           withLive(w, async ({ alice, bob, publish, listening }) => {
             const aliceSub = new LiveSubscription<{ actionUpdated: unknown }>(alice.client, ACTIONS);
             const bobSub = new LiveSubscription<{ actionUpdated: unknown }>(bob.client, ACTIONS);
-            await listening([`action:${w.alice.id}`, `action:${w.bob.id}`], 2);
+            await listening([`action:${w.alice.id}`, `action:${w.bob.id}`], 2, [
+              aliceSub,
+              bobSub,
+            ] as LiveSubscription<unknown>[]);
             const insert = async (userId: string, accountId: string) => {
               const [row] = await sql<{ id: string }>(
                 w,
