@@ -1,3 +1,4 @@
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloDriver } from '@nestjs/apollo';
 import type { ApolloDriverConfig } from '@nestjs/apollo';
 import { Module } from '@nestjs/common';
@@ -53,7 +54,8 @@ export class ApiModule {
             formatError,
             // Depth needs only the document; cost needs the variables (`first: $n`), hence a plugin.
             validationRules: [depthLimitRule(config.GRAPHQL_MAX_DEPTH)],
-            plugins: [queryCostPlugin(config.GRAPHQL_MAX_COST)],
+            // Cache-control hints are unused here, and the plugin instruments every resolved field.
+            plugins: [queryCostPlugin(config.GRAPHQL_MAX_COST), ApolloServerPluginCacheControlDisabled()],
             // Subscriptions over graphql-ws on the same path, authenticated at connection.
             subscriptions: { 'graphql-ws': ws.options() },
           }),
