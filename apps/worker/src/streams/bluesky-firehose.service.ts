@@ -26,9 +26,10 @@ const CURSOR_FLUSH_MS = 1_000;
 /**
  * The AppView indexes what the PDS sequenced a moment later (80–860 ms on the reference network),
  * so a sync asked for at the event could miss the post: the first sync waits a little (and
- * collapses a burst), a second one later catches a slow AppView.
+ * collapses a burst), later ones catch a slow AppView. Syncs are incremental and idempotent, so an
+ * early one that finds the post costs the later ones a page each.
  */
-const SYNC_DELAYS_MS = [1_500, 15_000] as const;
+const SYNC_DELAYS_MS = [400, 1_500, 15_000] as const;
 /** Follow and list-item records of a watched account change what it needs to hear about. */
 const GRAPH_COLLECTIONS = ['app.bsky.graph.follow', 'app.bsky.graph.listitem'] as const;
 const FEED = new Set<string>(FEED_COLLECTIONS);
@@ -72,6 +73,7 @@ export class BlueskyFirehoseService implements OnApplicationBootstrap, BeforeApp
   private readonly watches = new Map<string, Watch>();
   /** Stream key (`firehose:<service>` or `jetstream:<url>`) -> subscription. */
   private readonly subs = new Map<string, Stream>();
+  /** Pending follow-up syncs by `<delay>:<sourceId>`. */
   private readonly followUps = new Map<string, NodeJS.Timeout>();
   private timers: NodeJS.Timeout[] = [];
   private reconciling: Promise<void> | null = null;
@@ -306,18 +308,23 @@ export class BlueskyFirehoseService implements OnApplicationBootstrap, BeforeApp
 
   private async requestSync(sourceId: string): Promise<void> {
     // Dedupe ids (see jobOptions) collapse a burst of events into one queued sync.
-    await this.jobs.enqueue('sync-source', { sourceId }, SYNC_DELAYS_MS[0]);
-    if (!this.followUps.has(sourceId)) {
+    const [first, ...followUps] = SYNC_DELAYS_MS;
+    await this.jobs.enqueue('sync-source', { sourceId }, first);
+    // Follow-ups by timer, not as delayed jobs (those would be deduplicated against the first);
+    // one pending timer per source and delay, so a burst of events schedules each follow-up once.
+    for (const delay of followUps) {
+      const key = `${delay}:${sourceId}`;
+      if (this.followUps.has(key)) continue;
       this.followUps.set(
-        sourceId,
+        key,
         setTimeout(() => {
-          this.followUps.delete(sourceId);
+          this.followUps.delete(key);
           if (this.leading) {
             this.jobs
               .enqueue('sync-source', { sourceId })
               .catch((err: unknown) => this.logger.warn(`follow-up sync of ${sourceId}: ${String(err)}`));
           }
-        }, SYNC_DELAYS_MS[1]),
+        }, delay),
       );
     }
   }
