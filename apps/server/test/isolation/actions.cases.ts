@@ -2,7 +2,7 @@
 // never acts through her accounts.
 import { expect } from '@jest/globals';
 import { codeOf } from '../../../api/src/testing/graphql-client.js';
-import { sql } from './world.js';
+import { insertPost, showToAlice, sql } from './world.js';
 import type { CaseGroup, IsolationCase, World } from './world.js';
 
 /** Alice's action, inserted as the API would have stored it (no worker involved). */
@@ -57,24 +57,14 @@ async function actionIdsOf(w: World, token: string): Promise<string[]> {
 
 export const actionCases: CaseGroup = {
   prepare: async (w) => {
-    const [author] = await sql<{ id: string }>(
-      w,
-      `INSERT INTO "Author" (network, "networkId", handle) VALUES ('BLUESKY', 'did:plc:actionsauthor', 'author.test') RETURNING id`,
-    );
-    const uri = 'at://did:plc:actionsauthor/app.bsky.feed.post/3kactions22a';
-    const [post] = await sql<{ id: string }>(
-      w,
-      `INSERT INTO "Post" (network, uri, "nativeId", "authorId", data, raw, "createdAt")
-       VALUES ('BLUESKY', $1, 'bafyactions', $2, '{}', '{}', now()) RETURNING id::text`,
-      [uri, author!.id],
-    );
-    alicePostId = post!.id;
-    await sql(
-      w,
-      `INSERT INTO "SourcePost" ("sourceId", "postId")
-       SELECT id, $2 FROM "Source" WHERE "linkedAccountId" = $1 AND kind = 'HOME'`,
-      [w.aliceBlueskyAccountId, alicePostId],
-    );
+    alicePostId = await insertPost(w, {
+      uri: 'at://did:plc:actionsauthor/app.bsky.feed.post/3kactions22a',
+      nativeId: 'bafyactions',
+      authorDid: 'did:plc:actionsauthor',
+      authorHandle: 'author.test',
+      text: 'A post only Alice sees',
+    });
+    await showToAlice(w, alicePostId);
     const [row] = await sql<{ id: string }>(
       w,
       `INSERT INTO "OutboundAction" (id, "userId", "linkedAccountId", kind, payload, "updatedAt")

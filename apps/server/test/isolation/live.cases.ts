@@ -12,7 +12,7 @@ import { codeOf } from '../../../api/src/testing/graphql-client.js';
 import { LiveSubscription, liveClient } from '../../../api/src/testing/graphql-ws-client.js';
 import type { LiveClient } from '../../../api/src/testing/graphql-ws-client.js';
 import { waitFor } from '../wait-for.js';
-import { sql } from './world.js';
+import { insertPost, sql } from './world.js';
 import type { CaseGroup, World } from './world.js';
 
 let alicePipeline = '';
@@ -105,48 +105,18 @@ export const liveCases: CaseGroup = {
     );
     alicePipeline = pipelines.find((p) => p.userId === w.alice.id)!.id;
     bobPipeline = pipelines.find((p) => p.userId === w.bob.id)!.id;
-    const now = new Date().toISOString();
-    const author = {
-      network: 'BLUESKY',
-      networkId: 'did:plc:live-author',
-      handle: 'live-author.test',
-      displayName: null,
-      avatarUrl: null,
-      bot: false,
-    };
-    const text = "Alice's live secret";
-    const data = {
-      network: 'BLUESKY',
+    const postId = await insertPost(w, {
       uri: 'at://did:plc:live-author/app.bsky.feed.post/live1',
       nativeId: 'live1',
-      webUrl: null,
-      author,
-      text,
-      richText: { segments: [{ type: 'text', text }] },
-      languages: [],
-      createdAt: now,
-      indexedAt: now,
-      replyParent: null,
-      replyRoot: null,
-      quote: null,
-      media: [],
-      linkCard: null,
-      counts: { replies: 0, reposts: 0, likes: 0, quotes: 0 },
-      contentWarning: null,
-      sensitive: false,
-      labels: [],
-      visibility: 'public',
-      hashtags: [],
-    };
+      authorDid: 'did:plc:live-author',
+      authorHandle: 'live-author.test',
+      text: "Alice's live secret",
+    });
     const [entry] = await sql<{ id: string }>(
       w,
-      `WITH a AS (INSERT INTO "Author" (network, "networkId", handle) VALUES ('BLUESKY', $1, $2)
-                  ON CONFLICT (network, "networkId") DO UPDATE SET handle = EXCLUDED.handle RETURNING id),
-            p AS (INSERT INTO "Post" (network, uri, "nativeId", "authorId", data, raw, "createdAt")
-                  SELECT 'BLUESKY', $3, 'live1', a.id, $4, '{}', now() FROM a RETURNING id)
-       INSERT INTO "TimelineEntry" ("userId", "pipelineId", "postId", "rankKey", decisions, "seenIn", "pipelineVersion")
-       SELECT $5, $6, p.id, 1e12, '[]', '[]', 1 FROM p RETURNING id::text`,
-      [author.networkId, author.handle, data.uri, JSON.stringify(data), w.alice.id, alicePipeline],
+      `INSERT INTO "TimelineEntry" ("userId", "pipelineId", "postId", "rankKey", decisions, "seenIn", "pipelineVersion")
+       VALUES ($1, $2, $3, 1e12, '[]', '[]', 1) RETURNING id::text`,
+      [w.alice.id, alicePipeline, postId],
     );
     aliceEntry = entry!.id;
   },

@@ -2,7 +2,7 @@
 import { expect } from '@jest/globals';
 import { blueskyNetwork } from '@tributary/testing';
 import { codeOf } from '../../../api/src/testing/graphql-client.js';
-import { sql } from './world.js';
+import { insertPost, showToAlice } from './world.js';
 import type { CaseGroup, World } from './world.js';
 
 /** Alice's post (on her home source) and its reply on the network, which only a thread fetch stores. */
@@ -20,53 +20,16 @@ export const postCases: CaseGroup = {
     replyUri = reply.uri;
     await net.processAll();
     // Stored as ingest would have (a row on Alice's home source), without waiting for the worker.
-    const [source] = await sql<{ id: string }>(
-      w,
-      `SELECT id FROM "Source" WHERE "linkedAccountId" = $1 AND kind = 'HOME'`,
-      [w.aliceBlueskyAccountId],
-    );
-    const now = new Date().toISOString();
-    const author = {
-      network: 'BLUESKY',
-      networkId: w.aliceBluesky.did,
-      handle: w.aliceBluesky.handle,
-      displayName: null,
-      avatarUrl: null,
-      bot: false,
-    };
-    const data = {
-      network: 'BLUESKY',
+    const postId = await insertPost(w, {
       uri: root.uri,
       nativeId: root.cid,
-      webUrl: null,
-      author,
+      authorDid: w.aliceBluesky.did,
+      authorHandle: w.aliceBluesky.handle,
       text: 'Alice thinks aloud',
-      richText: { segments: [{ type: 'text', text: 'Alice thinks aloud' }] },
-      languages: [],
-      createdAt: now,
-      indexedAt: now,
-      replyParent: null,
-      replyRoot: null,
-      quote: null,
-      media: [],
-      linkCard: null,
-      counts: { replies: 1, reposts: 0, likes: 0, quotes: 0 },
-      contentWarning: null,
-      sensitive: false,
-      labels: [],
-      visibility: 'public',
-      hashtags: [],
-    };
-    const [post] = await sql<{ id: string }>(
-      w,
-      `WITH a AS (INSERT INTO "Author" (network, "networkId", handle) VALUES ('BLUESKY', $1, $2)
-                  ON CONFLICT (network, "networkId") DO UPDATE SET handle = EXCLUDED.handle RETURNING id),
-            p AS (INSERT INTO "Post" (network, uri, "nativeId", "authorId", data, raw, "createdAt")
-                  SELECT 'BLUESKY', $3, $4, a.id, $5, '{}', now() FROM a RETURNING id)
-       INSERT INTO "SourcePost" ("sourceId", "postId") SELECT $6, p.id FROM p RETURNING "postId"::text AS id`,
-      [w.aliceBluesky.did, w.aliceBluesky.handle, root.uri, root.cid, JSON.stringify(data), source!.id],
-    );
-    alicePostId = post!.id;
+      replies: 1,
+    });
+    await showToAlice(w, postId);
+    alicePostId = postId;
   },
   cases: {
     post: {

@@ -56,3 +56,56 @@ export async function accountsOf(w: World, token: string): Promise<string[]> {
   const res = await w.gql<{ linkedAccounts: { id: string }[] }>('{ linkedAccounts { id } }', {}, token);
   return res.data!.linkedAccounts.map((a) => a.id).sort();
 }
+
+/** A Bluesky post stored as ingest would store it (complete normalized `data`); returns its id. */
+export async function insertPost(
+  w: World,
+  post: { uri: string; nativeId: string; authorDid: string; authorHandle: string; text: string; replies?: number },
+): Promise<string> {
+  const now = new Date().toISOString();
+  const data = {
+    network: 'BLUESKY',
+    uri: post.uri,
+    nativeId: post.nativeId,
+    webUrl: null,
+    author: { network: 'BLUESKY', networkId: post.authorDid, handle: post.authorHandle, displayName: null, avatarUrl: null, bot: false },
+    text: post.text,
+    richText: { segments: [{ type: 'text', text: post.text }] },
+    languages: [],
+    createdAt: now,
+    indexedAt: now,
+    replyParent: null,
+    replyRoot: null,
+    quote: null,
+    media: [],
+    linkCard: null,
+    counts: { replies: post.replies ?? 0, reposts: 0, likes: 0, quotes: 0 },
+    contentWarning: null,
+    sensitive: false,
+    labels: [],
+    visibility: 'public',
+    hashtags: [],
+  };
+  // An upsert: the worker may have ingested it already (Alice's own posts reach her home timeline).
+  const [row] = await sql<{ id: string }>(
+    w,
+    `WITH a AS (INSERT INTO "Author" (network, "networkId", handle) VALUES ('BLUESKY', $1, $2)
+                ON CONFLICT (network, "networkId") DO UPDATE SET handle = EXCLUDED.handle RETURNING id)
+     INSERT INTO "Post" (network, uri, "nativeId", "authorId", data, raw, "createdAt")
+     SELECT 'BLUESKY', $3, $4, a.id, $5, '{}', now() FROM a
+     ON CONFLICT (network, uri) DO UPDATE SET data = EXCLUDED.data RETURNING id::text`,
+    [post.authorDid, post.authorHandle, post.uri, post.nativeId, JSON.stringify(data)],
+  );
+  return row!.id;
+}
+
+/** Makes a post reach Alice: seen in her Bluesky home source. */
+export async function showToAlice(w: World, postId: string): Promise<void> {
+  await sql(
+    w,
+    `INSERT INTO "SourcePost" ("sourceId", "postId")
+     SELECT id, $2 FROM "Source" WHERE "linkedAccountId" = $1 AND kind = 'HOME'
+     ON CONFLICT DO NOTHING`,
+    [w.aliceBlueskyAccountId, postId],
+  );
+}
