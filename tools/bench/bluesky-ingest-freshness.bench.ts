@@ -13,6 +13,7 @@ import pg from 'pg';
 import { AuthService } from '../../apps/api/src/auth/auth.service.js';
 import { graphqlClient } from '../../apps/api/src/testing/graphql-client.js';
 import { startTestInstance } from '../../apps/server/test/test-instance.js';
+import { waitFor } from '../../apps/server/test/wait-for.js';
 import { BlueskyFirehoseService } from '../../apps/worker/src/streams/bluesky-firehose.service.js';
 import { subscribeRepos } from '../../libs/connectors/bluesky/src/index.js';
 import {
@@ -33,18 +34,6 @@ const pct = (xs: number[], p: number): number => {
 const fmt = (xs: number[]): string =>
   `median ${pct(xs, 50).toFixed(0)} ms, p95 ${pct(xs, 95).toFixed(0)} ms, max ${Math.max(...xs).toFixed(0)} ms (n=${xs.length})`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(
-  what: string,
-  probe: () => Promise<boolean>,
-  timeoutMs: number,
-  everyMs = 50,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await sleep(everyMs);
-  }
-}
 
 console.log(
   `machine: ${cpus()[0]?.model ?? '?'} × ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`,
@@ -97,7 +86,7 @@ try {
   if (linked.errors) throw new Error(JSON.stringify(linked.errors));
   const homeId = linked.data!.linkBlueskyAccount.sources.find((s) => s.kind === 'HOME')!.id;
   let backfilled = 0;
-  await until(
+  await waitFor(
     'backfill DONE',
     async () => {
       const { rows } = await db.query<{ state: string; done: number }>(
@@ -118,7 +107,7 @@ try {
 
   // 2. Freshness.
   const firehose = instance.running.apps[0]!.get(BlueskyFirehoseService);
-  await until('consumer ready', async () => firehose.status.ready >= 1, 60_000);
+  await waitFor('consumer ready', async () => firehose.status.ready >= 1, 60_000);
   const eventAt = new Map<string, number>();
   const sub = subscribeRepos({
     service: net.info.pdsUrl,
@@ -126,7 +115,7 @@ try {
     onEvent: (e) => void (e.action === 'create' && eventAt.set(e.uri, Date.now())),
   });
   const warm = await author.agent.post({ text: 'warm-up' });
-  await until('warm-up event', async () => eventAt.has(warm.uri), 30_000, 5);
+  await waitFor('warm-up event', async () => eventAt.has(warm.uri), 30_000, 5);
 
   const createdAt = new Map<string, number>();
   for (let i = 0; i < POSTS; i++) {
@@ -137,7 +126,7 @@ try {
   }
   const uris = [...createdAt.keys()];
   const ingestedAt = new Map<string, number>();
-  await until(
+  await waitFor(
     'all fresh posts stored',
     async () => {
       const { rows } = await db.query<{ uri: string; at: Date }>(

@@ -13,6 +13,7 @@ import { UserEventsService } from '../../apps/api/src/live/user-events.service.j
 import { graphqlClient } from '../../apps/api/src/testing/graphql-client.js';
 import { liveClient } from '../../apps/api/src/testing/graphql-ws-client.js';
 import { startTestInstance } from '../../apps/server/test/test-instance.js';
+import { waitFor } from '../../apps/server/test/wait-for.js';
 import { BlueskyFirehoseService } from '../../apps/worker/src/streams/bluesky-firehose.service.js';
 import { subscribeRepos } from '../../libs/connectors/bluesky/src/index.js';
 import {
@@ -36,18 +37,6 @@ const load = () =>
     .map((l) => l.toFixed(2))
     .join(' ')}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(
-  what: string,
-  probe: () => Promise<boolean> | boolean,
-  timeoutMs: number,
-  everyMs = 50,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await sleep(everyMs);
-  }
-}
 
 console.log(
   `machine: ${cpus()[0]?.model ?? '?'} x ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}; ${load()}`,
@@ -82,7 +71,7 @@ try {
   );
   if (linked.errors) throw new Error(JSON.stringify(linked.errors));
   const firehose = instance.running.apps[0]!.get(BlueskyFirehoseService);
-  await until('firehose consumer ready', () => firehose.status.ready >= 1, 60_000);
+  await waitFor('firehose consumer ready', async () => firehose.status.ready >= 1, 60_000);
 
   live = liveClient(instance.apiUrl, token);
   await live.acknowledged;
@@ -98,7 +87,7 @@ try {
       complete: () => {},
     },
   );
-  await until('subscribed', () => api.get(UserEventsService).stats.listeners === 1, 30_000);
+  await waitFor('subscribed', async () => api.get(UserEventsService).stats.listeners === 1, 30_000);
 
   const eventAt = new Map<string, number>();
   const sub = subscribeRepos({
@@ -107,7 +96,7 @@ try {
     onEvent: (e) => void (e.action === 'create' && eventAt.set(e.uri, Date.now())),
   });
   const warm = await author.agent.post({ text: 'warm-up' });
-  await until('warm-up update', () => updatedAt.has(warm.uri), 60_000, 5);
+  await waitFor('warm-up update', async () => updatedAt.has(warm.uri), 60_000, 5);
 
   console.log(`\n${POSTS} posts, one every ${SPACING_MS} ms; ${load()}`);
   const createdAt = new Map<string, number>();
@@ -118,7 +107,7 @@ try {
     await sleep(Math.max(0, SPACING_MS - (Date.now() - started)));
   }
   const uris = [...createdAt.keys()];
-  await until('every post delivered', () => uris.every((u) => updatedAt.has(u)), 120_000, 100);
+  await waitFor('every post delivered', async () => uris.every((u) => updatedAt.has(u)), 120_000, 100);
   await sub.stop();
   const { rows } = await db.query<{ uri: string; at: Date }>(
     `SELECT uri, "ingestedAt" AS at FROM "Post" WHERE uri = ANY($1)`,
