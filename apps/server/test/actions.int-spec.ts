@@ -12,6 +12,7 @@ import { codeOf, graphqlClient } from '../../api/src/testing/graphql-client.js';
 import type { TestInstance } from './test-instance.js';
 import { startTestInstance } from './test-instance.js';
 import { waitFor } from './wait-for.js';
+import { linkBluesky, linkMastodon } from './link-accounts.js';
 
 jest.setTimeout(150_000);
 
@@ -174,20 +175,8 @@ beforeAll(async () => {
     seenEvents.push((JSON.parse(message) as { actionId: string }).actionId),
   );
 
-  const bsky = await gql<{ linkBlueskyAccount: { id: string } }>(
-    'mutation($i: String!, $p: String!, $s: String) { linkBlueskyAccount(identifier: $i, appPassword: $p, service: $s) { id } }',
-    { i: bskyMe.handle, p: bskyMe.appPassword, s: net.info.pdsUrl },
-    token,
-  );
-  expect(bsky.errors).toBeUndefined();
-  blueskyAccountId = bsky.data!.linkBlueskyAccount.id;
-  const masto = await gql<{ linkMastodonAccount: { id: string } }>(
-    'mutation($i: String!, $t: String!) { linkMastodonAccount(instance: $i, accessToken: $t) { id } }',
-    { i: fake.origin, t: mastoMeToken },
-    token,
-  );
-  expect(masto.errors).toBeUndefined();
-  mastodonAccountId = masto.data!.linkMastodonAccount.id;
+  blueskyAccountId = await linkBluesky(gql, token, bskyMe, net.info.pdsUrl);
+  mastodonAccountId = await linkMastodon(gql, token, fake.origin, mastoMeToken);
 
   // The posts reach the user the normal way: through the linked accounts' home timelines.
   blueskyPostId = await waitFor('the Bluesky post ingested', () => postIdOf(bskyPost.uri));

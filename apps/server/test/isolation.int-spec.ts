@@ -10,6 +10,7 @@ import { codeOf, graphqlClient } from '../../api/src/testing/graphql-client.js';
 import { caseGroups } from './isolation/index.js';
 import type { IsolationCase, TestUser, World } from './isolation/world.js';
 import { sql } from './isolation/world.js';
+import { linkBluesky } from './link-accounts.js';
 import { startTestInstance } from './test-instance.js';
 
 const cases: [string, IsolationCase][] = caseGroups.flatMap((group) => Object.entries(group.cases));
@@ -36,13 +37,8 @@ beforeAll(async () => {
   const bob = await signUp('bob');
   const network = await blueskyNetwork();
   const aliceBluesky = await network.createAccount('alice');
-  const linked = await gql<{ linkBlueskyAccount: { id: string } }>(
-    'mutation($i: String!, $p: String!, $s: String) { linkBlueskyAccount(identifier: $i, appPassword: $p, service: $s) { id } }',
-    { i: aliceBluesky.handle, p: aliceBluesky.appPassword, s: network.info.pdsUrl },
-    alice.token,
-  );
-  expect(linked.errors).toBeUndefined();
-  world = { instance, gql, alice, bob, aliceAccountId: '', aliceBluesky, aliceBlueskyAccountId: linked.data!.linkBlueskyAccount.id, mastodon };
+  const aliceBlueskyAccountId = await linkBluesky(gql, alice.token, aliceBluesky, network.info.pdsUrl);
+  world = { instance, gql, alice, bob, aliceAccountId: '', aliceBluesky, aliceBlueskyAccountId, mastodon };
   const [row] = await sql<{ id: string }>(
     world,
     `INSERT INTO "LinkedAccount" (id, "userId", network, "networkAccountId", handle, "serviceUrl", credentials, "updatedAt")

@@ -22,6 +22,7 @@ import { BlueskyFirehoseService } from '../../worker/src/streams/bluesky-firehos
 import type { TestInstance } from './test-instance.js';
 import { startTestInstance } from './test-instance.js';
 import { waitFor } from './wait-for.js';
+import { linkBluesky } from './link-accounts.js';
 
 jest.setTimeout(150_000);
 
@@ -102,12 +103,7 @@ async function member(name: string): Promise<Member> {
   const { token, tokenInfo, user } = res.data!.signUp;
   const bluesky = await net.createAccount(name);
   await bluesky.agent.follow(author.did);
-  const linked = await gql<{ linkBlueskyAccount: { id: string } }>(
-    'mutation($i: String!, $p: String!, $s: String) { linkBlueskyAccount(identifier: $i, appPassword: $p, service: $s) { id } }',
-    { i: bluesky.handle, p: bluesky.appPassword, s: net.info.pdsUrl },
-    token,
-  );
-  expect(linked.errors).toBeUndefined();
+  const accountId = await linkBluesky(gql, token, bluesky, net.info.pdsUrl);
   const { rows } = await db.query<{ id: string }>(
     `SELECT id FROM "Pipeline" WHERE "userId" = $1 AND "isDefault"`,
     [user.id],
@@ -118,7 +114,7 @@ async function member(name: string): Promise<Member> {
     tokenId: tokenInfo.id,
     pipelineId: rows[0]!.id,
     bluesky,
-    accountId: linked.data!.linkBlueskyAccount.id,
+    accountId,
   };
 }
 

@@ -11,6 +11,7 @@ import { graphqlClient } from '../../api/src/testing/graphql-client.js';
 import type { TestInstance } from './test-instance.js';
 import { startTestInstance } from './test-instance.js';
 import { waitFor } from './wait-for.js';
+import { linkBluesky, linkMastodon } from './link-accounts.js';
 
 jest.setTimeout(180_000);
 
@@ -100,20 +101,8 @@ beforeAll(async () => {
   fake.post(samMastodon, { text: TEXT });
   fake.post(other, { text: TEXT });
 
-  const bsky = await gql<{ linkBlueskyAccount: { id: string } }>(
-    'mutation($i: String!, $p: String!, $s: String) { linkBlueskyAccount(identifier: $i, appPassword: $p, service: $s) { id } }',
-    { i: viewer.handle, p: viewer.appPassword, s: net.info.pdsUrl },
-    token,
-  );
-  expect(bsky.errors).toBeUndefined();
-  blueskyAccountId = bsky.data!.linkBlueskyAccount.id;
-  const masto = await gql<{ linkMastodonAccount: { id: string } }>(
-    'mutation($i: String!, $t: String!) { linkMastodonAccount(instance: $i, accessToken: $t) { id } }',
-    { i: fake.origin, t: fake.issueToken(reader) },
-    token,
-  );
-  expect(masto.errors).toBeUndefined();
-  mastodonAccountId = masto.data!.linkMastodonAccount.id;
+  blueskyAccountId = await linkBluesky(gql, token, viewer, net.info.pdsUrl);
+  mastodonAccountId = await linkMastodon(gql, token, fake.origin, fake.issueToken(reader));
 });
 
 afterAll(async () => {

@@ -11,6 +11,7 @@ import { codeOf, graphqlClient } from '../../api/src/testing/graphql-client.js';
 import type { TestInstance } from './test-instance.js';
 import { startTestInstance } from './test-instance.js';
 import { waitFor } from './wait-for.js';
+import { linkBluesky, linkMastodon } from './link-accounts.js';
 
 jest.setTimeout(150_000);
 
@@ -130,26 +131,10 @@ beforeAll(async () => {
   reader = await signUp('reader');
   other = await signUp('other');
 
-  const linkedBsky = await gql(
-    'mutation($i: String!, $p: String!, $s: String) { linkBlueskyAccount(identifier: $i, appPassword: $p, service: $s) { id } }',
-    { i: viewer!.handle, p: viewer!.appPassword, s: net.info.pdsUrl },
-    reader,
-  );
-  expect(linkedBsky.errors).toBeUndefined();
-  const linkedMasto = await gql<{ linkMastodonAccount: { id: string } }>(
-    'mutation($i: String!, $t: String!) { linkMastodonAccount(instance: $i, accessToken: $t) { id } }',
-    { i: fake.origin, t: fake.issueToken(me) },
-    reader,
-  );
-  expect(linkedMasto.errors).toBeUndefined();
-  mastoAccountId = linkedMasto.data!.linkMastodonAccount.id;
+  await linkBluesky(gql, reader, viewer!, net.info.pdsUrl);
+  mastoAccountId = await linkMastodon(gql, reader, fake.origin, fake.issueToken(me));
   // The other user has a Mastodon account of their own, which follows nobody.
-  const otherLinked = await gql(
-    'mutation($i: String!, $t: String!) { linkMastodonAccount(instance: $i, accessToken: $t) { id } }',
-    { i: fake.origin, t: fake.issueToken(stranger) },
-    other,
-  );
-  expect(otherLinked.errors).toBeUndefined();
+  await linkMastodon(gql, other, fake.origin, fake.issueToken(stranger));
 });
 
 afterAll(async () => {

@@ -16,6 +16,7 @@ import type { SqlStatementCounter } from './sql-statement-counter.js';
 import type { TestInstance } from './test-instance.js';
 import { startTestInstance } from './test-instance.js';
 import { waitFor } from './wait-for.js';
+import { linkMastodon } from './link-accounts.js';
 
 jest.setTimeout(120_000);
 
@@ -293,12 +294,7 @@ describe('timeline', () => {
       const statuses = Array.from({ length: 5 }, (_, n) =>
         fake.post(friend, { text: `from the fediverse ${n}` }),
       );
-      const linked = await gql(
-        'mutation($i: String!, $t: String!) { linkMastodonAccount(instance: $i, accessToken: $t) { id } }',
-        { i: fake.origin, t: fake.issueToken(reader) },
-        token,
-      );
-      expect(linked.errors).toBeUndefined();
+      await linkMastodon(gql, token, fake.origin, fake.issueToken(reader));
       const edges = await waitFor('the five statuses in the timeline', async () => {
         const all: MarkEdge[] = [];
         for (let after: string | null = null; ;) {

@@ -14,6 +14,7 @@ import { graphqlClient } from '../../api/src/testing/graphql-client.js';
 import type { TestInstance } from './test-instance.js';
 import { startTestInstance } from './test-instance.js';
 import { waitFor } from './wait-for.js';
+import { linkBluesky } from './link-accounts.js';
 
 jest.setTimeout(180_000);
 
@@ -89,12 +90,7 @@ beforeAll(async () => {
     token,
   );
   expect(updated.errors).toBeUndefined();
-  const linked = await gql(
-    'mutation($i: String!, $p: String!, $s: String) { linkBlueskyAccount(identifier: $i, appPassword: $p, service: $s) { id } }',
-    { i: viewer.handle, p: viewer.appPassword, s: net.info.pdsUrl },
-    token,
-  );
-  expect(linked.errors).toBeUndefined();
+  await linkBluesky(gql, token, viewer, net.info.pdsUrl);
   // Ingest and the pipeline worker fill the timeline through the real path (version 2: the user's spec).
   await waitFor(
     'every post to have its timeline entry',
