@@ -134,7 +134,11 @@ for (let b = 0; b < results.length; b++) {
     user.id,
     third.id,
     1,
-    results[b]!.map((result, i) => ({ postId: candidateBatches[b]![i]!.postId, result })),
+    results[b]!.map((result, i) => ({
+      postId: candidateBatches[b]![i]!.postId,
+      result,
+      reason: candidateBatches[b]![i]!.reason,
+    })),
   );
 }
 const upsertMs = performance.now() - t0;
@@ -151,10 +155,11 @@ const rows = await prisma.$queryRawUnsafe<
     decisions: string;
     seenIn: string;
     dedupeKeys: string;
+    reason: string | null;
   }[]
 >(
   `SELECT "postId", "rankKey", hidden, "hiddenReason", decisions::text AS decisions, "seenIn"::text AS "seenIn",
-          "dedupeKeys"::text AS "dedupeKeys"
+          "dedupeKeys"::text AS "dedupeKeys", reason::text AS reason
    FROM "TimelineEntry" WHERE "pipelineId" = $1::uuid ORDER BY "postId"`,
   pipeline.id,
 );
@@ -166,11 +171,20 @@ for (let i = 0; i < rows.length; i += BATCH) {
   const params: unknown[] = [user.id, other.id];
   const values = chunk.map((r) => {
     const p = params.length;
-    params.push(String(r.postId), r.rankKey, r.hidden, r.hiddenReason, r.decisions, r.seenIn, r.dedupeKeys);
-    return `($1, $2, $${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5}::jsonb, $${p + 6}::jsonb, 1, $${p + 7}::bigint[])`;
+    params.push(
+      String(r.postId),
+      r.rankKey,
+      r.hidden,
+      r.hiddenReason,
+      r.decisions,
+      r.seenIn,
+      r.dedupeKeys,
+      r.reason,
+    );
+    return `($1, $2, $${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5}::jsonb, $${p + 6}::jsonb, 1, $${p + 7}::bigint[], $${p + 8}::jsonb)`;
   });
   await client.query(
-    `INSERT INTO "TimelineEntry" ("userId", "pipelineId", "postId", "rankKey", hidden, "hiddenReason", decisions, "seenIn", "pipelineVersion", "dedupeKeys") VALUES ${values.join(', ')}`,
+    `INSERT INTO "TimelineEntry" ("userId", "pipelineId", "postId", "rankKey", hidden, "hiddenReason", decisions, "seenIn", "pipelineVersion", "dedupeKeys", reason) VALUES ${values.join(', ')}`,
     params,
   );
 }

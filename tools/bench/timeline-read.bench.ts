@@ -82,10 +82,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Timeline entries k = $3.. per user (up to $4 for the first $2 users, $5 for the others; only the
- * first $2 users when $6 = 1) and where each post was seen (the page's repost-reason lookup reads
- * SourcePost; one in ten a repost). $1 = number of posts.
+ * first $2 users when $6 = 1) and where each post was seen (SourcePost; one in ten a repost, its
+ * reason on the entry as the pipeline stores it). $1 = number of posts.
  */
-const ENTRIES_SQL = `WITH e AS (INSERT INTO "TimelineEntry" ("userId", "pipelineId", "postId", "rankKey", hidden, "hiddenReason", decisions, "seenIn", "pipelineVersion")
+const ENTRIES_SQL = `WITH e AS (INSERT INTO "TimelineEntry" ("userId", "pipelineId", "postId", "rankKey", hidden, "hiddenReason", decisions, "seenIn", "pipelineVersion", reason)
        SELECT u.id, pl.id, e.post, extract(epoch FROM po."createdAt") + (e.post % 100) / 1000.0,
          e.k % 20 = 0, CASE WHEN e.k % 20 = 0 THEN 'mute-words: matched "spoiler"' END,
          jsonb_build_array(
@@ -95,7 +95,10 @@ const ENTRIES_SQL = `WITH e AS (INSERT INTO "TimelineEntry" ("userId", "pipeline
            jsonb_build_object('stage', 'author-diversity', 'index', 2, 'verdict', 'keep', 'reason', null, 'score', 0)),
          jsonb_build_array(jsonb_build_object('network', 'BLUESKY', 'linkedAccountId', la.id, 'sourceId', s.id,
            'uri', po.uri)),
-         1
+         1,
+         CASE WHEN e.post % 10 = 0 THEN jsonb_build_object('by', jsonb_build_object('network', 'BLUESKY',
+           'networkId', 'did:plc:friend', 'handle', 'friend.test', 'displayName', 'Friend', 'avatarUrl', null, 'bot', false),
+           'at', '2026-11-01T00:00:00Z', 'uri', 'at://did:plc:friend/app.bsky.feed.repost/' || e.post) END
        FROM (SELECT n, id FROM (SELECT row_number() OVER (ORDER BY id) AS n, id FROM "User") x) u
        JOIN "Pipeline" pl ON pl."userId" = u.id
        JOIN "LinkedAccount" la ON la."userId" = u.id
@@ -105,12 +108,10 @@ const ENTRIES_SQL = `WITH e AS (INSERT INTO "TimelineEntry" ("userId", "pipeline
          FROM generate_series($3::int, CASE WHEN u.n <= $2::int THEN $4::int ELSE $5::int END) k) e
        JOIN "Post" po ON po.id = e.post
        WHERE u.n <= $2::int OR $6::int = 0
-       ON CONFLICT DO NOTHING RETURNING "seenIn", "postId")
+       ON CONFLICT DO NOTHING RETURNING "seenIn", "postId", reason)
        INSERT INTO "SourcePost" ("sourceId", "postId", reason)
        SELECT (e."seenIn"->0->>'sourceId')::uuid, e."postId",
-         CASE WHEN e."postId" % 10 = 0 THEN jsonb_build_object('by', jsonb_build_object('network', 'BLUESKY',
-           'networkId', 'did:plc:friend', 'handle', 'friend.test', 'displayName', 'Friend', 'avatarUrl', null, 'bot', false),
-           'at', '2026-11-01T00:00:00Z', 'uri', 'at://did:plc:friend/app.bsky.feed.repost/' || e."postId") END
+         e.reason
        FROM e
        ON CONFLICT DO NOTHING`;
 

@@ -215,6 +215,13 @@ const KEY_HASHES = (pipelineId: string, keys: string) =>
 const SEEN_IN_ON_CONFLICT = `CASE WHEN t."pipelineVersion" < EXCLUDED."pipelineVersion" THEN EXCLUDED."seenIn"
   ELSE ${appendNew('t."seenIn"', 'EXCLUDED."seenIn"')} END`;
 
+/**
+ * The first repost reason stays (the reader shows why the post first reached the user), unless a new
+ * pipeline version recomputes the entry.
+ */
+const REASON_ON_CONFLICT = `CASE WHEN t."pipelineVersion" < EXCLUDED."pipelineVersion" THEN EXCLUDED.reason
+  ELSE coalesce(t.reason, EXCLUDED.reason) END`;
+
 function appendNew(target: string, addition: string): string {
   return `${target} || coalesce((SELECT jsonb_agg(e) FROM jsonb_array_elements(${addition}) e
     WHERE NOT ${target} @> jsonb_build_array(e)), '[]'::jsonb)`;
@@ -248,6 +255,8 @@ const MERGE_SQL = (pipelineId: string, postIds: string, seen: string): string =>
 export interface EntryWrite {
   postId: bigint;
   result: PipelineResult;
+  /** Why the post reached the user when it came in as a repost / boost (the candidate's reason). */
+  reason: RepostReason | null;
   /** The keys later batches' dedupe finds this entry by (visible entries; none when omitted). */
   dedupeKeys?: readonly string[];
 }
@@ -308,7 +317,7 @@ export async function writeEntries(
       ids.map(String),
       ids.map((id) => JSON.stringify(merges.get(id))),
     );
-    sql = `WITH merged AS (${MERGE_SQL('$2', '$11', '$12')} RETURNING 1) ${UPSERT_SQL}`;
+    sql = `WITH merged AS (${MERGE_SQL('$2', '$12', '$13')} RETURNING 1) ${UPSERT_SQL}`;
   }
   const rows = await db.$queryRawUnsafe<{ id: bigint; inserted: boolean }[]>(sql, ...params);
   return rows.filter((row) => row.inserted).map((row) => row.id);
@@ -325,14 +334,14 @@ function sortByPost(entries: readonly EntryWrite[]): EntryWrite[] {
 // thousands of parameters costs more than the insert).
 const UPSERT_SQL = `INSERT INTO "TimelineEntry" AS t
     ("userId", "pipelineId", "postId", "rankKey", hidden, "hiddenReason", decisions, "seenIn", "pipelineVersion",
-     "dedupeKeys")
+     "dedupeKeys", reason)
   SELECT $1::uuid, $2::uuid, v."postId", v."rankKey", v.hidden, v."hiddenReason", v.decisions, v."seenIn", $3::int,
-         ${KEY_HASHES('$2', 'jsonb_array_elements_text(v.keys)')}
-  FROM unnest($4::bigint[], $5::float8[], $6::boolean[], $7::text[], $8::jsonb[], $9::jsonb[], $10::jsonb[])
-    AS v("postId", "rankKey", hidden, "hiddenReason", decisions, "seenIn", keys)
+         ${KEY_HASHES('$2', 'jsonb_array_elements_text(v.keys)')}, v.reason
+  FROM unnest($4::bigint[], $5::float8[], $6::boolean[], $7::text[], $8::jsonb[], $9::jsonb[], $10::jsonb[], $11::jsonb[])
+    AS v("postId", "rankKey", hidden, "hiddenReason", decisions, "seenIn", keys, reason)
   ON CONFLICT ("pipelineId", "postId") DO UPDATE SET
     "rankKey" = EXCLUDED."rankKey", hidden = EXCLUDED.hidden, "hiddenReason" = EXCLUDED."hiddenReason",
-    decisions = EXCLUDED.decisions, "seenIn" = ${SEEN_IN_ON_CONFLICT},
+    decisions = EXCLUDED.decisions, "seenIn" = ${SEEN_IN_ON_CONFLICT}, reason = ${REASON_ON_CONFLICT},
     "pipelineVersion" = EXCLUDED."pipelineVersion", "dedupeKeys" = EXCLUDED."dedupeKeys"
   WHERE t."pipelineVersion" <= EXCLUDED."pipelineVersion"
   RETURNING id, (xmax = 0) AS inserted`;
@@ -355,5 +364,6 @@ function upsertParams(
     chunk.map((e) => JSON.stringify(e.result.decisions)),
     chunk.map((e) => JSON.stringify(e.result.seenIn)),
     chunk.map((e) => JSON.stringify(e.dedupeKeys ?? [])),
+    chunk.map((e) => (e.reason === null ? null : JSON.stringify(e.reason))),
   ];
 }

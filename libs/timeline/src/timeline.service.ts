@@ -188,6 +188,7 @@ export class TimelineService {
     const entries = results.map((result, i) => ({
       postId: batch[i]!.postId,
       result,
+      reason: batch[i]!.reason,
       dedupeKeys: scope === null || result.hidden ? undefined : scope.keysOf(batch[i]!.post),
     }));
     // One statement is atomic by itself: no transaction round trips for a normal batch.

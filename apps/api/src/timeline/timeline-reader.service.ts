@@ -1,5 +1,5 @@
-// The timeline's read path: one pipeline lookup and one page query (entries, posts and repost
-// reasons joined), so a page costs two SQL statements whatever its size.
+// The timeline's read path: one pipeline lookup and one page query (entries joined with their
+// posts), so a page costs two SQL statements whatever its size.
 import { Inject, Injectable } from '@nestjs/common';
 import { CONFIG } from '@tributary/config';
 import type { Config } from '@tributary/config';
@@ -40,31 +40,26 @@ interface ItemRow {
   reason: RepostReason | null;
 }
 
-const ENTRY_COLUMNS = `e.id, e."postId", e."rankKey", e.hidden, e."hiddenReason", e.decisions, e."seenIn"`;
+const ENTRY_COLUMNS = `e.id, e."postId", e."rankKey", e.hidden, e."hiddenReason", e.decisions, e."seenIn", e.reason`;
 
 /**
- * Entries (`page`, a CTE over TimelineEntry rows) with their posts and, when the post came in as a
- * repost, the first repost reason among the user's sources (as the pipeline's candidates take it).
- * $1 pipeline, $2 user.
+ * Entries (`page`, a CTE over TimelineEntry rows) with their posts. The repost reason is stored on
+ * the entry by the pipeline: looking it up here through the user's sources doubled the page's
+ * buffer reads (tools/bench/timeline-read.bench.ts).
  */
 const itemsSql = (page: string) => `
   WITH page AS (${page})
   SELECT e.id::text AS id, e."postId"::text AS "postId", e."rankKey", e.hidden, e."hiddenReason",
-         e.decisions, e."seenIn", p.data, r.reason
+         e.decisions, e."seenIn", e.reason, p.data
   FROM page e
   JOIN "Post" p ON p.id = e."postId"
-  LEFT JOIN LATERAL (
-    SELECT sp.reason FROM "SourcePost" sp
-    JOIN "Source" s ON s.id = sp."sourceId"
-    JOIN "LinkedAccount" la ON la.id = s."linkedAccountId"
-    WHERE sp."postId" = e."postId" AND la."userId" = $2::uuid AND sp.reason IS NOT NULL
-    ORDER BY sp."seenAt", sp."sourceId" LIMIT 1) r ON true
   ORDER BY e."rankKey" DESC, e.id DESC`;
 
 /**
  * One page in keyset order. Each branch walks the index (pipelineId, hidden, rankKey desc, id desc)
  * from the cursor; with hidden entries included, the two branches (visible, hidden) are merged —
- * an index has no order across both `hidden` values. $3 limit, $4/$5 the cursor's rank key and id.
+ * an index has no order across both `hidden` values. $1 pipeline, $2 limit, $3/$4 the cursor's rank
+ * key and id.
  * No `userId` test here: `ownedPipeline` has checked the pipeline is the caller's, and the extra
  * predicate made the planner misestimate (rows=1) and sort all of the user's entries instead of
  * walking the index (seen on 1M posts / 2M entries: tools/bench/timeline-read.bench.ts).
@@ -73,11 +68,11 @@ function pageSql(includeHidden: boolean, afterCursor: boolean): string {
   const branch = (hidden: boolean) => `(
     SELECT ${ENTRY_COLUMNS} FROM "TimelineEntry" e
     WHERE e."pipelineId" = $1::uuid AND e.hidden = ${hidden}
-      ${afterCursor ? 'AND (e."rankKey", e.id) < ($4::float8, $5::bigint)' : ''}
-    ORDER BY e."rankKey" DESC, e.id DESC LIMIT $3::int)`;
+      ${afterCursor ? 'AND (e."rankKey", e.id) < ($3::float8, $4::bigint)' : ''}
+    ORDER BY e."rankKey" DESC, e.id DESC LIMIT $2::int)`;
   return itemsSql(
     includeHidden
-      ? `${branch(false)} UNION ALL ${branch(true)} ORDER BY "rankKey" DESC, id DESC LIMIT $3::int`
+      ? `${branch(false)} UNION ALL ${branch(true)} ORDER BY "rankKey" DESC, id DESC LIMIT $2::int`
       : branch(false),
   );
 }
@@ -123,7 +118,7 @@ export class TimelineReader {
     }
     const pipeline = await this.ownedPipeline(userId, pipelineId);
     const position = after ? this.position(after, pipeline.id, 'after') : null;
-    const params: unknown[] = [pipeline.id, userId, first + 1];
+    const params: unknown[] = [pipeline.id, first + 1];
     if (position) params.push(position.rankKey, String(position.entryId));
     const rows = await this.db.client.$queryRawUnsafe<ItemRow[]>(
       pageSql(includeHidden, position !== null),
