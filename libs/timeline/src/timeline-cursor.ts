@@ -37,6 +37,16 @@ export class TimelineCursorCodec {
 
   /** The position of a cursor this instance issued for `pipelineId`; throws InvalidCursorError otherwise. */
   decode(cursor: string, pipelineId: string): TimelinePosition {
+    const position = this.verify(cursor);
+    if (position.pipelineId !== pipelineId) throw new InvalidCursorError('cursor belongs to another pipeline');
+    return position;
+  }
+
+  /**
+   * The position of a cursor this instance issued, for whichever pipeline it names; throws
+   * InvalidCursorError otherwise. The caller must still check that pipeline is the one it reads.
+   */
+  verify(cursor: string): TimelinePosition {
     const [body, mac, extra] = cursor.split('.');
     if (!body || !mac || extra !== undefined || cursor.length > 200)
       throw new InvalidCursorError('malformed cursor');
@@ -46,11 +56,12 @@ export class TimelineCursorCodec {
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       throw new InvalidCursorError('cursor was not issued by this instance or was altered');
     }
-    const [version, pipeline, rank, id, ...rest] = payload.split(':');
+    const [version, pipelineId, rank, id, ...rest] = payload.split(':');
     const rankKey = Number(rank);
     if (
       version !== VERSION ||
       rest.length > 0 ||
+      !pipelineId ||
       !id ||
       !ENTRY_ID.test(id) ||
       !rank ||
@@ -58,7 +69,6 @@ export class TimelineCursorCodec {
     ) {
       throw new InvalidCursorError('malformed cursor');
     }
-    if (pipeline !== pipelineId) throw new InvalidCursorError('cursor belongs to another pipeline');
     return { pipelineId, rankKey, entryId: BigInt(id) };
   }
 

@@ -1,5 +1,5 @@
-// The timeline's read path: one pipeline lookup and one page query (entries joined with their
-// posts), so a page costs two SQL statements whatever its size.
+// The timeline's read path: one statement per page whatever its size (the caller's pipeline, its
+// entries and their posts).
 import { Inject, Injectable } from '@nestjs/common';
 import { CONFIG } from '@tributary/config';
 import type { Config } from '@tributary/config';
@@ -29,6 +29,7 @@ export interface OwnedPipeline {
 }
 
 interface ItemRow {
+  pipelineId: string;
   id: string;
   postId: string;
   rankKey: number;
@@ -40,40 +41,42 @@ interface ItemRow {
   reason: RepostReason | null;
 }
 
-const ENTRY_COLUMNS = `e.id, e."postId", e."rankKey", e.hidden, e."hiddenReason", e.decisions, e."seenIn", e.reason`;
+const ENTRY_COLUMNS = `e."pipelineId", e.id, e."postId", e."rankKey", e.hidden, e."hiddenReason", e.decisions, e."seenIn", e.reason`;
 
 /**
  * Entries (`page`, a CTE over TimelineEntry rows) with their posts. The repost reason is stored on
  * the entry by the pipeline: looking it up here through the user's sources doubled the page's
  * buffer reads (tools/bench/timeline-read.bench.ts).
  */
-const itemsSql = (page: string) => `
-  WITH page AS (${page})
-  SELECT e.id::text AS id, e."postId"::text AS "postId", e."rankKey", e.hidden, e."hiddenReason",
+const itemsSql = (page: string, pipelines = '') => `
+  WITH ${pipelines} page AS (${page})
+  SELECT e."pipelineId"::text AS "pipelineId", e.id::text AS id, e."postId"::text AS "postId", e."rankKey", e.hidden, e."hiddenReason",
          e.decisions, e."seenIn", e.reason, p.data
   FROM page e
   JOIN "Post" p ON p.id = e."postId"
   ORDER BY e."rankKey" DESC, e.id DESC`;
 
 /**
- * One page in keyset order. Each branch walks the index (pipelineId, hidden, rankKey desc, id desc)
- * from the cursor; with hidden entries included, the two branches (visible, hidden) are merged —
- * an index has no order across both `hidden` values. $1 pipeline, $2 limit, $3/$4 the cursor's rank
- * key and id.
- * No `userId` test here: `ownedPipeline` has checked the pipeline is the caller's, and the extra
- * predicate made the planner misestimate (rows=1) and sort all of the user's entries instead of
- * walking the index (seen on 1M posts / 2M entries: tools/bench/timeline-read.bench.ts).
+ * One page in keyset order, of the pipeline `pl` names: $1 the caller, $2 their pipeline (NULL: their
+ * default one). Each branch walks the index (pipelineId, hidden, rankKey desc, id desc) from the
+ * cursor; with hidden entries included, the two branches (visible, hidden) are merged — an index
+ * has no order across both `hidden` values. $3 limit, $4/$5 the cursor's rank key and id.
+ * The entries are not filtered by `userId`: `pl` is the caller's, and that extra predicate made the
+ * planner misestimate (rows=1) and sort all of the user's entries instead of walking the index
+ * (seen on 1M posts / 2M entries: tools/bench/timeline-read.bench.ts).
  */
 function pageSql(includeHidden: boolean, afterCursor: boolean): string {
   const branch = (hidden: boolean) => `(
     SELECT ${ENTRY_COLUMNS} FROM "TimelineEntry" e
-    WHERE e."pipelineId" = $1::uuid AND e.hidden = ${hidden}
-      ${afterCursor ? 'AND (e."rankKey", e.id) < ($3::float8, $4::bigint)' : ''}
-    ORDER BY e."rankKey" DESC, e.id DESC LIMIT $2::int)`;
+    WHERE e."pipelineId" = (SELECT id FROM pl) AND e.hidden = ${hidden}
+      ${afterCursor ? 'AND (e."rankKey", e.id) < ($4::float8, $5::bigint)' : ''}
+    ORDER BY e."rankKey" DESC, e.id DESC LIMIT $3::int)`;
   return itemsSql(
     includeHidden
-      ? `${branch(false)} UNION ALL ${branch(true)} ORDER BY "rankKey" DESC, id DESC LIMIT $2::int`
+      ? `${branch(false)} UNION ALL ${branch(true)} ORDER BY "rankKey" DESC, id DESC LIMIT $3::int`
       : branch(false),
+    `pl AS (SELECT id FROM "Pipeline" WHERE "userId" = $1::uuid
+              AND CASE WHEN $2::uuid IS NULL THEN "isDefault" ELSE id = $2::uuid END),`,
   );
 }
 
@@ -116,17 +119,22 @@ export class TimelineReader {
         },
       );
     }
-    const pipeline = await this.ownedPipeline(userId, pipelineId);
-    const position = after ? this.position(after, pipeline.id, 'after') : null;
-    const params: unknown[] = [pipeline.id, first + 1];
+    if (pipelineId && !isUuid(pipelineId)) throw pipelineNotFound();
+    // Verified here, checked against the pipeline below: without `pipeline` that is known only
+    // once the page query has resolved the default one.
+    const position = after ? this.verify(after, 'after') : null;
+    const params: unknown[] = [userId, pipelineId || null, first + 1];
     if (position) params.push(position.rankKey, String(position.entryId));
     const rows = await this.db.client.$queryRawUnsafe<ItemRow[]>(
       pageSql(includeHidden, position !== null),
       ...params,
     );
+    // No rows: an empty page, or no such pipeline of the caller's (NOT_FOUND), told apart here.
+    const pipeline = rows[0]?.pipelineId ?? (await this.ownedPipeline(userId, pipelineId)).id;
+    if (position) this.position(after!, pipeline, 'after');
     const edges = rows.slice(0, first).map((row) => ({
-      cursor: this.cursors.encode({ pipelineId: pipeline.id, rankKey: row.rankKey, entryId: BigInt(row.id) }),
-      node: toItem(pipeline.id, row),
+      cursor: this.cursors.encode({ pipelineId: pipeline, rankKey: row.rankKey, entryId: BigInt(row.id) }),
+      node: toItem(pipeline, row),
     }));
     return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
   }
@@ -156,14 +164,22 @@ export class TimelineReader {
 
   /** The position a cursor of this pipeline names; BAD_USER_INPUT (naming `field`) when it does not verify. */
   position(cursor: string, pipelineId: string, field: string): TimelinePosition {
-    try {
-      return this.cursors.decode(cursor, pipelineId);
-    } catch (error) {
-      if (error instanceof InvalidCursorError) {
-        throw new AppException(AppErrorCode.BadUserInput, `${field}: ${error.message}`, { field });
-      }
-      throw error;
+    return asUserInput(field, () => this.cursors.decode(cursor, pipelineId));
+  }
+
+  private verify(cursor: string, field: string): TimelinePosition {
+    return asUserInput(field, () => this.cursors.verify(cursor));
+  }
+}
+
+function asUserInput<T>(field: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof InvalidCursorError) {
+      throw new AppException(AppErrorCode.BadUserInput, `${field}: ${error.message}`, { field });
     }
+    throw error;
   }
 }
 
