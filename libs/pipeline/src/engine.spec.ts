@@ -1,7 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
+import type { Post } from '@tributary/core';
 import { definePlugin } from '@tributary/plugin-sdk';
 import { compilePipeline } from './engine.js';
 import { pluginResolver, trustedPlugin } from './plugin-runner.js';
+import { rankKey } from './rank-key.js';
 import { DEFAULT_PIPELINE_SPEC, PipelineSpecError } from './spec.js';
 import { candidate, post, runStages } from './spec-helpers.js';
 
@@ -162,6 +164,50 @@ describe('compilePipeline / run', () => {
         .halfLifeHours,
     ).toBe(12);
     expect(compilePipeline({ name: 'x', stages: [] }).halfLifeHours).toBe(6);
+  });
+});
+
+describe('malformed posts', () => {
+  // Stored posts are JSON from the database: a bad one must not take its batch down.
+  const malformed = (fields: Record<string, unknown>): Post => ({ ...post(), ...fields }) as unknown as Post;
+
+  it('hides a post the stages cannot read, records why, and runs the rest of the batch', async () => {
+    const stages = [
+      { use: 'mute-words', with: { words: ['crypto'] } },
+      { use: 'ai-generated' },
+      { use: 'score/engagement' },
+      { use: 'dedupe-crossposts' },
+      { use: 'diversify/author-cap', with: { max: 5 } },
+    ];
+    const counts = { likes: 1, reposts: 0, replies: 0, quotes: 0 };
+    const inputs = [
+      post({ text: 'fine', counts }),
+      malformed({ createdAt: undefined, indexedAt: undefined }),
+      malformed({ createdAt: 'yesterday', indexedAt: '2026-11-23T12:00:00.000Z' }),
+      malformed({ hashtags: undefined }),
+      malformed({ text: null }),
+      malformed({ labels: [{ source: 'x' }] }),
+      post({ text: 'crypto', counts }),
+    ];
+    const now = new Date('2026-11-24T00:00:00.000Z');
+    const results = await runStages(stages, inputs, { now });
+    const input = (reason: string) => [
+      { stage: 'input', index: -1, verdict: 'hide', reason: `malformed post: ${reason}`, score: 0 },
+    ];
+    expect(results.map((r) => r.decisions)).toEqual([
+      [{ stage: 'score/engagement', index: 2, verdict: 'score', reason: 'engagement', score: 1 }],
+      input('createdAt missing'),
+      input('createdAt "yesterday" is not a timestamp'),
+      input('hashtags missing'),
+      input('text is not a string'),
+      input('labels[0] is not a label'),
+      [{ stage: 'mute-words', index: 0, verdict: 'hide', reason: 'muted word "crypto" in text', score: 0 }],
+    ]);
+    expect(results[1]!).toMatchObject({ hidden: true, hiddenReason: 'malformed post: createdAt missing' });
+    // A hidden post keeps a time position: when it was indexed, else the run's clock.
+    expect(results[1]!.rankKey).toBeCloseTo(rankKey(now.getTime(), 0));
+    expect(results[2]!.rankKey).toBeCloseTo(rankKey(Date.parse('2026-11-23T12:00:00.000Z'), 0));
+    expect(JSON.parse(JSON.stringify(results))).toEqual(results);
   });
 });
 

@@ -1,4 +1,5 @@
 import type { PluginRunner, PluginResolver } from './plugin-runner.js';
+import { malformation } from './post-check.js';
 import { DEFAULT_HALF_LIFE_HOURS, parseIsoMs } from './rank-key.js';
 import type { BuiltinStageConfig, BuiltinStageName, PipelineSpec, StageSpec } from './spec.js';
 import { PLUGIN_STAGE_PATTERN, PipelineSpecError, parsePipelineSpec } from './spec.js';
@@ -10,7 +11,7 @@ import { muteWords } from './stages/mute-words.js';
 import { pluginStage } from './stages/plugin-stage.js';
 import { boostAuthors, engagement, recency } from './stages/scorers.js';
 import type { CompiledStage, ItemState, PerPost, RunContext } from './stages/stage.js';
-import { NO_DECISIONS, TextKeys } from './stages/stage.js';
+import { NO_DECISIONS, TextKeys, record } from './stages/stage.js';
 import type { Candidate, PipelineResult, RunOptions } from './types.js';
 import { checkPluginConfig, compileConfigSchema } from '@tributary/plugin-sdk';
 
@@ -51,6 +52,20 @@ function planSteps(stages: readonly CompiledStage[]): Step[] {
     else steps.push({ group: [stage] });
   }
   return steps;
+}
+
+/**
+ * Hides a post the stages cannot read (see post-check.ts). It keeps a time position for its rank
+ * key: when it was indexed if that parses, else the run's clock.
+ */
+function hideMalformed(item: ItemState, problem: string, nowMs: number): void {
+  const reason = `malformed post: ${problem}`;
+  const indexedAt: unknown = item.post.indexedAt;
+  const indexedMs = typeof indexedAt === 'string' ? parseIsoMs(indexedAt) : NaN;
+  item.createdMs = Number.isNaN(indexedMs) ? nowMs : indexedMs;
+  item.hidden = true;
+  item.hiddenReason = reason;
+  record(item, { stage: 'input', index: -1, verdict: 'hide', reason, score: 0 });
 }
 
 function builtin<N extends BuiltinStageName>(stage: StageSpec, _name: N): BuiltinStageConfig<N> {
@@ -169,10 +184,11 @@ export function compilePipeline(input: unknown, options: CompileOptions = {}): C
       for (let i = 0; i < candidates.length; i++) {
         const candidate = candidates[i]!;
         const post = candidate.post;
-        let createdMs = parseIsoMs(post.createdAt);
-        if (Number.isNaN(createdMs)) createdMs = parseIsoMs(post.indexedAt);
-        if (Number.isNaN(createdMs)) createdMs = context.nowMs;
-        items[i] = {
+        let problem = malformation(post);
+        const createdMs = problem === null ? parseIsoMs(post.createdAt) : NaN;
+        if (problem === null && Number.isNaN(createdMs))
+          problem = `createdAt ${JSON.stringify(post.createdAt.slice(0, 40))} is not a timestamp`;
+        const item: ItemState = {
           candidate,
           post,
           createdMs,
@@ -186,6 +202,8 @@ export function compilePipeline(input: unknown, options: CompileOptions = {}): C
           duplicateOf: null,
           textMask: -1,
         };
+        if (problem !== null) hideMalformed(item, problem, context.nowMs);
+        items[i] = item;
       }
       for (const step of steps) {
         if (step.group === undefined) {
