@@ -5,6 +5,7 @@ import { Module } from '@nestjs/common';
 import type { DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
+import type { GraphQLSchema } from 'graphql';
 import type { Config } from '@tributary/config';
 import { ConfigModule } from '@tributary/config';
 import { QueueModule } from '@tributary/queue';
@@ -13,6 +14,7 @@ import { ActionsModule } from './actions/actions.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { formatError } from './common/format-error.js';
 import { GraphqlExceptionFilter } from './common/graphql-exception.filter.js';
+import { jitGateway } from './common/jit-execution.js';
 import { depthLimitRule, queryCostPlugin } from './common/query-limits.js';
 import { HealthController } from './health/health.controller.js';
 import { PostsModule } from './posts/posts.module.js';
@@ -43,22 +45,34 @@ export class ApiModule {
           driver: ApolloDriver,
           imports: [LiveTransportModule],
           inject: [GraphqlWsServer],
-          useFactory: (ws: GraphqlWsServer): ApolloDriverConfig => ({
-            // Development keeps the committed schema.graphql current; production builds it in memory.
-            autoSchemaFile: config.NODE_ENV === 'production' ? true : SCHEMA_FILE,
-            sortSchema: true,
-            introspection: config.GRAPHQL_INTROSPECTION,
-            includeStacktraceInErrorResponses: false,
-            playground: false,
-            context: graphqlContext,
-            formatError,
-            // Depth needs only the document; cost needs the variables (`first: $n`), hence a plugin.
-            validationRules: [depthLimitRule(config.GRAPHQL_MAX_DEPTH)],
-            // Cache-control hints are unused here, and the plugin instruments every resolved field.
-            plugins: [queryCostPlugin(config.GRAPHQL_MAX_COST), ApolloServerPluginCacheControlDisabled()],
-            // Subscriptions over graphql-ws on the same path, authenticated at connection.
-            subscriptions: { 'graphql-ws': ws.options() },
-          }),
+          useFactory: (ws: GraphqlWsServer): ApolloDriverConfig => {
+            let schema: GraphQLSchema | undefined;
+            const options: ApolloDriverConfig = {
+              // Development keeps the committed schema.graphql current; production builds it in memory.
+              autoSchemaFile: config.NODE_ENV === 'production' ? true : SCHEMA_FILE,
+              sortSchema: true,
+              introspection: config.GRAPHQL_INTROSPECTION,
+              includeStacktraceInErrorResponses: false,
+              playground: false,
+              context: graphqlContext,
+              formatError,
+              // Depth needs only the document; cost needs the variables (`first: $n`), hence a plugin.
+              validationRules: [depthLimitRule(config.GRAPHQL_MAX_DEPTH)],
+              // Cache-control hints are unused here, and the plugin instruments every resolved field.
+              plugins: [queryCostPlugin(config.GRAPHQL_MAX_COST), ApolloServerPluginCacheControlDisabled()],
+              // Subscriptions over graphql-ws on the same path, authenticated at connection.
+              subscriptions: { 'graphql-ws': ws.options() },
+              transformSchema: (built: GraphQLSchema) => (schema = built),
+            };
+            // Queries and mutations run compiled (jit-execution.ts) over the schema Nest built. Nest's
+            // config type leaves `gateway` out (it means Federation there); the driver hands it to
+            // Apollo Server as it is.
+            const gateway = jitGateway(() => {
+              if (!schema) throw new Error('the GraphQL schema was not built before Apollo started');
+              return schema;
+            });
+            return Object.assign(options, { gateway });
+          },
         }),
         AuthModule,
         AccountsModule,

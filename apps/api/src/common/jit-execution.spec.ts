@@ -1,0 +1,72 @@
+import { describe, expect, it } from '@jest/globals';
+import { ApolloServer } from '@apollo/server';
+import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, buildSchema } from 'graphql';
+import { jitGateway } from './jit-execution.js';
+
+class NotFound extends Error {}
+
+const schema = buildSchema(`
+  type Query { items(first: Int!): [Item!]!, item(id: ID!): Item, broken: String }
+  type Item { id: ID!, text: String!, tags: [String!]!, next: Item }
+`);
+const item = (id: number) => ({ id: String(id), text: `item ${id}`, tags: id % 2 ? ['odd'] : [] });
+const query = schema.getQueryType()!.getFields();
+query['items']!.resolve = (_: unknown, { first }: { first: number }) =>
+  Array.from({ length: first }, (_, i) => item(i + 1));
+query['item']!.resolve = (_: unknown, { id }: { id: string }) => {
+  if (id === 'missing') throw new NotFound(`no item ${id}`);
+  if (id === 'nulltext') return { id, text: null, tags: [] };
+  if (id === 'coded') throw new GraphQLError('refused', { extensions: { code: 'FORBIDDEN' } });
+  return item(Number(id));
+};
+query['broken']!.resolve = () => Promise.reject(new TypeError('oops'));
+const itemFields = (schema.getType('Item') as ReturnType<typeof schema.getQueryType> & object).getFields();
+itemFields['next']!.resolve = (parent: { id: string }) => {
+  if (parent.id === '2') throw new NotFound('no next');
+  return item(Number(parent.id) + 1);
+};
+
+// What the API's formatError reads: the code, path, locations and its own error classes behind
+// an error (AppException, ConnectorError; here NotFound and TypeError). Errors GraphQL raises
+// itself (a null in a non-null field) have a plain Error behind them in graphql-js and none in
+// graphql-jit: both are "unexpected" to formatError.
+const formatError = (formatted: GraphQLFormattedError, error: unknown) => {
+  const original = (error as GraphQLError).originalError;
+  const ours = original instanceof NotFound || original instanceof TypeError;
+  return {
+    ...formatted,
+    extensions: { ...formatted.extensions, original: ours ? original.constructor.name : null },
+  };
+};
+
+async function run(server: ApolloServer, q: string, variables: Record<string, unknown> = {}) {
+  const response = await server.executeOperation({ query: q, variables });
+  if (response.body.kind !== 'single') throw new Error('expected a single result');
+  return response.body.singleResult;
+}
+
+describe('jitGateway', () => {
+  const jit = new ApolloServer({ gateway: jitGateway(() => schema), formatError });
+  const reference = new ApolloServer({ schema, formatError });
+
+  it.each([
+    ['data', '{ items(first: 3) { id text tags next { id } } }', {}],
+    ['variables', 'query($n: Int!) { items(first: $n) { id } }', { n: 2 }],
+    [
+      'a thrown error, with its path, locations and original error',
+      '{ a: item(id: "1") { id } b: item(id: "missing") { id } }',
+      {},
+    ],
+    ['an error with its own code', '{ item(id: "coded") { id } }', {}],
+    ['a null in a non-null field, nulling its parent', '{ item(id: "nulltext") { id text } }', {}],
+    ['a rejected promise', '{ broken }', {}],
+    ['an error deep in a list', '{ items(first: 3) {\n  id\n  next { id } } }', {}],
+    ['a bad variable', 'query($n: Int!) { items(first: $n) { id } }', { n: 'x' }],
+    ['a named operation among two', 'query A { broken } query B { items(first: 1) { id } }', {}],
+  ])('answers exactly as graphql-js does: %s', async (_, q, variables) => {
+    const [compiled, expected] = [await run(jit, q, variables), await run(reference, q, variables)];
+    expect(compiled).toEqual(expected);
+    expect(compiled.errors === undefined).toBe(expected.errors === undefined);
+  });
+});

@@ -1,0 +1,78 @@
+// Query execution through graphql-jit: each operation is compiled once into plain JavaScript and
+// then run per request. A timeline page resolves ~3,000 fields; graphql-js's generic per-field walk
+// was the largest share of the API's CPU per page (tools/bench/timeline-read.bench.ts).
+// Apollo Server 4+ takes a custom executor only through its `gateway` option: this "gateway" serves
+// the one local schema. Parsing, validation, limits (query-limits.ts) and error formatting stay
+// Apollo's; subscriptions (graphql-ws) execute with graphql-js as before.
+import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
+import { GraphQLError, Source, getVariableValues } from 'graphql';
+import type { ExecutionResult, GraphQLSchema, SourceLocation } from 'graphql';
+import { compileQuery, isCompiledQuery } from 'graphql-jit';
+import type { CompiledQuery } from 'graphql-jit';
+import { LRUCache } from 'lru-cache';
+
+/** Distinct operations kept compiled; clients send a handful each, so this is plenty. */
+const COMPILED_OPERATIONS = 1000;
+
+/**
+ * A gateway for Apollo Server that executes `schema()` (read when Apollo starts: Nest builds the
+ * schema before it creates the server) with compiled queries.
+ */
+export function jitGateway(schema: () => GraphQLSchema): GatewayInterface {
+  const compiled = new LRUCache<string, CompiledQuery>({ max: COMPILED_OPERATIONS });
+  const executor: GatewayExecutor = async (request) => {
+    // Variables are checked by graphql-js first: its errors name the variable's node, which is how
+    // Apollo tells the client's bad input (BAD_USER_INPUT) from a failure of ours.
+    const variables = request.request.variables ?? {};
+    const checked = getVariableValues(
+      request.schema,
+      request.operation?.variableDefinitions ?? [],
+      variables,
+    );
+    if (checked.errors) return { errors: checked.errors };
+    const key = `${request.queryHash}:${request.operationName ?? ''}`;
+    let query = compiled.get(key);
+    if (!query) {
+      const result = compileQuery(request.schema, request.document, request.operationName ?? undefined);
+      // Apollo validated the document already; what is left here (e.g. a bad operation name) is
+      // the client's error, returned as graphql-js would.
+      if (!isCompiledQuery(result)) return result;
+      query = result;
+      compiled.set(key, query);
+    }
+    const result = (await query.query(undefined, request.context, variables)) as ExecutionResult;
+    if (!result.errors) return result;
+    const source = new Source(request.source);
+    return { ...result, errors: result.errors.map((error) => asGraphqlJsError(error, source)) };
+  };
+  return {
+    onSchemaLoadOrUpdate(callback) {
+      callback({ apiSchema: schema(), coreSupergraphSdl: '' });
+      return () => undefined;
+    },
+    load: () => Promise.resolve({ executor }),
+    stop: () => Promise.resolve(),
+  };
+}
+
+/**
+ * graphql-jit's errors are GraphQLErrors without `extensions` when the thrown error had none;
+ * Apollo (and error formatting) expect graphql-js's shape, so each is rebuilt as one, with its
+ * path, locations and the original error kept.
+ */
+function asGraphqlJsError(error: GraphQLError, source: Source): GraphQLError {
+  return new GraphQLError(error.message, {
+    source,
+    positions: error.locations?.map((location) => offsetOf(source.body, location)),
+    path: error.path,
+    originalError: error.originalError ?? undefined,
+    extensions: error.extensions,
+  });
+}
+
+/** The character offset of a 1-based line and column. */
+function offsetOf(body: string, { line, column }: SourceLocation): number {
+  let offset = 0;
+  for (let current = 1; current < line; current++) offset = body.indexOf('\n', offset) + 1;
+  return offset + column - 1;
+}
