@@ -20,40 +20,21 @@ export function rankKey(
   return createdAtMs / 1000 / (halfLifeHours * 3600) + score;
 }
 
-/** The digit at `i` (0–9), or a negative number / more than 9 when it is not a digit. */
-const digit = (s: string, i: number): number => s.charCodeAt(i) - 48;
-const two = (s: string, i: number): number => digit(s, i) * 10 + digit(s, i + 1);
+/** Days before the first of each month (1–12) in a common year. */
+const DAYS_BEFORE_MONTH = [0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
 
-const STAMP_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
-const STAMP_MS_DIGITS = [...STAMP_DIGITS, 20, 21, 22];
-
-function allDigits(s: string, positions: readonly number[]): boolean {
-  for (let k = 0; k < positions.length; k++) {
-    const d = digit(s, positions[k]!);
-    if (d < 0 || d > 9) return false;
-  }
-  return true;
-}
-
-/** Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
-function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
-
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+/** The two decimal digits at `i` as a number (0–99), or -1 when either is not a digit. */
+function pair(s: string, i: number): number {
+  const a = s.charCodeAt(i) - 48;
+  const b = s.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
 }
 
 /**
  * Milliseconds since the epoch of an ISO-8601 UTC timestamp (`2026-11-23T12:00:00.000Z`, the form
  * connectors store), parsed by hand because `Date.parse` is a large share of the engine's per-post
- * cost; anything else falls back to `Date.parse` (NaN when unparseable).
+ * cost (each character is read once); anything else falls back to `Date.parse` (NaN when
+ * unparseable).
  */
 export function parseIsoMs(iso: string): number {
   const n = iso.length;
@@ -67,26 +48,40 @@ export function parseIsoMs(iso: string): number {
     iso.charCodeAt(16) === 58 &&
     (n === 20 || iso.charCodeAt(19) === 46) /* . */
   ) {
-    if (allDigits(iso, n === 24 ? STAMP_MS_DIGITS : STAMP_DIGITS)) {
-      const year = two(iso, 0) * 100 + two(iso, 2);
-      const month = two(iso, 5);
-      const day = two(iso, 8);
-      const hour = two(iso, 11);
-      const minute = two(iso, 14);
-      const second = two(iso, 17);
-      if (
-        month >= 1 &&
-        month <= 12 &&
-        day >= 1 &&
-        day <= daysInMonth(year, month) &&
-        hour <= 23 &&
-        minute <= 59 &&
-        second <= 59
-      ) {
-        const ms = n === 24 ? two(iso, 20) * 10 + digit(iso, 22) : 0;
-        return (
-          daysFromCivil(year, month, day) * 86_400_000 + ((hour * 60 + minute) * 60 + second) * 1000 + ms
-        );
+    const century = pair(iso, 0);
+    const yy = pair(iso, 2);
+    const month = pair(iso, 5);
+    const day = pair(iso, 8);
+    const hour = pair(iso, 11);
+    const minute = pair(iso, 14);
+    const second = pair(iso, 17);
+    let ms = 0;
+    if (n === 24) {
+      const d = iso.charCodeAt(22) - 48;
+      const hundreds = pair(iso, 20);
+      ms = hundreds >= 0 && d >= 0 && d <= 9 ? hundreds * 10 + d : -1;
+    }
+    // Every field is -1 when malformed, so one sign test covers them all.
+    if (
+      (century | yy | day | hour | minute | second | ms) >= 0 &&
+      month >= 1 &&
+      month <= 12 &&
+      day >= 1 &&
+      hour <= 23 &&
+      minute <= 59 &&
+      second <= 59
+    ) {
+      const year = century * 100 + yy;
+      const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+      const monthDays =
+        month === 2 ? (leap ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+      if (day <= monthDays) {
+        // Leap days from 1 Jan 1970 to 1 Jan `year` (477 of them before 1970, counted from year 0).
+        const y = year - 1;
+        const leapDays = Math.floor(y / 4) - Math.floor(y / 100) + Math.floor(y / 400) - 477;
+        const days =
+          365 * (year - 1970) + leapDays + DAYS_BEFORE_MONTH[month]! + (leap && month > 2 ? 1 : 0) + day - 1;
+        return days * 86_400_000 + ((hour * 60 + minute) * 60 + second) * 1000 + ms;
       }
     }
   }
