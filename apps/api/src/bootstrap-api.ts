@@ -16,7 +16,9 @@ export async function bootstrapApi(config: Config, database: DynamicModule): Pro
   // limit) and a createPost with images (base64, 4 × 1 MB for Bluesky; each network's limits are
   // checked by createPost).
   app.useBodyParser('json', { limit: '8mb' });
-  await app.listen(config.PORT, config.HOST);
+  // Nest hands `listen`'s first argument to http.Server.listen, which also takes an options object:
+  // the only way to ask for reusePort.
+  await app.listen({ port: config.PORT, host: config.HOST, reusePort: config.HTTP_REUSE_PORT } as unknown as number);
   const logger = new Logger('Tributary');
   logger.log(`GraphQL API on ${(await app.getUrl()).replace('[::1]', 'localhost')}/graphql`);
   const invite = await app.get(AuthService).bootstrapAdminInvite();

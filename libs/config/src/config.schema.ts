@@ -31,6 +31,12 @@ export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().min(1).default('0.0.0.0'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000), // 0: any free port (tests)
+  /**
+   * Several API processes (ROLE=api) may listen on the same PORT and the kernel spreads connections
+   * among them (SO_REUSEPORT, Linux): the API scales across cores without a proxy in front. Off by
+   * default, so a second instance started by mistake fails with "address in use" instead.
+   */
+  HTTP_REUSE_PORT: bool.default(false),
   /** PostgreSQL connection string; without it an embedded PGlite database lives in DATA_DIR. */
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
   DATA_DIR: z.string().min(1).default('./data'),
