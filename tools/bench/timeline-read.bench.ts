@@ -6,9 +6,11 @@
 //     from each request's scheduled start, so queueing shows when the service cannot keep up.
 // Baseline in the same run, for each: the page query the resolver runs (its exact SQL text and
 // parameters, captured from TimelineReader) through a plain pg client.
-// The API runs in its own process (ROLE=api, NODE_ENV=production). Seeding uses generate_series in
-// a dedicated database `tributary_bench_timeline`, kept between runs (--reseed rebuilds it).
-// Run: node --import @swc-node/register/esm-register tools/bench/timeline-read.bench.ts [seconds=30] [rate=200] [--reseed]
+// The API runs in API_PROCESSES processes of its own (ROLE=api, NODE_ENV=production, sharing one
+// port with HTTP_REUSE_PORT), as a deployment scaling the API over a machine's cores would. Seeding
+// uses generate_series in a dedicated database `tributary_bench_timeline`, kept between runs
+// (--reseed rebuilds it).
+// Run: node --import @swc-node/register/esm-register tools/bench/timeline-read.bench.ts [seconds=30] [rate=200] [api processes=2] [--reseed]
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -28,6 +30,7 @@ import { testDatabaseUrl, testPostgresUrl } from '../../libs/testing/src/postgre
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const SECONDS = Number(args[0] ?? 30);
 const RATE = Number(args[1] ?? 200);
+const API_PROCESSES = Number(args[2] ?? 2);
 const RESEED = process.argv.includes('--reseed');
 
 const DB = 'tributary_bench_timeline';
@@ -279,47 +282,58 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** The API alone (ROLE=api) in its own process, on the bench database. */
+/** The API alone (ROLE=api): API_PROCESSES processes on one port, on the bench database. */
 async function startApi(databaseUrl: string, encryptionKey: string) {
   const port = await freePort();
   const dataDir = await mkdtemp(join(tmpdir(), 'tributary-bench-'));
-  const child = spawn(
-    process.execPath,
-    ['--import', '@swc-node/register/esm-register', 'apps/server/src/main.ts'],
-    {
+  const children = Array.from({ length: API_PROCESSES }, () =>
+    spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'apps/server/src/main.ts'], {
       env: {
         ...process.env,
         NODE_ENV: 'production', // schema in memory (no schema.graphql write), production logging
         ROLE: 'api',
         PORT: String(port),
         HOST: '127.0.0.1',
+        HTTP_REUSE_PORT: 'true',
         DATABASE_URL: databaseUrl,
         DATA_DIR: dataDir,
         ENCRYPTION_KEY: encryptionKey,
         REDIS_EMBEDDED: 'false',
         QUEUE_PREFIX: `bench-${process.pid}`,
-        LOG_LEVEL: 'warn',
+        LOG_LEVEL: 'log', // for the "GraphQL API on" line; stdout is read, not shown
       },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }),
   );
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`API exited with ${child.exitCode}`);
-    const up = await fetch(`${url}/health`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (up) break;
-    if (Date.now() > deadline) throw new Error('API did not start');
-    await sleep(250);
-  }
+  // Each process says when it listens (the first one up would answer any health check).
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error('API did not start')), 120_000);
+          let output = '';
+          child.stdout!.on('data', (chunk: Buffer) => {
+            output += chunk.toString();
+            if (output.includes('GraphQL API on')) {
+              clearTimeout(timer);
+              output = '';
+              resolve();
+            }
+          });
+          child.once('exit', (code) => reject(new Error(`API exited with ${code}`)));
+        }),
+    ),
+  );
   return {
     url,
     stop: async () => {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
+      await Promise.all(
+        children.map((child) => {
+          child.kill('SIGTERM');
+          return new Promise((resolve) => child.once('exit', resolve));
+        }),
+      );
       await rm(dataDir, { recursive: true, force: true });
     },
   };
@@ -327,8 +341,18 @@ async function startApi(databaseUrl: string, encryptionKey: string) {
 
 const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 
-/** One GraphQL request; resolves with the parsed body, rejects on a non-200 or GraphQL error. */
-function graphql(url: string, tokenValue: string, variables: Record<string, unknown>): Promise<unknown> {
+/**
+ * One GraphQL request; resolves with the answer's `data` (parsed when `parse`), rejects on a
+ * non-200 or an answer with errors. Unparsed, an answer is checked by its start: Apollo writes
+ * `errors` before `data`, so `{"data":{"timeline"` is an answer without errors. The client shares
+ * the machine's two cores with the service; parsing ~100 kB per answer would take them from it.
+ */
+function graphql(
+  url: string,
+  tokenValue: string,
+  variables: Record<string, unknown>,
+  parse = false,
+): Promise<unknown> {
   const body = JSON.stringify({ query: QUERY, variables });
   return new Promise((resolve, reject) => {
     const req = request(
@@ -347,10 +371,9 @@ function graphql(url: string, tokenValue: string, variables: Record<string, unkn
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
-          const parsed = JSON.parse(text) as { errors?: unknown[]; data?: unknown };
-          if (res.statusCode !== 200 || parsed.errors)
+          if (res.statusCode !== 200 || !text.startsWith('{"data":{"timeline":{"edges":['))
             reject(new Error(`${res.statusCode}: ${text.slice(0, 300)}`));
-          else resolve(parsed.data);
+          else resolve(parse ? (JSON.parse(text) as { data: unknown }).data : null);
         });
       },
     );
@@ -451,7 +474,7 @@ async function pageStatement(
 
 // ---------------------------------------------------------------------------------------------
 console.log(
-  `machine: ${cpus()[0]?.model ?? '?'} x ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}; ${load()}`,
+  `machine: ${cpus()[0]?.model ?? '?'} x ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}; ${load()}; API processes: ${API_PROCESSES}`,
 );
 const url = testDatabaseUrl(DB);
 await seed(url);
@@ -491,7 +514,7 @@ const api = await startApi(url, encryptionKey);
 const pool = new pg.Pool({ connectionString: url, max: 16 });
 try {
   // The deep cursor really lands 10,000 entries down.
-  const check = (await graphql(api.url, token(deep[0]!.n), { after: deep[0]!.cursor })) as {
+  const check = (await graphql(api.url, token(deep[0]!.n), { after: deep[0]!.cursor }, true)) as {
     timeline: { edges: { node: { id: string } }[] };
   };
   if (check.timeline.edges[0]?.node.id !== deep[0]!.firstId || check.timeline.edges.length !== PAGE) {
