@@ -39,4 +39,12 @@ describe('TimelineCursorCodec', () => {
       expect(refuses(bad)).toThrow(InvalidCursorError);
     }
   });
+
+  it('verifies a cursor of any pipeline with verify(), naming the pipeline, and refuses forged ones', () => {
+    const position = { pipelineId: OTHER, rankKey: 7.5, entryId: 3n };
+    expect(codec.verify(codec.encode(position))).toEqual(position);
+    const foreign = new TimelineCursorCodec(randomBytes(32)).encode(position);
+    expect(() => codec.verify(foreign)).toThrow('cursor was not issued by this instance or was altered');
+    expect(() => codec.verify('nonsense')).toThrow(InvalidCursorError);
+  });
 });
