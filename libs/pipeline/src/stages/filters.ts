@@ -21,6 +21,14 @@ function primary(tag: string): string {
   return (dash < 0 ? tag : tag.slice(0, dash)).toLowerCase();
 }
 
+/**
+ * Whether the primary subtag of `tag` is in `set` (of primary subtags). A tag that is in the set is
+ * its own primary subtag, so that common case skips splitting and lowercasing it.
+ */
+function primaryIn(set: ReadonlySet<string>, tag: string): boolean {
+  return set.has(tag) || set.has(primary(tag));
+}
+
 // A post in several languages passes `allow` if any of them is allowed, and is hidden by `deny`
 // only if all of them are denied (a post in English and German is still readable without German).
 export function language(index: number, cfg: BuiltinStageConfig<'language'>): CompiledStage {
@@ -34,11 +42,11 @@ export function language(index: number, cfg: BuiltinStageConfig<'language'>): Co
     if (langs.length === 0) return cfg.keepUnknown ? null : unknown;
     if (allow !== null) {
       let ok = false;
-      for (let i = 0; i < langs.length && !ok; i++) ok = allow.has(primary(langs[i]!));
+      for (let i = 0; i < langs.length && !ok; i++) ok = primaryIn(allow, langs[i]!);
       if (!ok) return notAllowed;
     }
     if (deny !== null) {
-      for (let i = 0; i < langs.length; i++) if (!deny.has(primary(langs[i]!))) return null;
+      for (let i = 0; i < langs.length; i++) if (!primaryIn(deny, langs[i]!)) return null;
       return denied;
     }
     return null;
