@@ -163,6 +163,11 @@ export class TextKeys {
     this.scan = compileMaskScan(this.groups);
   }
 
+  /** Whether some stage looks for words in post texts. */
+  get used(): boolean {
+    return this.groups.length > 0;
+  }
+
   /** The groups whose keys may occur in the item's post text (see MaskScan). */
   mask(item: ItemState): number {
     let mask = item.textMask;
