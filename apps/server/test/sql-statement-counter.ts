@@ -8,7 +8,10 @@ const SSL_REQUEST = 80877103;
 const GSSENC_REQUEST = 80877104;
 
 export interface SqlStatementCounter {
-  /** Statement texts received since the last `reset()`, in order (simple queries and Parse messages). */
+  /**
+   * Statement texts executed since the last `reset()`, in order: simple queries, and each Bind of
+   * an extended-protocol statement (a prepared statement is parsed once, then bound per run).
+   */
   readonly statements: string[];
   reset(): void;
   /** `databaseUrl` with its host and port replaced by the proxy's. */
@@ -24,10 +27,20 @@ export async function startSqlStatementCounter(databaseUrl: string): Promise<Sql
   const server: Server = createServer((client) => {
     const upstream = connect(Number(target.port || 5432), target.hostname);
     sockets.add(client).add(upstream);
+    // Statement texts by name on this connection ('' is the unnamed one, replaced by each Parse).
+    const parsed = new Map<string, string>();
     const parser = messageParser((type, body) => {
-      // 'Q': simple query (text NUL); 'P': Parse (statement name NUL, text NUL, parameter types).
+      // 'Q': simple query (text NUL); 'P': Parse (statement name NUL, text NUL, parameter types);
+      // 'B': Bind (portal name NUL, statement name NUL, …), one per execution.
       if (type === 'Q') statements.push(cString(body, 0).text);
-      if (type === 'P') statements.push(cString(body, cString(body, 0).end + 1).text);
+      if (type === 'P') {
+        const name = cString(body, 0);
+        parsed.set(name.text, cString(body, name.end + 1).text);
+      }
+      if (type === 'B') {
+        const statement = cString(body, cString(body, 0).end + 1).text;
+        statements.push(parsed.get(statement) ?? `(unknown statement ${statement})`);
+      }
     });
     client.on('data', (chunk: Buffer) => {
       parser(chunk);

@@ -4,6 +4,7 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { applyMigrations } from './migrations.js';
 import type { MigrationOptions } from './migrations.js';
 import { openPglite } from './pglite.js';
+import { preparedStatementName } from './prepared.js';
 import { PrismaClient } from './prisma-client.js';
 
 export interface DatabaseOptions {
@@ -28,7 +29,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   if (options.url) {
     const url = options.url;
     if (options.migrate) await applyMigrations({ url }, options.migrationOptions);
-    const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
+    const adapter = new PrismaPg(
+      { connectionString: url },
+      // Unmarked statements get no name (node-postgres then runs them unnamed); the type says string.
+      { statementNameGenerator: (query) => preparedStatementName(query.sql) as string },
+    );
+    const prisma = new PrismaClient({ adapter });
     return { prisma, kind: 'postgres', close: () => prisma.$disconnect() };
   }
   if (!options.dataDir) {

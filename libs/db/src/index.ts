@@ -9,6 +9,7 @@ export {
 } from './migrations.js';
 export type { MigrationTarget, MigrationOptions } from './migrations.js';
 export { openPglite } from './pglite.js';
+export { prepared } from './prepared.js';
 export {
   DbError,
   DbErrorCode,

@@ -1,6 +1,7 @@
 // The timeline's data access: candidates read with one join, entries written with multi-row
 // `INSERT … ON CONFLICT DO UPDATE` (Prisma's per-row upserts cost ~100x more, FACTS.md).
 import type { Post, RepostReason } from '@tributary/core';
+import { prepared } from '@tributary/db';
 import type { DbClient } from '@tributary/db';
 import { dedupeKeysOf } from '@tributary/pipeline';
 import type { Candidate, PipelineResult, SeenIn } from '@tributary/pipeline';
@@ -86,11 +87,14 @@ export async function loadRecentCandidates(
   return groupCandidates(rows);
 }
 
-/** Ids come back as text (bigint → string), json/jsonb columns as parsed values. */
+/**
+ * Ids come back as text (bigint → string), json/jsonb columns as parsed values. Every statement of
+ * this module is a fixed template: all run prepared.
+ */
 async function queryRows<T>(db: DbClient, sql: string, ...params: unknown[]): Promise<T[]> {
   // Tried: the rows as one json_agg text value (one JSON.parse instead of per-row conversion)
   // measured no faster here (tools/bench/pipeline-e2e.bench.ts).
-  return db.$queryRawUnsafe<T[]>(sql, ...params);
+  return db.$queryRawUnsafe<T[]>(prepared(sql), ...params);
 }
 
 /**
@@ -239,7 +243,7 @@ export async function mergeSeenIn(
   if (merges.size === 0) return;
   const ids = [...merges.keys()].sort(comparePostIds);
   await db.$executeRawUnsafe(
-    MERGE_SQL('$1', '$2', '$3'),
+    prepared(MERGE_SQL('$1', '$2', '$3')),
     pipelineId,
     ids.map(String),
     ids.map((id) => JSON.stringify(merges.get(id))),
@@ -277,7 +281,8 @@ export async function upsertEntries(
   const sorted = sortByPost(entries);
   for (let start = 0; start < sorted.length; start += ROWS_PER_STATEMENT) {
     const chunk = sorted.slice(start, start + ROWS_PER_STATEMENT);
-    const rows = await db.$queryRawUnsafe<{ id: bigint; inserted: boolean }[]>(
+    const rows = await queryRows<{ id: bigint; inserted: boolean }>(
+      db,
       UPSERT_SQL,
       ...upsertParams(userId, pipelineId, version, chunk),
     );
@@ -319,7 +324,7 @@ export async function writeEntries(
     );
     sql = `WITH merged AS (${MERGE_SQL('$2', '$12', '$13')} RETURNING 1) ${UPSERT_SQL}`;
   }
-  const rows = await db.$queryRawUnsafe<{ id: bigint; inserted: boolean }[]>(sql, ...params);
+  const rows = await queryRows<{ id: bigint; inserted: boolean }>(db, sql, ...params);
   return rows.filter((row) => row.inserted).map((row) => row.id);
 }
 

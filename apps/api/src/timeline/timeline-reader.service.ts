@@ -4,7 +4,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CONFIG } from '@tributary/config';
 import type { Config } from '@tributary/config';
 import type { Post, RepostReason } from '@tributary/core';
-import { PrismaService } from '@tributary/db';
+import { PrismaService, prepared } from '@tributary/db';
 import { InvalidCursorError, TimelineCursorCodec } from '@tributary/timeline';
 import type { TimelinePosition } from '@tributary/timeline';
 import { AppErrorCode, AppException } from '../common/app.exception.js';
@@ -126,7 +126,7 @@ export class TimelineReader {
     const params: unknown[] = [userId, pipelineId || null, first + 1];
     if (position) params.push(position.rankKey, String(position.entryId));
     const rows = await this.db.client.$queryRawUnsafe<ItemRow[]>(
-      pageSql(includeHidden, position !== null),
+      prepared(pageSql(includeHidden, position !== null)),
       ...params,
     );
     // No rows: an empty page, or no such pipeline of the caller's (NOT_FOUND), told apart here.
