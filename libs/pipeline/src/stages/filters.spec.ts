@@ -33,6 +33,20 @@ describe('mute-authors', () => {
       ),
     ).toEqual(['hide:muted author', 'hide:muted author', 'hide:reposted by a muted author', 'keep']);
   });
+
+  it('matches handles case-insensitively whether or not the list has any (only ids, or odd handles)', async () => {
+    const posts = [
+      post({ author: { networkId: 'did:plc:Spam', handle: 'spam.test' } }),
+      post({ author: { networkId: 'did:plc:x', handle: 'odd:HANDLE' } }),
+      post({ author: { networkId: 'did:plc:y', handle: 'alice.test' } }),
+    ];
+    expect(
+      await verdicts({ use: 'mute-authors', with: { authors: ['did:plc:spam', 'Odd:handle'] } }, posts),
+    ).toEqual(['hide:muted author', 'hide:muted author', 'keep']);
+    expect(
+      await verdicts({ use: 'mute-authors', with: { authors: ['did:plc:nobody', 'ALICE.test'] } }, posts),
+    ).toEqual(['keep', 'keep', 'hide:muted author']);
+  });
 });
 
 describe('language', () => {

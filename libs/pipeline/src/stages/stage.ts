@@ -131,12 +131,24 @@ export function perPostFilter(
 }
 
 /** Lowercased ids and handles (without a leading `@`) for author matching. */
-export function authorSet(authors: readonly string[]): Set<string> {
-  return new Set(authors.map((a) => a.trim().replace(/^@/, '').toLowerCase()));
+export interface AuthorSet {
+  readonly entries: ReadonlySet<string>;
+  /** Whether some entry has no `:`, like a handle (DIDs and account URIs all have one). */
+  readonly withoutColon: boolean;
 }
 
-export function authorIn(set: ReadonlySet<string>, networkId: string, handle: string): boolean {
-  return set.size > 0 && (set.has(networkId.toLowerCase()) || set.has(handle.toLowerCase()));
+export function authorSet(authors: readonly string[]): AuthorSet {
+  const entries = new Set(authors.map((a) => a.trim().replace(/^@/, '').toLowerCase()));
+  return { entries, withoutColon: [...entries].some((e) => !e.includes(':')) };
+}
+
+export function authorIn(set: AuthorSet, networkId: string, handle: string): boolean {
+  const entries = set.entries;
+  if (entries.size === 0) return false;
+  if (entries.has(networkId.toLowerCase())) return true;
+  // Lowercasing neither adds nor removes a `:`: a handle without one (all of them) can only be an
+  // entry without one, so a list of ids needs no lowercased copy of the handle.
+  return (set.withoutColon || handle.includes(':')) && entries.has(handle.toLowerCase());
 }
 
 /** The bit of a {@link TextKeys} group that is always set (the groups beyond MAX_SCAN_GROUPS). */
