@@ -29,6 +29,22 @@ describe('FOLD (the scan may say "maybe" wrongly, never "no")', () => {
   });
 });
 
+describe('FOLD of astral characters (UTF-16 surrogate pairs)', () => {
+  it('gives the case variants of an astral character the same units (same high surrogate)', () => {
+    let variants = 0;
+    for (let cp = 0x10000; cp <= 0x10ffff; cp++) {
+      const ch = String.fromCodePoint(cp);
+      for (const other of [ch.toLowerCase(), ch.toUpperCase()]) {
+        if (other === ch) continue;
+        variants++;
+        const units = (s: string) => [s.length, FOLD[s.charCodeAt(0)], FOLD[s.charCodeAt(1)]];
+        expect([cp, ...units(other)]).toEqual([cp, ...units(ch)]);
+      }
+    }
+    expect(variants).toBeGreaterThan(400); // Deseret, Osage, Adlam… do have case
+  });
+});
+
 describe('compileMaskScan', () => {
   it('reports which groups of keys occur, case-insensitively, and always the groups it cannot check', () => {
     const scan = compileMaskScan([
@@ -43,6 +59,13 @@ describe('compileMaskScan', () => {
     expect(scan.mask('ſcrypto x')).toBe(0b1101);
     expect(scan.mask('ai')).toBe(0b0110);
     expect(compileScan([]).mayMatch('anything')).toBe(false);
+  });
+
+  it('tells emoji apart from other emoji and other non-ASCII pairs, and folds astral case', () => {
+    const scan = compileMaskScan([[{ text: '🚀' }], [{ text: '𐐨𐐯' }]]);
+    expect(scan.mask('launch 🚀!')).toBe(0b01);
+    expect(scan.mask('🎉🎉 Grüße')).toBe(0b00);
+    expect(scan.mask('Deseret 𐐀𐐇 caps')).toBe(0b10);
   });
 });
 
@@ -72,6 +95,9 @@ const PIECES = [
   '🚀\uFE0F',
   '❤',
   '❤️',
+  '🎉',
+  '𐐀𐐇',
+  '𐐨𐐯',
   'climate',
   'change',
   'hot',
@@ -125,7 +151,7 @@ function randomTexts(count: number): string[] {
 describe('pre-checked matchers agree with the bare regular expressions', () => {
   const texts = randomTexts(20_000);
 
-  it('mute words (whole word or not, phrases, emoji, CJK, Greek, Kelvin, long s)', () => {
+  it('mute words (whole word or not, phrases, emoji, CJK, Greek, Deseret, Kelvin, long s)', () => {
     const words = [
       'crypto',
       'spoilers',
@@ -137,6 +163,7 @@ describe('pre-checked matchers agree with the bare regular expressions', () => {
       '비트코인',
       '🚀',
       '❤️',
+      '𐐨𐐯',
       'climate change',
       'hot take',
       'nft',

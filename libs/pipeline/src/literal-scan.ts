@@ -11,11 +11,14 @@
 // Case-insensitivity: the regexes use the `i` flag with `u`/`v`, i.e. Unicode simple case folding.
 // `FOLD` maps code units so that any two that fold together map to the same value: ASCII letters
 // to lowercase, the two non-ASCII characters that fold to ASCII (U+017F ſ → s, U+212A Kelvin → k)
-// to those letters, caseless CJK and Hangul code units to themselves, and everything else non-ASCII
-// to one shared value, OTHER (coarser than folding, which only costs false "maybe"s). The unit
-// test checks the ASCII part of that claim against the regex engine itself.
+// to those letters, caseless CJK and Hangul code units to themselves, high surrogates to themselves
+// (the letters of an astral case pair share one: Deseret, Osage, Adlam…; no astral character folds
+// onto a BMP one), low surrogates to one shared value, and everything else non-ASCII to another,
+// OTHER (coarser than folding, which only costs false "maybe"s). The unit tests check the ASCII
+// part of that claim against the regex engine itself, and the astral part against case mappings.
 
 const OTHER = 0x80;
+const LOW_SURROGATE = 0x81;
 
 function foldUnit(c: number): number {
   if (c < 0x80) return c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
@@ -23,6 +26,8 @@ function foldUnit(c: number): number {
   if (c === 0x212a) return 0x6b; // Kelvin sign folds to k
   // Hiragana … CJK unified ideographs, and Hangul syllables: no case, so exact.
   if ((c >= 0x3040 && c <= 0x9fff) || (c >= 0xac00 && c <= 0xd7a3)) return c;
+  if (c >= 0xd800 && c <= 0xdbff) return c; // high surrogate: which block of 1,024 code points
+  if (c >= 0xdc00 && c <= 0xdfff) return LOW_SURROGATE;
   return OTHER;
 }
 
