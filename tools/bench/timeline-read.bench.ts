@@ -15,8 +15,6 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -25,6 +23,7 @@ import type { PrismaService } from '@tributary/db';
 import { applyMigrations } from '@tributary/db';
 import { TimelineCursorCodec } from '@tributary/timeline';
 import { TimelineReader } from '../../apps/api/src/timeline/timeline-reader.service.js';
+import { freePort } from '../../libs/testing/src/free-port.js';
 import { testDatabaseUrl, testPostgresUrl } from '../../libs/testing/src/postgres.js';
 
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
@@ -272,14 +271,6 @@ async function topUpDeepUsers(db: pg.Client): Promise<void> {
   console.log(
     `  deep users topped up: ${res.rowCount ?? 0} rows in ${((Date.now() - t) / 1000).toFixed(1)} s`,
   );
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** The API alone (ROLE=api): API_PROCESSES processes on one port, on the bench database. */

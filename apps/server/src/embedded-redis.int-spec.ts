@@ -2,10 +2,10 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import type { ChildProcess } from 'node:child_process';
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@tributary/config';
+import { freePort } from '@tributary/testing';
 import { Redis } from 'ioredis';
 import { RedisUnavailableError, ensureRedis } from './embedded-redis.js';
 
@@ -15,15 +15,6 @@ afterAll(async () => {
   for (const child of children) child.kill('SIGKILL');
   await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function configFor(env: Record<string, string>) {
   const dataDir = await mkdtemp(join(tmpdir(), 'tributary-redis-'));

@@ -2,21 +2,11 @@
 // setting is refused instead of silently sharing the port.
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { start } from '../src/start.js';
 import type { Running } from '../src/start.js';
 import { startTestInstance } from './test-instance.js';
 import type { TestInstance } from './test-instance.js';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
+import { freePort } from '@tributary/testing';
 
 /** `{ __typename }` over a fresh connection (no keep-alive: each request may reach another process). */
 async function typename(url: string): Promise<unknown> {

@@ -4,29 +4,20 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '@tributary/testing';
 
 const children: ChildProcess[] = [];
 const dirs: string[] = [];
 
 afterAll(async () => {
   for (const child of children) {
-    if (child.exitCode === null && child.signalCode === null && child.pid) process.kill(-child.pid, 'SIGKILL');
+    if (child.exitCode === null && child.signalCode === null && child.pid)
+      process.kill(-child.pid, 'SIGKILL');
   }
   await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 function npmStart(env: Record<string, string>) {
   const child = spawn('npm', ['start'], {
@@ -65,7 +56,10 @@ describe('npm start', () => {
         await new Promise((r) => setTimeout(r, 250));
       }
     }
-    expect({ body, output: body ? '' : run.output() }).toEqual({ body: { data: { __typename: 'Query' } }, output: '' });
+    expect({ body, output: body ? '' : run.output() }).toEqual({
+      body: { data: { __typename: 'Query' } },
+      output: '',
+    });
     expect(run.output()).toMatch(/one-time invite:\s+inv_/);
 
     // npm itself dies of the signal; what matters is that Tributary shut down in order.

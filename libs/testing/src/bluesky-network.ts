@@ -5,12 +5,12 @@ import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AtpAgent } from '@atproto/api';
 import { EXAMPLE_LABELER, NETWORK_ENV } from './bluesky/protocol.js';
+import { freePort } from './free-port.js';
 import type { ChildConfig, NetworkInfo, ReadyState } from './bluesky/protocol.js';
 
 export type { NetworkInfo as BlueskyNetworkInfo } from './bluesky/protocol.js';
@@ -24,17 +24,6 @@ interface Running {
 
 // Global setup and teardown run in the same process but may load this module twice.
 const state = globalThis as typeof globalThis & { __tributaryBluesky?: Running };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 async function freePorts(n: number): Promise<number[]> {
   const ports = new Set<number>();

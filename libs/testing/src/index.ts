@@ -8,6 +8,7 @@ export {
 } from './postgres.js';
 export type { TestDatabase, TestPglite } from './postgres.js';
 export { blueskyNetwork } from './bluesky-network.js';
+export { freePort } from './free-port.js';
 export type { BlueskyNetworkClient, TestBlueskyAccount } from './bluesky-network.js';
 export { FakeMastodonServer } from './mastodon/index.js';
 export type { FakeAccount } from './mastodon/index.js';
