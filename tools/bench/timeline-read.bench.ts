@@ -7,10 +7,11 @@
 // Baseline in the same run, for each: the page query the resolver runs (its exact SQL text and
 // parameters, captured from TimelineReader) through a plain pg client.
 // The API runs in API_PROCESSES processes of its own (ROLE=api, NODE_ENV=production, sharing one
-// port with HTTP_REUSE_PORT), as a deployment scaling the API over a machine's cores would. Seeding
+// port with HTTP_REUSE_PORT), as a deployment scaling the API over a machine's cores would (on a
+// 2-core machine that also runs PostgreSQL and this client, one does better than two). Seeding
 // uses generate_series in a dedicated database `tributary_bench_timeline`, kept between runs
 // (--reseed rebuilds it).
-// Run: node --import @swc-node/register/esm-register tools/bench/timeline-read.bench.ts [seconds=30] [rate=200] [api processes=2] [--reseed]
+// Run: node --import @swc-node/register/esm-register tools/bench/timeline-read.bench.ts [seconds=30] [rate=200] [api processes=1] [--reseed]
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -29,7 +30,7 @@ import { testDatabaseUrl, testPostgresUrl } from '../../libs/testing/src/postgre
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const SECONDS = Number(args[0] ?? 30);
 const RATE = Number(args[1] ?? 200);
-const API_PROCESSES = Number(args[2] ?? 2);
+const API_PROCESSES = Number(args[2] ?? 1);
 const RESEED = process.argv.includes('--reseed');
 
 const DB = 'tributary_bench_timeline';
