@@ -88,8 +88,8 @@ export async function loadRecentCandidates(
 }
 
 /**
- * Ids come back as text (bigint → string), json/jsonb columns as parsed values. Every statement of
- * this module is a fixed template: all run prepared.
+ * Rows as the SQL shapes them (the reads cast ids to text), json/jsonb columns as parsed values.
+ * Every statement of this module is a fixed template: all run prepared.
  */
 async function queryRows<T>(db: DbClient, sql: string, ...params: unknown[]): Promise<T[]> {
   // Tried: the rows as one json_agg text value (one JSON.parse instead of per-row conversion)

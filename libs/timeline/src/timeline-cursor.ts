@@ -37,9 +37,7 @@ export class TimelineCursorCodec {
 
   /** The position of a cursor this instance issued for `pipelineId`; throws InvalidCursorError otherwise. */
   decode(cursor: string, pipelineId: string): TimelinePosition {
-    const position = this.verify(cursor);
-    if (position.pipelineId !== pipelineId) throw new InvalidCursorError('cursor belongs to another pipeline');
-    return position;
+    return checkPipeline(this.verify(cursor), pipelineId);
   }
 
   /**
@@ -75,4 +73,10 @@ export class TimelineCursorCodec {
   private mac(payload: string): Buffer {
     return createHmac('sha256', this.key).update(payload).digest().subarray(0, MAC_BYTES);
   }
+}
+
+/** `position` when it is in `pipelineId`'s timeline; throws InvalidCursorError otherwise. */
+export function checkPipeline(position: TimelinePosition, pipelineId: string): TimelinePosition {
+  if (position.pipelineId !== pipelineId) throw new InvalidCursorError('cursor belongs to another pipeline');
+  return position;
 }

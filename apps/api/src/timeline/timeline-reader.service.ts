@@ -5,7 +5,7 @@ import { CONFIG } from '@tributary/config';
 import type { Config } from '@tributary/config';
 import type { Post, RepostReason } from '@tributary/core';
 import { PrismaService, prepared } from '@tributary/db';
-import { InvalidCursorError, TimelineCursorCodec } from '@tributary/timeline';
+import { InvalidCursorError, TimelineCursorCodec, checkPipeline } from '@tributary/timeline';
 import type { TimelinePosition } from '@tributary/timeline';
 import { AppErrorCode, AppException } from '../common/app.exception.js';
 import { isUuid } from '../common/ids.js';
@@ -25,7 +25,6 @@ export interface PageRequest {
 /** The caller's pipeline that a request names (or their default one). */
 export interface OwnedPipeline {
   id: string;
-  readPosition: string | null;
 }
 
 interface ItemRow {
@@ -97,7 +96,7 @@ export class TimelineReader {
     if (pipelineId !== undefined && pipelineId !== null && !isUuid(pipelineId)) throw pipelineNotFound();
     const pipeline = await this.db.client.pipeline.findFirst({
       where: pipelineId ? { id: pipelineId, userId } : { userId, isDefault: true },
-      select: { id: true, readPosition: true },
+      select: { id: true },
     });
     if (!pipeline) throw pipelineNotFound();
     return pipeline;
@@ -131,7 +130,7 @@ export class TimelineReader {
     );
     // No rows: an empty page, or no such pipeline of the caller's (NOT_FOUND), told apart here.
     const pipeline = rows[0]?.pipelineId ?? (await this.ownedPipeline(userId, pipelineId)).id;
-    if (position) this.position(after!, pipeline, 'after');
+    if (position) asUserInput('after', () => checkPipeline(position, pipeline));
     const edges = rows.slice(0, first).map((row) => ({
       cursor: this.cursors.encode({ pipelineId: pipeline, rankKey: row.rankKey, entryId: BigInt(row.id) }),
       node: toItem(pipeline, row),
