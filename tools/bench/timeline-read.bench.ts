@@ -453,9 +453,9 @@ async function pageStatement(
 ): Promise<{ sql: string; params: unknown[] }> {
   let captured: { sql: string; params: unknown[] } | null = null;
   const recorder = {
-    client: {
-      pipeline: { findFirst: async () => ({ id: pipelineId, readPosition: null }) },
-      $queryRawUnsafe: async (sql: string, ...params: unknown[]) => {
+    client: { pipeline: { findFirst: async () => ({ id: pipelineId }) } },
+    sql: {
+      query: async (sql: string, params: unknown[]) => {
         captured = { sql, params };
         return [];
       },
@@ -524,7 +524,11 @@ try {
     statements.set(`first:${p.n}`, await pageStatement(encryptionKey, p.userId, p.pipelineId, null));
   for (const x of deep)
     statements.set(`deep:${x.n}`, await pageStatement(encryptionKey, x.userId, x.pipelineId, x.cursor));
-  const sqlRun = (key: string) => () => pool.query(statements.get(key)!.sql, statements.get(key)!.params);
+  // Named, as the API runs it (a prepared statement per connection; the text differs with a cursor).
+  const sqlRun = (key: string) => () => {
+    const { sql, params } = statements.get(key)!;
+    return pool.query({ name: `page-${key.split(':')[0]}`, text: sql, values: params });
+  };
   const httpFirst = (n: number) => () => graphql(api.url, token(n), {});
   const httpDeep = (d: (typeof deep)[number]) => () => graphql(api.url, token(d.n), { after: d.cursor });
 

@@ -1,11 +1,14 @@
 import type { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { applyMigrations } from './migrations.js';
 import type { MigrationOptions } from './migrations.js';
 import { openPglite } from './pglite.js';
 import { preparedStatementName } from './prepared.js';
 import { PrismaClient } from './prisma-client.js';
+import { pgliteSql, poolSql } from './sql.js';
+import type { Sql } from './sql.js';
 
 export interface DatabaseOptions {
   /** PostgreSQL connection URL. Without it, the embedded PGlite in `<dataDir>/pglite` is used. */
@@ -19,8 +22,10 @@ export interface DatabaseOptions {
 
 export interface Database {
   prisma: PrismaClient;
+  /** Hand-written SQL without Prisma's row conversion, for the hot read paths (see sql.ts). */
+  sql: Sql;
   kind: 'postgres' | 'pglite';
-  /** Disconnects Prisma and, for the embedded database, closes PGlite (else the process hangs). */
+  /** Disconnects Prisma and closes the pool or, for the embedded database, PGlite (else the process hangs). */
   close(): Promise<void>;
 }
 
@@ -29,13 +34,27 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   if (options.url) {
     const url = options.url;
     if (options.migrate) await applyMigrations({ url }, options.migrationOptions);
+    // One pool for Prisma and `sql`. An idle connection that breaks (PostgreSQL restarted) is
+    // dropped by the pool, which then emits 'error': without a listener that would end the process.
+    const pool = new pg.Pool({ connectionString: url });
+    pool.on('error', () => {});
     const adapter = new PrismaPg(
-      { connectionString: url },
+      pool,
       // Unmarked statements get no name (node-postgres then runs them unnamed); the type says string.
       { statementNameGenerator: (query) => preparedStatementName(query.sql) as string },
     );
     const prisma = new PrismaClient({ adapter });
-    return { prisma, kind: 'postgres', close: () => prisma.$disconnect() };
+    let closed: Promise<void> | undefined;
+    return {
+      prisma,
+      sql: poolSql(pool),
+      kind: 'postgres',
+      close: () =>
+        (closed ??= (async () => {
+          await prisma.$disconnect();
+          await pool.end();
+        })()),
+    };
   }
   if (!options.dataDir) {
     throw new Error('openDatabase needs either a PostgreSQL url or a dataDir for the embedded database');
@@ -51,6 +70,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   let closed: Promise<void> | undefined;
   return {
     prisma,
+    sql: pgliteSql(pglite),
     kind: 'pglite',
     close: () =>
       (closed ??= (async () => {

@@ -24,7 +24,9 @@ describe('DbModule', () => {
   it('forRoot shares an open database and leaves closing to its owner', async () => {
     const db = await createTestDatabase();
     try {
-      const moduleRef = await boot(DbModule.forRoot({ prisma: db.prisma, kind: 'postgres', close: db.drop }));
+      const moduleRef = await boot(
+        DbModule.forRoot({ prisma: db.prisma, sql: db.sql, kind: 'postgres', close: db.drop }),
+      );
       const service = moduleRef.get(PrismaService);
       expect(await service.client.user.count()).toBe(0);
       await moduleRef.close();

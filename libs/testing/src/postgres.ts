@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { applyMigrations, openDatabase } from '@tributary/db';
-import type { Database, PrismaClient } from '@tributary/db';
+import type { Database, PrismaClient, Sql } from '@tributary/db';
 
 /** Set by global setup; Jest workers inherit global setup's environment. */
 const TEMPLATE_ENV = 'TRIBUTARY_TEST_TEMPLATE_DB';
@@ -87,6 +87,7 @@ export interface TestDatabase {
   name: string;
   url: string;
   prisma: PrismaClient;
+  sql: Sql;
   /** Closes the client and drops the database. */
   drop(): Promise<void>;
 }
@@ -116,6 +117,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     name,
     url,
     prisma: db.prisma,
+    sql: db.sql,
     drop: async () => {
       await db.close();
       await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);

@@ -124,9 +124,9 @@ export class TimelineReader {
     const position = after ? this.verify(after, 'after') : null;
     const params: unknown[] = [userId, pipelineId || null, first + 1];
     if (position) params.push(position.rankKey, String(position.entryId));
-    const rows = await this.db.client.$queryRawUnsafe<ItemRow[]>(
+    const rows = await this.db.sql.query<ItemRow>(
       prepared(pageSql(includeHidden, position !== null)),
-      ...params,
+      params,
     );
     // No rows: an empty page, or no such pipeline of the caller's (NOT_FOUND), told apart here.
     const pipeline = rows[0]?.pipelineId ?? (await this.ownedPipeline(userId, pipelineId)).id;
@@ -150,13 +150,11 @@ export class TimelineReader {
   ): Promise<TimelineItemModel[]> {
     const ids = entryIds.filter((id) => /^[1-9][0-9]{0,18}$/.test(id));
     if (ids.length === 0 || !isUuid(pipelineId) || !isUuid(userId)) return [];
-    const rows = await this.db.client.$queryRawUnsafe<ItemRow[]>(
+    const rows = await this.db.sql.query<ItemRow>(
       itemsSql(`SELECT ${ENTRY_COLUMNS} FROM "TimelineEntry" e
         WHERE e.id = ANY($3::bigint[]) AND e."pipelineId" = $1::uuid AND e."userId" = $2::uuid
           ${includeHidden ? '' : 'AND NOT e.hidden'}`),
-      pipelineId,
-      userId,
-      ids,
+      [pipelineId, userId, ids],
     );
     return rows.map((row) => toItem(pipelineId, row));
   }

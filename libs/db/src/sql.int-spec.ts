@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createTestDatabase, createTestPglite } from '@tributary/testing';
+import type { TestDatabase, TestPglite } from '@tributary/testing';
+import { prepared } from './prepared.js';
+
+const SHAPES = `SELECT 12345678901234::int8 AS big, ARRAY[1, 9007199254740993]::int8[] AS bigs, 1.5::float8 AS float,
+  2::int AS int, 12.50::numeric AS exact, true AS yes, '{"a":[1,{"b":null}]}'::jsonb AS doc,
+  '2026-11-24T01:02:03.456Z'::timestamptz AS at, 'e5f1c9c2-6f0e-4c84-9d0b-3c1f2b8a0d11'::uuid AS id,
+  NULL::int8 AS nothing, $1::text AS param, $2::bigint[] AS "bigParams"`;
+
+const EXPECTED = {
+  big: '12345678901234',
+  bigs: ['1', '9007199254740993'],
+  float: 1.5,
+  int: 2,
+  exact: '12.50',
+  yes: true,
+  doc: { a: [1, { b: null }] },
+  at: new Date('2026-11-24T01:02:03.456Z'),
+  id: 'e5f1c9c2-6f0e-4c84-9d0b-3c1f2b8a0d11',
+  nothing: null,
+  param: 'it’s "quoted"',
+  bigParams: ['3', '9007199254740993'],
+};
+
+describe('sql (hand-written SQL straight on the driver)', () => {
+  let postgres: TestDatabase;
+  let pglite: TestPglite;
+  beforeAll(async () => {
+    [postgres, pglite] = await Promise.all([createTestDatabase(), createTestPglite()]);
+  });
+  afterAll(async () => {
+    await Promise.all([postgres?.drop(), pglite?.close()]);
+  });
+
+  it('shapes rows alike on PostgreSQL and on the embedded database', async () => {
+    const params = ['it’s "quoted"', ['3', '9007199254740993']];
+    expect(await postgres.sql.query(SHAPES, params)).toEqual([EXPECTED]);
+    expect(await pglite.db.sql.query(SHAPES, params)).toEqual([EXPECTED]);
+  });
+
+  it('runs marked statements prepared on PostgreSQL and plainly on the embedded database', async () => {
+    const marked = prepared('SELECT $1::int * 2 AS n');
+    expect(await postgres.sql.query(marked, [21])).toEqual([{ n: 42 }]);
+    // Sequential queries on an idle pool reuse its one open connection, whose statements this lists.
+    const statements = await postgres.sql.query<{ statement: string }>(
+      `SELECT statement FROM pg_prepared_statements WHERE name LIKE 'tributary\\_%'`,
+    );
+    expect(statements).toEqual([{ statement: marked }]);
+    expect(await pglite.db.sql.query(marked, [21])).toEqual([{ n: 42 }]);
+  });
+
+  it('sees what Prisma wrote, through the same connections', async () => {
+    const user = await postgres.prisma.user.create({ data: { username: 'sql-reader', passwordHash: 'x' } });
+    expect(await postgres.sql.query(`SELECT username FROM "User" WHERE id = $1::uuid`, [user.id])).toEqual([
+      { username: 'sql-reader' },
+    ]);
+  });
+
+  it('rejects with the driver’s error for bad SQL and leaves the pool usable', async () => {
+    await expect(postgres.sql.query('SELECT FROM nowhere_at_all')).rejects.toThrow(/nowhere_at_all/);
+    await expect(pglite.db.sql.query('SELECT FROM nowhere_at_all')).rejects.toThrow(/nowhere_at_all/);
+    expect(await postgres.sql.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+  });
+});

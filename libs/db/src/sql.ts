@@ -1,0 +1,50 @@
+// Hand-written SQL on the hot read paths, straight on the driver. Prisma's raw queries convert every
+// row a second time after the driver (its own value encoding, then objects again): for a 50-item
+// timeline page that cost ~0.9 ms of CPU on top of the driver's ~1.0 ms (measured in-process on the
+// bench database of tools/bench/timeline-read.bench.ts). Everything else — model reads and writes,
+// and SQL that must run inside a Prisma transaction — stays on Prisma.
+import { types } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
+import type pg from 'pg';
+import { preparedStatementName } from './prepared.js';
+
+/**
+ * Runs one statement and returns its rows, shaped alike on PostgreSQL and on the embedded PGlite:
+ * json/jsonb parsed, int8 and numeric as strings (exact; cast to text or float8 in the SQL for
+ * other shapes), int8[] as string[], timestamptz as Date. Statements marked with `prepared()` run
+ * as named prepared statements on PostgreSQL. Not part of any Prisma transaction.
+ */
+export interface Sql {
+  query<Row>(text: string, params?: readonly unknown[]): Promise<Row[]>;
+}
+
+/** Over the pool Prisma's PostgreSQL adapter also uses (one set of connections for both). */
+export function poolSql(pool: pg.Pool): Sql {
+  return {
+    async query<Row>(text: string, params: readonly unknown[] = []) {
+      const result = await pool.query({ text, values: [...params], name: preparedStatementName(text) });
+      return result.rows as Row[];
+    },
+  };
+}
+
+const INT8 = 20;
+const INT8_ARRAY = 1016;
+const NUMERIC = 1700;
+const asText = (value: string): string => value;
+/** PGlite reads int8 as a number where it fits; node-postgres as a string. The string is exact. */
+const PGLITE_PARSERS = {
+  [INT8]: asText,
+  [NUMERIC]: asText,
+  [INT8_ARRAY]: (value: string) => types.arrayParser(value, asText, INT8_ARRAY),
+};
+
+/** Over the embedded database (its queries run one at a time, as all of PGlite's do). */
+export function pgliteSql(pglite: PGlite): Sql {
+  return {
+    async query<Row>(text: string, params: readonly unknown[] = []) {
+      const result = await pglite.query<Row>(text, [...params], { parsers: PGLITE_PARSERS });
+      return result.rows;
+    },
+  };
+}
