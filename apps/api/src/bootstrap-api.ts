@@ -16,6 +16,9 @@ export async function bootstrapApi(config: Config, database: DynamicModule): Pro
   // limit) and a createPost with images (base64, 4 × 1 MB for Bluesky; each network's limits are
   // checked by createPost).
   app.useBodyParser('json', { limit: '8mb' });
+  // No ETags: Express would hash every answer (SHA-1 over ~80 kB for a timeline page) for a header
+  // no GraphQL client sends back (POST answers are never revalidated).
+  app.set('etag', false);
   // Nest hands `listen`'s first argument to http.Server.listen, which also takes an options object:
   // the only way to ask for reusePort.
   await app.listen({ port: config.PORT, host: config.HOST, reusePort: config.HTTP_REUSE_PORT } as unknown as number);
