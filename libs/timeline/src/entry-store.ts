@@ -335,15 +335,16 @@ function sortByPost(entries: readonly EntryWrite[]): EntryWrite[] {
   return [...entries].sort((a, b) => comparePostIds(a.postId, b.postId));
 }
 
-// The rows as ONE jsonb parameter (jsonb_to_recordset): 4 parameters per statement whatever the row
-// count. Measured per 500-row upsert (the 50,000 rows of tools/bench/pipeline-e2e.bench.ts replayed
-// as 100 statements on one connection, p50): 22.3 ms instead of 25.3 ms with one array per column (8 arrays, each element of 3 jsonb[] parsed at bind
-// time, the strings escaped into array literals by node-postgres). Tried as well, no better: 100 or
-// 250 rows per statement (29.6 / 24.9 ms per 500 rows), 1,000 (23.1). The table's own write cost
-// per 500 rows is ~16 ms of server time, of which the two foreign keys' per-row checks take ~7 ms
-// (Post ~4.5, Pipeline ~2.5; each locks the parent row FOR KEY SHARE), the GIN index on dedupeKeys
-// ~1.5 ms, the id sequence + primary key ~0.5 ms: the keys stay, since replacing them needs
-// triggers, which the migration runner (split on semicolons) cannot create yet.
+// The rows as ONE jsonb parameter (jsonb_to_recordset): 4 parameters per statement whatever the
+// row count. Measured per 500-row upsert (the 50,000 rows of tools/bench/pipeline-e2e.bench.ts
+// replayed as 100 statements on one connection, p50): 22.3 ms instead of 25.3 ms with one array per
+// column (8 arrays, each element of 3 jsonb[] parsed at bind time, the strings escaped into array
+// literals by node-postgres). Tried as well, no better: 100 or 250 rows per statement (29.6 / 24.9
+// ms per 500 rows), 1,000 (23.1). The table's own write cost per 500 rows is ~16 ms of server time,
+// of which the two foreign keys' per-row checks take ~7 ms (Post ~4.5, Pipeline ~2.5; each locks the
+// parent row FOR KEY SHARE), the GIN index on dedupeKeys ~1.5 ms, the id sequence + primary key
+// ~0.5 ms: the keys stay, since replacing their cascades needs triggers, which the migration runner
+// (it splits on semicolons) cannot create yet.
 const UPSERT_SQL = `INSERT INTO "TimelineEntry" AS t
     ("userId", "pipelineId", "postId", "rankKey", hidden, "hiddenReason", decisions, "seenIn", "pipelineVersion",
      "dedupeKeys", reason)
