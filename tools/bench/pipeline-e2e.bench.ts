@@ -50,7 +50,8 @@ const config = loadConfig({
 });
 const running = await start(config);
 const app = running.apps[0]!;
-const prisma: PrismaClient = app.get(PrismaService, { strict: false }).client;
+const db = app.get(PrismaService, { strict: false });
+const prisma: PrismaClient = db.client;
 const jobs = app.get(JobQueue, { strict: false });
 
 // Setup (not timed): a user with the default pipeline and one source that saw TOTAL posts.
@@ -119,7 +120,7 @@ if (failed > 0 || written !== TOTAL)
 const compiled = compilePipeline(pipeline.spec);
 const candidateBatches: Awaited<ReturnType<typeof loadCandidates>>[] = [];
 t0 = performance.now();
-for (const ids of batches) candidateBatches.push(await loadCandidates(prisma, user.id, ids.map(BigInt)));
+for (const ids of batches) candidateBatches.push(await loadCandidates(db.sql, user.id, ids.map(BigInt)));
 const loadMs = performance.now() - t0;
 t0 = performance.now();
 const results = [];

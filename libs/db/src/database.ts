@@ -36,7 +36,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     if (options.migrate) await applyMigrations({ url }, options.migrationOptions);
     // One pool for Prisma and `sql`. An idle connection that breaks (PostgreSQL restarted) is
     // dropped by the pool, which then emits 'error': without a listener that would end the process.
-    const pool = new pg.Pool({ connectionString: url });
+    // JIT off for every session: its break-even is analytic queries. Ours are short, and a
+    // misestimate (a table without statistics yet) made PostgreSQL spend ~21 ms compiling a 500-post
+    // candidates query that then ran in 4 ms (tools/bench/pipeline-e2e.bench.ts).
+    const pool = new pg.Pool({ connectionString: url, options: '-c jit=off' });
     pool.on('error', () => {});
     const adapter = new PrismaPg(
       pool,

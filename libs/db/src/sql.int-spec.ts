@@ -50,6 +50,13 @@ describe('sql (hand-written SQL straight on the driver)', () => {
     expect(await pglite.db.sql.query(marked, [21])).toEqual([{ n: 42 }]);
   });
 
+  it('runs without PostgreSQL JIT compilation, on both paths', async () => {
+    expect(await postgres.sql.query(`SELECT current_setting('jit') AS jit`)).toEqual([{ jit: 'off' }]);
+    expect(await postgres.prisma.$queryRawUnsafe(`SELECT current_setting('jit') AS jit`)).toEqual([
+      { jit: 'off' },
+    ]);
+  });
+
   it('sees what Prisma wrote, through the same connections', async () => {
     const user = await postgres.prisma.user.create({ data: { username: 'sql-reader', passwordHash: 'x' } });
     expect(await postgres.sql.query(`SELECT username FROM "User" WHERE id = $1::uuid`, [user.id])).toEqual([

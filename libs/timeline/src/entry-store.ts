@@ -2,7 +2,7 @@
 // `INSERT … ON CONFLICT DO UPDATE` (Prisma's per-row upserts cost ~100x more, FACTS.md).
 import type { Post, RepostReason } from '@tributary/core';
 import { prepared } from '@tributary/db';
-import type { DbClient } from '@tributary/db';
+import type { DbClient, Sql } from '@tributary/db';
 import { dedupeKeysOf } from '@tributary/pipeline';
 import type { Candidate, PipelineResult, SeenIn } from '@tributary/pipeline';
 
@@ -46,17 +46,15 @@ const candidatesSql = (ids: string) => `
  * oldest first, each with every place it was seen. Posts of other users' sources are ignored.
  */
 export async function loadCandidates(
-  db: DbClient,
+  sql: Sql,
   userId: string,
   postIds: readonly bigint[],
 ): Promise<StoredCandidate[]> {
   if (postIds.length === 0) return [];
-  const rows = await queryRows<CandidateRow>(
-    db,
-    candidatesSql('unnest($2::bigint[])'),
+  const rows = await sql.query<CandidateRow>(prepared(candidatesSql('unnest($2::bigint[])')), [
     userId,
     postIds.map(String),
-  );
+  ]);
   return groupCandidates(rows);
 }
 
@@ -65,35 +63,31 @@ export async function loadCandidates(
  * candidates oldest first (the order a live timeline would have received them).
  */
 export async function loadRecentCandidates(
-  db: DbClient,
+  sql: Sql,
   userId: string,
   days: number,
   limit: number,
 ): Promise<StoredCandidate[]> {
-  const rows = await queryRows<CandidateRow>(
-    db,
-    `WITH recent AS (
+  const rows = await sql.query<CandidateRow>(
+    prepared(`WITH recent AS (
        SELECT sp."postId", max(sp."seenAt") AS seen
        FROM "SourcePost" sp
        JOIN "Source" s ON s.id = sp."sourceId"
        JOIN "LinkedAccount" la ON la.id = s."linkedAccountId"
        WHERE la."userId" = $1::uuid AND sp."seenAt" > now() - make_interval(days => $2::int)
        GROUP BY sp."postId" ORDER BY seen DESC LIMIT $3::int)
-     ${candidatesSql('(SELECT "postId" FROM recent)')}`,
-    userId,
-    days,
-    limit,
+     ${candidatesSql('(SELECT "postId" FROM recent)')}`),
+    [userId, days, limit],
   );
   return groupCandidates(rows);
 }
 
 /**
- * Rows as the SQL shapes them (the reads cast ids to text), json/jsonb columns as parsed values.
- * Every statement of this module is a fixed template: all run prepared.
+ * The writes' rows (they may run in a caller's Prisma transaction, so through Prisma; the reads
+ * above go straight to the driver: Prisma's second conversion of 500 candidate rows cost 2.5-6 ms
+ * of CPU per batch). Every statement of this module is a fixed template: all run prepared.
  */
 async function queryRows<T>(db: DbClient, sql: string, ...params: unknown[]): Promise<T[]> {
-  // Tried: the rows as one json_agg text value (one JSON.parse instead of per-row conversion)
-  // measured no faster here (tools/bench/pipeline-e2e.bench.ts).
   return db.$queryRawUnsafe<T[]>(prepared(sql), ...params);
 }
 
@@ -162,7 +156,7 @@ const DEFAULT_KEYS = dedupeKeysOf([]);
  * window: reading every entry of the window was most of the cost of a batch.
  */
 export async function loadHistory(
-  db: DbClient,
+  sql: Sql,
   pipelineId: string,
   batch: readonly StoredCandidate[],
   scope: HistoryScope | number,
@@ -181,21 +175,22 @@ export async function loadHistory(
   const exclude = new Set(batch.map((c) => c.postId));
   // The key search is kept apart (MATERIALIZED) so the planner cannot trade the GIN index for the
   // pipeline's btree, which reads every entry of the pipeline (it did, with fresh statistics).
-  const rows = await queryRows<Pick<CandidateRow, 'postId' | 'data' | 'bridgyOriginalUrl'>>(
-    db,
-    `WITH m AS MATERIALIZED (
+  const rows = await sql.query<Pick<CandidateRow, 'postId' | 'data' | 'bridgyOriginalUrl'>>(
+    prepared(`WITH m AS MATERIALIZED (
        SELECT t."postId", t."pipelineId", t.hidden FROM "TimelineEntry" t
        WHERE t."dedupeKeys" && ${KEY_HASHES('$1', 'unnest($2::text[])')})
      SELECT p.id::text AS "postId", ${HISTORY_FIELDS} AS data, p.raw->>'bridgyOriginalUrl' AS "bridgyOriginalUrl"
      FROM m JOIN "Post" p ON p.id = m."postId"
      WHERE m."pipelineId" = $1::uuid AND NOT m.hidden
        AND p."createdAt" BETWEEN $3::timestamptz AND $4::timestamptz
-     ORDER BY p."createdAt" DESC LIMIT $5::int`,
-    pipelineId,
-    [...keys],
-    new Date(Math.min(...times) - margin).toISOString(),
-    new Date(Math.max(...times) + margin).toISOString(),
-    limit + exclude.size,
+     ORDER BY p."createdAt" DESC LIMIT $5::int`),
+    [
+      pipelineId,
+      [...keys],
+      new Date(Math.min(...times) - margin).toISOString(),
+      new Date(Math.max(...times) + margin).toISOString(),
+      limit + exclude.size,
+    ],
   );
   return rows
     .map((r) => ({ postId: BigInt(r.postId), post: toPost(r) }))

@@ -1,7 +1,7 @@
 // A dry run of a pipeline spec over the user's recent posts: what it would keep, hide and why,
 // without writing anything (no entries, no progress, no events).
 import type { Post } from '@tributary/core';
-import type { DbClient } from '@tributary/db';
+import type { Sql } from '@tributary/db';
 import { compilePipeline } from '@tributary/pipeline';
 import type { PipelineResult, PluginResolver } from '@tributary/pipeline';
 import { loadRecentCandidates } from './entry-store.js';
@@ -26,14 +26,14 @@ export interface PreviewResult {
  * highest first. Reads only. Throws `PipelineSpecError` for an invalid spec.
  */
 export async function previewPipeline(
-  db: DbClient,
+  sql: Sql,
   userId: string,
   spec: unknown,
   plugins: PluginResolver,
   options: PreviewOptions,
 ): Promise<PreviewResult[]> {
   const compiled = compilePipeline(spec, { plugins });
-  const candidates = await loadRecentCandidates(db, userId, options.days, options.limit);
+  const candidates = await loadRecentCandidates(sql, userId, options.days, options.limit);
   // Cross-batch dedupe history is the pipeline's own stored entries; a spec being tried has none,
   // so duplicates are merged within the previewed posts only.
   const results = await compiled.run(candidates, { now: options.now ?? new Date(), explain: true });

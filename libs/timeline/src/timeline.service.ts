@@ -73,7 +73,7 @@ export class TimelineService {
       orderBy: { createdAt: 'asc' },
     });
     if (pipelines.length === 0 || postIds.length === 0) return result;
-    const candidates = await loadCandidates(this.db.client, userId, [...new Set(postIds)].map(BigInt));
+    const candidates = await loadCandidates(this.db.sql, userId, [...new Set(postIds)].map(BigInt));
     result.candidates = candidates.length;
     if (candidates.length === 0) return result;
     const now = new Date();
@@ -128,7 +128,7 @@ export class TimelineService {
     }
 
     const candidates = await loadRecentCandidates(
-      this.db.client,
+      this.db.sql,
       pipeline.userId,
       this.config.REBUILD_HISTORY_DAYS,
       this.config.REBUILD_HISTORY_POSTS,
@@ -176,7 +176,7 @@ export class TimelineService {
     now: Date,
   ): Promise<bigint[]> {
     const scope = dedupeScope(compiled);
-    const history = scope !== null ? await loadHistory(this.db.client, pipeline.id, batch, scope) : [];
+    const history = scope !== null ? await loadHistory(this.db.sql, pipeline.id, batch, scope) : [];
     const results = await compiled.run(batch, { now, history });
     const historyIds = new Map(history.map((h) => [h.post.uri, h.postId]));
     const merges = new Map<bigint, SeenIn[]>();

@@ -94,16 +94,10 @@ export class PipelinesService {
       throw new AppException(AppErrorCode.BadUserInput, `limit: expected 1 to ${PREVIEW_MAX}`, {
         field: 'limit',
       });
-    const results = await previewPipeline(
-      this.db.client,
-      userId,
-      spec,
-      await this.catalog.resolverFor(userId),
-      {
-        limit: count,
-        days: this.config.REBUILD_HISTORY_DAYS,
-      },
-    );
+    const results = await previewPipeline(this.db.sql, userId, spec, await this.catalog.resolverFor(userId), {
+      limit: count,
+      days: this.config.REBUILD_HISTORY_DAYS,
+    });
     return results.map(({ postId, post, result }) => ({
       post: toPostModel(postId, post),
       hidden: result.hidden,
