@@ -131,13 +131,11 @@ async function rebuilt(id: string, version: number): Promise<PipelineView> {
 
 /** The stored entries of a pipeline with their post's text, in post order. */
 async function entries(pipelineId: string) {
-  const rows = await prisma.timelineEntry.findMany({
-    where: { pipelineId },
-    orderBy: { postId: 'asc' },
-    include: { post: { select: { data: true } } },
-  });
+  const rows = await prisma.timelineEntry.findMany({ where: { pipelineId }, orderBy: { postId: 'asc' } });
+  const posts = await prisma.post.findMany({ where: { id: { in: rows.map((row) => row.postId) } } });
+  const textOf = new Map(posts.map((post) => [post.id, (post.data as { text: string }).text]));
   return rows.map((row) => ({
-    text: (row.post.data as { text: string }).text,
+    text: textOf.get(row.postId)!,
     hidden: row.hidden,
     hiddenReason: row.hiddenReason,
     version: row.pipelineVersion,

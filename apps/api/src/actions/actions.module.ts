@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { AccountsModule } from '@tributary/accounts';
+import { PostsModule } from '../posts/posts.module.js';
 import { ActionsReader } from './actions-reader.service.js';
 import { ActionsResolver } from './actions.resolver.js';
 import { ActionsService } from './actions.service.js';
 import { MastodonLimits } from './mastodon-limits.service.js';
 
 @Module({
-  imports: [AccountsModule],
+  imports: [AccountsModule, PostsModule],
   providers: [ActionsReader, ActionsService, MastodonLimits, ActionsResolver],
   exports: [ActionsReader],
 })

@@ -6,6 +6,7 @@ import type { LinkedAccount, OutboundAction } from '@tributary/db';
 import { EventPublisher, JobQueue } from '@tributary/queue';
 import { AppErrorCode, AppException } from '../common/app.exception.js';
 import { isUuid } from '../common/ids.js';
+import { PostAccessService } from '../posts/post-access.service.js';
 import { toActionModel } from './action.model.js';
 import type { ActionModel } from './action.model.js';
 import { MastodonLimits } from './mastodon-limits.service.js';
@@ -45,6 +46,7 @@ export class ActionsService {
     private readonly jobs: JobQueue,
     private readonly events: EventPublisher,
     private readonly mastodonLimits: MastodonLimits,
+    private readonly posts: PostAccessService,
   ) {}
 
   async onPost(
@@ -119,23 +121,16 @@ export class ActionsService {
     );
   }
 
+  /** The post, when the user may see it (PostAccessService), with the accounts of theirs that saw it. */
   private async visiblePost(userId: string, postId: string): Promise<VisiblePost> {
-    const notFound = new AppException(AppErrorCode.NotFound, 'post not found');
-    if (!POST_ID.test(postId)) throw notFound;
-    const mine = { source: { linkedAccount: { userId } } };
-    // Visible = it came in through one of the user's sources, or sits in one of their timelines.
-    const post = await this.db.client.post.findFirst({
-      where: { id: BigInt(postId), OR: [{ sources: { some: mine } }, { entries: { some: { userId } } }] },
-      select: {
-        id: true,
-        network: true,
-        uri: true,
-        nativeId: true,
-        sources: { where: mine, select: { source: { select: { linkedAccountId: true } } } },
-      },
+    const post = POST_ID.test(postId) ? await this.posts.visiblePost(userId, BigInt(postId)) : null;
+    if (!post) throw new AppException(AppErrorCode.NotFound, 'post not found');
+    const seen = await this.db.client.sourcePost.findMany({
+      where: { postId: post.id, source: { linkedAccount: { userId } } },
+      select: { source: { select: { linkedAccountId: true } } },
     });
-    if (!post) throw notFound;
-    return { ...post, seenBy: post.sources.map((s) => s.source.linkedAccountId) };
+    const { id, network, uri, nativeId } = post;
+    return { id, network, uri, nativeId, seenBy: seen.map((s) => s.source.linkedAccountId) };
   }
 
   /** The user's account to act with on `network`: the one named, else one that saw the post, else the oldest. */

@@ -1,0 +1,1 @@
+ALTER TABLE "TimelineEntry" DROP CONSTRAINT "TimelineEntry_postId_fkey";
