@@ -131,7 +131,7 @@ const third = await prisma.pipeline.create({ data: { userId: user.id, name: 'ups
 t0 = performance.now();
 for (let b = 0; b < results.length; b++) {
   await upsertEntries(
-    prisma,
+    db.sql,
     user.id,
     third.id,
     1,

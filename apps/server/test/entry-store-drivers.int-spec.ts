@@ -71,7 +71,7 @@ async function readAll(prisma: PrismaClient, sql: Sql) {
   const keysOf = (post: (typeof candidates)[number]['post']) => dedupeKeysOf([])(post);
   const written = candidates.slice(0, 6);
   await upsertEntries(
-    prisma,
+    sql,
     user.id,
     pipeline.id,
     1,

@@ -3,6 +3,7 @@ import { PrismaService, upsertIngested } from '@tributary/db';
 import type { PrismaClient } from '@tributary/db';
 import { DEFAULT_PIPELINE_SPEC } from '@tributary/pipeline';
 import { JobQueue, QueueName, redisConnection, timelineChannel } from '@tributary/queue';
+import { createDefaultPipeline } from '@tributary/timeline';
 import type { JobName, JobPayloads, UserEvent } from '@tributary/queue';
 import { QueueEvents } from 'bullmq';
 import type { Job } from 'bullmq';
@@ -211,7 +212,12 @@ describe('pipeline worker', () => {
       rebuildTotal: 300,
       rebuildError: null,
     });
-    expect(messages.at(-1)?.message).toEqual({ type: 'timeline-rebuilt', userId, pipelineId: defaultPipelineId, version: 2 });
+    expect(messages.at(-1)?.message).toEqual({
+      type: 'timeline-rebuilt',
+      userId,
+      pipelineId: defaultPipelineId,
+      version: 2,
+    });
   });
 
   it('skips a rebuild of a version that is no longer current', async () => {
@@ -268,5 +274,22 @@ describe('pipeline worker', () => {
       .add('run-pipelines', { userId, postIds: ['not-a-number'] }, { attempts: 5 });
     await expect(job.waitUntilFinished(events, 30_000)).rejects.toThrow(/postIds/);
     expect((await jobs.queue('run-pipelines').getJob(job.id!))?.attemptsMade).toBe(1);
+  });
+});
+
+describe('a job larger than one statement', () => {
+  it('writes its entries in one transaction (1,200 posts), once however often it runs', async () => {
+    const user = await prisma.user.create({ data: { username: 'bulk-reader', passwordHash: 'x' } });
+    const pipeline = await createDefaultPipeline(prisma, user.id);
+    const { sourceId: bulkSource } = await createSource(prisma, user.id, 'BLUESKY');
+    const posts = Array.from({ length: 1200 }, (_, n) => testPost(100_000 + n));
+    const { newPostIds } = await upsertIngested(prisma, bulkSource, items(posts));
+    const payload = { userId: user.id, postIds: newPostIds.map(String) };
+    expect((await runJob('run-pipelines', payload)).result).toMatchObject({
+      candidates: 1200,
+      inserted: 1200,
+    });
+    expect((await runJob('run-pipelines', payload)).result).toMatchObject({ candidates: 1200, inserted: 0 });
+    expect(await prisma.timelineEntry.count({ where: { pipelineId: pipeline.id } })).toBe(1200);
   });
 });

@@ -8,7 +8,7 @@ import { openPglite } from './pglite.js';
 import { preparedStatementName } from './prepared.js';
 import { PrismaClient } from './prisma-client.js';
 import { pgliteSql, poolSql } from './sql.js';
-import type { Sql } from './sql.js';
+import type { SqlDatabase } from './sql.js';
 
 export interface DatabaseOptions {
   /** PostgreSQL connection URL. Without it, the embedded PGlite in `<dataDir>/pglite` is used. */
@@ -22,8 +22,8 @@ export interface DatabaseOptions {
 
 export interface Database {
   prisma: PrismaClient;
-  /** Hand-written SQL without Prisma's row conversion, for the hot read paths (see sql.ts). */
-  sql: Sql;
+  /** Hand-written SQL without Prisma's row conversion, for the hot paths (see sql.ts). */
+  sql: SqlDatabase;
   kind: 'postgres' | 'pglite';
   /** Disconnects Prisma and closes the pool or, for the embedded database, PGlite (else the process hangs). */
   close(): Promise<void>;

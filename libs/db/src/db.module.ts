@@ -6,7 +6,7 @@ import type { DynamicModule, FactoryProvider, ModuleMetadata, OnApplicationShutd
 import { openDatabase } from './database.js';
 import type { Database, DatabaseOptions } from './database.js';
 import type { PrismaClient } from './prisma-client.js';
-import type { Sql } from './sql.js';
+import type { SqlDatabase } from './sql.js';
 
 export const DB_OPTIONS = Symbol('DB_OPTIONS');
 export const DATABASE = Symbol('DATABASE');
@@ -19,8 +19,8 @@ export class PrismaService {
     return this.db.prisma;
   }
 
-  /** Hand-written SQL without Prisma's row conversion, for the hot read paths (see sql.ts). */
-  get sql(): Sql {
+  /** Hand-written SQL without Prisma's row conversion, for the hot paths (see sql.ts). */
+  get sql(): SqlDatabase {
     return this.db.sql;
   }
 }

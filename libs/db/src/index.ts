@@ -10,7 +10,7 @@ export {
 export type { MigrationTarget, MigrationOptions } from './migrations.js';
 export { openPglite } from './pglite.js';
 export { prepared } from './prepared.js';
-export type { Sql } from './sql.js';
+export type { Sql, SqlDatabase } from './sql.js';
 export {
   DbError,
   DbErrorCode,

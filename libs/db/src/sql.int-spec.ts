@@ -57,6 +57,32 @@ describe('sql (hand-written SQL straight on the driver)', () => {
     ]);
   });
 
+  it('commits a transaction that resolves and rolls back one that throws, on both drivers', async () => {
+    for (const sql of [postgres.sql, pglite.db.sql]) {
+      await sql.query(`CREATE TABLE tx_probe (n int)`);
+      const inside = await sql.transaction(async (tx) => {
+        await tx.query(`INSERT INTO tx_probe VALUES (1), (2)`);
+        return tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM tx_probe`);
+      });
+      expect(inside).toEqual([{ n: 2 }]);
+      await expect(
+        sql.transaction(async (tx) => {
+          await tx.query(`INSERT INTO tx_probe VALUES (3)`);
+          throw new Error('changed my mind');
+        }),
+      ).rejects.toThrow('changed my mind');
+      await expect(sql.transaction((tx) => tx.query(`INSERT INTO tx_probe VALUES ('x')`))).rejects.toThrow(
+        /invalid input syntax/,
+      );
+      expect(await sql.query(`SELECT n FROM tx_probe ORDER BY n`)).toEqual([{ n: 1 }, { n: 2 }]);
+      await sql.query(`DROP TABLE tx_probe`);
+    }
+    // The connections went back to the pool clean: a plain statement still works, outside any transaction.
+    expect(await postgres.sql.query(`SELECT now() = statement_timestamp() AS outside`)).toEqual([
+      { outside: true },
+    ]);
+  });
+
   it('sees what Prisma wrote, through the same connections', async () => {
     const user = await postgres.prisma.user.create({ data: { username: 'sql-reader', passwordHash: 'x' } });
     expect(await postgres.sql.query(`SELECT username FROM "User" WHERE id = $1::uuid`, [user.id])).toEqual([

@@ -1,8 +1,8 @@
-// Hand-written SQL on the hot read paths, straight on the driver. Prisma's raw queries convert every
+// Hand-written SQL on the hot paths, straight on the driver. Prisma's raw queries convert every
 // row a second time after the driver (its own value encoding, then objects again): for a 50-item
 // timeline page that cost ~0.9 ms of CPU on top of the driver's ~1.0 ms (measured in-process on the
 // bench database of tools/bench/timeline-read.bench.ts). Everything else — model reads and writes,
-// and SQL that must run inside a Prisma transaction — stays on Prisma.
+// and Prisma transactions — stays on Prisma.
 import { types } from '@electric-sql/pglite';
 import type { PGlite } from '@electric-sql/pglite';
 import type pg from 'pg';
@@ -18,12 +18,42 @@ export interface Sql {
   query<Row>(text: string, params?: readonly unknown[]): Promise<Row[]>;
 }
 
-/** Over the pool Prisma's PostgreSQL adapter also uses (one set of connections for both). */
-export function poolSql(pool: pg.Pool): Sql {
+/** The database's `sql`: statements, or several in one transaction. */
+export interface SqlDatabase extends Sql {
+  /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T>;
+}
+
+type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
+
+function queryOn(db: Queryable): Sql {
   return {
     async query<Row>(text: string, params: readonly unknown[] = []) {
-      const result = await pool.query({ text, values: [...params], name: preparedStatementName(text) });
+      const result = await db.query({ text, values: [...params], name: preparedStatementName(text) });
       return result.rows as Row[];
+    },
+  };
+}
+
+/** Over the pool Prisma's PostgreSQL adapter also uses (one set of connections for both). */
+export function poolSql(pool: pg.Pool): SqlDatabase {
+  return {
+    ...queryOn(pool),
+    async transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        const result = await work(queryOn(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        // A connection that cannot even roll back is not given back to the pool.
+        await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
+        throw error;
+      } finally {
+        client.release(broken);
+      }
     },
   };
 }
@@ -39,12 +69,21 @@ const PGLITE_PARSERS = {
   [INT8_ARRAY]: (value: string) => types.arrayParser(value, asText, INT8_ARRAY),
 };
 
-/** Over the embedded database (its queries run one at a time, as all of PGlite's do). */
-export function pgliteSql(pglite: PGlite): Sql {
+type PgliteQueryable = Pick<PGlite, 'query'>;
+
+function pgliteQueryOn(db: PgliteQueryable): Sql {
   return {
     async query<Row>(text: string, params: readonly unknown[] = []) {
-      const result = await pglite.query<Row>(text, [...params], { parsers: PGLITE_PARSERS });
+      const result = await db.query<Row>(text, [...params], { parsers: PGLITE_PARSERS });
       return result.rows;
     },
+  };
+}
+
+/** Over the embedded database (its queries run one at a time, as all of PGlite's do). */
+export function pgliteSql(pglite: PGlite): SqlDatabase {
+  return {
+    ...pgliteQueryOn(pglite),
+    transaction: (work) => pglite.transaction((tx) => work(pgliteQueryOn(tx))),
   };
 }

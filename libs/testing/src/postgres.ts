@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { applyMigrations, openDatabase } from '@tributary/db';
-import type { Database, PrismaClient, Sql } from '@tributary/db';
+import type { Database, PrismaClient, SqlDatabase } from '@tributary/db';
 
 /** Set by global setup; Jest workers inherit global setup's environment. */
 const TEMPLATE_ENV = 'TRIBUTARY_TEST_TEMPLATE_DB';
@@ -87,7 +87,7 @@ export interface TestDatabase {
   name: string;
   url: string;
   prisma: PrismaClient;
-  sql: Sql;
+  sql: SqlDatabase;
   /** Closes the client and drops the database. */
   drop(): Promise<void>;
 }

@@ -2,7 +2,7 @@
 // `INSERT … ON CONFLICT DO UPDATE` (Prisma's per-row upserts cost ~100x more, FACTS.md).
 import type { Post, RepostReason } from '@tributary/core';
 import { prepared } from '@tributary/db';
-import type { DbClient, Sql } from '@tributary/db';
+import type { Sql } from '@tributary/db';
 import { dedupeKeysOf } from '@tributary/pipeline';
 import type { Candidate, PipelineResult, SeenIn } from '@tributary/pipeline';
 
@@ -80,15 +80,6 @@ export async function loadRecentCandidates(
     [userId, days, limit],
   );
   return groupCandidates(rows);
-}
-
-/**
- * The writes' rows (they may run in a caller's Prisma transaction, so through Prisma; the reads
- * above go straight to the driver: Prisma's second conversion of 500 candidate rows cost 2.5-6 ms
- * of CPU per batch). Every statement of this module is a fixed template: all run prepared.
- */
-async function queryRows<T>(db: DbClient, sql: string, ...params: unknown[]): Promise<T[]> {
-  return db.$queryRawUnsafe<T[]>(prepared(sql), ...params);
 }
 
 /**
@@ -231,18 +222,17 @@ function appendNew(target: string, addition: string): string {
  * history), skipping places already recorded: idempotent.
  */
 export async function mergeSeenIn(
-  db: DbClient,
+  sql: Sql,
   pipelineId: string,
   merges: ReadonlyMap<bigint, SeenIn[]>,
 ): Promise<void> {
   if (merges.size === 0) return;
   const ids = [...merges.keys()].sort(comparePostIds);
-  await db.$executeRawUnsafe(
-    prepared(MERGE_SQL('$1', '$2', '$3')),
+  await sql.query(prepared(MERGE_SQL('$1', '$2', '$3')), [
     pipelineId,
     ids.map(String),
     ids.map((id) => JSON.stringify(merges.get(id))),
-  );
+  ]);
 }
 
 /** The seenIn merge of {@link mergeSeenIn}, with the given parameters. */
@@ -266,7 +256,7 @@ export interface EntryWrite {
  * Returns the ids of the rows this call inserted (not the ones it overwrote), in input order.
  */
 export async function upsertEntries(
-  db: DbClient,
+  sql: Sql,
   userId: string,
   pipelineId: string,
   version: number,
@@ -276,12 +266,11 @@ export async function upsertEntries(
   const sorted = sortByPost(entries);
   for (let start = 0; start < sorted.length; start += ROWS_PER_STATEMENT) {
     const chunk = sorted.slice(start, start + ROWS_PER_STATEMENT);
-    const rows = await queryRows<{ id: bigint; inserted: boolean }>(
-      db,
-      UPSERT_SQL,
-      ...upsertParams(userId, pipelineId, version, chunk),
+    const rows = await sql.query<{ id: string; inserted: boolean }>(
+      prepared(UPSERT_SQL),
+      upsertParams(userId, pipelineId, version, chunk),
     );
-    for (const row of rows) if (row.inserted) inserted.push(row.id);
+    for (const row of rows) if (row.inserted) inserted.push(BigInt(row.id));
   }
   return inserted;
 }
@@ -296,7 +285,7 @@ export const MAX_SINGLE_STATEMENT_ENTRIES = ROWS_PER_STATEMENT;
  * the two parts never touch the same row.
  */
 export async function writeEntries(
-  db: DbClient,
+  sql: Sql,
   userId: string,
   pipelineId: string,
   version: number,
@@ -306,21 +295,21 @@ export async function writeEntries(
   if (entries.length > ROWS_PER_STATEMENT)
     throw new RangeError('writeEntries: too many entries for one statement');
   if (entries.length === 0) {
-    await mergeSeenIn(db, pipelineId, merges);
+    await mergeSeenIn(sql, pipelineId, merges);
     return [];
   }
   const params = upsertParams(userId, pipelineId, version, sortByPost(entries));
-  let sql = UPSERT_SQL;
+  let statement = UPSERT_SQL;
   if (merges.size > 0) {
     const ids = [...merges.keys()].sort(comparePostIds);
     params.push(
       ids.map(String),
       ids.map((id) => JSON.stringify(merges.get(id))),
     );
-    sql = `WITH merged AS (${MERGE_SQL('$2', `$${UPSERT_PARAMS + 1}`, `$${UPSERT_PARAMS + 2}`)} RETURNING 1) ${UPSERT_SQL}`;
+    statement = `WITH merged AS (${MERGE_SQL('$2', `$${UPSERT_PARAMS + 1}`, `$${UPSERT_PARAMS + 2}`)} RETURNING 1) ${UPSERT_SQL}`;
   }
-  const rows = await queryRows<{ id: bigint; inserted: boolean }>(db, sql, ...params);
-  return rows.filter((row) => row.inserted).map((row) => row.id);
+  const rows = await sql.query<{ id: string; inserted: boolean }>(prepared(statement), params);
+  return rows.filter((row) => row.inserted).map((row) => BigInt(row.id));
 }
 
 const comparePostIds = (a: bigint, b: bigint): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -193,15 +193,12 @@ export class TimelineService {
     }));
     // One statement is atomic by itself: no transaction round trips for a normal batch.
     if (entries.length <= MAX_SINGLE_STATEMENT_ENTRIES)
-      return writeEntries(this.db.client, pipeline.userId, pipeline.id, version, entries, merges);
-    return this.db.client.$transaction(
-      async (tx) => {
-        const inserted = await upsertEntries(tx, pipeline.userId, pipeline.id, version, entries);
-        await mergeSeenIn(tx, pipeline.id, merges);
-        return inserted;
-      },
-      { maxWait: 30_000, timeout: 120_000 },
-    );
+      return writeEntries(this.db.sql, pipeline.userId, pipeline.id, version, entries, merges);
+    return this.db.sql.transaction(async (tx) => {
+      const inserted = await upsertEntries(tx, pipeline.userId, pipeline.id, version, entries);
+      await mergeSeenIn(tx, pipeline.id, merges);
+      return inserted;
+    });
   }
 
   /** Compiles once per pipeline version (for a minute); null, logged, when the spec is invalid. */
