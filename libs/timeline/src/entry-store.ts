@@ -324,11 +324,11 @@ function sortByPost(entries: readonly EntryWrite[]): EntryWrite[] {
 // replayed as 100 statements on one connection, p50): 22.3 ms instead of 25.3 ms with one array per
 // column (8 arrays, each element of 3 jsonb[] parsed at bind time, the strings escaped into array
 // literals by node-postgres). Tried as well, no better: 100 or 250 rows per statement (29.6 / 24.9
-// ms per 500 rows), 1,000 (23.1). The table's own write cost per 500 rows is ~16 ms of server time,
-// of which the two foreign keys' per-row checks take ~7 ms (Post ~4.5, Pipeline ~2.5; each locks the
+// ms per 500 rows), 1,000 (23.1). The table's own write cost per 500 rows was ~16 ms of server time,
+// of which the foreign keys' per-row checks took ~7 ms (Post ~4.5, Pipeline ~2.5; each locks the
 // parent row FOR KEY SHARE), the GIN index on dedupeKeys ~1.5 ms, the id sequence + primary key
-// ~0.5 ms: the keys stay, since replacing their cascades needs triggers, which the migration runner
-// (it splits on semicolons) cannot create yet.
+// ~0.5 ms. The Post key is gone (posts are never deleted; reads join Post); the Pipeline key stays:
+// its cascade is what removes a deleted user's or pipeline's entries.
 const UPSERT_SQL = `INSERT INTO "TimelineEntry" AS t
     ("userId", "pipelineId", "postId", "rankKey", hidden, "hiddenReason", decisions, "seenIn", "pipelineVersion",
      "dedupeKeys", reason)
