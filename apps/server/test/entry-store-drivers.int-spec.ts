@@ -12,8 +12,8 @@ import {
   loadRecentCandidates,
   upsertEntries,
 } from '@tributary/timeline';
-import { createTestDatabase, createTestPglite } from '@tributary/testing';
-import type { TestDatabase, TestPglite } from '@tributary/testing';
+import { createTestDatabases } from '@tributary/testing';
+import type { TestDatabase, TestDatabases, TestPglite } from '@tributary/testing';
 import { testPost } from './pipeline-fixtures.js';
 
 const RECENT = Date.now() - 60 * 60_000;
@@ -114,17 +114,17 @@ async function readAll(prisma: PrismaClient, sql: Sql) {
 describe('the pipeline reads on PostgreSQL and on the embedded database', () => {
   let postgres: TestDatabase;
   let pglite: TestPglite;
+  let databases: TestDatabases | undefined;
   beforeAll(async () => {
-    [postgres, pglite] = await Promise.all([createTestDatabase(), createTestPglite()]);
+    databases = await createTestDatabases();
+    ({ postgres, pglite } = databases);
   });
-  afterAll(async () => {
-    await Promise.all([postgres?.drop(), pglite?.close()]);
-  });
+  afterAll(() => databases?.close());
 
   it('read back the same candidates, recent candidates and dedupe history', async () => {
     const [fromPostgres, fromPglite] = [
       await readAll(postgres.prisma, postgres.sql),
-      await readAll(pglite.prisma, pglite.db.sql),
+      await readAll(pglite.prisma, pglite.sql),
     ];
     expect(fromPostgres.candidates).toHaveLength(12);
     expect(fromPostgres.candidates.map((c) => c.postId)).toEqual([...Array(12).keys()]); // oldest first

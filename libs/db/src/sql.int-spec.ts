@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createTestDatabase, createTestPglite } from '@tributary/testing';
-import type { TestDatabase, TestPglite } from '@tributary/testing';
+import { createTestDatabases } from '@tributary/testing';
+import type { TestDatabase, TestDatabases, TestPglite } from '@tributary/testing';
 import { prepared } from './prepared.js';
 
 const SHAPES = `SELECT 12345678901234::int8 AS big, ARRAY[1, 9007199254740993]::int8[] AS bigs, 1.5::float8 AS float,
@@ -26,17 +26,17 @@ const EXPECTED = {
 describe('sql (hand-written SQL straight on the driver)', () => {
   let postgres: TestDatabase;
   let pglite: TestPglite;
+  let databases: TestDatabases | undefined;
   beforeAll(async () => {
-    [postgres, pglite] = await Promise.all([createTestDatabase(), createTestPglite()]);
+    databases = await createTestDatabases();
+    ({ postgres, pglite } = databases);
   });
-  afterAll(async () => {
-    await Promise.all([postgres?.drop(), pglite?.close()]);
-  });
+  afterAll(() => databases?.close());
 
   it('shapes rows alike on PostgreSQL and on the embedded database', async () => {
     const params = ['it’s "quoted"', ['3', '9007199254740993']];
     expect(await postgres.sql.query(SHAPES, params)).toEqual([EXPECTED]);
-    expect(await pglite.db.sql.query(SHAPES, params)).toEqual([EXPECTED]);
+    expect(await pglite.sql.query(SHAPES, params)).toEqual([EXPECTED]);
   });
 
   it('runs marked statements prepared on PostgreSQL and plainly on the embedded database', async () => {
@@ -47,7 +47,7 @@ describe('sql (hand-written SQL straight on the driver)', () => {
       `SELECT statement FROM pg_prepared_statements WHERE name LIKE 'tributary\\_%'`,
     );
     expect(statements).toEqual([{ statement: marked }]);
-    expect(await pglite.db.sql.query(marked, [21])).toEqual([{ n: 42 }]);
+    expect(await pglite.sql.query(marked, [21])).toEqual([{ n: 42 }]);
   });
 
   it('runs without PostgreSQL JIT compilation, on both paths', async () => {
@@ -58,7 +58,7 @@ describe('sql (hand-written SQL straight on the driver)', () => {
   });
 
   it('commits a transaction that resolves and rolls back one that throws, on both drivers', async () => {
-    for (const sql of [postgres.sql, pglite.db.sql]) {
+    for (const sql of [postgres.sql, pglite.sql]) {
       await sql.query(`CREATE TABLE tx_probe (n int)`);
       const inside = await sql.transaction(async (tx) => {
         await tx.query(`INSERT INTO tx_probe VALUES (1), (2)`);
@@ -92,7 +92,7 @@ describe('sql (hand-written SQL straight on the driver)', () => {
 
   it('rejects with the driver’s error for bad SQL and leaves the pool usable', async () => {
     await expect(postgres.sql.query('SELECT FROM nowhere_at_all')).rejects.toThrow(/nowhere_at_all/);
-    await expect(pglite.db.sql.query('SELECT FROM nowhere_at_all')).rejects.toThrow(/nowhere_at_all/);
+    await expect(pglite.sql.query('SELECT FROM nowhere_at_all')).rejects.toThrow(/nowhere_at_all/);
     expect(await postgres.sql.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
   });
 });

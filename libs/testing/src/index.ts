@@ -3,10 +3,11 @@ export {
   teardownPostgres,
   createTestDatabase,
   createTestPglite,
+  createTestDatabases,
   testPostgresUrl,
   testDatabaseUrl,
 } from './postgres.js';
-export type { TestDatabase, TestPglite } from './postgres.js';
+export type { TestDatabase, TestDatabases, TestPglite } from './postgres.js';
 export { blueskyNetwork } from './bluesky-network.js';
 export { freePort } from './free-port.js';
 export type { BlueskyNetworkClient, TestBlueskyAccount } from './bluesky-network.js';

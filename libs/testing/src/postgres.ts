@@ -129,6 +129,7 @@ export interface TestPglite {
   dataDir: string;
   db: Database;
   prisma: PrismaClient;
+  sql: SqlDatabase;
   /** Closes PGlite and deletes its folder. */
   close(): Promise<void>;
 }
@@ -141,9 +142,26 @@ export async function createTestPglite(): Promise<TestPglite> {
     dataDir,
     db,
     prisma: db.prisma,
+    sql: db.sql,
     close: async () => {
       await db.close();
       await rm(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+/** Both kinds of database the app runs on, for tests that must behave alike on each. */
+export interface TestDatabases {
+  postgres: TestDatabase;
+  pglite: TestPglite;
+  close(): Promise<void>;
+}
+
+export async function createTestDatabases(): Promise<TestDatabases> {
+  const [postgres, pglite] = await Promise.all([createTestDatabase(), createTestPglite()]);
+  return {
+    postgres,
+    pglite,
+    close: () => Promise.all([postgres.drop(), pglite.close()]).then(() => undefined),
   };
 }
