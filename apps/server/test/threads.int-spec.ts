@@ -225,6 +225,13 @@ describe('thread(id) on Bluesky', () => {
     expect(codeOf(theirs)).toBe('NOT_FOUND');
     const theirThread = await thread(root, other);
     expect(codeOf(theirThread)).toBe('NOT_FOUND');
+
+    // Seen in a thread only, the post can be acted on by that user, and by nobody else.
+    const like = 'mutation($p: ID!) { like(post: $p) { status } }';
+    const liked = await gql<{ like: { status: string } }>(like, { p: carol.post.id }, reader);
+    expect(liked.errors).toBeUndefined();
+    expect(liked.data?.like.status).toBe('PENDING');
+    expect(codeOf(await gql(like, { p: carol.post.id }, other))).toBe('NOT_FOUND');
   });
 });
 
