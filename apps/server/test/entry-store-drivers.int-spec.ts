@@ -14,31 +14,21 @@ import {
 } from '@tributary/timeline';
 import { createTestDatabases } from '@tributary/testing';
 import type { TestDatabase, TestDatabases, TestPglite } from '@tributary/testing';
-import { testPost } from './pipeline-fixtures.js';
+import { createSource, testPost } from './pipeline-fixtures.js';
 
 const RECENT = Date.now() - 60 * 60_000;
 
 async function seed(prisma: PrismaClient) {
   const user = await prisma.user.create({ data: { username: 'reader', passwordHash: 'x' } });
   const pipeline = await createDefaultPipeline(prisma, user.id);
-  const account = await prisma.linkedAccount.create({
-    data: {
-      userId: user.id,
-      network: 'BLUESKY',
-      networkAccountId: 'did:plc:reader',
-      handle: 'reader.test',
-      serviceUrl: 'http://localhost',
-      credentials: 'x',
-    },
-  });
-  const source = await prisma.source.create({ data: { linkedAccountId: account.id, kind: 'HOME' } });
+  const { sourceId } = await createSource(prisma, user.id);
   // Posts 6..11 are Bridgy Fed copies of posts 0..5: each one's dedupe key finds its original.
   const posts = Array.from({ length: 12 }, (_, n) =>
     testPost(n, n >= 6 ? { raw: { bridgyOriginalUrl: testPost(n - 6, {}, RECENT).webUrl } } : {}, RECENT),
   );
   const { newPostIds } = await upsertIngested(
     prisma,
-    source.id,
+    sourceId,
     posts.map((post, n) => ({
       post,
       reason:
