@@ -28,17 +28,21 @@ interface CandidateRow {
  * Driven by the post ids (`ids`: a one-column row source), so the cost follows the batch, not the
  * size of the user's history: a plan starting from the user's sources reads all their posts (seen
  * with stale statistics: 118 ms instead of 8 ms for 500 ids). `OFFSET 0` keeps the lateral
- * subquery from being flattened, which pins the per-id index lookup.
+ * subquery from being flattened, which pins the per-id index lookup, and keeps the user's sources
+ * (a handful of rows) a subquery of their own, hashed once: without statistics (a new instance's
+ * first backfill) the planner otherwise joined Source and LinkedAccount inside the per-id loop,
+ * building a hash table for every id (500 ids: 6.2 ms of execution instead of 3.3 ms; 1.4 ms
+ * either way once the tables are analyzed).
  */
 const candidatesSql = (ids: string) => `
   SELECT p.id::text AS "postId", p.data, p.raw->>'bridgyOriginalUrl' AS "bridgyOriginalUrl",
-         sp.reason, sp."sourceId", s."linkedAccountId", la.network
+         sp.reason, sp."sourceId", src."linkedAccountId", src.network
   FROM ${ids} AS ids(id)
   CROSS JOIN LATERAL (SELECT * FROM "SourcePost" x WHERE x."postId" = ids.id OFFSET 0) sp
+  JOIN (SELECT s.id, s."linkedAccountId", la.network
+        FROM "LinkedAccount" la JOIN "Source" s ON s."linkedAccountId" = la.id
+        WHERE la."userId" = $1::uuid OFFSET 0) src ON src.id = sp."sourceId"
   JOIN "Post" p ON p.id = ids.id
-  JOIN "Source" s ON s.id = sp."sourceId"
-  JOIN "LinkedAccount" la ON la.id = s."linkedAccountId"
-  WHERE la."userId" = $1::uuid
   ORDER BY p."createdAt", p.id, sp."seenAt", sp."sourceId"`;
 
 /**
