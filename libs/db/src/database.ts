@@ -29,6 +29,22 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/**
+ * The pool's connection settings: JIT off for every session, added to the session options the URL
+ * may carry (`?options=-c statement_timeout=5000`) unless they set `jit` themselves. node-postgres
+ * lets a URL's `options` replace the pool's, which silently turned JIT back on.
+ * JIT's break-even is analytic queries. Ours are short, and a misestimate (a table without
+ * statistics yet) made PostgreSQL spend ~21 ms compiling a 500-post candidates query that then ran
+ * in 4 ms (tools/bench/pipeline-e2e.bench.ts).
+ */
+export function poolConfig(url: string): pg.PoolConfig {
+  const parsed = new URL(url);
+  const own = parsed.searchParams.get('options')?.trim() ?? '';
+  parsed.searchParams.delete('options');
+  const setsJit = /(^|\s)(-c\s*|--)jit=/.test(own);
+  return { connectionString: parsed.href, options: setsJit ? own : `${own} -c jit=off`.trim() };
+}
+
 /** Opens PostgreSQL (with `url`) or the embedded PGlite (without); callers see no difference. */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.url) {
@@ -36,10 +52,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     if (options.migrate) await applyMigrations({ url }, options.migrationOptions);
     // One pool for Prisma and `sql`. An idle connection that breaks (PostgreSQL restarted) is
     // dropped by the pool, which then emits 'error': without a listener that would end the process.
-    // JIT off for every session: its break-even is analytic queries. Ours are short, and a
-    // misestimate (a table without statistics yet) made PostgreSQL spend ~21 ms compiling a 500-post
-    // candidates query that then ran in 4 ms (tools/bench/pipeline-e2e.bench.ts).
-    const pool = new pg.Pool({ connectionString: url, options: '-c jit=off' });
+    const pool = new pg.Pool(poolConfig(url));
     pool.on('error', () => {});
     const adapter = new PrismaPg(
       pool,

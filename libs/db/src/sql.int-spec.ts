@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createTestDatabases } from '@tributary/testing';
 import type { TestDatabase, TestDatabases, TestPglite } from '@tributary/testing';
+import { openDatabase } from './database.js';
 import { prepared } from './prepared.js';
 
 const SHAPES = `SELECT 12345678901234::int8 AS big, ARRAY[1, 9007199254740993]::int8[] AS bigs, 1.5::float8 AS float,
@@ -55,6 +56,23 @@ describe('sql (hand-written SQL straight on the driver)', () => {
     expect(await postgres.prisma.$queryRawUnsafe(`SELECT current_setting('jit') AS jit`)).toEqual([
       { jit: 'off' },
     ]);
+  });
+
+  it("adds JIT off to the session options a DATABASE_URL carries, and keeps a URL's own jit choice", async () => {
+    const settings = async (options: string) => {
+      const url = new URL(postgres.url);
+      url.searchParams.set('options', options);
+      const db = await openDatabase({ url: url.href });
+      try {
+        return await db.sql.query(
+          `SELECT current_setting('jit') AS jit, current_setting('statement_timeout') AS timeout`,
+        );
+      } finally {
+        await db.close();
+      }
+    };
+    expect(await settings('-c statement_timeout=4321')).toEqual([{ jit: 'off', timeout: '4321ms' }]);
+    expect(await settings('-c jit=on -c statement_timeout=1234')).toEqual([{ jit: 'on', timeout: '1234ms' }]);
   });
 
   it('commits a transaction that resolves and rolls back one that throws, on both drivers', async () => {
