@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { AuthService } from '../../api/src/auth/auth.service.js';
 import { codeOf, graphqlClient } from '../../api/src/testing/graphql-client.js';
+import { liveClient } from '../../api/src/testing/graphql-ws-client.js';
+import type { WsClosed } from '../../api/src/testing/graphql-ws-client.js';
+import { start } from '../src/start.js';
 import type { TestInstance } from './test-instance.js';
 import { startTestInstance } from './test-instance.js';
 
@@ -17,7 +20,10 @@ let gql: ReturnType<typeof graphqlClient>;
 let adminInvite: string;
 // Everything the service logs during this file, to prove no secret is ever written there.
 let logged = '';
-const writes = { out: process.stdout.write.bind(process.stdout), err: process.stderr.write.bind(process.stderr) };
+const writes = {
+  out: process.stdout.write.bind(process.stdout),
+  err: process.stderr.write.bind(process.stderr),
+};
 
 beforeAll(async () => {
   process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
@@ -65,7 +71,9 @@ describe('invite sign-up, login and tokens', () => {
   });
 
   it('refuses unknown invites, short passwords and bad usernames with the field named', async () => {
-    expect(codeOf(await gql(SIGN_UP, { invite: 'inv_nope', username: 'someone', password }))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await gql(SIGN_UP, { invite: 'inv_nope', username: 'someone', password }))).toBe(
+      'BAD_USER_INPUT',
+    );
     const invite = await createInvite(adminToken);
     const short = await gql(SIGN_UP, { invite, username: 'someone', password: 'short' });
     expect(codeOf(short)).toBe('BAD_USER_INPUT');
@@ -105,7 +113,10 @@ describe('invite sign-up, login and tokens', () => {
   });
 
   it('lists tokens and revokes one: it stops working, the others do not', async () => {
-    const a = await gql<{ login: { token: string; tokenInfo: { id: string } } }>(LOGIN, { username: 'admin', password });
+    const a = await gql<{ login: { token: string; tokenInfo: { id: string } } }>(LOGIN, {
+      username: 'admin',
+      password,
+    });
     const b = await gql<{ login: { token: string } }>(LOGIN, { username: 'admin', password });
     const tokenA = a.data!.login.token;
     const tokenB = b.data!.login.token;
@@ -124,6 +135,39 @@ describe('invite sign-up, login and tokens', () => {
     expect(revoke.data?.revokeToken.revokedAt).not.toBeNull();
     expect(codeOf(await gql('{ me { id } }', {}, tokenA))).toBe('UNAUTHENTICATED');
     expect((await gql('{ me { id } }', {}, tokenB)).errors).toBeUndefined();
+  });
+
+  it('a token revoked through one API process stops working at once in another, open subscriptions included', async () => {
+    const other = await start(instance.config); // a second API process of the same instance
+    try {
+      const gqlOther = graphqlClient(other.apiUrl!);
+      const login = await gql<{ login: { token: string; tokenInfo: { id: string } } }>(LOGIN, {
+        username: 'admin',
+        password,
+      });
+      const { token, tokenInfo } = login.data!.login;
+      // The other process verifies the token, and remembers it (for 30 s without the announcement).
+      expect((await gqlOther('{ me { id } }', {}, token)).errors).toBeUndefined();
+      const live = liveClient(other.apiUrl!, token);
+      await live.acknowledged;
+
+      await gql('mutation($id: ID!) { revokeToken(id: $id) { id } }', { id: tokenInfo.id }, adminToken);
+      // A deadline, not a timing claim: without the announcement the close came after 30 s or more.
+      const deadline = new Promise<WsClosed>((resolve) =>
+        setTimeout(
+          () => resolve({ code: 0, reason: 'still open 10 s after the revocation' }),
+          10_000,
+        ).unref(),
+      );
+      expect(await Promise.race([live.closed, deadline])).toEqual({
+        code: 4401,
+        reason: expect.stringMatching(/revoked/),
+      });
+      expect(codeOf(await gqlOther('{ me { id } }', {}, token))).toBe('UNAUTHENTICATED');
+      await live.dispose();
+    } finally {
+      await other.stop();
+    }
   });
 
   it('refuses missing, malformed and unknown tokens', async () => {
@@ -165,7 +209,9 @@ describe('invite sign-up, login and tokens', () => {
   });
 
   it('shows the Mastodon OAuth code on the callback page, escaped', async () => {
-    const res = await fetch(`${instance.apiUrl}/oauth/mastodon/callback?code=%3Cscript%3Ealert(1)%3C%2Fscript%3E&state=s1`);
+    const res = await fetch(
+      `${instance.apiUrl}/oauth/mastodon/callback?code=%3Cscript%3Ealert(1)%3C%2Fscript%3E&state=s1`,
+    );
     expect(res.status).toBe(200);
     const html = await res.text();
     expect(html).toContain('&#60;script&#62;alert(1)');
@@ -174,7 +220,11 @@ describe('invite sign-up, login and tokens', () => {
   });
 
   async function createInvite(token: string): Promise<string> {
-    const res = await gql<{ createInvite: { code: string } }>('mutation { createInvite { code } }', {}, token);
+    const res = await gql<{ createInvite: { code: string } }>(
+      'mutation { createInvite { code } }',
+      {},
+      token,
+    );
     expect(res.errors).toBeUndefined();
     return res.data!.createInvite.code;
   }

@@ -3,9 +3,10 @@ import { APP_GUARD } from '@nestjs/core';
 import { AuthGuard } from './auth.guard.js';
 import { AuthResolver } from './auth.resolver.js';
 import { AuthService } from './auth.service.js';
+import { TokenRevocations } from './token-revocations.js';
 
 @Module({
-  providers: [AuthService, AuthResolver, { provide: APP_GUARD, useClass: AuthGuard }],
-  exports: [AuthService],
+  providers: [AuthService, AuthResolver, TokenRevocations, { provide: APP_GUARD, useClass: AuthGuard }],
+  exports: [AuthService, TokenRevocations],
 })
 export class AuthModule {}

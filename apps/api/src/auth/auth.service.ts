@@ -8,6 +8,7 @@ import { AppErrorCode, AppException } from '../common/app.exception.js';
 import { isUuid } from '../common/ids.js';
 import type { AuthenticatedUser, Role } from './auth.types.js';
 import { DUMMY_PASSWORD_HASH, hashPassword, hashSecret, newSecret, verifyPassword } from './secrets.js';
+import { TokenRevocations } from './token-revocations.js';
 
 const USERNAME = /^[a-z0-9][a-z0-9_.-]{2,31}$/;
 const MIN_PASSWORD = 10;
@@ -16,9 +17,9 @@ const DAY_MS = 24 * 3600 * 1000;
 const LAST_USED_RESOLUTION_MS = 60_000;
 /**
  * A verified token is remembered this long, so a client's requests do not each pay a lookup before
- * their own query (~2 ms of API CPU per timeline page: tools/bench/timeline-read.bench.ts). Revoking
- * through this process takes effect at once; through another API process within this time, as for
- * open subscriptions (re-checked every 30 s). Expiry is checked on every request.
+ * their own query (~2 ms of API CPU per timeline page: tools/bench/timeline-read.bench.ts). A
+ * revocation is forgotten at once in every API process (TokenRevocations); this lifetime bounds
+ * it only if that message is lost. Expiry is checked on every request.
  */
 export const TOKEN_CACHE_TTL_MS = 30_000;
 const TOKEN_CACHE_SIZE = 10_000;
@@ -50,7 +51,10 @@ export class AuthService {
   constructor(
     private readonly db: PrismaService,
     @Inject(CONFIG) private readonly config: Config,
-  ) {}
+    private readonly revocations: TokenRevocations,
+  ) {
+    revocations.onRevoked((tokenHash) => this.verified.delete(tokenHash));
+  }
 
   /** Resolves a bearer token to its user, or null when it is unknown, revoked or expired. */
   async authenticate(token: string): Promise<AuthenticatedUser | null> {
@@ -66,7 +70,10 @@ export class AuthService {
       WHERE t."tokenHash" = ${tokenHash}`;
     if (!row || row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= now)) return null;
     if (!row.lastUsedAt || now - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-      await this.db.client.apiToken.update({ where: { id: row.tokenId }, data: { lastUsedAt: new Date(now) } });
+      await this.db.client.apiToken.update({
+        where: { id: row.tokenId },
+        data: { lastUsedAt: new Date(now) },
+      });
     }
     const user = { id: row.userId, username: row.username, role: row.role, tokenId: row.tokenId };
     this.verified.set(tokenHash, { user, expiresAt: row.expiresAt?.getTime() ?? null });
@@ -159,7 +166,7 @@ export class AuthService {
       if (!own) throw new AppException(AppErrorCode.NotFound, 'token not found');
     }
     const row = await this.db.client.apiToken.findFirstOrThrow({ where: { id: tokenId, userId: user.id } });
-    this.verified.delete(row.tokenHash);
+    await this.revocations.publish(row.tokenHash);
     return { ...row, current: row.id === user.tokenId };
   }
 

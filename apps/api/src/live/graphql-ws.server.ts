@@ -8,6 +8,8 @@ import type { ServerOptions, Context as WsContext, SubscribePayload } from 'grap
 import type { WebSocket } from 'ws';
 import { bearerToken } from '../auth/auth.guard.js';
 import { AuthService } from '../auth/auth.service.js';
+import { hashSecret } from '../auth/secrets.js';
+import { TokenRevocations } from '../auth/token-revocations.js';
 import type { GraphqlContext } from '../auth/auth.types.js';
 import { CONFIG } from '@tributary/config';
 import type { Config } from '@tributary/config';
@@ -44,21 +46,32 @@ export function graphqlContext(source: {
 @Injectable()
 export class GraphqlWsServer {
   private readonly logger = new Logger(GraphqlWsServer.name);
-  /** How often an open connection's token is checked again (revocation, expiry). */
+  /**
+   * How often an open connection's token is checked again: expiry, and a revocation whose
+   * announcement (TokenRevocations) was lost.
+   */
   recheckMs = 30_000;
   private readonly rechecks = new WeakMap<Connection, NodeJS.Timeout>();
+  /** Open connections by their token's hash, to close them when it is revoked. */
+  private readonly byToken = new Map<string, Set<Connection>>();
+  private readonly tokenHashes = new WeakMap<Connection, string>();
 
   constructor(
     private readonly auth: AuthService,
     private readonly moduleRef: ModuleRef,
     @Inject(CONFIG) private readonly config: Config,
-  ) {}
+    revocations: TokenRevocations,
+  ) {
+    revocations.onRevoked((tokenHash) => {
+      for (const ctx of this.byToken.get(tokenHash) ?? []) closeRevoked(ctx);
+    });
+  }
 
   /** Nest's type leaves out `onError`; it passes every graphql-ws option through to `useServer`. */
   options(): GraphQLWsSubscriptionsConfig & Pick<ServerOptions, 'onError'> {
     return {
       onConnect: (ctx) => this.connect(ctx as Connection),
-      onClose: (ctx) => clearInterval(this.rechecks.get(ctx as Connection)),
+      onClose: (ctx) => this.forget(ctx as Connection),
       onSubscribe: (_ctx, _id, payload) => this.prepare(payload),
       onNext: (_ctx, _id, _payload, _args, result) => formatResult(result),
       onError: (_ctx, _id, _payload, errors) => errors.map((error) => formatError(error.toJSON(), error)),
@@ -80,17 +93,23 @@ export class GraphqlWsServer {
       this.auth
         .authenticate(token!)
         .then((still) => {
-          if (!still)
-            ctx.extra.socket.close(
-              WsCloseCode.Unauthenticated,
-              'Unauthenticated: the bearer token was revoked',
-            );
+          if (!still) closeRevoked(ctx);
         })
         .catch((error: unknown) => this.logger.warn(`token recheck failed: ${(error as Error).message}`));
     }, this.recheckMs);
     recheck.unref();
     this.rechecks.set(ctx, recheck);
+    const tokenHash = hashSecret(token!);
+    this.tokenHashes.set(ctx, tokenHash);
+    this.byToken.set(tokenHash, (this.byToken.get(tokenHash) ?? new Set<Connection>()).add(ctx));
     return true;
+  }
+
+  private forget(ctx: Connection): void {
+    clearInterval(this.rechecks.get(ctx));
+    const tokenHash = this.tokenHashes.get(ctx);
+    const open = tokenHash === undefined ? undefined : this.byToken.get(tokenHash);
+    if (open?.delete(ctx) && open.size === 0) this.byToken.delete(tokenHash!);
   }
 
   /**
@@ -119,6 +138,10 @@ export class GraphqlWsServer {
     if (excessive.length > 0) return excessive;
     return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
   }
+}
+
+function closeRevoked(ctx: Connection): void {
+  ctx.extra.socket.close(WsCloseCode.Unauthenticated, 'Unauthenticated: the bearer token was revoked');
 }
 
 function withCode(error: GraphQLError, code: string): GraphQLError {
