@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AccountsService } from '@tributary/accounts';
-import { MastodonHttp, fetchPostLimits } from '@tributary/connector-mastodon';
+import { MastodonClient, fetchPostLimits } from '@tributary/connector-mastodon';
 import type { MastodonPostLimits } from '@tributary/connector-mastodon';
 import { AppErrorCode, AppException } from '../common/app.exception.js';
 
@@ -19,13 +19,13 @@ export class MastodonLimits {
     const cached = this.cache.get(instanceOrigin);
     if (cached && cached.expiresAt > Date.now()) return cached.limits;
     try {
-      const http = new MastodonHttp({
+      const client = new MastodonClient({
         ...this.accounts.mastodonPolicy,
         instanceOrigin,
         retries: 1,
         timeoutMs: 10_000,
       });
-      const limits = await fetchPostLimits(http);
+      const limits = await fetchPostLimits(client);
       this.cache.set(instanceOrigin, { limits, expiresAt: Date.now() + TTL_MS });
       return limits;
     } catch (error) {

@@ -2,13 +2,19 @@ export * from './mastodon-types.js';
 export { normalizeStatus, safeUrl } from './normalize-status.js';
 export type { NormalizeResult, NormalizeOptions } from './normalize-status.js';
 export { normalizeContext } from './normalize-context.js';
+export { parseAsMasto } from './masto-shape.js';
 export { htmlToRichText } from './rich-text.js';
-export { assertSafeInstanceUrl, isPrivateAddress, guardedFetch, checkedLookupFor } from './ssrf-guard.js';
+export {
+  assertSafeInstanceUrl,
+  isPrivateAddress,
+  guardedDispatcher,
+  checkedLookupFor,
+} from './ssrf-guard.js';
 export type { InstanceUrlPolicy, LookupFn } from './ssrf-guard.js';
 export { RateLimitBudget, rateLimitBudgetFor } from './rate-limit-budget.js';
 export type { RateLimitOptions } from './rate-limit-budget.js';
-export { MastodonHttp } from './mastodon-http.js';
-export type { MastodonHttpOptions } from './mastodon-http.js';
+export { MastodonClient } from './mastodon-client.js';
+export type { MastodonClientOptions, MastodonReply } from './mastodon-client.js';
 export { MastodonConnector } from './mastodon-connector.js';
 export type { MastodonConnectorOptions } from './mastodon-connector.js';
 export { fetchPostLimits } from './instance-limits.js';

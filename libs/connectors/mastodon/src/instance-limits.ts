@@ -1,4 +1,4 @@
-import type { MastodonHttp } from './mastodon-http.js';
+import type { MastodonClient } from './mastodon-client.js';
 
 /** What an instance accepts in one status, from `configuration` of `/api/v2/instance`. */
 export interface MastodonPostLimits {
@@ -23,29 +23,21 @@ const positive = (v: unknown, fallback: number): number =>
   typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : fallback;
 
 /** Reads the instance's status limits (anonymous; the endpoint is public). */
-export async function fetchPostLimits(http: MastodonHttp): Promise<MastodonPostLimits> {
-  const res = await http.request<{
-    configuration?: {
-      statuses?: {
-        max_characters?: unknown;
-        max_media_attachments?: unknown;
-        characters_reserved_per_url?: unknown;
-      };
-      media_attachments?: { supported_mime_types?: unknown; image_size_limit?: unknown };
-    };
-  }>('GET', '/api/v2/instance');
-  const statuses = res.data?.configuration?.statuses ?? {};
-  const media = res.data?.configuration?.media_attachments ?? {};
+export async function fetchPostLimits(client: MastodonClient): Promise<MastodonPostLimits> {
+  // Typed by masto, but read defensively: other servers leave parts of `configuration` out.
+  const res = await client.rest((api) => api.v2.instance.fetch());
+  const statuses: Record<string, unknown> = { ...res.data?.configuration?.statuses };
+  const media: Record<string, unknown> = { ...res.data?.configuration?.mediaAttachments };
   return {
-    maxCharacters: positive(statuses.max_characters, DEFAULTS.maxCharacters),
+    maxCharacters: positive(statuses['maxCharacters'], DEFAULTS.maxCharacters),
     charactersReservedPerUrl: positive(
-      statuses.characters_reserved_per_url,
+      statuses['charactersReservedPerUrl'],
       DEFAULTS.charactersReservedPerUrl,
     ),
-    maxMediaAttachments: positive(statuses.max_media_attachments, DEFAULTS.maxMediaAttachments),
-    supportedMimeTypes: Array.isArray(media.supported_mime_types)
-      ? media.supported_mime_types.filter((t): t is string => typeof t === 'string')
+    maxMediaAttachments: positive(statuses['maxMediaAttachments'], DEFAULTS.maxMediaAttachments),
+    supportedMimeTypes: Array.isArray(media['supportedMimeTypes'])
+      ? (media['supportedMimeTypes'] as unknown[]).filter((t): t is string => typeof t === 'string')
       : null,
-    imageSizeLimit: typeof media.image_size_limit === 'number' ? media.image_size_limit : null,
+    imageSizeLimit: typeof media['imageSizeLimit'] === 'number' ? media['imageSizeLimit'] : null,
   };
 }

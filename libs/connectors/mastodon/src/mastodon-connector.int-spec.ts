@@ -399,8 +399,8 @@ describe('upstream etiquette', () => {
   it('reads X-RateLimit-* and stops at the reset time on 429, without hammering', async () => {
     const c = connector();
     await c.fetchNewer(HOME, null, 5);
-    expect(c.http.budget.limit).toBe(300);
-    expect(c.http.budget.remaining).toBeLessThan(300);
+    expect(c.client.budget.limit).toBe(300);
+    expect(c.client.budget.remaining).toBeLessThan(300);
 
     server.failNext(429, { resetInSeconds: 120 });
     const err = await c.fetchNewer(HOME, null, 5).catch((e: unknown) => e as ConnectorError);

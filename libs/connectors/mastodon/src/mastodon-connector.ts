@@ -14,14 +14,15 @@ import type {
   WriteOptions,
   WriteResult,
 } from '@tributary/core';
+import type { mastodon } from 'masto';
 import { parseLinkHeader } from './link-header.js';
-import type { MastodonHttpOptions } from './mastodon-http.js';
-import { MastodonHttp } from './mastodon-http.js';
-import type { MastodonList, MastodonStatus, MastodonTag } from './mastodon-types.js';
+import type { MastodonClientOptions } from './mastodon-client.js';
+import { MastodonClient } from './mastodon-client.js';
+import type { MastodonStatus } from './mastodon-types.js';
 import { normalizeContext } from './normalize-context.js';
 import { normalizeStatus, safeUrl } from './normalize-status.js';
 
-export interface MastodonConnectorOptions extends Omit<MastodonHttpOptions, 'accessToken'> {
+export interface MastodonConnectorOptions extends Omit<MastodonClientOptions, 'accessToken'> {
   accessToken: string;
   /** Statuses per request; Mastodon serves at most 40. */
   pageSize?: number;
@@ -31,6 +32,8 @@ export interface MastodonConnectorOptions extends Omit<MastodonHttpOptions, 'acc
 const MEDIA_PROCESSING_POLLS = 30;
 /** Mastodon's cap on timeline page size. */
 const MAX_PAGE = 40;
+
+type TimelineParams = { minId?: string; maxId?: string; limit: number };
 
 interface Page {
   statuses: unknown[];
@@ -52,38 +55,44 @@ function statusId(s: unknown): string | null {
  */
 export class MastodonConnector implements NetworkConnector {
   readonly network = Network.Mastodon;
-  readonly http: MastodonHttp;
+  readonly client: MastodonClient;
   private readonly pageSize: number;
 
   constructor(options: MastodonConnectorOptions) {
-    this.http = new MastodonHttp(options);
+    this.client = new MastodonClient(options);
     this.pageSize = Math.min(MAX_PAGE, Math.max(1, options.pageSize ?? MAX_PAGE));
   }
 
   get instanceOrigin(): string {
-    return this.http.origin;
+    return this.client.origin;
   }
 
-  private timelinePath(source: SourceRef): string {
+  /** The source's timeline; masto puts `$select` ids into the path as they are, so they are encoded here. */
+  private timeline(
+    source: SourceRef,
+  ): (api: mastodon.rest.Client, params: TimelineParams) => PromiseLike<unknown> {
     switch (source.kind) {
       case SourceKind.Home:
-        return '/api/v1/timelines/home';
-      case SourceKind.List:
-        if (!source.externalId)
-          throw new ConnectorError(ConnectorErrorCode.BadInput, 'list source without a list id');
-        return `/api/v1/timelines/list/${encodeURIComponent(source.externalId)}`;
+        return (api, params) => api.v1.timelines.home.list(params);
+      case SourceKind.List: {
+        const list = encodeURIComponent(source.externalId);
+        if (!list) throw new ConnectorError(ConnectorErrorCode.BadInput, 'list source without a list id');
+        return (api, params) => api.v1.timelines.list.$select(list).list(params);
+      }
       case SourceKind.Hashtag: {
-        const tag = source.externalId.replace(/^#/, '');
+        const tag = encodeURIComponent(source.externalId.replace(/^#/, ''));
         if (!tag) throw new ConnectorError(ConnectorErrorCode.BadInput, 'hashtag source without a tag');
-        return `/api/v1/timelines/tag/${encodeURIComponent(tag)}`;
+        return (api, params) => api.v1.timelines.tag.$select(tag).list(params);
       }
       default:
         throw new ConnectorError(ConnectorErrorCode.BadInput, `Mastodon has no ${source.kind} source`);
     }
   }
 
-  private async page(source: SourceRef, query: Record<string, string | number | undefined>): Promise<Page> {
-    const res = await this.http.request<unknown>('GET', this.timelinePath(source), { query });
+  /** One page of a timeline; its cursors come from the `Link` header (only ids are taken from it). */
+  private async page(source: SourceRef, params: TimelineParams): Promise<Page> {
+    const timeline = this.timeline(source);
+    const res = await this.client.rest((api) => timeline(api, params));
     if (!Array.isArray(res.data)) {
       throw new ConnectorError(ConnectorErrorCode.Unavailable, 'timeline response is not an array');
     }
@@ -111,7 +120,7 @@ export class MastodonConnector implements NetworkConnector {
         if (seen.has(id)) continue;
         seen.add(id);
       }
-      const r = normalizeStatus(s, this.http.origin, { now });
+      const r = normalizeStatus(s, this.client.origin, { now });
       if ('ok' in r) items.push(r.ok);
       else skipped.push(r.skipped);
     }
@@ -137,7 +146,7 @@ export class MastodonConnector implements NetworkConnector {
     let complete = false;
     while (fetched < maxItems) {
       const page = await this.page(source, {
-        min_id: cursor,
+        minId: cursor,
         limit: Math.min(this.pageSize, maxItems - fetched),
       });
       if (page.statuses.length === 0 || page.newer === null) {
@@ -161,7 +170,7 @@ export class MastodonConnector implements NetworkConnector {
   /** One page of history below `cursor` (a `max_id`), newest first. */
   async fetchOlder(source: SourceRef, cursor: string | null, limit: number): Promise<OlderPage> {
     const page = await this.page(source, {
-      max_id: cursor ?? undefined,
+      maxId: cursor ?? undefined,
       limit: Math.min(this.pageSize, Math.max(1, limit)),
     });
     const { items, skipped } = this.normalizeAll(page.statuses, new Set());
@@ -171,37 +180,34 @@ export class MastodonConnector implements NetworkConnector {
 
   /** The account's lists, to offer as sources. */
   async lists(): Promise<{ id: string; title: string }[]> {
-    const res = await this.http.request<MastodonList[]>('GET', '/api/v1/lists');
+    const res = await this.client.rest((api) => api.v1.lists.list());
     return (Array.isArray(res.data) ? res.data : [])
       .filter((l) => typeof l?.id === 'string')
       .map((l) => ({ id: l.id, title: String(l.title ?? '') }));
   }
 
-  /** Every hashtag the account follows (all pages), lower-cased. */
+  /**
+   * Every hashtag the account follows (all pages), lower-cased. Paged here rather than with masto's
+   * paginator so that each page goes through the rate budget and the retries.
+   */
   async followedTags(): Promise<string[]> {
     const tags: string[] = [];
-    let next: string | URL | null = '/api/v1/followed_tags';
-    let query: Record<string, number> | undefined = { limit: 200 };
-    for (let i = 0; next && i < 50; i++) {
-      const res: { data: MastodonTag[]; headers: Headers } = await this.http.request<MastodonTag[]>(
-        'GET',
-        next,
-        { query },
-      );
-      for (const t of Array.isArray(res.data) ? res.data : [])
-        if (typeof t?.name === 'string') tags.push(t.name.toLowerCase());
-      next = res.data.length ? parseLinkHeader(res.headers.get('link')).next : null;
-      query = undefined;
+    let maxId: string | undefined;
+    for (let i = 0; i < 50; i++) {
+      const res = await this.client.rest((api) => api.v1.followedTags.list({ limit: 200, maxId }));
+      const page = Array.isArray(res.data) ? res.data : [];
+      for (const t of page) if (typeof t?.name === 'string') tags.push(t.name.toLowerCase());
+      maxId = page.length
+        ? (parseLinkHeader(res.headers.get('link')).next?.searchParams.get('max_id') ?? undefined)
+        : undefined;
+      if (!maxId) break;
     }
     return [...new Set(tags)];
   }
 
   /** Where the streaming API lives (often another host); null when the instance does not say. */
   async streamingUrl(): Promise<string | null> {
-    const res = await this.http.request<{ configuration?: { urls?: { streaming?: string | null } } }>(
-      'GET',
-      '/api/v2/instance',
-    );
+    const res = await this.client.rest((api) => api.v2.instance.fetch());
     return res.data?.configuration?.urls?.streaming ?? null;
   }
 
@@ -211,16 +217,16 @@ export class MastodonConnector implements NetworkConnector {
    */
   async saveHomeMarker(lastReadId: string): Promise<void> {
     if (!lastReadId) throw new ConnectorError(ConnectorErrorCode.BadInput, 'read marker without a status id');
-    await this.http.request('POST', '/api/v1/markers', { body: { home: { last_read_id: lastReadId } } });
+    await this.client.rest((api) => api.v1.markers.create({ home: { lastReadId } }));
   }
 
   /** Favourite, boost… `target` is resolved on this instance first: its nativeId may be another's. */
-  private async statusAction(target: PostTarget, action: string): Promise<MastodonStatus> {
-    const status = await this.resolveStatus(target);
-    const res = await this.http.request<MastodonStatus>(
-      'POST',
-      `/api/v1/statuses/${encodeURIComponent(status.id)}/${action}`,
-    );
+  private async statusAction(
+    target: PostTarget,
+    action: 'favourite' | 'unfavourite' | 'reblog' | 'unreblog',
+  ): Promise<MastodonStatus> {
+    const id = encodeURIComponent((await this.resolveStatus(target)).id);
+    const res = await this.client.rest((api) => api.v1.statuses.$select(id)[action]());
     return res.data;
   }
 
@@ -255,17 +261,20 @@ export class MastodonConnector implements NetworkConnector {
    */
   async createPost(draft: PostDraft, options: { idempotencyKey?: string } = {}): Promise<WriteResult> {
     const media = draft.media ?? [];
-    if (!draft.text.trim() && media.length === 0) throw new ConnectorError(ConnectorErrorCode.BadInput, 'empty post');
-    const body: Record<string, unknown> = { status: draft.text };
+    if (!draft.text.trim() && media.length === 0)
+      throw new ConnectorError(ConnectorErrorCode.BadInput, 'empty post');
     // A retried job uploads again; attachments never used in a status are removed by the instance.
-    if (media.length) body['media_ids'] = await Promise.all(media.map((m) => this.uploadMedia(m)));
-    if (draft.contentWarning) body['spoiler_text'] = draft.contentWarning;
-    if (draft.language) body['language'] = draft.language;
-    if (draft.replyTo) body['in_reply_to_id'] = (await this.resolveStatus(draft.replyTo)).id;
-    const res = await this.http.request<MastodonStatus>('POST', '/api/v1/statuses', {
-      body,
-      headers: { 'idempotency-key': options.idempotencyKey ?? randomUUID() },
-    });
+    const mediaIds = media.length ? await Promise.all(media.map((m) => this.uploadMedia(m))) : undefined;
+    const inReplyToId = draft.replyTo ? (await this.resolveStatus(draft.replyTo)).id : undefined;
+    const params = {
+      status: draft.text,
+      mediaIds,
+      spoilerText: draft.contentWarning || undefined,
+      language: draft.language || undefined,
+      inReplyToId,
+    };
+    const headers = { 'idempotency-key': options.idempotencyKey ?? randomUUID() };
+    const res = await this.client.rest((api) => api.v1.statuses.create(params, { requestInit: { headers } }));
     return this.writeResult(res.data);
   }
 
@@ -274,29 +283,35 @@ export class MastodonConnector implements NetworkConnector {
    * processed it: `/api/v2/media` may answer 202 and process in the background.
    */
   private async uploadMedia(media: DraftMedia): Promise<string> {
-    const form = new FormData();
-    form.append('file', new Blob([new Uint8Array(media.data)], { type: media.mimeType }), `upload.${media.mimeType.split('/')[1] ?? 'bin'}`);
-    if (media.altText) form.append('description', media.altText);
-    const res = await this.http.request<{ id?: unknown; url?: unknown }>('POST', '/api/v2/media', { form });
+    const file = new File([new Uint8Array(media.data)], `upload.${media.mimeType.split('/')[1] ?? 'bin'}`, {
+      type: media.mimeType,
+    });
+    // Polled here rather than by masto, so that each poll goes through the rate budget.
+    const res = await this.client.rest((api) =>
+      api.v2.media.create({ file, description: media.altText || undefined, skipPolling: true }),
+    );
     const id = res.data?.id;
-    if (typeof id !== 'string') throw new ConnectorError(ConnectorErrorCode.Unavailable, 'media upload answered without an id');
+    if (typeof id !== 'string')
+      throw new ConnectorError(ConnectorErrorCode.Unavailable, 'media upload answered without an id');
     for (let wait = 0; res.status === 202 && wait < MEDIA_PROCESSING_POLLS; wait++) {
       await new Promise((resolve) => setTimeout(resolve, 1_000));
-      const state = await this.http.request<{ url?: unknown }>('GET', `/api/v1/media/${encodeURIComponent(id)}`);
+      const state = await this.client.rest((api) => api.v1.media.$select(encodeURIComponent(id)).fetch());
       if (state.status === 200 && state.data?.url) return id;
     }
-    if (res.status === 202) throw new ConnectorError(ConnectorErrorCode.Unavailable, `media ${id} still processing after ${MEDIA_PROCESSING_POLLS} s`);
+    if (res.status === 202)
+      throw new ConnectorError(
+        ConnectorErrorCode.Unavailable,
+        `media ${id} still processing after ${MEDIA_PROCESSING_POLLS} s`,
+      );
     return id;
   }
 
   /** The status and its context (ancestors, descendants) as this account's instance sees them. */
   async fetchThread(target: PostTarget): Promise<FetchedThread> {
     const status = await this.resolveStatus(target);
-    const context = await this.http.request<unknown>(
-      'GET',
-      `/api/v1/statuses/${encodeURIComponent(status.id)}/context`,
-    );
-    return normalizeContext(status, context.data, this.http.origin);
+    const id = encodeURIComponent(status.id);
+    const context = await this.client.rest((api) => api.v1.statuses.$select(id).context.fetch());
+    return normalizeContext(status, context.data, this.client.origin);
   }
 
   /**
@@ -307,25 +322,24 @@ export class MastodonConnector implements NetworkConnector {
   private async resolveStatus(target: PostTarget): Promise<MastodonStatus & { id: string }> {
     if (target.nativeId) {
       try {
-        const res = await this.http.request<MastodonStatus>(
-          'GET',
-          `/api/v1/statuses/${encodeURIComponent(target.nativeId)}`,
-        );
-        if (res.data?.uri === target.uri && typeof res.data.id === 'string') return { ...res.data, id: res.data.id };
+        const id = encodeURIComponent(target.nativeId);
+        const res = await this.client.rest((api) => api.v1.statuses.$select(id).fetch());
+        if (res.data?.uri === target.uri && typeof res.data.id === 'string')
+          return { ...res.data, id: res.data.id };
       } catch (err) {
         if (!(err instanceof ConnectorError && err.code === ConnectorErrorCode.NotFound)) throw err;
       }
     }
-    const res = await this.http.request<{ statuses?: unknown }>('GET', '/api/v2/search', {
-      query: { q: target.uri, resolve: 'true', type: 'statuses', limit: 5 },
-    });
+    const res = await this.client.rest((api) =>
+      api.v2.search.list({ q: target.uri, resolve: true, type: 'statuses', limit: 5 }),
+    );
     const found = (Array.isArray(res.data?.statuses) ? (res.data.statuses as MastodonStatus[]) : []).find(
       (s) => s?.uri === target.uri && typeof s.id === 'string',
     );
     if (!found?.id) {
       throw new ConnectorError(
         ConnectorErrorCode.NotFound,
-        `status ${target.uri} not found on ${this.http.origin} (deleted or not visible to this account)`,
+        `status ${target.uri} not found on ${this.client.origin} (deleted or not visible to this account)`,
       );
     }
     return { ...found, id: found.id };
@@ -334,7 +348,8 @@ export class MastodonConnector implements NetworkConnector {
   /** Deletes a status; a status that is already gone counts as deleted. */
   async deletePost(target: PostTarget): Promise<void> {
     try {
-      await this.http.request('DELETE', `/api/v1/statuses/${encodeURIComponent(target.nativeId)}`);
+      const id = encodeURIComponent(target.nativeId);
+      await this.client.rest((api) => api.v1.statuses.$select(id).remove());
     } catch (err) {
       if (err instanceof ConnectorError && err.code === ConnectorErrorCode.NotFound) return;
       throw err;

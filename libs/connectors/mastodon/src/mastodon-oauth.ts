@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { ConnectorError, ConnectorErrorCode } from '@tributary/core';
-import { MastodonHttp } from './mastodon-http.js';
+import { MastodonClient } from './mastodon-client.js';
 import type { MastodonApp, MastodonCredentials } from './mastodon-types.js';
 import type { InstanceUrlPolicy } from './ssrf-guard.js';
 import { assertSafeInstanceUrl } from './ssrf-guard.js';
@@ -19,12 +19,13 @@ function client(
   instanceOrigin: string,
   options: OAuthOptions,
   accessToken: string | null = null,
-): MastodonHttp {
-  return new MastodonHttp({ ...options, instanceOrigin, accessToken });
+): MastodonClient {
+  return new MastodonClient({ ...options, instanceOrigin, accessToken });
 }
 
-function requireField(data: Record<string, unknown> | null, field: string, what: string): string {
-  const v = data?.[field];
+/** A field the rest depends on; masto's types promise it, the instance may still leave it out. */
+function requireField(data: object | null | undefined, field: string, what: string): string {
+  const v = (data as Record<string, unknown> | null | undefined)?.[field];
   if (typeof v !== 'string' || v === '') {
     throw new ConnectorError(ConnectorErrorCode.Unavailable, `${what} response without \`${field}\``);
   }
@@ -42,18 +43,18 @@ export async function registerApp(
 ): Promise<MastodonApp> {
   const origin = await assertSafeInstanceUrl(instance, options);
   const scopes = app.scopes ?? MASTODON_SCOPES;
-  const res = await client(origin, options).request<Record<string, unknown>>('POST', '/api/v1/apps', {
-    body: {
-      client_name: app.clientName,
-      redirect_uris: [app.redirectUri],
+  const res = await client(origin, options).rest((api) =>
+    api.v1.apps.create({
+      clientName: app.clientName,
+      redirectUris: [app.redirectUri],
       scopes,
-      ...(app.website ? { website: app.website } : {}),
-    },
-  });
+      website: app.website || undefined,
+    }),
+  );
   return {
     instanceOrigin: origin,
-    clientId: requireField(res.data, 'client_id', 'app registration'),
-    clientSecret: requireField(res.data, 'client_secret', 'app registration'),
+    clientId: requireField(res.data, 'clientId', 'app registration'),
+    clientSecret: requireField(res.data, 'clientSecret', 'app registration'),
     redirectUri: app.redirectUri,
     scopes,
   };
@@ -96,17 +97,18 @@ export async function exchangeCode(
   if (!code.trim()) throw new ConnectorError(ConnectorErrorCode.BadInput, 'empty authorization code');
   const origin = await assertSafeInstanceUrl(app.instanceOrigin, options);
   const res = await client(origin, options)
-    .request<Record<string, unknown>>('POST', '/oauth/token', {
-      body: {
-        grant_type: 'authorization_code',
-        client_id: app.clientId,
-        client_secret: app.clientSecret,
-        redirect_uri: app.redirectUri,
+    .oauth((api) =>
+      api.token.create({
+        grantType: 'authorization_code',
+        clientId: app.clientId,
+        clientSecret: app.clientSecret,
+        redirectUri: app.redirectUri,
         code: code.trim(),
         scope: app.scopes,
-        ...(options.codeVerifier ? { code_verifier: options.codeVerifier } : {}),
-      },
-    })
+        // PKCE is not in masto's types yet; masto sends it as `code_verifier` like every other key.
+        ...(options.codeVerifier ? { codeVerifier: options.codeVerifier } : {}),
+      }),
+    )
     .catch((err: unknown) => {
       // Mastodon answers a bad or used code with 400/401 `invalid_grant`: that is the user's input.
       if (
@@ -123,8 +125,8 @@ export async function exchangeCode(
       throw err;
     });
   return {
-    accessToken: requireField(res.data, 'access_token', 'token'),
-    scope: typeof res.data?.['scope'] === 'string' ? (res.data['scope'] as string) : app.scopes,
+    accessToken: requireField(res.data, 'accessToken', 'token'),
+    scope: typeof res.data?.scope === 'string' ? res.data.scope : app.scopes,
   };
 }
 
@@ -139,9 +141,8 @@ export async function verifyCredentials(
 ): Promise<MastodonCredentials> {
   if (!accessToken.trim()) throw new ConnectorError(ConnectorErrorCode.BadInput, 'empty access token');
   const origin = await assertSafeInstanceUrl(instance, options);
-  const res = await client(origin, options, accessToken.trim()).request<Record<string, unknown>>(
-    'GET',
-    '/api/v1/accounts/verify_credentials',
+  const res = await client(origin, options, accessToken.trim()).rest((api) =>
+    api.v1.accounts.verifyCredentials(),
   );
   const id = requireField(res.data, 'id', 'verify_credentials');
   const acct = requireField(res.data, 'acct', 'verify_credentials');
@@ -151,11 +152,10 @@ export async function verifyCredentials(
     id,
     acct,
     handle,
-    uri: safeHttpUrl(res.data?.['uri']) ?? safeHttpUrl(res.data?.['url']) ?? `acct:${handle}`,
+    // `uri` (the ActivityPub id) is on the wire but not in masto's CredentialAccount type.
+    uri: safeHttpUrl((res.data as { uri?: unknown }).uri) ?? safeHttpUrl(res.data?.url) ?? `acct:${handle}`,
     displayName:
-      typeof res.data?.['display_name'] === 'string' && res.data['display_name']
-        ? (res.data['display_name'] as string)
-        : null,
-    avatarUrl: safeHttpUrl(res.data?.['avatar_static']) ?? safeHttpUrl(res.data?.['avatar']),
+      typeof res.data?.displayName === 'string' && res.data.displayName ? res.data.displayName : null,
+    avatarUrl: safeHttpUrl(res.data?.avatarStatic) ?? safeHttpUrl(res.data?.avatar),
   };
 }

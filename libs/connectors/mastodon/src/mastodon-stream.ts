@@ -1,4 +1,5 @@
 import type { NormalizeResult } from './normalize-status.js';
+import { parseAsMasto } from './masto-shape.js';
 import { normalizeStatus } from './normalize-status.js';
 import { WebSocket } from 'ws';
 import type { InstanceUrlPolicy } from './ssrf-guard.js';
@@ -43,7 +44,12 @@ interface StreamMessage {
 
 /**
  * The Mastodon streaming API over WebSocket (`ws`, whose socket takes the SSRF guard's checked DNS
- * lookup, which Node's built-in WebSocket cannot), with reconnects and a catch-up hook. The token travels as the WebSocket sub-protocol, as Mastodon's own web client
+ * lookup, which Node's built-in WebSocket cannot), with reconnects and a catch-up hook.
+ *
+ * Not masto's streaming client: masto reconnects inside its WebSocketConnectorImpl
+ * (dist/adapters/ws/web-socket-connector.js) without telling anyone, so there would be no place to
+ * re-check the streaming host before each reconnect, to run the catch-up (`onReconnect`) or to poll
+ * while the stream is down. Statuses are still parsed into masto's shape (masto-shape.ts). The token travels as the WebSocket sub-protocol, as Mastodon's own web client
  * sends it, not in the URL where proxies would log it.
  */
 export class MastodonStream {
@@ -195,7 +201,7 @@ export class MastodonStream {
     if (msg.event === 'update' || msg.event === 'status.update') {
       let status: unknown;
       try {
-        status = typeof msg.payload === 'string' ? JSON.parse(msg.payload) : msg.payload;
+        status = parseAsMasto(typeof msg.payload === 'string' ? msg.payload : JSON.stringify(msg.payload));
       } catch {
         this.options.onStatus({
           skipped: { reason: 'streamed status payload is not JSON', record: msg.payload },

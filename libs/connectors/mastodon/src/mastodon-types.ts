@@ -1,4 +1,5 @@
-// The parts of Mastodon's REST entities this connector reads, in the wire's snake_case. Everything
+// The parts of Mastodon's REST entities this connector reads, in the camelCase shape masto hands
+// them over in (the streaming connection is parsed into the same shape, masto-shape.ts). Everything
 // is optional or nullable on purpose: real servers differ from the description (FACTS.md), so the
 // normalizer checks each field at run time instead of trusting these types.
 
@@ -8,9 +9,9 @@ export interface MastodonAccount {
   acct?: string;
   url?: string | null;
   uri?: string;
-  display_name?: string;
+  displayName?: string;
   avatar?: string;
-  avatar_static?: string;
+  avatarStatic?: string;
   bot?: boolean;
 }
 
@@ -18,8 +19,8 @@ export interface MastodonMediaAttachment {
   id?: string;
   type?: string;
   url?: string | null;
-  preview_url?: string | null;
-  remote_url?: string | null;
+  previewUrl?: string | null;
+  remoteUrl?: string | null;
   description?: string | null;
   blurhash?: string | null;
   meta?: {
@@ -37,42 +38,42 @@ export interface MastodonPreviewCard {
 }
 
 export interface MastodonFilterResult {
-  filter?: { id?: string; title?: string; filter_action?: string };
-  keyword_matches?: string[] | null;
-  status_matches?: string[] | null;
+  filter?: { id?: string; title?: string; filterAction?: string };
+  keywordMatches?: string[] | null;
+  statusMatches?: string[] | null;
 }
 
 export interface MastodonQuote {
   state?: string;
-  quoted_status?: MastodonStatus | null;
-  quoted_status_id?: string | null;
+  quotedStatus?: MastodonStatus | null;
+  quotedStatusId?: string | null;
 }
 
 export interface MastodonStatus {
   id?: string;
   uri?: string;
   url?: string | null;
-  created_at?: string;
-  edited_at?: string | null;
+  createdAt?: string;
+  editedAt?: string | null;
   account?: MastodonAccount;
   content?: string;
   text?: string | null;
-  spoiler_text?: string;
+  spoilerText?: string;
   sensitive?: boolean;
   visibility?: string;
   language?: string | null;
-  in_reply_to_id?: string | null;
-  in_reply_to_account_id?: string | null;
+  inReplyToId?: string | null;
+  inReplyToAccountId?: string | null;
   reblog?: MastodonStatus | null;
   quote?: MastodonQuote | null;
-  media_attachments?: MastodonMediaAttachment[];
+  mediaAttachments?: MastodonMediaAttachment[];
   mentions?: { id?: string; username?: string; acct?: string; url?: string }[];
   tags?: { name?: string; url?: string }[];
   card?: MastodonPreviewCard | null;
-  replies_count?: number;
-  reblogs_count?: number;
-  favourites_count?: number;
-  quotes_count?: number | null;
+  repliesCount?: number;
+  reblogsCount?: number;
+  favouritesCount?: number;
+  quotesCount?: number | null;
   filtered?: MastodonFilterResult[] | null;
 }
 

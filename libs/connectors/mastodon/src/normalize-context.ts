@@ -1,5 +1,6 @@
 // A status and its `GET /api/v1/statuses/:id/context` (flat `ancestors` and `descendants`) -> the
-// port's `FetchedThread`, with each reply's depth worked out from its `in_reply_to_id`.
+// port's `FetchedThread`, with each reply's depth worked out from its `inReplyToId`
+// (statuses in masto's camelCase shape).
 import { ConnectorError, ConnectorErrorCode } from '@tributary/core';
 import type { FetchedReply, FetchedThread, Post, SkippedItem } from '@tributary/core';
 import { normalizeStatus } from './normalize-status.js';
@@ -48,7 +49,7 @@ export function normalizeContext(
       skipped.push(r.skipped);
       continue;
     }
-    const parent = placed.get(String((s as Obj)['in_reply_to_id']));
+    const parent = placed.get(String((s as Obj)['inReplyToId']));
     if (!parent) {
       skipped.push({ reason: 'reply to a status that is not in the thread', record: s });
       continue;

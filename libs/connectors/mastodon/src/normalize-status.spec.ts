@@ -11,11 +11,14 @@ import {
   richStatus,
   validStatus,
 } from '../../../testing/src/mastodon/status-fixtures.js';
+import { parseAsMasto } from './masto-shape.js';
 import { normalizeStatus } from './normalize-status.js';
 
 const now = new Date('2026-11-23T12:00:00.000Z');
-function ok(status: unknown): IngestedItem {
-  const r = normalizeStatus(status, ORIGIN, { now });
+/** The fixtures are wire JSON; the normalizer reads statuses as masto hands them over. */
+const asMasto = (wire: unknown): unknown => parseAsMasto(JSON.stringify(wire));
+function ok(wire: unknown): IngestedItem {
+  const r = normalizeStatus(asMasto(wire), ORIGIN, { now });
   if (!('ok' in r)) throw new Error(`skipped: ${r.skipped.reason}`);
   return r.ok;
 }
@@ -47,7 +50,7 @@ describe('normalizeStatus', () => {
       replyParent: null,
       quote: null,
     });
-    expect(post.raw).toEqual(validStatus('113'));
+    expect(post.raw).toEqual(asMasto(validStatus('113')));
   });
 
   it('turns content into rich text runs: mentions, links, hashtags, line and paragraph breaks', () => {
@@ -197,7 +200,8 @@ describe('normalizeStatus', () => {
     expect(post.media).toEqual([]);
   });
 
-  it.each(malformedStatuses())('skips a malformed status with a reason: $name', ({ status }) => {
+  it.each(malformedStatuses())('skips a malformed status with a reason: $name', ({ status: wire }) => {
+    const status = asMasto(wire);
     const r = normalizeStatus(status, ORIGIN, { now });
     expect('skipped' in r).toBe(true);
     if ('skipped' in r) {
@@ -207,7 +211,7 @@ describe('normalizeStatus', () => {
   });
 
   it('skips a boost whose boosted status is malformed', () => {
-    const r = normalizeStatus(validStatus('2', { reblog: { id: '3' } }), ORIGIN, { now });
+    const r = normalizeStatus(asMasto(validStatus('2', { reblog: { id: '3' } })), ORIGIN, { now });
     expect(r).toEqual({ skipped: expect.objectContaining({ reason: 'missing or non-string `uri`' }) });
   });
 });

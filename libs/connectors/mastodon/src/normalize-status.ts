@@ -69,8 +69,8 @@ function normalizeAuthor(record: unknown, account: unknown, host: string, field:
     // `uri` is the stable ActivityPub id; some servers omit it, then the profile URL, then the handle.
     networkId: safeUrl(a.uri) ?? safeUrl(a.url) ?? `acct:${handle}`,
     handle,
-    displayName: str(a.display_name) || null,
-    avatarUrl: safeUrl(a.avatar_static) ?? safeUrl(a.avatar),
+    displayName: str(a.displayName) || null,
+    avatarUrl: safeUrl(a.avatarStatic) ?? safeUrl(a.avatar),
     bot: a.bot === true,
   };
 }
@@ -84,7 +84,7 @@ const MEDIA_TYPES: Record<string, MediaType> = {
 
 function normalizeMedia(m: MastodonMediaAttachment): Media | null {
   if (!isObject(m)) return null;
-  const url = safeUrl(m.url) ?? safeUrl(m.remote_url);
+  const url = safeUrl(m.url) ?? safeUrl(m.remoteUrl);
   if (!url) return null;
   const original = isObject(m.meta) && isObject(m.meta.original) ? m.meta.original : null;
   const focus = isObject(m.meta) && isObject(m.meta.focus) ? m.meta.focus : null;
@@ -94,7 +94,7 @@ function normalizeMedia(m: MastodonMediaAttachment): Media | null {
   return {
     type: MEDIA_TYPES[str(m.type) ?? ''] ?? 'unknown',
     url,
-    previewUrl: safeUrl(m.preview_url),
+    previewUrl: safeUrl(m.previewUrl),
     altText: str(m.description)?.trim() || null,
     width: dim(original?.width),
     height: dim(original?.height),
@@ -126,7 +126,7 @@ function filterLabels(filtered: unknown): Label[] {
   for (const r of filtered as MastodonFilterResult[]) {
     if (!isObject(r) || !isObject(r.filter)) continue;
     const title = str(r.filter.title) ?? '';
-    const action = str(r.filter.filter_action) ?? '';
+    const action = str(r.filter.filterAction) ?? '';
     labels.push({
       value: `filter:${title}`,
       source: `mastodon-filter:${str(r.filter.id) ?? title}`,
@@ -156,7 +156,7 @@ function normalizePostBody(
 ): Omit<Post, 'quote' | 'raw'> {
   const id = requireString(s, s.id, 'id');
   const uri = safeUrl(s.uri) ?? requireString(s, s.uri, 'uri');
-  const createdAt = isoDate(s, s.created_at, 'created_at');
+  const createdAt = isoDate(s, s.createdAt, 'created_at');
   const author = normalizeAuthor(s, s.account, host, 'account');
   if (typeof s.content !== 'string') throw new MalformedRecordError('missing or non-string `content`', s);
   const mentions = Array.isArray(s.mentions) ? s.mentions.filter(isObject) : [];
@@ -177,10 +177,8 @@ function normalizePostBody(
     ...(sensitive ? [{ value: 'sensitive', source: 'mastodon', action: 'blur' as const }] : []),
     ...filterLabels(s.filtered),
   ];
-  const inReplyTo = str(s.in_reply_to_id);
-  const parentAuthor = inReplyTo
-    ? (mentions.find((m) => m.id === s.in_reply_to_account_id)?.url ?? null)
-    : null;
+  const inReplyTo = str(s.inReplyToId);
+  const parentAuthor = inReplyTo ? (mentions.find((m) => m.id === s.inReplyToAccountId)?.url ?? null) : null;
   return {
     network: Network.Mastodon,
     uri,
@@ -195,17 +193,17 @@ function normalizePostBody(
     replyParent: inReplyTo ? localRef(origin, inReplyTo, safeUrl(parentAuthor)) : null,
     // Mastodon does not tell the thread root without another request.
     replyRoot: null,
-    media: (Array.isArray(s.media_attachments) ? s.media_attachments : [])
+    media: (Array.isArray(s.mediaAttachments) ? s.mediaAttachments : [])
       .map(normalizeMedia)
       .filter((m): m is Media => m !== null),
     linkCard: normalizeCard(s.card),
     counts: {
-      replies: count(s.replies_count),
-      reposts: count(s.reblogs_count),
-      likes: count(s.favourites_count),
-      quotes: count(s.quotes_count),
+      replies: count(s.repliesCount),
+      reposts: count(s.reblogsCount),
+      likes: count(s.favouritesCount),
+      quotes: count(s.quotesCount),
     },
-    contentWarning: str(s.spoiler_text)?.trim() || null,
+    contentWarning: str(s.spoilerText)?.trim() || null,
     sensitive,
     labels,
     visibility: VISIBILITIES[str(s.visibility) ?? 'public'] ?? 'private',
@@ -216,17 +214,17 @@ function normalizePostBody(
 /** The 4.4+ `quote`: a full `Quote` embeds the quoted status; a `ShallowQuote` only names it. */
 function normalizeQuote(s: MastodonStatus, origin: string, host: string, now: Date): QuotedPost | null {
   const q = s.quote;
-  if (!isObject(q) || q.state !== 'accepted' || !isObject(q.quoted_status)) return null;
-  const inner = q.quoted_status;
+  if (!isObject(q) || q.state !== 'accepted' || !isObject(q.quotedStatus)) return null;
+  const inner = q.quotedStatus;
   try {
     const body = normalizePostBody(inner, origin, host, now);
     const nested = isObject(inner.quote) ? inner.quote : null;
     let ref: PostRef | null = null;
     if (nested && nested.state === 'accepted') {
-      if (isObject(nested.quoted_status) && safeUrl(nested.quoted_status.uri)) {
-        ref = { uri: safeUrl(nested.quoted_status.uri) as string, authorNetworkId: null };
-      } else if (str(nested.quoted_status_id)) {
-        ref = localRef(origin, nested.quoted_status_id as string, null);
+      if (isObject(nested.quotedStatus) && safeUrl(nested.quotedStatus.uri)) {
+        ref = { uri: safeUrl(nested.quotedStatus.uri) as string, authorNetworkId: null };
+      } else if (str(nested.quotedStatusId)) {
+        ref = localRef(origin, nested.quotedStatusId as string, null);
       }
     }
     return { ...body, quote: ref };
@@ -238,7 +236,7 @@ function normalizeQuote(s: MastodonStatus, origin: string, host: string, now: Da
 }
 
 /**
- * Normalizes one Mastodon `Status` (as the REST or streaming API sent it, snake_case) into a
+ * Normalizes one Mastodon `Status` (in masto's camelCase shape, from REST or the stream) into a
  * `Post`; a boost becomes the boosted post with a repost reason. Never throws on bad input: a
  * status that cannot be read comes back as `skipped` with the reason.
  */
@@ -259,7 +257,7 @@ export function normalizeStatus(
       requireString(wrapper, wrapper.id, 'id');
       reason = {
         by: normalizeAuthor(wrapper, wrapper.account, host, 'account'),
-        at: isoDate(wrapper, wrapper.created_at, 'created_at'),
+        at: isoDate(wrapper, wrapper.createdAt, 'created_at'),
         uri: safeUrl(wrapper.uri),
       };
       target = wrapper.reblog;

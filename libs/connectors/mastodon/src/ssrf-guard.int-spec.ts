@@ -1,17 +1,20 @@
-// Redirects are checked hop by hop over real HTTP: the first hop is an allow-listed local server
-// (standing in for a public instance), the redirect targets are what an attacker would pick.
+// Redirects are checked hop by hop over real HTTP, through the transport every REST call takes
+// (masto over the guarded dispatcher): the first hop is an allow-listed local server (standing in
+// for a public instance), the redirect targets are what an attacker would pick.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { LookupFn } from './ssrf-guard.js';
-import { guardedFetch } from './ssrf-guard.js';
+import { MastodonClient } from './mastodon-client.js';
+import type { InstanceUrlPolicy, LookupFn } from './ssrf-guard.js';
 
 let bouncer: Server;
 let target: Server;
 let bouncerHost = '';
 let targetHost = '';
 const seenAuth: (string | undefined)[] = [];
+/** Where the bouncer sends `GET /api/v2/instance`. */
+let redirectTo = '/';
 
 function listen(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<Server> {
   const s = createServer(handler);
@@ -31,14 +34,15 @@ const lookup: LookupFn = async (host) => {
 beforeAll(async () => {
   target = await listen((req, res) => {
     seenAuth.push(req.headers['authorization']);
-    res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{"domain":"target"}');
   });
   targetHost = `127.0.0.1:${(target.address() as AddressInfo).port}`;
   bouncer = await listen((req, res) => {
-    const to = new URL(req.url ?? '/', 'http://x').searchParams.get('to');
-    if (req.url?.startsWith('/loop')) return void res.writeHead(302, { location: '/loop' }).end();
-    if (req.url?.startsWith('/ok')) return void res.writeHead(200).end('fine');
-    res.writeHead(302, { location: to ?? '/' }).end();
+    seenAuth.push(req.headers['authorization']);
+    if (req.url?.startsWith('/api/v1/instance')) {
+      return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"uri":"bouncer"}');
+    }
+    res.writeHead(302, { location: redirectTo }).end();
   });
   bouncerHost = `127.0.0.1:${(bouncer.address() as AddressInfo).port}`;
 });
@@ -48,17 +52,26 @@ afterAll(async () => {
   await new Promise((r) => target.close(r));
 });
 
-const policy = (): { allowHosts: string[]; allowHttp: boolean; lookup: LookupFn } => ({
-  allowHosts: [bouncerHost],
-  allowHttp: true,
-  lookup,
-});
+const policy = (): InstanceUrlPolicy => ({ allowHosts: [bouncerHost], allowHttp: true, lookup });
 
-describe('guardedFetch', () => {
+/** `GET /api/v2/instance` on `origin` (the bouncer unless said otherwise), as the connector sends it. */
+function instanceVia(
+  to: string,
+  options: InstanceUrlPolicy & { origin?: string } = policy(),
+): Promise<unknown> {
+  redirectTo = to;
+  const client = new MastodonClient({
+    instanceOrigin: options.origin ?? `http://${bouncerHost}`,
+    accessToken: 'secret',
+    retries: 0,
+    ...options,
+  });
+  return client.rest((api) => api.v2.instance.fetch()).then((r) => r.data);
+}
+
+describe('the guarded transport', () => {
   it('follows a redirect within the allowed instance', async () => {
-    const res = await guardedFetch(`http://${bouncerHost}/?to=/ok`, {}, policy());
-    expect(res.status).toBe(200);
-    await expect(res.text()).resolves.toBe('fine');
+    await expect(instanceVia('/api/v1/instance')).resolves.toEqual({ uri: 'bouncer' });
   });
 
   it.each([
@@ -75,16 +88,19 @@ describe('guardedFetch', () => {
     'file:///etc/passwd',
   ])('refuses a redirect to %s', async (to) => {
     const location = to.replace('PLACEHOLDER_TARGET', targetHost);
-    await expect(
-      guardedFetch(`http://${bouncerHost}/?to=${encodeURIComponent(location)}`, {}, policy()),
-    ).rejects.toMatchObject({ code: 'BAD_INPUT' });
+    seenAuth.length = 0;
+    await expect(instanceVia(location)).rejects.toMatchObject({ code: 'BAD_INPUT' });
+    // Only the first hop was sent.
+    expect(seenAuth).toEqual(['Bearer secret']);
   });
 
   it('connects only to the address that passed the check (DNS rebinding)', async () => {
     rebindingLookups = 0;
     const port = new URL(`http://${targetHost}`).port;
     seenAuth.length = 0;
-    await expect(guardedFetch(`https://rebinding.example:${port}/`, {}, policy())).rejects.toMatchObject({
+    await expect(
+      instanceVia('/', { ...policy(), origin: `https://rebinding.example:${port}` }),
+    ).rejects.toMatchObject({
       code: 'BAD_INPUT',
       message: expect.stringMatching(/non-public address: 127\.0\.0\.1/),
     });
@@ -93,19 +109,20 @@ describe('guardedFetch', () => {
   });
 
   it('gives up on redirect loops', async () => {
-    await expect(guardedFetch(`http://${bouncerHost}/loop`, {}, policy())).rejects.toThrow(
-      /too many redirects/,
-    );
+    await expect(instanceVia('/api/v2/instance')).rejects.toMatchObject({
+      code: 'BAD_INPUT',
+      message: expect.stringMatching(/too many redirects/),
+    });
   });
 
   it('does not forward the Authorization header to another origin', async () => {
     seenAuth.length = 0;
-    const res = await guardedFetch(
-      `http://${bouncerHost}/?to=${encodeURIComponent(`http://${targetHost}/`)}`,
-      { headers: { authorization: 'Bearer secret' } },
-      { ...policy(), allowHosts: [bouncerHost, targetHost] },
-    );
-    expect(res.status).toBe(200);
-    expect(seenAuth).toEqual([undefined]);
+    await expect(
+      instanceVia(`http://${targetHost}/api/v2/instance`, {
+        ...policy(),
+        allowHosts: [bouncerHost, targetHost],
+      }),
+    ).resolves.toEqual({ domain: 'target' });
+    expect(seenAuth).toEqual(['Bearer secret', undefined]);
   });
 });

@@ -1,11 +1,11 @@
 import type { LookupAddress } from 'node:dns';
 import { lookup as dnsLookup } from 'node:dns/promises';
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { BlockList, isIP } from 'node:net';
-import { Readable } from 'node:stream';
 import { ConnectorError, ConnectorErrorCode } from '@tributary/core';
+// undici 7, the major Node 24's own fetch is built on: the dispatcher and handler API are the ones
+// that fetch drives (`requestInit.dispatcher`).
+import { Agent, buildConnector } from 'undici';
 
 export type LookupFn = (hostname: string) => Promise<{ address: string; family: number }[]>;
 
@@ -196,88 +196,29 @@ export function checkedLookupFor(url: URL, policy: InstanceUrlPolicy): LookupFun
   return checkedLookup(policy, isAllowed(url, policy.allowHosts ?? []));
 }
 
-/** One HTTP exchange with the checked lookup, answered as a fetch `Response`. */
-function pinnedRequest(
-  url: URL,
-  init: RequestInit,
-  policy: InstanceUrlPolicy,
-  allowed: boolean,
-): Promise<Response> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = {};
-    new Headers(init.headers).forEach((v, k) => (headers[k] = v));
-    // Strings (JSON) and bytes (an encoded multipart form); nothing else is sent.
-    const body = typeof init.body === 'string' || init.body instanceof Uint8Array ? init.body : null;
-    if (body !== null)
-      headers['content-length'] = String(
-        typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength,
-      );
-    const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(
-      url,
-      {
-        method: init.method ?? 'GET',
-        headers,
-        lookup: checkedLookup(policy, allowed),
-        signal: init.signal ?? undefined,
-      },
-      (res) => {
-        const out = new Headers();
-        for (const [k, v] of Object.entries(res.headers)) {
-          if (Array.isArray(v)) v.forEach((x) => out.append(k, x));
-          else if (v !== undefined) out.set(k, v);
-        }
-        const status = res.statusCode ?? 502;
-        const noBody = status === 204 || status === 205 || status === 304 || init.method === 'HEAD';
-        if (noBody) res.resume();
-        resolve(
-          new Response(noBody ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>), {
-            status: status < 200 || status > 599 ? 502 : status,
-            statusText: res.statusMessage ?? '',
-            headers: out,
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(body ?? undefined);
-  });
-}
-
-const MAX_REDIRECTS = 5;
-
 /**
- * `fetch`-like request that follows redirects itself and re-checks every hop with
- * `assertSafeInstanceUrl`, so a public instance cannot bounce a request to an internal address,
- * and whose sockets connect only to addresses that passed the check.
+ * The transport under masto: an undici dispatcher for Node's `fetch` whose every new connection,
+ * the first one and each redirect hop to another origin alike, is checked with
+ * `assertSafeInstanceUrl` and then connects through the checked lookup, so the socket reaches only
+ * an address that passed the check. A refusal fails the request with the ConnectorError as cause.
  */
-export async function guardedFetch(
-  input: string,
-  init: RequestInit,
-  policy: InstanceUrlPolicy,
-): Promise<Response> {
-  let url = input;
-  let req: RequestInit = init;
-  for (let hop = 0; ; hop++) {
-    await assertSafeInstanceUrl(url, policy);
-    const target = new URL(url);
-    const res = await pinnedRequest(target, req, policy, isAllowed(target, policy.allowHosts ?? []));
-    if (res.status < 300 || res.status >= 400 || !res.headers.has('location')) return res;
-    await res.body?.cancel();
-    if (hop >= MAX_REDIRECTS) refuse(`too many redirects from ${input}`);
-    const next = new URL(res.headers.get('location') as string, url);
-    if (next.origin !== new URL(url).origin && req.headers) {
-      // Like browsers: credentials never follow a redirect to another origin.
-      const headers = new Headers(req.headers);
-      headers.delete('authorization');
-      req = { ...req, headers };
+export function guardedDispatcher(policy: InstanceUrlPolicy): Agent {
+  const connectors = new Map<boolean, buildConnector.connector>();
+  const connectorFor = (allowed: boolean): buildConnector.connector => {
+    let connector = connectors.get(allowed);
+    if (!connector) {
+      connector = buildConnector({ lookup: checkedLookup(policy, allowed) });
+      connectors.set(allowed, connector);
     }
-    url = next.href;
-    // 303 (and 301/302 after POST, as browsers do) turn into a GET without a body.
-    if (
-      res.status === 303 ||
-      ((res.status === 301 || res.status === 302) && req.method && req.method !== 'GET')
-    ) {
-      req = { ...req, method: 'GET', body: null };
-    }
-  }
+    return connector;
+  };
+  return new Agent({
+    connect: (options, callback) => {
+      const origin = `${options.protocol}//${options.hostname}${options.port ? `:${options.port}` : ''}`;
+      assertSafeInstanceUrl(origin, policy).then(
+        () => connectorFor(isAllowed(new URL(origin), policy.allowHosts ?? []))(options, callback),
+        (err: Error) => callback(err, null),
+      );
+    },
+  });
 }
