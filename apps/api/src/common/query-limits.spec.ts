@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { buildSchema, parse, specifiedRules, validate } from 'graphql';
-import { checkQueryLimits, depthLimitRule, operationCost } from './query-limits.js';
+import type { OperationDefinitionNode } from 'graphql';
+import type { GraphQLRequestContextDidResolveOperation, GraphQLRequestListener } from '@apollo/server';
+import { checkQueryLimits, depthLimitRule, operationCost, queryCostPlugin } from './query-limits.js';
 
 const schema = buildSchema(`
   type Query { feed(first: Int = 20): [Item!]!, item(id: ID!): Item, me: User }
@@ -65,5 +67,43 @@ describe('cost', () => {
       ],
     ]);
     expect(checkQueryLimits({ maxDepth: 4, maxCost: 6000 }, schema, doc, { n: 50 }, 'Big')).toEqual([]);
+  });
+});
+
+describe('cost plugin (Apollo)', () => {
+  /** Runs the plugin's hook on one parsed document, as Apollo would for each request carrying it. */
+  async function check(
+    hooks: GraphQLRequestListener<object>,
+    document: ReturnType<typeof parse>,
+    variables: Record<string, unknown>,
+  ): Promise<string> {
+    const context = {
+      schema,
+      document,
+      operation: document.definitions[0] as OperationDefinitionNode,
+      operationName: null,
+      request: { variables },
+    } as unknown as GraphQLRequestContextDidResolveOperation<object>;
+    try {
+      await hooks.didResolveOperation!(context);
+      return 'ok';
+    } catch (error) {
+      return (error as Error).message;
+    }
+  }
+
+  it('remembers costs per document and size variables, never across sizes, skips or operations', async () => {
+    const plugin = queryCostPlugin(100);
+    const hooks = (await plugin.requestDidStart!({} as never))!;
+    const page = parse(
+      'query($n: Int, $after: String, $more: Boolean!) { feed(first: $n) { id } me @include(if: $more) { items(first: 90) { id } } }',
+    );
+    expect(await check(hooks, page, { n: 50, after: 'a', more: false })).toBe('ok');
+    expect(await check(hooks, page, { n: 50, after: 'b', more: false })).toBe('ok');
+    expect(await check(hooks, page, { n: 500, after: 'b', more: false })).toMatch(/would cost 500/);
+    expect(await check(hooks, page, { n: 50, after: 'c', more: true })).toMatch(/would cost 141/);
+    expect(await check(hooks, page, { n: 50, after: 'd', more: false })).toBe('ok');
+    const other = parse('query($n: Int) { feed(first: $n) { author { items(first: 3) { id } } } }');
+    expect(await check(hooks, other, { n: 50 })).toMatch(/would cost 250/);
   });
 });
