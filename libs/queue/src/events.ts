@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
 
 /**
  * Live events for one user, published by the worker on Redis pub/sub and delivered by the API to
@@ -31,7 +32,19 @@ export function eventChannel(event: UserEvent): string {
   }
 }
 
-export const timelineChannel = (userId: string, pipelineId: string): string => `timeline:${userId}:${pipelineId}`;
+export const timelineChannel = (userId: string, pipelineId: string): string =>
+  `timeline:${userId}:${pipelineId}`;
+
+/**
+ * Options for a connection that SUBSCRIBEs. No ready check: ioredis writes a SUBSCRIBE issued while
+ * it is still connecting (Redis accepts it while loading) and then sends its ready check, INFO,
+ * which a subscribed connection may not send: the check failed, ioredis reconnected and the
+ * subscription failed with "Connection in subscriber mode" (seen in live.int-spec). The ready check
+ * only waits for Redis to finish loading its data, which SUBSCRIBE does not need.
+ */
+export function subscriberOptions(connectionName: string): RedisOptions {
+  return { connectionName, enableReadyCheck: false };
+}
 
 /** Publishes user events. Publishing is best effort: a lost event is caught up by the next query. */
 @Injectable()

@@ -3,5 +3,5 @@ export { jobOptions } from './job-options.js';
 export { redisConnection } from './redis-connection.js';
 export { JobQueue } from './job-queue.js';
 export { QueueModule } from './queue.module.js';
-export { EventPublisher, eventChannel, timelineChannel } from './events.js';
+export { EventPublisher, eventChannel, subscriberOptions, timelineChannel } from './events.js';
 export type { UserEvent } from './events.js';

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { CONFIG } from '@tributary/config';
 import type { Config } from '@tributary/config';
+import { subscriberOptions } from '@tributary/queue';
 import { Redis } from 'ioredis';
 
 type Listener = (tokenHash: string) => void;
@@ -31,9 +32,10 @@ export class TokenRevocations implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onModuleInit(): Promise<void> {
-    const redis = new Redis(this.config.REDIS_URL, {
-      connectionName: `tributary-revocations-${this.config.QUEUE_PREFIX}`,
-    });
+    const redis = new Redis(
+      this.config.REDIS_URL,
+      subscriberOptions(`tributary-revocations-${this.config.QUEUE_PREFIX}`),
+    );
     redis.on('error', (error: Error) => this.logger.warn(`revocation subscriber: ${error.message}`));
     redis.on('message', (channel: string, tokenHash: string) => {
       if (channel === this.channel && TOKEN_HASH.test(tokenHash)) this.notify(tokenHash);

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { OnApplicationShutdown } from '@nestjs/common';
 import { CONFIG } from '@tributary/config';
 import type { Config } from '@tributary/config';
-import { eventChannel, timelineChannel } from '@tributary/queue';
+import { eventChannel, subscriberOptions, timelineChannel } from '@tributary/queue';
 import type { UserEvent } from '@tributary/queue';
 import { Redis } from 'ioredis';
 import { EventStream } from './event-stream.js';
@@ -94,7 +94,7 @@ export class UserEventsService implements OnApplicationShutdown {
   private subscriber(): Redis {
     if (this.redis) return this.redis;
     // ioredis re-subscribes every channel by itself after a reconnect.
-    const redis = new Redis(this.config.REDIS_URL, { connectionName: this.connectionName });
+    const redis = new Redis(this.config.REDIS_URL, subscriberOptions(this.connectionName));
     redis.on('message', (channel: string, message: string) => this.deliver(channel, message));
     redis.on('error', (error: Error) => this.logger.warn(`event subscriber: ${error.message}`));
     this.redis = redis;
