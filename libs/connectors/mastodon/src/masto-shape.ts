@@ -10,3 +10,12 @@ const serializer = new SerializerNativeImpl();
 export function parseAsMasto(json: string): unknown {
   return serializer.deserialize('json', json);
 }
+
+/**
+ * An entity masto handed over, back in its wire form (snake_case keys, as Mastodon sent it): what a
+ * post stores as its `raw` native record, the same for posts read over REST, read from the stream
+ * and stored before the connector moved onto masto.
+ */
+export function wireShape(entity: unknown): unknown {
+  return JSON.parse(serializer.serialize('json', entity) as string);
+}

@@ -19,6 +19,7 @@ import type {
   MastodonMediaAttachment,
   MastodonStatus,
 } from './mastodon-types.js';
+import { wireShape } from './masto-shape.js';
 import { htmlToRichText } from './rich-text.js';
 
 export type NormalizeResult = { ok: IngestedItem } | { skipped: SkippedItem };
@@ -267,10 +268,16 @@ export function normalizeStatus(
     const wrapperLabels = reason ? filterLabels(wrapper.filtered) : [];
     const labels = [...body.labels];
     for (const l of wrapperLabels) if (!labels.some((x) => x.source === l.source)) labels.push(l);
-    const post: Post = { ...body, labels, quote: normalizeQuote(target, origin, host, now), raw: target };
+    const post: Post = {
+      ...body,
+      labels,
+      quote: normalizeQuote(target, origin, host, now),
+      raw: wireShape(target),
+    };
     return { ok: { post, reason } };
   } catch (err) {
-    if (err instanceof MalformedRecordError) return { skipped: { reason: err.reason, record: err.record } };
-    return { skipped: { reason: `unreadable status: ${(err as Error).message}`, record: status } };
+    if (err instanceof MalformedRecordError)
+      return { skipped: { reason: err.reason, record: wireShape(err.record) } };
+    return { skipped: { reason: `unreadable status: ${(err as Error).message}`, record: wireShape(status) } };
   }
 }
