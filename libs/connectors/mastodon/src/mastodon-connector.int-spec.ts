@@ -484,6 +484,24 @@ describe('writes', () => {
     expect(await codeOf(c.createPost({ text: '   ' }))).toBe('BAD_INPUT');
     expect(await codeOf(c.like({ uri: 'x', nativeId: '999999' }))).toBe('NOT_FOUND');
   });
+  it('waits until the instance has processed an attachment (202, then 206 polls) before posting with it', async () => {
+    const c = connector();
+    server.mediaProcessingPolls = 2; // without the wait, the status would be refused with 422
+    try {
+      const posted = await c.createPost({
+        text: 'a heron',
+        media: [{ data: new Uint8Array([137, 80, 78, 71]), mimeType: 'image/png', altText: 'A heron' }],
+      });
+      const upload = [...server.uploads.values()].find((u) => u.statusId === posted.nativeId);
+      expect(upload).toMatchObject({ description: 'A heron', processingPolls: 0 });
+      const polls = server.requests.filter(
+        (r) => r.method === 'GET' && r.path === `/api/v1/media/${upload!.id}`,
+      );
+      expect(polls).toHaveLength(2);
+    } finally {
+      server.mediaProcessingPolls = 0;
+    }
+  });
 });
 
 describe('the fake server holds itself to the description', () => {

@@ -69,6 +69,8 @@ export interface FakeUpload {
   bytes: Buffer;
   description: string | null;
   statusId: string | null;
+  /** `GET /api/v1/media/:id` answers 206 (still processing) this many more times before 200. */
+  processingPolls: number;
 }
 
 interface FakeApp {
@@ -137,6 +139,11 @@ export class FakeMastodonServer {
   /** Registered OAuth applications. */
   readonly apps: FakeApp[] = [];
   rateLimit = 300;
+  /**
+   * Uploads answer 202 and stay "processing" for this many polls of `GET /api/v1/media/:id`, as a
+   * real instance does with large files (0: processed at once, 200).
+   */
+  mediaProcessingPolls = 0;
 
   private readonly server = createServer((req, res) => void this.handle(req, res));
   private readonly wss = new WebSocketServer({
@@ -197,6 +204,22 @@ export class FakeMastodonServer {
   }
 
   // ---- state helpers -------------------------------------------------------------------------
+
+  /** An upload as a MediaAttachment: without its URLs while the instance is still processing it. */
+  private renderUpload(u: FakeUpload): Record<string, unknown> {
+    const done = u.processingPolls === 0;
+    return {
+      id: u.id,
+      type: 'image',
+      url: done ? `${this.origin}/media/uploads/${u.id}.png` : null,
+      preview_url: done ? `${this.origin}/media/uploads/${u.id}-small.png` : null,
+      remote_url: null,
+      text_url: null,
+      meta: done ? { original: { width: 640, height: 480, size: '640x480', aspect: 1.3333333333333333 } } : null,
+      description: u.description,
+      blurhash: done ? 'UeKUpFxuo~R%0nW;WCnhF6RjaJt757oJodS$' : null,
+    };
+  }
 
   createAccount(username: string, options: { displayName?: string; bot?: boolean } = {}): FakeAccount {
     const account: FakeAccount = {
@@ -789,6 +812,8 @@ export class FakeMastodonServer {
       const mediaIds = Array.isArray(ctx.body['media_ids']) ? (ctx.body['media_ids'] as unknown[]).map(String) : [];
       const uploads = mediaIds.map((id) => this.uploads.get(id));
       if (uploads.some((u) => !u || u.accountId !== account.id || u.statusId !== null)) return err(422, 'Validation failed: media not found or already used');
+      if (uploads.some((u) => u!.processingPolls > 0))
+        return err(422, 'Cannot attach files that have not finished processing. Try again in a moment!');
       if (!text.trim() && uploads.length === 0) return err(422, "Validation failed: Text can't be blank");
       const replyTo = typeof ctx.body['in_reply_to_id'] === 'string' ? ctx.body['in_reply_to_id'] : undefined;
       if (replyTo && !this.statuses.get(Number(replyTo))) return err(404, 'Record not found');
@@ -812,21 +837,16 @@ export class FakeMastodonServer {
       if (!file?.bytes?.length || !file.type) return err(422, 'Validation failed: File is missing or has no type');
       const id = String(this.nextId++);
       const description = typeof ctx.body['description'] === 'string' ? ctx.body['description'] : null;
-      this.uploads.set(id, { id, accountId: (ctx.account as FakeAccount).id, mimeType: file.type, bytes: file.bytes, description, statusId: null });
-      return {
-        status: 200,
-        body: {
-          id,
-          type: 'image',
-          url: `${this.origin}/media/uploads/${id}.png`,
-          preview_url: `${this.origin}/media/uploads/${id}-small.png`,
-          remote_url: null,
-          text_url: null,
-          meta: { original: { width: 640, height: 480, size: '640x480', aspect: 1.3333333333333333 } },
-          description,
-          blurhash: 'UeKUpFxuo~R%0nW;WCnhF6RjaJt757oJodS$',
-        },
-      };
+      const upload: FakeUpload = { id, accountId: (ctx.account as FakeAccount).id, mimeType: file.type, bytes: file.bytes, description, statusId: null, processingPolls: this.mediaProcessingPolls };
+      this.uploads.set(id, upload);
+      return { status: upload.processingPolls > 0 ? 202 : 200, body: this.renderUpload(upload) };
+    });
+
+    this.route('GET', '/api/v1/media/{id}', true, (ctx) => {
+      const upload = this.uploads.get(ctx.params['id'] ?? '');
+      if (!upload || upload.accountId !== ctx.account?.id) return err(404, 'Record not found');
+      if (upload.processingPolls > 0) upload.processingPolls -= 1;
+      return { status: upload.processingPolls > 0 ? 206 : 200, body: this.renderUpload(upload) };
     });
 
     this.route('DELETE', '/api/v1/statuses/{id}', true, (ctx) => {

@@ -35,6 +35,14 @@ describe('OpenApiValidator', () => {
     for (const { status } of malformedStatuses()) expect(home([status])).not.toEqual([]);
   });
 
+  it('accepts a new status with text, media or both, and refuses one with neither', () => {
+    const post = (body: unknown) => validator.validateRequestBody('POST', '/api/v1/statuses', body);
+    expect(post({ status: 'hello' })).toEqual([]);
+    expect(post({ media_ids: ['1'] })).toEqual([]);
+    expect(post({ status: 'a heron', media_ids: ['1'] })).toEqual([]);
+    expect(post({ visibility: 'public' })).not.toEqual([]);
+  });
+
   it('rejects a body where the description wants an array, and an undescribed status code', () => {
     expect(home(validStatus('1'))).not.toEqual([]);
     expect(home({ error: 'boom' }, 500)).toEqual([

@@ -139,10 +139,17 @@ export class OpenApiValidator {
     return out;
   }
 
-  /** Violations of a JSON request body against the operation's described request body. */
+  /**
+   * Violations of a JSON request body against the operation's described request body. A top-level
+   * `oneOf` is read as "any of": the description lists overlapping kinds of request that way, and
+   * taken strictly it refuses what Mastodon accepts and documents (`POST /api/v1/statuses` with both
+   * `status` and `media_ids` matches TextStatus and MediaStatus).
+   */
   validateRequestBody(method: string, template: string, body: unknown): string[] {
     const op = this.doc.paths[template]?.[method.toLowerCase()];
-    const schema = op?.requestBody?.content?.['application/json']?.schema;
+    const described = op?.requestBody?.content?.['application/json']?.schema;
+    const { oneOf, ...rest } = described ?? {};
+    const schema: Schema | undefined = described && oneOf ? { ...rest, anyOf: oneOf } : described;
     const where = `${method.toUpperCase()} ${template} request`;
     return schema ? this.errors(this.compile(`req:${where}`, schema), body, `${where} body`) : [];
   }
