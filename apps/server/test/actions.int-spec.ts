@@ -559,3 +559,7 @@ describe('retries and failures', () => {
     expect(res.errors?.[0]?.message).toMatch(/needs to be linked again/);
   });
 });
+
+it('the fake Mastodon instance saw no request and sent no answer outside the API description', () => {
+  expect(fake.violations).toEqual([]);
+});

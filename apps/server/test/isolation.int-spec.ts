@@ -75,7 +75,14 @@ describe('authorization of every resolver', () => {
     else expect(codeOf(res)).toBe('UNAUTHENTICATED');
   });
 
-  it.each(cases.filter(([, c]) => !c.public))("%s never shows or changes another user's data", async (_name, c) => {
-    await c.crossUser!(world);
-  });
+  it.each(cases.filter(([, c]) => !c.public))(
+    "%s never shows or changes another user's data",
+    async (_name, c) => {
+      await c.crossUser!(world);
+    },
+  );
+});
+
+it('the fake Mastodon instance saw no request and sent no answer outside the API description', () => {
+  expect(world.mastodon.violations).toEqual([]);
 });

@@ -140,3 +140,7 @@ describe('merged timeline', () => {
     expect(visible).toHaveLength(2);
   });
 });
+
+it('the fake Mastodon instance saw no request and sent no answer outside the API description', () => {
+  expect(fake.violations).toEqual([]);
+});
