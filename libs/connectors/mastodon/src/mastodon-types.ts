@@ -77,17 +77,6 @@ export interface MastodonStatus {
   filtered?: MastodonFilterResult[] | null;
 }
 
-export interface MastodonList {
-  id: string;
-  title: string;
-}
-
-export interface MastodonTag {
-  id?: string;
-  name: string;
-  url?: string;
-}
-
 /** A registered OAuth application (POST /api/v1/apps); persist it per instance and reuse it. */
 export interface MastodonApp {
   instanceOrigin: string;
