@@ -19,10 +19,9 @@ import { Agent, request } from 'node:http';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import type { Config } from '@tributary/config';
 import type { PrismaService } from '@tributary/db';
 import { applyMigrations } from '@tributary/db';
-import { TimelineCursorCodec } from '@tributary/timeline';
+import { encodeCursor } from '@tributary/timeline';
 import { TimelineReader } from '../../apps/api/src/timeline/timeline-reader.service.js';
 import { freePort } from '../../libs/testing/src/free-port.js';
 import { testDatabaseUrl, testPostgresUrl } from '../../libs/testing/src/postgres.js';
@@ -446,7 +445,6 @@ async function closedLoop(
 
 /** The exact statement and parameters TimelineReader runs for a page (captured, not copied). */
 async function pageStatement(
-  encryptionKey: string,
   user: string,
   pipelineId: string,
   after: string | null,
@@ -461,7 +459,7 @@ async function pageStatement(
       },
     },
   } as unknown as PrismaService;
-  const reader = new TimelineReader(recorder, { ENCRYPTION_KEY: encryptionKey } as Config);
+  const reader = new TimelineReader(recorder);
   await reader.page(user, null, { first: PAGE, after, includeHidden: false });
   return captured!;
 }
@@ -486,7 +484,6 @@ const { rows: pipelines } = await db.query<{ n: number; userId: string; pipeline
    FROM "User" u JOIN "Pipeline" p ON p."userId" = u.id AND p."isDefault" ORDER BY u.id`,
 );
 const encryptionKey = randomBytes(32).toString('base64');
-const codec = new TimelineCursorCodec(Buffer.from(encryptionKey, 'base64'));
 // Deep cursors: the position of each deep user's 10,000th visible entry (OFFSET only here, to set up).
 const deep: { n: number; userId: string; pipelineId: string; cursor: string; firstId: string }[] = [];
 for (const p of pipelines.slice(0, SEED.deepUsers)) {
@@ -495,7 +492,7 @@ for (const p of pipelines.slice(0, SEED.deepUsers)) {
      ORDER BY "rankKey" DESC, id DESC OFFSET $2 LIMIT 2`,
     [p.pipelineId, DEPTH - 1],
   );
-  const cursor = codec.encode({
+  const cursor = encodeCursor({
     pipelineId: p.pipelineId,
     rankKey: rows[0]!.rankKey,
     entryId: BigInt(rows[0]!.id),
@@ -521,9 +518,9 @@ try {
   const randomDeep = () => deep[Math.floor(Math.random() * deep.length)]!;
   const statements = new Map<string, { sql: string; params: unknown[] }>();
   for (const p of pipelines)
-    statements.set(`first:${p.n}`, await pageStatement(encryptionKey, p.userId, p.pipelineId, null));
+    statements.set(`first:${p.n}`, await pageStatement(p.userId, p.pipelineId, null));
   for (const x of deep)
-    statements.set(`deep:${x.n}`, await pageStatement(encryptionKey, x.userId, x.pipelineId, x.cursor));
+    statements.set(`deep:${x.n}`, await pageStatement(x.userId, x.pipelineId, x.cursor));
   // Named, as the API runs it (a prepared statement per connection; the text differs with a cursor).
   const sqlRun = (key: string) => () => {
     const { sql, params } = statements.get(key)!;

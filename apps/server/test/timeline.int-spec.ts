@@ -248,21 +248,21 @@ describe('timeline', () => {
     }
   });
 
-  it('refuses bad page sizes, malformed, altered and foreign cursors, and unknown pipelines', async () => {
+  it('refuses bad page sizes, malformed and foreign cursors, and unknown pipelines', async () => {
     const first = await page({ first: 2 });
     const cursor = first.data!.timeline.pageInfo.endCursor!;
     expect(codeOf(await page({ first: 0 }))).toBe('BAD_USER_INPUT');
     expect(codeOf(await page({ first: 101 }))).toBe('BAD_USER_INPUT');
     expect(codeOf(await page({ first: 2, after: 'nonsense' }))).toBe('BAD_USER_INPUT');
     expect(codeOf(await page({ first: 2, after: '' }))).toBe(null); // empty = from the top
-    // Same shape, another position: the payload is readable base64, the signature no longer fits.
-    const [body, mac] = cursor.split('.') as [string, string];
-    const payload = Buffer.from(body, 'base64url').toString();
-    const moved = payload.replace(/:(\d+)$/, (_, id: string) => `:${BigInt(id) + 1n}`);
-    const forged = `${Buffer.from(moved).toString('base64url')}.${mac}`;
-    const forgedRes = await page({ first: 2, after: forged });
-    expect(codeOf(forgedRes)).toBe('BAD_USER_INPUT');
-    expect(forgedRes.errors![0]!.message).toMatch(/^after: /);
+    // Cursors are not signed: a hand-made one of the caller's own pipeline is just a position (it
+    // reaches nothing else), one out of the bigint range is refused as the client's input.
+    const payload = Buffer.from(cursor, 'base64url').toString();
+    const made = (id: string) => Buffer.from(payload.replace(/:(\d+)$/, `:${id}`)).toString('base64url');
+    expect(codeOf(await page({ first: 2, after: made('1') }))).toBe(null);
+    const outOfRange = await page({ first: 2, after: made('9223372036854775808') });
+    expect(codeOf(outOfRange)).toBe('BAD_USER_INPUT');
+    expect(outOfRange.errors![0]!.message).toBe('after: malformed cursor');
     // A cursor of the same user's other pipeline.
     const spec = { name: 'Other', stages: [] };
     const other = await prisma.pipeline.create({

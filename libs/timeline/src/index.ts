@@ -3,7 +3,7 @@ export { TimelineService, TimelineInputError, REBUILD_BATCH } from './timeline.s
 export type { RunResult, RebuildProgress } from './timeline.service.js';
 export { PluginCatalog } from './plugin-catalog.js';
 export { createDefaultPipeline } from './default-pipeline.js';
-export { TimelineCursorCodec, InvalidCursorError, checkPipeline } from './timeline-cursor.js';
+export { InvalidCursorError, checkPipeline, decodeCursor, encodeCursor, readCursor } from './timeline-cursor.js';
 export type { TimelinePosition } from './timeline-cursor.js';
 export {
   loadCandidates,

@@ -1,11 +1,9 @@
 // The timeline's read path: one statement per page whatever its size (the caller's pipeline, its
 // entries and their posts).
-import { Inject, Injectable } from '@nestjs/common';
-import { CONFIG } from '@tributary/config';
-import type { Config } from '@tributary/config';
+import { Injectable } from '@nestjs/common';
 import type { Post, RepostReason } from '@tributary/core';
 import { PrismaService, prepared } from '@tributary/db';
-import { InvalidCursorError, TimelineCursorCodec, checkPipeline } from '@tributary/timeline';
+import { InvalidCursorError, checkPipeline, decodeCursor, encodeCursor, readCursor } from '@tributary/timeline';
 import type { TimelinePosition } from '@tributary/timeline';
 import { AppErrorCode, AppException } from '../common/app.exception.js';
 import { isUuid } from '../common/ids.js';
@@ -81,15 +79,7 @@ function pageSql(includeHidden: boolean, afterCursor: boolean): string {
 
 @Injectable()
 export class TimelineReader {
-  private readonly cursors: TimelineCursorCodec;
-
-  constructor(
-    private readonly db: PrismaService,
-    @Inject(CONFIG) config: Config,
-  ) {
-    if (!config.ENCRYPTION_KEY) throw new Error('ENCRYPTION_KEY was not resolved at start-up');
-    this.cursors = new TimelineCursorCodec(Buffer.from(config.ENCRYPTION_KEY, 'base64'));
-  }
+  constructor(private readonly db: PrismaService) {}
 
   /** The caller's pipeline `pipelineId`, or their default one when it is omitted; else NOT_FOUND. */
   async ownedPipeline(userId: string, pipelineId?: string | null): Promise<OwnedPipeline> {
@@ -119,9 +109,9 @@ export class TimelineReader {
       );
     }
     if (pipelineId && !isUuid(pipelineId)) throw pipelineNotFound();
-    // Verified here, checked against the pipeline below: without `pipeline` that is known only
-    // once the page query has resolved the default one.
-    const position = after ? this.verify(after, 'after') : null;
+    // Read here, checked against the pipeline below: without `pipeline` that is known only once the
+    // page query has resolved the default one.
+    const position = after ? asUserInput('after', () => readCursor(after)) : null;
     const params: unknown[] = [userId, pipelineId || null, first + 1];
     if (position) params.push(position.rankKey, String(position.entryId));
     const rows = await this.db.sql.query<ItemRow>(
@@ -132,7 +122,7 @@ export class TimelineReader {
     const pipeline = rows[0]?.pipelineId ?? (await this.ownedPipeline(userId, pipelineId)).id;
     if (position) asUserInput('after', () => checkPipeline(position, pipeline));
     const edges = rows.slice(0, first).map((row) => ({
-      cursor: this.cursors.encode({ pipelineId: pipeline, rankKey: row.rankKey, entryId: BigInt(row.id) }),
+      cursor: encodeCursor({ pipelineId: pipeline, rankKey: row.rankKey, entryId: BigInt(row.id) }),
       node: toItem(pipeline, row),
     }));
     return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
@@ -161,11 +151,7 @@ export class TimelineReader {
 
   /** The position a cursor of this pipeline names; BAD_USER_INPUT (naming `field`) when it does not verify. */
   position(cursor: string, pipelineId: string, field: string): TimelinePosition {
-    return asUserInput(field, () => this.cursors.decode(cursor, pipelineId));
-  }
-
-  private verify(cursor: string, field: string): TimelinePosition {
-    return asUserInput(field, () => this.cursors.verify(cursor));
+    return asUserInput(field, () => decodeCursor(cursor, pipelineId));
   }
 }
 

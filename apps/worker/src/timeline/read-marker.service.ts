@@ -1,15 +1,13 @@
 // Keeps Mastodon's home marker in step with the read position a user saves in Tributary, so a
 // Mastodon client on another device resumes reading about where they left off.
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { AccountsService } from '@tributary/accounts';
-import { CONFIG } from '@tributary/config';
-import type { Config } from '@tributary/config';
 import { MastodonConnector } from '@tributary/connector-mastodon';
 import { AccountStatus, ConnectorError, ConnectorErrorCode } from '@tributary/core';
 import { PrismaService } from '@tributary/db';
 import type { LinkedAccount } from '@tributary/db';
 import type { JobPayloads } from '@tributary/queue';
-import { InvalidCursorError, TimelineCursorCodec } from '@tributary/timeline';
+import { InvalidCursorError, decodeCursor } from '@tributary/timeline';
 import type { TimelinePosition } from '@tributary/timeline';
 import { UnrecoverableError } from 'bullmq';
 import { JobHandler } from '../jobs/job-handler.decorator.js';
@@ -44,16 +42,11 @@ const LAST_READ_SQL = (() => {
 @Injectable()
 export class ReadMarkerService {
   private readonly logger = new Logger(ReadMarkerService.name);
-  private readonly cursors: TimelineCursorCodec;
 
   constructor(
     private readonly db: PrismaService,
     private readonly accounts: AccountsService,
-    @Inject(CONFIG) config: Config,
-  ) {
-    if (!config.ENCRYPTION_KEY) throw new Error('ENCRYPTION_KEY was not resolved at start-up');
-    this.cursors = new TimelineCursorCodec(Buffer.from(config.ENCRYPTION_KEY, 'base64'));
-  }
+  ) {}
 
   /**
    * Idempotent: it saves the position stored when it runs (setting a marker twice changes nothing).
@@ -68,9 +61,9 @@ export class ReadMarkerService {
     if (!pipeline?.readPosition) return { saved: [] };
     let position: TimelinePosition;
     try {
-      position = this.cursors.decode(pipeline.readPosition, pipeline.id);
+      position = decodeCursor(pipeline.readPosition, pipeline.id);
     } catch (error) {
-      // Stored by the API after checking it; only a changed ENCRYPTION_KEY gets here.
+      // Stored by the API after checking it; only a value altered in the database gets here.
       if (error instanceof InvalidCursorError)
         throw new UnrecoverableError(`read position: ${error.message}`);
       throw error;
