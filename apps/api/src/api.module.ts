@@ -14,7 +14,7 @@ import { ActionsModule } from './actions/actions.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { formatError } from './common/format-error.js';
 import { GraphqlExceptionFilter } from './common/graphql-exception.filter.js';
-import { jitGateway } from './common/jit-execution.js';
+import { jitGateway, withoutPropertyResolvers } from './common/jit-execution.js';
 import { depthLimitRule, queryCostPlugin } from './common/query-limits.js';
 import { HealthController } from './health/health.controller.js';
 import { PostsModule } from './posts/posts.module.js';
@@ -62,7 +62,7 @@ export class ApiModule {
               plugins: [queryCostPlugin(config.GRAPHQL_MAX_COST), ApolloServerPluginCacheControlDisabled()],
               // Subscriptions over graphql-ws on the same path, authenticated at connection.
               subscriptions: { 'graphql-ws': ws.options() },
-              transformSchema: (built: GraphQLSchema) => (schema = built),
+              transformSchema: (built: GraphQLSchema) => (schema = withoutPropertyResolvers(built)),
             };
             // Queries and mutations run compiled (jit-execution.ts) over the schema Nest built. Nest's
             // config type leaves `gateway` out (it means Federation there); the driver hands it to

@@ -1,8 +1,17 @@
 import { describe, expect, it } from '@jest/globals';
 import { ApolloServer } from '@apollo/server';
-import type { GraphQLFormattedError } from 'graphql';
-import { GraphQLError, buildSchema } from 'graphql';
-import { jitGateway } from './jit-execution.js';
+import { NestFactory } from '@nestjs/core';
+import {
+  Field,
+  GraphQLSchemaBuilderModule,
+  GraphQLSchemaFactory,
+  ObjectType,
+  Query,
+  Resolver,
+} from '@nestjs/graphql';
+import type { GraphQLFormattedError, GraphQLObjectType, GraphQLSchema } from 'graphql';
+import { GraphQLError, buildSchema, graphql } from 'graphql';
+import { jitGateway, withoutPropertyResolvers } from './jit-execution.js';
 
 class NotFound extends Error {}
 
@@ -68,5 +77,61 @@ describe('jitGateway', () => {
     const [compiled, expected] = [await run(jit, q, variables), await run(reference, q, variables)];
     expect(compiled).toEqual(expected);
     expect(compiled.errors === undefined).toBe(expected.errors === undefined);
+  });
+});
+
+// A code-first schema as Nest builds it: every field gets a resolver, most of them only reading the
+// property of the same name.
+@ObjectType()
+class Thing {
+  @Field() plain!: string;
+  @Field(() => [String]) list!: string[];
+  @Field({ name: 'renamed' }) internalName!: string;
+  @Field({ nullable: true, defaultValue: 'fallback' }) defaulted?: string;
+  @Field({ middleware: [async (_context, next) => String(await next()).toUpperCase()] }) shouted!: string;
+}
+
+@Resolver(() => Thing)
+class ThingResolver {
+  @Query(() => [Thing])
+  things(): Thing[] {
+    return [];
+  }
+}
+
+async function nestSchema(): Promise<GraphQLSchema> {
+  const app = await NestFactory.create(GraphQLSchemaBuilderModule, { logger: false });
+  await app.init();
+  const schema = await app.get(GraphQLSchemaFactory).create([ThingResolver]);
+  await app.close();
+  schema.getQueryType()!.getFields()['things']!.resolve = () => [
+    { plain: 'a', list: ['x'], internalName: 'r', shouted: 'hey' },
+    { plain: 'b', list: [], internalName: 's', defaulted: 'given', shouted: 'ho' },
+  ];
+  return schema;
+}
+
+describe('withoutPropertyResolvers', () => {
+  it("removes only Nest's plain property readers, and answers stay graphql-js's", async () => {
+    const schema = await nestSchema();
+    const fields = (schema.getType('Thing') as GraphQLObjectType).getFields();
+    expect(fields['plain']!.resolve).toBeDefined(); // what Nest builds
+    const q = '{ things { plain list renamed defaulted shouted } }';
+    const expected = { ...(await graphql({ schema, source: q })) };
+    expect(expected).toEqual({
+      data: {
+        things: [
+          { plain: 'a', list: ['x'], renamed: 'r', defaulted: 'fallback', shouted: 'HEY' },
+          { plain: 'b', list: [], renamed: 's', defaulted: 'given', shouted: 'HO' },
+        ],
+      },
+    });
+
+    withoutPropertyResolvers(schema);
+    expect(fields['plain']!.resolve).toBeUndefined();
+    expect(fields['list']!.resolve).toBeUndefined();
+    for (const kept of ['renamed', 'defaulted', 'shouted']) expect(fields[kept]!.resolve).toBeDefined();
+    expect({ ...(await graphql({ schema, source: q })) }).toEqual(expected);
+    expect(await run(new ApolloServer({ gateway: jitGateway(() => schema) }), q)).toEqual(expected);
   });
 });

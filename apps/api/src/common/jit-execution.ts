@@ -5,7 +5,7 @@
 // the one local schema. Parsing, validation, limits (query-limits.ts) and error formatting stay
 // Apollo's; subscriptions (graphql-ws) execute with graphql-js as before.
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
-import { GraphQLError, Source, getVariableValues } from 'graphql';
+import { GraphQLError, Source, getVariableValues, isObjectType } from 'graphql';
 import type { ExecutionResult, GraphQLSchema, SourceLocation } from 'graphql';
 import { compileQuery, isCompiledQuery } from 'graphql-jit';
 import type { CompiledQuery } from 'graphql-jit';
@@ -53,6 +53,31 @@ export function jitGateway(schema: () => GraphQLSchema): GatewayInterface {
     load: () => Promise.resolve({ executor }),
     stop: () => Promise.resolve(),
   };
+}
+
+/**
+ * Removes the resolver Nest gives every field of a code-first object type that only reads the
+ * property of the same name: graphql-jit inlines a field without a resolver as a property read,
+ * while a resolver is called with a resolve-info object and path built for each value. On a
+ * timeline page that was ~1.5 MB of the ~2.1 MB allocated and most of the execution's CPU
+ * (tools/bench/timeline-read.bench.ts). graphql-js's default resolver reads the same property, so
+ * subscriptions (executed by graphql-js) answer the same. Mutates and returns `schema`.
+ *
+ * A resolver is removed only if it is Nest's plain property reader (`rootFieldResolver`, which Nest
+ * uses when a field has no middleware) and reads the field's own name without a default value;
+ * fields renamed with `@Field({ name })` or given a `defaultValue` keep theirs.
+ */
+export function withoutPropertyResolvers(schema: GraphQLSchema): GraphQLSchema {
+  const probe = Symbol('probe');
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    for (const field of Object.values(type.getFields())) {
+      const resolve = field.resolve as ((source: object) => unknown) | undefined;
+      if (resolve?.name !== 'rootFieldResolver') continue;
+      if (resolve({ [field.name]: probe }) === probe && resolve({}) === undefined) field.resolve = undefined;
+    }
+  }
+  return schema;
 }
 
 /**
