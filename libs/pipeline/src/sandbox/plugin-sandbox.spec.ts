@@ -146,6 +146,29 @@ describe('sandboxed plugins', () => {
     expect(await runner.run(many, {}, context)).toEqual({ ok: false, error: 'timeout' });
   });
 
+  it('passes any text through unchanged, and splits long posts into smaller calls in order', async () => {
+    // Sent as JSON escapes (one-byte chunks): the plugin must still see the very same strings.
+    const texts = ['東京の天気は晴れ 🎉', 'Grüße \\u00e9 "quoted" \u2028', `lone \ud800 surrogate`, 'plain'];
+    const long = 'x'.repeat(20_000);
+    const batch = [
+      ...texts.map((text) => makePost({ text })),
+      ...Array.from({ length: 6 }, (_, i) => makePost({ text: `${long}${i}` })),
+    ];
+    const runner = await sandboxedPlugin(
+      sandbox,
+      filterPlugin(
+        'texts',
+        'return posts.map((p, i) => ({ action: "warn", reason: `${posts.length}:${p.text.length > 1000 ? p.text.slice(-1) : p.text}` }));',
+      ),
+    );
+    const outcome = await runner.run(batch, {}, context);
+    if (!outcome.ok) throw new Error(outcome.error);
+    const reasons = outcome.verdicts!.map((v) => v?.reason.split(':'));
+    expect(reasons.map((r) => r?.slice(1).join(':'))).toEqual([...texts, '0', '1', '2', '3', '4', '5']);
+    // Fewer than 100 posts a call once a call's JSON is long.
+    expect(Math.max(...reasons.map((r) => Number(r?.[0])))).toBeLessThan(batch.length);
+  });
+
   it('stops a memory bomb at the isolate limit and recreates the isolate', async () => {
     const runner = await sandboxedPlugin(
       sandbox,

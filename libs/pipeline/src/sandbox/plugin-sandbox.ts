@@ -53,7 +53,10 @@ export class PluginSandbox {
   private closed = false;
   /** How many times the child was killed or died; for tests and metrics. */
   restarts = 0;
-  /** CPU time the sandbox process spent on runs (all its threads), in ms; for metrics and benchmarks. */
+  /**
+   * CPU time the sandbox process spent on runs (all its threads, from sending the reply before each
+   * run to the end of the run, so reading the posts and replying count), in ms; for metrics and benchmarks.
+   */
   childCpuMs = 0;
 
   constructor(options: SandboxOptions = {}) {
