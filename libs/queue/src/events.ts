@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import type { RedisOptions } from 'ioredis';
@@ -49,12 +49,17 @@ export function subscriberOptions(connectionName: string): RedisOptions {
 /** Publishes user events. Publishing is best effort: a lost event is caught up by the next query. */
 @Injectable()
 export class EventPublisher implements OnApplicationShutdown {
+  private readonly logger = new Logger(EventPublisher.name);
   private redis: Redis | null = null;
 
   constructor(private readonly redisUrl: string) {}
 
   async publish(event: UserEvent): Promise<void> {
-    this.redis ??= new Redis(this.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: true });
+    if (this.redis === null) {
+      this.redis = new Redis(this.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: true });
+      // Without a listener ioredis prints each reconnect failure as an "Unhandled error event".
+      this.redis.on('error', (error: Error) => this.logger.warn(`event publisher: ${error.message}`));
+    }
     await this.redis.publish(eventChannel(event), JSON.stringify(event));
   }
 

@@ -54,7 +54,12 @@ export class TokenRevocations implements OnModuleInit, OnApplicationShutdown {
   /** Announces a revocation (already written to the database): this process at once, then the others. */
   async publish(tokenHash: string): Promise<void> {
     this.notify(tokenHash);
-    this.publisher ??= new Redis(this.config.REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: true });
+    if (this.publisher === null) {
+      this.publisher = new Redis(this.config.REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: true });
+      this.publisher.on('error', (error: Error) =>
+        this.logger.warn(`revocation publisher: ${error.message}`),
+      );
+    }
     await this.publisher.publish(this.channel, tokenHash).catch((error: unknown) => {
       this.logger.warn(`could not announce a revocation to other API processes: ${(error as Error).message}`);
     });

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { OnApplicationShutdown } from '@nestjs/common';
 import { CONFIG } from '@tributary/config';
 import type { Config } from '@tributary/config';
@@ -10,7 +10,12 @@ export class WorkerRedis implements OnApplicationShutdown {
   readonly client: Redis;
 
   constructor(@Inject(CONFIG) config: Config) {
-    this.client = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, keyPrefix: `${config.QUEUE_PREFIX}:` });
+    this.client = new Redis(config.REDIS_URL, {
+      maxRetriesPerRequest: 3,
+      keyPrefix: `${config.QUEUE_PREFIX}:`,
+    });
+    const logger = new Logger(WorkerRedis.name);
+    this.client.on('error', (error: Error) => logger.warn(`redis: ${error.message}`));
   }
 
   async onApplicationShutdown(): Promise<void> {
