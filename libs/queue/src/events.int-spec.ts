@@ -4,7 +4,9 @@ import { freePort } from '@tributary/testing';
 import { EventPublisher } from './events.js';
 
 describe('EventPublisher', () => {
-  afterEach(() => jest.restoreAllMocks());
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
 
   it('reports an unreachable Redis through its logger, not as ioredis "Unhandled error event"s', async () => {
     const printed = jest.spyOn(console, 'error').mockImplementation(() => undefined);
