@@ -7,7 +7,16 @@ import tseslint from 'typescript-eslint';
 // Module boundaries encode STYLE.md: only connectors speak a network's SDK, only libs/db touches
 // Prisma, the pipeline engine and plugin SDK stay framework-free, apps depend on libs and not on
 // each other.
-const frameworks = ['@nestjs/*', '@prisma/*', 'bullmq', 'ioredis', 'pg', '@electric-sql/*', '@atproto/*', 'masto'];
+const frameworks = [
+  '@nestjs/*',
+  '@prisma/*',
+  'bullmq',
+  'ioredis',
+  'pg',
+  '@electric-sql/*',
+  '@atproto/*',
+  'masto',
+];
 const networkSdks = ['@atproto/*', 'masto'];
 const database = ['@prisma/*', 'pg', '@electric-sql/*', 'pglite-prisma-adapter'];
 
@@ -31,20 +40,59 @@ export default [
           enforceBuildableLibDependency: false,
           allow: [],
           depConstraints: [
-            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain'], bannedExternalImports: frameworks },
-            { sourceTag: 'type:engine', onlyDependOnLibsWithTags: ['type:domain', 'type:engine'], bannedExternalImports: frameworks },
-            { sourceTag: 'type:plugin', onlyDependOnLibsWithTags: ['type:engine', 'type:domain'], bannedExternalImports: frameworks },
-            { sourceTag: 'type:config', onlyDependOnLibsWithTags: ['type:domain'], bannedExternalImports: frameworks.filter((f) => f !== '@nestjs/*') },
-            { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:domain', 'type:config'], bannedExternalImports: networkSdks },
-            { sourceTag: 'type:queue', onlyDependOnLibsWithTags: ['type:domain', 'type:config'], bannedExternalImports: [...networkSdks, ...database] },
-            { sourceTag: 'type:connector', onlyDependOnLibsWithTags: ['type:domain', 'type:config'], bannedExternalImports: [...database, '@nestjs/*', 'bullmq'] },
+            {
+              sourceTag: 'type:domain',
+              onlyDependOnLibsWithTags: ['type:domain'],
+              bannedExternalImports: frameworks,
+            },
+            {
+              sourceTag: 'type:engine',
+              onlyDependOnLibsWithTags: ['type:domain', 'type:engine'],
+              bannedExternalImports: frameworks,
+            },
+            {
+              sourceTag: 'type:plugin',
+              onlyDependOnLibsWithTags: ['type:engine', 'type:domain'],
+              bannedExternalImports: frameworks,
+            },
+            {
+              sourceTag: 'type:config',
+              onlyDependOnLibsWithTags: ['type:domain'],
+              bannedExternalImports: frameworks.filter((f) => f !== '@nestjs/*'),
+            },
+            {
+              sourceTag: 'type:data',
+              onlyDependOnLibsWithTags: ['type:domain', 'type:config'],
+              bannedExternalImports: networkSdks,
+            },
+            {
+              sourceTag: 'type:queue',
+              onlyDependOnLibsWithTags: ['type:domain', 'type:config'],
+              bannedExternalImports: [...networkSdks, ...database],
+            },
+            {
+              sourceTag: 'type:connector',
+              onlyDependOnLibsWithTags: ['type:domain', 'type:config'],
+              bannedExternalImports: [...database, '@nestjs/*', 'bullmq'],
+            },
             {
               sourceTag: 'type:feature',
-              onlyDependOnLibsWithTags: ['type:domain', 'type:config', 'type:data', 'type:queue', 'type:connector', 'type:engine'],
+              onlyDependOnLibsWithTags: [
+                'type:domain',
+                'type:config',
+                'type:data',
+                'type:queue',
+                'type:connector',
+                'type:engine',
+              ],
               bannedExternalImports: [...networkSdks, ...database],
             },
             { sourceTag: 'type:testing', notDependOnLibsWithTags: ['type:app', 'type:launcher'] },
-            { sourceTag: 'type:app', notDependOnLibsWithTags: ['type:app', 'type:launcher'], bannedExternalImports: [...networkSdks, ...database] },
+            {
+              sourceTag: 'type:app',
+              notDependOnLibsWithTags: ['type:app', 'type:launcher'],
+              bannedExternalImports: [...networkSdks, ...database],
+            },
             { sourceTag: 'type:launcher', bannedExternalImports: [...networkSdks, ...database] },
           ],
         },
@@ -53,7 +101,13 @@ export default [
   },
   {
     // Tests and their support code (apps/*/test) may reach across projects; shipped code may not.
-    files: ['**/*.spec.ts', '**/*.int-spec.ts', 'apps/*/test/**/*.ts', 'tools/**/*.ts', 'libs/testing/**/*.ts'],
+    files: [
+      '**/*.spec.ts',
+      '**/*.int-spec.ts',
+      'apps/*/test/**/*.ts',
+      'tools/**/*.ts',
+      'libs/testing/**/*.ts',
+    ],
     rules: { '@nx/enforce-module-boundaries': 'off' },
   },
   { files: ['**/*.mjs', '**/*.js'], languageOptions: { globals: globals.node } },

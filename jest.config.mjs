@@ -30,7 +30,13 @@ const common = {
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: { ...aliases, '^(\\.{1,2}/.*)\\.js$': '$1' },
   // Anchored at the root: the checkout itself may live under /tmp.
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/dist/', '<rootDir>/data/', '<rootDir>/tmp/', '<rootDir>/.toolchain/'],
+  testPathIgnorePatterns: [
+    '/node_modules/',
+    '<rootDir>/dist/',
+    '<rootDir>/data/',
+    '<rootDir>/tmp/',
+    '<rootDir>/.toolchain/',
+  ],
   modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/tmp/', '<rootDir>/.toolchain/'],
 };
 

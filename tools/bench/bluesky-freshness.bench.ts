@@ -9,9 +9,18 @@
 import { cpus, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { SourceKind } from '@tributary/core';
-import { BlueskyConnector, BlueskySession, normalizeFeedViewPost, subscribeRepos } from '../../libs/connectors/bluesky/src/index.js';
+import {
+  BlueskyConnector,
+  BlueskySession,
+  normalizeFeedViewPost,
+  subscribeRepos,
+} from '../../libs/connectors/bluesky/src/index.js';
 import type { RepoEvent } from '../../libs/connectors/bluesky/src/index.js';
-import { blueskyNetwork, startBlueskyNetwork, stopBlueskyNetwork } from '../../libs/testing/src/bluesky-network.js';
+import {
+  blueskyNetwork,
+  startBlueskyNetwork,
+  stopBlueskyNetwork,
+} from '../../libs/testing/src/bluesky-network.js';
 
 const POSTS = Number(process.argv[2] ?? 60);
 const BACKFILL = Number(process.argv[3] ?? 1000);
@@ -21,10 +30,13 @@ const pct = (xs: number[], p: number): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
 };
-const fmt = (xs: number[]): string => `median ${pct(xs, 50).toFixed(1)} ms, p95 ${pct(xs, 95).toFixed(1)} ms, max ${Math.max(...xs).toFixed(1)} ms (n=${xs.length})`;
+const fmt = (xs: number[]): string =>
+  `median ${pct(xs, 50).toFixed(1)} ms, p95 ${pct(xs, 95).toFixed(1)} ms, max ${Math.max(...xs).toFixed(1)} ms (n=${xs.length})`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-console.log(`machine: ${cpus()[0]?.model ?? '?'} × ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`);
+console.log(
+  `machine: ${cpus()[0]?.model ?? '?'} × ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`,
+);
 const t0 = performance.now();
 await startBlueskyNetwork();
 const net = await blueskyNetwork();
@@ -34,7 +46,11 @@ try {
   const [viewer, author] = await Promise.all([net.createAccount('viewer'), net.createAccount('author')]);
   await viewer.agent.follow(author.did);
   await net.processAll();
-  const session = await BlueskySession.login({ service: net.info.pdsUrl, identifier: viewer.handle, password: viewer.appPassword });
+  const session = await BlueskySession.login({
+    service: net.info.pdsUrl,
+    identifier: viewer.handle,
+    password: viewer.appPassword,
+  });
   const connector = new BlueskyConnector(session, { labelers: [] });
 
   // Baseline: a bare XRPC round trip to the PDS.
@@ -75,7 +91,9 @@ try {
   await sub.stop();
   console.log(`\nfreshness over ${POSTS} posts (sequential)`);
   console.log(`  baseline XRPC round trip (describeServer): ${fmt(rtt)}`);
-  console.log(`  createRecord -> firehose event:            ${fmt(toEvent)}  (${(pct(toEvent, 50) / pct(rtt, 50)).toFixed(1)}× baseline median)`);
+  console.log(
+    `  createRecord -> firehose event:            ${fmt(toEvent)}  (${(pct(toEvent, 50) / pct(rtt, 50)).toFixed(1)}× baseline median)`,
+  );
   console.log(`  createRecord -> in follower's fetchNewer:  ${fmt(toTimeline)}`);
 
   // 2. Backfill: author writes BACKFILL posts in batches of 200 (applyWrites).
@@ -90,7 +108,10 @@ try {
           $type: 'app.bsky.feed.post',
           text: `backfill ${done + k} with a link https://example.com/${done + k} and #bench`,
           facets: [
-            { index: { byteStart: 22, byteEnd: 22 + `https://example.com/${done + k}`.length }, features: [{ $type: 'app.bsky.richtext.facet#link', uri: `https://example.com/${done + k}` }] },
+            {
+              index: { byteStart: 22, byteEnd: 22 + `https://example.com/${done + k}`.length },
+              features: [{ $type: 'app.bsky.richtext.facet#link', uri: `https://example.com/${done + k}` }],
+            },
           ],
           langs: ['en'],
           createdAt: new Date(Date.now() - (BACKFILL - done - k) * 1000).toISOString(),
@@ -122,9 +143,15 @@ try {
   const cloneMs = performance.now() - cb;
 
   console.log(`\nbackfill of the home timeline (${fetched} entries, pages of 100)`);
-  console.log(`  fetchOlder (HTTP + PDS proxy + AppView + normalize): ${(fetched / (fetchMs / 1000)).toFixed(0)} posts/s (${fetchMs.toFixed(0)} ms)`);
-  console.log(`  normalizeFeedViewPost alone:                          ${((ok / normMs) * 1000).toFixed(0)} posts/s`);
-  console.log(`  baseline structuredClone of the same entries:         ${(((raw.length * ROUNDS) / cloneMs) * 1000).toFixed(0)} posts/s (normalize = ${(normMs / cloneMs).toFixed(2)}× clone time)`);
+  console.log(
+    `  fetchOlder (HTTP + PDS proxy + AppView + normalize): ${(fetched / (fetchMs / 1000)).toFixed(0)} posts/s (${fetchMs.toFixed(0)} ms)`,
+  );
+  console.log(
+    `  normalizeFeedViewPost alone:                          ${((ok / normMs) * 1000).toFixed(0)} posts/s`,
+  );
+  console.log(
+    `  baseline structuredClone of the same entries:         ${(((raw.length * ROUNDS) / cloneMs) * 1000).toFixed(0)} posts/s (normalize = ${(normMs / cloneMs).toFixed(2)}× clone time)`,
+  );
 } finally {
   await stopBlueskyNetwork();
 }

@@ -127,7 +127,9 @@ try {
   console.log(
     `goal p99 <= 2000 ms: ${p99 <= 2000 ? 'met' : 'NOT met'} (p99 ${p99.toFixed(0)} ms); ${load()}`,
   );
-  console.log('(the firehose consumer syncs 0.4 s after the event, again at 1.5 s and 15 s, for the AppView to index the post)');
+  console.log(
+    '(the firehose consumer syncs 0.4 s after the event, again at 1.5 s and 15 s, for the AppView to index the post)',
+  );
   stopUpdates();
 } finally {
   await live?.dispose();

@@ -519,8 +519,7 @@ try {
   const statements = new Map<string, { sql: string; params: unknown[] }>();
   for (const p of pipelines)
     statements.set(`first:${p.n}`, await pageStatement(p.userId, p.pipelineId, null));
-  for (const x of deep)
-    statements.set(`deep:${x.n}`, await pageStatement(x.userId, x.pipelineId, x.cursor));
+  for (const x of deep) statements.set(`deep:${x.n}`, await pageStatement(x.userId, x.pipelineId, x.cursor));
   // Named, as the API runs it (a prepared statement per connection; the text differs with a cursor).
   const sqlRun = (key: string) => () => {
     const { sql, params } = statements.get(key)!;

@@ -21,7 +21,11 @@ export async function bootstrapApi(config: Config, database: DynamicModule): Pro
   app.set('etag', false);
   // Nest hands `listen`'s first argument to http.Server.listen, which also takes an options object:
   // the only way to ask for reusePort.
-  await app.listen({ port: config.PORT, host: config.HOST, reusePort: config.HTTP_REUSE_PORT } as unknown as number);
+  await app.listen({
+    port: config.PORT,
+    host: config.HOST,
+    reusePort: config.HTTP_REUSE_PORT,
+  } as unknown as number);
   const logger = new Logger('Tributary');
   logger.log(`GraphQL API on ${(await app.getUrl()).replace('[::1]', 'localhost')}/graphql`);
   const invite = await app.get(AuthService).bootstrapAdminInvite();

@@ -28,27 +28,32 @@ describe('ensureRedis', () => {
   });
 
   const installed = spawnSync('redis-server', ['--version']).status === 0;
-  (installed ? it : it.skip)('starts a private redis-server with AOF under DATA_DIR when none answers', async () => {
-    const port = await freePort();
-    const config = await configFor({ REDIS_URL: `redis://127.0.0.1:${port}` });
-    const child = await ensureRedis(config);
-    expect(child).not.toBeNull();
-    children.push(child!);
-    const client = new Redis(config.REDIS_URL);
-    expect(await client.set('k', 'v')).toBe('OK');
-    expect(await client.config('GET', 'appendonly')).toEqual(['appendonly', 'yes']);
-    await client.quit();
-    expect((await stat(join(config.DATA_DIR, 'redis'))).isDirectory()).toBe(true);
-    const exited = new Promise((r) => child!.once('exit', r));
-    child!.kill('SIGTERM');
-    await exited;
-  });
+  (installed ? it : it.skip)(
+    'starts a private redis-server with AOF under DATA_DIR when none answers',
+    async () => {
+      const port = await freePort();
+      const config = await configFor({ REDIS_URL: `redis://127.0.0.1:${port}` });
+      const child = await ensureRedis(config);
+      expect(child).not.toBeNull();
+      children.push(child!);
+      const client = new Redis(config.REDIS_URL);
+      expect(await client.set('k', 'v')).toBe('OK');
+      expect(await client.config('GET', 'appendonly')).toEqual(['appendonly', 'yes']);
+      await client.quit();
+      expect((await stat(join(config.DATA_DIR, 'redis'))).isDirectory()).toBe(true);
+      const exited = new Promise((r) => child!.once('exit', r));
+      child!.kill('SIGTERM');
+      await exited;
+    },
+  );
 
   it('stops with a message that says how to get a Redis when it may not start one', async () => {
     const port = await freePort();
     const config = await configFor({ REDIS_URL: `redis://127.0.0.1:${port}`, REDIS_EMBEDDED: 'false' });
     const attempt = ensureRedis(config);
     await expect(attempt).rejects.toThrow(RedisUnavailableError);
-    await expect(ensureRedis(config)).rejects.toThrow(/REDIS_URL=redis:\/\/127\.0\.0\.1:\d+[\s\S]*apt-get install redis-server[\s\S]*docker compose/);
+    await expect(ensureRedis(config)).rejects.toThrow(
+      /REDIS_URL=redis:\/\/127\.0\.0\.1:\d+[\s\S]*apt-get install redis-server[\s\S]*docker compose/,
+    );
   });
 });

@@ -9,7 +9,12 @@ import { Redis } from 'ioredis';
 const logger = new Logger('Redis');
 
 async function answers(url: string): Promise<boolean> {
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1500 });
+  const client = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: 1500,
+  });
   client.on('error', () => undefined);
   try {
     await client.connect();
@@ -48,10 +53,25 @@ export async function ensureRedis(config: Config): Promise<ChildProcess | null> 
   const dir = resolve(join(config.DATA_DIR, 'redis'));
   await mkdir(dir, { recursive: true });
   const port = url.port || '6379';
-  logger.log(`no Redis at ${config.REDIS_URL}; starting a private redis-server on 127.0.0.1:${port} (data in ${dir})`);
+  logger.log(
+    `no Redis at ${config.REDIS_URL}; starting a private redis-server on 127.0.0.1:${port} (data in ${dir})`,
+  );
   const child = spawn(
     'redis-server',
-    ['--bind', '127.0.0.1', '--port', port, '--dir', dir, '--appendonly', 'yes', '--save', '', '--daemonize', 'no'],
+    [
+      '--bind',
+      '127.0.0.1',
+      '--port',
+      port,
+      '--dir',
+      dir,
+      '--appendonly',
+      'yes',
+      '--save',
+      '',
+      '--daemonize',
+      'no',
+    ],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
   for (let i = 0; i < 50; i++) {
@@ -60,5 +80,7 @@ export async function ensureRedis(config: Config): Promise<ChildProcess | null> 
     await new Promise((r) => setTimeout(r, 100));
   }
   child.kill();
-  throw new RedisUnavailableError(`the private redis-server did not start on port ${port} (is the port taken?)`);
+  throw new RedisUnavailableError(
+    `the private redis-server did not start on port ${port} (is the port taken?)`,
+  );
 }

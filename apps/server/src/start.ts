@@ -33,12 +33,14 @@ export async function start(settings: Config): Promise<Running> {
   await mkdir(config.DATA_DIR, { recursive: true });
   config = { ...config, ENCRYPTION_KEY: (await resolveEncryptionKey(config)).toString('base64') };
   const redis = await ensureRedis(config);
-  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, migrate: true }).catch(
-    async (error: unknown) => {
-      await stopChild(redis);
-      throw error;
-    },
-  );
+  const database = await openDatabase({
+    url: config.DATABASE_URL,
+    dataDir: config.DATA_DIR,
+    migrate: true,
+  }).catch(async (error: unknown) => {
+    await stopChild(redis);
+    throw error;
+  });
 
   const dbModule = DbModule.forRoot(database);
   const apps: INestApplicationContext[] = [];

@@ -24,7 +24,12 @@ export async function linkBluesky(
 }
 
 /** Links a Mastodon account with an access token; returns the linked account's id. */
-export async function linkMastodon(gql: Gql, token: string, instance: string, accessToken: string): Promise<string> {
+export async function linkMastodon(
+  gql: Gql,
+  token: string,
+  instance: string,
+  accessToken: string,
+): Promise<string> {
   const res = await gql(
     'mutation($i: String!, $t: String!) { linkMastodonAccount(instance: $i, accessToken: $t) { id } }',
     { i: instance, t: accessToken },

@@ -45,7 +45,10 @@ export async function startTestInstance(env: Record<string, string> = {}): Promi
       await instance.running.stop();
       // Leave the shared Redis as it was found.
       for (const name of Object.values(QueueName)) {
-        const queue = new Queue(name, { connection: redisConnection(config.REDIS_URL), prefix: config.QUEUE_PREFIX });
+        const queue = new Queue(name, {
+          connection: redisConnection(config.REDIS_URL),
+          prefix: config.QUEUE_PREFIX,
+        });
         await queue.obliterate({ force: true });
         await queue.close();
       }

@@ -43,7 +43,10 @@ describe('worker', () => {
     const queue = new Queue(QueueName.Maintenance, options);
     const events = new QueueEvents(QueueName.Maintenance, options);
     try {
-      expect((await queue.getJobSchedulers()).map((s) => s.key).sort()).toEqual(['housekeeping', 'poll-sources']);
+      expect((await queue.getJobSchedulers()).map((s) => s.key).sort()).toEqual([
+        'housekeeping',
+        'poll-sources',
+      ]);
       await events.waitUntilReady();
       const job = await queue.add('housekeeping', {}, jobOptions('housekeeping', {}));
       const result = await job.waitUntilFinished(events, 30_000);
@@ -55,7 +58,9 @@ describe('worker', () => {
     }
     const tokens = await db.query(`SELECT name FROM "ApiToken" WHERE "userId" = $1`, [userId]);
     expect(tokens.rows).toEqual([{ name: 'live' }]);
-    const invites = await db.query(`SELECT "codeHash" FROM "Invite" WHERE "codeHash" LIKE 'inv-%' ORDER BY "codeHash"`);
+    const invites = await db.query(
+      `SELECT "codeHash" FROM "Invite" WHERE "codeHash" LIKE 'inv-%' ORDER BY "codeHash"`,
+    );
     expect(invites.rows.map((r: { codeHash: string }) => r.codeHash)).toEqual(['inv-live']);
   });
 });

@@ -5,7 +5,10 @@ import type { Config } from '@tributary/config';
 import { WorkerModule } from './worker.module.js';
 
 /** The queue worker: a Nest application context, no HTTP. */
-export async function bootstrapWorker(config: Config, database: DynamicModule): Promise<INestApplicationContext> {
+export async function bootstrapWorker(
+  config: Config,
+  database: DynamicModule,
+): Promise<INestApplicationContext> {
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, database), {
     logger: logLevels(config),
   });

@@ -50,7 +50,10 @@ export class AccountsService {
   }
 
   /** Logs in with an app password, stores the session sealed and starts ingesting the home timeline. */
-  async linkBluesky(userId: string, input: { service?: string | null; identifier: string; appPassword: string }) {
+  async linkBluesky(
+    userId: string,
+    input: { service?: string | null; identifier: string; appPassword: string },
+  ) {
     const session = await BlueskySession.login({
       service: input.service || this.config.BLUESKY_DEFAULT_SERVICE,
       identifier: input.identifier,
@@ -86,7 +89,10 @@ export class AccountsService {
    * (sealed) and the user who started it, so only that user can complete it, once, within
    * PENDING_LINK_TTL_MS.
    */
-  async startMastodonLink(userId: string, instance: string): Promise<{ authorizeUrl: string; state: string }> {
+  async startMastodonLink(
+    userId: string,
+    instance: string,
+  ): Promise<{ authorizeUrl: string; state: string }> {
     const app = await this.mastodonApp(instance);
     const state = randomBytes(24).toString('base64url');
     const pkce = createPkce();
@@ -114,7 +120,10 @@ export class AccountsService {
       ? await this.db.client.mastodonPendingLink.deleteMany({ where: { state: input.state, userId } })
       : { count: 0 };
     if (!pending || consumed.count !== 1 || pending.expiresAt.getTime() < Date.now()) {
-      throw new ConnectorError(ConnectorErrorCode.BadInput, 'unknown or expired Mastodon link attempt; start again');
+      throw new ConnectorError(
+        ConnectorErrorCode.BadInput,
+        'unknown or expired Mastodon link attempt; start again',
+      );
     }
     const app = await this.mastodonApp(pending.instance);
     const { accessToken } = await exchangeCode(app, input.code, {
@@ -198,7 +207,13 @@ export class AccountsService {
   }
 
   /** Adds a source to one of the user's accounts (idempotent) and queues its backfill and sync. */
-  async addSource(userId: string, accountId: string, kind: SourceKind, externalId: string, displayName?: string) {
+  async addSource(
+    userId: string,
+    accountId: string,
+    kind: SourceKind,
+    externalId: string,
+    displayName?: string,
+  ) {
     const account = await this.db.client.linkedAccount.findFirst({ where: { id: accountId, userId } });
     if (!account) throw new ConnectorError(ConnectorErrorCode.NotFound, 'linked account not found');
     const source = await this.db.client.source.upsert({
@@ -222,20 +237,29 @@ export class AccountsService {
   /** A connector bound to the account's stored session; refreshed tokens are stored back sealed. */
   async connectorFor(account: LinkedAccount): Promise<NetworkConnector> {
     if (account.status === AccountStatus.NeedsReauth) {
-      throw new ConnectorError(ConnectorErrorCode.Auth, account.statusReason ?? 'the account needs to be linked again');
+      throw new ConnectorError(
+        ConnectorErrorCode.Auth,
+        account.statusReason ?? 'the account needs to be linked again',
+      );
     }
     let credentials: AccountCredentials;
     try {
       credentials = openCredentials(account.credentials, this.key);
     } catch (error) {
       // A changed ENCRYPTION_KEY: nothing to retry, the user must link again.
-      await this.markNeedsReauth(account.id, 'stored credentials cannot be decrypted (was ENCRYPTION_KEY changed?)');
-      throw new ConnectorError(ConnectorErrorCode.Auth, 'stored credentials cannot be decrypted', null, { cause: error });
+      await this.markNeedsReauth(
+        account.id,
+        'stored credentials cannot be decrypted (was ENCRYPTION_KEY changed?)',
+      );
+      throw new ConnectorError(ConnectorErrorCode.Auth, 'stored credentials cannot be decrypted', null, {
+        cause: error,
+      });
     }
     if (credentials.network === 'BLUESKY') {
       const session = await BlueskySession.resume({
         session: credentials.session,
-        onSessionUpdate: (data: BlueskySessionData) => this.storeCredentials(account.id, { network: 'BLUESKY', session: data }),
+        onSessionUpdate: (data: BlueskySessionData) =>
+          this.storeCredentials(account.id, { network: 'BLUESKY', session: data }),
         onSessionExpired: (reason: string) => this.markNeedsReauth(account.id, reason),
       });
       return new BlueskyConnector(session);
@@ -254,14 +278,21 @@ export class AccountsService {
    */
   async mastodonStream(
     account: LinkedAccount,
-    handlers: Omit<MastodonStreamOptions, 'streamingUrl' | 'instanceOrigin' | 'accessToken' | 'allowHosts' | 'allowHttp'>,
+    handlers: Omit<
+      MastodonStreamOptions,
+      'streamingUrl' | 'instanceOrigin' | 'accessToken' | 'allowHosts' | 'allowHttp'
+    >,
   ): Promise<MastodonStream> {
     const connector = await this.connectorFor(account);
     if (!(connector instanceof MastodonConnector)) {
-      throw new ConnectorError(ConnectorErrorCode.BadInput, `account ${account.id} is not a Mastodon account`);
+      throw new ConnectorError(
+        ConnectorErrorCode.BadInput,
+        `account ${account.id} is not a Mastodon account`,
+      );
     }
     const credentials = openCredentials(account.credentials, this.key);
-    if (credentials.network !== 'MASTODON') throw new ConnectorError(ConnectorErrorCode.BadInput, 'not Mastodon credentials');
+    if (credentials.network !== 'MASTODON')
+      throw new ConnectorError(ConnectorErrorCode.BadInput, 'not Mastodon credentials');
     return new MastodonStream({
       ...handlers,
       ...this.mastodonPolicy,
@@ -293,6 +324,8 @@ export class AccountsService {
     this.logger.warn(`account ${accountId} is now ${status}${reason ? `: ${reason}` : ''}`);
     await this.events
       .publish({ type: 'account-status', userId: changed[0]!.userId, accountId })
-      .catch((error: unknown) => this.logger.warn(`account status event not published: ${(error as Error).message}`));
+      .catch((error: unknown) =>
+        this.logger.warn(`account status event not published: ${(error as Error).message}`),
+      );
   }
 }

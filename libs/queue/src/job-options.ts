@@ -32,13 +32,22 @@ export function jobOptions<N extends JobName>(name: N, data: JobPayloads[N]): Jo
       const { pipelineId } = data as JobPayloads['save-read-marker'];
       // The handler reads the position current when it runs: marks piling up collapse into one
       // job, and one marked while a job runs is kept (once) so the latest position is saved.
-      return { ...base, attempts: 5, deduplication: { id: `read-marker:${pipelineId}`, keepLastIfActive: true } };
+      return {
+        ...base,
+        attempts: 5,
+        deduplication: { id: `read-marker:${pipelineId}`, keepLastIfActive: true },
+      };
     }
     case 'perform-action': {
       const { actionId } = data as JobPayloads['perform-action'];
       // One job per action: a double submit of the same action id is one job. Writes are
       // user-visible, so a few quick retries (about a minute in all) before the action is FAILED.
-      return { ...base, attempts: 5, backoff: { type: 'exponential', delay: 2_000 }, deduplication: { id: `action:${actionId}` } };
+      return {
+        ...base,
+        attempts: 5,
+        backoff: { type: 'exponential', delay: 2_000 },
+        deduplication: { id: `action:${actionId}` },
+      };
     }
     case 'poll-sources':
     case 'housekeeping':

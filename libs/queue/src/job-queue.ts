@@ -25,7 +25,10 @@ export class JobQueue {
   }
 
   async enqueue<N extends JobName>(name: N, data: JobPayloads[N], delayMs = 0): Promise<void> {
-    await this.queue(name).add(name, data, { ...jobOptions(name, data), ...(delayMs ? { delay: delayMs } : {}) });
+    await this.queue(name).add(name, data, {
+      ...jobOptions(name, data),
+      ...(delayMs ? { delay: delayMs } : {}),
+    });
   }
 
   async enqueueMany<N extends JobName>(name: N, items: JobPayloads[N][]): Promise<void> {

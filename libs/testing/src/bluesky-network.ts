@@ -42,7 +42,13 @@ function letters(n: number): string {
  */
 export async function startBlueskyNetwork(): Promise<void> {
   if (state.__tributaryBluesky || process.env[NETWORK_ENV] === 'off') return;
-  const [plc, pds, appview, ozone, control] = (await freePorts(5)) as [number, number, number, number, number];
+  const [plc, pds, appview, ozone, control] = (await freePorts(5)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   // dev-env keeps PDS data and caches under the temp dir: one per run.
   const tmp = mkdtempSync(join(tmpdir(), 'tributary-bsky-'));
   const config: ChildConfig = {
@@ -69,7 +75,8 @@ export async function startBlueskyNetwork(): Promise<void> {
   child.channel?.unref();
   child.once('exit', (code) => {
     try {
-      if (!existsSync(config.readyFile)) writeFileSync(config.readyFile, JSON.stringify({ ok: false, message: `exited with code ${code}` }));
+      if (!existsSync(config.readyFile))
+        writeFileSync(config.readyFile, JSON.stringify({ ok: false, message: `exited with code ${code}` }));
     } catch {
       // the temp dir is gone already: teardown
     }
@@ -166,7 +173,9 @@ async function waitUntilReady(info: NetworkInfo): Promise<void> {
 export async function blueskyNetwork(): Promise<BlueskyNetworkClient> {
   const raw = process.env[NETWORK_ENV];
   if (!raw || raw === 'off') {
-    throw new Error('The Bluesky reference network is not running (integration project global setup starts it)');
+    throw new Error(
+      'The Bluesky reference network is not running (integration project global setup starts it)',
+    );
   }
   const info = JSON.parse(raw) as NetworkInfo;
   await waitUntilReady(info);
@@ -181,7 +190,12 @@ export async function blueskyNetwork(): Promise<BlueskyNetworkClient> {
         repo: owner.did,
         collection: 'app.bsky.feed.generator',
         rkey,
-        record: { $type: 'app.bsky.feed.generator', did, displayName: rkey, createdAt: new Date().toISOString() },
+        record: {
+          $type: 'app.bsky.feed.generator',
+          did,
+          displayName: rkey,
+          createdAt: new Date().toISOString(),
+        },
       });
       return feedUri;
     },

@@ -3,7 +3,13 @@ export { TimelineService, TimelineInputError, REBUILD_BATCH } from './timeline.s
 export type { RunResult, RebuildProgress } from './timeline.service.js';
 export { PluginCatalog } from './plugin-catalog.js';
 export { createDefaultPipeline } from './default-pipeline.js';
-export { InvalidCursorError, checkPipeline, decodeCursor, encodeCursor, readCursor } from './timeline-cursor.js';
+export {
+  InvalidCursorError,
+  checkPipeline,
+  decodeCursor,
+  encodeCursor,
+  readCursor,
+} from './timeline-cursor.js';
 export type { TimelinePosition } from './timeline-cursor.js';
 export {
   loadCandidates,
@@ -17,5 +23,10 @@ export { checkPipelineSpec, describedPlugins, pluginReferences, toIssue } from '
 export type { SpecCheck, SpecIssue } from './pipeline-check.js';
 export { previewPipeline } from './pipeline-preview.js';
 export type { PreviewOptions, PreviewResult } from './pipeline-preview.js';
-export { loadTrustedPlugins, syncTrustedPlugins, TrustedPluginError, TrustedPluginInstaller } from './trusted-plugins.js';
+export {
+  loadTrustedPlugins,
+  syncTrustedPlugins,
+  TrustedPluginError,
+  TrustedPluginInstaller,
+} from './trusted-plugins.js';
 export type { TrustedPlugin } from './trusted-plugins.js';

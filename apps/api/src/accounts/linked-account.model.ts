@@ -39,7 +39,8 @@ export class SyncProgressModel {
 export class SourceModel {
   @Field(() => ID) id!: string;
   @Field(() => SourceKindEnum) kind!: SourceKind;
-  @Field({ description: 'Feed URI, list id, actor or hashtag; empty for the home timeline.' }) externalId!: string;
+  @Field({ description: 'Feed URI, list id, actor or hashtag; empty for the home timeline.' })
+  externalId!: string;
   @Field(() => String, { nullable: true }) displayName!: string | null;
   @Field(() => Date, { nullable: true }) lastSyncedAt!: Date | null;
   @Field(() => String, { nullable: true }) lastError!: string | null;

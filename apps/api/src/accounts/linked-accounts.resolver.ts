@@ -35,14 +35,20 @@ export class LinkedAccountsResolver {
     @CurrentUser() user: AuthenticatedUser,
     @Args('identifier', { description: 'Handle, DID or email.' }) identifier: string,
     @Args('appPassword') appPassword: string,
-    @Args('service', { nullable: true, type: () => String, description: 'PDS or entryway; default https://bsky.social' })
+    @Args('service', {
+      nullable: true,
+      type: () => String,
+      description: 'PDS or entryway; default https://bsky.social',
+    })
     service?: string | null,
   ) {
     const account = await this.linking.linkBluesky(user.id, { service, identifier, appPassword });
     return this.accounts.get(user.id, account.id);
   }
 
-  @Mutation(() => LinkedAccountModel, { description: 'Link a Mastodon account with a personal access token.' })
+  @Mutation(() => LinkedAccountModel, {
+    description: 'Link a Mastodon account with a personal access token.',
+  })
   async linkMastodonAccount(
     @CurrentUser() user: AuthenticatedUser,
     @Args('instance') instance: string,
@@ -52,28 +58,45 @@ export class LinkedAccountsResolver {
     return this.accounts.get(user.id, account.id);
   }
 
-  @Mutation(() => MastodonAuthorizationModel, { description: "Start linking a Mastodon account through the instance's OAuth." })
+  @Mutation(() => MastodonAuthorizationModel, {
+    description: "Start linking a Mastodon account through the instance's OAuth.",
+  })
   startMastodonLink(@CurrentUser() user: AuthenticatedUser, @Args('instance') instance: string) {
     return this.linking.startMastodonLink(user.id, instance);
   }
 
-  @Mutation(() => LinkedAccountModel, { description: 'Finish the OAuth link with the code the instance gave.' })
+  @Mutation(() => LinkedAccountModel, {
+    description: 'Finish the OAuth link with the code the instance gave.',
+  })
   async completeMastodonLink(
     @CurrentUser() user: AuthenticatedUser,
-    @Args('state', { description: 'The `state` startMastodonLink returned (and the instance echoed).' }) state: string,
+    @Args('state', { description: 'The `state` startMastodonLink returned (and the instance echoed).' })
+    state: string,
     @Args('code') code: string,
   ) {
     const account = await this.linking.completeMastodonLink(user.id, { state, code });
     return this.accounts.get(user.id, account.id);
   }
 
-  @Mutation(() => SourceModel, { description: 'Add a feed, list, author or hashtag of a linked account as a source.' })
+  @Mutation(() => SourceModel, {
+    description: 'Add a feed, list, author or hashtag of a linked account as a source.',
+  })
   async addSource(@CurrentUser() user: AuthenticatedUser, @Args('input') input: AddSourceInput) {
     if (!isUuid(input.accountId)) throw new AppException(AppErrorCode.NotFound, 'linked account not found');
     const externalId = input.externalId.trim();
-    if (!externalId) throw new AppException(AppErrorCode.BadUserInput, 'externalId: required', { field: 'externalId' });
-    const source = await this.linking.addSource(user.id, input.accountId, input.kind, externalId, input.displayName ?? undefined);
-    return { ...source, backfill: { state: source.backfillState, done: source.backfillDone, target: source.backfillTarget } };
+    if (!externalId)
+      throw new AppException(AppErrorCode.BadUserInput, 'externalId: required', { field: 'externalId' });
+    const source = await this.linking.addSource(
+      user.id,
+      input.accountId,
+      input.kind,
+      externalId,
+      input.displayName ?? undefined,
+    );
+    return {
+      ...source,
+      backfill: { state: source.backfillState, done: source.backfillDone, target: source.backfillTarget },
+    };
   }
 
   @Mutation(() => Boolean)

@@ -9,7 +9,8 @@ import type { GraphqlContext } from './auth.types.js';
 export class AdminGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const { user } = GqlExecutionContext.create(context).getContext<GraphqlContext>();
-    if (user?.role !== 'ADMIN') throw new AppException(AppErrorCode.Forbidden, 'only administrators may do this');
+    if (user?.role !== 'ADMIN')
+      throw new AppException(AppErrorCode.Forbidden, 'only administrators may do this');
     return true;
   }
 }

@@ -38,7 +38,10 @@ export class AuthGuard implements CanActivate {
     const token = bearerToken(gql);
     const user = token ? await this.auth.authenticate(token) : null;
     if (!user) {
-      throw new AppException(AppErrorCode.Unauthenticated, 'a valid bearer token is required (Authorization: Bearer <token>)');
+      throw new AppException(
+        AppErrorCode.Unauthenticated,
+        'a valid bearer token is required (Authorization: Bearer <token>)',
+      );
     }
     gql.user = user;
     return true;

@@ -14,7 +14,9 @@ export class UserModel {
   @Field() createdAt!: Date;
 }
 
-@ObjectType('ApiToken', { description: 'A bearer token of the caller. The secret itself is only shown at creation.' })
+@ObjectType('ApiToken', {
+  description: 'A bearer token of the caller. The secret itself is only shown at creation.',
+})
 export class ApiTokenModel {
   @Field(() => ID) id!: string;
   @Field() name!: string;

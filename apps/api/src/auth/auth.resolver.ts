@@ -19,7 +19,9 @@ export class AuthResolver {
   constructor(private readonly auth: AuthService) {}
 
   @Public()
-  @Mutation(() => AuthPayloadModel, { description: 'Create an account with an invite code; returns a token.' })
+  @Mutation(() => AuthPayloadModel, {
+    description: 'Create an account with an invite code; returns a token.',
+  })
   signUp(
     @Args('invite') invite: string,
     @Args('username') username: string,

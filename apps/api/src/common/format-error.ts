@@ -57,12 +57,25 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   }
   const code = String(formatted.extensions?.['code'] ?? '');
   if (CLIENT_CODES.has(code)) {
-    return { message: formatted.message, path: formatted.path, locations: formatted.locations, extensions: { code } };
+    return {
+      message: formatted.message,
+      path: formatted.path,
+      locations: formatted.locations,
+      extensions: { code },
+    };
   }
   // Input coercion errors (wrong variable types) are the client's fault, not ours.
   if (original === undefined && error instanceof GraphQLError && !formatted.path) {
-    return { message: formatted.message, locations: formatted.locations, extensions: { code: AppErrorCode.BadUserInput } };
+    return {
+      message: formatted.message,
+      locations: formatted.locations,
+      extensions: { code: AppErrorCode.BadUserInput },
+    };
   }
   logger.error(original instanceof Error ? (original.stack ?? original.message) : formatted.message);
-  return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  return {
+    message: 'Internal server error',
+    path: formatted.path,
+    extensions: { code: 'INTERNAL_SERVER_ERROR' },
+  };
 }

@@ -16,7 +16,8 @@ registerEnumType(VerdictModel, { name: 'Verdict' });
 
 @ObjectType('Decision', { description: "One pipeline stage's verdict on a post." })
 export class DecisionModel {
-  @Field({ description: 'The stage, e.g. `mute-words` or `plugin:community/no-engagement-bait@1`.' }) stage!: string;
+  @Field({ description: 'The stage, e.g. `mute-words` or `plugin:community/no-engagement-bait@1`.' })
+  stage!: string;
   @Field(() => Int, { description: "The stage's position in the pipeline spec." }) index!: number;
   @Field(() => VerdictModel) verdict!: string;
   @Field(() => String, { nullable: true }) reason!: string | null;

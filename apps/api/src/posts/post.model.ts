@@ -50,13 +50,14 @@ export class AuthorModel {
 }
 
 @ObjectType('RichTextSegment', {
-  description: 'A run of rich text; the plain text is the concatenation of every segment\'s `text`.',
+  description: "A run of rich text; the plain text is the concatenation of every segment's `text`.",
 })
 export class RichTextSegmentModel {
   @Field(() => RichTextSegmentType) type!: RichTextSegmentType;
   @Field() text!: string;
   @Field(() => String, { nullable: true, description: 'For links.' }) url?: string | null;
-  @Field(() => String, { nullable: true, description: 'For mentions: DID or account URI.' }) networkId?: string | null;
+  @Field(() => String, { nullable: true, description: 'For mentions: DID or account URI.' }) networkId?:
+    string | null;
   @Field(() => String, { nullable: true, description: 'For mentions.' }) handle?: string | null;
   @Field(() => String, { nullable: true, description: 'For hashtags, without `#`.' }) tag?: string | null;
 }
@@ -72,7 +73,8 @@ export class MediaModel {
   @Field(() => MediaTypeModel) type!: string;
   @Field() url!: string;
   @Field(() => String, { nullable: true }) previewUrl!: string | null;
-  @Field(() => String, { nullable: true, description: 'Alt text, as the author wrote it.' }) altText!: string | null;
+  @Field(() => String, { nullable: true, description: 'Alt text, as the author wrote it.' }) altText!:
+    string | null;
   @Field(() => Int, { nullable: true }) width!: number | null;
   @Field(() => Int, { nullable: true }) height!: number | null;
   @Field(() => MediaFocusModel, { nullable: true }) focus!: MediaFocusModel | null;
@@ -97,7 +99,8 @@ export class CountsModel {
 
 @ObjectType('Label')
 export class LabelModel {
-  @Field({ description: 'e.g. `porn`, `ai-generated`, `!warn`, `sensitive`, `filter:<title>`.' }) value!: string;
+  @Field({ description: 'e.g. `porn`, `ai-generated`, `!warn`, `sensitive`, `filter:<title>`.' })
+  value!: string;
   @Field({ description: "Who applied it: the author, a labeler's DID, a Mastodon filter or the network." })
   source!: string;
   @Field(() => LabelActionModel, { nullable: true }) action!: string | null;
@@ -122,7 +125,8 @@ abstract class PostFields {
   @Field(() => NetworkEnum) network!: string;
   @Field({ description: 'Canonical URI: `at://…` or the Mastodon status URI.' }) uri!: string;
   @Field({ description: 'Network-side id (Bluesky CID, Mastodon status id). Opaque.' }) nativeId!: string;
-  @Field(() => String, { nullable: true, description: 'Where a person opens it in a browser.' }) webUrl!: string | null;
+  @Field(() => String, { nullable: true, description: 'Where a person opens it in a browser.' }) webUrl!:
+    string | null;
   @Field(() => AuthorModel) author!: AuthorModel;
   @Field({ description: 'Plain text.' }) text!: string;
   @Field(() => [RichTextSegmentModel]) richText!: RichTextSegmentModel[];
@@ -134,7 +138,10 @@ abstract class PostFields {
   @Field(() => [MediaModel]) media!: MediaModel[];
   @Field(() => LinkCardModel, { nullable: true }) linkCard!: LinkCardModel | null;
   @Field(() => CountsModel) counts!: CountsModel;
-  @Field(() => String, { nullable: true, description: 'Content warning / spoiler text shown before the content.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Content warning / spoiler text shown before the content.',
+  })
   contentWarning!: string | null;
   @Field() sensitive!: boolean;
   @Field(() => [LabelModel]) labels!: LabelModel[];

@@ -3,7 +3,13 @@
 import { Injectable } from '@nestjs/common';
 import type { Post, RepostReason } from '@tributary/core';
 import { PrismaService, prepared } from '@tributary/db';
-import { InvalidCursorError, checkPipeline, decodeCursor, encodeCursor, readCursor } from '@tributary/timeline';
+import {
+  InvalidCursorError,
+  checkPipeline,
+  decodeCursor,
+  encodeCursor,
+  readCursor,
+} from '@tributary/timeline';
 import type { TimelinePosition } from '@tributary/timeline';
 import { AppErrorCode, AppException } from '../common/app.exception.js';
 import { isUuid } from '../common/ids.js';

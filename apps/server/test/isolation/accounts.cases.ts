@@ -21,7 +21,9 @@ export const accountCases: CaseGroup = {
       crossUser: async (w) => {
         const bob = await w.gql<{ linkedAccounts: unknown[] }>('{ linkedAccounts { id } }', {}, w.bob.token);
         expect(bob.data?.linkedAccounts).toEqual([]);
-        expect(await accountsOf(w, w.alice.token)).toEqual([w.aliceAccountId, w.aliceBlueskyAccountId].sort());
+        expect(await accountsOf(w, w.alice.token)).toEqual(
+          [w.aliceAccountId, w.aliceBlueskyAccountId].sort(),
+        );
       },
     },
     linkBlueskyAccount: {
@@ -38,7 +40,10 @@ export const accountCases: CaseGroup = {
         // Owner and status unchanged (the sealed credentials themselves may change meanwhile: the
         // worker refreshes Alice's session in the background).
         const after = await accountRow(w, w.aliceBlueskyAccountId);
-        expect({ userId: after.userId, status: after.status }).toEqual({ userId: before.userId, status: before.status });
+        expect({ userId: after.userId, status: after.status }).toEqual({
+          userId: before.userId,
+          status: before.status,
+        });
         // Sealed at rest: neither the app password nor the session tokens are readable in the row.
         expect(before.credentials).toMatch(/^v1\./);
         expect(before.credentials).not.toContain(w.aliceBluesky.appPassword);
@@ -67,7 +72,9 @@ export const accountCases: CaseGroup = {
           { i: w.mastodon.origin },
           w.bob.token,
         );
-        expect(res.data?.startMastodonLink.authorizeUrl.startsWith(`${w.mastodon.origin}/oauth/authorize?`)).toBe(true);
+        expect(
+          res.data?.startMastodonLink.authorizeUrl.startsWith(`${w.mastodon.origin}/oauth/authorize?`),
+        ).toBe(true);
         expect(JSON.stringify(res)).not.toContain(w.alice.id);
       },
     },
@@ -113,7 +120,11 @@ export const accountCases: CaseGroup = {
     unlinkAccount: {
       anonymous: 'mutation { unlinkAccount(id: "00000000-0000-0000-0000-000000000000") }',
       crossUser: async (w) => {
-        const res = await w.gql('mutation($id: ID!) { unlinkAccount(id: $id) }', { id: w.aliceAccountId }, w.bob.token);
+        const res = await w.gql(
+          'mutation($id: ID!) { unlinkAccount(id: $id) }',
+          { id: w.aliceAccountId },
+          w.bob.token,
+        );
         expect(codeOf(res)).toBe('NOT_FOUND');
         expect(await accountsOf(w, w.alice.token)).toContain(w.aliceAccountId);
       },

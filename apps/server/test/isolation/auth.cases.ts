@@ -5,7 +5,10 @@ import type { CaseGroup } from './world.js';
 
 export const authCases: CaseGroup = {
   cases: {
-    signUp: { public: true, anonymous: 'mutation { signUp(invite: "x", username: "x", password: "x") { token } }' },
+    signUp: {
+      public: true,
+      anonymous: 'mutation { signUp(invite: "x", username: "x", password: "x") { token } }',
+    },
     login: { public: true, anonymous: 'mutation { login(username: "x", password: "x") { token } }' },
     me: {
       anonymous: '{ me { id } }',
@@ -24,7 +27,11 @@ export const authCases: CaseGroup = {
     revokeToken: {
       anonymous: 'mutation { revokeToken(id: "00000000-0000-0000-0000-000000000000") { id } }',
       crossUser: async (w) => {
-        const res = await w.gql('mutation($id: ID!) { revokeToken(id: $id) { id } }', { id: w.alice.tokenId }, w.bob.token);
+        const res = await w.gql(
+          'mutation($id: ID!) { revokeToken(id: $id) { id } }',
+          { id: w.alice.tokenId },
+          w.bob.token,
+        );
         expect(codeOf(res)).toBe('NOT_FOUND');
         expect((await w.gql('{ me { id } }', {}, w.alice.token)).errors).toBeUndefined();
       },

@@ -60,7 +60,14 @@ export async function accountsOf(w: World, token: string): Promise<string[]> {
 /** A Bluesky post stored as ingest would store it (complete normalized `data`); returns its id. */
 export async function insertPost(
   w: World,
-  post: { uri: string; nativeId: string; authorDid: string; authorHandle: string; text: string; replies?: number },
+  post: {
+    uri: string;
+    nativeId: string;
+    authorDid: string;
+    authorHandle: string;
+    text: string;
+    replies?: number;
+  },
 ): Promise<string> {
   const now = new Date().toISOString();
   const data = {
@@ -68,7 +75,14 @@ export async function insertPost(
     uri: post.uri,
     nativeId: post.nativeId,
     webUrl: null,
-    author: { network: 'BLUESKY', networkId: post.authorDid, handle: post.authorHandle, displayName: null, avatarUrl: null, bot: false },
+    author: {
+      network: 'BLUESKY',
+      networkId: post.authorDid,
+      handle: post.authorHandle,
+      displayName: null,
+      avatarUrl: null,
+      bot: false,
+    },
     text: post.text,
     richText: { segments: [{ type: 'text', text: post.text }] },
     languages: [],

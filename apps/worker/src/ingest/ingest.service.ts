@@ -54,12 +54,17 @@ export class IngestService {
           nextPollAt: new Date(now.getTime() + this.config.POLL_INTERVAL_SECONDS * 1000),
         },
       });
-      await this.db.client.linkedAccount.update({ where: { id: source.linkedAccountId }, data: { lastSyncedAt: now } });
+      await this.db.client.linkedAccount.update({
+        where: { id: source.linkedAccountId },
+        data: { lastSyncedAt: now },
+      });
       if (source.linkedAccount.status === AccountStatus.Error) {
         await this.accounts.setStatus(source.linkedAccountId, AccountStatus.Active, null);
       }
       if (!result.complete) {
-        this.logger.warn(`source ${source.id}: more than ${SYNC_MAX_ITEMS} new items; older ones are left to backfill`);
+        this.logger.warn(
+          `source ${source.id}: more than ${SYNC_MAX_ITEMS} new items; older ones are left to backfill`,
+        );
       }
       return { fetched: result.items.length, new: stored.newPosts, skipped: result.skipped.length };
     });
@@ -76,7 +81,11 @@ export class IngestService {
       await this.db.client.source.update({ where: { id: source.id }, data: { backfillState: 'RUNNING' } });
       let exhausted = false;
       while (done < target && !exhausted) {
-        const page = await connector.fetchOlder(sourceRef(source), cursor, Math.min(BACKFILL_PAGE, target - done));
+        const page = await connector.fetchOlder(
+          sourceRef(source),
+          cursor,
+          Math.min(BACKFILL_PAGE, target - done),
+        );
         await this.store(source, page.items, page.skipped);
         done += page.items.length;
         cursor = page.nextCursor;
@@ -103,7 +112,11 @@ export class IngestService {
     return source;
   }
 
-  private async store(source: SourceWithAccount, items: Parameters<typeof upsertIngested>[2], skipped: Parameters<typeof recordSkipped>[3]) {
+  private async store(
+    source: SourceWithAccount,
+    items: Parameters<typeof upsertIngested>[2],
+    skipped: Parameters<typeof recordSkipped>[3],
+  ) {
     const { newPostIds } = await upsertIngested(this.db.client, source.id, items);
     await recordSkipped(this.db.client, source.linkedAccount.network, source.linkedAccountId, skipped);
     // After the posts are stored, so a retried sync that finds them stored enqueues nothing new.
@@ -158,7 +171,10 @@ export class IngestService {
   }
 
   private async recordError(source: Source, message: string) {
-    await this.db.client.source.update({ where: { id: source.id }, data: { lastError: message.slice(0, 500) } });
+    await this.db.client.source.update({
+      where: { id: source.id },
+      data: { lastError: message.slice(0, 500) },
+    });
   }
 }
 

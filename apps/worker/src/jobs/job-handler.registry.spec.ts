@@ -38,13 +38,17 @@ describe('JobHandlerRegistry', () => {
   it('refuses to start when a job name has no handler, naming it', async () => {
     const { app, registry } = await registryWith(NoHandlers);
     expect(() => registry.discover()).toThrow(JobHandlerRegistryError);
-    expect(() => registry.discover()).toThrow(/no handler for job\(s\): .*housekeeping.* — refusing to start/);
+    expect(() => registry.discover()).toThrow(
+      /no handler for job\(s\): .*housekeeping.* — refusing to start/,
+    );
     await app.close();
   });
 
   it('refuses two handlers for one job', async () => {
     const { app, registry } = await registryWith(Housekeeping, HousekeepingAgain);
-    expect(() => registry.discover(['housekeeping'])).toThrow(/more than one handler for job\(s\): housekeeping/);
+    expect(() => registry.discover(['housekeeping'])).toThrow(
+      /more than one handler for job\(s\): housekeeping/,
+    );
     await app.close();
   });
 

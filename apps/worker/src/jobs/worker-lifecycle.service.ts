@@ -31,7 +31,10 @@ export class WorkerLifecycle implements OnApplicationBootstrap {
     for (const processor of QUEUE_PROCESSORS) {
       Reflect.defineMetadata(
         WORKER_METADATA,
-        { lockDuration: this.config.QUEUE_LOCK_DURATION_MS, stalledInterval: this.config.QUEUE_STALLED_INTERVAL_MS },
+        {
+          lockDuration: this.config.QUEUE_LOCK_DURATION_MS,
+          stalledInterval: this.config.QUEUE_STALLED_INTERVAL_MS,
+        },
         processor,
       );
     }
@@ -40,10 +43,14 @@ export class WorkerLifecycle implements OnApplicationBootstrap {
       const host = this.moduleRef.get(processor, { strict: false });
       host.worker.concurrency = this.config.WORKER_CONCURRENCY;
       host.worker.on('failed', (job, error) =>
-        this.logger.warn(`job ${job?.name}#${job?.id} failed (attempt ${job?.attemptsMade}): ${error.message}`),
+        this.logger.warn(
+          `job ${job?.name}#${job?.id} failed (attempt ${job?.attemptsMade}): ${error.message}`,
+        ),
       );
       host.worker.on('error', (error) => this.logger.error(`queue ${host.worker.name}: ${error.message}`));
     }
-    this.logger.log(`consuming queues ${QUEUE_PROCESSORS.map((p) => this.moduleRef.get(p, { strict: false }).worker.name).join(', ')}`);
+    this.logger.log(
+      `consuming queues ${QUEUE_PROCESSORS.map((p) => this.moduleRef.get(p, { strict: false }).worker.name).join(', ')}`,
+    );
   }
 }

@@ -8,7 +8,8 @@ afterAll(() => redis.quit());
 function waitFor(predicate: () => boolean, ms = 5000): Promise<void> {
   const deadline = Date.now() + ms;
   return new Promise((resolve, reject) => {
-    const poll = () => (predicate() ? resolve() : Date.now() > deadline ? reject(new Error('timed out')) : setTimeout(poll, 20));
+    const poll = () =>
+      predicate() ? resolve() : Date.now() > deadline ? reject(new Error('timed out')) : setTimeout(poll, 20);
     poll();
   });
 }

@@ -48,16 +48,24 @@ interface FeedPage {
   cursor?: string;
 }
 
-function parseAtUri(uri: string, what: string, collection?: string): { did: string; collection: string; rkey: string } {
+function parseAtUri(
+  uri: string,
+  what: string,
+  collection?: string,
+): { did: string; collection: string; rkey: string } {
   const m = AT_URI.exec(uri);
   if (!m || (collection && m[2] !== collection)) {
-    throw new ConnectorError(ConnectorErrorCode.BadInput, `${what} must be an at:// URI${collection ? ` of a ${collection} record` : ''}, got "${uri}"`);
+    throw new ConnectorError(
+      ConnectorErrorCode.BadInput,
+      `${what} must be an at:// URI${collection ? ` of a ${collection} record` : ''}, got "${uri}"`,
+    );
   }
   return { did: m[1] as string, collection: m[2] as string, rkey: m[3] as string };
 }
 
 function requireCid(target: PostTarget): void {
-  if (!target.nativeId) throw new ConnectorError(ConnectorErrorCode.BadInput, `post ${target.uri} needs its CID as nativeId`);
+  if (!target.nativeId)
+    throw new ConnectorError(ConnectorErrorCode.BadInput, `post ${target.uri} needs its CID as nativeId`);
 }
 
 /** A sliding one-hour window of write points, so one account never exceeds its quota. */
@@ -150,7 +158,11 @@ export class BlueskyConnector implements NetworkConnector {
     const viewer = await this.viewerState(target);
     if (viewer.like) return { uri: viewer.like, nativeId: '', webUrl: null }; // already liked: idempotent
     requireCid(target);
-    const res = await this.createRecord('app.bsky.feed.like', { subject: { uri: target.uri, cid: target.nativeId } }, options);
+    const res = await this.createRecord(
+      'app.bsky.feed.like',
+      { subject: { uri: target.uri, cid: target.nativeId } },
+      options,
+    );
     return { uri: res.uri, nativeId: res.cid, webUrl: null };
   }
 
@@ -166,7 +178,11 @@ export class BlueskyConnector implements NetworkConnector {
     const viewer = await this.viewerState(target);
     if (viewer.repost) return { uri: viewer.repost, nativeId: '', webUrl: null };
     requireCid(target);
-    const res = await this.createRecord('app.bsky.feed.repost', { subject: { uri: target.uri, cid: target.nativeId } }, options);
+    const res = await this.createRecord(
+      'app.bsky.feed.repost',
+      { subject: { uri: target.uri, cid: target.nativeId } },
+      options,
+    );
     return { uri: res.uri, nativeId: res.cid, webUrl: null };
   }
 
@@ -181,16 +197,26 @@ export class BlueskyConnector implements NetworkConnector {
   async createPost(draft: PostDraft, options?: WriteOptions): Promise<WriteResult> {
     if (draft.contentWarning) {
       // Bluesky only has fixed self-labels (sexual, nudity, porn, graphic-media), no warning text.
-      throw new ConnectorError(ConnectorErrorCode.BadInput, 'Bluesky posts cannot carry a content-warning text');
+      throw new ConnectorError(
+        ConnectorErrorCode.BadInput,
+        'Bluesky posts cannot carry a content-warning text',
+      );
     }
     const rt = new RichText({ text: draft.text });
     if (rt.graphemeLength > MAX_GRAPHEMES) {
-      throw new ConnectorError(ConnectorErrorCode.BadInput, `Bluesky posts are limited to ${MAX_GRAPHEMES} characters, this one has ${rt.graphemeLength}`);
+      throw new ConnectorError(
+        ConnectorErrorCode.BadInput,
+        `Bluesky posts are limited to ${MAX_GRAPHEMES} characters, this one has ${rt.graphemeLength}`,
+      );
     }
     const media = draft.media ?? [];
-    if (!draft.text.trim() && media.length === 0) throw new ConnectorError(ConnectorErrorCode.BadInput, 'A post needs some text');
+    if (!draft.text.trim() && media.length === 0)
+      throw new ConnectorError(ConnectorErrorCode.BadInput, 'A post needs some text');
     if (media.length > MAX_IMAGES) {
-      throw new ConnectorError(ConnectorErrorCode.BadInput, `Bluesky posts take at most ${MAX_IMAGES} images, this one has ${media.length}`);
+      throw new ConnectorError(
+        ConnectorErrorCode.BadInput,
+        `Bluesky posts take at most ${MAX_IMAGES} images, this one has ${media.length}`,
+      );
     }
     // Links, hashtags and mentions (resolved to DIDs) become facets with UTF-8 byte offsets.
     await this.session.call('resolveMentions', (agent) => rt.detectFacets(agent));
@@ -199,7 +225,10 @@ export class BlueskyConnector implements NetworkConnector {
     for (const m of media) {
       // Blobs not referenced by a record are garbage-collected by the PDS, so a retry that uploads
       // again leaves nothing behind.
-      const blob = await this.session.call('uploadBlob', async (agent) => (await agent.uploadBlob(m.data, { encoding: m.mimeType })).data.blob);
+      const blob = await this.session.call(
+        'uploadBlob',
+        async (agent) => (await agent.uploadBlob(m.data, { encoding: m.mimeType })).data.blob,
+      );
       images.push({ image: blob, alt: m.altText ?? '' });
     }
     const res = await this.createRecord(
@@ -214,12 +243,17 @@ export class BlueskyConnector implements NetworkConnector {
       options,
     );
     const { rkey } = parseAtUri(res.uri, 'created post');
-    return { uri: res.uri, nativeId: res.cid, webUrl: `https://bsky.app/profile/${this.session.did}/post/${rkey}` };
+    return {
+      uri: res.uri,
+      nativeId: res.cid,
+      webUrl: `https://bsky.app/profile/${this.session.did}/post/${rkey}`,
+    };
   }
 
   async deletePost(target: PostTarget): Promise<void> {
     const { did } = parseAtUri(target.uri, 'post', 'app.bsky.feed.post');
-    if (did !== this.session.did) throw new ConnectorError(ConnectorErrorCode.BadInput, 'Only your own posts can be deleted');
+    if (did !== this.session.did)
+      throw new ConnectorError(ConnectorErrorCode.BadInput, 'Only your own posts can be deleted');
     this.budget.take(POINTS.delete);
     await this.session.call('deletePost', (agent) => agent.deletePost(target.uri));
   }
@@ -227,8 +261,16 @@ export class BlueskyConnector implements NetworkConnector {
   async fetchThread(target: PostTarget): Promise<FetchedThread> {
     parseAtUri(target.uri, 'post', 'app.bsky.feed.post');
     await this.ensureLabelers();
-    const thread = await this.session.call('getPostThread', async (agent) =>
-      (await agent.getPostThread({ uri: target.uri, depth: THREAD_DEPTH, parentHeight: THREAD_PARENT_HEIGHT })).data.thread,
+    const thread = await this.session.call(
+      'getPostThread',
+      async (agent) =>
+        (
+          await agent.getPostThread({
+            uri: target.uri,
+            depth: THREAD_DEPTH,
+            parentHeight: THREAD_PARENT_HEIGHT,
+          })
+        ).data.thread,
     );
     return normalizeThread(thread, target.uri);
   }
@@ -244,11 +286,22 @@ export class BlueskyConnector implements NetworkConnector {
     do {
       const page: { dids: string[]; cursor?: string } = list
         ? await this.session.call('getList', async (agent) => {
-            const { data } = await agent.app.bsky.graph.getList({ list, limit: MAX_PAGE, ...(cursor ? { cursor } : {}) });
-            return { dids: data.items.map((i) => i.subject.did), ...(data.cursor ? { cursor: data.cursor } : {}) };
+            const { data } = await agent.app.bsky.graph.getList({
+              list,
+              limit: MAX_PAGE,
+              ...(cursor ? { cursor } : {}),
+            });
+            return {
+              dids: data.items.map((i) => i.subject.did),
+              ...(data.cursor ? { cursor: data.cursor } : {}),
+            };
           })
         : await this.session.call('getFollows', async (agent) => {
-            const { data } = await agent.getFollows({ actor: this.session.did, limit: MAX_PAGE, ...(cursor ? { cursor } : {}) });
+            const { data } = await agent.getFollows({
+              actor: this.session.did,
+              limit: MAX_PAGE,
+              ...(cursor ? { cursor } : {}),
+            });
             return { dids: data.follows.map((f) => f.did), ...(data.cursor ? { cursor: data.cursor } : {}) };
           });
       dids.push(...page.dids);
@@ -265,16 +318,27 @@ export class BlueskyConnector implements NetworkConnector {
         return this.session.call('getTimeline', async (agent) => (await agent.getTimeline(params)).data);
       case SourceKind.Feed: {
         parseAtUri(source.externalId, 'feed', 'app.bsky.feed.generator');
-        return this.session.call('getFeed', async (agent) => (await agent.app.bsky.feed.getFeed({ ...params, feed: source.externalId })).data);
+        return this.session.call(
+          'getFeed',
+          async (agent) => (await agent.app.bsky.feed.getFeed({ ...params, feed: source.externalId })).data,
+        );
       }
       case SourceKind.List: {
         parseAtUri(source.externalId, 'list', 'app.bsky.graph.list');
-        return this.session.call('getListFeed', async (agent) => (await agent.app.bsky.feed.getListFeed({ ...params, list: source.externalId })).data);
+        return this.session.call(
+          'getListFeed',
+          async (agent) =>
+            (await agent.app.bsky.feed.getListFeed({ ...params, list: source.externalId })).data,
+        );
       }
       case SourceKind.Author: {
-        if (!source.externalId) throw new ConnectorError(ConnectorErrorCode.BadInput, 'An author feed needs a DID or handle');
-        return this.session.call('getAuthorFeed', async (agent) =>
-          (await agent.getAuthorFeed({ ...params, actor: source.externalId, filter: 'posts_with_replies' })).data,
+        if (!source.externalId)
+          throw new ConnectorError(ConnectorErrorCode.BadInput, 'An author feed needs a DID or handle');
+        return this.session.call(
+          'getAuthorFeed',
+          async (agent) =>
+            (await agent.getAuthorFeed({ ...params, actor: source.externalId, filter: 'posts_with_replies' }))
+              .data,
         );
       }
       default:
@@ -287,8 +351,12 @@ export class BlueskyConnector implements NetworkConnector {
     this.labelersReady ??= (async () => {
       const dids =
         this.options.labelers ??
-        (await this.session.call('getPreferences', async (agent) => (await agent.getPreferences()).moderationPrefs.labelers.map((l) => l.did)));
-      this.session.agent.configureLabelers(dids.filter((d) => d.startsWith('did:')) as `did:${string}:${string}`[]);
+        (await this.session.call('getPreferences', async (agent) =>
+          (await agent.getPreferences()).moderationPrefs.labelers.map((l) => l.did),
+        ));
+      this.session.agent.configureLabelers(
+        dids.filter((d) => d.startsWith('did:')) as `did:${string}:${string}`[],
+      );
     })().catch((err: unknown) => {
       this.labelersReady = null; // try again next time
       throw err;
@@ -302,9 +370,17 @@ export class BlueskyConnector implements NetworkConnector {
    * retried write returns the record the first attempt made. A write whose answer was lost is found
    * the same way; a concurrent duplicate is refused by the repo, whose keys are unique.
    */
-  private async createRecord(collection: string, fields: Record<string, unknown>, options?: WriteOptions): Promise<{ uri: string; cid: string }> {
+  private async createRecord(
+    collection: string,
+    fields: Record<string, unknown>,
+    options?: WriteOptions,
+  ): Promise<{ uri: string; cid: string }> {
     const repo = this.session.did;
-    const record = { $type: collection, ...fields, createdAt: (options?.requestedAt ?? new Date()).toISOString() };
+    const record = {
+      $type: collection,
+      ...fields,
+      createdAt: (options?.requestedAt ?? new Date()).toISOString(),
+    };
     const rkey = options ? recordKeyFor(options.idempotencyKey, options.requestedAt) : undefined;
     if (rkey) {
       const existing = await this.existingRecord(collection, rkey);
@@ -313,7 +389,12 @@ export class BlueskyConnector implements NetworkConnector {
     this.budget.take(POINTS.create);
     try {
       return await this.session.call(`create ${collection}`, async (agent) => {
-        const { data } = await agent.com.atproto.repo.createRecord({ repo, collection, record, ...(rkey ? { rkey } : {}) });
+        const { data } = await agent.com.atproto.repo.createRecord({
+          repo,
+          collection,
+          record,
+          ...(rkey ? { rkey } : {}),
+        });
         return { uri: data.uri, cid: data.cid };
       });
     } catch (err) {
@@ -325,9 +406,14 @@ export class BlueskyConnector implements NetworkConnector {
     }
   }
 
-  private async existingRecord(collection: string, rkey: string): Promise<{ uri: string; cid: string } | null> {
+  private async existingRecord(
+    collection: string,
+    rkey: string,
+  ): Promise<{ uri: string; cid: string } | null> {
     try {
-      const { data } = await this.session.call('getRecord', (agent) => agent.com.atproto.repo.getRecord({ repo: this.session.did, collection, rkey }));
+      const { data } = await this.session.call('getRecord', (agent) =>
+        agent.com.atproto.repo.getRecord({ repo: this.session.did, collection, rkey }),
+      );
       return data.cid ? { uri: data.uri, cid: data.cid } : null;
     } catch (err) {
       if (err instanceof ConnectorError && err.code === ConnectorErrorCode.NotFound) return null;
@@ -337,22 +423,32 @@ export class BlueskyConnector implements NetworkConnector {
 
   private async viewerState(target: PostTarget): Promise<{ like: string | null; repost: string | null }> {
     parseAtUri(target.uri, 'post', 'app.bsky.feed.post');
-    const posts = await this.session.call('getPosts', async (agent) => (await agent.getPosts({ uris: [target.uri] })).data.posts);
+    const posts = await this.session.call(
+      'getPosts',
+      async (agent) => (await agent.getPosts({ uris: [target.uri] })).data.posts,
+    );
     const post = posts[0];
-    if (!post) throw new ConnectorError(ConnectorErrorCode.NotFound, `Post ${target.uri} not found on Bluesky`);
+    if (!post)
+      throw new ConnectorError(ConnectorErrorCode.NotFound, `Post ${target.uri} not found on Bluesky`);
     return { like: post.viewer?.like ?? null, repost: post.viewer?.repost ?? null };
   }
 
   /** A reply names the thread's root too; look it up from the parent when the caller did not. */
-  private async replyRefs(replyTo: NonNullable<PostDraft['replyTo']>): Promise<{ root: { uri: string; cid: string }; parent: { uri: string; cid: string } }> {
+  private async replyRefs(
+    replyTo: NonNullable<PostDraft['replyTo']>,
+  ): Promise<{ root: { uri: string; cid: string }; parent: { uri: string; cid: string } }> {
     parseAtUri(replyTo.uri, 'reply parent', 'app.bsky.feed.post');
     requireCid(replyTo);
     const parent = { uri: replyTo.uri, cid: replyTo.nativeId };
     if (replyTo.root) return { root: { uri: replyTo.root.uri, cid: replyTo.root.nativeId }, parent };
-    const posts = await this.session.call('getPosts', async (agent) => (await agent.getPosts({ uris: [replyTo.uri] })).data.posts);
+    const posts = await this.session.call(
+      'getPosts',
+      async (agent) => (await agent.getPosts({ uris: [replyTo.uri] })).data.posts,
+    );
     const record = posts[0]?.record as { reply?: { root?: { uri?: unknown; cid?: unknown } } } | undefined;
     const root = record?.reply?.root;
-    if (root && typeof root.uri === 'string' && typeof root.cid === 'string') return { root: { uri: root.uri, cid: root.cid }, parent };
+    if (root && typeof root.uri === 'string' && typeof root.cid === 'string')
+      return { root: { uri: root.uri, cid: root.cid }, parent };
     return { root: parent, parent };
   }
 }

@@ -41,7 +41,10 @@ function parseService(service: string | undefined): URL {
     throw new ConnectorError(ConnectorErrorCode.BadInput, `"${raw}" is not a valid Bluesky service URL`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new ConnectorError(ConnectorErrorCode.BadInput, `Bluesky service URL must be http(s), got ${url.protocol}`);
+    throw new ConnectorError(
+      ConnectorErrorCode.BadInput,
+      `Bluesky service URL must be http(s), got ${url.protocol}`,
+    );
   }
   return url;
 }
@@ -69,7 +72,10 @@ export class BlueskySession {
   ): Promise<BlueskySession> {
     const identifier = options.identifier.trim().replace(/^@/, '');
     if (!identifier || !options.password) {
-      throw new ConnectorError(ConnectorErrorCode.BadInput, 'A Bluesky identifier and app password are required');
+      throw new ConnectorError(
+        ConnectorErrorCode.BadInput,
+        'A Bluesky identifier and app password are required',
+      );
     }
     const session = new BlueskySession(parseService(options.service), options);
     try {
@@ -94,7 +100,9 @@ export class BlueskySession {
    * Resumes stored tokens. @atproto/api refreshes on resume, which also proves the session is
    * still valid: a revoked one fails here with ConnectorError(AUTH).
    */
-  static async resume(options: BlueskySessionOptions & { session: BlueskySessionData }): Promise<BlueskySession> {
+  static async resume(
+    options: BlueskySessionOptions & { session: BlueskySessionData },
+  ): Promise<BlueskySession> {
     const { session: data } = options;
     const session = new BlueskySession(parseService(options.service ?? data.service), options);
     try {
@@ -197,7 +205,8 @@ export class BlueskySession {
   // login/resume/refresh return only after the new tokens were persisted.
   private onEvent(event: AtpSessionEvent, data: AtpSessionData | undefined): void {
     const run = async (): Promise<void> => {
-      if ((event === 'create' || event === 'update') && data) await this.options.onSessionUpdate?.(this.toData(data));
+      if ((event === 'create' || event === 'update') && data)
+        await this.options.onSessionUpdate?.(this.toData(data));
       if (event === 'expired') await this.markExpired('the server rejected the refresh token');
     };
     this.pending = this.pending.then(run).catch((err: unknown) => {

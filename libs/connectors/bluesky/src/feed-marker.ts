@@ -43,7 +43,10 @@ export function feedItemSortTime(feedViewPost: unknown): number {
   }
   const post = feedViewPost.post;
   const indexed = typeof post.indexedAt === 'string' ? Date.parse(post.indexedAt) : NaN;
-  const created = isObject(post.record) && typeof post.record.createdAt === 'string' ? Date.parse(post.record.createdAt) : NaN;
+  const created =
+    isObject(post.record) && typeof post.record.createdAt === 'string'
+      ? Date.parse(post.record.createdAt)
+      : NaN;
   if (Number.isNaN(created)) return indexed;
   if (Number.isNaN(indexed)) return created;
   return Math.min(created, indexed);
@@ -88,7 +91,12 @@ export class NewerScan {
 
   /** Records the entry and says whether it is new, already seen, or past where newer items can be. */
   classify(key: string | null, sortTime: number): ScanVerdict {
-    if (this.chronological && this.previous && Number.isFinite(sortTime) && sortTime < this.previous.newest - this.overlapMs) {
+    if (
+      this.chronological &&
+      this.previous &&
+      Number.isFinite(sortTime) &&
+      sortTime < this.previous.newest - this.overlapMs
+    ) {
       return 'stop';
     }
     if (key !== null) this.scanned.push([key, sortTime]);

@@ -17,7 +17,12 @@ const commit = (timeUs: number, operation: string, collection = 'app.bsky.feed.p
       operation,
       collection,
       rkey,
-      ...(operation === 'delete' ? {} : { record: { $type: collection, text: 'hi', createdAt: '2024-09-09T19:46:02.102Z' }, cid: 'bafyreid' }),
+      ...(operation === 'delete'
+        ? {}
+        : {
+            record: { $type: collection, text: 'hi', createdAt: '2024-09-09T19:46:02.102Z' },
+            cid: 'bafyreid',
+          }),
     },
   });
 
@@ -40,7 +45,11 @@ describe('parseJetstreamMessage', () => {
       seq: 1725911162329308,
       time: '2024-09-09T19:46:02.329Z',
     });
-    expect(parseJetstreamMessage(JSON.stringify({ did: DID, time_us: 1, kind: 'identity', identity: { did: DID } }))).toBeNull();
+    expect(
+      parseJetstreamMessage(
+        JSON.stringify({ did: DID, time_us: 1, kind: 'identity', identity: { did: DID } }),
+      ),
+    ).toBeNull();
     expect(parseJetstreamMessage(JSON.stringify({ kind: 'heartbeat', payload: '' }))).toBeNull();
     expect(parseJetstreamMessage(commit(1, 'explode'))).toBeNull();
     expect(parseJetstreamMessage('{not json')).toBeNull();
@@ -68,12 +77,22 @@ describe('subscribeJetstream', () => {
       onEvent: (e) => void events.push(e),
     });
     await until(() => sockets.length === 1);
-    expect(connections[0]?.searchParams.getAll('wantedCollections')).toEqual(['app.bsky.feed.post', 'app.bsky.feed.repost']);
+    expect(connections[0]?.searchParams.getAll('wantedCollections')).toEqual([
+      'app.bsky.feed.post',
+      'app.bsky.feed.repost',
+    ]);
     expect(connections[0]?.searchParams.getAll('wantedDids')).toEqual([DID]);
     expect(connections[0]?.searchParams.has('cursor')).toBe(false);
 
     sockets[0]?.send(commit(1725911162000000, 'create'));
-    sockets[0]?.send(JSON.stringify({ did: DID, time_us: 1725911162500000, kind: 'account', account: { active: true, did: DID } }));
+    sockets[0]?.send(
+      JSON.stringify({
+        did: DID,
+        time_us: 1725911162500000,
+        kind: 'account',
+        account: { active: true, did: DID },
+      }),
+    );
     sockets[0]?.send(commit(1725911163000000, 'delete', 'app.bsky.feed.repost'));
     await until(() => events.length === 2);
     expect(events.map((e) => [e.action, e.collection])).toEqual([

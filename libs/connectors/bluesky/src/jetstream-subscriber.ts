@@ -33,7 +33,13 @@ export function parseJetstreamMessage(data: string): RepoEvent | null {
   if (!isObject(msg) || msg.kind !== 'commit' || !isObject(msg.commit)) return null;
   const { did, time_us: timeUs } = msg;
   const { operation, collection, rkey } = msg.commit;
-  if (typeof did !== 'string' || typeof timeUs !== 'number' || typeof collection !== 'string' || typeof rkey !== 'string') return null;
+  if (
+    typeof did !== 'string' ||
+    typeof timeUs !== 'number' ||
+    typeof collection !== 'string' ||
+    typeof rkey !== 'string'
+  )
+    return null;
   if (operation !== 'create' && operation !== 'update' && operation !== 'delete') return null;
   return {
     did,

@@ -8,12 +8,16 @@ interface Ref {
   uri: string;
   cid: string;
 }
-const recorded = JSON.parse(readFileSync(new URL('../test/fixtures/timeline.json', import.meta.url), 'utf8')) as {
+const recorded = JSON.parse(
+  readFileSync(new URL('../test/fixtures/timeline.json', import.meta.url), 'utf8'),
+) as {
   posts: Record<string, Ref | null>;
   richTextText: string;
   feed: Array<{ post: { uri: string; author: { did: string } }; reason?: { uri?: string } }>;
 };
-const malformed = JSON.parse(readFileSync(new URL('../test/fixtures/malformed.json', import.meta.url), 'utf8')) as Array<{
+const malformed = JSON.parse(
+  readFileSync(new URL('../test/fixtures/malformed.json', import.meta.url), 'utf8'),
+) as Array<{
   name: string;
   expect: string;
   entry: unknown;
@@ -50,7 +54,9 @@ describe('normalizeFeedViewPost on a recorded dev-env timeline', () => {
     expect(byType('mention')).toEqual([
       { type: 'mention', text: `@${bob().handle}`, networkId: bob().networkId, handle: bob().handle },
     ]);
-    expect(byType('link')).toEqual([{ type: 'link', text: 'https://example.com/a?b=1', url: 'https://example.com/a?b=1' }]);
+    expect(byType('link')).toEqual([
+      { type: 'link', text: 'https://example.com/a?b=1', url: 'https://example.com/a?b=1' },
+    ]);
     expect(byType('hashtag')).toEqual([{ type: 'hashtag', text: '#Tributary', tag: 'Tributary' }]);
     expect(byType('linebreak')).toHaveLength(1);
     expect(post.richText.segments[2]).toEqual({ type: 'text', text: ' 👋🏽 read ' });
@@ -106,7 +112,11 @@ describe('normalizeFeedViewPost on a recorded dev-env timeline', () => {
 
   it('keeps link cards', () => {
     const { post } = item('linkCard');
-    expect(post.linkCard).toMatchObject({ url: 'https://example.com/article', title: 'An article', description: 'What it is about' });
+    expect(post.linkCard).toMatchObject({
+      url: 'https://example.com/article',
+      title: 'An article',
+      description: 'What it is about',
+    });
     expect(post.linkCard?.imageUrl).toContain('/img/');
     expect(post.media).toEqual([]);
   });
@@ -142,21 +152,35 @@ describe('malformed records', () => {
   });
 
   it('ignores broken facets instead of skipping the post', () => {
-    const entry = structuredClone(recorded.feed.find((e) => e.post.uri === ref('richText').uri && !e.reason)) as unknown as {
+    const entry = structuredClone(
+      recorded.feed.find((e) => e.post.uri === ref('richText').uri && !e.reason),
+    ) as unknown as {
       post: { record: { facets: unknown[] } };
     };
     entry.post.record.facets = [
-      { index: { byteStart: 21, byteEnd: 23 }, features: [{ $type: 'app.bsky.richtext.facet#link', uri: 'https://x' }] }, // inside an emoji
-      { index: { byteStart: 0, byteEnd: 9999 }, features: [{ $type: 'app.bsky.richtext.facet#tag', tag: 'x' }] },
+      {
+        index: { byteStart: 21, byteEnd: 23 },
+        features: [{ $type: 'app.bsky.richtext.facet#link', uri: 'https://x' }],
+      }, // inside an emoji
+      {
+        index: { byteStart: 0, byteEnd: 9999 },
+        features: [{ $type: 'app.bsky.richtext.facet#tag', tag: 'x' }],
+      },
       { index: { byteStart: 0, byteEnd: 2 }, features: [{ $type: 'app.bsky.richtext.facet#unknown' }] },
       'garbage',
     ];
     const result = normalizeFeedViewPost(entry);
     expect(result.ok).toBe(true);
-    if (result.ok) expect(result.item.post.richText.segments.every((s) => s.type === 'text' || s.type === 'linebreak')).toBe(true);
+    if (result.ok)
+      expect(
+        result.item.post.richText.segments.every((s) => s.type === 'text' || s.type === 'linebreak'),
+      ).toBe(true);
   });
 
   it('normalizePostView reports a reason too', () => {
-    expect(normalizePostView(null)).toEqual({ ok: false, skipped: { reason: 'post is not an object', record: null } });
+    expect(normalizePostView(null)).toEqual({
+      ok: false,
+      skipped: { reason: 'post is not an object', record: null },
+    });
   });
 });

@@ -134,7 +134,15 @@ function aspect(v: unknown): { width: number | null; height: number | null } {
 }
 
 function media(partial: Partial<Media> & Pick<Media, 'type' | 'url'>): Media {
-  return { previewUrl: null, altText: null, width: null, height: null, focus: null, blurhash: null, ...partial };
+  return {
+    previewUrl: null,
+    altText: null,
+    width: null,
+    height: null,
+    focus: null,
+    blurhash: null,
+    ...partial,
+  };
 }
 
 /** Media and link card of an embed *view* (images, video, gallery, external). */
@@ -224,7 +232,9 @@ function body(record: Obj, path: string): Body {
     text: record.text,
     richText,
     hashtags,
-    languages: Array.isArray(record.langs) ? record.langs.filter((l): l is string => typeof l === 'string') : [],
+    languages: Array.isArray(record.langs)
+      ? record.langs.filter((l): l is string => typeof l === 'string')
+      : [],
     createdAt: time(record.createdAt, `${path}.createdAt`),
     replyParent: reply ? postRef(reply.parent, `${path}.reply.parent`) : null,
     replyRoot: reply ? postRef(reply.root, `${path}.reply.root`) : null,
@@ -238,7 +248,8 @@ function webUrl(handleOrDid: string, rkey: string): string {
 /** A quoted post (`app.bsky.embed.record#viewRecord`); other record kinds are not posts. */
 function quotedPost(view: unknown): QuotedPost | null {
   // Inside recordWithMedia the record view is not a union member and carries no $type.
-  if (!isObject(view) || (view.$type !== undefined && view.$type !== 'app.bsky.embed.record#view')) return null;
+  if (!isObject(view) || (view.$type !== undefined && view.$type !== 'app.bsky.embed.record#view'))
+    return null;
   const rec = view.record;
   if (!isObject(rec) || rec.$type !== 'app.bsky.embed.record#viewRecord') return null;
   const ref = atUri(rec.uri, 'embed.record.uri');
@@ -251,9 +262,12 @@ function quotedPost(view: unknown): QuotedPost | null {
   let quote: PostRef | null = null;
   for (const e of Array.isArray(rec.embeds) ? rec.embeds.filter(isObject) : []) {
     if (e.$type === 'app.bsky.embed.record#view' || e.$type === 'app.bsky.embed.recordWithMedia#view') {
-      const inner = e.$type === 'app.bsky.embed.record#view' ? e.record : isObject(e.record) ? e.record.record : null;
-      if (isObject(inner) && typeof inner.uri === 'string') quote = { uri: inner.uri, authorNetworkId: atUri(inner.uri, 'quote.uri').did };
-      if (e.$type === 'app.bsky.embed.recordWithMedia#view' && isObject(e.media)) ({ media: mediaOut, linkCard } = embedMedia(e.media));
+      const inner =
+        e.$type === 'app.bsky.embed.record#view' ? e.record : isObject(e.record) ? e.record.record : null;
+      if (isObject(inner) && typeof inner.uri === 'string')
+        quote = { uri: inner.uri, authorNetworkId: atUri(inner.uri, 'quote.uri').did };
+      if (e.$type === 'app.bsky.embed.recordWithMedia#view' && isObject(e.media))
+        ({ media: mediaOut, linkCard } = embedMedia(e.media));
     } else {
       ({ media: mediaOut, linkCard } = embedMedia(e));
     }
@@ -270,7 +284,12 @@ function quotedPost(view: unknown): QuotedPost | null {
     quote,
     media: mediaOut,
     linkCard,
-    counts: { replies: count(rec.replyCount), reposts: count(rec.repostCount), likes: count(rec.likeCount), quotes: count(rec.quoteCount) },
+    counts: {
+      replies: count(rec.replyCount),
+      reposts: count(rec.repostCount),
+      likes: count(rec.likeCount),
+      quotes: count(rec.quoteCount),
+    },
     contentWarning: null,
     sensitive: lbls.some((l) => l.action !== null && l.action !== 'inform'),
     labels: lbls,
@@ -281,7 +300,8 @@ function quotedPost(view: unknown): QuotedPost | null {
 function toPost(v: unknown): Post {
   const view = obj(v, 'post');
   const ref = atUri(view.uri, 'post.uri');
-  if (ref.collection !== 'app.bsky.feed.post') throw new Malformed(`post.uri is a ${ref.collection} record, not a post`);
+  if (ref.collection !== 'app.bsky.feed.post')
+    throw new Malformed(`post.uri is a ${ref.collection} record, not a post`);
   const a = author(view.author, 'post.author');
   if (a.networkId !== ref.did) throw new Malformed('post.author.did does not match the DID in post.uri');
   const record = obj(view.record, 'post.record');
@@ -328,7 +348,10 @@ function toPost(v: unknown): Post {
 function skip(err: unknown, record: unknown): { ok: false; skipped: SkippedItem } {
   if (err instanceof Malformed) return { ok: false, skipped: { reason: err.message, record } };
   // A bug of ours on odd input must not take the whole sync down either; keep what happened.
-  return { ok: false, skipped: { reason: `normalizer error: ${err instanceof Error ? err.message : String(err)}`, record } };
+  return {
+    ok: false,
+    skipped: { reason: `normalizer error: ${err instanceof Error ? err.message : String(err)}`, record },
+  };
 }
 
 /** Normalizes an `app.bsky.feed.defs#postView` (e.g. from `getPosts`). */

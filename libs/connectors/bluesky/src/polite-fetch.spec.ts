@@ -19,13 +19,22 @@ function scripted(responses: Array<() => Response>) {
   return { fetch: fetch as typeof globalThis.fetch, calls };
 }
 
-const ok = (headers: Record<string, string> = {}) => () => new Response('{}', { status: 200, headers });
-const status = (code: number, headers: Record<string, string> = {}) => () => new Response('{"error":"X"}', { status: code, headers });
+const ok =
+  (headers: Record<string, string> = {}) =>
+  () =>
+    new Response('{}', { status: 200, headers });
+const status =
+  (code: number, headers: Record<string, string> = {}) =>
+  () =>
+    new Response('{"error":"X"}', { status: code, headers });
 
 describe('createPoliteFetch', () => {
   it('holds the next request while the window is used up', async () => {
     const reset = Math.ceil(Date.now() / 1000) + 1;
-    const { fetch, calls } = scripted([ok({ 'ratelimit-remaining': '0', 'ratelimit-reset': String(reset) }), ok()]);
+    const { fetch, calls } = scripted([
+      ok({ 'ratelimit-remaining': '0', 'ratelimit-reset': String(reset) }),
+      ok(),
+    ]);
     const waits: string[] = [];
     const polite = createPoliteFetch({ fetch, onWait: (w) => waits.push(w.reason) });
     await polite('http://pds.test/xrpc/a');
@@ -60,11 +69,16 @@ describe('createPoliteFetch', () => {
       },
       ok(),
     ]);
-    expect((await createPoliteFetch({ fetch: flaky.fetch, backoffMs: 1 })('http://pds.test/xrpc/a')).status).toBe(200);
+    expect(
+      (await createPoliteFetch({ fetch: flaky.fetch, backoffMs: 1 })('http://pds.test/xrpc/a')).status,
+    ).toBe(200);
     expect(flaky.calls).toHaveLength(3);
 
     const post = scripted([status(503), ok()]);
-    const res = await createPoliteFetch({ fetch: post.fetch, backoffMs: 1 })('http://pds.test/xrpc/c', { method: 'POST', body: '{}' });
+    const res = await createPoliteFetch({ fetch: post.fetch, backoffMs: 1 })('http://pds.test/xrpc/c', {
+      method: 'POST',
+      body: '{}',
+    });
     expect(res.status).toBe(503);
     expect(post.calls).toHaveLength(1);
   });
@@ -86,7 +100,10 @@ describe('toConnectorError', () => {
   });
 
   it('carries the reset time of a 429', () => {
-    const err = toConnectorError(new XRPCError(429, 'RateLimitExceeded', 'Rate Limit Exceeded', { 'ratelimit-reset': '1800000000' }), 'getTimeline');
+    const err = toConnectorError(
+      new XRPCError(429, 'RateLimitExceeded', 'Rate Limit Exceeded', { 'ratelimit-reset': '1800000000' }),
+      'getTimeline',
+    );
     expect(err.code).toBe('RATE_LIMITED');
     expect(err.retryAt?.toISOString()).toBe(new Date(1_800_000_000_000).toISOString());
     expect(err.message).toContain('getTimeline');
@@ -94,7 +111,9 @@ describe('toConnectorError', () => {
 
   it('reads retry-after as seconds or an HTTP date', () => {
     expect(retryAtFromHeaders({ 'retry-after': '30' }, 1_000)?.getTime()).toBe(31_000);
-    expect(retryAtFromHeaders(new Headers({ 'retry-after': 'Wed, 21 Oct 2026 07:28:00 GMT' }))?.toISOString()).toBe('2026-10-21T07:28:00.000Z');
+    expect(
+      retryAtFromHeaders(new Headers({ 'retry-after': 'Wed, 21 Oct 2026 07:28:00 GMT' }))?.toISOString(),
+    ).toBe('2026-10-21T07:28:00.000Z');
     expect(retryAtFromHeaders({})).toBeNull();
   });
 });

@@ -13,7 +13,11 @@ export interface PoliteFetchOptions {
   backoffMs?: number;
   fetch?: typeof globalThis.fetch;
   /** Observes waits (for logs and tests). */
-  onWait?: (event: { reason: 'rate-limit' | 'server-error' | 'window-exhausted'; ms: number; url: string }) => void;
+  onWait?: (event: {
+    reason: 'rate-limit' | 'server-error' | 'window-exhausted';
+    ms: number;
+    url: string;
+  }) => void;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -58,7 +62,11 @@ export function createPoliteFetch(options: PoliteFetchOptions = {}): typeof glob
         await sleep(Math.max(ms, 0));
         continue;
       }
-      if ((res.status === 502 || res.status === 503 || res.status === 504) && idempotent && attempt < retries5xx) {
+      if (
+        (res.status === 502 || res.status === 503 || res.status === 504) &&
+        idempotent &&
+        attempt < retries5xx
+      ) {
         await res.body?.cancel();
         const ms = backoff(backoffMs, attempt);
         onWait?.({ reason: 'server-error', ms, url: request.url });
@@ -76,12 +84,15 @@ function backoff(base: number, attempt: number): number {
 
 /** What the server would have said: lets the caller see the reset without another request. */
 function tooManyRequests(until: number): Response {
-  return new Response(JSON.stringify({ error: 'RateLimitExceeded', message: 'Rate limit window exhausted' }), {
-    status: 429,
-    headers: {
-      'content-type': 'application/json',
-      'ratelimit-reset': String(Math.ceil(until / 1000)),
-      'ratelimit-remaining': '0',
+  return new Response(
+    JSON.stringify({ error: 'RateLimitExceeded', message: 'Rate limit window exhausted' }),
+    {
+      status: 429,
+      headers: {
+        'content-type': 'application/json',
+        'ratelimit-reset': String(Math.ceil(until / 1000)),
+        'ratelimit-remaining': '0',
+      },
     },
-  });
+  );
 }

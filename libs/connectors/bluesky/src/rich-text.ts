@@ -5,9 +5,7 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /** One facet feature we understand; anything else leaves its text plain. */
 type Feature =
-  | { type: 'link'; url: string }
-  | { type: 'mention'; did: string }
-  | { type: 'hashtag'; tag: string };
+  { type: 'link'; url: string } | { type: 'mention'; did: string } | { type: 'hashtag'; tag: string };
 
 interface Span {
   start: number;
@@ -23,9 +21,12 @@ function readFeature(features: unknown): Feature | null {
   if (!Array.isArray(features)) return null;
   for (const f of features) {
     if (!isObject(f)) continue;
-    if (f.$type === 'app.bsky.richtext.facet#link' && typeof f.uri === 'string') return { type: 'link', url: f.uri };
-    if (f.$type === 'app.bsky.richtext.facet#mention' && typeof f.did === 'string') return { type: 'mention', did: f.did };
-    if (f.$type === 'app.bsky.richtext.facet#tag' && typeof f.tag === 'string') return { type: 'hashtag', tag: f.tag };
+    if (f.$type === 'app.bsky.richtext.facet#link' && typeof f.uri === 'string')
+      return { type: 'link', url: f.uri };
+    if (f.$type === 'app.bsky.richtext.facet#mention' && typeof f.did === 'string')
+      return { type: 'mention', did: f.did };
+    if (f.$type === 'app.bsky.richtext.facet#tag' && typeof f.tag === 'string')
+      return { type: 'hashtag', tag: f.tag };
   }
   return null;
 }

@@ -24,7 +24,10 @@ beforeAll(async () => {
   seeded = await seedTimeline(net);
 }, 150_000);
 
-async function link(account = seeded.viewer, extra: Partial<Parameters<typeof BlueskySession.login>[0]> = {}) {
+async function link(
+  account = seeded.viewer,
+  extra: Partial<Parameters<typeof BlueskySession.login>[0]> = {},
+) {
   const updates: BlueskySessionData[] = [];
   const session = await BlueskySession.login({
     service: net.info.pdsUrl,
@@ -38,7 +41,10 @@ async function link(account = seeded.viewer, extra: Partial<Parameters<typeof Bl
 
 const keyOf = (i: IngestedItem) => (i.reason ? `repost:${i.reason.uri}` : i.post.uri);
 
-async function expectConnectorError(promise: Promise<unknown>, code: ConnectorErrorCode): Promise<ConnectorError> {
+async function expectConnectorError(
+  promise: Promise<unknown>,
+  code: ConnectorErrorCode,
+): Promise<ConnectorError> {
   try {
     await promise;
   } catch (err) {
@@ -54,41 +60,71 @@ describe('linking and the home timeline', () => {
     const { session, updates, connector } = await link();
     expect(session.did).toBe(seeded.viewer.did);
     expect(updates).toHaveLength(1);
-    expect(updates[0]).toMatchObject({ did: seeded.viewer.did, handle: seeded.viewer.handle, service: `${net.info.pdsUrl}/` });
+    expect(updates[0]).toMatchObject({
+      did: seeded.viewer.did,
+      handle: seeded.viewer.handle,
+      service: `${net.info.pdsUrl}/`,
+    });
 
     const { items, skipped, marker, complete } = await connector.fetchNewer(HOME, null, 100);
     expect(skipped).toEqual([]);
     expect(complete).toBe(true);
     expect(marker).not.toBeNull();
     const p = seeded.posts;
-    const byUri = (uri: string, repost = false) => items.find((i) => i.post.uri === uri && Boolean(i.reason) === repost)?.post;
+    const byUri = (uri: string, repost = false) =>
+      items.find((i) => i.post.uri === uri && Boolean(i.reason) === repost)?.post;
 
-    expect(byUri(p.reply.uri)?.replyParent).toEqual({ uri: p.richText.uri, authorNetworkId: seeded.alice.did });
+    expect(byUri(p.reply.uri)?.replyParent).toEqual({
+      uri: p.richText.uri,
+      authorNetworkId: seeded.alice.did,
+    });
     const repost = items.find((i) => i.reason);
     expect(repost?.post.uri).toBe(p.richText.uri);
-    expect(repost?.reason).toMatchObject({ uri: p.repost.uri, by: { networkId: seeded.bob.did, handle: seeded.bob.handle } });
+    expect(repost?.reason).toMatchObject({
+      uri: p.repost.uri,
+      by: { networkId: seeded.bob.did, handle: seeded.bob.handle },
+    });
     expect(byUri(p.quote.uri)?.quote?.uri).toBe(p.richText.uri);
-    expect(byUri(p.image.uri)?.media[0]).toMatchObject({ type: 'image', altText: 'A red rectangle', width: 4, height: 3 });
-    expect(byUri(p.linkCard.uri)?.linkCard).toMatchObject({ url: 'https://example.com/article', title: 'An article' });
-    expect(byUri(p.selfLabelled.uri)?.labels).toEqual([{ value: 'graphic-media', source: seeded.alice.did, action: 'blur' }]);
+    expect(byUri(p.image.uri)?.media[0]).toMatchObject({
+      type: 'image',
+      altText: 'A red rectangle',
+      width: 4,
+      height: 3,
+    });
+    expect(byUri(p.linkCard.uri)?.linkCard).toMatchObject({
+      url: 'https://example.com/article',
+      title: 'An article',
+    });
+    expect(byUri(p.selfLabelled.uri)?.labels).toEqual([
+      { value: 'graphic-media', source: seeded.alice.did, action: 'blur' },
+    ]);
     // The viewer subscribes to the labeler; the connector asks for its labels from the preferences.
-    expect(byUri(p.labellerLabelled.uri)?.labels).toEqual([{ value: 'rude', source: net.info.labelerDid, action: null }]);
+    expect(byUri(p.labellerLabelled.uri)?.labels).toEqual([
+      { value: 'rude', source: net.info.labelerDid, action: null },
+    ]);
     expect(byUri(p.recordWithMedia.uri)?.quote?.uri).toBe(p.image.uri);
     const rich = byUri(p.richText.uri);
-    expect(rich?.richText.segments.filter((s) => s.type !== 'text' && s.type !== 'linebreak').map((s) => s.type)).toEqual([
-      'mention',
-      'link',
-      'hashtag',
-    ]);
+    expect(
+      rich?.richText.segments.filter((s) => s.type !== 'text' && s.type !== 'linebreak').map((s) => s.type),
+    ).toEqual(['mention', 'link', 'hashtag']);
     expect(rich?.counts).toMatchObject({ replies: 1, reposts: 1, quotes: 1 });
-    expect(byUri(p.video.uri)?.media[0]).toMatchObject({ type: 'video', altText: 'A short clip', width: 16, height: 9 });
+    expect(byUri(p.video.uri)?.media[0]).toMatchObject({
+      type: 'video',
+      altText: 'A short clip',
+      width: 16,
+      height: 9,
+    });
     // Nine posts, one of them twice (posted and reposted).
     expect(items).toHaveLength(10);
   });
 
   it('gives a clear AUTH error for a wrong password', async () => {
     const err = await expectConnectorError(
-      BlueskySession.login({ service: net.info.pdsUrl, identifier: seeded.viewer.handle, password: 'wrong-password' }),
+      BlueskySession.login({
+        service: net.info.pdsUrl,
+        identifier: seeded.viewer.handle,
+        password: 'wrong-password',
+      }),
       ConnectorErrorCode.Auth,
     );
     expect(err.message).toContain(`"${seeded.viewer.handle}"`);
@@ -96,7 +132,10 @@ describe('linking and the home timeline', () => {
   });
 
   it('rejects a service URL that is not one', async () => {
-    await expectConnectorError(BlueskySession.login({ service: 'not a url', identifier: 'a', password: 'b' }), ConnectorErrorCode.BadInput);
+    await expectConnectorError(
+      BlueskySession.login({ service: 'not a url', identifier: 'a', password: 'b' }),
+      ConnectorErrorCode.BadInput,
+    );
   });
 });
 
@@ -105,7 +144,10 @@ describe('sessions', () => {
     const { updates } = await link();
     const stored = updates[0] as BlueskySessionData;
     const resumedUpdates: BlueskySessionData[] = [];
-    const resumed = await BlueskySession.resume({ session: stored, onSessionUpdate: (s) => void resumedUpdates.push(s) });
+    const resumed = await BlueskySession.resume({
+      session: stored,
+      onSessionUpdate: (s) => void resumedUpdates.push(s),
+    });
     expect(resumed.did).toBe(seeded.viewer.did);
     expect(resumedUpdates).toHaveLength(1);
     expect(resumedUpdates[0]?.refreshJwt).not.toBe(stored.refreshJwt);
@@ -116,17 +158,25 @@ describe('sessions', () => {
   it('reports a revoked app password as AUTH, on resume and on refresh, and calls onSessionExpired', async () => {
     const account = await net.createAccount('revoked');
     const expired: string[] = [];
-    const { session, updates } = await link(account, { onSessionExpired: (reason) => void expired.push(reason) });
+    const { session, updates } = await link(account, {
+      onSessionExpired: (reason) => void expired.push(reason),
+    });
     await account.agent.com.atproto.server.revokeAppPassword({ name: account.appPasswordName });
 
     await expectConnectorError(session.refresh(), ConnectorErrorCode.Auth);
     expect(expired).toHaveLength(1);
     // Once dead, the session refuses further calls without a round trip.
-    await expectConnectorError(new BlueskyConnector(session).fetchNewer(HOME, null, 10), ConnectorErrorCode.Auth);
+    await expectConnectorError(
+      new BlueskyConnector(session).fetchNewer(HOME, null, 10),
+      ConnectorErrorCode.Auth,
+    );
 
     const resumeExpired: string[] = [];
     await expectConnectorError(
-      BlueskySession.resume({ session: updates[0] as BlueskySessionData, onSessionExpired: (r) => void resumeExpired.push(r) }),
+      BlueskySession.resume({
+        session: updates[0] as BlueskySessionData,
+        onSessionExpired: (r) => void resumeExpired.push(r),
+      }),
       ConnectorErrorCode.Auth,
     );
     expect(resumeExpired).toHaveLength(1);
@@ -182,25 +232,47 @@ describe('incremental sync', () => {
 describe('other sources', () => {
   it('reads an author feed and a list feed, and who the account follows', async () => {
     const { connector } = await link();
-    const author = await connector.fetchOlder({ kind: SourceKind.Author, externalId: seeded.bob.did }, null, 100);
+    const author = await connector.fetchOlder(
+      { kind: SourceKind.Author, externalId: seeded.bob.did },
+      null,
+      100,
+    );
     expect(author.items.length).toBeGreaterThan(0);
-    expect(author.items.every((i) => i.post.author.networkId === seeded.bob.did || i.reason?.by.networkId === seeded.bob.did)).toBe(true);
+    expect(
+      author.items.every(
+        (i) => i.post.author.networkId === seeded.bob.did || i.reason?.by.networkId === seeded.bob.did,
+      ),
+    ).toBe(true);
 
     const agent = seeded.viewer.agent;
     const list = await agent.com.atproto.repo.createRecord({
       repo: seeded.viewer.did,
       collection: 'app.bsky.graph.list',
-      record: { $type: 'app.bsky.graph.list', purpose: 'app.bsky.graph.defs#curatelist', name: 'Alice only', createdAt: new Date().toISOString() },
+      record: {
+        $type: 'app.bsky.graph.list',
+        purpose: 'app.bsky.graph.defs#curatelist',
+        name: 'Alice only',
+        createdAt: new Date().toISOString(),
+      },
     });
     await agent.com.atproto.repo.createRecord({
       repo: seeded.viewer.did,
       collection: 'app.bsky.graph.listitem',
-      record: { $type: 'app.bsky.graph.listitem', subject: seeded.alice.did, list: list.data.uri, createdAt: new Date().toISOString() },
+      record: {
+        $type: 'app.bsky.graph.listitem',
+        subject: seeded.alice.did,
+        list: list.data.uri,
+        createdAt: new Date().toISOString(),
+      },
     });
     await net.processAll();
     expect(await connector.followedDids(list.data.uri)).toEqual([seeded.alice.did]);
     expect((await connector.followedDids()).sort()).toEqual([seeded.alice.did, seeded.bob.did].sort());
-    const listFeed = await connector.fetchNewer({ kind: SourceKind.List, externalId: list.data.uri }, null, 100);
+    const listFeed = await connector.fetchNewer(
+      { kind: SourceKind.List, externalId: list.data.uri },
+      null,
+      100,
+    );
     expect(listFeed.items.length).toBeGreaterThan(0);
     expect(listFeed.items.every((i) => i.post.author.networkId === seeded.alice.did)).toBe(true);
   });
@@ -231,25 +303,42 @@ describe('other sources', () => {
 
   it('refuses malformed source ids and unknown feeds clearly', async () => {
     const { connector } = await link();
-    await expectConnectorError(connector.fetchOlder({ kind: SourceKind.Feed, externalId: 'https://example.com' }, null, 10), ConnectorErrorCode.BadInput);
-    await expectConnectorError(connector.fetchOlder({ kind: SourceKind.Hashtag, externalId: 'x' }, null, 10), ConnectorErrorCode.BadInput);
+    await expectConnectorError(
+      connector.fetchOlder({ kind: SourceKind.Feed, externalId: 'https://example.com' }, null, 10),
+      ConnectorErrorCode.BadInput,
+    );
+    await expectConnectorError(
+      connector.fetchOlder({ kind: SourceKind.Hashtag, externalId: 'x' }, null, 10),
+      ConnectorErrorCode.BadInput,
+    );
     const missing = `at://${seeded.alice.did}/app.bsky.feed.generator/nope`;
-    const err = await connector.fetchOlder({ kind: SourceKind.Feed, externalId: missing }, null, 10).catch((e: unknown) => e);
+    const err = await connector
+      .fetchOlder({ kind: SourceKind.Feed, externalId: missing }, null, 10)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConnectorError);
-    expect([ConnectorErrorCode.NotFound, ConnectorErrorCode.BadInput]).toContain((err as ConnectorError).code);
+    expect([ConnectorErrorCode.NotFound, ConnectorErrorCode.BadInput]).toContain(
+      (err as ConnectorError).code,
+    );
   });
 });
 
 describe('upstream etiquette', () => {
   it('waits out a 429 until its reset and then succeeds', async () => {
     const faults = faultyFetch();
-    const { connector } = await link(seeded.viewer, { rateLimit: { fetch: faults.fetch, maxWaitMs: 10_000 } });
+    const { connector } = await link(seeded.viewer, {
+      rateLimit: { fetch: faults.fetch, maxWaitMs: 10_000 },
+    });
     let reset = 0;
     faults.inject('app.bsky.feed.getTimeline', () => {
       reset = Math.ceil(Date.now() / 1000) + 1;
       return {
         status: 429,
-        headers: { 'ratelimit-limit': '3000', 'ratelimit-remaining': '0', 'ratelimit-reset': String(reset), 'ratelimit-policy': '3000;w=300' },
+        headers: {
+          'ratelimit-limit': '3000',
+          'ratelimit-remaining': '0',
+          'ratelimit-reset': String(reset),
+          'ratelimit-policy': '3000;w=300',
+        },
         body: { error: 'RateLimitExceeded', message: 'Rate Limit Exceeded' },
       };
     });
@@ -264,14 +353,22 @@ describe('upstream etiquette', () => {
     const faults = faultyFetch();
     const { connector } = await link(seeded.viewer, { rateLimit: { fetch: faults.fetch, maxWaitMs: 1_000 } });
     const reset = Math.ceil(Date.now() / 1000) + 120;
-    faults.inject('app.bsky.feed.getTimeline', { status: 429, headers: { 'ratelimit-remaining': '0', 'ratelimit-reset': String(reset) } });
-    const err = await expectConnectorError(connector.fetchOlder(HOME, null, 3), ConnectorErrorCode.RateLimited);
+    faults.inject('app.bsky.feed.getTimeline', {
+      status: 429,
+      headers: { 'ratelimit-remaining': '0', 'ratelimit-reset': String(reset) },
+    });
+    const err = await expectConnectorError(
+      connector.fetchOlder(HOME, null, 3),
+      ConnectorErrorCode.RateLimited,
+    );
     expect(err.retryAt?.getTime()).toBe(reset * 1000);
   });
 
   it('retries a 503 and reports persistent ones as UNAVAILABLE', async () => {
     const faults = faultyFetch();
-    const { connector } = await link(seeded.viewer, { rateLimit: { fetch: faults.fetch, backoffMs: 10, retries5xx: 2 } });
+    const { connector } = await link(seeded.viewer, {
+      rateLimit: { fetch: faults.fetch, backoffMs: 10, retries5xx: 2 },
+    });
     faults.inject('app.bsky.feed.getTimeline', { status: 503 }, 1);
     expect((await connector.fetchOlder(HOME, null, 2)).items).toHaveLength(2);
     faults.inject('app.bsky.feed.getTimeline', { status: 503 }, 3);
@@ -303,30 +400,56 @@ describe('writes', () => {
 
   it('posts with facets, replies into the right thread and deletes', async () => {
     const { connector } = await link();
-    const created = await connector.createPost({ text: `Hello @${seeded.alice.handle} ✨ https://example.org #news`, language: 'en' });
+    const created = await connector.createPost({
+      text: `Hello @${seeded.alice.handle} ✨ https://example.org #news`,
+      language: 'en',
+    });
     await net.processAll();
-    const mine = await connector.fetchOlder({ kind: SourceKind.Author, externalId: seeded.viewer.did }, null, 10);
+    const mine = await connector.fetchOlder(
+      { kind: SourceKind.Author, externalId: seeded.viewer.did },
+      null,
+      10,
+    );
     const post = mine.items.find((i) => i.post.uri === created.uri)?.post;
     expect(post?.languages).toEqual(['en']);
     expect(post?.richText.segments.filter((s) => s.type !== 'text')).toEqual([
-      { type: 'mention', text: `@${seeded.alice.handle}`, networkId: seeded.alice.did, handle: seeded.alice.handle },
+      {
+        type: 'mention',
+        text: `@${seeded.alice.handle}`,
+        networkId: seeded.alice.did,
+        handle: seeded.alice.handle,
+      },
       { type: 'link', text: 'https://example.org', url: 'https://example.org' },
       { type: 'hashtag', text: '#news', tag: 'news' },
     ]);
 
     // Replying to a reply: the root is looked up, not guessed.
-    const reply = await connector.createPost({ text: 'deeper', replyTo: { uri: seeded.posts.reply.uri, nativeId: seeded.posts.reply.cid } });
+    const reply = await connector.createPost({
+      text: 'deeper',
+      replyTo: { uri: seeded.posts.reply.uri, nativeId: seeded.posts.reply.cid },
+    });
     await net.processAll();
-    const thread = await connector.fetchOlder({ kind: SourceKind.Author, externalId: seeded.viewer.did }, null, 10);
+    const thread = await connector.fetchOlder(
+      { kind: SourceKind.Author, externalId: seeded.viewer.did },
+      null,
+      10,
+    );
     const replied = thread.items.find((i) => i.post.uri === reply.uri)?.post;
     expect(replied?.replyParent?.uri).toBe(seeded.posts.reply.uri);
     expect(replied?.replyRoot?.uri).toBe(seeded.posts.richText.uri);
 
     await connector.deletePost({ uri: created.uri, nativeId: created.nativeId });
     await net.processAll();
-    const after = await connector.fetchOlder({ kind: SourceKind.Author, externalId: seeded.viewer.did }, null, 10);
+    const after = await connector.fetchOlder(
+      { kind: SourceKind.Author, externalId: seeded.viewer.did },
+      null,
+      10,
+    );
     expect(after.items.map((i) => i.post.uri)).not.toContain(created.uri);
-    await expectConnectorError(connector.deletePost({ uri: seeded.posts.image.uri, nativeId: '' }), ConnectorErrorCode.BadInput);
+    await expectConnectorError(
+      connector.deletePost({ uri: seeded.posts.image.uri, nativeId: '' }),
+      ConnectorErrorCode.BadInput,
+    );
     await expectConnectorError(connector.createPost({ text: 'x'.repeat(301) }), ConnectorErrorCode.BadInput);
   });
 });
@@ -354,7 +477,11 @@ describe('freshness from the firehose', () => {
     const { connector } = await link();
     const base = await connector.fetchNewer(HOME, null, 100);
     const events: RepoEvent[] = [];
-    const sub = subscribeRepos({ service: net.info.pdsUrl, cursor: null, onEvent: (e) => void events.push(e) });
+    const sub = subscribeRepos({
+      service: net.info.pdsUrl,
+      cursor: null,
+      onEvent: (e) => void events.push(e),
+    });
     subs.push(sub);
     // Wait until the live subscription is connected: a first post proves it.
     const warm = await seeded.bob.agent.post({ text: 'warm-up' });
@@ -362,7 +489,11 @@ describe('freshness from the firehose', () => {
 
     const fresh = await seeded.alice.agent.post({ text: 'fresh from the stream' });
     const event = await nextEvent(events, (e) => e.uri === fresh.uri);
-    expect(event).toMatchObject({ did: seeded.alice.did, collection: 'app.bsky.feed.post', action: 'create' });
+    expect(event).toMatchObject({
+      did: seeded.alice.did,
+      collection: 'app.bsky.feed.post',
+      action: 'create',
+    });
     expect(sub.cursor).toBeGreaterThanOrEqual(event.seq);
 
     // What the worker does on such an event for an account that follows the author: sync it. The
@@ -380,7 +511,11 @@ describe('freshness from the firehose', () => {
 
   it('resumes from a stored cursor after a restart without missing events', async () => {
     const events: RepoEvent[] = [];
-    const first = subscribeRepos({ service: net.info.pdsUrl, cursor: null, onEvent: (e) => void events.push(e) });
+    const first = subscribeRepos({
+      service: net.info.pdsUrl,
+      cursor: null,
+      onEvent: (e) => void events.push(e),
+    });
     const a = await seeded.alice.agent.post({ text: 'before the restart' });
     await nextEvent(events, (e) => e.uri === a.uri);
     const stored = first.cursor;
@@ -391,7 +526,11 @@ describe('freshness from the firehose', () => {
     await seeded.bob.agent.deletePost(deleted.uri);
 
     const resumedEvents: RepoEvent[] = [];
-    const second = subscribeRepos({ service: net.info.pdsUrl, cursor: stored, onEvent: (e) => void resumedEvents.push(e) });
+    const second = subscribeRepos({
+      service: net.info.pdsUrl,
+      cursor: stored,
+      onEvent: (e) => void resumedEvents.push(e),
+    });
     subs.push(second);
     await nextEvent(resumedEvents, (e) => e.uri === deleted.uri && e.action === 'delete');
     expect(resumedEvents.some((e) => e.uri === missed.uri && e.action === 'create')).toBe(true);

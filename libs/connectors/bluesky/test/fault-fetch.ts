@@ -36,10 +36,13 @@ export function faultyFetch(): FaultyFetch {
       if (!rule) return globalThis.fetch(request);
       rule.left--;
       const fault = typeof rule.fault === 'function' ? rule.fault() : rule.fault;
-      return new Response(JSON.stringify(fault.body ?? { error: 'Injected', message: `injected ${fault.status}` }), {
-        status: fault.status,
-        headers: { 'content-type': 'application/json', ...fault.headers },
-      });
+      return new Response(
+        JSON.stringify(fault.body ?? { error: 'Injected', message: `injected ${fault.status}` }),
+        {
+          status: fault.status,
+          headers: { 'content-type': 'application/json', ...fault.headers },
+        },
+      );
     },
   };
 }

@@ -12,7 +12,6 @@ import pg from 'pg';
 import { EXAMPLE_LABELER } from './protocol.js';
 import type { ChildConfig, ReadyState } from './protocol.js';
 
-
 const config = JSON.parse(process.env.TRIBUTARY_BSKY_CHILD_CONFIG ?? 'null') as ChildConfig | null;
 if (!config) throw new Error('TRIBUTARY_BSKY_CHILD_CONFIG is missing');
 const cfg: ChildConfig = config;
@@ -47,11 +46,14 @@ async function dropSchemas(includeStale: boolean): Promise<void> {
   const client = new pg.Client({ connectionString: cfg.dbPostgresUrl });
   await client.connect();
   try {
-    const { rows } = await client.query<{ nspname: string }>("SELECT nspname FROM pg_namespace WHERE nspname LIKE '%tributary_%'");
+    const { rows } = await client.query<{ nspname: string }>(
+      "SELECT nspname FROM pg_namespace WHERE nspname LIKE '%tributary_%'",
+    );
     for (const { nspname } of rows) {
       const owner = SCHEMA_PATTERN.exec(nspname)?.[1];
       const mine = nspname.endsWith(`_${schema}`);
-      const stale = includeStale && owner !== undefined && unspell(owner) !== process.pid && !alive(unspell(owner));
+      const stale =
+        includeStale && owner !== undefined && unspell(owner) !== process.pid && !alive(unspell(owner));
       if (mine || stale) await client.query(`DROP SCHEMA IF EXISTS "${nspname}" CASCADE`);
     }
   } finally {
@@ -65,7 +67,9 @@ async function shutdown(code: number): Promise<void> {
     // processAll() inside close() can hang on a half-started network; bound it.
     const closed = network?.close().catch(() => undefined);
     await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 5_000))]);
-    await dropSchemas(false).catch((err: unknown) => console.error("[bluesky-network] could not drop schemas:", err));
+    await dropSchemas(false).catch((err: unknown) =>
+      console.error('[bluesky-network] could not drop schemas:', err),
+    );
   })();
   await closing;
   process.exit(code);
@@ -99,11 +103,20 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // A labeler's label as the AppView stores it after consuming the labeler's stream.
     const body = await readJson(req);
     const { uri, cid, val } = body;
-    if (typeof uri !== 'string' || typeof val !== 'string') return reply(res, 400, { error: 'uri and val are required' });
+    if (typeof uri !== 'string' || typeof val !== 'string')
+      return reply(res, 400, { error: 'uri and val are required' });
     const src = typeof body.src === 'string' ? body.src : EXAMPLE_LABELER;
     await network.bsky.db.db
       .insertInto('label')
-      .values({ src, uri, cid: typeof cid === 'string' ? cid : '', val, neg: false, cts: new Date().toISOString(), exp: null })
+      .values({
+        src,
+        uri,
+        cid: typeof cid === 'string' ? cid : '',
+        val,
+        neg: false,
+        cts: new Date().toISOString(),
+        exp: null,
+      })
       .execute();
     return reply(res, 200, { src });
   }
@@ -111,7 +124,8 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // A feed generator serving a fixed list of posts (newest first) for one feed URI, paged by offset.
     const body = await readJson(req);
     const { feedUri, posts } = body;
-    if (typeof feedUri !== 'string' || !Array.isArray(posts)) return reply(res, 400, { error: 'feedUri and posts are required' });
+    if (typeof feedUri !== 'string' || !Array.isArray(posts))
+      return reply(res, 400, { error: 'feedUri and posts are required' });
     const uris = posts.filter((p: unknown) => isValidAtUri(p));
     const generator = await network.createFeedGen({
       [feedUri]: async ({ params }) => {
@@ -121,7 +135,10 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
         const next = offset + page.length;
         return {
           encoding: 'application/json',
-          body: { feed: page.map((post) => ({ post })), ...(next < uris.length ? { cursor: String(next) } : {}) },
+          body: {
+            feed: page.map((post) => ({ post })),
+            ...(next < uris.length ? { cursor: String(next) } : {}),
+          },
         };
       },
     });

@@ -13,7 +13,19 @@ try {
   agent.configureLabelers([net.info.labelerDid as `did:${string}:${string}`]);
   const timeline = (await agent.getTimeline({ limit: 100 })).data;
   const out = new URL('../../../connectors/bluesky/test/fixtures/', import.meta.url);
-  writeFileSync(new URL('timeline.json', out), JSON.stringify({ recordedWith: '@atproto/dev-env 0.6.7', posts: seeded.posts, richTextText: seeded.richTextText, feed: timeline.feed }, null, 2) + '\n');
+  writeFileSync(
+    new URL('timeline.json', out),
+    JSON.stringify(
+      {
+        recordedWith: '@atproto/dev-env 0.6.7',
+        posts: seeded.posts,
+        richTextText: seeded.richTextText,
+        feed: timeline.feed,
+      },
+      null,
+      2,
+    ) + '\n',
+  );
   console.log(`recorded ${timeline.feed.length} timeline entries`);
 } finally {
   await stopBlueskyNetwork();

@@ -36,17 +36,26 @@ export interface SeededTimeline {
 }
 
 export async function seedTimeline(net: BlueskyNetworkClient): Promise<SeededTimeline> {
-  const [viewer, alice, bob] = await Promise.all([net.createAccount('viewer'), net.createAccount('alice'), net.createAccount('bob')]);
+  const [viewer, alice, bob] = await Promise.all([
+    net.createAccount('viewer'),
+    net.createAccount('alice'),
+    net.createAccount('bob'),
+  ]);
   await viewer.agent.follow(alice.did);
   await viewer.agent.follow(bob.did);
   // Labels of a labeler reach a viewer only if they subscribe to it.
   await viewer.agent.addLabeler(net.info.labelerDid);
 
-  const rt = new RichText({ text: `Hi @${bob.handle} 👋🏽 read https://example.com/a?b=1 and #Tributary\nbye ✨` });
+  const rt = new RichText({
+    text: `Hi @${bob.handle} 👋🏽 read https://example.com/a?b=1 and #Tributary\nbye ✨`,
+  });
   await rt.detectFacets(alice.agent);
   const richTextText = rt.text;
   const richText = await alice.agent.post({ text: rt.text, facets: rt.facets, langs: ['en', 'de'] });
-  const reply = await bob.agent.post({ text: 'A reply to alice', reply: { root: richText, parent: richText } });
+  const reply = await bob.agent.post({
+    text: 'A reply to alice',
+    reply: { root: richText, parent: richText },
+  });
   const repost = await bob.agent.repost(richText.uri, richText.cid);
   const quote = await bob.agent.post({
     text: 'Quoting alice',
@@ -55,13 +64,21 @@ export async function seedTimeline(net: BlueskyNetworkClient): Promise<SeededTim
   const blob = (await alice.agent.uploadBlob(PNG_4X3, { encoding: 'image/png' })).data.blob;
   const image = await alice.agent.post({
     text: 'A picture',
-    embed: { $type: 'app.bsky.embed.images', images: [{ image: blob, alt: 'A red rectangle', aspectRatio: { width: 4, height: 3 } }] },
+    embed: {
+      $type: 'app.bsky.embed.images',
+      images: [{ image: blob, alt: 'A red rectangle', aspectRatio: { width: 4, height: 3 } }],
+    },
   });
   const linkCard = await alice.agent.post({
     text: 'Worth reading',
     embed: {
       $type: 'app.bsky.embed.external',
-      external: { uri: 'https://example.com/article', title: 'An article', description: 'What it is about', thumb: blob },
+      external: {
+        uri: 'https://example.com/article',
+        title: 'An article',
+        description: 'What it is about',
+        thumb: blob,
+      },
     },
   });
   const selfLabelled = await alice.agent.post({
@@ -80,17 +97,35 @@ export async function seedTimeline(net: BlueskyNetworkClient): Promise<SeededTim
     },
   });
   // The PDS stores any blob; the AppView renders a video view (playlist, thumbnail) from the record.
-  const videoBlob = (await alice.agent.uploadBlob(Buffer.from('not really an mp4'), { encoding: 'video/mp4' })).data.blob;
+  const videoBlob = (
+    await alice.agent.uploadBlob(Buffer.from('not really an mp4'), { encoding: 'video/mp4' })
+  ).data.blob;
   const video = await alice.agent.post({
     text: 'A video',
-    embed: { $type: 'app.bsky.embed.video', video: videoBlob, alt: 'A short clip', aspectRatio: { width: 16, height: 9 } },
+    embed: {
+      $type: 'app.bsky.embed.video',
+      video: videoBlob,
+      alt: 'A short clip',
+      aspectRatio: { width: 16, height: 9 },
+    },
   });
   await net.processAll();
   return {
     viewer,
     alice,
     bob,
-    posts: { richText, reply, repost, quote, image, linkCard, selfLabelled, labellerLabelled, recordWithMedia, video },
+    posts: {
+      richText,
+      reply,
+      repost,
+      quote,
+      image,
+      linkCard,
+      selfLabelled,
+      labellerLabelled,
+      recordWithMedia,
+      video,
+    },
     richTextText,
   };
 }

@@ -215,7 +215,9 @@ export class FakeMastodonServer {
       preview_url: done ? `${this.origin}/media/uploads/${u.id}-small.png` : null,
       remote_url: null,
       text_url: null,
-      meta: done ? { original: { width: 640, height: 480, size: '640x480', aspect: 1.3333333333333333 } } : null,
+      meta: done
+        ? { original: { width: 640, height: 480, size: '640x480', aspect: 1.3333333333333333 } }
+        : null,
       description: u.description,
       blurhash: done ? 'UeKUpFxuo~R%0nW;WCnhF6RjaJt757oJodS$' : null,
     };
@@ -809,9 +811,12 @@ export class FakeMastodonServer {
           body: this.renderStatus(this.statuses.get(previous) as StoredStatus, account.id),
         };
       const text = typeof ctx.body['status'] === 'string' ? ctx.body['status'] : '';
-      const mediaIds = Array.isArray(ctx.body['media_ids']) ? (ctx.body['media_ids'] as unknown[]).map(String) : [];
+      const mediaIds = Array.isArray(ctx.body['media_ids'])
+        ? (ctx.body['media_ids'] as unknown[]).map(String)
+        : [];
       const uploads = mediaIds.map((id) => this.uploads.get(id));
-      if (uploads.some((u) => !u || u.accountId !== account.id || u.statusId !== null)) return err(422, 'Validation failed: media not found or already used');
+      if (uploads.some((u) => !u || u.accountId !== account.id || u.statusId !== null))
+        return err(422, 'Validation failed: media not found or already used');
       if (uploads.some((u) => u!.processingPolls > 0))
         return err(422, 'Cannot attach files that have not finished processing. Try again in a moment!');
       if (!text.trim() && uploads.length === 0) return err(422, "Validation failed: Text can't be blank");
@@ -834,10 +839,19 @@ export class FakeMastodonServer {
 
     this.route('POST', '/api/v2/media', true, (ctx) => {
       const file = ctx.body['file'] as { type?: string; bytes?: Buffer } | undefined;
-      if (!file?.bytes?.length || !file.type) return err(422, 'Validation failed: File is missing or has no type');
+      if (!file?.bytes?.length || !file.type)
+        return err(422, 'Validation failed: File is missing or has no type');
       const id = String(this.nextId++);
       const description = typeof ctx.body['description'] === 'string' ? ctx.body['description'] : null;
-      const upload: FakeUpload = { id, accountId: (ctx.account as FakeAccount).id, mimeType: file.type, bytes: file.bytes, description, statusId: null, processingPolls: this.mediaProcessingPolls };
+      const upload: FakeUpload = {
+        id,
+        accountId: (ctx.account as FakeAccount).id,
+        mimeType: file.type,
+        bytes: file.bytes,
+        description,
+        statusId: null,
+        processingPolls: this.mediaProcessingPolls,
+      };
       this.uploads.set(id, upload);
       return { status: upload.processingPolls > 0 ? 202 : 200, body: this.renderUpload(upload) };
     });
@@ -883,11 +897,17 @@ export class FakeMastodonServer {
       const type = ctx.url.searchParams.get('type');
       const found =
         type === null || type === 'statuses'
-          ? [...this.statuses.values()].filter((s) => !s.deleted && s.reblogOf === null && this.statusUri(s) === q)
+          ? [...this.statuses.values()].filter(
+              (s) => !s.deleted && s.reblogOf === null && this.statusUri(s) === q,
+            )
           : [];
       return {
         status: 200,
-        body: { accounts: [], hashtags: [], statuses: found.map((s) => this.renderStatus(s, ctx.account?.id ?? null)) },
+        body: {
+          accounts: [],
+          hashtags: [],
+          statuses: found.map((s) => this.renderStatus(s, ctx.account?.id ?? null)),
+        },
       };
     });
 
@@ -927,18 +947,27 @@ export class FakeMastodonServer {
       const me = (ctx.account as FakeAccount).id;
       const home = ctx.body['home'];
       const lastReadId =
-        home !== null && typeof home === 'object' ? (home as Obj)['last_read_id'] : ctx.body['home[last_read_id]'];
+        home !== null && typeof home === 'object'
+          ? (home as Obj)['last_read_id']
+          : ctx.body['home[last_read_id]'];
       if (lastReadId === undefined) return { status: 200, body: {} };
-      if (typeof lastReadId !== 'string' || !lastReadId) return err(422, 'Validation failed: Last read ID is invalid');
+      if (typeof lastReadId !== 'string' || !lastReadId)
+        return err(422, 'Validation failed: Last read ID is invalid');
       const previous = this.markers.get(me);
-      const marker = { last_read_id: lastReadId, version: (previous?.version ?? 0) + 1, updated_at: new Date().toISOString() };
+      const marker = {
+        last_read_id: lastReadId,
+        version: (previous?.version ?? 0) + 1,
+        updated_at: new Date().toISOString(),
+      };
       this.markers.set(me, marker);
       return { status: 200, body: { home: marker } };
     });
 
     this.route('GET', '/api/v1/markers', true, (ctx) => {
       const marker = this.markers.get((ctx.account as FakeAccount).id);
-      const wanted = ctx.url.searchParams.getAll('timeline[]').concat(ctx.url.searchParams.getAll('timeline'));
+      const wanted = ctx.url.searchParams
+        .getAll('timeline[]')
+        .concat(ctx.url.searchParams.getAll('timeline'));
       return { status: 200, body: marker && wanted.includes('home') ? { home: marker } : {} };
     });
   }
@@ -981,10 +1010,15 @@ export class FakeMastodonServer {
     if (type.includes('application/json')) return JSON.parse(raw) as Obj;
     if (type.includes('multipart/form-data')) {
       // Parsed like a server would (boundary, parts, files), by the platform's own form parser.
-      const form = await new Response(Buffer.concat(chunks), { headers: { 'content-type': type } }).formData();
+      const form = await new Response(Buffer.concat(chunks), {
+        headers: { 'content-type': type },
+      }).formData();
       const out: Obj = {};
       for (const [k, v] of form) {
-        out[k] = typeof v === 'string' ? v : { name: v.name, type: v.type, bytes: Buffer.from(await v.arrayBuffer()) };
+        out[k] =
+          typeof v === 'string'
+            ? v
+            : { name: v.name, type: v.type, bytes: Buffer.from(await v.arrayBuffer()) };
       }
       return out;
     }
