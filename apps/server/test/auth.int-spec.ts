@@ -170,6 +170,34 @@ describe('invite sign-up, login and tokens', () => {
     }
   });
 
+  it('refuses an expired token and records when a token was last used', async () => {
+    const db = new pg.Client({ connectionString: instance.config.DATABASE_URL });
+    await db.connect();
+    try {
+      const login = () =>
+        gql<{ login: { token: string; tokenInfo: { id: string } } }>(LOGIN, { username: 'admin', password });
+      const expiring = (await login()).data!.login;
+      await db.query(
+        `UPDATE "ApiToken" SET "expiresAt" = now() AT TIME ZONE 'UTC' - interval '1 minute' WHERE id = $1`,
+        [expiring.tokenInfo.id],
+      );
+      expect(codeOf(await gql('{ me { id } }', {}, expiring.token))).toBe('UNAUTHENTICATED');
+
+      const used = (await login()).data!.login;
+      const before = Date.now();
+      expect((await gql('{ me { id } }', {}, used.token)).errors).toBeUndefined();
+      const list = await gql<{ tokens: { id: string; lastUsedAt: string | null }[] }>(
+        '{ tokens { id lastUsedAt } }',
+        {},
+        used.token,
+      );
+      const lastUsedAt = Date.parse(list.data!.tokens.find((t) => t.id === used.tokenInfo.id)!.lastUsedAt!);
+      expect(Math.abs(lastUsedAt - before)).toBeLessThan(5_000);
+    } finally {
+      await db.end();
+    }
+  });
+
   it('refuses missing, malformed and unknown tokens', async () => {
     expect(codeOf(await gql('{ me { id } }'))).toBe('UNAUTHENTICATED');
     expect(codeOf(await gql('{ me { id } }', {}, 'not-a-token'))).toBe('UNAUTHENTICATED');

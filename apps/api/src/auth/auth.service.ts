@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { CONFIG } from '@tributary/config';
 import type { Config } from '@tributary/config';
-import { PrismaService } from '@tributary/db';
+import { PrismaService, prepared } from '@tributary/db';
 import { createDefaultPipeline } from '@tributary/timeline';
 import { AppErrorCode, AppException } from '../common/app.exception.js';
 import { isUuid } from '../common/ids.js';
@@ -29,11 +29,26 @@ interface VerifiedToken {
   expiresAt: number | null;
 }
 
+// Prisma's DateTime columns are UTC wall-clock times without a zone: read as epoch milliseconds
+// and written as UTC here, so the process's time zone plays no part.
+const TOKEN_SQL = prepared(`
+  SELECT t.id::text AS "tokenId", (t."revokedAt" IS NOT NULL) AS revoked,
+         (extract(epoch FROM t."expiresAt") * 1000)::float8 AS "expiresAt",
+         (extract(epoch FROM t."lastUsedAt") * 1000)::float8 AS "lastUsedAt",
+         u.id::text AS "userId", u.username, u.role::text AS role
+  FROM "ApiToken" t JOIN "User" u ON u.id = t."userId"
+  WHERE t."tokenHash" = $1`);
+const TOKEN_USED_SQL = prepared(
+  `UPDATE "ApiToken" SET "lastUsedAt" = now() AT TIME ZONE 'UTC' WHERE id = $1::uuid`,
+);
+
 interface TokenRow {
   tokenId: string;
-  expiresAt: Date | null;
-  revokedAt: Date | null;
-  lastUsedAt: Date | null;
+  revoked: boolean;
+  /** Epoch milliseconds. */
+  expiresAt: number | null;
+  /** Epoch milliseconds. */
+  lastUsedAt: number | null;
   userId: string;
   username: string;
   role: Role;
@@ -62,21 +77,16 @@ export class AuthService {
     const now = Date.now();
     const cached = this.verified.get(tokenHash);
     if (cached) return cached.expiresAt === null || cached.expiresAt > now ? cached.user : null;
-    // One statement for token and user (Prisma's `include` takes two).
-    const [row] = await this.db.client.$queryRaw<TokenRow[]>`
-      SELECT t.id AS "tokenId", t."expiresAt", t."revokedAt", t."lastUsedAt", u.id AS "userId", u.username,
-             u.role::text AS role
-      FROM "ApiToken" t JOIN "User" u ON u.id = t."userId"
-      WHERE t."tokenHash" = ${tokenHash}`;
-    if (!row || row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= now)) return null;
-    if (!row.lastUsedAt || now - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-      await this.db.client.apiToken.update({
-        where: { id: row.tokenId },
-        data: { lastUsedAt: new Date(now) },
-      });
+    // One statement for token and user, on the driver: through Prisma a lookup with its lastUsedAt
+    // write took ~1.5 ms more API CPU (A/B over 1,000 timeline pages, most with a lookup), and one
+    // request in six needs a lookup at 200 requests/s over 1,000 users (token cache lifetime 30 s).
+    const [row] = await this.db.sql.query<TokenRow>(TOKEN_SQL, [tokenHash]);
+    if (!row || row.revoked || (row.expiresAt !== null && row.expiresAt <= now)) return null;
+    if (row.lastUsedAt === null || now - row.lastUsedAt > LAST_USED_RESOLUTION_MS) {
+      await this.db.sql.query(TOKEN_USED_SQL, [row.tokenId]);
     }
     const user = { id: row.userId, username: row.username, role: row.role, tokenId: row.tokenId };
-    this.verified.set(tokenHash, { user, expiresAt: row.expiresAt?.getTime() ?? null });
+    this.verified.set(tokenHash, { user, expiresAt: row.expiresAt });
     return user;
   }
 
