@@ -14,6 +14,7 @@
 // Run: node --import @swc-node/register/esm-register tools/bench/timeline-read.bench.ts [seconds=30] [rate=200] [api processes=1] [--reseed]
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -42,6 +43,8 @@ const SEED = {
   deepEntries: 10_100,
 };
 const PAGE = 50;
+/** Linux's USER_HZ: the unit of /proc/<pid>/stat CPU times. */
+const CLOCK_TICKS = 100;
 const DEPTH = 10_000;
 /** Entries of each deep user: DEPTH + a page visible though one in twenty is hidden. */
 const DEEP_ENTRIES = 11_300;
@@ -318,6 +321,13 @@ async function startApi(databaseUrl: string, encryptionKey: string) {
   );
   return {
     url,
+    /** CPU seconds the API processes have used (all threads: JavaScript, GC, I/O). */
+    cpuSeconds: () =>
+      children.reduce((sum, child) => {
+        // /proc/<pid>/stat after the command name: utime and stime are fields 14 and 15, in ticks.
+        const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        return sum + (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+      }, 0),
     stop: async () => {
       await Promise.all(
         children.map((child) => {
@@ -338,7 +348,7 @@ const agent = new Agent({ keepAlive: true, maxSockets: 256, timeout: 4_000 });
  * One GraphQL request; resolves with the answer's `data` (parsed when `parse`), rejects on a
  * non-200 or an answer with errors. Unparsed, an answer is checked by its start: Apollo writes
  * `errors` before `data`, so `{"data":{"timeline"` is an answer without errors. The client shares
- * the machine's two cores with the service; parsing ~100 kB per answer would take them from it.
+ * the machine's two cores with the service; parsing ~75 kB per answer would take them from it.
  */
 function graphql(
   url: string,
@@ -360,10 +370,19 @@ function graphql(
         },
       },
       (res) => {
+        // Unparsed, only the answer's start is kept: decoding ~75 kB per answer took the client's
+        // CPU, and the client's lateness counts in the open loop's latencies.
+        const keepAll = parse || res.statusCode !== 200;
         const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
+        let kept = 0;
+        res.on('data', (c: Buffer) => {
+          if (!keepAll && kept >= 300) return;
+          chunks.push(c);
+          kept += c.length;
+        });
         res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
+          const answer = Buffer.concat(chunks);
+          const text = answer.toString('utf8', 0, keepAll ? answer.length : 300);
           if (res.statusCode !== 200 || !text.startsWith('{"data":{"timeline":{"edges":['))
             reject(new Error(`${res.statusCode}: ${text.slice(0, 300)}`));
           else resolve(parse ? (JSON.parse(text) as { data: unknown }).data : null);
@@ -537,8 +556,11 @@ warm-up: 300 requests`);
   const N = 1000;
   console.log(`
 1. service time, one request at a time (${N} each); ${load()}`);
+  const cpuBefore = api.cpuSeconds();
   const one = await closedLoop(N, 1, () => ({ kind: 'first', run: httpFirst(randomUser().n) }));
+  const cpuPerPage = ((api.cpuSeconds() - cpuBefore) / N) * 1000;
   console.log(`   HTTP first page:           ${fmt(one.latencies.get('first') ?? [])}`);
+  console.log(`   API CPU per page:          ${cpuPerPage.toFixed(2)} ms (all its threads)`);
   const sqlOne = await closedLoop(N, 1, () => ({ kind: 'first', run: sqlRun(`first:${randomUser().n}`) }));
   console.log(`   baseline SQL, same page:   ${fmt(sqlOne.latencies.get('first') ?? [])}`);
   const mixed = await closedLoop(N, 1, (i) => {
