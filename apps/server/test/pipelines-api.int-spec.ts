@@ -161,6 +161,7 @@ beforeAll(async () => {
     PLUGIN_MEMORY_MB: '32',
     PIPELINES_PER_USER: '6',
     PLUGINS_PER_USER: '2',
+    PLUGIN_UPLOADS_PER_HOUR: '20',
     PIPELINE_SPEC_MAX_KB: '4',
   });
   prisma = instance.running.apps[0]!.get(PrismaService, { strict: false }).client;
@@ -532,6 +533,21 @@ describe('plugins', () => {
           bob.token,
         ),
       );
+  });
+
+  it('limits the uploads a user may have checked per hour, whatever became of them, with when to retry', async () => {
+    const carol = await signUp('carol');
+    const started = Date.now();
+    for (let n = 0; n < 20; n++)
+      expect(codeOf(await upload('const notAPlugin = 1;', carol.token))).toBe('BAD_USER_INPUT');
+    const limited = await upload(WARN_ON_WORD, carol.token);
+    expect(codeOf(limited)).toBe('RATE_LIMITED');
+    expect(limited.errors![0]!.message).toMatch(/^at most 20 plugin uploads per hour; try again after /);
+    const retryAt = Date.parse(limited.errors![0]!.extensions!['retryAt'] as string);
+    expect(retryAt).toBeGreaterThanOrEqual(started + 3_600_000);
+    expect(retryAt).toBeLessThanOrEqual(Date.now() + 3_600_000);
+    // Counted per user: others upload as before.
+    expect(codeOf(await upload('const notAPlugin = 1;', bob.token))).toBe('BAD_USER_INPUT');
   });
 
   it('runs an uploaded plugin sandboxed in a pipeline: its decisions are on the entries, also for new posts', async () => {

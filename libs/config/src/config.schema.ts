@@ -99,6 +99,11 @@ export const configSchema = z.object({
   PIPELINE_SPEC_MAX_KB: z.coerce.number().int().min(1).max(1024).default(64),
   /** How many plugins one user may upload (each name@version counts once). */
   PLUGINS_PER_USER: z.coerce.number().int().min(0).max(1000).default(20),
+  /**
+   * How many plugin uploads one user may have checked per hour, per API process: each check runs the
+   * code in that process's sandbox, which takes one call at a time.
+   */
+  PLUGIN_UPLOADS_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(30),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { CONFIG } from '@tributary/config';
 import type { Config } from '@tributary/config';
 import { DbConflictError, PrismaService, withDbErrors } from '@tributary/db';
@@ -11,6 +12,8 @@ import { isUuid } from '../common/ids.js';
 import { USER_LOCK_TX } from '../pipelines/pipelines.service.js';
 import { PluginKindModel } from './plugin.model.js';
 import type { PluginModel } from './plugin.model.js';
+
+const HOUR_MS = 3_600_000;
 
 export function toPluginModel(row: Plugin): PluginModel {
   return {
@@ -38,6 +41,16 @@ function refersTo(ref: { name: string; version: string }, row: { name: string; v
  */
 @Injectable()
 export class PluginsService {
+  /**
+   * Uploads checked per user in the current hour window. Counted in this process, whose sandbox the
+   * checks occupy one at a time: unlimited, one user's hostile uploads (each stopped only at the
+   * sandbox's time limit) would hold up every other user's uploads and previews here.
+   */
+  private readonly checks = new LRUCache<string, { count: number; since: number }>({
+    max: 100_000,
+    ttl: HOUR_MS,
+  });
+
   constructor(
     private readonly db: PrismaService,
     private readonly catalog: PluginCatalog,
@@ -66,6 +79,7 @@ export class PluginsService {
     // Counted before the (slow) sandbox check to spare it, and again under the lock to be exact.
     if ((await this.db.client.plugin.count({ where: { ownerId: userId } })) >= this.config.PLUGINS_PER_USER)
       throw tooMany();
+    this.countCheck(userId);
     const check = await this.catalog.inspect(code);
     if (!check.ok)
       throw new AppException(AppErrorCode.BadUserInput, `code: not a usable plugin: ${check.error}`, {
@@ -105,6 +119,26 @@ export class PluginsService {
         throw new AppException(AppErrorCode.Conflict, `you already uploaded ${check.name}@${check.version}`);
       throw error;
     }
+  }
+
+  /** Counts one sandbox check of the user's; RATE_LIMITED once the hour's are used up. */
+  private countCheck(userId: string): void {
+    const now = Date.now();
+    const window = this.checks.get(userId);
+    if (window === undefined || now - window.since >= HOUR_MS) {
+      this.checks.set(userId, { count: 1, since: now });
+      return;
+    }
+    const limit = this.config.PLUGIN_UPLOADS_PER_HOUR;
+    if (window.count >= limit) {
+      const retryAt = new Date(window.since + HOUR_MS).toISOString();
+      throw new AppException(
+        AppErrorCode.RateLimited,
+        `at most ${limit} plugin uploads per hour; try again after ${retryAt}`,
+        { retryAt },
+      );
+    }
+    window.count += 1;
   }
 
   /**
