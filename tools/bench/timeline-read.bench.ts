@@ -44,6 +44,8 @@ const SEED = {
   deepEntries: 10_100,
 };
 const PAGE = 50;
+/** Bytes of an answer the client reads when it does not parse it (enough to check and to report). */
+const ANSWER_START = 300;
 /** Linux's USER_HZ: the unit of /proc/<pid>/stat CPU times. */
 const CLOCK_TICKS = 100;
 const DEPTH = 10_000;
@@ -377,15 +379,15 @@ function graphql(
         const chunks: Buffer[] = [];
         let kept = 0;
         res.on('data', (c: Buffer) => {
-          if (!keepAll && kept >= 300) return;
+          if (!keepAll && kept >= ANSWER_START) return;
           chunks.push(c);
           kept += c.length;
         });
         res.on('end', () => {
           const answer = Buffer.concat(chunks);
-          const text = answer.toString('utf8', 0, keepAll ? answer.length : 300);
+          const text = answer.toString('utf8', 0, keepAll ? answer.length : ANSWER_START);
           if (res.statusCode !== 200 || !text.startsWith('{"data":{"timeline":{"edges":['))
-            reject(new Error(`${res.statusCode}: ${text.slice(0, 300)}`));
+            reject(new Error(`${res.statusCode}: ${text.slice(0, ANSWER_START)}`));
           else resolve(parse ? (JSON.parse(text) as { data: unknown }).data : null);
         });
       },

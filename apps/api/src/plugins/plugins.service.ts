@@ -123,10 +123,10 @@ export class PluginsService {
 
   /** Counts one sandbox check of the user's; RATE_LIMITED once the hour's are used up. */
   private countCheck(userId: string): void {
-    const now = Date.now();
+    // The cache forgets a window an hour after it opened (its ttl): no window, a new hour.
     const window = this.checks.get(userId);
-    if (window === undefined || now - window.since >= HOUR_MS) {
-      this.checks.set(userId, { count: 1, since: now });
+    if (window === undefined) {
+      this.checks.set(userId, { count: 1, since: Date.now() });
       return;
     }
     const limit = this.config.PLUGIN_UPLOADS_PER_HOUR;
