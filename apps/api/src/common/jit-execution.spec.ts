@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { describe, expect, it } from '@jest/globals';
 import { ApolloServer } from '@apollo/server';
 import { NestFactory } from '@nestjs/core';
@@ -77,6 +78,19 @@ describe('jitGateway', () => {
     const [compiled, expected] = [await run(jit, q, variables), await run(reference, q, variables)];
     expect(compiled).toEqual(expected);
     expect(compiled.errors === undefined).toBe(expected.errors === undefined);
+  });
+
+  it("empties an HTTP answer's data only once its response is closed", async () => {
+    const res = new EventEmitter();
+    const q = '{ items(first: 2) { id } }';
+    const answer = await jit.executeOperation({ query: q }, { contextValue: { req: { res } } });
+    if (answer.body.kind !== 'single') throw new Error('expected a single result');
+    const expected = { items: [{ id: '1' }, { id: '2' }] };
+    expect(answer.body.singleResult.data).toEqual(expected);
+    res.emit('close');
+    expect(answer.body.singleResult.data).toEqual({});
+    // Without a response to wait for (graphql-ws, in-process calls) the data stays.
+    expect((await run(jit, q)).data).toEqual(expected);
   });
 });
 
