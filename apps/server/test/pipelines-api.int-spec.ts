@@ -641,6 +641,44 @@ describe('plugins', () => {
     ok(await gql('mutation($id: ID!) { deletePipeline(id: $id) }', { id: created.id }, alice.token));
   });
 
+  it("runs one preview at a time per user, so one user's plugins cannot hold the sandbox for everyone", async () => {
+    const spin = (
+      await gql<{ plugins: { use: string; name: string }[] }>(
+        'query { plugins { use name } }',
+        {},
+        alice.token,
+      )
+    ).data!.plugins.find((p) => p.name === 'alice/spin')!;
+    const preview = (token: string, stages: unknown[]) =>
+      gql<{ previewPipeline: { hidden: boolean }[] }>(
+        'query($s: JSON!) { previewPipeline(spec: $s, limit: 3) { hidden } }',
+        { s: { stages } },
+        token,
+      );
+    // The endless loop runs until the sandbox's time limit: alice's first preview is still running
+    // when her second and bob's arrive.
+    const slow = [{ use: spin.use, onError: 'hide' }];
+    const [first, second, other] = await Promise.all([
+      preview(alice.token, slow),
+      preview(alice.token, slow),
+      preview(bob.token, [{ use: 'mute-words', with: { words: ['cat'] } }]),
+    ]);
+    const answers = [first, second];
+    expect(answers.filter((a) => a.errors === undefined)).toHaveLength(1);
+    const limited = answers.find((a) => a.errors !== undefined)!;
+    expect(codeOf(limited)).toBe('RATE_LIMITED');
+    expect(limited.errors![0]!.message).toBe(
+      'one preview at a time: wait for your previous preview to finish',
+    );
+    expect(answers.find((a) => a.errors === undefined)!.data!.previewPipeline.every((i) => i.hidden)).toBe(
+      true,
+    );
+    ok(other);
+    // Released when it ends, also after a failure.
+    expect(codeOf(await preview(alice.token, [{ use: 'language' }]))).toBe('BAD_USER_INPUT');
+    ok(await preview(alice.token, [{ use: 'mute-words', with: { words: ['cat'] } }]));
+  });
+
   it("runs the admin's trusted package in-process, end to end", async () => {
     const created = ok(
       await create('No bait', {

@@ -44,6 +44,14 @@ export function toPipelineModel(row: Pipeline): PipelineModel {
  */
 @Injectable()
 export class PipelinesService {
+  /**
+   * Users with a preview running in this process. A preview runs the user's uploaded plugins in this
+   * process's sandbox, which takes one call at a time for everyone, each call up to the plugin time
+   * limit: one user's previews sent in parallel would queue ahead of every other user's previews and
+   * uploads. One at a time per user bounds anyone's wait to one preview of each other user.
+   */
+  private readonly previewing = new Set<string>();
+
   constructor(
     private readonly db: PrismaService,
     private readonly jobs: JobQueue,
@@ -83,6 +91,24 @@ export class PipelinesService {
 
   /** A dry run over the user's recent posts; reads only. */
   async preview(
+    userId: string,
+    input: unknown,
+    limit: number | null | undefined,
+  ): Promise<PreviewItemModel[]> {
+    if (this.previewing.has(userId))
+      throw new AppException(
+        AppErrorCode.RateLimited,
+        'one preview at a time: wait for your previous preview to finish',
+      );
+    this.previewing.add(userId);
+    try {
+      return await this.runPreview(userId, input, limit);
+    } finally {
+      this.previewing.delete(userId);
+    }
+  }
+
+  private async runPreview(
     userId: string,
     input: unknown,
     limit: number | null | undefined,
