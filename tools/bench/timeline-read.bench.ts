@@ -11,7 +11,7 @@
 // 2-core machine that also runs PostgreSQL and this client, one does better than two). Seeding
 // uses generate_series in a dedicated database `tributary_bench_timeline`, kept between runs
 // (--reseed rebuilds it).
-// Prints the API processes' CPU per page in the open loop (from /proc).
+// Prints the API processes' CPU per page in the open loop (from /proc), and this client's own.
 // Run: node --import @swc-node/register/esm-register tools/bench/timeline-read.bench.ts [seconds=30] [rate=200] [api processes=1] [--reseed]
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -86,6 +86,11 @@ const load = () =>
   `load average ${loadavg()
     .map((l) => l.toFixed(2))
     .join(' ')}`;
+/** CPU milliseconds this process used since `since` (it shares the machine with the service). */
+const clientCpuMs = (since: NodeJS.CpuUsage): number => {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1000;
+};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -604,21 +609,28 @@ warm-up: 300 requests`);
   console.log(`
 3. open loop: timeline(first: ${PAGE}) of random users (of ${users}) at ${RATE} requests/s for ${SECONDS} s; ${load()}`);
   const cpuBefore = api.cpuSeconds();
+  const clientBefore = process.cpuUsage();
   const open = await openLoop(SECONDS, RATE, () => ({ kind: 'first', run: httpFirst(randomUser().n) }));
   const cpuPerPage = ((api.cpuSeconds() - cpuBefore) / (SECONDS * RATE)) * 1000;
+  const clientPerPage = clientCpuMs(clientBefore) / (SECONDS * RATE);
   const achieved = open.perSecond; // requests answered per second, until the last answer
   console.log(
     `   HTTP first page: ${fmt(open.latencies.get('first') ?? [])} (from the scheduled start); errors ${open.errors.length}, late starts ${open.lateStarts}`,
   );
   // Token lookups included: at this rate a user's cached token expires between two of their requests
   // about once in six.
-  console.log(`   API CPU per page: ${cpuPerPage.toFixed(2)} ms (all the API's threads)`);
+  console.log(
+    `   API CPU per page: ${cpuPerPage.toFixed(2)} ms (all the API's threads); this client's: ${clientPerPage.toFixed(2)} ms`,
+  );
   if (open.errors.length) console.log(`   first error: ${open.errors[0]}`);
+  const sqlClientBefore = process.cpuUsage();
   const sqlOpen = await openLoop(SECONDS, RATE, () => ({
     kind: 'first',
     run: sqlRun(`first:${randomUser().n}`),
   }));
-  console.log(`   baseline SQL:    ${fmt(sqlOpen.latencies.get('first') ?? [])}`);
+  console.log(
+    `   baseline SQL:    ${fmt(sqlOpen.latencies.get('first') ?? [])}; this client's CPU per query: ${(clientCpuMs(sqlClientBefore) / (SECONDS * RATE)).toFixed(2)} ms`,
+  );
 
   const p99 = stats(open.latencies.get('first') ?? []).p99;
   console.log(
