@@ -68,11 +68,11 @@ interface HttpContext {
  * generation, which a scavenge cannot tell. Each scavenge then copied the trees of all pages
  * answered since the previous one and promoted them at the next: ~88 KB per timeline page, ~17 MB/s
  * at 200 pages/s, so scavenges of ~8 ms and a mark-compact of a ~450 MB heap every ~10 s. The
- * retainer was not the request, the response or the ExecutionResult (emptying those changed
- * nothing); the tree's own `data` object is reached from both graphql-jit's execution and Apollo's
- * response, and emptying it cut promotion to ~6 KB per page (the API under the open loop of
- * tools/bench/timeline-read.bench.ts, run with --trace-gc-nvp).
- * Nothing reads the result after its answer is written.
+ * retainer was not found: emptying the request, the response, the ExecutionResult or Apollo's
+ * request context changed nothing; emptying the `data` object (or Apollo's response body) cut
+ * promotion to ~6 KB per page. graphql-js's execution promoted even more (~290 KB per page), so it
+ * is not graphql-jit's. (The API under the open loop of tools/bench/timeline-read.bench.ts, run with
+ * --trace-gc-nvp.) Nothing reads the result after its answer is written.
  */
 function releaseWhenAnswered(context: unknown, result: ExecutionResult): void {
   const data = result.data as Record<string, unknown> | null | undefined;
