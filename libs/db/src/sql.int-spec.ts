@@ -101,6 +101,41 @@ describe('sql (hand-written SQL straight on the driver)', () => {
     ]);
   });
 
+  it('fails a transaction whose connection PostgreSQL ends, without taking the process down', async () => {
+    // A restart, an admin's pg_terminate_backend or the idle-in-transaction limit end the session
+    // under a checked-out connection: node-postgres then emits 'error' on it, which would throw
+    // from the socket's handler (an uncaught exception) if nothing listened.
+    const ended = postgres.sql.transaction(async (tx) => {
+      const [own] = await tx.query<{ pid: number }>(`SELECT pg_backend_pid() AS pid`);
+      await postgres.sql.query(`SELECT pg_terminate_backend($1::int)`, [own!.pid]);
+      await new Promise((resolve) => setTimeout(resolve, 200)); // the end reaches the driver first
+      return tx.query(`SELECT 1`);
+    });
+    await expect(ended).rejects.toThrow(/terminating connection due to administrator command/);
+    // The ended connection was dropped, not given back to the pool.
+    expect(await postgres.sql.query(`SELECT 1 AS one`)).toEqual([{ one: 1 }]);
+  });
+
+  it('ends a transaction left idle for longer than the limit the pool sets', async () => {
+    expect(
+      await postgres.sql.query(`SELECT current_setting('idle_in_transaction_session_timeout') AS t`),
+    ).toEqual([{ t: '1min' }]);
+    const url = new URL(postgres.url);
+    url.searchParams.set('options', '-c idle_in_transaction_session_timeout=300');
+    const db = await openDatabase({ url: url.href });
+    try {
+      const stalled = db.sql.transaction(async (tx) => {
+        await tx.query(`SELECT 1`);
+        await new Promise((resolve) => setTimeout(resolve, 800)); // a hung step, holding its locks
+        return tx.query(`SELECT 2`);
+      });
+      await expect(stalled).rejects.toThrow(/terminating connection due to idle-in-transaction timeout/);
+      expect(await db.sql.query(`SELECT 1 AS one`)).toEqual([{ one: 1 }]);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('sees what Prisma wrote, through the same connections', async () => {
     const user = await postgres.prisma.user.create({ data: { username: 'sql-reader', passwordHash: 'x' } });
     expect(await postgres.sql.query(`SELECT username FROM "User" WHERE id = $1::uuid`, [user.id])).toEqual([

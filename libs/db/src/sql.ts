@@ -41,6 +41,15 @@ export function poolSql(pool: pg.Pool): SqlDatabase {
     ...queryOn(pool),
     async transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
       const client = await pool.connect();
+      // The pool stops listening to a connection it lends out. When PostgreSQL ends the session
+      // meanwhile (a restart, pg_terminate_backend, idle_in_transaction_session_timeout), the
+      // driver emits 'error' on it, which nobody listening would turn into an uncaught exception;
+      // and its next query fails only with "not queryable". Keep the reason to fail with it.
+      let lost: Error | undefined;
+      const onLost = (error: Error): void => {
+        lost ??= error;
+      };
+      client.on('error', onLost);
       let broken: Error | undefined;
       try {
         await client.query('BEGIN');
@@ -48,11 +57,17 @@ export function poolSql(pool: pg.Pool): SqlDatabase {
         await client.query('COMMIT');
         return result;
       } catch (error) {
+        // The server rolled back with the session; the driver's own error only says "not queryable".
+        if (lost !== undefined) {
+          broken = lost;
+          throw lost;
+        }
         // A connection that cannot even roll back is not given back to the pool.
         await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
         throw error;
       } finally {
         client.release(broken);
+        client.off('error', onLost);
       }
     },
   };
