@@ -559,16 +559,19 @@ try {
 warm-up: 300 requests`);
   await closedLoop(300, 4, () => ({ kind: 'first', run: httpFirst(randomUser().n) }));
 
-  // 1,000 per loop: the deep/first p99 ratio compares the tails of 500 requests each (with 200 it
-  // swung from 0.7x to 2.2x between runs).
   const N = 1000;
+  // The deep/first p99 ratio compares the tails of 2,000 requests each, interleaved so that both see
+  // the same disturbances. One at a time a page takes ~2 ms, so its p99 is set by the machine's rare
+  // hiccups (a GC, another process), not by the query: with 500 each the ratio swung from 1.00x to
+  // 1.64x between two runs of the same code, with equal medians; with 100 each, from 0.7x to 2.2x.
+  const MIXED = 4000;
   console.log(`
-1. service time, one request at a time (${N} each); ${load()}`);
+1. service time, one request at a time (${N} each; deep and first pages interleaved, ${MIXED / 2} each); ${load()}`);
   const one = await closedLoop(N, 1, () => ({ kind: 'first', run: httpFirst(randomUser().n) }));
   console.log(`   HTTP first page:           ${fmt(one.latencies.get('first') ?? [])}`);
   const sqlOne = await closedLoop(N, 1, () => ({ kind: 'first', run: sqlRun(`first:${randomUser().n}`) }));
   console.log(`   baseline SQL, same page:   ${fmt(sqlOne.latencies.get('first') ?? [])}`);
-  const mixed = await closedLoop(N, 1, (i) => {
+  const mixed = await closedLoop(MIXED, 1, (i) => {
     const d = randomDeep();
     return i % 2 ? { kind: 'deep', run: httpDeep(d) } : { kind: 'first', run: httpFirst(d.n) };
   });
@@ -578,7 +581,7 @@ warm-up: 300 requests`);
   console.log(
     `   deep / first: p50 ${(d.p50 / f.p50).toFixed(2)}x, p95 ${(d.p95 / f.p95).toFixed(2)}x, p99 ${(d.p99 / f.p99).toFixed(2)}x`,
   );
-  const sqlMixed = await closedLoop(N, 1, (i) => {
+  const sqlMixed = await closedLoop(MIXED, 1, (i) => {
     const x = randomDeep();
     return i % 2
       ? { kind: 'deep', run: sqlRun(`deep:${x.n}`) }
