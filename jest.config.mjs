@@ -2,6 +2,10 @@
 // (`*.int-spec.ts`, real PostgreSQL, Redis and the Bluesky reference network), ESM throughout.
 import { readFileSync } from 'node:fs';
 
+// Tests run in a zone far from UTC (UTC+14, no daylight saving time), so that code reading or writing
+// times in the process's zone fails here rather than on a server outside UTC. Jest's workers inherit it.
+process.env.TZ = 'Pacific/Kiritimati';
+
 const tsconfig = JSON.parse(readFileSync(new URL('./tsconfig.base.json', import.meta.url), 'utf8'));
 const aliases = Object.fromEntries(
   Object.entries(tsconfig.compilerOptions.paths).map(([alias, [target]]) => [

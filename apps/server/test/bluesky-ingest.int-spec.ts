@@ -173,7 +173,7 @@ describe('Bluesky ingest end to end', () => {
         firehose.status.ready >= 1 && firehose.status.streams.includes(`firehose:${net.info.pdsUrl}`),
     );
     const before = await db.query<{ last: Date | null }>(
-      `SELECT "lastSyncedAt" AS last FROM "Source" WHERE id = $1`,
+      `SELECT "lastSyncedAt" AT TIME ZONE 'UTC' AS last FROM "Source" WHERE id = $1`,
       [homeId],
     );
     const fresh = await seeded.alice.agent.post({ text: `Fresh after linking ${Date.now()}` });
@@ -183,7 +183,8 @@ describe('Bluesky ingest end to end', () => {
     // and then moves the source's markers, so those are waited for, not read at once.
     const synced = await waitFor('the source marked synced', async () => {
       const { rows } = await db.query<{ next: Date; last: Date }>(
-        `SELECT "nextPollAt" AS next, "lastSyncedAt" AS last FROM "Source" WHERE id = $1`,
+        // The columns hold UTC without a zone, which node-postgres would read in the process's zone.
+        `SELECT "nextPollAt" AT TIME ZONE 'UTC' AS next, "lastSyncedAt" AT TIME ZONE 'UTC' AS last FROM "Source" WHERE id = $1`,
         [homeId],
       );
       return rows[0]!.last.getTime() > (before.rows[0]!.last?.getTime() ?? 0) ? rows[0]! : null;
@@ -211,14 +212,14 @@ describe('Bluesky ingest end to end', () => {
   it('does not duplicate anything when the source is synced again', async () => {
     const before = await counts();
     const { rows } = await db.query<{ last: Date }>(
-      `SELECT "lastSyncedAt" AS last FROM "Source" WHERE id = $1`,
+      `SELECT "lastSyncedAt" AT TIME ZONE 'UTC' AS last FROM "Source" WHERE id = $1`,
       [homeId],
     );
     const jobs = instance.running.apps[0]!.get(JobQueue);
     await jobs.enqueue('sync-source', { sourceId: homeId });
     await waitFor('another sync', async () => {
       const after = await db.query<{ last: Date }>(
-        `SELECT "lastSyncedAt" AS last FROM "Source" WHERE id = $1`,
+        `SELECT "lastSyncedAt" AT TIME ZONE 'UTC' AS last FROM "Source" WHERE id = $1`,
         [homeId],
       );
       return after.rows[0]!.last.getTime() > rows[0]!.last.getTime();

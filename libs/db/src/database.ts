@@ -5,6 +5,7 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { applyMigrations } from './migrations.js';
 import type { MigrationOptions } from './migrations.js';
 import { openPglite } from './pglite.js';
+import { poolConfig } from './pool-config.js';
 import { preparedStatementName } from './prepared.js';
 import { PrismaClient } from './prisma-client.js';
 import { pgliteSql, poolSql } from './sql.js';
@@ -27,34 +28,6 @@ export interface Database {
   kind: 'postgres' | 'pglite';
   /** Disconnects Prisma and closes the pool or, for the embedded database, PGlite (else the process hangs). */
   close(): Promise<void>;
-}
-
-/** Session settings the pool adds to those a URL's `options` carry, unless the URL sets them itself. */
-const SESSION_DEFAULTS = {
-  // JIT's break-even is analytic queries. Ours are short, and a misestimate (a table without
-  // statistics yet) made PostgreSQL spend ~21 ms compiling a 500-post candidates query that then
-  // ran in 4 ms (tools/bench/pipeline-e2e.bench.ts).
-  jit: 'off',
-  // A transaction left open (a step that hangs, a paused process) keeps its row locks: a user's
-  // row lock stops all their pipeline changes. Ours go statement to statement, in milliseconds;
-  // PostgreSQL ends a session idle inside one for a minute, and the transaction fails with why.
-  idle_in_transaction_session_timeout: '60000',
-};
-
-/**
- * The pool's connection settings: SESSION_DEFAULTS added to the session options the URL may carry
- * (`?options=-c statement_timeout=5000`). node-postgres lets a URL's `options` replace the pool's,
- * which silently turned JIT back on.
- */
-export function poolConfig(url: string): pg.PoolConfig {
-  const parsed = new URL(url);
-  let options = parsed.searchParams.get('options')?.trim() ?? '';
-  parsed.searchParams.delete('options');
-  for (const [name, value] of Object.entries(SESSION_DEFAULTS)) {
-    const setsIt = new RegExp(`(^|\\s)(-c\\s*|--)${name}=`).test(options);
-    if (!setsIt) options = `${options} -c ${name}=${value}`.trim();
-  }
-  return { connectionString: parsed.href, options };
 }
 
 /** Opens PostgreSQL (with `url`) or the embedded PGlite (without); callers see no difference. */

@@ -10,6 +10,7 @@ import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapt
 import type { MigrationList } from '@prisma/schema-engine-wasm/schema_engine_bg';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { poolConfig } from './pool-config.js';
 import { startSchemaEngine } from './schema-engine.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -92,7 +93,7 @@ export async function applyMigrations(
   if ('pglite' in target) return run(new PrismaPGlite(target.pglite));
 
   const lock = new pg.Client({ connectionString: target.url });
-  const pool = new pg.Pool({ connectionString: target.url, max: 2 });
+  const pool = new pg.Pool({ ...poolConfig(target.url), max: 2 });
   await lock.connect();
   try {
     await lock.query('SELECT pg_advisory_lock($1)', [DEPLOY_LOCK_KEY]);

@@ -136,6 +136,26 @@ describe('sql (hand-written SQL straight on the driver)', () => {
     }
   });
 
+  it('writes UTC into timestamp columns whatever time zone the server or the URL gives a session', async () => {
+    // A server whose default zone is its machine's (initdb's choice), at UTC+14, and a URL asking for
+    // UTC-3:30: a column default filled by hand-written SQL must still read back as the current time.
+    await postgres.sql.query(`ALTER DATABASE "${postgres.name}" SET timezone TO 'Pacific/Kiritimati'`);
+    const url = new URL(postgres.url);
+    url.searchParams.set('options', '-c TimeZone=America/St_Johns');
+    const db = await openDatabase({ url: url.href });
+    try {
+      expect(await db.sql.query(`SELECT current_setting('TimeZone') AS zone`)).toEqual([{ zone: 'UTC' }]);
+      const [row] = await db.sql.query<{ id: string }>(
+        `INSERT INTO "User" (id, username, "passwordHash") VALUES (gen_random_uuid(), 'zone-probe', 'x') RETURNING id::text`,
+      );
+      const user = await db.prisma.user.findUniqueOrThrow({ where: { id: row!.id } });
+      expect(Math.abs(user.createdAt.getTime() - Date.now())).toBeLessThan(60_000);
+    } finally {
+      await db.close();
+      await postgres.sql.query(`ALTER DATABASE "${postgres.name}" RESET timezone`);
+    }
+  });
+
   it('sees what Prisma wrote, through the same connections', async () => {
     const user = await postgres.prisma.user.create({ data: { username: 'sql-reader', passwordHash: 'x' } });
     expect(await postgres.sql.query(`SELECT username FROM "User" WHERE id = $1::uuid`, [user.id])).toEqual([
