@@ -1,5 +1,40 @@
-import type { JobsOptions } from 'bullmq';
+import type { BackoffStrategy, JobsOptions } from 'bullmq';
 import type { JobName, JobPayloads } from './jobs.js';
+
+/** The backoff type of every job: doubling from its `delay`, at most RETRY_DELAY_CAP_MS. */
+export const CAPPED_BACKOFF = 'capped-exponential';
+/** First retry delay of every job. */
+const RETRY_DELAY_MS = 2_000;
+/** The longest wait between two attempts: once the cause is gone, a job runs again within it. */
+export const RETRY_DELAY_CAP_MS = 5 * 60_000;
+
+/** Wait before the retry that follows attempt `attemptsMade` (1 after the first failure). */
+export function retryDelay(attemptsMade: number, delay = RETRY_DELAY_MS): number {
+  return Math.min(delay * 2 ** (attemptsMade - 1), RETRY_DELAY_CAP_MS);
+}
+
+/**
+ * BullMQ resolves a backoff type it does not know through the worker's `settings.backoffStrategy`:
+ * every worker consuming these jobs must be given this one (else a failed job is not retried).
+ */
+export const backoffStrategy: BackoffStrategy = (attemptsMade, _type, _error, job) => {
+  const backoff = job?.opts.backoff;
+  return retryDelay(attemptsMade, typeof backoff === 'object' ? backoff.delay : undefined);
+};
+
+/** How many attempts make the retries span at least `ms` (an outage that long loses nothing). */
+export function attemptsSpanning(ms: number): number {
+  let attempts = 1;
+  for (let waited = 0; waited < ms; attempts++) waited += retryDelay(attempts);
+  return attempts;
+}
+
+/**
+ * Pipeline jobs run the posts already stored through the users' pipelines: one that gives up leaves
+ * those posts out of the timelines, silently, until a rebuild. Their only failures are PostgreSQL or
+ * Redis being away, so they retry through a long outage (a database upgrade, a failover).
+ */
+const PIPELINE_ATTEMPTS = attemptsSpanning(2 * 3600_000);
 
 /**
  * Retry and dedupe policy of every job, decided in one place. Jobs are delivered at least once,
@@ -9,7 +44,7 @@ import type { JobName, JobPayloads } from './jobs.js';
 export function jobOptions<N extends JobName>(name: N, data: JobPayloads[N]): JobsOptions {
   const base: JobsOptions = {
     attempts: 8,
-    backoff: { type: 'exponential', delay: 2_000 },
+    backoff: { type: CAPPED_BACKOFF, delay: RETRY_DELAY_MS },
     removeOnComplete: { age: 3600, count: 1000 },
     removeOnFail: { age: 7 * 24 * 3600 },
   };
@@ -26,8 +61,14 @@ export function jobOptions<N extends JobName>(name: N, data: JobPayloads[N]): Jo
     case 'rebuild-timeline': {
       const { pipelineId, version } = data as JobPayloads['rebuild-timeline'];
       // An edit saved twice rebuilds once; a newer version gets its own job (the older one then skips).
-      return { ...base, deduplication: { id: `rebuild:${pipelineId}:${version}` } };
+      return {
+        ...base,
+        attempts: PIPELINE_ATTEMPTS,
+        deduplication: { id: `rebuild:${pipelineId}:${version}` },
+      };
     }
+    case 'run-pipelines':
+      return { ...base, attempts: PIPELINE_ATTEMPTS };
     case 'save-read-marker': {
       const { pipelineId } = data as JobPayloads['save-read-marker'];
       // The handler reads the position current when it runs: marks piling up collapse into one
@@ -45,7 +86,6 @@ export function jobOptions<N extends JobName>(name: N, data: JobPayloads[N]): Jo
       return {
         ...base,
         attempts: 5,
-        backoff: { type: 'exponential', delay: 2_000 },
         deduplication: { id: `action:${actionId}` },
       };
     }

@@ -4,6 +4,7 @@ import type { OnApplicationBootstrap } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { CONFIG } from '@tributary/config';
 import type { Config } from '@tributary/config';
+import { backoffStrategy } from '@tributary/queue';
 import { JobHandlerRegistry } from './job-handler.registry.js';
 import { QUEUE_PROCESSORS } from './queue.processors.js';
 
@@ -34,6 +35,8 @@ export class WorkerLifecycle implements OnApplicationBootstrap {
         {
           lockDuration: this.config.QUEUE_LOCK_DURATION_MS,
           stalledInterval: this.config.QUEUE_STALLED_INTERVAL_MS,
+          // The jobs' backoff type (jobOptions); without it BullMQ would not retry a failed job.
+          settings: { backoffStrategy },
         },
         processor,
       );
