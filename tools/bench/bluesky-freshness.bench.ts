@@ -48,6 +48,7 @@ try {
   await net.processAll();
   const session = await BlueskySession.login({
     service: net.info.pdsUrl,
+    hostPolicy: net.hostPolicy,
     identifier: viewer.handle,
     password: viewer.appPassword,
   });

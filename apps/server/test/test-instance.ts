@@ -32,6 +32,13 @@ export async function startTestInstance(env: Record<string, string> = {}): Promi
     QUEUE_PREFIX: `test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
     LOG_LEVEL: 'warn',
     REDIS_EMBEDDED: 'false',
+    // The reference Bluesky network's PDS is on loopback over http, which the guard refuses otherwise.
+    ...(process.env.TRIBUTARY_BSKY_PDS_URL
+      ? {
+          BLUESKY_ALLOWED_HOSTS: new URL(process.env.TRIBUTARY_BSKY_PDS_URL).host,
+          BLUESKY_ALLOW_HTTP: 'true',
+        }
+      : {}),
     ...env,
   });
   const running = await start(config);

@@ -7,7 +7,6 @@ import type { BlueskySessionData } from '@tributary/connector-bluesky';
 import {
   MastodonConnector,
   MastodonStream,
-  assertSafeInstanceUrl,
   authorizeUrl,
   createPkce,
   exchangeCode,
@@ -15,7 +14,14 @@ import {
   verifyCredentials,
 } from '@tributary/connector-mastodon';
 import type { MastodonApp, MastodonStreamOptions } from '@tributary/connector-mastodon';
-import { AccountStatus, ConnectorError, ConnectorErrorCode, Network, SourceKind } from '@tributary/core';
+import {
+  AccountStatus,
+  ConnectorError,
+  ConnectorErrorCode,
+  Network,
+  SourceKind,
+  assertSafeInstanceUrl,
+} from '@tributary/core';
 import type { NetworkConnector } from '@tributary/core';
 import { PrismaService, open, seal } from '@tributary/db';
 import type { LinkedAccount, Source } from '@tributary/db';
@@ -49,6 +55,11 @@ export class AccountsService {
     return { allowHosts: this.config.MASTODON_ALLOWED_HOSTS, allowHttp: this.config.MASTODON_ALLOW_HTTP };
   }
 
+  /** Bluesky service policy: the same guard, with its own exemptions. */
+  get blueskyPolicy() {
+    return { allowHosts: this.config.BLUESKY_ALLOWED_HOSTS, allowHttp: this.config.BLUESKY_ALLOW_HTTP };
+  }
+
   /** Logs in with an app password, stores the session sealed and starts ingesting the home timeline. */
   async linkBluesky(
     userId: string,
@@ -56,6 +67,7 @@ export class AccountsService {
   ) {
     const session = await BlueskySession.login({
       service: input.service || this.config.BLUESKY_DEFAULT_SERVICE,
+      hostPolicy: this.blueskyPolicy,
       identifier: input.identifier,
       password: input.appPassword,
     });
@@ -258,6 +270,7 @@ export class AccountsService {
     if (credentials.network === 'BLUESKY') {
       const session = await BlueskySession.resume({
         session: credentials.session,
+        hostPolicy: this.blueskyPolicy,
         onSessionUpdate: (data: BlueskySessionData) =>
           this.storeCredentials(account.id, { network: 'BLUESKY', session: data }),
         onSessionExpired: (reason: string) => this.markNeedsReauth(account.id, reason),

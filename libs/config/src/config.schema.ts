@@ -72,6 +72,13 @@ export const configSchema = z.object({
   TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   INVITE_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(14),
   BLUESKY_DEFAULT_SERVICE: url(['https:', 'http:']).default('https://bsky.social'),
+  /**
+   * Hosts exempt from the private-address guard on Bluesky services: the one a member names when
+   * linking, and the PDS their DID document names (tests, private deployments).
+   */
+  BLUESKY_ALLOWED_HOSTS: csv.default([]),
+  /** Allow plain http:// for hosts on BLUESKY_ALLOWED_HOSTS (tests and private networks only). */
+  BLUESKY_ALLOW_HTTP: bool.default(false),
   /** Jetstream endpoint to follow instead of each PDS's firehose, where one is available. */
   BLUESKY_JETSTREAM_URL: url(['ws:', 'wss:']).optional(),
   /** How many posts of history each new source backfills. */

@@ -3,3 +3,4 @@ export * from './post.js';
 export * from './errors.js';
 export * from './connector.js';
 export * from './outbound-action.js';
+export * from './ssrf-guard.js';

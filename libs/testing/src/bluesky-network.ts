@@ -129,6 +129,11 @@ export interface TestBlueskyAccount {
 /** Typed access to the running reference network, for test files. */
 export interface BlueskyNetworkClient {
   readonly info: NetworkInfo;
+  /**
+   * What a session must be allowed to reach this network, whose PDS is on loopback over http
+   * (Tributary's guard refuses both otherwise): `hostPolicy` of a BlueskySession.
+   */
+  readonly hostPolicy: { allowHosts: string[]; allowHttp: true };
   /** Waits until the AppView has indexed everything the PDS sequenced. */
   processAll(): Promise<void>;
   /** Creates an account (`<name>-<random>.test`) with an app password. */
@@ -166,6 +171,11 @@ async function waitUntilReady(info: NetworkInfo): Promise<void> {
   }
 }
 
+/** The policy that lets a session reach the reference network's PDS at `pdsUrl`. */
+export function blueskyTestHostPolicy(pdsUrl: string): { allowHosts: string[]; allowHttp: true } {
+  return { allowHosts: [new URL(pdsUrl).host], allowHttp: true };
+}
+
 /**
  * The reference network started by the integration project's global setup, once it answers.
  * Rejects when it is not running or failed to start.
@@ -181,6 +191,7 @@ export async function blueskyNetwork(): Promise<BlueskyNetworkClient> {
   await waitUntilReady(info);
   return {
     info,
+    hostPolicy: blueskyTestHostPolicy(info.pdsUrl),
     processAll: async () => void (await control(info, '/process-all', {})),
     label: async (subject, val, src) => void (await control(info, '/labels', { ...subject, val, src })),
     createFeed: async (owner, rkey, posts) => {

@@ -8,7 +8,7 @@ export {
   testDatabaseUrl,
 } from './postgres.js';
 export type { TestDatabase, TestDatabases, TestPglite } from './postgres.js';
-export { blueskyNetwork } from './bluesky-network.js';
+export { blueskyNetwork, blueskyTestHostPolicy } from './bluesky-network.js';
 export { freePort } from './free-port.js';
 export type { BlueskyNetworkClient, TestBlueskyAccount } from './bluesky-network.js';
 export { FakeMastodonServer } from './mastodon/index.js';

@@ -10,7 +10,7 @@ import {
   subscribeRepos,
 } from '@tributary/connector-bluesky';
 import type { FirehoseSubscription, RepoEvent } from '@tributary/connector-bluesky';
-import { AccountStatus, Network, SourceKind } from '@tributary/core';
+import { AccountStatus, Network, SourceKind, assertSafeInstanceUrl } from '@tributary/core';
 import { PrismaService } from '@tributary/db';
 import type { LinkedAccount, Source } from '@tributary/db';
 import { JobQueue } from '@tributary/queue';
@@ -274,6 +274,18 @@ export class BlueskyFirehoseService implements OnApplicationBootstrap, BeforeApp
         onEvent: (event: RepoEvent) => this.onEvent(event),
         onError: (err: Error) => this.logger.warn(`${key}: ${err.message}`),
       };
+      // A PDS is named by whoever controls the account's DID: checked like every connection of the
+      // account's session (the operator's Jetstream is trusted).
+      if (key.startsWith('firehose:')) {
+        const refused = await assertSafeInstanceUrl(service, this.accounts.blueskyPolicy).then(
+          () => null,
+          (err: Error) => err,
+        );
+        if (refused !== null) {
+          this.logger.warn(`${key}: not consumed: ${refused.message}`);
+          continue;
+        }
+      }
       const sub = key.startsWith('jetstream:')
         ? subscribeJetstream({ ...common, url: service, wantedDids: dids ? dids.split(' ') : [] })
         : subscribeRepos({ ...common, service });

@@ -3,7 +3,13 @@
 // the server no longer accepts calls `onSessionExpired` and surfaces as ConnectorError(AUTH).
 import { AtpAgent, CredentialSession } from '@atproto/api';
 import type { AtpSessionData, AtpSessionEvent } from '@atproto/api';
-import { ConnectorError, ConnectorErrorCode } from '@tributary/core';
+import {
+  ConnectorError,
+  ConnectorErrorCode,
+  assertSafeInstanceUrl,
+  sharedGuardedDispatcher,
+} from '@tributary/core';
+import type { InstanceUrlPolicy } from '@tributary/core';
 import { createPoliteFetch } from './polite-fetch.js';
 import type { PoliteFetchOptions } from './polite-fetch.js';
 import { toConnectorError } from './to-connector-error.js';
@@ -25,6 +31,12 @@ export interface BlueskySessionData {
 export interface BlueskySessionOptions {
   /** Defaults to https://bsky.social. */
   service?: string;
+  /**
+   * The servers the session may reach: public addresses over https only, except `allowHosts`
+   * (assertSafeInstanceUrl). Checked for the service above and again at every connection, so also
+   * for the PDS an account's DID document names, which whoever controls the DID chooses.
+   */
+  hostPolicy?: InstanceUrlPolicy;
   /** Called with the new tokens after login and every refresh; persist them. */
   onSessionUpdate?: (session: BlueskySessionData) => void | Promise<void>;
   /** Called once when the server rejects the session (revoked, expired, account gone). */
@@ -32,21 +44,28 @@ export interface BlueskySessionOptions {
   rateLimit?: PoliteFetchOptions;
 }
 
-function parseService(service: string | undefined): URL {
+/** The service's origin, once it is known to be a server the policy lets the session reach. */
+async function checkedService(service: string | undefined, policy: InstanceUrlPolicy): Promise<URL> {
   const raw = service?.trim() || DEFAULT_BLUESKY_SERVICE;
-  let url: URL;
   try {
-    url = new URL(raw);
-  } catch {
-    throw new ConnectorError(ConnectorErrorCode.BadInput, `"${raw}" is not a valid Bluesky service URL`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    return new URL(await assertSafeInstanceUrl(raw, policy));
+  } catch (err) {
+    if (!(err instanceof ConnectorError)) throw err;
     throw new ConnectorError(
       ConnectorErrorCode.BadInput,
-      `Bluesky service URL must be http(s), got ${url.protocol}`,
+      `Bluesky service "${raw.slice(0, 100)}": ${err.message}`,
+      null,
+      {
+        cause: err,
+      },
     );
   }
-  return url;
+}
+
+/** Node's fetch through the policy's guarded dispatcher (`dispatcher` is Node's fetch extension). */
+function guardedFetch(policy: InstanceUrlPolicy): typeof globalThis.fetch {
+  const dispatcher = sharedGuardedDispatcher(policy);
+  return (input, init) => fetch(input, { ...init, dispatcher } as RequestInit);
 }
 
 export class BlueskySession {
@@ -60,9 +79,8 @@ export class BlueskySession {
     private readonly service: URL,
     private readonly options: BlueskySessionOptions,
   ) {
-    const credentials = new CredentialSession(service, createPoliteFetch(options.rateLimit), (event, data) =>
-      this.onEvent(event, data),
-    );
+    const fetch = createPoliteFetch({ fetch: guardedFetch(options.hostPolicy ?? {}), ...options.rateLimit });
+    const credentials = new CredentialSession(service, fetch, (event, data) => this.onEvent(event, data));
     this.agent = new AtpAgent(credentials);
   }
 
@@ -77,7 +95,10 @@ export class BlueskySession {
         'A Bluesky identifier and app password are required',
       );
     }
-    const session = new BlueskySession(parseService(options.service), options);
+    const session = new BlueskySession(
+      await checkedService(options.service, options.hostPolicy ?? {}),
+      options,
+    );
     try {
       await session.agent.login({ identifier, password: options.password });
     } catch (err) {
@@ -104,7 +125,8 @@ export class BlueskySession {
     options: BlueskySessionOptions & { session: BlueskySessionData },
   ): Promise<BlueskySession> {
     const { session: data } = options;
-    const session = new BlueskySession(parseService(options.service ?? data.service), options);
+    const service = await checkedService(options.service ?? data.service, options.hostPolicy ?? {});
+    const session = new BlueskySession(service, options);
     try {
       await session.agent.resumeSession({
         did: data.did,

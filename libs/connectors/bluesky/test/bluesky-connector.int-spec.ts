@@ -1,6 +1,9 @@
 // The connector against the real reference network (@atproto/dev-env: PLC + PDS + AppView),
 // started once per run by the integration project's global setup.
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { ConnectorError, ConnectorErrorCode, SourceKind } from '@tributary/core';
 import type { IngestedItem, SourceRef } from '@tributary/core';
 import { blueskyNetwork } from '../../../testing/src/bluesky-network.js';
@@ -31,6 +34,7 @@ async function link(
   const updates: BlueskySessionData[] = [];
   const session = await BlueskySession.login({
     service: net.info.pdsUrl,
+    hostPolicy: net.hostPolicy,
     identifier: account.handle,
     password: account.appPassword,
     onSessionUpdate: (s) => void updates.push(s),
@@ -122,6 +126,7 @@ describe('linking and the home timeline', () => {
     const err = await expectConnectorError(
       BlueskySession.login({
         service: net.info.pdsUrl,
+        hostPolicy: net.hostPolicy,
         identifier: seeded.viewer.handle,
         password: 'wrong-password',
       }),
@@ -139,6 +144,89 @@ describe('linking and the home timeline', () => {
   });
 });
 
+/** A local HTTP server that records every request and answers with `answer`. */
+async function recordingServer(
+  answer: (path: string) => unknown = () => ({}),
+): Promise<{ server: Server; host: string; paths: string[] }> {
+  const paths: string[] = [];
+  const server = createServer((req, res) => {
+    paths.push(req.url ?? '');
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer(req.url ?? '')));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, host: `127.0.0.1:${(server.address() as AddressInfo).port}`, paths };
+}
+
+describe('the servers a session may reach', () => {
+  // A member of a shared instance names their Bluesky service, and whoever controls a DID names its
+  // PDS: neither may make Tributary connect to the machine or its private network.
+  it('refuses a service on a private address or over plain http, without connecting to it', async () => {
+    const { server, host, paths } = await recordingServer();
+    try {
+      for (const service of [
+        `https://${host}`,
+        `http://${host}`,
+        `https://localhost:${host.split(':')[1]}`,
+      ]) {
+        const err = await expectConnectorError(
+          BlueskySession.login({ service, identifier: 'someone.test', password: 'app-pass-word' }),
+          ConnectorErrorCode.BadInput,
+        );
+        expect(err.message).toMatch(/Bluesky service .*(not public|must use https)/);
+      }
+      // The reference network's PDS is on loopback too: only its allowance lets the tests in.
+      await expectConnectorError(
+        BlueskySession.login({ service: net.info.pdsUrl, identifier: 'a.test', password: 'b' }),
+        ConnectorErrorCode.BadInput,
+      );
+      expect(paths).toEqual([]);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('checks the PDS a DID document names at every connection, not only the service linked to', async () => {
+    const inner = await recordingServer();
+    const token = (exp: number) =>
+      ['{"alg":"HS256","typ":"JWT"}', JSON.stringify({ sub: 'did:plc:ssrfprobe', exp })]
+        .map((part) => Buffer.from(part).toString('base64url'))
+        .concat('sig')
+        .join('.');
+    // An allowed "entryway" whose login answer sends the session on to a private address.
+    const entryway = await recordingServer(() => ({
+      did: 'did:plc:ssrfprobe',
+      handle: 'probe.test',
+      accessJwt: token(Math.floor(Date.now() / 1000) + 3600),
+      refreshJwt: token(Math.floor(Date.now() / 1000) + 86_400),
+      active: true,
+      didDoc: {
+        id: 'did:plc:ssrfprobe',
+        alsoKnownAs: ['at://probe.test'],
+        service: [
+          { id: '#atproto_pds', type: 'AtprotoPersonalDataServer', serviceEndpoint: `http://${inner.host}` },
+        ],
+      },
+    }));
+    try {
+      const session = await BlueskySession.login({
+        service: `http://${entryway.host}`,
+        hostPolicy: { allowHosts: [entryway.host], allowHttp: true },
+        identifier: 'probe.test',
+        password: 'app-pass-word',
+        rateLimit: { backoffMs: 1 },
+      });
+      expect(entryway.paths).toEqual(['/xrpc/com.atproto.server.createSession']);
+      await expect(new BlueskyConnector(session).fetchNewer(HOME, null, 10)).rejects.toBeInstanceOf(
+        ConnectorError,
+      );
+      expect(inner.paths).toEqual([]);
+    } finally {
+      inner.server.close();
+      entryway.server.close();
+    }
+  });
+});
+
 describe('sessions', () => {
   it('resumes stored tokens, refreshing and persisting them', async () => {
     const { updates } = await link();
@@ -146,6 +234,7 @@ describe('sessions', () => {
     const resumedUpdates: BlueskySessionData[] = [];
     const resumed = await BlueskySession.resume({
       session: stored,
+      hostPolicy: net.hostPolicy,
       onSessionUpdate: (s) => void resumedUpdates.push(s),
     });
     expect(resumed.did).toBe(seeded.viewer.did);
@@ -175,6 +264,7 @@ describe('sessions', () => {
     await expectConnectorError(
       BlueskySession.resume({
         session: updates[0] as BlueskySessionData,
+        hostPolicy: net.hostPolicy,
         onSessionExpired: (r) => void resumeExpired.push(r),
       }),
       ConnectorErrorCode.Auth,

@@ -36,6 +36,7 @@ function losingAnswers(times: number) {
 async function connect(fetch?: typeof globalThis.fetch): Promise<BlueskyConnector> {
   const session = await BlueskySession.login({
     service: net.info.pdsUrl,
+    hostPolicy: net.hostPolicy,
     identifier: writer.handle,
     password: writer.appPassword,
     ...(fetch ? { rateLimit: { fetch } } : {}),

@@ -4,13 +4,6 @@ export type { NormalizeResult, NormalizeOptions } from './normalize-status.js';
 export { normalizeContext } from './normalize-context.js';
 export { parseAsMasto } from './masto-shape.js';
 export { htmlToRichText } from './rich-text.js';
-export {
-  assertSafeInstanceUrl,
-  isPrivateAddress,
-  guardedDispatcher,
-  checkedLookupFor,
-} from './ssrf-guard.js';
-export type { InstanceUrlPolicy, LookupFn } from './ssrf-guard.js';
 export { RateLimitBudget, rateLimitBudgetFor } from './rate-limit-budget.js';
 export type { RateLimitOptions } from './rate-limit-budget.js';
 export { MastodonClient } from './mastodon-client.js';

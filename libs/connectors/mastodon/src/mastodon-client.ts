@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { ConnectorError, ConnectorErrorCode } from '@tributary/core';
+import { ConnectorError, ConnectorErrorCode, sharedGuardedDispatcher } from '@tributary/core';
+import type { InstanceUrlPolicy } from '@tributary/core';
 import type { mastodon } from 'masto';
 import {
   createOAuthAPIClient,
@@ -12,8 +13,6 @@ import {
 import type { Agent, Dispatcher } from 'undici';
 import type { RateLimitBudget, RateLimitOptions } from './rate-limit-budget.js';
 import { rateLimitBudgetFor } from './rate-limit-budget.js';
-import type { InstanceUrlPolicy } from './ssrf-guard.js';
-import { guardedDispatcher } from './ssrf-guard.js';
 
 export interface MastodonClientOptions extends InstanceUrlPolicy {
   /** Origin returned by `assertSafeInstanceUrl`. */
@@ -172,24 +171,6 @@ function retryAtFrom(headers: Headers, fallbackMs: number, useRateLimitReset: bo
   return new Date(Date.now() + fallbackMs);
 }
 
-const dispatchers = new Map<string, Agent>();
-
-/**
- * One guarded dispatcher per policy, so that connectors created per job still reuse the
- * instance's keep-alive connections. A policy with its own resolver (tests) gets its own.
- */
-function sharedDispatcher(policy: InstanceUrlPolicy): Agent {
-  const own = { allowHosts: policy.allowHosts, allowHttp: policy.allowHttp, lookup: policy.lookup };
-  if (own.lookup) return guardedDispatcher(own);
-  const key = JSON.stringify([own.allowHttp === true, own.allowHosts ?? []]);
-  let agent = dispatchers.get(key);
-  if (!agent) {
-    agent = guardedDispatcher(own);
-    dispatchers.set(key, agent);
-  }
-  return agent;
-}
-
 const isJson = (headers: Headers): boolean =>
   /^application\/(.+\+)?json\b/i.test(headers.get('content-type') ?? '');
 
@@ -212,7 +193,7 @@ export class MastodonClient {
   constructor(options: MastodonClientOptions) {
     this.origin = new URL(options.instanceOrigin).origin;
     this.token = options.accessToken ?? null;
-    this.guarded = sharedDispatcher(options);
+    this.guarded = sharedGuardedDispatcher(options);
     this.retries = options.retries ?? 2;
     this.backoffMs = options.backoffMs ?? 1_000;
     this.timeoutMs = options.timeoutMs ?? 30_000;

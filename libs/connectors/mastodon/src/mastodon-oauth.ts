@@ -2,8 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { ConnectorError, ConnectorErrorCode } from '@tributary/core';
 import { MastodonClient } from './mastodon-client.js';
 import type { MastodonApp, MastodonCredentials } from './mastodon-types.js';
-import type { InstanceUrlPolicy } from './ssrf-guard.js';
-import { assertSafeInstanceUrl } from './ssrf-guard.js';
+import type { InstanceUrlPolicy } from '@tributary/core';
+import { assertSafeInstanceUrl } from '@tributary/core';
 import { safeUrl as safeHttpUrl } from './normalize-status.js';
 
 /** Scopes Tributary asks for: reading timelines, lists and tags, and the write actions. */

@@ -2,8 +2,8 @@ import type { NormalizeResult } from './normalize-status.js';
 import { parseAsMasto } from './masto-shape.js';
 import { normalizeStatus } from './normalize-status.js';
 import { WebSocket } from 'ws';
-import type { InstanceUrlPolicy } from './ssrf-guard.js';
-import { assertSafeInstanceUrl, checkedLookupFor } from './ssrf-guard.js';
+import type { InstanceUrlPolicy } from '@tributary/core';
+import { assertSafeInstanceUrl, checkedLookupFor } from '@tributary/core';
 
 export type StreamState = 'connecting' | 'open' | 'closed';
 

@@ -6,7 +6,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MastodonClient } from './mastodon-client.js';
-import type { InstanceUrlPolicy, LookupFn } from './ssrf-guard.js';
+import type { InstanceUrlPolicy, LookupFn } from '@tributary/core';
 
 let bouncer: Server;
 let target: Server;

@@ -1,8 +1,12 @@
+// The guard on every connection to a server a user named: a Mastodon instance, a Bluesky PDS or
+// entryway. A member of a shared instance must not make it reach the machine's own or its private
+// network's services (Redis, the cloud metadata address, an admin panel) by naming them as "their
+// server".
 import type { LookupAddress } from 'node:dns';
 import { lookup as dnsLookup } from 'node:dns/promises';
 import type { LookupFunction } from 'node:net';
 import { BlockList, isIP } from 'node:net';
-import { ConnectorError, ConnectorErrorCode } from '@tributary/core';
+import { ConnectorError, ConnectorErrorCode } from './errors.js';
 // undici 7, the major Node 24's own fetch is built on: the dispatcher and handler API are the ones
 // that fetch drives (`requestInit.dispatcher`).
 import { Agent, buildConnector } from 'undici';
@@ -221,4 +225,22 @@ export function guardedDispatcher(policy: InstanceUrlPolicy): Agent {
       );
     },
   });
+}
+
+const sharedDispatchers = new Map<string, Agent>();
+
+/**
+ * One guarded dispatcher per policy, so that connectors created per job still reuse the server's
+ * keep-alive connections. A policy with its own resolver (tests) gets its own.
+ */
+export function sharedGuardedDispatcher(policy: InstanceUrlPolicy): Agent {
+  const own = { allowHosts: policy.allowHosts, allowHttp: policy.allowHttp, lookup: policy.lookup };
+  if (own.lookup) return guardedDispatcher(own);
+  const key = JSON.stringify([own.allowHttp === true, own.allowHosts ?? []]);
+  let agent = sharedDispatchers.get(key);
+  if (!agent) {
+    agent = guardedDispatcher(own);
+    sharedDispatchers.set(key, agent);
+  }
+  return agent;
 }
