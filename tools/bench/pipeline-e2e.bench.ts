@@ -3,7 +3,10 @@
 // the user's default pipeline and upserts the TimelineEntry rows in PostgreSQL. Baselines in the
 // same run: the engine alone over the same batches (no I/O), and the same entries written as bare
 // multi-row INSERTs of B rows over node-postgres. Prints posts/s, ratios and the machine.
-//   node --import @swc-node/register/esm-register tools/bench/pipeline-e2e.bench.ts [total] [batch] [concurrency]
+// The jobs belong to U users in turn (default 8, a small community): one user's jobs take turns
+// (their pipeline deduplicates, which reads the entries already written), different users' run side
+// by side; with U = 1 every job waits for the one before.
+//   node --import @swc-node/register/esm-register tools/bench/pipeline-e2e.bench.ts [total] [batch] [concurrency] [users]
 import { cpus, totalmem } from 'node:os';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -23,8 +26,9 @@ import { testPost } from '../../apps/server/test/pipeline-fixtures.js';
 const TOTAL = Number(process.argv[2] ?? 50_000);
 const BATCH = Number(process.argv[3] ?? 500);
 const CONCURRENCY = process.argv[4] ?? '4';
-if (!(BATCH >= 1 && TOTAL >= BATCH))
-  throw new Error('usage: pipeline-e2e.bench.ts [total] [batch] [concurrency]');
+const USERS = Number(process.argv[5] ?? 8);
+if (!(BATCH >= 1 && TOTAL >= BATCH && USERS >= 1))
+  throw new Error('usage: pipeline-e2e.bench.ts [total] [batch] [concurrency] [users]');
 
 async function admin(sql: string): Promise<void> {
   const c = new pg.Client({ connectionString: testPostgresUrl() });
@@ -54,41 +58,44 @@ const db = app.get(PrismaService, { strict: false });
 const prisma: PrismaClient = db.client;
 const jobs = app.get(JobQueue, { strict: false });
 
-// Setup (not timed): a user with the default pipeline and one source that saw TOTAL posts.
-const user = await prisma.user.create({ data: { username: 'bench', passwordHash: 'x' } });
-const pipeline = await createDefaultPipeline(prisma, user.id);
-const account = await prisma.linkedAccount.create({
-  data: {
-    userId: user.id,
-    network: 'BLUESKY',
-    networkAccountId: 'did:plc:bench',
-    handle: 'b.test',
-    serviceUrl: 'http://localhost',
-    credentials: 'x',
-    status: 'NEEDS_REAUTH',
-  },
-});
-const source = await prisma.source.create({ data: { linkedAccountId: account.id, kind: 'HOME' } });
-const postIds: string[] = [];
-for (let n = 0; n < TOTAL; n += 1000) {
-  const posts = Array.from({ length: Math.min(1000, TOTAL - n) }, (_, i) =>
+// Setup (not timed): USERS users, each with the default pipeline and one source; batch b's posts
+// were seen by user b % USERS.
+const users: { id: string; pipelineId: string; sourceId: string }[] = [];
+for (let u = 0; u < USERS; u++) {
+  const { id } = await prisma.user.create({ data: { username: `bench${u}`, passwordHash: 'x' } });
+  const pipeline = await createDefaultPipeline(prisma, id);
+  const account = await prisma.linkedAccount.create({
+    data: {
+      userId: id,
+      network: 'BLUESKY',
+      networkAccountId: `did:plc:bench${u}`,
+      handle: `b${u}.test`,
+      serviceUrl: 'http://localhost',
+      credentials: 'x',
+      status: 'NEEDS_REAUTH',
+    },
+  });
+  const source = await prisma.source.create({ data: { linkedAccountId: account.id, kind: 'HOME' } });
+  users.push({ id, pipelineId: pipeline.id, sourceId: source.id });
+}
+const user = users[0]!;
+const userOf = (b: number) => users[b % USERS]!;
+const batches: string[][] = [];
+for (let n = 0, b = 0; n < TOTAL; n += BATCH, b++) {
+  const posts = Array.from({ length: Math.min(BATCH, TOTAL - n) }, (_, i) =>
     testPost(
       n + i,
       (n + i) % 20 === 0 ? { labels: [{ value: 'porn', source: 'did:plc:l', action: null }] } : {},
     ),
   );
-  postIds.push(
-    ...(
-      await upsertIngested(
-        prisma,
-        source.id,
-        posts.map((post) => ({ post, reason: null })),
-      )
-    ).newPostIds.map(String),
+  const { newPostIds } = await upsertIngested(
+    prisma,
+    userOf(b).sourceId,
+    posts.map((post) => ({ post, reason: null })),
   );
+  batches.push(newPostIds.map(String));
 }
-const batches: string[][] = [];
-for (let i = 0; i < postIds.length; i += BATCH) batches.push(postIds.slice(i, i + BATCH));
+const pipelineIds = users.map((u) => u.pipelineId);
 
 // 1. End to end: enqueue every batch, wait for the last job to complete.
 const events = new QueueEvents(QueueName.Pipeline, {
@@ -107,20 +114,22 @@ let t0 = performance.now();
 for (let i = 0; i < batches.length; i += 1000) {
   await jobs.enqueueMany(
     'run-pipelines',
-    batches.slice(i, i + 1000).map((ids) => ({ userId: user.id, postIds: ids })),
+    batches.slice(i, i + 1000).map((ids, j) => ({ userId: userOf(i + j).id, postIds: ids })),
   );
 }
 await allDone;
 const e2eMs = performance.now() - t0;
-const written = await prisma.timelineEntry.count({ where: { pipelineId: pipeline.id } });
+const written = await prisma.timelineEntry.count({ where: { pipelineId: { in: pipelineIds } } });
 if (failed > 0 || written !== TOTAL)
   throw new Error(`${failed} jobs failed, ${written}/${TOTAL} entries written`);
 
 // 2. The engine alone, in-process, over the same batches (candidates loaded beforehand).
-const compiled = compilePipeline(pipeline.spec);
+const { spec } = await prisma.pipeline.findUniqueOrThrow({ where: { id: user.pipelineId } });
+const compiled = compilePipeline(spec);
 const candidateBatches: Awaited<ReturnType<typeof loadCandidates>>[] = [];
 t0 = performance.now();
-for (const ids of batches) candidateBatches.push(await loadCandidates(db.sql, user.id, ids.map(BigInt)));
+for (const [b, ids] of batches.entries())
+  candidateBatches.push(await loadCandidates(db.sql, userOf(b).id, ids.map(BigInt)));
 const loadMs = performance.now() - t0;
 t0 = performance.now();
 const results = [];
@@ -161,8 +170,8 @@ const rows = await prisma.$queryRawUnsafe<
 >(
   `SELECT "postId", "rankKey", hidden, "hiddenReason", decisions::text AS decisions, "seenIn"::text AS "seenIn",
           "dedupeKeys"::text AS "dedupeKeys", reason::text AS reason
-   FROM "TimelineEntry" WHERE "pipelineId" = $1::uuid ORDER BY "postId"`,
-  pipeline.id,
+   FROM "TimelineEntry" WHERE "pipelineId" = ANY($1::uuid[]) ORDER BY "postId"`,
+  pipelineIds,
 );
 const client = new pg.Client({ connectionString: database.url });
 await client.connect();
@@ -198,7 +207,7 @@ console.log(
   `machine: ${cpu.length} × ${cpu[0]?.model ?? '?'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
 );
 console.log(
-  `${TOTAL} posts, ${batches.length} jobs of ${BATCH}, WORKER_CONCURRENCY=${CONCURRENCY}, default pipeline (${compiled.spec.stages.length} stages)`,
+  `${TOTAL} posts, ${batches.length} jobs of ${BATCH} for ${USERS} user${USERS === 1 ? '' : 's'}, WORKER_CONCURRENCY=${CONCURRENCY}, default pipeline (${compiled.spec.stages.length} stages)`,
 );
 console.log(`end to end (BullMQ → worker → PostgreSQL): ${e2eMs.toFixed(0)} ms, ${rate(e2eMs)} posts/s`);
 console.log(

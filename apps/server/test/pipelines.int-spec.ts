@@ -3,7 +3,7 @@ import { PrismaService, upsertIngested } from '@tributary/db';
 import type { PrismaClient } from '@tributary/db';
 import { DEFAULT_PIPELINE_SPEC } from '@tributary/pipeline';
 import { JobQueue, QueueName, redisConnection, timelineChannel } from '@tributary/queue';
-import { createDefaultPipeline } from '@tributary/timeline';
+import { TimelineService, createDefaultPipeline } from '@tributary/timeline';
 import type { JobName, JobPayloads, UserEvent } from '@tributary/queue';
 import { QueueEvents } from 'bullmq';
 import type { Job } from 'bullmq';
@@ -266,6 +266,53 @@ describe('pipeline worker', () => {
         reason: `duplicate of ${original.uri}: bridged copy`,
       }),
     ]);
+  });
+
+  it('keeps one of two copies that arrive in jobs running at the same time', async () => {
+    // A cross-poster's two copies reach Tributary together (one sync per network), so their
+    // pipeline jobs run side by side: each must see the other's entry, or both stay visible.
+    const timelines = instance.running.apps[0]!.get(TimelineService, { strict: false });
+    const user = await prisma.user.create({ data: { username: 'racer', passwordHash: 'x' } });
+    const pipeline = await createDefaultPipeline(prisma, user.id);
+    const { sourceId: bluesky } = await createSource(prisma, user.id, 'BLUESKY');
+    const { sourceId: mastodon } = await createSource(prisma, user.id, 'MASTODON');
+    const pairs = Array.from({ length: 8 }, (_, i) => {
+      const n = 200_004 + i * 7; // by author0 (n % 7), whose Bridgy Fed copy follows
+      const original = testPost(n);
+      const copy = testPost(300_000 + i, {
+        network: 'MASTODON',
+        uri: `https://bsky.brid.gy/r/https://bsky.app/profile/did:plc:author0/post/p${n}`,
+        author: {
+          network: 'MASTODON',
+          networkId: 'https://bsky.brid.gy/ap/did:plc:author0',
+          handle: 'author0.test@bsky.brid.gy',
+          displayName: null,
+          avatarUrl: null,
+          bot: false,
+        },
+        createdAt: original.createdAt,
+        text: original.text,
+      });
+      return [original, copy] as const;
+    });
+    for (const [original, copy] of pairs) {
+      const [a] = (await upsertIngested(prisma, bluesky, items([original]))).newPostIds;
+      const [b] = (await upsertIngested(prisma, mastodon, items([copy]))).newPostIds;
+      await Promise.all([
+        timelines.runPipelines(user.id, [String(a)]),
+        timelines.runPipelines(user.id, [String(b)]),
+      ]);
+    }
+    const visible = await prisma.timelineEntry.findMany({
+      where: { pipelineId: pipeline.id, hidden: false },
+      select: { seenIn: true },
+    });
+    expect(visible).toHaveLength(pairs.length);
+    for (const entry of visible)
+      expect((entry.seenIn as { network: string }[]).map((s) => s.network).sort()).toEqual([
+        'BLUESKY',
+        'MASTODON',
+      ]);
   });
 
   it('fails a malformed job without retrying it', async () => {

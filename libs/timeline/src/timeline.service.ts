@@ -2,9 +2,9 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CONFIG } from '@tributary/config';
 import type { Config } from '@tributary/config';
 import { EventPublisher } from '@tributary/queue';
-import { PrismaService } from '@tributary/db';
+import { PrismaService, prepared } from '@tributary/db';
 import type { Post } from '@tributary/core';
-import type { Pipeline } from '@tributary/db';
+import type { Pipeline, Sql } from '@tributary/db';
 import { compilePipeline, dedupeKeysOf, PipelineSpecError } from '@tributary/pipeline';
 import type { CompiledPipeline, SeenIn } from '@tributary/pipeline';
 import {
@@ -18,6 +18,11 @@ import {
 } from './entry-store.js';
 import type { HistoryScope, StoredCandidate } from './entry-store.js';
 import { PluginCatalog } from './plugin-catalog.js';
+
+/** One pipeline's lock (a transaction's): `hashtext` spreads pipeline ids over the second key. */
+const LOCK_PIPELINE_SQL = prepared(
+  `SELECT pg_advisory_xact_lock(hashtext('tributary:pipeline'), hashtext($1::text))`,
+);
 
 /** Posts per engine run and write during a rebuild (the queue's batches are 100–500 too). */
 export const REBUILD_BATCH = 500;
@@ -176,7 +181,31 @@ export class TimelineService {
     now: Date,
   ): Promise<bigint[]> {
     const scope = dedupeScope(compiled);
-    const history = scope !== null ? await loadHistory(this.db.sql, pipeline.id, batch, scope) : [];
+    if (scope === null) return this.runAndStore(this.db.sql, null, pipeline, version, compiled, batch, now);
+    // Deduplication decides from the entries already stored, so two batches of one pipeline must
+    // not interleave between that read and their write: a cross-post's two copies arrive together
+    // (one sync per network), and each batch would miss the other copy and keep its own. Such
+    // batches of a pipeline take turns, holding its lock from the read to the write.
+    return this.db.sql.transaction(async (tx) => {
+      await tx.query(LOCK_PIPELINE_SQL, [pipeline.id]);
+      return this.runAndStore(tx, scope, pipeline, version, compiled, batch, now);
+    });
+  }
+
+  /**
+   * The run and the write of writeBatch, on `sql`: a transaction holding the pipeline's lock when
+   * the pipeline deduplicates (`scope`), else the database.
+   */
+  private async runAndStore(
+    sql: Sql,
+    scope: HistoryScope | null,
+    pipeline: Pipeline,
+    version: number,
+    compiled: CompiledPipeline,
+    batch: readonly StoredCandidate[],
+    now: Date,
+  ): Promise<bigint[]> {
+    const history = scope !== null ? await loadHistory(sql, pipeline.id, batch, scope) : [];
     const results = await compiled.run(batch, { now, history });
     const historyIds = new Map(history.map((h) => [h.post.uri, h.postId]));
     const merges = new Map<bigint, SeenIn[]>();
@@ -193,12 +222,13 @@ export class TimelineService {
     }));
     // One statement is atomic by itself: no transaction round trips for a normal batch.
     if (entries.length <= MAX_SINGLE_STATEMENT_ENTRIES)
-      return writeEntries(this.db.sql, pipeline.userId, pipeline.id, version, entries, merges);
-    return this.db.sql.transaction(async (tx) => {
+      return writeEntries(sql, pipeline.userId, pipeline.id, version, entries, merges);
+    const write = async (tx: Sql): Promise<bigint[]> => {
       const inserted = await upsertEntries(tx, pipeline.userId, pipeline.id, version, entries);
       await mergeSeenIn(tx, pipeline.id, merges);
       return inserted;
-    });
+    };
+    return scope !== null ? write(sql) : this.db.sql.transaction(write);
   }
 
   /** Compiles once per pipeline version (for a minute); null, logged, when the spec is invalid. */
