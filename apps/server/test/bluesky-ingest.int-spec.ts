@@ -263,3 +263,38 @@ describe('Bluesky ingest end to end', () => {
     );
   });
 });
+
+describe('which Bluesky services a member may link to', () => {
+  it("reaches the operator's default service without listing it, and refuses a member's private one", async () => {
+    // An operator whose default service is a PDS on their own network (over http), nothing else allowed.
+    const own = await startTestInstance({
+      ROLE: 'api',
+      BLUESKY_DEFAULT_SERVICE: net.info.pdsUrl,
+      BLUESKY_ALLOWED_HOSTS: '',
+      BLUESKY_ALLOW_HTTP: 'false',
+    });
+    try {
+      const ownGql = graphqlClient(own.apiUrl);
+      const { code } = await own.running.apps[0]!.get(AuthService).createInvite(null, 'MEMBER');
+      const signUp = await ownGql<{ signUp: { token: string } }>(
+        'mutation($i: String!) { signUp(invite: $i, username: "member", password: "long enough password") { token } }',
+        { i: code },
+      );
+      const memberToken = signUp.data!.signUp.token;
+      const account = await net.createAccount('byodefault');
+      const linked = await ownGql(LINK, { i: account.handle, p: account.appPassword, s: null }, memberToken);
+      expect(linked.errors).toBeUndefined();
+      for (const service of ['http://127.0.0.1:6379', 'https://169.254.169.254', 'https://localhost']) {
+        const refused = await ownGql(
+          LINK,
+          { i: account.handle, p: account.appPassword, s: service },
+          memberToken,
+        );
+        expect(codeOf(refused)).toBe('BAD_USER_INPUT');
+        expect(refused.errors?.[0]?.message).toMatch(/Bluesky service .*(not public|must use https)/);
+      }
+    } finally {
+      await own.stop();
+    }
+  });
+});

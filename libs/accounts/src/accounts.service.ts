@@ -55,9 +55,16 @@ export class AccountsService {
     return { allowHosts: this.config.MASTODON_ALLOWED_HOSTS, allowHttp: this.config.MASTODON_ALLOW_HTTP };
   }
 
-  /** Bluesky service policy: the same guard, with its own exemptions. */
+  /**
+   * Bluesky service policy: the same guard, with its own exemptions. The operator's default service
+   * is theirs to choose: always reachable, over http too when configured so (a PDS on their network).
+   */
   get blueskyPolicy() {
-    return { allowHosts: this.config.BLUESKY_ALLOWED_HOSTS, allowHttp: this.config.BLUESKY_ALLOW_HTTP };
+    const fallback = new URL(this.config.BLUESKY_DEFAULT_SERVICE);
+    return {
+      allowHosts: [...this.config.BLUESKY_ALLOWED_HOSTS, fallback.host],
+      allowHttp: this.config.BLUESKY_ALLOW_HTTP || fallback.protocol === 'http:',
+    };
   }
 
   /** Logs in with an app password, stores the session sealed and starts ingesting the home timeline. */
