@@ -40,6 +40,25 @@ export function testPost(n: number, overrides: Partial<Post> = {}, base = Date.U
 
 export const items = (posts: Post[]): IngestedItem[] => posts.map((post) => ({ post, reason: null }));
 
+/** The Bridgy Fed copy on Mastodon of `original` (a Bluesky post), as post `n`. */
+export function bridgyCopy(original: Post, n: number): Post {
+  const did = original.author.networkId;
+  return testPost(n, {
+    network: 'MASTODON',
+    uri: `https://bsky.brid.gy/r/https://bsky.app/profile/${did}/post/${original.uri.split('/').pop()}`,
+    author: {
+      network: 'MASTODON',
+      networkId: `https://bsky.brid.gy/ap/${did}`,
+      handle: `${original.author.handle}@bsky.brid.gy`,
+      displayName: null,
+      avatarUrl: null,
+      bot: false,
+    },
+    createdAt: original.createdAt,
+    text: original.text,
+  });
+}
+
 /** A linked account of `userId` on `network` with one home-timeline source. */
 export async function createSource(
   prisma: PrismaClient,

@@ -9,7 +9,7 @@ import { QueueEvents } from 'bullmq';
 import type { Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { AuthService } from '../../api/src/auth/auth.service.js';
-import { createSource, items, testPost } from './pipeline-fixtures.js';
+import { bridgyCopy, createSource, items, testPost } from './pipeline-fixtures.js';
 import type { TestInstance } from './test-instance.js';
 import { startTestInstance } from './test-instance.js';
 
@@ -228,20 +228,7 @@ describe('pipeline worker', () => {
   it('merges a duplicate from a later batch into the stored entry, once', async () => {
     // A Bridgy Fed copy on Mastodon of a Bluesky post stored earlier.
     const original = testPost(42);
-    const copy = testPost(100_042, {
-      network: 'MASTODON',
-      uri: `https://bsky.brid.gy/r/https://bsky.app/profile/did:plc:author0/post/p42`,
-      author: {
-        network: 'MASTODON',
-        networkId: 'https://bsky.brid.gy/ap/did:plc:author0',
-        handle: 'author0.test@bsky.brid.gy',
-        displayName: null,
-        avatarUrl: null,
-        bot: false,
-      },
-      createdAt: original.createdAt,
-      text: original.text,
-    });
+    const copy = bridgyCopy(original, 100_042);
     const { newPostIds } = await upsertIngested(prisma, mastodonSourceId, items([copy]));
     const originalId = (await prisma.post.findFirstOrThrow({ where: { uri: original.uri } })).id;
     for (let i = 0; i < 2; i++) await runJob('run-pipelines', { userId, postIds: newPostIds.map(String) });
@@ -277,22 +264,8 @@ describe('pipeline worker', () => {
     const { sourceId: bluesky } = await createSource(prisma, user.id, 'BLUESKY');
     const { sourceId: mastodon } = await createSource(prisma, user.id, 'MASTODON');
     const pairs = Array.from({ length: 8 }, (_, i) => {
-      const n = 200_004 + i * 7; // by author0 (n % 7), whose Bridgy Fed copy follows
-      const original = testPost(n);
-      const copy = testPost(300_000 + i, {
-        network: 'MASTODON',
-        uri: `https://bsky.brid.gy/r/https://bsky.app/profile/did:plc:author0/post/p${n}`,
-        author: {
-          network: 'MASTODON',
-          networkId: 'https://bsky.brid.gy/ap/did:plc:author0',
-          handle: 'author0.test@bsky.brid.gy',
-          displayName: null,
-          avatarUrl: null,
-          bot: false,
-        },
-        createdAt: original.createdAt,
-        text: original.text,
-      });
+      const original = testPost(200_000 + i);
+      const copy = bridgyCopy(original, 300_000 + i);
       return [original, copy] as const;
     });
     for (const [original, copy] of pairs) {
