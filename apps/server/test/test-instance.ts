@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@tributary/config';
 import type { Config } from '@tributary/config';
-import { createTestDatabase } from '@tributary/testing';
+import { blueskyTestHostPolicy, createTestDatabase } from '@tributary/testing';
 import { QueueName, redisConnection } from '@tributary/queue';
 import { Queue } from 'bullmq';
 import type { Running } from '../src/start.js';
@@ -35,7 +35,9 @@ export async function startTestInstance(env: Record<string, string> = {}): Promi
     // The reference Bluesky network's PDS is on loopback over http, which the guard refuses otherwise.
     ...(process.env.TRIBUTARY_BSKY_PDS_URL
       ? {
-          BLUESKY_ALLOWED_HOSTS: new URL(process.env.TRIBUTARY_BSKY_PDS_URL).host,
+          BLUESKY_ALLOWED_HOSTS: blueskyTestHostPolicy(process.env.TRIBUTARY_BSKY_PDS_URL).allowHosts.join(
+            ',',
+          ),
           BLUESKY_ALLOW_HTTP: 'true',
         }
       : {}),

@@ -1,12 +1,5 @@
 export * from './jobs.js';
-export {
-  CAPPED_BACKOFF,
-  RETRY_DELAY_CAP_MS,
-  attemptsSpanning,
-  backoffStrategy,
-  jobOptions,
-  retryDelay,
-} from './job-options.js';
+export { backoffStrategy, jobOptions } from './job-options.js';
 export { redisConnection } from './redis-connection.js';
 export { JobQueue } from './job-queue.js';
 export { QueueModule } from './queue.module.js';

@@ -6,7 +6,7 @@ export const CAPPED_BACKOFF = 'capped-exponential';
 /** First retry delay of every job. */
 const RETRY_DELAY_MS = 2_000;
 /** The longest wait between two attempts: once the cause is gone, a job runs again within it. */
-export const RETRY_DELAY_CAP_MS = 5 * 60_000;
+const RETRY_DELAY_CAP_MS = 5 * 60_000;
 
 /** Wait before the retry that follows attempt `attemptsMade` (1 after the first failure). */
 export function retryDelay(attemptsMade: number, delay = RETRY_DELAY_MS): number {
@@ -23,7 +23,7 @@ export const backoffStrategy: BackoffStrategy = (attemptsMade, _type, _error, jo
 };
 
 /** How many attempts make the retries span at least `ms` (an outage that long loses nothing). */
-export function attemptsSpanning(ms: number): number {
+function attemptsSpanning(ms: number): number {
   let attempts = 1;
   for (let waited = 0; waited < ms; attempts++) waited += retryDelay(attempts);
   return attempts;
