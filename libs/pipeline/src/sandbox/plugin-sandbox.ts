@@ -9,11 +9,16 @@ import { fileURLToPath } from 'node:url';
 // child can be started with without imposing it on the worker or on Jest. A child that dies or
 // stops answering is killed and restarted; its plugins are loaded again on their next batch.
 
+// The defaults are the configuration's (PLUGIN_MEMORY_MB, PLUGIN_CPU_MS in libs/config), which the
+// worker and the API pass in; these apply to sandboxes made without them (tools, tests).
+const DEFAULT_MEMORY_LIMIT_MB = 64;
+const DEFAULT_TIME_LIMIT_MS = 200;
+
 export interface SandboxOptions {
-  /** Heap limit of each plugin's isolate, in MiB (isolated-vm's minimum is 8). Default 32. */
+  /** Heap limit of each plugin's isolate, in MiB (isolated-vm's minimum is 8). Default 64. */
   memoryLimitMb?: number;
   /**
-   * Time a plugin may spend on one call (one chunk of posts), in ms. Default 250. Enforced as
+   * Time a plugin may spend on one call (one chunk of posts), in ms. Default 200. Enforced as
    * wall-clock time inside the sandbox (which bounds CPU time; on an overloaded machine a plugin
    * gets less CPU within it, so keep headroom), and by killing the process at 1.5× the limit.
    */
@@ -60,8 +65,8 @@ export class PluginSandbox {
   childCpuMs = 0;
 
   constructor(options: SandboxOptions = {}) {
-    this.memoryLimitMb = Math.max(8, options.memoryLimitMb ?? 32);
-    this.timeLimitMs = Math.max(1, options.timeLimitMs ?? 250);
+    this.memoryLimitMb = Math.max(8, options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB);
+    this.timeLimitMs = Math.max(1, options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS);
   }
 
   /** The sandbox process id while it runs (for monitoring). */
