@@ -221,8 +221,6 @@ export function describeDefinitionProblem(definition: unknown): string | null {
 /** A filter verdict after checking: `null` keeps the post. */
 export type CheckedVerdict = null | { action: 'hide' | 'warn' | 'blur'; reason: string };
 
-const MAX_REASON = 200;
-
 /**
  * Checks a filter's return value against the contract: an array with one verdict per post.
  * Throws {@link PluginContractError} naming the first bad entry.
@@ -242,7 +240,8 @@ export function checkFilterOutput(output: unknown, count: number): CheckedVerdic
     if (typeof v === 'object') {
       const { action, reason } = v as { action?: unknown; reason?: unknown };
       if ((action === 'hide' || action === 'warn' || action === 'blur') && typeof reason === 'string') {
-        verdicts[i] = { action, reason: reason.slice(0, MAX_REASON) };
+        // Cut to length and cleaned of control characters by the engine (libs/pipeline plugin-output.ts).
+        verdicts[i] = { action, reason };
         continue;
       }
     }
