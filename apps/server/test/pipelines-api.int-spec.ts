@@ -682,32 +682,32 @@ describe('plugins', () => {
 
   describe('what a plugin returns is stored and read back, whatever it is', () => {
     let dave: { token: string; id: string };
+    interface TimelineNode {
+      rankKey: number;
+      post: { text: string };
+      decisions: { verdict: string; reason: string | null; score: number }[];
+    }
+    interface TimelinePage {
+      edges: { cursor: string; node: TimelineNode }[];
+      pageInfo: { hasNextPage: boolean; endCursor: string | null };
+    }
     /** Dave's timeline of `pipelineId`, page by page (2 items a page) through the cursors. */
-    const readAll = async (pipelineId: string) => {
-      const nodes: {
-        rankKey: number;
-        post: { text: string };
-        decisions: { verdict: string; reason: string | null; score: number }[];
-      }[] = [];
+    const readAll = async (pipelineId: string): Promise<TimelineNode[]> => {
+      const nodes: TimelineNode[] = [];
       let after: string | null = null;
-      for (let page = 0; page < 10; page++) {
-        const { timeline } = ok(
-          await gql<{
-            timeline: {
-              edges: { cursor: string; node: (typeof nodes)[number] }[];
-              pageInfo: { hasNextPage: boolean; endCursor: string | null };
-            };
-          }>(
+      for (let n = 0; n < 10; n++) {
+        const page: TimelinePage = ok(
+          await gql<{ timeline: TimelinePage }>(
             `query($p: ID!, $a: String) { timeline(pipeline: $p, first: 2, after: $a) {
               edges { cursor node { rankKey post { text } decisions { verdict reason score } } }
               pageInfo { hasNextPage endCursor } } }`,
             { p: pipelineId, a: after },
             dave.token,
           ),
-        );
-        nodes.push(...timeline.edges.map((e) => e.node));
-        if (!timeline.pageInfo.hasNextPage) return nodes;
-        after = timeline.pageInfo.endCursor;
+        ).timeline;
+        nodes.push(...page.edges.map((e) => e.node));
+        if (!page.pageInfo.hasNextPage) return nodes;
+        after = page.pageInfo.endCursor;
       }
       throw new Error('more pages than posts');
     };
