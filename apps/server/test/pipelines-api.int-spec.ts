@@ -505,6 +505,19 @@ describe('plugins', () => {
         /process is not defined/,
       ],
       [`// ${'x'.repeat(257 * 1024)}`, /larger than 256 KiB/],
+      // Text PostgreSQL cannot store: a NUL in the code, in the declared schema, a lone surrogate.
+      [
+        "definePlugin({ name: 'x', version: '1.0.0', configSchema: {}, filter: () => [] }) // \u0000",
+        /the code contains NUL characters/,
+      ],
+      [
+        "definePlugin({ name: 'x', version: '1.0.0', configSchema: { description: 'a\\u0000b' }, filter: () => [] })",
+        /configSchema: text with NUL characters or lone surrogates/,
+      ],
+      [
+        "definePlugin({ name: 'x', version: '1.0.0', configSchema: { ['\\ud800']: 1 }, filter: () => [] })",
+        /configSchema: text with NUL characters or lone surrogates/,
+      ],
     ];
     for (const [code, reason] of refusals) {
       const res = await upload(code);

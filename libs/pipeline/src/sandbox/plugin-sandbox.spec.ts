@@ -375,6 +375,13 @@ describe('validatePluginSource', () => {
       /^configSchema: /,
     ],
     ['loop at load', 'for (;;) {}', 'timeout'],
+    ['a NUL', `${filterPlugin('n', 'return []')} // \u0000`, /^the code contains NUL characters/],
+    ['a lone surrogate', `${filterPlugin('s', 'return []')} // \ud800`, /^the code contains lone surrogates/],
+    [
+      'a schema PostgreSQL cannot store',
+      `definePlugin({ name: 'x', version: '1.0.0', configSchema: { description: 'a\\u0000b' }, score: () => [] })`,
+      /^configSchema: text with NUL characters or lone surrogates/,
+    ],
     ['import statement', "import fs from 'node:fs'; definePlugin({})", /^threw: SyntaxError: /],
   ])('rejects %s', async (_name, code, error) => {
     const check = await validatePluginSource(code, sandbox);
