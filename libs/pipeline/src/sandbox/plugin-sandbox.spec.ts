@@ -259,6 +259,32 @@ describe('sandboxed plugins', () => {
     expect(sandbox.pid).not.toBe(pid);
   });
 
+  it('frees the isolate of a plugin that stopped running, and loads it again for its next run', async () => {
+    const own = new PluginSandbox({ timeLimitMs: 2000, memoryLimitMb: 16, idleMs: 0 });
+    try {
+      const counter = await sandboxedPlugin(
+        own,
+        filterPlugin(
+          'counter',
+          'globalThis.runs = (globalThis.runs ?? 0) + 1; return posts.map(() => ({ action: "warn", reason: String(runs) }));',
+        ),
+      );
+      const other = await sandboxedPlugin(own, filterPlugin('other', 'return posts.map(() => null);'));
+      expect(own.loadedCount).toBe(2);
+      const runs = async () => {
+        const outcome = await counter.run(posts.slice(0, 1), {}, context);
+        return outcome.ok ? outcome.verdicts![0]!.reason : outcome.error;
+      };
+      expect([await runs(), await runs()]).toEqual(['1', '2']);
+      expect(own.loadedCount).toBe(1); // `other` has not run since: freed
+      expect((await other.run(posts, {}, context)).ok).toBe(true);
+      expect(own.loadedCount).toBe(1);
+      expect(await runs()).toBe('1'); // a new isolate
+    } finally {
+      await own.close();
+    }
+  });
+
   it('lets the pipeline go on per onError and record what happened', async () => {
     const loop = await sandboxedPlugin(
       sandbox,
