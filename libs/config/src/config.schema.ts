@@ -91,7 +91,9 @@ export const configSchema = z.object({
   MASTODON_ALLOW_HTTP: bool.default(false),
   /** Public base URL of this instance, for OAuth redirects. */
   PUBLIC_URL: url(['https:', 'http:']).optional(),
+  /** Time a sandboxed plugin may take per call (up to 100 posts), in ms (PluginSandbox's default too). */
   PLUGIN_CPU_MS: z.coerce.number().int().min(1).max(10000).default(200),
+  /** Heap limit of each sandboxed plugin's isolate, in MiB (PluginSandbox's default too). */
   PLUGIN_MEMORY_MB: z.coerce.number().int().min(8).max(1024).default(64),
   /** How long a fetched thread is served from the cache before `thread` asks the network again. */
   THREAD_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(120),
