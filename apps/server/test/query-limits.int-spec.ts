@@ -16,7 +16,8 @@ let defaultToken: string;
 async function member(instance: TestInstance): Promise<string> {
   const auth = instance.running.apps[0]!.get(AuthService, { strict: false });
   const invite = await auth.createInvite(null, 'MEMBER');
-  return (await auth.signUp(invite.code, 'limits', 'correct horse battery staple', 'test')).token;
+  return (await auth.signUp(invite.code, 'limits', 'correct horse battery staple', 'test', '127.0.0.1'))
+    .token;
 }
 
 beforeAll(async () => {
