@@ -16,7 +16,7 @@ import { formatError } from './common/format-error.js';
 import { GraphqlExceptionFilter } from './common/graphql-exception.filter.js';
 import { jitGateway, withoutPropertyResolvers } from './common/jit-execution.js';
 import { MAX_DOCUMENT_TOKENS } from './common/input-checks.js';
-import { queryCostPlugin } from './common/query-limits.js';
+import { queryLimitsPlugin } from './common/query-limits.js';
 import { validationRules } from './common/validation-rules.js';
 import { HealthController } from './health/health.controller.js';
 import { PostsModule } from './posts/posts.module.js';
@@ -64,7 +64,7 @@ export class ApiModule {
               // (`first: $n`), hence a plugin.
               validationRules: validationRules(config),
               // Cache-control hints are unused here, and the plugin instruments every resolved field.
-              plugins: [queryCostPlugin(config.GRAPHQL_MAX_COST), ApolloServerPluginCacheControlDisabled()],
+              plugins: [queryLimitsPlugin(config.GRAPHQL_MAX_COST), ApolloServerPluginCacheControlDisabled()],
               // Subscriptions over graphql-ws on the same path, authenticated at connection.
               subscriptions: { 'graphql-ws': ws.options() },
               transformSchema: (built: GraphQLSchema) => (schema = withoutPropertyResolvers(built)),

@@ -7,7 +7,7 @@ import {
   costKey,
   operationCost,
   operationShape,
-  queryCostPlugin,
+  queryLimitsPlugin,
   queryShapeRule,
 } from './query-limits.js';
 
@@ -140,7 +140,7 @@ describe('cost', () => {
   });
 });
 
-describe('cost plugin (Apollo)', () => {
+describe('limits plugin (Apollo)', () => {
   /** Runs the plugin's hook on one parsed document, as Apollo would for each request carrying it. */
   async function check(
     hooks: GraphQLRequestListener<object>,
@@ -163,7 +163,7 @@ describe('cost plugin (Apollo)', () => {
   }
 
   it('remembers costs per document and size variables, never across sizes, skips or operations', async () => {
-    const plugin = queryCostPlugin(100);
+    const plugin = queryLimitsPlugin(100);
     const hooks = (await plugin.requestDidStart!({} as never))!;
     const page = parse(
       'query($n: Int, $after: String, $more: Boolean!) { feed(first: $n) { id } me @include(if: $more) { items(first: 90) { id } } }',
@@ -178,7 +178,7 @@ describe('cost plugin (Apollo)', () => {
   });
 
   it('refuses bad input in the variables before computing anything (it runs before authentication)', async () => {
-    const hooks = (await queryCostPlugin(100).requestDidStart!({} as never))!;
+    const hooks = (await queryLimitsPlugin(100).requestDidStart!({} as never))!;
     const document = parse('query($n: Int, $spec: JSON) { feed(first: $n) { id } check(spec: $spec) }');
     let nested: unknown = 1;
     for (let i = 0; i < 5000; i++) nested = { a: nested };

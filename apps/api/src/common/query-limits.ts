@@ -244,7 +244,7 @@ export function costKey(
  * operation node and {@link costKey}: computing it walked the whole query again on every request
  * (~5% of the API's CPU per timeline page).
  */
-export function queryCostPlugin(maxCost: number): ApolloServerPlugin {
+export function queryLimitsPlugin(maxCost: number): ApolloServerPlugin {
   const costs = new WeakMap<OperationDefinitionNode, Map<string, number | null>>();
   return {
     requestDidStart: async () => ({
