@@ -78,7 +78,7 @@ beforeAll(async () => {
   // A real sign-up: the default pipeline comes with it.
   const auth = api.get(AuthService, { strict: false });
   const invite = await auth.createInvite(null, 'MEMBER');
-  await auth.signUp(invite.code, 'pipeliner', 'correct horse battery staple', 'test');
+  await auth.signUp(invite.code, 'pipeliner', 'correct horse battery staple', 'test', '127.0.0.1');
   userId = (await prisma.user.findUniqueOrThrow({ where: { username: 'pipeliner' } })).id;
   // A second pipeline that mutes a word.
   const muteSpec = { name: 'No spoilers', stages: [{ use: 'mute-words', with: { words: ['spoiler'] } }] };
