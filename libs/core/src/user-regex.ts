@@ -12,9 +12,9 @@ import { RE2JS } from 're2js';
 
 /**
  * The most RE2 instructions the user regexes of one pipeline (or one config schema) may compile to
- * together. Matching costs up to ~10–15 ns per instruction and character of text when RE2's DFA
- * cannot help (`tools/bench/pipeline-engine.bench.ts`), so this bounds a post's cost at ~15 µs per
- * character; typical terms (`free\s+i?phone`) take 10–30.
+ * together. Where RE2's DFA cannot help, matching costs ~10–15 ns per instruction and character of
+ * text (re2js 2.10, 2-core Xeon), so this bounds the cost at ~15 µs per character; typical terms
+ * (`free\s+i?phone`) take 10–30 instructions.
  */
 export const USER_REGEX_BUDGET = 1_000;
 
