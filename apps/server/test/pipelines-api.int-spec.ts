@@ -854,3 +854,101 @@ describe('plugins', () => {
     expect(await trustedNames()).toEqual(['plugin:community/no-engagement-bait@1.0.0']);
   });
 });
+
+// Issue #16: user regexes (mute words, a plugin's config schema) run on RE2, in time linear in the
+// text. Each payload below blocked the API's event loop for seconds to minutes on V8; a match that
+// cannot be interrupted fails these tests by their own timeout instead of an assertion on time.
+describe('hostile regexes', () => {
+  const ZHE = `ж${'[^q]*'.repeat(8)}q!`;
+  let dave: { token: string; id: string };
+
+  const validate = async (spec: unknown, token: string) =>
+    ok(
+      await gql<{ validatePipeline: { valid: boolean; errors: Issue[] } }>(
+        'query($s: JSON!) { validatePipeline(spec: $s) { valid errors { path message } } }',
+        { s: spec },
+        token,
+      ),
+    ).validatePipeline;
+
+  beforeAll(async () => {
+    dave = await signUp('dave');
+    const { sourceId: daveSource } = await createSource(prisma, dave.id);
+    const texts = [`ж${'x'.repeat(45)}`, 'жxxq!', 'nothing to see'];
+    await upsertIngested(
+      prisma,
+      daveSource,
+      items(
+        texts.map((text, i) => testPost(200 + i, { text, richText: { segments: [{ type: 'text', text }] } })),
+      ),
+    );
+  });
+
+  it('previews a mute regex that backtracks polynomially on V8 at once, with the right verdicts', async () => {
+    const spec = { stages: [{ use: 'mute-words', with: { words: [{ regex: ZHE }] } }] };
+    expect(await validate(spec, dave.token)).toEqual({ valid: true, errors: [] });
+    const res = ok(
+      await gql<{
+        previewPipeline: { post: { text: string }; hidden: boolean; hiddenReason: string | null }[];
+      }>(
+        'query($s: JSON!) { previewPipeline(spec: $s, limit: 10) { post { text } hidden hiddenReason } }',
+        { s: spec },
+        dave.token,
+      ),
+    ).previewPipeline;
+    expect(res.map((i) => [i.post.text, i.hidden, i.hiddenReason]).sort()).toEqual([
+      ['nothing to see', false, null],
+      ['жxxq!', true, `muted word "/${ZHE}/" in text`],
+      [`ж${'x'.repeat(45)}`, false, null],
+    ]);
+  }, 10_000);
+
+  it('refuses a mute regex RE2 cannot run, naming its path', async () => {
+    const spec = { stages: [{ use: 'mute-words', with: { words: ['a', 'b', { regex: '(?<!x)y' }] } }] };
+    expect(await validate(spec, dave.token)).toEqual({
+      valid: false,
+      errors: [
+        {
+          path: 'stages[0].with.words[2].regex',
+          message:
+            'regular expression refused: lookahead and lookbehind are not supported (they cannot run in linear time)',
+        },
+      ],
+    });
+  });
+
+  it("refuses an uploaded plugin whose schema's pattern RE2 cannot run", async () => {
+    const res = await upload(
+      `definePlugin({ name: 'dave/look', version: '1.0.0', fields: ['text'],
+        configSchema: { type: 'object', properties: { word: { type: 'string', pattern: '^(?!a)' } } },
+        filter: (posts) => posts.map(() => null) });`,
+      dave.token,
+    );
+    expect(codeOf(res)).toBe('BAD_USER_INPUT');
+    expect(res.errors![0]!.message).toMatch(
+      /configSchema\.properties\.word\.pattern: regular expression refused: lookahead/,
+    );
+  });
+
+  describe("a plugin's configSchema pattern", () => {
+    beforeAll(async () => {
+      ok(
+        await upload(
+          `definePlugin({ name: 'dave/anchored', version: '1.0.0', fields: ['text'],
+            configSchema: { type: 'object', properties: { word: { type: 'string', pattern: '^(a+)+$' } }, required: ['word'] },
+            filter: (posts) => posts.map(() => null) });`,
+          dave.token,
+        ),
+      );
+    });
+
+    it('validates a hostile value at once (V8 took 6.7 s for 29 a’s, doubling per a)', async () => {
+      const stage = (word: string) => ({ stages: [{ use: 'plugin:dave/anchored@1.0.0', with: { word } }] });
+      expect(await validate(stage(`${'a'.repeat(31)}!`), dave.token)).toEqual({
+        valid: false,
+        errors: [{ path: 'stages[0].with.word', message: 'Invalid string: must match pattern /^(a+)+$/' }],
+      });
+      expect(await validate(stage('aaaa'), dave.token)).toEqual({ valid: true, errors: [] });
+    }, 10_000);
+  });
+});
