@@ -1,6 +1,7 @@
 // Pipelines and plugins over GraphQL, end to end on a real instance (API + worker, PostgreSQL,
 // Redis): CRUD with versions and rebuilds, validation with paths, previews that write nothing,
 // uploaded plugins running sandboxed (hostile ones contained) and an admin's trusted package.
+import { NETWORK_TRUST_DOMAIN } from '@tributary/core';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { Post } from '@tributary/core';
 import { PrismaService, upsertIngested } from '@tributary/db';
@@ -170,7 +171,7 @@ beforeAll(async () => {
   bob = await signUp('bob');
   ({ sourceId } = await createSource(prisma, alice.id));
   posts = TEXTS.map((text, n) => testPost(n, { text, richText: { segments: [{ type: 'text', text }] } }));
-  await upsertIngested(prisma, sourceId, items(posts));
+  await upsertIngested(prisma, sourceId, items(posts), NETWORK_TRUST_DOMAIN);
 });
 
 afterAll(async () => {
@@ -578,7 +579,7 @@ describe('plugins', () => {
       text: 'the cat is back',
       richText: { segments: [{ type: 'text', text: 'the cat is back' }] },
     });
-    const { newPostIds } = await upsertIngested(prisma, sourceId, items([fresh]));
+    const { newPostIds } = await upsertIngested(prisma, sourceId, items([fresh]), NETWORK_TRUST_DOMAIN);
     const jobs = instance.running.apps[0]!.get(JobQueue, { strict: false });
     await jobs.enqueue('run-pipelines', { userId: alice.id, postIds: newPostIds.map(String) });
     const entry = await waitFor('the new post in the Cats timeline', () =>
