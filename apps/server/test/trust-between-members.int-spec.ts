@@ -247,6 +247,21 @@ describe('a member whose Mastodon server claims the URIs of statuses other membe
     expect(texts).toContain('claimed');
     expect(texts.join('\n')).not.toMatch(/door code/);
   });
+
+  it("stores a thread fetched through the claimant's server as that server's word only", async () => {
+    const mallorysPublic = await rowOf('mallory', publicUri);
+    const thread = await gql<{ thread: { post: { id: string; text: string } } }>(
+      'query($id: ID!) { thread(id: $id) { post { id text } } }',
+      { id: mallorysPublic },
+      tokens.mallory,
+    );
+    expect(thread.errors).toBeUndefined();
+    expect(thread.data!.thread.post).toEqual({
+      id: mallorysPublic,
+      text: 'Your session expired. Log in again',
+    });
+    expect((await view('bob', bobPublic)).data!.post).toEqual(before);
+  });
 });
 
 describe("a member whose PDS rewrites the records of other members' timelines", () => {
