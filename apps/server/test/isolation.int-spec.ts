@@ -38,7 +38,17 @@ beforeAll(async () => {
   const network = await blueskyNetwork();
   const aliceBluesky = await network.createAccount('alice');
   const aliceBlueskyAccountId = await linkBluesky(gql, alice.token, aliceBluesky, network.info.pdsUrl);
-  world = { instance, gql, alice, bob, aliceAccountId: '', aliceBluesky, aliceBlueskyAccountId, mastodon };
+  world = {
+    instance,
+    gql,
+    alice,
+    bob,
+    aliceAccountId: '',
+    aliceBluesky,
+    aliceBlueskyAccountId,
+    aliceBlueskyDomain: new URL(network.info.pdsUrl).origin,
+    mastodon,
+  };
   const [row] = await sql<{ id: string }>(
     world,
     `INSERT INTO "LinkedAccount" (id, "userId", network, "networkAccountId", handle, "serviceUrl", credentials, "updatedAt")

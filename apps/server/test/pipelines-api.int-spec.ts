@@ -2,6 +2,7 @@
 // Redis): CRUD with versions and rebuilds, validation with paths, previews that write nothing,
 // uploaded plugins running sandboxed (hostile ones contained) and an admin's trusted package.
 import { readFile } from 'node:fs/promises';
+import { NETWORK_TRUST_DOMAIN } from '@tributary/core';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { Post } from '@tributary/core';
 import { PrismaService, upsertIngested } from '@tributary/db';
@@ -171,7 +172,7 @@ beforeAll(async () => {
   bob = await signUp('bob');
   ({ sourceId } = await createSource(prisma, alice.id));
   posts = TEXTS.map((text, n) => testPost(n, { text, richText: { segments: [{ type: 'text', text }] } }));
-  await upsertIngested(prisma, sourceId, items(posts));
+  await upsertIngested(prisma, sourceId, items(posts), NETWORK_TRUST_DOMAIN);
 });
 
 afterAll(async () => {
@@ -592,7 +593,7 @@ describe('plugins', () => {
       text: 'the cat is back',
       richText: { segments: [{ type: 'text', text: 'the cat is back' }] },
     });
-    const { newPostIds } = await upsertIngested(prisma, sourceId, items([fresh]));
+    const { newPostIds } = await upsertIngested(prisma, sourceId, items([fresh]), NETWORK_TRUST_DOMAIN);
     const jobs = instance.running.apps[0]!.get(JobQueue, { strict: false });
     await jobs.enqueue('run-pipelines', { userId: alice.id, postIds: newPostIds.map(String) });
     const entry = await waitFor('the new post in the Cats timeline', () =>

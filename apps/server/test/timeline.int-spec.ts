@@ -1,3 +1,4 @@
+import { NETWORK_TRUST_DOMAIN } from '@tributary/core';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { loadConfig } from '@tributary/config';
 import type { Post } from '@tributary/core';
@@ -66,6 +67,7 @@ async function ingest(posts: Post[], reason: Parameters<typeof upsertIngested>[2
     prisma,
     sourceId,
     posts.map((post) => ({ post, reason })),
+    NETWORK_TRUST_DOMAIN,
   );
   await timelines.runPipelines(userId, newPostIds.map(String));
   return newPostIds;

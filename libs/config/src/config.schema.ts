@@ -112,6 +112,12 @@ export const configSchema = z.object({
   BLUESKY_ALLOWED_HOSTS: csv.default([]),
   /** Allow plain http:// for hosts on BLUESKY_ALLOWED_HOSTS (tests and private networks only). */
   BLUESKY_ALLOW_HTTP: bool.default(false),
+  /**
+   * Services whose answers are the network's word, shared by every member (`host`, `host:port`,
+   * `*.suffix`): Bluesky's own PDSes pass on the AppView's views unchanged. Posts any other PDS
+   * serves are that PDS's word, kept apart. The host of BLUESKY_DEFAULT_SERVICE always counts.
+   */
+  BLUESKY_TRUSTED_HOSTS: csv.default(['bsky.social', '*.host.bsky.network']),
   /** Jetstream endpoint to follow instead of each PDS's firehose, where one is available. */
   BLUESKY_JETSTREAM_URL: url(['ws:', 'wss:']).optional(),
   /** How many posts of history each new source backfills. */

@@ -5,3 +5,4 @@ export * from './connector.js';
 export * from './outbound-action.js';
 export * from './ssrf-guard.js';
 export * from './user-regex.js';
+export * from './trust.js';
