@@ -738,6 +738,7 @@ describe('plugins', () => {
             testPost(200 + n, { text, richText: { segments: [{ type: 'text', text }] } }),
           ),
         ),
+        NETWORK_TRUST_DOMAIN,
       );
     });
 
@@ -882,6 +883,7 @@ describe('hostile regexes', () => {
       items(
         texts.map((text, i) => testPost(200 + i, { text, richText: { segments: [{ type: 'text', text }] } })),
       ),
+      NETWORK_TRUST_DOMAIN,
     );
   });
 
