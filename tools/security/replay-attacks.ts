@@ -5,7 +5,11 @@
 //   npm run security:replay -- --url http://localhost:3000 --admin-token <an admin's bearer token> [--pid <API pid>] [--only <class regex>]
 //
 // It signs up two members through invites (an attacker and a bystander) and leaves them behind; it
-// creates pipelines and plugins as the attacker. Run it against a test deployment, not a busy one: some
+// creates pipelines and plugins as the attacker. With --fake-mastodon it also starts two Mastodon
+// servers on this machine (the test suite's fake): the bystander's honest one and the attacker's
+// hostile one, which claims the URIs of the honest one's statuses (class 2) and gives the attacker
+// posts for the regexes of class 1 to run over. The instance must then accept them as members'
+// servers: MASTODON_ALLOWED_HOSTS=127.0.0.1 and MASTODON_ALLOW_HTTP=true (a test deployment only). Run it against a test deployment, not a busy one: some
 // cases load the service on purpose. Classes that need access the script does not have (Redis) say so.
 //
 // Verdicts: "refused" — a clear error (4xx or a GraphQL error with a client code); "contained" — accepted,
@@ -23,6 +27,7 @@ const { values: args } = parseArgs({
     'admin-token': { type: 'string' },
     only: { type: 'string' },
     pid: { type: 'string' },
+    'fake-mastodon': { type: 'boolean', default: false },
   },
 });
 const API = args.url!.replace(/\/$/, '');
@@ -141,6 +146,103 @@ const muteRegexSpec = (regex: string) => ({
 const pluginCode = (name: string, body: string, configSchema = "{ type: 'object' }") =>
   `definePlugin({ name: '${name}', version: '1.0.0', configSchema: ${configSchema}, ${body} });`;
 
+interface TimelineView {
+  timeline: { edges: { node: { post: { id: string; text: string } } }[] };
+}
+
+async function timelineTexts(token: string): Promise<{ id: string; text: string }[]> {
+  const answer = await gql('{ timeline(first: 100) { edges { node { post { id text } } } } }', {}, token);
+  return ((answer.body.data as TimelineView | undefined)?.timeline.edges ?? []).map((e) => e.node.post);
+}
+
+/** Polls the member's timeline until a post's text matches, or gives up after a minute. */
+async function waitForText(token: string, pattern: RegExp): Promise<{ id: string; text: string } | null> {
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
+    const found = (await timelineTexts(token)).find((p) => pattern.test(p.text));
+    if (found) return found;
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
+  return null;
+}
+
+/**
+ * Class 2: the bystander reads Carol through an honest server; the attacker links a hostile server
+ * that claims Carol's account and status URIs, with its own text, link and counts.
+ */
+async function hostileServers(attacker: string, bystander: string) {
+  const { FakeMastodonServer } = await import('@tributary/testing');
+  const honest = await FakeMastodonServer.start();
+  const evil = await FakeMastodonServer.start();
+  const carol = honest.createAccount('carol', { displayName: 'Carol' });
+  const reader = honest.createAccount('reader');
+  honest.follow(reader, carol);
+  const publicId = honest.post(carol, { text: 'The library opens at nine' });
+  const privateId = honest.post(carol, {
+    text: 'Followers only: the door code is 4711',
+    visibility: 'private',
+  });
+  const fakeCarol = evil.createAccount('carol', {
+    displayName: 'Carol (official)',
+    uri: `${honest.origin}/users/carol`,
+  });
+  const mallory = evil.createAccount('mallory');
+  evil.follow(mallory, fakeCarol);
+  evil.post(fakeCarol, {
+    uri: `${honest.origin}/users/carol/statuses/${publicId}`,
+    text: 'Your session expired. Log in again',
+  });
+  evil.post(fakeCarol, { uri: `${honest.origin}/users/carol/statuses/${privateId}`, text: 'claimed' });
+  // Posts for the regexes of class 1 to run over (the shapes that backtrack on them).
+  for (const text of [`ж${'x'.repeat(150)}`, `${'a'.repeat(150)}`, `${'w'.repeat(150)}`])
+    evil.post(fakeCarol, { text });
+  const link = (token: string, server: typeof honest, account: typeof reader) =>
+    gql(
+      'mutation($i: String!, $t: String!) { linkMastodonAccount(instance: $i, accessToken: $t) { id } }',
+      { i: server.origin, t: server.issueToken(account) },
+      token,
+    );
+  const linkedBystander = await link(bystander, honest, reader);
+  if (linkedBystander.body.errors)
+    throw new Error(
+      `--fake-mastodon: the instance refused the honest server: ${JSON.stringify(linkedBystander.body.errors)}`,
+    );
+  const original = await waitForText(bystander, /library opens/);
+  const secret = await waitForText(bystander, /door code/);
+  await link(attacker, evil, mallory);
+  const claimed = await waitForText(attacker, /Log in again/);
+  await waitForText(attacker, /^ж/);
+  const cases: Case[] = [
+    {
+      cls: '2 trust',
+      name: "a claimed status: the bystander's copy",
+      async run() {
+        if (!original || !claimed)
+          return { verdict: 'skipped', detail: 'the posts did not arrive within a minute' };
+        const now = (await timelineTexts(bystander)).find((p) => p.id === original.id);
+        return now?.text === original.text
+          ? {
+              verdict: 'contained',
+              detail: `bystander still reads "${now.text}"; the attacker reads "${claimed.text}"`,
+            }
+          : { verdict: 'broken', detail: `bystander now reads "${now?.text}"` };
+      },
+    },
+    {
+      cls: '2 trust',
+      name: "the bystander's followers-only copy, asked for by id",
+      async run() {
+        if (!secret) return { verdict: 'skipped', detail: 'the post did not arrive within a minute' };
+        const answer = await gql('query($id: ID!) { post(id: $id) { text } }', { id: secret.id }, attacker);
+        const leaked = (await timelineTexts(attacker)).some((p) => /door code/.test(p.text));
+        if (leaked)
+          return { verdict: 'broken', detail: "the attacker's timeline shows the followers-only text" };
+        return judge(answer);
+      },
+    },
+  ];
+  return { cases, close: () => Promise.all([honest.close(), evil.close()]) };
+}
+
 async function main(): Promise<void> {
   const run = randomBytes(3).toString('hex');
   const invite = async () => {
@@ -161,6 +263,7 @@ async function main(): Promise<void> {
   const attacker = await signUp(`sec-${run}-attacker`);
   const bystander = await signUp(`sec-${run}-bystander`);
   const canary = new Canary(bystander);
+  const hostile = args['fake-mastodon'] ? await hostileServers(attacker, bystander) : null;
 
   // One case: runs the attack while the bystander's canary samples the service.
   const attack = (cls: string, name: string, send: () => Promise<Answer>): Case => ({
@@ -185,6 +288,7 @@ async function main(): Promise<void> {
     gql('mutation($c: String!) { uploadPlugin(code: $c) { id use } }', { c: code }, attacker);
 
   const cases: Case[] = [
+    ...(hostile ? hostile.cases : []),
     // 1. Catastrophic mute-word regexes.
     ...[
       `ж${'[^q]*'.repeat(30)}q!`,
@@ -383,6 +487,7 @@ async function main(): Promise<void> {
   console.log(
     "\nNot replayed here: 2 (a hostile server of a member — see the suite's trust tests), 8 (Redis losing its data — needs Redis access).",
   );
+  await hostile?.close();
   const broken = [...tally.values()].reduce((n, row) => n + row.broken, 0);
   process.exitCode = broken > 0 ? 1 : 0;
 }
