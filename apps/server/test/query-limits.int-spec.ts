@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { getIntrospectionQuery } from 'graphql';
 import { AuthService } from '../../api/src/auth/auth.service.js';
 import { codeOf, graphqlClient } from '../../api/src/testing/graphql-client.js';
+import { LiveSubscription, liveClient } from '../../api/src/testing/graphql-ws-client.js';
 import type { GraphqlResponse } from '../../api/src/testing/graphql-client.js';
 import type { TestInstance } from './test-instance.js';
 import { startTestInstance } from './test-instance.js';
@@ -205,5 +206,19 @@ describe('introspection', () => {
     expect(codeOf(type)).toBe('GRAPHQL_VALIDATION_FAILED');
     // Ordinary queries still work there.
     expect((await graphqlClient(strict.apiUrl)('{ __typename }')).data).toEqual({ __typename: 'Query' });
+  });
+
+  it('is refused over graphql-ws too when GRAPHQL_INTROSPECTION=false', async () => {
+    const live = liveClient(strict.apiUrl, strictToken);
+    try {
+      const schema = new LiveSubscription<unknown>(live.client, '{ __schema { queryType { name } } }');
+      const answer = await schema.next();
+      expect(answer.data).toBeUndefined();
+      expect(answer.errors![0]!.message).toMatch(/introspection/i);
+      const plain = new LiveSubscription<{ __typename: string }>(live.client, '{ __typename }');
+      expect((await plain.next()).data).toEqual({ __typename: 'Query' });
+    } finally {
+      await live.dispose();
+    }
   });
 });

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import type { GraphQLWsSubscriptionsConfig } from '@nestjs/graphql';
-import { GraphQLError, parse, specifiedRules, validate } from 'graphql';
+import { GraphQLError, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate } from 'graphql';
 import type { DocumentNode, ExecutionResult, FormattedExecutionResult, ValidationRule } from 'graphql';
 import type { ServerOptions, Context as WsContext, SubscribePayload } from 'graphql-ws';
 import type { WebSocket } from 'ws';
@@ -70,7 +70,12 @@ export class GraphqlWsServer {
     @Inject(CONFIG) private readonly config: Config,
     revocations: TokenRevocations,
   ) {
-    this.rules = [...specifiedRules, ...validationRules(config)];
+    // Apollo's `introspection: false` only guards HTTP: the socket refuses introspection itself.
+    this.rules = [
+      ...specifiedRules,
+      ...validationRules(config),
+      ...(config.GRAPHQL_INTROSPECTION ? [] : [NoSchemaIntrospectionCustomRule]),
+    ];
     revocations.onRevoked((tokenHash) => {
       for (const ctx of this.byToken.get(tokenHash) ?? []) closeRevoked(ctx);
     });
