@@ -65,6 +65,13 @@ export const configSchema = z.object({
   REBUILD_HISTORY_DAYS: z.coerce.number().int().min(1).max(365).default(7),
   /** …but at most this many of the newest. */
   REBUILD_HISTORY_POSTS: z.coerce.number().int().min(1).max(1_000_000).default(5000),
+  /**
+   * A rebuild job works this long (at least one batch of 500 posts), then goes back to the queue
+   * behind other members' jobs: one member's long rebuilds hold a worker slot a slice at a time.
+   */
+  REBUILD_SLICE_MS: z.coerce.number().int().min(100).max(3_600_000).default(2000),
+  /** How often each worker process checks that the repeating jobs' schedulers are still in Redis. */
+  SCHEDULE_CHECK_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   GRAPHQL_INTROSPECTION: bool.default(true),
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).max(50).default(10),
   GRAPHQL_MAX_COST: z.coerce.number().int().min(10).default(5000),

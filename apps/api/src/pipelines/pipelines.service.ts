@@ -291,7 +291,11 @@ export class PipelinesService {
   /** After the commit: the worker rebuilds the new version; a failure to enqueue is visible on the row. */
   private async enqueueRebuild(pipeline: Pipeline): Promise<Pipeline> {
     try {
-      await this.jobs.enqueue('rebuild-timeline', { pipelineId: pipeline.id, version: pipeline.version });
+      await this.jobs.enqueue('rebuild-timeline', {
+        pipelineId: pipeline.id,
+        version: pipeline.version,
+        userId: pipeline.userId,
+      });
       return pipeline;
     } catch {
       await this.db.client.pipeline.updateMany({

@@ -35,6 +35,16 @@ export class PipelineProcessor extends WorkerHost {
   }
 }
 
+@Processor(QueueName.Rebuild)
+export class RebuildProcessor extends WorkerHost {
+  constructor(private readonly registry: JobHandlerRegistry) {
+    super();
+  }
+  process(job: Job, token?: string): Promise<unknown> {
+    return this.registry.run(job, token);
+  }
+}
+
 @Processor(QueueName.Actions)
 export class ActionsProcessor extends WorkerHost {
   constructor(private readonly registry: JobHandlerRegistry) {
@@ -45,4 +55,10 @@ export class ActionsProcessor extends WorkerHost {
   }
 }
 
-export const QUEUE_PROCESSORS = [IngestProcessor, MaintenanceProcessor, PipelineProcessor, ActionsProcessor];
+export const QUEUE_PROCESSORS = [
+  IngestProcessor,
+  MaintenanceProcessor,
+  PipelineProcessor,
+  RebuildProcessor,
+  ActionsProcessor,
+];
