@@ -100,6 +100,11 @@ export const configSchema = z.object({
   PUBLIC_URL: url(['https:', 'http:']).optional(),
   PLUGIN_CPU_MS: z.coerce.number().int().min(1).max(10000).default(200),
   PLUGIN_MEMORY_MB: z.coerce.number().int().min(8).max(1024).default(64),
+  /**
+   * Plugin time one pipeline may spend on one batch (the sum of its plugin calls), in ms; its
+   * remaining plugin stages then fail with `plugin time budget of the batch spent`.
+   */
+  PLUGIN_BATCH_BUDGET_MS: z.coerce.number().int().min(1).max(600_000).default(1000),
   /** How long a fetched thread is served from the cache before `thread` asks the network again. */
   THREAD_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(120),
   /**

@@ -2,9 +2,14 @@ import type { Post } from '@tributary/core';
 import type { CheckedVerdict, JsonSchema, PluginContext, PluginDefinition } from '@tributary/plugin-sdk';
 import { checkFilterOutput, checkScoreOutput } from '@tributary/plugin-sdk';
 
-/** A plugin batch's outcome: checked output, or why it failed (`timeout`, `memory limit`, `threw: …`). */
-export type PluginBatchOutcome =
-  { ok: true; verdicts: CheckedVerdict[] | null; scores: number[] | null } | { ok: false; error: string };
+/**
+ * A plugin batch's outcome: checked output, or why it failed (`timeout`, `memory limit`, `threw: …`).
+ * `ms` is the plugin's own time on the batch (waiting for the sandbox not included), which counts
+ * against the run's plugin budget; a failed batch counts its time limit.
+ */
+export type PluginBatchOutcome = (
+  { ok: true; verdicts: CheckedVerdict[] | null; scores: number[] | null } | { ok: false; error: string }
+) & { ms?: number };
 
 /** How the engine runs a plugin, trusted (in-process) or sandboxed. */
 export interface PluginRunner {
@@ -36,6 +41,7 @@ export function trustedPlugin<Config>(definition: PluginDefinition<Config>): Plu
     configSchema: definition.configSchema,
     hooks: { filter: definition.filter !== undefined, score: definition.score !== undefined },
     run(posts, config, context) {
+      const started = performance.now();
       try {
         const cfg = config as Config;
         const verdicts = definition.filter
@@ -44,9 +50,13 @@ export function trustedPlugin<Config>(definition: PluginDefinition<Config>): Plu
         const scores = definition.score
           ? checkScoreOutput(definition.score(posts, cfg, context), posts.length)
           : null;
-        return Promise.resolve({ ok: true, verdicts, scores });
+        return Promise.resolve({ ok: true, verdicts, scores, ms: performance.now() - started });
       } catch (error) {
-        return Promise.resolve({ ok: false, error: `threw: ${describe(error)}` });
+        return Promise.resolve({
+          ok: false,
+          error: `threw: ${describe(error)}`,
+          ms: performance.now() - started,
+        });
       }
     },
   };

@@ -43,7 +43,7 @@ describe('PluginCatalog', () => {
       }),
     ];
     const resolve = await catalog.resolverFor('user-1');
-    expect(await resolve('u/flag', '1')!.run([makePost({ text: 'x' })], {}, context)).toEqual({
+    expect(await resolve('u/flag', '1')!.run([makePost({ text: 'x' })], {}, context)).toMatchObject({
       ok: true,
       verdicts: [{ action: 'warn', reason: 'flagged' }],
       scores: null,
@@ -51,7 +51,7 @@ describe('PluginCatalog', () => {
     const bait = resolve('community/no-engagement-bait', '1');
     expect(
       await bait!.run([makePost({ text: 'Like if you agree!' })], { phrases: [], action: 'hide' }, context),
-    ).toEqual({
+    ).toMatchObject({
       ok: true,
       verdicts: [{ action: 'hide', reason: 'engagement bait' }],
       scores: null,
@@ -63,7 +63,7 @@ describe('PluginCatalog', () => {
     const before = (await catalog.resolverFor('user-1'))('u/flag', '1.0.0')!;
     table = [];
     expect((await catalog.resolverFor('user-1'))('u/flag', '1.0.0')).toBeUndefined();
-    expect(await before.run([makePost({ text: 'x' })], {}, context)).toEqual({
+    expect(await before.run([makePost({ text: 'x' })], {}, context)).toMatchObject({
       ok: false,
       error: 'not loaded',
     });

@@ -221,7 +221,11 @@ export class TimelineService {
     now: Date,
   ): Promise<bigint[]> {
     const history = scope !== null ? await loadHistory(sql, pipeline.id, batch, scope) : [];
-    const results = await compiled.run(batch, { now, history });
+    const results = await compiled.run(batch, {
+      now,
+      history,
+      pluginBudgetMs: this.config.PLUGIN_BATCH_BUDGET_MS,
+    });
     const historyIds = new Map(history.map((h) => [h.post.uri, h.postId]));
     const merges = new Map<bigint, SeenIn[]>();
     for (const result of results) {

@@ -123,6 +123,7 @@ export class PipelinesService {
     const results = await previewPipeline(this.db.sql, userId, spec, await this.catalog.resolverFor(userId), {
       limit: count,
       days: this.config.REBUILD_HISTORY_DAYS,
+      pluginBudgetMs: this.config.PLUGIN_BATCH_BUDGET_MS,
     });
     return results.map(({ postId, post, result }) => ({
       post: toPostModel(postId, post),

@@ -38,7 +38,7 @@ describe('sandboxed plugins', () => {
       context,
     );
     // Only the plugin view is copied into the sandbox: no `raw`, no `richText`.
-    expect(outcome).toEqual({
+    expect(outcome).toMatchObject({
       ok: true,
       verdicts: [{ action: 'warn', reason: 'short' }, null],
       scores: [1, 1],
@@ -51,7 +51,7 @@ describe('sandboxed plugins', () => {
       `definePlugin({ name: 'fields', version: '1.0.0', configSchema: { type: 'object' }, fields: ['text', 'hashtags'],
         filter: (posts) => posts.map((p) => ({ action: 'warn', reason: Object.keys(p).join(',') })) });`,
     );
-    expect(await runner.run(posts.slice(0, 1), {}, context)).toEqual({
+    expect(await runner.run(posts.slice(0, 1), {}, context)).toMatchObject({
       ok: true,
       verdicts: [{ action: 'warn', reason: 'text,hashtags' }],
       scores: null,
@@ -76,7 +76,7 @@ describe('sandboxed plugins', () => {
       ),
     );
     const outcome = await runner.run(posts.slice(0, 1), {}, context);
-    expect(outcome).toEqual({
+    expect(outcome).toMatchObject({
       ok: true,
       verdicts: [
         {
@@ -101,13 +101,13 @@ describe('sandboxed plugins', () => {
       ],
     ] as const) {
       const hostile = await sandboxedPlugin(sandbox, filterPlugin(name, body));
-      expect(await hostile.run(posts, {}, context)).toEqual({ ok: false, error });
+      expect(await hostile.run(posts, {}, context)).toMatchObject({ ok: false, error });
     }
     const imports = await sandboxedPlugin(
       sandbox,
       filterPlugin('imports', "import('node:child_process'); return posts.map(() => null)"),
     );
-    expect(await imports.run(posts, {}, context)).toEqual({
+    expect(await imports.run(posts, {}, context)).toMatchObject({
       ok: false,
       error: 'threw: Error: Not supported',
     });
@@ -118,13 +118,17 @@ describe('sandboxed plugins', () => {
       sandbox,
       filterPlugin('loop', 'if (posts[0].text === "loop") { for (;;) {} } return posts.map(() => null);'),
     );
-    expect(await runner.run([makePost({ text: 'loop' })], {}, context)).toEqual({
+    expect(await runner.run([makePost({ text: 'loop' })], {}, context)).toMatchObject({
       ok: false,
       error: 'timeout',
     });
-    expect(await runner.run(posts, {}, context)).toEqual({ ok: true, verdicts: [null, null], scores: null });
+    expect(await runner.run(posts, {}, context)).toMatchObject({
+      ok: true,
+      verdicts: [null, null],
+      scores: null,
+    });
     await runner.close!();
-    expect(await runner.run(posts, {}, context)).toEqual({ ok: false, error: 'not loaded' });
+    expect(await runner.run(posts, {}, context)).toMatchObject({ ok: false, error: 'not loaded' });
   });
 
   it('sends a large batch as several calls in one round trip, each with its own limit', async () => {
@@ -143,7 +147,7 @@ describe('sandboxed plugins', () => {
       { action: 'warn', reason: '100' },
       { action: 'warn', reason: '49' },
     ]);
-    expect(await runner.run(many, {}, context)).toEqual({ ok: false, error: 'timeout' });
+    expect(await runner.run(many, {}, context)).toMatchObject({ ok: false, error: 'timeout' });
   });
 
   it('passes any text through unchanged, and splits long posts into smaller calls in order', async () => {
@@ -177,11 +181,15 @@ describe('sandboxed plugins', () => {
         'if (posts[0].text === "bomb") { const hoard = []; for (;;) hoard.push(new Array(100000).fill(Math.random())); } return posts.map(() => null);',
       ),
     );
-    expect(await runner.run([makePost({ text: 'bomb' })], {}, context)).toEqual({
+    expect(await runner.run([makePost({ text: 'bomb' })], {}, context)).toMatchObject({
       ok: false,
       error: 'memory limit',
     });
-    expect(await runner.run(posts, {}, context)).toEqual({ ok: true, verdicts: [null, null], scores: null });
+    expect(await runner.run(posts, {}, context)).toMatchObject({
+      ok: true,
+      verdicts: [null, null],
+      scores: null,
+    });
     const strings = await sandboxedPlugin(
       sandbox,
       filterPlugin('string-bomb', 'let s = "x"; for (;;) s += s;'),
@@ -196,12 +204,15 @@ describe('sandboxed plugins', () => {
 
   it('reports a throwing plugin and output that breaks the contract', async () => {
     const thrower = await sandboxedPlugin(sandbox, filterPlugin('thrower', 'throw new TypeError("nope")'));
-    expect(await thrower.run(posts, {}, context)).toEqual({ ok: false, error: 'threw: TypeError: nope' });
+    expect(await thrower.run(posts, {}, context)).toMatchObject({
+      ok: false,
+      error: 'threw: TypeError: nope',
+    });
     const liar = await sandboxedPlugin(
       sandbox,
       filterPlugin('liar', 'JSON.stringify = () => 42; return [{ action: "explode" }, null];'),
     );
-    expect(await liar.run(posts, {}, context)).toEqual({
+    expect(await liar.run(posts, {}, context)).toMatchObject({
       ok: false,
       error: 'bad output: filter verdict [0]: expected null, "keep" or { action, reason }',
     });
@@ -212,9 +223,13 @@ describe('sandboxed plugins', () => {
     expect((await runner.run(posts, {}, context)).ok).toBe(true);
     const before = sandbox.restarts;
     process.kill(sandbox.pid!, 'SIGSTOP'); // a hung process: the isolate's own timeout cannot fire
-    expect(await runner.run(posts, {}, context)).toEqual({ ok: false, error: 'timeout' });
+    expect(await runner.run(posts, {}, context)).toMatchObject({ ok: false, error: 'timeout' });
     expect(sandbox.restarts).toBe(before + 1);
-    expect(await runner.run(posts, {}, context)).toEqual({ ok: true, verdicts: [null, null], scores: null });
+    expect(await runner.run(posts, {}, context)).toMatchObject({
+      ok: true,
+      verdicts: [null, null],
+      scores: null,
+    });
   });
 
   it('survives the sandbox process dying, and reloads plugins into the new one', async () => {
@@ -222,7 +237,11 @@ describe('sandboxed plugins', () => {
     const pid = sandbox.pid!;
     process.kill(pid, 'SIGKILL');
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(await runner.run(posts, {}, context)).toEqual({ ok: true, verdicts: [null, null], scores: null });
+    expect(await runner.run(posts, {}, context)).toMatchObject({
+      ok: true,
+      verdicts: [null, null],
+      scores: null,
+    });
     expect(sandbox.pid).not.toBe(pid);
   });
 

@@ -198,7 +198,8 @@ export async function sandboxedPlugin(sandbox: PluginSandbox, code: string): Pro
       const scores = check.hooks.score ? new Array<number>() : null;
       const chunks = serialize(posts);
       const reply = await sandbox.run(key, chunks.json, configJson, contextJson);
-      if (!reply.ok) return { ok: false, error: reply.error };
+      // A failure may have run up to the limit (a timeout does): it counts as the limit.
+      if (!reply.ok) return { ok: false, error: reply.error, ms: sandbox.timeLimitMs };
       try {
         reply.value.forEach((json, c) => {
           const count = chunks.counts[c]!;
@@ -207,9 +208,9 @@ export async function sandboxedPlugin(sandbox: PluginSandbox, code: string): Pro
           if (scores !== null) scores.push(...checkScoreOutput(out.s, count));
         });
       } catch (error) {
-        return { ok: false, error: `bad output: ${(error as Error).message}` };
+        return { ok: false, error: `bad output: ${(error as Error).message}`, ms: reply.cpuMs };
       }
-      return { ok: true, verdicts, scores };
+      return { ok: true, verdicts, scores, ms: reply.cpuMs };
     },
   };
 }

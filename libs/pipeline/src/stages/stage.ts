@@ -27,6 +27,8 @@ export interface RunContext {
   nowIso: string;
   history: readonly HistoryEntry[];
   explain: boolean;
+  /** Plugin time left to this run (RunOptions.pluginBudgetMs), in ms; plugin stages spend it. */
+  pluginBudget: { leftMs: number };
 }
 
 export type Phase = 'filter' | 'score' | 'diversify';
