@@ -141,7 +141,10 @@ export function aiGenerated(
       if (live.length === 0) return;
       if (classifier === undefined)
         return recordPluginError(live, use, index, onError, `classifier ${hook.plugin} not installed`);
-      const outcome = await runWithinBudget(classifier, posts, hook.with ?? {}, context);
+      const outcome = (await runWithinBudget(classifier, posts, hook.with ?? {}, context, index)) ?? {
+        ok: false,
+        error: 'plugin time budget of the batch spent',
+      };
       if (!outcome.ok) return recordPluginError(live, use, index, onError, outcome.error);
       if (outcome.scores === null)
         return recordPluginError(live, use, index, onError, 'classifier has no score function');

@@ -28,19 +28,30 @@ export function recordPluginError(
   }
 }
 
-/** Runs a plugin over the batch within the run's plugin budget, and charges its time to it. */
+/**
+ * Runs a plugin over the batch within the run's plugin budget, and charges its time to it. Once the
+ * budget is spent, `null` for a stage after the first one refused (nothing more to record for a
+ * `skip` stage: that first decision says why the later plugin stages did not run).
+ */
 export async function runWithinBudget(
   runner: PluginRunner,
   posts: readonly Post[],
   config: unknown,
   context: RunContext,
-): Promise<PluginBatchOutcome> {
+  index: number,
+): Promise<PluginBatchOutcome | null> {
   const budget = context.pluginBudget;
-  if (budget.leftMs <= 0) return { ok: false, error: 'plugin time budget of the batch spent' };
+  if (budget.leftMs <= 0) {
+    if (budget.spentAt !== null && budget.spentAt !== index) return null;
+    budget.spentAt = index;
+    return { ok: false, error: 'plugin time budget of the batch spent; later plugin stages not run' };
+  }
   const outcome = await runner.run(posts, config, { now: context.nowIso });
   budget.leftMs -= outcome.ms ?? 0;
   return outcome;
 }
+
+const BUDGET_SPENT = 'plugin time budget of the batch spent';
 
 /** Visible items and their posts, collected once per stage. */
 export function visible(items: readonly ItemState[]): { live: ItemState[]; posts: Post[] } {
@@ -66,7 +77,9 @@ export function pluginStage(options: PluginStageOptions): CompiledStage {
       const { live, posts } = visible(items);
       if (live.length === 0) return;
       if (runner === undefined) return recordPluginError(live, use, index, onError, 'not installed');
-      const outcome = await runWithinBudget(runner, posts, config, context);
+      const outcome = await runWithinBudget(runner, posts, config, context, index);
+      if (outcome === null)
+        return onError === 'hide' ? recordPluginError(live, use, index, onError, BUDGET_SPENT) : undefined;
       if (!outcome.ok) return recordPluginError(live, use, index, onError, outcome.error);
       for (let i = 0; i < live.length; i++) {
         const item = live[i]!;
