@@ -102,9 +102,10 @@ export const configSchema = z.object({
   PLUGIN_MEMORY_MB: z.coerce.number().int().min(8).max(1024).default(64),
   /**
    * Plugin time one pipeline may spend on one batch (the sum of its plugin calls), in ms; its
-   * remaining plugin stages then fail with `plugin time budget of the batch spent`.
+   * remaining plugin stages then fail with `plugin time budget of the batch spent`. Unset: five
+   * calls' time limit (5 × PLUGIN_CPU_MS), filled in by loadConfig.
    */
-  PLUGIN_BATCH_BUDGET_MS: z.coerce.number().int().min(1).max(600_000).default(1000),
+  PLUGIN_BATCH_BUDGET_MS: z.coerce.number().int().min(1).max(600_000).optional(),
   /** How long a fetched thread is served from the cache before `thread` asks the network again. */
   THREAD_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(120),
   /**
@@ -125,4 +126,8 @@ export const configSchema = z.object({
   PLUGIN_UPLOADS_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(30),
 });
 
-export type Config = z.infer<typeof configSchema>;
+/** The validated configuration, with the defaults loadConfig derives from other variables. */
+export type Config = z.infer<typeof configSchema> & { PLUGIN_BATCH_BUDGET_MS: number };
+
+/** A pipeline's plugin budget per batch when PLUGIN_BATCH_BUDGET_MS is unset, in plugin calls. */
+export const DEFAULT_BATCH_BUDGET_CALLS = 5;

@@ -35,4 +35,12 @@ describe('loadConfig', () => {
     expect(config.MASTODON_ALLOWED_HOSTS).toEqual(['a.test', 'b.test']);
     expect(config.GRAPHQL_INTROSPECTION).toBe(false);
   });
+
+  it("derives a pipeline's plugin budget per batch from the plugin time limit unless it is set", () => {
+    expect(loadConfig({}).PLUGIN_BATCH_BUDGET_MS).toBe(1000);
+    expect(loadConfig({ PLUGIN_CPU_MS: '1500' }).PLUGIN_BATCH_BUDGET_MS).toBe(7500);
+    expect(loadConfig({ PLUGIN_CPU_MS: '1500', PLUGIN_BATCH_BUDGET_MS: '300' }).PLUGIN_BATCH_BUDGET_MS).toBe(
+      300,
+    );
+  });
 });
