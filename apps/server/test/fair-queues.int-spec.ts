@@ -8,6 +8,7 @@ import { DEFAULT_PIPELINE_SPEC } from '@tributary/pipeline';
 import { JobQueue } from '@tributary/queue';
 import { createDefaultPipeline } from '@tributary/timeline';
 import type { Job, Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { createSource, items, testPost } from './pipeline-fixtures.js';
 import type { TestInstance } from './test-instance.js';
 import { deleteQueueKeys, startTestInstance } from './test-instance.js';
@@ -54,6 +55,19 @@ async function drained(queue: Queue): Promise<void> {
     150_000,
     50,
   );
+}
+
+/** How many jobs of the queue count against their members' shares (FairShare's sets). */
+async function fairShares(queue: Queue): Promise<number> {
+  const redis = new Redis(instance.config.REDIS_URL);
+  try {
+    const keys = await redis.keys(queue.toKey('fair:*'));
+    let count = 0;
+    for (const key of keys) count += await redis.zcard(key);
+    return count;
+  } finally {
+    await redis.quit();
+  }
 }
 
 /** The most of `jobs` that ran at the same time. */
@@ -119,6 +133,10 @@ describe('fair queues', () => {
     // The flood never held both slots: the other slot stayed free for others.
     expect(mostAtOnce(theirs)).toBe(1);
     expect(await prisma.timelineEntry.count({ where: { pipelineId: other.pipelineId } })).toBe(BATCH);
+    // Finished jobs no longer count against their member: the next one gets the first turn again.
+    await waitFor('the finished jobs to leave their members’ shares', async () =>
+      (await fairShares(queue)) === 0 ? true : null,
+    );
   });
 
   it("another member's rebuild runs after at most one slice of a member's flood of rebuilds", async () => {
