@@ -275,10 +275,13 @@ for (const [metric, name] of [
   const split = (from: number, to: number) =>
     list
       .slice(from, to)
-      .map((j) => `${j.processedOn! - j.timestamp}+${j.finishedOn! - j.processedOn!}`)
+      .map(
+        (j) =>
+          `${j.processedOn! - j.timestamp}+${j.finishedOn! - j.processedOn!}${j.attemptsStarted > 1 ? ` (${j.attemptsStarted} starts)` : ''}`,
+      )
       .join(' ');
   console.log(
-    `${metric} jobs, queued+ran ms: baseline ${split(0, attackStart)}; under attack ${split(attackStart, list.length)}`,
+    `${metric} jobs, queued+ran ms (started more than once: a slice, or its member's share taken): baseline ${split(0, attackStart)}; under attack ${split(attackStart, list.length)}`,
   );
 }
 
