@@ -4,8 +4,9 @@ import { JobQueue } from '@tributary/queue';
 import { JobHandler } from '../jobs/job-handler.decorator.js';
 
 /**
- * The fallback that keeps sources fresh when no stream event arrives: every minute (JOB_SCHEDULES), queue a sync
- * for each source whose `nextPollAt` has passed (dedupe ids collapse those already queued).
+ * The fallback that keeps sources fresh when no stream event arrives: every minute (JOB_SCHEDULES),
+ * queue a sync for each source whose `nextPollAt` has passed (dedupe ids collapse those already
+ * queued).
  */
 @Injectable()
 export class PollService {
