@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { loadConfig } from '@tributary/config';
+import { NETWORK_TRUST_DOMAIN } from '@tributary/core';
 import { applyMigrations, PrismaService, upsertIngested } from '@tributary/db';
 import type { PrismaClient } from '@tributary/db';
 import { DEFAULT_PIPELINE_SPEC } from '@tributary/pipeline';
@@ -104,7 +105,7 @@ async function member(username: string, posts: number): Promise<Member> {
   });
   const source = await prisma.source.create({ data: { linkedAccountId: account.id, kind: 'HOME' } });
   const batch = Array.from({ length: posts }, () => ({ post: testPost(postNumber++), reason: null }));
-  await upsertIngested(prisma, source.id, batch);
+  await upsertIngested(prisma, source.id, batch, NETWORK_TRUST_DOMAIN);
   return { id: signUp.user.id, token: signUp.token, sourceId: source.id };
 }
 
@@ -164,7 +165,12 @@ async function measure(metric: Metric): Promise<number> {
       await rebuilt;
     } else {
       const post = testPost(postNumber++, {}, Date.now());
-      const { newPostIds } = await upsertIngested(prisma, victim.sourceId, [{ post, reason: null }]);
+      const { newPostIds } = await upsertIngested(
+        prisma,
+        victim.sourceId,
+        [{ post, reason: null }],
+        NETWORK_TRUST_DOMAIN,
+      );
       const entered = nextEvent((e) => e.type === 'timeline-entries');
       await jobs.enqueue('run-pipelines', { userId: victim.id, postIds: newPostIds.map(String) });
       await entered;

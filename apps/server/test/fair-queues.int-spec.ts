@@ -2,6 +2,7 @@
 // members (measured here in jobs run ahead of another member's job, not in time), and the queues'
 // schedules and rebuilds survive Redis losing its data.
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { NETWORK_TRUST_DOMAIN } from '@tributary/core';
 import { PrismaService, upsertIngested } from '@tributary/db';
 import type { PrismaClient } from '@tributary/db';
 import { DEFAULT_PIPELINE_SPEC } from '@tributary/pipeline';
@@ -40,6 +41,7 @@ async function member(name: string, posts: number, first: number): Promise<Membe
     prisma,
     sourceId,
     items(Array.from({ length: posts }, (_, i) => testPost(first + i))),
+    NETWORK_TRUST_DOMAIN,
   );
   return { id: user.id, pipelineId: pipeline.id, postIds: stored.newPostIds.map(String) };
 }

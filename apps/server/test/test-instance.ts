@@ -62,6 +62,7 @@ export async function startTestInstance(env: Record<string, string> = {}): Promi
         await queue.obliterate({ force: true });
         await queue.close();
       }
+      // Every key under the prefix: queues, fair shares, LoginLimits' counters.
       await deleteQueueKeys(config);
       await database.drop();
       await rm(dataDir, { recursive: true, force: true });

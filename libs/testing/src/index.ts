@@ -15,3 +15,5 @@ export { FakeMastodonServer } from './mastodon/index.js';
 export type { FakeAccount } from './mastodon/index.js';
 export { seedTimeline } from './bluesky/seed-timeline.js';
 export type { SeededTimeline } from './bluesky/seed-timeline.js';
+export { HostilePds } from './bluesky/hostile-pds.js';
+export type { PostViewRewrite } from './bluesky/hostile-pds.js';

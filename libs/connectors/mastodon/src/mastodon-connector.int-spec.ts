@@ -251,12 +251,13 @@ describe('ingest', () => {
     expect(marker).toBe(after[after.length - 1]);
     const forward = server.requests.filter((r) => r.path === '/api/v1/timelines/home' && r.query['min_id']);
     expect(forward.length).toBeGreaterThan(0);
-    // Nothing new: one request, no items, marker unchanged.
+    // Nothing new: one request, no items, marker unchanged. What it reads is the instance's word.
     await expect(c.fetchNewer(HOME, marker, 10)).resolves.toEqual({
       items: [],
       skipped: [],
       marker,
       complete: true,
+      trustDomain: server.origin,
     });
   });
 });

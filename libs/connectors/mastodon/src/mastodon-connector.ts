@@ -11,6 +11,7 @@ import type {
   PostTarget,
   SkippedItem,
   SourceRef,
+  TrustDomain,
   WriteOptions,
   WriteResult,
 } from '@tributary/core';
@@ -64,6 +65,15 @@ export class MastodonConnector implements NetworkConnector {
   }
 
   get instanceOrigin(): string {
+    return this.client.origin;
+  }
+
+  /**
+   * Everything this account reads is its instance's word: its own statuses, and the remote ones it
+   * relays, whose URIs belong to other servers (a status claiming another server's URI is not that
+   * server's status). Stored apart per instance, so one instance never rewrites another's copy.
+   */
+  get trustDomain(): TrustDomain {
     return this.client.origin;
   }
 
@@ -138,7 +148,13 @@ export class MastodonConnector implements NetworkConnector {
     if (marker === null) {
       const page = await this.page(source, { limit: Math.min(this.pageSize, Math.max(1, maxItems)) });
       const { items, skipped } = this.normalizeAll(page.statuses, seen);
-      return { items, skipped, marker: page.statuses.length ? page.newer : null, complete: true };
+      return {
+        items,
+        skipped,
+        marker: page.statuses.length ? page.newer : null,
+        complete: true,
+        trustDomain: this.trustDomain,
+      };
     }
     const pages: { items: IngestedItem[]; skipped: SkippedItem[] }[] = [];
     let cursor = marker;
@@ -164,6 +180,7 @@ export class MastodonConnector implements NetworkConnector {
       skipped: pages.flatMap((p) => p.skipped),
       marker: cursor,
       complete,
+      trustDomain: this.trustDomain,
     };
   }
 
@@ -175,7 +192,12 @@ export class MastodonConnector implements NetworkConnector {
     });
     const { items, skipped } = this.normalizeAll(page.statuses, new Set());
     // A short page is not the end (the server filters after paging); only an empty one is.
-    return { items, skipped, nextCursor: page.statuses.length ? page.older : null };
+    return {
+      items,
+      skipped,
+      nextCursor: page.statuses.length ? page.older : null,
+      trustDomain: this.trustDomain,
+    };
   }
 
   /** The account's lists, to offer as sources. */

@@ -57,5 +57,6 @@ export function normalizeContext(
     placed.set(String((s as Obj)['id']), [r.ok.post.uri, parent[1] + 1]);
     replies.push({ post: r.ok.post, parentUri: parent[0], depth: parent[1] + 1 });
   }
-  return { post: focal.ok.post, ancestors, replies, skipped };
+  // The instance's word, like everything it serves (MastodonConnector.trustDomain).
+  return { post: focal.ok.post, ancestors, replies, skipped, trustDomain: new URL(instanceOrigin).origin };
 }

@@ -18,6 +18,9 @@ export interface FakeAccount {
   username: string;
   displayName: string;
   bot: boolean;
+  /** What a hostile server claims: another server's account URI, an avatar of its choosing. */
+  uri?: string;
+  avatar?: string;
 }
 
 export interface FakeMedia {
@@ -49,6 +52,9 @@ export interface FakePostInput {
   mentions?: string[]; // account ids
   media?: FakeMedia[];
   card?: FakeCard;
+  /** A hostile server's claims: another server's status URI, counts of its choosing. */
+  uri?: string;
+  counts?: { replies?: number; reblogs?: number; favourites?: number };
 }
 
 interface StoredStatus {
@@ -223,12 +229,17 @@ export class FakeMastodonServer {
     };
   }
 
-  createAccount(username: string, options: { displayName?: string; bot?: boolean } = {}): FakeAccount {
+  createAccount(
+    username: string,
+    options: { displayName?: string; bot?: boolean; uri?: string; avatar?: string } = {},
+  ): FakeAccount {
     const account: FakeAccount = {
       id: String(this.nextId++),
       username,
       displayName: options.displayName ?? username,
       bot: options.bot ?? false,
+      ...(options.uri ? { uri: options.uri } : {}),
+      ...(options.avatar ? { avatar: options.avatar } : {}),
     };
     this.accounts.set(account.id, account);
     return account;
@@ -392,9 +403,9 @@ export class FakeMastodonServer {
       created_at: '2024-01-01T00:00:00.000Z',
       note: '<p></p>',
       url,
-      uri: `${this.origin}/users/${a.username}`,
-      avatar: `${this.origin}/avatars/${a.id}.png`,
-      avatar_static: `${this.origin}/avatars/${a.id}.png`,
+      uri: a.uri ?? `${this.origin}/users/${a.username}`,
+      avatar: a.avatar ?? `${this.origin}/avatars/${a.id}.png`,
+      avatar_static: a.avatar ?? `${this.origin}/avatars/${a.id}.png`,
       header: `${this.origin}/headers/missing.png`,
       header_static: `${this.origin}/headers/missing.png`,
       followers_count: 0,
@@ -411,7 +422,7 @@ export class FakeMastodonServer {
     const base = {
       id: String(s.id),
       created_at: s.createdAt,
-      uri: `${this.origin}/users/${account.username}/statuses/${s.id}`,
+      uri: this.statusUri(s),
       url: `${this.origin}/@${account.username}/${s.id}`,
       account: this.renderAccount(account),
       visibility: s.input.visibility ?? 'public',
@@ -511,9 +522,9 @@ export class FakeMastodonServer {
           }
         : null,
       poll: null,
-      replies_count: this.counter('replies', s.id),
-      reblogs_count: this.counter('reblogs', s.id),
-      favourites_count: s.favouritedBy.size,
+      replies_count: i.counts?.replies ?? this.counter('replies', s.id),
+      reblogs_count: i.counts?.reblogs ?? this.counter('reblogs', s.id),
+      favourites_count: i.counts?.favourites ?? s.favouritedBy.size,
       quotes_count: this.counter('quotes', s.id),
       quote: quoted
         ? depth === 0
@@ -973,6 +984,7 @@ export class FakeMastodonServer {
   }
 
   private statusUri(s: StoredStatus): string {
+    if (s.input.uri) return s.input.uri;
     return `${this.origin}/users/${(this.accounts.get(s.accountId) as FakeAccount).username}/statuses/${s.id}`;
   }
 
