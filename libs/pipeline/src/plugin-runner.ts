@@ -2,14 +2,17 @@ import type { Post } from '@tributary/core';
 import type { CheckedVerdict, JsonSchema, PluginContext, PluginDefinition } from '@tributary/plugin-sdk';
 import { checkFilterOutput, checkScoreOutput } from '@tributary/plugin-sdk';
 
+/** A plugin batch's outcome: checked output, or why it failed (`timeout`, `memory limit`, `threw: …`). */
+export type PluginBatchOutcome =
+  { ok: true; verdicts: CheckedVerdict[] | null; scores: number[] | null } | { ok: false; error: string };
+
 /**
- * A plugin batch's outcome: checked output, or why it failed (`timeout`, `memory limit`, `threw: …`).
- * `ms` is the plugin's own time on the batch (waiting for the sandbox not included), which counts
- * against the run's plugin budget; a failed batch counts its time limit.
+ * What a batch cost: the runner adds the plugin's own time, in ms (waiting for the sandbox not
+ * included; a failed sandbox call counts its time limit), which the run's plugin budget is charged.
  */
-export type PluginBatchOutcome = (
-  { ok: true; verdicts: CheckedVerdict[] | null; scores: number[] | null } | { ok: false; error: string }
-) & { ms?: number };
+export interface PluginUsage {
+  ms: number;
+}
 
 /** How the engine runs a plugin, trusted (in-process) or sandboxed. */
 export interface PluginRunner {
@@ -18,7 +21,12 @@ export interface PluginRunner {
   readonly configSchema: JsonSchema;
   readonly hooks: { filter: boolean; score: boolean };
   /** Never rejects: failures come back as `{ ok: false }`. `config` is already validated. */
-  run(posts: readonly Post[], config: unknown, context: PluginContext): Promise<PluginBatchOutcome>;
+  run(
+    posts: readonly Post[],
+    config: unknown,
+    context: PluginContext,
+    usage?: PluginUsage,
+  ): Promise<PluginBatchOutcome>;
   /** Frees what the runner holds (a sandboxed plugin's isolate); the runner is unusable afterwards. */
   close?(): Promise<void>;
 }
@@ -40,7 +48,7 @@ export function trustedPlugin<Config>(definition: PluginDefinition<Config>): Plu
     version: definition.version,
     configSchema: definition.configSchema,
     hooks: { filter: definition.filter !== undefined, score: definition.score !== undefined },
-    run(posts, config, context) {
+    run(posts, config, context, usage) {
       const started = performance.now();
       try {
         const cfg = config as Config;
@@ -50,13 +58,11 @@ export function trustedPlugin<Config>(definition: PluginDefinition<Config>): Plu
         const scores = definition.score
           ? checkScoreOutput(definition.score(posts, cfg, context), posts.length)
           : null;
-        return Promise.resolve({ ok: true, verdicts, scores, ms: performance.now() - started });
+        return Promise.resolve({ ok: true, verdicts, scores });
       } catch (error) {
-        return Promise.resolve({
-          ok: false,
-          error: `threw: ${describe(error)}`,
-          ms: performance.now() - started,
-        });
+        return Promise.resolve({ ok: false, error: `threw: ${describe(error)}` });
+      } finally {
+        if (usage) usage.ms += performance.now() - started;
       }
     },
   };

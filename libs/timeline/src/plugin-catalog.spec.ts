@@ -55,7 +55,7 @@ describe('PluginCatalog', () => {
       }),
     ];
     const resolve = await catalog.resolverFor('user-1', using('u/flag@1', 'community/no-engagement-bait@1'));
-    expect(await resolve('u/flag', '1')!.run([makePost({ text: 'x' })], {}, context)).toMatchObject({
+    expect(await resolve('u/flag', '1')!.run([makePost({ text: 'x' })], {}, context)).toEqual({
       ok: true,
       verdicts: [{ action: 'warn', reason: 'flagged' }],
       scores: null,
@@ -63,7 +63,7 @@ describe('PluginCatalog', () => {
     const bait = resolve('community/no-engagement-bait', '1');
     expect(
       await bait!.run([makePost({ text: 'Like if you agree!' })], { phrases: [], action: 'hide' }, context),
-    ).toMatchObject({
+    ).toEqual({
       ok: true,
       verdicts: [{ action: 'hide', reason: 'engagement bait' }],
       scores: null,
@@ -75,7 +75,7 @@ describe('PluginCatalog', () => {
     const before = (await catalog.resolverFor('user-1', using('u/flag@1.0.0')))('u/flag', '1.0.0')!;
     table = [];
     expect((await catalog.resolverFor('user-1', using('u/flag@1.0.0')))('u/flag', '1.0.0')).toBeUndefined();
-    expect(await before.run([makePost({ text: 'x' })], {}, context)).toMatchObject({
+    expect(await before.run([makePost({ text: 'x' })], {}, context)).toEqual({
       ok: false,
       error: 'not loaded',
     });

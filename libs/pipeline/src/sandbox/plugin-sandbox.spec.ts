@@ -39,7 +39,7 @@ describe('sandboxed plugins', () => {
       context,
     );
     // Only the plugin view is copied into the sandbox: no `raw`, no `richText`.
-    expect(outcome).toMatchObject({
+    expect(outcome).toEqual({
       ok: true,
       verdicts: [{ action: 'warn', reason: 'short' }, null],
       scores: [1, 1],
@@ -52,7 +52,7 @@ describe('sandboxed plugins', () => {
       `definePlugin({ name: 'fields', version: '1.0.0', configSchema: { type: 'object' }, fields: ['text', 'hashtags'],
         filter: (posts) => posts.map((p) => ({ action: 'warn', reason: Object.keys(p).join(',') })) });`,
     );
-    expect(await runner.run(posts.slice(0, 1), {}, context)).toMatchObject({
+    expect(await runner.run(posts.slice(0, 1), {}, context)).toEqual({
       ok: true,
       verdicts: [{ action: 'warn', reason: 'text,hashtags' }],
       scores: null,
@@ -77,7 +77,7 @@ describe('sandboxed plugins', () => {
       ),
     );
     const outcome = await runner.run(posts.slice(0, 1), {}, context);
-    expect(outcome).toMatchObject({
+    expect(outcome).toEqual({
       ok: true,
       verdicts: [
         {
@@ -102,13 +102,13 @@ describe('sandboxed plugins', () => {
       ],
     ] as const) {
       const hostile = await sandboxedPlugin(sandbox, filterPlugin(name, body));
-      expect(await hostile.run(posts, {}, context)).toMatchObject({ ok: false, error });
+      expect(await hostile.run(posts, {}, context)).toEqual({ ok: false, error });
     }
     const imports = await sandboxedPlugin(
       sandbox,
       filterPlugin('imports', "import('node:child_process'); return posts.map(() => null)"),
     );
-    expect(await imports.run(posts, {}, context)).toMatchObject({
+    expect(await imports.run(posts, {}, context)).toEqual({
       ok: false,
       error: 'threw: Error: Not supported',
     });
@@ -119,17 +119,13 @@ describe('sandboxed plugins', () => {
       sandbox,
       filterPlugin('loop', 'if (posts[0].text === "loop") { for (;;) {} } return posts.map(() => null);'),
     );
-    expect(await runner.run([makePost({ text: 'loop' })], {}, context)).toMatchObject({
+    expect(await runner.run([makePost({ text: 'loop' })], {}, context)).toEqual({
       ok: false,
       error: 'timeout',
     });
-    expect(await runner.run(posts, {}, context)).toMatchObject({
-      ok: true,
-      verdicts: [null, null],
-      scores: null,
-    });
+    expect(await runner.run(posts, {}, context)).toEqual({ ok: true, verdicts: [null, null], scores: null });
     await runner.close!();
-    expect(await runner.run(posts, {}, context)).toMatchObject({ ok: false, error: 'not loaded' });
+    expect(await runner.run(posts, {}, context)).toEqual({ ok: false, error: 'not loaded' });
   });
 
   it('sends a large batch as several calls in one round trip, each with its own limit', async () => {
@@ -148,7 +144,7 @@ describe('sandboxed plugins', () => {
       { action: 'warn', reason: '100' },
       { action: 'warn', reason: '49' },
     ]);
-    expect(await runner.run(many, {}, context)).toMatchObject({ ok: false, error: 'timeout' });
+    expect(await runner.run(many, {}, context)).toEqual({ ok: false, error: 'timeout' });
   });
 
   it('passes any text through unchanged, and splits long posts into smaller calls in order', async () => {
@@ -182,15 +178,11 @@ describe('sandboxed plugins', () => {
         'if (posts[0].text === "bomb") { const hoard = []; for (;;) hoard.push(new Array(100000).fill(Math.random())); } return posts.map(() => null);',
       ),
     );
-    expect(await runner.run([makePost({ text: 'bomb' })], {}, context)).toMatchObject({
+    expect(await runner.run([makePost({ text: 'bomb' })], {}, context)).toEqual({
       ok: false,
       error: 'memory limit',
     });
-    expect(await runner.run(posts, {}, context)).toMatchObject({
-      ok: true,
-      verdicts: [null, null],
-      scores: null,
-    });
+    expect(await runner.run(posts, {}, context)).toEqual({ ok: true, verdicts: [null, null], scores: null });
     const strings = await sandboxedPlugin(
       sandbox,
       filterPlugin('string-bomb', 'let s = "x"; for (;;) s += s;'),
@@ -237,15 +229,12 @@ describe('sandboxed plugins', () => {
 
   it('reports a throwing plugin and output that breaks the contract', async () => {
     const thrower = await sandboxedPlugin(sandbox, filterPlugin('thrower', 'throw new TypeError("nope")'));
-    expect(await thrower.run(posts, {}, context)).toMatchObject({
-      ok: false,
-      error: 'threw: TypeError: nope',
-    });
+    expect(await thrower.run(posts, {}, context)).toEqual({ ok: false, error: 'threw: TypeError: nope' });
     const liar = await sandboxedPlugin(
       sandbox,
       filterPlugin('liar', 'JSON.stringify = () => 42; return [{ action: "explode" }, null];'),
     );
-    expect(await liar.run(posts, {}, context)).toMatchObject({
+    expect(await liar.run(posts, {}, context)).toEqual({
       ok: false,
       error: 'bad output: filter verdict [0]: expected null, "keep" or { action, reason }',
     });
@@ -256,13 +245,9 @@ describe('sandboxed plugins', () => {
     expect((await runner.run(posts, {}, context)).ok).toBe(true);
     const before = sandbox.restarts;
     process.kill(sandbox.pid!, 'SIGSTOP'); // a hung process: the isolate's own timeout cannot fire
-    expect(await runner.run(posts, {}, context)).toMatchObject({ ok: false, error: 'timeout' });
+    expect(await runner.run(posts, {}, context)).toEqual({ ok: false, error: 'timeout' });
     expect(sandbox.restarts).toBe(before + 1);
-    expect(await runner.run(posts, {}, context)).toMatchObject({
-      ok: true,
-      verdicts: [null, null],
-      scores: null,
-    });
+    expect(await runner.run(posts, {}, context)).toEqual({ ok: true, verdicts: [null, null], scores: null });
   });
 
   it('survives the sandbox process dying, and reloads plugins into the new one', async () => {
@@ -270,11 +255,7 @@ describe('sandboxed plugins', () => {
     const pid = sandbox.pid!;
     process.kill(pid, 'SIGKILL');
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(await runner.run(posts, {}, context)).toMatchObject({
-      ok: true,
-      verdicts: [null, null],
-      scores: null,
-    });
+    expect(await runner.run(posts, {}, context)).toEqual({ ok: true, verdicts: [null, null], scores: null });
     expect(sandbox.pid).not.toBe(pid);
   });
 

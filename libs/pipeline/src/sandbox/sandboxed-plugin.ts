@@ -209,7 +209,7 @@ export async function sandboxedPlugin(sandbox: PluginSandbox, code: string): Pro
     configSchema: check.configSchema,
     hooks: check.hooks,
     close: () => sandbox.unload(key),
-    async run(posts, config, context): Promise<PluginBatchOutcome> {
+    async run(posts, config, context, usage): Promise<PluginBatchOutcome> {
       const configJson = JSON.stringify(config ?? {});
       const contextJson = JSON.stringify(context);
       const verdicts = check.hooks.filter ? new Array<ReturnType<typeof checkFilterOutput>[number]>() : null;
@@ -217,7 +217,8 @@ export async function sandboxedPlugin(sandbox: PluginSandbox, code: string): Pro
       const chunks = serialize(posts);
       const reply = await sandbox.run(key, chunks.json, configJson, contextJson);
       // A failure may have run up to the limit (a timeout does): it counts as the limit.
-      if (!reply.ok) return { ok: false, error: reply.error, ms: sandbox.timeLimitMs };
+      if (usage) usage.ms += reply.ok ? reply.cpuMs : sandbox.timeLimitMs;
+      if (!reply.ok) return { ok: false, error: reply.error };
       try {
         reply.value.forEach((json, c) => {
           const count = chunks.counts[c]!;
@@ -226,9 +227,9 @@ export async function sandboxedPlugin(sandbox: PluginSandbox, code: string): Pro
           if (scores !== null) scores.push(...checkScoreOutput(out.s, count));
         });
       } catch (error) {
-        return { ok: false, error: `bad output: ${(error as Error).message}`, ms: reply.cpuMs };
+        return { ok: false, error: `bad output: ${(error as Error).message}` };
       }
-      return { ok: true, verdicts, scores, ms: reply.cpuMs };
+      return { ok: true, verdicts, scores };
     },
   };
 }

@@ -46,8 +46,9 @@ export async function runWithinBudget(
     budget.spentAt = index;
     return { ok: false, error: 'plugin time budget of the batch spent; later plugin stages not run' };
   }
-  const outcome = await runner.run(posts, config, { now: context.nowIso });
-  budget.leftMs -= outcome.ms ?? 0;
+  const usage = { ms: 0 };
+  const outcome = await runner.run(posts, config, { now: context.nowIso }, usage);
+  budget.leftMs -= usage.ms;
   return outcome;
 }
 
