@@ -34,7 +34,7 @@ beforeAll(async () => {
   admin = new pg.Client({ connectionString: testPostgresUrl() });
   await admin.connect();
   dbName = new URL(instance.databaseUrl).pathname.slice(1);
-  events = new QueueEvents(QueueName.Pipeline, {
+  events = new QueueEvents(QueueName.Rebuild, {
     connection: redisConnection(instance.config.REDIS_URL),
     prefix: instance.config.QUEUE_PREFIX,
   });
@@ -92,21 +92,22 @@ describe('when PostgreSQL ends all of the service’s sessions', () => {
   });
 
   it('retries a pipeline job through a time when PostgreSQL refuses connections, until it is back', async () => {
-    const pipelines = await gql<{ pipelines: { id: string; version: number }[] }>(
-      '{ pipelines { id version } }',
+    const pipelines = await gql<{ me: { id: string }; pipelines: { id: string; version: number }[] }>(
+      '{ me { id } pipelines { id version } }',
       {},
       token,
     );
     const { id: pipelineId, version } = pipelines.data!.pipelines[0]!;
+    const userId = pipelines.data!.me.id;
     await admin.query(`ALTER DATABASE "${dbName}" WITH ALLOW_CONNECTIONS false`);
     try {
       await endSessions();
-      const data = { pipelineId, version };
+      const data = { pipelineId, version, userId };
       const queue = instance.running.apps[0]!.get(JobQueue, { strict: false }).queue('rebuild-timeline');
-      // Its own job id: the rebuild the pipeline's creation queued may still be deduplicated under its id.
+      // Its own job id: the rebuild the pipeline's creation queued has the version's id.
       const job = await queue.add('rebuild-timeline', data, {
         ...jobOptions('rebuild-timeline', data),
-        deduplication: undefined,
+        jobId: `outage-${pipelineId}`,
       });
       await waitFor('the job to have failed at least once', async () => {
         const state = await queue.getJob(job.id!);

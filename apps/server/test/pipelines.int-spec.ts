@@ -20,6 +20,7 @@ let instance: TestInstance;
 let prisma: PrismaClient;
 let jobs: JobQueue;
 let events: QueueEvents;
+let rebuildEvents: QueueEvents;
 let subscriber: Redis;
 const messages: { channel: string; message: UserEvent }[] = [];
 
@@ -35,7 +36,7 @@ async function runJob<N extends JobName>(
   data: JobPayloads[N],
 ): Promise<{ job: Job; result: unknown }> {
   const job = await jobs.queue(name).add(name, data, { attempts: 3, backoff: { type: 'fixed', delay: 100 } });
-  const result = await job.waitUntilFinished(events, 60_000);
+  const result = await job.waitUntilFinished(name === 'rebuild-timeline' ? rebuildEvents : events, 60_000);
   return { job, result };
 }
 
@@ -75,6 +76,11 @@ beforeAll(async () => {
     prefix: instance.config.QUEUE_PREFIX,
   });
   await events.waitUntilReady();
+  rebuildEvents = new QueueEvents(QueueName.Rebuild, {
+    connection: redisConnection(instance.config.REDIS_URL),
+    prefix: instance.config.QUEUE_PREFIX,
+  });
+  await rebuildEvents.waitUntilReady();
 
   // A real sign-up: the default pipeline comes with it.
   const auth = api.get(AuthService, { strict: false });
@@ -105,6 +111,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await subscriber?.quit();
   await events?.close();
+  await rebuildEvents?.close();
   await instance?.stop();
 });
 
@@ -203,7 +210,11 @@ describe('pipeline worker', () => {
       where: { id: defaultPipelineId },
       data: { version: 2, versions: { create: { version: 2, spec: DEFAULT_PIPELINE_SPEC as object } } },
     });
-    const { job, result } = await runJob('rebuild-timeline', { pipelineId: defaultPipelineId, version: 2 });
+    const { job, result } = await runJob('rebuild-timeline', {
+      pipelineId: defaultPipelineId,
+      version: 2,
+      userId,
+    });
     expect(result).toMatchObject({ done: 300, total: 300, deleted: 0 });
     const after = await entries(defaultPipelineId);
     expect(after).toEqual(before.map((e) => ({ ...e, pipelineVersion: 2 })));
@@ -227,7 +238,11 @@ describe('pipeline worker', () => {
   });
 
   it('skips a rebuild of a version that is no longer current', async () => {
-    const { result } = await runJob('rebuild-timeline', { pipelineId: defaultPipelineId, version: 1 });
+    const { result } = await runJob('rebuild-timeline', {
+      pipelineId: defaultPipelineId,
+      version: 1,
+      userId,
+    });
     expect(result).toEqual({ skipped: 'version 1 is not current (2)' });
   });
 

@@ -62,13 +62,31 @@ export async function startTestInstance(env: Record<string, string> = {}): Promi
         await queue.obliterate({ force: true });
         await queue.close();
       }
-      const redis = new Redis(config.REDIS_URL);
-      const counters = await redis.keys(`${config.QUEUE_PREFIX}:login-limits:*`); // LoginLimits
-      if (counters.length > 0) await redis.del(...counters);
-      await redis.quit();
+      // Every key under the prefix: queues, fair shares, LoginLimits' counters.
+      await deleteQueueKeys(config);
       await database.drop();
       await rm(dataDir, { recursive: true, force: true });
     },
   };
   return instance;
+}
+
+/**
+ * Deletes every Redis key under the instance's queue prefix (what obliterate leaves, such as the
+ * fair-share sets): the state Redis is in after losing its data, for this instance only.
+ */
+export async function deleteQueueKeys(config: Config): Promise<number> {
+  const redis = new Redis(config.REDIS_URL);
+  try {
+    let deleted = 0;
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${config.QUEUE_PREFIX}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) deleted += await redis.del(...keys);
+    } while (cursor !== '0');
+    return deleted;
+  } finally {
+    await redis.quit();
+  }
 }

@@ -9,11 +9,13 @@ import { TimelineModule } from '@tributary/timeline';
 import { JobHandlerRegistry } from './jobs/job-handler.registry.js';
 import { QUEUE_PROCESSORS } from './jobs/queue.processors.js';
 import { WorkerLifecycle } from './jobs/worker-lifecycle.service.js';
+import { JobSchedules } from './jobs/job-schedules.service.js';
 import { IngestService } from './ingest/ingest.service.js';
 import { PollService } from './ingest/poll.service.js';
 import { HousekeepingService } from './maintenance/housekeeping.service.js';
 import { WorkerRedis } from './streams/redis.provider.js';
 import { PipelineService } from './pipelines/pipeline.service.js';
+import { RebuildWatch } from './pipelines/rebuild-watch.service.js';
 import { ReadMarkerService } from './timeline/read-marker.service.js';
 import { MastodonStreamsService } from './streams/mastodon-streams.service.js';
 import { BlueskyFirehoseService } from './streams/bluesky-firehose.service.js';
@@ -40,11 +42,13 @@ export class WorkerModule {
         JobHandlerRegistry,
         ...QUEUE_PROCESSORS,
         WorkerLifecycle,
+        JobSchedules,
         IngestService,
         PollService,
         HousekeepingService,
         WorkerRedis,
         PipelineService,
+        RebuildWatch,
         ReadMarkerService,
         MastodonStreamsService,
         BlueskyFirehoseService,

@@ -65,6 +65,13 @@ export const configSchema = z.object({
   REBUILD_HISTORY_DAYS: z.coerce.number().int().min(1).max(365).default(7),
   /** …but at most this many of the newest. */
   REBUILD_HISTORY_POSTS: z.coerce.number().int().min(1).max(1_000_000).default(5000),
+  /**
+   * A rebuild job works this long (at least one batch of 500 posts), then goes back to the queue
+   * behind other members' jobs: one member's long rebuilds hold a worker slot a slice at a time.
+   */
+  REBUILD_SLICE_MS: z.coerce.number().int().min(100).max(3_600_000).default(2000),
+  /** How often each worker process checks that the repeating jobs' schedulers are still in Redis. */
+  SCHEDULE_CHECK_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   GRAPHQL_INTROSPECTION: bool.default(true),
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).max(50).default(10),
   GRAPHQL_MAX_COST: z.coerce.number().int().min(10).default(5000),
@@ -134,6 +141,12 @@ export const configSchema = z.object({
   PLUGIN_CPU_MS: z.coerce.number().int().min(1).max(10000).default(200),
   /** Heap limit of each sandboxed plugin's isolate, in MiB (PluginSandbox's default too). */
   PLUGIN_MEMORY_MB: z.coerce.number().int().min(8).max(1024).default(64),
+  /**
+   * Plugin time one pipeline may spend on one batch (the sum of its plugin calls), in ms; its
+   * remaining plugin stages then fail with `plugin time budget of the batch spent`. Unset: five
+   * calls' time limit (5 × PLUGIN_CPU_MS), filled in by loadConfig.
+   */
+  PLUGIN_BATCH_BUDGET_MS: z.coerce.number().int().min(1).max(600_000).optional(),
   /** How long a fetched thread is served from the cache before `thread` asks the network again. */
   THREAD_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(120),
   /**
@@ -154,4 +167,8 @@ export const configSchema = z.object({
   PLUGIN_UPLOADS_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(30),
 });
 
-export type Config = z.infer<typeof configSchema>;
+/** The validated configuration, with the defaults loadConfig derives from other variables. */
+export type Config = z.infer<typeof configSchema> & { PLUGIN_BATCH_BUDGET_MS: number };
+
+/** A pipeline's plugin budget per batch when PLUGIN_BATCH_BUDGET_MS is unset, in plugin calls. */
+export const DEFAULT_BATCH_BUDGET_CALLS = 5;

@@ -36,6 +36,14 @@ describe('loadConfig', () => {
     expect(config.GRAPHQL_INTROSPECTION).toBe(false);
   });
 
+  it("derives a pipeline's plugin budget per batch from the plugin time limit unless it is set", () => {
+    expect(loadConfig({}).PLUGIN_BATCH_BUDGET_MS).toBe(1000);
+    expect(loadConfig({ PLUGIN_CPU_MS: '1500' }).PLUGIN_BATCH_BUDGET_MS).toBe(7500);
+    expect(loadConfig({ PLUGIN_CPU_MS: '1500', PLUGIN_BATCH_BUDGET_MS: '300' }).PLUGIN_BATCH_BUDGET_MS).toBe(
+      300,
+    );
+  });
+
   it('reads TRUST_PROXY as Express takes it: off by default, a boolean, a hop count or a list', () => {
     expect(loadConfig({}).TRUST_PROXY).toBe(false);
     expect(loadConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);

@@ -1,4 +1,4 @@
-import { configSchema } from './config.schema.js';
+import { DEFAULT_BATCH_BUDGET_CALLS, configSchema } from './config.schema.js';
 import type { Config } from './config.schema.js';
 
 /** A configuration that cannot start the service; the message names every bad variable. */
@@ -27,5 +27,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       }),
     );
   }
-  return parsed.data;
+  const config = parsed.data;
+  return {
+    ...config,
+    PLUGIN_BATCH_BUDGET_MS:
+      config.PLUGIN_BATCH_BUDGET_MS ?? DEFAULT_BATCH_BUDGET_CALLS * config.PLUGIN_CPU_MS,
+  };
 }

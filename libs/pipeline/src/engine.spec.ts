@@ -131,6 +131,36 @@ describe('compilePipeline / run', () => {
     ]);
   });
 
+  it('stops calling plugins once the batch has spent its plugin time budget', async () => {
+    // Each call runs for at least 30 ms of its own time; the budget is 50 ms.
+    const slow = trustedPlugin(
+      definePlugin({
+        name: 'slow',
+        version: '1.0.0',
+        configSchema: { type: 'object' },
+        filter: (posts) => {
+          const until = performance.now() + 30;
+          while (performance.now() < until);
+          return posts.map(() => null);
+        },
+      }),
+    );
+    const spec = { name: 'slow', stages: Array.from({ length: 5 }, () => ({ use: 'plugin:slow@1.0.0' })) };
+    const compiled = compilePipeline(spec, { plugins: pluginResolver([slow]) });
+    const [result] = await compiled.run([candidate(post())], { pluginBudgetMs: 50, explain: true });
+    const verdicts = result!.decisions.map((d) => `${d.index}:${d.verdict}:${d.reason}`);
+    expect(verdicts[0]).toBe('0:keep:null');
+    // The second call may still fit (30 ms spent of 50); after it none does, and the first stage
+    // refused says so for the later ones.
+    expect(verdicts.at(-1)).toMatch(
+      /^[12]:error:plugin error: plugin time budget of the batch spent; later plugin stages not run$/,
+    );
+    expect(verdicts.length).toBe(Number(verdicts.at(-1)![0]) + 1);
+    // Without a budget every stage runs.
+    const [unlimited] = await compiled.run([candidate(post())], { explain: true });
+    expect(unlimited!.decisions.map((d) => d.verdict)).toEqual(['keep', 'keep', 'keep', 'keep', 'keep']);
+  });
+
   it('treats output that breaks the contract, and missing plugins, as plugin errors', async () => {
     const [bad] = await runStages([{ use: 'plugin:wrong-length@1.0.0' }], [post(), post()], { plugins });
     expect(bad!.decisions[0]!.reason).toBe(

@@ -193,6 +193,7 @@ export function compilePipeline(input: unknown, options: CompileOptions = {}): C
         nowIso: now.toISOString(),
         history: runOptions.history ?? [],
         explain: runOptions.explain ?? false,
+        pluginBudget: { leftMs: runOptions.pluginBudgetMs ?? Infinity, spentAt: null },
       };
       const items: ItemState[] = new Array<ItemState>(candidates.length);
       let touched = 0;

@@ -61,7 +61,8 @@ export function boundedRunner(runner: PluginRunner): PluginRunner {
     version: runner.version,
     configSchema: runner.configSchema,
     hooks: runner.hooks,
-    run: async (posts, config, context) => boundedOutcome(await runner.run(posts, config, context)),
+    run: async (posts, config, context, usage) =>
+      boundedOutcome(await runner.run(posts, config, context, usage)),
     ...(runner.close && { close: () => runner.close!() }),
   };
 }

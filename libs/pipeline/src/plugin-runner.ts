@@ -6,6 +6,14 @@ import { checkFilterOutput, checkScoreOutput } from '@tributary/plugin-sdk';
 export type PluginBatchOutcome =
   { ok: true; verdicts: CheckedVerdict[] | null; scores: number[] | null } | { ok: false; error: string };
 
+/**
+ * What a batch cost: the runner adds the plugin's own time, in ms (waiting for the sandbox not
+ * included; a failed sandbox call counts its time limit), which the run's plugin budget is charged.
+ */
+export interface PluginUsage {
+  ms: number;
+}
+
 /** How the engine runs a plugin, trusted (in-process) or sandboxed. */
 export interface PluginRunner {
   readonly name: string;
@@ -13,7 +21,12 @@ export interface PluginRunner {
   readonly configSchema: JsonSchema;
   readonly hooks: { filter: boolean; score: boolean };
   /** Never rejects: failures come back as `{ ok: false }`. `config` is already validated. */
-  run(posts: readonly Post[], config: unknown, context: PluginContext): Promise<PluginBatchOutcome>;
+  run(
+    posts: readonly Post[],
+    config: unknown,
+    context: PluginContext,
+    usage?: PluginUsage,
+  ): Promise<PluginBatchOutcome>;
   /** Frees what the runner holds (a sandboxed plugin's isolate); the runner is unusable afterwards. */
   close?(): Promise<void>;
 }
@@ -35,7 +48,8 @@ export function trustedPlugin<Config>(definition: PluginDefinition<Config>): Plu
     version: definition.version,
     configSchema: definition.configSchema,
     hooks: { filter: definition.filter !== undefined, score: definition.score !== undefined },
-    run(posts, config, context) {
+    run(posts, config, context, usage) {
+      const started = performance.now();
       try {
         const cfg = config as Config;
         const verdicts = definition.filter
@@ -47,6 +61,8 @@ export function trustedPlugin<Config>(definition: PluginDefinition<Config>): Plu
         return Promise.resolve({ ok: true, verdicts, scores });
       } catch (error) {
         return Promise.resolve({ ok: false, error: `threw: ${describe(error)}` });
+      } finally {
+        if (usage) usage.ms += performance.now() - started;
       }
     },
   };

@@ -67,4 +67,10 @@ export interface RunOptions {
    * pipeline previews). Off by default: stored entries record only what acted on a post.
    */
   explain?: boolean;
+  /**
+   * Plugin time this run may spend, in ms: the sum of its plugin calls' own time. Once spent, the
+   * remaining plugin stages fail with `plugin time budget spent` (their `onError` applies), so one
+   * batch of a pipeline of many slow plugins cannot hold a worker for minutes. Unlimited by default.
+   */
+  pluginBudgetMs?: number;
 }

@@ -1,5 +1,6 @@
 export * from './jobs.js';
-export { backoffStrategy, jobOptions } from './job-options.js';
+export { backoffStrategy, jobOptions, rebuildJobId } from './job-options.js';
+export { FairShare } from './fair-share.js';
 export { redisConnection } from './redis-connection.js';
 export { JobQueue } from './job-queue.js';
 export { QueueModule } from './queue.module.js';

@@ -10,7 +10,8 @@ const SAMPLE: { [N in JobName]: JobPayloads[N] } = {
   'poll-sources': {},
   housekeeping: {},
   'run-pipelines': { userId: 'u', postIds: ['1'] },
-  'rebuild-timeline': { pipelineId: 'p', version: 2 },
+  'rebuild-timeline': { pipelineId: 'p', version: 2, userId: 'u' },
+  'check-rebuilds': {},
   'save-read-marker': { pipelineId: 'p' },
   'perform-action': { actionId: 'a' },
 };

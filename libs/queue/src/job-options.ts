@@ -36,6 +36,11 @@ function attemptsSpanning(ms: number): number {
  */
 const PIPELINE_ATTEMPTS = attemptsSpanning(2 * 3600_000);
 
+/** The id of the job rebuilding this version of a pipeline (BullMQ ids may not contain ':'). */
+export function rebuildJobId(pipelineId: string, version: number): string {
+  return `rebuild-${pipelineId}-v${version}`;
+}
+
 /**
  * Retry and dedupe policy of every job, decided in one place. Jobs are delivered at least once,
  * so handlers are idempotent; deduplication ids additionally collapse requests that pile up (ten
@@ -60,12 +65,9 @@ export function jobOptions<N extends JobName>(name: N, data: JobPayloads[N]): Jo
     }
     case 'rebuild-timeline': {
       const { pipelineId, version } = data as JobPayloads['rebuild-timeline'];
-      // An edit saved twice rebuilds once; a newer version gets its own job (the older one then skips).
-      return {
-        ...base,
-        attempts: PIPELINE_ATTEMPTS,
-        deduplication: { id: `rebuild:${pipelineId}:${version}` },
-      };
+      // One job per version: a second request for it is the same job, and the rebuild watch finds
+      // it by this id. A newer version gets its own job (the older one then skips).
+      return { ...base, attempts: PIPELINE_ATTEMPTS, jobId: rebuildJobId(pipelineId, version) };
     }
     case 'run-pipelines':
       return { ...base, attempts: PIPELINE_ATTEMPTS };
@@ -91,6 +93,7 @@ export function jobOptions<N extends JobName>(name: N, data: JobPayloads[N]): Jo
     }
     case 'poll-sources':
     case 'housekeeping':
+    case 'check-rebuilds':
       return { ...base, attempts: 3 };
     default:
       return base;

@@ -1,42 +1,55 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
-import type { Queue } from 'bullmq';
-import { JOB_QUEUE, QueueName } from './jobs.js';
-import type { JobName, JobPayloads } from './jobs.js';
+import type { JobsOptions, Queue } from 'bullmq';
+import { randomUUID } from 'node:crypto';
+import { FairShare } from './fair-share.js';
+import { JOB_QUEUE, QueueName, jobOwner } from './jobs.js';
+import type { JobName, JobOf, JobPayloads } from './jobs.js';
 import { jobOptions } from './job-options.js';
 
-/** The one way to enqueue: typed payloads, the right queue and the job's options. */
+/** The one way to enqueue: typed payloads, the right queue, the job's options and its fair share. */
 @Injectable()
 export class JobQueue {
   private readonly queues: Record<QueueName, Queue>;
 
   constructor(
+    private readonly fairShare: FairShare,
     @InjectQueue(QueueName.Ingest) ingest: Queue,
     @InjectQueue(QueueName.Maintenance) maintenance: Queue,
     @InjectQueue(QueueName.Pipeline) pipeline: Queue,
+    @InjectQueue(QueueName.Rebuild) rebuild: Queue,
     @InjectQueue(QueueName.Actions) actions: Queue,
   ) {
     this.queues = {
       [QueueName.Ingest]: ingest,
       [QueueName.Maintenance]: maintenance,
       [QueueName.Pipeline]: pipeline,
+      [QueueName.Rebuild]: rebuild,
       [QueueName.Actions]: actions,
     };
   }
 
   async enqueue<N extends JobName>(name: N, data: JobPayloads[N], delayMs = 0): Promise<void> {
-    await this.queue(name).add(name, data, {
-      ...jobOptions(name, data),
-      ...(delayMs ? { delay: delayMs } : {}),
-    });
+    const opts = await this.options(name, data);
+    await this.queue(name).add(name, data, { ...opts, ...(delayMs ? { delay: delayMs } : {}) });
   }
 
   async enqueueMany<N extends JobName>(name: N, items: JobPayloads[N][]): Promise<void> {
     if (items.length === 0) return;
-    await this.queue(name).addBulk(items.map((data) => ({ name, data, opts: jobOptions(name, data) })));
+    const opts = await Promise.all(items.map((data) => this.options(name, data)));
+    await this.queue(name).addBulk(items.map((data, i) => ({ name, data, opts: opts[i] })));
   }
 
   queue(name: JobName): Queue {
     return this.queues[JOB_QUEUE[name]];
+  }
+
+  /** jobOptions, and for a member's job its id and its priority among the members' jobs. */
+  private async options<N extends JobName>(name: N, data: JobPayloads[N]): Promise<JobsOptions> {
+    const opts = jobOptions(name, data);
+    const owner = jobOwner({ name, data } as JobOf);
+    if (owner === null) return opts;
+    const jobId = opts.jobId ?? randomUUID();
+    return { ...opts, jobId, priority: await this.fairShare.take(this.queue(name), owner, jobId) };
   }
 }

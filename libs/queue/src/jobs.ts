@@ -3,6 +3,8 @@ export const QueueName = {
   Ingest: 'ingest',
   Maintenance: 'maintenance',
   Pipeline: 'pipeline',
+  /** Rebuilds have their own worker slots: a flood of them never holds up new posts (`pipeline`). */
+  Rebuild: 'rebuild',
   Actions: 'actions',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
@@ -22,8 +24,14 @@ export interface JobPayloads {
   housekeeping: Record<string, never>;
   /** Run every pipeline of the user over these new posts (100–500 ids) and store the entries. */
   'run-pipelines': { userId: string; postIds: string[] };
-  /** Rebuild one pipeline's timeline over recent history with this version of its spec. */
-  'rebuild-timeline': { pipelineId: string; version: number };
+  /**
+   * Rebuild one pipeline's timeline over recent history with this version of its spec, in slices
+   * of a few seconds (the job goes back to the queue between them). `userId` is its owner, whose
+   * share of the queue it counts against.
+   */
+  'rebuild-timeline': { pipelineId: string; version: number; userId: string };
+  /** Finds rebuilds shown RUNNING whose job failed or was lost (Redis data lost), and settles them. */
+  'check-rebuilds': Record<string, never>;
   /** Save the pipeline's read position (Pipeline.readPosition) as the home marker of the user's Mastodon accounts. */
   'save-read-marker': { pipelineId: string };
   /** Perform one outbound action (like, repost, reply, post…) on its network; idempotent per action. */
@@ -38,7 +46,8 @@ export const JOB_QUEUE: { readonly [N in JobName]: QueueName } = {
   'poll-sources': QueueName.Maintenance,
   housekeeping: QueueName.Maintenance,
   'run-pipelines': QueueName.Pipeline,
-  'rebuild-timeline': QueueName.Pipeline,
+  'rebuild-timeline': QueueName.Rebuild,
+  'check-rebuilds': QueueName.Maintenance,
   'save-read-marker': QueueName.Maintenance,
   'perform-action': QueueName.Actions,
 };
@@ -46,3 +55,28 @@ export const JOB_QUEUE: { readonly [N in JobName]: QueueName } = {
 export const JOB_NAMES = Object.keys(JOB_QUEUE) as JobName[];
 
 export type JobOf<N extends JobName = JobName> = { [K in N]: { name: K; data: JobPayloads[K] } }[N];
+
+/**
+ * The jobs that repeat, and how often (ms). Every worker process keeps their schedulers in Redis,
+ * also after Redis lost its data (see apps/worker's JobSchedules).
+ */
+export const JOB_SCHEDULES = {
+  'poll-sources': 60_000,
+  housekeeping: 3600_000,
+  'check-rebuilds': 60_000,
+} as const satisfies Partial<Record<JobName, number>>;
+export type ScheduledJobName = keyof typeof JOB_SCHEDULES;
+
+/**
+ * The member a job works for, whose share of its queue it counts against (see FairShare); null for
+ * jobs outside fair scheduling.
+ */
+export function jobOwner(job: JobOf): string | null {
+  switch (job.name) {
+    case 'run-pipelines':
+    case 'rebuild-timeline':
+      return typeof job.data.userId === 'string' ? job.data.userId : null;
+    default:
+      return null;
+  }
+}

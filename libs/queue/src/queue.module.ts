@@ -2,6 +2,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { Global, Module } from '@nestjs/common';
 import type { DynamicModule } from '@nestjs/common';
 import { EventPublisher } from './events.js';
+import { FairShare } from './fair-share.js';
 import { JobQueue } from './job-queue.js';
 import { QueueName } from './jobs.js';
 import { redisConnection } from './redis-connection.js';
@@ -25,8 +26,12 @@ export class QueueModule {
         }),
         BullModule.registerQueue(...Object.values(QueueName).map((name) => ({ name }))),
       ],
-      providers: [JobQueue, { provide: EventPublisher, useValue: new EventPublisher(options.redisUrl) }],
-      exports: [JobQueue, EventPublisher, BullModule],
+      providers: [
+        JobQueue,
+        { provide: EventPublisher, useValue: new EventPublisher(options.redisUrl) },
+        { provide: FairShare, useValue: new FairShare(options.redisUrl) },
+      ],
+      exports: [JobQueue, EventPublisher, FairShare, BullModule],
     };
   }
 }

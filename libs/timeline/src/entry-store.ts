@@ -87,6 +87,24 @@ export async function loadRecentCandidates(
 }
 
 /**
+ * Which of these posts already have an entry written by this version of the pipeline: by an earlier
+ * slice or attempt of its rebuild, or by a live batch since the edit. A rebuild skips them.
+ */
+export async function loadRebuilt(
+  sql: Sql,
+  pipelineId: string,
+  version: number,
+  postIds: readonly bigint[],
+): Promise<Set<bigint>> {
+  const rows = await sql.query<{ postId: string }>(
+    prepared(`SELECT "postId" FROM "TimelineEntry"
+     WHERE "pipelineId" = $1::uuid AND "pipelineVersion" = $2::int AND "postId" = ANY($3::bigint[])`),
+    [pipelineId, version, postIds.map(String)],
+  );
+  return new Set(rows.map((row) => BigInt(row.postId)));
+}
+
+/**
  * The native record stays in the database (plugins get the normalized post only); the one field of
  * it the engine reads, Bridgy Fed's pointer to the original, comes along.
  */

@@ -12,6 +12,8 @@ export interface PreviewOptions {
   /** How far back to look, in days. */
   days: number;
   now?: Date;
+  /** Plugin time the preview may spend (RunOptions.pluginBudgetMs). */
+  pluginBudgetMs?: number;
 }
 
 export interface PreviewResult {
@@ -36,7 +38,11 @@ export async function previewPipeline(
   const candidates = await loadRecentCandidates(sql, userId, options.days, options.limit);
   // Cross-batch dedupe history is the pipeline's own stored entries; a spec being tried has none,
   // so duplicates are merged within the previewed posts only.
-  const results = await compiled.run(candidates, { now: options.now ?? new Date(), explain: true });
+  const results = await compiled.run(candidates, {
+    now: options.now ?? new Date(),
+    explain: true,
+    pluginBudgetMs: options.pluginBudgetMs,
+  });
   return results
     .map((result, i) => {
       const { raw: _raw, ...post } = candidates[i]!.post;

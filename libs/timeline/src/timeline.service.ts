@@ -10,6 +10,7 @@ import type { CompiledPipeline, SeenIn } from '@tributary/pipeline';
 import {
   loadCandidates,
   loadHistory,
+  loadRebuilt,
   loadRecentCandidates,
   MAX_SINGLE_STATEMENT_ENTRIES,
   mergeSeenIn,
@@ -108,14 +109,20 @@ export class TimelineService {
    * (REBUILD_HISTORY_DAYS, at most REBUILD_HISTORY_POSTS posts), overwriting entries in place and
    * then deleting those of older versions that fell out of the history. Progress goes to the
    * Pipeline row and to `onProgress`. A rebuild of a version that is no longer current is skipped.
+   *
+   * Works for about `sliceMs` (at least one batch), then returns `more: true`; called again, it goes
+   * on with the posts this version has no entry for yet, so a slice, a retry or a crash mid-way
+   * resumes where it stopped.
    */
   async rebuild(
     pipelineId: string,
     version: number,
     onProgress: (progress: RebuildProgress) => Promise<void> = async () => {},
-  ): Promise<{ skipped?: string; done?: number; total?: number; deleted?: number }> {
+    sliceMs = Infinity,
+  ): Promise<{ skipped?: string; done?: number; total?: number; deleted?: number; more?: true }> {
     if (!UUID.test(pipelineId)) throw new TimelineInputError(`invalid pipeline id "${pipelineId}"`);
     if (!Number.isInteger(version) || version < 1) throw new TimelineInputError(`invalid version ${version}`);
+    const started = Date.now();
     const pipeline = await this.db.client.pipeline.findUnique({ where: { id: pipelineId } });
     if (!pipeline) return { skipped: 'pipeline no longer exists' };
     if (pipeline.version !== version)
@@ -139,18 +146,26 @@ export class TimelineService {
       this.config.REBUILD_HISTORY_POSTS,
     );
     const total = candidates.length;
+    const rebuilt = await loadRebuilt(
+      this.db.sql,
+      pipelineId,
+      version,
+      candidates.map((c) => c.postId),
+    );
+    const todo = candidates.filter((c) => !rebuilt.has(c.postId));
+    let done = total - todo.length;
     await this.setRebuild(pipelineId, {
       rebuildState: 'RUNNING',
-      rebuildDone: 0,
+      rebuildDone: done,
       rebuildTotal: total,
       rebuildError: null,
     });
-    await onProgress({ done: 0, total });
+    await onProgress({ done, total });
     try {
       const now = new Date();
-      let done = 0;
-      for (let start = 0; start < total; start += REBUILD_BATCH) {
-        const batch = candidates.slice(start, start + REBUILD_BATCH);
+      for (let start = 0; start < todo.length; start += REBUILD_BATCH) {
+        if (start > 0 && Date.now() - started >= sliceMs) return { done, total, more: true };
+        const batch = todo.slice(start, start + REBUILD_BATCH);
         await this.writeBatch(pipeline, version, compiled, batch, now);
         done += batch.length;
         await this.setRebuild(pipelineId, { rebuildDone: done });
@@ -206,7 +221,11 @@ export class TimelineService {
     now: Date,
   ): Promise<bigint[]> {
     const history = scope !== null ? await loadHistory(sql, pipeline.id, batch, scope) : [];
-    const results = await compiled.run(batch, { now, history });
+    const results = await compiled.run(batch, {
+      now,
+      history,
+      pluginBudgetMs: this.config.PLUGIN_BATCH_BUDGET_MS,
+    });
     const historyIds = new Map(history.map((h) => [h.post.uri, h.postId]));
     const merges = new Map<bigint, SeenIn[]>();
     for (const result of results) {

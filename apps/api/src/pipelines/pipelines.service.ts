@@ -124,6 +124,7 @@ export class PipelinesService {
     const results = await previewPipeline(this.db.sql, userId, spec, plugins, {
       limit: count,
       days: this.config.REBUILD_HISTORY_DAYS,
+      pluginBudgetMs: this.config.PLUGIN_BATCH_BUDGET_MS,
     });
     return results.map(({ postId, post, result }) => ({
       post: toPostModel(postId, post),
@@ -292,7 +293,11 @@ export class PipelinesService {
   /** After the commit: the worker rebuilds the new version; a failure to enqueue is visible on the row. */
   private async enqueueRebuild(pipeline: Pipeline): Promise<Pipeline> {
     try {
-      await this.jobs.enqueue('rebuild-timeline', { pipelineId: pipeline.id, version: pipeline.version });
+      await this.jobs.enqueue('rebuild-timeline', {
+        pipelineId: pipeline.id,
+        version: pipeline.version,
+        userId: pipeline.userId,
+      });
       return pipeline;
     } catch {
       await this.db.client.pipeline.updateMany({

@@ -1,30 +1,19 @@
-import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
-import type { OnApplicationBootstrap } from '@nestjs/common';
 import { PrismaService } from '@tributary/db';
-import { JobQueue, QueueName, jobOptions } from '@tributary/queue';
-import type { Queue } from 'bullmq';
+import { JobQueue } from '@tributary/queue';
 import { JobHandler } from '../jobs/job-handler.decorator.js';
 
 /**
- * The fallback that keeps sources fresh when no stream event arrives: every minute, queue a sync
- * for each source whose `nextPollAt` has passed (dedupe ids collapse those already queued).
+ * The fallback that keeps sources fresh when no stream event arrives: every minute (JOB_SCHEDULES),
+ * queue a sync for each source whose `nextPollAt` has passed (dedupe ids collapse those already
+ * queued).
  */
 @Injectable()
-export class PollService implements OnApplicationBootstrap {
+export class PollService {
   constructor(
     private readonly db: PrismaService,
     private readonly jobs: JobQueue,
-    @InjectQueue(QueueName.Maintenance) private readonly maintenance: Queue,
   ) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    await this.maintenance.upsertJobScheduler(
-      'poll-sources',
-      { every: 60_000 },
-      { name: 'poll-sources', data: {}, opts: jobOptions('poll-sources', {}) },
-    );
-  }
 
   @JobHandler('poll-sources')
   async pollDue(): Promise<{ queued: number }> {

@@ -1,7 +1,11 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Inject } from '@nestjs/common';
+import { CONFIG } from '@tributary/config';
+import type { Config } from '@tributary/config';
 import { QueueName } from '@tributary/queue';
 import type { Job } from 'bullmq';
 import { JobHandlerRegistry } from './job-handler.registry.js';
+import { OwnerSlots } from './owner-slots.js';
 
 // One WorkerHost per queue, each dispatching on `job.name` through the registry.
 
@@ -27,11 +31,31 @@ export class MaintenanceProcessor extends WorkerHost {
 
 @Processor(QueueName.Pipeline)
 export class PipelineProcessor extends WorkerHost {
-  constructor(private readonly registry: JobHandlerRegistry) {
+  private readonly slots: OwnerSlots;
+  constructor(
+    private readonly registry: JobHandlerRegistry,
+    @Inject(CONFIG) config: Config,
+  ) {
     super();
+    this.slots = new OwnerSlots(config.WORKER_CONCURRENCY);
   }
   process(job: Job, token?: string): Promise<unknown> {
-    return this.registry.run(job, token);
+    return this.slots.run(job, token, () => this.registry.run(job, token));
+  }
+}
+
+@Processor(QueueName.Rebuild)
+export class RebuildProcessor extends WorkerHost {
+  private readonly slots: OwnerSlots;
+  constructor(
+    private readonly registry: JobHandlerRegistry,
+    @Inject(CONFIG) config: Config,
+  ) {
+    super();
+    this.slots = new OwnerSlots(config.WORKER_CONCURRENCY);
+  }
+  process(job: Job, token?: string): Promise<unknown> {
+    return this.slots.run(job, token, () => this.registry.run(job, token));
   }
 }
 
@@ -45,4 +69,10 @@ export class ActionsProcessor extends WorkerHost {
   }
 }
 
-export const QUEUE_PROCESSORS = [IngestProcessor, MaintenanceProcessor, PipelineProcessor, ActionsProcessor];
+export const QUEUE_PROCESSORS = [
+  IngestProcessor,
+  MaintenanceProcessor,
+  PipelineProcessor,
+  RebuildProcessor,
+  ActionsProcessor,
+];

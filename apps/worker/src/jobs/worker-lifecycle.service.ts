@@ -4,7 +4,10 @@ import type { OnApplicationBootstrap } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { CONFIG } from '@tributary/config';
 import type { Config } from '@tributary/config';
-import { backoffStrategy } from '@tributary/queue';
+import { FairShare, backoffStrategy, jobOwner } from '@tributary/queue';
+import type { JobOf } from '@tributary/queue';
+import type { Job, Worker } from 'bullmq';
+import { RebuildWatch } from '../pipelines/rebuild-watch.service.js';
 import { JobHandlerRegistry } from './job-handler.registry.js';
 import { QUEUE_PROCESSORS } from './queue.processors.js';
 
@@ -23,6 +26,8 @@ export class WorkerLifecycle implements OnApplicationBootstrap {
     private readonly registry: JobHandlerRegistry,
     private readonly registrar: BullRegistrar,
     private readonly moduleRef: ModuleRef,
+    private readonly fairShare: FairShare,
+    private readonly rebuilds: RebuildWatch,
     @Inject(CONFIG) private readonly config: Config,
   ) {}
 
@@ -45,15 +50,31 @@ export class WorkerLifecycle implements OnApplicationBootstrap {
     for (const processor of QUEUE_PROCESSORS) {
       const host = this.moduleRef.get(processor, { strict: false });
       host.worker.concurrency = this.config.WORKER_CONCURRENCY;
-      host.worker.on('failed', (job, error) =>
+      host.worker.on('completed', (job) => void this.finished(host.worker, job));
+      host.worker.on('failed', (job, error) => {
         this.logger.warn(
           `job ${job?.name}#${job?.id} failed (attempt ${job?.attemptsMade}): ${error.message}`,
-        ),
-      );
+        );
+        // finishedOn is set once the job failed for good (no retry left, unrecoverable, or stalled too often).
+        if (job?.finishedOn !== undefined) void this.finished(host.worker, job, error);
+      });
       host.worker.on('error', (error) => this.logger.error(`queue ${host.worker.name}: ${error.message}`));
     }
     this.logger.log(
       `consuming queues ${QUEUE_PROCESSORS.map((p) => this.moduleRef.get(p, { strict: false }).worker.name).join(', ')}`,
     );
+  }
+
+  /** A job is done for good: it leaves its owner's share, and a failed rebuild shows why. */
+  private async finished(worker: Worker, job: Job, error?: Error): Promise<void> {
+    try {
+      const owner = jobOwner(job as unknown as JobOf);
+      if (owner !== null && job.id !== undefined) await this.fairShare.release(worker, owner, job.id);
+      if (error !== undefined && job.name === 'rebuild-timeline')
+        await this.rebuilds.failed(job.data as JobOf<'rebuild-timeline'>['data'], error.message);
+    } catch (failure) {
+      // The rebuild watch (check-rebuilds) and the next enqueue settle what this could not.
+      this.logger.warn(`after job ${job.name}#${job.id}: ${(failure as Error).message}`);
+    }
   }
 }

@@ -1,9 +1,5 @@
-import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
-import type { OnApplicationBootstrap } from '@nestjs/common';
 import { PrismaService } from '@tributary/db';
-import { QueueName, jobOptions } from '@tributary/queue';
-import type { Queue } from 'bullmq';
 import { JobHandler } from '../jobs/job-handler.decorator.js';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -11,21 +7,10 @@ const DAY_MS = 24 * 3600 * 1000;
 export const TOKEN_RETENTION_DAYS = 30;
 export const SKIPPED_RECORD_RETENTION_DAYS = 30;
 
+/** Hourly (JOB_SCHEDULES). */
 @Injectable()
-export class HousekeepingService implements OnApplicationBootstrap {
-  constructor(
-    private readonly db: PrismaService,
-    @InjectQueue(QueueName.Maintenance) private readonly queue: Queue,
-  ) {}
-
-  /** One schedule for the whole deployment: the scheduler id makes every worker's upsert the same. */
-  async onApplicationBootstrap(): Promise<void> {
-    await this.queue.upsertJobScheduler(
-      'housekeeping',
-      { every: 3600_000 },
-      { name: 'housekeeping', data: {}, opts: jobOptions('housekeeping', {}) },
-    );
-  }
+export class HousekeepingService {
+  constructor(private readonly db: PrismaService) {}
 
   /** Idempotent: deleting what is already gone deletes nothing. */
   @JobHandler('housekeeping')

@@ -1,18 +1,23 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { CONFIG } from '@tributary/config';
+import type { Config } from '@tributary/config';
 import type { JobPayloads } from '@tributary/queue';
 import { TimelineInputError, TimelineService } from '@tributary/timeline';
-import { UnrecoverableError } from 'bullmq';
+import { DelayedError, UnrecoverableError } from 'bullmq';
 import type { Job } from 'bullmq';
 import { JobHandler } from '../jobs/job-handler.decorator.js';
 
 /**
- * The `pipeline` queue: new posts through every pipeline of their user, and rebuilds of an edited
- * pipeline with progress. Both are idempotent upserts (see TimelineService), so a retry after a
- * crash mid-batch leaves one entry per post.
+ * The `pipeline` queue (new posts through every pipeline of their user) and the `rebuild` queue
+ * (rebuilds of an edited pipeline with progress). Both are idempotent upserts (see
+ * TimelineService), so a retry after a crash mid-batch leaves one entry per post.
  */
 @Injectable()
 export class PipelineService {
-  constructor(private readonly timeline: TimelineService) {}
+  constructor(
+    private readonly timeline: TimelineService,
+    @Inject(CONFIG) private readonly config: Config,
+  ) {}
 
   @JobHandler('run-pipelines')
   async run({ userId, postIds }: JobPayloads['run-pipelines']) {
@@ -20,10 +25,20 @@ export class PipelineService {
   }
 
   @JobHandler('rebuild-timeline')
-  async rebuild({ pipelineId, version }: JobPayloads['rebuild-timeline'], job: Job) {
-    return this.unrecoverableOnBadInput(() =>
-      this.timeline.rebuild(pipelineId, version, (progress) => job.updateProgress({ ...progress })),
+  async rebuild({ pipelineId, version }: JobPayloads['rebuild-timeline'], job: Job, token?: string) {
+    const result = await this.unrecoverableOnBadInput(() =>
+      this.timeline.rebuild(
+        pipelineId,
+        version,
+        (progress) => job.updateProgress({ ...progress }),
+        this.config.REBUILD_SLICE_MS,
+      ),
     );
+    if (!result.more) return result;
+    // Slice spent: back to the queue (no attempt used), behind the jobs of other members at the
+    // same priority; the next slice goes on where this one stopped.
+    await job.moveToDelayed(Date.now(), token);
+    throw new DelayedError();
   }
 
   private async unrecoverableOnBadInput<T>(work: () => Promise<T>): Promise<T> {

@@ -209,13 +209,15 @@ export async function sandboxedPlugin(sandbox: PluginSandbox, code: string): Pro
     configSchema: check.configSchema,
     hooks: check.hooks,
     close: () => sandbox.unload(key),
-    async run(posts, config, context): Promise<PluginBatchOutcome> {
+    async run(posts, config, context, usage): Promise<PluginBatchOutcome> {
       const configJson = JSON.stringify(config ?? {});
       const contextJson = JSON.stringify(context);
       const verdicts = check.hooks.filter ? new Array<ReturnType<typeof checkFilterOutput>[number]>() : null;
       const scores = check.hooks.score ? new Array<number>() : null;
       const chunks = serialize(posts);
       const reply = await sandbox.run(key, chunks.json, configJson, contextJson);
+      // A failure may have run up to the limit (a timeout does): it counts as the limit.
+      if (usage) usage.ms += reply.ok ? reply.cpuMs : sandbox.timeLimitMs;
       if (!reply.ok) return { ok: false, error: reply.error };
       try {
         reply.value.forEach((json, c) => {

@@ -3,7 +3,7 @@ import type { ScanKey } from '../literal-scan.js';
 import { compileScan } from '../literal-scan.js';
 import type { PluginRunner } from '../plugin-runner.js';
 import type { BuiltinStageConfig } from '../spec.js';
-import { recordPluginError, visible } from './plugin-stage.js';
+import { recordPluginError, runWithinBudget, visible } from './plugin-stage.js';
 import type { CompiledStage, ItemState, TextKeys, Verdict } from './stage.js';
 import { applyVerdict, perPostStage, recordPass } from './stage.js';
 
@@ -141,7 +141,10 @@ export function aiGenerated(
       if (live.length === 0) return;
       if (classifier === undefined)
         return recordPluginError(live, use, index, onError, `classifier ${hook.plugin} not installed`);
-      const outcome = await classifier.run(posts, hook.with ?? {}, { now: context.nowIso });
+      const outcome = (await runWithinBudget(classifier, posts, hook.with ?? {}, context, index)) ?? {
+        ok: false,
+        error: 'plugin time budget of the batch spent',
+      };
       if (!outcome.ok) return recordPluginError(live, use, index, onError, outcome.error);
       if (outcome.scores === null)
         return recordPluginError(live, use, index, onError, 'classifier has no score function');

@@ -1,6 +1,6 @@
 import type { Post } from '@tributary/core';
-import type { PluginRunner } from '../plugin-runner.js';
-import type { CompiledStage, ItemState, Phase } from './stage.js';
+import type { PluginBatchOutcome, PluginRunner } from '../plugin-runner.js';
+import type { CompiledStage, ItemState, Phase, RunContext } from './stage.js';
 import { addScore, applyVerdict, record, recordPass } from './stage.js';
 
 export interface PluginStageOptions {
@@ -28,6 +28,32 @@ export function recordPluginError(
   }
 }
 
+/**
+ * Runs a plugin over the batch within the run's plugin budget, and charges its time to it. Once the
+ * budget is spent, `null` for a stage after the first one refused (nothing more to record for a
+ * `skip` stage: that first decision says why the later plugin stages did not run).
+ */
+export async function runWithinBudget(
+  runner: PluginRunner,
+  posts: readonly Post[],
+  config: unknown,
+  context: RunContext,
+  index: number,
+): Promise<PluginBatchOutcome | null> {
+  const budget = context.pluginBudget;
+  if (budget.leftMs <= 0) {
+    if (budget.spentAt !== null && budget.spentAt !== index) return null;
+    budget.spentAt = index;
+    return { ok: false, error: 'plugin time budget of the batch spent; later plugin stages not run' };
+  }
+  const usage = { ms: 0 };
+  const outcome = await runner.run(posts, config, { now: context.nowIso }, usage);
+  budget.leftMs -= usage.ms;
+  return outcome;
+}
+
+const BUDGET_SPENT = 'plugin time budget of the batch spent';
+
 /** Visible items and their posts, collected once per stage. */
 export function visible(items: readonly ItemState[]): { live: ItemState[]; posts: Post[] } {
   const live: ItemState[] = [];
@@ -52,7 +78,9 @@ export function pluginStage(options: PluginStageOptions): CompiledStage {
       const { live, posts } = visible(items);
       if (live.length === 0) return;
       if (runner === undefined) return recordPluginError(live, use, index, onError, 'not installed');
-      const outcome = await runner.run(posts, config, { now: context.nowIso });
+      const outcome = await runWithinBudget(runner, posts, config, context, index);
+      if (outcome === null)
+        return onError === 'hide' ? recordPluginError(live, use, index, onError, BUDGET_SPENT) : undefined;
       if (!outcome.ok) return recordPluginError(live, use, index, onError, outcome.error);
       for (let i = 0; i < live.length; i++) {
         const item = live[i]!;

@@ -28,6 +28,11 @@ export interface RunContext {
   nowIso: string;
   history: readonly HistoryEntry[];
   explain: boolean;
+  /**
+   * Plugin time left to this run (RunOptions.pluginBudgetMs), in ms; plugin stages spend it.
+   * `spentAt`: the first stage refused for it, whose decision explains it for the stages after.
+   */
+  pluginBudget: { leftMs: number; spentAt: number | null };
 }
 
 export type Phase = 'filter' | 'score' | 'diversify';
