@@ -229,6 +229,10 @@ describe('Bluesky ingest end to end', () => {
 
   it('moves the account to NEEDS_REAUTH when its app password is revoked, and its jobs stop', async () => {
     await seeded.viewer.agent.com.atproto.server.revokeAppPassword({ name: seeded.viewer.appPasswordName });
+    // The PDS does not check access tokens against revocation: it shows at the next refresh, when
+    // the access token nears its expiry. Two hours later, by this process's clock (API and worker).
+    const realNow = Date.now.bind(Date);
+    jest.spyOn(Date, 'now').mockImplementation(() => realNow() + 2 * 3600_000);
     // A post by someone the account follows makes the stream ask for a sync, which finds the session revoked.
     await seeded.alice.agent.post({ text: 'After the revocation' });
     const view = await waitFor('NEEDS_REAUTH', async () => {
@@ -261,6 +265,7 @@ describe('Bluesky ingest end to end', () => {
       'account unwatched',
       async () => instance.running.apps[0]!.get(BlueskyFirehoseService).status.accounts === 0,
     );
+    jest.restoreAllMocks();
   });
 });
 

@@ -4,11 +4,12 @@ import type { DynamicModule } from '@nestjs/common';
 import { EventPublisher } from './events.js';
 import { JobQueue } from './job-queue.js';
 import { QueueName } from './jobs.js';
+import { RedisLock } from './redis-lock.js';
 import { redisConnection } from './redis-connection.js';
 
 /**
- * BullMQ on REDIS_URL with every queue registered, `JobQueue` to enqueue and `EventPublisher` for
- * live events. Workers are registered
+ * BullMQ on REDIS_URL with every queue registered, `JobQueue` to enqueue, `EventPublisher` for
+ * live events and `RedisLock` for work no two processes may do at once. Workers are registered
  * by hand after the handler check (`manualRegistration`), see apps/worker.
  */
 @Global()
@@ -25,8 +26,12 @@ export class QueueModule {
         }),
         BullModule.registerQueue(...Object.values(QueueName).map((name) => ({ name }))),
       ],
-      providers: [JobQueue, { provide: EventPublisher, useValue: new EventPublisher(options.redisUrl) }],
-      exports: [JobQueue, EventPublisher, BullModule],
+      providers: [
+        JobQueue,
+        { provide: EventPublisher, useValue: new EventPublisher(options.redisUrl) },
+        { provide: RedisLock, useValue: new RedisLock(options.redisUrl, options.prefix) },
+      ],
+      exports: [JobQueue, EventPublisher, RedisLock, BullModule],
     };
   }
 }

@@ -1,7 +1,7 @@
 export { BlueskyConnector } from './bluesky-connector.js';
 export type { BlueskyConnectorOptions } from './bluesky-connector.js';
-export { BlueskySession, DEFAULT_BLUESKY_SERVICE } from './bluesky-session.js';
-export type { BlueskySessionData, BlueskySessionOptions } from './bluesky-session.js';
+export { BlueskySession, DEFAULT_BLUESKY_SERVICE, tokenExpiresAt } from './bluesky-session.js';
+export type { BlueskySessionData, BlueskySessionOptions, BlueskySessionStore } from './bluesky-session.js';
 export { normalizeFeedViewPost, normalizePostView } from './normalize-post.js';
 export type { NormalizedItem, NormalizedPost } from './normalize-post.js';
 export { normalizeThread } from './normalize-thread.js';
