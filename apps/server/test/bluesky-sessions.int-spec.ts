@@ -33,6 +33,7 @@ let instance: TestInstance;
 let second: Running | null = null;
 let db: pg.Client;
 let viewer: TestBlueskyAccount;
+let author: TestBlueskyAccount;
 let accountId: string;
 let homeId: string;
 
@@ -95,7 +96,7 @@ beforeAll(async () => {
   await db.connect();
 
   viewer = await net.createAccount('sessions');
-  const author = await net.createAccount('author');
+  author = await net.createAccount('author');
   await viewer.agent.follow(author.did);
   await author.agent.post({ text: 'Something to read' });
   await net.processAll();
@@ -151,6 +152,24 @@ describe('one Bluesky session per account', () => {
     expect(proxy.counts(viewer.did)).toEqual({ 'app.bsky.feed.getTimeline': SYNCS });
   });
 
+  it("syncs again for a followed author's post only while no sync has seen it", async () => {
+    const sleepUntil = (t: number) => new Promise((resolve) => setTimeout(resolve, t - realNow()));
+    proxy.reset();
+    const posted = realNow();
+    const post = await author.agent.post({ text: 'Fresh, through the stream' });
+    await waitFor('the post in the store', async () => {
+      const { rows } = await db.query(`SELECT 1 FROM "Post" WHERE uri = $1`, [post.uri]);
+      return rows.length === 1;
+    });
+    // The last check, 15 s after the event, finds the post seen and asks nothing.
+    await sleepUntil(posted + 14_000);
+    const before = proxy.counts(viewer.did)['app.bsky.feed.getTimeline'] ?? 0;
+    await sleepUntil(posted + 16_500);
+    expect(proxy.counts(viewer.did)['app.bsky.feed.getTimeline'] ?? 0).toBe(before);
+    // The first sync, and a second one only if it came before the AppView had the post.
+    expect(before).toBeLessThanOrEqual(2);
+  });
+
   it('refreshes once per access-token lifetime, when the token nears expiry, and stores the new tokens', async () => {
     const before = await storedSession();
     moveClock(await nearExpiry());
@@ -186,7 +205,7 @@ describe('one Bluesky session per account', () => {
     // Both keep working on it, with no refresh of their own.
     proxy.reset();
     const again = await Promise.all(connectors.map((c) => c.fetchNewer(HOME, null, 10)));
-    expect(again.map((r) => r.items.length)).toEqual([1, 1]);
+    expect(again.map((r) => r.items.length)).toEqual([2, 2]); // the two posts of the author
     expect(proxy.counts(viewer.did)).toEqual({ 'app.bsky.feed.getTimeline': 2 });
   });
 });

@@ -11,6 +11,6 @@ export type { PoliteFetchOptions } from './polite-fetch.js';
 export { toConnectorError, retryAtFromHeaders } from './to-connector-error.js';
 export { subscribeRepos, FEED_COLLECTIONS } from './firehose-subscriber.js';
 export type { FirehoseSubscriberOptions, FirehoseSubscription, RepoEvent } from './firehose-subscriber.js';
-export { feedItemKey, feedItemSortTime } from './feed-marker.js';
+export { feedItemKey, feedItemSortTime, recordFeedKey, seenFeedKeys } from './feed-marker.js';
 export { subscribeJetstream, parseJetstreamMessage } from './jetstream-subscriber.js';
 export type { JetstreamSubscriberOptions } from './jetstream-subscriber.js';
