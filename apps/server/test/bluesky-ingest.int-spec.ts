@@ -1,7 +1,7 @@
 // Bluesky end to end through a real Tributary (API + worker) and the reference network: linking
 // through GraphQL, backfill into the store, stream-triggered delivery with polling effectively off,
 // idempotent re-sync, and what happens to bad and revoked app passwords.
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { Post } from '@tributary/core';
 import { JobQueue } from '@tributary/queue';
 import { blueskyNetwork, seedTimeline } from '@tributary/testing';
@@ -76,6 +76,10 @@ beforeAll(async () => {
     { i: code },
   );
   token = res.data!.signUp.token;
+});
+
+afterEach(() => {
+  jest.restoreAllMocks();
 });
 
 afterAll(async () => {
@@ -265,7 +269,6 @@ describe('Bluesky ingest end to end', () => {
       'account unwatched',
       async () => instance.running.apps[0]!.get(BlueskyFirehoseService).status.accounts === 0,
     );
-    jest.restoreAllMocks();
   });
 });
 
