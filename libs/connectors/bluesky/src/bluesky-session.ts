@@ -303,16 +303,16 @@ export class BlueskySession {
 
   /** One refresh at a time in this process, and across processes under the store's lock. */
   private refreshShared(stale: string): Promise<void> {
-    this.refreshing ??= this.store
-      .lock(() => this.refreshLocked(stale))
-      .finally(() => {
-        this.refreshing = null;
-      });
+    this.refreshing ??= this.fromStore('locked', () =>
+      this.store.lock(() => this.refreshLocked(stale)),
+    ).finally(() => {
+      this.refreshing = null;
+    });
     return this.refreshing;
   }
 
   private async refreshLocked(stale: string): Promise<void> {
-    const stored = await this.store.load();
+    const stored = await this.fromStore('read', () => this.store.load());
     if (stored === null || stored.did !== this.current.did) {
       throw await this.fail(
         new ConnectorError(ConnectorErrorCode.Auth, 'the account is no longer linked'),
@@ -333,7 +333,22 @@ export class BlueskySession {
     }
     this.current = next;
     this.expired = null;
-    await this.store.save(next);
+    await this.fromStore('stored', () => this.store.save(next));
+  }
+
+  /** The store's failures (database, Redis) as what they are for a caller: try again later. */
+  private async fromStore<T>(what: string, op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } catch (err) {
+      if (err instanceof ConnectorError) throw err;
+      throw new ConnectorError(
+        ConnectorErrorCode.Unavailable,
+        `the stored Bluesky session could not be ${what}: ${err instanceof Error ? err.message : String(err)}`,
+        null,
+        { cause: err },
+      );
+    }
   }
 
   private async refreshTokens(stored: BlueskySessionData): Promise<BlueskySessionData> {
