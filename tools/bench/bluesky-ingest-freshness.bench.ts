@@ -149,7 +149,7 @@ try {
   console.log(`freshness, createRecord returned -> row in Post:   ${fmt(toRow)}`);
   console.log(`baseline,  createRecord returned -> firehose event: ${fmt(toEvent)}`);
   console.log(
-    `(one post every ${SPACING_MS} ms; the consumer syncs 0.4 s after an event and again at 1.5 s and 15 s, for the AppView to index; bursts collapse)`,
+    `(one post every ${SPACING_MS} ms; the consumer syncs 0.4 s after an event, and again at 1.5 s and 15 s only if the post is not in yet, for a slow AppView; bursts collapse)`,
   );
 } finally {
   await db.end();

@@ -1,7 +1,7 @@
 // Bluesky end to end through a real Tributary (API + worker) and the reference network: linking
 // through GraphQL, backfill into the store, stream-triggered delivery with polling effectively off,
 // idempotent re-sync, and what happens to bad and revoked app passwords.
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { Post } from '@tributary/core';
 import { JobQueue } from '@tributary/queue';
 import { blueskyNetwork, seedTimeline } from '@tributary/testing';
@@ -76,6 +76,10 @@ beforeAll(async () => {
     { i: code },
   );
   token = res.data!.signUp.token;
+});
+
+afterEach(() => {
+  jest.restoreAllMocks();
 });
 
 afterAll(async () => {
@@ -229,6 +233,10 @@ describe('Bluesky ingest end to end', () => {
 
   it('moves the account to NEEDS_REAUTH when its app password is revoked, and its jobs stop', async () => {
     await seeded.viewer.agent.com.atproto.server.revokeAppPassword({ name: seeded.viewer.appPasswordName });
+    // The PDS does not check access tokens against revocation: it shows at the next refresh, when
+    // the access token nears its expiry. Two hours later, by this process's clock (API and worker).
+    const realNow = Date.now.bind(Date);
+    jest.spyOn(Date, 'now').mockImplementation(() => realNow() + 2 * 3600_000);
     // A post by someone the account follows makes the stream ask for a sync, which finds the session revoked.
     await seeded.alice.agent.post({ text: 'After the revocation' });
     const view = await waitFor('NEEDS_REAUTH', async () => {

@@ -308,9 +308,18 @@ describe('subscriptions', () => {
     await subscribed(`account:${bob.id}`, base + 2, [aliceSub, bobSub]);
 
     await alice.bluesky.agent.com.atproto.server.revokeAppPassword({ name: alice.bluesky.appPasswordName });
-    // A post by someone the account follows makes the stream ask for a sync, which finds the session revoked.
-    await author.agent.post({ text: `After Alice's revocation ${Date.now()}` });
-    const change = (await aliceSub.next(60_000)).data?.accountStatusChanged;
+    // It shows at the next refresh (access tokens are not checked against revocation): two hours
+    // later by this process's clock, when the access token is about to expire.
+    const realNow = Date.now.bind(Date);
+    const clock = jest.spyOn(Date, 'now').mockImplementation(() => realNow() + 2 * 3600_000);
+    let change: AccountChange['accountStatusChanged'] | undefined;
+    try {
+      // A post by someone the account follows makes the stream ask for a sync, which finds the session revoked.
+      await author.agent.post({ text: `After Alice's revocation ${realNow()}` });
+      change = (await aliceSub.next(60_000)).data?.accountStatusChanged;
+    } finally {
+      clock.mockRestore();
+    }
     expect(change).toMatchObject({ id: alice.accountId, status: 'NEEDS_REAUTH' });
     expect(change?.statusReason).toBeTruthy();
 

@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CONFIG } from '@tributary/config';
 import type { Config } from '@tributary/config';
-import { BlueskyConnector, BlueskySession } from '@tributary/connector-bluesky';
-import type { BlueskySessionData } from '@tributary/connector-bluesky';
+import { BlueskySession } from '@tributary/connector-bluesky';
 import {
   MastodonConnector,
   MastodonStream,
@@ -25,7 +24,8 @@ import {
 import type { NetworkConnector } from '@tributary/core';
 import { PrismaService, open, seal } from '@tributary/db';
 import type { LinkedAccount, Source } from '@tributary/db';
-import { EventPublisher, JobQueue } from '@tributary/queue';
+import { EventPublisher, JobQueue, RedisLock } from '@tributary/queue';
+import { BlueskySessions } from './bluesky-sessions.js';
 import { credentialsKey, openCredentials, sealCredentials } from './credentials.js';
 import type { AccountCredentials } from './credentials.js';
 
@@ -40,14 +40,24 @@ const PENDING_LINK_TTL_MS = 15 * 60_000;
 export class AccountsService {
   private readonly logger = new Logger(AccountsService.name);
   private readonly key: Buffer;
+  private readonly bluesky: BlueskySessions;
 
   constructor(
     private readonly db: PrismaService,
     private readonly jobs: JobQueue,
     private readonly events: EventPublisher,
+    lock: RedisLock,
     @Inject(CONFIG) private readonly config: Config,
   ) {
     this.key = credentialsKey(config);
+    this.bluesky = new BlueskySessions({
+      db,
+      key: this.key,
+      lock,
+      hostPolicy: this.blueskyPolicy,
+      trustedHosts: this.blueskyTrustedHosts,
+      onExpired: (accountId, reason) => this.markNeedsReauth(accountId, reason),
+    });
   }
 
   /** Mastodon instance policy: the private-address guard, with the configured exemptions. */
@@ -261,7 +271,11 @@ export class AccountsService {
     return source;
   }
 
-  /** A connector bound to the account's stored session; refreshed tokens are stored back sealed. */
+  /**
+   * A connector bound to the account's stored session. A Bluesky one is shared by every job of
+   * this process and refreshes its tokens only near their expiry, once for all processes, storing
+   * them back sealed (BlueskySessions).
+   */
   async connectorFor(account: LinkedAccount): Promise<NetworkConnector> {
     if (account.status === AccountStatus.NeedsReauth) {
       throw new ConnectorError(
@@ -282,16 +296,7 @@ export class AccountsService {
         cause: error,
       });
     }
-    if (credentials.network === 'BLUESKY') {
-      const session = await BlueskySession.resume({
-        session: credentials.session,
-        hostPolicy: this.blueskyPolicy,
-        onSessionUpdate: (data: BlueskySessionData) =>
-          this.storeCredentials(account.id, { network: 'BLUESKY', session: data }),
-        onSessionExpired: (reason: string) => this.markNeedsReauth(account.id, reason),
-      });
-      return new BlueskyConnector(session, { trustedHosts: this.blueskyTrustedHosts });
-    }
+    if (credentials.network === 'BLUESKY') return this.bluesky.connector(account.id, credentials.session);
     return new MastodonConnector({
       ...this.mastodonPolicy,
       instanceOrigin: account.serviceUrl,
@@ -327,13 +332,6 @@ export class AccountsService {
       instanceOrigin: account.serviceUrl,
       accessToken: credentials.accessToken,
       streamingUrl: (await connector.streamingUrl()) ?? account.serviceUrl,
-    });
-  }
-
-  private async storeCredentials(accountId: string, credentials: AccountCredentials): Promise<void> {
-    await this.db.client.linkedAccount.update({
-      where: { id: accountId },
-      data: { credentials: sealCredentials(credentials, this.key) },
     });
   }
 

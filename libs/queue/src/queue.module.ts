@@ -5,11 +5,12 @@ import { EventPublisher } from './events.js';
 import { FairShare } from './fair-share.js';
 import { JobQueue } from './job-queue.js';
 import { QueueName } from './jobs.js';
+import { RedisLock } from './redis-lock.js';
 import { redisConnection } from './redis-connection.js';
 
 /**
- * BullMQ on REDIS_URL with every queue registered, `JobQueue` to enqueue and `EventPublisher` for
- * live events. Workers are registered
+ * BullMQ on REDIS_URL with every queue registered, `JobQueue` to enqueue, `EventPublisher` for
+ * live events and `RedisLock` for work no two processes may do at once. Workers are registered
  * by hand after the handler check (`manualRegistration`), see apps/worker.
  */
 @Global()
@@ -30,8 +31,9 @@ export class QueueModule {
         JobQueue,
         { provide: EventPublisher, useValue: new EventPublisher(options.redisUrl) },
         { provide: FairShare, useValue: new FairShare(options.redisUrl) },
+        { provide: RedisLock, useValue: new RedisLock(options.redisUrl, options.prefix) },
       ],
-      exports: [JobQueue, EventPublisher, FairShare, BullModule],
+      exports: [JobQueue, EventPublisher, FairShare, RedisLock, BullModule],
     };
   }
 }

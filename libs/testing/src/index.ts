@@ -14,6 +14,8 @@ export type { BlueskyNetworkClient, TestBlueskyAccount } from './bluesky-network
 export { FakeMastodonServer } from './mastodon/index.js';
 export type { FakeAccount } from './mastodon/index.js';
 export { seedTimeline } from './bluesky/seed-timeline.js';
+export { startCountingProxy } from './bluesky/counting-proxy.js';
+export type { CountingProxy } from './bluesky/counting-proxy.js';
 export type { SeededTimeline } from './bluesky/seed-timeline.js';
 export { HostilePds } from './bluesky/hostile-pds.js';
 export type { PostViewRewrite } from './bluesky/hostile-pds.js';

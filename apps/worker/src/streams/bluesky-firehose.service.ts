@@ -6,6 +6,8 @@ import type { Config } from '@tributary/config';
 import {
   BlueskyConnector,
   FEED_COLLECTIONS,
+  recordFeedKey,
+  seenFeedKeys,
   subscribeJetstream,
   subscribeRepos,
 } from '@tributary/connector-bluesky';
@@ -14,6 +16,7 @@ import { AccountStatus, Network, SourceKind, assertSafeInstanceUrl } from '@trib
 import { PrismaService } from '@tributary/db';
 import type { LinkedAccount, Source } from '@tributary/db';
 import { JobQueue } from '@tributary/queue';
+import { FollowUpSyncs } from './follow-up-syncs.js';
 import { LeaderLock } from './leader-lock.js';
 import { WorkerRedis } from './redis.provider.js';
 
@@ -26,10 +29,12 @@ const CURSOR_FLUSH_MS = 1_000;
 /**
  * The AppView indexes what the PDS sequenced a moment later (80–860 ms on the reference network),
  * so a sync asked for at the event could miss the post: the first sync waits a little (and
- * collapses a burst), later ones catch a slow AppView. Syncs are incremental and idempotent, so an
- * early one that finds the post costs the later ones a page each.
+ * collapses a burst). At the checks (from the event) a source whose last sync has not seen the
+ * announced record is synced again, for a slow AppView; one that has costs no request. So one
+ * sync per event when the AppView keeps up, at most three when it does not.
  */
-const SYNC_DELAYS_MS = [400, 1_500, 15_000] as const;
+const FIRST_SYNC_MS = 400;
+const FOLLOW_UP_CHECKS_MS = [1_500, 15_000] as const;
 /** Follow and list-item records of a watched account change what it needs to hear about. */
 const GRAPH_COLLECTIONS = ['app.bsky.graph.follow', 'app.bsky.graph.listitem'] as const;
 const FEED = new Set<string>(FEED_COLLECTIONS);
@@ -73,8 +78,8 @@ export class BlueskyFirehoseService implements OnApplicationBootstrap, BeforeApp
   private readonly watches = new Map<string, Watch>();
   /** Stream key (`firehose:<service>` or `jetstream:<url>`) -> subscription. */
   private readonly subs = new Map<string, Stream>();
-  /** Pending follow-up syncs by `<delay>:<sourceId>`. */
-  private readonly followUps = new Map<string, NodeJS.Timeout>();
+  /** Second syncs for sources whose first one came before the AppView had the post (while leading). */
+  private followUps: FollowUpSyncs | null = null;
   private timers: NodeJS.Timeout[] = [];
   private reconciling: Promise<void> | null = null;
   private syncing: Promise<void> = Promise.resolve();
@@ -115,6 +120,12 @@ export class BlueskyFirehoseService implements OnApplicationBootstrap, BeforeApp
 
   private async lead(): Promise<void> {
     this.leading = true;
+    this.followUps = new FollowUpSyncs({
+      checksMs: FOLLOW_UP_CHECKS_MS,
+      unseen: (sourceId, uris) => this.unseen(sourceId, uris),
+      sync: (sourceId) => this.jobs.enqueue('sync-source', { sourceId }),
+      onError: (sourceId, err) => this.logger.warn(`follow-up sync of ${sourceId}: ${String(err)}`),
+    });
     await this.reconcile();
     this.timers = [
       setInterval(() => void this.reconcile(), RECONCILE_MS),
@@ -126,8 +137,8 @@ export class BlueskyFirehoseService implements OnApplicationBootstrap, BeforeApp
     this.leading = false;
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
-    for (const t of this.followUps.values()) clearTimeout(t);
-    this.followUps.clear();
+    this.followUps?.stop();
+    this.followUps = null;
     await this.reconciling;
     await this.syncing;
     const streams = [...this.subs.values()];
@@ -315,30 +326,22 @@ export class BlueskyFirehoseService implements OnApplicationBootstrap, BeforeApp
         if (hit) targets.add(source.id);
       }
     }
-    for (const sourceId of targets) await this.requestSync(sourceId);
+    for (const sourceId of targets) {
+      // Dedupe ids (see jobOptions) collapse a burst of events into one queued sync.
+      await this.jobs.enqueue('sync-source', { sourceId }, FIRST_SYNC_MS);
+      this.followUps?.expect(sourceId, event.uri);
+    }
   }
 
-  private async requestSync(sourceId: string): Promise<void> {
-    // Dedupe ids (see jobOptions) collapse a burst of events into one queued sync.
-    const [first, ...followUps] = SYNC_DELAYS_MS;
-    await this.jobs.enqueue('sync-source', { sourceId }, first);
-    // Follow-ups by timer, not as delayed jobs (those would be deduplicated against the first);
-    // one pending timer per source and delay, so a burst of events schedules each follow-up once.
-    for (const delay of followUps) {
-      const key = `${delay}:${sourceId}`;
-      if (this.followUps.has(key)) continue;
-      this.followUps.set(
-        key,
-        setTimeout(() => {
-          this.followUps.delete(key);
-          if (this.leading) {
-            this.jobs
-              .enqueue('sync-source', { sourceId })
-              .catch((err: unknown) => this.logger.warn(`follow-up sync of ${sourceId}: ${String(err)}`));
-          }
-        }, delay),
-      );
-    }
+  /** The records of `uris` the source's last sync has not seen: its stored marker names what it saw. */
+  private async unseen(sourceId: string, uris: string[]): Promise<string[]> {
+    const source = await this.db.client.source.findUnique({
+      where: { id: sourceId },
+      select: { cursor: true },
+    });
+    if (!source) return []; // removed meanwhile
+    const seen = seenFeedKeys(source.cursor);
+    return uris.filter((uri) => !seen.has(recordFeedKey(uri)));
   }
 
   private async flushCursors(streams: Stream[]): Promise<void> {

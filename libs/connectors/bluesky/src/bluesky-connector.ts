@@ -1,7 +1,7 @@
 // The NetworkConnector for one linked Bluesky account: reads home/feeds/lists/author feeds through
 // the account's PDS (which proxies to the AppView) and writes likes, reposts and posts back.
 import { RichText } from '@atproto/api';
-import type { AtpAgent } from '@atproto/api';
+import type { Agent } from '@atproto/api';
 import {
   ConnectorError,
   ConnectorErrorCode,
@@ -31,7 +31,10 @@ import { recordKeyFor } from './record-key.js';
 import { normalizeThread } from './normalize-thread.js';
 
 export interface BlueskyConnectorOptions {
-  /** Labeler DIDs whose labels to request; default: the labelers the account subscribes to. */
+  /**
+   * Labeler DIDs whose labels to request; default: the labelers the account subscribes to, read
+   * from its preferences every LABELERS_TTL_MS.
+   */
   labelers?: string[];
   /** How far below the newest seen item `fetchNewer` keeps looking for late-indexed posts. */
   overlapMs?: number;
@@ -45,6 +48,11 @@ export interface BlueskyConnectorOptions {
   trustedHosts?: readonly string[];
 }
 
+/**
+ * How often the account's labeler subscriptions are read again: a connector lives as long as its
+ * process caches it, and a member may subscribe to a labeler meanwhile.
+ */
+const LABELERS_TTL_MS = 15 * 60_000;
 /** How deep replies and how far up ancestors getPostThread goes (its own maximums are 1000). */
 const THREAD_DEPTH = 10;
 const THREAD_PARENT_HEIGHT = 80;
@@ -108,7 +116,8 @@ class WriteBudget {
 
 export class BlueskyConnector implements NetworkConnector {
   readonly network = Network.Bluesky;
-  private labelersReady: Promise<void> | null = null;
+  /** The labelers read last, and when (monotonic clock). */
+  private labelers: { ready: Promise<void>; readAt: number } | null = null;
   private readonly overlapMs: number;
   private readonly budget: WriteBudget;
 
@@ -305,7 +314,7 @@ export class BlueskyConnector implements NetworkConnector {
    */
   private trustDomainOf(servedBy: readonly string[]): TrustDomain {
     const trusted = this.options.trustedHosts ?? [];
-    const answered = servedBy.length > 0 ? servedBy : [new URL(this.session.agent.dispatchUrl).origin];
+    const answered = servedBy.length > 0 ? servedBy : [this.session.callOrigin];
     return answered.find((origin) => !hostIsListed(origin, trusted)) ?? NETWORK_TRUST_DOMAIN;
   }
 
@@ -383,7 +392,7 @@ export class BlueskyConnector implements NetworkConnector {
   /** A feed call, with who answered it. */
   private async answered(
     what: string,
-    fn: (agent: AtpAgent) => Promise<Omit<FeedPage, 'servedBy'>>,
+    fn: (agent: Agent) => Promise<Omit<FeedPage, 'servedBy'>>,
   ): Promise<FeedPage> {
     const { value, servedBy } = await this.session.callAnswered(what, fn);
     return { ...value, servedBy };
@@ -391,7 +400,10 @@ export class BlueskyConnector implements NetworkConnector {
 
   /** Labels come back only from labelers the request names; use the account's subscriptions. */
   private ensureLabelers(): Promise<void> {
-    this.labelersReady ??= (async () => {
+    const now = performance.now();
+    if (this.labelers && (this.options.labelers || now - this.labelers.readAt < LABELERS_TTL_MS))
+      return this.labelers.ready;
+    const ready = (async () => {
       const dids =
         this.options.labelers ??
         (await this.session.call('getPreferences', async (agent) =>
@@ -400,11 +412,13 @@ export class BlueskyConnector implements NetworkConnector {
       this.session.agent.configureLabelers(
         dids.filter((d) => d.startsWith('did:')) as `did:${string}:${string}`[],
       );
-    })().catch((err: unknown) => {
-      this.labelersReady = null; // try again next time
-      throw err;
+    })();
+    const entry = { ready, readAt: now };
+    this.labelers = entry;
+    ready.catch(() => {
+      if (this.labelers === entry) this.labelers = null; // try again next time
     });
-    return this.labelersReady;
+    return ready;
   }
 
   /**

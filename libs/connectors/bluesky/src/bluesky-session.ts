@@ -1,9 +1,11 @@
-// One linked Bluesky account's app-password session: login, resume from stored tokens, refresh.
-// Every token change goes to `onSessionUpdate` so the caller can persist it (encrypted); a session
-// the server no longer accepts calls `onSessionExpired` and surfaces as ConnectorError(AUTH).
+// One linked Bluesky account's app-password session. Calls carry its access token to the account's
+// PDS (named by its DID document); the tokens are refreshed only when the access token nears expiry
+// or the server calls it expired, and then once for every process that shares the session: under
+// the store's lock the stored session is read first, so tokens another process refreshed meanwhile
+// are taken instead of refreshed again (refresh tokens rotate). A session the server no longer
+// accepts calls `onSessionExpired` and surfaces as ConnectorError(AUTH).
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { AtpAgent, CredentialSession } from '@atproto/api';
-import type { AtpSessionData, AtpSessionEvent } from '@atproto/api';
+import { Agent, XRPCError } from '@atproto/api';
 import {
   ConnectorError,
   ConnectorErrorCode,
@@ -17,16 +19,46 @@ import { toConnectorError } from './to-connector-error.js';
 
 export const DEFAULT_BLUESKY_SERVICE = 'https://bsky.social';
 
-/** What to store (encrypted) to resume a session without the app password. */
+/**
+ * Refresh when the access token has less than this left: app-password access tokens live two
+ * hours, so one refresh per account about every 1 h 55 min.
+ */
+const REFRESH_MARGIN_MS = 5 * 60_000;
+
+/** What to store (encrypted) to use the session without the app password. */
 export interface BlueskySessionData {
   did: string;
   handle: string;
   accessJwt: string;
   refreshJwt: string;
-  /** The PDS the session was created on (login may go through an entryway). */
+  /** The server the session was created on, which refreshes it (login may go through an entryway). */
   service: string;
+  /**
+   * The account's PDS, where calls go: from its DID document as of the last login or refresh,
+   * which is when it is read again. Absent in sessions stored before it was kept: the first use
+   * refreshes them.
+   */
+  pdsUrl?: string;
+  /**
+   * When the access token stops working by this deployment's clock: its lifetime (exp − iat of the
+   * JWT) counted from when it was received, so a clock that differs from the server's does not
+   * make every token look expired. Absent in older stored sessions: the JWT's exp then.
+   */
+  accessExpiresAt?: number;
   active: boolean;
   status?: string;
+}
+
+/**
+ * Where a session lives between the processes that share it (the caller seals it at rest). Every
+ * write of a session happens inside `lock`, after `load`, so the stored one is always the newest.
+ */
+export interface BlueskySessionStore {
+  /** The session as stored now, or null when the account is gone. */
+  load(): Promise<BlueskySessionData | null>;
+  save(session: BlueskySessionData): Promise<void>;
+  /** Runs `fn` while no other process runs `fn` for this session. */
+  lock<T>(fn: () => Promise<T>): Promise<T>;
 }
 
 export interface BlueskySessionOptions {
@@ -38,8 +70,8 @@ export interface BlueskySessionOptions {
    * for the PDS an account's DID document names, which whoever controls the DID chooses.
    */
   hostPolicy?: InstanceUrlPolicy;
-  /** Called with the new tokens after login and every refresh; persist them. */
-  onSessionUpdate?: (session: BlueskySessionData) => void | Promise<void>;
+  /** Shares the session's tokens with other processes; without it they live in this object only. */
+  store?: BlueskySessionStore;
   /** Called once when the server rejects the session (revoked, expired, account gone). */
   onSessionExpired?: (reason: string) => void | Promise<void>;
   rateLimit?: PoliteFetchOptions;
@@ -63,34 +95,94 @@ async function checkedService(service: string | undefined, policy: InstanceUrlPo
   }
 }
 
-/** Node's fetch through the policy's guarded dispatcher (`dispatcher` is Node's fetch extension). */
-function guardedFetch(policy: InstanceUrlPolicy): typeof globalThis.fetch {
-  const dispatcher = sharedGuardedDispatcher(policy);
-  return (input, init) => fetch(input, { ...init, dispatcher } as RequestInit);
+/** Node's fetch through the policy's guarded dispatcher, kept to the server's rate limits. */
+function sessionFetch(options: BlueskySessionOptions): typeof globalThis.fetch {
+  const dispatcher = sharedGuardedDispatcher(options.hostPolicy ?? {});
+  // `dispatcher` is Node's fetch extension.
+  const guarded: typeof globalThis.fetch = (input, init) =>
+    fetch(input, { ...init, dispatcher } as RequestInit);
+  return createPoliteFetch({ fetch: guarded, ...options.rateLimit });
+}
+
+/**
+ * When an access token received at `receivedAt` (ms, local clock) expires: its lifetime from the
+ * JWT's `exp` − `iat` after `receivedAt`, or its `exp` alone; 0 (expired) when neither can be read.
+ */
+export function tokenExpiresAt(jwt: string, receivedAt?: number): number {
+  let claims: { exp?: unknown; iat?: unknown };
+  try {
+    claims = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as typeof claims;
+  } catch {
+    return 0;
+  }
+  const { exp, iat } = claims;
+  if (typeof exp !== 'number') return 0;
+  if (receivedAt === undefined || typeof iat !== 'number') return exp * 1000;
+  return receivedAt + (exp - iat) * 1000;
+}
+
+/** Whether calls may go on with these tokens, or it is time to refresh them. */
+function isFresh(session: BlueskySessionData): boolean {
+  const expiresAt = session.accessExpiresAt ?? tokenExpiresAt(session.accessJwt);
+  return Boolean(session.pdsUrl) && expiresAt - Date.now() > REFRESH_MARGIN_MS;
+}
+
+/** The PDS a DID document names (`#atproto_pds`), if it names a usable one. */
+function pdsEndpoint(didDoc: unknown, did: string): string | undefined {
+  const services = (didDoc as { service?: unknown } | null)?.service;
+  if (!Array.isArray(services)) return undefined;
+  for (const entry of services as { id?: unknown; type?: unknown; serviceEndpoint?: unknown }[]) {
+    if (entry?.id !== '#atproto_pds' && entry?.id !== `${did}#atproto_pds`) continue;
+    if (entry.type !== 'AtprotoPersonalDataServer' || typeof entry.serviceEndpoint !== 'string') continue;
+    try {
+      const url = new URL(entry.serviceEndpoint);
+      if (url.protocol === 'https:' || url.protocol === 'http:') return url.toString();
+    } catch {
+      // not a URL: ignored, like a document without one
+    }
+  }
+  return undefined;
+}
+
+/** Whether a response says the access token is no longer accepted (so a refresh may help). */
+async function isExpiredToken(res: Response): Promise<boolean> {
+  if (res.status !== 400 && res.status !== 401) return false;
+  const body = (await res
+    .clone()
+    .json()
+    .catch(() => null)) as { error?: unknown } | null;
+  return body?.error === 'ExpiredToken' || body?.error === 'InvalidToken';
 }
 
 export class BlueskySession {
-  readonly agent: AtpAgent;
+  readonly agent: Agent;
+  private current: BlueskySessionData;
+  private expired: string | null = null;
+  /** The refresh in progress in this process; concurrent callers wait for it. */
+  private refreshing: Promise<void> | null = null;
+  private readonly store: BlueskySessionStore;
   /** The origins of the servers that answered, per `callAnswered` (its requests run in this context). */
   private readonly answering = new AsyncLocalStorage<Set<string>>();
-  private expired: string | null = null;
-  /** Session handlers run in order on this chain; it never rejects (see `settle`). */
-  private pending: Promise<void> = Promise.resolve();
-  private persistError: unknown = null;
+  private readonly fetch: typeof globalThis.fetch;
 
   private constructor(
-    private readonly service: URL,
+    data: BlueskySessionData,
     private readonly options: BlueskySessionOptions,
+    fetch: typeof globalThis.fetch,
   ) {
-    const guarded = guardedFetch(options.hostPolicy ?? {});
-    const recorded: typeof globalThis.fetch = (input, init) => {
+    this.fetch = (input, init) => {
       const url = input instanceof Request ? input.url : String(input);
       this.answering.getStore()?.add(new URL(url).origin);
-      return guarded(input, init);
+      return fetch(input, init);
     };
-    const fetch = createPoliteFetch({ fetch: recorded, ...options.rateLimit });
-    const credentials = new CredentialSession(service, fetch, (event, data) => this.onEvent(event, data));
-    this.agent = new AtpAgent(credentials);
+    this.current = data;
+    this.store = options.store ?? {
+      load: () => Promise.resolve(this.current),
+      save: () => Promise.resolve(),
+      lock: (fn) => fn(),
+    };
+    // The agent's session manager: every call goes through `send`, which knows the tokens.
+    this.agent = new Agent({ did: data.did, fetchHandler: (url, init) => this.send(url, init) });
   }
 
   /** Logs in with a handle/DID/email and an app password. Wrong credentials → ConnectorError(AUTH). */
@@ -104,12 +196,26 @@ export class BlueskySession {
         'A Bluesky identifier and app password are required',
       );
     }
-    const session = new BlueskySession(
-      await checkedService(options.service, options.hostPolicy ?? {}),
-      options,
-    );
+    const service = await checkedService(options.service, options.hostPolicy ?? {});
+    const fetch = sessionFetch(options);
+    let data: BlueskySessionData;
     try {
-      await session.agent.login({ identifier, password: options.password });
+      const res = await new Agent({ service, fetch }).com.atproto.server.createSession({
+        identifier,
+        password: options.password,
+      });
+      const { did, handle, accessJwt, refreshJwt, active, status, didDoc } = res.data;
+      data = {
+        did,
+        handle,
+        accessJwt,
+        refreshJwt,
+        service: service.toString(),
+        pdsUrl: pdsEndpoint(didDoc, did) ?? service.toString(),
+        accessExpiresAt: tokenExpiresAt(accessJwt, Date.now()),
+        active: active ?? true,
+        ...(status ? { status } : {}),
+      };
     } catch (err) {
       const mapped = toConnectorError(err, 'createSession');
       if (mapped.code === ConnectorErrorCode.Auth) {
@@ -122,70 +228,59 @@ export class BlueskySession {
       }
       throw mapped;
     }
-    await session.settle();
-    return session;
+    return new BlueskySession(data, options, fetch);
   }
 
   /**
-   * Resumes stored tokens. @atproto/api refreshes on resume, which also proves the session is
-   * still valid: a revoked one fails here with ConnectorError(AUTH).
+   * A session from stored tokens, without a request: the first call refreshes them only if the
+   * access token is about to expire. A revoked app password shows at that refresh (access tokens
+   * are not checked against revocation by the PDS), as ConnectorError(AUTH).
    */
-  static async resume(
+  static async restore(
     options: BlueskySessionOptions & { session: BlueskySessionData },
   ): Promise<BlueskySession> {
     const { session: data } = options;
     const service = await checkedService(options.service ?? data.service, options.hostPolicy ?? {});
-    const session = new BlueskySession(service, options);
-    try {
-      await session.agent.resumeSession({
-        did: data.did,
-        handle: data.handle,
-        accessJwt: data.accessJwt,
-        refreshJwt: data.refreshJwt,
-        active: data.active,
-        status: data.status,
-      });
-    } catch (err) {
-      throw await session.fail(err, 'resumeSession');
-    }
-    await session.settle();
-    return session;
+    return new BlueskySession({ ...data, service: service.toString() }, options, sessionFetch(options));
   }
 
   get did(): string {
-    const did = this.agent.session?.did;
-    if (!did) throw this.expiredError();
-    return did;
+    if (this.expired !== null) throw this.expiredError();
+    return this.current.did;
   }
 
   get data(): BlueskySessionData | null {
-    const s = this.agent.session;
-    return s ? this.toData(s) : null;
+    return this.expired === null ? this.current : null;
   }
 
-  /** Refreshes the tokens now (e.g. from a periodic job), persisting the new ones. */
+  /**
+   * Takes tokens stored since this session was made (another process refreshed them, or the
+   * member linked the account again). Stored ones older than ours do no harm: before any refresh
+   * the store is read again under its lock.
+   */
+  adopt(stored: BlueskySessionData): void {
+    const { current } = this;
+    if (stored.did !== current.did) return;
+    if (stored.accessJwt === current.accessJwt && stored.refreshJwt === current.refreshJwt) return;
+    this.current = stored;
+    this.expired = null;
+  }
+
+  /** Refreshes the tokens now unless another process just did, storing the new ones. */
   async refresh(): Promise<void> {
-    if (!this.agent.session) throw this.expiredError();
-    try {
-      await this.agent.sessionManager.refreshSession();
-    } catch (err) {
-      throw await this.fail(err, 'refreshSession');
-    }
-    await this.settle();
+    if (this.expired !== null) throw this.expiredError();
+    await this.refreshShared(this.current.accessJwt);
   }
 
   /** Runs an API call, mapping failures to ConnectorError and noticing a dead session. */
-  async call<T>(what: string, fn: (agent: AtpAgent) => Promise<T>): Promise<T> {
-    if (this.expired !== null || !this.agent.session) throw this.expiredError();
-    let result: T;
+  async call<T>(what: string, fn: (agent: Agent) => Promise<T>): Promise<T> {
+    if (this.expired !== null) throw this.expiredError();
     try {
-      result = await fn(this.agent);
+      await this.usable();
+      return await fn(this.agent);
     } catch (err) {
       throw await this.fail(err, what);
     }
-    // A refresh may have happened inside the call; its tokens must have been persisted.
-    await this.settle();
-    return result;
   }
 
   /**
@@ -194,25 +289,130 @@ export class BlueskySession {
    */
   async callAnswered<T>(
     what: string,
-    fn: (agent: AtpAgent) => Promise<T>,
+    fn: (agent: Agent) => Promise<T>,
   ): Promise<{ value: T; servedBy: string[] }> {
     const servedBy = new Set<string>();
     const value = await this.answering.run(servedBy, () => this.call(what, fn));
     return { value, servedBy: [...servedBy] };
   }
 
-  /** Waits for session handlers and rethrows a failure of the caller's `onSessionUpdate`. */
-  private async settle(): Promise<void> {
-    await this.pending;
-    const err = this.persistError;
-    this.persistError = null;
-    if (err !== null) throw err;
+  /** The origin calls go to: the account's PDS once known, else the service it logged in to. */
+  get callOrigin(): string {
+    return new URL(this.current.pdsUrl ?? this.current.service).origin;
+  }
+
+  /** The tokens to call with: refreshed first when the access token is about to expire. */
+  private async usable(): Promise<BlueskySessionData> {
+    if (this.expired !== null) throw this.expiredError();
+    const session = this.current;
+    if (isFresh(session)) return session;
+    await this.refreshShared(session.accessJwt);
+    return this.current;
+  }
+
+  /** The agent's fetch handler: the PDS, the access token, and one retry after a refresh. */
+  private async send(path: string, init: RequestInit): Promise<Response> {
+    const session = await this.usable();
+    const request = (s: BlueskySessionData): Request => {
+      const req = new Request(new URL(path, s.pdsUrl ?? s.service), init);
+      req.headers.set('authorization', `Bearer ${s.accessJwt}`);
+      return req;
+    };
+    const res = await this.fetch(request(session));
+    // A stream body was consumed and cannot be sent again.
+    if (init.body instanceof ReadableStream || !(await isExpiredToken(res))) return res;
+    // Expired earlier than its `exp` said (clock skew, a new signing key): refresh once, retry once.
+    await this.refreshShared(session.accessJwt);
+    if (this.current.accessJwt === session.accessJwt) return res;
+    await res.body?.cancel();
+    return this.fetch(request(this.current));
+  }
+
+  /** One refresh at a time in this process, and across processes under the store's lock. */
+  private refreshShared(stale: string): Promise<void> {
+    this.refreshing ??= this.fromStore('locked', () =>
+      this.store.lock(() => this.refreshLocked(stale)),
+    ).finally(() => {
+      this.refreshing = null;
+    });
+    return this.refreshing;
+  }
+
+  private async refreshLocked(stale: string): Promise<void> {
+    const stored = await this.fromStore('read', () => this.store.load());
+    if (stored === null || stored.did !== this.current.did) {
+      throw await this.fail(
+        new ConnectorError(ConnectorErrorCode.Auth, 'the account is no longer linked'),
+        'refreshSession',
+      );
+    }
+    if (stored.accessJwt !== stale && isFresh(stored)) {
+      this.current = stored; // another process refreshed meanwhile
+      this.expired = null;
+      return;
+    }
+    // The stored refresh token is the newest one: an older one may have been rotated away.
+    let next: BlueskySessionData;
+    try {
+      next = await this.refreshTokens(stored);
+    } catch (err) {
+      throw await this.fail(err, 'refreshSession');
+    }
+    this.current = next;
+    this.expired = null;
+    await this.fromStore('stored', () => this.store.save(next));
+  }
+
+  /** The store's failures (database, Redis) as what they are for a caller: try again later. */
+  private async fromStore<T>(what: string, op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } catch (err) {
+      if (err instanceof ConnectorError) throw err;
+      throw new ConnectorError(
+        ConnectorErrorCode.Unavailable,
+        `the stored Bluesky session could not be ${what}: ${err instanceof Error ? err.message : String(err)}`,
+        null,
+        { cause: err },
+      );
+    }
+  }
+
+  private async refreshTokens(stored: BlueskySessionData): Promise<BlueskySessionData> {
+    const server = new Agent({ service: stored.service, fetch: this.fetch }).com.atproto.server;
+    const { data } = await server.refreshSession(undefined, {
+      headers: { authorization: `Bearer ${stored.refreshJwt}` },
+    });
+    const receivedAt = Date.now();
+    if (data.did !== stored.did) {
+      throw new ConnectorError(ConnectorErrorCode.Auth, 'the refresh answered for another account');
+    }
+    // The DID document is read again at every refresh; a server that leaves it out is asked once.
+    let pdsUrl = pdsEndpoint(data.didDoc, data.did);
+    if (!pdsUrl) {
+      const info = await server.getSession(undefined, {
+        headers: { authorization: `Bearer ${data.accessJwt}` },
+      });
+      pdsUrl = pdsEndpoint(info.data.didDoc, data.did);
+    }
+    return {
+      did: data.did,
+      handle: data.handle || stored.handle,
+      accessJwt: data.accessJwt,
+      refreshJwt: data.refreshJwt,
+      service: stored.service,
+      pdsUrl: pdsUrl ?? stored.pdsUrl ?? stored.service,
+      accessExpiresAt: tokenExpiresAt(data.accessJwt, receivedAt),
+      active: data.active ?? stored.active,
+      ...(data.status ? { status: data.status } : {}),
+    };
   }
 
   private async fail(err: unknown, what: string): Promise<ConnectorError> {
-    const mapped = toConnectorError(err, what);
+    // A failed refresh inside the agent's fetch reaches us wrapped by @atproto/xrpc.
+    const cause = err instanceof XRPCError && err.cause instanceof ConnectorError ? err.cause : err;
+    const mapped = toConnectorError(cause, what);
     if (mapped.code === ConnectorErrorCode.Auth) await this.markExpired(mapped.message);
-    await this.pending;
     return mapped;
   }
 
@@ -226,35 +426,6 @@ export class BlueskySession {
   private async markExpired(reason: string): Promise<void> {
     if (this.expired !== null) return;
     this.expired = reason;
-    try {
-      await this.options.onSessionExpired?.(reason);
-    } catch (err) {
-      this.persistError ??= err;
-    }
-  }
-
-  private toData(s: AtpSessionData): BlueskySessionData {
-    return {
-      did: s.did,
-      handle: s.handle,
-      accessJwt: s.accessJwt,
-      refreshJwt: s.refreshJwt,
-      service: this.service.toString(),
-      active: s.active,
-      ...(s.status ? { status: s.status } : {}),
-    };
-  }
-
-  // @atproto/api calls this synchronously; chain the caller's async handlers so none is lost and
-  // login/resume/refresh return only after the new tokens were persisted.
-  private onEvent(event: AtpSessionEvent, data: AtpSessionData | undefined): void {
-    const run = async (): Promise<void> => {
-      if ((event === 'create' || event === 'update') && data)
-        await this.options.onSessionUpdate?.(this.toData(data));
-      if (event === 'expired') await this.markExpired('the server rejected the refresh token');
-    };
-    this.pending = this.pending.then(run).catch((err: unknown) => {
-      this.persistError ??= err;
-    });
+    await this.options.onSessionExpired?.(reason);
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { NewerScan, feedItemKey, feedItemSortTime } from './feed-marker.js';
+import { NewerScan, feedItemKey, feedItemSortTime, recordFeedKey, seenFeedKeys } from './feed-marker.js';
 
 const T0 = Date.parse('2026-11-23T12:00:00.000Z');
 const min = 60_000;
@@ -89,5 +89,18 @@ describe('NewerScan', () => {
     const many = Array.from({ length: 1000 }, (_, i) => post(`p${i}`, T0 - i * 100));
     const { marker } = pass(null, many);
     expect((marker ?? '').length).toBeLessThan(40_000);
+  });
+});
+
+describe('what a sync has seen, by the records a stream announced', () => {
+  it('finds a post and a repost record among the keys of the stored marker', () => {
+    const p = post('p1', T0);
+    const r = repost(post('p0', T0 - min), 'r1', T0 + min);
+    const { marker } = pass(null, [r, p]);
+    const seen = seenFeedKeys(marker);
+    expect(seen.has(recordFeedKey(p.post.uri))).toBe(true);
+    expect(seen.has(recordFeedKey(r.reason.uri))).toBe(true);
+    expect(seen.has(recordFeedKey('at://did:plc:alice/app.bsky.feed.post/later'))).toBe(false);
+    expect(seenFeedKeys(null).size).toBe(0);
   });
 });

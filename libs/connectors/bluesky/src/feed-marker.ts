@@ -34,6 +34,16 @@ export function feedItemKey(feedViewPost: unknown): string | null {
   return uri;
 }
 
+/** The key of the feed entry a post or repost record (at:// URI, from a stream event) becomes. */
+export function recordFeedKey(uri: string): string {
+  return uri.split('/')[3] === 'app.bsky.feed.repost' ? `repost:${uri}` : uri;
+}
+
+/** The keys of the entries a sync that stored `marker` has seen lately (its overlap window). */
+export function seenFeedKeys(marker: string | null): Set<string> {
+  return new Set(parse(marker)?.seen.map(([key]) => key));
+}
+
 /** The time the AppView sorts an entry by (NaN when unknown). */
 export function feedItemSortTime(feedViewPost: unknown): number {
   if (!isObject(feedViewPost) || !isObject(feedViewPost.post)) return NaN;

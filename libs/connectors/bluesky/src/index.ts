@@ -1,7 +1,7 @@
 export { BlueskyConnector } from './bluesky-connector.js';
 export type { BlueskyConnectorOptions } from './bluesky-connector.js';
-export { BlueskySession, DEFAULT_BLUESKY_SERVICE } from './bluesky-session.js';
-export type { BlueskySessionData, BlueskySessionOptions } from './bluesky-session.js';
+export { BlueskySession, DEFAULT_BLUESKY_SERVICE, tokenExpiresAt } from './bluesky-session.js';
+export type { BlueskySessionData, BlueskySessionOptions, BlueskySessionStore } from './bluesky-session.js';
 export { normalizeFeedViewPost, normalizePostView } from './normalize-post.js';
 export type { NormalizedItem, NormalizedPost } from './normalize-post.js';
 export { normalizeThread } from './normalize-thread.js';
@@ -11,6 +11,6 @@ export type { PoliteFetchOptions } from './polite-fetch.js';
 export { toConnectorError, retryAtFromHeaders } from './to-connector-error.js';
 export { subscribeRepos, FEED_COLLECTIONS } from './firehose-subscriber.js';
 export type { FirehoseSubscriberOptions, FirehoseSubscription, RepoEvent } from './firehose-subscriber.js';
-export { feedItemKey, feedItemSortTime } from './feed-marker.js';
+export { feedItemKey, feedItemSortTime, recordFeedKey, seenFeedKeys } from './feed-marker.js';
 export { subscribeJetstream, parseJetstreamMessage } from './jetstream-subscriber.js';
 export type { JetstreamSubscriberOptions } from './jetstream-subscriber.js';

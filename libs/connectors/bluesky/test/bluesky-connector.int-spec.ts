@@ -1,16 +1,17 @@
 // The connector against the real reference network (@atproto/dev-env: PLC + PDS + AppView),
 // started once per run by the integration project's global setup.
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConnectorError, ConnectorErrorCode, SourceKind } from '@tributary/core';
 import type { IngestedItem, SourceRef } from '@tributary/core';
-import { blueskyNetwork } from '../../../testing/src/bluesky-network.js';
+import { blueskyNetwork, blueskyTestHostPolicy } from '../../../testing/src/bluesky-network.js';
+import { startCountingProxy } from '../../../testing/src/bluesky/counting-proxy.js';
 import { HostilePds } from '../../../testing/src/bluesky/hostile-pds.js';
 import type { BlueskyNetworkClient } from '../../../testing/src/bluesky-network.js';
 import { BlueskyConnector, BlueskySession, subscribeRepos } from '../src/index.js';
-import type { BlueskySessionData, RepoEvent } from '../src/index.js';
+import type { BlueskySessionData, BlueskySessionStore, RepoEvent } from '../src/index.js';
 import { faultyFetch } from './fault-fetch.js';
 import { seedTimeline } from '../../../testing/src/bluesky/seed-timeline.js';
 import type { SeededTimeline } from '../../../testing/src/bluesky/seed-timeline.js';
@@ -19,6 +20,7 @@ import type { SeededTimeline } from '../../../testing/src/bluesky/seed-timeline.
 jest.setTimeout(60_000);
 
 const HOME: SourceRef = { kind: SourceKind.Home, externalId: '' };
+const realNow = Date.now.bind(Date);
 
 let net: BlueskyNetworkClient;
 let seeded: SeededTimeline;
@@ -32,16 +34,14 @@ async function link(
   account = seeded.viewer,
   extra: Partial<Parameters<typeof BlueskySession.login>[0]> = {},
 ) {
-  const updates: BlueskySessionData[] = [];
   const session = await BlueskySession.login({
     service: net.info.pdsUrl,
     hostPolicy: net.hostPolicy,
     identifier: account.handle,
     password: account.appPassword,
-    onSessionUpdate: (s) => void updates.push(s),
     ...extra,
   });
-  return { session, updates, connector: new BlueskyConnector(session) };
+  return { session, connector: new BlueskyConnector(session) };
 }
 
 const keyOf = (i: IngestedItem) => (i.reason ? `repost:${i.reason.uri}` : i.post.uri);
@@ -61,14 +61,16 @@ async function expectConnectorError(
 }
 
 describe('linking and the home timeline', () => {
-  it('logs in with an app password, persists the session and brings the whole timeline normalized', async () => {
-    const { session, updates, connector } = await link();
+  it('logs in with an app password, gives the session to store and brings the whole timeline normalized', async () => {
+    const { session, connector } = await link();
     expect(session.did).toBe(seeded.viewer.did);
-    expect(updates).toHaveLength(1);
-    expect(updates[0]).toMatchObject({
+    expect(session.data).toMatchObject({
       did: seeded.viewer.did,
       handle: seeded.viewer.handle,
       service: `${net.info.pdsUrl}/`,
+      // The reference PDS sends no DID document with sessions: calls go to the service itself.
+      pdsUrl: `${net.info.pdsUrl}/`,
+      accessExpiresAt: expect.any(Number),
     });
 
     const { items, skipped, marker, complete } = await connector.fetchNewer(HOME, null, 100);
@@ -258,28 +260,61 @@ describe('whose word an answer is', () => {
 });
 
 describe('sessions', () => {
-  it('resumes stored tokens, refreshing and persisting them', async () => {
-    const { updates } = await link();
-    const stored = updates[0] as BlueskySessionData;
-    const resumedUpdates: BlueskySessionData[] = [];
-    const resumed = await BlueskySession.resume({
-      session: stored,
-      hostPolicy: net.hostPolicy,
-      onSessionUpdate: (s) => void resumedUpdates.push(s),
-    });
-    expect(resumed.did).toBe(seeded.viewer.did);
-    expect(resumedUpdates).toHaveLength(1);
-    expect(resumedUpdates[0]?.refreshJwt).not.toBe(stored.refreshJwt);
-    const page = await new BlueskyConnector(resumed).fetchOlder(HOME, null, 5);
-    expect(page.items).toHaveLength(5);
+  afterEach(() => {
+    jest.restoreAllMocks();
   });
 
-  it('reports a revoked app password as AUTH, on resume and on refresh, and calls onSessionExpired', async () => {
+  it('restores stored tokens without a request and refreshes them only near expiry, storing the new ones', async () => {
+    const proxy = await startCountingProxy(net.info.pdsUrl);
+    try {
+      const hostPolicy = blueskyTestHostPolicy(proxy.url);
+      const { session: linked } = await link(seeded.viewer, { service: proxy.url, hostPolicy });
+      const first = linked.data as BlueskySessionData;
+      let stored = first;
+      const saved: BlueskySessionData[] = [];
+      const store: BlueskySessionStore = {
+        load: () => Promise.resolve(stored),
+        save: (s) => {
+          stored = s;
+          saved.push(s);
+          return Promise.resolve();
+        },
+        lock: (fn) => fn(),
+      };
+      proxy.reset();
+      const restored = await BlueskySession.restore({ session: stored, hostPolicy, store });
+      const connector = new BlueskyConnector(restored, { labelers: [] });
+      expect(proxy.total()).toBe(0);
+      for (let i = 0; i < 3; i++) await connector.fetchOlder(HOME, null, 5);
+      expect(proxy.counts()).toEqual({ 'app.bsky.feed.getTimeline': 3 });
+      expect(saved).toEqual([]);
+
+      // This process's clock a minute before the access token expires.
+      const ahead = first.accessExpiresAt! - realNow() - 60_000;
+      jest.spyOn(Date, 'now').mockImplementation(() => realNow() + ahead);
+      proxy.reset();
+      for (let i = 0; i < 3; i++) expect((await connector.fetchOlder(HOME, null, 5)).items).toHaveLength(5);
+      expect(proxy.counts()).toEqual({
+        'com.atproto.server.refreshSession': 1,
+        // The reference PDS leaves the DID document out of the refresh: read with getSession.
+        'com.atproto.server.getSession': 1,
+        'app.bsky.feed.getTimeline': 3,
+      });
+      expect(saved).toHaveLength(1);
+      expect(saved[0]?.refreshJwt).not.toBe(first.refreshJwt);
+      expect(restored.data?.accessJwt).toBe(saved[0]?.accessJwt);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('reports a revoked app password as AUTH at the next refresh, and calls onSessionExpired', async () => {
     const account = await net.createAccount('revoked');
     const expired: string[] = [];
-    const { session, updates } = await link(account, {
+    const { session } = await link(account, {
       onSessionExpired: (reason) => void expired.push(reason),
     });
+    const stored = session.data as BlueskySessionData;
     await account.agent.com.atproto.server.revokeAppPassword({ name: account.appPasswordName });
 
     await expectConnectorError(session.refresh(), ConnectorErrorCode.Auth);
@@ -290,16 +325,19 @@ describe('sessions', () => {
       ConnectorErrorCode.Auth,
     );
 
-    const resumeExpired: string[] = [];
-    await expectConnectorError(
-      BlueskySession.resume({
-        session: updates[0] as BlueskySessionData,
-        hostPolicy: net.hostPolicy,
-        onSessionExpired: (r) => void resumeExpired.push(r),
-      }),
-      ConnectorErrorCode.Auth,
-    );
-    expect(resumeExpired).toHaveLength(1);
+    // Restored, it works while its access token does (the PDS does not check those against
+    // revocation), and fails the same way at the refresh when that nears its expiry.
+    const restoredExpired: string[] = [];
+    const restored = await BlueskySession.restore({
+      session: stored,
+      hostPolicy: net.hostPolicy,
+      onSessionExpired: (r) => void restoredExpired.push(r),
+    });
+    const connector = new BlueskyConnector(restored, { labelers: [] });
+    await connector.fetchOlder(HOME, null, 1);
+    jest.spyOn(Date, 'now').mockImplementation(() => realNow() + 2 * 3600_000);
+    await expectConnectorError(connector.fetchOlder(HOME, null, 1), ConnectorErrorCode.Auth);
+    expect(restoredExpired).toHaveLength(1);
   });
 });
 
