@@ -18,6 +18,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 
@@ -105,31 +106,62 @@ function judge(answer: Answer): { verdict: Verdict; detail: string } {
   return { verdict: 'contained', detail: what };
 }
 
-/** The bystander's `me` round trip, sampled while an attack runs: the slowest one counts. */
+/**
+ * The bystander's `me` round trip, sampled every 100 ms while an attack runs; the slowest one counts.
+ * It runs on a thread of its own, so that this process's own work for an attack (20,000 subscribe
+ * messages) does not delay its clock.
+ */
+const CANARY_LOOP = `
+const { parentPort, workerData } = require('node:worker_threads');
+let running = true, slowest = 0, failure = '';
+parentPort.on('message', () => { running = false; });
+(async () => {
+  while (running) {
+    const started = performance.now();
+    try {
+      const res = await fetch(workerData.url, { method: 'POST', signal: AbortSignal.timeout(15000),
+        headers: { 'content-type': 'application/json', authorization: 'Bearer ' + workerData.token },
+        body: JSON.stringify({ query: '{ me { id } }' }) });
+      const body = await res.text();
+      if (res.status !== 200 || !body.includes('"me"')) { failure ||= res.status + ' ' + body.slice(0, 80); slowest = Infinity; }
+      else slowest = Math.max(slowest, performance.now() - started);
+    } catch (error) { failure ||= String(error); slowest = Infinity; }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  parentPort.postMessage({ slowest, failure });
+})();
+`;
+
 class Canary {
-  private slowest = 0;
-  private running = false;
-  private loop: Promise<void> | null = null;
+  /** The first of the bystander's requests that got no good answer. */
+  failure = '';
+  private worker: Worker | null = null;
 
   constructor(private readonly token: string) {}
 
   start(): void {
-    this.slowest = 0;
-    this.running = true;
-    this.loop = (async () => {
-      while (this.running) {
-        const answer = await gql('{ me { id } }', {}, this.token);
-        this.slowest = Math.max(this.slowest, answer.status === 200 ? answer.ms : Infinity);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    })();
+    this.failure = '';
+    this.worker = new Worker(CANARY_LOOP, {
+      eval: true,
+      workerData: { url: `${API}/graphql`, token: this.token },
+    });
   }
 
   async stop(): Promise<number> {
-    this.running = false;
-    await this.loop;
-    return this.slowest;
+    const worker = this.worker!;
+    const result = new Promise<{ slowest: number; failure: string }>((resolve) =>
+      worker.once('message', resolve),
+    );
+    worker.postMessage('stop');
+    const { slowest, failure } = await result;
+    await worker.terminate();
+    this.failure = failure;
+    return slowest;
   }
+}
+
+function waited(slowest: number, failure: string): string {
+  return Number.isFinite(slowest) ? `waited ${Math.round(slowest)} ms` : `got no answer (${failure})`;
 }
 
 interface Case {
@@ -275,7 +307,10 @@ async function main(): Promise<void> {
       const slowest = await canary.stop();
       const judged = judge(answer);
       if (slowest > STALL_MS)
-        return { verdict: 'broken', detail: `${judged.detail}; bystander waited ${Math.round(slowest)} ms` };
+        return {
+          verdict: 'broken',
+          detail: `${judged.detail}; bystander ${waited(slowest, canary.failure)}`,
+        };
       return judged;
     },
   });

@@ -29,6 +29,13 @@ type Connection = WsContext<Record<string, unknown> | undefined, WsExtra>;
 export const WsCloseCode = { Unauthenticated: 4401, TooManyConnections: 4429 } as const;
 
 /**
+ * Operations one connection may have refused before it is closed (4429): a client that goes on
+ * sending what it is told it may not (20,000 subscriptions on one socket) would otherwise keep the
+ * process busy answering each refusal while everyone else waits. No honest client gets near it.
+ */
+export const REFUSALS_PER_CONNECTION = 100;
+
+/**
  * The GraphQL context of an HTTP request (`{ req }`) or of a graphql-ws operation (its connection
  * params, where the bearer token is): the global AuthGuard reads the token from either, so every
  * subscription resolver is authenticated by the same code as queries, token revocation included.
@@ -63,6 +70,7 @@ export class GraphqlWsServer {
   private readonly byUser = new Map<string, Set<Connection>>();
   private readonly userIds = new WeakMap<Connection, string>();
   private readonly rules: ValidationRule[];
+  private readonly refusals = new WeakMap<Connection, number>();
 
   constructor(
     private readonly auth: AuthService,
@@ -171,6 +179,14 @@ export class GraphqlWsServer {
    * validation rules do not run here); graphql-ws executes what this returns.
    */
   private prepare(ctx: Connection, payload: SubscribePayload) {
+    const refusals = this.refusals.get(ctx) ?? 0;
+    if (refusals >= REFUSALS_PER_CONNECTION) return [tooManyRefusals(ctx)];
+    const refused = this.check(ctx, payload);
+    if (Array.isArray(refused)) this.refusals.set(ctx, refusals + 1);
+    return refused;
+  }
+
+  private check(ctx: Connection, payload: SubscribePayload) {
     const capped = this.capError(ctx);
     if (capped) return [capped];
     let document: DocumentNode;
@@ -201,6 +217,14 @@ export class GraphqlWsServer {
 
 function closeRevoked(ctx: Connection): void {
   ctx.extra.socket.close(WsCloseCode.Unauthenticated, 'Unauthenticated: the bearer token was revoked');
+}
+
+/** Closes a connection past REFUSALS_PER_CONNECTION (once) and answers its operation. */
+function tooManyRefusals(ctx: Connection): GraphQLError {
+  const message = `Too many refused operations: ${REFUSALS_PER_CONNECTION} on this connection`;
+  if (ctx.extra.socket.readyState === ctx.extra.socket.OPEN)
+    ctx.extra.socket.close(WsCloseCode.TooManyConnections, message);
+  return capError(message, 'refusalsPerConnection', REFUSALS_PER_CONNECTION);
 }
 
 function capError(message: string, limit: string, max: number): GraphQLError {
