@@ -13,7 +13,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { INestApplicationContext } from '@nestjs/common';
 import { AuthService } from '../../api/src/auth/auth.service.js';
-import { GraphqlWsServer } from '../../api/src/live/graphql-ws.server.js';
+import { GraphqlWsServer, REFUSALS_PER_CONNECTION } from '../../api/src/live/graphql-ws.server.js';
 import { UserEventsService } from '../../api/src/live/user-events.service.js';
 import { codeOf, graphqlClient } from '../../api/src/testing/graphql-client.js';
 import { LiveSubscription, liveClient } from '../../api/src/testing/graphql-ws-client.js';
@@ -473,6 +473,29 @@ describe('limits over graphql-ws', () => {
       await active(0);
     } finally {
       await Promise.all([second.dispose(), third.dispose()]);
+    }
+  });
+
+  it('closes a connection that goes on sending operations it is refused', async () => {
+    const stubborn = liveClient(limited.apiUrl, token);
+    try {
+      await stubborn.acknowledged;
+      // Each is refused (over-deep); past REFUSALS_PER_CONNECTION the socket is closed.
+      const sent = Array.from(
+        { length: REFUSALS_PER_CONNECTION + 5 },
+        () =>
+          new LiveSubscription(
+            stubborn.client,
+            'subscription { timelineUpdated { items { post { uri } } } }',
+          ),
+      );
+      expect(await stubborn.closed).toEqual({
+        code: 4429,
+        reason: `Too many refused operations: ${REFUSALS_PER_CONNECTION} on this connection`,
+      });
+      expect((await sent[0]!.next()).errors?.[0]?.extensions).toMatchObject({ limit: 'depth' });
+    } finally {
+      await stubborn.dispose();
     }
   });
 
