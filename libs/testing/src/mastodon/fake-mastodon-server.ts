@@ -1196,15 +1196,12 @@ export class FakeMastodonServer {
   ): void {
     for (const c of this.streams) {
       if (!to(c)) continue;
-      let payload: string;
-      if (event === 'update') {
-        const status =
-          what && typeof what === 'object' && 'input' in (what as StoredStatus)
-            ? this.renderStatus(what as StoredStatus, c.accountId)
-            : what;
-        if (!this.record(this.validator.validateEntity('Status', status))) continue;
-        payload = JSON.stringify(status);
-      } else payload = String(what);
+      const value =
+        what && typeof what === 'object' && 'input' in (what as StoredStatus)
+          ? this.renderStatus(what as StoredStatus, c.accountId)
+          : what;
+      if (!this.record(this.validator.validateStreamingEvent(event, value))) continue;
+      const payload = typeof value === 'string' ? value : JSON.stringify(value);
       c.ws.send(
         JSON.stringify({
           stream: [c.stream === 'user' ? 'user' : c.stream, ...(c.param ? [c.param] : [])],
