@@ -78,6 +78,17 @@ describe('normalizeStatus', () => {
     expect(post.hashtags).toEqual(['cats']);
   });
 
+  it('lays out lists, quotes and code, ignoring the newlines between tags (servers that are not Mastodon)', () => {
+    const html =
+      '<p>Shopping:</p>\n<ul>\n<li>one</li>\n<li>two <a href="https://x.example/">link</a></li>\n</ul>\n' +
+      '<blockquote>\n<p>quoted line</p>\n</blockquote>\n<ol><li>first</li></ol>\n<pre>a  b\n  c</pre>\n';
+    const { post } = ok(validStatus('7', { content: html }));
+    expect(post.text).toBe('Shopping:\n\n• one\n• two link\n\n> quoted line\n\n 1. first\n\na  b\n  c');
+    expect(post.richText.segments).toContainEqual({ type: 'link', text: 'link', url: 'https://x.example/' });
+    // A paragraph followed by a newline (as such servers send every post) ends in no newline.
+    expect(ok(validStatus('8', { content: '<p>hello<br>\nworld</p>\n' })).post.text).toBe('hello\nworld');
+  });
+
   it('keeps content warning, sensitivity, media with alt text and focus, card and filter results', () => {
     const { post } = ok(richStatus());
     expect(post.contentWarning).toBe('Spoilers for the finale');
