@@ -161,6 +161,23 @@ describe('normalizeStatus', () => {
     expect(pending.post.quote).toBeNull();
   });
 
+  it('embeds a quote sent as the quoted status plus quote_id, without the 4.4 state', () => {
+    const inner = validStatus('113000000000000002', {
+      account: account('dave'),
+      uri: `${ORIGIN}/users/dave/statuses/113000000000000002`,
+      content: '<p>Original thought</p>',
+      quote: null,
+      quote_id: '113000000000000001',
+    });
+    const { post } = ok(validStatus('10', { quote: inner, quote_id: '113000000000000002' }));
+    expect(post.quote).toMatchObject({
+      uri: `${ORIGIN}/users/dave/statuses/113000000000000002`,
+      text: 'Original thought',
+      author: { handle: 'dave@social.example' },
+      quote: { uri: `${ORIGIN}/api/v1/statuses/113000000000000001`, authorNetworkId: null },
+    });
+  });
+
   it('neutralizes hostile HTML: no script or style text, no unsafe links', () => {
     const { post } = ok(hostileStatus());
     expect(post.text).toBe('safeclick data okbold<script>');

@@ -17,6 +17,7 @@ import type {
   MastodonAccount,
   MastodonFilterResult,
   MastodonMediaAttachment,
+  MastodonQuote,
   MastodonStatus,
 } from './mastodon-types.js';
 import { wireShape } from './masto-shape.js';
@@ -212,22 +213,39 @@ function normalizePostBody(
   };
 }
 
-/** The 4.4+ `quote`: a full `Quote` embeds the quoted status; a `ShallowQuote` only names it. */
+/**
+ * The quoted status in either shape servers send: Mastodon ≥ 4.4's `Quote` (`state` plus the
+ * `quoted_status`, or only its id when nested), or the quoted status itself next to `quote_id`
+ * (servers that are not Mastodon, forks from before 4.4). A quote not `accepted` is not shown.
+ */
+function quoted(s: MastodonStatus): { status: MastodonStatus | null; id: string | null } | null {
+  const q: unknown = s.quote;
+  if (isObject(q) && 'state' in q) {
+    const quote = q as MastodonQuote;
+    if (quote.state !== 'accepted') return null;
+    return {
+      status: isObject(quote.quotedStatus) ? quote.quotedStatus : null,
+      id: str(quote.quotedStatusId),
+    };
+  }
+  if (isObject(q) && 'content' in q) return { status: q as MastodonStatus, id: str(q['id']) };
+  const id = str(s.quoteId);
+  return id ? { status: null, id } : null;
+}
+
+/** The quoted post, embedded one level deep; a quote inside it is only referenced. */
 function normalizeQuote(s: MastodonStatus, origin: string, host: string, now: Date): QuotedPost | null {
-  const q = s.quote;
-  if (!isObject(q) || q.state !== 'accepted' || !isObject(q.quotedStatus)) return null;
-  const inner = q.quotedStatus;
+  const inner = quoted(s)?.status;
+  if (!inner) return null;
   try {
     const body = normalizePostBody(inner, origin, host, now);
-    const nested = isObject(inner.quote) ? inner.quote : null;
-    let ref: PostRef | null = null;
-    if (nested && nested.state === 'accepted') {
-      if (isObject(nested.quotedStatus) && safeUrl(nested.quotedStatus.uri)) {
-        ref = { uri: safeUrl(nested.quotedStatus.uri) as string, authorNetworkId: null };
-      } else if (str(nested.quotedStatusId)) {
-        ref = localRef(origin, nested.quotedStatusId as string, null);
-      }
-    }
+    const nested = quoted(inner);
+    const nestedUri = safeUrl(nested?.status?.uri);
+    const ref: PostRef | null = nestedUri
+      ? { uri: nestedUri, authorNetworkId: null }
+      : nested?.id
+        ? localRef(origin, nested.id, null)
+        : null;
     return { ...body, quote: ref };
   } catch (err) {
     // A broken quoted status does not make the quoting one unreadable.
