@@ -185,10 +185,11 @@ function applyDeviations(contract) {
   delete quote.oneOf;
   s.Status.properties.quote_id = { type: ['string', 'null'] };
   // Accounts without `uri`, `group` or `indexable` (servers that are not Mastodon; INTEROP.md §5).
-  for (const field of ['uri', 'group', 'indexable']) {
-    must(s.Account?.required?.includes(field), `Account.${field} is no longer required`);
-    s.Account.required = s.Account.required.filter((f) => f !== field);
-  }
+  for (const name of ['Account', 'CredentialAccount'])
+    for (const field of ['uri', 'group', 'indexable']) {
+      must(s[name]?.required?.includes(field), `${name}.${field} is no longer required`);
+      s[name].required = s[name].required.filter((f) => f !== field);
+    }
   // GoToSocial sends `X-RateLimit-Reset` as a Unix timestamp in seconds (docs/api/ratelimiting.md).
   const reset = contract.components.headers['X-RateLimit-Reset'];
   must(reset?.schema?.format === 'date-time', 'X-RateLimit-Reset is no longer a date-time');

@@ -62,9 +62,9 @@ export class IngestService {
         await this.accounts.setStatus(source.linkedAccountId, AccountStatus.Active, null);
       }
       if (!result.complete) {
-        this.logger.warn(
-          `source ${source.id}: more than ${SYNC_MAX_ITEMS} new items; older ones are left to backfill`,
-        );
+        // The marker keeps what this sync could not reach; the next sync goes on from there.
+        this.logger.log(`source ${source.id}: more than ${SYNC_MAX_ITEMS} new items; syncing again`);
+        await this.jobs.enqueue('sync-source', { sourceId: source.id });
       }
       return { fetched: result.items.length, new: stored.newPosts, skipped: result.skipped.length };
     });
