@@ -1,6 +1,11 @@
 // Mastodon end to end through the real service: GraphQL linking (OAuth with PKCE, token), backfill,
 // sync and the leader's user stream in the worker, against the OpenAPI-validated fake instance.
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { credentialsKey } from '@tributary/accounts';
+import { CONFIG } from '@tributary/config';
+import type { Config } from '@tributary/config';
+import { registerApp } from '@tributary/connector-mastodon';
+import { seal } from '@tributary/db';
 import { QueueName, redisConnection } from '@tributary/queue';
 import { FakeMastodonServer } from '@tributary/testing';
 import type { FakeAccount } from '@tributary/testing';
@@ -156,6 +161,22 @@ afterAll(async () => {
 
 describe('Mastodon ingest through the service', () => {
   it('links through OAuth with PKCE (single use, bound to the state) and with a token', async () => {
+    // An app registered before Tributary asked for write:media: it is registered again, with it.
+    const old = await registerApp(
+      fake.origin,
+      { clientName: 'Tributary', redirectUri: 'urn:ietf:wg:oauth:2.0:oob', scopes: 'read write:statuses' },
+      { allowHosts: [fake.host], allowHttp: true },
+    );
+    await db.query(
+      `INSERT INTO "MastodonApp" (id, instance, "clientId", "clientSecret", "redirectUri", scopes) VALUES (gen_random_uuid(), $1, $2, $3, $4, $5)`,
+      [
+        fake.origin,
+        old.clientId,
+        seal(old.clientSecret, credentialsKey(instance.running.apps.at(-1)!.get<Config>(CONFIG))),
+        old.redirectUri,
+        old.scopes,
+      ],
+    );
     const started = await gql<{ startMastodonLink: { authorizeUrl: string; state: string } }>(
       'mutation($i: String!) { startMastodonLink(instance: $i) { authorizeUrl state } }',
       { i: fake.origin },
@@ -163,6 +184,8 @@ describe('Mastodon ingest through the service', () => {
     );
     const { authorizeUrl, state } = started.data!.startMastodonLink;
     const url = new URL(authorizeUrl);
+    expect(url.searchParams.get('client_id')).not.toBe(old.clientId);
+    expect(url.searchParams.get('scope')?.split(' ')).toContain('write:media');
     expect(url.searchParams.get('code_challenge_method')).toBe('S256');
     expect(url.searchParams.get('state')).toBe(state);
     const approved = fake.approve(authorizeUrl, me);

@@ -293,6 +293,14 @@ export class MastodonClient {
         { cause: err },
       );
     }
+    // A token without the scope an operation needs: only linking again grants it.
+    if (status === 403 && /outside the authorized scopes|insufficient_scope/i.test(message))
+      return new ConnectorError(
+        ConnectorErrorCode.BadInput,
+        `${message} (the account's access does not allow this; link the account again)`,
+        null,
+        { cause: err },
+      );
     if (status === 404 || status === 410)
       return new ConnectorError(ConnectorErrorCode.NotFound, message, null, { cause: err });
     return new ConnectorError(ConnectorErrorCode.BadInput, message, null, { cause: err });

@@ -528,6 +528,30 @@ describe.each(PERSONALITIES.map((p) => [p.name, p] as const))('%s', (_name, pers
       expect(await codeOf(c.createPost({ text: '   ' }))).toBe('BAD_INPUT');
       expect(await codeOf(c.like({ uri: 'x', nativeId: '999999' }))).toBe('NOT_FOUND');
     });
+    it('posts an image from an account linked through OAuth (the token has write:media)', async () => {
+      const app = await registerApp(
+        server.origin,
+        { clientName: 'Tributary', redirectUri: 'https://tributary.example/cb' },
+        policy(),
+      );
+      const { code } = server.approve(authorizeUrl(app, 's'), alice);
+      const { accessToken } = await exchangeCode(app, code, policy());
+      const posted = await connector(accessToken).createPost({
+        text: 'a heron',
+        media: [{ data: new Uint8Array([137, 80, 78, 71]), mimeType: 'image/png', altText: 'A heron' }],
+      });
+      expect([...server.uploads.values()].some((u) => u.statusId === posted.nativeId)).toBe(true);
+      // A token without the scope is told so clearly, and not retried.
+      const readOnly = connector(server.issueToken(alice, ['read', 'write:statuses']));
+      const refused = await readOnly
+        .createPost({ text: 'x', media: [{ data: new Uint8Array([1]), mimeType: 'image/png', altText: '' }] })
+        .catch((e: unknown) => e as ConnectorError);
+      expect(refused).toMatchObject({
+        code: 'BAD_INPUT',
+        message: expect.stringMatching(/link the account again/),
+      });
+    });
+
     it('waits until the instance has processed an attachment (202, then 206 polls) before posting with it', async () => {
       const c = connector();
       server.mediaProcessingPolls = 2; // without the wait, the status would be refused with 422
