@@ -1,6 +1,6 @@
 import type { BuiltinStageConfig } from '../spec.js';
 import type { CompiledStage, ItemState } from './stage.js';
-import { record } from './stage.js';
+import { placedMs, record } from './stage.js';
 
 /**
  * Author cap: among any `per` consecutive visible items of the batch (ordered by rank), an author
@@ -19,7 +19,7 @@ export function authorCap(
     phase: 'diversify',
     run(items) {
       const live: ItemState[] = items.filter((i) => !i.hidden);
-      const key = (i: ItemState): number => i.createdMs / 1000 / tau + i.score;
+      const key = (i: ItemState): number => placedMs(i) / 1000 / tau + i.score;
       live.sort((a, b) => key(b) - key(a));
       const recent = new Map<string, number[]>(); // author → positions of their recent kept items
       for (let pos = 0; pos < live.length; pos++) {
