@@ -280,7 +280,9 @@ describe('Mastodon ingest through the service', () => {
     expect((cw['author'] as { displayName: string }).displayName).toBe('A Friend');
 
     const reply = await postData(ids['reply']!);
-    expect((reply['replyParent'] as { uri: string }).uri).toBe(`${fake.origin}/api/v1/statuses/${ids['cw']}`);
+    expect((reply['replyParent'] as { uri: string }).uri).toBe(
+      `${fake.origin}/users/friend/statuses/${ids['cw']}`,
+    );
 
     const quote = await postData(ids['quote']!);
     expect((quote['quote'] as { nativeId: string; text: string }).nativeId).toBe(ids['cw']);
@@ -313,6 +315,16 @@ describe('Mastodon ingest through the service', () => {
     await waitFor('the streamed status stored', async () => (await storedIn(sourceIds.HOME, id)) === 1);
     homeCount += 1;
     expect(await rowsOf(sourceIds.HOME)).toBe(homeCount);
+  });
+
+  it('references the parent of a later reply by its URI when the parent is stored', async () => {
+    const id = fake.post(friend, { text: 'a late reply', inReplyTo: ids['media'] });
+    await waitFor('the reply stored', async () => (await storedIn(sourceIds.HOME, id)) === 1);
+    homeCount += 1;
+    expect((await postData(id))['replyParent']).toEqual({
+      uri: `${fake.origin}/users/friend/statuses/${ids['media']}`,
+      authorNetworkId: `${fake.origin}/users/friend`,
+    });
   });
 
   it('moves an account to NEEDS_REAUTH when the streaming API refuses its token', async () => {

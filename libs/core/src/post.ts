@@ -73,6 +73,12 @@ export interface PostRef {
   uri: string;
   /** Author of the referenced post when the network tells us. */
   authorNetworkId: string | null;
+  /**
+   * Set when the network named the post only by its id on the account's server (Mastodon's
+   * `in_reply_to_id`): `uri` is then a stand-in until the post is known (the ingest resolves it
+   * against the posts the account has stored).
+   */
+  nativeId?: string;
 }
 
 /** Why a post is in a timeline besides its author being followed: a repost/boost by someone. */

@@ -117,6 +117,7 @@ export class IngestService {
     items: Parameters<typeof upsertIngested>[2],
     skipped: Parameters<typeof recordSkipped>[3],
   ) {
+    await this.resolveReplyParents(source, items);
     const { newPostIds } = await upsertIngested(this.db.client, source.id, items);
     await recordSkipped(this.db.client, source.linkedAccount.network, source.linkedAccountId, skipped);
     // After the posts are stored, so a retried sync that finds them stored enqueues nothing new.
@@ -127,6 +128,30 @@ export class IngestService {
       });
     }
     return { newPosts: newPostIds.length, newPostIds };
+  }
+
+  /**
+   * A reply parent the network named only by its id on the account's server (Mastodon) gets its
+   * URI and author from the post the account already stored under that id.
+   */
+  private async resolveReplyParents(source: SourceWithAccount, items: Parameters<typeof upsertIngested>[2]) {
+    const ids = [...new Set(items.flatMap((i) => i.post.replyParent?.nativeId ?? []))];
+    if (ids.length === 0) return;
+    const stored = await this.db.client.post.findMany({
+      where: {
+        network: source.linkedAccount.network,
+        nativeId: { in: ids },
+        sources: { some: { source: { linkedAccountId: source.linkedAccountId } } },
+      },
+      select: { nativeId: true, uri: true, author: { select: { networkId: true } } },
+    });
+    const byId = new Map(
+      stored.map((p) => [p.nativeId, { uri: p.uri, authorNetworkId: p.author.networkId }]),
+    );
+    for (const { post } of items) {
+      const parent = post.replyParent?.nativeId ? byId.get(post.replyParent.nativeId) : undefined;
+      if (parent) post.replyParent = parent;
+    }
   }
 
   /**

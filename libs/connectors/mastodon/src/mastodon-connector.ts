@@ -20,7 +20,7 @@ import type { MastodonClientOptions } from './mastodon-client.js';
 import { MastodonClient } from './mastodon-client.js';
 import type { MastodonStatus } from './mastodon-types.js';
 import { normalizeContext } from './normalize-context.js';
-import { normalizeStatus, safeUrl } from './normalize-status.js';
+import { normalizeStatus, resolveReplyParents, safeUrl } from './normalize-status.js';
 import { parseTimelineMarker, serializeTimelineMarker } from './timeline-marker.js';
 
 export interface MastodonConnectorOptions extends Omit<MastodonClientOptions, 'accessToken'> {
@@ -146,6 +146,7 @@ export class MastodonConnector implements NetworkConnector {
     if (state === null) {
       const page = await this.page(source, { limit: Math.min(this.pageSize, budget.left) });
       const { items, skipped } = this.normalizeAll(page.statuses, seen);
+      resolveReplyParents(items);
       const top = statusId(page.statuses[0]);
       return { items, skipped, marker: serializeTimelineMarker({ top, gap: null }), complete: true };
     }
@@ -154,6 +155,7 @@ export class MastodonConnector implements NetworkConnector {
       const gap = await this.scan(source, state.gap.below, state.gap.floor, budget, seen);
       if (gap.unfinished !== null) {
         const next = { top: state.top, gap: { below: gap.unfinished, floor: state.gap.floor } };
+        resolveReplyParents(gap.items);
         return { ...gap, marker: serializeTimelineMarker(next), complete: false };
       }
       scans.push(gap);
@@ -164,8 +166,10 @@ export class MastodonConnector implements NetworkConnector {
       top: fresh.newest ?? state.top,
       gap: fresh.unfinished === null ? null : { below: fresh.unfinished, floor: state.top },
     };
+    const items = scans.flatMap((s) => s.items);
+    resolveReplyParents(items);
     return {
-      items: scans.flatMap((s) => s.items),
+      items,
       skipped: scans.flatMap((s) => s.skipped),
       marker: serializeTimelineMarker(next),
       complete: next.gap === null,
@@ -216,6 +220,7 @@ export class MastodonConnector implements NetworkConnector {
       limit: Math.min(this.pageSize, Math.max(1, limit)),
     });
     const { items, skipped } = this.normalizeAll(page.statuses, new Set());
+    resolveReplyParents(items);
     // A short page is not the end (the server filters after paging); only an empty one is.
     return { items, skipped, nextCursor: page.statuses.length ? page.older : null };
   }

@@ -12,7 +12,7 @@ import {
   validStatus,
 } from '../../../testing/src/mastodon/status-fixtures.js';
 import { parseAsMasto } from './masto-shape.js';
-import { normalizeStatus } from './normalize-status.js';
+import { normalizeStatus, resolveReplyParents } from './normalize-status.js';
 
 const now = new Date('2026-11-23T12:00:00.000Z');
 /** The fixtures are wire JSON; the normalizer reads statuses as masto hands them over. */
@@ -141,10 +141,30 @@ describe('normalizeStatus', () => {
 
   it('references the parent of a reply and its author', () => {
     const { post } = ok(replyStatus());
+    // Only the parent's id is on the wire: it stands in until the parent is known.
     expect(post.replyParent).toEqual({
       uri: `${ORIGIN}/api/v1/statuses/113000000000000002`,
       authorNetworkId: 'https://other.example/@bob',
+      nativeId: '113000000000000002',
     });
+  });
+
+  it('resolves a reply parent to its URI when the parent came in the same answer; a self-reply names its author', () => {
+    const parent = validStatus('200', { uri: `${ORIGIN}/users/alice/statuses/200` });
+    const reply = validStatus('201', {
+      uri: `${ORIGIN}/users/alice/statuses/201`,
+      in_reply_to_id: '200',
+      in_reply_to_account_id: (parent['account'] as { id: string }).id,
+    });
+    const orphan = validStatus('202', { uri: `${ORIGIN}/users/alice/statuses/202`, in_reply_to_id: '150' });
+    const items = [ok(reply), ok(parent), ok(orphan)];
+    resolveReplyParents(items);
+    expect(items[0]!.post.replyParent).toEqual({
+      uri: `${ORIGIN}/users/alice/statuses/200`,
+      authorNetworkId: `${ORIGIN}/users/alice`,
+    });
+    expect(items[2]!.post.replyParent).toMatchObject({ nativeId: '150' });
+    expect(ok(reply).post.replyParent?.authorNetworkId).toBe(`${ORIGIN}/users/alice`);
   });
 
   it('embeds a 4.4 quote one level deep and references the quote inside it', () => {

@@ -180,7 +180,12 @@ function normalizePostBody(
     ...filterLabels(s.filtered),
   ];
   const inReplyTo = str(s.inReplyToId);
-  const parentAuthor = inReplyTo ? (mentions.find((m) => m.id === s.inReplyToAccountId)?.url ?? null) : null;
+  // A reply to oneself (a thread) names no mention; otherwise the parent's author is mentioned.
+  const parentAuthor = !inReplyTo
+    ? null
+    : str(s.inReplyToAccountId) !== null && s.inReplyToAccountId === s.account?.id
+      ? author.networkId
+      : safeUrl(mentions.find((m) => m.id === s.inReplyToAccountId)?.url);
   return {
     network: Network.Mastodon,
     uri,
@@ -192,7 +197,8 @@ function normalizePostBody(
     languages: str(s.language) ? [str(s.language) as string] : [],
     createdAt,
     indexedAt: now.toISOString(),
-    replyParent: inReplyTo ? localRef(origin, inReplyTo, safeUrl(parentAuthor)) : null,
+    // Only the parent's id on this instance: its URI is filled in where the parent is known.
+    replyParent: inReplyTo ? { ...localRef(origin, inReplyTo, parentAuthor), nativeId: inReplyTo } : null,
     // Mastodon does not tell the thread root without another request.
     replyRoot: null,
     media: (Array.isArray(s.mediaAttachments) ? s.mediaAttachments : [])
@@ -251,6 +257,24 @@ function normalizeQuote(s: MastodonStatus, origin: string, host: string, now: Da
     // A broken quoted status does not make the quoting one unreadable.
     if (err instanceof MalformedRecordError) return null;
     throw err;
+  }
+}
+
+/**
+ * Reply parents named only by id, resolved against the posts of the same answer (a thread's
+ * statuses come together; a boost's target, a quote). Unresolved ones keep their id.
+ */
+export function resolveReplyParents(items: IngestedItem[]): void {
+  const known = new Map<string, PostRef>();
+  for (const { post } of items) {
+    known.set(post.nativeId, { uri: post.uri, authorNetworkId: post.author.networkId });
+    if (post.quote)
+      known.set(post.quote.nativeId, { uri: post.quote.uri, authorNetworkId: post.quote.author.networkId });
+  }
+  for (const { post } of items) {
+    const id = post.replyParent?.nativeId;
+    const parent = id === undefined ? undefined : known.get(id);
+    if (parent) post.replyParent = parent;
   }
 }
 
