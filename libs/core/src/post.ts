@@ -87,6 +87,8 @@ export interface RepostReason {
   at: string; // ISO-8601
   /** The repost's own URI (Bluesky repost record, Mastodon boost status URI). */
   uri: string | null;
+  /** The repost's own id where it is a timeline entry of its own (a Mastodon boost's status id). */
+  nativeId?: string;
 }
 
 /** One post, normalized from either network without losing what the network said. */

@@ -136,6 +136,7 @@ describe('normalizeStatus', () => {
       by: expect.objectContaining({ handle: 'carol@social.example', networkId: `${ORIGIN}/users/carol` }),
       at: '2026-11-23T11:00:00.000Z',
       uri: `${ORIGIN}/users/carol/statuses/113000000000000009/activity`,
+      nativeId: '113000000000000009',
     });
   });
 

@@ -297,11 +297,12 @@ export function normalizeStatus(
     let reason: RepostReason | null = null;
     let target = wrapper;
     if (isObject(wrapper.reblog)) {
-      requireString(wrapper, wrapper.id, 'id');
       reason = {
         by: normalizeAuthor(wrapper, wrapper.account, host, 'account'),
         at: isoDate(wrapper, wrapper.createdAt, 'created_at'),
         uri: safeUrl(wrapper.uri),
+        // What Mastodon clients show and mark read: the boost, not the boosted status.
+        nativeId: requireString(wrapper, wrapper.id, 'id'),
       };
       target = wrapper.reblog;
     }
