@@ -521,6 +521,7 @@ describe.each(PERSONALITIES.map((p) => [p.name, p] as const))('%s', (_name, pers
       const replied = mine.items.find((i) => i.post.nativeId === reply.nativeId);
       expect(replied?.post).toMatchObject({
         contentWarning: 'cw',
+        sensitive: true,
         replyParent: { uri: ref.uri },
       });
 

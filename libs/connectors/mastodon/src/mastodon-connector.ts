@@ -317,6 +317,8 @@ export class MastodonConnector implements NetworkConnector {
       status: draft.text,
       mediaIds,
       spoilerText: draft.contentWarning || undefined,
+      // Behind a content warning, media too (Mastodon infers it; other servers do not).
+      sensitive: draft.contentWarning ? true : undefined,
       language: draft.language || undefined,
       inReplyToId,
     };

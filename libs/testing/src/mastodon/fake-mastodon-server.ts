@@ -878,6 +878,8 @@ export class FakeMastodonServer {
       const id = this.post(account, {
         text,
         spoilerText: typeof ctx.body['spoiler_text'] === 'string' ? ctx.body['spoiler_text'] : '',
+        // As sent (Mastodon itself would also mark a post with spoiler text sensitive).
+        sensitive: ctx.body['sensitive'] === true || ctx.body['sensitive'] === 'true',
         language: typeof ctx.body['language'] === 'string' ? ctx.body['language'] : 'en',
         inReplyTo: replyTo,
         media: uploads.map((u) => ({ type: 'image' as const, description: u!.description })),
