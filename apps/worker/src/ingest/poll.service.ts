@@ -1,14 +1,17 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { OnApplicationBootstrap } from '@nestjs/common';
+import { CONFIG } from '@tributary/config';
+import type { Config } from '@tributary/config';
 import { PrismaService } from '@tributary/db';
 import { JobQueue, QueueName, jobOptions } from '@tributary/queue';
 import type { Queue } from 'bullmq';
 import { JobHandler } from '../jobs/job-handler.decorator.js';
 
 /**
- * The fallback that keeps sources fresh when no stream event arrives: every minute, queue a sync
- * for each source whose `nextPollAt` has passed (dedupe ids collapse those already queued).
+ * The fallback that keeps sources fresh when no stream event arrives: queue a sync for each source
+ * whose `nextPollAt` has passed (dedupe ids collapse those already queued), checked every
+ * POLL_INTERVAL_SECONDS (at least every minute), so a shorter interval is honoured too.
  */
 @Injectable()
 export class PollService implements OnApplicationBootstrap {
@@ -16,12 +19,13 @@ export class PollService implements OnApplicationBootstrap {
     private readonly db: PrismaService,
     private readonly jobs: JobQueue,
     @InjectQueue(QueueName.Maintenance) private readonly maintenance: Queue,
+    @Inject(CONFIG) private readonly config: Config,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.maintenance.upsertJobScheduler(
       'poll-sources',
-      { every: 60_000 },
+      { every: Math.min(60, this.config.POLL_INTERVAL_SECONDS) * 1000 },
       { name: 'poll-sources', data: {}, opts: jobOptions('poll-sources', {}) },
     );
   }

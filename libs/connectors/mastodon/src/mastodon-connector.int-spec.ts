@@ -396,6 +396,39 @@ describe.each(PERSONALITIES.map((p) => [p.name, p] as const))('%s', (_name, pers
     });
   });
 
+  (personality.streaming ? describe.skip : describe)('a server without a streaming API', () => {
+    it('says so once (no streaming URL, 404 on the endpoint) and does not reconnect', async () => {
+      expect(await connector().streamingUrl()).toBeNull();
+      const refused: number[] = [];
+      const errors: Error[] = [];
+      const stream = new MastodonStream({
+        streamingUrl: server.origin,
+        instanceOrigin: server.origin,
+        accessToken: token,
+        allowHosts: [server.host],
+        allowHttp: true,
+        initialBackoffMs: 1,
+        maxBackoffMs: 1,
+        onStatus: () => undefined,
+        onUnsupported: (status) => refused.push(status),
+        onError: (e) => errors.push(e),
+      });
+      const sent = server.requests.length;
+      stream.start();
+      try {
+        await until(() => refused.length > 0, 'the refusal');
+        // Were it retrying (every millisecond here), the upgrades would pile up meanwhile.
+        await connector().fetchNewer(HOME, null, 40);
+        expect(server.requests.slice(sent).filter((r) => r.path === '/api/v1/streaming')).toHaveLength(1);
+        expect(refused).toEqual([404]);
+        expect(errors).toEqual([]);
+        expect(stream.state).toBe('closed');
+      } finally {
+        stream.close();
+      }
+    });
+  });
+
   describeStreaming('polling fallback', () => {
     it('polls while the stream is down and stops once it is back', async () => {
       const c = connector();
