@@ -8,6 +8,7 @@
 // by side; with U = 1 every job waits for the one before.
 //   node --import @swc-node/register/esm-register tools/bench/pipeline-e2e.bench.ts [total] [batch] [concurrency] [users]
 import { cpus, totalmem } from 'node:os';
+import { NETWORK_TRUST_DOMAIN } from '@tributary/core';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,6 +93,7 @@ for (let n = 0, b = 0; n < TOTAL; n += BATCH, b++) {
     prisma,
     userOf(b).sourceId,
     posts.map((post) => ({ post, reason: null })),
+    NETWORK_TRUST_DOMAIN,
   );
   batches.push(newPostIds.map(String));
 }

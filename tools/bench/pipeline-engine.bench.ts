@@ -1,5 +1,6 @@
 // Benchmark: the stage engine over 1M synthetic posts with a realistic 8-stage pipeline, against a
-// hand-written loop doing the same checks in the same run. Prints figures, asserts nothing.
+// hand-written loop doing the same checks in the same run; then the same with regex mute terms,
+// which the engine runs on RE2 (linear time) and the loop on V8's RegExp. Prints figures, asserts nothing.
 //   node --import @swc-node/register/esm-register tools/bench/pipeline-engine.bench.ts [posts]
 import type { Post } from '@tributary/core';
 import {
@@ -33,11 +34,18 @@ const MUTED = [
   'climate change',
   'hot take',
 ];
+/** User regexes as people write them; run on RE2 by the engine. */
+const MUTED_REGEXES = [
+  'hot\\s+(?:word|take)s?',
+  '(?:moon|mars)\\s*🚀',
+  'gen(?:erated)?\\s+(?:by\\s+)?ai',
+  'coffee\\s+\\w+\\s+music',
+];
 const MUTED_AUTHORS = Array.from({ length: 50 }, (_, i) => `did:plc:author${i * 40}`);
-const spec = {
+const specWith = (words: unknown[]) => ({
   name: 'bench',
   stages: [
-    { use: 'mute-words', with: { words: MUTED } },
+    { use: 'mute-words', with: { words } },
     { use: 'mute-authors', with: { authors: MUTED_AUTHORS } },
     { use: 'language', with: { allow: ['en', 'de', 'ja'] } },
     { use: 'hide-reposts', with: { except: ['did:plc:friend'] } },
@@ -47,7 +55,9 @@ const spec = {
     { use: 'score/recency', with: { halfLifeHours: 6 } }, // sets τ only
     { use: 'score/engagement', weight: 0.3 },
   ],
-};
+});
+const spec = specWith(MUTED);
+const regexSpec = specWith([...MUTED, ...MUTED_REGEXES.map((regex) => ({ regex }))]);
 
 // ---- the hand-written loop: the same checks, straight-line code, results into typed arrays ----
 const muteTerms = MUTED.map((word) => ({ kind: 'word' as const, word, wholeWord: true }));
@@ -61,12 +71,17 @@ const aiLabels = new Set(DEFAULT_AI_LABELS);
 const aiTags = new Set(DEFAULT_AI_HASHTAGS);
 const TAU = 6 * 3600;
 
-function muted(p: Post, textMask: number): boolean {
-  if (muteMatcher.testScanned(p.text, (textMask & 1) !== 0)) return true;
-  if (p.contentWarning !== null && muteMatcher.test(p.contentWarning)) return true;
-  for (const m of p.media) if (m.altText !== null && muteMatcher.test(m.altText)) return true;
-  if (p.linkCard !== null && muteMatcher.test(p.linkCard.title)) return true;
-  for (const t of p.hashtags) if (muteMatcher.test(`#${t}`)) return true;
+// The regex terms on V8, as the engine ran them before RE2 (flags `iv`).
+const regexV8 = new RegExp(MUTED_REGEXES.map((r) => `(?:${r})`).join('|'), 'iv');
+
+function muted(p: Post, textMask: number, regex: RegExp | null): boolean {
+  const hit = (text: string, keysFound: boolean) =>
+    muteMatcher.testScanned(text, keysFound) || (regex !== null && regex.test(text));
+  if (hit(p.text, (textMask & 1) !== 0)) return true;
+  if (p.contentWarning !== null && hit(p.contentWarning, true)) return true;
+  for (const m of p.media) if (m.altText !== null && hit(m.altText, true)) return true;
+  if (p.linkCard !== null && hit(p.linkCard.title, true)) return true;
+  for (const t of p.hashtags) if (hit(`#${t}`, true)) return true;
   return false;
 }
 
@@ -75,12 +90,13 @@ function handLoop(
   hidden: Uint8Array,
   warn: Uint8Array,
   rank: Float64Array,
+  regex: RegExp | null,
 ): void {
   for (let i = 0; i < batch.length; i++) {
     const c = batch[i]!;
     const p = c.post;
     const textMask = textScan.mask(p.text);
-    let hide = muted(p, textMask) || mutedAuthors.has(p.author.networkId);
+    let hide = muted(p, textMask, regex) || mutedAuthors.has(p.author.networkId);
     if (!hide && p.languages.length > 0) {
       let ok = false;
       for (const l of p.languages) if (allowLang.has(l.split('-')[0]!.toLowerCase())) ok = true;
@@ -112,12 +128,20 @@ function handLoop(
   }
 }
 
-async function main(): Promise<void> {
-  const posts = makePosts(POOL);
-  const candidates = makeCandidates(posts);
-  const batches: Candidate[][] = [];
-  for (let i = 0; i < POOL; i += BATCH) batches.push(candidates.slice(i, i + BATCH));
-  const pipeline = compilePipeline(spec);
+interface Figures {
+  mismatches: number;
+  hiddenShare: number;
+  engineS: number;
+  handS: number;
+}
+
+/** Verdicts of the engine and the loop compared, then CPU time of each, best of ROUNDS. */
+async function measure(
+  pipelineSpec: unknown,
+  regex: RegExp | null,
+  batches: Candidate[][],
+): Promise<Figures> {
+  const pipeline = compilePipeline(pipelineSpec);
   const hidden = new Uint8Array(BATCH);
   const warn = new Uint8Array(BATCH);
   const rank = new Float64Array(BATCH);
@@ -127,7 +151,7 @@ async function main(): Promise<void> {
   let hiddenCount = 0;
   for (const batch of batches) {
     const results = await pipeline.run(batch);
-    handLoop(batch, hidden, warn, rank);
+    handLoop(batch, hidden, warn, rank, regex);
     for (let i = 0; i < batch.length; i++) {
       const r = results[i]!;
       if (r.hidden) hiddenCount++;
@@ -155,7 +179,7 @@ async function main(): Promise<void> {
   const runHand = (n: number): number => {
     const t0 = process.cpuUsage();
     for (let done = 0, b = 0; done < n; done += BATCH, b = (b + 1) % batches.length)
-      handLoop(batches[b]!, hidden, warn, rank);
+      handLoop(batches[b]!, hidden, warn, rank, regex);
     return cpuSeconds(t0);
   };
   await runEngine(200_000); // warm-up (JIT)
@@ -167,23 +191,44 @@ async function main(): Promise<void> {
     engineS = Math.min(engineS, await runEngine(TOTAL));
     handS = Math.min(handS, runHand(TOTAL));
   }
+  return { mismatches, hiddenShare: hiddenCount / POOL, engineS, handS };
+}
+
+async function main(): Promise<void> {
+  const posts = makePosts(POOL);
+  const candidates = makeCandidates(posts);
+  const batches: Candidate[][] = [];
+  for (let i = 0; i < POOL; i += BATCH) batches.push(candidates.slice(i, i + BATCH));
+
+  const plain = await measure(spec, null, batches);
+  const withRegex = await measure(regexSpec, regexV8, batches);
 
   const rate = (s: number) => `${(TOTAL / s / 1e6).toFixed(2)}M posts/s`;
+  const perPost = (s: number) => `${((s / TOTAL) * 1e9).toFixed(0)} ns/post`;
   console.log(`machine: ${machine()}`);
   console.log(
     `pipeline: ${spec.stages.length - 1} stages + recency time base (${spec.stages.map((s) => s.use).join(', ')}); batches of ${BATCH}; ${TOTAL.toLocaleString('en')} posts per run, best of ${ROUNDS} (pool of ${POOL.toLocaleString('en')} distinct posts)`,
   );
   console.log(
-    `verdict check: ${mismatches} mismatches between engine and hand-written loop over ${POOL.toLocaleString('en')} posts (${((100 * hiddenCount) / POOL).toFixed(1)}% hidden)`,
+    `verdict check: ${plain.mismatches} mismatches between engine and hand-written loop over ${POOL.toLocaleString('en')} posts (${(100 * plain.hiddenShare).toFixed(1)}% hidden)`,
   );
   console.log(
-    `engine:            ${engineS.toFixed(3)} s CPU  ${rate(engineS)}  (${((engineS / TOTAL) * 1e9).toFixed(0)} ns/post, incl. decisions and result objects)`,
+    `engine:            ${plain.engineS.toFixed(3)} s CPU  ${rate(plain.engineS)}  (${perPost(plain.engineS)}, incl. decisions and result objects)`,
   );
   console.log(
-    `hand-written loop: ${handS.toFixed(3)} s CPU  ${rate(handS)}  (${((handS / TOTAL) * 1e9).toFixed(0)} ns/post)`,
+    `hand-written loop: ${plain.handS.toFixed(3)} s CPU  ${rate(plain.handS)}  (${perPost(plain.handS)})`,
   );
   console.log(
-    `ratio engine / hand-written: ${(engineS / handS).toFixed(2)}× (goal ≤ 3×); goal ≥ 1M posts/s on one core: ${TOTAL / engineS >= 1e6 ? 'met' : 'NOT met'}`,
+    `ratio engine / hand-written: ${(plain.engineS / plain.handS).toFixed(2)}× (goal ≤ 3×); goal ≥ 1M posts/s on one core: ${TOTAL / plain.engineS >= 1e6 ? 'met' : 'NOT met'}`,
+  );
+  console.log(
+    `with ${MUTED_REGEXES.length} regex mute terms too (${MUTED_REGEXES.join(', ')}): ${withRegex.mismatches} mismatches, RE2 in the engine against V8 in the loop (${(100 * withRegex.hiddenShare).toFixed(1)}% hidden)`,
+  );
+  console.log(
+    `engine (RE2):            ${withRegex.engineS.toFixed(3)} s CPU  ${rate(withRegex.engineS)}  (${perPost(withRegex.engineS)}; the regexes add ${perPost(withRegex.engineS - plain.engineS)})`,
+  );
+  console.log(
+    `hand-written loop (V8):  ${withRegex.handS.toFixed(3)} s CPU  ${rate(withRegex.handS)}  (${perPost(withRegex.handS)}; the regexes add ${perPost(withRegex.handS - plain.handS)})`,
   );
 }
 

@@ -4,6 +4,7 @@
 // node-postgres into an identical empty database. Prints posts/s, the ratio and the machine.
 //   node --import @swc-node/register/esm-register tools/bench/post-store.bench.ts [total] [batch]
 import { cpus, totalmem } from 'node:os';
+import { NETWORK_TRUST_DOMAIN } from '@tributary/core';
 import pg from 'pg';
 import type { IngestedItem, Post } from '@tributary/core';
 import { applyMigrations, openDatabase, upsertIngested } from '@tributary/db';
@@ -142,7 +143,7 @@ async function storeRunner(url: string) {
   const db = await openDatabase({ url });
   return {
     batch: async (chunk: IngestedItem[]) =>
-      (await upsertIngested(db.prisma, sourceId, chunk)).newPostIds.length,
+      (await upsertIngested(db.prisma, sourceId, chunk, NETWORK_TRUST_DOMAIN)).newPostIds.length,
     close: () => db.close(),
   };
 }

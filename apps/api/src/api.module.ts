@@ -15,7 +15,9 @@ import { AuthModule } from './auth/auth.module.js';
 import { formatError } from './common/format-error.js';
 import { GraphqlExceptionFilter } from './common/graphql-exception.filter.js';
 import { jitGateway, withoutPropertyResolvers } from './common/jit-execution.js';
-import { depthLimitRule, queryCostPlugin } from './common/query-limits.js';
+import { MAX_DOCUMENT_TOKENS } from './common/input-checks.js';
+import { queryLimitsPlugin } from './common/query-limits.js';
+import { validationRules } from './common/validation-rules.js';
 import { HealthController } from './health/health.controller.js';
 import { PostsModule } from './posts/posts.module.js';
 import { WebClientController } from './web/web-client.controller.js';
@@ -56,10 +58,13 @@ export class ApiModule {
               playground: false,
               context: graphqlContext,
               formatError,
-              // Depth needs only the document; cost needs the variables (`first: $n`), hence a plugin.
-              validationRules: [depthLimitRule(config.GRAPHQL_MAX_DEPTH)],
+              // Parsing stops past this many tokens, before building a tree of a megabytes-long query.
+              parseOptions: { maxTokens: MAX_DOCUMENT_TOKENS },
+              // Depth, fields and literals need only the document; cost needs the variables
+              // (`first: $n`), hence a plugin.
+              validationRules: validationRules(config),
               // Cache-control hints are unused here, and the plugin instruments every resolved field.
-              plugins: [queryCostPlugin(config.GRAPHQL_MAX_COST), ApolloServerPluginCacheControlDisabled()],
+              plugins: [queryLimitsPlugin(config.GRAPHQL_MAX_COST), ApolloServerPluginCacheControlDisabled()],
               // Subscriptions over graphql-ws on the same path, authenticated at connection.
               subscriptions: { 'graphql-ws': ws.options() },
               transformSchema: (built: GraphQLSchema) => (schema = withoutPropertyResolvers(built)),

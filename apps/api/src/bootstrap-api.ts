@@ -1,11 +1,27 @@
 import { Logger } from '@nestjs/common';
 import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { GraphQLModule } from '@nestjs/graphql';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { WebSocketServer } from 'ws';
 import { logLevels } from '@tributary/config';
 import type { Config } from '@tributary/config';
 import { ApiModule } from './api.module.js';
 import { AuthService } from './auth/auth.service.js';
+
+/**
+ * The same limit on a graphql-ws message as on an HTTP body. Nest creates the WebSocketServer with
+ * ws' default, 100 MiB buffered per message before anyone is authenticated, and takes no option for
+ * it; ws reads `options.maxPayload` for each new connection.
+ */
+function limitWebSocketMessages(app: INestApplication, maxBytes: number): void {
+  const driver = app.get(GraphQLModule, { strict: false }).graphQlAdapter as unknown as {
+    _subscriptionService?: { wss?: WebSocketServer };
+  };
+  const wss = driver._subscriptionService?.wss;
+  if (!wss) throw new Error('the graphql-ws server was not found to limit its message size');
+  wss.options.maxPayload = maxBytes;
+}
 
 /** Starts the HTTP + GraphQL API and, on a brand-new instance, prints the one-time admin invite. */
 export async function bootstrapApi(config: Config, database: DynamicModule): Promise<INestApplication> {
@@ -15,10 +31,15 @@ export async function bootstrapApi(config: Config, database: DynamicModule): Pro
   // Express's 100 kB default is below an uploaded plugin's 256 KiB (uploadPlugin checks its own
   // limit) and a createPost with images (base64, 4 × 1 MB for Bluesky; each network's limits are
   // checked by createPost).
-  app.useBodyParser('json', { limit: '8mb' });
+  app.useBodyParser('json', { limit: `${config.HTTP_BODY_MAX_MB}mb` });
+  // Which X-Forwarded-For to believe for `req.ip`, the key of the per-address login limits: by
+  // default none, or any client could pick the address it is counted under.
+  app.set('trust proxy', config.TRUST_PROXY);
   // No ETags: Express would hash every answer (SHA-1 over ~80 kB for a timeline page) for a header
   // no GraphQL client sends back (POST answers are never revalidated).
   app.set('etag', false);
+  await app.init();
+  limitWebSocketMessages(app, config.HTTP_BODY_MAX_MB * 1024 * 1024);
   // Nest hands `listen`'s first argument to http.Server.listen, which also takes an options object:
   // the only way to ask for reusePort.
   await app.listen({

@@ -1,8 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import pg from 'pg';
 import { AuthService } from '../../api/src/auth/auth.service.js';
+import { Passwords } from '../../api/src/auth/passwords.js';
 import { codeOf, graphqlClient } from '../../api/src/testing/graphql-client.js';
-import { liveClient } from '../../api/src/testing/graphql-ws-client.js';
+import type { GraphqlResponse } from '../../api/src/testing/graphql-client.js';
+import { LiveSubscription, liveClient } from '../../api/src/testing/graphql-ws-client.js';
 import type { WsClosed } from '../../api/src/testing/graphql-ws-client.js';
 import { start } from '../src/start.js';
 import type { TestInstance } from './test-instance.js';
@@ -247,6 +249,94 @@ describe('invite sign-up, login and tokens', () => {
     expect(html).toContain('<code>s1</code>');
   });
 
+  describe('abuse', () => {
+    it('checks the invite before hashing the password: a bad invite costs no hash', async () => {
+      const hash = jest.spyOn(instance.running.apps[0]!.get(Passwords), 'hash');
+      try {
+        for (let i = 0; i < 5; i++) {
+          const res = await gql(SIGN_UP, { invite: `inv_guess${i}`, username: `guess${i}`, password });
+          expect(codeOf(res)).toBe('BAD_USER_INPUT');
+        }
+        expect(hash).not.toHaveBeenCalled();
+      } finally {
+        hash.mockRestore();
+      }
+    });
+
+    it('refuses login and signUp aliased or beside another field, before hashing anything', async () => {
+      const verify = jest.spyOn(instance.running.apps[0]!.get(Passwords), 'verify');
+      try {
+        const logins = Array.from(
+          { length: 20 },
+          (_, i) => `a${i}: login(username: "admin", password: "guess ${i} of many") { token }`,
+        );
+        const aliased = await gql(`mutation { ${logins.join(' ')} }`);
+        expect(codeOf(aliased)).toBe('BAD_USER_INPUT');
+        expect(aliased.errors![0]!.message).toBe(
+          'login must be the only field of its operation (no aliases, no other mutations)',
+        );
+        const beside = await gql(
+          `mutation { login(username: "admin", password: "x") { token } signUp(invite: "i", username: "u", password: "p") { token } }`,
+        );
+        expect(codeOf(beside)).toBe('BAD_USER_INPUT');
+        // Through a fragment too.
+        const spread = await gql(
+          'mutation { ...L login(username: "admin", password: "y") { token } } fragment L on Mutation { b: login(username: "admin", password: "z") { token } }',
+        );
+        expect(codeOf(spread)).toBe('BAD_USER_INPUT');
+        expect(verify).not.toHaveBeenCalled();
+      } finally {
+        verify.mockRestore();
+      }
+    });
+
+    it('refuses the 21st login attempt for one username within the hour, even with the right password', async () => {
+      const invite = await createInvite(adminToken);
+      expect((await gql(SIGN_UP, { invite, username: 'target', password })).errors).toBeUndefined();
+      // A successful login clears the failures before it.
+      for (let i = 0; i < 19; i++) {
+        expect(codeOf(await gql(LOGIN, { username: 'target', password: `guess number ${i}` }))).toBe(
+          'UNAUTHENTICATED',
+        );
+      }
+      expect((await gql(LOGIN, { username: 'target', password })).errors).toBeUndefined();
+      const verify = jest.spyOn(instance.running.apps[0]!.get(Passwords), 'verify');
+      try {
+        for (let i = 0; i < 20; i++) {
+          expect(codeOf(await gql(LOGIN, { username: 'Target', password: `guess number ${i}` }))).toBe(
+            'UNAUTHENTICATED',
+          );
+        }
+        const limited = await gql(LOGIN, { username: 'target', password });
+        expect(codeOf(limited)).toBe('RATE_LIMITED');
+        const retryAt = Date.parse(String(limited.errors![0]!.extensions!['retryAt']));
+        expect(retryAt).toBeGreaterThan(Date.now());
+        expect(retryAt).toBeLessThanOrEqual(Date.now() + 3600_000);
+        expect(verify).toHaveBeenCalledTimes(20); // the refused attempt hashed nothing
+      } finally {
+        verify.mockRestore();
+      }
+      // Other usernames are not affected.
+      expect((await gql(LOGIN, { username: 'admin', password })).errors).toBeUndefined();
+    });
+
+    it('refuses login over graphql-ws (its limits count HTTP client addresses)', async () => {
+      const live = liveClient(instance.apiUrl, adminToken);
+      try {
+        await live.acknowledged;
+        const sub = new LiveSubscription(
+          live.client,
+          `mutation { login(username: "admin", password: "${password}") { token } }`,
+        );
+        const result = await sub.next();
+        expect(codeOf(result)).toBe('BAD_USER_INPUT');
+        expect(result.errors![0]!.message).toBe('sign up and log in over HTTP (POST /graphql)');
+      } finally {
+        await live.dispose();
+      }
+    });
+  });
+
   async function createInvite(token: string): Promise<string> {
     const res = await gql<{ createInvite: { code: string } }>(
       'mutation { createInvite { code } }',
@@ -256,4 +346,39 @@ describe('invite sign-up, login and tokens', () => {
     expect(res.errors).toBeUndefined();
     return res.data!.createInvite.code;
   }
+});
+
+describe('attempts per client address', () => {
+  const login = (apiUrl: string, forwardedFor: string) =>
+    fetch(`${apiUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor },
+      body: JSON.stringify({ query: LOGIN, variables: { username: 'nobody', password: 'not the password' } }),
+    }).then(async (response) => codeOf((await response.json()) as GraphqlResponse));
+  const started: TestInstance[] = [];
+  const limited = async (env: Record<string, string>) => {
+    const api = await startTestInstance({ ROLE: 'api', AUTH_ATTEMPTS_PER_IP_PER_HOUR: '3', ...env });
+    started.push(api);
+    return api.apiUrl;
+  };
+
+  afterAll(async () => {
+    for (const api of started) await api.stop();
+  });
+
+  it('counts the connection address, ignoring X-Forwarded-For unless TRUST_PROXY says whom to believe', async () => {
+    const direct = await limited({});
+    const codes = [];
+    for (const address of ['203.0.113.1', '203.0.113.2', '203.0.113.3', '203.0.113.4'])
+      codes.push(await login(direct, address));
+    expect(codes).toEqual(['UNAUTHENTICATED', 'UNAUTHENTICATED', 'UNAUTHENTICATED', 'RATE_LIMITED']);
+
+    const proxied = await limited({ TRUST_PROXY: 'loopback' });
+    for (let i = 0; i < 3; i++) expect(await login(proxied, '203.0.113.1')).toBe('UNAUTHENTICATED');
+    expect(await login(proxied, '203.0.113.1')).toBe('RATE_LIMITED');
+    expect(await login(proxied, '203.0.113.2')).toBe('UNAUTHENTICATED');
+    // An IPv6 client is counted by its /64.
+    for (let i = 1; i <= 3; i++) expect(await login(proxied, `2001:db8:1:2::${i}`)).toBe('UNAUTHENTICATED');
+    expect(await login(proxied, '2001:db8:1:2:ffff::9')).toBe('RATE_LIMITED');
+  });
 });

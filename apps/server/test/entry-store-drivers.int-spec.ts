@@ -1,6 +1,7 @@
 // The pipeline's reads (candidates, recent candidates, dedupe history) go straight to the driver:
 // node-postgres on PostgreSQL, PGlite on the embedded database `npm start` uses by default. The
 // same data must read back the same through both.
+import { NETWORK_TRUST_DOMAIN } from '@tributary/core';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { PrismaClient, Sql } from '@tributary/db';
 import { upsertIngested } from '@tributary/db';
@@ -47,6 +48,7 @@ async function seed(prisma: PrismaClient) {
             }
           : null,
     })),
+    NETWORK_TRUST_DOMAIN,
   );
   return { user, pipeline, postIds: newPostIds };
 }

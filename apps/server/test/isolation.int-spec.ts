@@ -38,7 +38,17 @@ beforeAll(async () => {
   const network = await blueskyNetwork();
   const aliceBluesky = await network.createAccount('alice');
   const aliceBlueskyAccountId = await linkBluesky(gql, alice.token, aliceBluesky, network.info.pdsUrl);
-  world = { instance, gql, alice, bob, aliceAccountId: '', aliceBluesky, aliceBlueskyAccountId, mastodon };
+  world = {
+    instance,
+    gql,
+    alice,
+    bob,
+    aliceAccountId: '',
+    aliceBluesky,
+    aliceBlueskyAccountId,
+    aliceBlueskyDomain: new URL(network.info.pdsUrl).origin,
+    mastodon,
+  };
   const [row] = await sql<{ id: string }>(
     world,
     `INSERT INTO "LinkedAccount" (id, "userId", network, "networkAccountId", handle, "serviceUrl", credentials, "updatedAt")
@@ -74,6 +84,18 @@ describe('authorization of every resolver', () => {
     if (c.public) expect(res.errors?.[0]?.message ?? '').not.toMatch(/bearer token/);
     else expect(codeOf(res)).toBe('UNAUTHENTICATED');
   });
+
+  // PostgreSQL text cannot hold a NUL: each field's first string argument gets one.
+  it.each(cases.filter(([, c]) => typeof c.anonymous === 'string' && /"[^"]*"/.test(c.anonymous)))(
+    '%s refuses a NUL character in its text input, before anything else',
+    async (_name, c) => {
+      const res = await world.gql((c.anonymous as string).replace(/"[^"]*"/, '"x\\u0000"'));
+      expect(codeOf(res)).toBe('BAD_USER_INPUT');
+      expect(res.errors?.[0]?.message).toBe(
+        'a string in the query: text cannot contain NUL characters (\\u0000)',
+      );
+    },
+  );
 
   it.each(cases.filter(([, c]) => !c.public))(
     "%s never shows or changes another user's data",

@@ -359,15 +359,25 @@ describe('limits over graphql-ws', () => {
   // An API of its own with tight limits: what HTTP refuses, the WebSocket refuses the same way.
   let limited: TestInstance;
   let live: LiveClient;
+  let token: string;
 
   beforeAll(async () => {
-    limited = await startTestInstance({ ROLE: 'api', GRAPHQL_MAX_DEPTH: '3', GRAPHQL_MAX_COST: '20' });
+    limited = await startTestInstance({
+      ROLE: 'api',
+      GRAPHQL_MAX_DEPTH: '3',
+      GRAPHQL_MAX_COST: '20',
+      HTTP_BODY_MAX_MB: '1',
+      LIVE_SUBSCRIPTIONS_PER_CONNECTION: '3',
+      LIVE_SUBSCRIPTIONS_PER_USER: '5',
+      LIVE_CONNECTIONS_PER_USER: '3',
+    });
     const { code } = await limited.running.apps.at(-1)!.get(AuthService).createInvite(null, 'MEMBER');
     const res = await graphqlClient(limited.apiUrl)<{ signUp: { token: string } }>(
       'mutation($i: String!) { signUp(invite: $i, username: "limited", password: "long enough password") { token } }',
       { i: code },
     );
-    live = liveClient(limited.apiUrl, res.data!.signUp.token);
+    token = res.data!.signUp.token;
+    live = liveClient(limited.apiUrl, token);
     await live.acknowledged;
   });
 
@@ -397,10 +407,68 @@ describe('limits over graphql-ws', () => {
     const unknown = new LiveSubscription(live.client, 'subscription { nope }');
     expect(codeOf(await unknown.next())).toBe('GRAPHQL_VALIDATION_FAILED');
 
+    // A fragment bomb is refused by its expanded size, at once (over 2 s of blocked event loop before).
+    let bomb = 'query { ...F0 }';
+    for (let i = 0; i < 15; i++)
+      bomb += ` fragment F${i} on Query { ...F${i + 1} ...F${i + 1} ...F${i + 1} }`;
+    const exploded = new LiveSubscription(live.client, `${bomb} fragment F15 on Query { __typename }`);
+    expect((await exploded.next()).errors?.map((e) => e.extensions?.['limit'])).toEqual([
+      'rootFields',
+      'fields',
+    ]);
+
     // Within the limits it subscribes (the connection stayed open through the refusals).
     const fine = new LiveSubscription(live.client, 'subscription { timelineUpdated { pipelineId } }');
     const events = limited.running.apps.at(-1)!.get(UserEventsService);
     await waitFor('subscribed', async () => events.stats.listeners === 1);
     fine.stop();
+    await waitFor('unsubscribed', async () => events.stats.listeners === 0);
+  });
+
+  it('caps subscriptions per connection and per user, and connections per user', async () => {
+    const events = limited.running.apps.at(-1)!.get(UserEventsService);
+    const active = (n: number) => waitFor(`${n} subscriptions`, async () => events.stats.listeners === n);
+    const subscribe = (client: LiveClient) =>
+      new LiveSubscription(client.client, 'subscription { actionUpdated { id } }');
+    const first = [subscribe(live), subscribe(live), subscribe(live)];
+    const overConnection = (await subscribe(live).next()).errors?.[0];
+    expect(overConnection?.extensions).toEqual({
+      code: 'RATE_LIMITED',
+      limit: 'subscriptionsPerConnection',
+      max: 3,
+    });
+    expect(overConnection?.message).toBe('at most 3 subscriptions per connection; complete one first');
+    // A completed one makes room.
+    first[0]!.stop();
+    first[0] = subscribe(live);
+    await active(3);
+
+    const second = liveClient(limited.apiUrl, token);
+    const third = liveClient(limited.apiUrl, token);
+    try {
+      await second.acknowledged;
+      const more = [subscribe(second), subscribe(second)];
+      await active(5);
+      expect((await subscribe(third).next()).errors?.[0]?.extensions).toEqual({
+        code: 'RATE_LIMITED',
+        limit: 'subscriptionsPerUser',
+        max: 5,
+      });
+      // A fourth connection of the same user is closed.
+      const fourth = liveClient(limited.apiUrl, token);
+      expect(await fourth.closed).toEqual({
+        code: 4429,
+        reason: 'Too many connections: at most 3 per user; close one first',
+      });
+      for (const sub of [...first, ...more]) sub.stop();
+      await active(0);
+    } finally {
+      await Promise.all([second.dispose(), third.dispose()]);
+    }
+  });
+
+  it('closes a connection whose message is larger than HTTP_BODY_MAX_MB, before authentication', async () => {
+    const huge = liveClient(limited.apiUrl, undefined, { padding: 'x'.repeat(1024 * 1024) });
+    expect((await huge.closed).code).toBe(1009); // ws: "Max payload size exceeded"
   });
 });

@@ -1,3 +1,4 @@
+import { NETWORK_TRUST_DOMAIN } from '@tributary/core';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
@@ -90,7 +91,11 @@ describe('a worker killed mid-batch', () => {
     const postIds: string[] = [];
     for (let n = 0; n < POSTS; n += 1000) {
       const posts = Array.from({ length: 1000 }, (_, i) => testPost(n + i));
-      postIds.push(...(await upsertIngested(prisma, sourceId, items(posts))).newPostIds.map(String));
+      postIds.push(
+        ...(await upsertIngested(prisma, sourceId, items(posts), NETWORK_TRUST_DOMAIN)).newPostIds.map(
+          String,
+        ),
+      );
     }
     expect(postIds).toHaveLength(POSTS);
     for (let i = 0; i < POSTS; i += BATCH * 10) {

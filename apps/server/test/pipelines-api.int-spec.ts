@@ -1,6 +1,8 @@
 // Pipelines and plugins over GraphQL, end to end on a real instance (API + worker, PostgreSQL,
 // Redis): CRUD with versions and rebuilds, validation with paths, previews that write nothing,
 // uploaded plugins running sandboxed (hostile ones contained) and an admin's trusted package.
+import { readFile } from 'node:fs/promises';
+import { NETWORK_TRUST_DOMAIN } from '@tributary/core';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { Post } from '@tributary/core';
 import { PrismaService, upsertIngested } from '@tributary/db';
@@ -121,9 +123,9 @@ async function upload(code: string, token = alice.token) {
 }
 
 /** Waits for the pipeline's rebuild of its current version to finish, and returns the pipeline. */
-async function rebuilt(id: string, version: number): Promise<PipelineView> {
+async function rebuilt(id: string, version: number, token = alice.token): Promise<PipelineView> {
   return waitFor(`rebuild of ${id} v${version}`, async () => {
-    const p = await pipeline(id);
+    const p = await pipeline(id, token);
     if (p.rebuild.state === 'FAILED') throw new Error(`rebuild failed: ${p.rebuild.error}`);
     return p.version === version && p.rebuild.state === 'DONE' ? p : null;
   });
@@ -170,7 +172,7 @@ beforeAll(async () => {
   bob = await signUp('bob');
   ({ sourceId } = await createSource(prisma, alice.id));
   posts = TEXTS.map((text, n) => testPost(n, { text, richText: { segments: [{ type: 'text', text }] } }));
-  await upsertIngested(prisma, sourceId, items(posts));
+  await upsertIngested(prisma, sourceId, items(posts), NETWORK_TRUST_DOMAIN);
 });
 
 afterAll(async () => {
@@ -504,6 +506,20 @@ describe('plugins', () => {
         /process is not defined/,
       ],
       [`// ${'x'.repeat(257 * 1024)}`, /larger than 256 KiB/],
+      // Text PostgreSQL cannot store: a NUL in the code (refused with every input's NUL, before the
+      // resolver), in the declared schema, a lone surrogate.
+      [
+        "definePlugin({ name: 'x', version: '1.0.0', configSchema: {}, filter: () => [] }) // \u0000",
+        /\$c: text cannot contain NUL characters/,
+      ],
+      [
+        "definePlugin({ name: 'x', version: '1.0.0', configSchema: { description: 'a\\u0000b' }, filter: () => [] })",
+        /configSchema: text with NUL characters or lone surrogates/,
+      ],
+      [
+        "definePlugin({ name: 'x', version: '1.0.0', configSchema: { ['\\ud800']: 1 }, filter: () => [] })",
+        /configSchema: text with NUL characters or lone surrogates/,
+      ],
     ];
     for (const [code, reason] of refusals) {
       const res = await upload(code);
@@ -578,7 +594,7 @@ describe('plugins', () => {
       text: 'the cat is back',
       richText: { segments: [{ type: 'text', text: 'the cat is back' }] },
     });
-    const { newPostIds } = await upsertIngested(prisma, sourceId, items([fresh]));
+    const { newPostIds } = await upsertIngested(prisma, sourceId, items([fresh]), NETWORK_TRUST_DOMAIN);
     const jobs = instance.running.apps[0]!.get(JobQueue, { strict: false });
     await jobs.enqueue('run-pipelines', { userId: alice.id, postIds: newPostIds.map(String) });
     const entry = await waitFor('the new post in the Cats timeline', () =>
@@ -679,6 +695,129 @@ describe('plugins', () => {
     ok(await preview(alice.token, [{ use: 'mute-words', with: { words: ['cat'] } }]));
   });
 
+  describe('what a plugin returns is stored and read back, whatever it is', () => {
+    let dave: { token: string; id: string };
+    interface TimelineNode {
+      rankKey: number;
+      post: { text: string };
+      decisions: { verdict: string; reason: string | null; score: number }[];
+    }
+    interface TimelinePage {
+      edges: { cursor: string; node: TimelineNode }[];
+      pageInfo: { hasNextPage: boolean; endCursor: string | null };
+    }
+    /** Dave's timeline of `pipelineId`, page by page (2 items a page) through the cursors. */
+    const readAll = async (pipelineId: string): Promise<TimelineNode[]> => {
+      const nodes: TimelineNode[] = [];
+      let after: string | null = null;
+      for (let n = 0; n < 10; n++) {
+        const page: TimelinePage = ok(
+          await gql<{ timeline: TimelinePage }>(
+            `query($p: ID!, $a: String) { timeline(pipeline: $p, first: 2, after: $a) {
+              edges { cursor node { rankKey post { text } decisions { verdict reason score } } }
+              pageInfo { hasNextPage endCursor } } }`,
+            { p: pipelineId, a: after },
+            dave.token,
+          ),
+        ).timeline;
+        nodes.push(...page.edges.map((e) => e.node));
+        if (!page.pageInfo.hasNextPage) return nodes;
+        after = page.pageInfo.endCursor;
+      }
+      throw new Error('more pages than posts');
+    };
+    const DAVE_TEXTS = ['first', 'second', 'third', 'fourth', 'fifth'];
+
+    beforeAll(async () => {
+      dave = await signUp('dave');
+      const { sourceId: daves } = await createSource(prisma, dave.id);
+      await upsertIngested(
+        prisma,
+        daves,
+        items(
+          DAVE_TEXTS.map((text, n) =>
+            testPost(200 + n, { text, richText: { segments: [{ type: 'text', text }] } }),
+          ),
+        ),
+        NETWORK_TRUST_DOMAIN,
+      );
+    });
+
+    it('a reason with NUL, control characters and half a surrogate pair: the rebuild completes, the decision reads back', async () => {
+      const odd = ok(
+        await upload(
+          `definePlugin({ name: 'dave/odd-reasons', version: '1.0.0', configSchema: { type: 'object' },
+            filter: (posts) => posts.map(() => ({ action: 'warn', reason: 'odd\\u0000reason\\n\\ud83d' })) });`,
+          dave.token,
+        ),
+      ).uploadPlugin;
+      const created = ok(await create('Odd', { stages: [{ use: odd.use }] }, dave.token)).createPipeline;
+      await rebuilt(created.id, 1, dave.token);
+      const read = await readAll(created.id);
+      expect(read.map((n) => n.post.text).sort()).toEqual([...DAVE_TEXTS].sort());
+      for (const node of read)
+        expect(node.decisions).toEqual([{ verdict: 'WARN', reason: 'odd reason \ufffd', score: 0 }]);
+    });
+
+    it('a score of 1e308 at weight 100: finite rank keys, timeline { rankKey } and its cursors work', async () => {
+      const huge = ok(
+        await upload(
+          `definePlugin({ name: 'dave/huge-scores', version: '1.0.0', configSchema: { type: 'object' },
+            score: (posts) => posts.map((p) => (p.text === 'third' ? -1e308 : 1e308)) });`,
+          dave.token,
+        ),
+      ).uploadPlugin;
+      const created = ok(
+        await create('Huge', { stages: [{ use: huge.use, weight: 100 }] }, dave.token),
+      ).createPipeline;
+      await rebuilt(created.id, 1, dave.token);
+      const read = await readAll(created.id);
+      expect(read.map((n) => n.post.text)).toHaveLength(DAVE_TEXTS.length);
+      expect(read.at(-1)!.post.text).toBe('third');
+      for (const node of read) {
+        expect(Number.isFinite(node.rankKey)).toBe(true);
+        // A plugin's score counts as at most ±100, times the weight.
+        expect(node.decisions).toEqual([
+          { verdict: 'SCORE', reason: 'plugin score', score: node.post.text === 'third' ? -10_000 : 10_000 },
+        ]);
+      }
+
+      // Entries written before rank keys were bounded may hold ±Infinity or NaN: the migration
+      // clamps them (run here again on such rows), and the table refuses new ones.
+      await prisma.$executeRawUnsafe(
+        'ALTER TABLE "TimelineEntry" DROP CONSTRAINT "TimelineEntry_rankKey_finite"',
+      );
+      const stored = await prisma.timelineEntry.findMany({
+        where: { pipelineId: created.id },
+        orderBy: { postId: 'asc' },
+      });
+      const broken = ['Infinity', '-Infinity', 'NaN'];
+      for (const [i, value] of broken.entries())
+        await prisma.$executeRawUnsafe(
+          `UPDATE "TimelineEntry" SET "rankKey" = '${value}'::float8 WHERE id = $1`,
+          stored[i]!.id,
+        );
+      const migration = await readFile(
+        new URL(
+          '../../../prisma/migrations/20261125101600_timeline_entry_finite_rank_key/migration.sql',
+          import.meta.url,
+        ),
+        'utf8',
+      );
+      for (const statement of migration.split(/;\s*$/m).filter((s) => s.replace(/--.*$/gm, '').trim() !== ''))
+        await prisma.$executeRawUnsafe(statement);
+      const after = await readAll(created.id);
+      expect(after).toHaveLength(DAVE_TEXTS.length);
+      expect(after.map((n) => n.rankKey)).toEqual(expect.arrayContaining([1e12, -1e12, -1e12]));
+      await expect(
+        prisma.$executeRawUnsafe(
+          `UPDATE "TimelineEntry" SET "rankKey" = 'Infinity'::float8 WHERE id = $1`,
+          stored[0]!.id,
+        ),
+      ).rejects.toThrow(/TimelineEntry_rankKey_finite/);
+    });
+  });
+
   it("runs the admin's trusted package in-process, end to end", async () => {
     const created = ok(
       await create('No bait', {
@@ -716,5 +855,104 @@ describe('plugins', () => {
     expect(await syncTrustedPlugins(prisma, listed)).toEqual({ added: 1, removed: 0 });
     expect(await syncTrustedPlugins(prisma, listed)).toEqual({ added: 0, removed: 0 });
     expect(await trustedNames()).toEqual(['plugin:community/no-engagement-bait@1.0.0']);
+  });
+});
+
+// Issue #16: user regexes (mute words, a plugin's config schema) run on RE2, in time linear in the
+// text. Each payload below blocked the API's event loop for seconds to minutes on V8; a match that
+// cannot be interrupted fails these tests by their own timeout instead of an assertion on time.
+describe('hostile regexes', () => {
+  const ZHE = `ж${'[^q]*'.repeat(8)}q!`;
+  let erin: { token: string; id: string };
+
+  const validate = async (spec: unknown, token: string) =>
+    ok(
+      await gql<{ validatePipeline: { valid: boolean; errors: Issue[] } }>(
+        'query($s: JSON!) { validatePipeline(spec: $s) { valid errors { path message } } }',
+        { s: spec },
+        token,
+      ),
+    ).validatePipeline;
+
+  beforeAll(async () => {
+    erin = await signUp('erin');
+    const { sourceId: erinSource } = await createSource(prisma, erin.id);
+    const texts = [`ж${'x'.repeat(45)}`, 'жxxq!', 'nothing to see'];
+    await upsertIngested(
+      prisma,
+      erinSource,
+      items(
+        texts.map((text, i) => testPost(200 + i, { text, richText: { segments: [{ type: 'text', text }] } })),
+      ),
+      NETWORK_TRUST_DOMAIN,
+    );
+  });
+
+  it('previews a mute regex that backtracks polynomially on V8 at once, with the right verdicts', async () => {
+    const spec = { stages: [{ use: 'mute-words', with: { words: [{ regex: ZHE }] } }] };
+    expect(await validate(spec, erin.token)).toEqual({ valid: true, errors: [] });
+    const res = ok(
+      await gql<{
+        previewPipeline: { post: { text: string }; hidden: boolean; hiddenReason: string | null }[];
+      }>(
+        'query($s: JSON!) { previewPipeline(spec: $s, limit: 10) { post { text } hidden hiddenReason } }',
+        { s: spec },
+        erin.token,
+      ),
+    ).previewPipeline;
+    expect(res.map((i) => [i.post.text, i.hidden, i.hiddenReason]).sort()).toEqual([
+      ['nothing to see', false, null],
+      ['жxxq!', true, `muted word "/${ZHE}/" in text`],
+      [`ж${'x'.repeat(45)}`, false, null],
+    ]);
+  }, 10_000);
+
+  it('refuses a mute regex RE2 cannot run, naming its path', async () => {
+    const spec = { stages: [{ use: 'mute-words', with: { words: ['a', 'b', { regex: '(?<!x)y' }] } }] };
+    expect(await validate(spec, erin.token)).toEqual({
+      valid: false,
+      errors: [
+        {
+          path: 'stages[0].with.words[2].regex',
+          message:
+            'regular expression refused: lookahead and lookbehind are not supported (they cannot run in linear time)',
+        },
+      ],
+    });
+  });
+
+  it("refuses an uploaded plugin whose schema's pattern RE2 cannot run", async () => {
+    const res = await upload(
+      `definePlugin({ name: 'erin/look', version: '1.0.0', fields: ['text'],
+        configSchema: { type: 'object', properties: { word: { type: 'string', pattern: '^(?!a)' } } },
+        filter: (posts) => posts.map(() => null) });`,
+      erin.token,
+    );
+    expect(codeOf(res)).toBe('BAD_USER_INPUT');
+    expect(res.errors![0]!.message).toMatch(
+      /configSchema\.properties\.word\.pattern: regular expression refused: lookahead/,
+    );
+  });
+
+  describe("a plugin's configSchema pattern", () => {
+    beforeAll(async () => {
+      ok(
+        await upload(
+          `definePlugin({ name: 'erin/anchored', version: '1.0.0', fields: ['text'],
+            configSchema: { type: 'object', properties: { word: { type: 'string', pattern: '^(a+)+$' } }, required: ['word'] },
+            filter: (posts) => posts.map(() => null) });`,
+          erin.token,
+        ),
+      );
+    });
+
+    it('validates a hostile value at once (V8 took 6.7 s for 29 a’s, doubling per a)', async () => {
+      const stage = (word: string) => ({ stages: [{ use: 'plugin:erin/anchored@1.0.0', with: { word } }] });
+      expect(await validate(stage(`${'a'.repeat(31)}!`), erin.token)).toEqual({
+        valid: false,
+        errors: [{ path: 'stages[0].with.word', message: 'Invalid string: must match pattern /^(a+)+$/' }],
+      });
+      expect(await validate(stage('aaaa'), erin.token)).toEqual({ valid: true, errors: [] });
+    }, 10_000);
   });
 });

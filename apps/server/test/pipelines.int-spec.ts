@@ -1,3 +1,4 @@
+import { NETWORK_TRUST_DOMAIN } from '@tributary/core';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { PrismaService, upsertIngested } from '@tributary/db';
 import type { PrismaClient } from '@tributary/db';
@@ -78,7 +79,7 @@ beforeAll(async () => {
   // A real sign-up: the default pipeline comes with it.
   const auth = api.get(AuthService, { strict: false });
   const invite = await auth.createInvite(null, 'MEMBER');
-  await auth.signUp(invite.code, 'pipeliner', 'correct horse battery staple', 'test');
+  await auth.signUp(invite.code, 'pipeliner', 'correct horse battery staple', 'test', '127.0.0.1');
   userId = (await prisma.user.findUniqueOrThrow({ where: { username: 'pipeliner' } })).id;
   // A second pipeline that mutes a word.
   const muteSpec = { name: 'No spoilers', stages: [{ use: 'mute-words', with: { words: ['spoiler'] } }] };
@@ -127,7 +128,7 @@ describe('pipeline worker', () => {
         ...(n % 10 === 5 ? { text: `big spoiler ahead ${n}` } : {}),
       }),
     );
-    ({ newPostIds: postIds } = await upsertIngested(prisma, sourceId, items(posts)));
+    ({ newPostIds: postIds } = await upsertIngested(prisma, sourceId, items(posts), NETWORK_TRUST_DOMAIN));
     expect(postIds).toHaveLength(300);
     await subscriber.subscribe(
       timelineChannel(userId, defaultPipelineId),
@@ -185,7 +186,12 @@ describe('pipeline worker', () => {
   it("ignores posts the user has not seen (another user's source)", async () => {
     const other = await prisma.user.create({ data: { username: 'someone-else', passwordHash: 'x' } });
     const { sourceId: otherSource } = await createSource(prisma, other.id);
-    const { newPostIds } = await upsertIngested(prisma, otherSource, items([testPost(10_000)]));
+    const { newPostIds } = await upsertIngested(
+      prisma,
+      otherSource,
+      items([testPost(10_000)]),
+      NETWORK_TRUST_DOMAIN,
+    );
     const { result } = await runJob('run-pipelines', { userId, postIds: newPostIds.map(String) });
     expect(result).toMatchObject({ candidates: 0, inserted: 0 });
     expect(await prisma.timelineEntry.count({ where: { postId: newPostIds[0]! } })).toBe(0);
@@ -229,7 +235,12 @@ describe('pipeline worker', () => {
     // A Bridgy Fed copy on Mastodon of a Bluesky post stored earlier.
     const original = testPost(42);
     const copy = bridgyCopy(original, 100_042);
-    const { newPostIds } = await upsertIngested(prisma, mastodonSourceId, items([copy]));
+    const { newPostIds } = await upsertIngested(
+      prisma,
+      mastodonSourceId,
+      items([copy]),
+      NETWORK_TRUST_DOMAIN,
+    );
     const originalId = (await prisma.post.findFirstOrThrow({ where: { uri: original.uri } })).id;
     for (let i = 0; i < 2; i++) await runJob('run-pipelines', { userId, postIds: newPostIds.map(String) });
 
@@ -269,8 +280,8 @@ describe('pipeline worker', () => {
       return [original, copy] as const;
     });
     for (const [original, copy] of pairs) {
-      const [a] = (await upsertIngested(prisma, bluesky, items([original]))).newPostIds;
-      const [b] = (await upsertIngested(prisma, mastodon, items([copy]))).newPostIds;
+      const [a] = (await upsertIngested(prisma, bluesky, items([original]), NETWORK_TRUST_DOMAIN)).newPostIds;
+      const [b] = (await upsertIngested(prisma, mastodon, items([copy]), NETWORK_TRUST_DOMAIN)).newPostIds;
       await Promise.all([
         timelines.runPipelines(user.id, [String(a)]),
         timelines.runPipelines(user.id, [String(b)]),
@@ -303,7 +314,7 @@ describe('a job larger than one statement', () => {
     const pipeline = await createDefaultPipeline(prisma, user.id);
     const { sourceId: bulkSource } = await createSource(prisma, user.id, 'BLUESKY');
     const posts = Array.from({ length: 1200 }, (_, n) => testPost(100_000 + n));
-    const { newPostIds } = await upsertIngested(prisma, bulkSource, items(posts));
+    const { newPostIds } = await upsertIngested(prisma, bulkSource, items(posts), NETWORK_TRUST_DOMAIN);
     const payload = { userId: user.id, postIds: newPostIds.map(String) };
     expect((await runJob('run-pipelines', payload)).result).toMatchObject({
       candidates: 1200,

@@ -6,6 +6,7 @@ import type { Config } from '@tributary/config';
 import { blueskyTestHostPolicy, createTestDatabase } from '@tributary/testing';
 import { QueueName, redisConnection } from '@tributary/queue';
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import type { Running } from '../src/start.js';
 import { start } from '../src/start.js';
 
@@ -61,6 +62,10 @@ export async function startTestInstance(env: Record<string, string> = {}): Promi
         await queue.obliterate({ force: true });
         await queue.close();
       }
+      const redis = new Redis(config.REDIS_URL);
+      const counters = await redis.keys(`${config.QUEUE_PREFIX}:login-limits:*`); // LoginLimits
+      if (counters.length > 0) await redis.del(...counters);
+      await redis.quit();
       await database.drop();
       await rm(dataDir, { recursive: true, force: true });
     },

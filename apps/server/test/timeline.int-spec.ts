@@ -1,3 +1,4 @@
+import { NETWORK_TRUST_DOMAIN } from '@tributary/core';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { loadConfig } from '@tributary/config';
 import type { Post } from '@tributary/core';
@@ -66,6 +67,7 @@ async function ingest(posts: Post[], reason: Parameters<typeof upsertIngested>[2
     prisma,
     sourceId,
     posts.map((post) => ({ post, reason })),
+    NETWORK_TRUST_DOMAIN,
   );
   await timelines.runPipelines(userId, newPostIds.map(String));
   return newPostIds;
@@ -108,7 +110,7 @@ beforeAll(async () => {
   gql = graphqlClient(instance.apiUrl);
   const auth = api.get(AuthService, { strict: false });
   const invite = await auth.createInvite(null, 'MEMBER');
-  ({ token } = await auth.signUp(invite.code, 'reader', 'correct horse battery staple', 'test'));
+  ({ token } = await auth.signUp(invite.code, 'reader', 'correct horse battery staple', 'test', '127.0.0.1'));
   userId = (await prisma.user.findUniqueOrThrow({ where: { username: 'reader' } })).id;
   pipelineId = (await prisma.pipeline.findFirstOrThrow({ where: { userId, isDefault: true } })).id;
   ({ sourceId } = await createSource(prisma, userId, 'BLUESKY'));

@@ -68,6 +68,14 @@ export class AccountsService {
     };
   }
 
+  /**
+   * The Bluesky services whose answers are the network's word (shared by every member): the
+   * operator's default service and BLUESKY_TRUSTED_HOSTS. A member's own PDS is not among them.
+   */
+  get blueskyTrustedHosts(): string[] {
+    return [new URL(this.config.BLUESKY_DEFAULT_SERVICE).host, ...this.config.BLUESKY_TRUSTED_HOSTS];
+  }
+
   /** Logs in with an app password, stores the session sealed and starts ingesting the home timeline. */
   async linkBluesky(
     userId: string,
@@ -285,7 +293,7 @@ export class AccountsService {
           this.storeCredentials(account.id, { network: 'BLUESKY', session: data }),
         onSessionExpired: (reason: string) => this.markNeedsReauth(account.id, reason),
       });
-      return new BlueskyConnector(session);
+      return new BlueskyConnector(session, { trustedHosts: this.blueskyTrustedHosts });
     }
     return new MastodonConnector({
       ...this.mastodonPolicy,

@@ -68,6 +68,39 @@ export const configSchema = z.object({
   GRAPHQL_INTROSPECTION: bool.default(true),
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).max(50).default(10),
   GRAPHQL_MAX_COST: z.coerce.number().int().min(10).default(5000),
+  /** Most fields one operation may select, counting each fragment as often as it is spread. */
+  GRAPHQL_MAX_FIELDS: z.coerce.number().int().min(10).default(1000),
+  /** Most root fields (aliases included) one operation may select: each is at least one database read. */
+  GRAPHQL_MAX_ROOT_FIELDS: z.coerce.number().int().min(1).default(20),
+  /** Largest HTTP request body (and graphql-ws message) accepted, in MiB: createPost carries images. */
+  HTTP_BODY_MAX_MB: z.coerce.number().int().min(1).max(100).default(8),
+  /**
+   * Express's `trust proxy`: which proxies' X-Forwarded-For to believe for the client's address (the
+   * key of the per-address limits). `false` (default): none, the connection's address is the client's;
+   * `true`: every proxy; a number: that many hops; or addresses, subnets and names (`loopback`,
+   * `uniquelocal`), comma-separated.
+   */
+  TRUST_PROXY: z
+    .string()
+    .transform((v): boolean | number | string[] => {
+      if (v === 'true' || v === 'false') return v === 'true';
+      if (/^\d+$/.test(v)) return Number(v);
+      return v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+    })
+    .default(false),
+  /** Sign-up and login attempts one client address may make per hour (each costs a password hash). */
+  AUTH_ATTEMPTS_PER_IP_PER_HOUR: z.coerce.number().int().min(1).default(100),
+  /** Failed logins per hour for one username (a successful login clears them). */
+  LOGIN_ATTEMPTS_PER_USERNAME_PER_HOUR: z.coerce.number().int().min(1).default(20),
+  /** graphql-ws connections one user may hold open per API process. */
+  LIVE_CONNECTIONS_PER_USER: z.coerce.number().int().min(1).default(20),
+  /** Operations (subscriptions) one graphql-ws connection may have active at once. */
+  LIVE_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).default(50),
+  /** Subscriptions one user may have active at once over all their connections, per API process. */
+  LIVE_SUBSCRIPTIONS_PER_USER: z.coerce.number().int().min(1).default(200),
   /** Lifetime of a login token, in days. */
   TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   INVITE_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(14),
@@ -79,6 +112,12 @@ export const configSchema = z.object({
   BLUESKY_ALLOWED_HOSTS: csv.default([]),
   /** Allow plain http:// for hosts on BLUESKY_ALLOWED_HOSTS (tests and private networks only). */
   BLUESKY_ALLOW_HTTP: bool.default(false),
+  /**
+   * Services whose answers are the network's word, shared by every member (`host`, `host:port`,
+   * `*.suffix`): Bluesky's own PDSes pass on the AppView's views unchanged. Posts any other PDS
+   * serves are that PDS's word, kept apart. The host of BLUESKY_DEFAULT_SERVICE always counts.
+   */
+  BLUESKY_TRUSTED_HOSTS: csv.default(['bsky.social', '*.host.bsky.network']),
   /** Jetstream endpoint to follow instead of each PDS's firehose, where one is available. */
   BLUESKY_JETSTREAM_URL: url(['ws:', 'wss:']).optional(),
   /** How many posts of history each new source backfills. */
@@ -91,7 +130,9 @@ export const configSchema = z.object({
   MASTODON_ALLOW_HTTP: bool.default(false),
   /** Public base URL of this instance, for OAuth redirects. */
   PUBLIC_URL: url(['https:', 'http:']).optional(),
+  /** Time a sandboxed plugin may take per call (up to 100 posts), in ms (PluginSandbox's default too). */
   PLUGIN_CPU_MS: z.coerce.number().int().min(1).max(10000).default(200),
+  /** Heap limit of each sandboxed plugin's isolate, in MiB (PluginSandbox's default too). */
   PLUGIN_MEMORY_MB: z.coerce.number().int().min(8).max(1024).default(64),
   /** How long a fetched thread is served from the cache before `thread` asks the network again. */
   THREAD_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(120),

@@ -35,4 +35,14 @@ describe('loadConfig', () => {
     expect(config.MASTODON_ALLOWED_HOSTS).toEqual(['a.test', 'b.test']);
     expect(config.GRAPHQL_INTROSPECTION).toBe(false);
   });
+
+  it('reads TRUST_PROXY as Express takes it: off by default, a boolean, a hop count or a list', () => {
+    expect(loadConfig({}).TRUST_PROXY).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).TRUST_PROXY).toEqual([
+      'loopback',
+      '10.0.0.0/8',
+    ]);
+  });
 });

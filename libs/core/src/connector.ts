@@ -1,5 +1,6 @@
 import type { Network, SourceKind } from './network.js';
 import type { Post, RepostReason } from './post.js';
+import type { TrustDomain } from './trust.js';
 
 /**
  * The port every network connector implements (libs/connectors/*). One instance is bound to one
@@ -43,6 +44,8 @@ export interface FetchedThread {
   /** Depth-first (each reply followed by its own replies); depth 1 replies to `post` itself. */
   replies: FetchedReply[];
   skipped: SkippedItem[];
+  /** Whose word these posts are (the server that answered); they are stored in this domain. */
+  trustDomain: TrustDomain;
 }
 
 export interface FetchedReply {
@@ -75,6 +78,8 @@ export interface NewerItems {
   skipped: SkippedItem[];
   marker: string | null;
   complete: boolean;
+  /** Whose word these posts are (the server that answered); they are stored in this domain. */
+  trustDomain: TrustDomain;
 }
 
 export interface OlderPage {
@@ -82,6 +87,8 @@ export interface OlderPage {
   skipped: SkippedItem[];
   /** Null when history is exhausted. */
   nextCursor: string | null;
+  /** Whose word these posts are (the server that answered); they are stored in this domain. */
+  trustDomain: TrustDomain;
 }
 
 /** Enough to address a post on its network: Bluesky needs URI + CID, Mastodon its status id. */

@@ -1,7 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { ConnectorError } from '@tributary/core';
 import type { LookupFn } from './ssrf-guard.js';
-import { assertSafeInstanceUrl, isPrivateAddress } from './ssrf-guard.js';
+import { assertSafeInstanceUrl, guardedDispatcher, isPrivateAddress } from './ssrf-guard.js';
 
 // A resolver for names that do not exist here: each maps to the addresses an attacker would choose.
 const dns: Record<string, string[]> = {
@@ -116,6 +118,32 @@ describe('assertSafeInstanceUrl', () => {
   it('resolves real names with the system resolver', async () => {
     // `localhost` is refused by name; `localhost.localdomain`-style names by what they resolve to.
     expect(await refused('https://localhost', { lookup: undefined })).toMatch(/not public/);
+  });
+});
+
+describe('guardedDispatcher', () => {
+  it('reaches an allow-listed IPv6 literal and refuses one that is not listed', async () => {
+    const server = createServer((_req, res) => res.end('hello over v6'));
+    await new Promise<void>((resolve) => server.listen(0, '::1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const url = `http://[::1]:${port}/`;
+      const allowed = guardedDispatcher({ allowHosts: [`[::1]:${port}`], allowHttp: true });
+      const res = await fetch(url, { dispatcher: allowed } as RequestInit);
+      expect(await res.text()).toBe('hello over v6');
+      await allowed.close();
+
+      const closed = guardedDispatcher({ allowHosts: [], allowHttp: true });
+      const refusal = await fetch(url, { dispatcher: closed } as RequestInit).then(
+        () => null,
+        (err: Error) => err.cause,
+      );
+      // Not on the list: refused by the guard (http is only for listed hosts), before any connection.
+      expect(String(refusal)).toMatch(/ConnectorError: instance URL must use https/);
+      await closed.close();
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
 

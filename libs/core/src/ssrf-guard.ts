@@ -218,7 +218,9 @@ export function guardedDispatcher(policy: InstanceUrlPolicy): Agent {
   };
   return new Agent({
     connect: (options, callback) => {
-      const origin = `${options.protocol}//${options.hostname}${options.port ? `:${options.port}` : ''}`;
+      // undici hands over an IPv6 literal without its brackets; a URL needs them.
+      const host = isIP(options.hostname) === 6 ? `[${options.hostname}]` : options.hostname;
+      const origin = `${options.protocol}//${host}${options.port ? `:${options.port}` : ''}`;
       assertSafeInstanceUrl(origin, policy).then(
         () => connectorFor(isAllowed(new URL(origin), policy.allowHosts ?? []))(options, callback),
         (err: Error) => callback(err, null),

@@ -1,3 +1,4 @@
+import { NETWORK_TRUST_DOMAIN } from '@tributary/core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import pg from 'pg';
 import type { IngestedItem, Post } from '@tributary/core';
@@ -115,7 +116,7 @@ describe.each(backends)('post store on %s', (_name, open) => {
 
   it('stores a batch and is idempotent: the same batch again adds nothing and reports nothing new', async () => {
     const batch = items(range(0, 20));
-    const first = await upsertIngested(prisma, home, batch);
+    const first = await upsertIngested(prisma, home, batch, NETWORK_TRUST_DOMAIN);
     expect(first.upserted).toBe(20);
     expect(first.newPostIds).toEqual(await postIdsByUri(prisma, range(0, 20)));
 
@@ -123,7 +124,7 @@ describe.each(backends)('post store on %s', (_name, open) => {
       select: { id: true, updatedAt: true },
       orderBy: { id: 'asc' },
     });
-    const second = await upsertIngested(prisma, home, batch);
+    const second = await upsertIngested(prisma, home, batch, NETWORK_TRUST_DOMAIN);
     // Unchanged posts are not rewritten: same ids, same updatedAt.
     expect(
       await prisma.post.findMany({ select: { id: true, updatedAt: true }, orderBy: { id: 'asc' } }),
@@ -134,7 +135,9 @@ describe.each(backends)('post store on %s', (_name, open) => {
     expect(await prisma.sourcePost.count()).toBe(20);
 
     const stored = await prisma.post.findUniqueOrThrow({
-      where: { network_uri: { network: 'BLUESKY', uri: post(3).uri } },
+      where: {
+        network_uri_trustDomain: { network: 'BLUESKY', uri: post(3).uri, trustDomain: NETWORK_TRUST_DOMAIN },
+      },
       include: { author: true },
     });
     const { raw, ...data } = post(3);
@@ -145,18 +148,18 @@ describe.each(backends)('post store on %s', (_name, open) => {
   });
 
   it('reports as new only the posts this source had not seen, including posts other sources had', async () => {
-    await upsertIngested(prisma, home, items([1, 2]));
-    const again = await upsertIngested(prisma, home, items([2, 3]));
+    await upsertIngested(prisma, home, items([1, 2]), NETWORK_TRUST_DOMAIN);
+    const again = await upsertIngested(prisma, home, items([2, 3]), NETWORK_TRUST_DOMAIN);
     expect(again.newPostIds).toEqual(await postIdsByUri(prisma, [3]));
 
-    const other = await upsertIngested(prisma, feed, items([3, 1, 4]));
+    const other = await upsertIngested(prisma, feed, items([3, 1, 4]), NETWORK_TRUST_DOMAIN);
     expect(other.newPostIds).toEqual(await postIdsByUri(prisma, [3, 1, 4])); // batch order kept
     expect(await prisma.post.count()).toBe(4);
     expect(await prisma.sourcePost.count({ where: { sourceId: feed } })).toBe(3);
   });
 
   it('refreshes counts and author details on conflict, keeping the ids', async () => {
-    await upsertIngested(prisma, home, items([5]));
+    await upsertIngested(prisma, home, items([5]), NETWORK_TRUST_DOMAIN);
     const before = await prisma.post.findFirstOrThrow({ include: { author: true } });
 
     const updated = post(5, {
@@ -168,7 +171,12 @@ describe.each(backends)('post store on %s', (_name, open) => {
         avatarUrl: 'https://cdn/a.jpg',
       },
     });
-    const result = await upsertIngested(prisma, feed, [{ post: updated, reason: null }]);
+    const result = await upsertIngested(
+      prisma,
+      feed,
+      [{ post: updated, reason: null }],
+      NETWORK_TRUST_DOMAIN,
+    );
     expect(result.newPostIds).toEqual([before.id]);
 
     const after = await prisma.post.findFirstOrThrow({ include: { author: true } });
@@ -183,6 +191,38 @@ describe.each(backends)('post store on %s', (_name, open) => {
     expect(after.updatedAt.getTime()).toBeGreaterThanOrEqual(before.updatedAt.getTime());
   });
 
+  it("keeps each trust domain's rows apart: one server's word never rewrites another's post or author", async () => {
+    await upsertIngested(prisma, home, items([5]), NETWORK_TRUST_DOMAIN);
+    const before = await prisma.post.findFirstOrThrow({ include: { author: true } });
+    // A member's own server serves the same URI with its own text and the author's avatar.
+    const forged = post(5, {
+      text: 'Log in again',
+      counts: { replies: 0, reposts: 0, likes: 9999, quotes: 0 },
+      author: { ...post(5).author, displayName: 'Official', avatarUrl: 'https://attacker.example/a.png' },
+    });
+    const evil = 'https://pds.attacker.example';
+    const result = await upsertIngested(prisma, feed, [{ post: forged, reason: null }], evil);
+
+    const rows = await prisma.post.findMany({ include: { author: true }, orderBy: { id: 'asc' } });
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toEqual(before); // untouched: data, author, updatedAt
+    expect(rows[1]).toMatchObject({ uri: forged.uri, trustDomain: evil, data: { text: 'Log in again' } });
+    expect(rows[1]!.author).toMatchObject({ trustDomain: evil, avatarUrl: 'https://attacker.example/a.png' });
+    expect(result.newPostIds).toEqual([rows[1]!.id]);
+    expect(await prisma.sourcePost.findMany({ select: { sourceId: true, postId: true } })).toEqual(
+      expect.arrayContaining([
+        { sourceId: home, postId: before.id },
+        { sourceId: feed, postId: rows[1]!.id },
+      ]),
+    );
+    // Within one domain the row is shared and refreshed, as before.
+    await upsertIngested(prisma, home, items([5], { text: 'edited' }), evil);
+    expect(await prisma.post.count()).toBe(2);
+    expect((await prisma.post.findUniqueOrThrow({ where: { id: rows[1]!.id } })).data).toMatchObject({
+      text: 'edited',
+    });
+  });
+
   it('stores the repost reason with the source row and collapses duplicates inside a batch', async () => {
     const reposter = { ...post(1).author, networkId: 'did:plc:friend', handle: 'friend.test' };
     const reason = {
@@ -190,10 +230,15 @@ describe.each(backends)('post store on %s', (_name, open) => {
       at: '2026-01-02T00:00:00.000Z',
       uri: 'at://did:plc:friend/app.bsky.feed.repost/1',
     };
-    const result = await upsertIngested(prisma, home, [
-      { post: post(8), reason },
-      { post: post(8), reason: null },
-    ]);
+    const result = await upsertIngested(
+      prisma,
+      home,
+      [
+        { post: post(8), reason },
+        { post: post(8), reason: null },
+      ],
+      NETWORK_TRUST_DOMAIN,
+    );
     expect(result.upserted).toBe(1);
     expect(result.newPostIds).toHaveLength(1);
     const row = await prisma.sourcePost.findFirstOrThrow();
@@ -228,8 +273,8 @@ describe.each(backends)('post store on %s', (_name, open) => {
       const a = range(round * 1000, round * 1000 + 400);
       const b = range(round * 1000 + 200, round * 1000 + 600).reverse();
       const [ra, rb] = await Promise.all([
-        upsertIngested(prisma, home, items(a)),
-        upsertIngested(prisma, feed, items(b)),
+        upsertIngested(prisma, home, items(a), NETWORK_TRUST_DOMAIN),
+        upsertIngested(prisma, feed, items(b), NETWORK_TRUST_DOMAIN),
       ]);
       // Each source saw all of its posts for the first time, whoever inserted the post row.
       expect(ra.newPostIds).toEqual(await postIdsByUri(prisma, a));
@@ -245,8 +290,8 @@ describe.each(backends)('post store on %s', (_name, open) => {
 
   it('reports a post as new to only one of two concurrent calls for the same source', async () => {
     const [x, y] = await Promise.all([
-      upsertIngested(prisma, home, items(range(0, 300))),
-      upsertIngested(prisma, home, items(range(150, 450))),
+      upsertIngested(prisma, home, items(range(0, 300)), NETWORK_TRUST_DOMAIN),
+      upsertIngested(prisma, home, items(range(150, 450)), NETWORK_TRUST_DOMAIN),
     ]);
     const all = [...x.newPostIds, ...y.newPostIds];
     expect(new Set(all).size).toBe(all.length);
@@ -259,7 +304,7 @@ describe.each(backends)('post store on %s', (_name, open) => {
       post: post(n, { author: { ...post(n).author, networkId: `did:plc:many${n}` } }),
       reason: null,
     }));
-    const result = await upsertIngested(prisma, home, big);
+    const result = await upsertIngested(prisma, home, big, NETWORK_TRUST_DOMAIN);
     expect(result.newPostIds).toHaveLength(10_000);
     expect(await prisma.author.count()).toBe(10_000);
     expect(await prisma.post.count()).toBe(10_000);
@@ -272,7 +317,7 @@ describe.each(backends)('post store on %s', (_name, open) => {
       createdAt: '0000-01-01T00:00:00Z',
       raw: { text: 'nul\u0000here', big: 12345678901234567890n },
     });
-    await upsertIngested(prisma, home, [{ post: weird, reason: null }]);
+    await upsertIngested(prisma, home, [{ post: weird, reason: null }], NETWORK_TRUST_DOMAIN);
     const stored = await prisma.post.findFirstOrThrow();
     expect(stored.uri).toBe('at://did:plc:x/app.bsky.feed.post/nul');
     expect((stored.data as { text: string }).text).toBe('nulhere');
@@ -281,15 +326,20 @@ describe.each(backends)('post store on %s', (_name, open) => {
   });
 
   it('rejects bad input clearly and writes nothing when the source does not exist', async () => {
-    await expect(upsertIngested(prisma, 'not-a-uuid', items([1]))).rejects.toThrow(/Invalid source id/);
+    await expect(upsertIngested(prisma, 'not-a-uuid', items([1]), NETWORK_TRUST_DOMAIN)).rejects.toThrow(
+      /Invalid source id/,
+    );
     await expect(
-      upsertIngested(prisma, home, [{ post: { ...post(1), uri: '' }, reason: null }]),
+      upsertIngested(prisma, home, [{ post: { ...post(1), uri: '' }, reason: null }], NETWORK_TRUST_DOMAIN),
     ).rejects.toBeInstanceOf(DbError);
     await expect(
-      upsertIngested(prisma, '00000000-0000-4000-8000-000000000000', items([1, 2])),
+      upsertIngested(prisma, '00000000-0000-4000-8000-000000000000', items([1, 2]), NETWORK_TRUST_DOMAIN),
     ).rejects.toBeInstanceOf(DbForeignKeyError);
     expect(await prisma.post.count()).toBe(0); // the transaction rolled back
-    expect(await upsertIngested(prisma, home, [])).toEqual({ newPostIds: [], upserted: 0 });
+    expect(await upsertIngested(prisma, home, [], NETWORK_TRUST_DOMAIN)).toEqual({
+      newPostIds: [],
+      upserted: 0,
+    });
   });
 
   it('records skipped items with their reason', async () => {
@@ -344,7 +394,12 @@ describe('post store under a concurrent writer (PostgreSQL)', () => {
          VALUES ('BLUESKY', $1, $2, $3, $4, $5, $6) RETURNING id`,
         [p.uri, p.nativeId, author.rows[0]!.id, JSON.stringify(data), JSON.stringify(raw), p.createdAt],
       );
-      const pending = upsertIngested(db.prisma, sources[0], [{ post: p, reason: null }]);
+      const pending = upsertIngested(
+        db.prisma,
+        sources[0],
+        [{ post: p, reason: null }],
+        NETWORK_TRUST_DOMAIN,
+      );
       // Wait until the upsert is blocked on the other transaction's rows, then let that commit.
       for (;;) {
         const { rows } = await other.query<{ n: string }>(

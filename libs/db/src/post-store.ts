@@ -1,8 +1,10 @@
 // The ingest write path: a batch of normalized posts from one source, stored in one transaction
 // with a few multi-row statements (Prisma's per-row createMany/upsert costs ~100x more, see
 // tools/bench/post-store.bench.ts). Rows are sorted by their unique key so concurrent batches that
-// share posts or authors lock them in the same order and cannot deadlock.
-import type { IngestedItem, Network, Post, SkippedItem } from '@tributary/core';
+// share posts or authors lock them in the same order and cannot deadlock. Posts and authors are
+// stored per trust domain (libs/core TrustDomain): a batch is one server's word and only ever
+// writes that server's rows.
+import type { IngestedItem, Network, Post, SkippedItem, TrustDomain } from '@tributary/core';
 import { DbError, DbErrorCode, withDbErrors } from './db-error.js';
 import type { PrismaClient } from './prisma-client.js';
 
@@ -26,24 +28,27 @@ export interface UpsertResult {
 }
 
 /**
- * Stores a batch from one source: upserts authors (by network + networkId, refreshing handle,
- * name, avatar), posts (by network + uri, refreshing `data`/`raw` so counts stay current, keeping
- * the id) and the source's `SourcePost` rows. Idempotent: the same batch again adds nothing and
- * reports no new posts.
+ * Stores a batch from one source, as the word of `trustDomain` (the server that delivered it):
+ * upserts that domain's authors (by network + networkId, refreshing handle, name, avatar), posts
+ * (by network + uri, refreshing `data`/`raw` so counts stay current, keeping the id) and the
+ * source's `SourcePost` rows. Other domains' rows of the same posts are never touched. Idempotent:
+ * the same batch again adds nothing and reports no new posts.
  */
 export async function upsertIngested(
   prisma: PrismaClient,
   sourceId: string,
   items: readonly IngestedItem[],
+  trustDomain: TrustDomain,
 ): Promise<UpsertResult> {
   if (!UUID.test(sourceId)) throw new DbError(DbErrorCode.InvalidInput, `Invalid source id "${sourceId}"`);
   const rows = prepare(items);
   if (rows.length === 0) return { newPostIds: [], upserted: 0 };
+  const domain = cleanText(trustDomain);
 
   return withDbErrors(() =>
     prisma.$transaction(async (tx) => {
-      const authorIds = await upsertAuthors(tx, rows);
-      const postIds = await upsertPosts(tx, rows, authorIds);
+      const authorIds = await upsertAuthors(tx, rows, domain);
+      const postIds = await upsertPosts(tx, rows, authorIds, domain);
       const inserted = await insertSourcePosts(tx, sourceId, rows, postIds);
       const newPostIds = rows
         .slice()
@@ -56,15 +61,23 @@ export async function upsertIngested(
 }
 
 /**
- * Stores posts seen outside any source (e.g. a fetched thread): authors and posts are upserted as
- * in `upsertIngested`, but no `SourcePost` row is written, so they reach no pipeline. Returns the
- * ids by URI.
+ * Stores posts seen outside any source (e.g. a fetched thread), as the word of `trustDomain`:
+ * authors and posts are upserted as in `upsertIngested`, but no `SourcePost` row is written, so
+ * they reach no pipeline. Returns the ids by URI.
  */
-export async function storePosts(prisma: PrismaClient, posts: readonly Post[]): Promise<Map<string, bigint>> {
+export async function storePosts(
+  prisma: PrismaClient,
+  posts: readonly Post[],
+  trustDomain: TrustDomain,
+): Promise<Map<string, bigint>> {
   const rows = prepare(posts.map((post) => ({ post, reason: null })));
   if (rows.length === 0) return new Map();
+  const domain = cleanText(trustDomain);
   const ids = await withDbErrors(() =>
-    prisma.$transaction(async (tx) => upsertPosts(tx, rows, await upsertAuthors(tx, rows)), TX_OPTIONS),
+    prisma.$transaction(
+      async (tx) => upsertPosts(tx, rows, await upsertAuthors(tx, rows, domain), domain),
+      TX_OPTIONS,
+    ),
   );
   return new Map(rows.map((r) => [r.post.uri, ids.get(r.key)!]));
 }
@@ -140,7 +153,7 @@ function prepare(items: readonly IngestedItem[]): Row[] {
   return [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
-async function upsertAuthors(tx: Tx, rows: Row[]): Promise<Map<string, bigint>> {
+async function upsertAuthors(tx: Tx, rows: Row[], domain: string): Promise<Map<string, bigint>> {
   const authors = new Map<string, Row>();
   for (const r of rows) if (!authors.has(r.authorKey)) authors.set(r.authorKey, r);
   const sorted = [...authors.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -173,6 +186,7 @@ async function upsertAuthors(tx: Tx, rows: Row[]): Promise<Map<string, bigint>> 
         rows: chunk.length,
       }),
       ...chunk.flat(),
+      domain,
     );
     for (const a of returned) ids.set(`${a.network}\u0000${a.key}`, a.id);
   }
@@ -182,6 +196,7 @@ async function upsertAuthors(tx: Tx, rows: Row[]): Promise<Map<string, bigint>> 
     'networkId',
     sorted.map(([key]) => key),
     ids,
+    domain,
   );
   return ids;
 }
@@ -196,6 +211,7 @@ interface KeyedId {
  * `INSERT … ON CONFLICT DO UPDATE` that rewrites a row only when one of `update` changed, and
  * still returns the ids of all input rows: changed or new ones from RETURNING, unchanged ones by
  * joining the input with the table (the statement's snapshot). One round trip in the usual case.
+ * Every row is of one trust domain, the statement's last parameter.
  */
 function upsertSql(spec: {
   table: 'Author' | 'Post';
@@ -211,16 +227,18 @@ function upsertSql(spec: {
   const old = spec.update.map((c) => `t.${q(c)}`).join(', ');
   const fresh = spec.update.map((c) => `EXCLUDED.${q(c)}`).join(', ');
   const k = q(spec.key);
+  const domain = `$${spec.rows * spec.columns.length + 1}::text`;
   return `WITH v (${cols}) AS (VALUES ${valuesList(spec.rows, spec.types)}),
     up AS (
-      INSERT INTO "${spec.table}" AS t (${cols}) SELECT ${cols} FROM v
-      ON CONFLICT ("network", ${k}) DO UPDATE SET ${set}, "updatedAt" = now()
+      INSERT INTO "${spec.table}" AS t (${cols}, "trustDomain") SELECT ${cols}, ${domain} FROM v
+      ON CONFLICT ("network", ${k}, "trustDomain") DO UPDATE SET ${set}, "updatedAt" = now()
       WHERE (${old}) IS DISTINCT FROM (${fresh})
       RETURNING t."id", t."network", t.${k}
     )
     SELECT "id", "network"::text AS "network", ${k} AS "key" FROM up
     UNION ALL
-    SELECT t."id", t."network"::text, t.${k} FROM "${spec.table}" t JOIN v ON t."network" = v."network" AND t.${k} = v.${k}
+    SELECT t."id", t."network"::text, t.${k} FROM "${spec.table}" t
+      JOIN v ON t."network" = v."network" AND t.${k} = v.${k} AND t."trustDomain" = ${domain}
     WHERE NOT EXISTS (SELECT 1 FROM up WHERE up."network" = v."network" AND up.${k} = v.${k})`;
 }
 
@@ -235,14 +253,16 @@ async function lookUpMissing(
   column: 'networkId' | 'uri',
   keys: string[],
   ids: Map<string, bigint>,
+  domain: string,
 ): Promise<void> {
   const missing = keys.filter((k) => !ids.has(k)).map((k) => k.split('\u0000') as [string, string]);
   for (const chunk of chunks(missing, 2)) {
     const rows = await tx.$queryRawUnsafe<{ id: bigint; network: string; key: string }[]>(
       `SELECT t."id", t."network"::text AS "network", t."${column}" AS "key"
        FROM "${table}" t JOIN (VALUES ${valuesList(chunk.length, ['"Network"', 'text'])}) AS v(network, key)
-         ON t."network" = v.network AND t."${column}" = v.key`,
+         ON t."network" = v.network AND t."${column}" = v.key AND t."trustDomain" = $${chunk.length * 2 + 1}::text`,
       ...chunk.flat(),
+      domain,
     );
     for (const r of rows) ids.set(`${r.network}\u0000${r.key}`, r.id);
   }
@@ -252,6 +272,7 @@ async function upsertPosts(
   tx: Tx,
   rows: Row[],
   authorIds: Map<string, bigint>,
+  domain: string,
 ): Promise<Map<string, bigint>> {
   const params = rows.map((r) => [
     r.post.network,
@@ -271,10 +292,11 @@ async function upsertPosts(
         key: 'uri',
         columns: ['network', 'uri', 'nativeId', 'authorId', 'data', 'raw', 'createdAt'],
         types: ['"Network"', 'text', 'text', 'bigint', 'jsonb', 'jsonb', 'timestamp(3)'],
-        update: ['data', 'raw', 'authorId'],
+        update: ['data', 'raw', 'authorId', 'nativeId'],
         rows: chunk.length,
       }),
       ...chunk.flat(),
+      domain,
     );
     for (const p of returned) ids.set(`${p.network}\u0000${p.key}`, p.id);
   }
@@ -284,6 +306,7 @@ async function upsertPosts(
     'uri',
     rows.map((r) => r.key),
     ids,
+    domain,
   );
   return ids;
 }

@@ -1,9 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Post } from '@tributary/core';
 import { definePlugin } from '@tributary/plugin-sdk';
+import type { PluginDefinition } from '@tributary/plugin-sdk';
 import { compilePipeline } from './engine.js';
 import { pluginResolver, trustedPlugin } from './plugin-runner.js';
-import { rankKey } from './rank-key.js';
+import { MAX_CONTRIBUTION, MAX_RANK_KEY, rankKey } from './rank-key.js';
 import { DEFAULT_PIPELINE_SPEC, PipelineSpecError } from './spec.js';
 import { candidate, post, repostBy, runStages } from './spec-helpers.js';
 
@@ -179,6 +180,68 @@ describe('compilePipeline / run', () => {
         .halfLifeHours,
     ).toBe(12);
     expect(compilePipeline({ name: 'x', stages: [] }).halfLifeHours).toBe(6);
+  });
+});
+
+describe('plugin output', () => {
+  /** A trusted plugin (no JSON round trip: any value reaches the engine as returned). */
+  const plugin = (name: string, hooks: Pick<PluginDefinition, 'filter' | 'score'>) =>
+    trustedPlugin(definePlugin({ name, version: '1.0.0', configSchema: { type: 'object' }, ...hooks }));
+
+  it('keeps rank keys finite: the largest score at the largest weight, and built-in extremes', async () => {
+    const huge = plugin('huge', { score: (posts) => posts.map((_, i) => (i === 0 ? 1e308 : -1e308)) });
+    const results = await runStages(
+      [
+        { use: 'plugin:huge@1.0.0', weight: 100 },
+        { use: 'score/boost-authors', with: { authors: ['did:plc:alice'], amount: 1e308 }, weight: 100 },
+        { use: 'diversify/author-cap', with: { max: 1, per: 20, penalty: 1e308 } },
+      ],
+      [post({ text: 'a' }), post({ text: 'b' }), post({ text: 'c' })],
+      { plugins: pluginResolver([huge]) },
+    );
+    for (const result of results) expect(Number.isFinite(result.rankKey)).toBe(true);
+    expect(results[0]!.decisions.map((d) => d.score)).toEqual([MAX_CONTRIBUTION, MAX_CONTRIBUTION]);
+    expect(results[1]!.decisions.map((d) => d.score)).toEqual([
+      -MAX_CONTRIBUTION,
+      MAX_CONTRIBUTION,
+      -MAX_CONTRIBUTION,
+    ]);
+    // The plugin's score counts as 100 (PLUGIN_SCORE_LIMIT), times the weight.
+    expect(JSON.parse(JSON.stringify(results))).toEqual(results);
+    const tiny = await runStages(
+      [{ use: 'score/recency', with: { halfLifeHours: 1e-320 } }],
+      [post({ text: 'now' })],
+    );
+    expect(tiny[0]!.rankKey).toBe(MAX_RANK_KEY);
+  });
+
+  it('stores reasons and errors as text PostgreSQL accepts: no controls, no lone surrogates, capped', async () => {
+    const long = `${'x'.repeat(199)}😀 and more`;
+    const odd = plugin('odd', {
+      filter: (posts) =>
+        posts.map((p) => ({
+          action: 'warn',
+          reason: p.text === 'nul' ? 'a\u0000b\nc\u009f' : p.text === 'lone' ? 'half \ud83d' : long,
+        })),
+    });
+    const results = await runStages(
+      [{ use: 'plugin:odd@1.0.0' }],
+      [post({ text: 'nul' }), post({ text: 'lone' }), post({ text: 'long' })],
+      { plugins: pluginResolver([odd]) },
+    );
+    // A pair cut at the limit is left out whole, not half of it.
+    expect(results.map((r) => r.warn)).toEqual([['a b c '], ['half \ufffd'], ['x'.repeat(199)]]);
+    const thrower = plugin('thrower', {
+      filter: () => {
+        throw new Error(`bad\u0000${'y'.repeat(400)}`);
+      },
+    });
+    const failed = await runStages([{ use: 'plugin:thrower@1.0.0' }], [post({ text: 'x' })], {
+      plugins: pluginResolver([thrower]),
+    });
+    const reason = failed[0]!.decisions[0]!.reason!;
+    expect(reason).toMatch(/^plugin error: threw: Error: bad y+$/);
+    expect(reason.length).toBe('plugin error: '.length + 300);
   });
 });
 

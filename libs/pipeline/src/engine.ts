@@ -1,6 +1,7 @@
 import type { PluginRunner, PluginResolver } from './plugin-runner.js';
+import { boundedRunner } from './plugin-output.js';
 import { malformation } from './post-check.js';
-import { DEFAULT_HALF_LIFE_HOURS, parseIsoMs } from './rank-key.js';
+import { DEFAULT_HALF_LIFE_HOURS, parseIsoMs, rankKey } from './rank-key.js';
 import type { BuiltinStageConfig, BuiltinStageName, PipelineSpec, StageSpec } from './spec.js';
 import { PLUGIN_STAGE_PATTERN, PipelineSpecError, parsePipelineSpec } from './spec.js';
 import { aiGenerated } from './stages/ai-generated.js';
@@ -87,7 +88,11 @@ function builtin<N extends BuiltinStageName>(stage: StageSpec, _name: N): Builti
  */
 export function compilePipeline(input: unknown, options: CompileOptions = {}): CompiledPipeline {
   const spec = parsePipelineSpec(input);
-  const resolve = options.plugins ?? (() => undefined);
+  // Every plugin's output goes through one door on its way into the engine (plugin-output.ts).
+  const resolve = (name: string, version: string): PluginRunner | undefined => {
+    const runner = options.plugins?.(name, version);
+    return runner === undefined ? undefined : boundedRunner(runner);
+  };
   const problems: string[] = [];
 
   const pluginConfig = (runner: PluginRunner, config: unknown, prefix: string): unknown => {
@@ -107,7 +112,6 @@ export function compilePipeline(input: unknown, options: CompileOptions = {}): C
   const halfLifeHours = recencyStage
     ? builtin(recencyStage, 'score/recency').halfLifeHours
     : DEFAULT_HALF_LIFE_HOURS;
-  const tau = halfLifeHours * 3600;
 
   const stages: CompiledStage[] = [];
   const textKeys = new TextKeys();
@@ -169,7 +173,7 @@ export function compilePipeline(input: unknown, options: CompileOptions = {}): C
       case 'score/boost-authors':
         return void stages.push(boostAuthors(index, builtin(stage, 'score/boost-authors'), stage.weight));
       case 'diversify/author-cap':
-        return void stages.push(authorCap(index, builtin(stage, 'diversify/author-cap'), tau));
+        return void stages.push(authorCap(index, builtin(stage, 'diversify/author-cap'), halfLifeHours));
     }
   });
   if (problems.length > 0) throw new PipelineSpecError(problems);
@@ -244,7 +248,7 @@ export function compilePipeline(input: unknown, options: CompileOptions = {}): C
           warn: item.warn ?? NO_REASONS,
           blur: item.blur ?? NO_REASONS,
           // Hidden items keep their time position but earn nothing.
-          rankKey: placedMs(item) / 1000 / tau + (item.hidden ? 0 : item.score),
+          rankKey: rankKey(placedMs(item), item.hidden ? 0 : item.score, halfLifeHours),
           decisions: item.decisions,
           seenIn: item.seenIn,
           duplicateOf: item.duplicateOf,

@@ -71,20 +71,28 @@ function newer(a: string, b: string): boolean {
 }
 
 /**
- * A resolver over a fixed list of runners. `plugin:name@1.2.0` picks that exact version; a partial
- * version (`@1`, `@1.2`) picks the newest installed release with that prefix, so a pipeline can
- * follow a plugin's compatible updates.
+ * The plugin a `plugin:name@version` stage means among `plugins` (runners, or stored rows before
+ * they are loaded): that exact version (the last one listed, when two share it), or for a partial
+ * version (`@1`, `@1.2`) the newest stable release with that prefix, so a pipeline can follow a
+ * plugin's compatible updates.
  */
+export function pickPlugin<P extends { name: string; version: string }>(
+  plugins: readonly P[],
+  name: string,
+  version: string,
+): P | undefined {
+  let exact: P | undefined;
+  for (const p of plugins) if (p.name === name && p.version === version) exact = p;
+  if (exact !== undefined || !/^\d+(?:\.\d+)?$/.test(version)) return exact;
+  let best: P | undefined;
+  for (const p of plugins) {
+    if (p.name !== name || !p.version.startsWith(`${version}.`) || p.version.includes('-')) continue;
+    if (best === undefined || !newer(best.version, p.version)) best = p; // the last of equals, as above
+  }
+  return best;
+}
+
+/** A resolver over a fixed list of runners (see {@link pickPlugin}). */
 export function pluginResolver(runners: readonly PluginRunner[]): PluginResolver {
-  const byKey = new Map(runners.map((r) => [`${r.name}@${r.version}`, r]));
-  return (name, version) => {
-    const exact = byKey.get(`${name}@${version}`);
-    if (exact !== undefined || !/^\d+(?:\.\d+)?$/.test(version)) return exact;
-    let best: PluginRunner | undefined;
-    for (const r of runners) {
-      if (r.name !== name || !r.version.startsWith(`${version}.`) || r.version.includes('-')) continue;
-      if (best === undefined || newer(r.version, best.version)) best = r;
-    }
-    return best;
-  };
+  return (name, version) => pickPlugin(runners, name, version);
 }

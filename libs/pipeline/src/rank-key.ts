@@ -8,16 +8,36 @@
 //   half-life later; engagement is log2-scaled, so doubling engagement is worth a fixed step.
 // - Values are ~10^5 (seconds since 1970 / 21,600), far inside a float64's exact range, so the
 //   DB's `rankKey Float` with an `id` tie-breaker gives stable keyset pages.
+// - Always finite: a stage's contribution is clamped to ±MAX_CONTRIBUTION and the key to
+//   ±MAX_RANK_KEY, whatever a plugin, a weight or a post's counts say. An infinite key could not
+//   be sent as a GraphQL Float nor written into a cursor.
 
 export const DEFAULT_HALF_LIFE_HOURS = 6;
 
-/** The rank key for a post created at `createdAtMs` with total contribution `score`. */
+/** Most one stage may add to or take from a post's rank key (a plugin's ±100 × the largest weight). */
+export const MAX_CONTRIBUTION = 10_000;
+/** Bound of every rank key: far beyond any time term (seconds since 1970 / a half-life of 1 s). */
+export const MAX_RANK_KEY = 1e12;
+
+/** `value` within ±`limit`; NaN (only ever from a bug upstream) counts as 0. */
+export function clampFinite(value: number, limit: number): number {
+  if (value > limit) return limit;
+  if (value < -limit) return -limit;
+  return value === value ? value : 0;
+}
+
+/** A stage's contribution as the rank key takes it: within ±{@link MAX_CONTRIBUTION}. */
+export function contribution(score: number): number {
+  return clampFinite(score, MAX_CONTRIBUTION);
+}
+
+/** The rank key for a post created at `createdAtMs` with total contribution `score`: always finite. */
 export function rankKey(
   createdAtMs: number,
   score: number,
   halfLifeHours: number = DEFAULT_HALF_LIFE_HOURS,
 ): number {
-  return createdAtMs / 1000 / (halfLifeHours * 3600) + score;
+  return clampFinite(createdAtMs / 1000 / (halfLifeHours * 3600) + score, MAX_RANK_KEY);
 }
 
 /** Days before the first of each month (1–12) in a common year. */

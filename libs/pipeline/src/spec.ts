@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { USER_REGEX_BUDGET, UserRegexError } from '@tributary/core';
 import { formatPath } from '@tributary/plugin-sdk';
-import { unsafeRegexReason } from './text-match.js';
+import { compileRegexTerm } from './text-match.js';
 
 // The pipeline spec (DESIGN.md "Pipelines"): data a user owns, validated here with errors that
 // name the path, e.g. `stages[3].with.halfLifeHours: expected a positive number`.
@@ -29,25 +30,23 @@ const languageTag = z
 const action3 = z.enum(['hide', 'warn', 'blur'], { error: 'expected "hide", "warn" or "blur"' });
 const action2 = z.enum(['hide', 'warn'], { error: 'expected "hide" or "warn"' });
 
+// A user's regex: JavaScript syntax, run by RE2 in linear time (text-match.ts); what RE2 cannot
+// run (lookarounds, backreferences) is refused here, with the path.
 const regexSource = z
   .string({ error: 'expected a regular expression' })
   .min(1, { error: 'expected a regular expression' })
   .max(500, { error: 'regular expression too long (500 characters at most)' })
   .superRefine((source, ctx) => {
-    let regex: RegExp;
     try {
-      regex = new RegExp(source, 'iv');
+      if (compileRegexTerm(source).test(''))
+        ctx.addIssue({
+          code: 'custom',
+          message: 'regular expression matches empty text (it would mute everything)',
+        });
     } catch (error) {
-      ctx.addIssue({ code: 'custom', message: `invalid regular expression: ${(error as Error).message}` });
-      return;
+      if (!(error instanceof UserRegexError)) throw error;
+      ctx.addIssue({ code: 'custom', message: error.message });
     }
-    const unsafe = unsafeRegexReason(source);
-    if (unsafe !== null) ctx.addIssue({ code: 'custom', message: `regular expression refused: ${unsafe}` });
-    else if (regex.test(''))
-      ctx.addIssue({
-        code: 'custom',
-        message: 'regular expression matches empty text (it would mute everything)',
-      });
   });
 
 const muteField = z.enum(['text', 'contentWarning', 'altText', 'linkTitle', 'hashtags', 'quote'], {
@@ -232,8 +231,30 @@ export function parsePipelineSpec(input: unknown): PipelineSpec {
     }
     return { ...stage, with: config.data };
   });
+  if (problems.length === 0) problems.push(...regexBudgetProblems(stages));
   if (problems.length > 0) throw new PipelineSpecError(problems);
   return { ...parsed.data, stages };
+}
+
+/**
+ * Every post goes through all the mute regexes of a pipeline, at a cost that grows with their RE2
+ * program size: the pipeline's regexes together get {@link USER_REGEX_BUDGET} instructions.
+ */
+function regexBudgetProblems(stages: readonly StageSpec[]): string[] {
+  let used = 0;
+  for (const [index, stage] of stages.entries()) {
+    if (stage.use !== 'mute-words') continue;
+    const { words } = stage.with as BuiltinStageConfig<'mute-words'>;
+    for (const [n, entry] of words.entries()) {
+      if (typeof entry === 'string' || entry.regex === undefined) continue;
+      used += compileRegexTerm(entry.regex).size;
+      if (used > USER_REGEX_BUDGET)
+        return [
+          `stages[${index}].with.words[${n}].regex: regular expressions too large: the pipeline's mute regexes up to this one compile to ${used} RE2 instructions, at most ${USER_REGEX_BUDGET} in all`,
+        ];
+    }
+  }
+  return [];
 }
 
 /** The pipeline a new user starts with: chronological-ish, calm, nothing hidden they did not ask for. */

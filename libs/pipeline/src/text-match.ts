@@ -8,7 +8,13 @@
 // counts as a whole word. Case-insensitive (Unicode simple case folding, the `i` + `v` flags);
 // emoji match with or without the variation selector U+FE0F. Diacritics are not folded: "cafe"
 // does not mute "café" (write both).
+//
+// Two engines, on purpose: the patterns built here from literal terms (escaped text and fixed
+// Unicode lookarounds) are ours and run on V8's RegExp; a user's regex terms run on RE2
+// (`compileUserRegex` in @tributary/core), linear in the text whatever the user wrote.
 
+import type { UserRegex } from '@tributary/core';
+import { anyUserRegex, compileUserRegex } from '@tributary/core';
 import type { ScanKey } from './literal-scan.js';
 import { compileScan } from './literal-scan.js';
 
@@ -25,8 +31,19 @@ function escapeLiteral(text: string): string {
   return text.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
 }
 
-/** One mute term: a literal word or phrase, or a user regular expression. */
-export type MuteTerm = { kind: 'word'; word: string; wholeWord: boolean } | { kind: 'regex'; source: string };
+/** A literal word or phrase to mute. */
+export interface WordTerm {
+  kind: 'word';
+  word: string;
+  wholeWord: boolean;
+}
+/** One mute term: a literal word or phrase, or a user regular expression (JavaScript syntax, run by RE2). */
+export type MuteTerm = WordTerm | { kind: 'regex'; source: string };
+
+/** Compiles a user's regex term as mute words use it: case-insensitive, on RE2. Throws `UserRegexError`. */
+export function compileRegexTerm(source: string): UserRegex {
+  return compileUserRegex(source, { ignoreCase: true });
+}
 
 function literalBody(text: string): string {
   return escapeLiteral(text)
@@ -36,13 +53,12 @@ function literalBody(text: string): string {
 }
 
 /**
- * The regular-expression source of one term (no flags). The "no word character before" check sits
+ * The V8 regular-expression source (flags `iv`) of a literal term. The "no word character before" check sits
  * after the term's first character (`c(?<!W.)rypto`) rather than in front of it: a pattern that
  * starts with a literal lets the regex engine skip ahead to candidate positions instead of running
  * the lookbehind at every position of every post (several times faster on long texts).
  */
-export function termPattern(term: MuteTerm): string {
-  if (term.kind === 'regex') return `(?:${term.source})`;
+export function termPattern(term: WordTerm): string {
   const word = term.word.normalize('NFC').trim();
   if (!term.wholeWord || NO_SPACE_SCRIPT.test(word)) return literalBody(word);
   const chars = Array.from(word);
@@ -68,7 +84,7 @@ export interface TermMatcher {
  * The fixed piece of text every match of a literal term contains: its longest run between
  * whitespace (phrases match across any whitespace) and variation selectors (optional in emoji).
  */
-function scanKey(term: Extract<MuteTerm, { kind: 'word' }>): ScanKey {
+function scanKey(term: WordTerm): ScanKey {
   const word = term.word.normalize('NFC').trim();
   const pieces = word.split(/[\s\uFE0F]+/u);
   let longest = 0;
@@ -90,15 +106,16 @@ export function termKeys(terms: readonly MuteTerm[]): ScanKey[] {
 
 export function compileTerms(terms: readonly MuteTerm[]): TermMatcher | null {
   if (terms.length === 0) return null;
-  const patterns = terms.map(termPattern);
   const words = terms.filter((t) => t.kind === 'word');
-  const regexes = terms.filter((t) => t.kind === 'regex');
   // Literal terms are pre-checked by one pass over the text (literal-scan.ts); user regexes have no
-  // fixed piece to look for and always run.
+  // fixed piece to look for and always run, all of them in one RE2 pass.
   const anyWord = words.length > 0 ? new RegExp(words.map(termPattern).join('|'), 'iv') : null;
   const scan = compileScan(termKeys(words));
-  const anyRegex = regexes.length > 0 ? new RegExp(regexes.map(termPattern).join('|'), 'iv') : null;
-  const each = patterns.map((p) => new RegExp(p, 'iv'));
+  const regexes = terms.flatMap((t) => (t.kind === 'regex' ? [compileRegexTerm(t.source)] : []));
+  const anyRegex = regexes.length > 0 ? anyUserRegex(regexes) : null;
+  const each = terms.map((t): { test(text: string): boolean } =>
+    t.kind === 'word' ? new RegExp(termPattern(t), 'iv') : compileRegexTerm(t.source),
+  );
   const names = terms.map((t) => (t.kind === 'word' ? t.word : `/${t.source}/`));
   const testScanned = (text: string, keysFound: boolean): boolean =>
     (keysFound && anyWord !== null && anyWord.test(text)) || (anyRegex !== null && anyRegex.test(text));
@@ -110,64 +127,4 @@ export function compileTerms(terms: readonly MuteTerm[]): TermMatcher | null {
       return null;
     },
   };
-}
-
-/**
- * Why a user's mute regex is refused, or null. Mute regexes run in the worker on every post, so
- * patterns that can backtrack exponentially are refused: a quantified group that itself contains
- * a quantifier or an alternation (`(a+)+`, `(a|aa)*`), and backreferences. A heuristic, strict on
- * purpose; plain words and simple patterns (`free\s+i?phone`, `(crypto|nft)s?`) pass.
- */
-export function unsafeRegexReason(source: string): string | null {
-  // For each open group: does it contain a quantifier or an alternation?
-  const stack: { risky: boolean }[] = [];
-  let lastGroupRisky = false;
-  for (let i = 0; i < source.length; i++) {
-    const c = source[i]!;
-    if (c === '\\') {
-      const next = source[i + 1] ?? '';
-      if (/[1-9]/.test(next) || next === 'k') return 'backreferences are not allowed';
-      i++;
-      lastGroupRisky = false;
-      continue;
-    }
-    if (c === '[') {
-      // Skip a character class (escapes and nested classes of the v flag included).
-      let depth = 1;
-      for (i++; i < source.length && depth > 0; i++) {
-        if (source[i] === '\\') i++;
-        else if (source[i] === '[') depth++;
-        else if (source[i] === ']') depth--;
-      }
-      i--;
-      lastGroupRisky = false;
-      continue;
-    }
-    if (c === '(') {
-      stack.push({ risky: false });
-      lastGroupRisky = false;
-      continue;
-    }
-    if (c === ')') {
-      const group = stack.pop();
-      lastGroupRisky = group?.risky ?? false;
-      if (lastGroupRisky && stack.length > 0) stack[stack.length - 1]!.risky = true;
-      continue;
-    }
-    const quantifier =
-      c === '*' || c === '+' || c === '?' || (c === '{' && /^\{\d+(,\d*)?\}/.test(source.slice(i)));
-    if (quantifier) {
-      const unbounded =
-        c === '*' ||
-        c === '+' ||
-        (c === '{' && /^\{\d+,\d*\}/.test(source.slice(i)) && !/^\{(\d+),\1\}/.test(source.slice(i)));
-      if (lastGroupRisky && unbounded) return 'nested quantifiers can take exponential time';
-      if (stack.length > 0 && c !== '?') stack[stack.length - 1]!.risky = true;
-      lastGroupRisky = false;
-      continue;
-    }
-    if (c === '|' && stack.length > 0) stack[stack.length - 1]!.risky = true;
-    lastGroupRisky = false;
-  }
-  return null;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SchemaPatternError, schemaPatterns } from './config-patterns.js';
 import type { JsonSchema } from './plugin.js';
 import { PluginContractError } from './plugin.js';
 
@@ -12,13 +13,24 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
-/** Turns a plugin's JSON Schema into a validator; throws {@link PluginContractError} if unsupported. */
+/**
+ * Turns a plugin's JSON Schema into a validator; throws {@link PluginContractError} if unsupported.
+ * Its `pattern`s run on RE2 in linear time (config-patterns.ts), never on V8.
+ */
 export function compileConfigSchema(schema: JsonSchema): z.ZodType {
+  let patterns: ReturnType<typeof schemaPatterns>;
+  let base: z.ZodType;
   try {
-    return z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0]);
+    patterns = schemaPatterns(schema);
+    base = z.fromJSONSchema(patterns.stripped as Parameters<typeof z.fromJSONSchema>[0]);
   } catch (error) {
+    if (error instanceof SchemaPatternError)
+      throw new PluginContractError(`configSchema${error.path}: ${error.message}`);
     throw new PluginContractError(`configSchema: ${error instanceof Error ? error.message : String(error)}`);
   }
+  return base.superRefine((value, ctx) => {
+    for (const problem of patterns.check(value)) ctx.addIssue({ code: 'custom', ...problem });
+  });
 }
 
 /** Result of checking a stage's `with` object against a plugin's schema: the config with defaults, or `path: message` lines. */

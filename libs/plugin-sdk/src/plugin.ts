@@ -16,7 +16,7 @@ export type FilterVerdict =
   | {
       /** `hide` removes it from the timeline (kept with the reason), `warn` collapses it behind the reason, `blur` blurs its media. */
       action: 'hide' | 'warn' | 'blur';
-      /** Shown to the user: "why was this hidden". Keep it short. */
+      /** Shown to the user: "why was this hidden". Keep it short: 200 characters are kept, control characters become spaces. */
       reason: string;
     };
 
@@ -142,7 +142,8 @@ export interface PluginDefinition<Config = unknown> {
   filter?: (posts: readonly PluginPost[], config: Config, context: PluginContext) => FilterVerdict[];
   /**
    * Adds a score contribution to each post, in rank-key units: `1` is worth one recency half-life
-   * (a post with +1 ranks like one a half-life newer). Use small numbers, typically within ±3.
+   * (a post with +1 ranks like one a half-life newer). Use small numbers, typically within ±3;
+   * beyond ±100 counts as ±100, and a non-finite number is an error.
    */
   score?: (posts: readonly PluginPost[], config: Config, context: PluginContext) => number[];
 }
@@ -221,8 +222,6 @@ export function describeDefinitionProblem(definition: unknown): string | null {
 /** A filter verdict after checking: `null` keeps the post. */
 export type CheckedVerdict = null | { action: 'hide' | 'warn' | 'blur'; reason: string };
 
-const MAX_REASON = 200;
-
 /**
  * Checks a filter's return value against the contract: an array with one verdict per post.
  * Throws {@link PluginContractError} naming the first bad entry.
@@ -242,7 +241,8 @@ export function checkFilterOutput(output: unknown, count: number): CheckedVerdic
     if (typeof v === 'object') {
       const { action, reason } = v as { action?: unknown; reason?: unknown };
       if ((action === 'hide' || action === 'warn' || action === 'blur') && typeof reason === 'string') {
-        verdicts[i] = { action, reason: reason.slice(0, MAX_REASON) };
+        // Cut to length and cleaned of control characters by the engine (libs/pipeline plugin-output.ts).
+        verdicts[i] = { action, reason };
         continue;
       }
     }

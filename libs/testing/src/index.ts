@@ -15,3 +15,5 @@ export { FakeMastodonServer, PERSONALITIES, MASTODON_4_5, SINGLE_USER_SERVER } f
 export type { FakeAccount, ServerPersonality } from './mastodon/index.js';
 export { seedTimeline } from './bluesky/seed-timeline.js';
 export type { SeededTimeline } from './bluesky/seed-timeline.js';
+export { HostilePds } from './bluesky/hostile-pds.js';
+export type { PostViewRewrite } from './bluesky/hostile-pds.js';

@@ -359,8 +359,8 @@ function upsertParams(
 ): unknown[] {
   const rows = chunk.map((e) => ({
     postId: String(e.postId),
-    // JSON has no NaN or Infinity: as strings, float8 reads them as the array path did.
-    rankKey: Number.isFinite(e.result.rankKey) ? e.result.rankKey : String(e.result.rankKey),
+    // Always finite (libs/pipeline rank-key.ts), as the table's CHECK constraint requires.
+    rankKey: e.result.rankKey,
     hidden: e.result.hidden,
     hiddenReason: e.result.hiddenReason,
     // warn and blur are decisions too (verdict warn/blur): the list is the whole story.

@@ -6,6 +6,8 @@ import { PrismaService } from '@tributary/db';
 import type { Plugin } from '@tributary/db';
 import {
   PluginSandbox,
+  parsePipelineSpec,
+  pickPlugin,
   pluginResolver,
   sandboxedPlugin,
   trustedPlugin,
@@ -13,13 +15,27 @@ import {
 } from '@tributary/pipeline';
 import type { PluginResolver, PluginRunner, PluginSourceCheck } from '@tributary/pipeline';
 import type { PluginDefinition } from '@tributary/plugin-sdk';
+import { pluginReferences } from './pipeline-check.js';
+
+/** The plugins a spec names; none when it is not a valid spec (it will not compile anyway). */
+function referencedPlugins(spec: unknown): { name: string; version: string }[] {
+  try {
+    return pluginReferences(parsePipelineSpec(spec));
+  } catch {
+    return [];
+  }
+}
+
+/** What the catalog reads of a plugin row to choose it (the code only once it loads it). */
+type PluginChoice = Pick<Plugin, 'id' | 'ownerId' | 'name' | 'version' | 'kind'>;
 
 /**
- * The plugins a user's pipelines may use: the admin's TRUSTED packages (no owner) and the user's
- * own SANDBOXED uploads. Runners are made once per plugin row (a row's code never changes; a new
- * upload is a new version) and kept for the process; uploaded code runs in one shared
- * `PluginSandbox` per worker process, started on first use and closed on shutdown. A plugin that
- * cannot be loaded is left out, so its stages fail as "not installed" and their `onError` applies.
+ * The plugins a pipeline runs: the admin's TRUSTED packages (no owner) and the user's own
+ * SANDBOXED uploads, each loaded only once a spec names it (an upload no pipeline uses holds no
+ * isolate). Runners are made once per plugin row (a row's code never changes; a new upload is a
+ * new version) and kept for the process; uploaded code runs in one shared `PluginSandbox` per
+ * process, started on first use and closed on shutdown. A plugin that cannot be loaded is left out,
+ * so its stages fail as "not installed" and their `onError` applies.
  */
 @Injectable()
 export class PluginCatalog implements OnApplicationShutdown {
@@ -34,10 +50,12 @@ export class PluginCatalog implements OnApplicationShutdown {
     @Inject(CONFIG) private readonly config: Config,
   ) {}
 
-  async resolverFor(userId: string): Promise<PluginResolver> {
-    const rows = await this.db.client.plugin.findMany({
+  /** The runners of the plugins `spec` (a pipeline spec of `userId`'s, valid or not) names. */
+  async resolverFor(userId: string, spec: unknown): Promise<PluginResolver> {
+    const rows: PluginChoice[] = await this.db.client.plugin.findMany({
       where: { OR: [{ ownerId: null }, { ownerId: userId }] },
-      // The resolver keeps the last runner of a name@version: a trusted plugin wins over an upload.
+      select: { id: true, ownerId: true, name: true, version: true, kind: true },
+      // Of two rows with one name@version the last is picked: a trusted plugin wins over an upload.
       orderBy: { kind: 'desc' },
     });
     // Rows deleted since (an upload removed in the API, a trusted package unlisted) free their
@@ -45,7 +63,12 @@ export class PluginCatalog implements OnApplicationShutdown {
     const present = new Set(rows.map((row) => row.id));
     for (const [id, owner] of this.owners)
       if ((owner === null || owner === userId) && !present.has(id)) await this.forget(id);
-    const runners = await Promise.all(rows.map((row) => this.runner(row)));
+    const chosen = new Set<PluginChoice>();
+    for (const ref of referencedPlugins(spec)) {
+      const row = pickPlugin(rows, ref.name, ref.version);
+      if (row !== undefined) chosen.add(row);
+    }
+    const runners = await Promise.all([...chosen].map((row) => this.runner(row)));
     return pluginResolver(runners.filter((r): r is PluginRunner => r !== null));
   }
 
@@ -73,7 +96,7 @@ export class PluginCatalog implements OnApplicationShutdown {
     return this.sandbox;
   }
 
-  private runner(row: Plugin): Promise<PluginRunner | null> {
+  private runner(row: PluginChoice): Promise<PluginRunner | null> {
     let runner = this.runners.get(row.id);
     if (!runner) {
       runner = this.load(row).catch((error: unknown) => {
@@ -88,7 +111,9 @@ export class PluginCatalog implements OnApplicationShutdown {
     return runner;
   }
 
-  private async load(row: Plugin): Promise<PluginRunner> {
+  private async load(choice: PluginChoice): Promise<PluginRunner> {
+    const row = await this.db.client.plugin.findUnique({ where: { id: choice.id } });
+    if (!row) throw new Error('deleted meanwhile');
     if (row.kind === 'SANDBOXED') {
       if (!row.code) throw new Error('no code stored');
       return sandboxedPlugin(this.sharedSandbox(), row.code);

@@ -241,7 +241,8 @@ export class TimelineService {
     const cached = this.compiled.get(key);
     if (cached && Date.now() - cached.at < COMPILED_TTL_MS) return cached.pipeline;
     try {
-      const compiled = compilePipeline(spec, { plugins: await this.plugins.resolverFor(pipeline.userId) });
+      const plugins = await this.plugins.resolverFor(pipeline.userId, spec);
+      const compiled = compilePipeline(spec, { plugins });
       this.compiled.set(key, { pipeline: compiled, at: Date.now() });
       return compiled;
     } catch (error) {

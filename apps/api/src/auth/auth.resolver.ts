@@ -1,5 +1,6 @@
 import { UseGuards } from '@nestjs/common';
-import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, Context, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { AppErrorCode, AppException } from '../common/app.exception.js';
 import { AdminGuard } from './admin.guard.js';
 import {
   ApiTokenModel,
@@ -10,9 +11,20 @@ import {
   UserRole,
 } from './auth.models.js';
 import { AuthService } from './auth.service.js';
-import type { AuthenticatedUser } from './auth.types.js';
+import type { AuthenticatedUser, GraphqlContext } from './auth.types.js';
 import { CurrentUser } from './current-user.decorator.js';
 import { Public } from './public.decorator.js';
+
+/**
+ * The caller's address, the key of the per-address login limits: Express's `req.ip`, which
+ * believes X-Forwarded-For only from the proxies TRUST_PROXY names. A graphql-ws connection is
+ * already logged in and has no such address to offer, so these mutations go over HTTP.
+ */
+function clientIp(context: GraphqlContext): string {
+  const ip = context.req?.ip;
+  if (!ip) throw new AppException(AppErrorCode.BadUserInput, 'sign up and log in over HTTP (POST /graphql)');
+  return ip;
+}
 
 @Resolver()
 export class AuthResolver {
@@ -27,8 +39,9 @@ export class AuthResolver {
     @Args('username') username: string,
     @Args('password') password: string,
     @Args('tokenName', { defaultValue: 'sign-up' }) tokenName: string,
+    @Context() context: GraphqlContext,
   ) {
-    return this.auth.signUp(invite, username, password, tokenName);
+    return this.auth.signUp(invite, username, password, tokenName, clientIp(context));
   }
 
   @Public()
@@ -37,8 +50,9 @@ export class AuthResolver {
     @Args('username') username: string,
     @Args('password') password: string,
     @Args('tokenName', { defaultValue: 'login' }) tokenName: string,
+    @Context() context: GraphqlContext,
   ) {
-    return this.auth.login(username, password, tokenName);
+    return this.auth.login(username, password, tokenName, clientIp(context));
   }
 
   @Query(() => UserModel)

@@ -3,11 +3,14 @@ import { LRUCache } from 'lru-cache';
 import { CONFIG } from '@tributary/config';
 import type { Config } from '@tributary/config';
 import { PrismaService, prepared } from '@tributary/db';
+import type { DbClient } from '@tributary/db';
 import { createDefaultPipeline } from '@tributary/timeline';
 import { AppErrorCode, AppException } from '../common/app.exception.js';
 import { isUuid } from '../common/ids.js';
 import type { AuthenticatedUser, Role } from './auth.types.js';
-import { DUMMY_PASSWORD_HASH, hashPassword, hashSecret, newSecret, verifyPassword } from './secrets.js';
+import { LoginLimits } from './login-limits.js';
+import { Passwords } from './passwords.js';
+import { hashSecret, newSecret } from './secrets.js';
 import { TokenRevocations } from './token-revocations.js';
 
 const USERNAME = /^[a-z0-9][a-z0-9_.-]{2,31}$/;
@@ -67,6 +70,8 @@ export class AuthService {
     private readonly db: PrismaService,
     @Inject(CONFIG) private readonly config: Config,
     private readonly revocations: TokenRevocations,
+    private readonly passwords: Passwords,
+    private readonly limits: LoginLimits,
   ) {
     revocations.onRevoked((tokenHash) => this.verified.delete(tokenHash));
   }
@@ -90,7 +95,9 @@ export class AuthService {
     return user;
   }
 
-  async signUp(inviteCode: string, username: string, password: string, tokenName: string) {
+  /** `clientIp`: the caller's address, for the per-address limit (`req.ip`, see TRUST_PROXY). */
+  async signUp(inviteCode: string, username: string, password: string, tokenName: string, clientIp: string) {
+    await this.limits.attempt(clientIp, null);
     const name = username.trim().toLowerCase();
     if (!USERNAME.test(name)) {
       throw new AppException(
@@ -104,18 +111,12 @@ export class AuthService {
         field: 'password',
       });
     }
-    const passwordHash = await hashPassword(password);
+    // Invite and username are checked before the costly hash, and again in the transaction.
+    await this.checkSignUp(this.db.client, inviteCode, name, new Date());
+    const passwordHash = await this.passwords.hash(password);
     const now = new Date();
     const user = await this.db.client.$transaction(async (tx) => {
-      const invite = await tx.invite.findUnique({ where: { codeHash: hashSecret(inviteCode) } });
-      if (!invite || invite.usedById || invite.expiresAt <= now) {
-        throw new AppException(AppErrorCode.BadUserInput, 'invite: unknown, already used or expired', {
-          field: 'invite',
-        });
-      }
-      if (await tx.user.findUnique({ where: { username: name } })) {
-        throw new AppException(AppErrorCode.Conflict, `username: "${name}" is taken`, { field: 'username' });
-      }
+      const invite = await this.checkSignUp(tx, inviteCode, name, now);
       const created = await tx.user.create({ data: { username: name, passwordHash, role: invite.role } });
       // Conditional update: of two concurrent sign-ups with one invite, exactly one wins.
       const claimed = await tx.invite.updateMany({
@@ -132,11 +133,31 @@ export class AuthService {
     return this.issueToken(user.id, tokenName);
   }
 
-  async login(username: string, password: string, tokenName: string) {
-    const user = await this.db.client.user.findUnique({ where: { username: username.trim().toLowerCase() } });
+  /** The usable invite for a sign-up as `name`; BAD_USER_INPUT or CONFLICT otherwise. */
+  private async checkSignUp(db: DbClient, inviteCode: string, name: string, now: Date) {
+    const invite = await db.invite.findUnique({ where: { codeHash: hashSecret(inviteCode) } });
+    if (!invite || invite.usedById || invite.expiresAt <= now) {
+      throw new AppException(AppErrorCode.BadUserInput, 'invite: unknown, already used or expired', {
+        field: 'invite',
+      });
+    }
+    if (await db.user.findUnique({ where: { username: name } })) {
+      throw new AppException(AppErrorCode.Conflict, `username: "${name}" is taken`, { field: 'username' });
+    }
+    return invite;
+  }
+
+  /** `clientIp`: the caller's address, for the per-address limit (`req.ip`, see TRUST_PROXY). */
+  async login(username: string, password: string, tokenName: string, clientIp: string) {
+    const name = username.trim().toLowerCase();
+    // A name no account can have is counted against the address only: it needs no lookup or hash.
+    const valid = USERNAME.test(name);
+    await this.limits.attempt(clientIp, valid ? name : null);
+    const user = valid ? await this.db.client.user.findUnique({ where: { username: name } }) : null;
     // Always hash, so the response time does not tell whether the username exists.
-    const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
+    const ok = valid && (await this.passwords.verify(password, user?.passwordHash));
     if (!user || !ok) throw new AppException(AppErrorCode.Unauthenticated, 'invalid username or password');
+    await this.limits.succeeded(name);
     return this.issueToken(user.id, tokenName);
   }
 

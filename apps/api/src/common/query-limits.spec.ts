@@ -1,17 +1,59 @@
 import { describe, expect, it } from '@jest/globals';
-import { buildSchema, parse, specifiedRules, validate } from 'graphql';
-import type { OperationDefinitionNode } from 'graphql';
+import { Kind, buildSchema, parse, specifiedRules, validate, visit } from 'graphql';
+import type { DocumentNode, OperationDefinitionNode, SelectionSetNode } from 'graphql';
 import type { GraphQLRequestContextDidResolveOperation, GraphQLRequestListener } from '@apollo/server';
-import { checkQueryLimits, depthLimitRule, operationCost, queryCostPlugin } from './query-limits.js';
+import {
+  checkCost,
+  costKey,
+  operationCost,
+  operationShape,
+  queryLimitsPlugin,
+  queryShapeRule,
+} from './query-limits.js';
 
 const schema = buildSchema(`
-  type Query { feed(first: Int = 20): [Item!]!, item(id: ID!): Item, me: User }
+  scalar JSON
+  type Query { feed(first: Int = 20): [Item!]!, item(id: ID!): Item, me: User, check(spec: JSON): Boolean }
   type Item { id: ID!, text: String!, author: User!, replies(limit: Int): [Item!]!, tags: [String!]! }
   type User { name: String!, items(first: Int!): [Item!]! }
 `);
 
-const depthErrors = (query: string, max: number) =>
-  validate(schema, parse(query), [...specifiedRules, depthLimitRule(max)]).map((e) => e.message);
+const unlimited = { maxDepth: 1000, maxFields: Infinity, maxRootFields: Infinity };
+const shapeErrors = (query: string, limits: Partial<typeof unlimited>) =>
+  validate(schema, parse(query), [...specifiedRules, queryShapeRule({ ...unlimited, ...limits })]).map(
+    (e) => [e.message, e.extensions['code']] as const,
+  );
+const depthErrors = (query: string, maxDepth: number) => shapeErrors(query, { maxDepth }).map(([m]) => m);
+
+/** `query { ...F0 }`, each fragment spreading the next three times: 3^(levels-1) fields from a few hundred bytes. */
+function fragmentBomb(levels: number): string {
+  let query = 'query { ...F0 }';
+  for (let i = 0; i < levels - 1; i++)
+    query += ` fragment F${i} on Query { ...F${i + 1} ...F${i + 1} ...F${i + 1} }`;
+  return `${query} fragment F${levels - 1} on Query { __typename }`;
+}
+
+/** The document, with every read of a selection set's `selections` counted. */
+function countingReads(document: DocumentNode): {
+  document: DocumentNode;
+  sets: number;
+  reads: () => number;
+} {
+  let reads = 0;
+  let sets = 0;
+  const counted: DocumentNode = visit(document, {
+    SelectionSet(node: SelectionSetNode) {
+      sets++;
+      const { selections } = node;
+      return Object.defineProperty({ ...node }, 'selections', {
+        enumerable: true,
+        get: () => (reads++, selections),
+      });
+    },
+  });
+  reads = 0; // visit() read each once
+  return { document: counted, sets, reads: () => reads };
+}
 
 describe('depth limit rule', () => {
   it('counts root fields as depth 1 and follows fragments and inline fragments', () => {
@@ -39,6 +81,35 @@ describe('depth limit rule', () => {
   });
 });
 
+describe('fragment expansion', () => {
+  it('measures a fragment bomb in one pass: each selection set is read once, however often it is spread', () => {
+    const { document, sets, reads } = countingReads(parse(fragmentBomb(12)));
+    const operation = document.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION)!;
+    expect(operationShape(operation, document)).toEqual({ depth: 0, fields: 3 ** 11, rootFields: 3 ** 11 });
+    expect(reads()).toBe(sets); // 3^11 = 177,147 reads when every spread was walked again
+  });
+
+  it('refuses too many fields (fragments counted each time they are spread) and too many root fields', () => {
+    expect(shapeErrors(fragmentBomb(16), { maxFields: 1000 })).toEqual([
+      [
+        'query selects 14348907 fields (fragments counted each time they are spread); at most 1000 are allowed',
+        'BAD_USER_INPUT',
+      ],
+    ]);
+    const aliases = Array.from({ length: 5000 }, (_, i) => `a${i}: me { name }`).join(' ');
+    expect(shapeErrors(`{ ${aliases} }`, { maxRootFields: 20, maxFields: 20_000 })).toEqual([
+      ['query selects 5000 root fields (aliases included); at most 20 are allowed', 'BAD_USER_INPUT'],
+    ]);
+    // Within the limits: 2 root fields, 5 fields in all.
+    expect(
+      shapeErrors('{ me { name } ...Q } fragment Q on Query { feed(first: 2) { id text } }', {
+        maxFields: 5,
+        maxRootFields: 2,
+      }),
+    ).toEqual([]);
+  });
+});
+
 describe('cost', () => {
   const cost = (query: string, variables?: Record<string, unknown>) =>
     operationCost(schema, parse(query), variables, null);
@@ -56,21 +127,20 @@ describe('cost', () => {
     );
   });
 
-  it('checkQueryLimits reports depth and cost for transports outside Apollo (graphql-ws)', () => {
+  it('checkCost reports the cost for transports outside Apollo (graphql-ws)', () => {
     const doc = parse('query Big($n: Int) { feed(first: $n) { author { items(first: 100) { id } } } }');
-    const errors = checkQueryLimits({ maxDepth: 3, maxCost: 1000 }, schema, doc, { n: 50 }, 'Big');
+    const errors = checkCost(1000, schema, doc, { n: 50 }, 'Big');
     expect(errors.map((e) => [e.message, e.extensions['code']])).toEqual([
-      ['query is nested 4 levels deep; at most 3 are allowed', 'BAD_USER_INPUT'],
       [
         'query would cost 5100 (objects resolved; list fields count `first` items each); at most 1000 is allowed',
         'BAD_USER_INPUT',
       ],
     ]);
-    expect(checkQueryLimits({ maxDepth: 4, maxCost: 6000 }, schema, doc, { n: 50 }, 'Big')).toEqual([]);
+    expect(checkCost(6000, schema, doc, { n: 50 }, 'Big')).toEqual([]);
   });
 });
 
-describe('cost plugin (Apollo)', () => {
+describe('limits plugin (Apollo)', () => {
   /** Runs the plugin's hook on one parsed document, as Apollo would for each request carrying it. */
   async function check(
     hooks: GraphQLRequestListener<object>,
@@ -93,7 +163,7 @@ describe('cost plugin (Apollo)', () => {
   }
 
   it('remembers costs per document and size variables, never across sizes, skips or operations', async () => {
-    const plugin = queryCostPlugin(100);
+    const plugin = queryLimitsPlugin(100);
     const hooks = (await plugin.requestDidStart!({} as never))!;
     const page = parse(
       'query($n: Int, $after: String, $more: Boolean!) { feed(first: $n) { id } me @include(if: $more) { items(first: 90) { id } } }',
@@ -105,5 +175,40 @@ describe('cost plugin (Apollo)', () => {
     expect(await check(hooks, page, { n: 50, after: 'd', more: false })).toBe('ok');
     const other = parse('query($n: Int) { feed(first: $n) { author { items(first: 3) { id } } } }');
     expect(await check(hooks, other, { n: 50 })).toMatch(/would cost 250/);
+  });
+
+  it('refuses bad input in the variables before computing anything (it runs before authentication)', async () => {
+    const hooks = (await queryLimitsPlugin(100).requestDidStart!({} as never))!;
+    const document = parse('query($n: Int, $spec: JSON) { feed(first: $n) { id } check(spec: $spec) }');
+    let nested: unknown = 1;
+    for (let i = 0; i < 5000; i++) nested = { a: nested };
+    expect(await check(hooks, document, { n: 5, spec: nested })).toBe(
+      '$spec.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a: nested more than 64 levels deep',
+    );
+    expect(await check(hooks, document, { n: 5, spec: { words: ['ok', 'nul\u0000'] } })).toBe(
+      '$spec.words[1]: text cannot contain NUL characters (\\u0000)',
+    );
+  });
+});
+
+describe('cost cache key', () => {
+  const operation = (query: string) => parse(query).definitions[0] as OperationDefinitionNode;
+  const withSpec = operation('query($n: Int!, $more: Boolean, $spec: JSON, $after: String) { me { name } }');
+
+  it('holds only the Int and Boolean variables, whatever else a request carries', () => {
+    const huge = { words: Array.from({ length: 100_000 }, (_, i) => `word${i}`) };
+    expect(costKey(withSpec, { n: 20, more: true, spec: huge, after: 'x'.repeat(1_000_000) })).toBe(
+      '20,true,',
+    );
+    let nested: unknown = 1;
+    for (let i = 0; i < 5000; i++) nested = { a: nested };
+    expect(costKey(withSpec, { n: 20, spec: nested })).toBe('20,null,');
+  });
+
+  it('is null (nothing remembered) for a bad value or past a few hundred characters of them', () => {
+    expect(costKey(withSpec, { n: 'x'.repeat(1000) })).toBeNull();
+    const many = Array.from({ length: 200 }, (_, i) => `$v${i}: Int`).join(', ');
+    const variables = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`v${i}`, 123456789]));
+    expect(costKey(operation(`query(${many}) { me { name } }`), variables)).toBeNull();
   });
 });

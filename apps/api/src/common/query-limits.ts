@@ -1,5 +1,5 @@
-// Depth and cost limits for every GraphQL operation (HTTP and graphql-ws alike): a client cannot
-// make the server resolve more than it allows, whatever it nests or aliases. Refusals are the
+// Depth, size and cost limits for every GraphQL operation (HTTP and graphql-ws alike): a client
+// cannot make the server resolve more than it allows, whatever it nests, aliases or spreads. Refusals are the
 // client's bad input (BAD_USER_INPUT), with a message naming the limit and what was asked.
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, Kind, getNamedType, isLeafType } from 'graphql';
@@ -14,10 +14,15 @@ import type {
 import { getComplexity } from 'graphql-query-complexity';
 import type { ComplexityEstimator } from 'graphql-query-complexity';
 import { AppErrorCode, AppException } from './app.exception.js';
+import { variablesError } from './input-checks.js';
 
 export interface QueryLimits {
   /** Deepest field nesting allowed (a root field is depth 1); introspection fields do not count. */
   maxDepth: number;
+  /** Most fields an operation may select, each fragment counted as often as it is spread. */
+  maxFields: number;
+  /** Most root fields (aliases included) an operation may select. */
+  maxRootFields: number;
   /** Most objects an operation may ask for (see `costEstimator`). */
   maxCost: number;
 }
@@ -37,30 +42,66 @@ export const costEstimator: ComplexityEstimator = ({ field, args, childComplexit
   return (typeof size === 'number' ? Math.max(size, 1) : 1) * (1 + childComplexity);
 };
 
-/** The deepest field nesting of one operation, following fragments (each at most once per path). */
-export function operationDepth(operation: OperationDefinitionNode, document: DocumentNode): number {
+/** What an operation selects, with its fragments expanded. */
+export interface OperationShape {
+  /** Deepest field nesting (a root field is depth 1), introspection fields left out. */
+  depth: number;
+  /** Fields selected, each fragment counted as often as it is spread. */
+  fields: number;
+  /** Fields at the root (aliases included). */
+  rootFields: number;
+}
+
+const NO_SELECTION = { depth: 0, fields: 0, width: 0 };
+
+/**
+ * The shape of one operation, in one pass over the document: each fragment's shape is computed
+ * once and reused wherever it is spread, so a document whose fragments spread each other three
+ * times over (3^16 fields from 700 bytes) costs as little to measure as it is long.
+ */
+export function operationShape(operation: OperationDefinitionNode, document: DocumentNode): OperationShape {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const def of document.definitions)
     if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
-  const depth = (set: SelectionSetNode, path: ReadonlySet<string>): number => {
-    let max = 0;
+  const known = new Map<string, typeof NO_SELECTION>();
+  const open = new Set<string>();
+  const ofFragment = (name: string) => {
+    const fragment = fragments.get(name);
+    // A cycle or an unknown fragment is refused by GraphQL's own rules.
+    if (!fragment || open.has(name)) return NO_SELECTION;
+    let shape = known.get(name);
+    if (!shape) {
+      open.add(name);
+      known.set(name, (shape = ofSet(fragment.selectionSet)));
+      open.delete(name);
+    }
+    return shape;
+  };
+  // `width`: the fields this selection set adds at its own level (root fields, for the operation).
+  const ofSet = (set: SelectionSetNode): typeof NO_SELECTION => {
+    let depth = 0;
+    let fields = 0;
+    let width = 0;
     for (const selection of set.selections) {
       if (selection.kind === Kind.FIELD) {
-        if (selection.name.value.startsWith('__')) continue;
-        max = Math.max(max, 1 + (selection.selectionSet ? depth(selection.selectionSet, path) : 0));
-      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        max = Math.max(max, depth(selection.selectionSet, path));
+        const inner = selection.selectionSet ? ofSet(selection.selectionSet) : NO_SELECTION;
+        if (!selection.name.value.startsWith('__')) depth = Math.max(depth, 1 + inner.depth);
+        fields += 1 + inner.fields;
+        width += 1;
       } else {
-        const name = selection.name.value;
-        const fragment = fragments.get(name);
-        // A cycle or an unknown fragment is refused by GraphQL's own rules.
-        if (fragment && !path.has(name))
-          max = Math.max(max, depth(fragment.selectionSet, new Set(path).add(name)));
+        const inner =
+          selection.kind === Kind.INLINE_FRAGMENT
+            ? ofSet(selection.selectionSet)
+            : ofFragment(selection.name.value);
+        depth = Math.max(depth, inner.depth);
+        fields += inner.fields;
+        width += inner.width;
       }
     }
-    return max;
+    return { depth, fields, width };
   };
-  return depth(operation.selectionSet, new Set());
+  const { depth, fields, width } = ofSet(operation.selectionSet);
+  return { depth, fields, rootFields: width };
 }
 
 function limitError(message: string, details: Record<string, unknown>): GraphQLError {
@@ -72,20 +113,48 @@ function limitError(message: string, details: Record<string, unknown>): GraphQLE
   });
 }
 
-function depthError(depth: number, maxDepth: number): GraphQLError {
-  return limitError(`query is nested ${depth} levels deep; at most ${maxDepth} are allowed`, {
-    limit: 'depth',
-    depth,
-    maxDepth,
-  });
+/** The errors of an operation that selects more than the limits allow. */
+function shapeErrors(shape: OperationShape, limits: Omit<QueryLimits, 'maxCost'>): GraphQLError[] {
+  const errors: GraphQLError[] = [];
+  if (shape.depth > limits.maxDepth) {
+    errors.push(
+      limitError(`query is nested ${shape.depth} levels deep; at most ${limits.maxDepth} are allowed`, {
+        limit: 'depth',
+        depth: shape.depth,
+        maxDepth: limits.maxDepth,
+      }),
+    );
+  }
+  if (shape.rootFields > limits.maxRootFields) {
+    errors.push(
+      limitError(
+        `query selects ${shape.rootFields} root fields (aliases included); at most ${limits.maxRootFields} are allowed`,
+        { limit: 'rootFields', rootFields: shape.rootFields, maxRootFields: limits.maxRootFields },
+      ),
+    );
+  }
+  if (shape.fields > limits.maxFields) {
+    const fields = Number.isFinite(shape.fields) ? shape.fields : null;
+    errors.push(
+      limitError(
+        `query selects ${fields ?? 'too many'} fields (fragments counted each time they are spread); at most ${limits.maxFields} are allowed`,
+        { limit: 'fields', fields, maxFields: limits.maxFields },
+      ),
+    );
+  }
+  return errors;
 }
 
-/** The depth limit as a validation rule (no variables needed). */
-export function depthLimitRule(maxDepth: number): ValidationRule {
+/**
+ * Depth, field and root-field limits as a validation rule: they need only the document, and
+ * refusing at validation keeps the cost computation (and execution) from ever walking a document
+ * that expands to more fields than allowed.
+ */
+export function queryShapeRule(limits: Omit<QueryLimits, 'maxCost'>): ValidationRule {
   return (context) => ({
     OperationDefinition(operation) {
-      const depth = operationDepth(operation, context.getDocument());
-      if (depth > maxDepth) context.reportError(depthError(depth, maxDepth));
+      for (const error of shapeErrors(operationShape(operation, context.getDocument()), limits))
+        context.reportError(error);
     },
   });
 }
@@ -116,26 +185,18 @@ export function operationCost(
 }
 
 /**
- * Every limit an operation exceeds, as errors to send instead of executing it. For transports that
- * bypass Apollo's request pipeline (graphql-ws: call it in `onSubscribe`, after validation).
+ * The cost limit's error, if the operation exceeds it. For transports that bypass Apollo's request
+ * pipeline (graphql-ws: call it in `onSubscribe`, after validation with {@link queryShapeRule}).
  */
-export function checkQueryLimits(
-  limits: QueryLimits,
+export function checkCost(
+  maxCost: number,
   schema: GraphQLSchema,
   document: DocumentNode,
   variables?: Record<string, unknown>,
   operationName?: string | null,
 ): GraphQLError[] {
-  const errors: GraphQLError[] = [];
-  for (const def of document.definitions) {
-    if (def.kind !== Kind.OPERATION_DEFINITION) continue;
-    if (operationName && def.name?.value !== operationName) continue;
-    const depth = operationDepth(def, document);
-    if (depth > limits.maxDepth) errors.push(depthError(depth, limits.maxDepth));
-  }
   const cost = operationCost(schema, document, variables, operationName);
-  if (cost !== null && cost > limits.maxCost) errors.push(costError(cost, limits.maxCost));
-  return errors;
+  return cost !== null && cost > maxCost ? [costError(cost, maxCost)] : [];
 }
 
 function costError(cost: number, maxCost: number): GraphQLError {
@@ -146,46 +207,60 @@ function costError(cost: number, maxCost: number): GraphQLError {
   );
 }
 
-/** Costs remembered per parsed document: a client's few operations, each with a few page sizes. */
-const COSTS_PER_DOCUMENT = 64;
+/** Costs remembered per operation: a client's few operations, each with a few page sizes. */
+const COSTS_PER_OPERATION = 64;
+/** Longer keys (an operation with hundreds of Int variables) are not remembered: see `costKey`. */
+const MAX_COST_KEY_LENGTH = 256;
 
 /**
- * The variables an operation's cost can depend on, as a cache key: all but String and ID ones.
- * A size argument is an Int (`first: $n`) and `@skip`/`@include` take a Boolean; a String or ID
- * variable (a page cursor, an id) never changes what an operation costs, and leaving those out is
- * what lets a timeline's next pages reuse the first page's cost.
+ * The variables an operation's cost can depend on, as a short cache key, or null when they should
+ * not be remembered. Only Int and Boolean variables (not lists) can change a cost: a size argument
+ * is an Int (`first: $n`) and `@skip`/`@include` take a Boolean. Leaving out the rest (a page
+ * cursor, a pipeline spec in JSON of megabytes) is what lets a timeline's next pages reuse the first
+ * page's cost, and keeps what an anonymous client can make this cache hold to a few bytes per entry.
  */
-function costKey(operation: OperationDefinitionNode, variables: Record<string, unknown> | undefined): string {
-  const values: unknown[] = [operation.name?.value];
+export function costKey(
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown> | undefined,
+): string | null {
+  let key = '';
   for (const definition of operation.variableDefinitions ?? []) {
-    let type = definition.type;
-    while (type.kind !== Kind.NAMED_TYPE) type = type.type;
-    if (type.name.value !== 'String' && type.name.value !== 'ID')
-      values.push(variables?.[definition.variable.name.value] ?? null);
+    const type = definition.type.kind === Kind.NON_NULL_TYPE ? definition.type.type : definition.type;
+    if (type.kind !== Kind.NAMED_TYPE || (type.name.value !== 'Int' && type.name.value !== 'Boolean'))
+      continue;
+    const value = variables?.[definition.variable.name.value] ?? null;
+    // Anything else is a bad value, which execution refuses: not worth remembering.
+    if (value !== null && typeof value !== 'number' && typeof value !== 'boolean') return null;
+    key += `${String(value)},`;
+    if (key.length > MAX_COST_KEY_LENGTH) return null;
   }
-  return JSON.stringify(values);
+  return key;
 }
 
 /**
- * Apollo: the depth rule goes in `validationRules`; this plugin checks the cost once the operation
- * and its variables are known, before anything executes. Apollo keeps one parsed document per query
- * text, and the cost is remembered per document and {@link costKey}: computing it walked the whole
- * query again on every request (~5% of the API's CPU per timeline page).
+ * Apollo: the shape limits go in `validationRules`; this plugin checks the variables' input
+ * (input-checks.ts) and the cost once the operation and its variables are known, before anything
+ * executes. Apollo keeps one parsed document per query text, and the cost is remembered per
+ * operation node and {@link costKey}: computing it walked the whole query again on every request
+ * (~5% of the API's CPU per timeline page).
  */
-export function queryCostPlugin(maxCost: number): ApolloServerPlugin {
-  const costs = new WeakMap<DocumentNode, Map<string, number | null>>();
+export function queryLimitsPlugin(maxCost: number): ApolloServerPlugin {
+  const costs = new WeakMap<OperationDefinitionNode, Map<string, number | null>>();
   return {
     requestDidStart: async () => ({
       didResolveOperation: async ({ schema, document, operation, request, operationName }) => {
+        // One hook for both checks: Apollo runs the plugins' hooks concurrently.
+        const invalid = variablesError(request.variables);
+        if (invalid) throw invalid;
         const compute = () => operationCost(schema, document, request.variables, operationName);
+        const key = operation ? costKey(operation, request.variables) : null;
         let cost: number | null | undefined;
-        if (operation) {
-          const key = costKey(operation, request.variables);
-          let known = costs.get(document);
-          if (!known) costs.set(document, (known = new Map()));
+        if (operation && key !== null) {
+          let known = costs.get(operation);
+          if (!known) costs.set(operation, (known = new Map()));
           cost = known.get(key);
           if (cost === undefined) {
-            if (known.size >= COSTS_PER_DOCUMENT) known.clear();
+            if (known.size >= COSTS_PER_OPERATION) known.clear();
             known.set(key, (cost = compute()));
           }
         } else cost = compute();

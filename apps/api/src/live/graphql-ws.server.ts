@@ -2,8 +2,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import type { GraphQLWsSubscriptionsConfig } from '@nestjs/graphql';
-import { GraphQLError, parse, specifiedRules, validate } from 'graphql';
-import type { DocumentNode, ExecutionResult, FormattedExecutionResult } from 'graphql';
+import { GraphQLError, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate } from 'graphql';
+import type { DocumentNode, ExecutionResult, FormattedExecutionResult, ValidationRule } from 'graphql';
 import type { ServerOptions, Context as WsContext, SubscribePayload } from 'graphql-ws';
 import type { WebSocket } from 'ws';
 import { bearerToken } from '../auth/auth.guard.js';
@@ -13,8 +13,11 @@ import { TokenRevocations } from '../auth/token-revocations.js';
 import type { GraphqlContext } from '../auth/auth.types.js';
 import { CONFIG } from '@tributary/config';
 import type { Config } from '@tributary/config';
+import { AppErrorCode, AppException } from '../common/app.exception.js';
 import { formatError } from '../common/format-error.js';
-import { checkQueryLimits } from '../common/query-limits.js';
+import { MAX_DOCUMENT_TOKENS, variablesError } from '../common/input-checks.js';
+import { checkCost } from '../common/query-limits.js';
+import { validationRules } from '../common/validation-rules.js';
 
 /** What graphql-ws' `ws` adapter puts in `ctx.extra`. */
 interface WsExtra {
@@ -23,7 +26,7 @@ interface WsExtra {
 type Connection = WsContext<Record<string, unknown> | undefined, WsExtra>;
 
 /** graphql-ws close codes: the client's `closed` event shows them with the reason. */
-export const WsCloseCode = { Unauthenticated: 4401 } as const;
+export const WsCloseCode = { Unauthenticated: 4401, TooManyConnections: 4429 } as const;
 
 /**
  * The GraphQL context of an HTTP request (`{ req }`) or of a graphql-ws operation (its connection
@@ -40,8 +43,9 @@ export function graphqlContext(source: {
 /**
  * The graphql-ws side of `/graphql`: authenticates each connection in `connection_init`
  * (`{ authorization: 'Bearer <token>' }`, closed with 4401 otherwise), closes it when its token is
- * revoked, validates operations with the same depth and cost limits as HTTP, and gives errors
- * the same `extensions.code` shape as HTTP.
+ * revoked, validates operations with the same limits as HTTP, caps what one user holds open
+ * (LIVE_CONNECTIONS_PER_USER, LIVE_SUBSCRIPTIONS_PER_CONNECTION / _PER_USER: each subscription is
+ * memory held until it ends), and gives errors the same `extensions.code` shape as HTTP.
  */
 @Injectable()
 export class GraphqlWsServer {
@@ -55,6 +59,10 @@ export class GraphqlWsServer {
   /** Open connections by their token's hash, to close them when it is revoked. */
   private readonly byToken = new Map<string, Set<Connection>>();
   private readonly tokenHashes = new WeakMap<Connection, string>();
+  /** Open connections by user id, for the per-user caps. */
+  private readonly byUser = new Map<string, Set<Connection>>();
+  private readonly userIds = new WeakMap<Connection, string>();
+  private readonly rules: ValidationRule[];
 
   constructor(
     private readonly auth: AuthService,
@@ -62,6 +70,12 @@ export class GraphqlWsServer {
     @Inject(CONFIG) private readonly config: Config,
     revocations: TokenRevocations,
   ) {
+    // Apollo's `introspection: false` only guards HTTP: the socket refuses introspection itself.
+    this.rules = [
+      ...specifiedRules,
+      ...validationRules(config),
+      ...(config.GRAPHQL_INTROSPECTION ? [] : [NoSchemaIntrospectionCustomRule]),
+    ];
     revocations.onRevoked((tokenHash) => {
       for (const ctx of this.byToken.get(tokenHash) ?? []) closeRevoked(ctx);
     });
@@ -72,7 +86,7 @@ export class GraphqlWsServer {
     return {
       onConnect: (ctx) => this.connect(ctx as Connection),
       onClose: (ctx) => this.forget(ctx as Connection),
-      onSubscribe: (_ctx, _id, payload) => this.prepare(payload),
+      onSubscribe: (ctx, _id, payload) => this.prepare(ctx as Connection, payload),
       onNext: (_ctx, _id, _payload, _args, result) => formatResult(result),
       onError: (_ctx, _id, _payload, errors) => errors.map((error) => formatError(error.toJSON(), error)),
     };
@@ -89,6 +103,16 @@ export class GraphqlWsServer {
       ctx.extra.socket.close(WsCloseCode.Unauthenticated, reason);
       return false;
     }
+    const connections = this.byUser.get(user.id) ?? new Set<Connection>();
+    if (connections.size >= this.config.LIVE_CONNECTIONS_PER_USER) {
+      ctx.extra.socket.close(
+        WsCloseCode.TooManyConnections,
+        `Too many connections: at most ${this.config.LIVE_CONNECTIONS_PER_USER} per user; close one first`,
+      );
+      return false;
+    }
+    this.byUser.set(user.id, connections.add(ctx));
+    this.userIds.set(ctx, user.id);
     const recheck = setInterval(() => {
       this.auth
         .authenticate(token!)
@@ -110,26 +134,61 @@ export class GraphqlWsServer {
     const tokenHash = this.tokenHashes.get(ctx);
     const open = tokenHash === undefined ? undefined : this.byToken.get(tokenHash);
     if (open?.delete(ctx) && open.size === 0) this.byToken.delete(tokenHash!);
+    const userId = this.userIds.get(ctx);
+    const connections = userId === undefined ? undefined : this.byUser.get(userId);
+    if (connections?.delete(ctx) && connections.size === 0) this.byUser.delete(userId!);
+  }
+
+  /**
+   * The error for an operation past the caps, or null. graphql-ws lists a connection's operations
+   * in `ctx.subscriptions` from their `subscribe` message until they end, this one included.
+   */
+  private capError(ctx: Connection): GraphQLError | null {
+    const perConnection = this.config.LIVE_SUBSCRIPTIONS_PER_CONNECTION;
+    if (Object.keys(ctx.subscriptions).length > perConnection) {
+      return capError(
+        `at most ${perConnection} subscriptions per connection; complete one first`,
+        'subscriptionsPerConnection',
+        perConnection,
+      );
+    }
+    const perUser = this.config.LIVE_SUBSCRIPTIONS_PER_USER;
+    let active = 0;
+    for (const connection of this.byUser.get(this.userIds.get(ctx) ?? '') ?? [])
+      active += Object.keys(connection.subscriptions).length;
+    if (active > perUser) {
+      return capError(
+        `at most ${perUser} subscriptions per user; complete one first`,
+        'subscriptionsPerUser',
+        perUser,
+      );
+    }
+    return null;
   }
 
   /**
    * Parses, validates and checks the depth and cost limits HTTP requests get (Apollo's plugin and
    * validation rules do not run here); graphql-ws executes what this returns.
    */
-  private prepare(payload: SubscribePayload) {
+  private prepare(ctx: Connection, payload: SubscribePayload) {
+    const capped = this.capError(ctx);
+    if (capped) return [capped];
     let document: DocumentNode;
     try {
-      document = parse(payload.query);
+      document = parse(payload.query, { maxTokens: MAX_DOCUMENT_TOKENS });
     } catch (error) {
-      return [withCode(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
+      // A query nested too deep for the parser's recursion is a RangeError, not a GraphQLError.
+      const syntax = error instanceof GraphQLError ? error : new GraphQLError((error as Error).message);
+      return [withCode(syntax, 'GRAPHQL_PARSE_FAILED')];
     }
     // Resolved per operation: the schema exists only once the GraphQL module has started.
     const schema = this.moduleRef.get(GraphQLSchemaHost, { strict: false }).schema;
-    const invalid = validate(schema, document, specifiedRules);
+    const invalid = validate(schema, document, this.rules);
     if (invalid.length > 0) return invalid.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED'));
-    const limits = { maxDepth: this.config.GRAPHQL_MAX_DEPTH, maxCost: this.config.GRAPHQL_MAX_COST };
-    const excessive = checkQueryLimits(
-      limits,
+    const badInput = variablesError(payload.variables);
+    if (badInput) return [badInput];
+    const excessive = checkCost(
+      this.config.GRAPHQL_MAX_COST,
       schema,
       document,
       payload.variables ?? {},
@@ -142,6 +201,12 @@ export class GraphqlWsServer {
 
 function closeRevoked(ctx: Connection): void {
   ctx.extra.socket.close(WsCloseCode.Unauthenticated, 'Unauthenticated: the bearer token was revoked');
+}
+
+function capError(message: string, limit: string, max: number): GraphQLError {
+  return new GraphQLError(message, {
+    originalError: new AppException(AppErrorCode.RateLimited, message, { limit, max }),
+  });
 }
 
 function withCode(error: GraphQLError, code: string): GraphQLError {

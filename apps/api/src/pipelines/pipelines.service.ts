@@ -120,7 +120,8 @@ export class PipelinesService {
       throw new AppException(AppErrorCode.BadUserInput, `limit: expected 1 to ${PREVIEW_MAX}`, {
         field: 'limit',
       });
-    const results = await previewPipeline(this.db.sql, userId, spec, await this.catalog.resolverFor(userId), {
+    const plugins = await this.catalog.resolverFor(userId, spec);
+    const results = await previewPipeline(this.db.sql, userId, spec, plugins, {
       limit: count,
       days: this.config.REBUILD_HISTORY_DAYS,
     });

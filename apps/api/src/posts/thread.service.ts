@@ -147,7 +147,8 @@ export class ThreadService {
     fetched: FetchedThread,
   ): Promise<ThreadModel> {
     const all: Post[] = [fetched.post, ...fetched.ancestors, ...fetched.replies.map((r) => r.post)];
-    const ids = await storePosts(this.db.client, all);
+    // Stored as the word of the server that answered, like ingested posts (README "Security").
+    const ids = await storePosts(this.db.client, all, fetched.trustDomain);
     if (fetched.skipped.length > 0)
       await recordSkipped(this.db.client, post.network, account.id, fetched.skipped);
     const idOf = (uri: string): bigint => {

@@ -1,5 +1,6 @@
 // Pipelines and plugins: Bob never reads, changes, previews with or runs Alice's pipelines or
 // uploaded plugins. Alice owns an upload, a pipeline using it and one post of her own.
+import { NETWORK_TRUST_DOMAIN } from '@tributary/core';
 import { expect } from '@jest/globals';
 import { PrismaService, upsertIngested } from '@tributary/db';
 import { codeOf } from '../../../api/src/testing/graphql-client.js';
@@ -81,6 +82,7 @@ export const pipelineCases: CaseGroup = {
       prisma,
       home.id,
       items([testPost(4242, { text: 'alice private cat post' })]),
+      NETWORK_TRUST_DOMAIN,
     );
     alicePostId = String(newPostIds[0]);
     // The newest of Alice's posts whatever other groups add, so a preview of one post is this one

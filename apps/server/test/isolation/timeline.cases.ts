@@ -1,5 +1,6 @@
 // Timeline reading and read positions: Bob never reads Alice's timeline, pages it with her cursors
 // or moves her read position. Alice has one post in her default pipeline's timeline.
+import { NETWORK_TRUST_DOMAIN } from '@tributary/core';
 import { expect } from '@jest/globals';
 import { PrismaService, upsertIngested } from '@tributary/db';
 import { TimelineService } from '@tributary/timeline';
@@ -44,6 +45,7 @@ export const timelineCases: CaseGroup = {
       prisma,
       home.id,
       items([testPost(5151, { text: 'alice timeline secret' }, Date.now() - 5151_000)]),
+      NETWORK_TRUST_DOMAIN,
     );
     await worker.get(TimelineService, { strict: false }).runPipelines(w.alice.id, newPostIds.map(String));
     const res = await w.gql<{

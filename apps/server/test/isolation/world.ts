@@ -21,6 +21,11 @@ export interface World {
   aliceBluesky: TestBlueskyAccount;
   /** Alice's real link to the reference Bluesky network. */
   aliceBlueskyAccountId: string;
+  /**
+   * Whose word her Bluesky posts are: the reference PDS, linked to directly and not the operator's
+   * default service (README "Security"), so its origin.
+   */
+  aliceBlueskyDomain: string;
   mastodon: FakeMastodonServer;
 }
 
@@ -57,7 +62,10 @@ export async function accountsOf(w: World, token: string): Promise<string[]> {
   return res.data!.linkedAccounts.map((a) => a.id).sort();
 }
 
-/** A Bluesky post stored as ingest would store it (complete normalized `data`); returns its id. */
+/**
+ * A Bluesky post stored as ingest of Alice's account would store it (complete normalized `data`, her
+ * account's trust domain); returns its id.
+ */
 export async function insertPost(
   w: World,
   post: {
@@ -103,12 +111,12 @@ export async function insertPost(
   // An upsert: the worker may have ingested it already (Alice's own posts reach her home timeline).
   const [row] = await sql<{ id: string }>(
     w,
-    `WITH a AS (INSERT INTO "Author" (network, "networkId", handle) VALUES ('BLUESKY', $1, $2)
-                ON CONFLICT (network, "networkId") DO UPDATE SET handle = EXCLUDED.handle RETURNING id)
-     INSERT INTO "Post" (network, uri, "nativeId", "authorId", data, raw, "createdAt")
-     SELECT 'BLUESKY', $3, $4, a.id, $5, '{}', now() FROM a
-     ON CONFLICT (network, uri) DO UPDATE SET data = EXCLUDED.data RETURNING id::text`,
-    [post.authorDid, post.authorHandle, post.uri, post.nativeId, JSON.stringify(data)],
+    `WITH a AS (INSERT INTO "Author" (network, "networkId", "trustDomain", handle) VALUES ('BLUESKY', $1, $6, $2)
+                ON CONFLICT (network, "networkId", "trustDomain") DO UPDATE SET handle = EXCLUDED.handle RETURNING id)
+     INSERT INTO "Post" (network, uri, "trustDomain", "nativeId", "authorId", data, raw, "createdAt")
+     SELECT 'BLUESKY', $3, $6, $4, a.id, $5, '{}', now() FROM a
+     ON CONFLICT (network, uri, "trustDomain") DO UPDATE SET data = EXCLUDED.data RETURNING id::text`,
+    [post.authorDid, post.authorHandle, post.uri, post.nativeId, JSON.stringify(data), w.aliceBlueskyDomain],
   );
   return row!.id;
 }

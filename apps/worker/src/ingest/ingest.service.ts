@@ -3,7 +3,7 @@ import { AccountsService } from '@tributary/accounts';
 import { CONFIG } from '@tributary/config';
 import type { Config } from '@tributary/config';
 import { AccountStatus, ConnectorError, ConnectorErrorCode } from '@tributary/core';
-import type { NetworkConnector, SourceRef } from '@tributary/core';
+import type { NetworkConnector, SourceRef, TrustDomain } from '@tributary/core';
 import { PrismaService, recordSkipped, upsertIngested } from '@tributary/db';
 import type { LinkedAccount, Source } from '@tributary/db';
 import { JobQueue } from '@tributary/queue';
@@ -23,8 +23,8 @@ type SourceWithAccount = Source & { linkedAccount: LinkedAccount };
 /**
  * Moves posts from the networks into the store: `sync-source` fetches what is new since the stored
  * marker, `backfill-source` pages back through history with progress. Both are idempotent (posts
- * are upserted by URI, markers only move forward after the posts are stored), so a retried or
- * duplicated job does no harm.
+ * are upserted by URI within the trust domain that served them, markers only move forward after
+ * the posts are stored), so a retried or duplicated job does no harm.
  */
 @Injectable()
 export class IngestService {
@@ -43,7 +43,7 @@ export class IngestService {
     if (!source) return { skipped: 'source no longer exists or its account needs re-authentication' };
     return this.withConnector(source, job, token, async (connector) => {
       const result = await connector.fetchNewer(sourceRef(source), source.cursor, SYNC_MAX_ITEMS);
-      const stored = await this.store(source, result.items, result.skipped);
+      const stored = await this.store(source, result.items, result.skipped, result.trustDomain);
       const now = new Date();
       await this.db.client.source.update({
         where: { id: source.id },
@@ -86,7 +86,7 @@ export class IngestService {
           cursor,
           Math.min(BACKFILL_PAGE, target - done),
         );
-        await this.store(source, page.items, page.skipped);
+        await this.store(source, page.items, page.skipped, page.trustDomain);
         done += page.items.length;
         cursor = page.nextCursor;
         exhausted = page.nextCursor === null || page.items.length + page.skipped.length === 0;
@@ -112,13 +112,15 @@ export class IngestService {
     return source;
   }
 
+  /** Stores what the account's server said as that server's word (`trustDomain`, README "Security"). */
   private async store(
     source: SourceWithAccount,
     items: Parameters<typeof upsertIngested>[2],
     skipped: Parameters<typeof recordSkipped>[3],
+    trustDomain: TrustDomain,
   ) {
-    await this.resolveReplyParents(source, items);
-    const { newPostIds } = await upsertIngested(this.db.client, source.id, items);
+    await this.resolveReplyParents(source, items, trustDomain);
+    const { newPostIds } = await upsertIngested(this.db.client, source.id, items, trustDomain);
     await recordSkipped(this.db.client, source.linkedAccount.network, source.linkedAccountId, skipped);
     // After the posts are stored, so a retried sync that finds them stored enqueues nothing new.
     for (let i = 0; i < newPostIds.length; i += PIPELINE_BATCH) {
@@ -132,14 +134,20 @@ export class IngestService {
 
   /**
    * A reply parent the network named only by its id on the account's server (Mastodon) gets its
-   * URI and author from the post the account already stored under that id.
+   * URI and author from the post the account already stored from that server under that id.
    */
-  private async resolveReplyParents(source: SourceWithAccount, items: Parameters<typeof upsertIngested>[2]) {
+  private async resolveReplyParents(
+    source: SourceWithAccount,
+    items: Parameters<typeof upsertIngested>[2],
+    trustDomain: TrustDomain,
+  ) {
     const ids = [...new Set(items.flatMap((i) => i.post.replyParent?.nativeId ?? []))];
     if (ids.length === 0) return;
     const stored = await this.db.client.post.findMany({
       where: {
         network: source.linkedAccount.network,
+        // Ids are the server's own: only its rows (its trust domain) know the post by that id.
+        trustDomain,
         nativeId: { in: ids },
         sources: { some: { source: { linkedAccountId: source.linkedAccountId } } },
       },

@@ -21,9 +21,10 @@ export interface SavedMarker {
  * The status id, on `account`'s instance, of the entry nearest at or above `position` (read before
  * reaching it) that came through the account's home timeline. Hidden entries count: the user went
  * past them. A boost is marked by the boost's own id (what Mastodon clients list), kept with the
- * home source's row. Otherwise a post's `nativeId` is the id on the instance that stored it first,
- * so only posts first seen through an account of this instance qualify. Each branch walks the entry
- * index upwards from the position: ($1 pipeline, $2/$3 position, $4 account, $5 its instance).
+ * home source's row. Otherwise only posts stored as the instance's word qualify (their `nativeId`
+ * is its status id; a row copied by the trust_domains migration has none until the instance serves
+ * it again). Each branch walks the entry index upwards from the position: ($1 pipeline, $2/$3
+ * position, $4 account, $5 its instance).
  */
 const LAST_READ_SQL = (() => {
   const branch = (hidden: boolean) => `(
@@ -33,11 +34,8 @@ const LAST_READ_SQL = (() => {
                   WHERE sp."postId" = e."postId" AND s."linkedAccountId" = $4::uuid AND s.kind = 'HOME'
                   LIMIT 1) home ON true
     WHERE e."pipelineId" = $1::uuid AND e.hidden = ${hidden} AND (e."rankKey", e.id) >= ($2::float8, $3::bigint)
-      AND p.network = 'MASTODON'
-      AND (home.reason->>'nativeId' IS NOT NULL OR
-           (SELECT la."serviceUrl" FROM "SourcePost" f
-            JOIN "Source" fs ON fs.id = f."sourceId" JOIN "LinkedAccount" la ON la.id = fs."linkedAccountId"
-            WHERE f."postId" = e."postId" ORDER BY f."seenAt", f."sourceId" LIMIT 1) = $5)
+      AND p.network = 'MASTODON' AND p."trustDomain" = $5
+      AND (home.reason->>'nativeId' IS NOT NULL OR p."nativeId" <> '')
     ORDER BY e."rankKey" ASC, e.id ASC LIMIT 1)`;
   return `SELECT "nativeId" FROM (${branch(false)} UNION ALL ${branch(true)}) x ORDER BY "rankKey", id LIMIT 1`;
 })();
@@ -83,7 +81,8 @@ export class ReadMarkerService {
         position.rankKey,
         String(position.entryId),
         account.id,
-        account.serviceUrl,
+        // The connector's trust domain for the account (MastodonConnector.trustDomain).
+        new URL(account.serviceUrl).origin,
       );
       const lastReadId = rows[0]?.nativeId;
       if (!lastReadId) continue; // none of this account's posts were read

@@ -1,7 +1,15 @@
 // The NetworkConnector for one linked Bluesky account: reads home/feeds/lists/author feeds through
 // the account's PDS (which proxies to the AppView) and writes likes, reposts and posts back.
 import { RichText } from '@atproto/api';
-import { ConnectorError, ConnectorErrorCode, Network, SourceKind } from '@tributary/core';
+import type { AtpAgent } from '@atproto/api';
+import {
+  ConnectorError,
+  ConnectorErrorCode,
+  NETWORK_TRUST_DOMAIN,
+  Network,
+  SourceKind,
+  hostIsListed,
+} from '@tributary/core';
 import type {
   FetchedThread,
   IngestedItem,
@@ -12,6 +20,7 @@ import type {
   PostTarget,
   SkippedItem,
   SourceRef,
+  TrustDomain,
   WriteOptions,
   WriteResult,
 } from '@tributary/core';
@@ -28,6 +37,12 @@ export interface BlueskyConnectorOptions {
   overlapMs?: number;
   /** Write budget per account and hour, in Bluesky's points (create 3, delete 1). */
   writePointsPerHour?: number;
+  /**
+   * Hosts whose answers are the network's word (`hostIsListed` entries): services the operator
+   * trusts to pass on the AppView's views unchanged. Answers from any other server (a PDS a member
+   * runs) are that server's word only. Default: none.
+   */
+  trustedHosts?: readonly string[];
 }
 
 /** How deep replies and how far up ancestors getPostThread goes (its own maximums are 1000). */
@@ -46,6 +61,8 @@ const AT_URI = /^at:\/\/([^/]+)\/([^/]+)\/([^/]+)$/;
 interface FeedPage {
   feed: unknown[];
   cursor?: string;
+  /** Origins of the servers that answered. */
+  servedBy: string[];
 }
 
 function parseAtUri(
@@ -111,8 +128,10 @@ export class BlueskyConnector implements NetworkConnector {
     let cursor: string | null = null;
     let scannedCount = 0;
     let complete = false;
+    const servedBy: string[] = [];
     scanning: for (;;) {
       const page = await this.page(source, cursor, Math.min(MAX_PAGE, Math.max(maxItems, 1)));
+      servedBy.push(...page.servedBy);
       for (const entry of page.feed) {
         // More is new than the caller wants now; it is left for the next pass or a backfill, so it
         // must not be recorded as seen.
@@ -139,7 +158,7 @@ export class BlueskyConnector implements NetworkConnector {
       }
       cursor = page.cursor;
     }
-    return { items, skipped, marker: scan.marker(), complete };
+    return { items, skipped, marker: scan.marker(), complete, trustDomain: this.trustDomainOf(servedBy) };
   }
 
   async fetchOlder(source: SourceRef, cursor: string | null, limit: number): Promise<OlderPage> {
@@ -151,7 +170,12 @@ export class BlueskyConnector implements NetworkConnector {
       if (result.ok) items.push(result.item);
       else skipped.push(result.skipped);
     }
-    return { items, skipped, nextCursor: page.feed.length > 0 && page.cursor ? page.cursor : null };
+    return {
+      items,
+      skipped,
+      nextCursor: page.feed.length > 0 && page.cursor ? page.cursor : null,
+      trustDomain: this.trustDomainOf(page.servedBy),
+    };
   }
 
   async like(target: PostTarget, options?: WriteOptions): Promise<WriteResult> {
@@ -261,7 +285,7 @@ export class BlueskyConnector implements NetworkConnector {
   async fetchThread(target: PostTarget): Promise<FetchedThread> {
     parseAtUri(target.uri, 'post', 'app.bsky.feed.post');
     await this.ensureLabelers();
-    const thread = await this.session.call(
+    const { value: thread, servedBy } = await this.session.callAnswered(
       'getPostThread',
       async (agent) =>
         (
@@ -272,7 +296,17 @@ export class BlueskyConnector implements NetworkConnector {
           })
         ).data.thread,
     );
-    return normalizeThread(thread, target.uri);
+    return { ...normalizeThread(thread, target.uri), trustDomain: this.trustDomainOf(servedBy) };
+  }
+
+  /**
+   * Whose word an answer is: the network's when every server that answered is trusted, else the
+   * first untrusted one's (a member's PDS can rewrite any view it passes on, or invent one).
+   */
+  private trustDomainOf(servedBy: readonly string[]): TrustDomain {
+    const trusted = this.options.trustedHosts ?? [];
+    const answered = servedBy.length > 0 ? servedBy : [new URL(this.session.agent.dispatchUrl).origin];
+    return answered.find((origin) => !hostIsListed(origin, trusted)) ?? NETWORK_TRUST_DOMAIN;
   }
 
   /**
@@ -315,17 +349,17 @@ export class BlueskyConnector implements NetworkConnector {
     const params = { limit, ...(cursor ? { cursor } : {}) };
     switch (source.kind) {
       case SourceKind.Home:
-        return this.session.call('getTimeline', async (agent) => (await agent.getTimeline(params)).data);
+        return this.answered('getTimeline', async (agent) => (await agent.getTimeline(params)).data);
       case SourceKind.Feed: {
         parseAtUri(source.externalId, 'feed', 'app.bsky.feed.generator');
-        return this.session.call(
+        return this.answered(
           'getFeed',
           async (agent) => (await agent.app.bsky.feed.getFeed({ ...params, feed: source.externalId })).data,
         );
       }
       case SourceKind.List: {
         parseAtUri(source.externalId, 'list', 'app.bsky.graph.list');
-        return this.session.call(
+        return this.answered(
           'getListFeed',
           async (agent) =>
             (await agent.app.bsky.feed.getListFeed({ ...params, list: source.externalId })).data,
@@ -334,7 +368,7 @@ export class BlueskyConnector implements NetworkConnector {
       case SourceKind.Author: {
         if (!source.externalId)
           throw new ConnectorError(ConnectorErrorCode.BadInput, 'An author feed needs a DID or handle');
-        return this.session.call(
+        return this.answered(
           'getAuthorFeed',
           async (agent) =>
             (await agent.getAuthorFeed({ ...params, actor: source.externalId, filter: 'posts_with_replies' }))
@@ -344,6 +378,15 @@ export class BlueskyConnector implements NetworkConnector {
       default:
         throw new ConnectorError(ConnectorErrorCode.BadInput, `Bluesky has no ${source.kind} sources`);
     }
+  }
+
+  /** A feed call, with who answered it. */
+  private async answered(
+    what: string,
+    fn: (agent: AtpAgent) => Promise<Omit<FeedPage, 'servedBy'>>,
+  ): Promise<FeedPage> {
+    const { value, servedBy } = await this.session.callAnswered(what, fn);
+    return { ...value, servedBy };
   }
 
   /** Labels come back only from labelers the request names; use the account's subscriptions. */

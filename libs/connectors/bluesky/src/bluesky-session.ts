@@ -1,6 +1,7 @@
 // One linked Bluesky account's app-password session: login, resume from stored tokens, refresh.
 // Every token change goes to `onSessionUpdate` so the caller can persist it (encrypted); a session
 // the server no longer accepts calls `onSessionExpired` and surfaces as ConnectorError(AUTH).
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { AtpAgent, CredentialSession } from '@atproto/api';
 import type { AtpSessionData, AtpSessionEvent } from '@atproto/api';
 import {
@@ -70,6 +71,8 @@ function guardedFetch(policy: InstanceUrlPolicy): typeof globalThis.fetch {
 
 export class BlueskySession {
   readonly agent: AtpAgent;
+  /** The origins of the servers that answered, per `callAnswered` (its requests run in this context). */
+  private readonly answering = new AsyncLocalStorage<Set<string>>();
   private expired: string | null = null;
   /** Session handlers run in order on this chain; it never rejects (see `settle`). */
   private pending: Promise<void> = Promise.resolve();
@@ -79,7 +82,13 @@ export class BlueskySession {
     private readonly service: URL,
     private readonly options: BlueskySessionOptions,
   ) {
-    const fetch = createPoliteFetch({ fetch: guardedFetch(options.hostPolicy ?? {}), ...options.rateLimit });
+    const guarded = guardedFetch(options.hostPolicy ?? {});
+    const recorded: typeof globalThis.fetch = (input, init) => {
+      const url = input instanceof Request ? input.url : String(input);
+      this.answering.getStore()?.add(new URL(url).origin);
+      return guarded(input, init);
+    };
+    const fetch = createPoliteFetch({ fetch: recorded, ...options.rateLimit });
     const credentials = new CredentialSession(service, fetch, (event, data) => this.onEvent(event, data));
     this.agent = new AtpAgent(credentials);
   }
@@ -177,6 +186,19 @@ export class BlueskySession {
     // A refresh may have happened inside the call; its tokens must have been persisted.
     await this.settle();
     return result;
+  }
+
+  /**
+   * `call`, also telling which servers answered it (origins): whose word the answer is. Not the
+   * stored service: the account's DID document names the PDS, and whoever controls the DID picks it.
+   */
+  async callAnswered<T>(
+    what: string,
+    fn: (agent: AtpAgent) => Promise<T>,
+  ): Promise<{ value: T; servedBy: string[] }> {
+    const servedBy = new Set<string>();
+    const value = await this.answering.run(servedBy, () => this.call(what, fn));
+    return { value, servedBy: [...servedBy] };
   }
 
   /** Waits for session handlers and rethrows a failure of the caller's `onSessionUpdate`. */

@@ -17,7 +17,7 @@ function isObject(v: unknown): v is Obj {
  * (each with its parent's URI). Unusable posts are skipped with a reason; a reply below one is left
  * out too, since nothing could show where it hangs.
  */
-export function normalizeThread(thread: unknown, uri: string): FetchedThread {
+export function normalizeThread(thread: unknown, uri: string): Omit<FetchedThread, 'trustDomain'> {
   if (!isObject(thread) || thread.$type !== THREAD_VIEW) {
     const why =
       isObject(thread) && thread.$type === 'app.bsky.feed.defs#blockedPost' ? 'blocked' : 'not found';

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { ConnectorError, ConnectorErrorCode, SourceKind } from '@tributary/core';
 import type { IngestedItem, SourceRef } from '@tributary/core';
 import { blueskyNetwork } from '../../../testing/src/bluesky-network.js';
+import { HostilePds } from '../../../testing/src/bluesky/hostile-pds.js';
 import type { BlueskyNetworkClient } from '../../../testing/src/bluesky-network.js';
 import { BlueskyConnector, BlueskySession, subscribeRepos } from '../src/index.js';
 import type { BlueskySessionData, RepoEvent } from '../src/index.js';
@@ -223,6 +224,35 @@ describe('the servers a session may reach', () => {
     } finally {
       inner.server.close();
       entryway.server.close();
+    }
+  });
+});
+
+describe('whose word an answer is', () => {
+  // Posts are stored per trust domain (README "Security"): the network's only when a service the
+  // operator trusts answered, else the answering server's, whatever service the account was linked to.
+  it("is the network's when a trusted service answered, else the origin of the server that did", async () => {
+    const pds = new URL(net.info.pdsUrl);
+    const { session } = await link();
+    const trusted = new BlueskyConnector(session, { trustedHosts: ['bsky.social', pds.host] });
+    expect((await trusted.fetchNewer(HOME, null, 5)).trustDomain).toBe('');
+    expect((await trusted.fetchOlder(HOME, null, 5)).trustDomain).toBe('');
+    const post = seeded.posts.richText;
+    expect((await trusted.fetchThread({ uri: post.uri, nativeId: post.cid })).trustDomain).toBe('');
+    const untrusted = new BlueskyConnector(session, { trustedHosts: ['*.host.bsky.network'] });
+    expect((await untrusted.fetchNewer(HOME, null, 5)).trustDomain).toBe(pds.origin);
+
+    // A member's own PDS in front of the trusted one: its DID document names it, so it answers.
+    const own = await HostilePds.start(net.info.pdsUrl);
+    try {
+      const viaOwn = await link(seeded.viewer, {
+        service: own.origin,
+        hostPolicy: { allowHosts: [pds.host, own.host], allowHttp: true },
+      });
+      const connector = new BlueskyConnector(viaOwn.session, { trustedHosts: [pds.host] });
+      expect((await connector.fetchNewer(HOME, null, 5)).trustDomain).toBe(own.origin);
+    } finally {
+      await own.close();
     }
   });
 });

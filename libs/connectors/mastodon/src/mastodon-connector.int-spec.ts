@@ -267,13 +267,14 @@ describe.each(PERSONALITIES.map((p) => [p.name, p] as const))('%s', (_name, pers
       // gap, filled by the next calls; together they are exactly the new posts, newest first.
       expect(calls).toBe(3);
       expect(caughtUp).toEqual([...after].reverse());
-      // Nothing new: one request, no items, marker unchanged.
+      // Nothing new: one request, no items, marker unchanged. What it reads is the instance's word.
       const sent = server.requests.length;
       await expect(c.fetchNewer(HOME, marker, 10)).resolves.toEqual({
         items: [],
         skipped: [],
         marker,
         complete: true,
+        trustDomain: server.origin,
       });
       expect(server.requests.length).toBe(sent + 1);
     });

@@ -11,6 +11,7 @@ import type {
   PostTarget,
   SkippedItem,
   SourceRef,
+  TrustDomain,
   WriteOptions,
   WriteResult,
 } from '@tributary/core';
@@ -73,6 +74,15 @@ export class MastodonConnector implements NetworkConnector {
   }
 
   get instanceOrigin(): string {
+    return this.client.origin;
+  }
+
+  /**
+   * Everything this account reads is its instance's word: its own statuses, and the remote ones it
+   * relays, whose URIs belong to other servers (a status claiming another server's URI is not that
+   * server's status). Stored apart per instance, so one instance never rewrites another's copy.
+   */
+  get trustDomain(): TrustDomain {
     return this.client.origin;
   }
 
@@ -148,7 +158,8 @@ export class MastodonConnector implements NetworkConnector {
       const { items, skipped } = this.normalizeAll(page.statuses, seen);
       resolveReplyParents(items);
       const top = statusId(page.statuses[0]);
-      return { items, skipped, marker: serializeTimelineMarker({ top, gap: null }), complete: true };
+      const marker = serializeTimelineMarker({ top, gap: null });
+      return { items, skipped, marker, complete: true, trustDomain: this.trustDomain };
     }
     const scans: Scan[] = [];
     if (state.gap) {
@@ -156,7 +167,8 @@ export class MastodonConnector implements NetworkConnector {
       if (gap.unfinished !== null) {
         const next = { top: state.top, gap: { below: gap.unfinished, floor: state.gap.floor } };
         resolveReplyParents(gap.items);
-        return { ...gap, marker: serializeTimelineMarker(next), complete: false };
+        const marker = serializeTimelineMarker(next);
+        return { items: gap.items, skipped: gap.skipped, marker, complete: false, trustDomain: this.trustDomain };
       }
       scans.push(gap);
     }
@@ -173,6 +185,7 @@ export class MastodonConnector implements NetworkConnector {
       skipped: scans.flatMap((s) => s.skipped),
       marker: serializeTimelineMarker(next),
       complete: next.gap === null,
+      trustDomain: this.trustDomain,
     };
   }
 
@@ -222,7 +235,12 @@ export class MastodonConnector implements NetworkConnector {
     const { items, skipped } = this.normalizeAll(page.statuses, new Set());
     resolveReplyParents(items);
     // A short page is not the end (the server filters after paging); only an empty one is.
-    return { items, skipped, nextCursor: page.statuses.length ? page.older : null };
+    return {
+      items,
+      skipped,
+      nextCursor: page.statuses.length ? page.older : null,
+      trustDomain: this.trustDomain,
+    };
   }
 
   /** The account's lists, to offer as sources. */

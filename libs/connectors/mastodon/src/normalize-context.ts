@@ -59,5 +59,6 @@ export function normalizeContext(
   }
   const all = [focal.ok.post, ...ancestors, ...replies.map((r) => r.post)];
   resolveReplyParents(all.map((post) => ({ post, reason: null })));
-  return { post: focal.ok.post, ancestors, replies, skipped };
+  // The instance's word, like everything it serves (MastodonConnector.trustDomain).
+  return { post: focal.ok.post, ancestors, replies, skipped, trustDomain: new URL(instanceOrigin).origin };
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { makePost } from '@tributary/plugin-sdk';
 import { compilePipeline } from '../engine.js';
@@ -194,6 +195,38 @@ describe('sandboxed plugins', () => {
     expect((await buffers.run(posts, {}, context)).ok).toBe(false);
   });
 
+  it('keeps fixed-length ArrayBuffers and typed arrays working', async () => {
+    const runner = await sandboxedPlugin(
+      sandbox,
+      filterPlugin(
+        'buffers',
+        `class Tagged extends ArrayBuffer {}
+        const bytes = new Uint8Array(new ArrayBuffer(8));
+        bytes.set([1, 2, 3]);
+        const seen = [bytes.buffer instanceof ArrayBuffer, bytes.buffer.constructor === ArrayBuffer,
+          ArrayBuffer.isView(bytes), new Uint8Array(bytes.buffer.slice(1, 3)).join('+'),
+          new Tagged(4) instanceof ArrayBuffer, new Tagged(4).byteLength, typeof ArrayBuffer.prototype.resize];
+        return posts.map(() => ({ action: 'warn', reason: seen.join(',') }));`,
+      ),
+    );
+    expect(await runner.run(posts.slice(0, 1), {}, context)).toEqual({
+      ok: true,
+      verdicts: [{ action: 'warn', reason: 'true,true,true,2+3,true,4,function' }],
+      scores: null,
+    });
+  });
+
+  it('refuses output larger than a call can need', async () => {
+    const runner = await sandboxedPlugin(
+      sandbox,
+      filterPlugin('wordy', 'return posts.map(() => ({ action: "warn", reason: "x".repeat(600000) }));'),
+    );
+    expect(await runner.run(posts, {}, context)).toEqual({
+      ok: false,
+      error: 'bad output: over 1 MiB of JSON',
+    });
+  });
+
   it('reports a throwing plugin and output that breaks the contract', async () => {
     const thrower = await sandboxedPlugin(sandbox, filterPlugin('thrower', 'throw new TypeError("nope")'));
     expect(await thrower.run(posts, {}, context)).toEqual({ ok: false, error: 'threw: TypeError: nope' });
@@ -226,6 +259,32 @@ describe('sandboxed plugins', () => {
     expect(sandbox.pid).not.toBe(pid);
   });
 
+  it('frees the isolate of a plugin that stopped running, and loads it again for its next run', async () => {
+    const own = new PluginSandbox({ timeLimitMs: 2000, memoryLimitMb: 16, idleMs: 0 });
+    try {
+      const counter = await sandboxedPlugin(
+        own,
+        filterPlugin(
+          'counter',
+          'globalThis.runs = (globalThis.runs ?? 0) + 1; return posts.map(() => ({ action: "warn", reason: String(runs) }));',
+        ),
+      );
+      const other = await sandboxedPlugin(own, filterPlugin('other', 'return posts.map(() => null);'));
+      expect(own.loadedCount).toBe(2);
+      const runs = async () => {
+        const outcome = await counter.run(posts.slice(0, 1), {}, context);
+        return outcome.ok ? outcome.verdicts![0]!.reason : outcome.error;
+      };
+      expect([await runs(), await runs()]).toEqual(['1', '2']);
+      expect(own.loadedCount).toBe(1); // `other` has not run since: freed
+      expect((await other.run(posts, {}, context)).ok).toBe(true);
+      expect(own.loadedCount).toBe(1);
+      expect(await runs()).toBe('1'); // a new isolate
+    } finally {
+      await own.close();
+    }
+  });
+
   it('lets the pipeline go on per onError and record what happened', async () => {
     const loop = await sandboxedPlugin(
       sandbox,
@@ -240,6 +299,62 @@ describe('sandboxed plugins', () => {
     expect(results[0]!.decisions).toEqual([
       { stage: 'plugin:spin@1.0.0', index: 0, verdict: 'hide', reason: 'plugin error: timeout', score: 0 },
     ]);
+  });
+});
+
+/** The sandbox process's peak resident memory so far (Linux), in MiB. */
+function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/^VmHWM:\s+(\d+) kB$/m.exec(status)![1]) / 1024;
+}
+
+// isolated-vm's memoryLimit counts the isolate's heap and what its ArrayBuffer allocator hands
+// out; each of these allocated outside both, without bound (1 GB and more from a 64 MiB isolate).
+describe('memory outside the heap', () => {
+  const LIMIT_MB = 16;
+  const STAGES = 8;
+  it.each([
+    [
+      'a growing WebAssembly memory',
+      'globalThis.keep ??= new WebAssembly.Memory({ initial: 1, maximum: 65536 }); keep.grow(512); new Uint8Array(keep.buffer).fill(1);',
+      'threw: ReferenceError: WebAssembly is not defined',
+    ],
+    [
+      'a resizable ArrayBuffer',
+      'globalThis.keep ??= new ArrayBuffer(0, { maxByteLength: 2 ** 30 }); keep.resize(keep.byteLength + 2 ** 25); new Uint8Array(keep).fill(1);',
+      'threw: TypeError: resizable ArrayBuffers are not available to plugins',
+    ],
+    [
+      'a resizable ArrayBuffer made through a prototype',
+      'const AB = Object.getPrototypeOf(new Uint8Array(1).buffer).constructor; globalThis.keep ??= []; keep.push(new AB(2 ** 25, { maxByteLength: 2 ** 25 })); new Uint8Array(keep.at(-1)).fill(1);',
+      'threw: TypeError: resizable ArrayBuffers are not available to plugins',
+    ],
+    [
+      'a growable SharedArrayBuffer',
+      'globalThis.keep ??= new SharedArrayBuffer(0, { maxByteLength: 2 ** 30 }); keep.grow(keep.byteLength + 2 ** 25); new Uint8Array(keep).fill(1);',
+      'threw: ReferenceError: SharedArrayBuffer is not defined',
+    ],
+    [
+      'Intl objects (ICU memory)',
+      'globalThis.keep ??= []; for (let i = 0; i < 5000; i++) keep.push(new Intl.Segmenter("ja", { granularity: "word" }));',
+      'threw: ReferenceError: Intl is not defined',
+    ],
+  ])('is not available to plugins: %s', async (_name, allocate, error) => {
+    const own = new PluginSandbox({ timeLimitMs: 2000, memoryLimitMb: LIMIT_MB });
+    try {
+      const runner = await sandboxedPlugin(
+        own,
+        filterPlugin('hoarder', `${allocate} return posts.map(() => null);`),
+      );
+      const before = peakRssMb(own.pid!);
+      // The same plugin as 8 stages of a pipeline: each call adds 32 MiB if the allocation works.
+      const outcomes = [];
+      for (let stage = 0; stage < STAGES; stage++) outcomes.push(await runner.run(posts, {}, context));
+      expect(peakRssMb(own.pid!) - before).toBeLessThan(2 * LIMIT_MB);
+      expect(outcomes).toEqual(Array.from({ length: STAGES }, () => ({ ok: false, error })));
+    } finally {
+      await own.close();
+    }
   });
 });
 
@@ -286,6 +401,13 @@ describe('validatePluginSource', () => {
       /^configSchema: /,
     ],
     ['loop at load', 'for (;;) {}', 'timeout'],
+    ['a NUL', `${filterPlugin('n', 'return []')} // \u0000`, /^the code contains NUL characters/],
+    ['a lone surrogate', `${filterPlugin('s', 'return []')} // \ud800`, /^the code contains lone surrogates/],
+    [
+      'a schema PostgreSQL cannot store',
+      `definePlugin({ name: 'x', version: '1.0.0', configSchema: { description: 'a\\u0000b' }, score: () => [] })`,
+      /^configSchema: text with NUL characters or lone surrogates/,
+    ],
     ['import statement', "import fs from 'node:fs'; definePlugin({})", /^threw: SyntaxError: /],
   ])('rejects %s', async (_name, code, error) => {
     const check = await validatePluginSource(code, sandbox);

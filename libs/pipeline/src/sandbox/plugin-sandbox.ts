@@ -9,15 +9,27 @@ import { fileURLToPath } from 'node:url';
 // child can be started with without imposing it on the worker or on Jest. A child that dies or
 // stops answering is killed and restarted; its plugins are loaded again on their next batch.
 
+// The defaults are the configuration's (PLUGIN_MEMORY_MB, PLUGIN_CPU_MS in libs/config), which the
+// worker and the API pass in; these apply to sandboxes made without them (tools, tests).
+const DEFAULT_MEMORY_LIMIT_MB = 64;
+const DEFAULT_TIME_LIMIT_MS = 200;
+const DEFAULT_IDLE_MS = 15 * 60_000;
+
 export interface SandboxOptions {
-  /** Heap limit of each plugin's isolate, in MiB (isolated-vm's minimum is 8). Default 32. */
+  /** Heap limit of each plugin's isolate, in MiB (isolated-vm's minimum is 8). Default 64. */
   memoryLimitMb?: number;
   /**
-   * Time a plugin may spend on one call (one chunk of posts), in ms. Default 250. Enforced as
+   * Time a plugin may spend on one call (one chunk of posts), in ms. Default 200. Enforced as
    * wall-clock time inside the sandbox (which bounds CPU time; on an overloaded machine a plugin
    * gets less CPU within it, so keep headroom), and by killing the process at 1.5× the limit.
    */
   timeLimitMs?: number;
+  /**
+   * A plugin's isolate is freed once the sandbox has run other plugins and not this one for this
+   * long, in ms (default 15 minutes): a plugin that pipelines stopped using holds no memory. Its
+   * code is kept, and its next run loads it again.
+   */
+  idleMs?: number;
 }
 
 /** A failed sandbox call: `timeout`, `memory limit`, `threw: …`, `sandbox crashed`, … */
@@ -40,6 +52,7 @@ const STARTUP_TIMEOUT_MS = 10_000;
 export class PluginSandbox {
   readonly memoryLimitMb: number;
   readonly timeLimitMs: number;
+  readonly idleMs: number;
   private child: ChildProcess | null = null;
   private ready: Promise<ChildProcess> | null = null;
   private readonly pending = new Map<number, Pending>();
@@ -47,6 +60,8 @@ export class PluginSandbox {
   private readonly code = new Map<string, string>();
   /** Keys loaded into the current child. */
   private loaded = new Set<string>();
+  /** When each key last ran (performance.now()), for freeing idle isolates. */
+  private readonly lastRun = new Map<string, number>();
   private nextId = 1;
   /** Calls go to the child one at a time, so each call's time limit counts only its own work. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -60,8 +75,14 @@ export class PluginSandbox {
   childCpuMs = 0;
 
   constructor(options: SandboxOptions = {}) {
-    this.memoryLimitMb = Math.max(8, options.memoryLimitMb ?? 32);
-    this.timeLimitMs = Math.max(1, options.timeLimitMs ?? 250);
+    this.memoryLimitMb = Math.max(8, options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB);
+    this.timeLimitMs = Math.max(1, options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS);
+    this.idleMs = Math.max(0, options.idleMs ?? DEFAULT_IDLE_MS);
+  }
+
+  /** How many plugins have an isolate in the sandbox process now (for tests and metrics). */
+  get loadedCount(): number {
+    return this.loaded.size;
   }
 
   /** The sandbox process id while it runs (for monitoring). */
@@ -84,12 +105,14 @@ export class PluginSandbox {
       return reply;
     }
     this.loaded.add(key);
+    this.lastRun.set(key, performance.now());
     return { ok: true, value: reply.meta ?? '', cpuMs: 0 };
   }
 
   /** Forgets a plugin and frees its isolate. */
   async unload(key: string): Promise<void> {
     this.code.delete(key);
+    this.lastRun.delete(key);
     if (this.loaded.delete(key) && this.child !== null) await this.call({ type: 'unload', key });
   }
 
@@ -108,6 +131,7 @@ export class PluginSandbox {
   ): Promise<SandboxReply<string[]>> {
     const code = this.code.get(key);
     if (code === undefined) return { ok: false, error: 'not loaded' };
+    this.lastRun.set(key, performance.now()); // not idle while it runs
     if (!this.loaded.has(key) || this.child === null) {
       const load = await this.call({
         type: 'load',
@@ -128,7 +152,20 @@ export class PluginSandbox {
       timeLimitMs: this.timeLimitMs,
     });
     if (reply.ok) this.childCpuMs += reply.processCpuMs ?? 0;
+    this.freeIdle(key);
     return reply.ok ? { ok: true, value: reply.outs ?? [], cpuMs: reply.cpuMs ?? 0 } : reply;
+  }
+
+  /** Frees the isolates of plugins that have not run for `idleMs`, other than `current`. */
+  private freeIdle(current: string): void {
+    const now = performance.now();
+    this.lastRun.set(current, now);
+    for (const key of this.loaded) {
+      if (key === current || now - (this.lastRun.get(key) ?? now) < this.idleMs) continue;
+      this.loaded.delete(key);
+      // Queued behind this run; nothing waits for it (a failed unload dies with its process).
+      if (this.child !== null) void this.call({ type: 'unload', key });
+    }
   }
 
   /** Stops the child process. The sandbox cannot be used afterwards. */

@@ -5,9 +5,34 @@
 // Plain JavaScript so it starts with a bare `node`, without a TypeScript loader.
 import ivm from 'isolated-vm';
 
-// Evaluated in each isolate before the plugin. Captures JSON and the definition in a closure so
-// plugin code that overwrites globals can only break its own output (which the host checks).
+// Evaluated in each isolate before the plugin, strict so that no stack frame hands out a function.
+//
+// First it takes away what allocates outside the isolate's heap, which isolated-vm's memoryLimit
+// does not count (see plugin-sandbox.spec.ts, "memory outside the heap"): WebAssembly memories,
+// resizable ArrayBuffers and growable SharedArrayBuffers (committed page by page, not through the
+// counted allocator) and Intl objects (ICU's memory: ~7 KB each for a Segmenter, so the heap limit
+// let 400,000 of them take 2.7 GB). Deleting a global loses its only reference; ArrayBuffer stays,
+// replaced everywhere it can be reached (global, prototype.constructor) by a constructor that
+// refuses { maxByteLength } and passes only the length on, so the original is out of reach.
+//
+// Then it captures JSON and the definition in a closure so plugin code that overwrites globals can
+// only break its own output (which the host checks).
 const BOOTSTRAP = `(() => {
+  'use strict';
+  for (const name of ['WebAssembly', 'SharedArrayBuffer', 'Intl']) delete globalThis[name];
+  const NativeArrayBuffer = globalThis.ArrayBuffer, construct = Reflect.construct;
+  const ArrayBuffer = function ArrayBuffer(length) {
+    if (new.target === undefined) throw new TypeError("Constructor ArrayBuffer requires 'new'");
+    const options = arguments[1];
+    if (typeof options === 'object' && options !== null && options.maxByteLength !== undefined)
+      throw new TypeError('resizable ArrayBuffers are not available to plugins');
+    return construct(NativeArrayBuffer, [length], new.target);
+  };
+  Object.defineProperty(ArrayBuffer, 'prototype', { value: NativeArrayBuffer.prototype, writable: false });
+  Object.defineProperty(ArrayBuffer, 'isView', Object.getOwnPropertyDescriptor(NativeArrayBuffer, 'isView'));
+  Object.defineProperty(ArrayBuffer, Symbol.species, Object.getOwnPropertyDescriptor(NativeArrayBuffer, Symbol.species));
+  Object.defineProperty(NativeArrayBuffer.prototype, 'constructor', { value: ArrayBuffer, writable: true, configurable: true });
+  Object.defineProperty(globalThis, 'ArrayBuffer', { value: ArrayBuffer, writable: true, configurable: true });
   const parse = JSON.parse, stringify = JSON.stringify;
   let definition = null;
   globalThis.definePlugin = (d) => {
@@ -32,6 +57,10 @@ const BOOTSTRAP = `(() => {
   };
   return { meta, run };
 })()`;
+
+// What one call may return: 100 verdicts with long reasons are ~30 KB. More would only be copied to
+// the worker (which parses it) to be cut there.
+const MAX_OUTPUT_CHARS = 1024 * 1024;
 
 /** @type {Map<string, { code: string, memoryMb: number, isolate: import('isolated-vm').Isolate | null, run: import('isolated-vm').Reference | null }>} */
 const plugins = new Map();
@@ -104,6 +133,7 @@ function handle(message) {
         });
         cpuMs += Number(entry.isolate.cpuTime - before) / 1e6;
         if (typeof out !== 'string') return { id, ok: false, error: 'bad output: not serializable' };
+        if (out.length > MAX_OUTPUT_CHARS) return { id, ok: false, error: 'bad output: over 1 MiB of JSON' };
         outs.push(out);
         if (outs.length < message.chunks.length && performance.now() - lastSign >= every) {
           process.send({ id, progress: outs.length });

@@ -53,6 +53,8 @@ function manifestFrom(metaJson: string): PluginSourceCheck {
   });
   if (problem !== null) return { ok: false, error: problem };
   const configSchema = meta.configSchema as JsonSchema;
+  if (!storable(configSchema))
+    return { ok: false, error: 'configSchema: text with NUL characters or lone surrogates cannot be stored' };
   try {
     compileConfigSchema(configSchema);
   } catch (error) {
@@ -66,6 +68,13 @@ function manifestFrom(metaJson: string): PluginSourceCheck {
     fields: (meta.fields as PluginPostField[] | undefined) ?? [...PLUGIN_POST_FIELDS],
     hooks: { filter: meta.filter === true, score: meta.score === true },
   };
+}
+
+/** Whether every string in a JSON value (keys too) can be stored: PostgreSQL refuses NUL and lone surrogates. */
+function storable(value: unknown): boolean {
+  if (typeof value === 'string') return !value.includes('\0') && value.isWellFormed();
+  if (typeof value !== 'object' || value === null) return true;
+  return Object.entries(value).every(([key, item]) => storable(key) && storable(item));
 }
 
 let loadSeq = 0;
@@ -104,6 +113,15 @@ async function loadChecked(
       check: { ok: false, error: `plugin source is larger than ${MAX_PLUGIN_SOURCE_BYTES / 1024} KiB` },
     };
   }
+  // Stored as text once accepted: PostgreSQL refuses a NUL, and would store a lone surrogate as U+FFFD.
+  if (code.includes('\0'))
+    return {
+      check: { ok: false, error: 'the code contains NUL characters (write \\0 in a string instead)' },
+    };
+  if (!code.isWellFormed())
+    return {
+      check: { ok: false, error: 'the code contains lone surrogates (write \\uD800 in a string instead)' },
+    };
   const loaded = await sandbox.load(key, code);
   if (!loaded.ok) return { check: { ok: false, error: loaded.error } };
   const check = manifestFrom(loaded.value);

@@ -1,3 +1,4 @@
+import { contribution, rankKey } from '../rank-key.js';
 import type { BuiltinStageConfig } from '../spec.js';
 import type { CompiledStage, ItemState } from './stage.js';
 import { placedMs, record } from './stage.js';
@@ -11,7 +12,7 @@ import { placedMs, record } from './stage.js';
 export function authorCap(
   index: number,
   cfg: BuiltinStageConfig<'diversify/author-cap'>,
-  tau: number,
+  halfLifeHours: number,
 ): CompiledStage {
   return {
     use: 'diversify/author-cap',
@@ -19,7 +20,7 @@ export function authorCap(
     phase: 'diversify',
     run(items) {
       const live: ItemState[] = items.filter((i) => !i.hidden);
-      const key = (i: ItemState): number => placedMs(i) / 1000 / tau + i.score;
+      const key = (i: ItemState): number => rankKey(placedMs(i), i.score, halfLifeHours);
       live.sort((a, b) => key(b) - key(a));
       const recent = new Map<string, number[]>(); // author → positions of their recent kept items
       for (let pos = 0; pos < live.length; pos++) {
@@ -30,7 +31,7 @@ export function authorCap(
         while (positions.length > 0 && positions[0]! <= pos - cfg.per) positions.shift();
         if (positions.length >= cfg.max) {
           const excess = positions.length - cfg.max + 1;
-          const penalty = -cfg.penalty * excess;
+          const penalty = contribution(-cfg.penalty * excess);
           item.score += penalty;
           record(item, {
             stage: 'diversify/author-cap',

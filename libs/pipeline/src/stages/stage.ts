@@ -1,7 +1,7 @@
 import type { Post } from '@tributary/core';
 import type { MaskScan, ScanKey } from '../literal-scan.js';
 import { compileMaskScan, MAX_SCAN_GROUPS } from '../literal-scan.js';
-import { parseIsoMs } from '../rank-key.js';
+import { contribution, parseIsoMs } from '../rank-key.js';
 import type { Candidate, Decision, HistoryEntry, SeenIn } from '../types.js';
 
 /** The engine's working state for one candidate; stages mutate it in place (no per-stage copies). */
@@ -114,8 +114,12 @@ export function applyVerdict(item: ItemState, use: string, index: number, v: Ver
   }
 }
 
-/** Adds a score contribution and records it (zero contributions are not recorded). */
-export function addScore(item: ItemState, use: string, index: number, score: number, reason: string): void {
+/**
+ * Adds a score contribution, clamped to what one stage may add (rank-key.ts), and records it (zero
+ * contributions are not recorded).
+ */
+export function addScore(item: ItemState, use: string, index: number, raw: number, reason: string): void {
+  const score = contribution(raw);
   if (score === 0) return;
   item.score += score;
   record(item, { stage: use, index, verdict: 'score', reason, score });

@@ -21,6 +21,9 @@ export interface FakeAccount {
   username: string;
   displayName: string;
   bot: boolean;
+  /** What a hostile server claims: another server's account URI, an avatar of its choosing. */
+  uri?: string;
+  avatar?: string;
 }
 
 export interface FakeMedia {
@@ -52,6 +55,9 @@ export interface FakePostInput {
   mentions?: string[]; // account ids
   media?: FakeMedia[];
   card?: FakeCard;
+  /** A hostile server's claims: another server's status URI, counts of its choosing. */
+  uri?: string;
+  counts?: { replies?: number; reblogs?: number; favourites?: number };
 }
 
 interface StoredStatus {
@@ -229,12 +235,17 @@ export class FakeMastodonServer {
     };
   }
 
-  createAccount(username: string, options: { displayName?: string; bot?: boolean } = {}): FakeAccount {
+  createAccount(
+    username: string,
+    options: { displayName?: string; bot?: boolean; uri?: string; avatar?: string } = {},
+  ): FakeAccount {
     const account: FakeAccount = {
       id: String(this.nextId++),
       username,
       displayName: options.displayName ?? username,
       bot: options.bot ?? false,
+      ...(options.uri ? { uri: options.uri } : {}),
+      ...(options.avatar ? { avatar: options.avatar } : {}),
     };
     this.accounts.set(account.id, account);
     return account;
@@ -409,13 +420,13 @@ export class FakeMastodonServer {
       bot: a.bot,
       discoverable: true,
       ...(this.personality.accounts === 'full'
-        ? { indexable: true, group: false, uri: `${this.origin}/users/${a.username}` }
+        ? { indexable: true, group: false, uri: a.uri ?? `${this.origin}/users/${a.username}` }
         : {}),
       created_at: '2024-01-01T00:00:00.000Z',
       note: '<p></p>',
       url,
-      avatar: `${this.origin}/avatars/${a.id}.png`,
-      avatar_static: `${this.origin}/avatars/${a.id}.png`,
+      avatar: a.avatar ?? `${this.origin}/avatars/${a.id}.png`,
+      avatar_static: a.avatar ?? `${this.origin}/avatars/${a.id}.png`,
       header: `${this.origin}/headers/missing.png`,
       header_static: `${this.origin}/headers/missing.png`,
       followers_count: 0,
@@ -532,9 +543,9 @@ export class FakeMastodonServer {
           }
         : null,
       poll: null,
-      replies_count: this.counter('replies', s.id),
-      reblogs_count: this.counter('reblogs', s.id),
-      favourites_count: s.favouritedBy.size,
+      replies_count: i.counts?.replies ?? this.counter('replies', s.id),
+      reblogs_count: i.counts?.reblogs ?? this.counter('reblogs', s.id),
+      favourites_count: i.counts?.favourites ?? s.favouritedBy.size,
       quotes_count: this.counter('quotes', s.id),
       ...this.renderQuote(quoted, viewer, depth),
       filtered: this.filterResults(s, viewer),
@@ -1029,6 +1040,7 @@ export class FakeMastodonServer {
   }
 
   private statusUri(s: StoredStatus): string {
+    if (s.input.uri) return s.input.uri;
     return `${this.origin}/users/${(this.accounts.get(s.accountId) as FakeAccount).username}/statuses/${s.ext}`;
   }
 
