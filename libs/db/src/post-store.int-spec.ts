@@ -252,17 +252,22 @@ describe.each(backends)('post store on %s', (_name, open) => {
       at,
       uri: `at://did:plc:friend/app.bsky.feed.repost/${at}`,
     });
-    await upsertIngested(prisma, home, [{ post: post(9), reason: null }]);
+    await upsertIngested(prisma, home, [{ post: post(9), reason: null }], NETWORK_TRUST_DOMAIN);
     const [id] = await postIdsByUri(prisma, [9]);
-    const boosted = await upsertIngested(prisma, home, [
-      { post: post(9), reason: repost('2026-01-05T00:00:00.000Z') },
-    ]);
+    const boosted = await upsertIngested(
+      prisma,
+      home,
+      [{ post: post(9), reason: repost('2026-01-05T00:00:00.000Z') }],
+      NETWORK_TRUST_DOMAIN,
+    );
     expect(boosted.newPostIds).toEqual([id]);
     const row = await prisma.sourcePost.findFirstOrThrow({ where: { postId: id! } });
     expect(row.reason).toEqual(repost('2026-01-05T00:00:00.000Z'));
     // The same repost again, an older one (a backfill reaching it) or the post itself: nothing new.
     for (const reason of [repost('2026-01-05T00:00:00.000Z'), repost('2026-01-03T00:00:00.000Z'), null])
-      expect((await upsertIngested(prisma, home, [{ post: post(9), reason }])).newPostIds).toEqual([]);
+      expect(
+        (await upsertIngested(prisma, home, [{ post: post(9), reason }], NETWORK_TRUST_DOMAIN)).newPostIds,
+      ).toEqual([]);
     expect((await prisma.sourcePost.findFirstOrThrow({ where: { postId: id! } })).reason).toEqual(
       repost('2026-01-05T00:00:00.000Z'),
     );

@@ -168,7 +168,13 @@ export class MastodonConnector implements NetworkConnector {
         const next = { top: state.top, gap: { below: gap.unfinished, floor: state.gap.floor } };
         resolveReplyParents(gap.items);
         const marker = serializeTimelineMarker(next);
-        return { items: gap.items, skipped: gap.skipped, marker, complete: false, trustDomain: this.trustDomain };
+        return {
+          items: gap.items,
+          skipped: gap.skipped,
+          marker,
+          complete: false,
+          trustDomain: this.trustDomain,
+        };
       }
       scans.push(gap);
     }
