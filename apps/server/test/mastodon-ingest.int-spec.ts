@@ -327,6 +327,16 @@ describe('Mastodon ingest through the service', () => {
     });
   });
 
+  it('applies an edit streamed as status.update to the stored post', async () => {
+    const id = fake.post(friend, { text: 'before the edit' });
+    await waitFor('the status stored', async () => (await storedIn(sourceIds.HOME, id)) === 1);
+    homeCount += 1;
+    fake.editStatus(id, { text: 'after the edit', spoilerText: 'now with a warning' });
+    await waitFor('the edit stored', async () => (await postData(id))['text'] === 'after the edit');
+    expect((await postData(id))['contentWarning']).toBe('now with a warning');
+    expect(await rowsOf(sourceIds.HOME)).toBe(homeCount);
+  });
+
   it('moves an account to NEEDS_REAUTH when the streaming API refuses its token', async () => {
     fake.revokeTokens(second);
     fake.dropStreams(); // both reconnect; second's token is refused at the upgrade

@@ -3,7 +3,8 @@ import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/comm
 import { AccountsService } from '@tributary/accounts';
 import type { MastodonStream } from '@tributary/connector-mastodon';
 import { AccountStatus, Network, SourceKind } from '@tributary/core';
-import { PrismaService } from '@tributary/db';
+import type { Post } from '@tributary/core';
+import { PrismaService, storePosts } from '@tributary/db';
 import { JobQueue } from '@tributary/queue';
 import { LeaderLock } from './leader-lock.js';
 import { WorkerRedis } from './redis.provider.js';
@@ -99,7 +100,12 @@ export class MastodonStreamsService implements OnApplicationBootstrap, OnApplica
       try {
         const stream = await this.accounts.mastodonStream(account, {
           stream: 'user',
-          onStatus: () => void this.sync(homeSourceId),
+          // An edit is not new to the timeline (a sync would not see it): the edited status is
+          // stored over the old one and run through the pipelines again.
+          onStatus: (result, event) =>
+            void (event === 'status.update' && 'ok' in result
+              ? this.storeEdit(account.userId, account.serviceUrl, result.ok.post)
+              : this.sync(homeSourceId)),
           // Every (re)open catches up from the stored marker: whatever arrived while no stream
           // was listening is fetched, nothing is assumed delivered.
           onStateChange: (state) => {
@@ -127,6 +133,20 @@ export class MastodonStreamsService implements OnApplicationBootstrap, OnApplica
       .catch((error: unknown) =>
         this.logger.warn(`cannot queue sync of ${sourceId}: ${(error as Error).message}`),
       );
+  }
+
+  /** Stores an edited status as the instance's word, over what was stored, if it was. */
+  private async storeEdit(userId: string, instance: string, post: Post): Promise<void> {
+    try {
+      const trustDomain = new URL(instance).origin;
+      const where = { network: Network.Mastodon, uri: post.uri, trustDomain };
+      if (!(await this.db.client.post.findFirst({ where, select: { id: true } }))) return;
+      const ids = await storePosts(this.db.client, [post], trustDomain);
+      const id = ids.get(post.uri);
+      if (id !== undefined) await this.jobs.enqueue('run-pipelines', { userId, postIds: [String(id)] });
+    } catch (error) {
+      this.logger.warn(`cannot store the edit of ${post.uri}: ${(error as Error).message}`);
+    }
   }
 
   /** Recorded once: the account is polled (PollService) and shows as such, nothing reconnects. */

@@ -17,7 +17,7 @@ export interface MastodonStreamOptions extends InstanceUrlPolicy {
   list?: string;
   tag?: string;
   /** A new or edited status (`update`, `status.update`), already normalized. */
-  onStatus: (result: NormalizeResult) => void;
+  onStatus: (result: NormalizeResult, event: 'update' | 'status.update') => void;
   onDelete?: (statusId: string) => void;
   /**
    * Called after every reconnect, once the socket is open again: the caller runs `fetchNewer`
@@ -215,12 +215,13 @@ export class MastodonStream {
       try {
         status = parseAsMasto(typeof msg.payload === 'string' ? msg.payload : JSON.stringify(msg.payload));
       } catch {
-        this.options.onStatus({
-          skipped: { reason: 'streamed status payload is not JSON', record: msg.payload },
-        });
+        this.options.onStatus(
+          { skipped: { reason: 'streamed status payload is not JSON', record: msg.payload } },
+          msg.event,
+        );
         return;
       }
-      this.options.onStatus(normalizeStatus(status, this.options.instanceOrigin));
+      this.options.onStatus(normalizeStatus(status, this.options.instanceOrigin), msg.event);
     } else if (msg.event === 'delete' && typeof msg.payload === 'string') {
       this.options.onDelete?.(msg.payload);
     }

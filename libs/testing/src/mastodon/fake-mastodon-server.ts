@@ -69,6 +69,7 @@ interface StoredStatus {
   input: FakePostInput;
   reblogOf: number | null;
   deleted: boolean;
+  editedAt: string | null;
   favouritedBy: Set<string>;
 }
 
@@ -295,6 +296,15 @@ export class FakeMastodonServer {
     return s.ext;
   }
 
+  /** Edits a status (its text, content warning…) as its author would, streaming `status.update`. */
+  editStatus(statusId: string, changes: Partial<FakePostInput>): void {
+    const s = this.find(statusId);
+    if (!s) throw new Error(`no status ${statusId}`);
+    s.input = { ...s.input, ...changes };
+    s.editedAt = new Date().toISOString();
+    this.fanOut(s, 'status.update');
+  }
+
   deleteStatus(statusId: string): void {
     const s = this.find(statusId);
     if (s) s.deleted = true;
@@ -389,6 +399,7 @@ export class FakeMastodonServer {
       input,
       reblogOf,
       deleted: false,
+      editedAt: null,
       favouritedBy: new Set(),
     };
     this.statuses.set(s.id, s);
@@ -452,7 +463,7 @@ export class FakeMastodonServer {
       reblogged: false,
       muted: false,
       bookmarked: false,
-      edited_at: null,
+      edited_at: s.editedAt,
     };
     if (s.reblogOf !== null) {
       const target = this.statuses.get(s.reblogOf) as StoredStatus;
@@ -1267,20 +1278,20 @@ export class FakeMastodonServer {
     });
   }
 
-  private fanOut(s: StoredStatus): void {
+  private fanOut(s: StoredStatus, event: 'update' | 'status.update' = 'update'): void {
     this.emit(
       (c) =>
         (c.stream === 'user' && this.inHome(s, c.accountId)) ||
         (c.stream === 'list' && !!c.param && this.inList(s, c.param)) ||
         (c.stream === 'hashtag' && !!c.param && this.inTag(s, c.param)),
-      'update',
+      event,
       s,
     );
   }
 
   private emit(
     to: (c: StreamClient) => boolean,
-    event: 'update' | 'delete',
+    event: 'update' | 'status.update' | 'delete',
     what: StoredStatus | string | unknown,
   ): void {
     for (const c of this.streams) {
