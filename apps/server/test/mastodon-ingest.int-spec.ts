@@ -1,6 +1,11 @@
 // Mastodon end to end through the real service: GraphQL linking (OAuth with PKCE, token), backfill,
 // sync and the leader's user stream in the worker, against the OpenAPI-validated fake instance.
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { credentialsKey } from '@tributary/accounts';
+import { CONFIG } from '@tributary/config';
+import type { Config } from '@tributary/config';
+import { registerApp } from '@tributary/connector-mastodon';
+import { seal } from '@tributary/db';
 import { QueueName, redisConnection } from '@tributary/queue';
 import { FakeMastodonServer } from '@tributary/testing';
 import type { FakeAccount } from '@tributary/testing';
@@ -156,6 +161,22 @@ afterAll(async () => {
 
 describe('Mastodon ingest through the service', () => {
   it('links through OAuth with PKCE (single use, bound to the state) and with a token', async () => {
+    // An app registered before Tributary asked for write:media: it is registered again, with it.
+    const old = await registerApp(
+      fake.origin,
+      { clientName: 'Tributary', redirectUri: 'urn:ietf:wg:oauth:2.0:oob', scopes: 'read write:statuses' },
+      { allowHosts: [fake.host], allowHttp: true },
+    );
+    await db.query(
+      `INSERT INTO "MastodonApp" (id, instance, "clientId", "clientSecret", "redirectUri", scopes) VALUES (gen_random_uuid(), $1, $2, $3, $4, $5)`,
+      [
+        fake.origin,
+        old.clientId,
+        seal(old.clientSecret, credentialsKey(instance.running.apps.at(-1)!.get<Config>(CONFIG))),
+        old.redirectUri,
+        old.scopes,
+      ],
+    );
     const started = await gql<{ startMastodonLink: { authorizeUrl: string; state: string } }>(
       'mutation($i: String!) { startMastodonLink(instance: $i) { authorizeUrl state } }',
       { i: fake.origin },
@@ -163,6 +184,8 @@ describe('Mastodon ingest through the service', () => {
     );
     const { authorizeUrl, state } = started.data!.startMastodonLink;
     const url = new URL(authorizeUrl);
+    expect(url.searchParams.get('client_id')).not.toBe(old.clientId);
+    expect(url.searchParams.get('scope')?.split(' ')).toContain('write:media');
     expect(url.searchParams.get('code_challenge_method')).toBe('S256');
     expect(url.searchParams.get('state')).toBe(state);
     const approved = fake.approve(authorizeUrl, me);
@@ -257,7 +280,9 @@ describe('Mastodon ingest through the service', () => {
     expect((cw['author'] as { displayName: string }).displayName).toBe('A Friend');
 
     const reply = await postData(ids['reply']!);
-    expect((reply['replyParent'] as { uri: string }).uri).toBe(`${fake.origin}/api/v1/statuses/${ids['cw']}`);
+    expect((reply['replyParent'] as { uri: string }).uri).toBe(
+      `${fake.origin}/users/friend/statuses/${ids['cw']}`,
+    );
 
     const quote = await postData(ids['quote']!);
     expect((quote['quote'] as { nativeId: string; text: string }).nativeId).toBe(ids['cw']);
@@ -292,6 +317,26 @@ describe('Mastodon ingest through the service', () => {
     expect(await rowsOf(sourceIds.HOME)).toBe(homeCount);
   });
 
+  it('references the parent of a later reply by its URI when the parent is stored', async () => {
+    const id = fake.post(friend, { text: 'a late reply', inReplyTo: ids['media'] });
+    await waitFor('the reply stored', async () => (await storedIn(sourceIds.HOME, id)) === 1);
+    homeCount += 1;
+    expect((await postData(id))['replyParent']).toEqual({
+      uri: `${fake.origin}/users/friend/statuses/${ids['media']}`,
+      authorNetworkId: `${fake.origin}/users/friend`,
+    });
+  });
+
+  it('applies an edit streamed as status.update to the stored post', async () => {
+    const id = fake.post(friend, { text: 'before the edit' });
+    await waitFor('the status stored', async () => (await storedIn(sourceIds.HOME, id)) === 1);
+    homeCount += 1;
+    fake.editStatus(id, { text: 'after the edit', spoilerText: 'now with a warning' });
+    await waitFor('the edit stored', async () => (await postData(id))['text'] === 'after the edit');
+    expect((await postData(id))['contentWarning']).toBe('now with a warning');
+    expect(await rowsOf(sourceIds.HOME)).toBe(homeCount);
+  });
+
   it('moves an account to NEEDS_REAUTH when the streaming API refuses its token', async () => {
     fake.revokeTokens(second);
     fake.dropStreams(); // both reconnect; second's token is refused at the upgrade
@@ -306,7 +351,7 @@ describe('Mastodon ingest through the service', () => {
   it('reconnects a dropped stream and catches up what it missed, without gaps or duplicates', async () => {
     const before = fake.requests.length;
     fake.dropStreams({ stayDown: true });
-    // More than one page (40): the catch-up sync pages forward from its marker.
+    // More than one page (40): the catch-up sync finds a full page above its marker and pages back.
     const missed = Array.from({ length: 45 }, (_, n) => fake.post(friend, { text: `while down ${n}` }));
     await new Promise((r) => setTimeout(r, 500));
     fake.restoreStreaming();
@@ -319,10 +364,10 @@ describe('Mastodon ingest through the service', () => {
     }
     homeCount += missed.length;
     expect(await rowsOf(sourceIds.HOME)).toBe(homeCount);
-    const forward = fake.requests
+    const pagedBack = fake.requests
       .slice(before)
-      .filter((r) => r.path === '/api/v1/timelines/home' && r.query['min_id']);
-    expect(forward.length).toBeGreaterThanOrEqual(2);
+      .filter((r) => r.path === '/api/v1/timelines/home' && r.query['since_id'] && r.query['max_id']);
+    expect(pagedBack.length).toBeGreaterThanOrEqual(1);
     await waitFor('stream open again', async () => fake.openStreams === 1);
     const after = fake.post(friend, { text: 'after the reconnect' });
     await waitFor('post-reconnect status stored', async () => (await storedIn(sourceIds.HOME, after)) === 1);

@@ -351,6 +351,24 @@ describe('timeline', () => {
       );
     });
 
+    it('marks a boost read by the boost, the entry Mastodon clients show', async () => {
+      const booster = fake.createAccount('booster');
+      const stranger = fake.createAccount('stranger');
+      fake.follow(reader, booster);
+      const original = fake.post(stranger, { text: 'boosted from afar' });
+      const boost = fake.boost(booster, original);
+      const edge = await waitFor('the boost in the timeline', async () => {
+        const res = await gql<{ timeline: { edges: MarkEdge[] } }>(
+          'query { timeline(first: 100, includeHidden: true) { edges { cursor node { id post { network nativeId } } } } }',
+          {},
+          token,
+        );
+        return res.data?.timeline.edges.find((e) => e.node.post.nativeId === original);
+      });
+      await gql(MARK, { p: pipelineId, pos: edge.cursor }, token);
+      await waitFor('the marker on the boost', async () => fake.homeMarker(reader)?.lastReadId === boost);
+    });
+
     it("refuses positions that are not cursors of that pipeline, and pipelines not the caller's", async () => {
       const before = await readPosition();
       const first = await page({ first: 1 });

@@ -9,6 +9,7 @@ import {
   authorizeUrl,
   createPkce,
   exchangeCode,
+  MASTODON_SCOPES,
   registerApp,
   verifyCredentials,
 } from '@tributary/connector-mastodon';
@@ -173,7 +174,8 @@ export class AccountsService {
   private async mastodonApp(instance: string): Promise<MastodonApp> {
     const origin = await assertSafeInstanceUrl(instance, this.mastodonPolicy);
     const stored = await this.db.client.mastodonApp.findUnique({ where: { instance: origin } });
-    if (stored) {
+    // An app registered with fewer scopes cannot be asked for more: it is registered again.
+    if (stored && stored.scopes === MASTODON_SCOPES) {
       return {
         instanceOrigin: origin,
         clientId: stored.clientId,
@@ -190,17 +192,18 @@ export class AccountsService {
       { clientName: 'Tributary', redirectUri, website: this.config.PUBLIC_URL ?? null },
       this.mastodonPolicy,
     );
+    const row = {
+      instance: origin,
+      clientId: app.clientId,
+      clientSecret: seal(app.clientSecret, this.key),
+      redirectUri: app.redirectUri,
+      scopes: app.scopes,
+    };
     // Two concurrent first links to one instance: the first stored registration wins.
     const saved = await this.db.client.mastodonApp.upsert({
       where: { instance: origin },
-      create: {
-        instance: origin,
-        clientId: app.clientId,
-        clientSecret: seal(app.clientSecret, this.key),
-        redirectUri: app.redirectUri,
-        scopes: app.scopes,
-      },
-      update: {},
+      create: row,
+      update: stored ? row : {},
     });
     return { ...app, clientId: saved.clientId, clientSecret: open(saved.clientSecret, this.key) };
   }

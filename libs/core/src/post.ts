@@ -73,6 +73,12 @@ export interface PostRef {
   uri: string;
   /** Author of the referenced post when the network tells us. */
   authorNetworkId: string | null;
+  /**
+   * Set when the network named the post only by its id on the account's server (Mastodon's
+   * `in_reply_to_id`): `uri` is then a stand-in until the post is known (the ingest resolves it
+   * against the posts the account has stored).
+   */
+  nativeId?: string;
 }
 
 /** Why a post is in a timeline besides its author being followed: a repost/boost by someone. */
@@ -81,6 +87,8 @@ export interface RepostReason {
   at: string; // ISO-8601
   /** The repost's own URI (Bluesky repost record, Mastodon boost status URI). */
   uri: string | null;
+  /** The repost's own id where it is a timeline entry of its own (a Mastodon boost's status id). */
+  nativeId?: string;
 }
 
 /** One post, normalized from either network without losing what the network said. */

@@ -245,6 +245,34 @@ describe.each(backends)('post store on %s', (_name, open) => {
     expect(row.reason).toEqual(reason);
   });
 
+  it('records a later repost of a post the source already had, and reports it again; not an older one', async () => {
+    const reposter = { ...post(1).author, networkId: 'did:plc:friend', handle: 'friend.test' };
+    const repost = (at: string) => ({
+      by: reposter,
+      at,
+      uri: `at://did:plc:friend/app.bsky.feed.repost/${at}`,
+    });
+    await upsertIngested(prisma, home, [{ post: post(9), reason: null }], NETWORK_TRUST_DOMAIN);
+    const [id] = await postIdsByUri(prisma, [9]);
+    const boosted = await upsertIngested(
+      prisma,
+      home,
+      [{ post: post(9), reason: repost('2026-01-05T00:00:00.000Z') }],
+      NETWORK_TRUST_DOMAIN,
+    );
+    expect(boosted.newPostIds).toEqual([id]);
+    const row = await prisma.sourcePost.findFirstOrThrow({ where: { postId: id! } });
+    expect(row.reason).toEqual(repost('2026-01-05T00:00:00.000Z'));
+    // The same repost again, an older one (a backfill reaching it) or the post itself: nothing new.
+    for (const reason of [repost('2026-01-05T00:00:00.000Z'), repost('2026-01-03T00:00:00.000Z'), null])
+      expect(
+        (await upsertIngested(prisma, home, [{ post: post(9), reason }], NETWORK_TRUST_DOMAIN)).newPostIds,
+      ).toEqual([]);
+    expect((await prisma.sourcePost.findFirstOrThrow({ where: { postId: id! } })).reason).toEqual(
+      repost('2026-01-05T00:00:00.000Z'),
+    );
+  });
+
   it('gives exactly one row per uri when overlapping batches race from two sources', async () => {
     for (let round = 0; round < 3; round++) {
       const a = range(round * 1000, round * 1000 + 400);

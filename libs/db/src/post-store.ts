@@ -18,7 +18,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TX_OPTIONS = { maxWait: 30_000, timeout: 120_000 };
 
 export interface UpsertResult {
-  /** Ids of the posts this source had not recorded before, in batch order: enqueue only these. */
+  /**
+   * Ids of the posts this source had not recorded before, or has now seen reposted later than it
+   * had, in batch order: enqueue only these.
+   */
   newPostIds: bigint[];
   /** Distinct posts inserted or refreshed. */
   upserted: number;
@@ -319,11 +322,13 @@ async function insertSourcePosts(
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const inserted = new Set<bigint>();
   for (const chunk of chunks(params, 2)) {
-    // DO NOTHING + RETURNING yields exactly the rows this call inserted: the posts new to the source.
+    // RETURNING yields the rows this call inserted (posts new to the source) and those a newer
+    // repost updated (a boost of a post the source already had: "boosted by", placed anew).
     const returned = await tx.$queryRawUnsafe<{ postId: bigint }[]>(
       `INSERT INTO "SourcePost" ("sourceId", "postId", "reason")
        VALUES ${valuesList(chunk.length, ['bigint', 'jsonb'], 1, (i) => `$1::uuid, ${i}`)}
-       ON CONFLICT ("sourceId", "postId") DO NOTHING
+       ON CONFLICT ("sourceId", "postId") DO UPDATE SET "reason" = EXCLUDED."reason", "seenAt" = now()
+         WHERE EXCLUDED."reason"->>'at' > coalesce("SourcePost"."reason"->>'at', '')
        RETURNING "postId"`,
       sourceId,
       ...chunk.flat(),

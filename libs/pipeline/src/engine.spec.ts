@@ -6,7 +6,7 @@ import { compilePipeline } from './engine.js';
 import { pluginResolver, trustedPlugin } from './plugin-runner.js';
 import { MAX_CONTRIBUTION, MAX_RANK_KEY, rankKey } from './rank-key.js';
 import { DEFAULT_PIPELINE_SPEC, PipelineSpecError } from './spec.js';
-import { candidate, post, runStages } from './spec-helpers.js';
+import { candidate, post, repostBy, runStages } from './spec-helpers.js';
 
 const shouty = trustedPlugin(
   definePlugin<{ minLength: number }>({
@@ -187,6 +187,21 @@ describe('compilePipeline / run', () => {
       [post({ text: 'post' })],
     );
     expect(disabled[0]!.hidden).toBe(false);
+  });
+
+  it('places a repost at the time it was reposted, not when the post was written', async () => {
+    const old = post({ uri: 'at://old', createdAt: '2026-11-01T00:00:00.000Z' });
+    const recent = post({ uri: 'at://recent', createdAt: '2026-11-20T00:00:00.000Z' });
+    const [boosted, between] = await compilePipeline({ name: 'x', stages: [] }).run([
+      candidate(old, { ...repostBy({}), at: '2026-11-22T00:00:00.000Z' }),
+      candidate(recent),
+    ]);
+    expect(boosted!.rankKey).toBeGreaterThan(between!.rankKey);
+    // A repost time before the post's own (clock skew) does not move it back.
+    const [skewed] = await compilePipeline({ name: 'x', stages: [] }).run([
+      candidate(recent, { ...repostBy({}), at: '2026-01-01T00:00:00.000Z' }),
+    ]);
+    expect(skewed!.rankKey).toBe(between!.rankKey);
   });
 
   it('uses the recency half-life as τ', () => {

@@ -12,7 +12,7 @@ import { muteWords } from './stages/mute-words.js';
 import { pluginStage } from './stages/plugin-stage.js';
 import { boostAuthors, engagement, recency } from './stages/scorers.js';
 import type { CompiledStage, ItemState, PerPost, RunContext } from './stages/stage.js';
-import { NO_DECISIONS, TextKeys, record } from './stages/stage.js';
+import { NO_DECISIONS, TextKeys, placedMs, record } from './stages/stage.js';
 import type { Candidate, PipelineResult, RunOptions } from './types.js';
 import { checkPluginConfig, compileConfigSchema } from '@tributary/plugin-sdk';
 
@@ -249,7 +249,7 @@ export function compilePipeline(input: unknown, options: CompileOptions = {}): C
           warn: item.warn ?? NO_REASONS,
           blur: item.blur ?? NO_REASONS,
           // Hidden items keep their time position but earn nothing.
-          rankKey: rankKey(item.createdMs, item.hidden ? 0 : item.score, halfLifeHours),
+          rankKey: rankKey(placedMs(item), item.hidden ? 0 : item.score, halfLifeHours),
           decisions: item.decisions,
           seenIn: item.seenIn,
           duplicateOf: item.duplicateOf,

@@ -28,6 +28,20 @@ export enum JobStateModel {
 }
 registerEnumType(JobStateModel, { name: 'JobState' });
 
+export enum FreshnessModel {
+  STREAMING = 'STREAMING',
+  POLLING = 'POLLING',
+}
+registerEnumType(FreshnessModel, {
+  name: 'Freshness',
+  valuesMap: {
+    STREAMING: { description: 'New posts arrive as they are published (streaming API, firehose).' },
+    POLLING: {
+      description: 'The server has no streaming API: new posts are fetched every `pollIntervalSeconds`.',
+    },
+  },
+});
+
 @ObjectType('SyncProgress')
 export class SyncProgressModel {
   @Field(() => JobStateModel) state!: JobStateModel;
@@ -59,6 +73,10 @@ export class LinkedAccountModel {
   @Field(() => String, { nullable: true }) statusReason!: string | null;
   @Field() statusChangedAt!: Date;
   @Field(() => Date, { nullable: true }) lastSyncedAt!: Date | null;
+  @Field(() => FreshnessModel, { description: 'How new posts reach Tributary from this account.' })
+  freshness!: FreshnessModel;
+  @Field(() => Int, { nullable: true, description: 'Seconds between polls when `freshness` is POLLING.' })
+  pollIntervalSeconds!: number | null;
   @Field() createdAt!: Date;
   @Field(() => [SourceModel]) sources!: SourceModel[];
 }

@@ -1,12 +1,18 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { CONFIG } from '@tributary/config';
+import type { Config } from '@tributary/config';
 import { PrismaService } from '@tributary/db';
 import { AppErrorCode, AppException } from '../common/app.exception.js';
 import { isUuid } from '../common/ids.js';
+import { FreshnessModel } from './linked-account.model.js';
 import type { JobStateModel, LinkedAccountModel } from './linked-account.model.js';
 
 @Injectable()
 export class LinkedAccountsService {
-  constructor(private readonly db: PrismaService) {}
+  constructor(
+    private readonly db: PrismaService,
+    @Inject(CONFIG) private readonly config: Config,
+  ) {}
 
   async get(userId: string, accountId: string): Promise<LinkedAccountModel> {
     const [account] = await this.list(userId, accountId);
@@ -20,8 +26,10 @@ export class LinkedAccountsService {
       include: { sources: { orderBy: { createdAt: 'asc' } } },
       orderBy: { createdAt: 'asc' },
     });
-    return rows.map(({ credentials: _secret, sources, ...account }) => ({
+    return rows.map(({ credentials: _secret, sources, streamingUnavailableSince, ...account }) => ({
       ...account,
+      freshness: streamingUnavailableSince ? FreshnessModel.POLLING : FreshnessModel.STREAMING,
+      pollIntervalSeconds: streamingUnavailableSince ? this.config.POLL_INTERVAL_SECONDS : null,
       sources: sources.map((s) => ({
         ...s,
         backfill: { state: s.backfillState as JobStateModel, done: s.backfillDone, target: s.backfillTarget },

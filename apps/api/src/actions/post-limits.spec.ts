@@ -91,7 +91,12 @@ describe('draft problems', () => {
         limits,
         'x.test',
       ).map((p) => p.message),
-    ).toEqual([expect.stringMatching(/^Mastodon: .*501.*x\.test allows at most 500/)]);
+    ).toEqual([
+      'Mastodon: the text and content warning are 501 characters together, x.test allows at most 500 (URLs count as 23)',
+    ]);
+    expect(
+      mastodonProblems(draft({ text: 'a'.repeat(501) }), limits, 'x.test').map((p) => p.message),
+    ).toEqual(['Mastodon: the text is 501 characters, x.test allows at most 500 (URLs count as 23)']);
     expect(mastodonProblems(draft({ media: [png(11)] }), limits, 'x.test').map((p) => p.message)).toEqual([
       expect.stringMatching(/11 bytes.*at most 10/),
     ]);

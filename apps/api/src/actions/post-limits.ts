@@ -113,7 +113,7 @@ export function mastodonProblems(
   const length = mastodonLength(draft.text, draft.contentWarning, limits.charactersReservedPerUrl);
   if (length > limits.maxCharacters) {
     problems.push(
-      `the text${draft.contentWarning ? ' and content warning' : ''} count ${length} characters, ${instance} allows at most ${limits.maxCharacters} (URLs count as ${limits.charactersReservedPerUrl})`,
+      `${draft.contentWarning ? 'the text and content warning are' : 'the text is'} ${length} characters${draft.contentWarning ? ' together' : ''}, ${instance} allows at most ${limits.maxCharacters} (URLs count as ${limits.charactersReservedPerUrl})`,
     );
   }
   if (draft.media.length > limits.maxMediaAttachments) {

@@ -62,9 +62,9 @@ export class IngestService {
         await this.accounts.setStatus(source.linkedAccountId, AccountStatus.Active, null);
       }
       if (!result.complete) {
-        this.logger.warn(
-          `source ${source.id}: more than ${SYNC_MAX_ITEMS} new items; older ones are left to backfill`,
-        );
+        // The marker keeps what this sync could not reach; the next sync goes on from there.
+        this.logger.log(`source ${source.id}: more than ${SYNC_MAX_ITEMS} new items; syncing again`);
+        await this.jobs.enqueue('sync-source', { sourceId: source.id });
       }
       return { fetched: result.items.length, new: stored.newPosts, skipped: result.skipped.length };
     });
@@ -119,6 +119,7 @@ export class IngestService {
     skipped: Parameters<typeof recordSkipped>[3],
     trustDomain: TrustDomain,
   ) {
+    await this.resolveReplyParents(source, items, trustDomain);
     const { newPostIds } = await upsertIngested(this.db.client, source.id, items, trustDomain);
     await recordSkipped(this.db.client, source.linkedAccount.network, source.linkedAccountId, skipped);
     // After the posts are stored, so a retried sync that finds them stored enqueues nothing new.
@@ -129,6 +130,36 @@ export class IngestService {
       });
     }
     return { newPosts: newPostIds.length, newPostIds };
+  }
+
+  /**
+   * A reply parent the network named only by its id on the account's server (Mastodon) gets its
+   * URI and author from the post the account already stored from that server under that id.
+   */
+  private async resolveReplyParents(
+    source: SourceWithAccount,
+    items: Parameters<typeof upsertIngested>[2],
+    trustDomain: TrustDomain,
+  ) {
+    const ids = [...new Set(items.flatMap((i) => i.post.replyParent?.nativeId ?? []))];
+    if (ids.length === 0) return;
+    const stored = await this.db.client.post.findMany({
+      where: {
+        network: source.linkedAccount.network,
+        // Ids are the server's own: only its rows (its trust domain) know the post by that id.
+        trustDomain,
+        nativeId: { in: ids },
+        sources: { some: { source: { linkedAccountId: source.linkedAccountId } } },
+      },
+      select: { nativeId: true, uri: true, author: { select: { networkId: true } } },
+    });
+    const byId = new Map(
+      stored.map((p) => [p.nativeId, { uri: p.uri, authorNetworkId: p.author.networkId }]),
+    );
+    for (const { post } of items) {
+      const parent = post.replyParent?.nativeId ? byId.get(post.replyParent.nativeId) : undefined;
+      if (parent) post.replyParent = parent;
+    }
   }
 
   /**

@@ -4,9 +4,9 @@ import { JobQueue } from '@tributary/queue';
 import { JobHandler } from '../jobs/job-handler.decorator.js';
 
 /**
- * The fallback that keeps sources fresh when no stream event arrives: every minute (JOB_SCHEDULES),
- * queue a sync for each source whose `nextPollAt` has passed (dedupe ids collapse those already
- * queued).
+ * The fallback that keeps sources fresh when no stream event arrives: queue a sync for each source
+ * whose `nextPollAt` has passed (dedupe ids collapse those already queued), checked every
+ * POLL_INTERVAL_SECONDS, at least every minute (JobSchedules), so a shorter interval is honoured too.
  */
 @Injectable()
 export class PollService {

@@ -32,6 +32,11 @@ export class JobSchedules implements OnApplicationBootstrap, OnApplicationShutdo
     this.timer = null;
   }
 
+  /** Polling is checked every POLL_INTERVAL_SECONDS when that is shorter than its minute. */
+  private interval(name: ScheduledJobName, every: number): number {
+    return name === 'poll-sources' ? Math.min(every, this.config.POLL_INTERVAL_SECONDS * 1000) : every;
+  }
+
   /**
    * Adds each scheduler that is missing. At start a failure stops the worker (as any Redis failure
    * at start does); later it is logged and the next check tries again.
@@ -41,8 +46,13 @@ export class JobSchedules implements OnApplicationBootstrap, OnApplicationShutdo
     try {
       for (const [name, every] of Object.entries(JOB_SCHEDULES) as [ScheduledJobName, number][]) {
         const queue = this.jobs.queue(name);
-        if (await queue.getJobScheduler(name)) continue;
-        await queue.upsertJobScheduler(name, { every }, { name, data: {}, opts: jobOptions(name, {}) });
+        // At start every scheduler is written again, so a changed interval takes effect.
+        if (!atStart && (await queue.getJobScheduler(name))) continue;
+        await queue.upsertJobScheduler(
+          name,
+          { every: this.interval(name, every) },
+          { name, data: {}, opts: jobOptions(name, {}) },
+        );
         added.push(name);
       }
     } catch (error) {

@@ -3,15 +3,16 @@ import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/comm
 import { AccountsService } from '@tributary/accounts';
 import type { MastodonStream } from '@tributary/connector-mastodon';
 import { AccountStatus, Network, SourceKind } from '@tributary/core';
-import { PrismaService } from '@tributary/db';
+import type { Post } from '@tributary/core';
+import { PrismaService, storePosts } from '@tributary/db';
 import { JobQueue } from '@tributary/queue';
 import { LeaderLock } from './leader-lock.js';
 import { WorkerRedis } from './redis.provider.js';
 
 /** How often the set of open streams is matched against the linked accounts. */
 const RECONCILE_INTERVAL_MS = 30_000;
-/** While a stream is down, how often its home timeline is synced instead. */
-const STREAM_DOWN_POLL_MS = 60_000;
+/** An instance found without a streaming API is tried again after this long (it may gain one). */
+const STREAMING_RECHECK_MS = 24 * 3600_000;
 
 interface OpenStream {
   stream: MastodonStream;
@@ -24,7 +25,9 @@ interface OpenStream {
  * consumer per deployment). A stream event does not store the status itself: it queues a sync of
  * the account's home source, which is idempotent, deduplicated and fetches from the stored marker,
  * so a burst of events is one sync and nothing the stream missed (while reconnecting, before this
- * worker became leader) is skipped. Lists and hashtags stay on polling.
+ * worker became leader) is skipped. Lists and hashtags stay on polling. Polling is PollService's
+ * alone (every source, every POLL_INTERVAL_SECONDS), so a stream that is down adds no syncs of its
+ * own; an instance without a streaming API (404/405) is recorded once and not retried for a day.
  */
 @Injectable()
 export class MastodonStreamsService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -76,7 +79,14 @@ export class MastodonStreamsService implements OnApplicationBootstrap, OnApplica
 
   private async doReconcile(): Promise<void> {
     const wanted = await this.db.client.linkedAccount.findMany({
-      where: { network: Network.Mastodon, status: { not: AccountStatus.NeedsReauth } },
+      where: {
+        network: Network.Mastodon,
+        status: { not: AccountStatus.NeedsReauth },
+        OR: [
+          { streamingUnavailableSince: null },
+          { streamingUnavailableSince: { lt: new Date(Date.now() - STREAMING_RECHECK_MS) } },
+        ],
+      },
       include: { sources: { where: { kind: SourceKind.Home }, select: { id: true } } },
     });
     if (!this.lock?.isLeader) return; // lost the lock while querying
@@ -90,14 +100,20 @@ export class MastodonStreamsService implements OnApplicationBootstrap, OnApplica
       try {
         const stream = await this.accounts.mastodonStream(account, {
           stream: 'user',
-          onStatus: () => void this.sync(homeSourceId),
+          // An edit is not new to the timeline (a sync would not see it): the edited status is
+          // stored over the old one and run through the pipelines again.
+          onStatus: (result, event) =>
+            void (event === 'status.update' && 'ok' in result
+              ? this.storeEdit(account.userId, account.serviceUrl, result.ok.post)
+              : this.sync(homeSourceId)),
           // Every (re)open catches up from the stored marker: whatever arrived while no stream
           // was listening is fetched, nothing is assumed delivered.
           onStateChange: (state) => {
-            if (state === 'open') void this.sync(homeSourceId);
+            if (state !== 'open') return;
+            void this.sync(homeSourceId);
+            if (account.streamingUnavailableSince) void this.setStreamingUnavailable(account.id, null);
           },
-          onPoll: () => this.sync(homeSourceId),
-          pollIntervalMs: STREAM_DOWN_POLL_MS,
+          onUnsupported: (status) => void this.onNoStreaming(account.id, status),
           onError: (error) => void this.onStreamError(account.id, error),
           maxBackoffMs: 30_000,
         });
@@ -116,6 +132,38 @@ export class MastodonStreamsService implements OnApplicationBootstrap, OnApplica
       .enqueue('sync-source', { sourceId })
       .catch((error: unknown) =>
         this.logger.warn(`cannot queue sync of ${sourceId}: ${(error as Error).message}`),
+      );
+  }
+
+  /** Stores an edited status as the instance's word, over what was stored, if it was. */
+  private async storeEdit(userId: string, instance: string, post: Post): Promise<void> {
+    try {
+      const trustDomain = new URL(instance).origin;
+      const where = { network: Network.Mastodon, uri: post.uri, trustDomain };
+      if (!(await this.db.client.post.findFirst({ where, select: { id: true } }))) return;
+      const ids = await storePosts(this.db.client, [post], trustDomain);
+      const id = ids.get(post.uri);
+      if (id !== undefined) await this.jobs.enqueue('run-pipelines', { userId, postIds: [String(id)] });
+    } catch (error) {
+      this.logger.warn(`cannot store the edit of ${post.uri}: ${(error as Error).message}`);
+    }
+  }
+
+  /** Recorded once: the account is polled (PollService) and shows as such, nothing reconnects. */
+  private async onNoStreaming(accountId: string, status: number): Promise<void> {
+    this.logger.warn(
+      `account ${accountId}: the instance has no streaming API (${status}); it is kept fresh by polling`,
+    );
+    // Recorded before the stream is forgotten, so a reconcile in between does not reopen it.
+    await this.setStreamingUnavailable(accountId, new Date());
+    this.streams.delete(accountId);
+  }
+
+  private async setStreamingUnavailable(accountId: string, since: Date | null): Promise<void> {
+    await this.db.client.linkedAccount
+      .updateMany({ where: { id: accountId }, data: { streamingUnavailableSince: since } })
+      .catch((e: unknown) =>
+        this.logger.error(`cannot record streaming of ${accountId}: ${(e as Error).message}`),
       );
   }
 

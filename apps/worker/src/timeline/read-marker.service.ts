@@ -20,19 +20,22 @@ export interface SavedMarker {
 /**
  * The status id, on `account`'s instance, of the entry nearest at or above `position` (read before
  * reaching it) that came through the account's home timeline. Hidden entries count: the user went
- * past them. Only posts stored as the instance's word qualify (their `nativeId` is its status id;
- * a row copied by the trust_domains migration has none until the instance serves it again). Each
- * branch walks the entry index upwards from the position: ($1 pipeline, $2/$3 position, $4 account,
- * $5 its instance).
+ * past them. A boost is marked by the boost's own id (what Mastodon clients list), kept with the
+ * home source's row. Otherwise only posts stored as the instance's word qualify (their `nativeId`
+ * is its status id; a row copied by the trust_domains migration has none until the instance serves
+ * it again). Each branch walks the entry index upwards from the position: ($1 pipeline, $2/$3
+ * position, $4 account, $5 its instance).
  */
 const LAST_READ_SQL = (() => {
   const branch = (hidden: boolean) => `(
-    SELECT e."rankKey", e.id, p."nativeId" FROM "TimelineEntry" e
+    SELECT e."rankKey", e.id, coalesce(home.reason->>'nativeId', p."nativeId") AS "nativeId" FROM "TimelineEntry" e
     JOIN "Post" p ON p.id = e."postId"
+    JOIN LATERAL (SELECT sp.reason FROM "SourcePost" sp JOIN "Source" s ON s.id = sp."sourceId"
+                  WHERE sp."postId" = e."postId" AND s."linkedAccountId" = $4::uuid AND s.kind = 'HOME'
+                  LIMIT 1) home ON true
     WHERE e."pipelineId" = $1::uuid AND e.hidden = ${hidden} AND (e."rankKey", e.id) >= ($2::float8, $3::bigint)
-      AND p.network = 'MASTODON' AND p."trustDomain" = $5 AND p."nativeId" <> ''
-      AND EXISTS (SELECT 1 FROM "SourcePost" sp JOIN "Source" s ON s.id = sp."sourceId"
-                  WHERE sp."postId" = e."postId" AND s."linkedAccountId" = $4::uuid AND s.kind = 'HOME')
+      AND p.network = 'MASTODON' AND p."trustDomain" = $5
+      AND (home.reason->>'nativeId' IS NOT NULL OR p."nativeId" <> '')
     ORDER BY e."rankKey" ASC, e.id ASC LIMIT 1)`;
   return `SELECT "nativeId" FROM (${branch(false)} UNION ALL ${branch(true)}) x ORDER BY "rankKey", id LIMIT 1`;
 })();

@@ -12,7 +12,7 @@ import {
 } from 'masto';
 import type { Agent, Dispatcher } from 'undici';
 import type { RateLimitBudget, RateLimitOptions } from './rate-limit-budget.js';
-import { rateLimitBudgetFor } from './rate-limit-budget.js';
+import { parseRateLimitReset, rateLimitBudgetFor } from './rate-limit-budget.js';
 
 export interface MastodonClientOptions extends InstanceUrlPolicy {
   /** Origin returned by `assertSafeInstanceUrl`. */
@@ -159,7 +159,7 @@ class ObservingHandler implements Dispatcher.DispatchHandler {
 }
 
 function retryAtFrom(headers: Headers, fallbackMs: number, useRateLimitReset: boolean): Date {
-  const reset = Date.parse(headers.get('x-ratelimit-reset') ?? '');
+  const reset = parseRateLimitReset(headers.get('x-ratelimit-reset'));
   if (useRateLimitReset && !Number.isNaN(reset)) return new Date(reset);
   const after = headers.get('retry-after');
   if (after) {
@@ -293,6 +293,14 @@ export class MastodonClient {
         { cause: err },
       );
     }
+    // A token without the scope an operation needs: only linking again grants it.
+    if (status === 403 && /outside the authorized scopes|insufficient_scope/i.test(message))
+      return new ConnectorError(
+        ConnectorErrorCode.BadInput,
+        `${message} (the account's access does not allow this; link the account again)`,
+        null,
+        { cause: err },
+      );
     if (status === 404 || status === 410)
       return new ConnectorError(ConnectorErrorCode.NotFound, message, null, { cause: err });
     return new ConnectorError(ConnectorErrorCode.BadInput, message, null, { cause: err });

@@ -21,7 +21,8 @@ import type { MastodonClientOptions } from './mastodon-client.js';
 import { MastodonClient } from './mastodon-client.js';
 import type { MastodonStatus } from './mastodon-types.js';
 import { normalizeContext } from './normalize-context.js';
-import { normalizeStatus, safeUrl } from './normalize-status.js';
+import { normalizeStatus, resolveReplyParents, safeUrl } from './normalize-status.js';
+import { parseTimelineMarker, serializeTimelineMarker } from './timeline-marker.js';
 
 export interface MastodonConnectorOptions extends Omit<MastodonClientOptions, 'accessToken'> {
   accessToken: string;
@@ -34,14 +35,22 @@ const MEDIA_PROCESSING_POLLS = 30;
 /** Mastodon's cap on timeline page size. */
 const MAX_PAGE = 40;
 
-type TimelineParams = { minId?: string; maxId?: string; limit: number };
+type TimelineParams = { sinceId?: string; maxId?: string; limit: number };
 
 interface Page {
   statuses: unknown[];
-  /** Cursor to the next newer page (`min_id` of the `prev` link). */
-  newer: string | null;
-  /** Cursor to the next older page (`max_id` of the `next` link). */
+  /** Cursor to the next older page (`max_id` of the `next` link, else the last entry's id). */
   older: string | null;
+}
+
+/** What one newest-first scan down a timeline found. */
+interface Scan {
+  items: IngestedItem[];
+  skipped: SkippedItem[];
+  /** The newest entry's id (null when the scan found nothing). */
+  newest: string | null;
+  /** Where to continue when the scan stopped before its floor (the budget ran out), else null. */
+  unfinished: string | null;
 }
 
 function statusId(s: unknown): string | null {
@@ -51,8 +60,8 @@ function statusId(s: unknown): string | null {
 
 /**
  * One linked Mastodon account (instance + access token) behind the `NetworkConnector` port.
- * Timelines are paged with `min_id`/`max_id` and the `Link` header; ids are never compared, only
- * passed back to the server, because they are opaque strings.
+ * Timelines are read newest-first with `since_id`/`max_id` (and the `Link` header); ids are never
+ * compared, only passed back to the server or matched for equality, because they are opaque strings.
  */
 export class MastodonConnector implements NetworkConnector {
   readonly network = Network.Mastodon;
@@ -107,13 +116,8 @@ export class MastodonConnector implements NetworkConnector {
       throw new ConnectorError(ConnectorErrorCode.Unavailable, 'timeline response is not an array');
     }
     const links = parseLinkHeader(res.headers.get('link'));
-    const first = statusId(res.data[0]);
     const last = statusId(res.data[res.data.length - 1]);
-    return {
-      statuses: res.data,
-      newer: links.prev?.searchParams.get('min_id') ?? links.prev?.searchParams.get('since_id') ?? first,
-      older: links.next?.searchParams.get('max_id') ?? last,
-    };
+    return { statuses: res.data, older: links.next?.searchParams.get('max_id') || last };
   }
 
   private normalizeAll(
@@ -138,50 +142,94 @@ export class MastodonConnector implements NetworkConnector {
   }
 
   /**
-   * Pages forward from `marker` with `min_id` until an empty page or `maxItems`. Unlike a
-   * newest-first fetch this leaves no gap: when `complete` is false, calling again with the
-   * returned marker continues exactly where this call stopped. With no marker it returns the
-   * newest page and its marker; history before it is `fetchOlder`'s job.
+   * Everything above `marker`, newest first. No server's paging is taken on trust (some answer
+   * `min_id` like `since_id`, with the newest page): the timeline is read newest-first with
+   * `since_id` = the last entry seen, and a full page means a gap, paged back with `max_id` until
+   * the marker is reached. When `maxItems` runs out first, the rest stays in the returned marker as
+   * an open gap (`complete` false) that the next call fills before anything newer. With no marker
+   * (a first sync) it returns the newest page: history below it is the backfill's.
    */
   async fetchNewer(source: SourceRef, marker: string | null, maxItems: number): Promise<NewerItems> {
+    const state = parseTimelineMarker(marker);
     const seen = new Set<string>();
-    if (marker === null) {
-      const page = await this.page(source, { limit: Math.min(this.pageSize, Math.max(1, maxItems)) });
+    const budget = { left: Math.max(1, maxItems) };
+    if (state === null) {
+      const page = await this.page(source, { limit: Math.min(this.pageSize, budget.left) });
       const { items, skipped } = this.normalizeAll(page.statuses, seen);
-      return {
-        items,
-        skipped,
-        marker: page.statuses.length ? page.newer : null,
-        complete: true,
-        trustDomain: this.trustDomain,
-      };
+      resolveReplyParents(items);
+      const top = statusId(page.statuses[0]);
+      const marker = serializeTimelineMarker({ top, gap: null });
+      return { items, skipped, marker, complete: true, trustDomain: this.trustDomain };
     }
-    const pages: { items: IngestedItem[]; skipped: SkippedItem[] }[] = [];
-    let cursor = marker;
-    let fetched = 0;
-    let complete = false;
-    while (fetched < maxItems) {
-      const page = await this.page(source, {
-        minId: cursor,
-        limit: Math.min(this.pageSize, maxItems - fetched),
-      });
-      if (page.statuses.length === 0 || page.newer === null) {
-        complete = true;
-        break;
+    const scans: Scan[] = [];
+    if (state.gap) {
+      const gap = await this.scan(source, state.gap.below, state.gap.floor, budget, seen);
+      if (gap.unfinished !== null) {
+        const next = { top: state.top, gap: { below: gap.unfinished, floor: state.gap.floor } };
+        resolveReplyParents(gap.items);
+        const marker = serializeTimelineMarker(next);
+        return {
+          items: gap.items,
+          skipped: gap.skipped,
+          marker,
+          complete: false,
+          trustDomain: this.trustDomain,
+        };
       }
-      fetched += page.statuses.length;
-      pages.push(this.normalizeAll(page.statuses, seen));
-      cursor = page.newer;
+      scans.push(gap);
     }
-    // Each page is newest-first and later pages are newer: reverse the page order for newest-first.
-    pages.reverse();
+    const fresh = await this.scan(source, null, state.top, budget, seen);
+    scans.unshift(fresh); // newer than the gap below the old top
+    const next = {
+      top: fresh.newest ?? state.top,
+      gap: fresh.unfinished === null ? null : { below: fresh.unfinished, floor: state.top },
+    };
+    const items = scans.flatMap((s) => s.items);
+    resolveReplyParents(items);
     return {
-      items: pages.flatMap((p) => p.items),
-      skipped: pages.flatMap((p) => p.skipped),
-      marker: cursor,
-      complete,
+      items,
+      skipped: scans.flatMap((s) => s.skipped),
+      marker: serializeTimelineMarker(next),
+      complete: next.gap === null,
       trustDomain: this.trustDomain,
     };
+  }
+
+  /**
+   * Reads newest-first from `below` (null: the top) down to `floor` (null: the end), spending
+   * `budget`. It stops at an empty or short page, or at the floor itself (from a server that
+   * ignores `since_id`); a full page above the floor means more is between them.
+   */
+  private async scan(
+    source: SourceRef,
+    below: string | null,
+    floor: string | null,
+    budget: { left: number },
+    seen: Set<string>,
+  ): Promise<Scan> {
+    const out: Scan = { items: [], skipped: [], newest: null, unfinished: null };
+    let maxId = below;
+    for (;;) {
+      if (budget.left <= 0) {
+        out.unfinished = maxId;
+        return out;
+      }
+      const limit = Math.min(this.pageSize, budget.left);
+      const page = await this.page(source, {
+        maxId: maxId ?? undefined,
+        sinceId: floor ?? undefined,
+        limit,
+      });
+      budget.left -= page.statuses.length;
+      const at = floor === null ? -1 : page.statuses.findIndex((s) => statusId(s) === floor);
+      const fresh = at >= 0 ? page.statuses.slice(0, at) : page.statuses;
+      out.newest ??= statusId(fresh[0]);
+      const { items, skipped } = this.normalizeAll(fresh, seen);
+      out.items.push(...items);
+      out.skipped.push(...skipped);
+      if (at >= 0 || page.statuses.length < limit || page.older === null) return out;
+      maxId = page.older;
+    }
   }
 
   /** One page of history below `cursor` (a `max_id`), newest first. */
@@ -191,6 +239,7 @@ export class MastodonConnector implements NetworkConnector {
       limit: Math.min(this.pageSize, Math.max(1, limit)),
     });
     const { items, skipped } = this.normalizeAll(page.statuses, new Set());
+    resolveReplyParents(items);
     // A short page is not the end (the server filters after paging); only an empty one is.
     return {
       items,
@@ -292,6 +341,8 @@ export class MastodonConnector implements NetworkConnector {
       status: draft.text,
       mediaIds,
       spoilerText: draft.contentWarning || undefined,
+      // Behind a content warning, media too (Mastodon infers it; other servers do not).
+      sensitive: draft.contentWarning ? true : undefined,
       language: draft.language || undefined,
       inReplyToId,
     };

@@ -6,8 +6,11 @@ import type { InstanceUrlPolicy } from '@tributary/core';
 import { assertSafeInstanceUrl } from '@tributary/core';
 import { safeUrl as safeHttpUrl } from './normalize-status.js';
 
-/** Scopes Tributary asks for: reading timelines, lists and tags, and the write actions. */
-export const MASTODON_SCOPES = 'read write:statuses write:favourites';
+/**
+ * Scopes Tributary asks for: reading timelines, lists and tags, and the write actions (posting
+ * with images needs `write:media`; servers enforce scopes, Mastodon included).
+ */
+export const MASTODON_SCOPES = 'read write:statuses write:favourites write:media';
 
 export interface OAuthOptions extends InstanceUrlPolicy {
   /** Test-only knobs of the HTTP client (backoff); production uses the defaults. */

@@ -17,7 +17,7 @@ export interface MastodonStreamOptions extends InstanceUrlPolicy {
   list?: string;
   tag?: string;
   /** A new or edited status (`update`, `status.update`), already normalized. */
-  onStatus: (result: NormalizeResult) => void;
+  onStatus: (result: NormalizeResult, event: 'update' | 'status.update') => void;
   onDelete?: (statusId: string) => void;
   /**
    * Called after every reconnect, once the socket is open again: the caller runs `fetchNewer`
@@ -32,6 +32,11 @@ export interface MastodonStreamOptions extends InstanceUrlPolicy {
   onPoll?: () => void | Promise<void>;
   pollIntervalMs?: number;
   onError?: (err: Error) => void;
+  /**
+   * The server has no streaming API (the handshake got 404 or 405): the stream stops for good,
+   * without reconnecting, and this is called once. Without it, such a stream keeps retrying.
+   */
+  onUnsupported?: (status: number) => void;
   /** Reconnect delay: full-jitter exponential backoff between these bounds. */
   initialBackoffMs?: number;
   maxBackoffMs?: number;
@@ -164,9 +169,16 @@ export class MastodonStream {
     });
     ws.addEventListener('message', (ev) => this.onMessage(ev.data));
     ws.addEventListener('error', (ev) => {
-      this.options.onError?.(
-        ev.error instanceof Error ? ev.error : new Error(ev.message || 'streaming connection error'),
-      );
+      const error =
+        ev.error instanceof Error ? ev.error : new Error(ev.message || 'streaming connection error');
+      // ws reports a refused handshake as "Unexpected server response: <status>".
+      const status = Number(/Unexpected server response: (\d{3})/.exec(error.message)?.[1]);
+      if ((status === 404 || status === 405) && this.options.onUnsupported && ws === this.ws) {
+        this.close();
+        this.options.onUnsupported(status);
+        return;
+      }
+      this.options.onError?.(error);
     });
     ws.addEventListener('close', () => {
       if (ws !== this.ws) return;
@@ -203,12 +215,13 @@ export class MastodonStream {
       try {
         status = parseAsMasto(typeof msg.payload === 'string' ? msg.payload : JSON.stringify(msg.payload));
       } catch {
-        this.options.onStatus({
-          skipped: { reason: 'streamed status payload is not JSON', record: msg.payload },
-        });
+        this.options.onStatus(
+          { skipped: { reason: 'streamed status payload is not JSON', record: msg.payload } },
+          msg.event,
+        );
         return;
       }
-      this.options.onStatus(normalizeStatus(status, this.options.instanceOrigin));
+      this.options.onStatus(normalizeStatus(status, this.options.instanceOrigin), msg.event);
     } else if (msg.event === 'delete' && typeof msg.payload === 'string') {
       this.options.onDelete?.(msg.payload);
     }

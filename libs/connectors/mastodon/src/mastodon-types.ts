@@ -65,7 +65,9 @@ export interface MastodonStatus {
   inReplyToId?: string | null;
   inReplyToAccountId?: string | null;
   reblog?: MastodonStatus | null;
-  quote?: MastodonQuote | null;
+  /** Mastodon ≥ 4.4: a `Quote`; other servers: the quoted status itself, with `quoteId`. */
+  quote?: MastodonQuote | MastodonStatus | null;
+  quoteId?: string | null;
   mediaAttachments?: MastodonMediaAttachment[];
   mentions?: { id?: string; username?: string; acct?: string; url?: string }[];
   tags?: { name?: string; url?: string }[];

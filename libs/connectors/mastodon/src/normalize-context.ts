@@ -3,7 +3,7 @@
 // (statuses in masto's camelCase shape).
 import { ConnectorError, ConnectorErrorCode } from '@tributary/core';
 import type { FetchedReply, FetchedThread, Post, SkippedItem } from '@tributary/core';
-import { normalizeStatus } from './normalize-status.js';
+import { normalizeStatus, resolveReplyParents } from './normalize-status.js';
 
 type Obj = Record<string, unknown>;
 
@@ -57,6 +57,8 @@ export function normalizeContext(
     placed.set(String((s as Obj)['id']), [r.ok.post.uri, parent[1] + 1]);
     replies.push({ post: r.ok.post, parentUri: parent[0], depth: parent[1] + 1 });
   }
+  const all = [focal.ok.post, ...ancestors, ...replies.map((r) => r.post)];
+  resolveReplyParents(all.map((post) => ({ post, reason: null })));
   // The instance's word, like everything it serves (MastodonConnector.trustDomain).
   return { post: focal.ok.post, ancestors, replies, skipped, trustDomain: new URL(instanceOrigin).origin };
 }

@@ -12,7 +12,7 @@ import {
   validStatus,
 } from '../../../testing/src/mastodon/status-fixtures.js';
 import { parseAsMasto } from './masto-shape.js';
-import { normalizeStatus } from './normalize-status.js';
+import { normalizeStatus, resolveReplyParents } from './normalize-status.js';
 
 const now = new Date('2026-11-23T12:00:00.000Z');
 /** The fixtures are wire JSON; the normalizer reads statuses as masto hands them over. */
@@ -78,6 +78,17 @@ describe('normalizeStatus', () => {
     expect(post.hashtags).toEqual(['cats']);
   });
 
+  it('lays out lists, quotes and code, ignoring the newlines between tags (servers that are not Mastodon)', () => {
+    const html =
+      '<p>Shopping:</p>\n<ul>\n<li>one</li>\n<li>two <a href="https://x.example/">link</a></li>\n</ul>\n' +
+      '<blockquote>\n<p>quoted line</p>\n</blockquote>\n<ol><li>first</li></ol>\n<pre>a  b\n  c</pre>\n';
+    const { post } = ok(validStatus('7', { content: html }));
+    expect(post.text).toBe('Shopping:\n\n• one\n• two link\n\n> quoted line\n\n 1. first\n\na  b\n  c');
+    expect(post.richText.segments).toContainEqual({ type: 'link', text: 'link', url: 'https://x.example/' });
+    // A paragraph followed by a newline (as such servers send every post) ends in no newline.
+    expect(ok(validStatus('8', { content: '<p>hello<br>\nworld</p>\n' })).post.text).toBe('hello\nworld');
+  });
+
   it('keeps content warning, sensitivity, media with alt text and focus, card and filter results', () => {
     const { post } = ok(richStatus());
     expect(post.contentWarning).toBe('Spoilers for the finale');
@@ -125,15 +136,36 @@ describe('normalizeStatus', () => {
       by: expect.objectContaining({ handle: 'carol@social.example', networkId: `${ORIGIN}/users/carol` }),
       at: '2026-11-23T11:00:00.000Z',
       uri: `${ORIGIN}/users/carol/statuses/113000000000000009/activity`,
+      nativeId: '113000000000000009',
     });
   });
 
   it('references the parent of a reply and its author', () => {
     const { post } = ok(replyStatus());
+    // Only the parent's id is on the wire: it stands in until the parent is known.
     expect(post.replyParent).toEqual({
       uri: `${ORIGIN}/api/v1/statuses/113000000000000002`,
       authorNetworkId: 'https://other.example/@bob',
+      nativeId: '113000000000000002',
     });
+  });
+
+  it('resolves a reply parent to its URI when the parent came in the same answer; a self-reply names its author', () => {
+    const parent = validStatus('200', { uri: `${ORIGIN}/users/alice/statuses/200` });
+    const reply = validStatus('201', {
+      uri: `${ORIGIN}/users/alice/statuses/201`,
+      in_reply_to_id: '200',
+      in_reply_to_account_id: (parent['account'] as { id: string }).id,
+    });
+    const orphan = validStatus('202', { uri: `${ORIGIN}/users/alice/statuses/202`, in_reply_to_id: '150' });
+    const items = [ok(reply), ok(parent), ok(orphan)];
+    resolveReplyParents(items);
+    expect(items[0]!.post.replyParent).toEqual({
+      uri: `${ORIGIN}/users/alice/statuses/200`,
+      authorNetworkId: `${ORIGIN}/users/alice`,
+    });
+    expect(items[2]!.post.replyParent).toMatchObject({ nativeId: '150' });
+    expect(ok(reply).post.replyParent?.authorNetworkId).toBe(`${ORIGIN}/users/alice`);
   });
 
   it('embeds a 4.4 quote one level deep and references the quote inside it', () => {
@@ -148,6 +180,23 @@ describe('normalizeStatus', () => {
     // A quote that was not accepted is not shown.
     const pending = ok(validStatus('9', { quote: { state: 'pending', quoted_status: null } }));
     expect(pending.post.quote).toBeNull();
+  });
+
+  it('embeds a quote sent as the quoted status plus quote_id, without the 4.4 state', () => {
+    const inner = validStatus('113000000000000002', {
+      account: account('dave'),
+      uri: `${ORIGIN}/users/dave/statuses/113000000000000002`,
+      content: '<p>Original thought</p>',
+      quote: null,
+      quote_id: '113000000000000001',
+    });
+    const { post } = ok(validStatus('10', { quote: inner, quote_id: '113000000000000002' }));
+    expect(post.quote).toMatchObject({
+      uri: `${ORIGIN}/users/dave/statuses/113000000000000002`,
+      text: 'Original thought',
+      author: { handle: 'dave@social.example' },
+      quote: { uri: `${ORIGIN}/api/v1/statuses/113000000000000001`, authorNetworkId: null },
+    });
   });
 
   it('neutralizes hostile HTML: no script or style text, no unsafe links', () => {

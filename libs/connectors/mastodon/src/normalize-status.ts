@@ -17,6 +17,7 @@ import type {
   MastodonAccount,
   MastodonFilterResult,
   MastodonMediaAttachment,
+  MastodonQuote,
   MastodonStatus,
 } from './mastodon-types.js';
 import { wireShape } from './masto-shape.js';
@@ -179,7 +180,12 @@ function normalizePostBody(
     ...filterLabels(s.filtered),
   ];
   const inReplyTo = str(s.inReplyToId);
-  const parentAuthor = inReplyTo ? (mentions.find((m) => m.id === s.inReplyToAccountId)?.url ?? null) : null;
+  // A reply to oneself (a thread) names no mention; otherwise the parent's author is mentioned.
+  const parentAuthor = !inReplyTo
+    ? null
+    : str(s.inReplyToAccountId) !== null && s.inReplyToAccountId === s.account?.id
+      ? author.networkId
+      : safeUrl(mentions.find((m) => m.id === s.inReplyToAccountId)?.url);
   return {
     network: Network.Mastodon,
     uri,
@@ -191,7 +197,8 @@ function normalizePostBody(
     languages: str(s.language) ? [str(s.language) as string] : [],
     createdAt,
     indexedAt: now.toISOString(),
-    replyParent: inReplyTo ? localRef(origin, inReplyTo, safeUrl(parentAuthor)) : null,
+    // Only the parent's id on this instance: its URI is filled in where the parent is known.
+    replyParent: inReplyTo ? { ...localRef(origin, inReplyTo, parentAuthor), nativeId: inReplyTo } : null,
     // Mastodon does not tell the thread root without another request.
     replyRoot: null,
     media: (Array.isArray(s.mediaAttachments) ? s.mediaAttachments : [])
@@ -212,27 +219,62 @@ function normalizePostBody(
   };
 }
 
-/** The 4.4+ `quote`: a full `Quote` embeds the quoted status; a `ShallowQuote` only names it. */
+/**
+ * The quoted status in either shape servers send: Mastodon ≥ 4.4's `Quote` (`state` plus the
+ * `quoted_status`, or only its id when nested), or the quoted status itself next to `quote_id`
+ * (servers that are not Mastodon, forks from before 4.4). A quote not `accepted` is not shown.
+ */
+function quoted(s: MastodonStatus): { status: MastodonStatus | null; id: string | null } | null {
+  const q: unknown = s.quote;
+  if (isObject(q) && 'state' in q) {
+    const quote = q as MastodonQuote;
+    if (quote.state !== 'accepted') return null;
+    return {
+      status: isObject(quote.quotedStatus) ? quote.quotedStatus : null,
+      id: str(quote.quotedStatusId),
+    };
+  }
+  if (isObject(q) && 'content' in q) return { status: q as MastodonStatus, id: str(q['id']) };
+  const id = str(s.quoteId);
+  return id ? { status: null, id } : null;
+}
+
+/** The quoted post, embedded one level deep; a quote inside it is only referenced. */
 function normalizeQuote(s: MastodonStatus, origin: string, host: string, now: Date): QuotedPost | null {
-  const q = s.quote;
-  if (!isObject(q) || q.state !== 'accepted' || !isObject(q.quotedStatus)) return null;
-  const inner = q.quotedStatus;
+  const inner = quoted(s)?.status;
+  if (!inner) return null;
   try {
     const body = normalizePostBody(inner, origin, host, now);
-    const nested = isObject(inner.quote) ? inner.quote : null;
-    let ref: PostRef | null = null;
-    if (nested && nested.state === 'accepted') {
-      if (isObject(nested.quotedStatus) && safeUrl(nested.quotedStatus.uri)) {
-        ref = { uri: safeUrl(nested.quotedStatus.uri) as string, authorNetworkId: null };
-      } else if (str(nested.quotedStatusId)) {
-        ref = localRef(origin, nested.quotedStatusId as string, null);
-      }
-    }
+    const nested = quoted(inner);
+    const nestedUri = safeUrl(nested?.status?.uri);
+    const ref: PostRef | null = nestedUri
+      ? { uri: nestedUri, authorNetworkId: null }
+      : nested?.id
+        ? localRef(origin, nested.id, null)
+        : null;
     return { ...body, quote: ref };
   } catch (err) {
     // A broken quoted status does not make the quoting one unreadable.
     if (err instanceof MalformedRecordError) return null;
     throw err;
+  }
+}
+
+/**
+ * Reply parents named only by id, resolved against the posts of the same answer (a thread's
+ * statuses come together; a boost's target, a quote). Unresolved ones keep their id.
+ */
+export function resolveReplyParents(items: IngestedItem[]): void {
+  const known = new Map<string, PostRef>();
+  for (const { post } of items) {
+    known.set(post.nativeId, { uri: post.uri, authorNetworkId: post.author.networkId });
+    if (post.quote)
+      known.set(post.quote.nativeId, { uri: post.quote.uri, authorNetworkId: post.quote.author.networkId });
+  }
+  for (const { post } of items) {
+    const id = post.replyParent?.nativeId;
+    const parent = id === undefined ? undefined : known.get(id);
+    if (parent) post.replyParent = parent;
   }
 }
 
@@ -255,11 +297,12 @@ export function normalizeStatus(
     let reason: RepostReason | null = null;
     let target = wrapper;
     if (isObject(wrapper.reblog)) {
-      requireString(wrapper, wrapper.id, 'id');
       reason = {
         by: normalizeAuthor(wrapper, wrapper.account, host, 'account'),
         at: isoDate(wrapper, wrapper.createdAt, 'created_at'),
         uri: safeUrl(wrapper.uri),
+        // What Mastodon clients show and mark read: the boost, not the boosted status.
+        nativeId: requireString(wrapper, wrapper.id, 'id'),
       };
       target = wrapper.reblog;
     }

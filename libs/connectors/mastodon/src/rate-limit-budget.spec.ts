@@ -20,6 +20,12 @@ describe('RateLimitBudget', () => {
     expect([b.limit, b.remaining]).toEqual([100, 42]);
   });
 
+  it('reads a reset sent as a Unix timestamp (GoToSocial)', () => {
+    const b = new RateLimitBudget();
+    b.update(new Headers({ 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1893456000' }));
+    expect(b.resetAt).toBe(Date.parse('2030-01-01T00:00:00.000Z'));
+  });
+
   it('throws RATE_LIMITED with the reset time when the window is far away', async () => {
     const b = new RateLimitBudget({ maxWaitMs: 1_000 });
     const until = new Date(Date.now() + 60_000);

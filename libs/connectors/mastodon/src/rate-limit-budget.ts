@@ -11,6 +11,16 @@ export interface RateLimitOptions {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
+ * `X-RateLimit-Reset` in ms: Mastodon sends an ISO date, GoToSocial a Unix timestamp in seconds
+ * (docs/api/ratelimiting.md). NaN when it is neither.
+ */
+export function parseRateLimitReset(value: string | null): number {
+  if (value === null) return NaN;
+  if (/^\d{9,11}$/.test(value.trim())) return Number(value) * 1000;
+  return Date.parse(value);
+}
+
+/**
  * One token's request budget. It starts from the documented default and is corrected by every
  * response's `X-RateLimit-*` headers; a 429 blocks the token until the server's reset time.
  */
@@ -58,7 +68,7 @@ export class RateLimitBudget {
   update(headers: Headers): void {
     const limit = Number(headers.get('x-ratelimit-limit'));
     const remaining = Number(headers.get('x-ratelimit-remaining'));
-    const reset = Date.parse(headers.get('x-ratelimit-reset') ?? '');
+    const reset = parseRateLimitReset(headers.get('x-ratelimit-reset'));
     if (Number.isFinite(limit) && limit > 0 && headers.has('x-ratelimit-limit')) this.limit = limit;
     if (Number.isFinite(remaining) && headers.has('x-ratelimit-remaining')) this.remaining = remaining;
     if (!Number.isNaN(reset)) this.resetAt = reset;

@@ -1,3 +1,4 @@
+import { convert } from 'html-to-text';
 import sanitizeHtml from 'sanitize-html';
 import type { RichText, RichTextSegment } from '@tributary/core';
 
@@ -9,78 +10,83 @@ export interface ContentContext {
 }
 
 // Mastodon content is HTML from any server in the fediverse: keep only what carries meaning
-// (paragraphs, line breaks, links) and drop the rest, including the text of script/style blocks.
+// (paragraphs, line breaks, links, lists, quotes, code) and drop the rest, including the text of
+// script/style blocks. Headings become paragraphs.
 const SANITIZE: sanitizeHtml.IOptions = {
-  allowedTags: ['a', 'br', 'p'],
+  allowedTags: ['a', 'br', 'p', 'ul', 'ol', 'li', 'blockquote', 'pre', 'code'],
   allowedAttributes: { a: ['href', 'class'] },
   allowedSchemes: ['http', 'https'],
   allowProtocolRelative: false,
   disallowedTagsMode: 'discard',
   nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'title', 'iframe', 'template', 'object'],
+  transformTags: Object.fromEntries(['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map((h) => [h, 'p'])),
 };
 
-// sanitize-html's output is well formed and only holds the three tags above with double-quoted
-// attributes, so a small tokenizer over it is exact.
-const TOKEN = /<(\/?)(a|br|p)((?:\s+[a-z-]+="[^"]*")*)\s*\/?>|([^<]+)/g;
-const ATTR = /([a-z-]+)="([^"]*)"/g;
+// Anchors are marked in html-to-text's output with private-use characters around their index, so
+// that the text's layout is the library's and the links can still be told apart.
+const OPEN = '\uE000';
+const MID = '\uE001';
+const CLOSE = '\uE002';
+const MARKED = /\uE000(\d+)\uE001([^\uE000-\uE002]*)\uE002/g;
 
-function decode(s: string): string {
-  return s.replace(/&(amp|lt|gt|quot|#39);/g, (_m, e: string) =>
-    e === 'amp' ? '&' : e === 'lt' ? '<' : e === 'gt' ? '>' : e === 'quot' ? '"' : "'",
-  );
-}
-
-function attrs(raw: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const m of raw.matchAll(ATTR)) out[m[1] as string] = decode(m[2] as string);
-  return out;
+function layout(html: string, anchors: { href: string | null; cls: string }[]): string {
+  return convert(html, {
+    wordwrap: false,
+    formatters: {
+      anchor(elem, walk, builder) {
+        const attribs = (elem as { attribs?: Record<string, string> }).attribs ?? {};
+        anchors.push({ href: attribs['href'] ?? null, cls: attribs['class'] ?? '' });
+        builder.addInline(`${OPEN}${anchors.length - 1}${MID}`, { noWordTransform: true });
+        walk((elem as { children?: unknown[] }).children as never, builder);
+        builder.addInline(CLOSE, { noWordTransform: true });
+      },
+    },
+    selectors: [
+      { selector: 'a', format: 'anchor' },
+      { selector: 'ul', options: { itemPrefix: '• ' } },
+    ],
+  });
 }
 
 function handleFor(acct: string, instanceHost: string): string {
   return acct.includes('@') ? acct : `${acct}@${instanceHost}`;
 }
 
-/** Converts a status's HTML into rich-text runs and plain text (the concatenation of the runs). */
+/**
+ * Converts a status's HTML into rich-text runs and plain text (the concatenation of the runs). The
+ * text layout (paragraphs, lists, quotes, whitespace) is html-to-text's.
+ */
 export function htmlToRichText(html: string, ctx: ContentContext): { richText: RichText; text: string } {
-  const clean = sanitizeHtml(html, SANITIZE);
+  const anchors: { href: string | null; cls: string }[] = [];
+  // The markers cannot come from the status itself.
+  const text = layout(sanitizeHtml(html, SANITIZE).replace(/[\uE000-\uE002]/g, ''), anchors);
   const segments: RichTextSegment[] = [];
-  const push = (seg: RichTextSegment): void => {
-    const last = segments[segments.length - 1];
-    if (seg.type === 'text' && last?.type === 'text') last.text += seg.text;
-    else if (seg.text !== '') segments.push(seg);
+  const pushText = (run: string): void => {
+    // A marker left over (an anchor inside an anchor) is dropped, its text kept.
+    run
+      .replace(/\uE000\d+\uE001|\uE002/g, '')
+      .split('\n')
+      .forEach((line, n) => {
+        if (n > 0) segments.push({ type: 'linebreak', text: '\n' });
+        const last = segments[segments.length - 1];
+        if (line === '') return;
+        if (last?.type === 'text') last.text += line;
+        else segments.push({ type: 'text', text: line });
+      });
   };
-  const linebreak = (): void => push({ type: 'linebreak', text: '\n' });
-
-  let anchor: { href: string | null; cls: string; text: string } | null = null;
-  let paragraphs = 0;
-  for (const m of clean.matchAll(TOKEN)) {
-    const [, closing, tag, rawAttrs, textRun] = m;
-    if (textRun !== undefined) {
-      const text = decode(textRun);
-      if (anchor) anchor.text += text;
-      else push({ type: 'text', text });
-      continue;
+  let at = 0;
+  for (const m of text.matchAll(MARKED)) {
+    pushText(text.slice(at, m.index));
+    const anchor = anchors[Number(m[1])];
+    const inner = m[2] ?? '';
+    if (anchor && inner !== '') {
+      const seg = anchorSegment({ ...anchor, text: inner }, ctx);
+      if (seg.type === 'text') pushText(seg.text);
+      else segments.push(seg);
     }
-    if (tag === 'br') {
-      if (anchor) anchor.text += '\n';
-      else linebreak();
-    } else if (tag === 'p') {
-      if (!closing && paragraphs++ > 0) {
-        linebreak();
-        linebreak();
-      }
-    } else if (tag === 'a') {
-      if (!closing) {
-        const a = attrs(rawAttrs ?? '');
-        anchor = { href: a['href'] ?? null, cls: a['class'] ?? '', text: '' };
-      } else if (anchor) {
-        push(anchorSegment(anchor, ctx));
-        anchor = null;
-      }
-    }
+    at = (m.index ?? 0) + m[0].length;
   }
-  if (anchor) push(anchorSegment(anchor, ctx));
-  while (segments[segments.length - 1]?.type === 'linebreak') segments.pop();
+  pushText(text.slice(at));
   return { richText: { segments }, text: segments.map((s) => s.text).join('') };
 }
 

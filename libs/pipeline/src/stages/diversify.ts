@@ -1,7 +1,7 @@
 import { contribution, rankKey } from '../rank-key.js';
 import type { BuiltinStageConfig } from '../spec.js';
 import type { CompiledStage, ItemState } from './stage.js';
-import { record } from './stage.js';
+import { placedMs, record } from './stage.js';
 
 /**
  * Author cap: among any `per` consecutive visible items of the batch (ordered by rank), an author
@@ -20,7 +20,7 @@ export function authorCap(
     phase: 'diversify',
     run(items) {
       const live: ItemState[] = items.filter((i) => !i.hidden);
-      const key = (i: ItemState): number => rankKey(i.createdMs, i.score, halfLifeHours);
+      const key = (i: ItemState): number => rankKey(placedMs(i), i.score, halfLifeHours);
       live.sort((a, b) => key(b) - key(a));
       const recent = new Map<string, number[]>(); // author → positions of their recent kept items
       for (let pos = 0; pos < live.length; pos++) {

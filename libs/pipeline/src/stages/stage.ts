@@ -1,7 +1,7 @@
 import type { Post } from '@tributary/core';
 import type { MaskScan, ScanKey } from '../literal-scan.js';
 import { compileMaskScan, MAX_SCAN_GROUPS } from '../literal-scan.js';
-import { contribution } from '../rank-key.js';
+import { contribution, parseIsoMs } from '../rank-key.js';
 import type { Candidate, Decision, HistoryEntry, SeenIn } from '../types.js';
 
 /** The engine's working state for one candidate; stages mutate it in place (no per-stage copies). */
@@ -21,6 +21,17 @@ export interface ItemState {
   duplicateOf: string | null;
   /** Which {@link TextKeys} groups may occur in `post.text`; -1 until scanned. */
   textMask: number;
+}
+
+/**
+ * Where an item sits in time for ranking: when it came in as a repost (a boost), the repost's time
+ * if later than the post's, else the post's creation.
+ */
+export function placedMs(item: ItemState): number {
+  const at = item.candidate.reason?.at;
+  if (at === undefined) return item.createdMs;
+  const ms = parseIsoMs(at);
+  return ms > item.createdMs ? ms : item.createdMs;
 }
 
 export interface RunContext {

@@ -1,7 +1,8 @@
 // An in-memory Mastodon for integration tests: REST, OAuth and the streaming API over real HTTP
-// and WebSocket on 127.0.0.1. It serves only operations that exist in the OpenAPI description and
-// validates every response (and streamed status) against it: a violation is recorded in
-// `violations` and answered with 500, so a test that ignored it still fails on the connector side.
+// and WebSocket on 127.0.0.1. It serves only operations that exist in the contract and validates
+// every response (and streamed event) against it: a violation is recorded in `violations` and
+// answered with 500, so a test that ignored it still fails on the connector side. A personality
+// (personalities.ts) makes it behave like another Mastodon-API server where those differ.
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
@@ -10,6 +11,8 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import { OpenApiValidator } from './openapi-validator.js';
+import type { ServerPersonality } from './personalities.js';
+import { MASTODON_4_5, compareIds, externalId } from './personalities.js';
 
 type Obj = Record<string, unknown>;
 
@@ -59,11 +62,14 @@ export interface FakePostInput {
 
 interface StoredStatus {
   id: number;
+  /** The id clients see (the personality's kind of id). */
+  ext: string;
   accountId: string;
   createdAt: string;
   input: FakePostInput;
   reblogOf: number | null;
   deleted: boolean;
+  editedAt: string | null;
   favouritedBy: Set<string>;
 }
 
@@ -158,12 +164,13 @@ export class FakeMastodonServer {
   });
   private readonly routes: Route[] = [];
   private readonly accounts = new Map<string, FakeAccount>();
-  private readonly tokens = new Map<string, string>(); // token → account id
+  private readonly tokens = new Map<string, { accountId: string; scopes: string[] }>();
   private readonly codes = new Map<
     string,
-    { accountId: string; clientId: string; redirectUri: string; challenge: string | null }
+    { accountId: string; clientId: string; redirectUri: string; challenge: string | null; scopes: string[] }
   >();
   private readonly statuses = new Map<number, StoredStatus>();
+  private readonly byExt = new Map<string, StoredStatus>();
   private readonly follows = new Map<string, Set<string>>();
   private readonly followedTags = new Map<string, Set<string>>();
   private readonly lists = new Map<
@@ -184,14 +191,14 @@ export class FakeMastodonServer {
   private streamingDown = false;
   origin = '';
 
-  private constructor() {
+  private constructor(readonly personality: ServerPersonality) {
     this.validator = new OpenApiValidator();
     this.defineRoutes();
     this.server.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head));
   }
 
-  static async start(): Promise<FakeMastodonServer> {
-    const s = new FakeMastodonServer();
+  static async start(personality: ServerPersonality = MASTODON_4_5): Promise<FakeMastodonServer> {
+    const s = new FakeMastodonServer(personality);
     await new Promise<void>((resolve) => s.server.listen(0, '127.0.0.1', resolve));
     s.origin = `http://127.0.0.1:${(s.server.address() as AddressInfo).port}`;
     return s;
@@ -245,14 +252,15 @@ export class FakeMastodonServer {
     return account;
   }
 
-  issueToken(account: FakeAccount): string {
+  /** A token as a user creates one in the settings (every scope unless told otherwise). */
+  issueToken(account: FakeAccount, scopes: string[] = ['read', 'write', 'follow', 'push']): string {
     const token = randomBytes(24).toString('base64url');
-    this.tokens.set(token, account.id);
+    this.tokens.set(token, { accountId: account.id, scopes });
     return token;
   }
 
   revokeTokens(account: FakeAccount): void {
-    for (const [t, id] of this.tokens) if (id === account.id) this.tokens.delete(t);
+    for (const [t, granted] of this.tokens) if (granted.accountId === account.id) this.tokens.delete(t);
   }
 
   follow(follower: FakeAccount, followee: FakeAccount): void {
@@ -277,20 +285,34 @@ export class FakeMastodonServer {
   post(author: FakeAccount, input: FakePostInput): string {
     const s = this.store(author.id, input, null);
     this.fanOut(s);
-    return String(s.id);
+    return s.ext;
   }
 
   boost(booster: FakeAccount, statusId: string): string {
-    const target = this.statuses.get(Number(statusId));
+    const target = this.find(statusId);
     if (!target) throw new Error(`no status ${statusId}`);
     const s = this.store(booster.id, {}, target.id);
     this.fanOut(s);
-    return String(s.id);
+    return s.ext;
+  }
+
+  /** Edits a status (its text, content warning…) as its author would, streaming `status.update`. */
+  editStatus(statusId: string, changes: Partial<FakePostInput>): void {
+    const s = this.find(statusId);
+    if (!s) throw new Error(`no status ${statusId}`);
+    s.input = { ...s.input, ...changes };
+    s.editedAt = new Date().toISOString();
+    this.fanOut(s, 'status.update');
   }
 
   deleteStatus(statusId: string): void {
-    const s = this.statuses.get(Number(statusId));
+    const s = this.find(statusId);
     if (s) s.deleted = true;
+  }
+
+  /** A status by the id clients see. */
+  private find(id: string | undefined): StoredStatus | undefined {
+    return id === undefined ? undefined : this.byExt.get(id);
   }
 
   /** The home timeline read marker a client saved for `account`, if any. */
@@ -333,6 +355,9 @@ export class FakeMastodonServer {
     const url = new URL(authorizeUrl);
     const app = this.apps.find((a) => a.clientId === url.searchParams.get('client_id'));
     if (!app) throw new Error('authorize: unknown client_id');
+    // The token gets the scopes asked for here, which must be among the app's (Doorkeeper's rule).
+    const scopes = (url.searchParams.get('scope') ?? app.scopes.join(' ')).split(/[\s+]+/).filter(Boolean);
+    if (scopes.some((sc) => !app.scopes.includes(sc))) throw new Error('authorize: scope not registered');
     const redirectUri = url.searchParams.get('redirect_uri') ?? '';
     if (!app.redirectUris.includes(redirectUri)) throw new Error('authorize: redirect_uri not registered');
     if (url.searchParams.get('response_type') !== 'code')
@@ -346,6 +371,7 @@ export class FakeMastodonServer {
       clientId: app.clientId,
       redirectUri,
       challenge: url.searchParams.get('code_challenge'),
+      scopes,
     });
     return { code, state: url.searchParams.get('state') };
   }
@@ -364,18 +390,24 @@ export class FakeMastodonServer {
   }
 
   private store(accountId: string, input: FakePostInput, reblogOf: number | null): StoredStatus {
+    const id = this.nextStatusId++;
     const s: StoredStatus = {
-      id: this.nextStatusId++,
+      id,
+      ext: externalId(this.personality, id),
       accountId,
       createdAt: new Date().toISOString(),
       input,
       reblogOf,
       deleted: false,
+      editedAt: null,
       favouritedBy: new Set(),
     };
     this.statuses.set(s.id, s);
-    if (input.inReplyTo) this.bump('replies', Number(input.inReplyTo));
-    if (input.quoteOf) this.bump('quotes', Number(input.quoteOf));
+    this.byExt.set(s.ext, s);
+    const parent = this.find(input.inReplyTo);
+    const quoted = this.find(input.quoteOf);
+    if (parent) this.bump('replies', parent.id);
+    if (quoted) this.bump('quotes', quoted.id);
     if (reblogOf !== null) this.bump('reblogs', reblogOf);
     return s;
   }
@@ -398,12 +430,12 @@ export class FakeMastodonServer {
       locked: false,
       bot: a.bot,
       discoverable: true,
-      indexable: true,
-      group: false,
+      ...(this.personality.accounts === 'full'
+        ? { indexable: true, group: false, uri: a.uri ?? `${this.origin}/users/${a.username}` }
+        : {}),
       created_at: '2024-01-01T00:00:00.000Z',
       note: '<p></p>',
       url,
-      uri: a.uri ?? `${this.origin}/users/${a.username}`,
       avatar: a.avatar ?? `${this.origin}/avatars/${a.id}.png`,
       avatar_static: a.avatar ?? `${this.origin}/avatars/${a.id}.png`,
       header: `${this.origin}/headers/missing.png`,
@@ -420,10 +452,10 @@ export class FakeMastodonServer {
   private renderStatus(s: StoredStatus, viewer: string | null, depth = 0): Obj {
     const account = this.accounts.get(s.accountId) as FakeAccount;
     const base = {
-      id: String(s.id),
+      id: s.ext,
       created_at: s.createdAt,
       uri: this.statusUri(s),
-      url: `${this.origin}/@${account.username}/${s.id}`,
+      url: `${this.origin}/@${account.username}/${s.ext}`,
       account: this.renderAccount(account),
       visibility: s.input.visibility ?? 'public',
       emojis: [],
@@ -431,7 +463,7 @@ export class FakeMastodonServer {
       reblogged: false,
       muted: false,
       bookmarked: false,
-      edited_at: null,
+      edited_at: s.editedAt,
     };
     if (s.reblogOf !== null) {
       const target = this.statuses.get(s.reblogOf) as StoredStatus;
@@ -458,17 +490,17 @@ export class FakeMastodonServer {
       };
     }
     const i = s.input;
-    const parent = i.inReplyTo ? this.statuses.get(Number(i.inReplyTo)) : undefined;
-    const quoted = i.quoteOf ? this.statuses.get(Number(i.quoteOf)) : undefined;
+    const parent = this.find(i.inReplyTo);
+    const quoted = this.find(i.quoteOf);
     const text = i.text ?? '';
     const tags = (i.tags ?? []).map((t) => t.toLowerCase());
     return {
       ...base,
-      content: i.html ?? `<p>${text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}</p>`,
+      content: i.html ?? this.renderText(text),
       spoiler_text: i.spoilerText ?? '',
       sensitive: i.sensitive ?? false,
       language: i.language === undefined ? 'en' : i.language,
-      in_reply_to_id: parent ? String(parent.id) : null,
+      in_reply_to_id: parent ? parent.ext : null,
       in_reply_to_account_id: parent ? parent.accountId : null,
       reblog: null,
       application: { name: 'Web', website: null },
@@ -526,12 +558,33 @@ export class FakeMastodonServer {
       reblogs_count: i.counts?.reblogs ?? this.counter('reblogs', s.id),
       favourites_count: i.counts?.favourites ?? s.favouritedBy.size,
       quotes_count: this.counter('quotes', s.id),
-      quote: quoted
-        ? depth === 0
-          ? { state: 'accepted', quoted_status: this.renderStatus(quoted, viewer, depth + 1) }
-          : { state: 'accepted', quoted_status_id: String(quoted.id) }
-        : null,
+      ...this.renderQuote(quoted, viewer, depth),
       filtered: this.filterResults(s, viewer),
+    };
+  }
+
+  /** Plain text as HTML: paragraphs and line breaks, as Mastodon renders them or with newlines between tags. */
+  private renderText(text: string): string {
+    const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    const paragraphs = escaped.split(/\n{2,}/);
+    if (this.personality.html === 'mastodon')
+      return paragraphs.map((p) => `<p>${p.replace(/\n/g, '<br />')}</p>`).join('');
+    return paragraphs.map((p) => `<p>${p.replace(/\n/g, '<br>\n')}</p>\n`).join('');
+  }
+
+  /** The quoted status: Mastodon 4.4's Quote entity (shallow when nested), or the status + `quote_id`. */
+  private renderQuote(quoted: StoredStatus | undefined, viewer: string | null, depth: number): Obj {
+    if (!quoted) return { quote: null };
+    if (this.personality.quotes === 'status-and-quote-id')
+      return {
+        quote: depth === 0 ? this.renderStatus(quoted, viewer, depth + 1) : null,
+        quote_id: quoted.ext,
+      };
+    return {
+      quote:
+        depth === 0
+          ? { state: 'accepted', quoted_status: this.renderStatus(quoted, viewer, depth + 1) }
+          : { state: 'accepted', quoted_status_id: quoted.ext },
     };
   }
 
@@ -576,17 +629,25 @@ export class FakeMastodonServer {
     return !s.deleted && s.reblogOf === null && this.textTags(s).includes(tag.toLowerCase());
   }
 
-  /** Mastodon's paging: max_id/since_id bound a newest-first page; min_id pages forward from a cursor. */
+  /**
+   * Mastodon's paging: max_id/since_id bound a newest-first page; min_id pages forward from a cursor
+   * (or, for some servers, acts like since_id). Cursors are compared as the personality's server does.
+   */
   private paginate(ctx: Ctx, include: (s: StoredStatus) => boolean): Reply {
     const q = ctx.url.searchParams;
+    const p = this.personality;
     const limit = Math.min(40, Math.max(1, Number(q.get('limit') ?? 20) || 20));
-    const maxId = q.has('max_id') ? Number(q.get('max_id')) : Infinity;
-    const sinceId = q.has('since_id') ? Number(q.get('since_id')) : -Infinity;
-    const minId = q.has('min_id') ? Number(q.get('min_id')) : null;
-    let all = [...this.statuses.values()].filter((s) => include(s) && s.id < maxId && s.id > sinceId);
+    const below = (s: StoredStatus, id: string | null): boolean =>
+      id === null || compareIds(p, s.ext, id) < 0;
+    const above = (s: StoredStatus, id: string | null): boolean =>
+      id === null || compareIds(p, s.ext, id) > 0;
+    const minId = p.minId === 'forward' ? q.get('min_id') : null;
+    const sinceId = p.minId === 'forward' ? q.get('since_id') : (q.get('since_id') ?? q.get('min_id'));
+    let all = [...this.statuses.values()].filter(
+      (s) => include(s) && below(s, q.get('max_id')) && above(s, sinceId) && above(s, minId),
+    );
     if (minId !== null) {
       all = all
-        .filter((s) => s.id > minId)
         .sort((a, b) => a.id - b.id)
         .slice(0, limit)
         .reverse();
@@ -595,16 +656,16 @@ export class FakeMastodonServer {
     }
     const body = all.map((s) => this.renderStatus(s, ctx.account?.id ?? null));
     const headers: Record<string, string> = {};
-    if (all.length) {
-      const page = (k: string, v: number): string => {
-        const u = new URL(ctx.url.pathname, this.origin);
-        u.searchParams.set('limit', String(limit));
-        u.searchParams.set(k, String(v));
-        return u.href;
-      };
-      headers['link'] =
-        `<${page('max_id', (all[all.length - 1] as StoredStatus).id)}>; rel="next", <${page('min_id', (all[0] as StoredStatus).id)}>; rel="prev"`;
-    }
+    const page = (k: string, v: string): string => {
+      const u = new URL(ctx.url.pathname, this.origin);
+      u.searchParams.set('limit', String(limit));
+      u.searchParams.set(k, v);
+      return u.href;
+    };
+    const next = `<${page('max_id', (all[all.length - 1] as StoredStatus | undefined)?.ext ?? '')}>; rel="next"`;
+    if (p.link === 'next-and-prev' && all.length)
+      headers['link'] = `${next}, <${page('min_id', (all[0] as StoredStatus).ext)}>; rel="prev"`;
+    if (p.link === 'next-on-full-pages' && all.length === limit) headers['link'] = next;
     return { status: 200, body, headers };
   }
 
@@ -625,7 +686,7 @@ export class FakeMastodonServer {
   }
 
   private statusFor(ctx: Ctx): StoredStatus | null {
-    const s = this.statuses.get(Number(ctx.params['id']));
+    const s = this.find(ctx.params['id']);
     return s && !s.deleted ? s : null;
   }
 
@@ -701,9 +762,9 @@ export class FakeMastodonServer {
       return {
         status: 200,
         body: {
-          access_token: this.issueToken(account),
+          access_token: this.issueToken(account, grant.scopes),
           token_type: 'Bearer',
-          scope: app.scopes.join(' '),
+          scope: grant.scopes.join(' '),
           created_at: Math.floor(Date.now() / 1000),
         },
       };
@@ -737,7 +798,7 @@ export class FakeMastodonServer {
       body: {
         domain: this.host,
         title: 'Fake Mastodon',
-        version: '4.4.0',
+        version: this.personality.version,
         source_url: 'https://github.com/mastodon/mastodon',
         description: 'An in-memory Mastodon for tests',
         usage: { users: { active_month: this.accounts.size } },
@@ -745,7 +806,10 @@ export class FakeMastodonServer {
         icon: [],
         languages: ['en'],
         configuration: {
-          urls: { streaming: this.origin.replace(/^http/, 'ws'), status: null },
+          urls: {
+            streaming: this.personality.streaming ? this.origin.replace(/^http/, 'ws') : null,
+            status: null,
+          },
           accounts: { max_featured_tags: 10, max_pinned_statuses: 5 },
           statuses: { max_characters: 500, max_media_attachments: 4, characters_reserved_per_url: 23 },
           media_attachments: {
@@ -765,7 +829,7 @@ export class FakeMastodonServer {
           translation: { enabled: false },
         },
         registrations: { enabled: false, approval_required: false, message: null },
-        api_versions: { mastodon: 6 },
+        api_versions: { mastodon: this.personality.apiVersion },
         contact: { email: 'admin@example.org', account: null },
         rules: [],
       },
@@ -832,19 +896,22 @@ export class FakeMastodonServer {
         return err(422, 'Cannot attach files that have not finished processing. Try again in a moment!');
       if (!text.trim() && uploads.length === 0) return err(422, "Validation failed: Text can't be blank");
       const replyTo = typeof ctx.body['in_reply_to_id'] === 'string' ? ctx.body['in_reply_to_id'] : undefined;
-      if (replyTo && !this.statuses.get(Number(replyTo))) return err(404, 'Record not found');
+      if (replyTo && !this.find(replyTo)) return err(404, 'Record not found');
       const id = this.post(account, {
         text,
         spoilerText: typeof ctx.body['spoiler_text'] === 'string' ? ctx.body['spoiler_text'] : '',
+        // As sent (Mastodon itself would also mark a post with spoiler text sensitive).
+        sensitive: ctx.body['sensitive'] === true || ctx.body['sensitive'] === 'true',
         language: typeof ctx.body['language'] === 'string' ? ctx.body['language'] : 'en',
         inReplyTo: replyTo,
         media: uploads.map((u) => ({ type: 'image' as const, description: u!.description })),
       });
       for (const u of uploads) u!.statusId = id;
-      if (idemKey) this.idempotency.set(idemKey, Number(id));
+      const created = this.find(id) as StoredStatus;
+      if (idemKey) this.idempotency.set(idemKey, created.id);
       return {
         status: 200,
-        body: this.renderStatus(this.statuses.get(Number(id)) as StoredStatus, account.id),
+        body: this.renderStatus(created, account.id),
       };
     });
 
@@ -881,7 +948,7 @@ export class FakeMastodonServer {
       // Whoever could see it is told, so the recipients are chosen before it disappears.
       const recipients = new Set([...this.streams].filter((c) => this.inHomeOf(c, s) || c.stream !== 'user'));
       s.deleted = true;
-      this.emit((c) => recipients.has(c), 'delete', String(s.id));
+      this.emit((c) => recipients.has(c), 'delete', s.ext);
       return { status: 200, body };
     });
 
@@ -985,7 +1052,7 @@ export class FakeMastodonServer {
 
   private statusUri(s: StoredStatus): string {
     if (s.input.uri) return s.input.uri;
-    return `${this.origin}/users/${(this.accounts.get(s.accountId) as FakeAccount).username}/statuses/${s.id}`;
+    return `${this.origin}/users/${(this.accounts.get(s.accountId) as FakeAccount).username}/statuses/${s.ext}`;
   }
 
   /** The chain of parents, root first; a deleted parent ends it, as on Mastodon. */
@@ -996,13 +1063,13 @@ export class FakeMastodonServer {
   }
 
   private parentOf(s: StoredStatus): StoredStatus | undefined {
-    return s.input.inReplyTo ? this.statuses.get(Number(s.input.inReplyTo)) : undefined;
+    return this.find(s.input.inReplyTo);
   }
 
   /** Replies depth-first, oldest first at each level (Mastodon's order). */
   private descendantsOf(s: StoredStatus): StoredStatus[] {
     const children = [...this.statuses.values()]
-      .filter((c) => !c.deleted && c.reblogOf === null && c.input.inReplyTo === String(s.id))
+      .filter((c) => !c.deleted && c.reblogOf === null && c.input.inReplyTo === s.ext)
       .sort((a, b) => a.id - b.id);
     return children.flatMap((c) => [c, ...this.descendantsOf(c)]);
   }
@@ -1058,13 +1125,18 @@ export class FakeMastodonServer {
       this.budgets.set(key, (b = { remaining: this.rateLimit, resetAt: now + 5 * 60_000 }));
     const exhausted = b.remaining <= 0;
     if (!exhausted) b.remaining--;
+    return { exhausted, headers: this.rateLimitHeaders(b.remaining, b.resetAt) };
+  }
+
+  /** `X-RateLimit-*` as the personality sends them (or not at all). */
+  private rateLimitHeaders(remaining: number, resetAt: number): Record<string, string> {
+    const style = this.personality.rateLimitHeaders;
+    if (style === 'none') return {};
     return {
-      exhausted,
-      headers: {
-        'x-ratelimit-limit': String(this.rateLimit),
-        'x-ratelimit-remaining': String(b.remaining),
-        'x-ratelimit-reset': new Date(b.resetAt).toISOString(),
-      },
+      'x-ratelimit-limit': String(this.rateLimit),
+      'x-ratelimit-remaining': String(remaining),
+      'x-ratelimit-reset':
+        style === 'unix' ? String(Math.ceil(resetAt / 1000)) : new Date(resetAt).toISOString(),
     };
   }
 
@@ -1099,15 +1171,16 @@ export class FakeMastodonServer {
       const rate = this.rateHeaders(token);
       extraHeaders = rate.headers;
       const fault = this.faults.findIndex((f) => url.pathname.startsWith(f.pathPrefix));
-      const accountId = token ? this.tokens.get(token) : undefined;
+      const granted = token ? this.tokens.get(token) : undefined;
+      const accountId = granted?.accountId;
       if (fault >= 0) {
         const f = this.faults.splice(fault, 1)[0] as Fault;
         if (f.status === 429) {
-          extraHeaders = {
-            ...extraHeaders,
-            'x-ratelimit-remaining': '0',
-            'x-ratelimit-reset': new Date(Date.now() + f.resetInSeconds * 1000).toISOString(),
-          };
+          // Without X-RateLimit-* a server can still say when to come back (plain HTTP).
+          extraHeaders =
+            this.personality.rateLimitHeaders === 'none'
+              ? { 'retry-after': String(f.resetInSeconds) }
+              : this.rateLimitHeaders(0, Date.now() + f.resetInSeconds * 1000);
           reply = err(429, 'Too many requests');
         } else if (f.status === 401) reply = err(401, 'The access token is invalid');
         else reply = { ...err(503, 'Service Unavailable'), headers: { 'retry-after': '1' } };
@@ -1115,6 +1188,8 @@ export class FakeMastodonServer {
         reply = err(429, 'Too many requests');
       } else if (found.r.auth && !accountId) {
         reply = err(401, 'The access token is invalid');
+      } else if (found.r.auth && !this.allows(granted?.scopes ?? [], method, template)) {
+        reply = err(403, 'This action is outside the authorized scopes');
       } else {
         const account = accountId ? (this.accounts.get(accountId) ?? null) : null;
         reply = await found.r.handler({ req, url, params, body, account, token });
@@ -1123,6 +1198,15 @@ export class FakeMastodonServer {
       reply = err(500, `fake server error: ${(e as Error).message}`);
     }
     this.send(res, method, template, reply, extraHeaders);
+  }
+
+  /** Scopes are enforced as Doorkeeper does: `read` covers `read:statuses`, and so on. */
+  private allows(granted: string[], method: string, template: string): boolean {
+    const required = this.validator.requiredScopes(method, template);
+    return (
+      required.length === 0 ||
+      required.some((r) => granted.includes(r) || granted.includes(r.split(':')[0] ?? r))
+    );
   }
 
   private record(violations: string[]): boolean {
@@ -1170,7 +1254,11 @@ export class FakeMastodonServer {
     const url = new URL(req.url ?? '/', this.origin);
     this.requests.push({ method: 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams) });
     const token = this.authenticate(req, url);
-    const accountId = token ? this.tokens.get(token) : undefined;
+    const accountId = token ? this.tokens.get(token)?.accountId : undefined;
+    if (!this.personality.streaming) {
+      socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
+      return;
+    }
     if (url.pathname !== '/api/v1/streaming' || this.streamingDown || !accountId) {
       socket.end(
         `HTTP/1.1 ${accountId ? (this.streamingDown ? '503 Service Unavailable' : '404 Not Found') : '401 Unauthorized'}\r\n\r\n`,
@@ -1190,33 +1278,30 @@ export class FakeMastodonServer {
     });
   }
 
-  private fanOut(s: StoredStatus): void {
+  private fanOut(s: StoredStatus, event: 'update' | 'status.update' = 'update'): void {
     this.emit(
       (c) =>
         (c.stream === 'user' && this.inHome(s, c.accountId)) ||
         (c.stream === 'list' && !!c.param && this.inList(s, c.param)) ||
         (c.stream === 'hashtag' && !!c.param && this.inTag(s, c.param)),
-      'update',
+      event,
       s,
     );
   }
 
   private emit(
     to: (c: StreamClient) => boolean,
-    event: 'update' | 'delete',
+    event: 'update' | 'status.update' | 'delete',
     what: StoredStatus | string | unknown,
   ): void {
     for (const c of this.streams) {
       if (!to(c)) continue;
-      let payload: string;
-      if (event === 'update') {
-        const status =
-          what && typeof what === 'object' && 'input' in (what as StoredStatus)
-            ? this.renderStatus(what as StoredStatus, c.accountId)
-            : what;
-        if (!this.record(this.validator.validateEntity('Status', status))) continue;
-        payload = JSON.stringify(status);
-      } else payload = String(what);
+      const value =
+        what && typeof what === 'object' && 'input' in (what as StoredStatus)
+          ? this.renderStatus(what as StoredStatus, c.accountId)
+          : what;
+      if (!this.record(this.validator.validateStreamingEvent(event, value))) continue;
+      const payload = typeof value === 'string' ? value : JSON.stringify(value);
       c.ws.send(
         JSON.stringify({
           stream: [c.stream === 'user' ? 'user' : c.stream, ...(c.param ? [c.param] : [])],

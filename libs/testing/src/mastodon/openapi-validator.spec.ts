@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { OpenApiValidator } from './openapi-validator.js';
 import {
+  account,
   boostStatus,
   hostileStatus,
   malformedStatuses,
@@ -75,6 +76,45 @@ describe('OpenApiValidator', () => {
         redirect_uris: 'https://a.example/cb',
       }),
     ).not.toEqual([]);
+  });
+
+  it('checks streaming events and tells the scopes an operation needs', () => {
+    expect(validator.validateStreamingEvent('update', validStatus('1'))).toEqual([]);
+    expect(validator.validateStreamingEvent('status.update', { id: '1' }).join('\n')).toMatch(
+      /streaming status.update Status\/ must have required property 'account'/,
+    );
+    expect(validator.validateStreamingEvent('delete', '1')).toEqual([]);
+    expect(validator.validateStreamingEvent('delete', { id: '1' })).not.toEqual([]);
+    expect(validator.requiredScopes('POST', '/api/v2/media')).toEqual(['write:media']);
+    expect(validator.requiredScopes('POST', '/api/v1/apps')).toEqual([]);
+  });
+
+  it('accepts what real Mastodon-API servers send beyond the description, and only that', () => {
+    const bare = account('bare');
+    delete bare['uri'];
+    delete bare['group'];
+    delete bare['indexable'];
+    expect(validator.validateEntity('Account', bare)).toEqual([]);
+    const noUsername = { ...bare };
+    delete noUsername['username'];
+    expect(validator.validateEntity('Account', noUsername)).not.toEqual([]);
+    // The quoted status itself with `quote_id` (servers before Mastodon 4.4 quotes).
+    expect(
+      validator.validateEntity('Status', { ...validStatus('2'), quote: validStatus('1'), quote_id: '1' }),
+    ).toEqual([]);
+    expect(validator.validateEntity('Status', { ...validStatus('2'), quote: { id: '1' } })).not.toEqual([]);
+    // GoToSocial's X-RateLimit-Reset, a Unix timestamp.
+    expect(home([], 200, { 'x-ratelimit-reset': '1767225600' })).toEqual([]);
+    // A token without the operation's scope.
+    expect(
+      validator.validateResponse({
+        method: 'POST',
+        template: '/api/v2/media',
+        status: 403,
+        headers: {},
+        body: { error: 'insufficient_scope' },
+      }),
+    ).toEqual([]);
   });
 
   it('matches concrete paths to described templates, literal segments first', () => {

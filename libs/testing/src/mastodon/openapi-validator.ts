@@ -1,5 +1,7 @@
 // Holds the fake Mastodon to the published description: every response it sends (and every JSON
-// request it receives) is checked against `shared/data/mastodon-openapi/schema.json`.
+// request it receives) is checked against `mastodon-contract.json`, the structure of the operations
+// and streaming events Tributary uses, derived from Mastodon's OpenAPI description by
+// tools/scripts/mastodon-contract.mjs (which also applies, by name, the deviations real servers show).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -14,19 +16,19 @@ interface OpenApiResponse {
   content?: Record<string, { schema?: Schema }>;
 }
 interface OpenApiOperation {
+  security?: Record<string, string[]>[];
   responses?: Record<string, OpenApiResponse>;
   requestBody?: { content?: Record<string, { schema?: Schema }> };
 }
 interface OpenApiDocument {
   paths: Record<string, Record<string, OpenApiOperation>>;
+  streaming?: { events: Record<string, Schema> };
   components: { schemas: Record<string, Schema>; headers: Record<string, { schema: Schema }> };
 }
 
 const DOC_ID = 'https://tributary.invalid/mastodon-openapi.json';
 
-export const MASTODON_OPENAPI_PATH = fileURLToPath(
-  new URL('../../../../../shared/data/mastodon-openapi/schema.json', import.meta.url),
-);
+export const MASTODON_CONTRACT_PATH = fileURLToPath(new URL('./mastodon-contract.json', import.meta.url));
 
 // ajv-formats is CommonJS with a default export; under ESM interop it may arrive wrapped.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
@@ -45,30 +47,15 @@ function rebase(schema: Json): Json {
   return schema;
 }
 
-/**
- * Known defects of the description, patched so that responses a real server sends validate. Each
- * is narrow and named; everything else is checked as written.
- */
-function patchKnownDefects(doc: OpenApiDocument): void {
-  // `Status.quote` is `oneOf [Quote, ShallowQuote, null]`, but neither object schema forbids the
-  // other's property, so every non-null quote matches both and `oneOf` can never pass.
-  const quote = doc.components.schemas['Status']?.['properties'] as Schema | undefined;
-  const q = quote?.['quote'] as Schema | undefined;
-  if (!q?.['oneOf']) throw new Error('OpenAPI description changed: Status.quote is no longer oneOf');
-  q['anyOf'] = q['oneOf'];
-  delete q['oneOf'];
-}
-
 export class OpenApiValidator {
   readonly doc: OpenApiDocument;
   private readonly ajv: Ajv2020;
   private readonly cache = new Map<string, ValidateFunction | null>();
   private readonly templates: { template: string; regex: RegExp }[];
 
-  constructor(schemaPath: string = MASTODON_OPENAPI_PATH) {
+  constructor(schemaPath: string = MASTODON_CONTRACT_PATH) {
     this.doc = JSON.parse(readFileSync(schemaPath, 'utf8')) as OpenApiDocument;
-    patchKnownDefects(this.doc);
-    // Not strict: the description carries OpenAPI-only keywords (`externalDocs`, `example`).
+    // Not strict: the contract keeps OpenAPI's own keywords (`security`, `parameters`).
     this.ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true });
     addFormats(this.ajv);
     // Mastodon sends ISO 639-1 codes, and ISO 639-3 for languages without one (e.g. `kab`).
@@ -152,6 +139,20 @@ export class OpenApiValidator {
     const schema: Schema | undefined = described && oneOf ? { ...rest, anyOf: oneOf } : described;
     const where = `${method.toUpperCase()} ${template} request`;
     return schema ? this.errors(this.compile(`req:${where}`, schema), body, `${where} body`) : [];
+  }
+
+  /** The OAuth scopes the operation asks for (any one of them is enough); empty when it asks for none. */
+  requiredScopes(method: string, template: string): string[] {
+    const op = this.doc.paths[template]?.[method.toLowerCase()];
+    return (op?.security ?? []).flatMap((requirement) => Object.values(requirement).flat());
+  }
+
+  /** Violations of one streaming event's payload (`update`: a Status, `delete`: an id…). */
+  validateStreamingEvent(event: string, payload: unknown): string[] {
+    const schema = this.doc.streaming?.events[event];
+    if (!schema) return [`streaming event ${event} not in the contract`];
+    const entity = typeof schema['$ref'] === 'string' ? ` ${schema['$ref'].split('/').pop()}` : '';
+    return this.errors(this.compile(`event:${event}`, schema), payload, `streaming ${event}${entity}`);
   }
 
   /** Violations of one value against a named component schema (e.g. a streamed `Status`). */

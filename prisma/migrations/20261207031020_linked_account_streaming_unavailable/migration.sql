@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "LinkedAccount" ADD COLUMN     "streamingUnavailableSince" TIMESTAMP(3);
