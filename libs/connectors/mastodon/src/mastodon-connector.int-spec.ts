@@ -157,7 +157,7 @@ describe('ingest', () => {
       sensitive: true,
       labels: [
         { value: 'sensitive', source: 'mastodon', action: 'blur' },
-        { value: 'filter:Spoilers', action: 'warn' },
+        { value: 'filter:Spoilers', action: 'warn', personal: true },
       ],
     });
     const boost = byText('carol says hi');
