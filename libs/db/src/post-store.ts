@@ -329,8 +329,10 @@ async function insertSourcePosts(
   for (const chunk of chunks(params, 3)) {
     // DO NOTHING + RETURNING yields exactly the rows this call inserted: the posts new to the source.
     // Rows the source had already get the labels it sees now, rewritten only where they changed (an
-    // ON CONFLICT DO UPDATE would lock every existing row, changed or not). The update runs on the
-    // statement's snapshot, which does not hold the rows inserted beside it.
+    // ON CONFLICT DO UPDATE would lock every existing row, changed or not); the statement's snapshot
+    // does not hold the rows inserted beside them. Changed rows are found by key, one lookup per row
+    // (the LATERAL … OFFSET 0): joined with the VALUES, a planner without statistics read all of the
+    // source's rows (35 ms instead of 1.3 ms for 500 of 100,000).
     const returned = await tx.$queryRawUnsafe<{ postId: bigint }[]>(
       `WITH v ("postId", "reason", "labels") AS (VALUES ${valuesList(chunk.length, ['bigint', 'jsonb', 'jsonb'], 1)}),
        ins AS (
@@ -338,9 +340,14 @@ async function insertSourcePosts(
          SELECT $1::uuid, "postId", "reason", "labels" FROM v
          ON CONFLICT ("sourceId", "postId") DO NOTHING
          RETURNING "postId"),
+       changed AS (
+         SELECT v."postId", v."labels" FROM v
+         CROSS JOIN LATERAL (SELECT 1 FROM "SourcePost" x WHERE x."sourceId" = $1::uuid AND x."postId" = v."postId"
+                             AND x."labels" IS DISTINCT FROM v."labels" OFFSET 0) hit),
        relabelled AS (
-         UPDATE "SourcePost" sp SET "labels" = v."labels" FROM v
-         WHERE sp."sourceId" = $1::uuid AND sp."postId" = v."postId" AND sp."labels" IS DISTINCT FROM v."labels")
+         UPDATE "SourcePost" sp SET "labels" = c."labels" FROM changed c
+         WHERE sp."sourceId" = $1::uuid AND sp."postId" = ANY(ARRAY(SELECT "postId" FROM changed))
+           AND sp."postId" = c."postId")
        SELECT "postId" FROM ins`,
       sourceId,
       ...chunk.flat(),
