@@ -152,7 +152,9 @@ describe('normalizeFeedViewPost on a recorded dev-env timeline', () => {
   });
 
   it("keeps the labels of Bluesky's own moderation service on the post, and a labeler's apart", () => {
-    const view = structuredClone(fixture('labellerLabelled')) as { post: { uri: string; labels?: unknown[] } };
+    const view = structuredClone(fixture('labellerLabelled')) as {
+      post: { uri: string; labels?: unknown[] };
+    };
     const label = (src: string, val: string) => ({
       src,
       uri: view.post.uri,
