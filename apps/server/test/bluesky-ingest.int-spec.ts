@@ -2,7 +2,8 @@
 // through GraphQL, backfill into the store, stream-triggered delivery with polling effectively off,
 // idempotent re-sync, and what happens to bad and revoked app passwords.
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import type { Post } from '@tributary/core';
+import { withPersonalLabels } from '@tributary/core';
+import type { PersonalLabels, Post } from '@tributary/core';
 import { JobQueue } from '@tributary/queue';
 import { blueskyNetwork, seedTimeline } from '@tributary/testing';
 import type { BlueskyNetworkClient, SeededTimeline } from '@tributary/testing';
@@ -39,12 +40,13 @@ let token: string;
 let accountId: string;
 let homeId: string;
 
+/** The stored post as the home source's member sees it: with the personal labels it delivered. */
 async function storedPost(uri: string): Promise<Omit<Post, 'raw'> | null> {
-  const { rows } = await db.query<{ data: Omit<Post, 'raw'> }>(
-    `SELECT p.data FROM "Post" p JOIN "SourcePost" sp ON sp."postId" = p.id WHERE p.uri = $1 AND sp."sourceId" = $2`,
+  const { rows } = await db.query<{ data: Omit<Post, 'raw'>; labels: PersonalLabels | null }>(
+    `SELECT p.data, sp.labels FROM "Post" p JOIN "SourcePost" sp ON sp."postId" = p.id WHERE p.uri = $1 AND sp."sourceId" = $2`,
     [uri, homeId],
   );
-  return rows[0]?.data ?? null;
+  return rows[0] ? withPersonalLabels(rows[0].data, rows[0].labels) : null;
 }
 
 async function counts(): Promise<{ posts: number; sourcePosts: number }> {

@@ -2,6 +2,8 @@
 // what it says must never change what another member sees or let its owner read another member's
 // non-public posts. Bob reads through honest servers; Mallory links her own hostile ones, which claim
 // the URIs of the posts Bob sees and serve their own text, link card, avatar and counts for them.
+// Ann and Ben read through the same servers, and Ann's own settings there (a Mastodon filter, a
+// Bluesky labeler she subscribes to) label posts for her alone.
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { FakeMastodonServer, HostilePds, blueskyNetwork } from '@tributary/testing';
 import type { BlueskyNetworkClient, FakeAccount, TestBlueskyAccount } from '@tributary/testing';
@@ -38,8 +40,8 @@ let honest: FakeMastodonServer;
 let hostile: FakeMastodonServer;
 let net: BlueskyNetworkClient;
 let hostilePds: HostilePds;
-const tokens = { bob: '', mallory: '' };
-const users = { bob: '', mallory: '' };
+const tokens = { bob: '', mallory: '', ann: '', ben: '' };
+const users = { bob: '', mallory: '', ann: '', ben: '' };
 
 async function signUp(username: string): Promise<{ token: string; id: string }> {
   const { code } = await instance.running.apps.at(-1)!.get(AuthService).createInvite(null, 'MEMBER');
@@ -119,12 +121,11 @@ beforeAll(async () => {
   });
   gql = graphqlClient(instance.apiUrl);
   db = new pg.Pool({ connectionString: instance.databaseUrl, max: 2 });
-  const bob = await signUp('bob');
-  const mallory = await signUp('mallory');
-  tokens.bob = bob.token;
-  tokens.mallory = mallory.token;
-  users.bob = bob.id;
-  users.mallory = mallory.id;
+  for (const member of ['bob', 'mallory', 'ann', 'ben'] as const) {
+    const { token, id } = await signUp(member);
+    tokens[member] = token;
+    users[member] = id;
+  }
 });
 
 afterAll(async () => {
@@ -317,5 +318,205 @@ describe("a member whose PDS rewrites the records of other members' timelines", 
     expect(after.data!.post).toEqual(before);
     expect(codeOf(await view('mallory', bobsCopy))).toBe('NOT_FOUND');
     expect(await domainsOf(uri)).toEqual(['', hostilePds.origin]);
+  });
+});
+
+// ---- Personal labels: one member's own filters and labelers label posts for that member only ----
+
+interface LabelView {
+  value: string;
+  source: string;
+  action: string | null;
+}
+
+interface Entry {
+  hidden: boolean;
+  hiddenReason: string | null;
+  post: { id: string; labels: LabelView[] };
+}
+
+const LABELLED_POST = `query($id: ID!) { post(id: $id) { id text labels { value source action } } }`;
+const LABELLED_THREAD = `query($id: ID!) { thread(id: $id) { post { id labels { value source action } } } }`;
+const LABELLED_TIMELINE = `{ timeline(first: 100, includeHidden: true) {
+  edges { node { hidden hiddenReason post { id labels { value source action } } } } } }`;
+
+/** The member's timeline entry of the post, once their pipeline has placed it. */
+async function entryOf(member: keyof typeof users, postId: string): Promise<{ entry: Entry; body: string }> {
+  return waitFor(`${member}'s entry of post ${postId}`, async () => {
+    const res = await gql<{ timeline: { edges: { node: Entry }[] } }>(LABELLED_TIMELINE, {}, tokens[member]);
+    const entry = res.data?.timeline.edges.find((e) => e.node.post.id === postId)?.node;
+    return entry ? { entry, body: JSON.stringify(res) } : null;
+  });
+}
+
+async function labelsOf(
+  member: keyof typeof users,
+  postId: string,
+): Promise<{ labels: LabelView[]; body: string }> {
+  const res = await gql<{ post: { labels: LabelView[] } }>(LABELLED_POST, { id: postId }, tokens[member]);
+  expect(res.errors).toBeUndefined();
+  return { labels: res.data!.post.labels, body: JSON.stringify(res) };
+}
+
+async function threadLabelsOf(
+  member: keyof typeof users,
+  postId: string,
+): Promise<{ labels: LabelView[]; body: string }> {
+  const res = await gql<{ thread: { post: { labels: LabelView[] } } }>(
+    LABELLED_THREAD,
+    { id: postId },
+    tokens[member],
+  );
+  expect(res.errors).toBeUndefined();
+  return { labels: res.data!.thread.post.labels, body: JSON.stringify(res) };
+}
+
+/** What the member's default pipeline decides about the post, run again now over what is stored. */
+async function previewOf(member: keyof typeof users, postId: string) {
+  const pipelines = await gql<{ pipelines: { isDefault: boolean; spec: unknown }[] }>(
+    '{ pipelines { isDefault spec } }',
+    {},
+    tokens[member],
+  );
+  const spec = pipelines.data!.pipelines.find((p) => p.isDefault)!.spec;
+  const res = await gql<{
+    previewPipeline: {
+      hidden: boolean;
+      hiddenReason: string | null;
+      post: { id: string; labels: LabelView[] };
+    }[];
+  }>(
+    'query($s: JSON!) { previewPipeline(spec: $s, limit: 100) { hidden hiddenReason post { id labels { value source action } } } }',
+    { s: spec },
+    tokens[member],
+  );
+  expect(res.errors).toBeUndefined();
+  return { item: res.data!.previewPipeline.find((i) => i.post.id === postId)!, body: JSON.stringify(res) };
+}
+
+describe("a member's own Mastodon filter, on a server other members read too", () => {
+  const FILTER = 'Finale talk';
+  let uri = '';
+  let postId = '';
+
+  beforeAll(async () => {
+    const dan = honest.createAccount('dan');
+    const annAccount = honest.createAccount('ann');
+    const benAccount = honest.createAccount('ben');
+    honest.follow(annAccount, dan);
+    honest.follow(benAccount, dan);
+    uri = `${honest.origin}/users/dan/statuses/${honest.post(dan, { text: 'Who else watched the finale?' })}`;
+    // Ann hides what mentions the finale; the server answers her (and only her) with the result.
+    honest.addFilter(annAccount, FILTER, 'finale', 'hide');
+
+    // Ben first; Ann's server answers later with her filter result for the same status.
+    await settled(await linkMastodon(gql, tokens.ben, honest.origin, honest.issueToken(benAccount)));
+    postId = await rowOf('ben', uri);
+    await entryOf('ben', postId);
+    await settled(await linkMastodon(gql, tokens.ann, honest.origin, honest.issueToken(annAccount)));
+    // One server's word: both read the same stored status.
+    expect(await rowOf('ann', uri)).toBe(postId);
+  });
+
+  it('hides the status for the member whose filter it is, with the filter named', async () => {
+    const { entry } = await entryOf('ann', postId);
+    expect(entry).toMatchObject({ hidden: true, hiddenReason: `label: filter:${FILTER}` });
+    const label = {
+      value: `filter:${FILTER}`,
+      source: expect.stringMatching(/^mastodon-filter:/),
+      action: 'HIDE',
+    };
+    expect(entry.post.labels).toContainEqual(label);
+    expect((await labelsOf('ann', postId)).labels).toContainEqual(label);
+  });
+
+  it("shows another member of the server neither the filter's label nor its title, and their pipeline does not hide it", async () => {
+    // His pipeline, run over what is stored now, lets it through…
+    const preview = await previewOf('ben', postId);
+    expect(preview.item).toMatchObject({ hidden: false, hiddenReason: null, post: { labels: [] } });
+    // …and nothing he reads shows her filter.
+    const timeline = await entryOf('ben', postId);
+    expect(timeline.entry.hidden).toBe(false);
+    expect(timeline.entry.post.labels).toEqual([]);
+    const post = await labelsOf('ben', postId);
+    expect(post.labels).toEqual([]);
+    const thread = await threadLabelsOf('ben', postId);
+    expect(thread.labels).toEqual([]);
+    for (const body of [timeline.body, post.body, preview.body, thread.body])
+      expect(body).not.toContain(FILTER);
+    // Not even in what is stored for everyone.
+    const { rows } = await db.query(`SELECT 1 FROM "Post" WHERE data::text LIKE $1 OR raw::text LIKE $1`, [
+      `%${FILTER}%`,
+    ]);
+    expect(rows).toEqual([]);
+  });
+
+  it("keeps the member's label through another member's refresh of the shared status", async () => {
+    // Ben's thread fetches the status again through his account and stores what the server told him.
+    await threadLabelsOf('ben', postId);
+    const label = expect.objectContaining({ value: `filter:${FILTER}` });
+    expect((await labelsOf('ann', postId)).labels).toContainEqual(label);
+    // Ann's thread, fetched and then from the cache, keeps it too.
+    expect((await threadLabelsOf('ann', postId)).labels).toContainEqual(label);
+    expect((await threadLabelsOf('ann', postId)).labels).toContainEqual(label);
+    expect((await labelsOf('ben', postId)).labels).toEqual([]);
+  });
+});
+
+describe("a member's own Bluesky labeler, on the network every member reads", () => {
+  let postId = '';
+  let networkLabel: LabelView;
+
+  beforeAll(async () => {
+    const [annAccount, benAccount, eve] = await Promise.all(
+      ['ann', 'ben', 'eve'].map((n) => net.createAccount(n)),
+    );
+    // Ann subscribes to a labeler; Ben does not.
+    await annAccount!.agent.addLabeler(net.info.labelerDid);
+    await annAccount!.agent.follow(eve!.did);
+    await benAccount!.agent.follow(eve!.did);
+    // The author labels her post, for everyone; Ann's labeler hides it, for her.
+    const post = await eve!.agent.post({
+      text: 'The butler did it',
+      labels: { $type: 'com.atproto.label.defs#selfLabels', values: [{ val: 'spoiler' }] },
+    });
+    networkLabel = { value: 'spoiler', source: eve!.did, action: null };
+    await net.label(post, '!hide');
+    await net.processAll();
+
+    await settled(await linkBluesky(gql, tokens.ben, benAccount!, net.info.pdsUrl));
+    postId = await rowOf('ben', post.uri);
+    await entryOf('ben', postId);
+    await settled(await linkBluesky(gql, tokens.ann, annAccount!, net.info.pdsUrl));
+    expect(await rowOf('ann', post.uri)).toBe(postId);
+  });
+
+  it("labels and hides the post for the subscriber, by the labeler's word", async () => {
+    const mine = { value: '!hide', source: net.info.labelerDid, action: 'HIDE' };
+    const { entry } = await entryOf('ann', postId);
+    expect(entry).toMatchObject({ hidden: true, hiddenReason: 'label: !hide' });
+    expect(entry.post.labels).toEqual([networkLabel, mine]);
+    expect((await labelsOf('ann', postId)).labels).toEqual([networkLabel, mine]);
+  });
+
+  it("shows another member only the network's labels, and their pipeline does not hide the post", async () => {
+    const preview = await previewOf('ben', postId);
+    expect(preview.item).toMatchObject({
+      hidden: false,
+      hiddenReason: null,
+      post: { labels: [networkLabel] },
+    });
+    const timeline = await entryOf('ben', postId);
+    expect(timeline.entry).toMatchObject({ hidden: false, post: { labels: [networkLabel] } });
+    const post = await labelsOf('ben', postId);
+    expect(post.labels).toEqual([networkLabel]);
+    const thread = await threadLabelsOf('ben', postId);
+    expect(thread.labels).toEqual([networkLabel]);
+    for (const body of [timeline.body, post.body, preview.body, thread.body])
+      expect(body).not.toContain(net.info.labelerDid);
+    // The subscriber's labels survive the other member's refresh of the shared post.
+    expect((await labelsOf('ann', postId)).labels).toContainEqual(
+      expect.objectContaining({ value: '!hide' }),
+    );
   });
 });

@@ -6,3 +6,4 @@ export * from './outbound-action.js';
 export * from './ssrf-guard.js';
 export * from './user-regex.js';
 export * from './trust.js';
+export * from './personal-labels.js';

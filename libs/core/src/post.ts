@@ -64,6 +64,13 @@ export interface Label {
   source: string;
   /** Mastodon filter action or labeler policy where known. */
   action: 'hide' | 'warn' | 'blur' | 'inform' | null;
+  /**
+   * True when the label comes from the reading account's own settings rather than from the post:
+   * its Mastodon filters, the Bluesky labelers it subscribes to. Such a label is that member's alone:
+   * stored with their source's link to the post, never on the post other members share (README
+   * "Security"), and it never makes the post `sensitive`.
+   */
+  personal?: boolean;
 }
 
 export type Visibility = 'public' | 'unlisted' | 'private' | 'direct';

@@ -223,6 +223,57 @@ describe.each(backends)('post store on %s', (_name, open) => {
     });
   });
 
+  it("keeps a member's personal labels with their source's row, never on the post others share", async () => {
+    const own = { value: 'porn', source: 'did:plc:ar7c4by46qjdydhdevvrndac', action: 'blur' as const };
+    const filter = {
+      value: 'filter:Spoilers',
+      source: 'mastodon-filter:5',
+      action: 'hide' as const,
+      personal: true,
+    };
+    const labeler = { value: '!hide', source: 'did:plc:mine', action: 'hide' as const, personal: true };
+    const quoted = { ...post(6), quote: null, labels: [labeler] };
+    const { raw: _raw, ...quote } = quoted;
+    const annsView = post(5, { labels: [own, filter], quote });
+    const {
+      sources: [bobsHome],
+    } = await fixture(prisma);
+
+    const ann = await upsertIngested(prisma, home, [{ post: annsView, reason: null }], NETWORK_TRUST_DOMAIN);
+    const [id] = await postIdsByUri(prisma, [5]);
+    expect(ann.newPostIds).toEqual([id]);
+    const shared = await prisma.post.findUniqueOrThrow({ where: { id } });
+    expect((shared.data as unknown as Post).labels).toEqual([own]);
+    expect((shared.data as unknown as Post).quote?.labels).toEqual([]);
+    expect(JSON.stringify(shared.data)).not.toMatch(/Spoilers|did:plc:mine/);
+    const labelsOf = async (sourceId: string) =>
+      (await prisma.sourcePost.findUniqueOrThrow({ where: { sourceId_postId: { sourceId, postId: id! } } }))
+        .labels;
+    expect(await labelsOf(home)).toEqual({ post: [filter], quote: [labeler] });
+
+    // Bob's server sends the same post without them: one shared row, left as it was.
+    const bob = await upsertIngested(
+      prisma,
+      bobsHome,
+      [{ post: post(5, { labels: [own], quote: { ...quote, labels: [] } }), reason: null }],
+      NETWORK_TRUST_DOMAIN,
+    );
+    expect(bob.newPostIds).toEqual([id]);
+    expect(await prisma.post.findUniqueOrThrow({ where: { id } })).toEqual(shared);
+    expect(await labelsOf(bobsHome)).toBeNull();
+
+    // Each source's labels follow what its account sees now, without making the post new again.
+    const unfiltered = await upsertIngested(
+      prisma,
+      home,
+      [{ post: post(5, { labels: [own], quote }), reason: null }],
+      NETWORK_TRUST_DOMAIN,
+    );
+    expect(unfiltered.newPostIds).toEqual([]);
+    expect(await labelsOf(home)).toEqual({ post: [], quote: [labeler] });
+    expect(await labelsOf(bobsHome)).toBeNull();
+  });
+
   it('stores the repost reason with the source row and collapses duplicates inside a batch', async () => {
     const reposter = { ...post(1).author, networkId: 'did:plc:friend', handle: 'friend.test' };
     const reason = {

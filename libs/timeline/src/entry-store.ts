@@ -1,6 +1,7 @@
 // The timeline's data access: candidates read with one join, entries written with multi-row
 // `INSERT … ON CONFLICT DO UPDATE` (Prisma's per-row upserts cost ~100x more, FACTS.md).
-import type { Post, RepostReason } from '@tributary/core';
+import { mergePersonalLabels, withPersonalLabels } from '@tributary/core';
+import type { PersonalLabels, Post, RepostReason } from '@tributary/core';
 import { prepared } from '@tributary/db';
 import type { Sql } from '@tributary/db';
 import { dedupeKeysOf } from '@tributary/pipeline';
@@ -9,9 +10,13 @@ import type { Candidate, PipelineResult, SeenIn } from '@tributary/pipeline';
 /** Past ~1,000 rows per statement bulk writes stop getting faster and only use more memory. */
 const ROWS_PER_STATEMENT = 1000;
 
-/** A candidate with the id of its Post row. */
+/**
+ * A candidate with the id of its Post row. Its post is the user's view of it: the shared post with
+ * the personal labels their sources delivered (`labels`, kept on the entry).
+ */
 export interface StoredCandidate extends Candidate {
   postId: bigint;
+  labels: PersonalLabels | null;
 }
 
 interface CandidateRow {
@@ -19,6 +24,7 @@ interface CandidateRow {
   data: Omit<Post, 'raw'>;
   bridgyOriginalUrl: string | null;
   reason: RepostReason | null;
+  labels: PersonalLabels | null;
   sourceId: string;
   linkedAccountId: string;
   network: SeenIn['network'];
@@ -36,7 +42,7 @@ interface CandidateRow {
  */
 const candidatesSql = (ids: string) => `
   SELECT p.id::text AS "postId", p.data, p.raw->>'bridgyOriginalUrl' AS "bridgyOriginalUrl",
-         sp.reason, sp."sourceId", src."linkedAccountId", src.network
+         sp.reason, sp.labels, sp."sourceId", src."linkedAccountId", src.network
   FROM ${ids} AS ids(id)
   CROSS JOIN LATERAL (SELECT * FROM "SourcePost" x WHERE x."postId" = ids.id OFFSET 0) sp
   JOIN (SELECT s.id, s."linkedAccountId", la.network
@@ -120,10 +126,11 @@ function groupCandidates(rows: CandidateRow[]): StoredCandidate[] {
   for (const row of rows) {
     let candidate = byPost.get(row.postId);
     if (!candidate) {
-      candidate = { postId: BigInt(row.postId), post: toPost(row), reason: null, seenIn: [] };
+      candidate = { postId: BigInt(row.postId), post: toPost(row), reason: null, seenIn: [], labels: null };
       byPost.set(row.postId, candidate);
     }
     candidate.reason ??= row.reason;
+    if (row.labels !== null) candidate.labels = mergePersonalLabels([candidate.labels, row.labels]);
     candidate.seenIn.push({
       network: row.network,
       linkedAccountId: row.linkedAccountId,
@@ -131,7 +138,9 @@ function groupCandidates(rows: CandidateRow[]): StoredCandidate[] {
       uri: candidate.post.uri,
     });
   }
-  return [...byPost.values()];
+  const candidates = [...byPost.values()];
+  for (const c of candidates) if (c.labels !== null) c.post = withPersonalLabels(c.post, c.labels);
+  return candidates;
 }
 
 /**
@@ -268,6 +277,8 @@ export interface EntryWrite {
   result: PipelineResult;
   /** Why the post reached the user when it came in as a repost / boost (the candidate's reason). */
   reason: RepostReason | null;
+  /** The user's personal labels of the post (the candidate's), shown with it on the timeline. */
+  labels?: PersonalLabels | null;
   /** The keys later batches' dedupe finds this entry by (visible entries; none when omitted). */
   dedupeKeys?: readonly string[];
 }
@@ -353,15 +364,16 @@ function sortByPost(entries: readonly EntryWrite[]): EntryWrite[] {
 // its cascade is what removes a deleted user's or pipeline's entries.
 const UPSERT_SQL = `INSERT INTO "TimelineEntry" AS t
     ("userId", "pipelineId", "postId", "rankKey", hidden, "hiddenReason", decisions, "seenIn", "pipelineVersion",
-     "dedupeKeys", reason)
+     "dedupeKeys", reason, labels)
   SELECT $1::uuid, $2::uuid, v."postId", v."rankKey", v.hidden, v."hiddenReason", v.decisions, v."seenIn", $3::int,
-         ${KEY_HASHES('$2', 'jsonb_array_elements_text(v.keys)')}, v.reason
+         ${KEY_HASHES('$2', 'jsonb_array_elements_text(v.keys)')}, v.reason, v.labels
   FROM jsonb_to_recordset($4::jsonb)
     AS v("postId" bigint, "rankKey" float8, hidden boolean, "hiddenReason" text, decisions jsonb, "seenIn" jsonb,
-         keys jsonb, reason jsonb)
+         keys jsonb, reason jsonb, labels jsonb)
   ON CONFLICT ("pipelineId", "postId") DO UPDATE SET
     "rankKey" = EXCLUDED."rankKey", hidden = EXCLUDED.hidden, "hiddenReason" = EXCLUDED."hiddenReason",
     decisions = EXCLUDED.decisions, "seenIn" = ${SEEN_IN_ON_CONFLICT}, reason = ${REASON_ON_CONFLICT},
+    labels = EXCLUDED.labels,
     "pipelineVersion" = EXCLUDED."pipelineVersion", "dedupeKeys" = EXCLUDED."dedupeKeys"
   WHERE t."pipelineVersion" <= EXCLUDED."pipelineVersion"
   RETURNING id, (xmax = 0) AS inserted`;
@@ -386,6 +398,8 @@ function upsertParams(
     seenIn: e.result.seenIn,
     keys: e.dedupeKeys ?? [],
     reason: e.reason,
+    // The labels the decisions were made with.
+    labels: e.labels ?? null,
   }));
   return [userId, pipelineId, version, JSON.stringify(rows)];
 }

@@ -237,6 +237,7 @@ export class TimelineService {
       postId: batch[i]!.postId,
       result,
       reason: batch[i]!.reason,
+      labels: batch[i]!.labels,
       dedupeKeys: scope === null || result.hidden ? undefined : scope.keysOf(batch[i]!.post),
     }));
     // One statement is atomic by itself: no transaction round trips for a normal batch.

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { Network, Post } from '@tributary/core';
+import { withPersonalLabels } from '@tributary/core';
+import type { Network, PersonalLabels, Post } from '@tributary/core';
 import { PrismaService } from '@tributary/db';
 
 /** A stored post with what it takes to address it on its network. */
@@ -8,6 +9,7 @@ export interface StoredPost {
   network: Network;
   uri: string;
   nativeId: string;
+  /** The post as the user sees it: with the personal labels their own accounts delivered. */
   data: Omit<Post, 'raw'>;
 }
 
@@ -22,9 +24,20 @@ export class PostAccessService {
 
   async visiblePost(userId: string, postId: bigint): Promise<StoredPost | null> {
     // Each branch is an index lookup: SourcePost by postId, TimelineEntry by (pipelineId, postId),
-    // ThreadCache by the GIN index on postIds.
-    const rows = await this.db.client.$queryRawUnsafe<StoredPost[]>(
-      `SELECT p.id, p.network::text AS network, p.uri, p."nativeId", p.data
+    // ThreadCache by the GIN index on postIds. The personal labels come from the user's own sources
+    // and threads only.
+    const rows = await this.db.client.$queryRawUnsafe<(StoredPost & { labels: PersonalLabels[] | null })[]>(
+      `SELECT p.id, p.network::text AS network, p.uri, p."nativeId", p.data,
+         (SELECT jsonb_agg(l.labels) FROM (
+            SELECT sp.labels FROM "SourcePost" sp
+            JOIN "Source" s ON s.id = sp."sourceId"
+            JOIN "LinkedAccount" la ON la.id = s."linkedAccountId"
+            WHERE sp."postId" = p.id AND la."userId" = $2::uuid AND sp.labels IS NOT NULL
+            UNION ALL
+            SELECT tc.labels -> p.id::text FROM "ThreadCache" tc
+            JOIN "LinkedAccount" la ON la.id = tc."linkedAccountId"
+            WHERE tc."postIds" @> ARRAY[p.id] AND la."userId" = $2::uuid AND tc.labels -> p.id::text IS NOT NULL
+          ) l) AS labels
        FROM "Post" p
        WHERE p.id = $1::bigint AND (
          EXISTS (SELECT 1 FROM "SourcePost" sp
@@ -40,10 +53,13 @@ export class PostAccessService {
       postId,
       userId,
     );
-    return rows[0] ?? null;
+    const row = rows[0];
+    if (!row) return null;
+    const { labels, ...post } = row;
+    return { ...post, data: withPersonalLabels(post.data, ...(labels ?? [])) };
   }
 
-  /** Posts by id, for a thread already known to be the caller's (ids the cache recorded). */
+  /** Posts by id as stored (shared), for a thread already known to be the caller's (ids the cache recorded). */
   async postsByIds(ids: readonly bigint[]): Promise<Map<bigint, Omit<Post, 'raw'>>> {
     if (ids.length === 0) return new Map();
     const rows = await this.db.client.$queryRawUnsafe<{ id: bigint; data: Omit<Post, 'raw'> }[]>(

@@ -2,9 +2,15 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AccountsService } from '@tributary/accounts';
 import { CONFIG } from '@tributary/config';
 import type { Config } from '@tributary/config';
-import { AccountStatus, ConnectorError, ConnectorErrorCode } from '@tributary/core';
-import type { FetchedThread, Post } from '@tributary/core';
-import { PrismaService, recordSkipped, storePosts } from '@tributary/db';
+import {
+  AccountStatus,
+  ConnectorError,
+  ConnectorErrorCode,
+  splitPersonalLabels,
+  withPersonalLabels,
+} from '@tributary/core';
+import type { FetchedThread, PersonalLabels, Post } from '@tributary/core';
+import { Prisma, PrismaService, recordSkipped, storePosts } from '@tributary/db';
 import type { LinkedAccount } from '@tributary/db';
 import { AppErrorCode, AppException } from '../common/app.exception.js';
 import { PostAccessService } from './post-access.service.js';
@@ -22,6 +28,8 @@ interface CachedReply {
 interface CachedThread {
   ancestorIds: bigint[];
   replies: unknown;
+  /** The account's personal labels of the thread's posts, by post id (null: none). */
+  labels: unknown;
   fetchedAt: Date;
 }
 
@@ -49,7 +57,7 @@ export class ThreadService {
     const account = await this.accountFor(userId, post);
     const cached = await this.db.client.threadCache.findUnique({
       where: { linkedAccountId_postId: { linkedAccountId: account.id, postId } },
-      select: { ancestorIds: true, replies: true, fetchedAt: true },
+      select: { ancestorIds: true, replies: true, labels: true, fetchedAt: true },
     });
     if (cached && Date.now() - cached.fetchedAt.getTime() < this.config.THREAD_CACHE_TTL_SECONDS * 1000) {
       return this.fromCache(post, account.id, cached, null);
@@ -140,7 +148,10 @@ export class ThreadService {
     );
   }
 
-  /** Upserts the thread's posts (ids for every item), records the shape, and answers from what was fetched. */
+  /**
+   * Upserts the thread's posts (ids for every item), records the shape and the account's personal
+   * labels of them (the shared posts never hold those), and answers from what was fetched.
+   */
   private async store(
     post: StoredPost,
     account: LinkedAccount,
@@ -165,13 +176,25 @@ export class ThreadService {
       depth: r.depth,
     }));
     const postIds = [post.id, ...ancestorIds, ...replies.map((r) => BigInt(r.postId))];
+    const labels: Record<string, PersonalLabels> = {};
+    for (const p of all) {
+      const { personal } = splitPersonalLabels(p);
+      if (personal) labels[String(idOf(p.uri))] = personal;
+    }
     const fetchedAt = new Date();
-    const row = { ancestorIds, replies: replies as unknown as object, postIds, fetchedAt };
+    const row = {
+      ancestorIds,
+      replies: replies as unknown as object,
+      postIds,
+      labels: Object.keys(labels).length > 0 ? (labels as object) : Prisma.DbNull,
+      fetchedAt,
+    };
     await this.db.client.threadCache.upsert({
       where: { linkedAccountId_postId: { linkedAccountId: account.id, postId: post.id } },
       create: { linkedAccountId: account.id, postId: post.id, ...row },
       update: row,
     });
+    // The account's own view: what it was sent, personal labels included.
     const model = (p: Post, id: bigint) => toPostModel(id, withoutRaw(p));
     return {
       post: model(fetched.post, post.id),
@@ -188,7 +211,7 @@ export class ThreadService {
     };
   }
 
-  /** A thread from the cache, its posts as currently stored. */
+  /** A thread from the cache, its posts as currently stored, with the account's personal labels. */
   private async fromCache(
     post: StoredPost,
     accountId: string,
@@ -201,9 +224,10 @@ export class ThreadService {
       ...cached.ancestorIds,
       ...replies.map((r) => BigInt(r.postId)),
     ]);
+    const labels = (cached.labels ?? {}) as Partial<Record<string, PersonalLabels>>;
     const model = (id: bigint) => {
       const data = posts.get(id);
-      return data ? toPostModel(id, data) : null;
+      return data ? toPostModel(id, withPersonalLabels(data, labels[String(id)])) : null;
     };
     return {
       post: model(post.id) ?? toPostModel(post.id, post.data),

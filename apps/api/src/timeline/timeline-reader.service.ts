@@ -1,7 +1,8 @@
 // The timeline's read path: one statement per page whatever its size (the caller's pipeline, its
 // entries and their posts).
 import { Injectable } from '@nestjs/common';
-import type { Post, RepostReason } from '@tributary/core';
+import { withPersonalLabels } from '@tributary/core';
+import type { PersonalLabels, Post, RepostReason } from '@tributary/core';
 import { PrismaService, prepared } from '@tributary/db';
 import {
   InvalidCursorError,
@@ -42,19 +43,20 @@ interface ItemRow {
   seenIn: SeenInModel[];
   data: Omit<Post, 'raw'>;
   reason: RepostReason | null;
+  labels: PersonalLabels | null;
 }
 
-const ENTRY_COLUMNS = `e."pipelineId", e.id, e."postId", e."rankKey", e.hidden, e."hiddenReason", e.decisions, e."seenIn", e.reason`;
+const ENTRY_COLUMNS = `e."pipelineId", e.id, e."postId", e."rankKey", e.hidden, e."hiddenReason", e.decisions, e."seenIn", e.reason, e.labels`;
 
 /**
- * Entries (`page`, a CTE over TimelineEntry rows) with their posts. The repost reason is stored on
- * the entry by the pipeline: looking it up here through the user's sources doubled the page's
- * buffer reads (tools/bench/timeline-read.bench.ts).
+ * Entries (`page`, a CTE over TimelineEntry rows) with their posts. The repost reason and the
+ * user's personal labels are stored on the entry by the pipeline: looking them up here through the
+ * user's sources doubled the page's buffer reads (tools/bench/timeline-read.bench.ts).
  */
 const itemsSql = (page: string, pipelines = '') => `
   WITH ${pipelines} page AS (${page})
   SELECT e."pipelineId"::text AS "pipelineId", e.id::text AS id, e."postId"::text AS "postId", e."rankKey", e.hidden, e."hiddenReason",
-         e.decisions, e."seenIn", e.reason, p.data
+         e.decisions, e."seenIn", e.reason, e.labels, p.data
   FROM page e
   JOIN "Post" p ON p.id = e."postId"
   ORDER BY e."rankKey" DESC, e.id DESC`;
@@ -180,7 +182,7 @@ function toItem(pipelineId: string, row: ItemRow): TimelineItemModel {
   return {
     id: row.id,
     pipelineId,
-    post: toPostModel(row.postId, row.data),
+    post: toPostModel(row.postId, withPersonalLabels(row.data, row.labels)),
     reason: row.reason ? toReason(row.reason) : null,
     seenIn: row.seenIn,
     decisions: row.decisions,

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { BSKY_LABELER_DID } from '@atproto/api';
 import { describe, expect, it } from '@jest/globals';
 import type { IngestedItem, RichTextSegment } from '@tributary/core';
 import { normalizeFeedViewPost, normalizePostView } from './normalize-post.js';
@@ -29,10 +30,15 @@ const ref = (name: string): Ref => {
   return r;
 };
 
-function item(name: string, opts: { repost?: boolean } = {}): IngestedItem {
+function fixture(name: string, opts: { repost?: boolean } = {}): (typeof recorded.feed)[number] {
   const { uri } = ref(name);
   const entry = recorded.feed.find((e) => e.post.uri === uri && Boolean(e.reason) === Boolean(opts.repost));
   if (!entry) throw new Error(`fixture timeline has no entry for ${name}`);
+  return entry;
+}
+
+function item(name: string, opts: { repost?: boolean } = {}): IngestedItem {
+  const entry = fixture(name, opts);
   const result = normalizeFeedViewPost(entry);
   if (!result.ok) throw new Error(`${name} was skipped: ${result.skipped.reason}`);
   return result.item;
@@ -134,10 +140,39 @@ describe('normalizeFeedViewPost on a recorded dev-env timeline', () => {
     const self = item('selfLabelled').post;
     expect(self.labels).toEqual([{ value: 'graphic-media', source: alice().networkId, action: 'blur' }]);
     expect(self.sensitive).toBe(true);
+    // A labeler the viewer subscribes to labels for that viewer only: personal, and kept out of the
+    // native record other members share.
     const labelled = item('labellerLabelled').post;
-    expect(labelled.labels).toEqual([{ value: 'rude', source: 'did:example:labeler', action: null }]);
+    expect(labelled.labels).toEqual([
+      { value: 'rude', source: 'did:example:labeler', action: null, personal: true },
+    ]);
     expect(labelled.sensitive).toBe(false);
+    expect(JSON.stringify(labelled.raw)).not.toContain('did:example:labeler');
     expect(item('image').post.labels).toEqual([]);
+  });
+
+  it("keeps the labels of Bluesky's own moderation service on the post, and a labeler's apart", () => {
+    const view = structuredClone(fixture('labellerLabelled')) as {
+      post: { uri: string; labels?: unknown[] };
+    };
+    const label = (src: string, val: string) => ({
+      src,
+      uri: view.post.uri,
+      val,
+      cts: '2026-11-23T10:00:00.000Z',
+    });
+    view.post.labels = [label(BSKY_LABELER_DID, 'porn'), label('did:plc:mylabeler', '!hide')];
+    const result = normalizeFeedViewPost(view);
+    if (!result.ok) throw new Error(result.skipped.reason);
+    const { post } = result.item;
+    expect(post.labels).toEqual([
+      { value: 'porn', source: BSKY_LABELER_DID, action: 'blur' },
+      { value: '!hide', source: 'did:plc:mylabeler', action: 'hide', personal: true },
+    ]);
+    // Only the post's own labels make it sensitive.
+    expect(post.sensitive).toBe(true);
+    expect(JSON.stringify(post.raw)).not.toContain('did:plc:mylabeler');
+    expect(JSON.stringify(post.raw)).toContain(BSKY_LABELER_DID);
   });
 });
 

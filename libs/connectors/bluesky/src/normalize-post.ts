@@ -1,6 +1,7 @@
 // AppView views (app.bsky.feed.defs#feedViewPost / #postView) -> Tributary's normalized Post.
 // Input is treated as untrusted JSON: anything that is not a well-formed post becomes a
 // `SkippedItem` with a reason instead of an exception.
+import { AtpAgent } from '@atproto/api';
 import { Network } from '@tributary/core';
 import type {
   Author,
@@ -72,7 +73,11 @@ function author(v: unknown, path: string): Author {
   const a = obj(v, path);
   const did = str(a.did, `${path}.did`);
   if (!did.startsWith('did:')) throw new Malformed(`${path}.did is not a DID`);
-  const labels = Array.isArray(a.labels) ? a.labels : [];
+  // Only the account's own labels (or the network's) describe it to everyone: a labeler one member
+  // subscribes to does not make the author a bot for the others.
+  const labels = Array.isArray(a.labels)
+    ? a.labels.filter((l) => isObject(l) && !isPersonal(l.src, did))
+    : [];
   return {
     network: Network.Bluesky,
     networkId: did,
@@ -95,6 +100,18 @@ const LABEL_ACTIONS: Record<string, Label['action']> = {
   gore: 'blur',
 };
 
+/**
+ * The labelers every Bluesky client asks the AppView for (Bluesky's moderation service): their labels,
+ * like an author's self-labels, belong to the post. Any other labeler's reach a member only because
+ * their account subscribes to it: those labels are personal (Label.personal).
+ */
+const NETWORK_LABELERS: ReadonlySet<string> = new Set(AtpAgent.appLabelers);
+
+/** True for a label `src` applied that is neither the subject's own (`subjectDid`) nor the network's. */
+function isPersonal(src: unknown, subjectDid: string): boolean {
+  return typeof src === 'string' && src !== subjectDid && !NETWORK_LABELERS.has(src);
+}
+
 function labels(record: Obj, view: Obj, authorDid: string): Label[] {
   const out: Label[] = [];
   const seen = new Set<string>();
@@ -102,7 +119,9 @@ function labels(record: Obj, view: Obj, authorDid: string): Label[] {
     const key = `${source}\u0000${value}`;
     if (seen.has(key)) return;
     seen.add(key);
-    out.push({ value, source, action: LABEL_ACTIONS[value] ?? null });
+    const label: Label = { value, source, action: LABEL_ACTIONS[value] ?? null };
+    if (isPersonal(source, authorDid)) label.personal = true;
+    out.push(label);
   };
   // Self-labels live in the record; the AppView echoes them in `labels` with the author as source.
   const self = isObject(record.labels) ? record.labels : null;
@@ -124,6 +143,44 @@ function labels(record: Obj, view: Obj, authorDid: string): Label[] {
     }
   }
   return out;
+}
+
+/** Whether the post's own labels (not a member's personal ones) put its content behind something. */
+function isSensitive(lbls: Label[]): boolean {
+  return lbls.some((l) => l.personal !== true && l.action !== null && l.action !== 'inform');
+}
+
+/**
+ * The native record as kept on the shared post: without the labels of labelers only the reading
+ * account subscribes to, wherever the view nests them (the post, its embeds, the reply context).
+ */
+function withoutPersonalLabels(v: unknown): unknown {
+  if (Array.isArray(v)) {
+    let changed = false;
+    const out = v.map((x) => {
+      const y = withoutPersonalLabels(x);
+      changed ||= y !== x;
+      return y;
+    });
+    return changed ? out : v;
+  }
+  if (!isObject(v)) return v;
+  let out: Obj | null = null;
+  for (const [key, value] of Object.entries(v)) {
+    let next = withoutPersonalLabels(value);
+    if (key === 'labels' && Array.isArray(next)) {
+      const kept = next.filter((l) => !isObject(l) || !isPersonal(l.src, subjectDid(l.uri)));
+      if (kept.length !== next.length) next = kept;
+    }
+    if (next !== value) (out ??= { ...v })[key] = next;
+  }
+  return out ?? v;
+}
+
+/** The DID a label's subject (`at://did/…` or a DID) belongs to. */
+function subjectDid(uri: unknown): string {
+  if (typeof uri !== 'string') return '';
+  return uri.startsWith('at://') ? (uri.slice(5).split('/')[0] ?? '') : uri;
 }
 
 function aspect(v: unknown): { width: number | null; height: number | null } {
@@ -291,7 +348,7 @@ function quotedPost(view: unknown): QuotedPost | null {
       quotes: count(rec.quoteCount),
     },
     contentWarning: null,
-    sensitive: lbls.some((l) => l.action !== null && l.action !== 'inform'),
+    sensitive: isSensitive(lbls),
     labels: lbls,
     visibility: 'public',
   };
@@ -337,7 +394,7 @@ function toPost(v: unknown): Post {
       quotes: count(view.quoteCount),
     },
     contentWarning: null,
-    sensitive: lbls.some((l) => l.action !== null && l.action !== 'inform'),
+    sensitive: isSensitive(lbls),
     labels: lbls,
     visibility: 'public',
     hashtags: b.hashtags,
@@ -357,7 +414,8 @@ function skip(err: unknown, record: unknown): { ok: false; skipped: SkippedItem 
 /** Normalizes an `app.bsky.feed.defs#postView` (e.g. from `getPosts`). */
 export function normalizePostView(postView: unknown): NormalizedPost {
   try {
-    return { ok: true, post: toPost(postView) };
+    const post = toPost(postView);
+    return { ok: true, post: { ...post, raw: withoutPersonalLabels(post.raw) } };
   } catch (err) {
     return skip(err, postView);
   }
@@ -377,7 +435,7 @@ export function normalizeFeedViewPost(feedViewPost: unknown): NormalizedItem {
       };
     }
     // The feed view carries the reply context; keep it with the raw record.
-    return { ok: true, item: { post: { ...post, raw: feedViewPost }, reason } };
+    return { ok: true, item: { post: { ...post, raw: withoutPersonalLabels(feedViewPost) }, reason } };
   } catch (err) {
     return skip(err, feedViewPost);
   }

@@ -107,7 +107,7 @@ describe('linking and the home timeline', () => {
     ]);
     // The viewer subscribes to the labeler; the connector asks for its labels from the preferences.
     expect(byUri(p.labellerLabelled.uri)?.labels).toEqual([
-      { value: 'rude', source: net.info.labelerDid, action: null },
+      { value: 'rude', source: net.info.labelerDid, action: null, personal: true },
     ]);
     expect(byUri(p.recordWithMedia.uri)?.quote?.uri).toBe(p.image.uri);
     const rich = byUri(p.richText.uri);

@@ -172,7 +172,7 @@ describe.each(PERSONALITIES.map((p) => [p.name, p] as const))('%s', (_name, pers
         sensitive: true,
         labels: [
           { value: 'sensitive', source: 'mastodon', action: 'blur' },
-          { value: 'filter:Spoilers', action: 'warn' },
+          { value: 'filter:Spoilers', action: 'warn', personal: true },
         ],
       });
       const boost = byText('carol says hi');

@@ -129,10 +129,12 @@ function filterLabels(filtered: unknown): Label[] {
     if (!isObject(r) || !isObject(r.filter)) continue;
     const title = str(r.filter.title) ?? '';
     const action = str(r.filter.filterAction) ?? '';
+    // The reading account's own filter: that member's alone (Label.personal).
     labels.push({
       value: `filter:${title}`,
       source: `mastodon-filter:${str(r.filter.id) ?? title}`,
       action: action in FILTER_ACTIONS ? FILTER_ACTIONS[action as keyof typeof FILTER_ACTIONS] : 'warn',
+      personal: true,
     });
   }
   return labels;
@@ -144,6 +146,20 @@ const VISIBILITIES: Record<string, Visibility> = {
   private: 'private',
   direct: 'direct',
 };
+
+/**
+ * The native record without `filtered`: the reading account's filters (titles, keywords) are that
+ * member's own, kept with their labels, never in the record other members share.
+ */
+function withoutFilterResults(raw: unknown): unknown {
+  if (!isObject(raw)) return raw;
+  const { filtered: _filtered, ...rest } = raw;
+  const quote = rest['quote'];
+  if (isObject(quote) && isObject(quote['quoted_status'])) {
+    rest['quote'] = { ...quote, quoted_status: withoutFilterResults(quote['quoted_status']) };
+  }
+  return rest;
+}
 
 /** A status the API names only by its id on this instance; the API address is its only handle. */
 function localRef(origin: string, id: string, authorNetworkId: string | null): PostRef {
@@ -315,7 +331,7 @@ export function normalizeStatus(
       ...body,
       labels,
       quote: normalizeQuote(target, origin, host, now),
-      raw: wireShape(target),
+      raw: withoutFilterResults(wireShape(target)),
     };
     return { ok: { post, reason } };
   } catch (err) {
