@@ -59,6 +59,12 @@ export class PublishedFeedsService {
   }
 
   async publish(userId: string, input: PublishInput): Promise<PublishedFeedModel> {
+    const displayName = input.displayName.trim();
+    const description = input.description?.trim() || null;
+    checkLength('displayName', displayName, 1, MAX_DISPLAY_NAME);
+    if (description !== null) checkLength('description', description, 0, MAX_DESCRIPTION);
+    const pipeline = await this.reader.ownedPipeline(userId, input.pipeline);
+    const account = await this.blueskyAccount(userId, input.account);
     const serviceDid = serviceDidOf(this.config.PUBLIC_URL);
     if (!serviceDid) {
       throw new AppException(
@@ -66,12 +72,6 @@ export class PublishedFeedsService {
         'publishing a feed needs PUBLIC_URL set by the admin',
       );
     }
-    const displayName = input.displayName.trim();
-    const description = input.description?.trim() || null;
-    checkLength('displayName', displayName, 1, MAX_DISPLAY_NAME);
-    if (description !== null) checkLength('description', description, 0, MAX_DESCRIPTION);
-    const pipeline = await this.reader.ownedPipeline(userId, input.pipeline);
-    const account = await this.blueskyAccount(userId, input.account);
     const existing = await this.db.client.publishedFeed.findUnique({
       where: { pipelineId_linkedAccountId: { pipelineId: pipeline.id, linkedAccountId: account.id } },
     });
