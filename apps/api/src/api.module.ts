@@ -18,6 +18,7 @@ import { jitGateway, withoutPropertyResolvers } from './common/jit-execution.js'
 import { MAX_DOCUMENT_TOKENS } from './common/input-checks.js';
 import { queryLimitsPlugin } from './common/query-limits.js';
 import { validationRules } from './common/validation-rules.js';
+import { FeedGeneratorModule } from './feed-generator/feed-generator.module.js';
 import { HealthController } from './health/health.controller.js';
 import { PostsModule } from './posts/posts.module.js';
 import { WebClientController } from './web/web-client.controller.js';
@@ -87,6 +88,7 @@ export class ApiModule {
         ActionsModule,
         TimelineModule,
         LiveModule,
+        FeedGeneratorModule,
       ],
       controllers: [HealthController, WebClientController],
       providers: [{ provide: APP_FILTER, useClass: GraphqlExceptionFilter }],

@@ -135,8 +135,21 @@ export const configSchema = z.object({
   MASTODON_ALLOWED_HOSTS: csv.default([]),
   /** Allow plain http:// for hosts on MASTODON_ALLOWED_HOSTS (tests and private networks only). */
   MASTODON_ALLOW_HTTP: bool.default(false),
-  /** Public base URL of this instance, for OAuth redirects. */
+  /**
+   * Public base URL of this instance, for OAuth redirects; its host also names the feed generator
+   * (`did:web:<host>`, served at /.well-known/did.json) that answers members' published feeds.
+   */
   PUBLIC_URL: url(['https:', 'http:']).optional(),
+  /** PLC directory resolving `did:plc:` DIDs (the keys that sign feed requests' service JWTs). */
+  BLUESKY_PLC_URL: url(['https:', 'http:']).default('https://plc.directory'),
+  /**
+   * A post (at:// URI) explaining how to link a Bluesky account to Tributary: the one item a
+   * published feed shows a viewer it cannot serve (not a member, not the feed's owner). Unset: an empty feed.
+   */
+  FEED_PLACEHOLDER_POST: z
+    .string()
+    .regex(/^at:\/\/[^/]+\/app\.bsky\.feed\.post\/[^/]+$/, 'expected at://<did>/app.bsky.feed.post/<rkey>')
+    .optional(),
   /** Time a sandboxed plugin may take per call (up to 100 posts), in ms (PluginSandbox's default too). */
   PLUGIN_CPU_MS: z.coerce.number().int().min(1).max(10000).default(200),
   /** Heap limit of each sandboxed plugin's isolate, in MiB (PluginSandbox's default too). */

@@ -45,6 +45,8 @@ export type {
   TimelineEntry,
   OutboundAction,
   StreamCursor,
+  PublishedFeed,
+  FeedInteraction,
 } from './prisma-client.js';
 /** A client or the `tx` of `prisma.$transaction(async (tx) => …)`, for helpers that work in both. */
 export type { DbClient } from './prisma-client.js';

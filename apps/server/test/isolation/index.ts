@@ -2,6 +2,7 @@
 import { accountCases } from './accounts.cases.js';
 import { actionCases } from './actions.cases.js';
 import { authCases } from './auth.cases.js';
+import { feedCases } from './feeds.cases.js';
 import { liveCases } from './live.cases.js';
 import { postCases } from './posts.cases.js';
 import { timelineCases } from './timeline.cases.js';
@@ -16,4 +17,5 @@ export const caseGroups: CaseGroup[] = [
   pipelineCases,
   timelineCases,
   liveCases,
+  feedCases,
 ];

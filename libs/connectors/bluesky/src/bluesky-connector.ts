@@ -66,6 +66,17 @@ const MAX_GRAPHEMES = 300;
 const MAX_IMAGES = 4;
 const AT_URI = /^at:\/\/([^/]+)\/([^/]+)\/([^/]+)$/;
 
+/** The fields of an `app.bsky.feed.generator` record Tributary writes. */
+export interface FeedGeneratorRecord {
+  /** The DID of the service answering getFeedSkeleton (`did:web:<host>`). */
+  did: string;
+  /** At most 24 graphemes. */
+  displayName: string;
+  description?: string;
+  /** The app sends app.bsky.feed.sendInteractions ("show more / less", "seen"). */
+  acceptsInteractions: boolean;
+}
+
 interface FeedPage {
   feed: unknown[];
   cursor?: string;
@@ -289,6 +300,38 @@ export class BlueskyConnector implements NetworkConnector {
       throw new ConnectorError(ConnectorErrorCode.BadInput, 'Only your own posts can be deleted');
     this.budget.take(POINTS.delete);
     await this.session.call('deletePost', (agent) => agent.deletePost(target.uri));
+  }
+
+  /**
+   * Creates or replaces the account's `app.bsky.feed.generator` record `rkey`, which names the
+   * service (`did`) answering for the feed. Replacing keeps the feed's URI, so pins keep working.
+   */
+  async putFeedGenerator(
+    rkey: string,
+    generator: FeedGeneratorRecord,
+  ): Promise<{ uri: string; cid: string }> {
+    this.budget.take(POINTS.create);
+    return this.session.call('putRecord app.bsky.feed.generator', async (agent) => {
+      const { data } = await agent.com.atproto.repo.putRecord({
+        repo: this.session.did,
+        collection: 'app.bsky.feed.generator',
+        rkey,
+        record: { $type: 'app.bsky.feed.generator', ...generator, createdAt: new Date().toISOString() },
+      });
+      return { uri: data.uri, cid: data.cid };
+    });
+  }
+
+  /** Deletes the account's feed generator record `rkey` (nothing to do when it is gone already). */
+  async deleteFeedGenerator(rkey: string): Promise<void> {
+    this.budget.take(POINTS.delete);
+    await this.session.call('deleteRecord app.bsky.feed.generator', (agent) =>
+      agent.com.atproto.repo.deleteRecord({
+        repo: this.session.did,
+        collection: 'app.bsky.feed.generator',
+        rkey,
+      }),
+    );
   }
 
   async fetchThread(target: PostTarget): Promise<FetchedThread> {

@@ -1,5 +1,5 @@
 export { BlueskyConnector } from './bluesky-connector.js';
-export type { BlueskyConnectorOptions } from './bluesky-connector.js';
+export type { BlueskyConnectorOptions, FeedGeneratorRecord } from './bluesky-connector.js';
 export { BlueskySession, DEFAULT_BLUESKY_SERVICE, tokenExpiresAt } from './bluesky-session.js';
 export type { BlueskySessionData, BlueskySessionOptions, BlueskySessionStore } from './bluesky-session.js';
 export { normalizeFeedViewPost, normalizePostView } from './normalize-post.js';
@@ -14,3 +14,5 @@ export type { FirehoseSubscriberOptions, FirehoseSubscription, RepoEvent } from 
 export { feedItemKey, feedItemSortTime, recordFeedKey, seenFeedKeys } from './feed-marker.js';
 export { subscribeJetstream, parseJetstreamMessage } from './jetstream-subscriber.js';
 export type { JetstreamSubscriberOptions } from './jetstream-subscriber.js';
+export { ServiceAuthError, ServiceAuthVerifier } from './service-auth.js';
+export type { ExpectedServiceJwt, ServiceAuthOptions } from './service-auth.js';
