@@ -48,5 +48,7 @@ describe('DbModule', () => {
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
-  });
+    // Every migration runs on an embedded PostgreSQL compiled to WebAssembly: ~5 s alone, over the
+    // suite's 60 s on a machine busy with the other suites.
+  }, 180_000);
 });
