@@ -1,5 +1,6 @@
 // The member's feedback from a published feed's app (FeedInteraction rows, sendInteractions), read as
-// the `feedback` stage's input: "seen" for the batch's posts, "less"/"more" per author of the post.
+// the `feedback` stage's input: "seen" for the batch's posts (found from their entries, however many
+// items the member has seen), "less"/"more" per author of the post.
 import { prepared } from '@tributary/db';
 import type { Sql } from '@tributary/db';
 import type { MemberFeedback } from '@tributary/pipeline';
@@ -9,11 +10,11 @@ export const FEEDBACK_REQUESTS = 1000;
 
 const FEEDBACK_SQL = prepared(`
   SELECT f.event, p.uri, a."networkId"
-  FROM "FeedInteraction" f
-  JOIN "TimelineEntry" e ON e.id = f."entryId"
+  FROM "TimelineEntry" e
+  JOIN "FeedInteraction" f ON f."entryId" = e.id AND f.event = 'interactionSeen'
   JOIN "Post" p ON p.id = e."postId"
   JOIN "Author" a ON a.id = p."authorId"
-  WHERE f."pipelineId" = $1::uuid AND f.event = 'interactionSeen' AND e."postId" = ANY($2::bigint[])
+  WHERE e."pipelineId" = $1::uuid AND e."postId" = ANY($2::bigint[])
   UNION ALL
   (SELECT f.event, p.uri, a."networkId"
    FROM "FeedInteraction" f
