@@ -70,10 +70,47 @@ async function allPages(jwt: string, limit: number) {
     expect(body.feed.length).toBeLessThanOrEqual(limit);
     items.push(...body.feed);
     if (!body.cursor) return items;
+    expect(body.feed.length).toBeGreaterThan(0); // the AppView stops paging at an empty page
     expect(body.cursor).not.toBe(cursor);
     cursor = body.cursor;
   }
   throw new Error('the feed never ended');
+}
+
+/** Stores posts seen by a new source of alice's and runs her pipelines over them. */
+async function ingest(posts: Post[], network: 'BLUESKY' | 'MASTODON', reason: RepostReason | null = null) {
+  const timelines = instance.running.apps[0]!.get(TimelineService, { strict: false });
+  const { sourceId } = await createSource(prisma, aliceUser, network);
+  const { newPostIds } = await upsertIngested(
+    prisma,
+    sourceId,
+    posts.map((post) => ({ post, reason })),
+    NETWORK_TRUST_DOMAIN,
+  );
+  await timelines.runPipelines(aliceUser, newPostIds.map(String));
+}
+
+/** A Mastodon post by carol, without a Bridgy Fed copy unless one is ingested. */
+function masto(n: number, base: number): Post {
+  return testPost(
+    n,
+    {
+      network: 'MASTODON',
+      uri: `https://example.social/users/carol/statuses/${n}`,
+      webUrl: `https://example.social/@carol/${n}`,
+      nativeId: String(n),
+      author: {
+        network: 'MASTODON',
+        networkId: 'https://example.social/users/carol',
+        handle: 'carol@example.social',
+        displayName: null,
+        avatarUrl: null,
+        bot: false,
+      },
+      raw: null,
+    },
+    base,
+  );
 }
 
 beforeAll(async () => {
@@ -98,21 +135,6 @@ beforeAll(async () => {
 
   // Alice's timeline: Bluesky posts (one reposted, one labelled porn, which her pipeline hides), a
   // Mastodon post with a Bridgy Fed copy and one without.
-  const timelines = instance.running.apps[0]!.get(TimelineService, { strict: false });
-  const ingest = async (
-    posts: Post[],
-    network: 'BLUESKY' | 'MASTODON',
-    reason: RepostReason | null = null,
-  ) => {
-    const { sourceId } = await createSource(prisma, aliceUser, network);
-    const { newPostIds } = await upsertIngested(
-      prisma,
-      sourceId,
-      posts.map((post) => ({ post, reason })),
-      NETWORK_TRUST_DOMAIN,
-    );
-    await timelines.runPipelines(aliceUser, newPostIds.map(String));
-  };
   const now = Date.now() - 3600_000;
   await ingest(
     Array.from({ length: 9 }, (_, n) =>
@@ -129,27 +151,7 @@ beforeAll(async () => {
     at: new Date(now).toISOString(),
     uri: 'at://did:plc:author0/app.bsky.feed.repost/r20',
   });
-  const masto = (n: number) =>
-    testPost(
-      n,
-      {
-        network: 'MASTODON',
-        uri: `https://example.social/users/carol/statuses/${n}`,
-        webUrl: `https://example.social/@carol/${n}`,
-        nativeId: String(n),
-        author: {
-          network: 'MASTODON',
-          networkId: 'https://example.social/users/carol',
-          handle: 'carol@example.social',
-          displayName: null,
-          avatarUrl: null,
-          bot: false,
-        },
-        raw: null,
-      },
-      now,
-    );
-  await ingest([masto(30), masto(31)], 'MASTODON');
+  await ingest([masto(30, now), masto(31, now)], 'MASTODON');
   await ingest(
     [
       testPost(
@@ -277,5 +279,121 @@ describe('getFeedSkeleton', () => {
       status: 400,
       error: 'UnknownFeed',
     });
+  });
+});
+
+describe('getFeedSkeleton past items the app cannot show', () => {
+  it('never answers an empty page with a cursor, however many such items come in a row', async () => {
+    // Twelve Mastodon posts without Bridgy Fed copies, newest of alice's timeline.
+    const base = Date.now() - 600_000;
+    await ingest(
+      Array.from({ length: 12 }, (_, i) => masto(100 + i, base)),
+      'MASTODON',
+    );
+    const jwt = await serviceJwt(alice);
+    const whole = await allPages(jwt, 100);
+    expect((await allPages(jwt, 1)).map((i) => i.post)).toEqual(whole.map((i) => i.post));
+    expect((await allPages(jwt, 2)).map((i) => i.post)).toEqual(whole.map((i) => i.post));
+  });
+});
+
+describe('sendInteractions', () => {
+  const SEND = 'app.bsky.feed.sendInteractions';
+
+  async function send(jwt: string, interactions: unknown[]) {
+    const res = await fetch(`${instance.apiUrl}/xrpc/${SEND}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${jwt}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ interactions }),
+    });
+    return res.status;
+  }
+
+  /** Polls (the worker re-runs the pipeline) until `done` holds for the feed; its last answer else. */
+  async function feedUntil(done: (posts: string[]) => boolean): Promise<Skeleton['feed']> {
+    let items: Skeleton['feed'] = [];
+    for (let i = 0; i < 120; i++) {
+      items = (await skeleton({ feed: feedUri, limit: '100' }, await serviceJwt(alice))).body.feed;
+      if (done(items.map((item) => item.post))) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    return items;
+  }
+
+  it('hides an item alice saw and sinks an author she asked less of, and says why', async () => {
+    // Alice's pipeline gets the feedback stage: seen items hidden, "less" worth 10 half-lives.
+    const { data } = await gql<{ pipeline: { spec: { stages: unknown[] } } }>(
+      'query($p: ID!) { pipeline(id: $p) { spec } }',
+      { p: pipelineId },
+      aliceToken,
+    );
+    const spec = { ...data!.pipeline.spec };
+    spec.stages = [...spec.stages, { use: 'feedback', with: { seen: 'hide', less: 10 } }];
+    const updated = await gql<{ updatePipeline: { version: number } }>(
+      'mutation($p: ID!, $s: JSON!) { updatePipeline(id: $p, spec: $s) { version } }',
+      { p: pipelineId, s: spec },
+      aliceToken,
+    );
+    expect(updated.errors).toBeUndefined();
+    for (let i = 0; i < 240; i++) {
+      const p = await gql<{ pipeline: { rebuild: { state: string } } }>(
+        'query($p: ID!) { pipeline(id: $p) { rebuild { state } } }',
+        { p: pipelineId },
+        aliceToken,
+      );
+      if (p.data!.pipeline.rebuild.state === 'DONE') break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+
+    const before = await feedUntil(() => true);
+    const author = (uri: string) => uri.split('/')[2]!;
+    const [first, second] = before.filter((i) => i.post.startsWith('at://did:plc:author'));
+    const sunk = author(first!.post);
+    expect(before.at(-1)!.post).not.toBe(first!.post);
+    expect(author(second!.post)).not.toBe(sunk);
+    const jwt = await serviceJwt(alice, SERVICE_DID, SEND);
+    expect(
+      await send(jwt, [
+        { item: first!.post, event: 'app.bsky.feed.defs#requestLess', feedContext: first!.feedContext },
+        { item: second!.post, event: 'app.bsky.feed.defs#interactionSeen', feedContext: second!.feedContext },
+      ]),
+    ).toBe(200);
+
+    // The author's posts all come after everyone else's; the seen item is gone.
+    const isSunk = (posts: string[]) => {
+      const firstOfAuthor = posts.findIndex((p) => author(p) === sunk);
+      return (
+        !posts.includes(second!.post) &&
+        firstOfAuthor >= 0 &&
+        posts.slice(firstOfAuthor).every((p) => author(p) === sunk)
+      );
+    };
+    const after = await feedUntil(isSunk);
+    expect(isSunk(after.map((i) => i.post))).toBe(true);
+    expect(after).toHaveLength(before.length - 1);
+
+    // The "why" of the sunk post and of the hidden one.
+    const timeline = await gql<{
+      timeline: {
+        edges: {
+          node: {
+            post: { uri: string };
+            hiddenReason: string | null;
+            decisions: { stage: string; reason: string; score: number }[];
+          };
+        }[];
+      };
+    }>(
+      'query($p: ID) { timeline(pipeline: $p, first: 100, includeHidden: true) { edges { node { post { uri } hiddenReason decisions { stage reason score } } } } }',
+      { p: pipelineId },
+      aliceToken,
+    );
+    const nodes = timeline.data!.timeline.edges.map((e) => e.node);
+    expect(nodes.find((n) => n.post.uri === first!.post)!.decisions).toContainEqual({
+      stage: 'feedback',
+      reason: 'you asked for less from this author',
+      score: -10,
+    });
+    expect(nodes.find((n) => n.post.uri === second!.post)!.hiddenReason).toBe('already seen');
   });
 });

@@ -7,6 +7,7 @@ import { PLUGIN_STAGE_PATTERN, PipelineSpecError, parsePipelineSpec } from './sp
 import { aiGenerated } from './stages/ai-generated.js';
 import { dedupeCrossposts } from './stages/dedupe.js';
 import { authorCap } from './stages/diversify.js';
+import { feedback, NO_FEEDBACK } from './stages/feedback.js';
 import * as filters from './stages/filters.js';
 import { muteWords } from './stages/mute-words.js';
 import { pluginStage } from './stages/plugin-stage.js';
@@ -172,6 +173,8 @@ export function compilePipeline(input: unknown, options: CompileOptions = {}): C
         return void stages.push(engagement(index, stage.weight));
       case 'score/boost-authors':
         return void stages.push(boostAuthors(index, builtin(stage, 'score/boost-authors'), stage.weight));
+      case 'feedback':
+        return void stages.push(feedback(index, builtin(stage, 'feedback'), stage.weight));
       case 'diversify/author-cap':
         return void stages.push(authorCap(index, builtin(stage, 'diversify/author-cap'), halfLifeHours));
     }
@@ -193,6 +196,7 @@ export function compilePipeline(input: unknown, options: CompileOptions = {}): C
         nowIso: now.toISOString(),
         history: runOptions.history ?? [],
         explain: runOptions.explain ?? false,
+        feedback: runOptions.feedback ?? NO_FEEDBACK,
         pluginBudget: { leftMs: runOptions.pluginBudgetMs ?? Infinity, spentAt: null },
       };
       const items: ItemState[] = new Array<ItemState>(candidates.length);

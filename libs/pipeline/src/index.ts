@@ -25,3 +25,5 @@ export {
   validatePluginSource,
 } from './sandbox/sandboxed-plugin.js';
 export type { PluginManifest, PluginSourceCheck } from './sandbox/sandboxed-plugin.js';
+export { NO_FEEDBACK } from './stages/feedback.js';
+export type { MemberFeedback } from './stages/feedback.js';

@@ -139,6 +139,16 @@ export const builtinStageConfigs = {
   'score/recency': z.strictObject({ halfLifeHours: positive }),
   'score/engagement': z.strictObject({}),
   'score/boost-authors': z.strictObject({ authors: authorList, amount: z.number().default(1) }),
+  /** The member's feedback from the feed's app (sendInteractions), given to the run as input. */
+  feedback: z.strictObject({
+    /** What an already seen post does: `hide`, `sink` (by `sinkBy` units) or `keep`. */
+    seen: z.enum(['hide', 'sink', 'keep'], { error: 'expected "hide", "sink" or "keep"' }).default('sink'),
+    sinkBy: positive.default(4),
+    /** Rank-key units per "show less like this" on an author's posts (at most 3 counted). */
+    less: z.number().min(0).max(100).default(2),
+    /** Rank-key units per "show more like this" on an author's posts (at most 3 counted). */
+    more: z.number().min(0).max(100).default(1),
+  }),
   'diversify/author-cap': z.strictObject({
     max: positiveInt,
     per: positiveInt.default(20),

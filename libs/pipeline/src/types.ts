@@ -1,3 +1,4 @@
+import type { MemberFeedback } from './stages/feedback.js';
 import type { Network, Post, RepostReason } from '@tributary/core';
 
 /** One place a post was seen: which linked account's source delivered it, under which URI. */
@@ -73,4 +74,6 @@ export interface RunOptions {
    * batch of a pipeline of many slow plugins cannot hold a worker for minutes. Unlimited by default.
    */
   pluginBudgetMs?: number;
+  /** The member's feedback from the feed's app, for the `feedback` stage (none by default). */
+  feedback?: MemberFeedback;
 }

@@ -30,3 +30,4 @@ export {
   TrustedPluginInstaller,
 } from './trusted-plugins.js';
 export type { TrustedPlugin } from './trusted-plugins.js';
+export { FEEDBACK_REQUESTS, loadFeedback, postsAffectedByFeedback } from './feedback-store.js';

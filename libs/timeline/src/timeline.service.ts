@@ -18,6 +18,7 @@ import {
   writeEntries,
 } from './entry-store.js';
 import type { HistoryScope, StoredCandidate } from './entry-store.js';
+import { loadFeedback } from './feedback-store.js';
 import { PluginCatalog } from './plugin-catalog.js';
 
 /** One pipeline's lock (a transaction's): `hashtext` spreads pipeline ids over the second key. */
@@ -221,10 +222,18 @@ export class TimelineService {
     now: Date,
   ): Promise<bigint[]> {
     const history = scope !== null ? await loadHistory(sql, pipeline.id, batch, scope) : [];
+    const feedback = usesFeedback(compiled)
+      ? await loadFeedback(
+          sql,
+          pipeline.id,
+          batch.map((c) => c.postId),
+        )
+      : undefined;
     const results = await compiled.run(batch, {
       now,
       history,
       pluginBudgetMs: this.config.PLUGIN_BATCH_BUDGET_MS,
+      ...(feedback ? { feedback } : {}),
     });
     const historyIds = new Map(history.map((h) => [h.post.uri, h.postId]));
     const merges = new Map<bigint, SeenIn[]>();
@@ -278,6 +287,11 @@ export class TimelineService {
   ) {
     await this.db.client.pipeline.update({ where: { id: pipelineId }, data });
   }
+}
+
+/** Whether a pipeline has an enabled `feedback` stage (its runs then read the member's feedback). */
+function usesFeedback(compiled: CompiledPipeline): boolean {
+  return compiled.spec.stages.some((stage) => stage.enabled && stage.use === 'feedback');
 }
 
 const scopes = new WeakMap<CompiledPipeline, HistoryScope | null>();

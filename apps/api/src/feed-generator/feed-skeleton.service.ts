@@ -14,8 +14,16 @@ import { FEED_SERVICE_ID, XrpcException, serviceDidOf } from './service-did.js';
 
 export const GET_FEED_SKELETON = 'app.bsky.feed.getFeedSkeleton';
 export const DEFAULT_LIMIT = 50;
-/** Pages read for one answer at most: Mastodon items without a Bluesky copy are skipped. */
-const MAX_READS = 4;
+/**
+ * Entries one answer reads at most once it has an item: Mastodon items without a Bluesky copy are
+ * skipped, and the rest of the page waits for the next request.
+ */
+export const MAX_SCANNED = 500;
+/**
+ * ...and while it has none, since the AppView stops paging at an empty page: past this many
+ * entries in a row the app cannot show, the feed ends there.
+ */
+export const MAX_SCANNED_EMPTY = 5000;
 const REPOST_URI = /^at:\/\/[^/]+\/app\.bsky\.feed\.repost\/[^/]+$/;
 const PLACEHOLDER_CONTEXT = 'placeholder';
 
@@ -111,16 +119,20 @@ export class FeedSkeletonService {
   /**
    * The pipeline's visible items from `cursor` on: every item's cursor is its timeline entry's (unique
    * per item), so the next page starts right after the last item returned, or after the last one
-   * skipped.
+   * skipped. Never an empty page with a cursor: it reads on (MAX_PAGE_SIZE at a time after the
+   * first read) until it has an item or the timeline ends, within MAX_SCANNED / MAX_SCANNED_EMPTY.
    */
   private async page(userId: string, pipelineId: string, request: SkeletonRequest): Promise<FeedSkeleton> {
     const feed: SkeletonItem[] = [];
     let after = request.cursor;
-    for (let read = 0; read < MAX_READS; read++) {
-      const page = await this.readPage(userId, pipelineId, request.limit, after);
+    let scanned = 0;
+    for (;;) {
+      const first = scanned === 0 ? request.limit : MAX_PAGE_SIZE;
+      const page = await this.readPage(userId, pipelineId, first, after);
       for (const edge of page.edges) {
         const item = toSkeletonItem(edge.node);
         after = edge.cursor;
+        scanned++;
         if (item === null) continue;
         feed.push(item);
         if (feed.length === request.limit) {
@@ -128,10 +140,10 @@ export class FeedSkeletonService {
           return more ? { feed, cursor: after } : { feed };
         }
       }
-      if (!page.pageInfo.hasNextPage) return { feed };
+      if (!page.pageInfo.hasNextPage || page.edges.length === 0) return { feed };
+      if (feed.length > 0 && scanned >= MAX_SCANNED) return { feed, cursor: after! };
+      if (scanned >= MAX_SCANNED_EMPTY) return { feed };
     }
-    // Still more entries, all skipped so far: the cursor lets the app ask again from there.
-    return after !== null && after !== request.cursor ? { feed, cursor: after } : { feed };
   }
 
   private async readPage(userId: string, pipelineId: string, first: number, after: string | null) {

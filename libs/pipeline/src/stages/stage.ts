@@ -3,6 +3,7 @@ import type { MaskScan, ScanKey } from '../literal-scan.js';
 import { compileMaskScan, MAX_SCAN_GROUPS } from '../literal-scan.js';
 import { contribution, parseIsoMs } from '../rank-key.js';
 import type { Candidate, Decision, HistoryEntry, SeenIn } from '../types.js';
+import type { MemberFeedback } from './feedback.js';
 
 /** The engine's working state for one candidate; stages mutate it in place (no per-stage copies). */
 export interface ItemState {
@@ -39,6 +40,8 @@ export interface RunContext {
   nowIso: string;
   history: readonly HistoryEntry[];
   explain: boolean;
+  /** The member's feedback from the feed's app (RunOptions.feedback). */
+  feedback: MemberFeedback;
   /**
    * Plugin time left to this run (RunOptions.pluginBudgetMs), in ms; plugin stages spend it.
    * `spentAt`: the first stage refused for it, whose decision explains it for the stages after.

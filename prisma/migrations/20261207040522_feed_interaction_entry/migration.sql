@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "FeedInteraction_entryId_idx" ON "FeedInteraction"("entryId");

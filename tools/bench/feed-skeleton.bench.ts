@@ -1,0 +1,276 @@
+// app.bsky.feed.getFeedSkeleton (limit 50) over HTTP on loopback, over the timeline-read data set
+// (1M posts, 1,000 members with a published feed each): an open loop at RATE requests/s for SECONDS
+// (goal at 200/s: p99 <= 15 ms), latency from each request's scheduled start. Every request carries
+// a service JWT of its member (secp256k1, minted here as their PDS would) that the API verifies
+// against the member's DID document, served by a PLC directory of this bench and cached by the API
+// after its first read (a warm-up asks once per member).
+// Baseline in the same run: the page query TimelineReader runs for the answer (its exact SQL text and
+// parameters, captured) through a plain pg client, in the same open loop.
+// Prints the API process's CPU per request (from /proc), and this client's own.
+// Run: node --import @swc-node/register/esm-register tools/bench/feed-skeleton.bench.ts [seconds=30] [rate=200] [--reseed]
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { Agent, createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { Secp256k1Keypair } from '@atproto/crypto';
+import { createServiceJwt } from '@atproto/xrpc-server';
+import pg from 'pg';
+import type { PrismaService } from '@tributary/db';
+import { TimelineReader } from '../../apps/api/src/timeline/timeline-reader.service.js';
+import { freePort } from '../../libs/testing/src/free-port.js';
+import { testDatabaseUrl } from '../../libs/testing/src/postgres.js';
+import { DB, seed } from './timeline-seed.js';
+
+const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const SECONDS = Number(args[0] ?? 30);
+const RATE = Number(args[1] ?? 200);
+const RESEED = process.argv.includes('--reseed');
+
+const LIMIT = 50;
+const GOAL_P99_MS = 15;
+const HOST = 'feeds.bench.test';
+const SERVICE_DID = `did:web:${HOST}`;
+const METHOD = 'app.bsky.feed.getFeedSkeleton';
+/** Linux's USER_HZ: the unit of /proc/<pid>/stat CPU times. */
+const CLOCK_TICKS = 100;
+
+const pct = (xs: number[], p: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+};
+const fmt = (xs: number[]): string =>
+  `p50 ${pct(xs, 50).toFixed(1)} ms, p95 ${pct(xs, 95).toFixed(1)} ms, p99 ${pct(xs, 99).toFixed(1)} ms, max ${Math.max(...xs).toFixed(1)} ms (n=${xs.length})`;
+const load = () =>
+  `load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A PLC directory for the bench's members: every DID's document names the same signing key. */
+async function startPlc(publicKeyMultibase: string) {
+  const server = createServer((req, res) => {
+    const did = decodeURIComponent((req.url ?? '/').slice(1));
+    res.setHeader('content-type', 'application/json');
+    res.end(
+      JSON.stringify({
+        '@context': ['https://www.w3.org/ns/did/v1'],
+        id: did,
+        alsoKnownAs: [`at://${did.slice(8)}.test`],
+        verificationMethod: [{ id: `${did}#atproto`, type: 'Multikey', controller: did, publicKeyMultibase }],
+        service: [
+          { id: '#atproto_pds', type: 'AtprotoPersonalDataServer', serviceEndpoint: 'https://pds.test' },
+        ],
+      }),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+
+/** The API alone (ROLE=api, production), as the feed generator of PUBLIC_URL. */
+async function startApi(databaseUrl: string, plcUrl: string) {
+  const port = await freePort();
+  const dataDir = await mkdtemp(join(tmpdir(), 'tributary-bench-'));
+  const child = spawn(
+    process.execPath,
+    ['--import', '@swc-node/register/esm-register', 'apps/server/src/main.ts'],
+    {
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        ROLE: 'api',
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATABASE_URL: databaseUrl,
+        DATA_DIR: dataDir,
+        ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+        REDIS_EMBEDDED: 'false',
+        QUEUE_PREFIX: `bench-${process.pid}`,
+        PUBLIC_URL: `https://${HOST}`,
+        BLUESKY_PLC_URL: plcUrl,
+        LOG_LEVEL: 'log', // for the "GraphQL API on" line; stdout is read, not shown
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('API did not start')), 120_000);
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('GraphQL API on')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`API exited with ${code}`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    /** CPU seconds the API process has used (all threads). */
+    cpuSeconds: () => {
+      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    },
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+const agent = new Agent({ keepAlive: true, maxSockets: 256, timeout: 4_000 });
+
+/** One getFeedSkeleton; resolves with the item count, rejects on a non-200 or a short page. */
+function skeleton(apiUrl: string, feed: string, jwt: string): Promise<number> {
+  const query = new URLSearchParams({ feed, limit: String(LIMIT) });
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${apiUrl}/xrpc/${METHOD}?${query}`,
+      { agent, headers: { authorization: `Bearer ${jwt}` } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const items = text.split('"post":').length - 1;
+          if (res.statusCode !== 200 || items !== LIMIT)
+            reject(new Error(`${res.statusCode}: ${text.slice(0, 300)}`));
+          else resolve(items);
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Open loop: job i starts at t0 + i / rate whatever earlier jobs do; latency from that start. */
+async function openLoop(seconds: number, rate: number, job: () => Promise<unknown>) {
+  const total = Math.round(seconds * rate);
+  const latencies: number[] = [];
+  const errors: string[] = [];
+  const inflight: Promise<void>[] = [];
+  let lateStarts = 0;
+  const t0 = performance.now() + 20;
+  for (let i = 0; i < total; i++) {
+    const due = t0 + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    if (performance.now() - due > 5) lateStarts++;
+    inflight.push(
+      job().then(
+        () => void latencies.push(performance.now() - due),
+        (error: Error) => void errors.push(error.message),
+      ),
+    );
+  }
+  await Promise.all(inflight);
+  return { latencies, errors, lateStarts };
+}
+
+/** The exact statement and parameters TimelineReader runs for the answer's page (captured). */
+async function pageStatement(user: string, pipelineId: string) {
+  let captured: { sql: string; params: unknown[] } | null = null;
+  const recorder = {
+    client: { pipeline: { findFirst: async () => ({ id: pipelineId }) } },
+    sql: {
+      query: async (sql: string, params: unknown[]) => {
+        captured = { sql, params };
+        return [];
+      },
+    },
+  } as unknown as PrismaService;
+  await new TimelineReader(recorder).page(user, pipelineId, {
+    first: LIMIT,
+    after: null,
+    includeHidden: false,
+  });
+  return captured!;
+}
+
+// ---------------------------------------------------------------------------------------------
+console.log(
+  `machine: ${cpus()[0]?.model ?? '?'} x ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}; ${load()}`,
+);
+const url = testDatabaseUrl(DB);
+await seed(url, RESEED);
+const db = new pg.Client({ connectionString: url });
+await db.connect();
+// One published feed per member, through their linked account (idempotent: kept between runs).
+await db.query(
+  `INSERT INTO "PublishedFeed" (id, "userId", "pipelineId", "linkedAccountId", uri, rkey, "displayName", "updatedAt")
+   SELECT gen_random_uuid(), u.id, p.id, la.id,
+     'at://' || la."networkAccountId" || '/app.bsky.feed.generator/tributary', 'tributary', 'My Tributary', now()
+   FROM "User" u JOIN "Pipeline" p ON p."userId" = u.id AND p."isDefault"
+   JOIN "LinkedAccount" la ON la."userId" = u.id
+   ON CONFLICT (uri) DO NOTHING`,
+);
+const { rows: members } = await db.query<{ userId: string; pipelineId: string; did: string; feed: string }>(
+  `SELECT f."userId", f."pipelineId", la."networkAccountId" AS did, f.uri AS feed
+   FROM "PublishedFeed" f JOIN "LinkedAccount" la ON la.id = f."linkedAccountId" ORDER BY f."userId"`,
+);
+await db.end();
+console.log(`${members.length} published feeds`);
+
+const keypair = await Secp256k1Keypair.create();
+const plc = await startPlc(keypair.did().slice('did:key:'.length));
+const exp = Math.floor(Date.now() / 1000) + 3600;
+// Minted ahead: the API verifies each one on each request, as it would a fresh one.
+const jwts = await Promise.all(
+  members.map((m) => createServiceJwt({ iss: m.did, aud: SERVICE_DID, lxm: METHOD, keypair, exp })),
+);
+const statements = await Promise.all(members.map((m) => pageStatement(m.userId, m.pipelineId)));
+const api = await startApi(url, plc.url);
+const pool = new pg.Pool({ connectionString: url, max: 16, idleTimeoutMillis: 0 });
+try {
+  const pick = () => Math.floor(Math.random() * members.length);
+  const http = (i: number) => () => skeleton(api.url, members[i]!.feed, jwts[i]!);
+  const sql = (i: number) => () =>
+    pool.query({ name: 'feed-page', text: statements[i]!.sql, values: statements[i]!.params });
+
+  // Warm-up: each member's DID document is read once (then cached), and the statements prepared.
+  const t = performance.now();
+  for (let i = 0; i < members.length; i += 8) {
+    await Promise.all(members.slice(i, i + 8).map((_, k) => http(i + k)()));
+  }
+  for (let i = 0; i < 500; i++) await sql(pick())();
+  console.log(
+    `warm-up: ${members.length} members' first requests in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+  );
+
+  console.log(
+    `\nopen loop: getFeedSkeleton(limit ${LIMIT}) of random members at ${RATE}/s for ${SECONDS} s; ${load()}`,
+  );
+  const cpuBefore = api.cpuSeconds();
+  const clientBefore = process.cpuUsage();
+  const open = await openLoop(SECONDS, RATE, () => http(pick())());
+  const cpuPerRequest = ((api.cpuSeconds() - cpuBefore) / (SECONDS * RATE)) * 1000;
+  const client = process.cpuUsage(clientBefore);
+  console.log(
+    `   HTTP getFeedSkeleton: ${fmt(open.latencies)}; errors ${open.errors.length}, late starts ${open.lateStarts}`,
+  );
+  console.log(
+    `   API CPU per request: ${cpuPerRequest.toFixed(2)} ms; this client's: ${((client.user + client.system) / 1000 / (SECONDS * RATE)).toFixed(2)} ms`,
+  );
+  if (open.errors.length) console.log(`   first error: ${open.errors[0]}`);
+  const base = await openLoop(SECONDS, RATE, () => sql(pick())());
+  console.log(`   baseline SQL, same page: ${fmt(base.latencies)}; errors ${base.errors.length}`);
+
+  const p99 = pct(open.latencies, 99);
+  console.log(
+    `\nsummary: at ${RATE}/s: HTTP p50 ${pct(open.latencies, 50).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms ` +
+      `(goal <= ${GOAL_P99_MS} ms: ${p99 <= GOAL_P99_MS ? 'met' : 'NOT met'}), API CPU ${cpuPerRequest.toFixed(2)} ms/request; ` +
+      `SQL p50 ${pct(base.latencies, 50).toFixed(1)} ms, p99 ${pct(base.latencies, 99).toFixed(1)} ms; ${load()}`,
+  );
+} finally {
+  await pool.end();
+  await api.stop();
+  plc.server.close();
+  agent.destroy();
+}
