@@ -268,6 +268,8 @@ async function hostileServers(attacker: string, bystander: string) {
         const leaked = (await timelineTexts(attacker)).some((p) => /door code/.test(p.text));
         if (leaked)
           return { verdict: 'broken', detail: "the attacker's timeline shows the followers-only text" };
+        const post = answer.body.data?.post as { text: string } | null | undefined;
+        if (post) return { verdict: 'broken', detail: `the attacker reads "${post.text}"` };
         return judge(answer);
       },
     },
@@ -346,14 +348,14 @@ async function main(): Promise<void> {
     // 3. Memory through the query-cost cache, before logging in.
     {
       cls: '3 cost cache',
-      name: '3 × 64 different 2 MB JSON variables, unauthenticated',
+      name: '3 × 64 different 7.5 MB JSON variables, unauthenticated',
       async run() {
         const before = rssMb();
         canary.start();
         let last!: Answer;
         for (let i = 0; i < 192; i++)
           last = await gql('query($s: JSON!) { validatePipeline(spec: $s) { valid } }', {
-            s: { n: i, x: 'a'.repeat(2_000_000) },
+            s: { n: i, x: 'a'.repeat(7_500_000) },
           });
         const slowest = await canary.stop();
         const judged = judge(last);
@@ -429,7 +431,8 @@ async function main(): Promise<void> {
       let last!: Answer;
       for (let i = 0; i < 40; i++)
         last = await gql('mutation { login(username: "admin", password: "wrong guess") { token } }');
-      return last;
+      // Only a limit is a refusal here: 40 "wrong password" answers are 40 guesses allowed.
+      return codeOf(last) === 'RATE_LIMITED' ? last : { ...last, status: 500 };
     }),
     attack('9 login', '500 aliased logins in one request', () =>
       gql(
@@ -505,8 +508,28 @@ async function main(): Promise<void> {
       const huge = await upload(pluginCode(`sec${run}/huge`, 'score: (posts) => posts.map(() => 1e308)'));
       const use = (huge.body.data?.uploadPlugin as { use: string } | undefined)?.use;
       if (!use) return huge;
-      await create({ name: 'huge', stages: [{ use, weight: 100 }] });
-      return gql('{ timeline(first: 5) { edges { cursor node { rankKey } } } }', {}, attacker);
+      const created = await create({ name: 'huge', stages: [{ use, weight: 100 }] });
+      const id = (created.body.data?.createPipeline as { id: string } | undefined)?.id;
+      if (!id) return created;
+      // The timeline is read once its rebuild ran the plugin over the attacker's posts.
+      for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
+        const state = await gql(
+          'query($p: ID!) { pipeline(id: $p) { rebuild { state } } }',
+          { p: id },
+          attacker,
+        );
+        const rebuild = (state.body.data?.pipeline as { rebuild: { state: string } } | undefined)?.rebuild;
+        if (rebuild?.state === 'DONE' || rebuild?.state === 'FAILED') break;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      const page = await gql(
+        'query($p: ID!) { timeline(pipeline: $p, first: 5) { edges { cursor node { rankKey } } } }',
+        { p: id },
+        attacker,
+      );
+      const edges = (page.body.data?.timeline as { edges: unknown[] } | undefined)?.edges ?? [];
+      if (!page.body.errors && edges.length === 0 && hostile) return { ...page, status: 500 };
+      return page;
     }),
   ];
 
