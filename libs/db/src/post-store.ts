@@ -6,7 +6,7 @@
 // writes that server's rows. A post's personal labels (the reading account's own filters and
 // labelers) are the source's, kept on its SourcePost row, never on the shared Post.
 import { splitPersonalLabels } from '@tributary/core';
-import type { IngestedItem, Network, Post, SkippedItem, TrustDomain } from '@tributary/core';
+import type { IngestedItem, Network, Post, RepostReason, SkippedItem, TrustDomain } from '@tributary/core';
 import { DbError, DbErrorCode, withDbErrors } from './db-error.js';
 import type { PrismaClient } from './prisma-client.js';
 
@@ -84,6 +84,57 @@ export async function storePosts(
     ),
   );
   return new Map(rows.map((r) => [r.post.uri, ids.get(r.key)!]));
+}
+
+/** One post for one source, with the repost that brought it there. */
+export interface Attachment {
+  sourceId: string;
+  uri: string;
+  reason: RepostReason | null;
+}
+
+/**
+ * Fan-out on write: stores each post once, as the word of `trustDomain`, and attaches it to every
+ * source of `attachments` (a post must be among `posts`). Returns the attachments this call made
+ * (not those already there): idempotent, so a replayed stream event attaches nothing twice.
+ */
+export async function attachPosts(
+  prisma: PrismaClient,
+  posts: readonly Post[],
+  attachments: readonly Attachment[],
+  trustDomain: TrustDomain,
+): Promise<{ sourceId: string; postId: bigint }[]> {
+  for (const a of attachments) {
+    if (!UUID.test(a.sourceId))
+      throw new DbError(DbErrorCode.InvalidInput, `Invalid source id "${a.sourceId}"`);
+  }
+  const rows = prepare(posts.map((post) => ({ post, reason: null })));
+  if (rows.length === 0 || attachments.length === 0) return [];
+  const domain = cleanText(trustDomain);
+  return withDbErrors(() =>
+    prisma.$transaction(async (tx) => {
+      const postIds = await upsertPosts(tx, rows, await upsertAuthors(tx, rows, domain), domain);
+      const byUri = new Map(rows.map((r) => [r.post.uri, postIds.get(r.key)!]));
+      const params = attachments
+        .filter((a) => byUri.has(a.uri))
+        .map((a) => [a.sourceId, byUri.get(a.uri)!, a.reason ? json(a.reason, a.uri) : null] as const)
+        // The primary key's order: concurrent fan-outs lock rows alike and cannot deadlock.
+        .sort(([s1, p1], [s2, p2]) => (s1 < s2 ? -1 : s1 > s2 ? 1 : p1 < p2 ? -1 : p1 > p2 ? 1 : 0));
+      const attached: { sourceId: string; postId: bigint }[] = [];
+      for (const chunk of chunks(params, 3)) {
+        attached.push(
+          ...(await tx.$queryRawUnsafe<{ sourceId: string; postId: bigint }[]>(
+            `INSERT INTO "SourcePost" ("sourceId", "postId", "reason")
+             VALUES ${valuesList(chunk.length, ['uuid', 'bigint', 'jsonb'])}
+             ON CONFLICT ("sourceId", "postId") DO NOTHING
+             RETURNING "sourceId"::text AS "sourceId", "postId"`,
+            ...chunk.flat(),
+          )),
+        );
+      }
+      return attached;
+    }, TX_OPTIONS),
+  );
 }
 
 /** Stores records a connector could not normalize, with the reason. Returns how many were stored. */

@@ -109,10 +109,8 @@ export class JetstreamServer {
     return server;
   }
 
-  /** The `time_us` of the newest event served. */
-  get newestTimeUs(): number {
-    return this.lastTimeUs;
-  }
+  /** The `time_us` of the newest commit sent to any subscriber (what a consumer's cursor reaches). */
+  newestSentTimeUs = 0;
 
   /** Closes every subscriber's connection at once, as a Jetstream restart or a network cut would. */
   dropConnections(): void {
@@ -239,7 +237,9 @@ export class JetstreamServer {
     if (sub.waiting) return;
     while (sub.next < this.log.length) {
       const event = this.log[sub.next++]!;
-      if (matches(sub, event)) sub.socket.send(event.json);
+      if (!matches(sub, event)) continue;
+      sub.socket.send(event.json);
+      if (event.collection !== null) this.newestSentTimeUs = Math.max(this.newestSentTimeUs, event.timeUs);
     }
   }
 }

@@ -1,0 +1,442 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
+import { AccountsService } from '@tributary/accounts';
+import { CONFIG } from '@tributary/config';
+import type { Config } from '@tributary/config';
+import {
+  APPVIEW_BATCH,
+  BlueskyConnector,
+  JETSTREAM_MAX_DIDS,
+  listFollowRecords,
+  subscribeJetstream,
+} from '@tributary/connector-bluesky';
+import type { JetstreamStatus, JetstreamSubscription, RepoEvent } from '@tributary/connector-bluesky';
+import { AccountStatus, Network, SourceKind } from '@tributary/core';
+import { PrismaService } from '@tributary/db';
+import type { LinkedAccount } from '@tributary/db';
+import { JobQueue } from '@tributary/queue';
+import type { JobPayloads } from '@tributary/queue';
+import { LRUCache } from 'lru-cache';
+import { FANOUT_COLLECTIONS, FollowGraph } from './follow-graph.js';
+import type { FanoutDecision } from './follow-graph.js';
+import { LeaderLock } from './leader-lock.js';
+import { WorkerRedis } from './redis.provider.js';
+
+/** The account table is read this often: a newly linked account is watched within seconds. */
+const RECONCILE_MS = 5_000;
+/** Each member's follows are read again from their repo this often: what the stream missed. */
+const FOLLOWS_TTL_MS = 30 * 60_000;
+/** List sources' members are read again this often (and when their owner edits a list). */
+const LISTS_TTL_MS = 10 * 60_000;
+/** After a failed read of follows or list members, not before this. */
+const RETRY_MS = 60_000;
+/** Cursors are written at most this often; a restart replays at most this much (handlers are idempotent). */
+const CURSOR_FLUSH_MS = 1_000;
+/** Announced posts wait at most this long to be hydrated together (one getPosts for up to 25). */
+const BATCH_WAIT_MS = 50;
+/** Changed filters are sent after this pause, so a burst of follows is one options_update. */
+const FILTERS_DEBOUNCE_MS = 200;
+
+type Item = JobPayloads['fanout-posts']['items'][number];
+type GraphChange = Extract<FanoutDecision, { type: 'follow' | 'unfollow' }>;
+
+interface Load {
+  loadedAt: number;
+  retryAt: number;
+  /** Follow changes seen while the load runs, applied on top of what it read. */
+  pending: GraphChange[] | null;
+}
+
+interface Stream {
+  sub: JetstreamSubscription;
+  key: string;
+  connected: boolean;
+  error: string | null;
+  lastEventAt: number | null;
+  /** The stream's time of the last event, µs. */
+  lastEventUs: number | null;
+}
+
+/**
+ * The instance's one Bluesky stream, a Jetstream (BLUESKY_JETSTREAM_URL), consumed by the leader
+ * of the deployment, with fan-out on write: the members' follow graph is held here (read from
+ * their repos when linked, kept current from their follow events, reconciled every
+ * FOLLOWS_TTL_MS), each post or repost event of a followed account becomes one `fanout-posts` job
+ * for every source it belongs in, and deletes are applied. Without a Jetstream the per-PDS
+ * firehose of BlueskyFirehoseService is used instead; per-source polling stays the backstop.
+ */
+@Injectable()
+export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(BlueskyFanoutService.name);
+  private readonly lock: LeaderLock;
+  private graph = new FollowGraph();
+  /** Active accounts by id, as last read. */
+  private accounts = new Map<string, Pick<LinkedAccount, 'id' | 'networkAccountId'>>();
+  /** Follow loads by member DID; list loads by LIST source id. */
+  private readonly followLoads = new Map<string, Load>();
+  private readonly listLoads = new Map<string, Load & { accountId: string; listUri: string }>();
+  private stream: Stream | null = null;
+  /** Announced posts not yet handed to a job, by `uri|repost uri`. */
+  private pending = new Map<string, Item>();
+  /** Recently handed over (key -> its source ids), so a replay after a reconnect costs no request. */
+  private readonly handed = new LRUCache<string, string>({ max: 20_000 });
+  private flushTimer: NodeJS.Timeout | null = null;
+  private filtersTimer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> = Promise.resolve();
+  /** The last event handled; `safe`: the last one whose effects are handed over (what to persist). */
+  private seen: number | null = null;
+  private safe: number | null = null;
+  private saved: number | null = null;
+  private sentFilters = -1;
+  private watched = new Set<string>();
+  private timers: NodeJS.Timeout[] = [];
+  private reconciling: Promise<void> | null = null;
+  private leading = false;
+
+  constructor(
+    private readonly db: PrismaService,
+    private readonly accountsService: AccountsService,
+    private readonly jobs: JobQueue,
+    redis: WorkerRedis,
+    @Inject(CONFIG) private readonly config: Config,
+  ) {
+    this.lock = new LeaderLock(redis.client, 'streams:bluesky');
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.config.BLUESKY_JETSTREAM_URL) return; // the per-PDS firehose service runs instead
+    this.lock.start((leader) => {
+      this.logger.log(
+        leader ? 'leading: consuming the Bluesky Jetstream' : 'no longer leading: Jetstream stopped',
+      );
+      void (leader ? this.lead() : this.follow()).catch((err: unknown) =>
+        this.logger.error(`leadership change failed: ${String(err)}`),
+      );
+    });
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.lock.stop();
+    await this.follow();
+  }
+
+  /** What this process consumes (nothing unless leader). */
+  get status() {
+    const members = new Set([...this.accounts.values()].map((a) => a.networkAccountId));
+    return {
+      live: this.stream?.connected ?? false,
+      members: members.size,
+      /** Members whose follows are loaded. */
+      ready: [...members].filter((did) => this.graph.hasFollowsOf(did)).length,
+      wantedDids: this.watched.size,
+      cursor: this.safe,
+      lastError: this.stream?.error ?? null,
+    };
+  }
+
+  /** Whom a member follows, as the stream leader knows it. */
+  follows(member: string): string[] {
+    return this.graph.followsOf(member);
+  }
+
+  /** True when the stream's filter, as last sent, lets `did`'s events through. */
+  isWatching(did: string): boolean {
+    return this.stream !== null && (this.watched.size === 0 || this.watched.has(did));
+  }
+
+  private async lead(): Promise<void> {
+    this.leading = true;
+    await this.reconcile();
+    this.timers = [
+      setInterval(() => void this.reconcile(), RECONCILE_MS),
+      setInterval(() => void this.saveCursor(), CURSOR_FLUSH_MS),
+    ];
+  }
+
+  private async follow(): Promise<void> {
+    this.leading = false;
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    await this.reconciling;
+    const stream = this.stream;
+    this.stream = null;
+    await stream?.sub.stop().catch(() => undefined);
+    if (this.filtersTimer) clearTimeout(this.filtersTimer);
+    await this.flush();
+    await this.saveCursor(stream?.key);
+    this.graph = new FollowGraph();
+    this.accounts.clear();
+    this.followLoads.clear();
+    this.listLoads.clear();
+    this.sentFilters = -1;
+  }
+
+  /** Never throws: a failed pass is logged and the next tick tries again. */
+  private reconcile(): Promise<void> {
+    this.reconciling ??= this.reconcileOnce()
+      .catch((err: unknown) =>
+        this.logger.error(
+          `Bluesky stream reconcile failed: ${err instanceof Error ? err.message : String(err)}`,
+        ),
+      )
+      .finally(() => {
+        this.reconciling = null;
+      });
+    return this.reconciling;
+  }
+
+  private async reconcileOnce(): Promise<void> {
+    const active = await this.db.client.linkedAccount.findMany({
+      where: { network: Network.Bluesky, status: AccountStatus.Active },
+      select: {
+        id: true,
+        networkAccountId: true,
+        sources: { select: { id: true, kind: true, externalId: true } },
+      },
+    });
+    if (!this.leading) return;
+    this.accounts = new Map(active.map((a) => [a.id, a]));
+
+    const homes = new Map<string, string[]>();
+    const authors = new Map<string, Set<string>>();
+    const lists = new Map<string, { accountId: string; listUri: string }>();
+    for (const account of active) {
+      if (!homes.has(account.networkAccountId)) homes.set(account.networkAccountId, []);
+      for (const s of account.sources) {
+        if (s.kind === SourceKind.Home) homes.get(account.networkAccountId)!.push(s.id);
+        else if (s.kind === SourceKind.Author && s.externalId.startsWith('did:')) {
+          if (!authors.has(s.externalId)) authors.set(s.externalId, new Set());
+          authors.get(s.externalId)!.add(s.id);
+        } else if (s.kind === SourceKind.List)
+          lists.set(s.id, { accountId: account.id, listUri: s.externalId });
+      }
+    }
+    for (const did of this.followLoads.keys()) {
+      if (!homes.has(did)) {
+        this.graph.removeMember(did);
+        this.followLoads.delete(did);
+      }
+    }
+    for (const [did, ids] of homes) this.graph.setHomes(did, ids);
+    this.graph.setAuthorSources(authors);
+    for (const id of this.listLoads.keys()) {
+      if (!lists.has(id)) {
+        this.graph.setListMembers(id, null);
+        this.listLoads.delete(id);
+      }
+    }
+
+    const now = Date.now();
+    const firstLoads: Promise<void>[] = [];
+    for (const did of homes.keys()) {
+      const load = this.followLoads.get(did) ?? { loadedAt: 0, retryAt: 0, pending: null };
+      this.followLoads.set(did, load);
+      if (load.pending === null && now >= load.retryAt && now - load.loadedAt > FOLLOWS_TTL_MS) {
+        const accountId = active.find((a) => a.networkAccountId === did)!.id;
+        const loading = this.loadFollows(did, accountId, load);
+        // A stream opened before the members' follows are known would drop their events.
+        if (this.stream === null) firstLoads.push(loading);
+      }
+    }
+    for (const [id, list] of lists) {
+      const load = this.listLoads.get(id) ?? { ...list, loadedAt: 0, retryAt: 0, pending: null };
+      this.listLoads.set(id, load);
+      if (load.pending === null && now >= load.retryAt && now - load.loadedAt > LISTS_TTL_MS) {
+        const loading = this.loadList(id, load);
+        if (this.stream === null) firstLoads.push(loading);
+      }
+    }
+    await Promise.all(firstLoads);
+    if (!this.leading) return;
+    if (this.stream === null && homes.size + authors.size + lists.size > 0) await this.openStream();
+    this.scheduleFilters();
+  }
+
+  private async loadFollows(did: string, accountId: string, load: Load): Promise<void> {
+    load.pending = [];
+    try {
+      const connector = await this.connectorOf(accountId);
+      const records = await listFollowRecords(connector.session);
+      if (!this.leading || !this.graph.isMember(did)) return;
+      this.graph.setFollows(did, records);
+      for (const change of load.pending) this.graph.apply(change);
+      load.loadedAt = Date.now();
+      this.scheduleFilters();
+    } catch (err) {
+      // An AUTH failure has marked the account NEEDS_REAUTH (the next reconcile drops it); others retry later.
+      load.retryAt = Date.now() + RETRY_MS;
+      this.logger.warn(`follows of ${did} not loaded: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      load.pending = null;
+    }
+  }
+
+  private async loadList(
+    sourceId: string,
+    load: Load & { accountId: string; listUri: string },
+  ): Promise<void> {
+    load.pending = [];
+    try {
+      const connector = await this.connectorOf(load.accountId);
+      const members = await connector.followedDids(load.listUri);
+      if (!this.leading || !this.listLoads.has(sourceId)) return;
+      this.graph.setListMembers(sourceId, members);
+      load.loadedAt = Date.now();
+      this.scheduleFilters();
+    } catch (err) {
+      load.retryAt = Date.now() + RETRY_MS;
+      this.logger.warn(
+        `list of source ${sourceId} not loaded: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    } finally {
+      load.pending = null;
+    }
+  }
+
+  private async connectorOf(accountId: string): Promise<BlueskyConnector> {
+    const account = await this.db.client.linkedAccount.findUniqueOrThrow({ where: { id: accountId } });
+    const connector = await this.accountsService.connectorFor(account);
+    if (!(connector instanceof BlueskyConnector))
+      throw new Error(`account ${accountId} is not a Bluesky account`);
+    return connector;
+  }
+
+  private async openStream(): Promise<void> {
+    const url = this.config.BLUESKY_JETSTREAM_URL!;
+    const key = `bluesky:jetstream:${url}`;
+    const stored = await this.db.client.streamCursor.findUnique({ where: { key } });
+    const cursor = stored && Number.isFinite(Number(stored.cursor)) ? Number(stored.cursor) : null;
+    if (!this.leading || this.stream) return;
+    this.seen = this.safe = this.saved = cursor;
+    const wanted = this.filterDids();
+    this.sentFilters = this.graph.version;
+    const stream: Stream = {
+      key,
+      connected: false,
+      error: null,
+      lastEventAt: null,
+      lastEventUs: null,
+      sub: subscribeJetstream({
+        url,
+        cursor,
+        collections: FANOUT_COLLECTIONS,
+        wantedDids: wanted,
+        onEvent: (event) => this.onEvent(event),
+        onError: (err) => this.logger.warn(`Jetstream: ${err.message}`),
+        onStatus: (s: JetstreamStatus) => {
+          stream.connected = s.connected;
+          stream.error = s.error;
+        },
+      }),
+    };
+    this.stream = stream;
+    this.logger.log(`Jetstream ${url}: consuming from ${cursor ?? 'now'}, ${wanted.length || 'all'} repos`);
+  }
+
+  /** The DID filter: every watched repo, or (past Jetstream's 10,000) none, filtering here. */
+  private filterDids(): string[] {
+    const dids = this.graph.wantedDids().sort();
+    this.watched = new Set(dids.length <= JETSTREAM_MAX_DIDS ? dids : []);
+    return dids.length <= JETSTREAM_MAX_DIDS ? dids : [];
+  }
+
+  private scheduleFilters(): void {
+    if (this.filtersTimer || !this.stream || this.graph.version === this.sentFilters) return;
+    this.filtersTimer = setTimeout(() => {
+      this.filtersTimer = null;
+      if (!this.stream || this.graph.version === this.sentFilters) return;
+      this.sentFilters = this.graph.version;
+      this.stream.sub.setFilters({ wantedDids: this.filterDids() });
+    }, FILTERS_DEBOUNCE_MS);
+  }
+
+  /** One event, in stream order. Returns a promise only when a full batch is handed over (backpressure). */
+  private onEvent(event: RepoEvent): Promise<void> | void {
+    if (this.stream) {
+      this.stream.lastEventAt = Date.now();
+      this.stream.lastEventUs = event.seq;
+    }
+    const decision = this.graph.decide(event);
+    this.seen = event.seq;
+    if (decision === null) return this.scheduleFlush();
+    switch (decision.type) {
+      case 'attach': {
+        const key = `${decision.uri}|${decision.reason?.uri ?? ''}`;
+        const item = this.pending.get(key);
+        if (item) item.sourceIds = [...new Set([...item.sourceIds, ...decision.sourceIds])];
+        else {
+          const ids = decision.sourceIds.slice().sort().join(',');
+          if (this.handed.get(key) === ids) break; // a replayed event: already handed over
+          this.pending.set(key, {
+            uri: decision.uri,
+            sourceIds: decision.sourceIds,
+            reason: decision.reason,
+          });
+        }
+        if (this.pending.size >= APPVIEW_BATCH) return this.flush();
+        break;
+      }
+      case 'follow':
+      case 'unfollow': {
+        const load = this.followLoads.get(decision.member);
+        if (load?.pending) load.pending.push(decision);
+        this.graph.apply(decision);
+        this.scheduleFilters();
+        break;
+      }
+      case 'lists-changed':
+        for (const load of this.listLoads.values()) {
+          if (this.accounts.get(load.accountId)?.networkAccountId === decision.member) load.loadedAt = 0;
+        }
+        break;
+      case 'delete':
+        break;
+    }
+    return this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    this.flushTimer ??= setTimeout(() => {
+      this.flushTimer = null;
+      void this.flush();
+    }, BATCH_WAIT_MS);
+  }
+
+  /** Hands the pending posts to a job; the cursor moves past them only once that succeeded. */
+  private flush(): Promise<void> {
+    this.flushing = this.flushing.then(async () => {
+      const items = [...this.pending.entries()];
+      const upTo = this.seen;
+      this.pending = new Map();
+      try {
+        if (items.length > 0)
+          await this.jobs.enqueue('fanout-posts', { items: items.map(([, item]) => item), attempt: 0 });
+        for (const [key, item] of items) this.handed.set(key, item.sourceIds.slice().sort().join(','));
+        this.safe = upTo;
+      } catch (err) {
+        // Kept for the next flush; the cursor stays, so a restart replays them.
+        for (const [key, item] of items) if (!this.pending.has(key)) this.pending.set(key, item);
+        if (this.stream)
+          this.stream.error = `fan-out not queued: ${err instanceof Error ? err.message : String(err)}`;
+        this.logger.warn(`fan-out not queued: ${err instanceof Error ? err.message : String(err)}`);
+        this.scheduleFlush();
+      }
+    });
+    return this.flushing;
+  }
+
+  private async saveCursor(key = this.stream?.key): Promise<void> {
+    const cursor = this.safe;
+    if (!key || cursor === null || cursor === this.saved) return;
+    try {
+      await this.db.client.streamCursor.upsert({
+        where: { key },
+        create: { key, cursor: String(cursor) },
+        update: { cursor: String(cursor) },
+      });
+      this.saved = cursor;
+    } catch (err) {
+      this.logger.warn(`cursor of ${key} not saved: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+}
