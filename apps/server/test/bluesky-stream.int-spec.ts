@@ -235,6 +235,75 @@ describe('Bluesky fan-out from one stream', () => {
   });
 });
 
+interface Entry {
+  hidden: boolean;
+  hiddenReason: string | null;
+  reason: { by: { networkId: string } } | null;
+  post: { uri: string };
+}
+
+async function timeline(member: Member, includeHidden = false): Promise<Map<string, Entry>> {
+  const res = await gql<{ timeline: { edges: { node: Entry }[] } }>(
+    `query($h: Boolean!) { timeline(first: 100, includeHidden: $h) {
+       edges { node { hidden hiddenReason reason { by { networkId } } post { uri } } } } }`,
+    { h: includeHidden },
+    member.token,
+  );
+  expect(res.errors).toBeUndefined();
+  return new Map(res.data!.timeline.edges.map((e) => [e.node.post.uri, e.node]));
+}
+
+describe('deletes at origin', () => {
+  let reader: Member;
+  let friend: TestBlueskyAccount;
+  let stranger: TestBlueskyAccount;
+
+  beforeAll(async () => {
+    [friend, stranger] = await Promise.all([net.createAccount('del-friend'), net.createAccount('del-other')]);
+    reader = await addMember('del-reader', [friend.did]);
+    await watching(reader.account, [friend.did]);
+  });
+
+  it('takes a deleted post out of the timeline, kept in the audit as "deleted at origin"', async () => {
+    const post = await friend.agent.post({ text: 'I will regret this' });
+    await waitFor('the post in the timeline', async () => (await timeline(reader)).has(post.uri));
+    await friend.agent.deletePost(post.uri);
+    await waitFor('the post gone from the timeline', async () => !(await timeline(reader)).has(post.uri));
+    expect((await timeline(reader, true)).get(post.uri)).toMatchObject({
+      hidden: true,
+      hiddenReason: 'deleted at origin',
+    });
+    // The source still records where it came from; every later run of the pipelines keeps it hidden.
+    expect(await hasPost(reader, post.uri)).toBe(true);
+  });
+
+  it('takes out a post a deleted repost brought, unless the reader gets it from its author', async () => {
+    const strangers = await stranger.agent.post({ text: 'worth a repost' });
+    const repost = await friend.agent.repost(strangers.uri, strangers.cid);
+    await waitFor('the reposted post', async () => (await timeline(reader)).has(strangers.uri));
+    expect((await timeline(reader)).get(strangers.uri)?.reason?.by.networkId).toBe(friend.did);
+    await friend.agent.deleteRepost(repost.uri);
+    await waitFor('the repost gone', async () => !(await timeline(reader)).has(strangers.uri));
+    expect((await timeline(reader, true)).get(strangers.uri)).toMatchObject({
+      hidden: true,
+      hiddenReason: 'deleted at origin',
+    });
+    expect(await hasPost(reader, strangers.uri)).toBe(false);
+
+    // The reader comes to follow the author of a post they have through a repost: when that repost
+    // is deleted the post stays, as getTimeline would show it, without the reason.
+    const again = await stranger.agent.post({ text: 'reposted again' });
+    const second = await friend.agent.repost(again.uri, again.cid);
+    await waitFor('the second repost', async () => (await timeline(reader)).has(again.uri));
+    await reader.account.agent.follow(stranger.did);
+    await watching(reader.account, [friend.did, stranger.did]);
+    await friend.agent.deleteRepost(second.uri);
+    await waitFor('the reason gone', async () => (await timeline(reader)).get(again.uri)?.reason === null);
+    expect((await timeline(reader)).get(again.uri)?.hidden).toBe(false);
+    expect((await home(reader)).get(again.uri)).toBeNull();
+  });
+});
+
 describe('a HOME source built by fan-out', () => {
   it('equals getTimeline for that account after posts, replies, reposts and own posts', async () => {
     const [x, y, z] = await Promise.all([

@@ -23,6 +23,14 @@ export {
 } from './db-error.js';
 export { upsertIngested, recordSkipped, storePosts, attachPosts } from './post-store.js';
 export type { UpsertResult, Attachment } from './post-store.js';
+export {
+  addTombstones,
+  markPostsDeleted,
+  releaseRepostAttachments,
+  repostAttachments,
+  tombstoned,
+} from './origin-deletes.js';
+export type { RepostAttachment } from './origin-deletes.js';
 export { seal, open, SecretBoxError } from './secret-box.js';
 export { DbModule, PrismaService, DB_OPTIONS, DATABASE } from './db.module.js';
 export type { DbModuleOptions } from './db.module.js';

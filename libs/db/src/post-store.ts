@@ -117,15 +117,23 @@ export async function attachPosts(
       const byUri = new Map(rows.map((r) => [r.post.uri, postIds.get(r.key)!]));
       const params = attachments
         .filter((a) => byUri.has(a.uri))
-        .map((a) => [a.sourceId, byUri.get(a.uri)!, a.reason ? json(a.reason, a.uri) : null] as const)
+        .map(
+          (a) =>
+            [
+              a.sourceId,
+              byUri.get(a.uri)!,
+              a.reason ? json(a.reason, a.uri) : null,
+              reasonUri(a.reason),
+            ] as const,
+        )
         // The primary key's order: concurrent fan-outs lock rows alike and cannot deadlock.
         .sort(([s1, p1], [s2, p2]) => (s1 < s2 ? -1 : s1 > s2 ? 1 : p1 < p2 ? -1 : p1 > p2 ? 1 : 0));
       const attached: { sourceId: string; postId: bigint }[] = [];
-      for (const chunk of chunks(params, 3)) {
+      for (const chunk of chunks(params, 4)) {
         attached.push(
           ...(await tx.$queryRawUnsafe<{ sourceId: string; postId: bigint }[]>(
-            `INSERT INTO "SourcePost" ("sourceId", "postId", "reason")
-             VALUES ${valuesList(chunk.length, ['uuid', 'bigint', 'jsonb'])}
+            `INSERT INTO "SourcePost" ("sourceId", "postId", "reason", "reasonUri")
+             VALUES ${valuesList(chunk.length, ['uuid', 'bigint', 'jsonb', 'text'])}
              ON CONFLICT ("sourceId", "postId") DO NOTHING
              RETURNING "sourceId"::text AS "sourceId", "postId"`,
             ...chunk.flat(),
@@ -178,6 +186,7 @@ interface Row {
   reason: string | null;
   /** The source's personal labels of the post (PersonalLabels), or null. */
   labels: string | null;
+  reasonUri: string | null;
   createdAt: string;
 }
 
@@ -206,6 +215,7 @@ function prepare(items: readonly IngestedItem[]): Row[] {
       raw: json(raw ?? null, post.uri),
       reason: item.reason ? json(item.reason, post.uri) : null,
       labels: personal ? json(personal, post.uri) : null,
+      reasonUri: reasonUri(item.reason),
       createdAt: timestamp(post),
     });
   });
@@ -377,10 +387,10 @@ async function insertSourcePosts(
   postIds: Map<string, bigint>,
 ): Promise<Set<bigint>> {
   const params = rows
-    .map((r) => [postIds.get(r.key)!, r.reason, r.labels] as const)
+    .map((r) => [postIds.get(r.key)!, r.reason, r.labels, r.reasonUri] as const)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const inserted = new Set<bigint>();
-  for (const chunk of chunks(params, 3)) {
+  for (const chunk of chunks(params, 4)) {
     // RETURNING yields the rows new to the source and those a newer repost re-placed (a boost of a
     // post the source already had: "boosted by", placed anew); both go through the pipelines.
     // New rows are inserted with DO NOTHING; rows the source had already are updated only where
@@ -390,14 +400,14 @@ async function insertSourcePosts(
     // one lookup per row (the LATERAL … OFFSET 0): joined with the VALUES, a planner without
     // statistics read all of the source's rows (35 ms instead of 1.3 ms for 500 of 100,000).
     const returned = await tx.$queryRawUnsafe<{ postId: bigint }[]>(
-      `WITH v ("postId", "reason", "labels") AS (VALUES ${valuesList(chunk.length, ['bigint', 'jsonb', 'jsonb'], 1)}),
+      `WITH v ("postId", "reason", "labels", "reasonUri") AS (VALUES ${valuesList(chunk.length, ['bigint', 'jsonb', 'jsonb', 'text'], 1)}),
        ins AS (
-         INSERT INTO "SourcePost" ("sourceId", "postId", "reason", "labels")
-         SELECT $1::uuid, "postId", "reason", "labels" FROM v
+         INSERT INTO "SourcePost" ("sourceId", "postId", "reason", "labels", "reasonUri")
+         SELECT $1::uuid, "postId", "reason", "labels", "reasonUri" FROM v
          ON CONFLICT ("sourceId", "postId") DO NOTHING
          RETURNING "postId"),
        changed AS (
-         SELECT v."postId", v."labels", v."reason", hit."reposted" FROM v
+         SELECT v."postId", v."labels", v."reason", v."reasonUri", hit."reposted" FROM v
          CROSS JOIN LATERAL (
            SELECT v."reason"->>'at' > coalesce(x."reason"->>'at', '') AS "reposted", x."labels"
            FROM "SourcePost" x WHERE x."sourceId" = $1::uuid AND x."postId" = v."postId" OFFSET 0) hit
@@ -405,6 +415,7 @@ async function insertSourcePosts(
        updated AS (
          UPDATE "SourcePost" sp SET "labels" = c."labels",
            "reason" = CASE WHEN c."reposted" THEN c."reason" ELSE sp."reason" END,
+           "reasonUri" = CASE WHEN c."reposted" THEN c."reasonUri" ELSE sp."reasonUri" END,
            "seenAt" = CASE WHEN c."reposted" THEN now() ELSE sp."seenAt" END
          FROM changed c
          WHERE sp."sourceId" = $1::uuid AND sp."postId" = ANY(ARRAY(SELECT "postId" FROM changed))
@@ -417,6 +428,11 @@ async function insertSourcePosts(
     for (const r of returned) inserted.add(r.postId);
   }
   return inserted;
+}
+
+/** The repost's own URI (a deleted repost is found by it). */
+function reasonUri(reason: RepostReason | null | undefined): string | null {
+  return typeof reason?.uri === 'string' ? cleanText(reason.uri) : null;
 }
 
 /** Splits rows so one statement stays under Postgres' bind-parameter limit. */

@@ -10,7 +10,15 @@ import {
   Network,
 } from '@tributary/core';
 import type { Author, RepostReason } from '@tributary/core';
-import { PrismaService, attachPosts, recordSkipped } from '@tributary/db';
+import {
+  PrismaService,
+  attachPosts,
+  markPostsDeleted,
+  recordSkipped,
+  releaseRepostAttachments,
+  repostAttachments,
+  tombstoned,
+} from '@tributary/db';
 import type { Attachment } from '@tributary/db';
 import { JobQueue } from '@tributary/queue';
 import type { JobPayloads } from '@tributary/queue';
@@ -85,11 +93,9 @@ export class FanoutService {
         .filter((id) => userOf.has(id))
         .map((sourceId) => ({ sourceId, uri: i.uri, reason: i.reason ? reasons.get(i.reason.uri)! : null })),
     );
-    const attached = await attachPosts(
-      this.db.client,
-      [...posts.values()],
-      attachments,
-      NETWORK_TRUST_DOMAIN,
+    const attached = await this.withoutDeleted(
+      await attachPosts(this.db.client, [...posts.values()], attachments, NETWORK_TRUST_DOMAIN),
+      found,
     );
 
     const byUser = new Map<string, Set<string>>();
@@ -110,6 +116,30 @@ export class FanoutService {
     else if (missing.length > 0)
       this.logger.log(`${missing.length} announced post(s) never reached the AppView; left to polling`);
     return { attached: attached.length, missing: missing.length, users: byUser.size };
+  }
+
+  /**
+   * A delete the stream reported while this job fetched the post (its tombstone is there) wins:
+   * the post is marked deleted (its entries come out hidden), a deleted repost's attachments go again.
+   */
+  private async withoutDeleted<T extends { sourceId: string; postId: bigint }>(
+    attached: T[],
+    items: readonly Item[],
+  ): Promise<T[]> {
+    const reposts = items.flatMap((i) => (i.reason ? [i.reason.uri] : []));
+    const deleted = await tombstoned(this.db.client, [...items.map((i) => i.uri), ...reposts]);
+    if (deleted.size === 0) return attached;
+    await markPostsDeleted(
+      this.db.client,
+      [...deleted].filter((uri) => uri.includes('/app.bsky.feed.post/')),
+    );
+    const gone = await repostAttachments(
+      this.db.client,
+      reposts.filter((uri) => deleted.has(uri)),
+    );
+    await releaseRepostAttachments(this.db.client, [], gone);
+    const goneKeys = new Set(gone.map((g) => `${g.sourceId}|${g.postId}`));
+    return attached.filter((a) => !goneKeys.has(`${a.sourceId}|${a.postId}`));
   }
 
   /** Repost reasons by repost URI, the reposters' profiles hydrated (cached) from the AppView. */

@@ -20,6 +20,8 @@ import { LRUCache } from 'lru-cache';
 import { FANOUT_COLLECTIONS, FollowGraph } from './follow-graph.js';
 import type { FanoutDecision } from './follow-graph.js';
 import { LeaderLock } from './leader-lock.js';
+import { OriginDeletesService } from './origin-deletes.service.js';
+import type { OriginDelete } from './origin-deletes.service.js';
 import { WorkerRedis } from './redis.provider.js';
 
 /** The account table is read this often: a newly linked account is watched within seconds. */
@@ -78,6 +80,8 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
   private stream: Stream | null = null;
   /** Announced posts not yet handed to a job, by `uri|repost uri`. */
   private pending = new Map<string, Item>();
+  /** Deletes not yet applied. */
+  private deletes: OriginDelete[] = [];
   /** Recently handed over (key -> its source ids), so a replay after a reconnect costs no request. */
   private readonly handed = new LRUCache<string, string>({ max: 20_000 });
   private flushTimer: NodeJS.Timeout | null = null;
@@ -97,6 +101,7 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
     private readonly db: PrismaService,
     private readonly accountsService: AccountsService,
     private readonly jobs: JobQueue,
+    private readonly originDeletes: OriginDeletesService,
     redis: WorkerRedis,
     @Inject(CONFIG) private readonly config: Config,
   ) {
@@ -390,6 +395,8 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
         }
         break;
       case 'delete':
+        this.deletes.push({ collection: decision.collection, uri: decision.uri });
+        if (this.deletes.length >= APPVIEW_BATCH) return this.flush();
         break;
     }
     return this.scheduleFlush();
@@ -406,16 +413,22 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
   private flush(): Promise<void> {
     this.flushing = this.flushing.then(async () => {
       const items = [...this.pending.entries()];
+      const deletes = this.deletes;
       const upTo = this.seen;
       this.pending = new Map();
+      this.deletes = [];
       try {
-        if (items.length > 0)
+        if (items.length > 0) {
           await this.jobs.enqueue('fanout-posts', { items: items.map(([, item]) => item), attempt: 0 });
-        for (const [key, item] of items) this.handed.set(key, item.sourceIds.slice().sort().join(','));
+          for (const [key, item] of items) this.handed.set(key, item.sourceIds.slice().sort().join(','));
+          items.length = 0;
+        }
+        await this.originDeletes.apply(deletes, (member, author) => this.graph.isFollowing(member, author));
         this.safe = upTo;
       } catch (err) {
         // Kept for the next flush; the cursor stays, so a restart replays them.
         for (const [key, item] of items) if (!this.pending.has(key)) this.pending.set(key, item);
+        this.deletes.unshift(...deletes);
         if (this.stream)
           this.stream.error = `fan-out not queued: ${err instanceof Error ? err.message : String(err)}`;
         this.logger.warn(`fan-out not queued: ${err instanceof Error ? err.message : String(err)}`);
