@@ -348,3 +348,41 @@ describe('a HOME source built by fan-out', () => {
     for (const [uri, by] of built) expect([...expected.get(uri)!]).toContain(by);
   });
 });
+
+describe('the stream’s status', () => {
+  interface StreamView {
+    kind: string;
+    live: boolean;
+    lagSeconds: number | null;
+    lastEventAt: string | null;
+    lastError: string | null;
+    lastErrorAt: string | null;
+  }
+  const STATUS = `{ linkedAccounts { stream { kind live lagSeconds lastEventAt lastError lastErrorAt } } }`;
+
+  async function stream(member: Member): Promise<StreamView | null> {
+    const res = await gql<{ linkedAccounts: { stream: StreamView | null }[] }>(STATUS, {}, member.token);
+    expect(res.errors).toBeUndefined();
+    return res.data!.linkedAccounts[0]!.stream;
+  }
+
+  it('shows on the linked account: live with its lag, then down with the last error when the Jetstream goes away', async () => {
+    const member = await addMember('st-reader');
+    await watching(member.account, []);
+    await member.account.agent.post({ text: 'an event to measure the lag by' });
+    const live = await waitFor('the stream live, with a lag', async () => {
+      const s = await stream(member);
+      return s?.live && s.lagSeconds !== null && s.lastEventAt !== null ? s : null;
+    });
+    expect(live.kind).toBe('jetstream');
+    expect(live.lagSeconds).toBeGreaterThanOrEqual(0);
+
+    await jetstream.close(); // the operator's Jetstream goes away
+    const down = await waitFor('the stream down, with the error', async () => {
+      const s = await stream(member);
+      return s && !s.live && s.lastError !== null ? s : null;
+    });
+    expect(down.lastError).toMatch(/Jetstream/);
+    expect(down.lastErrorAt).not.toBeNull();
+  });
+});

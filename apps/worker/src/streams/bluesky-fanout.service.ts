@@ -36,6 +36,10 @@ const RETRY_MS = 60_000;
 const CURSOR_FLUSH_MS = 1_000;
 /** Announced posts wait at most this long to be hydrated together (one getPosts for up to 25). */
 const BATCH_WAIT_MS = 50;
+/** The stream's status row is refreshed this often (the API reads it for `linkedAccounts`). */
+const STATUS_MS = 2_000;
+/** Where the status is kept (StreamStatus.key). */
+export const BLUESKY_STREAM_STATUS_KEY = 'bluesky';
 /** Changed filters are sent after this pause, so a burst of follows is one options_update. */
 const FILTERS_DEBOUNCE_MS = 200;
 
@@ -52,11 +56,14 @@ interface Load {
 interface Stream {
   sub: JetstreamSubscription;
   key: string;
+  url: string;
   connected: boolean;
-  error: string | null;
+  /** When the last event was handled, and how far behind the stream's clock (ms). */
   lastEventAt: number | null;
-  /** The stream's time of the last event, µs. */
-  lastEventUs: number | null;
+  lagMs: number | null;
+  /** The last problem (kept after recovery, for operators). */
+  lastError: string | null;
+  lastErrorAt: number | null;
 }
 
 /**
@@ -135,7 +142,7 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
       ready: [...members].filter((did) => this.graph.hasFollowsOf(did)).length,
       wantedDids: this.watched.size,
       cursor: this.safe,
-      lastError: this.stream?.error ?? null,
+      lastError: this.stream?.lastError ?? null,
     };
   }
 
@@ -155,6 +162,7 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
     this.timers = [
       setInterval(() => void this.reconcile(), RECONCILE_MS),
       setInterval(() => void this.saveCursor(), CURSOR_FLUSH_MS),
+      setInterval(() => void this.writeStatus(), STATUS_MS),
     ];
   }
 
@@ -169,6 +177,7 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
     if (this.filtersTimer) clearTimeout(this.filtersTimer);
     await this.flush();
     await this.saveCursor(stream?.key);
+    if (stream) await this.writeStatus({ ...stream, connected: false });
     this.graph = new FollowGraph();
     this.accounts.clear();
     this.followLoads.clear();
@@ -315,22 +324,28 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
     this.seen = this.safe = this.saved = cursor;
     const wanted = this.filterDids();
     this.sentFilters = this.graph.version;
+    let reported: string | null = null;
     const stream: Stream = {
       key,
+      url,
       connected: false,
-      error: null,
       lastEventAt: null,
-      lastEventUs: null,
+      lagMs: null,
+      lastError: null,
+      lastErrorAt: null,
       sub: subscribeJetstream({
         url,
         cursor,
         collections: FANOUT_COLLECTIONS,
         wantedDids: wanted,
         onEvent: (event) => this.onEvent(event),
-        onError: (err) => this.logger.warn(`Jetstream: ${err.message}`),
+        onError: () => undefined, // reported through onStatus
         onStatus: (s: JetstreamStatus) => {
+          const changed = s.connected !== stream.connected;
           stream.connected = s.connected;
-          stream.error = s.error;
+          if (s.error !== null && s.error !== reported) this.recordError(s.error, stream);
+          reported = s.error;
+          if (changed) void this.writeStatus();
         },
       }),
     };
@@ -358,8 +373,9 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
   /** One event, in stream order. Returns a promise only when a full batch is handed over (backpressure). */
   private onEvent(event: RepoEvent): Promise<void> | void {
     if (this.stream) {
-      this.stream.lastEventAt = Date.now();
-      this.stream.lastEventUs = event.seq;
+      const now = Date.now();
+      this.stream.lastEventAt = now;
+      this.stream.lagMs = Math.max(0, Math.round(now - event.seq / 1000));
     }
     const decision = this.graph.decide(event);
     this.seen = event.seq;
@@ -429,13 +445,41 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
         // Kept for the next flush; the cursor stays, so a restart replays them.
         for (const [key, item] of items) if (!this.pending.has(key)) this.pending.set(key, item);
         this.deletes.unshift(...deletes);
-        if (this.stream)
-          this.stream.error = `fan-out not queued: ${err instanceof Error ? err.message : String(err)}`;
-        this.logger.warn(`fan-out not queued: ${err instanceof Error ? err.message : String(err)}`);
+        this.recordError(`fan-out not handed over: ${err instanceof Error ? err.message : String(err)}`);
         this.scheduleFlush();
       }
     });
     return this.flushing;
+  }
+
+  private recordError(message: string, stream = this.stream): void {
+    this.logger.warn(message);
+    if (!stream) return;
+    stream.lastError = message.slice(0, 500);
+    stream.lastErrorAt = Date.now();
+  }
+
+  /** The status row the API shows on Bluesky accounts; never throws. */
+  private async writeStatus(stream = this.stream): Promise<void> {
+    if (!stream) return;
+    const at = (ms: number | null) => (ms === null ? null : new Date(ms));
+    const row = {
+      kind: 'jetstream',
+      url: stream.url,
+      connected: stream.connected,
+      lastEventAt: at(stream.lastEventAt),
+      lagMs: stream.lagMs,
+      lastError: stream.lastError,
+      lastErrorAt: at(stream.lastErrorAt),
+      heartbeatAt: new Date(),
+    };
+    await this.db.client.streamStatus
+      .upsert({
+        where: { key: BLUESKY_STREAM_STATUS_KEY },
+        create: { key: BLUESKY_STREAM_STATUS_KEY, ...row },
+        update: row,
+      })
+      .catch((err: unknown) => this.logger.warn(`stream status not saved: ${String(err)}`));
   }
 
   private async saveCursor(key = this.stream?.key): Promise<void> {
