@@ -31,6 +31,8 @@ export {
   tombstoned,
 } from './origin-deletes.js';
 export type { RepostAttachment } from './origin-deletes.js';
+export { applyFollowChanges, forgetFollowGraph, loadFollowGraph, replaceFollows } from './follow-store.js';
+export type { FollowChange, StoredFollowGraph } from './follow-store.js';
 export { seal, open, SecretBoxError } from './secret-box.js';
 export { DbModule, PrismaService, DB_OPTIONS, DATABASE } from './db.module.js';
 export type { DbModuleOptions } from './db.module.js';

@@ -12,7 +12,14 @@ import {
 } from '@tributary/connector-bluesky';
 import type { JetstreamStatus, JetstreamSubscription, RepoEvent } from '@tributary/connector-bluesky';
 import { AccountStatus, Network, SourceKind } from '@tributary/core';
-import { PrismaService } from '@tributary/db';
+import {
+  PrismaService,
+  applyFollowChanges,
+  forgetFollowGraph,
+  loadFollowGraph,
+  replaceFollows,
+} from '@tributary/db';
+import type { FollowChange, StoredFollowGraph } from '@tributary/db';
 import type { LinkedAccount } from '@tributary/db';
 import { JobQueue } from '@tributary/queue';
 import type { JobPayloads } from '@tributary/queue';
@@ -30,8 +37,9 @@ const RECONCILE_MS = 5_000;
 const FOLLOWS_TTL_MS = 30 * 60_000;
 /** List sources' members are read again this often (and when their owner edits a list). */
 const LISTS_TTL_MS = 10 * 60_000;
-/** After a failed read of follows or list members, not before this. */
-const RETRY_MS = 60_000;
+/** After a failed read of follows or list members, wait this long, doubling up to RETRY_MAX_MS. */
+const RETRY_MS = 2_000;
+const RETRY_MAX_MS = 60_000;
 /** Cursors are written at most this often; a restart replays at most this much (handlers are idempotent). */
 const CURSOR_FLUSH_MS = 1_000;
 /** Announced posts wait at most this long to be hydrated together (one getPosts for up to 25). */
@@ -49,6 +57,7 @@ type GraphChange = Extract<FanoutDecision, { type: 'follow' | 'unfollow' }>;
 interface Load {
   loadedAt: number;
   retryAt: number;
+  failures: number;
   /** Follow changes seen while the load runs, applied on top of what it read. */
   pending: GraphChange[] | null;
 }
@@ -87,8 +96,11 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
   private stream: Stream | null = null;
   /** Announced posts not yet handed to a job, by `uri|repost uri`. */
   private pending = new Map<string, Item>();
-  /** Deletes not yet applied. */
+  /** Deletes not yet applied; members' follow changes not yet stored. */
   private deletes: OriginDelete[] = [];
+  private followChanges: FollowChange[] = [];
+  /** The graph as stored by the last leader, taken over member by member. */
+  private stored: StoredFollowGraph = { loadedAt: new Map(), follows: new Map() };
   /** Recently handed over (key -> its source ids), so a replay after a reconnect costs no request. */
   private readonly handed = new LRUCache<string, string>({ max: 20_000 });
   private flushTimer: NodeJS.Timeout | null = null;
@@ -146,6 +158,11 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
     };
   }
 
+  /** True once the member's follows are known and not being read. */
+  isReady(member: string): boolean {
+    return this.graph.hasFollowsOf(member) && this.followLoads.get(member)?.pending === null;
+  }
+
   /** Whom a member follows, as the stream leader knows it. */
   follows(member: string): string[] {
     return this.graph.followsOf(member);
@@ -158,6 +175,10 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
 
   private async lead(): Promise<void> {
     this.leading = true;
+    this.stored = await loadFollowGraph(this.db.client).catch((err: unknown) => {
+      this.logger.warn(`stored follow graph not read: ${err instanceof Error ? err.message : String(err)}`);
+      return { loadedAt: new Map(), follows: new Map() };
+    });
     await this.reconcile();
     this.timers = [
       setInterval(() => void this.reconcile(), RECONCILE_MS),
@@ -225,12 +246,12 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
           lists.set(s.id, { accountId: account.id, listUri: s.externalId });
       }
     }
-    for (const did of this.followLoads.keys()) {
-      if (!homes.has(did)) {
-        this.graph.removeMember(did);
-        this.followLoads.delete(did);
-      }
+    const gone = [...this.followLoads.keys()].filter((did) => !homes.has(did));
+    for (const did of gone) {
+      this.graph.removeMember(did);
+      this.followLoads.delete(did);
     }
+    if (gone.length > 0) await forgetFollowGraph(this.db.client, gone);
     for (const [did, ids] of homes) this.graph.setHomes(did, ids);
     this.graph.setAuthorSources(authors);
     for (const id of this.listLoads.keys()) {
@@ -243,17 +264,28 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
     const now = Date.now();
     const firstLoads: Promise<void>[] = [];
     for (const did of homes.keys()) {
-      const load = this.followLoads.get(did) ?? { loadedAt: 0, retryAt: 0, pending: null };
-      this.followLoads.set(did, load);
+      let load = this.followLoads.get(did);
+      if (!load) {
+        // Known to the last leader: its graph serves at once, and is read again when due.
+        const stored = this.stored.follows.get(did);
+        if (stored) this.graph.setFollows(did, stored);
+        load = {
+          loadedAt: this.stored.loadedAt.get(did)?.getTime() ?? 0,
+          retryAt: 0,
+          failures: 0,
+          pending: null,
+        };
+        this.followLoads.set(did, load);
+      }
       if (load.pending === null && now >= load.retryAt && now - load.loadedAt > FOLLOWS_TTL_MS) {
         const accountId = active.find((a) => a.networkAccountId === did)!.id;
         const loading = this.loadFollows(did, accountId, load);
         // A stream opened before the members' follows are known would drop their events.
-        if (this.stream === null) firstLoads.push(loading);
+        if (this.stream === null && !this.graph.hasFollowsOf(did)) firstLoads.push(loading);
       }
     }
     for (const [id, list] of lists) {
-      const load = this.listLoads.get(id) ?? { ...list, loadedAt: 0, retryAt: 0, pending: null };
+      const load = this.listLoads.get(id) ?? { ...list, loadedAt: 0, retryAt: 0, failures: 0, pending: null };
       this.listLoads.set(id, load);
       if (load.pending === null && now >= load.retryAt && now - load.loadedAt > LISTS_TTL_MS) {
         const loading = this.loadList(id, load);
@@ -268,17 +300,23 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
 
   private async loadFollows(did: string, accountId: string, load: Load): Promise<void> {
     load.pending = [];
+    // Events of a member whose follows were unknown while the stream ran were not let through.
+    const gap = this.stream !== null && !this.graph.hasFollowsOf(did);
     try {
       const connector = await this.connectorOf(accountId);
       const records = await listFollowRecords(connector.session);
       if (!this.leading || !this.graph.isMember(did)) return;
+      const loadedAt = new Date();
+      await replaceFollows(this.db.client, did, records, loadedAt);
+      await applyFollowChanges(this.db.client, load.pending);
       this.graph.setFollows(did, records);
       for (const change of load.pending) this.graph.apply(change);
-      load.loadedAt = Date.now();
+      Object.assign(load, { loadedAt: loadedAt.getTime(), failures: 0 });
       this.scheduleFilters();
+      if (gap) await this.repair(did);
     } catch (err) {
-      // An AUTH failure has marked the account NEEDS_REAUTH (the next reconcile drops it); others retry later.
-      load.retryAt = Date.now() + RETRY_MS;
+      // An AUTH failure has marked the account NEEDS_REAUTH (the next reconcile drops it); others retry.
+      this.retryLater(load);
       this.logger.warn(`follows of ${did} not loaded: ${err instanceof Error ? err.message : String(err)}`);
     } finally {
       load.pending = null;
@@ -295,16 +333,37 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
       const members = await connector.followedDids(load.listUri);
       if (!this.leading || !this.listLoads.has(sourceId)) return;
       this.graph.setListMembers(sourceId, members);
-      load.loadedAt = Date.now();
+      Object.assign(load, { loadedAt: Date.now(), failures: 0 });
       this.scheduleFilters();
     } catch (err) {
-      load.retryAt = Date.now() + RETRY_MS;
+      this.retryLater(load);
       this.logger.warn(
         `list of source ${sourceId} not loaded: ${err instanceof Error ? err.message : String(err)}`,
       );
     } finally {
       load.pending = null;
     }
+  }
+
+  private retryLater(load: Load): void {
+    load.failures++;
+    load.retryAt = Date.now() + Math.min(RETRY_MAX_MS, RETRY_MS * 2 ** (load.failures - 1));
+  }
+
+  /**
+   * Gap repair: what a member's followed accounts posted before the stream let their events
+   * through (between linking and the first read of its follows) comes by one sync of its HOME.
+   */
+  private async repair(did: string): Promise<void> {
+    const homes = [...this.accounts.values()].filter((a) => a.networkAccountId === did).map((a) => a.id);
+    const sources = await this.db.client.source.findMany({
+      where: { linkedAccountId: { in: homes }, kind: SourceKind.Home },
+      select: { id: true },
+    });
+    await this.jobs.enqueueMany(
+      'sync-source',
+      sources.map((source) => ({ sourceId: source.id })),
+    );
   }
 
   private async connectorOf(accountId: string): Promise<BlueskyConnector> {
@@ -402,6 +461,7 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
         const load = this.followLoads.get(decision.member);
         if (load?.pending) load.pending.push(decision);
         this.graph.apply(decision);
+        this.followChanges.push(decision);
         this.scheduleFilters();
         break;
       }
@@ -430,9 +490,11 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
     this.flushing = this.flushing.then(async () => {
       const items = [...this.pending.entries()];
       const deletes = this.deletes;
+      const followChanges = this.followChanges;
       const upTo = this.seen;
       this.pending = new Map();
       this.deletes = [];
+      this.followChanges = [];
       try {
         if (items.length > 0) {
           await this.jobs.enqueue('fanout-posts', { items: items.map(([, item]) => item), attempt: 0 });
@@ -440,11 +502,14 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
           items.length = 0;
         }
         await this.originDeletes.apply(deletes, (member, author) => this.graph.isFollowing(member, author));
+        deletes.length = 0;
+        await applyFollowChanges(this.db.client, followChanges);
         this.safe = upTo;
       } catch (err) {
         // Kept for the next flush; the cursor stays, so a restart replays them.
         for (const [key, item] of items) if (!this.pending.has(key)) this.pending.set(key, item);
         this.deletes.unshift(...deletes);
+        this.followChanges.unshift(...followChanges);
         this.recordError(`fan-out not handed over: ${err instanceof Error ? err.message : String(err)}`);
         this.scheduleFlush();
       }
