@@ -40,7 +40,9 @@ async function until(check: () => boolean): Promise<void> {
 
 describe('parseJetstreamMessage', () => {
   it('reads commits and ignores identity, account, heartbeat and garbage', () => {
-    expect(parseJetstreamMessage(commit(1725911162329308, 'create'))).toEqual({
+    const event = parseJetstreamMessage(commit(1725911162329308, 'create'));
+    // Every field of a RepoEvent, the computed ones (uri, time) included.
+    expect({ ...event, uri: event?.uri, time: event?.time }).toEqual({
       did: DID,
       collection: 'app.bsky.feed.post',
       rkey: 'r1725911162329308',
