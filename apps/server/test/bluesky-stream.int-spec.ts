@@ -195,6 +195,7 @@ describe('Bluesky fan-out from one stream', () => {
   it('loses nothing and doubles nothing when the stream is cut mid-burst, or the worker restarts', async () => {
     jetstream.beforeServe = null; // the AppView's own pace: hydration waits for it
     const [one, two] = members as [Member, Member];
+    resetCounts();
     const burst: string[] = [];
     for (let i = 0; i < 12; i++) {
       if (i === 4) jetstream.dropConnections();
@@ -222,6 +223,8 @@ describe('Bluesky fan-out from one stream', () => {
     expect(jetstream.connections.slice(connections).map((c) => c.searchParams.has('cursor'))).toEqual([true]);
     // The new leader took the follow graph from the database: no member's repo was read again.
     expect(pds.counts()['com.atproto.repo.listRecords']).toBeUndefined();
+    // All of it came through the stream: no HOME was synced.
+    expect(pds.counts()['app.bsky.feed.getTimeline']).toBeUndefined();
 
     for (const member of [one, two]) {
       const { rows } = await db.query<{ uri: string; n: string }>(
@@ -320,6 +323,7 @@ describe('a HOME source built by fan-out', () => {
     const viewer = await addMember('eq-viewer', [x.did, y.did]);
     await watching(viewer.account, [x.did, y.did]);
 
+    resetCounts();
     const x1 = await x.agent.post({ text: 'x1' });
     const y1 = await y.agent.post({ text: 'y1' });
     const z1 = await z.agent.post({ text: 'z1: nobody follows me' });
@@ -352,6 +356,8 @@ describe('a HOME source built by fan-out', () => {
     expect([...built.keys()].sort()).toEqual([...expected.keys()].sort());
     // One row per post: its reason is one of the items getTimeline shows for it.
     for (const [uri, by] of built) expect([...expected.get(uri)!]).toContain(by);
+    // Built from the stream, not copied from getTimeline.
+    expect(pds.counts()['app.bsky.feed.getTimeline']).toBeUndefined();
   });
 });
 
