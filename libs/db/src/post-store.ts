@@ -95,8 +95,9 @@ export interface Attachment {
 
 /**
  * Fan-out on write: stores each post once, as the word of `trustDomain`, and attaches it to every
- * source of `attachments` (a post must be among `posts`). Returns the attachments this call made
- * (not those already there): idempotent, so a replayed stream event attaches nothing twice.
+ * source of `attachments` (a post must be among `posts`). Returns the attachments this call made or
+ * re-placed with a newer repost (not those already there): idempotent, so a replayed stream event
+ * attaches nothing twice.
  */
 export async function attachPosts(
   prisma: PrismaClient,
@@ -115,7 +116,14 @@ export async function attachPosts(
     prisma.$transaction(async (tx) => {
       const postIds = await upsertPosts(tx, rows, await upsertAuthors(tx, rows, domain), domain);
       const byUri = new Map(rows.map((r) => [r.post.uri, postIds.get(r.key)!]));
-      const params = attachments
+      // One row per source and post (a statement updates a row once): the newest repost wins.
+      const latest = new Map<string, Attachment>();
+      for (const a of attachments) {
+        const key = `${a.sourceId}|${a.uri}`;
+        const held = latest.get(key);
+        if (!held || (a.reason?.at ?? '') > (held.reason?.at ?? '')) latest.set(key, a);
+      }
+      const params = [...latest.values()]
         .filter((a) => byUri.has(a.uri))
         .map(
           (a) =>
@@ -130,12 +138,26 @@ export async function attachPosts(
         .sort(([s1, p1], [s2, p2]) => (s1 < s2 ? -1 : s1 > s2 ? 1 : p1 < p2 ? -1 : p1 > p2 ? 1 : 0));
       const attached: { sourceId: string; postId: bigint }[] = [];
       for (const chunk of chunks(params, 4)) {
+        // As upsertIngested's: new rows, and rows a newer repost re-places ("reposted by", placed
+        // anew), both returned for the pipelines. A source's personal labels are not touched: the
+        // AppView answered without any member's labelers. The UPDATE's snapshot does not hold the
+        // rows inserted beside it, so no row is modified twice.
         attached.push(
           ...(await tx.$queryRawUnsafe<{ sourceId: string; postId: bigint }[]>(
-            `INSERT INTO "SourcePost" ("sourceId", "postId", "reason", "reasonUri")
-             VALUES ${valuesList(chunk.length, ['uuid', 'bigint', 'jsonb', 'text'])}
-             ON CONFLICT ("sourceId", "postId") DO NOTHING
-             RETURNING "sourceId"::text AS "sourceId", "postId"`,
+            `WITH v ("sourceId", "postId", "reason", "reasonUri") AS (
+               VALUES ${valuesList(chunk.length, ['uuid', 'bigint', 'jsonb', 'text'])}),
+             ins AS (
+               INSERT INTO "SourcePost" ("sourceId", "postId", "reason", "reasonUri")
+               SELECT "sourceId", "postId", "reason", "reasonUri" FROM v
+               ON CONFLICT ("sourceId", "postId") DO NOTHING
+               RETURNING "sourceId", "postId"),
+             reposted AS (
+               UPDATE "SourcePost" sp SET "reason" = v."reason", "reasonUri" = v."reasonUri", "seenAt" = now()
+               FROM v WHERE sp."sourceId" = v."sourceId" AND sp."postId" = v."postId"
+                 AND v."reason"->>'at' > coalesce(sp."reason"->>'at', '')
+               RETURNING sp."sourceId", sp."postId")
+             SELECT "sourceId"::text AS "sourceId", "postId" FROM ins
+             UNION ALL SELECT "sourceId"::text, "postId" FROM reposted`,
             ...chunk.flat(),
           )),
         );
