@@ -117,6 +117,17 @@ describe('FollowGraph.decide', () => {
     expect(g.decide(event(C, 'app.bsky.feed.repost', 'r', 'delete'))).toBeNull();
   });
 
+  it('changes its version only when the watched repos may have changed', () => {
+    const g = graph();
+    const version = g.version;
+    g.setHomes(M1, ['home-1']);
+    g.setAuthorSources(new Map());
+    g.setListMembers('none', null);
+    expect(g.version).toBe(version); // a reconcile that found nothing new sends no filter
+    g.setHomes(C, ['home-c']);
+    expect(g.version).toBeGreaterThan(version);
+  });
+
   it('forgets a member: their follows no longer route anything', () => {
     const g = graph();
     g.removeMember(M2);

@@ -45,13 +45,14 @@ export class FollowGraph {
   private readonly listSources = new Map<string, Set<string>>();
   /** LIST source id -> its members, to replace them. */
   private readonly lists = new Map<string, Set<string>>();
-  /** Bumped by every change of the watched DIDs. */
+  /** Bumped when the watched DIDs may have changed (the stream's filter is then sent again). */
   version = 0;
 
   setHomes(member: string, sourceIds: readonly string[]): void {
+    const had = this.homes.has(member);
     if (sourceIds.length === 0) this.homes.delete(member);
     else this.homes.set(member, [...sourceIds]);
-    this.version++;
+    if (had !== this.homes.has(member)) this.version++;
   }
 
   isMember(did: string): boolean {
@@ -112,23 +113,29 @@ export class FollowGraph {
   }
 
   setAuthorSources(byAuthor: ReadonlyMap<string, ReadonlySet<string>>): void {
+    const same =
+      byAuthor.size === this.authorSources.size &&
+      [...byAuthor.keys()].every((d) => this.authorSources.has(d));
     this.authorSources.clear();
     for (const [did, ids] of byAuthor) this.authorSources.set(did, new Set(ids));
-    this.version++;
+    if (!same) this.version++;
   }
 
   /** Replaces one LIST source's members (null: the source is gone). */
   setListMembers(sourceId: string, members: Iterable<string> | null): void {
+    const before = this.lists.get(sourceId);
+    const next = members === null ? null : new Set(members);
+    if (!before && !next) return;
+    if (before && next && before.size === next.size && [...next].every((d) => before.has(d))) return;
     for (const did of this.lists.get(sourceId) ?? []) {
       const ids = this.listSources.get(did);
       ids?.delete(sourceId);
       if (ids?.size === 0) this.listSources.delete(did);
     }
     this.lists.delete(sourceId);
-    if (members) {
-      const set = new Set(members);
-      this.lists.set(sourceId, set);
-      for (const did of set) {
+    if (next) {
+      this.lists.set(sourceId, next);
+      for (const did of next) {
         let ids = this.listSources.get(did);
         if (!ids) this.listSources.set(did, (ids = new Set()));
         ids.add(sourceId);
