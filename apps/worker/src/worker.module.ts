@@ -19,6 +19,9 @@ import { RebuildWatch } from './pipelines/rebuild-watch.service.js';
 import { ReadMarkerService } from './timeline/read-marker.service.js';
 import { MastodonStreamsService } from './streams/mastodon-streams.service.js';
 import { BlueskyFirehoseService } from './streams/bluesky-firehose.service.js';
+import { BlueskyFanoutService } from './streams/bluesky-fanout.service.js';
+import { OriginDeletesService } from './streams/origin-deletes.service.js';
+import { FanoutService } from './ingest/fanout.service.js';
 import { ActionPerformer } from './actions/action-performer.service.js';
 
 @Module({})
@@ -52,6 +55,9 @@ export class WorkerModule {
         ReadMarkerService,
         MastodonStreamsService,
         BlueskyFirehoseService,
+        BlueskyFanoutService,
+        OriginDeletesService,
+        FanoutService,
         ActionPerformer,
       ],
     };

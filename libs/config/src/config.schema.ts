@@ -125,8 +125,16 @@ export const configSchema = z.object({
    * serves are that PDS's word, kept apart. The host of BLUESKY_DEFAULT_SERVICE always counts.
    */
   BLUESKY_TRUSTED_HOSTS: csv.default(['bsky.social', '*.host.bsky.network']),
-  /** Jetstream endpoint to follow instead of each PDS's firehose, where one is available. */
+  /**
+   * Jetstream endpoint to follow instead of each PDS's firehose: one stream for the whole instance,
+   * whose posts are fanned out to the members' sources (hydrated once from BLUESKY_APPVIEW_URL).
+   */
   BLUESKY_JETSTREAM_URL: url(['ws:', 'wss:']).optional(),
+  /**
+   * The AppView that posts announced by the Jetstream are hydrated from (`getPosts`, no session):
+   * its answers are the network's word, shared by every member, so only name one you trust.
+   */
+  BLUESKY_APPVIEW_URL: url(['https:', 'http:']).default('https://public.api.bsky.app'),
   /** How many posts of history each new source backfills. */
   BACKFILL_DEPTH: z.coerce.number().int().min(0).max(10000).default(500),
   /** Poll interval for sources when no stream event arrived, in seconds. */

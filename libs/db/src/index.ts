@@ -21,8 +21,18 @@ export {
   toDbError,
   withDbErrors,
 } from './db-error.js';
-export { upsertIngested, recordSkipped, storePosts } from './post-store.js';
-export type { UpsertResult } from './post-store.js';
+export { upsertIngested, recordSkipped, storePosts, attachPosts } from './post-store.js';
+export type { UpsertResult, Attachment } from './post-store.js';
+export {
+  addTombstones,
+  markPostsDeleted,
+  releaseRepostAttachments,
+  repostAttachments,
+  tombstoned,
+} from './origin-deletes.js';
+export type { RepostAttachment } from './origin-deletes.js';
+export { applyFollowChanges, forgetFollowGraph, loadFollowGraph, replaceFollows } from './follow-store.js';
+export type { FollowChange, StoredFollowGraph } from './follow-store.js';
 export { seal, open, SecretBoxError } from './secret-box.js';
 export { DbModule, PrismaService, DB_OPTIONS, DATABASE } from './db.module.js';
 export type { DbModuleOptions } from './db.module.js';

@@ -6,7 +6,7 @@
 // writes that server's rows. A post's personal labels (the reading account's own filters and
 // labelers) are the source's, kept on its SourcePost row, never on the shared Post.
 import { splitPersonalLabels } from '@tributary/core';
-import type { IngestedItem, Network, Post, SkippedItem, TrustDomain } from '@tributary/core';
+import type { IngestedItem, Network, Post, RepostReason, SkippedItem, TrustDomain } from '@tributary/core';
 import { DbError, DbErrorCode, withDbErrors } from './db-error.js';
 import type { PrismaClient } from './prisma-client.js';
 
@@ -86,6 +86,87 @@ export async function storePosts(
   return new Map(rows.map((r) => [r.post.uri, ids.get(r.key)!]));
 }
 
+/** One post for one source, with the repost that brought it there. */
+export interface Attachment {
+  sourceId: string;
+  uri: string;
+  reason: RepostReason | null;
+}
+
+/**
+ * Fan-out on write: stores each post once, as the word of `trustDomain`, and attaches it to every
+ * source of `attachments` (a post must be among `posts`). Returns the attachments this call made or
+ * re-placed with a newer repost (not those already there): idempotent, so a replayed stream event
+ * attaches nothing twice.
+ */
+export async function attachPosts(
+  prisma: PrismaClient,
+  posts: readonly Post[],
+  attachments: readonly Attachment[],
+  trustDomain: TrustDomain,
+): Promise<{ sourceId: string; postId: bigint }[]> {
+  for (const a of attachments) {
+    if (!UUID.test(a.sourceId))
+      throw new DbError(DbErrorCode.InvalidInput, `Invalid source id "${a.sourceId}"`);
+  }
+  const rows = prepare(posts.map((post) => ({ post, reason: null })));
+  if (rows.length === 0 || attachments.length === 0) return [];
+  const domain = cleanText(trustDomain);
+  return withDbErrors(() =>
+    prisma.$transaction(async (tx) => {
+      const postIds = await upsertPosts(tx, rows, await upsertAuthors(tx, rows, domain), domain);
+      const byUri = new Map(rows.map((r) => [r.post.uri, postIds.get(r.key)!]));
+      // One row per source and post (a statement updates a row once): the newest repost wins.
+      const latest = new Map<string, Attachment>();
+      for (const a of attachments) {
+        const key = `${a.sourceId}|${a.uri}`;
+        const held = latest.get(key);
+        if (!held || (a.reason?.at ?? '') > (held.reason?.at ?? '')) latest.set(key, a);
+      }
+      const params = [...latest.values()]
+        .filter((a) => byUri.has(a.uri))
+        .map(
+          (a) =>
+            [
+              a.sourceId,
+              byUri.get(a.uri)!,
+              a.reason ? json(a.reason, a.uri) : null,
+              reasonUri(a.reason),
+            ] as const,
+        )
+        // The primary key's order: concurrent fan-outs lock rows alike and cannot deadlock.
+        .sort(([s1, p1], [s2, p2]) => (s1 < s2 ? -1 : s1 > s2 ? 1 : p1 < p2 ? -1 : p1 > p2 ? 1 : 0));
+      const attached: { sourceId: string; postId: bigint }[] = [];
+      for (const chunk of chunks(params, 4)) {
+        // As upsertIngested's: new rows, and rows a newer repost re-places ("reposted by", placed
+        // anew), both returned for the pipelines. A source's personal labels are not touched: the
+        // AppView answered without any member's labelers. The UPDATE's snapshot does not hold the
+        // rows inserted beside it, so no row is modified twice.
+        attached.push(
+          ...(await tx.$queryRawUnsafe<{ sourceId: string; postId: bigint }[]>(
+            `WITH v ("sourceId", "postId", "reason", "reasonUri") AS (
+               VALUES ${valuesList(chunk.length, ['uuid', 'bigint', 'jsonb', 'text'])}),
+             ins AS (
+               INSERT INTO "SourcePost" ("sourceId", "postId", "reason", "reasonUri")
+               SELECT "sourceId", "postId", "reason", "reasonUri" FROM v
+               ON CONFLICT ("sourceId", "postId") DO NOTHING
+               RETURNING "sourceId", "postId"),
+             reposted AS (
+               UPDATE "SourcePost" sp SET "reason" = v."reason", "reasonUri" = v."reasonUri", "seenAt" = now()
+               FROM v WHERE sp."sourceId" = v."sourceId" AND sp."postId" = v."postId"
+                 AND v."reason"->>'at' > coalesce(sp."reason"->>'at', '')
+               RETURNING sp."sourceId", sp."postId")
+             SELECT "sourceId"::text AS "sourceId", "postId" FROM ins
+             UNION ALL SELECT "sourceId"::text, "postId" FROM reposted`,
+            ...chunk.flat(),
+          )),
+        );
+      }
+      return attached;
+    }, TX_OPTIONS),
+  );
+}
+
 /** Stores records a connector could not normalize, with the reason. Returns how many were stored. */
 export async function recordSkipped(
   prisma: PrismaClient,
@@ -127,6 +208,7 @@ interface Row {
   reason: string | null;
   /** The source's personal labels of the post (PersonalLabels), or null. */
   labels: string | null;
+  reasonUri: string | null;
   createdAt: string;
 }
 
@@ -155,6 +237,7 @@ function prepare(items: readonly IngestedItem[]): Row[] {
       raw: json(raw ?? null, post.uri),
       reason: item.reason ? json(item.reason, post.uri) : null,
       labels: personal ? json(personal, post.uri) : null,
+      reasonUri: reasonUri(item.reason),
       createdAt: timestamp(post),
     });
   });
@@ -326,10 +409,10 @@ async function insertSourcePosts(
   postIds: Map<string, bigint>,
 ): Promise<Set<bigint>> {
   const params = rows
-    .map((r) => [postIds.get(r.key)!, r.reason, r.labels] as const)
+    .map((r) => [postIds.get(r.key)!, r.reason, r.labels, r.reasonUri] as const)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const inserted = new Set<bigint>();
-  for (const chunk of chunks(params, 3)) {
+  for (const chunk of chunks(params, 4)) {
     // RETURNING yields the rows new to the source and those a newer repost re-placed (a boost of a
     // post the source already had: "boosted by", placed anew); both go through the pipelines.
     // New rows are inserted with DO NOTHING; rows the source had already are updated only where
@@ -339,14 +422,14 @@ async function insertSourcePosts(
     // one lookup per row (the LATERAL … OFFSET 0): joined with the VALUES, a planner without
     // statistics read all of the source's rows (35 ms instead of 1.3 ms for 500 of 100,000).
     const returned = await tx.$queryRawUnsafe<{ postId: bigint }[]>(
-      `WITH v ("postId", "reason", "labels") AS (VALUES ${valuesList(chunk.length, ['bigint', 'jsonb', 'jsonb'], 1)}),
+      `WITH v ("postId", "reason", "labels", "reasonUri") AS (VALUES ${valuesList(chunk.length, ['bigint', 'jsonb', 'jsonb', 'text'], 1)}),
        ins AS (
-         INSERT INTO "SourcePost" ("sourceId", "postId", "reason", "labels")
-         SELECT $1::uuid, "postId", "reason", "labels" FROM v
+         INSERT INTO "SourcePost" ("sourceId", "postId", "reason", "labels", "reasonUri")
+         SELECT $1::uuid, "postId", "reason", "labels", "reasonUri" FROM v
          ON CONFLICT ("sourceId", "postId") DO NOTHING
          RETURNING "postId"),
        changed AS (
-         SELECT v."postId", v."labels", v."reason", hit."reposted" FROM v
+         SELECT v."postId", v."labels", v."reason", v."reasonUri", hit."reposted" FROM v
          CROSS JOIN LATERAL (
            SELECT v."reason"->>'at' > coalesce(x."reason"->>'at', '') AS "reposted", x."labels"
            FROM "SourcePost" x WHERE x."sourceId" = $1::uuid AND x."postId" = v."postId" OFFSET 0) hit
@@ -354,6 +437,7 @@ async function insertSourcePosts(
        updated AS (
          UPDATE "SourcePost" sp SET "labels" = c."labels",
            "reason" = CASE WHEN c."reposted" THEN c."reason" ELSE sp."reason" END,
+           "reasonUri" = CASE WHEN c."reposted" THEN c."reasonUri" ELSE sp."reasonUri" END,
            "seenAt" = CASE WHEN c."reposted" THEN now() ELSE sp."seenAt" END
          FROM changed c
          WHERE sp."sourceId" = $1::uuid AND sp."postId" = ANY(ARRAY(SELECT "postId" FROM changed))
@@ -366,6 +450,11 @@ async function insertSourcePosts(
     for (const r of returned) inserted.add(r.postId);
   }
   return inserted;
+}
+
+/** The repost's own URI (a deleted repost is found by it). */
+function reasonUri(reason: RepostReason | null | undefined): string | null {
+  return typeof reason?.uri === 'string' ? cleanText(reason.uri) : null;
 }
 
 /** Splits rows so one statement stays under Postgres' bind-parameter limit. */

@@ -7,6 +7,10 @@ import type { JobName, JobPayloads } from './jobs.js';
 const SAMPLE: { [N in JobName]: JobPayloads[N] } = {
   'sync-source': { sourceId: 's' },
   'backfill-source': { sourceId: 's' },
+  'fanout-posts': {
+    items: [{ uri: 'at://did:plc:a/app.bsky.feed.post/1', sourceIds: ['s'], reason: null }],
+    attempt: 0,
+  },
   'poll-sources': {},
   housekeeping: {},
   'run-pipelines': { userId: 'u', postIds: ['1'] },

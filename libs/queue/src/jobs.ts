@@ -16,6 +16,15 @@ export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 export interface JobPayloads {
   /** Fetch what is new in one source since its stored marker. */
   'sync-source': { sourceId: string };
+  /**
+   * Posts the Bluesky stream announced, for the sources the community's follow graph names:
+   * hydrated once from the AppView, stored once, attached to every source (with the repost that
+   * brought it, by DID), the users' pipelines run. `attempt` counts waits for a slow AppView.
+   */
+  'fanout-posts': {
+    items: { uri: string; sourceIds: string[]; reason: { by: string; uri: string; at: string } | null }[];
+    attempt: number;
+  };
   /** Page back through a new source's history, up to BACKFILL_DEPTH posts, reporting progress. */
   'backfill-source': { sourceId: string };
   /** Enqueue a sync of every source whose poll is due (the fallback when no stream event came). */
@@ -43,6 +52,7 @@ export type JobName = keyof JobPayloads;
 export const JOB_QUEUE: { readonly [N in JobName]: QueueName } = {
   'sync-source': QueueName.Ingest,
   'backfill-source': QueueName.Ingest,
+  'fanout-posts': QueueName.Ingest,
   'poll-sources': QueueName.Maintenance,
   housekeeping: QueueName.Maintenance,
   'run-pipelines': QueueName.Pipeline,

@@ -19,3 +19,5 @@ export type { CountingProxy } from './bluesky/counting-proxy.js';
 export type { SeededTimeline } from './bluesky/seed-timeline.js';
 export { HostilePds } from './bluesky/hostile-pds.js';
 export type { PostViewRewrite } from './bluesky/hostile-pds.js';
+export { JetstreamServer } from './bluesky/jetstream-server.js';
+export type { JetstreamServerOptions } from './bluesky/jetstream-server.js';

@@ -17,6 +17,8 @@ const ROWS_PER_STATEMENT = 1000;
 export interface StoredCandidate extends Candidate {
   postId: bigint;
   labels: PersonalLabels | null;
+  /** Its author deleted it on the network: its entries are hidden (see origin-deletes). */
+  deleted?: boolean;
 }
 
 interface CandidateRow {
@@ -28,6 +30,7 @@ interface CandidateRow {
   sourceId: string;
   linkedAccountId: string;
   network: SeenIn['network'];
+  deleted: boolean;
 }
 
 /**
@@ -42,7 +45,7 @@ interface CandidateRow {
  */
 const candidatesSql = (ids: string) => `
   SELECT p.id::text AS "postId", p.data, p.raw->>'bridgyOriginalUrl' AS "bridgyOriginalUrl",
-         sp.reason, sp.labels, sp."sourceId", src."linkedAccountId", src.network
+         sp.reason, sp.labels, sp."sourceId", src."linkedAccountId", src.network, p."deletedAt" IS NOT NULL AS deleted
   FROM ${ids} AS ids(id)
   CROSS JOIN LATERAL (SELECT * FROM "SourcePost" x WHERE x."postId" = ids.id OFFSET 0) sp
   JOIN (SELECT s.id, s."linkedAccountId", la.network
@@ -127,6 +130,7 @@ function groupCandidates(rows: CandidateRow[]): StoredCandidate[] {
     let candidate = byPost.get(row.postId);
     if (!candidate) {
       candidate = { postId: BigInt(row.postId), post: toPost(row), reason: null, seenIn: [], labels: null };
+      if (row.deleted) candidate.deleted = true;
       byPost.set(row.postId, candidate);
     }
     candidate.reason ??= row.reason;

@@ -1,4 +1,4 @@
-import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Field, Float, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { AccountStatus, Network, SourceKind } from '@tributary/core';
 
 /** GraphQL enum values are the stored values (`BLUESKY`, `NEEDS_REAUTH`), not the TS keys. */
@@ -62,6 +62,24 @@ export class SourceModel {
   backfill!: SyncProgressModel;
 }
 
+@ObjectType('EventStream', {
+  description:
+    "The stream an account's new posts arrive through (Bluesky: one Jetstream for the whole instance).",
+})
+export class EventStreamModel {
+  @Field({ description: '`jetstream`.' }) kind!: string;
+  @Field({ description: 'A worker consumes it and is connected to it now.' }) live!: boolean;
+  @Field(() => Float, {
+    nullable: true,
+    description: "How far behind the stream's own clock its last event was handled, in seconds.",
+  })
+  lagSeconds!: number | null;
+  @Field(() => Date, { nullable: true }) lastEventAt!: Date | null;
+  @Field(() => String, { nullable: true, description: 'The last problem, kept after it cleared.' })
+  lastError!: string | null;
+  @Field(() => Date, { nullable: true }) lastErrorAt!: Date | null;
+}
+
 @ObjectType('LinkedAccount')
 export class LinkedAccountModel {
   @Field(() => ID) id!: string;
@@ -79,4 +97,10 @@ export class LinkedAccountModel {
   pollIntervalSeconds!: number | null;
   @Field() createdAt!: Date;
   @Field(() => [SourceModel]) sources!: SourceModel[];
+  @Field(() => EventStreamModel, {
+    nullable: true,
+    description:
+      'Bluesky with BLUESKY_JETSTREAM_URL: the instance stream; null otherwise, or before it first started.',
+  })
+  stream!: EventStreamModel | null;
 }

@@ -1,11 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CONFIG } from '@tributary/config';
 import type { Config } from '@tributary/config';
+import { Network } from '@tributary/core';
 import { PrismaService } from '@tributary/db';
 import { AppErrorCode, AppException } from '../common/app.exception.js';
 import { isUuid } from '../common/ids.js';
 import { FreshnessModel } from './linked-account.model.js';
-import type { JobStateModel, LinkedAccountModel } from './linked-account.model.js';
+import type { EventStreamModel, JobStateModel, LinkedAccountModel } from './linked-account.model.js';
+
+/** Where the worker keeps the Bluesky stream's status (BlueskyFanoutService). */
+const BLUESKY_STREAM = 'bluesky';
+/** A status not refreshed for this long: no worker consumes the stream (it refreshes every 2 s). */
+const STALE_MS = 15_000;
 
 @Injectable()
 export class LinkedAccountsService {
@@ -26,15 +32,30 @@ export class LinkedAccountsService {
       include: { sources: { orderBy: { createdAt: 'asc' } } },
       orderBy: { createdAt: 'asc' },
     });
+    const stream = rows.some((r) => r.network === Network.Bluesky) ? await this.blueskyStream() : null;
     return rows.map(({ credentials: _secret, sources, streamingUnavailableSince, ...account }) => ({
       ...account,
       freshness: streamingUnavailableSince ? FreshnessModel.POLLING : FreshnessModel.STREAMING,
       pollIntervalSeconds: streamingUnavailableSince ? this.config.POLL_INTERVAL_SECONDS : null,
+      stream: account.network === Network.Bluesky ? stream : null,
       sources: sources.map((s) => ({
         ...s,
         backfill: { state: s.backfillState as JobStateModel, done: s.backfillDone, target: s.backfillTarget },
       })),
     }));
+  }
+
+  private async blueskyStream(): Promise<EventStreamModel | null> {
+    const row = await this.db.client.streamStatus.findUnique({ where: { key: BLUESKY_STREAM } });
+    if (!row) return null;
+    return {
+      kind: row.kind,
+      live: row.connected && Date.now() - row.heartbeatAt.getTime() < STALE_MS,
+      lagSeconds: row.lagMs === null ? null : row.lagMs / 1000,
+      lastEventAt: row.lastEventAt,
+      lastError: row.lastError,
+      lastErrorAt: row.lastErrorAt,
+    };
   }
 
   /** Unlinks one of the caller's accounts: its credentials and sources go; posts stay for others. */

@@ -19,6 +19,9 @@ export interface RepoEvent {
   seq: number;
   /** When the server sequenced the event (ISO-8601). */
   time: string;
+  /** The record of a create or update, where the stream carries it (Jetstream does). */
+  record?: Record<string, unknown>;
+  cid?: string;
 }
 
 export interface FirehoseSubscriberOptions {

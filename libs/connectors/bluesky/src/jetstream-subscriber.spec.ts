@@ -5,6 +5,7 @@ import { WebSocketServer } from 'ws';
 import type { WebSocket as WsSocket } from 'ws';
 import type { RepoEvent } from './firehose-subscriber.js';
 import { parseJetstreamMessage, subscribeJetstream } from './jetstream-subscriber.js';
+import type { JetstreamStatus } from './jetstream-subscriber.js';
 
 const DID = 'did:plc:eygmaihciaxprqvxpfvl6flk';
 const commit = (timeUs: number, operation: string, collection = 'app.bsky.feed.post', rkey = `r${timeUs}`) =>
@@ -27,7 +28,10 @@ const commit = (timeUs: number, operation: string, collection = 'app.bsky.feed.p
   });
 
 let server: WebSocketServer | null = null;
-afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
+afterEach(async () => {
+  for (const client of server?.clients ?? []) client.terminate();
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+});
 
 async function until(check: () => boolean): Promise<void> {
   for (let i = 0; i < 500 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
@@ -36,7 +40,9 @@ async function until(check: () => boolean): Promise<void> {
 
 describe('parseJetstreamMessage', () => {
   it('reads commits and ignores identity, account, heartbeat and garbage', () => {
-    expect(parseJetstreamMessage(commit(1725911162329308, 'create'))).toEqual({
+    const event = parseJetstreamMessage(commit(1725911162329308, 'create'));
+    // Every field of a RepoEvent, the computed ones (uri, time) included.
+    expect({ ...event, uri: event?.uri, time: event?.time }).toEqual({
       did: DID,
       collection: 'app.bsky.feed.post',
       rkey: 'r1725911162329308',
@@ -44,6 +50,8 @@ describe('parseJetstreamMessage', () => {
       uri: `at://${DID}/app.bsky.feed.post/r1725911162329308`,
       seq: 1725911162329308,
       time: '2024-09-09T19:46:02.329Z',
+      record: { $type: 'app.bsky.feed.post', text: 'hi', createdAt: '2024-09-09T19:46:02.102Z' },
+      cid: 'bafyreid',
     });
     expect(
       parseJetstreamMessage(
@@ -57,32 +65,45 @@ describe('parseJetstreamMessage', () => {
 });
 
 describe('subscribeJetstream', () => {
-  it('filters by collection and DID, resumes after a drop from the last time_us minus the rewind', async () => {
+  it('sets its filters by options_update, changes them live, resumes after a drop from the last time_us minus the rewind', async () => {
     const connections: URL[] = [];
     const sockets: WsSocket[] = [];
+    const received: unknown[][] = [];
     server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
     server.on('connection', (socket, req) => {
       connections.push(new URL(req.url ?? '/', 'ws://x'));
       sockets.push(socket);
+      const messages: unknown[] = [];
+      received.push(messages);
+      socket.on('message', (data) => messages.push(JSON.parse(String(data))));
     });
     await new Promise<void>((resolve) => server?.once('listening', () => resolve()));
     const { port } = server.address() as { port: number };
 
     const events: RepoEvent[] = [];
+    const statuses: JetstreamStatus[] = [];
     const sub = subscribeJetstream({
       url: `ws://127.0.0.1:${port}/subscribe`,
       cursor: null,
       wantedDids: [DID],
       rewindMs: 2_000,
       onEvent: (e) => void events.push(e),
+      onStatus: (s) => void statuses.push(s),
     });
-    await until(() => sockets.length === 1);
-    expect(connections[0]?.searchParams.getAll('wantedCollections')).toEqual([
-      'app.bsky.feed.post',
-      'app.bsky.feed.repost',
-    ]);
-    expect(connections[0]?.searchParams.getAll('wantedDids')).toEqual([DID]);
+    await until(() => received[0]?.length === 1);
+    // Filters travel in the hello, never in the URL (10,000 DIDs would not fit in one).
+    expect(connections[0]?.searchParams.get('requireHello')).toBe('true');
+    expect(connections[0]?.searchParams.has('wantedDids')).toBe(false);
     expect(connections[0]?.searchParams.has('cursor')).toBe(false);
+    expect(received[0]?.[0]).toEqual({
+      type: 'options_update',
+      payload: {
+        wantedCollections: ['app.bsky.feed.post', 'app.bsky.feed.repost'],
+        wantedDids: [DID],
+        maxMessageSizeBytes: 0,
+      },
+    });
+    expect(statuses.at(-1)).toEqual({ connected: true, error: null });
 
     sockets[0]?.send(commit(1725911162000000, 'create'));
     sockets[0]?.send(
@@ -99,13 +120,27 @@ describe('subscribeJetstream', () => {
       ['create', 'app.bsky.feed.post'],
       ['delete', 'app.bsky.feed.repost'],
     ]);
+    expect(events[0]?.record).toEqual({
+      $type: 'app.bsky.feed.post',
+      text: 'hi',
+      createdAt: '2024-09-09T19:46:02.102Z',
+    });
     expect(sub.cursor).toBe(1725911163000000);
 
+    sub.setFilters({ wantedDids: [DID, 'did:plc:other'] });
+    await until(() => received[0]?.length === 2);
+    expect(received[0]?.[1]).toMatchObject({ payload: { wantedDids: [DID, 'did:plc:other'] } });
+
     sockets[0]?.terminate(); // the server drops us
-    await until(() => sockets.length === 2);
+    await until(() => sockets.length === 2 && received[1]?.length === 1);
+    // A drop shows as disconnected with the connection's error, until events flow again.
+    expect(statuses).toContainEqual(expect.objectContaining({ connected: false }));
     expect(connections[1]?.searchParams.get('cursor')).toBe(String(1725911163000000 - 2_000_000));
+    // The reconnect asks for the filters as they are now.
+    expect(received[1]?.[0]).toMatchObject({ payload: { wantedDids: [DID, 'did:plc:other'] } });
     sockets[1]?.send(commit(1725911164000000, 'create'));
     await until(() => events.length === 3);
+    expect(statuses.at(-1)).toEqual({ connected: true, error: null });
     await sub.stop();
     expect(sub.cursor).toBe(1725911164000000);
   });

@@ -440,3 +440,12 @@ export function normalizeFeedViewPost(feedViewPost: unknown): NormalizedItem {
     return skip(err, feedViewPost);
   }
 }
+
+/** An actor view (`profileViewBasic` and the like, e.g. from `getProfiles`) as an Author; null when malformed. */
+export function normalizeAuthor(profile: unknown): Author | null {
+  try {
+    return author(profile, 'profile');
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,137 @@
+import { describe, expect, it } from '@jest/globals';
+import type { RepoEvent } from '@tributary/connector-bluesky';
+import { FollowGraph } from './follow-graph.js';
+
+const [M1, M2, A, B, C] = ['did:plc:m1', 'did:plc:m2', 'did:plc:a', 'did:plc:b', 'did:plc:c'];
+
+function event(
+  did: string,
+  collection: string,
+  rkey: string,
+  action: RepoEvent['action'] = 'create',
+  record?: object,
+) {
+  return {
+    did,
+    collection,
+    rkey,
+    action,
+    uri: `at://${did}/${collection}/${rkey}`,
+    seq: 1,
+    time: '2026-12-01T00:00:00.000Z',
+    ...(record ? { record: record as Record<string, unknown> } : {}),
+  } satisfies RepoEvent;
+}
+
+function graph(): FollowGraph {
+  const g = new FollowGraph();
+  g.setHomes(M1, ['home-1']);
+  g.setHomes(M2, ['home-2a', 'home-2b']); // one account linked by two users
+  g.setFollows(M1, new Map([['f1', A]]));
+  g.setFollows(
+    M2,
+    new Map([
+      ['f2', A],
+      ['f3', B],
+    ]),
+  );
+  return g;
+}
+
+describe('FollowGraph.decide', () => {
+  it('attaches a post to the HOME of every member following its author, and of the author', () => {
+    const g = graph();
+    expect(g.decide(event(A, 'app.bsky.feed.post', 'p1'))).toEqual({
+      type: 'attach',
+      uri: `at://${A}/app.bsky.feed.post/p1`,
+      reason: null,
+      sourceIds: ['home-1', 'home-2a', 'home-2b'],
+    });
+    expect(g.decide(event(M1, 'app.bsky.feed.post', 'own'))).toMatchObject({ sourceIds: ['home-1'] });
+    expect(g.decide(event(C, 'app.bsky.feed.post', 'p2'))).toBeNull();
+  });
+
+  it('attaches a repost’s subject with the reposter as reason, and ignores a malformed subject', () => {
+    const g = graph();
+    const subject = `at://${C}/app.bsky.feed.post/x`;
+    expect(
+      g.decide(event(B, 'app.bsky.feed.repost', 'r1', 'create', { subject: { uri: subject, cid: 'c' } })),
+    ).toEqual({
+      type: 'attach',
+      uri: subject,
+      reason: { by: B, uri: `at://${B}/app.bsky.feed.repost/r1`, at: '2026-12-01T00:00:00.000Z' },
+      sourceIds: ['home-2a', 'home-2b'],
+    });
+    expect(
+      g.decide(event(B, 'app.bsky.feed.repost', 'r2', 'create', { subject: { uri: 'https://x' } })),
+    ).toBeNull();
+  });
+
+  it('follows a member’s follows and unfollows by record key', () => {
+    const g = graph();
+    const follow = g.decide(event(M1, 'app.bsky.graph.follow', 'f9', 'create', { subject: C }));
+    expect(follow).toEqual({ type: 'follow', member: M1, rkey: 'f9', subject: C });
+    g.apply(follow as never);
+    expect(g.decide(event(C, 'app.bsky.feed.post', 'p'))).toMatchObject({ sourceIds: ['home-1'] });
+    expect(g.wantedDids().sort()).toEqual([A, B, C, M1, M2].sort());
+    g.apply(g.decide(event(M1, 'app.bsky.graph.follow', 'f9', 'delete')) as never);
+    expect(g.decide(event(C, 'app.bsky.feed.post', 'p'))).toBeNull();
+    expect(g.wantedDids()).not.toContain(C);
+    // Someone else's follow is not the community's business.
+    expect(g.decide(event(A, 'app.bsky.graph.follow', 'f', 'create', { subject: M1 }))).toBeNull();
+  });
+
+  it('keeps a follow while another record of the same member still follows', () => {
+    const g = graph();
+    g.addFollow(M1, 'dup', A);
+    g.removeFollow(M1, 'f1');
+    expect(g.isFollowing(M1, A)).toBe(true);
+    g.removeFollow(M1, 'dup');
+    expect(g.isFollowing(M1, A)).toBe(false);
+  });
+
+  it('feeds AUTHOR sources posts and reposts, LIST sources posts only', () => {
+    const g = graph();
+    g.setAuthorSources(new Map([[C, new Set(['author-c'])]]));
+    g.setListMembers('list-1', [C]);
+    expect(g.decide(event(C, 'app.bsky.feed.post', 'p'))).toMatchObject({
+      sourceIds: ['author-c', 'list-1'],
+    });
+    const repost = event(C, 'app.bsky.feed.repost', 'r', 'create', {
+      subject: { uri: `at://${A}/app.bsky.feed.post/1` },
+    });
+    expect(g.decide(repost)).toMatchObject({ sourceIds: ['author-c'] });
+    g.setListMembers('list-1', null);
+    g.setAuthorSources(new Map());
+    expect(g.decide(event(C, 'app.bsky.feed.post', 'p'))).toBeNull();
+  });
+
+  it('reports deletes of watched repos only', () => {
+    const g = graph();
+    expect(g.decide(event(A, 'app.bsky.feed.post', 'p', 'delete'))).toEqual({
+      type: 'delete',
+      collection: 'app.bsky.feed.post',
+      uri: `at://${A}/app.bsky.feed.post/p`,
+      did: A,
+    });
+    expect(g.decide(event(C, 'app.bsky.feed.repost', 'r', 'delete'))).toBeNull();
+  });
+
+  it('changes its version only when the watched repos may have changed', () => {
+    const g = graph();
+    const version = g.version;
+    g.setHomes(M1, ['home-1']);
+    g.setAuthorSources(new Map());
+    g.setListMembers('none', null);
+    expect(g.version).toBe(version); // a reconcile that found nothing new sends no filter
+    g.setHomes(C, ['home-c']);
+    expect(g.version).toBeGreaterThan(version);
+  });
+
+  it('forgets a member: their follows no longer route anything', () => {
+    const g = graph();
+    g.removeMember(M2);
+    expect(g.decide(event(B, 'app.bsky.feed.post', 'p'))).toBeNull();
+    expect(g.decide(event(A, 'app.bsky.feed.post', 'p'))).toMatchObject({ sourceIds: ['home-1'] });
+  });
+});

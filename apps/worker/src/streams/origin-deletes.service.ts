@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import {
+  PrismaService,
+  addTombstones,
+  markPostsDeleted,
+  releaseRepostAttachments,
+  repostAttachments,
+} from '@tributary/db';
+import type { RepostAttachment } from '@tributary/db';
+import { hideDeletedPosts, releaseRepostEntries } from '@tributary/timeline';
+
+/** A post or repost record its author deleted, as the stream reported it. */
+export interface OriginDelete {
+  collection: 'app.bsky.feed.post' | 'app.bsky.feed.repost';
+  uri: string;
+}
+
+const authorOf = (uri: string): string => uri.slice('at://'.length).split('/')[0] ?? '';
+
+/**
+ * Deletes at origin, applied for the whole instance: a deleted post's entries are hidden in every
+ * timeline ("deleted at origin", kept in the audit); a deleted repost leaves the sources it brought
+ * a post into (its entries hidden the same way), except where the member gets the post from its
+ * author anyway. Tombstones come first, so a fan-out racing the delete does not bring one back.
+ * Idempotent: a replayed delete changes nothing.
+ */
+@Injectable()
+export class OriginDeletesService {
+  constructor(private readonly db: PrismaService) {}
+
+  /** `receives(member, author)`: the member's HOME gets that author's posts (follows them or is them). */
+  async apply(
+    deletes: readonly OriginDelete[],
+    receives: (member: string, author: string) => boolean,
+  ): Promise<{ hidden: number; released: number }> {
+    if (deletes.length === 0) return { hidden: 0, released: 0 };
+    const posts = deletes.filter((d) => d.collection === 'app.bsky.feed.post').map((d) => d.uri);
+    const reposts = deletes.filter((d) => d.collection === 'app.bsky.feed.repost').map((d) => d.uri);
+    await addTombstones(this.db.client, [...posts, ...reposts]);
+    const hidden = await hideDeletedPosts(this.db.sql, await markPostsDeleted(this.db.client, posts));
+    const attachments = await repostAttachments(this.db.client, reposts);
+    const keep: RepostAttachment[] = [];
+    const remove: RepostAttachment[] = [];
+    for (const a of attachments) (receives(a.memberDid, authorOf(a.postUri)) ? keep : remove).push(a);
+    await releaseRepostAttachments(this.db.client, keep, remove);
+    const released = await releaseRepostEntries(this.db.sql, attachments);
+    return { hidden, released };
+  }
+}

@@ -1,0 +1,81 @@
+// Hydration from the operator's AppView (BLUESKY_APPVIEW_URL, by default Bluesky's public one):
+// what the stream announces is fetched here once for the whole community, in batches of 25 (the
+// most `getPosts` and `getProfiles` take), without any member's session. Its answers are the
+// network's word (NETWORK_TRUST_DOMAIN): the operator chose this service.
+import { AtpAgent } from '@atproto/api';
+import type { Author, Post, SkippedItem } from '@tributary/core';
+import { normalizeAuthor, normalizePostView } from './normalize-post.js';
+import { createPoliteFetch } from './polite-fetch.js';
+import type { PoliteFetchOptions } from './polite-fetch.js';
+import { toConnectorError } from './to-connector-error.js';
+
+/** `app.bsky.feed.getPosts` and `app.bsky.actor.getProfiles` take at most 25 each. */
+export const APPVIEW_BATCH = 25;
+
+export interface AppViewClientOptions {
+  /** e.g. `https://public.api.bsky.app`. */
+  service: string;
+  rateLimit?: PoliteFetchOptions;
+}
+
+export interface HydratedPosts {
+  /** By URI; a URI the AppView does not know (not indexed yet, deleted) is absent. */
+  posts: Map<string, Post>;
+  skipped: SkippedItem[];
+}
+
+function batches<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += APPVIEW_BATCH) out.push(items.slice(i, i + APPVIEW_BATCH));
+  return out;
+}
+
+export class AppViewClient {
+  private readonly agent: AtpAgent;
+
+  constructor(options: AppViewClientOptions) {
+    this.agent = new AtpAgent({ service: options.service, fetch: createPoliteFetch(options.rateLimit) });
+  }
+
+  /** Post views for these URIs, normalized; one request per 25. Failures are ConnectorErrors. */
+  async posts(uris: readonly string[]): Promise<HydratedPosts> {
+    const posts = new Map<string, Post>();
+    const skipped: SkippedItem[] = [];
+    for (const batch of batches([...new Set(uris)])) {
+      const views = await this.call(
+        'getPosts',
+        async () => (await this.agent.getPosts({ uris: batch })).data.posts,
+      );
+      for (const view of views) {
+        const result = normalizePostView(view);
+        if (result.ok) posts.set(result.post.uri, result.post);
+        else skipped.push(result.skipped);
+      }
+    }
+    return { posts, skipped };
+  }
+
+  /** Authors for these DIDs; one request per 25. An account the AppView does not know is absent. */
+  async authors(dids: readonly string[]): Promise<Map<string, Author>> {
+    const out = new Map<string, Author>();
+    for (const batch of batches([...new Set(dids)])) {
+      const profiles = await this.call(
+        'getProfiles',
+        async () => (await this.agent.getProfiles({ actors: batch })).data.profiles,
+      );
+      for (const profile of profiles) {
+        const author = normalizeAuthor(profile);
+        if (author) out.set(author.networkId, author);
+      }
+    }
+    return out;
+  }
+
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw toConnectorError(err, what);
+    }
+  }
+}

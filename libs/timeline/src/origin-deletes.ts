@@ -1,0 +1,88 @@
+// Entries of posts deleted at origin (their author deleted the post, or the repost that brought it):
+// hidden, never removed, so the audit (`includeHidden`) still shows them and why.
+import type { Decision, PipelineResult } from '@tributary/pipeline';
+import type { Sql } from '@tributary/db';
+
+export const DELETED_AT_ORIGIN = 'deleted at origin';
+
+/** The decision recorded on such an entry, after the pipeline's own. */
+export const DELETED_AT_ORIGIN_DECISION: Decision = {
+  stage: 'origin',
+  index: -1,
+  verdict: 'hide',
+  reason: DELETED_AT_ORIGIN,
+  score: 0,
+};
+
+/** A pipeline's result for a post deleted at origin: hidden, with the reason last. */
+export function deletedAtOrigin(result: PipelineResult): PipelineResult {
+  return {
+    ...result,
+    hidden: true,
+    hiddenReason: DELETED_AT_ORIGIN,
+    decisions: [...result.decisions, DELETED_AT_ORIGIN_DECISION],
+  };
+}
+
+const HIDE = `hidden = true, "hiddenReason" = $2::text, decisions = t.decisions || $3::jsonb`;
+
+/**
+ * Hides every entry of these posts, in the pipelines of every user whose sources have them.
+ * Idempotent: an entry hidden for this reason already is left alone. Returns how many changed.
+ */
+export async function hideDeletedPosts(sql: Sql, postIds: readonly bigint[]): Promise<number> {
+  if (postIds.length === 0) return 0;
+  const rows = await sql.query<{ id: string }>(
+    `UPDATE "TimelineEntry" t SET ${HIDE}
+     FROM (SELECT DISTINCT pl.id AS "pipelineId", sp."postId"
+           FROM "SourcePost" sp
+           JOIN "Source" s ON s.id = sp."sourceId"
+           JOIN "LinkedAccount" la ON la.id = s."linkedAccountId"
+           JOIN "Pipeline" pl ON pl."userId" = la."userId"
+           WHERE sp."postId" = ANY($1::bigint[])) x
+     WHERE t."pipelineId" = x."pipelineId" AND t."postId" = x."postId"
+       AND t."hiddenReason" IS DISTINCT FROM $2::text
+     RETURNING t.id`,
+    [postIds.map(String), DELETED_AT_ORIGIN, JSON.stringify([DELETED_AT_ORIGIN_DECISION])],
+  );
+  return rows.length;
+}
+
+/**
+ * A deleted repost let these posts go from users' sources: an entry whose post no source of its
+ * user still has is hidden; one still reached another way only loses that repost as its reason.
+ */
+export async function releaseRepostEntries(
+  sql: Sql,
+  released: readonly { userId: string; postId: bigint; repostUri: string }[],
+): Promise<number> {
+  if (released.length === 0) return 0;
+  const rows = await sql.query<{ id: string }>(
+    `WITH k AS (
+       SELECT * FROM unnest($3::uuid[], $4::bigint[], $5::text[]) AS k("userId", "postId", "repostUri")),
+     e AS (
+       SELECT t.id, k."repostUri", EXISTS (
+         SELECT 1 FROM "SourcePost" sp
+         JOIN "Source" s ON s.id = sp."sourceId"
+         JOIN "LinkedAccount" la ON la.id = s."linkedAccountId"
+         WHERE sp."postId" = k."postId" AND la."userId" = k."userId") AS still
+       FROM k JOIN "Pipeline" pl ON pl."userId" = k."userId"
+       JOIN "TimelineEntry" t ON t."pipelineId" = pl.id AND t."postId" = k."postId")
+     UPDATE "TimelineEntry" t SET
+       hidden = t.hidden OR NOT e.still,
+       "hiddenReason" = CASE WHEN e.still THEN t."hiddenReason" ELSE $1::text END,
+       decisions = CASE WHEN e.still OR t."hiddenReason" IS NOT DISTINCT FROM $1::text
+                        THEN t.decisions ELSE t.decisions || $2::jsonb END,
+       reason = CASE WHEN t.reason->>'uri' = e."repostUri" THEN NULL ELSE t.reason END
+     FROM e WHERE t.id = e.id
+     RETURNING t.id`,
+    [
+      DELETED_AT_ORIGIN,
+      JSON.stringify([DELETED_AT_ORIGIN_DECISION]),
+      released.map((r) => r.userId),
+      released.map((r) => String(r.postId)),
+      released.map((r) => r.repostUri),
+    ],
+  );
+  return rows.length;
+}
