@@ -320,12 +320,22 @@ async function main(): Promise<void> {
   const preview = (spec: unknown) =>
     gql('query($s: JSON!) { previewPipeline(spec: $s) { post { id } } }', { s: spec }, attacker);
   let pipelines = 0;
-  const create = (spec: unknown) =>
-    gql(
+  const created: string[] = [];
+  const create = async (spec: unknown) => {
+    const answer = await gql(
       'mutation($n: String!, $s: JSON!) { createPipeline(name: $n, spec: $s) { id } }',
       { n: `attack ${++pipelines}`, s: spec },
       attacker,
     );
+    const id = (answer.body.data?.createPipeline as { id: string } | undefined)?.id;
+    if (id) created.push(id);
+    return answer;
+  };
+  /** Deletes the attacker's pipelines made so far: a member may have only PIPELINES_PER_USER. */
+  const deleteCreated = async () => {
+    for (const id of created.splice(0))
+      await gql('mutation($p: ID!) { deletePipeline(id: $p) }', { p: id }, attacker);
+  };
   const upload = (code: string) =>
     gql('mutation($c: String!) { uploadPlugin(code: $c) { id use } }', { c: code }, attacker);
 
@@ -343,7 +353,11 @@ async function main(): Promise<void> {
       attack('1 regex', `preview ${JSON.stringify(regex.slice(0, 24))}…`, () =>
         preview(muteRegexSpec(regex)),
       ),
-      attack('1 regex', `create ${JSON.stringify(regex.slice(0, 24))}…`, () => create(muteRegexSpec(regex))),
+      attack('1 regex', `create ${JSON.stringify(regex.slice(0, 24))}…`, async () => {
+        const answer = await create(muteRegexSpec(regex));
+        await deleteCreated();
+        return answer;
+      }),
     ]),
     // 3. Memory through the query-cost cache, before logging in.
     {
@@ -420,11 +434,13 @@ async function main(): Promise<void> {
       if (!use) return spin;
       const spec = { name: 'flood', stages: Array.from({ length: 64 }, () => ({ use, onError: 'skip' })) };
       for (let i = 0; i < 14; i++) await create(spec);
-      return gql(
+      const answer = await gql(
         'query($s: JSON!) { previewPipeline(spec: $s) { post { id } } }',
         { s: { name: 'b', stages: [] } },
         bystander,
       );
+      await deleteCreated();
+      return answer;
     }),
     // 9. Password guessing and hashing work.
     attack('9 login', '40 wrong passwords for one username', async () => {
