@@ -154,7 +154,10 @@ function handle(message) {
 process.on('message', (message) => {
   const reply = handle(message);
   cpuMark = process.cpuUsage();
-  process.send(reply);
+  // The parent may have gone while the call ran (it stopped, or killed us for the time limit).
+  if (process.connected) process.send(reply);
 });
 process.on('disconnect', () => process.exit(0));
+// A reply written as the channel closes fails with EPIPE: the parent is gone, and so are we.
+process.on('error', () => process.exit(0));
 process.send({ ready: true });
