@@ -337,6 +337,31 @@ describe('Mastodon ingest through the service', () => {
     expect(await rowsOf(sourceIds.HOME)).toBe(homeCount);
   });
 
+  it('takes a status deleted at origin (streamed delete) off the timeline, keeping it in the audit', async () => {
+    const text = `deleted at origin ${Date.now()}`;
+    const shown = async (includeHidden: boolean) => {
+      const res = await gql<{
+        timeline: {
+          edges: { node: { hidden: boolean; hiddenReason: string | null; post: { text: string } } }[];
+        };
+      }>(
+        'query($h: Boolean) { timeline(first: 100, includeHidden: $h) { edges { node { hidden hiddenReason post { text } } } } }',
+        { h: includeHidden },
+        token,
+      );
+      expect(res.errors).toBeUndefined();
+      return res.data!.timeline.edges.map((e) => e.node).filter((n) => n.post.text === text);
+    };
+    const id = fake.post(friend, { text });
+    await waitFor('the status shown', async () => (await shown(false)).length === 1);
+    homeCount += 1;
+    fake.deleteStatus(id);
+    await waitFor('the status gone from the timeline', async () => (await shown(false)).length === 0);
+    expect(await shown(true)).toEqual([{ hidden: true, hiddenReason: 'deleted at origin', post: { text } }]);
+    expect(typeof (await postData(id))['deletedAt']).toBe('string');
+    expect(await rowsOf(sourceIds.HOME)).toBe(homeCount);
+  });
+
   it('moves an account to NEEDS_REAUTH when the streaming API refuses its token', async () => {
     fake.revokeTokens(second);
     fake.dropStreams(); // both reconnect; second's token is refused at the upgrade

@@ -126,6 +126,11 @@ export interface Post {
   labels: Label[];
   visibility: Visibility;
   hashtags: string[];
+  /**
+   * When the post was found deleted at its origin (ISO-8601); absent while it exists. A deleted post
+   * leaves every timeline but stays in the audit (hidden, "deleted at origin").
+   */
+  deletedAt?: string;
   /** The native record as the network sent it, for plugins that need more. */
   raw: unknown;
 }

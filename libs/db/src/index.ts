@@ -22,6 +22,8 @@ export {
   withDbErrors,
 } from './db-error.js';
 export { upsertIngested, recordSkipped, storePosts } from './post-store.js';
+export { markDeletedAtOrigin } from './deleted-at-origin.js';
+export type { DeletedPosts } from './deleted-at-origin.js';
 export type { UpsertResult } from './post-store.js';
 export { seal, open, SecretBoxError } from './secret-box.js';
 export { DbModule, PrismaService, DB_OPTIONS, DATABASE } from './db.module.js';

@@ -6,6 +6,7 @@ import { AccountStatus, Network, SourceKind } from '@tributary/core';
 import type { Post } from '@tributary/core';
 import { PrismaService, storePosts } from '@tributary/db';
 import { JobQueue } from '@tributary/queue';
+import { applyDeletions } from '../ingest/origin-changes.js';
 import { LeaderLock } from './leader-lock.js';
 import { WorkerRedis } from './redis.provider.js';
 
@@ -113,6 +114,7 @@ export class MastodonStreamsService implements OnApplicationBootstrap, OnApplica
             void this.sync(homeSourceId);
             if (account.streamingUnavailableSince) void this.setStreamingUnavailable(account.id, null);
           },
+          onDelete: (statusId) => void this.storeDeletion(account.serviceUrl, statusId),
           onUnsupported: (status) => void this.onNoStreaming(account.id, status),
           onError: (error) => void this.onStreamError(account.id, error),
           maxBackoffMs: 30_000,
@@ -146,6 +148,15 @@ export class MastodonStreamsService implements OnApplicationBootstrap, OnApplica
       if (id !== undefined) await this.jobs.enqueue('run-pipelines', { userId, postIds: [String(id)] });
     } catch (error) {
       this.logger.warn(`cannot store the edit of ${post.uri}: ${(error as Error).message}`);
+    }
+  }
+
+  /** A status deleted at origin leaves the timelines of those who stored it (kept in the audit). */
+  private async storeDeletion(instance: string, statusId: string): Promise<void> {
+    try {
+      await applyDeletions(this.db, this.jobs, new URL(instance).origin, [statusId]);
+    } catch (error) {
+      this.logger.warn(`cannot record the deletion of ${statusId}: ${(error as Error).message}`);
     }
   }
 

@@ -232,6 +232,33 @@ export class MastodonConnector implements NetworkConnector {
     }
   }
 
+  /**
+   * The newest page of a timeline, as it stands now (no cursor): what a poll compares with what it
+   * stored, to see edits and deletions a server without a streaming API never announces.
+   * `complete` is true when the page holds the whole timeline (shorter than asked).
+   */
+  async recentStatuses(
+    source: SourceRef,
+    limit: number,
+  ): Promise<{ items: IngestedItem[]; complete: boolean; trustDomain: TrustDomain }> {
+    const size = Math.min(this.pageSize, Math.max(1, limit));
+    const page = await this.page(source, { limit: size });
+    const { items } = this.normalizeAll(page.statuses, new Set());
+    resolveReplyParents(items);
+    return { items, complete: page.statuses.length < size, trustDomain: this.trustDomain };
+  }
+
+  /** Whether the status `id` (on this instance) is gone: deleted, or no longer visible to us. */
+  async statusGone(id: string): Promise<boolean> {
+    try {
+      await this.client.rest((api) => api.v1.statuses.$select(encodeURIComponent(id)).fetch());
+      return false;
+    } catch (err) {
+      if (err instanceof ConnectorError && err.code === ConnectorErrorCode.NotFound) return true;
+      throw err;
+    }
+  }
+
   /** One page of history below `cursor` (a `max_id`), newest first. */
   async fetchOlder(source: SourceRef, cursor: string | null, limit: number): Promise<OlderPage> {
     const page = await this.page(source, {

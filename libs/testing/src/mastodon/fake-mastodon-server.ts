@@ -305,9 +305,17 @@ export class FakeMastodonServer {
     this.fanOut(s, 'status.update');
   }
 
+  /** Deletes a status as its author would, streaming `delete` to whoever could see it. */
   deleteStatus(statusId: string): void {
     const s = this.find(statusId);
-    if (s) s.deleted = true;
+    if (s) this.remove(s);
+  }
+
+  private remove(s: StoredStatus): void {
+    // Whoever could see it is told, so the recipients are chosen before it disappears.
+    const recipients = new Set([...this.streams].filter((c) => this.inHomeOf(c, s) || c.stream !== 'user'));
+    s.deleted = true;
+    this.emit((c) => recipients.has(c), 'delete', s.ext);
   }
 
   /** A status by the id clients see. */
@@ -945,10 +953,7 @@ export class FakeMastodonServer {
       const s = this.statusFor(ctx);
       if (!s || s.accountId !== ctx.account?.id) return err(404, 'Record not found');
       const body = { ...this.renderStatus(s, s.accountId), text: s.input.text ?? '' };
-      // Whoever could see it is told, so the recipients are chosen before it disappears.
-      const recipients = new Set([...this.streams].filter((c) => this.inHomeOf(c, s) || c.stream !== 'user'));
-      s.deleted = true;
-      this.emit((c) => recipients.has(c), 'delete', s.ext);
+      this.remove(s);
       return { status: 200, body };
     });
 
