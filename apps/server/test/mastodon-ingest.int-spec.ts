@@ -362,6 +362,42 @@ describe('Mastodon ingest through the service', () => {
     expect(await rowsOf(sourceIds.HOME)).toBe(homeCount);
   });
 
+  it("shows a poll in the timeline: options, counts, expiry, and no member's own vote", async () => {
+    const text = `a poll ${Date.now()}`;
+    fake.post(friend, {
+      text,
+      poll: { options: ['left', 'right'], expiresAt: '2099-01-01T00:00:00.000Z' },
+    });
+    const node = await waitFor('the poll shown', async () => {
+      const res = await gql<{
+        timeline: { edges: { node: { post: { text: string; poll: unknown; deletedAt: string | null } } }[] };
+      }>(
+        `{ timeline(first: 100) { edges { node { post { text deletedAt
+          poll { options { title votes } expiresAt expired multiple votes voters } } } } } }`,
+        {},
+        token,
+      );
+      expect(res.errors).toBeUndefined();
+      return res.data!.timeline.edges.find((e) => e.node.post.text === text)?.node;
+    });
+    homeCount += 1;
+    expect(node.post).toEqual({
+      text,
+      deletedAt: null,
+      poll: {
+        options: [
+          { title: 'left', votes: 0 },
+          { title: 'right', votes: 0 },
+        ],
+        expiresAt: '2099-01-01T00:00:00.000Z',
+        expired: false,
+        multiple: false,
+        votes: 0,
+        voters: 0,
+      },
+    });
+  });
+
   it('moves an account to NEEDS_REAUTH when the streaming API refuses its token', async () => {
     fake.revokeTokens(second);
     fake.dropStreams(); // both reconnect; second's token is refused at the upgrade
