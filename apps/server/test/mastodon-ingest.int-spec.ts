@@ -317,6 +317,16 @@ describe('Mastodon ingest through the service', () => {
     expect(await rowsOf(sourceIds.HOME)).toBe(homeCount);
   });
 
+  it('delivers new statuses of a list and a followed hashtag from their own streams (no polling)', async () => {
+    // POLL_INTERVAL_SECONDS is an hour: only the list and hashtag streams can bring these.
+    const listed = fake.post(artist, { text: 'new artwork, streamed' });
+    const tagged = fake.post(tagger, { text: 'streamed #tributarytest', tags: ['tributarytest'] });
+    await waitFor('the list status stored', async () => (await storedIn(sourceIds.LIST, listed)) === 1);
+    await waitFor('the hashtag status stored', async () => (await storedIn(sourceIds.HASHTAG, tagged)) === 1);
+    const kinds = fake.requests.filter((r) => r.path === '/api/v1/streaming').map((r) => r.query['stream']);
+    expect(new Set(kinds)).toEqual(new Set(['user', 'list', 'hashtag']));
+  });
+
   it('references the parent of a later reply by its URI when the parent is stored', async () => {
     const id = fake.post(friend, { text: 'a late reply', inReplyTo: ids['media'] });
     await waitFor('the reply stored', async () => (await storedIn(sourceIds.HOME, id)) === 1);
@@ -406,7 +416,8 @@ describe('Mastodon ingest through the service', () => {
       return a?.status === 'NEEDS_REAUTH' && a;
     });
     expect(reauth.statusReason).toMatch(/streaming/);
-    await waitFor('main stream back', async () => fake.openStreams === 1);
+    // main's home, list and hashtag streams
+    await waitFor('main streams back', async () => fake.openStreams === 3);
   });
 
   it('reconnects a dropped stream and catches up what it missed, without gaps or duplicates', async () => {
@@ -429,7 +440,7 @@ describe('Mastodon ingest through the service', () => {
       .slice(before)
       .filter((r) => r.path === '/api/v1/timelines/home' && r.query['since_id'] && r.query['max_id']);
     expect(pagedBack.length).toBeGreaterThanOrEqual(1);
-    await waitFor('stream open again', async () => fake.openStreams === 1);
+    await waitFor('streams open again', async () => fake.openStreams === 3);
     const after = fake.post(friend, { text: 'after the reconnect' });
     await waitFor('post-reconnect status stored', async () => (await storedIn(sourceIds.HOME, after)) === 1);
     homeCount += 1;
