@@ -16,7 +16,8 @@ import { linkBluesky, linkMastodon } from './link-accounts.js';
 
 jest.setTimeout(150_000);
 
-const ACTION_FIELDS = 'id kind network linkedAccountId postId status error resultUri resultWebUrl attempts';
+const ACTION_FIELDS =
+  'id kind network linkedAccountId postId status error resultUri resultWebUrl choices attempts';
 
 interface ActionView {
   id: string;
@@ -25,6 +26,7 @@ interface ActionView {
   linkedAccountId: string;
   postId: string | null;
   status: 'PENDING' | 'DONE' | 'FAILED';
+  choices: number[] | null;
   error: string | null;
   resultUri: string | null;
   resultWebUrl: string | null;
@@ -42,6 +44,8 @@ interface MastodonStatusView {
 
 let net: BlueskyNetworkClient;
 let fake: FakeMastodonServer;
+let mastoPollId: string;
+let mastodonPollPostId: string;
 let instance: TestInstance;
 let gql: ReturnType<typeof graphqlClient>;
 let db: pg.Client;
@@ -149,6 +153,10 @@ beforeAll(async () => {
   mastoAuthor = fake.createAccount('author');
   fake.follow(mastoMe, mastoAuthor);
   mastoStatusId = fake.post(mastoAuthor, { text: 'a Mastodon post to act on' });
+  mastoPollId = fake.post(mastoAuthor, {
+    text: 'a Mastodon poll',
+    poll: { options: ['tea', 'coffee', 'water'], expiresAt: '2099-01-01T00:00:00.000Z' },
+  });
   mastoMeToken = fake.issueToken(mastoMe);
 
   instance = await startTestInstance({
@@ -182,6 +190,9 @@ beforeAll(async () => {
   blueskyPostId = await waitFor('the Bluesky post ingested', () => postIdOf(bskyPost.uri));
   mastodonPostId = await waitFor('the Mastodon post ingested', () =>
     postIdOf(`${fake.origin}/users/${mastoAuthor.username}/statuses/${mastoStatusId}`),
+  );
+  mastodonPollPostId = await waitFor('the Mastodon poll ingested', () =>
+    postIdOf(`${fake.origin}/users/${mastoAuthor.username}/statuses/${mastoPollId}`),
   );
 });
 
@@ -251,6 +262,57 @@ describe('likes and reposts', () => {
       );
     }
     expect(await actionCount()).toBe(before);
+  });
+});
+
+describe('polls', () => {
+  it("votes in a Mastodon poll through the actions queue; the choice is the member's, checked first", async () => {
+    const before = await actionCount();
+    for (const choices of [[], [3], [0, 1], [1, 1]]) {
+      const bad = await gql(
+        'mutation($p: ID!, $c: [Int!]!) { vote(post: $p, choices: $c) { id } }',
+        {
+          p: mastodonPollPostId,
+          c: choices,
+        },
+        token,
+      );
+      expect(codeOf(bad)).toBe('BAD_USER_INPUT');
+    }
+    const noPoll = await gql(
+      'mutation($p: ID!) { vote(post: $p, choices: [0]) { id } }',
+      { p: mastodonPostId },
+      token,
+    );
+    expect(codeOf(noPoll)).toBe('BAD_USER_INPUT');
+    expect(await actionCount()).toBe(before);
+
+    const vote = await mutate('vote', '$post: ID!, $choices: [Int!]!', {
+      post: mastodonPollPostId,
+      choices: [1],
+    });
+    expect(vote).toMatchObject({ kind: 'VOTE', network: 'MASTODON', status: 'PENDING', choices: [1] });
+    expect(await settled(vote.id)).toMatchObject({
+      status: 'DONE',
+      linkedAccountId: mastodonAccountId,
+      choices: [1],
+    });
+    const poll = (await (
+      await fetch(`${fake.origin}/api/v1/polls/${mastoPollId}`, {
+        headers: { authorization: `Bearer ${mastoMeToken}` },
+      })
+    ).json()) as { own_votes: number[]; votes_count: number };
+    expect(poll).toMatchObject({ own_votes: [1], votes_count: 1 });
+
+    // A second vote is the instance's to refuse: the action fails with its reason, at once.
+    const again = await mutate('vote', '$post: ID!, $choices: [Int!]!', {
+      post: mastodonPollPostId,
+      choices: [0],
+    });
+    expect(await settled(again.id)).toMatchObject({
+      status: 'FAILED',
+      error: expect.stringMatching(/already voted/),
+    });
   });
 });
 

@@ -317,6 +317,16 @@ describe('Mastodon ingest through the service', () => {
     expect(await rowsOf(sourceIds.HOME)).toBe(homeCount);
   });
 
+  it('delivers new statuses of a list and a followed hashtag from their own streams (no polling)', async () => {
+    // POLL_INTERVAL_SECONDS is an hour: only the list and hashtag streams can bring these.
+    const listed = fake.post(artist, { text: 'new artwork, streamed' });
+    const tagged = fake.post(tagger, { text: 'streamed #tributarytest', tags: ['tributarytest'] });
+    await waitFor('the list status stored', async () => (await storedIn(sourceIds.LIST, listed)) === 1);
+    await waitFor('the hashtag status stored', async () => (await storedIn(sourceIds.HASHTAG, tagged)) === 1);
+    const kinds = fake.requests.filter((r) => r.path === '/api/v1/streaming').map((r) => r.query['stream']);
+    expect(new Set(kinds)).toEqual(new Set(['user', 'list', 'hashtag']));
+  });
+
   it('references the parent of a later reply by its URI when the parent is stored', async () => {
     const id = fake.post(friend, { text: 'a late reply', inReplyTo: ids['media'] });
     await waitFor('the reply stored', async () => (await storedIn(sourceIds.HOME, id)) === 1);
@@ -337,6 +347,67 @@ describe('Mastodon ingest through the service', () => {
     expect(await rowsOf(sourceIds.HOME)).toBe(homeCount);
   });
 
+  it('takes a status deleted at origin (streamed delete) off the timeline, keeping it in the audit', async () => {
+    const text = `deleted at origin ${Date.now()}`;
+    const shown = async (includeHidden: boolean) => {
+      const res = await gql<{
+        timeline: {
+          edges: { node: { hidden: boolean; hiddenReason: string | null; post: { text: string } } }[];
+        };
+      }>(
+        'query($h: Boolean) { timeline(first: 100, includeHidden: $h) { edges { node { hidden hiddenReason post { text } } } } }',
+        { h: includeHidden },
+        token,
+      );
+      expect(res.errors).toBeUndefined();
+      return res.data!.timeline.edges.map((e) => e.node).filter((n) => n.post.text === text);
+    };
+    const id = fake.post(friend, { text });
+    await waitFor('the status shown', async () => (await shown(false)).length === 1);
+    homeCount += 1;
+    fake.deleteStatus(id);
+    await waitFor('the status gone from the timeline', async () => (await shown(false)).length === 0);
+    expect(await shown(true)).toEqual([{ hidden: true, hiddenReason: 'deleted at origin', post: { text } }]);
+    expect(typeof (await postData(id))['deletedAt']).toBe('string');
+    expect(await rowsOf(sourceIds.HOME)).toBe(homeCount);
+  });
+
+  it("shows a poll in the timeline: options, counts, expiry, and no member's own vote", async () => {
+    const text = `a poll ${Date.now()}`;
+    fake.post(friend, {
+      text,
+      poll: { options: ['left', 'right'], expiresAt: '2099-01-01T00:00:00.000Z' },
+    });
+    const node = await waitFor('the poll shown', async () => {
+      const res = await gql<{
+        timeline: { edges: { node: { post: { text: string; poll: unknown; deletedAt: string | null } } }[] };
+      }>(
+        `{ timeline(first: 100) { edges { node { post { text deletedAt
+          poll { options { title votes } expiresAt expired multiple votes voters } } } } } }`,
+        {},
+        token,
+      );
+      expect(res.errors).toBeUndefined();
+      return res.data!.timeline.edges.find((e) => e.node.post.text === text)?.node;
+    });
+    homeCount += 1;
+    expect(node.post).toEqual({
+      text,
+      deletedAt: null,
+      poll: {
+        options: [
+          { title: 'left', votes: 0 },
+          { title: 'right', votes: 0 },
+        ],
+        expiresAt: '2099-01-01T00:00:00.000Z',
+        expired: false,
+        multiple: false,
+        votes: 0,
+        voters: 0,
+      },
+    });
+  });
+
   it('moves an account to NEEDS_REAUTH when the streaming API refuses its token', async () => {
     fake.revokeTokens(second);
     fake.dropStreams(); // both reconnect; second's token is refused at the upgrade
@@ -345,7 +416,8 @@ describe('Mastodon ingest through the service', () => {
       return a?.status === 'NEEDS_REAUTH' && a;
     });
     expect(reauth.statusReason).toMatch(/streaming/);
-    await waitFor('main stream back', async () => fake.openStreams === 1);
+    // main's home, list and hashtag streams
+    await waitFor('main streams back', async () => fake.openStreams === 3);
   });
 
   it('reconnects a dropped stream and catches up what it missed, without gaps or duplicates', async () => {
@@ -368,7 +440,7 @@ describe('Mastodon ingest through the service', () => {
       .slice(before)
       .filter((r) => r.path === '/api/v1/timelines/home' && r.query['since_id'] && r.query['max_id']);
     expect(pagedBack.length).toBeGreaterThanOrEqual(1);
-    await waitFor('stream open again', async () => fake.openStreams === 1);
+    await waitFor('streams open again', async () => fake.openStreams === 3);
     const after = fake.post(friend, { text: 'after the reconnect' });
     await waitFor('post-reconnect status stored', async () => (await storedIn(sourceIds.HOME, after)) === 1);
     homeCount += 1;

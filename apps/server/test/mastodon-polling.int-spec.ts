@@ -6,6 +6,7 @@ import { FakeMastodonServer, SINGLE_USER_SERVER } from '@tributary/testing';
 import type { FakeAccount } from '@tributary/testing';
 import pg from 'pg';
 import { AuthService } from '../../api/src/auth/auth.service.js';
+import { RECHECK_PAGE } from '../../worker/src/ingest/origin-changes.js';
 import { graphqlClient } from '../../api/src/testing/graphql-client.js';
 import type { TestInstance } from './test-instance.js';
 import { startTestInstance } from './test-instance.js';
@@ -23,6 +24,22 @@ let token: string;
 let author: FakeAccount;
 
 const upgrades = () => fake.requests.filter((r) => r.path === '/api/v1/streaming').length;
+
+interface Item {
+  hidden: boolean;
+  hiddenReason: string | null;
+  post: { text: string };
+}
+
+async function timeline(includeHidden: boolean, stamp: string): Promise<Item[]> {
+  const res = await gql<{ timeline: { edges: { node: Item }[] } }>(
+    'query($h: Boolean) { timeline(first: 100, includeHidden: $h) { edges { node { hidden hiddenReason post { text } } } } }',
+    { h: includeHidden },
+    token,
+  );
+  expect(res.errors).toBeUndefined();
+  return res.data!.timeline.edges.map((e) => e.node).filter((n) => n.post.text.includes(stamp));
+}
 
 async function stored(nativeId: string): Promise<boolean> {
   const { rows } = await db.query(`SELECT 1 FROM "Post" WHERE network = 'MASTODON' AND "nativeId" = $1`, [
@@ -80,8 +97,14 @@ describe('a Mastodon-API server without streaming', () => {
   });
 
   it('polls every POLL_INTERVAL_SECONDS, one sync per poll, and never tries the stream again', async () => {
+    // A sync's first pages (the edit/deletion re-check reads a page of its own size, RECHECK_PAGE).
     const firstPages = () =>
-      fake.requests.filter((r) => r.path === '/api/v1/timelines/home' && !r.query['max_id']).length;
+      fake.requests.filter(
+        (r) =>
+          r.path === '/api/v1/timelines/home' &&
+          !r.query['max_id'] &&
+          r.query['limit'] !== String(RECHECK_PAGE),
+      ).length;
     const before = firstPages();
     const one = fake.post(author, { text: 'polled, not streamed' });
     await waitFor('the first status polled', () => stored(one), 90_000);
@@ -90,6 +113,36 @@ describe('a Mastodon-API server without streaming', () => {
     // Two statuses, two polls apart: a poll is one sync (no second request for the same poll).
     expect(firstPages() - before).toBeLessThanOrEqual(3);
     expect(upgrades()).toBe(1);
+    expect(fake.violations).toEqual([]);
+  });
+
+  it('applies edits and deletions at origin at the next poll: a deleted status stays in the audit only', async () => {
+    const stamp = `origin-${Date.now()}`;
+    const edited = fake.post(author, { text: `${stamp} before the edit` });
+    const deleted = fake.post(author, { text: `${stamp} soon deleted` });
+    fake.post(author, { text: `${stamp} untouched` });
+    await waitFor(
+      'the three statuses shown',
+      async () => (await timeline(false, stamp)).length === 3,
+      90_000,
+    );
+    fake.editStatus(edited, { text: `${stamp} after the edit` });
+    fake.deleteStatus(deleted);
+    const visible = await waitFor(
+      'the edit and the deletion polled',
+      async () => {
+        const items = await timeline(false, stamp);
+        const texts = items.map((i) => i.post.text).sort();
+        return texts.length === 2 && texts[0]!.endsWith('after the edit') && items;
+      },
+      90_000,
+    );
+    expect(visible.map((i) => i.post.text).sort()).toEqual([`${stamp} after the edit`, `${stamp} untouched`]);
+    const audit = await timeline(true, stamp);
+    expect(audit.find((i) => i.post.text === `${stamp} soon deleted`)).toMatchObject({
+      hidden: true,
+      hiddenReason: 'deleted at origin',
+    });
     expect(fake.violations).toEqual([]);
   });
 });

@@ -12,6 +12,7 @@ export const ActionKind = {
   Reply: 'REPLY',
   Post: 'POST',
   Delete: 'DELETE',
+  Vote: 'VOTE',
 } as const;
 export type ActionKind = (typeof ActionKind)[keyof typeof ActionKind];
 
@@ -53,6 +54,8 @@ export interface ActionPayload {
   /** Unlike/unrepost: the like or repost record to remove, when an earlier action created it. */
   ref: string | null;
   draft: ActionDraft | null;
+  /** A vote: the chosen option indexes of the target's poll. */
+  choices?: number[];
 }
 
 /** OutboundAction.result once the network accepted the write. */
@@ -60,4 +63,6 @@ export interface ActionResult {
   uri: string;
   nativeId: string;
   webUrl: string | null;
+  /** A vote: the options this member's account voted for (theirs alone, kept on their action). */
+  ownVotes?: number[];
 }

@@ -57,6 +57,24 @@ export interface Counts {
   quotes: number;
 }
 
+/**
+ * A poll as everyone sees it: options and counts. Whether a member voted and for what is that
+ * member's own (README "Trust between members"), never part of the shared post.
+ */
+export interface Poll {
+  /** The poll's id on the trust domain's server (what a vote is sent to). */
+  id: string;
+  options: { title: string; votes: number | null }[];
+  /** ISO-8601, or null for a poll that does not end. */
+  expiresAt: string | null;
+  expired: boolean;
+  /** Several options may be chosen. */
+  multiple: boolean;
+  votes: number;
+  /** People who voted (differs from `votes` for a multiple-choice poll); null when not told. */
+  voters: number | null;
+}
+
 /** A label on a post: Bluesky self-labels and labeler labels, Mastodon filters and `sensitive`. */
 export interface Label {
   value: string; // e.g. `porn`, `ai-generated`, `!warn`, `sensitive`, `filter:<title>`
@@ -126,6 +144,13 @@ export interface Post {
   labels: Label[];
   visibility: Visibility;
   hashtags: string[];
+  /** A poll attached to the post (Mastodon); absent or null when none. */
+  poll?: Poll | null;
+  /**
+   * When the post was found deleted at its origin (ISO-8601); absent while it exists. A deleted post
+   * leaves every timeline but stays in the audit (hidden, "deleted at origin").
+   */
+  deletedAt?: string;
   /** The native record as the network sent it, for plugins that need more. */
   raw: unknown;
 }

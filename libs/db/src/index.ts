@@ -33,6 +33,8 @@ export {
 export type { RepostAttachment } from './origin-deletes.js';
 export { applyFollowChanges, forgetFollowGraph, loadFollowGraph, replaceFollows } from './follow-store.js';
 export type { FollowChange, StoredFollowGraph } from './follow-store.js';
+export { markDeletedAtOrigin } from './deleted-at-origin.js';
+export type { DeletedPosts } from './deleted-at-origin.js';
 export { seal, open, SecretBoxError } from './secret-box.js';
 export { DbModule, PrismaService, DB_OPTIONS, DATABASE } from './db.module.js';
 export type { DbModuleOptions } from './db.module.js';

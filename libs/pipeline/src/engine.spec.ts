@@ -319,6 +319,22 @@ describe('malformed posts', () => {
   });
 });
 
+describe('posts deleted at origin', () => {
+  it('hides them with the reason, whatever the stages, and lets another copy show', async () => {
+    const stages = [{ use: 'score/engagement' }, { use: 'dedupe-crossposts' }];
+    const webUrl = 'https://example.social/@alice/1';
+    const deleted = post({ webUrl, deletedAt: '2026-11-24T00:00:00.000Z' });
+    const copy = post({ webUrl });
+    const results = await runStages(stages, [deleted, copy]);
+    expect(results[0]).toMatchObject({
+      hidden: true,
+      hiddenReason: 'deleted at origin',
+      decisions: [{ stage: 'input', index: -1, verdict: 'hide', reason: 'deleted at origin', score: 0 }],
+    });
+    expect(results[1]).toMatchObject({ hidden: false, hiddenReason: null });
+  });
+});
+
 describe('explain', () => {
   it('records a keep for every filter a post passed, only when asked', async () => {
     const stages = [

@@ -79,6 +79,15 @@ function hideMalformed(item: ItemState, problem: string, nowMs: number): void {
   record(item, { stage: 'input', index: -1, verdict: 'hide', reason, score: 0 });
 }
 
+/** The network says the post is gone: it leaves the timeline, the audit keeps it with the reason. */
+export const DELETED_AT_ORIGIN = 'deleted at origin';
+
+function hideDeleted(item: ItemState): void {
+  item.hidden = true;
+  item.hiddenReason = DELETED_AT_ORIGIN;
+  record(item, { stage: 'input', index: -1, verdict: 'hide', reason: DELETED_AT_ORIGIN, score: 0 });
+}
+
 function builtin<N extends BuiltinStageName>(stage: StageSpec, _name: N): BuiltinStageConfig<N> {
   return stage.with as BuiltinStageConfig<N>;
 }
@@ -223,6 +232,7 @@ export function compilePipeline(input: unknown, options: CompileOptions = {}): C
           textMask: -1,
         };
         if (problem !== null) hideMalformed(item, problem, context.nowMs);
+        else if (post.deletedAt !== undefined) hideDeleted(item);
         else if (scansText) touched ^= post.text.charCodeAt(post.text.length - 1);
         items[i] = item;
       }

@@ -50,6 +50,11 @@ export class ActionModel {
     description: 'Where a person opens the created post, when there is one.',
   })
   resultWebUrl!: string | null;
+  @Field(() => [Int], {
+    nullable: true,
+    description: 'A vote: the poll options chosen (yours alone); null for other actions.',
+  })
+  choices!: number[] | null;
   @Field(() => Int, { description: 'Times the worker tried to perform it.' }) attempts!: number;
   @Field() createdAt!: Date;
   @Field() updatedAt!: Date;
@@ -68,6 +73,7 @@ export function toActionModel(row: OutboundAction): ActionModel {
     error: row.error,
     resultUri: result?.uri ?? null,
     resultWebUrl: result?.webUrl ?? null,
+    choices: result?.ownVotes ?? payload.choices ?? null,
     attempts: row.attempts,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,

@@ -104,6 +104,18 @@ export class ActionsResolver {
     return this.writes.onPost(user.id, ActionKind.Reply, post, account ?? null, draft);
   }
 
+  @Mutation(() => ActionModel, {
+    description: 'Vote in the poll of a post you can see (Mastodon): `choices` are option indexes, from 0.',
+  })
+  vote(
+    @CurrentUser() user: AuthenticatedUser,
+    @Args('post', { type: () => ID }) post: string,
+    @Args('choices', { type: () => [Int] }) choices: number[],
+    @Args('account', ACCOUNT_ARG) account?: string | null,
+  ) {
+    return this.writes.vote(user.id, post, choices, account ?? null);
+  }
+
   @Mutation(() => [ActionModel], {
     description:
       "A new post on each network in crossPostTo; every network's limits are checked first, so either all are queued or none.",

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AccountStatus, ActionKind, ActionStatus, Network } from '@tributary/core';
-import type { ActionDraft, ActionPayload, ActionResult } from '@tributary/core';
+import type { ActionDraft, ActionPayload, ActionResult, Poll, Post } from '@tributary/core';
 import { PrismaService } from '@tributary/db';
 import type { LinkedAccount, OutboundAction } from '@tributary/db';
 import { EventPublisher, JobQueue } from '@tributary/queue';
@@ -28,6 +28,7 @@ interface VisiblePost {
   network: Network;
   uri: string;
   nativeId: string;
+  poll: Poll | null;
   /** The user's accounts through which the post arrived. */
   seenBy: string[];
 }
@@ -69,6 +70,33 @@ export class ActionsService {
       draft,
     };
     const [action] = await this.store(userId, [{ account, kind, payload }]);
+    return action!;
+  }
+
+  /**
+   * A vote in the poll of a post the user can see, through their account that saw it. The choices
+   * are checked against the poll as stored (the instance checks again: it alone knows whether this
+   * account voted already).
+   */
+  async vote(
+    userId: string,
+    postId: string,
+    choices: number[],
+    accountId: string | null,
+  ): Promise<ActionModel> {
+    const post = await this.visiblePost(userId, postId);
+    const problem = voteProblem(post.poll, choices);
+    if (problem) throw new AppException(AppErrorCode.BadUserInput, problem, { field: 'choices' });
+    const account = await this.actingAccount(userId, post.network, accountId, post.seenBy);
+    const payload: ActionPayload = {
+      network: post.network,
+      postId: String(post.id),
+      target: { uri: post.uri, nativeId: post.nativeId },
+      ref: null,
+      draft: null,
+      choices: [...choices],
+    };
+    const [action] = await this.store(userId, [{ account, kind: ActionKind.Vote, payload }]);
     return action!;
   }
 
@@ -130,7 +158,8 @@ export class ActionsService {
       select: { source: { select: { linkedAccountId: true } } },
     });
     const { id, network, uri, nativeId } = post;
-    return { id, network, uri, nativeId, seenBy: seen.map((s) => s.source.linkedAccountId) };
+    const poll = (post.data as Partial<Post> | null)?.poll ?? null;
+    return { id, network, uri, nativeId, poll, seenBy: seen.map((s) => s.source.linkedAccountId) };
   }
 
   /** The user's account to act with on `network`: the one named, else one that saw the post, else the oldest. */
@@ -264,4 +293,17 @@ export class ActionsService {
       .publish({ type: 'action', userId: row.userId, actionId: row.id })
       .catch((error: unknown) => this.logger.warn(`action event not published: ${(error as Error).message}`));
   }
+}
+
+/** Why `choices` is not a vote in `poll`, or null. */
+function voteProblem(poll: Poll | null, choices: number[]): string | null {
+  if (!poll) return 'choices: the post has no poll';
+  if (poll.expired || (poll.expiresAt !== null && Date.parse(poll.expiresAt) <= Date.now()))
+    return 'choices: the poll has ended';
+  if (choices.length === 0) return 'choices: choose at least one option';
+  if (new Set(choices).size !== choices.length) return 'choices: an option is chosen twice';
+  const bad = choices.find((c) => !Number.isInteger(c) || c < 0 || c >= poll.options.length);
+  if (bad !== undefined) return `choices: ${bad} is not an option (0 to ${poll.options.length - 1})`;
+  if (choices.length > 1 && !poll.multiple) return 'choices: the poll allows one option only';
+  return null;
 }

@@ -97,6 +97,27 @@ export class CountsModel {
   @Field(() => Int) quotes!: number;
 }
 
+@ObjectType('PollOption')
+export class PollOptionModel {
+  @Field() title!: string;
+  @Field(() => Int, { nullable: true, description: 'Null while the server hides the totals.' })
+  votes!: number | null;
+}
+
+@ObjectType('Poll', {
+  description: "A poll as everyone sees it; a member's own vote is theirs, not part of the shared post.",
+})
+export class PollModel {
+  @Field({ description: "The poll's id on the server the post came from." }) id!: string;
+  @Field(() => [PollOptionModel]) options!: PollOptionModel[];
+  @Field(() => Date, { nullable: true }) expiresAt!: Date | null;
+  @Field() expired!: boolean;
+  @Field({ description: 'Several options may be chosen.' }) multiple!: boolean;
+  @Field(() => Int) votes!: number;
+  @Field(() => Int, { nullable: true, description: 'People who voted; null when the server does not say.' })
+  voters!: number | null;
+}
+
 @ObjectType('Label')
 export class LabelModel {
   @Field({ description: 'e.g. `porn`, `ai-generated`, `!warn`, `sensitive`, `filter:<title>`.' })
@@ -147,6 +168,12 @@ abstract class PostFields {
   @Field(() => [LabelModel]) labels!: LabelModel[];
   @Field(() => VisibilityModel) visibility!: string;
   @Field(() => [String]) hashtags!: string[];
+  @Field(() => PollModel, { nullable: true }) poll!: PollModel | null;
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When the post was found deleted at its origin (it then shows only in the audit).',
+  })
+  deletedAt!: Date | null;
 }
 
 @ObjectType('QuotedPost', { description: 'A quoted post, nested one level (its own quote is a reference).' })
@@ -166,6 +193,10 @@ function fields(data: Omit<QuotedPost, 'quote'>) {
     createdAt: new Date(data.createdAt),
     indexedAt: new Date(data.indexedAt),
     richText: data.richText.segments,
+    poll: data.poll
+      ? { ...data.poll, expiresAt: data.poll.expiresAt ? new Date(data.poll.expiresAt) : null }
+      : null,
+    deletedAt: data.deletedAt ? new Date(data.deletedAt) : null,
   };
 }
 

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AccountsService } from '@tributary/accounts';
+import { MastodonConnector } from '@tributary/connector-mastodon';
 import { ActionKind, ActionStatus, ConnectorError, ConnectorErrorCode } from '@tributary/core';
 import type { ActionPayload, ActionResult, NetworkConnector, PostDraft, WriteOptions } from '@tributary/core';
 import { PrismaService } from '@tributary/db';
@@ -117,6 +118,12 @@ export class ActionPerformer {
       case ActionKind.Delete:
         await connector.deletePost(target());
         return null;
+      case ActionKind.Vote: {
+        if (!(connector instanceof MastodonConnector))
+          throw new ConnectorError(ConnectorErrorCode.BadInput, 'only Mastodon posts have polls');
+        const { ownVotes } = await connector.vote(target(), payload.choices ?? []);
+        return { uri: target().uri, nativeId: target().nativeId, webUrl: null, ownVotes };
+      }
     }
   }
 

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AccountsService } from '@tributary/accounts';
 import { CONFIG } from '@tributary/config';
+import { MastodonConnector } from '@tributary/connector-mastodon';
 import type { Config } from '@tributary/config';
 import { AccountStatus, ConnectorError, ConnectorErrorCode } from '@tributary/core';
 import type { NetworkConnector, SourceRef, TrustDomain } from '@tributary/core';
@@ -11,6 +12,7 @@ import type { JobPayloads } from '@tributary/queue';
 import { DelayedError, UnrecoverableError } from 'bullmq';
 import type { Job } from 'bullmq';
 import { JobHandler } from '../jobs/job-handler.decorator.js';
+import { recheckRecent } from './origin-changes.js';
 
 /** Enough to catch up after hours offline without one sync running forever. */
 const SYNC_MAX_ITEMS = 1000;
@@ -61,12 +63,22 @@ export class IngestService {
       if (source.linkedAccount.status === AccountStatus.Error) {
         await this.accounts.setStatus(source.linkedAccountId, AccountStatus.Active, null);
       }
+      // A server without streaming never announces edits or deletions: each poll looks for them.
+      const rechecked =
+        connector instanceof MastodonConnector && source.linkedAccount.streamingUnavailableSince
+          ? await recheckRecent(this.db, this.jobs, connector, source, source.linkedAccount.userId)
+          : undefined;
       if (!result.complete) {
         // The marker keeps what this sync could not reach; the next sync goes on from there.
         this.logger.log(`source ${source.id}: more than ${SYNC_MAX_ITEMS} new items; syncing again`);
         await this.jobs.enqueue('sync-source', { sourceId: source.id });
       }
-      return { fetched: result.items.length, new: stored.newPosts, skipped: result.skipped.length };
+      return {
+        fetched: result.items.length,
+        new: stored.newPosts,
+        skipped: result.skipped.length,
+        ...rechecked,
+      };
     });
   }
 

@@ -4,10 +4,16 @@ import { AccountsService } from '@tributary/accounts';
 import type { MastodonStream } from '@tributary/connector-mastodon';
 import { AccountStatus, Network, SourceKind } from '@tributary/core';
 import type { Post } from '@tributary/core';
+import type { LinkedAccount } from '@tributary/db';
 import { PrismaService, storePosts } from '@tributary/db';
 import { JobQueue } from '@tributary/queue';
+import { applyDeletions } from '../ingest/origin-changes.js';
 import { LeaderLock } from './leader-lock.js';
 import { WorkerRedis } from './redis.provider.js';
+
+type WantedAccount = LinkedAccount & {
+  sources: { id: string; kind: SourceKind; externalId: string }[];
+};
 
 /** How often the set of open streams is matched against the linked accounts. */
 const RECONCILE_INTERVAL_MS = 30_000;
@@ -16,22 +22,23 @@ const STREAMING_RECHECK_MS = 24 * 3600_000;
 
 interface OpenStream {
   stream: MastodonStream;
+  accountId: string;
   /** The sealed credentials it was opened with: a re-link (new token) reopens it. */
   credentials: string;
 }
 
 /**
- * Freshness for Mastodon: one user stream per linked account, consumed by the leader only (one
- * consumer per deployment). A stream event does not store the status itself: it queues a sync of
- * the account's home source, which is idempotent, deduplicated and fetches from the stored marker,
+ * Freshness for Mastodon: a stream per Mastodon source (the user stream for home, the list and
+ * hashtag streams for lists and followed hashtags), consumed by the leader only (one consumer per
+ * deployment). A stream event does not store the status itself: it queues a sync of its source, which is idempotent, deduplicated and fetches from the stored marker,
  * so a burst of events is one sync and nothing the stream missed (while reconnecting, before this
- * worker became leader) is skipped. Lists and hashtags stay on polling. Polling is PollService's
- * alone (every source, every POLL_INTERVAL_SECONDS), so a stream that is down adds no syncs of its
+ * worker became leader) is skipped. Polling is PollService's alone (every source, every POLL_INTERVAL_SECONDS), so a stream that is down adds no syncs of its
  * own; an instance without a streaming API (404/405) is recorded once and not retried for a day.
  */
 @Injectable()
 export class MastodonStreamsService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(MastodonStreamsService.name);
+  /** By source id: the home (user stream), each list and each followed hashtag. */
   private readonly streams = new Map<string, OpenStream>();
   private lock: LeaderLock | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -87,43 +94,65 @@ export class MastodonStreamsService implements OnApplicationBootstrap, OnApplica
           { streamingUnavailableSince: { lt: new Date(Date.now() - STREAMING_RECHECK_MS) } },
         ],
       },
-      include: { sources: { where: { kind: SourceKind.Home }, select: { id: true } } },
+      include: {
+        sources: {
+          where: { kind: { in: [SourceKind.Home, SourceKind.List, SourceKind.Hashtag] } },
+          select: { id: true, kind: true, externalId: true },
+        },
+      },
     });
     if (!this.lock?.isLeader) return; // lost the lock while querying
     const byId = new Map(wanted.map((a) => [a.id, a]));
-    for (const [accountId, open] of this.streams) {
-      if (byId.get(accountId)?.credentials !== open.credentials) this.close(accountId);
+    for (const [sourceId, open] of this.streams) {
+      const account = byId.get(open.accountId);
+      if (account?.credentials !== open.credentials || !account.sources.some((x) => x.id === sourceId))
+        this.close(sourceId);
     }
     for (const account of wanted) {
-      const homeSourceId = account.sources[0]?.id;
-      if (this.streams.has(account.id) || !homeSourceId) continue;
-      try {
-        const stream = await this.accounts.mastodonStream(account, {
-          stream: 'user',
-          // An edit is not new to the timeline (a sync would not see it): the edited status is
-          // stored over the old one and run through the pipelines again.
-          onStatus: (result, event) =>
-            void (event === 'status.update' && 'ok' in result
-              ? this.storeEdit(account.userId, account.serviceUrl, result.ok.post)
-              : this.sync(homeSourceId)),
-          // Every (re)open catches up from the stored marker: whatever arrived while no stream
-          // was listening is fetched, nothing is assumed delivered.
-          onStateChange: (state) => {
-            if (state !== 'open') return;
-            void this.sync(homeSourceId);
-            if (account.streamingUnavailableSince) void this.setStreamingUnavailable(account.id, null);
-          },
-          onUnsupported: (status) => void this.onNoStreaming(account.id, status),
-          onError: (error) => void this.onStreamError(account.id, error),
-          maxBackoffMs: 30_000,
-        });
-        if (!this.lock.isLeader || this.streams.has(account.id)) continue;
-        this.streams.set(account.id, { stream, credentials: account.credentials });
-        stream.start();
-      } catch (error) {
-        // AUTH here has already marked the account; anything else is retried next round.
-        this.logger.warn(`cannot open the stream of account ${account.id}: ${(error as Error).message}`);
+      for (const source of account.sources) {
+        if (this.streams.has(source.id)) continue;
+        if (!this.lock.isLeader || !(await this.open(account, source))) break;
       }
+    }
+  }
+
+  /** Opens the stream of one source; false when the account's streams cannot open now. */
+  private async open(account: WantedAccount, source: WantedAccount['sources'][number]): Promise<boolean> {
+    const which =
+      source.kind === SourceKind.List
+        ? { stream: 'list' as const, list: source.externalId }
+        : source.kind === SourceKind.Hashtag
+          ? { stream: 'hashtag' as const, tag: source.externalId.replace(/^#/, '') }
+          : { stream: 'user' as const };
+    try {
+      const stream = await this.accounts.mastodonStream(account, {
+        ...which,
+        // An edit is not new to the timeline (a sync would not see it): the edited status is
+        // stored over the old one and run through the pipelines again.
+        onStatus: (result, event) =>
+          void (event === 'status.update' && 'ok' in result
+            ? this.storeEdit(account.userId, account.serviceUrl, result.ok.post)
+            : this.sync(source.id)),
+        onDelete: (statusId) => void this.storeDeletion(account.serviceUrl, statusId),
+        // Every (re)open catches up from the stored marker: whatever arrived while no stream
+        // was listening is fetched, nothing is assumed delivered.
+        onStateChange: (state) => {
+          if (state !== 'open') return;
+          void this.sync(source.id);
+          if (account.streamingUnavailableSince) void this.setStreamingUnavailable(account.id, null);
+        },
+        onUnsupported: (status) => void this.onNoStreaming(account.id, status),
+        onError: (error) => void this.onStreamError(account.id, error),
+        maxBackoffMs: 30_000,
+      });
+      if (!this.lock?.isLeader || this.streams.has(source.id)) return true;
+      this.streams.set(source.id, { stream, credentials: account.credentials, accountId: account.id });
+      stream.start();
+      return true;
+    } catch (error) {
+      // AUTH here has already marked the account; anything else is retried next round.
+      this.logger.warn(`cannot open the stream of account ${account.id}: ${(error as Error).message}`);
+      return false;
     }
   }
 
@@ -149,6 +178,15 @@ export class MastodonStreamsService implements OnApplicationBootstrap, OnApplica
     }
   }
 
+  /** A status deleted at origin leaves the timelines of those who stored it (kept in the audit). */
+  private async storeDeletion(instance: string, statusId: string): Promise<void> {
+    try {
+      await applyDeletions(this.db, this.jobs, new URL(instance).origin, [statusId]);
+    } catch (error) {
+      this.logger.warn(`cannot record the deletion of ${statusId}: ${(error as Error).message}`);
+    }
+  }
+
   /** Recorded once: the account is polled (PollService) and shows as such, nothing reconnects. */
   private async onNoStreaming(accountId: string, status: number): Promise<void> {
     this.logger.warn(
@@ -156,7 +194,7 @@ export class MastodonStreamsService implements OnApplicationBootstrap, OnApplica
     );
     // Recorded before the stream is forgotten, so a reconcile in between does not reopen it.
     await this.setStreamingUnavailable(accountId, new Date());
-    this.streams.delete(accountId);
+    this.closeAccount(accountId);
   }
 
   private async setStreamingUnavailable(accountId: string, since: Date | null): Promise<void> {
@@ -173,19 +211,23 @@ export class MastodonStreamsService implements OnApplicationBootstrap, OnApplica
       this.logger.debug(`stream of account ${accountId}: ${error.message}`);
       return;
     }
-    this.close(accountId);
+    this.closeAccount(accountId);
     await this.accounts
       .markNeedsReauth(accountId, 'the streaming API refused the access token')
       .catch((e: unknown) => this.logger.error(`cannot mark account ${accountId}: ${(e as Error).message}`));
   }
 
-  private close(accountId: string): void {
-    this.streams.get(accountId)?.stream.close();
-    this.streams.delete(accountId);
+  private close(sourceId: string): void {
+    this.streams.get(sourceId)?.stream.close();
+    this.streams.delete(sourceId);
+  }
+
+  private closeAccount(accountId: string): void {
+    for (const [sourceId, open] of [...this.streams]) if (open.accountId === accountId) this.close(sourceId);
   }
 
   private closeAll(): void {
-    for (const accountId of [...this.streams.keys()]) this.close(accountId);
+    for (const sourceId of [...this.streams.keys()]) this.close(sourceId);
   }
 
   private stopTimer(): void {

@@ -564,6 +564,55 @@ describe.each(PERSONALITIES.map((p) => [p.name, p] as const))('%s', (_name, pers
       expect(await codeOf(c.createPost({ text: '   ' }))).toBe('BAD_INPUT');
       expect(await codeOf(c.like({ uri: 'x', nativeId: '999999' }))).toBe('NOT_FOUND');
     });
+    it("reads a poll with no member's own vote in the shared post, and votes in it", async () => {
+      const poll = {
+        options: ['tea', 'coffee', 'water'],
+        multiple: true,
+        expiresAt: '2099-01-01T00:00:00.000Z',
+      };
+      const id = server.post(bob, { text: 'what do you drink?', poll });
+      const ref = { uri: `${server.origin}/users/bob/statuses/${id}`, nativeId: id };
+      server.follow(carol, bob);
+      const carols = connector(server.issueToken(carol));
+      await expect(carols.vote(ref, [1])).resolves.toMatchObject({ ownVotes: [1] });
+
+      // Alice reads it after carol voted: counts for all, carol's vote nowhere in what is shared.
+      const read = (await connector().fetchNewer(HOME, null, 40)).items.find((i) => i.post.nativeId === id);
+      expect(read?.post.poll).toEqual({
+        id: expect.any(String),
+        options: [
+          { title: 'tea', votes: 0 },
+          { title: 'coffee', votes: 1 },
+          { title: 'water', votes: 0 },
+        ],
+        expiresAt: '2099-01-01T00:00:00.000Z',
+        expired: false,
+        multiple: true,
+        votes: 1,
+        voters: 1,
+      });
+      expect(JSON.stringify(read?.post.raw)).not.toMatch(/own_votes|"voted"/);
+
+      const voted = await connector().vote(ref, [0, 2]);
+      expect(voted.ownVotes).toEqual([0, 2]);
+      expect(voted.poll.options.map((o) => o.votes)).toEqual([1, 1, 1]);
+      expect(voted.poll).toMatchObject({ votes: 3, voters: 2 });
+      // The instance's refusals are the member's mistakes, not outages.
+      expect(await codeOf(connector().vote(ref, [1]))).toBe('BAD_INPUT'); // voted already
+      expect(await codeOf(connector(server.issueToken(server.createAccount('dave'))).vote(ref, [7]))).toBe(
+        'BAD_INPUT',
+      );
+      const plain = server.post(bob, { text: 'no poll here' });
+      const noPoll = { uri: `${server.origin}/users/bob/statuses/${plain}`, nativeId: plain };
+      expect(await codeOf(connector().vote(noPoll, [0]))).toBe('BAD_INPUT');
+      const ended = server.post(bob, {
+        text: 'too late',
+        poll: { options: ['a', 'b'], expiresAt: '2000-01-01T00:00:00.000Z' },
+      });
+      const late = { uri: `${server.origin}/users/bob/statuses/${ended}`, nativeId: ended };
+      expect(await codeOf(connector().vote(late, [0]))).toBe('BAD_INPUT');
+    });
+
     it('posts an image from an account linked through OAuth (the token has write:media)', async () => {
       const app = await registerApp(
         server.origin,

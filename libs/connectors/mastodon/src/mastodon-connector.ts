@@ -7,6 +7,7 @@ import type {
   NetworkConnector,
   NewerItems,
   OlderPage,
+  Poll,
   PostDraft,
   PostTarget,
   SkippedItem,
@@ -21,7 +22,7 @@ import type { MastodonClientOptions } from './mastodon-client.js';
 import { MastodonClient } from './mastodon-client.js';
 import type { MastodonStatus } from './mastodon-types.js';
 import { normalizeContext } from './normalize-context.js';
-import { normalizeStatus, resolveReplyParents, safeUrl } from './normalize-status.js';
+import { normalizePoll, normalizeStatus, resolveReplyParents, safeUrl } from './normalize-status.js';
 import { parseTimelineMarker, serializeTimelineMarker } from './timeline-marker.js';
 
 export interface MastodonConnectorOptions extends Omit<MastodonClientOptions, 'accessToken'> {
@@ -232,6 +233,33 @@ export class MastodonConnector implements NetworkConnector {
     }
   }
 
+  /**
+   * The newest page of a timeline, as it stands now (no cursor): what a poll compares with what it
+   * stored, to see edits and deletions a server without a streaming API never announces.
+   * `complete` is true when the page holds the whole timeline (shorter than asked).
+   */
+  async recentStatuses(
+    source: SourceRef,
+    limit: number,
+  ): Promise<{ items: IngestedItem[]; complete: boolean; trustDomain: TrustDomain }> {
+    const size = Math.min(this.pageSize, Math.max(1, limit));
+    const page = await this.page(source, { limit: size });
+    const { items } = this.normalizeAll(page.statuses, new Set());
+    resolveReplyParents(items);
+    return { items, complete: page.statuses.length < size, trustDomain: this.trustDomain };
+  }
+
+  /** Whether the status `id` (on this instance) is gone: deleted, or no longer visible to us. */
+  async statusGone(id: string): Promise<boolean> {
+    try {
+      await this.client.rest((api) => api.v1.statuses.$select(encodeURIComponent(id)).fetch());
+      return false;
+    } catch (err) {
+      if (err instanceof ConnectorError && err.code === ConnectorErrorCode.NotFound) return true;
+      throw err;
+    }
+  }
+
   /** One page of history below `cursor` (a `max_id`), newest first. */
   async fetchOlder(source: SourceRef, cursor: string | null, limit: number): Promise<OlderPage> {
     const page = await this.page(source, {
@@ -416,6 +444,28 @@ export class MastodonConnector implements NetworkConnector {
       );
     }
     return { ...found, id: found.id };
+  }
+
+  /**
+   * Votes in the poll of `target` for the options `choices` (indexes). Returns the poll as it now
+   * stands and this account's own votes (the member's, never the shared post's). The instance
+   * refuses an ended poll, a second vote or a bad choice (BAD_INPUT, its message kept).
+   */
+  async vote(target: PostTarget, choices: readonly number[]): Promise<{ poll: Poll; ownVotes: number[] }> {
+    if (choices.length === 0 || choices.some((c) => !Number.isInteger(c) || c < 0)) {
+      throw new ConnectorError(ConnectorErrorCode.BadInput, 'a vote needs one or more option indexes');
+    }
+    const status = await this.resolveStatus(target);
+    const pollId = normalizePoll(status.poll)?.id;
+    if (!pollId) throw new ConnectorError(ConnectorErrorCode.BadInput, `status ${target.uri} has no poll`);
+    const id = encodeURIComponent(pollId);
+    const res = await this.client.rest((api) =>
+      api.v1.polls.$select(id).votes.create({ choices: [...choices] }),
+    );
+    const poll = normalizePoll(res.data);
+    if (!poll) throw new ConnectorError(ConnectorErrorCode.Unavailable, 'the vote answer is not a poll');
+    const own = (res.data as { ownVotes?: unknown }).ownVotes;
+    return { poll, ownVotes: Array.isArray(own) ? own.filter((c) => Number.isInteger(c)) : [...choices] };
   }
 
   /** Deletes a status; a status that is already gone counts as deleted. */

@@ -68,6 +68,8 @@ export interface MastodonStatus {
   /** Mastodon ≥ 4.4: a `Quote`; other servers: the quoted status itself, with `quoteId`. */
   quote?: MastodonQuote | MastodonStatus | null;
   quoteId?: string | null;
+  /** Read by normalizePoll, which checks every field. */
+  poll?: unknown;
   mediaAttachments?: MastodonMediaAttachment[];
   mentions?: { id?: string; username?: string; acct?: string; url?: string }[];
   tags?: { name?: string; url?: string }[];

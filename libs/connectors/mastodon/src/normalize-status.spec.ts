@@ -133,6 +133,40 @@ describe('normalizeStatus', () => {
     expect(post.raw).not.toHaveProperty('filtered');
   });
 
+  it('keeps the options and counts of a poll, never the vote of the reading account (nor in raw)', () => {
+    const poll = {
+      id: '7',
+      expires_at: '2026-11-24T10:00:00Z',
+      expired: false,
+      multiple: false,
+      votes_count: 5,
+      voters_count: 5,
+      options: [
+        { title: 'yes', votes_count: 3 },
+        { title: 'no', votes_count: null },
+      ],
+      emojis: [],
+      voted: true,
+      own_votes: [0],
+    };
+    const { post } = ok({ ...validStatus('120'), poll });
+    expect(post.poll).toEqual({
+      id: '7',
+      options: [
+        { title: 'yes', votes: 3 },
+        { title: 'no', votes: null },
+      ],
+      expiresAt: '2026-11-24T10:00:00.000Z',
+      expired: false,
+      multiple: false,
+      votes: 5,
+      voters: 5,
+    });
+    const { voted: _voted, own_votes: _own, ...shared } = poll;
+    expect((post.raw as { poll: unknown }).poll).toEqual(shared);
+    expect(ok(validStatus('121')).post.poll).toBeNull();
+  });
+
   it('turns a boost into the boosted post with a repost reason', () => {
     const { post, reason } = ok(boostStatus());
     expect(post.nativeId).toBe('113000000000000002');

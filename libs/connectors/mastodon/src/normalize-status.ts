@@ -6,6 +6,7 @@ import type {
   LinkCard,
   Media,
   MediaType,
+  Poll,
   Post,
   PostRef,
   QuotedPost,
@@ -148,12 +149,17 @@ const VISIBILITIES: Record<string, Visibility> = {
 };
 
 /**
- * The native record without `filtered`: the reading account's filters (titles, keywords) are that
- * member's own, kept with their labels, never in the record other members share.
+ * The native record without `filtered` and a poll's `voted`/`own_votes`: the reading account's
+ * filters (titles, keywords) and votes are that member's own, kept with their labels, never in the record other members share.
  */
 function withoutFilterResults(raw: unknown): unknown {
   if (!isObject(raw)) return raw;
   const { filtered: _filtered, ...rest } = raw;
+  // The reader's own vote is theirs too.
+  if (isObject(rest['poll'])) {
+    const { voted: _voted, own_votes: _ownVotes, ...poll } = rest['poll'] as Record<string, unknown>;
+    rest['poll'] = poll;
+  }
   const quote = rest['quote'];
   if (isObject(quote) && isObject(quote['quoted_status'])) {
     rest['quote'] = { ...quote, quoted_status: withoutFilterResults(quote['quoted_status']) };
@@ -232,6 +238,29 @@ function normalizePostBody(
     labels,
     visibility: VISIBILITIES[str(s.visibility) ?? 'public'] ?? 'private',
     hashtags,
+    poll: normalizePoll(s.poll),
+  };
+}
+
+/** The shared part of a poll: `voted` and `own_votes` are the reading account's, left out. */
+export function normalizePoll(value: unknown): Poll | null {
+  if (!isObject(value)) return null;
+  const p = value;
+  const id = str(p['id']);
+  if (!id || !Array.isArray(p['options'])) return null;
+  const expiresAt = str(p['expiresAt']);
+  const voters = p['votersCount'];
+  return {
+    id,
+    options: (p['options'] as unknown[]).filter(isObject).map((o) => ({
+      title: str(o.title) ?? '',
+      votes: typeof o.votesCount === 'number' && o.votesCount >= 0 ? o.votesCount : null,
+    })),
+    expiresAt: expiresAt && !Number.isNaN(Date.parse(expiresAt)) ? new Date(expiresAt).toISOString() : null,
+    expired: p['expired'] === true,
+    multiple: p['multiple'] === true,
+    votes: count(p['votesCount']),
+    voters: typeof voters === 'number' && voters >= 0 ? voters : null,
   };
 }
 

@@ -55,6 +55,8 @@ export interface FakePostInput {
   mentions?: string[]; // account ids
   media?: FakeMedia[];
   card?: FakeCard;
+  /** A poll (its id is the status id); `expiresAt` in the past makes it expired. */
+  poll?: { options: string[]; multiple?: boolean; expiresAt?: string | null };
   /** A hostile server's claims: another server's status URI, counts of its choosing. */
   uri?: string;
   counts?: { replies?: number; reblogs?: number; favourites?: number };
@@ -70,6 +72,8 @@ interface StoredStatus {
   reblogOf: number | null;
   deleted: boolean;
   editedAt: string | null;
+  /** Poll votes by account id: the chosen option indexes. */
+  pollVotes: Map<string, number[]>;
   favouritedBy: Set<string>;
 }
 
@@ -305,9 +309,17 @@ export class FakeMastodonServer {
     this.fanOut(s, 'status.update');
   }
 
+  /** Deletes a status as its author would, streaming `delete` to whoever could see it. */
   deleteStatus(statusId: string): void {
     const s = this.find(statusId);
-    if (s) s.deleted = true;
+    if (s) this.remove(s);
+  }
+
+  private remove(s: StoredStatus): void {
+    // Whoever could see it is told, so the recipients are chosen before it disappears.
+    const recipients = new Set([...this.streams].filter((c) => this.inHomeOf(c, s) || c.stream !== 'user'));
+    s.deleted = true;
+    this.emit((c) => recipients.has(c), 'delete', s.ext);
   }
 
   /** A status by the id clients see. */
@@ -400,6 +412,7 @@ export class FakeMastodonServer {
       reblogOf,
       deleted: false,
       editedAt: null,
+      pollVotes: new Map(),
       favouritedBy: new Set(),
     };
     this.statuses.set(s.id, s);
@@ -553,7 +566,7 @@ export class FakeMastodonServer {
             published_at: null,
           }
         : null,
-      poll: null,
+      poll: this.renderPoll(s, viewer),
       replies_count: i.counts?.replies ?? this.counter('replies', s.id),
       reblogs_count: i.counts?.reblogs ?? this.counter('reblogs', s.id),
       favourites_count: i.counts?.favourites ?? s.favouritedBy.size,
@@ -561,6 +574,33 @@ export class FakeMastodonServer {
       ...this.renderQuote(quoted, viewer, depth),
       filtered: this.filterResults(s, viewer),
     };
+  }
+
+  /** The poll as `viewer` sees it: `voted` and `own_votes` are theirs. */
+  private renderPoll(s: StoredStatus, viewer: string | null): Obj | null {
+    const poll = s.input.poll;
+    if (!poll) return null;
+    const votes = [...s.pollVotes.values()];
+    const own = viewer ? s.pollVotes.get(viewer) : undefined;
+    return {
+      id: s.ext,
+      expires_at: poll.expiresAt ?? null,
+      expired: this.pollExpired(s),
+      multiple: poll.multiple ?? false,
+      votes_count: votes.reduce((n, v) => n + v.length, 0),
+      voters_count: votes.length,
+      options: poll.options.map((title, k) => ({
+        title,
+        votes_count: votes.filter((v) => v.includes(k)).length,
+      })),
+      emojis: [],
+      ...(viewer ? { voted: own !== undefined, own_votes: own ?? [] } : {}),
+    };
+  }
+
+  private pollExpired(s: StoredStatus): boolean {
+    const at = s.input.poll?.expiresAt;
+    return !!at && Date.parse(at) <= Date.now();
   }
 
   /** Plain text as HTML: paragraphs and line breaks, as Mastodon renders them or with newlines between tags. */
@@ -945,10 +985,7 @@ export class FakeMastodonServer {
       const s = this.statusFor(ctx);
       if (!s || s.accountId !== ctx.account?.id) return err(404, 'Record not found');
       const body = { ...this.renderStatus(s, s.accountId), text: s.input.text ?? '' };
-      // Whoever could see it is told, so the recipients are chosen before it disappears.
-      const recipients = new Set([...this.streams].filter((c) => this.inHomeOf(c, s) || c.stream !== 'user'));
-      s.deleted = true;
-      this.emit((c) => recipients.has(c), 'delete', s.ext);
+      this.remove(s);
       return { status: 200, body };
     });
 
@@ -989,6 +1026,32 @@ export class FakeMastodonServer {
       };
     });
 
+    this.route('GET', '/api/v1/polls/{id}', false, (ctx) => {
+      const s = this.statusFor(ctx);
+      if (!s?.input.poll) return err(404, 'Record not found');
+      return { status: 200, body: this.renderPoll(s, ctx.account?.id ?? null) as Obj };
+    });
+    this.route('POST', '/api/v1/polls/{id}/votes', true, (ctx) => {
+      const s = this.statusFor(ctx);
+      const poll = s?.input.poll;
+      if (!s || !poll) return err(404, 'Record not found');
+      const me = (ctx.account as FakeAccount).id;
+      const raw: unknown = ctx.body['choices'];
+      const choices = (Array.isArray(raw) ? raw : [raw]).map((c) => Number(c));
+      // Mastodon's validations, in its words.
+      if (this.pollExpired(s)) return err(422, 'Validation failed: The poll has already ended');
+      if (s.pollVotes.has(me)) return err(422, 'Validation failed: You have already voted on this poll');
+      if (
+        choices.length === 0 ||
+        new Set(choices).size !== choices.length ||
+        choices.some((c) => !Number.isInteger(c) || c < 0 || c >= poll.options.length)
+      )
+        return err(422, 'Validation failed: Choices are not valid');
+      if (choices.length > 1 && !poll.multiple)
+        return err(422, 'Validation failed: Only one choice is allowed');
+      s.pollVotes.set(me, choices);
+      return { status: 200, body: this.renderPoll(s, me) as Obj };
+    });
     this.route('POST', '/api/v1/statuses/{id}/favourite', true, (ctx) => {
       const s = this.statusFor(ctx);
       if (!s) return err(404, 'Record not found');

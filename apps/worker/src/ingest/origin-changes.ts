@@ -1,0 +1,90 @@
+// Edits and deletions at the origin. A streaming server announces them (`status.update`, `delete`);
+// for a server without one, each poll re-reads the newest page and compares it with what the source
+// stored in that window.
+import type { MastodonConnector } from '@tributary/connector-mastodon';
+import { Network } from '@tributary/core';
+import type { Post, TrustDomain } from '@tributary/core';
+import { markDeletedAtOrigin, storePosts } from '@tributary/db';
+import type { PrismaService, Source } from '@tributary/db';
+import type { JobQueue } from '@tributary/queue';
+
+/** The re-checked window: one page, a distinct size so it is told apart from a sync's pages. */
+export const RECHECK_PAGE = 30;
+/** Stored posts missing from the window that are confirmed one request each: a bound per poll. */
+const MAX_CONFIRMS = 10;
+
+/** Marks Mastodon statuses of `trustDomain` deleted at origin and re-runs the affected pipelines. */
+export async function applyDeletions(
+  db: PrismaService,
+  jobs: JobQueue,
+  trustDomain: TrustDomain,
+  nativeIds: readonly string[],
+): Promise<number> {
+  const marked = await markDeletedAtOrigin(db.client, Network.Mastodon, trustDomain, nativeIds);
+  for (const { userId, postIds } of marked) {
+    await jobs.enqueue('run-pipelines', { userId, postIds: postIds.map(String) });
+  }
+  return marked.reduce((n, m) => n + m.postIds.length, 0);
+}
+
+/**
+ * Compares the newest page of `source` with the posts it stored in that window: a status edited
+ * since (`edited_at` changed) is stored over the old one, one missing and confirmed gone (404) is
+ * marked deleted at origin. Boosts are left out of the deletion check: a withdrawn boost removes a
+ * status from the timeline without deleting it.
+ */
+export async function recheckRecent(
+  db: PrismaService,
+  jobs: JobQueue,
+  connector: MastodonConnector,
+  source: Source,
+  userId: string,
+): Promise<{ edited: number; deleted: number }> {
+  const page = await connector.recentStatuses(
+    { kind: source.kind, externalId: source.externalId },
+    RECHECK_PAGE,
+  );
+  const trustDomain = page.trustDomain;
+  const present = page.items.map((i) => i.post.nativeId);
+
+  const stored = await db.client.post.findMany({
+    where: { network: Network.Mastodon, trustDomain, nativeId: { in: present } },
+    select: { nativeId: true, raw: true },
+  });
+  const storedEdit = new Map(stored.map((p) => [p.nativeId, editedAt(p.raw)]));
+  const edited: Post[] = page.items
+    .map((i) => i.post)
+    .filter((p) => storedEdit.has(p.nativeId) && editedAt(p.raw) !== storedEdit.get(p.nativeId));
+  if (edited.length > 0) {
+    const ids = await storePosts(db.client, edited, trustDomain);
+    await jobs.enqueue('run-pipelines', { userId, postIds: [...ids.values()].map(String) });
+  }
+
+  // The window's lower edge: the oldest status of the page that is not a boost (boosts place old
+  // statuses high). A page holding the whole timeline has no lower edge.
+  const own = page.items.filter((i) => i.reason === null).map((i) => Date.parse(i.post.createdAt));
+  if (!page.complete && own.length === 0) return { edited: edited.length, deleted: 0 };
+  const since = page.complete ? new Date(0) : new Date(Math.min(...own));
+  const missing = await db.client.$queryRawUnsafe<{ nativeId: string }[]>(
+    `SELECT p."nativeId" FROM "SourcePost" sp JOIN "Post" p ON p.id = sp."postId"
+      WHERE sp."sourceId" = $1::uuid AND sp.reason IS NULL AND p.network = 'MASTODON'
+        AND p."trustDomain" = $2 AND p."createdAt" >= $3 AND NOT (p.data ? 'deletedAt')
+        AND NOT (p."nativeId" = ANY($4::text[]))
+      ORDER BY p."createdAt" DESC LIMIT ${MAX_CONFIRMS}`,
+    source.id,
+    trustDomain,
+    since,
+    present,
+  );
+  // Missing from the page is not proof (an unfollow drops statuses from home): the server confirms.
+  const gone: string[] = [];
+  for (const { nativeId } of missing) if (await connector.statusGone(nativeId)) gone.push(nativeId);
+  const deleted = await applyDeletions(db, jobs, trustDomain, gone);
+  return { edited: edited.length, deleted };
+}
+
+/** When the status was last edited, from its stored record (the server's own keys, `edited_at`). */
+function editedAt(raw: unknown): string | null {
+  const value = (raw as { edited_at?: unknown } | null)?.edited_at;
+  return typeof value === 'string' ? value : null;
+}
