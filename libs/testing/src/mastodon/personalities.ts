@@ -42,8 +42,11 @@ export const MASTODON_4_5: ServerPersonality = {
 };
 
 /**
- * The single-user TypeScript server Tributary was tried against (../shared/design/INTEROP.md §5).
- * Tokens are scoped as on every server (Mastodon enforces scopes too).
+ * A single-user Mastodon-API server of the kind Tributary was tried against (issue 18): UUIDv7 ids,
+ * `Link` with `next` only on full pages, `min_id` answered like `since_id`, no rate-limit headers,
+ * no streaming API, HTML with newlines between tags, quotes as a plain status plus `quote_id`,
+ * Accounts without `uri`/`group`/`indexable`. Tokens are scoped as on every server (Mastodon
+ * enforces scopes too).
  */
 export const SINGLE_USER_SERVER: ServerPersonality = {
   name: 'single-user server (UUIDv7, no streaming)',
