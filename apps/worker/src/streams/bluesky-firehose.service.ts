@@ -8,7 +8,6 @@ import {
   FEED_COLLECTIONS,
   recordFeedKey,
   seenFeedKeys,
-  subscribeJetstream,
   subscribeRepos,
 } from '@tributary/connector-bluesky';
 import type { FirehoseSubscription, RepoEvent } from '@tributary/connector-bluesky';
@@ -48,8 +47,6 @@ interface Stream {
   sub: FirehoseSubscription;
   /** The cursor last written to StreamCursor. */
   saved: number | null;
-  /** The Jetstream repo filter it was started with. */
-  dids: string;
 }
 
 interface Watch {
@@ -76,7 +73,7 @@ export class BlueskyFirehoseService implements OnApplicationBootstrap, BeforeApp
   private readonly logger = new Logger(BlueskyFirehoseService.name);
   private readonly lock: LeaderLock;
   private readonly watches = new Map<string, Watch>();
-  /** Stream key (`firehose:<service>` or `jetstream:<url>`) -> subscription. */
+  /** Stream key (`firehose:<service>`) -> subscription. */
   private readonly subs = new Map<string, Stream>();
   /** Second syncs for sources whose first one came before the AppView had the post (while leading). */
   private followUps: FollowUpSyncs | null = null;
@@ -249,34 +246,18 @@ export class BlueskyFirehoseService implements OnApplicationBootstrap, BeforeApp
 
   private async syncSubscriptionsOnce(): Promise<void> {
     if (!this.leading) return;
-    const wanted = new Map<string, { service: string; dids: string }>();
-    const jetstream = this.config.BLUESKY_JETSTREAM_URL;
-    if (jetstream && this.watches.size > 0) {
-      // Jetstream filters by repo server-side (up to 10,000); beyond that take everything and filter here.
-      const all = new Set<string>();
-      for (const w of this.watches.values()) {
-        for (const d of w.home) all.add(d);
-        for (const l of w.lists.values()) for (const d of l) all.add(d);
-        for (const s of w.account.sources) if (s.kind === SourceKind.Author) all.add(s.externalId);
-      }
-      wanted.set(`jetstream:${jetstream}`, {
-        service: jetstream,
-        dids: all.size <= 10_000 ? [...all].sort().join(' ') : '',
-      });
-    } else if (!jetstream) {
-      for (const w of this.watches.values()) {
-        const service = w.account.serviceUrl.replace(/\/+$/, '');
-        wanted.set(`firehose:${service}`, { service, dids: '' });
-      }
+    const wanted = new Map<string, string>();
+    for (const w of this.watches.values()) {
+      const service = w.account.serviceUrl.replace(/\/+$/, '');
+      wanted.set(`firehose:${service}`, service);
     }
     for (const [key, entry] of this.subs) {
-      const next = wanted.get(key);
-      if (next && next.dids === entry.dids) continue;
+      if (wanted.has(key)) continue;
       this.subs.delete(key);
       await entry.sub.stop().catch(() => undefined);
       await this.flushCursors([entry]);
     }
-    for (const [key, { service, dids }] of wanted) {
+    for (const [key, service] of wanted) {
       if (this.subs.has(key) || !this.leading) continue;
       const stored = await this.db.client.streamCursor.findUnique({ where: { key: `bluesky:${key}` } });
       const cursor = stored ? Number(stored.cursor) : null;
@@ -287,21 +268,17 @@ export class BlueskyFirehoseService implements OnApplicationBootstrap, BeforeApp
         onError: (err: Error) => this.logger.warn(`${key}: ${err.message}`),
       };
       // A PDS is named by whoever controls the account's DID: checked like every connection of the
-      // account's session (the operator's Jetstream is trusted).
-      if (key.startsWith('firehose:')) {
-        const refused = await assertSafeInstanceUrl(service, this.accounts.blueskyPolicy).then(
-          () => null,
-          (err: Error) => err,
-        );
-        if (refused !== null) {
-          this.logger.warn(`${key}: not consumed: ${refused.message}`);
-          continue;
-        }
+      // account's session.
+      const refused = await assertSafeInstanceUrl(service, this.accounts.blueskyPolicy).then(
+        () => null,
+        (err: Error) => err,
+      );
+      if (refused !== null) {
+        this.logger.warn(`${key}: not consumed: ${refused.message}`);
+        continue;
       }
-      const sub = key.startsWith('jetstream:')
-        ? subscribeJetstream({ ...common, url: service, wantedDids: dids ? dids.split(' ') : [] })
-        : subscribeRepos({ ...common, service });
-      this.subs.set(key, { key, sub, saved: common.cursor, dids });
+      const sub = subscribeRepos({ ...common, service });
+      this.subs.set(key, { key, sub, saved: common.cursor });
       this.logger.log(`${key}: consuming from ${common.cursor ?? 'now'}`);
     }
   }
