@@ -9,7 +9,9 @@ const EXPOSED = ['Link', 'X-RateLimit-Reset', 'X-RateLimit-Limit', 'X-RateLimit-
  * browser app cannot page) and preflights answered here. No credentials: tokens travel in headers.
  */
 export function mastodonCors(req: Request, res: Response, next: NextFunction): void {
-  if (!CORS_PATHS.some((p) => p.test(req.path))) return next();
+  // Mounted on every path, so `req.path` is relative to the mount: the full path is in originalUrl.
+  const path = req.originalUrl.split('?')[0] ?? '';
+  if (!CORS_PATHS.some((p) => p.test(path))) return next();
   res.setHeader('Access-Control-Allow-Origin', '*');
   res.setHeader('Access-Control-Expose-Headers', EXPOSED.join(', '));
   if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) {

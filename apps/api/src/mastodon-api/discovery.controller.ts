@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Controller, Get, Inject, Req, Res, UseFilters } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Req, Res, UseFilters } from '@nestjs/common';
 import type { Request, Response } from './http-types.js';
 import { CONFIG } from '@tributary/config';
 import type { Config } from '@tributary/config';
@@ -10,6 +10,7 @@ import { MastodonLimits } from '../actions/mastodon-limits.service.js';
 import { baseUrl } from './base-url.js';
 import { MastodonApiExceptionFilter } from './mastodon-api.exception.js';
 import { MastodonAuthGuard } from './mastodon-auth.guard.js';
+import { MastodonMediaStore } from './mastodon-media.service.js';
 
 const TRIBUTARY_VERSION = (
   JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -48,6 +49,7 @@ export class DiscoveryController {
     private readonly db: PrismaService,
     private readonly guard: MastodonAuthGuard,
     private readonly mastodonLimits: MastodonLimits,
+    private readonly media: MastodonMediaStore,
   ) {}
 
   @Get('.well-known/nodeinfo')
@@ -144,6 +146,16 @@ export class DiscoveryController {
   @Get(['avatars/original/missing.png', 'headers/original/missing.png'])
   missingImage(@Res() res: Response) {
     res.set({ 'Content-Type': 'image/png', 'Cache-Control': 'public, max-age=86400' }).send(MISSING_PNG);
+  }
+
+  @Get('system/media_attachments/:id')
+  async mediaFile(@Param('id') id: string, @Res() res: Response) {
+    const file = await this.media.file(id);
+    if (!file) {
+      res.status(404).json({ error: 'Record not found' });
+      return;
+    }
+    res.set({ 'Content-Type': file.mimeType, 'Cache-Control': 'public, max-age=86400', 'X-Content-Type-Options': 'nosniff' }).send(file.data);
   }
 
   private mediaConfiguration(limits: PostLimits) {

@@ -59,8 +59,18 @@ export class MastodonAccounts {
     const account = await this.own(user, ctx);
     return {
       ...account,
-      source: { privacy: 'public', sensitive: false, language: null, note: '', fields: [], follow_requests_count: 0 },
-      role: null,
+      source: {
+        privacy: 'public',
+        sensitive: false,
+        language: null,
+        note: '',
+        fields: [],
+        follow_requests_count: 0,
+        indexable: false,
+        discoverable: false,
+      },
+      // Mastodon's role of every user ("everyone", id -99): no moderation permissions here.
+      role: { id: '-99', name: '', color: '', permissions: '0', highlighted: false },
     };
   }
 

@@ -29,7 +29,7 @@ export class MastodonMediaStore {
     private readonly ids: MastodonIds,
   ) {}
 
-  async upload(userId: string, file: { mimetype: string; buffer: Buffer } | undefined, description: unknown): Promise<Json> {
+  async upload(baseUrl: string, userId: string, file: { mimetype: string; buffer: Buffer } | undefined, description: unknown): Promise<Json> {
     if (!file || file.buffer.length === 0) throw new AppException(AppErrorCode.BadUserInput, 'file: no file was sent');
     const mimeType = file.mimetype.toLowerCase();
     if (!IMAGE.test(mimeType)) {
@@ -43,20 +43,20 @@ export class MastodonMediaStore {
     const row = await this.db.client.mastodonMedia.create({
       data: { userId, mimeType, data: new Uint8Array(file.buffer), description: alt },
     });
-    return this.attachment(row);
+    return this.attachment(baseUrl, row);
   }
 
-  async get(userId: string, mediaId: string): Promise<Json> {
-    return this.attachment(await this.find(userId, mediaId));
+  async get(baseUrl: string, userId: string, mediaId: string): Promise<Json> {
+    return this.attachment(baseUrl, await this.find(userId, mediaId));
   }
 
-  async describe(userId: string, mediaId: string, description: unknown): Promise<Json> {
+  async describe(baseUrl: string, userId: string, mediaId: string, description: unknown): Promise<Json> {
     const row = await this.find(userId, mediaId);
     const updated = await this.db.client.mastodonMedia.update({
       where: { id: row.id },
       data: { description: this.description(description) },
     });
-    return this.attachment(updated);
+    return this.attachment(baseUrl, updated);
   }
 
   /** The member's unused uploads by Mastodon id, in the order given; NOT_FOUND names a missing one. */
@@ -76,9 +76,9 @@ export class MastodonMediaStore {
     await this.db.client.mastodonMedia.updateMany({ where: { userId, id: { in: [...uploadIds] } }, data: { actionId } });
   }
 
-  async attachments(userId: string, actionId: string): Promise<Json[]> {
+  async attachments(baseUrl: string, userId: string, actionId: string): Promise<Json[]> {
     const rows = await this.db.client.mastodonMedia.findMany({ where: { userId, actionId }, orderBy: { createdAt: 'asc' } });
-    return Promise.all(rows.map((row) => this.attachment(row)));
+    return Promise.all(rows.map((row) => this.attachment(baseUrl, row)));
   }
 
   private description(value: unknown): string | null {
@@ -99,13 +99,24 @@ export class MastodonMediaStore {
     return row;
   }
 
-  private async attachment(row: { id: string; mimeType: string; description: string | null; createdAt: Date }): Promise<Json> {
+  /** The bytes of an upload, by its (unguessable) row id: public like any posted image. */
+  async file(uploadId: string): Promise<{ mimeType: string; data: Buffer } | null> {
+    if (!/^[0-9a-f-]{36}$/.test(uploadId)) return null;
+    const row = await this.db.client.mastodonMedia.findUnique({ where: { id: uploadId }, select: { mimeType: true, data: true } });
+    return row ? { mimeType: row.mimeType, data: Buffer.from(row.data) } : null;
+  }
+
+  private async attachment(
+    baseUrl: string,
+    row: { id: string; mimeType: string; description: string | null; createdAt: Date },
+  ): Promise<Json> {
     const id = await this.ids.id({ kind: 'MEDIA', key: `upload ${row.id}`, at: row.createdAt.getTime() });
+    const url = `${baseUrl}/system/media_attachments/${row.id}`;
     return {
       id,
       type: 'image',
-      url: null,
-      preview_url: null,
+      url,
+      preview_url: url,
       remote_url: null,
       description: row.description,
       blurhash: null,

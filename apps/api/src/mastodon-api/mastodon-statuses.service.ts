@@ -218,7 +218,7 @@ export class MastodonStatuses {
       hashtags: [],
     };
     const [status] = await this.presenter.statuses(user.id, [{ postId: '0', post, reason: null }], ctx);
-    const media = await this.media.attachments(user.id, action.id);
+    const media = await this.media.attachments(ctx.baseUrl, user.id, action.id);
     return { ...status!, id, uri: post.uri, account, media_attachments: media };
   }
 }

@@ -125,17 +125,23 @@ export class StatusesController {
     @Member() user: AuthenticatedUser,
     @UploadedFile() file: { mimetype: string; buffer: Buffer } | undefined,
     @Body() body: { description?: unknown },
+    @Req() req: Request,
   ) {
-    return this.media.upload(user.id, file, body?.description);
+    return this.media.upload(this.context.of(req).baseUrl, user.id, file, body?.description);
   }
 
   @Get('v1/media/:id')
-  mediaById(@Member() user: AuthenticatedUser, @Param('id') id: string) {
-    return this.media.get(user.id, id);
+  mediaById(@Member() user: AuthenticatedUser, @Param('id') id: string, @Req() req: Request) {
+    return this.media.get(this.context.of(req).baseUrl, user.id, id);
   }
 
   @Put('v1/media/:id')
-  describe(@Member() user: AuthenticatedUser, @Param('id') id: string, @Body() body: { description?: unknown }) {
-    return this.media.describe(user.id, id, body?.description);
+  describe(
+    @Member() user: AuthenticatedUser,
+    @Param('id') id: string,
+    @Body() body: { description?: unknown },
+    @Req() req: Request,
+  ) {
+    return this.media.describe(this.context.of(req).baseUrl, user.id, id, body?.description);
   }
 }

@@ -7,7 +7,9 @@ import { Public } from '../../auth/public.decorator.js';
 import { AppException } from '../../common/app.exception.js';
 import { baseUrl } from '../base-url.js';
 import { MastodonApiException, MastodonApiExceptionFilter } from '../mastodon-api.exception.js';
-import { AllowAppToken, Caller, MastodonAuthGuard } from '../mastodon-auth.guard.js';
+import { AllowAppToken, Caller, MastodonAuthGuard, Member, RequireScope } from '../mastodon-auth.guard.js';
+import { MastodonAccounts } from '../mastodon-accounts.service.js';
+import type { AuthenticatedUser } from '../../auth/auth.types.js';
 import type { MastodonCaller } from '../mastodon-auth.guard.js';
 import { AUTHORIZE_PAGE_CSP, authorizePage, errorPage, outOfBandPage } from './authorize-page.js';
 import { OAuthService, OOB_REDIRECT } from './oauth.service.js';
@@ -37,6 +39,7 @@ export class OAuthController {
   constructor(
     private readonly oauth: OAuthService,
     private readonly auth: AuthService,
+    private readonly accounts: MastodonAccounts,
     @Inject(CONFIG) private readonly config: Config,
   ) {}
 
@@ -67,6 +70,7 @@ export class OAuthController {
       authorization_endpoint: `${base}/oauth/authorize`,
       token_endpoint: `${base}/oauth/token`,
       revocation_endpoint: `${base}/oauth/revoke`,
+      userinfo_endpoint: `${base}/oauth/userinfo`,
       app_registration_endpoint: `${base}/api/v1/apps`,
       scopes_supported: SCOPES_SUPPORTED,
       response_types_supported: ['code'],
@@ -74,6 +78,22 @@ export class OAuthController {
       grant_types_supported: ['authorization_code', 'client_credentials'],
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
       code_challenge_methods_supported: ['S256'],
+    };
+  }
+
+  /** OpenID-style profile of the member (Mastodon answers it for the `profile` scope). */
+  @Get('oauth/userinfo')
+  @UseGuards(MastodonAuthGuard)
+  @RequireScope('profile')
+  async userinfo(@Member() user: AuthenticatedUser, @Req() req: Request) {
+    const account = await this.accounts.own(user, { baseUrl: baseUrl(req, this.config) });
+    return {
+      iss: `${baseUrl(req, this.config)}/`,
+      sub: account['uri'],
+      name: account['display_name'],
+      preferred_username: account['username'],
+      profile: account['url'],
+      picture: account['avatar'],
     };
   }
 
