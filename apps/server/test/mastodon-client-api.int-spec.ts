@@ -53,7 +53,12 @@ let masto: mastodon.rest.Client;
 let mega: MegalodonInterface;
 
 const htmlDecode = (s: string) =>
-  s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  s
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 
 /** The consent page driven as a browser would: read the form, log in, authorize; the code it yields. */
 async function consent(authorizeUrl: string, username: string): Promise<string> {
@@ -62,7 +67,10 @@ async function consent(authorizeUrl: string, username: string): Promise<string> 
   const html = await page.text();
   expect(html).toContain('Authorize');
   const fields = Object.fromEntries(
-    [...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1]!, htmlDecode(m[2]!)]),
+    [...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [
+      m[1]!,
+      htmlDecode(m[2]!),
+    ]),
   );
   const post = (password: string) =>
     fetch(new URL('/oauth/authorize', authorizeUrl), {
@@ -147,7 +155,10 @@ beforeAll(async () => {
   bobGraphqlToken = await signUp('bob');
   await linkBluesky(gql, aliceGraphqlToken, viewer, net.info.pdsUrl);
   await linkMastodon(gql, aliceGraphqlToken, fake.origin, fake.issueToken(reader));
-  await waitFor('six posts in alice’s timeline', async () => (await graphqlTimelineUris(aliceGraphqlToken)).length >= 6);
+  await waitFor(
+    'six posts in alice’s timeline',
+    async () => (await graphqlTimelineUris(aliceGraphqlToken)).length >= 6,
+  );
   proxy = await startContractProxy(instance.apiUrl);
 });
 
@@ -159,9 +170,13 @@ afterAll(async () => {
 
 describe('logging in as a Mastodon app', () => {
   it('masto: discovery, app registration with a custom scheme, authorization code with PKCE, verify credentials', async () => {
-    const nodeinfo = (await (await fetch(`${proxy.url}/.well-known/nodeinfo`)).json()) as { links: { href: string }[] };
+    const nodeinfo = (await (await fetch(`${proxy.url}/.well-known/nodeinfo`)).json()) as {
+      links: { href: string }[];
+    };
     expect((await fetch(nodeinfo.links[0]!.href)).status).toBe(200);
-    const metadata = (await (await fetch(`${proxy.url}/.well-known/oauth-authorization-server`)).json()) as Record<string, unknown>;
+    const metadata = (await (
+      await fetch(`${proxy.url}/.well-known/oauth-authorization-server`)
+    ).json()) as Record<string, unknown>;
     expect(metadata['code_challenge_methods_supported']).toEqual(['S256']);
 
     const anonymous = createRestAPIClient({ url: proxy.url });
@@ -218,7 +233,11 @@ describe('logging in as a Mastodon app', () => {
     // A preflight from a browser app is answered for the API, with Link readable.
     const preflight = await fetch(`${proxy.url}/api/v1/timelines/home`, {
       method: 'OPTIONS',
-      headers: { origin: 'https://elk.example', 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' },
+      headers: {
+        origin: 'https://elk.example',
+        'access-control-request-method': 'GET',
+        'access-control-request-headers': 'authorization',
+      },
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
@@ -232,14 +251,19 @@ describe('logging in as a Mastodon app', () => {
 
   it('megalodon: out-of-band code with the client secret', async () => {
     const anonymous = generator('mastodon', proxy.url);
-    const app = await anonymous.registerApp('megalodon test', { scopes: SCOPES.split(' '), redirect_uris: OOB });
+    const app = await anonymous.registerApp('megalodon test', {
+      scopes: SCOPES.split(' '),
+      redirect_uris: OOB,
+    });
     const code = await consent(app.url!, 'alice');
     const token = await anonymous.fetchAccessToken(app.client_id, app.client_secret, code, OOB);
     megaToken = token.access_token;
     mega = generator('mastodon', proxy.url, megaToken);
     const me = await mega.verifyAccountCredentials();
     expect(me.data.username).toBe('alice');
-    await expect(generator('mastodon', proxy.url, 'trb_not-a-token').verifyAccountCredentials()).rejects.toMatchObject({
+    await expect(
+      generator('mastodon', proxy.url, 'trb_not-a-token').verifyAccountCredentials(),
+    ).rejects.toMatchObject({
       response: { status: 401 },
     });
   });
@@ -255,8 +279,9 @@ describe('reading', () => {
       if (!arrived) {
         arrived = `arrived meanwhile ${RUN}`;
         fake.post(samM, { text: arrived });
-        await waitFor('the new post in the timeline', async () =>
-          (await graphqlTimelineUris(aliceGraphqlToken)).length > expected.length,
+        await waitFor(
+          'the new post in the timeline',
+          async () => (await graphqlTimelineUris(aliceGraphqlToken)).length > expected.length,
         );
       }
     }
@@ -277,7 +302,8 @@ describe('reading', () => {
   });
 
   it('megalodon: home with max_id paging, statuses mapped from both networks', async () => {
-    const all: { id: string; uri: string; content: string; tags: { name: string }[]; filtered?: unknown }[] = [];
+    const all: { id: string; uri: string; content: string; tags: { name: string }[]; filtered?: unknown }[] =
+      [];
     let maxId: string | undefined;
     for (;;) {
       const page = await mega.getHomeTimeline({ limit: 3, ...(maxId ? { max_id: maxId } : {}) });
@@ -292,7 +318,9 @@ describe('reading', () => {
     // The pipeline's content-warning verdict arrives as a Mastodon filter result (megalodon keeps no
     // `filtered`: read as an app that does reads it).
     const id = all.find((s) => s.content.includes('mastodon two'))!.id;
-    const page = await fetch(`${proxy.url}/api/v1/timelines/home?limit=40`, { headers: { authorization: `Bearer ${megaToken}` } });
+    const page = await fetch(`${proxy.url}/api/v1/timelines/home?limit=40`, {
+      headers: { authorization: `Bearer ${megaToken}` },
+    });
     const warned = ((await page.json()) as { id: string }[]).find((s) => s.id === id)! as unknown as {
       spoiler_text: string;
       filtered: { filter: { filter_action: string; title: string } }[];
@@ -347,9 +375,16 @@ describe('acting', () => {
   });
 
   it('masto posts with an image and a content warning; megalodon replies', async () => {
-    const media = await masto.v2.media.create({ file: new Blob([PNG], { type: 'image/png' }), description: 'a red dot' });
+    const media = await masto.v2.media.create({
+      file: new Blob([PNG], { type: 'image/png' }),
+      description: 'a red dot',
+    });
     expect(media.url).toBeTruthy();
-    const status = await masto.v1.statuses.create({ status: `with a picture ${RUN}`, spoilerText: 'eye strain', mediaIds: [media.id] });
+    const status = await masto.v1.statuses.create({
+      status: `with a picture ${RUN}`,
+      spoilerText: 'eye strain',
+      mediaIds: [media.id],
+    });
     expect(status.spoilerText).toBe('eye strain');
     expect(status.mediaAttachments.map((m) => m.description)).toEqual(['a red dot']);
     // Only to Mastodon: Bluesky has no content warnings.
@@ -361,15 +396,19 @@ describe('acting', () => {
       {},
       aliceGraphqlToken,
     );
-    expect(actions.data!.actions.filter((a) => a.kind === 'POST').map((a) => a.network)).toEqual(['MASTODON']);
+    expect(actions.data!.actions.filter((a) => a.kind === 'POST').map((a) => a.network)).toEqual([
+      'MASTODON',
+    ]);
 
     const home = await mega.getHomeTimeline({ limit: 40 });
     const target = home.data.find((s) => s.content.includes('mastodon three'))!;
     const before = fake.requests.filter((r) => r.method === 'POST' && r.path === '/api/v1/statuses').length;
     const reply = await mega.postStatus(`a reply ${RUN}`, { in_reply_to_id: target.id });
     expect(reply.status).toBe(200);
-    await waitFor('the reply at the Mastodon instance', async () =>
-      fake.requests.filter((r) => r.method === 'POST' && r.path === '/api/v1/statuses').length > before,
+    await waitFor(
+      'the reply at the Mastodon instance',
+      async () =>
+        fake.requests.filter((r) => r.method === 'POST' && r.path === '/api/v1/statuses').length > before,
     );
   });
 
@@ -379,7 +418,10 @@ describe('acting', () => {
     const markers = await mega.getMarkers(['home']);
     expect((markers.data as { home?: { last_read_id: string } }).home!.last_read_id).toBe(home[2]!.id);
     // markRead through GraphQL moves the same marker.
-    const page = await gql<{ timeline: { edges: { cursor: string; node: { post: { uri: string } } }[] }; pipelines: { id: string; isDefault: boolean }[] }>(
+    const page = await gql<{
+      timeline: { edges: { cursor: string; node: { post: { uri: string } } }[] };
+      pipelines: { id: string; isDefault: boolean }[];
+    }>(
       '{ timeline(first: 1) { edges { cursor node { post { uri } } } } pipelines { id isDefault } }',
       {},
       aliceGraphqlToken,
@@ -419,7 +461,11 @@ describe('streaming', () => {
       return null;
     })();
     expect(received!.id).toMatch(/^1\d{18}$/);
-    await waitFor('megalodon’s update', async () => megaUpdates.some((s) => s.content.includes(live)), 20_000);
+    await waitFor(
+      'megalodon’s update',
+      async () => megaUpdates.some((s) => s.content.includes(live)),
+      20_000,
+    );
     subscription.unsubscribe();
     streaming.close();
     socket.stop();
@@ -523,7 +569,11 @@ describe('start-up sequences of real apps', () => {
     const form = await fetch(`${proxy.url}/api/v1/apps`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ client_name: 'form app', redirect_uris: `${OOB}\nhttps://a.example/cb`, scopes: 'read write follow push profile' }),
+      body: new URLSearchParams({
+        client_name: 'form app',
+        redirect_uris: `${OOB}\nhttps://a.example/cb`,
+        scopes: 'read write follow push profile',
+      }),
     });
     expect(form.status).toBe(200);
     const app = (await form.json()) as { client_id: string; client_secret: string; redirect_uris: string[] };

@@ -28,7 +28,13 @@ export async function startContractProxy(target: string): Promise<ContractProxy>
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const forward = request(
-        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          method: req.method,
+          path: req.url,
+          headers: req.headers,
+        },
         (answer) => {
           const body: Buffer[] = [];
           answer.on('data', (c: Buffer) => body.push(c));

@@ -1,4 +1,16 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+  UseFilters,
+  UseGuards,
+} from '@nestjs/common';
 import type { Request, Response } from './http-types.js';
 import type { AuthenticatedUser } from '../auth/auth.types.js';
 import { Public } from '../auth/public.decorator.js';
@@ -58,7 +70,9 @@ export class AccountsController {
 
   @Get('markers')
   getMarkers(@Member() user: AuthenticatedUser, @Query('timeline') timeline: unknown) {
-    const timelines = (Array.isArray(timeline) ? timeline : [timeline]).filter((t): t is string => typeof t === 'string');
+    const timelines = (Array.isArray(timeline) ? timeline : [timeline]).filter(
+      (t): t is string => typeof t === 'string',
+    );
     return this.markers.get(user, timelines);
   }
 

@@ -14,7 +14,9 @@ export abstract class Bookmarks {
 @Injectable()
 export class NoBookmarks extends Bookmarks {
   set(): Promise<void> {
-    return Promise.reject(new AppException(AppErrorCode.BadUserInput, 'Bookmarks are not kept by this Tributary yet'));
+    return Promise.reject(
+      new AppException(AppErrorCode.BadUserInput, 'Bookmarks are not kept by this Tributary yet'),
+    );
   }
 
   list(): Promise<string[]> {

@@ -2,7 +2,14 @@ import type { NextFunction, Request, Response } from './http-types.js';
 
 /** Where Mastodon allows any origin: its API, the token endpoints, discovery. */
 const CORS_PATHS = [/^\/api\//, /^\/oauth\/(token|revoke)$/, /^\/\.well-known\//, /^\/nodeinfo\//];
-const EXPOSED = ['Link', 'X-RateLimit-Reset', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-Request-Id', 'Idempotency-Key'];
+const EXPOSED = [
+  'Link',
+  'X-RateLimit-Reset',
+  'X-RateLimit-Limit',
+  'X-RateLimit-Remaining',
+  'X-Request-Id',
+  'Idempotency-Key',
+];
 
 /**
  * CORS as Mastodon sends it (INTEROP.md §4): `*` on the API, with `Link` exposed (without it a

@@ -5,7 +5,11 @@ import { CONFIG } from '@tributary/config';
 import type { Config } from '@tributary/config';
 import { PrismaService } from '@tributary/db';
 import { Public } from '../auth/public.decorator.js';
-import { BLUESKY_MAX_GRAPHEMES, BLUESKY_MAX_IMAGE_BYTES, BLUESKY_MAX_IMAGES } from '../actions/post-limits.js';
+import {
+  BLUESKY_MAX_GRAPHEMES,
+  BLUESKY_MAX_IMAGE_BYTES,
+  BLUESKY_MAX_IMAGES,
+} from '../actions/post-limits.js';
 import { MastodonLimits } from '../actions/mastodon-limits.service.js';
 import { baseUrl } from './base-url.js';
 import { MastodonApiExceptionFilter } from './mastodon-api.exception.js';
@@ -13,7 +17,9 @@ import { MastodonAuthGuard } from './mastodon-auth.guard.js';
 import { MastodonMediaStore } from './mastodon-media.service.js';
 
 const TRIBUTARY_VERSION = (
-  JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as { version: string }
+  JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  }
 ).version;
 /**
  * Apps gate features on `version`: claim the Mastodon whose API this facade answers, and only that
@@ -55,7 +61,12 @@ export class DiscoveryController {
   @Get('.well-known/nodeinfo')
   nodeinfoLinks(@Req() req: Request) {
     return {
-      links: [{ rel: 'http://nodeinfo.diaspora.software/ns/schema/2.0', href: `${baseUrl(req, this.config)}/nodeinfo/2.0` }],
+      links: [
+        {
+          rel: 'http://nodeinfo.diaspora.software/ns/schema/2.0',
+          href: `${baseUrl(req, this.config)}/nodeinfo/2.0`,
+        },
+      ],
     };
   }
 
@@ -102,7 +113,12 @@ export class DiscoveryController {
           characters_reserved_per_url: 23,
         },
         media_attachments: this.mediaConfiguration(limits),
-        polls: { max_options: 4, max_characters_per_option: 50, min_expiration: 300, max_expiration: 2_629_746 },
+        polls: {
+          max_options: 4,
+          max_characters_per_option: 50,
+          min_expiration: 300,
+          max_expiration: 2_629_746,
+        },
       },
       contact_account: null,
       rules: [],
@@ -125,7 +141,13 @@ export class DiscoveryController {
       icon: [],
       languages: ['en'],
       configuration: {
-        urls: { streaming: base.replace(/^http/, 'ws'), status: null, about: null, privacy_policy: null, terms_of_service: null },
+        urls: {
+          streaming: base.replace(/^http/, 'ws'),
+          status: null,
+          about: null,
+          privacy_policy: null,
+          terms_of_service: null,
+        },
         accounts: { max_featured_tags: 0, max_pinned_statuses: 0 },
         statuses: {
           max_characters: limits.maxCharacters,
@@ -133,7 +155,12 @@ export class DiscoveryController {
           characters_reserved_per_url: 23,
         },
         media_attachments: { ...this.mediaConfiguration(limits), description_limit: 1500 },
-        polls: { max_options: 4, max_characters_per_option: 50, min_expiration: 300, max_expiration: 2_629_746 },
+        polls: {
+          max_options: 4,
+          max_characters_per_option: 50,
+          min_expiration: 300,
+          max_expiration: 2_629_746,
+        },
         translation: { enabled: false },
       },
       registrations: { enabled: false, approval_required: false, message: null, url: null },
@@ -155,7 +182,13 @@ export class DiscoveryController {
       res.status(404).json({ error: 'Record not found' });
       return;
     }
-    res.set({ 'Content-Type': file.mimeType, 'Cache-Control': 'public, max-age=86400', 'X-Content-Type-Options': 'nosniff' }).send(file.data);
+    res
+      .set({
+        'Content-Type': file.mimeType,
+        'Cache-Control': 'public, max-age=86400',
+        'X-Content-Type-Options': 'nosniff',
+      })
+      .send(file.data);
   }
 
   private mediaConfiguration(limits: PostLimits) {
@@ -189,7 +222,11 @@ export class DiscoveryController {
         account.network === 'BLUESKY'
           ? bluesky
           : await this.mastodonLimits.of(account.serviceUrl).then(
-              (l) => ({ maxCharacters: l.maxCharacters, maxMedia: l.maxMediaAttachments, imageSize: l.imageSizeLimit ?? Infinity }),
+              (l) => ({
+                maxCharacters: l.maxCharacters,
+                maxMedia: l.maxMediaAttachments,
+                imageSize: l.imageSizeLimit ?? Infinity,
+              }),
               () => ({ maxCharacters: 500, maxMedia: 4, imageSize: Infinity }),
             );
       limits = {

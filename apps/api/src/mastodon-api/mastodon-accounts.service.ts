@@ -22,7 +22,10 @@ export class MastodonAccounts {
 
   /** The member as an Account (what `verify_credentials` says, plus `source`). */
   async own(user: AuthenticatedUser, ctx: EntityContext): Promise<Json> {
-    const row = await this.db.client.user.findUniqueOrThrow({ where: { id: user.id }, select: { createdAt: true } });
+    const row = await this.db.client.user.findUniqueOrThrow({
+      where: { id: user.id },
+      select: { createdAt: true },
+    });
     const id = await this.ids.id({ kind: 'ACCOUNT', key: memberKey(user.id), at: row.createdAt.getTime() });
     const avatar = `${ctx.baseUrl}/avatars/original/missing.png`;
     const created = new Date(row.createdAt);
@@ -86,7 +89,14 @@ export class MastodonAccounts {
     if (!account) throw notFound();
     // An author whose posts reached one of the member's sources: the copy their own source delivered.
     const [author] = await this.db.client.$queryRawUnsafe<
-      { network: 'BLUESKY' | 'MASTODON'; networkId: string; handle: string; displayName: string | null; avatarUrl: string | null; bot: boolean }[]
+      {
+        network: 'BLUESKY' | 'MASTODON';
+        networkId: string;
+        handle: string;
+        displayName: string | null;
+        avatarUrl: string | null;
+        bot: boolean;
+      }[]
     >(
       `SELECT a.network::text AS network, a."networkId", a.handle, a."displayName", a."avatarUrl", a.bot
        FROM "Author" a

@@ -56,7 +56,9 @@ export class MastodonApiExceptionFilter implements ExceptionFilter {
       status = exception.getStatus();
       body = { error: exception.message };
     } else {
-      this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+      this.logger.error(
+        exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
+      );
     }
     res.status(status).json(body);
   }

@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import type { MiddlewareConsumer, NestModule } from '@nestjs/common';
 import { AccountsModule } from '@tributary/accounts';
 import { ActionsModule } from '../actions/actions.module.js';
-import { MastodonLimits } from '../actions/mastodon-limits.service.js';
 import { AuthModule } from '../auth/auth.module.js';
 import { LiveModule } from '../live/live.module.js';
 import { PostsModule } from '../posts/posts.module.js';

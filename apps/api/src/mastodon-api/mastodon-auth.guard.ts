@@ -62,7 +62,11 @@ export class MastodonAuthGuard implements CanActivate {
     }
     const scope =
       this.reflector.getAllAndOverride<string>(SCOPE, targets) ?? (req.method === 'GET' ? 'read' : 'write');
-    if (caller.scopes && !covers(caller.scopes, scope) && !caller.scopes.some((s) => s.startsWith(`${scope}:`))) {
+    if (
+      caller.scopes &&
+      !covers(caller.scopes, scope) &&
+      !caller.scopes.some((s) => s.startsWith(`${scope}:`))
+    ) {
       throw new MastodonApiException(403, 'This action is outside the authorized scopes');
     }
     req.mastodon = caller;

@@ -20,13 +20,18 @@ export class MastodonLists {
       select: { id: true, name: true, createdAt: true },
       orderBy: [{ isDefault: 'desc' }, { createdAt: 'asc' }],
     });
-    const ids = await this.ids.ids(pipelines.map((p) => ({ kind: 'LIST', key: p.id, at: p.createdAt.getTime() })));
+    const ids = await this.ids.ids(
+      pipelines.map((p) => ({ kind: 'LIST', key: p.id, at: p.createdAt.getTime() })),
+    );
     return pipelines.map((p) => list(ids.get('LIST', p.id), p.name));
   }
 
   async one(user: AuthenticatedUser, listId: string): Promise<Json> {
     const pipelineId = await this.pipelineOf(user, listId);
-    const pipeline = await this.db.client.pipeline.findUniqueOrThrow({ where: { id: pipelineId }, select: { name: true } });
+    const pipeline = await this.db.client.pipeline.findUniqueOrThrow({
+      where: { id: pipelineId },
+      select: { name: true },
+    });
     return list(listId, pipeline.name);
   }
 
@@ -35,7 +40,10 @@ export class MastodonLists {
     const named = await this.ids.resolve(listId);
     const pipeline =
       named?.kind === 'LIST'
-        ? await this.db.client.pipeline.findFirst({ where: { id: named.key, userId: user.id }, select: { id: true } })
+        ? await this.db.client.pipeline.findFirst({
+            where: { id: named.key, userId: user.id },
+            select: { id: true },
+          })
         : null;
     if (!pipeline) throw new AppException(AppErrorCode.NotFound, 'Record not found');
     return pipeline.id;

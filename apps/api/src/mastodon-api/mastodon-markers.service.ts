@@ -39,11 +39,17 @@ export class MastodonMarkers {
     if (id !== null) {
       const pipeline = await this.reader.ownedPipeline(user.id, null);
       const named = await this.ids.resolve(id);
-      const key = named?.kind === 'POST' ? named.key : named?.kind === 'REBLOG' ? reblogPostKey(named.key) : null;
+      const key =
+        named?.kind === 'POST' ? named.key : named?.kind === 'REBLOG' ? reblogPostKey(named.key) : null;
       const post = key ? parsePostKey(key) : null;
-      const position = post ? await this.reader.positionOfPost(pipeline.id, post.network, post.uri, 'rank') : null;
+      const position = post
+        ? await this.reader.positionOfPost(pipeline.id, post.network, post.uri, 'rank')
+        : null;
       if (!position) {
-        throw new AppException(AppErrorCode.BadUserInput, 'home.last_read_id: not a status of your home timeline');
+        throw new AppException(
+          AppErrorCode.BadUserInput,
+          'home.last_read_id: not a status of your home timeline',
+        );
       }
       await this.readPositions.markRead(
         user.id,
@@ -68,7 +74,9 @@ export class MastodonMarkers {
       if (error instanceof InvalidCursorError) return null;
       throw error;
     }
-    const [entry] = await this.db.client.$queryRawUnsafe<{ network: Network; uri: string; reason: RepostReason | null; createdAt: Date }[]>(
+    const [entry] = await this.db.client.$queryRawUnsafe<
+      { network: Network; uri: string; reason: RepostReason | null; createdAt: Date }[]
+    >(
       `SELECT p.network::text AS network, p.uri, e.reason, p."createdAt" FROM "TimelineEntry" e JOIN "Post" p ON p.id = e."postId"
        WHERE e.id = $1::bigint AND e."userId" = $2::uuid`,
       String(entryId),
@@ -77,7 +85,11 @@ export class MastodonMarkers {
     if (!entry) return null;
     const id = await this.ids.id(
       entry.reason
-        ? { kind: 'REBLOG', key: reblogKey(entry.network, entry.uri, entry.reason), at: Date.parse(entry.reason.at) }
+        ? {
+            kind: 'REBLOG',
+            key: reblogKey(entry.network, entry.uri, entry.reason),
+            at: Date.parse(entry.reason.at),
+          }
         : { kind: 'POST', key: postKey(entry.network, entry.uri), at: entry.createdAt.getTime() },
     );
     return {

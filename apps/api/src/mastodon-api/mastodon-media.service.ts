@@ -29,11 +29,20 @@ export class MastodonMediaStore {
     private readonly ids: MastodonIds,
   ) {}
 
-  async upload(baseUrl: string, userId: string, file: { mimetype: string; buffer: Buffer } | undefined, description: unknown): Promise<Json> {
-    if (!file || file.buffer.length === 0) throw new AppException(AppErrorCode.BadUserInput, 'file: no file was sent');
+  async upload(
+    baseUrl: string,
+    userId: string,
+    file: { mimetype: string; buffer: Buffer } | undefined,
+    description: unknown,
+  ): Promise<Json> {
+    if (!file || file.buffer.length === 0)
+      throw new AppException(AppErrorCode.BadUserInput, 'file: no file was sent');
     const mimeType = file.mimetype.toLowerCase();
     if (!IMAGE.test(mimeType)) {
-      throw new AppException(AppErrorCode.BadUserInput, `file: ${mimeType} is not an image type both networks take (JPEG, PNG, WebP, GIF)`);
+      throw new AppException(
+        AppErrorCode.BadUserInput,
+        `file: ${mimeType} is not an image type both networks take (JPEG, PNG, WebP, GIF)`,
+      );
     }
     const alt = this.description(description);
     // Old unused uploads go when new ones come: no housekeeping job for a rare leftover.
@@ -64,8 +73,17 @@ export class MastodonMediaStore {
     const uploads: Upload[] = [];
     for (const mediaId of mediaIds) {
       const row = await this.find(userId, mediaId);
-      if (row.actionId) throw new AppException(AppErrorCode.BadUserInput, `media_ids: ${mediaId} is already attached to a status`);
-      uploads.push({ id: row.id, mimeType: row.mimeType, data: Buffer.from(row.data), description: row.description });
+      if (row.actionId)
+        throw new AppException(
+          AppErrorCode.BadUserInput,
+          `media_ids: ${mediaId} is already attached to a status`,
+        );
+      uploads.push({
+        id: row.id,
+        mimeType: row.mimeType,
+        data: Buffer.from(row.data),
+        description: row.description,
+      });
     }
     return uploads;
   }
@@ -73,19 +91,29 @@ export class MastodonMediaStore {
   /** Marks uploads as used by an action (they stay readable as its attachments). */
   async used(userId: string, uploadIds: readonly string[], actionId: string): Promise<void> {
     if (uploadIds.length === 0) return;
-    await this.db.client.mastodonMedia.updateMany({ where: { userId, id: { in: [...uploadIds] } }, data: { actionId } });
+    await this.db.client.mastodonMedia.updateMany({
+      where: { userId, id: { in: [...uploadIds] } },
+      data: { actionId },
+    });
   }
 
   async attachments(baseUrl: string, userId: string, actionId: string): Promise<Json[]> {
-    const rows = await this.db.client.mastodonMedia.findMany({ where: { userId, actionId }, orderBy: { createdAt: 'asc' } });
+    const rows = await this.db.client.mastodonMedia.findMany({
+      where: { userId, actionId },
+      orderBy: { createdAt: 'asc' },
+    });
     return Promise.all(rows.map((row) => this.attachment(baseUrl, row)));
   }
 
   private description(value: unknown): string | null {
     if (value === undefined || value === null || value === '') return null;
-    if (typeof value !== 'string') throw new AppException(AppErrorCode.BadUserInput, 'description: expected text');
+    if (typeof value !== 'string')
+      throw new AppException(AppErrorCode.BadUserInput, 'description: expected text');
     if (countGraphemes(value) > MASTODON_MAX_DESCRIPTION) {
-      throw new AppException(AppErrorCode.BadUserInput, `description: at most ${MASTODON_MAX_DESCRIPTION} characters`);
+      throw new AppException(
+        AppErrorCode.BadUserInput,
+        `description: at most ${MASTODON_MAX_DESCRIPTION} characters`,
+      );
     }
     return value;
   }
@@ -102,7 +130,10 @@ export class MastodonMediaStore {
   /** The bytes of an upload, by its (unguessable) row id: public like any posted image. */
   async file(uploadId: string): Promise<{ mimeType: string; data: Buffer } | null> {
     if (!/^[0-9a-f-]{36}$/.test(uploadId)) return null;
-    const row = await this.db.client.mastodonMedia.findUnique({ where: { id: uploadId }, select: { mimeType: true, data: true } });
+    const row = await this.db.client.mastodonMedia.findUnique({
+      where: { id: uploadId },
+      select: { mimeType: true, data: true },
+    });
     return row ? { mimeType: row.mimeType, data: Buffer.from(row.data) } : null;
   }
 

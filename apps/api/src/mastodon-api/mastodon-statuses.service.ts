@@ -57,7 +57,8 @@ export class MastodonStatuses {
   /** The post a status id names, when the member may read it; NOT_FOUND otherwise. */
   async visiblePost(userId: string, statusId: string): Promise<StoredPost> {
     const named = await this.ids.resolve(statusId);
-    const key = named?.kind === 'POST' ? named.key : named?.kind === 'REBLOG' ? reblogPostKey(named.key) : null;
+    const key =
+      named?.kind === 'POST' ? named.key : named?.kind === 'REBLOG' ? reblogPostKey(named.key) : null;
     const post = key ? parsePostKey(key) : null;
     if (!post) throw notFound();
     // Each trust domain's copy is a row of its own: the member reads the one their sources delivered.
@@ -75,7 +76,8 @@ export class MastodonStatuses {
 
   async status(user: AuthenticatedUser, statusId: string, ctx: EntityContext): Promise<Json> {
     const named = await this.ids.resolve(statusId);
-    if (named?.kind === 'POST' && named.key.startsWith('action ')) return this.pending(user, named.key.slice(7), ctx);
+    if (named?.kind === 'POST' && named.key.startsWith('action '))
+      return this.pending(user, named.key.slice(7), ctx);
     const post = await this.visiblePost(user.id, statusId);
     return this.one(user, post, ctx);
   }
@@ -100,7 +102,12 @@ export class MastodonStatuses {
   }
 
   /** Favourite, reblog and their undoing: queued on the post's network, answered with the status as it now stands. */
-  async act(user: AuthenticatedUser, statusId: string, kind: PostActionKind, ctx: EntityContext): Promise<Json> {
+  async act(
+    user: AuthenticatedUser,
+    statusId: string,
+    kind: PostActionKind,
+    ctx: EntityContext,
+  ): Promise<Json> {
     const post = await this.visiblePost(user.id, statusId);
     await this.actions.onPost(user.id, kind, String(post.id), null, null);
     return this.one(user, post, ctx);
@@ -111,7 +118,12 @@ export class MastodonStatuses {
    * each network the member has an account on, except Bluesky when it carries a content warning
    * (Bluesky has none; sending the text there unwarned would defeat it).
    */
-  async create(user: AuthenticatedUser, body: NewStatus, idempotencyKey: string | null, ctx: EntityContext): Promise<Json> {
+  async create(
+    user: AuthenticatedUser,
+    body: NewStatus,
+    idempotencyKey: string | null,
+    ctx: EntityContext,
+  ): Promise<Json> {
     if (!idempotencyKey) return this.createOnce(user, body, ctx);
     const key = `${user.id} ${idempotencyKey}`;
     let answer = this.idempotent.get(key);
@@ -130,22 +142,31 @@ export class MastodonStatuses {
       : typeof body.media_ids === 'string'
         ? [body.media_ids]
         : [];
-    const contentWarning = typeof body.spoiler_text === 'string' && body.spoiler_text.trim() ? body.spoiler_text.trim() : null;
+    const contentWarning =
+      typeof body.spoiler_text === 'string' && body.spoiler_text.trim() ? body.spoiler_text.trim() : null;
     const language = typeof body.language === 'string' && body.language ? body.language : null;
     const uploads = await this.media.take(user.id, mediaIds);
     const draft: ActionDraft = {
       text,
       contentWarning,
       language,
-      media: uploads.map((u) => ({ data: u.data.toString('base64'), mimeType: u.mimeType, altText: u.description })),
+      media: uploads.map((u) => ({
+        data: u.data.toString('base64'),
+        mimeType: u.mimeType,
+        altText: u.description,
+      })),
     };
-    const replyTo = typeof body.in_reply_to_id === 'string' && body.in_reply_to_id ? body.in_reply_to_id : null;
+    const replyTo =
+      typeof body.in_reply_to_id === 'string' && body.in_reply_to_id ? body.in_reply_to_id : null;
     let action: ActionModel;
     if (replyTo) {
       const parent = await this.visiblePost(user.id, replyTo);
       action = await this.actions.onPost(user.id, ActionKind.Reply, String(parent.id), null, draft);
     } else {
-      const linked = await this.db.client.linkedAccount.findMany({ where: { userId: user.id }, select: { network: true } });
+      const linked = await this.db.client.linkedAccount.findMany({
+        where: { userId: user.id },
+        select: { network: true },
+      });
       const networks = [...new Set(linked.map((a) => a.network))].filter(
         (n) => !(contentWarning && n === Network.Bluesky),
       );
@@ -159,13 +180,25 @@ export class MastodonStatuses {
       }
       action = (await this.actions.createPost(user.id, draft, networks, []))[0]!;
     }
-    await this.media.used(user.id, uploads.map((u) => u.id), action!.id);
-    return this.pending(user, action!.id, ctx, { draft, visibility: body.visibility, sensitive: body.sensitive === true || body.sensitive === 'true' });
+    await this.media.used(
+      user.id,
+      uploads.map((u) => u.id),
+      action!.id,
+    );
+    return this.pending(user, action!.id, ctx, {
+      draft,
+      visibility: body.visibility,
+      sensitive: body.sensitive === true || body.sensitive === 'true',
+    });
   }
 
   /** One stored post as a status (no repost wrapper). */
   private async one(user: AuthenticatedUser, post: StoredPost, ctx: EntityContext): Promise<Json> {
-    const [status] = await this.presenter.statuses(user.id, [{ postId: String(post.id), post: post.data, reason: null }], ctx);
+    const [status] = await this.presenter.statuses(
+      user.id,
+      [{ postId: String(post.id), post: post.data, reason: null }],
+      ctx,
+    );
     return status!;
   }
 
@@ -186,22 +219,46 @@ export class MastodonStatuses {
     if (!action) throw notFound();
     const result = action.result as ActionResult | null;
     if (result?.uri) {
-      const stored = await this.db.client.post.findFirst({ where: { uri: result.uri }, select: { id: true } });
+      const stored = await this.db.client.post.findFirst({
+        where: { uri: result.uri },
+        select: { id: true },
+      });
       const visible = stored ? await this.access.visiblePost(user.id, stored.id) : null;
       if (visible) return this.one(user, visible, ctx);
     }
-    const draft = fresh?.draft ?? ((action.payload as { draft?: ActionDraft | null }).draft ?? null);
-    const id = await this.ids.id({ kind: 'POST', key: pendingPostKey(action.id), at: action.createdAt.getTime() });
+    const draft = fresh?.draft ?? (action.payload as { draft?: ActionDraft | null }).draft ?? null;
+    const id = await this.ids.id({
+      kind: 'POST',
+      key: pendingPostKey(action.id),
+      at: action.createdAt.getTime(),
+    });
     const account = await this.accounts.own(user, ctx);
     const text = draft?.text ?? '';
     const post: StoredPostData = {
-      network: action.payload && (action.payload as { network?: Post['network'] }).network === 'BLUESKY' ? 'BLUESKY' : 'MASTODON',
+      network:
+        action.payload && (action.payload as { network?: Post['network'] }).network === 'BLUESKY'
+          ? 'BLUESKY'
+          : 'MASTODON',
       uri: `${ctx.baseUrl}/statuses/${id}`,
       nativeId: id,
       webUrl: null,
-      author: { network: 'MASTODON', networkId: `member:${user.id}`, handle: user.username, displayName: user.username, avatarUrl: null, bot: false },
+      author: {
+        network: 'MASTODON',
+        networkId: `member:${user.id}`,
+        handle: user.username,
+        displayName: user.username,
+        avatarUrl: null,
+        bot: false,
+      },
       text,
-      richText: { segments: text.split('\n').flatMap((line, i) => [...(i > 0 ? [{ type: 'linebreak' as const, text: '\n' as const }] : []), { type: 'text' as const, text: line }]) },
+      richText: {
+        segments: text
+          .split('\n')
+          .flatMap((line, i) => [
+            ...(i > 0 ? [{ type: 'linebreak' as const, text: '\n' as const }] : []),
+            { type: 'text' as const, text: line },
+          ]),
+      },
       languages: draft?.language ? [draft.language] : [],
       createdAt: action.createdAt.toISOString(),
       indexedAt: action.createdAt.toISOString(),
@@ -214,7 +271,10 @@ export class MastodonStatuses {
       contentWarning: draft?.contentWarning ?? null,
       sensitive: fresh?.sensitive ?? false,
       labels: [],
-      visibility: fresh?.visibility === 'unlisted' || fresh?.visibility === 'private' || fresh?.visibility === 'direct' ? fresh.visibility : 'public',
+      visibility:
+        fresh?.visibility === 'unlisted' || fresh?.visibility === 'private' || fresh?.visibility === 'direct'
+          ? fresh.visibility
+          : 'public',
       hashtags: [],
     };
     const [status] = await this.presenter.statuses(user.id, [{ postId: '0', post, reason: null }], ctx);

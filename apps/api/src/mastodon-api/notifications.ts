@@ -13,7 +13,12 @@ export interface NotificationPage {
  * (issue 19) ingests notifications; its provider replaces this one, which has none to give.
  */
 export abstract class MastodonNotifications {
-  abstract page(user: AuthenticatedUser, params: PageParams, url: string, ctx: EntityContext): Promise<NotificationPage>;
+  abstract page(
+    user: AuthenticatedUser,
+    params: PageParams,
+    url: string,
+    ctx: EntityContext,
+  ): Promise<NotificationPage>;
   abstract clear(user: AuthenticatedUser): Promise<void>;
 }
 

@@ -27,7 +27,12 @@ export function param(value: unknown): string | null {
  * The `Link` header of a page: `next` continues below the last item, `prev` above the first;
  * `ids` are what each position is called in a `max_id`/`min_id` (a status id or a cursor).
  */
-export function linkHeader(url: string, limit: number, first: string | undefined, last: string | undefined): string | null {
+export function linkHeader(
+  url: string,
+  limit: number,
+  first: string | undefined,
+  last: string | undefined,
+): string | null {
   if (first === undefined || last === undefined) return null;
   const link = (key: string, value: string) => {
     const target = new URL(url);

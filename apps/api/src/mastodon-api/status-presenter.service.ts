@@ -22,7 +22,11 @@ export class StatusPresenter {
     private readonly viewer: ViewerStates,
   ) {}
 
-  async statuses(userId: string, posts: readonly PresentedPost[], ctx: EntityContext): Promise<Record<string, unknown>[]> {
+  async statuses(
+    userId: string,
+    posts: readonly PresentedPost[],
+    ctx: EntityContext,
+  ): Promise<Record<string, unknown>[]> {
     const [states, ids] = await Promise.all([
       this.viewer.of(
         userId,
@@ -30,14 +34,12 @@ export class StatusPresenter {
       ),
       this.ids.ids(statusIdRequests(posts)),
     ]);
-    const full = posts.map(
-      (p): StatusSource => ({
-        post: p.post,
-        reason: p.reason,
-        warnings: (p.decisions ?? []).filter((d) => d.verdict === 'warn' || d.verdict === 'blur'),
-        viewer: states.get(p.postId) ?? NO_VIEWER_STATE,
-      }),
-    );
+    const full = posts.map((p): StatusSource => ({
+      post: p.post,
+      reason: p.reason,
+      warnings: (p.decisions ?? []).filter((d) => d.verdict === 'warn' || d.verdict === 'blur'),
+      viewer: states.get(p.postId) ?? NO_VIEWER_STATE,
+    }));
     return full.map((s) => toStatus(s, ids, ctx));
   }
 }

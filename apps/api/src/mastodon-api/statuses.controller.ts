@@ -68,7 +68,10 @@ export class StatusesController {
 
   @Delete('v1/statuses/:id')
   remove(): never {
-    throw new AppException(AppErrorCode.BadUserInput, 'Deleting posts is not available through Tributary yet');
+    throw new AppException(
+      AppErrorCode.BadUserInput,
+      'Deleting posts is not available through Tributary yet',
+    );
   }
 
   @Post('v1/statuses/:id/favourite')

@@ -11,7 +11,14 @@ import { MastodonAuthGuard } from './mastodon-auth.guard.js';
 @UseFilters(MastodonApiExceptionFilter)
 @Controller('api')
 export class StubsController {
-  @Get(['v1/custom_emojis', 'v1/announcements', 'v1/trends', 'v1/trends/tags', 'v1/trends/statuses', 'v1/trends/links'])
+  @Get([
+    'v1/custom_emojis',
+    'v1/announcements',
+    'v1/trends',
+    'v1/trends/tags',
+    'v1/trends/statuses',
+    'v1/trends/links',
+  ])
   public(): never[] {
     return [];
   }

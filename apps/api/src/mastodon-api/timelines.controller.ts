@@ -1,4 +1,16 @@
-import { Controller, Delete, Get, Param, Post, Put, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import {
+  Controller,
+  Delete,
+  Get,
+  Param,
+  Post,
+  Put,
+  Query,
+  Req,
+  Res,
+  UseFilters,
+  UseGuards,
+} from '@nestjs/common';
 import type { Request, Response } from './http-types.js';
 import type { AuthenticatedUser } from '../auth/auth.types.js';
 import { Public } from '../auth/public.decorator.js';
@@ -47,7 +59,10 @@ export class TimelinesController {
     @Res({ passthrough: true }) res: Response,
   ) {
     const pipelineId = await this.lists.pipelineOf(user, id);
-    return send(res, await this.timelines.list(user, pipelineId, query, this.context.url(req), this.context.of(req)));
+    return send(
+      res,
+      await this.timelines.list(user, pipelineId, query, this.context.url(req), this.context.of(req)),
+    );
   }
 
   @Get('lists')
@@ -90,4 +105,7 @@ export class TimelinesController {
 }
 
 const listsReadOnly = () =>
-  new AppException(AppErrorCode.BadUserInput, 'Lists are your Tributary pipelines: create and edit them in Tributary');
+  new AppException(
+    AppErrorCode.BadUserInput,
+    'Lists are your Tributary pipelines: create and edit them in Tributary',
+  );

@@ -96,16 +96,21 @@ export class MastodonTimelines {
     if (order === 'rank' && !/^\d+$/.test(value)) {
       try {
         const position = readCursor(value);
-        return position.pipelineId === pipelineId ? { key: position.rankKey, entryId: position.entryId } : UNKNOWN;
+        return position.pipelineId === pipelineId
+          ? { key: position.rankKey, entryId: position.entryId }
+          : UNKNOWN;
       } catch (error) {
         if (!(error instanceof InvalidCursorError)) throw error;
         return UNKNOWN;
       }
     }
     const named = await this.ids.resolve(value);
-    const postKey = named?.kind === 'POST' ? named.key : named?.kind === 'REBLOG' ? reblogPostKey(named.key) : null;
+    const postKey =
+      named?.kind === 'POST' ? named.key : named?.kind === 'REBLOG' ? reblogPostKey(named.key) : null;
     const post = postKey ? parsePostKey(postKey) : null;
-    const position = post ? await this.reader.positionOfPost(pipelineId, post.network, post.uri, order) : null;
+    const position = post
+      ? await this.reader.positionOfPost(pipelineId, post.network, post.uri, order)
+      : null;
     if (position) return position;
     const at = snowflakeTime(value);
     if (order === 'time' && at !== null) return { key: at, entryId: side === 'below' ? 0n : MAX_ENTRY_ID };

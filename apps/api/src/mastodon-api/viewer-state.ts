@@ -30,7 +30,10 @@ export class ActionViewerStates extends ViewerStates {
   async of(userId: string, postIds: readonly string[]): Promise<Map<string, ViewerState>> {
     const states = new Map<string, ViewerState>();
     if (postIds.length === 0) return states;
-    const rows = await this.db.sql.query<{ postId: string; kind: string }>(STATE_SQL, [userId, [...new Set(postIds)]]);
+    const rows = await this.db.sql.query<{ postId: string; kind: string }>(STATE_SQL, [
+      userId,
+      [...new Set(postIds)],
+    ]);
     for (const row of rows) {
       const state = states.get(row.postId) ?? { favourited: false, reblogged: false, bookmarked: false };
       if (row.kind === 'LIKE') state.favourited = true;

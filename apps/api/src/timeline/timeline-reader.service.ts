@@ -275,11 +275,10 @@ export class TimelineReader {
     uri: string,
     order: TimelineOrder,
   ): Promise<OrderPosition | null> {
-    const [row] = await this.db.sql.query<{ id: string; rankKey: number; postedAt: number }>(POST_POSITION_SQL, [
-      pipelineId,
-      network,
-      uri,
-    ]);
+    const [row] = await this.db.sql.query<{ id: string; rankKey: number; postedAt: number }>(
+      POST_POSITION_SQL,
+      [pipelineId, network, uri],
+    );
     if (!row) return null;
     return { key: order === 'rank' ? row.rankKey : row.postedAt, entryId: BigInt(row.id) };
   }

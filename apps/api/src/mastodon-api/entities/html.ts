@@ -3,7 +3,13 @@
 // rich text of either network, never from a network's own HTML.
 import type { Author, RichTextSegment } from '@tributary/core';
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
@@ -35,11 +41,7 @@ export function tagUrl(network: Author['network'], tag: string, authorHandle: st
   return `https://${authorHandle.split('@')[1] ?? 'invalid'}/tags/${encoded}`;
 }
 
-function segmentHtml(
-  segment: RichTextSegment,
-  network: Author['network'],
-  authorHandle: string,
-): string {
+function segmentHtml(segment: RichTextSegment, network: Author['network'], authorHandle: string): string {
   switch (segment.type) {
     case 'text':
       return escapeHtml(segment.text);

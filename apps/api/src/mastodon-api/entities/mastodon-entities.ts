@@ -287,9 +287,7 @@ function toFilterResult(warning: Warning): Json {
 export function toStatus(source: StatusSource, ids: IdMap, ctx: EntityContext): Json {
   const { post, reason, viewer, warnings } = source;
   const quoted =
-    post.quote && 'author' in post.quote
-      ? postStatus(post.quote, NO_VIEWER_STATE, [], ids, ctx, null)
-      : null;
+    post.quote && 'author' in post.quote ? postStatus(post.quote, NO_VIEWER_STATE, [], ids, ctx, null) : null;
   const status = postStatus(post, viewer, warnings, ids, ctx, quoted);
   if (!reason) return status;
   return {

@@ -3,7 +3,8 @@ import { escapeHtml } from '../entities/html.js';
 import type { CheckedAuthorization } from './oauth.service.js';
 
 /** Self-contained: styles inline, nothing loaded, not framable. No form-action: the redirect may use an app's own scheme. */
-export const AUTHORIZE_PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'";
+export const AUTHORIZE_PAGE_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'";
 
 const STYLE = `body{font:16px/1.5 system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem;color:#222}
 h1{font-size:1.4rem}label{display:block;margin:.8rem 0 .2rem}input[type=text],input[type=password]{width:100%;padding:.5rem;box-sizing:border-box}
@@ -50,5 +51,8 @@ export function outOfBandPage(code: string): string {
 
 /** A request that cannot be sent back to the app (unknown app, unregistered redirect URI). */
 export function errorPage(message: string): string {
-  return page('Authorization failed', `<h1>Authorization failed</h1><p class="error">${escapeHtml(message)}</p>`);
+  return page(
+    'Authorization failed',
+    `<h1>Authorization failed</h1><p class="error">${escapeHtml(message)}</p>`,
+  );
 }

@@ -1,4 +1,16 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  Post,
+  Query,
+  Req,
+  Res,
+  UseFilters,
+  UseGuards,
+} from '@nestjs/common';
 import type { Request, Response } from '../http-types.js';
 import { CONFIG } from '@tributary/config';
 import type { Config } from '@tributary/config';
@@ -13,7 +25,12 @@ import type { AuthenticatedUser } from '../../auth/auth.types.js';
 import type { MastodonCaller } from '../mastodon-auth.guard.js';
 import { AUTHORIZE_PAGE_CSP, authorizePage, errorPage, outOfBandPage } from './authorize-page.js';
 import { OAuthService, OOB_REDIRECT } from './oauth.service.js';
-import type { AppRegistration, AuthorizationRequest, CheckedAuthorization, TokenRequest } from './oauth.service.js';
+import type {
+  AppRegistration,
+  AuthorizationRequest,
+  CheckedAuthorization,
+  TokenRequest,
+} from './oauth.service.js';
 
 const SCOPES_SUPPORTED = ['read', 'write', 'follow', 'push', 'profile'];
 
@@ -24,7 +41,10 @@ function basicClient(req: Request): { id: string; secret: string } | null {
   const decoded = Buffer.from(match[1]!, 'base64').toString();
   const colon = decoded.indexOf(':');
   if (colon < 0) return null;
-  return { id: decodeURIComponent(decoded.slice(0, colon)), secret: decodeURIComponent(decoded.slice(colon + 1)) };
+  return {
+    id: decodeURIComponent(decoded.slice(0, colon)),
+    secret: decodeURIComponent(decoded.slice(colon + 1)),
+  };
 }
 
 /**
@@ -56,7 +76,15 @@ export class OAuthController {
     const client = caller.clientId ? await this.oauth.client(caller.clientId) : null;
     if (!client) {
       // A GraphQL login token belongs to no app: it is Tributary itself.
-      return { id: '0', name: 'Tributary', website: null, scopes: ['read', 'write', 'follow', 'push'], redirect_uri: '', redirect_uris: [], vapid_key: '' };
+      return {
+        id: '0',
+        name: 'Tributary',
+        website: null,
+        scopes: ['read', 'write', 'follow', 'push'],
+        redirect_uri: '',
+        redirect_uris: [],
+        vapid_key: '',
+      };
     }
     return this.oauth.application(client);
   }
@@ -112,7 +140,10 @@ export class OAuthController {
     const request = await this.checked(body ?? {}, res);
     if (!request) return;
     if (body.decision === 'deny') {
-      return this.redirect(res, request, { error: 'access_denied', error_description: 'The member denied the request' });
+      return this.redirect(res, request, {
+        error: 'access_denied',
+        error_description: 'The member denied the request',
+      });
     }
     const username = typeof body.username === 'string' ? body.username : '';
     const password = typeof body.password === 'string' ? body.password : '';
@@ -121,7 +152,11 @@ export class OAuthController {
       userId = (await this.auth.checkPassword(username, password, req.ip ?? 'unknown')).id;
     } catch (error) {
       if (!(error instanceof AppException)) throw error;
-      return this.html(res, error.code === 'RATE_LIMITED' ? 429 : 401, authorizePage(request, error.message, username));
+      return this.html(
+        res,
+        error.code === 'RATE_LIMITED' ? 429 : 401,
+        authorizePage(request, error.message, username),
+      );
     }
     const code = await this.oauth.issueCode(userId, request);
     if (request.redirectUri === OOB_REDIRECT) return this.html(res, 200, outOfBandPage(code));
@@ -137,7 +172,10 @@ export class OAuthController {
 
   @Post('oauth/revoke')
   @HttpCode(200)
-  revoke(@Body() body: { token?: unknown; client_id?: unknown; client_secret?: unknown }, @Req() req: Request) {
+  revoke(
+    @Body() body: { token?: unknown; client_id?: unknown; client_secret?: unknown },
+    @Req() req: Request,
+  ) {
     return this.oauth.revoke(body ?? {}, basicClient(req));
   }
 

@@ -115,7 +115,12 @@ export class OAuthService {
         scopes,
       },
     });
-    return { ...this.application(client), client_id: client.clientId, client_secret: clientSecret, client_secret_expires_at: 0 };
+    return {
+      ...this.application(client),
+      client_id: client.clientId,
+      client_secret: clientSecret,
+      client_secret_expires_at: 0,
+    };
   }
 
   /** The Application entity (`apps/verify_credentials` and registration). */
@@ -140,7 +145,8 @@ export class OAuthService {
     const clientId = str(params.client_id);
     const client = clientId ? await this.db.client.oAuthClient.findUnique({ where: { clientId } }) : null;
     if (!client) throw invalid('invalid_client', 'Client authentication failed: unknown client_id', 401);
-    const requested = str(params.redirect_uri) ?? (client.redirectUris.length === 1 ? client.redirectUris[0]! : null);
+    const requested =
+      str(params.redirect_uri) ?? (client.redirectUris.length === 1 ? client.redirectUris[0]! : null);
     if (!requested || !client.redirectUris.includes(requested)) {
       throw invalid('invalid_redirect_uri', 'The redirect URI is not one the application registered');
     }
@@ -149,7 +155,10 @@ export class OAuthService {
     }
     const scopes = parseScopes(params.scope, ['read']);
     if (!scopes || !within(scopes, client.scopes)) {
-      throw invalid('invalid_scope', `The requested scope is invalid or beyond the application's (${client.scopes.join(' ')})`);
+      throw invalid(
+        'invalid_scope',
+        `The requested scope is invalid or beyond the application's (${client.scopes.join(' ')})`,
+      );
     }
     const challenge = str(params.code_challenge);
     const method = str(params.code_challenge_method) ?? (challenge ? 'plain' : null);
@@ -193,9 +202,12 @@ export class OAuthService {
     if (grant === 'client_credentials') {
       if (secret === null) throw invalid('invalid_client', 'client_credentials needs the client_secret', 401);
       const scopes = parseScopes(body.scope, ['read']);
-      if (!scopes || !within(scopes, client.scopes)) throw invalid('invalid_scope', 'The requested scope is invalid');
+      if (!scopes || !within(scopes, client.scopes))
+        throw invalid('invalid_scope', 'The requested scope is invalid');
       const token = `trbapp_${randomBytes(32).toString('base64url')}`;
-      await this.db.client.oAuthAppToken.create({ data: { tokenHash: hashSecret(token), clientId: client.id, scopes } });
+      await this.db.client.oAuthAppToken.create({
+        data: { tokenHash: hashSecret(token), clientId: client.id, scopes },
+      });
       return tokenResponse(token, scopes);
     }
     throw invalid('unsupported_grant_type', 'grant_type must be authorization_code or client_credentials');
@@ -206,7 +218,14 @@ export class OAuthService {
     // Deleted as it is read: a code works once, even when two requests race with it.
     const [row] = code
       ? await this.db.client.$queryRawUnsafe<
-          { userId: string; clientId: string; redirectUri: string; scopes: string[]; codeChallenge: string | null; expired: boolean }[]
+          {
+            userId: string;
+            clientId: string;
+            redirectUri: string;
+            scopes: string[];
+            codeChallenge: string | null;
+            expired: boolean;
+          }[]
         >(
           `DELETE FROM "OAuthCode" WHERE "codeHash" = $1
            RETURNING "userId"::text AS "userId", "clientId"::text AS "clientId", "redirectUri", scopes, "codeChallenge",
@@ -215,7 +234,10 @@ export class OAuthService {
         )
       : [];
     if (!row || row.clientId !== client.id || row.expired) {
-      throw invalid('invalid_grant', 'The authorization code is invalid, expired, used or for another client');
+      throw invalid(
+        'invalid_grant',
+        'The authorization code is invalid, expired, used or for another client',
+      );
     }
     const redirectUri = str(body.redirect_uri);
     if (redirectUri !== null && redirectUri !== row.redirectUri) {
@@ -237,12 +259,19 @@ export class OAuthService {
   }
 
   /** `POST /oauth/revoke`: the app's own tokens only; anything else is answered the same, untouched. */
-  async revoke(body: { token?: unknown; client_id?: unknown; client_secret?: unknown }, basic: { id: string; secret: string } | null) {
+  async revoke(
+    body: { token?: unknown; client_id?: unknown; client_secret?: unknown },
+    basic: { id: string; secret: string } | null,
+  ) {
     const clientId = basic?.id ?? str(body.client_id);
     const secret = basic?.secret ?? str(body.client_secret);
     const client = clientId ? await this.db.client.oAuthClient.findUnique({ where: { clientId } }) : null;
     if (!client || (secret !== null && !sameSecret(secret, client.clientSecretHash))) {
-      throw new MastodonApiException(403, 'unauthorized_client', 'You are not authorized to revoke this token');
+      throw new MastodonApiException(
+        403,
+        'unauthorized_client',
+        'You are not authorized to revoke this token',
+      );
     }
     const token = str(body.token);
     if (!token) throw invalid('invalid_request', 'token is required');

@@ -2,7 +2,8 @@
 // their granular forms (`read:statuses`, `admin:write:accounts`…). Apps ask for any combination;
 // refusing a superset of `read write follow push` is one of the things that breaks them (INTEROP §4).
 
-const SCOPE = /^(?:(?:read|write|follow|push|profile|crypto)(?::[a-z_]+)?|admin:(?:read|write)(?::[a-z_]+)?)$/;
+const SCOPE =
+  /^(?:(?:read|write|follow|push|profile|crypto)(?::[a-z_]+)?|admin:(?:read|write)(?::[a-z_]+)?)$/;
 
 /** The scopes of a `scope`/`scopes` parameter (space- or plus-separated); null when one is unknown. */
 export function parseScopes(value: unknown, fallback: readonly string[]): string[] | null {

@@ -38,7 +38,8 @@ export function streamingToken(req: IncomingMessage): { token: string; protocol:
   const bearer = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header.trim())?.[1] : undefined;
   if (bearer) return { token: bearer, protocol: null };
   const protocol = req.headers['sec-websocket-protocol'];
-  if (typeof protocol === 'string' && protocol.trim()) return { token: protocol.split(',')[0]!.trim(), protocol: protocol.split(',')[0]!.trim() };
+  if (typeof protocol === 'string' && protocol.trim())
+    return { token: protocol.split(',')[0]!.trim(), protocol: protocol.split(',')[0]!.trim() };
   const query = new URL(req.url ?? '/', 'http://localhost').searchParams.get('access_token');
   return query ? { token: query, protocol: null } : null;
 }
@@ -106,7 +107,9 @@ export class MastodonStreaming implements OnApplicationBootstrap, OnApplicationS
   private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const caller = await this.authenticate(req);
     if (!caller) {
-      socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"error":"Error: Missing access token"}');
+      socket.end(
+        'HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"error":"Error: Missing access token"}',
+      );
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.serve(ws, req, caller.user, caller.token));
@@ -134,7 +137,12 @@ export class MastodonStreaming implements OnApplicationBootstrap, OnApplicationS
     const subscribe = async (stream: unknown, list: unknown) => {
       try {
         const sub = await this.subscription(user, stream, list);
-        if (!sub || subscriptions.has(sub.key) || subscriptions.size >= MAX_STREAMS_PER_CONNECTION || ws.readyState !== ws.OPEN) {
+        if (
+          !sub ||
+          subscriptions.has(sub.key) ||
+          subscriptions.size >= MAX_STREAMS_PER_CONNECTION ||
+          ws.readyState !== ws.OPEN
+        ) {
           sub?.events.close();
           return;
         }
@@ -172,13 +180,22 @@ export class MastodonStreaming implements OnApplicationBootstrap, OnApplicationS
     }
     if (stream === 'list' && typeof list === 'string') {
       const pipelineId = await this.lists.pipelineOf(user, list);
-      return { name: ['list', list], key: `list:${list}`, events: await this.events.timeline(user.id, pipelineId) };
+      return {
+        name: ['list', list],
+        key: `list:${list}`,
+        events: await this.events.timeline(user.id, pipelineId),
+      };
     }
     return null;
   }
 
   /** Sends one stream's new entries as `update` events until it is closed. */
-  async pump(user: AuthenticatedUser, sub: Subscription, ctx: EntityContext, send: (event: StreamingEvent) => void) {
+  async pump(
+    user: AuthenticatedUser,
+    sub: Subscription,
+    ctx: EntityContext,
+    send: (event: StreamingEvent) => void,
+  ) {
     for await (const event of sub.events) {
       if (event.type !== 'timeline-entries' || event.userId !== user.id) continue;
       try {
@@ -188,7 +205,8 @@ export class MastodonStreaming implements OnApplicationBootstrap, OnApplicationS
           entries.map((e) => ({ postId: e.postId, post: e.data, reason: e.reason, decisions: e.decisions })),
           ctx,
         );
-        for (const status of statuses) send({ stream: sub.name, event: 'update', payload: JSON.stringify(status) });
+        for (const status of statuses)
+          send({ stream: sub.name, event: 'update', payload: JSON.stringify(status) });
       } catch (error) {
         this.logger.warn(`streaming update not sent: ${(error as Error).message}`);
       }
@@ -196,7 +214,9 @@ export class MastodonStreaming implements OnApplicationBootstrap, OnApplicationS
   }
 
   contextOf(req: IncomingMessage): EntityContext {
-    return { baseUrl: this.config.PUBLIC_URL?.replace(/\/+$/, '') ?? `http://${req.headers.host ?? 'localhost'}` };
+    return {
+      baseUrl: this.config.PUBLIC_URL?.replace(/\/+$/, '') ?? `http://${req.headers.host ?? 'localhost'}`,
+    };
   }
 
   onApplicationShutdown(): void {
