@@ -158,7 +158,7 @@ describe('the Bluesky stream across PDSes, connections and hosts', () => {
 
     await member.account.agent.follow(fourth.did);
     await watching([fourth.did]);
-    expect(hostA.connections).toHaveLength(3);
+    await waitFor('a third connection', async () => hostA.connections.length === 3);
     expect(fanout().status.connections).toEqual({ 0: 2, 1: 2, 2: 1 });
     // The new connection starts where the stream is, rewound: the follow's moment is covered.
     expect(Number(hostA.connections[2]!.searchParams.get('cursor'))).toBeGreaterThan(0);

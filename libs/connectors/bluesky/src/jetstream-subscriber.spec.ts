@@ -220,6 +220,26 @@ describe('subscribeJetstream across hosts', () => {
     await sub.stop();
   });
 
+  it('resumes a live tail that brought no event yet from when it started, not from the new live tail', async () => {
+    const h = await host();
+    const sub = subscribeJetstream({
+      urls: [h.url],
+      cursor: null,
+      rewindMs: 1_000,
+      onEvent: () => undefined,
+    });
+    await until(() => h.sockets.length === 1);
+    const opened = Date.now() * 1000;
+    expect(h.connections[0]!.url.searchParams.has('cursor')).toBe(false);
+    h.sockets[0]!.terminate();
+    await until(() => h.sockets.length === 2);
+    const cursor = Number(h.connections[1]!.url.searchParams.get('cursor'));
+    expect(cursor).toBeLessThanOrEqual(opened - 1_000_000);
+    expect(cursor).toBeGreaterThan(opened - 2_000_000);
+    expect(sub.cursor).toBeNull(); // nothing handled
+    await sub.stop();
+  });
+
   it('asks for zstd without offering permessage-deflate, and reads frames made with the v1 dictionary', async () => {
     const h = await host();
     const events: RepoEvent[] = [];

@@ -162,6 +162,8 @@ export function subscribeJetstream(options: JetstreamSubscriberOptions): Jetstre
     wantedDids: options.wantedDids ?? [],
   };
   let cursor = options.cursor;
+  /** When the first live-tail connection opened (by this clock), for lack of a cursor. */
+  let liveSince: number | null = null;
   let host = 0;
   let socket: WebSocket | null = null;
   let stopped = false;
@@ -191,13 +193,17 @@ export function subscribeJetstream(options: JetstreamSubscriberOptions): Jetstre
     const url = new URL(base);
     url.searchParams.set('requireHello', 'true');
     if (compress) url.searchParams.set('compress', 'true');
-    if (cursor !== null) url.searchParams.set('cursor', String(Math.max(0, cursor - rewindUs)));
+    const from = cursor ?? liveSince;
+    if (from !== null) url.searchParams.set('cursor', String(Math.max(0, from - rewindUs)));
     const ws = new WebSocket(url, { perMessageDeflate: !compress });
     socket = ws;
     let heard = false;
     let openedAt: number | null = null;
     ws.on('open', () => {
       openedAt = Date.now();
+      // A live tail starts now: a reconnect resumes from here, though no event came yet (a
+      // filtered connection can be quiet for long), instead of losing what happened meanwhile.
+      liveSince ??= openedAt * 1000;
       ws.send(optionsUpdate(filters));
       report({ connected: true, url: base });
     });
