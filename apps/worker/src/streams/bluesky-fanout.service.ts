@@ -466,9 +466,20 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
   private openShard(id: number, dids: Set<string>, cursor: number | null): void {
     const urls = this.config.BLUESKY_JETSTREAM_URL;
     let reported: string | null = null;
-    // The subscription's callbacks run once it is built, with the shard it belongs to.
-    let shard!: Shard;
-    const sub = subscribeJetstream({
+    // Its subscription comes next: the subscription's callbacks need the shard.
+    const shard = {
+      id,
+      key: `${CURSOR_PREFIX}${id}`,
+      dids,
+      url: urls[0]!,
+      connected: false,
+      lastEventAt: null,
+      lagMs: null,
+      seen: cursor,
+      safe: cursor,
+      saved: null,
+    } as Omit<Shard, 'sub'> as Shard;
+    shard.sub = subscribeJetstream({
       urls,
       cursor,
       compress: this.config.BLUESKY_JETSTREAM_COMPRESS,
@@ -484,19 +495,6 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
         if (changed && this.shards.get(id) === shard) void this.writeStatus();
       },
     });
-    shard = {
-      id,
-      key: `${CURSOR_PREFIX}${id}`,
-      sub,
-      dids,
-      url: urls[0]!,
-      connected: false,
-      lastEventAt: null,
-      lagMs: null,
-      seen: cursor,
-      safe: cursor,
-      saved: null,
-    };
     this.shards.set(id, shard);
   }
 
