@@ -100,6 +100,11 @@ const LABEL_ACTIONS: Record<string, Label['action']> = {
   gore: 'blur',
 };
 
+/** The action a label value calls for, where the value is one every client knows. */
+export function labelAction(value: string): Label['action'] {
+  return LABEL_ACTIONS[value] ?? null;
+}
+
 /**
  * The labelers every Bluesky client asks the AppView for (Bluesky's moderation service): their labels,
  * like an author's self-labels, belong to the post. Any other labeler's reach a member only because
@@ -119,7 +124,7 @@ function labels(record: Obj, view: Obj, authorDid: string): Label[] {
     const key = `${source}\u0000${value}`;
     if (seen.has(key)) return;
     seen.add(key);
-    const label: Label = { value, source, action: LABEL_ACTIONS[value] ?? null };
+    const label: Label = { value, source, action: labelAction(value) };
     if (isPersonal(source, authorDid)) label.personal = true;
     out.push(label);
   };
