@@ -46,11 +46,14 @@ export class AppViewClient {
     const posts = new Map<string, Post>();
     const skipped: SkippedItem[] = [];
     const headers =
-      labelers.length > 0 ? { 'atproto-accept-labelers': [...new Set(labelers)].sort().join(', ') } : undefined;
+      labelers.length > 0
+        ? { 'atproto-accept-labelers': [...new Set(labelers)].sort().join(', ') }
+        : undefined;
     for (const batch of batches([...new Set(uris)])) {
       const views = await this.call(
         'getPosts',
-        async () => (await this.agent.getPosts({ uris: batch }, headers ? { headers } : undefined)).data.posts,
+        async () =>
+          (await this.agent.getPosts({ uris: batch }, headers ? { headers } : undefined)).data.posts,
       );
       for (const view of views) {
         const result = normalizePostView(view);

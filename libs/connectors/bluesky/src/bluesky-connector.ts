@@ -26,7 +26,7 @@ import type {
 } from '@tributary/core';
 import type { BlueskySession } from './bluesky-session.js';
 import { NewerScan, feedItemKey, feedItemSortTime } from './feed-marker.js';
-import { normalizeFeedViewPost } from './normalize-post.js';
+import { isNetworkLabeler, normalizeFeedViewPost } from './normalize-post.js';
 import { recordKeyFor } from './record-key.js';
 import { normalizeThread } from './normalize-thread.js';
 
@@ -451,7 +451,8 @@ export class BlueskyConnector implements NetworkConnector {
     if (this.labelers && now - this.labelers.readAt <= maxAgeMs) return this.labelers.dids;
     const dids = this.session.call('getPreferences', async (agent) => {
       const read = (await agent.getPreferences()).moderationPrefs.labelers.map((l) => l.did);
-      return [...new Set(read.filter((d) => d.startsWith('did:')))].sort();
+      // The network's own labelers are every request's anyway; their labels are the post's, not personal.
+      return [...new Set(read.filter((d) => d.startsWith('did:') && !isNetworkLabeler(d)))].sort();
     });
     const entry = { dids, readAt: now };
     this.labelers = entry;

@@ -5,7 +5,12 @@
 // kept as that member's alone (Label.personal) by the caller.
 import { IdResolver, MemoryCache } from '@atproto/identity';
 import { Subscription } from '@atproto/xrpc-server';
-import { ConnectorError, ConnectorErrorCode, assertSafeInstanceUrl, sharedGuardedDispatcher } from '@tributary/core';
+import {
+  ConnectorError,
+  ConnectorErrorCode,
+  assertSafeInstanceUrl,
+  sharedGuardedDispatcher,
+} from '@tributary/core';
 import type { InstanceUrlPolicy, Label } from '@tributary/core';
 import { labelAction } from './normalize-post.js';
 
@@ -42,7 +47,8 @@ const RESOLVE_TIMEOUT_MS = 5_000;
 export function parseLabel(raw: unknown, labeler: string): ParsedLabel {
   if (!isObject(raw)) return { ok: false, reason: 'label is not an object' };
   const { src, uri, val, neg, cts, exp } = raw;
-  if (src !== labeler) return { ok: false, reason: `label source ${String(src)} is not the labeler ${labeler}` };
+  if (src !== labeler)
+    return { ok: false, reason: `label source ${String(src)} is not the labeler ${labeler}` };
   if (typeof uri !== 'string' || !(uri.startsWith('at://') || uri.startsWith('did:')))
     return { ok: false, reason: 'label uri is not an at:// URI or a DID' };
   if (typeof val !== 'string' || val === '' || val.length > MAX_VALUE)
@@ -83,11 +89,17 @@ export class LabelerDirectory {
     const dispatcher = sharedGuardedDispatcher(options.hostPolicy ?? {});
     this.fetch = ((input: string | URL | Request, init?: RequestInit) =>
       globalThis.fetch(input, { ...init, dispatcher } as RequestInit)) as typeof globalThis.fetch;
+    // The PLC directory is the operator's choice; a did:web labeler's host is a member's.
+    const plc = new URL(options.plcUrl).origin;
+    const resolve = ((input: string | URL | Request, init?: RequestInit) =>
+      new URL(input instanceof Request ? input.url : input).origin === plc
+        ? globalThis.fetch(input, init)
+        : this.fetch(input, init)) as typeof globalThis.fetch;
     this.resolver = new IdResolver({
       plcUrl: options.plcUrl,
       didCache: new MemoryCache(15 * 60_000, 24 * 60 * 60_000),
       timeout: RESOLVE_TIMEOUT_MS,
-      fetch: this.fetch,
+      fetch: resolve,
     });
   }
 
@@ -103,10 +115,14 @@ export class LabelerDirectory {
       );
     }
     const service = doc?.service?.find(
-      (s) => (s.id === '#atproto_labeler' || s.id === `${did}#atproto_labeler`) && s.type === 'AtprotoLabeler',
+      (s) =>
+        (s.id === '#atproto_labeler' || s.id === `${did}#atproto_labeler`) && s.type === 'AtprotoLabeler',
     );
     if (!service || typeof service.serviceEndpoint !== 'string')
-      throw new ConnectorError(ConnectorErrorCode.NotFound, `${did} is not a labeler (no #atproto_labeler service)`);
+      throw new ConnectorError(
+        ConnectorErrorCode.NotFound,
+        `${did} is not a labeler (no #atproto_labeler service)`,
+      );
     return assertSafeInstanceUrl(service.serviceEndpoint, this.options.hostPolicy);
   }
 
@@ -125,7 +141,10 @@ export class LabelerDirectory {
         if (cursor) params.set('cursor', cursor);
         const res = await this.fetch(`${service}/xrpc/com.atproto.label.queryLabels?${params}`).catch(
           (err: unknown) => {
-            throw new ConnectorError(ConnectorErrorCode.Unavailable, `queryLabels at ${labeler}: ${String(err)}`);
+            throw new ConnectorError(
+              ConnectorErrorCode.Unavailable,
+              `queryLabels at ${labeler}: ${String(err)}`,
+            );
           },
         );
         if (!res.ok)
@@ -153,7 +172,11 @@ export interface LabelSubscriptionOptions {
   /** Resume after this seq (the last one handled); null: from now on. */
   cursor: number | null;
   /** One message's labels (malformed ones already left out, with their reasons), in stream order. */
-  onLabels: (seq: number, labels: LabelerLabel[], skipped: { reason: string; record: unknown }[]) => Promise<void>;
+  onLabels: (
+    seq: number,
+    labels: LabelerLabel[],
+    skipped: { reason: string; record: unknown }[],
+  ) => Promise<void>;
   /** Connection problems; the subscription goes on (reconnecting) after them. */
   onError: (err: Error) => void;
   maxReconnectSeconds?: number;
@@ -183,10 +206,12 @@ export function subscribeLabels(options: LabelSubscriptionOptions): LabelSubscri
       try {
         for await (const msg of sub) {
           if (msg.$type === 'com.atproto.label.subscribeLabels#info') {
-            if (msg.name === 'OutdatedCursor') options.onError(new Error(`labeler ${options.labeler}: outdated cursor`));
+            if (msg.name === 'OutdatedCursor')
+              options.onError(new Error(`labeler ${options.labeler}: outdated cursor`));
             continue;
           }
-          if (msg.$type !== 'com.atproto.label.subscribeLabels#labels' || typeof msg.seq !== 'number') continue;
+          if (msg.$type !== 'com.atproto.label.subscribeLabels#labels' || typeof msg.seq !== 'number')
+            continue;
           const labels: LabelerLabel[] = [];
           const skipped: { reason: string; record: unknown }[] = [];
           for (const raw of Array.isArray(msg.labels) ? msg.labels : []) {

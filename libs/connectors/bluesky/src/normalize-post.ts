@@ -112,6 +112,11 @@ export function labelAction(value: string): Label['action'] {
  */
 const NETWORK_LABELERS: ReadonlySet<string> = new Set(AtpAgent.appLabelers);
 
+/** True for the labelers every Bluesky client asks (their labels belong to the post). */
+export function isNetworkLabeler(did: string): boolean {
+  return NETWORK_LABELERS.has(did);
+}
+
 /** True for a label `src` applied that is neither the subject's own (`subjectDid`) nor the network's. */
 function isPersonal(src: unknown, subjectDid: string): boolean {
   return typeof src === 'string' && src !== subjectDid && !NETWORK_LABELERS.has(src);
