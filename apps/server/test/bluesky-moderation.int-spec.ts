@@ -1,4 +1,6 @@
-// Labels of the labelers members subscribe to, on the reference network with its real labeler
+// Moderation that is each member's own, through the stream, on the reference network. Blocks: a
+// member's HOME gets nothing of an account they block, as the AppView's timeline would not. Labels
+// of the labelers members subscribe to, on the reference network with its real labeler
 // (Ozone, dev-env's moderation service): a member's subscriptions come from their preferences and
 // are followed when they change; a label the labeler applies later comes from its own label stream
 // and changes the verdicts of its subscribers' entries, and of nobody else's. Posts arrive by the
@@ -74,6 +76,17 @@ async function entry(member: Member, uri: string): Promise<Entry | null> {
     [member.userId, uri],
   );
   return rows[0] ?? null;
+}
+
+/** True when the post is in one of the member's sources. */
+async function holds(member: Member, uri: string): Promise<boolean> {
+  const { rows } = await db.query(
+    `SELECT 1 FROM "SourcePost" sp JOIN "Post" p ON p.id = sp."postId"
+     JOIN "Source" s ON s.id = sp."sourceId" JOIN "LinkedAccount" la ON la.id = s."linkedAccountId"
+     WHERE la."userId" = $1 AND p.uri = $2`,
+    [member.userId, uri],
+  );
+  return rows.length > 0;
 }
 
 /** The member's HOME source's personal labels of the post (SourcePost.labels). */
@@ -204,5 +217,60 @@ describe('Bluesky labelers, per member', () => {
     await waitFor('Bob’s entry', async () => (await entry(bob, labelled.uri)) !== null);
     expect(await entry(bob, labelled.uri)).toEqual({ hidden: false, hiddenReason: null, labels: null });
     expect(await sourceLabels(bob, labelled.uri)).toBeNull();
+  });
+});
+
+describe('Bluesky blocks, per member', () => {
+  const blockRecord = (subject: string) => ({ subject, createdAt: new Date().toISOString() });
+
+  it('never fans out a blocked account’s posts, or reposts of them, to the blocker; blocks follow the stream', async () => {
+    const dave = await net.createAccount('dave');
+    const erin = await net.createAccount('erin');
+    // Blocked before linking: read from the member's repo with its follows.
+    let block!: { uri: string };
+    const frank = await addMember('frank', async (a) => {
+      await a.agent.follow(dave.did);
+      await a.agent.follow(erin.did);
+      block = await a.agent.app.bsky.graph.block.create({ repo: a.did }, blockRecord(dave.did));
+    });
+    const gina = await addMember('gina', async (a) => {
+      await a.agent.follow(dave.did);
+      await a.agent.follow(erin.did);
+    });
+
+    const blocked = await dave.agent.post({ text: 'frank blocks me' });
+    await erin.agent.repost(blocked.uri, blocked.cid);
+    const after = await erin.agent.post({ text: 'after the repost' });
+    await waitFor('Gina’s HOME with the post', () => holds(gina, blocked.uri));
+    // Events are handled in order: once Frank has Erin's later post, the repost was decided too.
+    await waitFor('Frank’s HOME with Erin’s post', () => holds(frank, after.uri));
+    expect(await holds(frank, blocked.uri)).toBe(false);
+
+    // Unblocked, then blocked again, from the stream.
+    await frank.account.agent.app.bsky.graph.block.delete({
+      repo: frank.account.did,
+      rkey: block.uri.split('/').pop()!,
+    });
+    await waitFor('the unblock stored', async () => {
+      const { rows } = await db.query(`SELECT 1 FROM "BlueskyBlock" WHERE "memberDid" = $1`, [
+        frank.account.did,
+      ]);
+      return rows.length === 0;
+    });
+    const unblocked = await dave.agent.post({ text: 'frank sees me again' });
+    await waitFor('Frank’s HOME with Dave’s post', () => holds(frank, unblocked.uri));
+
+    await frank.account.agent.app.bsky.graph.block.create({ repo: frank.account.did }, blockRecord(dave.did));
+    await waitFor('the block stored', async () => {
+      const { rows } = await db.query(`SELECT 1 FROM "BlueskyBlock" WHERE "memberDid" = $1`, [
+        frank.account.did,
+      ]);
+      return rows.length === 1;
+    });
+    const again = await dave.agent.post({ text: 'blocked again' });
+    const last = await erin.agent.post({ text: 'the last one' });
+    await waitFor('Gina’s HOME with Dave’s post', () => holds(gina, again.uri));
+    await waitFor('Frank’s HOME with Erin’s last post', () => holds(frank, last.uri));
+    expect(await holds(frank, again.uri)).toBe(false);
   });
 });
