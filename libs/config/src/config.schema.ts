@@ -145,6 +145,11 @@ export const configSchema = z.object({
    * its answers are the network's word, shared by every member, so only name one you trust.
    */
   BLUESKY_APPVIEW_URL: url(['https:', 'http:']).default('https://public.api.bsky.app'),
+  /**
+   * How often each Bluesky account's labeler subscriptions are read again from its preferences
+   * (private, so asked of its PDS: one request per account and period), in seconds.
+   */
+  BLUESKY_LABELERS_REFRESH_SECONDS: z.coerce.number().int().min(1).default(300),
   /** How many posts of history each new source backfills. */
   BACKFILL_DEPTH: z.coerce.number().int().min(0).max(10000).default(500),
   /** Poll interval for sources when no stream event arrived, in seconds. */

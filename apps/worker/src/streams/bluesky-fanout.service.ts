@@ -56,7 +56,7 @@ const MAX_CONNECTIONS = 20;
 const CURSOR_PREFIX = 'bluesky:jetstream:';
 
 type Item = JobPayloads['fanout-posts']['items'][number];
-type GraphChange = Extract<FanoutDecision, { type: 'follow' | 'unfollow' }>;
+type GraphChange = Extract<FanoutDecision, { type: 'follow' | 'unfollow' | 'block' | 'unblock' }>;
 
 interface Load {
   loadedAt: number;
@@ -123,7 +123,7 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
   private deletes: OriginDelete[] = [];
   private followChanges: FollowChange[] = [];
   /** The graph as stored by the last leader, taken over member by member. */
-  private stored: StoredFollowGraph = { loadedAt: new Map(), follows: new Map() };
+  private stored: StoredFollowGraph = { loadedAt: new Map(), follows: new Map(), blocks: new Map() };
   /** Recently handed over (key -> its source ids), so a replay after a reconnect costs no request. */
   private readonly handed = new LRUCache<string, string>({ max: 20_000 });
   private flushTimer: NodeJS.Timeout | null = null;
@@ -202,7 +202,7 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
     this.leading = true;
     this.stored = await loadFollowGraph(this.db.client).catch((err: unknown) => {
       this.logger.warn(`stored follow graph not read: ${err instanceof Error ? err.message : String(err)}`);
-      return { loadedAt: new Map(), follows: new Map() };
+      return { loadedAt: new Map(), follows: new Map(), blocks: new Map() };
     });
     await this.reconcile();
     this.timers = [
@@ -296,6 +296,8 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
         // Known to the last leader: its graph serves at once, and is read again when due.
         const stored = this.stored.follows.get(did);
         if (stored) this.graph.setFollows(did, stored);
+        const blocks = this.stored.blocks.get(did);
+        if (blocks) this.graph.setBlocks(did, blocks);
         load = {
           loadedAt: this.stored.loadedAt.get(did)?.getTime() ?? 0,
           retryAt: 0,
@@ -332,11 +334,13 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
     try {
       const connector = await this.connectorOf(accountId);
       const records = await listFollowRecords(connector.session);
+      const blocks = await listFollowRecords(connector.session, 'app.bsky.graph.block');
       if (!this.leading || !this.graph.isMember(did)) return;
       const loadedAt = new Date();
-      await replaceFollows(this.db.client, did, records, loadedAt);
+      await replaceFollows(this.db.client, did, records, loadedAt, blocks);
       await applyFollowChanges(this.db.client, load.pending);
       this.graph.setFollows(did, records);
+      this.graph.setBlocks(did, blocks);
       for (const change of load.pending) this.graph.apply(change);
       Object.assign(load, { loadedAt: loadedAt.getTime(), failures: 0 });
       this.scheduleFilters();
@@ -533,7 +537,9 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
         break;
       }
       case 'follow':
-      case 'unfollow': {
+      case 'unfollow':
+      case 'block':
+      case 'unblock': {
         const load = this.followLoads.get(decision.member);
         if (load?.pending) load.pending.push(decision);
         this.graph.apply(decision);
