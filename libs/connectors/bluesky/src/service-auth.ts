@@ -5,8 +5,8 @@
 // Three caches keep the request path off the network and the curves: verified tokens (a signature
 // is checked once per token), DID documents (IdResolver's), and when each DID was last refreshed
 // (a stream of forged tokens must not become a stream of directory fetches).
-import { IdResolver } from '@atproto/identity';
-import type { Fetch } from '@atproto/identity';
+import { IdResolver, ensureAtprotoKey } from '@atproto/identity';
+import type { DidDocument, Fetch } from '@atproto/identity';
 import { verifyJwt } from '@atproto/xrpc-server';
 import { LRUCache } from 'lru-cache';
 import { sharedGuardedDispatcher } from '@tributary/core';
@@ -63,6 +63,8 @@ export class ServiceAuthVerifier {
   /** The issuer of each token verified, by `<method> <serviceDid> <jwt>`, until the token expires. */
   private readonly verified = new LRUCache<string, string>({ max: MAX_VERIFIED, ttl: MAX_TTL_MS });
   private readonly refreshedAt = new LRUCache<string, number>({ max: MAX_DIDS });
+  /** Each cached document's #atproto key: reading it decodes and re-encodes a curve point. */
+  private readonly keyOf = new WeakMap<DidDocument, string>();
 
   constructor(options: ServiceAuthOptions) {
     const dispatcher = sharedGuardedDispatcher(options.hostPolicy ?? {});
@@ -130,7 +132,13 @@ export class ServiceAuthVerifier {
     const now = Date.now();
     const fetch = refresh && now - (this.refreshedAt.get(did) ?? 0) >= REFRESH_INTERVAL_MS;
     if (fetch) this.refreshedAt.set(did, now);
-    return this.resolver.did.resolveAtprotoKey(did, fetch);
+    const doc = await this.resolver.did.ensureResolve(did, fetch);
+    let key = this.keyOf.get(doc);
+    if (key === undefined) {
+      key = ensureAtprotoKey(doc);
+      this.keyOf.set(doc, key);
+    }
+    return key;
   }
 }
 
