@@ -42,7 +42,7 @@ export interface SkeletonRequest {
   cursor: string | null;
 }
 
-interface SkeletonRow {
+export interface SkeletonRow {
   pipelineId: string;
   owner: boolean;
   /** The rest are null when the viewer is not the owner, or when the page is empty. */
@@ -127,7 +127,7 @@ export class FeedSkeletonService {
     const { pipelineId, owner } = rows[0]!;
     if (!owner) return this.placeholder();
     if (position) asRequest(() => checkPipeline(position, pipelineId));
-    return page(pipelineId, limit, rows);
+    return skeletonPage(pipelineId, limit, rows);
   }
 
   /**
@@ -176,7 +176,7 @@ export class FeedSkeletonService {
  * the last item when the statement found one more, else after the last entry it was allowed to
  * read. Never an empty page with a cursor (the AppView would stop there anyway).
  */
-function page(pipelineId: string, limit: number, rows: SkeletonRow[]): FeedSkeleton {
+export function skeletonPage(pipelineId: string, limit: number, rows: SkeletonRow[]): FeedSkeleton {
   // In walk order (the statement's own; sorting 100 rows costs nothing and states it).
   const read = rows.filter((r) => r.n !== null && r.n <= MAX_SCANNED).sort((a, b) => a.n! - b.n!);
   const shown = read.filter((r) => r.post?.startsWith('at://'));
