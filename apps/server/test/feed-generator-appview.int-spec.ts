@@ -101,9 +101,15 @@ async function appFeed(viewer: TestBlueskyAccount, limit: number) {
 beforeAll(async () => {
   net = await blueskyNetwork();
   let operator: TestBlueskyAccount, frank: TestBlueskyAccount, bridgy: TestBlueskyAccount;
-  [alice, bob, carol, dave, frank, bridgy, operator] = await Promise.all(
-    ['alice', 'bob', 'carol', 'dave', 'frank', 'bridgy', 'operator'].map((n) => net.createAccount(n)),
-  );
+  [alice, bob, carol, dave, frank, bridgy, operator] = await Promise.all([
+    net.createAccount('alice'),
+    net.createAccount('bob'),
+    net.createAccount('carol'),
+    net.createAccount('dave'),
+    net.createAccount('frank'),
+    net.createAccount('bridgy'),
+    net.createAccount('operator'),
+  ]);
   for (const followed of [carol, dave, bridgy]) await alice.agent.follow(followed.did);
   placeholder = (await post(operator, 'Link your Bluesky account in Tributary to see your feed here')).uri;
 
