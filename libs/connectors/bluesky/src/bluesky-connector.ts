@@ -24,7 +24,7 @@ import type {
   WriteOptions,
   WriteResult,
 } from '@tributary/core';
-import type { BlueskySession } from './bluesky-session.js';
+import type { BlueskyApiSession } from './api-session.js';
 import { NewerScan, feedItemKey, feedItemSortTime } from './feed-marker.js';
 import { normalizeFeedViewPost } from './normalize-post.js';
 import { recordKeyFor } from './record-key.js';
@@ -133,7 +133,7 @@ export class BlueskyConnector implements NetworkConnector {
   private readonly budget: WriteBudget;
 
   constructor(
-    readonly session: BlueskySession,
+    readonly session: BlueskyApiSession,
     private readonly options: BlueskyConnectorOptions = {},
   ) {
     this.overlapMs = options.overlapMs ?? 15 * 60_000;

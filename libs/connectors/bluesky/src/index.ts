@@ -22,3 +22,17 @@ export { AppViewClient, APPVIEW_BATCH } from './appview-client.js';
 export type { AppViewClientOptions, HydratedPosts } from './appview-client.js';
 export { listFollowRecords } from './follow-records.js';
 export { normalizeAuthor } from './normalize-post.js';
+export type { BlueskyApiSession } from './api-session.js';
+export { BlueskyOAuthSession } from './bluesky-oauth-session.js';
+export type { BlueskyOAuthSessionOptions } from './bluesky-oauth-session.js';
+export {
+  BLUESKY_OAUTH_CALLBACK_PATH,
+  BLUESKY_OAUTH_FALLBACK_SCOPE,
+  BLUESKY_OAUTH_JWKS_PATH,
+  BLUESKY_OAUTH_METADATA_PATH,
+  BLUESKY_OAUTH_SCOPE,
+  BlueskyOAuth,
+  BlueskyOAuthClient,
+} from './bluesky-oauth-client.js';
+export type { BlueskyOAuthGrant, BlueskyOAuthOptions, BlueskyOAuthStores } from './bluesky-oauth-client.js';
+export type { NodeSavedSession as BlueskyOAuthStoredSession, NodeSavedState as BlueskyOAuthStoredState } from '@atproto/oauth-client-node';
