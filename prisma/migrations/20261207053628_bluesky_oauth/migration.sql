@@ -13,6 +13,7 @@ CREATE TABLE "BlueskyOAuthState" (
 CREATE TABLE "BlueskyOAuthSession" (
     "userId" UUID NOT NULL,
     "did" TEXT NOT NULL,
+    "linkId" UUID NOT NULL,
     "data" TEXT NOT NULL,
     "updatedAt" TIMESTAMP(3) NOT NULL,
 
