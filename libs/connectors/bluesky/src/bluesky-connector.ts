@@ -104,6 +104,21 @@ function requireCid(target: PostTarget): void {
     throw new ConnectorError(ConnectorErrorCode.BadInput, `post ${target.uri} needs its CID as nativeId`);
 }
 
+/**
+ * The labelers the account subscribes to, after the app's own (what Agent#getPreferences reports,
+ * read without it: that method also writes preferences it would migrate, which is not ours to do
+ * and not in the OAuth grant).
+ */
+async function subscribedLabelers(agent: Agent): Promise<string[]> {
+  const { data } = await agent.app.bsky.actor.getPreferences({});
+  const own = data.preferences.flatMap((pref) =>
+    pref.$type === 'app.bsky.actor.defs#labelersPref'
+      ? ((pref as { labelers?: { did?: unknown }[] }).labelers ?? []).map((l) => l.did)
+      : [],
+  );
+  return [...agent.appLabelers, ...own.filter((did): did is string => typeof did === 'string')];
+}
+
 /** A sliding one-hour window of write points, so one account never exceeds its quota. */
 class WriteBudget {
   private spent: Array<[number, number]> = [];
@@ -449,9 +464,7 @@ export class BlueskyConnector implements NetworkConnector {
     const ready = (async () => {
       const dids =
         this.options.labelers ??
-        (await this.session.call('getPreferences', async (agent) =>
-          (await agent.getPreferences()).moderationPrefs.labelers.map((l) => l.did),
-        ));
+        (await this.session.call('getPreferences', (agent) => subscribedLabelers(agent)));
       this.session.agent.configureLabelers(
         dids.filter((d) => d.startsWith('did:')) as `did:${string}:${string}`[],
       );
