@@ -53,7 +53,12 @@ export class AccountsService {
     @Inject(CONFIG) private readonly config: Config,
   ) {
     this.key = credentialsKey(config);
-    this.blueskyOAuth = new BlueskyOAuthLinks({ db, key: this.key, lock, options: this.blueskyOAuthOptions() });
+    this.blueskyOAuth = new BlueskyOAuthLinks({
+      db,
+      key: this.key,
+      lock,
+      options: this.blueskyOAuthOptions(),
+    });
     this.bluesky = new BlueskySessions({
       db,
       key: this.key,

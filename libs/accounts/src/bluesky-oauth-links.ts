@@ -42,7 +42,8 @@ export class BlueskyOAuthLinks {
   /** Tributary's client identity, made on first use: a PUBLIC_URL it cannot use fails there, clearly. */
   oauth(): Promise<BlueskyOAuth> {
     const { options } = this.deps;
-    if (typeof options === 'string') return Promise.reject(new ConnectorError(ConnectorErrorCode.BadInput, options));
+    if (typeof options === 'string')
+      return Promise.reject(new ConnectorError(ConnectorErrorCode.BadInput, options));
     this.identity ??= BlueskyOAuth.create(options);
     return this.identity;
   }
@@ -115,7 +116,9 @@ export class BlueskyOAuthLinks {
       },
       session: {
         get: async (did) => {
-          const row = await db.client.blueskyOAuthSession.findUnique({ where: { userId_did: { userId, did } } });
+          const row = await db.client.blueskyOAuthSession.findUnique({
+            where: { userId_did: { userId, did } },
+          });
           return row ? opened<BlueskyOAuthStoredSession>(row.data) : undefined;
         },
         set: async (did, value) => {

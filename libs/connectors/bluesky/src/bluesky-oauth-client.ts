@@ -190,7 +190,8 @@ export class BlueskyOAuthClient {
    */
   async authorize(input: string): Promise<string> {
     const target = input.trim().replace(/^@/, '');
-    if (!target) throw new ConnectorError(ConnectorErrorCode.BadInput, 'A Bluesky handle, DID or server is required');
+    if (!target)
+      throw new ConnectorError(ConnectorErrorCode.BadInput, 'A Bluesky handle, DID or server is required');
     try {
       try {
         return (await this.client.authorize(target, { scope: BLUESKY_OAUTH_SCOPE })).href;

@@ -30,7 +30,10 @@ export class BlueskyOAuthSession implements BlueskyApiSession {
   }
 
   /** Wraps a restored OAuth session; reads its stored token set once, for the PDS's origin. */
-  static async open(oauth: OAuthSession, options: BlueskyOAuthSessionOptions = {}): Promise<BlueskyOAuthSession> {
+  static async open(
+    oauth: OAuthSession,
+    options: BlueskyOAuthSessionOptions = {},
+  ): Promise<BlueskyOAuthSession> {
     const { aud } = await oauth.getTokenInfo(false);
     return new BlueskyOAuthSession(oauth, new URL(aud).origin, options);
   }

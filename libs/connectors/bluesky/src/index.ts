@@ -35,4 +35,7 @@ export {
   BlueskyOAuthClient,
 } from './bluesky-oauth-client.js';
 export type { BlueskyOAuthGrant, BlueskyOAuthOptions, BlueskyOAuthStores } from './bluesky-oauth-client.js';
-export type { NodeSavedSession as BlueskyOAuthStoredSession, NodeSavedState as BlueskyOAuthStoredState } from '@atproto/oauth-client-node';
+export type {
+  NodeSavedSession as BlueskyOAuthStoredSession,
+  NodeSavedState as BlueskyOAuthStoredState,
+} from '@atproto/oauth-client-node';
