@@ -48,5 +48,5 @@ function parse(raw: string, where: string): KeyObject {
 function toJwk(key: KeyObject): string {
   const { kty, crv, x, y, d } = key.export({ format: 'jwk' });
   const kid = createHash('sha256').update(JSON.stringify({ crv, kty, x, y })).digest('base64url');
-  return JSON.stringify({ kty, crv, x, y, d, kid, alg: 'ES256', use: 'sig' });
+  return JSON.stringify({ kty, crv, x, y, d, kid, alg: 'ES256' });
 }

@@ -13,7 +13,7 @@ function privateJwk(): string {
     format: 'jwk',
   });
   const kid = createHash('sha256').update(JSON.stringify({ crv, kty, x, y })).digest('base64url');
-  return JSON.stringify({ kty, crv, x, y, d, kid, alg: 'ES256', use: 'sig' });
+  return JSON.stringify({ kty, crv, x, y, d, kid, alg: 'ES256' });
 }
 
 const options = (publicUrl: string) => ({
@@ -49,8 +49,8 @@ describe('BlueskyOAuth', () => {
     expect(metadata.scope!.split(' ')).toEqual(
       expect.arrayContaining([...BLUESKY_OAUTH_SCOPE.split(' '), 'transition:generic']),
     );
-    // The served keys are public only, and the client library accepts metadata and key together.
-    const [key] = oauth.jwks.keys as Record<string, unknown>[];
+    // The served keys (as JSON) are public only, and the client library accepts metadata and key together.
+    const [key] = (JSON.parse(JSON.stringify(oauth.jwks)) as { keys: Record<string, unknown>[] }).keys;
     expect(key).toMatchObject({ kty: 'EC', crv: 'P-256', kid: expect.any(String) });
     expect(key).not.toHaveProperty('d');
     expect(() => oauth.client(stores)).not.toThrow();
@@ -62,7 +62,9 @@ describe('BlueskyOAuth', () => {
     expect(oauth.confidential).toBe(false);
     expect(oauth.jwks).toEqual({ keys: [] });
     expect(isOAuthClientIdLoopback(clientId)).toBe(true);
-    expect(new URL(clientId).searchParams.get('redirect_uri')).toBe('http://127.0.0.1:3000/oauth/bluesky/callback');
+    expect(new URL(clientId).searchParams.get('redirect_uri')).toBe(
+      'http://127.0.0.1:3000/oauth/bluesky/callback',
+    );
     expect(() => oauth.client(stores)).not.toThrow();
   });
 

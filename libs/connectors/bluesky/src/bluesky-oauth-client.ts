@@ -153,9 +153,9 @@ export class BlueskyOAuth {
     return this.key !== null;
   }
 
-  /** The public half of the client's key, for `jwks_uri`. */
+  /** The public half of the client's key, for `jwks_uri` (as JSON: the private members are gone, not undefined). */
   get jwks(): { keys: unknown[] } {
-    return { keys: this.key?.publicJwk ? [this.key.publicJwk] : [] };
+    return { keys: this.key?.publicJwk ? [JSON.parse(JSON.stringify(this.key.publicJwk)) as unknown] : [] };
   }
 
   /** A client on one member's stores. */
