@@ -59,6 +59,7 @@ export type {
   StreamCursor,
   PublishedFeed,
   FeedInteraction,
+  OAuthClient,
 } from './prisma-client.js';
 /** A client or the `tx` of `prisma.$transaction(async (tx) => …)`, for helpers that work in both. */
 export type { DbClient } from './prisma-client.js';
