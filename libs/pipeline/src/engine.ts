@@ -177,7 +177,7 @@ export function compilePipeline(input: unknown, options: CompileOptions = {}): C
       case 'dedupe-crossposts':
         return void stages.push(dedupeCrossposts(index, builtin(stage, 'dedupe-crossposts')));
       case 'score/recency':
-        return void stages.push(recency(index));
+        return void stages.push(recency(index, halfLifeHours));
       case 'score/engagement':
         return void stages.push(engagement(index, stage.weight));
       case 'score/boost-authors':

@@ -123,12 +123,20 @@ export function applyVerdict(item: ItemState, use: string, index: number, v: Ver
 }
 
 /**
- * Adds a score contribution, clamped to what one stage may add (rank-key.ts), and records it (zero
- * contributions are not recorded).
+ * Adds a score contribution, clamped to what one stage may add (rank-key.ts), and records it. A zero
+ * contribution is recorded only when the run explains itself (`explain`), as a filter's pass is:
+ * a preview then shows every scorer with what it added, stored entries only what moved them.
  */
-export function addScore(item: ItemState, use: string, index: number, raw: number, reason: string): void {
+export function addScore(
+  item: ItemState,
+  use: string,
+  index: number,
+  raw: number,
+  reason: string,
+  explain = false,
+): void {
   const score = contribution(raw);
-  if (score === 0) return;
+  if (score === 0 && !explain) return;
   item.score += score;
   record(item, { stage: use, index, verdict: 'score', reason, score });
 }
