@@ -1,4 +1,4 @@
-import type { Post } from '@tributary/core';
+import type { Post, RepostReason } from '@tributary/core';
 import type { MaskScan, ScanKey } from '../literal-scan.js';
 import { compileMaskScan, MAX_SCAN_GROUPS } from '../literal-scan.js';
 import { contribution, parseIsoMs } from '../rank-key.js';
@@ -9,6 +9,8 @@ import type { MemberFeedback } from './feedback.js';
 export interface ItemState {
   candidate: Candidate;
   post: Post;
+  /** The repost the item is shown as: the candidate's, until a stage drops it to keep the post. */
+  reason: RepostReason | null;
   /** Milliseconds since the epoch of `post.createdAt` (hydrated once). */
   createdMs: number;
   hidden: boolean;
@@ -29,7 +31,7 @@ export interface ItemState {
  * if later than the post's, else the post's creation.
  */
 export function placedMs(item: ItemState): number {
-  const at = item.candidate.reason?.at;
+  const at = item.reason?.at;
   if (at === undefined) return item.createdMs;
   const ms = parseIsoMs(at);
   return ms > item.createdMs ? ms : item.createdMs;
