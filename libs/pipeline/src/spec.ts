@@ -3,8 +3,9 @@ import { USER_REGEX_BUDGET, UserRegexError } from '@tributary/core';
 import { formatPath } from '@tributary/plugin-sdk';
 import { compileRegexTerm } from './text-match.js';
 
-// The pipeline spec (DESIGN.md "Pipelines"): data a user owns, validated here with errors that
-// name the path, e.g. `stages[3].with.halfLifeHours: expected a positive number`.
+// The pipeline spec (docs/pipelines.md, whose stage reference is generated from here): data a user
+// owns, validated here with errors that name the path, e.g.
+// `stages[3].with.halfLifeHours: expected a positive number`.
 
 const positive = z
   .number({ error: 'expected a positive number' })
