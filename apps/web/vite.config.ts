@@ -7,6 +7,8 @@ export default defineConfig({
   root: new URL('.', import.meta.url).pathname,
   base: '/web/',
   plugins: [preact()],
+  // `npx vite apps/web`: the app with hot reload, talking to an API started by `npm start` (port 3000).
+  server: { proxy: { '/graphql': { target: 'http://127.0.0.1:3000', ws: true } } },
   build: {
     outDir: new URL('../../dist/web', import.meta.url).pathname,
     emptyOutDir: true,

@@ -423,14 +423,8 @@ export const ValidatePipeline = graphql(`
 `);
 
 export const PreviewPipeline = graphql(`
-  query PreviewPipeline($saved: JSON!, $draft: JSON!, $limit: Int!) {
-    saved: previewPipeline(spec: $saved, limit: $limit) {
-      hidden
-      post {
-        id
-      }
-    }
-    draft: previewPipeline(spec: $draft, limit: $limit) {
+  query PreviewPipeline($spec: JSON!, $limit: Int!) {
+    previewPipeline(spec: $spec, limit: $limit) {
       hidden
       hiddenReason
       warnings

@@ -127,8 +127,9 @@ function Decisions({ decisions }: { decisions: DecisionFieldsFragment[] }) {
 function Actions({ post, onReplied }: { post: PostFieldsFragment; onReplied?: () => void }) {
   const state = usePostActions(post.id);
   const [replying, setReplying] = useState(false);
-  const likes = post.counts.likes + state.likeDelta;
-  const reposts = post.counts.reposts + state.repostDelta;
+  // The counts are the network's when the post was read; the member's own like is at least one.
+  const likes = Math.max(post.counts.likes + state.likeDelta, state.liked ? 1 : 0);
+  const reposts = Math.max(post.counts.reposts + state.repostDelta, state.reposted ? 1 : 0);
   const name = authorName(post.author);
   return (
     <>
@@ -145,7 +146,6 @@ function Actions({ post, onReplied }: { post: PostFieldsFragment; onReplied?: ()
           type="button"
           class="action repost"
           aria-pressed={state.reposted}
-          aria-label={`${state.reposted ? 'Undo repost' : 'Repost'} (${reposts})`}
           onClick={() => void toggle('repost', post.id)}
         >
           <span aria-hidden="true">⟲</span> {state.reposted ? 'Reposted' : 'Repost'}{' '}
@@ -155,14 +155,13 @@ function Actions({ post, onReplied }: { post: PostFieldsFragment; onReplied?: ()
           type="button"
           class="action like"
           aria-pressed={state.liked}
-          aria-label={`${state.liked ? 'Unlike' : 'Like'} (${likes})`}
           onClick={() => void toggle('like', post.id)}
         >
           <span aria-hidden="true">{state.liked ? '♥' : '♡'}</span> {state.liked ? 'Liked' : 'Like'}{' '}
           <span class="count">{likes}</span>
         </button>
-        <a class="action" href={href('thread', post.id)} aria-label={`Thread of ${name}'s post`}>
-          Thread
+        <a class="action" href={href('thread', post.id)}>
+          Thread<span class="visually-hidden"> of {name}'s post</span>
         </a>
         <span
           class="action-status"
@@ -197,7 +196,12 @@ export interface PostCardProps {
 export function PostCard({ post, item, focused, onReplied }: PostCardProps) {
   const web = safeUrl(post.webUrl);
   const networks = new Set([post.network, ...(item?.seenIn.map((s) => s.network) ?? [])]);
-  const warnings = item?.warnings.filter((w) => w.startsWith('warn: ')).map((w) => w.slice(6)) ?? [];
+  // The pipeline's own "content warning: <the post's warning>" would say it twice.
+  const warnings =
+    item?.warnings
+      .filter((w) => w.startsWith('warn: '))
+      .map((w) => w.slice(6))
+      .filter((w) => w !== `content warning: ${post.contentWarning?.trim().slice(0, 100)}`) ?? [];
   const blurs = item?.warnings.filter((w) => w.startsWith('blur: ')).map((w) => w.slice(6)) ?? [];
   const warning = [post.contentWarning, ...warnings].filter(Boolean).join(' · ') || null;
   const name = authorName(post.author);
@@ -246,7 +250,7 @@ export function PostCard({ post, item, focused, onReplied }: PostCardProps) {
         )}
       </header>
       <Warned warning={warning}>
-        <RichText segments={post.richText} text={post.text} />
+        <RichText segments={post.richText} text={post.text} own />
         {blurs.length > 0 && post.media.length > 0 ? (
           <details class="blurred">
             <summary>Media hidden: {blurs.join(' · ')} — show</summary>

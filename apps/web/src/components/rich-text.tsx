@@ -13,10 +13,11 @@ interface Segment {
  * A post's text from its segments: links, mentions and hashtags as links, line breaks kept. Only text
  * nodes and attributes: nothing from a network is parsed as HTML.
  */
-export function RichText({ segments, text }: { segments: Segment[]; text: string }) {
-  if (segments.length === 0) return <p class="post-text">{text}</p>;
+export function RichText({ segments, text, own }: { segments: Segment[]; text: string; own?: boolean }) {
+  const className = own ? 'post-text own-text' : 'post-text';
+  if (segments.length === 0) return <p class={className}>{text}</p>;
   return (
-    <p class="post-text">
+    <p class={className}>
       {segments.map((segment, i) => {
         switch (segment.type) {
           case 'LINEBREAK':

@@ -295,13 +295,12 @@ export type ValidatePipelineQueryVariables = Exact<{
 export type ValidatePipelineQuery = { validatePipeline: { valid: boolean, errors: Array<{ path: string, message: string }> } };
 
 export type PreviewPipelineQueryVariables = Exact<{
-  saved: unknown;
-  draft: unknown;
+  spec: unknown;
   limit: number;
 }>;
 
 
-export type PreviewPipelineQuery = { saved: Array<{ hidden: boolean, post: { id: string } }>, draft: Array<{ hidden: boolean, hiddenReason: string | null, warnings: Array<string>, blurs: Array<string>, rankKey: number, decisions: Array<{ stage: string, index: number, verdict: Verdict, reason: string | null, score: number }>, post: { id: string, text: string, contentWarning: string | null, createdAt: string, author: { handle: string, displayName: string | null } } }> };
+export type PreviewPipelineQuery = { previewPipeline: Array<{ hidden: boolean, hiddenReason: string | null, warnings: Array<string>, blurs: Array<string>, rankKey: number, decisions: Array<{ stage: string, index: number, verdict: Verdict, reason: string | null, score: number }>, post: { id: string, text: string, contentWarning: string | null, createdAt: string, author: { handle: string, displayName: string | null } } }> };
 
 export type CreatePipelineMutationVariables = Exact<{
   name: string;
@@ -1417,14 +1416,8 @@ export const ValidatePipelineDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<ValidatePipelineQuery, ValidatePipelineQueryVariables>;
 export const PreviewPipelineDocument = new TypedDocumentString(`
-    query PreviewPipeline($saved: JSON!, $draft: JSON!, $limit: Int!) {
-  saved: previewPipeline(spec: $saved, limit: $limit) {
-    hidden
-    post {
-      id
-    }
-  }
-  draft: previewPipeline(spec: $draft, limit: $limit) {
+    query PreviewPipeline($spec: JSON!, $limit: Int!) {
+  previewPipeline(spec: $spec, limit: $limit) {
     hidden
     hiddenReason
     warnings

@@ -1,6 +1,6 @@
 // What the draft would do to the member's newest posts, before it is saved: kept or hidden and why,
 // and what changes against the saved version (newly hidden, shown again).
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { PreviewPipelineQuery, ValidatePipelineQuery } from '../gql/graphql';
 import { messageOf, request } from '../api/client';
 import { PreviewPipeline, ValidatePipeline } from '../api/operations';
@@ -14,12 +14,21 @@ const DEBOUNCE_MS = 400;
 
 /** A problem of the draft, named by its path (`stages[3].with.halfLifeHours`). */
 export type SpecIssue = ValidatePipelineQuery['validatePipeline']['errors'][number];
-type Draft = PreviewPipelineQuery['draft'][number];
+type Item = PreviewPipelineQuery['previewPipeline'][number];
+interface Preview {
+  saved: Item[];
+  draft: Item[];
+}
 type Change = 'hidden' | 'shown' | null;
 type Filter = 'all' | 'hidden' | 'changed';
 
+/**
+ * The API runs one preview of a member's at a time: the saved version's is asked first (and kept
+ * while the saved spec stays the same), then the draft's.
+ */
 export function usePreview(saved: PipelineSpec, draft: PipelineSpec) {
-  const [result, setResult] = useState<PreviewPipelineQuery | null>(null);
+  const [result, setResult] = useState<Preview | null>(null);
+  const savedPreview = useRef<{ key: string; items: Item[] } | null>(null);
   const [issues, setIssues] = useState<SpecIssue[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
@@ -33,9 +42,14 @@ export function usePreview(saved: PipelineSpec, draft: PipelineSpec) {
         if (cancelled) return;
         setIssues(validatePipeline.errors);
         if (!validatePipeline.valid) return;
-        const preview = await request(PreviewPipeline, { saved, draft, limit: PREVIEW_POSTS });
+        const savedKey = JSON.stringify(saved);
+        if (savedPreview.current?.key !== savedKey) {
+          const { previewPipeline } = await request(PreviewPipeline, { spec: saved, limit: PREVIEW_POSTS });
+          savedPreview.current = { key: savedKey, items: previewPipeline };
+        }
+        const { previewPipeline } = await request(PreviewPipeline, { spec: draft, limit: PREVIEW_POSTS });
         if (cancelled) return;
-        setResult(preview);
+        setResult({ saved: savedPreview.current.items, draft: previewPipeline });
         setError(null);
       } catch (e) {
         if (!cancelled) setError(messageOf(e));
@@ -51,7 +65,7 @@ export function usePreview(saved: PipelineSpec, draft: PipelineSpec) {
   return { result, issues, error, loading };
 }
 
-function changeOf(item: Draft, savedHidden: Map<string, boolean>): Change {
+function changeOf(item: Item, savedHidden: Map<string, boolean>): Change {
   const before = savedHidden.get(item.post.id);
   if (before === undefined || before === item.hidden) return null;
   return item.hidden ? 'hidden' : 'shown';
@@ -129,9 +143,11 @@ export function PreviewPanel({ preview, dirty }: { preview: ReturnType<typeof us
                   <strong>{authorName(item.post.author)}</strong>{' '}
                   <span class="muted">· {timeAgo(item.post.createdAt)}</span>
                   <br />
-                  {item.post.text.length > 200
-                    ? `${item.post.text.slice(0, 200)}…`
-                    : item.post.text || <em>(no text)</em>}
+                  <span class="preview-post-text">
+                    {item.post.text.length > 200
+                      ? `${item.post.text.slice(0, 200)}…`
+                      : item.post.text || '(no text)'}
+                  </span>
                 </p>
                 {item.decisions.length > 0 ? (
                   <details>

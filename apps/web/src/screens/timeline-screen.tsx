@@ -79,7 +79,7 @@ export function TimelineScreen({ pipelineId }: { pipelineId: string | null }) {
     });
     setIncoming([]);
     window.scrollTo({ top: 0 });
-    listRef.current?.focus();
+    listRef.current?.focus({ preventScroll: true });
   };
 
   const list = pipelines.data?.pipelines ?? [];
