@@ -20,6 +20,7 @@ import { queryLimitsPlugin } from './common/query-limits.js';
 import { validationRules } from './common/validation-rules.js';
 import { FeedGeneratorModule } from './feed-generator/feed-generator.module.js';
 import { HealthController } from './health/health.controller.js';
+import { MastodonApiModule } from './mastodon-api/mastodon-api.module.js';
 import { PostsModule } from './posts/posts.module.js';
 import { WebClientController } from './web/web-client.controller.js';
 import { GraphqlWsServer, graphqlContext } from './live/graphql-ws.server.js';
@@ -89,6 +90,7 @@ export class ApiModule {
         TimelineModule,
         LiveModule,
         FeedGeneratorModule,
+        MastodonApiModule,
       ],
       controllers: [HealthController, WebClientController],
       providers: [{ provide: APP_FILTER, useClass: GraphqlExceptionFilter }],

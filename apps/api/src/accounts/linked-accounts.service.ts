@@ -51,6 +51,7 @@ export class LinkedAccountsService {
     return {
       kind: row.kind,
       live: row.connected && Date.now() - row.heartbeatAt.getTime() < STALE_MS,
+      host: row.url,
       lagSeconds: row.lagMs === null ? null : row.lagMs / 1000,
       lastEventAt: row.lastEventAt,
       lastError: row.lastError,

@@ -26,7 +26,7 @@ import type {
 } from '@tributary/core';
 import type { BlueskySession } from './bluesky-session.js';
 import { NewerScan, feedItemKey, feedItemSortTime } from './feed-marker.js';
-import { normalizeFeedViewPost } from './normalize-post.js';
+import { isNetworkLabeler, normalizeFeedViewPost } from './normalize-post.js';
 import { recordKeyFor } from './record-key.js';
 import { normalizeThread } from './normalize-thread.js';
 
@@ -128,7 +128,7 @@ class WriteBudget {
 export class BlueskyConnector implements NetworkConnector {
   readonly network = Network.Bluesky;
   /** The labelers read last, and when (monotonic clock). */
-  private labelers: { ready: Promise<void>; readAt: number } | null = null;
+  private labelers: { dids: Promise<string[]>; readAt: number } | null = null;
   private readonly overlapMs: number;
   private readonly budget: WriteBudget;
 
@@ -441,27 +441,31 @@ export class BlueskyConnector implements NetworkConnector {
     return { ...value, servedBy };
   }
 
-  /** Labels come back only from labelers the request names; use the account's subscriptions. */
-  private ensureLabelers(): Promise<void> {
+  /**
+   * The labelers the account subscribes to, from its preferences (private: only its own session
+   * reads them), as read at most `maxAgeMs` ago: the sync's read and the labels service's are one.
+   */
+  subscribedLabelers(maxAgeMs = 0): Promise<string[]> {
+    if (this.options.labelers) return Promise.resolve(this.options.labelers);
     const now = performance.now();
-    if (this.labelers && (this.options.labelers || now - this.labelers.readAt < LABELERS_TTL_MS))
-      return this.labelers.ready;
-    const ready = (async () => {
-      const dids =
-        this.options.labelers ??
-        (await this.session.call('getPreferences', async (agent) =>
-          (await agent.getPreferences()).moderationPrefs.labelers.map((l) => l.did),
-        ));
-      this.session.agent.configureLabelers(
-        dids.filter((d) => d.startsWith('did:')) as `did:${string}:${string}`[],
-      );
-    })();
-    const entry = { ready, readAt: now };
+    if (this.labelers && now - this.labelers.readAt <= maxAgeMs) return this.labelers.dids;
+    const dids = this.session.call('getPreferences', async (agent) => {
+      const read = (await agent.getPreferences()).moderationPrefs.labelers.map((l) => l.did);
+      // The network's own labelers are every request's anyway; their labels are the post's, not personal.
+      return [...new Set(read.filter((d) => d.startsWith('did:') && !isNetworkLabeler(d)))].sort();
+    });
+    const entry = { dids, readAt: now };
     this.labelers = entry;
-    ready.catch(() => {
+    dids.catch(() => {
       if (this.labelers === entry) this.labelers = null; // try again next time
     });
-    return ready;
+    return dids;
+  }
+
+  /** Labels come back only from labelers the request names; use the account's subscriptions. */
+  private async ensureLabelers(): Promise<void> {
+    const dids = await this.subscribedLabelers(LABELERS_TTL_MS);
+    this.session.agent.configureLabelers(dids as `did:${string}:${string}`[]);
   }
 
   /**

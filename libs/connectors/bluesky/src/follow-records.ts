@@ -6,8 +6,14 @@ import type { BlueskySession } from './bluesky-session.js';
 const PAGE = 100;
 const FOLLOW = 'app.bsky.graph.follow';
 
-/** Record key -> followed DID, for every follow record of the session's account. */
-export async function listFollowRecords(session: BlueskySession): Promise<Map<string, string>> {
+/**
+ * Record key -> subject DID, for every follow record of the session's account (or, with
+ * `collection` 'app.bsky.graph.block', every block record: they have the same shape).
+ */
+export async function listFollowRecords(
+  session: BlueskySession,
+  collection: typeof FOLLOW | 'app.bsky.graph.block' = FOLLOW,
+): Promise<Map<string, string>> {
   const repo = session.did;
   const follows = new Map<string, string>();
   let cursor: string | undefined;
@@ -15,7 +21,7 @@ export async function listFollowRecords(session: BlueskySession): Promise<Map<st
     const page = await session.call('listRecords', async (agent) => {
       const { data } = await agent.com.atproto.repo.listRecords({
         repo,
-        collection: FOLLOW,
+        collection,
         limit: PAGE,
         ...(cursor ? { cursor } : {}),
       });
