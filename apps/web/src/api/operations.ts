@@ -83,6 +83,9 @@ export const PostFields = graphql(`
         imageUrl
       }
     }
+    quoteUnavailable {
+      reason
+    }
     poll {
       options {
         title
@@ -166,6 +169,11 @@ export const AccountFields = graphql(`
     statusChangedAt
     freshness
     lastSyncedAt
+    stream {
+      live
+      lagSeconds
+      lastError
+    }
     sources {
       id
       kind

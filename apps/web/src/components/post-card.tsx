@@ -12,6 +12,13 @@ import { RichText } from './rich-text';
 import { ReplyForm } from './compose';
 
 type Media = PostFieldsFragment['media'][number];
+
+/** Why the network does not show a quoted post (`Post.quoteUnavailable.reason`). */
+const QUOTE_UNAVAILABLE: Record<string, string> = {
+  'not-found': 'The quoted post was deleted.',
+  blocked: 'The quoted post is not shown: one of the authors blocked the other.',
+  detached: 'The quoted post was detached by its author.',
+};
 type Card = NonNullable<PostFieldsFragment['linkCard']>;
 type Quote = NonNullable<PostFieldsFragment['quote']>;
 
@@ -261,6 +268,11 @@ export function PostCard({ post, item, focused, onReplied }: PostCardProps) {
         )}
         {post.linkCard ? <LinkCardView card={post.linkCard} /> : null}
         {post.quote ? <QuoteView quote={post.quote} /> : null}
+        {post.quoteUnavailable ? (
+          <p class="quote quote-unavailable muted">
+            {QUOTE_UNAVAILABLE[post.quoteUnavailable.reason] ?? 'The quoted post is not available.'}
+          </p>
+        ) : null}
         {post.poll ? (
           <ul class="poll" aria-label="Poll">
             {post.poll.options.map((o, i) => (

@@ -114,11 +114,11 @@ export type AuthorFieldsFragment = { handle: string, displayName: string | null,
 
 export type MediaFieldsFragment = { type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null };
 
-export type PostFieldsFragment = { id: string, uri: string, network: Network, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, sensitive: boolean, languages: Array<string>, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, counts: { replies: number, reposts: number, likes: number, quotes: number }, richText: Array<{ type: RichTextSegmentType, text: string, url: string | null, tag: string | null, handle: string | null }>, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null, replyParent: { uri: string, authorNetworkId: string | null } | null, quote: { uri: string, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null } | null, poll: { votes: number, expired: boolean, options: Array<{ title: string, votes: number | null }> } | null };
+export type PostFieldsFragment = { id: string, uri: string, network: Network, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, sensitive: boolean, languages: Array<string>, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, counts: { replies: number, reposts: number, likes: number, quotes: number }, richText: Array<{ type: RichTextSegmentType, text: string, url: string | null, tag: string | null, handle: string | null }>, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null, replyParent: { uri: string, authorNetworkId: string | null } | null, quote: { uri: string, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null } | null, quoteUnavailable: { reason: string } | null, poll: { votes: number, expired: boolean, options: Array<{ title: string, votes: number | null }> } | null };
 
 export type DecisionFieldsFragment = { stage: string, index: number, verdict: Verdict, reason: string | null, score: number };
 
-export type ItemFieldsFragment = { id: string, pipelineId: string, hidden: boolean, hiddenReason: string | null, warnings: Array<string>, reason: { at: string, by: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean } } | null, seenIn: Array<{ network: Network }>, decisions: Array<{ stage: string, index: number, verdict: Verdict, reason: string | null, score: number }>, post: { id: string, uri: string, network: Network, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, sensitive: boolean, languages: Array<string>, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, counts: { replies: number, reposts: number, likes: number, quotes: number }, richText: Array<{ type: RichTextSegmentType, text: string, url: string | null, tag: string | null, handle: string | null }>, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null, replyParent: { uri: string, authorNetworkId: string | null } | null, quote: { uri: string, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null } | null, poll: { votes: number, expired: boolean, options: Array<{ title: string, votes: number | null }> } | null } };
+export type ItemFieldsFragment = { id: string, pipelineId: string, hidden: boolean, hiddenReason: string | null, warnings: Array<string>, reason: { at: string, by: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean } } | null, seenIn: Array<{ network: Network }>, decisions: Array<{ stage: string, index: number, verdict: Verdict, reason: string | null, score: number }>, post: { id: string, uri: string, network: Network, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, sensitive: boolean, languages: Array<string>, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, counts: { replies: number, reposts: number, likes: number, quotes: number }, richText: Array<{ type: RichTextSegmentType, text: string, url: string | null, tag: string | null, handle: string | null }>, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null, replyParent: { uri: string, authorNetworkId: string | null } | null, quote: { uri: string, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null } | null, quoteUnavailable: { reason: string } | null, poll: { votes: number, expired: boolean, options: Array<{ title: string, votes: number | null }> } | null } };
 
 export type LoginMutationVariables = Exact<{
   username: string;
@@ -142,12 +142,12 @@ export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type MeQuery = { me: { id: string, username: string, role: UserRole } };
 
-export type AccountFieldsFragment = { id: string, network: Network, handle: string, serviceUrl: string, status: AccountStatus, statusReason: string | null, statusChangedAt: string, freshness: Freshness, lastSyncedAt: string | null, sources: Array<{ id: string, kind: SourceKind, displayName: string | null, externalId: string, lastError: string | null, backfill: { state: JobState, done: number, target: number } }> };
+export type AccountFieldsFragment = { id: string, network: Network, handle: string, serviceUrl: string, status: AccountStatus, statusReason: string | null, statusChangedAt: string, freshness: Freshness, lastSyncedAt: string | null, stream: { live: boolean, lagSeconds: number | null, lastError: string | null } | null, sources: Array<{ id: string, kind: SourceKind, displayName: string | null, externalId: string, lastError: string | null, backfill: { state: JobState, done: number, target: number } }> };
 
 export type LinkedAccountsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type LinkedAccountsQuery = { linkedAccounts: Array<{ id: string, network: Network, handle: string, serviceUrl: string, status: AccountStatus, statusReason: string | null, statusChangedAt: string, freshness: Freshness, lastSyncedAt: string | null, sources: Array<{ id: string, kind: SourceKind, displayName: string | null, externalId: string, lastError: string | null, backfill: { state: JobState, done: number, target: number } }> }> };
+export type LinkedAccountsQuery = { linkedAccounts: Array<{ id: string, network: Network, handle: string, serviceUrl: string, status: AccountStatus, statusReason: string | null, statusChangedAt: string, freshness: Freshness, lastSyncedAt: string | null, stream: { live: boolean, lagSeconds: number | null, lastError: string | null } | null, sources: Array<{ id: string, kind: SourceKind, displayName: string | null, externalId: string, lastError: string | null, backfill: { state: JobState, done: number, target: number } }> }> };
 
 export type LinkBlueskyMutationVariables = Exact<{
   identifier: string;
@@ -156,7 +156,7 @@ export type LinkBlueskyMutationVariables = Exact<{
 }>;
 
 
-export type LinkBlueskyMutation = { linkBlueskyAccount: { id: string, network: Network, handle: string, serviceUrl: string, status: AccountStatus, statusReason: string | null, statusChangedAt: string, freshness: Freshness, lastSyncedAt: string | null, sources: Array<{ id: string, kind: SourceKind, displayName: string | null, externalId: string, lastError: string | null, backfill: { state: JobState, done: number, target: number } }> } };
+export type LinkBlueskyMutation = { linkBlueskyAccount: { id: string, network: Network, handle: string, serviceUrl: string, status: AccountStatus, statusReason: string | null, statusChangedAt: string, freshness: Freshness, lastSyncedAt: string | null, stream: { live: boolean, lagSeconds: number | null, lastError: string | null } | null, sources: Array<{ id: string, kind: SourceKind, displayName: string | null, externalId: string, lastError: string | null, backfill: { state: JobState, done: number, target: number } }> } };
 
 export type LinkMastodonTokenMutationVariables = Exact<{
   instance: string;
@@ -164,7 +164,7 @@ export type LinkMastodonTokenMutationVariables = Exact<{
 }>;
 
 
-export type LinkMastodonTokenMutation = { linkMastodonAccount: { id: string, network: Network, handle: string, serviceUrl: string, status: AccountStatus, statusReason: string | null, statusChangedAt: string, freshness: Freshness, lastSyncedAt: string | null, sources: Array<{ id: string, kind: SourceKind, displayName: string | null, externalId: string, lastError: string | null, backfill: { state: JobState, done: number, target: number } }> } };
+export type LinkMastodonTokenMutation = { linkMastodonAccount: { id: string, network: Network, handle: string, serviceUrl: string, status: AccountStatus, statusReason: string | null, statusChangedAt: string, freshness: Freshness, lastSyncedAt: string | null, stream: { live: boolean, lagSeconds: number | null, lastError: string | null } | null, sources: Array<{ id: string, kind: SourceKind, displayName: string | null, externalId: string, lastError: string | null, backfill: { state: JobState, done: number, target: number } }> } };
 
 export type StartMastodonLinkMutationVariables = Exact<{
   instance: string;
@@ -179,7 +179,7 @@ export type CompleteMastodonLinkMutationVariables = Exact<{
 }>;
 
 
-export type CompleteMastodonLinkMutation = { completeMastodonLink: { id: string, network: Network, handle: string, serviceUrl: string, status: AccountStatus, statusReason: string | null, statusChangedAt: string, freshness: Freshness, lastSyncedAt: string | null, sources: Array<{ id: string, kind: SourceKind, displayName: string | null, externalId: string, lastError: string | null, backfill: { state: JobState, done: number, target: number } }> } };
+export type CompleteMastodonLinkMutation = { completeMastodonLink: { id: string, network: Network, handle: string, serviceUrl: string, status: AccountStatus, statusReason: string | null, statusChangedAt: string, freshness: Freshness, lastSyncedAt: string | null, stream: { live: boolean, lagSeconds: number | null, lastError: string | null } | null, sources: Array<{ id: string, kind: SourceKind, displayName: string | null, externalId: string, lastError: string | null, backfill: { state: JobState, done: number, target: number } }> } };
 
 export type UnlinkAccountMutationVariables = Exact<{
   id: string | number;
@@ -191,7 +191,7 @@ export type UnlinkAccountMutation = { unlinkAccount: boolean };
 export type AccountStatusChangedSubscriptionVariables = Exact<{ [key: string]: never; }>;
 
 
-export type AccountStatusChangedSubscription = { accountStatusChanged: { id: string, network: Network, handle: string, serviceUrl: string, status: AccountStatus, statusReason: string | null, statusChangedAt: string, freshness: Freshness, lastSyncedAt: string | null, sources: Array<{ id: string, kind: SourceKind, displayName: string | null, externalId: string, lastError: string | null, backfill: { state: JobState, done: number, target: number } }> } };
+export type AccountStatusChangedSubscription = { accountStatusChanged: { id: string, network: Network, handle: string, serviceUrl: string, status: AccountStatus, statusReason: string | null, statusChangedAt: string, freshness: Freshness, lastSyncedAt: string | null, stream: { live: boolean, lagSeconds: number | null, lastError: string | null } | null, sources: Array<{ id: string, kind: SourceKind, displayName: string | null, externalId: string, lastError: string | null, backfill: { state: JobState, done: number, target: number } }> } };
 
 export type TimelineQueryVariables = Exact<{
   pipeline?: string | number | null | undefined;
@@ -201,21 +201,21 @@ export type TimelineQueryVariables = Exact<{
 }>;
 
 
-export type TimelineQuery = { timeline: { edges: Array<{ cursor: string, node: { id: string, pipelineId: string, hidden: boolean, hiddenReason: string | null, warnings: Array<string>, reason: { at: string, by: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean } } | null, seenIn: Array<{ network: Network }>, decisions: Array<{ stage: string, index: number, verdict: Verdict, reason: string | null, score: number }>, post: { id: string, uri: string, network: Network, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, sensitive: boolean, languages: Array<string>, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, counts: { replies: number, reposts: number, likes: number, quotes: number }, richText: Array<{ type: RichTextSegmentType, text: string, url: string | null, tag: string | null, handle: string | null }>, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null, replyParent: { uri: string, authorNetworkId: string | null } | null, quote: { uri: string, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null } | null, poll: { votes: number, expired: boolean, options: Array<{ title: string, votes: number | null }> } | null } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type TimelineQuery = { timeline: { edges: Array<{ cursor: string, node: { id: string, pipelineId: string, hidden: boolean, hiddenReason: string | null, warnings: Array<string>, reason: { at: string, by: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean } } | null, seenIn: Array<{ network: Network }>, decisions: Array<{ stage: string, index: number, verdict: Verdict, reason: string | null, score: number }>, post: { id: string, uri: string, network: Network, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, sensitive: boolean, languages: Array<string>, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, counts: { replies: number, reposts: number, likes: number, quotes: number }, richText: Array<{ type: RichTextSegmentType, text: string, url: string | null, tag: string | null, handle: string | null }>, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null, replyParent: { uri: string, authorNetworkId: string | null } | null, quote: { uri: string, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null } | null, quoteUnavailable: { reason: string } | null, poll: { votes: number, expired: boolean, options: Array<{ title: string, votes: number | null }> } | null } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type TimelineUpdatedSubscriptionVariables = Exact<{
   pipeline?: string | number | null | undefined;
 }>;
 
 
-export type TimelineUpdatedSubscription = { timelineUpdated: { pipelineId: string, rebuilt: boolean, items: Array<{ id: string, pipelineId: string, hidden: boolean, hiddenReason: string | null, warnings: Array<string>, reason: { at: string, by: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean } } | null, seenIn: Array<{ network: Network }>, decisions: Array<{ stage: string, index: number, verdict: Verdict, reason: string | null, score: number }>, post: { id: string, uri: string, network: Network, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, sensitive: boolean, languages: Array<string>, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, counts: { replies: number, reposts: number, likes: number, quotes: number }, richText: Array<{ type: RichTextSegmentType, text: string, url: string | null, tag: string | null, handle: string | null }>, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null, replyParent: { uri: string, authorNetworkId: string | null } | null, quote: { uri: string, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null } | null, poll: { votes: number, expired: boolean, options: Array<{ title: string, votes: number | null }> } | null } }> } };
+export type TimelineUpdatedSubscription = { timelineUpdated: { pipelineId: string, rebuilt: boolean, items: Array<{ id: string, pipelineId: string, hidden: boolean, hiddenReason: string | null, warnings: Array<string>, reason: { at: string, by: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean } } | null, seenIn: Array<{ network: Network }>, decisions: Array<{ stage: string, index: number, verdict: Verdict, reason: string | null, score: number }>, post: { id: string, uri: string, network: Network, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, sensitive: boolean, languages: Array<string>, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, counts: { replies: number, reposts: number, likes: number, quotes: number }, richText: Array<{ type: RichTextSegmentType, text: string, url: string | null, tag: string | null, handle: string | null }>, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null, replyParent: { uri: string, authorNetworkId: string | null } | null, quote: { uri: string, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null } | null, quoteUnavailable: { reason: string } | null, poll: { votes: number, expired: boolean, options: Array<{ title: string, votes: number | null }> } | null } }> } };
 
 export type ThreadQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type ThreadQuery = { thread: { stale: boolean, staleReason: string | null, ancestors: Array<{ id: string, uri: string, network: Network, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, sensitive: boolean, languages: Array<string>, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, counts: { replies: number, reposts: number, likes: number, quotes: number }, richText: Array<{ type: RichTextSegmentType, text: string, url: string | null, tag: string | null, handle: string | null }>, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null, replyParent: { uri: string, authorNetworkId: string | null } | null, quote: { uri: string, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null } | null, poll: { votes: number, expired: boolean, options: Array<{ title: string, votes: number | null }> } | null }>, post: { id: string, uri: string, network: Network, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, sensitive: boolean, languages: Array<string>, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, counts: { replies: number, reposts: number, likes: number, quotes: number }, richText: Array<{ type: RichTextSegmentType, text: string, url: string | null, tag: string | null, handle: string | null }>, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null, replyParent: { uri: string, authorNetworkId: string | null } | null, quote: { uri: string, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null } | null, poll: { votes: number, expired: boolean, options: Array<{ title: string, votes: number | null }> } | null }, replies: Array<{ depth: number, parentId: string, post: { id: string, uri: string, network: Network, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, sensitive: boolean, languages: Array<string>, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, counts: { replies: number, reposts: number, likes: number, quotes: number }, richText: Array<{ type: RichTextSegmentType, text: string, url: string | null, tag: string | null, handle: string | null }>, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null, replyParent: { uri: string, authorNetworkId: string | null } | null, quote: { uri: string, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null } | null, poll: { votes: number, expired: boolean, options: Array<{ title: string, votes: number | null }> } | null } }> } };
+export type ThreadQuery = { thread: { stale: boolean, staleReason: string | null, ancestors: Array<{ id: string, uri: string, network: Network, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, sensitive: boolean, languages: Array<string>, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, counts: { replies: number, reposts: number, likes: number, quotes: number }, richText: Array<{ type: RichTextSegmentType, text: string, url: string | null, tag: string | null, handle: string | null }>, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null, replyParent: { uri: string, authorNetworkId: string | null } | null, quote: { uri: string, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null } | null, quoteUnavailable: { reason: string } | null, poll: { votes: number, expired: boolean, options: Array<{ title: string, votes: number | null }> } | null }>, post: { id: string, uri: string, network: Network, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, sensitive: boolean, languages: Array<string>, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, counts: { replies: number, reposts: number, likes: number, quotes: number }, richText: Array<{ type: RichTextSegmentType, text: string, url: string | null, tag: string | null, handle: string | null }>, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null, replyParent: { uri: string, authorNetworkId: string | null } | null, quote: { uri: string, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null } | null, quoteUnavailable: { reason: string } | null, poll: { votes: number, expired: boolean, options: Array<{ title: string, votes: number | null }> } | null }, replies: Array<{ depth: number, parentId: string, post: { id: string, uri: string, network: Network, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, sensitive: boolean, languages: Array<string>, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, counts: { replies: number, reposts: number, likes: number, quotes: number }, richText: Array<{ type: RichTextSegmentType, text: string, url: string | null, tag: string | null, handle: string | null }>, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null, replyParent: { uri: string, authorNetworkId: string | null } | null, quote: { uri: string, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null } | null, quoteUnavailable: { reason: string } | null, poll: { votes: number, expired: boolean, options: Array<{ title: string, votes: number | null }> } | null } }> } };
 
 export type ActionFieldsFragment = { id: string, kind: ActionKind, network: Network, postId: string | null, status: ActionStatus, error: string | null, resultWebUrl: string | null, createdAt: string };
 
@@ -473,6 +473,9 @@ export const PostFieldsFragmentDoc = new TypedDocumentString(`
       imageUrl
     }
   }
+  quoteUnavailable {
+    reason
+  }
   poll {
     options {
       title
@@ -595,6 +598,9 @@ fragment PostFields on Post {
       imageUrl
     }
   }
+  quoteUnavailable {
+    reason
+  }
   poll {
     options {
       title
@@ -622,6 +628,11 @@ export const AccountFieldsFragmentDoc = new TypedDocumentString(`
   statusChangedAt
   freshness
   lastSyncedAt
+  stream {
+    live
+    lagSeconds
+    lastError
+  }
   sources {
     id
     kind
@@ -720,6 +731,11 @@ export const LinkedAccountsDocument = new TypedDocumentString(`
   statusChangedAt
   freshness
   lastSyncedAt
+  stream {
+    live
+    lagSeconds
+    lastError
+  }
   sources {
     id
     kind
@@ -753,6 +769,11 @@ export const LinkBlueskyDocument = new TypedDocumentString(`
   statusChangedAt
   freshness
   lastSyncedAt
+  stream {
+    live
+    lagSeconds
+    lastError
+  }
   sources {
     id
     kind
@@ -782,6 +803,11 @@ export const LinkMastodonTokenDocument = new TypedDocumentString(`
   statusChangedAt
   freshness
   lastSyncedAt
+  stream {
+    live
+    lagSeconds
+    lastError
+  }
   sources {
     id
     kind
@@ -819,6 +845,11 @@ export const CompleteMastodonLinkDocument = new TypedDocumentString(`
   statusChangedAt
   freshness
   lastSyncedAt
+  stream {
+    live
+    lagSeconds
+    lastError
+  }
   sources {
     id
     kind
@@ -853,6 +884,11 @@ export const AccountStatusChangedDocument = new TypedDocumentString(`
   statusChangedAt
   freshness
   lastSyncedAt
+  stream {
+    live
+    lagSeconds
+    lastError
+  }
   sources {
     id
     kind
@@ -959,6 +995,9 @@ fragment PostFields on Post {
       description
       imageUrl
     }
+  }
+  quoteUnavailable {
+    reason
   }
   poll {
     options {
@@ -1081,6 +1120,9 @@ fragment PostFields on Post {
       description
       imageUrl
     }
+  }
+  quoteUnavailable {
+    reason
   }
   poll {
     options {
@@ -1213,6 +1255,9 @@ fragment PostFields on Post {
       description
       imageUrl
     }
+  }
+  quoteUnavailable {
+    reason
   }
   poll {
     options {

@@ -75,6 +75,14 @@ function AccountCard({ account, onChanged }: { account: AccountFieldsFragment; o
           : 'New posts are fetched periodically'}
         {account.lastSyncedAt ? ` · last synced ${timeAgo(account.lastSyncedAt)}` : ' · not synced yet'}
       </p>
+      {account.stream && !account.stream.live ? (
+        <p class="muted">
+          The live stream is not connected{account.stream.lastError ? `: ${account.stream.lastError}` : ''};
+          new posts arrive when it is back.
+        </p>
+      ) : account.stream?.lagSeconds && account.stream.lagSeconds > 60 ? (
+        <p class="muted">The live stream is {Math.round(account.stream.lagSeconds)} seconds behind.</p>
+      ) : null}
       {account.status === 'ERROR' && account.statusReason ? (
         <p class="error">
           Syncing fails: {account.statusReason} (since {fullDate(account.statusChangedAt)})
