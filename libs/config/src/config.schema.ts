@@ -163,6 +163,17 @@ export const configSchema = z.object({
    * (`did:web:<host>`, served at /.well-known/did.json) that answers members' published feeds.
    */
   PUBLIC_URL: url(['https:', 'http:']).optional(),
+  /**
+   * The ES256 private key (JWK JSON or PKCS#8 PEM) signing Tributary's Bluesky OAuth client
+   * assertions (a confidential client, on an https PUBLIC_URL). Without it one is generated once
+   * into DATA_DIR/bluesky-oauth-key.json (fine for one machine; set it explicitly when scaling out).
+   */
+  BLUESKY_OAUTH_KEY: z.string().min(1).optional(),
+  /**
+   * A service answering com.atproto.identity.resolveHandle, for signing in with a handle; default:
+   * the handle's own DNS record and https well-known.
+   */
+  BLUESKY_HANDLE_RESOLVER: url(['https:', 'http:']).optional(),
   /** PLC directory resolving `did:plc:` DIDs (the keys that sign feed requests' service JWTs). */
   BLUESKY_PLC_URL: url(['https:', 'http:']).default('https://plc.directory'),
   /**

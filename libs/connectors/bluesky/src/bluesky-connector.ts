@@ -24,7 +24,7 @@ import type {
   WriteOptions,
   WriteResult,
 } from '@tributary/core';
-import type { BlueskySession } from './bluesky-session.js';
+import type { BlueskyApiSession } from './api-session.js';
 import { NewerScan, feedItemKey, feedItemSortTime } from './feed-marker.js';
 import { isNetworkLabeler, normalizeFeedViewPost } from './normalize-post.js';
 import { recordKeyFor } from './record-key.js';
@@ -104,6 +104,25 @@ function requireCid(target: PostTarget): void {
     throw new ConnectorError(ConnectorErrorCode.BadInput, `post ${target.uri} needs its CID as nativeId`);
 }
 
+/**
+ * The labelers the account subscribes to, after the app's own (what Agent#getPreferences reports,
+ * read without it: that method also writes preferences it would migrate, which is not ours to do
+ * and not in the OAuth grant).
+ */
+/**
+ * The labelers the account subscribes to, from its preferences. Read directly: Agent#getPreferences
+ * may write migrated preferences back, which an OAuth grant without putPreferences refuses.
+ */
+async function labelerPreferences(agent: Agent): Promise<string[]> {
+  const { data } = await agent.app.bsky.actor.getPreferences({});
+  const own = data.preferences.flatMap((pref) =>
+    pref.$type === 'app.bsky.actor.defs#labelersPref'
+      ? ((pref as { labelers?: { did?: unknown }[] }).labelers ?? []).map((l) => l.did)
+      : [],
+  );
+  return own.filter((did): did is string => typeof did === 'string');
+}
+
 /** A sliding one-hour window of write points, so one account never exceeds its quota. */
 class WriteBudget {
   private spent: Array<[number, number]> = [];
@@ -133,7 +152,7 @@ export class BlueskyConnector implements NetworkConnector {
   private readonly budget: WriteBudget;
 
   constructor(
-    readonly session: BlueskySession,
+    readonly session: BlueskyApiSession,
     private readonly options: BlueskyConnectorOptions = {},
   ) {
     this.overlapMs = options.overlapMs ?? 15 * 60_000;
@@ -450,7 +469,7 @@ export class BlueskyConnector implements NetworkConnector {
     const now = performance.now();
     if (this.labelers && now - this.labelers.readAt <= maxAgeMs) return this.labelers.dids;
     const dids = this.session.call('getPreferences', async (agent) => {
-      const read = (await agent.getPreferences()).moderationPrefs.labelers.map((l) => l.did);
+      const read = await labelerPreferences(agent);
       // The network's own labelers are every request's anyway; their labels are the post's, not personal.
       return [...new Set(read.filter((d) => d.startsWith('did:') && !isNetworkLabeler(d)))].sort();
     });
