@@ -175,10 +175,10 @@ describe('the web app in chromium', () => {
   });
 
   it('links a Bluesky account of the reference network and a Mastodon account, with status and history', async () => {
-    const form = page.locator('form#link-bluesky');
+    await page.locator('#link-bluesky summary', { hasText: 'app password' }).click();
+    const form = page.locator('form#link-bluesky-app-password');
     await form.locator('input[name=identifier]').fill(seeded.viewer.handle);
     await form.locator('input[name=appPassword]').fill(seeded.viewer.appPassword);
-    await form.locator('summary', { hasText: 'Another server' }).click();
     await form.locator('input[name=service]').fill(net.info.pdsUrl);
     await form.locator('button[type=submit]').click();
     const bluesky = page.locator('li.account', { hasText: seeded.viewer.handle });
@@ -231,6 +231,10 @@ describe('the web app in chromium', () => {
     expect(await post('A reply to alice').locator('.reply-context').textContent()).toContain('Replying to');
     const link = post('Hi @').locator('.post-text a');
     expect(await link.getAttribute('href')).toBe('https://example.com/a?b=1');
+
+    const why = post('A picture').locator('details.why');
+    await why.locator('summary').click();
+    expect(await why.textContent()).toContain('Seen on Bluesky');
 
     // The content warning hides the text until it is opened.
     const spoiler = page.locator('article.post', { hasText: 'film ending' });

@@ -205,6 +205,22 @@ export const LinkBluesky = graphql(`
   }
 `);
 
+export const StartBlueskyLink = graphql(`
+  mutation StartBlueskyLink($identifier: String!) {
+    startBlueskyLink(identifier: $identifier) {
+      authorizeUrl
+    }
+  }
+`);
+
+export const CompleteBlueskyLink = graphql(`
+  mutation CompleteBlueskyLink($callback: String!) {
+    completeBlueskyLink(callback: $callback) {
+      ...AccountFields
+    }
+  }
+`);
+
 export const LinkMastodonToken = graphql(`
   mutation LinkMastodonToken($instance: String!, $accessToken: String!) {
     linkMastodonAccount(instance: $instance, accessToken: $accessToken) {

@@ -26,6 +26,8 @@ type Documents = {
     "\n  fragment AccountFields on LinkedAccount {\n    id\n    network\n    handle\n    serviceUrl\n    status\n    statusReason\n    statusChangedAt\n    freshness\n    lastSyncedAt\n    stream {\n      live\n      lagSeconds\n      lastError\n    }\n    sources {\n      id\n      kind\n      displayName\n      externalId\n      lastError\n      backfill {\n        state\n        done\n        target\n      }\n    }\n  }\n": typeof types.AccountFieldsFragmentDoc,
     "\n  query LinkedAccounts {\n    linkedAccounts {\n      ...AccountFields\n    }\n  }\n": typeof types.LinkedAccountsDocument,
     "\n  mutation LinkBluesky($identifier: String!, $appPassword: String!, $service: String) {\n    linkBlueskyAccount(identifier: $identifier, appPassword: $appPassword, service: $service) {\n      ...AccountFields\n    }\n  }\n": typeof types.LinkBlueskyDocument,
+    "\n  mutation StartBlueskyLink($identifier: String!) {\n    startBlueskyLink(identifier: $identifier) {\n      authorizeUrl\n    }\n  }\n": typeof types.StartBlueskyLinkDocument,
+    "\n  mutation CompleteBlueskyLink($callback: String!) {\n    completeBlueskyLink(callback: $callback) {\n      ...AccountFields\n    }\n  }\n": typeof types.CompleteBlueskyLinkDocument,
     "\n  mutation LinkMastodonToken($instance: String!, $accessToken: String!) {\n    linkMastodonAccount(instance: $instance, accessToken: $accessToken) {\n      ...AccountFields\n    }\n  }\n": typeof types.LinkMastodonTokenDocument,
     "\n  mutation StartMastodonLink($instance: String!) {\n    startMastodonLink(instance: $instance) {\n      authorizeUrl\n      state\n    }\n  }\n": typeof types.StartMastodonLinkDocument,
     "\n  mutation CompleteMastodonLink($code: String!, $state: String!) {\n    completeMastodonLink(code: $code, state: $state) {\n      ...AccountFields\n    }\n  }\n": typeof types.CompleteMastodonLinkDocument,
@@ -71,6 +73,8 @@ const documents: Documents = {
     "\n  fragment AccountFields on LinkedAccount {\n    id\n    network\n    handle\n    serviceUrl\n    status\n    statusReason\n    statusChangedAt\n    freshness\n    lastSyncedAt\n    stream {\n      live\n      lagSeconds\n      lastError\n    }\n    sources {\n      id\n      kind\n      displayName\n      externalId\n      lastError\n      backfill {\n        state\n        done\n        target\n      }\n    }\n  }\n": types.AccountFieldsFragmentDoc,
     "\n  query LinkedAccounts {\n    linkedAccounts {\n      ...AccountFields\n    }\n  }\n": types.LinkedAccountsDocument,
     "\n  mutation LinkBluesky($identifier: String!, $appPassword: String!, $service: String) {\n    linkBlueskyAccount(identifier: $identifier, appPassword: $appPassword, service: $service) {\n      ...AccountFields\n    }\n  }\n": types.LinkBlueskyDocument,
+    "\n  mutation StartBlueskyLink($identifier: String!) {\n    startBlueskyLink(identifier: $identifier) {\n      authorizeUrl\n    }\n  }\n": types.StartBlueskyLinkDocument,
+    "\n  mutation CompleteBlueskyLink($callback: String!) {\n    completeBlueskyLink(callback: $callback) {\n      ...AccountFields\n    }\n  }\n": types.CompleteBlueskyLinkDocument,
     "\n  mutation LinkMastodonToken($instance: String!, $accessToken: String!) {\n    linkMastodonAccount(instance: $instance, accessToken: $accessToken) {\n      ...AccountFields\n    }\n  }\n": types.LinkMastodonTokenDocument,
     "\n  mutation StartMastodonLink($instance: String!) {\n    startMastodonLink(instance: $instance) {\n      authorizeUrl\n      state\n    }\n  }\n": types.StartMastodonLinkDocument,
     "\n  mutation CompleteMastodonLink($code: String!, $state: String!) {\n    completeMastodonLink(code: $code, state: $state) {\n      ...AccountFields\n    }\n  }\n": types.CompleteMastodonLinkDocument,
@@ -149,6 +153,14 @@ export function graphql(source: "\n  query LinkedAccounts {\n    linkedAccounts 
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation LinkBluesky($identifier: String!, $appPassword: String!, $service: String) {\n    linkBlueskyAccount(identifier: $identifier, appPassword: $appPassword, service: $service) {\n      ...AccountFields\n    }\n  }\n"): typeof import('./graphql').LinkBlueskyDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation StartBlueskyLink($identifier: String!) {\n    startBlueskyLink(identifier: $identifier) {\n      authorizeUrl\n    }\n  }\n"): typeof import('./graphql').StartBlueskyLinkDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CompleteBlueskyLink($callback: String!) {\n    completeBlueskyLink(callback: $callback) {\n      ...AccountFields\n    }\n  }\n"): typeof import('./graphql').CompleteBlueskyLinkDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -158,6 +158,20 @@ export type LinkBlueskyMutationVariables = Exact<{
 
 export type LinkBlueskyMutation = { linkBlueskyAccount: { id: string, network: Network, handle: string, serviceUrl: string, status: AccountStatus, statusReason: string | null, statusChangedAt: string, freshness: Freshness, lastSyncedAt: string | null, stream: { live: boolean, lagSeconds: number | null, lastError: string | null } | null, sources: Array<{ id: string, kind: SourceKind, displayName: string | null, externalId: string, lastError: string | null, backfill: { state: JobState, done: number, target: number } }> } };
 
+export type StartBlueskyLinkMutationVariables = Exact<{
+  identifier: string;
+}>;
+
+
+export type StartBlueskyLinkMutation = { startBlueskyLink: { authorizeUrl: string } };
+
+export type CompleteBlueskyLinkMutationVariables = Exact<{
+  callback: string;
+}>;
+
+
+export type CompleteBlueskyLinkMutation = { completeBlueskyLink: { id: string, network: Network, handle: string, serviceUrl: string, status: AccountStatus, statusReason: string | null, statusChangedAt: string, freshness: Freshness, lastSyncedAt: string | null, stream: { live: boolean, lagSeconds: number | null, lastError: string | null } | null, sources: Array<{ id: string, kind: SourceKind, displayName: string | null, externalId: string, lastError: string | null, backfill: { state: JobState, done: number, target: number } }> } };
+
 export type LinkMastodonTokenMutationVariables = Exact<{
   instance: string;
   accessToken: string;
@@ -787,6 +801,47 @@ export const LinkBlueskyDocument = new TypedDocumentString(`
     }
   }
 }`) as unknown as TypedDocumentString<LinkBlueskyMutation, LinkBlueskyMutationVariables>;
+export const StartBlueskyLinkDocument = new TypedDocumentString(`
+    mutation StartBlueskyLink($identifier: String!) {
+  startBlueskyLink(identifier: $identifier) {
+    authorizeUrl
+  }
+}
+    `) as unknown as TypedDocumentString<StartBlueskyLinkMutation, StartBlueskyLinkMutationVariables>;
+export const CompleteBlueskyLinkDocument = new TypedDocumentString(`
+    mutation CompleteBlueskyLink($callback: String!) {
+  completeBlueskyLink(callback: $callback) {
+    ...AccountFields
+  }
+}
+    fragment AccountFields on LinkedAccount {
+  id
+  network
+  handle
+  serviceUrl
+  status
+  statusReason
+  statusChangedAt
+  freshness
+  lastSyncedAt
+  stream {
+    live
+    lagSeconds
+    lastError
+  }
+  sources {
+    id
+    kind
+    displayName
+    externalId
+    lastError
+    backfill {
+      state
+      done
+      target
+    }
+  }
+}`) as unknown as TypedDocumentString<CompleteBlueskyLinkMutation, CompleteBlueskyLinkMutationVariables>;
 export const LinkMastodonTokenDocument = new TypedDocumentString(`
     mutation LinkMastodonToken($instance: String!, $accessToken: String!) {
   linkMastodonAccount(instance: $instance, accessToken: $accessToken) {

@@ -6,10 +6,12 @@ import { messageOf, request } from '../api/client';
 import { subscribe } from '../api/live';
 import {
   AccountStatusChanged,
+  CompleteBlueskyLink,
   CompleteMastodonLink,
   LinkBluesky,
   LinkMastodonToken,
   LinkedAccounts,
+  StartBlueskyLink,
   StartMastodonLink,
   UnlinkAccount,
 } from '../api/operations';
@@ -127,16 +129,49 @@ function AccountCard({ account, onChanged }: { account: AccountFieldsFragment; o
   );
 }
 
+/** Whether a "sign in with Bluesky" was started here and waits for what the server sent back. */
+const BLUESKY_PENDING_KEY = 'tributary.bluesky-oauth-pending';
+
 function LinkBlueskyForm({ onLinked }: { onLinked: () => void }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget as HTMLFormElement);
+  const [waiting, setWaiting] = useState(sessionStorage.getItem(BLUESKY_PENDING_KEY) !== null);
+  const run = async (work: () => Promise<void>) => {
     setBusy(true);
     setError(null);
     try {
-      const service = String(form.get('service') ?? '').trim();
+      await work();
+    } catch (e) {
+      setError(messageOf(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const signIn = (event: Event) => {
+    event.preventDefault();
+    const identifier = String(new FormData(event.currentTarget as HTMLFormElement).get('handle')).trim();
+    void run(async () => {
+      const { startBlueskyLink } = await request(StartBlueskyLink, { identifier });
+      sessionStorage.setItem(BLUESKY_PENDING_KEY, identifier);
+      setWaiting(true);
+      window.open(startBlueskyLink.authorizeUrl, '_blank', 'noopener');
+    });
+  };
+  const complete = (event: Event) => {
+    event.preventDefault();
+    const callback = String(new FormData(event.currentTarget as HTMLFormElement).get('callback')).trim();
+    void run(async () => {
+      await request(CompleteBlueskyLink, { callback });
+      sessionStorage.removeItem(BLUESKY_PENDING_KEY);
+      setWaiting(false);
+      onLinked();
+    });
+  };
+  const withAppPassword = (event: Event) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget as HTMLFormElement);
+    const service = String(form.get('service') ?? '').trim();
+    void run(async () => {
       await request(LinkBluesky, {
         identifier: String(form.get('identifier')),
         appPassword: String(form.get('appPassword')),
@@ -144,49 +179,66 @@ function LinkBlueskyForm({ onLinked }: { onLinked: () => void }) {
       });
       (event.target as HTMLFormElement).reset();
       onLinked();
-    } catch (e) {
-      setError(messageOf(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
-    <form class="card" id="link-bluesky" onSubmit={submit} aria-labelledby="link-bluesky-title">
-      <h2 id="link-bluesky-title">Link a Bluesky account</h2>
-      <p class="muted">
-        With an app password (Bluesky: Settings → Privacy and security → App passwords), never your main
-        password.
-      </p>
-      <label>
-        Handle or email
-        <input name="identifier" autocomplete="username" required placeholder="alice.bsky.social" />
-      </label>
-      <label>
-        App password
-        <input
-          name="appPassword"
-          type="password"
-          autocomplete="off"
-          required
-          placeholder="xxxx-xxxx-xxxx-xxxx"
-        />
-      </label>
-      <details>
-        <summary>Another server (self-hosted PDS)</summary>
+    <div class="card" id="link-bluesky">
+      <h2>Link a Bluesky account</h2>
+      <form onSubmit={signIn}>
         <label>
-          Server address
-          <input name="service" type="url" placeholder="https://bsky.social" />
+          Your handle
+          <input name="handle" required placeholder="alice.bsky.social" autocomplete="username" />
         </label>
+        <button type="submit" disabled={busy}>
+          Sign in with Bluesky
+        </button>
+      </form>
+      {waiting ? (
+        <form onSubmit={complete}>
+          <label>
+            After you allowed Tributary, paste what your server's page shows (or its address)
+            <input name="callback" required autocomplete="off" />
+          </label>
+          <button type="submit" disabled={busy}>
+            Finish linking
+          </button>
+        </form>
+      ) : null}
+      <details>
+        <summary>Use an app password instead</summary>
+        <form id="link-bluesky-app-password" onSubmit={withAppPassword}>
+          <p class="muted">
+            Bluesky: Settings → Privacy and security → App passwords. Never your main password.
+          </p>
+          <label>
+            Handle or email
+            <input name="identifier" autocomplete="username" required placeholder="alice.bsky.social" />
+          </label>
+          <label>
+            App password
+            <input
+              name="appPassword"
+              type="password"
+              autocomplete="off"
+              required
+              placeholder="xxxx-xxxx-xxxx-xxxx"
+            />
+          </label>
+          <label>
+            Server (leave empty for bsky.social)
+            <input name="service" type="url" placeholder="https://bsky.social" />
+          </label>
+          <button type="submit" disabled={busy}>
+            Link Bluesky account
+          </button>
+        </form>
       </details>
       {error ? (
         <p class="error" role="alert">
           {error}
         </p>
       ) : null}
-      <button type="submit" disabled={busy}>
-        {busy ? 'Linking…' : 'Link Bluesky account'}
-      </button>
-    </form>
+    </div>
   );
 }
 

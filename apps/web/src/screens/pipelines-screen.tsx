@@ -239,6 +239,8 @@ function StageCard(props: {
 
 export function PipelineEditorScreen({ id }: { id: string }) {
   const { data, error, reload } = useQuery(PipelineWithVersions, { id });
+  // The version this screen just saved: the editor starts over on it and says so.
+  const [savedVersion, setSavedVersion] = useState<number | null>(null);
   const pipeline = data?.pipeline ?? null;
   if (error)
     return (
@@ -253,7 +255,11 @@ export function PipelineEditorScreen({ id }: { id: string }) {
       key={`${pipeline.id}:${pipeline.version}`}
       pipeline={pipeline}
       plugins={data.plugins}
-      onSaved={() => void reload()}
+      justSaved={savedVersion === pipeline.version}
+      onSaved={(version) => {
+        setSavedVersion(version);
+        void reload();
+      }}
     />
   );
 }
@@ -261,13 +267,16 @@ export function PipelineEditorScreen({ id }: { id: string }) {
 function Editor(props: {
   pipeline: NonNullable<PipelineWithVersionsQuery['pipeline']>;
   plugins: Plugin[];
-  onSaved: () => void;
+  justSaved: boolean;
+  onSaved: (version: number) => void;
 }) {
   const { pipeline, plugins } = props;
   const saved = asSpec(pipeline.spec, pipeline.name);
   const [draft, setDraft] = useState<PipelineSpec>(saved);
   const [adding, setAdding] = useState(STAGE_KINDS[0]!.use);
-  const [status, setStatus] = useState<string | null>(null);
+  const [status, setStatus] = useState<string | null>(
+    props.justSaved ? `Saved as version ${pipeline.version}; the timeline is being rebuilt.` : null,
+  );
   const [problem, setProblem] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   const cleanDraft = cleanSpec(draft);
@@ -303,7 +312,7 @@ function Editor(props: {
         spec: cleanDraft,
       });
       setStatus(`Saved as version ${result.updatePipeline.version}; the timeline is being rebuilt.`);
-      props.onSaved();
+      props.onSaved(result.updatePipeline.version);
     } catch (e) {
       setProblem(messageOf(e));
     } finally {
