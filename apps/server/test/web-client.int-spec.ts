@@ -2,9 +2,10 @@
 // against a real instance whose accounts are on the reference Bluesky network and the fake Mastodon
 // instance. A new member signs up with an invite, links both accounts through the screens, reads
 // (media with alt text, quotes, link cards, reposts, replies, content warnings), opens a thread,
-// likes (kept after a reload), cross-posts an image with its description, builds a pipeline in the
-// editor (a muted word, reposts hidden) and sees the preview change before saving, then finds the
-// hidden items in the audit with their reasons; an administrator's screen; a phone-sized viewport.
+// likes (kept after a reload), sees new posts announced live, cross-posts an image with its
+// description, is notified of a like, builds a pipeline in the editor (a muted word, reposts hidden,
+// a plugin's form) and sees the preview change before saving, then finds the hidden items in the
+// audit with their reasons; an administrator's screen; a phone-sized viewport, light and dark.
 // Every screen is checked with axe-core (no serious or critical violation) and written as a
 // screenshot to tmp/screenshots/web/.
 import { execFileSync } from 'node:child_process';
@@ -332,6 +333,29 @@ describe('the web app in chromium', () => {
     const status = statuses.find((s) => s.content.includes('Evening light on the river'));
     expect(status?.media_attachments.map((m) => m.description)).toEqual(['A small orange rectangle']);
     await form.locator('button', { hasText: 'Close' }).click();
+  });
+
+  it("shows notifications as they come in: a like of the member's post, then marks them read", async () => {
+    await page.goto(`${instance.apiUrl}/#/notifications`);
+    await page.locator('h1', { hasText: 'Notifications' }).waitFor();
+    const { data } = await seeded.viewer.agent.com.atproto.repo.listRecords({
+      repo: seeded.viewer.did,
+      collection: 'app.bsky.feed.post',
+    });
+    const mine = data.records.find(
+      (r) => (r.value as { text: string }).text === 'Evening light on the river',
+    )!;
+    await seeded.bob.agent.like(mine.uri, mine.cid);
+    await net.processAll();
+    // Arrives live: the screen is not reloaded.
+    const like = page.locator('li.notification[data-kind=LIKE]', { hasText: 'Evening light on the river' });
+    await like.waitFor({ timeout: 90_000 });
+    expect(await like.textContent()).toContain(`${seeded.bob.handle} liked your post on Bluesky`);
+    await page.locator('nav .unread-count').waitFor();
+    await look('notifications');
+    await page.locator('button', { hasText: 'Mark all read' }).click();
+    await page.locator('nav .unread-count').waitFor({ state: 'detached' });
+    expect(await like.getAttribute('class')).not.toContain('is-unread');
   });
 
   it('lets the administrator create an invite, and upload a plugin', async () => {

@@ -12,12 +12,14 @@ import { AccountsScreen } from './screens/accounts-screen';
 import { AdminScreen } from './screens/admin-screen';
 import { AuditScreen } from './screens/audit-screen';
 import { AuthScreen } from './screens/auth-screen';
+import { NotificationsScreen, useUnreadNotifications } from './screens/notifications-screen';
 import { PipelineEditorScreen, PipelinesScreen } from './screens/pipelines-screen';
 import { ThreadScreen } from './screens/thread-screen';
 import { TimelineScreen } from './screens/timeline-screen';
 
 const NAV = [
   { route: 'timeline', label: 'Timeline' },
+  { route: 'notifications', label: 'Notifications' },
   { route: 'accounts', label: 'Accounts' },
   { route: 'pipelines', label: 'Pipelines' },
   { route: 'audit', label: 'Hidden' },
@@ -71,6 +73,8 @@ function Screen({ isAdmin }: { isAdmin: boolean }) {
   switch (first) {
     case 'accounts':
       return <AccountsScreen />;
+    case 'notifications':
+      return <NotificationsScreen />;
     case 'thread':
       return second ? <ThreadScreen key={second} postId={second} /> : null;
     case 'pipelines':
@@ -88,6 +92,7 @@ function LoggedIn() {
   const { parts } = useRoute();
   const me = useQuery(Me, {});
   const isAdmin = me.data?.me.role === 'ADMIN';
+  const unread = useUnreadNotifications();
   const active = parts[0] ?? 'timeline';
   const logout = () => {
     resetViewerActions();
@@ -109,6 +114,13 @@ function LoggedIn() {
               <li key={item.route}>
                 <a href={href(item.route)} aria-current={active === item.route ? 'page' : undefined}>
                   {item.route === 'admin' && !isAdmin ? 'Plugins' : item.label}
+                  {item.route === 'notifications' && unread > 0 ? (
+                    <span class="unread-count">
+                      {' '}
+                      {unread}
+                      <span class="visually-hidden"> unread</span>
+                    </span>
+                  ) : null}
                 </a>
               </li>
             ))}

@@ -558,3 +558,54 @@ export const DeletePlugin = graphql(`
     deletePlugin(id: $id)
   }
 `);
+
+export const NotificationGroups = graphql(`
+  query NotificationGroups($after: String) {
+    notificationGroups(first: 20, after: $after) {
+      edges {
+        cursor
+        node {
+          key
+          kind
+          count
+          latestAt
+          latestId
+          read
+          actors {
+            ...AuthorFields
+          }
+          post {
+            id
+            text
+            network
+          }
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+    unreadNotificationCount
+  }
+`);
+
+export const UnreadNotificationCount = graphql(`
+  query UnreadNotificationCount {
+    unreadNotificationCount
+  }
+`);
+
+export const MarkNotificationsRead = graphql(`
+  mutation MarkNotificationsRead($upTo: ID!) {
+    markNotificationsRead(upTo: $upTo)
+  }
+`);
+
+export const NotificationReceived = graphql(`
+  subscription NotificationReceived {
+    notificationReceived {
+      id
+    }
+  }
+`);

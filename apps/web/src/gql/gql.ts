@@ -60,6 +60,10 @@ type Documents = {
     "\n  query Plugins {\n    plugins {\n      ...PluginFields\n    }\n  }\n": typeof types.PluginsDocument,
     "\n  mutation UploadPlugin($code: String!) {\n    uploadPlugin(code: $code) {\n      ...PluginFields\n    }\n  }\n": typeof types.UploadPluginDocument,
     "\n  mutation DeletePlugin($id: ID!) {\n    deletePlugin(id: $id)\n  }\n": typeof types.DeletePluginDocument,
+    "\n  query NotificationGroups($after: String) {\n    notificationGroups(first: 20, after: $after) {\n      edges {\n        cursor\n        node {\n          key\n          kind\n          count\n          latestAt\n          latestId\n          read\n          actors {\n            ...AuthorFields\n          }\n          post {\n            id\n            text\n            network\n          }\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n    unreadNotificationCount\n  }\n": typeof types.NotificationGroupsDocument,
+    "\n  query UnreadNotificationCount {\n    unreadNotificationCount\n  }\n": typeof types.UnreadNotificationCountDocument,
+    "\n  mutation MarkNotificationsRead($upTo: ID!) {\n    markNotificationsRead(upTo: $upTo)\n  }\n": typeof types.MarkNotificationsReadDocument,
+    "\n  subscription NotificationReceived {\n    notificationReceived {\n      id\n    }\n  }\n": typeof types.NotificationReceivedDocument,
 };
 const documents: Documents = {
     "\n  fragment AuthorFields on Author {\n    handle\n    displayName\n    avatarUrl\n    network\n    networkId\n    bot\n  }\n": types.AuthorFieldsFragmentDoc,
@@ -107,6 +111,10 @@ const documents: Documents = {
     "\n  query Plugins {\n    plugins {\n      ...PluginFields\n    }\n  }\n": types.PluginsDocument,
     "\n  mutation UploadPlugin($code: String!) {\n    uploadPlugin(code: $code) {\n      ...PluginFields\n    }\n  }\n": types.UploadPluginDocument,
     "\n  mutation DeletePlugin($id: ID!) {\n    deletePlugin(id: $id)\n  }\n": types.DeletePluginDocument,
+    "\n  query NotificationGroups($after: String) {\n    notificationGroups(first: 20, after: $after) {\n      edges {\n        cursor\n        node {\n          key\n          kind\n          count\n          latestAt\n          latestId\n          read\n          actors {\n            ...AuthorFields\n          }\n          post {\n            id\n            text\n            network\n          }\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n    unreadNotificationCount\n  }\n": types.NotificationGroupsDocument,
+    "\n  query UnreadNotificationCount {\n    unreadNotificationCount\n  }\n": types.UnreadNotificationCountDocument,
+    "\n  mutation MarkNotificationsRead($upTo: ID!) {\n    markNotificationsRead(upTo: $upTo)\n  }\n": types.MarkNotificationsReadDocument,
+    "\n  subscription NotificationReceived {\n    notificationReceived {\n      id\n    }\n  }\n": types.NotificationReceivedDocument,
 };
 
 /**
@@ -289,6 +297,22 @@ export function graphql(source: "\n  mutation UploadPlugin($code: String!) {\n  
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation DeletePlugin($id: ID!) {\n    deletePlugin(id: $id)\n  }\n"): typeof import('./graphql').DeletePluginDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query NotificationGroups($after: String) {\n    notificationGroups(first: 20, after: $after) {\n      edges {\n        cursor\n        node {\n          key\n          kind\n          count\n          latestAt\n          latestId\n          read\n          actors {\n            ...AuthorFields\n          }\n          post {\n            id\n            text\n            network\n          }\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n    unreadNotificationCount\n  }\n"): typeof import('./graphql').NotificationGroupsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query UnreadNotificationCount {\n    unreadNotificationCount\n  }\n"): typeof import('./graphql').UnreadNotificationCountDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation MarkNotificationsRead($upTo: ID!) {\n    markNotificationsRead(upTo: $upTo)\n  }\n"): typeof import('./graphql').MarkNotificationsReadDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription NotificationReceived {\n    notificationReceived {\n      id\n    }\n  }\n"): typeof import('./graphql').NotificationReceivedDocument;
 
 
 export function graphql(source: string) {

@@ -76,6 +76,28 @@ export type Network =
   | 'BLUESKY'
   | 'MASTODON';
 
+export type NotificationKind =
+  /** A post you boosted was edited (Mastodon). */
+  | 'EDIT'
+  /** Someone followed you. */
+  | 'FOLLOW'
+  /** Someone asks to follow you (Mastodon). */
+  | 'FOLLOW_REQUEST'
+  /** Your post was liked (favourited). */
+  | 'LIKE'
+  /** A post mentions you. */
+  | 'MENTION'
+  /** A poll you voted in or made has ended (Mastodon). */
+  | 'POLL_ENDED'
+  /** Someone you asked to be notified of posted (Mastodon). */
+  | 'POST'
+  /** A post quotes yours. */
+  | 'QUOTE'
+  /** A reply to your post (Mastodon: a mention that replies). */
+  | 'REPLY'
+  /** Your post was reposted (boosted). */
+  | 'REPOST';
+
 export type PluginKind =
   /** Uploaded by you; runs in the sandbox with time and memory limits. */
   | 'SANDBOXED'
@@ -380,6 +402,30 @@ export type DeletePluginMutationVariables = Exact<{
 
 
 export type DeletePluginMutation = { deletePlugin: boolean };
+
+export type NotificationGroupsQueryVariables = Exact<{
+  after?: string | null | undefined;
+}>;
+
+
+export type NotificationGroupsQuery = { unreadNotificationCount: number, notificationGroups: { edges: Array<{ cursor: string, node: { key: string, kind: NotificationKind, count: number, latestAt: string, latestId: string, read: boolean, actors: Array<{ handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }>, post: { id: string, text: string, network: Network } | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type UnreadNotificationCountQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type UnreadNotificationCountQuery = { unreadNotificationCount: number };
+
+export type MarkNotificationsReadMutationVariables = Exact<{
+  upTo: string | number;
+}>;
+
+
+export type MarkNotificationsReadMutation = { markNotificationsRead: number };
+
+export type NotificationReceivedSubscriptionVariables = Exact<{ [key: string]: never; }>;
+
+
+export type NotificationReceivedSubscription = { notificationReceived: Array<{ id: string }> };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -1655,3 +1701,57 @@ export const DeletePluginDocument = new TypedDocumentString(`
   deletePlugin(id: $id)
 }
     `) as unknown as TypedDocumentString<DeletePluginMutation, DeletePluginMutationVariables>;
+export const NotificationGroupsDocument = new TypedDocumentString(`
+    query NotificationGroups($after: String) {
+  notificationGroups(first: 20, after: $after) {
+    edges {
+      cursor
+      node {
+        key
+        kind
+        count
+        latestAt
+        latestId
+        read
+        actors {
+          ...AuthorFields
+        }
+        post {
+          id
+          text
+          network
+        }
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+  unreadNotificationCount
+}
+    fragment AuthorFields on Author {
+  handle
+  displayName
+  avatarUrl
+  network
+  networkId
+  bot
+}`) as unknown as TypedDocumentString<NotificationGroupsQuery, NotificationGroupsQueryVariables>;
+export const UnreadNotificationCountDocument = new TypedDocumentString(`
+    query UnreadNotificationCount {
+  unreadNotificationCount
+}
+    `) as unknown as TypedDocumentString<UnreadNotificationCountQuery, UnreadNotificationCountQueryVariables>;
+export const MarkNotificationsReadDocument = new TypedDocumentString(`
+    mutation MarkNotificationsRead($upTo: ID!) {
+  markNotificationsRead(upTo: $upTo)
+}
+    `) as unknown as TypedDocumentString<MarkNotificationsReadMutation, MarkNotificationsReadMutationVariables>;
+export const NotificationReceivedDocument = new TypedDocumentString(`
+    subscription NotificationReceived {
+  notificationReceived {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<NotificationReceivedSubscription, NotificationReceivedSubscriptionVariables>;
