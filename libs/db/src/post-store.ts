@@ -237,7 +237,8 @@ function prepare(items: readonly IngestedItem[]): Row[] {
     const key = `${post.network}\u0000${uri}`;
     if (byKey.has(key)) return; // the first occurrence (newest) wins
     const { shared, personal } = splitPersonalLabels(post);
-    const { raw, ...data } = shared;
+    // `deletedAt` is the Post.deletedAt column's alone (origin-deletes.ts): never part of the data.
+    const { raw, deletedAt: _deletedAt, ...data } = shared;
     byKey.set(key, {
       key,
       order,
