@@ -289,7 +289,7 @@ describe('deletes at origin', () => {
     expect(entry).toMatchObject({
       hidden: true,
       hiddenReason: 'deleted at origin',
-      decisions: [{ stage: 'input', verdict: 'hide', reason: 'deleted at origin' }],
+      decisions: [{ stage: 'input', verdict: 'HIDE', reason: 'deleted at origin' }],
       post: { deletedAt: expect.any(String) },
     });
     const { rows } = await db.query<{ id: string; deletedAt: Date | null; data: object }>(

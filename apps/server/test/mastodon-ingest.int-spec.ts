@@ -429,7 +429,7 @@ describe('Mastodon ingest through the service', () => {
     expect(entry).toMatchObject({
       hidden: true,
       hiddenReason: 'deleted at origin',
-      decisions: [{ stage: 'input', verdict: 'hide', reason: 'deleted at origin' }],
+      decisions: [{ stage: 'input', verdict: 'HIDE', reason: 'deleted at origin' }],
       post: { deletedAt: expect.any(String) },
     });
     expect(await entriesOf(text, false)).toEqual([]);

@@ -177,7 +177,7 @@ describe('a Mastodon-API server without streaming', () => {
     expect(entry).toMatchObject({
       hidden: true,
       hiddenReason: 'deleted at origin',
-      decisions: [{ stage: 'input', verdict: 'hide', reason: 'deleted at origin' }],
+      decisions: [{ stage: 'input', verdict: 'HIDE', reason: 'deleted at origin' }],
       post: { deletedAt: expect.any(String) },
     });
     expect(await timeline(false, tag)).toEqual([]);
