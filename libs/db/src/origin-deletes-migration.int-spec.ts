@@ -15,7 +15,7 @@ import { storePosts, upsertIngested } from './post-store.js';
 
 jest.setTimeout(60_000);
 
-const MIGRATION = '20261207061252_origin_deletes_column';
+const MIGRATION = '20261207063503_origin_deletes_column';
 const A = 'https://a.example';
 const name = `tributary_deletes_${Date.now().toString(36)}_${process.pid}`;
 const url = testDatabaseUrl(name);

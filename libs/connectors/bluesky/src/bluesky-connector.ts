@@ -15,6 +15,7 @@ import type {
   IngestedItem,
   NetworkConnector,
   NewerItems,
+  NotificationPage,
   OlderPage,
   PostDraft,
   PostTarget,
@@ -24,11 +25,12 @@ import type {
   WriteOptions,
   WriteResult,
 } from '@tributary/core';
-import type { BlueskySession } from './bluesky-session.js';
+import type { BlueskyApiSession } from './api-session.js';
 import { NewerScan, feedItemKey, feedItemSortTime } from './feed-marker.js';
 import { isNetworkLabeler, normalizeFeedViewPost } from './normalize-post.js';
 import { recordKeyFor } from './record-key.js';
 import { normalizeThread } from './normalize-thread.js';
+import { fetchBlueskyNotifications } from './notifications.js';
 
 export interface BlueskyConnectorOptions {
   /**
@@ -104,6 +106,25 @@ function requireCid(target: PostTarget): void {
     throw new ConnectorError(ConnectorErrorCode.BadInput, `post ${target.uri} needs its CID as nativeId`);
 }
 
+/**
+ * The labelers the account subscribes to, after the app's own (what Agent#getPreferences reports,
+ * read without it: that method also writes preferences it would migrate, which is not ours to do
+ * and not in the OAuth grant).
+ */
+/**
+ * The labelers the account subscribes to, from its preferences. Read directly: Agent#getPreferences
+ * may write migrated preferences back, which an OAuth grant without putPreferences refuses.
+ */
+async function labelerPreferences(agent: Agent): Promise<string[]> {
+  const { data } = await agent.app.bsky.actor.getPreferences({});
+  const own = data.preferences.flatMap((pref) =>
+    pref.$type === 'app.bsky.actor.defs#labelersPref'
+      ? ((pref as { labelers?: { did?: unknown }[] }).labelers ?? []).map((l) => l.did)
+      : [],
+  );
+  return own.filter((did): did is string => typeof did === 'string');
+}
+
 /** A sliding one-hour window of write points, so one account never exceeds its quota. */
 class WriteBudget {
   private spent: Array<[number, number]> = [];
@@ -133,7 +154,7 @@ export class BlueskyConnector implements NetworkConnector {
   private readonly budget: WriteBudget;
 
   constructor(
-    readonly session: BlueskySession,
+    readonly session: BlueskyApiSession,
     private readonly options: BlueskyConnectorOptions = {},
   ) {
     this.overlapMs = options.overlapMs ?? 15 * 60_000;
@@ -351,6 +372,24 @@ export class BlueskyConnector implements NetworkConnector {
     return { ...normalizeThread(thread, target.uri), trustDomain: this.trustDomainOf(servedBy) };
   }
 
+  async fetchNotifications(marker: string | null, maxItems: number): Promise<NotificationPage> {
+    await this.ensureLabelers();
+    const { servedBy, ...page } = await fetchBlueskyNotifications(
+      this.session,
+      marker,
+      maxItems,
+      this.overlapMs,
+    );
+    return { ...page, trustDomain: this.trustDomainOf(servedBy) };
+  }
+
+  /** Bluesky's "seen" time: the app shows notifications indexed after it as unread. */
+  async saveNotificationsRead(last: { createdAt: string }): Promise<void> {
+    await this.session.call('updateSeen', (agent) =>
+      agent.app.bsky.notification.updateSeen({ seenAt: last.createdAt }),
+    );
+  }
+
   /**
    * Whose word an answer is: the network's when every server that answered is trusted, else the
    * first untrusted one's (a member's PDS can rewrite any view it passes on, or invent one).
@@ -450,7 +489,7 @@ export class BlueskyConnector implements NetworkConnector {
     const now = performance.now();
     if (this.labelers && now - this.labelers.readAt <= maxAgeMs) return this.labelers.dids;
     const dids = this.session.call('getPreferences', async (agent) => {
-      const read = (await agent.getPreferences()).moderationPrefs.labelers.map((l) => l.did);
+      const read = await labelerPreferences(agent);
       // The network's own labelers are every request's anyway; their labels are the post's, not personal.
       return [...new Set(read.filter((d) => d.startsWith('did:') && !isNetworkLabeler(d)))].sort();
     });

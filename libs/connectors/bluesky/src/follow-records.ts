@@ -1,7 +1,7 @@
 // A member's follow records, read from their own repo (`com.atproto.repo.listRecords` on their
 // PDS, the authority on it; no AppView lag): the follow graph needs each record's key, because
 // the stream's delete of a follow names only the key.
-import type { BlueskySession } from './bluesky-session.js';
+import type { BlueskyApiSession } from './api-session.js';
 
 const PAGE = 100;
 const FOLLOW = 'app.bsky.graph.follow';
@@ -11,7 +11,7 @@ const FOLLOW = 'app.bsky.graph.follow';
  * `collection` 'app.bsky.graph.block', every block record: they have the same shape).
  */
 export async function listFollowRecords(
-  session: BlueskySession,
+  session: BlueskyApiSession,
   collection: typeof FOLLOW | 'app.bsky.graph.block' = FOLLOW,
 ): Promise<Map<string, string>> {
   const repo = session.did;
