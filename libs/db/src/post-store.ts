@@ -252,7 +252,8 @@ function prepare(items: readonly IngestedItem[]): Row[] {
       return;
     }
     const { shared, personal } = splitPersonalLabels(post);
-    const { raw, ...data } = shared;
+    // `deletedAt` is the Post.deletedAt column's alone (origin-deletes.ts): never part of the data.
+    const { raw, deletedAt: _deletedAt, ...data } = shared;
     byKey.set(key, {
       key,
       order,

@@ -2,7 +2,7 @@
 // `INSERT … ON CONFLICT DO UPDATE` (Prisma's per-row upserts cost ~100x more, FACTS.md).
 import { mergePersonalLabels, withPersonalLabels } from '@tributary/core';
 import type { PersonalLabels, Post, RepostReason } from '@tributary/core';
-import { prepared } from '@tributary/db';
+import { postDataSql, prepared } from '@tributary/db';
 import type { Sql } from '@tributary/db';
 import { dedupeKeysOf } from '@tributary/pipeline';
 import type { Candidate, PipelineResult, SeenIn } from '@tributary/pipeline';
@@ -17,8 +17,6 @@ const ROWS_PER_STATEMENT = 1000;
 export interface StoredCandidate extends Candidate {
   postId: bigint;
   labels: PersonalLabels | null;
-  /** Its author deleted it on the network: its entries are hidden (see origin-deletes). */
-  deleted?: boolean;
 }
 
 interface CandidateRow {
@@ -30,7 +28,6 @@ interface CandidateRow {
   sourceId: string;
   linkedAccountId: string;
   network: SeenIn['network'];
-  deleted: boolean;
   original: boolean;
 }
 
@@ -52,9 +49,8 @@ const BRIDGY_ORIGINAL_URL = `coalesce(p.raw#>>'{record,bridgyOriginalUrl}', p.ra
  * either way once the tables are analyzed).
  */
 const candidatesSql = (ids: string) => `
-  SELECT p.id::text AS "postId", p.data, ${BRIDGY_ORIGINAL_URL} AS "bridgyOriginalUrl",
-         sp.reason, sp.labels, sp.original, sp."sourceId", src."linkedAccountId", src.network,
-         p."deletedAt" IS NOT NULL AS deleted
+  SELECT p.id::text AS "postId", ${postDataSql('p')} AS data, ${BRIDGY_ORIGINAL_URL} AS "bridgyOriginalUrl",
+         sp.reason, sp.labels, sp.original, sp."sourceId", src."linkedAccountId", src.network
   FROM ${ids} AS ids(id)
   CROSS JOIN LATERAL (SELECT * FROM "SourcePost" x WHERE x."postId" = ids.id OFFSET 0) sp
   JOIN (SELECT s.id, s."linkedAccountId", la.network
@@ -139,7 +135,6 @@ function groupCandidates(rows: CandidateRow[]): StoredCandidate[] {
     let candidate = byPost.get(row.postId);
     if (!candidate) {
       candidate = { postId: BigInt(row.postId), post: toPost(row), reason: null, seenIn: [], labels: null };
-      if (row.deleted) candidate.deleted = true;
       byPost.set(row.postId, candidate);
     }
     candidate.reason ??= row.reason;
