@@ -1,6 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AccountStatus, ActionKind, ActionStatus, Network } from '@tributary/core';
-import type { ActionDraft, ActionPayload, ActionResult, Poll, Post } from '@tributary/core';
+import type {
+  ActionDraft,
+  ActionPayload,
+  ActionResult,
+  Poll,
+  Post,
+  RelationshipChange,
+} from '@tributary/core';
 import { PrismaService } from '@tributary/db';
 import type { LinkedAccount, OutboundAction } from '@tributary/db';
 import { EventPublisher, JobQueue } from '@tributary/queue';
@@ -149,6 +156,37 @@ export class ActionsService {
     );
   }
 
+  /**
+   * Follows, mutes or blocks someone on their network (or undoes it), through the named account or
+   * else the user's oldest usable one there. `subject` is a DID, handle or account URI as given
+   * (`network` is what its form says); the worker resolves it on the network.
+   */
+  async relate(
+    userId: string,
+    change: RelationshipChange,
+    subject: string,
+    network: Network,
+    accountId: string | null,
+  ): Promise<ActionModel> {
+    const account = await this.actingAccount(userId, network, accountId, []);
+    const payload: ActionPayload = {
+      network,
+      postId: null,
+      target: null,
+      ref: null,
+      draft: null,
+      subject: subject.trim(),
+    };
+    // A relationship change is stored under the action kind of the same name.
+    const [action] = await this.store(userId, [{ account, kind: change, payload }]);
+    return action!;
+  }
+
+  /** The user's account to read or act with on `network`: the one named, else their oldest usable one. */
+  accountFor(userId: string, network: Network, accountId: string | null): Promise<LinkedAccount> {
+    return this.actingAccount(userId, network, accountId, []);
+  }
+
   /** The post, when the user may see it (PostAccessService), with the accounts of theirs that saw it. */
   private async visiblePost(userId: string, postId: string): Promise<VisiblePost> {
     const post = POST_ID.test(postId) ? await this.posts.visiblePost(userId, BigInt(postId)) : null;
@@ -174,7 +212,7 @@ export class ActionsService {
       if (account!.network !== network) {
         throw new AppException(
           AppErrorCode.BadUserInput,
-          `account: the post is on ${NETWORK_NAME[network]}, but @${account!.handle} is a ${NETWORK_NAME[account!.network]} account`,
+          `account: this is on ${NETWORK_NAME[network]}, but @${account!.handle} is a ${NETWORK_NAME[account!.network]} account`,
           { field: 'account' },
         );
       }
