@@ -230,6 +230,43 @@ describe('profiles', () => {
     });
   });
 
+  it("serves an author's statuses and relationship, and follows, through the Mastodon client API", async () => {
+    const api = async (method: string, path: string) => {
+      const res = await fetch(`${instance.apiUrl}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(res.status).toBe(200);
+      return { body: (await res.json()) as unknown, link: res.headers.get('link') };
+    };
+    // Carol's id, as an app learns it: from a status of hers in the home timeline.
+    const home = (await api('GET', '/api/v1/timelines/home?limit=40')).body as {
+      content: string;
+      account: { id: string; acct: string };
+    }[];
+    const carolId = home.find((s) => s.content.includes('carol, after the follow'))!.account.id;
+    const statuses = (await api('GET', `/api/v1/accounts/${carolId}/statuses`)).body as { content: string }[];
+    expect(statuses.map((s) => s.content)).toEqual([
+      '<p>carol, after the follow</p>',
+      '<p>carol on Mastodon</p>',
+    ]);
+    const rel = async () =>
+      (
+        (await api('GET', `/api/v1/accounts/relationships?id[]=${carolId}`)).body as Record<string, unknown>[]
+      )[0];
+    expect(await rel()).toMatchObject({ id: carolId, following: false, muting: false, blocking: false });
+    expect((await api('POST', `/api/v1/accounts/${carolId}/follow`)).body).toMatchObject({ following: true });
+    await waitFor('the follow on the instance', async () => fake.relationship(mastoMe, mastoCarol).following);
+    expect(await rel()).toMatchObject({ following: true });
+    expect((await api('POST', `/api/v1/accounts/${carolId}/unfollow`)).body).toMatchObject({
+      following: false,
+    });
+    await waitFor(
+      'the unfollow on the instance',
+      async () => !fake.relationship(mastoMe, mastoCarol).following,
+    );
+  });
+
   it('refuses to act through an account on the wrong network', async () => {
     const accounts = await gql<{ linkedAccounts: { id: string; network: string }[] }>(
       '{ linkedAccounts { id network } }',

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AccountsService } from '@tributary/accounts';
 import { ConnectorError, ConnectorErrorCode, splitPersonalLabels } from '@tributary/core';
-import type { NetworkConnector, Post } from '@tributary/core';
+import type { NetworkConnector, Post, RepostReason } from '@tributary/core';
 import { Prisma, PrismaService, recordSkipped, storePosts } from '@tributary/db';
 import type { LinkedAccount } from '@tributary/db';
 import { ActionsService } from '../actions/actions.service.js';
@@ -12,6 +12,12 @@ import type { AuthorPostsPageModel, ProfileModel } from './profile.model.js';
 
 const NETWORK_NAME = { BLUESKY: 'Bluesky', MASTODON: 'Mastodon' } as const;
 export const MAX_AUTHOR_POSTS = 40;
+
+export interface FetchedPosts {
+  items: { id: bigint; post: Omit<Post, 'raw'>; reason: RepostReason | null }[];
+  nextCursor: string | null;
+  linkedAccountId: string;
+}
 
 /**
  * Profiles and their posts, read through the member's linked account on the person's network (the
@@ -45,20 +51,42 @@ export class ProfilesService {
     cursor: string | null,
     first: number,
   ): Promise<AuthorPostsPageModel> {
+    const page = await this.fetchPosts(userId, actor, accountId, cursor, first);
+    return {
+      items: page.items.map(({ id, post, reason }) => ({
+        post: toPostModel(id, post),
+        repost: reason !== null,
+      })),
+      nextCursor: page.nextCursor,
+      linkedAccountId: page.linkedAccountId,
+    };
+  }
+
+  /** One page of someone's posts from their network, stored and readable by the member from now on. */
+  async fetchPosts(
+    userId: string,
+    actor: string,
+    accountId: string | null,
+    cursor: string | null,
+    first: number,
+  ): Promise<FetchedPosts> {
     if (!Number.isInteger(first) || first < 1 || first > MAX_AUTHOR_POSTS)
       throw new AppException(AppErrorCode.BadUserInput, `first: must be between 1 and ${MAX_AUTHOR_POSTS}`, {
         field: 'first',
       });
     const account = await this.accountFor(userId, actor, 'author', accountId);
     const page = await this.call(account, (c) => c.fetchAuthorPosts(actor.trim(), cursor || null, first));
-    const posts = page.items.map((i) => i.post);
-    const ids = await this.remember(account, posts, page.trustDomain);
+    const ids = await this.remember(
+      account,
+      page.items.map((i) => i.post),
+      page.trustDomain,
+    );
     if (page.skipped.length > 0)
       await recordSkipped(this.db.client, account.network, account.id, page.skipped);
     return {
       items: page.items.map(({ post, reason }) => {
         const { raw: _raw, ...data } = post;
-        return { post: toPostModel(ids.get(post.uri)!, data), repost: reason !== null };
+        return { id: ids.get(post.uri)!, post: data, reason };
       }),
       nextCursor: page.nextCursor,
       linkedAccountId: account.id,
