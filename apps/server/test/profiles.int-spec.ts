@@ -1,6 +1,7 @@
 // Profiles end to end: someone's profile, counts, relationship and posts read from their network
 // through the member's linked account; follow, mute and block (and their undoing) performed on
-// the network as actions; a follow changes the home timeline.
+// the network as actions; a follow changes the home timeline. Own posts: deleting one removes it
+// on its network.
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { FakeMastodonServer, blueskyNetwork } from '@tributary/testing';
 import type { BlueskyNetworkClient, FakeAccount, TestBlueskyAccount } from '@tributary/testing';
@@ -48,10 +49,15 @@ async function profile(args: Record<string, string>): Promise<Profile> {
   return res.data!.author;
 }
 
-/** Performs a relationship change and waits until the worker says it is done. */
-async function act(mutation: string, author: string): Promise<void> {
+/** Performs a relationship change (or another action) and waits until the worker says it is done. */
+async function act(
+  mutation: string,
+  author: string,
+  arg = 'author: $a',
+  decl = '$a: String!',
+): Promise<void> {
   const res = await gql<Record<string, { id: string }>>(
-    `mutation($a: String!) { ${mutation}(author: $a) { id } }`,
+    `mutation(${decl}) { ${mutation}(${arg}) { id } }`,
     { a: author },
     token,
   );
@@ -281,6 +287,47 @@ describe('profiles', () => {
     );
     expect(codeOf(res)).toBe('BAD_USER_INPUT');
     expect(res.errors?.[0]?.message).toMatch(/this is on Bluesky, but @me@.* is a Mastodon account/);
+  });
+});
+
+describe('own posts', () => {
+  /** The id of the author's newest post with `text`, as their profile lists it. */
+  async function postOnProfile(author: string, text: string): Promise<string> {
+    return waitFor(`"${text}" on the profile`, async () => {
+      const res = await gql<{ authorPosts: { items: { post: { id: string; text: string } }[] } }>(
+        'query($a: String!) { authorPosts(author: $a) { items { post { id text } } } }',
+        { a: author },
+        token,
+      );
+      expect(res.errors).toBeUndefined();
+      return res.data!.authorPosts.items.find((i) => i.post.text === text)?.post.id;
+    });
+  }
+
+  it('deletes a post of the member on Bluesky, on the network', async () => {
+    const mine = await bskyMe.agent.post({ text: 'mine to delete', createdAt: new Date().toISOString() });
+    await net.processAll();
+    const id = await postOnProfile(bskyMe.did, 'mine to delete');
+    await act('deletePost', id, 'post: $a', '$a: ID!');
+    const records = await bskyMe.agent.com.atproto.repo.listRecords({
+      repo: bskyMe.did,
+      collection: 'app.bsky.feed.post',
+    });
+    expect(records.data.records.map((r) => r.uri)).not.toContain(mine.uri);
+  });
+
+  it('deletes a post of the member on Mastodon, on the instance', async () => {
+    const status = fake.post(mastoMe, { text: 'mine on Mastodon' });
+    const id = await postOnProfile(`me@${fake.host}`, 'mine on Mastodon');
+    await act('deletePost', id, 'post: $a', '$a: ID!');
+    expect((await fetch(`${fake.origin}/api/v1/statuses/${status}`)).status).toBe(404);
+  });
+
+  it("refuses to delete someone else's post", async () => {
+    const id = await postOnProfile(bskyCarol.did, 'carol on Bluesky');
+    const res = await gql('mutation($p: ID!) { deletePost(post: $p) { id } }', { p: id }, token);
+    expect(codeOf(res)).toBe('BAD_USER_INPUT');
+    expect(res.errors?.[0]?.message).toMatch(/^post: only your own posts can be deleted/);
   });
 });
 

@@ -36,6 +36,8 @@ interface VisiblePost {
   uri: string;
   nativeId: string;
   poll: Poll | null;
+  /** The author's DID or account URI. */
+  author: string;
   /** The user's accounts through which the post arrived. */
   seenBy: string[];
 }
@@ -77,6 +79,35 @@ export class ActionsService {
       draft,
     };
     const [action] = await this.store(userId, [{ account, kind, payload }]);
+    return action!;
+  }
+
+  /**
+   * Deletes one of the user's own posts on its network, through the linked account that wrote it
+   * (the post's author): anyone else's post is refused, even one the user can see.
+   */
+  async deletePost(userId: string, postId: string): Promise<ActionModel> {
+    const post = await this.visiblePost(userId, postId);
+    const owner = await this.db.client.linkedAccount.findFirst({
+      where: { userId, network: post.network, networkAccountId: post.author },
+    });
+    if (!owner) {
+      throw new AppException(
+        AppErrorCode.BadUserInput,
+        'post: only your own posts can be deleted (this one is not by any of your linked accounts)',
+        { field: 'post' },
+      );
+    }
+    const payload: ActionPayload = {
+      network: post.network,
+      postId: String(post.id),
+      target: { uri: post.uri, nativeId: post.nativeId },
+      ref: null,
+      draft: null,
+    };
+    const [action] = await this.store(userId, [
+      { account: this.usable(owner), kind: ActionKind.Delete, payload },
+    ]);
     return action!;
   }
 
@@ -197,7 +228,8 @@ export class ActionsService {
     });
     const { id, network, uri, nativeId } = post;
     const poll = (post.data as Partial<Post> | null)?.poll ?? null;
-    return { id, network, uri, nativeId, poll, seenBy: seen.map((s) => s.source.linkedAccountId) };
+    const author = post.data.author.networkId;
+    return { id, network, uri, nativeId, poll, author, seenBy: seen.map((s) => s.source.linkedAccountId) };
   }
 
   /** The user's account to act with on `network`: the one named, else one that saw the post, else the oldest. */

@@ -55,6 +55,17 @@ export class MastodonStatuses {
   ) {}
 
   /** The post a status id names, when the member may read it; NOT_FOUND otherwise. */
+  /**
+   * Deletes one of the member's own statuses on its network (a queued action) and answers, as
+   * Mastodon does, with the status and its source text, for "delete and redraft".
+   */
+  async remove(user: AuthenticatedUser, statusId: string, ctx: EntityContext): Promise<Json> {
+    const post = await this.visiblePost(user.id, statusId);
+    const status = await this.status(user, statusId, ctx);
+    await this.actions.deletePost(user.id, String(post.id));
+    return { ...status, text: post.data.text };
+  }
+
   async visiblePost(userId: string, statusId: string): Promise<StoredPost> {
     const named = await this.ids.resolve(statusId);
     const key =

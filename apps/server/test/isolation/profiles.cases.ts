@@ -3,7 +3,7 @@
 import { expect } from '@jest/globals';
 import { codeOf } from '../../../api/src/testing/graphql-client.js';
 import { waitFor } from '../wait-for.js';
-import { sql } from './world.js';
+import { insertPost, showToAlice, sql } from './world.js';
 import type { CaseGroup, IsolationCase, World } from './world.js';
 
 const AUTHOR = 'query($h: String, $a: ID) { author(handle: $h, account: $a) { handle linkedAccountId } }';
@@ -40,9 +40,19 @@ function relationshipCase(field: string): IsolationCase {
   };
 }
 
+let aliceOwnPost = '';
+
 export const profileCases: CaseGroup = {
   prepare: async (w) => {
     await w.aliceBluesky.agent.post({ text: "Alice's own post", createdAt: new Date().toISOString() });
+    aliceOwnPost = await insertPost(w, {
+      uri: `at://${w.aliceBluesky.did}/app.bsky.feed.post/3kownpost22a`,
+      nativeId: 'bafyownpost',
+      authorDid: w.aliceBluesky.did,
+      authorHandle: w.aliceBluesky.handle,
+      text: 'Alice wrote this',
+    });
+    await showToAlice(w, aliceOwnPost);
   },
   cases: {
     author: {
@@ -75,6 +85,25 @@ export const profileCases: CaseGroup = {
         const q = 'query($id: ID!) { post(id: $id) { text } }';
         expect(codeOf(await w.gql(q, { id: post.id }, w.bob.token))).toBe('NOT_FOUND');
         expect((await w.gql(q, { id: post.id }, w.alice.token)).errors).toBeUndefined();
+      },
+    },
+    deletePost: {
+      anonymous: 'mutation { deletePost(post: "1") { id } }',
+      crossUser: async (w) => {
+        const before = await actionRows(w);
+        const m = 'mutation($p: ID!) { deletePost(post: $p) { id status linkedAccountId } }';
+        expect(codeOf(await w.gql(m, { p: aliceOwnPost }, w.bob.token))).toBe('NOT_FOUND');
+        expect(await actionRows(w)).toBe(before);
+        const alice = await w.gql<{ deletePost: { status: string; linkedAccountId: string } }>(
+          m,
+          { p: aliceOwnPost },
+          w.alice.token,
+        );
+        expect(alice.errors).toBeUndefined();
+        expect(alice.data!.deletePost).toMatchObject({
+          status: 'PENDING',
+          linkedAccountId: w.aliceBlueskyAccountId,
+        });
       },
     },
     follow: relationshipCase('follow'),
