@@ -23,6 +23,7 @@ import { HealthController } from './health/health.controller.js';
 import { MastodonApiModule } from './mastodon-api/mastodon-api.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { PostsModule } from './posts/posts.module.js';
+import { ProfilesModule } from './profiles/profiles.module.js';
 import { WebClientController } from './web/web-client.controller.js';
 import { GraphqlWsServer, graphqlContext } from './live/graphql-ws.server.js';
 import { LiveTransportModule } from './live/live-transport.module.js';
@@ -85,6 +86,7 @@ export class ApiModule {
         AuthModule,
         AccountsModule,
         PostsModule,
+        ProfilesModule,
         PipelinesModule,
         PluginsModule,
         ActionsModule,

@@ -8,3 +8,4 @@ export * from './user-regex.js';
 export * from './trust.js';
 export * from './personal-labels.js';
 export * from './notification.js';
+export * from './profile.js';

@@ -40,18 +40,12 @@ export class AccountsController {
     return this.accounts.credentials(user, this.context.of(req));
   }
 
-  @Get('accounts/relationships')
-  relationships() {
-    // Follows live on the networks; Tributary does not read them per account yet.
-    return [];
-  }
-
   @Get('accounts/:id')
   account(@Member() user: AuthenticatedUser, @Param('id') id: string, @Req() req: Request) {
     return this.accounts.byId(user, id, this.context.of(req));
   }
 
-  @Get(['accounts/:id/statuses', 'accounts/:id/followers', 'accounts/:id/following', 'accounts/:id/lists'])
+  @Get(['accounts/:id/followers', 'accounts/:id/following', 'accounts/:id/lists'])
   async accountLists(@Member() user: AuthenticatedUser, @Param('id') id: string, @Req() req: Request) {
     await this.accounts.byId(user, id, this.context.of(req));
     return [];

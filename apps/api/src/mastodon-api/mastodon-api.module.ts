@@ -5,6 +5,7 @@ import { ActionsModule } from '../actions/actions.module.js';
 import { AuthModule } from '../auth/auth.module.js';
 import { LiveModule } from '../live/live.module.js';
 import { PostsModule } from '../posts/posts.module.js';
+import { ProfilesModule } from '../profiles/profiles.module.js';
 import { TimelineModule } from '../timeline/timeline.module.js';
 import { AccountsController } from './accounts.controller.js';
 import { Bookmarks, NoBookmarks } from './bookmarks.js';
@@ -20,6 +21,7 @@ import { MastodonMediaStore } from './mastodon-media.service.js';
 import { MastodonStatuses } from './mastodon-statuses.service.js';
 import { MastodonNotifications, NoNotifications } from './notifications.js';
 import { OAuthController } from './oauth/oauth.controller.js';
+import { ProfilesController } from './profiles.controller.js';
 import { OAuthService } from './oauth/oauth.service.js';
 import { StatusPresenter } from './status-presenter.service.js';
 import { StatusesController } from './statuses.controller.js';
@@ -37,12 +39,21 @@ import { ActionViewerStates, ViewerStates } from './viewer-state.js';
  * surface provides.
  */
 @Module({
-  imports: [AuthModule, AccountsModule, PostsModule, ActionsModule, TimelineModule, LiveModule],
+  imports: [
+    AuthModule,
+    AccountsModule,
+    PostsModule,
+    ActionsModule,
+    ProfilesModule,
+    TimelineModule,
+    LiveModule,
+  ],
   controllers: [
     OAuthController,
     DiscoveryController,
     TimelinesController,
     StatusesController,
+    ProfilesController,
     AccountsController,
     StreamingController,
     StubsController,

@@ -61,6 +61,17 @@ export class MastodonStatuses {
   ) {}
 
   /**
+   * Deletes one of the member's own statuses on its network (a queued action) and answers, as
+   * Mastodon does, with the status and its source text, for "delete and redraft".
+   */
+  async remove(user: AuthenticatedUser, statusId: string, ctx: EntityContext): Promise<Json> {
+    const post = await this.visiblePost(user.id, statusId);
+    const status = await this.status(user, statusId, ctx);
+    await this.actions.deletePost(user.id, String(post.id));
+    return { ...status, text: post.data.text };
+  }
+
+  /**
    * The post a status id names, when the member may read it; NOT_FOUND otherwise, and for a post
    * deleted at origin (Mastodon answers a deleted status's id with 404 too).
    */

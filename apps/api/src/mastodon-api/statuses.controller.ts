@@ -19,7 +19,6 @@ import type { Request } from './http-types.js';
 import { ActionKind } from '@tributary/core';
 import type { AuthenticatedUser } from '../auth/auth.types.js';
 import { Public } from '../auth/public.decorator.js';
-import { AppErrorCode, AppException } from '../common/app.exception.js';
 import { MastodonApiExceptionFilter } from './mastodon-api.exception.js';
 import { MastodonAuthGuard, Member } from './mastodon-auth.guard.js';
 import { MastodonContext } from './mastodon-context.js';
@@ -67,11 +66,8 @@ export class StatusesController {
   }
 
   @Delete('v1/statuses/:id')
-  remove(): never {
-    throw new AppException(
-      AppErrorCode.BadUserInput,
-      'Deleting posts is not available through Tributary yet',
-    );
+  remove(@Member() user: AuthenticatedUser, @Param('id') id: string, @Req() req: Request) {
+    return this.statuses.remove(user, id, this.context.of(req));
   }
 
   @Post('v1/statuses/:id/favourite')

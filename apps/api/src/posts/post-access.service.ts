@@ -18,7 +18,8 @@ export interface StoredPost {
 
 /**
  * Which stored posts a user may read: those that reached them through one of their sources, one of
- * their timelines, a thread fetched through one of their accounts, or one of their notifications. Anything else is "not found",
+ * their timelines, a thread fetched through one of their accounts, one of their notifications, or a
+ * fetch through one of their accounts (a profile's posts, a search). Anything else is "not found",
  * whoever else stored it.
  */
 @Injectable()
@@ -41,6 +42,10 @@ export class PostAccessService {
             SELECT tc.labels -> p.id::text FROM "ThreadCache" tc
             JOIN "LinkedAccount" la ON la.id = tc."linkedAccountId"
             WHERE tc."postIds" @> ARRAY[p.id] AND la."userId" = $2::uuid AND tc.labels -> p.id::text IS NOT NULL
+            UNION ALL
+            SELECT fp.labels FROM "FetchedPost" fp
+            JOIN "LinkedAccount" la ON la.id = fp."linkedAccountId"
+            WHERE fp."postId" = p.id AND la."userId" = $2::uuid AND fp.labels IS NOT NULL
           ) l) AS labels
        FROM "Post" p
        WHERE p.id = $1::bigint AND (
@@ -54,7 +59,10 @@ export class PostAccessService {
          OR EXISTS (SELECT 1 FROM "ThreadCache" tc
                     JOIN "LinkedAccount" la ON la.id = tc."linkedAccountId"
                     WHERE tc."postIds" @> ARRAY[p.id] AND la."userId" = $2::uuid)
-         OR EXISTS (SELECT 1 FROM "Notification" n WHERE n."postId" = p.id AND n."userId" = $2::uuid))`,
+         OR EXISTS (SELECT 1 FROM "Notification" n WHERE n."postId" = p.id AND n."userId" = $2::uuid)
+         OR EXISTS (SELECT 1 FROM "FetchedPost" fp
+                    JOIN "LinkedAccount" la ON la.id = fp."linkedAccountId"
+                    WHERE fp."postId" = p.id AND la."userId" = $2::uuid))`,
       postId,
       userId,
     );

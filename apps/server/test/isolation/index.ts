@@ -6,6 +6,7 @@ import { feedCases } from './feeds.cases.js';
 import { liveCases } from './live.cases.js';
 import { notificationCases } from './notifications.cases.js';
 import { postCases } from './posts.cases.js';
+import { profileCases } from './profiles.cases.js';
 import { timelineCases } from './timeline.cases.js';
 import { pipelineCases } from './pipelines.cases.js';
 import type { CaseGroup } from './world.js';
@@ -20,4 +21,5 @@ export const caseGroups: CaseGroup[] = [
   liveCases,
   feedCases,
   notificationCases,
+  profileCases,
 ];

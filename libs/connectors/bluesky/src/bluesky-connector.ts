@@ -7,10 +7,13 @@ import {
   ConnectorErrorCode,
   NETWORK_TRUST_DOMAIN,
   Network,
+  RelationshipChange,
   SourceKind,
   hostIsListed,
 } from '@tributary/core';
 import type {
+  ActorRef,
+  Profile,
   FetchedThread,
   IngestedItem,
   NetworkConnector,
@@ -27,7 +30,7 @@ import type {
 } from '@tributary/core';
 import type { BlueskyApiSession } from './api-session.js';
 import { NewerScan, feedItemKey, feedItemSortTime } from './feed-marker.js';
-import { isNetworkLabeler, normalizeFeedViewPost } from './normalize-post.js';
+import { isNetworkLabeler, normalizeAuthor, normalizeFeedViewPost } from './normalize-post.js';
 import { recordKeyFor } from './record-key.js';
 import { normalizeThread } from './normalize-thread.js';
 import { fetchBlueskyNotifications } from './notifications.js';
@@ -321,6 +324,97 @@ export class BlueskyConnector implements NetworkConnector {
       throw new ConnectorError(ConnectorErrorCode.BadInput, 'Only your own posts can be deleted');
     this.budget.take(POINTS.delete);
     await this.session.call('deletePost', (agent) => agent.deletePost(target.uri));
+  }
+
+  async fetchProfile(actor: ActorRef): Promise<Profile> {
+    const view = await this.profileView(actor);
+    const author = normalizeAuthor(view);
+    if (!author)
+      throw new ConnectorError(ConnectorErrorCode.Unavailable, `the profile of ${actor} is malformed`);
+    const viewer = view.viewer ?? {};
+    const count = (n: unknown) => (typeof n === 'number' && Number.isFinite(n) ? n : null);
+    return {
+      ...author,
+      bio: typeof view.description === 'string' ? view.description : '',
+      bannerUrl: typeof view.banner === 'string' ? view.banner : null,
+      webUrl: `https://bsky.app/profile/${author.handle}`,
+      followersCount: count(view.followersCount),
+      followingCount: count(view.followsCount),
+      postsCount: count(view.postsCount),
+      relationship: {
+        following: !!viewer.following,
+        followedBy: !!viewer.followedBy,
+        muted: !!viewer.muted,
+        blocked: !!viewer.blocking,
+        blockedBy: !!viewer.blockedBy,
+      },
+    };
+  }
+
+  async fetchAuthorPosts(actor: ActorRef, cursor: string | null, limit: number): Promise<OlderPage> {
+    return this.fetchOlder({ kind: SourceKind.Author, externalId: actor }, cursor, limit);
+  }
+
+  /**
+   * Follows and blocks are records in the account's repo; the profile's viewer state names the one
+   * that stands, so a follow that exists is returned rather than made again, and an undo deletes
+   * what stands. Mutes are private to the account's PDS (muteActor), idempotent there.
+   */
+  async relate(
+    actor: ActorRef,
+    change: RelationshipChange,
+    options?: WriteOptions,
+  ): Promise<WriteResult | null> {
+    const view = await this.profileView(actor);
+    const did = view.did;
+    const viewer = view.viewer ?? {};
+    const record = async (collection: string, existing: string | undefined) => {
+      if (existing) return { uri: existing, nativeId: '', webUrl: null };
+      const res = await this.createRecord(collection, { subject: did }, options);
+      return { uri: res.uri, nativeId: res.cid, webUrl: null };
+    };
+    const remove = async (existing: string | undefined, collection: string) => {
+      if (!existing) return null;
+      const { rkey } = parseAtUri(existing, 'record', collection);
+      this.budget.take(POINTS.delete);
+      await this.session.call(`delete ${collection}`, (agent) =>
+        agent.com.atproto.repo.deleteRecord({ repo: this.session.did, collection, rkey }),
+      );
+      return null;
+    };
+    switch (change) {
+      case RelationshipChange.Follow:
+        return record('app.bsky.graph.follow', viewer.following);
+      case RelationshipChange.Unfollow:
+        return remove(viewer.following, 'app.bsky.graph.follow');
+      case RelationshipChange.Block:
+        return record('app.bsky.graph.block', viewer.blocking);
+      case RelationshipChange.Unblock:
+        return remove(viewer.blocking, 'app.bsky.graph.block');
+      case RelationshipChange.Mute:
+        await this.session.call('muteActor', (agent) => agent.mute(did));
+        return null;
+      case RelationshipChange.Unmute:
+        await this.session.call('unmuteActor', (agent) => agent.unmute(did));
+        return null;
+    }
+  }
+
+  private async profileView(actor: ActorRef) {
+    if (!/^(did:[a-z]+:[A-Za-z0-9._:%-]+|[a-zA-Z0-9.-]+\.[a-zA-Z]{2,})$/.test(actor))
+      throw new ConnectorError(
+        ConnectorErrorCode.BadInput,
+        `"${actor}" is neither a DID nor a Bluesky handle`,
+      );
+    await this.ensureLabelers();
+    try {
+      return await this.session.call('getProfile', async (agent) => (await agent.getProfile({ actor })).data);
+    } catch (err) {
+      // The AppView answers 400 "Profile not found" for someone it does not know.
+      if (err instanceof ConnectorError && /not found/i.test(err.message))
+        throw new ConnectorError(ConnectorErrorCode.NotFound, `no Bluesky account ${actor}`);
+      throw err;
+    }
   }
 
   /**

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { ConnectorError, ConnectorErrorCode, Network, SourceKind } from '@tributary/core';
+import { ConnectorError, ConnectorErrorCode, Network, RelationshipChange, SourceKind } from '@tributary/core';
 import type {
+  ActorRef,
+  Profile,
   DraftMedia,
   FetchedThread,
   IngestedItem,
@@ -25,7 +27,14 @@ import { MastodonClient } from './mastodon-client.js';
 import type { MastodonStatus } from './mastodon-types.js';
 import { normalizeContext } from './normalize-context.js';
 import { normalizeNotification } from './normalize-notification.js';
-import { normalizePoll, normalizeStatus, resolveReplyParents, safeUrl } from './normalize-status.js';
+import {
+  normalizeAuthor,
+  normalizePoll,
+  normalizeStatus,
+  resolveReplyParents,
+  safeUrl,
+} from './normalize-status.js';
+import { htmlToRichText } from './rich-text.js';
 import { parseTimelineMarker, serializeTimelineMarker } from './timeline-marker.js';
 
 export interface MastodonConnectorOptions extends Omit<MastodonClientOptions, 'accessToken'> {
@@ -493,6 +502,111 @@ export class MastodonConnector implements NetworkConnector {
     if (!poll) throw new ConnectorError(ConnectorErrorCode.Unavailable, 'the vote answer is not a poll');
     const own = (res.data as { ownVotes?: unknown }).ownVotes;
     return { poll, ownVotes: Array.isArray(own) ? own.filter((c) => Number.isInteger(c)) : [...choices] };
+  }
+
+  async fetchProfile(actor: ActorRef): Promise<Profile> {
+    const account = await this.resolveAccount(actor);
+    const id = account.id;
+    const rel = await this.client.rest((api) => api.v1.accounts.relationships.fetch({ id: [id] }));
+    const r = (Array.isArray(rel.data) ? rel.data : []).find((x) => x?.id === id);
+    const count = (n: unknown) => (typeof n === 'number' && Number.isFinite(n) ? n : null);
+    const host = new URL(this.client.origin).host;
+    return {
+      ...normalizeAuthor(account, account, host, 'account'),
+      bio: htmlToRichText(String(account.note ?? ''), { mentions: [], tags: [], instanceHost: host }).text,
+      bannerUrl: safeUrl(account.headerStatic) ?? safeUrl(account.header),
+      webUrl: safeUrl(account.url),
+      followersCount: count(account.followersCount),
+      followingCount: count(account.followingCount),
+      postsCount: count(account.statusesCount),
+      relationship: {
+        following: r?.following === true || r?.requested === true,
+        followedBy: r?.followedBy === true,
+        muted: r?.muting === true,
+        blocked: r?.blocking === true,
+        blockedBy: r?.blockedBy === true,
+      },
+    };
+  }
+
+  async fetchAuthorPosts(actor: ActorRef, cursor: string | null, limit: number): Promise<OlderPage> {
+    const id = encodeURIComponent((await this.resolveAccount(actor)).id);
+    const page = await this.page((api, params) => api.v1.accounts.$select(id).statuses.list(params), {
+      maxId: cursor ?? undefined,
+      limit: Math.min(this.pageSize, Math.max(1, limit)),
+    });
+    const { items, skipped } = this.normalizeAll(page.statuses, new Set());
+    resolveReplyParents(items);
+    return {
+      items,
+      skipped,
+      nextCursor: page.statuses.length ? page.older : null,
+      trustDomain: this.trustDomain,
+    };
+  }
+
+  /** Follow, mute, block and their undoing: each is idempotent on Mastodon's side. */
+  async relate(actor: ActorRef, change: RelationshipChange): Promise<WriteResult | null> {
+    const account = await this.resolveAccount(actor);
+    const id = encodeURIComponent(account.id);
+    const action = {
+      [RelationshipChange.Follow]: 'follow',
+      [RelationshipChange.Unfollow]: 'unfollow',
+      [RelationshipChange.Mute]: 'mute',
+      [RelationshipChange.Unmute]: 'unmute',
+      [RelationshipChange.Block]: 'block',
+      [RelationshipChange.Unblock]: 'unblock',
+    } as const;
+    await this.client.rest((api) => api.v1.accounts.$select(id)[action[change]]());
+    const host = new URL(this.client.origin).host;
+    const { networkId } = normalizeAuthor(account, account, host, 'account');
+    return { uri: networkId, nativeId: account.id, webUrl: safeUrl(account.url) };
+  }
+
+  /**
+   * Someone's account on this instance: by account URI (looked up and, if need be, fetched by the
+   * instance), or by `user@host` handle (`lookup`, then a resolving search for a remote account the
+   * instance has not seen yet). A URI must come back as itself: a search answer is never taken for
+   * someone else.
+   */
+  private async resolveAccount(actor: ActorRef): Promise<mastodon.v1.Account> {
+    const host = new URL(this.client.origin).host;
+    const given = actor
+      .trim()
+      .replace(/^acct:/, '')
+      .replace(/^@/, '');
+    const byUri = /^https?:\/\//.test(given);
+    if (!byUri && !/^[A-Za-z0-9_.-]+(@[A-Za-z0-9.-]+(:\d+)?)?$/.test(given))
+      throw new ConnectorError(
+        ConnectorErrorCode.BadInput,
+        `"${actor}" is neither a Mastodon account URI nor a user@instance handle`,
+      );
+    if (!byUri) {
+      // A local account is `user` to its own instance.
+      const acct = given.endsWith(`@${host}`) ? given.slice(0, -host.length - 1) : given;
+      try {
+        const res = await this.client.rest((api) => api.v1.accounts.lookup({ acct }));
+        if (typeof res.data?.id === 'string') return res.data;
+      } catch (err) {
+        if (!(err instanceof ConnectorError && err.code === ConnectorErrorCode.NotFound)) throw err;
+      }
+    }
+    const res = await this.client.rest((api) =>
+      api.v2.search.list({ q: byUri ? given : `@${given}`, resolve: true, type: 'accounts', limit: 5 }),
+    );
+    const accounts = Array.isArray(res.data?.accounts) ? res.data.accounts : [];
+    const found = accounts.find((a) => {
+      if (typeof a?.id !== 'string') return false;
+      if (byUri) return (a as { uri?: unknown }).uri === given || a.url === given;
+      const acct = a.acct.includes('@') ? a.acct : `${a.acct}@${host}`;
+      return acct.toLowerCase() === (given.includes('@') ? given : `${given}@${host}`).toLowerCase();
+    });
+    if (!found)
+      throw new ConnectorError(
+        ConnectorErrorCode.NotFound,
+        `no account ${actor} on ${this.client.origin} (unknown, suspended or not visible to this account)`,
+      );
+    return found;
   }
 
   /** Deletes a status; a status that is already gone counts as deleted. */

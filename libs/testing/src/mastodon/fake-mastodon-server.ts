@@ -24,6 +24,8 @@ export interface FakeAccount {
   /** What a hostile server claims: another server's account URI, an avatar of its choosing. */
   uri?: string;
   avatar?: string;
+  /** The bio as plain text (rendered as a paragraph). */
+  note?: string;
 }
 
 export interface FakeMedia {
@@ -192,6 +194,8 @@ export class FakeMastodonServer {
   private readonly statuses = new Map<number, StoredStatus>();
   private readonly byExt = new Map<string, StoredStatus>();
   private readonly follows = new Map<string, Set<string>>();
+  private readonly mutes = new Map<string, Set<string>>();
+  private readonly blocks = new Map<string, Set<string>>();
   private readonly followedTags = new Map<string, Set<string>>();
   private readonly lists = new Map<
     string,
@@ -261,7 +265,7 @@ export class FakeMastodonServer {
 
   createAccount(
     username: string,
-    options: { displayName?: string; bot?: boolean; uri?: string; avatar?: string } = {},
+    options: { displayName?: string; bot?: boolean; uri?: string; avatar?: string; note?: string } = {},
   ): FakeAccount {
     const account: FakeAccount = {
       id: String(this.nextId++),
@@ -270,6 +274,7 @@ export class FakeMastodonServer {
       bot: options.bot ?? false,
       ...(options.uri ? { uri: options.uri } : {}),
       ...(options.avatar ? { avatar: options.avatar } : {}),
+      ...(options.note ? { note: options.note } : {}),
     };
     this.accounts.set(account.id, account);
     return account;
@@ -291,6 +296,47 @@ export class FakeMastodonServer {
     if (follows.has(followee.id)) return;
     follows.add(followee.id);
     this.notify(followee.id, follower.id, 'follow', null);
+  }
+
+  /** How `a` stands with `b`, as the instance keeps it. */
+  relationship(a: FakeAccount, b: FakeAccount): { following: boolean; muting: boolean; blocking: boolean } {
+    return {
+      following: !!this.follows.get(a.id)?.has(b.id),
+      muting: !!this.mutes.get(a.id)?.has(b.id),
+      blocking: !!this.blocks.get(a.id)?.has(b.id),
+    };
+  }
+
+  private renderRelationship(me: string, other: string): Obj {
+    const has = (map: Map<string, Set<string>>, a: string, b: string) => !!map.get(a)?.has(b);
+    return {
+      id: other,
+      following: has(this.follows, me, other),
+      showing_reblogs: has(this.follows, me, other),
+      notifying: false,
+      languages: null,
+      followed_by: has(this.follows, other, me),
+      blocking: has(this.blocks, me, other),
+      blocked_by: has(this.blocks, other, me),
+      muting: has(this.mutes, me, other),
+      muting_notifications: has(this.mutes, me, other),
+      muting_expires_at: null,
+      requested: false,
+      requested_by: false,
+      domain_blocking: false,
+      endorsed: false,
+      note: '',
+    };
+  }
+
+  /** The account `acct` names on this instance (`user`, or `user@host` with this host). */
+  private lookup(acct: string): FakeAccount | undefined {
+    const local = acct.replace(/^@/, '').replace(new RegExp(`@${this.host.replace(/[.]/g, '\\.')}$`), '');
+    return [...this.accounts.values()].find((a) => a.username === local);
+  }
+
+  private accountUri(a: FakeAccount): string {
+    return a.uri ?? `${this.origin}/users/${a.username}`;
   }
 
   /** Favourites a status as `account` would (notifying its author). */
@@ -548,15 +594,15 @@ export class FakeMastodonServer {
         ? { indexable: true, group: false, uri: a.uri ?? `${this.origin}/users/${a.username}` }
         : {}),
       created_at: '2024-01-01T00:00:00.000Z',
-      note: '<p></p>',
+      note: `<p>${(a.note ?? '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}</p>`,
       url,
       avatar: a.avatar ?? `${this.origin}/avatars/${a.id}.png`,
       avatar_static: a.avatar ?? `${this.origin}/avatars/${a.id}.png`,
       header: `${this.origin}/headers/missing.png`,
       header_static: `${this.origin}/headers/missing.png`,
-      followers_count: 0,
-      following_count: 0,
-      statuses_count: 0,
+      followers_count: [...this.follows.values()].filter((f) => f.has(a.id)).length,
+      following_count: this.follows.get(a.id)?.size ?? 0,
+      statuses_count: [...this.statuses.values()].filter((s) => s.accountId === a.id && !s.deleted).length,
       last_status_at: null,
       emojis: [],
       fields: [],
@@ -950,6 +996,50 @@ export class FakeMastodonServer {
       };
     });
 
+    this.route('GET', '/api/v1/accounts/lookup', true, (ctx) => {
+      const a = this.lookup(ctx.url.searchParams.get('acct') ?? '');
+      return a ? { status: 200, body: this.renderAccount(a) } : err(404, 'Record not found');
+    });
+    this.route('GET', '/api/v1/accounts/relationships', true, (ctx) => {
+      const ids = [...ctx.url.searchParams.getAll('id[]'), ...ctx.url.searchParams.getAll('id')];
+      const me = (ctx.account as FakeAccount).id;
+      return {
+        status: 200,
+        body: ids.filter((id) => this.accounts.has(id)).map((id) => this.renderRelationship(me, id)),
+      };
+    });
+    this.route('GET', '/api/v1/accounts/{id}', true, (ctx) => {
+      const a = this.accounts.get(ctx.params['id'] ?? '');
+      return a ? { status: 200, body: this.renderAccount(a) } : err(404, 'Record not found');
+    });
+    this.route('GET', '/api/v1/accounts/{id}/statuses', true, (ctx) => {
+      const id = ctx.params['id'] ?? '';
+      if (!this.accounts.has(id)) return err(404, 'Record not found');
+      return this.paginate(ctx, (s) => !s.deleted && s.accountId === id);
+    });
+    const relate = (verb: string, change: (me: string, other: string) => void) =>
+      this.route('POST', `/api/v1/accounts/{id}/${verb}`, true, (ctx) => {
+        const other = this.accounts.get(ctx.params['id'] ?? '');
+        const me = ctx.account as FakeAccount;
+        if (!other) return err(404, 'Record not found');
+        if (other.id === me.id) return err(422, 'Validation failed: you cannot do this to yourself');
+        change(me.id, other.id);
+        return { status: 200, body: this.renderRelationship(me.id, other.id) };
+      });
+    relate('follow', (me, other) => {
+      if (this.blocks.get(other)?.has(me)) return;
+      this.follow(this.accounts.get(me) as FakeAccount, this.accounts.get(other) as FakeAccount);
+    });
+    relate('unfollow', (me, other) => void this.follows.get(me)?.delete(other));
+    relate('mute', (me, other) => void this.setOf(this.mutes, me).add(other));
+    relate('unmute', (me, other) => void this.mutes.get(me)?.delete(other));
+    relate('block', (me, other) => {
+      this.setOf(this.blocks, me).add(other);
+      this.follows.get(me)?.delete(other);
+      this.follows.get(other)?.delete(me);
+    });
+    relate('unblock', (me, other) => void this.blocks.get(me)?.delete(other));
+
     this.route('GET', '/api/v2/instance', false, () => ({
       status: 200,
       body: {
@@ -1125,22 +1215,50 @@ export class FakeMastodonServer {
         },
       };
     });
-    // Only what clients use to resolve a status by its URI (`type=statuses`, `resolve=true`).
+    // Statuses by URI (how clients resolve one) or by words in their text; accounts by URI or
+    // handle (`resolve`), or by a word of their name; hashtags used in statuses.
     this.route('GET', '/api/v2/search', true, (ctx) => {
-      const q = ctx.url.searchParams.get('q') ?? '';
+      const q = (ctx.url.searchParams.get('q') ?? '').trim();
       const type = ctx.url.searchParams.get('type');
-      const found =
-        type === null || type === 'statuses'
-          ? [...this.statuses.values()].filter(
-              (s) => !s.deleted && s.reblogOf === null && this.statusUri(s) === q,
+      const want = (t: string) => type === null || type === t;
+      const word = q.toLowerCase().replace(/^#/, '');
+      const byUri = /^https?:\/\//.test(q);
+      const viewer = ctx.account?.id ?? null;
+      const live = [...this.statuses.values()].filter((s) => !s.deleted && s.reblogOf === null);
+      const statuses = want('statuses')
+        ? live.filter((s) =>
+            byUri ? this.statusUri(s) === q : !!word && (s.input.text ?? '').toLowerCase().includes(word),
+          )
+        : [];
+      const handle = q.startsWith('@') || q.includes('@') ? this.lookup(q) : undefined;
+      const accounts = want('accounts')
+        ? [...this.accounts.values()].filter((a) =>
+            byUri
+              ? this.accountUri(a) === q || `${this.origin}/@${a.username}` === q
+              : a === handle ||
+                (!!word &&
+                  !q.includes('@') &&
+                  (a.username.toLowerCase().includes(word) || a.displayName.toLowerCase().includes(word))),
+          )
+        : [];
+      const tags =
+        want('hashtags') && word && !byUri
+          ? [...new Set(live.flatMap((s) => (s.input.tags ?? []).map((t) => t.toLowerCase())))].filter((t) =>
+              t.includes(word),
             )
           : [];
+      const limit = Math.min(40, Math.max(1, Number(ctx.url.searchParams.get('limit') ?? 20) || 20));
       return {
         status: 200,
         body: {
-          accounts: [],
-          hashtags: [],
-          statuses: found.map((s) => this.renderStatus(s, ctx.account?.id ?? null)),
+          accounts: accounts.slice(0, limit).map((a) => this.renderAccount(a)),
+          hashtags: tags
+            .slice(0, limit)
+            .map((t) => ({ name: t, url: `${this.origin}/tags/${t}`, history: [] })),
+          statuses: statuses
+            .sort((a, b) => b.id - a.id)
+            .slice(0, limit)
+            .map((s) => this.renderStatus(s, viewer)),
         },
       };
     });
