@@ -6,8 +6,12 @@ import { FairShare } from './fair-share.js';
 import { JOB_QUEUE, QueueName, jobOwner } from './jobs.js';
 import type { JobName, JobOf, JobPayloads } from './jobs.js';
 import { jobOptions } from './job-options.js';
+import { QueueUnavailableError, isRedisUnavailable } from './queue-unavailable.error.js';
 
-/** The one way to enqueue: typed payloads, the right queue, the job's options and its fair share. */
+/**
+ * The one way to enqueue: typed payloads, the right queue, the job's options and its fair share.
+ * With Redis away it fails at once with `QueueUnavailableError` (producerConnection).
+ */
 @Injectable()
 export class JobQueue {
   private readonly queues: Record<QueueName, Queue>;
@@ -30,14 +34,27 @@ export class JobQueue {
   }
 
   async enqueue<N extends JobName>(name: N, data: JobPayloads[N], delayMs = 0): Promise<void> {
-    const opts = await this.options(name, data);
-    await this.queue(name).add(name, data, { ...opts, ...(delayMs ? { delay: delayMs } : {}) });
+    await unavailableAsError(async () => {
+      const opts = await this.options(name, data);
+      await this.queue(name).add(name, data, { ...opts, ...(delayMs ? { delay: delayMs } : {}) });
+    });
   }
 
   async enqueueMany<N extends JobName>(name: N, items: JobPayloads[N][]): Promise<void> {
     if (items.length === 0) return;
-    const opts = await Promise.all(items.map((data) => this.options(name, data)));
-    await this.queue(name).addBulk(items.map((data, i) => ({ name, data, opts: opts[i] })));
+    await unavailableAsError(async () => {
+      const opts = await Promise.all(items.map((data) => this.options(name, data)));
+      await this.queue(name).addBulk(items.map((data, i) => ({ name, data, opts: opts[i] })));
+    });
+  }
+
+  /** Resolves when Redis answers (readiness checks); fails at once when it is away. */
+  async ping(): Promise<void> {
+    await unavailableAsError(async () => {
+      const queue = this.queues[QueueName.Maintenance];
+      // The queue's job-id counter (a string, or none yet): a read Redis answers itself.
+      await (await queue.getBackend().client).get(queue.toKey('id'));
+    });
   }
 
   queue(name: JobName): Queue {
@@ -51,5 +68,13 @@ export class JobQueue {
     if (owner === null) return opts;
     const jobId = opts.jobId ?? randomUUID();
     return { ...opts, jobId, priority: await this.fairShare.take(this.queue(name), owner, jobId) };
+  }
+}
+
+async function unavailableAsError(work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    throw isRedisUnavailable(error) ? new QueueUnavailableError({ cause: error }) : error;
   }
 }

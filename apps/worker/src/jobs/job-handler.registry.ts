@@ -1,9 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { JOB_NAMES } from '@tributary/queue';
 import type { JobName, JobOf } from '@tributary/queue';
 import type { Job } from 'bullmq';
 import { JOB_HANDLER } from './job-handler.decorator.js';
+import { withLateRetry } from './late-retry.js';
 
 /** `token` is the worker's lock token, needed to move a job back to delayed (rate limits). */
 type Handler = (data: unknown, job: Job, token?: string) => Promise<unknown>;
@@ -16,6 +17,7 @@ export class JobHandlerRegistryError extends Error {
 @Injectable()
 export class JobHandlerRegistry {
   private readonly handlers = new Map<JobName, Handler>();
+  private readonly logger = new Logger('Worker');
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -56,6 +58,6 @@ export class JobHandlerRegistry {
     const handler = this.handlers.get(job.name as JobName);
     // Unreachable after discover(), unless a newer API version enqueued a job this worker predates.
     if (!handler) throw new JobHandlerRegistryError(`no handler for job "${job.name}"`);
-    return handler((job as unknown as JobOf).data, job, token);
+    return withLateRetry(job, token, this.logger, () => handler((job as unknown as JobOf).data, job, token));
   }
 }
