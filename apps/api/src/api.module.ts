@@ -20,6 +20,7 @@ import { queryLimitsPlugin } from './common/query-limits.js';
 import { validationRules } from './common/validation-rules.js';
 import { FeedGeneratorModule } from './feed-generator/feed-generator.module.js';
 import { HealthController } from './health/health.controller.js';
+import { graphqlMetricsPlugin } from './metrics/request-metrics.js';
 import { PostsModule } from './posts/posts.module.js';
 import { WebClientController } from './web/web-client.controller.js';
 import { GraphqlWsServer, graphqlContext } from './live/graphql-ws.server.js';
@@ -65,7 +66,11 @@ export class ApiModule {
               // (`first: $n`), hence a plugin.
               validationRules: validationRules(config),
               // Cache-control hints are unused here, and the plugin instruments every resolved field.
-              plugins: [queryLimitsPlugin(config.GRAPHQL_MAX_COST), ApolloServerPluginCacheControlDisabled()],
+              plugins: [
+                queryLimitsPlugin(config.GRAPHQL_MAX_COST),
+                ApolloServerPluginCacheControlDisabled(),
+                graphqlMetricsPlugin(),
+              ],
               // Subscriptions over graphql-ws on the same path, authenticated at connection.
               subscriptions: { 'graphql-ws': ws.options() },
               transformSchema: (built: GraphQLSchema) => (schema = withoutPropertyResolvers(built)),

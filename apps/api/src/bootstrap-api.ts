@@ -8,6 +8,7 @@ import { logLevels } from '@tributary/config';
 import type { Config } from '@tributary/config';
 import { ApiModule } from './api.module.js';
 import { AuthService } from './auth/auth.service.js';
+import { httpMetrics } from './metrics/request-metrics.js';
 
 /**
  * The same limit on a graphql-ws message as on an HTTP body. Nest creates the WebSocketServer with
@@ -38,6 +39,7 @@ export async function bootstrapApi(config: Config, database: DynamicModule): Pro
   // No ETags: Express would hash every answer (SHA-1 over ~80 kB for a timeline page) for a header
   // no GraphQL client sends back (POST answers are never revalidated).
   app.set('etag', false);
+  app.use(httpMetrics);
   await app.init();
   limitWebSocketMessages(app, config.HTTP_BODY_MAX_MB * 1024 * 1024);
   // Nest hands `listen`'s first argument to http.Server.listen, which also takes an options object:

@@ -1,5 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
+import type { OnModuleDestroy } from '@nestjs/common';
+import { readQueueDepths } from '@tributary/metrics';
 import type { JobsOptions, Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { FairShare } from './fair-share.js';
@@ -13,8 +15,9 @@ import { QueueUnavailableError, isRedisUnavailable } from './queue-unavailable.e
  * With Redis away it fails at once with `QueueUnavailableError` (producerConnection).
  */
 @Injectable()
-export class JobQueue {
+export class JobQueue implements OnModuleDestroy {
   private readonly queues: Record<QueueName, Queue>;
+  private readonly stopReadingDepths: () => void;
 
   constructor(
     private readonly fairShare: FairShare,
@@ -31,6 +34,22 @@ export class JobQueue {
       [QueueName.Rebuild]: rebuild,
       [QueueName.Actions]: actions,
     };
+    this.stopReadingDepths = readQueueDepths(() => this.depths());
+  }
+
+  onModuleDestroy(): void {
+    this.stopReadingDepths();
+  }
+
+  /** Jobs per state in every queue (for the metrics). */
+  async depths(): Promise<Record<string, Record<string, number>>> {
+    const states = ['waiting', 'prioritized', 'active', 'delayed', 'failed'] as const;
+    const entries = await Promise.all(
+      Object.entries(this.queues).map(
+        async ([name, queue]) => [name, await queue.getJobCounts(...states)] as const,
+      ),
+    );
+    return Object.fromEntries(entries);
   }
 
   async enqueue<N extends JobName>(name: N, data: JobPayloads[N], delayMs = 0): Promise<void> {

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { pipelineRunDuration, secondsSince } from '@tributary/metrics';
 import { CONFIG } from '@tributary/config';
 import type { Config } from '@tributary/config';
 import { EventPublisher } from '@tributary/queue';
@@ -230,14 +231,15 @@ export class TimelineService {
           batch.map((c) => c.postId),
         )
       : undefined;
-    const results = (
-      await compiled.run(batch, {
-        now,
-        history,
-        pluginBudgetMs: this.config.PLUGIN_BATCH_BUDGET_MS,
-        ...(feedback ? { feedback } : {}),
-      })
-    ).map((result, i) => (batch[i]!.deleted ? deletedAtOrigin(result) : result));
+    const started = performance.now();
+    const ran = await compiled.run(batch, {
+      now,
+      history,
+      pluginBudgetMs: this.config.PLUGIN_BATCH_BUDGET_MS,
+      ...(feedback ? { feedback } : {}),
+    });
+    pipelineRunDuration.observe(secondsSince(started));
+    const results = ran.map((result, i) => (batch[i]!.deleted ? deletedAtOrigin(result) : result));
     const historyIds = new Map(history.map((h) => [h.post.uri, h.postId]));
     const merges = new Map<bigint, SeenIn[]>();
     for (const result of results) {

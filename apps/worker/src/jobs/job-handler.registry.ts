@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import { jobDuration, secondsSince } from '@tributary/metrics';
 import { JOB_NAMES } from '@tributary/queue';
 import type { JobName, JobOf } from '@tributary/queue';
 import type { Job } from 'bullmq';
@@ -54,10 +55,20 @@ export class JobHandlerRegistry {
     }
   }
 
-  run(job: Job, token?: string): Promise<unknown> {
+  async run(job: Job, token?: string): Promise<unknown> {
     const handler = this.handlers.get(job.name as JobName);
     // Unreachable after discover(), unless a newer API version enqueued a job this worker predates.
     if (!handler) throw new JobHandlerRegistryError(`no handler for job "${job.name}"`);
-    return withLateRetry(job, token, this.logger, () => handler((job as unknown as JobOf).data, job, token));
+    const started = performance.now();
+    let outcome = 'failed';
+    try {
+      const result = await withLateRetry(job, token, this.logger, () =>
+        handler((job as unknown as JobOf).data, job, token),
+      );
+      outcome = 'completed';
+      return result;
+    } finally {
+      jobDuration.observe({ queue: job.queueName, job: job.name, outcome }, secondsSince(started));
+    }
   }
 }

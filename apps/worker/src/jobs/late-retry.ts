@@ -1,4 +1,5 @@
 import type { Logger } from '@nestjs/common';
+import { jobsRetried } from '@tributary/metrics';
 import { lateRetryDelay } from '@tributary/queue';
 import { DelayedError } from 'bullmq';
 import type { Job } from 'bullmq';
@@ -32,6 +33,7 @@ export async function withLateRetry<T>(
     const delay = lateRetryDelay(job.name, job.timestamp);
     if (delay === null) throw error;
     await job.moveToDelayed(Date.now() + delay, token);
+    jobsRetried.inc({ queue: job.queueName, job: job.name });
     logger.warn(
       `job ${job.name}#${job.id} failed again (${(error as Error).message}); next try in ${Math.round(delay / 1000)} s`,
     );

@@ -4,6 +4,7 @@ import type { OnApplicationBootstrap } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { CONFIG } from '@tributary/config';
 import type { Config } from '@tributary/config';
+import { jobsFailed, jobsRetried } from '@tributary/metrics';
 import { FairShare, backoffStrategy, jobOwner, redisConnection } from '@tributary/queue';
 import type { JobOf } from '@tributary/queue';
 import type { Job, Worker } from 'bullmq';
@@ -57,8 +58,13 @@ export class WorkerLifecycle implements OnApplicationBootstrap {
         this.logger.warn(
           `job ${job?.name}#${job?.id} failed (attempt ${job?.attemptsMade}): ${error.message}`,
         );
+        if (job === undefined) return;
+        const labels = { queue: host.worker.name, job: job.name };
         // finishedOn is set once the job failed for good (no retry left, unrecoverable, or stalled too often).
-        if (job?.finishedOn !== undefined) void this.finished(host.worker, job, error);
+        if (job.finishedOn !== undefined) {
+          jobsFailed.inc(labels);
+          void this.finished(host.worker, job, error);
+        } else jobsRetried.inc(labels);
       });
       host.worker.on('error', (error) => this.logger.error(`queue ${host.worker.name}: ${error.message}`));
     }

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
+import { streamEvents, streamLag } from '@tributary/metrics';
 import { AccountsService } from '@tributary/accounts';
 import { CONFIG } from '@tributary/config';
 import type { Config } from '@tributary/config';
@@ -435,6 +436,8 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
       const now = Date.now();
       this.stream.lastEventAt = now;
       this.stream.lagMs = Math.max(0, Math.round(now - event.seq / 1000));
+      streamLag.set({ stream: 'jetstream' }, this.stream.lagMs / 1000);
+      streamEvents.inc({ stream: 'jetstream' });
     }
     const decision = this.graph.decide(event);
     this.seen = event.seq;
