@@ -7,6 +7,7 @@ import type { WebSocketServer } from 'ws';
 import { logLevels } from '@tributary/config';
 import type { Config } from '@tributary/config';
 import { ApiModule } from './api.module.js';
+import { mountQueueDashboard } from './admin/queue-dashboard.js';
 import { AuthService } from './auth/auth.service.js';
 import { httpMetrics } from './metrics/request-metrics.js';
 
@@ -40,6 +41,7 @@ export async function bootstrapApi(config: Config, database: DynamicModule): Pro
   // no GraphQL client sends back (POST answers are never revalidated).
   app.set('etag', false);
   app.use(httpMetrics);
+  mountQueueDashboard(app);
   await app.init();
   limitWebSocketMessages(app, config.HTTP_BODY_MAX_MB * 1024 * 1024);
   // Nest hands `listen`'s first argument to http.Server.listen, which also takes an options object:
