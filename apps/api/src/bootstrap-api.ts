@@ -3,8 +3,8 @@ import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
 import type { WebSocketServer } from 'ws';
-import { logLevels } from '@tributary/config';
 import type { Config } from '@tributary/config';
 import { ApiModule } from './api.module.js';
 import { mountQueueDashboard } from './admin/queue-dashboard.js';
@@ -28,8 +28,9 @@ function limitWebSocketMessages(app: INestApplication, maxBytes: number): void {
 /** Starts the HTTP + GraphQL API and, on a brand-new instance, prints the one-time admin invite. */
 export async function bootstrapApi(config: Config, database: DynamicModule): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config, database), {
-    logger: logLevels(config),
+    bufferLogs: true,
   });
+  app.useLogger(app.get(PinoNestLogger));
   // Express's 100 kB default is below an uploaded plugin's 256 KiB (uploadPlugin checks its own
   // limit) and a createPost with images (base64, 4 × 1 MB for Bluesky; each network's limits are
   // checked by createPost).

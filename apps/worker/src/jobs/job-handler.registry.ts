@@ -1,9 +1,10 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { jobDuration, secondsSince } from '@tributary/metrics';
 import { JOB_NAMES } from '@tributary/queue';
 import type { JobName, JobOf } from '@tributary/queue';
 import type { Job } from 'bullmq';
+import { PinoLogger } from 'nestjs-pino';
 import { JOB_HANDLER } from './job-handler.decorator.js';
 import { withLateRetry } from './late-retry.js';
 
@@ -24,6 +25,8 @@ export class JobHandlerRegistry {
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
     private readonly reflector: Reflector,
+    /** Binds each job's id to what it logs (absent where logging is Nest's own, e.g. unit tests). */
+    @Optional() private readonly pino?: PinoLogger,
   ) {}
 
   /** Finds every `@JobHandler` method; throws naming each job that has no handler or two. */
@@ -59,16 +62,23 @@ export class JobHandlerRegistry {
     const handler = this.handlers.get(job.name as JobName);
     // Unreachable after discover(), unless a newer API version enqueued a job this worker predates.
     if (!handler) throw new JobHandlerRegistryError(`no handler for job "${job.name}"`);
-    const started = performance.now();
-    let outcome = 'failed';
-    try {
-      const result = await withLateRetry(job, token, this.logger, () =>
-        handler((job as unknown as JobOf).data, job, token),
-      );
-      outcome = 'completed';
-      return result;
-    } finally {
-      jobDuration.observe({ queue: job.queueName, job: job.name, outcome }, secondsSince(started));
-    }
+    const work = async () => {
+      const started = performance.now();
+      let outcome = 'failed';
+      try {
+        const result = await withLateRetry(job, token, this.logger, () =>
+          handler((job as unknown as JobOf).data, job, token),
+        );
+        outcome = 'completed';
+        return result;
+      } finally {
+        const seconds = secondsSince(started);
+        jobDuration.observe({ queue: job.queueName, job: job.name, outcome }, seconds);
+        this.logger.debug(`${outcome} in ${Math.round(seconds * 1000)} ms (attempt ${job.attemptsMade + 1})`);
+      }
+    };
+    // Everything logged while the job runs carries its queue, name and id.
+    const bindings = { queue: job.queueName, job: job.name, jobId: job.id };
+    return this.pino ? this.pino.runInContext(work, { bindings }) : work();
   }
 }
