@@ -21,6 +21,7 @@ import { validationRules } from './common/validation-rules.js';
 import { FeedGeneratorModule } from './feed-generator/feed-generator.module.js';
 import { HealthController } from './health/health.controller.js';
 import { graphqlMetricsPlugin } from './metrics/request-metrics.js';
+import { MembersModule } from './members/members.module.js';
 import { PostsModule } from './posts/posts.module.js';
 import { WebClientController } from './web/web-client.controller.js';
 import { GraphqlWsServer, graphqlContext } from './live/graphql-ws.server.js';
@@ -95,6 +96,7 @@ export class ApiModule {
         TimelineModule,
         LiveModule,
         FeedGeneratorModule,
+        MembersModule,
       ],
       controllers: [HealthController, WebClientController],
       providers: [{ provide: APP_FILTER, useClass: GraphqlExceptionFilter }],
