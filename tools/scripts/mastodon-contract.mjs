@@ -52,6 +52,17 @@ const OPERATIONS = [
   'GET /api/v1/streaming/user',
   'GET /api/v1/streaming/list',
   'GET /api/v1/streaming/hashtag',
+  // What Tributary's own Mastodon client API serves (apps/api/src/mastodon-api), held to the same contract.
+  'GET /api/v1/apps/verify_credentials',
+  'GET /.well-known/oauth-authorization-server',
+  'GET /api/v1/lists/{id}',
+  'GET /api/v1/notifications',
+  'GET /api/v1/preferences',
+  'GET /api/v1/custom_emojis',
+  'GET /api/v1/announcements',
+  'GET /api/v2/filters',
+  'GET /api/v1/accounts/{id}',
+  'PUT /api/v1/media/{id}',
 ];
 
 /**

@@ -20,6 +20,7 @@ import { queryLimitsPlugin } from './common/query-limits.js';
 import { validationRules } from './common/validation-rules.js';
 import { FeedGeneratorModule } from './feed-generator/feed-generator.module.js';
 import { HealthController } from './health/health.controller.js';
+import { MastodonApiModule } from './mastodon-api/mastodon-api.module.js';
 import { graphqlMetricsPlugin } from './metrics/request-metrics.js';
 import { MembersModule } from './members/members.module.js';
 import { PostsModule } from './posts/posts.module.js';
@@ -96,6 +97,7 @@ export class ApiModule {
         TimelineModule,
         LiveModule,
         FeedGeneratorModule,
+        MastodonApiModule,
         MembersModule,
       ],
       controllers: [HealthController, WebClientController],

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { AccountsService, credentialsKey, openCredentials } from '@tributary/accounts';
-import type { BlueskyConnector, BlueskySessionData } from '@tributary/connector-bluesky';
+import type { BlueskyConnector, BlueskySession, BlueskySessionData } from '@tributary/connector-bluesky';
 import { SourceKind } from '@tributary/core';
 import type { LinkedAccount } from '@tributary/db';
 import { JobQueue } from '@tributary/queue';
@@ -49,7 +49,7 @@ async function accountRow(): Promise<LinkedAccount> {
 
 async function storedSession(): Promise<BlueskySessionData> {
   const credentials = openCredentials((await accountRow()).credentials, credentialsKey(instance.config));
-  if (credentials.network !== 'BLUESKY') throw new Error('not a Bluesky account');
+  if (!('session' in credentials)) throw new Error('not a Bluesky app-password account');
   return credentials.session;
 }
 
@@ -175,12 +175,13 @@ describe('one Bluesky session per account', () => {
     moveClock(await nearExpiry());
     proxy.reset();
     await syncs(SYNCS);
-    expect(proxy.counts(viewer.did)).toEqual({
-      'com.atproto.server.refreshSession': 1,
-      // The reference PDS leaves the DID document out of session answers: asked for once a refresh.
-      'com.atproto.server.getSession': 1,
-      'app.bsky.feed.getTimeline': SYNCS,
-    });
+    // Not compared as a whole: two hours on the clock also make the worker's stream reload the
+    // account's follows (getFollows), which is no sync's doing.
+    const counts = proxy.counts(viewer.did);
+    expect(counts['com.atproto.server.refreshSession']).toBe(1);
+    // The reference PDS leaves the DID document out of session answers: asked for once a refresh.
+    expect(counts['com.atproto.server.getSession']).toBe(1);
+    expect(counts['app.bsky.feed.getTimeline']).toBe(SYNCS);
     const after = await storedSession();
     expect(after.refreshJwt).not.toBe(before.refreshJwt);
     expect(after.accessJwt).not.toBe(before.accessJwt);
@@ -196,16 +197,24 @@ describe('one Bluesky session per account', () => {
     const row = await accountRow();
     const connectors = (await Promise.all(workers.map((w) => w.connectorFor(row)))) as BlueskyConnector[];
     await Promise.all(connectors.map((c) => c.fetchNewer(HOME, null, 10)));
-    expect(proxy.counts(viewer.did)['com.atproto.server.refreshSession']).toBe(1);
+    // Refresh tokens are single use: the stored one went to the server once, from one process,
+    // and no refresh token went twice. (The worker's own jobs, woken by the moved clock, may
+    // refresh too; they take the same turn under the lock.)
+    const presented = proxy.tokens('com.atproto.server.refreshSession', viewer.did);
+    expect(presented.filter((token) => token === before.refreshJwt)).toHaveLength(1);
+    expect(new Set(presented).size).toBe(presented.length);
 
     jest.restoreAllMocks();
     const stored = await storedSession();
     expect(stored.refreshJwt).not.toBe(before.refreshJwt);
-    for (const connector of connectors) expect(connector.session.data?.accessJwt).toBe(stored.accessJwt);
+    for (const connector of connectors) {
+      expect((connector.session as BlueskySession).data?.accessJwt).toBe(stored.accessJwt);
+    }
     // Both keep working on it, with no refresh of their own.
     proxy.reset();
     const again = await Promise.all(connectors.map((c) => c.fetchNewer(HOME, null, 10)));
     expect(again.map((r) => r.items.length)).toEqual([2, 2]); // the two posts of the author
-    expect(proxy.counts(viewer.did)).toEqual({ 'app.bsky.feed.getTimeline': 2 });
+    expect(proxy.counts(viewer.did)['app.bsky.feed.getTimeline']).toBe(2);
+    expect(proxy.counts(viewer.did)['com.atproto.server.refreshSession']).toBeUndefined();
   });
 });

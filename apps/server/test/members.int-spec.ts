@@ -161,6 +161,7 @@ interface Ids {
   account: string;
   invite: string;
   pipeline: string;
+  media: string;
 }
 type Count = (ids: Ids) => [sql: string, params: unknown[]];
 
@@ -206,6 +207,17 @@ const ROWS_OF: Record<Prisma.ModelName, Count | { shared: string }> = {
     `SELECT count(*) FROM "PublishedFeed" WHERE "userId" = $1 OR "linkedAccountId" = $2`,
     [i.user, i.account],
   ],
+  OAuthClient: { shared: 'a Mastodon app registered with the instance, for whoever authorizes it' },
+  OAuthCode: (i) => [`SELECT count(*) FROM "OAuthCode" WHERE "userId" = $1`, [i.user]],
+  OAuthAppToken: { shared: 'an app’s own token, acting for no member' },
+  MastodonId: (i) => [
+    `SELECT count(*) FROM "MastodonId" WHERE (kind = 'LIST' AND key = $1) OR (kind = 'MEDIA' AND key = 'upload ' || $2)`,
+    [i.pipeline, i.media],
+  ],
+  MastodonMedia: (i) => [`SELECT count(*) FROM "MastodonMedia" WHERE "userId" = $1`, [i.user]],
+  BlueskyOAuthState: (i) => [`SELECT count(*) FROM "BlueskyOAuthState" WHERE "userId" = $1`, [i.user]],
+  BlueskyOAuthSession: (i) => [`SELECT count(*) FROM "BlueskyOAuthSession" WHERE "userId" = $1`, [i.user]],
+  BlueskyBlock: () => [`SELECT count(*) FROM "BlueskyBlock" WHERE "memberDid" = 'did:plc:gone'`, []],
   FeedInteraction: (i) => [
     `SELECT count(*) FROM "FeedInteraction" WHERE "userId" = $1 OR "pipelineId" = $2`,
     [i.user, i.pipeline],
@@ -301,7 +313,44 @@ describe('deleting a member', () => {
       `INSERT INTO "FeedInteraction" ("userId", "pipelineId", "postUri", event) VALUES ($1, $2, 'at://x', 'requestLess')`,
       [member.id, pipelineId],
     );
-    const ids = { user: member.id, account: accountId, invite: inviteId, pipeline: pipelineId };
+    const [{ id: clientId }] = (
+      await db.query<{ id: string }>(
+        `INSERT INTO "OAuthClient" (id, "clientId", "clientSecretHash", name, "redirectUris", scopes)
+         VALUES (gen_random_uuid(), 'app-of-all', 'h', 'An app', '{}', '{read}') RETURNING id`,
+      )
+    ).rows as [{ id: string }];
+    await db.query(
+      `INSERT INTO "OAuthCode" ("codeHash", "clientId", "userId", "redirectUri", scopes, "expiresAt") VALUES ('code-gone', $1, $2, 'urn:ietf:wg:oauth:2.0:oob', '{read}', now() + interval '5 minutes')`,
+      [clientId, member.id],
+    );
+    const [{ id: mediaId }] = (
+      await db.query<{ id: string }>(
+        `INSERT INTO "MastodonMedia" (id, "userId", "mimeType", data) VALUES (gen_random_uuid(), $1, 'image/png', '\\x00') RETURNING id`,
+        [member.id],
+      )
+    ).rows as [{ id: string }];
+    await db.query(
+      `INSERT INTO "MastodonId" (id, kind, key) VALUES (1001, 'LIST', $1), (1002, 'MEDIA', 'upload ' || $2), (1003, 'ACCOUNT', 'BLUESKY did:plc:someone')`,
+      [pipelineId, mediaId],
+    );
+    await db.query(
+      `INSERT INTO "BlueskyOAuthState" (state, "userId", data, "expiresAt") VALUES ('oauth-gone', $1, 'sealed', now() + interval '5 minutes')`,
+      [member.id],
+    );
+    await db.query(
+      `INSERT INTO "BlueskyOAuthSession" ("userId", did, "linkId", data, "updatedAt") VALUES ($1, 'did:plc:gone', gen_random_uuid(), 'sealed', now())`,
+      [member.id],
+    );
+    await db.query(
+      `INSERT INTO "BlueskyBlock" ("memberDid", rkey, "subjectDid") VALUES ('did:plc:gone', 'b1', 'did:plc:someone')`,
+    );
+    const ids = {
+      user: member.id,
+      account: accountId,
+      invite: inviteId,
+      pipeline: pipelineId,
+      media: mediaId,
+    };
     const before = await rowsOf(ids);
     // The fixture reaches every personal model: a model it missed would pass below trivially.
     expect(Object.entries(before).filter(([, n]) => n === 0)).toEqual([]);
@@ -312,8 +361,10 @@ describe('deleting a member', () => {
 
     const after = await rowsOf(ids);
     expect(after).toEqual(Object.fromEntries(Object.keys(before).map((model) => [model, 0])));
-    // The network's post stays for the others; the token is dead.
+    // The network's post and account ids, and the instance's app, stay for the others; the token is dead.
     expect((await db.query(`SELECT 1 FROM "Post" WHERE id = $1`, [postId])).rowCount).toBe(1);
+    expect((await db.query(`SELECT 1 FROM "MastodonId" WHERE id = 1003`)).rowCount).toBe(1);
+    expect((await db.query(`SELECT 1 FROM "OAuthClient" WHERE id = $1`, [clientId])).rowCount).toBe(1);
     expect(codeOf(await gql('{ me { id } }', {}, member.token))).toBe('UNAUTHENTICATED');
   });
 

@@ -20,6 +20,7 @@ import { ReadMarkerService } from './timeline/read-marker.service.js';
 import { MastodonStreamsService } from './streams/mastodon-streams.service.js';
 import { BlueskyFirehoseService } from './streams/bluesky-firehose.service.js';
 import { BlueskyFanoutService } from './streams/bluesky-fanout.service.js';
+import { BlueskyLabelsService } from './streams/bluesky-labels.service.js';
 import { OriginDeletesService } from './streams/origin-deletes.service.js';
 import { FanoutService } from './ingest/fanout.service.js';
 import { ActionPerformer } from './actions/action-performer.service.js';
@@ -57,6 +58,7 @@ export class WorkerModule {
         MastodonStreamsService,
         BlueskyFirehoseService,
         BlueskyFanoutService,
+        BlueskyLabelsService,
         OriginDeletesService,
         FanoutService,
         ActionPerformer,

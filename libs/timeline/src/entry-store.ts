@@ -34,6 +34,13 @@ interface CandidateRow {
 }
 
 /**
+ * Bridgy Fed's pointer to a bridged post's original, which it writes into the Bluesky record: the
+ * stored native record is a post view (`record`) or a feed item (`post.record`); flat in fixtures.
+ */
+const BRIDGY_ORIGINAL_URL = `coalesce(p.raw#>>'{record,bridgyOriginalUrl}', p.raw#>>'{post,record,bridgyOriginalUrl}',
+  p.raw->>'bridgyOriginalUrl')`;
+
+/**
  * Driven by the post ids (`ids`: a one-column row source), so the cost follows the batch, not the
  * size of the user's history: a plan starting from the user's sources reads all their posts (seen
  * with stale statistics: 118 ms instead of 8 ms for 500 ids). `OFFSET 0` keeps the lateral
@@ -44,7 +51,7 @@ interface CandidateRow {
  * either way once the tables are analyzed).
  */
 const candidatesSql = (ids: string) => `
-  SELECT p.id::text AS "postId", p.data, p.raw->>'bridgyOriginalUrl' AS "bridgyOriginalUrl",
+  SELECT p.id::text AS "postId", p.data, ${BRIDGY_ORIGINAL_URL} AS "bridgyOriginalUrl",
          sp.reason, sp.labels, sp."sourceId", src."linkedAccountId", src.network, p."deletedAt" IS NOT NULL AS deleted
   FROM ${ids} AS ids(id)
   CROSS JOIN LATERAL (SELECT * FROM "SourcePost" x WHERE x."postId" = ids.id OFFSET 0) sp
@@ -205,7 +212,7 @@ export async function loadHistory(
     prepared(`WITH m AS MATERIALIZED (
        SELECT t."postId", t."pipelineId", t.hidden FROM "TimelineEntry" t
        WHERE t."dedupeKeys" && ${KEY_HASHES('$1', 'unnest($2::text[])')})
-     SELECT p.id::text AS "postId", ${HISTORY_FIELDS} AS data, p.raw->>'bridgyOriginalUrl' AS "bridgyOriginalUrl"
+     SELECT p.id::text AS "postId", ${HISTORY_FIELDS} AS data, ${BRIDGY_ORIGINAL_URL} AS "bridgyOriginalUrl"
      FROM m JOIN "Post" p ON p.id = m."postId"
      WHERE m."pipelineId" = $1::uuid AND NOT m.hidden
        AND p."createdAt" BETWEEN $3::timestamptz AND $4::timestamptz
@@ -247,6 +254,10 @@ const SEEN_IN_ON_CONFLICT = `CASE WHEN t."pipelineVersion" < EXCLUDED."pipelineV
 const REASON_ON_CONFLICT = `CASE WHEN t."pipelineVersion" < EXCLUDED."pipelineVersion" THEN EXCLUDED.reason
   ELSE coalesce(t.reason, EXCLUDED.reason) END`;
 
+/** The first write's time stays (as its reason does), unless a newer pipeline version rewrites the entry. */
+const POSTED_AT_ON_CONFLICT = `CASE WHEN t."pipelineVersion" < EXCLUDED."pipelineVersion" THEN EXCLUDED."postedAt"
+  ELSE t."postedAt" END`;
+
 function appendNew(target: string, addition: string): string {
   return `${target} || coalesce((SELECT jsonb_agg(e) FROM jsonb_array_elements(${addition}) e
     WHERE NOT ${target} @> jsonb_build_array(e)), '[]'::jsonb)`;
@@ -285,6 +296,20 @@ export interface EntryWrite {
   labels?: PersonalLabels | null;
   /** The keys later batches' dedupe finds this entry by (visible entries; none when omitted). */
   dedupeKeys?: readonly string[];
+  /**
+   * When the item reached the time line (ISO-8601): {@link postedAt} of the candidate. Omitted: now.
+   * Kept from the first write of the entry, as its reason is.
+   */
+  postedAt?: string;
+}
+
+/**
+ * The time an item takes in a chronological timeline: the repost's when a repost brought it, else
+ * the post's, never later than `now` (a post dated in the future must not stay on top for days).
+ */
+export function postedAt(candidate: Pick<StoredCandidate, 'post' | 'reason'>, now: Date): string {
+  const at = Date.parse(candidate.reason?.at ?? candidate.post.createdAt);
+  return new Date(Number.isFinite(at) ? Math.min(at, now.getTime()) : now.getTime()).toISOString();
 }
 
 /**
@@ -368,16 +393,17 @@ function sortByPost(entries: readonly EntryWrite[]): EntryWrite[] {
 // its cascade is what removes a deleted user's or pipeline's entries.
 const UPSERT_SQL = `INSERT INTO "TimelineEntry" AS t
     ("userId", "pipelineId", "postId", "rankKey", hidden, "hiddenReason", decisions, "seenIn", "pipelineVersion",
-     "dedupeKeys", reason, labels)
+     "dedupeKeys", reason, labels, "postedAt")
   SELECT $1::uuid, $2::uuid, v."postId", v."rankKey", v.hidden, v."hiddenReason", v.decisions, v."seenIn", $3::int,
-         ${KEY_HASHES('$2', 'jsonb_array_elements_text(v.keys)')}, v.reason, v.labels
+         ${KEY_HASHES('$2', 'jsonb_array_elements_text(v.keys)')}, v.reason, v.labels,
+         coalesce(v."postedAt", now() AT TIME ZONE 'UTC')
   FROM jsonb_to_recordset($4::jsonb)
     AS v("postId" bigint, "rankKey" float8, hidden boolean, "hiddenReason" text, decisions jsonb, "seenIn" jsonb,
-         keys jsonb, reason jsonb, labels jsonb)
+         keys jsonb, reason jsonb, labels jsonb, "postedAt" timestamp)
   ON CONFLICT ("pipelineId", "postId") DO UPDATE SET
     "rankKey" = EXCLUDED."rankKey", hidden = EXCLUDED.hidden, "hiddenReason" = EXCLUDED."hiddenReason",
     decisions = EXCLUDED.decisions, "seenIn" = ${SEEN_IN_ON_CONFLICT}, reason = ${REASON_ON_CONFLICT},
-    labels = EXCLUDED.labels,
+    labels = EXCLUDED.labels, "postedAt" = ${POSTED_AT_ON_CONFLICT},
     "pipelineVersion" = EXCLUDED."pipelineVersion", "dedupeKeys" = EXCLUDED."dedupeKeys"
   WHERE t."pipelineVersion" <= EXCLUDED."pipelineVersion"
   RETURNING id, (xmax = 0) AS inserted`;
@@ -404,6 +430,8 @@ function upsertParams(
     reason: e.reason,
     // The labels the decisions were made with.
     labels: e.labels ?? null,
+    // A UTC wall-clock time, as the column holds (the ISO string without its zone).
+    postedAt: e.postedAt ? e.postedAt.replace(/Z$/, '') : null,
   }));
   return [userId, pipelineId, version, JSON.stringify(rows)];
 }

@@ -15,6 +15,7 @@ import {
   loadRecentCandidates,
   MAX_SINGLE_STATEMENT_ENTRIES,
   mergeSeenIn,
+  postedAt,
   upsertEntries,
   writeEntries,
 } from './entry-store.js';
@@ -253,6 +254,7 @@ export class TimelineService {
       reason: batch[i]!.reason,
       labels: batch[i]!.labels,
       dedupeKeys: scope === null || result.hidden ? undefined : scope.keysOf(batch[i]!.post),
+      postedAt: postedAt(batch[i]!, now),
     }));
     // One statement is atomic by itself: no transaction round trips for a normal batch.
     if (entries.length <= MAX_SINGLE_STATEMENT_ENTRIES)

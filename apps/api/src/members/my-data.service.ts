@@ -114,7 +114,7 @@ export class MyDataService {
 
   /** Deletes the caller's account and all their data, after checking their password. */
   async deleteAccount(userId: string, password: string): Promise<boolean> {
-    if (!(await this.auth.checkPassword(userId, password)))
+    if (!(await this.auth.isPasswordOf(userId, password)))
       throw new AppException(AppErrorCode.BadUserInput, 'password: wrong password', { field: 'password' });
     return this.deletion.delete(userId);
   }

@@ -94,7 +94,7 @@ export class BlueskyFirehoseService implements OnApplicationBootstrap, BeforeApp
   }
 
   onApplicationBootstrap(): void {
-    if (this.config.BLUESKY_JETSTREAM_URL) return; // BlueskyFanoutService consumes the Jetstream
+    if (this.config.BLUESKY_JETSTREAM_URL.length > 0) return; // BlueskyFanoutService consumes the Jetstream
     this.lock.start((leader) => {
       this.logger.log(
         leader ? 'leading: consuming Bluesky streams' : 'no longer leading: Bluesky streams stopped',

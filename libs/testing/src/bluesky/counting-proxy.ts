@@ -15,6 +15,8 @@ export interface CountingProxy {
   counts(did?: string): Record<string, number>;
   /** All requests counted, or those with `did`'s token. */
   total(did?: string): number;
+  /** The bearer tokens presented to `method` with `did`'s token, in order (a repeat is a reuse). */
+  tokens(method: string, did: string): string[];
   reset(): void;
   close(): Promise<void>;
 }
@@ -25,9 +27,13 @@ function methodOf(url: string | undefined): string {
   return path.startsWith('/xrpc/') ? path.slice('/xrpc/'.length) : path;
 }
 
+function bearerToken(headers: IncomingHttpHeaders): string | null {
+  return /^Bearer (.+)$/i.exec(headers.authorization ?? '')?.[1] ?? null;
+}
+
 /** The `sub` of a bearer JWT (access and refresh tokens name the account there). */
 function bearerDid(headers: IncomingHttpHeaders): string | null {
-  const token = /^Bearer (.+)$/i.exec(headers.authorization ?? '')?.[1];
+  const token = bearerToken(headers);
   if (!token) return null;
   try {
     const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
@@ -42,12 +48,12 @@ function bearerDid(headers: IncomingHttpHeaders): string | null {
 export async function startCountingProxy(target: string): Promise<CountingProxy> {
   const upstream = new URL(target);
   const targetOrigin = upstream.origin;
-  const seen: { method: string; did: string | null }[] = [];
+  const seen: { method: string; did: string | null; token: string | null }[] = [];
   let proxyOrigin = '';
 
   const server = createServer((req, res) => {
     const method = methodOf(req.url);
-    seen.push({ method, did: bearerDid(req.headers) });
+    seen.push({ method, did: bearerDid(req.headers), token: bearerToken(req.headers) });
     // Uncompressed, so session answers can be rewritten.
     const headers = { ...req.headers, host: upstream.host, 'accept-encoding': 'identity' };
     const forward = httpRequest(
@@ -78,7 +84,7 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
   });
 
   server.on('upgrade', (req, socket, head) => {
-    seen.push({ method: methodOf(req.url), did: bearerDid(req.headers) });
+    seen.push({ method: methodOf(req.url), did: bearerDid(req.headers), token: bearerToken(req.headers) });
     const pipe = connect(Number(upstream.port), upstream.hostname, () => {
       const lines = [`${req.method} ${req.url} HTTP/1.1`];
       for (let i = 0; i < req.rawHeaders.length; i += 2) {
@@ -106,6 +112,10 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
       return counts;
     },
     total: (did) => matching(did).length,
+    tokens: (method, did) =>
+      matching(did)
+        .filter((r) => r.method === method && r.token !== null)
+        .map((r) => r.token as string),
     reset() {
       seen.length = 0;
     },
