@@ -16,8 +16,10 @@ export function httpMetrics(
 ): void {
   const started = performance.now();
   res.once('finish', () => {
+    // A Nest middleware bound to a path (`forRoutes`) leaves its pattern, `/graphql{/*splat}`: the
+    // path it guards is the label.
     const route = req.route?.path
-      ? `${req.baseUrl ?? ''}${req.route.path}`
+      ? `${req.baseUrl ?? ''}${req.route.path}`.replace(/\{\/\*\w+\}$/, '') || '/'
       : res.statusCode === 404
         ? 'unmatched'
         : (req.originalUrl ?? req.url ?? '').split('?')[0]!;
