@@ -18,6 +18,8 @@ describe('env.sh on a first install', () => {
     dirs.push(root);
     await mkdir(join(root, 'tools/scripts'), { recursive: true });
     await copyFile('tools/scripts/env.sh', join(root, 'tools/scripts/env.sh'));
+    // The web app's build step, which has nothing to build here.
+    await writeFile(join(root, 'tools/scripts/build-web.mjs'), '');
     await writeFile(join(root, '.node-version'), `${process.versions.node}\n`);
     await writeFile(join(root, 'package.json'), '{}\n');
     const packages = ['a', 'b', '@scope/c'].map(

@@ -21,6 +21,7 @@ import { validationRules } from './common/validation-rules.js';
 import { FeedGeneratorModule } from './feed-generator/feed-generator.module.js';
 import { HealthController } from './health/health.controller.js';
 import { MastodonApiModule } from './mastodon-api/mastodon-api.module.js';
+import { NotificationsModule } from './notifications/notifications.module.js';
 import { graphqlMetricsPlugin } from './metrics/request-metrics.js';
 import { MembersModule } from './members/members.module.js';
 import { PostsModule } from './posts/posts.module.js';
@@ -99,6 +100,7 @@ export class ApiModule {
         FeedGeneratorModule,
         MastodonApiModule,
         MembersModule,
+        NotificationsModule,
       ],
       controllers: [HealthController, WebClientController],
       providers: [{ provide: APP_FILTER, useClass: GraphqlExceptionFilter }],

@@ -218,6 +218,11 @@ const ROWS_OF: Record<Prisma.ModelName, Count | { shared: string }> = {
   BlueskyOAuthState: (i) => [`SELECT count(*) FROM "BlueskyOAuthState" WHERE "userId" = $1`, [i.user]],
   BlueskyOAuthSession: (i) => [`SELECT count(*) FROM "BlueskyOAuthSession" WHERE "userId" = $1`, [i.user]],
   BlueskyBlock: () => [`SELECT count(*) FROM "BlueskyBlock" WHERE "memberDid" = 'did:plc:gone'`, []],
+  Notification: (i) => [
+    `SELECT count(*) FROM "Notification" WHERE "userId" = $1 OR "linkedAccountId" = $2`,
+    [i.user, i.account],
+  ],
+  NotificationMarker: (i) => [`SELECT count(*) FROM "NotificationMarker" WHERE "userId" = $1`, [i.user]],
   FeedInteraction: (i) => [
     `SELECT count(*) FROM "FeedInteraction" WHERE "userId" = $1 OR "pipelineId" = $2`,
     [i.user, i.pipeline],
@@ -343,6 +348,15 @@ describe('deleting a member', () => {
     );
     await db.query(
       `INSERT INTO "BlueskyBlock" ("memberDid", rkey, "subjectDid") VALUES ('did:plc:gone', 'b1', 'did:plc:someone')`,
+    );
+    await db.query(
+      `INSERT INTO "Notification" ("userId", "linkedAccountId", network, kind, "nativeId", actor, "postId", "groupKey", "createdAt")
+       VALUES ($1, $2, 'BLUESKY', 'LIKE', 'at://did:plc:someone/app.bsky.feed.like/1', '{}', $3, 'like', now())`,
+      [member.id, accountId, postId],
+    );
+    await db.query(
+      `INSERT INTO "NotificationMarker" ("userId", "lastReadAt", "lastReadId", "updatedAt") VALUES ($1, now(), 1, now())`,
+      [member.id],
     );
     const ids = {
       user: member.id,

@@ -24,6 +24,7 @@ import { BlueskyLabelsService } from './streams/bluesky-labels.service.js';
 import { OriginDeletesService } from './streams/origin-deletes.service.js';
 import { FanoutService } from './ingest/fanout.service.js';
 import { ActionPerformer } from './actions/action-performer.service.js';
+import { NotificationSyncService } from './notifications/notification-sync.service.js';
 
 @Module({})
 export class WorkerModule {
@@ -62,6 +63,7 @@ export class WorkerModule {
         OriginDeletesService,
         FanoutService,
         ActionPerformer,
+        NotificationSyncService,
       ],
     };
   }

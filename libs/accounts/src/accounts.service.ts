@@ -316,6 +316,7 @@ export class AccountsService {
       },
     });
     const home = await this.addSource(userId, account.id, SourceKind.Home, '');
+    await this.jobs.enqueue('sync-notifications', { accountId: account.id });
     this.logger.log(`linked ${input.network} account ${input.handle}`);
     return { ...account, sources: [home] };
   }

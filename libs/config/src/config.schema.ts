@@ -154,6 +154,11 @@ export const configSchema = z.object({
   BACKFILL_DEPTH: z.coerce.number().int().min(0).max(10000).default(500),
   /** Poll interval for sources when no stream event arrived, in seconds. */
   POLL_INTERVAL_SECONDS: z.coerce.number().int().min(10).default(120),
+  /**
+   * How often each linked account's notifications are fetched besides stream events (Bluesky has
+   * none for them; Mastodon's user stream announces them).
+   */
+  NOTIFICATIONS_POLL_SECONDS: z.coerce.number().int().min(5).default(60),
   /** Hosts exempt from the private-address guard on Mastodon instance URLs (tests, private deployments). */
   MASTODON_ALLOWED_HOSTS: csv.default([]),
   /** Allow plain http:// for hosts on MASTODON_ALLOWED_HOSTS (tests and private networks only). */

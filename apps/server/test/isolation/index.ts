@@ -5,6 +5,7 @@ import { authCases } from './auth.cases.js';
 import { feedCases } from './feeds.cases.js';
 import { liveCases } from './live.cases.js';
 import { memberCases } from './members.cases.js';
+import { notificationCases } from './notifications.cases.js';
 import { postCases } from './posts.cases.js';
 import { timelineCases } from './timeline.cases.js';
 import { pipelineCases } from './pipelines.cases.js';
@@ -20,4 +21,5 @@ export const caseGroups: CaseGroup[] = [
   liveCases,
   feedCases,
   memberCases,
+  notificationCases,
 ];

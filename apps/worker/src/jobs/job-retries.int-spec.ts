@@ -27,6 +27,8 @@ const SAMPLE: { [N in JobName]: JobPayloads[N] } = {
   'check-rebuilds': {},
   'save-read-marker': { pipelineId: 'p' },
   'perform-action': { actionId: 'a' },
+  'sync-notifications': { accountId: 'a' },
+  'save-notifications-marker': { userId: 'u' },
 };
 
 /** A queue and a worker whose processor fails each job's first attempt, then succeeds. */

@@ -15,6 +15,7 @@ import type {
   IngestedItem,
   NetworkConnector,
   NewerItems,
+  NotificationPage,
   OlderPage,
   PostDraft,
   PostTarget,
@@ -29,6 +30,7 @@ import { NewerScan, feedItemKey, feedItemSortTime } from './feed-marker.js';
 import { isNetworkLabeler, normalizeFeedViewPost } from './normalize-post.js';
 import { recordKeyFor } from './record-key.js';
 import { normalizeThread } from './normalize-thread.js';
+import { fetchBlueskyNotifications } from './notifications.js';
 
 export interface BlueskyConnectorOptions {
   /**
@@ -368,6 +370,24 @@ export class BlueskyConnector implements NetworkConnector {
         ).data.thread,
     );
     return { ...normalizeThread(thread, target.uri), trustDomain: this.trustDomainOf(servedBy) };
+  }
+
+  async fetchNotifications(marker: string | null, maxItems: number): Promise<NotificationPage> {
+    await this.ensureLabelers();
+    const { servedBy, ...page } = await fetchBlueskyNotifications(
+      this.session,
+      marker,
+      maxItems,
+      this.overlapMs,
+    );
+    return { ...page, trustDomain: this.trustDomainOf(servedBy) };
+  }
+
+  /** Bluesky's "seen" time: the app shows notifications indexed after it as unread. */
+  async saveNotificationsRead(last: { createdAt: string }): Promise<void> {
+    await this.session.call('updateSeen', (agent) =>
+      agent.app.bsky.notification.updateSeen({ seenAt: last.createdAt }),
+    );
   }
 
   /**

@@ -9,7 +9,7 @@ export { facetsToRichText } from './rich-text.js';
 export { createPoliteFetch } from './polite-fetch.js';
 export type { PoliteFetchOptions } from './polite-fetch.js';
 export { toConnectorError, retryAtFromHeaders } from './to-connector-error.js';
-export { subscribeRepos, FEED_COLLECTIONS } from './firehose-subscriber.js';
+export { subscribeRepos, didsNamedBy, FEED_COLLECTIONS } from './firehose-subscriber.js';
 export type { FirehoseSubscriberOptions, FirehoseSubscription, RepoEvent } from './firehose-subscriber.js';
 export { feedItemKey, feedItemSortTime, recordFeedKey, seenFeedKeys } from './feed-marker.js';
 export { subscribeJetstream, parseJetstreamMessage } from './jetstream-subscriber.js';
