@@ -14,7 +14,7 @@ import type { Author, PersonalLabels, Post, RepostReason } from '@tributary/core
 import {
   PrismaService,
   attachPosts,
-  markPostsDeleted,
+  markDeletedAtOrigin,
   recordSkipped,
   releaseRepostAttachments,
   repostAttachments,
@@ -142,10 +142,10 @@ export class FanoutService {
     const reposts = items.flatMap((i) => (i.reason ? [i.reason.uri] : []));
     const deleted = await tombstoned(this.db.client, [...items.map((i) => i.uri), ...reposts]);
     if (deleted.size === 0) return attached;
-    await markPostsDeleted(
-      this.db.client,
-      [...deleted].filter((uri) => uri.includes('/app.bsky.feed.post/')),
-    );
+    await markDeletedAtOrigin(this.db.client, {
+      network: Network.Bluesky,
+      uris: [...deleted].filter((uri) => uri.includes('/app.bsky.feed.post/')),
+    });
     const gone = await repostAttachments(
       this.db.client,
       reposts.filter((uri) => deleted.has(uri)),
