@@ -7,7 +7,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { GraphQLSchema } from 'graphql';
 import type { Config } from '@tributary/config';
-import { ConfigModule } from '@tributary/config';
+import { ConfigModule, loggerModule } from '@tributary/config';
 import { QueueModule } from '@tributary/queue';
 import { AccountsModule } from './accounts/accounts.module.js';
 import { ActionsModule } from './actions/actions.module.js';
@@ -22,6 +22,8 @@ import { FeedGeneratorModule } from './feed-generator/feed-generator.module.js';
 import { HealthController } from './health/health.controller.js';
 import { MastodonApiModule } from './mastodon-api/mastodon-api.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
+import { graphqlMetricsPlugin } from './metrics/request-metrics.js';
+import { MembersModule } from './members/members.module.js';
 import { PostsModule } from './posts/posts.module.js';
 import { ProfilesModule } from './profiles/profiles.module.js';
 import { WebClientController } from './web/web-client.controller.js';
@@ -45,6 +47,7 @@ export class ApiModule {
       module: ApiModule,
       imports: [
         ConfigModule.forRoot(config),
+        loggerModule(config),
         database,
         QueueModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX }),
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
@@ -68,7 +71,11 @@ export class ApiModule {
               // (`first: $n`), hence a plugin.
               validationRules: validationRules(config),
               // Cache-control hints are unused here, and the plugin instruments every resolved field.
-              plugins: [queryLimitsPlugin(config.GRAPHQL_MAX_COST), ApolloServerPluginCacheControlDisabled()],
+              plugins: [
+                queryLimitsPlugin(config.GRAPHQL_MAX_COST),
+                ApolloServerPluginCacheControlDisabled(),
+                graphqlMetricsPlugin(),
+              ],
               // Subscriptions over graphql-ws on the same path, authenticated at connection.
               subscriptions: { 'graphql-ws': ws.options() },
               transformSchema: (built: GraphQLSchema) => (schema = withoutPropertyResolvers(built)),
@@ -94,6 +101,7 @@ export class ApiModule {
         LiveModule,
         FeedGeneratorModule,
         MastodonApiModule,
+        MembersModule,
         NotificationsModule,
       ],
       controllers: [HealthController, WebClientController],

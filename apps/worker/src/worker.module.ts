@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import type { DynamicModule } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { AccountsModule } from '@tributary/accounts';
-import { ConfigModule } from '@tributary/config';
+import { ConfigModule, loggerModule } from '@tributary/config';
 import type { Config } from '@tributary/config';
 import { QueueModule } from '@tributary/queue';
 import { TimelineModule } from '@tributary/timeline';
@@ -37,6 +37,7 @@ export class WorkerModule {
       module: WorkerModule,
       imports: [
         ConfigModule.forRoot(config),
+        loggerModule(config),
         database,
         DiscoveryModule,
         QueueModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX }),

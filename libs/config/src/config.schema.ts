@@ -217,6 +217,15 @@ export const configSchema = z.object({
    * code in that process's sandbox, which takes one call at a time.
    */
   PLUGIN_UPLOADS_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(30),
+  /**
+   * Port of this process's Prometheus metrics (`GET /metrics`), apart from the API's: unset, none are
+   * served; 0, any free port (tests). Every process serves its own (API and workers).
+   */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Address the metrics port listens on: loopback by default, only the machine's scraper reaches it. */
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** When set, a scrape must send `Authorization: Bearer <METRICS_TOKEN>` (for a metrics port others can reach). */
+  METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
 });
 
 /** The validated configuration, with the defaults loadConfig derives from other variables. */

@@ -18,6 +18,7 @@ export {
   DbNotFoundError,
   DbForeignKeyError,
   DbUnavailableError,
+  isDbUnavailable,
   toDbError,
   withDbErrors,
 } from './db-error.js';

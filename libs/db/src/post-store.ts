@@ -5,6 +5,7 @@
 // stored per trust domain (libs/core TrustDomain): a batch is one server's word and only ever
 // writes that server's rows. A post's personal labels (the reading account's own filters and
 // labelers) are the source's, kept on its SourcePost row, never on the shared Post.
+import { postsIngested } from '@tributary/metrics';
 import { splitPersonalLabels } from '@tributary/core';
 import type {
   IngestedItem,
@@ -56,7 +57,7 @@ export async function upsertIngested(
   if (rows.length === 0) return { newPostIds: [], upserted: 0 };
   const domain = cleanText(trustDomain);
 
-  return withDbErrors(() =>
+  const result = await withDbErrors(() =>
     prisma.$transaction(async (tx) => {
       const authorIds = await upsertAuthors(tx, rows, domain);
       const postIds = await upsertPosts(tx, rows, authorIds, domain);
@@ -69,6 +70,8 @@ export async function upsertIngested(
       return { newPostIds, upserted: rows.length };
     }, TX_OPTIONS),
   );
+  countIngested(rows);
+  return result;
 }
 
 /**
@@ -122,7 +125,7 @@ export async function attachPosts(
   const rows = prepare(posts.map((post) => ({ post, reason: null })));
   if (rows.length === 0 || attachments.length === 0) return [];
   const domain = cleanText(trustDomain);
-  return withDbErrors(() =>
+  const attached = await withDbErrors(() =>
     prisma.$transaction(async (tx) => {
       const postIds = await upsertPosts(tx, rows, await upsertAuthors(tx, rows, domain), domain);
       const byUri = new Map(rows.map((r) => [r.post.uri, postIds.get(r.key)!]));
@@ -185,6 +188,8 @@ export async function attachPosts(
       return attached;
     }, TX_OPTIONS),
   );
+  countIngested(rows);
+  return attached;
 }
 
 /** Stores records a connector could not normalize, with the reason. Returns how many were stored. */
@@ -235,6 +240,13 @@ interface Row {
 }
 
 /** Validates, serializes and de-duplicates the batch (a statement cannot upsert a row twice). */
+/** Posts written per network, for `tributary_posts_ingested_total` (the ingest rate). */
+function countIngested(rows: readonly Row[]): void {
+  const byNetwork = new Map<string, number>();
+  for (const row of rows) byNetwork.set(row.post.network, (byNetwork.get(row.post.network) ?? 0) + 1);
+  for (const [network, count] of byNetwork) postsIngested.inc({ network: network.toLowerCase() }, count);
+}
+
 function prepare(items: readonly IngestedItem[]): Row[] {
   const byKey = new Map<string, Row>();
   items.forEach((item, order) => {

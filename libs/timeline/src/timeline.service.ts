@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { pipelineRunDuration, secondsSince } from '@tributary/metrics';
 import { CONFIG } from '@tributary/config';
 import type { Config } from '@tributary/config';
 import { EventPublisher } from '@tributary/queue';
@@ -232,12 +233,14 @@ export class TimelineService {
       : undefined;
     // A post deleted at origin comes with its `deletedAt` (the candidates' loader reads the column):
     // the engine hides it, the one rule for both networks.
+    const started = performance.now();
     const results = await compiled.run(batch, {
       now,
       history,
       pluginBudgetMs: this.config.PLUGIN_BATCH_BUDGET_MS,
       ...(feedback ? { feedback } : {}),
     });
+    pipelineRunDuration.observe(secondsSince(started));
     const historyIds = new Map(history.map((h) => [h.post.uri, h.postId]));
     const merges = new Map<bigint, SeenIn[]>();
     for (const result of results) {

@@ -176,6 +176,8 @@ export class AuthService {
     // Always hash, so the response time does not tell whether the username exists.
     const ok = valid && (await this.passwords.verify(password, user?.passwordHash));
     if (!user || !ok) throw new AppException(AppErrorCode.Unauthenticated, 'invalid username or password');
+    if (user.suspendedAt !== null)
+      throw new AppException(AppErrorCode.Forbidden, 'this account is suspended; ask an administrator');
     await this.limits.succeeded(name);
     return user;
   }
@@ -197,6 +199,22 @@ export class AuthService {
       include: { user: true },
     });
     return { token, tokenInfo: { ...row, current: false }, user: row.user };
+  }
+
+  /** Whether `password` is the user's (for confirming a destructive request); costs one hash. */
+  async isPasswordOf(userId: string, password: string): Promise<boolean> {
+    const user = await this.db.client.user.findUnique({ where: { id: userId } });
+    return this.passwords.verify(password, user?.passwordHash);
+  }
+
+  /** Revokes every token of the user, in every API process at once (suspension, deletion). */
+  async revokeAllTokens(userId: string): Promise<void> {
+    const tokens = await this.db.client.apiToken.findMany({ where: { userId, revokedAt: null } });
+    await this.db.client.apiToken.updateMany({
+      where: { userId, revokedAt: null },
+      data: { revokedAt: new Date() },
+    });
+    for (const token of tokens) await this.revocations.publish(token.tokenHash);
   }
 
   me(user: AuthenticatedUser) {

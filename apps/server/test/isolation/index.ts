@@ -4,6 +4,7 @@ import { actionCases } from './actions.cases.js';
 import { authCases } from './auth.cases.js';
 import { feedCases } from './feeds.cases.js';
 import { liveCases } from './live.cases.js';
+import { memberCases } from './members.cases.js';
 import { notificationCases } from './notifications.cases.js';
 import { postCases } from './posts.cases.js';
 import { profileCases } from './profiles.cases.js';
@@ -20,6 +21,7 @@ export const caseGroups: CaseGroup[] = [
   timelineCases,
   liveCases,
   feedCases,
+  memberCases,
   notificationCases,
   profileCases,
 ];

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
+import { streamEvents, streamLag } from '@tributary/metrics';
 import { AccountsService } from '@tributary/accounts';
 import { CONFIG } from '@tributary/config';
 import type { Config } from '@tributary/config';
@@ -516,6 +517,8 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
     const now = Date.now();
     shard.lastEventAt = now;
     shard.lagMs = Math.max(0, Math.round(now - event.seq / 1000));
+    streamLag.set({ stream: `jetstream:${shard.id}` }, shard.lagMs / 1000);
+    streamEvents.inc({ stream: `jetstream:${shard.id}` });
     const decision = this.graph.decide(event);
     shard.seen = event.seq;
     if (decision === null) return this.scheduleFlush();

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
+import { streamEvents, streamLag } from '@tributary/metrics';
 import { AccountsService } from '@tributary/accounts';
 import { CONFIG } from '@tributary/config';
 import type { Config } from '@tributary/config';
@@ -278,7 +279,13 @@ export class BlueskyFirehoseService implements OnApplicationBootstrap, BeforeApp
       const common = {
         cursor: Number.isFinite(cursor) ? cursor : null,
         collections: [...FEED_COLLECTIONS, ...GRAPH_COLLECTIONS, LIKES],
-        onEvent: (event: RepoEvent) => this.onEvent(event),
+        onEvent: (event: RepoEvent) => {
+          // The PDS's own clock stamps each event (`time`): how far behind it this worker reads.
+          const stream = key;
+          streamLag.set({ stream }, Math.max(0, Date.now() - Date.parse(event.time)) / 1000);
+          streamEvents.inc({ stream });
+          return this.onEvent(event);
+        },
         onError: (err: Error) => this.logger.warn(`${key}: ${err.message}`),
       };
       // A PDS is named by whoever controls the account's DID: checked like every connection of the

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { streamEvents } from '@tributary/metrics';
 import { AccountsService } from '@tributary/accounts';
 import type { MastodonStream } from '@tributary/connector-mastodon';
 import { AccountStatus, Network, SourceKind } from '@tributary/core';
@@ -129,10 +130,12 @@ export class MastodonStreamsService implements OnApplicationBootstrap, OnApplica
         ...which,
         // An edit is not new to the timeline (a sync would not see it): the edited status is
         // stored over the old one and run through the pipelines again.
-        onStatus: (result, event) =>
+        onStatus: (result, event) => {
+          streamEvents.inc({ stream: `mastodon:${new URL(account.serviceUrl).host}` });
           void (event === 'status.update' && 'ok' in result
             ? this.storeEdit(account.userId, account.serviceUrl, result.ok.post)
-            : this.sync(source.id)),
+            : this.sync(source.id));
+        },
         onDelete: (statusId) => void this.storeDeletion(account.serviceUrl, statusId),
         // The user stream announces notifications: fetched from the account's marker, like a sync.
         ...(which.stream === 'user' ? { onNotification: () => void this.syncNotifications(account.id) } : {}),
