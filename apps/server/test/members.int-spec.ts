@@ -203,6 +203,7 @@ const ROWS_OF: Record<Prisma.ModelName, Count | { shared: string }> = {
   BlueskyFollow: () => [`SELECT count(*) FROM "BlueskyFollow" WHERE "memberDid" = 'did:plc:gone'`, []],
   StreamStatus: { shared: 'the instance’s streams' },
   ThreadCache: (i) => [`SELECT count(*) FROM "ThreadCache" WHERE "linkedAccountId" = $1`, [i.account]],
+  FetchedPost: (i) => [`SELECT count(*) FROM "FetchedPost" WHERE "linkedAccountId" = $1`, [i.account]],
   PublishedFeed: (i) => [
     `SELECT count(*) FROM "PublishedFeed" WHERE "userId" = $1 OR "linkedAccountId" = $2`,
     [i.user, i.account],
