@@ -13,6 +13,8 @@ export const ActionKind = {
   Post: 'POST',
   Delete: 'DELETE',
   Vote: 'VOTE',
+  Bookmark: 'BOOKMARK',
+  Unbookmark: 'UNBOOKMARK',
 } as const;
 export type ActionKind = (typeof ActionKind)[keyof typeof ActionKind];
 

@@ -36,6 +36,8 @@ export type { FollowChange, StoredFollowGraph } from './follow-store.js';
 export { applyLabelerLabels, dropLabelerLabels, recentPostUris } from './personal-label-store.js';
 export type { ChangedPosts, LabelChange } from './personal-label-store.js';
 export { markDeletedAtOrigin } from './deleted-at-origin.js';
+export { recordViewerStates } from './viewer-state-store.js';
+export type { ViewerAccount } from './viewer-state-store.js';
 export type { DeletedPosts } from './deleted-at-origin.js';
 export { seal, open, SecretBoxError } from './secret-box.js';
 export { DbModule, PrismaService, DB_OPTIONS, DATABASE } from './db.module.js';

@@ -28,7 +28,8 @@ import { StreamingController } from './streaming/streaming.controller.js';
 import { StubsController } from './stubs.controller.js';
 import { TimelinesController } from './timelines.controller.js';
 import { MastodonTimelines } from './timelines.service.js';
-import { ActionViewerStates, ViewerStates } from './viewer-state.js';
+import { MemberViewerStates, ViewerStates } from './viewer-state.js';
+import { ViewerStateModule } from '../viewer-state/viewer-state.module.js';
 
 /**
  * The Mastodon client API (INTEROP.md §4): existing Mastodon apps log in to Tributary with OAuth and
@@ -37,7 +38,15 @@ import { ActionViewerStates, ViewerStates } from './viewer-state.js';
  * surface provides.
  */
 @Module({
-  imports: [AuthModule, AccountsModule, PostsModule, ActionsModule, TimelineModule, LiveModule],
+  imports: [
+    AuthModule,
+    AccountsModule,
+    PostsModule,
+    ActionsModule,
+    TimelineModule,
+    LiveModule,
+    ViewerStateModule,
+  ],
   controllers: [
     OAuthController,
     DiscoveryController,
@@ -60,7 +69,7 @@ import { ActionViewerStates, ViewerStates } from './viewer-state.js';
     MastodonAccounts,
     MastodonMarkers,
     MastodonStreaming,
-    { provide: ViewerStates, useClass: ActionViewerStates },
+    { provide: ViewerStates, useClass: MemberViewerStates },
     { provide: Bookmarks, useClass: NoBookmarks },
     { provide: MastodonNotifications, useClass: NoNotifications },
   ],

@@ -3,7 +3,7 @@ import { AccountsService } from '@tributary/accounts';
 import { MastodonConnector } from '@tributary/connector-mastodon';
 import { ActionKind, ActionStatus, ConnectorError, ConnectorErrorCode } from '@tributary/core';
 import type { ActionPayload, ActionResult, NetworkConnector, PostDraft, WriteOptions } from '@tributary/core';
-import { PrismaService } from '@tributary/db';
+import { PrismaService, recordViewerStates } from '@tributary/db';
 import type { LinkedAccount, OutboundAction } from '@tributary/db';
 import { EventPublisher } from '@tributary/queue';
 import type { JobPayloads } from '@tributary/queue';
@@ -12,6 +12,24 @@ import type { Job } from 'bullmq';
 import { JobHandler } from '../jobs/job-handler.decorator.js';
 
 type ActionWithAccount = OutboundAction & { linkedAccount: LinkedAccount };
+
+/** What a like or repost (or its undoing) does to the member's state and to the post's counts. */
+const VIEWER_EFFECT: Partial<
+  Record<
+    ActionKind,
+    {
+      state: 'liked' | 'reposted';
+      record: 'likeUri' | 'repostUri';
+      count: 'likes' | 'reposts';
+      on: boolean;
+    }
+  >
+> = {
+  [ActionKind.Like]: { state: 'liked', record: 'likeUri', count: 'likes', on: true },
+  [ActionKind.Unlike]: { state: 'liked', record: 'likeUri', count: 'likes', on: false },
+  [ActionKind.Repost]: { state: 'reposted', record: 'repostUri', count: 'reposts', on: true },
+  [ActionKind.Unrepost]: { state: 'reposted', record: 'repostUri', count: 'reposts', on: false },
+};
 
 /**
  * A finished action's payload without the attached files: they can be megabytes, the network has
@@ -59,6 +77,7 @@ export class ActionPerformer {
     try {
       const connector = await this.accounts.connectorFor(action.linkedAccount);
       const result = await this.write(connector, action);
+      await this.reconcile(connector, action, result);
       await this.update(action, {
         status: ActionStatus.Done,
         error: null,
@@ -118,12 +137,61 @@ export class ActionPerformer {
       case ActionKind.Delete:
         await connector.deletePost(target());
         return null;
+      case ActionKind.Bookmark:
+      case ActionKind.Unbookmark: {
+        if (!(connector instanceof MastodonConnector))
+          throw new ConnectorError(
+            ConnectorErrorCode.BadInput,
+            'only Mastodon keeps bookmarks on the network',
+          );
+        await connector.setBookmarked(target(), action.kind === ActionKind.Bookmark);
+        return null;
+      }
       case ActionKind.Vote: {
         if (!(connector instanceof MastodonConnector))
           throw new ConnectorError(ConnectorErrorCode.BadInput, 'only Mastodon posts have polls');
         const { ownVotes } = await connector.vote(target(), payload.choices ?? []);
         return { uri: target().uri, nativeId: target().nativeId, webUrl: null, ownVotes };
       }
+    }
+  }
+
+  /**
+   * After a like, repost or their undoing: the post as the account now sees it gives the member's
+   * state and the counts everyone sees. A network that has not caught up with the write yet
+   * (Bluesky's AppView indexes it a moment later) is corrected by the write itself: the state is
+   * what was done, the count moves by one. Best effort: the write is done either way.
+   */
+  private async reconcile(
+    connector: NetworkConnector,
+    action: ActionWithAccount,
+    result: ActionResult | null,
+  ): Promise<void> {
+    const effect = VIEWER_EFFECT[action.kind];
+    const target = (action.payload as unknown as ActionPayload).target;
+    if (!effect || !target) return;
+    const asked = new Date();
+    try {
+      const fetched = await connector.fetchPost(target);
+      const viewer = { ...fetched.viewer };
+      const counts = { ...fetched.post.counts };
+      if (viewer[effect.state] !== effect.on) {
+        viewer[effect.state] = effect.on;
+        viewer[effect.record] = effect.on ? (result?.uri ?? null) : null;
+        counts[effect.count] = Math.max(0, counts[effect.count] + (effect.on ? 1 : -1));
+      }
+      const { id, userId, network } = action.linkedAccount;
+      await recordViewerStates(this.db.client, { id, userId, network }, [{ uri: target.uri, viewer }], asked);
+      await this.db.client.$executeRawUnsafe(
+        `UPDATE "Post" SET data = jsonb_set(data, '{counts}', $1::jsonb), "updatedAt" = now()
+         WHERE network = $2::"Network" AND uri = $3 AND "trustDomain" = $4`,
+        JSON.stringify(counts),
+        network,
+        target.uri,
+        fetched.trustDomain,
+      );
+    } catch (error) {
+      this.logger.warn(`action ${action.id}: post not reconciled: ${(error as Error).message}`);
     }
   }
 
