@@ -18,7 +18,8 @@ import { MastodonLists } from './mastodon-lists.service.js';
 import { MastodonMarkers } from './mastodon-markers.service.js';
 import { MastodonMediaStore } from './mastodon-media.service.js';
 import { MastodonStatuses } from './mastodon-statuses.service.js';
-import { MastodonNotifications, NoNotifications } from './notifications.js';
+import { MastodonNotifications, MemberNotifications } from './notifications.js';
+import { NotificationsModule } from '../notifications/notifications.module.js';
 import { OAuthController } from './oauth/oauth.controller.js';
 import { OAuthService } from './oauth/oauth.service.js';
 import { StatusPresenter } from './status-presenter.service.js';
@@ -46,6 +47,7 @@ import { ViewerStateModule } from '../viewer-state/viewer-state.module.js';
     TimelineModule,
     LiveModule,
     ViewerStateModule,
+    NotificationsModule,
   ],
   controllers: [
     OAuthController,
@@ -71,7 +73,8 @@ import { ViewerStateModule } from '../viewer-state/viewer-state.module.js';
     MastodonStreaming,
     { provide: ViewerStates, useClass: MemberViewerStates },
     { provide: Bookmarks, useClass: NoBookmarks },
-    { provide: MastodonNotifications, useClass: NoNotifications },
+    MemberNotifications,
+    { provide: MastodonNotifications, useExisting: MemberNotifications },
   ],
 })
 export class MastodonApiModule implements NestModule {
