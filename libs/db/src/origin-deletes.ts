@@ -91,7 +91,7 @@ export async function releaseRepostAttachments(
   await withDbErrors(async () => {
     if (keep.length > 0)
       await prisma.$executeRawUnsafe(
-        `UPDATE "SourcePost" sp SET "reason" = NULL, "reasonUri" = NULL
+        `UPDATE "SourcePost" sp SET "reason" = NULL, "reasonUri" = NULL, "original" = true
          FROM unnest($1::uuid[], $2::bigint[], $3::text[]) AS k("sourceId", "postId", "repostUri")
          WHERE sp."sourceId" = k."sourceId" AND sp."postId" = k."postId" AND sp."reasonUri" = k."repostUri"`,
         ...keys(keep),

@@ -177,7 +177,7 @@ export function compilePipeline(input: unknown, options: CompileOptions = {}): C
       case 'dedupe-crossposts':
         return void stages.push(dedupeCrossposts(index, builtin(stage, 'dedupe-crossposts')));
       case 'score/recency':
-        return void stages.push(recency(index));
+        return void stages.push(recency(index, halfLifeHours));
       case 'score/engagement':
         return void stages.push(engagement(index, stage.weight));
       case 'score/boost-authors':
@@ -220,6 +220,7 @@ export function compilePipeline(input: unknown, options: CompileOptions = {}): C
         const item: ItemState = {
           candidate,
           post,
+          reason: candidate.reason,
           createdMs,
           hidden: false,
           hiddenReason: null,
@@ -266,6 +267,7 @@ export function compilePipeline(input: unknown, options: CompileOptions = {}): C
           rankKey: rankKey(placedMs(item), item.hidden ? 0 : item.score, halfLifeHours),
           decisions: item.decisions,
           seenIn: item.seenIn,
+          reason: item.reason,
           duplicateOf: item.duplicateOf,
         };
       }

@@ -31,6 +31,7 @@ interface CandidateRow {
   linkedAccountId: string;
   network: SeenIn['network'];
   deleted: boolean;
+  original: boolean;
 }
 
 /**
@@ -52,7 +53,8 @@ const BRIDGY_ORIGINAL_URL = `coalesce(p.raw#>>'{record,bridgyOriginalUrl}', p.ra
  */
 const candidatesSql = (ids: string) => `
   SELECT p.id::text AS "postId", p.data, ${BRIDGY_ORIGINAL_URL} AS "bridgyOriginalUrl",
-         sp.reason, sp.labels, sp."sourceId", src."linkedAccountId", src.network, p."deletedAt" IS NOT NULL AS deleted
+         sp.reason, sp.labels, sp.original, sp."sourceId", src."linkedAccountId", src.network,
+         p."deletedAt" IS NOT NULL AS deleted
   FROM ${ids} AS ids(id)
   CROSS JOIN LATERAL (SELECT * FROM "SourcePost" x WHERE x."postId" = ids.id OFFSET 0) sp
   JOIN (SELECT s.id, s."linkedAccountId", la.network
@@ -141,6 +143,8 @@ function groupCandidates(rows: CandidateRow[]): StoredCandidate[] {
       byPost.set(row.postId, candidate);
     }
     candidate.reason ??= row.reason;
+    // One row per source: a post one source got itself and another only reposted is both.
+    if (row.original) candidate.original = true;
     if (row.labels !== null) candidate.labels = mergePersonalLabels([candidate.labels, row.labels]);
     candidate.seenIn.push({
       network: row.network,
@@ -249,14 +253,15 @@ const SEEN_IN_ON_CONFLICT = `CASE WHEN t."pipelineVersion" < EXCLUDED."pipelineV
 
 /**
  * The first repost reason stays (the reader shows why the post first reached the user), unless a new
- * pipeline version recomputes the entry.
+ * pipeline version recomputes the entry or the entry is now the post itself (a stage hid the repost
+ * once the post came by itself too, or the repost was deleted).
  */
-const REASON_ON_CONFLICT = `CASE WHEN t."pipelineVersion" < EXCLUDED."pipelineVersion" THEN EXCLUDED.reason
-  ELSE coalesce(t.reason, EXCLUDED.reason) END`;
+const REASON_ON_CONFLICT = `CASE WHEN t."pipelineVersion" < EXCLUDED."pipelineVersion" OR EXCLUDED.reason IS NULL
+  THEN EXCLUDED.reason ELSE coalesce(t.reason, EXCLUDED.reason) END`;
 
-/** The first write's time stays (as its reason does), unless a newer pipeline version rewrites the entry. */
-const POSTED_AT_ON_CONFLICT = `CASE WHEN t."pipelineVersion" < EXCLUDED."pipelineVersion" THEN EXCLUDED."postedAt"
-  ELSE t."postedAt" END`;
+/** The first write's time stays (as its reason does), unless the entry is rewritten (as its reason is). */
+const POSTED_AT_ON_CONFLICT = `CASE WHEN t."pipelineVersion" < EXCLUDED."pipelineVersion"
+  OR (EXCLUDED.reason IS NULL AND t.reason IS NOT NULL) THEN EXCLUDED."postedAt" ELSE t."postedAt" END`;
 
 function appendNew(target: string, addition: string): string {
   return `${target} || coalesce((SELECT jsonb_agg(e) FROM jsonb_array_elements(${addition}) e
@@ -289,9 +294,8 @@ const MERGE_SQL = (pipelineId: string, postIds: string, seen: string): string =>
 
 export interface EntryWrite {
   postId: bigint;
+  /** Its `reason` is the repost the entry shows (why the post reached the user), or null. */
   result: PipelineResult;
-  /** Why the post reached the user when it came in as a repost / boost (the candidate's reason). */
-  reason: RepostReason | null;
   /** The user's personal labels of the post (the candidate's), shown with it on the timeline. */
   labels?: PersonalLabels | null;
   /** The keys later batches' dedupe finds this entry by (visible entries; none when omitted). */
@@ -427,7 +431,7 @@ function upsertParams(
     decisions: e.result.decisions,
     seenIn: e.result.seenIn,
     keys: e.dedupeKeys ?? [],
-    reason: e.reason,
+    reason: e.result.reason,
     // The labels the decisions were made with.
     labels: e.labels ?? null,
     // A UTC wall-clock time, as the column holds (the ISO string without its zone).

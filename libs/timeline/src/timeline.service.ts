@@ -249,10 +249,10 @@ export class TimelineService {
     const entries = results.map((result, i) => ({
       postId: batch[i]!.postId,
       result,
-      reason: batch[i]!.reason,
       labels: batch[i]!.labels,
       dedupeKeys: scope === null || result.hidden ? undefined : scope.keysOf(batch[i]!.post),
-      postedAt: postedAt(batch[i]!, now),
+      // Placed as the entry is shown: at the repost, or at the post when a stage hid the repost.
+      postedAt: postedAt({ post: batch[i]!.post, reason: result.reason }, now),
     }));
     // One statement is atomic by itself: no transaction round trips for a normal batch.
     if (entries.length <= MAX_SINGLE_STATEMENT_ENTRIES)
