@@ -15,20 +15,12 @@ type ActionWithAccount = OutboundAction & { linkedAccount: LinkedAccount };
 
 /** What a like or repost (or its undoing) does to the member's state and to the post's counts. */
 const VIEWER_EFFECT: Partial<
-  Record<
-    ActionKind,
-    {
-      state: 'liked' | 'reposted';
-      record: 'likeUri' | 'repostUri';
-      count: 'likes' | 'reposts';
-      on: boolean;
-    }
-  >
+  Record<ActionKind, { state: 'liked' | 'reposted'; count: 'likes' | 'reposts'; on: boolean }>
 > = {
-  [ActionKind.Like]: { state: 'liked', record: 'likeUri', count: 'likes', on: true },
-  [ActionKind.Unlike]: { state: 'liked', record: 'likeUri', count: 'likes', on: false },
-  [ActionKind.Repost]: { state: 'reposted', record: 'repostUri', count: 'reposts', on: true },
-  [ActionKind.Unrepost]: { state: 'reposted', record: 'repostUri', count: 'reposts', on: false },
+  [ActionKind.Like]: { state: 'liked', count: 'likes', on: true },
+  [ActionKind.Unlike]: { state: 'liked', count: 'likes', on: false },
+  [ActionKind.Repost]: { state: 'reposted', count: 'reposts', on: true },
+  [ActionKind.Unrepost]: { state: 'reposted', count: 'reposts', on: false },
 };
 
 /**
@@ -77,7 +69,7 @@ export class ActionPerformer {
     try {
       const connector = await this.accounts.connectorFor(action.linkedAccount);
       const result = await this.write(connector, action);
-      await this.reconcile(connector, action, result);
+      await this.reconcile(connector, action);
       await this.update(action, {
         status: ActionStatus.Done,
         error: null,
@@ -159,34 +151,31 @@ export class ActionPerformer {
   /**
    * After a like, repost or their undoing: the post as the account now sees it gives the member's
    * state and the counts everyone sees. A network that has not caught up with the write yet
-   * (Bluesky's AppView indexes it a moment later) is corrected by the write itself: the state is
-   * what was done, the count moves by one. Best effort: the write is done either way.
+   * (Bluesky's AppView indexes it a moment later) is not believed on the member's state (the
+   * action stands) and its count is moved by one. Best effort: the write is done either way.
    */
-  private async reconcile(
-    connector: NetworkConnector,
-    action: ActionWithAccount,
-    result: ActionResult | null,
-  ): Promise<void> {
+  private async reconcile(connector: NetworkConnector, action: ActionWithAccount): Promise<void> {
     const effect = VIEWER_EFFECT[action.kind];
     const target = (action.payload as unknown as ActionPayload).target;
     if (!effect || !target) return;
     const asked = new Date();
     try {
       const fetched = await connector.fetchPost(target);
-      const viewer = { ...fetched.viewer };
       const counts = { ...fetched.post.counts };
-      if (viewer[effect.state] !== effect.on) {
-        viewer[effect.state] = effect.on;
-        viewer[effect.record] = effect.on ? (result?.uri ?? null) : null;
+      if (fetched.viewer[effect.state] === effect.on) {
+        // Caught up with this write, so with the account's earlier ones too: its word stands.
+        const { id, userId, network } = action.linkedAccount;
+        const observed = [{ uri: target.uri, viewer: fetched.viewer }];
+        await recordViewerStates(this.db.client, { id, userId, network }, observed, asked);
+      } else {
+        // Behind: the action itself (newer than any stored word) stays the member's state.
         counts[effect.count] = Math.max(0, counts[effect.count] + (effect.on ? 1 : -1));
       }
-      const { id, userId, network } = action.linkedAccount;
-      await recordViewerStates(this.db.client, { id, userId, network }, [{ uri: target.uri, viewer }], asked);
       await this.db.client.$executeRawUnsafe(
         `UPDATE "Post" SET data = jsonb_set(data, '{counts}', $1::jsonb), "updatedAt" = now()
          WHERE network = $2::"Network" AND uri = $3 AND "trustDomain" = $4`,
         JSON.stringify(counts),
-        network,
+        action.linkedAccount.network,
         target.uri,
         fetched.trustDomain,
       );
