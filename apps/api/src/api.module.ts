@@ -33,6 +33,7 @@ import { LiveModule } from './live/live.module.js';
 import { PipelinesModule } from './pipelines/pipelines.module.js';
 import { PluginsModule } from './plugins/plugins.module.js';
 import { TimelineModule } from './timeline/timeline.module.js';
+import { ViewerStateModule } from './viewer-state/viewer-state.module.js';
 
 export const SCHEMA_FILE = 'apps/api/schema.graphql';
 
@@ -94,6 +95,7 @@ export class ApiModule {
         AccountsModule,
         PostsModule,
         ProfilesModule,
+        ViewerStateModule,
         PipelinesModule,
         PluginsModule,
         ActionsModule,
