@@ -20,6 +20,8 @@ import { ReadMarkerService } from './timeline/read-marker.service.js';
 import { MastodonStreamsService } from './streams/mastodon-streams.service.js';
 import { BlueskyFirehoseService } from './streams/bluesky-firehose.service.js';
 import { BlueskyFanoutService } from './streams/bluesky-fanout.service.js';
+import { BlueskyStreamService } from './streams/bluesky-stream.service.js';
+import { FollowEffectsService } from './streams/follow-effects.service.js';
 import { OriginDeletesService } from './streams/origin-deletes.service.js';
 import { FanoutService } from './ingest/fanout.service.js';
 import { ActionPerformer } from './actions/action-performer.service.js';
@@ -56,6 +58,8 @@ export class WorkerModule {
         MastodonStreamsService,
         BlueskyFirehoseService,
         BlueskyFanoutService,
+        FollowEffectsService,
+        BlueskyStreamService,
         OriginDeletesService,
         FanoutService,
         ActionPerformer,

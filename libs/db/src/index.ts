@@ -25,6 +25,7 @@ export { upsertIngested, recordSkipped, storePosts, attachPosts } from './post-s
 export type { UpsertResult, Attachment } from './post-store.js';
 export {
   addTombstones,
+  authorAttachments,
   markPostsDeleted,
   releaseRepostAttachments,
   repostAttachments,

@@ -23,7 +23,8 @@ export {
   DELETED_AT_ORIGIN,
   deletedAtOrigin,
   hideDeletedPosts,
-  releaseRepostEntries,
+  NO_LONGER_FOLLOWED,
+  releaseEntries,
 } from './origin-deletes.js';
 export { checkPipelineSpec, describedPlugins, pluginReferences, toIssue } from './pipeline-check.js';
 export type { SpecCheck, SpecIssue } from './pipeline-check.js';

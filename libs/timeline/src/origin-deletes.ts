@@ -1,9 +1,13 @@
-// Entries of posts deleted at origin (their author deleted the post, or the repost that brought it):
-// hidden, never removed, so the audit (`includeHidden`) still shows them and why.
+// Entries of posts that left a member's sources at origin (their author deleted the post, or the
+// repost that brought it; the member unfollowed whoever brought it): hidden, never removed, so the
+// audit (`includeHidden`) still shows them and why. A rebuild starts from the sources, where they
+// no longer are, as the network's own timeline would.
 import type { Decision, PipelineResult } from '@tributary/pipeline';
 import type { Sql } from '@tributary/db';
 
 export const DELETED_AT_ORIGIN = 'deleted at origin';
+/** The member unfollowed the account that brought the post (its author, or the reposter). */
+export const NO_LONGER_FOLLOWED = 'no longer followed';
 
 /** The decision recorded on such an entry, after the pipeline's own. */
 export const DELETED_AT_ORIGIN_DECISION: Decision = {
@@ -49,14 +53,17 @@ export async function hideDeletedPosts(sql: Sql, postIds: readonly bigint[]): Pr
 }
 
 /**
- * A deleted repost let these posts go from users' sources: an entry whose post no source of its
- * user still has is hidden; one still reached another way only loses that repost as its reason.
+ * These posts left users' sources (`why`: DELETED_AT_ORIGIN, NO_LONGER_FOLLOWED): an entry whose
+ * post no source of its user still has is hidden for that reason; one still reached another way
+ * only loses the released repost (`repostUri`; null: the post came by its author) as its reason.
  */
-export async function releaseRepostEntries(
+export async function releaseEntries(
   sql: Sql,
-  released: readonly { userId: string; postId: bigint; repostUri: string }[],
+  released: readonly { userId: string; postId: bigint; repostUri: string | null }[],
+  why: string,
 ): Promise<number> {
   if (released.length === 0) return 0;
+  const decision: Decision = { ...DELETED_AT_ORIGIN_DECISION, reason: why };
   const rows = await sql.query<{ id: string }>(
     `WITH k AS (
        SELECT * FROM unnest($3::uuid[], $4::bigint[], $5::text[]) AS k("userId", "postId", "repostUri")),
@@ -77,8 +84,8 @@ export async function releaseRepostEntries(
      FROM e WHERE t.id = e.id
      RETURNING t.id`,
     [
-      DELETED_AT_ORIGIN,
-      JSON.stringify([DELETED_AT_ORIGIN_DECISION]),
+      why,
+      JSON.stringify([decision]),
       released.map((r) => r.userId),
       released.map((r) => String(r.postId)),
       released.map((r) => r.repostUri),

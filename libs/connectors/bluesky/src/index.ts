@@ -22,3 +22,5 @@ export { AppViewClient, APPVIEW_BATCH } from './appview-client.js';
 export type { AppViewClientOptions, HydratedPosts } from './appview-client.js';
 export { listFollowRecords } from './follow-records.js';
 export { normalizeAuthor } from './normalize-post.js';
+export { postFromRecord, recordSuffices } from './record-post.js';
+export type { RecordPost, StreamedPost } from './record-post.js';
