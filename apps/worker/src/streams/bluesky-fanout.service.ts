@@ -533,9 +533,14 @@ export class BlueskyFanoutService {
       cursor,
       verify: true,
       plcUrl: this.config.BLUESKY_PLC_URL,
+      allowHttp: this.config.BLUESKY_ALLOW_HTTP,
       collections: FANOUT_COLLECTIONS,
       onEvent: (event) => this.onEvent(event, shard),
-      onError: (err) => this.recordError(`relay firehose (${url}): ${err.message}`),
+      // @atproto/sync's errors say what failed in their cause (a refused signature, a lost connection).
+      onError: (err) =>
+        this.recordError(
+          `relay firehose (${url}): ${err.message}${err.cause instanceof Error ? `: ${err.cause.message}` : ''}`,
+        ),
       onStatus: ({ connected }) => {
         shard.connected = connected;
         if (this.shards.get(shard.id) === shard) void this.writeStatus();

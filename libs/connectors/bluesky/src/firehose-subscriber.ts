@@ -42,6 +42,11 @@ export interface FirehoseSubscriberOptions {
   maxReconnectSeconds?: number;
   /** Where repos' keys are resolved (`verify`). */
   plcUrl?: string;
+  /**
+   * Resolve identities with plain `fetch`, http:// and private addresses allowed (a private or test
+   * network's PLC); by default @atproto/identity's guarded fetch refuses them.
+   */
+  allowHttp?: boolean;
   /** Check every commit's signature and proofs, and hand on the records (see above). */
   verify?: boolean;
   /** Connected: events flow; not: the connection failed and is being retried. */
@@ -77,7 +82,10 @@ export function subscribeRepos(options: FirehoseSubscriberOptions): FirehoseSubs
   };
   const firehose = new Firehose({
     service: wsUrl(options.service),
-    idResolver: new IdResolver(options.plcUrl ? { plcUrl: options.plcUrl } : {}),
+    idResolver: new IdResolver({
+      ...(options.plcUrl ? { plcUrl: options.plcUrl } : {}),
+      ...(options.allowHttp ? { fetch: globalThis.fetch } : {}),
+    }),
     filterCollections: [...(options.collections ?? FEED_COLLECTIONS)],
     unauthenticatedCommits: !verify,
     unauthenticatedHandles: true,
