@@ -37,4 +37,7 @@ if [ ! -f generated/prisma/.schema-hash ] || [ "$(cat generated/prisma/.schema-h
   node tools/scripts/prisma-generate.mjs >&2
 fi
 
+# Build the web app (apps/web → dist/web) when its sources changed.
+node tools/scripts/build-web.mjs >&2
+
 exec "$@"

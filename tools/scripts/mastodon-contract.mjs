@@ -62,6 +62,19 @@ const OPERATIONS = [
   'GET /api/v1/announcements',
   'GET /api/v2/filters',
   'GET /api/v1/accounts/{id}',
+  // What the client surface calls on the members' instances (profiles, follows, bookmarks, media).
+  'GET /api/v1/accounts/lookup',
+  'GET /api/v1/accounts/{id}/statuses',
+  'GET /api/v1/accounts/relationships',
+  'POST /api/v1/accounts/{id}/follow',
+  'POST /api/v1/accounts/{id}/unfollow',
+  'POST /api/v1/accounts/{id}/mute',
+  'POST /api/v1/accounts/{id}/unmute',
+  'POST /api/v1/accounts/{id}/block',
+  'POST /api/v1/accounts/{id}/unblock',
+  'GET /api/v1/bookmarks',
+  'POST /api/v1/statuses/{id}/bookmark',
+  'POST /api/v1/statuses/{id}/unbookmark',
   'PUT /api/v1/media/{id}',
 ];
 
@@ -73,6 +86,7 @@ const STREAMING_EVENTS = {
   update: { $ref: '#/components/schemas/Status' },
   'status.update': { $ref: '#/components/schemas/Status' },
   delete: { type: 'string' },
+  notification: { $ref: '#/components/schemas/Notification' },
 };
 
 /** JSON Schema keywords that carry structure; everything else (descriptions, examples…) is dropped. */

@@ -21,6 +21,7 @@ import { validationRules } from './common/validation-rules.js';
 import { FeedGeneratorModule } from './feed-generator/feed-generator.module.js';
 import { HealthController } from './health/health.controller.js';
 import { MastodonApiModule } from './mastodon-api/mastodon-api.module.js';
+import { NotificationsModule } from './notifications/notifications.module.js';
 import { PostsModule } from './posts/posts.module.js';
 import { WebClientController } from './web/web-client.controller.js';
 import { GraphqlWsServer, graphqlContext } from './live/graphql-ws.server.js';
@@ -91,6 +92,7 @@ export class ApiModule {
         LiveModule,
         FeedGeneratorModule,
         MastodonApiModule,
+        NotificationsModule,
       ],
       controllers: [HealthController, WebClientController],
       providers: [{ provide: APP_FILTER, useClass: GraphqlExceptionFilter }],

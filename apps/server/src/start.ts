@@ -13,6 +13,7 @@ import { bootstrapApi } from '@tributary/api';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { bootstrapWorker } from '@tributary/worker';
 import { ensureRedis } from './embedded-redis.js';
+import { resolveBlueskyOAuthKey } from './bluesky-oauth-key.js';
 import { resolveEncryptionKey } from './encryption-key.js';
 
 export interface Running {
@@ -31,7 +32,11 @@ export async function start(settings: Config): Promise<Running> {
     ]);
   }
   await mkdir(config.DATA_DIR, { recursive: true });
-  config = { ...config, ENCRYPTION_KEY: (await resolveEncryptionKey(config)).toString('base64') };
+  config = {
+    ...config,
+    ENCRYPTION_KEY: (await resolveEncryptionKey(config)).toString('base64'),
+    BLUESKY_OAUTH_KEY: await resolveBlueskyOAuthKey(config),
+  };
   const redis = await ensureRedis(config);
   const database = await openDatabase({
     url: config.DATABASE_URL,

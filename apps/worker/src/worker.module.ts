@@ -22,9 +22,11 @@ import { BlueskyFirehoseService } from './streams/bluesky-firehose.service.js';
 import { BlueskyFanoutService } from './streams/bluesky-fanout.service.js';
 import { BlueskyStreamService } from './streams/bluesky-stream.service.js';
 import { FollowEffectsService } from './streams/follow-effects.service.js';
+import { BlueskyLabelsService } from './streams/bluesky-labels.service.js';
 import { OriginDeletesService } from './streams/origin-deletes.service.js';
 import { FanoutService } from './ingest/fanout.service.js';
 import { ActionPerformer } from './actions/action-performer.service.js';
+import { NotificationSyncService } from './notifications/notification-sync.service.js';
 
 @Module({})
 export class WorkerModule {
@@ -60,9 +62,11 @@ export class WorkerModule {
         BlueskyFanoutService,
         FollowEffectsService,
         BlueskyStreamService,
+        BlueskyLabelsService,
         OriginDeletesService,
         FanoutService,
         ActionPerformer,
+        NotificationSyncService,
       ],
     };
   }

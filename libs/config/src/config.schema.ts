@@ -155,10 +155,20 @@ export const configSchema = z.object({
    * its answers are the network's word, shared by every member, so only name one you trust.
    */
   BLUESKY_APPVIEW_URL: url(['https:', 'http:']).default('https://public.api.bsky.app'),
+  /**
+   * How often each Bluesky account's labeler subscriptions are read again from its preferences
+   * (private, so asked of its PDS: one request per account and period), in seconds.
+   */
+  BLUESKY_LABELERS_REFRESH_SECONDS: z.coerce.number().int().min(1).default(300),
   /** How many posts of history each new source backfills. */
   BACKFILL_DEPTH: z.coerce.number().int().min(0).max(10000).default(500),
   /** Poll interval for sources when no stream event arrived, in seconds. */
   POLL_INTERVAL_SECONDS: z.coerce.number().int().min(10).default(120),
+  /**
+   * How often each linked account's notifications are fetched besides stream events (Bluesky has
+   * none for them; Mastodon's user stream announces them).
+   */
+  NOTIFICATIONS_POLL_SECONDS: z.coerce.number().int().min(5).default(60),
   /** Hosts exempt from the private-address guard on Mastodon instance URLs (tests, private deployments). */
   MASTODON_ALLOWED_HOSTS: csv.default([]),
   /** Allow plain http:// for hosts on MASTODON_ALLOWED_HOSTS (tests and private networks only). */
@@ -168,6 +178,17 @@ export const configSchema = z.object({
    * (`did:web:<host>`, served at /.well-known/did.json) that answers members' published feeds.
    */
   PUBLIC_URL: url(['https:', 'http:']).optional(),
+  /**
+   * The ES256 private key (JWK JSON or PKCS#8 PEM) signing Tributary's Bluesky OAuth client
+   * assertions (a confidential client, on an https PUBLIC_URL). Without it one is generated once
+   * into DATA_DIR/bluesky-oauth-key.json (fine for one machine; set it explicitly when scaling out).
+   */
+  BLUESKY_OAUTH_KEY: z.string().min(1).optional(),
+  /**
+   * A service answering com.atproto.identity.resolveHandle, for signing in with a handle; default:
+   * the handle's own DNS record and https well-known.
+   */
+  BLUESKY_HANDLE_RESOLVER: url(['https:', 'http:']).optional(),
   /** PLC directory resolving `did:plc:` DIDs (the keys that sign feed requests' service JWTs). */
   BLUESKY_PLC_URL: url(['https:', 'http:']).default('https://plc.directory'),
   /**

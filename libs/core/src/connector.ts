@@ -1,4 +1,5 @@
 import type { Network, SourceKind } from './network.js';
+import type { NotificationPage } from './notification.js';
 import type { Post, RepostReason } from './post.js';
 import type { TrustDomain } from './trust.js';
 
@@ -34,6 +35,20 @@ export interface NetworkConnector {
    * when `target.nativeId` belongs to another instance.
    */
   fetchThread(target: PostTarget): Promise<FetchedThread>;
+
+  /**
+   * The account's notifications newer than `marker` (the value a previous call returned; null on
+   * the first call, which returns the newest page only), at most `maxItems`, newest first, with the
+   * posts they are about. Never skips: when more is new, `complete` is false and the marker keeps
+   * the gap for the next call.
+   */
+  fetchNotifications(marker: string | null, maxItems: number): Promise<NotificationPage>;
+
+  /**
+   * Tells the network that the member read the account's notifications up to `last` (one this
+   * connector returned): Mastodon's `notifications` marker, Bluesky's `updateSeen`.
+   */
+  saveNotificationsRead(last: { nativeId: string; createdAt: string }): Promise<void>;
 }
 
 /** A thread as the network returned it, normalized. Posts that could not be normalized are in `skipped`. */

@@ -6,7 +6,15 @@
 // writes that server's rows. A post's personal labels (the reading account's own filters and
 // labelers) are the source's, kept on its SourcePost row, never on the shared Post.
 import { splitPersonalLabels } from '@tributary/core';
-import type { IngestedItem, Network, Post, RepostReason, SkippedItem, TrustDomain } from '@tributary/core';
+import type {
+  IngestedItem,
+  Network,
+  PersonalLabels,
+  Post,
+  RepostReason,
+  SkippedItem,
+  TrustDomain,
+} from '@tributary/core';
 import { DbError, DbErrorCode, withDbErrors } from './db-error.js';
 import type { PrismaClient } from './prisma-client.js';
 
@@ -91,6 +99,8 @@ export interface Attachment {
   sourceId: string;
   uri: string;
   reason: RepostReason | null;
+  /** The source's account's personal labels of the post (its labelers' own), or null. */
+  labels?: PersonalLabels | null;
 }
 
 /**
@@ -132,23 +142,25 @@ export async function attachPosts(
               byUri.get(a.uri)!,
               a.reason ? json(a.reason, a.uri) : null,
               reasonUri(a.reason),
+              a.labels ? json(a.labels, a.uri) : null,
             ] as const,
         )
         // The primary key's order: concurrent fan-outs lock rows alike and cannot deadlock.
         .sort(([s1, p1], [s2, p2]) => (s1 < s2 ? -1 : s1 > s2 ? 1 : p1 < p2 ? -1 : p1 > p2 ? 1 : 0));
       const attached: { sourceId: string; postId: bigint }[] = [];
-      for (const chunk of chunks(params, 4)) {
+      for (const chunk of chunks(params, 5)) {
         // As upsertIngested's: new rows, and rows a newer repost re-places ("reposted by", placed
-        // anew), both returned for the pipelines. A source's personal labels are not touched: the
-        // AppView answered without any member's labelers. The UPDATE's snapshot does not hold the
-        // rows inserted beside it, so no row is modified twice.
+        // anew), both returned for the pipelines. A new row gets the source's personal labels as
+        // the AppView gave them for its account's labelers; an existing row's are left to the
+        // labelers' streams (BlueskyLabelsService), which follow them. The UPDATE's snapshot does
+        // not hold the rows inserted beside it, so no row is modified twice.
         attached.push(
           ...(await tx.$queryRawUnsafe<{ sourceId: string; postId: bigint }[]>(
-            `WITH v ("sourceId", "postId", "reason", "reasonUri") AS (
-               VALUES ${valuesList(chunk.length, ['uuid', 'bigint', 'jsonb', 'text'])}),
+            `WITH v ("sourceId", "postId", "reason", "reasonUri", "labels") AS (
+               VALUES ${valuesList(chunk.length, ['uuid', 'bigint', 'jsonb', 'text', 'jsonb'])}),
              ins AS (
-               INSERT INTO "SourcePost" ("sourceId", "postId", "reason", "reasonUri")
-               SELECT "sourceId", "postId", "reason", "reasonUri" FROM v
+               INSERT INTO "SourcePost" ("sourceId", "postId", "reason", "reasonUri", "labels")
+               SELECT "sourceId", "postId", "reason", "reasonUri", "labels" FROM v
                ON CONFLICT ("sourceId", "postId") DO NOTHING
                RETURNING "sourceId", "postId"),
              reposted AS (

@@ -27,3 +27,4 @@ export {
 export type { PluginManifest, PluginSourceCheck } from './sandbox/sandboxed-plugin.js';
 export { NO_FEEDBACK } from './stages/feedback.js';
 export type { MemberFeedback } from './stages/feedback.js';
+export * from './notification-mutes.js';

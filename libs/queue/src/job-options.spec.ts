@@ -20,6 +20,8 @@ const SAMPLE: { [N in JobName]: JobPayloads[N] } = {
   'check-rebuilds': {},
   'save-read-marker': { pipelineId: 'p' },
   'perform-action': { actionId: 'a' },
+  'sync-notifications': { accountId: 'a' },
+  'save-notifications-marker': { userId: 'u' },
 };
 
 /** How long a job keeps being retried after its first failure, in ms. */

@@ -81,6 +81,20 @@ export function jobOptions<N extends JobName>(name: N, data: JobPayloads[N]): Jo
         deduplication: { id: `read-marker:${pipelineId}`, keepLastIfActive: true },
       };
     }
+    case 'sync-notifications': {
+      const { accountId } = data as JobPayloads['sync-notifications'];
+      // Like a source's sync: one queued (and one more while it runs) per account.
+      return { ...base, deduplication: { id: `notifications:${accountId}`, keepLastIfActive: true } };
+    }
+    case 'save-notifications-marker': {
+      const { userId } = data as JobPayloads['save-notifications-marker'];
+      // It reads the marker current when it runs: marks piling up are one job.
+      return {
+        ...base,
+        attempts: 5,
+        deduplication: { id: `notifications-marker:${userId}`, keepLastIfActive: true },
+      };
+    }
     case 'perform-action': {
       const { actionId } = data as JobPayloads['perform-action'];
       // One job per action: a double submit of the same action id is one job. Writes are

@@ -145,6 +145,10 @@ export interface BlueskyNetworkClient {
   secondPds(): Promise<string>;
   /** Applies a labeler label (default labeler: `info.labelerDid`) to a record. */
   label(subject: { uri: string; cid: string }, val: string, src?: string): Promise<void>;
+  /** The network's labeler service (Ozone): its DID and endpoint. */
+  ozone(): Promise<{ did: string; url: string }>;
+  /** Ozone's moderator applies (or with `negate`, withdraws) a label on a record, through Ozone's API. */
+  ozoneLabel(subject: { uri: string; cid: string }, val: string, negate?: boolean): Promise<void>;
   /**
    * Publishes a custom feed `<owner>/app.bsky.feed.generator/<rkey>` whose generator serves
    * `posts` (URIs, in that order). Returns the feed URI.
@@ -199,6 +203,9 @@ export async function blueskyNetwork(): Promise<BlueskyNetworkClient> {
     hostPolicy: blueskyTestHostPolicy(info.pdsUrl),
     processAll: async () => void (await control(info, '/process-all', {})),
     label: async (subject, val, src) => void (await control(info, '/labels', { ...subject, val, src })),
+    ozone: async () => (await control(info, '/ozone', {})) as { did: string; url: string },
+    ozoneLabel: async (subject, val, negate = false) =>
+      void (await control(info, '/ozone-label', { ...subject, val, negate })),
     createFeed: async (owner, rkey, posts) => {
       const feedUri = `at://${owner.did}/app.bsky.feed.generator/${rkey}`;
       const { did } = (await control(info, '/feed-generators', { feedUri, posts })) as { did: string };

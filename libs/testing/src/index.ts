@@ -28,3 +28,4 @@ export type { PostViewRewrite } from './bluesky/hostile-pds.js';
 export { JetstreamServer } from './bluesky/jetstream-server.js';
 export type { JetstreamServerOptions } from './bluesky/jetstream-server.js';
 export { ForgingRelay } from './bluesky/forging-relay.js';
+export { revokeOAuthSessions, signInAndConsent } from './bluesky/oauth-pages.js';

@@ -34,6 +34,13 @@ interface CandidateRow {
 }
 
 /**
+ * Bridgy Fed's pointer to a bridged post's original, which it writes into the Bluesky record: the
+ * stored native record is a post view (`record`) or a feed item (`post.record`); flat in fixtures.
+ */
+const BRIDGY_ORIGINAL_URL = `coalesce(p.raw#>>'{record,bridgyOriginalUrl}', p.raw#>>'{post,record,bridgyOriginalUrl}',
+  p.raw->>'bridgyOriginalUrl')`;
+
+/**
  * Driven by the post ids (`ids`: a one-column row source), so the cost follows the batch, not the
  * size of the user's history: a plan starting from the user's sources reads all their posts (seen
  * with stale statistics: 118 ms instead of 8 ms for 500 ids). `OFFSET 0` keeps the lateral
@@ -44,7 +51,7 @@ interface CandidateRow {
  * either way once the tables are analyzed).
  */
 const candidatesSql = (ids: string) => `
-  SELECT p.id::text AS "postId", p.data, p.raw->>'bridgyOriginalUrl' AS "bridgyOriginalUrl",
+  SELECT p.id::text AS "postId", p.data, ${BRIDGY_ORIGINAL_URL} AS "bridgyOriginalUrl",
          sp.reason, sp.labels, sp."sourceId", src."linkedAccountId", src.network, p."deletedAt" IS NOT NULL AS deleted
   FROM ${ids} AS ids(id)
   CROSS JOIN LATERAL (SELECT * FROM "SourcePost" x WHERE x."postId" = ids.id OFFSET 0) sp
@@ -205,7 +212,7 @@ export async function loadHistory(
     prepared(`WITH m AS MATERIALIZED (
        SELECT t."postId", t."pipelineId", t.hidden FROM "TimelineEntry" t
        WHERE t."dedupeKeys" && ${KEY_HASHES('$1', 'unnest($2::text[])')})
-     SELECT p.id::text AS "postId", ${HISTORY_FIELDS} AS data, p.raw->>'bridgyOriginalUrl' AS "bridgyOriginalUrl"
+     SELECT p.id::text AS "postId", ${HISTORY_FIELDS} AS data, ${BRIDGY_ORIGINAL_URL} AS "bridgyOriginalUrl"
      FROM m JOIN "Post" p ON p.id = m."postId"
      WHERE m."pipelineId" = $1::uuid AND NOT m.hidden
        AND p."createdAt" BETWEEN $3::timestamptz AND $4::timestamptz

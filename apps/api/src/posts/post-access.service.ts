@@ -15,7 +15,7 @@ export interface StoredPost {
 
 /**
  * Which stored posts a user may read: those that reached them through one of their sources, one of
- * their timelines, or a thread fetched through one of their accounts. Anything else is "not found",
+ * their timelines, a thread fetched through one of their accounts, or one of their notifications. Anything else is "not found",
  * whoever else stored it.
  */
 @Injectable()
@@ -24,6 +24,7 @@ export class PostAccessService {
 
   async visiblePost(userId: string, postId: bigint): Promise<StoredPost | null> {
     // Each branch is an index lookup: SourcePost by postId, TimelineEntry by (pipelineId, postId),
+    // Notification by postId,
     // ThreadCache by the GIN index on postIds. The personal labels come from the user's own sources
     // and threads only.
     const rows = await this.db.client.$queryRawUnsafe<(StoredPost & { labels: PersonalLabels[] | null })[]>(
@@ -49,7 +50,8 @@ export class PostAccessService {
                     WHERE pl."userId" = $2::uuid)
          OR EXISTS (SELECT 1 FROM "ThreadCache" tc
                     JOIN "LinkedAccount" la ON la.id = tc."linkedAccountId"
-                    WHERE tc."postIds" @> ARRAY[p.id] AND la."userId" = $2::uuid))`,
+                    WHERE tc."postIds" @> ARRAY[p.id] AND la."userId" = $2::uuid)
+         OR EXISTS (SELECT 1 FROM "Notification" n WHERE n."postId" = p.id AND n."userId" = $2::uuid))`,
       postId,
       userId,
     );

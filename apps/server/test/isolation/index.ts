@@ -4,6 +4,7 @@ import { actionCases } from './actions.cases.js';
 import { authCases } from './auth.cases.js';
 import { feedCases } from './feeds.cases.js';
 import { liveCases } from './live.cases.js';
+import { notificationCases } from './notifications.cases.js';
 import { postCases } from './posts.cases.js';
 import { timelineCases } from './timeline.cases.js';
 import { pipelineCases } from './pipelines.cases.js';
@@ -18,4 +19,5 @@ export const caseGroups: CaseGroup[] = [
   timelineCases,
   liveCases,
   feedCases,
+  notificationCases,
 ];

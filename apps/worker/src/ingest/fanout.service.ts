@@ -8,8 +8,9 @@ import {
   ConnectorErrorCode,
   NETWORK_TRUST_DOMAIN,
   Network,
+  splitPersonalLabels,
 } from '@tributary/core';
-import type { Author, Post, RepostReason } from '@tributary/core';
+import type { Author, PersonalLabels, Post, RepostReason } from '@tributary/core';
 import {
   PrismaService,
   attachPosts,
@@ -100,11 +101,28 @@ export class FanoutService {
   }
 
   private async attach(items: readonly Item[], attempt: number) {
+    // Sources removed, or whose account must be linked again, since the stream leader looked.
+    const sources = await this.db.client.source.findMany({
+      where: {
+        id: { in: [...new Set(items.flatMap((i) => i.sourceIds))] },
+        linkedAccount: { status: { not: AccountStatus.NeedsReauth } },
+      },
+      select: { id: true, linkedAccount: { select: { userId: true, labelers: true } } },
+    });
+    const userOf = new Map(sources.map((s) => [s.id, s.linkedAccount.userId]));
+    const labelersOf = new Map(sources.map((s) => [s.id, new Set(s.linkedAccount.labelers)]));
     // Posts whose event carried a record that shows them: no wait for the AppView to index them.
+    // Their labelers' labels come from the labelers' streams (BlueskyLabelsService).
     const fromRecords = attempt === 0 ? await this.fromRecords(items) : new Map<string, Post>();
     const rest = items.filter((i) => !fromRecords.has(i.uri));
+    // One request for every member whatever their labelers: each source keeps its own labelers' labels.
     const { posts, skipped } =
-      rest.length > 0 ? await this.appview.posts(rest.map((i) => i.uri)) : { posts: new Map(), skipped: [] };
+      rest.length > 0
+        ? await this.appview.posts(
+            rest.map((i) => i.uri),
+            sources.flatMap((s) => s.linkedAccount.labelers),
+          )
+        : { posts: new Map<string, Post>(), skipped: [] };
     for (const [uri, post] of fromRecords) posts.set(uri, post);
     await recordSkipped(this.db.client, Network.Bluesky, null, skipped);
     const found = items.filter((i) => posts.has(i.uri));
@@ -113,11 +131,15 @@ export class FanoutService {
     );
     const reasons = await this.reasons(found);
 
-    const userOf = await this.usersOf(found.flatMap((i) => i.sourceIds));
     const attachments: Attachment[] = found.flatMap((i) =>
       i.sourceIds
         .filter((id) => userOf.has(id))
-        .map((sourceId) => ({ sourceId, uri: i.uri, reason: i.reason ? reasons.get(i.reason.uri)! : null })),
+        .map((sourceId) => ({
+          sourceId,
+          uri: i.uri,
+          reason: i.reason ? reasons.get(i.reason.uri)! : null,
+          labels: labelsFor(posts.get(i.uri)!, labelersOf.get(sourceId)!),
+        })),
     );
     const attached = await this.withoutDeleted(
       await attachPosts(this.db.client, [...posts.values()], attachments, NETWORK_TRUST_DOMAIN),
@@ -353,6 +375,15 @@ function decisive(post: Post): string {
     post.quote?.uri ?? null,
     post.author?.bot ?? false,
   ]);
+}
+
+/** The personal labels of `post` that are the source's account's: its own labelers' alone. */
+function labelsFor(post: Post, labelers: ReadonlySet<string>): PersonalLabels | null {
+  const { personal } = splitPersonalLabels(post);
+  if (personal === null) return null;
+  const post_ = personal.post.filter((l) => labelers.has(l.source));
+  const quote = personal.quote.filter((l) => labelers.has(l.source));
+  return post_.length + quote.length > 0 ? { post: post_, quote } : null;
 }
 
 function recordUri(record: unknown): string | null {

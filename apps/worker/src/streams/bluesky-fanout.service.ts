@@ -59,7 +59,7 @@ const CURSOR_PREFIX = { jetstream: 'bluesky:jetstream:', relay: 'bluesky:relay:'
 export type FanoutStream = Extract<StreamChoice, { kind: 'jetstream' | 'relay' }>;
 
 type Item = JobPayloads['fanout-posts']['items'][number];
-type GraphChange = Extract<FanoutDecision, { type: 'follow' | 'unfollow' }>;
+type GraphChange = Extract<FanoutDecision, { type: 'follow' | 'unfollow' | 'block' | 'unblock' }>;
 
 interface Load {
   loadedAt: number;
@@ -131,7 +131,7 @@ export class BlueskyFanoutService {
   /** Whom members came to follow or stopped following: applied to their HOME sources once stored. */
   private followEffects: FollowEffect[] = [];
   /** The graph as stored by the last leader, taken over member by member. */
-  private stored: StoredFollowGraph = { loadedAt: new Map(), follows: new Map() };
+  private stored: StoredFollowGraph = { loadedAt: new Map(), follows: new Map(), blocks: new Map() };
   /** Recently handed over (key -> its source ids), so a replay after a reconnect costs no request. */
   private readonly handed = new LRUCache<string, string>({ max: 20_000 });
   private flushTimer: NodeJS.Timeout | null = null;
@@ -208,7 +208,7 @@ export class BlueskyFanoutService {
     this.leading = true;
     this.stored = await loadFollowGraph(this.db.client).catch((err: unknown) => {
       this.logger.warn(`stored follow graph not read: ${err instanceof Error ? err.message : String(err)}`);
-      return { loadedAt: new Map(), follows: new Map() };
+      return { loadedAt: new Map(), follows: new Map(), blocks: new Map() };
     });
     await this.reconcile();
     this.timers = [
@@ -302,6 +302,8 @@ export class BlueskyFanoutService {
         // Known to the last leader: its graph serves at once, and is read again when due.
         const stored = this.stored.follows.get(did);
         if (stored) this.graph.setFollows(did, stored);
+        const blocks = this.stored.blocks.get(did);
+        if (blocks) this.graph.setBlocks(did, blocks);
         load = {
           loadedAt: this.stored.loadedAt.get(did)?.getTime() ?? 0,
           retryAt: 0,
@@ -338,13 +340,15 @@ export class BlueskyFanoutService {
     try {
       const connector = await this.connectorOf(accountId);
       const records = await listFollowRecords(connector.session);
+      const blocks = await listFollowRecords(connector.session, 'app.bsky.graph.block');
       if (!this.leading || !this.graph.isMember(did)) return;
       const loadedAt = new Date();
-      await replaceFollows(this.db.client, did, records, loadedAt);
+      await replaceFollows(this.db.client, did, records, loadedAt, blocks);
       await applyFollowChanges(this.db.client, load.pending);
       // What the stream missed (or happened while no leader ran) changes the HOME sources too.
       const before = this.graph.hasFollowsOf(did) ? new Set(this.graph.followsOf(did)) : null;
       this.graph.setFollows(did, records);
+      this.graph.setBlocks(did, blocks);
       for (const change of load.pending) this.graph.apply(change);
       if (before) this.followEffects.push(...this.graph.changesSince(did, before));
       Object.assign(load, { loadedAt: loadedAt.getTime(), failures: 0 });
@@ -594,7 +598,9 @@ export class BlueskyFanoutService {
         break;
       }
       case 'follow':
-      case 'unfollow': {
+      case 'unfollow':
+      case 'block':
+      case 'unblock': {
         const load = this.followLoads.get(decision.member);
         if (load?.pending) load.pending.push(decision);
         const effect = this.graph.apply(decision);

@@ -134,11 +134,14 @@ export class MastodonStreamsService implements OnApplicationBootstrap, OnApplica
             ? this.storeEdit(account.userId, account.serviceUrl, result.ok.post)
             : this.sync(source.id)),
         onDelete: (statusId) => void this.storeDeletion(account.serviceUrl, statusId),
+        // The user stream announces notifications: fetched from the account's marker, like a sync.
+        ...(which.stream === 'user' ? { onNotification: () => void this.syncNotifications(account.id) } : {}),
         // Every (re)open catches up from the stored marker: whatever arrived while no stream
         // was listening is fetched, nothing is assumed delivered.
         onStateChange: (state) => {
           if (state !== 'open') return;
           void this.sync(source.id);
+          if (which.stream === 'user') void this.syncNotifications(account.id);
           if (account.streamingUnavailableSince) void this.setStreamingUnavailable(account.id, null);
         },
         onUnsupported: (status) => void this.onNoStreaming(account.id, status),
@@ -161,6 +164,14 @@ export class MastodonStreamsService implements OnApplicationBootstrap, OnApplica
       .enqueue('sync-source', { sourceId })
       .catch((error: unknown) =>
         this.logger.warn(`cannot queue sync of ${sourceId}: ${(error as Error).message}`),
+      );
+  }
+
+  private async syncNotifications(accountId: string): Promise<void> {
+    await this.jobs
+      .enqueue('sync-notifications', { accountId })
+      .catch((error: unknown) =>
+        this.logger.warn(`cannot queue notifications of ${accountId}: ${(error as Error).message}`),
       );
   }
 

@@ -15,6 +15,7 @@ import type {
   IngestedItem,
   NetworkConnector,
   NewerItems,
+  NotificationPage,
   OlderPage,
   PostDraft,
   PostTarget,
@@ -24,11 +25,12 @@ import type {
   WriteOptions,
   WriteResult,
 } from '@tributary/core';
-import type { BlueskySession } from './bluesky-session.js';
+import type { BlueskyApiSession } from './api-session.js';
 import { NewerScan, feedItemKey, feedItemSortTime } from './feed-marker.js';
-import { normalizeFeedViewPost } from './normalize-post.js';
+import { isNetworkLabeler, normalizeFeedViewPost } from './normalize-post.js';
 import { recordKeyFor } from './record-key.js';
 import { normalizeThread } from './normalize-thread.js';
+import { fetchBlueskyNotifications } from './notifications.js';
 
 export interface BlueskyConnectorOptions {
   /**
@@ -104,6 +106,25 @@ function requireCid(target: PostTarget): void {
     throw new ConnectorError(ConnectorErrorCode.BadInput, `post ${target.uri} needs its CID as nativeId`);
 }
 
+/**
+ * The labelers the account subscribes to, after the app's own (what Agent#getPreferences reports,
+ * read without it: that method also writes preferences it would migrate, which is not ours to do
+ * and not in the OAuth grant).
+ */
+/**
+ * The labelers the account subscribes to, from its preferences. Read directly: Agent#getPreferences
+ * may write migrated preferences back, which an OAuth grant without putPreferences refuses.
+ */
+async function labelerPreferences(agent: Agent): Promise<string[]> {
+  const { data } = await agent.app.bsky.actor.getPreferences({});
+  const own = data.preferences.flatMap((pref) =>
+    pref.$type === 'app.bsky.actor.defs#labelersPref'
+      ? ((pref as { labelers?: { did?: unknown }[] }).labelers ?? []).map((l) => l.did)
+      : [],
+  );
+  return own.filter((did): did is string => typeof did === 'string');
+}
+
 /** A sliding one-hour window of write points, so one account never exceeds its quota. */
 class WriteBudget {
   private spent: Array<[number, number]> = [];
@@ -128,12 +149,12 @@ class WriteBudget {
 export class BlueskyConnector implements NetworkConnector {
   readonly network = Network.Bluesky;
   /** The labelers read last, and when (monotonic clock). */
-  private labelers: { ready: Promise<void>; readAt: number } | null = null;
+  private labelers: { dids: Promise<string[]>; readAt: number } | null = null;
   private readonly overlapMs: number;
   private readonly budget: WriteBudget;
 
   constructor(
-    readonly session: BlueskySession,
+    readonly session: BlueskyApiSession,
     private readonly options: BlueskyConnectorOptions = {},
   ) {
     this.overlapMs = options.overlapMs ?? 15 * 60_000;
@@ -351,6 +372,24 @@ export class BlueskyConnector implements NetworkConnector {
     return { ...normalizeThread(thread, target.uri), trustDomain: this.trustDomainOf(servedBy) };
   }
 
+  async fetchNotifications(marker: string | null, maxItems: number): Promise<NotificationPage> {
+    await this.ensureLabelers();
+    const { servedBy, ...page } = await fetchBlueskyNotifications(
+      this.session,
+      marker,
+      maxItems,
+      this.overlapMs,
+    );
+    return { ...page, trustDomain: this.trustDomainOf(servedBy) };
+  }
+
+  /** Bluesky's "seen" time: the app shows notifications indexed after it as unread. */
+  async saveNotificationsRead(last: { createdAt: string }): Promise<void> {
+    await this.session.call('updateSeen', (agent) =>
+      agent.app.bsky.notification.updateSeen({ seenAt: last.createdAt }),
+    );
+  }
+
   /**
    * Whose word an answer is: the network's when every server that answered is trusted, else the
    * first untrusted one's (a member's PDS can rewrite any view it passes on, or invent one).
@@ -441,27 +480,31 @@ export class BlueskyConnector implements NetworkConnector {
     return { ...value, servedBy };
   }
 
-  /** Labels come back only from labelers the request names; use the account's subscriptions. */
-  private ensureLabelers(): Promise<void> {
+  /**
+   * The labelers the account subscribes to, from its preferences (private: only its own session
+   * reads them), as read at most `maxAgeMs` ago: the sync's read and the labels service's are one.
+   */
+  subscribedLabelers(maxAgeMs = 0): Promise<string[]> {
+    if (this.options.labelers) return Promise.resolve(this.options.labelers);
     const now = performance.now();
-    if (this.labelers && (this.options.labelers || now - this.labelers.readAt < LABELERS_TTL_MS))
-      return this.labelers.ready;
-    const ready = (async () => {
-      const dids =
-        this.options.labelers ??
-        (await this.session.call('getPreferences', async (agent) =>
-          (await agent.getPreferences()).moderationPrefs.labelers.map((l) => l.did),
-        ));
-      this.session.agent.configureLabelers(
-        dids.filter((d) => d.startsWith('did:')) as `did:${string}:${string}`[],
-      );
-    })();
-    const entry = { ready, readAt: now };
+    if (this.labelers && now - this.labelers.readAt <= maxAgeMs) return this.labelers.dids;
+    const dids = this.session.call('getPreferences', async (agent) => {
+      const read = await labelerPreferences(agent);
+      // The network's own labelers are every request's anyway; their labels are the post's, not personal.
+      return [...new Set(read.filter((d) => d.startsWith('did:') && !isNetworkLabeler(d)))].sort();
+    });
+    const entry = { dids, readAt: now };
     this.labelers = entry;
-    ready.catch(() => {
+    dids.catch(() => {
       if (this.labelers === entry) this.labelers = null; // try again next time
     });
-    return ready;
+    return dids;
+  }
+
+  /** Labels come back only from labelers the request names; use the account's subscriptions. */
+  private async ensureLabelers(): Promise<void> {
+    const dids = await this.subscribedLabelers(LABELERS_TTL_MS);
+    this.session.agent.configureLabelers(dids as `did:${string}:${string}`[]);
   }
 
   /**

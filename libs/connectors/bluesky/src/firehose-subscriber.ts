@@ -1,7 +1,7 @@
 // A subscription to a PDS's or relay's `com.atproto.sync.subscribeRepos`. Two uses:
 // - a freshness signal (a PDS's firehose): which repos created/deleted posts and reposts, so the
-//   caller can sync the accounts that follow them; records are not ingested from it, so commits are
-//   parsed without signature checks;
+//   caller can sync the accounts that follow them, and whom a record names (notifications); records
+//   are not ingested from it, so commits are parsed without signature checks;
 // - the relay firehose (`verify`): every commit's signature and MST proof checked against the
 //   repo's key (resolved through the PLC directory), so its records can be stored as they come;
 //   a commit that fails verification is reported to `onError` and dropped.
@@ -66,6 +66,36 @@ function wsUrl(service: string): string {
   return url.toString().replace(/\/$/, '');
 }
 
+/** Every DID a record names as its subject, reply parent or root, quoted post or mention. */
+export function didsNamedBy(record: Record<string, unknown> | undefined): string[] {
+  if (!record) return [];
+  const dids = new Set<string>();
+  const fromUri = (uri: unknown) => {
+    const m = typeof uri === 'string' ? /^at:\/\/(did:[^/]+)\//.exec(uri) : null;
+    if (m) dids.add(m[1]!);
+  };
+  const obj = (v: unknown): Record<string, unknown> | null =>
+    typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : null;
+  const subject = record['subject'];
+  if (typeof subject === 'string' && subject.startsWith('did:')) dids.add(subject);
+  fromUri(obj(subject)?.['uri']);
+  const reply = obj(record['reply']);
+  fromUri(obj(reply?.['parent'])?.['uri']);
+  fromUri(obj(reply?.['root'])?.['uri']);
+  const embed = obj(record['embed']);
+  fromUri(obj(embed?.['record'])?.['uri']);
+  fromUri(obj(obj(embed?.['record'])?.['record'])?.['uri']);
+  for (const facet of Array.isArray(record['facets']) ? record['facets'] : []) {
+    for (const feature of Array.isArray(obj(facet)?.['features'])
+      ? (obj(facet)!['features'] as unknown[])
+      : []) {
+      const did = obj(feature)?.['did'];
+      if (typeof did === 'string' && did.startsWith('did:')) dids.add(did);
+    }
+  }
+  return [...dids];
+}
+
 /** Starts consuming in the background; events go to `onEvent` one at a time, in order. */
 export function subscribeRepos(options: FirehoseSubscriberOptions): FirehoseSubscription {
   let cursor = options.cursor;
@@ -109,12 +139,13 @@ export function subscribeRepos(options: FirehoseSubscriberOptions): FirehoseSubs
         seq: evt.seq,
         time: evt.time,
       };
-      // Verified records only: an unverified one is anyone's word.
-      if (verify && evt.event !== 'delete') {
-        const record = lexToJson(evt.record);
+      if (evt.event !== 'delete') {
+        // Verified: the record, as JSON with its CID, may be stored. Unverified: anyone's word, a
+        // signal only (whom it names, for notifications).
+        const record = verify ? lexToJson(evt.record) : evt.record;
         if (typeof record === 'object' && record !== null && !Array.isArray(record))
           event.record = record as Record<string, unknown>;
-        event.cid = evt.cid.toString();
+        if (verify) event.cid = evt.cid.toString();
       }
       await options.onEvent(event);
       cursor = evt.seq;

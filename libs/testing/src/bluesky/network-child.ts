@@ -191,6 +191,28 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
       .execute();
     return reply(res, 200, { src });
   }
+  if (req.method === 'POST' && path === '/ozone') {
+    // The network's labeler (Ozone): its DID and endpoint, as a member's preferences name it.
+    return reply(res, 200, { did: network.ozone.ctx.cfg.service.did, url: network.ozone.url });
+  }
+  if (req.method === 'POST' && path === '/ozone-label') {
+    // A moderator of the Ozone labeler applies (or withdraws) a label: it goes out on Ozone's own
+    // label stream (com.atproto.label.subscribeLabels), as on the real network.
+    const body = await readJson(req);
+    const { uri, cid, val, negate } = body;
+    if (typeof uri !== 'string' || typeof cid !== 'string' || typeof val !== 'string')
+      return reply(res, 400, { error: 'uri, cid and val are required' });
+    await network.ozone.getModClient().emitEvent({
+      event: {
+        $type: 'tools.ozone.moderation.defs#modEventLabel',
+        createLabelVals: negate === true ? [] : [val],
+        negateLabelVals: negate === true ? [val] : [],
+      },
+      subject: { $type: 'com.atproto.repo.strongRef', uri, cid },
+    });
+    await network.ozone.processAll();
+    return reply(res, 200, { ok: true });
+  }
   if (req.method === 'POST' && path === '/feed-generators') {
     // A feed generator serving a fixed list of posts (newest first) for one feed URI, paged by offset.
     const body = await readJson(req);

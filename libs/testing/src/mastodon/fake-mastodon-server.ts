@@ -77,6 +77,17 @@ interface StoredStatus {
   favouritedBy: Set<string>;
 }
 
+/** A notification of `recipient`: `from` did `type` (to `statusId`, where there is one). */
+interface StoredNotification {
+  id: number;
+  ext: string;
+  recipient: string;
+  from: string;
+  type: 'mention' | 'reblog' | 'favourite' | 'follow' | 'quote' | 'poll' | 'update';
+  statusId: number | null;
+  createdAt: string;
+}
+
 /** A file a client uploaded through `/api/v2/media`, as the server received it. */
 export interface FakeUpload {
   id: string;
@@ -189,7 +200,10 @@ export class FakeMastodonServer {
   private readonly streams = new Set<StreamClient>();
   /** Uploaded media by id; `statusId` once a status uses it. */
   readonly uploads = new Map<string, FakeUpload>();
+  /** Read markers by account and timeline (`home`, `notifications`). */
   private readonly markers = new Map<string, { last_read_id: string; version: number; updated_at: string }>();
+  private readonly notifications: StoredNotification[] = [];
+  private nextNotificationId = 98;
   private nextStatusId = 98; // crosses 99 → 100 early: ids compared as strings would sort wrong
   private nextId = 1;
   private streamingDown = false;
@@ -268,7 +282,65 @@ export class FakeMastodonServer {
   }
 
   follow(follower: FakeAccount, followee: FakeAccount): void {
-    this.setOf(this.follows, follower.id).add(followee.id);
+    const follows = this.setOf(this.follows, follower.id);
+    if (follows.has(followee.id)) return;
+    follows.add(followee.id);
+    this.notify(followee.id, follower.id, 'follow', null);
+  }
+
+  /** Favourites a status as `account` would (notifying its author). */
+  favourite(account: FakeAccount, statusId: string): void {
+    const s = this.find(statusId);
+    if (!s) throw new Error(`no status ${statusId}`);
+    this.favouriteStatus(s, account.id);
+  }
+
+  private favouriteStatus(s: StoredStatus, by: string): void {
+    if (s.favouritedBy.has(by)) return;
+    s.favouritedBy.add(by);
+    this.notify(s.accountId, by, 'favourite', s.id);
+  }
+
+  /** Every notification of `account`, newest first, as the API renders them. */
+  notificationsOf(account: FakeAccount): Obj[] {
+    return this.notifications
+      .filter((n) => n.recipient === account.id)
+      .sort((a, b) => b.id - a.id)
+      .map((n) => this.renderNotification(n));
+  }
+
+  /** Stores a notification and streams it to the recipient's user streams. Nobody is told of their own acts. */
+  private notify(
+    recipient: string,
+    from: string,
+    type: StoredNotification['type'],
+    statusId: number | null,
+  ): void {
+    if (recipient === from) return;
+    const id = this.nextNotificationId++;
+    const n: StoredNotification = {
+      id,
+      ext: externalId(this.personality, id),
+      recipient,
+      from,
+      type,
+      statusId,
+      createdAt: new Date().toISOString(),
+    };
+    this.notifications.push(n);
+    this.emit((c) => c.accountId === recipient && c.stream === 'user', 'notification', n);
+  }
+
+  private renderNotification(n: StoredNotification): Obj {
+    const status = n.statusId === null ? undefined : this.statuses.get(n.statusId);
+    return {
+      id: n.ext,
+      type: n.type,
+      created_at: n.createdAt,
+      group_key: `ungrouped-${n.ext}`,
+      account: this.renderAccount(this.accounts.get(n.from) as FakeAccount),
+      status: status && !status.deleted ? this.renderStatus(status, n.recipient) : null,
+    };
   }
 
   followTag(account: FakeAccount, tag: string): void {
@@ -329,7 +401,15 @@ export class FakeMastodonServer {
 
   /** The home timeline read marker a client saved for `account`, if any. */
   homeMarker(account: FakeAccount): { lastReadId: string; version: number } | null {
-    const m = this.markers.get(account.id);
+    return this.marker(account, 'home');
+  }
+
+  /** The read marker a client saved for one of `account`'s timelines (`home`, `notifications`). */
+  marker(
+    account: FakeAccount,
+    timeline: 'home' | 'notifications',
+  ): { lastReadId: string; version: number } | null {
+    const m = this.markers.get(`${account.id}:${timeline}`);
     return m ? { lastReadId: m.last_read_id, version: m.version } : null;
   }
 
@@ -422,6 +502,15 @@ export class FakeMastodonServer {
     if (parent) this.bump('replies', parent.id);
     if (quoted) this.bump('quotes', quoted.id);
     if (reblogOf !== null) this.bump('reblogs', reblogOf);
+    // Mastodon notifies the mentioned (a reply mentions the parent's author), the quoted and the boosted.
+    if (reblogOf !== null) {
+      this.notify((this.statuses.get(reblogOf) as StoredStatus).accountId, accountId, 'reblog', reblogOf);
+    } else {
+      const mentioned = new Set(input.mentions ?? []);
+      if (parent) mentioned.add(parent.accountId);
+      for (const m of mentioned) this.notify(m, accountId, 'mention', s.id);
+      if (quoted && !mentioned.has(quoted.accountId)) this.notify(quoted.accountId, accountId, 'quote', s.id);
+    }
     return s;
   }
 
@@ -674,18 +763,29 @@ export class FakeMastodonServer {
    * (or, for some servers, acts like since_id). Cursors are compared as the personality's server does.
    */
   private paginate(ctx: Ctx, include: (s: StoredStatus) => boolean): Reply {
+    const viewer = ctx.account?.id ?? null;
+    return this.page(
+      ctx,
+      [...this.statuses.values()].filter(include),
+      (s) => this.renderStatus(s, viewer),
+      40,
+    );
+  }
+
+  private page<T extends { id: number; ext: string }>(
+    ctx: Ctx,
+    items: T[],
+    render: (item: T) => Obj,
+    maxLimit: number,
+  ): Reply {
     const q = ctx.url.searchParams;
     const p = this.personality;
-    const limit = Math.min(40, Math.max(1, Number(q.get('limit') ?? 20) || 20));
-    const below = (s: StoredStatus, id: string | null): boolean =>
-      id === null || compareIds(p, s.ext, id) < 0;
-    const above = (s: StoredStatus, id: string | null): boolean =>
-      id === null || compareIds(p, s.ext, id) > 0;
+    const limit = Math.min(maxLimit, Math.max(1, Number(q.get('limit') ?? 20) || 20));
+    const below = (s: T, id: string | null): boolean => id === null || compareIds(p, s.ext, id) < 0;
+    const above = (s: T, id: string | null): boolean => id === null || compareIds(p, s.ext, id) > 0;
     const minId = p.minId === 'forward' ? q.get('min_id') : null;
     const sinceId = p.minId === 'forward' ? q.get('since_id') : (q.get('since_id') ?? q.get('min_id'));
-    let all = [...this.statuses.values()].filter(
-      (s) => include(s) && below(s, q.get('max_id')) && above(s, sinceId) && above(s, minId),
-    );
+    let all = items.filter((s) => below(s, q.get('max_id')) && above(s, sinceId) && above(s, minId));
     if (minId !== null) {
       all = all
         .sort((a, b) => a.id - b.id)
@@ -694,7 +794,7 @@ export class FakeMastodonServer {
     } else {
       all = all.sort((a, b) => b.id - a.id).slice(0, limit);
     }
-    const body = all.map((s) => this.renderStatus(s, ctx.account?.id ?? null));
+    const body = all.map(render);
     const headers: Record<string, string> = {};
     const page = (k: string, v: string): string => {
       const u = new URL(ctx.url.pathname, this.origin);
@@ -702,9 +802,9 @@ export class FakeMastodonServer {
       u.searchParams.set(k, v);
       return u.href;
     };
-    const next = `<${page('max_id', (all[all.length - 1] as StoredStatus | undefined)?.ext ?? '')}>; rel="next"`;
+    const next = `<${page('max_id', all[all.length - 1]?.ext ?? '')}>; rel="next"`;
     if (p.link === 'next-and-prev' && all.length)
-      headers['link'] = `${next}, <${page('min_id', (all[0] as StoredStatus).ext)}>; rel="prev"`;
+      headers['link'] = `${next}, <${page('min_id', all[0]!.ext)}>; rel="prev"`;
     if (p.link === 'next-on-full-pages' && all.length === limit) headers['link'] = next;
     return { status: 200, body, headers };
   }
@@ -1055,7 +1155,7 @@ export class FakeMastodonServer {
     this.route('POST', '/api/v1/statuses/{id}/favourite', true, (ctx) => {
       const s = this.statusFor(ctx);
       if (!s) return err(404, 'Record not found');
-      s.favouritedBy.add((ctx.account as FakeAccount).id);
+      this.favouriteStatus(s, (ctx.account as FakeAccount).id);
       return { status: 200, body: this.renderStatus(s, (ctx.account as FakeAccount).id) };
     });
     this.route('POST', '/api/v1/statuses/{id}/unfavourite', true, (ctx) => {
@@ -1083,33 +1183,54 @@ export class FakeMastodonServer {
       return { status: 200, body: this.renderStatus(s, me) };
     });
 
-    // Read markers: the position a client saved, per account and timeline (only `home` here).
+    this.route('GET', '/api/v1/notifications', true, (ctx) => {
+      const me = (ctx.account as FakeAccount).id;
+      const q = ctx.url.searchParams;
+      const types = q.getAll('types[]').concat(q.getAll('types'));
+      const excluded = q.getAll('exclude_types[]').concat(q.getAll('exclude_types'));
+      const mine = this.notifications.filter(
+        (n) =>
+          n.recipient === me && (types.length === 0 || types.includes(n.type)) && !excluded.includes(n.type),
+      );
+      return this.page(ctx, mine, (n) => this.renderNotification(n), 80);
+    });
+
+    // Read markers: the position a client saved, per account and timeline (`home`, `notifications`).
     this.route('POST', '/api/v1/markers', true, (ctx) => {
       const me = (ctx.account as FakeAccount).id;
-      const home = ctx.body['home'];
-      const lastReadId =
-        home !== null && typeof home === 'object'
-          ? (home as Obj)['last_read_id']
-          : ctx.body['home[last_read_id]'];
-      if (lastReadId === undefined) return { status: 200, body: {} };
-      if (typeof lastReadId !== 'string' || !lastReadId)
-        return err(422, 'Validation failed: Last read ID is invalid');
-      const previous = this.markers.get(me);
-      const marker = {
-        last_read_id: lastReadId,
-        version: (previous?.version ?? 0) + 1,
-        updated_at: new Date().toISOString(),
-      };
-      this.markers.set(me, marker);
-      return { status: 200, body: { home: marker } };
+      const saved: Obj = {};
+      for (const timeline of ['home', 'notifications'] as const) {
+        const given = ctx.body[timeline];
+        const lastReadId =
+          given !== null && typeof given === 'object'
+            ? (given as Obj)['last_read_id']
+            : ctx.body[`${timeline}[last_read_id]`];
+        if (lastReadId === undefined) continue;
+        if (typeof lastReadId !== 'string' || !lastReadId)
+          return err(422, 'Validation failed: Last read ID is invalid');
+        const previous = this.markers.get(`${me}:${timeline}`);
+        const marker = {
+          last_read_id: lastReadId,
+          version: (previous?.version ?? 0) + 1,
+          updated_at: new Date().toISOString(),
+        };
+        this.markers.set(`${me}:${timeline}`, marker);
+        saved[timeline] = marker;
+      }
+      return { status: 200, body: saved };
     });
 
     this.route('GET', '/api/v1/markers', true, (ctx) => {
-      const marker = this.markers.get((ctx.account as FakeAccount).id);
+      const me = (ctx.account as FakeAccount).id;
       const wanted = ctx.url.searchParams
         .getAll('timeline[]')
         .concat(ctx.url.searchParams.getAll('timeline'));
-      return { status: 200, body: marker && wanted.includes('home') ? { home: marker } : {} };
+      const body: Obj = {};
+      for (const timeline of wanted) {
+        const marker = this.markers.get(`${me}:${timeline}`);
+        if (marker) body[timeline] = marker;
+      }
+      return { status: 200, body };
     });
   }
 
@@ -1354,15 +1475,17 @@ export class FakeMastodonServer {
 
   private emit(
     to: (c: StreamClient) => boolean,
-    event: 'update' | 'status.update' | 'delete',
-    what: StoredStatus | string | unknown,
+    event: 'update' | 'status.update' | 'delete' | 'notification',
+    what: StoredStatus | StoredNotification | string | unknown,
   ): void {
     for (const c of this.streams) {
       if (!to(c)) continue;
       const value =
         what && typeof what === 'object' && 'input' in (what as StoredStatus)
           ? this.renderStatus(what as StoredStatus, c.accountId)
-          : what;
+          : what && typeof what === 'object' && 'recipient' in (what as StoredNotification)
+            ? this.renderNotification(what as StoredNotification)
+            : what;
       if (!this.record(this.validator.validateStreamingEvent(event, value))) continue;
       const payload = typeof value === 'string' ? value : JSON.stringify(value);
       c.ws.send(
