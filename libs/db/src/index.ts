@@ -34,7 +34,12 @@ export {
 export type { RepostAttachment } from './origin-deletes.js';
 export { applyFollowChanges, forgetFollowGraph, loadFollowGraph, replaceFollows } from './follow-store.js';
 export type { FollowChange, StoredFollowGraph } from './follow-store.js';
-export { applyLabelerLabels, dropLabelerLabels, recentPostUris } from './personal-label-store.js';
+export {
+  applyLabelerLabels,
+  dropLabelerLabels,
+  fillSourceLabels,
+  recentPostUris,
+} from './personal-label-store.js';
 export type { ChangedPosts, LabelChange } from './personal-label-store.js';
 export { markDeletedAtOrigin } from './deleted-at-origin.js';
 export type { DeletedPosts } from './deleted-at-origin.js';

@@ -14,6 +14,7 @@ import type { Author, PersonalLabels, Post, RepostReason } from '@tributary/core
 import {
   PrismaService,
   attachPosts,
+  fillSourceLabels,
   markPostsDeleted,
   recordSkipped,
   releaseRepostAttachments,
@@ -202,30 +203,49 @@ export class FanoutService {
   private async enrich(uris: readonly string[], attempt: number) {
     const before = await this.db.client.post.findMany({
       where: { network: Network.Bluesky, trustDomain: NETWORK_TRUST_DOMAIN, uri: { in: [...uris] } },
-      select: { uri: true, data: true },
+      select: {
+        id: true,
+        uri: true,
+        data: true,
+        sources: {
+          select: {
+            sourceId: true,
+            labels: true,
+            source: { select: { linkedAccount: { select: { labelers: true } } } },
+          },
+        },
+      },
     });
     const stored = new Map(before.map((p) => [p.uri, decisive(p.data as unknown as Post)]));
-    const { posts, skipped } = await this.appview.posts(uris);
+    // With the labelers of every source holding the posts: one request, each source its own labels.
+    const labelers = before.flatMap((p) => p.sources.flatMap((s) => s.source.linkedAccount.labelers));
+    const { posts, skipped } = await this.appview.posts(uris, labelers);
     await recordSkipped(this.db.client, Network.Bluesky, null, skipped);
-    const ids = await storePosts(this.db.client, [...posts.values()], NETWORK_TRUST_DOMAIN);
-    const changed = [...posts.values()]
-      .filter((p) => stored.has(p.uri) && stored.get(p.uri) !== decisive(p))
-      .map((p) => ids.get(p.uri)!);
-    let rerun = 0;
-    if (changed.length > 0) {
-      const rows = await this.db.client.sourcePost.findMany({
-        where: { postId: { in: changed } },
-        select: { postId: true, sourceId: true },
+    await storePosts(this.db.client, [...posts.values()], NETWORK_TRUST_DOMAIN);
+    const labelled = before.flatMap((p) => {
+      const post = posts.get(p.uri);
+      if (!post) return [];
+      return p.sources.flatMap((s) => {
+        const labels = s.labels === null ? labelsFor(post, new Set(s.source.linkedAccount.labelers)) : null;
+        return labels ? [{ sourceId: s.sourceId, postId: p.id, labels }] : [];
       });
-      rerun = await this.runPipelines(rows, await this.usersOf(rows.map((r) => r.sourceId)));
-    }
+    });
+    await fillSourceLabels(this.db.client, labelled);
+    // The pipelines run again where what they decide on changed: for every holder, or one source.
+    const rerun: Attached[] = [
+      ...before
+        .filter((p) => posts.has(p.uri) && stored.get(p.uri) !== decisive(posts.get(p.uri)!))
+        .flatMap((p) => p.sources.map((s) => ({ sourceId: s.sourceId, postId: p.id }))),
+      ...labelled,
+    ];
+    const users = await this.runPipelines(rerun, await this.usersOf(rerun.map((r) => r.sourceId)));
     const missing = uris.filter(
       (uri) => !posts.has(uri) && !skipped.some((s) => recordUri(s.record) === uri),
     );
     const wait = HYDRATE_RETRY_MS[attempt];
     if (missing.length > 0 && wait !== undefined)
       await this.jobs.enqueue('enrich-posts', { uris: missing, attempt: attempt + 1 }, wait);
-    return { enriched: posts.size, changed: changed.length, users: rerun, missing: missing.length };
+    return { enriched: posts.size, labelled: labelled.length, users, missing: missing.length };
   }
 
   /**
