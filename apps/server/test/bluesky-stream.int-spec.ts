@@ -294,13 +294,15 @@ interface Entry {
   hidden: boolean;
   hiddenReason: string | null;
   reason: { by: { networkId: string } } | null;
-  post: { uri: string };
+  decisions: { stage: string; verdict: string; reason: string | null }[];
+  post: { uri: string; deletedAt: string | null };
 }
 
 async function timeline(member: Member, includeHidden = false): Promise<Map<string, Entry>> {
   const res = await gql<{ timeline: { edges: { node: Entry }[] } }>(
     `query($h: Boolean!) { timeline(first: 100, includeHidden: $h) {
-       edges { node { hidden hiddenReason reason { by { networkId } } post { uri } } } } }`,
+       edges { node { hidden hiddenReason reason { by { networkId } } decisions { stage verdict reason }
+         post { uri deletedAt } } } } }`,
     { h: includeHidden },
     member.token,
   );
@@ -324,12 +326,32 @@ describe('deletes at origin', () => {
     await waitFor('the post in the timeline', async () => (await timeline(reader)).has(post.uri));
     await friend.agent.deletePost(post.uri);
     await waitFor('the post gone from the timeline', async () => !(await timeline(reader)).has(post.uri));
-    expect((await timeline(reader, true)).get(post.uri)).toMatchObject({
+    // The engine's rule and decision, as for a Mastodon status: one record (Post.deletedAt), one reason.
+    const entry = (await timeline(reader, true)).get(post.uri);
+    expect(entry).toMatchObject({
       hidden: true,
       hiddenReason: 'deleted at origin',
+      decisions: [{ stage: 'input', verdict: 'HIDE', reason: 'deleted at origin' }],
+      post: { deletedAt: expect.any(String) },
     });
-    // The source still records where it came from; every later run of the pipelines keeps it hidden.
+    const { rows } = await db.query<{ id: string; deletedAt: Date | null; data: object }>(
+      `SELECT id::text, "deletedAt" AT TIME ZONE 'UTC' AS "deletedAt", data FROM "Post" WHERE uri = $1`,
+      [post.uri],
+    );
+    expect(rows.map((r) => r.deletedAt)).toEqual([new Date(entry!.post.deletedAt!)]);
+    expect(rows[0]!.data).not.toHaveProperty('deletedAt');
+    // The source still records where it came from; a later run of the pipelines keeps it hidden alike.
     expect(await hasPost(reader, post.uri)).toBe(true);
+    const { rows: users } = await db.query<{ userId: string }>(
+      `SELECT la."userId"::text AS "userId" FROM "Source" s JOIN "LinkedAccount" la ON la.id = s."linkedAccountId" WHERE s.id = $1`,
+      [reader.homeId],
+    );
+    await instance.running.apps[0]!.get(JobQueue).enqueue('run-pipelines', {
+      userId: users[0]!.userId,
+      postIds: [rows[0]!.id],
+    });
+    await settled();
+    expect((await timeline(reader, true)).get(post.uri)).toEqual(entry);
   });
 
   it('takes out a post a deleted repost brought, unless the reader gets it from its author', async () => {

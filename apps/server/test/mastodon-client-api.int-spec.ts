@@ -353,6 +353,31 @@ describe('reading', () => {
     expect(context.ancestors.map((s) => s.uri)).toEqual([bskyRoot.uri]);
     expect(reply.inReplyToId).toBe(home.find((s) => s.uri === bskyRoot.uri)!.id);
   });
+
+  it('masto: a status deleted at origin answers 404 and leaves home and a cached context', async () => {
+    const parent = fake.post(samM, { text: `parent ${RUN}` });
+    const doomed = fake.post(samM, { text: `doomed reply ${RUN}`, inReplyTo: parent });
+    const inHome = async (text: string) =>
+      (await masto.v1.timelines.home.list({ limit: 40 })).find((s) => s.content.includes(text));
+    const shown = await waitFor('both in home', async () => {
+      const [p, r] = [await inHome(`parent ${RUN}`), await inHome(`doomed reply ${RUN}`)];
+      return p && r && { parent: p, reply: r };
+    });
+    const replies = async () =>
+      (await masto.v1.statuses.$select(shown.parent.id).context.fetch()).descendants.map((s) => s.id);
+    expect(await replies()).toEqual([shown.reply.id]); // fetched, and cached for a while
+    const get = (id: string) =>
+      fetch(`${proxy.url}/api/v1/statuses/${id}`, { headers: { authorization: `Bearer ${mastoToken}` } });
+    expect((await get(shown.reply.id)).status).toBe(200);
+
+    fake.deleteStatus(doomed);
+    await waitFor('gone from home', async () => !(await inHome(`doomed reply ${RUN}`)));
+    const gone = await get(shown.reply.id);
+    expect(gone.status).toBe(404);
+    expect(await gone.json()).toEqual({ error: 'Record not found' });
+    // The thread cached before the delete no longer lists it.
+    expect(await replies()).toEqual([]);
+  });
 });
 
 describe('acting', () => {

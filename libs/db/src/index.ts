@@ -26,12 +26,13 @@ export type { UpsertResult, Attachment } from './post-store.js';
 export {
   addTombstones,
   authorAttachments,
-  markPostsDeleted,
+  markDeletedAtOrigin,
+  postDataSql,
   releaseRepostAttachments,
   repostAttachments,
   tombstoned,
 } from './origin-deletes.js';
-export type { RepostAttachment } from './origin-deletes.js';
+export type { OriginDeletion, RepostAttachment } from './origin-deletes.js';
 export { applyFollowChanges, forgetFollowGraph, loadFollowGraph, replaceFollows } from './follow-store.js';
 export type { FollowChange, StoredFollowGraph } from './follow-store.js';
 export {
@@ -41,8 +42,6 @@ export {
   recentPostUris,
 } from './personal-label-store.js';
 export type { ChangedPosts, LabelChange } from './personal-label-store.js';
-export { markDeletedAtOrigin } from './deleted-at-origin.js';
-export type { DeletedPosts } from './deleted-at-origin.js';
 export { seal, open, SecretBoxError } from './secret-box.js';
 export { DbModule, PrismaService, DB_OPTIONS, DATABASE } from './db.module.js';
 export type { DbModuleOptions } from './db.module.js';

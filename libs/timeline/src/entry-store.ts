@@ -2,7 +2,7 @@
 // `INSERT … ON CONFLICT DO UPDATE` (Prisma's per-row upserts cost ~100x more, FACTS.md).
 import { mergePersonalLabels, withPersonalLabels } from '@tributary/core';
 import type { PersonalLabels, Post, RepostReason } from '@tributary/core';
-import { prepared } from '@tributary/db';
+import { postDataSql, prepared } from '@tributary/db';
 import type { Sql } from '@tributary/db';
 import { dedupeKeysOf } from '@tributary/pipeline';
 import type { Candidate, PipelineResult, SeenIn } from '@tributary/pipeline';
@@ -17,8 +17,6 @@ const ROWS_PER_STATEMENT = 1000;
 export interface StoredCandidate extends Candidate {
   postId: bigint;
   labels: PersonalLabels | null;
-  /** Its author deleted it on the network: its entries are hidden (see origin-deletes). */
-  deleted?: boolean;
 }
 
 interface CandidateRow {
@@ -30,7 +28,7 @@ interface CandidateRow {
   sourceId: string;
   linkedAccountId: string;
   network: SeenIn['network'];
-  deleted: boolean;
+  original: boolean;
 }
 
 /**
@@ -51,8 +49,8 @@ const BRIDGY_ORIGINAL_URL = `coalesce(p.raw#>>'{record,bridgyOriginalUrl}', p.ra
  * either way once the tables are analyzed).
  */
 const candidatesSql = (ids: string) => `
-  SELECT p.id::text AS "postId", p.data, ${BRIDGY_ORIGINAL_URL} AS "bridgyOriginalUrl",
-         sp.reason, sp.labels, sp."sourceId", src."linkedAccountId", src.network, p."deletedAt" IS NOT NULL AS deleted
+  SELECT p.id::text AS "postId", ${postDataSql('p')} AS data, ${BRIDGY_ORIGINAL_URL} AS "bridgyOriginalUrl",
+         sp.reason, sp.labels, sp.original, sp."sourceId", src."linkedAccountId", src.network
   FROM ${ids} AS ids(id)
   CROSS JOIN LATERAL (SELECT * FROM "SourcePost" x WHERE x."postId" = ids.id OFFSET 0) sp
   JOIN (SELECT s.id, s."linkedAccountId", la.network
@@ -137,10 +135,11 @@ function groupCandidates(rows: CandidateRow[]): StoredCandidate[] {
     let candidate = byPost.get(row.postId);
     if (!candidate) {
       candidate = { postId: BigInt(row.postId), post: toPost(row), reason: null, seenIn: [], labels: null };
-      if (row.deleted) candidate.deleted = true;
       byPost.set(row.postId, candidate);
     }
     candidate.reason ??= row.reason;
+    // One row per source: a post one source got itself and another only reposted is both.
+    if (row.original) candidate.original = true;
     if (row.labels !== null) candidate.labels = mergePersonalLabels([candidate.labels, row.labels]);
     candidate.seenIn.push({
       network: row.network,
@@ -249,14 +248,15 @@ const SEEN_IN_ON_CONFLICT = `CASE WHEN t."pipelineVersion" < EXCLUDED."pipelineV
 
 /**
  * The first repost reason stays (the reader shows why the post first reached the user), unless a new
- * pipeline version recomputes the entry.
+ * pipeline version recomputes the entry or the entry is now the post itself (a stage hid the repost
+ * once the post came by itself too, or the repost was deleted).
  */
-const REASON_ON_CONFLICT = `CASE WHEN t."pipelineVersion" < EXCLUDED."pipelineVersion" THEN EXCLUDED.reason
-  ELSE coalesce(t.reason, EXCLUDED.reason) END`;
+const REASON_ON_CONFLICT = `CASE WHEN t."pipelineVersion" < EXCLUDED."pipelineVersion" OR EXCLUDED.reason IS NULL
+  THEN EXCLUDED.reason ELSE coalesce(t.reason, EXCLUDED.reason) END`;
 
-/** The first write's time stays (as its reason does), unless a newer pipeline version rewrites the entry. */
-const POSTED_AT_ON_CONFLICT = `CASE WHEN t."pipelineVersion" < EXCLUDED."pipelineVersion" THEN EXCLUDED."postedAt"
-  ELSE t."postedAt" END`;
+/** The first write's time stays (as its reason does), unless the entry is rewritten (as its reason is). */
+const POSTED_AT_ON_CONFLICT = `CASE WHEN t."pipelineVersion" < EXCLUDED."pipelineVersion"
+  OR (EXCLUDED.reason IS NULL AND t.reason IS NOT NULL) THEN EXCLUDED."postedAt" ELSE t."postedAt" END`;
 
 function appendNew(target: string, addition: string): string {
   return `${target} || coalesce((SELECT jsonb_agg(e) FROM jsonb_array_elements(${addition}) e
@@ -289,9 +289,8 @@ const MERGE_SQL = (pipelineId: string, postIds: string, seen: string): string =>
 
 export interface EntryWrite {
   postId: bigint;
+  /** Its `reason` is the repost the entry shows (why the post reached the user), or null. */
   result: PipelineResult;
-  /** Why the post reached the user when it came in as a repost / boost (the candidate's reason). */
-  reason: RepostReason | null;
   /** The user's personal labels of the post (the candidate's), shown with it on the timeline. */
   labels?: PersonalLabels | null;
   /** The keys later batches' dedupe finds this entry by (visible entries; none when omitted). */
@@ -427,7 +426,7 @@ function upsertParams(
     decisions: e.result.decisions,
     seenIn: e.result.seenIn,
     keys: e.dedupeKeys ?? [],
-    reason: e.reason,
+    reason: e.result.reason,
     // The labels the decisions were made with.
     labels: e.labels ?? null,
     // A UTC wall-clock time, as the column holds (the ISO string without its zone).

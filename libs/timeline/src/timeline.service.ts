@@ -20,7 +20,6 @@ import {
 } from './entry-store.js';
 import type { HistoryScope, StoredCandidate } from './entry-store.js';
 import { loadFeedback } from './feedback-store.js';
-import { deletedAtOrigin } from './origin-deletes.js';
 import { PluginCatalog } from './plugin-catalog.js';
 
 /** One pipeline's lock (a transaction's): `hashtext` spreads pipeline ids over the second key. */
@@ -231,14 +230,14 @@ export class TimelineService {
           batch.map((c) => c.postId),
         )
       : undefined;
-    const results = (
-      await compiled.run(batch, {
-        now,
-        history,
-        pluginBudgetMs: this.config.PLUGIN_BATCH_BUDGET_MS,
-        ...(feedback ? { feedback } : {}),
-      })
-    ).map((result, i) => (batch[i]!.deleted ? deletedAtOrigin(result) : result));
+    // A post deleted at origin comes with its `deletedAt` (the candidates' loader reads the column):
+    // the engine hides it, the one rule for both networks.
+    const results = await compiled.run(batch, {
+      now,
+      history,
+      pluginBudgetMs: this.config.PLUGIN_BATCH_BUDGET_MS,
+      ...(feedback ? { feedback } : {}),
+    });
     const historyIds = new Map(history.map((h) => [h.post.uri, h.postId]));
     const merges = new Map<bigint, SeenIn[]>();
     for (const result of results) {
@@ -249,10 +248,10 @@ export class TimelineService {
     const entries = results.map((result, i) => ({
       postId: batch[i]!.postId,
       result,
-      reason: batch[i]!.reason,
       labels: batch[i]!.labels,
       dedupeKeys: scope === null || result.hidden ? undefined : scope.keysOf(batch[i]!.post),
-      postedAt: postedAt(batch[i]!, now),
+      // Placed as the entry is shown: at the repost, or at the post when a stage hid the repost.
+      postedAt: postedAt({ post: batch[i]!.post, reason: result.reason }, now),
     }));
     // One statement is atomic by itself: no transaction round trips for a normal batch.
     if (entries.length <= MAX_SINGLE_STATEMENT_ENTRIES)

@@ -31,6 +31,12 @@ export interface NewStatus {
 }
 
 const notFound = () => new AppException(AppErrorCode.NotFound, 'Record not found');
+
+/** A post as a status: NOT_FOUND once deleted at origin (its network answers 404 for it too). */
+function stillThere(post: StoredPost): StoredPost {
+  if (post.data.deletedAt !== undefined) throw notFound();
+  return post;
+}
 /** Mastodon keeps an Idempotency-Key for an hour. */
 const IDEMPOTENCY_TTL_MS = 3600_000;
 
@@ -54,7 +60,10 @@ export class MastodonStatuses {
     private readonly accounts: MastodonAccounts,
   ) {}
 
-  /** The post a status id names, when the member may read it; NOT_FOUND otherwise. */
+  /**
+   * The post a status id names, when the member may read it; NOT_FOUND otherwise, and for a post
+   * deleted at origin (Mastodon answers a deleted status's id with 404 too).
+   */
   async visiblePost(userId: string, statusId: string): Promise<StoredPost> {
     const named = await this.ids.resolve(statusId);
     const key =
@@ -69,7 +78,7 @@ export class MastodonStatuses {
     });
     for (const row of rows) {
       const visible = await this.access.visiblePost(userId, row.id);
-      if (visible) return visible;
+      if (visible) return stillThere(visible);
     }
     throw notFound();
   }
@@ -93,7 +102,10 @@ export class MastodonStatuses {
         user.id,
         ids.flatMap((id) => {
           const found = data.get(id);
-          return found ? [{ postId: String(id), post: found, reason: null }] : [];
+          // A reply or parent deleted at origin is left out, as Mastodon's own context does.
+          return found && found.deletedAt === undefined
+            ? [{ postId: String(id), post: found, reason: null }]
+            : [];
         }),
         ctx,
       );
@@ -224,7 +236,7 @@ export class MastodonStatuses {
         select: { id: true },
       });
       const visible = stored ? await this.access.visiblePost(user.id, stored.id) : null;
-      if (visible) return this.one(user, visible, ctx);
+      if (visible) return this.one(user, stillThere(visible), ctx);
     }
     const draft = fresh?.draft ?? (action.payload as { draft?: ActionDraft | null }).draft ?? null;
     const id = await this.ids.id({

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Author, NotificationKind, Post } from '@tributary/core';
-import { PrismaService } from '@tributary/db';
+import { PrismaService, postDataSql } from '@tributary/db';
 import { JobQueue } from '@tributary/queue';
 import { AppErrorCode, AppException } from '../common/app.exception.js';
 import type { DecisionModel } from '../posts/decision.model.js';
@@ -129,7 +129,7 @@ export class NotificationsService {
          WHERE n."userId" = $1::uuid AND NOT n.hidden
          GROUP BY n."groupKey")
        SELECT g."groupKey", g.kind, g.count, g."latestAt", g."latestId", g.actors, g.read,
-              g."postId"::text AS "postId", p.data
+              g."postId"::text AS "postId", ${postDataSql('p')} AS data
        FROM g LEFT JOIN "Post" p ON p.id = g."postId"
        ${after ? `WHERE (g."latestAt", g."groupKey") < ($3::timestamptz, $4::text)` : ''}
        ORDER BY g."latestAt" DESC, g."groupKey" DESC LIMIT $2::int`,
@@ -188,7 +188,7 @@ export class NotificationsService {
 const NOTIFICATION_COLUMNS = `n.id::text AS id, n."linkedAccountId"::text AS "linkedAccountId", n.network::text AS network,
   n.kind::text AS kind, n.actor, n."postId"::text AS "postId", n."subjectUri", n."groupKey",
   n."createdAt" AT TIME ZONE 'UTC' AS "createdAt",
-  ${READ} AS read, n.hidden, n."hiddenReason", n.decisions, p.data`;
+  ${READ} AS read, n.hidden, n."hiddenReason", n.decisions, ${postDataSql('p')} AS data`;
 
 function toNotification(row: NotificationRow): NotificationModel {
   return {

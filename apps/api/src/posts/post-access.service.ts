@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { withPersonalLabels } from '@tributary/core';
 import type { Network, PersonalLabels, Post } from '@tributary/core';
-import { PrismaService } from '@tributary/db';
+import { PrismaService, postDataSql } from '@tributary/db';
 
 /** A stored post with what it takes to address it on its network. */
 export interface StoredPost {
@@ -9,7 +9,10 @@ export interface StoredPost {
   network: Network;
   uri: string;
   nativeId: string;
-  /** The post as the user sees it: with the personal labels their own accounts delivered. */
+  /**
+   * The post as the user sees it: with the personal labels their own accounts delivered, and
+   * `deletedAt` when it was deleted at origin.
+   */
   data: Omit<Post, 'raw'>;
 }
 
@@ -28,7 +31,7 @@ export class PostAccessService {
     // ThreadCache by the GIN index on postIds. The personal labels come from the user's own sources
     // and threads only.
     const rows = await this.db.client.$queryRawUnsafe<(StoredPost & { labels: PersonalLabels[] | null })[]>(
-      `SELECT p.id, p.network::text AS network, p.uri, p."nativeId", p.data,
+      `SELECT p.id, p.network::text AS network, p.uri, p."nativeId", ${postDataSql('p')} AS data,
          (SELECT jsonb_agg(l.labels) FROM (
             SELECT sp.labels FROM "SourcePost" sp
             JOIN "Source" s ON s.id = sp."sourceId"
@@ -61,13 +64,27 @@ export class PostAccessService {
     return { ...post, data: withPersonalLabels(post.data, ...(labels ?? [])) };
   }
 
-  /** Posts by id as stored (shared), for a thread already known to be the caller's (ids the cache recorded). */
+  /**
+   * Posts by id as stored (shared, `deletedAt` included), for a thread already known to be the
+   * caller's (ids the cache recorded).
+   */
   async postsByIds(ids: readonly bigint[]): Promise<Map<bigint, Omit<Post, 'raw'>>> {
     if (ids.length === 0) return new Map();
     const rows = await this.db.client.$queryRawUnsafe<{ id: bigint; data: Omit<Post, 'raw'> }[]>(
-      `SELECT id, data FROM "Post" WHERE id = ANY($1::bigint[])`,
+      `SELECT p.id, ${postDataSql('p')} AS data FROM "Post" p WHERE p.id = ANY($1::bigint[])`,
       ids,
     );
     return new Map(rows.map((r) => [r.id, r.data]));
+  }
+
+  /** Which of these posts were deleted at origin, with when (ISO-8601). */
+  async deletedAt(ids: readonly bigint[]): Promise<Map<bigint, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.client.$queryRawUnsafe<{ id: bigint; data: { deletedAt: string } }[]>(
+      `SELECT p.id, ${postDataSql('p')} AS data FROM "Post" p
+       WHERE p.id = ANY($1::bigint[]) AND p."deletedAt" IS NOT NULL`,
+      ids,
+    );
+    return new Map(rows.map((r) => [r.id, r.data.deletedAt]));
   }
 }

@@ -3,7 +3,7 @@
 import { Injectable } from '@nestjs/common';
 import { withPersonalLabels } from '@tributary/core';
 import type { PersonalLabels, Post, RepostReason } from '@tributary/core';
-import { PrismaService, prepared } from '@tributary/db';
+import { PrismaService, postDataSql, prepared } from '@tributary/db';
 import {
   InvalidCursorError,
   checkPipeline,
@@ -56,7 +56,7 @@ const ENTRY_COLUMNS = `e."pipelineId", e.id, e."postId", e."rankKey", e.hidden, 
 const itemsSql = (page: string, pipelines = '') => `
   WITH ${pipelines} page AS (${page})
   SELECT e."pipelineId"::text AS "pipelineId", e.id::text AS id, e."postId"::text AS "postId", e."rankKey", e.hidden, e."hiddenReason",
-         e.decisions, e."seenIn", e.reason, e.labels, p.data
+         e.decisions, e."seenIn", e.reason, e.labels, ${postDataSql('p')} AS data
   FROM page e
   JOIN "Post" p ON p.id = e."postId"
   ORDER BY e."rankKey" DESC, e.id DESC`;
@@ -142,7 +142,7 @@ function windowSql(order: TimelineOrder, below: boolean, above: boolean, ascendi
     WHERE e."pipelineId" = (SELECT id FROM pl) AND e.hidden = false ${bounds.join(' ')}
     ORDER BY ${column} ${direction}, e.id ${direction} LIMIT $3::int)
   SELECT e."pipelineId"::text AS "pipelineId", e.id::text AS id, e."postId"::text AS "postId", e."rankKey",
-         (extract(epoch FROM e."postedAt") * 1000)::float8 AS "postedAt", e.decisions, e.reason, e.labels, p.data
+         (extract(epoch FROM e."postedAt") * 1000)::float8 AS "postedAt", e.decisions, e.reason, e.labels, ${postDataSql('p')} AS data
   FROM page e JOIN "Post" p ON p.id = e."postId"
   ORDER BY ${column} DESC, e.id DESC`;
 }
@@ -259,7 +259,7 @@ export class TimelineReader {
     if (ids.length === 0 || !isUuid(pipelineId) || !isUuid(userId)) return [];
     const rows = await this.db.sql.query<EntryView & { labels: PersonalLabels | null }>(
       prepared(`SELECT e.id::text AS id, e."postId"::text AS "postId", e."rankKey",
-          (extract(epoch FROM e."postedAt") * 1000)::float8 AS "postedAt", e.decisions, e.reason, e.labels, p.data
+          (extract(epoch FROM e."postedAt") * 1000)::float8 AS "postedAt", e.decisions, e.reason, e.labels, ${postDataSql('p')} AS data
         FROM "TimelineEntry" e JOIN "Post" p ON p.id = e."postId"
         WHERE e.id = ANY($3::bigint[]) AND e."pipelineId" = $1::uuid AND e."userId" = $2::uuid AND NOT e.hidden
         ORDER BY e."postedAt", e.id`),

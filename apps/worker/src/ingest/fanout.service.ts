@@ -15,7 +15,7 @@ import {
   PrismaService,
   attachPosts,
   fillSourceLabels,
-  markPostsDeleted,
+  markDeletedAtOrigin,
   recordSkipped,
   releaseRepostAttachments,
   repostAttachments,
@@ -319,10 +319,10 @@ export class FanoutService {
   ): Promise<T[]> {
     const deleted = await tombstoned(this.db.client, [...postUris, ...repostUris]);
     if (deleted.size === 0) return attached;
-    await markPostsDeleted(
-      this.db.client,
-      [...deleted].filter((uri) => uri.includes('/app.bsky.feed.post/')),
-    );
+    await markDeletedAtOrigin(this.db.client, {
+      network: Network.Bluesky,
+      uris: [...deleted].filter((uri) => uri.includes('/app.bsky.feed.post/')),
+    });
     const gone = await repostAttachments(
       this.db.client,
       repostUris.filter((uri) => deleted.has(uri)),

@@ -192,7 +192,7 @@ export class MastodonStreamsService implements OnApplicationBootstrap, OnApplica
   /** A status deleted at origin leaves the timelines of those who stored it (kept in the audit). */
   private async storeDeletion(instance: string, statusId: string): Promise<void> {
     try {
-      await applyDeletions(this.db, this.jobs, new URL(instance).origin, [statusId]);
+      await applyDeletions(this.db, new URL(instance).origin, [statusId]);
     } catch (error) {
       this.logger.warn(`cannot record the deletion of ${statusId}: ${(error as Error).message}`);
     }

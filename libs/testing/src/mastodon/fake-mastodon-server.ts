@@ -62,6 +62,9 @@ export interface FakePostInput {
   counts?: { replies?: number; reblogs?: number; favourites?: number };
 }
 
+/** A kind of timeline (home, list, hashtag) that can list a deleted status for a while. */
+export type StaleTimeline = 'home' | 'list' | 'tag';
+
 interface StoredStatus {
   id: number;
   /** The id clients see (the personality's kind of id). */
@@ -71,6 +74,8 @@ interface StoredStatus {
   input: FakePostInput;
   reblogOf: number | null;
   deleted: boolean;
+  /** Timelines that still list it though it was deleted (see deleteStatus). */
+  staleIn: readonly StaleTimeline[];
   editedAt: string | null;
   /** Poll votes by account id: the chosen option indexes. */
   pollVotes: Map<string, number[]>;
@@ -381,10 +386,16 @@ export class FakeMastodonServer {
     this.fanOut(s, 'status.update');
   }
 
-  /** Deletes a status as its author would, streaming `delete` to whoever could see it. */
-  deleteStatus(statusId: string): void {
+  /**
+   * Deletes a status as its author would, streaming `delete` to whoever could see it. With
+   * `staleIn`, those timelines still list it (it answers 404 by id): what a page read just before
+   * the delete holds, or a feed the server cleans up later.
+   */
+  deleteStatus(statusId: string, options: { staleIn?: readonly StaleTimeline[] } = {}): void {
     const s = this.find(statusId);
-    if (s) this.remove(s);
+    if (!s) return;
+    this.remove(s);
+    s.staleIn = options.staleIn ?? [];
   }
 
   private remove(s: StoredStatus): void {
@@ -491,6 +502,7 @@ export class FakeMastodonServer {
       input,
       reblogOf,
       deleted: false,
+      staleIn: [],
       editedAt: null,
       pollVotes: new Map(),
       favouritedBy: new Set(),
@@ -758,6 +770,11 @@ export class FakeMastodonServer {
     return !s.deleted && s.reblogOf === null && this.textTags(s).includes(tag.toLowerCase());
   }
 
+  /** Whether a timeline of `kind` lists `s` (`test`): a deleted status too while that kind is stale. */
+  private listed(s: StoredStatus, kind: StaleTimeline, test: (s: StoredStatus) => boolean): boolean {
+    return test(s.deleted && s.staleIn.includes(kind) ? { ...s, deleted: false } : s);
+  }
+
   /**
    * Mastodon's paging: max_id/since_id bound a newest-first page; min_id pages forward from a cursor
    * (or, for some servers, acts like since_id). Cursors are compared as the personality's server does.
@@ -976,15 +993,17 @@ export class FakeMastodonServer {
     }));
 
     this.route('GET', '/api/v1/timelines/home', true, (ctx) =>
-      this.paginate(ctx, (s) => this.inHome(s, (ctx.account as FakeAccount).id)),
+      this.paginate(ctx, (s) =>
+        this.listed(s, 'home', (x) => this.inHome(x, (ctx.account as FakeAccount).id)),
+      ),
     );
     this.route('GET', '/api/v1/timelines/list/{list_id}', true, (ctx) => {
       const list = this.lists.get(ctx.params['list_id'] ?? '');
       if (!list || list.accountId !== ctx.account?.id) return err(404, 'Record not found');
-      return this.paginate(ctx, (s) => this.inList(s, list.id));
+      return this.paginate(ctx, (s) => this.listed(s, 'list', (x) => this.inList(x, list.id)));
     });
     this.route('GET', '/api/v1/timelines/tag/{hashtag}', true, (ctx) =>
-      this.paginate(ctx, (s) => this.inTag(s, ctx.params['hashtag'] ?? '')),
+      this.paginate(ctx, (s) => this.listed(s, 'tag', (x) => this.inTag(x, ctx.params['hashtag'] ?? ''))),
     );
 
     this.route('GET', '/api/v1/lists', true, (ctx) => ({
