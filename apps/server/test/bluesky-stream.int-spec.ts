@@ -142,8 +142,9 @@ afterAll(async () => {
 describe('Bluesky fan-out from one stream', () => {
   let author: TestBlueskyAccount;
   let members: Member[];
+  let earlier: string;
 
-  it('brings a followed account’s post to the HOME source through the stream alone: one AppView request, no session call', async () => {
+  it('brings a followed account’s post to the HOME source through the stream alone: no session call, the AppView asked once for the post and once for its new author', async () => {
     author = await net.createAccount('famous');
     members = [await addMember('fan-one', [author.did])];
     members.push(...(await Promise.all([2, 3, 4, 5, 6, 7, 8, 9, 10].map((i) => addMember(`fan-${i}`)))));
@@ -154,9 +155,14 @@ describe('Bluesky fan-out from one stream', () => {
     resetCounts();
 
     const post = await author.agent.post({ text: 'for my one follower' });
+    earlier = post.uri;
     await waitFor('the post in the HOME source', () => hasPost(members[0]!, post.uri));
     await settled();
-    expect(upstream()).toEqual({ pds: {}, appview: { 'app.bsky.feed.getPosts': 1 } });
+    // Stored from the event's record (the author's profile asked for once), then its view (enrich-posts).
+    expect(upstream()).toEqual({
+      pds: {},
+      appview: { 'app.bsky.actor.getProfiles': 1, 'app.bsky.feed.getPosts': 1 },
+    });
     for (const other of members.slice(1)) expect(await hasPost(other, post.uri)).toBe(false);
     // The member's pipelines ran over it.
     const res = await gql<{ timeline: { edges: { node: { post: { uri: string } } }[] } }>(
@@ -174,13 +180,49 @@ describe('Bluesky fan-out from one stream', () => {
       members.every((m) => fanout().follows(m.account.did).includes(author.did)),
     );
     await settled();
-    // From the stream alone: nobody's follows were read again.
-    expect(upstream()).toEqual({ pds: {}, appview: {} });
+    // From the stream alone: nobody's follows were read again. Each new follow brought what the
+    // author posted before (one getAuthorFeed), as getTimeline shows it after a follow.
+    expect(upstream()).toEqual({ pds: {}, appview: { 'app.bsky.feed.getAuthorFeed': 9 } });
+    for (const member of members) expect(await hasPost(member, earlier)).toBe(true);
+    resetCounts();
 
     const post = await author.agent.post({ text: 'for my ten followers' });
     for (const member of members) await waitFor('the post in every HOME', () => hasPost(member, post.uri));
     await settled();
     expect(upstream()).toEqual({ pds: {}, appview: { 'app.bsky.feed.getPosts': 1 } });
+  });
+
+  it('stores a post from the event’s record before the AppView has it, and takes the AppView’s view after', async () => {
+    const member = members[0]!;
+    const release = appview.hold('app.bsky.feed.getPosts'); // an AppView that has not indexed it yet
+    try {
+      const post = await author.agent.post({ text: 'fresh from the record', langs: ['en'] });
+      await waitFor('the post in the timeline, the AppView not answering', async () => {
+        const res = await gql<{ timeline: { edges: { node: { post: { uri: string } } }[] } }>(
+          '{ timeline(first: 5) { edges { node { post { uri } } } } }',
+          {},
+          member.token,
+        );
+        return res.data?.timeline.edges.some((e) => e.node.post.uri === post.uri) ?? false;
+      });
+      const stored = async () =>
+        (
+          await db.query<{ data: { text: string; languages: string[]; counts: { likes: number } } }>(
+            `SELECT data FROM "Post" WHERE uri = $1`,
+            [post.uri],
+          )
+        ).rows[0]!.data;
+      expect(await stored()).toMatchObject({ text: 'fresh from the record', languages: ['en'] });
+      expect((await stored()).counts.likes).toBe(0);
+      // Liked meanwhile: the AppView's view, once it answers, brings the count.
+      await members[1]!.account.agent.like(post.uri, post.cid);
+      await net.processAll();
+      release();
+      await waitFor('the AppView’s view stored', async () => (await stored()).counts.likes === 1);
+    } finally {
+      release();
+    }
+    await settled();
   });
 
   it('starts watching an account a member follows after linking, through options_update', async () => {
@@ -340,7 +382,7 @@ describe('deletes at origin', () => {
 });
 
 describe('a HOME source built by fan-out', () => {
-  it('equals getTimeline for that account after a day of posts, replies, reposts, quotes, a follow and deletes', async () => {
+  it('equals getTimeline for that account after a day of posts, replies, reposts, quotes, a follow, an unfollow and deletes', async () => {
     const [x, y, z, w] = await Promise.all([
       net.createAccount('eq-x'),
       net.createAccount('eq-y'),
@@ -354,38 +396,56 @@ describe('a HOME source built by fan-out', () => {
     const x1 = await x.agent.post({ text: 'x1' });
     const y1 = await y.agent.post({ text: 'y1' });
     const z1 = await z.agent.post({ text: 'z1: nobody follows me' });
-    await y.agent.post({ text: 'y replies to x (followed)', reply: { root: x1, parent: x1 } });
+    const yReply = await y.agent.post({ text: 'y replies to x (followed)', reply: { root: x1, parent: x1 } });
     await x.agent.post({ text: 'x replies to z (not followed)', reply: { root: z1, parent: z1 } });
     await z.agent.post({ text: 'z replies to x: not followed, absent', reply: { root: x1, parent: x1 } });
     await y.agent.repost(z1.uri, z1.cid); // z1 arrives as y's repost
     await x.agent.repost(y1.uri, y1.cid); // y1 is there by itself, and reposted by x
     await viewer.account.agent.post({ text: 'my own post' });
     await viewer.account.agent.repost(z1.uri, z1.cid); // z1 reposted by the viewer too
-    await z.agent.post({ text: 'z2: absent' });
+    const z2 = await z.agent.post({ text: 'z2: absent until w reposts it' });
     // Quotes: of a followed account's post, of a stranger's; a stranger quoting a followed post.
     const embed = (p: { uri: string; cid: string }) => ({
       $type: 'app.bsky.embed.record',
       record: { uri: p.uri, cid: p.cid },
     });
-    await y.agent.post({ text: 'y quotes x1', embed: embed(x1) });
+    const yQuote = await y.agent.post({ text: 'y quotes x1', embed: embed(x1) });
     await x.agent.post({ text: 'x quotes z1', embed: embed(z1) });
     await z.agent.post({ text: 'z quotes y1: absent', embed: embed(y1) });
-    // Mid-day the viewer follows w, who then posts, replies and reposts.
+    // Before the viewer follows w, w posts and reposts: the follow brings both, as getTimeline shows.
+    const w0 = await w.agent.post({ text: 'w0: before the follow' });
+    await w.agent.repost(z2.uri, z2.cid);
+    await net.processAll();
     await viewer.account.agent.follow(w.did);
     await watching(viewer.account, [x.did, y.did, w.did]);
     const w1 = await w.agent.post({ text: 'w1: new to the viewer' });
     await w.agent.post({ text: 'w replies to z', reply: { root: z1, parent: z1 } });
     await w.agent.repost(x1.uri, x1.cid);
+    // y posts, and reposts a post nobody else brings, before the viewer unfollows y.
+    const y2 = await y.agent.post({ text: 'y2: unfollowed soon' });
+    const z4 = await z.agent.post({ text: 'z4: reposted by y alone' });
+    await y.agent.repost(z4.uri, z4.cid);
     // Deletes: a followed account's post, and a repost (its post is not otherwise in the timeline).
     const x2 = await x.agent.post({ text: 'x2: deleted soon' });
     const z3 = await z.agent.post({ text: 'z3: reposted, then not' });
-    const yRepost = await y.agent.repost(z3.uri, z3.cid);
-    await waitFor('x2 and z3 in the HOME source', async () => {
+    const xRepost = await x.agent.repost(z3.uri, z3.cid);
+    await waitFor('the day so far in the HOME source', async () => {
       const built = await home(viewer);
-      return built.has(x2.uri) && built.has(z3.uri) && built.has(w1.uri);
+      return [x2, z3, w0, z2, w1, y2, z4, yReply].every((p) => built.has(p.uri));
     });
+    await waitFor('y2 in the timeline', async () => (await timeline(viewer)).has(y2.uri));
+
+    // Mid-way the viewer unfollows y: y's posts and reposts leave the timeline, but y1, which x
+    // reposted, and z1, which the viewer reposted, stay.
+    await net.processAll();
+    const following = (await viewer.account.agent.getProfile({ actor: y.did })).data.viewer?.following;
+    await viewer.account.agent.deleteFollow(following!);
+    await waitFor(
+      'the unfollow on the stream',
+      async () => !fanout().follows(viewer.account.did).includes(y.did),
+    );
     await x.agent.deletePost(x2.uri);
-    await y.agent.deleteRepost(yRepost.uri);
+    await x.agent.deleteRepost(xRepost.uri);
     await net.processAll();
     // getTimeline is the reference: asked directly, not through Tributary.
     const { feed } = (await viewer.account.agent.getTimeline({ limit: 100 })).data;
@@ -396,12 +456,13 @@ describe('a HOME source built by fan-out', () => {
       if (!expected.has(item.post.uri)) expected.set(item.post.uri, new Set());
       expected.get(item.post.uri)!.add(by);
     }
-    // x1, y1, z1, both replies, the own post, two quotes, w1 and w's reply
+    // x1, y1, z1, x's reply, the own post, x's quote, w0, z2 (w's repost), w1 and w's reply
     expect(expected.size).toBe(10);
+    for (const gone of [y2, z4, yReply, yQuote, x2, z3]) expect(expected.has(gone.uri)).toBe(false);
 
-    await waitFor('the deletes applied', async () => {
+    await waitFor('the deletes and the unfollow applied', async () => {
       const built = await home(viewer, true);
-      return !built.has(x2.uri) && !built.has(z3.uri);
+      return [x2, z3, y2, z4, yReply, yQuote].every((p) => !built.has(p.uri));
     });
     await waitFor(
       'every timeline post in the HOME source',
@@ -414,6 +475,14 @@ describe('a HOME source built by fan-out', () => {
     for (const [uri, by] of built) expect([...expected.get(uri)!]).toContain(by);
     // Built from the stream, not copied from getTimeline.
     expect(pds.counts()['app.bsky.feed.getTimeline']).toBeUndefined();
+
+    // The timeline's audit says why y's posts left it.
+    const visible = await timeline(viewer);
+    const audit = await timeline(viewer, true);
+    for (const gone of [y2, z4, yReply, yQuote]) {
+      expect(visible.has(gone.uri)).toBe(false);
+      expect(audit.get(gone.uri)).toMatchObject({ hidden: true, hiddenReason: 'no longer followed' });
+    }
   });
 });
 

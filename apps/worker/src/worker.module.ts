@@ -20,6 +20,8 @@ import { ReadMarkerService } from './timeline/read-marker.service.js';
 import { MastodonStreamsService } from './streams/mastodon-streams.service.js';
 import { BlueskyFirehoseService } from './streams/bluesky-firehose.service.js';
 import { BlueskyFanoutService } from './streams/bluesky-fanout.service.js';
+import { BlueskyStreamService } from './streams/bluesky-stream.service.js';
+import { FollowEffectsService } from './streams/follow-effects.service.js';
 import { BlueskyLabelsService } from './streams/bluesky-labels.service.js';
 import { OriginDeletesService } from './streams/origin-deletes.service.js';
 import { FanoutService } from './ingest/fanout.service.js';
@@ -59,6 +61,8 @@ export class WorkerModule {
         MastodonStreamsService,
         BlueskyFirehoseService,
         BlueskyFanoutService,
+        FollowEffectsService,
+        BlueskyStreamService,
         BlueskyLabelsService,
         OriginDeletesService,
         FanoutService,

@@ -126,6 +126,16 @@ export const configSchema = z.object({
    */
   BLUESKY_TRUSTED_HOSTS: csv.default(['bsky.social', '*.host.bsky.network']),
   /**
+   * The Bluesky event stream the instance consumes (README "Bluesky on the real network"):
+   * `jetstream` (one stream, fan-out on write; BLUESKY_JETSTREAM_URL, else Bluesky's public hosts),
+   * `relay` (the relay firehose, every commit verified; BLUESKY_RELAY_URL), `pds` (each linked
+   * account's PDS firehose: single-PDS networks), or `auto`: Jetstream or relay when their URL is
+   * set, else Jetstream's public hosts once an account on the public network is linked, else `pds`.
+   */
+  BLUESKY_STREAM: z.enum(['auto', 'jetstream', 'relay', 'pds']).default('auto'),
+  /** The relay whose firehose BLUESKY_STREAM=relay consumes (default `wss://bsky.network`). */
+  BLUESKY_RELAY_URL: url(['wss:', 'ws:', 'https:', 'http:']).optional(),
+  /**
    * Jetstream endpoint(s) to follow instead of each PDS's firehose: one stream for the whole
    * instance, whose posts are fanned out to the members' sources (hydrated once from
    * BLUESKY_APPVIEW_URL). Several, comma-separated, in order of preference: after repeated

@@ -26,6 +26,7 @@ export { upsertIngested, recordSkipped, storePosts, attachPosts } from './post-s
 export type { UpsertResult, Attachment } from './post-store.js';
 export {
   addTombstones,
+  authorAttachments,
   markDeletedAtOrigin,
   postDataSql,
   releaseRepostAttachments,
@@ -35,7 +36,12 @@ export {
 export type { OriginDeletion, RepostAttachment } from './origin-deletes.js';
 export { applyFollowChanges, forgetFollowGraph, loadFollowGraph, replaceFollows } from './follow-store.js';
 export type { FollowChange, StoredFollowGraph } from './follow-store.js';
-export { applyLabelerLabels, dropLabelerLabels, recentPostUris } from './personal-label-store.js';
+export {
+  applyLabelerLabels,
+  dropLabelerLabels,
+  fillSourceLabels,
+  recentPostUris,
+} from './personal-label-store.js';
 export type { ChangedPosts, LabelChange } from './personal-label-store.js';
 export { recordViewerStates } from './viewer-state-store.js';
 export type { ViewerAccount } from './viewer-state-store.js';

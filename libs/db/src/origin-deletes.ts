@@ -49,6 +49,17 @@ export function postDataSql(alias: string): string {
     ELSE ${alias}.data || jsonb_build_object('deletedAt', to_char(${alias}."deletedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) END`;
 }
 
+/** A post a repost (or, where `repostUri` is null, its author) brought into a source. */
+export interface RepostAttachment {
+  sourceId: string;
+  postId: bigint;
+  postUri: string;
+  /** The source's account (a DID) and user. */
+  memberDid: string;
+  userId: string;
+  repostUri: string | null;
+}
+
 /** Remembers these records as deleted (idempotent). */
 export async function addTombstones(prisma: DbClient, uris: readonly string[]): Promise<void> {
   if (uris.length === 0) return;
@@ -72,17 +83,6 @@ export async function tombstoned(prisma: DbClient, uris: readonly string[]): Pro
   return new Set(rows.map((r) => r.uri));
 }
 
-/** A post a deleted repost brought into a source. */
-export interface RepostAttachment {
-  sourceId: string;
-  postId: bigint;
-  postUri: string;
-  /** The source's account (a DID) and user. */
-  memberDid: string;
-  userId: string;
-  repostUri: string;
-}
-
 /** The posts these (deleted) reposts brought into sources, with whose sources they are. */
 export async function repostAttachments(
   prisma: DbClient,
@@ -104,8 +104,36 @@ export async function repostAttachments(
 }
 
 /**
- * A deleted repost's attachments: `keep` ones stay in their source with no reason (the member
- * also gets the post from its author), the others leave it.
+ * What `author` brought into these (HOME) sources: its own posts that no repost re-placed, and the
+ * posts it reposted (by the repost kept as the reason). An unfollow lets them go.
+ */
+export async function authorAttachments(
+  prisma: DbClient,
+  sourceIds: readonly string[],
+  author: string,
+): Promise<RepostAttachment[]> {
+  if (sourceIds.length === 0) return [];
+  return withDbErrors(() =>
+    prisma.$queryRawUnsafe<RepostAttachment[]>(
+      `SELECT sp."sourceId"::text AS "sourceId", sp."postId", p."uri" AS "postUri",
+              la."networkAccountId" AS "memberDid", la."userId"::text AS "userId", sp."reasonUri" AS "repostUri"
+       FROM "SourcePost" sp
+       JOIN "Post" p ON p."id" = sp."postId"
+       JOIN "Source" s ON s."id" = sp."sourceId"
+       JOIN "LinkedAccount" la ON la."id" = s."linkedAccountId"
+       WHERE sp."sourceId" = ANY($1::uuid[])
+         AND CASE WHEN sp."reasonUri" IS NULL THEN split_part(p."uri", '/', 3)
+                  ELSE split_part(sp."reasonUri", '/', 3) END = $2`,
+      [...sourceIds],
+      author,
+    ),
+  );
+}
+
+/**
+ * Attachments a member no longer gets as they came (a deleted repost, an unfollow): `keep` ones
+ * stay in their source with no reason (the member also gets the post from its author), the others
+ * leave it. A row re-placed by another repost meanwhile is left alone.
  */
 export async function releaseRepostAttachments(
   prisma: DbClient,
@@ -123,13 +151,14 @@ export async function releaseRepostAttachments(
         `UPDATE "SourcePost" sp SET "reason" = NULL, "reasonUri" = NULL, "original" = true
          FROM unnest($1::uuid[], $2::bigint[], $3::text[]) AS k("sourceId", "postId", "repostUri")
          WHERE sp."sourceId" = k."sourceId" AND sp."postId" = k."postId" AND sp."reasonUri" = k."repostUri"`,
-        ...keys(keep),
+        ...keys(keep.filter((r) => r.repostUri !== null)),
       );
     if (remove.length > 0)
       await prisma.$executeRawUnsafe(
         `DELETE FROM "SourcePost" sp
          USING unnest($1::uuid[], $2::bigint[], $3::text[]) AS k("sourceId", "postId", "repostUri")
-         WHERE sp."sourceId" = k."sourceId" AND sp."postId" = k."postId" AND sp."reasonUri" = k."repostUri"`,
+         WHERE sp."sourceId" = k."sourceId" AND sp."postId" = k."postId"
+           AND sp."reasonUri" IS NOT DISTINCT FROM k."repostUri"`,
         ...keys(remove),
       );
   });

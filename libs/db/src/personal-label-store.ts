@@ -148,3 +148,26 @@ export async function recentPostUris(prisma: DbClient, accountId: string, limit:
   );
   return rows.map((r) => r.uri);
 }
+
+/**
+ * Sources' personal labels of posts stored before the AppView had them (from a stream's record):
+ * what the AppView's view then says of each source's labelers, where the labelers' streams set
+ * nothing yet (a label applied before the post was stored had nothing to land on). Returns the
+ * rows set.
+ */
+export async function fillSourceLabels(
+  prisma: DbClient,
+  rows: readonly { sourceId: string; postId: bigint; labels: PersonalLabels }[],
+): Promise<number> {
+  if (rows.length === 0) return 0;
+  return withDbErrors(() =>
+    prisma.$executeRawUnsafe(
+      `UPDATE "SourcePost" sp SET "labels" = k."labels"
+       FROM unnest($1::uuid[], $2::bigint[], $3::jsonb[]) AS k("sourceId", "postId", "labels")
+       WHERE sp."sourceId" = k."sourceId" AND sp."postId" = k."postId" AND sp."labels" IS NULL`,
+      rows.map((r) => r.sourceId),
+      rows.map((r) => String(r.postId)),
+      rows.map((r) => JSON.stringify(r.labels)),
+    ),
+  );
+}

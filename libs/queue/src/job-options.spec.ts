@@ -12,6 +12,8 @@ const SAMPLE: { [N in JobName]: JobPayloads[N] } = {
     items: [{ uri: 'at://did:plc:a/app.bsky.feed.post/1', sourceIds: ['s'], reason: null }],
     attempt: 0,
   },
+  'enrich-posts': { uris: ['at://did:plc:a/app.bsky.feed.post/1'], attempt: 0 },
+  'fanout-follow': { member: 'did:plc:m', actor: 'did:plc:a', sourceIds: ['s'] },
   'poll-sources': {},
   housekeeping: {},
   'run-pipelines': { userId: 'u', postIds: ['1'] },

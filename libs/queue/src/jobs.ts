@@ -22,9 +22,26 @@ export interface JobPayloads {
    * brought it, by DID), the users' pipelines run. `attempt` counts waits for a slow AppView.
    */
   'fanout-posts': {
-    items: { uri: string; sourceIds: string[]; reason: { by: string; uri: string; at: string } | null }[];
+    items: {
+      uri: string;
+      sourceIds: string[];
+      reason: { by: string; uri: string; at: string } | null;
+      /** A new post's record as the stream carried it: stored from it at once where it suffices. */
+      record?: { cid: string; value: Record<string, unknown>; at: string };
+    }[];
     attempt: number;
   };
+  /**
+   * Posts stored from their stream records: the AppView's views (counts, author, labels, link-card
+   * thumbnails) replace them, and pipelines run again where that changes what they decide on.
+   * `attempt` counts waits for a slow AppView.
+   */
+  'enrich-posts': { uris: string[]; attempt: number };
+  /**
+   * A member came to follow `actor`: its newest posts and reposts (one `getAuthorFeed` page) join
+   * the member's HOME sources, as the AppView's timeline shows them at once.
+   */
+  'fanout-follow': { member: string; actor: string; sourceIds: string[] };
   /** Page back through a new source's history, up to BACKFILL_DEPTH posts, reporting progress. */
   'backfill-source': { sourceId: string };
   /** Enqueue a sync of every source whose poll is due (the fallback when no stream event came). */
@@ -57,6 +74,8 @@ export const JOB_QUEUE: { readonly [N in JobName]: QueueName } = {
   'sync-source': QueueName.Ingest,
   'backfill-source': QueueName.Ingest,
   'fanout-posts': QueueName.Ingest,
+  'enrich-posts': QueueName.Ingest,
+  'fanout-follow': QueueName.Ingest,
   'poll-sources': QueueName.Maintenance,
   housekeeping: QueueName.Maintenance,
   'run-pipelines': QueueName.Pipeline,

@@ -27,4 +27,5 @@ export { HostilePds } from './bluesky/hostile-pds.js';
 export type { PostViewRewrite } from './bluesky/hostile-pds.js';
 export { JetstreamServer } from './bluesky/jetstream-server.js';
 export type { JetstreamServerOptions } from './bluesky/jetstream-server.js';
+export { ForgingRelay } from './bluesky/forging-relay.js';
 export { revokeOAuthSessions, signInAndConsent } from './bluesky/oauth-pages.js';

@@ -1,9 +1,15 @@
-// Entries of posts deleted at origin (their author deleted the post, or the repost that brought it):
-// hidden, never removed, so the audit (`includeHidden`) still shows them and why. The rule is the
-// engine's (libs/pipeline: a candidate with `deletedAt` is hidden before any stage); entries written
-// before the delete are hidden here in place with the engine's own decision, as a run would.
+// Entries of posts that left a member's sources at origin (their author deleted the post, or the
+// repost that brought it; the member unfollowed whoever brought it): hidden, never removed, so the
+// audit (`includeHidden`) still shows them and why. A post deleted at origin is the engine's rule
+// (libs/pipeline: a candidate with `deletedAt` is hidden before any stage); entries written before
+// the delete are hidden here in place with the engine's own decision, as a run would. A released
+// post is no longer in the member's sources, so a rebuild leaves it out, as the network's timeline.
 import { DELETED_AT_ORIGIN, DELETED_AT_ORIGIN_DECISION } from '@tributary/pipeline';
+import type { Decision } from '@tributary/pipeline';
 import type { Sql } from '@tributary/db';
+
+/** The member unfollowed the account that brought the post (its author, or the reposter). */
+export const NO_LONGER_FOLLOWED = 'no longer followed';
 
 /**
  * Hides every entry of these posts (`Post.deletedAt` set: libs/db markDeletedAtOrigin), in the
@@ -29,14 +35,17 @@ export async function hideDeletedPosts(sql: Sql, postIds: readonly bigint[]): Pr
 }
 
 /**
- * A deleted repost let these posts go from users' sources: an entry whose post no source of its
- * user still has is hidden; one still reached another way only loses that repost as its reason.
+ * These posts left users' sources (`why`: DELETED_AT_ORIGIN, NO_LONGER_FOLLOWED): an entry whose
+ * post no source of its user still has is hidden for that reason; one still reached another way
+ * only loses the released repost (`repostUri`; null: the post came by its author) as its reason.
  */
-export async function releaseRepostEntries(
+export async function releaseEntries(
   sql: Sql,
-  released: readonly { userId: string; postId: bigint; repostUri: string }[],
+  released: readonly { userId: string; postId: bigint; repostUri: string | null }[],
+  why: string,
 ): Promise<number> {
   if (released.length === 0) return 0;
+  const decision: Decision = { ...DELETED_AT_ORIGIN_DECISION, reason: why };
   const rows = await sql.query<{ id: string }>(
     `WITH k AS (
        SELECT * FROM unnest($3::uuid[], $4::bigint[], $5::text[]) AS k("userId", "postId", "repostUri")),
@@ -57,8 +66,8 @@ export async function releaseRepostEntries(
      FROM e WHERE t.id = e.id
      RETURNING t.id`,
     [
-      DELETED_AT_ORIGIN,
-      JSON.stringify([DELETED_AT_ORIGIN_DECISION]),
+      why,
+      JSON.stringify([decision]),
       released.map((r) => r.userId),
       released.map((r) => String(r.postId)),
       released.map((r) => r.repostUri),

@@ -64,10 +64,10 @@ export class SourceModel {
 
 @ObjectType('EventStream', {
   description:
-    "The stream an account's new posts arrive through (Bluesky: one Jetstream for the whole instance).",
+    "The stream an account's new posts arrive through (Bluesky: one Jetstream, or the relay firehose, for the whole instance).",
 })
 export class EventStreamModel {
-  @Field({ description: '`jetstream`.' }) kind!: string;
+  @Field({ description: '`jetstream` or `relay`.' }) kind!: string;
   @Field({ description: 'A worker consumes it and is connected to it now.' }) live!: boolean;
   @Field({
     description:
@@ -105,7 +105,7 @@ export class LinkedAccountModel {
   @Field(() => EventStreamModel, {
     nullable: true,
     description:
-      'Bluesky with BLUESKY_JETSTREAM_URL: the instance stream; null otherwise, or before it first started.',
+      'Bluesky, when the instance consumes one stream (a Jetstream or the relay, BLUESKY_STREAM): its status; null with per-PDS firehoses, or before it first started.',
   })
   stream!: EventStreamModel | null;
 }

@@ -20,6 +20,8 @@ const SAMPLE: { [N in JobName]: JobPayloads[N] } = {
   'sync-source': { sourceId: 's' },
   'backfill-source': { sourceId: 's' },
   'fanout-posts': { items: [], attempt: 0 },
+  'enrich-posts': { uris: ['at://did:plc:a/app.bsky.feed.post/1'], attempt: 0 },
+  'fanout-follow': { member: 'did:plc:m', actor: 'did:plc:a', sourceIds: ['s'] },
   'poll-sources': {},
   housekeeping: {},
   'run-pipelines': { userId: 'u', postIds: ['1'] },

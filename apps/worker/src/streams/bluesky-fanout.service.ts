@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
 import { streamEvents, streamLag } from '@tributary/metrics';
 import { AccountsService } from '@tributary/accounts';
 import { CONFIG } from '@tributary/config';
@@ -9,6 +8,7 @@ import {
   BlueskyConnector,
   listFollowRecords,
   subscribeJetstream,
+  subscribeRepos,
 } from '@tributary/connector-bluesky';
 import type { JetstreamStatus, JetstreamSubscription, RepoEvent } from '@tributary/connector-bluesky';
 import { AccountStatus, Network, SourceKind } from '@tributary/core';
@@ -24,13 +24,13 @@ import type { LinkedAccount } from '@tributary/db';
 import { JobQueue } from '@tributary/queue';
 import type { JobPayloads } from '@tributary/queue';
 import { LRUCache } from 'lru-cache';
+import { FollowEffectsService } from './follow-effects.service.js';
 import { FANOUT_COLLECTIONS, FollowGraph } from './follow-graph.js';
 import { planShards } from './jetstream-shards.js';
-import type { FanoutDecision } from './follow-graph.js';
-import { LeaderLock } from './leader-lock.js';
+import type { FanoutDecision, FollowEffect } from './follow-graph.js';
 import { OriginDeletesService } from './origin-deletes.service.js';
 import type { OriginDelete } from './origin-deletes.service.js';
-import { WorkerRedis } from './redis.provider.js';
+import type { StreamChoice } from './stream-choice.js';
 
 /** The account table is read this often: a newly linked account is watched within seconds. */
 const RECONCILE_MS = 5_000;
@@ -53,8 +53,11 @@ export const BLUESKY_STREAM_STATUS_KEY = 'bluesky';
 const FILTERS_DEBOUNCE_MS = 200;
 /** Past this many full connections, one unfiltered connection (the fan-out filters here). */
 const MAX_CONNECTIONS = 20;
-/** Each connection's cursor is kept under this prefix and its id. */
-const CURSOR_PREFIX = 'bluesky:jetstream:';
+/** Each connection's cursor is kept under this prefix (by stream kind: their cursors differ) and its id. */
+const CURSOR_PREFIX = { jetstream: 'bluesky:jetstream:', relay: 'bluesky:relay:' } as const;
+
+/** The streams this service consumes (the per-PDS firehose is BlueskyFirehoseService's). */
+export type FanoutStream = Extract<StreamChoice, { kind: 'jetstream' | 'relay' }>;
 
 type Item = JobPayloads['fanout-posts']['items'][number];
 type GraphChange = Extract<FanoutDecision, { type: 'follow' | 'unfollow' | 'block' | 'unblock' }>;
@@ -66,6 +69,8 @@ interface Load {
   /** Follow changes seen while the load runs, applied on top of what it read. */
   pending: GraphChange[] | null;
 }
+
+const authorOf = (uri: string): string => uri.slice('at://'.length).split('/')[0] ?? '';
 
 /**
  * The largest lag among connections that had an event in the last minute: a connection whose
@@ -95,19 +100,20 @@ interface Shard {
 }
 
 /**
- * The instance's Bluesky stream, a Jetstream (BLUESKY_JETSTREAM_URL, failing over between the hosts
- * given), consumed by the leader of the deployment, with fan-out on write: the members' follow
+ * The instance's Bluesky stream, a Jetstream (failing over between the hosts given) or the relay
+ * firehose (verified), consumed by the leader of the deployment (BlueskyStreamService chooses and
+ * starts it), with fan-out on write: the members' follow
  * graph is held here (read from their repos when linked, kept current from their follow events,
  * reconciled every FOLLOWS_TTL_MS), each post or repost event of a followed account becomes one
  * `fanout-posts` job for every source it belongs in, and deletes are applied. The watched repos are
- * spread over connections of BLUESKY_JETSTREAM_MAX_DIDS (planShards), each with its own cursor.
- * Without a Jetstream the per-PDS firehose of BlueskyFirehoseService is used instead; per-source
- * polling stays the backstop.
+ * spread over Jetstream connections of BLUESKY_JETSTREAM_MAX_DIDS (planShards), each with its own
+ * cursor; the relay has no filters: one connection carries the whole network, filtered here.
+ * Per-source polling stays the backstop.
  */
 @Injectable()
-export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class BlueskyFanoutService {
   private readonly logger = new Logger(BlueskyFanoutService.name);
-  private readonly lock: LeaderLock;
+  private stream: FanoutStream = { kind: 'jetstream', urls: [] };
   private graph = new FollowGraph();
   /** Active accounts by id, as last read. */
   private accounts = new Map<string, Pick<LinkedAccount, 'id' | 'networkAccountId'>>();
@@ -123,6 +129,8 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
   /** Deletes not yet applied; members' follow changes not yet stored. */
   private deletes: OriginDelete[] = [];
   private followChanges: FollowChange[] = [];
+  /** Whom members came to follow or stopped following: applied to their HOME sources once stored. */
+  private followEffects: FollowEffect[] = [];
   /** The graph as stored by the last leader, taken over member by member. */
   private stored: StoredFollowGraph = { loadedAt: new Map(), follows: new Map(), blocks: new Map() };
   /** Recently handed over (key -> its source ids), so a replay after a reconnect costs no request. */
@@ -142,27 +150,25 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
     private readonly accountsService: AccountsService,
     private readonly jobs: JobQueue,
     private readonly originDeletes: OriginDeletesService,
-    redis: WorkerRedis,
+    private readonly followEffectsService: FollowEffectsService,
     @Inject(CONFIG) private readonly config: Config,
-  ) {
-    this.lock = new LeaderLock(redis.client, 'streams:bluesky');
+  ) {}
+
+  /** Starts consuming `stream` (this process leads). */
+  async start(stream: FanoutStream): Promise<void> {
+    this.stream = stream;
+    this.logger.log(`consuming the Bluesky ${stream.kind === 'relay' ? 'relay firehose' : 'Jetstream'}`);
+    await this.lead();
   }
 
-  onApplicationBootstrap(): void {
-    if (this.config.BLUESKY_JETSTREAM_URL.length === 0) return; // the per-PDS firehose service runs instead
-    this.lock.start((leader) => {
-      this.logger.log(
-        leader ? 'leading: consuming the Bluesky Jetstream' : 'no longer leading: Jetstream stopped',
-      );
-      void (leader ? this.lead() : this.follow()).catch((err: unknown) =>
-        this.logger.error(`leadership change failed: ${String(err)}`),
-      );
-    });
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.lock.stop();
+  /** Stops consuming; what was announced is handed over and the cursors saved. Idempotent. */
+  async stop(): Promise<void> {
     await this.follow();
+  }
+
+  /** Which stream is consumed (while started). */
+  get kind(): FanoutStream['kind'] {
+    return this.stream.kind;
   }
 
   /** What this process consumes (nothing unless leader). */
@@ -340,9 +346,12 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
       const loadedAt = new Date();
       await replaceFollows(this.db.client, did, records, loadedAt, blocks);
       await applyFollowChanges(this.db.client, load.pending);
+      // What the stream missed (or happened while no leader ran) changes the HOME sources too.
+      const before = this.graph.hasFollowsOf(did) ? new Set(this.graph.followsOf(did)) : null;
       this.graph.setFollows(did, records);
       this.graph.setBlocks(did, blocks);
       for (const change of load.pending) this.graph.apply(change);
+      if (before) this.followEffects.push(...this.graph.changesSince(did, before));
       Object.assign(load, { loadedAt: loadedAt.getTime(), failures: 0 });
       this.scheduleFilters();
       if (gap) await this.repair(did);
@@ -413,7 +422,7 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
    */
   private async startStream(): Promise<void> {
     const rows = await this.db.client.streamCursor.findMany({
-      where: { key: { startsWith: CURSOR_PREFIX } },
+      where: { key: { startsWith: CURSOR_PREFIX[this.stream.kind] } },
     });
     if (!this.leading || this.started) return;
     const cursors = rows.map((r) => Number(r.cursor)).filter((c) => Number.isFinite(c));
@@ -424,7 +433,10 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
     await this.saveCursors(true);
     await this.db.client.streamCursor.deleteMany({
       where: {
-        key: { startsWith: CURSOR_PREFIX, notIn: [...this.shards.values()].map((s) => s.key) },
+        key: {
+          startsWith: CURSOR_PREFIX[this.stream.kind],
+          notIn: [...this.shards.values()].map((s) => s.key),
+        },
       },
     });
   }
@@ -438,6 +450,14 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
   /** Brings the connections in line with the watched repos: opens, closes, sends options_update. */
   private syncShards(): void {
     this.sentFilters = this.graph.version;
+    if (this.stream.kind === 'relay') {
+      if (this.shards.size === 0) {
+        const from = this.position();
+        this.openShard(0, new Set(), from);
+        this.logger.log(`relay firehose ${this.stream.url}: the whole network, from ${from ?? 'now'}`);
+      }
+      return;
+    }
     const current = new Map([...this.shards].map(([id, s]) => [id, s.dids]));
     const plan = planShards(
       current,
@@ -469,14 +489,14 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
   }
 
   private openShard(id: number, dids: Set<string>, cursor: number | null): void {
-    const urls = this.config.BLUESKY_JETSTREAM_URL;
+    const stream = this.stream;
     let reported: string | null = null;
     // Its subscription comes next: the subscription's callbacks need the shard.
     const shard = {
       id,
-      key: `${CURSOR_PREFIX}${id}`,
+      key: `${CURSOR_PREFIX[stream.kind]}${id}`,
       dids,
-      url: urls[0]!,
+      url: stream.kind === 'relay' ? stream.url : stream.urls[0]!,
       connected: false,
       lastEventAt: null,
       lagMs: null,
@@ -484,8 +504,13 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
       safe: cursor,
       saved: null,
     } as Omit<Shard, 'sub'> as Shard;
+    if (stream.kind === 'relay') {
+      shard.sub = this.subscribeRelay(stream.url, cursor, shard);
+      this.shards.set(id, shard);
+      return;
+    }
     shard.sub = subscribeJetstream({
-      urls,
+      urls: stream.urls,
       cursor,
       compress: this.config.BLUESKY_JETSTREAM_COMPRESS,
       collections: FANOUT_COLLECTIONS,
@@ -503,6 +528,39 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
     this.shards.set(id, shard);
   }
 
+  /**
+   * The relay firehose (`@atproto/sync`, every commit's signature and proofs verified, keys from
+   * BLUESKY_PLC_URL), as a connection without filters: the graph decides on every event.
+   */
+  private subscribeRelay(url: string, cursor: number | null, shard: Shard): Shard['sub'] {
+    const sub = subscribeRepos({
+      service: url,
+      cursor,
+      verify: true,
+      plcUrl: this.config.BLUESKY_PLC_URL,
+      allowHttp: this.config.BLUESKY_ALLOW_HTTP,
+      collections: FANOUT_COLLECTIONS,
+      onEvent: (event) => this.onEvent(event, shard),
+      // @atproto/sync's errors say what failed in their cause (a refused signature, a lost connection).
+      onError: (err) =>
+        this.recordError(
+          `relay firehose (${url}): ${err.message}${err.cause instanceof Error ? `: ${err.cause.message}` : ''}`,
+        ),
+      onStatus: ({ connected }) => {
+        shard.connected = connected;
+        if (this.shards.get(shard.id) === shard) void this.writeStatus();
+      },
+    });
+    return {
+      get cursor() {
+        return sub.cursor;
+      },
+      url,
+      setFilters: () => undefined, // nothing to filter at the relay
+      stop: () => sub.stop(),
+    };
+  }
+
   private scheduleFilters(): void {
     if (this.filtersTimer || !this.started || this.graph.version === this.sentFilters) return;
     this.filtersTimer = setTimeout(() => {
@@ -516,9 +574,11 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
   private onEvent(event: RepoEvent, shard: Shard): Promise<void> | void {
     const now = Date.now();
     shard.lastEventAt = now;
-    shard.lagMs = Math.max(0, Math.round(now - event.seq / 1000));
-    streamLag.set({ stream: `jetstream:${shard.id}` }, shard.lagMs / 1000);
-    streamEvents.inc({ stream: `jetstream:${shard.id}` });
+    // Jetstream's cursor is its clock (time_us); the relay's a sequence number, with a time.
+    const sentAt = this.stream.kind === 'relay' ? Date.parse(event.time) : event.seq / 1000;
+    shard.lagMs = Math.max(0, Math.round(now - sentAt));
+    streamLag.set({ stream: `${this.stream.kind}:${shard.id}` }, shard.lagMs / 1000);
+    streamEvents.inc({ stream: `${this.stream.kind}:${shard.id}` });
     const decision = this.graph.decide(event);
     shard.seen = event.seq;
     if (decision === null) return this.scheduleFlush();
@@ -534,6 +594,7 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
             uri: decision.uri,
             sourceIds: decision.sourceIds,
             reason: decision.reason,
+            ...(decision.record ? { record: decision.record } : {}),
           });
         }
         if (this.pending.size >= APPVIEW_BATCH) return this.flush();
@@ -545,8 +606,12 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
       case 'unblock': {
         const load = this.followLoads.get(decision.member);
         if (load?.pending) load.pending.push(decision);
-        this.graph.apply(decision);
+        const effect = this.graph.apply(decision);
         this.followChanges.push(decision);
+        if (effect) {
+          this.followEffects.push(effect);
+          if (!effect.following) this.withdrawPending(effect);
+        }
         this.scheduleFilters();
         break;
       }
@@ -563,6 +628,16 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
     return this.scheduleFlush();
   }
 
+  /** Posts not handed over yet that the unfollowed account brought leave the member's HOME sources. */
+  private withdrawPending({ member, subject }: FollowEffect): void {
+    const homes = new Set(this.graph.homesOf(member));
+    for (const [key, item] of this.pending) {
+      if ((item.reason?.by ?? authorOf(item.uri)) !== subject) continue;
+      item.sourceIds = item.sourceIds.filter((id) => !homes.has(id));
+      if (item.sourceIds.length === 0) this.pending.delete(key);
+    }
+  }
+
   private scheduleFlush(): void {
     this.flushTimer ??= setTimeout(() => {
       this.flushTimer = null;
@@ -576,10 +651,12 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
       const items = [...this.pending.entries()];
       const deletes = this.deletes;
       const followChanges = this.followChanges;
+      const followEffects = this.followEffects;
       const upTo = [...this.shards.values()].map((shard) => [shard, shard.seen] as const);
       this.pending = new Map();
       this.deletes = [];
       this.followChanges = [];
+      this.followEffects = [];
       try {
         if (items.length > 0) {
           await this.jobs.enqueue('fanout-posts', { items: items.map(([, item]) => item), attempt: 0 });
@@ -589,12 +666,20 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
         await this.originDeletes.apply(deletes, (member, author) => this.graph.isFollowing(member, author));
         deletes.length = 0;
         await applyFollowChanges(this.db.client, followChanges);
+        followChanges.length = 0;
+        await this.followEffectsService.apply(
+          followEffects,
+          (member) => this.graph.homesOf(member),
+          (member, author) => this.graph.isFollowing(member, author),
+        );
+        followEffects.length = 0;
         for (const [shard, seen] of upTo) shard.safe = seen;
       } catch (err) {
         // Kept for the next flush; the cursor stays, so a restart replays them.
         for (const [key, item] of items) if (!this.pending.has(key)) this.pending.set(key, item);
         this.deletes.unshift(...deletes);
         this.followChanges.unshift(...followChanges);
+        this.followEffects.unshift(...followEffects);
         this.recordError(`fan-out not handed over: ${err instanceof Error ? err.message : String(err)}`);
         this.scheduleFlush();
       }
@@ -618,7 +703,7 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
     const newest = (xs: (number | null)[]) =>
       xs.reduce<number | null>((m, x) => (x === null ? m : Math.max(m ?? x, x)), null);
     const row = {
-      kind: 'jetstream',
+      kind: this.stream.kind,
       url: [...new Set(shards.map((s) => s.url))].join(' '),
       connected: connected ?? shards.every((s) => s.connected),
       lastEventAt: at(newest(shards.map((s) => s.lastEventAt))),

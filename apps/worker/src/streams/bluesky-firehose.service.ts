@@ -1,9 +1,6 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { streamEvents, streamLag } from '@tributary/metrics';
 import { AccountsService } from '@tributary/accounts';
-import { CONFIG } from '@tributary/config';
-import type { Config } from '@tributary/config';
 import {
   BlueskyConnector,
   FEED_COLLECTIONS,
@@ -18,8 +15,6 @@ import { PrismaService } from '@tributary/db';
 import type { LinkedAccount, Source } from '@tributary/db';
 import { JobQueue } from '@tributary/queue';
 import { FollowUpSyncs } from './follow-up-syncs.js';
-import { LeaderLock } from './leader-lock.js';
-import { WorkerRedis } from './redis.provider.js';
 
 /** The account table is read this often: one indexed query, so a newly linked account is watched within seconds. */
 const RECONCILE_MS = 5_000;
@@ -75,14 +70,14 @@ interface Watch {
 }
 
 /**
- * Freshness for Bluesky: the leader of the deployment listens to the firehose of every PDS its
- * active accounts live on (or one Jetstream), and when someone an account follows posts or
- * reposts, queues a sync of that account's matching sources. Polling stays the fallback.
+ * Freshness for Bluesky on a single-PDS network: the leader of the deployment (started by
+ * BlueskyStreamService) listens to the firehose of every PDS its active accounts live on, and when
+ * someone an account follows posts or reposts, queues a sync of that account's matching sources.
+ * Polling stays the fallback.
  */
 @Injectable()
-export class BlueskyFirehoseService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class BlueskyFirehoseService {
   private readonly logger = new Logger(BlueskyFirehoseService.name);
-  private readonly lock: LeaderLock;
   private readonly watches = new Map<string, Watch>();
   /** Stream key (`firehose:<service>`) -> subscription. */
   private readonly subs = new Map<string, Stream>();
@@ -99,27 +94,16 @@ export class BlueskyFirehoseService implements OnApplicationBootstrap, BeforeApp
     private readonly db: PrismaService,
     private readonly accounts: AccountsService,
     private readonly jobs: JobQueue,
-    redis: WorkerRedis,
-    @Inject(CONFIG) private readonly config: Config,
-  ) {
-    this.lock = new LeaderLock(redis.client, 'streams:bluesky');
+  ) {}
+
+  /** Starts consuming the linked accounts' PDS firehoses (this process leads). */
+  async start(): Promise<void> {
+    this.logger.log('consuming the firehose of each linked account’s PDS');
+    await this.lead();
   }
 
-  onApplicationBootstrap(): void {
-    if (this.config.BLUESKY_JETSTREAM_URL.length > 0) return; // BlueskyFanoutService consumes the Jetstream
-    this.lock.start((leader) => {
-      this.logger.log(
-        leader ? 'leading: consuming Bluesky streams' : 'no longer leading: Bluesky streams stopped',
-      );
-      void (leader ? this.lead() : this.follow()).catch((err: unknown) =>
-        this.logger.error(`leadership change failed: ${String(err)}`),
-      );
-    });
-  }
-
-  /** Before WorkerRedis closes: the lock is released (a successor need not wait for it to expire), the cursor saved. */
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.lock.stop();
+  /** Stops consuming and saves the cursors. Idempotent. */
+  async stop(): Promise<void> {
     await this.follow();
   }
 

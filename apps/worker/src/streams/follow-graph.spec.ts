@@ -110,6 +110,45 @@ describe('FollowGraph.decide', () => {
     expect(g.isFollowing(M1, A)).toBe(false);
   });
 
+  it('says when a member starts or stops following someone: the first and the last record only', () => {
+    const g = graph();
+    const follow = (rkey: string, subject: string) => g.apply({ type: 'follow', member: M1, rkey, subject });
+    const unfollow = (rkey: string) => g.apply({ type: 'unfollow', member: M1, rkey });
+    expect(follow('f9', C)).toEqual({ member: M1, subject: C, following: true });
+    expect(follow('f9', C)).toBeNull(); // a replayed event
+    expect(follow('dup', C)).toBeNull(); // a second record of the same follow
+    expect(unfollow('f9')).toBeNull();
+    expect(unfollow('dup')).toEqual({ member: M1, subject: C, following: false });
+    expect(unfollow('dup')).toBeNull();
+  });
+
+  it('tells what a reload of the follows changed', () => {
+    const g = graph();
+    const before = new Set(g.followsOf(M2));
+    g.setFollows(
+      M2,
+      new Map([
+        ['f3', B],
+        ['f4', C],
+      ]),
+    );
+    expect(g.changesSince(M2, before)).toEqual([
+      { member: M2, subject: A, following: false },
+      { member: M2, subject: C, following: true },
+    ]);
+  });
+
+  it('hands on the record a post event carried, for storing the post before the AppView has it', () => {
+    const g = graph();
+    const record = { $type: 'app.bsky.feed.post', text: 'hi', createdAt: '2026-12-01T00:00:00.000Z' };
+    const withRecord = { ...event(A, 'app.bsky.feed.post', 'p', 'create', record), cid: 'bafy' };
+    expect(g.decide(withRecord)).toMatchObject({
+      record: { cid: 'bafy', value: record, at: '2026-12-01T00:00:00.000Z' },
+    });
+    // Without a CID (a per-PDS signal), the AppView's view is the only source.
+    expect(g.decide(event(A, 'app.bsky.feed.post', 'p', 'create', record))).not.toHaveProperty('record');
+  });
+
   it('feeds AUTHOR sources posts and reposts, LIST sources posts only', () => {
     const g = graph();
     g.setAuthorSources(new Map([[C, new Set(['author-c'])]]));

@@ -25,9 +25,27 @@ export interface RepostRef {
   at: string;
 }
 
+/** A post's record as the stream carried it: the post can be stored from it before the AppView has it. */
+export interface StreamRecord {
+  cid: string;
+  value: Record<string, unknown>;
+  /** When the stream saw it (ISO-8601). */
+  at: string;
+}
+
+/** A member came to follow `subject` (`following`), or stopped: the first or the last follow record of it. */
+export interface FollowEffect {
+  member: string;
+  subject: string;
+  following: boolean;
+}
+
 export type FanoutDecision =
-  /** A post (the repost's subject for a repost) for these sources; `reason` when a repost brought it. */
-  | { type: 'attach'; uri: string; reason: RepostRef | null; sourceIds: string[] }
+  /**
+   * A post (the repost's subject for a repost) for these sources; `reason` when a repost brought it;
+   * `record` for a new post whose event carried it.
+   */
+  | { type: 'attach'; uri: string; reason: RepostRef | null; sourceIds: string[]; record?: StreamRecord }
   /** A post or repost record deleted by a repo the community watches. */
   | { type: 'delete'; collection: typeof POST | typeof REPOST; uri: string; did: string }
   | { type: 'follow'; member: string; rkey: string; subject: string }
@@ -71,6 +89,20 @@ export class FollowGraph {
     for (const [rkey] of this.follows.get(member) ?? []) this.removeFollow(member, rkey);
     for (const [rkey, subject] of records) this.addFollow(member, rkey, subject);
     if (records.size === 0) this.follows.set(member, new Map());
+  }
+
+  /** Whom the member came to follow, or stopped following, since it followed `before`. */
+  changesSince(member: string, before: ReadonlySet<string>): FollowEffect[] {
+    const after = new Set(this.followsOf(member));
+    return [
+      ...[...before].filter((d) => !after.has(d)).map((subject) => ({ member, subject, following: false })),
+      ...[...after].filter((d) => !before.has(d)).map((subject) => ({ member, subject, following: true })),
+    ];
+  }
+
+  /** The member's HOME source ids. */
+  homesOf(member: string): string[] {
+    return this.homes.get(member) ?? [];
   }
 
   /** The DIDs `member` follows (empty until loaded). */
@@ -124,22 +156,26 @@ export class FollowGraph {
     this.version++;
   }
 
-  addFollow(member: string, rkey: string, subject: string): void {
+  /** True when this record made the member follow `subject` (its first follow record of it). */
+  addFollow(member: string, rkey: string, subject: string): boolean {
     let records = this.follows.get(member);
     if (!records) this.follows.set(member, (records = new Map()));
-    if (records.get(rkey) === subject) return;
+    if (records.get(rkey) === subject) return false;
     if (records.has(rkey)) this.removeFollow(member, rkey);
     records.set(rkey, subject);
     let members = this.followers.get(subject);
     if (!members) this.followers.set(subject, (members = new Map()));
-    members.set(member, (members.get(member) ?? 0) + 1);
+    const had = members.get(member) ?? 0;
+    members.set(member, had + 1);
     this.version++;
+    return had === 0;
   }
 
-  removeFollow(member: string, rkey: string): void {
+  /** The followed DID when this was the member's last follow record of it (it no longer follows), else null. */
+  removeFollow(member: string, rkey: string): string | null {
     const records = this.follows.get(member);
     const subject = records?.get(rkey);
-    if (!records || subject === undefined) return;
+    if (!records || subject === undefined) return null;
     records.delete(rkey);
     const members = this.followers.get(subject);
     const left = (members?.get(member) ?? 1) - 1;
@@ -147,6 +183,7 @@ export class FollowGraph {
     else members?.delete(member);
     if (members?.size === 0) this.followers.delete(subject);
     this.version++;
+    return left > 0 ? null : subject;
   }
 
   /** True when `member` follows `did` (or is `did`): its HOME gets `did`'s posts. */
@@ -207,7 +244,17 @@ export class FollowGraph {
       if (event.action !== 'create') return null; // posts are not edited; an update changes nothing here
       if (collection === POST) {
         const sourceIds = this.sourcesFor(did, true);
-        return sourceIds.length > 0 ? { type: 'attach', uri: event.uri, reason: null, sourceIds } : null;
+        if (sourceIds.length === 0) return null;
+        const { record, cid } = event;
+        return record && cid
+          ? {
+              type: 'attach',
+              uri: event.uri,
+              reason: null,
+              sourceIds,
+              record: { cid, value: record, at: event.time },
+            }
+          : { type: 'attach', uri: event.uri, reason: null, sourceIds };
       }
       const subject = (event.record?.subject as { uri?: unknown } | undefined)?.uri;
       if (typeof subject !== 'string' || !POST_URI.test(subject)) return null;
@@ -235,12 +282,25 @@ export class FollowGraph {
     return null;
   }
 
-  /** Applies a change of a member's follows or blocks. */
-  apply(decision: Extract<FanoutDecision, { type: 'follow' | 'unfollow' | 'block' | 'unblock' }>): void {
-    if (decision.type === 'follow') this.addFollow(decision.member, decision.rkey, decision.subject);
-    else if (decision.type === 'unfollow') this.removeFollow(decision.member, decision.rkey);
-    else if (decision.type === 'block') this.addBlock(decision.member, decision.rkey, decision.subject);
-    else this.removeBlock(decision.member, decision.rkey);
+  /**
+   * Applies a change of a member's follows or blocks; for a follow or an unfollow, what it changed
+   * in whom the member follows, if anything.
+   */
+  apply(
+    decision: Extract<FanoutDecision, { type: 'follow' | 'unfollow' | 'block' | 'unblock' }>,
+  ): FollowEffect | null {
+    const { member } = decision;
+    if (decision.type === 'follow') {
+      const { subject } = decision;
+      return this.addFollow(member, decision.rkey, subject) ? { member, subject, following: true } : null;
+    }
+    if (decision.type === 'unfollow') {
+      const subject = this.removeFollow(member, decision.rkey);
+      return subject === null ? null : { member, subject, following: false };
+    }
+    if (decision.type === 'block') this.addBlock(member, decision.rkey, decision.subject);
+    else this.removeBlock(member, decision.rkey);
+    return null;
   }
 
   private watches(did: string): boolean {

@@ -8,7 +8,8 @@ import {
   repostAttachments,
 } from '@tributary/db';
 import type { RepostAttachment } from '@tributary/db';
-import { hideDeletedPosts, releaseRepostEntries } from '@tributary/timeline';
+import { DELETED_AT_ORIGIN } from '@tributary/pipeline';
+import { hideDeletedPosts, releaseEntries } from '@tributary/timeline';
 
 /** A post or repost record its author deleted, as the stream reported it. */
 export interface OriginDelete {
@@ -47,7 +48,7 @@ export class OriginDeletesService {
     const remove: RepostAttachment[] = [];
     for (const a of attachments) (receives(a.memberDid, authorOf(a.postUri)) ? keep : remove).push(a);
     await releaseRepostAttachments(this.db.client, keep, remove);
-    const released = await releaseRepostEntries(this.db.sql, attachments);
+    const released = await releaseEntries(this.db.sql, attachments, DELETED_AT_ORIGIN);
     return { hidden, released };
   }
 }

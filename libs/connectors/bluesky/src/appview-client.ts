@@ -3,8 +3,8 @@
 // most `getPosts` and `getProfiles` take), without any member's session. Its answers are the
 // network's word (NETWORK_TRUST_DOMAIN): the operator chose this service.
 import { AtpAgent } from '@atproto/api';
-import type { Author, Post, SkippedItem } from '@tributary/core';
-import { normalizeAuthor, normalizePostView } from './normalize-post.js';
+import type { Author, IngestedItem, Post, SkippedItem } from '@tributary/core';
+import { normalizeAuthor, normalizeFeedViewPost, normalizePostView } from './normalize-post.js';
 import { createPoliteFetch } from './polite-fetch.js';
 import type { PoliteFetchOptions } from './polite-fetch.js';
 import { toConnectorError } from './to-connector-error.js';
@@ -78,6 +78,27 @@ export class AppViewClient {
       }
     }
     return out;
+  }
+
+  /**
+   * An account's newest posts, replies and reposts (`getAuthorFeed`, posts_with_replies, no pinned
+   * post): one request of at most `limit` (100).
+   */
+  async authorFeed(actor: string, limit: number): Promise<{ items: IngestedItem[]; skipped: SkippedItem[] }> {
+    const feed = await this.call(
+      'getAuthorFeed',
+      async () =>
+        (await this.agent.getAuthorFeed({ actor, limit: Math.min(limit, 100), filter: 'posts_with_replies' }))
+          .data.feed,
+    );
+    const items: IngestedItem[] = [];
+    const skipped: SkippedItem[] = [];
+    for (const entry of feed) {
+      const result = normalizeFeedViewPost(entry);
+      if (result.ok) items.push(result.item);
+      else skipped.push(result.skipped);
+    }
+    return { items, skipped };
   }
 
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {

@@ -1,9 +1,14 @@
-// Freshness signal: a subscription to a PDS's or relay's `com.atproto.sync.subscribeRepos` that
-// reports which repos created/deleted posts and reposts, so the caller can sync the accounts that
-// follow them. Records are not trusted or ingested from here (the AppView view is), so commits are
-// parsed without signature checks. Resumes from the seq the caller persisted; reconnects with backoff.
+// A subscription to a PDS's or relay's `com.atproto.sync.subscribeRepos`. Two uses:
+// - a freshness signal (a PDS's firehose): which repos created/deleted posts and reposts, so the
+//   caller can sync the accounts that follow them, and whom a record names (notifications); records
+//   are not ingested from it, so commits are parsed without signature checks;
+// - the relay firehose (`verify`): every commit's signature and MST proof checked against the
+//   repo's key (resolved through the PLC directory), so its records can be stored as they come;
+//   a commit that fails verification is reported to `onError` and dropped.
+// Resumes from the seq the caller persisted; reconnects with backoff.
+import { lexToJson } from '@atproto/api';
 import { IdResolver } from '@atproto/identity';
-import { Firehose } from '@atproto/sync';
+import { Firehose, FirehoseSubscriptionError } from '@atproto/sync';
 import type { Event } from '@atproto/sync';
 
 export const FEED_COLLECTIONS = ['app.bsky.feed.post', 'app.bsky.feed.repost'] as const;
@@ -35,8 +40,17 @@ export interface FirehoseSubscriberOptions {
   collections?: readonly string[];
   /** Ceiling of the reconnect backoff, seconds. */
   maxReconnectSeconds?: number;
-  /** Needed only to resolve identities, which this subscriber does not ask for. */
+  /** Where repos' keys are resolved (`verify`). */
   plcUrl?: string;
+  /**
+   * Resolve identities with plain `fetch`, http:// and private addresses allowed (a private or test
+   * network's PLC); by default @atproto/identity's guarded fetch refuses them.
+   */
+  allowHttp?: boolean;
+  /** Check every commit's signature and proofs, and hand on the records (see above). */
+  verify?: boolean;
+  /** Connected: events flow; not: the connection failed and is being retried. */
+  onStatus?: (status: { connected: boolean; error: string | null }) => void;
 }
 
 export interface FirehoseSubscription {
@@ -85,12 +99,25 @@ export function didsNamedBy(record: Record<string, unknown> | undefined): string
 /** Starts consuming in the background; events go to `onEvent` one at a time, in order. */
 export function subscribeRepos(options: FirehoseSubscriberOptions): FirehoseSubscription {
   let cursor = options.cursor;
-  const onError = options.onError ?? (() => undefined);
+  const verify = options.verify ?? false;
+  let connected: boolean | null = null;
+  const report = (now: boolean, error: string | null): void => {
+    if (now === connected) return;
+    connected = now;
+    options.onStatus?.({ connected: now, error });
+  };
+  const onError = (err: Error): void => {
+    if (err instanceof FirehoseSubscriptionError) report(false, err.message);
+    options.onError?.(err);
+  };
   const firehose = new Firehose({
     service: wsUrl(options.service),
-    idResolver: new IdResolver(options.plcUrl ? { plcUrl: options.plcUrl } : {}),
+    idResolver: new IdResolver({
+      ...(options.plcUrl ? { plcUrl: options.plcUrl } : {}),
+      ...(options.allowHttp ? { fetch: globalThis.fetch } : {}),
+    }),
     filterCollections: [...(options.collections ?? FEED_COLLECTIONS)],
-    unauthenticatedCommits: true,
+    unauthenticatedCommits: !verify,
     unauthenticatedHandles: true,
     excludeIdentity: true,
     excludeAccount: true,
@@ -102,7 +129,8 @@ export function subscribeRepos(options: FirehoseSubscriberOptions): FirehoseSubs
     onError,
     handleEvent: async (evt: Event) => {
       if (evt.event !== 'create' && evt.event !== 'update' && evt.event !== 'delete') return;
-      await options.onEvent({
+      report(true, null);
+      const event: RepoEvent = {
         did: evt.did,
         collection: evt.collection,
         rkey: evt.rkey,
@@ -110,8 +138,16 @@ export function subscribeRepos(options: FirehoseSubscriberOptions): FirehoseSubs
         uri: evt.uri.toString(),
         seq: evt.seq,
         time: evt.time,
-        ...(evt.event !== 'delete' ? { record: evt.record as Record<string, unknown> } : {}),
-      });
+      };
+      if (evt.event !== 'delete') {
+        // Verified: the record, as JSON with its CID, may be stored. Unverified: anyone's word, a
+        // signal only (whom it names, for notifications).
+        const record = verify ? lexToJson(evt.record) : evt.record;
+        if (typeof record === 'object' && record !== null && !Array.isArray(record))
+          event.record = record as Record<string, unknown>;
+        if (verify) event.cid = evt.cid.toString();
+      }
+      await options.onEvent(event);
       cursor = evt.seq;
     },
   });

@@ -22,6 +22,8 @@ export { AppViewClient, APPVIEW_BATCH } from './appview-client.js';
 export type { AppViewClientOptions, HydratedPosts } from './appview-client.js';
 export { listFollowRecords } from './follow-records.js';
 export { normalizeAuthor } from './normalize-post.js';
+export { postFromRecord, recordSuffices } from './record-post.js';
+export type { RecordPost, StreamedPost } from './record-post.js';
 export { LabelerDirectory, labelInForce, parseLabel, personalLabel, subscribeLabels } from './labelers.js';
 export type { LabelerLabel, LabelSubscription, ParsedLabel } from './labelers.js';
 export type { BlueskyApiSession } from './api-session.js';

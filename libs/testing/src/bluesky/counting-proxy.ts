@@ -4,7 +4,7 @@
 // document, whose PDS endpoint is rewritten to the proxy, so the session keeps coming through it
 // instead of going to the PDS directly. WebSocket upgrades (subscribeRepos) are piped through.
 import { createServer, request as httpRequest } from 'node:http';
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 
@@ -18,6 +18,11 @@ export interface CountingProxy {
   /** The bearer tokens presented to `method` with `did`'s token, in order (a repeat is a reuse). */
   tokens(method: string, did: string): string[];
   reset(): void;
+  /**
+   * Holds requests to `method` (counted as they come) until the returned function is called:
+   * an upstream that is slow to answer, e.g. an AppView that has not indexed a post yet.
+   */
+  hold(method: string): () => void;
   close(): Promise<void>;
 }
 
@@ -50,13 +55,25 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
   const targetOrigin = upstream.origin;
   const seen: { method: string; did: string | null; token: string | null }[] = [];
   let proxyOrigin = '';
+  const held = new Map<string, (() => void)[]>();
 
   const server = createServer((req, res) => {
     const method = methodOf(req.url);
     seen.push({ method, did: bearerDid(req.headers), token: bearerToken(req.headers) });
+    const queue = held.get(method);
+    if (queue) {
+      req.pause();
+      queue.push(() => forward(req, res, method));
+      return;
+    }
+    forward(req, res, method);
+  });
+
+  function forward(req: IncomingMessage, res: ServerResponse, method: string): void {
+    req.resume();
     // Uncompressed, so session answers can be rewritten.
     const headers = { ...req.headers, host: upstream.host, 'accept-encoding': 'identity' };
-    const forward = httpRequest(
+    const upstreamRequest = httpRequest(
       { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers },
       (answer) => {
         const rewrite =
@@ -79,9 +96,9 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
         });
       },
     );
-    forward.on('error', (err) => res.destroy(err));
-    req.pipe(forward);
-  });
+    upstreamRequest.on('error', (err) => res.destroy(err));
+    req.pipe(upstreamRequest);
+  }
 
   server.on('upgrade', (req, socket, head) => {
     seen.push({ method: methodOf(req.url), did: bearerDid(req.headers), token: bearerToken(req.headers) });
@@ -118,6 +135,14 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
         .map((r) => r.token as string),
     reset() {
       seen.length = 0;
+    },
+    hold(method) {
+      if (!held.has(method)) held.set(method, []);
+      return () => {
+        const queue = held.get(method) ?? [];
+        held.delete(method);
+        for (const go of queue) go();
+      };
     },
     close: () =>
       new Promise<void>((resolve) => {
