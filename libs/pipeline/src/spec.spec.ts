@@ -73,7 +73,7 @@ describe('parsePipelineSpec', () => {
     expect(list).toContain('stages[3].onError: expected "skip" or "hide"');
   });
 
-  it('reports the stages\' problems with an unknown top-level key and other outer problems', () => {
+  it("reports the stages' problems with an unknown top-level key and other outer problems", () => {
     expect(
       problems({
         name: 'x',

@@ -72,7 +72,7 @@ describe('checkPipelineSpec', () => {
     });
   });
 
-  it('names a plugin that is not installed together with the spec\'s other problems', () => {
+  it("names a plugin that is not installed together with the spec's other problems", () => {
     expect(
       checkPipelineSpec(
         {
