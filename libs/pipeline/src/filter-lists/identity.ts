@@ -54,18 +54,9 @@ export function authorKeys(author: Author): AuthorKeys {
   return { accounts, hosts };
 }
 
-/** Whether `host` or one of its parent domains (of two labels or more) is in `set`. */
-export function domainIn(set: ReadonlySet<string>, host: string): string | null {
-  if (set.has(host)) return host;
-  let dot = host.indexOf('.');
-  while (dot >= 0) {
-    const next = host.indexOf('.', dot + 1);
-    if (next < 0) return null; // a bare top-level domain is never a rule's domain
-    const parent = host.slice(dot + 1);
-    if (set.has(parent)) return parent;
-    dot = next;
-  }
-  return null;
+/** Whether an author's handle is a Bridgy Fed bridge's (their origin account is then known too). */
+export function isBridged(author: Author): boolean {
+  return author.handle.endsWith('brid.gy');
 }
 
 /**

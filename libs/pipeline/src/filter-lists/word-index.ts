@@ -4,73 +4,46 @@
 //
 // Most list words are whole words made of letters and digits: every match of such a term contains
 // its longest piece (literal-scan.ts's key) as a whole token of the text, a maximal run of word
-// characters. One pass over the text hashes each token (case-folded by FOLD) and looks the hash up
-// in a bit table, then in a map from hash to terms; only terms found there run their exact regex.
-// Terms whose key is not a whole token (substrings, CJK, emoji, punctuation: usually few) run as one
-// mute-word matcher (compileTerms), as in the mute-words stage. Like literal-scan, the pre-check may
-// say "maybe" wrongly, never "no": a token of the text that matches a key modulo case folding has
-// the same folded units (FOLD), and the word-character test is the regexes' own class on the BMP
-// (a surrogate ends a token: at worst an extra candidate, never a missed one).
-import { FOLD } from '../literal-scan.js';
+// characters. One pass over the text hashes its tokens (tokens.ts) and keeps those in the list's bit
+// table; only the terms whose key has such a hash run their exact regex. Terms whose key is not a
+// whole token (substrings, CJK, emoji, punctuation: usually few) run as one mute-word matcher
+// (compileTerms), as in the mute-words stage. Like literal-scan, the pre-check may say "maybe"
+// wrongly, never "no": a token that matches a key modulo case folding has the key's FOLD units.
 import type { TermMatcher, WordTerm } from '../text-match.js';
-import { compileTerms, termKeys, termPattern, WORD_CHAR } from '../text-match.js';
-
-let wordUnits: Uint8Array | null = null;
-
-/** 1 for each BMP code unit that continues a word for the mute-word regexes (not surrogates). */
-function wordUnitTable(): Uint8Array {
-  if (wordUnits !== null) return wordUnits;
-  const table = new Uint8Array(0x10000);
-  for (let c = 0; c < 0x10000; c++) {
-    if (c >= 0xd800 && c <= 0xdfff) continue;
-    if (WORD_CHAR.test(String.fromCharCode(c))) table[c] = 1;
-  }
-  return (wordUnits = table);
-}
-
-const OFFSET = 0x811c9dc5 | 0;
-const PRIME = 0x01000193;
-
-function tokenHash(text: string): number {
-  let h = OFFSET;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ FOLD[text.charCodeAt(i)]!, PRIME);
-  return h;
-}
+import { compileTerms, termKeys, termPattern } from '../text-match.js';
+import { scanTokens, TokenFilter, tokenFoldTable, tokenHash, TokenHashes } from './tokens.js';
 
 export class WordIndex {
-  private readonly units = wordUnitTable();
-  private readonly bits: Uint8Array;
-  private readonly mask: number;
+  /** The whole-token keys' hashes, and which terms have each. */
   private readonly byHash = new Map<number, number[]>();
+  readonly filter: TokenFilter;
   private readonly regexes: (RegExp | undefined)[];
   /** Indices of the terms the token pass cannot pre-check, and their matcher. */
   private readonly others: number[] = [];
   private readonly otherMatcher: TermMatcher | null;
   private readonly otherByWord = new Map<string, number>();
+  /** A scan's buffer, reused (matching is synchronous). */
+  private readonly scratch = new TokenHashes();
 
   constructor(private readonly terms: readonly WordTerm[]) {
+    const fold = tokenFoldTable();
     this.regexes = new Array<RegExp | undefined>(terms.length);
-    const keys = termKeys(terms);
-    let size = 1 << 12;
-    while (size < terms.length * 8) size <<= 1;
-    this.bits = new Uint8Array(size >>> 3);
-    this.mask = size - 1;
-    keys.forEach((key, i) => {
+    termKeys(terms).forEach((key, i) => {
       const units = key.text;
-      let token = terms[i]!.wholeWord && units.length > 0;
-      for (let k = 0; token && k < units.length; k++) token = this.units[units.charCodeAt(k)] === 1;
       // A whole word of word characters only: termPattern bounds it on both sides (lookarounds at
       // the term's ends, whitespace between a phrase's words), so its key is a whole token.
+      let token = terms[i]!.wholeWord && units.length > 0;
+      for (let k = 0; token && k < units.length; k++) token = fold[units.charCodeAt(k)] !== 0;
       if (!token) {
         this.others.push(i);
         return;
       }
       const h = tokenHash(units);
-      this.bits[(h & this.mask) >>> 3]! |= 1 << (h & 7);
       const list = this.byHash.get(h);
       if (list === undefined) this.byHash.set(h, [i]);
       else list.push(i);
     });
+    this.filter = new TokenFilter(this.byHash.keys(), this.byHash.size);
     this.otherMatcher = compileTerms(this.others.map((i) => terms[i]!));
     for (const i of this.others) this.otherByWord.set(terms[i]!.word, i);
   }
@@ -79,38 +52,35 @@ export class WordIndex {
     return this.terms.length;
   }
 
+  /** Whether some term is not a whole token (such terms need `#tag` spelled with its `#`). */
+  get hasOthers(): boolean {
+    return this.others.length > 0;
+  }
+
   private regex(i: number): RegExp {
     return (this.regexes[i] ??= new RegExp(termPattern(this.terms[i]!), 'iv'));
   }
 
   /** The index of a term found in `text` and not `excluded`, or -1. */
   find(text: string, excluded: ((term: number) => boolean) | null = null): number {
-    const units = this.units;
-    const bits = this.bits;
-    const mask = this.mask;
-    const n = text.length;
-    let h = OFFSET;
-    let len = 0;
-    for (let i = 0; i <= n; i++) {
-      const c = i < n ? text.charCodeAt(i) : 0x20;
-      if (units[c] === 1) {
-        h = Math.imul(h ^ FOLD[c]!, PRIME);
-        len++;
-        continue;
-      }
-      if (len === 0) continue;
-      if ((bits[(h & mask) >>> 3]! & (1 << (h & 7))) !== 0) {
-        const candidates = this.byHash.get(h);
-        if (candidates !== undefined)
-          for (let k = 0; k < candidates.length; k++) {
-            const t = candidates[k]!;
-            if ((excluded === null || !excluded(t)) && this.regex(t).test(text)) return t;
-          }
-      }
-      h = OFFSET;
-      len = 0;
+    scanTokens(text, this.filter, this.scratch);
+    const hashes = this.scratch.hashes;
+    for (let k = 0; k < this.scratch.count; k++) {
+      const t = this.verify(text, hashes[k]!, excluded);
+      if (t >= 0) return t;
     }
     return this.findOther(text, excluded);
+  }
+
+  /** The first term whose key hashes to `h` that matches `text` and is not excluded, or -1. */
+  private verify(text: string, h: number, excluded: ((term: number) => boolean) | null): number {
+    const candidates = this.byHash.get(h);
+    if (candidates === undefined) return -1;
+    for (let k = 0; k < candidates.length; k++) {
+      const t = candidates[k]!;
+      if ((excluded === null || !excluded(t)) && this.regex(t).test(text)) return t;
+    }
+    return -1;
   }
 
   private findOther(text: string, excluded: ((term: number) => boolean) | null): number {

@@ -1,6 +1,6 @@
 import type { CompiledFilterList } from '../filter-lists/compiled-list.js';
 import type { AuthorKeys } from '../filter-lists/identity.js';
-import { authorKeys, DeclaredIdentities } from '../filter-lists/identity.js';
+import { authorKeys, DeclaredIdentities, isBridged } from '../filter-lists/identity.js';
 import { parseRule } from '../filter-lists/list-format.js';
 import { ruleKey, ruleName } from '../filter-lists/rules.js';
 import type { BuiltinStageConfig } from '../spec.js';
@@ -42,32 +42,39 @@ export function filterList(
   const excepted = new Set(cfg.except.entries.map((entry) => ruleKey(parseRule(entry))));
   const exceptAuthors = new Set(cfg.except.authors.map((a) => a.trim().replace(/^@/, '').toLowerCase()));
   const identities = new DeclaredIdentities(cfg.identities);
-  const needsAuthor = exceptAuthors.size > 0 || lists.some((l) => l.list.hasAuthorRules);
-  const keysOf = (author: ItemState['post']['author']): AuthorKeys => identities.expand(authorKeys(author));
+  const authorRules = lists.some((l) => l.list.hasAuthorRules);
+  type Author = ItemState['post']['author'];
+  /** An author's keys when the plain id and handle do not say it all: bridged, or declared one person. */
+  const extraKeys = (author: Author): AuthorKeys | null =>
+    identities.empty && !isBridged(author) ? null : identities.expand(authorKeys(author));
+  const excepts = (author: Author, keys: AuthorKeys | null): boolean =>
+    exceptAuthors.size > 0 &&
+    (keys !== null
+      ? keys.accounts.some((k) => exceptAuthors.has(k))
+      : exceptAuthors.has(author.networkId.toLowerCase()) || exceptAuthors.has(author.handle.toLowerCase()));
+  const matchAuthor = (list: CompiledFilterList, author: Author, keys: AuthorKeys | null) =>
+    keys !== null ? list.matchKeys(keys, excepted) : list.matchAuthor(author, excepted);
 
   return perPostStage(use, index, 'filter', (context) => {
     const explain = context.explain;
     if (lists.length === 0) return explain ? (item) => recordPass(item, use, index) : null;
     return (item) => {
       const post = item.post;
-      const keys = needsAuthor ? keysOf(post.author) : null;
-      if (keys !== null && exceptAuthors.size > 0 && keys.accounts.some((k) => exceptAuthors.has(k))) {
+      const keys = authorRules || exceptAuthors.size > 0 ? extraKeys(post.author) : null;
+      if (excepts(post.author, keys)) {
         if (explain) recordPass(item, use, index);
         return;
       }
       const by = item.candidate.reason?.by;
-      let byKeys: AuthorKeys | null | undefined;
+      const byKeys = by !== undefined && authorRules ? extraKeys(by) : null;
+      const byExcepted = by !== undefined && excepts(by, byKeys);
       let acted = false;
       for (let i = 0; i < lists.length && !item.hidden; i++) {
         const { list, action, label } = lists[i]!;
-        let rule = keys !== null && list.hasAuthorRules ? list.matchAuthor(keys, excepted) : null;
+        let rule = list.hasAuthorRules ? matchAuthor(list, post.author, keys) : null;
         let reposted = false;
-        if (rule === null && by !== undefined && list.hasAuthorRules) {
-          byKeys ??= keysOf(by);
-          rule =
-            exceptAuthors.size > 0 && byKeys.accounts.some((k) => exceptAuthors.has(k))
-              ? null
-              : list.matchAuthor(byKeys, excepted);
+        if (rule === null && by !== undefined && !byExcepted && list.hasAuthorRules) {
+          rule = matchAuthor(list, by, byKeys);
           reposted = rule !== null;
         }
         rule ??= list.matchContent(post, excepted);
