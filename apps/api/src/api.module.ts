@@ -26,6 +26,7 @@ import { GraphqlWsServer, graphqlContext } from './live/graphql-ws.server.js';
 import { LiveTransportModule } from './live/live-transport.module.js';
 import { LiveModule } from './live/live.module.js';
 import { PipelinesModule } from './pipelines/pipelines.module.js';
+import { FilterListsModule } from './filter-lists/filter-lists.module.js';
 import { PluginsModule } from './plugins/plugins.module.js';
 import { TimelineModule } from './timeline/timeline.module.js';
 
@@ -84,6 +85,7 @@ export class ApiModule {
         AccountsModule,
         PostsModule,
         PipelinesModule,
+        FilterListsModule,
         PluginsModule,
         ActionsModule,
         TimelineModule,

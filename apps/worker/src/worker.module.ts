@@ -23,6 +23,7 @@ import { BlueskyFanoutService } from './streams/bluesky-fanout.service.js';
 import { OriginDeletesService } from './streams/origin-deletes.service.js';
 import { FanoutService } from './ingest/fanout.service.js';
 import { ActionPerformer } from './actions/action-performer.service.js';
+import { FilterListRefreshService } from './filter-lists/filter-list-refresh.service.js';
 
 @Module({})
 export class WorkerModule {
@@ -59,6 +60,7 @@ export class WorkerModule {
         OriginDeletesService,
         FanoutService,
         ActionPerformer,
+        FilterListRefreshService,
       ],
     };
   }

@@ -59,6 +59,9 @@ export type {
   StreamCursor,
   PublishedFeed,
   FeedInteraction,
+  FilterList,
+  FilterListVersion,
+  FilterListFormat,
 } from './prisma-client.js';
 /** A client or the `tx` of `prisma.$transaction(async (tx) => …)`, for helpers that work in both. */
 export type { DbClient } from './prisma-client.js';
