@@ -55,10 +55,14 @@ const USER = /^[a-z0-9_.-]{1,100}$/;
 /**
  * A host name in its lowercase ASCII form, or null. `*.example.com` is `example.com`: a domain rule
  * always covers its subdomains. Internationalized names become their punycode form (the URL parser
- * does it), so both spellings in a list mean the same host.
+ * does it), so both spellings in a list mean the same host. A port is kept (`host:8443`): servers of
+ * private deployments and tests are told apart by it, as their accounts' addresses are.
  */
 export function canonicalDomain(input: string): string | null {
-  let host = input.trim().toLowerCase().replace(/^\*\./, '').replace(/\.$/, '');
+  const m = /^(.*?)(?::(\d{1,5}))?$/.exec(input.trim().toLowerCase().replace(/^\*\./, ''));
+  let host = m![1]!.replace(/\.$/, '');
+  if (m![2] !== undefined && Number(m![2]) > 65535) return null;
+  const port = m![2] === undefined ? '' : `:${Number(m![2])}`;
   if (host === '' || host.length > 253 || /[/:@?#\s]/.test(host)) return null;
   try {
     host = new URL(`https://${host}/`).hostname;
@@ -69,7 +73,7 @@ export function canonicalDomain(input: string): string | null {
   if (labels.length < 2) return null;
   for (const label of labels)
     if (!/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(label) && !/^xn--[a-z0-9-]+$/.test(label)) return null;
-  return host;
+  return host + port;
 }
 
 /** `@alice@example.social` or `alice@example.social` → `alice@example.social`; null if not one. */
