@@ -386,6 +386,55 @@ describe('filter lists', () => {
     const state = await pipelineState(home);
     expect(state.filterLists.map((s) => s.list.title).sort()).toEqual(['Curated mutes', 'Slop']);
   });
+
+  it("offers an admin's list to every member: a new member's default pipeline subscribes to it", async () => {
+    const auth = instance.running.apps.at(-1)!.get(AuthService);
+    const signUp = async (role: 'ADMIN' | 'MEMBER', username: string) => {
+      const { code } = await auth.createInvite(null, role);
+      const res = await gql<{ signUp: { token: string } }>(
+        'mutation($i: String!, $u: String!) { signUp(invite: $i, username: $u, password: "long enough password") { token } }',
+        { i: code, u: username },
+      );
+      return res.data!.signUp.token;
+    };
+    const admin = await signUp('ADMIN', 'admin');
+    served.set('/house-rules.txt', { body: `! Title: House rules\n#aiart\n@farm@${fake.host}\n` });
+    const offer = await gql<{
+      offerFilterList: { id: string; offered: boolean; offeredAction: string; version: number };
+    }>(
+      'mutation($s: String!) { offerFilterList(source: $s, action: WARN) { id offered offeredAction version } }',
+      { s: `${listBase}/house-rules.txt` },
+      admin,
+    );
+    expect(offer.errors).toBeUndefined();
+    expect(offer.data!.offerFilterList).toMatchObject({ offered: true, offeredAction: 'WARN', version: 1 });
+    const newcomer = await signUp('MEMBER', 'newcomer');
+    const listed = await gql<{ offeredFilterLists: { id: string }[] }>(
+      '{ offeredFilterLists { id } }',
+      {},
+      newcomer,
+    );
+    expect(listed.data!.offeredFilterLists.map((l) => l.id)).toEqual([offer.data!.offerFilterList.id]);
+    const pipelines = await gql<{
+      pipelines: {
+        isDefault: boolean;
+        filterLists: { action: string; pinnedVersion: number; list: { title: string } }[];
+      }[];
+    }>('{ pipelines { isDefault filterLists { action pinnedVersion list { title } } } }', {}, newcomer);
+    expect(pipelines.data!.pipelines.find((p) => p.isDefault)!.filterLists).toEqual([
+      { action: 'WARN', pinnedVersion: 1, list: { title: 'House rules' } },
+    ]);
+    const withdrawn = await gql<{ withdrawFilterList: boolean }>(
+      'mutation($l: ID!) { withdrawFilterList(list: $l) }',
+      { l: offer.data!.offerFilterList.id },
+      admin,
+    );
+    expect(withdrawn.data!.withdrawFilterList).toBe(true);
+    expect(
+      (await gql<{ offeredFilterLists: unknown[] }>('{ offeredFilterLists { id } }', {}, newcomer)).data!
+        .offeredFilterLists,
+    ).toEqual([]);
+  });
 });
 
 it('the fake Mastodon instance saw no request and sent no answer outside the API description', () => {

@@ -3,6 +3,7 @@ import { accountCases } from './accounts.cases.js';
 import { actionCases } from './actions.cases.js';
 import { authCases } from './auth.cases.js';
 import { feedCases } from './feeds.cases.js';
+import { filterListCases } from './filter-lists.cases.js';
 import { liveCases } from './live.cases.js';
 import { postCases } from './posts.cases.js';
 import { timelineCases } from './timeline.cases.js';
@@ -18,4 +19,5 @@ export const caseGroups: CaseGroup[] = [
   timelineCases,
   liveCases,
   feedCases,
+  filterListCases,
 ];
