@@ -1,7 +1,7 @@
 // Fetching a filter list from where it lives: an https URL (through the private-address guard, with
 // a size limit and conditional requests) or a Bluesky list (through the operator's AppView). Every
 // failure is a FilterListError saying what went wrong, which the list row shows.
-import { AppViewClient } from '@tributary/connector-bluesky';
+import type { AppViewClient } from '@tributary/connector-bluesky';
 import {
   assertSafeInstanceUrl,
   ConnectorError,
