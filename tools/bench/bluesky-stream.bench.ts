@@ -120,7 +120,16 @@ function bare(): number {
   return n;
 }
 
-const decided = { attach: 0, delete: 0, follow: 0, unfollow: 0, 'lists-changed': 0, none: 0 };
+const decided = {
+  attach: 0,
+  delete: 0,
+  follow: 0,
+  unfollow: 0,
+  block: 0,
+  unblock: 0,
+  'lists-changed': 0,
+  none: 0,
+};
 function consumer(): number {
   let targets = 0;
   for (const m of messages) {

@@ -149,7 +149,6 @@ for (let b = 0; b < results.length; b++) {
     results[b]!.map((result, i) => ({
       postId: candidateBatches[b]![i]!.postId,
       result,
-      reason: candidateBatches[b]![i]!.reason,
     })),
   );
 }

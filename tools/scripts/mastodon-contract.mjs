@@ -52,6 +52,30 @@ const OPERATIONS = [
   'GET /api/v1/streaming/user',
   'GET /api/v1/streaming/list',
   'GET /api/v1/streaming/hashtag',
+  // What Tributary's own Mastodon client API serves (apps/api/src/mastodon-api), held to the same contract.
+  'GET /api/v1/apps/verify_credentials',
+  'GET /.well-known/oauth-authorization-server',
+  'GET /api/v1/lists/{id}',
+  'GET /api/v1/notifications',
+  'GET /api/v1/preferences',
+  'GET /api/v1/custom_emojis',
+  'GET /api/v1/announcements',
+  'GET /api/v2/filters',
+  'GET /api/v1/accounts/{id}',
+  // What the client surface calls on the members' instances (profiles, follows, bookmarks, media).
+  'GET /api/v1/accounts/lookup',
+  'GET /api/v1/accounts/{id}/statuses',
+  'GET /api/v1/accounts/relationships',
+  'POST /api/v1/accounts/{id}/follow',
+  'POST /api/v1/accounts/{id}/unfollow',
+  'POST /api/v1/accounts/{id}/mute',
+  'POST /api/v1/accounts/{id}/unmute',
+  'POST /api/v1/accounts/{id}/block',
+  'POST /api/v1/accounts/{id}/unblock',
+  'GET /api/v1/bookmarks',
+  'POST /api/v1/statuses/{id}/bookmark',
+  'POST /api/v1/statuses/{id}/unbookmark',
+  'PUT /api/v1/media/{id}',
 ];
 
 /**
@@ -62,6 +86,7 @@ const STREAMING_EVENTS = {
   update: { $ref: '#/components/schemas/Status' },
   'status.update': { $ref: '#/components/schemas/Status' },
   delete: { type: 'string' },
+  notification: { $ref: '#/components/schemas/Notification' },
 };
 
 /** JSON Schema keywords that carry structure; everything else (descriptions, examples…) is dropped. */

@@ -7,7 +7,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { GraphQLSchema } from 'graphql';
 import type { Config } from '@tributary/config';
-import { ConfigModule } from '@tributary/config';
+import { ConfigModule, loggerModule } from '@tributary/config';
 import { QueueModule } from '@tributary/queue';
 import { AccountsModule } from './accounts/accounts.module.js';
 import { ActionsModule } from './actions/actions.module.js';
@@ -20,7 +20,12 @@ import { queryLimitsPlugin } from './common/query-limits.js';
 import { validationRules } from './common/validation-rules.js';
 import { FeedGeneratorModule } from './feed-generator/feed-generator.module.js';
 import { HealthController } from './health/health.controller.js';
+import { MastodonApiModule } from './mastodon-api/mastodon-api.module.js';
+import { NotificationsModule } from './notifications/notifications.module.js';
+import { graphqlMetricsPlugin } from './metrics/request-metrics.js';
+import { MembersModule } from './members/members.module.js';
 import { PostsModule } from './posts/posts.module.js';
+import { ProfilesModule } from './profiles/profiles.module.js';
 import { WebClientController } from './web/web-client.controller.js';
 import { GraphqlWsServer, graphqlContext } from './live/graphql-ws.server.js';
 import { LiveTransportModule } from './live/live-transport.module.js';
@@ -43,6 +48,7 @@ export class ApiModule {
       module: ApiModule,
       imports: [
         ConfigModule.forRoot(config),
+        loggerModule(config),
         database,
         QueueModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX }),
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
@@ -66,7 +72,11 @@ export class ApiModule {
               // (`first: $n`), hence a plugin.
               validationRules: validationRules(config),
               // Cache-control hints are unused here, and the plugin instruments every resolved field.
-              plugins: [queryLimitsPlugin(config.GRAPHQL_MAX_COST), ApolloServerPluginCacheControlDisabled()],
+              plugins: [
+                queryLimitsPlugin(config.GRAPHQL_MAX_COST),
+                ApolloServerPluginCacheControlDisabled(),
+                graphqlMetricsPlugin(),
+              ],
               // Subscriptions over graphql-ws on the same path, authenticated at connection.
               subscriptions: { 'graphql-ws': ws.options() },
               transformSchema: (built: GraphQLSchema) => (schema = withoutPropertyResolvers(built)),
@@ -84,6 +94,7 @@ export class ApiModule {
         AuthModule,
         AccountsModule,
         PostsModule,
+        ProfilesModule,
         PipelinesModule,
         FilterListsModule,
         PluginsModule,
@@ -91,6 +102,9 @@ export class ApiModule {
         TimelineModule,
         LiveModule,
         FeedGeneratorModule,
+        MastodonApiModule,
+        MembersModule,
+        NotificationsModule,
       ],
       controllers: [HealthController, WebClientController],
       providers: [{ provide: APP_FILTER, useClass: GraphqlExceptionFilter }],

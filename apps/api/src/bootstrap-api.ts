@@ -3,11 +3,13 @@ import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
 import type { WebSocketServer } from 'ws';
-import { logLevels } from '@tributary/config';
 import type { Config } from '@tributary/config';
 import { ApiModule } from './api.module.js';
+import { mountQueueDashboard } from './admin/queue-dashboard.js';
 import { AuthService } from './auth/auth.service.js';
+import { httpMetrics } from './metrics/request-metrics.js';
 
 /**
  * The same limit on a graphql-ws message as on an HTTP body. Nest creates the WebSocketServer with
@@ -26,8 +28,9 @@ function limitWebSocketMessages(app: INestApplication, maxBytes: number): void {
 /** Starts the HTTP + GraphQL API and, on a brand-new instance, prints the one-time admin invite. */
 export async function bootstrapApi(config: Config, database: DynamicModule): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config, database), {
-    logger: logLevels(config),
+    bufferLogs: true,
   });
+  app.useLogger(app.get(PinoNestLogger));
   // Express's 100 kB default is below an uploaded plugin's 256 KiB (uploadPlugin checks its own
   // limit) and a createPost with images (base64, 4 × 1 MB for Bluesky; each network's limits are
   // checked by createPost).
@@ -38,6 +41,8 @@ export async function bootstrapApi(config: Config, database: DynamicModule): Pro
   // No ETags: Express would hash every answer (SHA-1 over ~80 kB for a timeline page) for a header
   // no GraphQL client sends back (POST answers are never revalidated).
   app.set('etag', false);
+  app.use(httpMetrics);
+  mountQueueDashboard(app);
   await app.init();
   limitWebSocketMessages(app, config.HTTP_BODY_MAX_MB * 1024 * 1024);
   // Nest hands `listen`'s first argument to http.Server.listen, which also takes an options object:

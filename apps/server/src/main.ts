@@ -22,6 +22,14 @@ const running = await start(config).catch((error: Error) => {
   process.exit(1);
 });
 
+// The last line of a start says where to go (after the invite, npm's and Nest's lines).
+logger.log(
+  running.apiUrl
+    ? `ready: the web app at ${running.apiUrl}/ and the GraphQL API at ${running.apiUrl}/graphql` +
+        (running.metricsUrl ? `, metrics at ${running.metricsUrl}` : '')
+    : `ready: worker consuming the queues${running.metricsUrl ? `, metrics at ${running.metricsUrl}` : ''}`,
+);
+
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     logger.log(`${signal}: shutting down`);

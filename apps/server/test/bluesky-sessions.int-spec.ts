@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { AccountsService, credentialsKey, openCredentials } from '@tributary/accounts';
-import type { BlueskyConnector, BlueskySessionData } from '@tributary/connector-bluesky';
+import type { BlueskyConnector, BlueskySession, BlueskySessionData } from '@tributary/connector-bluesky';
 import { SourceKind } from '@tributary/core';
 import type { LinkedAccount } from '@tributary/db';
 import { JobQueue } from '@tributary/queue';
@@ -49,7 +49,7 @@ async function accountRow(): Promise<LinkedAccount> {
 
 async function storedSession(): Promise<BlueskySessionData> {
   const credentials = openCredentials((await accountRow()).credentials, credentialsKey(instance.config));
-  if (credentials.network !== 'BLUESKY') throw new Error('not a Bluesky account');
+  if (!('session' in credentials)) throw new Error('not a Bluesky app-password account');
   return credentials.session;
 }
 
@@ -207,7 +207,9 @@ describe('one Bluesky session per account', () => {
     jest.restoreAllMocks();
     const stored = await storedSession();
     expect(stored.refreshJwt).not.toBe(before.refreshJwt);
-    for (const connector of connectors) expect(connector.session.data?.accessJwt).toBe(stored.accessJwt);
+    for (const connector of connectors) {
+      expect((connector.session as BlueskySession).data?.accessJwt).toBe(stored.accessJwt);
+    }
     // Both keep working on it, with no refresh of their own.
     proxy.reset();
     const again = await Promise.all(connectors.map((c) => c.fetchNewer(HOME, null, 10)));

@@ -72,12 +72,16 @@ async function watching(member: TestBlueskyAccount, dids: string[]): Promise<voi
   });
 }
 
-/** URIs in a HOME source, with the DID of the reposter that brought each (null: its author). */
-async function home(member: Member): Promise<Map<string, string | null>> {
+/**
+ * URIs in a HOME source, with the DID of the reposter that brought each (null: its author);
+ * `live`: without posts deleted at origin (kept in the source for the audit).
+ */
+async function home(member: Member, live = false): Promise<Map<string, string | null>> {
   const { rows } = await db.query<{ uri: string; by: string | null }>(
     `SELECT p.uri, sp.reason->'by'->>'networkId' AS by
-     FROM "SourcePost" sp JOIN "Post" p ON p.id = sp."postId" WHERE sp."sourceId" = $1`,
-    [member.homeId],
+     FROM "SourcePost" sp JOIN "Post" p ON p.id = sp."postId"
+     WHERE sp."sourceId" = $1 AND ($2::boolean IS FALSE OR p."deletedAt" IS NULL)`,
+    [member.homeId, live],
   );
   return new Map(rows.map((r) => [r.uri, r.by]));
 }
@@ -248,13 +252,15 @@ interface Entry {
   hidden: boolean;
   hiddenReason: string | null;
   reason: { by: { networkId: string } } | null;
-  post: { uri: string };
+  decisions: { stage: string; verdict: string; reason: string | null }[];
+  post: { uri: string; deletedAt: string | null };
 }
 
 async function timeline(member: Member, includeHidden = false): Promise<Map<string, Entry>> {
   const res = await gql<{ timeline: { edges: { node: Entry }[] } }>(
     `query($h: Boolean!) { timeline(first: 100, includeHidden: $h) {
-       edges { node { hidden hiddenReason reason { by { networkId } } post { uri } } } } }`,
+       edges { node { hidden hiddenReason reason { by { networkId } } decisions { stage verdict reason }
+         post { uri deletedAt } } } } }`,
     { h: includeHidden },
     member.token,
   );
@@ -278,12 +284,32 @@ describe('deletes at origin', () => {
     await waitFor('the post in the timeline', async () => (await timeline(reader)).has(post.uri));
     await friend.agent.deletePost(post.uri);
     await waitFor('the post gone from the timeline', async () => !(await timeline(reader)).has(post.uri));
-    expect((await timeline(reader, true)).get(post.uri)).toMatchObject({
+    // The engine's rule and decision, as for a Mastodon status: one record (Post.deletedAt), one reason.
+    const entry = (await timeline(reader, true)).get(post.uri);
+    expect(entry).toMatchObject({
       hidden: true,
       hiddenReason: 'deleted at origin',
+      decisions: [{ stage: 'input', verdict: 'HIDE', reason: 'deleted at origin' }],
+      post: { deletedAt: expect.any(String) },
     });
-    // The source still records where it came from; every later run of the pipelines keeps it hidden.
+    const { rows } = await db.query<{ id: string; deletedAt: Date | null; data: object }>(
+      `SELECT id::text, "deletedAt" AT TIME ZONE 'UTC' AS "deletedAt", data FROM "Post" WHERE uri = $1`,
+      [post.uri],
+    );
+    expect(rows.map((r) => r.deletedAt)).toEqual([new Date(entry!.post.deletedAt!)]);
+    expect(rows[0]!.data).not.toHaveProperty('deletedAt');
+    // The source still records where it came from; a later run of the pipelines keeps it hidden alike.
     expect(await hasPost(reader, post.uri)).toBe(true);
+    const { rows: users } = await db.query<{ userId: string }>(
+      `SELECT la."userId"::text AS "userId" FROM "Source" s JOIN "LinkedAccount" la ON la.id = s."linkedAccountId" WHERE s.id = $1`,
+      [reader.homeId],
+    );
+    await instance.running.apps[0]!.get(JobQueue).enqueue('run-pipelines', {
+      userId: users[0]!.userId,
+      postIds: [rows[0]!.id],
+    });
+    await settled();
+    expect((await timeline(reader, true)).get(post.uri)).toEqual(entry);
   });
 
   it('takes out a post a deleted repost brought, unless the reader gets it from its author', async () => {
@@ -314,11 +340,12 @@ describe('deletes at origin', () => {
 });
 
 describe('a HOME source built by fan-out', () => {
-  it('equals getTimeline for that account after posts, replies, reposts and own posts', async () => {
-    const [x, y, z] = await Promise.all([
+  it('equals getTimeline for that account after a day of posts, replies, reposts, quotes, a follow and deletes', async () => {
+    const [x, y, z, w] = await Promise.all([
       net.createAccount('eq-x'),
       net.createAccount('eq-y'),
       net.createAccount('eq-z'),
+      net.createAccount('eq-w'),
     ]);
     const viewer = await addMember('eq-viewer', [x.did, y.did]);
     await watching(viewer.account, [x.did, y.did]);
@@ -335,6 +362,30 @@ describe('a HOME source built by fan-out', () => {
     await viewer.account.agent.post({ text: 'my own post' });
     await viewer.account.agent.repost(z1.uri, z1.cid); // z1 reposted by the viewer too
     await z.agent.post({ text: 'z2: absent' });
+    // Quotes: of a followed account's post, of a stranger's; a stranger quoting a followed post.
+    const embed = (p: { uri: string; cid: string }) => ({
+      $type: 'app.bsky.embed.record',
+      record: { uri: p.uri, cid: p.cid },
+    });
+    await y.agent.post({ text: 'y quotes x1', embed: embed(x1) });
+    await x.agent.post({ text: 'x quotes z1', embed: embed(z1) });
+    await z.agent.post({ text: 'z quotes y1: absent', embed: embed(y1) });
+    // Mid-day the viewer follows w, who then posts, replies and reposts.
+    await viewer.account.agent.follow(w.did);
+    await watching(viewer.account, [x.did, y.did, w.did]);
+    const w1 = await w.agent.post({ text: 'w1: new to the viewer' });
+    await w.agent.post({ text: 'w replies to z', reply: { root: z1, parent: z1 } });
+    await w.agent.repost(x1.uri, x1.cid);
+    // Deletes: a followed account's post, and a repost (its post is not otherwise in the timeline).
+    const x2 = await x.agent.post({ text: 'x2: deleted soon' });
+    const z3 = await z.agent.post({ text: 'z3: reposted, then not' });
+    const yRepost = await y.agent.repost(z3.uri, z3.cid);
+    await waitFor('x2 and z3 in the HOME source', async () => {
+      const built = await home(viewer);
+      return built.has(x2.uri) && built.has(z3.uri) && built.has(w1.uri);
+    });
+    await x.agent.deletePost(x2.uri);
+    await y.agent.deleteRepost(yRepost.uri);
     await net.processAll();
     // getTimeline is the reference: asked directly, not through Tributary.
     const { feed } = (await viewer.account.agent.getTimeline({ limit: 100 })).data;
@@ -345,14 +396,19 @@ describe('a HOME source built by fan-out', () => {
       if (!expected.has(item.post.uri)) expected.set(item.post.uri, new Set());
       expected.get(item.post.uri)!.add(by);
     }
-    expect(expected.size).toBe(6); // x1, y1, z1, both replies, the own post
+    // x1, y1, z1, both replies, the own post, two quotes, w1 and w's reply
+    expect(expected.size).toBe(10);
 
+    await waitFor('the deletes applied', async () => {
+      const built = await home(viewer, true);
+      return !built.has(x2.uri) && !built.has(z3.uri);
+    });
     await waitFor(
       'every timeline post in the HOME source',
-      async () => (await home(viewer)).size >= expected.size,
+      async () => (await home(viewer, true)).size >= expected.size,
     );
     await settled();
-    const built = await home(viewer);
+    const built = await home(viewer, true);
     expect([...built.keys()].sort()).toEqual([...expected.keys()].sort());
     // One row per post: its reason is one of the items getTimeline shows for it.
     for (const [uri, by] of built) expect([...expected.get(uri)!]).toContain(by);

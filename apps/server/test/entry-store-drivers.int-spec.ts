@@ -78,9 +78,9 @@ async function readAll(prisma: PrismaClient, sql: Sql) {
         rankKey: i,
         decisions: [],
         seenIn: c.seenIn,
+        reason: c.reason,
         duplicateOf: null,
       },
-      reason: c.reason,
       dedupeKeys: keysOf(c.post),
     })),
   );

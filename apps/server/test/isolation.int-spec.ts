@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { buildSchema } from 'graphql';
 import { readFile } from 'node:fs/promises';
 import { AuthService } from '../../api/src/auth/auth.service.js';
-import { FakeMastodonServer, blueskyNetwork } from '@tributary/testing';
+import { FakeMastodonServer, blueskyNetwork, freePort } from '@tributary/testing';
 import { codeOf, graphqlClient } from '../../api/src/testing/graphql-client.js';
 import { caseGroups } from './isolation/index.js';
 import type { IsolationCase, TestUser, World } from './isolation/world.js';
@@ -18,9 +18,15 @@ let world: World;
 
 beforeAll(async () => {
   const mastodon = await FakeMastodonServer.start();
+  const network = await blueskyNetwork();
   const instance = await startTestInstance({
     MASTODON_ALLOWED_HOSTS: mastodon.host,
     MASTODON_ALLOW_HTTP: 'true',
+    // "Sign in with Bluesky" on the reference PDS: a loopback client on a known port.
+    PORT: String(await freePort()),
+    BLUESKY_ALLOWED_HOSTS: [new URL(network.info.pdsUrl).host, new URL(network.info.plcUrl).host].join(','),
+    BLUESKY_PLC_URL: network.info.plcUrl,
+    BLUESKY_HANDLE_RESOLVER: network.info.pdsUrl,
   });
   const gql = graphqlClient(instance.apiUrl);
   const auth = instance.running.apps.at(-1)!.get(AuthService); // the API starts last
@@ -35,7 +41,6 @@ beforeAll(async () => {
   };
   const alice = await signUp('alice');
   const bob = await signUp('bob');
-  const network = await blueskyNetwork();
   const aliceBluesky = await network.createAccount('alice');
   const aliceBlueskyAccountId = await linkBluesky(gql, alice.token, aliceBluesky, network.info.pdsUrl);
   world = {

@@ -80,6 +80,36 @@ async function postData(nativeId: string): Promise<Record<string, unknown>> {
   return rows[0]!.data;
 }
 
+/** When the status was recorded deleted at origin (the Post.deletedAt column); null while it exists. */
+async function deletedAt(nativeId: string): Promise<Date | null> {
+  const { rows } = await db.query<{ deletedAt: Date | null }>(
+    `SELECT "deletedAt" AT TIME ZONE 'UTC' AS "deletedAt" FROM "Post" WHERE network = 'MASTODON' AND "nativeId" = $1`,
+    [nativeId],
+  );
+  expect(rows).toHaveLength(1);
+  return rows[0]!.deletedAt;
+}
+
+interface AuditEntry {
+  hidden: boolean;
+  hiddenReason: string | null;
+  decisions: { stage: string; verdict: string; reason: string | null }[];
+  seenIn: { sourceId: string }[];
+  post: { text: string; deletedAt: string | null };
+}
+
+/** The member's timeline entries of the post with this text (`includeHidden`: the audit too). */
+async function entriesOf(text: string, includeHidden: boolean): Promise<AuditEntry[]> {
+  const res = await gql<{ timeline: { edges: { node: AuditEntry }[] } }>(
+    `query($h: Boolean) { timeline(first: 100, includeHidden: $h) { edges { node {
+       hidden hiddenReason decisions { stage verdict reason } seenIn { sourceId } post { text deletedAt } } } } }`,
+    { h: includeHidden },
+    token,
+  );
+  expect(res.errors).toBeUndefined();
+  return res.data!.timeline.edges.map((e) => e.node).filter((n) => n.post.text === text);
+}
+
 async function accounts(): Promise<AccountView[]> {
   const res = await gql<{ linkedAccounts: AccountView[] }>(
     '{ linkedAccounts { id handle status statusReason sources { id kind externalId backfill { state done target } } } }',
@@ -368,8 +398,44 @@ describe('Mastodon ingest through the service', () => {
     fake.deleteStatus(id);
     await waitFor('the status gone from the timeline', async () => (await shown(false)).length === 0);
     expect(await shown(true)).toEqual([{ hidden: true, hiddenReason: 'deleted at origin', post: { text } }]);
-    expect(typeof (await postData(id))['deletedAt']).toBe('string');
+    expect(await deletedAt(id)).toBeInstanceOf(Date);
     expect(await rowsOf(sourceIds.HOME)).toBe(homeCount);
+  });
+
+  it('keeps a deleted status deleted when a later sync stores it again', async () => {
+    const tag = `stale${Date.now()}`;
+    const text = `deleted, then listed again #${tag}`;
+    const id = fake.post(friend, { text, tags: [tag] });
+    await waitFor('the status shown', async () => (await entriesOf(text, false)).length === 1);
+    homeCount += 1;
+    // The delete is streamed, but the instance's tag timeline still lists the status, as a page read
+    // just before the delete would.
+    fake.deleteStatus(id, { staleIn: ['tag'] });
+    await waitFor('the status gone', async () => (await entriesOf(text, false)).length === 0);
+    // A source added now backfills that timeline: the status is stored again (its data rewritten)
+    // and the member's pipelines run over it with the new source.
+    const added = await gql<{ addSource: { id: string } }>(
+      'mutation($a: ID!, $e: String!) { addSource(input: { accountId: $a, kind: HASHTAG, externalId: $e }) { id } }',
+      { a: secondAccountId, e: tag },
+      token,
+    );
+    expect(added.errors).toBeUndefined();
+    const sourceId = added.data!.addSource.id;
+    const [entry] = await waitFor('the pipelines run over it with the new source', async () => {
+      const found = await entriesOf(text, true);
+      return found.length === 1 && found[0]!.seenIn.some((s) => s.sourceId === sourceId) && found;
+    });
+    expect(await storedIn(sourceId, id)).toBe(1);
+    expect(entry).toMatchObject({
+      hidden: true,
+      hiddenReason: 'deleted at origin',
+      decisions: [{ stage: 'input', verdict: 'HIDE', reason: 'deleted at origin' }],
+      post: { deletedAt: expect.any(String) },
+    });
+    expect(await entriesOf(text, false)).toEqual([]);
+    // One record of the delete, which no sync writes: the column, not the data.
+    expect(new Date(entry!.post.deletedAt!)).toEqual(await deletedAt(id));
+    expect(await postData(id)).not.toHaveProperty('deletedAt');
   });
 
   it("shows a poll in the timeline: options, counts, expiry, and no member's own vote", async () => {

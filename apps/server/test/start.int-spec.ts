@@ -60,7 +60,12 @@ describe('npm start', () => {
       body: { data: { __typename: 'Query' } },
       output: '',
     });
-    expect(run.output()).toMatch(/one-time invite:\s+inv_/);
+    // Production logs are JSON lines: the message's line breaks are escaped there.
+    expect(run.output()).toMatch(/one-time invite:(\s|\\n)+inv_/);
+    // The last line says where the web app and the API are.
+    expect(run.output()).toMatch(
+      /ready: the web app at http:\/\/127\.0\.0\.1:\d+\/ and the GraphQL API at http:\/\/127\.0\.0\.1:\d+\/graphql/,
+    );
 
     // npm itself dies of the signal; what matters is that Tributary shut down in order.
     process.kill(-run.child.pid!, 'SIGTERM');

@@ -391,3 +391,66 @@ describe('timeline', () => {
     });
   });
 });
+
+describe("a followed author's post that someone also reposted", () => {
+  // Bob's post, reposted by carol, in the home timeline of the reader, who follows both.
+  const carol = (n: number) => ({
+    by: { ...testPost(0).author, networkId: 'did:plc:carol', handle: 'carol.test' },
+    at: new Date().toISOString(),
+    uri: `at://did:plc:carol/app.bsky.feed.repost/r${n}`,
+  });
+  const bob = (n: number) =>
+    fresh(n, { author: { ...testPost(0).author, networkId: 'did:plc:bob', handle: 'bob.test' } });
+
+  /** Stores the items as one delivery of the home source and runs the pipelines (the worker's path). */
+  async function deliver(items: Parameters<typeof upsertIngested>[2]) {
+    const { newPostIds } = await upsertIngested(prisma, sourceId, items, NETWORK_TRUST_DOMAIN);
+    await timelines.runPipelines(userId, newPostIds.map(String));
+  }
+
+  it('hide-reposts hides the repost and keeps the post, whether it came with the repost, before or after', async () => {
+    const spec = { name: 'No reposts', stages: [{ use: 'hide-reposts' }] };
+    const noReposts = await prisma.pipeline.create({
+      data: { userId, name: 'No reposts', spec, versions: { create: { version: 1, spec } } },
+    });
+    const together = bob(4000);
+    const repostFirst = bob(4001);
+    const postFirst = bob(4002);
+    const onlyReposted = fresh(4003);
+    // One page of the home timeline: the repost (newest) and, further down, the post itself.
+    await deliver([
+      { post: together, reason: carol(1) },
+      { post: onlyReposted, reason: carol(2) },
+      { post: together, reason: null },
+    ]);
+    await deliver([{ post: repostFirst, reason: carol(3) }]);
+    await deliver([{ post: postFirst, reason: null }]);
+    const node = async (uri: string) => {
+      const res = await page({ p: noReposts.id, first: 100, includeHidden: true });
+      expect(res.errors).toBeUndefined();
+      return res.data!.timeline.edges.map((e) => e.node).find((n) => n.post.uri === uri);
+    };
+    expect(await node(repostFirst.uri)).toMatchObject({ hidden: true, hiddenReason: 'repost' });
+    await deliver([{ post: repostFirst, reason: null }]);
+    await deliver([{ post: postFirst, reason: carol(4) }]);
+
+    for (const kept of [together, repostFirst, postFirst])
+      expect(await node(kept.uri)).toMatchObject({
+        hidden: false,
+        reason: null,
+        decisions: [
+          { stage: 'hide-reposts', verdict: 'KEEP', reason: 'repost hidden; the post itself came too' },
+        ],
+      });
+    // A post the reader got only through carol's repost stays hidden.
+    expect(await node(onlyReposted.uri)).toMatchObject({ hidden: true, hiddenReason: 'repost' });
+    // A pipeline without the stage still shows carol's repost.
+    const res = await page({ first: 100 });
+    expect(res.data!.timeline.edges.find((e) => e.node.post.uri === together.uri)!.node.reason).toMatchObject(
+      {
+        by: { handle: 'carol.test' },
+      },
+    );
+    await prisma.pipeline.delete({ where: { id: noReposts.id } });
+  });
+});

@@ -1,42 +1,94 @@
-// The example web client (apps/web) in a real browser: Debian's chromium driven by playwright-core
-// against a real instance whose timeline was ingested from the reference Bluesky network. Logs in,
-// reads the merged timeline with its "why", pages with "More", and likes a post; the like is read
-// back from the network.
+// The web app (apps/web, built by Vite) in a real browser: Debian's chromium driven by playwright-core
+// against a real instance whose accounts are on the reference Bluesky network and the fake Mastodon
+// instance. A new member signs up with an invite, links both accounts through the screens, reads
+// (media with alt text, quotes, link cards, reposts, replies, content warnings), opens a thread,
+// likes (kept after a reload), sees new posts announced live, cross-posts an image with its
+// description, is notified of a like, builds a pipeline in the editor (a muted word, reposts hidden,
+// a plugin's form) and sees the preview change before saving, then finds the hidden items in the
+// audit with their reasons; an administrator's screen; a phone-sized viewport, light and dark.
+// Every screen is checked with axe-core (no serious or critical violation) and written as a
+// screenshot to tmp/screenshots/web/.
 import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { blueskyNetwork } from '@tributary/testing';
-import type { BlueskyNetworkClient, TestBlueskyAccount } from '@tributary/testing';
-import pg from 'pg';
+import { FakeMastodonServer, blueskyNetwork, seedTimeline } from '@tributary/testing';
+import type { BlueskyNetworkClient, FakeAccount, SeededTimeline } from '@tributary/testing';
 import { chromium } from 'playwright-core';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { AuthService } from '../../api/src/auth/auth.service.js';
 import { graphqlClient } from '../../api/src/testing/graphql-client.js';
 import type { TestInstance } from './test-instance.js';
 import { startTestInstance } from './test-instance.js';
 import { waitFor } from './wait-for.js';
-import { linkBluesky } from './link-accounts.js';
 
 jest.setTimeout(180_000);
 
+const SCREENSHOTS = 'tmp/screenshots/web';
 const USERNAME = 'webreader';
 const PASSWORD = 'a long enough password';
-const POSTS = 30;
-/** Every fifth post mentions a storm, which the user's pipeline mutes: 24 visible, more than a page of 20. */
-const stormy = (n: number) => n % 5 === 0;
-const VISIBLE = POSTS - Array.from({ length: POSTS }, (_, n) => n).filter(stormy).length;
+/** A sandboxed plugin whose form the editor generates from its JSON Schema (one required string). */
+const WARN_ON_WORD = `definePlugin({
+  name: 'alice/warn-on-word', version: '1.0.0',
+  configSchema: { type: 'object', properties: { word: { type: 'string', description: 'The word to warn about' } }, required: ['word'], additionalProperties: false },
+  fields: ['text'],
+  filter: (posts, config) => posts.map((p) => p.text.includes(config.word) ? { action: 'warn', reason: 'mentions ' + config.word } : null),
+});`;
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+/** A 4×3 PNG: real image bytes, so both networks take it as an image. */
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAQAAAADCAIAAAA7ljmRAAAAEElEQVR4nGP4z8AARww4OQD1MQv1NXv7ggAAAABJRU5ErkJggg==',
+  'base64',
+);
 
 let instance: TestInstance;
 let gql: ReturnType<typeof graphqlClient>;
 let net: BlueskyNetworkClient;
-let viewer: TestBlueskyAccount;
-let author: TestBlueskyAccount;
+let seeded: SeededTimeline;
+let fake: FakeMastodonServer;
+let mastoMe: FakeAccount;
+let mastoMeToken: string;
+let stormUri: string;
 let browser: Browser;
+let context: BrowserContext;
 let page: Page;
 const pageErrors: string[] = [];
-const posted: { uri: string; cid: string; text: string }[] = [];
+
+/** Writes the screen as an artifact and holds it to axe-core: no serious or critical violation. */
+async function look(name: string): Promise<void> {
+  await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
+  const violations = (await page.evaluate(`${AXE_SOURCE}
+    axe.run(document, { resultTypes: ['violations'] }).then((r) =>
+      r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')))`)) as string[];
+  expect({ screen: name, violations }).toEqual({ screen: name, violations: [] });
+}
+
+const token = () => page.evaluate(() => localStorage.getItem('tributary.token'));
+
+/** The member's default timeline as the API serves it (texts), to wait for ingest. */
+async function timelineTexts(includeHidden = false): Promise<string[]> {
+  const res = await gql<{ timeline: { edges: { node: { post: { text: string } } }[] } }>(
+    'query($h: Boolean!) { timeline(first: 50, includeHidden: $h) { edges { node { post { text } } } } }',
+    { h: includeHidden },
+    (await token())!,
+  );
+  return res.data?.timeline.edges.map((e) => e.node.post.text) ?? [];
+}
+
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** The post whose own text (not a quote's) starts with `text`. */
+const post = (text: string) =>
+  page
+    .locator('article.post')
+    .filter({ has: page.locator('.own-text', { hasText: new RegExp(`^${escaped(text)}`) }) });
+/** A preview row by its post's exact text. */
+const previewItem = (text: string) =>
+  page
+    .locator('.preview-item')
+    .filter({ has: page.locator('.preview-post-text', { hasText: new RegExp(`^${escaped(text)}$`) }) });
 
 beforeAll(async () => {
-  // A fresh CI machine has no browser: the script installs Debian's chromium (as root) when missing.
   const executablePath = execFileSync('sh', ['tools/scripts/ensure-chromium.sh'], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -45,86 +97,50 @@ beforeAll(async () => {
     .trim()
     .split('\n')
     .pop()!;
+  // The API serves the built app (dist/web); `npm test` builds it first, a direct Jest run here.
+  execFileSync('node', ['tools/scripts/build-web.mjs'], { stdio: 'inherit', timeout: 5 * 60_000 });
+  mkdirSync(SCREENSHOTS, { recursive: true });
+
   net = await blueskyNetwork();
-  [viewer, author] = await Promise.all([net.createAccount('viewer'), net.createAccount('author')]);
-  await viewer.agent.follow(author.did);
-  for (let n = 0; n < POSTS; n++) {
-    const text = `River note ${n}: ${stormy(n) ? 'a storm is coming' : `the water is ${n % 2 ? 'high' : 'low'}`}`;
-    const res = await author.agent.post({
-      text,
-      createdAt: new Date(Date.now() - (POSTS - n) * 60_000).toISOString(),
-    });
-    posted.push({ uri: res.uri, cid: res.cid, text });
-  }
+  seeded = await seedTimeline(net);
+  // A post the member's pipeline will mute.
+  stormUri = (await seeded.alice.agent.post({ text: 'A storm is coming over the hills' })).uri;
   await net.processAll();
 
-  instance = await startTestInstance({ ROLE: 'all', POLL_INTERVAL_SECONDS: '3600', BACKFILL_DEPTH: '50' });
+  fake = await FakeMastodonServer.start();
+  mastoMe = fake.createAccount('reader');
+  const mastoAuthor = fake.createAccount('cinephile');
+  fake.follow(mastoMe, mastoAuthor);
+  fake.post(mastoAuthor, { text: 'The butler did it, all along.', spoilerText: 'film ending' });
+  mastoMeToken = fake.issueToken(mastoMe);
+
+  instance = await startTestInstance({
+    ROLE: 'all',
+    POLL_INTERVAL_SECONDS: '3600',
+    BACKFILL_DEPTH: '50',
+    MASTODON_ALLOWED_HOSTS: fake.host,
+    MASTODON_ALLOW_HTTP: 'true',
+  });
   gql = graphqlClient(instance.apiUrl);
-  const { code } = await instance.running.apps.at(-1)!.get(AuthService).createInvite(null, 'MEMBER');
-  const signUp = await gql<{ signUp: { token: string } }>(
-    'mutation($i: String!, $u: String!, $p: String!) { signUp(invite: $i, username: $u, password: $p) { token } }',
-    { i: code, u: USERNAME, p: PASSWORD },
-  );
-  const token = signUp.data!.signUp.token;
-  // The user's own pipeline (before linking, so ingest runs it): a muted word and a boosted author,
-  // so that every item has a "why" and some are hidden with a reason.
-  const pipelines = await gql<{ pipelines: { id: string; isDefault: boolean }[] }>(
-    '{ pipelines { id isDefault } }',
-    {},
-    token,
-  );
-  const updated = await gql(
-    'mutation($id: ID!, $spec: JSON!) { updatePipeline(id: $id, spec: $spec) { version } }',
-    {
-      id: pipelines.data!.pipelines.find((p) => p.isDefault)!.id,
-      spec: {
-        name: 'Home',
-        sources: [],
-        stages: [
-          { use: 'mute-words', with: { words: ['storm'] } },
-          { use: 'score/recency', with: { halfLifeHours: 6 } },
-          { use: 'score/boost-authors', with: { authors: [author.did], amount: 1 } },
-        ],
-      },
-    },
-    token,
-  );
-  expect(updated.errors).toBeUndefined();
-  await linkBluesky(gql, token, viewer, net.info.pdsUrl);
-  // Ingest and the pipeline worker fill the timeline through the real path (version 2: the user's spec).
-  await waitFor(
-    'every post to have its timeline entry',
-    async () => {
-      const db = new pg.Client({ connectionString: instance.databaseUrl });
-      await db.connect();
-      try {
-        const { rows } = await db.query<{ n: string }>(
-          `SELECT count(*) AS n FROM "TimelineEntry" WHERE "pipelineVersion" = 2`,
-        );
-        return Number(rows[0]!.n) === POSTS;
-      } finally {
-        await db.end();
-      }
-    },
-    120_000,
-    250,
-  );
 
   browser = await chromium.launch({ executablePath, headless: true });
-  page = await browser.newPage();
+  context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
+  page = await context.newPage();
   page.on('pageerror', (error) => pageErrors.push(error.message));
   page.on('console', (message) => {
-    if (message.type() === 'error') pageErrors.push(message.text());
+    // Avatars of the fake instance do not exist; the app falls back to initials.
+    if (message.type() === 'error' && !message.text().includes('404')) pageErrors.push(message.text());
   });
 }, 25 * 60_000);
 
 afterAll(async () => {
   await browser?.close();
   await instance?.stop();
+  await fake?.close();
 });
 
-describe('the example web client in chromium', () => {
-  it('is served at / with a strict CSP, beside /graphql and /health', async () => {
+describe('the web app in chromium', () => {
+  it('is served at / with a strict CSP; only its own files are served', async () => {
     const response = await page.goto(`${instance.apiUrl}/`);
     expect(response?.status()).toBe(200);
     const csp = response?.headers()['content-security-policy'] ?? '';
@@ -132,90 +148,329 @@ describe('the example web client in chromium', () => {
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toContain('unsafe-inline');
     expect(await page.title()).toBe('Tributary');
-    expect((await fetch(`${instance.apiUrl}/health`)).status).toBe(200);
-    expect((await gql<{ __typename: string }>('{ __typename }')).data?.__typename).toBe('Query');
-    expect((await fetch(`${instance.apiUrl}/web/../../package.json`)).status).toBe(404);
-    expect((await fetch(`${instance.apiUrl}/web/nope.js`)).status).toBe(404);
+    const script = await page.locator('script[type=module]').getAttribute('src');
+    expect(script).toMatch(/^\/web\/assets\/index-[\w-]+\.js$/);
+    expect((await fetch(`${instance.apiUrl}${script}`)).headers.get('cache-control')).toContain('immutable');
+    expect((await fetch(`${instance.apiUrl}/web/assets/..%2F..%2Fpackage.json`)).status).toBe(404);
+    expect((await fetch(`${instance.apiUrl}/web/assets/nope.js`)).status).toBe(404);
+    await page.locator('form#login').waitFor();
+    await look('login');
   });
 
-  it('refuses a wrong password, then logs in and shows the timeline with networks and a "why"', async () => {
-    await page.fill('input[name=username]', USERNAME);
-    await page.fill('input[name=password]', 'not the password');
-    await page.click('form#login button[type=submit]');
-    await page.locator('#login-error', { hasText: /\S/ }).waitFor();
-    expect(await page.locator('#login-error').textContent()).toBe('invalid username or password');
-    expect(await page.locator('#timeline').isHidden()).toBe(true);
-
+  it('signs up with an invite link, and the sign-up form is gone afterwards', async () => {
+    const { code } = await instance.running.apps.at(-1)!.get(AuthService).createInvite(null, 'ADMIN');
+    await page.goto(`${instance.apiUrl}/#/signup?invite=${encodeURIComponent(code)}`);
+    expect(await page.inputValue('input[name=invite]')).toBe(code);
     await page.fill('input[name=username]', USERNAME);
     await page.fill('input[name=password]', PASSWORD);
-    await page.click('form#login button[type=submit]');
-    await page.locator('#items > li').nth(19).waitFor();
-    expect(await page.locator('#items > li').count()).toBe(20);
-    expect(await page.evaluate(() => sessionStorage.getItem('tributary.token'))).toMatch(/\S{20,}/);
+    await page.fill('input[name=confirm]', 'a different password');
+    await page.click('form#signup button[type=submit]');
+    await page.locator('#auth-error', { hasText: 'The two passwords differ.' }).waitFor();
+    await look('signup');
+    await page.fill('input[name=confirm]', PASSWORD);
+    await page.click('form#signup button[type=submit]');
+    await page.locator('h1', { hasText: 'Accounts' }).waitFor();
+    expect(await page.locator('form#signup').count()).toBe(0);
+    expect(await page.locator('form#login').count()).toBe(0);
+    expect(await token()).toMatch(/\S{20,}/);
+  });
 
-    const texts = await page.locator('#items .text').allTextContents();
-    expect(texts.every((t) => posted.some((p) => p.text === t) && !t.includes('storm'))).toBe(true);
-    expect(await page.locator('#items .network').first().textContent()).toBe('Bluesky');
-    expect(await page.locator('#items .author').first().textContent()).toContain(author.handle);
+  it('links a Bluesky account of the reference network and a Mastodon account, with status and history', async () => {
+    await page.locator('#link-bluesky summary', { hasText: 'app password' }).click();
+    const form = page.locator('form#link-bluesky-app-password');
+    await form.locator('input[name=identifier]').fill(seeded.viewer.handle);
+    await form.locator('input[name=appPassword]').fill(seeded.viewer.appPassword);
+    await form.locator('input[name=service]').fill(net.info.pdsUrl);
+    await form.locator('button[type=submit]').click();
+    const bluesky = page.locator('li.account', { hasText: seeded.viewer.handle });
+    await bluesky.waitFor();
+    expect(await bluesky.getAttribute('data-status')).toBe('ACTIVE');
+    expect(await bluesky.locator('.badge').first().textContent()).toBe('Active');
 
-    const why = page.locator('#items > li').first().locator('details.why');
-    expect(await why.locator('ul, p').first().isVisible()).toBe(false);
+    const mastodon = page.locator('#link-mastodon');
+    await mastodon.locator('summary', { hasText: 'access token' }).click();
+    await mastodon.locator('input[name=instance]').nth(1).fill(fake.origin);
+    await mastodon.locator('input[name=accessToken]').fill(mastoMeToken);
+    await mastodon.locator('button', { hasText: 'Link with token' }).click();
+    await page.locator('li.account', { hasText: 'Mastodon' }).waitFor();
+    // The history is fetched in the background: the screen follows it until done.
+    await page
+      .locator('li.account', { hasText: seeded.viewer.handle })
+      .locator('.sources', { hasText: /history: done/ })
+      .waitFor({ timeout: 60_000 });
+    await look('accounts');
+  });
+
+  it('reads the merged timeline: media with alt text, quote, link card, repost, reply, content warning', async () => {
+    await waitFor(
+      'the seeded posts in the timeline',
+      async () => {
+        const texts = await timelineTexts();
+        return texts.includes('A picture') && texts.includes('The butler did it, all along.');
+      },
+      90_000,
+      500,
+    );
+    await page.goto(`${instance.apiUrl}/#/timeline`);
+    const image = post('A picture').locator('img[alt="A red rectangle"]');
+    await image.scrollIntoViewIfNeeded(); // loaded lazily, as it comes into view
+    // Loaded from the reference network's image service, not just present.
+    await waitFor('the image to load', () =>
+      image.evaluate((img) => {
+        const loaded = img as unknown as { complete: boolean; naturalWidth: number };
+        return loaded.complete && loaded.naturalWidth > 0;
+      }),
+    );
+    expect(await image.isVisible()).toBe(true);
+
+    const quote = post('Quoting alice').locator('blockquote.quote');
+    expect(await quote.textContent()).toContain('read https://example.com/a?b=1');
+    const card = post('Worth reading').locator('a.link-card');
+    expect(await card.getAttribute('href')).toBe('https://example.com/article');
+    expect(await card.textContent()).toContain('An article');
+    expect(await page.locator('.reposted-by', { hasText: `@${seeded.bob.handle}` }).count()).toBe(1);
+    expect(await post('A reply to alice').locator('.reply-context').textContent()).toContain('Replying to');
+    const link = post('Hi @').locator('.post-text a');
+    expect(await link.getAttribute('href')).toBe('https://example.com/a?b=1');
+
+    const why = post('A picture').locator('details.why');
     await why.locator('summary').click();
     expect(await why.textContent()).toContain('Seen on Bluesky');
-    const decision = why.locator('li.decision', { hasText: 'score/boost-authors' });
-    expect(await decision.isVisible()).toBe(true);
-    expect(await decision.textContent()).toBe('score/boost-authors score — boosted author (+1.00)');
+
+    // The content warning hides the text until it is opened.
+    const spoiler = page.locator('article.post', { hasText: 'film ending' });
+    expect(await spoiler.locator('.post-text').isVisible()).toBe(false);
+    await look('timeline');
+    await spoiler.locator('details.content-warning summary').click();
+    expect(await spoiler.locator('.post-text').textContent()).toBe('The butler did it, all along.');
   });
 
-  it('pages with "More" without repeating an item', async () => {
-    await page.click('#more');
-    await page
-      .locator('#items > li')
-      .nth(VISIBLE - 1)
-      .waitFor();
-    const ids = await page
-      .locator('#items > li')
-      .evaluateAll((items) => items.map((li) => li.getAttribute('data-post-id')));
-    expect(ids).toHaveLength(VISIBLE);
-    expect(new Set(ids).size).toBe(VISIBLE);
-    await page.locator('#end').waitFor();
-    expect(await page.locator('#more').isHidden()).toBe(true);
+  it('opens a thread: the reply with the post it answers above it', async () => {
+    await post('A reply to alice').locator('a.action', { hasText: 'Thread' }).click();
+    await page.locator('h1', { hasText: 'Thread' }).waitFor();
+    const focus = page.locator('.thread-list li.focus');
+    await focus.waitFor({ timeout: 30_000 });
+    expect(await focus.locator('.post-text').textContent()).toBe('A reply to alice');
+    expect(await page.locator('.thread-list li.ancestor .post-text').first().innerText()).toBe(
+      seeded.richTextText,
+    );
+    await look('thread');
+    await page.goBack();
   });
 
-  it('shows what the pipeline hid, and why, on request', async () => {
-    await page.check('#show-hidden');
-    await page.locator('#items > li').nth(19).waitFor();
-    // Hidden items keep a time-only rank key (no boost), so they come after the boosted visible ones.
-    await page.click('#more');
-    await page
-      .locator('#items > li')
-      .nth(POSTS - 1)
-      .waitFor();
-    const hidden = page.locator('#items > li.is-hidden');
-    expect(await hidden.count()).toBe(POSTS - VISIBLE);
-    for (const text of await hidden.locator('.text').allTextContents())
-      expect(text).toContain('a storm is coming');
-    const why = hidden.first().locator('details.why');
-    await why.locator('summary').click();
-    expect(await why.locator('.hidden-reason').textContent()).toBe('Hidden: muted word "storm" in text');
-    await page.uncheck('#show-hidden');
-    await page.locator('#items > li').nth(19).waitFor();
-    expect(await page.locator('#items > li.is-hidden').count()).toBe(0);
-  });
-
-  it('likes a post, shows it done, and the like is on the reference network', async () => {
-    const item = page.locator('#items > li').nth(2);
-    const text = (await item.locator('.text').textContent())!;
-    const target = posted.find((p) => p.text === text)!;
-    await item.locator('button.like').click();
-    await item.locator('.action-status[data-status]').waitFor({ timeout: 60_000 });
-    expect(await item.locator('.action-status').getAttribute('data-status')).toBe('DONE');
-    expect(await item.locator('.action-status').textContent()).toBe('liked ✓');
-    expect(await item.locator('button.like').isDisabled()).toBe(true);
-
+  it('likes a post: done on the reference network, and still liked after a reload', async () => {
+    const like = post('A picture').locator('button.like');
+    await like.waitFor();
+    expect(await like.getAttribute('aria-pressed')).toBe('false');
+    await like.click();
+    expect(await like.getAttribute('aria-pressed')).toBe('true');
+    await post('A picture')
+      .locator('.action-status[data-state=done]')
+      .waitFor({ state: 'attached', timeout: 60_000 });
     await net.processAll();
-    const likes = await author.agent.app.bsky.feed.getLikes({ uri: target.uri });
-    expect(likes.data.likes.map((l) => l.actor.did)).toEqual([viewer.did]);
+    const likes = await seeded.alice.agent.app.bsky.feed.getLikes({ uri: seeded.posts.image.uri });
+    expect(likes.data.likes.map((l) => l.actor.did)).toEqual([seeded.viewer.did]);
+
+    await page.reload();
+    const after = post('A picture').locator('button.like');
+    await after.waitFor();
+    await waitFor(
+      'the liked state after reload',
+      async () => (await after.getAttribute('aria-pressed')) === 'true',
+    );
+    expect(await after.textContent()).toContain('Liked');
+  });
+
+  it('announces new posts as they arrive without moving the reading position, and shows them on request', async () => {
+    await page.goto(`${instance.apiUrl}/#/timeline`);
+    await post('Worth reading').scrollIntoViewIfNeeded();
+    const scrolled = await page.evaluate<number>('scrollY');
+    expect(scrolled).toBeGreaterThan(0);
+    await seeded.alice.agent.post({ text: 'Fresh news from the valley' });
+    await net.processAll();
+    const banner = page.locator('button.new-posts', { hasText: 'Show 1 new post' });
+    await banner.waitFor({ timeout: 60_000 });
+    expect(await page.evaluate<number>('scrollY')).toBe(scrolled);
+    expect(await post('Fresh news from the valley').count()).toBe(0);
+    await look('timeline-new-posts');
+    await banner.click();
+    expect(await page.locator('article.post').first().locator('.post-text').textContent()).toBe(
+      'Fresh news from the valley',
+    );
+    expect(await page.evaluate<number>('scrollY')).toBe(0);
+  });
+
+  it('cross-posts an image with its description to Bluesky and Mastodon', async () => {
+    await page.locator('button', { hasText: 'New post' }).click();
+    const form = page.locator('form.compose');
+    await form.locator('textarea[name=text]').fill('Evening light on the river');
+    await form.locator('input[name=network]:checked').nth(1).waitFor(); // both linked networks, by default
+    await form
+      .locator('input[name=media]')
+      .setInputFiles({ name: 'river.png', mimeType: 'image/png', buffer: PNG });
+    await form.locator('textarea[name=alt-0]').fill('A small orange rectangle');
+    expect(await form.locator('button[type=submit]').textContent()).toBe('Cross-post');
+    await look('compose');
+    await form.locator('button[type=submit]').click();
+    await form.locator('.outcomes li[data-network=BLUESKY][data-status=DONE]').waitFor({ timeout: 60_000 });
+    await form.locator('.outcomes li[data-network=MASTODON][data-status=DONE]').waitFor({ timeout: 60_000 });
+
+    const { data } = await seeded.viewer.agent.com.atproto.repo.listRecords({
+      repo: seeded.viewer.did,
+      collection: 'app.bsky.feed.post',
+    });
+    const record = data.records.find(
+      (r) => (r.value as { text: string }).text === 'Evening light on the river',
+    );
+    expect((record?.value as { embed: { images: { alt: string }[] } }).embed.images[0]!.alt).toBe(
+      'A small orange rectangle',
+    );
+    const statuses = (await (
+      await fetch(`${fake.origin}/api/v1/timelines/home?limit=40`, {
+        headers: { authorization: `Bearer ${mastoMeToken}` },
+      })
+    ).json()) as { content: string; media_attachments: { description: string }[] }[];
+    const status = statuses.find((s) => s.content.includes('Evening light on the river'));
+    expect(status?.media_attachments.map((m) => m.description)).toEqual(['A small orange rectangle']);
+    await form.locator('button', { hasText: 'Close' }).click();
+  });
+
+  it("shows notifications as they come in: a like of the member's post, then marks them read", async () => {
+    await page.goto(`${instance.apiUrl}/#/notifications`);
+    await page.locator('h1', { hasText: 'Notifications' }).waitFor();
+    const { data } = await seeded.viewer.agent.com.atproto.repo.listRecords({
+      repo: seeded.viewer.did,
+      collection: 'app.bsky.feed.post',
+    });
+    const mine = data.records.find(
+      (r) => (r.value as { text: string }).text === 'Evening light on the river',
+    )!;
+    await seeded.bob.agent.like(mine.uri, mine.cid);
+    await net.processAll();
+    // Arrives live: the screen is not reloaded.
+    const like = page.locator('li.notification[data-kind=LIKE]', { hasText: 'Evening light on the river' });
+    await like.waitFor({ timeout: 90_000 });
+    expect(await like.textContent()).toContain(`${seeded.bob.handle} liked your post on Bluesky`);
+    await page.locator('nav .unread-count').waitFor();
+    await look('notifications');
+    await page.locator('button', { hasText: 'Mark all read' }).click();
+    await page.locator('nav .unread-count').waitFor({ state: 'detached' });
+    expect(await like.getAttribute('class')).not.toContain('is-unread');
+  });
+
+  it('lets the administrator create an invite, and upload a plugin', async () => {
+    await page.goto(`${instance.apiUrl}/#/admin`);
+    await page.locator('button', { hasText: 'Create an invite' }).click();
+    const code = (await page.locator('code.invite-code').textContent())!;
+    expect(code).toMatch(/\S{8,}/);
+    expect(await page.locator('a', { hasText: `/#/signup?invite=` }).getAttribute('href')).toContain(
+      encodeURIComponent(code),
+    );
+    await page.getByLabel('Upload a plugin').fill(WARN_ON_WORD);
+    await page.locator('button', { hasText: 'Upload plugin' }).click();
+    await page.locator('ul.plugins li', { hasText: 'alice/warn-on-word' }).waitFor();
+    await look('admin');
+  });
+
+  it('builds a pipeline that mutes a word and hides reposts, previewing the change before saving', async () => {
+    await page.goto(`${instance.apiUrl}/#/pipelines`);
+    await page.locator('a.button', { hasText: 'Edit Home' }).click();
+    await page.locator('h1', { hasText: 'Edit Home' }).waitFor();
+    await page.locator('.preview-summary').waitFor({ timeout: 30_000 });
+    expect(await previewItem('A storm is coming over the hills').textContent()).toContain('Kept');
+
+    const addStage = async (label: string) => {
+      await page.getByLabel('Add a stage').selectOption({ label });
+      await page.locator('button', { hasText: 'Add stage' }).click();
+    };
+    await addStage('Mute words');
+    const mute = page.locator('li.stage[data-stage="mute-words"]');
+    await mute.locator('button', { hasText: 'Add a word' }).click();
+    await mute.getByLabel('Word or phrase 1').fill('storm');
+    await addStage('Hide reposts');
+    expect(await page.locator('li.stage[data-stage="hide-reposts"]').count()).toBe(1);
+    // The uploaded plugin's options, as a form made from its JSON Schema.
+    await addStage('alice/warn-on-word 1.0.0');
+    const plugin = page.locator('li.stage[data-stage="plugin:alice/warn-on-word@1.0.0"]');
+    await plugin.getByLabel('Word (required)').fill('picture');
+
+    // Not saved yet: the preview already shows what changes.
+    const storm = previewItem('A storm is coming over the hills');
+    await storm.locator('.badge', { hasText: 'Newly hidden' }).waitFor({ timeout: 30_000 });
+    expect(await storm.locator('.verdict-hide').textContent()).toBe('Hidden: muted word "storm" in text');
+    await page.locator('.preview-item .verdict-hide', { hasText: 'Hidden: repost' }).first().waitFor();
+    expect(await page.locator('.newly-hidden').textContent()).toBe('2');
+    await page;
+    previewItem('A picture').locator('.verdict-warn', { hasText: 'mentions picture' }).waitFor();
+    expect(await page.locator('button', { hasText: 'Save changes' }).isEnabled()).toBe(true);
+    await look('pipeline-editor');
+
+    await page.locator('button', { hasText: 'Save changes' }).click();
+    await page.locator('[role=status]', { hasText: /Saved as version 2/ }).waitFor();
+    const saved = await gql<{
+      pipelines: { version: number; spec: { stages: { use: string; with?: unknown }[] } }[];
+    }>('{ pipelines { version spec } }', {}, (await token())!);
+    const stages = saved.data!.pipelines[0]!.spec.stages;
+    expect(stages.filter((s) => s.use === 'mute-words').map((s) => s.with)).toEqual([{ words: ['storm'] }]);
+    expect(stages.some((s) => s.use === 'hide-reposts')).toBe(true);
+    expect(stages.find((s) => s.use === 'plugin:alice/warn-on-word@1.0.0')?.with).toEqual({
+      word: 'picture',
+    });
+
+    // Version 1 is there to go back to; restoring it previews the hidden posts shown again.
+    await page.locator('details.versions summary').click();
+    await page.locator('button', { hasText: 'Restore version 1' }).click();
+    await page.locator('.shown-again', { hasText: '2' }).waitFor({ timeout: 30_000 });
+    await page.locator('button', { hasText: 'Discard changes' }).click();
+  });
+
+  it('lists the hidden items in the audit, each with its reason', async () => {
+    await waitFor(
+      'the rebuilt timeline to hide the muted post',
+      async () => !(await timelineTexts()).includes('A storm is coming over the hills'),
+      60_000,
+      500,
+    );
+    expect(await timelineTexts(true)).toContain('A storm is coming over the hills');
+    await page.goto(`${instance.apiUrl}/#/audit`);
+    const row = page.locator('table.audit tr', { hasText: 'A storm is coming over the hills' });
+    await row.waitFor();
+    expect(await row.locator('.audit-reason').textContent()).toContain('muted word "storm" in text');
+    const repost = page.locator('table.audit tr', { hasText: `reposted by @${seeded.bob.handle}` });
+    expect(await repost.locator('.audit-reason').textContent()).toContain('repost');
+    await look('audit');
+    expect(stormUri).toMatch(/^at:\/\//);
+  });
+
+  it('fits a phone, in the dark theme too', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${instance.apiUrl}/#/timeline`);
+    await post('A picture').waitFor();
+    // How far the page is wider than the phone, and the element reaching furthest right (to fix it).
+    const overflow = async () => {
+      const { by, widest } = await page.evaluate<{ by: number; widest: string }>(`(() => {
+        let widest = '', right = 0;
+        for (const el of document.querySelectorAll('body *')) {
+          const r = el.getBoundingClientRect().right;
+          if (r > right) { right = r; widest = el.tagName + '.' + el.className; }
+        }
+        return { by: document.documentElement.scrollWidth - window.innerWidth, widest };
+      })()`);
+      return by > 0 ? `${by}px too wide at ${widest}` : 'fits';
+    };
+    expect(await overflow()).toBe('fits');
+    await look('phone-timeline');
+    await page.goto(`${instance.apiUrl}/#/pipelines`);
+    await page.locator('a.button', { hasText: 'Edit Home' }).click();
+    await page.locator('.preview-summary').waitFor({ timeout: 30_000 });
+    expect(await overflow()).toBe('fits');
+    await look('phone-pipeline-editor');
+
+    await page.locator('.theme-picker select').selectOption('dark');
+    expect(await page.evaluate<string>('document.documentElement.dataset.theme')).toBe('dark');
+    await page.goto(`${instance.apiUrl}/#/timeline`);
+    await post('A picture').waitFor();
+    await look('phone-timeline-dark');
     expect(pageErrors).toEqual([]);
   });
 });

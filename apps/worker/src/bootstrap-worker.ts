@@ -1,6 +1,6 @@
 import type { DynamicModule, INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { logLevels } from '@tributary/config';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
 import type { Config } from '@tributary/config';
 import { WorkerModule } from './worker.module.js';
 
@@ -10,7 +10,8 @@ export async function bootstrapWorker(
   database: DynamicModule,
 ): Promise<INestApplicationContext> {
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, database), {
-    logger: logLevels(config),
+    bufferLogs: true,
   });
+  app.useLogger(app.get(PinoNestLogger));
   return app;
 }

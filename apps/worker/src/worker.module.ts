@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import type { DynamicModule } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { AccountsModule } from '@tributary/accounts';
-import { ConfigModule } from '@tributary/config';
+import { ConfigModule, loggerModule } from '@tributary/config';
 import type { Config } from '@tributary/config';
 import { QueueModule } from '@tributary/queue';
 import { TimelineModule } from '@tributary/timeline';
@@ -20,10 +20,12 @@ import { ReadMarkerService } from './timeline/read-marker.service.js';
 import { MastodonStreamsService } from './streams/mastodon-streams.service.js';
 import { BlueskyFirehoseService } from './streams/bluesky-firehose.service.js';
 import { BlueskyFanoutService } from './streams/bluesky-fanout.service.js';
+import { BlueskyLabelsService } from './streams/bluesky-labels.service.js';
 import { OriginDeletesService } from './streams/origin-deletes.service.js';
 import { FanoutService } from './ingest/fanout.service.js';
 import { ActionPerformer } from './actions/action-performer.service.js';
 import { FilterListRefreshService } from './filter-lists/filter-list-refresh.service.js';
+import { NotificationSyncService } from './notifications/notification-sync.service.js';
 
 @Module({})
 export class WorkerModule {
@@ -36,6 +38,7 @@ export class WorkerModule {
       module: WorkerModule,
       imports: [
         ConfigModule.forRoot(config),
+        loggerModule(config),
         database,
         DiscoveryModule,
         QueueModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX }),
@@ -57,10 +60,12 @@ export class WorkerModule {
         MastodonStreamsService,
         BlueskyFirehoseService,
         BlueskyFanoutService,
+        BlueskyLabelsService,
         OriginDeletesService,
         FanoutService,
         ActionPerformer,
         FilterListRefreshService,
+        NotificationSyncService,
       ],
     };
   }

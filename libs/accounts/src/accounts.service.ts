@@ -26,6 +26,7 @@ import type { NetworkConnector } from '@tributary/core';
 import { PrismaService, open, seal } from '@tributary/db';
 import type { LinkedAccount, Source } from '@tributary/db';
 import { EventPublisher, JobQueue, RedisLock } from '@tributary/queue';
+import { BlueskyOAuthLinks } from './bluesky-oauth-links.js';
 import { BlueskySessions } from './bluesky-sessions.js';
 import { credentialsKey, openCredentials, sealCredentials } from './credentials.js';
 import type { AccountCredentials } from './credentials.js';
@@ -42,6 +43,7 @@ export class AccountsService {
   private readonly logger = new Logger(AccountsService.name);
   private readonly key: Buffer;
   private readonly bluesky: BlueskySessions;
+  private readonly blueskyOAuth: BlueskyOAuthLinks;
 
   constructor(
     private readonly db: PrismaService,
@@ -51,12 +53,19 @@ export class AccountsService {
     @Inject(CONFIG) private readonly config: Config,
   ) {
     this.key = credentialsKey(config);
+    this.blueskyOAuth = new BlueskyOAuthLinks({
+      db,
+      key: this.key,
+      lock,
+      options: this.blueskyOAuthOptions(),
+    });
     this.bluesky = new BlueskySessions({
       db,
       key: this.key,
       lock,
       hostPolicy: this.blueskyPolicy,
       trustedHosts: this.blueskyTrustedHosts,
+      oauth: this.blueskyOAuth,
       onExpired: (accountId, reason) => this.markNeedsReauth(accountId, reason),
     });
   }
@@ -106,6 +115,71 @@ export class AccountsService {
       serviceUrl: data.service,
       credentials: { network: 'BLUESKY', session: data },
     });
+  }
+
+  /**
+   * The Bluesky OAuth client's settings, or why there is none: the callback must reach this
+   * instance, at PUBLIC_URL or (development) at the loopback address of its port.
+   */
+  private blueskyOAuthOptions() {
+    const { PUBLIC_URL, PORT, BLUESKY_OAUTH_KEY } = this.config;
+    const publicUrl = PUBLIC_URL ?? (PORT > 0 ? `http://127.0.0.1:${PORT}` : null);
+    if (!publicUrl) return 'Bluesky sign-in needs PUBLIC_URL (where members reach Tributary) when PORT is 0';
+    if (!BLUESKY_OAUTH_KEY) return 'BLUESKY_OAUTH_KEY was not resolved at start-up';
+    return {
+      publicUrl,
+      privateJwk: BLUESKY_OAUTH_KEY,
+      plcUrl: this.config.BLUESKY_PLC_URL,
+      ...(this.config.BLUESKY_HANDLE_RESOLVER ? { handleResolver: this.config.BLUESKY_HANDLE_RESOLVER } : {}),
+      hostPolicy: this.blueskyPolicy,
+    };
+  }
+
+  /**
+   * Step one of "sign in with Bluesky": the authorization URL on the member's own server, found
+   * from their handle, DID, or PDS/entryway URL. The started link (PKCE verifier, DPoP key) is kept
+   * sealed for 15 minutes, bound to this member.
+   */
+  async startBlueskyLink(userId: string, identifier: string): Promise<{ authorizeUrl: string }> {
+    return { authorizeUrl: await this.blueskyOAuth.start(userId, identifier) };
+  }
+
+  /**
+   * Step two: `callback` is where the server sent the browser back (the URL, or its query string).
+   * The code is exchanged once, and only by the member who started the link; then the account is
+   * linked (again: a NEEDS_REAUTH account becomes active) and starts ingesting.
+   */
+  async completeBlueskyLink(userId: string, callback: string) {
+    const text = callback.trim();
+    const query = (text.includes('?') ? text.slice(text.indexOf('?') + 1) : text).split('#')[0] ?? '';
+    const grant = await this.blueskyOAuth.complete(userId, new URLSearchParams(query));
+    return this.saveLinked(userId, {
+      network: Network.Bluesky,
+      networkAccountId: grant.did,
+      handle: grant.handle,
+      serviceUrl: grant.pdsUrl,
+      credentials: { network: 'BLUESKY', oauth: { did: grant.did, linkId: grant.linkId } },
+    });
+  }
+
+  /**
+   * What a confidential client publishes at PUBLIC_URL (client metadata, JWKS); null for a
+   * loopback client, which has nothing to publish.
+   */
+  async blueskyOAuthPublication(): Promise<{ metadata: object; jwks: object } | null> {
+    const oauth = await this.blueskyOAuth.oauth().catch(() => null);
+    return oauth?.confidential ? { metadata: oauth.clientMetadata, jwks: oauth.jwks } : null;
+  }
+
+  /** Revokes the member's OAuth grant for a Bluesky account (after unlinking it); best effort upstream. */
+  async revokeBlueskyOAuth(userId: string, did: string): Promise<void> {
+    try {
+      await this.blueskyOAuth.revoke(userId, did);
+    } catch (error) {
+      // The server unreachable: the grant expires there on its own; ours must go regardless.
+      this.logger.warn(`Bluesky grant of ${did} not revoked upstream: ${(error as Error).message}`);
+      await this.db.client.blueskyOAuthSession.deleteMany({ where: { userId, did } });
+    }
   }
 
   /** Links a Mastodon account with a personal access token (checked against the instance). */
@@ -242,6 +316,7 @@ export class AccountsService {
       },
     });
     const home = await this.addSource(userId, account.id, SourceKind.Home, '');
+    await this.jobs.enqueue('sync-notifications', { accountId: account.id });
     this.logger.log(`linked ${input.network} account ${input.handle}`);
     return { ...account, sources: [home] };
   }
@@ -299,7 +374,7 @@ export class AccountsService {
         cause: error,
       });
     }
-    if (credentials.network === 'BLUESKY') return this.bluesky.connector(account.id, credentials.session);
+    if (credentials.network === 'BLUESKY') return this.bluesky.connector(account, credentials);
     return new MastodonConnector({
       ...this.mastodonPolicy,
       instanceOrigin: account.serviceUrl,

@@ -2,10 +2,15 @@ import type { BlueskySessionData } from '@tributary/connector-bluesky';
 import type { Config } from '@tributary/config';
 import { open, seal } from '@tributary/db';
 
-/** What is stored (sealed) in `LinkedAccount.credentials`, per network. */
+/**
+ * What is stored (sealed) in `LinkedAccount.credentials`, per network. A Bluesky account linked
+ * with OAuth names its grant: the member's BlueskyOAuthSession of that DID, made by link `linkId`,
+ * holds the tokens.
+ */
 export type BlueskyCredentials = { network: 'BLUESKY'; session: BlueskySessionData };
+export type BlueskyOAuthCredentials = { network: 'BLUESKY'; oauth: { did: string; linkId: string } };
 export type MastodonCredentials = { network: 'MASTODON'; accessToken: string };
-export type AccountCredentials = BlueskyCredentials | MastodonCredentials;
+export type AccountCredentials = BlueskyCredentials | BlueskyOAuthCredentials | MastodonCredentials;
 
 /** The AES-256-GCM key; the launcher resolves it (env or DATA_DIR/secret.key) before start-up. */
 export function credentialsKey(config: Pick<Config, 'ENCRYPTION_KEY'>): Buffer {

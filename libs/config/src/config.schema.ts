@@ -126,19 +126,39 @@ export const configSchema = z.object({
    */
   BLUESKY_TRUSTED_HOSTS: csv.default(['bsky.social', '*.host.bsky.network']),
   /**
-   * Jetstream endpoint to follow instead of each PDS's firehose: one stream for the whole instance,
-   * whose posts are fanned out to the members' sources (hydrated once from BLUESKY_APPVIEW_URL).
+   * Jetstream endpoint(s) to follow instead of each PDS's firehose: one stream for the whole
+   * instance, whose posts are fanned out to the members' sources (hydrated once from
+   * BLUESKY_APPVIEW_URL). Several, comma-separated, in order of preference: after repeated
+   * failures the next one takes over, from the same cursor.
    */
-  BLUESKY_JETSTREAM_URL: url(['ws:', 'wss:']).optional(),
+  BLUESKY_JETSTREAM_URL: csv
+    .refine((urls) => urls.every((u) => URL.canParse(u) && ['ws:', 'wss:'].includes(new URL(u).protocol)), {
+      message: 'expected ws:// or wss:// URLs, comma-separated',
+    })
+    .default([]),
+  /** Repos per Jetstream connection (Jetstream allows 10,000): more open more connections. */
+  BLUESKY_JETSTREAM_MAX_DIDS: z.coerce.number().int().min(1).max(10_000).default(10_000),
+  /** Ask the Jetstream for zstd-compressed messages (about half the bytes). */
+  BLUESKY_JETSTREAM_COMPRESS: bool.default(true),
   /**
    * The AppView that posts announced by the Jetstream are hydrated from (`getPosts`, no session):
    * its answers are the network's word, shared by every member, so only name one you trust.
    */
   BLUESKY_APPVIEW_URL: url(['https:', 'http:']).default('https://public.api.bsky.app'),
+  /**
+   * How often each Bluesky account's labeler subscriptions are read again from its preferences
+   * (private, so asked of its PDS: one request per account and period), in seconds.
+   */
+  BLUESKY_LABELERS_REFRESH_SECONDS: z.coerce.number().int().min(1).default(300),
   /** How many posts of history each new source backfills. */
   BACKFILL_DEPTH: z.coerce.number().int().min(0).max(10000).default(500),
   /** Poll interval for sources when no stream event arrived, in seconds. */
   POLL_INTERVAL_SECONDS: z.coerce.number().int().min(10).default(120),
+  /**
+   * How often each linked account's notifications are fetched besides stream events (Bluesky has
+   * none for them; Mastodon's user stream announces them).
+   */
+  NOTIFICATIONS_POLL_SECONDS: z.coerce.number().int().min(5).default(60),
   /** Hosts exempt from the private-address guard on Mastodon instance URLs (tests, private deployments). */
   MASTODON_ALLOWED_HOSTS: csv.default([]),
   /** Allow plain http:// for hosts on MASTODON_ALLOWED_HOSTS (tests and private networks only). */
@@ -164,6 +184,17 @@ export const configSchema = z.object({
    * (`did:web:<host>`, served at /.well-known/did.json) that answers members' published feeds.
    */
   PUBLIC_URL: url(['https:', 'http:']).optional(),
+  /**
+   * The ES256 private key (JWK JSON or PKCS#8 PEM) signing Tributary's Bluesky OAuth client
+   * assertions (a confidential client, on an https PUBLIC_URL). Without it one is generated once
+   * into DATA_DIR/bluesky-oauth-key.json (fine for one machine; set it explicitly when scaling out).
+   */
+  BLUESKY_OAUTH_KEY: z.string().min(1).optional(),
+  /**
+   * A service answering com.atproto.identity.resolveHandle, for signing in with a handle; default:
+   * the handle's own DNS record and https well-known.
+   */
+  BLUESKY_HANDLE_RESOLVER: url(['https:', 'http:']).optional(),
   /** PLC directory resolving `did:plc:` DIDs (the keys that sign feed requests' service JWTs). */
   BLUESKY_PLC_URL: url(['https:', 'http:']).default('https://plc.directory'),
   /**
@@ -202,6 +233,15 @@ export const configSchema = z.object({
    * code in that process's sandbox, which takes one call at a time.
    */
   PLUGIN_UPLOADS_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(30),
+  /**
+   * Port of this process's Prometheus metrics (`GET /metrics`), apart from the API's: unset, none are
+   * served; 0, any free port (tests). Every process serves its own (API and workers).
+   */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Address the metrics port listens on: loopback by default, only the machine's scraper reaches it. */
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** When set, a scrape must send `Authorization: Bearer <METRICS_TOKEN>` (for a metrics port others can reach). */
+  METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
 });
 
 /** The validated configuration, with the defaults loadConfig derives from other variables. */

@@ -1,5 +1,7 @@
 import type { Network, SourceKind } from './network.js';
+import type { NotificationPage } from './notification.js';
 import type { Post, RepostReason } from './post.js';
+import type { ActorRef, Profile, RelationshipChange } from './profile.js';
 import type { TrustDomain } from './trust.js';
 
 /**
@@ -34,6 +36,36 @@ export interface NetworkConnector {
    * when `target.nativeId` belongs to another instance.
    */
   fetchThread(target: PostTarget): Promise<FetchedThread>;
+
+  /**
+   * The account's notifications newer than `marker` (the value a previous call returned; null on
+   * the first call, which returns the newest page only), at most `maxItems`, newest first, with the
+   * posts they are about. Never skips: when more is new, `complete` is false and the marker keeps
+   * the gap for the next call.
+   */
+  fetchNotifications(marker: string | null, maxItems: number): Promise<NotificationPage>;
+
+  /**
+   * Tells the network that the member read the account's notifications up to `last` (one this
+   * connector returned): Mastodon's `notifications` marker, Bluesky's `updateSeen`.
+   */
+  saveNotificationsRead(last: { nativeId: string; createdAt: string }): Promise<void>;
+
+  /**
+   * Someone's profile as the network shows it to this account, with how the account stands with
+   * them. Someone the network does not know is a NOT_FOUND ConnectorError.
+   */
+  fetchProfile(actor: ActorRef): Promise<Profile>;
+
+  /** One page of someone's posts (and reposts), newest first, from `cursor` (null = newest). */
+  fetchAuthorPosts(actor: ActorRef, cursor: string | null, limit: number): Promise<OlderPage>;
+
+  /**
+   * Follows, mutes or blocks someone (or undoes it). Idempotent: asking for what already holds
+   * changes nothing (a follow that exists is not made twice, an unfollow of no one succeeds).
+   * Returns the record that now stands for it, when the network keeps one (a Bluesky follow).
+   */
+  relate(actor: ActorRef, change: RelationshipChange, options?: WriteOptions): Promise<WriteResult | null>;
 }
 
 /** A thread as the network returned it, normalized. Posts that could not be normalized are in `skipped`. */

@@ -7,3 +7,5 @@ export * from './ssrf-guard.js';
 export * from './user-regex.js';
 export * from './trust.js';
 export * from './personal-labels.js';
+export * from './notification.js';
+export * from './profile.js';

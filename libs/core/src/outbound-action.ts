@@ -13,6 +13,12 @@ export const ActionKind = {
   Post: 'POST',
   Delete: 'DELETE',
   Vote: 'VOTE',
+  Follow: 'FOLLOW',
+  Unfollow: 'UNFOLLOW',
+  Mute: 'MUTE',
+  Unmute: 'UNMUTE',
+  Block: 'BLOCK',
+  Unblock: 'UNBLOCK',
 } as const;
 export type ActionKind = (typeof ActionKind)[keyof typeof ActionKind];
 
@@ -56,6 +62,8 @@ export interface ActionPayload {
   draft: ActionDraft | null;
   /** A vote: the chosen option indexes of the target's poll. */
   choices?: number[];
+  /** Follow, mute, block and their undoing: whom, as the member named them (a DID, handle or URI). */
+  subject?: string;
 }
 
 /** OutboundAction.result once the network accepted the write. */

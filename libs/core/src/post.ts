@@ -135,6 +135,11 @@ export interface Post {
   replyRoot: PostRef | null;
   /** The quoted post, embedded when the network gave it to us. */
   quote: QuotedPost | null;
+  /**
+   * A quoted post the network does not show (`quote` is then null): deleted (`not-found`), hidden by
+   * a block between the authors (`blocked`), or detached by its author (`detached`). Absent otherwise.
+   */
+  quoteUnavailable?: { uri: string; reason: 'not-found' | 'blocked' | 'detached' };
   media: Media[];
   linkCard: LinkCard | null;
   counts: Counts;
@@ -156,7 +161,7 @@ export interface Post {
 }
 
 /** A quoted post: a post of its own, nested one level (quotes of quotes are references only). */
-export type QuotedPost = Omit<Post, 'quote' | 'raw'> & { quote: PostRef | null };
+export type QuotedPost = Omit<Post, 'quote' | 'quoteUnavailable' | 'raw'> & { quote: PostRef | null };
 
 /** A post as it appeared in one source of one linked account. */
 export interface TimelineItem {

@@ -59,7 +59,54 @@ export class DbUnavailableError extends DbError {
 interface AdapterCause {
   kind?: string;
   originalCode?: string;
+  severity?: string;
   constraint?: { index?: string; fields?: string[] };
+}
+
+// The driver adapter's kinds for a server that cannot be reached or used.
+const UNREACHABLE_KINDS = new Set([
+  'DatabaseNotReachable',
+  'DatabaseDoesNotExist',
+  'ConnectionClosed',
+  'SocketTimeout',
+  'TooManyConnections',
+  'DatabaseAccessDenied',
+  'AuthenticationFailed',
+]);
+// Node's socket errors for a refused, dropped or unroutable connection.
+const SOCKET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EPIPE',
+]);
+
+/**
+ * Whether `error` says the database could not be used at all, rather than that a statement
+ * failed: no connection (refused, dropped, timed out), or PostgreSQL refusing the session (a FATAL
+ * error: not accepting connections, shutting down, too many clients, authentication). Recognises
+ * node-postgres' errors (the `sql` path) and Prisma's (through the driver adapter), and their causes.
+ */
+export function isDbUnavailable(error: unknown): boolean {
+  for (let e = error; e instanceof Error; e = e.cause) {
+    if (e instanceof DbUnavailableError) return true;
+    const fields = e as { code?: unknown; severity?: unknown };
+    if (fields.severity === 'FATAL' || fields.severity === 'PANIC') return true;
+    if (typeof fields.code === 'string' && (SOCKET_CODES.has(fields.code) || /^(08|57P0)/.test(fields.code)))
+      return true;
+    if (/^Connection terminated|timeout exceeded when trying to connect/.test(e.message)) return true;
+    if (e instanceof Prisma.PrismaClientKnownRequestError) {
+      if (['P1001', 'P1002', 'P1017'].includes(e.code)) return true;
+      const cause = (e.meta as { driverAdapterError?: { cause?: AdapterCause } } | undefined)
+        ?.driverAdapterError?.cause;
+      if (cause?.kind !== undefined && UNREACHABLE_KINDS.has(cause.kind)) return true;
+      if (cause?.severity === 'FATAL' || /^(08|57P0)/.test(cause?.originalCode ?? '')) return true;
+    }
+    if (e instanceof Prisma.PrismaClientInitializationError) return true;
+  }
+  return false;
 }
 
 /**
@@ -97,9 +144,7 @@ export function toDbError(error: unknown): unknown {
     if (error.code === 'P2025' || error.code === 'P2001') {
       return new DbNotFoundError(error.message.split('\n').pop() || undefined, { cause: error });
     }
-    if (error.code === 'P1001' || error.code === 'P1002' || error.code === 'P1017') {
-      return new DbUnavailableError(undefined, { cause: error });
-    }
+    if (isDbUnavailable(error)) return new DbUnavailableError(undefined, { cause: error });
     return error;
   }
   if (error instanceof Prisma.PrismaClientInitializationError) {

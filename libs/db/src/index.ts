@@ -18,6 +18,7 @@ export {
   DbNotFoundError,
   DbForeignKeyError,
   DbUnavailableError,
+  isDbUnavailable,
   toDbError,
   withDbErrors,
 } from './db-error.js';
@@ -25,16 +26,17 @@ export { upsertIngested, recordSkipped, storePosts, attachPosts } from './post-s
 export type { UpsertResult, Attachment } from './post-store.js';
 export {
   addTombstones,
-  markPostsDeleted,
+  markDeletedAtOrigin,
+  postDataSql,
   releaseRepostAttachments,
   repostAttachments,
   tombstoned,
 } from './origin-deletes.js';
-export type { RepostAttachment } from './origin-deletes.js';
+export type { OriginDeletion, RepostAttachment } from './origin-deletes.js';
 export { applyFollowChanges, forgetFollowGraph, loadFollowGraph, replaceFollows } from './follow-store.js';
 export type { FollowChange, StoredFollowGraph } from './follow-store.js';
-export { markDeletedAtOrigin } from './deleted-at-origin.js';
-export type { DeletedPosts } from './deleted-at-origin.js';
+export { applyLabelerLabels, dropLabelerLabels, recentPostUris } from './personal-label-store.js';
+export type { ChangedPosts, LabelChange } from './personal-label-store.js';
 export { seal, open, SecretBoxError } from './secret-box.js';
 export { DbModule, PrismaService, DB_OPTIONS, DATABASE } from './db.module.js';
 export type { DbModuleOptions } from './db.module.js';
@@ -62,6 +64,7 @@ export type {
   FilterList,
   FilterListVersion,
   FilterListFormat,
+  OAuthClient,
 } from './prisma-client.js';
 /** A client or the `tx` of `prisma.$transaction(async (tx) => …)`, for helpers that work in both. */
 export type { DbClient } from './prisma-client.js';

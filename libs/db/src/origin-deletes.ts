@@ -1,20 +1,52 @@
-// Records their authors deleted on the network (Bluesky posts and reposts), as the stream reports
-// them: the posts are marked (their timeline entries are hidden, kept in the audit), the sources a
-// deleted repost brought a post into let it go, and a tombstone stops a fan-out racing the delete
-// from bringing either back.
+// Records their authors deleted on the network, for both networks: `Post.deletedAt` is the one
+// record of it. Ingest never writes that column, so a post re-seen by a later sync (a page read
+// just before the delete, another source's backfill) stays deleted; the readers and the pipelines'
+// candidates get it as the post's `deletedAt` (postDataSql). A Bluesky delete also leaves a
+// tombstone, so a fan-out racing it does not bring the post back, and lets go of the sources a
+// deleted repost brought a post into.
 import { Network } from '@tributary/core';
+import type { TrustDomain } from '@tributary/core';
 import { withDbErrors } from './db-error.js';
 import type { DbClient } from './prisma-client.js';
 
-/** A post a deleted repost brought into a source. */
-export interface RepostAttachment {
-  sourceId: string;
-  postId: bigint;
-  postUri: string;
-  /** The source's account (a DID) and user. */
-  memberDid: string;
-  userId: string;
-  repostUri: string;
+/** Posts deleted at origin, as each network names them. */
+export type OriginDeletion =
+  /** Bluesky records by at:// URI: every trust domain's copy (a URI names the record anywhere). */
+  | { network: typeof Network.Bluesky; uris: readonly string[] }
+  /** Mastodon statuses by the instance's own ids: that instance's rows only (it speaks for its copy). */
+  | { network: typeof Network.Mastodon; trustDomain: TrustDomain; nativeIds: readonly string[] };
+
+/**
+ * Marks the posts deleted at origin (`deletedAt`, kept from the first time) and returns the ids of
+ * all that are stored, marked now or before: hiding their entries is idempotent. Rows are kept, for
+ * the audit.
+ */
+export async function markDeletedAtOrigin(prisma: DbClient, deletion: OriginDeletion): Promise<bigint[]> {
+  const bluesky = deletion.network === Network.Bluesky;
+  const keys = bluesky ? deletion.uris : deletion.nativeIds;
+  if (keys.length === 0) return [];
+  const rows = await withDbErrors(() =>
+    prisma.$queryRawUnsafe<{ id: bigint }[]>(
+      // A UTC wall-clock time, as the column holds (Prisma's convention), whatever the session's zone.
+      `UPDATE "Post" SET "deletedAt" = coalesce("deletedAt", now() AT TIME ZONE 'UTC')
+       WHERE "network" = $1::"Network"
+         AND ${bluesky ? `"uri" = ANY($2::text[])` : `"nativeId" = ANY($2::text[]) AND "trustDomain" = $3`}
+       RETURNING "id"`,
+      deletion.network,
+      [...keys],
+      ...(bluesky ? [] : [deletion.trustDomain]),
+    ),
+  );
+  return rows.map((r) => r.id);
+}
+
+/**
+ * The SQL of a stored post's data as every reader gets it (`alias` names the "Post" row): `data`
+ * with the `deletedAt` column as an ISO-8601 string when the post was deleted at origin.
+ */
+export function postDataSql(alias: string): string {
+  return `CASE WHEN ${alias}."deletedAt" IS NULL THEN ${alias}.data
+    ELSE ${alias}.data || jsonb_build_object('deletedAt', to_char(${alias}."deletedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) END`;
 }
 
 /** Remembers these records as deleted (idempotent). */
@@ -40,18 +72,15 @@ export async function tombstoned(prisma: DbClient, uris: readonly string[]): Pro
   return new Set(rows.map((r) => r.uri));
 }
 
-/** Marks the stored Bluesky posts with these URIs (every trust domain's copy) deleted; their ids. */
-export async function markPostsDeleted(prisma: DbClient, uris: readonly string[]): Promise<bigint[]> {
-  if (uris.length === 0) return [];
-  const rows = await withDbErrors(() =>
-    prisma.$queryRawUnsafe<{ id: bigint }[]>(
-      `UPDATE "Post" SET "deletedAt" = coalesce("deletedAt", now())
-       WHERE "network" = $1::"Network" AND "uri" = ANY($2::text[]) RETURNING "id"`,
-      Network.Bluesky,
-      [...uris],
-    ),
-  );
-  return rows.map((r) => r.id);
+/** A post a deleted repost brought into a source. */
+export interface RepostAttachment {
+  sourceId: string;
+  postId: bigint;
+  postUri: string;
+  /** The source's account (a DID) and user. */
+  memberDid: string;
+  userId: string;
+  repostUri: string;
 }
 
 /** The posts these (deleted) reposts brought into sources, with whose sources they are. */
@@ -91,7 +120,7 @@ export async function releaseRepostAttachments(
   await withDbErrors(async () => {
     if (keep.length > 0)
       await prisma.$executeRawUnsafe(
-        `UPDATE "SourcePost" sp SET "reason" = NULL, "reasonUri" = NULL
+        `UPDATE "SourcePost" sp SET "reason" = NULL, "reasonUri" = NULL, "original" = true
          FROM unnest($1::uuid[], $2::bigint[], $3::text[]) AS k("sourceId", "postId", "repostUri")
          WHERE sp."sourceId" = k."sourceId" AND sp."postId" = k."postId" AND sp."reasonUri" = k."repostUri"`,
         ...keys(keep),

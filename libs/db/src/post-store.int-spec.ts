@@ -4,7 +4,7 @@ import pg from 'pg';
 import type { IngestedItem, Post } from '@tributary/core';
 import { createTestDatabase, createTestPglite } from '@tributary/testing';
 import { DbConflictError, DbError, DbForeignKeyError, toDbError, withDbErrors } from './db-error.js';
-import { recordSkipped, upsertIngested } from './post-store.js';
+import { attachPosts, recordSkipped, upsertIngested } from './post-store.js';
 import type { PrismaClient } from './prisma-client.js';
 
 jest.setTimeout(60_000);
@@ -294,6 +294,41 @@ describe.each(backends)('post store on %s', (_name, open) => {
     expect(result.newPostIds).toHaveLength(1);
     const row = await prisma.sourcePost.findFirstOrThrow();
     expect(row.reason).toEqual(reason);
+    // The batch had the post itself too (its author is followed): the row says so.
+    expect(row.original).toBe(true);
+  });
+
+  it('records that a source got a post itself after only a repost of it, and reports it again once', async () => {
+    const reason = {
+      by: { ...post(1).author, networkId: 'did:plc:friend', handle: 'friend.test' },
+      at: '2026-01-02T00:00:00.000Z',
+      uri: 'at://did:plc:friend/app.bsky.feed.repost/1',
+    };
+    await upsertIngested(prisma, home, [{ post: post(10), reason }], NETWORK_TRUST_DOMAIN);
+    const [id] = await postIdsByUri(prisma, [10]);
+    const row = () => prisma.sourcePost.findFirstOrThrow({ where: { postId: id! } });
+    expect(await row()).toMatchObject({ reason, original: false });
+    const itself = () =>
+      upsertIngested(prisma, home, [{ post: post(10), reason: null }], NETWORK_TRUST_DOMAIN);
+    expect((await itself()).newPostIds).toEqual([id]);
+    expect(await row()).toMatchObject({ reason, original: true });
+    expect((await itself()).newPostIds).toEqual([]);
+
+    // The fan-out's path: a repost attached first, the post itself (a followed author's) later.
+    await prisma.sourcePost.deleteMany();
+    const attach = (r: typeof reason | null) =>
+      attachPosts(
+        prisma,
+        [post(10)],
+        [{ sourceId: home, uri: post(10).uri, reason: r }],
+        NETWORK_TRUST_DOMAIN,
+      );
+    expect(await attach(reason)).toEqual([{ sourceId: home, postId: id }]);
+    expect(await row()).toMatchObject({ reason, original: false });
+    expect(await attach(null)).toEqual([{ sourceId: home, postId: id }]);
+    expect(await row()).toMatchObject({ reason, original: true });
+    expect(await attach(null)).toEqual([]);
+    expect(await attach(reason)).toEqual([]);
   });
 
   it('records a later repost of a post the source already had, and reports it again; not an older one', async () => {

@@ -5,8 +5,17 @@
 // stored per trust domain (libs/core TrustDomain): a batch is one server's word and only ever
 // writes that server's rows. A post's personal labels (the reading account's own filters and
 // labelers) are the source's, kept on its SourcePost row, never on the shared Post.
+import { postsIngested } from '@tributary/metrics';
 import { splitPersonalLabels } from '@tributary/core';
-import type { IngestedItem, Network, Post, RepostReason, SkippedItem, TrustDomain } from '@tributary/core';
+import type {
+  IngestedItem,
+  Network,
+  PersonalLabels,
+  Post,
+  RepostReason,
+  SkippedItem,
+  TrustDomain,
+} from '@tributary/core';
 import { DbError, DbErrorCode, withDbErrors } from './db-error.js';
 import type { PrismaClient } from './prisma-client.js';
 
@@ -48,7 +57,7 @@ export async function upsertIngested(
   if (rows.length === 0) return { newPostIds: [], upserted: 0 };
   const domain = cleanText(trustDomain);
 
-  return withDbErrors(() =>
+  const result = await withDbErrors(() =>
     prisma.$transaction(async (tx) => {
       const authorIds = await upsertAuthors(tx, rows, domain);
       const postIds = await upsertPosts(tx, rows, authorIds, domain);
@@ -61,6 +70,8 @@ export async function upsertIngested(
       return { newPostIds, upserted: rows.length };
     }, TX_OPTIONS),
   );
+  countIngested(rows);
+  return result;
 }
 
 /**
@@ -91,13 +102,15 @@ export interface Attachment {
   sourceId: string;
   uri: string;
   reason: RepostReason | null;
+  /** The source's account's personal labels of the post (its labelers' own), or null. */
+  labels?: PersonalLabels | null;
 }
 
 /**
  * Fan-out on write: stores each post once, as the word of `trustDomain`, and attaches it to every
- * source of `attachments` (a post must be among `posts`). Returns the attachments this call made or
- * re-placed with a newer repost (not those already there): idempotent, so a replayed stream event
- * attaches nothing twice.
+ * source of `attachments` (a post must be among `posts`). Returns the attachments this call made,
+ * re-placed with a newer repost, or gave the post itself where a source had only a repost of it
+ * (not those already there): idempotent, so a replayed stream event attaches nothing twice.
  */
 export async function attachPosts(
   prisma: PrismaClient,
@@ -112,16 +125,19 @@ export async function attachPosts(
   const rows = prepare(posts.map((post) => ({ post, reason: null })));
   if (rows.length === 0 || attachments.length === 0) return [];
   const domain = cleanText(trustDomain);
-  return withDbErrors(() =>
+  const attached = await withDbErrors(() =>
     prisma.$transaction(async (tx) => {
       const postIds = await upsertPosts(tx, rows, await upsertAuthors(tx, rows, domain), domain);
       const byUri = new Map(rows.map((r) => [r.post.uri, postIds.get(r.key)!]));
-      // One row per source and post (a statement updates a row once): the newest repost wins.
+      // One row per source and post (a statement updates a row once): the newest repost wins;
+      // any attachment without a repost says the source gets the post itself.
       const latest = new Map<string, Attachment>();
+      const original = new Set<string>();
       for (const a of attachments) {
         const key = `${a.sourceId}|${a.uri}`;
         const held = latest.get(key);
         if (!held || (a.reason?.at ?? '') > (held.reason?.at ?? '')) latest.set(key, a);
+        if (!a.reason) original.add(key);
       }
       const params = [...latest.values()]
         .filter((a) => byUri.has(a.uri))
@@ -132,29 +148,36 @@ export async function attachPosts(
               byUri.get(a.uri)!,
               a.reason ? json(a.reason, a.uri) : null,
               reasonUri(a.reason),
+              a.labels ? json(a.labels, a.uri) : null,
+              original.has(`${a.sourceId}|${a.uri}`),
             ] as const,
         )
         // The primary key's order: concurrent fan-outs lock rows alike and cannot deadlock.
         .sort(([s1, p1], [s2, p2]) => (s1 < s2 ? -1 : s1 > s2 ? 1 : p1 < p2 ? -1 : p1 > p2 ? 1 : 0));
       const attached: { sourceId: string; postId: bigint }[] = [];
-      for (const chunk of chunks(params, 4)) {
+      for (const chunk of chunks(params, 6)) {
         // As upsertIngested's: new rows, and rows a newer repost re-places ("reposted by", placed
-        // anew), both returned for the pipelines. A source's personal labels are not touched: the
-        // AppView answered without any member's labelers. The UPDATE's snapshot does not hold the
-        // rows inserted beside it, so no row is modified twice.
+        // anew), both returned for the pipelines. A new row gets the source's personal labels as
+        // the AppView gave them for its account's labelers; an existing row's are left to the
+        // labelers' streams (BlueskyLabelsService), which follow them. The UPDATE's snapshot does
+        // not hold the rows inserted beside it, so no row is modified twice.
         attached.push(
           ...(await tx.$queryRawUnsafe<{ sourceId: string; postId: bigint }[]>(
-            `WITH v ("sourceId", "postId", "reason", "reasonUri") AS (
-               VALUES ${valuesList(chunk.length, ['uuid', 'bigint', 'jsonb', 'text'])}),
+            `WITH v ("sourceId", "postId", "reason", "reasonUri", "labels", "original") AS (
+               VALUES ${valuesList(chunk.length, ['uuid', 'bigint', 'jsonb', 'text', 'jsonb', 'boolean'])}),
              ins AS (
-               INSERT INTO "SourcePost" ("sourceId", "postId", "reason", "reasonUri")
-               SELECT "sourceId", "postId", "reason", "reasonUri" FROM v
+               INSERT INTO "SourcePost" ("sourceId", "postId", "reason", "reasonUri", "labels", "original")
+               SELECT "sourceId", "postId", "reason", "reasonUri", "labels", "original" FROM v
                ON CONFLICT ("sourceId", "postId") DO NOTHING
                RETURNING "sourceId", "postId"),
              reposted AS (
-               UPDATE "SourcePost" sp SET "reason" = v."reason", "reasonUri" = v."reasonUri", "seenAt" = now()
+               UPDATE "SourcePost" sp SET
+                 "reason" = CASE WHEN v."reason"->>'at' > coalesce(sp."reason"->>'at', '') THEN v."reason" ELSE sp."reason" END,
+                 "reasonUri" = CASE WHEN v."reason"->>'at' > coalesce(sp."reason"->>'at', '') THEN v."reasonUri" ELSE sp."reasonUri" END,
+                 "seenAt" = CASE WHEN v."reason"->>'at' > coalesce(sp."reason"->>'at', '') THEN now() ELSE sp."seenAt" END,
+                 "original" = sp."original" OR v."original"
                FROM v WHERE sp."sourceId" = v."sourceId" AND sp."postId" = v."postId"
-                 AND v."reason"->>'at' > coalesce(sp."reason"->>'at', '')
+                 AND (v."reason"->>'at' > coalesce(sp."reason"->>'at', '') OR (v."original" AND NOT sp."original"))
                RETURNING sp."sourceId", sp."postId")
              SELECT "sourceId"::text AS "sourceId", "postId" FROM ins
              UNION ALL SELECT "sourceId"::text, "postId" FROM reposted`,
@@ -165,6 +188,8 @@ export async function attachPosts(
       return attached;
     }, TX_OPTIONS),
   );
+  countIngested(rows);
+  return attached;
 }
 
 /** Stores records a connector could not normalize, with the reason. Returns how many were stored. */
@@ -209,10 +234,19 @@ interface Row {
   /** The source's personal labels of the post (PersonalLabels), or null. */
   labels: string | null;
   reasonUri: string | null;
+  /** Some item of the batch was the post itself, not a repost of it (see SourcePost.original). */
+  original: boolean;
   createdAt: string;
 }
 
 /** Validates, serializes and de-duplicates the batch (a statement cannot upsert a row twice). */
+/** Posts written per network, for `tributary_posts_ingested_total` (the ingest rate). */
+function countIngested(rows: readonly Row[]): void {
+  const byNetwork = new Map<string, number>();
+  for (const row of rows) byNetwork.set(row.post.network, (byNetwork.get(row.post.network) ?? 0) + 1);
+  for (const [network, count] of byNetwork) postsIngested.inc({ network: network.toLowerCase() }, count);
+}
+
 function prepare(items: readonly IngestedItem[]): Row[] {
   const byKey = new Map<string, Row>();
   items.forEach((item, order) => {
@@ -223,9 +257,15 @@ function prepare(items: readonly IngestedItem[]): Row[] {
     const uri = cleanText(post.uri);
     const authorNetworkId = cleanText(post.author.networkId);
     const key = `${post.network}\u0000${uri}`;
-    if (byKey.has(key)) return; // the first occurrence (newest) wins
+    const held = byKey.get(key);
+    if (held !== undefined) {
+      // The first occurrence (newest) gives the reason; any says whether the post itself came.
+      if (!item.reason) held.original = true;
+      return;
+    }
     const { shared, personal } = splitPersonalLabels(post);
-    const { raw, ...data } = shared;
+    // `deletedAt` is the Post.deletedAt column's alone (origin-deletes.ts): never part of the data.
+    const { raw, deletedAt: _deletedAt, ...data } = shared;
     byKey.set(key, {
       key,
       order,
@@ -238,6 +278,7 @@ function prepare(items: readonly IngestedItem[]): Row[] {
       reason: item.reason ? json(item.reason, post.uri) : null,
       labels: personal ? json(personal, post.uri) : null,
       reasonUri: reasonUri(item.reason),
+      original: !item.reason,
       createdAt: timestamp(post),
     });
   });
@@ -409,10 +450,10 @@ async function insertSourcePosts(
   postIds: Map<string, bigint>,
 ): Promise<Set<bigint>> {
   const params = rows
-    .map((r) => [postIds.get(r.key)!, r.reason, r.labels, r.reasonUri] as const)
+    .map((r) => [postIds.get(r.key)!, r.reason, r.labels, r.reasonUri, r.original] as const)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const inserted = new Set<bigint>();
-  for (const chunk of chunks(params, 4)) {
+  for (const chunk of chunks(params, 5)) {
     // RETURNING yields the rows new to the source and those a newer repost re-placed (a boost of a
     // post the source already had: "boosted by", placed anew); both go through the pipelines.
     // New rows are inserted with DO NOTHING; rows the source had already are updated only where
@@ -421,29 +462,33 @@ async function insertSourcePosts(
     // the rows inserted beside them, so no row is modified twice. Changed rows are found by key,
     // one lookup per row (the LATERAL … OFFSET 0): joined with the VALUES, a planner without
     // statistics read all of the source's rows (35 ms instead of 1.3 ms for 500 of 100,000).
+    // A post the source had only as a repost and now gets itself (`unwrapped`) runs again too: a
+    // stage hiding reposts keeps it from now on.
     const returned = await tx.$queryRawUnsafe<{ postId: bigint }[]>(
-      `WITH v ("postId", "reason", "labels", "reasonUri") AS (VALUES ${valuesList(chunk.length, ['bigint', 'jsonb', 'jsonb', 'text'], 1)}),
+      `WITH v ("postId", "reason", "labels", "reasonUri", "original") AS (VALUES ${valuesList(chunk.length, ['bigint', 'jsonb', 'jsonb', 'text', 'boolean'], 1)}),
        ins AS (
-         INSERT INTO "SourcePost" ("sourceId", "postId", "reason", "labels", "reasonUri")
-         SELECT $1::uuid, "postId", "reason", "labels", "reasonUri" FROM v
+         INSERT INTO "SourcePost" ("sourceId", "postId", "reason", "labels", "reasonUri", "original")
+         SELECT $1::uuid, "postId", "reason", "labels", "reasonUri", "original" FROM v
          ON CONFLICT ("sourceId", "postId") DO NOTHING
          RETURNING "postId"),
        changed AS (
-         SELECT v."postId", v."labels", v."reason", v."reasonUri", hit."reposted" FROM v
+         SELECT v."postId", v."labels", v."reason", v."reasonUri", hit."reposted", hit."unwrapped" FROM v
          CROSS JOIN LATERAL (
-           SELECT v."reason"->>'at' > coalesce(x."reason"->>'at', '') AS "reposted", x."labels"
+           SELECT coalesce(v."reason"->>'at' > coalesce(x."reason"->>'at', ''), false) AS "reposted",
+                  v."original" AND NOT x."original" AS "unwrapped", x."labels"
            FROM "SourcePost" x WHERE x."sourceId" = $1::uuid AND x."postId" = v."postId" OFFSET 0) hit
-         WHERE hit."reposted" OR hit."labels" IS DISTINCT FROM v."labels"),
+         WHERE hit."reposted" OR hit."unwrapped" OR hit."labels" IS DISTINCT FROM v."labels"),
        updated AS (
          UPDATE "SourcePost" sp SET "labels" = c."labels",
            "reason" = CASE WHEN c."reposted" THEN c."reason" ELSE sp."reason" END,
            "reasonUri" = CASE WHEN c."reposted" THEN c."reasonUri" ELSE sp."reasonUri" END,
+           "original" = sp."original" OR c."unwrapped",
            "seenAt" = CASE WHEN c."reposted" THEN now() ELSE sp."seenAt" END
          FROM changed c
          WHERE sp."sourceId" = $1::uuid AND sp."postId" = ANY(ARRAY(SELECT "postId" FROM changed))
            AND sp."postId" = c."postId"
-         RETURNING sp."postId", c."reposted")
-       SELECT "postId" FROM ins UNION ALL SELECT "postId" FROM updated WHERE "reposted"`,
+         RETURNING sp."postId", c."reposted" OR c."unwrapped" AS "rerun")
+       SELECT "postId" FROM ins UNION ALL SELECT "postId" FROM updated WHERE "rerun"`,
       sourceId,
       ...chunk.flat(),
     );

@@ -40,7 +40,9 @@ beforeAll(async () => {
   before = await mkdtemp(join(tmpdir(), 'tributary-trust-migration-'));
   const dir = join(before, 'migrations');
   await cp(DEFAULT_MIGRATIONS_DIR, dir, { recursive: true });
-  await rm(join(dir, MIGRATION), { recursive: true });
+  // This one and every later one: they run after the data is in, in order, as on a deployment.
+  const later = (await readdir(dir)).filter((name) => /^\d/.test(name) && name >= MIGRATION).sort();
+  for (const name of later) await rm(join(dir, name), { recursive: true });
   expect((await readdir(dir)).includes(MIGRATION)).toBe(false);
   await applyMigrations({ url }, { migrationsDir: dir });
   db = new pg.Client({ connectionString: url });
@@ -138,7 +140,7 @@ beforeAll(async () => {
   await seen(ids.catHome, ids.bluesky, '2026-01-01T00:00:00Z');
   ids.orphan = await post('MASTODON', `${A}/users/carol/statuses/3`, '3', ids.carol);
 
-  expect((await applyMigrations({ url })).applied).toEqual([MIGRATION]);
+  expect((await applyMigrations({ url })).applied[0]).toBe(MIGRATION);
 });
 
 afterAll(async () => {

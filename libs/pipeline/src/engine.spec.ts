@@ -336,7 +336,7 @@ describe('posts deleted at origin', () => {
 });
 
 describe('explain', () => {
-  it('records a keep for every filter a post passed, only when asked', async () => {
+  it('records a keep for every filter a post passed, and every scorer with its score, only when asked', async () => {
     const stages = [
       { use: 'mute-words', with: { words: ['spam'] } },
       { use: 'language', with: { allow: ['en'] } },
@@ -353,6 +353,8 @@ describe('explain', () => {
       'language:keep',
       'ai-generated:keep',
       'plugin:community/no-shouting@1.0.0:keep',
+      'plugin:community/no-shouting@1.0.0:score',
+      'score/engagement:score',
     ]);
     expect(explained[1]!.decisions.map((d) => `${d.stage}:${d.verdict}`)).toEqual(['mute-words:hide']);
   });

@@ -16,7 +16,7 @@ import { pluginStage } from './stages/plugin-stage.js';
 import { boostAuthors, engagement, recency } from './stages/scorers.js';
 import type { CompiledStage, ItemState, PerPost, RunContext } from './stages/stage.js';
 import { NO_DECISIONS, TextKeys, placedMs, record } from './stages/stage.js';
-import type { Candidate, PipelineResult, RunOptions } from './types.js';
+import type { Candidate, Decision, PipelineResult, RunOptions } from './types.js';
 import { checkPluginConfig, compileConfigSchema } from '@tributary/plugin-sdk';
 
 export interface CompileOptions {
@@ -86,10 +86,22 @@ function hideMalformed(item: ItemState, problem: string, nowMs: number): void {
 /** The network says the post is gone: it leaves the timeline, the audit keeps it with the reason. */
 export const DELETED_AT_ORIGIN = 'deleted at origin';
 
+/**
+ * The one decision a post deleted at origin gets (it is hidden before any stage). Entries already
+ * written are hidden in place with it (libs/timeline hideDeletedPosts), so they read as a run would.
+ */
+export const DELETED_AT_ORIGIN_DECISION: Readonly<Decision> = Object.freeze({
+  stage: 'input',
+  index: -1,
+  verdict: 'hide',
+  reason: DELETED_AT_ORIGIN,
+  score: 0,
+});
+
 function hideDeleted(item: ItemState): void {
   item.hidden = true;
   item.hiddenReason = DELETED_AT_ORIGIN;
-  record(item, { stage: 'input', index: -1, verdict: 'hide', reason: DELETED_AT_ORIGIN, score: 0 });
+  record(item, DELETED_AT_ORIGIN_DECISION);
 }
 
 function builtin<N extends BuiltinStageName>(stage: StageSpec, _name: N): BuiltinStageConfig<N> {
@@ -183,7 +195,7 @@ export function compilePipeline(input: unknown, options: CompileOptions = {}): C
       case 'dedupe-crossposts':
         return void stages.push(dedupeCrossposts(index, builtin(stage, 'dedupe-crossposts')));
       case 'score/recency':
-        return void stages.push(recency(index));
+        return void stages.push(recency(index, halfLifeHours));
       case 'score/engagement':
         return void stages.push(engagement(index, stage.weight));
       case 'score/boost-authors':
@@ -226,6 +238,7 @@ export function compilePipeline(input: unknown, options: CompileOptions = {}): C
         const item: ItemState = {
           candidate,
           post,
+          reason: candidate.reason,
           createdMs,
           hidden: false,
           hiddenReason: null,
@@ -272,6 +285,7 @@ export function compilePipeline(input: unknown, options: CompileOptions = {}): C
           rankKey: rankKey(placedMs(item), item.hidden ? 0 : item.score, halfLifeHours),
           decisions: item.decisions,
           seenIn: item.seenIn,
+          reason: item.reason,
           duplicateOf: item.duplicateOf,
         };
       }

@@ -47,3 +47,4 @@ export type {
   ListProblem,
 } from './filter-lists/rules.js';
 export type { FilterListResolver } from './stages/filter-list.js';
+export * from './notification-mutes.js';

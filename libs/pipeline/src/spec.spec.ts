@@ -73,7 +73,30 @@ describe('parsePipelineSpec', () => {
     expect(list).toContain('stages[3].onError: expected "skip" or "hide"');
   });
 
-  it('names the path inside a stage once the outer shape is valid', () => {
+  it('reports the stages\' problems with an unknown top-level key and other outer problems', () => {
+    expect(
+      problems({
+        name: 'x',
+        colour: 'red',
+        stages: [
+          { use: 'score/recency', with: { halfLifeHours: 0 } },
+          { use: 'hide-replies', onError: 'explode' },
+          { use: 'nope' },
+        ],
+      }),
+    ).toEqual([
+      'stages[1].onError: expected "skip" or "hide"',
+      '(root): Unrecognized key: "colour"',
+      'stages[0].with.halfLifeHours: expected a positive number',
+      expect.stringMatching(/^stages\[2\]\.use: unknown stage "nope"/),
+    ]);
+    expect(problems({ name: '', stages: [{ use: 'diversify/author-cap', with: {} }] })).toEqual([
+      'name: expected a non-empty string',
+      'stages[0].with.max: expected a positive integer',
+    ]);
+  });
+
+  it('names the path inside a stage', () => {
     const list = problems({
       name: 'x',
       stages: [

@@ -4,8 +4,9 @@ import { formatPath } from '@tributary/plugin-sdk';
 import { parseRule } from './filter-lists/list-format.js';
 import { compileRegexTerm } from './text-match.js';
 
-// The pipeline spec (DESIGN.md "Pipelines"): data a user owns, validated here with errors that
-// name the path, e.g. `stages[3].with.halfLifeHours: expected a positive number`.
+// The pipeline spec (docs/pipelines.md, whose stage reference is generated from here): data a user
+// owns, validated here with errors that name the path, e.g.
+// `stages[3].with.halfLifeHours: expected a positive number`.
 
 const positive = z
   .number({ error: 'expected a positive number' })
@@ -252,37 +253,50 @@ export class PipelineSpecError extends Error {
  */
 export function parsePipelineSpec(input: unknown): PipelineSpec {
   const parsed = specSchema.safeParse(input);
-  if (!parsed.success) {
-    throw new PipelineSpecError(
-      parsed.error.issues.map((i) => `${formatPath([...i.path]) || '(root)'}: ${i.message}`),
-    );
-  }
-  const problems: string[] = [];
-  const stages = parsed.data.stages.map((stage, index) => {
-    const prefix = `stages[${index}]`;
-    if (PLUGIN_STAGE_PATTERN.test(stage.use)) return stage;
-    const schema = (builtinStageConfigs as Record<string, z.ZodType>)[stage.use];
-    if (schema === undefined) {
-      problems.push(
-        `${prefix}.use: unknown stage "${stage.use}" (built-in: ${Object.keys(builtinStageConfigs).join(', ')}; or plugin:<name>@<version>)`,
-      );
-      return stage;
-    }
-    const config = schema.safeParse(stage.with ?? {});
-    if (!config.success) {
-      for (const issue of config.error.issues) {
-        const path = formatPath([...issue.path]);
-        problems.push(
-          `${prefix}.with${path === '' ? '' : path.startsWith('[') ? path : `.${path}`}: ${issue.message}`,
-        );
-      }
-      return stage;
-    }
-    return { ...stage, with: config.data };
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((i) => `${formatPath([...i.path]) || '(root)'}: ${i.message}`);
+  // The stages' options are checked whatever else is wrong (an unknown top-level key, a bad name),
+  // so one answer lists every problem.
+  const stages = (parsed.success ? parsed.data.stages : wellFormedStages(input)).map((stage, index) =>
+    stage === null ? null : withStageConfig(stage, `stages[${index}]`, problems),
+  );
+  if (problems.length === 0) problems.push(...regexBudgetProblems(stages as StageSpec[]));
+  if (!parsed.success || problems.length > 0) throw new PipelineSpecError(problems);
+  return { ...parsed.data, stages: stages as StageSpec[] };
+}
+
+/** The stages of an invalid spec whose own shape is valid (null for the others, already reported). */
+function wellFormedStages(input: unknown): (StageSpec | null)[] {
+  const stages = (input as { stages?: unknown } | null)?.stages;
+  if (!Array.isArray(stages)) return [];
+  return stages.map((stage) => {
+    const parsed = stageSchema.safeParse(stage);
+    return parsed.success ? parsed.data : null;
   });
-  if (problems.length === 0) problems.push(...regexBudgetProblems(stages));
-  if (problems.length > 0) throw new PipelineSpecError(problems);
-  return { ...parsed.data, stages };
+}
+
+/** The stage with its built-in `with` validated and defaulted; problems go to `problems`. */
+function withStageConfig(stage: StageSpec, prefix: string, problems: string[]): StageSpec {
+  if (PLUGIN_STAGE_PATTERN.test(stage.use)) return stage;
+  const schema = (builtinStageConfigs as Record<string, z.ZodType>)[stage.use];
+  if (schema === undefined) {
+    problems.push(
+      `${prefix}.use: unknown stage "${stage.use}" (built-in: ${Object.keys(builtinStageConfigs).join(', ')}; or plugin:<name>@<version>)`,
+    );
+    return stage;
+  }
+  const config = schema.safeParse(stage.with ?? {});
+  if (!config.success) {
+    for (const issue of config.error.issues) {
+      const path = formatPath([...issue.path]);
+      problems.push(
+        `${prefix}.with${path === '' ? '' : path.startsWith('[') ? path : `.${path}`}: ${issue.message}`,
+      );
+    }
+    return stage;
+  }
+  return { ...stage, with: config.data };
 }
 
 /**

@@ -14,6 +14,11 @@ export interface Candidate {
   post: Post;
   reason: RepostReason | null;
   seenIn: SeenIn[];
+  /**
+   * The post also came by itself, not only through `reason`'s repost (a home timeline of an account
+   * following its author): a stage hiding reposts hides the repost, not the post. False by default.
+   */
+  original?: boolean;
 }
 
 /**
@@ -48,6 +53,11 @@ export interface PipelineResult {
   decisions: Decision[];
   /** Every place this post (and the duplicates merged into it) was seen. */
   seenIn: SeenIn[];
+  /**
+   * The repost the entry shows the post as: the candidate's, or null when a stage hid the repost
+   * and kept the post (it also came by itself, `Candidate.original`).
+   */
+  reason: RepostReason | null;
   /** Set on a duplicate that was merged into another item (in this batch or `history`): that item's URI. */
   duplicateOf: string | null;
 }

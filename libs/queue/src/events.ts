@@ -17,9 +17,14 @@ export type UserEvent =
   /** A linked account's status changed (e.g. to NEEDS_REAUTH). */
   | { type: 'account-status'; userId: string; accountId: string }
   /** An outbound action (like, post, …) changed state. */
-  | { type: 'action'; userId: string; actionId: string };
+  | { type: 'action'; userId: string; actionId: string }
+  /** Notifications stored for the user (hidden ones included; subscribers filter). */
+  | { type: 'notifications'; userId: string; notificationIds: string[] };
 
-/** The Redis channel of an event: `timeline:<user>:<pipeline>`, `account:<user>`, `action:<user>`. */
+/**
+ * The Redis channel of an event: `timeline:<user>:<pipeline>`, `account:<user>`, `action:<user>`,
+ * `notification:<user>`.
+ */
 export function eventChannel(event: UserEvent): string {
   switch (event.type) {
     case 'timeline-entries':
@@ -29,6 +34,8 @@ export function eventChannel(event: UserEvent): string {
       return `account:${event.userId}`;
     case 'action':
       return `action:${event.userId}`;
+    case 'notifications':
+      return `notification:${event.userId}`;
   }
 }
 

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
-import type { OnApplicationShutdown } from '@nestjs/common';
+import type { OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Redis } from 'ioredis';
+import { producerConnection } from './redis-connection.js';
 
 /** What FairShare needs of a BullMQ Queue or Worker: its key names. */
 export interface QueueKeys {
@@ -43,11 +44,16 @@ type FairRedis = Redis & {
  * several worker processes keep it exact; a release lost to a crash is corrected at the owner's
  * next enqueue.
  */
-export class FairShare implements OnApplicationShutdown {
+export class FairShare implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(FairShare.name);
   private redis: FairRedis | null = null;
 
   constructor(private readonly redisUrl: string) {}
+
+  /** Connected before the first job is added: commands sent while not connected fail (see client()). */
+  async onModuleInit(): Promise<void> {
+    await this.client().connect();
+  }
 
   /** Counts `jobId` against `owner`'s share of `queue`; returns the priority to add it with. */
   async take(queue: QueueKeys, owner: string, jobId: string): Promise<number> {
@@ -74,7 +80,9 @@ export class FairShare implements OnApplicationShutdown {
 
   private client(): FairRedis {
     if (this.redis === null) {
-      const redis = new Redis(this.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+      // Taken while adding a job: fails fast like the queues' producer connections.
+      const { url, ...options } = producerConnection(this.redisUrl);
+      const redis = new Redis(url, { ...options, lazyConnect: true });
       redis.on('error', (error: Error) => this.logger.warn(`fair share: ${error.message}`));
       redis.defineCommand('fairTake', { numberOfKeys: 1, lua: TAKE });
       this.redis = redis as FairRedis;

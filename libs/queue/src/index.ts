@@ -1,7 +1,8 @@
 export * from './jobs.js';
-export { backoffStrategy, jobOptions, rebuildJobId } from './job-options.js';
+export { backoffStrategy, jobOptions, lateRetryDelay, rebuildJobId } from './job-options.js';
 export { FairShare } from './fair-share.js';
-export { redisConnection } from './redis-connection.js';
+export { producerConnection, redisConnection } from './redis-connection.js';
+export { QueueUnavailableError, isRedisUnavailable } from './queue-unavailable.error.js';
 export { JobQueue } from './job-queue.js';
 export { LockTimeoutError, RedisLock } from './redis-lock.js';
 export type { RedisLockOptions } from './redis-lock.js';

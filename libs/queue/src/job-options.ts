@@ -1,12 +1,21 @@
 import type { BackoffStrategy, JobsOptions } from 'bullmq';
 import type { JobName, JobPayloads } from './jobs.js';
 
-/** The backoff type of every job: doubling from its `delay`, at most RETRY_DELAY_CAP_MS. */
-export const CAPPED_BACKOFF = 'capped-exponential';
-/** First retry delay of every job. */
+/** First retry delay of every job; each next one waits twice as long. */
 const RETRY_DELAY_MS = 2_000;
 /** The longest wait between two attempts: once the cause is gone, a job runs again within it. */
 const RETRY_DELAY_CAP_MS = 5 * 60_000;
+/** Attempts of most jobs: retries 2 s … 256 s apart (~4 minutes), all under the cap. */
+const ATTEMPTS = 8;
+
+/**
+ * The backoff type jobs of the previous version carry. Jobs now use BullMQ's built-in
+ * `exponential`, which every worker of every version knows: a worker that predates a custom type
+ * cannot compute a retry for it (BullMQ then leaves the job to stall). Workers keep registering
+ * `backoffStrategy`, for jobs still queued with this type and for any custom type a newer version
+ * may send them during a rollout.
+ */
+export const CAPPED_BACKOFF = 'capped-exponential';
 
 /** Wait before the retry that follows attempt `attemptsMade` (1 after the first failure). */
 export function retryDelay(attemptsMade: number, delay = RETRY_DELAY_MS): number {
@@ -14,27 +23,35 @@ export function retryDelay(attemptsMade: number, delay = RETRY_DELAY_MS): number
 }
 
 /**
- * BullMQ resolves a backoff type it does not know through the worker's `settings.backoffStrategy`:
- * every worker consuming these jobs must be given this one (else a failed job is not retried).
+ * BullMQ asks the worker's `settings.backoffStrategy` for any backoff type it does not know itself:
+ * doubling from the job's `delay`, capped, whatever the type is called.
  */
 export const backoffStrategy: BackoffStrategy = (attemptsMade, _type, _error, job) => {
   const backoff = job?.opts.backoff;
   return retryDelay(attemptsMade, typeof backoff === 'object' ? backoff.delay : undefined);
 };
 
-/** How many attempts make the retries span at least `ms` (an outage that long loses nothing). */
-function attemptsSpanning(ms: number): number {
-  let attempts = 1;
-  for (let waited = 0; waited < ms; attempts++) waited += retryDelay(attempts);
-  return attempts;
-}
-
 /**
  * Pipeline jobs run the posts already stored through the users' pipelines: one that gives up leaves
  * those posts out of the timelines, silently, until a rebuild. Their only failures are PostgreSQL or
- * Redis being away, so they retry through a long outage (a database upgrade, a failover).
+ * Redis being away, so they keep being retried through a long outage (a database upgrade, a
+ * failover): after their attempts, every RETRY_DELAY_CAP_MS until this long after they were added.
  */
-const PIPELINE_ATTEMPTS = attemptsSpanning(2 * 3600_000);
+const LONG_RETRY_MS: Partial<Record<JobName, number>> = {
+  'run-pipelines': 2 * 3600_000,
+  'rebuild-timeline': 2 * 3600_000,
+};
+
+/**
+ * When a job that failed its last attempt should run again, or null when it has failed for good.
+ * The worker applies it (BullMQ's built-in backoff has no cap, and would wait hours after the
+ * 12th attempt); an older worker just ends the job after its attempts, as it used to.
+ */
+export function lateRetryDelay(name: string, addedAt: number, now = Date.now()): number | null {
+  const span = LONG_RETRY_MS[name as JobName];
+  if (span === undefined || now - addedAt >= span) return null;
+  return Math.min(RETRY_DELAY_CAP_MS, addedAt + span - now);
+}
 
 /** The id of the job rebuilding this version of a pipeline (BullMQ ids may not contain ':'). */
 export function rebuildJobId(pipelineId: string, version: number): string {
@@ -48,8 +65,9 @@ export function rebuildJobId(pipelineId: string, version: number): string {
  */
 export function jobOptions<N extends JobName>(name: N, data: JobPayloads[N]): JobsOptions {
   const base: JobsOptions = {
-    attempts: 8,
-    backoff: { type: CAPPED_BACKOFF, delay: RETRY_DELAY_MS },
+    attempts: ATTEMPTS,
+    // Built in: any worker, also one of an older version, retries it (see CAPPED_BACKOFF).
+    backoff: { type: 'exponential', delay: RETRY_DELAY_MS },
     removeOnComplete: { age: 3600, count: 1000 },
     removeOnFail: { age: 7 * 24 * 3600 },
   };
@@ -67,10 +85,9 @@ export function jobOptions<N extends JobName>(name: N, data: JobPayloads[N]): Jo
       const { pipelineId, version } = data as JobPayloads['rebuild-timeline'];
       // One job per version: a second request for it is the same job, and the rebuild watch finds
       // it by this id. A newer version gets its own job (the older one then skips).
-      return { ...base, attempts: PIPELINE_ATTEMPTS, jobId: rebuildJobId(pipelineId, version) };
+      // Retried for 2 hours (lateRetryDelay).
+      return { ...base, jobId: rebuildJobId(pipelineId, version) };
     }
-    case 'run-pipelines':
-      return { ...base, attempts: PIPELINE_ATTEMPTS };
     case 'save-read-marker': {
       const { pipelineId } = data as JobPayloads['save-read-marker'];
       // The handler reads the position current when it runs: marks piling up collapse into one
@@ -79,6 +96,20 @@ export function jobOptions<N extends JobName>(name: N, data: JobPayloads[N]): Jo
         ...base,
         attempts: 5,
         deduplication: { id: `read-marker:${pipelineId}`, keepLastIfActive: true },
+      };
+    }
+    case 'sync-notifications': {
+      const { accountId } = data as JobPayloads['sync-notifications'];
+      // Like a source's sync: one queued (and one more while it runs) per account.
+      return { ...base, deduplication: { id: `notifications:${accountId}`, keepLastIfActive: true } };
+    }
+    case 'save-notifications-marker': {
+      const { userId } = data as JobPayloads['save-notifications-marker'];
+      // It reads the marker current when it runs: marks piling up are one job.
+      return {
+        ...base,
+        attempts: 5,
+        deduplication: { id: `notifications-marker:${userId}`, keepLastIfActive: true },
       };
     }
     case 'perform-action': {

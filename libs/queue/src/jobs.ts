@@ -47,6 +47,10 @@ export interface JobPayloads {
   'check-filter-lists': Record<string, never>;
   /** Save the pipeline's read position (Pipeline.readPosition) as the home marker of the user's Mastodon accounts. */
   'save-read-marker': { pipelineId: string };
+  /** Fetch a linked account's new notifications (from its stored marker) and store them once. */
+  'sync-notifications': { accountId: string };
+  /** Save the member's notifications read marker on their linked accounts (Mastodon marker, Bluesky seen). */
+  'save-notifications-marker': { userId: string };
   /** Perform one outbound action (like, repost, reply, post…) on its network; idempotent per action. */
   'perform-action': { actionId: string };
 }
@@ -66,6 +70,8 @@ export const JOB_QUEUE: { readonly [N in JobName]: QueueName } = {
   'check-filter-lists': QueueName.Maintenance,
   'save-read-marker': QueueName.Maintenance,
   'perform-action': QueueName.Actions,
+  'sync-notifications': QueueName.Ingest,
+  'save-notifications-marker': QueueName.Maintenance,
 };
 
 export const JOB_NAMES = Object.keys(JOB_QUEUE) as JobName[];

@@ -6,7 +6,7 @@ import { FairShare } from './fair-share.js';
 import { JobQueue } from './job-queue.js';
 import { QueueName } from './jobs.js';
 import { RedisLock } from './redis-lock.js';
-import { redisConnection } from './redis-connection.js';
+import { producerConnection, redisConnection } from './redis-connection.js';
 
 /**
  * BullMQ on REDIS_URL with every queue registered, `JobQueue` to enqueue, `EventPublisher` for
@@ -25,7 +25,14 @@ export class QueueModule {
           prefix: options.prefix,
           extraOptions: { manualRegistration: true },
         }),
-        BullModule.registerQueue(...Object.values(QueueName).map((name) => ({ name }))),
+        // The queues only add jobs (and read them): they fail fast with Redis away. Workers get
+        // redisConnection, which waits for it (apps/worker's WorkerLifecycle).
+        BullModule.registerQueue(
+          ...Object.values(QueueName).map((name) => ({
+            name,
+            connection: producerConnection(options.redisUrl),
+          })),
+        ),
       ],
       providers: [
         JobQueue,

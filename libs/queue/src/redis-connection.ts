@@ -1,7 +1,28 @@
-import type { ConnectionOptions } from 'bullmq';
+import type { ConnectionOptions, RedisOptions } from 'bullmq';
 
-/** BullMQ connection options for REDIS_URL, the same for queues, workers and event listeners. */
+/** BullMQ connection options for the workers and event listeners on REDIS_URL. */
 export function redisConnection(url: string): ConnectionOptions {
-  // Workers block on Redis; they must not give up on a slow command.
+  // Workers block on Redis; they must not give up on a slow command, and wait for it to come back.
   return { url, maxRetriesPerRequest: null };
+}
+
+/**
+ * How long a producer waits for one Redis command. A local Redis answers an enqueue in well under
+ * a millisecond; one that stopped answering without closing the connection (a partition, a
+ * frozen host) must not hold a member's request either.
+ */
+export const PRODUCER_COMMAND_TIMEOUT_MS = 1000;
+
+/**
+ * Options for connections that only send commands on behalf of a request (adding jobs, fair
+ * shares): with Redis away they fail at once, so a mutation answers UPSTREAM_UNAVAILABLE instead
+ * of waiting, as the workers do, until Redis is back. ioredis still reconnects in the background.
+ */
+export function producerConnection(url: string): RedisOptions & { url: string } {
+  return {
+    url,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: PRODUCER_COMMAND_TIMEOUT_MS,
+  };
 }

@@ -136,10 +136,19 @@ export interface BlueskyNetworkClient {
   readonly hostPolicy: { allowHosts: string[]; allowHttp: true };
   /** Waits until the AppView has indexed everything the PDS sequenced. */
   processAll(): Promise<void>;
-  /** Creates an account (`<name>-<random>.test`) with an app password. */
-  createAccount(name: string): Promise<TestBlueskyAccount>;
+  /** Creates an account (`<name>-<random>.test`) with an app password, on `pdsUrl` (default: the PDS). */
+  createAccount(name: string, pdsUrl?: string): Promise<TestBlueskyAccount>;
+  /**
+   * Starts (once) a second PDS on the network's PLC, indexed by its AppView like the first: its URL.
+   * Its accounts live apart from the first PDS's, as people on other PDSes do on the real network.
+   */
+  secondPds(): Promise<string>;
   /** Applies a labeler label (default labeler: `info.labelerDid`) to a record. */
   label(subject: { uri: string; cid: string }, val: string, src?: string): Promise<void>;
+  /** The network's labeler service (Ozone): its DID and endpoint. */
+  ozone(): Promise<{ did: string; url: string }>;
+  /** Ozone's moderator applies (or with `negate`, withdraws) a label on a record, through Ozone's API. */
+  ozoneLabel(subject: { uri: string; cid: string }, val: string, negate?: boolean): Promise<void>;
   /**
    * Publishes a custom feed `<owner>/app.bsky.feed.generator/<rkey>` whose generator serves
    * `posts` (URIs, in that order). Returns the feed URI.
@@ -194,6 +203,9 @@ export async function blueskyNetwork(): Promise<BlueskyNetworkClient> {
     hostPolicy: blueskyTestHostPolicy(info.pdsUrl),
     processAll: async () => void (await control(info, '/process-all', {})),
     label: async (subject, val, src) => void (await control(info, '/labels', { ...subject, val, src })),
+    ozone: async () => (await control(info, '/ozone', {})) as { did: string; url: string },
+    ozoneLabel: async (subject, val, negate = false) =>
+      void (await control(info, '/ozone-label', { ...subject, val, negate })),
     createFeed: async (owner, rkey, posts) => {
       const feedUri = `at://${owner.did}/app.bsky.feed.generator/${rkey}`;
       const { did } = (await control(info, '/feed-generators', { feedUri, posts })) as { did: string };
@@ -210,10 +222,11 @@ export async function blueskyNetwork(): Promise<BlueskyNetworkClient> {
       });
       return feedUri;
     },
-    createAccount: async (name) => {
+    secondPds: async () => ((await control(info, '/second-pds', {})) as { url: string }).url,
+    createAccount: async (name, pdsUrl = info.pdsUrl) => {
       const handle = `${name}-${letters(6)}.test`;
       const password = `pw-${letters(12)}`;
-      const agent = new AtpAgent({ service: info.pdsUrl });
+      const agent = new AtpAgent({ service: pdsUrl });
       await agent.createAccount({ handle, password, email: `${handle}@example.com` });
       const appPasswordName = `tributary-${letters(4)}`;
       const created = await agent.com.atproto.server.createAppPassword({ name: appPasswordName });

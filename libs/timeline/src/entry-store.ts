@@ -2,7 +2,7 @@
 // `INSERT … ON CONFLICT DO UPDATE` (Prisma's per-row upserts cost ~100x more, FACTS.md).
 import { mergePersonalLabels, withPersonalLabels } from '@tributary/core';
 import type { PersonalLabels, Post, RepostReason } from '@tributary/core';
-import { prepared } from '@tributary/db';
+import { postDataSql, prepared } from '@tributary/db';
 import type { Sql } from '@tributary/db';
 import { dedupeKeysOf } from '@tributary/pipeline';
 import type { Candidate, PipelineResult, SeenIn } from '@tributary/pipeline';
@@ -17,8 +17,6 @@ const ROWS_PER_STATEMENT = 1000;
 export interface StoredCandidate extends Candidate {
   postId: bigint;
   labels: PersonalLabels | null;
-  /** Its author deleted it on the network: its entries are hidden (see origin-deletes). */
-  deleted?: boolean;
 }
 
 interface CandidateRow {
@@ -30,8 +28,15 @@ interface CandidateRow {
   sourceId: string;
   linkedAccountId: string;
   network: SeenIn['network'];
-  deleted: boolean;
+  original: boolean;
 }
+
+/**
+ * Bridgy Fed's pointer to a bridged post's original, which it writes into the Bluesky record: the
+ * stored native record is a post view (`record`) or a feed item (`post.record`); flat in fixtures.
+ */
+const BRIDGY_ORIGINAL_URL = `coalesce(p.raw#>>'{record,bridgyOriginalUrl}', p.raw#>>'{post,record,bridgyOriginalUrl}',
+  p.raw->>'bridgyOriginalUrl')`;
 
 /**
  * Driven by the post ids (`ids`: a one-column row source), so the cost follows the batch, not the
@@ -44,8 +49,8 @@ interface CandidateRow {
  * either way once the tables are analyzed).
  */
 const candidatesSql = (ids: string) => `
-  SELECT p.id::text AS "postId", p.data, p.raw->>'bridgyOriginalUrl' AS "bridgyOriginalUrl",
-         sp.reason, sp.labels, sp."sourceId", src."linkedAccountId", src.network, p."deletedAt" IS NOT NULL AS deleted
+  SELECT p.id::text AS "postId", ${postDataSql('p')} AS data, ${BRIDGY_ORIGINAL_URL} AS "bridgyOriginalUrl",
+         sp.reason, sp.labels, sp.original, sp."sourceId", src."linkedAccountId", src.network
   FROM ${ids} AS ids(id)
   CROSS JOIN LATERAL (SELECT * FROM "SourcePost" x WHERE x."postId" = ids.id OFFSET 0) sp
   JOIN (SELECT s.id, s."linkedAccountId", la.network
@@ -130,10 +135,11 @@ function groupCandidates(rows: CandidateRow[]): StoredCandidate[] {
     let candidate = byPost.get(row.postId);
     if (!candidate) {
       candidate = { postId: BigInt(row.postId), post: toPost(row), reason: null, seenIn: [], labels: null };
-      if (row.deleted) candidate.deleted = true;
       byPost.set(row.postId, candidate);
     }
     candidate.reason ??= row.reason;
+    // One row per source: a post one source got itself and another only reposted is both.
+    if (row.original) candidate.original = true;
     if (row.labels !== null) candidate.labels = mergePersonalLabels([candidate.labels, row.labels]);
     candidate.seenIn.push({
       network: row.network,
@@ -205,7 +211,7 @@ export async function loadHistory(
     prepared(`WITH m AS MATERIALIZED (
        SELECT t."postId", t."pipelineId", t.hidden FROM "TimelineEntry" t
        WHERE t."dedupeKeys" && ${KEY_HASHES('$1', 'unnest($2::text[])')})
-     SELECT p.id::text AS "postId", ${HISTORY_FIELDS} AS data, p.raw->>'bridgyOriginalUrl' AS "bridgyOriginalUrl"
+     SELECT p.id::text AS "postId", ${HISTORY_FIELDS} AS data, ${BRIDGY_ORIGINAL_URL} AS "bridgyOriginalUrl"
      FROM m JOIN "Post" p ON p.id = m."postId"
      WHERE m."pipelineId" = $1::uuid AND NOT m.hidden
        AND p."createdAt" BETWEEN $3::timestamptz AND $4::timestamptz
@@ -242,10 +248,15 @@ const SEEN_IN_ON_CONFLICT = `CASE WHEN t."pipelineVersion" < EXCLUDED."pipelineV
 
 /**
  * The first repost reason stays (the reader shows why the post first reached the user), unless a new
- * pipeline version recomputes the entry.
+ * pipeline version recomputes the entry or the entry is now the post itself (a stage hid the repost
+ * once the post came by itself too, or the repost was deleted).
  */
-const REASON_ON_CONFLICT = `CASE WHEN t."pipelineVersion" < EXCLUDED."pipelineVersion" THEN EXCLUDED.reason
-  ELSE coalesce(t.reason, EXCLUDED.reason) END`;
+const REASON_ON_CONFLICT = `CASE WHEN t."pipelineVersion" < EXCLUDED."pipelineVersion" OR EXCLUDED.reason IS NULL
+  THEN EXCLUDED.reason ELSE coalesce(t.reason, EXCLUDED.reason) END`;
+
+/** The first write's time stays (as its reason does), unless the entry is rewritten (as its reason is). */
+const POSTED_AT_ON_CONFLICT = `CASE WHEN t."pipelineVersion" < EXCLUDED."pipelineVersion"
+  OR (EXCLUDED.reason IS NULL AND t.reason IS NOT NULL) THEN EXCLUDED."postedAt" ELSE t."postedAt" END`;
 
 function appendNew(target: string, addition: string): string {
   return `${target} || coalesce((SELECT jsonb_agg(e) FROM jsonb_array_elements(${addition}) e
@@ -278,13 +289,26 @@ const MERGE_SQL = (pipelineId: string, postIds: string, seen: string): string =>
 
 export interface EntryWrite {
   postId: bigint;
+  /** Its `reason` is the repost the entry shows (why the post reached the user), or null. */
   result: PipelineResult;
-  /** Why the post reached the user when it came in as a repost / boost (the candidate's reason). */
-  reason: RepostReason | null;
   /** The user's personal labels of the post (the candidate's), shown with it on the timeline. */
   labels?: PersonalLabels | null;
   /** The keys later batches' dedupe finds this entry by (visible entries; none when omitted). */
   dedupeKeys?: readonly string[];
+  /**
+   * When the item reached the time line (ISO-8601): {@link postedAt} of the candidate. Omitted: now.
+   * Kept from the first write of the entry, as its reason is.
+   */
+  postedAt?: string;
+}
+
+/**
+ * The time an item takes in a chronological timeline: the repost's when a repost brought it, else
+ * the post's, never later than `now` (a post dated in the future must not stay on top for days).
+ */
+export function postedAt(candidate: Pick<StoredCandidate, 'post' | 'reason'>, now: Date): string {
+  const at = Date.parse(candidate.reason?.at ?? candidate.post.createdAt);
+  return new Date(Number.isFinite(at) ? Math.min(at, now.getTime()) : now.getTime()).toISOString();
 }
 
 /**
@@ -368,16 +392,17 @@ function sortByPost(entries: readonly EntryWrite[]): EntryWrite[] {
 // its cascade is what removes a deleted user's or pipeline's entries.
 const UPSERT_SQL = `INSERT INTO "TimelineEntry" AS t
     ("userId", "pipelineId", "postId", "rankKey", hidden, "hiddenReason", decisions, "seenIn", "pipelineVersion",
-     "dedupeKeys", reason, labels)
+     "dedupeKeys", reason, labels, "postedAt")
   SELECT $1::uuid, $2::uuid, v."postId", v."rankKey", v.hidden, v."hiddenReason", v.decisions, v."seenIn", $3::int,
-         ${KEY_HASHES('$2', 'jsonb_array_elements_text(v.keys)')}, v.reason, v.labels
+         ${KEY_HASHES('$2', 'jsonb_array_elements_text(v.keys)')}, v.reason, v.labels,
+         coalesce(v."postedAt", now() AT TIME ZONE 'UTC')
   FROM jsonb_to_recordset($4::jsonb)
     AS v("postId" bigint, "rankKey" float8, hidden boolean, "hiddenReason" text, decisions jsonb, "seenIn" jsonb,
-         keys jsonb, reason jsonb, labels jsonb)
+         keys jsonb, reason jsonb, labels jsonb, "postedAt" timestamp)
   ON CONFLICT ("pipelineId", "postId") DO UPDATE SET
     "rankKey" = EXCLUDED."rankKey", hidden = EXCLUDED.hidden, "hiddenReason" = EXCLUDED."hiddenReason",
     decisions = EXCLUDED.decisions, "seenIn" = ${SEEN_IN_ON_CONFLICT}, reason = ${REASON_ON_CONFLICT},
-    labels = EXCLUDED.labels,
+    labels = EXCLUDED.labels, "postedAt" = ${POSTED_AT_ON_CONFLICT},
     "pipelineVersion" = EXCLUDED."pipelineVersion", "dedupeKeys" = EXCLUDED."dedupeKeys"
   WHERE t."pipelineVersion" <= EXCLUDED."pipelineVersion"
   RETURNING id, (xmax = 0) AS inserted`;
@@ -401,9 +426,11 @@ function upsertParams(
     decisions: e.result.decisions,
     seenIn: e.result.seenIn,
     keys: e.dedupeKeys ?? [],
-    reason: e.reason,
+    reason: e.result.reason,
     // The labels the decisions were made with.
     labels: e.labels ?? null,
+    // A UTC wall-clock time, as the column holds (the ISO string without its zone).
+    postedAt: e.postedAt ? e.postedAt.replace(/Z$/, '') : null,
   }));
   return [userId, pipelineId, version, JSON.stringify(rows)];
 }

@@ -19,12 +19,7 @@ export {
   mergeSeenIn,
 } from './entry-store.js';
 export type { StoredCandidate, EntryWrite } from './entry-store.js';
-export {
-  DELETED_AT_ORIGIN,
-  deletedAtOrigin,
-  hideDeletedPosts,
-  releaseRepostEntries,
-} from './origin-deletes.js';
+export { hideDeletedPosts, releaseRepostEntries } from './origin-deletes.js';
 export { checkPipelineSpec, describedPlugins, pluginReferences, toIssue } from './pipeline-check.js';
 export type { SpecCheck, SpecIssue } from './pipeline-check.js';
 export { previewPipeline } from './pipeline-preview.js';

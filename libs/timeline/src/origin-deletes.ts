@@ -1,39 +1,19 @@
 // Entries of posts deleted at origin (their author deleted the post, or the repost that brought it):
-// hidden, never removed, so the audit (`includeHidden`) still shows them and why.
-import type { Decision, PipelineResult } from '@tributary/pipeline';
+// hidden, never removed, so the audit (`includeHidden`) still shows them and why. The rule is the
+// engine's (libs/pipeline: a candidate with `deletedAt` is hidden before any stage); entries written
+// before the delete are hidden here in place with the engine's own decision, as a run would.
+import { DELETED_AT_ORIGIN, DELETED_AT_ORIGIN_DECISION } from '@tributary/pipeline';
 import type { Sql } from '@tributary/db';
 
-export const DELETED_AT_ORIGIN = 'deleted at origin';
-
-/** The decision recorded on such an entry, after the pipeline's own. */
-export const DELETED_AT_ORIGIN_DECISION: Decision = {
-  stage: 'origin',
-  index: -1,
-  verdict: 'hide',
-  reason: DELETED_AT_ORIGIN,
-  score: 0,
-};
-
-/** A pipeline's result for a post deleted at origin: hidden, with the reason last. */
-export function deletedAtOrigin(result: PipelineResult): PipelineResult {
-  return {
-    ...result,
-    hidden: true,
-    hiddenReason: DELETED_AT_ORIGIN,
-    decisions: [...result.decisions, DELETED_AT_ORIGIN_DECISION],
-  };
-}
-
-const HIDE = `hidden = true, "hiddenReason" = $2::text, decisions = t.decisions || $3::jsonb`;
-
 /**
- * Hides every entry of these posts, in the pipelines of every user whose sources have them.
+ * Hides every entry of these posts (`Post.deletedAt` set: libs/db markDeletedAtOrigin), in the
+ * pipelines of every user whose sources have them, with the decisions the engine gives such a post.
  * Idempotent: an entry hidden for this reason already is left alone. Returns how many changed.
  */
 export async function hideDeletedPosts(sql: Sql, postIds: readonly bigint[]): Promise<number> {
   if (postIds.length === 0) return 0;
   const rows = await sql.query<{ id: string }>(
-    `UPDATE "TimelineEntry" t SET ${HIDE}
+    `UPDATE "TimelineEntry" t SET hidden = true, "hiddenReason" = $2::text, decisions = $3::jsonb
      FROM (SELECT DISTINCT pl.id AS "pipelineId", sp."postId"
            FROM "SourcePost" sp
            JOIN "Source" s ON s.id = sp."sourceId"

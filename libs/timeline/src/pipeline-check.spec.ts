@@ -72,6 +72,34 @@ describe('checkPipelineSpec', () => {
     });
   });
 
+  it('names a plugin that is not installed together with the spec\'s other problems', () => {
+    expect(
+      checkPipelineSpec(
+        {
+          name: 'x',
+          colour: 'red',
+          stages: [
+            { use: 'score/recency', with: { halfLifeHours: 0 } },
+            { use: 'plugin:test/missing@1' },
+            { use: 'ai-generated', with: { classifier: { plugin: 'test/ai@1' } } },
+          ],
+        },
+        installed,
+      ),
+    ).toEqual({
+      valid: false,
+      issues: [
+        { path: '(root)', message: 'Unrecognized key: "colour"' },
+        { path: 'stages[0].with.halfLifeHours', message: 'expected a positive number' },
+        { path: 'stages[1].use', message: expect.stringContaining('"test/missing@1" is not installed') },
+        {
+          path: 'stages[2].with.classifier.plugin',
+          message: expect.stringContaining('"test/ai@1" is not installed'),
+        },
+      ],
+    });
+  });
+
   it('finds plugin references with their paths', () => {
     const check = checkPipelineSpec(
       { name: 'x', stages: [{ use: 'media-only' }, { use: 'plugin:test/shout@1', with: { ratio: 1 } }] },

@@ -47,14 +47,21 @@ export async function describedPlugins(db: DbClient, userId: string): Promise<Pl
   return pluginResolver(runners);
 }
 
-/** The `name@version` plugin references of a spec, with the path of each. */
-export function pluginReferences(spec: PipelineSpec): { path: string; name: string; version: string }[] {
+/**
+ * The `name@version` plugin references of a spec, with the path of each. Read from the input as
+ * given, valid or not, so that a plugin missing is named beside the spec's other problems.
+ */
+export function pluginReferences(spec: unknown): { path: string; name: string; version: string }[] {
   const refs: { path: string; name: string; version: string }[] = [];
-  spec.stages.forEach((stage, index) => {
-    const plugin = PLUGIN_STAGE_PATTERN.exec(stage.use);
+  const stages = (spec as { stages?: unknown } | null)?.stages;
+  if (!Array.isArray(stages)) return refs;
+  stages.forEach((stage: unknown, index) => {
+    const { use, with: config } = (stage ?? {}) as { use?: unknown; with?: unknown };
+    if (typeof use !== 'string') return;
+    const plugin = PLUGIN_STAGE_PATTERN.exec(use.trim());
     if (plugin) refs.push({ path: `stages[${index}].use`, name: plugin[1]!, version: plugin[2]! });
-    const classifier = (stage.with as { classifier?: { plugin?: unknown } } | undefined)?.classifier?.plugin;
-    if (stage.use === 'ai-generated' && typeof classifier === 'string') {
+    const classifier = (config as { classifier?: { plugin?: unknown } } | undefined)?.classifier?.plugin;
+    if (use.trim() === 'ai-generated' && typeof classifier === 'string' && classifier.includes('@')) {
       const [name, version] = classifier.split('@') as [string, string];
       refs.push({ path: `stages[${index}].with.classifier.plugin`, name, version });
     }
@@ -63,23 +70,28 @@ export function pluginReferences(spec: PipelineSpec): { path: string; name: stri
 }
 
 /**
- * Checks a spec for one user. A plugin that is not installed for them is an error here (the engine
- * itself tolerates it, so a pipeline survives a plugin being removed later, per its `onError`).
+ * Checks a spec for one user: every problem at once, the spec's own and the plugins it names that
+ * are not installed for them (an error here; the engine itself tolerates it, so a pipeline
+ * survives a plugin being removed later, per its `onError`). The `with` of installed plugins is
+ * checked once the rest of the spec is valid (it needs the compiled spec).
  */
 export function checkPipelineSpec(input: unknown, plugins: PluginResolver): SpecCheck {
-  let spec: PipelineSpec;
+  const issues: SpecIssue[] = [];
+  let spec: PipelineSpec | null = null;
   try {
     spec = parsePipelineSpec(input);
   } catch (error) {
-    if (error instanceof PipelineSpecError) return { valid: false, issues: error.problems.map(toIssue) };
-    throw error;
+    if (!(error instanceof PipelineSpecError)) throw error;
+    issues.push(...error.problems.map(toIssue));
   }
-  const issues: SpecIssue[] = pluginReferences(spec)
-    .filter((ref) => plugins(ref.name, ref.version) === undefined)
-    .map((ref) => ({
-      path: ref.path,
-      message: `plugin "${ref.name}@${ref.version}" is not installed (upload it, or ask the admin to install it)`,
-    }));
+  for (const ref of pluginReferences(input)) {
+    if (plugins(ref.name, ref.version) === undefined)
+      issues.push({
+        path: ref.path,
+        message: `plugin "${ref.name}@${ref.version}" is not installed (upload it, or ask the admin to install it)`,
+      });
+  }
+  if (spec === null) return { valid: false, issues };
   try {
     compilePipeline(input, { plugins });
   } catch (error) {

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { OnApplicationShutdown } from '@nestjs/common';
+import { watchSandboxRestarts } from '@tributary/metrics';
 import { CONFIG } from '@tributary/config';
 import type { Config } from '@tributary/config';
 import { PrismaService } from '@tributary/db';
@@ -89,10 +90,14 @@ export class PluginCatalog implements OnApplicationShutdown {
   }
 
   private sharedSandbox(): PluginSandbox {
-    this.sandbox ??= new PluginSandbox({
-      timeLimitMs: this.config.PLUGIN_CPU_MS,
-      memoryLimitMb: this.config.PLUGIN_MEMORY_MB,
-    });
+    if (this.sandbox === null) {
+      const sandbox = new PluginSandbox({
+        timeLimitMs: this.config.PLUGIN_CPU_MS,
+        memoryLimitMb: this.config.PLUGIN_MEMORY_MB,
+      });
+      watchSandboxRestarts(() => sandbox.restarts);
+      this.sandbox = sandbox;
+    }
     return this.sandbox;
   }
 

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { pipelineRunDuration, secondsSince } from '@tributary/metrics';
 import { CONFIG } from '@tributary/config';
 import type { Config } from '@tributary/config';
 import { EventPublisher } from '@tributary/queue';
@@ -14,12 +15,12 @@ import {
   loadRecentCandidates,
   MAX_SINGLE_STATEMENT_ENTRIES,
   mergeSeenIn,
+  postedAt,
   upsertEntries,
   writeEntries,
 } from './entry-store.js';
 import type { HistoryScope, StoredCandidate } from './entry-store.js';
 import { loadFeedback } from './feedback-store.js';
-import { deletedAtOrigin } from './origin-deletes.js';
 import { PluginCatalog } from './plugin-catalog.js';
 import { FilterListCatalog } from './filter-lists/filter-list-catalog.js';
 import type { FilterListPins } from './filter-lists/filter-list-specs.js';
@@ -234,14 +235,16 @@ export class TimelineService {
           batch.map((c) => c.postId),
         )
       : undefined;
-    const results = (
-      await compiled.run(batch, {
-        now,
-        history,
-        pluginBudgetMs: this.config.PLUGIN_BATCH_BUDGET_MS,
-        ...(feedback ? { feedback } : {}),
-      })
-    ).map((result, i) => (batch[i]!.deleted ? deletedAtOrigin(result) : result));
+    // A post deleted at origin comes with its `deletedAt` (the candidates' loader reads the column):
+    // the engine hides it, the one rule for both networks.
+    const started = performance.now();
+    const results = await compiled.run(batch, {
+      now,
+      history,
+      pluginBudgetMs: this.config.PLUGIN_BATCH_BUDGET_MS,
+      ...(feedback ? { feedback } : {}),
+    });
+    pipelineRunDuration.observe(secondsSince(started));
     const historyIds = new Map(history.map((h) => [h.post.uri, h.postId]));
     const merges = new Map<bigint, SeenIn[]>();
     for (const result of results) {
@@ -252,9 +255,10 @@ export class TimelineService {
     const entries = results.map((result, i) => ({
       postId: batch[i]!.postId,
       result,
-      reason: batch[i]!.reason,
       labels: batch[i]!.labels,
       dedupeKeys: scope === null || result.hidden ? undefined : scope.keysOf(batch[i]!.post),
+      // Placed as the entry is shown: at the repost, or at the post when a stage hid the repost.
+      postedAt: postedAt({ post: batch[i]!.post, reason: result.reason }, now),
     }));
     // One statement is atomic by itself: no transaction round trips for a normal batch.
     if (entries.length <= MAX_SINGLE_STATEMENT_ENTRIES)

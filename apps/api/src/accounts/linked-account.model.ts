@@ -69,6 +69,11 @@ export class SourceModel {
 export class EventStreamModel {
   @Field({ description: '`jetstream`.' }) kind!: string;
   @Field({ description: 'A worker consumes it and is connected to it now.' }) live!: boolean;
+  @Field({
+    description:
+      'The host(s) in use (the configured Jetstreams fail over in turn), space-separated when connections differ.',
+  })
+  host!: string;
   @Field(() => Float, {
     nullable: true,
     description: "How far behind the stream's own clock its last event was handled, in seconds.",

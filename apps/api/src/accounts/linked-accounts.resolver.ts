@@ -16,6 +16,16 @@ class MastodonAuthorizationModel {
   state!: string;
 }
 
+@ObjectType('BlueskyAuthorization')
+class BlueskyAuthorizationModel {
+  @Field({
+    description:
+      "Send the member here: their own server's sign-in and consent page. It then redirects to " +
+      '/oauth/bluesky/callback with the parameters completeBlueskyLink takes.',
+  })
+  authorizeUrl!: string;
+}
+
 @Resolver(() => LinkedAccountModel)
 export class LinkedAccountsResolver {
   constructor(
@@ -75,6 +85,34 @@ export class LinkedAccountsResolver {
     @Args('code') code: string,
   ) {
     const account = await this.linking.completeMastodonLink(user.id, { state, code });
+    return this.accounts.get(user.id, account.id);
+  }
+
+  @Mutation(() => BlueskyAuthorizationModel, {
+    description:
+      'Start linking a Bluesky account with "sign in with Bluesky" (atproto OAuth). Also the way back ' +
+      'for an account whose status is NEEDS_REAUTH: start again with its handle.',
+  })
+  startBlueskyLink(
+    @CurrentUser() user: AuthenticatedUser,
+    @Args('identifier', { description: 'Handle, DID, or the URL of a PDS or entryway (bsky.social).' })
+    identifier: string,
+  ) {
+    return this.linking.startBlueskyLink(user.id, identifier);
+  }
+
+  @Mutation(() => LinkedAccountModel, {
+    description: 'Finish linking a Bluesky account after the member consented on their server.',
+  })
+  async completeBlueskyLink(
+    @CurrentUser() user: AuthenticatedUser,
+    @Args('callback', {
+      description:
+        'Where the server sent the browser back: the callback URL, or its query string (code, state, iss).',
+    })
+    callback: string,
+  ) {
+    const account = await this.linking.completeBlueskyLink(user.id, callback);
     return this.accounts.get(user.id, account.id);
   }
 

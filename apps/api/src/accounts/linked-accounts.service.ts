@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { AccountsService } from '@tributary/accounts';
 import { CONFIG } from '@tributary/config';
 import type { Config } from '@tributary/config';
 import { Network } from '@tributary/core';
@@ -17,6 +18,7 @@ const STALE_MS = 15_000;
 export class LinkedAccountsService {
   constructor(
     private readonly db: PrismaService,
+    private readonly linking: AccountsService,
     @Inject(CONFIG) private readonly config: Config,
   ) {}
 
@@ -51,6 +53,7 @@ export class LinkedAccountsService {
     return {
       kind: row.kind,
       live: row.connected && Date.now() - row.heartbeatAt.getTime() < STALE_MS,
+      host: row.url,
       lagSeconds: row.lagMs === null ? null : row.lagMs / 1000,
       lastEventAt: row.lastEventAt,
       lastError: row.lastError,
@@ -58,11 +61,23 @@ export class LinkedAccountsService {
     };
   }
 
-  /** Unlinks one of the caller's accounts: its credentials and sources go; posts stay for others. */
+  /**
+   * Unlinks one of the caller's accounts: its credentials and sources go (a Bluesky OAuth grant is
+   * revoked at the member's server too); posts stay for others.
+   */
   async unlink(userId: string, accountId: string): Promise<boolean> {
     if (!isUuid(accountId)) throw new AppException(AppErrorCode.NotFound, 'linked account not found');
+    const account = await this.db.client.linkedAccount.findFirst({
+      where: { id: accountId, userId },
+      select: { network: true, networkAccountId: true },
+    });
     const deleted = await this.db.client.linkedAccount.deleteMany({ where: { id: accountId, userId } });
-    if (deleted.count === 0) throw new AppException(AppErrorCode.NotFound, 'linked account not found');
+    if (!account || deleted.count === 0) {
+      throw new AppException(AppErrorCode.NotFound, 'linked account not found');
+    }
+    if (account.network === Network.Bluesky) {
+      await this.linking.revokeBlueskyOAuth(userId, account.networkAccountId);
+    }
     return true;
   }
 }

@@ -9,6 +9,6 @@ import { MastodonLimits } from './mastodon-limits.service.js';
 @Module({
   imports: [AccountsModule, PostsModule],
   providers: [ActionsReader, ActionsService, MastodonLimits, ActionsResolver],
-  exports: [ActionsReader],
+  exports: [ActionsReader, ActionsService, MastodonLimits],
 })
 export class ActionsModule {}

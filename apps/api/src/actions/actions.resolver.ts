@@ -105,6 +105,14 @@ export class ActionsResolver {
   }
 
   @Mutation(() => ActionModel, {
+    description:
+      "Delete one of your own posts on its network, through the linked account that wrote it (anyone else's post is refused).",
+  })
+  deletePost(@CurrentUser() user: AuthenticatedUser, @Args('post', { type: () => ID }) post: string) {
+    return this.writes.deletePost(user.id, post);
+  }
+
+  @Mutation(() => ActionModel, {
     description: 'Vote in the poll of a post you can see (Mastodon): `choices` are option indexes, from 0.',
   })
   vote(

@@ -1,6 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AccountStatus, ActionKind, ActionStatus, Network } from '@tributary/core';
-import type { ActionDraft, ActionPayload, ActionResult, Poll, Post } from '@tributary/core';
+import type {
+  ActionDraft,
+  ActionPayload,
+  ActionResult,
+  Poll,
+  Post,
+  RelationshipChange,
+} from '@tributary/core';
 import { PrismaService } from '@tributary/db';
 import type { LinkedAccount, OutboundAction } from '@tributary/db';
 import { EventPublisher, JobQueue } from '@tributary/queue';
@@ -29,6 +36,8 @@ interface VisiblePost {
   uri: string;
   nativeId: string;
   poll: Poll | null;
+  /** The author's DID or account URI. */
+  author: string;
   /** The user's accounts through which the post arrived. */
   seenBy: string[];
 }
@@ -70,6 +79,35 @@ export class ActionsService {
       draft,
     };
     const [action] = await this.store(userId, [{ account, kind, payload }]);
+    return action!;
+  }
+
+  /**
+   * Deletes one of the user's own posts on its network, through the linked account that wrote it
+   * (the post's author): anyone else's post is refused, even one the user can see.
+   */
+  async deletePost(userId: string, postId: string): Promise<ActionModel> {
+    const post = await this.visiblePost(userId, postId);
+    const owner = await this.db.client.linkedAccount.findFirst({
+      where: { userId, network: post.network, networkAccountId: post.author },
+    });
+    if (!owner) {
+      throw new AppException(
+        AppErrorCode.BadUserInput,
+        'post: only your own posts can be deleted (this one is not by any of your linked accounts)',
+        { field: 'post' },
+      );
+    }
+    const payload: ActionPayload = {
+      network: post.network,
+      postId: String(post.id),
+      target: { uri: post.uri, nativeId: post.nativeId },
+      ref: null,
+      draft: null,
+    };
+    const [action] = await this.store(userId, [
+      { account: this.usable(owner), kind: ActionKind.Delete, payload },
+    ]);
     return action!;
   }
 
@@ -149,6 +187,37 @@ export class ActionsService {
     );
   }
 
+  /**
+   * Follows, mutes or blocks someone on their network (or undoes it), through the named account or
+   * else the user's oldest usable one there. `subject` is a DID, handle or account URI as given
+   * (`network` is what its form says); the worker resolves it on the network.
+   */
+  async relate(
+    userId: string,
+    change: RelationshipChange,
+    subject: string,
+    network: Network,
+    accountId: string | null,
+  ): Promise<ActionModel> {
+    const account = await this.actingAccount(userId, network, accountId, []);
+    const payload: ActionPayload = {
+      network,
+      postId: null,
+      target: null,
+      ref: null,
+      draft: null,
+      subject: subject.trim(),
+    };
+    // A relationship change is stored under the action kind of the same name.
+    const [action] = await this.store(userId, [{ account, kind: change, payload }]);
+    return action!;
+  }
+
+  /** The user's account to read or act with on `network`: the one named, else their oldest usable one. */
+  accountFor(userId: string, network: Network, accountId: string | null): Promise<LinkedAccount> {
+    return this.actingAccount(userId, network, accountId, []);
+  }
+
   /** The post, when the user may see it (PostAccessService), with the accounts of theirs that saw it. */
   private async visiblePost(userId: string, postId: string): Promise<VisiblePost> {
     const post = POST_ID.test(postId) ? await this.posts.visiblePost(userId, BigInt(postId)) : null;
@@ -159,7 +228,8 @@ export class ActionsService {
     });
     const { id, network, uri, nativeId } = post;
     const poll = (post.data as Partial<Post> | null)?.poll ?? null;
-    return { id, network, uri, nativeId, poll, seenBy: seen.map((s) => s.source.linkedAccountId) };
+    const author = post.data.author.networkId;
+    return { id, network, uri, nativeId, poll, author, seenBy: seen.map((s) => s.source.linkedAccountId) };
   }
 
   /** The user's account to act with on `network`: the one named, else one that saw the post, else the oldest. */
@@ -174,7 +244,7 @@ export class ActionsService {
       if (account!.network !== network) {
         throw new AppException(
           AppErrorCode.BadUserInput,
-          `account: the post is on ${NETWORK_NAME[network]}, but @${account!.handle} is a ${NETWORK_NAME[account!.network]} account`,
+          `account: this is on ${NETWORK_NAME[network]}, but @${account!.handle} is a ${NETWORK_NAME[account!.network]} account`,
           { field: 'account' },
         );
       }

@@ -38,7 +38,8 @@ const TOKEN_SQL = prepared(`
   SELECT t.id::text AS "tokenId", (t."revokedAt" IS NOT NULL) AS revoked,
          (extract(epoch FROM t."expiresAt") * 1000)::float8 AS "expiresAt",
          (extract(epoch FROM t."lastUsedAt") * 1000)::float8 AS "lastUsedAt",
-         u.id::text AS "userId", u.username, u.role::text AS role
+         u.id::text AS "userId", u.username, u.role::text AS role,
+         t.scopes, t."oauthClientId"::text AS "oauthClientId"
   FROM "ApiToken" t JOIN "User" u ON u.id = t."userId"
   WHERE t."tokenHash" = $1`);
 const TOKEN_USED_SQL = prepared(
@@ -55,6 +56,8 @@ interface TokenRow {
   userId: string;
   username: string;
   role: Role;
+  scopes: string | null;
+  oauthClientId: string | null;
 }
 
 @Injectable()
@@ -90,7 +93,14 @@ export class AuthService {
     if (row.lastUsedAt === null || now - row.lastUsedAt > LAST_USED_RESOLUTION_MS) {
       await this.db.sql.query(TOKEN_USED_SQL, [row.tokenId]);
     }
-    const user = { id: row.userId, username: row.username, role: row.role, tokenId: row.tokenId };
+    const user: AuthenticatedUser = {
+      id: row.userId,
+      username: row.username,
+      role: row.role,
+      tokenId: row.tokenId,
+      scopes: row.scopes === null ? null : row.scopes.split(' '),
+      oauthClientId: row.oauthClientId,
+    };
     this.verified.set(tokenHash, { user, expiresAt: row.expiresAt });
     return user;
   }
@@ -149,6 +159,15 @@ export class AuthService {
 
   /** `clientIp`: the caller's address, for the per-address limit (`req.ip`, see TRUST_PROXY). */
   async login(username: string, password: string, tokenName: string, clientIp: string) {
+    const user = await this.checkPassword(username, password, clientIp);
+    return this.issueToken(user.id, tokenName);
+  }
+
+  /**
+   * The user these credentials are, under the same limits as `login` (the Mastodon API's
+   * authorization page logs in with it); UNAUTHENTICATED otherwise.
+   */
+  async checkPassword(username: string, password: string, clientIp: string) {
     const name = username.trim().toLowerCase();
     // A name no account can have is counted against the address only: it needs no lookup or hash.
     const valid = USERNAME.test(name);
@@ -157,15 +176,22 @@ export class AuthService {
     // Always hash, so the response time does not tell whether the username exists.
     const ok = valid && (await this.passwords.verify(password, user?.passwordHash));
     if (!user || !ok) throw new AppException(AppErrorCode.Unauthenticated, 'invalid username or password');
+    if (user.suspendedAt !== null)
+      throw new AppException(AppErrorCode.Forbidden, 'this account is suspended; ask an administrator');
     await this.limits.succeeded(name);
-    return this.issueToken(user.id, tokenName);
+    return user;
   }
 
-  private async issueToken(userId: string, name: string) {
+  /**
+   * A new token for the user, shown once. `oauth`: the Mastodon app it is for and the scopes it
+   * grants (a Mastodon app's tokens are Tributary tokens like any other: listed and revoked with them).
+   */
+  async issueToken(userId: string, name: string, oauth?: { clientId: string; scopes: string[] }) {
     const token = newSecret('trb');
     const row = await this.db.client.apiToken.create({
       data: {
         userId,
+        ...(oauth ? { oauthClientId: oauth.clientId, scopes: oauth.scopes.join(' ') } : {}),
         name: name.slice(0, 100) || 'token',
         tokenHash: hashSecret(token),
         expiresAt: new Date(Date.now() + this.config.TOKEN_TTL_DAYS * DAY_MS),
@@ -173,6 +199,22 @@ export class AuthService {
       include: { user: true },
     });
     return { token, tokenInfo: { ...row, current: false }, user: row.user };
+  }
+
+  /** Whether `password` is the user's (for confirming a destructive request); costs one hash. */
+  async isPasswordOf(userId: string, password: string): Promise<boolean> {
+    const user = await this.db.client.user.findUnique({ where: { id: userId } });
+    return this.passwords.verify(password, user?.passwordHash);
+  }
+
+  /** Revokes every token of the user, in every API process at once (suspension, deletion). */
+  async revokeAllTokens(userId: string): Promise<void> {
+    const tokens = await this.db.client.apiToken.findMany({ where: { userId, revokedAt: null } });
+    await this.db.client.apiToken.updateMany({
+      where: { userId, revokedAt: null },
+      data: { revokedAt: new Date() },
+    });
+    for (const token of tokens) await this.revocations.publish(token.tokenHash);
   }
 
   me(user: AuthenticatedUser) {
@@ -199,6 +241,19 @@ export class AuthService {
     const row = await this.db.client.apiToken.findFirstOrThrow({ where: { id: tokenId, userId: user.id } });
     await this.revocations.publish(row.tokenHash);
     return { ...row, current: row.id === user.tokenId };
+  }
+
+  /**
+   * Revokes a token by its value, when it was issued to the Mastodon app `oauthClientId` (RFC 7009:
+   * an app revokes its own tokens; any other token is left alone, and the answer is the same).
+   */
+  async revokeAppToken(token: string, oauthClientId: string): Promise<void> {
+    const tokenHash = hashSecret(token);
+    const revoked = await this.db.client.apiToken.updateMany({
+      where: { tokenHash, oauthClientId, revokedAt: null },
+      data: { revokedAt: new Date() },
+    });
+    if (revoked.count > 0) await this.revocations.publish(tokenHash);
   }
 
   async createInvite(creator: AuthenticatedUser | null, role: Role) {

@@ -3,6 +3,8 @@ import { GraphQLError } from 'graphql';
 import type { GraphQLFormattedError } from 'graphql';
 import { ConnectorError } from '@tributary/core';
 import type { ConnectorErrorCode } from '@tributary/core';
+import { isDbUnavailable } from '@tributary/db';
+import { isRedisUnavailable } from '@tributary/queue';
 import { AppErrorCode, AppException } from './app.exception.js';
 
 const logger = new Logger('GraphQL');
@@ -53,6 +55,16 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
       path: formatted.path,
       locations: formatted.locations,
       extensions: { code, ...(retryAt ? { retryAt: retryAt.toISOString() } : {}) },
+    };
+  }
+  // PostgreSQL or Redis away: the client may try again later; nothing is wrong with its request.
+  if (isDbUnavailable(original) || isRedisUnavailable(original)) {
+    logger.warn(`upstream unavailable: ${(original as Error).message.split('\n').slice(-1)[0]}`);
+    return {
+      message: 'a service Tributary depends on (database or queue) is unavailable; try again shortly',
+      path: formatted.path,
+      locations: formatted.locations,
+      extensions: { code: AppErrorCode.UpstreamUnavailable },
     };
   }
   const code = String(formatted.extensions?.['code'] ?? '');

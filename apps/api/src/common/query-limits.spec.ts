@@ -127,6 +127,17 @@ describe('cost', () => {
     );
   });
 
+  it('names a size no list serves, not only the cost', () => {
+    const doc = parse('query($n: Int) { feed(first: $n) { id author { name } } }');
+    const [error] = checkCost(1000, schema, doc, { n: 100000 });
+    expect(error?.message).toMatch(
+      /^first: 100000 is more than a list serves \(pages take 1 to 100 items\); query would cost/,
+    );
+    expect(checkCost(100, schema, parse('{ feed(first: 150) { id author { name } } }'))[0]?.message).toMatch(
+      /^query would cost/,
+    );
+  });
+
   it('checkCost reports the cost for transports outside Apollo (graphql-ws)', () => {
     const doc = parse('query Big($n: Int) { feed(first: $n) { author { items(first: 100) { id } } } }');
     const errors = checkCost(1000, schema, doc, { n: 50 }, 'Big');

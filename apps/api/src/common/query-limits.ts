@@ -2,7 +2,7 @@
 // cannot make the server resolve more than it allows, whatever it nests, aliases or spreads. Refusals are the
 // client's bad input (BAD_USER_INPUT), with a message naming the limit and what was asked.
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, Kind, getNamedType, isLeafType } from 'graphql';
+import { GraphQLError, Kind, getNamedType, isLeafType, visit } from 'graphql';
 import type {
   DocumentNode,
   FragmentDefinitionNode,
@@ -196,15 +196,49 @@ export function checkCost(
   operationName?: string | null,
 ): GraphQLError[] {
   const cost = operationCost(schema, document, variables, operationName);
-  return cost !== null && cost > maxCost ? [costError(cost, maxCost)] : [];
+  return cost !== null && cost > maxCost ? [costError(cost, maxCost, document, variables)] : [];
 }
 
-function costError(cost: number, maxCost: number): GraphQLError {
+/** No list serves more than this many items at once (`previewPipeline`'s limit; pages hold 100). */
+export const MAX_LIST_SIZE = 200;
+
+function costError(
+  cost: number,
+  maxCost: number,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+): GraphQLError {
   const asked = Number.isFinite(cost) ? `${cost}` : 'too many';
+  // A size no list serves is what to fix, not the cost it adds up to.
+  const oversized = sizeArguments(document, variables).find((a) => a.value > MAX_LIST_SIZE);
+  const range = oversized
+    ? `${oversized.name}: ${oversized.value} is more than a list serves (pages take 1 to 100 items); `
+    : '';
   return limitError(
-    `query would cost ${asked} (objects resolved; list fields count \`first\` items each); at most ${maxCost} is allowed`,
+    `${range}query would cost ${asked} (objects resolved; list fields count \`first\` items each); at most ${maxCost} is allowed`,
     { limit: 'cost', cost: Number.isFinite(cost) ? cost : null, maxCost },
   );
+}
+
+/** Every size argument (`first`, `limit`) of a document with its value (variables resolved). */
+function sizeArguments(
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+): { name: string; value: number }[] {
+  const found: { name: string; value: number }[] = [];
+  visit(document, {
+    Argument(node) {
+      if (!(SIZE_ARGUMENTS as readonly string[]).includes(node.name.value)) return;
+      const value =
+        node.value.kind === Kind.INT
+          ? Number(node.value.value)
+          : node.value.kind === Kind.VARIABLE
+            ? variables?.[node.value.name.value]
+            : null;
+      if (typeof value === 'number') found.push({ name: node.name.value, value });
+    },
+  });
+  return found;
 }
 
 /** Costs remembered per operation: a client's few operations, each with a few page sizes. */
@@ -264,7 +298,7 @@ export function queryLimitsPlugin(maxCost: number): ApolloServerPlugin {
             known.set(key, (cost = compute()));
           }
         } else cost = compute();
-        if (cost !== null && cost > maxCost) throw costError(cost, maxCost);
+        if (cost !== null && cost > maxCost) throw costError(cost, maxCost, document, request.variables);
       },
     }),
   };

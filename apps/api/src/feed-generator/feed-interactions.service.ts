@@ -42,21 +42,18 @@ export class FeedInteractionsService {
     const serviceDid = this.skeletons.serviceDid;
     if (!serviceDid) throw new XrpcException(404, 'MethodNotImplemented', 'PUBLIC_URL is not set');
     const interactions = parse(body);
-    let members: string[] = [];
-    const viewer = await this.skeletons.viewer(authorization, serviceDid, SEND_INTERACTIONS, async (did) => {
-      members = (
-        await this.db.client.linkedAccount.findMany({
-          where: { network: Network.Bluesky, networkAccountId: did },
-          select: { userId: true },
-        })
-      ).map((a) => a.userId);
-      return members.length > 0;
-    });
+    const viewer = await this.skeletons.viewer(authorization, serviceDid, SEND_INTERACTIONS);
     if (viewer === null) {
       if (!authorization) throw new XrpcException(401, 'AuthenticationRequired', 'a service JWT is required');
       return; // not a member: nothing of theirs to learn from
     }
     if (interactions.length === 0) return;
+    const members = (
+      await this.db.client.linkedAccount.findMany({
+        where: { network: Network.Bluesky, networkAccountId: viewer },
+        select: { userId: true },
+      })
+    ).map((a) => a.userId);
     // Only the viewer's own entries: a feedContext naming someone else's entry is dropped.
     const entries = await this.db.client.timelineEntry.findMany({
       where: { id: { in: interactions.map((i) => BigInt(i.entryId)) }, userId: { in: members } },

@@ -48,6 +48,11 @@ export class UserEventsService implements OnApplicationShutdown {
     return this.listen(userId, `action:${userId}`);
   }
 
+  /** Notifications stored for the user. */
+  notifications(userId: string): Promise<EventStream<UserEvent>> {
+    return this.listen(userId, `notification:${userId}`);
+  }
+
   /** Open channels and listeners, to see that departed clients leave nothing behind. */
   get stats(): { channels: number; listeners: number } {
     let listeners = 0;

@@ -35,7 +35,11 @@ export class PipelineModel {
   @Field({ description: 'The pipeline `timeline` uses when none is named; exactly one per user.' })
   isDefault!: boolean;
   @Field(() => Int, { description: 'Increases with every saved spec change.' }) version!: number;
-  @Field(() => JSONScalar, { description: 'The spec as saved (DESIGN.md "Pipelines").' }) spec!: unknown;
+  @Field(() => JSONScalar, {
+    description:
+      'The spec as saved: its stages and their options are documented in docs/pipelines.md of the Tributary repository.',
+  })
+  spec!: unknown;
   @Field(() => RebuildProgressModel) rebuild!: RebuildProgressModel;
   @Field(() => String, { nullable: true, description: 'The timeline cursor last marked read.' })
   readPosition!: string | null;

@@ -11,6 +11,10 @@ import {
 } from './pipeline.model.js';
 import { PipelinesService, PREVIEW_MAX, toPipelineModel } from './pipelines.service.js';
 
+/** Where a client developer reads what a spec may hold. */
+const SPEC_DOC =
+  'A pipeline spec: `{ name, stages: [{ use, with?, weight?, onError?, enabled? }] }`; every stage and its options are documented in docs/pipelines.md of the Tributary repository.';
+
 @Resolver(() => PipelineModel)
 export class PipelinesResolver {
   constructor(private readonly service: PipelinesService) {}
@@ -39,7 +43,7 @@ export class PipelinesResolver {
   })
   validatePipeline(
     @CurrentUser() user: AuthenticatedUser,
-    @Args('spec', { type: () => JSONScalar }) spec: unknown,
+    @Args('spec', { type: () => JSONScalar, description: SPEC_DOC }) spec: unknown,
   ) {
     return this.service.validate(user.id, spec);
   }
@@ -49,7 +53,7 @@ export class PipelinesResolver {
   })
   previewPipeline(
     @CurrentUser() user: AuthenticatedUser,
-    @Args('spec', { type: () => JSONScalar }) spec: unknown,
+    @Args('spec', { type: () => JSONScalar, description: SPEC_DOC }) spec: unknown,
     @Args('limit', { type: () => Int, nullable: true }) limit?: number | null,
   ) {
     return this.service.preview(user.id, spec, limit);
@@ -62,7 +66,7 @@ export class PipelinesResolver {
   async createPipeline(
     @CurrentUser() user: AuthenticatedUser,
     @Args('name') name: string,
-    @Args('spec', { type: () => JSONScalar }) spec: unknown,
+    @Args('spec', { type: () => JSONScalar, description: SPEC_DOC }) spec: unknown,
   ) {
     return toPipelineModel(await this.service.create(user.id, name, spec));
   }
@@ -75,7 +79,7 @@ export class PipelinesResolver {
     @CurrentUser() user: AuthenticatedUser,
     @Args('id', { type: () => ID }) id: string,
     @Args('name', { type: () => String, nullable: true }) name?: string | null,
-    @Args('spec', { type: () => JSONScalar, nullable: true }) spec?: unknown,
+    @Args('spec', { type: () => JSONScalar, nullable: true, description: SPEC_DOC }) spec?: unknown,
   ) {
     if ((name === null || name === undefined) && (spec === null || spec === undefined))
       throw new AppException(AppErrorCode.BadUserInput, 'nothing to change: pass name and/or spec');

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { withPersonalLabels } from '@tributary/core';
 import type { Network, PersonalLabels, Post } from '@tributary/core';
-import { PrismaService } from '@tributary/db';
+import { PrismaService, postDataSql } from '@tributary/db';
 
 /** A stored post with what it takes to address it on its network. */
 export interface StoredPost {
@@ -9,13 +9,17 @@ export interface StoredPost {
   network: Network;
   uri: string;
   nativeId: string;
-  /** The post as the user sees it: with the personal labels their own accounts delivered. */
+  /**
+   * The post as the user sees it: with the personal labels their own accounts delivered, and
+   * `deletedAt` when it was deleted at origin.
+   */
   data: Omit<Post, 'raw'>;
 }
 
 /**
  * Which stored posts a user may read: those that reached them through one of their sources, one of
- * their timelines, or a thread fetched through one of their accounts. Anything else is "not found",
+ * their timelines, a thread fetched through one of their accounts, one of their notifications, or a
+ * fetch through one of their accounts (a profile's posts, a search). Anything else is "not found",
  * whoever else stored it.
  */
 @Injectable()
@@ -24,10 +28,11 @@ export class PostAccessService {
 
   async visiblePost(userId: string, postId: bigint): Promise<StoredPost | null> {
     // Each branch is an index lookup: SourcePost by postId, TimelineEntry by (pipelineId, postId),
+    // Notification by postId,
     // ThreadCache by the GIN index on postIds. The personal labels come from the user's own sources
     // and threads only.
     const rows = await this.db.client.$queryRawUnsafe<(StoredPost & { labels: PersonalLabels[] | null })[]>(
-      `SELECT p.id, p.network::text AS network, p.uri, p."nativeId", p.data,
+      `SELECT p.id, p.network::text AS network, p.uri, p."nativeId", ${postDataSql('p')} AS data,
          (SELECT jsonb_agg(l.labels) FROM (
             SELECT sp.labels FROM "SourcePost" sp
             JOIN "Source" s ON s.id = sp."sourceId"
@@ -37,6 +42,10 @@ export class PostAccessService {
             SELECT tc.labels -> p.id::text FROM "ThreadCache" tc
             JOIN "LinkedAccount" la ON la.id = tc."linkedAccountId"
             WHERE tc."postIds" @> ARRAY[p.id] AND la."userId" = $2::uuid AND tc.labels -> p.id::text IS NOT NULL
+            UNION ALL
+            SELECT fp.labels FROM "FetchedPost" fp
+            JOIN "LinkedAccount" la ON la.id = fp."linkedAccountId"
+            WHERE fp."postId" = p.id AND la."userId" = $2::uuid AND fp.labels IS NOT NULL
           ) l) AS labels
        FROM "Post" p
        WHERE p.id = $1::bigint AND (
@@ -49,7 +58,11 @@ export class PostAccessService {
                     WHERE pl."userId" = $2::uuid)
          OR EXISTS (SELECT 1 FROM "ThreadCache" tc
                     JOIN "LinkedAccount" la ON la.id = tc."linkedAccountId"
-                    WHERE tc."postIds" @> ARRAY[p.id] AND la."userId" = $2::uuid))`,
+                    WHERE tc."postIds" @> ARRAY[p.id] AND la."userId" = $2::uuid)
+         OR EXISTS (SELECT 1 FROM "Notification" n WHERE n."postId" = p.id AND n."userId" = $2::uuid)
+         OR EXISTS (SELECT 1 FROM "FetchedPost" fp
+                    JOIN "LinkedAccount" la ON la.id = fp."linkedAccountId"
+                    WHERE fp."postId" = p.id AND la."userId" = $2::uuid))`,
       postId,
       userId,
     );
@@ -59,13 +72,27 @@ export class PostAccessService {
     return { ...post, data: withPersonalLabels(post.data, ...(labels ?? [])) };
   }
 
-  /** Posts by id as stored (shared), for a thread already known to be the caller's (ids the cache recorded). */
+  /**
+   * Posts by id as stored (shared, `deletedAt` included), for a thread already known to be the
+   * caller's (ids the cache recorded).
+   */
   async postsByIds(ids: readonly bigint[]): Promise<Map<bigint, Omit<Post, 'raw'>>> {
     if (ids.length === 0) return new Map();
     const rows = await this.db.client.$queryRawUnsafe<{ id: bigint; data: Omit<Post, 'raw'> }[]>(
-      `SELECT id, data FROM "Post" WHERE id = ANY($1::bigint[])`,
+      `SELECT p.id, ${postDataSql('p')} AS data FROM "Post" p WHERE p.id = ANY($1::bigint[])`,
       ids,
     );
     return new Map(rows.map((r) => [r.id, r.data]));
+  }
+
+  /** Which of these posts were deleted at origin, with when (ISO-8601). */
+  async deletedAt(ids: readonly bigint[]): Promise<Map<bigint, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.client.$queryRawUnsafe<{ id: bigint; data: { deletedAt: string } }[]>(
+      `SELECT p.id, ${postDataSql('p')} AS data FROM "Post" p
+       WHERE p.id = ANY($1::bigint[]) AND p."deletedAt" IS NOT NULL`,
+      ids,
+    );
+    return new Map(rows.map((r) => [r.id, r.data.deletedAt]));
   }
 }

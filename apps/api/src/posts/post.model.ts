@@ -181,10 +181,25 @@ export class QuotedPostModel extends PostFields {
   @Field(() => PostRefModel, { nullable: true }) quote!: PostRefModel | null;
 }
 
+@ObjectType('UnavailableQuote', { description: 'A quoted post the network does not show.' })
+export class UnavailableQuoteModel {
+  @Field() uri!: string;
+  @Field({
+    description:
+      '`not-found` (deleted), `blocked` (a block between the authors) or `detached` (its author detached the quote).',
+  })
+  reason!: string;
+}
+
 @ObjectType('Post')
 export class PostModel extends PostFields {
   @Field(() => ID, { description: "Tributary's id of the stored post." }) id!: string;
   @Field(() => QuotedPostModel, { nullable: true }) quote!: QuotedPostModel | null;
+  @Field(() => UnavailableQuoteModel, {
+    nullable: true,
+    description: 'Set when the post quotes one the network does not show (`quote` is then null).',
+  })
+  quoteUnavailable!: UnavailableQuoteModel | null;
 }
 
 function fields(data: Omit<QuotedPost, 'quote'>) {
@@ -206,5 +221,6 @@ export function toPostModel(id: bigint | string, data: Omit<Post, 'raw'>): PostM
     ...fields(data),
     id: String(id),
     quote: data.quote ? { ...fields(data.quote), quote: data.quote.quote } : null,
+    quoteUnavailable: data.quoteUnavailable ?? null,
   } as PostModel;
 }

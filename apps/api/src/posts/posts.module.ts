@@ -7,6 +7,6 @@ import { ThreadService } from './thread.service.js';
 @Module({
   imports: [AccountsModule],
   providers: [PostAccessService, ThreadService, PostsResolver],
-  exports: [PostAccessService],
+  exports: [PostAccessService, ThreadService],
 })
 export class PostsModule {}

@@ -54,6 +54,14 @@ export class ThreadService {
   async thread(userId: string, postId: bigint): Promise<ThreadModel> {
     const post = await this.access.visiblePost(userId, postId);
     if (!post) throw new AppException(AppErrorCode.NotFound, 'post not found');
+    if (post.data.deletedAt !== undefined) {
+      // Its network said it is gone (Post.deletedAt): so is its thread, whatever was cached.
+      await this.db.client.threadCache.deleteMany({ where: { postId, linkedAccount: { userId } } });
+      throw new AppException(
+        AppErrorCode.NotFound,
+        `the post is no longer on ${NETWORK_NAME[post.network]} (deleted at origin, ${post.data.deletedAt})`,
+      );
+    }
     const account = await this.accountFor(userId, post);
     const cached = await this.db.client.threadCache.findUnique({
       where: { linkedAccountId_postId: { linkedAccountId: account.id, postId } },
@@ -194,8 +202,13 @@ export class ThreadService {
       create: { linkedAccountId: account.id, postId: post.id, ...row },
       update: row,
     });
-    // The account's own view: what it was sent, personal labels included.
-    const model = (p: Post, id: bigint) => toPostModel(id, withoutRaw(p));
+    // The account's own view: what it was sent, personal labels included, and deleted where a
+    // delete at origin was recorded (a thread read before it reached its server's index stays so).
+    const deleted = await this.access.deletedAt(postIds);
+    const model = (p: Post, id: bigint) => {
+      const deletedAt = deleted.get(id);
+      return toPostModel(id, deletedAt === undefined ? withoutRaw(p) : { ...withoutRaw(p), deletedAt });
+    };
     return {
       post: model(fetched.post, post.id),
       ancestors: fetched.ancestors.map((p) => model(p, idOf(p.uri))),

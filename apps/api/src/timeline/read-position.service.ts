@@ -22,7 +22,9 @@ export class ReadPositionService {
     this.reader.position(position, pipeline.id, 'position');
     // Raw, so Pipeline.updatedAt keeps meaning "the pipeline was edited", not "someone read it".
     const updated = await this.db.client.$executeRawUnsafe(
-      `UPDATE "Pipeline" SET "readPosition" = $1 WHERE id = $2::uuid AND "userId" = $3::uuid`,
+      `UPDATE "Pipeline" SET "readPosition" = $1, "readPositionAt" = now() AT TIME ZONE 'UTC',
+         "readPositionVersion" = "readPositionVersion" + 1
+       WHERE id = $2::uuid AND "userId" = $3::uuid`,
       position,
       pipeline.id,
       userId,

@@ -3,7 +3,7 @@
 import { Injectable } from '@nestjs/common';
 import { withPersonalLabels } from '@tributary/core';
 import type { PersonalLabels, Post, RepostReason } from '@tributary/core';
-import { PrismaService, prepared } from '@tributary/db';
+import { PrismaService, postDataSql, prepared } from '@tributary/db';
 import {
   InvalidCursorError,
   checkPipeline,
@@ -56,7 +56,7 @@ const ENTRY_COLUMNS = `e."pipelineId", e.id, e."postId", e."rankKey", e.hidden, 
 const itemsSql = (page: string, pipelines = '') => `
   WITH ${pipelines} page AS (${page})
   SELECT e."pipelineId"::text AS "pipelineId", e.id::text AS id, e."postId"::text AS "postId", e."rankKey", e.hidden, e."hiddenReason",
-         e.decisions, e."seenIn", e.reason, e.labels, p.data
+         e.decisions, e."seenIn", e.reason, e.labels, ${postDataSql('p')} AS data
   FROM page e
   JOIN "Post" p ON p.id = e."postId"
   ORDER BY e."rankKey" DESC, e.id DESC`;
@@ -84,6 +84,74 @@ function pageSql(includeHidden: boolean, afterCursor: boolean): string {
               AND CASE WHEN $2::uuid IS NULL THEN "isDefault" ELSE id = $2::uuid END),`,
   );
 }
+
+/** The two orders of a timeline: the pipeline's rank, or time (`postedAt`: the chronological home). */
+export type TimelineOrder = 'rank' | 'time';
+
+/** A place in one order: the rank key or `postedAt` (ms), and the entry id that breaks ties. */
+export interface OrderPosition {
+  key: number;
+  entryId: bigint;
+}
+
+/** A slice of a timeline around positions (the Mastodon API's max_id / since_id / min_id). */
+export interface WindowRequest {
+  order: TimelineOrder;
+  limit: number;
+  /** Only entries strictly below this position. */
+  below?: OrderPosition | null;
+  /** Only entries strictly above this position. */
+  above?: OrderPosition | null;
+  /** Which end of the range the page is taken from: the top (newest) or the bottom (nearest `above`). */
+  from: 'top' | 'bottom';
+}
+
+/** A visible entry with its post, as stored (the member's personal labels merged in). */
+export interface EntryView {
+  id: string;
+  postId: string;
+  rankKey: number;
+  /** ms since the epoch. */
+  postedAt: number;
+  decisions: DecisionModel[];
+  reason: RepostReason | null;
+  data: Omit<Post, 'raw'>;
+}
+
+const ORDER_COLUMN: Record<TimelineOrder, string> = { rank: 'e."rankKey"', time: 'e."postedAt"' };
+const POSITION_VALUE: Record<TimelineOrder, (n: number) => string> = {
+  rank: (n) => `$${n}::float8`,
+  // postedAt is a UTC wall-clock timestamp(3): compared with the position's milliseconds as one.
+  time: (n) => `(timestamp 'epoch' + $${n}::float8 * interval '1 millisecond')`,
+};
+
+/** One window of visible entries ($1 user, $2 pipeline or NULL for the default, $3 limit, then bounds). */
+function windowSql(order: TimelineOrder, below: boolean, above: boolean, ascending: boolean): string {
+  const column = ORDER_COLUMN[order];
+  const bounds: string[] = [];
+  let n = 4;
+  if (below) bounds.push(`AND (${column}, e.id) < (${POSITION_VALUE[order](n++)}, $${n++}::bigint)`);
+  if (above) bounds.push(`AND (${column}, e.id) > (${POSITION_VALUE[order](n++)}, $${n++}::bigint)`);
+  const direction = ascending ? 'ASC' : 'DESC';
+  return `
+  WITH pl AS (SELECT id FROM "Pipeline" WHERE "userId" = $1::uuid
+              AND CASE WHEN $2::uuid IS NULL THEN "isDefault" ELSE id = $2::uuid END),
+  page AS (
+    SELECT e."pipelineId", e.id, e."postId", e."rankKey", e."postedAt", e.decisions, e.reason, e.labels
+    FROM "TimelineEntry" e
+    WHERE e."pipelineId" = (SELECT id FROM pl) AND e.hidden = false ${bounds.join(' ')}
+    ORDER BY ${column} ${direction}, e.id ${direction} LIMIT $3::int)
+  SELECT e."pipelineId"::text AS "pipelineId", e.id::text AS id, e."postId"::text AS "postId", e."rankKey",
+         (extract(epoch FROM e."postedAt") * 1000)::float8 AS "postedAt", e.decisions, e.reason, e.labels, ${postDataSql('p')} AS data
+  FROM page e JOIN "Post" p ON p.id = e."postId"
+  ORDER BY ${column} DESC, e.id DESC`;
+}
+
+const POST_POSITION_SQL = prepared(`
+  SELECT e.id::text AS id, e."rankKey", (extract(epoch FROM e."postedAt") * 1000)::float8 AS "postedAt"
+  FROM "Post" p JOIN "TimelineEntry" e ON e."postId" = p.id AND e."pipelineId" = $1::uuid
+  WHERE p.network = $2::"Network" AND p.uri = $3 AND NOT e.hidden
+  LIMIT 1`);
 
 @Injectable()
 export class TimelineReader {
@@ -155,6 +223,64 @@ export class TimelineReader {
       [pipelineId, userId, ids],
     );
     return rows.map((row) => toItem(pipelineId, row));
+  }
+
+  /**
+   * Visible entries of the caller's pipeline (NULL: the default one) in `order`, highest first,
+   * within the request's bounds; NOT_FOUND for a pipeline that is not theirs.
+   */
+  async window(
+    userId: string,
+    pipelineId: string | null,
+    request: WindowRequest,
+  ): Promise<{ pipelineId: string; entries: EntryView[] }> {
+    if (pipelineId !== null && !isUuid(pipelineId)) throw pipelineNotFound();
+    const { order, below, above } = request;
+    const params: unknown[] = [userId, pipelineId, Math.max(1, Math.min(request.limit, MAX_PAGE_SIZE))];
+    for (const bound of [below, above]) if (bound) params.push(bound.key, String(bound.entryId));
+    const ascending = request.from === 'bottom';
+    const rows = await this.db.sql.query<EntryView & { pipelineId: string; labels: PersonalLabels | null }>(
+      prepared(windowSql(order, !!below, !!above, ascending)),
+      params,
+    );
+    const pipeline = rows[0]?.pipelineId ?? (await this.ownedPipeline(userId, pipelineId)).id;
+    return {
+      pipelineId: pipeline,
+      entries: rows.map(({ labels, pipelineId: _p, ...row }) => ({
+        ...row,
+        data: withPersonalLabels(row.data, labels),
+      })),
+    };
+  }
+
+  /** The caller's visible entries among `entryIds` of this pipeline, as `window` reads them (live delivery). */
+  async entriesByIds(userId: string, pipelineId: string, entryIds: readonly string[]): Promise<EntryView[]> {
+    const ids = entryIds.filter((id) => /^[1-9][0-9]{0,18}$/.test(id));
+    if (ids.length === 0 || !isUuid(pipelineId) || !isUuid(userId)) return [];
+    const rows = await this.db.sql.query<EntryView & { labels: PersonalLabels | null }>(
+      prepared(`SELECT e.id::text AS id, e."postId"::text AS "postId", e."rankKey",
+          (extract(epoch FROM e."postedAt") * 1000)::float8 AS "postedAt", e.decisions, e.reason, e.labels, ${postDataSql('p')} AS data
+        FROM "TimelineEntry" e JOIN "Post" p ON p.id = e."postId"
+        WHERE e.id = ANY($3::bigint[]) AND e."pipelineId" = $1::uuid AND e."userId" = $2::uuid AND NOT e.hidden
+        ORDER BY e."postedAt", e.id`),
+      [pipelineId, userId, ids],
+    );
+    return rows.map(({ labels, ...row }) => ({ ...row, data: withPersonalLabels(row.data, labels) }));
+  }
+
+  /** Where a post (by network and URI) stands in a pipeline the caller owns; null when it is not there. */
+  async positionOfPost(
+    pipelineId: string,
+    network: string,
+    uri: string,
+    order: TimelineOrder,
+  ): Promise<OrderPosition | null> {
+    const [row] = await this.db.sql.query<{ id: string; rankKey: number; postedAt: number }>(
+      POST_POSITION_SQL,
+      [pipelineId, network, uri],
+    );
+    if (!row) return null;
+    return { key: order === 'rank' ? row.rankKey : row.postedAt, entryId: BigInt(row.id) };
   }
 
   /** The position a cursor of this pipeline names; BAD_USER_INPUT (naming `field`) when it does not verify. */

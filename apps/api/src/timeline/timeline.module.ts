@@ -5,6 +5,6 @@ import { TimelineResolver } from './timeline.resolver.js';
 
 @Module({
   providers: [TimelineReader, ReadPositionService, TimelineResolver],
-  exports: [TimelineReader],
+  exports: [TimelineReader, ReadPositionService],
 })
 export class TimelineModule {}

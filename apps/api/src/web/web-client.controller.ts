@@ -1,44 +1,60 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { Controller, Get, NotFoundException, Param, Res } from '@nestjs/common';
 import { Public } from '../auth/public.decorator.js';
 
-/** The example client's files (apps/web/src), read once: the only files served, by exact name. */
-const WEB_ROOT = new URL('../../../web/src/', import.meta.url);
+/**
+ * The web app as built by tools/scripts/build-web.mjs (Vite, from apps/web) into dist/web of this
+ * checkout: `npm start` and `npm test` build it when its sources changed.
+ */
+const WEB_ROOT = new URL('../../../../dist/web/', import.meta.url);
 const TYPES: Record<string, string> = {
   html: 'text/html; charset=utf-8',
   js: 'text/javascript; charset=utf-8',
   css: 'text/css; charset=utf-8',
+  svg: 'image/svg+xml',
+  png: 'image/png',
+  woff2: 'font/woff2',
 };
-const FILES = ['index.html', 'app.js', 'graphql.js', 'queries.js', 'render.js', 'style.css'];
 
 /**
- * Scripts and styles only from here, data only from this origin's /graphql, images from the
- * networks' CDNs (avatars, media), no frames, no plugins, no inline code.
+ * Scripts and styles only from here, data only from this origin's /graphql (HTTP and WebSocket),
+ * images from the networks' CDNs (avatars, media) and the composer's own previews (blob:), no
+ * frames, no plugins, no inline code.
  */
 const CSP = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self'",
   "connect-src 'self'",
-  'img-src https: http: data:',
+  'img-src https: http: data: blob:',
   "base-uri 'none'",
   "form-action 'none'",
   "frame-ancestors 'none'",
 ].join('; ');
 
-function load(): Map<string, { body: Buffer; type: string }> {
-  return new Map(
-    FILES.map((name) => [
-      name,
-      { body: readFileSync(new URL(name, WEB_ROOT)), type: TYPES[name.split('.').pop()!]! },
-    ]),
-  );
+interface WebFile {
+  body: Buffer;
+  type: string;
+}
+
+/** index.html and the hashed assets, read once: the only files served, by exact name. */
+function load(): { index: WebFile; assets: Map<string, WebFile> } | null {
+  if (!existsSync(new URL('index.html', WEB_ROOT))) return null;
+  const read = (path: string): WebFile => ({
+    body: readFileSync(new URL(path, WEB_ROOT)),
+    type: TYPES[path.split('.').pop()!] ?? 'application/octet-stream',
+  });
+  const assetsDir = new URL('assets/', WEB_ROOT);
+  const names = existsSync(assetsDir) ? readdirSync(assetsDir) : [];
+  return { index: read('index.html'), assets: new Map(names.map((name) => [name, read(`assets/${name}`)])) };
 }
 
 /**
- * Serves the example web client at `/` (and its files under `/web/`), beside `/graphql` and
- * `/health`. Public: the page holds no data; it logs in through GraphQL like any client.
+ * Serves the web app at `/` (its files under `/web/assets/`), beside `/graphql` and `/health`.
+ * Public: the page holds no data; it logs in through GraphQL like any client. Routes live in the
+ * URL's fragment, so one page serves them all; `/oauth/mastodon/callback` is where a Mastodon
+ * instance sends the member back (PUBLIC_URL set), and the page finishes the link from there.
  */
 @Public()
 @Controller()
@@ -47,17 +63,33 @@ export class WebClientController {
 
   @Get()
   index(@Res() res: ServerResponse): void {
-    this.send(res, 'index.html');
+    this.sendIndex(res);
   }
 
-  @Get('web/:file')
-  file(@Param('file') file: string, @Res() res: ServerResponse): void {
-    if (!this.files.has(file) || file === 'index.html') throw new NotFoundException();
-    this.send(res, file);
+  @Get('oauth/mastodon/callback')
+  mastodonCallback(@Res() res: ServerResponse): void {
+    this.sendIndex(res);
   }
 
-  private send(res: ServerResponse, name: string): void {
-    const file = this.files.get(name)!;
+  @Get('web/assets/:file')
+  asset(@Param('file') file: string, @Res() res: ServerResponse): void {
+    const found = this.files?.assets.get(file);
+    if (!found) throw new NotFoundException();
+    // Names carry a content hash: a new build has new names.
+    this.send(res, found, 'public, max-age=31536000, immutable');
+  }
+
+  private sendIndex(res: ServerResponse): void {
+    if (this.files === null) {
+      res
+        .writeHead(503, { 'content-type': 'text/plain; charset=utf-8' })
+        .end('The web app is not built: run `node tools/scripts/build-web.mjs` (npm start does it).\n');
+      return;
+    }
+    this.send(res, this.files.index, 'no-cache');
+  }
+
+  private send(res: ServerResponse, file: WebFile, cacheControl: string): void {
     res
       .writeHead(200, {
         'content-type': file.type,
@@ -65,7 +97,7 @@ export class WebClientController {
         'content-security-policy': CSP,
         'x-content-type-options': 'nosniff',
         'referrer-policy': 'no-referrer',
-        'cache-control': 'no-cache',
+        'cache-control': cacheControl,
       })
       .end(file.body);
   }

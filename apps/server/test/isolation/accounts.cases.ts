@@ -1,6 +1,6 @@
 // Linked accounts and their sources.
 import { expect } from '@jest/globals';
-import { blueskyNetwork } from '@tributary/testing';
+import { blueskyNetwork, signInAndConsent } from '@tributary/testing';
 import { codeOf } from '../../../api/src/testing/graphql-client.js';
 import { accountsOf, sql } from './world.js';
 import type { CaseGroup, World } from './world.js';
@@ -96,6 +96,53 @@ export const accountCases: CaseGroup = {
         );
         expect(codeOf(res)).toBe('BAD_USER_INPUT');
         expect(await accountsOf(w, w.bob.token)).toEqual([]);
+      },
+    },
+    startBlueskyLink: {
+      anonymous: 'mutation { startBlueskyLink(identifier: "x.test") { authorizeUrl } }',
+      crossUser: async (w) => {
+        // Bob may start a sign-in for any handle; it is his attempt, and nothing of Alice's changes.
+        const before = await accountRow(w, w.aliceBlueskyAccountId);
+        const res = await w.gql<{ startBlueskyLink: { authorizeUrl: string } }>(
+          'mutation($i: String!) { startBlueskyLink(identifier: $i) { authorizeUrl } }',
+          { i: w.aliceBluesky.handle },
+          w.bob.token,
+        );
+        const pds = (await blueskyNetwork()).info.pdsUrl;
+        expect(res.data?.startBlueskyLink.authorizeUrl.startsWith(`${pds}/oauth/authorize?`)).toBe(true);
+        expect(JSON.stringify(res)).not.toContain(w.alice.id);
+        const states = await sql<{ userId: string }>(w, `SELECT "userId" FROM "BlueskyOAuthState"`);
+        expect(states.map((s) => s.userId)).toContain(w.bob.id);
+        expect(await accountRow(w, w.aliceBlueskyAccountId)).toEqual(before);
+        expect(await accountsOf(w, w.bob.token)).toEqual([]);
+      },
+    },
+    completeBlueskyLink: {
+      anonymous: 'mutation { completeBlueskyLink(callback: "x") { id } }',
+      crossUser: async (w) => {
+        // Alice signs in on her PDS and consents; Bob replaying where her browser was sent gets
+        // nothing linked, and her attempt stays hers to complete.
+        const started = await w.gql<{ startBlueskyLink: { authorizeUrl: string } }>(
+          'mutation($i: String!) { startBlueskyLink(identifier: $i) { authorizeUrl } }',
+          { i: w.aliceBluesky.handle },
+          w.alice.token,
+        );
+        const callback = await signInAndConsent(started.data!.startBlueskyLink.authorizeUrl, w.aliceBluesky);
+        const res = await w.gql(
+          'mutation($c: String!) { completeBlueskyLink(callback: $c) { id } }',
+          { c: callback },
+          w.bob.token,
+        );
+        expect(codeOf(res)).toBe('BAD_USER_INPUT');
+        expect(await accountsOf(w, w.bob.token)).toEqual([]);
+        const state = new URL(callback).searchParams.get('state');
+        expect(
+          await sql(w, `SELECT 1 FROM "BlueskyOAuthState" WHERE state = $1 AND "userId" = $2`, [
+            state,
+            w.alice.id,
+          ]),
+        ).toHaveLength(1);
+        expect(await sql(w, `SELECT 1 FROM "BlueskyOAuthSession"`)).toEqual([]);
       },
     },
     addSource: {

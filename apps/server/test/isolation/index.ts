@@ -5,7 +5,10 @@ import { authCases } from './auth.cases.js';
 import { feedCases } from './feeds.cases.js';
 import { filterListCases } from './filter-lists.cases.js';
 import { liveCases } from './live.cases.js';
+import { memberCases } from './members.cases.js';
+import { notificationCases } from './notifications.cases.js';
 import { postCases } from './posts.cases.js';
+import { profileCases } from './profiles.cases.js';
 import { timelineCases } from './timeline.cases.js';
 import { pipelineCases } from './pipelines.cases.js';
 import type { CaseGroup } from './world.js';
@@ -20,4 +23,7 @@ export const caseGroups: CaseGroup[] = [
   liveCases,
   feedCases,
   filterListCases,
+  memberCases,
+  notificationCases,
+  profileCases,
 ];

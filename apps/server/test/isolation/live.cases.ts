@@ -23,7 +23,7 @@ let aliceEntry = '';
 const api = (w: World): INestApplicationContext => w.instance.running.apps.at(-1)!;
 
 /** A connection without a token: graphql-ws closes it with 4401 before any operation runs. */
-async function anonymousConnection(w: World): Promise<string> {
+export async function anonymousConnection(w: World): Promise<string> {
   const live = liveClient(w.instance.apiUrl);
   const { code } = await live.closed;
   await live.dispose();
@@ -34,7 +34,7 @@ async function anonymousConnection(w: World): Promise<string> {
  * Runs `body` with open connections for Alice and Bob, a publisher, and a helper that waits until
  * the API listens on a channel for `extra` more subscriptions; closes everything afterwards.
  */
-async function withLive(
+export async function withLive(
   w: World,
   body: (ctx: {
     alice: LiveClient;
@@ -76,7 +76,7 @@ async function withLive(
 }
 
 /** A linked-account row for Bob for the duration of `body` (the world gives him none). */
-async function withBobAccount(w: World, body: (accountId: string) => Promise<void>): Promise<void> {
+export async function withBobAccount(w: World, body: (accountId: string) => Promise<void>): Promise<void> {
   const [row] = await sql<{ id: string }>(
     w,
     `INSERT INTO "LinkedAccount" (id, "userId", network, "networkAccountId", handle, "serviceUrl", credentials, "updatedAt")

@@ -2,7 +2,14 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AccountsService } from '@tributary/accounts';
 import { MastodonConnector } from '@tributary/connector-mastodon';
 import { ActionKind, ActionStatus, ConnectorError, ConnectorErrorCode } from '@tributary/core';
-import type { ActionPayload, ActionResult, NetworkConnector, PostDraft, WriteOptions } from '@tributary/core';
+import type {
+  ActionPayload,
+  RelationshipChange,
+  ActionResult,
+  NetworkConnector,
+  PostDraft,
+  WriteOptions,
+} from '@tributary/core';
 import { PrismaService } from '@tributary/db';
 import type { LinkedAccount, OutboundAction } from '@tributary/db';
 import { EventPublisher } from '@tributary/queue';
@@ -123,6 +130,17 @@ export class ActionPerformer {
           throw new ConnectorError(ConnectorErrorCode.BadInput, 'only Mastodon posts have polls');
         const { ownVotes } = await connector.vote(target(), payload.choices ?? []);
         return { uri: target().uri, nativeId: target().nativeId, webUrl: null, ownVotes };
+      }
+      case ActionKind.Follow:
+      case ActionKind.Unfollow:
+      case ActionKind.Mute:
+      case ActionKind.Unmute:
+      case ActionKind.Block:
+      case ActionKind.Unblock: {
+        if (!payload.subject)
+          throw new ConnectorError(ConnectorErrorCode.BadInput, `a ${action.kind} action needs a subject`);
+        // The action kinds and the relationship changes share their stored values.
+        return connector.relate(payload.subject, action.kind as RelationshipChange, options);
       }
     }
   }

@@ -8,12 +8,13 @@ import {
   ConnectorErrorCode,
   NETWORK_TRUST_DOMAIN,
   Network,
+  splitPersonalLabels,
 } from '@tributary/core';
-import type { Author, RepostReason } from '@tributary/core';
+import type { Author, PersonalLabels, Post, RepostReason } from '@tributary/core';
 import {
   PrismaService,
   attachPosts,
-  markPostsDeleted,
+  markDeletedAtOrigin,
   recordSkipped,
   releaseRepostAttachments,
   repostAttachments,
@@ -73,7 +74,21 @@ export class FanoutService {
   }
 
   private async attach(items: readonly Item[], attempt: number) {
-    const { posts, skipped } = await this.appview.posts(items.map((i) => i.uri));
+    // Sources removed, or whose account must be linked again, since the stream leader looked.
+    const sources = await this.db.client.source.findMany({
+      where: {
+        id: { in: [...new Set(items.flatMap((i) => i.sourceIds))] },
+        linkedAccount: { status: { not: AccountStatus.NeedsReauth } },
+      },
+      select: { id: true, linkedAccount: { select: { userId: true, labelers: true } } },
+    });
+    const userOf = new Map(sources.map((s) => [s.id, s.linkedAccount.userId]));
+    const labelersOf = new Map(sources.map((s) => [s.id, new Set(s.linkedAccount.labelers)]));
+    // One request for every member whatever their labelers: each source keeps its own labelers' labels.
+    const { posts, skipped } = await this.appview.posts(
+      items.map((i) => i.uri),
+      sources.flatMap((s) => s.linkedAccount.labelers),
+    );
     await recordSkipped(this.db.client, Network.Bluesky, null, skipped);
     const found = items.filter((i) => posts.has(i.uri));
     const missing = items.filter(
@@ -81,17 +96,15 @@ export class FanoutService {
     );
     const reasons = await this.reasons(found);
 
-    // Sources removed, or whose account must be linked again, since the stream leader looked.
-    const sourceIds = [...new Set(found.flatMap((i) => i.sourceIds))];
-    const sources = await this.db.client.source.findMany({
-      where: { id: { in: sourceIds }, linkedAccount: { status: { not: AccountStatus.NeedsReauth } } },
-      select: { id: true, linkedAccount: { select: { userId: true } } },
-    });
-    const userOf = new Map(sources.map((s) => [s.id, s.linkedAccount.userId]));
     const attachments: Attachment[] = found.flatMap((i) =>
       i.sourceIds
         .filter((id) => userOf.has(id))
-        .map((sourceId) => ({ sourceId, uri: i.uri, reason: i.reason ? reasons.get(i.reason.uri)! : null })),
+        .map((sourceId) => ({
+          sourceId,
+          uri: i.uri,
+          reason: i.reason ? reasons.get(i.reason.uri)! : null,
+          labels: labelsFor(posts.get(i.uri)!, labelersOf.get(sourceId)!),
+        })),
     );
     const attached = await this.withoutDeleted(
       await attachPosts(this.db.client, [...posts.values()], attachments, NETWORK_TRUST_DOMAIN),
@@ -129,10 +142,10 @@ export class FanoutService {
     const reposts = items.flatMap((i) => (i.reason ? [i.reason.uri] : []));
     const deleted = await tombstoned(this.db.client, [...items.map((i) => i.uri), ...reposts]);
     if (deleted.size === 0) return attached;
-    await markPostsDeleted(
-      this.db.client,
-      [...deleted].filter((uri) => uri.includes('/app.bsky.feed.post/')),
-    );
+    await markDeletedAtOrigin(this.db.client, {
+      network: Network.Bluesky,
+      uris: [...deleted].filter((uri) => uri.includes('/app.bsky.feed.post/')),
+    });
     const gone = await repostAttachments(
       this.db.client,
       reposts.filter((uri) => deleted.has(uri)),
@@ -167,6 +180,15 @@ export class FanoutService {
       ]),
     );
   }
+}
+
+/** The personal labels of `post` that are the source's account's: its own labelers' alone. */
+function labelsFor(post: Post, labelers: ReadonlySet<string>): PersonalLabels | null {
+  const { personal } = splitPersonalLabels(post);
+  if (personal === null) return null;
+  const post_ = personal.post.filter((l) => labelers.has(l.source));
+  const quote = personal.quote.filter((l) => labelers.has(l.source));
+  return post_.length + quote.length > 0 ? { post: post_, quote } : null;
 }
 
 function recordUri(record: unknown): string | null {

@@ -3,15 +3,15 @@ import { AccountsService } from '@tributary/accounts';
 import { CONFIG } from '@tributary/config';
 import { MastodonConnector } from '@tributary/connector-mastodon';
 import type { Config } from '@tributary/config';
-import { AccountStatus, ConnectorError, ConnectorErrorCode } from '@tributary/core';
+import { AccountStatus } from '@tributary/core';
 import type { NetworkConnector, SourceRef, TrustDomain } from '@tributary/core';
 import { PrismaService, recordSkipped, upsertIngested } from '@tributary/db';
 import type { LinkedAccount, Source } from '@tributary/db';
 import { JobQueue } from '@tributary/queue';
 import type { JobPayloads } from '@tributary/queue';
-import { DelayedError, UnrecoverableError } from 'bullmq';
 import type { Job } from 'bullmq';
 import { JobHandler } from '../jobs/job-handler.decorator.js';
+import { withConnector } from './connector-outcome.js';
 import { recheckRecent } from './origin-changes.js';
 
 /** Enough to catch up after hours offline without one sync running forever. */
@@ -174,45 +174,18 @@ export class IngestService {
     }
   }
 
-  /**
-   * Runs `work` with the account's connector and turns network failures into the right job outcome:
-   * rejected credentials stop the account's jobs (no retries), rate limits delay the job until the
-   * reset without using up an attempt, outages retry with backoff and after the last attempt mark
-   * the account ERROR.
-   */
-  private async withConnector<T>(
+  private withConnector<T>(
     source: SourceWithAccount,
     job: Job,
     token: string | undefined,
     work: (connector: NetworkConnector) => Promise<T>,
   ): Promise<T> {
-    try {
-      return await work(await this.accounts.connectorFor(source.linkedAccount));
-    } catch (error) {
-      if (!(error instanceof ConnectorError)) throw error;
-      switch (error.code) {
-        case ConnectorErrorCode.Auth:
-          await this.accounts.markNeedsReauth(source.linkedAccountId, error.message);
-          throw new UnrecoverableError(`needs re-auth: ${error.message}`);
-        case ConnectorErrorCode.RateLimited: {
-          const until = error.retryAt?.getTime() ?? Date.now() + 60_000;
-          this.logger.log(`source ${source.id}: rate limited until ${new Date(until).toISOString()}`);
-          await job.moveToDelayed(until, token);
-          throw new DelayedError();
-        }
-        case ConnectorErrorCode.Unavailable: {
-          await this.recordError(source, error.message);
-          if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
-            await this.accounts.setStatus(source.linkedAccountId, AccountStatus.Error, error.message);
-          }
-          throw error;
-        }
-        default:
-          // BAD_INPUT / NOT_FOUND: a deleted feed or list, say. Retrying would not help.
-          await this.recordError(source, error.message);
-          throw new UnrecoverableError(error.message);
-      }
-    }
+    return withConnector(
+      { accounts: this.accounts, logger: this.logger, job, token },
+      source.linkedAccount,
+      (message) => this.recordError(source, message),
+      work,
+    );
   }
 
   private async recordError(source: Source, message: string) {

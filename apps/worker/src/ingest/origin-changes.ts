@@ -7,24 +7,24 @@ import type { Post, TrustDomain } from '@tributary/core';
 import { markDeletedAtOrigin, storePosts } from '@tributary/db';
 import type { PrismaService, Source } from '@tributary/db';
 import type { JobQueue } from '@tributary/queue';
+import { hideDeletedPosts } from '@tributary/timeline';
 
 /** The re-checked window: one page, a distinct size so it is told apart from a sync's pages. */
 export const RECHECK_PAGE = 30;
 /** Stored posts missing from the window that are confirmed one request each: a bound per poll. */
 const MAX_CONFIRMS = 10;
 
-/** Marks Mastodon statuses of `trustDomain` deleted at origin and re-runs the affected pipelines. */
+/**
+ * Marks Mastodon statuses of `trustDomain` deleted at origin and hides their timeline entries (kept
+ * in the audit). Returns how many entries were hidden now.
+ */
 export async function applyDeletions(
   db: PrismaService,
-  jobs: JobQueue,
   trustDomain: TrustDomain,
   nativeIds: readonly string[],
 ): Promise<number> {
-  const marked = await markDeletedAtOrigin(db.client, Network.Mastodon, trustDomain, nativeIds);
-  for (const { userId, postIds } of marked) {
-    await jobs.enqueue('run-pipelines', { userId, postIds: postIds.map(String) });
-  }
-  return marked.reduce((n, m) => n + m.postIds.length, 0);
+  const postIds = await markDeletedAtOrigin(db.client, { network: Network.Mastodon, trustDomain, nativeIds });
+  return hideDeletedPosts(db.sql, postIds);
 }
 
 /**
@@ -68,7 +68,7 @@ export async function recheckRecent(
   const missing = await db.client.$queryRawUnsafe<{ nativeId: string }[]>(
     `SELECT p."nativeId" FROM "SourcePost" sp JOIN "Post" p ON p.id = sp."postId"
       WHERE sp."sourceId" = $1::uuid AND sp.reason IS NULL AND p.network = 'MASTODON'
-        AND p."trustDomain" = $2 AND p."createdAt" >= $3 AND NOT (p.data ? 'deletedAt')
+        AND p."trustDomain" = $2 AND p."createdAt" >= $3 AND p."deletedAt" IS NULL
         AND NOT (p."nativeId" = ANY($4::text[]))
       ORDER BY p."createdAt" DESC LIMIT ${MAX_CONFIRMS}`,
     source.id,
@@ -79,8 +79,8 @@ export async function recheckRecent(
   // Missing from the page is not proof (an unfollow drops statuses from home): the server confirms.
   const gone: string[] = [];
   for (const { nativeId } of missing) if (await connector.statusGone(nativeId)) gone.push(nativeId);
-  const deleted = await applyDeletions(db, jobs, trustDomain, gone);
-  return { edited: edited.length, deleted };
+  await applyDeletions(db, trustDomain, gone);
+  return { edited: edited.length, deleted: gone.length };
 }
 
 /** When the status was last edited, from its stored record (the server's own keys, `edited_at`). */

@@ -4,7 +4,8 @@ import type { OnApplicationBootstrap } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { CONFIG } from '@tributary/config';
 import type { Config } from '@tributary/config';
-import { FairShare, backoffStrategy, jobOwner } from '@tributary/queue';
+import { jobsFailed, jobsRetried } from '@tributary/metrics';
+import { FairShare, backoffStrategy, jobOwner, redisConnection } from '@tributary/queue';
 import type { JobOf } from '@tributary/queue';
 import type { Job, Worker } from 'bullmq';
 import { RebuildWatch } from '../pipelines/rebuild-watch.service.js';
@@ -38,9 +39,11 @@ export class WorkerLifecycle implements OnApplicationBootstrap {
       Reflect.defineMetadata(
         WORKER_METADATA,
         {
+          // Workers wait for Redis to come back; the queues (producers) fail fast instead.
+          connection: redisConnection(this.config.REDIS_URL),
           lockDuration: this.config.QUEUE_LOCK_DURATION_MS,
           stalledInterval: this.config.QUEUE_STALLED_INTERVAL_MS,
-          // The jobs' backoff type (jobOptions); without it BullMQ would not retry a failed job.
+          // For custom backoff types: jobs the previous version queued, or a newer one sends (CAPPED_BACKOFF).
           settings: { backoffStrategy },
         },
         processor,
@@ -55,8 +58,13 @@ export class WorkerLifecycle implements OnApplicationBootstrap {
         this.logger.warn(
           `job ${job?.name}#${job?.id} failed (attempt ${job?.attemptsMade}): ${error.message}`,
         );
+        if (job === undefined) return;
+        const labels = { queue: host.worker.name, job: job.name };
         // finishedOn is set once the job failed for good (no retry left, unrecoverable, or stalled too often).
-        if (job?.finishedOn !== undefined) void this.finished(host.worker, job, error);
+        if (job.finishedOn !== undefined) {
+          jobsFailed.inc(labels);
+          void this.finished(host.worker, job, error);
+        } else jobsRetried.inc(labels);
       });
       host.worker.on('error', (error) => this.logger.error(`queue ${host.worker.name}: ${error.message}`));
     }

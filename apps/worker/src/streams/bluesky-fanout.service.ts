@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
+import { streamEvents, streamLag } from '@tributary/metrics';
 import { AccountsService } from '@tributary/accounts';
 import { CONFIG } from '@tributary/config';
 import type { Config } from '@tributary/config';
 import {
   APPVIEW_BATCH,
   BlueskyConnector,
-  JETSTREAM_MAX_DIDS,
   listFollowRecords,
   subscribeJetstream,
 } from '@tributary/connector-bluesky';
@@ -25,6 +25,7 @@ import { JobQueue } from '@tributary/queue';
 import type { JobPayloads } from '@tributary/queue';
 import { LRUCache } from 'lru-cache';
 import { FANOUT_COLLECTIONS, FollowGraph } from './follow-graph.js';
+import { planShards } from './jetstream-shards.js';
 import type { FanoutDecision } from './follow-graph.js';
 import { LeaderLock } from './leader-lock.js';
 import { OriginDeletesService } from './origin-deletes.service.js';
@@ -50,9 +51,13 @@ const STATUS_MS = 2_000;
 export const BLUESKY_STREAM_STATUS_KEY = 'bluesky';
 /** Changed filters are sent after this pause, so a burst of follows is one options_update. */
 const FILTERS_DEBOUNCE_MS = 200;
+/** Past this many full connections, one unfiltered connection (the fan-out filters here). */
+const MAX_CONNECTIONS = 20;
+/** Each connection's cursor is kept under this prefix and its id. */
+const CURSOR_PREFIX = 'bluesky:jetstream:';
 
 type Item = JobPayloads['fanout-posts']['items'][number];
-type GraphChange = Extract<FanoutDecision, { type: 'follow' | 'unfollow' }>;
+type GraphChange = Extract<FanoutDecision, { type: 'follow' | 'unfollow' | 'block' | 'unblock' }>;
 
 interface Load {
   loadedAt: number;
@@ -62,26 +67,42 @@ interface Load {
   pending: GraphChange[] | null;
 }
 
-interface Stream {
-  sub: JetstreamSubscription;
+/**
+ * The largest lag among connections that had an event in the last minute: a connection whose
+ * repos are quiet keeps the lag of its last event, which says nothing about the stream now.
+ */
+function lag(shards: readonly Shard[]): number | null {
+  const newest = Math.max(...shards.map((s) => s.lastEventAt ?? 0));
+  const recent = shards.filter((s) => s.lagMs !== null && (s.lastEventAt ?? 0) >= newest - 60_000);
+  return recent.length > 0 ? Math.max(...recent.map((s) => s.lagMs!)) : null;
+}
+
+/** One Jetstream connection and the repos it carries (none: the whole network). */
+interface Shard {
+  id: number;
   key: string;
+  sub: JetstreamSubscription;
+  dids: Set<string>;
   url: string;
   connected: boolean;
   /** When the last event was handled, and how far behind the stream's clock (ms). */
   lastEventAt: number | null;
   lagMs: number | null;
-  /** The last problem (kept after recovery, for operators). */
-  lastError: string | null;
-  lastErrorAt: number | null;
+  /** The last event handled; `safe`: the last one whose effects are handed over (what to persist). */
+  seen: number | null;
+  safe: number | null;
+  saved: number | null;
 }
 
 /**
- * The instance's one Bluesky stream, a Jetstream (BLUESKY_JETSTREAM_URL), consumed by the leader
- * of the deployment, with fan-out on write: the members' follow graph is held here (read from
- * their repos when linked, kept current from their follow events, reconciled every
- * FOLLOWS_TTL_MS), each post or repost event of a followed account becomes one `fanout-posts` job
- * for every source it belongs in, and deletes are applied. Without a Jetstream the per-PDS
- * firehose of BlueskyFirehoseService is used instead; per-source polling stays the backstop.
+ * The instance's Bluesky stream, a Jetstream (BLUESKY_JETSTREAM_URL, failing over between the hosts
+ * given), consumed by the leader of the deployment, with fan-out on write: the members' follow
+ * graph is held here (read from their repos when linked, kept current from their follow events,
+ * reconciled every FOLLOWS_TTL_MS), each post or repost event of a followed account becomes one
+ * `fanout-posts` job for every source it belongs in, and deletes are applied. The watched repos are
+ * spread over connections of BLUESKY_JETSTREAM_MAX_DIDS (planShards), each with its own cursor.
+ * Without a Jetstream the per-PDS firehose of BlueskyFirehoseService is used instead; per-source
+ * polling stays the backstop.
  */
 @Injectable()
 export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -93,25 +114,25 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
   /** Follow loads by member DID; list loads by LIST source id. */
   private readonly followLoads = new Map<string, Load>();
   private readonly listLoads = new Map<string, Load & { accountId: string; listUri: string }>();
-  private stream: Stream | null = null;
+  private readonly shards = new Map<number, Shard>();
+  /** Where a new connection starts when none is open to say (the stored cursors, at first). */
+  private resumeFrom: number | null = null;
+  private started = false;
   /** Announced posts not yet handed to a job, by `uri|repost uri`. */
   private pending = new Map<string, Item>();
   /** Deletes not yet applied; members' follow changes not yet stored. */
   private deletes: OriginDelete[] = [];
   private followChanges: FollowChange[] = [];
   /** The graph as stored by the last leader, taken over member by member. */
-  private stored: StoredFollowGraph = { loadedAt: new Map(), follows: new Map() };
+  private stored: StoredFollowGraph = { loadedAt: new Map(), follows: new Map(), blocks: new Map() };
   /** Recently handed over (key -> its source ids), so a replay after a reconnect costs no request. */
   private readonly handed = new LRUCache<string, string>({ max: 20_000 });
   private flushTimer: NodeJS.Timeout | null = null;
   private filtersTimer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
-  /** The last event handled; `safe`: the last one whose effects are handed over (what to persist). */
-  private seen: number | null = null;
-  private safe: number | null = null;
-  private saved: number | null = null;
   private sentFilters = -1;
-  private watched = new Set<string>();
+  /** The last problem (kept after recovery, for operators). */
+  private lastError: { message: string; at: number } | null = null;
   private timers: NodeJS.Timeout[] = [];
   private reconciling: Promise<void> | null = null;
   private leading = false;
@@ -128,7 +149,7 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
   }
 
   onApplicationBootstrap(): void {
-    if (!this.config.BLUESKY_JETSTREAM_URL) return; // the per-PDS firehose service runs instead
+    if (this.config.BLUESKY_JETSTREAM_URL.length === 0) return; // the per-PDS firehose service runs instead
     this.lock.start((leader) => {
       this.logger.log(
         leader ? 'leading: consuming the Bluesky Jetstream' : 'no longer leading: Jetstream stopped',
@@ -147,14 +168,19 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
   /** What this process consumes (nothing unless leader). */
   get status() {
     const members = new Set([...this.accounts.values()].map((a) => a.networkAccountId));
+    const shards = [...this.shards.values()];
+    const safe = shards.flatMap((s) => (s.safe === null ? [] : [s.safe]));
     return {
-      live: this.stream?.connected ?? false,
+      live: shards.length > 0 && shards.every((s) => s.connected),
       members: members.size,
       /** Members whose follows are loaded. */
       ready: [...members].filter((did) => this.graph.hasFollowsOf(did)).length,
-      wantedDids: this.watched.size,
-      cursor: this.safe,
-      lastError: this.stream?.lastError ?? null,
+      wantedDids: shards.reduce((n, s) => n + s.dids.size, 0),
+      /** Repos per connection, by connection id. */
+      connections: Object.fromEntries(shards.map((s) => [s.id, s.dids.size])),
+      /** The newest event handed over on any connection. */
+      cursor: safe.length > 0 ? Math.max(...safe) : null,
+      lastError: this.lastError?.message ?? null,
     };
   }
 
@@ -168,21 +194,21 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
     return this.graph.followsOf(member);
   }
 
-  /** True when the stream's filter, as last sent, lets `did`'s events through. */
+  /** True when a connection's filter, as last sent, lets `did`'s events through. */
   isWatching(did: string): boolean {
-    return this.stream !== null && (this.watched.size === 0 || this.watched.has(did));
+    return [...this.shards.values()].some((s) => s.dids.size === 0 || s.dids.has(did));
   }
 
   private async lead(): Promise<void> {
     this.leading = true;
     this.stored = await loadFollowGraph(this.db.client).catch((err: unknown) => {
       this.logger.warn(`stored follow graph not read: ${err instanceof Error ? err.message : String(err)}`);
-      return { loadedAt: new Map(), follows: new Map() };
+      return { loadedAt: new Map(), follows: new Map(), blocks: new Map() };
     });
     await this.reconcile();
     this.timers = [
       setInterval(() => void this.reconcile(), RECONCILE_MS),
-      setInterval(() => void this.saveCursor(), CURSOR_FLUSH_MS),
+      setInterval(() => void this.saveCursors(), CURSOR_FLUSH_MS),
       setInterval(() => void this.writeStatus(), STATUS_MS),
     ];
   }
@@ -192,13 +218,15 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     await this.reconciling;
-    const stream = this.stream;
-    this.stream = null;
-    await stream?.sub.stop().catch(() => undefined);
+    const shards = [...this.shards.values()];
+    await Promise.all(shards.map((s) => s.sub.stop().catch(() => undefined)));
     if (this.filtersTimer) clearTimeout(this.filtersTimer);
+    this.filtersTimer = null;
     await this.flush();
-    await this.saveCursor(stream?.key);
-    if (stream) await this.writeStatus({ ...stream, connected: false });
+    await this.saveCursors();
+    if (shards.length > 0) await this.writeStatus(false);
+    this.shards.clear();
+    this.started = false;
     this.graph = new FollowGraph();
     this.accounts.clear();
     this.followLoads.clear();
@@ -269,6 +297,8 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
         // Known to the last leader: its graph serves at once, and is read again when due.
         const stored = this.stored.follows.get(did);
         if (stored) this.graph.setFollows(did, stored);
+        const blocks = this.stored.blocks.get(did);
+        if (blocks) this.graph.setBlocks(did, blocks);
         load = {
           loadedAt: this.stored.loadedAt.get(did)?.getTime() ?? 0,
           retryAt: 0,
@@ -281,7 +311,7 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
         const accountId = active.find((a) => a.networkAccountId === did)!.id;
         const loading = this.loadFollows(did, accountId, load);
         // A stream opened before the members' follows are known would drop their events.
-        if (this.stream === null && !this.graph.hasFollowsOf(did)) firstLoads.push(loading);
+        if (!this.started && !this.graph.hasFollowsOf(did)) firstLoads.push(loading);
       }
     }
     for (const [id, list] of lists) {
@@ -289,27 +319,29 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
       this.listLoads.set(id, load);
       if (load.pending === null && now >= load.retryAt && now - load.loadedAt > LISTS_TTL_MS) {
         const loading = this.loadList(id, load);
-        if (this.stream === null) firstLoads.push(loading);
+        if (!this.started) firstLoads.push(loading);
       }
     }
     await Promise.all(firstLoads);
     if (!this.leading) return;
-    if (this.stream === null && homes.size + authors.size + lists.size > 0) await this.openStream();
+    if (!this.started) await this.startStream();
     this.scheduleFilters();
   }
 
   private async loadFollows(did: string, accountId: string, load: Load): Promise<void> {
     load.pending = [];
     // Events of a member whose follows were unknown while the stream ran were not let through.
-    const gap = this.stream !== null && !this.graph.hasFollowsOf(did);
+    const gap = this.started && !this.graph.hasFollowsOf(did);
     try {
       const connector = await this.connectorOf(accountId);
       const records = await listFollowRecords(connector.session);
+      const blocks = await listFollowRecords(connector.session, 'app.bsky.graph.block');
       if (!this.leading || !this.graph.isMember(did)) return;
       const loadedAt = new Date();
-      await replaceFollows(this.db.client, did, records, loadedAt);
+      await replaceFollows(this.db.client, did, records, loadedAt, blocks);
       await applyFollowChanges(this.db.client, load.pending);
       this.graph.setFollows(did, records);
+      this.graph.setBlocks(did, blocks);
       for (const change of load.pending) this.graph.apply(change);
       Object.assign(load, { loadedAt: loadedAt.getTime(), failures: 0 });
       this.scheduleFilters();
@@ -374,70 +406,121 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
     return connector;
   }
 
-  private async openStream(): Promise<void> {
-    const url = this.config.BLUESKY_JETSTREAM_URL!;
-    const key = `bluesky:jetstream:${url}`;
-    const stored = await this.db.client.streamCursor.findUnique({ where: { key } });
-    const cursor = stored && Number.isFinite(Number(stored.cursor)) ? Number(stored.cursor) : null;
-    if (!this.leading || this.stream) return;
-    this.seen = this.safe = this.saved = cursor;
-    const wanted = this.filterDids();
+  /**
+   * Reads the stored cursors and opens the connections. Where repos sit is not stored, so every
+   * connection starts from the oldest cursor: a repo carried by another connection before the
+   * restart loses nothing (a replay is idempotent).
+   */
+  private async startStream(): Promise<void> {
+    const rows = await this.db.client.streamCursor.findMany({
+      where: { key: { startsWith: CURSOR_PREFIX } },
+    });
+    if (!this.leading || this.started) return;
+    const cursors = rows.map((r) => Number(r.cursor)).filter((c) => Number.isFinite(c));
+    this.resumeFrom = cursors.length > 0 ? Math.min(...cursors) : null;
+    this.started = true;
+    this.syncShards();
+    // Each connection's cursor is there from the start; rows of other layouts go.
+    await this.saveCursors(true);
+    await this.db.client.streamCursor.deleteMany({
+      where: {
+        key: { startsWith: CURSOR_PREFIX, notIn: [...this.shards.values()].map((s) => s.key) },
+      },
+    });
+  }
+
+  /** Where the stream is: a new connection starts there (rewound a little by the subscriber). */
+  private position(): number | null {
+    const safe = [...this.shards.values()].flatMap((s) => (s.safe === null ? [] : [s.safe]));
+    return safe.length > 0 ? Math.min(...safe) : this.resumeFrom;
+  }
+
+  /** Brings the connections in line with the watched repos: opens, closes, sends options_update. */
+  private syncShards(): void {
     this.sentFilters = this.graph.version;
+    const current = new Map([...this.shards].map(([id, s]) => [id, s.dids]));
+    const plan = planShards(
+      current,
+      new Set(this.graph.wantedDids()),
+      this.config.BLUESKY_JETSTREAM_MAX_DIDS,
+      MAX_CONNECTIONS,
+    );
+    const from = this.position();
+    for (const id of plan.closed) {
+      const shard = this.shards.get(id)!;
+      this.shards.delete(id);
+      // Where the stream was, should every connection close (nothing watched).
+      if (shard.safe !== null) this.resumeFrom = Math.max(this.resumeFrom ?? 0, shard.safe);
+      void shard.sub.stop().catch(() => undefined);
+      void this.db.client.streamCursor.deleteMany({ where: { key: shard.key } }).catch(() => undefined);
+    }
+    for (const id of plan.changed) {
+      const shard = this.shards.get(id)!;
+      shard.dids = plan.filters.get(id)!;
+      shard.sub.setFilters({ wantedDids: [...shard.dids].sort() });
+    }
+    for (const id of plan.opened) this.openShard(id, plan.filters.get(id)!, from);
+    if (plan.opened.length + plan.closed.length > 0) {
+      const sizes = [...this.shards.values()].map((s) => s.dids.size || 'all');
+      this.logger.log(
+        `Jetstream: ${sizes.length} connection(s), repos ${sizes.join('/')}, from ${from ?? 'now'}`,
+      );
+    }
+  }
+
+  private openShard(id: number, dids: Set<string>, cursor: number | null): void {
+    const urls = this.config.BLUESKY_JETSTREAM_URL;
     let reported: string | null = null;
-    const stream: Stream = {
-      key,
-      url,
+    // Its subscription comes next: the subscription's callbacks need the shard.
+    const shard = {
+      id,
+      key: `${CURSOR_PREFIX}${id}`,
+      dids,
+      url: urls[0]!,
       connected: false,
       lastEventAt: null,
       lagMs: null,
-      lastError: null,
-      lastErrorAt: null,
-      sub: subscribeJetstream({
-        url,
-        cursor,
-        collections: FANOUT_COLLECTIONS,
-        wantedDids: wanted,
-        onEvent: (event) => this.onEvent(event),
-        onError: () => undefined, // reported through onStatus
-        onStatus: (s: JetstreamStatus) => {
-          const changed = s.connected !== stream.connected;
-          stream.connected = s.connected;
-          if (s.error !== null && s.error !== reported) this.recordError(s.error, stream);
-          reported = s.error;
-          if (changed) void this.writeStatus();
-        },
-      }),
-    };
-    this.stream = stream;
-    this.logger.log(`Jetstream ${url}: consuming from ${cursor ?? 'now'}, ${wanted.length || 'all'} repos`);
-  }
-
-  /** The DID filter: every watched repo, or (past Jetstream's 10,000) none, filtering here. */
-  private filterDids(): string[] {
-    const dids = this.graph.wantedDids().sort();
-    this.watched = new Set(dids.length <= JETSTREAM_MAX_DIDS ? dids : []);
-    return dids.length <= JETSTREAM_MAX_DIDS ? dids : [];
+      seen: cursor,
+      safe: cursor,
+      saved: null,
+    } as Omit<Shard, 'sub'> as Shard;
+    shard.sub = subscribeJetstream({
+      urls,
+      cursor,
+      compress: this.config.BLUESKY_JETSTREAM_COMPRESS,
+      collections: FANOUT_COLLECTIONS,
+      wantedDids: [...dids].sort(),
+      onEvent: (event) => this.onEvent(event, shard),
+      onError: () => undefined, // reported through onStatus
+      onStatus: (s: JetstreamStatus) => {
+        const changed = s.connected !== shard.connected || s.url !== shard.url;
+        Object.assign(shard, { connected: s.connected, url: s.url });
+        if (s.error !== null && s.error !== reported) this.recordError(s.error);
+        reported = s.error;
+        if (changed && this.shards.get(id) === shard) void this.writeStatus();
+      },
+    });
+    this.shards.set(id, shard);
   }
 
   private scheduleFilters(): void {
-    if (this.filtersTimer || !this.stream || this.graph.version === this.sentFilters) return;
+    if (this.filtersTimer || !this.started || this.graph.version === this.sentFilters) return;
     this.filtersTimer = setTimeout(() => {
       this.filtersTimer = null;
-      if (!this.stream || this.graph.version === this.sentFilters) return;
-      this.sentFilters = this.graph.version;
-      this.stream.sub.setFilters({ wantedDids: this.filterDids() });
+      if (!this.started || this.graph.version === this.sentFilters) return;
+      this.syncShards();
     }, FILTERS_DEBOUNCE_MS);
   }
 
   /** One event, in stream order. Returns a promise only when a full batch is handed over (backpressure). */
-  private onEvent(event: RepoEvent): Promise<void> | void {
-    if (this.stream) {
-      const now = Date.now();
-      this.stream.lastEventAt = now;
-      this.stream.lagMs = Math.max(0, Math.round(now - event.seq / 1000));
-    }
+  private onEvent(event: RepoEvent, shard: Shard): Promise<void> | void {
+    const now = Date.now();
+    shard.lastEventAt = now;
+    shard.lagMs = Math.max(0, Math.round(now - event.seq / 1000));
+    streamLag.set({ stream: `jetstream:${shard.id}` }, shard.lagMs / 1000);
+    streamEvents.inc({ stream: `jetstream:${shard.id}` });
     const decision = this.graph.decide(event);
-    this.seen = event.seq;
+    shard.seen = event.seq;
     if (decision === null) return this.scheduleFlush();
     switch (decision.type) {
       case 'attach': {
@@ -457,7 +540,9 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
         break;
       }
       case 'follow':
-      case 'unfollow': {
+      case 'unfollow':
+      case 'block':
+      case 'unblock': {
         const load = this.followLoads.get(decision.member);
         if (load?.pending) load.pending.push(decision);
         this.graph.apply(decision);
@@ -491,7 +576,7 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
       const items = [...this.pending.entries()];
       const deletes = this.deletes;
       const followChanges = this.followChanges;
-      const upTo = this.seen;
+      const upTo = [...this.shards.values()].map((shard) => [shard, shard.seen] as const);
       this.pending = new Map();
       this.deletes = [];
       this.followChanges = [];
@@ -504,7 +589,7 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
         await this.originDeletes.apply(deletes, (member, author) => this.graph.isFollowing(member, author));
         deletes.length = 0;
         await applyFollowChanges(this.db.client, followChanges);
-        this.safe = upTo;
+        for (const [shard, seen] of upTo) shard.safe = seen;
       } catch (err) {
         // Kept for the next flush; the cursor stays, so a restart replays them.
         for (const [key, item] of items) if (!this.pending.has(key)) this.pending.set(key, item);
@@ -517,25 +602,29 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
     return this.flushing;
   }
 
-  private recordError(message: string, stream = this.stream): void {
+  private recordError(message: string): void {
     this.logger.warn(message);
-    if (!stream) return;
-    stream.lastError = message.slice(0, 500);
-    stream.lastErrorAt = Date.now();
+    this.lastError = { message: message.slice(0, 500), at: Date.now() };
   }
 
-  /** The status row the API shows on Bluesky accounts; never throws. */
-  private async writeStatus(stream = this.stream): Promise<void> {
-    if (!stream) return;
+  /**
+   * The status row the API shows on Bluesky accounts, over every connection: live when all are
+   * connected, the hosts in use, the largest lag, the newest event; never throws.
+   */
+  private async writeStatus(connected?: boolean): Promise<void> {
+    const shards = [...this.shards.values()];
+    if (shards.length === 0) return;
     const at = (ms: number | null) => (ms === null ? null : new Date(ms));
+    const newest = (xs: (number | null)[]) =>
+      xs.reduce<number | null>((m, x) => (x === null ? m : Math.max(m ?? x, x)), null);
     const row = {
       kind: 'jetstream',
-      url: stream.url,
-      connected: stream.connected,
-      lastEventAt: at(stream.lastEventAt),
-      lagMs: stream.lagMs,
-      lastError: stream.lastError,
-      lastErrorAt: at(stream.lastErrorAt),
+      url: [...new Set(shards.map((s) => s.url))].join(' '),
+      connected: connected ?? shards.every((s) => s.connected),
+      lastEventAt: at(newest(shards.map((s) => s.lastEventAt))),
+      lagMs: lag(shards),
+      lastError: this.lastError?.message ?? null,
+      lastErrorAt: at(this.lastError?.at ?? null),
       heartbeatAt: new Date(),
     };
     await this.db.client.streamStatus
@@ -547,18 +636,23 @@ export class BlueskyFanoutService implements OnApplicationBootstrap, BeforeAppli
       .catch((err: unknown) => this.logger.warn(`stream status not saved: ${String(err)}`));
   }
 
-  private async saveCursor(key = this.stream?.key): Promise<void> {
-    const cursor = this.safe;
-    if (!key || cursor === null || cursor === this.saved) return;
-    try {
-      await this.db.client.streamCursor.upsert({
-        where: { key },
-        create: { key, cursor: String(cursor) },
-        update: { cursor: String(cursor) },
-      });
-      this.saved = cursor;
-    } catch (err) {
-      this.logger.warn(`cursor of ${key} not saved: ${err instanceof Error ? err.message : String(err)}`);
+  /** Every connection's cursor, where it moved (`all`: even where it did not). */
+  private async saveCursors(all = false): Promise<void> {
+    for (const shard of this.shards.values()) {
+      const cursor = shard.safe;
+      if (cursor === null || (cursor === shard.saved && !all)) continue;
+      try {
+        await this.db.client.streamCursor.upsert({
+          where: { key: shard.key },
+          create: { key: shard.key, cursor: String(cursor) },
+          update: { cursor: String(cursor) },
+        });
+        shard.saved = cursor;
+      } catch (err) {
+        this.logger.warn(
+          `cursor of ${shard.key} not saved: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      }
     }
   }
 }

@@ -1,11 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
+import { streamEvents, streamLag } from '@tributary/metrics';
 import { AccountsService } from '@tributary/accounts';
 import { CONFIG } from '@tributary/config';
 import type { Config } from '@tributary/config';
 import {
   BlueskyConnector,
   FEED_COLLECTIONS,
+  didsNamedBy,
   recordFeedKey,
   seenFeedKeys,
   subscribeRepos,
@@ -36,6 +38,15 @@ const FIRST_SYNC_MS = 400;
 const FOLLOW_UP_CHECKS_MS = [1_500, 15_000] as const;
 /** Follow and list-item records of a watched account change what it needs to hear about. */
 const GRAPH_COLLECTIONS = ['app.bsky.graph.follow', 'app.bsky.graph.listitem'] as const;
+/** Likes are read only for the notifications they make (posts, reposts and follows make some too). */
+const LIKES = 'app.bsky.feed.like';
+/**
+ * A notification reaches listNotifications once the AppView indexed the record (see FIRST_SYNC_MS):
+ * the account's notifications are synced this long after an event naming it, and checked again at
+ * the follow-ups (a burst collapses into one queued sync, whose run may precede the AppView).
+ */
+const NOTIFICATION_SYNC_MS = 1_000;
+const NOTIFICATION_FOLLOW_UPS_MS = [5_000, 20_000] as const;
 const FEED = new Set<string>(FEED_COLLECTIONS);
 
 type WatchedAccount = Pick<LinkedAccount, 'id' | 'networkAccountId' | 'serviceUrl' | 'statusChangedAt'> & {
@@ -77,6 +88,8 @@ export class BlueskyFirehoseService implements OnApplicationBootstrap, BeforeApp
   private readonly subs = new Map<string, Stream>();
   /** Second syncs for sources whose first one came before the AppView had the post (while leading). */
   private followUps: FollowUpSyncs | null = null;
+  /** Per account: the follow-up notification syncs still to come (while leading). */
+  private readonly notificationChecks = new Map<string, NodeJS.Timeout[]>();
   private timers: NodeJS.Timeout[] = [];
   private reconciling: Promise<void> | null = null;
   private syncing: Promise<void> = Promise.resolve();
@@ -93,7 +106,7 @@ export class BlueskyFirehoseService implements OnApplicationBootstrap, BeforeApp
   }
 
   onApplicationBootstrap(): void {
-    if (this.config.BLUESKY_JETSTREAM_URL) return; // BlueskyFanoutService consumes the Jetstream
+    if (this.config.BLUESKY_JETSTREAM_URL.length > 0) return; // BlueskyFanoutService consumes the Jetstream
     this.lock.start((leader) => {
       this.logger.log(
         leader ? 'leading: consuming Bluesky streams' : 'no longer leading: Bluesky streams stopped',
@@ -137,6 +150,8 @@ export class BlueskyFirehoseService implements OnApplicationBootstrap, BeforeApp
     this.timers = [];
     this.followUps?.stop();
     this.followUps = null;
+    for (const timers of this.notificationChecks.values()) timers.forEach(clearTimeout);
+    this.notificationChecks.clear();
     await this.reconciling;
     await this.syncing;
     const streams = [...this.subs.values()];
@@ -263,8 +278,14 @@ export class BlueskyFirehoseService implements OnApplicationBootstrap, BeforeApp
       const cursor = stored ? Number(stored.cursor) : null;
       const common = {
         cursor: Number.isFinite(cursor) ? cursor : null,
-        collections: [...FEED_COLLECTIONS, ...GRAPH_COLLECTIONS],
-        onEvent: (event: RepoEvent) => this.onEvent(event),
+        collections: [...FEED_COLLECTIONS, ...GRAPH_COLLECTIONS, LIKES],
+        onEvent: (event: RepoEvent) => {
+          // The PDS's own clock stamps each event (`time`): how far behind it this worker reads.
+          const stream = key;
+          streamLag.set({ stream }, Math.max(0, Date.now() - Date.parse(event.time)) / 1000);
+          streamEvents.inc({ stream });
+          return this.onEvent(event);
+        },
         onError: (err: Error) => this.logger.warn(`${key}: ${err.message}`),
       };
       // A PDS is named by whoever controls the account's DID: checked like every connection of the
@@ -284,6 +305,8 @@ export class BlueskyFirehoseService implements OnApplicationBootstrap, BeforeApp
   }
 
   private async onEvent(event: RepoEvent): Promise<void> {
+    if (event.action === 'create') await this.notifyNamed(event);
+    if (event.collection === LIKES) return;
     const feed = FEED.has(event.collection);
     // New posts and reposts matter; for the graph, follows/list items coming and going.
     if (feed ? event.action !== 'create' : event.action === 'update') return;
@@ -308,6 +331,36 @@ export class BlueskyFirehoseService implements OnApplicationBootstrap, BeforeApp
       // Dedupe ids (see jobOptions) collapse a burst of events into one queued sync.
       await this.jobs.enqueue('sync-source', { sourceId }, FIRST_SYNC_MS);
       this.followUps?.expect(sourceId, event.uri);
+    }
+  }
+
+  /**
+   * A record that names a watched account (a like or repost of its post, a follow, a reply,
+   * quote or mention) makes a notification: that account's notifications are synced, shortly
+   * after, when the AppView has it. Polling stays the backstop.
+   */
+  private async notifyNamed(event: RepoEvent): Promise<void> {
+    const named = new Set(didsNamedBy(event.record));
+    if (named.size === 0) return;
+    for (const watch of this.watches.values()) {
+      const did = watch.account.networkAccountId;
+      if (did === event.did || !named.has(did)) continue;
+      const accountId = watch.account.id;
+      await this.jobs.enqueue('sync-notifications', { accountId }, NOTIFICATION_SYNC_MS);
+      // A later event moves the follow-ups: they run after the burst, at most two per account.
+      this.notificationChecks.get(accountId)?.forEach(clearTimeout);
+      const timers = NOTIFICATION_FOLLOW_UPS_MS.map((ms, i) =>
+        setTimeout(() => {
+          if (i === NOTIFICATION_FOLLOW_UPS_MS.length - 1) this.notificationChecks.delete(accountId);
+          if (!this.leading) return;
+          this.jobs
+            .enqueue('sync-notifications', { accountId })
+            .catch((err: Error) =>
+              this.logger.warn(`notification sync of ${accountId} not queued: ${err.message}`),
+            );
+        }, ms).unref(),
+      );
+      this.notificationChecks.set(accountId, timers);
     }
   }
 

@@ -67,6 +67,26 @@ describe('FollowGraph.decide', () => {
     ).toBeNull();
   });
 
+  it('leaves a blocked account’s posts and reposts of its posts out of the blocker’s HOME', () => {
+    const g = graph();
+    g.setBlocks(M2, new Map([['b1', A]]));
+    expect(g.decide(event(A, 'app.bsky.feed.post', 'p'))).toMatchObject({ sourceIds: ['home-1'] });
+    // B (followed by M2) reposts A's post: M2 blocks A, so not for M2 either.
+    const repost = { subject: { uri: `at://${A}/app.bsky.feed.post/p`, cid: 'x' } };
+    expect(g.decide(event(B, 'app.bsky.feed.repost', 'r', 'create', repost))).toBeNull();
+    // Unblocked by record key from the stream; blocked again.
+    const unblock = g.decide(event(M2, 'app.bsky.graph.block', 'b1', 'delete'));
+    expect(unblock).toEqual({ type: 'unblock', member: M2, rkey: 'b1' });
+    g.apply(unblock as never);
+    expect(g.decide(event(A, 'app.bsky.feed.post', 'p'))).toMatchObject({
+      sourceIds: ['home-1', 'home-2a', 'home-2b'],
+    });
+    g.apply(g.decide(event(M2, 'app.bsky.graph.block', 'b2', 'create', { subject: B })) as never);
+    expect(g.decide(event(B, 'app.bsky.feed.post', 'p'))).toBeNull();
+    // A non-member's block is not the community's business.
+    expect(g.decide(event(A, 'app.bsky.graph.block', 'b3', 'create', { subject: M1 }))).toBeNull();
+  });
+
   it('follows a member’s follows and unfollows by record key', () => {
     const g = graph();
     const follow = g.decide(event(M1, 'app.bsky.graph.follow', 'f9', 'create', { subject: C }));

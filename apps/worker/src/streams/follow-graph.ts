@@ -4,17 +4,19 @@
 // repost by the accounts the member follows and by the member, replies included (getTimeline has
 // no reply rule: "replies only to people you follow" is the official app's client-side
 // preference, a pipeline matter here); an AUTHOR feed (posts_with_replies) the author's posts and
-// reposts; a LIST feed its members' posts, no reposts.
+// reposts; a LIST feed its members' posts, no reposts. As the AppView does, a member's HOME gets
+// nothing of an account the member blocks: neither its posts and reposts nor reposts of its posts.
 import type { RepoEvent } from '@tributary/connector-bluesky';
 
 const POST = 'app.bsky.feed.post';
 const REPOST = 'app.bsky.feed.repost';
 const FOLLOW = 'app.bsky.graph.follow';
 const LIST_ITEM = 'app.bsky.graph.listitem';
+const BLOCK = 'app.bsky.graph.block';
 const POST_URI = /^at:\/\/did:[a-z0-9]+:[a-zA-Z0-9._:%-]+\/app\.bsky\.feed\.post\/[a-zA-Z0-9._:~-]+$/;
 
 /** The collections the fan-out needs from the stream. */
-export const FANOUT_COLLECTIONS = [POST, REPOST, FOLLOW, LIST_ITEM] as const;
+export const FANOUT_COLLECTIONS = [POST, REPOST, FOLLOW, LIST_ITEM, BLOCK] as const;
 
 /** Who reposted, when: the stream's word, hydrated into a RepostReason later. */
 export interface RepostRef {
@@ -30,6 +32,8 @@ export type FanoutDecision =
   | { type: 'delete'; collection: typeof POST | typeof REPOST; uri: string; did: string }
   | { type: 'follow'; member: string; rkey: string; subject: string }
   | { type: 'unfollow'; member: string; rkey: string }
+  | { type: 'block'; member: string; rkey: string; subject: string }
+  | { type: 'unblock'; member: string; rkey: string }
   /** A member edited a list: list sources' members are read again. */
   | { type: 'lists-changed'; member: string };
 
@@ -40,6 +44,9 @@ export class FollowGraph {
   private readonly follows = new Map<string, Map<string, string>>();
   /** Followed DID -> member DID -> follow records (one normally; a repo may hold duplicates). */
   private readonly followers = new Map<string, Map<string, number>>();
+  /** Member DID -> block record key -> blocked DID; member DID -> blocked DID -> block records. */
+  private readonly blocks = new Map<string, Map<string, string>>();
+  private readonly blocked = new Map<string, Map<string, number>>();
   /** Author DID -> AUTHOR source ids; list member DID -> LIST source ids. */
   private readonly authorSources = new Map<string, Set<string>>();
   private readonly listSources = new Map<string, Set<string>>();
@@ -75,9 +82,44 @@ export class FollowGraph {
     return this.follows.has(member);
   }
 
+  /** Replaces a member's blocks (a load or reconciliation): record key -> blocked DID. */
+  setBlocks(member: string, records: ReadonlyMap<string, string>): void {
+    this.blocks.delete(member);
+    this.blocked.delete(member);
+    for (const [rkey, subject] of records) this.addBlock(member, rkey, subject);
+  }
+
+  /** True when `member` blocks `did`. */
+  isBlocking(member: string, did: string): boolean {
+    return this.blocked.get(member)?.has(did) ?? false;
+  }
+
+  private addBlock(member: string, rkey: string, subject: string): void {
+    let records = this.blocks.get(member);
+    if (!records) this.blocks.set(member, (records = new Map()));
+    if (records.get(rkey) === subject) return;
+    if (records.has(rkey)) this.removeBlock(member, rkey);
+    records.set(rkey, subject);
+    let subjects = this.blocked.get(member);
+    if (!subjects) this.blocked.set(member, (subjects = new Map()));
+    subjects.set(subject, (subjects.get(subject) ?? 0) + 1);
+  }
+
+  private removeBlock(member: string, rkey: string): void {
+    const subject = this.blocks.get(member)?.get(rkey);
+    if (subject === undefined) return;
+    this.blocks.get(member)!.delete(rkey);
+    const subjects = this.blocked.get(member)!;
+    const left = (subjects.get(subject) ?? 1) - 1;
+    if (left > 0) subjects.set(subject, left);
+    else subjects.delete(subject);
+  }
+
   removeMember(member: string): void {
     for (const [rkey] of this.follows.get(member) ?? []) this.removeFollow(member, rkey);
     this.follows.delete(member);
+    this.blocks.delete(member);
+    this.blocked.delete(member);
     this.homes.delete(member);
     this.version++;
   }
@@ -169,7 +211,7 @@ export class FollowGraph {
       }
       const subject = (event.record?.subject as { uri?: unknown } | undefined)?.uri;
       if (typeof subject !== 'string' || !POST_URI.test(subject)) return null;
-      const sourceIds = this.sourcesFor(did, false);
+      const sourceIds = this.sourcesFor(did, false, subject.slice('at://'.length).split('/')[0]);
       return sourceIds.length > 0
         ? { type: 'attach', uri: subject, reason: { by: did, uri: event.uri, at: event.time }, sourceIds }
         : null;
@@ -183,13 +225,22 @@ export class FollowGraph {
       return { type: 'follow', member: did, rkey: event.rkey, subject };
     }
     if (collection === LIST_ITEM) return { type: 'lists-changed', member: did };
+    if (collection === BLOCK) {
+      if (event.action === 'delete') return { type: 'unblock', member: did, rkey: event.rkey };
+      const subject = event.record?.subject;
+      if (event.action !== 'create' || typeof subject !== 'string' || !subject.startsWith('did:'))
+        return null;
+      return { type: 'block', member: did, rkey: event.rkey, subject };
+    }
     return null;
   }
 
-  /** Applies a follow or unfollow decision. */
-  apply(decision: Extract<FanoutDecision, { type: 'follow' | 'unfollow' }>): void {
+  /** Applies a change of a member's follows or blocks. */
+  apply(decision: Extract<FanoutDecision, { type: 'follow' | 'unfollow' | 'block' | 'unblock' }>): void {
     if (decision.type === 'follow') this.addFollow(decision.member, decision.rkey, decision.subject);
-    else this.removeFollow(decision.member, decision.rkey);
+    else if (decision.type === 'unfollow') this.removeFollow(decision.member, decision.rkey);
+    else if (decision.type === 'block') this.addBlock(decision.member, decision.rkey, decision.subject);
+    else this.removeBlock(decision.member, decision.rkey);
   }
 
   private watches(did: string): boolean {
@@ -201,15 +252,19 @@ export class FollowGraph {
     );
   }
 
-  /** Sources that get `did`'s posts (`post`) or reposts: HOME of followers and self, AUTHOR, LIST for posts. */
-  private sourcesFor(did: string, post: boolean): string[] {
+  /**
+   * Sources that get `did`'s posts (`post`) or reposts (of `subjectAuthor`'s post): HOME of followers
+   * and self, but not of members blocking either; AUTHOR; LIST for posts.
+   */
+  private sourcesFor(did: string, post: boolean, subjectAuthor?: string): string[] {
     const out: string[] = [];
     const own = this.homes.get(did);
-    if (own) out.push(...own);
+    if (own && !(subjectAuthor !== undefined && this.isBlocking(did, subjectAuthor))) out.push(...own);
     const members = this.followers.get(did);
     if (members) {
       for (const member of members.keys()) {
-        if (member === did) continue;
+        if (member === did || this.isBlocking(member, did)) continue;
+        if (subjectAuthor !== undefined && this.isBlocking(member, subjectAuthor)) continue;
         const ids = this.homes.get(member);
         if (ids) for (const id of ids) out.push(id);
       }

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { streamEvents } from '@tributary/metrics';
 import { AccountsService } from '@tributary/accounts';
 import type { MastodonStream } from '@tributary/connector-mastodon';
 import { AccountStatus, Network, SourceKind } from '@tributary/core';
@@ -129,16 +130,21 @@ export class MastodonStreamsService implements OnApplicationBootstrap, OnApplica
         ...which,
         // An edit is not new to the timeline (a sync would not see it): the edited status is
         // stored over the old one and run through the pipelines again.
-        onStatus: (result, event) =>
+        onStatus: (result, event) => {
+          streamEvents.inc({ stream: `mastodon:${new URL(account.serviceUrl).host}` });
           void (event === 'status.update' && 'ok' in result
             ? this.storeEdit(account.userId, account.serviceUrl, result.ok.post)
-            : this.sync(source.id)),
+            : this.sync(source.id));
+        },
         onDelete: (statusId) => void this.storeDeletion(account.serviceUrl, statusId),
+        // The user stream announces notifications: fetched from the account's marker, like a sync.
+        ...(which.stream === 'user' ? { onNotification: () => void this.syncNotifications(account.id) } : {}),
         // Every (re)open catches up from the stored marker: whatever arrived while no stream
         // was listening is fetched, nothing is assumed delivered.
         onStateChange: (state) => {
           if (state !== 'open') return;
           void this.sync(source.id);
+          if (which.stream === 'user') void this.syncNotifications(account.id);
           if (account.streamingUnavailableSince) void this.setStreamingUnavailable(account.id, null);
         },
         onUnsupported: (status) => void this.onNoStreaming(account.id, status),
@@ -164,6 +170,14 @@ export class MastodonStreamsService implements OnApplicationBootstrap, OnApplica
       );
   }
 
+  private async syncNotifications(accountId: string): Promise<void> {
+    await this.jobs
+      .enqueue('sync-notifications', { accountId })
+      .catch((error: unknown) =>
+        this.logger.warn(`cannot queue notifications of ${accountId}: ${(error as Error).message}`),
+      );
+  }
+
   /** Stores an edited status as the instance's word, over what was stored, if it was. */
   private async storeEdit(userId: string, instance: string, post: Post): Promise<void> {
     try {
@@ -181,7 +195,7 @@ export class MastodonStreamsService implements OnApplicationBootstrap, OnApplica
   /** A status deleted at origin leaves the timelines of those who stored it (kept in the audit). */
   private async storeDeletion(instance: string, statusId: string): Promise<void> {
     try {
-      await applyDeletions(this.db, this.jobs, new URL(instance).origin, [statusId]);
+      await applyDeletions(this.db, new URL(instance).origin, [statusId]);
     } catch (error) {
       this.logger.warn(`cannot record the deletion of ${statusId}: ${(error as Error).message}`);
     }

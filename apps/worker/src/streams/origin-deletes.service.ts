@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { Network } from '@tributary/core';
 import {
   PrismaService,
   addTombstones,
-  markPostsDeleted,
+  markDeletedAtOrigin,
   releaseRepostAttachments,
   repostAttachments,
 } from '@tributary/db';
@@ -37,7 +38,10 @@ export class OriginDeletesService {
     const posts = deletes.filter((d) => d.collection === 'app.bsky.feed.post').map((d) => d.uri);
     const reposts = deletes.filter((d) => d.collection === 'app.bsky.feed.repost').map((d) => d.uri);
     await addTombstones(this.db.client, [...posts, ...reposts]);
-    const hidden = await hideDeletedPosts(this.db.sql, await markPostsDeleted(this.db.client, posts));
+    const hidden = await hideDeletedPosts(
+      this.db.sql,
+      await markDeletedAtOrigin(this.db.client, { network: Network.Bluesky, uris: posts }),
+    );
     const attachments = await repostAttachments(this.db.client, reposts);
     const keep: RepostAttachment[] = [];
     const remove: RepostAttachment[] = [];

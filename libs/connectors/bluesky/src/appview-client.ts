@@ -50,14 +50,23 @@ export class AppViewClient {
     this.agent = new AtpAgent({ service: options.service, fetch: createPoliteFetch(options.rateLimit) });
   }
 
-  /** Post views for these URIs, normalized; one request per 25. Failures are ConnectorErrors. */
-  async posts(uris: readonly string[]): Promise<HydratedPosts> {
+  /**
+   * Post views for these URIs, normalized; one request per 25. Failures are ConnectorErrors.
+   * `labelers`: whose labels to ask for besides the network's (`atproto-accept-labelers`); they
+   * come back as personal labels (Label.personal), for the caller to hand to their subscribers only.
+   */
+  async posts(uris: readonly string[], labelers: readonly string[] = []): Promise<HydratedPosts> {
     const posts = new Map<string, Post>();
     const skipped: SkippedItem[] = [];
+    const headers =
+      labelers.length > 0
+        ? { 'atproto-accept-labelers': [...new Set(labelers)].sort().join(', ') }
+        : undefined;
     for (const batch of batches([...new Set(uris)])) {
       const views = await this.call(
         'getPosts',
-        async () => (await this.agent.getPosts({ uris: batch })).data.posts,
+        async () =>
+          (await this.agent.getPosts({ uris: batch }, headers ? { headers } : undefined)).data.posts,
       );
       for (const view of views) {
         const result = normalizePostView(view);

@@ -7,14 +7,18 @@ import {
   ConnectorErrorCode,
   NETWORK_TRUST_DOMAIN,
   Network,
+  RelationshipChange,
   SourceKind,
   hostIsListed,
 } from '@tributary/core';
 import type {
+  ActorRef,
+  Profile,
   FetchedThread,
   IngestedItem,
   NetworkConnector,
   NewerItems,
+  NotificationPage,
   OlderPage,
   PostDraft,
   PostTarget,
@@ -24,11 +28,12 @@ import type {
   WriteOptions,
   WriteResult,
 } from '@tributary/core';
-import type { BlueskySession } from './bluesky-session.js';
+import type { BlueskyApiSession } from './api-session.js';
 import { NewerScan, feedItemKey, feedItemSortTime } from './feed-marker.js';
-import { normalizeFeedViewPost } from './normalize-post.js';
+import { isNetworkLabeler, normalizeAuthor, normalizeFeedViewPost } from './normalize-post.js';
 import { recordKeyFor } from './record-key.js';
 import { normalizeThread } from './normalize-thread.js';
+import { fetchBlueskyNotifications } from './notifications.js';
 
 export interface BlueskyConnectorOptions {
   /**
@@ -104,6 +109,25 @@ function requireCid(target: PostTarget): void {
     throw new ConnectorError(ConnectorErrorCode.BadInput, `post ${target.uri} needs its CID as nativeId`);
 }
 
+/**
+ * The labelers the account subscribes to, after the app's own (what Agent#getPreferences reports,
+ * read without it: that method also writes preferences it would migrate, which is not ours to do
+ * and not in the OAuth grant).
+ */
+/**
+ * The labelers the account subscribes to, from its preferences. Read directly: Agent#getPreferences
+ * may write migrated preferences back, which an OAuth grant without putPreferences refuses.
+ */
+async function labelerPreferences(agent: Agent): Promise<string[]> {
+  const { data } = await agent.app.bsky.actor.getPreferences({});
+  const own = data.preferences.flatMap((pref) =>
+    pref.$type === 'app.bsky.actor.defs#labelersPref'
+      ? ((pref as { labelers?: { did?: unknown }[] }).labelers ?? []).map((l) => l.did)
+      : [],
+  );
+  return own.filter((did): did is string => typeof did === 'string');
+}
+
 /** A sliding one-hour window of write points, so one account never exceeds its quota. */
 class WriteBudget {
   private spent: Array<[number, number]> = [];
@@ -128,12 +152,12 @@ class WriteBudget {
 export class BlueskyConnector implements NetworkConnector {
   readonly network = Network.Bluesky;
   /** The labelers read last, and when (monotonic clock). */
-  private labelers: { ready: Promise<void>; readAt: number } | null = null;
+  private labelers: { dids: Promise<string[]>; readAt: number } | null = null;
   private readonly overlapMs: number;
   private readonly budget: WriteBudget;
 
   constructor(
-    readonly session: BlueskySession,
+    readonly session: BlueskyApiSession,
     private readonly options: BlueskyConnectorOptions = {},
   ) {
     this.overlapMs = options.overlapMs ?? 15 * 60_000;
@@ -302,6 +326,97 @@ export class BlueskyConnector implements NetworkConnector {
     await this.session.call('deletePost', (agent) => agent.deletePost(target.uri));
   }
 
+  async fetchProfile(actor: ActorRef): Promise<Profile> {
+    const view = await this.profileView(actor);
+    const author = normalizeAuthor(view);
+    if (!author)
+      throw new ConnectorError(ConnectorErrorCode.Unavailable, `the profile of ${actor} is malformed`);
+    const viewer = view.viewer ?? {};
+    const count = (n: unknown) => (typeof n === 'number' && Number.isFinite(n) ? n : null);
+    return {
+      ...author,
+      bio: typeof view.description === 'string' ? view.description : '',
+      bannerUrl: typeof view.banner === 'string' ? view.banner : null,
+      webUrl: `https://bsky.app/profile/${author.handle}`,
+      followersCount: count(view.followersCount),
+      followingCount: count(view.followsCount),
+      postsCount: count(view.postsCount),
+      relationship: {
+        following: !!viewer.following,
+        followedBy: !!viewer.followedBy,
+        muted: !!viewer.muted,
+        blocked: !!viewer.blocking,
+        blockedBy: !!viewer.blockedBy,
+      },
+    };
+  }
+
+  async fetchAuthorPosts(actor: ActorRef, cursor: string | null, limit: number): Promise<OlderPage> {
+    return this.fetchOlder({ kind: SourceKind.Author, externalId: actor }, cursor, limit);
+  }
+
+  /**
+   * Follows and blocks are records in the account's repo; the profile's viewer state names the one
+   * that stands, so a follow that exists is returned rather than made again, and an undo deletes
+   * what stands. Mutes are private to the account's PDS (muteActor), idempotent there.
+   */
+  async relate(
+    actor: ActorRef,
+    change: RelationshipChange,
+    options?: WriteOptions,
+  ): Promise<WriteResult | null> {
+    const view = await this.profileView(actor);
+    const did = view.did;
+    const viewer = view.viewer ?? {};
+    const record = async (collection: string, existing: string | undefined) => {
+      if (existing) return { uri: existing, nativeId: '', webUrl: null };
+      const res = await this.createRecord(collection, { subject: did }, options);
+      return { uri: res.uri, nativeId: res.cid, webUrl: null };
+    };
+    const remove = async (existing: string | undefined, collection: string) => {
+      if (!existing) return null;
+      const { rkey } = parseAtUri(existing, 'record', collection);
+      this.budget.take(POINTS.delete);
+      await this.session.call(`delete ${collection}`, (agent) =>
+        agent.com.atproto.repo.deleteRecord({ repo: this.session.did, collection, rkey }),
+      );
+      return null;
+    };
+    switch (change) {
+      case RelationshipChange.Follow:
+        return record('app.bsky.graph.follow', viewer.following);
+      case RelationshipChange.Unfollow:
+        return remove(viewer.following, 'app.bsky.graph.follow');
+      case RelationshipChange.Block:
+        return record('app.bsky.graph.block', viewer.blocking);
+      case RelationshipChange.Unblock:
+        return remove(viewer.blocking, 'app.bsky.graph.block');
+      case RelationshipChange.Mute:
+        await this.session.call('muteActor', (agent) => agent.mute(did));
+        return null;
+      case RelationshipChange.Unmute:
+        await this.session.call('unmuteActor', (agent) => agent.unmute(did));
+        return null;
+    }
+  }
+
+  private async profileView(actor: ActorRef) {
+    if (!/^(did:[a-z]+:[A-Za-z0-9._:%-]+|[a-zA-Z0-9.-]+\.[a-zA-Z]{2,})$/.test(actor))
+      throw new ConnectorError(
+        ConnectorErrorCode.BadInput,
+        `"${actor}" is neither a DID nor a Bluesky handle`,
+      );
+    await this.ensureLabelers();
+    try {
+      return await this.session.call('getProfile', async (agent) => (await agent.getProfile({ actor })).data);
+    } catch (err) {
+      // The AppView answers 400 "Profile not found" for someone it does not know.
+      if (err instanceof ConnectorError && /not found/i.test(err.message))
+        throw new ConnectorError(ConnectorErrorCode.NotFound, `no Bluesky account ${actor}`);
+      throw err;
+    }
+  }
+
   /**
    * Creates or replaces the account's `app.bsky.feed.generator` record `rkey`, which names the
    * service (`did`) answering for the feed. Replacing keeps the feed's URI, so pins keep working.
@@ -349,6 +464,24 @@ export class BlueskyConnector implements NetworkConnector {
         ).data.thread,
     );
     return { ...normalizeThread(thread, target.uri), trustDomain: this.trustDomainOf(servedBy) };
+  }
+
+  async fetchNotifications(marker: string | null, maxItems: number): Promise<NotificationPage> {
+    await this.ensureLabelers();
+    const { servedBy, ...page } = await fetchBlueskyNotifications(
+      this.session,
+      marker,
+      maxItems,
+      this.overlapMs,
+    );
+    return { ...page, trustDomain: this.trustDomainOf(servedBy) };
+  }
+
+  /** Bluesky's "seen" time: the app shows notifications indexed after it as unread. */
+  async saveNotificationsRead(last: { createdAt: string }): Promise<void> {
+    await this.session.call('updateSeen', (agent) =>
+      agent.app.bsky.notification.updateSeen({ seenAt: last.createdAt }),
+    );
   }
 
   /**
@@ -441,27 +574,31 @@ export class BlueskyConnector implements NetworkConnector {
     return { ...value, servedBy };
   }
 
-  /** Labels come back only from labelers the request names; use the account's subscriptions. */
-  private ensureLabelers(): Promise<void> {
+  /**
+   * The labelers the account subscribes to, from its preferences (private: only its own session
+   * reads them), as read at most `maxAgeMs` ago: the sync's read and the labels service's are one.
+   */
+  subscribedLabelers(maxAgeMs = 0): Promise<string[]> {
+    if (this.options.labelers) return Promise.resolve(this.options.labelers);
     const now = performance.now();
-    if (this.labelers && (this.options.labelers || now - this.labelers.readAt < LABELERS_TTL_MS))
-      return this.labelers.ready;
-    const ready = (async () => {
-      const dids =
-        this.options.labelers ??
-        (await this.session.call('getPreferences', async (agent) =>
-          (await agent.getPreferences()).moderationPrefs.labelers.map((l) => l.did),
-        ));
-      this.session.agent.configureLabelers(
-        dids.filter((d) => d.startsWith('did:')) as `did:${string}:${string}`[],
-      );
-    })();
-    const entry = { ready, readAt: now };
+    if (this.labelers && now - this.labelers.readAt <= maxAgeMs) return this.labelers.dids;
+    const dids = this.session.call('getPreferences', async (agent) => {
+      const read = await labelerPreferences(agent);
+      // The network's own labelers are every request's anyway; their labels are the post's, not personal.
+      return [...new Set(read.filter((d) => d.startsWith('did:') && !isNetworkLabeler(d)))].sort();
+    });
+    const entry = { dids, readAt: now };
     this.labelers = entry;
-    ready.catch(() => {
+    dids.catch(() => {
       if (this.labelers === entry) this.labelers = null; // try again next time
     });
-    return ready;
+    return dids;
+  }
+
+  /** Labels come back only from labelers the request names; use the account's subscriptions. */
+  private async ensureLabelers(): Promise<void> {
+    const dids = await this.subscribedLabelers(LABELERS_TTL_MS);
+    this.session.agent.configureLabelers(dids as `did:${string}:${string}`[]);
   }
 
   /**

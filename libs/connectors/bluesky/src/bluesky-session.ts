@@ -13,6 +13,7 @@ import {
   sharedGuardedDispatcher,
 } from '@tributary/core';
 import type { InstanceUrlPolicy } from '@tributary/core';
+import type { BlueskyApiSession } from './api-session.js';
 import { createPoliteFetch } from './polite-fetch.js';
 import type { PoliteFetchOptions } from './polite-fetch.js';
 import { toConnectorError } from './to-connector-error.js';
@@ -154,7 +155,7 @@ async function isExpiredToken(res: Response): Promise<boolean> {
   return body?.error === 'ExpiredToken' || body?.error === 'InvalidToken';
 }
 
-export class BlueskySession {
+export class BlueskySession implements BlueskyApiSession {
   readonly agent: Agent;
   private current: BlueskySessionData;
   private expired: string | null = null;

@@ -52,6 +52,36 @@ function wsUrl(service: string): string {
   return url.toString().replace(/\/$/, '');
 }
 
+/** Every DID a record names as its subject, reply parent or root, quoted post or mention. */
+export function didsNamedBy(record: Record<string, unknown> | undefined): string[] {
+  if (!record) return [];
+  const dids = new Set<string>();
+  const fromUri = (uri: unknown) => {
+    const m = typeof uri === 'string' ? /^at:\/\/(did:[^/]+)\//.exec(uri) : null;
+    if (m) dids.add(m[1]!);
+  };
+  const obj = (v: unknown): Record<string, unknown> | null =>
+    typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : null;
+  const subject = record['subject'];
+  if (typeof subject === 'string' && subject.startsWith('did:')) dids.add(subject);
+  fromUri(obj(subject)?.['uri']);
+  const reply = obj(record['reply']);
+  fromUri(obj(reply?.['parent'])?.['uri']);
+  fromUri(obj(reply?.['root'])?.['uri']);
+  const embed = obj(record['embed']);
+  fromUri(obj(embed?.['record'])?.['uri']);
+  fromUri(obj(obj(embed?.['record'])?.['record'])?.['uri']);
+  for (const facet of Array.isArray(record['facets']) ? record['facets'] : []) {
+    for (const feature of Array.isArray(obj(facet)?.['features'])
+      ? (obj(facet)!['features'] as unknown[])
+      : []) {
+      const did = obj(feature)?.['did'];
+      if (typeof did === 'string' && did.startsWith('did:')) dids.add(did);
+    }
+  }
+  return [...dids];
+}
+
 /** Starts consuming in the background; events go to `onEvent` one at a time, in order. */
 export function subscribeRepos(options: FirehoseSubscriberOptions): FirehoseSubscription {
   let cursor = options.cursor;
@@ -80,6 +110,7 @@ export function subscribeRepos(options: FirehoseSubscriberOptions): FirehoseSubs
         uri: evt.uri.toString(),
         seq: evt.seq,
         time: evt.time,
+        ...(evt.event !== 'delete' ? { record: evt.record as Record<string, unknown> } : {}),
       });
       cursor = evt.seq;
     },

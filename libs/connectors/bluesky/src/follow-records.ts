@@ -1,13 +1,19 @@
 // A member's follow records, read from their own repo (`com.atproto.repo.listRecords` on their
 // PDS, the authority on it; no AppView lag): the follow graph needs each record's key, because
 // the stream's delete of a follow names only the key.
-import type { BlueskySession } from './bluesky-session.js';
+import type { BlueskyApiSession } from './api-session.js';
 
 const PAGE = 100;
 const FOLLOW = 'app.bsky.graph.follow';
 
-/** Record key -> followed DID, for every follow record of the session's account. */
-export async function listFollowRecords(session: BlueskySession): Promise<Map<string, string>> {
+/**
+ * Record key -> subject DID, for every follow record of the session's account (or, with
+ * `collection` 'app.bsky.graph.block', every block record: they have the same shape).
+ */
+export async function listFollowRecords(
+  session: BlueskyApiSession,
+  collection: typeof FOLLOW | 'app.bsky.graph.block' = FOLLOW,
+): Promise<Map<string, string>> {
   const repo = session.did;
   const follows = new Map<string, string>();
   let cursor: string | undefined;
@@ -15,7 +21,7 @@ export async function listFollowRecords(session: BlueskySession): Promise<Map<st
     const page = await session.call('listRecords', async (agent) => {
       const { data } = await agent.com.atproto.repo.listRecords({
         repo,
-        collection: FOLLOW,
+        collection,
         limit: PAGE,
         ...(cursor ? { cursor } : {}),
       });

@@ -1,10 +1,16 @@
 // No Jetstream runs here, so a loopback WebSocket server speaks it as its README describes
 // (bluesky-social/jetstream: query parameters, `commit`/`identity`/`account` messages, time_us cursor).
+import type { IncomingHttpHeaders } from 'node:http';
+import { zstdCompressSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { WebSocketServer } from 'ws';
 import type { WebSocket as WsSocket } from 'ws';
 import type { RepoEvent } from './firehose-subscriber.js';
-import { parseJetstreamMessage, subscribeJetstream } from './jetstream-subscriber.js';
+import {
+  jetstreamZstdDictionary,
+  parseJetstreamMessage,
+  subscribeJetstream,
+} from './jetstream-subscriber.js';
 import type { JetstreamStatus } from './jetstream-subscriber.js';
 
 const DID = 'did:plc:eygmaihciaxprqvxpfvl6flk';
@@ -28,10 +34,35 @@ const commit = (timeUs: number, operation: string, collection = 'app.bsky.feed.p
   });
 
 let server: WebSocketServer | null = null;
+let others: WebSocketServer[] = [];
 afterEach(async () => {
-  for (const client of server?.clients ?? []) client.terminate();
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  for (const s of [server, ...others]) {
+    for (const client of s?.clients ?? []) client.terminate();
+    await new Promise<void>((resolve) => (s ? s.close(() => resolve()) : resolve()));
+  }
+  others = [];
 });
+
+interface Host {
+  url: string;
+  connections: { url: URL; headers: IncomingHttpHeaders }[];
+  sockets: WsSocket[];
+  wss: WebSocketServer;
+}
+
+/** A loopback Jetstream host recording every connection. */
+async function host(): Promise<Host> {
+  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  others.push(wss);
+  const h: Host = { url: '', connections: [], sockets: [], wss };
+  wss.on('connection', (socket, req) => {
+    h.connections.push({ url: new URL(req.url ?? '/', 'ws://x'), headers: req.headers });
+    h.sockets.push(socket);
+  });
+  await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
+  h.url = `ws://127.0.0.1:${(wss.address() as { port: number }).port}/subscribe`;
+  return h;
+}
 
 async function until(check: () => boolean): Promise<void> {
   for (let i = 0; i < 500 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
@@ -83,9 +114,10 @@ describe('subscribeJetstream', () => {
     const events: RepoEvent[] = [];
     const statuses: JetstreamStatus[] = [];
     const sub = subscribeJetstream({
-      url: `ws://127.0.0.1:${port}/subscribe`,
+      urls: [`ws://127.0.0.1:${port}/subscribe`],
       cursor: null,
       wantedDids: [DID],
+      compress: false,
       rewindMs: 2_000,
       onEvent: (e) => void events.push(e),
       onStatus: (s) => void statuses.push(s),
@@ -103,7 +135,11 @@ describe('subscribeJetstream', () => {
         maxMessageSizeBytes: 0,
       },
     });
-    expect(statuses.at(-1)).toEqual({ connected: true, error: null });
+    expect(statuses.at(-1)).toEqual({
+      connected: true,
+      error: null,
+      url: `ws://127.0.0.1:${port}/subscribe`,
+    });
 
     sockets[0]?.send(commit(1725911162000000, 'create'));
     sockets[0]?.send(
@@ -140,8 +176,84 @@ describe('subscribeJetstream', () => {
     expect(received[1]?.[0]).toMatchObject({ payload: { wantedDids: [DID, 'did:plc:other'] } });
     sockets[1]?.send(commit(1725911164000000, 'create'));
     await until(() => events.length === 3);
-    expect(statuses.at(-1)).toEqual({ connected: true, error: null });
+    expect(statuses.at(-1)).toEqual({
+      connected: true,
+      error: null,
+      url: `ws://127.0.0.1:${port}/subscribe`,
+    });
     await sub.stop();
     expect(sub.cursor).toBe(1725911164000000);
+  });
+});
+
+describe('subscribeJetstream across hosts', () => {
+  it('moves to the next host after repeated failures, from the same cursor, and says which host it uses', async () => {
+    const [first, second] = [await host(), await host()];
+    const events: RepoEvent[] = [];
+    const statuses: JetstreamStatus[] = [];
+    const sub = subscribeJetstream({
+      urls: [first.url, second.url],
+      cursor: null,
+      compress: false,
+      failoverAfter: 2,
+      rewindMs: 1_000,
+      onEvent: (e) => void events.push(e),
+      onStatus: (s) => void statuses.push(s),
+    });
+    await until(() => first.sockets.length === 1);
+    first.sockets[0]!.send(commit(1725911162000000, 'create'));
+    await until(() => events.length === 1);
+    expect(sub.url).toBe(first.url);
+
+    // The first host goes away for good: two refused connections, then the second host.
+    await new Promise<void>((resolve) => {
+      for (const c of first.wss.clients) c.terminate();
+      first.wss.close(() => resolve());
+    });
+    await until(() => second.sockets.length === 1);
+    expect(second.connections[0]!.url.searchParams.get('cursor')).toBe(String(1725911162000000 - 1_000_000));
+    expect(sub.url).toBe(second.url);
+    expect(statuses.some((s) => s.url === first.url && s.error?.includes(first.url))).toBe(true);
+    second.sockets[0]!.send(commit(1725911163000000, 'create'));
+    await until(() => events.length === 2);
+    expect(statuses.at(-1)).toEqual({ connected: true, error: null, url: second.url });
+    await sub.stop();
+  });
+
+  it('resumes a live tail that brought no event yet from when it started, not from the new live tail', async () => {
+    const h = await host();
+    const sub = subscribeJetstream({
+      urls: [h.url],
+      cursor: null,
+      rewindMs: 1_000,
+      onEvent: () => undefined,
+    });
+    await until(() => h.sockets.length === 1);
+    const opened = Date.now() * 1000;
+    expect(h.connections[0]!.url.searchParams.has('cursor')).toBe(false);
+    h.sockets[0]!.terminate();
+    await until(() => h.sockets.length === 2);
+    const cursor = Number(h.connections[1]!.url.searchParams.get('cursor'));
+    expect(cursor).toBeLessThanOrEqual(opened - 1_000_000);
+    expect(cursor).toBeGreaterThan(opened - 2_000_000);
+    expect(sub.cursor).toBeNull(); // nothing handled
+    await sub.stop();
+  });
+
+  it('asks for zstd without offering permessage-deflate, and reads frames made with the v1 dictionary', async () => {
+    const h = await host();
+    const events: RepoEvent[] = [];
+    const sub = subscribeJetstream({ urls: [h.url], cursor: null, onEvent: (e) => void events.push(e) });
+    await until(() => h.sockets.length === 1);
+    expect(h.connections[0]!.url.searchParams.get('compress')).toBe('true');
+    // Jetstream refuses a client offering both (400): zstd is already entropy-coded.
+    expect(h.connections[0]!.headers['sec-websocket-extensions']).toBeUndefined();
+    const frame = zstdCompressSync(Buffer.from(commit(1725911162000000, 'create')), {
+      dictionary: jetstreamZstdDictionary(),
+    });
+    h.sockets[0]!.send(frame, { binary: true });
+    await until(() => events.length === 1);
+    expect(events[0]).toMatchObject({ did: DID, seq: 1725911162000000, record: { text: 'hi' } });
+    await sub.stop();
   });
 });

@@ -100,12 +100,22 @@ const LABEL_ACTIONS: Record<string, Label['action']> = {
   gore: 'blur',
 };
 
+/** The action a label value calls for, where the value is one every client knows. */
+export function labelAction(value: string): Label['action'] {
+  return LABEL_ACTIONS[value] ?? null;
+}
+
 /**
  * The labelers every Bluesky client asks the AppView for (Bluesky's moderation service): their labels,
  * like an author's self-labels, belong to the post. Any other labeler's reach a member only because
  * their account subscribes to it: those labels are personal (Label.personal).
  */
 const NETWORK_LABELERS: ReadonlySet<string> = new Set(AtpAgent.appLabelers);
+
+/** True for the labelers every Bluesky client asks (their labels belong to the post). */
+export function isNetworkLabeler(did: string): boolean {
+  return NETWORK_LABELERS.has(did);
+}
 
 /** True for a label `src` applied that is neither the subject's own (`subjectDid`) nor the network's. */
 function isPersonal(src: unknown, subjectDid: string): boolean {
@@ -119,7 +129,7 @@ function labels(record: Obj, view: Obj, authorDid: string): Label[] {
     const key = `${source}\u0000${value}`;
     if (seen.has(key)) return;
     seen.add(key);
-    const label: Label = { value, source, action: LABEL_ACTIONS[value] ?? null };
+    const label: Label = { value, source, action: labelAction(value) };
     if (isPersonal(source, authorDid)) label.personal = true;
     out.push(label);
   };
@@ -202,8 +212,65 @@ function media(partial: Partial<Media> & Pick<Media, 'type' | 'url'>): Media {
   };
 }
 
-/** Media and link card of an embed *view* (images, video, gallery, external). */
-function embedMedia(view: Obj): { media: Media[]; linkCard: LinkCard | null } {
+/** The most images a gallery holds (the lexicon's cap; the AppView shows 10 of them today). */
+export const GALLERY_MAX = 20;
+
+/**
+ * A blob reference's CID as a record carries it: `{ ref: { $link } }` in JSON, a CID object once
+ * @atproto/api decoded it, or the legacy `cid`. Only a base32 CID string is taken.
+ */
+function blobCid(v: unknown): string | null {
+  if (typeof v !== 'object' || v === null) return null;
+  const { ref, cid } = v as { ref?: unknown; cid?: unknown };
+  const link = isObject(ref) && typeof ref.$link === 'string' ? ref.$link : ref != null ? String(ref) : cid;
+  return typeof link === 'string' && /^b[a-z2-7]{10,}$/.test(link) ? link : null;
+}
+
+/**
+ * A gallery's images: those of its view, then the record's items the AppView trimmed from it (it
+ * shows 10, a record may hold 20), their URLs made the way the view made the first one's (the
+ * view's URL with the blob's CID in place of the first item's). Items that are not images are left out.
+ */
+function galleryMedia(view: Obj, record: unknown): Media[] {
+  const items = Array.isArray(view.items) ? view.items.filter(isObject) : [];
+  const out = items.slice(0, GALLERY_MAX).map((img, i) =>
+    media({
+      type: 'image',
+      url: str(img.fullsize, `embed.items[${i}].fullsize`),
+      previewUrl: optStr(img.thumbnail),
+      altText: optStr(img.alt),
+      ...aspect(img.aspectRatio),
+    }),
+  );
+  const stored = isObject(record) && Array.isArray(record.items) ? record.items.filter(isObject) : [];
+  const firstCid = blobCid(stored[0]?.image);
+  const first = out[0];
+  if (!firstCid || !first || !first.url.includes(firstCid)) return out;
+  for (const item of stored.slice(out.length, GALLERY_MAX)) {
+    const cid = blobCid(item.image);
+    if (!cid) continue;
+    out.push(
+      media({
+        type: 'image',
+        url: first.url.replace(firstCid, cid),
+        previewUrl: first.previewUrl?.replace(firstCid, cid) ?? null,
+        altText: optStr(item.alt),
+        ...aspect(item.aspectRatio),
+      }),
+    );
+  }
+  return out;
+}
+
+/** The media embed of a post record (inside recordWithMedia: its `media`), for what views trim. */
+function recordMedia(record: Obj): unknown {
+  const embed = isObject(record.embed) ? record.embed : null;
+  if (embed?.$type === 'app.bsky.embed.recordWithMedia') return isObject(embed.media) ? embed.media : null;
+  return embed;
+}
+
+/** Media and link card of an embed *view* (images, video, gallery, external); `record`: its record. */
+function embedMedia(view: Obj, record?: unknown): { media: Media[]; linkCard: LinkCard | null } {
   switch (view.$type) {
     case 'app.bsky.embed.images#view': {
       const images = Array.isArray(view.images) ? view.images.filter(isObject) : [];
@@ -220,21 +287,8 @@ function embedMedia(view: Obj): { media: Media[]; linkCard: LinkCard | null } {
         linkCard: null,
       };
     }
-    case 'app.bsky.embed.gallery#view': {
-      const items = Array.isArray(view.items) ? view.items.filter(isObject) : [];
-      return {
-        media: items.map((img, i) =>
-          media({
-            type: 'image',
-            url: str(img.fullsize, `embed.items[${i}].fullsize`),
-            previewUrl: optStr(img.thumbnail),
-            altText: optStr(img.alt),
-            ...aspect(img.aspectRatio),
-          }),
-        ),
-        linkCard: null,
-      };
-    }
+    case 'app.bsky.embed.gallery#view':
+      return { media: galleryMedia(view, record), linkCard: null };
     case 'app.bsky.embed.video#view':
       return {
         media: [
@@ -302,6 +356,23 @@ function webUrl(handleOrDid: string, rkey: string): string {
   return `${WEB_BASE}/profile/${handleOrDid}/post/${rkey}`;
 }
 
+const UNAVAILABLE: Record<string, NonNullable<Post['quoteUnavailable']>['reason']> = {
+  'app.bsky.embed.record#viewNotFound': 'not-found',
+  'app.bsky.embed.record#viewBlocked': 'blocked',
+  'app.bsky.embed.record#viewDetached': 'detached',
+};
+
+/** A quoted post the AppView does not show: deleted, blocked, detached by its author; else null. */
+function unavailableQuote(view: unknown): Post['quoteUnavailable'] | null {
+  if (!isObject(view) || !isObject(view.record)) return null;
+  const reason = UNAVAILABLE[String(view.record.$type)];
+  if (!reason) return null;
+  // A pointer to nothing readable takes nothing else of the post down with it.
+  const uri = view.record.uri;
+  const m = typeof uri === 'string' ? AT_URI.exec(uri) : null;
+  return m && m[2] === 'app.bsky.feed.post' ? { uri: uri as string, reason } : null;
+}
+
 /** A quoted post (`app.bsky.embed.record#viewRecord`); other record kinds are not posts. */
 function quotedPost(view: unknown): QuotedPost | null {
   // Inside recordWithMedia the record view is not a union member and carries no $type.
@@ -324,9 +395,9 @@ function quotedPost(view: unknown): QuotedPost | null {
       if (isObject(inner) && typeof inner.uri === 'string')
         quote = { uri: inner.uri, authorNetworkId: atUri(inner.uri, 'quote.uri').did };
       if (e.$type === 'app.bsky.embed.recordWithMedia#view' && isObject(e.media))
-        ({ media: mediaOut, linkCard } = embedMedia(e.media));
+        ({ media: mediaOut, linkCard } = embedMedia(e.media, recordMedia(value)));
     } else {
-      ({ media: mediaOut, linkCard } = embedMedia(e));
+      ({ media: mediaOut, linkCard } = embedMedia(e, recordMedia(value)));
     }
   }
   const lbls = labels(value, rec, a.networkId);
@@ -367,13 +438,22 @@ function toPost(v: unknown): Post {
   let mediaOut: Media[] = [];
   let linkCard: LinkCard | null = null;
   let quote: QuotedPost | null = null;
+  let quoteUnavailable: Post['quoteUnavailable'] | null = null;
   if (isObject(view.embed)) {
     const embed = view.embed;
-    if (embed.$type === 'app.bsky.embed.record#view') quote = quotedPost(embed);
-    else if (embed.$type === 'app.bsky.embed.recordWithMedia#view') {
-      quote = quotedPost(embed.record);
-      ({ media: mediaOut, linkCard } = embedMedia(obj(embed.media, 'post.embed.media')));
-    } else ({ media: mediaOut, linkCard } = embedMedia(embed));
+    const quoteView = embed.$type === 'app.bsky.embed.record#view' ? embed : null;
+    const withMedia = embed.$type === 'app.bsky.embed.recordWithMedia#view' ? embed : null;
+    if (quoteView || withMedia) {
+      const inner = quoteView ?? withMedia!.record;
+      quote = quotedPost(inner);
+      if (quote === null) quoteUnavailable = unavailableQuote(inner);
+    }
+    if (withMedia)
+      ({ media: mediaOut, linkCard } = embedMedia(
+        obj(withMedia.media, 'post.embed.media'),
+        recordMedia(record),
+      ));
+    else if (!quoteView) ({ media: mediaOut, linkCard } = embedMedia(embed, recordMedia(record)));
   }
   const lbls = labels(record, view, a.networkId);
   return {
@@ -385,6 +465,7 @@ function toPost(v: unknown): Post {
     ...b,
     indexedAt: time(view.indexedAt, 'post.indexedAt'),
     quote,
+    ...(quoteUnavailable ? { quoteUnavailable } : {}),
     media: mediaOut,
     linkCard,
     counts: {

@@ -1,16 +1,27 @@
 // Verifies the service JWTs a PDS mints for its user when a client asks another atproto service on
 // their behalf (a feed generator's getFeedSkeleton): signed by the user's #atproto key, which their
-// DID document names. Resolved documents are cached; a bad signature is retried once with a fresh
-// document, in case the key was rotated (verifyJwt of @atproto/xrpc-server does both).
-import { IdResolver, MemoryCache } from '@atproto/identity';
-import type { Fetch } from '@atproto/identity';
+// DID document names. verifyJwt of @atproto/xrpc-server checks the claims and, on a bad signature,
+// asks once more with a freshly resolved document (the key may have been rotated).
+// Three caches keep the request path off the network and the curves: verified tokens (a signature
+// is checked once per token), DID documents (IdResolver's), and when each DID was last refreshed
+// (a stream of forged tokens must not become a stream of directory fetches).
+import { IdResolver, ensureAtprotoKey } from '@atproto/identity';
+import type { DidDocument, Fetch } from '@atproto/identity';
 import { verifyJwt } from '@atproto/xrpc-server';
+import { LRUCache } from 'lru-cache';
 import { sharedGuardedDispatcher } from '@tributary/core';
 import type { InstanceUrlPolicy } from '@tributary/core';
+import { BoundedDidCache } from './did-cache.js';
+import { verifyJwtSignature } from './jwt-signature.js';
 
 const STALE_TTL_MS = 60 * 60_000;
 const MAX_TTL_MS = 24 * 60 * 60_000;
 const RESOLVE_TIMEOUT_MS = 3_000;
+/** A DID's document is fetched again after a bad signature at most this often. */
+const REFRESH_INTERVAL_MS = 60_000;
+/** Verified tokens kept (each until its `exp`): ~1 KB each. */
+const MAX_VERIFIED = 20_000;
+const MAX_DIDS = 20_000;
 
 /** A service JWT that does not verify: answered 401 `AuthenticationRequired`. */
 export class ServiceAuthError extends Error {
@@ -38,8 +49,10 @@ export interface ExpectedServiceJwt {
   /** The method the token must be for (`lxm`), e.g. `app.bsky.feed.getFeedSkeleton`. */
   method: string;
   /**
-   * Asked with the (not yet verified) issuer before anything is resolved: false ends verification
-   * with `null`, so only DIDs the caller knows are ever resolved over the network.
+   * Asked with the (not yet verified) issuer before its document is resolved: false ends
+   * verification with `null`, so only DIDs the caller knows are ever resolved over the network.
+   * A gate, not the caller's authorization: a token verified before is answered from the cache
+   * without asking again.
    */
   knownIssuer: (did: string) => Promise<boolean>;
 }
@@ -47,6 +60,11 @@ export interface ExpectedServiceJwt {
 /** Verifies service JWTs against their issuers' DID documents (cached per process). */
 export class ServiceAuthVerifier {
   private readonly resolver: IdResolver;
+  /** The issuer of each token verified, by `<method> <serviceDid> <jwt>`, until the token expires. */
+  private readonly verified = new LRUCache<string, string>({ max: MAX_VERIFIED, ttl: MAX_TTL_MS });
+  private readonly refreshedAt = new LRUCache<string, number>({ max: MAX_DIDS });
+  /** Each cached document's #atproto key: reading it decodes and re-encodes a curve point. */
+  private readonly keyOf = new WeakMap<DidDocument, string>();
 
   constructor(options: ServiceAuthOptions) {
     const dispatcher = sharedGuardedDispatcher(options.hostPolicy ?? {});
@@ -54,7 +72,7 @@ export class ServiceAuthVerifier {
       globalThis.fetch(input, { ...init, dispatcher } as RequestInit)) as unknown as Fetch;
     this.resolver = new IdResolver({
       plcUrl: options.plcUrl,
-      didCache: new MemoryCache(STALE_TTL_MS, MAX_TTL_MS),
+      didCache: new BoundedDidCache({ staleTtlMs: STALE_TTL_MS, maxTtlMs: MAX_TTL_MS, max: MAX_DIDS }),
       timeout: RESOLVE_TIMEOUT_MS,
       fetch,
     });
@@ -68,6 +86,10 @@ export class ServiceAuthVerifier {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
     if (!match) throw new ServiceAuthError('expected "Bearer <service JWT>"', 'BadAuthorization');
     const jwt = match[1]!;
+    const cacheKey = `${expected.method} ${expected.serviceDid} ${jwt}`;
+    const cached = this.verified.get(cacheKey);
+    if (cached !== undefined) return cached;
+
     const audience = claimedAudience(jwt);
     const accepted = [expected.serviceDid, `${expected.serviceDid}#${expected.serviceId}`];
     let unknownIssuer = false;
@@ -83,9 +105,12 @@ export class ServiceAuthVerifier {
             unknownIssuer = true;
             throw new ServiceAuthError('unknown issuer', 'UnknownIssuer');
           }
-          return this.resolver.did.resolveAtprotoKey(iss, forceRefresh);
+          return this.signingKey(iss, forceRefresh);
         },
+        verifyJwtSignature,
       );
+      const ttl = payload.exp * 1000 - Date.now();
+      if (ttl > 0) this.verified.set(cacheKey, payload.iss, { ttl: Math.min(ttl, MAX_TTL_MS) });
       return payload.iss;
     } catch (error) {
       if (unknownIssuer) return null;
@@ -96,6 +121,24 @@ export class ServiceAuthVerifier {
         typeof reason === 'string' ? reason : 'BadJwt',
       );
     }
+  }
+
+  /**
+   * The issuer's #atproto key from its (cached) document. `refresh` (verifyJwt's retry after a bad
+   * signature) fetches the document again unless that was done for this DID within the last
+   * minute: a rotation is seen on the first token signed with the new key.
+   */
+  private async signingKey(did: string, refresh: boolean): Promise<string> {
+    const now = Date.now();
+    const fetch = refresh && now - (this.refreshedAt.get(did) ?? 0) >= REFRESH_INTERVAL_MS;
+    if (fetch) this.refreshedAt.set(did, now);
+    const doc = await this.resolver.did.ensureResolve(did, fetch);
+    let key = this.keyOf.get(doc);
+    if (key === undefined) {
+      key = ensureAtprotoKey(doc);
+      this.keyOf.set(doc, key);
+    }
+    return key;
   }
 }
 

@@ -39,10 +39,10 @@ async function until<T>(what: string, probe: () => T | null | undefined | false,
 }
 
 describe('Jetstream from the reference network', () => {
-  it('delivers the filtered repos’ records, takes new filters live and resumes from its cursor after a drop', async () => {
+  it('delivers the filtered repos’ records zstd-compressed, takes new filters live and resumes from its cursor after a drop', async () => {
     const events: RepoEvent[] = [];
     sub = subscribeJetstream({
-      url: server.url,
+      urls: [server.url],
       cursor: null,
       collections: ['app.bsky.feed.post', 'app.bsky.graph.*'],
       wantedDids: [alice.did],
@@ -85,5 +85,7 @@ describe('Jetstream from the reference network', () => {
     const resumed = server.connections[1]!;
     expect(Number(resumed.searchParams.get('cursor'))).toBeGreaterThan(0);
     expect(resumed.searchParams.get('requireHello')).toBe('true');
+    // All of it came zstd-compressed with Jetstream's dictionary.
+    expect(server.connections.every((c) => c.searchParams.get('compress') === 'true')).toBe(true);
   });
 });

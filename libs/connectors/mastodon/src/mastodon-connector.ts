@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { ConnectorError, ConnectorErrorCode, Network, SourceKind } from '@tributary/core';
+import { ConnectorError, ConnectorErrorCode, Network, RelationshipChange, SourceKind } from '@tributary/core';
 import type {
+  ActorRef,
+  Profile,
   DraftMedia,
   FetchedThread,
   IngestedItem,
   NetworkConnector,
+  NetworkNotification,
+  NotificationPage,
   NewerItems,
   OlderPage,
   Poll,
@@ -22,7 +26,15 @@ import type { MastodonClientOptions } from './mastodon-client.js';
 import { MastodonClient } from './mastodon-client.js';
 import type { MastodonStatus } from './mastodon-types.js';
 import { normalizeContext } from './normalize-context.js';
-import { normalizePoll, normalizeStatus, resolveReplyParents, safeUrl } from './normalize-status.js';
+import { normalizeNotification } from './normalize-notification.js';
+import {
+  normalizeAuthor,
+  normalizePoll,
+  normalizeStatus,
+  resolveReplyParents,
+  safeUrl,
+} from './normalize-status.js';
+import { htmlToRichText } from './rich-text.js';
 import { parseTimelineMarker, serializeTimelineMarker } from './timeline-marker.js';
 
 export interface MastodonConnectorOptions extends Omit<MastodonClientOptions, 'accessToken'> {
@@ -44,10 +56,13 @@ interface Page {
   older: string | null;
 }
 
-/** What one newest-first scan down a timeline found. */
+/** A newest-first list of the API (a timeline, the notifications), one page per call. */
+type Lister = (api: mastodon.rest.Client, params: TimelineParams) => PromiseLike<unknown>;
+
+/** What one newest-first scan down a list found. */
 interface Scan {
-  items: IngestedItem[];
-  skipped: SkippedItem[];
+  /** The raw entries, newest first. */
+  entries: unknown[];
   /** The newest entry's id (null when the scan found nothing). */
   newest: string | null;
   /** Where to continue when the scan stopped before its floor (the budget ran out), else null. */
@@ -88,9 +103,7 @@ export class MastodonConnector implements NetworkConnector {
   }
 
   /** The source's timeline; masto puts `$select` ids into the path as they are, so they are encoded here. */
-  private timeline(
-    source: SourceRef,
-  ): (api: mastodon.rest.Client, params: TimelineParams) => PromiseLike<unknown> {
+  private timeline(source: SourceRef): Lister {
     switch (source.kind) {
       case SourceKind.Home:
         return (api, params) => api.v1.timelines.home.list(params);
@@ -109,12 +122,11 @@ export class MastodonConnector implements NetworkConnector {
     }
   }
 
-  /** One page of a timeline; its cursors come from the `Link` header (only ids are taken from it). */
-  private async page(source: SourceRef, params: TimelineParams): Promise<Page> {
-    const timeline = this.timeline(source);
-    const res = await this.client.rest((api) => timeline(api, params));
+  /** One page of a list; its cursors come from the `Link` header (only ids are taken from it). */
+  private async page(list: Lister, params: TimelineParams): Promise<Page> {
+    const res = await this.client.rest((api) => list(api, params));
     if (!Array.isArray(res.data)) {
-      throw new ConnectorError(ConnectorErrorCode.Unavailable, 'timeline response is not an array');
+      throw new ConnectorError(ConnectorErrorCode.Unavailable, 'list response is not an array');
     }
     const links = parseLinkHeader(res.headers.get('link'));
     const last = statusId(res.data[res.data.length - 1]);
@@ -151,48 +163,44 @@ export class MastodonConnector implements NetworkConnector {
    * (a first sync) it returns the newest page: history below it is the backfill's.
    */
   async fetchNewer(source: SourceRef, marker: string | null, maxItems: number): Promise<NewerItems> {
+    const newer = await this.newerEntries(this.timeline(source), marker, maxItems);
+    const { items, skipped } = this.normalizeAll(newer.entries, new Set());
+    resolveReplyParents(items);
+    return { items, skipped, marker: newer.marker, complete: newer.complete, trustDomain: this.trustDomain };
+  }
+
+  /** The entries of a newest-first list above `marker` (see fetchNewer), raw, with the next marker. */
+  private async newerEntries(
+    list: Lister,
+    marker: string | null,
+    maxItems: number,
+  ): Promise<{ entries: unknown[]; marker: string; complete: boolean }> {
     const state = parseTimelineMarker(marker);
-    const seen = new Set<string>();
     const budget = { left: Math.max(1, maxItems) };
     if (state === null) {
-      const page = await this.page(source, { limit: Math.min(this.pageSize, budget.left) });
-      const { items, skipped } = this.normalizeAll(page.statuses, seen);
-      resolveReplyParents(items);
+      const page = await this.page(list, { limit: Math.min(this.pageSize, budget.left) });
       const top = statusId(page.statuses[0]);
-      const marker = serializeTimelineMarker({ top, gap: null });
-      return { items, skipped, marker, complete: true, trustDomain: this.trustDomain };
+      return { entries: page.statuses, marker: serializeTimelineMarker({ top, gap: null }), complete: true };
     }
     const scans: Scan[] = [];
     if (state.gap) {
-      const gap = await this.scan(source, state.gap.below, state.gap.floor, budget, seen);
+      const gap = await this.scan(list, state.gap.below, state.gap.floor, budget);
       if (gap.unfinished !== null) {
         const next = { top: state.top, gap: { below: gap.unfinished, floor: state.gap.floor } };
-        resolveReplyParents(gap.items);
-        const marker = serializeTimelineMarker(next);
-        return {
-          items: gap.items,
-          skipped: gap.skipped,
-          marker,
-          complete: false,
-          trustDomain: this.trustDomain,
-        };
+        return { entries: gap.entries, marker: serializeTimelineMarker(next), complete: false };
       }
       scans.push(gap);
     }
-    const fresh = await this.scan(source, null, state.top, budget, seen);
+    const fresh = await this.scan(list, null, state.top, budget);
     scans.unshift(fresh); // newer than the gap below the old top
     const next = {
       top: fresh.newest ?? state.top,
       gap: fresh.unfinished === null ? null : { below: fresh.unfinished, floor: state.top },
     };
-    const items = scans.flatMap((s) => s.items);
-    resolveReplyParents(items);
     return {
-      items,
-      skipped: scans.flatMap((s) => s.skipped),
+      entries: scans.flatMap((s) => s.entries),
       marker: serializeTimelineMarker(next),
       complete: next.gap === null,
-      trustDomain: this.trustDomain,
     };
   }
 
@@ -202,13 +210,12 @@ export class MastodonConnector implements NetworkConnector {
    * ignores `since_id`); a full page above the floor means more is between them.
    */
   private async scan(
-    source: SourceRef,
+    list: Lister,
     below: string | null,
     floor: string | null,
     budget: { left: number },
-    seen: Set<string>,
   ): Promise<Scan> {
-    const out: Scan = { items: [], skipped: [], newest: null, unfinished: null };
+    const out: Scan = { entries: [], newest: null, unfinished: null };
     let maxId = below;
     for (;;) {
       if (budget.left <= 0) {
@@ -216,7 +223,7 @@ export class MastodonConnector implements NetworkConnector {
         return out;
       }
       const limit = Math.min(this.pageSize, budget.left);
-      const page = await this.page(source, {
+      const page = await this.page(list, {
         maxId: maxId ?? undefined,
         sinceId: floor ?? undefined,
         limit,
@@ -225,9 +232,7 @@ export class MastodonConnector implements NetworkConnector {
       const at = floor === null ? -1 : page.statuses.findIndex((s) => statusId(s) === floor);
       const fresh = at >= 0 ? page.statuses.slice(0, at) : page.statuses;
       out.newest ??= statusId(fresh[0]);
-      const { items, skipped } = this.normalizeAll(fresh, seen);
-      out.items.push(...items);
-      out.skipped.push(...skipped);
+      out.entries.push(...fresh);
       if (at >= 0 || page.statuses.length < limit || page.older === null) return out;
       maxId = page.older;
     }
@@ -243,7 +248,7 @@ export class MastodonConnector implements NetworkConnector {
     limit: number,
   ): Promise<{ items: IngestedItem[]; complete: boolean; trustDomain: TrustDomain }> {
     const size = Math.min(this.pageSize, Math.max(1, limit));
-    const page = await this.page(source, { limit: size });
+    const page = await this.page(this.timeline(source), { limit: size });
     const { items } = this.normalizeAll(page.statuses, new Set());
     resolveReplyParents(items);
     return { items, complete: page.statuses.length < size, trustDomain: this.trustDomain };
@@ -262,7 +267,7 @@ export class MastodonConnector implements NetworkConnector {
 
   /** One page of history below `cursor` (a `max_id`), newest first. */
   async fetchOlder(source: SourceRef, cursor: string | null, limit: number): Promise<OlderPage> {
-    const page = await this.page(source, {
+    const page = await this.page(this.timeline(source), {
       maxId: cursor ?? undefined,
       limit: Math.min(this.pageSize, Math.max(1, limit)),
     });
@@ -317,6 +322,37 @@ export class MastodonConnector implements NetworkConnector {
   async saveHomeMarker(lastReadId: string): Promise<void> {
     if (!lastReadId) throw new ConnectorError(ConnectorErrorCode.BadInput, 'read marker without a status id');
     await this.client.rest((api) => api.v1.markers.create({ home: { lastReadId } }));
+  }
+
+  /**
+   * The account's notifications above `marker`, read like a timeline (newest first, `since_id`,
+   * gaps kept in the marker), with the statuses they are about stored as this instance's word.
+   */
+  async fetchNotifications(marker: string | null, maxItems: number): Promise<NotificationPage> {
+    const newer = await this.newerEntries(
+      (api, params) => api.v1.notifications.list(params),
+      marker,
+      maxItems,
+    );
+    const items: NetworkNotification[] = [];
+    const skipped: SkippedItem[] = [];
+    const seen = new Set<string>();
+    for (const entry of newer.entries) {
+      const r = normalizeNotification(entry, this.client.origin);
+      if ('ok' in r) {
+        if (seen.has(r.ok.nativeId)) continue;
+        seen.add(r.ok.nativeId);
+        items.push(r.ok);
+      } else if ('skipped' in r) skipped.push(r.skipped);
+    }
+    return { items, skipped, marker: newer.marker, complete: newer.complete, trustDomain: this.trustDomain };
+  }
+
+  /** Saves the `notifications` read marker: Mastodon clients show the rest as unread. */
+  async saveNotificationsRead(last: { nativeId: string }): Promise<void> {
+    if (!last.nativeId)
+      throw new ConnectorError(ConnectorErrorCode.BadInput, 'read marker without a notification id');
+    await this.client.rest((api) => api.v1.markers.create({ notifications: { lastReadId: last.nativeId } }));
   }
 
   /** Favourite, boost… `target` is resolved on this instance first: its nativeId may be another's. */
@@ -466,6 +502,111 @@ export class MastodonConnector implements NetworkConnector {
     if (!poll) throw new ConnectorError(ConnectorErrorCode.Unavailable, 'the vote answer is not a poll');
     const own = (res.data as { ownVotes?: unknown }).ownVotes;
     return { poll, ownVotes: Array.isArray(own) ? own.filter((c) => Number.isInteger(c)) : [...choices] };
+  }
+
+  async fetchProfile(actor: ActorRef): Promise<Profile> {
+    const account = await this.resolveAccount(actor);
+    const id = account.id;
+    const rel = await this.client.rest((api) => api.v1.accounts.relationships.fetch({ id: [id] }));
+    const r = (Array.isArray(rel.data) ? rel.data : []).find((x) => x?.id === id);
+    const count = (n: unknown) => (typeof n === 'number' && Number.isFinite(n) ? n : null);
+    const host = new URL(this.client.origin).host;
+    return {
+      ...normalizeAuthor(account, account, host, 'account'),
+      bio: htmlToRichText(String(account.note ?? ''), { mentions: [], tags: [], instanceHost: host }).text,
+      bannerUrl: safeUrl(account.headerStatic) ?? safeUrl(account.header),
+      webUrl: safeUrl(account.url),
+      followersCount: count(account.followersCount),
+      followingCount: count(account.followingCount),
+      postsCount: count(account.statusesCount),
+      relationship: {
+        following: r?.following === true || r?.requested === true,
+        followedBy: r?.followedBy === true,
+        muted: r?.muting === true,
+        blocked: r?.blocking === true,
+        blockedBy: r?.blockedBy === true,
+      },
+    };
+  }
+
+  async fetchAuthorPosts(actor: ActorRef, cursor: string | null, limit: number): Promise<OlderPage> {
+    const id = encodeURIComponent((await this.resolveAccount(actor)).id);
+    const page = await this.page((api, params) => api.v1.accounts.$select(id).statuses.list(params), {
+      maxId: cursor ?? undefined,
+      limit: Math.min(this.pageSize, Math.max(1, limit)),
+    });
+    const { items, skipped } = this.normalizeAll(page.statuses, new Set());
+    resolveReplyParents(items);
+    return {
+      items,
+      skipped,
+      nextCursor: page.statuses.length ? page.older : null,
+      trustDomain: this.trustDomain,
+    };
+  }
+
+  /** Follow, mute, block and their undoing: each is idempotent on Mastodon's side. */
+  async relate(actor: ActorRef, change: RelationshipChange): Promise<WriteResult | null> {
+    const account = await this.resolveAccount(actor);
+    const id = encodeURIComponent(account.id);
+    const action = {
+      [RelationshipChange.Follow]: 'follow',
+      [RelationshipChange.Unfollow]: 'unfollow',
+      [RelationshipChange.Mute]: 'mute',
+      [RelationshipChange.Unmute]: 'unmute',
+      [RelationshipChange.Block]: 'block',
+      [RelationshipChange.Unblock]: 'unblock',
+    } as const;
+    await this.client.rest((api) => api.v1.accounts.$select(id)[action[change]]());
+    const host = new URL(this.client.origin).host;
+    const { networkId } = normalizeAuthor(account, account, host, 'account');
+    return { uri: networkId, nativeId: account.id, webUrl: safeUrl(account.url) };
+  }
+
+  /**
+   * Someone's account on this instance: by account URI (looked up and, if need be, fetched by the
+   * instance), or by `user@host` handle (`lookup`, then a resolving search for a remote account the
+   * instance has not seen yet). A URI must come back as itself: a search answer is never taken for
+   * someone else.
+   */
+  private async resolveAccount(actor: ActorRef): Promise<mastodon.v1.Account> {
+    const host = new URL(this.client.origin).host;
+    const given = actor
+      .trim()
+      .replace(/^acct:/, '')
+      .replace(/^@/, '');
+    const byUri = /^https?:\/\//.test(given);
+    if (!byUri && !/^[A-Za-z0-9_.-]+(@[A-Za-z0-9.-]+(:\d+)?)?$/.test(given))
+      throw new ConnectorError(
+        ConnectorErrorCode.BadInput,
+        `"${actor}" is neither a Mastodon account URI nor a user@instance handle`,
+      );
+    if (!byUri) {
+      // A local account is `user` to its own instance.
+      const acct = given.endsWith(`@${host}`) ? given.slice(0, -host.length - 1) : given;
+      try {
+        const res = await this.client.rest((api) => api.v1.accounts.lookup({ acct }));
+        if (typeof res.data?.id === 'string') return res.data;
+      } catch (err) {
+        if (!(err instanceof ConnectorError && err.code === ConnectorErrorCode.NotFound)) throw err;
+      }
+    }
+    const res = await this.client.rest((api) =>
+      api.v2.search.list({ q: byUri ? given : `@${given}`, resolve: true, type: 'accounts', limit: 5 }),
+    );
+    const accounts = Array.isArray(res.data?.accounts) ? res.data.accounts : [];
+    const found = accounts.find((a) => {
+      if (typeof a?.id !== 'string') return false;
+      if (byUri) return (a as { uri?: unknown }).uri === given || a.url === given;
+      const acct = a.acct.includes('@') ? a.acct : `${a.acct}@${host}`;
+      return acct.toLowerCase() === (given.includes('@') ? given : `${given}@${host}`).toLowerCase();
+    });
+    if (!found)
+      throw new ConnectorError(
+        ConnectorErrorCode.NotFound,
+        `no account ${actor} on ${this.client.origin} (unknown, suspended or not visible to this account)`,
+      );
+    return found;
   }
 
   /** Deletes a status; a status that is already gone counts as deleted. */

@@ -20,6 +20,11 @@ export interface MastodonStreamOptions extends InstanceUrlPolicy {
   onStatus: (result: NormalizeResult, event: 'update' | 'status.update') => void;
   onDelete?: (statusId: string) => void;
   /**
+   * A `notification` event (user stream): its id. The caller fetches notifications from its
+   * stored marker, which also picks up any the stream missed.
+   */
+  onNotification?: (notificationId: string | null) => void;
+  /**
    * Called after every reconnect, once the socket is open again: the caller runs `fetchNewer`
    * from its stored marker, so whatever the stream missed while it was down is fetched.
    */
@@ -224,6 +229,16 @@ export class MastodonStream {
       this.options.onStatus(normalizeStatus(status, this.options.instanceOrigin), msg.event);
     } else if (msg.event === 'delete' && typeof msg.payload === 'string') {
       this.options.onDelete?.(msg.payload);
+    } else if (msg.event === 'notification') {
+      let id: string | null = null;
+      try {
+        const payload: unknown = typeof msg.payload === 'string' ? JSON.parse(msg.payload) : msg.payload;
+        const raw = (payload as { id?: unknown } | null)?.id;
+        id = typeof raw === 'string' ? raw : null;
+      } catch {
+        // the id only names it; a sync reads it (or its absence) from the REST API
+      }
+      this.options.onNotification?.(id);
     }
   }
 }

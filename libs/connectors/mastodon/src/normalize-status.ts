@@ -62,7 +62,7 @@ function isoDate(record: unknown, value: unknown, field: string): string {
   return new Date(t).toISOString();
 }
 
-function normalizeAuthor(record: unknown, account: unknown, host: string, field: string): Author {
+export function normalizeAuthor(record: unknown, account: unknown, host: string, field: string): Author {
   if (!isObject(account)) throw new MalformedRecordError(`missing \`${field}\``, record);
   const a = account as MastodonAccount;
   const acct = requireString(record, a.acct, `${field}.acct`);

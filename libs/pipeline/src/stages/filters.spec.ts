@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Label, Media } from '@tributary/core';
-import { candidate, post, repostBy, verdicts } from '../spec-helpers.js';
+import { candidate, post, repostBy, runStages, verdicts } from '../spec-helpers.js';
 
 const image: Media = {
   type: 'image',
@@ -107,6 +107,58 @@ describe('hide-reposts', () => {
       'keep',
       'keep',
     ]);
+  });
+});
+
+describe('a repost of a post that also came by itself (the member follows its author)', () => {
+  // Bob's post, reposted by carol, in the home timeline of alice, who follows bob.
+  const bobsPost = post({ author: { networkId: 'did:plc:bob' }, createdAt: '2026-11-23T10:00:00.000Z' });
+  const reposted = (original: boolean) => ({
+    ...candidate(bobsPost, repostBy({ networkId: 'did:plc:carol', handle: 'carol.test' })),
+    original,
+  });
+
+  it('hide-reposts hides the repost and keeps the post, shown and placed as bob posted it', async () => {
+    const [kept, hidden] = await runStages([{ use: 'hide-reposts' }], [reposted(true), reposted(false)]);
+    expect(kept).toMatchObject({
+      hidden: false,
+      reason: null,
+      decisions: [
+        {
+          stage: 'hide-reposts',
+          index: 0,
+          verdict: 'keep',
+          reason: 'repost hidden; the post itself came too',
+          score: 0,
+        },
+      ],
+    });
+    // Ranked at bob's time (10:00), not carol's repost (12:30): 2.5 h at τ = 6 h.
+    expect(hidden).toMatchObject({
+      hidden: true,
+      hiddenReason: 'repost',
+      reason: { by: { handle: 'carol.test' } },
+    });
+    expect(hidden!.rankKey - kept!.rankKey).toBeCloseTo(2.5 / 6, 9);
+  });
+
+  it('mute-authors muting the reposter hides the repost and keeps the post', async () => {
+    const stage = { use: 'mute-authors', with: { authors: ['carol.test'] } };
+    const [kept, hidden] = await runStages([stage], [reposted(true), reposted(false)]);
+    expect(kept).toMatchObject({ hidden: false, reason: null });
+    expect(kept!.decisions[0]!.reason).toBe('repost by a muted author hidden; the post itself came too');
+    expect(hidden).toMatchObject({ hidden: true, hiddenReason: 'reposted by a muted author' });
+    // Muting bob himself still hides his post, however it came.
+    const [muted] = await runStages(
+      [{ use: 'mute-authors', with: { authors: ['did:plc:bob'] } }],
+      [reposted(true)],
+    );
+    expect(muted).toMatchObject({ hidden: true, hiddenReason: 'muted author' });
+  });
+
+  it('keeps the repost when no stage hides it', async () => {
+    const [result] = await runStages([{ use: 'hide-replies' }], [reposted(true)]);
+    expect(result).toMatchObject({ hidden: false, reason: { by: { handle: 'carol.test' } }, decisions: [] });
   });
 });
 

@@ -3,15 +3,31 @@ import type { BuiltinStageConfig } from '../spec.js';
 import type { CompiledStage, ItemState, Verdict } from './stage.js';
 import { authorIn, authorSet, perPostFilter } from './stage.js';
 
+/**
+ * A repost this stage would hide, of a post that also came by itself (the member follows its
+ * author): the repost goes, the post stays, shown as its author posted it.
+ */
+function unwrapOrHide(item: ItemState, hide: Verdict, unwrap: Verdict): Verdict {
+  if (item.candidate.original !== true) return hide;
+  item.reason = null;
+  return unwrap;
+}
+
 export function muteAuthors(index: number, cfg: BuiltinStageConfig<'mute-authors'>): CompiledStage {
   const set = authorSet(cfg.authors);
   const verdict: Verdict = { verdict: 'hide', reason: 'muted author' };
   const reposter: Verdict = { verdict: 'hide', reason: 'reposted by a muted author' };
+  const unwrapped: Verdict = {
+    verdict: 'keep',
+    reason: 'repost by a muted author hidden; the post itself came too',
+  };
   return perPostFilter('mute-authors', index, (item) => {
     const a = item.post.author;
     if (authorIn(set, a.networkId, a.handle)) return verdict;
-    const by = item.candidate.reason?.by;
-    return by !== undefined && authorIn(set, by.networkId, by.handle) ? reposter : null;
+    const by = item.reason?.by;
+    return by !== undefined && authorIn(set, by.networkId, by.handle)
+      ? unwrapOrHide(item, reposter, unwrapped)
+      : null;
   });
 }
 
@@ -63,10 +79,11 @@ export function hideReposts(index: number, cfg: BuiltinStageConfig<'hide-reposts
   const except = authorSet(cfg.except);
   const verdict: Verdict = { verdict: 'hide', reason: 'repost' };
   const kept: Verdict = { verdict: 'keep', reason: 'repost by an excepted account' };
+  const unwrapped: Verdict = { verdict: 'keep', reason: 'repost hidden; the post itself came too' };
   return perPostFilter('hide-reposts', index, (item) => {
-    const by = item.candidate.reason?.by;
+    const by = item.reason?.by;
     if (by === undefined) return null;
-    return authorIn(except, by.networkId, by.handle) ? kept : verdict;
+    return authorIn(except, by.networkId, by.handle) ? kept : unwrapOrHide(item, verdict, unwrapped);
   });
 }
 

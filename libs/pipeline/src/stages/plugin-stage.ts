@@ -89,7 +89,7 @@ export function pluginStage(options: PluginStageOptions): CompiledStage {
           applyVerdict(item, use, index, { verdict: verdict.action, reason: verdict.reason });
         else if (context.explain && runner.hooks.filter) recordPass(item, use, index);
         const score = outcome.scores?.[i];
-        if (score !== undefined && !item.hidden) addScore(item, use, index, weight * score, 'plugin score');
+        if (score !== undefined && !item.hidden) addScore(item, use, index, weight * score, 'plugin score', context.explain);
       }
     },
   };

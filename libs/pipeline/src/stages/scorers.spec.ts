@@ -23,6 +23,41 @@ describe('rank key', () => {
     ]);
   });
 
+  it('lists every score stage with its contribution when the run explains itself (previews), zero included', async () => {
+    const quiet = post({
+      author: { networkId: 'did:plc:fav' },
+      counts: { likes: 0, reposts: 0, replies: 0, quotes: 0 },
+    });
+    const liked = post({ counts: { likes: 3, reposts: 0, replies: 0, quotes: 0 } });
+    const stages = [
+      { use: 'score/recency', with: { halfLifeHours: 2 } },
+      { use: 'score/engagement' },
+      { use: 'score/boost-authors', with: { authors: ['did:plc:fav'], amount: 0.5 } },
+    ];
+    const [q, l] = await runStages(stages, [quiet, liked], { explain: true });
+    const recency = {
+      stage: 'score/recency',
+      index: 0,
+      verdict: 'score',
+      reason: 'ranked by time: one unit per 2 h half-life',
+      score: 0,
+    };
+    expect(q!.decisions).toEqual([
+      recency,
+      { stage: 'score/engagement', index: 1, verdict: 'score', reason: 'no engagement', score: 0 },
+      { stage: 'score/boost-authors', index: 2, verdict: 'score', reason: 'boosted author', score: 0.5 },
+    ]);
+    expect(l!.decisions).toEqual([
+      recency,
+      { stage: 'score/engagement', index: 1, verdict: 'score', reason: 'engagement', score: 2 },
+      { stage: 'score/boost-authors', index: 2, verdict: 'score', reason: 'author not boosted', score: 0 },
+    ]);
+    // Stored entries (no explain) keep only what moved the post.
+    const [qs, ls] = await runStages(stages, [quiet, liked]);
+    expect(qs!.decisions.map((d) => d.stage)).toEqual(['score/boost-authors']);
+    expect(ls!.decisions.map((d) => d.stage)).toEqual(['score/engagement']);
+  });
+
   it('makes one unit worth one half-life: a newer post outranks an older one with equal score', async () => {
     const older = post({ createdAt: '2026-11-23T10:00:00Z' });
     const newer = post({ createdAt: '2026-11-23T12:00:00Z' });

@@ -10,10 +10,11 @@ import { addScore, authorIn, authorSet, perPostStage } from './stage.js';
  * (the rank key is never rescored).
  */
 export function engagement(index: number, weight: number): CompiledStage {
-  return perPostStage('score/engagement', index, 'score', () => (item) => {
+  return perPostStage('score/engagement', index, 'score', ({ explain }) => (item) => {
     const c = item.post.counts;
     const raw = c.likes + 2 * c.reposts + 2 * c.quotes + c.replies;
     if (raw > 0) addScore(item, 'score/engagement', index, weight * Math.log2(1 + raw), 'engagement');
+    else if (explain) addScore(item, 'score/engagement', index, 0, 'no engagement', true);
   });
 }
 
@@ -24,14 +25,21 @@ export function boostAuthors(
 ): CompiledStage {
   const set = authorSet(cfg.authors);
   const amount = cfg.amount * weight;
-  return perPostStage('score/boost-authors', index, 'score', () => (item) => {
+  return perPostStage('score/boost-authors', index, 'score', ({ explain }) => (item) => {
     const a = item.post.author;
     if (authorIn(set, a.networkId, a.handle))
-      addScore(item, 'score/boost-authors', index, amount, 'boosted author');
+      addScore(item, 'score/boost-authors', index, amount, 'boosted author', explain);
+    else if (explain) addScore(item, 'score/boost-authors', index, 0, 'author not boosted', true);
   });
 }
 
-/** The recency stage only sets the rank key's time scale τ (its half-life); it adds no per-post score. */
-export function recency(index: number): CompiledStage {
-  return perPostStage('score/recency', index, 'score', () => null);
+/**
+ * The recency stage only sets the rank key's time scale τ (its half-life); it adds no per-post
+ * score. An explained run still lists it, so a preview shows what ranks the posts.
+ */
+export function recency(index: number, halfLifeHours: number): CompiledStage {
+  const reason = `ranked by time: one unit per ${halfLifeHours} h half-life`;
+  return perPostStage('score/recency', index, 'score', ({ explain }) =>
+    explain ? (item) => addScore(item, 'score/recency', index, 0, reason, true) : null,
+  );
 }

@@ -1,4 +1,4 @@
-import type { Post } from '@tributary/core';
+import type { Post, RepostReason } from '@tributary/core';
 import type { MaskScan, ScanKey } from '../literal-scan.js';
 import { compileMaskScan, MAX_SCAN_GROUPS } from '../literal-scan.js';
 import { contribution, parseIsoMs } from '../rank-key.js';
@@ -9,6 +9,8 @@ import type { MemberFeedback } from './feedback.js';
 export interface ItemState {
   candidate: Candidate;
   post: Post;
+  /** The repost the item is shown as: the candidate's, until a stage drops it to keep the post. */
+  reason: RepostReason | null;
   /** Milliseconds since the epoch of `post.createdAt` (hydrated once). */
   createdMs: number;
   hidden: boolean;
@@ -29,7 +31,7 @@ export interface ItemState {
  * if later than the post's, else the post's creation.
  */
 export function placedMs(item: ItemState): number {
-  const at = item.candidate.reason?.at;
+  const at = item.reason?.at;
   if (at === undefined) return item.createdMs;
   const ms = parseIsoMs(at);
   return ms > item.createdMs ? ms : item.createdMs;
@@ -123,12 +125,20 @@ export function applyVerdict(item: ItemState, use: string, index: number, v: Ver
 }
 
 /**
- * Adds a score contribution, clamped to what one stage may add (rank-key.ts), and records it (zero
- * contributions are not recorded).
+ * Adds a score contribution, clamped to what one stage may add (rank-key.ts), and records it. A zero
+ * contribution is recorded only when the run explains itself (`explain`), as a filter's pass is:
+ * a preview then shows every scorer with what it added, stored entries only what moved them.
  */
-export function addScore(item: ItemState, use: string, index: number, raw: number, reason: string): void {
+export function addScore(
+  item: ItemState,
+  use: string,
+  index: number,
+  raw: number,
+  reason: string,
+  explain = false,
+): void {
   const score = contribution(raw);
-  if (score === 0) return;
+  if (score === 0 && !explain) return;
   item.score += score;
   record(item, { stage: use, index, verdict: 'score', reason, score });
 }

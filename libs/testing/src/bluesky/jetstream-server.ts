@@ -3,13 +3,17 @@
 // through @atproto/sync, commits verified against the reference PLC) and serves them in Jetstream's
 // documented v1 wire format (bluesky-social/jetstream README and `pkg/models`): JSON `commit`
 // events with `time_us`, filters by `wantedCollections` (exact or `prefix.*`) and `wantedDids` from
-// the query or an `options_update` message, `requireHello`, and replay from a `time_us` cursor.
-// zstd compression (`compress=true`) is not offered. Tests can drop every connection mid-stream.
+// the query or an `options_update` message, `requireHello`, replay from a `time_us` cursor, and
+// `compress=true` (binary messages, each a zstd frame made with Jetstream's v1 dictionary; a client
+// that also offers permessage-deflate is refused with a 400, as Jetstream does). Tests can drop
+// every connection mid-stream.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { zstdCompressSync } from 'node:zlib';
 import { IdResolver } from '@atproto/identity';
 import { Firehose } from '@atproto/sync';
 import type { Event } from '@atproto/sync';
+import { jetstreamZstdDictionary } from '@tributary/connector-bluesky';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 
@@ -19,6 +23,8 @@ interface LoggedEvent {
   /** null for identity and account events, which Jetstream sends whatever the collections. */
   collection: string | null;
   json: string;
+  /** The compressed frame, made once for every subscriber (as Jetstream does). */
+  zstd?: Buffer;
 }
 
 interface Subscriber {
@@ -29,6 +35,7 @@ interface Subscriber {
   next: number;
   /** With `requireHello`, nothing is sent before the first options_update. */
   waiting: boolean;
+  compress: boolean;
 }
 
 export interface JetstreamServerOptions {
@@ -71,6 +78,8 @@ export class JetstreamServer {
   beforeServe: (() => Promise<void>) | null = null;
   /** How many `options_update` messages were applied. */
   optionsUpdates = 0;
+  /** Bytes of message payload sent (compressed or not): what a consumer's bandwidth is. */
+  bytesSent = 0;
   private readonly log: LoggedEvent[] = [];
   private readonly subscribers = new Set<Subscriber>();
   private readonly http = createServer((_req, res) => res.writeHead(404).end());
@@ -86,6 +95,11 @@ export class JetstreamServer {
     server.http.on('upgrade', (req, socket, head) => {
       const url = new URL(req.url ?? '/', 'ws://localhost');
       if (url.pathname !== '/subscribe') return socket.destroy();
+      const deflate = String(req.headers['sec-websocket-extensions'] ?? '').includes('permessage-deflate');
+      if (url.searchParams.get('compress') === 'true' && deflate) {
+        socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\nchoose one compression scheme\n');
+        return;
+      }
       server.wss.handleUpgrade(req, socket, head, (ws) => server.accept(ws, url));
     });
     await new Promise<void>((resolve) => server.http.listen(0, '127.0.0.1', resolve));
@@ -195,6 +209,7 @@ export class JetstreamServer {
       // A cursor replays from that time on; none, or one in the future, is the live tail.
       next: url.searchParams.has('cursor') ? this.log.findIndex((e) => e.timeUs >= cursor) : -1,
       waiting: url.searchParams.get('requireHello') === 'true',
+      compress: url.searchParams.get('compress') === 'true',
     };
     if (sub.next === -1) sub.next = this.log.length;
     this.subscribers.add(sub);
@@ -238,7 +253,14 @@ export class JetstreamServer {
     while (sub.next < this.log.length) {
       const event = this.log[sub.next++]!;
       if (!matches(sub, event)) continue;
-      sub.socket.send(event.json);
+      if (sub.compress) {
+        event.zstd ??= zstdCompressSync(Buffer.from(event.json), { dictionary: jetstreamZstdDictionary() });
+        sub.socket.send(event.zstd, { binary: true });
+        this.bytesSent += event.zstd.length;
+      } else {
+        sub.socket.send(event.json);
+        this.bytesSent += Buffer.byteLength(event.json);
+      }
       if (event.collection !== null) this.newestSentTimeUs = Math.max(this.newestSentTimeUs, event.timeUs);
     }
   }

@@ -2,13 +2,16 @@
 // Jest workers stay light and a crash here cannot take the test run down. Started by
 // `startBlueskyNetwork()` through `fork()` (the IPC channel only tells it when the parent is gone);
 // reports readiness through a file and serves a loopback control endpoint for what tests cannot do
-// through the public API (processAll, labels).
+// through the public API (processAll, labels, a second PDS).
 import { renameSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { TestNetwork } from '@atproto/dev-env';
+import { RepoSubscription } from '@atproto/bsky';
+import { TestNetwork, TestPds } from '@atproto/dev-env';
+import type { IdResolver } from '@atproto/identity';
 import { isValidAtUri } from '@atproto/syntax';
 import pg from 'pg';
+import { request } from 'undici';
 import { EXAMPLE_LABELER } from './protocol.js';
 import type { ChildConfig, ReadyState } from './protocol.js';
 
@@ -30,6 +33,57 @@ const schema = `tributary_${spell(process.pid)}_${spell(Date.now() % 1_000_000)}
 const SCHEMA_PATTERN = /^(?:appview|bsync|ozone)_tributary_([a-j]+)_[a-j]+$/;
 
 let network: TestNetwork | null = null;
+
+/**
+ * A second PDS on the same PLC, started on demand: the network's accounts no longer all live on one
+ * PDS, as on the real network. The AppView indexes its firehose too (the real AppView indexes the
+ * relay, which carries every PDS), and resolves its accounts' handles.
+ */
+interface SecondPds {
+  pds: TestPds;
+  sub: RepoSubscription;
+}
+let second: Promise<SecondPds> | null = null;
+
+async function startSecondPds(net: TestNetwork): Promise<SecondPds> {
+  const pds = await TestPds.create({
+    didPlcUrl: net.plc.url,
+    bskyAppViewUrl: net.bsky.url,
+    bskyAppViewDid: net.bsky.ctx.cfg.serverDid,
+    inviteRequired: false,
+  });
+  const resolvers: IdResolver[] = [
+    net.bsky.ctx.idResolver,
+    net.bsky.dataplane.idResolver,
+    pds.ctx.idResolver,
+  ];
+  for (const resolver of resolvers) {
+    const first = resolver.handle.resolve.bind(resolver.handle);
+    resolver.handle.resolve = async (handle: string) =>
+      (await first(handle)) ?? (await wellKnownDid(pds.url, handle));
+  }
+  const sub = new RepoSubscription({
+    service: pds.url.replace(/^http/, 'ws'),
+    db: net.bsky.db,
+    idResolver: net.bsky.dataplane.idResolver,
+  });
+  void sub.start();
+  return { pds, sub };
+}
+
+/** A handle's DID as its PDS serves it (dev-env's handles are not in DNS). */
+async function wellKnownDid(pdsUrl: string, handle: string): Promise<string | undefined> {
+  try {
+    const res = await request(new URL('/.well-known/atproto-did', pdsUrl), { headers: { host: handle } });
+    if (res.statusCode !== 200) {
+      await res.body.dump();
+      return undefined;
+    }
+    return (await res.body.text()).trim();
+  } catch {
+    return undefined;
+  }
+}
 let closing: Promise<void> | null = null;
 
 function alive(pid: number): boolean {
@@ -65,7 +119,15 @@ async function shutdown(code: number): Promise<void> {
   closing ??= (async () => {
     control.close();
     // processAll() inside close() can hang on a half-started network; bound it.
-    const closed = network?.close().catch(() => undefined);
+    const closed = Promise.all([
+      network?.close().catch(() => undefined),
+      second
+        ?.then(async ({ pds, sub }) => {
+          await sub.destroy();
+          await pds.close();
+        })
+        .catch(() => undefined),
+    ]);
     await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 5_000))]);
     await dropSchemas(false).catch((err: unknown) =>
       console.error('[bluesky-network] could not drop schemas:', err),
@@ -96,8 +158,17 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (!network) return reply(res, 503, { error: 'network not ready' });
   const path = new URL(req.url ?? '/', 'http://localhost').pathname;
   if (req.method === 'POST' && path === '/process-all') {
+    if (second) {
+      const { pds, sub } = await second;
+      await pds.processAll();
+      await sub.processAll();
+    }
     await network.processAll();
     return reply(res, 200, { ok: true });
+  }
+  if (req.method === 'POST' && path === '/second-pds') {
+    second ??= startSecondPds(network);
+    return reply(res, 200, { url: (await second).pds.url });
   }
   if (req.method === 'POST' && path === '/labels') {
     // A labeler's label as the AppView stores it after consuming the labeler's stream.
@@ -119,6 +190,28 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
       })
       .execute();
     return reply(res, 200, { src });
+  }
+  if (req.method === 'POST' && path === '/ozone') {
+    // The network's labeler (Ozone): its DID and endpoint, as a member's preferences name it.
+    return reply(res, 200, { did: network.ozone.ctx.cfg.service.did, url: network.ozone.url });
+  }
+  if (req.method === 'POST' && path === '/ozone-label') {
+    // A moderator of the Ozone labeler applies (or withdraws) a label: it goes out on Ozone's own
+    // label stream (com.atproto.label.subscribeLabels), as on the real network.
+    const body = await readJson(req);
+    const { uri, cid, val, negate } = body;
+    if (typeof uri !== 'string' || typeof cid !== 'string' || typeof val !== 'string')
+      return reply(res, 400, { error: 'uri, cid and val are required' });
+    await network.ozone.getModClient().emitEvent({
+      event: {
+        $type: 'tools.ozone.moderation.defs#modEventLabel',
+        createLabelVals: negate === true ? [] : [val],
+        negateLabelVals: negate === true ? [val] : [],
+      },
+      subject: { $type: 'com.atproto.repo.strongRef', uri, cid },
+    });
+    await network.ozone.processAll();
+    return reply(res, 200, { ok: true });
   }
   if (req.method === 'POST' && path === '/feed-generators') {
     // A feed generator serving a fixed list of posts (newest first) for one feed URI, paged by offset.

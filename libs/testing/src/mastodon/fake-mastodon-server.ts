@@ -24,6 +24,8 @@ export interface FakeAccount {
   /** What a hostile server claims: another server's account URI, an avatar of its choosing. */
   uri?: string;
   avatar?: string;
+  /** The bio as plain text (rendered as a paragraph). */
+  note?: string;
 }
 
 export interface FakeMedia {
@@ -62,6 +64,9 @@ export interface FakePostInput {
   counts?: { replies?: number; reblogs?: number; favourites?: number };
 }
 
+/** A kind of timeline (home, list, hashtag) that can list a deleted status for a while. */
+export type StaleTimeline = 'home' | 'list' | 'tag';
+
 interface StoredStatus {
   id: number;
   /** The id clients see (the personality's kind of id). */
@@ -71,10 +76,23 @@ interface StoredStatus {
   input: FakePostInput;
   reblogOf: number | null;
   deleted: boolean;
+  /** Timelines that still list it though it was deleted (see deleteStatus). */
+  staleIn: readonly StaleTimeline[];
   editedAt: string | null;
   /** Poll votes by account id: the chosen option indexes. */
   pollVotes: Map<string, number[]>;
   favouritedBy: Set<string>;
+}
+
+/** A notification of `recipient`: `from` did `type` (to `statusId`, where there is one). */
+interface StoredNotification {
+  id: number;
+  ext: string;
+  recipient: string;
+  from: string;
+  type: 'mention' | 'reblog' | 'favourite' | 'follow' | 'quote' | 'poll' | 'update';
+  statusId: number | null;
+  createdAt: string;
 }
 
 /** A file a client uploaded through `/api/v2/media`, as the server received it. */
@@ -176,6 +194,8 @@ export class FakeMastodonServer {
   private readonly statuses = new Map<number, StoredStatus>();
   private readonly byExt = new Map<string, StoredStatus>();
   private readonly follows = new Map<string, Set<string>>();
+  private readonly mutes = new Map<string, Set<string>>();
+  private readonly blocks = new Map<string, Set<string>>();
   private readonly followedTags = new Map<string, Set<string>>();
   private readonly lists = new Map<
     string,
@@ -189,7 +209,10 @@ export class FakeMastodonServer {
   private readonly streams = new Set<StreamClient>();
   /** Uploaded media by id; `statusId` once a status uses it. */
   readonly uploads = new Map<string, FakeUpload>();
+  /** Read markers by account and timeline (`home`, `notifications`). */
   private readonly markers = new Map<string, { last_read_id: string; version: number; updated_at: string }>();
+  private readonly notifications: StoredNotification[] = [];
+  private nextNotificationId = 98;
   private nextStatusId = 98; // crosses 99 → 100 early: ids compared as strings would sort wrong
   private nextId = 1;
   private streamingDown = false;
@@ -242,7 +265,7 @@ export class FakeMastodonServer {
 
   createAccount(
     username: string,
-    options: { displayName?: string; bot?: boolean; uri?: string; avatar?: string } = {},
+    options: { displayName?: string; bot?: boolean; uri?: string; avatar?: string; note?: string } = {},
   ): FakeAccount {
     const account: FakeAccount = {
       id: String(this.nextId++),
@@ -251,6 +274,7 @@ export class FakeMastodonServer {
       bot: options.bot ?? false,
       ...(options.uri ? { uri: options.uri } : {}),
       ...(options.avatar ? { avatar: options.avatar } : {}),
+      ...(options.note ? { note: options.note } : {}),
     };
     this.accounts.set(account.id, account);
     return account;
@@ -268,7 +292,106 @@ export class FakeMastodonServer {
   }
 
   follow(follower: FakeAccount, followee: FakeAccount): void {
-    this.setOf(this.follows, follower.id).add(followee.id);
+    const follows = this.setOf(this.follows, follower.id);
+    if (follows.has(followee.id)) return;
+    follows.add(followee.id);
+    this.notify(followee.id, follower.id, 'follow', null);
+  }
+
+  /** How `a` stands with `b`, as the instance keeps it. */
+  relationship(a: FakeAccount, b: FakeAccount): { following: boolean; muting: boolean; blocking: boolean } {
+    return {
+      following: !!this.follows.get(a.id)?.has(b.id),
+      muting: !!this.mutes.get(a.id)?.has(b.id),
+      blocking: !!this.blocks.get(a.id)?.has(b.id),
+    };
+  }
+
+  private renderRelationship(me: string, other: string): Obj {
+    const has = (map: Map<string, Set<string>>, a: string, b: string) => !!map.get(a)?.has(b);
+    return {
+      id: other,
+      following: has(this.follows, me, other),
+      showing_reblogs: has(this.follows, me, other),
+      notifying: false,
+      languages: null,
+      followed_by: has(this.follows, other, me),
+      blocking: has(this.blocks, me, other),
+      blocked_by: has(this.blocks, other, me),
+      muting: has(this.mutes, me, other),
+      muting_notifications: has(this.mutes, me, other),
+      muting_expires_at: null,
+      requested: false,
+      requested_by: false,
+      domain_blocking: false,
+      endorsed: false,
+      note: '',
+    };
+  }
+
+  /** The account `acct` names on this instance (`user`, or `user@host` with this host). */
+  private lookup(acct: string): FakeAccount | undefined {
+    const local = acct.replace(/^@/, '').replace(new RegExp(`@${this.host.replace(/[.]/g, '\\.')}$`), '');
+    return [...this.accounts.values()].find((a) => a.username === local);
+  }
+
+  private accountUri(a: FakeAccount): string {
+    return a.uri ?? `${this.origin}/users/${a.username}`;
+  }
+
+  /** Favourites a status as `account` would (notifying its author). */
+  favourite(account: FakeAccount, statusId: string): void {
+    const s = this.find(statusId);
+    if (!s) throw new Error(`no status ${statusId}`);
+    this.favouriteStatus(s, account.id);
+  }
+
+  private favouriteStatus(s: StoredStatus, by: string): void {
+    if (s.favouritedBy.has(by)) return;
+    s.favouritedBy.add(by);
+    this.notify(s.accountId, by, 'favourite', s.id);
+  }
+
+  /** Every notification of `account`, newest first, as the API renders them. */
+  notificationsOf(account: FakeAccount): Obj[] {
+    return this.notifications
+      .filter((n) => n.recipient === account.id)
+      .sort((a, b) => b.id - a.id)
+      .map((n) => this.renderNotification(n));
+  }
+
+  /** Stores a notification and streams it to the recipient's user streams. Nobody is told of their own acts. */
+  private notify(
+    recipient: string,
+    from: string,
+    type: StoredNotification['type'],
+    statusId: number | null,
+  ): void {
+    if (recipient === from) return;
+    const id = this.nextNotificationId++;
+    const n: StoredNotification = {
+      id,
+      ext: externalId(this.personality, id),
+      recipient,
+      from,
+      type,
+      statusId,
+      createdAt: new Date().toISOString(),
+    };
+    this.notifications.push(n);
+    this.emit((c) => c.accountId === recipient && c.stream === 'user', 'notification', n);
+  }
+
+  private renderNotification(n: StoredNotification): Obj {
+    const status = n.statusId === null ? undefined : this.statuses.get(n.statusId);
+    return {
+      id: n.ext,
+      type: n.type,
+      created_at: n.createdAt,
+      group_key: `ungrouped-${n.ext}`,
+      account: this.renderAccount(this.accounts.get(n.from) as FakeAccount),
+      status: status && !status.deleted ? this.renderStatus(status, n.recipient) : null,
+    };
   }
 
   followTag(account: FakeAccount, tag: string): void {
@@ -309,10 +432,16 @@ export class FakeMastodonServer {
     this.fanOut(s, 'status.update');
   }
 
-  /** Deletes a status as its author would, streaming `delete` to whoever could see it. */
-  deleteStatus(statusId: string): void {
+  /**
+   * Deletes a status as its author would, streaming `delete` to whoever could see it. With
+   * `staleIn`, those timelines still list it (it answers 404 by id): what a page read just before
+   * the delete holds, or a feed the server cleans up later.
+   */
+  deleteStatus(statusId: string, options: { staleIn?: readonly StaleTimeline[] } = {}): void {
     const s = this.find(statusId);
-    if (s) this.remove(s);
+    if (!s) return;
+    this.remove(s);
+    s.staleIn = options.staleIn ?? [];
   }
 
   private remove(s: StoredStatus): void {
@@ -329,7 +458,15 @@ export class FakeMastodonServer {
 
   /** The home timeline read marker a client saved for `account`, if any. */
   homeMarker(account: FakeAccount): { lastReadId: string; version: number } | null {
-    const m = this.markers.get(account.id);
+    return this.marker(account, 'home');
+  }
+
+  /** The read marker a client saved for one of `account`'s timelines (`home`, `notifications`). */
+  marker(
+    account: FakeAccount,
+    timeline: 'home' | 'notifications',
+  ): { lastReadId: string; version: number } | null {
+    const m = this.markers.get(`${account.id}:${timeline}`);
     return m ? { lastReadId: m.last_read_id, version: m.version } : null;
   }
 
@@ -411,6 +548,7 @@ export class FakeMastodonServer {
       input,
       reblogOf,
       deleted: false,
+      staleIn: [],
       editedAt: null,
       pollVotes: new Map(),
       favouritedBy: new Set(),
@@ -422,6 +560,15 @@ export class FakeMastodonServer {
     if (parent) this.bump('replies', parent.id);
     if (quoted) this.bump('quotes', quoted.id);
     if (reblogOf !== null) this.bump('reblogs', reblogOf);
+    // Mastodon notifies the mentioned (a reply mentions the parent's author), the quoted and the boosted.
+    if (reblogOf !== null) {
+      this.notify((this.statuses.get(reblogOf) as StoredStatus).accountId, accountId, 'reblog', reblogOf);
+    } else {
+      const mentioned = new Set(input.mentions ?? []);
+      if (parent) mentioned.add(parent.accountId);
+      for (const m of mentioned) this.notify(m, accountId, 'mention', s.id);
+      if (quoted && !mentioned.has(quoted.accountId)) this.notify(quoted.accountId, accountId, 'quote', s.id);
+    }
     return s;
   }
 
@@ -447,15 +594,15 @@ export class FakeMastodonServer {
         ? { indexable: true, group: false, uri: a.uri ?? `${this.origin}/users/${a.username}` }
         : {}),
       created_at: '2024-01-01T00:00:00.000Z',
-      note: '<p></p>',
+      note: `<p>${(a.note ?? '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}</p>`,
       url,
       avatar: a.avatar ?? `${this.origin}/avatars/${a.id}.png`,
       avatar_static: a.avatar ?? `${this.origin}/avatars/${a.id}.png`,
       header: `${this.origin}/headers/missing.png`,
       header_static: `${this.origin}/headers/missing.png`,
-      followers_count: 0,
-      following_count: 0,
-      statuses_count: 0,
+      followers_count: [...this.follows.values()].filter((f) => f.has(a.id)).length,
+      following_count: this.follows.get(a.id)?.size ?? 0,
+      statuses_count: [...this.statuses.values()].filter((s) => s.accountId === a.id && !s.deleted).length,
       last_status_at: null,
       emojis: [],
       fields: [],
@@ -669,23 +816,39 @@ export class FakeMastodonServer {
     return !s.deleted && s.reblogOf === null && this.textTags(s).includes(tag.toLowerCase());
   }
 
+  /** Whether a timeline of `kind` lists `s` (`test`): a deleted status too while that kind is stale. */
+  private listed(s: StoredStatus, kind: StaleTimeline, test: (s: StoredStatus) => boolean): boolean {
+    return test(s.deleted && s.staleIn.includes(kind) ? { ...s, deleted: false } : s);
+  }
+
   /**
    * Mastodon's paging: max_id/since_id bound a newest-first page; min_id pages forward from a cursor
    * (or, for some servers, acts like since_id). Cursors are compared as the personality's server does.
    */
   private paginate(ctx: Ctx, include: (s: StoredStatus) => boolean): Reply {
+    const viewer = ctx.account?.id ?? null;
+    return this.page(
+      ctx,
+      [...this.statuses.values()].filter(include),
+      (s) => this.renderStatus(s, viewer),
+      40,
+    );
+  }
+
+  private page<T extends { id: number; ext: string }>(
+    ctx: Ctx,
+    items: T[],
+    render: (item: T) => Obj,
+    maxLimit: number,
+  ): Reply {
     const q = ctx.url.searchParams;
     const p = this.personality;
-    const limit = Math.min(40, Math.max(1, Number(q.get('limit') ?? 20) || 20));
-    const below = (s: StoredStatus, id: string | null): boolean =>
-      id === null || compareIds(p, s.ext, id) < 0;
-    const above = (s: StoredStatus, id: string | null): boolean =>
-      id === null || compareIds(p, s.ext, id) > 0;
+    const limit = Math.min(maxLimit, Math.max(1, Number(q.get('limit') ?? 20) || 20));
+    const below = (s: T, id: string | null): boolean => id === null || compareIds(p, s.ext, id) < 0;
+    const above = (s: T, id: string | null): boolean => id === null || compareIds(p, s.ext, id) > 0;
     const minId = p.minId === 'forward' ? q.get('min_id') : null;
     const sinceId = p.minId === 'forward' ? q.get('since_id') : (q.get('since_id') ?? q.get('min_id'));
-    let all = [...this.statuses.values()].filter(
-      (s) => include(s) && below(s, q.get('max_id')) && above(s, sinceId) && above(s, minId),
-    );
+    let all = items.filter((s) => below(s, q.get('max_id')) && above(s, sinceId) && above(s, minId));
     if (minId !== null) {
       all = all
         .sort((a, b) => a.id - b.id)
@@ -694,7 +857,7 @@ export class FakeMastodonServer {
     } else {
       all = all.sort((a, b) => b.id - a.id).slice(0, limit);
     }
-    const body = all.map((s) => this.renderStatus(s, ctx.account?.id ?? null));
+    const body = all.map(render);
     const headers: Record<string, string> = {};
     const page = (k: string, v: string): string => {
       const u = new URL(ctx.url.pathname, this.origin);
@@ -702,9 +865,9 @@ export class FakeMastodonServer {
       u.searchParams.set(k, v);
       return u.href;
     };
-    const next = `<${page('max_id', (all[all.length - 1] as StoredStatus | undefined)?.ext ?? '')}>; rel="next"`;
+    const next = `<${page('max_id', all[all.length - 1]?.ext ?? '')}>; rel="next"`;
     if (p.link === 'next-and-prev' && all.length)
-      headers['link'] = `${next}, <${page('min_id', (all[0] as StoredStatus).ext)}>; rel="prev"`;
+      headers['link'] = `${next}, <${page('min_id', all[0]!.ext)}>; rel="prev"`;
     if (p.link === 'next-on-full-pages' && all.length === limit) headers['link'] = next;
     return { status: 200, body, headers };
   }
@@ -833,6 +996,50 @@ export class FakeMastodonServer {
       };
     });
 
+    this.route('GET', '/api/v1/accounts/lookup', true, (ctx) => {
+      const a = this.lookup(ctx.url.searchParams.get('acct') ?? '');
+      return a ? { status: 200, body: this.renderAccount(a) } : err(404, 'Record not found');
+    });
+    this.route('GET', '/api/v1/accounts/relationships', true, (ctx) => {
+      const ids = [...ctx.url.searchParams.getAll('id[]'), ...ctx.url.searchParams.getAll('id')];
+      const me = (ctx.account as FakeAccount).id;
+      return {
+        status: 200,
+        body: ids.filter((id) => this.accounts.has(id)).map((id) => this.renderRelationship(me, id)),
+      };
+    });
+    this.route('GET', '/api/v1/accounts/{id}', true, (ctx) => {
+      const a = this.accounts.get(ctx.params['id'] ?? '');
+      return a ? { status: 200, body: this.renderAccount(a) } : err(404, 'Record not found');
+    });
+    this.route('GET', '/api/v1/accounts/{id}/statuses', true, (ctx) => {
+      const id = ctx.params['id'] ?? '';
+      if (!this.accounts.has(id)) return err(404, 'Record not found');
+      return this.paginate(ctx, (s) => !s.deleted && s.accountId === id);
+    });
+    const relate = (verb: string, change: (me: string, other: string) => void) =>
+      this.route('POST', `/api/v1/accounts/{id}/${verb}`, true, (ctx) => {
+        const other = this.accounts.get(ctx.params['id'] ?? '');
+        const me = ctx.account as FakeAccount;
+        if (!other) return err(404, 'Record not found');
+        if (other.id === me.id) return err(422, 'Validation failed: you cannot do this to yourself');
+        change(me.id, other.id);
+        return { status: 200, body: this.renderRelationship(me.id, other.id) };
+      });
+    relate('follow', (me, other) => {
+      if (this.blocks.get(other)?.has(me)) return;
+      this.follow(this.accounts.get(me) as FakeAccount, this.accounts.get(other) as FakeAccount);
+    });
+    relate('unfollow', (me, other) => void this.follows.get(me)?.delete(other));
+    relate('mute', (me, other) => void this.setOf(this.mutes, me).add(other));
+    relate('unmute', (me, other) => void this.mutes.get(me)?.delete(other));
+    relate('block', (me, other) => {
+      this.setOf(this.blocks, me).add(other);
+      this.follows.get(me)?.delete(other);
+      this.follows.get(other)?.delete(me);
+    });
+    relate('unblock', (me, other) => void this.blocks.get(me)?.delete(other));
+
     this.route('GET', '/api/v2/instance', false, () => ({
       status: 200,
       body: {
@@ -876,15 +1083,17 @@ export class FakeMastodonServer {
     }));
 
     this.route('GET', '/api/v1/timelines/home', true, (ctx) =>
-      this.paginate(ctx, (s) => this.inHome(s, (ctx.account as FakeAccount).id)),
+      this.paginate(ctx, (s) =>
+        this.listed(s, 'home', (x) => this.inHome(x, (ctx.account as FakeAccount).id)),
+      ),
     );
     this.route('GET', '/api/v1/timelines/list/{list_id}', true, (ctx) => {
       const list = this.lists.get(ctx.params['list_id'] ?? '');
       if (!list || list.accountId !== ctx.account?.id) return err(404, 'Record not found');
-      return this.paginate(ctx, (s) => this.inList(s, list.id));
+      return this.paginate(ctx, (s) => this.listed(s, 'list', (x) => this.inList(x, list.id)));
     });
     this.route('GET', '/api/v1/timelines/tag/{hashtag}', true, (ctx) =>
-      this.paginate(ctx, (s) => this.inTag(s, ctx.params['hashtag'] ?? '')),
+      this.paginate(ctx, (s) => this.listed(s, 'tag', (x) => this.inTag(x, ctx.params['hashtag'] ?? ''))),
     );
 
     this.route('GET', '/api/v1/lists', true, (ctx) => ({
@@ -1006,22 +1215,50 @@ export class FakeMastodonServer {
         },
       };
     });
-    // Only what clients use to resolve a status by its URI (`type=statuses`, `resolve=true`).
+    // Statuses by URI (how clients resolve one) or by words in their text; accounts by URI or
+    // handle (`resolve`), or by a word of their name; hashtags used in statuses.
     this.route('GET', '/api/v2/search', true, (ctx) => {
-      const q = ctx.url.searchParams.get('q') ?? '';
+      const q = (ctx.url.searchParams.get('q') ?? '').trim();
       const type = ctx.url.searchParams.get('type');
-      const found =
-        type === null || type === 'statuses'
-          ? [...this.statuses.values()].filter(
-              (s) => !s.deleted && s.reblogOf === null && this.statusUri(s) === q,
+      const want = (t: string) => type === null || type === t;
+      const word = q.toLowerCase().replace(/^#/, '');
+      const byUri = /^https?:\/\//.test(q);
+      const viewer = ctx.account?.id ?? null;
+      const live = [...this.statuses.values()].filter((s) => !s.deleted && s.reblogOf === null);
+      const statuses = want('statuses')
+        ? live.filter((s) =>
+            byUri ? this.statusUri(s) === q : !!word && (s.input.text ?? '').toLowerCase().includes(word),
+          )
+        : [];
+      const handle = q.startsWith('@') || q.includes('@') ? this.lookup(q) : undefined;
+      const accounts = want('accounts')
+        ? [...this.accounts.values()].filter((a) =>
+            byUri
+              ? this.accountUri(a) === q || `${this.origin}/@${a.username}` === q
+              : a === handle ||
+                (!!word &&
+                  !q.includes('@') &&
+                  (a.username.toLowerCase().includes(word) || a.displayName.toLowerCase().includes(word))),
+          )
+        : [];
+      const tags =
+        want('hashtags') && word && !byUri
+          ? [...new Set(live.flatMap((s) => (s.input.tags ?? []).map((t) => t.toLowerCase())))].filter((t) =>
+              t.includes(word),
             )
           : [];
+      const limit = Math.min(40, Math.max(1, Number(ctx.url.searchParams.get('limit') ?? 20) || 20));
       return {
         status: 200,
         body: {
-          accounts: [],
-          hashtags: [],
-          statuses: found.map((s) => this.renderStatus(s, ctx.account?.id ?? null)),
+          accounts: accounts.slice(0, limit).map((a) => this.renderAccount(a)),
+          hashtags: tags
+            .slice(0, limit)
+            .map((t) => ({ name: t, url: `${this.origin}/tags/${t}`, history: [] })),
+          statuses: statuses
+            .sort((a, b) => b.id - a.id)
+            .slice(0, limit)
+            .map((s) => this.renderStatus(s, viewer)),
         },
       };
     });
@@ -1055,7 +1292,7 @@ export class FakeMastodonServer {
     this.route('POST', '/api/v1/statuses/{id}/favourite', true, (ctx) => {
       const s = this.statusFor(ctx);
       if (!s) return err(404, 'Record not found');
-      s.favouritedBy.add((ctx.account as FakeAccount).id);
+      this.favouriteStatus(s, (ctx.account as FakeAccount).id);
       return { status: 200, body: this.renderStatus(s, (ctx.account as FakeAccount).id) };
     });
     this.route('POST', '/api/v1/statuses/{id}/unfavourite', true, (ctx) => {
@@ -1083,33 +1320,54 @@ export class FakeMastodonServer {
       return { status: 200, body: this.renderStatus(s, me) };
     });
 
-    // Read markers: the position a client saved, per account and timeline (only `home` here).
+    this.route('GET', '/api/v1/notifications', true, (ctx) => {
+      const me = (ctx.account as FakeAccount).id;
+      const q = ctx.url.searchParams;
+      const types = q.getAll('types[]').concat(q.getAll('types'));
+      const excluded = q.getAll('exclude_types[]').concat(q.getAll('exclude_types'));
+      const mine = this.notifications.filter(
+        (n) =>
+          n.recipient === me && (types.length === 0 || types.includes(n.type)) && !excluded.includes(n.type),
+      );
+      return this.page(ctx, mine, (n) => this.renderNotification(n), 80);
+    });
+
+    // Read markers: the position a client saved, per account and timeline (`home`, `notifications`).
     this.route('POST', '/api/v1/markers', true, (ctx) => {
       const me = (ctx.account as FakeAccount).id;
-      const home = ctx.body['home'];
-      const lastReadId =
-        home !== null && typeof home === 'object'
-          ? (home as Obj)['last_read_id']
-          : ctx.body['home[last_read_id]'];
-      if (lastReadId === undefined) return { status: 200, body: {} };
-      if (typeof lastReadId !== 'string' || !lastReadId)
-        return err(422, 'Validation failed: Last read ID is invalid');
-      const previous = this.markers.get(me);
-      const marker = {
-        last_read_id: lastReadId,
-        version: (previous?.version ?? 0) + 1,
-        updated_at: new Date().toISOString(),
-      };
-      this.markers.set(me, marker);
-      return { status: 200, body: { home: marker } };
+      const saved: Obj = {};
+      for (const timeline of ['home', 'notifications'] as const) {
+        const given = ctx.body[timeline];
+        const lastReadId =
+          given !== null && typeof given === 'object'
+            ? (given as Obj)['last_read_id']
+            : ctx.body[`${timeline}[last_read_id]`];
+        if (lastReadId === undefined) continue;
+        if (typeof lastReadId !== 'string' || !lastReadId)
+          return err(422, 'Validation failed: Last read ID is invalid');
+        const previous = this.markers.get(`${me}:${timeline}`);
+        const marker = {
+          last_read_id: lastReadId,
+          version: (previous?.version ?? 0) + 1,
+          updated_at: new Date().toISOString(),
+        };
+        this.markers.set(`${me}:${timeline}`, marker);
+        saved[timeline] = marker;
+      }
+      return { status: 200, body: saved };
     });
 
     this.route('GET', '/api/v1/markers', true, (ctx) => {
-      const marker = this.markers.get((ctx.account as FakeAccount).id);
+      const me = (ctx.account as FakeAccount).id;
       const wanted = ctx.url.searchParams
         .getAll('timeline[]')
         .concat(ctx.url.searchParams.getAll('timeline'));
-      return { status: 200, body: marker && wanted.includes('home') ? { home: marker } : {} };
+      const body: Obj = {};
+      for (const timeline of wanted) {
+        const marker = this.markers.get(`${me}:${timeline}`);
+        if (marker) body[timeline] = marker;
+      }
+      return { status: 200, body };
     });
   }
 
@@ -1354,15 +1612,17 @@ export class FakeMastodonServer {
 
   private emit(
     to: (c: StreamClient) => boolean,
-    event: 'update' | 'status.update' | 'delete',
-    what: StoredStatus | string | unknown,
+    event: 'update' | 'status.update' | 'delete' | 'notification',
+    what: StoredStatus | StoredNotification | string | unknown,
   ): void {
     for (const c of this.streams) {
       if (!to(c)) continue;
       const value =
         what && typeof what === 'object' && 'input' in (what as StoredStatus)
           ? this.renderStatus(what as StoredStatus, c.accountId)
-          : what;
+          : what && typeof what === 'object' && 'recipient' in (what as StoredNotification)
+            ? this.renderNotification(what as StoredNotification)
+            : what;
       if (!this.record(this.validator.validateStreamingEvent(event, value))) continue;
       const payload = typeof value === 'string' ? value : JSON.stringify(value);
       c.ws.send(

@@ -1,0 +1,314 @@
+// Tributary's normalized posts and authors (libs/core) as Mastodon API entities. Pure: ids come in
+// through an IdMap built from `statusIdRequests` (one round trip per page), viewer state from the
+// caller.
+import type { Author, Label, Media, Post, QuotedPost, RepostReason } from '@tributary/core';
+import type { IdMap } from '../ids/mastodon-ids.service.js';
+import type { IdRequest } from '../ids/id-keys.js';
+import { accountKey, postKey, reblogKey } from '../ids/id-keys.js';
+import { snowflakeTime } from '../ids/snowflake.js';
+import { profileUrl, quoteFallbackHtml, richTextHtml, tagUrl } from './html.js';
+
+type Json = Record<string, unknown>;
+export type StoredPostData = Omit<Post, 'raw'>;
+
+/** What the member did to a post (favourited, reblogged, bookmarked), from the client surface. */
+export interface ViewerState {
+  favourited: boolean;
+  reblogged: boolean;
+  bookmarked: boolean;
+}
+
+export const NO_VIEWER_STATE: ViewerState = { favourited: false, reblogged: false, bookmarked: false };
+
+/** A pipeline decision that asks a client to warn before showing (a timeline entry's). */
+export interface Warning {
+  stage: string;
+  verdict: string;
+  reason: string | null;
+}
+
+/** One status to show: a post, the repost that brought it, and the member's view of it. */
+export interface StatusSource {
+  post: StoredPostData;
+  reason: RepostReason | null;
+  warnings: readonly Warning[];
+  viewer: ViewerState;
+}
+
+/** Where this instance's own URLs start (the missing-avatar image). */
+export interface EntityContext {
+  baseUrl: string;
+}
+
+/** Self-labels and network labels that mean "hide the media until asked" in a Mastodon client. */
+const SENSITIVE_LABELS = new Set(['porn', 'sexual', 'nudity', 'graphic-media', 'gore', '!warn']);
+
+const ms = (iso: string): number => {
+  const t = Date.parse(iso);
+  return Number.isFinite(t) ? t : 0;
+};
+
+function accountRequest(author: Pick<Author, 'network' | 'networkId'>): IdRequest {
+  return { kind: 'ACCOUNT', key: accountKey(author.network, author.networkId), at: Date.now() };
+}
+
+function postRequests(post: StoredPostData | QuotedPost, out: IdRequest[]): void {
+  out.push({ kind: 'POST', key: postKey(post.network, post.uri), at: ms(post.createdAt) });
+  out.push(accountRequest(post.author));
+  for (const s of post.richText.segments) {
+    if (s.type === 'mention') out.push(accountRequest({ network: post.network, networkId: s.networkId }));
+  }
+  if (post.replyParent) {
+    out.push({ kind: 'POST', key: postKey(post.network, post.replyParent.uri), at: ms(post.createdAt) });
+    if (post.replyParent.authorNetworkId) {
+      out.push(accountRequest({ network: post.network, networkId: post.replyParent.authorNetworkId }));
+    }
+  }
+  post.media.forEach((_m, i) => out.push({ kind: 'MEDIA', key: mediaKey(post, i), at: ms(post.createdAt) }));
+}
+
+const mediaKey = (post: StoredPostData | QuotedPost, index: number): string =>
+  `${postKey(post.network, post.uri)} ${index}`;
+
+/** Every id `toStatus` needs for these sources. */
+export function statusIdRequests(sources: readonly Pick<StatusSource, 'post' | 'reason'>[]): IdRequest[] {
+  const out: IdRequest[] = [];
+  for (const { post, reason } of sources) {
+    postRequests(post, out);
+    if (post.quote) postRequests(post.quote, out);
+    if (reason) {
+      out.push({ kind: 'REBLOG', key: reblogKey(post.network, post.uri, reason), at: ms(reason.at) });
+      out.push(accountRequest(reason.by));
+    }
+  }
+  return out;
+}
+
+/** `username` and `acct`: Mastodon handles carry their instance, Bluesky handles are domains. */
+function names(author: Pick<Author, 'network' | 'handle'>): { username: string; acct: string } {
+  if (author.network === 'MASTODON') {
+    const [user] = author.handle.split('@');
+    return { username: user || author.handle, acct: author.handle };
+  }
+  return { username: author.handle, acct: author.handle };
+}
+
+/** An author as an Account; counts are unknown to Tributary and sent as 0. */
+export function toAccount(author: Author, ids: IdMap, ctx: EntityContext): Json {
+  const id = ids.get('ACCOUNT', accountKey(author.network, author.networkId));
+  const avatar = author.avatarUrl ?? `${ctx.baseUrl}/avatars/original/missing.png`;
+  const header = `${ctx.baseUrl}/headers/original/missing.png`;
+  // Strict clients need a date: the day Tributary first saw the account (its id's time).
+  const seen = new Date(snowflakeTime(id) ?? 0);
+  seen.setUTCHours(0, 0, 0, 0);
+  return {
+    id,
+    ...names(author),
+    display_name: author.displayName ?? '',
+    locked: false,
+    bot: author.bot,
+    discoverable: null,
+    group: false,
+    indexable: false,
+    created_at: seen.toISOString(),
+    note: '',
+    url: profileUrl(author),
+    uri: author.network === 'BLUESKY' ? `at://${author.networkId}` : author.networkId,
+    avatar,
+    avatar_static: avatar,
+    header,
+    header_static: header,
+    followers_count: 0,
+    following_count: 0,
+    statuses_count: 0,
+    last_status_at: null,
+    emojis: [],
+    fields: [],
+  };
+}
+
+function toMedia(post: StoredPostData | QuotedPost, media: Media, index: number, ids: IdMap): Json {
+  const size =
+    media.width && media.height
+      ? {
+          width: media.width,
+          height: media.height,
+          size: `${media.width}x${media.height}`,
+          aspect: media.width / media.height,
+        }
+      : null;
+  return {
+    id: ids.get('MEDIA', mediaKey(post, index)),
+    type: media.type,
+    url: media.url,
+    preview_url: media.previewUrl ?? media.url,
+    remote_url: null,
+    description: media.altText,
+    blurhash: media.blurhash,
+    meta: {
+      ...(size ? { original: size, small: size } : {}),
+      ...(media.focus ? { focus: media.focus } : {}),
+    },
+  };
+}
+
+function isSensitive(post: StoredPostData | QuotedPost): boolean {
+  return (
+    post.sensitive ||
+    post.contentWarning !== null ||
+    post.labels.some((l: Label) => !l.personal && SENSITIVE_LABELS.has(l.value))
+  );
+}
+
+/** The post itself as a Status (no repost wrapper); `quote` one level deep. */
+function postStatus(
+  post: StoredPostData | QuotedPost,
+  viewer: ViewerState,
+  warnings: readonly Warning[],
+  ids: IdMap,
+  ctx: EntityContext,
+  quoted: Json | null,
+): Json {
+  const content =
+    richTextHtml(post.richText.segments, post.network, post.author.handle) +
+    (post.quote ? quoteFallbackHtml(quoteUrl(post)) : '');
+  const mentions = post.richText.segments.flatMap((s) =>
+    s.type === 'mention'
+      ? [
+          {
+            id: ids.get('ACCOUNT', accountKey(post.network, s.networkId)),
+            username: names({ network: post.network, handle: s.handle ?? s.text.replace(/^@/, '') }).username,
+            acct: s.handle ?? s.text.replace(/^@/, ''),
+            url: profileUrl({ network: post.network, networkId: s.networkId, handle: s.handle ?? '' }),
+          },
+        ]
+      : [],
+  );
+  const poll = post.poll
+    ? {
+        id: ids.get('POST', postKey(post.network, post.uri)),
+        expires_at: post.poll.expiresAt,
+        expired: post.poll.expired,
+        multiple: post.poll.multiple,
+        votes_count: post.poll.votes,
+        voters_count: post.poll.voters,
+        options: post.poll.options.map((o) => ({ title: o.title, votes_count: o.votes })),
+        emojis: [],
+        voted: false,
+        own_votes: [],
+      }
+    : null;
+  return {
+    id: ids.get('POST', postKey(post.network, post.uri)),
+    uri: post.uri,
+    url: post.webUrl,
+    created_at: new Date(ms(post.createdAt)).toISOString(),
+    edited_at: null,
+    account: toAccount(post.author, ids, ctx),
+    content,
+    text: null,
+    visibility: post.visibility,
+    sensitive: isSensitive(post),
+    spoiler_text: post.contentWarning ?? '',
+    media_attachments: post.media.map((m, i) => toMedia(post, m, i, ids)),
+    mentions,
+    tags: post.hashtags.map((tag) => ({ name: tag, url: tagUrl(post.network, tag, post.author.handle) })),
+    emojis: [],
+    reblogs_count: post.counts.reposts,
+    favourites_count: post.counts.likes,
+    replies_count: post.counts.replies,
+    quotes_count: post.counts.quotes,
+    in_reply_to_id: post.replyParent ? ids.get('POST', postKey(post.network, post.replyParent.uri)) : null,
+    in_reply_to_account_id: post.replyParent?.authorNetworkId
+      ? ids.get('ACCOUNT', accountKey(post.network, post.replyParent.authorNetworkId))
+      : null,
+    reblog: null,
+    quote: quoted ? { state: 'accepted', quoted_status: quoted } : null,
+    card: post.linkCard
+      ? {
+          url: post.linkCard.url,
+          title: post.linkCard.title,
+          description: post.linkCard.description,
+          type: 'link',
+          author_name: '',
+          author_url: '',
+          authors: [],
+          provider_name: '',
+          provider_url: '',
+          html: '',
+          width: 0,
+          height: 0,
+          image: post.linkCard.imageUrl,
+          embed_url: '',
+          blurhash: null,
+        }
+      : null,
+    poll,
+    language: post.languages[0] ?? null,
+    application: null,
+    favourited: viewer.favourited,
+    reblogged: viewer.reblogged,
+    bookmarked: viewer.bookmarked,
+    muted: false,
+    pinned: false,
+    filtered: warnings.map(toFilterResult),
+  };
+}
+
+function quoteUrl(post: StoredPostData | QuotedPost): string {
+  const quote = post.quote;
+  if (!quote) return '';
+  if ('webUrl' in quote && quote.webUrl) return quote.webUrl;
+  const at = /^at:\/\/([^/]+)\/app\.bsky\.feed\.post\/([^/]+)$/.exec(quote.uri);
+  return at ? `https://bsky.app/profile/${at[1]}/post/${at[2]}` : quote.uri;
+}
+
+/**
+ * A pipeline's warn or blur as a Mastodon filter result: every client shows "filtered: <title>"
+ * with its own "show anyway". The filter is not one of the member's Mastodon filters; its id says so.
+ */
+function toFilterResult(warning: Warning): Json {
+  return {
+    filter: {
+      id: `tributary-${warning.stage}`,
+      title: warning.reason ?? warning.stage,
+      context: ['home', 'public', 'thread', 'account'],
+      filter_action: warning.verdict === 'blur' ? 'blur' : 'warn',
+      expires_at: null,
+      keywords: [],
+      statuses: [],
+    },
+    keyword_matches: null,
+    status_matches: null,
+  };
+}
+
+/** A status as a timeline shows it: a repost is a wrapper whose `reblog` is the post. */
+export function toStatus(source: StatusSource, ids: IdMap, ctx: EntityContext): Json {
+  const { post, reason, viewer, warnings } = source;
+  const quoted =
+    post.quote && 'author' in post.quote ? postStatus(post.quote, NO_VIEWER_STATE, [], ids, ctx, null) : null;
+  const status = postStatus(post, viewer, warnings, ids, ctx, quoted);
+  if (!reason) return status;
+  return {
+    ...status,
+    id: ids.get('REBLOG', reblogKey(post.network, post.uri, reason)),
+    uri: reason.uri ?? `${post.uri}#reblog`,
+    url: null,
+    created_at: new Date(ms(reason.at)).toISOString(),
+    account: toAccount(reason.by, ids, ctx),
+    content: '',
+    spoiler_text: '',
+    sensitive: false,
+    media_attachments: [],
+    mentions: [],
+    tags: [],
+    card: null,
+    poll: null,
+    quote: null,
+    in_reply_to_id: null,
+    in_reply_to_account_id: null,
+    reblog: status,
+    filtered: [],
+  };
+}

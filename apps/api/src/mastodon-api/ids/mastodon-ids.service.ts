@@ -1,0 +1,71 @@
+import { randomInt } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { PrismaService, prepared } from '@tributary/db';
+import type { IdKind, IdRequest } from './id-keys.js';
+import { isSnowflake, snowflake } from './snowflake.js';
+
+const FIND_SQL = prepared(`
+  SELECT m.id::text AS id, m.kind::text AS kind, m.key
+  FROM unnest($1::text[], $2::text[]) AS r(kind, key)
+  JOIN "MastodonId" m ON m.kind = r.kind::"MastodonIdKind" AND m.key = r.key`);
+// A new id may collide with another's (same millisecond and sequence): that row is then simply not
+// inserted, and the next round draws another sequence.
+const INSERT_SQL = prepared(`
+  INSERT INTO "MastodonId" (id, kind, key)
+  SELECT r.id, r.kind::"MastodonIdKind", r.key FROM unnest($1::bigint[], $2::text[], $3::text[]) AS r(id, kind, key)
+  ON CONFLICT DO NOTHING`);
+const RESOLVE_SQL = prepared(`SELECT kind::text AS kind, key FROM "MastodonId" WHERE id = $1::bigint`);
+
+/** Ids for requests, by `kind key`. */
+export class IdMap {
+  constructor(private readonly ids: ReadonlyMap<string, string>) {}
+
+  get(kind: IdKind, key: string): string {
+    const id = this.ids.get(`${kind} ${key}`);
+    if (id === undefined) throw new Error(`no Mastodon id was requested for ${kind} ${key}`);
+    return id;
+  }
+}
+
+/**
+ * The Mastodon API's ids (MastodonId): made on first sight, then the same forever. A page's ids
+ * are one statement when they all exist (the usual case), three when some are new.
+ */
+@Injectable()
+export class MastodonIds {
+  constructor(private readonly db: PrismaService) {}
+
+  async ids(requests: readonly IdRequest[]): Promise<IdMap> {
+    const wanted = new Map<string, IdRequest>();
+    for (const r of requests) wanted.set(`${r.kind} ${r.key}`, r);
+    const found = new Map<string, string>();
+    for (let round = 0; wanted.size > found.size; round++) {
+      const missing = [...wanted].filter(([k]) => !found.has(k)).map(([, r]) => r);
+      if (round > 0) {
+        if (round > 8) throw new Error('could not allocate Mastodon ids');
+        await this.db.sql.query(INSERT_SQL, [
+          missing.map((r) => String(snowflake(r.at, randomInt(0x10000)))),
+          missing.map((r) => r.kind),
+          missing.map((r) => r.key),
+        ]);
+      }
+      const rows = await this.db.sql.query<{ id: string; kind: string; key: string }>(FIND_SQL, [
+        missing.map((r) => r.kind),
+        missing.map((r) => r.key),
+      ]);
+      for (const row of rows) found.set(`${row.kind} ${row.key}`, row.id);
+    }
+    return new IdMap(found);
+  }
+
+  async id(request: IdRequest): Promise<string> {
+    return (await this.ids([request])).get(request.kind, request.key);
+  }
+
+  /** What an id names; null for an id this instance never handed out. */
+  async resolve(id: string): Promise<{ kind: IdKind; key: string } | null> {
+    if (!isSnowflake(id)) return null;
+    const [row] = await this.db.sql.query<{ kind: IdKind; key: string }>(RESOLVE_SQL, [id]);
+    return row ?? null;
+  }
+}

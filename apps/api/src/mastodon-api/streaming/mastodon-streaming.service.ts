@@ -1,0 +1,226 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { Request } from '../http-types.js';
+import { WebSocketServer } from 'ws';
+import type { WebSocket } from 'ws';
+import { CONFIG } from '@tributary/config';
+import type { Config } from '@tributary/config';
+import type { UserEvent } from '@tributary/queue';
+import { hashSecret } from '../../auth/secrets.js';
+import { TokenRevocations } from '../../auth/token-revocations.js';
+import type { AuthenticatedUser } from '../../auth/auth.types.js';
+import type { EventStream } from '../../live/event-stream.js';
+import { UserEventsService } from '../../live/user-events.service.js';
+import { TimelineReader } from '../../timeline/timeline-reader.service.js';
+import type { EntityContext } from '../entities/mastodon-entities.js';
+import { MastodonAuthGuard } from '../mastodon-auth.guard.js';
+import { MastodonLists } from '../mastodon-lists.service.js';
+import { StatusPresenter } from '../status-presenter.service.js';
+
+export const STREAMING_PATH = '/api/v1/streaming';
+/** Streams one connection may follow at once (Mastodon's clients use two or three). */
+const MAX_STREAMS_PER_CONNECTION = 20;
+const HEARTBEAT_MS = 15_000;
+
+/** A Mastodon streaming event, as both transports carry it. */
+export interface StreamingEvent {
+  stream: string[];
+  event: string;
+  payload: string;
+}
+
+/** The token of a streaming request: header, WebSocket subprotocol, or `access_token` query. */
+export function streamingToken(req: IncomingMessage): { token: string; protocol: string | null } | null {
+  const header = req.headers.authorization;
+  const bearer = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header.trim())?.[1] : undefined;
+  if (bearer) return { token: bearer, protocol: null };
+  const protocol = req.headers['sec-websocket-protocol'];
+  if (typeof protocol === 'string' && protocol.trim())
+    return { token: protocol.split(',')[0]!.trim(), protocol: protocol.split(',')[0]!.trim() };
+  const query = new URL(req.url ?? '/', 'http://localhost').searchParams.get('access_token');
+  return query ? { token: query, protocol: null } : null;
+}
+
+/** One followed stream: its name as events carry it, and the pipeline events it listens to. */
+interface Subscription {
+  name: string[];
+  key: string;
+  events: EventStream<UserEvent>;
+}
+
+/**
+ * Mastodon's streaming API over the pub/sub GraphQL subscriptions use (UserEventsService): a
+ * WebSocket at /api/v1/streaming multiplexing `user` and `list` streams, and the same as SSE
+ * (StreamingController). `user` is home (the default pipeline); `list` one pipeline. New entries
+ * are read back through the timeline reader and sent as `update` statuses.
+ */
+@Injectable()
+export class MastodonStreaming implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(MastodonStreaming.name);
+  private readonly wss = new WebSocketServer({
+    noServer: true,
+    // Apps that send the token as the subprotocol expect it echoed.
+    handleProtocols: (protocols) => [...protocols][0] ?? false,
+  });
+  /** Open connections by their token's hash: a revoked token's connections close at once. */
+  private readonly byToken = new Map<string, Set<() => void>>();
+
+  constructor(
+    private readonly adapter: HttpAdapterHost,
+    private readonly guard: MastodonAuthGuard,
+    private readonly events: UserEventsService,
+    private readonly reader: TimelineReader,
+    private readonly lists: MastodonLists,
+    private readonly presenter: StatusPresenter,
+    @Inject(CONFIG) private readonly config: Config,
+    revocations: TokenRevocations,
+  ) {
+    revocations.onRevoked((hash) => {
+      for (const close of this.byToken.get(hash) ?? []) close();
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    const server = this.adapter.httpAdapter.getHttpServer() as {
+      on(event: 'upgrade', listener: (req: IncomingMessage, socket: Duplex, head: Buffer) => void): void;
+    };
+    server.on('upgrade', (req, socket, head) => {
+      const path = (req.url ?? '').split('?')[0];
+      if (path !== STREAMING_PATH && !path?.startsWith(`${STREAMING_PATH}/`)) return;
+      void this.upgrade(req, socket, head);
+    });
+  }
+
+  /** Who a streaming request is, or null (no token, invalid, or an app's own). */
+  async authenticate(req: IncomingMessage): Promise<{ user: AuthenticatedUser; token: string } | null> {
+    const found = streamingToken(req);
+    if (!found) return null;
+    const caller = await this.guard
+      .caller({ headers: { authorization: `Bearer ${found.token}` }, query: {} } as unknown as Request)
+      .catch(() => null);
+    return caller?.user ? { user: caller.user, token: found.token } : null;
+  }
+
+  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const caller = await this.authenticate(req);
+    if (!caller) {
+      socket.end(
+        'HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"error":"Error: Missing access token"}',
+      );
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.serve(ws, req, caller.user, caller.token));
+  }
+
+  private serve(ws: WebSocket, req: IncomingMessage, user: AuthenticatedUser, token: string): void {
+    const ctx = this.contextOf(req);
+    const subscriptions = new Map<string, Subscription>();
+    const send = (event: StreamingEvent) => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(event));
+    };
+    const close = () => ws.close(1008, 'token revoked');
+    const hash = hashSecret(token);
+    const closers = this.byToken.get(hash) ?? new Set();
+    closers.add(close);
+    this.byToken.set(hash, closers);
+    const heartbeat = setInterval(() => ws.ping(), HEARTBEAT_MS);
+    ws.on('close', () => {
+      clearInterval(heartbeat);
+      closers.delete(close);
+      if (closers.size === 0) this.byToken.delete(hash);
+      for (const s of subscriptions.values()) s.events.close();
+      subscriptions.clear();
+    });
+    const subscribe = async (stream: unknown, list: unknown) => {
+      try {
+        const sub = await this.subscription(user, stream, list);
+        if (
+          !sub ||
+          subscriptions.has(sub.key) ||
+          subscriptions.size >= MAX_STREAMS_PER_CONNECTION ||
+          ws.readyState !== ws.OPEN
+        ) {
+          sub?.events.close();
+          return;
+        }
+        subscriptions.set(sub.key, sub);
+        void this.pump(user, sub, ctx, send);
+      } catch (error) {
+        send({ stream: [], event: 'error', payload: JSON.stringify({ error: (error as Error).message }) });
+      }
+    };
+    ws.on('message', (data) => {
+      let message: { type?: unknown; stream?: unknown; list?: unknown };
+      try {
+        message = JSON.parse(String(data)) as typeof message;
+      } catch {
+        return;
+      }
+      if (message.type === 'subscribe') void subscribe(message.stream, message.list);
+      if (message.type === 'unsubscribe') {
+        const key = message.stream === 'list' ? `list:${String(message.list)}` : String(message.stream);
+        subscriptions.get(key)?.events.close();
+        subscriptions.delete(key);
+      }
+    });
+    // `?stream=user` on the URL subscribes at once, as Mastodon does.
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const initial = url.searchParams.get('stream') ?? (url.pathname.endsWith('/user') ? 'user' : null);
+    if (initial) void subscribe(initial, url.searchParams.get('list'));
+  }
+
+  /** The events of one stream the member asked for; null for a stream Tributary does not serve. */
+  async subscription(user: AuthenticatedUser, stream: unknown, list: unknown): Promise<Subscription | null> {
+    if (stream === 'user') {
+      const pipeline = await this.reader.ownedPipeline(user.id, null);
+      return { name: ['user'], key: 'user', events: await this.events.timeline(user.id, pipeline.id) };
+    }
+    if (stream === 'list' && typeof list === 'string') {
+      const pipelineId = await this.lists.pipelineOf(user, list);
+      return {
+        name: ['list', list],
+        key: `list:${list}`,
+        events: await this.events.timeline(user.id, pipelineId),
+      };
+    }
+    return null;
+  }
+
+  /** Sends one stream's new entries as `update` events until it is closed. */
+  async pump(
+    user: AuthenticatedUser,
+    sub: Subscription,
+    ctx: EntityContext,
+    send: (event: StreamingEvent) => void,
+  ) {
+    for await (const event of sub.events) {
+      if (event.type !== 'timeline-entries' || event.userId !== user.id) continue;
+      try {
+        const entries = await this.reader.entriesByIds(user.id, event.pipelineId, event.entryIds);
+        const statuses = await this.presenter.statuses(
+          user.id,
+          entries.map((e) => ({ postId: e.postId, post: e.data, reason: e.reason, decisions: e.decisions })),
+          ctx,
+        );
+        for (const status of statuses)
+          send({ stream: sub.name, event: 'update', payload: JSON.stringify(status) });
+      } catch (error) {
+        this.logger.warn(`streaming update not sent: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  contextOf(req: IncomingMessage): EntityContext {
+    return {
+      baseUrl: this.config.PUBLIC_URL?.replace(/\/+$/, '') ?? `http://${req.headers.host ?? 'localhost'}`,
+    };
+  }
+
+  onApplicationShutdown(): void {
+    for (const client of this.wss.clients) client.terminate();
+    this.wss.close();
+  }
+}

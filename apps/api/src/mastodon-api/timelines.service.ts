@@ -1,0 +1,119 @@
+import { Injectable } from '@nestjs/common';
+import { InvalidCursorError, encodeCursor, readCursor } from '@tributary/timeline';
+import type { AuthenticatedUser } from '../auth/auth.types.js';
+import { TimelineReader } from '../timeline/timeline-reader.service.js';
+import type { EntryView, OrderPosition, TimelineOrder } from '../timeline/timeline-reader.service.js';
+import type { EntityContext } from './entities/mastodon-entities.js';
+import { parsePostKey, reblogPostKey } from './ids/id-keys.js';
+import { MastodonIds } from './ids/mastodon-ids.service.js';
+import { snowflakeTime } from './ids/snowflake.js';
+import { linkHeader, pageLimit, param } from './pagination.js';
+import type { PageParams } from './pagination.js';
+import { StatusPresenter } from './status-presenter.service.js';
+
+export interface StatusPage {
+  statuses: Record<string, unknown>[];
+  /** The `Link` header; null for an empty page. */
+  link: string | null;
+}
+
+/** A bound the timeline does not hold (a status id of another list): unusable. */
+const UNKNOWN = 'unknown';
+const MAX_ENTRY_ID = 2n ** 63n - 1n;
+
+/**
+ * Home and lists, read from the same timeline entries as GraphQL's `timeline`: home is the default
+ * pipeline in time order (apps re-sort home by time or id anyway), each pipeline a list in its
+ * ranked order, paged with an opaque cursor that travels as `max_id`/`min_id` (a status id works too).
+ */
+@Injectable()
+export class MastodonTimelines {
+  constructor(
+    private readonly reader: TimelineReader,
+    private readonly ids: MastodonIds,
+    private readonly presenter: StatusPresenter,
+  ) {}
+
+  home(user: AuthenticatedUser, params: PageParams, url: string, ctx: EntityContext): Promise<StatusPage> {
+    return this.page(user, null, 'time', params, url, ctx);
+  }
+
+  list(user: AuthenticatedUser, pipelineId: string, params: PageParams, url: string, ctx: EntityContext) {
+    return this.page(user, pipelineId, 'rank', params, url, ctx);
+  }
+
+  private async page(
+    user: AuthenticatedUser,
+    pipeline: string | null,
+    order: TimelineOrder,
+    params: PageParams,
+    url: string,
+    ctx: EntityContext,
+  ): Promise<StatusPage> {
+    const limit = pageLimit(params.limit);
+    // The pipeline first (NOT_FOUND for another member's), so bounds resolve within it.
+    const pipelineId = (await this.reader.ownedPipeline(user.id, pipeline)).id;
+    const max = await this.bound(pipelineId, order, param(params.max_id), 'below');
+    const minId = param(params.min_id);
+    const min = await this.bound(pipelineId, order, minId ?? param(params.since_id), 'above');
+    if (max === UNKNOWN) return { statuses: [], link: null };
+    const { entries } = await this.reader.window(user.id, pipelineId, {
+      order,
+      limit,
+      below: max,
+      above: min === UNKNOWN ? null : min,
+      from: minId !== null && min !== UNKNOWN && min !== null ? 'bottom' : 'top',
+    });
+    const statuses = await this.presenter.statuses(
+      user.id,
+      entries.map((e) => ({ postId: e.postId, post: e.data, reason: e.reason, decisions: e.decisions })),
+      ctx,
+    );
+    const name = (e: EntryView, i: number) =>
+      order === 'rank'
+        ? encodeCursor({ pipelineId, rankKey: e.rankKey, entryId: BigInt(e.id) })
+        : String(statuses[i]!['id']);
+    const link = linkHeader(
+      url,
+      limit,
+      entries[0] && name(entries[0], 0),
+      entries.at(-1) && name(entries.at(-1)!, entries.length - 1),
+    );
+    return { statuses, link };
+  }
+
+  /**
+   * A `max_id`/`since_id`/`min_id` as a position in this timeline: a cursor of it (lists), or a
+   * status id resolved to where its post stands; in time order any id of ours also bounds by its time.
+   */
+  private async bound(
+    pipelineId: string,
+    order: TimelineOrder,
+    value: string | null,
+    side: 'below' | 'above',
+  ): Promise<OrderPosition | null | typeof UNKNOWN> {
+    if (value === null) return null;
+    if (order === 'rank' && !/^\d+$/.test(value)) {
+      try {
+        const position = readCursor(value);
+        return position.pipelineId === pipelineId
+          ? { key: position.rankKey, entryId: position.entryId }
+          : UNKNOWN;
+      } catch (error) {
+        if (!(error instanceof InvalidCursorError)) throw error;
+        return UNKNOWN;
+      }
+    }
+    const named = await this.ids.resolve(value);
+    const postKey =
+      named?.kind === 'POST' ? named.key : named?.kind === 'REBLOG' ? reblogPostKey(named.key) : null;
+    const post = postKey ? parsePostKey(postKey) : null;
+    const position = post
+      ? await this.reader.positionOfPost(pipelineId, post.network, post.uri, order)
+      : null;
+    if (position) return position;
+    const at = snowflakeTime(value);
+    if (order === 'time' && at !== null) return { key: at, entryId: side === 'below' ? 0n : MAX_ENTRY_ID };
+    return side === 'below' ? UNKNOWN : null;
+  }
+}

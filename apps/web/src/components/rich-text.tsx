@@ -1,0 +1,53 @@
+import type { RichTextSegmentType } from '../gql/graphql';
+import { safeUrl } from '../format';
+
+interface Segment {
+  type: RichTextSegmentType;
+  text: string;
+  url: string | null;
+  tag: string | null;
+  handle: string | null;
+}
+
+/**
+ * A post's text from its segments: links, mentions and hashtags as links, line breaks kept. Only text
+ * nodes and attributes: nothing from a network is parsed as HTML.
+ */
+export function RichText({ segments, text, own }: { segments: Segment[]; text: string; own?: boolean }) {
+  const className = own ? 'post-text own-text' : 'post-text';
+  if (segments.length === 0) return <p class={className}>{text}</p>;
+  return (
+    <p class={className}>
+      {segments.map((segment, i) => {
+        switch (segment.type) {
+          case 'LINEBREAK':
+            return <br key={i} />;
+          case 'LINK': {
+            const href = safeUrl(segment.url);
+            return href ? (
+              <a key={i} href={href} rel="noopener noreferrer nofollow" target="_blank">
+                {segment.text}
+              </a>
+            ) : (
+              segment.text
+            );
+          }
+          case 'MENTION':
+            return (
+              <span key={i} class="mention" title={segment.handle ?? undefined}>
+                {segment.text}
+              </span>
+            );
+          case 'HASHTAG':
+            return (
+              <span key={i} class="hashtag">
+                {segment.text}
+              </span>
+            );
+          default:
+            return segment.text;
+        }
+      })}
+    </p>
+  );
+}
