@@ -205,6 +205,7 @@ const ROWS_OF: Record<Prisma.ModelName, Count | { shared: string }> = {
   FilterList: { shared: 'filter lists, stored once for every pipeline that subscribes (in its spec)' },
   FilterListVersion: { shared: 'the stored versions of the shared filter lists' },
   ThreadCache: (i) => [`SELECT count(*) FROM "ThreadCache" WHERE "linkedAccountId" = $1`, [i.account]],
+  FetchedPost: (i) => [`SELECT count(*) FROM "FetchedPost" WHERE "linkedAccountId" = $1`, [i.account]],
   PublishedFeed: (i) => [
     `SELECT count(*) FROM "PublishedFeed" WHERE "userId" = $1 OR "linkedAccountId" = $2`,
     [i.user, i.account],
