@@ -34,6 +34,7 @@ import { PipelinesModule } from './pipelines/pipelines.module.js';
 import { FilterListsModule } from './filter-lists/filter-lists.module.js';
 import { PluginsModule } from './plugins/plugins.module.js';
 import { TimelineModule } from './timeline/timeline.module.js';
+import { ViewerStateModule } from './viewer-state/viewer-state.module.js';
 
 export const SCHEMA_FILE = 'apps/api/schema.graphql';
 
@@ -95,6 +96,7 @@ export class ApiModule {
         AccountsModule,
         PostsModule,
         ProfilesModule,
+        ViewerStateModule,
         PipelinesModule,
         FilterListsModule,
         PluginsModule,

@@ -133,6 +133,13 @@ beforeAll(async () => {
   fake.post(samM, { text: `mastodon two ${RUN}`, spoilerText: 'plot spoilers' });
   fake.post(samM, { text: `mastodon three ${RUN}` });
 
+  // Notifications of alice's accounts, one network each: sam likes (favourites) her posts, and follows her on Mastodon.
+  const own = await viewer.agent.post({ text: `viewer's own ${RUN}`, createdAt: at(50) });
+  await sam.agent.like(own.uri, own.cid);
+  await net.processAll();
+  fake.favourite(samM, fake.post(reader, { text: `reader's own ${RUN}` }));
+  fake.follow(samM, reader);
+
   instance = await startTestInstance({
     ROLE: 'all',
     POLL_INTERVAL_SECONDS: '3600',
@@ -623,6 +630,35 @@ describe('start-up sequences of real apps', () => {
   });
 });
 
+describe('notifications', () => {
+  it('masto lists both networks’ notifications with Tributary ids; megalodon pages them by max_id, since_id and min_id', async () => {
+    const all = await waitFor('notifications from both networks', async () => {
+      const page = await masto.v1.notifications.list({ limit: 40 });
+      return page.length >= 3 ? page : null;
+    });
+    expect(all.map((n) => n.type).sort()).toEqual(['favourite', 'favourite', 'follow']);
+    expect(new Set(all.map((n) => n.account.acct))).toEqual(
+      new Set([sam.handle, `${samM.username}@${fake.host}`]),
+    );
+    const liked = all.filter((n) => n.type === 'favourite').map((n) => htmlDecode(n.status!.content));
+    expect(liked.sort()).toEqual([
+      expect.stringContaining(`reader's own ${RUN}`),
+      expect.stringContaining(`viewer's own ${RUN}`),
+    ]);
+    // Snowflake ids of Tributary's, the same on every read. (Two notifications of one millisecond
+    // may get ids out of list order: the id's sequence part is drawn at random; see the report.)
+    expect(all.every((n) => /^\d{17,19}$/.test(n.id))).toBe(true);
+    expect((await masto.v1.notifications.list({ limit: 40 })).map((n) => n.id)).toEqual(all.map((n) => n.id));
+
+    const page = async (params: Record<string, string | number>) =>
+      (await mega.getNotifications(params)).data.map((n) => n.id);
+    expect(await page({ limit: 1 })).toEqual([all[0]!.id]);
+    expect(await page({ limit: 1, max_id: all[0]!.id })).toEqual([all[1]!.id]);
+    expect(await page({ limit: 40, since_id: all[2]!.id })).toEqual([all[0]!.id, all[1]!.id]);
+    expect(await page({ limit: 1, min_id: all[2]!.id })).toEqual([all[1]!.id]);
+  });
+});
+
 describe('isolation and revocation', () => {
   it("another member's token sees none of alice's timelines, lists, statuses or markers", async () => {
     const bob = generator('mastodon', proxy.url, bobGraphqlToken);
@@ -633,6 +669,7 @@ describe('isolation and revocation', () => {
     await expect(bob.getListTimeline(aliceList.id)).rejects.toMatchObject({ response: { status: 404 } });
     expect((await bob.getLists()).data.map((l) => l.id)).not.toContain(aliceList.id);
     expect(Object.keys((await bob.getMarkers(['home'])).data)).toEqual([]);
+    expect((await bob.getNotifications()).data).toEqual([]);
     await expect(bob.favouriteStatus(aliceHome[0]!.id)).rejects.toMatchObject({ response: { status: 404 } });
   });
 

@@ -206,6 +206,11 @@ const ROWS_OF: Record<Prisma.ModelName, Count | { shared: string }> = {
   FilterListVersion: { shared: 'the stored versions of the shared filter lists' },
   ThreadCache: (i) => [`SELECT count(*) FROM "ThreadCache" WHERE "linkedAccountId" = $1`, [i.account]],
   FetchedPost: (i) => [`SELECT count(*) FROM "FetchedPost" WHERE "linkedAccountId" = $1`, [i.account]],
+  PostViewerState: (i) => [
+    `SELECT count(*) FROM "PostViewerState" WHERE "userId" = $1 OR "linkedAccountId" = $2`,
+    [i.user, i.account],
+  ],
+  Bookmark: (i) => [`SELECT count(*) FROM "Bookmark" WHERE "userId" = $1`, [i.user]],
   PublishedFeed: (i) => [
     `SELECT count(*) FROM "PublishedFeed" WHERE "userId" = $1 OR "linkedAccountId" = $2`,
     [i.user, i.account],

@@ -30,6 +30,12 @@ export interface NetworkConnector {
   deletePost(target: PostTarget): Promise<void>;
 
   /**
+   * The post as this account sees it now (fresh counts, the account's own like/repost), for
+   * reconciling after a write. A deleted or invisible post is a NOT_FOUND ConnectorError.
+   */
+  fetchPost(target: PostTarget): Promise<FetchedPost>;
+
+  /**
    * The conversation around a post, fetched fresh from the network as this account sees it: the
    * post itself, its ancestors and its replies. A deleted or invisible post is a NOT_FOUND
    * ConnectorError. Mastodon resolves the status on the account's instance from `target.uri`
@@ -97,6 +103,40 @@ export interface SourceRef {
 export interface IngestedItem {
   post: Post;
   reason: RepostReason | null;
+  /**
+   * What the reading account did to the post, when its server said (Bluesky `viewer` in a view from
+   * the account's own session, Mastodon `favourited`/`reblogged`/`bookmarked`). The reader's own:
+   * kept per account, never on the shared post.
+   */
+  viewer?: PostViewer | null;
+}
+
+/** The reading account's own relation to a post, as its server reports it. */
+export interface PostViewer {
+  liked: boolean;
+  /** The like record (Bluesky) when liked; null on Mastodon or when not told. */
+  likeUri: string | null;
+  reposted: boolean;
+  /** The repost record (Bluesky) when reposted. */
+  repostUri: string | null;
+  /** Bookmarked on the server itself (Mastodon); Bluesky reports none. */
+  bookmarked: boolean;
+}
+
+/** No relation: what a server that reports none (or an unauthenticated view) says. */
+export const NO_VIEWER: Readonly<PostViewer> = Object.freeze({
+  liked: false,
+  likeUri: null,
+  reposted: false,
+  repostUri: null,
+  bookmarked: false,
+});
+
+/** A post fetched fresh through one account, with that account's relation to it. */
+export interface FetchedPost {
+  post: Post;
+  viewer: PostViewer;
+  trustDomain: TrustDomain;
 }
 
 /** A record that could not be normalized, with why; stored, never fatal. */

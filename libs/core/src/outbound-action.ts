@@ -19,6 +19,8 @@ export const ActionKind = {
   Unmute: 'UNMUTE',
   Block: 'BLOCK',
   Unblock: 'UNBLOCK',
+  Bookmark: 'BOOKMARK',
+  Unbookmark: 'UNBOOKMARK',
 } as const;
 export type ActionKind = (typeof ActionKind)[keyof typeof ActionKind];
 

@@ -37,6 +37,8 @@ export { applyFollowChanges, forgetFollowGraph, loadFollowGraph, replaceFollows 
 export type { FollowChange, StoredFollowGraph } from './follow-store.js';
 export { applyLabelerLabels, dropLabelerLabels, recentPostUris } from './personal-label-store.js';
 export type { ChangedPosts, LabelChange } from './personal-label-store.js';
+export { recordViewerStates } from './viewer-state-store.js';
+export type { ViewerAccount } from './viewer-state-store.js';
 export { seal, open, SecretBoxError } from './secret-box.js';
 export { DbModule, PrismaService, DB_OPTIONS, DATABASE } from './db.module.js';
 export type { DbModuleOptions } from './db.module.js';

@@ -19,7 +19,8 @@ import { MastodonLists } from './mastodon-lists.service.js';
 import { MastodonMarkers } from './mastodon-markers.service.js';
 import { MastodonMediaStore } from './mastodon-media.service.js';
 import { MastodonStatuses } from './mastodon-statuses.service.js';
-import { MastodonNotifications, NoNotifications } from './notifications.js';
+import { MastodonNotifications, MemberNotifications } from './notifications.js';
+import { NotificationsModule } from '../notifications/notifications.module.js';
 import { OAuthController } from './oauth/oauth.controller.js';
 import { ProfilesController } from './profiles.controller.js';
 import { OAuthService } from './oauth/oauth.service.js';
@@ -30,7 +31,8 @@ import { StreamingController } from './streaming/streaming.controller.js';
 import { StubsController } from './stubs.controller.js';
 import { TimelinesController } from './timelines.controller.js';
 import { MastodonTimelines } from './timelines.service.js';
-import { ActionViewerStates, ViewerStates } from './viewer-state.js';
+import { MemberViewerStates, ViewerStates } from './viewer-state.js';
+import { ViewerStateModule } from '../viewer-state/viewer-state.module.js';
 
 /**
  * The Mastodon client API (INTEROP.md §4): existing Mastodon apps log in to Tributary with OAuth and
@@ -47,6 +49,8 @@ import { ActionViewerStates, ViewerStates } from './viewer-state.js';
     ProfilesModule,
     TimelineModule,
     LiveModule,
+    ViewerStateModule,
+    NotificationsModule,
   ],
   controllers: [
     OAuthController,
@@ -71,9 +75,10 @@ import { ActionViewerStates, ViewerStates } from './viewer-state.js';
     MastodonAccounts,
     MastodonMarkers,
     MastodonStreaming,
-    { provide: ViewerStates, useClass: ActionViewerStates },
+    { provide: ViewerStates, useClass: MemberViewerStates },
     { provide: Bookmarks, useClass: NoBookmarks },
-    { provide: MastodonNotifications, useClass: NoNotifications },
+    MemberNotifications,
+    { provide: MastodonNotifications, useExisting: MemberNotifications },
   ],
 })
 export class MastodonApiModule implements NestModule {

@@ -19,29 +19,32 @@ export class MyDataService {
   /**
    * Everything the member made or that describes them, as plain JSON: their accounts' links (never
    * credentials), pipelines with every version and read position, uploaded plugins with their code,
-   * published feeds, actions, feed feedback and tokens (never the secrets). Not the posts: they are
+   * published feeds, actions, feed feedback, bookmarks and tokens (never the secrets). Not the posts: they are
    * the networks', and the member's timelines are derived from them by the pipelines.
    */
   async export(userId: string): Promise<Record<string, unknown>> {
     const db = this.db.client;
     const user = await db.user.findUniqueOrThrow({ where: { id: userId } });
-    const [accounts, pipelines, plugins, feeds, actions, interactions, tokens] = await Promise.all([
-      db.linkedAccount.findMany({
-        where: { userId },
-        orderBy: { createdAt: 'asc' },
-        include: { sources: { orderBy: { createdAt: 'asc' } } },
-      }),
-      db.pipeline.findMany({
-        where: { userId },
-        orderBy: { createdAt: 'asc' },
-        include: { versions: { orderBy: { version: 'asc' } } },
-      }),
-      db.plugin.findMany({ where: { ownerId: userId }, orderBy: { createdAt: 'asc' } }),
-      db.publishedFeed.findMany({ where: { userId }, orderBy: { createdAt: 'asc' } }),
-      db.outboundAction.findMany({ where: { userId }, orderBy: { createdAt: 'asc' } }),
-      db.feedInteraction.findMany({ where: { userId }, orderBy: { id: 'asc' } }),
-      db.apiToken.findMany({ where: { userId }, orderBy: { createdAt: 'asc' } }),
-    ]);
+    const [accounts, pipelines, plugins, feeds, actions, interactions, tokens, bookmarks] = await Promise.all(
+      [
+        db.linkedAccount.findMany({
+          where: { userId },
+          orderBy: { createdAt: 'asc' },
+          include: { sources: { orderBy: { createdAt: 'asc' } } },
+        }),
+        db.pipeline.findMany({
+          where: { userId },
+          orderBy: { createdAt: 'asc' },
+          include: { versions: { orderBy: { version: 'asc' } } },
+        }),
+        db.plugin.findMany({ where: { ownerId: userId }, orderBy: { createdAt: 'asc' } }),
+        db.publishedFeed.findMany({ where: { userId }, orderBy: { createdAt: 'asc' } }),
+        db.outboundAction.findMany({ where: { userId }, orderBy: { createdAt: 'asc' } }),
+        db.feedInteraction.findMany({ where: { userId }, orderBy: { id: 'asc' } }),
+        db.apiToken.findMany({ where: { userId }, orderBy: { createdAt: 'asc' } }),
+        db.bookmark.findMany({ where: { userId }, orderBy: { createdAt: 'asc' } }),
+      ],
+    );
     const pipelineName = new Map(pipelines.map((p) => [p.id, p.name]));
     const accountOf = new Map(accounts.map((a) => [a.id, a.networkAccountId]));
     return JSON.parse(
@@ -101,6 +104,7 @@ export class MyDataService {
           event: i.event,
           createdAt: i.createdAt,
         })),
+        bookmarks: bookmarks.map((b) => ({ network: b.network, uri: b.uri, createdAt: b.createdAt })),
         tokens: tokens.map((t) => ({
           name: t.name,
           createdAt: t.createdAt,

@@ -14,6 +14,12 @@ import type {
 
 export const MAX_NOTIFICATIONS_PAGE = 100;
 
+/** A place in the list: a notification's time and id. */
+export interface Position {
+  at: Date;
+  id: string;
+}
+
 interface NotificationRow {
   id: string;
   linkedAccountId: string;
@@ -87,6 +93,45 @@ export class NotificationsService {
       node: toNotification(row),
     }));
     return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
+  }
+
+  /**
+   * Visible notifications between two positions (time and id, exclusive), newest first: the
+   * `limit` newest, or with `fromBottom` the `limit` just above `above` (Mastodon's `min_id`).
+   */
+  async window(
+    userId: string,
+    request: { limit: number; below: Position | null; above: Position | null; fromBottom: boolean },
+  ): Promise<(NotificationModel & { postData: Omit<Post, 'raw'> | null })[]> {
+    const params: unknown[] = [userId, request.limit];
+    const bound = (side: '<' | '>', at: Position | null) => {
+      if (!at) return '';
+      params.push(at.at, at.id);
+      return `AND (n."createdAt", n.id) ${side} ($${params.length - 1}::timestamptz AT TIME ZONE 'UTC', $${params.length}::bigint)`;
+    };
+    const direction = request.fromBottom ? 'ASC' : 'DESC';
+    const rows = await this.db.sql.query<NotificationRow>(
+      `WITH ${MARKER}
+       SELECT ${NOTIFICATION_COLUMNS}
+       FROM "Notification" n LEFT JOIN "Post" p ON p.id = n."postId"
+       WHERE n."userId" = $1::uuid AND NOT n.hidden ${bound('<', request.below)} ${bound('>', request.above)}
+       ORDER BY n."createdAt" ${direction}, n.id ${direction} LIMIT $2::int`,
+      params,
+    );
+    // The stored post too: the Mastodon API maps it to a Status itself.
+    const page = rows.map((row) => ({ ...toNotification(row), postData: row.postId ? row.data : null }));
+    return request.fromBottom ? page.reverse() : page;
+  }
+
+  /** Where one of the member's notifications stands in the list; null when it is not theirs. */
+  async position(userId: string, id: string): Promise<Position | null> {
+    if (parsePostId(id) === null) return null;
+    const [row] = await this.db.sql.query<{ at: Date; id: string }>(
+      `SELECT "createdAt" AT TIME ZONE 'UTC' AS at, id::text AS id FROM "Notification"
+       WHERE "userId" = $1::uuid AND id = $2::bigint`,
+      [userId, id],
+    );
+    return row ? { at: row.at, id: row.id } : null;
   }
 
   /** The member's notifications among `ids` (live delivery: events carry ids only), newest first. */

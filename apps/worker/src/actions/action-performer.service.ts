@@ -10,7 +10,7 @@ import type {
   PostDraft,
   WriteOptions,
 } from '@tributary/core';
-import { PrismaService } from '@tributary/db';
+import { PrismaService, recordViewerStates } from '@tributary/db';
 import type { LinkedAccount, OutboundAction } from '@tributary/db';
 import { EventPublisher } from '@tributary/queue';
 import type { JobPayloads } from '@tributary/queue';
@@ -19,6 +19,16 @@ import type { Job } from 'bullmq';
 import { JobHandler } from '../jobs/job-handler.decorator.js';
 
 type ActionWithAccount = OutboundAction & { linkedAccount: LinkedAccount };
+
+/** What a like or repost (or its undoing) does to the member's state and to the post's counts. */
+const VIEWER_EFFECT: Partial<
+  Record<ActionKind, { state: 'liked' | 'reposted'; count: 'likes' | 'reposts'; on: boolean }>
+> = {
+  [ActionKind.Like]: { state: 'liked', count: 'likes', on: true },
+  [ActionKind.Unlike]: { state: 'liked', count: 'likes', on: false },
+  [ActionKind.Repost]: { state: 'reposted', count: 'reposts', on: true },
+  [ActionKind.Unrepost]: { state: 'reposted', count: 'reposts', on: false },
+};
 
 /**
  * A finished action's payload without the attached files: they can be megabytes, the network has
@@ -66,6 +76,7 @@ export class ActionPerformer {
     try {
       const connector = await this.accounts.connectorFor(action.linkedAccount);
       const result = await this.write(connector, action);
+      await this.reconcile(connector, action);
       await this.update(action, {
         status: ActionStatus.Done,
         error: null,
@@ -125,6 +136,16 @@ export class ActionPerformer {
       case ActionKind.Delete:
         await connector.deletePost(target());
         return null;
+      case ActionKind.Bookmark:
+      case ActionKind.Unbookmark: {
+        if (!(connector instanceof MastodonConnector))
+          throw new ConnectorError(
+            ConnectorErrorCode.BadInput,
+            'only Mastodon keeps bookmarks on the network',
+          );
+        await connector.setBookmarked(target(), action.kind === ActionKind.Bookmark);
+        return null;
+      }
       case ActionKind.Vote: {
         if (!(connector instanceof MastodonConnector))
           throw new ConnectorError(ConnectorErrorCode.BadInput, 'only Mastodon posts have polls');
@@ -142,6 +163,42 @@ export class ActionPerformer {
         // The action kinds and the relationship changes share their stored values.
         return connector.relate(payload.subject, action.kind as RelationshipChange, options);
       }
+    }
+  }
+
+  /**
+   * After a like, repost or their undoing: the post as the account now sees it gives the member's
+   * state and the counts everyone sees. A network that has not caught up with the write yet
+   * (Bluesky's AppView indexes it a moment later) is not believed on the member's state (the
+   * action stands) and its count is moved by one. Best effort: the write is done either way.
+   */
+  private async reconcile(connector: NetworkConnector, action: ActionWithAccount): Promise<void> {
+    const effect = VIEWER_EFFECT[action.kind];
+    const target = (action.payload as unknown as ActionPayload).target;
+    if (!effect || !target) return;
+    const asked = new Date();
+    try {
+      const fetched = await connector.fetchPost(target);
+      const counts = { ...fetched.post.counts };
+      if (fetched.viewer[effect.state] === effect.on) {
+        // Caught up with this write, so with the account's earlier ones too: its word stands.
+        const { id, userId, network } = action.linkedAccount;
+        const observed = [{ uri: target.uri, viewer: fetched.viewer }];
+        await recordViewerStates(this.db.client, { id, userId, network }, observed, asked);
+      } else {
+        // Behind: the action itself (newer than any stored word) stays the member's state.
+        counts[effect.count] = Math.max(0, counts[effect.count] + (effect.on ? 1 : -1));
+      }
+      await this.db.client.$executeRawUnsafe(
+        `UPDATE "Post" SET data = jsonb_set(data, '{counts}', $1::jsonb), "updatedAt" = now()
+         WHERE network = $2::"Network" AND uri = $3 AND "trustDomain" = $4`,
+        JSON.stringify(counts),
+        action.linkedAccount.network,
+        target.uri,
+        fetched.trustDomain,
+      );
+    } catch (error) {
+      this.logger.warn(`action ${action.id}: post not reconciled: ${(error as Error).message}`);
     }
   }
 

@@ -5,7 +5,7 @@ import { MastodonConnector } from '@tributary/connector-mastodon';
 import type { Config } from '@tributary/config';
 import { AccountStatus } from '@tributary/core';
 import type { NetworkConnector, SourceRef, TrustDomain } from '@tributary/core';
-import { PrismaService, recordSkipped, upsertIngested } from '@tributary/db';
+import { PrismaService, recordSkipped, recordViewerStates, upsertIngested } from '@tributary/db';
 import type { LinkedAccount, Source } from '@tributary/db';
 import { JobQueue } from '@tributary/queue';
 import type { JobPayloads } from '@tributary/queue';
@@ -44,8 +44,9 @@ export class IngestService {
     const source = await this.loadSource(sourceId);
     if (!source) return { skipped: 'source no longer exists or its account needs re-authentication' };
     return this.withConnector(source, job, token, async (connector) => {
+      const asked = new Date();
       const result = await connector.fetchNewer(sourceRef(source), source.cursor, SYNC_MAX_ITEMS);
-      const stored = await this.store(source, result.items, result.skipped, result.trustDomain);
+      const stored = await this.store(source, result.items, result.skipped, result.trustDomain, asked);
       const now = new Date();
       await this.db.client.source.update({
         where: { id: source.id },
@@ -93,12 +94,13 @@ export class IngestService {
       await this.db.client.source.update({ where: { id: source.id }, data: { backfillState: 'RUNNING' } });
       let exhausted = false;
       while (done < target && !exhausted) {
+        const asked = new Date();
         const page = await connector.fetchOlder(
           sourceRef(source),
           cursor,
           Math.min(BACKFILL_PAGE, target - done),
         );
-        await this.store(source, page.items, page.skipped, page.trustDomain);
+        await this.store(source, page.items, page.skipped, page.trustDomain, asked);
         done += page.items.length;
         cursor = page.nextCursor;
         exhausted = page.nextCursor === null || page.items.length + page.skipped.length === 0;
@@ -130,9 +132,18 @@ export class IngestService {
     items: Parameters<typeof upsertIngested>[2],
     skipped: Parameters<typeof recordSkipped>[3],
     trustDomain: TrustDomain,
+    observedAt: Date,
   ) {
     await this.resolveReplyParents(source, items, trustDomain);
     const { newPostIds } = await upsertIngested(this.db.client, source.id, items, trustDomain);
+    // The account's own likes and reposts, as its server said when asked (the member's alone).
+    const { id, userId, network } = source.linkedAccount;
+    await recordViewerStates(
+      this.db.client,
+      { id, userId, network },
+      items.flatMap((i) => (i.viewer ? [{ uri: i.post.uri, viewer: i.viewer }] : [])),
+      observedAt,
+    );
     await recordSkipped(this.db.client, source.linkedAccount.network, source.linkedAccountId, skipped);
     // After the posts are stored, so a retried sync that finds them stored enqueues nothing new.
     for (let i = 0; i < newPostIds.length; i += PIPELINE_BATCH) {

@@ -6,6 +6,7 @@ import {
   ConnectorError,
   ConnectorErrorCode,
   NETWORK_TRUST_DOMAIN,
+  NO_VIEWER,
   Network,
   RelationshipChange,
   SourceKind,
@@ -13,6 +14,7 @@ import {
 } from '@tributary/core';
 import type {
   ActorRef,
+  FetchedPost,
   Profile,
   FetchedThread,
   IngestedItem,
@@ -30,7 +32,13 @@ import type {
 } from '@tributary/core';
 import type { BlueskyApiSession } from './api-session.js';
 import { NewerScan, feedItemKey, feedItemSortTime } from './feed-marker.js';
-import { isNetworkLabeler, normalizeAuthor, normalizeFeedViewPost } from './normalize-post.js';
+import {
+  isNetworkLabeler,
+  normalizeAuthor,
+  normalizeFeedViewPost,
+  normalizePostView,
+  viewerOf,
+} from './normalize-post.js';
 import { recordKeyFor } from './record-key.js';
 import { normalizeThread } from './normalize-thread.js';
 import { fetchBlueskyNotifications } from './notifications.js';
@@ -656,6 +664,29 @@ export class BlueskyConnector implements NetworkConnector {
       if (err instanceof ConnectorError && err.code === ConnectorErrorCode.NotFound) return null;
       throw err;
     }
+  }
+
+  async fetchPost(target: PostTarget): Promise<FetchedPost> {
+    parseAtUri(target.uri, 'post', 'app.bsky.feed.post');
+    await this.ensureLabelers();
+    const { value: posts, servedBy } = await this.session.callAnswered(
+      'getPosts',
+      async (agent) => (await agent.getPosts({ uris: [target.uri] })).data.posts,
+    );
+    const view = posts[0];
+    if (!view)
+      throw new ConnectorError(ConnectorErrorCode.NotFound, `Post ${target.uri} not found on Bluesky`);
+    const normalized = normalizePostView(view);
+    if (!normalized.ok)
+      throw new ConnectorError(
+        ConnectorErrorCode.Unavailable,
+        `unreadable post view: ${normalized.skipped.reason}`,
+      );
+    return {
+      post: normalized.post,
+      viewer: viewerOf(view) ?? NO_VIEWER,
+      trustDomain: this.trustDomainOf(servedBy),
+    };
   }
 
   private async viewerState(target: PostTarget): Promise<{ like: string | null; repost: string | null }> {

@@ -11,6 +11,7 @@ import type {
   Media,
   Post,
   PostRef,
+  PostViewer,
   QuotedPost,
   RepostReason,
   SkippedItem,
@@ -162,7 +163,8 @@ function isSensitive(lbls: Label[]): boolean {
 
 /**
  * The native record as kept on the shared post: without the labels of labelers only the reading
- * account subscribes to, wherever the view nests them (the post, its embeds, the reply context).
+ * account subscribes to, nor its `viewer` state, wherever the view nests them (the post, its
+ * embeds, the reply context).
  */
 function withoutPersonalLabels(v: unknown): unknown {
   if (Array.isArray(v)) {
@@ -177,6 +179,12 @@ function withoutPersonalLabels(v: unknown): unknown {
   if (!isObject(v)) return v;
   let out: Obj | null = null;
   for (const [key, value] of Object.entries(v)) {
+    // `viewer` (on posts and profiles) is the reading account's own likes, follows, mutes…
+    if (key === 'viewer') {
+      out ??= { ...v };
+      delete out[key];
+      continue;
+    }
     let next = withoutPersonalLabels(value);
     if (key === 'labels' && Array.isArray(next)) {
       const kept = next.filter((l) => !isObject(l) || !isPersonal(l.src, subjectDid(l.uri)));
@@ -502,6 +510,20 @@ export function normalizePostView(postView: unknown): NormalizedPost {
   }
 }
 
+/** The reading account's like and repost of a post view (`viewer`, present in authenticated views). */
+export function viewerOf(postView: unknown): PostViewer | null {
+  if (!isObject(postView) || !isObject(postView.viewer)) return null;
+  const like = optStr(postView.viewer.like);
+  const repost = optStr(postView.viewer.repost);
+  return {
+    liked: like !== null,
+    likeUri: like,
+    reposted: repost !== null,
+    repostUri: repost,
+    bookmarked: false,
+  };
+}
+
 /** Normalizes one timeline/feed entry: the post plus the repost that brought it, if any. */
 export function normalizeFeedViewPost(feedViewPost: unknown): NormalizedItem {
   try {
@@ -516,7 +538,14 @@ export function normalizeFeedViewPost(feedViewPost: unknown): NormalizedItem {
       };
     }
     // The feed view carries the reply context; keep it with the raw record.
-    return { ok: true, item: { post: { ...post, raw: withoutPersonalLabels(feedViewPost) }, reason } };
+    return {
+      ok: true,
+      item: {
+        post: { ...post, raw: withoutPersonalLabels(feedViewPost) },
+        reason,
+        viewer: viewerOf(item.post),
+      },
+    };
   } catch (err) {
     return skip(err, feedViewPost);
   }

@@ -1,9 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { ConnectorError, ConnectorErrorCode, Network, RelationshipChange, SourceKind } from '@tributary/core';
+import {
+  ConnectorError,
+  ConnectorErrorCode,
+  NO_VIEWER,
+  Network,
+  RelationshipChange,
+  SourceKind,
+} from '@tributary/core';
 import type {
   ActorRef,
   Profile,
   DraftMedia,
+  FetchedPost,
   FetchedThread,
   IngestedItem,
   NetworkConnector,
@@ -358,7 +366,7 @@ export class MastodonConnector implements NetworkConnector {
   /** Favourite, boost… `target` is resolved on this instance first: its nativeId may be another's. */
   private async statusAction(
     target: PostTarget,
-    action: 'favourite' | 'unfavourite' | 'reblog' | 'unreblog',
+    action: 'favourite' | 'unfavourite' | 'reblog' | 'unreblog' | 'bookmark' | 'unbookmark',
   ): Promise<MastodonStatus> {
     const id = encodeURIComponent((await this.resolveStatus(target)).id);
     const res = await this.client.rest((api) => api.v1.statuses.$select(id)[action]());
@@ -441,6 +449,19 @@ export class MastodonConnector implements NetworkConnector {
         `media ${id} still processing after ${MEDIA_PROCESSING_POLLS} s`,
       );
     return id;
+  }
+
+  async fetchPost(target: PostTarget): Promise<FetchedPost> {
+    const status = await this.resolveStatus(target);
+    const r = normalizeStatus(status, this.client.origin);
+    if (!('ok' in r))
+      throw new ConnectorError(ConnectorErrorCode.Unavailable, `unreadable status: ${r.skipped.reason}`);
+    return { post: r.ok.post, viewer: r.ok.viewer ?? NO_VIEWER, trustDomain: this.trustDomain };
+  }
+
+  /** Bookmarks the status on this account's instance (idempotent there), or takes the bookmark back. */
+  async setBookmarked(target: PostTarget, bookmarked: boolean): Promise<void> {
+    await this.statusAction(target, bookmarked ? 'bookmark' : 'unbookmark');
   }
 
   /** The status and its context (ancestors, descendants) as this account's instance sees them. */

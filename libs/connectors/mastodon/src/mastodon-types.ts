@@ -79,6 +79,10 @@ export interface MastodonStatus {
   favouritesCount?: number;
   quotesCount?: number | null;
   filtered?: MastodonFilterResult[] | null;
+  /** The reading account's own relation to the status (authenticated requests only). */
+  favourited?: boolean | null;
+  reblogged?: boolean | null;
+  bookmarked?: boolean | null;
 }
 
 /** A registered OAuth application (POST /api/v1/apps); persist it per instance and reuse it. */

@@ -25,8 +25,16 @@ function ok(wire: unknown): IngestedItem {
 
 describe('normalizeStatus', () => {
   it('maps the fields of a plain status', () => {
-    const { post, reason } = ok(validStatus('113'));
+    const { post, reason, viewer } = ok({ ...validStatus('113'), favourited: true, bookmarked: true });
     expect(reason).toBeNull();
+    // The reading account's own favourite and bookmark are its own, beside the post.
+    expect(viewer).toEqual({
+      liked: true,
+      likeUri: null,
+      reposted: false,
+      repostUri: null,
+      bookmarked: true,
+    });
     expect(post).toMatchObject({
       network: 'MASTODON',
       uri: `${ORIGIN}/users/alice/statuses/113`,
@@ -51,8 +59,16 @@ describe('normalizeStatus', () => {
       quote: null,
     });
     // The native record as Mastodon sent it (snake_case), not masto's camelCase view of it, without
-    // the reading account's filter results.
-    const { filtered: _filtered, ...sent } = validStatus('113');
+    // the reading account's filter results and its favourite, boost, bookmark, mute and pin.
+    const {
+      filtered: _filtered,
+      favourited: _favourited,
+      reblogged: _reblogged,
+      bookmarked: _bookmarked,
+      muted: _muted,
+      pinned: _pinned,
+      ...sent
+    } = validStatus('113') as Record<string, unknown>;
     expect(post.raw).toEqual(sent);
   });
 

@@ -9,6 +9,7 @@ import type {
   Poll,
   Post,
   PostRef,
+  PostViewer,
   QuotedPost,
   RepostReason,
   SkippedItem,
@@ -148,13 +149,33 @@ const VISIBILITIES: Record<string, Visibility> = {
   direct: 'direct',
 };
 
+/** The reading account's favourite, boost and bookmark of a status (its own, as its instance says). */
+export function viewerOf(status: MastodonStatus): PostViewer {
+  return {
+    liked: status.favourited === true,
+    likeUri: null,
+    reposted: status.reblogged === true,
+    repostUri: null,
+    bookmarked: status.bookmarked === true,
+  };
+}
+
 /**
  * The native record without `filtered` and a poll's `voted`/`own_votes`: the reading account's
  * filters (titles, keywords) and votes are that member's own, kept with their labels, never in the record other members share.
  */
 function withoutFilterResults(raw: unknown): unknown {
   if (!isObject(raw)) return raw;
-  const { filtered: _filtered, ...rest } = raw;
+  // The reader's own favourite, boost, bookmark, mute and pin are theirs (IngestedItem.viewer).
+  const {
+    filtered: _filtered,
+    favourited: _favourited,
+    reblogged: _reblogged,
+    bookmarked: _bookmarked,
+    muted: _muted,
+    pinned: _pinned,
+    ...rest
+  } = raw;
   // The reader's own vote is theirs too.
   if (isObject(rest['poll'])) {
     const { voted: _voted, own_votes: _ownVotes, ...poll } = rest['poll'] as Record<string, unknown>;
@@ -362,7 +383,7 @@ export function normalizeStatus(
       quote: normalizeQuote(target, origin, host, now),
       raw: withoutFilterResults(wireShape(target)),
     };
-    return { ok: { post, reason } };
+    return { ok: { post, reason, viewer: viewerOf(target) } };
   } catch (err) {
     if (err instanceof MalformedRecordError)
       return { skipped: { reason: err.reason, record: wireShape(err.record) } };

@@ -82,6 +82,8 @@ interface StoredStatus {
   /** Poll votes by account id: the chosen option indexes. */
   pollVotes: Map<string, number[]>;
   favouritedBy: Set<string>;
+  /** Accounts that bookmarked it, newest last (`/api/v1/bookmarks` lists them newest first). */
+  bookmarkedBy: Set<string>;
 }
 
 /** A notification of `recipient`: `from` did `type` (to `statusId`, where there is one). */
@@ -192,6 +194,8 @@ export class FakeMastodonServer {
     { accountId: string; clientId: string; redirectUri: string; challenge: string | null; scopes: string[] }
   >();
   private readonly statuses = new Map<number, StoredStatus>();
+  /** Every bookmark made, oldest first (an account's list is its live ones, newest first). */
+  private readonly bookmarkOrder: { account: string; statusId: number }[] = [];
   private readonly byExt = new Map<string, StoredStatus>();
   private readonly follows = new Map<string, Set<string>>();
   private readonly mutes = new Map<string, Set<string>>();
@@ -552,6 +556,7 @@ export class FakeMastodonServer {
       editedAt: null,
       pollVotes: new Map(),
       favouritedBy: new Set(),
+      bookmarkedBy: new Set(),
     };
     this.statuses.set(s.id, s);
     this.byExt.set(s.ext, s);
@@ -609,6 +614,11 @@ export class FakeMastodonServer {
     };
   }
 
+  /** `by`'s live boost of `s`. */
+  private boostOf(s: StoredStatus, by: string): StoredStatus | undefined {
+    return [...this.statuses.values()].find((x) => x.reblogOf === s.id && x.accountId === by && !x.deleted);
+  }
+
   private renderStatus(s: StoredStatus, viewer: string | null, depth = 0): Obj {
     const account = this.accounts.get(s.accountId) as FakeAccount;
     const base = {
@@ -620,9 +630,9 @@ export class FakeMastodonServer {
       visibility: s.input.visibility ?? 'public',
       emojis: [],
       favourited: viewer ? s.favouritedBy.has(viewer) : false,
-      reblogged: false,
+      reblogged: viewer ? this.boostOf(s, viewer) !== undefined : false,
       muted: false,
-      bookmarked: false,
+      bookmarked: viewer ? s.bookmarkedBy.has(viewer) : false,
       edited_at: s.editedAt,
     };
     if (s.reblogOf !== null) {
@@ -1305,9 +1315,7 @@ export class FakeMastodonServer {
       const s = this.statusFor(ctx);
       const me = (ctx.account as FakeAccount).id;
       if (!s) return err(404, 'Record not found');
-      const existing = [...this.statuses.values()].find(
-        (x) => x.reblogOf === s.id && x.accountId === me && !x.deleted,
-      );
+      const existing = this.boostOf(s, me);
       const boost = existing ?? this.store(me, {}, s.id);
       if (!existing) this.fanOut(boost);
       return { status: 200, body: this.renderStatus(boost, me) };
@@ -1318,6 +1326,35 @@ export class FakeMastodonServer {
       if (!s) return err(404, 'Record not found');
       for (const x of this.statuses.values()) if (x.reblogOf === s.id && x.accountId === me) x.deleted = true;
       return { status: 200, body: this.renderStatus(s, me) };
+    });
+
+    this.route('POST', '/api/v1/statuses/{id}/bookmark', true, (ctx) => {
+      const s = this.statusFor(ctx);
+      const me = (ctx.account as FakeAccount).id;
+      if (!s) return err(404, 'Record not found');
+      s.bookmarkedBy.delete(me); // re-added last: the newest bookmark
+      s.bookmarkedBy.add(me);
+      this.bookmarkOrder.push({ account: me, statusId: s.id });
+      return { status: 200, body: this.renderStatus(s, me) };
+    });
+    this.route('POST', '/api/v1/statuses/{id}/unbookmark', true, (ctx) => {
+      const s = this.statusFor(ctx);
+      const me = (ctx.account as FakeAccount).id;
+      if (!s) return err(404, 'Record not found');
+      s.bookmarkedBy.delete(me);
+      return { status: 200, body: this.renderStatus(s, me) };
+    });
+    this.route('GET', '/api/v1/bookmarks', true, (ctx) => {
+      const me = (ctx.account as FakeAccount).id;
+      const seen = new Set<number>();
+      const mine: StoredStatus[] = [];
+      for (const b of [...this.bookmarkOrder].reverse()) {
+        const s = this.statuses.get(b.statusId);
+        if (b.account !== me || seen.has(b.statusId) || !s || s.deleted || !s.bookmarkedBy.has(me)) continue;
+        seen.add(b.statusId);
+        mine.push(s);
+      }
+      return { status: 200, body: mine.slice(0, 40).map((s) => this.renderStatus(s, me)) };
     });
 
     this.route('GET', '/api/v1/notifications', true, (ctx) => {

@@ -48,7 +48,7 @@ const ms = (iso: string): number => {
   return Number.isFinite(t) ? t : 0;
 };
 
-function accountRequest(author: Pick<Author, 'network' | 'networkId'>): IdRequest {
+export function accountRequest(author: Pick<Author, 'network' | 'networkId'>): IdRequest {
   return { kind: 'ACCOUNT', key: accountKey(author.network, author.networkId), at: Date.now() };
 }
 
