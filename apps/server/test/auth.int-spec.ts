@@ -238,15 +238,15 @@ describe('invite sign-up, login and tokens', () => {
     expect(await res.json()).toEqual({ status: 'ok' });
   });
 
-  it('shows the Mastodon OAuth code on the callback page, escaped', async () => {
+  it('answers the Mastodon OAuth callback with the web app, never echoing the code into the page', async () => {
     const res = await fetch(
       `${instance.apiUrl}/oauth/mastodon/callback?code=%3Cscript%3Ealert(1)%3C%2Fscript%3E&state=s1`,
     );
     expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
     const html = await res.text();
-    expect(html).toContain('&#60;script&#62;alert(1)');
-    expect(html).not.toContain('<script>');
-    expect(html).toContain('<code>s1</code>');
+    expect(html).toContain('/web/assets/');
+    expect(html).not.toContain('alert(1)');
   });
 
   describe('abuse', () => {

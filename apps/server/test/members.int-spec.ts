@@ -366,6 +366,19 @@ describe('deleting a member', () => {
       `INSERT INTO "NotificationMarker" ("userId", "lastReadAt", "lastReadId", "updatedAt") VALUES ($1, now(), 1, now())`,
       [member.id],
     );
+    await db.query(
+      `INSERT INTO "FetchedPost" ("linkedAccountId", "postId", "fetchedAt") VALUES ($1, $2, now())`,
+      [accountId, postId],
+    );
+    await db.query(
+      `INSERT INTO "PostViewerState" ("linkedAccountId", "userId", network, uri, liked, reposted, "observedAt")
+       VALUES ($1, $2, 'BLUESKY', 'at://did:plc:someone/app.bsky.feed.post/1', true, false, now())`,
+      [accountId, member.id],
+    );
+    await db.query(
+      `INSERT INTO "Bookmark" ("userId", network, uri, "postId") VALUES ($1, 'BLUESKY', 'at://did:plc:someone/app.bsky.feed.post/1', $2)`,
+      [member.id, postId],
+    );
     const ids = {
       user: member.id,
       account: accountId,

@@ -2,12 +2,11 @@ import { Module } from '@nestjs/common';
 import { AccountsModule as AccountsFeatureModule } from '@tributary/accounts';
 import { LinkedAccountsResolver } from './linked-accounts.resolver.js';
 import { BlueskyOAuthController } from './bluesky-oauth.controller.js';
-import { MastodonCallbackController } from './mastodon-callback.controller.js';
 import { LinkedAccountsService } from './linked-accounts.service.js';
 
 @Module({
   imports: [AccountsFeatureModule],
-  controllers: [MastodonCallbackController, BlueskyOAuthController],
+  controllers: [BlueskyOAuthController],
   providers: [LinkedAccountsService, LinkedAccountsResolver],
   exports: [LinkedAccountsService],
 })

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
-import { Controller, Get, NotFoundException, Param, Res } from '@nestjs/common';
+import { Controller, Get, NotFoundException, Param, Query, Res } from '@nestjs/common';
 import { Public } from '../auth/public.decorator.js';
 
 /**
@@ -50,6 +50,12 @@ function load(): { index: WebFile; assets: Map<string, WebFile> } | null {
   return { index: read('index.html'), assets: new Map(names.map((name) => [name, read(`assets/${name}`)])) };
 }
 
+/** A query value as text safe in HTML (at most 500 characters). */
+function escapeHtml(value: unknown): string {
+  const text = typeof value === 'string' ? value : '';
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`).slice(0, 500);
+}
+
 /**
  * Serves the web app at `/` (its files under `/web/assets/`), beside `/graphql` and `/health`.
  * Public: the page holds no data; it logs in through GraphQL like any client. Routes live in the
@@ -66,9 +72,23 @@ export class WebClientController {
     this.sendIndex(res);
   }
 
+  /**
+   * The web app reads the code and state from its own URL and finishes the link (after a login if
+   * needed); the HTML never carries them. Without a build, a plain page shows them to paste into
+   * any client's `completeMastodonLink`.
+   */
   @Get('oauth/mastodon/callback')
-  mastodonCallback(@Res() res: ServerResponse): void {
-    this.sendIndex(res);
+  mastodonCallback(
+    @Query('code') code: unknown,
+    @Query('state') state: unknown,
+    @Res() res: ServerResponse,
+  ): void {
+    if (this.files !== null) return this.sendIndex(res);
+    const page = `<!doctype html><meta charset="utf-8"><title>Tributary — Mastodon authorized</title>
+<h1>Almost done</h1><p>Paste this into your Tributary client to finish linking:</p>
+<p>code: <code>${escapeHtml(code)}</code></p><p>state: <code>${escapeHtml(state)}</code></p>`;
+    const body = Buffer.from(page);
+    this.send(res, { type: TYPES.html!, body }, 'no-store');
   }
 
   @Get('web/assets/:file')

@@ -12,12 +12,20 @@ export type AccountStatus =
   | 'NEEDS_REAUTH';
 
 export type ActionKind =
+  | 'BLOCK'
+  | 'BOOKMARK'
   | 'DELETE'
+  | 'FOLLOW'
   | 'LIKE'
+  | 'MUTE'
   | 'POST'
   | 'REPLY'
   | 'REPOST'
+  | 'UNBLOCK'
+  | 'UNBOOKMARK'
+  | 'UNFOLLOW'
   | 'UNLIKE'
+  | 'UNMUTE'
   | 'UNREPOST'
   | 'VOTE';
 

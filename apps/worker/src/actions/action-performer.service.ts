@@ -180,8 +180,8 @@ export class ActionPerformer {
     try {
       const fetched = await connector.fetchPost(target);
       const counts = { ...fetched.post.counts };
-      if (fetched.viewer[effect.state] === effect.on) {
-        // Caught up with this write, so with the account's earlier ones too: its word stands.
+      if (fetched.viewer[effect.state] === effect.on && (await this.caughtUp(action, fetched.viewer))) {
+        // Caught up with this write and with the account's other ones on the post: its word stands.
         const { id, userId, network } = action.linkedAccount;
         const observed = [{ uri: target.uri, viewer: fetched.viewer }];
         await recordViewerStates(this.db.client, { id, userId, network }, observed, asked);
@@ -200,6 +200,30 @@ export class ActionPerformer {
     } catch (error) {
       this.logger.warn(`action ${action.id}: post not reconciled: ${(error as Error).message}`);
     }
+  }
+
+  /**
+   * Whether the network's view agrees with the account's latest like-or-unlike and
+   * repost-or-unrepost of the post: Bluesky's AppView indexes records out of order, so having
+   * this write says nothing about an earlier one on the other relation.
+   */
+  private async caughtUp(
+    action: ActionWithAccount,
+    viewer: { liked: boolean; reposted: boolean },
+  ): Promise<boolean> {
+    const uri = (action.payload as unknown as ActionPayload).target?.uri;
+    const latest = await this.db.client.$queryRawUnsafe<{ kind: ActionKind }[]>(
+      `SELECT DISTINCT ON (kind IN ('LIKE', 'UNLIKE')) kind FROM "OutboundAction"
+       WHERE "linkedAccountId" = $1::uuid AND payload -> 'target' ->> 'uri' = $2 AND status <> 'FAILED'
+         AND kind IN ('LIKE', 'UNLIKE', 'REPOST', 'UNREPOST')
+       ORDER BY kind IN ('LIKE', 'UNLIKE'), "createdAt" DESC`,
+      action.linkedAccountId,
+      uri,
+    );
+    return latest.every(({ kind }) => {
+      const effect = VIEWER_EFFECT[kind];
+      return !effect || viewer[effect.state] === effect.on;
+    });
   }
 
   /**
