@@ -31,6 +31,7 @@ import { GraphqlWsServer, graphqlContext } from './live/graphql-ws.server.js';
 import { LiveTransportModule } from './live/live-transport.module.js';
 import { LiveModule } from './live/live.module.js';
 import { PipelinesModule } from './pipelines/pipelines.module.js';
+import { FilterListsModule } from './filter-lists/filter-lists.module.js';
 import { PluginsModule } from './plugins/plugins.module.js';
 import { TimelineModule } from './timeline/timeline.module.js';
 import { ViewerStateModule } from './viewer-state/viewer-state.module.js';
@@ -97,6 +98,7 @@ export class ApiModule {
         ProfilesModule,
         ViewerStateModule,
         PipelinesModule,
+        FilterListsModule,
         PluginsModule,
         ActionsModule,
         TimelineModule,

@@ -202,6 +202,8 @@ const ROWS_OF: Record<Prisma.ModelName, Count | { shared: string }> = {
   BlueskyMember: () => [`SELECT count(*) FROM "BlueskyMember" WHERE did = 'did:plc:gone'`, []],
   BlueskyFollow: () => [`SELECT count(*) FROM "BlueskyFollow" WHERE "memberDid" = 'did:plc:gone'`, []],
   StreamStatus: { shared: 'the instance’s streams' },
+  FilterList: { shared: 'filter lists, stored once for every pipeline that subscribes (in its spec)' },
+  FilterListVersion: { shared: 'the stored versions of the shared filter lists' },
   ThreadCache: (i) => [`SELECT count(*) FROM "ThreadCache" WHERE "linkedAccountId" = $1`, [i.account]],
   FetchedPost: (i) => [`SELECT count(*) FROM "FetchedPost" WHERE "linkedAccountId" = $1`, [i.account]],
   PostViewerState: (i) => [

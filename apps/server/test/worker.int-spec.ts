@@ -44,6 +44,7 @@ describe('worker', () => {
     const events = new QueueEvents(QueueName.Maintenance, options);
     try {
       expect((await queue.getJobSchedulers()).map((s) => s.key).sort()).toEqual([
+        'check-filter-lists',
         'check-rebuilds',
         'housekeeping',
         'poll-sources',

@@ -26,6 +26,7 @@ import { BlueskyLabelsService } from './streams/bluesky-labels.service.js';
 import { OriginDeletesService } from './streams/origin-deletes.service.js';
 import { FanoutService } from './ingest/fanout.service.js';
 import { ActionPerformer } from './actions/action-performer.service.js';
+import { FilterListRefreshService } from './filter-lists/filter-list-refresh.service.js';
 import { NotificationSyncService } from './notifications/notification-sync.service.js';
 
 @Module({})
@@ -67,6 +68,7 @@ export class WorkerModule {
         OriginDeletesService,
         FanoutService,
         ActionPerformer,
+        FilterListRefreshService,
         NotificationSyncService,
       ],
     };

@@ -173,6 +173,22 @@ export const configSchema = z.object({
   MASTODON_ALLOWED_HOSTS: csv.default([]),
   /** Allow plain http:// for hosts on MASTODON_ALLOWED_HOSTS (tests and private networks only). */
   MASTODON_ALLOW_HTTP: bool.default(false),
+  /** Hosts exempt from the private-address guard when fetching filter lists (tests, private networks). */
+  FILTER_LIST_ALLOWED_HOSTS: csv.default([]),
+  /** Allow plain http:// for hosts on FILTER_LIST_ALLOWED_HOSTS. */
+  FILTER_LIST_ALLOW_HTTP: bool.default(false),
+  /** Largest filter list fetched, in KiB (the body is cut off and refused past it). */
+  FILTER_LIST_MAX_KB: z.coerce.number().int().min(1).max(1_048_576).default(16_384),
+  /** Most rules one filter list may have. */
+  FILTER_LIST_MAX_ENTRIES: z.coerce.number().int().min(1).max(10_000_000).default(250_000),
+  /** How long a filter list's fetch may take, in seconds. */
+  FILTER_LIST_FETCH_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
+  /** A list is fetched again after its `! Expires:`, this one when it declares none… */
+  FILTER_LIST_REFRESH_DEFAULT_MINUTES: z.coerce.number().int().min(1).default(1440),
+  /** …but never sooner than this (nor after a failed fetch)… */
+  FILTER_LIST_REFRESH_MIN_MINUTES: z.coerce.number().int().min(1).default(60),
+  /** …and never later than this. */
+  FILTER_LIST_REFRESH_MAX_MINUTES: z.coerce.number().int().min(1).default(10_080),
   /**
    * Public base URL of this instance, for OAuth redirects; its host also names the feed generator
    * (`did:web:<host>`, served at /.well-known/did.json) that answers members' published feeds.

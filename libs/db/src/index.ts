@@ -69,6 +69,9 @@ export type {
   StreamCursor,
   PublishedFeed,
   FeedInteraction,
+  FilterList,
+  FilterListVersion,
+  FilterListFormat,
   OAuthClient,
 } from './prisma-client.js';
 /** A client or the `tx` of `prisma.$transaction(async (tx) => …)`, for helpers that work in both. */

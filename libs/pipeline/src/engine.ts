@@ -8,6 +8,8 @@ import { aiGenerated } from './stages/ai-generated.js';
 import { dedupeCrossposts } from './stages/dedupe.js';
 import { authorCap } from './stages/diversify.js';
 import { feedback, NO_FEEDBACK } from './stages/feedback.js';
+import { filterList } from './stages/filter-list.js';
+import type { FilterListResolver } from './stages/filter-list.js';
 import * as filters from './stages/filters.js';
 import { muteWords } from './stages/mute-words.js';
 import { pluginStage } from './stages/plugin-stage.js';
@@ -20,6 +22,8 @@ import { checkPluginConfig, compileConfigSchema } from '@tributary/plugin-sdk';
 export interface CompileOptions {
   /** Finds plugins for `plugin:<name>@<version>` stages (and the AI classifier hook). */
   plugins?: PluginResolver;
+  /** Finds the stored, compiled filter lists that `filter-list` stages name (none: they match nothing). */
+  filterLists?: FilterListResolver;
 }
 
 /** A pipeline ready to run: compile once (regexes, sets, plugin configs), run over many batches. */
@@ -153,6 +157,8 @@ export function compilePipeline(input: unknown, options: CompileOptions = {}): C
         return void stages.push(muteWords(index, builtin(stage, 'mute-words'), textKeys));
       case 'mute-authors':
         return void stages.push(filters.muteAuthors(index, builtin(stage, 'mute-authors')));
+      case 'filter-list':
+        return void stages.push(filterList(index, builtin(stage, 'filter-list'), options.filterLists));
       case 'language':
         return void stages.push(filters.language(index, builtin(stage, 'language')));
       case 'network':

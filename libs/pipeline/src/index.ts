@@ -27,4 +27,24 @@ export {
 export type { PluginManifest, PluginSourceCheck } from './sandbox/sandboxed-plugin.js';
 export { NO_FEEDBACK } from './stages/feedback.js';
 export type { MemberFeedback } from './stages/feedback.js';
+export { CompiledFilterList } from './filter-lists/compiled-list.js';
+export type { FilterListIdentity } from './filter-lists/compiled-list.js';
+export {
+  formatTributaryList,
+  parseExpires,
+  parseRule,
+  parseTributaryList,
+} from './filter-lists/list-format.js';
+export { parseMastodonCsv } from './filter-lists/mastodon-csv.js';
+export type { MastodonCsvKind } from './filter-lists/mastodon-csv.js';
+export { authorKeys } from './filter-lists/identity.js';
+export { FilterListFormatError, NO_META, canonicalAccount, ruleName } from './filter-lists/rules.js';
+export type {
+  FilterListContent,
+  FilterListMeta,
+  FilterRule,
+  FilterRuleKind,
+  ListProblem,
+} from './filter-lists/rules.js';
+export type { FilterListResolver } from './stages/filter-list.js';
 export * from './notification-mutes.js';

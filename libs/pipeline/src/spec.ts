@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { USER_REGEX_BUDGET, UserRegexError } from '@tributary/core';
 import { formatPath } from '@tributary/plugin-sdk';
+import { parseRule } from './filter-lists/list-format.js';
 import { compileRegexTerm } from './text-match.js';
 
 // The pipeline spec (docs/pipelines.md, whose stage reference is generated from here): data a user
@@ -71,6 +72,26 @@ const muteEntry = z.union(
   { error: 'expected a word, or { word | regex, wholeWord?, expiresAt? }' },
 );
 
+const listId = z
+  .string({ error: 'expected a filter list id' })
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, {
+    error: 'expected a filter list id',
+  })
+  .transform((s) => s.toLowerCase());
+
+/** A rule a member excepts from their lists, written as in a list (`domain spam.example`, `#ai`, `word "x"`…). */
+const listEntry = z
+  .string({ error: 'expected a filter-list entry' })
+  .max(300, { error: 'expected at most 300 characters' })
+  .superRefine((entry, ctx) => {
+    try {
+      parseRule(entry.replace(/^(word|contains) "(.*)"$/i, '$1 $2'));
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    }
+  })
+  .transform((entry) => entry.replace(/^(word|contains) "(.*)"$/i, '$1 $2'));
+
 /** `with` schemas of the built-in stages. Each is strict: unknown keys are errors, not silently ignored. */
 export const builtinStageConfigs = {
   'mute-words': z.strictObject({
@@ -82,6 +103,24 @@ export const builtinStageConfigs = {
     action: action2.default('hide'),
   }),
   'mute-authors': z.strictObject({ authors: authorList }),
+  /** The filter lists the pipeline subscribes to (stored once per instance, fetched by the worker). */
+  'filter-list': z.strictObject({
+    lists: z
+      .array(z.strictObject({ id: listId, action: action3.default('hide') }), {
+        error: 'expected a list of { id, action }',
+      })
+      .max(50, { error: 'at most 50 filter lists per stage' }),
+    except: z
+      .strictObject({
+        /** Never hidden by a list: DIDs, addresses, handles, actor URIs. */
+        authors: authorList.default([]),
+        /** Rules that never match, as a list writes them or a reason names them. */
+        entries: z.array(listEntry).max(10_000).default([]),
+      })
+      .default({ authors: [], entries: [] }),
+    /** Groups of author ids known to be one person (as for dedupe-crossposts). */
+    identities: z.array(z.array(nonEmpty).min(2, { error: 'expected at least two ids' })).default([]),
+  }),
   language: z
     .strictObject({
       allow: z.array(languageTag).optional(),

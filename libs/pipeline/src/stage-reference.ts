@@ -46,6 +46,24 @@ export const STAGE_DOCS: Record<BuiltinStageName, StageDoc> = {
     options: { authors: `The authors: ${AUTHORS}.` },
     example: { use: 'mute-authors', with: { authors: ['did:plc:abc123', '@troll@example.social'] } },
   },
+  'filter-list': {
+    summary:
+      'The filter lists the pipeline subscribes to (`subscribeFilterList` adds them here): lists others maintain of accounts, domains, hashtags, words and labels, applied to both networks and kept current by the instance. Each hidden, warned or blurred post names the list and the entry (`filter list "AI slop" (<id>): account @bot@spam.example`). A Bridgy Fed account is covered by its origin account’s entries.',
+    options: {
+      lists:
+        'The lists: `{ id, action }`, `action` one of `hide`, `warn`, `blur` (`blur` on a post without media becomes `warn`).',
+      except:
+        '`authors` never hidden by a list (DIDs, addresses, handles, actor URIs); `entries` that never match, written as in a list (`domain spam.example`, `#aiart`, `word "hot take"`).',
+      identities: 'Groups of accounts known to be one person: an entry naming one covers all.',
+    },
+    example: {
+      use: 'filter-list',
+      with: {
+        lists: [{ id: '8c1e0a2e-5b7d-4e0f-9a51-3f2d6c7b9e10', action: 'hide' }],
+        except: { authors: ['@friend@example.social'], entries: ['#aiart'] },
+      },
+    },
+  },
   language: {
     summary:
       'Keeps posts by language, compared by primary subtag (`en-GB` is `en`). With `allow`, a post passes if any of its languages is allowed; with `deny`, it is hidden only if every language is denied.',

@@ -23,7 +23,7 @@ const NO_SPACE_SCRIPTS =
 const NO_SPACE_SCRIPT = new RegExp(`[${NO_SPACE_SCRIPTS}]`, 'v');
 /** A character that continues a word in a space-separated script. */
 const WORD_CHAR_CLASS = `[[\\p{L}\\p{M}\\p{N}_]--[${NO_SPACE_SCRIPTS}]]`;
-const WORD_CHAR = new RegExp(WORD_CHAR_CLASS, 'v');
+export const WORD_CHAR = new RegExp(WORD_CHAR_CLASS, 'v');
 const AFTER = `(?!${WORD_CHAR_CLASS})`;
 
 /** Escapes the characters that are syntax in a `v`-mode regular expression. */

@@ -122,9 +122,16 @@ export function jobOptions<N extends JobName>(name: N, data: JobPayloads[N]): Jo
         deduplication: { id: `action:${actionId}` },
       };
     }
+    case 'refresh-filter-list': {
+      const { listId } = data as JobPayloads['refresh-filter-list'];
+      // One refresh of a list at a time; a failed fetch is recorded on the list and tried again at
+      // its next check, not retried here.
+      return { ...base, attempts: 2, deduplication: { id: `filter-list:${listId}` } };
+    }
     case 'poll-sources':
     case 'housekeeping':
     case 'check-rebuilds':
+    case 'check-filter-lists':
       return { ...base, attempts: 3 };
     default:
       return base;

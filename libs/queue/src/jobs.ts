@@ -58,6 +58,10 @@ export interface JobPayloads {
   'rebuild-timeline': { pipelineId: string; version: number; userId: string };
   /** Finds rebuilds shown RUNNING whose job failed or was lost (Redis data lost), and settles them. */
   'check-rebuilds': Record<string, never>;
+  /** Fetch one filter list again (conditionally); a new version is stored and its pipelines rebuilt. */
+  'refresh-filter-list': { listId: string };
+  /** Queues a refresh of every subscribed filter list whose time has come. */
+  'check-filter-lists': Record<string, never>;
   /** Save the pipeline's read position (Pipeline.readPosition) as the home marker of the user's Mastodon accounts. */
   'save-read-marker': { pipelineId: string };
   /** Fetch a linked account's new notifications (from its stored marker) and store them once. */
@@ -81,6 +85,8 @@ export const JOB_QUEUE: { readonly [N in JobName]: QueueName } = {
   'run-pipelines': QueueName.Pipeline,
   'rebuild-timeline': QueueName.Rebuild,
   'check-rebuilds': QueueName.Maintenance,
+  'refresh-filter-list': QueueName.Maintenance,
+  'check-filter-lists': QueueName.Maintenance,
   'save-read-marker': QueueName.Maintenance,
   'perform-action': QueueName.Actions,
   'sync-notifications': QueueName.Ingest,
@@ -99,6 +105,7 @@ export const JOB_SCHEDULES = {
   'poll-sources': 60_000,
   housekeeping: 3600_000,
   'check-rebuilds': 60_000,
+  'check-filter-lists': 60_000,
 } as const satisfies Partial<Record<JobName, number>>;
 export type ScheduledJobName = keyof typeof JOB_SCHEDULES;
 

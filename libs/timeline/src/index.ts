@@ -32,3 +32,9 @@ export {
 } from './trusted-plugins.js';
 export type { TrustedPlugin } from './trusted-plugins.js';
 export { FEEDBACK_REQUESTS, loadFeedback, postsAffectedByFeedback } from './feedback-store.js';
+export { FilterListService } from './filter-lists/filter-list.service.js';
+export type { RefreshResult } from './filter-lists/filter-list.service.js';
+export { FilterListCatalog } from './filter-lists/filter-list-catalog.js';
+export { FilterListError, FilterListErrorCode, normalizeSource } from './filter-lists/filter-list-fetch.js';
+export { filterListIdsOf } from './filter-lists/filter-list-specs.js';
+export type { FilterListPins } from './filter-lists/filter-list-specs.js';

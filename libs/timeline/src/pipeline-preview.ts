@@ -3,7 +3,7 @@
 import type { Post } from '@tributary/core';
 import type { Sql } from '@tributary/db';
 import { compilePipeline } from '@tributary/pipeline';
-import type { PipelineResult, PluginResolver } from '@tributary/pipeline';
+import type { FilterListResolver, PipelineResult, PluginResolver } from '@tributary/pipeline';
 import { loadRecentCandidates } from './entry-store.js';
 
 export interface PreviewOptions {
@@ -14,6 +14,8 @@ export interface PreviewOptions {
   now?: Date;
   /** Plugin time the preview may spend (RunOptions.pluginBudgetMs). */
   pluginBudgetMs?: number;
+  /** The filter lists the spec names, at their current versions. */
+  filterLists?: FilterListResolver;
 }
 
 export interface PreviewResult {
@@ -34,7 +36,7 @@ export async function previewPipeline(
   plugins: PluginResolver,
   options: PreviewOptions,
 ): Promise<PreviewResult[]> {
-  const compiled = compilePipeline(spec, { plugins });
+  const compiled = compilePipeline(spec, { plugins, filterLists: options.filterLists });
   const candidates = await loadRecentCandidates(sql, userId, options.days, options.limit);
   // Cross-batch dedupe history is the pipeline's own stored entries; a spec being tried has none,
   // so duplicates are merged within the previewed posts only.

@@ -22,6 +22,9 @@ import {
 import type { HistoryScope, StoredCandidate } from './entry-store.js';
 import { loadFeedback } from './feedback-store.js';
 import { PluginCatalog } from './plugin-catalog.js';
+import { FilterListCatalog } from './filter-lists/filter-list-catalog.js';
+import type { FilterListPins } from './filter-lists/filter-list-specs.js';
+import { filterListIdsOf } from './filter-lists/filter-list-specs.js';
 
 /** One pipeline's lock (a transaction's): `hashtext` spreads pipeline ids over the second key. */
 const LOCK_PIPELINE_SQL = prepared(
@@ -66,6 +69,7 @@ export class TimelineService {
   constructor(
     private readonly db: PrismaService,
     private readonly plugins: PluginCatalog,
+    private readonly filterLists: FilterListCatalog,
     private readonly events: EventPublisher,
     @Inject(CONFIG) private readonly config: Config,
   ) {}
@@ -278,7 +282,17 @@ export class TimelineService {
     if (cached && Date.now() - cached.at < COMPILED_TTL_MS) return cached.pipeline;
     try {
       const plugins = await this.plugins.resolverFor(pipeline.userId, spec);
-      const compiled = compilePipeline(spec, { plugins });
+      // The filter-list versions this pipeline version runs with (pinned when it was saved).
+      let pins: FilterListPins = {};
+      if (filterListIdsOf(spec).length > 0) {
+        const stored = await this.db.client.pipelineVersion.findUnique({
+          where: { pipelineId_version: { pipelineId: pipeline.id, version } },
+          select: { filterLists: true },
+        });
+        pins = (stored?.filterLists ?? {}) as FilterListPins;
+      }
+      const filterLists = await this.filterLists.resolverFor(pins);
+      const compiled = compilePipeline(spec, { plugins, filterLists });
       this.compiled.set(key, { pipeline: compiled, at: Date.now() });
       return compiled;
     } catch (error) {

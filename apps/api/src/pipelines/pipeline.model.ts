@@ -18,6 +18,11 @@ export class RebuildProgressModel {
 export class PipelineVersionModel {
   @Field(() => Int) version!: number;
   @Field(() => JSONScalar) spec!: unknown;
+  @Field(() => JSONScalar, {
+    nullable: true,
+    description: 'The stored filter-list versions this version runs with: { listId: version }.',
+  })
+  filterLists!: unknown;
   @Field() createdAt!: Date;
 }
 

@@ -7,5 +7,6 @@ import { PipelinesService } from './pipelines.service.js';
 @Module({
   imports: [TimelineModule],
   providers: [PipelinesService, PipelinesResolver],
+  exports: [PipelinesService],
 })
 export class PipelinesModule {}

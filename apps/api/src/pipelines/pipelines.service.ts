@@ -4,7 +4,14 @@ import type { Config } from '@tributary/config';
 import { DbConflictError, PrismaService, withDbErrors } from '@tributary/db';
 import type { DbClient, Pipeline, Prisma } from '@tributary/db';
 import { JobQueue } from '@tributary/queue';
-import { PluginCatalog, checkPipelineSpec, describedPlugins, previewPipeline } from '@tributary/timeline';
+import {
+  FilterListCatalog,
+  FilterListService,
+  PluginCatalog,
+  checkPipelineSpec,
+  describedPlugins,
+  previewPipeline,
+} from '@tributary/timeline';
 import type { SpecIssue } from '@tributary/timeline';
 import { isDeepStrictEqual } from 'node:util';
 import { JobStateModel } from '../accounts/linked-account.model.js';
@@ -56,6 +63,8 @@ export class PipelinesService {
     private readonly db: PrismaService,
     private readonly jobs: JobQueue,
     private readonly catalog: PluginCatalog,
+    private readonly filterLists: FilterListService,
+    private readonly filterListCatalog: FilterListCatalog,
     @Inject(CONFIG) private readonly config: Config,
   ) {}
 
@@ -121,10 +130,12 @@ export class PipelinesService {
         field: 'limit',
       });
     const plugins = await this.catalog.resolverFor(userId, spec);
+    const filterLists = await this.filterListCatalog.resolverFor(await this.filterLists.pinsFor(spec));
     const results = await previewPipeline(this.db.sql, userId, spec, plugins, {
       limit: count,
       days: this.config.REBUILD_HISTORY_DAYS,
       pluginBudgetMs: this.config.PLUGIN_BATCH_BUDGET_MS,
+      filterLists,
     });
     return results.map(({ postId, post, result }) => ({
       post: toPostModel(postId, post),
@@ -144,6 +155,7 @@ export class PipelinesService {
     const spec = this.prepareSpec(input, name);
     this.throwIfInvalid(await this.issues(userId, spec));
     const pipeline = await this.lockedForUser(userId, async (tx) => {
+      const filterLists = await this.filterLists.pinsFor(spec, tx);
       const count = await tx.pipeline.count({ where: { userId } });
       if (count >= this.config.PIPELINES_PER_USER)
         throw new AppException(
@@ -157,7 +169,7 @@ export class PipelinesService {
           name,
           spec,
           version: 1,
-          versions: { create: { version: 1, spec } },
+          versions: { create: { version: 1, spec, filterLists } },
           ...REBUILD_QUEUED,
         },
       });
@@ -187,11 +199,15 @@ export class PipelinesService {
       if (name !== null && name !== row.name) await this.refuseTakenName(tx, userId, name, row.id);
       const changed = spec !== null && !isDeepStrictEqual(spec, row.spec);
       const version = changed ? row.version + 1 : row.version;
+      // The filter-list versions the new version runs with: the lists' current ones.
+      const filterLists = changed ? await this.filterLists.pinsFor(spec, tx) : {};
       const updated = await tx.pipeline.update({
         where: { id: row.id },
         data: {
           ...(name !== null ? { name } : {}),
-          ...(changed ? { spec, version, versions: { create: { version, spec } }, ...REBUILD_QUEUED } : {}),
+          ...(changed
+            ? { spec, version, versions: { create: { version, spec, filterLists } }, ...REBUILD_QUEUED }
+            : {}),
         },
       });
       return { pipeline: updated, rebuild: changed };
@@ -340,7 +356,7 @@ export class PipelinesService {
 
   private async issues(userId: string, spec: unknown): Promise<SpecIssue[]> {
     const check = checkPipelineSpec(spec, await describedPlugins(this.db.client, userId));
-    return check.valid ? [] : check.issues;
+    return check.valid ? this.filterLists.unknownLists(spec) : check.issues;
   }
 
   private throwIfInvalid(issues: SpecIssue[]): void {

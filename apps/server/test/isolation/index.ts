@@ -3,6 +3,7 @@ import { accountCases } from './accounts.cases.js';
 import { actionCases } from './actions.cases.js';
 import { authCases } from './auth.cases.js';
 import { feedCases } from './feeds.cases.js';
+import { filterListCases } from './filter-lists.cases.js';
 import { liveCases } from './live.cases.js';
 import { memberCases } from './members.cases.js';
 import { notificationCases } from './notifications.cases.js';
@@ -21,6 +22,7 @@ export const caseGroups: CaseGroup[] = [
   timelineCases,
   liveCases,
   feedCases,
+  filterListCases,
   memberCases,
   notificationCases,
   profileCases,

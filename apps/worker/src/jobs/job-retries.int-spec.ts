@@ -27,6 +27,8 @@ const SAMPLE: { [N in JobName]: JobPayloads[N] } = {
   'run-pipelines': { userId: 'u', postIds: ['1'] },
   'rebuild-timeline': { pipelineId: 'p', version: 2, userId: 'u' },
   'check-rebuilds': {},
+  'refresh-filter-list': { listId: 'l' },
+  'check-filter-lists': {},
   'save-read-marker': { pipelineId: 'p' },
   'perform-action': { actionId: 'a' },
   'sync-notifications': { accountId: 'a' },

@@ -3,6 +3,7 @@
 // most `getPosts` and `getProfiles` take), without any member's session. Its answers are the
 // network's word (NETWORK_TRUST_DOMAIN): the operator chose this service.
 import { AtpAgent } from '@atproto/api';
+import { ConnectorError, ConnectorErrorCode } from '@tributary/core';
 import type { Author, IngestedItem, Post, SkippedItem } from '@tributary/core';
 import { normalizeAuthor, normalizeFeedViewPost, normalizePostView } from './normalize-post.js';
 import { createPoliteFetch } from './polite-fetch.js';
@@ -29,6 +30,18 @@ function batches<T>(items: readonly T[]): T[][] {
   for (let i = 0; i < items.length; i += APPVIEW_BATCH) out.push(items.slice(i, i + APPVIEW_BATCH));
   return out;
 }
+
+/** A Bluesky list (`app.bsky.graph.list`) as the AppView shows it, with its members. */
+export interface BlueskyListView {
+  uri: string;
+  name: string;
+  /** `modlist`, `curatelist` or `referencelist` (the lexicon's token without its prefix). */
+  purpose: string;
+  description: string | null;
+  members: { did: string; handle: string }[];
+}
+
+const LIST_URI = /^at:\/\/(did:[a-z]+:[a-zA-Z0-9._:%-]+)\/app\.bsky\.graph\.list\/([a-zA-Z0-9._~:-]{1,512})$/;
 
 export class AppViewClient {
   private readonly agent: AtpAgent;
@@ -99,6 +112,41 @@ export class AppViewClient {
       else skipped.push(result.skipped);
     }
     return { items, skipped };
+  }
+
+  /**
+   * A list and its members, page by page (100 a request). More than `maxMembers` members is a
+   * BAD_INPUT ConnectorError; an unknown list, NOT_FOUND.
+   */
+  async list(uri: string, maxMembers: number): Promise<BlueskyListView> {
+    if (!LIST_URI.test(uri))
+      throw new ConnectorError(
+        ConnectorErrorCode.BadInput,
+        `not the at:// URI of a Bluesky list: ${uri.slice(0, 200)}`,
+      );
+    const members: { did: string; handle: string }[] = [];
+    let cursor: string | undefined;
+    let view: { name: string; purpose: string; description?: string } | undefined;
+    do {
+      const page = await this.call(
+        'getList',
+        async () =>
+          (await this.agent.app.bsky.graph.getList({ list: uri, limit: 100, ...(cursor ? { cursor } : {}) }))
+            .data,
+      );
+      view ??= page.list;
+      for (const item of page.items) members.push({ did: item.subject.did, handle: item.subject.handle });
+      if (members.length > maxMembers)
+        throw new ConnectorError(ConnectorErrorCode.BadInput, `the list has more than ${maxMembers} members`);
+      cursor = page.items.length > 0 ? page.cursor : undefined;
+    } while (cursor);
+    return {
+      uri,
+      name: view!.name,
+      purpose: view!.purpose.replace(/^app\.bsky\.graph\.defs#/, ''),
+      description: view!.description ?? null,
+      members,
+    };
   }
 
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {

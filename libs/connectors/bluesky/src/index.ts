@@ -19,7 +19,7 @@ export type { ExpectedServiceJwt, ServiceAuthOptions } from './service-auth.js';
 export { JETSTREAM_MAX_DIDS, jetstreamZstdDictionary, optionsUpdate } from './jetstream-subscriber.js';
 export type { JetstreamFilters, JetstreamStatus, JetstreamSubscription } from './jetstream-subscriber.js';
 export { AppViewClient, APPVIEW_BATCH } from './appview-client.js';
-export type { AppViewClientOptions, HydratedPosts } from './appview-client.js';
+export type { AppViewClientOptions, BlueskyListView, HydratedPosts } from './appview-client.js';
 export { listFollowRecords } from './follow-records.js';
 export { normalizeAuthor } from './normalize-post.js';
 export { postFromRecord, recordSuffices } from './record-post.js';

@@ -1,0 +1,112 @@
+import { describe, expect, it } from '@jest/globals';
+import { compileTerms } from '../text-match.js';
+import type { WordTerm } from '../text-match.js';
+import { WordIndex } from './word-index.js';
+
+/** Deterministic PRNG (mulberry32): every run checks the same texts. */
+function rngFor(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const TERMS: WordTerm[] = [
+  'crypto',
+  'and',
+  'hot take',
+  'Straße',
+  'ΣΊΣΥΦΟΣ',
+  'über',
+  '東京',
+  '🚀',
+  "don't",
+  'c++',
+  'k8s',
+  'iPhone',
+].map((word) => ({ kind: 'word' as const, word, wholeWord: true }));
+TERMS.push({ kind: 'word', word: 'sub', wholeWord: false });
+
+const PIECES = [
+  'crypto',
+  'CRYPTO',
+  'cryptos',
+  'sand',
+  'and',
+  'AND',
+  'hot',
+  'take',
+  'hot  take',
+  'hot\ntake',
+  'straße',
+  'STRASSE',
+  'σίσυφος',
+  'Über',
+  'überall',
+  '東京タワー',
+  '🚀',
+  '🚀\uFE0F',
+  "don't",
+  'dont',
+  'c++',
+  'k8s',
+  'K8S',
+  'ſub',
+  'submarine',
+  'KRYPTO',
+  'iphone',
+  '我用iPhone',
+  '\u212Aelvin',
+  'e\u0301',
+  '_and_',
+  '𝐀and',
+  'and𝐀',
+  '.',
+  ' ',
+  '#',
+  '-',
+  "'",
+];
+
+describe('WordIndex', () => {
+  it('finds exactly the terms the mute-word regexes find, over fuzzed texts', () => {
+    const index = new WordIndex(TERMS);
+    const each = TERMS.map((t) => compileTerms([t])!);
+    const rng = rngFor(7);
+    for (let n = 0; n < 5000; n++) {
+      const parts: string[] = [];
+      const count = 1 + Math.floor(rng() * 6);
+      for (let k = 0; k < count; k++) parts.push(PIECES[Math.floor(rng() * PIECES.length)]!);
+      const text = parts.join(rng() < 0.5 ? ' ' : '');
+      const expected = each.some((m) => m.test(text));
+      const found = index.find(text);
+      expect({ text, found: found >= 0 }).toEqual({ text, found: expected });
+      if (found >= 0) expect(each[found]!.test(text)).toBe(true);
+    }
+  });
+
+  it('skips excluded terms and finds another', () => {
+    const index = new WordIndex(TERMS);
+    expect(index.find('crypto and more')).toBe(0);
+    expect(index.find('crypto and more', (i) => i === 0)).toBe(1);
+    expect(index.find('crypto', (i) => i === 0)).toBe(-1);
+  });
+
+  it('scales to 100,000 terms with the same answers', () => {
+    const many: WordTerm[] = Array.from({ length: 100_000 }, (_, i) => ({
+      kind: 'word',
+      word: `term${i}`,
+      wholeWord: true,
+    }));
+    many.push({ kind: 'word', word: 'needle in', wholeWord: true });
+    const index = new WordIndex(many);
+    expect(index.find('a text with Term99999 inside')).toBe(99_999);
+    expect(index.find('a text with term999999 inside')).toBe(-1);
+    expect(index.find('the NEEDLE  in a haystack')).toBe(100_000);
+    expect(index.find('the needles in a haystack')).toBe(-1);
+  });
+});
