@@ -94,4 +94,11 @@ export class AccountsController {
     await this.notifications.clear(user);
     return {};
   }
+
+  @Post('notifications/:id/dismiss')
+  @HttpCode(200)
+  async dismissNotification(@Member() user: AuthenticatedUser, @Param('id') id: string) {
+    await this.notifications.dismiss(user, id);
+    return {};
+  }
 }

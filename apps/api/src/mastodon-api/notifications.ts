@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Author, NotificationKind, Post } from '@tributary/core';
 import type { AuthenticatedUser } from '../auth/auth.types.js';
+import { AppErrorCode, AppException } from '../common/app.exception.js';
 import type { NotificationModel } from '../notifications/notification.model.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import type { Position } from '../notifications/notifications.service.js';
@@ -25,6 +26,15 @@ export abstract class MastodonNotifications {
     url: string,
     ctx: EntityContext,
   ): Promise<NotificationPage>;
+  /** The member's notifications among `ids` (Tributary's own, as live events carry them). */
+  abstract live(
+    user: AuthenticatedUser,
+    ids: readonly string[],
+    ctx: EntityContext,
+  ): Promise<Record<string, unknown>[]>;
+  /** Dismisses one of the member's notifications, named by its Mastodon id; 404 when not theirs. */
+  abstract dismiss(user: AuthenticatedUser, id: string): Promise<void>;
+  /** Marks every notification of the member read and dismisses them. */
   abstract clear(user: AuthenticatedUser): Promise<void>;
 }
 
@@ -112,9 +122,23 @@ export class MemberNotifications extends MastodonNotifications {
     }));
   }
 
-  /** Tributary keeps the networks' notifications; dismissing them all is not offered. */
-  clear(): Promise<void> {
-    return Promise.resolve();
+  async live(
+    user: AuthenticatedUser,
+    ids: readonly string[],
+    ctx: EntityContext,
+  ): Promise<Record<string, unknown>[]> {
+    return this.entities(user.id, await this.notifications.byIds(user.id, ids, false), ctx);
+  }
+
+  async dismiss(user: AuthenticatedUser, id: string): Promise<void> {
+    const named = await this.ids.resolve(id);
+    const dismissed =
+      named?.kind === 'NOTIFICATION' && (await this.notifications.dismiss(user.id, named.key));
+    if (!dismissed) throw new AppException(AppErrorCode.NotFound, 'Record not found');
+  }
+
+  clear(user: AuthenticatedUser): Promise<void> {
+    return this.notifications.clear(user.id);
   }
 
   /** A `max_id`/`since_id`/`min_id`: the notification it names, else the time an id of ours carries. */

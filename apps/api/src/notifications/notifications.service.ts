@@ -82,7 +82,7 @@ export class NotificationsService {
       `WITH ${MARKER}
        SELECT ${NOTIFICATION_COLUMNS}
        FROM "Notification" n LEFT JOIN "Post" p ON p.id = n."postId"
-       WHERE n."userId" = $1::uuid AND ($2::boolean OR NOT n.hidden)
+       WHERE n."userId" = $1::uuid AND ($2::boolean OR NOT n.hidden) AND NOT n.dismissed
          AND ($4::text[] IS NULL OR n.kind::text = ANY($4::text[]))
          ${after ? `AND (n."createdAt", n.id) < ($5::timestamptz AT TIME ZONE 'UTC', $6::bigint)` : ''}
        ORDER BY n."createdAt" DESC, n.id DESC LIMIT $3::int`,
@@ -114,12 +114,11 @@ export class NotificationsService {
       `WITH ${MARKER}
        SELECT ${NOTIFICATION_COLUMNS}
        FROM "Notification" n LEFT JOIN "Post" p ON p.id = n."postId"
-       WHERE n."userId" = $1::uuid AND NOT n.hidden ${bound('<', request.below)} ${bound('>', request.above)}
+       WHERE n."userId" = $1::uuid AND NOT n.hidden AND NOT n.dismissed ${bound('<', request.below)} ${bound('>', request.above)}
        ORDER BY n."createdAt" ${direction}, n.id ${direction} LIMIT $2::int`,
       params,
     );
-    // The stored post too: the Mastodon API maps it to a Status itself.
-    const page = rows.map((row) => ({ ...toNotification(row), postData: row.postId ? row.data : null }));
+    const page = rows.map(withPostData);
     return request.fromBottom ? page.reverse() : page;
   }
 
@@ -135,7 +134,11 @@ export class NotificationsService {
   }
 
   /** The member's notifications among `ids` (live delivery: events carry ids only), newest first. */
-  async byIds(userId: string, ids: readonly string[], includeHidden: boolean): Promise<NotificationModel[]> {
+  async byIds(
+    userId: string,
+    ids: readonly string[],
+    includeHidden: boolean,
+  ): Promise<(NotificationModel & { postData: Omit<Post, 'raw'> | null })[]> {
     const valid = ids.filter((id) => parsePostId(id) !== null);
     if (valid.length === 0) return [];
     const rows = await this.db.sql.query<NotificationRow>(
@@ -143,10 +146,11 @@ export class NotificationsService {
        SELECT ${NOTIFICATION_COLUMNS}
        FROM "Notification" n LEFT JOIN "Post" p ON p.id = n."postId"
        WHERE n."userId" = $1::uuid AND n.id = ANY($2::bigint[]) AND ($3::boolean OR NOT n.hidden)
+         AND NOT n.dismissed
        ORDER BY n."createdAt" DESC, n.id DESC`,
       [userId, valid, includeHidden],
     );
-    return rows.map(toNotification);
+    return rows.map(withPostData);
   }
 
   /**
@@ -171,7 +175,7 @@ export class NotificationsService {
                 (jsonb_agg(n.actor ORDER BY n."createdAt" DESC, n.id DESC)) AS actors,
                 bool_and(${READ}) AS read
          FROM "Notification" n
-         WHERE n."userId" = $1::uuid AND NOT n.hidden
+         WHERE n."userId" = $1::uuid AND NOT n.hidden AND NOT n.dismissed
          GROUP BY n."groupKey")
        SELECT g."groupKey", g.kind, g.count, g."latestAt", g."latestId", g.actors, g.read,
               g."postId"::text AS "postId", ${postDataSql('p')} AS data
@@ -201,7 +205,7 @@ export class NotificationsService {
     const [row] = await this.db.sql.query<{ n: string }>(
       `WITH ${MARKER}
        SELECT count(*)::text AS n FROM "Notification" n
-       WHERE n."userId" = $1::uuid AND NOT n.hidden AND NOT ${READ}`,
+       WHERE n."userId" = $1::uuid AND NOT n.hidden AND NOT n.dismissed AND NOT ${READ}`,
       [userId],
     );
     return Number(row?.n ?? 0);
@@ -228,6 +232,45 @@ export class NotificationsService {
     await this.jobs.enqueue('save-notifications-marker', { userId });
     return this.unreadCount(userId);
   }
+
+  /**
+   * Dismisses one of the member's notifications: it leaves every list of theirs (the row stays, so
+   * the network's copy is not delivered again). Returns whether it was theirs and still there.
+   */
+  async dismiss(userId: string, id: string): Promise<boolean> {
+    const parsed = parsePostId(id);
+    if (parsed === null) return false;
+    const { count } = await this.db.client.notification.updateMany({
+      where: { id: parsed, userId, dismissed: false },
+      data: { dismissed: true },
+    });
+    return count > 0;
+  }
+
+  /**
+   * Clears the member's notifications: all of them read (the marker moves to the newest, and on to
+   * their networks), then dismissed. One that arrives meanwhile is newer and stays.
+   */
+  async clear(userId: string): Promise<void> {
+    const newest = await this.db.client.notification.findFirst({
+      where: { userId },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      select: { id: true, createdAt: true },
+    });
+    if (!newest) return;
+    await this.markRead(userId, newest.id.toString());
+    await this.db.client.notification.updateMany({
+      where: {
+        userId,
+        dismissed: false,
+        OR: [
+          { createdAt: { lt: newest.createdAt } },
+          { createdAt: newest.createdAt, id: { lte: newest.id } },
+        ],
+      },
+      data: { dismissed: true },
+    });
+  }
 }
 
 const NOTIFICATION_COLUMNS = `n.id::text AS id, n."linkedAccountId"::text AS "linkedAccountId", n.network::text AS network,
@@ -251,6 +294,11 @@ function toNotification(row: NotificationRow): NotificationModel {
     hiddenReason: row.hiddenReason,
     decisions: row.decisions,
   };
+}
+
+/** The notification with its stored post: the Mastodon API maps that to a Status itself. */
+function withPostData(row: NotificationRow): NotificationModel & { postData: Omit<Post, 'raw'> | null } {
+  return { ...toNotification(row), postData: row.postId ? row.data : null };
 }
 
 function distinctActors(actors: Author[]): Author[] {

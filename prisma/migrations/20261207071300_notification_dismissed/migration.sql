@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Notification" ADD COLUMN     "dismissed" BOOLEAN NOT NULL DEFAULT false;
