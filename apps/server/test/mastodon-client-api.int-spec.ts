@@ -44,6 +44,7 @@ let aliceGraphqlToken: string;
 let bobGraphqlToken: string;
 let sam: TestBlueskyAccount;
 let samM: FakeAccount;
+let reader: FakeAccount;
 let bskyRoot: { uri: string; cid: string };
 let bskyReply: { uri: string; cid: string };
 let mastoToken: string;
@@ -112,7 +113,7 @@ beforeAll(async () => {
   const viewer = await net.createAccount(`viewer${RUN % 100000}`);
   sam = await net.createAccount(`sam${RUN % 100000}`);
   await viewer.agent.follow(sam.did);
-  const reader = fake.createAccount('reader');
+  reader = fake.createAccount('reader');
   samM = fake.createAccount('samm');
   fake.follow(reader, samM);
 
@@ -656,6 +657,86 @@ describe('notifications', () => {
     expect(await page({ limit: 1, max_id: all[0]!.id })).toEqual([all[1]!.id]);
     expect(await page({ limit: 40, since_id: all[2]!.id })).toEqual([all[0]!.id, all[1]!.id]);
     expect(await page({ limit: 1, min_id: all[2]!.id })).toEqual([all[1]!.id]);
+  });
+
+  it('a new notification reaches masto on the user stream (WebSocket) and an SSE user stream', async () => {
+    const streaming = createStreamingAPIClient({
+      streamingApiUrl: instance.apiUrl.replace(/^http/, 'ws'),
+      accessToken: mastoToken,
+      implementation: WebSocket,
+    });
+    const subscription = streaming.user.subscribe();
+    const sse = new AbortController();
+    const sseResponse = await fetch(`${instance.apiUrl}/api/v1/streaming/user`, {
+      headers: { authorization: `Bearer ${mastoToken}` },
+      signal: sse.signal,
+    });
+    expect(sseResponse.headers.get('content-type')).toContain('text/event-stream');
+    let sseText = '';
+    void (async () => {
+      const decoder = new TextDecoder();
+      for await (const chunk of sseResponse.body!) sseText += decoder.decode(chunk as Uint8Array);
+    })().catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+
+    const liked = `liked live ${RUN}`;
+    fake.favourite(samM, fake.post(reader, { text: liked }));
+    const received = await (async () => {
+      for await (const event of subscription) {
+        if (event.event === 'notification' && event.payload.status?.content.includes(liked))
+          return event.payload;
+      }
+      return null;
+    })();
+    expect(received).toMatchObject({ type: 'favourite', account: { acct: `${samM.username}@${fake.host}` } });
+    // The same notification, with the same id, as the list then shows it.
+    expect((await masto.v1.notifications.list({ limit: 1 }))[0]!.id).toBe(received!.id);
+    await waitFor('the notification over SSE', async () => sseText.includes('event: notification'), 20_000);
+    const data = /event: notification\ndata: (.*)\n/.exec(sseText)![1]!;
+    expect((JSON.parse(data) as { id: string }).id).toBe(received!.id);
+    subscription.unsubscribe();
+    streaming.close();
+    sse.abort();
+  });
+
+  it('masto dismisses one notification, megalodon clears the rest: gone for alice everywhere, read on her networks', async () => {
+    const before = await masto.v1.notifications.list({ limit: 40 });
+    expect(before.length).toBe(4);
+    const bob = generator('mastodon', proxy.url, bobGraphqlToken);
+    await expect(bob.dismissNotification(before[0]!.id)).rejects.toMatchObject({ response: { status: 404 } });
+    expect((await masto.v1.notifications.list({ limit: 40 })).map((n) => n.id)).toEqual(
+      before.map((n) => n.id),
+    );
+
+    await masto.v1.notifications.$select(before[0]!.id).dismiss();
+    expect((await masto.v1.notifications.list({ limit: 40 })).map((n) => n.id)).toEqual(
+      before.slice(1).map((n) => n.id),
+    );
+    await expect(masto.v1.notifications.$select(before[0]!.id).dismiss()).rejects.toMatchObject({
+      statusCode: 404,
+    });
+
+    const markersBefore = fake.requests.filter(
+      (r) => r.method === 'POST' && r.path === '/api/v1/markers',
+    ).length;
+    await mega.dismissNotifications();
+    expect((await mega.getNotifications({ limit: 40 })).data).toEqual([]);
+    expect(await masto.v1.notifications.list({ limit: 40 })).toEqual([]);
+    // One data path: GraphQL's list and unread count agree.
+    const graphql = await gql<{ notifications: { edges: unknown[] }; unreadNotificationCount: number }>(
+      '{ notifications(first: 50) { edges { node { id } } } unreadNotificationCount }',
+      {},
+      aliceGraphqlToken,
+    );
+    expect(graphql.errors).toBeUndefined();
+    expect(graphql.data).toEqual({ notifications: { edges: [] }, unreadNotificationCount: 0 });
+    // Cleared is read: the read position goes on to the Mastodon account.
+    await waitFor(
+      'the notifications marker at the Mastodon instance',
+      async () =>
+        fake.requests.filter((r) => r.method === 'POST' && r.path === '/api/v1/markers').length >
+        markersBefore,
+    );
   });
 });
 

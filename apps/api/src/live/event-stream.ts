@@ -92,3 +92,16 @@ export function mapStream<T, R>(
   };
   return mapped;
 }
+
+/** Several streams as one: closing it closes them all, and it ends when any of them ends. */
+export function mergeStreams<T>(sources: readonly EventStream<T>[]): EventStream<T> {
+  const merged = new EventStream<T>(() => {
+    for (const source of sources) source.close();
+  });
+  for (const source of sources)
+    void (async () => {
+      for await (const value of source) merged.push(value);
+      merged.close();
+    })();
+  return merged;
+}

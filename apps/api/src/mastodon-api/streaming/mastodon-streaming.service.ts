@@ -12,12 +12,14 @@ import type { UserEvent } from '@tributary/queue';
 import { hashSecret } from '../../auth/secrets.js';
 import { TokenRevocations } from '../../auth/token-revocations.js';
 import type { AuthenticatedUser } from '../../auth/auth.types.js';
+import { mergeStreams } from '../../live/event-stream.js';
 import type { EventStream } from '../../live/event-stream.js';
 import { UserEventsService } from '../../live/user-events.service.js';
 import { TimelineReader } from '../../timeline/timeline-reader.service.js';
 import type { EntityContext } from '../entities/mastodon-entities.js';
 import { MastodonAuthGuard } from '../mastodon-auth.guard.js';
 import { MastodonLists } from '../mastodon-lists.service.js';
+import { MastodonNotifications } from '../notifications.js';
 import { StatusPresenter } from '../status-presenter.service.js';
 
 export const STREAMING_PATH = '/api/v1/streaming';
@@ -54,8 +56,9 @@ interface Subscription {
 /**
  * Mastodon's streaming API over the pub/sub GraphQL subscriptions use (UserEventsService): a
  * WebSocket at /api/v1/streaming multiplexing `user` and `list` streams, and the same as SSE
- * (StreamingController). `user` is home (the default pipeline); `list` one pipeline. New entries
- * are read back through the timeline reader and sent as `update` statuses.
+ * (StreamingController). `user` is home (the default pipeline) and the member's notifications;
+ * `list` one pipeline. New entries are read back through the timeline reader and sent as `update`
+ * statuses, new notifications as `notification` events.
  */
 @Injectable()
 export class MastodonStreaming implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -75,6 +78,7 @@ export class MastodonStreaming implements OnApplicationBootstrap, OnApplicationS
     private readonly reader: TimelineReader,
     private readonly lists: MastodonLists,
     private readonly presenter: StatusPresenter,
+    private readonly notifications: MastodonNotifications,
     @Inject(CONFIG) private readonly config: Config,
     revocations: TokenRevocations,
   ) {
@@ -176,7 +180,12 @@ export class MastodonStreaming implements OnApplicationBootstrap, OnApplicationS
   async subscription(user: AuthenticatedUser, stream: unknown, list: unknown): Promise<Subscription | null> {
     if (stream === 'user') {
       const pipeline = await this.reader.ownedPipeline(user.id, null);
-      return { name: ['user'], key: 'user', events: await this.events.timeline(user.id, pipeline.id) };
+      const home = await this.events.timeline(user.id, pipeline.id);
+      const notifications = await this.events.notifications(user.id).catch((error: unknown) => {
+        home.close();
+        throw error;
+      });
+      return { name: ['user'], key: 'user', events: mergeStreams([home, notifications]) };
     }
     if (stream === 'list' && typeof list === 'string') {
       const pipelineId = await this.lists.pipelineOf(user, list);
@@ -189,7 +198,7 @@ export class MastodonStreaming implements OnApplicationBootstrap, OnApplicationS
     return null;
   }
 
-  /** Sends one stream's new entries as `update` events until it is closed. */
+  /** Sends one stream's new entries as `update` events (notifications as `notification`) until it is closed. */
   async pump(
     user: AuthenticatedUser,
     sub: Subscription,
@@ -197,7 +206,12 @@ export class MastodonStreaming implements OnApplicationBootstrap, OnApplicationS
     send: (event: StreamingEvent) => void,
   ) {
     for await (const event of sub.events) {
-      if (event.type !== 'timeline-entries' || event.userId !== user.id) continue;
+      if (event.userId !== user.id) continue;
+      if (event.type === 'notifications') {
+        await this.sendNotifications(user, sub, event.notificationIds, ctx, send);
+        continue;
+      }
+      if (event.type !== 'timeline-entries') continue;
       try {
         const entries = await this.reader.entriesByIds(user.id, event.pipelineId, event.entryIds);
         const statuses = await this.presenter.statuses(
@@ -210,6 +224,21 @@ export class MastodonStreaming implements OnApplicationBootstrap, OnApplicationS
       } catch (error) {
         this.logger.warn(`streaming update not sent: ${(error as Error).message}`);
       }
+    }
+  }
+
+  private async sendNotifications(
+    user: AuthenticatedUser,
+    sub: Subscription,
+    ids: readonly string[],
+    ctx: EntityContext,
+    send: (event: StreamingEvent) => void,
+  ): Promise<void> {
+    try {
+      for (const notification of await this.notifications.live(user, ids, ctx))
+        send({ stream: sub.name, event: 'notification', payload: JSON.stringify(notification) });
+    } catch (error) {
+      this.logger.warn(`streaming notification not sent: ${(error as Error).message}`);
     }
   }
 
