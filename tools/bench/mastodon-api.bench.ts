@@ -1,0 +1,250 @@
+// The Mastodon client API's two reads apps make most, over HTTP on loopback against the timeline-read
+// data set (1M posts, 1,000 members; seeded by timeline-seed.ts, reused between runs):
+//  - `GET /api/v1/timelines/home?limit=40` (the default pipeline in time order),
+//  - `GET /api/v1/timelines/list/:id?limit=40` (the same pipeline as a list, in its ranked order),
+// each in an open loop at RATE requests/s for SECONDS (goal at 200/s: p99 <= 25 ms); latency counts
+// from each request's scheduled start, so queueing shows when the service cannot keep up.
+// Baseline in the same run: the page query the API runs for each (its exact SQL text and
+// parameters, captured from TimelineReader.window) through a plain pg client, in the same open loop.
+// The rest of a request (token, pipeline, Mastodon ids, viewer state, JSON) is what Tributary adds.
+// Members' Mastodon ids are created on their first read (as an app's first look does), so every
+// member of the run is read once before measuring.
+// Run: node --import @swc-node/register/esm-register tools/bench/mastodon-api.bench.ts [seconds=10] [rate=200] [members=200]
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { Agent, request } from 'node:http';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import type { PrismaService } from '@tributary/db';
+import { DB, seed, token } from './timeline-seed.js';
+import { TimelineReader } from '../../apps/api/src/timeline/timeline-reader.service.js';
+import type { TimelineOrder } from '../../apps/api/src/timeline/timeline-reader.service.js';
+import { freePort } from '../../libs/testing/src/free-port.js';
+import { testDatabaseUrl } from '../../libs/testing/src/postgres.js';
+
+const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const SECONDS = Number(args[0] ?? 10);
+const RATE = Number(args[1] ?? 200);
+const MEMBERS = Number(args[2] ?? 200);
+const LIMIT = 40;
+/** Bytes of an answer the client reads (enough to check it is a page of statuses). */
+const ANSWER_START = 64;
+
+const pct = (xs: number[], p: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+};
+const fmt = (xs: number[]): string =>
+  `p50 ${pct(xs, 50).toFixed(1)} ms, p99 ${pct(xs, 99).toFixed(1)} ms, max ${Math.max(...xs).toFixed(1)} ms (n=${xs.length})`;
+const load = () =>
+  `load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The API alone (ROLE=api, production), on the bench database. */
+async function startApi(databaseUrl: string) {
+  const port = await freePort();
+  const dataDir = await mkdtemp(join(tmpdir(), 'tributary-bench-'));
+  const child = spawn(
+    process.execPath,
+    ['--import', '@swc-node/register/esm-register', 'apps/server/src/main.ts'],
+    {
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        ROLE: 'api',
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATABASE_URL: databaseUrl,
+        DATA_DIR: dataDir,
+        ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+        REDIS_EMBEDDED: 'false',
+        QUEUE_PREFIX: `bench-${process.pid}`,
+        LOG_LEVEL: 'log', // for the "GraphQL API on" line; stdout is read, not shown
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('API did not start')), 120_000);
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('GraphQL API on')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`API exited with ${code}`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+const agent = new Agent({ keepAlive: true, maxSockets: 256, timeout: 4_000 });
+
+/** One GET; resolves with the answer (whole when `parse`), rejects unless a 200 page of statuses. */
+function get(url: string, tokenValue: string, parse = false): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent, headers: { authorization: `Bearer ${tokenValue}` } }, (res) => {
+      const keepAll = parse || res.statusCode !== 200;
+      const chunks: Buffer[] = [];
+      let kept = 0;
+      res.on('data', (c: Buffer) => {
+        if (!keepAll && kept >= ANSWER_START) return;
+        chunks.push(c);
+        kept += c.length;
+      });
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        if (res.statusCode !== 200 || !text.startsWith('[{"id":"'))
+          reject(new Error(`${res.statusCode}: ${text.slice(0, 300)}`));
+        else resolve(parse ? JSON.parse(text) : null);
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Open loop: job i starts at t0 + i / rate whatever earlier jobs do; latency from the scheduled start. */
+async function openLoop(
+  run: () => Promise<unknown>,
+): Promise<{ latencies: number[]; errors: string[]; lateStarts: number }> {
+  const total = Math.round(SECONDS * RATE);
+  const latencies: number[] = [];
+  const errors: string[] = [];
+  const inflight: Promise<void>[] = [];
+  let lateStarts = 0;
+  const t0 = performance.now() + 20;
+  for (let i = 0; i < total; i++) {
+    const due = t0 + (i * 1000) / RATE;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    if (performance.now() - due > 5) lateStarts++;
+    inflight.push(
+      run().then(
+        () => void latencies.push(performance.now() - due),
+        (error: Error) => void errors.push(error.message),
+      ),
+    );
+  }
+  await Promise.all(inflight);
+  return { latencies, errors, lateStarts };
+}
+
+/** The exact statement and parameters TimelineReader.window runs for a first page (captured, not copied). */
+async function windowStatement(user: string, pipelineId: string, order: TimelineOrder) {
+  let captured: { sql: string; params: unknown[] } | null = null;
+  const recorder = {
+    // An empty page makes the reader check the pipeline is the member's.
+    client: { pipeline: { findFirst: async () => ({ id: pipelineId }) } },
+    sql: {
+      query: async (sql: string, params: unknown[]) => {
+        captured = { sql, params };
+        return [];
+      },
+    },
+  } as unknown as PrismaService;
+  await new TimelineReader(recorder).window(user, pipelineId, {
+    order,
+    limit: LIMIT,
+    below: null,
+    above: null,
+    from: 'top',
+  });
+  return captured!;
+}
+
+// ---------------------------------------------------------------------------------------------
+console.log(
+  `machine: ${cpus()[0]?.model ?? '?'} x ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}; ${load()}`,
+);
+const url = testDatabaseUrl(DB);
+await seed(url);
+const db = new pg.Client({ connectionString: url });
+await db.connect();
+const { rows: members } = await db.query<{ n: number; userId: string; pipelineId: string }>(
+  `SELECT row_number() OVER (ORDER BY u.id)::int AS n, u.id AS "userId", p.id AS "pipelineId"
+   FROM "User" u JOIN "Pipeline" p ON p."userId" = u.id AND p."isDefault" ORDER BY u.id LIMIT $1`,
+  [MEMBERS],
+);
+await db.end();
+const api = await startApi(url);
+const pool = new pg.Pool({ connectionString: url, max: 16, idleTimeoutMillis: 0 });
+try {
+  // Each member's list id (their default pipeline), and a first read of both pages: Mastodon ids made.
+  const lists: string[] = [];
+  for (const m of members) {
+    const answer = await new Promise<string>((resolve, reject) =>
+      request(
+        `${api.url}/api/v1/lists`,
+        { agent, headers: { authorization: `Bearer ${token(m.n)}` } },
+        (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString()));
+          res.on('end', () => (res.statusCode === 200 ? resolve(text) : reject(new Error(text))));
+        },
+      )
+        .on('error', reject)
+        .end(),
+    );
+    lists.push((JSON.parse(answer) as { id: string }[])[0]!.id);
+  }
+  const home = `${api.url}/api/v1/timelines/home?limit=${LIMIT}`;
+  const list = (i: number) => `${api.url}/api/v1/timelines/list/${lists[i]}?limit=${LIMIT}`;
+  const firstHome = (await get(home, token(members[0]!.n), true)) as unknown[];
+  if (firstHome.length !== LIMIT) throw new Error(`home answered ${firstHome.length} statuses`);
+  console.log(`\nwarm-up: home and list of each of ${members.length} members; ${load()}`);
+  for (let i = 0; i < members.length; i += 8)
+    await Promise.all(
+      members.slice(i, i + 8).flatMap((m, j) => [get(home, token(m.n)), get(list(i + j), token(m.n))]),
+    );
+
+  const statements = await Promise.all(
+    members.map(async (m) => ({
+      home: await windowStatement(m.userId, m.pipelineId, 'time'),
+      list: await windowStatement(m.userId, m.pipelineId, 'rank'),
+    })),
+  );
+  const pick = () => Math.floor(Math.random() * members.length);
+  const sql = (kind: 'home' | 'list') => () => {
+    const { sql: text, params } = statements[pick()]![kind];
+    return pool.query({ name: `window-${kind}`, text, values: params });
+  };
+  const summary: string[] = [];
+  for (const kind of ['home', 'list'] as const) {
+    const path = kind === 'home' ? '/api/v1/timelines/home' : '/api/v1/timelines/list/:id';
+    console.log(
+      `\n${path}?limit=${LIMIT}, random members (of ${members.length}), ${RATE}/s for ${SECONDS} s; ${load()}`,
+    );
+    const http = await openLoop(() => {
+      const i = pick();
+      return get(kind === 'home' ? home : list(i), token(members[i]!.n));
+    });
+    console.log(
+      `   HTTP:         ${fmt(http.latencies)}; errors ${http.errors.length}, late starts ${http.lateStarts}`,
+    );
+    if (http.errors.length) console.log(`   first error: ${http.errors[0]}`);
+    const base = await openLoop(sql(kind));
+    console.log(`   baseline SQL: ${fmt(base.latencies)} (the page query alone)`);
+    const p99 = pct(http.latencies, 99);
+    summary.push(
+      `${kind} p99 ${p99.toFixed(1)} ms (goal <= 25 ms: ${p99 <= 25 ? 'met' : 'NOT met'}), SQL p99 ${pct(base.latencies, 99).toFixed(1)} ms`,
+    );
+  }
+  console.log(`\nsummary at ${RATE}/s: ${summary.join('; ')}; ${load()}`);
+} finally {
+  await pool.end();
+  await api.stop();
+  agent.destroy();
+}
