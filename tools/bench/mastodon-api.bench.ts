@@ -2,8 +2,9 @@
 // data set (1M posts, 1,000 members; seeded by timeline-seed.ts, reused between runs):
 //  - `GET /api/v1/timelines/home?limit=40` (the default pipeline in time order),
 //  - `GET /api/v1/timelines/list/:id?limit=40` (the same pipeline as a list, in its ranked order),
-// each in an open loop at RATE requests/s for SECONDS (goal at 200/s: p99 <= 25 ms); latency counts
-// from each request's scheduled start, so queueing shows when the service cannot keep up.
+// each 100 times one at a time (service time), then in an open loop at RATE requests/s for SECONDS
+// (goal at 200/s: p99 <= 25 ms); latency counts from each request's scheduled start, so queueing
+// shows when the service cannot keep up.
 // Baseline in the same run: the page query the API runs for each (its exact SQL text and
 // parameters, captured from TimelineReader.window) through a plain pg client, in the same open loop.
 // The rest of a request (token, pipeline, Mastodon ids, viewer state, JSON) is what Tributary adds.
@@ -227,6 +228,15 @@ try {
     console.log(
       `\n${path}?limit=${LIMIT}, random members (of ${members.length}), ${RATE}/s for ${SECONDS} s; ${load()}`,
     );
+    // Service time without queueing: what one request costs, to read the open loop against.
+    const serial: number[] = [];
+    for (let n = 0; n < 100; n++) {
+      const i = pick();
+      const t = performance.now();
+      await get(kind === 'home' ? home : list(i), token(members[i]!.n));
+      serial.push(performance.now() - t);
+    }
+    console.log(`   one at a time: ${fmt(serial)}`);
     const http = await openLoop(() => {
       const i = pick();
       return get(kind === 'home' ? home : list(i), token(members[i]!.n));
