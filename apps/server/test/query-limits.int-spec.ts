@@ -91,7 +91,10 @@ describe('query cost', () => {
       defaultToken,
     );
     expect(codeOf(huge)).toBe('BAD_USER_INPUT');
-    expect(huge.errors![0]!.message).toMatch(/^query would cost 3000000 /);
+    // Said first what is wrong with the one argument, then what the query would cost.
+    expect(huge.errors![0]!.message).toMatch(
+      /^first: 1000000 is more than a list serves \(pages take 1 to 100 items\); query would cost 3000000 /,
+    );
   });
 });
 
