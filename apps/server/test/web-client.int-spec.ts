@@ -475,7 +475,12 @@ describe('the web app in chromium', () => {
 
     await page.locator('.theme-picker select').selectOption('dark');
     // Applied by an effect after the render: waited for, not read at once.
-    await page.waitForFunction(`document.documentElement.dataset.theme === 'dark'`);
+    await waitFor(
+      'the dark theme on <html>',
+      async () => (await page.evaluate<string>('document.documentElement.dataset.theme')) === 'dark',
+      5_000,
+      50,
+    );
     await page.goto(`${instance.apiUrl}/#/timeline`);
     await post('A picture').waitFor();
     await look('phone-timeline-dark');
