@@ -10,19 +10,14 @@
 // and parameters) through a plain pg client, in the same open loop.
 // Prints the API process's CPU per request (from /proc), and this client's own.
 // Run: node --import @swc-node/register/esm-register tools/bench/feed-skeleton.bench.ts [seconds=30] [rate=200] [--reseed]
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { Secp256k1Keypair } from '@atproto/crypto';
 import { createServiceJwt } from '@atproto/xrpc-server';
 import pg from 'pg';
 import { skeletonQuery } from '../../apps/api/src/feed-generator/feed-skeleton.service.js';
-import { freePort } from '../../libs/testing/src/free-port.js';
+import { startBenchApi } from './bench-api.js';
 import { testDatabaseUrl } from '../../libs/testing/src/postgres.js';
 import { DB, seed } from './timeline-seed.js';
 
@@ -36,8 +31,6 @@ const GOAL_P99_MS = 15;
 const HOST = 'feeds.bench.test';
 const SERVICE_DID = `did:web:${HOST}`;
 const METHOD = 'app.bsky.feed.getFeedSkeleton';
-/** Linux's USER_HZ: the unit of /proc/<pid>/stat CPU times. */
-const CLOCK_TICKS = 100;
 
 const pct = (xs: number[], p: number): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -73,58 +66,6 @@ async function startPlc(publicKeyMultibase: string) {
 }
 
 /** The API alone (ROLE=api, production), as the feed generator of PUBLIC_URL. */
-async function startApi(databaseUrl: string, plcUrl: string) {
-  const port = await freePort();
-  const dataDir = await mkdtemp(join(tmpdir(), 'tributary-bench-'));
-  const child = spawn(
-    process.execPath,
-    ['--import', '@swc-node/register/esm-register', 'apps/server/src/main.ts'],
-    {
-      env: {
-        ...process.env,
-        NODE_ENV: 'production',
-        ROLE: 'api',
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        DATABASE_URL: databaseUrl,
-        DATA_DIR: dataDir,
-        ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-        REDIS_EMBEDDED: 'false',
-        QUEUE_PREFIX: `bench-${process.pid}`,
-        PUBLIC_URL: `https://${HOST}`,
-        BLUESKY_PLC_URL: plcUrl,
-        LOG_LEVEL: 'log', // for the "GraphQL API on" line; stdout is read, not shown
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('API did not start')), 120_000);
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('GraphQL API on')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`API exited with ${code}`)));
-  });
-  return {
-    url: `http://127.0.0.1:${port}`,
-    /** CPU seconds the API process has used (all threads). */
-    cpuSeconds: () => {
-      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-    },
-    stop: async () => {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
 const agent = new Agent({ keepAlive: true, maxSockets: 256, timeout: 4_000 });
 
 /** One getFeedSkeleton; resolves with the item count, rejects on a non-200 or a short page. */
@@ -217,7 +158,7 @@ for (let i = 0; i < SECONDS * RATE; i++) {
   });
 }
 const statements = members.map((m) => skeletonQuery(m.feed, m.did, LIMIT, null));
-const api = await startApi(url, plc.url);
+const api = await startBenchApi(url, { PUBLIC_URL: `https://${HOST}`, BLUESKY_PLC_URL: plc.url });
 const pool = new pg.Pool({ connectionString: url, max: 16, idleTimeoutMillis: 0 });
 try {
   const pick = () => Math.floor(Math.random() * members.length);

@@ -11,18 +11,14 @@
 // Members' Mastodon ids are created on their first read (as an app's first look does), so every
 // member of the run is read once before measuring.
 // Run: node --import @swc-node/register/esm-register tools/bench/mastodon-api.bench.ts [seconds=10] [rate=200] [members=200]
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { cpus, loadavg, totalmem } from 'node:os';
 import pg from 'pg';
 import type { PrismaService } from '@tributary/db';
 import { DB, seed, token } from './timeline-seed.js';
 import { TimelineReader } from '../../apps/api/src/timeline/timeline-reader.service.js';
 import type { TimelineOrder } from '../../apps/api/src/timeline/timeline-reader.service.js';
-import { freePort } from '../../libs/testing/src/free-port.js';
+import { startBenchApi } from './bench-api.js';
 import { testDatabaseUrl } from '../../libs/testing/src/postgres.js';
 
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
@@ -46,51 +42,6 @@ const load = () =>
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The API alone (ROLE=api, production), on the bench database. */
-async function startApi(databaseUrl: string) {
-  const port = await freePort();
-  const dataDir = await mkdtemp(join(tmpdir(), 'tributary-bench-'));
-  const child = spawn(
-    process.execPath,
-    ['--import', '@swc-node/register/esm-register', 'apps/server/src/main.ts'],
-    {
-      env: {
-        ...process.env,
-        NODE_ENV: 'production',
-        ROLE: 'api',
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        DATABASE_URL: databaseUrl,
-        DATA_DIR: dataDir,
-        ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-        REDIS_EMBEDDED: 'false',
-        QUEUE_PREFIX: `bench-${process.pid}`,
-        LOG_LEVEL: 'log', // for the "GraphQL API on" line; stdout is read, not shown
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('API did not start')), 120_000);
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('GraphQL API on')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`API exited with ${code}`)));
-  });
-  return {
-    url: `http://127.0.0.1:${port}`,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
 const agent = new Agent({ keepAlive: true, maxSockets: 256, timeout: 4_000 });
 
 /** One GET; resolves with the answer (whole when `parse`), rejects unless a 200 page of statuses. */
@@ -180,7 +131,7 @@ const { rows: members } = await db.query<{ n: number; userId: string; pipelineId
   [MEMBERS],
 );
 await db.end();
-const api = await startApi(url);
+const api = await startBenchApi(url);
 const pool = new pg.Pool({ connectionString: url, max: 16, idleTimeoutMillis: 0 });
 try {
   // Each member's list id (their default pipeline), and a first read of both pages: Mastodon ids made.

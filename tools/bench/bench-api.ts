@@ -1,0 +1,74 @@
+// One API process for a benchmark: production mode on a free port, over the given database, told
+// apart by its own data directory and queue prefix; reports the CPU it used (from /proc).
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../../libs/testing/src/free-port.js';
+
+/** Linux's USER_HZ: the unit of utime and stime in /proc/<pid>/stat. */
+const CLOCK_TICKS = 100;
+
+export interface BenchApi {
+  url: string;
+  /** CPU seconds the API process has used (all threads: JavaScript, GC, I/O). */
+  cpuSeconds(): number;
+  stop(): Promise<void>;
+}
+
+/** Starts `ROLE=api` with `env` on top of the defaults and waits until it listens. */
+export async function startBenchApi(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+): Promise<BenchApi> {
+  const port = await freePort();
+  const dataDir = await mkdtemp(join(tmpdir(), 'tributary-bench-'));
+  const child = spawn(
+    process.execPath,
+    ['--import', '@swc-node/register/esm-register', 'apps/server/src/main.ts'],
+    {
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        ROLE: 'api',
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATABASE_URL: databaseUrl,
+        DATA_DIR: dataDir,
+        ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+        REDIS_EMBEDDED: 'false',
+        QUEUE_PREFIX: `bench-${process.pid}`,
+        ...env,
+        LOG_LEVEL: 'log', // for the "GraphQL API on" line; stdout is read, not shown
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('API did not start')), 120_000);
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('GraphQL API on')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`API exited with ${code}`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    cpuSeconds: () => {
+      // After the command name: utime and stime are fields 14 and 15.
+      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    },
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
