@@ -165,4 +165,36 @@ describe.each(PERSONALITIES.map((p) => [p.name, p] as const))('%s', (name, perso
     });
     expect(fake.violations).toEqual([]);
   });
+
+  // A stream that was down announced nothing meanwhile: its return re-checks the newest page.
+  (personality.streaming ? it : it.skip)(
+    'applies the edits and deletions made while the stream was down once it is back',
+    async () => {
+      await waitFor('the stream open', async () => fake.openStreams === 1, 90_000);
+      const stamp = `outage-${Date.now()}`;
+      const edited = fake.post(author, { text: `${stamp} before the edit` });
+      const deleted = fake.post(author, { text: `${stamp} soon deleted` });
+      fake.post(author, { text: `${stamp} untouched` });
+      await waitFor('the three statuses shown', async () => (await timeline(false, stamp)).length === 3);
+      fake.dropStreams({ stayDown: true });
+      // Made while no stream listens: no status.update, no delete reaches Tributary.
+      fake.editStatus(edited, { text: `${stamp} after the edit` });
+      fake.deleteStatus(deleted);
+      fake.restoreStreaming();
+      const visible = await waitFor(
+        'the missed edit and deletion applied',
+        async () => {
+          const texts = (await timeline(false, stamp)).map((i) => i.post.text).sort();
+          return texts.length === 2 && texts[0]!.endsWith('after the edit') && texts;
+        },
+        90_000,
+      );
+      expect(visible).toEqual([`${stamp} after the edit`, `${stamp} untouched`]);
+      expect((await timeline(true, stamp)).find((i) => i.post.text.endsWith('soon deleted'))).toMatchObject({
+        hidden: true,
+        hiddenReason: 'deleted at origin',
+      });
+      expect(fake.violations).toEqual([]);
+    },
+  );
 });
