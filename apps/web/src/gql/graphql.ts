@@ -19,6 +19,7 @@ export type ActionKind =
   | 'LIKE'
   | 'MUTE'
   | 'POST'
+  | 'QUOTE'
   | 'REPLY'
   | 'REPOST'
   | 'UNBLOCK'
