@@ -467,7 +467,13 @@ describe('the web app in chromium', () => {
     const confirm = newcomer.locator('[role=group][aria-label="Confirm deleting newcomer"]');
     expect(await confirm.textContent()).toContain('cannot be undone');
     // Focus moved into the question (keyboard and screen reader users are there too).
-    expect(await page.evaluate<string | null>('document.activeElement?.textContent ?? null')).toBe('Cancel');
+    await waitFor(
+      'the focus on Cancel',
+      async () =>
+        (await page.evaluate<string | null>('document.activeElement?.textContent ?? null')) === 'Cancel',
+      5_000,
+      50,
+    );
     await look('members-confirm-delete');
     await confirm.locator('button', { hasText: 'Cancel' }).click();
     expect(await confirm.count()).toBe(0);
@@ -621,6 +627,16 @@ describe('the web app in chromium', () => {
     await card.getByRole('button', { name: 'Mute Alice Liddell', exact: true }).waitFor({ timeout: 60_000 });
     expect(await muted()).toBe(false);
 
+    // A Mastodon author, read through the member's Mastodon account.
+    await page.goto(`${instance.apiUrl}/#/timeline`);
+    await page
+      .locator('article.post', { hasText: 'film ending' })
+      .locator('a.author-link', { hasText: 'cinephile' })
+      .click();
+    await card.locator('h1', { hasText: 'cinephile' }).waitFor({ timeout: 30_000 });
+    expect(await card.getAttribute('data-network')).toBe('MASTODON');
+    await page.locator('.profile article.post', { hasText: 'film ending' }).waitFor();
+
     // From a notification: bob, who liked the member's post; his repost is marked as one.
     await page.goto(`${instance.apiUrl}/#/notifications`);
     await page.locator('li.notification[data-kind=LIKE] a.actor', { hasText: seeded.bob.handle }).click();
@@ -697,6 +713,33 @@ describe('the web app in chromium', () => {
     expect(visited).toHaveLength(1);
     // The same account, updated in place.
     await page.locator(`li.account.is-new[data-account-id="${account.id}"][data-status=ACTIVE]`).waitFor();
+  });
+
+  it("links a Mastodon account through its server's OAuth: the code its page shows, pasted back", async () => {
+    // Without PUBLIC_URL the instance shows the code on its own page (out of band), in a new tab.
+    const second = fake.createAccount('evening');
+    await context.route(`${fake.origin}/oauth/authorize?**`, async (route) => {
+      const { code } = fake.approve(route.request().url(), second);
+      await route.fulfill({
+        status: 200,
+        contentType: 'text/html',
+        body: `<!doctype html><title>Authorization code</title><p>Copy this code: <code>${code}</code></p>`,
+      });
+    });
+    await page.goto(`${instance.apiUrl}/#/accounts`);
+    const mastodon = page.locator('#link-mastodon');
+    await mastodon.locator('input[name=instance]').first().fill(fake.origin);
+    const [tab] = await Promise.all([
+      context.waitForEvent('page'),
+      mastodon.locator('button', { hasText: 'Sign in with your server' }).click(),
+    ]);
+    const code = (await tab.locator('code').textContent())!;
+    await tab.close();
+    await context.unroute(`${fake.origin}/oauth/authorize?**`);
+    await mastodon.locator('input[name=code]').fill(code);
+    await mastodon.locator('button', { hasText: 'Finish linking' }).click();
+    await page.locator('li.account[data-status=ACTIVE]', { hasText: 'evening@' }).waitFor();
+    expect(await mastodon.locator('input[name=code]').count()).toBe(0);
   });
 
   it('fits a phone, in the dark theme too', async () => {
