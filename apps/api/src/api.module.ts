@@ -26,6 +26,7 @@ import { graphqlMetricsPlugin } from './metrics/request-metrics.js';
 import { MembersModule } from './members/members.module.js';
 import { PostsModule } from './posts/posts.module.js';
 import { ProfilesModule } from './profiles/profiles.module.js';
+import { SearchModule } from './search/search.module.js';
 import { WebClientController } from './web/web-client.controller.js';
 import { GraphqlWsServer, graphqlContext } from './live/graphql-ws.server.js';
 import { LiveTransportModule } from './live/live-transport.module.js';
@@ -96,6 +97,7 @@ export class ApiModule {
         AccountsModule,
         PostsModule,
         ProfilesModule,
+        SearchModule,
         ViewerStateModule,
         PipelinesModule,
         FilterListsModule,

@@ -2,6 +2,7 @@ import type { Network, SourceKind } from './network.js';
 import type { NotificationPage } from './notification.js';
 import type { Post, RepostReason } from './post.js';
 import type { ActorRef, Profile, RelationshipChange } from './profile.js';
+import type { HashtagSearchPage, PeopleSearchPage, PostSearchPage } from './search.js';
 import type { TrustDomain } from './trust.js';
 
 /**
@@ -72,6 +73,20 @@ export interface NetworkConnector {
    * Returns the record that now stands for it, when the network keeps one (a Bluesky follow).
    */
   relate(actor: ActorRef, change: RelationshipChange, options?: WriteOptions): Promise<WriteResult | null>;
+
+  /**
+   * Posts the network's search finds for `query` as this account may see them (Bluesky
+   * `searchPosts`, newest first; Mastodon `/api/v2/search` without resolving), at most `limit`,
+   * continuing from `cursor` (a hit's `after`; null = from the start). Nothing is looked up on
+   * other servers.
+   */
+  searchPosts(query: string, cursor: string | null, limit: number): Promise<PostSearchPage>;
+
+  /** People the network's search finds for `query`, with how this account stands with each. */
+  searchPeople(query: string, cursor: string | null, limit: number): Promise<PeopleSearchPage>;
+
+  /** Hashtags the network's search finds for `query` (the term with or without its `#`). */
+  searchHashtags(query: string, cursor: string | null, limit: number): Promise<HashtagSearchPage>;
 }
 
 /** A thread as the network returned it, normalized. Posts that could not be normalized are in `skipped`. */

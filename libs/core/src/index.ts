@@ -9,3 +9,4 @@ export * from './trust.js';
 export * from './personal-labels.js';
 export * from './notification.js';
 export * from './profile.js';
+export * from './search.js';

@@ -7,7 +7,7 @@ export { compileTerms, termKeys, termPattern } from './text-match.js';
 export { compileMaskScan, compileScan } from './literal-scan.js';
 export type { LiteralScan, MaskScan, ScanKey } from './literal-scan.js';
 export type { MuteTerm, TermMatcher } from './text-match.js';
-export { bridgedOrigin, dedupeKeysOf, personKey } from './stages/dedupe.js';
+export { authorKey, bridgedOrigin, dedupeKeysOf, isBridgedAuthor, personKey } from './stages/dedupe.js';
 export {
   AI_DISCLOSURE_KEYS,
   AI_DISCLOSURE_PATTERN,
@@ -48,3 +48,5 @@ export type {
 } from './filter-lists/rules.js';
 export type { FilterListResolver } from './stages/filter-list.js';
 export * from './notification-mutes.js';
+export * from './search-filters.js';
+export { ADDED_STAGE_INDEX } from './stage-subset.js';

@@ -3,8 +3,7 @@
 // a timeline entry does.
 import { AUTHORED_NOTIFICATION_KINDS } from '@tributary/core';
 import type { Author, NotificationKind, Post } from '@tributary/core';
-import { compilePipeline } from './engine.js';
-import { parsePipelineSpec } from './spec.js';
+import { compileStageSubset } from './stage-subset.js';
 import type { Decision } from './types.js';
 
 /** The stages that apply to notifications: what the member muted, nothing that ranks. */
@@ -41,15 +40,8 @@ export interface NotificationMutes {
  * own post about a muted topic is not.
  */
 export function compileNotificationMutes(specInput: unknown): NotificationMutes {
-  const spec = parsePipelineSpec(specInput);
-  const positions: number[] = [];
-  const stages = spec.stages.filter((stage, index) => {
-    const applies = stage.enabled && NOTIFICATION_STAGES.includes(stage.use);
-    if (applies) positions.push(index);
-    return applies;
-  });
-  if (stages.length === 0) return { judge: async (items) => items.map(() => VISIBLE) };
-  const pipeline = compilePipeline({ name: spec.name, sources: [], stages });
+  const stages = compileStageSubset(specInput, NOTIFICATION_STAGES);
+  if (stages.empty) return { judge: async (items) => items.map(() => VISIBLE) };
   return {
     async judge(items, now = new Date()) {
       const candidates = items.map((item) => ({
@@ -57,12 +49,8 @@ export function compileNotificationMutes(specInput: unknown): NotificationMutes 
         reason: null,
         seenIn: [],
       }));
-      const results = await pipeline.run(candidates, { now });
-      return results.map((r) => ({
-        hidden: r.hidden,
-        hiddenReason: r.hiddenReason,
-        decisions: r.decisions.map((d) => ({ ...d, index: d.index >= 0 ? positions[d.index]! : d.index })),
-      }));
+      const results = await stages.run(candidates, { now });
+      return results.map((r) => ({ hidden: r.hidden, hiddenReason: r.hiddenReason, decisions: r.decisions }));
     },
   };
 }

@@ -9,6 +9,7 @@ import { memberCases } from './members.cases.js';
 import { notificationCases } from './notifications.cases.js';
 import { postCases } from './posts.cases.js';
 import { profileCases } from './profiles.cases.js';
+import { searchCases } from './search.cases.js';
 import { timelineCases } from './timeline.cases.js';
 import { pipelineCases } from './pipelines.cases.js';
 import type { CaseGroup } from './world.js';
@@ -26,4 +27,5 @@ export const caseGroups: CaseGroup[] = [
   memberCases,
   notificationCases,
   profileCases,
+  searchCases,
 ];

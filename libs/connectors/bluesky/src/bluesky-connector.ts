@@ -17,12 +17,15 @@ import type {
   FetchedPost,
   Profile,
   FetchedThread,
+  HashtagSearchPage,
   IngestedItem,
   NetworkConnector,
   NewerItems,
   NotificationPage,
   OlderPage,
+  PeopleSearchPage,
   PostDraft,
+  PostSearchPage,
   PostTarget,
   SkippedItem,
   SourceRef,
@@ -32,16 +35,11 @@ import type {
 } from '@tributary/core';
 import type { BlueskyApiSession } from './api-session.js';
 import { NewerScan, feedItemKey, feedItemSortTime } from './feed-marker.js';
-import {
-  isNetworkLabeler,
-  normalizeAuthor,
-  normalizeFeedViewPost,
-  normalizePostView,
-  viewerOf,
-} from './normalize-post.js';
+import { isNetworkLabeler, normalizeFeedViewPost, normalizePostView, viewerOf } from './normalize-post.js';
 import { recordKeyFor } from './record-key.js';
 import { normalizeThread } from './normalize-thread.js';
 import { fetchBlueskyNotifications } from './notifications.js';
+import { profileOf, searchBlueskyHashtags, searchBlueskyPeople, searchBlueskyPosts } from './search.js';
 
 export interface BlueskyConnectorOptions {
   /**
@@ -335,28 +333,10 @@ export class BlueskyConnector implements NetworkConnector {
   }
 
   async fetchProfile(actor: ActorRef): Promise<Profile> {
-    const view = await this.profileView(actor);
-    const author = normalizeAuthor(view);
-    if (!author)
+    const profile = profileOf(await this.profileView(actor));
+    if (!profile)
       throw new ConnectorError(ConnectorErrorCode.Unavailable, `the profile of ${actor} is malformed`);
-    const viewer = view.viewer ?? {};
-    const count = (n: unknown) => (typeof n === 'number' && Number.isFinite(n) ? n : null);
-    return {
-      ...author,
-      bio: typeof view.description === 'string' ? view.description : '',
-      bannerUrl: typeof view.banner === 'string' ? view.banner : null,
-      webUrl: `https://bsky.app/profile/${author.handle}`,
-      followersCount: count(view.followersCount),
-      followingCount: count(view.followsCount),
-      postsCount: count(view.postsCount),
-      relationship: {
-        following: !!viewer.following,
-        followedBy: !!viewer.followedBy,
-        muted: !!viewer.muted,
-        blocked: !!viewer.blocking,
-        blockedBy: !!viewer.blockedBy,
-      },
-    };
+    return profile;
   }
 
   async fetchAuthorPosts(actor: ActorRef, cursor: string | null, limit: number): Promise<OlderPage> {
@@ -406,6 +386,22 @@ export class BlueskyConnector implements NetworkConnector {
         await this.session.call('unmuteActor', (agent) => agent.unmute(did));
         return null;
     }
+  }
+
+  async searchPosts(query: string, cursor: string | null, limit: number): Promise<PostSearchPage> {
+    await this.ensureLabelers();
+    const { servedBy, ...page } = await searchBlueskyPosts(this.session, query, cursor, limit);
+    return { ...page, trustDomain: this.trustDomainOf(servedBy) };
+  }
+
+  async searchPeople(query: string, cursor: string | null, limit: number): Promise<PeopleSearchPage> {
+    await this.ensureLabelers();
+    return searchBlueskyPeople(this.session, query, cursor, limit);
+  }
+
+  async searchHashtags(query: string, cursor: string | null, limit: number): Promise<HashtagSearchPage> {
+    await this.ensureLabelers();
+    return searchBlueskyHashtags(this.session, query, cursor, limit);
   }
 
   private async profileView(actor: ActorRef) {

@@ -13,14 +13,18 @@ import type {
   DraftMedia,
   FetchedPost,
   FetchedThread,
+  HashtagSearchPage,
   IngestedItem,
   NetworkConnector,
   NetworkNotification,
   NotificationPage,
   NewerItems,
   OlderPage,
+  PeopleSearchPage,
   Poll,
   PostDraft,
+  PostSearchPage,
+  Relationship,
   PostTarget,
   SkippedItem,
   SourceRef,
@@ -43,7 +47,7 @@ import {
   safeUrl,
 } from './normalize-status.js';
 import { QUOTE_POSTS_API_VERSION, fetchPostLimits } from './instance-limits.js';
-import { htmlToRichText } from './rich-text.js';
+import { toHashtag, toProfile, toRelationship } from './normalize-account.js';
 import { parseTimelineMarker, serializeTimelineMarker } from './timeline-marker.js';
 
 export interface MastodonConnectorOptions extends Omit<MastodonClientOptions, 'accessToken'> {
@@ -408,7 +412,9 @@ export class MastodonConnector implements NetworkConnector {
     if (!draft.text.trim() && media.length === 0)
       throw new ConnectorError(ConnectorErrorCode.BadInput, 'empty post');
     // Before any upload: a quote the instance or the author refuses is refused here.
-    const quotedStatusId = draft.quoteOf ? await this.quotableStatusId(draft.quoteOf, media.length) : undefined;
+    const quotedStatusId = draft.quoteOf
+      ? await this.quotableStatusId(draft.quoteOf, media.length)
+      : undefined;
     // A retried job uploads again; attachments never used in a status are removed by the instance.
     const mediaIds = media.length ? await Promise.all(media.map((m) => this.uploadMedia(m))) : undefined;
     const inReplyToId = draft.replyTo ? (await this.resolveStatus(draft.replyTo)).id : undefined;
@@ -442,7 +448,8 @@ export class MastodonConnector implements NetworkConnector {
       );
     const status = await this.resolveStatus(target);
     // Mastodon's own word for this account: `denied`, or `unknown` (treated as denied, as its docs advise).
-    const verdict = (status as { quoteApproval?: { currentUser?: unknown } | null }).quoteApproval?.currentUser;
+    const verdict = (status as { quoteApproval?: { currentUser?: unknown } | null }).quoteApproval
+      ?.currentUser;
     if (verdict === 'denied' || verdict === 'unknown')
       throw new ConnectorError(
         ConnectorErrorCode.BadInput,
@@ -555,26 +562,85 @@ export class MastodonConnector implements NetworkConnector {
 
   async fetchProfile(actor: ActorRef): Promise<Profile> {
     const account = await this.resolveAccount(actor);
-    const id = account.id;
-    const rel = await this.client.rest((api) => api.v1.accounts.relationships.fetch({ id: [id] }));
-    const r = (Array.isArray(rel.data) ? rel.data : []).find((x) => x?.id === id);
-    const count = (n: unknown) => (typeof n === 'number' && Number.isFinite(n) ? n : null);
-    const host = new URL(this.client.origin).host;
+    const [relationship] = await this.relationships([account.id]);
+    return toProfile(account, relationship!, this.client.origin);
+  }
+
+  /** How this account stands with each of `ids` (accounts on its instance), in that order. */
+  private async relationships(ids: string[]): Promise<Relationship[]> {
+    if (ids.length === 0) return [];
+    const res = await this.client.rest((api) => api.v1.accounts.relationships.fetch({ id: ids }));
+    const found = Array.isArray(res.data) ? res.data : [];
+    return ids.map((id) => toRelationship(found.find((r) => r?.id === id)));
+  }
+
+  /**
+   * One page of `/api/v2/search` for one type, never resolved on other servers (what the instance
+   * knows is what it finds). The cursor is an offset; a short page is the end.
+   */
+  private async search(
+    query: string,
+    type: 'statuses' | 'accounts' | 'hashtags',
+    cursor: string | null,
+    limit: number,
+  ): Promise<{ entries: unknown[]; after: (i: number) => string | null }> {
+    const offset = cursor === null ? 0 : Number(cursor);
+    if (!Number.isSafeInteger(offset) || offset < 0)
+      throw new ConnectorError(ConnectorErrorCode.BadInput, `"${cursor}" is not a Mastodon search offset`);
+    const size = Math.min(this.pageSize, Math.max(1, limit));
+    const res = await this.client.rest((api) =>
+      api.v2.search.list({ q: query, type, resolve: false, limit: size, offset }),
+    );
+    const list: unknown = (res.data as unknown as Record<string, unknown> | null)?.[type];
+    const entries = Array.isArray(list) ? list.slice(0, size) : [];
+    const end = entries.length < size;
     return {
-      ...normalizeAuthor(account, account, host, 'account'),
-      bio: htmlToRichText(String(account.note ?? ''), { mentions: [], tags: [], instanceHost: host }).text,
-      bannerUrl: safeUrl(account.headerStatic) ?? safeUrl(account.header),
-      webUrl: safeUrl(account.url),
-      followersCount: count(account.followersCount),
-      followingCount: count(account.followingCount),
-      postsCount: count(account.statusesCount),
-      relationship: {
-        following: r?.following === true || r?.requested === true,
-        followedBy: r?.followedBy === true,
-        muted: r?.muting === true,
-        blocked: r?.blocking === true,
-        blockedBy: r?.blockedBy === true,
-      },
+      entries,
+      after: (i) => (i + 1 < entries.length || !end ? String(offset + i + 1) : null),
+    };
+  }
+
+  async searchPosts(query: string, cursor: string | null, limit: number): Promise<PostSearchPage> {
+    const page = await this.search(query, 'statuses', cursor, limit);
+    const hits: PostSearchPage['hits'] = [];
+    const skipped: SkippedItem[] = [];
+    const now = new Date();
+    page.entries.forEach((status, i) => {
+      const r = normalizeStatus(status, this.client.origin, { now });
+      if ('ok' in r) hits.push({ value: r.ok.post, after: page.after(i) });
+      else skipped.push(r.skipped);
+    });
+    return { hits, skipped, trustDomain: this.trustDomain };
+  }
+
+  async searchPeople(query: string, cursor: string | null, limit: number): Promise<PeopleSearchPage> {
+    const page = await this.search(query.trim(), 'accounts', cursor, limit);
+    const accounts = page.entries.flatMap((a, i) =>
+      typeof (a as { id?: unknown } | null)?.id === 'string'
+        ? [{ account: a as mastodon.v1.Account, after: page.after(i) }]
+        : [],
+    );
+    const relationships = await this.relationships(accounts.map((a) => a.account.id));
+    return {
+      hits: accounts.flatMap(({ account, after }, i) => {
+        try {
+          return [{ value: toProfile(account, relationships[i]!, this.client.origin), after }];
+        } catch {
+          return []; // an account without `acct` names no one
+        }
+      }),
+    };
+  }
+
+  async searchHashtags(query: string, cursor: string | null, limit: number): Promise<HashtagSearchPage> {
+    const term = query.trim().replace(/^#/, '');
+    if (!term) return { hits: [] };
+    const page = await this.search(term, 'hashtags', cursor, limit);
+    return {
+      hits: page.entries.flatMap((tag, i) => {
+        const value = toHashtag(tag);
+        return value ? [{ value, after: page.after(i) }] : [];
+      }),
     };
   }
 

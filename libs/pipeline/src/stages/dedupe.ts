@@ -1,4 +1,4 @@
-import type { Post } from '@tributary/core';
+import type { Author, Post } from '@tributary/core';
 import type { BuiltinStageConfig } from '../spec.js';
 import type { SeenIn } from '../types.js';
 import type { CompiledStage, ItemState } from './stage.js';
@@ -24,16 +24,28 @@ export function bridgedOrigin(post: Post): string | null {
   if (ap) return ap[1]!;
   const redirect = BRIDGY_REDIRECT.exec(post.uri);
   if (redirect) return `at://${redirect[1]!}/app.bsky.feed.post/${redirect[2]!}`;
-  // Bridgy Fed writes the fediverse original's URL into the bridged Bluesky record.
-  const raw = post.raw as { bridgyOriginalUrl?: unknown } | null;
-  if (raw !== null && typeof raw === 'object' && typeof raw.bridgyOriginalUrl === 'string')
-    return raw.bridgyOriginalUrl;
-  return null;
+  // Bridgy Fed writes the fediverse original's URL into the bridged Bluesky record: stored entries
+  // carry it alone, a post fresh from the network its view (record inside).
+  const raw = post.raw as BridgyRaw | null;
+  if (raw === null || typeof raw !== 'object') return null;
+  const url = raw.bridgyOriginalUrl ?? raw.record?.bridgyOriginalUrl ?? raw.post?.record?.bridgyOriginalUrl;
+  return typeof url === 'string' ? url : null;
+}
+
+interface BridgyRaw {
+  bridgyOriginalUrl?: unknown;
+  record?: { bridgyOriginalUrl?: unknown } | null;
+  post?: { record?: { bridgyOriginalUrl?: unknown } | null } | null;
 }
 
 /** A network-independent person key: Bridgy Fed's handle forms map to the original account. */
 export function personKey(post: Post): string {
-  const handle = post.author.handle.toLowerCase();
+  return authorKey(post.author);
+}
+
+/** {@link personKey} of an author: one key for an account and its Bridgy Fed copy. */
+export function authorKey(author: Pick<Author, 'network' | 'handle'>): string {
+  const handle = author.handle.toLowerCase();
   if (handle.endsWith('.ap.brid.gy')) {
     // alice.mastodon.social.ap.brid.gy is @alice@mastodon.social
     const rest = handle.slice(0, -'.ap.brid.gy'.length);
@@ -41,7 +53,13 @@ export function personKey(post: Post): string {
     return dot < 0 ? `fedi:${rest}` : `fedi:${rest.slice(0, dot)}@${rest.slice(dot + 1)}`;
   }
   if (handle.endsWith('@bsky.brid.gy')) return `bsky:${handle.slice(0, -'@bsky.brid.gy'.length)}`;
-  return post.network === 'BLUESKY' ? `bsky:${handle}` : `fedi:${handle}`;
+  return author.network === 'BLUESKY' ? `bsky:${handle}` : `fedi:${handle}`;
+}
+
+/** True for an account Bridgy Fed made on one network for someone on the other. */
+export function isBridgedAuthor(author: Pick<Author, 'handle'>): boolean {
+  const handle = author.handle.toLowerCase();
+  return handle.endsWith('.ap.brid.gy') || handle.endsWith('@bsky.brid.gy');
 }
 
 function normalizeText(text: string): string {

@@ -253,6 +253,29 @@ export class FakeMastodonServer {
   // ---- state helpers -------------------------------------------------------------------------
 
   /** An upload as a MediaAttachment: without its URLs while the instance is still processing it. */
+  /** A hashtag's last seven days, newest first, as Mastodon's Tag `history` (counts as strings). */
+  private tagHistory(tag: string): Obj[] {
+    const today = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+    return Array.from({ length: 7 }, (_, d) => {
+      const from = today - d * 86_400_000;
+      const using = [...this.statuses.values()].filter((s) => {
+        const at = Date.parse(s.createdAt);
+        return (
+          !s.deleted &&
+          s.reblogOf === null &&
+          at >= from &&
+          at < from + 86_400_000 &&
+          (s.input.tags ?? []).some((t) => t.toLowerCase() === tag)
+        );
+      });
+      return {
+        day: String(from / 1000),
+        uses: String(using.length),
+        accounts: String(new Set(using.map((s) => s.accountId)).size),
+      };
+    });
+  }
+
   private renderUpload(u: FakeUpload): Record<string, unknown> {
     const done = u.processingPolls === 0;
     return {
@@ -1215,7 +1238,8 @@ export class FakeMastodonServer {
       const replyTo = typeof ctx.body['in_reply_to_id'] === 'string' ? ctx.body['in_reply_to_id'] : undefined;
       if (replyTo && !this.find(replyTo)) return err(404, 'Record not found');
       // A server before Mastodon 4.5 does not know the parameter: it posts the text alone.
-      const quotedId = typeof ctx.body['quoted_status_id'] === 'string' ? ctx.body['quoted_status_id'] : undefined;
+      const quotedId =
+        typeof ctx.body['quoted_status_id'] === 'string' ? ctx.body['quoted_status_id'] : undefined;
       const quoted = this.takesQuotes ? this.find(quotedId) : undefined;
       if (this.takesQuotes && quotedId !== undefined) {
         if (!quoted || quoted.deleted) return err(404, 'Record not found');
@@ -1293,8 +1317,9 @@ export class FakeMastodonServer {
         },
       };
     });
-    // Statuses by URI (how clients resolve one) or by words in their text; accounts by URI or
-    // handle (`resolve`), or by a word of their name; hashtags used in statuses.
+    // Statuses by URI (how clients resolve one) or by words in their text (public ones, and the
+    // searcher's own, as Mastodon's full-text search); accounts by URI or handle (`resolve`), or by
+    // a word of their name; hashtags used in statuses. `offset` skips into each list.
     this.route('GET', '/api/v2/search', true, (ctx) => {
       const q = (ctx.url.searchParams.get('q') ?? '').trim();
       const type = ctx.url.searchParams.get('type');
@@ -1305,7 +1330,11 @@ export class FakeMastodonServer {
       const live = [...this.statuses.values()].filter((s) => !s.deleted && s.reblogOf === null);
       const statuses = want('statuses')
         ? live.filter((s) =>
-            byUri ? this.statusUri(s) === q : !!word && (s.input.text ?? '').toLowerCase().includes(word),
+            byUri
+              ? this.statusUri(s) === q
+              : !!word &&
+                (s.input.text ?? '').toLowerCase().includes(word) &&
+                ((s.input.visibility ?? 'public') === 'public' || s.accountId === viewer),
           )
         : [];
       const handle = q.startsWith('@') || q.includes('@') ? this.lookup(q) : undefined;
@@ -1326,17 +1355,19 @@ export class FakeMastodonServer {
             )
           : [];
       const limit = Math.min(40, Math.max(1, Number(ctx.url.searchParams.get('limit') ?? 20) || 20));
+      const offset = Math.max(0, Number(ctx.url.searchParams.get('offset') ?? 0) || 0);
+      const page = <T>(list: T[]): T[] => list.slice(offset, offset + limit);
       return {
         status: 200,
         body: {
-          accounts: accounts.slice(0, limit).map((a) => this.renderAccount(a)),
-          hashtags: tags
-            .slice(0, limit)
-            .map((t) => ({ name: t, url: `${this.origin}/tags/${t}`, history: [] })),
-          statuses: statuses
-            .sort((a, b) => b.id - a.id)
-            .slice(0, limit)
-            .map((s) => this.renderStatus(s, viewer)),
+          accounts: page(accounts).map((a) => this.renderAccount(a)),
+          hashtags: page(tags).map((t) => ({
+            id: createHash('sha256').update(t).digest('hex').slice(0, 8),
+            name: t,
+            url: `${this.origin}/tags/${t}`,
+            history: this.tagHistory(t),
+          })),
+          statuses: page(statuses.sort((a, b) => b.id - a.id)).map((s) => this.renderStatus(s, viewer)),
         },
       };
     });
