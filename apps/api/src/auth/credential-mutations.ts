@@ -3,7 +3,7 @@ import type { SelectionSetNode, ValidationRule } from 'graphql';
 import { AppErrorCode, AppException } from '../common/app.exception.js';
 
 /** Mutations that check a password (each costs a scrypt hash) or an invite. */
-export const CREDENTIAL_MUTATIONS: ReadonlySet<string> = new Set(['login', 'signUp']);
+export const CREDENTIAL_MUTATIONS: ReadonlySet<string> = new Set(['login', 'signUp', 'deleteMyAccount']);
 
 /**
  * A credential mutation must be the only field of its operation: 500 aliased logins in one request
