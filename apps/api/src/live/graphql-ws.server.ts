@@ -17,7 +17,7 @@ import { AppErrorCode, AppException } from '../common/app.exception.js';
 import { formatError } from '../common/format-error.js';
 import { MAX_DOCUMENT_TOKENS, variablesError } from '../common/input-checks.js';
 import { checkCost } from '../common/query-limits.js';
-import { validationRules } from '../common/validation-rules.js';
+import { queryLimits, validationRules } from '../common/validation-rules.js';
 
 /** What graphql-ws' `ws` adapter puts in `ctx.extra`. */
 interface WsExtra {
@@ -204,7 +204,7 @@ export class GraphqlWsServer {
     const badInput = variablesError(payload.variables);
     if (badInput) return [badInput];
     const excessive = checkCost(
-      this.config.GRAPHQL_MAX_COST,
+      queryLimits(this.config),
       schema,
       document,
       payload.variables ?? {},
