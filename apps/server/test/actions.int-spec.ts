@@ -467,6 +467,143 @@ describe('media', () => {
     ]);
   });
 
+  const UPLOAD = `mutation($d: String!, $alt: String, $m: String) {
+    uploadMedia(data: $d, altText: $alt, mimeType: $m) { id state mimeType size width height altText url expiresAt }
+  }`;
+  interface Upload {
+    id: string;
+    state: string;
+    mimeType: string;
+    size: number;
+    width: number | null;
+    height: number | null;
+    altText: string | null;
+    url: string;
+    expiresAt: string | null;
+  }
+
+  it('uploads an image as a step of its own, then posts it by id on both networks', async () => {
+    // The bytes say what it is, whatever the client says.
+    const res = await gql<{ uploadMedia: Upload }>(
+      UPLOAD,
+      { d: PNG, alt: 'first words', m: 'image/jpeg' },
+      token,
+    );
+    expect(res.errors).toBeUndefined();
+    const upload = res.data!.uploadMedia;
+    expect(upload).toMatchObject({ state: 'READY', mimeType: 'image/png', size: 73, width: 4, height: 3 });
+    expect(Date.parse(upload.expiresAt!)).toBeGreaterThan(Date.now());
+    const served = await fetch(upload.url);
+    expect(Buffer.from(await served.arrayBuffer()).toString('base64')).toBe(PNG);
+    const described = await gql<{ updateMedia: Upload }>(
+      'mutation($id: ID!, $alt: String) { updateMedia(id: $id, altText: $alt) { id altText } }',
+      { id: upload.id, alt: 'A red rectangle, uploaded first' },
+      token,
+    );
+    expect(described.data!.updateMedia).toEqual({
+      id: upload.id,
+      altText: 'A red rectangle, uploaded first',
+    });
+
+    const created = await gql<{ createPost: ActionView[] }>(
+      `mutation($input: CreatePostInput!) { createPost(input: $input) { ${ACTION_FIELDS} } }`,
+      { input: { text: 'an uploaded picture', crossPostTo: ['BLUESKY', 'MASTODON'], mediaIds: [upload.id] } },
+      token,
+    );
+    expect(created.errors).toBeUndefined();
+    const [bsky, masto] = await Promise.all(
+      created.data!.createPost.sort((a, b) => a.network.localeCompare(b.network)).map((a) => settled(a.id)),
+    );
+    expect([bsky!.status, masto!.status]).toEqual(['DONE', 'DONE']);
+    const [record] = (await records(bskyMe, 'app.bsky.feed.post')).filter((r) => r.uri === bsky!.resultUri);
+    const embed = record!.value['embed'] as { images: { alt: string; image: { mimeType: string } }[] };
+    expect(embed.images.map((i) => [i.alt, i.image.mimeType])).toEqual([
+      ['A red rectangle, uploaded first', 'image/png'],
+    ]);
+    const [status] = await mastodonPostsWith('an uploaded picture');
+    const uploads = [...fake.uploads.values()].filter((u) => u.statusId === status!.id);
+    expect(uploads.map((u) => [u.description, u.bytes.toString('base64')])).toEqual([
+      ['A red rectangle, uploaded first', PNG],
+    ]);
+
+    // Taken: it is attached, and no second post takes it.
+    const state = await gql<{ mediaUpload: Upload }>(
+      'query($id: ID!) { mediaUpload(id: $id) { state expiresAt } }',
+      { id: upload.id },
+      token,
+    );
+    expect(state.data!.mediaUpload).toEqual({ state: 'ATTACHED', expiresAt: null });
+    const again = await gql(
+      'mutation($input: CreatePostInput!) { createPost(input: $input) { id } }',
+      { input: { text: 'again', crossPostTo: ['MASTODON'], mediaIds: [upload.id] } },
+      token,
+    );
+    expect(codeOf(again)).toBe('BAD_USER_INPUT');
+    expect(again.errors?.[0]?.message).toBe(`mediaIds: ${upload.id} is already attached to a post`);
+  });
+
+  it("takes an upload from the Mastodon API's multipart door, and replies with it", async () => {
+    const form = new FormData();
+    form.append(
+      'file',
+      new Blob([Buffer.from(PNG, 'base64')], { type: 'application/octet-stream' }),
+      'red.png',
+    );
+    form.append('description', 'sent as a file');
+    const sent = await fetch(`${instance.apiUrl.replace(/\/graphql$/, '')}/api/v2/media`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+      body: form,
+    });
+    expect(sent.status).toBe(200);
+    const { id } = (await sent.json()) as { id: string };
+    const seen = await gql<{ mediaUpload: Upload }>(
+      'query($id: ID!) { mediaUpload(id: $id) { id state mimeType altText } }',
+      { id },
+      token,
+    );
+    expect(seen.data!.mediaUpload).toEqual({
+      id,
+      state: 'READY',
+      mimeType: 'image/png',
+      altText: 'sent as a file',
+    });
+    const reply = await mutate('reply', '$post: ID!, $text: String!, $mediaIds: [ID!]', {
+      post: mastodonPostId,
+      text: 'a reply with a picture',
+      mediaIds: [id],
+    });
+    expect((await settled(reply.id)).status).toBe('DONE');
+    const [status] = await mastodonPostsWith('a reply with a picture');
+    expect(
+      [...fake.uploads.values()].filter((u) => u.statusId === status!.id).map((u) => u.description),
+    ).toEqual(['sent as a file']);
+  });
+
+  it('refuses a file that is no image, bad base64, and uploads with inline media', async () => {
+    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>').toString('base64');
+    const notImage = await gql(UPLOAD, { d: svg, m: 'image/png' }, token);
+    expect(codeOf(notImage)).toBe('BAD_USER_INPUT');
+    expect(notImage.errors?.[0]?.message).toMatch(/^data: the file is not an image both networks take/);
+    expect(codeOf(await gql(UPLOAD, { d: 'not base64!' }, token))).toBe('BAD_USER_INPUT');
+    const upload = await gql<{ uploadMedia: Upload }>(UPLOAD, { d: PNG }, token);
+    const both = await gql(
+      'mutation($input: CreatePostInput!) { createPost(input: $input) { id } }',
+      {
+        input: {
+          text: 'both',
+          crossPostTo: ['MASTODON'],
+          mediaIds: [upload.data!.uploadMedia.id],
+          media: [{ data: PNG, mimeType: 'image/png' }],
+        },
+      },
+      token,
+    );
+    expect(codeOf(both)).toBe('BAD_USER_INPUT');
+    const unknown = await gql('query { mediaUpload(id: "12345") { id } }', {}, token);
+    expect(unknown).toEqual({ data: { mediaUpload: null } });
+  });
+
   it('refuses media a network would refuse, before queueing', async () => {
     const before = await actionCount();
     const five = Array.from({ length: 5 }, () => ({ data: PNG, mimeType: 'image/png' }));

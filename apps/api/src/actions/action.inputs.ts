@@ -22,8 +22,16 @@ export class CreatePostInput {
   contentWarning?: string | null;
   @Field(() => String, { nullable: true, description: 'Language code, e.g. "en" or "pt-BR".' })
   language?: string | null;
-  @Field(() => [MediaInput], { nullable: true, description: 'Images (Bluesky: at most 4 of 1 MB each).' })
+  @Field(() => [MediaInput], {
+    nullable: true,
+    description: 'Images inline (Bluesky: at most 4 of 1 MB each). Or upload them first and pass mediaIds.',
+  })
   media?: MediaInput[] | null;
+  @Field(() => [ID], {
+    nullable: true,
+    description: 'Uploads to attach (uploadMedia, or POST /api/v2/media), in this order; not with `media`.',
+  })
+  mediaIds?: string[] | null;
   @Field(() => [ID], {
     nullable: true,
     description:

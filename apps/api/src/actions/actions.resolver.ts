@@ -4,6 +4,8 @@ import type { ActionDraft } from '@tributary/core';
 import type { AuthenticatedUser } from '../auth/auth.types.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { AppErrorCode, AppException } from '../common/app.exception.js';
+import { GRAPHQL_NAMES, MediaUploads } from '../media/media-uploads.service.js';
+import type { TakenUpload } from '../media/media-uploads.service.js';
 import { CreatePostInput } from './action.inputs.js';
 import { ActionModel } from './action.model.js';
 import { ActionsReader, MAX_ACTIONS_PAGE } from './actions-reader.service.js';
@@ -23,6 +25,7 @@ export class ActionsResolver {
   constructor(
     private readonly reader: ActionsReader,
     private readonly writes: ActionsService,
+    private readonly media: MediaUploads,
   ) {}
 
   @Query(() => ActionModel, {
@@ -87,21 +90,34 @@ export class ActionsResolver {
   @Mutation(() => ActionModel, {
     description: "Reply to a post you can see, on its network (checked against that network's limits first).",
   })
-  reply(
+  async reply(
     @CurrentUser() user: AuthenticatedUser,
     @Args('post', { type: () => ID }) post: string,
     @Args('text') text: string,
     @Args('contentWarning', { type: () => String, nullable: true }) contentWarning?: string | null,
     @Args('language', { type: () => String, nullable: true }) language?: string | null,
     @Args('account', ACCOUNT_ARG) account?: string | null,
+    @Args('mediaIds', {
+      type: () => [ID],
+      nullable: true,
+      description: 'Uploads to attach (uploadMedia), in this order.',
+    })
+    mediaIds?: string[] | null,
   ) {
+    const uploads = await this.media.take(user.id, mediaIds ?? [], GRAPHQL_NAMES);
     const draft: ActionDraft = {
       text,
       contentWarning: contentWarning || null,
       language: language || null,
-      media: [],
+      media: uploads.map(asDraftMedia),
     };
-    return this.writes.onPost(user.id, ActionKind.Reply, post, account ?? null, draft);
+    const action = await this.writes.onPost(user.id, ActionKind.Reply, post, account ?? null, draft);
+    await this.media.used(
+      user.id,
+      uploads.map((u) => u.uploadId),
+      action.id,
+    );
+    return action;
   }
 
   @Mutation(() => ActionModel, {
@@ -149,18 +165,32 @@ export class ActionsResolver {
     description:
       "A new post on each network in crossPostTo; every network's limits are checked first, so either all are queued or none.",
   })
-  createPost(@CurrentUser() user: AuthenticatedUser, @Args('input') input: CreatePostInput) {
+  async createPost(@CurrentUser() user: AuthenticatedUser, @Args('input') input: CreatePostInput) {
+    if (input.media?.length && input.mediaIds?.length)
+      throw new AppException(AppErrorCode.BadUserInput, 'mediaIds: give uploads or inline media, not both', {
+        field: 'mediaIds',
+      });
+    const uploads = await this.media.take(user.id, input.mediaIds ?? [], GRAPHQL_NAMES);
     const draft: ActionDraft = {
       text: input.text,
       contentWarning: input.contentWarning || null,
       language: input.language || null,
-      media: (input.media ?? []).map((m) => ({
-        data: m.data.replace(/\s+/g, ''),
-        mimeType: m.mimeType.trim().toLowerCase(),
-        altText: m.altText || null,
-      })),
+      media: uploads.length
+        ? uploads.map(asDraftMedia)
+        : (input.media ?? []).map((m) => ({
+            data: m.data.replace(/\s+/g, ''),
+            mimeType: m.mimeType.trim().toLowerCase(),
+            altText: m.altText || null,
+          })),
     };
-    return this.writes.createPost(user.id, draft, input.crossPostTo, input.accounts ?? []);
+    const actions = await this.writes.createPost(user.id, draft, input.crossPostTo, input.accounts ?? []);
+    // One post (on each network) takes them: the first action stands for it.
+    await this.media.used(
+      user.id,
+      uploads.map((u) => u.uploadId),
+      actions[0]!.id,
+    );
+    return actions;
   }
 
   private onPost(
@@ -171,4 +201,9 @@ export class ActionsResolver {
   ) {
     return this.writes.onPost(user.id, kind, post, account ?? null, null);
   }
+}
+
+/** An upload as the draft carries it to the networks. */
+function asDraftMedia(upload: TakenUpload): ActionDraft['media'][number] {
+  return { data: upload.data.toString('base64'), mimeType: upload.mimeType, altText: upload.description };
 }

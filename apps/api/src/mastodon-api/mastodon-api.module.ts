@@ -4,6 +4,7 @@ import { AccountsModule } from '@tributary/accounts';
 import { ActionsModule } from '../actions/actions.module.js';
 import { AuthModule } from '../auth/auth.module.js';
 import { LiveModule } from '../live/live.module.js';
+import { MediaModule } from '../media/media.module.js';
 import { PostsModule } from '../posts/posts.module.js';
 import { ProfilesModule } from '../profiles/profiles.module.js';
 import { TimelineModule } from '../timeline/timeline.module.js';
@@ -49,6 +50,7 @@ import { ViewerStateModule } from '../viewer-state/viewer-state.module.js';
     ProfilesModule,
     TimelineModule,
     LiveModule,
+    MediaModule,
     ViewerStateModule,
     NotificationsModule,
   ],

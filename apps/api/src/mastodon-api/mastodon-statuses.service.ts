@@ -205,7 +205,7 @@ export class MastodonStatuses {
     }
     await this.media.used(
       user.id,
-      uploads.map((u) => u.id),
+      uploads.map((u) => u.uploadId),
       action!.id,
     );
     return this.pending(user, action!.id, ctx, {

@@ -5,6 +5,7 @@ import { authCases } from './auth.cases.js';
 import { feedCases } from './feeds.cases.js';
 import { filterListCases } from './filter-lists.cases.js';
 import { liveCases } from './live.cases.js';
+import { mediaCases } from './media.cases.js';
 import { memberCases } from './members.cases.js';
 import { notificationCases } from './notifications.cases.js';
 import { postCases } from './posts.cases.js';
@@ -28,4 +29,5 @@ export const caseGroups: CaseGroup[] = [
   notificationCases,
   profileCases,
   searchCases,
+  mediaCases,
 ];

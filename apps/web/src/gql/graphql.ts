@@ -47,8 +47,10 @@ export type CreatePostInput = {
   crossPostTo: Array<Network>;
   /** Language code, e.g. "en" or "pt-BR". */
   language?: string | null | undefined;
-  /** Images (Bluesky: at most 4 of 1 MB each). */
+  /** Images inline (Bluesky: at most 4 of 1 MB each). Or upload them first and pass mediaIds. */
   media?: Array<MediaInput> | null | undefined;
+  /** Uploads to attach (uploadMedia, or POST /api/v2/media), in this order; not with `media`. */
+  mediaIds?: Array<string | number> | null | undefined;
   text: string;
 };
 
