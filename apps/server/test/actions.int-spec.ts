@@ -625,6 +625,61 @@ describe('media', () => {
   });
 });
 
+describe('polls', () => {
+  it('opens a poll with a new Mastodon post', async () => {
+    const res = await gql<{ createPost: ActionView[] }>(
+      `mutation($input: CreatePostInput!) { createPost(input: $input) { ${ACTION_FIELDS} } }`,
+      {
+        input: {
+          text: 'tea or coffee?',
+          crossPostTo: ['MASTODON'],
+          poll: { options: ['tea', 'coffee', 'both'], expiresIn: 3600, multiple: true },
+        },
+      },
+      token,
+    );
+    expect(res.errors).toBeUndefined();
+    const done = await settled(res.data!.createPost[0]!.id);
+    expect(done.status).toBe('DONE');
+    const [status] = await mastodonPostsWith('tea or coffee?');
+    expect(status?.uri).toBe(done.resultUri);
+    const poll = (
+      status as unknown as { poll: { options: { title: string }[]; multiple: boolean; expires_at: string } }
+    ).poll;
+    expect(poll.options.map((o) => o.title)).toEqual(['tea', 'coffee', 'both']);
+    expect(poll.multiple).toBe(true);
+    expect(Math.abs(Date.parse(poll.expires_at) - (Date.now() + 3600_000))).toBeLessThan(60_000);
+  });
+
+  it("refuses a poll for Bluesky, over the instance's limits, or with media, before queueing", async () => {
+    const before = await actionCount();
+    const create = (input: Record<string, unknown>) =>
+      gql('mutation($input: CreatePostInput!) { createPost(input: $input) { id } }', { input }, token);
+    const poll = { options: ['a', 'b'], expiresIn: 3600 };
+    const bluesky = await create({ text: 'a poll', crossPostTo: ['BLUESKY', 'MASTODON'], poll });
+    expect(codeOf(bluesky)).toBe('BAD_USER_INPUT');
+    expect(bluesky.errors?.[0]?.message).toBe('Bluesky: Bluesky has no polls; post a poll to Mastodon only');
+    const five = await create({
+      text: 'a poll',
+      crossPostTo: ['MASTODON'],
+      poll: { options: ['a', 'b', 'c', 'd', 'e'], expiresIn: 60 },
+    });
+    expect(five.errors?.[0]?.message).toMatch(
+      /^Mastodon: 5 poll options, 127\.0\.0\.1:\d+ allows at most 4; Mastodon: a poll of 60 seconds, 127\.0\.0\.1:\d+ takes 300 to 2629746 seconds$/,
+    );
+    const PNG =
+      'iVBORw0KGgoAAAANSUhEUgAAAAQAAAADCAIAAAA7ljmRAAAAEElEQVR4nGP4z8AARww4OQD1MQv1NXv7ggAAAABJRU5ErkJggg==';
+    const media = await create({
+      text: 'a poll',
+      crossPostTo: ['MASTODON'],
+      poll,
+      media: [{ data: PNG, mimeType: 'image/png' }],
+    });
+    expect(media.errors?.[0]?.message).toBe('poll: a post takes media or a poll, not both');
+    expect(await actionCount()).toBe(before);
+  });
+});
+
 describe('limits, checked before anything is queued', () => {
   async function refused(mutation: string, vars: Record<string, unknown>): Promise<string> {
     const before = await actionCount();

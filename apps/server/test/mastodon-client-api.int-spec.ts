@@ -445,6 +445,24 @@ describe('acting', () => {
     );
   });
 
+  it('megalodon opens a poll: posted to Mastodon alone, with its options', async () => {
+    const posted = await mega.postStatus(`a poll ${RUN}`, {
+      poll: { options: ['up', 'down'], expires_in: 600, multiple: true },
+    });
+    expect(posted.status).toBe(200);
+    const action = await waitFor('the poll posted', async () => {
+      const res = await gql<{
+        actions: { kind: string; network: string; status: string; resultUri: string }[];
+      }>('{ actions(first: 1) { kind network status resultUri } }', {}, aliceGraphqlToken);
+      const latest = res.data!.actions[0]!;
+      return latest.status !== 'PENDING' ? latest : null;
+    });
+    expect(action).toMatchObject({ kind: 'POST', network: 'MASTODON', status: 'DONE' });
+    const res = await fetch(`${fake.origin}/api/v1/statuses/${action.resultUri.split('/').pop()}`);
+    const status = (await res.json()) as { poll: { options: { title: string }[]; multiple: boolean } };
+    expect(status.poll).toMatchObject({ options: [{ title: 'up' }, { title: 'down' }], multiple: true });
+  });
+
   it('markers are the read position GraphQL’s markRead keeps', async () => {
     const home = await masto.v1.timelines.home.list({ limit: 5 });
     await masto.v1.markers.create({ home: { lastReadId: home[2]!.id } });

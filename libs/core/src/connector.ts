@@ -1,4 +1,5 @@
 import type { Network, SourceKind } from './network.js';
+import type { DraftPoll } from './outbound-action.js';
 import type { NotificationPage } from './notification.js';
 import type { Post, RepostReason } from './post.js';
 import type { ActorRef, Profile, RelationshipChange } from './profile.js';
@@ -192,6 +193,8 @@ export interface PostDraft {
   media?: DraftMedia[];
   /** The post quoted (Mastodon: instances of API version 7, Mastodon 4.5, and later). */
   quoteOf?: PostTarget | null;
+  /** A poll (Mastodon; not with media). */
+  poll?: DraftPoll | null;
 }
 
 /** An image to upload with a post. */

@@ -42,12 +42,23 @@ export interface ActionMedia {
   altText: string | null;
 }
 
+/** A poll to open with a new post (Mastodon). */
+export interface DraftPoll {
+  options: string[];
+  /** Seconds from posting until it closes. */
+  expiresIn: number;
+  /** Several options may be chosen. */
+  multiple: boolean;
+}
+
 /** Text of a reply or a new post. */
 export interface ActionDraft {
   text: string;
   contentWarning: string | null;
   language: string | null;
   media: ActionMedia[];
+  /** Mastodon only; absent on drafts stored before polls could be written. */
+  poll?: DraftPoll | null;
 }
 
 /**

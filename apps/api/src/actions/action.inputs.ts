@@ -1,4 +1,4 @@
-import { Field, ID, InputType } from '@nestjs/graphql';
+import { Field, ID, InputType, Int } from '@nestjs/graphql';
 import type { Network } from '@tributary/core';
 import { NetworkEnum } from '../accounts/linked-account.model.js';
 
@@ -8,6 +8,26 @@ export class MediaInput {
   @Field({ description: 'e.g. image/png; each network accepts its own list of types.' }) mimeType!: string;
   @Field(() => String, { nullable: true, description: 'Description for people who cannot see the image.' })
   altText?: string | null;
+}
+
+@InputType('PollInput', {
+  description: "A poll opened with the post (Mastodon only), checked against the instance's limits.",
+})
+export class PollInput {
+  @Field(() => [String], {
+    description: 'Two or more different options (the instance says how many, usually 4).',
+  })
+  options!: string[];
+  @Field(() => Int, {
+    description: 'Seconds until it closes (the instance says how long: usually 5 minutes to a month).',
+  })
+  expiresIn!: number;
+  @Field(() => Boolean, {
+    nullable: true,
+    defaultValue: false,
+    description: 'Several options may be chosen.',
+  })
+  multiple?: boolean | null;
 }
 
 @InputType('CreatePostInput')
@@ -32,6 +52,8 @@ export class CreatePostInput {
     description: 'Uploads to attach (uploadMedia, or POST /api/v2/media), in this order; not with `media`.',
   })
   mediaIds?: string[] | null;
+  @Field(() => PollInput, { nullable: true, description: 'A poll (Mastodon only; not with media).' })
+  poll?: PollInput | null;
   @Field(() => [ID], {
     nullable: true,
     description:

@@ -182,6 +182,13 @@ export class ActionsResolver {
             mimeType: m.mimeType.trim().toLowerCase(),
             altText: m.altText || null,
           })),
+      poll: input.poll
+        ? {
+            options: input.poll.options,
+            expiresIn: input.poll.expiresIn,
+            multiple: input.poll.multiple === true,
+          }
+        : null,
     };
     const actions = await this.writes.createPost(user.id, draft, input.crossPostTo, input.accounts ?? []);
     // One post (on each network) takes them: the first action stands for it.

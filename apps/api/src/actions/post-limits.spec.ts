@@ -23,6 +23,7 @@ const limits = {
   supportedMimeTypes: ['image/png'],
   imageSizeLimit: 10,
   quotePosts: true,
+  polls: { maxOptions: 4, maxCharactersPerOption: 50, minExpiration: 300, maxExpiration: 2_629_746 },
 };
 const png = (bytes: number) => ({
   data: Buffer.alloc(bytes, 1).toString('base64'),
@@ -117,5 +118,33 @@ describe('draft problems', () => {
     expect(
       mastodonProblems(draft({ media: [png(1)] }), limits, 'x.test', { quote: true }).map((p) => p.message),
     ).toEqual(['Mastodon: a quote post takes no media']);
+  });
+
+  it("polls: Mastodon's rules for any poll, the instance's limits, and none on Bluesky", () => {
+    const poll = (options: string[], expiresIn = 3600) => ({ options, expiresIn, multiple: false });
+    expect(draftProblems(draft({ poll: poll(['tea', 'coffee']) }))).toEqual([]);
+    expect(draftProblems(draft({ poll: poll(['tea']) }))).toEqual([
+      'poll.options: a poll needs at least two options',
+    ]);
+    expect(draftProblems(draft({ poll: poll(['tea', ' tea']) }))).toEqual([
+      'poll.options: an option is given twice',
+    ]);
+    expect(draftProblems(draft({ poll: poll(['tea', '']) }))).toEqual(['poll.options: an option is empty']);
+    expect(draftProblems(draft({ poll: poll(['a', 'b']), media: [png(1)] }))).toEqual([
+      'poll: a post takes media or a poll, not both',
+    ]);
+    const messages = (d: ActionDraft) => mastodonProblems(d, limits, 'x.test').map((p) => p.message);
+    expect(messages(draft({ poll: poll(['a', 'b', 'c', 'd', 'e']) }))).toEqual([
+      'Mastodon: 5 poll options, x.test allows at most 4',
+    ]);
+    expect(messages(draft({ poll: poll(['a', 'b'.repeat(51)]) }))).toEqual([
+      'Mastodon: poll option 2 is 51 characters, x.test allows at most 50',
+    ]);
+    expect(messages(draft({ poll: poll(['a', 'b'], 60) }))).toEqual([
+      'Mastodon: a poll of 60 seconds, x.test takes 300 to 2629746 seconds',
+    ]);
+    expect(blueskyProblems(draft({ poll: poll(['a', 'b']) })).map((p) => p.message)).toEqual([
+      'Bluesky: Bluesky has no polls; post a poll to Mastodon only',
+    ]);
   });
 });

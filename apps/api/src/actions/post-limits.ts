@@ -69,6 +69,21 @@ export function draftProblems(draft: ActionDraft): string[] {
     const size = base64Size(m.data);
     if (size === null || size === 0) problems.push(`media[${i}].data: must be the file as non-empty base64`);
   });
+  if (draft.poll) problems.push(...pollProblems(draft));
+  return problems;
+}
+
+/** What no network takes in a poll, as Mastodon's own validators say it (PollOptionsValidator). */
+function pollProblems(draft: ActionDraft): string[] {
+  const poll = draft.poll!;
+  const problems: string[] = [];
+  if (poll.options.length < 2) problems.push('poll.options: a poll needs at least two options');
+  if (poll.options.some((o) => !o.trim())) problems.push('poll.options: an option is empty');
+  if (new Set(poll.options.map((o) => o.trim())).size !== poll.options.length)
+    problems.push('poll.options: an option is given twice');
+  if (!Number.isInteger(poll.expiresIn) || poll.expiresIn < 1)
+    problems.push('poll.expiresIn: a number of seconds, at least 1');
+  if (draft.media.length > 0) problems.push('poll: a post takes media or a poll, not both');
   return problems;
 }
 
@@ -85,6 +100,7 @@ export function blueskyProblems(draft: ActionDraft): LimitProblem[] {
       'Bluesky has no content-warning text (only fixed self-labels); leave contentWarning out for Bluesky',
     );
   }
+  if (draft.poll) problems.push('Bluesky has no polls; post a poll to Mastodon only');
   if (draft.media.length > BLUESKY_MAX_IMAGES) {
     problems.push(`${draft.media.length} images, Bluesky allows at most ${BLUESKY_MAX_IMAGES} per post`);
   }
@@ -116,6 +132,22 @@ export function mastodonProblems(
   }
   if (options.quote && draft.media.length > 0) {
     problems.push('a quote post takes no media');
+  }
+  if (draft.poll) {
+    const { maxOptions, maxCharactersPerOption, minExpiration, maxExpiration } = limits.polls;
+    if (draft.poll.options.length > maxOptions)
+      problems.push(`${draft.poll.options.length} poll options, ${instance} allows at most ${maxOptions}`);
+    draft.poll.options.forEach((option, i) => {
+      const length = countGraphemes(option);
+      if (length > maxCharactersPerOption)
+        problems.push(
+          `poll option ${i + 1} is ${length} characters, ${instance} allows at most ${maxCharactersPerOption}`,
+        );
+    });
+    if (draft.poll.expiresIn < minExpiration || draft.poll.expiresIn > maxExpiration)
+      problems.push(
+        `a poll of ${draft.poll.expiresIn} seconds, ${instance} takes ${minExpiration} to ${maxExpiration} seconds`,
+      );
   }
   const length = mastodonLength(draft.text, draft.contentWarning, limits.charactersReservedPerUrl);
   if (length > limits.maxCharacters) {

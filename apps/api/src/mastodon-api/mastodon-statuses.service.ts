@@ -28,6 +28,7 @@ export interface NewStatus {
   spoiler_text?: unknown;
   visibility?: unknown;
   language?: unknown;
+  poll?: unknown;
 }
 
 const notFound = () => new AppException(AppErrorCode.NotFound, 'Record not found');
@@ -169,6 +170,7 @@ export class MastodonStatuses {
       typeof body.spoiler_text === 'string' && body.spoiler_text.trim() ? body.spoiler_text.trim() : null;
     const language = typeof body.language === 'string' && body.language ? body.language : null;
     const uploads = await this.media.take(user.id, mediaIds);
+    const poll = pollOf(body.poll);
     const draft: ActionDraft = {
       text,
       contentWarning,
@@ -178,6 +180,7 @@ export class MastodonStatuses {
         mimeType: u.mimeType,
         altText: u.description,
       })),
+      poll,
     };
     const replyTo =
       typeof body.in_reply_to_id === 'string' && body.in_reply_to_id ? body.in_reply_to_id : null;
@@ -190,15 +193,18 @@ export class MastodonStatuses {
         where: { userId: user.id },
         select: { network: true },
       });
+      // Bluesky has neither content warnings nor polls: such a status goes to Mastodon alone.
       const networks = [...new Set(linked.map((a) => a.network))].filter(
-        (n) => !(contentWarning && n === Network.Bluesky),
+        (n) => !((contentWarning || poll) && n === Network.Bluesky),
       );
       if (networks.length === 0) {
         throw new AppException(
           AppErrorCode.BadUserInput,
           contentWarning
             ? 'A content warning needs a linked Mastodon account (Bluesky has no content warnings)'
-            : 'Link a Bluesky or Mastodon account to Tributary to post',
+            : poll
+              ? 'A poll needs a linked Mastodon account (Bluesky has no polls)'
+              : 'Link a Bluesky or Mastodon account to Tributary to post',
         );
       }
       action = (await this.actions.createPost(user.id, draft, networks, []))[0]!;
@@ -304,4 +310,20 @@ export class MastodonStatuses {
     const media = await this.media.attachments(ctx.baseUrl, user.id, action.id);
     return { ...status!, id, uri: post.uri, account, media_attachments: media };
   }
+}
+
+/**
+ * A status's `poll` parameter (JSON, or Rails-style form fields `poll[options][]`), as a draft
+ * poll; its rules and the instance's limits are checked with the rest of the draft.
+ */
+function pollOf(value: unknown): ActionDraft['poll'] {
+  if (value === undefined || value === null || value === '') return null;
+  const p = value as { options?: unknown; expires_in?: unknown; multiple?: unknown };
+  const options = Array.isArray(p.options) ? p.options.filter((o): o is string => typeof o === 'string') : [];
+  const expiresIn = Number(p.expires_in);
+  return {
+    options,
+    expiresIn: Number.isInteger(expiresIn) ? expiresIn : 0,
+    multiple: p.multiple === true || p.multiple === 'true',
+  };
 }

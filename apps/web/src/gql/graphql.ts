@@ -51,6 +51,8 @@ export type CreatePostInput = {
   media?: Array<MediaInput> | null | undefined;
   /** Uploads to attach (uploadMedia, or POST /api/v2/media), in this order; not with `media`. */
   mediaIds?: Array<string | number> | null | undefined;
+  /** A poll (Mastodon only; not with media). */
+  poll?: PollInput | null | undefined;
   text: string;
 };
 
@@ -118,6 +120,16 @@ export type PluginKind =
   | 'SANDBOXED'
   /** Installed by the instance admin; runs in-process; available to every user. */
   | 'TRUSTED';
+
+/** A poll opened with the post (Mastodon only), checked against the instance's limits. */
+export type PollInput = {
+  /** Seconds until it closes (the instance says how long: usually 5 minutes to a month). */
+  expiresIn: number;
+  /** Several options may be chosen. */
+  multiple?: boolean | null | undefined;
+  /** Two or more different options (the instance says how many, usually 4). */
+  options: Array<string>;
+};
 
 export type RichTextSegmentType =
   | 'HASHTAG'

@@ -106,11 +106,12 @@ export class ActionPerformer {
     const draft = (): PostDraft => {
       if (!payload.draft)
         throw new ConnectorError(ConnectorErrorCode.BadInput, `a ${action.kind} action needs a text`);
-      const { text, contentWarning, language, media } = payload.draft;
+      const { text, contentWarning, language, media, poll } = payload.draft;
       return {
         text,
         contentWarning,
         language,
+        poll: poll ?? null,
         media: media.map((m) => ({
           data: Buffer.from(m.data, 'base64'),
           mimeType: m.mimeType,

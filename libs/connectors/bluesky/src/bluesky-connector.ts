@@ -276,6 +276,7 @@ export class BlueskyConnector implements NetworkConnector {
         'Bluesky posts cannot carry a content-warning text',
       );
     }
+    if (draft.poll) throw new ConnectorError(ConnectorErrorCode.BadInput, 'Bluesky has no polls');
     const rt = new RichText({ text: draft.text });
     if (rt.graphemeLength > MAX_GRAPHEMES) {
       throw new ConnectorError(

@@ -13,6 +13,8 @@ export interface MastodonPostLimits {
    * and later. Other servers ignore the parameter, which would post the text without its quote.
    */
   quotePosts: boolean;
+  /** What a poll may be (`configuration.polls`): options, their length, how long it runs (seconds). */
+  polls: { maxOptions: number; maxCharactersPerOption: number; minExpiration: number; maxExpiration: number };
 }
 
 /** The `mastodon` API version from which statuses take `quoted_status_id`. */
@@ -26,6 +28,7 @@ const DEFAULTS: MastodonPostLimits = {
   supportedMimeTypes: null,
   imageSizeLimit: null,
   quotePosts: false,
+  polls: { maxOptions: 4, maxCharactersPerOption: 50, minExpiration: 300, maxExpiration: 2_629_746 },
 };
 
 const positive = (v: unknown, fallback: number): number =>
@@ -37,6 +40,7 @@ export async function fetchPostLimits(client: MastodonClient): Promise<MastodonP
   const res = await client.rest((api) => api.v2.instance.fetch());
   const statuses: Record<string, unknown> = { ...res.data?.configuration?.statuses };
   const media: Record<string, unknown> = { ...res.data?.configuration?.mediaAttachments };
+  const polls: Record<string, unknown> = { ...res.data?.configuration?.polls };
   return {
     maxCharacters: positive(statuses['maxCharacters'], DEFAULTS.maxCharacters),
     charactersReservedPerUrl: positive(
@@ -49,5 +53,14 @@ export async function fetchPostLimits(client: MastodonClient): Promise<MastodonP
       : null,
     imageSizeLimit: typeof media['imageSizeLimit'] === 'number' ? media['imageSizeLimit'] : null,
     quotePosts: positive(res.data?.apiVersions?.['mastodon'], 0) >= QUOTE_POSTS_API_VERSION,
+    polls: {
+      maxOptions: positive(polls['maxOptions'], DEFAULTS.polls.maxOptions),
+      maxCharactersPerOption: positive(
+        polls['maxCharactersPerOption'],
+        DEFAULTS.polls.maxCharactersPerOption,
+      ),
+      minExpiration: positive(polls['minExpiration'], DEFAULTS.polls.minExpiration),
+      maxExpiration: positive(polls['maxExpiration'], DEFAULTS.polls.maxExpiration),
+    },
   };
 }

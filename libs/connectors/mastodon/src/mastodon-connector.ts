@@ -411,6 +411,11 @@ export class MastodonConnector implements NetworkConnector {
     const media = draft.media ?? [];
     if (!draft.text.trim() && media.length === 0)
       throw new ConnectorError(ConnectorErrorCode.BadInput, 'empty post');
+    if (draft.poll && media.length > 0)
+      throw new ConnectorError(
+        ConnectorErrorCode.BadInput,
+        'Mastodon takes media or a poll in a status, not both',
+      );
     // Before any upload: a quote the instance or the author refuses is refused here.
     const quotedStatusId = draft.quoteOf
       ? await this.quotableStatusId(draft.quoteOf, media.length)
@@ -418,9 +423,8 @@ export class MastodonConnector implements NetworkConnector {
     // A retried job uploads again; attachments never used in a status are removed by the instance.
     const mediaIds = media.length ? await Promise.all(media.map((m) => this.uploadMedia(m))) : undefined;
     const inReplyToId = draft.replyTo ? (await this.resolveStatus(draft.replyTo)).id : undefined;
-    const params = {
+    const base = {
       status: draft.text,
-      mediaIds,
       spoilerText: draft.contentWarning || undefined,
       // Behind a content warning, media too (Mastodon infers it; other servers do not).
       sensitive: draft.contentWarning ? true : undefined,
@@ -428,6 +432,19 @@ export class MastodonConnector implements NetworkConnector {
       inReplyToId,
       quotedStatusId,
     };
+    // Media or a poll: Mastodon's parameters take one or the other.
+    const params: mastodon.rest.v1.CreateStatusParams = mediaIds
+      ? { ...base, mediaIds }
+      : {
+          ...base,
+          poll: draft.poll
+            ? {
+                options: [...draft.poll.options],
+                expiresIn: draft.poll.expiresIn,
+                multiple: draft.poll.multiple,
+              }
+            : undefined,
+        };
     const headers = { 'idempotency-key': options.idempotencyKey ?? randomUUID() };
     const res = await this.client.rest((api) => api.v1.statuses.create(params, { requestInit: { headers } }));
     return this.writeResult(res.data);

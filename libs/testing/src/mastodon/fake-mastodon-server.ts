@@ -253,6 +253,31 @@ export class FakeMastodonServer {
   // ---- state helpers -------------------------------------------------------------------------
 
   /** An upload as a MediaAttachment: without its URLs while the instance is still processing it. */
+  /**
+   * A status's `poll` parameter as Mastodon checks it (PollOptionsValidator and
+   * PollExpirationValidator, with the limits /api/v2/instance announces); a string says why not.
+   */
+  private pollOf(value: unknown): FakePostInput['poll'] | string | null {
+    if (value === undefined || value === null) return null;
+    const p = value as { options?: unknown; expires_in?: unknown; multiple?: unknown };
+    const options = Array.isArray(p.options)
+      ? p.options.filter((o): o is string => typeof o === 'string')
+      : [];
+    const expiresIn = Number(p.expires_in);
+    if (options.length < 2) return 'Poll options must have more than 1 item';
+    if (options.length > 4) return 'Poll options cannot have more than 4 items';
+    if (options.some((o) => !o.trim() || [...o].length > 50)) return 'Poll options contain an invalid item';
+    if (new Set(options.map((o) => o.trim())).size !== options.length)
+      return 'Poll options contain duplicate items';
+    if (!Number.isFinite(expiresIn) || expiresIn < 300) return 'Poll expires at is too soon';
+    if (expiresIn > 2_629_746) return 'Poll expires at is too far in the future';
+    return {
+      options,
+      multiple: p.multiple === true || p.multiple === 'true',
+      expiresAt: new Date(Date.now() + expiresIn * 1000).toISOString(),
+    };
+  }
+
   /** A hashtag's last seven days, newest first, as Mastodon's Tag `history` (counts as strings). */
   private tagHistory(tag: string): Obj[] {
     const today = Math.floor(Date.now() / 86_400_000) * 86_400_000;
@@ -1235,6 +1260,10 @@ export class FakeMastodonServer {
       if (uploads.some((u) => u!.processingPolls > 0))
         return err(422, 'Cannot attach files that have not finished processing. Try again in a moment!');
       if (!text.trim() && uploads.length === 0) return err(422, "Validation failed: Text can't be blank");
+      const poll = this.pollOf(ctx.body['poll']);
+      if (typeof poll === 'string') return err(422, `Validation failed: ${poll}`);
+      // PostStatusService refuses files with a poll as "too many" files.
+      if (poll && uploads.length) return err(422, 'Cannot attach more than 4 files.');
       const replyTo = typeof ctx.body['in_reply_to_id'] === 'string' ? ctx.body['in_reply_to_id'] : undefined;
       if (replyTo && !this.find(replyTo)) return err(404, 'Record not found');
       // A server before Mastodon 4.5 does not know the parameter: it posts the text alone.
@@ -1256,6 +1285,7 @@ export class FakeMastodonServer {
         inReplyTo: replyTo,
         quoteOf: quoted?.ext,
         media: uploads.map((u) => ({ type: 'image' as const, description: u!.description })),
+        ...(poll ? { poll } : {}),
       });
       for (const u of uploads) u!.statusId = id;
       const created = this.find(id) as StoredStatus;
