@@ -463,6 +463,29 @@ describe('acting', () => {
     expect(status.poll).toMatchObject({ options: [{ title: 'up' }, { title: 'down' }], multiple: true });
   });
 
+  it('masto searches both networks: statuses, an account it then opens, a hashtag', async () => {
+    const found = await masto.v2.search.list({ q: String(RUN), type: 'statuses', limit: 40 });
+    const texts = found.statuses.map((s) => htmlDecode(s.content));
+    expect(texts).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('bluesky root'),
+        expect.stringContaining('mastodon one'),
+      ]),
+    );
+    expect(found.accounts).toEqual([]);
+    // Someone whose posts never reached alice: the account opens as their network shows them.
+    fake.createAccount('hermit', { displayName: 'The Hermit', note: 'keeps to herself' });
+    const people = await masto.v2.search.list({ q: 'hermit', type: 'accounts' });
+    expect(people.accounts.map((a) => a.acct)).toEqual([`hermit@${fake.host}`]);
+    const hermit = await masto.v1.accounts.$select(people.accounts[0]!.id).fetch();
+    expect(hermit).toMatchObject({ displayName: 'The Hermit', note: '<p>keeps to herself</p>' });
+    const tags = await masto.v2.search.list({ q: '#tributary', type: 'hashtags' });
+    expect(tags.hashtags.map((t) => t.name)).toContain('tributary');
+    // Paged by offset, as Mastodon pages a search.
+    const second = await masto.v2.search.list({ q: String(RUN), type: 'statuses', limit: 2, offset: 2 });
+    expect(second.statuses.map((s) => s.id)).toEqual(found.statuses.slice(2, 4).map((s) => s.id));
+  });
+
   it('markers are the read position GraphQL’s markRead keeps', async () => {
     const home = await masto.v1.timelines.home.list({ limit: 5 });
     await masto.v1.markers.create({ home: { lastReadId: home[2]!.id } });

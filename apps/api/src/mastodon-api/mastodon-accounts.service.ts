@@ -1,11 +1,16 @@
 import { Injectable } from '@nestjs/common';
+import type { Network } from '@tributary/core';
 import { PrismaService } from '@tributary/db';
 import type { AuthenticatedUser } from '../auth/auth.types.js';
 import { AppErrorCode, AppException } from '../common/app.exception.js';
+import type { ProfileModel } from '../profiles/profile.model.js';
+import { ProfilesService } from '../profiles/profiles.service.js';
+import { escapeHtml, profileUrl } from './entities/html.js';
 import { toAccount } from './entities/mastodon-entities.js';
 import type { EntityContext } from './entities/mastodon-entities.js';
 import { parseAccountKey } from './ids/id-keys.js';
 import { MastodonIds } from './ids/mastodon-ids.service.js';
+import type { IdMap } from './ids/mastodon-ids.service.js';
 
 type Json = Record<string, unknown>;
 
@@ -18,6 +23,7 @@ export class MastodonAccounts {
   constructor(
     private readonly db: PrismaService,
     private readonly ids: MastodonIds,
+    private readonly profiles: ProfilesService,
   ) {}
 
   /** The member as an Account (what `verify_credentials` says, plus `source`). */
@@ -78,8 +84,9 @@ export class MastodonAccounts {
   }
 
   /**
-   * An account by id: the member's own, or an author as a trust domain the member reads from
-   * describes them (their posts reached the member); anyone else is not found.
+   * An account by id: the member's own, an author as a trust domain the member reads from
+   * describes them (their posts reached the member), else as their network shows them to the
+   * member's linked account there (someone a search found); an id never handed out is not found.
    */
   async byId(user: AuthenticatedUser, accountId: string, ctx: EntityContext): Promise<Json> {
     const named = await this.ids.resolve(accountId);
@@ -109,10 +116,26 @@ export class MastodonAccounts {
       account.networkId,
       user.id,
     );
-    if (!author) throw notFound();
     const ids = await this.ids.ids([{ kind: 'ACCOUNT', key: named.key, at: Date.now() }]);
-    return toAccount(author, ids, ctx);
+    if (author) return toAccount(author, ids, ctx);
+    // Someone the member found (a search): as their network shows them to the member's account.
+    const profile = await this.profiles.profile(user.id, account.networkId, 'id', null).catch(() => null);
+    if (!profile || profile.network !== account.network) throw notFound();
+    return toProfileAccount(profile, ids, ctx);
   }
 }
 
 const notFound = () => new AppException(AppErrorCode.NotFound, 'Record not found');
+
+/** Someone as their network shows them, as an Account: their bio and counts where it tells. */
+export function toProfileAccount(profile: ProfileModel, ids: IdMap, ctx: EntityContext): Json {
+  const author = { ...profile, network: profile.network as Network };
+  return {
+    ...toAccount(author, ids, ctx),
+    note: profile.bio ? `<p>${escapeHtml(profile.bio).replace(/\n/g, '<br>')}</p>` : '',
+    url: profile.webUrl ?? profileUrl(author),
+    followers_count: profile.followersCount ?? 0,
+    following_count: profile.followingCount ?? 0,
+    statuses_count: profile.postsCount ?? 0,
+  };
+}

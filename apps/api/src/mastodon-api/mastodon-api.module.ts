@@ -7,6 +7,7 @@ import { LiveModule } from '../live/live.module.js';
 import { MediaModule } from '../media/media.module.js';
 import { PostsModule } from '../posts/posts.module.js';
 import { ProfilesModule } from '../profiles/profiles.module.js';
+import { SearchModule } from '../search/search.module.js';
 import { TimelineModule } from '../timeline/timeline.module.js';
 import { AccountsController } from './accounts.controller.js';
 import { Bookmarks, NoBookmarks } from './bookmarks.js';
@@ -24,6 +25,7 @@ import { MastodonNotifications, MemberNotifications } from './notifications.js';
 import { NotificationsModule } from '../notifications/notifications.module.js';
 import { OAuthController } from './oauth/oauth.controller.js';
 import { ProfilesController } from './profiles.controller.js';
+import { SearchController } from './search.controller.js';
 import { OAuthService } from './oauth/oauth.service.js';
 import { StatusPresenter } from './status-presenter.service.js';
 import { StatusesController } from './statuses.controller.js';
@@ -48,6 +50,7 @@ import { ViewerStateModule } from '../viewer-state/viewer-state.module.js';
     PostsModule,
     ActionsModule,
     ProfilesModule,
+    SearchModule,
     TimelineModule,
     LiveModule,
     MediaModule,
@@ -60,6 +63,7 @@ import { ViewerStateModule } from '../viewer-state/viewer-state.module.js';
     TimelinesController,
     StatusesController,
     ProfilesController,
+    SearchController,
     AccountsController,
     StreamingController,
     StubsController,
