@@ -15,6 +15,7 @@ export type { TimelinePosition } from './timeline-cursor.js';
 export {
   loadCandidates,
   loadRecentCandidates,
+  loadRecentPostIds,
   loadHistory,
   upsertEntries,
   mergeSeenIn,
