@@ -17,10 +17,34 @@ export interface StoredPost {
 }
 
 /**
+ * The personal labels the user's own accounts delivered for the post `post` (an SQL alias of
+ * "Post"), as a jsonb array of PersonalLabels or null: from their sources, threads and fetches.
+ * `user` is the SQL parameter holding the user's id.
+ */
+export function personalLabelsSql(post: string, user: string): string {
+  return `(SELECT jsonb_agg(l.labels) FROM (
+            SELECT sp.labels FROM "SourcePost" sp
+            JOIN "Source" s ON s.id = sp."sourceId"
+            JOIN "LinkedAccount" la ON la.id = s."linkedAccountId"
+            WHERE sp."postId" = ${post}.id AND la."userId" = ${user}::uuid AND sp.labels IS NOT NULL
+            UNION ALL
+            SELECT tc.labels -> ${post}.id::text FROM "ThreadCache" tc
+            JOIN "LinkedAccount" la ON la.id = tc."linkedAccountId"
+            WHERE tc."postIds" @> ARRAY[${post}.id] AND la."userId" = ${user}::uuid
+              AND tc.labels -> ${post}.id::text IS NOT NULL
+            UNION ALL
+            SELECT fp.labels FROM "FetchedPost" fp
+            JOIN "LinkedAccount" la ON la.id = fp."linkedAccountId"
+            WHERE fp."postId" = ${post}.id AND la."userId" = ${user}::uuid AND fp.labels IS NOT NULL
+          ) l)`;
+}
+
+/**
  * Which stored posts a user may read: those that reached them through one of their sources, one of
- * their timelines, a thread fetched through one of their accounts, one of their notifications, or a
- * fetch through one of their accounts (a profile's posts, a search). Anything else is "not found",
- * whoever else stored it.
+ * their timelines, a thread fetched through one of their accounts, one of their notifications, a
+ * fetch through one of their accounts (a profile's posts, a search), or their bookmarks (a post they
+ * read once stays theirs to open after its source is gone). Anything else is "not found", whoever
+ * else stored it.
  */
 @Injectable()
 export class PostAccessService {
@@ -28,25 +52,12 @@ export class PostAccessService {
 
   async visiblePost(userId: string, postId: bigint): Promise<StoredPost | null> {
     // Each branch is an index lookup: SourcePost by postId, TimelineEntry by (pipelineId, postId),
-    // Notification by postId,
+    // Notification by postId, Bookmark by its key (userId, network, uri),
     // ThreadCache by the GIN index on postIds. The personal labels come from the user's own sources
     // and threads only.
     const rows = await this.db.client.$queryRawUnsafe<(StoredPost & { labels: PersonalLabels[] | null })[]>(
       `SELECT p.id, p.network::text AS network, p.uri, p."nativeId", ${postDataSql('p')} AS data,
-         (SELECT jsonb_agg(l.labels) FROM (
-            SELECT sp.labels FROM "SourcePost" sp
-            JOIN "Source" s ON s.id = sp."sourceId"
-            JOIN "LinkedAccount" la ON la.id = s."linkedAccountId"
-            WHERE sp."postId" = p.id AND la."userId" = $2::uuid AND sp.labels IS NOT NULL
-            UNION ALL
-            SELECT tc.labels -> p.id::text FROM "ThreadCache" tc
-            JOIN "LinkedAccount" la ON la.id = tc."linkedAccountId"
-            WHERE tc."postIds" @> ARRAY[p.id] AND la."userId" = $2::uuid AND tc.labels -> p.id::text IS NOT NULL
-            UNION ALL
-            SELECT fp.labels FROM "FetchedPost" fp
-            JOIN "LinkedAccount" la ON la.id = fp."linkedAccountId"
-            WHERE fp."postId" = p.id AND la."userId" = $2::uuid AND fp.labels IS NOT NULL
-          ) l) AS labels
+         ${personalLabelsSql('p', '$2')} AS labels
        FROM "Post" p
        WHERE p.id = $1::bigint AND (
          EXISTS (SELECT 1 FROM "SourcePost" sp
@@ -60,6 +71,8 @@ export class PostAccessService {
                     JOIN "LinkedAccount" la ON la.id = tc."linkedAccountId"
                     WHERE tc."postIds" @> ARRAY[p.id] AND la."userId" = $2::uuid)
          OR EXISTS (SELECT 1 FROM "Notification" n WHERE n."postId" = p.id AND n."userId" = $2::uuid)
+         OR EXISTS (SELECT 1 FROM "Bookmark" b WHERE b."userId" = $2::uuid AND b.network = p.network
+                    AND b.uri = p.uri AND b."postId" = p.id)
          OR EXISTS (SELECT 1 FROM "FetchedPost" fp
                     JOIN "LinkedAccount" la ON la.id = fp."linkedAccountId"
                     WHERE fp."postId" = p.id AND la."userId" = $2::uuid))`,
