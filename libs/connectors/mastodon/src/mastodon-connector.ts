@@ -23,6 +23,7 @@ import type {
   PostDraft,
   PostTarget,
   SkippedItem,
+  SourceDescription,
   SourceRef,
   TrustDomain,
   WriteOptions,
@@ -288,6 +289,18 @@ export class MastodonConnector implements NetworkConnector {
       nextCursor: page.statuses.length ? page.older : null,
       trustDomain: this.trustDomain,
     };
+  }
+
+  /** A list is one of the account's own (its title is the name); other kinds are checked when read. */
+  async describeSource(source: SourceRef): Promise<SourceDescription> {
+    if (source.kind !== SourceKind.List) return { displayName: null };
+    const list = (await this.lists()).find((l) => l.id === source.externalId);
+    if (!list)
+      throw new ConnectorError(
+        ConnectorErrorCode.NotFound,
+        `the account has no list with id "${source.externalId}" on its instance`,
+      );
+    return { displayName: list.title || null };
   }
 
   /** The account's lists, to offer as sources. */
