@@ -63,6 +63,8 @@ export const PostFields = graphql(`
     replyParent {
       uri
       authorNetworkId
+      authorHandle
+      text
     }
     quote {
       uri
