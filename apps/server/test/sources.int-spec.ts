@@ -5,7 +5,7 @@
 // server.
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { FakeMastodonServer, blueskyNetwork } from '@tributary/testing';
-import type { BlueskyNetworkClient, FakeAccount, TestBlueskyAccount } from '@tributary/testing';
+import type { BlueskyNetworkClient, TestBlueskyAccount } from '@tributary/testing';
 import pg from 'pg';
 import { JobQueue } from '@tributary/queue';
 import { AuthService } from '../../api/src/auth/auth.service.js';

@@ -21,6 +21,7 @@ export const ActionKind = {
   Unblock: 'UNBLOCK',
   Bookmark: 'BOOKMARK',
   Unbookmark: 'UNBOOKMARK',
+  Edit: 'EDIT',
 } as const;
 export type ActionKind = (typeof ActionKind)[keyof typeof ActionKind];
 

@@ -112,6 +112,42 @@ export class ActionsService {
   }
 
   /**
+   * Edits one of the user's own Mastodon posts (its text, content warning, language), through the
+   * linked account that wrote it, checked against the instance's limits first. Bluesky has no
+   * edits: a post there is refused, saying so.
+   */
+  async editPost(userId: string, postId: string, draft: ActionDraft): Promise<ActionModel> {
+    const post = await this.visiblePost(userId, postId);
+    if (post.network === Network.Bluesky)
+      throw new AppException(
+        AppErrorCode.BadUserInput,
+        'post: Bluesky posts cannot be edited (the network has no edits); delete it and post again',
+        { field: 'post' },
+      );
+    const owner = await this.db.client.linkedAccount.findFirst({
+      where: { userId, network: post.network, networkAccountId: post.author },
+    });
+    if (!owner) {
+      throw new AppException(
+        AppErrorCode.BadUserInput,
+        'post: only your own posts can be edited (this one is not by any of your linked accounts)',
+        { field: 'post' },
+      );
+    }
+    const account = this.usable(owner);
+    await this.checkLimits(draft, [account]);
+    const payload: ActionPayload = {
+      network: post.network,
+      postId: String(post.id),
+      target: { uri: post.uri, nativeId: post.nativeId },
+      ref: null,
+      draft,
+    };
+    const [action] = await this.store(userId, [{ account, kind: ActionKind.Edit, payload }]);
+    return action!;
+  }
+
+  /**
    * A vote in the poll of a post the user can see, through their account that saw it. The choices
    * are checked against the poll as stored (the instance checks again: it alone knows whether this
    * account voted already).

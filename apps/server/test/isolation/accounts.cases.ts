@@ -167,10 +167,11 @@ export const accountCases: CaseGroup = {
     removeSource: {
       anonymous: 'mutation { removeSource(id: "00000000-0000-0000-0000-000000000000") }',
       crossUser: async (w) => {
-        // A source of Alice's (inserted: no network behind it), which only she can remove.
+        // A source of Alice's (inserted: no network behind it, never due for a poll), which only she can remove.
         const [row] = await sql<{ id: string }>(
           w,
-          `INSERT INTO "Source" (id, "linkedAccountId", kind, "externalId") VALUES (gen_random_uuid(), $1, 'AUTHOR', 'did:plc:someone')
+          `INSERT INTO "Source" (id, "linkedAccountId", kind, "externalId", "nextPollAt")
+           VALUES (gen_random_uuid(), $1, 'AUTHOR', 'did:plc:someone', now() + interval '1 day')
            RETURNING id::text`,
           [w.aliceAccountId],
         );

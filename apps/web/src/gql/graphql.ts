@@ -15,6 +15,7 @@ export type ActionKind =
   | 'BLOCK'
   | 'BOOKMARK'
   | 'DELETE'
+  | 'EDIT'
   | 'FOLLOW'
   | 'LIKE'
   | 'MUTE'
