@@ -188,7 +188,8 @@ export class FakeMastodonServer {
   });
   private readonly routes: Route[] = [];
   private readonly accounts = new Map<string, FakeAccount>();
-  private readonly tokens = new Map<string, { accountId: string; scopes: string[] }>();
+  /** `clientId`: the app the token was issued to through OAuth; settings tokens have none here. */
+  private readonly tokens = new Map<string, { accountId: string; scopes: string[]; clientId?: string }>();
   private readonly codes = new Map<
     string,
     { accountId: string; clientId: string; redirectUri: string; challenge: string | null; scopes: string[] }
@@ -285,10 +286,19 @@ export class FakeMastodonServer {
   }
 
   /** A token as a user creates one in the settings (every scope unless told otherwise). */
-  issueToken(account: FakeAccount, scopes: string[] = ['read', 'write', 'follow', 'push']): string {
+  issueToken(
+    account: FakeAccount,
+    scopes: string[] = ['read', 'write', 'follow', 'push'],
+    clientId?: string,
+  ): string {
     const token = randomBytes(24).toString('base64url');
-    this.tokens.set(token, { accountId: account.id, scopes });
+    this.tokens.set(token, { accountId: account.id, scopes, ...(clientId ? { clientId } : {}) });
     return token;
+  }
+
+  /** Whether `token` is still accepted. */
+  isTokenValid(token: string): boolean {
+    return this.tokens.has(token);
   }
 
   revokeTokens(account: FakeAccount): void {
@@ -975,12 +985,42 @@ export class FakeMastodonServer {
       return {
         status: 200,
         body: {
-          access_token: this.issueToken(account, grant.scopes),
+          access_token: this.issueToken(account, grant.scopes, app.clientId),
           token_type: 'Bearer',
           scope: grant.scopes.join(' '),
           created_at: Math.floor(Date.now() / 1000),
         },
       };
+    });
+
+    // Doorkeeper's revocation: the client authenticates; an unknown token is answered 200 all the
+    // same (RFC 7009), a token issued to another app (or made in the settings) is 403.
+    this.route('POST', '/oauth/revoke', false, (ctx) => {
+      const app = this.apps.find((a) => a.clientId === ctx.body['client_id']);
+      if (!app || app.clientSecret !== ctx.body['client_secret']) {
+        return {
+          status: 401,
+          body: {
+            error: 'invalid_client',
+            error_description:
+              'Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method.',
+          },
+        };
+      }
+      const token = String(ctx.body['token'] ?? '');
+      const granted = this.tokens.get(token);
+      if (!granted) return { status: 200, body: {} };
+      if (granted.clientId !== app.clientId) {
+        return {
+          status: 403,
+          body: {
+            error: 'unauthorized_client',
+            error_description: 'You are not authorized to revoke this token',
+          },
+        };
+      }
+      this.tokens.delete(token);
+      return { status: 200, body: {} };
     });
 
     this.route('GET', '/api/v1/accounts/verify_credentials', true, (ctx) => {
