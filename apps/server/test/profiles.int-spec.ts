@@ -3,6 +3,7 @@
 // the network as actions; a follow changes the home timeline. Own posts: deleting one removes it
 // on its network; editing one (Mastodon) changes it there and here.
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { createRestAPIClient } from 'masto';
 import { FakeMastodonServer, blueskyNetwork } from '@tributary/testing';
 import type { BlueskyNetworkClient, FakeAccount, TestBlueskyAccount } from '@tributary/testing';
 import { AuthService } from '../../api/src/auth/auth.service.js';
@@ -364,6 +365,40 @@ describe('own posts', () => {
       text: 'mine, fixed',
       contentWarning: 'spoilers',
       media: [{ altText: 'a red dot' }],
+    });
+  });
+
+  it('a Mastodon app edits a status: PUT answers with it as edited, its source reads back, the instance has it', async () => {
+    const status = fake.post(mastoMe, { text: 'from an app, with a tpyo' });
+    const app = createRestAPIClient({ url: instance.apiUrl, accessToken: token });
+    const mine = await waitFor('the status in home', async () =>
+      (await app.v1.timelines.home.list({ limit: 40 })).find((s) => s.content.includes('with a tpyo')),
+    );
+    expect(await app.v1.statuses.$select(mine.id).source.fetch()).toEqual({
+      id: mine.id,
+      text: 'from an app, with a tpyo',
+      spoilerText: '',
+    });
+    const edited = await app.v1.statuses.$select(mine.id).update({ status: 'from an app, fixed' });
+    expect(edited).toMatchObject({ id: mine.id, content: '<p>from an app, fixed</p>' });
+    expect(edited.editedAt).not.toBeNull();
+    await waitFor('the edit on the instance', async () => {
+      const s = (await (await fetch(`${fake.origin}/api/v1/statuses/${status}`)).json()) as {
+        content: string;
+      };
+      return s.content === '<p>from an app, fixed</p>';
+    });
+    // Someone else's status has no source for this member, and cannot be edited.
+    fake.follow(mastoMe, mastoCarol);
+    fake.post(mastoCarol, { text: 'carol, not yours to edit' });
+    const carols = await waitFor('carol in home', async () =>
+      (await app.v1.timelines.home.list({ limit: 40 })).find((s) => s.content.includes('not yours to edit')),
+    );
+    await expect(app.v1.statuses.$select(carols.id).source.fetch()).rejects.toMatchObject({
+      statusCode: 404,
+    });
+    await expect(app.v1.statuses.$select(carols.id).update({ status: 'x' })).rejects.toMatchObject({
+      statusCode: 422,
     });
   });
 

@@ -68,6 +68,21 @@ export class StatusesController {
     return this.statuses.create(user, body ?? {}, idempotencyKey || null, this.context.of(req));
   }
 
+  @Put('v1/statuses/:id')
+  edit(
+    @Member() user: AuthenticatedUser,
+    @Param('id') id: string,
+    @Body() body: NewStatus,
+    @Req() req: Request,
+  ) {
+    return this.statuses.edit(user, id, body ?? {}, this.context.of(req));
+  }
+
+  @Get('v1/statuses/:id/source')
+  source(@Member() user: AuthenticatedUser, @Param('id') id: string) {
+    return this.statuses.source(user, id);
+  }
+
   @Delete('v1/statuses/:id')
   remove(@Member() user: AuthenticatedUser, @Param('id') id: string, @Req() req: Request) {
     return this.statuses.remove(user, id, this.context.of(req));
