@@ -17,7 +17,7 @@ import { AppErrorCode, AppException } from '../common/app.exception.js';
 import { formatError } from '../common/format-error.js';
 import { MAX_DOCUMENT_TOKENS, variablesError } from '../common/input-checks.js';
 import { checkCost } from '../common/query-limits.js';
-import { validationRules } from '../common/validation-rules.js';
+import { queryLimits, validationRules } from '../common/validation-rules.js';
 
 /** What graphql-ws' `ws` adapter puts in `ctx.extra`. */
 interface WsExtra {
@@ -34,6 +34,17 @@ export const WsCloseCode = { Unauthenticated: 4401, TooManyConnections: 4429 } a
  * process busy answering each refusal while everyone else waits. No honest client gets near it.
  */
 export const REFUSALS_PER_CONNECTION = 100;
+
+/**
+ * Operations one connection may start per minute. Completing a subscription frees its place under
+ * the caps, so a client looping subscribe → complete stays under them while each subscribe is
+ * parsed, validated, costed and given a listener; past this it is refused (and counts towards
+ * REFUSALS_PER_CONNECTION). A client reconnecting its few subscriptions never nears it.
+ */
+export const OPERATIONS_PER_MINUTE = 120;
+
+/** How long a connection closed for its refusals has to receive the close frame before it is dropped. */
+const TERMINATE_AFTER_CLOSE_MS = 1_000;
 
 /**
  * The GraphQL context of an HTTP request (`{ req }`) or of a graphql-ws operation (its connection
@@ -71,6 +82,8 @@ export class GraphqlWsServer {
   private readonly userIds = new WeakMap<Connection, string>();
   private readonly rules: ValidationRule[];
   private readonly refusals = new WeakMap<Connection, number>();
+  /** Operations started in the current minute, per connection. */
+  private readonly started = new WeakMap<Connection, { since: number; count: number }>();
 
   constructor(
     private readonly auth: AuthService,
@@ -186,8 +199,24 @@ export class GraphqlWsServer {
     return refused;
   }
 
+  /** The error for an operation past OPERATIONS_PER_MINUTE on its connection, or null. */
+  private rateError(ctx: Connection): GraphQLError | null {
+    const now = Date.now();
+    let window = this.started.get(ctx);
+    if (window === undefined || now - window.since >= 60_000) {
+      window = { since: now, count: 0 };
+      this.started.set(ctx, window);
+    }
+    if (++window.count <= OPERATIONS_PER_MINUTE) return null;
+    return capError(
+      `at most ${OPERATIONS_PER_MINUTE} operations a minute per connection; try again in ${Math.ceil((window.since + 60_000 - now) / 1000)} s`,
+      'operationsPerMinute',
+      OPERATIONS_PER_MINUTE,
+    );
+  }
+
   private check(ctx: Connection, payload: SubscribePayload) {
-    const capped = this.capError(ctx);
+    const capped = this.rateError(ctx) ?? this.capError(ctx);
     if (capped) return [capped];
     let document: DocumentNode;
     try {
@@ -204,7 +233,7 @@ export class GraphqlWsServer {
     const badInput = variablesError(payload.variables);
     if (badInput) return [badInput];
     const excessive = checkCost(
-      this.config.GRAPHQL_MAX_COST,
+      queryLimits(this.config),
       schema,
       document,
       payload.variables ?? {},
@@ -220,10 +249,24 @@ function closeRevoked(ctx: Connection): void {
 }
 
 /** Closes a connection past REFUSALS_PER_CONNECTION (once) and answers its operation. */
+/** Connections being closed for their refusals (see {@link tooManyRefusals}). */
+const closingForRefusals = new WeakSet<WebSocket>();
+
 function tooManyRefusals(ctx: Connection): GraphQLError {
   const message = `Too many refused operations: ${REFUSALS_PER_CONNECTION} on this connection`;
-  if (ctx.extra.socket.readyState === ctx.extra.socket.OPEN)
-    ctx.extra.socket.close(WsCloseCode.TooManyConnections, message);
+  const socket = ctx.extra.socket;
+  if (!closingForRefusals.has(socket)) {
+    closingForRefusals.add(socket);
+    // Stop reading it at once: a closing socket is read until the client's close frame arrives,
+    // which comes after everything it sent before (20,000 subscribe messages, each parsed and
+    // answered while everyone else waited 5 s). The operations already read are answered, then
+    // the socket is closed, and dropped soon after if the client does not close its side.
+    socket.pause();
+    setImmediate(() => {
+      if (socket.readyState === socket.OPEN) socket.close(WsCloseCode.TooManyConnections, message);
+      setTimeout(() => socket.terminate(), TERMINATE_AFTER_CLOSE_MS).unref();
+    });
+  }
   return capError(message, 'refusalsPerConnection', REFUSALS_PER_CONNECTION);
 }
 

@@ -20,6 +20,7 @@ export type ActionKind =
   | 'LIKE'
   | 'MUTE'
   | 'POST'
+  | 'QUOTE'
   | 'REPLY'
   | 'REPOST'
   | 'UNBLOCK'

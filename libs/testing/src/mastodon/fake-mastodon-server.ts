@@ -53,6 +53,8 @@ export interface FakePostInput {
   visibility?: 'public' | 'unlisted' | 'private' | 'direct';
   inReplyTo?: string;
   quoteOf?: string;
+  /** Who may quote it (Mastodon 4.5's quote policies): anyone (default) or its author alone. */
+  quotePolicy?: 'public' | 'nobody';
   tags?: string[];
   mentions?: string[]; // account ids
   media?: FakeMedia[];
@@ -739,7 +741,23 @@ export class FakeMastodonServer {
       favourites_count: i.counts?.favourites ?? s.favouritedBy.size,
       quotes_count: this.counter('quotes', s.id),
       ...this.renderQuote(quoted, viewer, depth),
+      ...(this.takesQuotes ? { quote_approval: this.quoteApproval(s, viewer) } : {}),
       filtered: this.filterResults(s, viewer),
+    };
+  }
+
+  /** Whether statuses take `quoted_status_id` (Mastodon API version 7, Mastodon 4.5). */
+  private get takesQuotes(): boolean {
+    return this.personality.apiVersion >= 7;
+  }
+
+  /** Who may quote `s`, and whether `viewer` may (its author always may). */
+  private quoteApproval(s: StoredStatus, viewer: string | null): Obj {
+    const anyone = (s.input.quotePolicy ?? 'public') === 'public';
+    return {
+      automatic: anyone ? ['public'] : [],
+      manual: [],
+      current_user: anyone || viewer === s.accountId ? 'automatic' : 'denied',
     };
   }
 
@@ -1196,6 +1214,15 @@ export class FakeMastodonServer {
       if (!text.trim() && uploads.length === 0) return err(422, "Validation failed: Text can't be blank");
       const replyTo = typeof ctx.body['in_reply_to_id'] === 'string' ? ctx.body['in_reply_to_id'] : undefined;
       if (replyTo && !this.find(replyTo)) return err(404, 'Record not found');
+      // A server before Mastodon 4.5 does not know the parameter: it posts the text alone.
+      const quotedId = typeof ctx.body['quoted_status_id'] === 'string' ? ctx.body['quoted_status_id'] : undefined;
+      const quoted = this.takesQuotes ? this.find(quotedId) : undefined;
+      if (this.takesQuotes && quotedId !== undefined) {
+        if (!quoted || quoted.deleted) return err(404, 'Record not found');
+        if (this.quoteApproval(quoted, account.id)['current_user'] !== 'automatic')
+          return err(422, 'Validation failed: Quoted status not allowed to be quoted');
+        if (uploads.length) return err(422, 'Validation failed: Quote posts cannot have media');
+      }
       const id = this.post(account, {
         text,
         spoilerText: typeof ctx.body['spoiler_text'] === 'string' ? ctx.body['spoiler_text'] : '',
@@ -1203,6 +1230,7 @@ export class FakeMastodonServer {
         sensitive: ctx.body['sensitive'] === true || ctx.body['sensitive'] === 'true',
         language: typeof ctx.body['language'] === 'string' ? ctx.body['language'] : 'en',
         inReplyTo: replyTo,
+        quoteOf: quoted?.ext,
         media: uploads.map((u) => ({ type: 'image' as const, description: u!.description })),
       });
       for (const u of uploads) u!.statusId = id;
