@@ -15,12 +15,13 @@ export type { TimelinePosition } from './timeline-cursor.js';
 export {
   loadCandidates,
   loadRecentCandidates,
+  loadRecentPostIds,
   loadHistory,
   upsertEntries,
   mergeSeenIn,
 } from './entry-store.js';
 export type { StoredCandidate, EntryWrite } from './entry-store.js';
-export { hideDeletedPosts, NO_LONGER_FOLLOWED, releaseEntries } from './origin-deletes.js';
+export { hideDeletedPosts, NO_LONGER_FOLLOWED, releaseEntries, SOURCE_REMOVED } from './origin-deletes.js';
 export { checkPipelineSpec, describedPlugins, pluginReferences, toIssue } from './pipeline-check.js';
 export type { SpecCheck, SpecIssue } from './pipeline-check.js';
 export { previewPipeline } from './pipeline-preview.js';
