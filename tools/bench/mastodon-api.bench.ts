@@ -98,10 +98,10 @@ async function openLoop(
 async function windowStatement(user: string, pipelineId: string, order: TimelineOrder) {
   let captured: { sql: string; params: unknown[] } | null = null;
   const recorder = {
-    // An empty page makes the reader check the pipeline is the member's.
-    client: { pipeline: { findFirst: async () => ({ id: pipelineId }) } },
     sql: {
       query: async (sql: string, params: unknown[]) => {
+        // The page's statement; an empty page then makes the reader check the pipeline is the member's.
+        if (captured) return [{ id: pipelineId }];
         captured = { sql, params };
         return [];
       },
