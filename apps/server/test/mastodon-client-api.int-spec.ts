@@ -11,13 +11,16 @@ import { createOAuthAPIClient, createRestAPIClient, createStreamingAPIClient } f
 import type { mastodon } from 'masto';
 import generator from 'megalodon';
 import type { MegalodonInterface } from 'megalodon';
+import { loadConfig } from '@tributary/config';
 import { FakeMastodonServer, blueskyNetwork } from '@tributary/testing';
 import type { BlueskyNetworkClient, FakeAccount, TestBlueskyAccount } from '@tributary/testing';
 import { AuthService } from '../../api/src/auth/auth.service.js';
 import { graphqlClient } from '../../api/src/testing/graphql-client.js';
+import { start } from '../src/start.js';
 import { linkBluesky, linkMastodon } from './link-accounts.js';
 import { startContractProxy } from './mastodon-contract-proxy.js';
 import type { ContractProxy } from './mastodon-contract-proxy.js';
+import { startSqlStatementCounter } from './sql-statement-counter.js';
 import type { TestInstance } from './test-instance.js';
 import { startTestInstance } from './test-instance.js';
 import { waitFor } from './wait-for.js';
@@ -469,6 +472,52 @@ describe('acting', () => {
     const after = await masto.v1.markers.fetch({ timeline: ['home'] });
     const status = await masto.v1.statuses.$select(after.home!.lastReadId).fetch();
     expect(statusUri(status)).toBe(edge.node.post.uri);
+  });
+});
+
+describe('cost of a page', () => {
+  it('home and a list page, read again, are one SQL statement each, with what alice did to the posts', async () => {
+    // An API process of its own, behind a proxy that records what reaches PostgreSQL.
+    const counter = await startSqlStatementCounter(instance.databaseUrl);
+    const counted = await start(
+      loadConfig({
+        ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k === 'PATH')),
+        PORT: '0',
+        HOST: '127.0.0.1',
+        DATA_DIR: instance.config.DATA_DIR,
+        DATABASE_URL: counter.url(instance.databaseUrl),
+        QUEUE_PREFIX: instance.config.QUEUE_PREFIX,
+        LOG_LEVEL: 'warn',
+        REDIS_EMBEDDED: 'false',
+        REDIS_URL: instance.config.REDIS_URL,
+        ROLE: 'api',
+      }),
+    );
+    try {
+      const client = createRestAPIClient({ url: counted.apiUrl!, accessToken: mastoToken });
+      const [list] = await client.v1.lists.list();
+      const reads = {
+        home: () => client.v1.timelines.home.list({ limit: 40 }),
+        list: () => client.v1.timelines.list.$select(list!.id).list({ limit: 40 }),
+      };
+      for (const [name, read] of Object.entries(reads)) {
+        await read(); // the first read of a process looks its ids up
+        counter.reset();
+        const page = await read();
+        // The favourite and the boost of the test before, read with the page.
+        expect(page.find((s) => s.content.includes('mastodon one'))?.favourited).toBe(true);
+        expect(page.find((s) => statusUri(s) === bskyRoot.uri)?.reblogged).toBe(true);
+        expect(page.every((s) => s.bookmarked === false)).toBe(true);
+        // The statements themselves in the failure message: what to look at when this breaks.
+        expect({ name, statements: counter.statements }).toEqual({
+          name,
+          statements: [expect.stringContaining('"TimelineEntry"')],
+        });
+      }
+    } finally {
+      await counted.stop();
+      await counter.close();
+    }
   });
 });
 

@@ -10,6 +10,7 @@ import { snowflakeTime } from './ids/snowflake.js';
 import { linkHeader, pageLimit, param } from './pagination.js';
 import type { PageParams } from './pagination.js';
 import { StatusPresenter } from './status-presenter.service.js';
+import { inMastodonWords } from './viewer-state.js';
 
 export interface StatusPage {
   statuses: Record<string, unknown>[];
@@ -70,7 +71,13 @@ export class MastodonTimelines {
     });
     const statuses = await this.presenter.statuses(
       user.id,
-      entries.map((e) => ({ postId: e.postId, post: e.data, reason: e.reason, decisions: e.decisions })),
+      entries.map((e) => ({
+        postId: e.postId,
+        post: e.data,
+        reason: e.reason,
+        decisions: e.decisions,
+        viewer: inMastodonWords(e.viewer),
+      })),
       ctx,
     );
     const name = (e: EntryView, i: number) =>
