@@ -552,6 +552,51 @@ describe('streaming', () => {
     streaming.close();
     socket.stop();
   });
+
+  it('masto receives status.update and delete for statuses edited and deleted at origin or through the API', async () => {
+    const streaming = createStreamingAPIClient({
+      streamingApiUrl: instance.apiUrl.replace(/^http/, 'ws'),
+      accessToken: mastoToken,
+      implementation: WebSocket,
+    });
+    const subscription = streaming.user.subscribe();
+    const events: mastodon.streaming.Event[] = [];
+    void (async () => {
+      for await (const event of subscription) events.push(event);
+    })();
+    const status = (
+      what: string,
+      name: 'update' | 'status.update',
+      match: (s: mastodon.v1.Status) => boolean,
+    ) =>
+      waitFor(what, async () => {
+        const found = events.find((e) => e.event === name && match(e.payload as mastodon.v1.Status));
+        return found?.payload as mastodon.v1.Status | undefined;
+      });
+    const deleted = (what: string, id: string) =>
+      waitFor(what, async () => events.some((e) => e.event === 'delete' && e.payload === id));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+
+    // Sam's status, edited and then deleted on his instance.
+    const samStatus = fake.post(samM, { text: `before the edit ${RUN}` });
+    const shown = await status('the update', 'update', (s) => s.content.includes(`before the edit ${RUN}`));
+    fake.editStatus(samStatus, { text: `after the edit ${RUN}` });
+    const edited = await status('the status.update', 'status.update', (s) => s.id === shown.id);
+    expect(edited.content).toContain(`after the edit ${RUN}`);
+    fake.deleteStatus(samStatus);
+    await deleted('the delete', shown.id);
+
+    // Alice's own (a content warning keeps it to Mastodon), deleted through the API: the delete
+    // reaches her stream once her instance did it.
+    await masto.v1.statuses.create({ status: `mine, soon gone ${RUN}`, spoilerText: 'brief' });
+    const mine = await status('my update', 'update', (s) => s.content.includes(`mine, soon gone ${RUN}`));
+    await masto.v1.statuses.$select(mine.id).remove();
+    await deleted('my delete', mine.id);
+    expect(events.filter((e) => e.event === 'delete').map((e) => e.payload)).toEqual([shown.id, mine.id]);
+
+    subscription.unsubscribe();
+    streaming.close();
+  });
 });
 
 /**

@@ -19,7 +19,14 @@ export {
   mergeSeenIn,
 } from './entry-store.js';
 export type { StoredCandidate, EntryWrite } from './entry-store.js';
-export { hideDeletedPosts, NO_LONGER_FOLLOWED, releaseEntries } from './origin-deletes.js';
+export {
+  hideDeletedPosts,
+  NO_LONGER_FOLLOWED,
+  publishOriginChanges,
+  releaseEntries,
+  visibleEntriesOf,
+} from './origin-deletes.js';
+export type { ChangedEntry } from './origin-deletes.js';
 export { checkPipelineSpec, describedPlugins, pluginReferences, toIssue } from './pipeline-check.js';
 export type { SpecCheck, SpecIssue } from './pipeline-check.js';
 export { previewPipeline } from './pipeline-preview.js';

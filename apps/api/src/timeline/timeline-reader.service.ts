@@ -296,17 +296,25 @@ export class TimelineReader {
     };
   }
 
-  /** The caller's visible entries among `entryIds` of this pipeline, as `window` reads them (live delivery). */
-  async entriesByIds(userId: string, pipelineId: string, entryIds: readonly string[]): Promise<EntryView[]> {
+  /**
+   * The caller's entries among `entryIds` of this pipeline, as `window` reads them (live delivery):
+   * visible ones, or `hidden` ones (an entry removed since, to say which statuses went).
+   */
+  async entriesByIds(
+    userId: string,
+    pipelineId: string,
+    entryIds: readonly string[],
+    which: 'visible' | 'hidden' = 'visible',
+  ): Promise<EntryView[]> {
     const ids = entryIds.filter((id) => /^[1-9][0-9]{0,18}$/.test(id));
     if (ids.length === 0 || !isUuid(pipelineId) || !isUuid(userId)) return [];
     const rows = await this.db.sql.query<EntryView & { labels: PersonalLabels | null }>(
       prepared(`SELECT e.id::text AS id, e."postId"::text AS "postId", e."rankKey",
           (extract(epoch FROM e."postedAt") * 1000)::float8 AS "postedAt", e.decisions, e.reason, e.labels, ${postDataSql('p')} AS data
         FROM "TimelineEntry" e JOIN "Post" p ON p.id = e."postId"
-        WHERE e.id = ANY($3::bigint[]) AND e."pipelineId" = $1::uuid AND e."userId" = $2::uuid AND NOT e.hidden
+        WHERE e.id = ANY($3::bigint[]) AND e."pipelineId" = $1::uuid AND e."userId" = $2::uuid AND e.hidden = $4
         ORDER BY e."postedAt", e.id`),
-      [pipelineId, userId, ids],
+      [pipelineId, userId, ids, which === 'hidden'],
     );
     return rows.map(({ labels, ...row }) => ({ ...row, data: withPersonalLabels(row.data, labels) }));
   }
