@@ -415,6 +415,13 @@ async function main(): Promise<void> {
         attacker,
       );
     }),
+    // 5. A config schema of megabytes from a few bytes of code, parsed and compiled by the API.
+    attack('5 plugin schema', 'configSchema of one object nested under two keys 17 times (7.7 MB)', () =>
+      upload(
+        `let s = { type: 'string' }; for (let i = 0; i < 17; i++) s = { type: 'object', properties: { a: s, b: s } };
+         ${pluginCode(`sec${run}/schema-bomb`, 'filter: (posts) => posts.map(() => null)', 's')}`,
+      ),
+    ),
     // 6. WebAssembly memory outside the isolate's limit.
     attack('6 plugin memory', 'WebAssembly.Memory growth, run in a preview as 8 stages', async () => {
       const uploaded = await upload(
@@ -460,6 +467,20 @@ async function main(): Promise<void> {
         `mutation { ${repeat(500, (i) => `s${i}: signUp(invite: "inv_nope", username: "x${i}", password: "long enough password") { token }`)} }`,
       ),
     ),
+    attack(
+      '9 login',
+      '20 aliased deleteMyAccount with wrong passwords (a stolen token guessing)',
+      async () => {
+        const answer = await gql(
+          `mutation { ${repeat(20, (i) => `d${i}: deleteMyAccount(password: "guess ${i}")`)} }`,
+          {},
+          attacker,
+        );
+        // Twenty "wrong password" answers are twenty guesses allowed, not a refusal.
+        const alone = answer.body.errors?.[0]?.message.includes('must be the only field');
+        return alone ? answer : { ...answer, status: 500 };
+      },
+    ),
     // 10. Cheap work multiplied.
     attack('10 multiplied', '4,999 aliases of me', () =>
       gql(`{ ${repeat(4999, (i) => `a${i}: me { id }`)} }`, {}, attacker),
@@ -467,6 +488,18 @@ async function main(): Promise<void> {
     attack('10 multiplied', '2,400 × pipelines { versions }', () =>
       gql(`{ ${repeat(2400, (i) => `p${i}: pipelines { id versions { version } }`)} }`, {}, attacker),
     ),
+    attack('10 multiplied', '20 × pipelines { versions { spec } } (every saved spec, 20 times)', async () => {
+      const answer = await gql(
+        `{ ${repeat(20, (i) => `p${i}: pipelines { id versions { version spec } }`)} }`,
+        {},
+        attacker,
+      );
+      return answer.body.errors ? answer : { ...answer, status: 500 };
+    }),
+    attack('10 multiplied', "20 × exportMyData (a member's whole data, 20 times)", async () => {
+      const answer = await gql(`{ ${repeat(20, (i) => `e${i}: exportMyData`)} }`, {}, attacker);
+      return answer.body.errors ? answer : { ...answer, status: 500 };
+    }),
     {
       cls: '10 multiplied',
       name: '20,000 subscriptions on one WebSocket',

@@ -17,7 +17,7 @@ import { GraphqlExceptionFilter } from './common/graphql-exception.filter.js';
 import { jitGateway, withoutPropertyResolvers } from './common/jit-execution.js';
 import { MAX_DOCUMENT_TOKENS } from './common/input-checks.js';
 import { queryLimitsPlugin } from './common/query-limits.js';
-import { validationRules } from './common/validation-rules.js';
+import { queryLimits, validationRules } from './common/validation-rules.js';
 import { FeedGeneratorModule } from './feed-generator/feed-generator.module.js';
 import { HealthController } from './health/health.controller.js';
 import { MastodonApiModule } from './mastodon-api/mastodon-api.module.js';
@@ -74,7 +74,7 @@ export class ApiModule {
               validationRules: validationRules(config),
               // Cache-control hints are unused here, and the plugin instruments every resolved field.
               plugins: [
-                queryLimitsPlugin(config.GRAPHQL_MAX_COST),
+                queryLimitsPlugin(queryLimits(config)),
                 ApolloServerPluginCacheControlDisabled(),
                 graphqlMetricsPlugin(),
               ],

@@ -356,6 +356,30 @@ describe('replies and posts', () => {
     expect(masto.resultWebUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/@actor\//);
   });
 
+  it('quotes a Mastodon post on an instance that takes quote posts; a Bluesky post is refused first', async () => {
+    const before = await actionCount();
+    const bsky = await gql(
+      'mutation($p: ID!) { quote(post: $p, text: "x") { id } }',
+      { p: blueskyPostId },
+      token,
+    );
+    expect(codeOf(bsky)).toBe('BAD_USER_INPUT');
+    expect(await actionCount()).toBe(before);
+
+    const quote = await mutate('quote', '$post: ID!, $text: String!', {
+      post: mastodonPostId,
+      text: 'quoting this from Tributary',
+    });
+    expect(quote).toMatchObject({ kind: 'QUOTE', network: 'MASTODON', status: 'PENDING' });
+    expect(await settled(quote.id)).toMatchObject({ status: 'DONE', linkedAccountId: mastodonAccountId });
+    const landed = (await mastodonPostsWith('quoting this from Tributary')) as (MastodonStatusView & {
+      quote: { state: string; quoted_status: { id: string } } | null;
+    })[];
+    expect(landed.map((s) => [s.quote?.state, s.quote?.quoted_status.id])).toEqual([
+      ['accepted', mastoStatusId],
+    ]);
+  });
+
   it('cross-posts to both networks: one action per network, one post on each', async () => {
     const res = await gql<{ createPost: ActionView[] }>(
       `mutation($input: CreatePostInput!) { createPost(input: $input) { ${ACTION_FIELDS} } }`,

@@ -320,6 +320,45 @@ describe('invite sign-up, login and tokens', () => {
       expect((await gql(LOGIN, { username: 'admin', password })).errors).toBeUndefined();
     });
 
+    it("counts deleteMyAccount's wrong passwords as failed logins, and refuses it aliased", async () => {
+      // Each confirmation costs a hash and is a guess: a stolen token must not be a way to guess
+      // the password without limit, 20 aliases to a request.
+      const invite = await createInvite(adminToken);
+      const signedUp = await gql<{ signUp: { token: string } }>(SIGN_UP, {
+        invite,
+        username: 'confirmer',
+        password,
+      });
+      const token = signedUp.data!.signUp.token;
+      const DELETE = 'mutation($p: String!) { deleteMyAccount(password: $p) }';
+      const verify = jest.spyOn(instance.running.apps[0]!.get(Passwords), 'verify');
+      try {
+        const guesses = Array.from(
+          { length: 20 },
+          (_, i) => `a${i}: deleteMyAccount(password: "guess ${i}")`,
+        );
+        const aliased = await gql(`mutation { ${guesses.join(' ')} }`, {}, token);
+        expect(codeOf(aliased)).toBe('BAD_USER_INPUT');
+        expect(aliased.errors![0]!.message).toBe(
+          'deleteMyAccount must be the only field of its operation (no aliases, no other mutations)',
+        );
+        expect(verify).not.toHaveBeenCalled();
+
+        for (let i = 0; i < 20; i++)
+          expect(codeOf(await gql(DELETE, { p: `guess number ${i}` }, token))).toBe('BAD_USER_INPUT');
+        const limited = await gql(DELETE, { p: password }, token);
+        expect(codeOf(limited)).toBe('RATE_LIMITED');
+        // The same count as the username's logins: logging in is refused too, and nothing was deleted.
+        expect(codeOf(await gql(LOGIN, { username: 'confirmer', password }))).toBe('RATE_LIMITED');
+        expect(verify).toHaveBeenCalledTimes(20);
+      } finally {
+        verify.mockRestore();
+      }
+      expect((await gql<{ me: { username: string } }>('{ me { username } }', {}, token)).data?.me).toEqual({
+        username: 'confirmer',
+      });
+    });
+
     it('refuses login over graphql-ws (its limits count HTTP client addresses)', async () => {
       const live = liveClient(instance.apiUrl, adminToken);
       try {

@@ -3,7 +3,8 @@
 // HTTP as its page does. Then the grant does what an app password does (ingest, a like), a refresh
 // raced by two worker processes leaves one valid session, two members hold separate grants of one
 // account, a grant the member revokes on their PDS turns the account NEEDS_REAUTH, and signing in
-// again brings it back. A callback `state` that is forged, or another member's, links nothing.
+// again brings it back. A callback `state` that is forged, or another member's, links nothing. (The
+// web app's return from the server, in a browser: web-client.int-spec.)
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { AccountsService, credentialsKey, openCredentials } from '@tributary/accounts';
@@ -172,10 +173,13 @@ describe('linking with atproto OAuth', () => {
     );
     callback = await signInAndConsent(authorizeUrl.href, viewer);
     expect(callback.startsWith(`${instance.apiUrl}/oauth/bluesky/callback?`)).toBe(true);
-    // Where the browser lands: a page with what the member's client passes on.
+    // Where the browser lands: the web app, which finishes the link from its own address (the code
+    // is never written into the page).
     const page = await fetch(callback);
     expect(page.status).toBe(200);
-    expect(await page.text()).toContain(new URL(callback).searchParams.get('code')!);
+    const html = await page.text();
+    expect(html).toContain('/web/assets/');
+    expect(html).not.toContain(new URL(callback).searchParams.get('code')!);
   });
 
   it("refuses a forged state and another member's state, and links nothing", async () => {

@@ -68,7 +68,10 @@ async function addMember(name: string, follows: string[] = []): Promise<Member> 
 async function watching(member: TestBlueskyAccount, dids: string[]): Promise<void> {
   await waitFor(`${member.handle}'s follows on the stream`, async () => {
     const service = fanout();
-    return service.follows(member.did).length >= dids.length && dids.every((d) => service.isWatching(d));
+    return (
+      service.follows(member.did).length >= dids.length &&
+      dids.every((d) => service.isWatching(d) && jetstream.isWatching(d))
+    );
   });
 }
 

@@ -10,6 +10,7 @@ import { EventPublisher } from '@tributary/queue';
 import { blueskyNetwork } from '@tributary/testing';
 import type { BlueskyNetworkClient, TestBlueskyAccount } from '@tributary/testing';
 import { Redis } from 'ioredis';
+import WebSocket from 'ws';
 import pg from 'pg';
 import type { INestApplicationContext } from '@nestjs/common';
 import { AuthService } from '../../api/src/auth/auth.service.js';
@@ -496,6 +497,35 @@ describe('limits over graphql-ws', () => {
       expect((await sent[0]!.next()).errors?.[0]?.extensions).toMatchObject({ limit: 'depth' });
     } finally {
       await stubborn.dispose();
+    }
+  });
+
+  it('stops reading a connection it closed for its refusals: a burst of 20,000 operations is not worked through', async () => {
+    // The issue's 20,000 subscriptions sent at once: the socket was closed after 100 refusals, but
+    // read (each message parsed and answered) until the client's close frame came, after all of them.
+    const server = limited.running.apps.at(-1)!.get(GraphqlWsServer);
+    const prepare = jest.spyOn(server as unknown as { prepare: (...args: unknown[]) => unknown }, 'prepare');
+    const socket = new WebSocket(`${limited.apiUrl.replace(/^http/, 'ws')}/graphql`, 'graphql-transport-ws');
+    try {
+      await new Promise((resolve) => socket.once('open', resolve));
+      const acknowledged = new Promise((resolve) =>
+        socket.on('message', (data) => {
+          if (String(data).includes('connection_ack')) resolve(true);
+        }),
+      );
+      socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } }));
+      await acknowledged;
+      const closed = new Promise<number>((resolve) => socket.once('close', resolve));
+      const query = 'subscription { accountStatusChanged { id } }';
+      for (let i = 0; i < 20_000; i++)
+        socket.send(JSON.stringify({ id: String(i), type: 'subscribe', payload: { query } }));
+      expect(await closed).toBe(4429);
+      // Past the refusals, at most what had arrived with the message that closed it.
+      expect(prepare.mock.calls.length).toBeGreaterThan(REFUSALS_PER_CONNECTION);
+      expect(prepare.mock.calls.length).toBeLessThan(5_000);
+    } finally {
+      prepare.mockRestore();
+      socket.terminate();
     }
   });
 

@@ -126,7 +126,11 @@ describe('metrics', () => {
     const before = await scrape();
     await linkBluesky(graphqlClient(instance.apiUrl), token, account, net.info.pdsUrl);
     const fanout = () => instance.running.apps[0]!.get(BlueskyFanoutService);
-    await waitFor('the member’s follows on the stream', async () => fanout().isReady(account.did));
+    // The filter change reaches Jetstream on its own message; a post made before it applies is not sent.
+    await waitFor(
+      'the member’s follows on the stream',
+      async () => fanout().isReady(account.did) && jetstream.isWatching(account.did),
+    );
     await account.agent.post({ text: 'a post the stream brings' });
     const live = await waitFor('the post counted', async () => {
       const now = await scrape();

@@ -165,6 +165,7 @@ beforeAll(async () => {
     PLUGINS_PER_USER: '2',
     PLUGIN_UPLOADS_PER_HOUR: '20',
     PIPELINE_SPEC_MAX_KB: '4',
+    PIPELINE_VERSIONS_KEPT: '3',
   });
   prisma = instance.running.apps[0]!.get(PrismaService, { strict: false }).client;
   gql = graphqlClient(instance.apiUrl);
@@ -458,6 +459,33 @@ describe('pipelines', () => {
     expect(codeOf(over)).toBe('CONFLICT');
     expect(over.errors![0]!.message).toMatch(/at most 6 pipelines/);
     for (const id of made) ok(await gql('mutation($id: ID!) { deletePipeline(id: $id) }', { id }, bob.token));
+  });
+
+  it('keeps the newest PIPELINE_VERSIONS_KEPT versions of a pipeline', async () => {
+    // Every edit saved a version for good, and `versions` read them all (specs included).
+    const listed = ok(
+      await gql<{ pipelines: { id: string; version: number }[] }>(
+        '{ pipelines { id version } }',
+        {},
+        bob.token,
+      ),
+    );
+    const { id, version } = listed.pipelines[0]!;
+    for (let edit = 1; edit <= 4; edit++)
+      ok(
+        await gql(
+          'mutation($id: ID!, $s: JSON) { updatePipeline(id: $id, spec: $s) { version } }',
+          { id, s: { stages: [{ use: 'mute-words', with: { words: [`edit ${edit}`] } }] } },
+          bob.token,
+        ),
+      );
+    const done = await rebuilt(id, version + 4, bob.token);
+    expect(done.versions.map((v) => v.version)).toEqual([version + 2, version + 3, version + 4]);
+    expect(done.versions[2]!.spec).toEqual({
+      name: expect.any(String),
+      stages: [{ use: 'mute-words', with: { words: ['edit 4'] } }],
+    });
+    expect(await prisma.pipelineVersion.count({ where: { pipelineId: id } })).toBe(3);
   });
 });
 

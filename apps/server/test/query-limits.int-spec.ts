@@ -96,6 +96,37 @@ describe('query cost', () => {
       /^first: 1000000 is more than a list serves \(pages take 1 to 100 items\); query would cost 3000000 /,
     );
   });
+
+  it("counts a member's pipelines and versions by their quotas and a spec by its size, and a whole export once", async () => {
+    const gql = graphqlClient(defaults.apiUrl);
+    // Every version's spec of every pipeline (20 × 50 of up to 64 KiB) counted as 2 objects: 20
+    // aliases read them all 20 times over.
+    const versions = await gql('{ pipelines { id versions { version spec } } }', {}, defaultToken);
+    expect(codeOf(versions)).toBe('BAD_USER_INPUT');
+    expect(versions.errors![0]!.extensions).toMatchObject({ limit: 'cost', cost: 20 * (1 + 50 * 17) });
+    // What the web app asks for stays well within the limit.
+    const one = await gql<{ pipelines: { id: string }[] }>(
+      '{ pipelines { id name spec } }',
+      {},
+      defaultToken,
+    );
+    expect(one.errors).toBeUndefined();
+    const id = one.data!.pipelines[0]!.id;
+    const history = await gql(
+      'query($id: ID!) { pipeline(id: $id) { spec versions { version createdAt spec } } plugins { id configSchema } }',
+      { id },
+      defaultToken,
+    );
+    expect(history.errors).toBeUndefined();
+    // A member's whole data is asked for alone.
+    const exports = await gql('{ a: exportMyData b: exportMyData }', {}, defaultToken);
+    expect(codeOf(exports)).toBe('BAD_USER_INPUT');
+    expect(exports.errors![0]!.message).toBe(
+      'exportMyData must be the only field of its operation (no aliases, no other fields)',
+    );
+    expect(codeOf(await gql('{ exportMyData me { id } }', {}, defaultToken))).toBe('BAD_USER_INPUT');
+    expect((await gql('{ exportMyData }', {}, defaultToken)).errors).toBeUndefined();
+  });
 });
 
 /** `query { ...F0 }`, each fragment spreading the next three times: 3^(levels-1) fields in ~700 bytes. */

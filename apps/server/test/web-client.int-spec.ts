@@ -5,15 +5,30 @@
 // likes (kept after a reload), sees new posts announced live, cross-posts an image with its
 // description, is notified of a like, builds a pipeline in the editor (a muted word, reposts hidden,
 // a plugin's form) and sees the preview change before saving, then finds the hidden items in the
-// audit with their reasons; an administrator's screen; a phone-sized viewport, light and dark.
+// audit with their reasons; opens authors' profiles and follows and mutes them; links a Bluesky
+// account by "sign in with Bluesky" and comes back into the app; an administrator manages members
+// (their accounts' status, suspending, deleting) and invites; a phone-sized viewport, light and dark.
 // Every screen is checked with axe-core (no serious or critical violation) and written as a
 // screenshot to tmp/screenshots/web/.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { FakeMastodonServer, blueskyNetwork, seedTimeline } from '@tributary/testing';
-import type { BlueskyNetworkClient, FakeAccount, SeededTimeline } from '@tributary/testing';
+import { JobQueue } from '@tributary/queue';
+import {
+  FakeMastodonServer,
+  blueskyNetwork,
+  freePort,
+  revokeOAuthSessions,
+  seedTimeline,
+  signInAndConsent,
+} from '@tributary/testing';
+import type {
+  BlueskyNetworkClient,
+  FakeAccount,
+  SeededTimeline,
+  TestBlueskyAccount,
+} from '@tributary/testing';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { AuthService } from '../../api/src/auth/auth.service.js';
@@ -49,6 +64,8 @@ let fake: FakeMastodonServer;
 let mastoMe: FakeAccount;
 let mastoMeToken: string;
 let stormUri: string;
+/** A Bluesky account linked through "sign in with Bluesky" (atproto OAuth at its PDS). */
+let oauthReader: TestBlueskyAccount;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
@@ -88,6 +105,24 @@ const previewItem = (text: string) =>
     .locator('.preview-item')
     .filter({ has: page.locator('.preview-post-text', { hasText: new RegExp(`^${escaped(text)}$`) }) });
 
+/** The member's Bluesky server's authorization pages (where "sign in with Bluesky" goes). */
+const AUTHORIZE_PAGES = () => `${new URL(net.info.pdsUrl).origin}/oauth/authorize?**`;
+
+/**
+ * The member's sign-in and consent on their server's own pages, played over HTTP as in
+ * bluesky-oauth.int-spec; the browser is then sent back where the server sends it. Returns the
+ * authorization pages the browser asked for.
+ */
+async function consentingOnTheServer(account: TestBlueskyAccount): Promise<string[]> {
+  const visited: string[] = [];
+  await page.route(AUTHORIZE_PAGES(), async (route) => {
+    visited.push(route.request().url());
+    const callback = await signInAndConsent(route.request().url(), account);
+    await route.fulfill({ status: 303, headers: { location: callback } });
+  });
+  return visited;
+}
+
 beforeAll(async () => {
   const executablePath = execFileSync('sh', ['tools/scripts/ensure-chromium.sh'], {
     encoding: 'utf8',
@@ -119,12 +154,20 @@ beforeAll(async () => {
   fake.post(mastoAuthor, { text: 'The butler did it, all along.', spoilerText: 'film ending' });
   mastoMeToken = fake.issueToken(mastoMe);
 
+  oauthReader = await net.createAccount('oauthreader');
+
   instance = await startTestInstance({
     ROLE: 'all',
+    // The loopback OAuth client's redirect URI names the API's port: known before it starts.
+    PORT: String(await freePort()),
     POLL_INTERVAL_SECONDS: '3600',
     BACKFILL_DEPTH: '50',
     MASTODON_ALLOWED_HOSTS: fake.host,
     MASTODON_ALLOW_HTTP: 'true',
+    // "Sign in with Bluesky" resolves the handle and its PDS on the reference network.
+    BLUESKY_ALLOWED_HOSTS: [new URL(net.info.pdsUrl).host, new URL(net.info.plcUrl).host].join(','),
+    BLUESKY_PLC_URL: net.info.plcUrl,
+    BLUESKY_HANDLE_RESOLVER: net.info.pdsUrl,
   });
   gql = graphqlClient(instance.apiUrl);
 
@@ -235,8 +278,10 @@ describe('the web app in chromium', () => {
     expect(await card.textContent()).toContain('An article');
     expect(await page.locator('.reposted-by', { hasText: `@${seeded.bob.handle}` }).count()).toBe(2);
     expect(await post('A reply to alice').locator('.reply-context').textContent()).toContain('Replying to');
-    const link = post('Hi @').locator('.post-text a');
+    const link = post('Hi @').locator('.post-text a:not(.mention)');
     expect(await link.getAttribute('href')).toBe('https://example.com/a?b=1');
+    // A mention opens the person's profile in the app.
+    expect(await post('Hi @').locator('.post-text a.mention').getAttribute('href')).toMatch(/^#\/profile\//);
 
     const why = post('A picture').locator('details.why');
     await why.locator('summary').click();
@@ -363,18 +408,94 @@ describe('the web app in chromium', () => {
     expect(await like.getAttribute('class')).not.toContain('is-unread');
   });
 
-  it('lets the administrator create an invite, and upload a plugin', async () => {
-    await page.goto(`${instance.apiUrl}/#/admin`);
+  it('lets the administrator invite, see members with their accounts, suspend, reinstate and delete', async () => {
+    await page.goto(`${instance.apiUrl}/#/members`);
+    await page.locator('h1', { hasText: 'Members' }).waitFor();
     await page.locator('button', { hasText: 'Create an invite' }).click();
     const code = (await page.locator('code.invite-code').textContent())!;
     expect(code).toMatch(/\S{8,}/);
     expect(await page.locator('a', { hasText: `/#/signup?invite=` }).getAttribute('href')).toContain(
       encodeURIComponent(code),
     );
+    // Someone signs up with it.
+    const signedUp = await gql<{ signUp: { token: string } }>(
+      'mutation($i: String!) { signUp(invite: $i, username: "newcomer", password: "newcomer password") { token } }',
+      { i: code },
+    );
+    expect(signedUp.errors).toBeUndefined();
+    const newcomerToken = signedUp.data!.signUp.token;
+    const me = () => gql<{ me: { username: string } }>('{ me { username } }', {}, newcomerToken);
+    expect((await me()).data?.me.username).toBe('newcomer');
+
+    await page.reload();
+    const self = page.locator('li.member[data-username=webreader]');
+    await self.waitFor();
+    expect(await self.textContent()).toContain('(you)');
+    expect(await self.locator('button').count()).toBe(0); // no suspending or deleting oneself
+    // Each linked account with its status.
+    const bluesky = self.locator('.member-accounts li[data-status=ACTIVE]', {
+      hasText: seeded.viewer.handle,
+    });
+    await bluesky.waitFor();
+    expect(await bluesky.textContent()).toContain('Bluesky');
+    expect(await self.locator('.member-accounts > li', { hasText: 'Mastodon' }).textContent()).toContain(
+      'Active',
+    );
+
+    const newcomer = page.locator('li.member[data-username=newcomer]');
+    expect(await newcomer.textContent()).toContain('No linked account.');
+    await newcomer.locator('button', { hasText: 'Suspend newcomer' }).click();
+    await page.locator('li.member[data-username=newcomer][data-status=SUSPENDED]').waitFor();
+    expect(await newcomer.locator('.member-status').textContent()).toBe('Suspended');
+    expect(await page.locator('[role=status]', { hasText: 'newcomer is suspended' }).count()).toBe(1);
+    // Their session ended, and logging in is refused.
+    expect((await me()).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    const login = () =>
+      gql<{ login: { token: string } }>(
+        'mutation { login(username: "newcomer", password: "newcomer password") { token } }',
+        {},
+      );
+    expect((await login()).errors).toBeDefined();
+    await look('members');
+
+    await newcomer.locator('button', { hasText: 'Reinstate newcomer' }).click();
+    await page.locator('li.member[data-username=newcomer][data-status=ACTIVE]').waitFor();
+    expect((await login()).data?.login.token).toMatch(/\S{20,}/);
+
+    // Deleting asks first; cancelling keeps them.
+    await newcomer.locator('button', { hasText: 'Delete newcomer…' }).click();
+    const confirm = newcomer.locator('[role=group][aria-label="Confirm deleting newcomer"]');
+    expect(await confirm.textContent()).toContain('cannot be undone');
+    // Focus moved into the question (keyboard and screen reader users are there too).
+    await waitFor(
+      'the focus on Cancel',
+      async () =>
+        (await page.evaluate<string | null>('document.activeElement?.textContent ?? null')) === 'Cancel',
+      5_000,
+      50,
+    );
+    await look('members-confirm-delete');
+    await confirm.locator('button', { hasText: 'Cancel' }).click();
+    expect(await confirm.count()).toBe(0);
+    await newcomer.locator('button', { hasText: 'Delete newcomer…' }).click();
+    await confirm.locator('button', { hasText: 'Delete newcomer for good' }).click();
+    await newcomer.waitFor({ state: 'detached' });
+    await page.locator('[role=status]', { hasText: 'newcomer and all their data were deleted' }).waitFor();
+    const members = await gql<{ members: { username: string }[] }>(
+      '{ members { username } }',
+      {},
+      (await token())!,
+    );
+    expect(members.data!.members.map((m) => m.username)).toEqual([USERNAME]);
+  });
+
+  it('lets any member upload a plugin on the plugins screen', async () => {
+    await page.locator('nav a', { hasText: 'Plugins' }).click();
+    await page.locator('h1', { hasText: 'Plugins' }).waitFor();
     await page.getByLabel('Upload a plugin').fill(WARN_ON_WORD);
     await page.locator('button', { hasText: 'Upload plugin' }).click();
     await page.locator('ul.plugins li', { hasText: 'alice/warn-on-word' }).waitFor();
-    await look('admin');
+    await look('plugins');
   });
 
   it('builds a pipeline that mutes a word and hides reposts, previewing the change before saving', async () => {
@@ -449,6 +570,178 @@ describe('the web app in chromium', () => {
     expect(stormUri).toMatch(/^at:\/\//);
   });
 
+  it("opens an author's profile from the timeline and from a notification; follows and mutes on their network", async () => {
+    // alice names herself and writes a bio on her network: the profile is read from there, now.
+    const avatar = (await seeded.alice.agent.uploadBlob(PNG, { encoding: 'image/png' })).data.blob;
+    await seeded.alice.agent.upsertProfile((p) => ({
+      ...p,
+      displayName: 'Alice Liddell',
+      description: 'Walks by the river.\nWrites about it.',
+      avatar,
+    }));
+    await net.processAll();
+
+    await page.goto(`${instance.apiUrl}/#/timeline`);
+    await post('A picture').locator('a.author-link').click();
+    const card = page.locator('.profile-card');
+    await card.locator('h1', { hasText: 'Alice Liddell' }).waitFor({ timeout: 30_000 });
+    expect(await card.locator('.handle').textContent()).toContain(`@${seeded.alice.handle}`);
+    expect(await card.locator('.bio').textContent()).toBe('Walks by the river.\nWrites about it.');
+    expect(await card.locator('.relationship').textContent()).toContain('Following');
+    // Her posts as her network lists them (the member's pipeline does not apply here).
+    await page.locator('.profile article.post', { hasText: 'A storm is coming over the hills' }).waitFor();
+
+    const follows = async () =>
+      (
+        await seeded.viewer.agent.com.atproto.repo.listRecords({
+          repo: seeded.viewer.did,
+          collection: 'app.bsky.graph.follow',
+        })
+      ).data.records.map((r) => (r.value as { subject: string }).subject);
+    expect(await follows()).toContain(seeded.alice.did);
+    await card.getByRole('button', { name: 'Unfollow Alice Liddell' }).click();
+    await card
+      .getByRole('button', { name: 'Follow Alice Liddell', exact: true })
+      .waitFor({ timeout: 60_000 });
+    expect(await follows()).not.toContain(seeded.alice.did);
+    // The network's view catches up (a follow while it still sees the old one is taken as done).
+    await net.processAll();
+    await card.getByRole('button', { name: 'Follow Alice Liddell', exact: true }).click();
+    await card.getByRole('button', { name: 'Unfollow Alice Liddell' }).waitFor({ timeout: 60_000 });
+    expect(await follows()).toContain(seeded.alice.did);
+
+    await card.getByRole('button', { name: 'Mute Alice Liddell', exact: true }).click();
+    await card.getByRole('button', { name: 'Unmute Alice Liddell' }).waitFor({ timeout: 60_000 });
+    expect(await card.locator('.relationship').textContent()).toContain('Muted');
+    const muted = async () =>
+      (
+        await gql<{ author: { relationship: { muted: boolean } } }>(
+          'query($id: String!) { author(id: $id) { relationship { muted } } }',
+          { id: seeded.alice.did },
+          (await token())!,
+        )
+      ).data!.author.relationship.muted;
+    expect(await muted()).toBe(true);
+    await look('profile');
+    await card.getByRole('button', { name: 'Unmute Alice Liddell' }).click();
+    await card.getByRole('button', { name: 'Mute Alice Liddell', exact: true }).waitFor({ timeout: 60_000 });
+    expect(await muted()).toBe(false);
+
+    // A Mastodon author, read through the member's Mastodon account.
+    await page.goto(`${instance.apiUrl}/#/timeline`);
+    await page
+      .locator('article.post', { hasText: 'film ending' })
+      .locator('a.author-link', { hasText: 'cinephile' })
+      .click();
+    await card.locator('h1', { hasText: 'cinephile' }).waitFor({ timeout: 30_000 });
+    expect(await card.getAttribute('data-network')).toBe('MASTODON');
+    await page.locator('.profile article.post', { hasText: 'film ending' }).waitFor();
+
+    // From a notification: bob, who liked the member's post; his repost is marked as one.
+    await page.goto(`${instance.apiUrl}/#/notifications`);
+    await page.locator('li.notification[data-kind=LIKE] a.actor', { hasText: seeded.bob.handle }).click();
+    await card.locator('h1', { hasText: seeded.bob.handle }).waitFor({ timeout: 30_000 });
+    const repost = page.locator('.profile article.post', { hasText: 'Spotted by a stranger' });
+    await repost.waitFor();
+    expect(await repost.locator('.reposted-by').textContent()).toContain(`@${seeded.bob.handle}`);
+  });
+
+  it('links a Bluesky account with "sign in with Bluesky": off to its server, back into the accounts screen', async () => {
+    const visited = await consentingOnTheServer(oauthReader);
+    await page.goto(`${instance.apiUrl}/#/accounts`);
+    const signIn = page.locator('#link-bluesky form').first();
+    await signIn.locator('input[name=handle]').fill(oauthReader.handle);
+    await signIn.locator('button', { hasText: 'Sign in with Bluesky' }).click();
+    await page.waitForURL(/#\/accounts\?linked=/, { timeout: 60_000 });
+    await page.unroute(AUTHORIZE_PAGES());
+    expect(visited).toHaveLength(1);
+    // Back at the app's own address: the callback's code is gone from the address bar.
+    const url = new URL(page.url());
+    expect(url.pathname).toBe('/');
+    expect(url.search).toBe('');
+
+    const linked = page.locator('li.account.is-new');
+    await linked.waitFor();
+    expect(await linked.textContent()).toContain(oauthReader.handle);
+    expect(await linked.getAttribute('data-status')).toBe('ACTIVE');
+    expect(await page.locator('.linked-notice').textContent()).toContain(
+      `Bluesky account ${oauthReader.handle} linked.`,
+    );
+    const accounts = await gql<{ linkedAccounts: { handle: string; status: string }[] }>(
+      '{ linkedAccounts { handle status } }',
+      {},
+      (await token())!,
+    );
+    expect(accounts.data!.linkedAccounts).toContainEqual({ handle: oauthReader.handle, status: 'ACTIVE' });
+    await look('accounts-oauth-return');
+
+    // The member said no on their server: told so, nothing linked, and the way back.
+    await page.goto(
+      `${instance.apiUrl}/oauth/bluesky/callback?error=access_denied&error_description=${encodeURIComponent('Access denied')}&state=x`,
+    );
+    const refused = page.locator('[role=alert]', { hasText: 'Tributary was not allowed on your server' });
+    await refused.waitFor();
+    expect(await page.locator('nav a[aria-current=page]').textContent()).toBe('Accounts');
+    await look('oauth-return-refused');
+    await refused.locator('a', { hasText: 'Back to Accounts' }).click();
+    await page.locator('h1', { hasText: 'Accounts' }).waitFor();
+  });
+
+  it('shows a revoked grant as needing sign-in, live, and signing in again from there brings it back', async () => {
+    const { data } = await gql<{
+      linkedAccounts: { id: string; handle: string; sources: { id: string; kind: string }[] }[];
+    }>('{ linkedAccounts { id handle sources { id kind } } }', {}, (await token())!);
+    const account = data!.linkedAccounts.find((a) => a.handle === oauthReader.handle)!;
+    await page.goto(`${instance.apiUrl}/#/accounts`);
+    const card = page.locator(`li.account[data-account-id="${account.id}"]`);
+    await card.waitFor();
+    // The member signs Tributary out on their server's account page; the next sync finds out.
+    expect(await revokeOAuthSessions(net.info.pdsUrl, oauthReader, 'http://localhost')).toBe(1);
+    const home = account.sources.find((s) => s.kind === 'HOME')!;
+    await instance.running.apps[0]!.get(JobQueue).enqueue('sync-source', { sourceId: home.id });
+    await page
+      .locator(`li.account[data-account-id="${account.id}"][data-status=NEEDS_REAUTH]`)
+      .waitFor({ timeout: 60_000 });
+    expect(await card.locator('.badge').first().textContent()).toBe('Needs sign-in again');
+    expect(await card.locator('.reauth').textContent()).toContain('Bluesky refused the stored credentials');
+    await look('accounts-needs-reauth');
+
+    const visited = await consentingOnTheServer(oauthReader);
+    await card.locator('button', { hasText: `Sign in again as ${oauthReader.handle}` }).click();
+    await page.waitForURL(/#\/accounts\?linked=/, { timeout: 60_000 });
+    await page.unroute(AUTHORIZE_PAGES());
+    expect(visited).toHaveLength(1);
+    // The same account, updated in place.
+    await page.locator(`li.account.is-new[data-account-id="${account.id}"][data-status=ACTIVE]`).waitFor();
+  });
+
+  it("links a Mastodon account through its server's OAuth: the code its page shows, pasted back", async () => {
+    // Without PUBLIC_URL the instance shows the code on its own page (out of band), in a new tab.
+    const second = fake.createAccount('evening');
+    await context.route(`${fake.origin}/oauth/authorize?**`, async (route) => {
+      const { code } = fake.approve(route.request().url(), second);
+      await route.fulfill({
+        status: 200,
+        contentType: 'text/html',
+        body: `<!doctype html><title>Authorization code</title><p>Copy this code: <code>${code}</code></p>`,
+      });
+    });
+    await page.goto(`${instance.apiUrl}/#/accounts`);
+    const mastodon = page.locator('#link-mastodon');
+    await mastodon.locator('input[name=instance]').first().fill(fake.origin);
+    const [tab] = await Promise.all([
+      context.waitForEvent('page'),
+      mastodon.locator('button', { hasText: 'Sign in with your server' }).click(),
+    ]);
+    const code = (await tab.locator('code').textContent())!;
+    await tab.close();
+    await context.unroute(`${fake.origin}/oauth/authorize?**`);
+    await mastodon.locator('input[name=code]').fill(code);
+    await mastodon.locator('button', { hasText: 'Finish linking' }).click();
+    await page.locator('li.account[data-status=ACTIVE]', { hasText: 'evening@' }).waitFor();
+    expect(await mastodon.locator('input[name=code]').count()).toBe(0);
+  });
+
   it('fits a phone, in the dark theme too', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${instance.apiUrl}/#/timeline`);
@@ -472,6 +765,10 @@ describe('the web app in chromium', () => {
     await page.locator('.preview-summary').waitFor({ timeout: 30_000 });
     expect(await overflow()).toBe('fits');
     await look('phone-pipeline-editor');
+    await page.goto(`${instance.apiUrl}/#/profile/${encodeURIComponent(seeded.alice.did)}`);
+    await page.locator('.profile article.post').first().waitFor({ timeout: 30_000 });
+    expect(await overflow()).toBe('fits');
+    await look('phone-profile');
 
     await page.locator('.theme-picker select').selectOption('dark');
     // Applied by an effect after the render: waited for, not read at once.

@@ -1,7 +1,6 @@
 // The app shell: who is logged in, the navigation, the theme, and which screen the route shows.
 import { useEffect, useState } from 'preact/hooks';
-import { messageOf, request } from './api/client';
-import { CompleteMastodonLink, Me } from './api/operations';
+import { Me } from './api/operations';
 import { session, useSession } from './api/session';
 import { useQuery } from './api/use-query';
 import { resetViewerActions } from './api/viewer-actions';
@@ -9,11 +8,14 @@ import { href, useRoute } from './router';
 import { useTheme } from './theme';
 import type { Theme } from './theme';
 import { AccountsScreen } from './screens/accounts-screen';
-import { AdminScreen } from './screens/admin-screen';
 import { AuditScreen } from './screens/audit-screen';
 import { AuthScreen } from './screens/auth-screen';
+import { MembersScreen } from './screens/members-screen';
 import { NotificationsScreen, useUnreadNotifications } from './screens/notifications-screen';
+import { OAuthReturn, oauthReturnAt } from './screens/oauth-return';
 import { PipelineEditorScreen, PipelinesScreen } from './screens/pipelines-screen';
+import { PluginsScreen } from './screens/plugins-screen';
+import { ProfileScreen } from './screens/profile-screen';
 import { ThreadScreen } from './screens/thread-screen';
 import { TimelineScreen } from './screens/timeline-screen';
 
@@ -23,11 +25,9 @@ const NAV = [
   { route: 'accounts', label: 'Accounts' },
   { route: 'pipelines', label: 'Pipelines' },
   { route: 'audit', label: 'Hidden' },
-  { route: 'admin', label: 'Admin' },
+  { route: 'members', label: 'Members', adminOnly: true },
+  { route: 'plugins', label: 'Plugins' },
 ];
-
-/** A Mastodon instance sent the member back here with an OAuth code (PUBLIC_URL is set). */
-const MASTODON_CALLBACK = '/oauth/mastodon/callback';
 
 function ThemePicker() {
   const [theme, setTheme] = useTheme();
@@ -43,46 +43,27 @@ function ThemePicker() {
   );
 }
 
-function MastodonCallback() {
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    const params = new URLSearchParams(location.search);
-    const expected = sessionStorage.getItem('tributary.mastodon-oauth-state');
-    const state = params.get('state') ?? '';
-    if (!expected || state !== expected)
-      return setError('This sign-in was not started here (or already finished). Start again from Accounts.');
-    request(CompleteMastodonLink, { code: params.get('code') ?? '', state })
-      .then(() => {
-        sessionStorage.removeItem('tributary.mastodon-oauth-state');
-        location.replace(`/${href('accounts')}`);
-      })
-      .catch((e) => setError(messageOf(e)));
-  }, []);
-  return error ? (
-    <p class="error" role="alert">
-      {error} <a href={`/${href('accounts')}`}>Accounts</a>
-    </p>
-  ) : (
-    <p aria-busy="true">Finishing the link with your Mastodon server…</p>
-  );
-}
-
-function Screen({ isAdmin }: { isAdmin: boolean }) {
+function Screen({ isAdmin, myId }: { isAdmin: boolean; myId: string | null }) {
   const { parts, params } = useRoute();
   const [first = 'timeline', second] = parts;
   switch (first) {
     case 'accounts':
-      return <AccountsScreen />;
+      return <AccountsScreen linked={params.get('linked')} />;
     case 'notifications':
       return <NotificationsScreen />;
+    case 'profile':
+      return second ? <ProfileScreen key={second} actor={second} /> : null;
     case 'thread':
       return second ? <ThreadScreen key={second} postId={second} /> : null;
     case 'pipelines':
       return second ? <PipelineEditorScreen key={second} id={second} /> : <PipelinesScreen />;
     case 'audit':
       return <AuditScreen pipelineId={params.get('pipeline')} />;
-    case 'admin':
-      return <AdminScreen isAdmin={isAdmin} />;
+    case 'members':
+      return <MembersScreen isAdmin={isAdmin} myId={myId} />;
+    case 'plugins':
+    case 'admin': // the screen's earlier name, in links handed out before
+      return <PluginsScreen />;
     default:
       return <TimelineScreen pipelineId={params.get('pipeline')} />;
   }
@@ -93,7 +74,15 @@ function LoggedIn() {
   const me = useQuery(Me, {});
   const isAdmin = me.data?.me.role === 'ADMIN';
   const unread = useUnreadNotifications();
-  const active = parts[0] ?? 'timeline';
+  // Read once: the page leaves the callback's address as soon as it can; going to another screen
+  // (a hash change) leaves the return for good.
+  const [returning, setReturning] = useState(() => oauthReturnAt(location.pathname));
+  useEffect(() => {
+    const leave = () => setReturning(null);
+    window.addEventListener('hashchange', leave);
+    return () => window.removeEventListener('hashchange', leave);
+  }, []);
+  const active = returning ? 'accounts' : parts[0] === 'admin' ? 'plugins' : (parts[0] ?? 'timeline');
   const logout = () => {
     resetViewerActions();
     session.clear();
@@ -110,10 +99,10 @@ function LoggedIn() {
         </a>
         <nav aria-label="Main">
           <ul>
-            {NAV.map((item) => (
+            {NAV.filter((item) => isAdmin || !item.adminOnly).map((item) => (
               <li key={item.route}>
                 <a href={href(item.route)} aria-current={active === item.route ? 'page' : undefined}>
-                  {item.route === 'admin' && !isAdmin ? 'Plugins' : item.label}
+                  {item.label}
                   {item.route === 'notifications' && unread > 0 ? (
                     <span class="unread-count">
                       {' '}
@@ -135,7 +124,11 @@ function LoggedIn() {
         </div>
       </header>
       <main id="main" tabIndex={-1}>
-        {location.pathname === MASTODON_CALLBACK ? <MastodonCallback /> : <Screen isAdmin={isAdmin} />}
+        {returning ? (
+          <OAuthReturn network={returning} />
+        ) : (
+          <Screen isAdmin={isAdmin} myId={me.data?.me.id ?? null} />
+        )}
       </main>
     </>
   );

@@ -11,6 +11,7 @@ import {
   exchangeCode,
   MASTODON_SCOPES,
   registerApp,
+  revokeToken,
   verifyCredentials,
 } from '@tributary/connector-mastodon';
 import type { MastodonApp, MastodonStreamOptions } from '@tributary/connector-mastodon';
@@ -30,6 +31,12 @@ import { BlueskyOAuthLinks } from './bluesky-oauth-links.js';
 import { BlueskySessions } from './bluesky-sessions.js';
 import { credentialsKey, openCredentials, sealCredentials } from './credentials.js';
 import type { AccountCredentials } from './credentials.js';
+
+/** What revoking a linked account's credentials at its network came to. */
+export type RevokeOutcome = 'revoked' | 'not-ours' | 'failed';
+
+/** How long unlinking waits for a network to revoke credentials before going on without it. */
+const REVOKE_TIMEOUT_MS = 10_000;
 
 /** How long a started OAuth link waits for its code. */
 const PENDING_LINK_TTL_MS = 15 * 60_000;
@@ -171,19 +178,76 @@ export class AccountsService {
     return oauth?.confidential ? { metadata: oauth.clientMetadata, jwks: oauth.jwks } : null;
   }
 
-  /** Revokes the member's OAuth grant for a Bluesky account (after unlinking it); best effort upstream. */
-  async revokeBlueskyOAuth(userId: string, did: string): Promise<void> {
+  /**
+   * Revokes a linked account's credentials at its network, best effort, when it is unlinked or its
+   * member deleted: a Bluesky OAuth grant at the member's server, an app-password session ended there
+   * (deleteSession), a Mastodon token our app obtained (POST /oauth/revoke). A token the member
+   * pasted belongs to another app and is theirs to revoke. A server that fails or does not answer
+   * within REVOKE_TIMEOUT_MS is logged and left: removing the account here goes on regardless.
+   */
+  async revokeCredentials(
+    account: Pick<LinkedAccount, 'userId' | 'networkAccountId' | 'serviceUrl' | 'credentials'>,
+  ): Promise<RevokeOutcome> {
+    const label = `credentials of ${account.networkAccountId}`;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no answer within ${REVOKE_TIMEOUT_MS} ms`)),
+        REVOKE_TIMEOUT_MS,
+      );
+    });
     try {
-      await this.blueskyOAuth.revoke(userId, did);
+      const outcome = await Promise.race([this.revokeUpstream(account), timeout]);
+      if (outcome === 'not-ours') this.logger.log(`${label}: a pasted token, not revocable by Tributary`);
+      return outcome;
     } catch (error) {
-      // The server unreachable: the grant expires there on its own; ours must go regardless.
-      this.logger.warn(`Bluesky grant of ${did} not revoked upstream: ${(error as Error).message}`);
-      await this.db.client.blueskyOAuthSession.deleteMany({ where: { userId, did } });
+      this.logger.warn(`${label} not revoked upstream: ${(error as Error).message}`);
+      return 'failed';
+    } finally {
+      clearTimeout(timer);
+      // Whatever the server said, the grant is forgotten here.
+      await this.db.client.blueskyOAuthSession
+        .deleteMany({ where: { userId: account.userId, did: account.networkAccountId } })
+        .catch(() => undefined);
     }
   }
 
-  /** Links a Mastodon account with a personal access token (checked against the instance). */
-  async linkMastodonToken(userId: string, input: { instance: string; accessToken: string }) {
+  private async revokeUpstream(
+    account: Pick<LinkedAccount, 'userId' | 'networkAccountId' | 'serviceUrl' | 'credentials'>,
+  ): Promise<RevokeOutcome> {
+    const credentials = openCredentials(account.credentials, this.key);
+    if (credentials.network === 'BLUESKY') {
+      if ('oauth' in credentials) await this.blueskyOAuth.revoke(account.userId, credentials.oauth.did);
+      else await BlueskySession.signOut({ session: credentials.session, hostPolicy: this.blueskyPolicy });
+      return 'revoked';
+    }
+    const app = credentials.clientId
+      ? await this.db.client.mastodonApp.findUnique({ where: { instance: account.serviceUrl } })
+      : null;
+    // The app that obtained the token was registered again since (new scopes): its secret is gone.
+    if (!app || app.clientId !== credentials.clientId) return 'not-ours';
+    await revokeToken(
+      {
+        instanceOrigin: account.serviceUrl,
+        clientId: app.clientId,
+        clientSecret: open(app.clientSecret, this.key),
+        redirectUri: app.redirectUri,
+        scopes: app.scopes,
+      },
+      credentials.accessToken,
+      this.mastodonPolicy,
+    );
+    return 'revoked';
+  }
+
+  /**
+   * Links a Mastodon account with an access token (checked against the instance): one pasted by the
+   * member, or one our app `clientId` obtained through OAuth (which can revoke it later).
+   */
+  async linkMastodonToken(
+    userId: string,
+    input: { instance: string; accessToken: string; clientId?: string },
+  ) {
     const origin = await assertSafeInstanceUrl(input.instance, this.mastodonPolicy);
     const who = await verifyCredentials(origin, input.accessToken, this.mastodonPolicy);
     return this.saveLinked(userId, {
@@ -191,7 +255,11 @@ export class AccountsService {
       networkAccountId: who.uri,
       handle: who.handle,
       serviceUrl: origin,
-      credentials: { network: 'MASTODON', accessToken: input.accessToken.trim() },
+      credentials: {
+        network: 'MASTODON',
+        accessToken: input.accessToken.trim(),
+        ...(input.clientId ? { clientId: input.clientId } : {}),
+      },
     });
   }
 
@@ -242,7 +310,11 @@ export class AccountsService {
       ...this.mastodonPolicy,
       codeVerifier: open(pending.verifier, this.key),
     });
-    return this.linkMastodonToken(userId, { instance: app.instanceOrigin, accessToken });
+    return this.linkMastodonToken(userId, {
+      instance: app.instanceOrigin,
+      accessToken,
+      clientId: app.clientId,
+    });
   }
 
   private async mastodonApp(instance: string): Promise<MastodonApp> {

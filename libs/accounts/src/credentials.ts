@@ -9,7 +9,8 @@ import { open, seal } from '@tributary/db';
  */
 export type BlueskyCredentials = { network: 'BLUESKY'; session: BlueskySessionData };
 export type BlueskyOAuthCredentials = { network: 'BLUESKY'; oauth: { did: string; linkId: string } };
-export type MastodonCredentials = { network: 'MASTODON'; accessToken: string };
+/** `clientId`: the app of ours that obtained the token (OAuth link), which can revoke it; absent for a pasted token. */
+export type MastodonCredentials = { network: 'MASTODON'; accessToken: string; clientId?: string };
 export type AccountCredentials = BlueskyCredentials | BlueskyOAuthCredentials | MastodonCredentials;
 
 /** The AES-256-GCM key; the launcher resolves it (env or DATA_DIR/secret.key) before start-up. */

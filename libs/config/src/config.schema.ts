@@ -236,6 +236,12 @@ export const configSchema = z.object({
   PIPELINES_PER_USER: z.coerce.number().int().min(1).max(1000).default(20),
   /** Largest pipeline spec accepted, in KiB of JSON. */
   PIPELINE_SPEC_MAX_KB: z.coerce.number().int().min(1).max(1024).default(64),
+  /**
+   * Saved versions kept per pipeline, the newest (a spec edit and a subscribed filter list's new
+   * version each save one); older ones are deleted. Bounds what one member stores and what
+   * `pipelines { versions { spec } }` reads.
+   */
+  PIPELINE_VERSIONS_KEPT: z.coerce.number().int().min(1).max(10_000).default(50),
   /** How many plugins one user may upload (each name@version counts once). */
   PLUGINS_PER_USER: z.coerce.number().int().min(0).max(1000).default(20),
   /**

@@ -175,6 +175,8 @@ export interface PostDraft {
   language?: string | null;
   replyTo?: (PostTarget & { root?: PostTarget | null }) | null;
   media?: DraftMedia[];
+  /** The post quoted (Mastodon: instances of API version 7, Mastodon 4.5, and later). */
+  quoteOf?: PostTarget | null;
 }
 
 /** An image to upload with a post. */

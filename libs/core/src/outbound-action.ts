@@ -21,6 +21,8 @@ export const ActionKind = {
   Unblock: 'UNBLOCK',
   Bookmark: 'BOOKMARK',
   Unbookmark: 'UNBOOKMARK',
+  /** A new post quoting the target (Mastodon 4.5+). */
+  Quote: 'QUOTE',
 } as const;
 export type ActionKind = (typeof ActionKind)[keyof typeof ActionKind];
 

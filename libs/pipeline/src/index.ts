@@ -18,6 +18,7 @@ export {
 export { PluginSandbox } from './sandbox/plugin-sandbox.js';
 export type { SandboxOptions, SandboxReply } from './sandbox/plugin-sandbox.js';
 export {
+  MAX_CONFIG_SCHEMA_BYTES,
   MAX_PLUGIN_SOURCE_BYTES,
   PluginSourceError,
   SANDBOX_CHUNK,

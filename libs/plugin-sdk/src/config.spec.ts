@@ -110,3 +110,27 @@ describe('config schema patterns run in linear time (RE2)', () => {
     expect(problemsOf(schema, { ratio: 2 })).toEqual(['with.ratio: Too big: expected number to be <=1']);
   });
 });
+
+describe('compiled config schemas', () => {
+  it('compile one schema object once, however many stages use it (an unusable one fails the same each time)', () => {
+    // A pipeline of 64 stages of one plugin compiled its schema 64 times on each validation,
+    // preview and rebuild. Reads of the schema's `properties` count the compilations.
+    let reads = 0;
+    const properties = { n: { type: 'number', default: 1 } };
+    const schema = { type: 'object' } as JsonSchema;
+    Object.defineProperty(schema, 'properties', {
+      enumerable: true,
+      get: () => (reads++, properties),
+    });
+    const first = compileConfigSchema(schema);
+    const afterFirst = reads;
+    expect(afterFirst).toBeGreaterThan(0);
+    for (let stage = 0; stage < 63; stage++) expect(compileConfigSchema(schema)).toBe(first);
+    expect(reads).toBe(afterFirst);
+    expect(checkPluginConfig(first, {})).toEqual({ ok: true, config: { n: 1 } });
+
+    const unusable: JsonSchema = { type: 'banana' };
+    expect(() => compileConfigSchema(unusable)).toThrow(PluginContractError);
+    expect(() => compileConfigSchema(unusable)).toThrow(/^configSchema: /);
+  });
+});

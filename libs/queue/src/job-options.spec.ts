@@ -7,6 +7,7 @@ import type { JobName, JobPayloads } from './jobs.js';
 
 const SAMPLE: { [N in JobName]: JobPayloads[N] } = {
   'sync-source': { sourceId: 's' },
+  'recheck-source': { sourceId: 's' },
   'backfill-source': { sourceId: 's' },
   'fanout-posts': {
     items: [{ uri: 'at://did:plc:a/app.bsky.feed.post/1', sourceIds: ['s'], reason: null }],

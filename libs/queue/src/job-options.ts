@@ -77,6 +77,11 @@ export function jobOptions<N extends JobName>(name: N, data: JobPayloads[N]): Jo
       // A sync requested while one runs is kept (once), so posts arriving mid-sync are not missed.
       return { ...base, deduplication: { id: `sync:${sourceId}`, keepLastIfActive: true } };
     }
+    case 'recheck-source': {
+      const { sourceId } = data as JobPayloads['recheck-source'];
+      // Reopened streams asking again while one waits are the same re-check.
+      return { ...base, deduplication: { id: `recheck:${sourceId}` } };
+    }
     case 'backfill-source': {
       const { sourceId } = data as JobPayloads['backfill-source'];
       return { ...base, deduplication: { id: `backfill:${sourceId}` } };

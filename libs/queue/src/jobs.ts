@@ -17,6 +17,11 @@ export interface JobPayloads {
   /** Fetch what is new in one source since its stored marker. */
   'sync-source': { sourceId: string };
   /**
+   * Look for edits and deletions at origin in a Mastodon source's newest page: what its stream
+   * would have announced while it was down (queued when the stream opens again).
+   */
+  'recheck-source': { sourceId: string };
+  /**
    * Posts the Bluesky stream announced, for the sources the community's follow graph names:
    * hydrated once from the AppView, stored once, attached to every source (with the repost that
    * brought it, by DID), the users' pipelines run. `attempt` counts waits for a slow AppView.
@@ -76,6 +81,7 @@ export type JobName = keyof JobPayloads;
 /** Which queue carries each job. Adding a job name without a queue here does not compile. */
 export const JOB_QUEUE: { readonly [N in JobName]: QueueName } = {
   'sync-source': QueueName.Ingest,
+  'recheck-source': QueueName.Ingest,
   'backfill-source': QueueName.Ingest,
   'fanout-posts': QueueName.Ingest,
   'enrich-posts': QueueName.Ingest,

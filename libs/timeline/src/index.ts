@@ -3,6 +3,7 @@ export { TimelineService, TimelineInputError, REBUILD_BATCH } from './timeline.s
 export type { RunResult, RebuildProgress } from './timeline.service.js';
 export { PluginCatalog } from './plugin-catalog.js';
 export { createDefaultPipeline } from './default-pipeline.js';
+export { pruneVersions } from './pipeline-versions.js';
 export {
   InvalidCursorError,
   checkPipeline,

@@ -62,22 +62,21 @@ export class LinkedAccountsService {
   }
 
   /**
-   * Unlinks one of the caller's accounts: its credentials and sources go (a Bluesky OAuth grant is
-   * revoked at the member's server too); posts stay for others.
+   * Unlinks one of the caller's accounts: its credentials and sources go, and the credentials are
+   * revoked at the network where Tributary can (AccountsService.revokeCredentials); posts stay for
+   * others.
    */
   async unlink(userId: string, accountId: string): Promise<boolean> {
     if (!isUuid(accountId)) throw new AppException(AppErrorCode.NotFound, 'linked account not found');
     const account = await this.db.client.linkedAccount.findFirst({
       where: { id: accountId, userId },
-      select: { network: true, networkAccountId: true },
+      select: { userId: true, networkAccountId: true, serviceUrl: true, credentials: true },
     });
     const deleted = await this.db.client.linkedAccount.deleteMany({ where: { id: accountId, userId } });
     if (!account || deleted.count === 0) {
       throw new AppException(AppErrorCode.NotFound, 'linked account not found');
     }
-    if (account.network === Network.Bluesky) {
-      await this.linking.revokeBlueskyOAuth(userId, account.networkAccountId);
-    }
+    await this.linking.revokeCredentials(account);
     return true;
   }
 }

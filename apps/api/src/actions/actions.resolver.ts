@@ -106,6 +106,27 @@ export class ActionsResolver {
 
   @Mutation(() => ActionModel, {
     description:
+      "A new post quoting a Mastodon post you can see, through your account that saw it (instances of Mastodon 4.5 and later take quote posts; checked first, with the instance's limits).",
+  })
+  quote(
+    @CurrentUser() user: AuthenticatedUser,
+    @Args('post', { type: () => ID }) post: string,
+    @Args('text') text: string,
+    @Args('contentWarning', { type: () => String, nullable: true }) contentWarning?: string | null,
+    @Args('language', { type: () => String, nullable: true }) language?: string | null,
+    @Args('account', ACCOUNT_ARG) account?: string | null,
+  ) {
+    const draft: ActionDraft = {
+      text,
+      contentWarning: contentWarning || null,
+      language: language || null,
+      media: [],
+    };
+    return this.writes.onPost(user.id, ActionKind.Quote, post, account ?? null, draft);
+  }
+
+  @Mutation(() => ActionModel, {
+    description:
       "Delete one of your own posts on its network, through the linked account that wrote it (anyone else's post is refused).",
   })
   deletePost(@CurrentUser() user: AuthenticatedUser, @Args('post', { type: () => ID }) post: string) {

@@ -25,7 +25,8 @@ export type PostActionKind =
   | typeof ActionKind.Unlike
   | typeof ActionKind.Repost
   | typeof ActionKind.Unrepost
-  | typeof ActionKind.Reply;
+  | typeof ActionKind.Reply
+  | typeof ActionKind.Quote;
 
 const NETWORK_NAME: Record<Network, string> = { BLUESKY: 'Bluesky', MASTODON: 'Mastodon' };
 const POST_ID = /^[1-9]\d{0,18}$/;
@@ -68,7 +69,12 @@ export class ActionsService {
   ): Promise<ActionModel> {
     const post = await this.visiblePost(userId, postId);
     const account = await this.actingAccount(userId, post.network, accountId, post.seenBy);
-    if (draft) await this.checkLimits(draft, [account]);
+    if (kind === ActionKind.Quote && post.network !== Network.Mastodon) {
+      throw new AppException(AppErrorCode.BadUserInput, 'post: only Mastodon posts can be quoted for now', {
+        field: 'post',
+      });
+    }
+    if (draft) await this.checkLimits(draft, [account], { quote: kind === ActionKind.Quote });
     const undoes =
       kind === ActionKind.Unlike ? ActionKind.Like : kind === ActionKind.Unrepost ? ActionKind.Repost : null;
     const payload: ActionPayload = {
@@ -291,7 +297,11 @@ export class ActionsService {
   }
 
   /** Refuses a draft that any of the target networks would refuse, naming each network and limit. */
-  private async checkLimits(draft: ActionDraft, accounts: LinkedAccount[]): Promise<void> {
+  private async checkLimits(
+    draft: ActionDraft,
+    accounts: LinkedAccount[],
+    options: { quote?: boolean } = {},
+  ): Promise<void> {
     const problems = draftProblems(draft);
     for (const account of accounts) {
       if (account.network === Network.Bluesky) {
@@ -299,7 +309,7 @@ export class ActionsService {
       } else {
         const limits = await this.mastodonLimits.of(account.serviceUrl);
         problems.push(
-          ...mastodonProblems(draft, limits, new URL(account.serviceUrl).host).map((p) => p.message),
+          ...mastodonProblems(draft, limits, new URL(account.serviceUrl).host, options).map((p) => p.message),
         );
       }
     }

@@ -22,6 +22,7 @@ const limits = {
   maxMediaAttachments: 4,
   supportedMimeTypes: ['image/png'],
   imageSizeLimit: 10,
+  quotePosts: true,
 };
 const png = (bytes: number) => ({
   data: Buffer.alloc(bytes, 1).toString('base64'),
@@ -103,5 +104,18 @@ describe('draft problems', () => {
     expect(
       mastodonProblems(draft({ media: [{ ...png(1), mimeType: 'image/gif' }] }), limits, 'x.test'),
     ).toHaveLength(1);
+  });
+
+  it('Mastodon: a quote post only where the instance takes them, and without media', () => {
+    expect(mastodonProblems(draft(), limits, 'x.test', { quote: true })).toEqual([]);
+    expect(
+      mastodonProblems(draft(), { ...limits, quotePosts: false }, 'x.test', { quote: true }).map(
+        (p) => p.message,
+      ),
+    ).toEqual(['Mastodon: x.test does not take quote posts (Mastodon 4.5 and later do)']);
+    expect(mastodonProblems(draft(), { ...limits, quotePosts: false }, 'x.test')).toEqual([]);
+    expect(
+      mastodonProblems(draft({ media: [png(1)] }), limits, 'x.test', { quote: true }).map((p) => p.message),
+    ).toEqual(['Mastodon: a quote post takes no media']);
   });
 });

@@ -108,8 +108,15 @@ export function mastodonProblems(
   draft: ActionDraft,
   limits: MastodonPostLimits,
   instance: string,
+  options: { quote?: boolean } = {},
 ): LimitProblem[] {
   const problems: string[] = [];
+  if (options.quote && !limits.quotePosts) {
+    problems.push(`${instance} does not take quote posts (Mastodon 4.5 and later do)`);
+  }
+  if (options.quote && draft.media.length > 0) {
+    problems.push('a quote post takes no media');
+  }
   const length = mastodonLength(draft.text, draft.contentWarning, limits.charactersReservedPerUrl);
   if (length > limits.maxCharacters) {
     problems.push(

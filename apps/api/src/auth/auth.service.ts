@@ -201,10 +201,17 @@ export class AuthService {
     return { token, tokenInfo: { ...row, current: false }, user: row.user };
   }
 
-  /** Whether `password` is the user's (for confirming a destructive request); costs one hash. */
+  /**
+   * Whether `password` is the user's (for confirming a destructive request); costs one hash. A
+   * wrong one counts as a failed login of the user's name (LOGIN_ATTEMPTS_PER_USERNAME_PER_HOUR):
+   * a stolen token is not a way to guess the password without limit. RATE_LIMITED past it.
+   */
   async isPasswordOf(userId: string, password: string): Promise<boolean> {
     const user = await this.db.client.user.findUnique({ where: { id: userId } });
-    return this.passwords.verify(password, user?.passwordHash);
+    if (user) await this.limits.attempt(null, user.username);
+    const ok = await this.passwords.verify(password, user?.passwordHash);
+    if (ok && user) await this.limits.succeeded(user.username);
+    return ok;
   }
 
   /** Revokes every token of the user, in every API process at once (suspension, deletion). */

@@ -31,8 +31,8 @@ export function addressKey(ip: string): string {
  * Hourly limits on sign-up and login attempts, on Redis so that every API process counts together:
  * each attempt costs a password hash (scrypt, ~50 ms of CPU), and a login is a password guess.
  * Per client address (AUTH_ATTEMPTS_PER_IP_PER_HOUR, sign-ups and logins together) and per username
- * (LOGIN_ATTEMPTS_PER_USERNAME_PER_HOUR, cleared by a successful login). While Redis is away each
- * process counts alone, in memory.
+ * (LOGIN_ATTEMPTS_PER_USERNAME_PER_HOUR, cleared by a successful login; a member's password
+ * confirmation counts there too). While Redis is away each process counts alone, in memory.
  */
 @Injectable()
 export class LoginLimits implements OnApplicationShutdown {
@@ -62,11 +62,12 @@ export class LoginLimits implements OnApplicationShutdown {
 
   /**
    * Counts one attempt from `ip` (for `username`, on a login), before its password is hashed;
-   * RATE_LIMITED with `retryAt` past a limit.
+   * RATE_LIMITED with `retryAt` past a limit. `ip` null: a logged-in member confirming their
+   * password (deleteMyAccount), counted against their username only.
    */
-  async attempt(ip: string, username: string | null): Promise<void> {
+  async attempt(ip: string | null, username: string | null): Promise<void> {
     try {
-      await this.perAddress.consume(addressKey(ip));
+      if (ip !== null) await this.perAddress.consume(addressKey(ip));
       if (username !== null) await this.perUsername.consume(username);
     } catch (error) {
       if (!(error instanceof RateLimiterRes)) throw error;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { Kind, buildSchema, parse, specifiedRules, validate, visit } from 'graphql';
-import type { DocumentNode, OperationDefinitionNode, SelectionSetNode } from 'graphql';
+import type { DocumentNode, GraphQLObjectType, OperationDefinitionNode, SelectionSetNode } from 'graphql';
 import type { GraphQLRequestContextDidResolveOperation, GraphQLRequestListener } from '@apollo/server';
+import type { FieldCost } from './query-limits.js';
 import {
   checkCost,
   costKey,
@@ -17,6 +18,14 @@ const schema = buildSchema(`
   type Item { id: ID!, text: String!, author: User!, replies(limit: Int): [Item!]!, tags: [String!]! }
   type User { name: String!, items(first: Int!): [Item!]! }
 `);
+
+/** The quotas fields may state their sizes by; this schema's fields state none. */
+const quotas = {
+  PIPELINES_PER_USER: 20,
+  PIPELINE_VERSIONS_KEPT: 50,
+  PLUGINS_PER_USER: 20,
+  PIPELINE_SPEC_MAX_KB: 64,
+};
 
 const unlimited = { maxDepth: 1000, maxFields: Infinity, maxRootFields: Infinity };
 const shapeErrors = (query: string, limits: Partial<typeof unlimited>) =>
@@ -112,7 +121,7 @@ describe('fragment expansion', () => {
 
 describe('cost', () => {
   const cost = (query: string, variables?: Record<string, unknown>) =>
-    operationCost(schema, parse(query), variables, null);
+    operationCost(schema, parse(query), variables, null, quotas);
 
   it('is the number of objects: scalars free, list fields times their size argument, defaults applied', () => {
     expect(cost('{ me { name } }')).toBe(1);
@@ -127,27 +136,57 @@ describe('cost', () => {
     );
   });
 
+  it('counts a list a quota bounds as that many items, and a scalar that may be large by its size', () => {
+    const stated = buildSchema(`
+      scalar JSON
+      type Query { pipelines: [Pipeline!]!, me: User }
+      type Pipeline { id: ID!, spec: JSON!, versions: [Version!]! }
+      type Version { version: Int!, spec: JSON! }
+      type User { name: String! }
+    `);
+    const fieldsOf = (type: string) => (stated.getType(type) as GraphQLObjectType).getFields();
+    const state = (field: { extensions: unknown }, cost: FieldCost) =>
+      Object.assign(field, { extensions: { cost } });
+    state(fieldsOf('Query')['pipelines']!, { listSize: 'PIPELINES_PER_USER' });
+    state(fieldsOf('Pipeline')['versions']!, { listSize: 'PIPELINE_VERSIONS_KEPT' });
+    state(fieldsOf('Pipeline')['spec']!, { maxKib: 'PIPELINE_SPEC_MAX_KB' });
+    state(fieldsOf('Version')['spec']!, { maxKib: 'PIPELINE_SPEC_MAX_KB' });
+    const cost = (query: string) => operationCost(stated, parse(query), {}, null, quotas);
+    // 20 pipelines; a spec of up to 64 KiB is worth 16 objects.
+    expect(cost('{ pipelines { id } }')).toBe(20);
+    expect(cost('{ pipelines { id spec } }')).toBe(20 * (1 + 16));
+    // The issue's multiplied field: every version of every pipeline. It cost 2 per alias, so 20
+    // aliases (the most an operation may have) read every spec 20 times over at a cost of 40.
+    expect(cost('{ pipelines { versions { version } } }')).toBe(20 * (1 + 50));
+    expect(cost('{ pipelines { versions { spec } } }')).toBe(20 * (1 + 50 * (1 + 16)));
+    expect(cost('{ me { name } }')).toBe(1);
+    // The quotas are the deployment's.
+    const smaller = { ...quotas, PIPELINES_PER_USER: 3, PIPELINE_SPEC_MAX_KB: 4 };
+    expect(operationCost(stated, parse('{ pipelines { spec } }'), {}, null, smaller)).toBe(3 * (1 + 1));
+  });
+
   it('names a size no list serves, not only the cost', () => {
     const doc = parse('query($n: Int) { feed(first: $n) { id author { name } } }');
-    const [error] = checkCost(1000, schema, doc, { n: 100000 });
+    const [error] = checkCost({ maxCost: 1000, quotas }, schema, doc, { n: 100000 });
     expect(error?.message).toMatch(
       /^first: 100000 is more than a list serves \(pages take 1 to 100 items\); query would cost/,
     );
-    expect(checkCost(100, schema, parse('{ feed(first: 150) { id author { name } } }'))[0]?.message).toMatch(
-      /^query would cost/,
-    );
+    expect(
+      checkCost({ maxCost: 100, quotas }, schema, parse('{ feed(first: 150) { id author { name } } }'))[0]
+        ?.message,
+    ).toMatch(/^query would cost/);
   });
 
   it('checkCost reports the cost for transports outside Apollo (graphql-ws)', () => {
     const doc = parse('query Big($n: Int) { feed(first: $n) { author { items(first: 100) { id } } } }');
-    const errors = checkCost(1000, schema, doc, { n: 50 }, 'Big');
+    const errors = checkCost({ maxCost: 1000, quotas }, schema, doc, { n: 50 }, 'Big');
     expect(errors.map((e) => [e.message, e.extensions['code']])).toEqual([
       [
         'query would cost 5100 (objects resolved; list fields count `first` items each); at most 1000 is allowed',
         'BAD_USER_INPUT',
       ],
     ]);
-    expect(checkCost(6000, schema, doc, { n: 50 }, 'Big')).toEqual([]);
+    expect(checkCost({ maxCost: 6000, quotas }, schema, doc, { n: 50 }, 'Big')).toEqual([]);
   });
 });
 
@@ -174,7 +213,7 @@ describe('limits plugin (Apollo)', () => {
   }
 
   it('remembers costs per document and size variables, never across sizes, skips or operations', async () => {
-    const plugin = queryLimitsPlugin(100);
+    const plugin = queryLimitsPlugin({ maxCost: 100, quotas });
     const hooks = (await plugin.requestDidStart!({} as never))!;
     const page = parse(
       'query($n: Int, $after: String, $more: Boolean!) { feed(first: $n) { id } me @include(if: $more) { items(first: 90) { id } } }',
@@ -189,7 +228,7 @@ describe('limits plugin (Apollo)', () => {
   });
 
   it('refuses bad input in the variables before computing anything (it runs before authentication)', async () => {
-    const hooks = (await queryLimitsPlugin(100).requestDidStart!({} as never))!;
+    const hooks = (await queryLimitsPlugin({ maxCost: 100, quotas }).requestDidStart!({} as never))!;
     const document = parse('query($n: Int, $spec: JSON) { feed(first: $n) { id } check(spec: $spec) }');
     let nested: unknown = 1;
     for (let i = 0; i < 5000; i++) nested = { a: nested };

@@ -11,6 +11,8 @@ import type {
   SelectionSetNode,
   ValidationRule,
 } from 'graphql';
+import { Extensions } from '@nestjs/graphql';
+import type { Config } from '@tributary/config';
 import { getComplexity } from 'graphql-query-complexity';
 import type { ComplexityEstimator } from 'graphql-query-complexity';
 import { AppErrorCode, AppException } from './app.exception.js';
@@ -25,22 +27,62 @@ export interface QueryLimits {
   maxRootFields: number;
   /** Most objects an operation may ask for (see `costEstimator`). */
   maxCost: number;
+  /** The quotas fields state their sizes by (see {@link FieldCost}). */
+  quotas: CostQuotas;
 }
 
 /** Arguments that say how many items a list field returns: its cost is that many times an item's. */
 const SIZE_ARGUMENTS = ['first', 'limit'] as const;
 
+/** The limits a field's size may be stated by (see {@link FieldCost}): per-user quotas, sizes. */
+export type CostQuotas = Pick<
+  Config,
+  'PIPELINES_PER_USER' | 'PIPELINE_VERSIONS_KEPT' | 'PLUGINS_PER_USER' | 'PIPELINE_SPEC_MAX_KB'
+>;
+
+/**
+ * How a field costs more than the default, in its GraphQL extensions (`@Extensions({ cost })`,
+ * after the cost directives' `@listSize` and `@cost`): given as a number, or as the quota that
+ * bounds it, read from the configuration.
+ */
+export interface FieldCost {
+  /** A list without a size argument holds at most this many items (`pipelines`: PIPELINES_PER_USER). */
+  listSize?: number | keyof CostQuotas;
+  /** A scalar of up to this many KiB (a spec, a plugin's code): one object per {@link KIB_PER_OBJECT}. */
+  maxKib?: number | keyof CostQuotas;
+}
+
+/** What one object a query resolves is worth in bytes of answer: a timeline item is 2–4 KiB of JSON. */
+export const KIB_PER_OBJECT = 4;
+
 /**
  * The cost of a field is the number of objects the server resolves for it: a scalar is part of its
  * object (0), an object costs 1 plus its selections, a list with a size argument (`first`, `limit`)
  * costs that many items. Lists without one (a post's media, an item's decisions) are read with
- * their parent and count once. Introspection is limited by GRAPHQL_INTROSPECTION, not here.
+ * their parent and count once, unless a quota bounds them (`FieldCost.listSize`: a member's
+ * pipelines, a pipeline's versions), and a scalar that may be large (`FieldCost.maxKib`: a spec of
+ * up to PIPELINE_SPEC_MAX_KB) counts as the objects its size is worth: twenty aliases of
+ * `pipelines { versions { spec } }` asked for every version's spec of every pipeline twenty times
+ * over at the cost of twenty objects. Introspection is limited by GRAPHQL_INTROSPECTION, not here.
  */
-export const costEstimator: ComplexityEstimator = ({ field, args, childComplexity }) => {
-  if (field.name.startsWith('__') || isLeafType(getNamedType(field.type))) return 0;
-  const size = SIZE_ARGUMENTS.map((name) => args[name] as unknown).find((v) => typeof v === 'number');
-  return (typeof size === 'number' ? Math.max(size, 1) : 1) * (1 + childComplexity);
-};
+export function costEstimator(quotas: CostQuotas): ComplexityEstimator {
+  const value = (stated: number | keyof CostQuotas): number =>
+    typeof stated === 'number' ? stated : quotas[stated];
+  return ({ field, args, childComplexity }) => {
+    if (field.name.startsWith('__')) return 0;
+    const cost = field.extensions['cost'] as FieldCost | undefined;
+    if (isLeafType(getNamedType(field.type)))
+      return cost?.maxKib === undefined ? 0 : Math.ceil(value(cost.maxKib) / KIB_PER_OBJECT);
+    const size = SIZE_ARGUMENTS.map((name) => args[name] as unknown).find((v) => typeof v === 'number');
+    const items =
+      typeof size === 'number' ? Math.max(size, 1) : cost?.listSize === undefined ? 1 : value(cost.listSize);
+    return items * (1 + childComplexity);
+  };
+}
+
+/** States a field's {@link FieldCost}: `@Cost({ listSize: 'PIPELINES_PER_USER' })` beside `@Query`/`@Field`. */
+export const Cost = (cost: FieldCost): MethodDecorator & PropertyDecorator & ClassDecorator =>
+  Extensions({ cost });
 
 /** What an operation selects, with its fragments expanded. */
 export interface OperationShape {
@@ -114,7 +156,7 @@ function limitError(message: string, details: Record<string, unknown>): GraphQLE
 }
 
 /** The errors of an operation that selects more than the limits allow. */
-function shapeErrors(shape: OperationShape, limits: Omit<QueryLimits, 'maxCost'>): GraphQLError[] {
+function shapeErrors(shape: OperationShape, limits: Omit<QueryLimits, 'maxCost' | 'quotas'>): GraphQLError[] {
   const errors: GraphQLError[] = [];
   if (shape.depth > limits.maxDepth) {
     errors.push(
@@ -150,7 +192,7 @@ function shapeErrors(shape: OperationShape, limits: Omit<QueryLimits, 'maxCost'>
  * refusing at validation keeps the cost computation (and execution) from ever walking a document
  * that expands to more fields than allowed.
  */
-export function queryShapeRule(limits: Omit<QueryLimits, 'maxCost'>): ValidationRule {
+export function queryShapeRule(limits: Omit<QueryLimits, 'maxCost' | 'quotas'>): ValidationRule {
   return (context) => ({
     OperationDefinition(operation) {
       for (const error of shapeErrors(operationShape(operation, context.getDocument()), limits))
@@ -168,6 +210,7 @@ export function operationCost(
   document: DocumentNode,
   variables: Record<string, unknown> | undefined,
   operationName: string | null | undefined,
+  quotas: CostQuotas,
 ): number | null {
   try {
     return getComplexity({
@@ -175,12 +218,15 @@ export function operationCost(
       query: document,
       variables: variables ?? {},
       operationName: operationName ?? undefined,
-      estimators: [costEstimator],
+      estimators: [costEstimator(quotas)],
     });
   } catch (error) {
     if (error instanceof GraphQLError && /maximum allowed number of nodes/.test(error.message))
       return Infinity;
-    return null;
+    // Bad variables or an unknown operation (GraphQLError): execution refuses them. Anything else
+    // is a bug of ours, which must not let the operation through unchecked.
+    if (error instanceof GraphQLError) return null;
+    throw error;
   }
 }
 
@@ -189,13 +235,14 @@ export function operationCost(
  * pipeline (graphql-ws: call it in `onSubscribe`, after validation with {@link queryShapeRule}).
  */
 export function checkCost(
-  maxCost: number,
+  limits: Pick<QueryLimits, 'maxCost' | 'quotas'>,
   schema: GraphQLSchema,
   document: DocumentNode,
   variables?: Record<string, unknown>,
   operationName?: string | null,
 ): GraphQLError[] {
-  const cost = operationCost(schema, document, variables, operationName);
+  const { maxCost } = limits;
+  const cost = operationCost(schema, document, variables, operationName, limits.quotas);
   return cost !== null && cost > maxCost ? [costError(cost, maxCost, document, variables)] : [];
 }
 
@@ -278,7 +325,8 @@ export function costKey(
  * operation node and {@link costKey}: computing it walked the whole query again on every request
  * (~5% of the API's CPU per timeline page).
  */
-export function queryLimitsPlugin(maxCost: number): ApolloServerPlugin {
+export function queryLimitsPlugin(limits: Pick<QueryLimits, 'maxCost' | 'quotas'>): ApolloServerPlugin {
+  const { maxCost, quotas } = limits;
   const costs = new WeakMap<OperationDefinitionNode, Map<string, number | null>>();
   return {
     requestDidStart: async () => ({
@@ -286,7 +334,7 @@ export function queryLimitsPlugin(maxCost: number): ApolloServerPlugin {
         // One hook for both checks: Apollo runs the plugins' hooks concurrently.
         const invalid = variablesError(request.variables);
         if (invalid) throw invalid;
-        const compute = () => operationCost(schema, document, request.variables, operationName);
+        const compute = () => operationCost(schema, document, request.variables, operationName, quotas);
         const key = operation ? costKey(operation, request.variables) : null;
         let cost: number | null | undefined;
         if (operation && key !== null) {

@@ -11,6 +11,7 @@ export function queryLimits(config: Config): QueryLimits {
     maxFields: config.GRAPHQL_MAX_FIELDS,
     maxRootFields: config.GRAPHQL_MAX_ROOT_FIELDS,
     maxCost: config.GRAPHQL_MAX_COST,
+    quotas: config,
   };
 }
 

@@ -17,7 +17,7 @@ import { AppErrorCode, AppException } from '../common/app.exception.js';
 import { formatError } from '../common/format-error.js';
 import { MAX_DOCUMENT_TOKENS, variablesError } from '../common/input-checks.js';
 import { checkCost } from '../common/query-limits.js';
-import { validationRules } from '../common/validation-rules.js';
+import { queryLimits, validationRules } from '../common/validation-rules.js';
 
 /** What graphql-ws' `ws` adapter puts in `ctx.extra`. */
 interface WsExtra {
@@ -34,6 +34,9 @@ export const WsCloseCode = { Unauthenticated: 4401, TooManyConnections: 4429 } a
  * process busy answering each refusal while everyone else waits. No honest client gets near it.
  */
 export const REFUSALS_PER_CONNECTION = 100;
+
+/** How long a connection closed for its refusals has to receive the close frame before it is dropped. */
+const TERMINATE_AFTER_CLOSE_MS = 1_000;
 
 /**
  * The GraphQL context of an HTTP request (`{ req }`) or of a graphql-ws operation (its connection
@@ -204,7 +207,7 @@ export class GraphqlWsServer {
     const badInput = variablesError(payload.variables);
     if (badInput) return [badInput];
     const excessive = checkCost(
-      this.config.GRAPHQL_MAX_COST,
+      queryLimits(this.config),
       schema,
       document,
       payload.variables ?? {},
@@ -220,10 +223,24 @@ function closeRevoked(ctx: Connection): void {
 }
 
 /** Closes a connection past REFUSALS_PER_CONNECTION (once) and answers its operation. */
+/** Connections being closed for their refusals (see {@link tooManyRefusals}). */
+const closingForRefusals = new WeakSet<WebSocket>();
+
 function tooManyRefusals(ctx: Connection): GraphQLError {
   const message = `Too many refused operations: ${REFUSALS_PER_CONNECTION} on this connection`;
-  if (ctx.extra.socket.readyState === ctx.extra.socket.OPEN)
-    ctx.extra.socket.close(WsCloseCode.TooManyConnections, message);
+  const socket = ctx.extra.socket;
+  if (!closingForRefusals.has(socket)) {
+    closingForRefusals.add(socket);
+    // Stop reading it at once: a closing socket is read until the client's close frame arrives,
+    // which comes after everything it sent before (20,000 subscribe messages, each parsed and
+    // answered while everyone else waited 5 s). The operations already read are answered, then
+    // the socket is closed, and dropped soon after if the client does not close its side.
+    socket.pause();
+    setImmediate(() => {
+      if (socket.readyState === socket.OPEN) socket.close(WsCloseCode.TooManyConnections, message);
+      setTimeout(() => socket.terminate(), TERMINATE_AFTER_CLOSE_MS).unref();
+    });
+  }
   return capError(message, 'refusalsPerConnection', REFUSALS_PER_CONNECTION);
 }
 

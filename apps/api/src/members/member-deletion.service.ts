@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { AccountsService } from '@tributary/accounts';
 import { PrismaService } from '@tributary/db';
 import { AuthService } from '../auth/auth.service.js';
 
@@ -8,7 +9,8 @@ import { AuthService } from '../auth/auth.service.js';
  * versions, entries, published feeds and feedback, uploaded plugins); the rest are named here:
  * rows that point at the member without a foreign key. Shared rows stay: posts and authors are
  * the networks' (other members read them), invites the member created and the Mastodon apps
- * registered with the instance are the instance's.
+ * registered with the instance are the instance's. Linked accounts' credentials are revoked at
+ * their networks first, where Tributary can (AccountsService.revokeCredentials).
  * apps/server/test/members.int-spec.ts checks every model of the schema, so a new table is not
  * forgotten.
  */
@@ -19,6 +21,7 @@ export class MemberDeletion {
   constructor(
     private readonly db: PrismaService,
     private readonly auth: AuthService,
+    private readonly accounts: AccountsService,
   ) {}
 
   /** Returns false when there is no such member. */
@@ -26,7 +29,16 @@ export class MemberDeletion {
     const user = await this.db.client.user.findUnique({
       where: { id: userId },
       include: {
-        accounts: { select: { id: true, network: true, networkAccountId: true } },
+        accounts: {
+          select: {
+            id: true,
+            userId: true,
+            network: true,
+            networkAccountId: true,
+            serviceUrl: true,
+            credentials: true,
+          },
+        },
         pipelines: { select: { id: true } },
         actions: { select: { id: true } },
       },
@@ -34,6 +46,9 @@ export class MemberDeletion {
     if (!user) return false;
     // First, so no API process answers a cached token of a member being deleted.
     await this.auth.revokeAllTokens(userId);
+    // Before the rows go: a Bluesky OAuth grant is revoked through its stored session. Each waits
+    // at most REVOKE_TIMEOUT_MS, side by side; an unreachable network does not keep the data.
+    await Promise.all(user.accounts.map((account) => this.accounts.revokeCredentials(account)));
     const accountIds = user.accounts.map((a) => a.id);
     const dids = user.accounts.filter((a) => a.network === 'BLUESKY').map((a) => a.networkAccountId);
     await this.db.client.$transaction(async (tx) => {

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AccountsModule } from '@tributary/accounts';
 import { AuthModule } from '../auth/auth.module.js';
 import { MemberDeletion } from './member-deletion.service.js';
 import { MembersResolver } from './members.resolver.js';
@@ -7,7 +8,7 @@ import { MyDataService } from './my-data.service.js';
 
 /** Members as administrators manage them, and members' rights over their own data. */
 @Module({
-  imports: [AuthModule],
+  imports: [AuthModule, AccountsModule],
   providers: [MembersResolver, MembersService, MyDataService, MemberDeletion],
 })
 export class MembersModule {}

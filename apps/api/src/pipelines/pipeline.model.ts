@@ -2,6 +2,7 @@ import { Field, Float, ID, Int, ObjectType } from '@nestjs/graphql';
 import { JobStateModel } from '../accounts/linked-account.model.js';
 import { DecisionModel, SeenInModel } from '../posts/decision.model.js';
 import { PostModel } from '../posts/post.model.js';
+import { Cost } from '../common/query-limits.js';
 import { JSONScalar } from './json.scalar.js';
 
 @ObjectType('RebuildProgress', {
@@ -17,7 +18,9 @@ export class RebuildProgressModel {
 @ObjectType('PipelineVersion', { description: 'One saved version of a pipeline spec.' })
 export class PipelineVersionModel {
   @Field(() => Int) version!: number;
-  @Field(() => JSONScalar) spec!: unknown;
+  @Cost({ maxKib: 'PIPELINE_SPEC_MAX_KB' })
+  @Field(() => JSONScalar)
+  spec!: unknown;
   @Field(() => JSONScalar, {
     nullable: true,
     description: 'The stored filter-list versions this version runs with: { listId: version }.',
@@ -35,6 +38,7 @@ export class PipelineModel {
   @Field({ description: 'The pipeline `timeline` uses when none is named; exactly one per user.' })
   isDefault!: boolean;
   @Field(() => Int, { description: 'Increases with every saved spec change.' }) version!: number;
+  @Cost({ maxKib: 'PIPELINE_SPEC_MAX_KB' })
   @Field(() => JSONScalar, {
     description:
       'The spec as saved: its stages and their options are documented in docs/pipelines.md of the Tributary repository.',

@@ -2,6 +2,7 @@ import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '
 import type { AuthenticatedUser } from '../auth/auth.types.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { AppErrorCode, AppException } from '../common/app.exception.js';
+import { Cost } from '../common/query-limits.js';
 import { JSONScalar } from './json.scalar.js';
 import {
   PipelineModel,
@@ -19,6 +20,7 @@ const SPEC_DOC =
 export class PipelinesResolver {
   constructor(private readonly service: PipelinesService) {}
 
+  @Cost({ listSize: 'PIPELINES_PER_USER' })
   @Query(() => [PipelineModel], { description: "The caller's pipelines, oldest first." })
   async pipelines(@CurrentUser() user: AuthenticatedUser) {
     return (await this.service.list(user.id)).map(toPipelineModel);
@@ -30,8 +32,10 @@ export class PipelinesResolver {
     return row && toPipelineModel(row);
   }
 
+  @Cost({ listSize: 'PIPELINE_VERSIONS_KEPT' })
   @ResolveField(() => [PipelineVersionModel], {
-    description: 'Every saved version of the spec, oldest first.',
+    description:
+      'The saved versions of the spec, oldest first: the newest PIPELINE_VERSIONS_KEPT (50 by default).',
   })
   versions(@Parent() pipeline: PipelineModel) {
     // The parent was already read for the caller, so its versions are theirs.

@@ -11,6 +11,7 @@ import {
   checkPipelineSpec,
   describedPlugins,
   previewPipeline,
+  pruneVersions,
 } from '@tributary/timeline';
 import type { SpecIssue } from '@tributary/timeline';
 import { isDeepStrictEqual } from 'node:util';
@@ -210,6 +211,7 @@ export class PipelinesService {
             : {}),
         },
       });
+      if (changed) await pruneVersions(tx, row.id, version, this.config.PIPELINE_VERSIONS_KEPT);
       return { pipeline: updated, rebuild: changed };
     });
     return rebuild ? this.enqueueRebuild(pipeline) : pipeline;

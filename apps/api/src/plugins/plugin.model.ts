@@ -1,4 +1,6 @@
 import { Field, ID, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { MAX_CONFIG_SCHEMA_BYTES, MAX_PLUGIN_SOURCE_BYTES } from '@tributary/pipeline';
+import { Cost } from '../common/query-limits.js';
 import { JSONScalar } from '../pipelines/json.scalar.js';
 
 export enum PluginKindModel {
@@ -21,9 +23,12 @@ export class PluginModel {
   @Field(() => PluginKindModel) kind!: PluginKindModel;
   @Field({ description: 'The stage `use` value, e.g. `plugin:community/no-engagement-bait@1.0.0`.' })
   use!: string;
-  @Field(() => JSONScalar, { description: "JSON Schema of the stage's `with`." }) configSchema!: unknown;
+  @Cost({ maxKib: MAX_CONFIG_SCHEMA_BYTES / 1024 })
+  @Field(() => JSONScalar, { description: "JSON Schema of the stage's `with`." })
+  configSchema!: unknown;
   @Field(() => String, { nullable: true, description: 'For TRUSTED plugins: the installed package.' })
   packageName!: string | null;
+  @Cost({ maxKib: MAX_PLUGIN_SOURCE_BYTES / 1024 })
   @Field(() => String, { nullable: true, description: 'For your uploads: the code as uploaded.' })
   code!: string | null;
   @Field() createdAt!: Date;

@@ -1,6 +1,7 @@
 import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import type { AuthenticatedUser } from '../auth/auth.types.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
+import { Cost } from '../common/query-limits.js';
 import { PluginModel } from './plugin.model.js';
 import { PluginsService, toPluginModel } from './plugins.service.js';
 
@@ -8,6 +9,8 @@ import { PluginsService, toPluginModel } from './plugins.service.js';
 export class PluginsResolver {
   constructor(private readonly service: PluginsService) {}
 
+  // Trusted plugins come on top of the quota: a few, installed by the admin.
+  @Cost({ listSize: 'PLUGINS_PER_USER' })
   @Query(() => [PluginModel], { description: "The admin's trusted plugins and the caller's own uploads." })
   async plugins(@CurrentUser() user: AuthenticatedUser) {
     return (await this.service.list(user.id)).map(toPluginModel);

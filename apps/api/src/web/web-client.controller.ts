@@ -50,17 +50,18 @@ function load(): { index: WebFile; assets: Map<string, WebFile> } | null {
   return { index: read('index.html'), assets: new Map(names.map((name) => [name, read(`assets/${name}`)])) };
 }
 
-/** A query value as text safe in HTML (at most 500 characters). */
-function escapeHtml(value: unknown): string {
+/** A query value as text safe in HTML (at most `max` characters). */
+function escapeHtml(value: unknown, max = 500): string {
   const text = typeof value === 'string' ? value : '';
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`).slice(0, 500);
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`).slice(0, max);
 }
 
 /**
  * Serves the web app at `/` (its files under `/web/assets/`), beside `/graphql` and `/health`.
  * Public: the page holds no data; it logs in through GraphQL like any client. Routes live in the
- * URL's fragment, so one page serves them all; `/oauth/mastodon/callback` is where a Mastodon
- * instance sends the member back (PUBLIC_URL set), and the page finishes the link from there.
+ * URL's fragment, so one page serves them all; `/oauth/mastodon/callback` (PUBLIC_URL set) and
+ * `/oauth/bluesky/callback` are where a member's server sends them back after they allowed
+ * Tributary, and the page finishes the link from there.
  */
 @Public()
 @Controller()
@@ -89,6 +90,23 @@ export class WebClientController {
 <p>code: <code>${escapeHtml(code)}</code></p><p>state: <code>${escapeHtml(state)}</code></p>`;
     const body = Buffer.from(page);
     this.send(res, { type: TYPES.html!, body }, 'no-store');
+  }
+
+  /**
+   * As for Mastodon: the web app passes its own URL's query (code, state, iss) to
+   * `completeBlueskyLink` and lands on the accounts screen. Without a build, a plain page shows the
+   * query to paste into any client; clients with their own redirect handling read it from this URL.
+   */
+  @Get('oauth/bluesky/callback')
+  blueskyCallback(@Query() query: Record<string, unknown>, @Res() res: ServerResponse): void {
+    if (this.files !== null) return this.sendIndex(res);
+    const params = new URLSearchParams(
+      Object.entries(query).flatMap(([k, v]): [string, string][] => (typeof v === 'string' ? [[k, v]] : [])),
+    ).toString();
+    const page = `<!doctype html><meta charset="utf-8"><title>Tributary — Bluesky authorized</title>
+<h1>Almost done</h1><p>Paste this into your Tributary client to finish linking:</p>
+<p><code>${escapeHtml(params, 2000)}</code></p>`;
+    this.send(res, { type: TYPES.html!, body: Buffer.from(page) }, 'no-store');
   }
 
   @Get('web/assets/:file')

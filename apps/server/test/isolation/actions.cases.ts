@@ -89,6 +89,22 @@ export const actionCases: CaseGroup = {
     repost: onPostCase('repost'),
     unrepost: onPostCase('unrepost'),
     reply: onPostCase('reply', ', $t: String!', ', text: $t', { t: 'not for Bob' }),
+    quote: {
+      anonymous: 'mutation { quote(post: "1", text: "x") { id } }',
+      crossUser: async (w) => {
+        const before = await actionRows(w);
+        const m = 'mutation($p: ID!, $a: ID) { quote(post: $p, account: $a, text: "not for Bob") { id status } }';
+        expect(codeOf(await w.gql(m, { p: alicePostId }, w.bob.token))).toBe('NOT_FOUND');
+        expect(codeOf(await w.gql(m, { p: alicePostId, a: w.aliceBlueskyAccountId }, w.bob.token))).toBe(
+          'NOT_FOUND',
+        );
+        expect(await actionRows(w)).toBe(before);
+        // Alice reaches the post: it is refused for what it is (a Bluesky post), not as unseen.
+        expect(codeOf(await w.gql(m, { p: alicePostId, a: w.aliceBlueskyAccountId }, w.alice.token))).toBe(
+          'BAD_USER_INPUT',
+        );
+      },
+    },
     vote: {
       anonymous: 'mutation { vote(post: "1", choices: [0]) { id } }',
       crossUser: async (w) => {

@@ -50,6 +50,7 @@ export const PostFields = graphql(`
       url
       tag
       handle
+      networkId
     }
     media {
       ...MediaFields
@@ -513,6 +514,60 @@ export const Invites = graphql(`
   }
 `);
 
+export const MemberFields = graphql(`
+  fragment MemberFields on Member {
+    id
+    username
+    role
+    status
+    suspendedAt
+    createdAt
+    lastActiveAt
+    linkedAccounts
+    pipelines
+  }
+`);
+
+export const Members = graphql(`
+  query Members {
+    members {
+      ...MemberFields
+    }
+  }
+`);
+
+export const MemberSyncHealth = graphql(`
+  query MemberSyncHealth($member: ID!) {
+    memberSyncHealth(member: $member) {
+      sourceId
+      accountId
+      network
+      handle
+      accountStatus
+      kind
+      externalId
+      backfillState
+      lastSyncedAt
+      stale
+      reason
+    }
+  }
+`);
+
+export const SuspendMember = graphql(`
+  mutation SuspendMember($member: ID!, $suspended: Boolean!) {
+    suspendMember(member: $member, suspended: $suspended) {
+      ...MemberFields
+    }
+  }
+`);
+
+export const DeleteMember = graphql(`
+  mutation DeleteMember($member: ID!) {
+    deleteMember(member: $member)
+  }
+`);
+
 export const CreateInvite = graphql(`
   mutation CreateInvite($role: UserRole!) {
     createInvite(role: $role) {
@@ -606,6 +661,93 @@ export const NotificationReceived = graphql(`
   subscription NotificationReceived {
     notificationReceived {
       id
+    }
+  }
+`);
+
+export const ProfileFields = graphql(`
+  fragment ProfileFields on Profile {
+    network
+    networkId
+    handle
+    displayName
+    bio
+    avatarUrl
+    bannerUrl
+    bot
+    followersCount
+    followingCount
+    postsCount
+    webUrl
+    linkedAccountId
+    relationship {
+      following
+      followedBy
+      muted
+      blocked
+      blockedBy
+    }
+  }
+`);
+
+export const AuthorProfile = graphql(`
+  query AuthorProfile($id: String, $handle: String) {
+    author(id: $id, handle: $handle) {
+      ...ProfileFields
+    }
+  }
+`);
+
+export const AuthorPosts = graphql(`
+  query AuthorPosts($author: String!, $account: ID, $after: String) {
+    authorPosts(author: $author, account: $account, after: $after, first: 20) {
+      items {
+        repost
+        post {
+          ...PostFields
+        }
+      }
+      nextCursor
+    }
+  }
+`);
+
+export const Follow = graphql(`
+  mutation Follow($author: String!, $account: ID) {
+    follow(author: $author, account: $account) {
+      ...ActionFields
+    }
+  }
+`);
+
+export const Unfollow = graphql(`
+  mutation Unfollow($author: String!, $account: ID) {
+    unfollow(author: $author, account: $account) {
+      ...ActionFields
+    }
+  }
+`);
+
+export const Mute = graphql(`
+  mutation Mute($author: String!, $account: ID) {
+    mute(author: $author, account: $account) {
+      ...ActionFields
+    }
+  }
+`);
+
+export const Unmute = graphql(`
+  mutation Unmute($author: String!, $account: ID) {
+    unmute(author: $author, account: $account) {
+      ...ActionFields
+    }
+  }
+`);
+
+export const ActionById = graphql(`
+  query ActionById($id: ID!) {
+    action(id: $id) {
+      ...ActionFields
     }
   }
 `);

@@ -5,7 +5,15 @@ import { safeUrl } from '../format';
  * A decorative avatar (the name is always next to it): empty alt, and the name's initial when there
  * is no picture or it does not load.
  */
-export function Avatar({ url, name, size = 'md' }: { url: string | null; name: string; size?: 'sm' | 'md' }) {
+export function Avatar({
+  url,
+  name,
+  size = 'md',
+}: {
+  url: string | null;
+  name: string;
+  size?: 'sm' | 'md' | 'lg';
+}) {
   const src = safeUrl(url);
   const [failed, setFailed] = useState(false);
   return src && !failed ? (

@@ -85,7 +85,7 @@ function QuoteView({ quote }: { quote: Quote }) {
     <blockquote class="quote" cite={url ?? undefined}>
       <p class="post-meta">
         <Avatar url={quote.author.avatarUrl} name={authorName(quote.author)} size="sm" />
-        <strong>{authorName(quote.author)}</strong> <span class="muted">@{quote.author.handle}</span>
+        <AuthorLink author={quote.author} />
         {url ? (
           <a class="muted" href={url} target="_blank" rel="noopener noreferrer">
             <time dateTime={quote.createdAt} title={fullDate(quote.createdAt)}>
@@ -103,6 +103,17 @@ function QuoteView({ quote }: { quote: Quote }) {
   );
 }
 
+type AuthorRef = Pick<PostFieldsFragment['author'], 'displayName' | 'handle' | 'networkId'>;
+
+/** The author's name and handle, opening their profile in the app. */
+function AuthorLink({ author }: { author: AuthorRef }) {
+  return (
+    <a class="author-link" href={href('profile', author.networkId)}>
+      <strong>{authorName(author)}</strong> <span class="muted handle">@{author.handle}</span>
+    </a>
+  );
+}
+
 /** Content behind a warning stays closed until the reader opens it. */
 function Warned({ warning, children }: { warning: string | null; children: ComponentChildren }) {
   if (!warning) return <>{children}</>;
@@ -113,6 +124,17 @@ function Warned({ warning, children }: { warning: string | null; children: Compo
       </summary>
       {children}
     </details>
+  );
+}
+
+function RepostedBy({ by }: { by: AuthorRef }) {
+  return (
+    <p class="context reposted-by">
+      <span aria-hidden="true">⟲</span> Reposted by{' '}
+      <a href={href('profile', by.networkId)}>
+        {authorName(by)} (@{by.handle})
+      </a>
+    </p>
   );
 }
 
@@ -197,10 +219,12 @@ export interface PostCardProps {
   item?: ItemFieldsFragment;
   /** The thread's focused post. */
   focused?: boolean;
+  /** Shown on someone's profile as their repost (a timeline item says so in `item.reason`). */
+  repostedBy?: AuthorRef;
   onReplied?: () => void;
 }
 
-export function PostCard({ post, item, focused, onReplied }: PostCardProps) {
+export function PostCard({ post, item, focused, repostedBy, onReplied }: PostCardProps) {
   const web = safeUrl(post.webUrl);
   const networks = new Set([post.network, ...(item?.seenIn.map((s) => s.network) ?? [])]);
   // The pipeline's own "content warning: <the post's warning>" would say it twice.
@@ -219,12 +243,7 @@ export function PostCard({ post, item, focused, onReplied }: PostCardProps) {
       data-post-id={post.id}
       aria-label={`${name}: ${post.text.slice(0, 80)}`}
     >
-      {item?.reason ? (
-        <p class="context reposted-by">
-          <span aria-hidden="true">⟲</span> Reposted by {authorName(item.reason.by)} (@{item.reason.by.handle}
-          )
-        </p>
-      ) : null}
+      {item?.reason || repostedBy ? <RepostedBy by={(item?.reason?.by ?? repostedBy)!} /> : null}
       {post.replyParent ? (
         <p class="context reply-context">
           <span aria-hidden="true">↩</span>{' '}
@@ -236,7 +255,7 @@ export function PostCard({ post, item, focused, onReplied }: PostCardProps) {
       <header class="post-meta">
         <Avatar url={post.author.avatarUrl} name={name} />
         <span class="author">
-          <strong>{name}</strong> <span class="muted handle">@{post.author.handle}</span>
+          <AuthorLink author={post.author} />
           {post.author.bot ? <span class="badge">bot</span> : null}
         </span>
         <span class="network badge">{[...networks].map((n) => NETWORK_NAMES[n]).join(' + ')}</span>

@@ -1,5 +1,6 @@
 import type { RichTextSegmentType } from '../gql/graphql';
 import { safeUrl } from '../format';
+import { href } from '../router';
 
 interface Segment {
   type: RichTextSegmentType;
@@ -7,6 +8,7 @@ interface Segment {
   url: string | null;
   tag: string | null;
   handle: string | null;
+  networkId: string | null;
 }
 
 /**
@@ -32,12 +34,19 @@ export function RichText({ segments, text, own }: { segments: Segment[]; text: s
               segment.text
             );
           }
-          case 'MENTION':
-            return (
-              <span key={i} class="mention" title={segment.handle ?? undefined}>
+          case 'MENTION': {
+            // Their profile in the app, by handle (a Mastodon mention's networkId is its web page).
+            const actor = segment.handle ?? segment.networkId;
+            return actor ? (
+              <a key={i} class="mention" href={href('profile', actor)}>
+                {segment.text}
+              </a>
+            ) : (
+              <span key={i} class="mention">
                 {segment.text}
               </span>
             );
+          }
           case 'HASHTAG':
             return (
               <span key={i} class="hashtag">

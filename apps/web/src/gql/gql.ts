@@ -17,7 +17,7 @@ import * as types from './graphql';
 type Documents = {
     "\n  fragment AuthorFields on Author {\n    handle\n    displayName\n    avatarUrl\n    network\n    networkId\n    bot\n  }\n": typeof types.AuthorFieldsFragmentDoc,
     "\n  fragment MediaFields on Media {\n    type\n    url\n    previewUrl\n    altText\n    width\n    height\n  }\n": typeof types.MediaFieldsFragmentDoc,
-    "\n  fragment PostFields on Post {\n    id\n    uri\n    network\n    text\n    webUrl\n    createdAt\n    contentWarning\n    sensitive\n    languages\n    author {\n      ...AuthorFields\n    }\n    counts {\n      replies\n      reposts\n      likes\n      quotes\n    }\n    richText {\n      type\n      text\n      url\n      tag\n      handle\n    }\n    media {\n      ...MediaFields\n    }\n    linkCard {\n      url\n      title\n      description\n      imageUrl\n    }\n    replyParent {\n      uri\n      authorNetworkId\n    }\n    quote {\n      uri\n      text\n      webUrl\n      createdAt\n      contentWarning\n      author {\n        ...AuthorFields\n      }\n      media {\n        ...MediaFields\n      }\n      linkCard {\n        url\n        title\n        description\n        imageUrl\n      }\n    }\n    quoteUnavailable {\n      reason\n    }\n    poll {\n      options {\n        title\n        votes\n      }\n      votes\n      expired\n    }\n  }\n": typeof types.PostFieldsFragmentDoc,
+    "\n  fragment PostFields on Post {\n    id\n    uri\n    network\n    text\n    webUrl\n    createdAt\n    contentWarning\n    sensitive\n    languages\n    author {\n      ...AuthorFields\n    }\n    counts {\n      replies\n      reposts\n      likes\n      quotes\n    }\n    richText {\n      type\n      text\n      url\n      tag\n      handle\n      networkId\n    }\n    media {\n      ...MediaFields\n    }\n    linkCard {\n      url\n      title\n      description\n      imageUrl\n    }\n    replyParent {\n      uri\n      authorNetworkId\n    }\n    quote {\n      uri\n      text\n      webUrl\n      createdAt\n      contentWarning\n      author {\n        ...AuthorFields\n      }\n      media {\n        ...MediaFields\n      }\n      linkCard {\n        url\n        title\n        description\n        imageUrl\n      }\n    }\n    quoteUnavailable {\n      reason\n    }\n    poll {\n      options {\n        title\n        votes\n      }\n      votes\n      expired\n    }\n  }\n": typeof types.PostFieldsFragmentDoc,
     "\n  fragment DecisionFields on Decision {\n    stage\n    index\n    verdict\n    reason\n    score\n  }\n": typeof types.DecisionFieldsFragmentDoc,
     "\n  fragment ItemFields on TimelineItem {\n    id\n    pipelineId\n    hidden\n    hiddenReason\n    warnings\n    reason {\n      at\n      by {\n        ...AuthorFields\n      }\n    }\n    seenIn {\n      network\n    }\n    decisions {\n      ...DecisionFields\n    }\n    post {\n      ...PostFields\n    }\n  }\n": typeof types.ItemFieldsFragmentDoc,
     "\n  mutation Login($username: String!, $password: String!) {\n    login(username: $username, password: $password, tokenName: \"web app\") {\n      token\n    }\n  }\n": typeof types.LoginDocument,
@@ -55,6 +55,11 @@ type Documents = {
     "\n  mutation SetDefaultPipeline($id: ID!) {\n    setDefaultPipeline(id: $id) {\n      id\n    }\n  }\n": typeof types.SetDefaultPipelineDocument,
     "\n  mutation DeletePipeline($id: ID!, $newDefault: ID) {\n    deletePipeline(id: $id, newDefault: $newDefault)\n  }\n": typeof types.DeletePipelineDocument,
     "\n  query Invites {\n    invites {\n      id\n      role\n      createdAt\n      expiresAt\n      usedAt\n    }\n  }\n": typeof types.InvitesDocument,
+    "\n  fragment MemberFields on Member {\n    id\n    username\n    role\n    status\n    suspendedAt\n    createdAt\n    lastActiveAt\n    linkedAccounts\n    pipelines\n  }\n": typeof types.MemberFieldsFragmentDoc,
+    "\n  query Members {\n    members {\n      ...MemberFields\n    }\n  }\n": typeof types.MembersDocument,
+    "\n  query MemberSyncHealth($member: ID!) {\n    memberSyncHealth(member: $member) {\n      sourceId\n      accountId\n      network\n      handle\n      accountStatus\n      kind\n      externalId\n      backfillState\n      lastSyncedAt\n      stale\n      reason\n    }\n  }\n": typeof types.MemberSyncHealthDocument,
+    "\n  mutation SuspendMember($member: ID!, $suspended: Boolean!) {\n    suspendMember(member: $member, suspended: $suspended) {\n      ...MemberFields\n    }\n  }\n": typeof types.SuspendMemberDocument,
+    "\n  mutation DeleteMember($member: ID!) {\n    deleteMember(member: $member)\n  }\n": typeof types.DeleteMemberDocument,
     "\n  mutation CreateInvite($role: UserRole!) {\n    createInvite(role: $role) {\n      code\n      invite {\n        id\n      }\n    }\n  }\n": typeof types.CreateInviteDocument,
     "\n  fragment PluginFields on Plugin {\n    id\n    use\n    name\n    version\n    kind\n    packageName\n    configSchema\n    createdAt\n  }\n": typeof types.PluginFieldsFragmentDoc,
     "\n  query Plugins {\n    plugins {\n      ...PluginFields\n    }\n  }\n": typeof types.PluginsDocument,
@@ -64,11 +69,19 @@ type Documents = {
     "\n  query UnreadNotificationCount {\n    unreadNotificationCount\n  }\n": typeof types.UnreadNotificationCountDocument,
     "\n  mutation MarkNotificationsRead($upTo: ID!) {\n    markNotificationsRead(upTo: $upTo)\n  }\n": typeof types.MarkNotificationsReadDocument,
     "\n  subscription NotificationReceived {\n    notificationReceived {\n      id\n    }\n  }\n": typeof types.NotificationReceivedDocument,
+    "\n  fragment ProfileFields on Profile {\n    network\n    networkId\n    handle\n    displayName\n    bio\n    avatarUrl\n    bannerUrl\n    bot\n    followersCount\n    followingCount\n    postsCount\n    webUrl\n    linkedAccountId\n    relationship {\n      following\n      followedBy\n      muted\n      blocked\n      blockedBy\n    }\n  }\n": typeof types.ProfileFieldsFragmentDoc,
+    "\n  query AuthorProfile($id: String, $handle: String) {\n    author(id: $id, handle: $handle) {\n      ...ProfileFields\n    }\n  }\n": typeof types.AuthorProfileDocument,
+    "\n  query AuthorPosts($author: String!, $account: ID, $after: String) {\n    authorPosts(author: $author, account: $account, after: $after, first: 20) {\n      items {\n        repost\n        post {\n          ...PostFields\n        }\n      }\n      nextCursor\n    }\n  }\n": typeof types.AuthorPostsDocument,
+    "\n  mutation Follow($author: String!, $account: ID) {\n    follow(author: $author, account: $account) {\n      ...ActionFields\n    }\n  }\n": typeof types.FollowDocument,
+    "\n  mutation Unfollow($author: String!, $account: ID) {\n    unfollow(author: $author, account: $account) {\n      ...ActionFields\n    }\n  }\n": typeof types.UnfollowDocument,
+    "\n  mutation Mute($author: String!, $account: ID) {\n    mute(author: $author, account: $account) {\n      ...ActionFields\n    }\n  }\n": typeof types.MuteDocument,
+    "\n  mutation Unmute($author: String!, $account: ID) {\n    unmute(author: $author, account: $account) {\n      ...ActionFields\n    }\n  }\n": typeof types.UnmuteDocument,
+    "\n  query ActionById($id: ID!) {\n    action(id: $id) {\n      ...ActionFields\n    }\n  }\n": typeof types.ActionByIdDocument,
 };
 const documents: Documents = {
     "\n  fragment AuthorFields on Author {\n    handle\n    displayName\n    avatarUrl\n    network\n    networkId\n    bot\n  }\n": types.AuthorFieldsFragmentDoc,
     "\n  fragment MediaFields on Media {\n    type\n    url\n    previewUrl\n    altText\n    width\n    height\n  }\n": types.MediaFieldsFragmentDoc,
-    "\n  fragment PostFields on Post {\n    id\n    uri\n    network\n    text\n    webUrl\n    createdAt\n    contentWarning\n    sensitive\n    languages\n    author {\n      ...AuthorFields\n    }\n    counts {\n      replies\n      reposts\n      likes\n      quotes\n    }\n    richText {\n      type\n      text\n      url\n      tag\n      handle\n    }\n    media {\n      ...MediaFields\n    }\n    linkCard {\n      url\n      title\n      description\n      imageUrl\n    }\n    replyParent {\n      uri\n      authorNetworkId\n    }\n    quote {\n      uri\n      text\n      webUrl\n      createdAt\n      contentWarning\n      author {\n        ...AuthorFields\n      }\n      media {\n        ...MediaFields\n      }\n      linkCard {\n        url\n        title\n        description\n        imageUrl\n      }\n    }\n    quoteUnavailable {\n      reason\n    }\n    poll {\n      options {\n        title\n        votes\n      }\n      votes\n      expired\n    }\n  }\n": types.PostFieldsFragmentDoc,
+    "\n  fragment PostFields on Post {\n    id\n    uri\n    network\n    text\n    webUrl\n    createdAt\n    contentWarning\n    sensitive\n    languages\n    author {\n      ...AuthorFields\n    }\n    counts {\n      replies\n      reposts\n      likes\n      quotes\n    }\n    richText {\n      type\n      text\n      url\n      tag\n      handle\n      networkId\n    }\n    media {\n      ...MediaFields\n    }\n    linkCard {\n      url\n      title\n      description\n      imageUrl\n    }\n    replyParent {\n      uri\n      authorNetworkId\n    }\n    quote {\n      uri\n      text\n      webUrl\n      createdAt\n      contentWarning\n      author {\n        ...AuthorFields\n      }\n      media {\n        ...MediaFields\n      }\n      linkCard {\n        url\n        title\n        description\n        imageUrl\n      }\n    }\n    quoteUnavailable {\n      reason\n    }\n    poll {\n      options {\n        title\n        votes\n      }\n      votes\n      expired\n    }\n  }\n": types.PostFieldsFragmentDoc,
     "\n  fragment DecisionFields on Decision {\n    stage\n    index\n    verdict\n    reason\n    score\n  }\n": types.DecisionFieldsFragmentDoc,
     "\n  fragment ItemFields on TimelineItem {\n    id\n    pipelineId\n    hidden\n    hiddenReason\n    warnings\n    reason {\n      at\n      by {\n        ...AuthorFields\n      }\n    }\n    seenIn {\n      network\n    }\n    decisions {\n      ...DecisionFields\n    }\n    post {\n      ...PostFields\n    }\n  }\n": types.ItemFieldsFragmentDoc,
     "\n  mutation Login($username: String!, $password: String!) {\n    login(username: $username, password: $password, tokenName: \"web app\") {\n      token\n    }\n  }\n": types.LoginDocument,
@@ -106,6 +119,11 @@ const documents: Documents = {
     "\n  mutation SetDefaultPipeline($id: ID!) {\n    setDefaultPipeline(id: $id) {\n      id\n    }\n  }\n": types.SetDefaultPipelineDocument,
     "\n  mutation DeletePipeline($id: ID!, $newDefault: ID) {\n    deletePipeline(id: $id, newDefault: $newDefault)\n  }\n": types.DeletePipelineDocument,
     "\n  query Invites {\n    invites {\n      id\n      role\n      createdAt\n      expiresAt\n      usedAt\n    }\n  }\n": types.InvitesDocument,
+    "\n  fragment MemberFields on Member {\n    id\n    username\n    role\n    status\n    suspendedAt\n    createdAt\n    lastActiveAt\n    linkedAccounts\n    pipelines\n  }\n": types.MemberFieldsFragmentDoc,
+    "\n  query Members {\n    members {\n      ...MemberFields\n    }\n  }\n": types.MembersDocument,
+    "\n  query MemberSyncHealth($member: ID!) {\n    memberSyncHealth(member: $member) {\n      sourceId\n      accountId\n      network\n      handle\n      accountStatus\n      kind\n      externalId\n      backfillState\n      lastSyncedAt\n      stale\n      reason\n    }\n  }\n": types.MemberSyncHealthDocument,
+    "\n  mutation SuspendMember($member: ID!, $suspended: Boolean!) {\n    suspendMember(member: $member, suspended: $suspended) {\n      ...MemberFields\n    }\n  }\n": types.SuspendMemberDocument,
+    "\n  mutation DeleteMember($member: ID!) {\n    deleteMember(member: $member)\n  }\n": types.DeleteMemberDocument,
     "\n  mutation CreateInvite($role: UserRole!) {\n    createInvite(role: $role) {\n      code\n      invite {\n        id\n      }\n    }\n  }\n": types.CreateInviteDocument,
     "\n  fragment PluginFields on Plugin {\n    id\n    use\n    name\n    version\n    kind\n    packageName\n    configSchema\n    createdAt\n  }\n": types.PluginFieldsFragmentDoc,
     "\n  query Plugins {\n    plugins {\n      ...PluginFields\n    }\n  }\n": types.PluginsDocument,
@@ -115,6 +133,14 @@ const documents: Documents = {
     "\n  query UnreadNotificationCount {\n    unreadNotificationCount\n  }\n": types.UnreadNotificationCountDocument,
     "\n  mutation MarkNotificationsRead($upTo: ID!) {\n    markNotificationsRead(upTo: $upTo)\n  }\n": types.MarkNotificationsReadDocument,
     "\n  subscription NotificationReceived {\n    notificationReceived {\n      id\n    }\n  }\n": types.NotificationReceivedDocument,
+    "\n  fragment ProfileFields on Profile {\n    network\n    networkId\n    handle\n    displayName\n    bio\n    avatarUrl\n    bannerUrl\n    bot\n    followersCount\n    followingCount\n    postsCount\n    webUrl\n    linkedAccountId\n    relationship {\n      following\n      followedBy\n      muted\n      blocked\n      blockedBy\n    }\n  }\n": types.ProfileFieldsFragmentDoc,
+    "\n  query AuthorProfile($id: String, $handle: String) {\n    author(id: $id, handle: $handle) {\n      ...ProfileFields\n    }\n  }\n": types.AuthorProfileDocument,
+    "\n  query AuthorPosts($author: String!, $account: ID, $after: String) {\n    authorPosts(author: $author, account: $account, after: $after, first: 20) {\n      items {\n        repost\n        post {\n          ...PostFields\n        }\n      }\n      nextCursor\n    }\n  }\n": types.AuthorPostsDocument,
+    "\n  mutation Follow($author: String!, $account: ID) {\n    follow(author: $author, account: $account) {\n      ...ActionFields\n    }\n  }\n": types.FollowDocument,
+    "\n  mutation Unfollow($author: String!, $account: ID) {\n    unfollow(author: $author, account: $account) {\n      ...ActionFields\n    }\n  }\n": types.UnfollowDocument,
+    "\n  mutation Mute($author: String!, $account: ID) {\n    mute(author: $author, account: $account) {\n      ...ActionFields\n    }\n  }\n": types.MuteDocument,
+    "\n  mutation Unmute($author: String!, $account: ID) {\n    unmute(author: $author, account: $account) {\n      ...ActionFields\n    }\n  }\n": types.UnmuteDocument,
+    "\n  query ActionById($id: ID!) {\n    action(id: $id) {\n      ...ActionFields\n    }\n  }\n": types.ActionByIdDocument,
 };
 
 /**
@@ -128,7 +154,7 @@ export function graphql(source: "\n  fragment MediaFields on Media {\n    type\n
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment PostFields on Post {\n    id\n    uri\n    network\n    text\n    webUrl\n    createdAt\n    contentWarning\n    sensitive\n    languages\n    author {\n      ...AuthorFields\n    }\n    counts {\n      replies\n      reposts\n      likes\n      quotes\n    }\n    richText {\n      type\n      text\n      url\n      tag\n      handle\n    }\n    media {\n      ...MediaFields\n    }\n    linkCard {\n      url\n      title\n      description\n      imageUrl\n    }\n    replyParent {\n      uri\n      authorNetworkId\n    }\n    quote {\n      uri\n      text\n      webUrl\n      createdAt\n      contentWarning\n      author {\n        ...AuthorFields\n      }\n      media {\n        ...MediaFields\n      }\n      linkCard {\n        url\n        title\n        description\n        imageUrl\n      }\n    }\n    quoteUnavailable {\n      reason\n    }\n    poll {\n      options {\n        title\n        votes\n      }\n      votes\n      expired\n    }\n  }\n"): typeof import('./graphql').PostFieldsFragmentDoc;
+export function graphql(source: "\n  fragment PostFields on Post {\n    id\n    uri\n    network\n    text\n    webUrl\n    createdAt\n    contentWarning\n    sensitive\n    languages\n    author {\n      ...AuthorFields\n    }\n    counts {\n      replies\n      reposts\n      likes\n      quotes\n    }\n    richText {\n      type\n      text\n      url\n      tag\n      handle\n      networkId\n    }\n    media {\n      ...MediaFields\n    }\n    linkCard {\n      url\n      title\n      description\n      imageUrl\n    }\n    replyParent {\n      uri\n      authorNetworkId\n    }\n    quote {\n      uri\n      text\n      webUrl\n      createdAt\n      contentWarning\n      author {\n        ...AuthorFields\n      }\n      media {\n        ...MediaFields\n      }\n      linkCard {\n        url\n        title\n        description\n        imageUrl\n      }\n    }\n    quoteUnavailable {\n      reason\n    }\n    poll {\n      options {\n        title\n        votes\n      }\n      votes\n      expired\n    }\n  }\n"): typeof import('./graphql').PostFieldsFragmentDoc;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -280,6 +306,26 @@ export function graphql(source: "\n  query Invites {\n    invites {\n      id\n 
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  fragment MemberFields on Member {\n    id\n    username\n    role\n    status\n    suspendedAt\n    createdAt\n    lastActiveAt\n    linkedAccounts\n    pipelines\n  }\n"): typeof import('./graphql').MemberFieldsFragmentDoc;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Members {\n    members {\n      ...MemberFields\n    }\n  }\n"): typeof import('./graphql').MembersDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query MemberSyncHealth($member: ID!) {\n    memberSyncHealth(member: $member) {\n      sourceId\n      accountId\n      network\n      handle\n      accountStatus\n      kind\n      externalId\n      backfillState\n      lastSyncedAt\n      stale\n      reason\n    }\n  }\n"): typeof import('./graphql').MemberSyncHealthDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SuspendMember($member: ID!, $suspended: Boolean!) {\n    suspendMember(member: $member, suspended: $suspended) {\n      ...MemberFields\n    }\n  }\n"): typeof import('./graphql').SuspendMemberDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteMember($member: ID!) {\n    deleteMember(member: $member)\n  }\n"): typeof import('./graphql').DeleteMemberDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  mutation CreateInvite($role: UserRole!) {\n    createInvite(role: $role) {\n      code\n      invite {\n        id\n      }\n    }\n  }\n"): typeof import('./graphql').CreateInviteDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -313,6 +359,38 @@ export function graphql(source: "\n  mutation MarkNotificationsRead($upTo: ID!) 
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription NotificationReceived {\n    notificationReceived {\n      id\n    }\n  }\n"): typeof import('./graphql').NotificationReceivedDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment ProfileFields on Profile {\n    network\n    networkId\n    handle\n    displayName\n    bio\n    avatarUrl\n    bannerUrl\n    bot\n    followersCount\n    followingCount\n    postsCount\n    webUrl\n    linkedAccountId\n    relationship {\n      following\n      followedBy\n      muted\n      blocked\n      blockedBy\n    }\n  }\n"): typeof import('./graphql').ProfileFieldsFragmentDoc;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AuthorProfile($id: String, $handle: String) {\n    author(id: $id, handle: $handle) {\n      ...ProfileFields\n    }\n  }\n"): typeof import('./graphql').AuthorProfileDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AuthorPosts($author: String!, $account: ID, $after: String) {\n    authorPosts(author: $author, account: $account, after: $after, first: 20) {\n      items {\n        repost\n        post {\n          ...PostFields\n        }\n      }\n      nextCursor\n    }\n  }\n"): typeof import('./graphql').AuthorPostsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Follow($author: String!, $account: ID) {\n    follow(author: $author, account: $account) {\n      ...ActionFields\n    }\n  }\n"): typeof import('./graphql').FollowDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Unfollow($author: String!, $account: ID) {\n    unfollow(author: $author, account: $account) {\n      ...ActionFields\n    }\n  }\n"): typeof import('./graphql').UnfollowDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Mute($author: String!, $account: ID) {\n    mute(author: $author, account: $account) {\n      ...ActionFields\n    }\n  }\n"): typeof import('./graphql').MuteDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Unmute($author: String!, $account: ID) {\n    unmute(author: $author, account: $account) {\n      ...ActionFields\n    }\n  }\n"): typeof import('./graphql').UnmuteDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ActionById($id: ID!) {\n    action(id: $id) {\n      ...ActionFields\n    }\n  }\n"): typeof import('./graphql').ActionByIdDocument;
 
 
 export function graphql(source: string) {

@@ -19,6 +19,7 @@ export type ActionKind =
   | 'LIKE'
   | 'MUTE'
   | 'POST'
+  | 'QUOTE'
   | 'REPLY'
   | 'REPOST'
   | 'UNBLOCK'
@@ -79,6 +80,10 @@ export type MediaType =
   | 'IMAGE'
   | 'UNKNOWN'
   | 'VIDEO';
+
+export type MemberStatus =
+  | 'ACTIVE'
+  | 'SUSPENDED';
 
 export type Network =
   | 'BLUESKY'
@@ -144,11 +149,11 @@ export type AuthorFieldsFragment = { handle: string, displayName: string | null,
 
 export type MediaFieldsFragment = { type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null };
 
-export type PostFieldsFragment = { id: string, uri: string, network: Network, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, sensitive: boolean, languages: Array<string>, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, counts: { replies: number, reposts: number, likes: number, quotes: number }, richText: Array<{ type: RichTextSegmentType, text: string, url: string | null, tag: string | null, handle: string | null }>, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null, replyParent: { uri: string, authorNetworkId: string | null } | null, quote: { uri: string, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null } | null, quoteUnavailable: { reason: string } | null, poll: { votes: number, expired: boolean, options: Array<{ title: string, votes: number | null }> } | null };
+export type PostFieldsFragment = { id: string, uri: string, network: Network, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, sensitive: boolean, languages: Array<string>, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, counts: { replies: number, reposts: number, likes: number, quotes: number }, richText: Array<{ type: RichTextSegmentType, text: string, url: string | null, tag: string | null, handle: string | null, networkId: string | null }>, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null, replyParent: { uri: string, authorNetworkId: string | null } | null, quote: { uri: string, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null } | null, quoteUnavailable: { reason: string } | null, poll: { votes: number, expired: boolean, options: Array<{ title: string, votes: number | null }> } | null };
 
 export type DecisionFieldsFragment = { stage: string, index: number, verdict: Verdict, reason: string | null, score: number };
 
-export type ItemFieldsFragment = { id: string, pipelineId: string, hidden: boolean, hiddenReason: string | null, warnings: Array<string>, reason: { at: string, by: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean } } | null, seenIn: Array<{ network: Network }>, decisions: Array<{ stage: string, index: number, verdict: Verdict, reason: string | null, score: number }>, post: { id: string, uri: string, network: Network, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, sensitive: boolean, languages: Array<string>, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, counts: { replies: number, reposts: number, likes: number, quotes: number }, richText: Array<{ type: RichTextSegmentType, text: string, url: string | null, tag: string | null, handle: string | null }>, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null, replyParent: { uri: string, authorNetworkId: string | null } | null, quote: { uri: string, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null } | null, quoteUnavailable: { reason: string } | null, poll: { votes: number, expired: boolean, options: Array<{ title: string, votes: number | null }> } | null } };
+export type ItemFieldsFragment = { id: string, pipelineId: string, hidden: boolean, hiddenReason: string | null, warnings: Array<string>, reason: { at: string, by: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean } } | null, seenIn: Array<{ network: Network }>, decisions: Array<{ stage: string, index: number, verdict: Verdict, reason: string | null, score: number }>, post: { id: string, uri: string, network: Network, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, sensitive: boolean, languages: Array<string>, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, counts: { replies: number, reposts: number, likes: number, quotes: number }, richText: Array<{ type: RichTextSegmentType, text: string, url: string | null, tag: string | null, handle: string | null, networkId: string | null }>, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null, replyParent: { uri: string, authorNetworkId: string | null } | null, quote: { uri: string, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null } | null, quoteUnavailable: { reason: string } | null, poll: { votes: number, expired: boolean, options: Array<{ title: string, votes: number | null }> } | null } };
 
 export type LoginMutationVariables = Exact<{
   username: string;
@@ -245,21 +250,21 @@ export type TimelineQueryVariables = Exact<{
 }>;
 
 
-export type TimelineQuery = { timeline: { edges: Array<{ cursor: string, node: { id: string, pipelineId: string, hidden: boolean, hiddenReason: string | null, warnings: Array<string>, reason: { at: string, by: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean } } | null, seenIn: Array<{ network: Network }>, decisions: Array<{ stage: string, index: number, verdict: Verdict, reason: string | null, score: number }>, post: { id: string, uri: string, network: Network, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, sensitive: boolean, languages: Array<string>, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, counts: { replies: number, reposts: number, likes: number, quotes: number }, richText: Array<{ type: RichTextSegmentType, text: string, url: string | null, tag: string | null, handle: string | null }>, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null, replyParent: { uri: string, authorNetworkId: string | null } | null, quote: { uri: string, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null } | null, quoteUnavailable: { reason: string } | null, poll: { votes: number, expired: boolean, options: Array<{ title: string, votes: number | null }> } | null } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type TimelineQuery = { timeline: { edges: Array<{ cursor: string, node: { id: string, pipelineId: string, hidden: boolean, hiddenReason: string | null, warnings: Array<string>, reason: { at: string, by: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean } } | null, seenIn: Array<{ network: Network }>, decisions: Array<{ stage: string, index: number, verdict: Verdict, reason: string | null, score: number }>, post: { id: string, uri: string, network: Network, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, sensitive: boolean, languages: Array<string>, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, counts: { replies: number, reposts: number, likes: number, quotes: number }, richText: Array<{ type: RichTextSegmentType, text: string, url: string | null, tag: string | null, handle: string | null, networkId: string | null }>, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null, replyParent: { uri: string, authorNetworkId: string | null } | null, quote: { uri: string, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null } | null, quoteUnavailable: { reason: string } | null, poll: { votes: number, expired: boolean, options: Array<{ title: string, votes: number | null }> } | null } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type TimelineUpdatedSubscriptionVariables = Exact<{
   pipeline?: string | number | null | undefined;
 }>;
 
 
-export type TimelineUpdatedSubscription = { timelineUpdated: { pipelineId: string, rebuilt: boolean, items: Array<{ id: string, pipelineId: string, hidden: boolean, hiddenReason: string | null, warnings: Array<string>, reason: { at: string, by: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean } } | null, seenIn: Array<{ network: Network }>, decisions: Array<{ stage: string, index: number, verdict: Verdict, reason: string | null, score: number }>, post: { id: string, uri: string, network: Network, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, sensitive: boolean, languages: Array<string>, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, counts: { replies: number, reposts: number, likes: number, quotes: number }, richText: Array<{ type: RichTextSegmentType, text: string, url: string | null, tag: string | null, handle: string | null }>, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null, replyParent: { uri: string, authorNetworkId: string | null } | null, quote: { uri: string, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null } | null, quoteUnavailable: { reason: string } | null, poll: { votes: number, expired: boolean, options: Array<{ title: string, votes: number | null }> } | null } }> } };
+export type TimelineUpdatedSubscription = { timelineUpdated: { pipelineId: string, rebuilt: boolean, items: Array<{ id: string, pipelineId: string, hidden: boolean, hiddenReason: string | null, warnings: Array<string>, reason: { at: string, by: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean } } | null, seenIn: Array<{ network: Network }>, decisions: Array<{ stage: string, index: number, verdict: Verdict, reason: string | null, score: number }>, post: { id: string, uri: string, network: Network, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, sensitive: boolean, languages: Array<string>, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, counts: { replies: number, reposts: number, likes: number, quotes: number }, richText: Array<{ type: RichTextSegmentType, text: string, url: string | null, tag: string | null, handle: string | null, networkId: string | null }>, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null, replyParent: { uri: string, authorNetworkId: string | null } | null, quote: { uri: string, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null } | null, quoteUnavailable: { reason: string } | null, poll: { votes: number, expired: boolean, options: Array<{ title: string, votes: number | null }> } | null } }> } };
 
 export type ThreadQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type ThreadQuery = { thread: { stale: boolean, staleReason: string | null, ancestors: Array<{ id: string, uri: string, network: Network, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, sensitive: boolean, languages: Array<string>, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, counts: { replies: number, reposts: number, likes: number, quotes: number }, richText: Array<{ type: RichTextSegmentType, text: string, url: string | null, tag: string | null, handle: string | null }>, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null, replyParent: { uri: string, authorNetworkId: string | null } | null, quote: { uri: string, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null } | null, quoteUnavailable: { reason: string } | null, poll: { votes: number, expired: boolean, options: Array<{ title: string, votes: number | null }> } | null }>, post: { id: string, uri: string, network: Network, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, sensitive: boolean, languages: Array<string>, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, counts: { replies: number, reposts: number, likes: number, quotes: number }, richText: Array<{ type: RichTextSegmentType, text: string, url: string | null, tag: string | null, handle: string | null }>, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null, replyParent: { uri: string, authorNetworkId: string | null } | null, quote: { uri: string, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null } | null, quoteUnavailable: { reason: string } | null, poll: { votes: number, expired: boolean, options: Array<{ title: string, votes: number | null }> } | null }, replies: Array<{ depth: number, parentId: string, post: { id: string, uri: string, network: Network, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, sensitive: boolean, languages: Array<string>, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, counts: { replies: number, reposts: number, likes: number, quotes: number }, richText: Array<{ type: RichTextSegmentType, text: string, url: string | null, tag: string | null, handle: string | null }>, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null, replyParent: { uri: string, authorNetworkId: string | null } | null, quote: { uri: string, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null } | null, quoteUnavailable: { reason: string } | null, poll: { votes: number, expired: boolean, options: Array<{ title: string, votes: number | null }> } | null } }> } };
+export type ThreadQuery = { thread: { stale: boolean, staleReason: string | null, ancestors: Array<{ id: string, uri: string, network: Network, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, sensitive: boolean, languages: Array<string>, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, counts: { replies: number, reposts: number, likes: number, quotes: number }, richText: Array<{ type: RichTextSegmentType, text: string, url: string | null, tag: string | null, handle: string | null, networkId: string | null }>, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null, replyParent: { uri: string, authorNetworkId: string | null } | null, quote: { uri: string, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null } | null, quoteUnavailable: { reason: string } | null, poll: { votes: number, expired: boolean, options: Array<{ title: string, votes: number | null }> } | null }>, post: { id: string, uri: string, network: Network, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, sensitive: boolean, languages: Array<string>, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, counts: { replies: number, reposts: number, likes: number, quotes: number }, richText: Array<{ type: RichTextSegmentType, text: string, url: string | null, tag: string | null, handle: string | null, networkId: string | null }>, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null, replyParent: { uri: string, authorNetworkId: string | null } | null, quote: { uri: string, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null } | null, quoteUnavailable: { reason: string } | null, poll: { votes: number, expired: boolean, options: Array<{ title: string, votes: number | null }> } | null }, replies: Array<{ depth: number, parentId: string, post: { id: string, uri: string, network: Network, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, sensitive: boolean, languages: Array<string>, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, counts: { replies: number, reposts: number, likes: number, quotes: number }, richText: Array<{ type: RichTextSegmentType, text: string, url: string | null, tag: string | null, handle: string | null, networkId: string | null }>, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null, replyParent: { uri: string, authorNetworkId: string | null } | null, quote: { uri: string, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null } | null, quoteUnavailable: { reason: string } | null, poll: { votes: number, expired: boolean, options: Array<{ title: string, votes: number | null }> } | null } }> } };
 
 export type ActionFieldsFragment = { id: string, kind: ActionKind, network: Network, postId: string | null, status: ActionStatus, error: string | null, resultWebUrl: string | null, createdAt: string };
 
@@ -383,6 +388,35 @@ export type InvitesQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type InvitesQuery = { invites: Array<{ id: string, role: UserRole, createdAt: string, expiresAt: string, usedAt: string | null }> };
 
+export type MemberFieldsFragment = { id: string, username: string, role: UserRole, status: MemberStatus, suspendedAt: string | null, createdAt: string, lastActiveAt: string | null, linkedAccounts: number, pipelines: number };
+
+export type MembersQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type MembersQuery = { members: Array<{ id: string, username: string, role: UserRole, status: MemberStatus, suspendedAt: string | null, createdAt: string, lastActiveAt: string | null, linkedAccounts: number, pipelines: number }> };
+
+export type MemberSyncHealthQueryVariables = Exact<{
+  member: string | number;
+}>;
+
+
+export type MemberSyncHealthQuery = { memberSyncHealth: Array<{ sourceId: string, accountId: string, network: string, handle: string, accountStatus: string, kind: string, externalId: string, backfillState: string, lastSyncedAt: string | null, stale: boolean, reason: string | null }> };
+
+export type SuspendMemberMutationVariables = Exact<{
+  member: string | number;
+  suspended: boolean;
+}>;
+
+
+export type SuspendMemberMutation = { suspendMember: { id: string, username: string, role: UserRole, status: MemberStatus, suspendedAt: string | null, createdAt: string, lastActiveAt: string | null, linkedAccounts: number, pipelines: number } };
+
+export type DeleteMemberMutationVariables = Exact<{
+  member: string | number;
+}>;
+
+
+export type DeleteMemberMutation = { deleteMember: boolean };
+
 export type CreateInviteMutationVariables = Exact<{
   role: UserRole;
 }>;
@@ -434,6 +468,64 @@ export type NotificationReceivedSubscriptionVariables = Exact<{ [key: string]: n
 
 
 export type NotificationReceivedSubscription = { notificationReceived: Array<{ id: string }> };
+
+export type ProfileFieldsFragment = { network: Network, networkId: string, handle: string, displayName: string | null, bio: string, avatarUrl: string | null, bannerUrl: string | null, bot: boolean, followersCount: number | null, followingCount: number | null, postsCount: number | null, webUrl: string | null, linkedAccountId: string, relationship: { following: boolean, followedBy: boolean, muted: boolean, blocked: boolean, blockedBy: boolean } };
+
+export type AuthorProfileQueryVariables = Exact<{
+  id?: string | null | undefined;
+  handle?: string | null | undefined;
+}>;
+
+
+export type AuthorProfileQuery = { author: { network: Network, networkId: string, handle: string, displayName: string | null, bio: string, avatarUrl: string | null, bannerUrl: string | null, bot: boolean, followersCount: number | null, followingCount: number | null, postsCount: number | null, webUrl: string | null, linkedAccountId: string, relationship: { following: boolean, followedBy: boolean, muted: boolean, blocked: boolean, blockedBy: boolean } } };
+
+export type AuthorPostsQueryVariables = Exact<{
+  author: string;
+  account?: string | number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type AuthorPostsQuery = { authorPosts: { nextCursor: string | null, items: Array<{ repost: boolean, post: { id: string, uri: string, network: Network, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, sensitive: boolean, languages: Array<string>, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, counts: { replies: number, reposts: number, likes: number, quotes: number }, richText: Array<{ type: RichTextSegmentType, text: string, url: string | null, tag: string | null, handle: string | null, networkId: string | null }>, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null, replyParent: { uri: string, authorNetworkId: string | null } | null, quote: { uri: string, text: string, webUrl: string | null, createdAt: string, contentWarning: string | null, author: { handle: string, displayName: string | null, avatarUrl: string | null, network: Network, networkId: string, bot: boolean }, media: Array<{ type: MediaType, url: string, previewUrl: string | null, altText: string | null, width: number | null, height: number | null }>, linkCard: { url: string, title: string, description: string, imageUrl: string | null } | null } | null, quoteUnavailable: { reason: string } | null, poll: { votes: number, expired: boolean, options: Array<{ title: string, votes: number | null }> } | null } }> } };
+
+export type FollowMutationVariables = Exact<{
+  author: string;
+  account?: string | number | null | undefined;
+}>;
+
+
+export type FollowMutation = { follow: { id: string, kind: ActionKind, network: Network, postId: string | null, status: ActionStatus, error: string | null, resultWebUrl: string | null, createdAt: string } };
+
+export type UnfollowMutationVariables = Exact<{
+  author: string;
+  account?: string | number | null | undefined;
+}>;
+
+
+export type UnfollowMutation = { unfollow: { id: string, kind: ActionKind, network: Network, postId: string | null, status: ActionStatus, error: string | null, resultWebUrl: string | null, createdAt: string } };
+
+export type MuteMutationVariables = Exact<{
+  author: string;
+  account?: string | number | null | undefined;
+}>;
+
+
+export type MuteMutation = { mute: { id: string, kind: ActionKind, network: Network, postId: string | null, status: ActionStatus, error: string | null, resultWebUrl: string | null, createdAt: string } };
+
+export type UnmuteMutationVariables = Exact<{
+  author: string;
+  account?: string | number | null | undefined;
+}>;
+
+
+export type UnmuteMutation = { unmute: { id: string, kind: ActionKind, network: Network, postId: string | null, status: ActionStatus, error: string | null, resultWebUrl: string | null, createdAt: string } };
+
+export type ActionByIdQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ActionByIdQuery = { action: { id: string, kind: ActionKind, network: Network, postId: string | null, status: ActionStatus, error: string | null, resultWebUrl: string | null, createdAt: string } | null };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -508,6 +600,7 @@ export const PostFieldsFragmentDoc = new TypedDocumentString(`
     url
     tag
     handle
+    networkId
   }
   media {
     ...MediaFields
@@ -633,6 +726,7 @@ fragment PostFields on Post {
     url
     tag
     handle
+    networkId
   }
   media {
     ...MediaFields
@@ -743,6 +837,19 @@ export const PipelineFieldsFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"PipelineFields"}) as unknown as TypedDocumentString<PipelineFieldsFragment, unknown>;
+export const MemberFieldsFragmentDoc = new TypedDocumentString(`
+    fragment MemberFields on Member {
+  id
+  username
+  role
+  status
+  suspendedAt
+  createdAt
+  lastActiveAt
+  linkedAccounts
+  pipelines
+}
+    `, {"fragmentName":"MemberFields"}) as unknown as TypedDocumentString<MemberFieldsFragment, unknown>;
 export const PluginFieldsFragmentDoc = new TypedDocumentString(`
     fragment PluginFields on Plugin {
   id
@@ -755,6 +862,30 @@ export const PluginFieldsFragmentDoc = new TypedDocumentString(`
   createdAt
 }
     `, {"fragmentName":"PluginFields"}) as unknown as TypedDocumentString<PluginFieldsFragment, unknown>;
+export const ProfileFieldsFragmentDoc = new TypedDocumentString(`
+    fragment ProfileFields on Profile {
+  network
+  networkId
+  handle
+  displayName
+  bio
+  avatarUrl
+  bannerUrl
+  bot
+  followersCount
+  followingCount
+  postsCount
+  webUrl
+  linkedAccountId
+  relationship {
+    following
+    followedBy
+    muted
+    blocked
+    blockedBy
+  }
+}
+    `, {"fragmentName":"ProfileFields"}) as unknown as TypedDocumentString<ProfileFieldsFragment, unknown>;
 export const LoginDocument = new TypedDocumentString(`
     mutation Login($username: String!, $password: String!) {
   login(username: $username, password: $password, tokenName: "web app") {
@@ -1072,6 +1203,7 @@ fragment PostFields on Post {
     url
     tag
     handle
+    networkId
   }
   media {
     ...MediaFields
@@ -1197,6 +1329,7 @@ fragment PostFields on Post {
     url
     tag
     handle
+    networkId
   }
   media {
     ...MediaFields
@@ -1332,6 +1465,7 @@ fragment PostFields on Post {
     url
     tag
     handle
+    networkId
   }
   media {
     ...MediaFields
@@ -1662,6 +1796,62 @@ export const InvitesDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<InvitesQuery, InvitesQueryVariables>;
+export const MembersDocument = new TypedDocumentString(`
+    query Members {
+  members {
+    ...MemberFields
+  }
+}
+    fragment MemberFields on Member {
+  id
+  username
+  role
+  status
+  suspendedAt
+  createdAt
+  lastActiveAt
+  linkedAccounts
+  pipelines
+}`) as unknown as TypedDocumentString<MembersQuery, MembersQueryVariables>;
+export const MemberSyncHealthDocument = new TypedDocumentString(`
+    query MemberSyncHealth($member: ID!) {
+  memberSyncHealth(member: $member) {
+    sourceId
+    accountId
+    network
+    handle
+    accountStatus
+    kind
+    externalId
+    backfillState
+    lastSyncedAt
+    stale
+    reason
+  }
+}
+    `) as unknown as TypedDocumentString<MemberSyncHealthQuery, MemberSyncHealthQueryVariables>;
+export const SuspendMemberDocument = new TypedDocumentString(`
+    mutation SuspendMember($member: ID!, $suspended: Boolean!) {
+  suspendMember(member: $member, suspended: $suspended) {
+    ...MemberFields
+  }
+}
+    fragment MemberFields on Member {
+  id
+  username
+  role
+  status
+  suspendedAt
+  createdAt
+  lastActiveAt
+  linkedAccounts
+  pipelines
+}`) as unknown as TypedDocumentString<SuspendMemberMutation, SuspendMemberMutationVariables>;
+export const DeleteMemberDocument = new TypedDocumentString(`
+    mutation DeleteMember($member: ID!) {
+  deleteMember(member: $member)
+}
+    `) as unknown as TypedDocumentString<DeleteMemberMutation, DeleteMemberMutationVariables>;
 export const CreateInviteDocument = new TypedDocumentString(`
     mutation CreateInvite($role: UserRole!) {
   createInvite(role: $role) {
@@ -1763,3 +1953,210 @@ export const NotificationReceivedDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<NotificationReceivedSubscription, NotificationReceivedSubscriptionVariables>;
+export const AuthorProfileDocument = new TypedDocumentString(`
+    query AuthorProfile($id: String, $handle: String) {
+  author(id: $id, handle: $handle) {
+    ...ProfileFields
+  }
+}
+    fragment ProfileFields on Profile {
+  network
+  networkId
+  handle
+  displayName
+  bio
+  avatarUrl
+  bannerUrl
+  bot
+  followersCount
+  followingCount
+  postsCount
+  webUrl
+  linkedAccountId
+  relationship {
+    following
+    followedBy
+    muted
+    blocked
+    blockedBy
+  }
+}`) as unknown as TypedDocumentString<AuthorProfileQuery, AuthorProfileQueryVariables>;
+export const AuthorPostsDocument = new TypedDocumentString(`
+    query AuthorPosts($author: String!, $account: ID, $after: String) {
+  authorPosts(author: $author, account: $account, after: $after, first: 20) {
+    items {
+      repost
+      post {
+        ...PostFields
+      }
+    }
+    nextCursor
+  }
+}
+    fragment AuthorFields on Author {
+  handle
+  displayName
+  avatarUrl
+  network
+  networkId
+  bot
+}
+fragment MediaFields on Media {
+  type
+  url
+  previewUrl
+  altText
+  width
+  height
+}
+fragment PostFields on Post {
+  id
+  uri
+  network
+  text
+  webUrl
+  createdAt
+  contentWarning
+  sensitive
+  languages
+  author {
+    ...AuthorFields
+  }
+  counts {
+    replies
+    reposts
+    likes
+    quotes
+  }
+  richText {
+    type
+    text
+    url
+    tag
+    handle
+    networkId
+  }
+  media {
+    ...MediaFields
+  }
+  linkCard {
+    url
+    title
+    description
+    imageUrl
+  }
+  replyParent {
+    uri
+    authorNetworkId
+  }
+  quote {
+    uri
+    text
+    webUrl
+    createdAt
+    contentWarning
+    author {
+      ...AuthorFields
+    }
+    media {
+      ...MediaFields
+    }
+    linkCard {
+      url
+      title
+      description
+      imageUrl
+    }
+  }
+  quoteUnavailable {
+    reason
+  }
+  poll {
+    options {
+      title
+      votes
+    }
+    votes
+    expired
+  }
+}`) as unknown as TypedDocumentString<AuthorPostsQuery, AuthorPostsQueryVariables>;
+export const FollowDocument = new TypedDocumentString(`
+    mutation Follow($author: String!, $account: ID) {
+  follow(author: $author, account: $account) {
+    ...ActionFields
+  }
+}
+    fragment ActionFields on Action {
+  id
+  kind
+  network
+  postId
+  status
+  error
+  resultWebUrl
+  createdAt
+}`) as unknown as TypedDocumentString<FollowMutation, FollowMutationVariables>;
+export const UnfollowDocument = new TypedDocumentString(`
+    mutation Unfollow($author: String!, $account: ID) {
+  unfollow(author: $author, account: $account) {
+    ...ActionFields
+  }
+}
+    fragment ActionFields on Action {
+  id
+  kind
+  network
+  postId
+  status
+  error
+  resultWebUrl
+  createdAt
+}`) as unknown as TypedDocumentString<UnfollowMutation, UnfollowMutationVariables>;
+export const MuteDocument = new TypedDocumentString(`
+    mutation Mute($author: String!, $account: ID) {
+  mute(author: $author, account: $account) {
+    ...ActionFields
+  }
+}
+    fragment ActionFields on Action {
+  id
+  kind
+  network
+  postId
+  status
+  error
+  resultWebUrl
+  createdAt
+}`) as unknown as TypedDocumentString<MuteMutation, MuteMutationVariables>;
+export const UnmuteDocument = new TypedDocumentString(`
+    mutation Unmute($author: String!, $account: ID) {
+  unmute(author: $author, account: $account) {
+    ...ActionFields
+  }
+}
+    fragment ActionFields on Action {
+  id
+  kind
+  network
+  postId
+  status
+  error
+  resultWebUrl
+  createdAt
+}`) as unknown as TypedDocumentString<UnmuteMutation, UnmuteMutationVariables>;
+export const ActionByIdDocument = new TypedDocumentString(`
+    query ActionById($id: ID!) {
+  action(id: $id) {
+    ...ActionFields
+  }
+}
+    fragment ActionFields on Action {
+  id
+  kind
+  network
+  postId
+  status
+  error
+  resultWebUrl
+  createdAt
+}`) as unknown as TypedDocumentString<ActionByIdQuery, ActionByIdQueryVariables>;

@@ -18,8 +18,12 @@ import {
 import { useQuery } from '../api/use-query';
 import { NETWORK_NAMES, fullDate, timeAgo } from '../format';
 
-/** Where a Mastodon OAuth link waits for its code: the instance's `state` (compared on return). */
-const MASTODON_STATE_KEY = 'tributary.mastodon-oauth-state';
+/** Whether a "sign in with Bluesky" was started here and waits for what the server sent back. */
+export const BLUESKY_PENDING_KEY = 'tributary.bluesky-oauth-pending';
+/** A Mastodon OAuth link started here and waiting for its code: the instance's `state`. */
+export const MASTODON_STATE_KEY = 'tributary.mastodon-oauth-state';
+/** Mastodon's "show the code to paste" redirect, used when the instance has no PUBLIC_URL. */
+const OUT_OF_BAND = 'urn:ietf:wg:oauth:2.0:oob';
 /** While a backfill runs, the screen asks for progress this often. */
 const PROGRESS_POLL_MS = 3000;
 
@@ -28,20 +32,53 @@ function StatusBadge({ account }: { account: AccountFieldsFragment }) {
   return <span class={`badge status-${account.status.toLowerCase()}`}>{label}</span>;
 }
 
+/**
+ * "Sign in with Bluesky": this tab goes to the member's server, which sends it back to
+ * /oauth/bluesky/callback, where the app finishes the link and comes back here to show it.
+ */
+async function signInWithBluesky(identifier: string): Promise<void> {
+  const { startBlueskyLink } = await request(StartBlueskyLink, { identifier });
+  sessionStorage.setItem(BLUESKY_PENDING_KEY, identifier);
+  location.assign(startBlueskyLink.authorizeUrl);
+}
+
 function ReauthGuidance({ account }: { account: AccountFieldsFragment }) {
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
   if (account.status !== 'NEEDS_REAUTH') return null;
+  const signInAgain = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await signInWithBluesky(account.handle);
+    } catch (e) {
+      setError(messageOf(e));
+      setBusy(false);
+    }
+  };
   return (
-    <div class="notice" role="note">
+    <div class="notice reauth" role="note">
       <p>
         <strong>{NETWORK_NAMES[account.network]} refused the stored credentials</strong>
         {account.statusReason ? ` (${account.statusReason})` : ''}. New posts stop arriving until you link it
         again; nothing you have is lost.
       </p>
       {account.network === 'BLUESKY' ? (
-        <p>
-          In Bluesky, open Settings → Privacy and security → App passwords, create a new app password, and
-          link <strong>{account.handle}</strong> again below with it.
-        </p>
+        <>
+          <p>
+            Sign in to Bluesky again as <strong>{account.handle}</strong> (the account is updated in place),
+            or create a new app password in Bluesky (Settings → Privacy and security → App passwords) and link
+            it below with that.
+          </p>
+          <button type="button" disabled={busy} onClick={() => void signInAgain()}>
+            Sign in again as {account.handle}
+          </button>
+          {error ? (
+            <p class="error" role="alert">
+              {error}
+            </p>
+          ) : null}
+        </>
       ) : (
         <p>
           Link <strong>{account.handle}</strong> again below: sign in with {new URL(account.serviceUrl).host}{' '}
@@ -52,7 +89,16 @@ function ReauthGuidance({ account }: { account: AccountFieldsFragment }) {
   );
 }
 
-function AccountCard({ account, onChanged }: { account: AccountFieldsFragment; onChanged: () => void }) {
+function AccountCard({
+  account,
+  isNew,
+  onChanged,
+}: {
+  account: AccountFieldsFragment;
+  /** Just linked through OAuth: the member came back here from their server. */
+  isNew: boolean;
+  onChanged: () => void;
+}) {
   const [error, setError] = useState<string | null>(null);
   const unlink = async () => {
     if (!confirm(`Unlink ${account.handle}? Its posts leave your timelines.`)) return;
@@ -64,7 +110,11 @@ function AccountCard({ account, onChanged }: { account: AccountFieldsFragment; o
     }
   };
   return (
-    <li class="card account" data-account-id={account.id} data-status={account.status}>
+    <li
+      class={`card account${isNew ? ' is-new' : ''}`}
+      data-account-id={account.id}
+      data-status={account.status}
+    >
       <div class="row spread">
         <h3>
           {NETWORK_NAMES[account.network]} · {account.handle}
@@ -129,9 +179,6 @@ function AccountCard({ account, onChanged }: { account: AccountFieldsFragment; o
   );
 }
 
-/** Whether a "sign in with Bluesky" was started here and waits for what the server sent back. */
-const BLUESKY_PENDING_KEY = 'tributary.bluesky-oauth-pending';
-
 function LinkBlueskyForm({ onLinked }: { onLinked: () => void }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -150,12 +197,7 @@ function LinkBlueskyForm({ onLinked }: { onLinked: () => void }) {
   const signIn = (event: Event) => {
     event.preventDefault();
     const identifier = String(new FormData(event.currentTarget as HTMLFormElement).get('handle')).trim();
-    void run(async () => {
-      const { startBlueskyLink } = await request(StartBlueskyLink, { identifier });
-      sessionStorage.setItem(BLUESKY_PENDING_KEY, identifier);
-      setWaiting(true);
-      window.open(startBlueskyLink.authorizeUrl, '_blank', 'noopener');
-    });
+    void run(() => signInWithBluesky(identifier));
   };
   const complete = (event: Event) => {
     event.preventDefault();
@@ -194,15 +236,18 @@ function LinkBlueskyForm({ onLinked }: { onLinked: () => void }) {
         </button>
       </form>
       {waiting ? (
-        <form onSubmit={complete}>
-          <label>
-            After you allowed Tributary, paste what your server's page shows (or its address)
-            <input name="callback" required autocomplete="off" />
-          </label>
-          <button type="submit" disabled={busy}>
-            Finish linking
-          </button>
-        </form>
+        <details>
+          <summary>Allowed Tributary in another browser? Finish here</summary>
+          <form onSubmit={complete}>
+            <label>
+              The address your server sent that browser to (…/oauth/bluesky/callback?…)
+              <input name="callback" required autocomplete="off" />
+            </label>
+            <button type="submit" disabled={busy}>
+              Finish linking
+            </button>
+          </form>
+        </details>
       ) : null}
       <details>
         <summary>Use an app password instead</summary>
@@ -263,8 +308,15 @@ function LinkMastodonForm({ onLinked }: { onLinked: () => void }) {
     void run(async () => {
       const { startMastodonLink } = await request(StartMastodonLink, { instance });
       sessionStorage.setItem(MASTODON_STATE_KEY, startMastodonLink.state);
-      setWaiting(true);
-      window.open(startMastodonLink.authorizeUrl, '_blank', 'noopener');
+      const redirect = new URL(startMastodonLink.authorizeUrl).searchParams.get('redirect_uri');
+      if (redirect === OUT_OF_BAND) {
+        // The instance shows a code to paste into the form that appears here.
+        setWaiting(true);
+        window.open(startMastodonLink.authorizeUrl, '_blank', 'noopener');
+      } else {
+        // It sends this tab back to /oauth/mastodon/callback, where the app finishes the link.
+        location.assign(startMastodonLink.authorizeUrl);
+      }
     });
   };
   const complete = (event: Event) => {
@@ -338,9 +390,24 @@ function LinkMastodonForm({ onLinked }: { onLinked: () => void }) {
   );
 }
 
-export function AccountsScreen() {
+/** Said once the member is back from their server with an account linked. */
+function LinkedNotice({ account }: { account: AccountFieldsFragment }) {
+  return (
+    <p class="notice linked-notice" role="status">
+      <strong>
+        {NETWORK_NAMES[account.network]} account {account.handle} linked.
+      </strong>{' '}
+      {account.sources.some((s) => s.backfill.state !== 'DONE')
+        ? 'Its recent posts are being fetched into your timeline now.'
+        : 'Its posts are in your timeline.'}
+    </p>
+  );
+}
+
+export function AccountsScreen({ linked }: { linked: string | null }) {
   const { data, error, reload } = useQuery(LinkedAccounts, {});
   const accounts = data?.linkedAccounts ?? [];
+  const justLinked = accounts.find((a) => a.id === linked);
   const backfilling = accounts.some((a) =>
     a.sources.some((s) => s.backfill.state === 'RUNNING' || s.backfill.state === 'IDLE'),
   );
@@ -358,12 +425,18 @@ export function AccountsScreen() {
           {error}
         </p>
       ) : null}
+      {justLinked ? <LinkedNotice account={justLinked} /> : null}
       {data && accounts.length === 0 ? (
         <p>No account linked yet: link one below and its home timeline flows in.</p>
       ) : null}
       <ul class="accounts">
         {accounts.map((account) => (
-          <AccountCard key={account.id} account={account} onChanged={() => void reload()} />
+          <AccountCard
+            key={account.id}
+            account={account}
+            isNew={account.id === linked}
+            onChanged={() => void reload()}
+          />
         ))}
       </ul>
       <div class="grid-2">

@@ -29,13 +29,19 @@ const VERBS: Record<NotificationKind, string> = {
   EDIT: 'edited a post you reposted',
 };
 
-function who(group: Group): string {
+/** Who did it: the latest one's name (opening their profile), and how many others. */
+function Who({ group }: { group: Group }) {
   const [first] = group.actors;
-  if (!first) return 'Someone';
+  if (!first) return <strong>Someone</strong>;
   const others = group.count - 1;
-  return others > 0
-    ? `${authorName(first)} and ${others} ${others === 1 ? 'other' : 'others'}`
-    : authorName(first);
+  return (
+    <strong>
+      <a class="actor" href={href('profile', first.networkId)}>
+        {authorName(first)}
+      </a>
+      {others > 0 ? ` and ${others} ${others === 1 ? 'other' : 'others'}` : ''}
+    </strong>
+  );
 }
 
 /** The unread count for the navigation, kept current by the live subscription. */
@@ -121,14 +127,19 @@ export function NotificationsScreen() {
             class={`card notification${group.read ? '' : ' is-unread'}`}
             data-kind={group.kind}
           >
-            <div class="row">
+            <ul class="row actors" aria-label="Who">
               {group.actors.slice(0, 5).map((actor) => (
-                <Avatar key={actor.networkId} url={actor.avatarUrl} name={authorName(actor)} size="sm" />
+                <li key={actor.networkId}>
+                  <a href={href('profile', actor.networkId)} title={`@${actor.handle}`}>
+                    <Avatar url={actor.avatarUrl} name={authorName(actor)} size="sm" />
+                    <span class="visually-hidden">{authorName(actor)}</span>
+                  </a>
+                </li>
               ))}
-            </div>
+            </ul>
             <p>
               {group.read ? null : <span class="visually-hidden">Unread: </span>}
-              <strong>{who(group)}</strong> {VERBS[group.kind]}
+              <Who group={group} /> {VERBS[group.kind]}
               {group.post ? ` on ${NETWORK_NAMES[group.post.network]}` : ''} ·{' '}
               <time class="muted" dateTime={group.latestAt} title={fullDate(group.latestAt)}>
                 {timeAgo(group.latestAt)}

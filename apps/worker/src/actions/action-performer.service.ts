@@ -131,6 +131,8 @@ export class ActionPerformer {
         return null;
       case ActionKind.Reply:
         return connector.createPost({ ...draft(), replyTo: target() }, options);
+      case ActionKind.Quote:
+        return connector.createPost({ ...draft(), quoteOf: target() }, options);
       case ActionKind.Post:
         return connector.createPost(draft(), options);
       case ActionKind.Delete:

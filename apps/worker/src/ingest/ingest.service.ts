@@ -91,6 +91,22 @@ export class IngestService {
     });
   }
 
+  /**
+   * The re-check a poll of a server without streaming makes (edits, deletions at origin), once,
+   * for a source whose stream opened again: whatever it announced while down, or while no worker
+   * listened, was missed, and a sync only reads what is newer than its marker.
+   */
+  @JobHandler('recheck-source')
+  async recheck({ sourceId }: JobPayloads['recheck-source'], job: Job, token?: string) {
+    const source = await this.loadSource(sourceId);
+    if (!source) return { skipped: 'source no longer exists or its account needs re-authentication' };
+    return this.withConnector(source, job, token, async (connector) =>
+      connector instanceof MastodonConnector
+        ? recheckRecent(this.db, this.jobs, connector, source, source.linkedAccount.userId)
+        : { skipped: 'not a Mastodon source' },
+    );
+  }
+
   @JobHandler('backfill-source')
   async backfill({ sourceId }: JobPayloads['backfill-source'], job: Job, token?: string) {
     const source = await this.loadSource(sourceId);

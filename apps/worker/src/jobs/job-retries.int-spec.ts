@@ -18,6 +18,7 @@ afterAll(async () => {
 
 const SAMPLE: { [N in JobName]: JobPayloads[N] } = {
   'sync-source': { sourceId: 's' },
+  'recheck-source': { sourceId: 's' },
   'backfill-source': { sourceId: 's' },
   'fanout-posts': { items: [], attempt: 0 },
   'enrich-posts': { uris: ['at://did:plc:a/app.bsky.feed.post/1'], attempt: 0 },

@@ -141,10 +141,12 @@ export class MastodonStreamsService implements OnApplicationBootstrap, OnApplica
         // The user stream announces notifications: fetched from the account's marker, like a sync.
         ...(which.stream === 'user' ? { onNotification: () => void this.syncNotifications(account.id) } : {}),
         // Every (re)open catches up from the stored marker: whatever arrived while no stream
-        // was listening is fetched, nothing is assumed delivered.
+        // was listening is fetched, nothing is assumed delivered; edits and deletions made
+        // meanwhile are looked for in the newest page (a sync reads only what is newer).
         onStateChange: (state) => {
           if (state !== 'open') return;
           void this.sync(source.id);
+          void this.recheck(source.id);
           if (which.stream === 'user') void this.syncNotifications(account.id);
           if (account.streamingUnavailableSince) void this.setStreamingUnavailable(account.id, null);
         },
@@ -168,6 +170,14 @@ export class MastodonStreamsService implements OnApplicationBootstrap, OnApplica
       .enqueue('sync-source', { sourceId })
       .catch((error: unknown) =>
         this.logger.warn(`cannot queue sync of ${sourceId}: ${(error as Error).message}`),
+      );
+  }
+
+  private async recheck(sourceId: string): Promise<void> {
+    await this.jobs
+      .enqueue('recheck-source', { sourceId })
+      .catch((error: unknown) =>
+        this.logger.warn(`cannot queue the re-check of ${sourceId}: ${(error as Error).message}`),
       );
   }
 

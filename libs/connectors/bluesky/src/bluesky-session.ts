@@ -245,6 +245,23 @@ export class BlueskySession implements BlueskyApiSession {
     return new BlueskySession({ ...data, service: service.toString() }, options, sessionFetch(options));
   }
 
+  /**
+   * Ends the stored session at its server (com.atproto.server.deleteSession with the refresh
+   * token): the server forgets the refresh token, so the tokens are useless once the access token
+   * expires. The app password itself stays until the member deletes it in their settings.
+   */
+  static async signOut(options: BlueskySessionOptions & { session: BlueskySessionData }): Promise<void> {
+    const { session: data } = options;
+    const service = await checkedService(options.service ?? data.service, options.hostPolicy ?? {});
+    try {
+      await new Agent({ service, fetch: sessionFetch(options) }).com.atproto.server.deleteSession(undefined, {
+        headers: { authorization: `Bearer ${data.refreshJwt}` },
+      });
+    } catch (err) {
+      throw toConnectorError(err, 'deleteSession');
+    }
+  }
+
   get did(): string {
     if (this.expired !== null) throw this.expiredError();
     return this.current.did;

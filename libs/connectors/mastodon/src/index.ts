@@ -14,6 +14,7 @@ export { fetchPostLimits } from './instance-limits.js';
 export type { MastodonPostLimits } from './instance-limits.js';
 export {
   registerApp,
+  revokeToken,
   authorizeUrl,
   createPkce,
   exchangeCode,

@@ -8,7 +8,15 @@ export interface MastodonPostLimits {
   maxMediaAttachments: number;
   supportedMimeTypes: string[] | null;
   imageSizeLimit: number | null;
+  /**
+   * Whether a status may quote another (`quoted_status_id`): Mastodon API version 7 (Mastodon 4.5)
+   * and later. Other servers ignore the parameter, which would post the text without its quote.
+   */
+  quotePosts: boolean;
 }
+
+/** The `mastodon` API version from which statuses take `quoted_status_id`. */
+export const QUOTE_POSTS_API_VERSION = 7;
 
 /** Mastodon's defaults, for instances that leave a value out (older versions, other servers). */
 const DEFAULTS: MastodonPostLimits = {
@@ -17,6 +25,7 @@ const DEFAULTS: MastodonPostLimits = {
   maxMediaAttachments: 4,
   supportedMimeTypes: null,
   imageSizeLimit: null,
+  quotePosts: false,
 };
 
 const positive = (v: unknown, fallback: number): number =>
@@ -39,5 +48,6 @@ export async function fetchPostLimits(client: MastodonClient): Promise<MastodonP
       ? (media['supportedMimeTypes'] as unknown[]).filter((t): t is string => typeof t === 'string')
       : null,
     imageSizeLimit: typeof media['imageSizeLimit'] === 'number' ? media['imageSizeLimit'] : null,
+    quotePosts: positive(res.data?.apiVersions?.['mastodon'], 0) >= QUOTE_POSTS_API_VERSION,
   };
 }

@@ -564,6 +564,38 @@ describe.each(PERSONALITIES.map((p) => [p.name, p] as const))('%s', (_name, pers
       expect(await codeOf(c.createPost({ text: '   ' }))).toBe('BAD_INPUT');
       expect(await codeOf(c.like({ uri: 'x', nativeId: '999999' }))).toBe('NOT_FOUND');
     });
+    it('quotes a status where the instance takes quote posts, and says why not where it does not', async () => {
+      const ref = (id: string) => ({ uri: `${server.origin}/users/bob/statuses/${id}`, nativeId: id });
+      const quoted = server.post(bob, { text: 'worth quoting' });
+      const posts = () => server.requests.filter((r) => r.method === 'POST' && r.path === '/api/v1/statuses');
+      const sent = posts().length;
+      if (personality.apiVersion < 7) {
+        // Such a server ignores quoted_status_id: the text would go out without its quote.
+        const refused = await connector()
+          .createPost({ text: 'so true', quoteOf: ref(quoted) })
+          .catch((e: unknown) => e as ConnectorError);
+        expect(refused).toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(/quote posts/) });
+        expect(posts()).toHaveLength(sent);
+        return;
+      }
+      const posted = await connector().createPost({ text: 'so true', quoteOf: ref(quoted) });
+      const mine = (await connector().fetchNewer(HOME, null, 40)).items.find(
+        (i) => i.post.nativeId === posted.nativeId,
+      );
+      expect(mine?.post.text).toBe('so true');
+      expect(mine?.post.quote).toMatchObject({ nativeId: quoted, text: 'worth quoting' });
+      // The author's policy says who may quote: refused before anything is sent, as is media.
+      const closed = server.post(bob, { text: 'mine alone', quotePolicy: 'nobody' });
+      expect(await codeOf(connector().createPost({ text: 'x', quoteOf: ref(closed) }))).toBe('BAD_INPUT');
+      const image = { data: new Uint8Array([137, 80, 78, 71]), mimeType: 'image/png', altText: '' };
+      const uploads = server.uploads.size;
+      expect(await codeOf(connector().createPost({ text: 'x', quoteOf: ref(quoted), media: [image] }))).toBe(
+        'BAD_INPUT',
+      );
+      expect(posts()).toHaveLength(sent + 1);
+      expect(server.uploads.size).toBe(uploads);
+    });
+
     it("reads a poll with no member's own vote in the shared post, and votes in it", async () => {
       const poll = {
         options: ['tea', 'coffee', 'water'],

@@ -42,6 +42,7 @@ import {
   resolveReplyParents,
   safeUrl,
 } from './normalize-status.js';
+import { QUOTE_POSTS_API_VERSION, fetchPostLimits } from './instance-limits.js';
 import { htmlToRichText } from './rich-text.js';
 import { parseTimelineMarker, serializeTimelineMarker } from './timeline-marker.js';
 
@@ -406,6 +407,8 @@ export class MastodonConnector implements NetworkConnector {
     const media = draft.media ?? [];
     if (!draft.text.trim() && media.length === 0)
       throw new ConnectorError(ConnectorErrorCode.BadInput, 'empty post');
+    // Before any upload: a quote the instance or the author refuses is refused here.
+    const quotedStatusId = draft.quoteOf ? await this.quotableStatusId(draft.quoteOf, media.length) : undefined;
     // A retried job uploads again; attachments never used in a status are removed by the instance.
     const mediaIds = media.length ? await Promise.all(media.map((m) => this.uploadMedia(m))) : undefined;
     const inReplyToId = draft.replyTo ? (await this.resolveStatus(draft.replyTo)).id : undefined;
@@ -417,10 +420,35 @@ export class MastodonConnector implements NetworkConnector {
       sensitive: draft.contentWarning ? true : undefined,
       language: draft.language || undefined,
       inReplyToId,
+      quotedStatusId,
     };
     const headers = { 'idempotency-key': options.idempotencyKey ?? randomUUID() };
     const res = await this.client.rest((api) => api.v1.statuses.create(params, { requestInit: { headers } }));
     return this.writeResult(res.data);
+  }
+
+  /**
+   * The id to quote `target` by, once the instance is known to take quotes (other servers would
+   * post the text alone) and the status's policy does not refuse this account. Mastodon takes no
+   * media in a quote post.
+   */
+  private async quotableStatusId(target: PostTarget, mediaCount: number): Promise<string> {
+    if (mediaCount > 0)
+      throw new ConnectorError(ConnectorErrorCode.BadInput, 'Mastodon takes no media in a quote post');
+    if (!(await fetchPostLimits(this.client)).quotePosts)
+      throw new ConnectorError(
+        ConnectorErrorCode.BadInput,
+        `${this.client.origin} does not take quote posts (Mastodon API version ${QUOTE_POSTS_API_VERSION}, Mastodon 4.5, and later)`,
+      );
+    const status = await this.resolveStatus(target);
+    // Mastodon's own word for this account: `denied`, or `unknown` (treated as denied, as its docs advise).
+    const verdict = (status as { quoteApproval?: { currentUser?: unknown } | null }).quoteApproval?.currentUser;
+    if (verdict === 'denied' || verdict === 'unknown')
+      throw new ConnectorError(
+        ConnectorErrorCode.BadInput,
+        `the author of ${target.uri} does not let this account quote it`,
+      );
+    return status.id;
   }
 
   /**

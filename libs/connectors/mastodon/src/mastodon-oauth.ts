@@ -134,6 +134,22 @@ export async function exchangeCode(
 }
 
 /**
+ * Revokes a token Tributary obtained through `app` (POST /oauth/revoke, client-authenticated), as
+ * a member leaving expects. A token pasted from the instance's settings belongs to another app and
+ * cannot be revoked by us: the instance refuses (403), and the member revokes it there.
+ */
+export async function revokeToken(
+  app: MastodonApp,
+  token: string,
+  options: OAuthOptions = {},
+): Promise<void> {
+  const origin = await assertSafeInstanceUrl(app.instanceOrigin, options);
+  await client(origin, options).oauth((api) =>
+    api.revoke({ clientId: app.clientId, clientSecret: app.clientSecret, token }),
+  );
+}
+
+/**
  * Who the token belongs to (GET /api/v1/accounts/verify_credentials). Also the check for a pasted
  * personal access token: a bad token throws ConnectorError AUTH.
  */

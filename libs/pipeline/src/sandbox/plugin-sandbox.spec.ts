@@ -409,6 +409,19 @@ describe('validatePluginSource', () => {
       /^configSchema: text with NUL characters or lone surrogates/,
     ],
     ['import statement', "import fs from 'node:fs'; definePlugin({})", /^threw: SyntaxError: /],
+    [
+      // 200 bytes declaring 7.7 MB of schema: the API took 10 s and 1 GB to parse and compile it.
+      'a config schema bomb',
+      `let s = { type: 'string' }; for (let i = 0; i < 17; i++) s = { type: 'object', properties: { a: s, b: s } };
+       definePlugin({ name: 'bomb', version: '1.0.0', configSchema: s, score: () => [] })`,
+      'the plugin definition (name, version, configSchema, fields) is over 64 KiB of JSON',
+    ],
+    [
+      'a config schema over 32 KiB',
+      `const properties = {}; for (let i = 0; i < 1000; i++) properties['p' + i] = { type: 'string', maxLength: 10 };
+       definePlugin({ name: 'wide', version: '1.0.0', configSchema: { type: 'object', properties }, score: () => [] })`,
+      'configSchema: larger than 32 KiB of JSON',
+    ],
   ])('rejects %s', async (_name, code, error) => {
     const check = await validatePluginSource(code, sandbox);
     expect(check.ok).toBe(false);

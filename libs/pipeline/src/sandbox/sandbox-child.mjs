@@ -61,6 +61,11 @@ const BOOTSTRAP = `(() => {
 // What one call may return: 100 verdicts with long reasons are ~30 KB. More would only be copied to
 // the worker (which parses it) to be cut there.
 const MAX_OUTPUT_CHARS = 1024 * 1024;
+// What a definition (name, version, configSchema, fields) may come to as JSON. Its config schema is
+// parsed and compiled in the API's and worker's main threads: 200 bytes of code that nest one object
+// under two keys 17 times declared a 7.7 MB schema, which took the API 10 s and 1 GB to accept
+// (sandboxed-plugin.ts refuses a schema over 32 KiB; this spares the host a larger JSON at all).
+const MAX_DEFINITION_CHARS = 64 * 1024;
 
 /** @type {Map<string, { code: string, memoryMb: number, isolate: import('isolated-vm').Isolate | null, run: import('isolated-vm').Reference | null }>} */
 const plugins = new Map();
@@ -104,6 +109,14 @@ function handle(message) {
       const entry = { code: message.code, memoryMb: message.memoryMb, isolate: null, run: null };
       plugins.get(message.key)?.isolate?.dispose();
       const meta = instantiate(entry, message.timeLimitMs);
+      if (meta.length > MAX_DEFINITION_CHARS) {
+        entry.isolate.dispose();
+        return {
+          id,
+          ok: false,
+          error: `the plugin definition (name, version, configSchema, fields) is over ${MAX_DEFINITION_CHARS / 1024} KiB of JSON`,
+        };
+      }
       plugins.set(message.key, entry);
       return { id, ok: true, meta };
     }

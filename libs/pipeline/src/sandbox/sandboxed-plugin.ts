@@ -13,6 +13,12 @@ import { PluginSandbox } from './plugin-sandbox.js';
 
 /** Uploaded code larger than this is refused before it reaches the sandbox. */
 export const MAX_PLUGIN_SOURCE_BYTES = 256 * 1024;
+/**
+ * The largest config schema an upload may declare, as JSON. Compiling one takes the host's main
+ * thread ~3 µs per byte, and a few bytes of code can declare megabytes (an object nested under two
+ * keys, level after level); a plugin's settings need a few KiB.
+ */
+export const MAX_CONFIG_SCHEMA_BYTES = 32 * 1024;
 /** Posts per sandbox call: large enough to amortize the call, small enough for one time limit. */
 export const SANDBOX_CHUNK = 100;
 
@@ -53,6 +59,8 @@ function manifestFrom(metaJson: string): PluginSourceCheck {
   });
   if (problem !== null) return { ok: false, error: problem };
   const configSchema = meta.configSchema as JsonSchema;
+  if (Buffer.byteLength(JSON.stringify(configSchema), 'utf8') > MAX_CONFIG_SCHEMA_BYTES)
+    return { ok: false, error: `configSchema: larger than ${MAX_CONFIG_SCHEMA_BYTES / 1024} KiB of JSON` };
   if (!storable(configSchema))
     return { ok: false, error: 'configSchema: text with NUL characters or lone surrogates cannot be stored' };
   try {

@@ -126,6 +126,14 @@ export class JetstreamServer {
   /** The `time_us` of the newest commit sent to any subscriber (what a consumer's cursor reaches). */
   newestSentTimeUs = 0;
 
+  /**
+   * True when a connected subscriber's filter, as this server applied it, lets `did`'s events
+   * through: a consumer's `options_update` travels on its own, so tests wait for this before posting.
+   */
+  isWatching(did: string): boolean {
+    return [...this.subscribers].some((s) => !s.waiting && (s.dids.size === 0 || s.dids.has(did)));
+  }
+
   /** Closes every subscriber's connection at once, as a Jetstream restart or a network cut would. */
   dropConnections(): void {
     for (const sub of this.subscribers) sub.socket.terminate();

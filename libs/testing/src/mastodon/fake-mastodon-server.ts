@@ -53,6 +53,8 @@ export interface FakePostInput {
   visibility?: 'public' | 'unlisted' | 'private' | 'direct';
   inReplyTo?: string;
   quoteOf?: string;
+  /** Who may quote it (Mastodon 4.5's quote policies): anyone (default) or its author alone. */
+  quotePolicy?: 'public' | 'nobody';
   tags?: string[];
   mentions?: string[]; // account ids
   media?: FakeMedia[];
@@ -188,7 +190,8 @@ export class FakeMastodonServer {
   });
   private readonly routes: Route[] = [];
   private readonly accounts = new Map<string, FakeAccount>();
-  private readonly tokens = new Map<string, { accountId: string; scopes: string[] }>();
+  /** `clientId`: the app the token was issued to through OAuth; settings tokens have none here. */
+  private readonly tokens = new Map<string, { accountId: string; scopes: string[]; clientId?: string }>();
   private readonly codes = new Map<
     string,
     { accountId: string; clientId: string; redirectUri: string; challenge: string | null; scopes: string[] }
@@ -285,10 +288,19 @@ export class FakeMastodonServer {
   }
 
   /** A token as a user creates one in the settings (every scope unless told otherwise). */
-  issueToken(account: FakeAccount, scopes: string[] = ['read', 'write', 'follow', 'push']): string {
+  issueToken(
+    account: FakeAccount,
+    scopes: string[] = ['read', 'write', 'follow', 'push'],
+    clientId?: string,
+  ): string {
     const token = randomBytes(24).toString('base64url');
-    this.tokens.set(token, { accountId: account.id, scopes });
+    this.tokens.set(token, { accountId: account.id, scopes, ...(clientId ? { clientId } : {}) });
     return token;
+  }
+
+  /** Whether `token` is still accepted. */
+  isTokenValid(token: string): boolean {
+    return this.tokens.has(token);
   }
 
   revokeTokens(account: FakeAccount): void {
@@ -729,7 +741,23 @@ export class FakeMastodonServer {
       favourites_count: i.counts?.favourites ?? s.favouritedBy.size,
       quotes_count: this.counter('quotes', s.id),
       ...this.renderQuote(quoted, viewer, depth),
+      ...(this.takesQuotes ? { quote_approval: this.quoteApproval(s, viewer) } : {}),
       filtered: this.filterResults(s, viewer),
+    };
+  }
+
+  /** Whether statuses take `quoted_status_id` (Mastodon API version 7, Mastodon 4.5). */
+  private get takesQuotes(): boolean {
+    return this.personality.apiVersion >= 7;
+  }
+
+  /** Who may quote `s`, and whether `viewer` may (its author always may). */
+  private quoteApproval(s: StoredStatus, viewer: string | null): Obj {
+    const anyone = (s.input.quotePolicy ?? 'public') === 'public';
+    return {
+      automatic: anyone ? ['public'] : [],
+      manual: [],
+      current_user: anyone || viewer === s.accountId ? 'automatic' : 'denied',
     };
   }
 
@@ -975,12 +1003,42 @@ export class FakeMastodonServer {
       return {
         status: 200,
         body: {
-          access_token: this.issueToken(account, grant.scopes),
+          access_token: this.issueToken(account, grant.scopes, app.clientId),
           token_type: 'Bearer',
           scope: grant.scopes.join(' '),
           created_at: Math.floor(Date.now() / 1000),
         },
       };
+    });
+
+    // Doorkeeper's revocation: the client authenticates; an unknown token is answered 200 all the
+    // same (RFC 7009), a token issued to another app (or made in the settings) is 403.
+    this.route('POST', '/oauth/revoke', false, (ctx) => {
+      const app = this.apps.find((a) => a.clientId === ctx.body['client_id']);
+      if (!app || app.clientSecret !== ctx.body['client_secret']) {
+        return {
+          status: 401,
+          body: {
+            error: 'invalid_client',
+            error_description:
+              'Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method.',
+          },
+        };
+      }
+      const token = String(ctx.body['token'] ?? '');
+      const granted = this.tokens.get(token);
+      if (!granted) return { status: 200, body: {} };
+      if (granted.clientId !== app.clientId) {
+        return {
+          status: 403,
+          body: {
+            error: 'unauthorized_client',
+            error_description: 'You are not authorized to revoke this token',
+          },
+        };
+      }
+      this.tokens.delete(token);
+      return { status: 200, body: {} };
     });
 
     this.route('GET', '/api/v1/accounts/verify_credentials', true, (ctx) => {
@@ -1156,6 +1214,15 @@ export class FakeMastodonServer {
       if (!text.trim() && uploads.length === 0) return err(422, "Validation failed: Text can't be blank");
       const replyTo = typeof ctx.body['in_reply_to_id'] === 'string' ? ctx.body['in_reply_to_id'] : undefined;
       if (replyTo && !this.find(replyTo)) return err(404, 'Record not found');
+      // A server before Mastodon 4.5 does not know the parameter: it posts the text alone.
+      const quotedId = typeof ctx.body['quoted_status_id'] === 'string' ? ctx.body['quoted_status_id'] : undefined;
+      const quoted = this.takesQuotes ? this.find(quotedId) : undefined;
+      if (this.takesQuotes && quotedId !== undefined) {
+        if (!quoted || quoted.deleted) return err(404, 'Record not found');
+        if (this.quoteApproval(quoted, account.id)['current_user'] !== 'automatic')
+          return err(422, 'Validation failed: Quoted status not allowed to be quoted');
+        if (uploads.length) return err(422, 'Validation failed: Quote posts cannot have media');
+      }
       const id = this.post(account, {
         text,
         spoilerText: typeof ctx.body['spoiler_text'] === 'string' ? ctx.body['spoiler_text'] : '',
@@ -1163,6 +1230,7 @@ export class FakeMastodonServer {
         sensitive: ctx.body['sensitive'] === true || ctx.body['sensitive'] === 'true',
         language: typeof ctx.body['language'] === 'string' ? ctx.body['language'] : 'en',
         inReplyTo: replyTo,
+        quoteOf: quoted?.ext,
         media: uploads.map((u) => ({ type: 'image' as const, description: u!.description })),
       });
       for (const u of uploads) u!.statusId = id;

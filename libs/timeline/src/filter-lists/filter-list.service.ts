@@ -12,6 +12,7 @@ import type { FilterListErrorCode } from './filter-list-fetch.js';
 import { fetchList, FilterListError, normalizeSource } from './filter-list-fetch.js';
 import type { FilterListPins } from './filter-list-specs.js';
 import { filterListIdsOf } from './filter-list-specs.js';
+import { pruneVersions } from '../pipeline-versions.js';
 
 /** Versions of a list kept besides the current one (older pipeline versions may still name them). */
 const KEPT_VERSIONS = 3;
@@ -201,7 +202,7 @@ export class FilterListService {
         });
         if (JSON.stringify(stored?.filterLists ?? {}) === JSON.stringify(pins)) return null;
         const version = row.version + 1;
-        return tx.pipeline.update({
+        const updated = await tx.pipeline.update({
           where: { id },
           data: {
             version,
@@ -212,6 +213,8 @@ export class FilterListService {
             rebuildError: null,
           },
         });
+        await pruneVersions(tx, id, version, this.config.PIPELINE_VERSIONS_KEPT);
+        return updated;
       }, USER_LOCK_TX);
       if (bumped === null) continue;
       await this.jobs.enqueue('rebuild-timeline', { pipelineId: id, version: bumped.version, userId });
