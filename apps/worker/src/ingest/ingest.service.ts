@@ -102,7 +102,7 @@ export class IngestService {
     if (!source) return { skipped: 'source no longer exists or its account needs re-authentication' };
     return this.withConnector(source, job, token, async (connector) =>
       connector instanceof MastodonConnector
-        ? recheckRecent(this.db, this.jobs, connector, source, source.linkedAccount.userId)
+        ? recheckRecent(this.db, this.jobs, this.events, connector, source, source.linkedAccount.userId)
         : { skipped: 'not a Mastodon source' },
     );
   }
