@@ -16,35 +16,43 @@ export interface NamedId {
  * Bounded by generations: lookups read the current and the previous one; when the current holds
  * `generation` entries it becomes the previous, and the previous is dropped. What a page reads
  * again stays (a hit in the previous generation is carried over); what nobody reads goes.
+ * An entry is its `kind key` string (~100 bytes, shared by both directions) and its id: ~200 bytes
+ * with the maps' own, so at most ~20 MB at the default size. A working set larger than a
+ * generation churns: 200 bench members' home and list pages hold ~36,000 ids (a generation of
+ * 25,000 missed on half the list pages, tools/bench/mastodon-api.bench.ts).
  */
 export class IdCache {
   private ids = new Map<string, string>();
   private oldIds = new Map<string, string>();
-  private names = new Map<string, NamedId>();
-  private oldNames = new Map<string, NamedId>();
+  private names = new Map<string, string>();
+  private oldNames = new Map<string, string>();
 
-  constructor(private readonly generation = 25_000) {}
+  constructor(private readonly generation = 50_000) {}
 
   /** The id of `kind key` (the two joined by a space); undefined when not read yet. */
   id(kindKey: string): string | undefined {
     const id = this.ids.get(kindKey);
     if (id !== undefined) return id;
     const old = this.oldIds.get(kindKey);
-    if (old !== undefined) this.remember(splitKindKey(kindKey), old);
+    if (old !== undefined) this.remember(kindKey, old);
     return old;
   }
 
   /** What `id` names; undefined when this process has not read it yet. */
   named(id: string): NamedId | undefined {
-    const hit = this.names.get(id);
-    if (hit !== undefined) return hit;
-    const old = this.oldNames.get(id);
-    if (old !== undefined) this.remember(old, id);
-    return old;
+    let kindKey = this.names.get(id);
+    if (kindKey === undefined) {
+      kindKey = this.oldNames.get(id);
+      if (kindKey === undefined) return undefined;
+      this.remember(kindKey, id);
+    }
+    // A kind is one word; a key may hold spaces (a boost's).
+    const space = kindKey.indexOf(' ');
+    return { kind: kindKey.slice(0, space) as IdKind, key: kindKey.slice(space + 1) };
   }
 
-  /** A row read from MastodonId. */
-  remember({ kind, key }: NamedId, id: string): void {
+  /** A row read from MastodonId: its `kind key` and its id. */
+  remember(kindKey: string, id: string): void {
     if (this.ids.size >= this.generation) {
       this.oldIds = this.ids;
       this.ids = new Map();
@@ -53,12 +61,7 @@ export class IdCache {
       this.oldNames = this.names;
       this.names = new Map();
     }
-    this.ids.set(`${kind} ${key}`, id);
-    this.names.set(id, { kind, key });
+    this.ids.set(kindKey, id);
+    this.names.set(id, kindKey);
   }
-}
-
-function splitKindKey(kindKey: string): NamedId {
-  const space = kindKey.indexOf(' ');
-  return { kind: kindKey.slice(0, space) as IdKind, key: kindKey.slice(space + 1) };
 }

@@ -65,8 +65,9 @@ export class MastodonIds {
         missing.map((r) => r.key),
       ]);
       for (const row of rows) {
-        found.set(`${row.kind} ${row.key}`, row.id);
-        this.cache.remember(row, row.id);
+        const k = `${row.kind} ${row.key}`;
+        found.set(k, row.id);
+        this.cache.remember(k, row.id);
       }
     }
     return new IdMap(found);
@@ -82,7 +83,7 @@ export class MastodonIds {
     const cached = this.cache.named(id);
     if (cached) return cached;
     const [row] = await this.db.sql.query<NamedId>(RESOLVE_SQL, [id]);
-    if (row) this.cache.remember(row, id);
+    if (row) this.cache.remember(`${row.kind} ${row.key}`, id);
     return row ?? null;
   }
 }

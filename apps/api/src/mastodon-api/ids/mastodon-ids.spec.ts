@@ -80,15 +80,18 @@ describe('MastodonIds', () => {
 describe('IdCache', () => {
   it('keeps two generations, and what is read again', () => {
     const cache = new IdCache(2);
-    cache.remember({ kind: 'POST', key: 'a' }, '1');
-    cache.remember({ kind: 'POST', key: 'b' }, '2');
-    cache.remember({ kind: 'POST', key: 'c' }, '3'); // a, b: the previous generation
+    cache.remember('POST a', '1');
+    cache.remember('POST b', '2');
+    cache.remember('POST c', '3'); // a, b: the previous generation
     expect(cache.id('POST a')).toBe('1'); // carried into the current one (with c)
-    cache.remember({ kind: 'POST', key: 'd' }, '4'); // c, a: previous; b dropped
+    cache.remember('POST d', '4'); // c, a: previous; b dropped
     expect(cache.id('POST b')).toBeUndefined();
     expect(cache.named('2')).toBeUndefined();
     expect(cache.id('POST a')).toBe('1');
     expect(cache.named('3')).toEqual({ kind: 'POST', key: 'c' });
     expect(cache.id('POST d')).toBe('4');
+    // A key with spaces (a boost's) is named whole.
+    cache.remember('REBLOG BLUESKY at://x/y at://x/z', '5');
+    expect(cache.named('5')).toEqual({ kind: 'REBLOG', key: 'BLUESKY at://x/y at://x/z' });
   });
 });
