@@ -842,6 +842,17 @@ describe('isolation and revocation', () => {
     await expect(bob.getStatus(aliceHome[0]!.id)).rejects.toMatchObject({ response: { status: 404 } });
     const aliceList = (await masto.v1.lists.list())[0]!;
     await expect(bob.getListTimeline(aliceList.id)).rejects.toMatchObject({ response: { status: 404 } });
+    // A first page and a bounded one are checked apart (the first by its own statement): the same answer.
+    for (const query of ['', `?max_id=${aliceHome[0]!.id}`]) {
+      const res = await fetch(`${proxy.url}/api/v1/timelines/list/${aliceList.id}${query}`, {
+        headers: { authorization: `Bearer ${bobGraphqlToken}` },
+      });
+      expect({ query, status: res.status, body: await res.json() }).toEqual({
+        query,
+        status: 404,
+        body: { error: 'Record not found' },
+      });
+    }
     expect((await bob.getLists()).data.map((l) => l.id)).not.toContain(aliceList.id);
     expect(Object.keys((await bob.getMarkers(['home'])).data)).toEqual([]);
     expect((await bob.getNotifications()).data).toEqual([]);
