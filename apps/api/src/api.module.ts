@@ -12,6 +12,7 @@ import { QueueModule } from '@tributary/queue';
 import { AccountsModule } from './accounts/accounts.module.js';
 import { ActionsModule } from './actions/actions.module.js';
 import { AuthModule } from './auth/auth.module.js';
+import { BookmarksModule } from './bookmarks/bookmarks.module.js';
 import { formatError } from './common/format-error.js';
 import { GraphqlExceptionFilter } from './common/graphql-exception.filter.js';
 import { jitGateway, withoutPropertyResolvers } from './common/jit-execution.js';
@@ -97,6 +98,7 @@ export class ApiModule {
         PostsModule,
         ProfilesModule,
         ViewerStateModule,
+        BookmarksModule,
         PipelinesModule,
         FilterListsModule,
         PluginsModule,

@@ -11,6 +11,7 @@ import {
   loadCandidates,
   loadHistory,
   loadRecentCandidates,
+  loadRecentPostIds,
   upsertEntries,
 } from '@tributary/timeline';
 import { createTestDatabases } from '@tributary/testing';
@@ -59,6 +60,7 @@ async function readAll(prisma: PrismaClient, sql: Sql) {
   const index = new Map(postIds.map((id, i) => [String(id), i]));
   const candidates = await loadCandidates(sql, user.id, [...postIds].reverse());
   const recent = await loadRecentCandidates(sql, user.id, 2, 100);
+  const recentIds = await loadRecentPostIds(sql, user.id, 2, 100);
   // Entries for the first half; the second half's dedupe history is found by shared keys.
   const keysOf = (post: (typeof candidates)[number]['post']) => dedupeKeysOf([])(post);
   const written = candidates.slice(0, 6);
@@ -99,6 +101,7 @@ async function readAll(prisma: PrismaClient, sql: Sql) {
   return {
     candidates: candidates.map(portable),
     recent: recent.map(portable),
+    recentIds: recentIds.map((id) => index.get(String(id))),
     history: history.map(portable),
   };
 }
@@ -122,6 +125,8 @@ describe('the pipeline reads on PostgreSQL and on the embedded database', () => 
     expect(fromPostgres.candidates.map((c) => c.postId)).toEqual([...Array(12).keys()]); // oldest first
     expect(fromPostgres.candidates[3]!.reason?.by.handle).toBe('friend.test');
     expect(fromPostgres.recent).toHaveLength(12);
+    // A rebuild reads the ids first, then the posts of each batch: the same posts in the same order.
+    expect(fromPostgres.recentIds).toEqual(fromPostgres.recent.map((c) => c.postId));
     expect(fromPostgres.history.map((h) => h.postId).sort()).toEqual([0, 1, 2, 3, 4, 5]);
     expect(fromPglite).toEqual(fromPostgres);
   });

@@ -14,7 +14,11 @@ import WebSocket from 'ws';
 import pg from 'pg';
 import type { INestApplicationContext } from '@nestjs/common';
 import { AuthService } from '../../api/src/auth/auth.service.js';
-import { GraphqlWsServer, REFUSALS_PER_CONNECTION } from '../../api/src/live/graphql-ws.server.js';
+import {
+  GraphqlWsServer,
+  OPERATIONS_PER_MINUTE,
+  REFUSALS_PER_CONNECTION,
+} from '../../api/src/live/graphql-ws.server.js';
 import { UserEventsService } from '../../api/src/live/user-events.service.js';
 import { codeOf, graphqlClient } from '../../api/src/testing/graphql-client.js';
 import { LiveSubscription, liveClient } from '../../api/src/testing/graphql-ws-client.js';
@@ -525,6 +529,44 @@ describe('limits over graphql-ws', () => {
       expect(prepare.mock.calls.length).toBeLessThan(5_000);
     } finally {
       prepare.mockRestore();
+      socket.terminate();
+    }
+  });
+
+  it('refuses operations past OPERATIONS_PER_MINUTE on a connection, however quickly each is completed', async () => {
+    // Subscribe → complete in a loop stays under every cap on what is held open.
+    const socket = new WebSocket(`${limited.apiUrl.replace(/^http/, 'ws')}/graphql`, 'graphql-transport-ws');
+    try {
+      await new Promise((resolve) => socket.once('open', resolve));
+      const errors: { id: string; limit: unknown }[] = [];
+      const acknowledged = new Promise((resolve) =>
+        socket.on('message', (data) => {
+          const message = JSON.parse(String(data)) as {
+            type: string;
+            id?: string;
+            payload?: { extensions?: { limit?: unknown } }[];
+          };
+          if (message.type === 'connection_ack') resolve(true);
+          if (message.type === 'error')
+            errors.push({ id: message.id!, limit: message.payload?.[0]?.extensions?.limit });
+        }),
+      );
+      socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } }));
+      await acknowledged;
+      const query = 'subscription { accountStatusChanged { id } }';
+      for (let i = 0; i < OPERATIONS_PER_MINUTE; i++) {
+        socket.send(JSON.stringify({ id: String(i), type: 'subscribe', payload: { query } }));
+        socket.send(JSON.stringify({ id: String(i), type: 'complete' }));
+      }
+      // The next ones are left open to hear their answer (a completed one is answered with nothing).
+      for (let i = OPERATIONS_PER_MINUTE; i < OPERATIONS_PER_MINUTE + 10; i++)
+        socket.send(JSON.stringify({ id: String(i), type: 'subscribe', payload: { query } }));
+      await waitFor('the refusals', async () => errors.length >= 10);
+      expect(errors.map((e) => e.limit)).toEqual(Array.from({ length: 10 }, () => 'operationsPerMinute'));
+      expect(errors.map((e) => Number(e.id))).toEqual(
+        Array.from({ length: 10 }, (_, i) => OPERATIONS_PER_MINUTE + i),
+      );
+    } finally {
       socket.terminate();
     }
   });

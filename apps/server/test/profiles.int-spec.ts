@@ -1,8 +1,9 @@
 // Profiles end to end: someone's profile, counts, relationship and posts read from their network
 // through the member's linked account; follow, mute and block (and their undoing) performed on
 // the network as actions; a follow changes the home timeline. Own posts: deleting one removes it
-// on its network.
+// on its network; editing one (Mastodon) changes it there and here.
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { createRestAPIClient } from 'masto';
 import { FakeMastodonServer, blueskyNetwork } from '@tributary/testing';
 import type { BlueskyNetworkClient, FakeAccount, TestBlueskyAccount } from '@tributary/testing';
 import { AuthService } from '../../api/src/auth/auth.service.js';
@@ -321,6 +322,103 @@ describe('own posts', () => {
     const id = await postOnProfile(`me@${fake.host}`, 'mine on Mastodon');
     await act('deletePost', id, 'post: $a', '$a: ID!');
     expect((await fetch(`${fake.origin}/api/v1/statuses/${status}`)).status).toBe(404);
+  });
+
+  it('edits a post of the member on Mastodon: on the instance, its image kept, and the stored post follows', async () => {
+    const status = fake.post(mastoMe, {
+      text: 'mine, with a typo',
+      media: [{ type: 'image', description: 'a red dot' }],
+    });
+    const id = await postOnProfile(`me@${fake.host}`, 'mine, with a typo');
+    const res = await gql<{ editPost: { id: string; kind: string; status: string } }>(
+      'mutation($p: ID!) { editPost(post: $p, text: "mine, fixed", contentWarning: "spoilers") { id kind status } }',
+      { p: id },
+      token,
+    );
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.editPost).toMatchObject({ kind: 'EDIT', status: 'PENDING' });
+    await waitFor('the edit done', async () => {
+      const a = await gql<{ action: { status: string; error: string | null } }>(
+        'query($id: ID!) { action(id: $id) { status error } }',
+        { id: res.data!.editPost.id },
+        token,
+      );
+      expect(a.data!.action.error).toBeNull();
+      return a.data!.action.status === 'DONE';
+    });
+    const onInstance = (await (await fetch(`${fake.origin}/api/v1/statuses/${status}`)).json()) as {
+      content: string;
+      spoiler_text: string;
+      edited_at: string | null;
+      media_attachments: { description: string }[];
+    };
+    expect(onInstance).toMatchObject({ content: '<p>mine, fixed</p>', spoiler_text: 'spoilers' });
+    expect(onInstance.edited_at).not.toBeNull();
+    expect(onInstance.media_attachments.map((m) => m.description)).toEqual(['a red dot']);
+    // The stored post is the edited one: no wait for the instance's stream.
+    const post = await gql<{ post: { text: string; contentWarning: string | null; media: unknown[] } }>(
+      'query($id: ID!) { post(id: $id) { text contentWarning media { altText } } }',
+      { id },
+      token,
+    );
+    expect(post.data!.post).toEqual({
+      text: 'mine, fixed',
+      contentWarning: 'spoilers',
+      media: [{ altText: 'a red dot' }],
+    });
+  });
+
+  it('a Mastodon app edits a status: PUT answers with it as edited, its source reads back, the instance has it', async () => {
+    const status = fake.post(mastoMe, { text: 'from an app, with a tpyo' });
+    const app = createRestAPIClient({ url: instance.apiUrl, accessToken: token });
+    const mine = await waitFor('the status in home', async () =>
+      (await app.v1.timelines.home.list({ limit: 40 })).find((s) => s.content.includes('with a tpyo')),
+    );
+    expect(await app.v1.statuses.$select(mine.id).source.fetch()).toEqual({
+      id: mine.id,
+      text: 'from an app, with a tpyo',
+      spoilerText: '',
+    });
+    const edited = await app.v1.statuses.$select(mine.id).update({ status: 'from an app, fixed' });
+    expect(edited).toMatchObject({ id: mine.id, content: '<p>from an app, fixed</p>' });
+    expect(edited.editedAt).not.toBeNull();
+    await waitFor('the edit on the instance', async () => {
+      const s = (await (await fetch(`${fake.origin}/api/v1/statuses/${status}`)).json()) as {
+        content: string;
+      };
+      return s.content === '<p>from an app, fixed</p>';
+    });
+    // Someone else's status has no source for this member, and cannot be edited.
+    fake.follow(mastoMe, mastoCarol);
+    fake.post(mastoCarol, { text: 'carol, not yours to edit' });
+    const carols = await waitFor('carol in home', async () =>
+      (await app.v1.timelines.home.list({ limit: 40 })).find((s) => s.content.includes('not yours to edit')),
+    );
+    await expect(app.v1.statuses.$select(carols.id).source.fetch()).rejects.toMatchObject({
+      statusCode: 404,
+    });
+    await expect(app.v1.statuses.$select(carols.id).update({ status: 'x' })).rejects.toMatchObject({
+      statusCode: 422,
+    });
+  });
+
+  it("refuses to edit a Bluesky post, or someone else's, saying why", async () => {
+    const mine = await bskyMe.agent.post({ text: 'mine on Bluesky', createdAt: new Date().toISOString() });
+    await net.processAll();
+    const m = 'mutation($p: ID!) { editPost(post: $p, text: "changed") { id } }';
+    const bluesky = await gql(m, { p: await postOnProfile(bskyMe.did, 'mine on Bluesky') }, token);
+    expect(codeOf(bluesky)).toBe('BAD_USER_INPUT');
+    expect(bluesky.errors?.[0]?.message).toBe(
+      'post: Bluesky posts cannot be edited (the network has no edits); delete it and post again',
+    );
+    const carols = await gql(m, { p: await postOnProfile(mastoHandle, 'carol on Mastodon') }, token);
+    expect(codeOf(carols)).toBe('BAD_USER_INPUT');
+    expect(carols.errors?.[0]?.message).toMatch(/^post: only your own posts can be edited/);
+    const records = await bskyMe.agent.com.atproto.repo.listRecords({
+      repo: bskyMe.did,
+      collection: 'app.bsky.feed.post',
+    });
+    expect(records.data.records.map((r) => r.uri)).toContain(mine.uri);
   });
 
   it("refuses to delete someone else's post", async () => {

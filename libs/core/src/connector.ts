@@ -21,6 +21,14 @@ export interface NetworkConnector {
   /** One page of history, newest first, starting at `cursor` (null = newest). For backfills. */
   fetchOlder(source: SourceRef, cursor: string | null, limit: number): Promise<OlderPage>;
 
+  /**
+   * Checks a source before it is added, and says what the network calls it (a feed generator's or
+   * a list's name). One the network does not have (a deleted feed, a mistyped URI, another
+   * account's list) is a NOT_FOUND or BAD_INPUT ConnectorError. Kinds the network checks no further
+   * (home, hashtag, author) answer without a request.
+   */
+  describeSource(source: SourceRef): Promise<SourceDescription>;
+
   /** Writes take `options` so a retried write (same idempotency key) is applied at most once. */
   like(target: PostTarget, options?: WriteOptions): Promise<WriteResult>;
   unlike(target: PostTarget, ref: string | null): Promise<void>;
@@ -97,6 +105,12 @@ export interface SourceRef {
   kind: SourceKind;
   /** Feed URI, list id, actor DID or hashtag; '' for the home timeline. */
   externalId: string;
+}
+
+/** What the network calls a source. */
+export interface SourceDescription {
+  /** The feed generator's display name, the list's name; null when the network names none. */
+  displayName: string | null;
 }
 
 /** A post as it arrived in one source, with the repost/boost that brought it, if any. */

@@ -23,6 +23,7 @@ export const ActionKind = {
   Unbookmark: 'UNBOOKMARK',
   /** A new post quoting the target (Mastodon 4.5+). */
   Quote: 'QUOTE',
+  Edit: 'EDIT',
 } as const;
 export type ActionKind = (typeof ActionKind)[keyof typeof ActionKind];
 

@@ -104,6 +104,14 @@ export interface PostRef {
    * against the posts the account has stored).
    */
   nativeId?: string;
+  /**
+   * A reply's parent or root as the network showed it beside the reply (Bluesky's feed views carry
+   * the reply context): its author's handle and name and its text, so a client can say "replying to
+   * @bob". Absent when the network did not show it (readers then look for the stored post).
+   */
+  authorHandle?: string;
+  authorDisplayName?: string | null;
+  text?: string;
 }
 
 /** Why a post is in a timeline besides its author being followed: a repost/boost by someone. */

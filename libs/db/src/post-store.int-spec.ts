@@ -191,6 +191,71 @@ describe.each(backends)('post store on %s', (_name, open) => {
     expect(after.updatedAt.getTime()).toBeGreaterThanOrEqual(before.updatedAt.getTime());
   });
 
+  it('keeps the reply context a feed showed when a later fetch of the post has none (a new parent replaces it)', async () => {
+    const parent = { uri: post(1).uri, authorNetworkId: post(1).author.networkId };
+    const context = {
+      ...parent,
+      authorHandle: 'author1.test',
+      authorDisplayName: 'Author 1',
+      text: 'post 1',
+    };
+    const stored = async () =>
+      (await prisma.post.findFirstOrThrow({ where: { uri: post(9).uri } })).data as unknown as Post;
+    await upsertIngested(
+      prisma,
+      home,
+      items([9], { replyParent: context, replyRoot: context }),
+      NETWORK_TRUST_DOMAIN,
+    );
+    // Fetched again without the context (getPosts, a record-first copy), with fresher counts.
+    const bare = {
+      counts: { replies: 0, reposts: 0, likes: 42, quotes: 0 },
+      replyParent: parent,
+      replyRoot: parent,
+    };
+    await upsertIngested(prisma, feed, items([9], bare), NETWORK_TRUST_DOMAIN);
+    expect(await stored()).toMatchObject({ replyParent: context, replyRoot: context, counts: { likes: 42 } });
+    // The root alone shown: the parent's stays too.
+    await upsertIngested(
+      prisma,
+      feed,
+      items([9], { ...bare, replyRoot: { ...context, text: 'edited' } }),
+      NETWORK_TRUST_DOMAIN,
+    );
+    expect(await stored()).toMatchObject({ replyParent: context, replyRoot: { text: 'edited' } });
+    // Another parent (never for one post, but the stored one must not pass for it).
+    const other = { uri: post(2).uri, authorNetworkId: post(2).author.networkId };
+    await upsertIngested(
+      prisma,
+      feed,
+      items([9], { ...bare, replyParent: other, replyRoot: other }),
+      NETWORK_TRUST_DOMAIN,
+    );
+    expect(await stored()).toMatchObject({ replyParent: other, replyRoot: other });
+  });
+
+  it('keeps a reply parent found by its URI when another read names it only by its id on the instance', async () => {
+    const resolved = {
+      uri: 'https://masto.test/users/carol/statuses/1',
+      authorNetworkId: 'https://masto.test/users/carol',
+    };
+    const placeholder = { uri: 'https://masto.test/api/v1/statuses/1', authorNetworkId: null, nativeId: '1' };
+    await upsertIngested(prisma, home, items([8], { replyParent: resolved }), NETWORK_TRUST_DOMAIN);
+    await upsertIngested(prisma, feed, items([8], { replyParent: placeholder }), NETWORK_TRUST_DOMAIN);
+    const stored = await prisma.post.findFirstOrThrow({ where: { uri: post(8).uri } });
+    expect((stored.data as unknown as Post).replyParent).toEqual(resolved);
+    // A placeholder stays one until the parent is found.
+    await upsertIngested(prisma, home, items([7], { replyParent: placeholder }), NETWORK_TRUST_DOMAIN);
+    await upsertIngested(
+      prisma,
+      feed,
+      items([7], { replyParent: { ...placeholder, nativeId: '2' } }),
+      NETWORK_TRUST_DOMAIN,
+    );
+    const other = await prisma.post.findFirstOrThrow({ where: { uri: post(7).uri } });
+    expect((other.data as unknown as Post).replyParent).toEqual({ ...placeholder, nativeId: '2' });
+  });
+
   it("keeps each trust domain's rows apart: one server's word never rewrites another's post or author", async () => {
     await upsertIngested(prisma, home, items([5]), NETWORK_TRUST_DOMAIN);
     const before = await prisma.post.findFirstOrThrow({ include: { author: true } });

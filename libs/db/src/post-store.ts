@@ -333,6 +333,28 @@ async function upsertAuthors(tx: Tx, rows: Row[], domain: string): Promise<Map<s
   return ids;
 }
 
+/**
+ * The post's data as fetched, keeping what the stored data knew of the reply's parent and root
+ * when the new fetch knows less: the reply context (the ref's author and text, `PostRef.text`) for
+ * the same post, which only a feed's view shows beside a reply (Bluesky), not a later `getPosts` or
+ * record-first copy; and a parent found by its URI (Mastodon: resolved against the posts the reading
+ * account had stored), which another account's read of the same status names only by its id on
+ * the instance (a reply's parent never changes).
+ */
+function keepReplyContext(incoming: string, stored: string): string {
+  const contextLost = (key: string) =>
+    `(${stored}->'${key}'->'text' IS NOT NULL AND ${incoming}->'${key}'->'text' IS NULL
+      AND ${incoming}->'${key}'->'uri' = ${stored}->'${key}'->'uri')`;
+  const parent = `(${contextLost('replyParent')} OR (${incoming}->'replyParent'->'nativeId' IS NOT NULL
+      AND ${stored}->'replyParent'->'uri' IS NOT NULL AND ${stored}->'replyParent'->'nativeId' IS NULL))`;
+  const root = contextLost('replyRoot');
+  const keep = (data: string, key: string) => `jsonb_set(${data}, '{${key}}', ${stored}->'${key}')`;
+  return `CASE WHEN ${parent} AND ${root} THEN ${keep(keep(incoming, 'replyParent'), 'replyRoot')}
+    WHEN ${parent} THEN ${keep(incoming, 'replyParent')}
+    WHEN ${root} THEN ${keep(incoming, 'replyRoot')}
+    ELSE ${incoming} END`;
+}
+
 interface KeyedId {
   id: bigint;
   network: string;
@@ -352,12 +374,15 @@ function upsertSql(spec: {
   types: string[];
   update: string[];
   rows: number;
+  /** A column's new value from the incoming one and the stored one, where it is not simply the incoming. */
+  merge?: Record<string, (incoming: string, stored: string) => string>;
 }): string {
   const q = (c: string) => `"${c}"`;
   const cols = spec.columns.map(q).join(', ');
-  const set = spec.update.map((c) => `${q(c)} = EXCLUDED.${q(c)}`).join(', ');
+  const value = (c: string) => spec.merge?.[c]?.(`EXCLUDED.${q(c)}`, `t.${q(c)}`) ?? `EXCLUDED.${q(c)}`;
+  const set = spec.update.map((c) => `${q(c)} = ${value(c)}`).join(', ');
   const old = spec.update.map((c) => `t.${q(c)}`).join(', ');
-  const fresh = spec.update.map((c) => `EXCLUDED.${q(c)}`).join(', ');
+  const fresh = spec.update.map(value).join(', ');
   const k = q(spec.key);
   const domain = `$${spec.rows * spec.columns.length + 1}::text`;
   return `WITH v (${cols}) AS (VALUES ${valuesList(spec.rows, spec.types)}),
@@ -426,6 +451,7 @@ async function upsertPosts(
         types: ['"Network"', 'text', 'text', 'bigint', 'jsonb', 'jsonb', 'timestamp(3)'],
         update: ['data', 'raw', 'authorId', 'nativeId'],
         rows: chunk.length,
+        merge: { data: keepReplyContext },
       }),
       ...chunk.flat(),
       domain,

@@ -15,6 +15,7 @@ export type { TimelinePosition } from './timeline-cursor.js';
 export {
   loadCandidates,
   loadRecentCandidates,
+  loadRecentPostIds,
   loadHistory,
   upsertEntries,
   mergeSeenIn,
@@ -25,6 +26,7 @@ export {
   NO_LONGER_FOLLOWED,
   publishOriginChanges,
   releaseEntries,
+  SOURCE_REMOVED,
   visibleEntriesOf,
 } from './origin-deletes.js';
 export type { ChangedEntry } from './origin-deletes.js';

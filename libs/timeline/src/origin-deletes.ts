@@ -1,9 +1,10 @@
 // Entries of posts that left a member's sources at origin (their author deleted the post, or the
-// repost that brought it; the member unfollowed whoever brought it): hidden, never removed, so the
-// audit (`includeHidden`) still shows them and why. A post deleted at origin is the engine's rule
-// (libs/pipeline: a candidate with `deletedAt` is hidden before any stage); entries written before
-// the delete are hidden here in place with the engine's own decision, as a run would. A released
-// post is no longer in the member's sources, so a rebuild leaves it out, as the network's timeline.
+// repost that brought it; the member unfollowed whoever brought it, or removed the source): hidden,
+// never removed, so the audit (`includeHidden`) still shows them and why. A post deleted at origin is
+// the engine's rule (libs/pipeline: a candidate with `deletedAt` is hidden before any stage); entries
+// written before the delete are hidden here in place with the engine's own decision, as a run would. A
+// released post is no longer in the member's sources, so a rebuild leaves it out, as the network's
+// timeline.
 import { DELETED_AT_ORIGIN, DELETED_AT_ORIGIN_DECISION } from '@tributary/pipeline';
 import type { Decision } from '@tributary/pipeline';
 import type { Sql } from '@tributary/db';
@@ -11,6 +12,9 @@ import type { EventPublisher } from '@tributary/queue';
 
 /** The member unfollowed the account that brought the post (its author, or the reposter). */
 export const NO_LONGER_FOLLOWED = 'no longer followed';
+
+/** The member removed the source (a feed, list, author or hashtag) that brought the post. */
+export const SOURCE_REMOVED = 'source removed';
 
 /** An entry a change at origin touched, and whose pipeline it is in. */
 export interface ChangedEntry {
@@ -46,7 +50,7 @@ export async function hideDeletedPosts(sql: Sql, postIds: readonly bigint[]): Pr
 }
 
 /**
- * These posts left users' sources (`why`: DELETED_AT_ORIGIN, NO_LONGER_FOLLOWED): an entry whose
+ * These posts left users' sources (`why`: DELETED_AT_ORIGIN, NO_LONGER_FOLLOWED, SOURCE_REMOVED): an entry whose
  * post no source of its user still has is hidden for that reason; one still reached another way
  * only loses the released repost (`repostUri`; null: the post came by its author) as its reason.
  * Returns the entries it changed.

@@ -12,7 +12,7 @@ import {
   loadCandidates,
   loadHistory,
   loadRebuilt,
-  loadRecentCandidates,
+  loadRecentPostIds,
   MAX_SINGLE_STATEMENT_ENTRIES,
   mergeSeenIn,
   postedAt,
@@ -146,20 +146,15 @@ export class TimelineService {
       return { skipped: 'invalid spec' };
     }
 
-    const candidates = await loadRecentCandidates(
+    const recent = await loadRecentPostIds(
       this.db.sql,
       pipeline.userId,
       this.config.REBUILD_HISTORY_DAYS,
       this.config.REBUILD_HISTORY_POSTS,
     );
-    const total = candidates.length;
-    const rebuilt = await loadRebuilt(
-      this.db.sql,
-      pipelineId,
-      version,
-      candidates.map((c) => c.postId),
-    );
-    const todo = candidates.filter((c) => !rebuilt.has(c.postId));
+    const total = recent.length;
+    const rebuilt = await loadRebuilt(this.db.sql, pipelineId, version, recent);
+    const todo = recent.filter((id) => !rebuilt.has(id));
     let done = total - todo.length;
     await this.setRebuild(pipelineId, {
       rebuildState: 'RUNNING',
@@ -172,9 +167,11 @@ export class TimelineService {
       const now = new Date();
       for (let start = 0; start < todo.length; start += REBUILD_BATCH) {
         if (start > 0 && Date.now() - started >= sliceMs) return { done, total, more: true };
-        const batch = todo.slice(start, start + REBUILD_BATCH);
-        await this.writeBatch(pipeline, version, compiled, batch, now);
-        done += batch.length;
+        const ids = todo.slice(start, start + REBUILD_BATCH);
+        // Oldest first, like the ids; a post its member's sources no longer hold is left out.
+        const batch = await loadCandidates(this.db.sql, pipeline.userId, ids);
+        if (batch.length > 0) await this.writeBatch(pipeline, version, compiled, batch, now);
+        done += ids.length;
         await this.setRebuild(pipelineId, { rebuildDone: done });
         await onProgress({ done, total });
       }

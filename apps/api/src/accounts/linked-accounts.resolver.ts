@@ -3,10 +3,10 @@ import { AccountsService } from '@tributary/accounts';
 import type { AuthenticatedUser } from '../auth/auth.types.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { AppErrorCode, AppException } from '../common/app.exception.js';
-import { isUuid } from '../common/ids.js';
 import { AddSourceInput } from './link-account.inputs.js';
 import { LinkedAccountModel, SourceModel } from './linked-account.model.js';
 import { LinkedAccountsService } from './linked-accounts.service.js';
+import { SourcesService } from './sources.service.js';
 
 @ObjectType('MastodonAuthorization')
 class MastodonAuthorizationModel {
@@ -31,6 +31,7 @@ export class LinkedAccountsResolver {
   constructor(
     private readonly accounts: LinkedAccountsService,
     private readonly linking: AccountsService,
+    private readonly sources: SourcesService,
   ) {}
 
   @Query(() => [LinkedAccountModel], { description: "The caller's network accounts with sync status." })
@@ -117,24 +118,32 @@ export class LinkedAccountsResolver {
   }
 
   @Mutation(() => SourceModel, {
-    description: 'Add a feed, list, author or hashtag of a linked account as a source.',
+    description:
+      "Add a feed, list, author or hashtag of a linked account as a source. A feed or list is checked on its network first: one it does not have, or a kind the network has none of (a Bluesky hashtag), is BAD_USER_INPUT saying why, and its name there is the source's displayName unless you give one.",
   })
   async addSource(@CurrentUser() user: AuthenticatedUser, @Args('input') input: AddSourceInput) {
-    if (!isUuid(input.accountId)) throw new AppException(AppErrorCode.NotFound, 'linked account not found');
     const externalId = input.externalId.trim();
     if (!externalId)
       throw new AppException(AppErrorCode.BadUserInput, 'externalId: required', { field: 'externalId' });
-    const source = await this.linking.addSource(
+    const source = await this.sources.add(
       user.id,
       input.accountId,
       input.kind,
       externalId,
-      input.displayName ?? undefined,
+      input.displayName?.trim() || null,
     );
     return {
       ...source,
       backfill: { state: source.backfillState, done: source.backfillDone, target: source.backfillTarget },
     };
+  }
+
+  @Mutation(() => Boolean, {
+    description:
+      'Remove a source (a feed, list, author or hashtag; a home timeline goes with its account). Its posts leave your timelines: each one no other source of yours brought is hidden as "source removed" (shown with includeHidden until the next rebuild); bookmarked posts stay in your bookmarks.',
+  })
+  removeSource(@CurrentUser() user: AuthenticatedUser, @Args('id', { type: () => ID }) id: string) {
+    return this.sources.remove(user.id, id);
   }
 
   @Mutation(() => Boolean)

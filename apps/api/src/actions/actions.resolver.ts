@@ -134,6 +134,26 @@ export class ActionsResolver {
   }
 
   @Mutation(() => ActionModel, {
+    description:
+      "Edit one of your own Mastodon posts: its text, content warning and language (its images stay; a post with a poll cannot be edited here). Checked against the instance's limits first. Bluesky has no edits: refused.",
+  })
+  editPost(
+    @CurrentUser() user: AuthenticatedUser,
+    @Args('post', { type: () => ID }) post: string,
+    @Args('text') text: string,
+    @Args('contentWarning', { type: () => String, nullable: true }) contentWarning?: string | null,
+    @Args('language', { type: () => String, nullable: true }) language?: string | null,
+  ) {
+    const draft: ActionDraft = {
+      text,
+      contentWarning: contentWarning || null,
+      language: language || null,
+      media: [],
+    };
+    return this.writes.editPost(user.id, post, draft);
+  }
+
+  @Mutation(() => ActionModel, {
     description: 'Vote in the poll of a post you can see (Mastodon): `choices` are option indexes, from 0.',
   })
   vote(

@@ -118,6 +118,42 @@ export class ActionsService {
   }
 
   /**
+   * Edits one of the user's own Mastodon posts (its text, content warning, language), through the
+   * linked account that wrote it, checked against the instance's limits first. Bluesky has no
+   * edits: a post there is refused, saying so.
+   */
+  async editPost(userId: string, postId: string, draft: ActionDraft): Promise<ActionModel> {
+    const post = await this.visiblePost(userId, postId);
+    if (post.network === Network.Bluesky)
+      throw new AppException(
+        AppErrorCode.BadUserInput,
+        'post: Bluesky posts cannot be edited (the network has no edits); delete it and post again',
+        { field: 'post' },
+      );
+    const owner = await this.db.client.linkedAccount.findFirst({
+      where: { userId, network: post.network, networkAccountId: post.author },
+    });
+    if (!owner) {
+      throw new AppException(
+        AppErrorCode.BadUserInput,
+        'post: only your own posts can be edited (this one is not by any of your linked accounts)',
+        { field: 'post' },
+      );
+    }
+    const account = this.usable(owner);
+    await this.checkLimits(draft, [account]);
+    const payload: ActionPayload = {
+      network: post.network,
+      postId: String(post.id),
+      target: { uri: post.uri, nativeId: post.nativeId },
+      ref: null,
+      draft,
+    };
+    const [action] = await this.store(userId, [{ account, kind: ActionKind.Edit, payload }]);
+    return action!;
+  }
+
+  /**
    * A vote in the poll of a post the user can see, through their account that saw it. The choices
    * are checked against the poll as stored (the instance checks again: it alone knows whether this
    * account voted already).
@@ -219,6 +255,37 @@ export class ActionsService {
     return action!;
   }
 
+  /**
+   * Mirrors one of the member's Tributary bookmarks to their Mastodon account's own bookmarks
+   * (`post` is one they may read, checked by the caller: after an unbookmark it may be readable
+   * through the bookmark alone). Through their account that saw the post, else their oldest usable
+   * one; null when they have none to act with (the bookmark stays Tributary's).
+   */
+  async mirrorBookmark(
+    userId: string,
+    post: { id: bigint; network: Network; uri: string; nativeId: string },
+    bookmarked: boolean,
+  ): Promise<ActionModel | null> {
+    if (post.network !== Network.Mastodon) return null;
+    let account: LinkedAccount;
+    try {
+      account = await this.actingAccount(userId, post.network, null, await this.seenBy(userId, post.id));
+    } catch (error) {
+      if (error instanceof AppException && error.code === AppErrorCode.BadUserInput) return null;
+      throw error;
+    }
+    const payload: ActionPayload = {
+      network: post.network,
+      postId: String(post.id),
+      target: { uri: post.uri, nativeId: post.nativeId },
+      ref: null,
+      draft: null,
+    };
+    const kind = bookmarked ? ActionKind.Bookmark : ActionKind.Unbookmark;
+    const [action] = await this.store(userId, [{ account, kind, payload }]);
+    return action!;
+  }
+
   /** The user's account to read or act with on `network`: the one named, else their oldest usable one. */
   accountFor(userId: string, network: Network, accountId: string | null): Promise<LinkedAccount> {
     return this.actingAccount(userId, network, accountId, []);
@@ -228,14 +295,19 @@ export class ActionsService {
   private async visiblePost(userId: string, postId: string): Promise<VisiblePost> {
     const post = POST_ID.test(postId) ? await this.posts.visiblePost(userId, BigInt(postId)) : null;
     if (!post) throw new AppException(AppErrorCode.NotFound, 'post not found');
-    const seen = await this.db.client.sourcePost.findMany({
-      where: { postId: post.id, source: { linkedAccount: { userId } } },
-      select: { source: { select: { linkedAccountId: true } } },
-    });
     const { id, network, uri, nativeId } = post;
     const poll = (post.data as Partial<Post> | null)?.poll ?? null;
     const author = post.data.author.networkId;
-    return { id, network, uri, nativeId, poll, author, seenBy: seen.map((s) => s.source.linkedAccountId) };
+    return { id, network, uri, nativeId, poll, author, seenBy: await this.seenBy(userId, post.id) };
+  }
+
+  /** The user's accounts whose sources delivered the post. */
+  private async seenBy(userId: string, postId: bigint): Promise<string[]> {
+    const seen = await this.db.client.sourcePost.findMany({
+      where: { postId, source: { linkedAccount: { userId } } },
+      select: { source: { select: { linkedAccountId: true } } },
+    });
+    return seen.map((s) => s.source.linkedAccountId);
   }
 
   /** The user's account to act with on `network`: the one named, else one that saw the post, else the oldest. */

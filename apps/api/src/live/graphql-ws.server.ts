@@ -35,6 +35,14 @@ export const WsCloseCode = { Unauthenticated: 4401, TooManyConnections: 4429 } a
  */
 export const REFUSALS_PER_CONNECTION = 100;
 
+/**
+ * Operations one connection may start per minute. Completing a subscription frees its place under
+ * the caps, so a client looping subscribe → complete stays under them while each subscribe is
+ * parsed, validated, costed and given a listener; past this it is refused (and counts towards
+ * REFUSALS_PER_CONNECTION). A client reconnecting its few subscriptions never nears it.
+ */
+export const OPERATIONS_PER_MINUTE = 120;
+
 /** How long a connection closed for its refusals has to receive the close frame before it is dropped. */
 const TERMINATE_AFTER_CLOSE_MS = 1_000;
 
@@ -74,6 +82,8 @@ export class GraphqlWsServer {
   private readonly userIds = new WeakMap<Connection, string>();
   private readonly rules: ValidationRule[];
   private readonly refusals = new WeakMap<Connection, number>();
+  /** Operations started in the current minute, per connection. */
+  private readonly started = new WeakMap<Connection, { since: number; count: number }>();
 
   constructor(
     private readonly auth: AuthService,
@@ -189,8 +199,24 @@ export class GraphqlWsServer {
     return refused;
   }
 
+  /** The error for an operation past OPERATIONS_PER_MINUTE on its connection, or null. */
+  private rateError(ctx: Connection): GraphQLError | null {
+    const now = Date.now();
+    let window = this.started.get(ctx);
+    if (window === undefined || now - window.since >= 60_000) {
+      window = { since: now, count: 0 };
+      this.started.set(ctx, window);
+    }
+    if (++window.count <= OPERATIONS_PER_MINUTE) return null;
+    return capError(
+      `at most ${OPERATIONS_PER_MINUTE} operations a minute per connection; try again in ${Math.ceil((window.since + 60_000 - now) / 1000)} s`,
+      'operationsPerMinute',
+      OPERATIONS_PER_MINUTE,
+    );
+  }
+
   private check(ctx: Connection, payload: SubscribePayload) {
-    const capped = this.capError(ctx);
+    const capped = this.rateError(ctx) ?? this.capError(ctx);
     if (capped) return [capped];
     let document: DocumentNode;
     try {

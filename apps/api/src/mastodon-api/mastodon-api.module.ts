@@ -8,7 +8,8 @@ import { PostsModule } from '../posts/posts.module.js';
 import { ProfilesModule } from '../profiles/profiles.module.js';
 import { TimelineModule } from '../timeline/timeline.module.js';
 import { AccountsController } from './accounts.controller.js';
-import { Bookmarks, NoBookmarks } from './bookmarks.js';
+import { BookmarksModule } from '../bookmarks/bookmarks.module.js';
+import { Bookmarks, MemberBookmarks } from './bookmarks.js';
 import { mastodonCors } from './cors.middleware.js';
 import { DiscoveryController } from './discovery.controller.js';
 import { MastodonIds } from './ids/mastodon-ids.service.js';
@@ -38,7 +39,7 @@ import { ViewerStateModule } from '../viewer-state/viewer-state.module.js';
  * The Mastodon client API (INTEROP.md §4): existing Mastodon apps log in to Tributary with OAuth and
  * read the member's merged timeline (home) and pipelines (lists), from the same entries and through
  * the same services as GraphQL. Viewer state, bookmarks and notifications are ports the client
- * surface provides.
+ * surface provides (served from its viewer state, bookmarks and notifications services).
  */
 @Module({
   imports: [
@@ -51,6 +52,7 @@ import { ViewerStateModule } from '../viewer-state/viewer-state.module.js';
     LiveModule,
     ViewerStateModule,
     NotificationsModule,
+    BookmarksModule,
   ],
   controllers: [
     OAuthController,
@@ -76,7 +78,7 @@ import { ViewerStateModule } from '../viewer-state/viewer-state.module.js';
     MastodonMarkers,
     MastodonStreaming,
     { provide: ViewerStates, useClass: MemberViewerStates },
-    { provide: Bookmarks, useClass: NoBookmarks },
+    { provide: Bookmarks, useClass: MemberBookmarks },
     MemberNotifications,
     { provide: MastodonNotifications, useExisting: MemberNotifications },
   ],

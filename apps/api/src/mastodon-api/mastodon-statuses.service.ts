@@ -72,6 +72,39 @@ export class MastodonStatuses {
   }
 
   /**
+   * Edits one of the member's own statuses (a queued EDIT action: Mastodon only, its attachments
+   * kept) and answers, as Mastodon does, with the status as edited: the stored post with the new
+   * text until the instance's own answer is stored over it.
+   */
+  async edit(user: AuthenticatedUser, statusId: string, body: NewStatus, ctx: EntityContext): Promise<Json> {
+    const post = await this.visiblePost(user.id, statusId);
+    const text = typeof body.status === 'string' ? body.status : '';
+    const contentWarning =
+      typeof body.spoiler_text === 'string' && body.spoiler_text.trim() ? body.spoiler_text.trim() : null;
+    const language = typeof body.language === 'string' && body.language ? body.language : null;
+    await this.actions.editPost(user.id, String(post.id), { text, contentWarning, language, media: [] });
+    const data = {
+      ...post.data,
+      text,
+      richText: plainRichText(text),
+      contentWarning,
+      sensitive: post.data.sensitive || contentWarning !== null,
+      languages: language ? [language] : post.data.languages,
+    };
+    return { ...(await this.one(user, { ...post, data }, ctx)), edited_at: new Date().toISOString() };
+  }
+
+  /** The text of one of the member's own statuses as written, for an app's edit form. */
+  async source(user: AuthenticatedUser, statusId: string): Promise<Json> {
+    const post = await this.visiblePost(user.id, statusId);
+    const own = await this.db.client.linkedAccount.count({
+      where: { userId: user.id, network: post.network, networkAccountId: post.data.author.networkId },
+    });
+    if (own === 0) throw notFound();
+    return { id: statusId, text: post.data.text, spoiler_text: post.data.contentWarning ?? '' };
+  }
+
+  /**
    * The post a status id names, when the member may read it; NOT_FOUND otherwise, and for a post
    * deleted at origin (Mastodon answers a deleted status's id with 404 too).
    */
@@ -274,14 +307,7 @@ export class MastodonStatuses {
         bot: false,
       },
       text,
-      richText: {
-        segments: text
-          .split('\n')
-          .flatMap((line, i) => [
-            ...(i > 0 ? [{ type: 'linebreak' as const, text: '\n' as const }] : []),
-            { type: 'text' as const, text: line },
-          ]),
-      },
+      richText: plainRichText(text),
       languages: draft?.language ? [draft.language] : [],
       createdAt: action.createdAt.toISOString(),
       indexedAt: action.createdAt.toISOString(),
@@ -304,4 +330,16 @@ export class MastodonStatuses {
     const media = await this.media.attachments(ctx.baseUrl, user.id, action.id);
     return { ...status!, id, uri: post.uri, account, media_attachments: media };
   }
+}
+
+/** Text as written, as rich text: its lines, nothing recognised in them (the network's answer will be). */
+function plainRichText(text: string): Post['richText'] {
+  return {
+    segments: text
+      .split('\n')
+      .flatMap((line, i) => [
+        ...(i > 0 ? [{ type: 'linebreak' as const, text: '\n' as const }] : []),
+        { type: 'text' as const, text: line },
+      ]),
+  };
 }

@@ -8,14 +8,16 @@ import {
   Param,
   Post,
   Put,
+  Query,
   Req,
+  Res,
   UploadedFile,
   UseFilters,
   UseGuards,
   UseInterceptors,
 } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
-import type { Request } from './http-types.js';
+import type { Request, Response } from './http-types.js';
 import { ActionKind } from '@tributary/core';
 import type { AuthenticatedUser } from '../auth/auth.types.js';
 import { Public } from '../auth/public.decorator.js';
@@ -25,6 +27,7 @@ import { MastodonContext } from './mastodon-context.js';
 import { MastodonMediaStore } from './mastodon-media.service.js';
 import { MastodonStatuses } from './mastodon-statuses.service.js';
 import type { NewStatus } from './mastodon-statuses.service.js';
+import type { PageParams } from './pagination.js';
 import { Bookmarks } from './bookmarks.js';
 
 /** Multer keeps an upload in memory up to this size (both networks take far less per image). */
@@ -63,6 +66,21 @@ export class StatusesController {
     @Req() req: Request,
   ) {
     return this.statuses.create(user, body ?? {}, idempotencyKey || null, this.context.of(req));
+  }
+
+  @Put('v1/statuses/:id')
+  edit(
+    @Member() user: AuthenticatedUser,
+    @Param('id') id: string,
+    @Body() body: NewStatus,
+    @Req() req: Request,
+  ) {
+    return this.statuses.edit(user, id, body ?? {}, this.context.of(req));
+  }
+
+  @Get('v1/statuses/:id/source')
+  source(@Member() user: AuthenticatedUser, @Param('id') id: string) {
+    return this.statuses.source(user, id);
   }
 
   @Delete('v1/statuses/:id')
@@ -108,6 +126,18 @@ export class StatusesController {
     const post = await this.statuses.visiblePost(user.id, id);
     await this.bookmarks.set(user.id, String(post.id), false);
     return this.statuses.status(user, id, this.context.of(req));
+  }
+
+  @Get('v1/bookmarks')
+  async bookmarked(
+    @Member() user: AuthenticatedUser,
+    @Query() query: PageParams,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const page = await this.bookmarks.page(user, query, this.context.url(req), this.context.of(req));
+    if (page.link) res.setHeader('Link', page.link);
+    return page.statuses;
   }
 
   @Get(['v1/statuses/:id/favourited_by', 'v1/statuses/:id/reblogged_by'])

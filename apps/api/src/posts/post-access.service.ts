@@ -16,53 +16,82 @@ export interface StoredPost {
   data: Omit<Post, 'raw'>;
 }
 
+/** A referenced post as a reply shows it: who wrote it and what it says. */
+export interface RefContext {
+  authorHandle: string | null;
+  authorDisplayName: string | null;
+  text: string | null;
+}
+
+/**
+ * The personal labels the user's own accounts delivered for the post `post` (an SQL alias of
+ * "Post"), as a jsonb array of PersonalLabels or null: from their sources, threads and fetches.
+ * `user` is the SQL parameter holding the user's id.
+ */
+export function personalLabelsSql(post: string, user: string): string {
+  return `(SELECT jsonb_agg(l.labels) FROM (
+            SELECT sp.labels FROM "SourcePost" sp
+            JOIN "Source" s ON s.id = sp."sourceId"
+            JOIN "LinkedAccount" la ON la.id = s."linkedAccountId"
+            WHERE sp."postId" = ${post}.id AND la."userId" = ${user}::uuid AND sp.labels IS NOT NULL
+            UNION ALL
+            SELECT tc.labels -> ${post}.id::text FROM "ThreadCache" tc
+            JOIN "LinkedAccount" la ON la.id = tc."linkedAccountId"
+            WHERE tc."postIds" @> ARRAY[${post}.id] AND la."userId" = ${user}::uuid
+              AND tc.labels -> ${post}.id::text IS NOT NULL
+            UNION ALL
+            SELECT fp.labels FROM "FetchedPost" fp
+            JOIN "LinkedAccount" la ON la.id = fp."linkedAccountId"
+            WHERE fp."postId" = ${post}.id AND la."userId" = ${user}::uuid AND fp.labels IS NOT NULL
+          ) l)`;
+}
+
+/**
+ * Whether the user may read the stored post `post` (an SQL alias of "Post"): it reached them through
+ * one of their sources, timelines, threads, notifications, fetches or bookmarks. Each branch is an
+ * index lookup: SourcePost by postId, TimelineEntry by (pipelineId, postId), ThreadCache by the GIN
+ * index on postIds, Notification by postId, Bookmark by its key, FetchedPost by postId. `user` is
+ * the SQL parameter holding the user's id.
+ */
+export function visibleSql(post: string, user: string): string {
+  const p = post;
+  const u = `${user}::uuid`;
+  return `(EXISTS (SELECT 1 FROM "SourcePost" sp
+                 JOIN "Source" s ON s.id = sp."sourceId"
+                 JOIN "LinkedAccount" la ON la.id = s."linkedAccountId"
+                 WHERE sp."postId" = ${p}.id AND la."userId" = ${u})
+         OR EXISTS (SELECT 1 FROM "Pipeline" pl
+                    JOIN "TimelineEntry" te ON te."pipelineId" = pl.id AND te."postId" = ${p}.id
+                    WHERE pl."userId" = ${u})
+         OR EXISTS (SELECT 1 FROM "ThreadCache" tc
+                    JOIN "LinkedAccount" la ON la.id = tc."linkedAccountId"
+                    WHERE tc."postIds" @> ARRAY[${p}.id] AND la."userId" = ${u})
+         OR EXISTS (SELECT 1 FROM "Notification" n WHERE n."postId" = ${p}.id AND n."userId" = ${u})
+         OR EXISTS (SELECT 1 FROM "Bookmark" b WHERE b."userId" = ${u} AND b.network = ${p}.network
+                    AND b.uri = ${p}.uri AND b."postId" = ${p}.id)
+         OR EXISTS (SELECT 1 FROM "FetchedPost" fp
+                    JOIN "LinkedAccount" la ON la.id = fp."linkedAccountId"
+                    WHERE fp."postId" = ${p}.id AND la."userId" = ${u}))`;
+}
+
 /**
  * Which stored posts a user may read: those that reached them through one of their sources, one of
- * their timelines, a thread fetched through one of their accounts, one of their notifications, or a
- * fetch through one of their accounts (a profile's posts, a search). Anything else is "not found",
- * whoever else stored it.
+ * their timelines, a thread fetched through one of their accounts, one of their notifications, a
+ * fetch through one of their accounts (a profile's posts, a search), or their bookmarks (a post they
+ * read once stays theirs to open after its source is gone). Anything else is "not found", whoever
+ * else stored it.
  */
 @Injectable()
 export class PostAccessService {
   constructor(private readonly db: PrismaService) {}
 
   async visiblePost(userId: string, postId: bigint): Promise<StoredPost | null> {
-    // Each branch is an index lookup: SourcePost by postId, TimelineEntry by (pipelineId, postId),
-    // Notification by postId,
-    // ThreadCache by the GIN index on postIds. The personal labels come from the user's own sources
-    // and threads only.
+    // The personal labels come from the user's own sources, threads and fetches only.
     const rows = await this.db.client.$queryRawUnsafe<(StoredPost & { labels: PersonalLabels[] | null })[]>(
       `SELECT p.id, p.network::text AS network, p.uri, p."nativeId", ${postDataSql('p')} AS data,
-         (SELECT jsonb_agg(l.labels) FROM (
-            SELECT sp.labels FROM "SourcePost" sp
-            JOIN "Source" s ON s.id = sp."sourceId"
-            JOIN "LinkedAccount" la ON la.id = s."linkedAccountId"
-            WHERE sp."postId" = p.id AND la."userId" = $2::uuid AND sp.labels IS NOT NULL
-            UNION ALL
-            SELECT tc.labels -> p.id::text FROM "ThreadCache" tc
-            JOIN "LinkedAccount" la ON la.id = tc."linkedAccountId"
-            WHERE tc."postIds" @> ARRAY[p.id] AND la."userId" = $2::uuid AND tc.labels -> p.id::text IS NOT NULL
-            UNION ALL
-            SELECT fp.labels FROM "FetchedPost" fp
-            JOIN "LinkedAccount" la ON la.id = fp."linkedAccountId"
-            WHERE fp."postId" = p.id AND la."userId" = $2::uuid AND fp.labels IS NOT NULL
-          ) l) AS labels
+         ${personalLabelsSql('p', '$2')} AS labels
        FROM "Post" p
-       WHERE p.id = $1::bigint AND (
-         EXISTS (SELECT 1 FROM "SourcePost" sp
-                 JOIN "Source" s ON s.id = sp."sourceId"
-                 JOIN "LinkedAccount" la ON la.id = s."linkedAccountId"
-                 WHERE sp."postId" = p.id AND la."userId" = $2::uuid)
-         OR EXISTS (SELECT 1 FROM "Pipeline" pl
-                    JOIN "TimelineEntry" te ON te."pipelineId" = pl.id AND te."postId" = p.id
-                    WHERE pl."userId" = $2::uuid)
-         OR EXISTS (SELECT 1 FROM "ThreadCache" tc
-                    JOIN "LinkedAccount" la ON la.id = tc."linkedAccountId"
-                    WHERE tc."postIds" @> ARRAY[p.id] AND la."userId" = $2::uuid)
-         OR EXISTS (SELECT 1 FROM "Notification" n WHERE n."postId" = p.id AND n."userId" = $2::uuid)
-         OR EXISTS (SELECT 1 FROM "FetchedPost" fp
-                    JOIN "LinkedAccount" la ON la.id = fp."linkedAccountId"
-                    WHERE fp."postId" = p.id AND la."userId" = $2::uuid))`,
+       WHERE p.id = $1::bigint AND ${visibleSql('p', '$2')}`,
       postId,
       userId,
     );
@@ -70,6 +99,29 @@ export class PostAccessService {
     if (!row) return null;
     const { labels, ...post } = row;
     return { ...post, data: withPersonalLabels(post.data, ...(labels ?? [])) };
+  }
+
+  /**
+   * What the user can read of the posts `refs` name (a reply's parent and root): their author and
+   * text, from a stored copy they may read (any trust domain's), keyed by `network uri`. A post not
+   * stored, not theirs to read or deleted at origin is left out.
+   */
+  async refContexts(
+    userId: string,
+    refs: readonly { network: string; uri: string }[],
+  ): Promise<Map<string, RefContext>> {
+    if (refs.length === 0) return new Map();
+    const rows = await this.db.sql.query<RefContext & { network: string; uri: string }>(
+      `SELECT DISTINCT ON (p.network, p.uri) p.network::text AS network, p.uri,
+              p.data -> 'author' ->> 'handle' AS "authorHandle",
+              p.data -> 'author' ->> 'displayName' AS "authorDisplayName", p.data ->> 'text' AS text
+       FROM unnest($2::text[], $3::text[]) AS r(network, uri)
+       JOIN "Post" p ON p.network = r.network::"Network" AND p.uri = r.uri
+       WHERE p."deletedAt" IS NULL AND ${visibleSql('p', '$1')}
+       ORDER BY p.network, p.uri, p.id`,
+      [userId, refs.map((r) => r.network), refs.map((r) => r.uri)],
+    );
+    return new Map(rows.map(({ network, uri, ...context }) => [`${network} ${uri}`, context]));
   }
 
   /**

@@ -1,7 +1,7 @@
 // The normalized post (libs/core `Post`) as GraphQL types: the same shape for both networks, with
 // nothing lost but the native record. Stored `Post.data` maps onto these with `toPostModel`.
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import type { Post, QuotedPost } from '@tributary/core';
+import type { Post, PostRef, QuotedPost } from '@tributary/core';
 import { NetworkEnum } from '../accounts/linked-account.model.js';
 
 export enum RichTextSegmentType {
@@ -127,10 +127,19 @@ export class LabelModel {
   @Field(() => LabelActionModel, { nullable: true }) action!: string | null;
 }
 
-@ObjectType('PostRef', { description: 'Another post (reply parent or root, quote) by its canonical URI.' })
+@ObjectType('PostRef', {
+  description:
+    'Another post (reply parent or root, quote) by its canonical URI, with its author and text when known: a client can show "replying to @bob" without opening the thread.',
+})
 export class PostRefModel {
   @Field() uri!: string;
   @Field(() => String, { nullable: true }) authorNetworkId!: string | null;
+  /** Resolved by PostRefResolver: as the network showed it beside the post, else a stored copy the caller may read. */
+  authorHandle?: string;
+  authorDisplayName?: string | null;
+  text?: string;
+  /** Not a field: the network of the post that refers to it (a ref is on the same one). */
+  network?: string;
 }
 
 @ObjectType('RepostReason', { description: 'Why a post is in a timeline: a repost / boost by someone.' })
@@ -202,9 +211,14 @@ export class PostModel extends PostFields {
   quoteUnavailable!: UnavailableQuoteModel | null;
 }
 
+/** A ref with its network, so the reply context can be looked up. */
+const withNetwork = (ref: PostRef | null, network: string) => (ref ? { ...ref, network } : null);
+
 function fields(data: Omit<QuotedPost, 'quote'>) {
   return {
     ...data,
+    replyParent: withNetwork(data.replyParent, data.network),
+    replyRoot: withNetwork(data.replyRoot, data.network),
     createdAt: new Date(data.createdAt),
     indexedAt: new Date(data.indexedAt),
     richText: data.richText.segments,
@@ -220,7 +234,7 @@ export function toPostModel(id: bigint | string, data: Omit<Post, 'raw'>): PostM
   return {
     ...fields(data),
     id: String(id),
-    quote: data.quote ? { ...fields(data.quote), quote: data.quote.quote } : null,
+    quote: data.quote ? { ...fields(data.quote), quote: withNetwork(data.quote.quote, data.network) } : null,
     quoteUnavailable: data.quoteUnavailable ?? null,
   } as PostModel;
 }

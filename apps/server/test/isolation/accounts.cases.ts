@@ -164,6 +164,24 @@ export const accountCases: CaseGroup = {
         expect(linked?.sources.map((x) => x.kind)).toEqual(['HOME']);
       },
     },
+    removeSource: {
+      anonymous: 'mutation { removeSource(id: "00000000-0000-0000-0000-000000000000") }',
+      crossUser: async (w) => {
+        // A source of Alice's (inserted: no network behind it, never due for a poll), which only she can remove.
+        const [row] = await sql<{ id: string }>(
+          w,
+          `INSERT INTO "Source" (id, "linkedAccountId", kind, "externalId", "nextPollAt")
+           VALUES (gen_random_uuid(), $1, 'AUTHOR', 'did:plc:someone', now() + interval '1 day')
+           RETURNING id::text`,
+          [w.aliceAccountId],
+        );
+        const m = 'mutation($id: ID!) { removeSource(id: $id) }';
+        expect(codeOf(await w.gql(m, { id: row!.id }, w.bob.token))).toBe('NOT_FOUND');
+        expect(await sql(w, `SELECT 1 FROM "Source" WHERE id = $1`, [row!.id])).toHaveLength(1);
+        expect((await w.gql(m, { id: row!.id }, w.alice.token)).data).toEqual({ removeSource: true });
+        expect(await sql(w, `SELECT 1 FROM "Source" WHERE id = $1`, [row!.id])).toHaveLength(0);
+      },
+    },
     unlinkAccount: {
       anonymous: 'mutation { unlinkAccount(id: "00000000-0000-0000-0000-000000000000") }',
       crossUser: async (w) => {

@@ -2,6 +2,7 @@
 import { accountCases } from './accounts.cases.js';
 import { actionCases } from './actions.cases.js';
 import { authCases } from './auth.cases.js';
+import { bookmarkCases } from './bookmarks.cases.js';
 import { feedCases } from './feeds.cases.js';
 import { filterListCases } from './filter-lists.cases.js';
 import { liveCases } from './live.cases.js';
@@ -26,4 +27,5 @@ export const caseGroups: CaseGroup[] = [
   memberCases,
   notificationCases,
   profileCases,
+  bookmarkCases,
 ];

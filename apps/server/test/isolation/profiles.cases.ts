@@ -106,6 +106,19 @@ export const profileCases: CaseGroup = {
         });
       },
     },
+    editPost: {
+      anonymous: 'mutation { editPost(post: "1", text: "x") { id } }',
+      crossUser: async (w) => {
+        const before = await actionRows(w);
+        const m = 'mutation($p: ID!) { editPost(post: $p, text: "changed") { id } }';
+        expect(codeOf(await w.gql(m, { p: aliceOwnPost }, w.bob.token))).toBe('NOT_FOUND');
+        // Alice reaches it: refused for what it is (a Bluesky post has no edits), not as unseen.
+        const alice = await w.gql(m, { p: aliceOwnPost }, w.alice.token);
+        expect(codeOf(alice)).toBe('BAD_USER_INPUT');
+        expect(alice.errors?.[0]?.message).toMatch(/^post: Bluesky posts cannot be edited/);
+        expect(await actionRows(w)).toBe(before);
+      },
+    },
     follow: relationshipCase('follow'),
     unfollow: relationshipCase('unfollow'),
     mute: relationshipCase('mute'),

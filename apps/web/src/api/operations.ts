@@ -64,6 +64,8 @@ export const PostFields = graphql(`
     replyParent {
       uri
       authorNetworkId
+      authorHandle
+      text
     }
     quote {
       uri

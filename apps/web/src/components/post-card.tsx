@@ -247,8 +247,13 @@ export function PostCard({ post, item, focused, repostedBy, onReplied }: PostCar
       {post.replyParent ? (
         <p class="context reply-context">
           <span aria-hidden="true">↩</span>{' '}
-          <a href={href('thread', post.id)}>
-            Replying to {post.replyParent.authorNetworkId === post.author.networkId ? 'themselves' : 'a post'}
+          <a href={href('thread', post.id)} title={post.replyParent.text ?? undefined}>
+            Replying to{' '}
+            {post.replyParent.authorNetworkId === post.author.networkId
+              ? 'themselves'
+              : post.replyParent.authorHandle
+                ? `@${post.replyParent.authorHandle}`
+                : 'a post'}
           </a>
         </p>
       ) : null}

@@ -7,12 +7,14 @@ import type {
   RelationshipChange,
   ActionResult,
   NetworkConnector,
+  Post,
   PostDraft,
+  TrustDomain,
   WriteOptions,
 } from '@tributary/core';
-import { PrismaService, recordViewerStates } from '@tributary/db';
+import { PrismaService, recordViewerStates, storePosts } from '@tributary/db';
 import type { LinkedAccount, OutboundAction } from '@tributary/db';
-import { EventPublisher } from '@tributary/queue';
+import { EventPublisher, JobQueue } from '@tributary/queue';
 import type { JobPayloads } from '@tributary/queue';
 import { DelayedError, UnrecoverableError } from 'bullmq';
 import type { Job } from 'bullmq';
@@ -62,6 +64,7 @@ export class ActionPerformer {
     private readonly db: PrismaService,
     private readonly accounts: AccountsService,
     private readonly events: EventPublisher,
+    private readonly jobs: JobQueue,
   ) {}
 
   @JobHandler('perform-action')
@@ -148,6 +151,13 @@ export class ActionPerformer {
         await connector.setBookmarked(target(), action.kind === ActionKind.Bookmark);
         return null;
       }
+      case ActionKind.Edit: {
+        if (!(connector instanceof MastodonConnector))
+          throw new ConnectorError(ConnectorErrorCode.BadInput, 'only Mastodon posts can be edited');
+        const edited = await connector.editPost(target(), draft());
+        await this.storeEdit(action, edited.post, edited.trustDomain);
+        return { uri: edited.post.uri, nativeId: edited.post.nativeId, webUrl: edited.post.webUrl };
+      }
       case ActionKind.Vote: {
         if (!(connector instanceof MastodonConnector))
           throw new ConnectorError(ConnectorErrorCode.BadInput, 'only Mastodon posts have polls');
@@ -165,6 +175,24 @@ export class ActionPerformer {
         // The action kinds and the relationship changes share their stored values.
         return connector.relate(payload.subject, action.kind as RelationshipChange, options);
       }
+    }
+  }
+
+  /**
+   * The edited post as its instance answered, stored over the copy of that instance's word (as a
+   * streamed edit is) and run through the member's pipelines again; the instance's stream, when it
+   * has one, announces the edit to everyone else's copies. Best effort: the edit is done either way.
+   */
+  private async storeEdit(action: ActionWithAccount, post: Post, trustDomain: TrustDomain): Promise<void> {
+    try {
+      const where = { network: post.network, uri: post.uri, trustDomain };
+      if (!(await this.db.client.post.findFirst({ where, select: { id: true } }))) return;
+      const ids = await storePosts(this.db.client, [post], trustDomain);
+      const id = ids.get(post.uri);
+      if (id !== undefined)
+        await this.jobs.enqueue('run-pipelines', { userId: action.userId, postIds: [String(id)] });
+    } catch (error) {
+      this.logger.warn(`action ${action.id}: edited post not stored: ${(error as Error).message}`);
     }
   }
 

@@ -10,12 +10,13 @@ import type { Job } from 'bullmq';
  * Runs `work` with the account's connector and turns network failures into the right job outcome:
  * rejected credentials stop the account's jobs (no retries), rate limits delay the job until the
  * reset without using up an attempt, outages retry with backoff and after the last attempt mark
- * the account ERROR; anything the network refused (`recordError` keeps it) is not retried.
+ * the account ERROR; anything the network refused (`recordError` keeps it, told it was `refused`)
+ * is not retried.
  */
 export async function withConnector<T>(
   ctx: { accounts: AccountsService; logger: Logger; job: Job; token: string | undefined },
   account: LinkedAccount,
-  recordError: (message: string) => Promise<void>,
+  recordError: (message: string, refused: boolean) => Promise<void>,
   work: (connector: NetworkConnector) => Promise<T>,
 ): Promise<T> {
   const { accounts, logger, job, token } = ctx;
@@ -34,7 +35,7 @@ export async function withConnector<T>(
         throw new DelayedError();
       }
       case ConnectorErrorCode.Unavailable: {
-        await recordError(error.message);
+        await recordError(error.message, false);
         if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
           await accounts.setStatus(account.id, AccountStatus.Error, error.message);
         }
@@ -42,7 +43,7 @@ export async function withConnector<T>(
       }
       default:
         // BAD_INPUT / NOT_FOUND: a deleted feed or list, say. Retrying would not help.
-        await recordError(error.message);
+        await recordError(error.message, true);
         throw new UnrecoverableError(error.message);
     }
   }

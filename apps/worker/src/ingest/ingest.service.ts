@@ -44,7 +44,7 @@ export class IngestService {
   async sync({ sourceId }: JobPayloads['sync-source'], job: Job, token?: string) {
     const source = await this.loadSource(sourceId);
     if (!source) return { skipped: 'source no longer exists or its account needs re-authentication' };
-    return this.withConnector(source, job, token, async (connector) => {
+    return this.withConnector(source, job, token, 'sync', async (connector) => {
       const asked = new Date();
       const result = await connector.fetchNewer(sourceRef(source), source.cursor, SYNC_MAX_ITEMS);
       const stored = await this.store(source, result.items, result.skipped, result.trustDomain, asked);
@@ -100,7 +100,7 @@ export class IngestService {
   async recheck({ sourceId }: JobPayloads['recheck-source'], job: Job, token?: string) {
     const source = await this.loadSource(sourceId);
     if (!source) return { skipped: 'source no longer exists or its account needs re-authentication' };
-    return this.withConnector(source, job, token, async (connector) =>
+    return this.withConnector(source, job, token, 'sync', async (connector) =>
       connector instanceof MastodonConnector
         ? recheckRecent(this.db, this.jobs, this.events, connector, source, source.linkedAccount.userId)
         : { skipped: 'not a Mastodon source' },
@@ -112,7 +112,7 @@ export class IngestService {
     const source = await this.loadSource(sourceId);
     if (!source) return { skipped: 'source no longer exists or its account needs re-authentication' };
     if (source.backfillState === 'DONE') return { done: source.backfillDone };
-    return this.withConnector(source, job, token, async (connector) => {
+    return this.withConnector(source, job, token, 'backfill', async (connector) => {
       let { backfillDone: done, backfillCursor: cursor } = source;
       const target = source.backfillTarget;
       await this.db.client.source.update({ where: { id: source.id }, data: { backfillState: 'RUNNING' } });
@@ -213,20 +213,32 @@ export class IngestService {
     source: SourceWithAccount,
     job: Job,
     token: string | undefined,
+    what: 'sync' | 'backfill',
     work: (connector: NetworkConnector) => Promise<T>,
   ): Promise<T> {
     return withConnector(
       { accounts: this.accounts, logger: this.logger, job, token },
       source.linkedAccount,
-      (message) => this.recordError(source, message),
+      (message, refused) => this.recordError(source, message, refused ? what : null),
       work,
     );
   }
 
-  private async recordError(source: Source, message: string) {
+  /**
+   * Keeps the error on the source. One the network refused (a feed or list deleted since it was
+   * added) is asked again at the poll interval, not at every minute's poll, and its backfill ends
+   * FAILED rather than showing RUNNING forever.
+   */
+  private async recordError(source: Source, message: string, refused: 'sync' | 'backfill' | null) {
     await this.db.client.source.update({
       where: { id: source.id },
-      data: { lastError: message.slice(0, 500) },
+      data: {
+        lastError: message.slice(0, 500),
+        ...(refused === 'sync'
+          ? { nextPollAt: new Date(Date.now() + this.config.POLL_INTERVAL_SECONDS * 1000) }
+          : {}),
+        ...(refused === 'backfill' ? { backfillState: 'FAILED' as const } : {}),
+      },
     });
   }
 }

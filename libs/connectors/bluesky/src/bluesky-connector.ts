@@ -25,6 +25,7 @@ import type {
   PostDraft,
   PostTarget,
   SkippedItem,
+  SourceDescription,
   SourceRef,
   TrustDomain,
   WriteOptions,
@@ -170,6 +171,37 @@ export class BlueskyConnector implements NetworkConnector {
   ) {
     this.overlapMs = options.overlapMs ?? 15 * 60_000;
     this.budget = new WriteBudget(options.writePointsPerHour ?? WRITE_POINTS_PER_HOUR);
+  }
+
+  /**
+   * A feed is its generator's record as the AppView knows it (`getFeedGenerator`: the record exists
+   * and its service DID declares a feed generator endpoint); a list is `getList`'s. Their names are
+   * the display names.
+   */
+  async describeSource(source: SourceRef): Promise<SourceDescription> {
+    switch (source.kind) {
+      case SourceKind.Feed: {
+        const feed = source.externalId;
+        parseAtUri(feed, 'a feed', 'app.bsky.feed.generator');
+        const { view } = await this.session.call('getFeedGenerator', async (agent) => {
+          return (await agent.app.bsky.feed.getFeedGenerator({ feed })).data;
+        });
+        return { displayName: view.displayName || null };
+      }
+      case SourceKind.List: {
+        const list = source.externalId;
+        parseAtUri(list, 'a list', 'app.bsky.graph.list');
+        const data = await this.session.call('getList', async (agent) => {
+          return (await agent.app.bsky.graph.getList({ list, limit: 1 })).data;
+        });
+        return { displayName: data.list.name || null };
+      }
+      case SourceKind.Home:
+      case SourceKind.Author:
+        return { displayName: null };
+      default:
+        throw new ConnectorError(ConnectorErrorCode.BadInput, `Bluesky has no ${source.kind} sources`);
+    }
   }
 
   async fetchNewer(source: SourceRef, marker: string | null, maxItems: number): Promise<NewerItems> {

@@ -76,12 +76,44 @@ describe('normalizeFeedViewPost on a recorded dev-env timeline', () => {
     expect(post.raw).toBeDefined();
   });
 
-  it('keeps reply parent and root', () => {
+  it('keeps reply parent and root, with the author and text the feed showed beside the reply', () => {
     const { post } = item('reply');
-    const parent = { uri: ref('richText').uri, authorNetworkId: alice().networkId };
+    const parent = {
+      uri: ref('richText').uri,
+      authorNetworkId: alice().networkId,
+      authorHandle: alice().handle,
+      authorDisplayName: alice().displayName,
+      text: recorded.richTextText,
+    };
     expect(post.replyParent).toEqual(parent);
     expect(post.replyRoot).toEqual(parent);
     expect(item('richText').post.replyParent).toBeNull();
+  });
+
+  it('takes no reply context from a deleted or blocked parent, nor from a view of another post', () => {
+    const entry = fixture('reply') as unknown as { reply: { parent: Record<string, unknown> } };
+    const parentUri = ref('richText').uri;
+    const variants = [
+      { $type: 'app.bsky.feed.defs#notFoundPost', uri: parentUri, notFound: true },
+      {
+        $type: 'app.bsky.feed.defs#blockedPost',
+        uri: parentUri,
+        blocked: true,
+        author: { did: alice().networkId },
+      },
+      { ...entry.reply.parent, uri: `${parentUri}x` },
+    ];
+    for (const parent of variants) {
+      const result = normalizeFeedViewPost({ ...entry, reply: { ...entry.reply, parent } });
+      if (!result.ok) throw new Error(result.skipped.reason);
+      expect(result.item.post.replyParent).toEqual({ uri: parentUri, authorNetworkId: alice().networkId });
+    }
+  });
+
+  it('a post view (getPosts) has no reply context: only the refs', () => {
+    const result = normalizePostView(fixture('reply').post);
+    if (!result.ok) throw new Error(result.skipped.reason);
+    expect(result.post.replyParent).toEqual({ uri: ref('richText').uri, authorNetworkId: alice().networkId });
   });
 
   it('gives a repost entry the reposter and the repost record as reason', () => {

@@ -524,11 +524,28 @@ export function viewerOf(postView: unknown): PostViewer | null {
   };
 }
 
+/**
+ * A reply ref with the author and text of the post view the feed showed for it (`reply.parent` /
+ * `reply.root`), when it is that post's readable view (not a deleted or blocked stand-in).
+ */
+function withReplyContext(ref: PostRef | null, view: unknown): PostRef | null {
+  if (!ref || !isObject(view) || view.uri !== ref.uri) return ref;
+  if (view.$type !== undefined && view.$type !== 'app.bsky.feed.defs#postView') return ref;
+  if (!isObject(view.record) || typeof view.record.text !== 'string') return ref;
+  const a = normalizeAuthor(view.author);
+  if (!a || a.networkId !== ref.authorNetworkId) return ref;
+  return { ...ref, authorHandle: a.handle, authorDisplayName: a.displayName, text: view.record.text };
+}
+
 /** Normalizes one timeline/feed entry: the post plus the repost that brought it, if any. */
 export function normalizeFeedViewPost(feedViewPost: unknown): NormalizedItem {
   try {
     const item = obj(feedViewPost, 'feedViewPost');
     const post = toPost(item.post);
+    if (isObject(item.reply)) {
+      post.replyParent = withReplyContext(post.replyParent, item.reply.parent);
+      post.replyRoot = withReplyContext(post.replyRoot, item.reply.root);
+    }
     let reason: RepostReason | null = null;
     if (isObject(item.reason) && item.reason.$type === 'app.bsky.feed.defs#reasonRepost') {
       reason = {

@@ -81,9 +81,12 @@ describe('linking and the home timeline', () => {
     const byUri = (uri: string, repost = false) =>
       items.find((i) => i.post.uri === uri && Boolean(i.reason) === repost)?.post;
 
-    expect(byUri(p.reply.uri)?.replyParent).toEqual({
+    // With the parent's author and text, as the timeline showed them beside the reply.
+    expect(byUri(p.reply.uri)?.replyParent).toMatchObject({
       uri: p.richText.uri,
       authorNetworkId: seeded.alice.did,
+      authorHandle: seeded.alice.handle,
+      text: byUri(p.richText.uri)?.text,
     });
     const repost = items.find((i) => i.reason);
     expect(repost?.post.uri).toBe(p.richText.uri);

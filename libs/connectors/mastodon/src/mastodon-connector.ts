@@ -23,6 +23,7 @@ import type {
   PostDraft,
   PostTarget,
   SkippedItem,
+  SourceDescription,
   SourceRef,
   TrustDomain,
   WriteOptions,
@@ -291,6 +292,18 @@ export class MastodonConnector implements NetworkConnector {
     };
   }
 
+  /** A list is one of the account's own (its title is the name); other kinds are checked when read. */
+  async describeSource(source: SourceRef): Promise<SourceDescription> {
+    if (source.kind !== SourceKind.List) return { displayName: null };
+    const list = (await this.lists()).find((l) => l.id === source.externalId);
+    if (!list)
+      throw new ConnectorError(
+        ConnectorErrorCode.NotFound,
+        `the account has no list with id "${source.externalId}" on its instance`,
+      );
+    return { displayName: list.title || null };
+  }
+
   /** The account's lists, to offer as sources. */
   async lists(): Promise<{ id: string; title: string }[]> {
     const res = await this.client.rest((api) => api.v1.lists.list());
@@ -482,6 +495,40 @@ export class MastodonConnector implements NetworkConnector {
   async fetchPost(target: PostTarget): Promise<FetchedPost> {
     const status = await this.resolveStatus(target);
     const r = normalizeStatus(status, this.client.origin);
+    if (!('ok' in r))
+      throw new ConnectorError(ConnectorErrorCode.Unavailable, `unreadable status: ${r.skipped.reason}`);
+    return { post: r.ok.post, viewer: r.ok.viewer ?? NO_VIEWER, trustDomain: this.trustDomain };
+  }
+
+  /**
+   * Edits one of this account's own statuses (`PUT /api/v1/statuses/:id`): its text, content
+   * warning and language. The instance replaces attachments and poll with what an edit names, so
+   * the attachments it has are named again; a status with a poll is refused (its votes would go).
+   * Returns the status as edited. Idempotent: the same edit again changes nothing.
+   */
+  async editPost(
+    target: PostTarget,
+    draft: Pick<PostDraft, 'text' | 'contentWarning' | 'language'>,
+  ): Promise<FetchedPost> {
+    const status = await this.resolveStatus(target);
+    if (status.poll)
+      throw new ConnectorError(
+        ConnectorErrorCode.BadInput,
+        'a post with a poll cannot be edited through Tributary (the instance would drop the poll and its votes)',
+      );
+    const mediaIds = (status.mediaAttachments ?? []).flatMap((m) =>
+      typeof m?.id === 'string' ? [m.id] : [],
+    );
+    const params = {
+      status: draft.text,
+      spoilerText: draft.contentWarning ?? '',
+      sensitive: draft.contentWarning ? true : undefined,
+      language: draft.language || undefined,
+      mediaIds,
+    };
+    const id = encodeURIComponent(status.id);
+    const res = await this.client.rest((api) => api.v1.statuses.$select(id).update(params));
+    const r = normalizeStatus(res.data as MastodonStatus, this.client.origin);
     if (!('ok' in r))
       throw new ConnectorError(ConnectorErrorCode.Unavailable, `unreadable status: ${r.skipped.reason}`);
     return { post: r.ok.post, viewer: r.ok.viewer ?? NO_VIEWER, trustDomain: this.trustDomain };

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { makePost } from '@tributary/plugin-sdk';
 import { compilePipeline } from '../engine.js';
@@ -248,6 +249,12 @@ describe('sandboxed plugins', () => {
     expect(await runner.run(posts, {}, context)).toEqual({ ok: false, error: 'timeout' });
     expect(sandbox.restarts).toBe(before + 1);
     expect(await runner.run(posts, {}, context)).toEqual({ ok: true, verdicts: [null, null], scores: null });
+  });
+
+  it('runs plugins at a lower CPU priority than the worker, so a spinning plugin yields to the service', async () => {
+    const runner = await sandboxedPlugin(sandbox, filterPlugin('humble', 'return posts.map(() => null);'));
+    expect((await runner.run(posts, {}, context)).ok).toBe(true);
+    expect(getPriority(sandbox.pid!)).toBe(Math.min(19, getPriority() + 10));
   });
 
   it('survives the sandbox process dying, and reloads plugins into the new one', async () => {

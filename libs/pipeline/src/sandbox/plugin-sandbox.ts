@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { fork } from 'node:child_process';
+import { getPriority, setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 // The worker's side of the sandbox: one child process (sandbox-child.mjs) holding one isolate per
@@ -14,6 +15,14 @@ import { fileURLToPath } from 'node:url';
 const DEFAULT_MEMORY_LIMIT_MB = 64;
 const DEFAULT_TIME_LIMIT_MS = 200;
 const DEFAULT_IDLE_MS = 15 * 60_000;
+/**
+ * How much lower than the worker's the sandbox process's CPU priority is (nice levels, capped at
+ * 19). Plugin code is the one part of the work a member controls and can make spin for its whole
+ * limit, call after call: on a busy machine the service's own work (queries, other members' jobs,
+ * previews without plugins) goes first. At +10 the sandbox gets about a tenth of a contended core,
+ * and all of an idle one.
+ */
+const DEFAULT_NICENESS = 10;
 
 export interface SandboxOptions {
   /** Heap limit of each plugin's isolate, in MiB (isolated-vm's minimum is 8). Default 64. */
@@ -30,6 +39,12 @@ export interface SandboxOptions {
    * code is kept, and its next run loads it again.
    */
   idleMs?: number;
+  /**
+   * How many nice levels below the worker the sandbox process runs (default 10; 0 keeps the
+   * worker's priority). A plugin's wall-clock limit then leaves less of its time to it when the
+   * machine is saturated by the service's own work.
+   */
+  niceness?: number;
 }
 
 /** A failed sandbox call: `timeout`, `memory limit`, `threw: …`, `sandbox crashed`, … */
@@ -53,6 +68,7 @@ export class PluginSandbox {
   readonly memoryLimitMb: number;
   readonly timeLimitMs: number;
   readonly idleMs: number;
+  readonly niceness: number;
   private child: ChildProcess | null = null;
   private ready: Promise<ChildProcess> | null = null;
   private readonly pending = new Map<number, Pending>();
@@ -78,6 +94,7 @@ export class PluginSandbox {
     this.memoryLimitMb = Math.max(8, options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB);
     this.timeLimitMs = Math.max(1, options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS);
     this.idleMs = Math.max(0, options.idleMs ?? DEFAULT_IDLE_MS);
+    this.niceness = Math.max(0, options.niceness ?? DEFAULT_NICENESS);
   }
 
   /** How many plugins have an isolate in the sandbox process now (for tests and metrics). */
@@ -195,6 +212,7 @@ export class PluginSandbox {
         stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       });
       const startup = setTimeout(() => child.kill('SIGKILL'), STARTUP_TIMEOUT_MS);
+      lowerPriority(child, this.niceness);
       child.on('message', (message: ChildReply | { ready: true } | { id: number; progress: number }) => {
         if ('ready' in message) {
           clearTimeout(startup);
@@ -294,5 +312,15 @@ export class PluginSandbox {
         this.reset('sandbox crashed');
       }
     });
+  }
+}
+
+/** Renices the child below this process (raising a nice level needs no privilege). */
+function lowerPriority(child: ChildProcess, niceness: number): void {
+  if (niceness === 0 || child.pid === undefined) return;
+  try {
+    setPriority(child.pid, Math.min(19, getPriority() + niceness));
+  } catch {
+    // Gone already (its 'exit' cleans up), or a platform without nice levels: runs as it is.
   }
 }

@@ -1242,6 +1242,35 @@ export class FakeMastodonServer {
       };
     });
 
+    // An edit, as Mastodon's UpdateStatusService: only the author's own status (another's is 404);
+    // the attachments are those `media_ids` names again (none named: none left), a poll the same.
+    this.route('PUT', '/api/v1/statuses/{id}', true, (ctx) => {
+      const s = this.find(ctx.params['id']);
+      const account = ctx.account as FakeAccount;
+      if (!s || s.accountId !== account.id || s.reblogOf !== null) return err(404, 'Record not found');
+      const text = typeof ctx.body['status'] === 'string' ? ctx.body['status'] : '';
+      const named = new Set(
+        Array.isArray(ctx.body['media_ids']) ? (ctx.body['media_ids'] as unknown[]).map(String) : [],
+      );
+      const media = (s.input.media ?? []).filter((_m, n) => named.has(`${s.id}${n}`));
+      if (!text.trim() && media.length === 0) return err(422, "Validation failed: Text can't be blank");
+      const spoilerText = typeof ctx.body['spoiler_text'] === 'string' ? ctx.body['spoiler_text'] : '';
+      const { html: _html, ...input } = s.input;
+      s.input = {
+        ...input,
+        text,
+        spoilerText,
+        sensitive: ctx.body['sensitive'] === true || ctx.body['sensitive'] === 'true' || spoilerText !== '',
+        language:
+          typeof ctx.body['language'] === 'string' ? ctx.body['language'] : (s.input.language ?? null),
+        media,
+        poll: undefined,
+      };
+      s.editedAt = new Date().toISOString();
+      this.fanOut(s, 'status.update');
+      return { status: 200, body: this.renderStatus(s, account.id) };
+    });
+
     this.route('POST', '/api/v2/media', true, (ctx) => {
       const file = ctx.body['file'] as { type?: string; bytes?: Buffer } | undefined;
       if (!file?.bytes?.length || !file.type)
