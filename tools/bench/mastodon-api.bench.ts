@@ -7,7 +7,9 @@
 // shows when the service cannot keep up.
 // Baseline in the same run: the page query the API runs for each (its exact SQL text and
 // parameters, captured from TimelineReader.window) through a plain pg client, in the same open loop.
-// The rest of a request (token, pipeline, Mastodon ids, viewer state, JSON) is what Tributary adds.
+// The rest of a request (token, pipeline, Mastodon ids, viewer state, JSON) is what Tributary adds;
+// the open loop prints the API process's CPU per page (from /proc) and the SQL statements per page
+// (the bench database's transactions, from pg_stat_database).
 // Members' Mastodon ids are created on their first read (as an app's first look does), so every
 // member of the run is read once before measuring.
 // Run: node --import @swc-node/register/esm-register tools/bench/mastodon-api.bench.ts [seconds=10] [rate=200] [members=200]
@@ -40,6 +42,20 @@ const load = () =>
     .map((l) => l.toFixed(2))
     .join(' ')}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Statements run in the bench database so far: each of the API's is a transaction of its own.
+ * PostgreSQL (15) publishes an idle backend's counts up to 10 s after its last transaction, hence
+ * the wait (with 1.5 s, a count once came out at 0.82 statements a page); the count includes this
+ * statement itself.
+ */
+async function statementCount(): Promise<number> {
+  await sleep(11_000);
+  const { rows } = await pool.query<{ n: string }>(
+    `SELECT (xact_commit + xact_rollback)::text AS n FROM pg_stat_database WHERE datname = current_database()`,
+  );
+  return Number(rows[0]!.n);
+}
 
 /** The API alone (ROLE=api, production), on the bench database. */
 const agent = new Agent({ keepAlive: true, maxSockets: 256, timeout: 4_000 });
@@ -98,10 +114,10 @@ async function openLoop(
 async function windowStatement(user: string, pipelineId: string, order: TimelineOrder) {
   let captured: { sql: string; params: unknown[] } | null = null;
   const recorder = {
-    // An empty page makes the reader check the pipeline is the member's.
-    client: { pipeline: { findFirst: async () => ({ id: pipelineId }) } },
     sql: {
       query: async (sql: string, params: unknown[]) => {
+        // The page's statement; an empty page then makes the reader check the pipeline is the member's.
+        if (captured) return [{ id: pipelineId }];
         captured = { sql, params };
         return [];
       },
@@ -162,7 +178,7 @@ try {
       members.slice(i, i + 8).flatMap((m, j) => [get(home, token(m.n)), get(list(i + j), token(m.n))]),
     );
 
-  const statements = await Promise.all(
+  const pageStatements = await Promise.all(
     members.map(async (m) => ({
       home: await windowStatement(m.userId, m.pipelineId, 'time'),
       list: await windowStatement(m.userId, m.pipelineId, 'rank'),
@@ -170,7 +186,7 @@ try {
   );
   const pick = () => Math.floor(Math.random() * members.length);
   const sql = (kind: 'home' | 'list') => () => {
-    const { sql: text, params } = statements[pick()]![kind];
+    const { sql: text, params } = pageStatements[pick()]![kind];
     return pool.query({ name: `window-${kind}`, text, values: params });
   };
   const summary: string[] = [];
@@ -188,12 +204,19 @@ try {
       serial.push(performance.now() - t);
     }
     console.log(`   one at a time: ${fmt(serial)}`);
+    const statementsBefore = await statementCount();
+    const cpuBefore = api.cpuSeconds();
     const http = await openLoop(() => {
       const i = pick();
       return get(kind === 'home' ? home : list(i), token(members[i]!.n));
     });
+    const cpu = ((api.cpuSeconds() - cpuBefore) / (SECONDS * RATE)) * 1000;
+    const statements = ((await statementCount()) - statementsBefore - 1) / (SECONDS * RATE);
     console.log(
       `   HTTP:         ${fmt(http.latencies)}; errors ${http.errors.length}, late starts ${http.lateStarts}`,
+    );
+    console.log(
+      `      API CPU per page: ${cpu.toFixed(2)} ms; SQL statements per page: ${statements.toFixed(2)}; ${load()}`,
     );
     if (http.errors.length) console.log(`   first error: ${http.errors[0]}`);
     const base = await openLoop(sql(kind));

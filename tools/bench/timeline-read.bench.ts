@@ -271,9 +271,10 @@ async function pageStatement(
 ): Promise<{ sql: string; params: unknown[] }> {
   let captured: { sql: string; params: unknown[] } | null = null;
   const recorder = {
-    client: { pipeline: { findFirst: async () => ({ id: pipelineId }) } },
     sql: {
       query: async (sql: string, params: unknown[]) => {
+        // The page's statement; an empty page then makes the reader check the pipeline is the member's.
+        if (captured) return [{ id: pipelineId }];
         captured = { sql, params };
         return [];
       },

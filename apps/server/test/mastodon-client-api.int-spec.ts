@@ -11,13 +11,16 @@ import { createOAuthAPIClient, createRestAPIClient, createStreamingAPIClient } f
 import type { mastodon } from 'masto';
 import generator from 'megalodon';
 import type { MegalodonInterface } from 'megalodon';
+import { loadConfig } from '@tributary/config';
 import { FakeMastodonServer, blueskyNetwork } from '@tributary/testing';
 import type { BlueskyNetworkClient, FakeAccount, TestBlueskyAccount } from '@tributary/testing';
 import { AuthService } from '../../api/src/auth/auth.service.js';
 import { graphqlClient } from '../../api/src/testing/graphql-client.js';
+import { start } from '../src/start.js';
 import { linkBluesky, linkMastodon } from './link-accounts.js';
 import { startContractProxy } from './mastodon-contract-proxy.js';
 import type { ContractProxy } from './mastodon-contract-proxy.js';
+import { startSqlStatementCounter } from './sql-statement-counter.js';
 import type { TestInstance } from './test-instance.js';
 import { startTestInstance } from './test-instance.js';
 import { waitFor } from './wait-for.js';
@@ -513,6 +516,52 @@ describe('acting', () => {
   });
 });
 
+describe('cost of a page', () => {
+  it('home and a list page, read again, are one SQL statement each, with what alice did to the posts', async () => {
+    // An API process of its own, behind a proxy that records what reaches PostgreSQL.
+    const counter = await startSqlStatementCounter(instance.databaseUrl);
+    const counted = await start(
+      loadConfig({
+        ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k === 'PATH')),
+        PORT: '0',
+        HOST: '127.0.0.1',
+        DATA_DIR: instance.config.DATA_DIR,
+        DATABASE_URL: counter.url(instance.databaseUrl),
+        QUEUE_PREFIX: instance.config.QUEUE_PREFIX,
+        LOG_LEVEL: 'warn',
+        REDIS_EMBEDDED: 'false',
+        REDIS_URL: instance.config.REDIS_URL,
+        ROLE: 'api',
+      }),
+    );
+    try {
+      const client = createRestAPIClient({ url: counted.apiUrl!, accessToken: mastoToken });
+      const [list] = await client.v1.lists.list();
+      const reads = {
+        home: () => client.v1.timelines.home.list({ limit: 40 }),
+        list: () => client.v1.timelines.list.$select(list!.id).list({ limit: 40 }),
+      };
+      for (const [name, read] of Object.entries(reads)) {
+        await read(); // the first read of a process looks its ids up
+        counter.reset();
+        const page = await read();
+        // The favourite and the boost of the test before, read with the page.
+        expect(page.find((s) => s.content.includes('mastodon one'))?.favourited).toBe(true);
+        expect(page.find((s) => statusUri(s) === bskyRoot.uri)?.reblogged).toBe(true);
+        expect(page.every((s) => s.bookmarked === false)).toBe(true);
+        // The statements themselves in the failure message: what to look at when this breaks.
+        expect({ name, statements: counter.statements }).toEqual({
+          name,
+          statements: [expect.stringContaining('"TimelineEntry"')],
+        });
+      }
+    } finally {
+      await counted.stop();
+      await counter.close();
+    }
+  });
+});
+
 describe('streaming', () => {
   it('masto (WebSocket, token as subprotocol or query) and megalodon receive an update', async () => {
     const streaming = createStreamingAPIClient({
@@ -543,6 +592,51 @@ describe('streaming', () => {
     subscription.unsubscribe();
     streaming.close();
     socket.stop();
+  });
+
+  it('masto receives status.update and delete for statuses edited and deleted at origin or through the API', async () => {
+    const streaming = createStreamingAPIClient({
+      streamingApiUrl: instance.apiUrl.replace(/^http/, 'ws'),
+      accessToken: mastoToken,
+      implementation: WebSocket,
+    });
+    const subscription = streaming.user.subscribe();
+    const events: mastodon.streaming.Event[] = [];
+    void (async () => {
+      for await (const event of subscription) events.push(event);
+    })();
+    const status = (
+      what: string,
+      name: 'update' | 'status.update',
+      match: (s: mastodon.v1.Status) => boolean,
+    ) =>
+      waitFor(what, async () => {
+        const found = events.find((e) => e.event === name && match(e.payload as mastodon.v1.Status));
+        return found?.payload as mastodon.v1.Status | undefined;
+      });
+    const deleted = (what: string, id: string) =>
+      waitFor(what, async () => events.some((e) => e.event === 'delete' && e.payload === id));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+
+    // Sam's status, edited and then deleted on his instance.
+    const samStatus = fake.post(samM, { text: `before the edit ${RUN}` });
+    const shown = await status('the update', 'update', (s) => s.content.includes(`before the edit ${RUN}`));
+    fake.editStatus(samStatus, { text: `after the edit ${RUN}` });
+    const edited = await status('the status.update', 'status.update', (s) => s.id === shown.id);
+    expect(edited.content).toContain(`after the edit ${RUN}`);
+    fake.deleteStatus(samStatus);
+    await deleted('the delete', shown.id);
+
+    // Alice's own (a content warning keeps it to Mastodon), deleted through the API: the delete
+    // reaches her stream once her instance did it.
+    await masto.v1.statuses.create({ status: `mine, soon gone ${RUN}`, spoilerText: 'brief' });
+    const mine = await status('my update', 'update', (s) => s.content.includes(`mine, soon gone ${RUN}`));
+    await masto.v1.statuses.$select(mine.id).remove();
+    await deleted('my delete', mine.id);
+    expect(events.filter((e) => e.event === 'delete').map((e) => e.payload)).toEqual([shown.id, mine.id]);
+
+    subscription.unsubscribe();
+    streaming.close();
   });
 });
 
@@ -789,6 +883,17 @@ describe('isolation and revocation', () => {
     await expect(bob.getStatus(aliceHome[0]!.id)).rejects.toMatchObject({ response: { status: 404 } });
     const aliceList = (await masto.v1.lists.list())[0]!;
     await expect(bob.getListTimeline(aliceList.id)).rejects.toMatchObject({ response: { status: 404 } });
+    // A first page and a bounded one are checked apart (the first by its own statement): the same answer.
+    for (const query of ['', `?max_id=${aliceHome[0]!.id}`]) {
+      const res = await fetch(`${proxy.url}/api/v1/timelines/list/${aliceList.id}${query}`, {
+        headers: { authorization: `Bearer ${bobGraphqlToken}` },
+      });
+      expect({ query, status: res.status, body: await res.json() }).toEqual({
+        query,
+        status: 404,
+        body: { error: 'Record not found' },
+      });
+    }
     expect((await bob.getLists()).data.map((l) => l.id)).not.toContain(aliceList.id);
     expect(Object.keys((await bob.getMarkers(['home'])).data)).toEqual([]);
     expect((await bob.getNotifications()).data).toEqual([]);

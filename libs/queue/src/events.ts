@@ -12,6 +12,17 @@ import type { RedisOptions } from 'ioredis';
 export type UserEvent =
   /** Entries a batch inserted into one pipeline's timeline (hidden ones included; subscribers filter). */
   | { type: 'timeline-entries'; userId: string; pipelineId: string; entryIds: string[] }
+  /**
+   * Entries whose post changed at its origin: `removed` (deleted there, or the repost that brought
+   * it: now hidden in this pipeline) or `edited` (stored over, still shown).
+   */
+  | {
+      type: 'timeline-changed';
+      userId: string;
+      pipelineId: string;
+      change: 'removed' | 'edited';
+      entryIds: string[];
+    }
   /** A rebuild replaced the pipeline's timeline: clients should reload it. */
   | { type: 'timeline-rebuilt'; userId: string; pipelineId: string; version: number }
   /** A linked account's status changed (e.g. to NEEDS_REAUTH). */
@@ -28,6 +39,7 @@ export type UserEvent =
 export function eventChannel(event: UserEvent): string {
   switch (event.type) {
     case 'timeline-entries':
+    case 'timeline-changed':
     case 'timeline-rebuilt':
       return timelineChannel(event.userId, event.pipelineId);
     case 'account-status':

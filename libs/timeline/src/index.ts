@@ -21,7 +21,15 @@ export {
   mergeSeenIn,
 } from './entry-store.js';
 export type { StoredCandidate, EntryWrite } from './entry-store.js';
-export { hideDeletedPosts, NO_LONGER_FOLLOWED, releaseEntries, SOURCE_REMOVED } from './origin-deletes.js';
+export {
+  hideDeletedPosts,
+  NO_LONGER_FOLLOWED,
+  publishOriginChanges,
+  releaseEntries,
+  SOURCE_REMOVED,
+  visibleEntriesOf,
+} from './origin-deletes.js';
+export type { ChangedEntry } from './origin-deletes.js';
 export { checkPipelineSpec, describedPlugins, pluginReferences, toIssue } from './pipeline-check.js';
 export type { SpecCheck, SpecIssue } from './pipeline-check.js';
 export { previewPipeline } from './pipeline-preview.js';

@@ -8,6 +8,7 @@
 import { DELETED_AT_ORIGIN, DELETED_AT_ORIGIN_DECISION } from '@tributary/pipeline';
 import type { Decision } from '@tributary/pipeline';
 import type { Sql } from '@tributary/db';
+import type { EventPublisher } from '@tributary/queue';
 
 /** The member unfollowed the account that brought the post (its author, or the reposter). */
 export const NO_LONGER_FOLLOWED = 'no longer followed';
@@ -15,14 +16,25 @@ export const NO_LONGER_FOLLOWED = 'no longer followed';
 /** The member removed the source (a feed, list, author or hashtag) that brought the post. */
 export const SOURCE_REMOVED = 'source removed';
 
+/** An entry a change at origin touched, and whose pipeline it is in. */
+export interface ChangedEntry {
+  id: string;
+  userId: string;
+  pipelineId: string;
+  /** Whether it is hidden now. */
+  hidden: boolean;
+}
+
+const CHANGED = `t.id::text AS id, t."userId"::text AS "userId", t."pipelineId"::text AS "pipelineId", t.hidden`;
+
 /**
  * Hides every entry of these posts (`Post.deletedAt` set: libs/db markDeletedAtOrigin), in the
  * pipelines of every user whose sources have them, with the decisions the engine gives such a post.
- * Idempotent: an entry hidden for this reason already is left alone. Returns how many changed.
+ * Idempotent: an entry hidden for this reason already is left alone. Returns those that changed.
  */
-export async function hideDeletedPosts(sql: Sql, postIds: readonly bigint[]): Promise<number> {
-  if (postIds.length === 0) return 0;
-  const rows = await sql.query<{ id: string }>(
+export async function hideDeletedPosts(sql: Sql, postIds: readonly bigint[]): Promise<ChangedEntry[]> {
+  if (postIds.length === 0) return [];
+  return sql.query<ChangedEntry>(
     `UPDATE "TimelineEntry" t SET hidden = true, "hiddenReason" = $2::text, decisions = $3::jsonb
      FROM (SELECT DISTINCT pl.id AS "pipelineId", sp."postId"
            FROM "SourcePost" sp
@@ -32,25 +44,25 @@ export async function hideDeletedPosts(sql: Sql, postIds: readonly bigint[]): Pr
            WHERE sp."postId" = ANY($1::bigint[])) x
      WHERE t."pipelineId" = x."pipelineId" AND t."postId" = x."postId"
        AND t."hiddenReason" IS DISTINCT FROM $2::text
-     RETURNING t.id`,
+     RETURNING ${CHANGED}`,
     [postIds.map(String), DELETED_AT_ORIGIN, JSON.stringify([DELETED_AT_ORIGIN_DECISION])],
   );
-  return rows.length;
 }
 
 /**
  * These posts left users' sources (`why`: DELETED_AT_ORIGIN, NO_LONGER_FOLLOWED, SOURCE_REMOVED): an entry whose
  * post no source of its user still has is hidden for that reason; one still reached another way
  * only loses the released repost (`repostUri`; null: the post came by its author) as its reason.
+ * Returns the entries it changed.
  */
 export async function releaseEntries(
   sql: Sql,
   released: readonly { userId: string; postId: bigint; repostUri: string | null }[],
   why: string,
-): Promise<number> {
-  if (released.length === 0) return 0;
+): Promise<ChangedEntry[]> {
+  if (released.length === 0) return [];
   const decision: Decision = { ...DELETED_AT_ORIGIN_DECISION, reason: why };
-  const rows = await sql.query<{ id: string }>(
+  return sql.query<ChangedEntry>(
     `WITH k AS (
        SELECT * FROM unnest($3::uuid[], $4::bigint[], $5::text[]) AS k("userId", "postId", "repostUri")),
      e AS (
@@ -68,7 +80,7 @@ export async function releaseEntries(
                         THEN t.decisions ELSE t.decisions || $2::jsonb END,
        reason = CASE WHEN t.reason->>'uri' = e."repostUri" THEN NULL ELSE t.reason END
      FROM e WHERE t.id = e.id
-     RETURNING t.id`,
+     RETURNING ${CHANGED}`,
     [
       why,
       JSON.stringify([decision]),
@@ -77,5 +89,39 @@ export async function releaseEntries(
       released.map((r) => r.repostUri),
     ],
   );
-  return rows.length;
+}
+
+/** The entries that show these posts (edited at origin: stored over), in every member's pipelines. */
+export async function visibleEntriesOf(sql: Sql, postIds: readonly bigint[]): Promise<ChangedEntry[]> {
+  if (postIds.length === 0) return [];
+  return sql.query<ChangedEntry>(
+    `SELECT ${CHANGED} FROM "TimelineEntry" t WHERE t."postId" = ANY($1::bigint[]) AND NOT t.hidden`,
+    [postIds.map(String)],
+  );
+}
+
+/**
+ * Tells each pipeline's live readers (the Mastodon streaming API) about its entries a change at
+ * origin touched: `removed` for those now hidden, `edited` for those still shown. Best effort: a
+ * reader that misses it sees the change on its next read.
+ */
+export async function publishOriginChanges(
+  events: EventPublisher,
+  change: 'removed' | 'edited',
+  entries: readonly ChangedEntry[],
+): Promise<void> {
+  const byPipeline = new Map<string, { userId: string; pipelineId: string; entryIds: string[] }>();
+  for (const e of entries) {
+    if (e.hidden !== (change === 'removed')) continue;
+    const group = byPipeline.get(e.pipelineId) ?? {
+      userId: e.userId,
+      pipelineId: e.pipelineId,
+      entryIds: [],
+    };
+    group.entryIds.push(e.id);
+    byPipeline.set(e.pipelineId, group);
+  }
+  for (const group of byPipeline.values()) {
+    await events.publish({ type: 'timeline-changed', change, ...group });
+  }
 }

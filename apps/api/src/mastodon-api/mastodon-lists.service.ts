@@ -45,9 +45,27 @@ export class MastodonLists {
             select: { id: true },
           })
         : null;
-    if (!pipeline) throw new AppException(AppErrorCode.NotFound, 'Record not found');
+    if (!pipeline) throw recordNotFound();
     return pipeline.id;
   }
+
+  /**
+   * `read` of the pipeline a list id names, for reads that keep to the member's own pipelines
+   * themselves (a timeline page's statement does): one statement fewer than `pipelineOf` first.
+   * NOT_FOUND as `pipelineOf` says it, for another member's pipeline included.
+   */
+  async read<T>(listId: string, read: (pipelineId: string) => Promise<T>): Promise<T> {
+    const named = await this.ids.resolve(listId);
+    if (named?.kind !== 'LIST') throw recordNotFound();
+    try {
+      return await read(named.key);
+    } catch (error) {
+      if (error instanceof AppException && error.code === AppErrorCode.NotFound) throw recordNotFound();
+      throw error;
+    }
+  }
 }
+
+const recordNotFound = () => new AppException(AppErrorCode.NotFound, 'Record not found');
 
 const list = (id: string, title: string): Json => ({ id, title, replies_policy: 'list', exclusive: false });

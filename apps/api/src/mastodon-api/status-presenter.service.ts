@@ -1,7 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { RepostReason } from '@tributary/core';
 import { NO_VIEWER_STATE, statusIdRequests, toStatus } from './entities/mastodon-entities.js';
-import type { EntityContext, StatusSource, StoredPostData, Warning } from './entities/mastodon-entities.js';
+import type {
+  EntityContext,
+  StatusSource,
+  StoredPostData,
+  ViewerState,
+  Warning,
+} from './entities/mastodon-entities.js';
 import { MastodonIds } from './ids/mastodon-ids.service.js';
 import { ViewerStates } from './viewer-state.js';
 
@@ -12,9 +18,14 @@ export interface PresentedPost {
   reason: RepostReason | null;
   /** The entry's decisions; its warn and blur ones become `filtered`. */
   decisions?: readonly Warning[];
+  /** What the member did to the post, when read with it (a timeline window); else looked up here. */
+  viewer?: ViewerState;
 }
 
-/** Statuses for a page: ids in one round trip, viewer state in one, then pure mapping. */
+/**
+ * Statuses for a page: ids (usually cached: no round trip), viewer state in one round trip unless
+ * every post comes with it, then pure mapping.
+ */
 @Injectable()
 export class StatusPresenter {
   constructor(
@@ -28,17 +39,19 @@ export class StatusPresenter {
     ctx: EntityContext,
   ): Promise<Record<string, unknown>[]> {
     const [states, ids] = await Promise.all([
-      this.viewer.of(
-        userId,
-        posts.map((p) => p.postId),
-      ),
+      posts.every((p) => p.viewer)
+        ? new Map<string, ViewerState>()
+        : this.viewer.of(
+            userId,
+            posts.map((p) => p.postId),
+          ),
       this.ids.ids(statusIdRequests(posts)),
     ]);
     const full = posts.map((p): StatusSource => ({
       post: p.post,
       reason: p.reason,
       warnings: (p.decisions ?? []).filter((d) => d.verdict === 'warn' || d.verdict === 'blur'),
-      viewer: states.get(p.postId) ?? NO_VIEWER_STATE,
+      viewer: p.viewer ?? states.get(p.postId) ?? NO_VIEWER_STATE,
     }));
     return full.map((s) => toStatus(s, ids, ctx));
   }

@@ -58,11 +58,10 @@ export class TimelinesController {
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ) {
-    const pipelineId = await this.lists.pipelineOf(user, id);
-    return send(
-      res,
-      await this.timelines.list(user, pipelineId, query, this.context.url(req), this.context.of(req)),
+    const page = await this.lists.read(id, (pipelineId) =>
+      this.timelines.list(user, pipelineId, query, this.context.url(req), this.context.of(req)),
     );
+    return send(res, page);
   }
 
   @Get('lists')

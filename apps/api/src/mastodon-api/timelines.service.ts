@@ -10,6 +10,7 @@ import { snowflakeTime } from './ids/snowflake.js';
 import { linkHeader, pageLimit, param } from './pagination.js';
 import type { PageParams } from './pagination.js';
 import { StatusPresenter } from './status-presenter.service.js';
+import { inMastodonWords } from './viewer-state.js';
 
 export interface StatusPage {
   statuses: Record<string, unknown>[];
@@ -51,13 +52,17 @@ export class MastodonTimelines {
     ctx: EntityContext,
   ): Promise<StatusPage> {
     const limit = pageLimit(params.limit);
-    // The pipeline first (NOT_FOUND for another member's), so bounds resolve within it.
-    const pipelineId = (await this.reader.ownedPipeline(user.id, pipeline)).id;
-    const max = await this.bound(pipelineId, order, param(params.max_id), 'below');
+    const maxId = param(params.max_id);
     const minId = param(params.min_id);
-    const min = await this.bound(pipelineId, order, minId ?? param(params.since_id), 'above');
+    const sinceId = param(params.since_id);
+    // Bounds resolve within the pipeline, so with any it is read first (NOT_FOUND for another
+    // member's); without, the page's statement reads only the member's pipelines (and tells NOT_FOUND).
+    const bounded = maxId !== null || minId !== null || sinceId !== null;
+    const owned = bounded ? (await this.reader.ownedPipeline(user.id, pipeline)).id : pipeline;
+    const max = owned === null ? null : await this.bound(owned, order, maxId, 'below');
+    const min = owned === null ? null : await this.bound(owned, order, minId ?? sinceId, 'above');
     if (max === UNKNOWN) return { statuses: [], link: null };
-    const { entries } = await this.reader.window(user.id, pipelineId, {
+    const { pipelineId, entries } = await this.reader.window(user.id, owned, {
       order,
       limit,
       below: max,
@@ -66,7 +71,13 @@ export class MastodonTimelines {
     });
     const statuses = await this.presenter.statuses(
       user.id,
-      entries.map((e) => ({ postId: e.postId, post: e.data, reason: e.reason, decisions: e.decisions })),
+      entries.map((e) => ({
+        postId: e.postId,
+        post: e.data,
+        reason: e.reason,
+        decisions: e.decisions,
+        viewer: inMastodonWords(e.viewer),
+      })),
       ctx,
     );
     const name = (e: EntryView, i: number) =>

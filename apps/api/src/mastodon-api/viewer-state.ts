@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ViewerStateService } from '../viewer-state/viewer-state.service.js';
+import type { PostViewerState } from '../viewer-state/viewer-state.service.js';
 import type { ViewerState } from './entities/mastodon-entities.js';
 
 /** What the member did to posts (favourited, reblogged, bookmarked), by Post id. */
@@ -16,11 +17,13 @@ export class MemberViewerStates extends ViewerStates {
 
   async of(userId: string, postIds: readonly string[]): Promise<Map<string, ViewerState>> {
     const states = await this.states.of(userId, postIds);
-    return new Map(
-      [...states].map(([id, s]) => [
-        id,
-        { favourited: s.liked, reblogged: s.reposted, bookmarked: s.bookmarked },
-      ]),
-    );
+    return new Map([...states].map(([id, s]) => [id, inMastodonWords(s)]));
   }
 }
+
+/** The member's viewer state of a post (as GraphQL and a timeline window read it) in Mastodon's words. */
+export const inMastodonWords = (s: PostViewerState): ViewerState => ({
+  favourited: s.liked,
+  reblogged: s.reposted,
+  bookmarked: s.bookmarked,
+});

@@ -15,6 +15,8 @@ import type { TimelinePosition } from '@tributary/timeline';
 import { AppErrorCode, AppException } from '../common/app.exception.js';
 import { isUuid } from '../common/ids.js';
 import type { DecisionModel, SeenInModel } from '../posts/decision.model.js';
+import { viewerStateCtes } from '../viewer-state/viewer-state.service.js';
+import type { PostViewerState } from '../viewer-state/viewer-state.service.js';
 import { toPostModel } from '../posts/post.model.js';
 import type { RepostReasonModel } from '../posts/post.model.js';
 import type { TimelineConnectionModel, TimelineItemModel } from './timeline-item.model.js';
@@ -118,6 +120,11 @@ export interface EntryView {
   data: Omit<Post, 'raw'>;
 }
 
+/** An entry of a window, with what the member did to its post. */
+export interface WindowEntry extends EntryView {
+  viewer: PostViewerState;
+}
+
 const ORDER_COLUMN: Record<TimelineOrder, string> = { rank: 'e."rankKey"', time: 'e."postedAt"' };
 const POSITION_VALUE: Record<TimelineOrder, (n: number) => string> = {
   rank: (n) => `$${n}::float8`,
@@ -125,7 +132,11 @@ const POSITION_VALUE: Record<TimelineOrder, (n: number) => string> = {
   time: (n) => `(timestamp 'epoch' + $${n}::float8 * interval '1 millisecond')`,
 };
 
-/** One window of visible entries ($1 user, $2 pipeline or NULL for the default, $3 limit, then bounds). */
+/**
+ * One window of visible entries ($1 user, $2 pipeline or NULL for the default, $3 limit, then
+ * bounds), with the member's viewer state of their posts: one round trip for what a Mastodon page
+ * shows (a statement of its own cost ~0.3 ms of API CPU, tools/bench/mastodon-api.bench.ts).
+ */
 function windowSql(order: TimelineOrder, below: boolean, above: boolean, ascending: boolean): string {
   const column = ORDER_COLUMN[order];
   const bounds: string[] = [];
@@ -140,17 +151,41 @@ function windowSql(order: TimelineOrder, below: boolean, above: boolean, ascendi
     SELECT e."pipelineId", e.id, e."postId", e."rankKey", e."postedAt", e.decisions, e.reason, e.labels
     FROM "TimelineEntry" e
     WHERE e."pipelineId" = (SELECT id FROM pl) AND e.hidden = false ${bounds.join(' ')}
-    ORDER BY ${column} ${direction}, e.id ${direction} LIMIT $3::int)
+    ORDER BY ${column} ${direction}, e.id ${direction} LIMIT $3::int),
+  page_posts AS (SELECT p.id, p.network, p.uri FROM page e JOIN "Post" p ON p.id = e."postId"),
+  ${viewerStateCtes('page_posts', '$1')}
   SELECT e."pipelineId"::text AS "pipelineId", e.id::text AS id, e."postId"::text AS "postId", e."rankKey",
-         (extract(epoch FROM e."postedAt") * 1000)::float8 AS "postedAt", e.decisions, e.reason, e.labels, ${postDataSql('p')} AS data
-  FROM page e JOIN "Post" p ON p.id = e."postId"
+         (extract(epoch FROM e."postedAt") * 1000)::float8 AS "postedAt", e.decisions, e.reason, e.labels, ${postDataSql('p')} AS data,
+         coalesce(s.liked, false) AS liked, coalesce(s.reposted, false) AS reposted,
+         coalesce(s.bookmarked, false) AS bookmarked
+  FROM page e JOIN "Post" p ON p.id = e."postId" LEFT JOIN states s ON s."postId" = e."postId"
   ORDER BY ${column} DESC, e.id DESC`;
+}
+
+const statements = new Map<string, string>();
+
+/**
+ * A statement's text for one shape of page, built once: its prepared statement is named by its
+ * text (libs/db/src/prepared.ts), and a text built anew for each page (3 KB) was hashed whole every
+ * time (~0.04 ms of API CPU a page).
+ */
+function statement(shape: string, build: () => string): string {
+  let text = statements.get(shape);
+  if (text === undefined) statements.set(shape, (text = prepared(build())));
+  return text;
 }
 
 const POST_POSITION_SQL = prepared(`
   SELECT e.id::text AS id, e."rankKey", (extract(epoch FROM e."postedAt") * 1000)::float8 AS "postedAt"
   FROM "Post" p JOIN "TimelineEntry" e ON e."postId" = p.id AND e."pipelineId" = $1::uuid
   WHERE p.network = $2::"Network" AND p.uri = $3 AND NOT e.hidden
+  LIMIT 1`);
+
+// On the driver: through Prisma this one-row read cost ~0.3 ms of API CPU (a third of a Mastodon
+// page's statements, tools/bench/mastodon-api.bench.ts).
+const OWNED_PIPELINE_SQL = prepared(`
+  SELECT id::text AS id FROM "Pipeline" WHERE "userId" = $1::uuid
+    AND CASE WHEN $2::uuid IS NULL THEN "isDefault" ELSE id = $2::uuid END
   LIMIT 1`);
 
 @Injectable()
@@ -160,10 +195,10 @@ export class TimelineReader {
   /** The caller's pipeline `pipelineId`, or their default one when it is omitted; else NOT_FOUND. */
   async ownedPipeline(userId: string, pipelineId?: string | null): Promise<OwnedPipeline> {
     if (pipelineId !== undefined && pipelineId !== null && !isUuid(pipelineId)) throw pipelineNotFound();
-    const pipeline = await this.db.client.pipeline.findFirst({
-      where: pipelineId ? { id: pipelineId, userId } : { userId, isDefault: true },
-      select: { id: true },
-    });
+    const [pipeline] = await this.db.sql.query<OwnedPipeline>(OWNED_PIPELINE_SQL, [
+      userId,
+      pipelineId || null,
+    ]);
     if (!pipeline) throw pipelineNotFound();
     return pipeline;
   }
@@ -191,7 +226,9 @@ export class TimelineReader {
     const params: unknown[] = [userId, pipelineId || null, first + 1];
     if (position) params.push(position.rankKey, String(position.entryId));
     const rows = await this.db.sql.query<ItemRow>(
-      prepared(pageSql(includeHidden, position !== null)),
+      statement(`page ${includeHidden} ${position !== null}`, () =>
+        pageSql(includeHidden, position !== null),
+      ),
       params,
     );
     // No rows: an empty page, or no such pipeline of the caller's (NOT_FOUND), told apart here.
@@ -227,43 +264,57 @@ export class TimelineReader {
 
   /**
    * Visible entries of the caller's pipeline (NULL: the default one) in `order`, highest first,
-   * within the request's bounds; NOT_FOUND for a pipeline that is not theirs.
+   * within the request's bounds, with the caller's viewer state of each post; NOT_FOUND for a
+   * pipeline that is not theirs.
    */
   async window(
     userId: string,
     pipelineId: string | null,
     request: WindowRequest,
-  ): Promise<{ pipelineId: string; entries: EntryView[] }> {
+  ): Promise<{ pipelineId: string; entries: WindowEntry[] }> {
     if (pipelineId !== null && !isUuid(pipelineId)) throw pipelineNotFound();
     const { order, below, above } = request;
     const params: unknown[] = [userId, pipelineId, Math.max(1, Math.min(request.limit, MAX_PAGE_SIZE))];
     for (const bound of [below, above]) if (bound) params.push(bound.key, String(bound.entryId));
     const ascending = request.from === 'bottom';
-    const rows = await this.db.sql.query<EntryView & { pipelineId: string; labels: PersonalLabels | null }>(
-      prepared(windowSql(order, !!below, !!above, ascending)),
+    const rows = await this.db.sql.query<
+      EntryView & PostViewerState & { pipelineId: string; labels: PersonalLabels | null }
+    >(
+      statement(`window ${order} ${!!below} ${!!above} ${ascending}`, () =>
+        windowSql(order, !!below, !!above, ascending),
+      ),
       params,
     );
     const pipeline = rows[0]?.pipelineId ?? (await this.ownedPipeline(userId, pipelineId)).id;
     return {
       pipelineId: pipeline,
-      entries: rows.map(({ labels, pipelineId: _p, ...row }) => ({
+      entries: rows.map(({ labels, pipelineId: _p, liked, reposted, bookmarked, ...row }) => ({
         ...row,
         data: withPersonalLabels(row.data, labels),
+        viewer: { liked, reposted, bookmarked },
       })),
     };
   }
 
-  /** The caller's visible entries among `entryIds` of this pipeline, as `window` reads them (live delivery). */
-  async entriesByIds(userId: string, pipelineId: string, entryIds: readonly string[]): Promise<EntryView[]> {
+  /**
+   * The caller's entries among `entryIds` of this pipeline, as `window` reads them (live delivery):
+   * visible ones, or `hidden` ones (an entry removed since, to say which statuses went).
+   */
+  async entriesByIds(
+    userId: string,
+    pipelineId: string,
+    entryIds: readonly string[],
+    which: 'visible' | 'hidden' = 'visible',
+  ): Promise<EntryView[]> {
     const ids = entryIds.filter((id) => /^[1-9][0-9]{0,18}$/.test(id));
     if (ids.length === 0 || !isUuid(pipelineId) || !isUuid(userId)) return [];
     const rows = await this.db.sql.query<EntryView & { labels: PersonalLabels | null }>(
       prepared(`SELECT e.id::text AS id, e."postId"::text AS "postId", e."rankKey",
           (extract(epoch FROM e."postedAt") * 1000)::float8 AS "postedAt", e.decisions, e.reason, e.labels, ${postDataSql('p')} AS data
         FROM "TimelineEntry" e JOIN "Post" p ON p.id = e."postId"
-        WHERE e.id = ANY($3::bigint[]) AND e."pipelineId" = $1::uuid AND e."userId" = $2::uuid AND NOT e.hidden
+        WHERE e.id = ANY($3::bigint[]) AND e."pipelineId" = $1::uuid AND e."userId" = $2::uuid AND e.hidden = $4
         ORDER BY e."postedAt", e.id`),
-      [pipelineId, userId, ids],
+      [pipelineId, userId, ids, which === 'hidden'],
     );
     return rows.map(({ labels, ...row }) => ({ ...row, data: withPersonalLabels(row.data, labels) }));
   }

@@ -7,7 +7,7 @@ import { AccountStatus } from '@tributary/core';
 import type { NetworkConnector, SourceRef, TrustDomain } from '@tributary/core';
 import { PrismaService, recordSkipped, recordViewerStates, upsertIngested } from '@tributary/db';
 import type { LinkedAccount, Source } from '@tributary/db';
-import { JobQueue } from '@tributary/queue';
+import { EventPublisher, JobQueue } from '@tributary/queue';
 import type { JobPayloads } from '@tributary/queue';
 import type { Job } from 'bullmq';
 import { JobHandler } from '../jobs/job-handler.decorator.js';
@@ -36,6 +36,7 @@ export class IngestService {
     private readonly db: PrismaService,
     private readonly accounts: AccountsService,
     private readonly jobs: JobQueue,
+    private readonly events: EventPublisher,
     @Inject(CONFIG) private readonly config: Config,
   ) {}
 
@@ -67,7 +68,14 @@ export class IngestService {
       // A server without streaming never announces edits or deletions: each poll looks for them.
       const rechecked =
         connector instanceof MastodonConnector && source.linkedAccount.streamingUnavailableSince
-          ? await recheckRecent(this.db, this.jobs, connector, source, source.linkedAccount.userId)
+          ? await recheckRecent(
+              this.db,
+              this.jobs,
+              this.events,
+              connector,
+              source,
+              source.linkedAccount.userId,
+            )
           : undefined;
       if (!result.complete) {
         // The marker keeps what this sync could not reach; the next sync goes on from there.
@@ -94,7 +102,7 @@ export class IngestService {
     if (!source) return { skipped: 'source no longer exists or its account needs re-authentication' };
     return this.withConnector(source, job, token, 'sync', async (connector) =>
       connector instanceof MastodonConnector
-        ? recheckRecent(this.db, this.jobs, connector, source, source.linkedAccount.userId)
+        ? recheckRecent(this.db, this.jobs, this.events, connector, source, source.linkedAccount.userId)
         : { skipped: 'not a Mastodon source' },
     );
   }

@@ -6,8 +6,8 @@ import { Network } from '@tributary/core';
 import type { Post, TrustDomain } from '@tributary/core';
 import { markDeletedAtOrigin, storePosts } from '@tributary/db';
 import type { PrismaService, Source } from '@tributary/db';
-import type { JobQueue } from '@tributary/queue';
-import { hideDeletedPosts } from '@tributary/timeline';
+import type { EventPublisher, JobQueue } from '@tributary/queue';
+import { hideDeletedPosts, publishOriginChanges, visibleEntriesOf } from '@tributary/timeline';
 
 /** The re-checked window: one page, a distinct size so it is told apart from a sync's pages. */
 export const RECHECK_PAGE = 30;
@@ -16,15 +16,37 @@ const MAX_CONFIRMS = 10;
 
 /**
  * Marks Mastodon statuses of `trustDomain` deleted at origin and hides their timeline entries (kept
- * in the audit). Returns how many entries were hidden now.
+ * in the audit), telling live readers. Returns how many entries were hidden now.
  */
 export async function applyDeletions(
   db: PrismaService,
+  events: EventPublisher,
   trustDomain: TrustDomain,
   nativeIds: readonly string[],
 ): Promise<number> {
   const postIds = await markDeletedAtOrigin(db.client, { network: Network.Mastodon, trustDomain, nativeIds });
-  return hideDeletedPosts(db.sql, postIds);
+  const hidden = await hideDeletedPosts(db.sql, postIds);
+  await publishOriginChanges(events, 'removed', hidden);
+  return hidden.length;
+}
+
+/**
+ * Stores statuses edited at origin over what was stored of them, runs `userId`'s pipelines over
+ * them again, and tells live readers of every pipeline that shows them.
+ */
+export async function storeEdits(
+  db: PrismaService,
+  jobs: JobQueue,
+  events: EventPublisher,
+  userId: string,
+  trustDomain: TrustDomain,
+  edited: readonly Post[],
+): Promise<void> {
+  if (edited.length === 0) return;
+  const ids = [...(await storePosts(db.client, edited, trustDomain)).values()];
+  if (ids.length === 0) return;
+  await jobs.enqueue('run-pipelines', { userId, postIds: ids.map(String) });
+  await publishOriginChanges(events, 'edited', await visibleEntriesOf(db.sql, ids));
 }
 
 /**
@@ -36,6 +58,7 @@ export async function applyDeletions(
 export async function recheckRecent(
   db: PrismaService,
   jobs: JobQueue,
+  events: EventPublisher,
   connector: MastodonConnector,
   source: Source,
   userId: string,
@@ -55,10 +78,7 @@ export async function recheckRecent(
   const edited: Post[] = page.items
     .map((i) => i.post)
     .filter((p) => storedEdit.has(p.nativeId) && editedAt(p.raw) !== storedEdit.get(p.nativeId));
-  if (edited.length > 0) {
-    const ids = await storePosts(db.client, edited, trustDomain);
-    await jobs.enqueue('run-pipelines', { userId, postIds: [...ids.values()].map(String) });
-  }
+  await storeEdits(db, jobs, events, userId, trustDomain, edited);
 
   // The window's lower edge: the oldest status of the page that is not a boost (boosts place old
   // statuses high). A page holding the whole timeline has no lower edge.
@@ -79,7 +99,7 @@ export async function recheckRecent(
   // Missing from the page is not proof (an unfollow drops statuses from home): the server confirms.
   const gone: string[] = [];
   for (const { nativeId } of missing) if (await connector.statusGone(nativeId)) gone.push(nativeId);
-  await applyDeletions(db, trustDomain, gone);
+  await applyDeletions(db, events, trustDomain, gone);
   return { edited: edited.length, deleted: gone.length };
 }
 

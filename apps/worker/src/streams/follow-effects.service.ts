@@ -52,7 +52,7 @@ export class FollowEffectsService {
         (stays ? keep : remove).push(a);
       }
       await releaseRepostAttachments(this.db.client, keep, remove);
-      released += await releaseEntries(this.db.sql, held, NO_LONGER_FOLLOWED);
+      released += (await releaseEntries(this.db.sql, held, NO_LONGER_FOLLOWED)).length;
     }
     return { released, follows };
   }

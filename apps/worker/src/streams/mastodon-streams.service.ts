@@ -6,9 +6,9 @@ import type { MastodonStream } from '@tributary/connector-mastodon';
 import { AccountStatus, Network, SourceKind } from '@tributary/core';
 import type { Post } from '@tributary/core';
 import type { LinkedAccount } from '@tributary/db';
-import { PrismaService, storePosts } from '@tributary/db';
-import { JobQueue } from '@tributary/queue';
-import { applyDeletions } from '../ingest/origin-changes.js';
+import { PrismaService } from '@tributary/db';
+import { EventPublisher, JobQueue } from '@tributary/queue';
+import { applyDeletions, storeEdits } from '../ingest/origin-changes.js';
 import { LeaderLock } from './leader-lock.js';
 import { WorkerRedis } from './redis.provider.js';
 
@@ -50,6 +50,7 @@ export class MastodonStreamsService implements OnApplicationBootstrap, OnApplica
     private readonly accounts: AccountsService,
     private readonly jobs: JobQueue,
     private readonly redis: WorkerRedis,
+    private readonly events: EventPublisher,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -194,9 +195,7 @@ export class MastodonStreamsService implements OnApplicationBootstrap, OnApplica
       const trustDomain = new URL(instance).origin;
       const where = { network: Network.Mastodon, uri: post.uri, trustDomain };
       if (!(await this.db.client.post.findFirst({ where, select: { id: true } }))) return;
-      const ids = await storePosts(this.db.client, [post], trustDomain);
-      const id = ids.get(post.uri);
-      if (id !== undefined) await this.jobs.enqueue('run-pipelines', { userId, postIds: [String(id)] });
+      await storeEdits(this.db, this.jobs, this.events, userId, trustDomain, [post]);
     } catch (error) {
       this.logger.warn(`cannot store the edit of ${post.uri}: ${(error as Error).message}`);
     }
@@ -205,7 +204,7 @@ export class MastodonStreamsService implements OnApplicationBootstrap, OnApplica
   /** A status deleted at origin leaves the timelines of those who stored it (kept in the audit). */
   private async storeDeletion(instance: string, statusId: string): Promise<void> {
     try {
-      await applyDeletions(this.db, new URL(instance).origin, [statusId]);
+      await applyDeletions(this.db, this.events, new URL(instance).origin, [statusId]);
     } catch (error) {
       this.logger.warn(`cannot record the deletion of ${statusId}: ${(error as Error).message}`);
     }

@@ -9,7 +9,8 @@ import {
 } from '@tributary/db';
 import type { RepostAttachment } from '@tributary/db';
 import { DELETED_AT_ORIGIN } from '@tributary/pipeline';
-import { hideDeletedPosts, releaseEntries } from '@tributary/timeline';
+import { EventPublisher } from '@tributary/queue';
+import { hideDeletedPosts, publishOriginChanges, releaseEntries } from '@tributary/timeline';
 
 /** A post or repost record its author deleted, as the stream reported it. */
 export interface OriginDelete {
@@ -24,11 +25,15 @@ const authorOf = (uri: string): string => uri.slice('at://'.length).split('/')[0
  * timeline ("deleted at origin", kept in the audit); a deleted repost leaves the sources it brought
  * a post into (its entries hidden the same way), except where the member gets the post from its
  * author anyway. Tombstones come first, so a fan-out racing the delete does not bring one back.
+ * Live readers of the pipelines are told which entries went (the Mastodon streaming API's `delete`).
  * Idempotent: a replayed delete changes nothing.
  */
 @Injectable()
 export class OriginDeletesService {
-  constructor(private readonly db: PrismaService) {}
+  constructor(
+    private readonly db: PrismaService,
+    private readonly events: EventPublisher,
+  ) {}
 
   /** `receives(member, author)`: the member's HOME gets that author's posts (follows them or is them). */
   async apply(
@@ -49,6 +54,7 @@ export class OriginDeletesService {
     for (const a of attachments) (receives(a.memberDid, authorOf(a.postUri)) ? keep : remove).push(a);
     await releaseRepostAttachments(this.db.client, keep, remove);
     const released = await releaseEntries(this.db.sql, attachments, DELETED_AT_ORIGIN);
-    return { hidden, released };
+    await publishOriginChanges(this.events, 'removed', [...hidden, ...released]);
+    return { hidden: hidden.length, released: released.length };
   }
 }

@@ -11,8 +11,12 @@ const ESCAPES: Record<string, string> = {
   "'": '&#39;',
 };
 
+const SPECIAL = /[&<>"']/;
+
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+  // Most text has nothing to escape: testing first skips a replace with a callback (a timeline page
+  // escapes some hundred strings).
+  return SPECIAL.test(text) ? text.replace(/[&<>"']/g, (c) => ESCAPES[c]!) : text;
 }
 
 /** Only http(s) links become anchors: a `javascript:` URL from a hostile server stays text. */
@@ -65,6 +69,9 @@ function segmentHtml(segment: RichTextSegment, network: Author['network'], autho
   }
 }
 
+const trimBreaks = (html: string): string =>
+  html.startsWith('<br>') || html.endsWith('<br>') ? html.replace(/^(<br>)+|(<br>)+$/g, '') : html;
+
 /** Paragraphs split at blank lines; single line breaks stay `<br>`. */
 export function richTextHtml(
   segments: readonly RichTextSegment[],
@@ -83,7 +90,7 @@ export function richTextHtml(
     }
     current += segmentHtml(segment, network, authorHandle);
   }
-  if (current) paragraphs.push(current.replace(/^(<br>)+|(<br>)+$/g, ''));
+  if (current) paragraphs.push(trimBreaks(current));
   return paragraphs
     .filter((p) => p)
     .map((p) => `<p>${p}</p>`)

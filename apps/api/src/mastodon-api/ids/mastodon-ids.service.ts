@@ -1,6 +1,8 @@
 import { randomInt } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { PrismaService, prepared } from '@tributary/db';
+import { IdCache } from './id-cache.js';
+import type { NamedId } from './id-cache.js';
 import type { IdKind, IdRequest } from './id-keys.js';
 import { isSnowflake, snowflake } from './snowflake.js';
 
@@ -29,16 +31,25 @@ export class IdMap {
 
 /**
  * The Mastodon API's ids (MastodonId): made on first sight, then the same forever. A page's ids
- * are one statement when they all exist (the usual case), three when some are new.
+ * come from this process's cache when it has read them before (the usual case: no statement),
+ * else one statement when they all exist, three when some are new.
  */
 @Injectable()
 export class MastodonIds {
+  private readonly cache = new IdCache();
+
   constructor(private readonly db: PrismaService) {}
 
   async ids(requests: readonly IdRequest[]): Promise<IdMap> {
     const wanted = new Map<string, IdRequest>();
-    for (const r of requests) wanted.set(`${r.kind} ${r.key}`, r);
     const found = new Map<string, string>();
+    for (const r of requests) {
+      const k = `${r.kind} ${r.key}`;
+      if (wanted.has(k)) continue;
+      wanted.set(k, r);
+      const cached = this.cache.id(k);
+      if (cached !== undefined) found.set(k, cached);
+    }
     for (let round = 0; wanted.size > found.size; round++) {
       const missing = [...wanted].filter(([k]) => !found.has(k)).map(([, r]) => r);
       if (round > 0) {
@@ -49,11 +60,15 @@ export class MastodonIds {
           missing.map((r) => r.key),
         ]);
       }
-      const rows = await this.db.sql.query<{ id: string; kind: string; key: string }>(FIND_SQL, [
+      const rows = await this.db.sql.query<NamedId & { id: string }>(FIND_SQL, [
         missing.map((r) => r.kind),
         missing.map((r) => r.key),
       ]);
-      for (const row of rows) found.set(`${row.kind} ${row.key}`, row.id);
+      for (const row of rows) {
+        const k = `${row.kind} ${row.key}`;
+        found.set(k, row.id);
+        this.cache.remember(k, row.id);
+      }
     }
     return new IdMap(found);
   }
@@ -63,9 +78,12 @@ export class MastodonIds {
   }
 
   /** What an id names; null for an id this instance never handed out. */
-  async resolve(id: string): Promise<{ kind: IdKind; key: string } | null> {
+  async resolve(id: string): Promise<NamedId | null> {
     if (!isSnowflake(id)) return null;
-    const [row] = await this.db.sql.query<{ kind: IdKind; key: string }>(RESOLVE_SQL, [id]);
+    const cached = this.cache.named(id);
+    if (cached) return cached;
+    const [row] = await this.db.sql.query<NamedId>(RESOLVE_SQL, [id]);
+    if (row) this.cache.remember(`${row.kind} ${row.key}`, id);
     return row ?? null;
   }
 }

@@ -16,7 +16,10 @@ import { mergeStreams } from '../../live/event-stream.js';
 import type { EventStream } from '../../live/event-stream.js';
 import { UserEventsService } from '../../live/user-events.service.js';
 import { TimelineReader } from '../../timeline/timeline-reader.service.js';
+import type { EntryView } from '../../timeline/timeline-reader.service.js';
 import type { EntityContext } from '../entities/mastodon-entities.js';
+import { postKey, reblogKey } from '../ids/id-keys.js';
+import { MastodonIds } from '../ids/mastodon-ids.service.js';
 import { MastodonAuthGuard } from '../mastodon-auth.guard.js';
 import { MastodonLists } from '../mastodon-lists.service.js';
 import { MastodonNotifications } from '../notifications.js';
@@ -58,7 +61,8 @@ interface Subscription {
  * WebSocket at /api/v1/streaming multiplexing `user` and `list` streams, and the same as SSE
  * (StreamingController). `user` is home (the default pipeline) and the member's notifications;
  * `list` one pipeline. New entries are read back through the timeline reader and sent as `update`
- * statuses, new notifications as `notification` events.
+ * statuses, posts deleted or edited at origin as `delete` and `status.update`, new notifications as
+ * `notification` events.
  */
 @Injectable()
 export class MastodonStreaming implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -79,6 +83,7 @@ export class MastodonStreaming implements OnApplicationBootstrap, OnApplicationS
     private readonly lists: MastodonLists,
     private readonly presenter: StatusPresenter,
     private readonly notifications: MastodonNotifications,
+    private readonly ids: MastodonIds,
     @Inject(CONFIG) private readonly config: Config,
     revocations: TokenRevocations,
   ) {
@@ -198,7 +203,11 @@ export class MastodonStreaming implements OnApplicationBootstrap, OnApplicationS
     return null;
   }
 
-  /** Sends one stream's new entries as `update` events (notifications as `notification`) until it is closed. */
+  /**
+   * Sends one stream's new entries as `update` events, its entries whose post changed at origin as
+   * `delete` (the status ids it went by) and `status.update` (the edited status), and notifications
+   * as `notification`, until it is closed.
+   */
   async pump(
     user: AuthenticatedUser,
     sub: Subscription,
@@ -211,20 +220,60 @@ export class MastodonStreaming implements OnApplicationBootstrap, OnApplicationS
         await this.sendNotifications(user, sub, event.notificationIds, ctx, send);
         continue;
       }
-      if (event.type !== 'timeline-entries') continue;
+      if (event.type !== 'timeline-entries' && event.type !== 'timeline-changed') continue;
       try {
+        if (event.type === 'timeline-changed' && event.change === 'removed') {
+          const entries = await this.reader.entriesByIds(user.id, event.pipelineId, event.entryIds, 'hidden');
+          for (const id of await this.removedIds(entries))
+            send({ stream: sub.name, event: 'delete', payload: id });
+          continue;
+        }
         const entries = await this.reader.entriesByIds(user.id, event.pipelineId, event.entryIds);
+        const edited = event.type === 'timeline-changed';
         const statuses = await this.presenter.statuses(
           user.id,
-          entries.map((e) => ({ postId: e.postId, post: e.data, reason: e.reason, decisions: e.decisions })),
+          entries.map((e) => ({
+            postId: e.postId,
+            post: e.data,
+            // An edit is the post's own: apps update it wherever it shows, boosts of it included.
+            reason: edited ? null : e.reason,
+            decisions: e.decisions,
+          })),
           ctx,
         );
         for (const status of statuses)
-          send({ stream: sub.name, event: 'update', payload: JSON.stringify(status) });
+          send({
+            stream: sub.name,
+            event: edited ? 'status.update' : 'update',
+            payload: JSON.stringify(status),
+          });
       } catch (error) {
         this.logger.warn(`streaming update not sent: ${(error as Error).message}`);
       }
     }
+  }
+
+  /**
+   * The status ids removed entries went by: the post's own when it was deleted at origin (or came
+   * by itself), and the boost's that brought it.
+   */
+  private async removedIds(entries: readonly EntryView[]): Promise<string[]> {
+    const requests = entries.flatMap((e) => {
+      const post = {
+        kind: 'POST' as const,
+        key: postKey(e.data.network, e.data.uri),
+        at: Date.parse(e.data.createdAt),
+      };
+      if (!e.reason) return [post];
+      const boost = {
+        kind: 'REBLOG' as const,
+        key: reblogKey(e.data.network, e.data.uri, e.reason),
+        at: Date.parse(e.reason.at),
+      };
+      return e.data.deletedAt !== undefined ? [boost, post] : [boost];
+    });
+    const ids = await this.ids.ids(requests);
+    return [...new Set(requests.map((r) => ids.get(r.kind, r.key)))];
   }
 
   private async sendNotifications(
