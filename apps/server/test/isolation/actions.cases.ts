@@ -93,7 +93,8 @@ export const actionCases: CaseGroup = {
       anonymous: 'mutation { quote(post: "1", text: "x") { id } }',
       crossUser: async (w) => {
         const before = await actionRows(w);
-        const m = 'mutation($p: ID!, $a: ID) { quote(post: $p, account: $a, text: "not for Bob") { id status } }';
+        const m =
+          'mutation($p: ID!, $a: ID) { quote(post: $p, account: $a, text: "not for Bob") { id status } }';
         expect(codeOf(await w.gql(m, { p: alicePostId }, w.bob.token))).toBe('NOT_FOUND');
         expect(codeOf(await w.gql(m, { p: alicePostId, a: w.aliceBlueskyAccountId }, w.bob.token))).toBe(
           'NOT_FOUND',
