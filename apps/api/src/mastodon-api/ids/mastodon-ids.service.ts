@@ -51,7 +51,13 @@ export class MastodonIds {
       if (cached !== undefined) found.set(k, cached);
     }
     for (let round = 0; wanted.size > found.size; round++) {
-      const missing = [...wanted].filter(([k]) => !found.has(k)).map(([, r]) => r);
+      // In one order for every process: two reads making ids for the same posts at once (an app
+      // opening home and a list together) insert them in the same order, so neither waits on a
+      // row the other holds while holding one it needs (PostgreSQL's deadlock, a 500, before).
+      const missing = [...wanted]
+        .filter(([k]) => !found.has(k))
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([, r]) => r);
       if (round > 0) {
         if (round > 8) throw new Error('could not allocate Mastodon ids');
         await this.db.sql.query(INSERT_SQL, [
