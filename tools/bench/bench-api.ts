@@ -18,16 +18,20 @@ export interface BenchApi {
   stop(): Promise<void>;
 }
 
-/** Starts `ROLE=api` with `env` on top of the defaults and waits until it listens. */
+/**
+ * Starts `ROLE=api` with `env` on top of the defaults and waits until it listens; `nodeArgs` go to
+ * its node (e.g. `--cpu-prof --cpu-prof-dir=DIR`: a V8 profile written into DIR when it stops).
+ */
 export async function startBenchApi(
   databaseUrl: string,
   env: Record<string, string> = {},
+  nodeArgs: readonly string[] = [],
 ): Promise<BenchApi> {
   const port = await freePort();
   const dataDir = await mkdtemp(join(tmpdir(), 'tributary-bench-'));
   const child = spawn(
     process.execPath,
-    ['--import', '@swc-node/register/esm-register', 'apps/server/src/main.ts'],
+    [...nodeArgs, '--import', '@swc-node/register/esm-register', 'apps/server/src/main.ts'],
     {
       env: {
         ...process.env,

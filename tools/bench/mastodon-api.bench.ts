@@ -12,7 +12,9 @@
 // (the bench database's transactions, from pg_stat_database).
 // Members' Mastodon ids are created on their first read (as an app's first look does), so every
 // member of the run is read once before measuring.
-// Run: node --import @swc-node/register/esm-register tools/bench/mastodon-api.bench.ts [seconds=10] [rate=200] [members=200]
+// Run: node --import @swc-node/register/esm-register tools/bench/mastodon-api.bench.ts [seconds=10] [rate=200] [members=200] [--cpu-prof=DIR]
+// --cpu-prof=DIR runs the API under V8's sampling profiler (node --cpu-prof): a .cpuprofile in DIR
+// when the run ends (open it in Chrome DevTools' Performance panel, or sum it up by function).
 import { Agent, request } from 'node:http';
 import { cpus, loadavg, totalmem } from 'node:os';
 import pg from 'pg';
@@ -28,6 +30,7 @@ const SECONDS = Number(args[0] ?? 10);
 const RATE = Number(args[1] ?? 200);
 const MEMBERS = Number(args[2] ?? 200);
 const LIMIT = 40;
+const CPU_PROF_DIR = process.argv.find((a) => a.startsWith('--cpu-prof='))?.slice('--cpu-prof='.length);
 /** Bytes of an answer the client reads (enough to check it is a page of statuses). */
 const ANSWER_START = 64;
 
@@ -147,7 +150,11 @@ const { rows: members } = await db.query<{ n: number; userId: string; pipelineId
   [MEMBERS],
 );
 await db.end();
-const api = await startBenchApi(url);
+const api = await startBenchApi(
+  url,
+  {},
+  CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`] : [],
+);
 const pool = new pg.Pool({ connectionString: url, max: 16, idleTimeoutMillis: 0 });
 try {
   // Each member's list id (their default pipeline), and a first read of both pages: Mastodon ids made.
