@@ -517,7 +517,7 @@ describe('acting', () => {
 });
 
 describe('cost of a page', () => {
-  it('home and a list page, read again, are one SQL statement each, with what alice did to the posts', async () => {
+  it('home and a list page, read again, are one SQL statement each, with what alice did to the posts, around a status id too', async () => {
     // An API process of its own, behind a proxy that records what reaches PostgreSQL.
     const counter = await startSqlStatementCounter(instance.databaseUrl);
     const counted = await start(
@@ -550,6 +550,44 @@ describe('cost of a page', () => {
         expect(page.find((s) => statusUri(s) === bskyRoot.uri)?.reblogged).toBe(true);
         expect(page.every((s) => s.bookmarked === false)).toBe(true);
         // The statements themselves in the failure message: what to look at when this breaks.
+        expect({ name, statements: counter.statements }).toEqual({
+          name,
+          statements: [expect.stringContaining('"TimelineEntry"')],
+        });
+      }
+      // Pages around a status id (and a list's cursor) find where it stands in the same statement.
+      const home = await reads.home();
+      const ranked = await client.v1.timelines.list.$select(list!.id).list({ limit: 2 });
+      const next = await fetch(`${counted.apiUrl}/api/v1/timelines/list/${list!.id}?limit=2`, {
+        headers: { authorization: `Bearer ${mastoToken}` },
+      });
+      const cursor = /max_id=([^&>]+)/.exec(next.headers.get('link') ?? '')![1]!;
+      const middle = home[2]!.id;
+      const bounded: Record<string, () => PromiseLike<mastodon.v1.Status[]>> = {
+        'home max_id': () => client.v1.timelines.home.list({ limit: 40, maxId: middle }),
+        'home since_id': () => client.v1.timelines.home.list({ limit: 40, sinceId: middle }),
+        'home min_id': () => client.v1.timelines.home.list({ limit: 1, minId: middle }),
+        'list max_id (a status id)': () =>
+          client.v1.timelines.list.$select(list!.id).list({ limit: 40, maxId: ranked[0]!.id }),
+        'list min_id (a status id)': () =>
+          client.v1.timelines.list.$select(list!.id).list({ limit: 1, minId: ranked[1]!.id }),
+        'list max_id (a cursor)': () =>
+          client.v1.timelines.list.$select(list!.id).list({ limit: 40, maxId: cursor }),
+      };
+      const expected: Record<string, string[]> = {
+        'home max_id': home.slice(3).map((s) => s.id),
+        'home since_id': home.slice(0, 2).map((s) => s.id),
+        'home min_id': [home[1]!.id],
+        'list max_id (a status id)': (await client.v1.timelines.list.$select(list!.id).list({ limit: 40 }))
+          .slice(1)
+          .map((s) => s.id),
+        'list min_id (a status id)': [ranked[0]!.id],
+      };
+      expected['list max_id (a cursor)'] = expected['list max_id (a status id)']!.slice(1);
+      for (const [name, read] of Object.entries(bounded)) {
+        counter.reset();
+        const page = await read();
+        expect({ name, ids: page.map((s) => s.id) }).toEqual({ name, ids: expected[name] });
         expect({ name, statements: counter.statements }).toEqual({
           name,
           statements: [expect.stringContaining('"TimelineEntry"')],

@@ -2,7 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { InvalidCursorError, encodeCursor, readCursor } from '@tributary/timeline';
 import type { AuthenticatedUser } from '../auth/auth.types.js';
 import { TimelineReader } from '../timeline/timeline-reader.service.js';
-import type { EntryView, OrderPosition, TimelineOrder } from '../timeline/timeline-reader.service.js';
+import type {
+  EntryView,
+  OrderPosition,
+  PostBound,
+  TimelineOrder,
+} from '../timeline/timeline-reader.service.js';
 import type { EntityContext } from './entities/mastodon-entities.js';
 import { parsePostKey, reblogPostKey } from './ids/id-keys.js';
 import { MastodonIds } from './ids/mastodon-ids.service.js';
@@ -55,19 +60,23 @@ export class MastodonTimelines {
     const maxId = param(params.max_id);
     const minId = param(params.min_id);
     const sinceId = param(params.since_id);
-    // Bounds resolve within the pipeline, so with any it is read first (NOT_FOUND for another
-    // member's); without, the page's statement reads only the member's pipelines (and tells NOT_FOUND).
-    const bounded = maxId !== null || minId !== null || sinceId !== null;
-    const owned = bounded ? (await this.reader.ownedPipeline(user.id, pipeline)).id : pipeline;
-    const max = owned === null ? null : await this.bound(owned, order, maxId, 'below');
-    const min = owned === null ? null : await this.bound(owned, order, minId ?? sinceId, 'above');
-    if (max === UNKNOWN) return { statuses: [], link: null };
-    const { pipelineId, entries } = await this.reader.window(user.id, owned, {
+    // Bounds are read in the page's own statement (a status's place in this pipeline), which reads
+    // only the member's pipelines: one statement, as a page without bounds.
+    const max = await this.bound(pipeline, order, maxId, 'below');
+    const min = await this.bound(pipeline, order, minId ?? sinceId, 'above');
+    if (max === UNKNOWN) {
+      // Nothing is below a place this timeline does not have; NOT_FOUND all the same for a pipeline
+      // that is not the member's.
+      await this.reader.ownedPipeline(user.id, pipeline);
+      return { statuses: [], link: null };
+    }
+    const above = min === UNKNOWN ? null : min;
+    const { pipelineId, entries } = await this.reader.window(user.id, pipeline, {
       order,
       limit,
       below: max,
-      above: min === UNKNOWN ? null : min,
-      from: minId !== null && min !== UNKNOWN && min !== null ? 'bottom' : 'top',
+      above,
+      from: minId !== null && above !== null ? 'bottom' : 'top',
     });
     const statuses = await this.presenter.statuses(
       user.id,
@@ -94,15 +103,16 @@ export class MastodonTimelines {
   }
 
   /**
-   * A `max_id`/`since_id`/`min_id` as a position in this timeline: a cursor of it (lists), or a
-   * status id resolved to where its post stands; in time order any id of ours also bounds by its time.
+   * A `max_id`/`since_id`/`min_id` as a bound in this timeline, found without a statement: a cursor
+   * of it (lists), or the post a status id names (its place looked up by the page's statement); in
+   * time order any id of ours also bounds by its time when its post is not there.
    */
   private async bound(
-    pipelineId: string,
+    pipelineId: string | null,
     order: TimelineOrder,
     value: string | null,
     side: 'below' | 'above',
-  ): Promise<OrderPosition | null | typeof UNKNOWN> {
+  ): Promise<OrderPosition | PostBound | null | typeof UNKNOWN> {
     if (value === null) return null;
     if (order === 'rank' && !/^\d+$/.test(value)) {
       try {
@@ -119,12 +129,9 @@ export class MastodonTimelines {
     const postKey =
       named?.kind === 'POST' ? named.key : named?.kind === 'REBLOG' ? reblogPostKey(named.key) : null;
     const post = postKey ? parsePostKey(postKey) : null;
-    const position = post
-      ? await this.reader.positionOfPost(pipelineId, post.network, post.uri, order)
-      : null;
-    if (position) return position;
-    const at = snowflakeTime(value);
-    if (order === 'time' && at !== null) return { key: at, entryId: side === 'below' ? 0n : MAX_ENTRY_ID };
-    return side === 'below' ? UNKNOWN : null;
+    const at = order === 'time' ? snowflakeTime(value) : null;
+    const fallback = at === null ? null : { key: at, entryId: side === 'below' ? 0n : MAX_ENTRY_ID };
+    if (post) return { post, fallback };
+    return fallback ?? (side === 'below' ? UNKNOWN : null);
   }
 }

@@ -2,7 +2,7 @@
 // entries and their posts).
 import { Injectable } from '@nestjs/common';
 import { withPersonalLabels } from '@tributary/core';
-import type { PersonalLabels, Post, RepostReason } from '@tributary/core';
+import type { Network, PersonalLabels, Post, RepostReason } from '@tributary/core';
 import { PrismaService, postDataSql, prepared } from '@tributary/db';
 import {
   InvalidCursorError,
@@ -96,14 +96,25 @@ export interface OrderPosition {
   entryId: bigint;
 }
 
+/**
+ * A bound of a window given by a post (the Mastodon API's status ids): where the post's visible entry
+ * stands in the pipeline, found by the window's own statement; else `fallback` (in time order, the
+ * time a status id was made at); else none — nothing is below an unknown `below`, and an unknown
+ * `above` bounds nothing.
+ */
+export interface PostBound {
+  post: { network: Network; uri: string };
+  fallback: OrderPosition | null;
+}
+
 /** A slice of a timeline around positions (the Mastodon API's max_id / since_id / min_id). */
 export interface WindowRequest {
   order: TimelineOrder;
   limit: number;
   /** Only entries strictly below this position. */
-  below?: OrderPosition | null;
+  below?: OrderPosition | PostBound | null;
   /** Only entries strictly above this position. */
-  above?: OrderPosition | null;
+  above?: OrderPosition | PostBound | null;
   /** Which end of the range the page is taken from: the top (newest) or the bottom (nearest `above`). */
   from: 'top' | 'bottom';
 }
@@ -132,26 +143,67 @@ const POSITION_VALUE: Record<TimelineOrder, (n: number) => string> = {
   time: (n) => `(timestamp 'epoch' + $${n}::float8 * interval '1 millisecond')`,
 };
 
+/** How a window's bound is given: not at all, a position, a post, or a post with a fallback position. */
+type BoundShape = 'none' | 'position' | 'post' | 'post-or-position';
+
+const boundShape = (bound: OrderPosition | PostBound | null | undefined): BoundShape =>
+  !bound ? 'none' : 'post' in bound ? (bound.fallback ? 'post-or-position' : 'post') : 'position';
+
+/** Below everything in an order (an `above` whose post is not in the timeline). */
+const ORDER_MIN: Record<TimelineOrder, string> = {
+  rank: `'-Infinity'::float8`,
+  time: `'-infinity'::timestamp`,
+};
+
 /**
  * One window of visible entries ($1 user, $2 pipeline or NULL for the default, $3 limit, then
  * bounds), with the member's viewer state of their posts: one round trip for what a Mastodon page
- * shows (a statement of its own cost ~0.3 ms of API CPU, tools/bench/mastodon-api.bench.ts).
+ * shows (a statement of its own cost ~0.3 ms of API CPU, tools/bench/mastodon-api.bench.ts). A bound
+ * given by a post is looked up in the same statement (`below_at`, `above_at`: one row, or none for
+ * a `below` that is nowhere), and compared as a row of two scalar subqueries, which the index scan
+ * takes as its start.
  */
-function windowSql(order: TimelineOrder, below: boolean, above: boolean, ascending: boolean): string {
+function windowSql(order: TimelineOrder, below: BoundShape, above: BoundShape, ascending: boolean): string {
   const column = ORDER_COLUMN[order];
+  const ctes: string[] = [];
   const bounds: string[] = [];
   let n = 4;
-  if (below) bounds.push(`AND (${column}, e.id) < (${POSITION_VALUE[order](n++)}, $${n++}::bigint)`);
-  if (above) bounds.push(`AND (${column}, e.id) > (${POSITION_VALUE[order](n++)}, $${n++}::bigint)`);
-  const direction = ascending ? 'ASC' : 'DESC';
+  const bound = (side: 'below' | 'above', shape: BoundShape) => {
+    const op = side === 'below' ? '<' : '>';
+    if (shape === 'none') return;
+    if (shape === 'position') {
+      bounds.push(`AND (${column}, e.id) ${op} (${POSITION_VALUE[order](n++)}, $${n++}::bigint)`);
+      return;
+    }
+    const rows = [
+      `(SELECT ${column} AS k, e.id, 0 AS o FROM "Post" p
+        JOIN "TimelineEntry" e ON e."postId" = p.id AND e."pipelineId" = (SELECT id FROM pl) AND NOT e.hidden
+        WHERE p.network = $${n++}::"Network" AND p.uri = $${n++} LIMIT 1)`,
+    ];
+    if (shape === 'post-or-position') rows.push(`SELECT ${POSITION_VALUE[order](n++)}, $${n++}::bigint, 1`);
+    if (side === 'above') rows.push(`SELECT ${ORDER_MIN[order]}, -1::bigint, 2`);
+    ctes.push(`${side}_at AS (SELECT k, id, o FROM (${rows.join(' UNION ALL ')}) b ORDER BY o LIMIT 1),`);
+    bounds.push(`AND (${column}, e.id) ${op} ((SELECT k FROM ${side}_at), (SELECT id FROM ${side}_at))`);
+  };
+  bound('below', below);
+  bound('above', above);
+  const entries = (direction: 'ASC' | 'DESC', where: string) => `(
+    SELECT e."pipelineId", e.id, e."postId", e."rankKey", e."postedAt", e.decisions, e.reason, e.labels
+    FROM "TimelineEntry" e
+    WHERE e."pipelineId" = (SELECT id FROM pl) AND e.hidden = false ${where}
+    ORDER BY ${column} ${direction}, e.id ${direction} LIMIT $3::int)`;
+  // From the bottom of a range whose `above` is a post that may be nowhere in the timeline: from
+  // the post when it is there, else from the top (a one-time filter picks the branch).
+  const page =
+    ascending && above === 'post'
+      ? `${entries('ASC', `${bounds.join(' ')} AND (SELECT o FROM above_at) = 0`)}
+         UNION ALL ${entries('DESC', `${bounds.slice(0, -1).join(' ')} AND (SELECT o FROM above_at) <> 0`)}`
+      : entries(ascending ? 'ASC' : 'DESC', bounds.join(' '));
   return `
   WITH pl AS (SELECT id FROM "Pipeline" WHERE "userId" = $1::uuid
               AND CASE WHEN $2::uuid IS NULL THEN "isDefault" ELSE id = $2::uuid END),
-  page AS (
-    SELECT e."pipelineId", e.id, e."postId", e."rankKey", e."postedAt", e.decisions, e.reason, e.labels
-    FROM "TimelineEntry" e
-    WHERE e."pipelineId" = (SELECT id FROM pl) AND e.hidden = false ${bounds.join(' ')}
-    ORDER BY ${column} ${direction}, e.id ${direction} LIMIT $3::int),
+  ${ctes.join('\n  ')}
+  page AS (${page}),
   page_posts AS (SELECT p.id, p.network, p.uri FROM page e JOIN "Post" p ON p.id = e."postId"),
   ${viewerStateCtes('page_posts', '$1')}
   SELECT e."pipelineId"::text AS "pipelineId", e.id::text AS id, e."postId"::text AS "postId", e."rankKey",
@@ -275,13 +327,19 @@ export class TimelineReader {
     if (pipelineId !== null && !isUuid(pipelineId)) throw pipelineNotFound();
     const { order, below, above } = request;
     const params: unknown[] = [userId, pipelineId, Math.max(1, Math.min(request.limit, MAX_PAGE_SIZE))];
-    for (const bound of [below, above]) if (bound) params.push(bound.key, String(bound.entryId));
+    for (const bound of [below, above]) {
+      if (!bound) continue;
+      const position = 'post' in bound ? bound.fallback : bound;
+      if ('post' in bound) params.push(bound.post.network, bound.post.uri);
+      if (position) params.push(position.key, String(position.entryId));
+    }
     const ascending = request.from === 'bottom';
+    const [belowShape, aboveShape] = [boundShape(below), boundShape(above)];
     const rows = await this.db.sql.query<
       EntryView & PostViewerState & { pipelineId: string; labels: PersonalLabels | null }
     >(
-      statement(`window ${order} ${!!below} ${!!above} ${ascending}`, () =>
-        windowSql(order, !!below, !!above, ascending),
+      statement(`window ${order} ${belowShape} ${aboveShape} ${ascending}`, () =>
+        windowSql(order, belowShape, aboveShape, ascending),
       ),
       params,
     );
