@@ -662,6 +662,11 @@ describe('streaming', () => {
     fake.editStatus(samStatus, { text: `after the edit ${RUN}` });
     const edited = await status('the status.update', 'status.update', (s) => s.id === shown.id);
     expect(edited.content).toContain(`after the edit ${RUN}`);
+    // When it was edited, as its instance says.
+    const atOrigin = (await (await fetch(`${fake.origin}/api/v1/statuses/${samStatus}`)).json()) as {
+      edited_at: string;
+    };
+    expect(edited.editedAt).toBe(new Date(atOrigin.edited_at).toISOString());
     fake.deleteStatus(samStatus);
     await deleted('the delete', shown.id);
 

@@ -151,6 +151,11 @@ export interface Post {
   media: Media[];
   linkCard: LinkCard | null;
   counts: Counts;
+  /**
+   * When its origin says the post was last edited (ISO-8601; Mastodon's `edited_at`); absent or null
+   * when it never was, or the network does not say (Bluesky).
+   */
+  editedAt?: string | null;
   /** Content warning / spoiler text shown before the content. */
   contentWarning: string | null;
   sensitive: boolean;

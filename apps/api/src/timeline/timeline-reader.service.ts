@@ -356,19 +356,21 @@ export class TimelineReader {
 
   /**
    * The caller's entries among `entryIds` of this pipeline, as `window` reads them (live delivery):
-   * visible ones, or `hidden` ones (an entry removed since, to say which statuses went).
+   * visible ones, or `hidden` ones (an entry removed since, to say which statuses went); with when
+   * their post was last stored (`storedAt`, ms: an edit's time when its origin does not tell it).
    */
   async entriesByIds(
     userId: string,
     pipelineId: string,
     entryIds: readonly string[],
     which: 'visible' | 'hidden' = 'visible',
-  ): Promise<EntryView[]> {
+  ): Promise<(EntryView & { storedAt: number })[]> {
     const ids = entryIds.filter((id) => /^[1-9][0-9]{0,18}$/.test(id));
     if (ids.length === 0 || !isUuid(pipelineId) || !isUuid(userId)) return [];
-    const rows = await this.db.sql.query<EntryView & { labels: PersonalLabels | null }>(
+    const rows = await this.db.sql.query<EntryView & { storedAt: number; labels: PersonalLabels | null }>(
       prepared(`SELECT e.id::text AS id, e."postId"::text AS "postId", e."rankKey",
-          (extract(epoch FROM e."postedAt") * 1000)::float8 AS "postedAt", e.decisions, e.reason, e.labels, ${postDataSql('p')} AS data
+          (extract(epoch FROM e."postedAt") * 1000)::float8 AS "postedAt", e.decisions, e.reason, e.labels, ${postDataSql('p')} AS data,
+          (extract(epoch FROM p."updatedAt") * 1000)::float8 AS "storedAt"
         FROM "TimelineEntry" e JOIN "Post" p ON p.id = e."postId"
         WHERE e.id = ANY($3::bigint[]) AND e."pipelineId" = $1::uuid AND e."userId" = $2::uuid AND e.hidden = $4
         ORDER BY e."postedAt", e.id`),

@@ -72,6 +72,14 @@ describe('normalizeStatus', () => {
     expect(post.raw).toEqual(sent);
   });
 
+  it('keeps when the status was last edited, and nothing for one never edited', () => {
+    expect(ok({ ...validStatus('114'), edited_at: '2026-11-23T11:00:00+01:00' }).post.editedAt).toBe(
+      '2026-11-23T10:00:00.000Z',
+    );
+    expect(ok(validStatus('115')).post).not.toHaveProperty('editedAt');
+    expect(ok({ ...validStatus('116'), edited_at: 'yesterday' }).post).not.toHaveProperty('editedAt');
+  });
+
   it('turns content into rich text runs: mentions, links, hashtags, line and paragraph breaks', () => {
     const { post } = ok(richStatus());
     expect(post.richText.segments).toEqual([

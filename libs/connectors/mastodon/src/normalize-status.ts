@@ -202,6 +202,8 @@ function normalizePostBody(
   const id = requireString(s, s.id, 'id');
   const uri = safeUrl(s.uri) ?? requireString(s, s.uri, 'uri');
   const createdAt = isoDate(s, s.createdAt, 'created_at');
+  const edited = str(s.editedAt);
+  const editedAt = edited && !Number.isNaN(Date.parse(edited)) ? new Date(edited).toISOString() : null;
   const author = normalizeAuthor(s, s.account, host, 'account');
   if (typeof s.content !== 'string') throw new MalformedRecordError('missing or non-string `content`', s);
   const mentions = Array.isArray(s.mentions) ? s.mentions.filter(isObject) : [];
@@ -240,6 +242,7 @@ function normalizePostBody(
     languages: str(s.language) ? [str(s.language) as string] : [],
     createdAt,
     indexedAt: now.toISOString(),
+    ...(editedAt ? { editedAt } : {}),
     // Only the parent's id on this instance: its URI is filled in where the parent is known.
     replyParent: inReplyTo ? { ...localRef(origin, inReplyTo, parentAuthor), nativeId: inReplyTo } : null,
     // Mastodon does not tell the thread root without another request.

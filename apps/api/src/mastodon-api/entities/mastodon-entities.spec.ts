@@ -129,8 +129,26 @@ describe('a Bluesky post as a Mastodon status', () => {
     });
     const inner = wrapper['reblog'] as Record<string, unknown>;
     expect(wrapper['id']).not.toBe(inner['id']);
+    expect([wrapper['edited_at'], inner['edited_at']]).toEqual([null, null]);
     expect(inner['content']).toContain(
       '<p class="quote-inline">RE: <a href="https://bsky.app/profile/did:plc:bob/post/2"',
     );
+  });
+
+  it('says when its origin says it was edited, the boost of it not', () => {
+    const edited: StatusSource = {
+      post: post({ editedAt: '2026-12-01T11:30:00.000Z' }),
+      reason: null,
+      warnings: [],
+      viewer,
+    };
+    expect(toStatus(edited, ids([edited]), ctx)['edited_at']).toBe('2026-12-01T11:30:00.000Z');
+    const boosted: StatusSource = {
+      ...edited,
+      reason: { by: { ...author, networkId: 'did:plc:carol' }, at: '2026-12-02T10:00:00.000Z', uri: null },
+    };
+    const wrapper = toStatus(boosted, ids([boosted]), ctx);
+    expect(wrapper['edited_at']).toBeNull();
+    expect((wrapper['reblog'] as Record<string, unknown>)['edited_at']).toBe('2026-12-01T11:30:00.000Z');
   });
 });

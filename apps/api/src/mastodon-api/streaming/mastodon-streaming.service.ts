@@ -241,12 +241,16 @@ export class MastodonStreaming implements OnApplicationBootstrap, OnApplicationS
           })),
           ctx,
         );
-        for (const status of statuses)
+        statuses.forEach((status, i) => {
+          // When the origin does not say when it was edited (Bluesky), the edit is as of when
+          // Tributary stored it.
+          if (edited) status['edited_at'] ??= new Date(entries[i]!.storedAt).toISOString();
           send({
             stream: sub.name,
             event: edited ? 'status.update' : 'update',
             payload: JSON.stringify(status),
           });
+        });
       } catch (error) {
         this.logger.warn(`streaming update not sent: ${(error as Error).message}`);
       }
