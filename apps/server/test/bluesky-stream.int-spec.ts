@@ -437,6 +437,25 @@ describe('a HOME source built by fan-out', () => {
       return [x2, z3, w0, z2, w1, y2, z4, yReply].every((p) => built.has(p.uri));
     });
     await waitFor('y2 in the timeline', async () => (await timeline(viewer)).has(y2.uri));
+    // A Mastodon app of the viewer's, live: the statuses that leave the timeline are deleted there.
+    const apiUrl = instance.running.apiUrl!; // a restart above moved it
+    const shown = (await (
+      await fetch(`${apiUrl}/api/v1/timelines/home?limit=40`, {
+        headers: { authorization: `Bearer ${viewer.token}` },
+      })
+    ).json()) as { id: string; uri: string; reblog: { uri: string } | null }[];
+    const statusOf = (post: { uri: string }, boosted = false) =>
+      shown.find((s) => (boosted ? s.reblog?.uri === post.uri : s.uri === post.uri && !s.reblog))!.id;
+    const deletes: string[] = [];
+    const socket = new WebSocket(
+      `${apiUrl.replace(/^http/, 'ws')}/api/v1/streaming?stream=user&access_token=${viewer.token}`,
+    );
+    socket.addEventListener('message', (message) => {
+      const event = JSON.parse(String(message.data)) as { event: string; payload: string };
+      if (event.event === 'delete') deletes.push(event.payload);
+    });
+    await new Promise((resolve) => socket.addEventListener('open', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
 
     // Mid-way the viewer unfollows y: y's posts and reposts leave the timeline, but y1, which x
     // reposted, and z1, which the viewer reposted, stay.
@@ -486,6 +505,14 @@ describe('a HOME source built by fan-out', () => {
       expect(visible.has(gone.uri)).toBe(false);
       expect(audit.get(gone.uri)).toMatchObject({ hidden: true, hiddenReason: 'no longer followed' });
     }
+    // Each as the app had it: y's own posts, y's boost of z4; x2 deleted, x's boost of z3 withdrawn.
+    const left = [statusOf(y2), statusOf(yReply), statusOf(yQuote), statusOf(z4, true)];
+    const deleted = [statusOf(x2), statusOf(z3, true)];
+    await waitFor('the deletes on the stream', async () =>
+      [...left, ...deleted].every((id) => deletes.includes(id)),
+    );
+    expect([...new Set(deletes)].sort()).toEqual([...left, ...deleted].sort());
+    socket.close();
   });
 });
 

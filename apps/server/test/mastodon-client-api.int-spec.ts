@@ -53,6 +53,7 @@ let bskyReply: { uri: string; cid: string };
 let mastoToken: string;
 let mastoApp: { clientId: string; clientSecret: string };
 let megaToken: string;
+let mastodonAccountId: string;
 let masto: mastodon.rest.Client;
 let mega: MegalodonInterface;
 
@@ -165,7 +166,7 @@ beforeAll(async () => {
   aliceGraphqlToken = await signUp('alice');
   bobGraphqlToken = await signUp('bob');
   await linkBluesky(gql, aliceGraphqlToken, viewer, net.info.pdsUrl);
-  await linkMastodon(gql, aliceGraphqlToken, fake.origin, fake.issueToken(reader));
+  mastodonAccountId = await linkMastodon(gql, aliceGraphqlToken, fake.origin, fake.issueToken(reader));
   await waitFor(
     'six posts in alice’s timeline',
     async () => (await graphqlTimelineUris(aliceGraphqlToken)).length >= 6,
@@ -677,6 +678,49 @@ describe('streaming', () => {
     await masto.v1.statuses.$select(mine.id).remove();
     await deleted('my delete', mine.id);
     expect(events.filter((e) => e.event === 'delete').map((e) => e.payload)).toEqual([shown.id, mine.id]);
+
+    subscription.unsubscribe();
+    streaming.close();
+  });
+});
+
+describe('streaming what leaves the timeline', () => {
+  it('masto receives delete for the statuses a removed source had brought', async () => {
+    const stranger = fake.createAccount('stranger');
+    const listId = fake.createList(reader, 'Strangers', [stranger]);
+    fake.post(stranger, { text: `from a list ${RUN}` });
+    const added = await gql<{ addSource: { id: string } }>(
+      'mutation($a: ID!, $e: String!) { addSource(input: { accountId: $a, kind: LIST, externalId: $e }) { id } }',
+      { a: mastodonAccountId, e: listId },
+      aliceGraphqlToken,
+    );
+    expect(added.errors).toBeUndefined();
+    const shown = await waitFor('the list’s status in home', async () =>
+      (await masto.v1.timelines.home.list({ limit: 40 })).find((s) =>
+        s.content.includes(`from a list ${RUN}`),
+      ),
+    );
+
+    const streaming = createStreamingAPIClient({
+      streamingApiUrl: instance.apiUrl.replace(/^http/, 'ws'),
+      accessToken: mastoToken,
+      implementation: WebSocket,
+    });
+    const subscription = streaming.user.subscribe();
+    const deletes: string[] = [];
+    void (async () => {
+      for await (const event of subscription) if (event.event === 'delete') deletes.push(event.payload);
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const removed = await gql(
+      'mutation($id: ID!) { removeSource(id: $id) }',
+      { id: added.data!.addSource.id },
+      aliceGraphqlToken,
+    );
+    expect(removed.errors).toBeUndefined();
+    await waitFor('the delete', async () => deletes.includes(shown.id));
+    expect(deletes).toEqual([shown.id]);
+    expect((await masto.v1.timelines.home.list({ limit: 40 })).map((s) => s.id)).not.toContain(shown.id);
 
     subscription.unsubscribe();
     streaming.close();

@@ -14,7 +14,8 @@ export type UserEvent =
   | { type: 'timeline-entries'; userId: string; pipelineId: string; entryIds: string[] }
   /**
    * Entries whose post changed at its origin: `removed` (deleted there, or the repost that brought
-   * it: now hidden in this pipeline) or `edited` (stored over, still shown).
+   * it, or it left the member's sources — an unfollow, a removed source: now hidden in this
+   * pipeline) or `edited` (stored over, still shown).
    */
   | {
       type: 'timeline-changed';

@@ -51,9 +51,10 @@ export async function hideDeletedPosts(sql: Sql, postIds: readonly bigint[]): Pr
 
 /**
  * These posts left users' sources (`why`: DELETED_AT_ORIGIN, NO_LONGER_FOLLOWED, SOURCE_REMOVED): an entry whose
- * post no source of its user still has is hidden for that reason; one still reached another way
- * only loses the released repost (`repostUri`; null: the post came by its author) as its reason.
- * Returns the entries it changed.
+ * post no source of its user still has is hidden for that reason, keeping the repost that brought
+ * it (what it was shown as: the Mastodon API's status id of a boost, the audit's "reposted by");
+ * one still reached another way only loses the released repost (`repostUri`; null: the post came
+ * by its author) as its reason. Returns the entries it changed (for publishOriginChanges).
  */
 export async function releaseEntries(
   sql: Sql,
@@ -78,7 +79,7 @@ export async function releaseEntries(
        "hiddenReason" = CASE WHEN e.still THEN t."hiddenReason" ELSE $1::text END,
        decisions = CASE WHEN e.still OR t."hiddenReason" IS NOT DISTINCT FROM $1::text
                         THEN t.decisions ELSE t.decisions || $2::jsonb END,
-       reason = CASE WHEN t.reason->>'uri' = e."repostUri" THEN NULL ELSE t.reason END
+       reason = CASE WHEN e.still AND t.reason->>'uri' = e."repostUri" THEN NULL ELSE t.reason END
      FROM e WHERE t.id = e.id
      RETURNING ${CHANGED}`,
     [

@@ -4,7 +4,8 @@ import { ConnectorError, ConnectorErrorCode, SourceKind } from '@tributary/core'
 import type { NetworkConnector, SourceDescription } from '@tributary/core';
 import { PrismaService } from '@tributary/db';
 import type { Source } from '@tributary/db';
-import { SOURCE_REMOVED, releaseEntries } from '@tributary/timeline';
+import { EventPublisher } from '@tributary/queue';
+import { SOURCE_REMOVED, publishOriginChanges, releaseEntries } from '@tributary/timeline';
 import { AppErrorCode, AppException } from '../common/app.exception.js';
 import { isUuid } from '../common/ids.js';
 
@@ -24,6 +25,7 @@ export class SourcesService {
   constructor(
     private readonly db: PrismaService,
     private readonly linking: AccountsService,
+    private readonly events: EventPublisher,
   ) {}
 
   async add(
@@ -51,8 +53,8 @@ export class SourcesService {
    * Removes one of the member's sources (not a home timeline: that goes with its account). Its
    * posts leave the member's timelines as the network's would: an entry whose post no other source
    * of theirs has is hidden with "source removed" (kept in the audit, `includeHidden`, until a
-   * rebuild, which starts from the sources); one another source still has stays, without the
-   * removed source's repost as its reason.
+   * rebuild, which starts from the sources; live readers are told); one another source still has
+   * stays, without the removed source's repost as its reason.
    */
   async remove(userId: string, sourceId: string): Promise<boolean> {
     const gone = () => new AppException(AppErrorCode.NotFound, 'source not found');
@@ -77,7 +79,13 @@ export class SourcesService {
     if (deleted.count === 0) throw gone();
     for (let i = 0; i < held.length; i += RELEASE_BATCH) {
       const batch = held.slice(i, i + RELEASE_BATCH);
-      await releaseEntries(this.db.sql, await this.repostsReleased(userId, batch), SOURCE_REMOVED);
+      const changed = await releaseEntries(
+        this.db.sql,
+        await this.repostsReleased(userId, batch),
+        SOURCE_REMOVED,
+      );
+      // Live readers (the Mastodon streaming API) drop the statuses that left.
+      await publishOriginChanges(this.events, 'removed', changed);
     }
     return true;
   }

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService, authorAttachments, releaseRepostAttachments } from '@tributary/db';
 import type { RepostAttachment } from '@tributary/db';
-import { JobQueue } from '@tributary/queue';
-import { NO_LONGER_FOLLOWED, releaseEntries } from '@tributary/timeline';
+import { EventPublisher, JobQueue } from '@tributary/queue';
+import { NO_LONGER_FOLLOWED, publishOriginChanges, releaseEntries } from '@tributary/timeline';
 import type { FollowEffect } from './follow-graph.js';
 
 const authorOf = (uri: string): string => uri.slice('at://'.length).split('/')[0] ?? '';
@@ -12,7 +12,8 @@ const authorOf = (uri: string): string => uri.slice('at://'.length).split('/')[0
  * changes with it. An unfollow lets go of what the account brought: its own posts and the posts it
  * reposted (a repost of a post the member still gets from its author stays, without the reason;
  * a post another followed account reposted stays with that reason); their entries are hidden as
- * "no longer followed", kept in the audit until a rebuild, which starts from the sources. A follow
+ * "no longer followed", kept in the audit until a rebuild, which starts from the sources, and live
+ * readers are told (the Mastodon streaming API's `delete`). A follow
  * brings the account's newest posts and reposts (`fanout-follow`, one getAuthorFeed). Applied
  * after the graph changed; idempotent.
  */
@@ -21,6 +22,7 @@ export class FollowEffectsService {
   constructor(
     private readonly db: PrismaService,
     private readonly jobs: JobQueue,
+    private readonly events: EventPublisher,
   ) {}
 
   /**
@@ -52,7 +54,9 @@ export class FollowEffectsService {
         (stays ? keep : remove).push(a);
       }
       await releaseRepostAttachments(this.db.client, keep, remove);
-      released += (await releaseEntries(this.db.sql, held, NO_LONGER_FOLLOWED)).length;
+      const changed = await releaseEntries(this.db.sql, held, NO_LONGER_FOLLOWED);
+      await publishOriginChanges(this.events, 'removed', changed);
+      released += changed.length;
     }
     return { released, follows };
   }
