@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { RepostReason } from '@tributary/core';
-import { NO_VIEWER_STATE, statusIdRequests, toStatus } from './entities/mastodon-entities.js';
+import {
+  NO_VIEWER_STATE,
+  sharedStatus,
+  sharedStatusJson,
+  statusIdRequests,
+  statusJsonParts,
+  toStatus,
+} from './entities/mastodon-entities.js';
 import type {
   EntityContext,
   StatusSource,
@@ -9,6 +16,8 @@ import type {
   Warning,
 } from './entities/mastodon-entities.js';
 import { MastodonIds } from './ids/mastodon-ids.service.js';
+import { SharedStatusCache, ownBytes } from './shared-status-cache.js';
+import type { SharedStatusBytes } from './shared-status-cache.js';
 import { ViewerStates } from './viewer-state.js';
 
 /** A post to present, with the Post row id its viewer state is kept under. */
@@ -22,12 +31,30 @@ export interface PresentedPost {
   viewer?: ViewerState;
 }
 
+/** A timeline entry to present as JSON: its post as stored (text) and the version of its row. */
+export interface StoredEntry {
+  postId: string;
+  postJson: string;
+  postVersion: string;
+  reason: RepostReason | null;
+  warnings: readonly Warning[];
+  viewer: ViewerState;
+}
+
+/** A page of statuses as JSON (UTF-8), and each status's id. */
+export interface StatusesJson {
+  json: Buffer;
+  ids: string[];
+}
+
 /**
  * Statuses for a page: ids (usually cached: no round trip), viewer state in one round trip unless
  * every post comes with it, then pure mapping.
  */
 @Injectable()
 export class StatusPresenter {
+  private readonly shared = new SharedStatusCache();
+
   constructor(
     private readonly ids: MastodonIds,
     private readonly viewer: ViewerStates,
@@ -55,4 +82,59 @@ export class StatusPresenter {
     }));
     return full.map((s) => toStatus(s, ids, ctx));
   }
+
+  /**
+   * A timeline page's statuses as a JSON array (UTF-8): each post version's shared part is parsed,
+   * mapped and serialized once (SharedStatusCache), then completed with the member's viewer state
+   * and warnings. The same JSON value as `statuses` gives.
+   */
+  async statusesJson(entries: readonly StoredEntry[], ctx: EntityContext): Promise<StatusesJson> {
+    const reasons = entries.map((e) => (e.reason ? JSON.stringify(e.reason) : null));
+    const shared: (SharedStatusBytes | undefined)[] = entries.map((e, i) => {
+      const cached = this.shared.get(e.postId, e.postVersion, ctx.baseUrl);
+      const reason = reasons[i] ?? null;
+      return reason === null ? cached?.status : cached?.wrappers.get(reason);
+    });
+    const missing = entries.flatMap((e, i) =>
+      shared[i] ? [] : [{ i, post: JSON.parse(e.postJson) as StoredPostData, reason: e.reason }],
+    );
+    if (missing.length > 0) {
+      const ids = await this.ids.ids(statusIdRequests(missing));
+      for (const { i, post, reason } of missing) {
+        const e = entries[i]!;
+        const made = sharedStatusJson(sharedStatus(post, reason, ids, ctx));
+        const kept = this.shared.get(e.postId, e.postVersion, ctx.baseUrl) ?? {
+          version: e.postVersion,
+          baseUrl: ctx.baseUrl,
+          status: {
+            id: made.postStatusId,
+            postStatusId: made.postStatusId,
+            post: ownBytes(made.post),
+            wrapper: null,
+          },
+          wrappers: new Map(),
+        };
+        this.shared.set(e.postId, kept);
+        if (made.wrapper === null) {
+          shared[i] = kept.status;
+        } else {
+          const wrapper = { ...kept.status, id: made.id, wrapper: ownBytes(made.wrapper) };
+          kept.wrappers.set(reasons[i]!, wrapper);
+          shared[i] = wrapper;
+        }
+      }
+    }
+    const parts: Buffer[] = [OPEN];
+    shared.forEach((part, i) => {
+      if (i > 0) parts.push(COMMA);
+      for (const piece of statusJsonParts(part!, entries[i]!.viewer, entries[i]!.warnings))
+        parts.push(typeof piece === 'string' ? Buffer.from(piece) : piece);
+    });
+    parts.push(CLOSE);
+    return { json: Buffer.concat(parts), ids: shared.map((part) => part!.id) };
+  }
 }
+
+const OPEN = Buffer.from('[');
+const COMMA = Buffer.from(',');
+const CLOSE = Buffer.from(']');

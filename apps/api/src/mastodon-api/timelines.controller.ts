@@ -21,11 +21,13 @@ import { MastodonAuthGuard, Member } from './mastodon-auth.guard.js';
 import { MastodonContext } from './mastodon-context.js';
 import type { PageParams } from './pagination.js';
 import { MastodonTimelines } from './timelines.service.js';
-import type { StatusPage } from './timelines.service.js';
+import type { StatusPageJson } from './timelines.service.js';
 
-function send(res: Response, page: StatusPage) {
+/** A page serialized already, sent as it is (Nest would serialize a Buffer as an object). */
+function send(res: Response, page: StatusPageJson): void {
   if (page.link) res.setHeader('Link', page.link);
-  return page.statuses;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.send(page.json);
 }
 
 /** Home (the merged timeline, newest first) and each pipeline as a list, in its ranked order. */
@@ -45,9 +47,9 @@ export class TimelinesController {
     @Member() user: AuthenticatedUser,
     @Query() query: PageParams,
     @Req() req: Request,
-    @Res({ passthrough: true }) res: Response,
-  ) {
-    return send(res, await this.timelines.home(user, query, this.context.url(req), this.context.of(req)));
+    @Res() res: Response,
+  ): Promise<void> {
+    send(res, await this.timelines.home(user, query, this.context.url(req), this.context.of(req)));
   }
 
   @Get('timelines/list/:id')
@@ -56,12 +58,12 @@ export class TimelinesController {
     @Param('id') id: string,
     @Query() query: PageParams,
     @Req() req: Request,
-    @Res({ passthrough: true }) res: Response,
-  ) {
+    @Res() res: Response,
+  ): Promise<void> {
     const page = await this.lists.read(id, (pipelineId) =>
       this.timelines.list(user, pipelineId, query, this.context.url(req), this.context.of(req)),
     );
-    return send(res, page);
+    send(res, page);
   }
 
   @Get('lists')

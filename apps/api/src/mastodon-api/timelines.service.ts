@@ -3,10 +3,10 @@ import { InvalidCursorError, encodeCursor, readCursor } from '@tributary/timelin
 import type { AuthenticatedUser } from '../auth/auth.types.js';
 import { TimelineReader } from '../timeline/timeline-reader.service.js';
 import type {
-  EntryView,
   OrderPosition,
   PostBound,
   TimelineOrder,
+  WindowEntry,
 } from '../timeline/timeline-reader.service.js';
 import type { EntityContext } from './entities/mastodon-entities.js';
 import { parsePostKey, reblogPostKey } from './ids/id-keys.js';
@@ -20,6 +20,12 @@ import { inMastodonWords } from './viewer-state.js';
 export interface StatusPage {
   statuses: Record<string, unknown>[];
   /** The `Link` header; null for an empty page. */
+  link: string | null;
+}
+
+/** A page of statuses as JSON (a JSON array, UTF-8), with its `Link` header (null for an empty page). */
+export interface StatusPageJson {
+  json: Buffer;
   link: string | null;
 }
 
@@ -40,7 +46,12 @@ export class MastodonTimelines {
     private readonly presenter: StatusPresenter,
   ) {}
 
-  home(user: AuthenticatedUser, params: PageParams, url: string, ctx: EntityContext): Promise<StatusPage> {
+  home(
+    user: AuthenticatedUser,
+    params: PageParams,
+    url: string,
+    ctx: EntityContext,
+  ): Promise<StatusPageJson> {
     return this.page(user, null, 'time', params, url, ctx);
   }
 
@@ -55,7 +66,7 @@ export class MastodonTimelines {
     params: PageParams,
     url: string,
     ctx: EntityContext,
-  ): Promise<StatusPage> {
+  ): Promise<StatusPageJson> {
     const limit = pageLimit(params.limit);
     const maxId = param(params.max_id);
     const minId = param(params.min_id);
@@ -68,7 +79,7 @@ export class MastodonTimelines {
       // Nothing is below a place this timeline does not have; NOT_FOUND all the same for a pipeline
       // that is not the member's.
       await this.reader.ownedPipeline(user.id, pipeline);
-      return { statuses: [], link: null };
+      return { json: Buffer.from('[]'), link: null };
     }
     const above = min === UNKNOWN ? null : min;
     const { pipelineId, entries } = await this.reader.window(user.id, pipeline, {
@@ -78,28 +89,19 @@ export class MastodonTimelines {
       above,
       from: minId !== null && above !== null ? 'bottom' : 'top',
     });
-    const statuses = await this.presenter.statuses(
-      user.id,
-      entries.map((e) => ({
-        postId: e.postId,
-        post: e.data,
-        reason: e.reason,
-        decisions: e.decisions,
-        viewer: inMastodonWords(e.viewer),
-      })),
+    const { json, ids } = await this.presenter.statusesJson(
+      entries.map((e) => ({ ...e, viewer: inMastodonWords(e.viewer) })),
       ctx,
     );
-    const name = (e: EntryView, i: number) =>
-      order === 'rank'
-        ? encodeCursor({ pipelineId, rankKey: e.rankKey, entryId: BigInt(e.id) })
-        : String(statuses[i]!['id']);
+    const name = (e: WindowEntry, i: number) =>
+      order === 'rank' ? encodeCursor({ pipelineId, rankKey: e.rankKey, entryId: BigInt(e.id) }) : ids[i]!;
     const link = linkHeader(
       url,
       limit,
       entries[0] && name(entries[0], 0),
       entries.at(-1) && name(entries.at(-1)!, entries.length - 1),
     );
-    return { statuses, link };
+    return { json, link };
   }
 
   /**

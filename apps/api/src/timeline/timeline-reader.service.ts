@@ -131,8 +131,22 @@ export interface EntryView {
   data: Omit<Post, 'raw'>;
 }
 
-/** An entry of a window, with what the member did to its post. */
-export interface WindowEntry extends EntryView {
+/**
+ * An entry of a window, with what the member did to its post. The post comes as the stored JSON
+ * text with its row's version (`xmin`: any write of the row changes it), so a reader that keeps
+ * what it made of a post version parses none again; personal labels are left out (the Mastodon API
+ * shows none), and of the decisions only warnings (warn, blur).
+ */
+export interface WindowEntry {
+  id: string;
+  postId: string;
+  rankKey: number;
+  /** ms since the epoch. */
+  postedAt: number;
+  postJson: string;
+  postVersion: string;
+  reason: RepostReason | null;
+  warnings: DecisionModel[];
   viewer: PostViewerState;
 }
 
@@ -188,7 +202,7 @@ function windowSql(order: TimelineOrder, below: BoundShape, above: BoundShape, a
   bound('below', below);
   bound('above', above);
   const entries = (direction: 'ASC' | 'DESC', where: string) => `(
-    SELECT e."pipelineId", e.id, e."postId", e."rankKey", e."postedAt", e.decisions, e.reason, e.labels
+    SELECT e."pipelineId", e.id, e."postId", e."rankKey", e."postedAt", e.decisions, e.reason
     FROM "TimelineEntry" e
     WHERE e."pipelineId" = (SELECT id FROM pl) AND e.hidden = false ${where}
     ORDER BY ${column} ${direction}, e.id ${direction} LIMIT $3::int)`;
@@ -207,7 +221,9 @@ function windowSql(order: TimelineOrder, below: BoundShape, above: BoundShape, a
   page_posts AS (SELECT p.id, p.network, p.uri FROM page e JOIN "Post" p ON p.id = e."postId"),
   ${viewerStateCtes('page_posts', '$1')}
   SELECT e."pipelineId"::text AS "pipelineId", e.id::text AS id, e."postId"::text AS "postId", e."rankKey",
-         (extract(epoch FROM e."postedAt") * 1000)::float8 AS "postedAt", e.decisions, e.reason, e.labels, ${postDataSql('p')} AS data,
+         (extract(epoch FROM e."postedAt") * 1000)::float8 AS "postedAt", e.reason,
+         jsonb_path_query_array(e.decisions, '$[*] ? (@.verdict == "warn" || @.verdict == "blur")') AS warnings,
+         (${postDataSql('p')})::text AS "postJson", p.xmin::text AS "postVersion",
          coalesce(s.liked, false) AS liked, coalesce(s.reposted, false) AS reposted,
          coalesce(s.bookmarked, false) AS bookmarked
   FROM page e JOIN "Post" p ON p.id = e."postId" LEFT JOIN states s ON s."postId" = e."postId"
@@ -336,7 +352,7 @@ export class TimelineReader {
     const ascending = request.from === 'bottom';
     const [belowShape, aboveShape] = [boundShape(below), boundShape(above)];
     const rows = await this.db.sql.query<
-      EntryView & PostViewerState & { pipelineId: string; labels: PersonalLabels | null }
+      Omit<WindowEntry, 'viewer'> & PostViewerState & { pipelineId: string }
     >(
       statement(`window ${order} ${belowShape} ${aboveShape} ${ascending}`, () =>
         windowSql(order, belowShape, aboveShape, ascending),
@@ -346,9 +362,8 @@ export class TimelineReader {
     const pipeline = rows[0]?.pipelineId ?? (await this.ownedPipeline(userId, pipelineId)).id;
     return {
       pipelineId: pipeline,
-      entries: rows.map(({ labels, pipelineId: _p, liked, reposted, bookmarked, ...row }) => ({
+      entries: rows.map(({ pipelineId: _p, liked, reposted, bookmarked, ...row }) => ({
         ...row,
-        data: withPersonalLabels(row.data, labels),
         viewer: { liked, reposted, bookmarked },
       })),
     };

@@ -1,7 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Author, Post } from '@tributary/core';
 import { IdMap } from '../ids/mastodon-ids.service.js';
-import { statusIdRequests, toStatus } from './mastodon-entities.js';
+import {
+  sharedStatus,
+  sharedStatusJson,
+  statusIdRequests,
+  statusJson,
+  toStatus,
+} from './mastodon-entities.js';
 import type { StatusSource } from './mastodon-entities.js';
 
 const author: Author = {
@@ -150,5 +156,27 @@ describe('a Bluesky post as a Mastodon status', () => {
     const wrapper = toStatus(boosted, ids([boosted]), ctx);
     expect(wrapper['edited_at']).toBeNull();
     expect((wrapper['reblog'] as Record<string, unknown>)['edited_at']).toBe('2026-12-01T11:30:00.000Z');
+  });
+
+  it('serializes the shared part once and completes it per member as the same JSON value', () => {
+    const quoted = { ...post({ uri: 'at://did:plc:bob/app.bsky.feed.post/2' }), quote: null };
+    const reason = {
+      by: { ...author, networkId: 'did:plc:carol', handle: 'carol.test' },
+      at: '2026-12-02T10:00:00.000Z',
+      uri: 'at://did:plc:carol/app.bsky.feed.repost/9',
+    };
+    const warned = [{ stage: 'labels', verdict: 'warn', reason: 'spoilers "here"' }];
+    const liked = { favourited: true, reblogged: false, bookmarked: true };
+    for (const source of [
+      { post: post(), reason: null, warnings: [], viewer },
+      { post: post({ quote: quoted }), reason: null, warnings: warned, viewer: liked },
+      { post: post({ quote: quoted }), reason, warnings: warned, viewer: liked },
+    ]) {
+      const map = ids([source]);
+      const shared = sharedStatusJson(sharedStatus(source.post, source.reason, map, ctx));
+      const json = statusJson(shared, source.viewer, source.warnings);
+      expect(JSON.parse(json)).toEqual(toStatus(source, map, ctx));
+      expect(shared.id).toBe(toStatus(source, map, ctx)['id']);
+    }
   });
 });

@@ -160,11 +160,12 @@ function isSensitive(post: StoredPostData | QuotedPost): boolean {
   );
 }
 
-/** The post itself as a Status (no repost wrapper); `quote` one level deep. */
+/**
+ * The post itself as a Status (no repost wrapper), `quote` one level deep, without what is the
+ * member's own (`memberFields`): the same for every member who reads this version of the post.
+ */
 function postStatus(
   post: StoredPostData | QuotedPost,
-  viewer: ViewerState,
-  warnings: readonly Warning[],
   ids: IdMap,
   ctx: EntityContext,
   quoted: Json | null,
@@ -246,6 +247,12 @@ function postStatus(
     poll,
     language: post.languages[0] ?? null,
     application: null,
+  };
+}
+
+/** What a status says of the member reading it: their viewer state, and the pipeline's warnings. */
+function memberFields(viewer: ViewerState, warnings: readonly Warning[]): Json {
+  return {
     favourited: viewer.favourited,
     reblogged: viewer.reblogged,
     bookmarked: viewer.bookmarked,
@@ -253,6 +260,14 @@ function postStatus(
     pinned: false,
     filtered: warnings.map(toFilterResult),
   };
+}
+
+/** `memberFields` as the end of a status's JSON, after its shared part. */
+function memberFieldsJson(viewer: ViewerState, warnings: readonly Warning[]): string {
+  return (
+    `,"favourited":${viewer.favourited},"reblogged":${viewer.reblogged},"bookmarked":${viewer.bookmarked}` +
+    `,"muted":false,"pinned":false,"filtered":${warnings.length ? JSON.stringify(warnings.map(toFilterResult)) : '[]'}`
+  );
 }
 
 function quoteUrl(post: StoredPostData | QuotedPost): string {
@@ -283,14 +298,46 @@ function toFilterResult(warning: Warning): Json {
   };
 }
 
-/** A status as a timeline shows it: a repost is a wrapper whose `reblog` is the post. */
+/**
+ * A status as a timeline shows it: a repost is a wrapper whose `reblog` is the post. The wrapper's
+ * `reblog` comes last (key order means nothing to JSON readers): see `SharedStatus`.
+ */
 export function toStatus(source: StatusSource, ids: IdMap, ctx: EntityContext): Json {
   const { post, reason, viewer, warnings } = source;
-  const quoted =
-    post.quote && 'author' in post.quote ? postStatus(post.quote, NO_VIEWER_STATE, [], ids, ctx, null) : null;
-  const status = postStatus(post, viewer, warnings, ids, ctx, quoted);
-  if (!reason) return status;
+  const shared = sharedStatus(post, reason, ids, ctx);
+  if (!shared.wrapper) return { ...shared.post, ...memberFields(viewer, warnings) };
   return {
+    ...shared.wrapper,
+    ...memberFields(viewer, []),
+    reblog: { ...shared.post, ...memberFields(viewer, warnings) },
+  };
+}
+
+/**
+ * A status's parts that are the same for every member who reads this version of the post (and
+ * repost): the post's own, and the repost wrapper's when there is one, without `memberFields` (nor,
+ * for the wrapper, `reblog`). Personal labels play no part (they never make a post sensitive).
+ */
+export interface SharedStatus {
+  /** The status's id: the wrapper's for a repost. */
+  id: string;
+  post: Json;
+  wrapper: Json | null;
+}
+
+export function sharedStatus(
+  post: StoredPostData,
+  reason: RepostReason | null,
+  ids: IdMap,
+  ctx: EntityContext,
+): SharedStatus {
+  const quoted =
+    post.quote && 'author' in post.quote
+      ? { ...postStatus(post.quote, ids, ctx, null), ...memberFields(NO_VIEWER_STATE, []) }
+      : null;
+  const status = postStatus(post, ids, ctx, quoted);
+  if (!reason) return { id: status['id'] as string, post: status, wrapper: null };
+  const wrapper: Json = {
     ...status,
     id: ids.get('REBLOG', reblogKey(post.network, post.uri, reason)),
     uri: reason.uri ?? `${post.uri}#reblog`,
@@ -309,7 +356,53 @@ export function toStatus(source: StatusSource, ids: IdMap, ctx: EntityContext): 
     quote: null,
     in_reply_to_id: null,
     in_reply_to_account_id: null,
-    reblog: status,
-    filtered: [],
   };
+  delete wrapper['reblog'];
+  return { id: wrapper['id'] as string, post: status, wrapper };
+}
+
+/**
+ * A shared status serialized once, to be completed for each member who reads it: `post` and
+ * `wrapper` are their JSON without the closing brace (as text, or its UTF-8 bytes: `T`).
+ */
+export interface SharedStatusJson<T = string> {
+  /** The status's id: the wrapper's for a repost. */
+  id: string;
+  /** The post's own status id. */
+  postStatusId: string;
+  post: T;
+  wrapper: T | null;
+}
+
+export function sharedStatusJson(shared: SharedStatus): SharedStatusJson {
+  const open = (json: Json) => JSON.stringify(json).slice(0, -1);
+  return {
+    id: shared.id,
+    postStatusId: shared.post['id'] as string,
+    post: open(shared.post),
+    wrapper: shared.wrapper ? open(shared.wrapper) : null,
+  };
+}
+
+/**
+ * The pieces of `toStatus`'s JSON, in order, from a shared status serialized once and the member's
+ * fields (text): joined, the same JSON value as `toStatus` gives.
+ */
+export function statusJsonParts<T>(
+  shared: SharedStatusJson<T>,
+  viewer: ViewerState,
+  warnings: readonly Warning[],
+): (T | string)[] {
+  const post = `${memberFieldsJson(viewer, warnings)}}`;
+  if (shared.wrapper === null) return [shared.post, post];
+  return [shared.wrapper, `${memberFieldsJson(viewer, [])},"reblog":`, shared.post, `${post}}`];
+}
+
+/** `toStatus` as JSON text, from a shared status serialized once. */
+export function statusJson(
+  shared: SharedStatusJson,
+  viewer: ViewerState,
+  warnings: readonly Warning[],
+): string {
+  return statusJsonParts(shared, viewer, warnings).join('');
 }
