@@ -467,6 +467,57 @@ describe('acting', () => {
     expect(status.poll).toMatchObject({ options: [{ title: 'up' }, { title: 'down' }], multiple: true });
   });
 
+  it('masto votes in a Mastodon poll through alice’s account there; a Bluesky status has no poll to vote in', async () => {
+    const polled = fake.post(samM, { text: `vote here ${RUN}`, poll: { options: ['tea', 'coffee'] } });
+    const shown = await waitFor('the poll in home', async () =>
+      (await masto.v1.timelines.home.list({ limit: 40 })).find((s) => s.content.includes(`vote here ${RUN}`)),
+    );
+    expect(shown.poll).toMatchObject({ id: shown.id, voted: false, votesCount: 0 });
+    const voted = await masto.v1.polls.$select(shown.poll!.id).votes.create({ choices: [1] });
+    expect(voted).toMatchObject({
+      id: shown.id,
+      voted: true,
+      ownVotes: [1],
+      votesCount: 1,
+      options: [
+        { title: 'tea', votesCount: 0 },
+        { title: 'coffee', votesCount: 1 },
+      ],
+    });
+    // Cast on the instance by alice's account there.
+    await waitFor('the vote on the instance', async () => {
+      const poll = (await (
+        await fetch(`${fake.origin}/api/v1/polls/${polled}`, {
+          headers: { authorization: `Bearer ${fake.issueToken(reader)}` },
+        })
+      ).json()) as { own_votes?: number[] };
+      return poll.own_votes?.[0] === 1;
+    });
+    expect(await masto.v1.polls.$select(shown.poll!.id).fetch()).toMatchObject({
+      voted: true,
+      ownVotes: [1],
+    });
+    // Refused before anything is queued: an option the poll does not have.
+    await expect(masto.v1.polls.$select(shown.poll!.id).votes.create({ choices: [2] })).rejects.toMatchObject(
+      {
+        statusCode: 422,
+      },
+    );
+
+    const bluesky = (await masto.v1.timelines.home.list({ limit: 40 })).find((s) =>
+      s.uri.startsWith('at://'),
+    )!;
+    const res = await fetch(`${proxy.url}/api/v1/polls/${bluesky.id}/votes`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${mastoToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ choices: [0] }),
+    });
+    expect({ status: res.status, body: await res.json() }).toEqual({
+      status: 422,
+      body: { error: 'Bluesky has no polls: this status is a Bluesky post' },
+    });
+  });
+
   it('masto searches both networks: statuses, an account it then opens, a hashtag', async () => {
     const found = await masto.v2.search.list({ q: String(RUN), type: 'statuses', limit: 40 });
     const texts = found.statuses.map((s) => htmlDecode(s.content));
@@ -985,6 +1036,12 @@ describe('isolation and revocation', () => {
     expect(Object.keys((await bob.getMarkers(['home'])).data)).toEqual([]);
     expect((await bob.getNotifications()).data).toEqual([]);
     await expect(bob.favouriteStatus(aliceHome[0]!.id)).rejects.toMatchObject({ response: { status: 404 } });
+    // Nor the poll of one of her statuses, nor a vote in it.
+    const poll =
+      aliceHome.find((s) => s.poll) ??
+      (await masto.v1.timelines.home.list({ limit: 40 })).find((s) => s.poll)!;
+    await expect(bob.getPoll(poll.poll!.id)).rejects.toMatchObject({ response: { status: 404 } });
+    await expect(bob.votePoll(poll.poll!.id, [0])).rejects.toMatchObject({ response: { status: 404 } });
   });
 
   it('a revoked token is refused', async () => {

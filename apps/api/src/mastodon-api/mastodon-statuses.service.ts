@@ -11,6 +11,7 @@ import { AppErrorCode, AppException } from '../common/app.exception.js';
 import { PostAccessService } from '../posts/post-access.service.js';
 import type { StoredPost } from '../posts/post-access.service.js';
 import { ThreadService } from '../posts/thread.service.js';
+import { statusIdRequests, toPoll } from './entities/mastodon-entities.js';
 import type { EntityContext, StoredPostData } from './entities/mastodon-entities.js';
 import { parsePostKey, pendingPostKey, reblogPostKey } from './ids/id-keys.js';
 import { MastodonIds } from './ids/mastodon-ids.service.js';
@@ -156,6 +157,59 @@ export class MastodonStatuses {
       );
     const [ancestors, descendants] = await Promise.all([present(ancestorIds), present(replyIds)]);
     return { ancestors, descendants };
+  }
+
+  /**
+   * The poll of a status (a poll's id is its status's), with the member's vote when they cast one
+   * through Tributary (what they voted elsewhere is their account's, never stored with the post).
+   * NOT_FOUND for a status without one, as Mastodon answers.
+   */
+  async poll(user: AuthenticatedUser, pollId: string): Promise<Json> {
+    const post = await this.pollPost(user, pollId);
+    const vote = await this.db.client.outboundAction.findFirst({
+      where: {
+        userId: user.id,
+        kind: ActionKind.Vote,
+        status: { not: 'FAILED' },
+        payload: { path: ['target', 'uri'], equals: post.uri },
+      },
+      orderBy: { createdAt: 'desc' },
+      select: { payload: true },
+    });
+    const choices = (vote?.payload as { choices?: number[] } | undefined)?.choices;
+    return this.pollJson(post, choices ? { choices, counted: true } : null);
+  }
+
+  /**
+   * A vote in a status's poll through the member's account that saw it (a queued VOTE action, as
+   * GraphQL's `vote`), answered with the poll counting it. Bluesky has no polls: 422, saying so.
+   */
+  async vote(user: AuthenticatedUser, pollId: string, choices: unknown): Promise<Json> {
+    const post = await this.pollPost(user, pollId);
+    const chosen = (Array.isArray(choices) ? choices : choices === undefined ? [] : [choices]).map((c) =>
+      typeof c === 'number' || (typeof c === 'string' && /^\d+$/.test(c)) ? Number(c) : NaN,
+    );
+    await this.actions.vote(user.id, String(post.id), chosen, null);
+    return this.pollJson(post, { choices: chosen, counted: false });
+  }
+
+  private async pollPost(user: AuthenticatedUser, pollId: string): Promise<StoredPost> {
+    const post = await this.visiblePost(user.id, pollId);
+    if (post.network === Network.Bluesky)
+      throw new AppException(
+        AppErrorCode.BadUserInput,
+        'Bluesky has no polls: this status is a Bluesky post',
+      );
+    if (!post.data.poll) throw notFound();
+    return post;
+  }
+
+  private async pollJson(
+    post: StoredPost,
+    own: { choices: readonly number[]; counted: boolean } | null,
+  ): Promise<Json> {
+    const ids = await this.ids.ids(statusIdRequests([{ post: post.data, reason: null }]));
+    return toPoll(post.data, ids, own)!;
   }
 
   /** Favourite, reblog and their undoing: queued on the post's network, answered with the status as it now stands. */

@@ -128,6 +128,17 @@ export class StatusesController {
     return this.statuses.status(user, id, this.context.of(req));
   }
 
+  @Get('v1/polls/:id')
+  poll(@Member() user: AuthenticatedUser, @Param('id') id: string) {
+    return this.statuses.poll(user, id);
+  }
+
+  @Post('v1/polls/:id/votes')
+  @HttpCode(200)
+  vote(@Member() user: AuthenticatedUser, @Param('id') id: string, @Body() body: { choices?: unknown }) {
+    return this.statuses.vote(user, id, body?.choices);
+  }
+
   @Get('v1/bookmarks')
   async bookmarked(
     @Member() user: AuthenticatedUser,

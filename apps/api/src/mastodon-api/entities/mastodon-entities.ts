@@ -152,6 +152,37 @@ function toMedia(post: StoredPostData | QuotedPost, media: Media, index: number,
   };
 }
 
+/**
+ * A post's poll as a Poll (its id is the status's): as stored, or with `own` votes the member has
+ * just cast (counted in at once: the network counts them when the queued vote reaches it). A status
+ * shows the poll unvoted: whether a member voted is theirs, not the post's (`GET /api/v1/polls/:id`).
+ */
+export function toPoll(
+  post: StoredPostData | QuotedPost,
+  ids: IdMap,
+  own: { choices: readonly number[]; counted: boolean } | null,
+): Json | null {
+  const poll = post.poll;
+  if (!poll) return null;
+  const add = own && !own.counted ? 1 : 0;
+  const chosen = new Set(own?.choices ?? []);
+  return {
+    id: ids.get('POST', postKey(post.network, post.uri)),
+    expires_at: poll.expiresAt,
+    expired: poll.expired,
+    multiple: poll.multiple,
+    votes_count: poll.votes + add * chosen.size,
+    voters_count: poll.voters === null ? null : poll.voters + add,
+    options: poll.options.map((o, i) => ({
+      title: o.title,
+      votes_count: o.votes === null ? null : o.votes + (chosen.has(i) ? add : 0),
+    })),
+    emojis: [],
+    voted: own !== null,
+    own_votes: [...(own?.choices ?? [])],
+  };
+}
+
 function isSensitive(post: StoredPostData | QuotedPost): boolean {
   return (
     post.sensitive ||
@@ -185,20 +216,7 @@ function postStatus(
         ]
       : [],
   );
-  const poll = post.poll
-    ? {
-        id: ids.get('POST', postKey(post.network, post.uri)),
-        expires_at: post.poll.expiresAt,
-        expired: post.poll.expired,
-        multiple: post.poll.multiple,
-        votes_count: post.poll.votes,
-        voters_count: post.poll.voters,
-        options: post.poll.options.map((o) => ({ title: o.title, votes_count: o.votes })),
-        emojis: [],
-        voted: false,
-        own_votes: [],
-      }
-    : null;
+  const poll = post.poll ? toPoll(post, ids, null) : null;
   return {
     id: ids.get('POST', postKey(post.network, post.uri)),
     uri: post.uri,
