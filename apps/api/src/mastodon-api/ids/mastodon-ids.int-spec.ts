@@ -38,7 +38,7 @@ describe('MastodonIds on PostgreSQL', () => {
         for (const map of maps) expect(map.get(p.kind, p.key)).toBe(id);
       }
     }
-    const [{ n }] = await database.sql.query<{ n: string }>(`SELECT count(*)::text AS n FROM "MastodonId"`);
-    expect(n).toBe(String(ROUNDS * 1000));
+    const [row] = await database.sql.query<{ n: string }>(`SELECT count(*)::text AS n FROM "MastodonId"`);
+    expect(row?.n).toBe(String(ROUNDS * 1000));
   });
 });
