@@ -6,7 +6,9 @@
 // limit, creates P pipelines of 64 stages of it, and keeps editing them all (each edit queues a
 // rebuild over their 2,000 posts) while previewing such a pipeline, one preview after another.
 // Prints each latency's median and worst without and with the attacker, and the ratio (goal ≤ 2×).
-//   node --import @swc-node/register/esm-register tools/bench/fairness.bench.ts [samples] [pipelines] [timeoutSeconds]
+// With --victim-plugin, the victim's pipeline also runs a plugin of their own upload (a quick one),
+// so their plugin calls need the sandbox while the attacker's spin in it.
+//   node --import @swc-node/register/esm-register tools/bench/fairness.bench.ts [samples] [pipelines] [timeoutSeconds] [--victim-plugin]
 import { cpus, loadavg, totalmem } from 'node:os';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -25,9 +27,11 @@ import { AuthService } from '../../apps/api/src/auth/auth.service.js';
 import { start } from '../../apps/server/src/start.js';
 import { testPost } from '../../apps/server/test/pipeline-fixtures.js';
 
-const SAMPLES = Number(process.argv[2] ?? 5);
-const PIPELINES = Number(process.argv[3] ?? 14);
-const TIMEOUT_MS = Number(process.argv[4] ?? 300) * 1000;
+const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const SAMPLES = Number(args[0] ?? 5);
+const PIPELINES = Number(args[1] ?? 14);
+const TIMEOUT_MS = Number(args[2] ?? 300) * 1000;
+const VICTIM_PLUGIN = process.argv.includes('--victim-plugin');
 const HISTORY = 2000;
 const STAGES = 64;
 if (!(SAMPLES >= 1 && PIPELINES >= 1 && PIPELINES <= 19 && TIMEOUT_MS > 0))
@@ -137,9 +141,21 @@ function nextEvent(matches: (event: UserEvent) => boolean): Promise<void> {
   });
 }
 
+const VICTIM_PLUGIN_CODE = `definePlugin({ name: 'victim/shouting', version: '1.0.0', configSchema: { type: 'object' },
+  fields: ['text'], filter: (posts) => posts.map((p) => (p.text.length > 3 && p.text === p.text.toUpperCase() ? { action: 'warn', reason: 'shouting' } : null)) });`;
+if (VICTIM_PLUGIN)
+  await gql(
+    'mutation($c: String!) { uploadPlugin(code: $c) { id } }',
+    { c: VICTIM_PLUGIN_CODE },
+    victim.token,
+  );
 const victimSpec = (word: string) => ({
   ...DEFAULT_PIPELINE_SPEC,
-  stages: [...DEFAULT_PIPELINE_SPEC.stages, { use: 'mute-words', with: { words: [word] } }],
+  stages: [
+    ...DEFAULT_PIPELINE_SPEC.stages,
+    { use: 'mute-words', with: { words: [word] } },
+    ...(VICTIM_PLUGIN ? [{ use: 'plugin:victim/shouting@1.0.0' }] : []),
+  ],
 });
 let edits = 0;
 
@@ -251,7 +267,7 @@ console.log(
     .join(' ')}`,
 );
 console.log(
-  `victim: ${HISTORY} posts, default pipeline + mute words; attacker: ${PIPELINES} pipelines × ${STAGES} stages of a plugin looping to its limit, ${HISTORY} posts, edits every pipeline every ~2 s, previews without pause; ${SAMPLES} samples each`,
+  `victim: ${HISTORY} posts, default pipeline + mute words${VICTIM_PLUGIN ? ' + a plugin of their own' : ''}; attacker: ${PIPELINES} pipelines × ${STAGES} stages of a plugin looping to its limit, ${HISTORY} posts, edits every pipeline every ~2 s, previews without pause; ${SAMPLES} samples each`,
 );
 console.log('metric   baseline median / worst   under attack median / worst   ratio (medians)');
 for (const metric of ['preview', 'rebuild', 'live'] as const) {

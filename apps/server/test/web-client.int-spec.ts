@@ -767,6 +767,11 @@ describe('the web app in chromium', () => {
     await look('phone-pipeline-editor');
     await page.goto(`${instance.apiUrl}/#/profile/${encodeURIComponent(seeded.alice.did)}`);
     await page.locator('.profile article.post').first().waitFor({ timeout: 30_000 });
+    // The reference network does not serve the video's thumbnail: a link saying what it is, not the
+    // browser's broken image with its alt text.
+    const video = page.locator('.profile article.post', { hasText: 'A video' });
+    await video.locator('.media a.media-missing', { hasText: 'video: A short clip' }).waitFor();
+    expect(await video.locator('.media img').count()).toBe(0);
     expect(await overflow()).toBe('fits');
     await look('phone-profile');
 

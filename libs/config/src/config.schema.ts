@@ -220,6 +220,12 @@ export const configSchema = z.object({
   /** Heap limit of each sandboxed plugin's isolate, in MiB (PluginSandbox's default too). */
   PLUGIN_MEMORY_MB: z.coerce.number().int().min(8).max(1024).default(64),
   /**
+   * Sandbox processes a process (API, worker) keeps running at most: each member's uploaded
+   * plugins run in a process of their own, so one member's plugins never queue another's; past
+   * this many, the least recently used idle one stops (SandboxPool).
+   */
+  PLUGIN_SANDBOX_PROCESSES: z.coerce.number().int().min(1).max(64).default(4),
+  /**
    * Plugin time one pipeline may spend on one batch (the sum of its plugin calls), in ms; its
    * remaining plugin stages then fail with `plugin time budget of the batch spent`. Unset: five
    * calls' time limit (5 × PLUGIN_CPU_MS), filled in by loadConfig.

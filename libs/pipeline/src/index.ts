@@ -16,6 +16,8 @@ export {
   declaresAi,
 } from './stages/ai-generated.js';
 export { PluginSandbox } from './sandbox/plugin-sandbox.js';
+export { SandboxPool } from './sandbox/sandbox-pool.js';
+export type { SandboxPoolOptions } from './sandbox/sandbox-pool.js';
 export type { SandboxOptions, SandboxReply } from './sandbox/plugin-sandbox.js';
 export {
   MAX_CONFIG_SCHEMA_BYTES,

@@ -111,7 +111,11 @@ describe('PluginCatalog', () => {
   });
 
   it('checks uploaded code without keeping it', async () => {
-    expect(await catalog.inspect(CODE)).toMatchObject({ ok: true, name: 'u/flag', version: '1.0.0' });
-    expect(await catalog.inspect('for (;;) {}')).toEqual({ ok: false, error: 'timeout' });
+    expect(await catalog.inspect('user-1', CODE)).toMatchObject({
+      ok: true,
+      name: 'u/flag',
+      version: '1.0.0',
+    });
+    expect(await catalog.inspect('user-1', 'for (;;) {}')).toEqual({ ok: false, error: 'timeout' });
   });
 });

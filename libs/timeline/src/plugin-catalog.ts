@@ -6,7 +6,7 @@ import type { Config } from '@tributary/config';
 import { PrismaService } from '@tributary/db';
 import type { Plugin } from '@tributary/db';
 import {
-  PluginSandbox,
+  SandboxPool,
   parsePipelineSpec,
   pickPlugin,
   pluginResolver,
@@ -34,8 +34,8 @@ type PluginChoice = Pick<Plugin, 'id' | 'ownerId' | 'name' | 'version' | 'kind'>
  * The plugins a pipeline runs: the admin's TRUSTED packages (no owner) and the user's own
  * SANDBOXED uploads, each loaded only once a spec names it (an upload no pipeline uses holds no
  * isolate). Runners are made once per plugin row (a row's code never changes; a new upload is a
- * new version) and kept for the process; uploaded code runs in one shared `PluginSandbox` per
- * process, started on first use and closed on shutdown. A plugin that cannot be loaded is left out,
+ * new version) and kept for the process; uploaded code runs in its owner's sandbox process
+ * (SandboxPool), started on first use and closed on shutdown. A plugin that cannot be loaded is left out,
  * so its stages fail as "not installed" and their `onError` applies.
  */
 @Injectable()
@@ -44,12 +44,20 @@ export class PluginCatalog implements OnApplicationShutdown {
   private readonly runners = new Map<string, Promise<PluginRunner | null>>();
   /** Owner of each cached runner's row (null: trusted), to drop runners of deleted rows. */
   private readonly owners = new Map<string, string | null>();
-  private sandbox: PluginSandbox | null = null;
+  private readonly sandboxes: SandboxPool;
 
   constructor(
     private readonly db: PrismaService,
-    @Inject(CONFIG) private readonly config: Config,
-  ) {}
+    @Inject(CONFIG) config: Config,
+  ) {
+    const sandboxes = new SandboxPool({
+      timeLimitMs: config.PLUGIN_CPU_MS,
+      memoryLimitMb: config.PLUGIN_MEMORY_MB,
+      maxProcesses: config.PLUGIN_SANDBOX_PROCESSES,
+    });
+    watchSandboxRestarts(() => sandboxes.restarts);
+    this.sandboxes = sandboxes;
+  }
 
   /** The runners of the plugins `spec` (a pipeline spec of `userId`'s, valid or not) names. */
   async resolverFor(userId: string, spec: unknown): Promise<PluginResolver> {
@@ -74,11 +82,11 @@ export class PluginCatalog implements OnApplicationShutdown {
   }
 
   /**
-   * Checks uploaded code in this process's sandbox without keeping it loaded: its manifest, or why
+   * Checks code `userId` uploads in their sandbox without keeping it loaded: its manifest, or why
    * it cannot be a plugin (syntax, contract, a loop or memory bomb while loading, size).
    */
-  inspect(code: string): Promise<PluginSourceCheck> {
-    return validatePluginSource(code, this.sharedSandbox());
+  inspect(userId: string, code: string): Promise<PluginSourceCheck> {
+    return validatePluginSource(code, this.sandboxes.for(userId));
   }
 
   /** Drops a deleted plugin's runner (and frees its isolate) in this process. */
@@ -87,18 +95,6 @@ export class PluginCatalog implements OnApplicationShutdown {
     this.runners.delete(pluginId);
     this.owners.delete(pluginId);
     await (await runner)?.close?.();
-  }
-
-  private sharedSandbox(): PluginSandbox {
-    if (this.sandbox === null) {
-      const sandbox = new PluginSandbox({
-        timeLimitMs: this.config.PLUGIN_CPU_MS,
-        memoryLimitMb: this.config.PLUGIN_MEMORY_MB,
-      });
-      watchSandboxRestarts(() => sandbox.restarts);
-      this.sandbox = sandbox;
-    }
-    return this.sandbox;
   }
 
   private runner(row: PluginChoice): Promise<PluginRunner | null> {
@@ -120,8 +116,8 @@ export class PluginCatalog implements OnApplicationShutdown {
     const row = await this.db.client.plugin.findUnique({ where: { id: choice.id } });
     if (!row) throw new Error('deleted meanwhile');
     if (row.kind === 'SANDBOXED') {
-      if (!row.code) throw new Error('no code stored');
-      return sandboxedPlugin(this.sharedSandbox(), row.code);
+      if (!row.code || !row.ownerId) throw new Error('no code or owner stored');
+      return sandboxedPlugin(this.sandboxes.for(row.ownerId), row.code);
     }
     if (!row.packageName) throw new Error('no package name stored');
     // An installed package exporting the definition (e.g. `export const myPlugin = definePlugin(…)`).
@@ -139,8 +135,7 @@ export class PluginCatalog implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.sandbox?.close();
-    this.sandbox = null;
+    await this.sandboxes.close();
     this.runners.clear();
     this.owners.clear();
   }

@@ -17,9 +17,19 @@ import { jitGateway, withoutPropertyResolvers } from './jit-execution.js';
 class NotFound extends Error {}
 
 const schema = buildSchema(`
-  type Query { items(first: Int!): [Item!]!, item(id: ID!): Item, broken: String }
+  type Query { items(first: Int!): [Item!]!, item(id: ID!): Item, broken: String, echo(f: Filter!): String }
   type Item { id: ID!, text: String!, tags: [String!]!, next: Item }
+  enum Mode { FAST SLOW }
+  input Inner { mode: Mode! = SLOW, n: Int }
+  input Filter { multiple: Boolean! = false, name: String, inner: Inner, inners: [Inner!] }
 `);
+/** JSON with sorted keys: what the resolver received, whatever order its fields came in. */
+const sortedJson = (value: unknown): string =>
+  JSON.stringify(value, (_, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
+  );
 const item = (id: number) => ({ id: String(id), text: `item ${id}`, tags: id % 2 ? ['odd'] : [] });
 const query = schema.getQueryType()!.getFields();
 query['items']!.resolve = (_: unknown, { first }: { first: number }) =>
@@ -31,6 +41,7 @@ query['item']!.resolve = (_: unknown, { id }: { id: string }) => {
   return item(Number(id));
 };
 query['broken']!.resolve = () => Promise.reject(new TypeError('oops'));
+query['echo']!.resolve = (_: unknown, { f }: { f: unknown }) => sortedJson(f);
 const itemFields = (schema.getType('Item') as ReturnType<typeof schema.getQueryType> & object).getFields();
 itemFields['next']!.resolve = (parent: { id: string }) => {
   if (parent.id === '2') throw new NotFound('no next');
@@ -74,6 +85,16 @@ describe('jitGateway', () => {
     ['an error deep in a list', '{ items(first: 3) {\n  id\n  next { id } } }', {}],
     ['a bad variable', 'query($n: Int!) { items(first: $n) { id } }', { n: 'x' }],
     ['a named operation among two', 'query A { broken } query B { items(first: 1) { id } }', {}],
+    [
+      'input fields left out of a variable take their defaults, non-null ones too, nested and in lists',
+      'query($f: Filter!) { echo(f: $f) }',
+      { f: { name: 'a', inner: { n: 1 }, inners: [{}, { mode: 'FAST' }] } },
+    ],
+    [
+      'a non-null input field given null is refused',
+      'query($f: Filter!) { echo(f: $f) }',
+      { f: { multiple: null } },
+    ],
   ])('answers exactly as graphql-js does: %s', async (_, q, variables) => {
     const [compiled, expected] = [await run(jit, q, variables), await run(reference, q, variables)];
     expect(compiled).toEqual(expected);

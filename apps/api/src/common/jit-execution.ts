@@ -5,8 +5,25 @@
 // the one local schema. Parsing, validation, limits (query-limits.ts) and error formatting stay
 // Apollo's; subscriptions (graphql-ws) execute with graphql-js as before.
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
-import { GraphQLError, Source, getVariableValues, isObjectType } from 'graphql';
-import type { ExecutionResult, GraphQLSchema, SourceLocation } from 'graphql';
+import {
+  GraphQLError,
+  Source,
+  astFromValue,
+  getNullableType,
+  getVariableValues,
+  isInputObjectType,
+  isListType,
+  isObjectType,
+  typeFromAST,
+  valueFromASTUntyped,
+} from 'graphql';
+import type {
+  ExecutionResult,
+  GraphQLInputType,
+  GraphQLSchema,
+  SourceLocation,
+  VariableDefinitionNode,
+} from 'graphql';
 import { compileQuery, isCompiledQuery } from 'graphql-jit';
 import type { CompiledQuery } from 'graphql-jit';
 import { LRUCache } from 'lru-cache';
@@ -40,7 +57,12 @@ export function jitGateway(schema: () => GraphQLSchema): GatewayInterface {
       query = result;
       compiled.set(key, query);
     }
-    const result = (await query.query(undefined, request.context, variables)) as ExecutionResult;
+    const definitions = request.operation?.variableDefinitions ?? [];
+    const result = (await query.query(
+      undefined,
+      request.context,
+      definitions.length > 0 ? withInputDefaults(request.schema, definitions, variables) : variables,
+    )) as ExecutionResult;
     releaseWhenAnswered(request.context, result);
     if (!result.errors) return result;
     const source = new Source(request.source);
@@ -54,6 +76,54 @@ export function jitGateway(schema: () => GraphQLSchema): GatewayInterface {
     load: () => Promise.resolve({ executor }),
     stop: () => Promise.resolve(),
   };
+}
+
+/**
+ * The variables with the defaults of input object fields the client left out written in.
+ * graphql-jit (0.8.9) refuses a variable whose input object omits a non-null field that has a
+ * default (`multiple: Boolean! = false`: "was not provided"), which the GraphQL spec and graphql-js
+ * fill in with the default. Copies only what it changes.
+ */
+function withInputDefaults(
+  schema: GraphQLSchema,
+  definitions: readonly VariableDefinitionNode[],
+  variables: Record<string, unknown>,
+): Record<string, unknown> {
+  let out = variables;
+  for (const definition of definitions) {
+    const name = definition.variable.name.value;
+    const type = typeFromAST(schema, definition.type) as GraphQLInputType | undefined;
+    if (type === undefined || !(name in variables)) continue;
+    const value = fillDefaults(variables[name], type);
+    if (value !== variables[name]) out = { ...out, [name]: value };
+  }
+  return out;
+}
+
+function fillDefaults(value: unknown, type: GraphQLInputType): unknown {
+  const nullable = getNullableType(type);
+  if (value === null || value === undefined) return value;
+  if (isListType(nullable))
+    return Array.isArray(value) ? mapChanged(value, (item) => fillDefaults(item, nullable.ofType)) : value;
+  if (!isInputObjectType(nullable) || typeof value !== 'object' || Array.isArray(value)) return value;
+  let out = value as Record<string, unknown>;
+  for (const field of Object.values(nullable.getFields())) {
+    const given = out[field.name];
+    let filled: unknown;
+    if (given === undefined && field.defaultValue !== undefined) {
+      const literal = astFromValue(field.defaultValue, field.type);
+      filled = literal == null ? undefined : valueFromASTUntyped(literal);
+    } else filled = fillDefaults(given, field.type);
+    if (filled !== given)
+      out = out === value ? { ...out, [field.name]: filled } : Object.assign(out, { [field.name]: filled });
+  }
+  return out;
+}
+
+/** `items` mapped, or `items` itself when no item changed. */
+function mapChanged(items: unknown[], map: (item: unknown) => unknown): unknown[] {
+  const mapped = items.map(map);
+  return mapped.every((item, i) => item === items[i]) ? items : mapped;
 }
 
 /** The part of an HTTP request's GraphQL context this module reads: Express's response. */

@@ -80,7 +80,7 @@ export class PluginsService {
     if ((await this.db.client.plugin.count({ where: { ownerId: userId } })) >= this.config.PLUGINS_PER_USER)
       throw tooMany();
     this.countCheck(userId);
-    const check = await this.catalog.inspect(code);
+    const check = await this.catalog.inspect(userId, code);
     if (!check.ok)
       throw new AppException(AppErrorCode.BadUserInput, `code: not a usable plugin: ${check.error}`, {
         field: 'code',

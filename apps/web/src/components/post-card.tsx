@@ -26,40 +26,48 @@ function MediaGrid({ media, webUrl }: { media: Media[]; webUrl: string | null })
   if (media.length === 0) return null;
   return (
     <ul class={`media media-${Math.min(media.length, 4)}`}>
-      {media.map((m, i) => {
-        const full = safeUrl(m.url);
-        const preview = safeUrl(m.previewUrl) ?? (m.type === 'IMAGE' || m.type === 'GIFV' ? full : null);
-        const alt = m.altText?.trim() ?? '';
-        const playable = m.type === 'VIDEO' || m.type === 'GIFV' || m.type === 'AUDIO';
-        const target = playable ? (safeUrl(webUrl) ?? full) : full;
-        return (
-          <li key={i} class="media-item">
-            {preview ? (
-              <a href={target ?? undefined} target="_blank" rel="noopener noreferrer">
-                <img
-                  src={preview}
-                  alt={alt || `${m.type.toLowerCase()} without a description`}
-                  width={m.width ?? undefined}
-                  height={m.height ?? undefined}
-                  loading="lazy"
-                />
-                {playable ? <span class="media-badge">{m.type === 'AUDIO' ? 'Audio' : 'Video'}</span> : null}
-              </a>
-            ) : (
-              <a class="media-missing" href={target ?? undefined} target="_blank" rel="noopener noreferrer">
-                {m.type.toLowerCase()}: {alt || 'no description'}
-              </a>
-            )}
-            {alt ? (
-              <details class="alt">
-                <summary>ALT</summary>
-                <p>{alt}</p>
-              </details>
-            ) : null}
-          </li>
-        );
-      })}
+      {media.map((m, i) => (
+        <MediaItem key={i} media={m} webUrl={webUrl} />
+      ))}
     </ul>
+  );
+}
+
+function MediaItem({ media: m, webUrl }: { media: Media; webUrl: string | null }) {
+  // A preview that does not load (its server gone, or the link expired) shows as the same text
+  // link as media without a preview, not as the browser's broken image with its alt text.
+  const [broken, setBroken] = useState(false);
+  const full = safeUrl(m.url);
+  const preview = safeUrl(m.previewUrl) ?? (m.type === 'IMAGE' || m.type === 'GIFV' ? full : null);
+  const alt = m.altText?.trim() ?? '';
+  const playable = m.type === 'VIDEO' || m.type === 'GIFV' || m.type === 'AUDIO';
+  const target = playable ? (safeUrl(webUrl) ?? full) : full;
+  return (
+    <li class="media-item">
+      {preview && !broken ? (
+        <a href={target ?? undefined} target="_blank" rel="noopener noreferrer">
+          <img
+            src={preview}
+            alt={alt || `${m.type.toLowerCase()} without a description`}
+            width={m.width ?? undefined}
+            height={m.height ?? undefined}
+            loading="lazy"
+            onError={() => setBroken(true)}
+          />
+          {playable ? <span class="media-badge">{m.type === 'AUDIO' ? 'Audio' : 'Video'}</span> : null}
+        </a>
+      ) : (
+        <a class="media-missing" href={target ?? undefined} target="_blank" rel="noopener noreferrer">
+          {m.type.toLowerCase()}: {alt || 'no description'}
+        </a>
+      )}
+      {alt ? (
+        <details class="alt">
+          <summary>ALT</summary>
+          <p>{alt}</p>
+        </details>
+      ) : null}
+    </li>
   );
 }
 

@@ -237,8 +237,9 @@ export function ProfileScreen({ actor }: { actor: string }) {
       ) : null}
       {data ? (
         <>
-          <ProfileCard key={data.author.networkId} profile={data.author} />
-          <AuthorPostList key={data.author.networkId} profile={data.author} />
+          {/* Keyed by the person, so another profile starts afresh; siblings need keys of their own. */}
+          <ProfileCard key={`card ${data.author.networkId}`} profile={data.author} />
+          <AuthorPostList key={`posts ${data.author.networkId}`} profile={data.author} />
         </>
       ) : null}
     </section>

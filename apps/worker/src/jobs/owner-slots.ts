@@ -16,7 +16,10 @@ export const PARK_MS = 15_000;
 /**
  * A member's share of one queue's worker slots in this process: at most half of them (at least
  * one), so the others always find a free slot for their jobs, however many jobs one member queued
- * and however long each runs. Priorities (FairShare) decide the order; this bounds the occupancy.
+ * and however long each runs; and only one while another member's jobs run here, so that member's
+ * job does not share the machine with several of a flood's at once (slots are equal, the CPU and
+ * database time behind them are not: a member's rebuilds slowed another's threefold with two).
+ * Priorities (FairShare) decide the order; this bounds the occupancy.
  */
 export class OwnerSlots {
   private readonly active = new Map<string, number>();
@@ -36,7 +39,7 @@ export class OwnerSlots {
     const owner = jobOwner(job as unknown as JobOf);
     if (owner === null) return work();
     const held = this.active.get(owner) ?? 0;
-    if (held >= this.share) {
+    if (held >= this.allowed(owner)) {
       await job.moveToDelayed(Date.now() + PARK_MS, token);
       this.parked.set(owner, [...(this.parked.get(owner) ?? []), job]);
       throw new DelayedError();
@@ -50,7 +53,16 @@ export class OwnerSlots {
       else this.active.set(owner, left);
       // Not awaited: the slot is free now, whatever Redis answers.
       void this.unpark(owner);
+      // The last of their jobs here ended: others may hold their whole share again.
+      if (left === 0)
+        for (const other of [...this.parked.keys()]) if (other !== owner) void this.unpark(other);
     }
+  }
+
+  /** The slots `owner` may hold now: their share, or one while someone else's job runs here. */
+  private allowed(owner: string): number {
+    for (const other of this.active.keys()) if (other !== owner) return 1;
+    return this.share;
   }
 
   /**

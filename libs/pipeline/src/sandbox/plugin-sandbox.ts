@@ -45,6 +45,8 @@ export interface SandboxOptions {
    * machine is saturated by the service's own work.
    */
   niceness?: number;
+  /** Called as the sandbox starts its process (a pool bounds how many run: SandboxPool). */
+  onStart?: () => void;
 }
 
 /** A failed sandbox call: `timeout`, `memory limit`, `threw: …`, `sandbox crashed`, … */
@@ -81,7 +83,12 @@ export class PluginSandbox {
   private nextId = 1;
   /** Calls go to the child one at a time, so each call's time limit counts only its own work. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** Calls made and not answered yet, queued or sent. */
+  private calls = 0;
   private closed = false;
+  private readonly onStart: () => void;
+  /** When the last call was made (performance.now()), to stop the least recently used process first. */
+  lastCallAt = 0;
   /** How many times the child was killed or died; for tests and metrics. */
   restarts = 0;
   /**
@@ -95,6 +102,27 @@ export class PluginSandbox {
     this.timeLimitMs = Math.max(1, options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS);
     this.idleMs = Math.max(0, options.idleMs ?? DEFAULT_IDLE_MS);
     this.niceness = Math.max(0, options.niceness ?? DEFAULT_NICENESS);
+    this.onStart = options.onStart ?? (() => undefined);
+  }
+
+  /** Whether the sandbox process is running now. */
+  get running(): boolean {
+    return this.ready !== null;
+  }
+
+  /** Whether calls are waiting for an answer. */
+  get busy(): boolean {
+    return this.calls > 0;
+  }
+
+  /**
+   * Stops the process while no call waits for it, to give its memory back; the next call starts
+   * a new one and loads its plugins again. Returns whether it stopped.
+   */
+  stop(): boolean {
+    if (this.busy || !this.running) return false;
+    this.reset('sandbox stopped');
+    return true;
   }
 
   /** How many plugins have an isolate in the sandbox process now (for tests and metrics). */
@@ -201,6 +229,7 @@ export class PluginSandbox {
 
   private start(): Promise<ChildProcess> {
     if (this.ready !== null) return this.ready;
+    this.onStart();
     const ready = new Promise<ChildProcess>((resolve, reject) => {
       let started = false;
       const child = fork(CHILD_PATH, [], {
@@ -278,7 +307,9 @@ export class PluginSandbox {
   }
 
   private call(message: Record<string, unknown> & { type: string }): Promise<ChildReply> {
-    const result = this.queue.then(() => this.send(message));
+    this.calls += 1;
+    this.lastCallAt = performance.now();
+    const result = this.queue.then(() => this.send(message)).finally(() => (this.calls -= 1));
     this.queue = result;
     return result;
   }
