@@ -13,6 +13,7 @@ import { AccountsModule } from './accounts/accounts.module.js';
 import { ActionsModule } from './actions/actions.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { BookmarksModule } from './bookmarks/bookmarks.module.js';
+import { DateTimeScalar } from './common/date-time.scalar.js';
 import { formatError } from './common/format-error.js';
 import { GraphqlExceptionFilter } from './common/graphql-exception.filter.js';
 import { jitGateway, withoutPropertyResolvers } from './common/jit-execution.js';
@@ -64,6 +65,8 @@ export class ApiModule {
               // Development keeps the committed schema.graphql current; production builds it in memory.
               autoSchemaFile: config.NODE_ENV === 'production' ? true : SCHEMA_FILE,
               sortSchema: true,
+              // DateTime also prints stored ISO text (a post's dates) without a Date in between.
+              buildSchemaOptions: { scalarsMap: [{ type: Date, scalar: DateTimeScalar }] },
               introspection: config.GRAPHQL_INTROSPECTION,
               includeStacktraceInErrorResponses: false,
               playground: false,
