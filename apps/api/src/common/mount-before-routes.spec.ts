@@ -1,8 +1,23 @@
+import { createRequire } from 'node:module';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from '@jest/globals';
-import express from 'express';
-import type { NextFunction, Request, Response } from 'express';
 import { mountBeforeRoutes } from './mount-before-routes.js';
+
+// The parts of Express 5 used here (the project has no @types/express).
+type Request = IncomingMessage & { path: string };
+type Response = ServerResponse & { send(body: string): Response; status(code: number): Response };
+type NextFunction = () => void;
+type Handler = (req: Request, res: Response, next: NextFunction) => void;
+interface Express {
+  use(handler: Handler): void;
+  use(path: string, handler: Handler): void;
+  get(path: string, handler: Handler): void;
+  all(path: string, handler: Handler): void;
+  listen(port: number, host: string): Server;
+  router: { stack: unknown[] };
+}
+const express = createRequire(import.meta.url)('express') as () => Express;
 
 type Stack = { name: string; route?: { path: string } }[];
 
@@ -33,7 +48,7 @@ function app(extraRoute?: string) {
   return { app, calls };
 }
 
-async function get(app: express.Express, path: string): Promise<string> {
+async function get(app: Express, path: string): Promise<string> {
   const server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   try {
@@ -44,7 +59,7 @@ async function get(app: express.Express, path: string): Promise<string> {
   }
 }
 
-const order = (app: express.Express) =>
+const order = (app: Express) =>
   (app.router.stack as unknown as Stack).map((layer) => layer.route?.path ?? layer.name);
 
 describe('mountBeforeRoutes', () => {
