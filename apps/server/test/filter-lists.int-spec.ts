@@ -12,6 +12,7 @@ import { FakeMastodonServer, blueskyNetwork } from '@tributary/testing';
 import type { BlueskyNetworkClient, FakeAccount, TestBlueskyAccount } from '@tributary/testing';
 import { AuthService } from '../../api/src/auth/auth.service.js';
 import { codeOf, graphqlClient } from '../../api/src/testing/graphql-client.js';
+import { BlueskyListWatch } from '../../worker/src/filter-lists/bluesky-list-watch.js';
 import { linkBluesky, linkMastodon } from './link-accounts.js';
 import type { TestInstance } from './test-instance.js';
 import { startTestInstance } from './test-instance.js';
@@ -362,7 +363,7 @@ describe('filter lists', () => {
     });
   });
 
-  it('follows a Bluesky moderation list on the reference network as it changes on the PDS', async () => {
+  it('follows a Bluesky moderation list on the reference network as it changes on the PDS, from the stream', async () => {
     const created = await curator.agent.com.atproto.repo.createRecord({
       repo: curator.did,
       collection: 'app.bsky.graph.list',
@@ -398,7 +399,10 @@ describe('filter lists', () => {
     const byMod = (did: string) => listReason('Curated mutes', modList.id, `account ${did}`);
     expect(await reasons(home)).toMatchObject({ fine: byMod(fine.did), fineAi: byMod(fine.did) });
 
-    // On the PDS: Fine leaves the list, Slop joins it.
+    // On the PDS: Fine leaves the list, Slop joins it. Nobody refreshes the list: the worker hears
+    // its owner's list items change on the stream it consumes (once it knows whom to listen to).
+    const watch = instance.running.apps[0]!.get(BlueskyListWatch, { strict: false });
+    await waitFor('the list owner watched', async () => watch.owns(curator.did));
     await curator.agent.com.atproto.repo.deleteRecord({
       repo: curator.did,
       collection: 'app.bsky.graph.listitem',
@@ -406,7 +410,6 @@ describe('filter lists', () => {
     });
     await addItem(slop.did);
     await net.processAll();
-    await refresh(modList.id);
     state = await rebuilt(home, state.version + 1);
     expect(state.filterLists.find((s) => s.list.id === modList.id)!.list.version).toBe(2);
     const now = await reasons(home);
