@@ -439,13 +439,19 @@ describe('a HOME source built by fan-out', () => {
     await waitFor('y2 in the timeline', async () => (await timeline(viewer)).has(y2.uri));
     // A Mastodon app of the viewer's, live: the statuses that leave the timeline are deleted there.
     const apiUrl = instance.running.apiUrl!; // a restart above moved it
-    const shown = (await (
-      await fetch(`${apiUrl}/api/v1/timelines/home?limit=40`, {
-        headers: { authorization: `Bearer ${viewer.token}` },
-      })
-    ).json()) as { id: string; uri: string; reblog: { uri: string } | null }[];
+    let shown: { id: string; uri: string; reblog: { uri: string } | null }[] = [];
     const statusOf = (post: { uri: string }, boosted = false) =>
-      shown.find((s) => (boosted ? s.reblog?.uri === post.uri : s.uri === post.uri && !s.reblog))!.id;
+      shown.find((s) => (boosted ? s.reblog?.uri === post.uri : s.uri === post.uri && !s.reblog))?.id;
+    // The page once every status the test follows is on it (each reaches the timeline through its
+    // own pipeline run, after the HOME source has it).
+    await waitFor('the statuses on the Mastodon home page', async () => {
+      shown = (await (
+        await fetch(`${apiUrl}/api/v1/timelines/home?limit=40`, {
+          headers: { authorization: `Bearer ${viewer.token}` },
+        })
+      ).json()) as typeof shown;
+      return [y2, yReply, yQuote, x2].every((p) => statusOf(p)) && statusOf(z4, true) && statusOf(z3, true);
+    });
     const deletes: string[] = [];
     const socket = new WebSocket(
       `${apiUrl.replace(/^http/, 'ws')}/api/v1/streaming?stream=user&access_token=${viewer.token}`,
@@ -506,8 +512,8 @@ describe('a HOME source built by fan-out', () => {
       expect(audit.get(gone.uri)).toMatchObject({ hidden: true, hiddenReason: 'no longer followed' });
     }
     // Each as the app had it: y's own posts, y's boost of z4; x2 deleted, x's boost of z3 withdrawn.
-    const left = [statusOf(y2), statusOf(yReply), statusOf(yQuote), statusOf(z4, true)];
-    const deleted = [statusOf(x2), statusOf(z3, true)];
+    const left = [statusOf(y2)!, statusOf(yReply)!, statusOf(yQuote)!, statusOf(z4, true)!];
+    const deleted = [statusOf(x2)!, statusOf(z3, true)!];
     await waitFor('the deletes on the stream', async () =>
       [...left, ...deleted].every((id) => deletes.includes(id)),
     );
