@@ -158,7 +158,9 @@ export function compilePipeline(input: unknown, options: CompileOptions = {}): C
       case 'mute-authors':
         return void stages.push(filters.muteAuthors(index, builtin(stage, 'mute-authors')));
       case 'filter-list':
-        return void stages.push(filterList(index, builtin(stage, 'filter-list'), options.filterLists));
+        return void stages.push(
+          filterList(index, builtin(stage, 'filter-list'), options.filterLists, textKeys),
+        );
       case 'language':
         return void stages.push(filters.language(index, builtin(stage, 'language')));
       case 'network':

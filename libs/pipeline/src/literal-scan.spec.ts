@@ -1,8 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { compileMaskScan, compileScan, FOLD } from './literal-scan.js';
+import { TokenHashes, tokenHash, tokenizeText, tokenScanTable } from './filter-lists/tokens.js';
 import { AI_DISCLOSURE_PATTERN, declaresAi } from './stages/ai-generated.js';
 import type { WordTerm } from './text-match.js';
-import { compileTerms, termPattern } from './text-match.js';
+import { compileTerms, termKeys, termPattern } from './text-match.js';
 
 const isSurrogate = (c: number) => c >= 0xd800 && c <= 0xdfff;
 
@@ -224,5 +225,32 @@ describe('pre-checked matchers agree with the bare regular expressions', () => {
     }
     for (const text of [...texts, ...forms.map((f) => `x${f}y`)])
       expect([text, declaresAi(text)]).toEqual([text, AI_DISCLOSURE_PATTERN.test(text)]);
+  });
+});
+
+describe('maskAndTokens', () => {
+  it('gives the mask of `mask` and the hash of every token, over random texts', () => {
+    const words = ['crypto', 'kelvin', 'ΣΊΣΥΦΟΣ', '東京', '🚀', '❤️', '𐐨𐐯', 'hot take', 'i', 'ß', '.'];
+    const scan = compileMaskScan([
+      termKeys(words.map((word) => ({ kind: 'word', word, wholeWord: true }))),
+      [{ text: 'ai', notBeforeWordChar: true }],
+      [{ text: 'generated' }],
+    ]);
+    const separate = new TokenHashes();
+    const together = new TokenHashes();
+    // Every token: maximal runs of word characters of the BMP (the mute-word class; a surrogate ends
+    // a token), as the word index reads them.
+    const wordRun =
+      /[[\p{L}\p{M}\p{N}_]--[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]]+/gv;
+    for (const text of [...randomTexts(20_000), '', ' ', 'ai', '東京ai', 'x'.repeat(600)]) {
+      const mask = scan.maskAndTokens(text, tokenScanTable(), together);
+      expect([text, mask]).toEqual([text, scan.mask(text)]);
+      tokenizeText(text, separate);
+      const tokens = [...text.matchAll(wordRun)]
+        .flatMap((m) => m[0].split(/[\uD800-\uDFFF]+/).filter((t) => t !== ''))
+        .map(tokenHash);
+      expect([text, [...together.hashes.subarray(0, together.count)]]).toEqual([text, tokens]);
+      expect([text, [...separate.hashes.subarray(0, separate.count)]]).toEqual([text, tokens]);
+    }
   });
 });

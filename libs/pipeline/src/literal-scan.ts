@@ -73,6 +73,28 @@ export interface LiteralScan {
  */
 export interface MaskScan {
   mask(text: string): number;
+  /**
+   * {@link mask}, and in the same pass the hash of every token of the text into `out` (what
+   * filter-lists/tokens.ts's `tokenizeText` computes): the text is read once for both. `table`:
+   * tokens.ts's `tokenScanTable` (each unit's FOLD, and 1 << 16 for a unit that continues a word).
+   */
+  maskAndTokens(text: string, table: Uint32Array, out: TokenBuffer): number;
+}
+
+/** Where a scan writes a text's token hashes (filter-lists/tokens.ts's TokenHashes). */
+export interface TokenBuffer {
+  hashes: Int32Array;
+  count: number;
+}
+
+/** The token hash (FNV-1a over FOLD units, filter-lists/tokens.ts): its offset basis and prime. */
+export const TOKEN_HASH_OFFSET = 0x811c9dc5 | 0;
+export const TOKEN_HASH_PRIME = 0x01000193;
+
+/** The buffer of `out`, with room for every token of a text of `length` units (one per two at most). */
+export function tokenRoom(out: TokenBuffer, length: number): Int32Array {
+  if (out.hashes.length < (length >>> 1) + 2) out.hashes = new Int32Array(length + 2);
+  return out.hashes;
 }
 
 /** At most this many groups per mask scan (bits of a small integer, a V8 Smi). */
@@ -129,6 +151,26 @@ export function compileMaskScan(groups: readonly (readonly ScanKey[])[]): MaskSc
     return found;
   };
 
+  /** Positions of the units where maskAndTokens may find a key (reused from text to text). */
+  let at = new Int32Array(256);
+  /** The keys found at `i` (a single unit `cur`, or a pair `prev`, `cur` ending there) added to `found`. */
+  const keysAt = (text: string, i: number, prev: number, cur: number, found: number): number => {
+    if (anySingle && single[cur] !== 0) found = hits(text, i, singles.get(cur)!, found);
+    const keys = i > 0 ? pairKeys[(prev * 31 + cur) & PAIR_MASK] : undefined;
+    if (keys !== undefined)
+      for (let k = 0; k < keys.length; k++) {
+        const key = keys[k]!;
+        if (
+          (found & key.bit) === 0 &&
+          key.units[0] === prev &&
+          key.units[1] === cur &&
+          keyAt(text, i - 1, key)
+        )
+          found |= key.bit;
+      }
+    return found;
+  };
+
   return {
     mask(text) {
       const n = text.length;
@@ -155,6 +197,46 @@ export function compileMaskScan(groups: readonly (readonly ScanKey[])[]): MaskSc
           }
         }
         prev = cur;
+      }
+      return found | always;
+    },
+    maskAndTokens(text, table, out) {
+      // The token loop of filter-lists/tokens.ts (branch-free: the hash so far stored at every
+      // unit, kept where a token ends) with the mask loop's look-ups folded in: one table read
+      // gives a unit's FOLD and whether it continues a word, and the positions where some key's
+      // unit or first pair ends (about one a post) are kept the same way, their keys checked after
+      // the loop. With branches in the loop (a call to check keys) it was slower than the two
+      // loops apart; without them it costs little more than the mask loop alone.
+      const n = text.length;
+      const hashes = tokenRoom(out, n);
+      if (at.length < n + 1) at = new Int32Array(n + 1);
+      const positions = at;
+      const offset = TOKEN_HASH_OFFSET;
+      const prime = TOKEN_HASH_PRIME;
+      let count = 0;
+      let h = offset;
+      let inWord = 0;
+      let candidates = 0;
+      let prev = 0;
+      for (let i = 0; i < n; i++) {
+        const e = table[text.charCodeAt(i)]!;
+        const cur = e & 0xffff;
+        const word = e >>> 16;
+        hashes[count] = h;
+        count += inWord & (word ^ 1);
+        h = (Math.imul(h ^ cur, prime) & -word) | (offset & (word - 1));
+        inWord = word;
+        positions[candidates] = i;
+        candidates += pairs[(prev * 31 + cur) & PAIR_MASK]! | single[cur]!;
+        prev = cur;
+      }
+      hashes[count] = h;
+      out.count = count + inWord;
+      let found = 0;
+      for (let k = 0; k < candidates && found !== needed; k++) {
+        const i = positions[k]!;
+        const before = i > 0 ? FOLD[text.charCodeAt(i - 1)]! : 0;
+        found = keysAt(text, i, before, FOLD[text.charCodeAt(i)]!, found);
       }
       return found | always;
     },

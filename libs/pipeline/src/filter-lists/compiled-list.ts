@@ -2,6 +2,7 @@
 // WordIndex for words, so a post costs a few lookups and one pass over each text field, however
 // long the list. Compiled once per stored version and shared by every pipeline that uses it.
 import type { Author, Post } from '@tributary/core';
+import type { TokenBuffer } from '../literal-scan.js';
 import { AccountSet } from './account-set.js';
 import { DomainSet } from './domain-set.js';
 import type { AuthorKeys } from './identity.js';
@@ -22,6 +23,16 @@ const NOTHING_EXCEPTED: ExceptedRules = new Set();
 /** Authors remembered per list (then forgotten all at once): about 10 MB at most. */
 const AUTHOR_MEMO_SIZE = 100_000;
 
+/**
+ * A new string with the same text. A hit in the author memo compares the post's id and handle
+ * with the remembered ones, text against text: remembered as they came, they were pieces of the
+ * first post of each author, spread over all the posts in memory, and each comparison missed the
+ * CPU caches twice. Copies made as the memo fills sit next to each other.
+ */
+function ownCopy(text: string): string {
+  return JSON.parse(JSON.stringify(text)) as string;
+}
+
 export class CompiledFilterList {
   private readonly authorMemo = new Map<string, { handle: string; rule: FilterRule | null }>();
   readonly accounts: AccountSet;
@@ -31,6 +42,8 @@ export class CompiledFilterList {
   private readonly words: WordIndex | null;
   private readonly wordRules: FilterRule[];
   readonly size: number;
+  /** Whether the list has account or domain rules (authors are looked up only then). */
+  readonly hasAuthorRules: boolean;
 
   constructor(
     readonly identity: FilterListIdentity,
@@ -70,10 +83,7 @@ export class CompiledFilterList {
             this.wordRules.map((r) => ({ kind: 'word', word: r.value, wholeWord: r.kind === 'word' })),
           );
     this.size = content.rules.length;
-  }
-
-  get hasAuthorRules(): boolean {
-    return this.accounts.size > 0 || this.domains.size > 0;
+    this.hasAuthorRules = this.accounts.size > 0 || this.domains.size > 0;
   }
 
   private accountRule(id: string, excepted: ExceptedRules): FilterRule | null {
@@ -105,7 +115,7 @@ export class CompiledFilterList {
     else {
       rule = this.lookupAuthor(author, NOTHING_EXCEPTED);
       if (this.authorMemo.size >= AUTHOR_MEMO_SIZE) this.authorMemo.clear();
-      this.authorMemo.set(author.networkId, { handle: author.handle, rule });
+      this.authorMemo.set(ownCopy(author.networkId), { handle: ownCopy(author.handle), rule });
     }
     if (rule === null || excepted.size === 0 || !excepted.has(ruleKey(rule))) return rule;
     // That rule is excepted: another one may still cover the author.
@@ -150,8 +160,16 @@ export class CompiledFilterList {
     return this.words !== null;
   }
 
-  /** The tag, label or word rule that matches the post's content, or null. */
-  matchContent(post: Post, excepted: ExceptedRules): FilterRule | null {
+  /**
+   * The tag, label or word rule that matches the post's content, or null. `textTokens`: the hashes
+   * of the post text's tokens (tokens.ts tokenizeText), when the caller has them (the engine's
+   * TextKeys); without them the text is scanned here.
+   */
+  matchContent(
+    post: Post,
+    excepted: ExceptedRules,
+    textTokens: TokenBuffer | null = null,
+  ): FilterRule | null {
     if (this.tags.size > 0)
       for (const tag of post.hashtags) {
         const lower = tag.toLowerCase();
@@ -165,23 +183,31 @@ export class CompiledFilterList {
           return { kind: 'label', value: lower };
       }
     if (this.words === null) return null;
+    // Which word rules the stage excepts, as the index asks (made once per post, not per field).
+    const excluded = this.exceptedWord(excepted);
     // The fields mute words look in (mute-words.ts).
-    let hit = this.findWords(post.text, excepted) ?? this.findWords(post.contentWarning, excepted);
+    let hit: FilterRule | null;
+    if (textTokens === null) hit = this.findWords(post.text, excluded);
+    else {
+      const i = this.words.findTokens(post.text, textTokens, excluded);
+      hit = i < 0 ? null : this.wordRules[i]!;
+    }
+    hit ??= this.findWords(post.contentWarning, excluded);
     for (let i = 0; hit === null && i < post.media.length; i++)
-      hit = this.findWords(post.media[i]!.altText, excepted);
-    if (hit === null && post.linkCard !== null) hit = this.findWords(post.linkCard.title, excepted);
+      hit = this.findWords(post.media[i]!.altText, excluded);
+    if (hit === null && post.linkCard !== null) hit = this.findWords(post.linkCard.title, excluded);
     // A tag is one token: spelled with its `#` only for terms that are not whole tokens.
     const withHash = this.words.hasOthers;
     for (let i = 0; hit === null && i < post.hashtags.length; i++)
-      hit = this.findWords(withHash ? `#${post.hashtags[i]!}` : post.hashtags[i]!, excepted);
+      hit = this.findWords(withHash ? `#${post.hashtags[i]!}` : post.hashtags[i]!, excluded);
     if (hit === null && post.quote !== null)
-      hit = this.findWords(post.quote.text, excepted) ?? this.findWords(post.quote.contentWarning, excepted);
+      hit = this.findWords(post.quote.text, excluded) ?? this.findWords(post.quote.contentWarning, excluded);
     return hit;
   }
 
-  private findWords(text: string | null, excepted: ExceptedRules): FilterRule | null {
+  private findWords(text: string | null, excluded: ((term: number) => boolean) | null): FilterRule | null {
     if (text === null || text.length === 0) return null;
-    const i = this.words!.find(text, this.exceptedWord(excepted));
+    const i = this.words!.find(text, excluded);
     return i < 0 ? null : this.wordRules[i]!;
   }
 

@@ -1,7 +1,8 @@
 // Tokens of a text for the word index (word-index.ts): maximal runs of word characters (the
 // mute-word regexes' own class on the BMP; a surrogate ends a token), hashed over their FOLD values
 // (literal-scan.ts), so a token equal to a key modulo case folding has the key's hash.
-import { FOLD } from '../literal-scan.js';
+import type { TokenBuffer } from '../literal-scan.js';
+import { FOLD, TOKEN_HASH_OFFSET, TOKEN_HASH_PRIME, tokenRoom } from '../literal-scan.js';
 import { WORD_CHAR } from '../text-match.js';
 
 let tokenFold: Uint16Array | null = null;
@@ -17,8 +18,22 @@ export function tokenFoldTable(): Uint16Array {
   return (tokenFold = table);
 }
 
-const OFFSET = 0x811c9dc5 | 0;
-const PRIME = 0x01000193;
+let scanTable: Uint32Array | null = null;
+
+/**
+ * FOLD of every BMP code unit, with 1 << 16 added for those that continue a word: what the
+ * engine's text scan (literal-scan.ts maskAndTokens) reads for both its keys and the tokens.
+ */
+export function tokenScanTable(): Uint32Array {
+  if (scanTable !== null) return scanTable;
+  const word = tokenFoldTable();
+  const table = new Uint32Array(0x10000);
+  for (let c = 0; c < 0x10000; c++) table[c] = FOLD[c]! | (word[c] !== 0 ? 0x10000 : 0);
+  return (scanTable = table);
+}
+
+const OFFSET = TOKEN_HASH_OFFSET;
+const PRIME = TOKEN_HASH_PRIME;
 
 /** The hash of a token (a text of word characters only), as {@link scanTokens} computes it. */
 export function tokenHash(token: string): number {
@@ -42,7 +57,7 @@ export class TokenFilter {
 }
 
 /** The token hashes one scan kept, in a buffer reused from text to text. */
-export class TokenHashes {
+export class TokenHashes implements TokenBuffer {
   hashes = new Int32Array(64);
   count = 0;
 
@@ -85,4 +100,33 @@ export function scanTokens(text: string, filter: TokenFilter, out: TokenHashes):
     hashes[count++] = h;
   }
   out.count = count;
+}
+
+/**
+ * The hash of every token of `text` into `out`, unfiltered: the post text is tokenized once per
+ * run for every list of the pipeline, each of which looks the hashes up in its own filter
+ * (WordIndex.findTokens); when the filter-list stage is the first to read the text, with the
+ * engine's key scan (literal-scan.ts maskAndTokens, the same loop). No filter is read while
+ * scanning: the hash so far is stored at every unit, and kept (the count advanced) where a token
+ * just ended.
+ */
+export function tokenizeText(text: string, out: TokenBuffer): void {
+  const fold = tokenFoldTable();
+  const offset = OFFSET;
+  const prime = PRIME;
+  const n = text.length;
+  const hashes = tokenRoom(out, n);
+  let count = 0;
+  let h = offset;
+  let inWord = 0;
+  for (let i = 0; i < n; i++) {
+    const f = fold[text.charCodeAt(i)]!;
+    const word = (f + 0xffff) >>> 16;
+    hashes[count] = h;
+    count += inWord & (word ^ 1);
+    h = (Math.imul(h ^ f, prime) & -word) | (offset & (word - 1));
+    inWord = word;
+  }
+  hashes[count] = h;
+  out.count = count + inWord;
 }

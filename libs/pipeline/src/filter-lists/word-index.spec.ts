@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { compileTerms } from '../text-match.js';
 import type { WordTerm } from '../text-match.js';
+import { TokenHashes, tokenizeText } from './tokens.js';
 import { WordIndex } from './word-index.js';
 
 /** Deterministic PRNG (mulberry32): every run checks the same texts. */
@@ -87,6 +88,33 @@ describe('WordIndex', () => {
       expect({ text, found: found >= 0 }).toEqual({ text, found: expected });
       if (found >= 0) expect(each[found]!.test(text)).toBe(true);
     }
+  });
+
+  it('finds the same terms in a text tokenized beforehand (every token hashed, for several lists)', () => {
+    // Terms that share a key ("take"), in both orders, and a term that is not a whole token.
+    const terms: WordTerm[] = [
+      ...TERMS,
+      { kind: 'word', word: 'take', wholeWord: true },
+      { kind: 'word', word: 'hot  take', wholeWord: true },
+    ];
+    const index = new WordIndex(terms);
+    const tokens = new TokenHashes();
+    const rng = rngFor(11);
+    for (let n = 0; n < 5000; n++) {
+      const parts: string[] = [];
+      const count = 1 + Math.floor(rng() * 6);
+      for (let k = 0; k < count; k++) parts.push(PIECES[Math.floor(rng() * PIECES.length)]!);
+      const text = parts.join(rng() < 0.5 ? ' ' : '');
+      tokenizeText(text, tokens);
+      const excluded = n % 3 === 0 ? (i: number) => i % 2 === 0 : null;
+      expect({ text, found: index.findTokens(text, tokens, excluded) }).toEqual({
+        text,
+        found: index.find(text, excluded),
+      });
+    }
+    tokenizeText('a hot take', tokens);
+    expect(index.findTokens('a hot take', tokens)).toBe(2);
+    expect(index.findTokens('a hot take', tokens, (i) => i === 2)).toBe(TERMS.length);
   });
 
   it('skips excluded terms and finds another', () => {

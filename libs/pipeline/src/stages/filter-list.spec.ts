@@ -1,7 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import { CompiledFilterList } from '../filter-lists/compiled-list.js';
 import { parseTributaryList } from '../filter-lists/list-format.js';
+import type { TokenHashes } from '../filter-lists/tokens.js';
+import { tokenHash } from '../filter-lists/tokens.js';
 import { candidate, post, repostBy, verdicts } from '../spec-helpers.js';
+import type { ItemState } from './stage.js';
+import { TextKeys } from './stage.js';
 import type { FilterListResolver } from './filter-list.js';
 
 const SLOP = '11111111-1111-4111-8111-111111111111';
@@ -110,6 +114,24 @@ describe('filter-list', () => {
       `warn:filter list "Loud" (${LOUD}): word "hot take"`,
       `warn:filter list "Loud" (${LOUD}): tag #aiart`,
     ]);
+  });
+
+  it('has the post text tokenized with the key scan of the filters after it, or alone after them', () => {
+    const keys = new TextKeys();
+    const bit = keys.register([{ text: 'crypto' }]);
+    keys.registerTokens();
+    keys.seal();
+    const item = (text: string) => ({ post: post({ text }), textMask: -1 }) as ItemState;
+    const hashes = (tokens: TokenHashes) => [...tokens.hashes.subarray(0, tokens.count)];
+    // Asked first (a list before mute-words): the keys are looked for in the same pass.
+    const first = item('Hot take on CRYPTO!');
+    expect(hashes(keys.tokens(first))).toEqual(['hot', 'take', 'on', 'crypto'].map(tokenHash));
+    expect(first.textMask & bit).toBe(bit);
+    // Asked after the keys were looked for: the text is tokenized alone, the mask kept.
+    const after = item('nothing here');
+    expect(keys.mask(after) & bit).toBe(0);
+    expect(hashes(keys.tokens(after))).toEqual(['nothing', 'here'].map(tokenHash));
+    expect(hashes(keys.tokens(first))).toEqual(['hot', 'take', 'on', 'crypto'].map(tokenHash));
   });
 
   it('never hides excepted authors (in any of their forms) or by excepted entries', async () => {

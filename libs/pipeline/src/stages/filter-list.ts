@@ -4,7 +4,7 @@ import { authorKeys, DeclaredIdentities, isBridged } from '../filter-lists/ident
 import { parseRule } from '../filter-lists/list-format.js';
 import { ruleKey, ruleName } from '../filter-lists/rules.js';
 import type { BuiltinStageConfig } from '../spec.js';
-import type { CompiledStage, ItemState } from './stage.js';
+import type { CompiledStage, ItemState, TextKeys } from './stage.js';
 import { applyVerdict, perPostStage, recordPass } from './stage.js';
 
 type Config = BuiltinStageConfig<'filter-list'>;
@@ -29,6 +29,7 @@ export function filterList(
   index: number,
   cfg: Config,
   resolve: FilterListResolver | undefined,
+  textKeys: TextKeys,
 ): CompiledStage {
   const use = 'filter-list';
   const lists: { list: CompiledFilterList; action: Action; label: string }[] = [];
@@ -39,6 +40,8 @@ export function filterList(
   }
   // The strictest verdict first: a post one list hides is not also warned about by another.
   lists.sort((a, b) => SEVERITY[a.action] - SEVERITY[b.action]);
+  // Post texts are tokenized once for every list (with the engine's text scan when possible).
+  if (lists.some((l) => l.list.hasWords)) textKeys.registerTokens();
   const excepted = new Set(cfg.except.entries.map((entry) => ruleKey(parseRule(entry))));
   const exceptAuthors = new Set(cfg.except.authors.map((a) => a.trim().replace(/^@/, '').toLowerCase()));
   const identities = new DeclaredIdentities(cfg.identities);
@@ -77,7 +80,7 @@ export function filterList(
           rule = matchAuthor(list, by, byKeys);
           reposted = rule !== null;
         }
-        rule ??= list.matchContent(post, excepted);
+        rule ??= list.matchContent(post, excepted, list.hasWords ? textKeys.tokens(item) : null);
         if (rule === null) continue;
         acted = true;
         const reason = `${label}: ${ruleName(rule)}${reposted ? ' (who reposted it)' : ''}`;

@@ -1,6 +1,7 @@
 import type { Post, RepostReason } from '@tributary/core';
 import type { MaskScan, ScanKey } from '../literal-scan.js';
 import { compileMaskScan, MAX_SCAN_GROUPS } from '../literal-scan.js';
+import { TokenHashes, tokenizeText, tokenScanTable } from '../filter-lists/tokens.js';
 import { contribution, parseIsoMs } from '../rank-key.js';
 import type { Candidate, Decision, HistoryEntry, SeenIn } from '../types.js';
 import type { MemberFeedback } from './feedback.js';
@@ -196,6 +197,11 @@ const ALWAYS_BIT = 1 << MAX_SCAN_GROUPS;
 export class TextKeys {
   private readonly groups: ScanKey[][] = [];
   private scan: MaskScan | null = null;
+  private tokensWanted = false;
+  private tokenTable: Uint32Array | null = null;
+  /** The hashes of the tokens of one post text: the last item's that was tokenized. */
+  private readonly tokenHashes = new TokenHashes();
+  private tokenized: ItemState | null = null;
 
   /** Registers a group of keys; returns its bit in {@link mask}. */
   register(keys: readonly ScanKey[]): number {
@@ -205,13 +211,20 @@ export class TextKeys {
     return 1 << (this.groups.length - 1);
   }
 
+  /** A stage looks post texts' tokens up (filter lists' words): see {@link tokens}. */
+  registerTokens(): void {
+    if (this.scan !== null) throw new Error('TextKeys: register before seal');
+    this.tokensWanted = true;
+  }
+
   seal(): void {
     this.scan = compileMaskScan(this.groups);
+    if (this.tokensWanted && this.groups.length > 0) this.tokenTable = tokenScanTable();
   }
 
   /** Whether some stage looks for words in post texts. */
   get used(): boolean {
-    return this.groups.length > 0;
+    return this.groups.length > 0 || this.tokensWanted;
   }
 
   /** The groups whose keys may occur in the item's post text (see MaskScan). */
@@ -219,5 +232,23 @@ export class TextKeys {
     let mask = item.textMask;
     if (mask < 0) mask = item.textMask = this.scan!.mask(item.post.text) | ALWAYS_BIT;
     return mask;
+  }
+
+  /**
+   * The hashes of the tokens of the item's post text (filter-lists/tokens.ts), valid until the
+   * next item's are asked for (the engine takes a post through a group of stages before the
+   * next). When the keys were not looked for yet, both come from one pass (a list before the
+   * filters that look for words reads the text for them); else the text is tokenized alone (a
+   * list after them tokenizes only the posts they left).
+   */
+  tokens(item: ItemState): TokenHashes {
+    if (this.tokenized !== item) {
+      if (this.tokenTable !== null && item.textMask < 0)
+        item.textMask =
+          this.scan!.maskAndTokens(item.post.text, this.tokenTable, this.tokenHashes) | ALWAYS_BIT;
+      else tokenizeText(item.post.text, this.tokenHashes);
+      this.tokenized = item;
+    }
+    return this.tokenHashes;
   }
 }
