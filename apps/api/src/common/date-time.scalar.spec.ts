@@ -34,10 +34,22 @@ describe('isoTimestamp', () => {
       '2026-12-07T12:05:12.123456Z',
       '2026-12-07',
       '+012026-12-07T12:05:12Z',
+      '2026-12-07 12:05:12Z',
+      '2026-12-07T12:05:12.000+00:00',
     ];
     for (const text of texts) expect(isoTimestamp(text)).toBe(throughDate(text));
-    for (const text of ['2026-13-01T00:00:00Z', '2026-12-07T12:60:00Z', 'not a date'])
-      expect(() => isoTimestamp(text)).toThrow(RangeError);
+    const invalid = [
+      '2026-13-01T00:00:00Z',
+      '2026-00-10T00:00:00Z',
+      '2026-12-00T00:00:00Z',
+      '2026-12-07T12:60:00Z',
+      '2026-12-07T12:05:60Z',
+      '2026-1a-07T12:05:12Z',
+      '2026-12-07T12:05:12.Z',
+      '2026-12-07T12:05:12.1a3Z',
+      'not a date',
+    ];
+    for (const text of invalid) expect(() => isoTimestamp(text)).toThrow(RangeError);
   });
 });
 
