@@ -53,13 +53,18 @@ export async function startBenchApi(
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('API did not start')), 120_000);
     let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       output += chunk.toString();
       if (output.includes('GraphQL API on')) {
         clearTimeout(timer);
+        // Request logs from here on are drained unread: kept, they made a string that grew by every
+        // line and was searched again at each chunk, and a pipe read too slowly blocks the API's
+        // synchronous log writes.
+        child.stdout.off('data', onData).resume();
         resolve();
       }
-    });
+    };
+    child.stdout.on('data', onData);
     child.once('exit', (code) => reject(new Error(`API exited with ${code}`)));
   });
   return {

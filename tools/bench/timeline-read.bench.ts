@@ -12,7 +12,9 @@
 // uses generate_series in a dedicated database `tributary_bench_timeline`, kept between runs
 // (--reseed rebuilds it).
 // Prints the API processes' CPU per page in the open loop (from /proc), and this client's own.
-// Run: node --import @swc-node/register/esm-register tools/bench/timeline-read.bench.ts [seconds=30] [rate=200] [api processes=1] [--reseed]
+// Run: node --import @swc-node/register/esm-register tools/bench/timeline-read.bench.ts [seconds=30] [rate=200] [api processes=1] [--reseed] [--cpu-prof=DIR]
+// --cpu-prof=DIR runs the API processes under V8's sampling profiler (node --cpu-prof), each writing a
+// .cpuprofile into DIR when stopped; tools/bench/cpu-profile.ts sums one up by function.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -33,6 +35,7 @@ const SECONDS = Number(args[0] ?? 30);
 const RATE = Number(args[1] ?? 200);
 const API_PROCESSES = Number(args[2] ?? 1);
 const RESEED = process.argv.includes('--reseed');
+const CPU_PROF_DIR = process.argv.find((a) => a.startsWith('--cpu-prof='))?.slice('--cpu-prof='.length);
 
 /** Bytes of an answer the client reads when it does not parse it (enough to check and to report). */
 const ANSWER_START = 300;
@@ -82,23 +85,32 @@ async function startApi(databaseUrl: string, encryptionKey: string) {
   const port = await freePort();
   const dataDir = await mkdtemp(join(tmpdir(), 'tributary-bench-'));
   const children = Array.from({ length: API_PROCESSES }, () =>
-    spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'apps/server/src/main.ts'], {
-      env: {
-        ...process.env,
-        NODE_ENV: 'production', // schema in memory (no schema.graphql write), production logging
-        ROLE: 'api',
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        HTTP_REUSE_PORT: 'true',
-        DATABASE_URL: databaseUrl,
-        DATA_DIR: dataDir,
-        ENCRYPTION_KEY: encryptionKey,
-        REDIS_EMBEDDED: 'false',
-        QUEUE_PREFIX: `bench-${process.pid}`,
-        LOG_LEVEL: 'log', // for the "GraphQL API on" line; stdout is read, not shown
+    spawn(
+      process.execPath,
+      [
+        ...(CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`] : []),
+        '--import',
+        '@swc-node/register/esm-register',
+        'apps/server/src/main.ts',
+      ],
+      {
+        env: {
+          ...process.env,
+          NODE_ENV: 'production', // schema in memory (no schema.graphql write), production logging
+          ROLE: 'api',
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          HTTP_REUSE_PORT: 'true',
+          DATABASE_URL: databaseUrl,
+          DATA_DIR: dataDir,
+          ENCRYPTION_KEY: encryptionKey,
+          REDIS_EMBEDDED: 'false',
+          QUEUE_PREFIX: `bench-${process.pid}`,
+          LOG_LEVEL: 'log', // for the "GraphQL API on" line; stdout is read, not shown
+        },
+        stdio: ['ignore', 'pipe', 'inherit'],
       },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    }),
+    ),
   );
   const url = `http://127.0.0.1:${port}`;
   // Each process says when it listens (the first one up would answer any health check).
@@ -108,14 +120,18 @@ async function startApi(databaseUrl: string, encryptionKey: string) {
         new Promise<void>((resolve, reject) => {
           const timer = setTimeout(() => reject(new Error('API did not start')), 120_000);
           let output = '';
-          child.stdout!.on('data', (chunk: Buffer) => {
+          const onData = (chunk: Buffer) => {
             output += chunk.toString();
             if (output.includes('GraphQL API on')) {
               clearTimeout(timer);
-              output = '';
+              // From here on its request logs are drained unread: kept, they made a string that
+              // grew by every line and was searched again at each chunk (the client's CPU), and a
+              // pipe read too slowly blocks the API's synchronous log writes.
+              child.stdout!.off('data', onData).resume();
               resolve();
             }
-          });
+          };
+          child.stdout!.on('data', onData);
           child.once('exit', (code) => reject(new Error(`API exited with ${code}`)));
         }),
     ),

@@ -8,6 +8,7 @@ import type { WebSocketServer } from 'ws';
 import type { Config } from '@tributary/config';
 import { ApiModule } from './api.module.js';
 import { mountQueueDashboard } from './admin/queue-dashboard.js';
+import { mountBeforeRoutes } from './common/mount-before-routes.js';
 import { AuthService } from './auth/auth.service.js';
 import { httpMetrics } from './metrics/request-metrics.js';
 
@@ -44,6 +45,8 @@ export async function bootstrapApi(config: Config, database: DynamicModule): Pro
   app.use(httpMetrics);
   mountQueueDashboard(app);
   await app.init();
+  // Nest's default GraphQL path (api.module.ts sets none).
+  mountBeforeRoutes(app.getHttpAdapter().getInstance(), '/graphql');
   limitWebSocketMessages(app, config.HTTP_BODY_MAX_MB * 1024 * 1024);
   // Nest hands `listen`'s first argument to http.Server.listen, which also takes an options object:
   // the only way to ask for reusePort.

@@ -12,6 +12,7 @@ import { FakeMastodonServer, blueskyNetwork } from '@tributary/testing';
 import type { BlueskyNetworkClient, FakeAccount, TestBlueskyAccount } from '@tributary/testing';
 import { AuthService } from '../../api/src/auth/auth.service.js';
 import { codeOf, graphqlClient } from '../../api/src/testing/graphql-client.js';
+import { BlueskyListWatch } from '../../worker/src/filter-lists/bluesky-list-watch.js';
 import { linkBluesky, linkMastodon } from './link-accounts.js';
 import type { TestInstance } from './test-instance.js';
 import { startTestInstance } from './test-instance.js';
@@ -28,6 +29,8 @@ interface Item {
 interface Subscription {
   action: string;
   pinnedVersion: number | null;
+  exceptedAuthors: string[];
+  exceptedEntries: string[];
   list: { id: string; title: string | null; version: number; entries: number; error: string | null };
 }
 interface PipelineState {
@@ -111,7 +114,7 @@ async function reasons(pipeline: string): Promise<Record<string, string | null>>
 async function pipelineState(id: string): Promise<PipelineState> {
   const res = await gql<{ pipeline: PipelineState }>(
     `query($id: ID!) { pipeline(id: $id) { id version rebuild { state }
-      filterLists { action pinnedVersion list { id title version entries error } } } }`,
+      filterLists { action pinnedVersion exceptedAuthors exceptedEntries list { id title version entries error } } } }`,
     { id },
     token,
   );
@@ -221,6 +224,8 @@ describe('filter lists', () => {
       {
         action: 'HIDE',
         pinnedVersion: 1,
+        exceptedAuthors: [],
+        exceptedEntries: [],
         list: { id: expect.any(String), title: 'Slop', version: 1, entries: 3, error: null },
       },
     ]);
@@ -238,6 +243,53 @@ describe('filter lists', () => {
       verdict: 'HIDE',
       reason: listReason('Slop', slopList, `account ${slop.did}`),
     });
+  });
+
+  it('lets the member except an author or an entry, and take the exception back', async () => {
+    /** Adds or removes an exception; waits for the new version's rebuild (none when nothing changed). */
+    const except = async (op: 'add' | 'remove', arg: { author: string } | { entry: string }) => {
+      const name = op === 'add' ? 'addFilterListException' : 'removeFilterListException';
+      const res = await gql<Record<string, { version: number }>>(
+        `mutation($p: ID!, $l: ID!, $a: String, $e: String) { ${name}(pipeline: $p, list: $l, author: $a, entry: $e) { version } }`,
+        {
+          p: home,
+          l: slopList,
+          a: 'author' in arg ? arg.author : null,
+          e: 'entry' in arg ? arg.entry : null,
+        },
+        token,
+      );
+      expect(res.errors).toBeUndefined();
+      return rebuilt(home, res.data![name]!.version);
+    };
+    const hidden = await reasons(home);
+    // The author in another spelling than the list's, the entry as the reason names it.
+    await except('add', { author: `@FARM@${fake.host}` });
+    let state = await except('add', { entry: 'word "Made with Midjourney"' });
+    expect(state.filterLists[0]).toMatchObject({
+      exceptedAuthors: [`@FARM@${fake.host}`],
+      exceptedEntries: ['word "Made with Midjourney"'],
+    });
+    expect(await reasons(home)).toEqual({ ...hidden, fineAi: null, farm: null });
+    // Excepting it again changes nothing.
+    expect((await except('add', { author: `farm@${fake.host}` })).version).toBe(state.version);
+    const bad = await gql(
+      'mutation($p: ID!, $l: ID!) { addFilterListException(pipeline: $p, list: $l, entry: "not a rule") { id } }',
+      { p: home, l: slopList },
+      token,
+    );
+    expect(codeOf(bad)).toBe('BAD_USER_INPUT');
+
+    await except('remove', { author: `farm@${fake.host}` });
+    state = await except('remove', { entry: 'word "made with midjourney"' });
+    expect(state.filterLists[0]).toMatchObject({ exceptedAuthors: [], exceptedEntries: [] });
+    expect(await reasons(home)).toEqual(hidden);
+    const gone = await gql(
+      'mutation($p: ID!, $l: ID!) { removeFilterListException(pipeline: $p, list: $l, entry: "#none") { id } }',
+      { p: home, l: slopList },
+      token,
+    );
+    expect(codeOf(gone)).toBe('NOT_FOUND');
   });
 
   it('asks again conditionally and changes nothing when the list did not change', async () => {
@@ -311,7 +363,7 @@ describe('filter lists', () => {
     });
   });
 
-  it('follows a Bluesky moderation list on the reference network as it changes on the PDS', async () => {
+  it('follows a Bluesky moderation list on the reference network as it changes on the PDS, from the stream', async () => {
     const created = await curator.agent.com.atproto.repo.createRecord({
       repo: curator.did,
       collection: 'app.bsky.graph.list',
@@ -347,7 +399,10 @@ describe('filter lists', () => {
     const byMod = (did: string) => listReason('Curated mutes', modList.id, `account ${did}`);
     expect(await reasons(home)).toMatchObject({ fine: byMod(fine.did), fineAi: byMod(fine.did) });
 
-    // On the PDS: Fine leaves the list, Slop joins it.
+    // On the PDS: Fine leaves the list, Slop joins it. Nobody refreshes the list: the worker hears
+    // its owner's list items change on the stream it consumes (once it knows whom to listen to).
+    const watch = instance.running.apps[0]!.get(BlueskyListWatch, { strict: false });
+    await waitFor('the list owner watched', async () => watch.owns(curator.did));
     await curator.agent.com.atproto.repo.deleteRecord({
       repo: curator.did,
       collection: 'app.bsky.graph.listitem',
@@ -355,7 +410,6 @@ describe('filter lists', () => {
     });
     await addItem(slop.did);
     await net.processAll();
-    await refresh(modList.id);
     state = await rebuilt(home, state.version + 1);
     expect(state.filterLists.find((s) => s.list.id === modList.id)!.list.version).toBe(2);
     const now = await reasons(home);

@@ -27,6 +27,7 @@ import { OriginDeletesService } from './streams/origin-deletes.service.js';
 import { FanoutService } from './ingest/fanout.service.js';
 import { ActionPerformer } from './actions/action-performer.service.js';
 import { FilterListRefreshService } from './filter-lists/filter-list-refresh.service.js';
+import { BlueskyListWatch } from './filter-lists/bluesky-list-watch.js';
 import { NotificationSyncService } from './notifications/notification-sync.service.js';
 
 @Module({})
@@ -69,6 +70,7 @@ export class WorkerModule {
         FanoutService,
         ActionPerformer,
         FilterListRefreshService,
+        BlueskyListWatch,
         NotificationSyncService,
       ],
     };

@@ -104,14 +104,22 @@ export function loggerModule(config: Config): DynamicModule {
       // Lines logged during a request carry its id, not the whole request again.
       quietReqLogger: true,
       customAttributeKeys: { reqId: 'reqId' },
+      // The serializers below read the request and response themselves: wrapped, each request first
+      // had pino-std-serializers build objects of all its headers and its socket's address, and
+      // the response's headers, for them to keep three fields.
+      wrapSerializers: false,
       serializers: {
         // Method and path only: a query string may carry a token (streaming APIs take access_token).
-        req: (req: { id: string; method: string; url: string }) => ({
+        // The original URL: Express strips the mount path from `url` inside what is mounted.
+        req: (req: { id: string; method: string; url: string; originalUrl?: string }) => ({
           id: req.id,
           method: req.method,
-          path: req.url.split('?')[0],
+          path: (req.originalUrl || req.url).split('?')[0],
         }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+        // No status before the headers went out (a request its client gave up on).
+        res: (res: { statusCode: number; headersSent: boolean }) => ({
+          statusCode: res.headersSent ? res.statusCode : null,
+        }),
       },
       // Health checks and scrapes every few seconds would drown the rest.
       autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/ready' },

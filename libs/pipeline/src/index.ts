@@ -41,7 +41,7 @@ export {
 export { parseMastodonCsv } from './filter-lists/mastodon-csv.js';
 export type { MastodonCsvKind } from './filter-lists/mastodon-csv.js';
 export { authorKeys } from './filter-lists/identity.js';
-export { FilterListFormatError, NO_META, canonicalAccount, ruleName } from './filter-lists/rules.js';
+export { FilterListFormatError, NO_META, canonicalAccount, ruleKey, ruleName } from './filter-lists/rules.js';
 export type {
   FilterListContent,
   FilterListMeta,

@@ -7,6 +7,7 @@ export { pruneVersions } from './pipeline-versions.js';
 export {
   InvalidCursorError,
   checkPipeline,
+  cursorEncoder,
   decodeCursor,
   encodeCursor,
   readCursor,

@@ -1,6 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import { createHmac } from 'node:crypto';
-import { InvalidCursorError, decodeCursor, encodeCursor, readCursor } from './timeline-cursor.js';
+import {
+  InvalidCursorError,
+  cursorEncoder,
+  decodeCursor,
+  encodeCursor,
+  readCursor,
+} from './timeline-cursor.js';
 
 const PIPELINE = '6f1c2a8e-5b7d-4c1e-9a3f-2d4b6c8e0f12';
 const OTHER = '0a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d';
@@ -10,6 +16,20 @@ describe('timeline cursors', () => {
     for (const rankKey of [0.1 + 0.2, 83124.65102946172, -1.5e-300, 2 ** 53 + 2, 0]) {
       const position = { pipelineId: PIPELINE, rankKey, entryId: 9_223_372_036_854_775_807n };
       expect(decodeCursor(encodeCursor(position), PIPELINE)).toEqual(position);
+    }
+  });
+
+  it('are the same from cursorEncoder (a page encodes its pipeline once), whatever the pipeline id', () => {
+    // 39, 40 and 41 bytes of `v1:<id>` (every split of base64's groups of 3), and one of other than ASCII.
+    for (const pipelineId of [PIPELINE, `${PIPELINE}x`, `${PIPELINE}xy`, 'pipeline-é', '']) {
+      const encode = cursorEncoder(pipelineId);
+      for (const rankKey of [0.1 + 0.2, -1.5e-300, 1796645112.6, 0]) {
+        for (const entryId of [1n, 42n, 9_223_372_036_854_775_807n]) {
+          const cursor = encodeCursor({ pipelineId, rankKey, entryId });
+          expect(encode(rankKey, entryId)).toBe(cursor);
+          expect(encode(rankKey, String(entryId))).toBe(cursor);
+        }
+      }
     }
   });
 

@@ -28,6 +28,26 @@ export function encodeCursor(position: TimelinePosition): string {
 }
 
 /**
+ * `encodeCursor` for many positions of one pipeline (a page's edges), with the pipeline's part
+ * encoded once: base64 turns every 3 bytes into 4 characters on their own, so the encoding of
+ * `v1:<pipeline id>` (39 bytes for a UUID) followed by that of the rest is the whole cursor's.
+ * The same cursors as `encodeCursor`, at about half the cost each (50 per timeline page).
+ * `entryId` may be given as its decimal text, as SQL returns a bigint (`id::text`).
+ */
+export function cursorEncoder(pipelineId: string): (rankKey: number, entryId: bigint | string) => string {
+  const prefix = `${VERSION}:${pipelineId}`;
+  // A prefix of other than ASCII (never an id of ours) would not split on a character: encoded whole.
+  if (Buffer.byteLength(prefix) !== prefix.length)
+    return (rankKey, entryId) => Buffer.from(`${prefix}:${rankKey}:${entryId}`).toString('base64url');
+  const whole = prefix.length - (prefix.length % 3);
+  const head = Buffer.from(prefix.slice(0, whole), 'latin1').toString('base64url');
+  const rest = prefix.slice(whole);
+  // latin1 is exact here: the rest is ASCII, and so are the numbers' decimal digits.
+  return (rankKey, entryId) =>
+    head + Buffer.from(`${rest}:${rankKey}:${entryId}`, 'latin1').toString('base64url');
+}
+
+/**
  * The position a cursor names, for whichever pipeline; throws InvalidCursorError when it is not a
  * cursor. The caller must still check that pipeline is the one it reads ({@link checkPipeline}).
  */

@@ -66,6 +66,15 @@ export class FilterListSubscriptionModel {
     description: "The list's stored version the pipeline's current version runs with.",
   })
   pinnedVersion!: number | null;
+  @Field(() => [String], {
+    description: "Authors that pass every list of this subscription's stage (addFilterListException).",
+  })
+  exceptedAuthors!: string[];
+  @Field(() => [String], {
+    description:
+      "Entries that never match in this subscription's stage, as a hidden post's reason names them.",
+  })
+  exceptedEntries!: string[];
 }
 
 export function toFilterListModel(row: FilterList): FilterListModel {

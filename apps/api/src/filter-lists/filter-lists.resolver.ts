@@ -13,7 +13,7 @@ import {
   FilterListSubscriptionModel,
   toFilterListModel,
 } from './filter-list.model.js';
-import { FilterListsApiService } from './filter-lists.service.js';
+import { canonicalException, FilterListsApiService } from './filter-lists.service.js';
 
 @Resolver(() => PipelineModel)
 export class FilterListsResolver {
@@ -59,6 +59,36 @@ export class FilterListsResolver {
     @Args('list', { type: () => ID }) list: string,
   ) {
     return toPipelineModel(await this.service.unsubscribe(user.id, pipeline, list));
+  }
+
+  @Mutation(() => PipelineModel, {
+    description:
+      'Excepts an author (a DID, user@instance, handle or actor URI) or an entry (as a list writes it, or as a hidden post\'s reason names it: `account @spam@example.social`, `word "x"`, `tag #ai`) from the filter-list stage that holds `list`: the author passes every list of that stage, the entry never matches. Exactly one of `author` and `entry`. The pipeline gets a new version and is rebuilt; excepting what is already excepted changes nothing.',
+  })
+  async addFilterListException(
+    @CurrentUser() user: AuthenticatedUser,
+    @Args('pipeline', { type: () => ID }) pipeline: string,
+    @Args('list', { type: () => ID }) list: string,
+    @Args('author', { type: () => String, nullable: true }) author?: string | null,
+    @Args('entry', { type: () => String, nullable: true }) entry?: string | null,
+  ) {
+    const exception = canonicalException({ author, entry });
+    return toPipelineModel(await this.service.except(user.id, pipeline, list, exception, false));
+  }
+
+  @Mutation(() => PipelineModel, {
+    description:
+      'Removes an exception addFilterListException made (the same author or entry, in any of its spellings): a new version, rebuilt.',
+  })
+  async removeFilterListException(
+    @CurrentUser() user: AuthenticatedUser,
+    @Args('pipeline', { type: () => ID }) pipeline: string,
+    @Args('list', { type: () => ID }) list: string,
+    @Args('author', { type: () => String, nullable: true }) author?: string | null,
+    @Args('entry', { type: () => String, nullable: true }) entry?: string | null,
+  ) {
+    const exception = canonicalException({ author, entry });
+    return toPipelineModel(await this.service.except(user.id, pipeline, list, exception, true));
   }
 
   @Query(() => [FilterListModel], {

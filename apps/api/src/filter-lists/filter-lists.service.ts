@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '@tributary/db';
 import type { FilterList, FilterListFormat, Pipeline } from '@tributary/db';
+import { parseRule, ruleKey, ruleName } from '@tributary/pipeline';
 import { FilterListError, FilterListService } from '@tributary/timeline';
 import type { FilterListPins } from '@tributary/timeline';
 import { AppErrorCode, AppException } from '../common/app.exception.js';
@@ -9,9 +10,13 @@ import { PipelinesService } from '../pipelines/pipelines.service.js';
 import type { FilterActionModel, FilterListSubscriptionModel } from './filter-list.model.js';
 import { toFilterListModel } from './filter-list.model.js';
 
+interface Except {
+  authors?: string[];
+  entries?: string[];
+}
 interface Stage {
   use?: unknown;
-  with?: { lists?: { id: string; action?: string }[] } & Record<string, unknown>;
+  with?: { lists?: { id: string; action?: string }[]; except?: Except } & Record<string, unknown>;
 }
 type Spec = { stages?: Stage[] } & Record<string, unknown>;
 
@@ -46,6 +51,97 @@ export function withoutList(spec: unknown, listId: string): Spec {
     return stage.with.lists.length > 0 || stage.with['except'] !== undefined;
   });
   return copy;
+}
+
+/** An author or an entry a member excepts from the lists of one filter-list stage. */
+export type FilterListException = { kind: 'author'; value: string } | { kind: 'entry'; value: string };
+
+/** What an exception is compared by: the stage's own keys (lowercased author, rule key of an entry). */
+function exceptionKey(kind: FilterListException['kind'], value: string): string {
+  return kind === 'author'
+    ? value.trim().replace(/^@/, '').toLowerCase()
+    : ruleKey(parseRule(value.replace(/^(word|contains) "(.*)"$/i, '$1 $2')));
+}
+
+/**
+ * An exception as the spec keeps it: an author trimmed, an entry in the spelling a hidden post's
+ * reason uses (`account @spam@host`, `word "x"`, `tag #ai`). Throws BAD_USER_INPUT for an entry
+ * that is not a rule or an empty author.
+ */
+export function canonicalException(input: {
+  author?: string | null;
+  entry?: string | null;
+}): FilterListException {
+  const author = input.author ?? null;
+  const entry = input.entry ?? null;
+  if ((author === null) === (entry === null))
+    throw new AppException(AppErrorCode.BadUserInput, 'give either an author or an entry');
+  if (author !== null) {
+    const value = author.trim();
+    if (value.replace(/^@/, '') === '' || value.length > 300)
+      throw new AppException(AppErrorCode.BadUserInput, 'author: expected an id, address or handle', {
+        field: 'author',
+      });
+    return { kind: 'author', value };
+  }
+  try {
+    if (entry!.length > 300) throw new Error('expected at most 300 characters');
+    return {
+      kind: 'entry',
+      value: ruleName(parseRule(entry!.replace(/^(word|contains) "(.*)"$/i, '$1 $2'))),
+    };
+  } catch (error) {
+    throw new AppException(AppErrorCode.BadUserInput, `entry: ${(error as Error).message}`, {
+      field: 'entry',
+    });
+  }
+}
+
+/** The first filter-list stage that names `listId`, or undefined. */
+function stageWith(stages: Stage[], listId: string): Stage | undefined {
+  return stages.find((s) => s.use === 'filter-list' && s.with?.lists?.some((l) => l.id === listId));
+}
+
+/**
+ * The spec with `exception` in the `except` of the filter-list stage that names `listId` (every
+ * list of that stage then lets it pass); the same spec when it is there already. Null when no
+ * stage names the list.
+ */
+export function withException(spec: unknown, listId: string, exception: FilterListException): Spec | null {
+  const copy = structuredClone(spec) as Spec;
+  const stage = stageWith(stagesOf(copy), listId);
+  if (stage === undefined) return null;
+  const except = (stage.with!.except ??= {});
+  const field = exception.kind === 'author' ? 'authors' : 'entries';
+  const values = (except[field] ??= []);
+  const key = exceptionKey(exception.kind, exception.value);
+  if (!values.some((v) => sameException(exception.kind, v, key))) values.push(exception.value);
+  return copy;
+}
+
+/**
+ * The spec without `exception` in the stage that names `listId`; null when that stage (or the
+ * exception in it) is not there.
+ */
+export function withoutException(spec: unknown, listId: string, exception: FilterListException): Spec | null {
+  const copy = structuredClone(spec) as Spec;
+  const field = exception.kind === 'author' ? 'authors' : 'entries';
+  const values = stageWith(stagesOf(copy), listId)?.with?.except?.[field];
+  if (!Array.isArray(values)) return null;
+  const key = exceptionKey(exception.kind, exception.value);
+  const kept = values.filter((v) => !sameException(exception.kind, v, key));
+  if (kept.length === values.length) return null;
+  values.splice(0, values.length, ...kept);
+  return copy;
+}
+
+/** Whether a stored exception (valid, as the spec was) is the one with this key. */
+function sameException(kind: FilterListException['kind'], stored: string, key: string): boolean {
+  try {
+    return exceptionKey(kind, stored) === key;
+  } catch {
+    return false;
+  }
 }
 
 function toAppException(error: unknown): unknown {
@@ -93,18 +189,49 @@ export class FilterListsApiService {
     return this.pipelines.update(userId, pipeline.id, null, withoutList(pipeline.spec, id));
   }
 
+  /**
+   * Adds (or removes) an author or entry that the lists of the pipeline's filter-list stage naming
+   * `listId` let pass: a new pipeline version, rebuilt, as any edit of the spec.
+   */
+  async except(
+    userId: string,
+    pipelineId: string,
+    listId: string,
+    exception: FilterListException,
+    remove: boolean,
+  ): Promise<Pipeline> {
+    const pipeline = await this.pipelines.find(userId, pipelineId);
+    if (!pipeline) throw new AppException(AppErrorCode.NotFound, 'pipeline not found');
+    const id = listId.toLowerCase();
+    if (stageWith(stagesOf(pipeline.spec), id) === undefined)
+      throw new AppException(AppErrorCode.NotFound, 'this pipeline does not subscribe to that filter list');
+    const spec = remove
+      ? withoutException(pipeline.spec, id, exception)
+      : withException(pipeline.spec, id, exception);
+    if (spec === null)
+      throw new AppException(
+        AppErrorCode.NotFound,
+        `no such ${exception.kind} excepted from that filter list`,
+      );
+    // Excepted already: no new version. (The stored spec's objects are not plain ones to
+    // isDeepStrictEqual, so the update would see a change.)
+    if (JSON.stringify(spec) === JSON.stringify(pipeline.spec)) return pipeline;
+    return this.pipelines.update(userId, pipeline.id, null, spec);
+  }
+
   /** The lists a pipeline (already read for its owner) subscribes to, with their status. */
   async subscriptions(pipeline: {
     id: string;
     spec: unknown;
     version: number;
   }): Promise<FilterListSubscriptionModel[]> {
-    const entries: { id: string; action: string; stage: number }[] = [];
+    const entries: { id: string; action: string; stage: number; except: Except }[] = [];
     stagesOf(pipeline.spec).forEach((stage, index) => {
       if (stage.use !== 'filter-list' || !Array.isArray(stage.with?.lists)) return;
+      const except = stage.with.except ?? {};
       for (const l of stage.with.lists)
         if (typeof l?.id === 'string')
-          entries.push({ id: l.id.toLowerCase(), action: l.action ?? 'hide', stage: index });
+          entries.push({ id: l.id.toLowerCase(), action: l.action ?? 'hide', stage: index, except });
     });
     if (entries.length === 0) return [];
     const [rows, stored] = await Promise.all([
@@ -124,6 +251,8 @@ export class FilterListsApiService {
               action: e.action as FilterActionModel,
               stage: e.stage,
               pinnedVersion: pins[e.id] ?? null,
+              exceptedAuthors: e.except.authors ?? [],
+              exceptedEntries: e.except.entries ?? [],
             },
           ]
         : [];

@@ -7,8 +7,8 @@ import { PrismaService, postDataSql, prepared } from '@tributary/db';
 import {
   InvalidCursorError,
   checkPipeline,
+  cursorEncoder,
   decodeCursor,
-  encodeCursor,
   readCursor,
 } from '@tributary/timeline';
 import type { TimelinePosition } from '@tributary/timeline';
@@ -302,8 +302,9 @@ export class TimelineReader {
     // No rows: an empty page, or no such pipeline of the caller's (NOT_FOUND), told apart here.
     const pipeline = rows[0]?.pipelineId ?? (await this.ownedPipeline(userId, pipelineId)).id;
     if (position) asUserInput('after', () => checkPipeline(position, pipeline));
+    const cursor = cursorEncoder(pipeline);
     const edges = rows.slice(0, first).map((row) => ({
-      cursor: encodeCursor({ pipelineId: pipeline, rankKey: row.rankKey, entryId: BigInt(row.id) }),
+      cursor: cursor(row.rankKey, row.id),
       node: toItem(pipeline, row),
     }));
     return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
@@ -440,13 +441,19 @@ function toItem(pipelineId: string, row: ItemRow): TimelineItemModel {
     decisions: row.decisions,
     hidden: row.hidden,
     hiddenReason: row.hiddenReason,
-    warnings: row.decisions
-      .filter((d) => d.verdict === 'warn' || d.verdict === 'blur')
-      .map((d) => `${d.verdict}: ${d.reason ?? d.stage}`),
+    warnings: warningsOf(row.decisions),
     rankKey: row.rankKey,
   };
 }
 
 function toReason(reason: RepostReason): RepostReasonModel {
-  return { by: reason.by, at: new Date(reason.at), uri: reason.uri };
+  return { by: reason.by, at: reason.at, uri: reason.uri };
+}
+
+/** Warn / blur verdicts as `warn: <reason>`; most items have none (no array filtered and mapped). */
+function warningsOf(decisions: readonly DecisionModel[]): string[] {
+  const warnings: string[] = [];
+  for (const d of decisions)
+    if (d.verdict === 'warn' || d.verdict === 'blur') warnings.push(`${d.verdict}: ${d.reason ?? d.stage}`);
+  return warnings;
 }

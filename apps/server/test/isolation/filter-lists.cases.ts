@@ -8,15 +8,26 @@ import type { CaseGroup, World } from './world.js';
 const NOBODY = '00000000-0000-0000-0000-000000000000';
 let aliceListId = '';
 let alicePipelineId = '';
+/** Her subscription as prepared, which nothing Bob does changes. */
+const ALICE_UNCHANGED = () => ({ version: 1, lists: [aliceListId], excepted: ['did:plc:kept'] });
 
-async function aliceSubscription(w: World): Promise<{ version: number; lists: string[] }> {
-  const res = await w.gql<{ pipeline: { version: number; filterLists: { list: { id: string } }[] } }>(
-    'query($id: ID!) { pipeline(id: $id) { version filterLists { list { id } } } }',
+async function aliceSubscription(
+  w: World,
+): Promise<{ version: number; lists: string[]; excepted: string[] }> {
+  const res = await w.gql<{
+    pipeline: { version: number; filterLists: { list: { id: string }; exceptedAuthors: string[] }[] };
+  }>(
+    'query($id: ID!) { pipeline(id: $id) { version filterLists { list { id } exceptedAuthors } } }',
     { id: alicePipelineId },
     w.alice.token,
   );
   expect(res.errors).toBeUndefined();
-  return { version: res.data!.pipeline.version, lists: res.data!.pipeline.filterLists.map((s) => s.list.id) };
+  const subscriptions = res.data!.pipeline.filterLists;
+  return {
+    version: res.data!.pipeline.version,
+    lists: subscriptions.map((s) => s.list.id),
+    excepted: subscriptions.flatMap((s) => s.exceptedAuthors),
+  };
 }
 
 async function offered(w: World, token: string): Promise<string[]> {
@@ -48,7 +59,13 @@ export const filterListCases: CaseGroup = {
     aliceListId = list.id;
     const spec = {
       name: 'Listed',
-      stages: [{ use: 'filter-list', with: { lists: [{ id: list.id, action: 'hide' }] } }],
+      stages: [
+        {
+          use: 'filter-list',
+          // An exception of hers that removeFilterListException must not take away for Bob.
+          with: { lists: [{ id: list.id, action: 'hide' }], except: { authors: ['did:plc:kept'] } },
+        },
+      ],
     };
     alicePipelineId = (
       await prisma.pipeline.create({
@@ -72,7 +89,7 @@ export const filterListCases: CaseGroup = {
         );
         // Her pipeline is not found before anything is fetched.
         expect(codeOf(res)).toBe('NOT_FOUND');
-        expect(await aliceSubscription(w)).toEqual({ version: 1, lists: [aliceListId] });
+        expect(await aliceSubscription(w)).toEqual(ALICE_UNCHANGED());
       },
     },
     unsubscribeFilterList: {
@@ -84,7 +101,7 @@ export const filterListCases: CaseGroup = {
           w.bob.token,
         );
         expect(codeOf(res)).toBe('NOT_FOUND');
-        expect(await aliceSubscription(w)).toEqual({ version: 1, lists: [aliceListId] });
+        expect(await aliceSubscription(w)).toEqual(ALICE_UNCHANGED());
         // His own pipelines show none of her lists.
         const his = await w.gql<{ pipelines: { filterLists: unknown[] }[] }>(
           '{ pipelines { filterLists { list { id } } } }',
@@ -92,6 +109,30 @@ export const filterListCases: CaseGroup = {
           w.bob.token,
         );
         expect(his.data!.pipelines.flatMap((p) => p.filterLists)).toEqual([]);
+      },
+    },
+    addFilterListException: {
+      anonymous: `mutation { addFilterListException(pipeline: "${NOBODY}", list: "${NOBODY}", entry: "#cats") { id } }`,
+      crossUser: async (w) => {
+        const res = await w.gql(
+          'mutation($p: ID!, $l: ID!) { addFilterListException(pipeline: $p, list: $l, entry: "#cats") { id } }',
+          { p: alicePipelineId, l: aliceListId },
+          w.bob.token,
+        );
+        expect(codeOf(res)).toBe('NOT_FOUND');
+        expect(await aliceSubscription(w)).toEqual(ALICE_UNCHANGED());
+      },
+    },
+    removeFilterListException: {
+      anonymous: `mutation { removeFilterListException(pipeline: "${NOBODY}", list: "${NOBODY}", author: "x") { id } }`,
+      crossUser: async (w) => {
+        const res = await w.gql(
+          'mutation($p: ID!, $l: ID!) { removeFilterListException(pipeline: $p, list: $l, author: "did:plc:kept") { id } }',
+          { p: alicePipelineId, l: aliceListId },
+          w.bob.token,
+        );
+        expect(codeOf(res)).toBe('NOT_FOUND');
+        expect(await aliceSubscription(w)).toEqual(ALICE_UNCHANGED());
       },
     },
     offeredFilterLists: {
@@ -123,7 +164,7 @@ export const filterListCases: CaseGroup = {
           w.bob.token,
         );
         expect(codeOf(res)).toBe('FORBIDDEN');
-        expect(await aliceSubscription(w)).toEqual({ version: 1, lists: [aliceListId] });
+        expect(await aliceSubscription(w)).toEqual(ALICE_UNCHANGED());
       },
     },
   },

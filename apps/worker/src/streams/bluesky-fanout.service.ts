@@ -24,6 +24,7 @@ import type { LinkedAccount } from '@tributary/db';
 import { JobQueue } from '@tributary/queue';
 import type { JobPayloads } from '@tributary/queue';
 import { LRUCache } from 'lru-cache';
+import { BlueskyListWatch } from '../filter-lists/bluesky-list-watch.js';
 import { FollowEffectsService } from './follow-effects.service.js';
 import { FANOUT_COLLECTIONS, FollowGraph } from './follow-graph.js';
 import { planShards } from './jetstream-shards.js';
@@ -71,6 +72,7 @@ interface Load {
 }
 
 const authorOf = (uri: string): string => uri.slice('at://'.length).split('/')[0] ?? '';
+const LIST_ITEM = 'app.bsky.graph.listitem';
 
 /**
  * The largest lag among connections that had an event in the last minute: a connection whose
@@ -151,6 +153,7 @@ export class BlueskyFanoutService {
     private readonly jobs: JobQueue,
     private readonly originDeletes: OriginDeletesService,
     private readonly followEffectsService: FollowEffectsService,
+    private readonly filterLists: BlueskyListWatch,
     @Inject(CONFIG) private readonly config: Config,
   ) {}
 
@@ -237,6 +240,7 @@ export class BlueskyFanoutService {
     this.accounts.clear();
     this.followLoads.clear();
     this.listLoads.clear();
+    this.filterLists.stop();
     this.sentFilters = -1;
   }
 
@@ -288,6 +292,7 @@ export class BlueskyFanoutService {
     if (gone.length > 0) await forgetFollowGraph(this.db.client, gone);
     for (const [did, ids] of homes) this.graph.setHomes(did, ids);
     this.graph.setAuthorSources(authors);
+    this.graph.setFilterListOwners(await this.filterLists.owners());
     for (const id of this.listLoads.keys()) {
       if (!lists.has(id)) {
         this.graph.setListMembers(id, null);
@@ -579,6 +584,15 @@ export class BlueskyFanoutService {
     shard.lagMs = Math.max(0, Math.round(now - sentAt));
     streamLag.set({ stream: `${this.stream.kind}:${shard.id}` }, shard.lagMs / 1000);
     streamEvents.inc({ stream: `${this.stream.kind}:${shard.id}` });
+    // A subscribed Bluesky filter list's owner edited a list (not awaited: the stream goes on).
+    if (event.collection === LIST_ITEM && event.action !== 'update' && this.filterLists.owns(event.did))
+      void this.filterLists
+        .listItemsChanged(event.did)
+        .catch((err: unknown) =>
+          this.recordError(
+            `filter list refresh not queued: ${err instanceof Error ? err.message : String(err)}`,
+          ),
+        );
     const decision = this.graph.decide(event);
     shard.seen = event.seq;
     if (decision === null) return this.scheduleFlush();

@@ -14,6 +14,7 @@ import { AccountStatus, Network, SourceKind, assertSafeInstanceUrl } from '@trib
 import { PrismaService } from '@tributary/db';
 import type { LinkedAccount, Source } from '@tributary/db';
 import { JobQueue } from '@tributary/queue';
+import { BlueskyListWatch } from '../filter-lists/bluesky-list-watch.js';
 import { FollowUpSyncs } from './follow-up-syncs.js';
 
 /** The account table is read this often: one indexed query, so a newly linked account is watched within seconds. */
@@ -31,8 +32,12 @@ const CURSOR_FLUSH_MS = 1_000;
  */
 const FIRST_SYNC_MS = 400;
 const FOLLOW_UP_CHECKS_MS = [1_500, 15_000] as const;
-/** Follow and list-item records of a watched account change what it needs to hear about. */
-const GRAPH_COLLECTIONS = ['app.bsky.graph.follow', 'app.bsky.graph.listitem'] as const;
+const LIST_ITEM = 'app.bsky.graph.listitem';
+/**
+ * Follow and list-item records of a watched account change what it needs to hear about; list items
+ * also change the Bluesky lists subscribed as filter lists (BlueskyListWatch).
+ */
+const GRAPH_COLLECTIONS = ['app.bsky.graph.follow', LIST_ITEM] as const;
 /** Likes are read only for the notifications they make (posts, reposts and follows make some too). */
 const LIKES = 'app.bsky.feed.like';
 /**
@@ -94,6 +99,7 @@ export class BlueskyFirehoseService {
     private readonly db: PrismaService,
     private readonly accounts: AccountsService,
     private readonly jobs: JobQueue,
+    private readonly filterLists: BlueskyListWatch,
   ) {}
 
   /** Starts consuming the linked accounts' PDS firehoses (this process leads). */
@@ -134,6 +140,7 @@ export class BlueskyFirehoseService {
     this.timers = [];
     this.followUps?.stop();
     this.followUps = null;
+    this.filterLists.stop();
     for (const timers of this.notificationChecks.values()) timers.forEach(clearTimeout);
     this.notificationChecks.clear();
     await this.reconciling;
@@ -202,6 +209,8 @@ export class BlueskyFirehoseService {
       }
     }
     await Promise.all(firstLoads);
+    // Owners of subscribed Bluesky filter lists: their list items are heard on the same firehoses.
+    await this.filterLists.owners(now);
     await this.syncSubscriptions();
   }
 
@@ -289,6 +298,8 @@ export class BlueskyFirehoseService {
   }
 
   private async onEvent(event: RepoEvent): Promise<void> {
+    if (event.collection === LIST_ITEM && event.action !== 'update' && this.filterLists.owns(event.did))
+      await this.filterLists.listItemsChanged(event.did);
     if (event.action === 'create') await this.notifyNamed(event);
     if (event.collection === LIKES) return;
     const feed = FEED.has(event.collection);

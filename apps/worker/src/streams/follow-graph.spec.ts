@@ -187,6 +187,21 @@ describe('FollowGraph.decide', () => {
     expect(g.version).toBeGreaterThan(version);
   });
 
+  it('watches the owners of subscribed filter lists, for their list items, and nothing of theirs else', () => {
+    const g = graph();
+    const version = g.version;
+    g.setFilterListOwners(new Set([C]));
+    expect(g.version).toBeGreaterThan(version);
+    expect(g.wantedDids()).toContain(C);
+    const after = g.version;
+    g.setFilterListOwners(new Set([C]));
+    expect(g.version).toBe(after);
+    // Their posts go nowhere (BlueskyListWatch hears their list items before the graph decides).
+    expect(g.decide(event(C, 'app.bsky.feed.post', 'p'))).toBeNull();
+    g.setFilterListOwners(new Set());
+    expect(g.wantedDids()).not.toContain(C);
+  });
+
   it('forgets a member: their follows no longer route anything', () => {
     const g = graph();
     g.removeMember(M2);

@@ -70,6 +70,8 @@ export class FollowGraph {
   private readonly listSources = new Map<string, Set<string>>();
   /** LIST source id -> its members, to replace them. */
   private readonly lists = new Map<string, Set<string>>();
+  /** Owners of the Bluesky lists subscribed as filter lists: their list items are watched. */
+  private filterListOwners: ReadonlySet<string> = new Set();
   /** Bumped when the watched DIDs may have changed (the stream's filter is then sent again). */
   version = 0;
 
@@ -200,6 +202,14 @@ export class FollowGraph {
     if (!same) this.version++;
   }
 
+  /** Replaces the owners of subscribed Bluesky filter lists (BlueskyListWatch). */
+  setFilterListOwners(dids: ReadonlySet<string>): void {
+    const same =
+      dids.size === this.filterListOwners.size && [...dids].every((d) => this.filterListOwners.has(d));
+    this.filterListOwners = new Set(dids);
+    if (!same) this.version++;
+  }
+
   /** Replaces one LIST source's members (null: the source is gone). */
   setListMembers(sourceId: string, members: Iterable<string> | null): void {
     const before = this.lists.get(sourceId);
@@ -227,11 +237,15 @@ export class FollowGraph {
     return [...this.lists.keys()];
   }
 
-  /** Every repo whose events matter: members, whom they follow, watched authors, list members. */
+  /**
+   * Every repo whose events matter: members, whom they follow, watched authors, list members, the
+   * owners of subscribed filter lists.
+   */
   wantedDids(): string[] {
     const dids = new Set<string>([...this.homes.keys(), ...this.followers.keys()]);
     for (const did of this.authorSources.keys()) dids.add(did);
     for (const did of this.listSources.keys()) dids.add(did);
+    for (const did of this.filterListOwners) dids.add(did);
     return [...dids];
   }
 

@@ -297,6 +297,26 @@ export class FilterListService {
     return queued;
   }
 
+  /**
+   * The stored Bluesky lists that a pipeline subscribes to or the admin offers, by the DID of the
+   * account whose repo holds them (the worker's stream watches their list items).
+   */
+  async blueskyListsByOwner(): Promise<Map<string, string[]>> {
+    const rows = await this.db.client.$queryRawUnsafe<{ id: string; source: string }[]>(
+      `SELECT f.id::text, f.source FROM "FilterList" f
+       WHERE f.format = 'BLUESKY_LIST' AND f.version > 0
+         AND (f.offered OR EXISTS (SELECT 1 FROM "Pipeline" p WHERE p.spec->'stages' @> jsonb_build_array(
+           jsonb_build_object('use', 'filter-list', 'with',
+             jsonb_build_object('lists', jsonb_build_array(jsonb_build_object('id', f.id::text)))))))`,
+    );
+    const owners = new Map<string, string[]>();
+    for (const { id, source } of rows) {
+      const owner = source.slice('at://'.length).split('/')[0]!;
+      owners.set(owner, [...(owners.get(owner) ?? []), id]);
+    }
+    return owners;
+  }
+
   /** When to fetch again: the list's declared expiry, bounded by the instance's limits. */
   private nextCheck(now: Date, expiresMinutes: number | null): Date {
     const { FILTER_LIST_REFRESH_DEFAULT_MINUTES: fallback, FILTER_LIST_REFRESH_MIN_MINUTES: min } =
