@@ -2,7 +2,7 @@
 // data set (1M posts, 1,000 members; seeded by timeline-seed.ts, reused between runs):
 //  - `GET /api/v1/timelines/home?limit=40` (the default pipeline in time order),
 //  - `GET /api/v1/timelines/list/:id?limit=40` (the same pipeline as a list, in its ranked order),
-// each 100 times one at a time (service time), then in an open loop at RATE requests/s for SECONDS
+// each 200 times one at a time (service time, and its API CPU), then in an open loop at RATE requests/s for SECONDS
 // (goal at 200/s: p99 <= 25 ms); latency counts from each request's scheduled start, so queueing
 // shows when the service cannot keep up.
 // Baseline in the same run: the page query the API runs for each (its exact SQL text and
@@ -31,6 +31,8 @@ const RATE = Number(args[1] ?? 200);
 const MEMBERS = Number(args[2] ?? 200);
 const LIMIT = 40;
 const CPU_PROF_DIR = process.argv.find((a) => a.startsWith('--cpu-prof='))?.slice('--cpu-prof='.length);
+/** Requests one at a time before each open loop. */
+const SERIAL = 200;
 /** Bytes of an answer the client reads (enough to check it is a page of statuses). */
 const ANSWER_START = 64;
 
@@ -203,14 +205,17 @@ try {
       `\n${path}?limit=${LIMIT}, random members (of ${members.length}), ${RATE}/s for ${SECONDS} s; ${load()}`,
     );
     // Service time without queueing: what one request costs, to read the open loop against.
+    // Its CPU too: unlike the open loop's, not swollen by queueing (requests in flight, their GC).
     const serial: number[] = [];
-    for (let n = 0; n < 100; n++) {
+    const serialCpu = api.cpuSeconds();
+    for (let n = 0; n < SERIAL; n++) {
       const i = pick();
       const t = performance.now();
       await get(kind === 'home' ? home : list(i), token(members[i]!.n));
       serial.push(performance.now() - t);
     }
-    console.log(`   one at a time: ${fmt(serial)}`);
+    const serialCpuPerPage = ((api.cpuSeconds() - serialCpu) / SERIAL) * 1000;
+    console.log(`   one at a time: ${fmt(serial)}; API CPU per page ${serialCpuPerPage.toFixed(2)} ms`);
     const statementsBefore = await statementCount();
     const cpuBefore = api.cpuSeconds();
     const http = await openLoop(() => {
