@@ -87,8 +87,13 @@ export interface TokenBuffer {
   count: number;
 }
 
-/** The token hash (FNV-1a over FOLD units, filter-lists/tokens.ts): its offset basis and prime. */
-export const TOKEN_HASH_OFFSET = 0x811c9dc5 | 0;
+/**
+ * The token hash (filter-lists/tokens.ts): FNV-1a over FOLD units, its prime without the offset
+ * basis (the hash starts from 0). The token loops compute it at every unit, branch-free, and reset
+ * it at each non-word unit by a mask: starting from 0, that reset is one `&` on the loop's chain of
+ * dependent operations (xor, multiply, and), where resetting to the basis took an `|` more, about
+ * a sixth of the loop's time.
+ */
 export const TOKEN_HASH_PRIME = 0x01000193;
 
 /** The buffer of `out`, with room for every token of a text of `length` units (one per two at most). */
@@ -211,10 +216,9 @@ export function compileMaskScan(groups: readonly (readonly ScanKey[])[]): MaskSc
       const hashes = tokenRoom(out, n);
       if (at.length < n + 1) at = new Int32Array(n + 1);
       const positions = at;
-      const offset = TOKEN_HASH_OFFSET;
       const prime = TOKEN_HASH_PRIME;
       let count = 0;
-      let h = offset;
+      let h = 0;
       let inWord = 0;
       let candidates = 0;
       let prev = 0;
@@ -224,7 +228,7 @@ export function compileMaskScan(groups: readonly (readonly ScanKey[])[]): MaskSc
         const word = e >>> 16;
         hashes[count] = h;
         count += inWord & (word ^ 1);
-        h = (Math.imul(h ^ cur, prime) & -word) | (offset & (word - 1));
+        h = Math.imul(h ^ cur, prime) & -word;
         inWord = word;
         positions[candidates] = i;
         candidates += pairs[(prev * 31 + cur) & PAIR_MASK]! | single[cur]!;

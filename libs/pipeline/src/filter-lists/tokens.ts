@@ -2,7 +2,7 @@
 // mute-word regexes' own class on the BMP; a surrogate ends a token), hashed over their FOLD values
 // (literal-scan.ts), so a token equal to a key modulo case folding has the key's hash.
 import type { TokenBuffer } from '../literal-scan.js';
-import { FOLD, TOKEN_HASH_OFFSET, TOKEN_HASH_PRIME, tokenRoom } from '../literal-scan.js';
+import { FOLD, TOKEN_HASH_PRIME, tokenRoom } from '../literal-scan.js';
 import { WORD_CHAR } from '../text-match.js';
 
 let tokenFold: Uint16Array | null = null;
@@ -32,12 +32,11 @@ export function tokenScanTable(): Uint32Array {
   return (scanTable = table);
 }
 
-const OFFSET = TOKEN_HASH_OFFSET;
 const PRIME = TOKEN_HASH_PRIME;
 
 /** The hash of a token (a text of word characters only), as {@link scanTokens} computes it. */
 export function tokenHash(token: string): number {
-  let h = OFFSET;
+  let h = 0;
   for (let i = 0; i < token.length; i++) h = Math.imul(h ^ FOLD[token.charCodeAt(i)]!, PRIME);
   return h;
 }
@@ -78,12 +77,11 @@ export class TokenHashes implements TokenBuffer {
  */
 export function scanTokens(text: string, filter: TokenFilter, out: TokenHashes): void {
   const fold = tokenFoldTable();
-  const offset = OFFSET;
   const prime = PRIME;
   const { bits, mask } = filter;
   let hashes: Int32Array = out.hashes;
   let count = 0;
-  let h = offset;
+  let h = 0;
   let inWord = 0;
   for (let i = 0; i < text.length; i++) {
     const f = fold[text.charCodeAt(i)]!;
@@ -92,7 +90,7 @@ export function scanTokens(text: string, filter: TokenFilter, out: TokenHashes):
       if (count === hashes.length) hashes = out.grow(count);
       hashes[count++] = h;
     }
-    h = (Math.imul(h ^ f, prime) & -word) | (offset & (word - 1));
+    h = Math.imul(h ^ f, prime) & -word; // 0 after a unit that is not a word's
     inWord = word;
   }
   if (((bits[(h & mask) >>> 3]! >>> (h & 7)) & inWord) !== 0) {
@@ -112,19 +110,18 @@ export function scanTokens(text: string, filter: TokenFilter, out: TokenHashes):
  */
 export function tokenizeText(text: string, out: TokenBuffer): void {
   const fold = tokenFoldTable();
-  const offset = OFFSET;
   const prime = PRIME;
   const n = text.length;
   const hashes = tokenRoom(out, n);
   let count = 0;
-  let h = offset;
+  let h = 0;
   let inWord = 0;
   for (let i = 0; i < n; i++) {
     const f = fold[text.charCodeAt(i)]!;
     const word = (f + 0xffff) >>> 16;
     hashes[count] = h;
     count += inWord & (word ^ 1);
-    h = (Math.imul(h ^ f, prime) & -word) | (offset & (word - 1));
+    h = Math.imul(h ^ f, prime) & -word; // 0 after a unit that is not a word's
     inWord = word;
   }
   hashes[count] = h;
