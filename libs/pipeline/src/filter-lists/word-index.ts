@@ -112,11 +112,11 @@ export class WordIndex {
 
   /** {@link find} for a text whose every token's hash is in `tokens` (tokens.ts tokenizeText). */
   findTokens(text: string, tokens: TokenBuffer, excluded: ((term: number) => boolean) | null = null): number {
-    const { bits, mask } = this.filter;
+    const filter = this.filter;
     const hashes = tokens.hashes;
     for (let k = 0; k < tokens.count; k++) {
       const h = hashes[k]!;
-      if (((bits[(h & mask) >>> 3]! >>> (h & 7)) & 1) === 0) continue;
+      if (!filter.mayHold(h)) continue;
       const t = this.verify(text, h, excluded);
       if (t >= 0) return t;
     }
