@@ -493,10 +493,18 @@ describe('acting', () => {
       ).json()) as { own_votes?: number[] };
       return poll.own_votes?.[0] === 1;
     });
-    expect(await masto.v1.polls.$select(shown.poll!.id).fetch()).toMatchObject({
-      voted: true,
-      ownVotes: [1],
-    });
+    const endpoint = await masto.v1.polls.$select(shown.poll!.id).fetch();
+    expect(endpoint).toMatchObject({ voted: true, ownVotes: [1] });
+    // Every status that embeds the poll says what the poll endpoint says: home, a list, the status.
+    const [list] = await masto.v1.lists.list();
+    const embedded = {
+      home: (await masto.v1.timelines.home.list({ limit: 40 })).find((s) => s.id === shown.id)?.poll,
+      list: (await masto.v1.timelines.list.$select(list!.id).list({ limit: 40 })).find(
+        (s) => s.id === shown.id,
+      )?.poll,
+      status: (await masto.v1.statuses.$select(shown.id).fetch()).poll,
+    };
+    expect(embedded).toEqual({ home: endpoint, list: endpoint, status: endpoint });
     // Refused before anything is queued: an option the poll does not have.
     await expect(masto.v1.polls.$select(shown.poll!.id).votes.create({ choices: [2] })).rejects.toMatchObject(
       {
