@@ -119,6 +119,17 @@ describe('administrators', () => {
       { kind: 'HOME', network: 'BLUESKY', stale: true, reason: 'account NEEDS_REAUTH: app password revoked' },
     ]);
 
+    // The members list carries everyone's health in the same response (the members screen makes
+    // one request, not one per member), each member's own sources only.
+    const list = await gql<{
+      members: { id: string; syncHealth: { kind: string; network: string; stale: boolean }[] }[];
+    }>('{ members { id syncHealth { kind network stale } } }', {}, admin.token);
+    const byId = new Map(list.data!.members.map((m) => [m.id, m.syncHealth]));
+    expect(byId.get(member.id)).toEqual(
+      health.data!.memberSyncHealth.map(({ kind, network, stale }) => ({ kind, network, stale })),
+    );
+    expect(byId.get(admin.id)).toEqual([]);
+
     const stats = await gql<{ instanceStats: Record<string, unknown> }>(
       '{ instanceStats { members suspendedMembers pipelines linkedAccounts { network count } queues { queue waiting failed } } }',
       {},
