@@ -197,6 +197,7 @@ const ROWS_OF: Record<Prisma.ModelName, Count | { shared: string }> = {
     [i.account],
   ],
   RecordTombstone: { shared: 'deletions at origin, by record URI' },
+  StatusTombstone: { shared: 'Mastodon deletions at origin, by server and status id' },
   SkippedRecord: (i) => [`SELECT count(*) FROM "SkippedRecord" WHERE "linkedAccountId" = $1`, [i.account]],
   Pipeline: (i) => [`SELECT count(*) FROM "Pipeline" WHERE "userId" = $1 OR id = $2`, [i.user, i.pipeline]],
   PipelineVersion: (i) => [`SELECT count(*) FROM "PipelineVersion" WHERE "pipelineId" = $1`, [i.pipeline]],

@@ -775,6 +775,21 @@ describe('the web app in chromium', () => {
     await page.locator('.preview-summary').waitFor({ timeout: 30_000 });
     expect(await overflow()).toBe('fits');
     await look('phone-pipeline-editor');
+    // The nav row scrolls sideways on a phone: the current screen's link (the last one here) is in view.
+    await page.goto(`${instance.apiUrl}/#/plugins`);
+    const current = page.locator('.app-header nav a[aria-current=page]', { hasText: 'Plugins' });
+    await current.waitFor();
+    await waitFor(
+      'the Plugins link in view',
+      async () => {
+        const box = await current.boundingBox();
+        return box !== null && box.x >= 0 && box.x + box.width <= 390;
+      },
+      5_000,
+      50,
+    );
+    expect(await overflow()).toBe('fits');
+    await look('phone-nav-plugins');
     await page.goto(`${instance.apiUrl}/#/profile/${encodeURIComponent(seeded.alice.did)}`);
     await page.locator('.profile article.post').first().waitFor({ timeout: 30_000 });
     // The reference network does not serve the video's thumbnail: a link saying what it is, not the
