@@ -377,10 +377,44 @@ describe('deletes at origin', () => {
     await waitFor('the second repost', async () => (await timeline(reader)).has(again.uri));
     await reader.account.agent.follow(stranger.did);
     await watching(reader.account, [friend.did, stranger.did]);
+    // A Mastodon app of the reader's, live, has the post as friend's boost.
+    const apiUrl = instance.running.apiUrl!;
+    type Shown = { id: string; uri: string; reblog: { id: string; uri: string } | null };
+    const boost = await waitFor('the boost on the Mastodon home page', async () =>
+      (
+        (await (
+          await fetch(`${apiUrl}/api/v1/timelines/home?limit=40`, {
+            headers: { authorization: `Bearer ${reader.token}` },
+          })
+        ).json()) as Shown[]
+      ).find((s) => s.reblog?.uri === again.uri),
+    );
+    const events: { event: string; payload: string }[] = [];
+    const socket = new WebSocket(
+      `${apiUrl.replace(/^http/, 'ws')}/api/v1/streaming?stream=user&access_token=${reader.token}`,
+    );
+    socket.addEventListener('message', (message) => {
+      events.push(JSON.parse(String(message.data)) as { event: string; payload: string });
+    });
+    await new Promise((resolve) => socket.addEventListener('open', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
     await friend.agent.deleteRepost(second.uri);
     await waitFor('the reason gone', async () => (await timeline(reader)).get(again.uri)?.reason === null);
     expect((await timeline(reader)).get(again.uri)?.hidden).toBe(false);
     expect((await home(reader)).get(again.uri)).toBeNull();
+    // As Mastodon when a boost is undone, the app drops the boost; it gets the post, which stays.
+    const idOf = (e: { event: string; payload: string }) =>
+      e.event === 'delete' ? e.payload : (JSON.parse(e.payload) as Shown).id;
+    await waitFor('the post as an update', async () =>
+      events.some((e) => e.event === 'update' && idOf(e) === boost.reblog!.id),
+    );
+    expect(
+      events.filter((e) => e.event === 'delete' || e.event === 'update').map((e) => [e.event, idOf(e)]),
+    ).toEqual([
+      ['delete', boost.id],
+      ['update', boost.reblog!.id],
+    ]);
+    socket.close();
   });
 });
 

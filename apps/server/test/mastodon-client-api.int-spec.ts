@@ -493,10 +493,18 @@ describe('acting', () => {
       ).json()) as { own_votes?: number[] };
       return poll.own_votes?.[0] === 1;
     });
-    expect(await masto.v1.polls.$select(shown.poll!.id).fetch()).toMatchObject({
-      voted: true,
-      ownVotes: [1],
-    });
+    const endpoint = await masto.v1.polls.$select(shown.poll!.id).fetch();
+    expect(endpoint).toMatchObject({ voted: true, ownVotes: [1] });
+    // Every status that embeds the poll says what the poll endpoint says: home, a list, the status.
+    const [list] = await masto.v1.lists.list();
+    const embedded = {
+      home: (await masto.v1.timelines.home.list({ limit: 40 })).find((s) => s.id === shown.id)?.poll,
+      list: (await masto.v1.timelines.list.$select(list!.id).list({ limit: 40 })).find(
+        (s) => s.id === shown.id,
+      )?.poll,
+      status: (await masto.v1.statuses.$select(shown.id).fetch()).poll,
+    };
+    expect(embedded).toEqual({ home: endpoint, list: endpoint, status: endpoint });
     // Refused before anything is queued: an option the poll does not have.
     await expect(masto.v1.polls.$select(shown.poll!.id).votes.create({ choices: [2] })).rejects.toMatchObject(
       {
@@ -772,6 +780,68 @@ describe('streaming what leaves the timeline', () => {
     await waitFor('the delete', async () => deletes.includes(shown.id));
     expect(deletes).toEqual([shown.id]);
     expect((await masto.v1.timelines.home.list({ limit: 40 })).map((s) => s.id)).not.toContain(shown.id);
+
+    subscription.unsubscribe();
+    streaming.close();
+  });
+
+  it('masto receives delete for a boost whose status stays, then the status itself, when the boost’s source goes', async () => {
+    // Sam's status reaches home by itself (alice follows sam), then as a booster's boost through a
+    // list source: home shows the boost. The list source removed, the status stays, unboosted.
+    const booster = fake.createAccount('booster');
+    const listId = fake.createList(reader, 'Boosters', [booster]);
+    const original = fake.post(samM, { text: `boosted, then not ${RUN}` });
+    const plain = await waitFor('the status in home', async () =>
+      (await masto.v1.timelines.home.list({ limit: 40 })).find((s) =>
+        s.content.includes(`boosted, then not ${RUN}`),
+      ),
+    );
+    fake.boost(booster, original);
+    const added = await gql<{ addSource: { id: string } }>(
+      'mutation($a: ID!, $e: String!) { addSource(input: { accountId: $a, kind: LIST, externalId: $e }) { id } }',
+      { a: mastodonAccountId, e: listId },
+      aliceGraphqlToken,
+    );
+    expect(added.errors).toBeUndefined();
+    const boosted = await waitFor('the boost in home', async () =>
+      (await masto.v1.timelines.home.list({ limit: 40 })).find((s) => s.reblog?.id === plain.id),
+    );
+    expect(boosted.id).not.toBe(plain.id);
+
+    const streaming = createStreamingAPIClient({
+      streamingApiUrl: instance.apiUrl.replace(/^http/, 'ws'),
+      accessToken: mastoToken,
+      implementation: WebSocket,
+    });
+    const subscription = streaming.user.subscribe();
+    const events: mastodon.streaming.Event[] = [];
+    void (async () => {
+      for await (const event of subscription) events.push(event);
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const removed = await gql(
+      'mutation($id: ID!) { removeSource(id: $id) }',
+      { id: added.data!.addSource.id },
+      aliceGraphqlToken,
+    );
+    expect(removed.errors).toBeUndefined();
+    // As Mastodon does when a boost is undone: `delete` with the boost's id; then the status as
+    // home now shows it, which the app had only inside the boost.
+    const update = await waitFor('the status as an update', async () =>
+      events.find((e) => e.event === 'update' && e.payload.id === plain.id),
+    );
+    expect(update.payload).toMatchObject({ id: plain.id, reblog: null });
+    expect(
+      events
+        .filter((e) => e.event === 'delete' || e.event === 'update')
+        .map((e) => [e.event, e.event === 'delete' ? e.payload : (e.payload as { id: string }).id]),
+    ).toEqual([
+      ['delete', boosted.id],
+      ['update', plain.id],
+    ]);
+    const home = await masto.v1.timelines.home.list({ limit: 40 });
+    expect(home.map((s) => s.id)).toContain(plain.id);
+    expect(home.map((s) => s.id)).not.toContain(boosted.id);
 
     subscription.unsubscribe();
     streaming.close();

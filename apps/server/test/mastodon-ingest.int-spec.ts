@@ -438,6 +438,42 @@ describe('Mastodon ingest through the service', () => {
     expect(await postData(id)).not.toHaveProperty('deletedAt');
   });
 
+  it('stores a status deleted before any sync stored it as deleted (its delete is remembered)', async () => {
+    const tag = `early${Date.now()}`;
+    const text = `deleted before it was stored #${tag}`;
+    // Nobody follows the stranger or the tag: nothing stores the status before its delete, which
+    // reaches the instance's other streams while the tag's timeline still lists the status.
+    const id = fake.post(stranger, { text, tags: [tag] });
+    fake.deleteStatus(id, { staleIn: ['tag'] });
+    await waitFor('the delete remembered', async () =>
+      (await count(`SELECT count(*) AS n FROM "StatusTombstone" WHERE "nativeId" = $1`, [id])) === 1
+        ? true
+        : false,
+    );
+    expect(
+      await count(`SELECT count(*) AS n FROM "Post" WHERE network = 'MASTODON' AND "nativeId" = $1`, [id]),
+    ).toBe(0);
+    // A source added now backfills that timeline and stores the status: deleted, never shown.
+    const added = await gql<{ addSource: { id: string } }>(
+      'mutation($a: ID!, $e: String!) { addSource(input: { accountId: $a, kind: HASHTAG, externalId: $e }) { id } }',
+      { a: secondAccountId, e: tag },
+      token,
+    );
+    expect(added.errors).toBeUndefined();
+    const sourceId = added.data!.addSource.id;
+    const [entry] = await waitFor('the pipelines run over it', async () => {
+      const found = await entriesOf(text, true);
+      return found.length === 1 && found;
+    });
+    expect(await storedIn(sourceId, id)).toBe(1);
+    expect(entry).toMatchObject({
+      hidden: true,
+      hiddenReason: 'deleted at origin',
+      post: { deletedAt: expect.any(String) },
+    });
+    expect(await entriesOf(text, false)).toEqual([]);
+  });
+
   it("shows a poll in the timeline: options, counts, expiry, and no member's own vote", async () => {
     const text = `a poll ${Date.now()}`;
     fake.post(friend, {

@@ -119,6 +119,17 @@ describe('administrators', () => {
       { kind: 'HOME', network: 'BLUESKY', stale: true, reason: 'account NEEDS_REAUTH: app password revoked' },
     ]);
 
+    // The members list carries everyone's health in the same response (the members screen makes
+    // one request, not one per member), each member's own sources only.
+    const list = await gql<{
+      members: { id: string; syncHealth: { kind: string; network: string; stale: boolean }[] }[];
+    }>('{ members { id syncHealth { kind network stale } } }', {}, admin.token);
+    const byId = new Map(list.data!.members.map((m) => [m.id, m.syncHealth]));
+    expect(byId.get(member.id)).toEqual(
+      health.data!.memberSyncHealth.map(({ kind, network, stale }) => ({ kind, network, stale })),
+    );
+    expect(byId.get(admin.id)).toEqual([]);
+
     const stats = await gql<{ instanceStats: Record<string, unknown> }>(
       '{ instanceStats { members suspendedMembers pipelines linkedAccounts { network count } queues { queue waiting failed } } }',
       {},
@@ -186,6 +197,7 @@ const ROWS_OF: Record<Prisma.ModelName, Count | { shared: string }> = {
     [i.account],
   ],
   RecordTombstone: { shared: 'deletions at origin, by record URI' },
+  StatusTombstone: { shared: 'Mastodon deletions at origin, by server and status id' },
   SkippedRecord: (i) => [`SELECT count(*) FROM "SkippedRecord" WHERE "linkedAccountId" = $1`, [i.account]],
   Pipeline: (i) => [`SELECT count(*) FROM "Pipeline" WHERE "userId" = $1 OR id = $2`, [i.user, i.pipeline]],
   PipelineVersion: (i) => [`SELECT count(*) FROM "PipelineVersion" WHERE "pipelineId" = $1`, [i.pipeline]],

@@ -427,6 +427,14 @@ describe('the web app in chromium', () => {
     const me = () => gql<{ me: { username: string } }>('{ me { username } }', {}, newcomerToken);
     expect((await me()).data?.me.username).toBe('newcomer');
 
+    // The screen reads every member with their accounts' health in one request, however many
+    // members there are (one request per member before).
+    const memberReads: string[] = [];
+    const countReads = (req: { url(): string; postData(): string | null }) => {
+      if (req.url().endsWith('/graphql') && /\b(members|memberSyncHealth)\b/.test(req.postData() ?? ''))
+        memberReads.push(req.postData()!);
+    };
+    page.on('request', countReads);
     await page.reload();
     const self = page.locator('li.member[data-username=webreader]');
     await self.waitFor();
@@ -444,6 +452,8 @@ describe('the web app in chromium', () => {
 
     const newcomer = page.locator('li.member[data-username=newcomer]');
     expect(await newcomer.textContent()).toContain('No linked account.');
+    page.off('request', countReads);
+    expect(memberReads).toHaveLength(1);
     await newcomer.locator('button', { hasText: 'Suspend newcomer' }).click();
     await page.locator('li.member[data-username=newcomer][data-status=SUSPENDED]').waitFor();
     expect(await newcomer.locator('.member-status').textContent()).toBe('Suspended');
@@ -765,6 +775,21 @@ describe('the web app in chromium', () => {
     await page.locator('.preview-summary').waitFor({ timeout: 30_000 });
     expect(await overflow()).toBe('fits');
     await look('phone-pipeline-editor');
+    // The nav row scrolls sideways on a phone: the current screen's link (the last one here) is in view.
+    await page.goto(`${instance.apiUrl}/#/plugins`);
+    const current = page.locator('.app-header nav a[aria-current=page]', { hasText: 'Plugins' });
+    await current.waitFor();
+    await waitFor(
+      'the Plugins link in view',
+      async () => {
+        const box = await current.boundingBox();
+        return box !== null && box.x >= 0 && box.x + box.width <= 390;
+      },
+      5_000,
+      50,
+    );
+    expect(await overflow()).toBe('fits');
+    await look('phone-nav-plugins');
     await page.goto(`${instance.apiUrl}/#/profile/${encodeURIComponent(seeded.alice.did)}`);
     await page.locator('.profile article.post').first().waitFor({ timeout: 30_000 });
     // The reference network does not serve the video's thumbnail: a link saying what it is, not the

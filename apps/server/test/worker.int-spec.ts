@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 
 describe('worker', () => {
-  it('schedules housekeeping once and runs it: expired tokens and invites go, live ones stay', async () => {
+  it('schedules housekeeping once and runs it: expired tokens, invites and week-old tombstones go, live ones stay', async () => {
     const { rows } = await db.query(
       `INSERT INTO "User" (id, username, "passwordHash") VALUES (gen_random_uuid(), 'keeper', 'x') RETURNING id`,
     );
@@ -36,6 +36,17 @@ describe('worker', () => {
       `INSERT INTO "Invite" (id, "codeHash", "expiresAt") VALUES
          (gen_random_uuid(), 'inv-expired', now() - interval '1 day'),
          (gen_random_uuid(), 'inv-live', now() + interval '1 day')`,
+    );
+    // Deletes at origin: remembered for a week, then forgotten.
+    await db.query(
+      `INSERT INTO "RecordTombstone" (uri, "deletedAt") VALUES
+         ('at://did:plc:old/app.bsky.feed.post/1', now() - interval '8 days'),
+         ('at://did:plc:new/app.bsky.feed.post/1', now() - interval '6 days')`,
+    );
+    await db.query(
+      `INSERT INTO "StatusTombstone" ("trustDomain", "nativeId", "deletedAt") VALUES
+         ('https://old.test', '1', now() - interval '8 days'),
+         ('https://new.test', '1', now())`,
     );
 
     const connection = redisConnection(instance.config.REDIS_URL);
@@ -53,7 +64,12 @@ describe('worker', () => {
       const job = await queue.add('housekeeping', {}, jobOptions('housekeeping', {}));
       const result = await job.waitUntilFinished(events, 30_000);
       // The scheduled run may have got there first; what matters is the state afterwards.
-      expect(result).toEqual({ tokens: expect.any(Number), invites: expect.any(Number), skippedRecords: 0 });
+      expect(result).toEqual({
+        tokens: expect.any(Number),
+        invites: expect.any(Number),
+        skippedRecords: 0,
+        tombstones: expect.any(Number),
+      });
     } finally {
       await events.close();
       await queue.close();
@@ -64,5 +80,12 @@ describe('worker', () => {
       `SELECT "codeHash" FROM "Invite" WHERE "codeHash" LIKE 'inv-%' ORDER BY "codeHash"`,
     );
     expect(invites.rows.map((r: { codeHash: string }) => r.codeHash)).toEqual(['inv-live']);
+    const tombstones = await db.query(
+      `SELECT uri AS key FROM "RecordTombstone" UNION ALL SELECT "trustDomain" FROM "StatusTombstone" ORDER BY key`,
+    );
+    expect(tombstones.rows.map((r: { key: string }) => r.key)).toEqual([
+      'at://did:plc:new/app.bsky.feed.post/1',
+      'https://new.test',
+    ]);
   });
 });

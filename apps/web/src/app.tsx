@@ -83,6 +83,12 @@ function LoggedIn() {
     return () => window.removeEventListener('hashchange', leave);
   }, []);
   const active = returning ? 'accounts' : parts[0] === 'admin' ? 'plugins' : (parts[0] ?? 'timeline');
+  // On a phone the nav row scrolls sideways: the current screen's link is brought into it.
+  useEffect(() => {
+    document
+      .querySelector('.app-header nav a[aria-current=page]')
+      ?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+  }, [active, isAdmin]);
   const logout = () => {
     resetViewerActions();
     session.clear();

@@ -28,6 +28,7 @@ export {
   addTombstones,
   authorAttachments,
   markDeletedAtOrigin,
+  markTombstoned,
   postDataSql,
   releaseRepostAttachments,
   repostAttachments,

@@ -60,15 +60,55 @@ export interface RepostAttachment {
   repostUri: string | null;
 }
 
-/** Remembers these records as deleted (idempotent). */
-export async function addTombstones(prisma: DbClient, uris: readonly string[]): Promise<void> {
-  if (uris.length === 0) return;
+/**
+ * Remembers these posts (and Bluesky reposts) as deleted at origin, idempotently, whether stored
+ * or not: a sync or fan-out that read one before its delete was applied checks them after storing
+ * it ({@link markTombstoned}, {@link tombstoned}). Kept for TOMBSTONE_RETENTION_DAYS (housekeeping):
+ * those races last seconds, and a hostile server's deletes must not pile up for ever.
+ */
+export async function addTombstones(prisma: DbClient, deletion: OriginDeletion): Promise<void> {
+  if (deletion.network === Network.Bluesky) {
+    if (deletion.uris.length === 0) return;
+    await withDbErrors(() =>
+      prisma.$executeRawUnsafe(
+        `INSERT INTO "RecordTombstone" ("uri") SELECT unnest($1::text[]) ON CONFLICT DO NOTHING`,
+        [...deletion.uris],
+      ),
+    );
+    return;
+  }
+  if (deletion.nativeIds.length === 0) return;
   await withDbErrors(() =>
     prisma.$executeRawUnsafe(
-      `INSERT INTO "RecordTombstone" ("uri") SELECT unnest($1::text[]) ON CONFLICT DO NOTHING`,
-      [...uris],
+      `INSERT INTO "StatusTombstone" ("trustDomain", "nativeId")
+       SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`,
+      deletion.trustDomain,
+      [...deletion.nativeIds],
     ),
   );
+}
+
+/**
+ * Marks deleted at origin those of these just-stored posts that a tombstone names (a delete that
+ * came before they were stored) and returns their ids. Called after storing: a delete either
+ * finds the post stored, or its tombstone is committed before this reads it.
+ */
+export async function markTombstoned(prisma: DbClient, postIds: readonly bigint[]): Promise<bigint[]> {
+  if (postIds.length === 0) return [];
+  const rows = await withDbErrors(() =>
+    prisma.$queryRawUnsafe<{ id: bigint }[]>(
+      `UPDATE "Post" p SET "deletedAt" = now() AT TIME ZONE 'UTC'
+       WHERE p.id = ANY($1::bigint[]) AND p."deletedAt" IS NULL
+         AND CASE p.network
+           WHEN 'BLUESKY' THEN EXISTS (SELECT 1 FROM "RecordTombstone" t WHERE t.uri = p.uri)
+           ELSE EXISTS (SELECT 1 FROM "StatusTombstone" t
+                         WHERE t."trustDomain" = p."trustDomain" AND t."nativeId" = p."nativeId")
+         END
+       RETURNING p.id`,
+      postIds.map(String),
+    ),
+  );
+  return rows.map((r) => r.id);
 }
 
 /** Which of these records were deleted at origin. */

@@ -24,6 +24,19 @@ export type UserEvent =
       change: 'removed' | 'edited';
       entryIds: string[];
     }
+  /**
+   * Entries still shown that lost the repost they were shown as (`reposts`: its URI and time, by
+   * entry): deleted, or it left the member's sources while the post reaches them another way (its
+   * author followed). A reader that showed the repost drops it and shows the entry as it now is.
+   */
+  | {
+      type: 'timeline-changed';
+      userId: string;
+      pipelineId: string;
+      change: 'unreposted';
+      entryIds: string[];
+      reposts: LostRepost[];
+    }
   /** A rebuild replaced the pipeline's timeline: clients should reload it. */
   | { type: 'timeline-rebuilt'; userId: string; pipelineId: string; version: number }
   /** A linked account's status changed (e.g. to NEEDS_REAUTH). */
@@ -32,6 +45,15 @@ export type UserEvent =
   | { type: 'action'; userId: string; actionId: string }
   /** Notifications stored for the user (hidden ones included; subscribers filter). */
   | { type: 'notifications'; userId: string; notificationIds: string[] };
+
+/** The repost an entry was shown as and no longer is: ids and times, no content. */
+export interface LostRepost {
+  entryId: string;
+  /** The repost's own URI. */
+  uri: string;
+  /** When it was made (ISO-8601). */
+  at: string;
+}
 
 /**
  * The Redis channel of an event: `timeline:<user>:<pipeline>`, `account:<user>`, `action:<user>`,

@@ -8,4 +8,4 @@ export { LockTimeoutError, RedisLock } from './redis-lock.js';
 export type { RedisLockOptions } from './redis-lock.js';
 export { QueueModule } from './queue.module.js';
 export { EventPublisher, eventChannel, subscriberOptions, timelineChannel } from './events.js';
-export type { UserEvent } from './events.js';
+export type { LostRepost, UserEvent } from './events.js';

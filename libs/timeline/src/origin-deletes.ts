@@ -8,7 +8,7 @@
 import { DELETED_AT_ORIGIN, DELETED_AT_ORIGIN_DECISION } from '@tributary/pipeline';
 import type { Decision } from '@tributary/pipeline';
 import type { Sql } from '@tributary/db';
-import type { EventPublisher } from '@tributary/queue';
+import type { EventPublisher, LostRepost } from '@tributary/queue';
 
 /** The member unfollowed the account that brought the post (its author, or the reposter). */
 export const NO_LONGER_FOLLOWED = 'no longer followed';
@@ -23,6 +23,8 @@ export interface ChangedEntry {
   pipelineId: string;
   /** Whether it is hidden now. */
   hidden: boolean;
+  /** The repost it was shown as, released while it stays (releaseEntries): URI and time. */
+  lostRepost?: Omit<LostRepost, 'entryId'> | null;
 }
 
 const CHANGED = `t.id::text AS id, t."userId"::text AS "userId", t."pipelineId"::text AS "pipelineId", t.hidden`;
@@ -54,7 +56,8 @@ export async function hideDeletedPosts(sql: Sql, postIds: readonly bigint[]): Pr
  * post no source of its user still has is hidden for that reason, keeping the repost that brought
  * it (what it was shown as: the Mastodon API's status id of a boost, the audit's "reposted by");
  * one still reached another way only loses the released repost (`repostUri`; null: the post came
- * by its author) as its reason. Returns the entries it changed (for publishOriginChanges).
+ * by its author) as its reason, told as `lostRepost` (the Mastodon API's boost status id goes).
+ * Returns the entries it changed (for publishOriginChanges).
  */
 export async function releaseEntries(
   sql: Sql,
@@ -80,8 +83,12 @@ export async function releaseEntries(
        decisions = CASE WHEN e.still OR t."hiddenReason" IS NOT DISTINCT FROM $1::text
                         THEN t.decisions ELSE t.decisions || $2::jsonb END,
        reason = CASE WHEN e.still AND t.reason->>'uri' = e."repostUri" THEN NULL ELSE t.reason END
-     FROM e WHERE t.id = e.id
-     RETURNING ${CHANGED}`,
+     FROM e JOIN "TimelineEntry" o ON o.id = e.id
+     WHERE t.id = e.id
+     -- o is the row as it was: the reason this statement clears.
+     RETURNING ${CHANGED},
+       CASE WHEN e.still AND o.reason->>'uri' = e."repostUri"
+            THEN jsonb_build_object('uri', o.reason->>'uri', 'at', o.reason->>'at') END AS "lostRepost"`,
     [
       why,
       JSON.stringify([decision]),
@@ -103,8 +110,9 @@ export async function visibleEntriesOf(sql: Sql, postIds: readonly bigint[]): Pr
 
 /**
  * Tells each pipeline's live readers (the Mastodon streaming API) about its entries a change at
- * origin touched: `removed` for those now hidden, `edited` for those still shown. Best effort: a
- * reader that misses it sees the change on its next read.
+ * origin touched: `removed` for those now hidden, `edited` for those still shown, and with
+ * `removed`, `unreposted` for those still shown that lost the repost they were shown as. Best
+ * effort: a reader that misses it sees the change on its next read.
  */
 export async function publishOriginChanges(
   events: EventPublisher,
@@ -124,5 +132,24 @@ export async function publishOriginChanges(
   }
   for (const group of byPipeline.values()) {
     await events.publish({ type: 'timeline-changed', change, ...group });
+  }
+  if (change === 'removed') await publishLostReposts(events, entries);
+}
+
+async function publishLostReposts(events: EventPublisher, entries: readonly ChangedEntry[]): Promise<void> {
+  const byPipeline = new Map<string, { userId: string; pipelineId: string; reposts: LostRepost[] }>();
+  for (const e of entries) {
+    if (e.hidden || !e.lostRepost) continue;
+    const group = byPipeline.get(e.pipelineId) ?? { userId: e.userId, pipelineId: e.pipelineId, reposts: [] };
+    group.reposts.push({ entryId: e.id, ...e.lostRepost });
+    byPipeline.set(e.pipelineId, group);
+  }
+  for (const group of byPipeline.values()) {
+    await events.publish({
+      type: 'timeline-changed',
+      change: 'unreposted',
+      ...group,
+      entryIds: group.reposts.map((r) => r.entryId),
+    });
   }
 }

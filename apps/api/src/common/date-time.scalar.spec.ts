@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { GraphQLISODateTime } from '@nestjs/graphql';
+import { GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLString, graphql, parse } from 'graphql';
+import { compileQuery, isCompiledQuery } from 'graphql-jit';
 import { DateTimeScalar, isoTimestamp } from './date-time.scalar.js';
 
 /** What a stored timestamp printed as before: through a Date. */
@@ -59,7 +61,6 @@ describe('DateTimeScalar', () => {
     expect(DateTimeScalar.description).toBe(GraphQLISODateTime.description);
     const date = new Date(Date.UTC(2026, 11, 7, 12, 5, 12, 40));
     expect(DateTimeScalar.serialize(date)).toBe(GraphQLISODateTime.serialize(date));
-    expect(DateTimeScalar.serialize(42)).toBeNull();
     expect(DateTimeScalar.parseValue('2026-12-07T12:05:12Z')).toEqual(
       GraphQLISODateTime.parseValue('2026-12-07T12:05:12Z'),
     );
@@ -67,5 +68,25 @@ describe('DateTimeScalar', () => {
 
   it('prints stored ISO text as the Date it names', () => {
     expect(DateTimeScalar.serialize('2026-12-07T12:05:12Z')).toBe('2026-12-07T12:05:12.000Z');
+  });
+
+  it('makes anything else a field error, in graphql-jit as in graphql-js, not a silent null', async () => {
+    expect(() => DateTimeScalar.serialize(42)).toThrow('DateTime cannot represent a non-date value: number');
+    const schema = new GraphQLSchema({
+      query: new GraphQLObjectType({
+        name: 'Query',
+        fields: {
+          at: { type: new GraphQLNonNull(DateTimeScalar), resolve: () => 42 },
+          ok: { type: GraphQLString, resolve: () => 'ok' },
+        },
+      }),
+    });
+    const expected = {
+      data: null,
+      errors: [expect.objectContaining({ message: 'DateTime cannot represent a non-date value: number' })],
+    };
+    const jit = await compileQuery(schema, parse('{ at ok }'));
+    expect(isCompiledQuery(jit) && (await jit.query(null, {}, {}))).toEqual(expected);
+    expect(await graphql({ schema, source: '{ at ok }' })).toEqual(expected);
   });
 });

@@ -65,14 +65,19 @@ export function isoTimestamp(text: string): string {
 
 /**
  * Serializes a Date as Nest's GraphQLISODateTime does, and stored ISO text ({@link IsoDateTime})
- * to the same text the Date it names would give.
+ * to the same text the Date it names would give. Anything else is a field error, as GraphQL's own
+ * scalars raise (Nest's returns null: graphql-js then refused it in a non-null field, but
+ * graphql-jit, which runs our queries, printed the null as if it were an answer).
  */
 export const DateTimeScalar = new GraphQLScalarType({
   name: 'DateTime',
   description:
     'A date-time string at UTC, such as 2019-12-03T09:54:33Z, compliant with the date-time format.',
   parseValue: (value) => new Date(value as string),
-  serialize: (value) =>
-    value instanceof Date ? value.toISOString() : typeof value === 'string' ? isoTimestamp(value) : null,
+  serialize: (value) => {
+    if (value instanceof Date) return value.toISOString();
+    if (typeof value === 'string') return isoTimestamp(value);
+    throw new TypeError(`DateTime cannot represent a non-date value: ${typeof value}`);
+  },
   parseLiteral: (ast) => (ast.kind === Kind.STRING ? new Date(ast.value) : null),
 });

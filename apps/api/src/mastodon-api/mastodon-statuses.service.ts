@@ -18,6 +18,7 @@ import { MastodonIds } from './ids/mastodon-ids.service.js';
 import { MastodonMediaStore } from './mastodon-media.service.js';
 import { MastodonAccounts } from './mastodon-accounts.service.js';
 import { StatusPresenter } from './status-presenter.service.js';
+import { ViewerStates } from './viewer-state.js';
 
 type Json = Record<string, unknown>;
 
@@ -60,6 +61,7 @@ export class MastodonStatuses {
     private readonly presenter: StatusPresenter,
     private readonly media: MastodonMediaStore,
     private readonly accounts: MastodonAccounts,
+    private readonly viewer: ViewerStates,
   ) {}
 
   /**
@@ -161,22 +163,13 @@ export class MastodonStatuses {
 
   /**
    * The poll of a status (a poll's id is its status's), with the member's vote when they cast one
-   * through Tributary (what they voted elsewhere is their account's, never stored with the post).
-   * NOT_FOUND for a status without one, as Mastodon answers.
+   * through Tributary (what they voted elsewhere is their account's, never stored with the post):
+   * the viewer state every status's embedded poll is completed with. NOT_FOUND for a status without
+   * one, as Mastodon answers.
    */
   async poll(user: AuthenticatedUser, pollId: string): Promise<Json> {
     const post = await this.pollPost(user, pollId);
-    const vote = await this.db.client.outboundAction.findFirst({
-      where: {
-        userId: user.id,
-        kind: ActionKind.Vote,
-        status: { not: 'FAILED' },
-        payload: { path: ['target', 'uri'], equals: post.uri },
-      },
-      orderBy: { createdAt: 'desc' },
-      select: { payload: true },
-    });
-    const choices = (vote?.payload as { choices?: number[] } | undefined)?.choices;
+    const choices = (await this.viewer.of(user.id, [String(post.id)])).get(String(post.id))?.ownVotes;
     return this.pollJson(post, choices ? { choices, counted: true } : null);
   }
 

@@ -61,7 +61,7 @@ const entry = (n: number, text: string, version: string, favourited = false): St
   postVersion: version,
   reason: null,
   warnings: [],
-  viewer: { favourited, reblogged: false, bookmarked: false },
+  viewer: { favourited, reblogged: false, bookmarked: false, ownVotes: null },
 });
 
 const ctx = { baseUrl: 'https://tributary.example' };
@@ -97,6 +97,38 @@ describe('StatusPresenter.statusesJson', () => {
       '<p>one, edited</p>',
     );
     expect(edited.ids).toEqual(first.ids);
+  });
+
+  it('gives each member their own vote in a poll, never another’s through the shared cache', async () => {
+    const { ids } = fakeIds();
+    const presenter = new StatusPresenter(ids, {} as ViewerStates);
+    const polled = (ownVotes: number[] | null): StoredEntry => ({
+      ...entry(4, 'tea or coffee?', '40'),
+      postJson: JSON.stringify({
+        ...stored(4, 'tea or coffee?'),
+        network: 'MASTODON',
+        uri: 'https://social.example/users/sam/statuses/4',
+        poll: {
+          id: '9',
+          options: [
+            { title: 'tea', votes: 1 },
+            { title: 'coffee', votes: 1 },
+          ],
+          expiresAt: null,
+          expired: false,
+          multiple: false,
+          votes: 2,
+          voters: 2,
+        },
+      }),
+      viewer: { favourited: false, reblogged: false, bookmarked: false, ownVotes },
+    });
+    const pollOf = async (e: StoredEntry) =>
+      (JSON.parse((await presenter.statusesJson([e], ctx)).json.toString()) as { poll: unknown }[])[0]!.poll;
+    // Alice voted and reads it first (it is cached then); bob, who did not, reads the same version.
+    expect(await pollOf(polled([1]))).toMatchObject({ voted: true, own_votes: [1], votes_count: 2 });
+    expect(await pollOf(polled(null))).toMatchObject({ voted: false, own_votes: [], votes_count: 2 });
+    expect(await pollOf(polled([1]))).toMatchObject({ voted: true, own_votes: [1] });
   });
 
   it('gives the JSON value `statuses` gives, boosts and warnings included, from the cache too', async () => {

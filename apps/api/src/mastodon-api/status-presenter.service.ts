@@ -110,6 +110,7 @@ export class StatusPresenter {
             id: made.postStatusId,
             postStatusId: made.postStatusId,
             post: ownBytes(made.post),
+            poll: made.poll === null ? null : ownBytes(made.poll),
             wrapper: null,
           },
           wrappers: new Map(),

@@ -3,7 +3,7 @@ import { ViewerStateService } from '../viewer-state/viewer-state.service.js';
 import type { PostViewerState } from '../viewer-state/viewer-state.service.js';
 import type { ViewerState } from './entities/mastodon-entities.js';
 
-/** What the member did to posts (favourited, reblogged, bookmarked), by Post id. */
+/** What the member did to posts (favourited, reblogged, bookmarked, voted in their polls), by Post id. */
 export abstract class ViewerStates {
   abstract of(userId: string, postIds: readonly string[]): Promise<Map<string, ViewerState>>;
 }
@@ -26,4 +26,5 @@ export const inMastodonWords = (s: PostViewerState): ViewerState => ({
   favourited: s.liked,
   reblogged: s.reposted,
   bookmarked: s.bookmarked,
+  ownVotes: s.ownVotes,
 });

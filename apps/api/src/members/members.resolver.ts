@@ -1,5 +1,6 @@
 import { UseGuards } from '@nestjs/common';
-import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, Context, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import DataLoader from 'dataloader';
 import { AdminGuard } from '../auth/admin.guard.js';
 import type { AuthenticatedUser } from '../auth/auth.types.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
@@ -67,5 +68,35 @@ export class MembersResolver {
   })
   deleteMyAccount(@CurrentUser() user: AuthenticatedUser, @Args('password') password: string) {
     return this.myData.deleteAccount(user.id, password);
+  }
+}
+
+/**
+ * `Member.syncHealth`: every listed member's sources read in one query, not one request per
+ * member. Only administrators' queries return a Member, so the field needs no guard of its own.
+ */
+@Resolver(() => MemberModel)
+export class MemberHealthResolver {
+  /** One loader per request context: the members of one response, batched. */
+  private readonly loaders = new WeakMap<object, DataLoader<string, SourceHealthModel[]>>();
+
+  constructor(private readonly service: MembersService) {}
+
+  @ResolveField(() => [SourceHealthModel], {
+    description: 'Their sources, which are stale and why (as `memberSyncHealth`).',
+  })
+  syncHealth(@Parent() member: MemberModel, @Context() ctx: object) {
+    let loader = this.loaders.get(ctx);
+    if (!loader) {
+      loader = new DataLoader(
+        async (ids: readonly string[]) => {
+          const health = await this.service.syncHealthOf(ids);
+          return ids.map((id) => health.get(id) ?? []);
+        },
+        { cache: false },
+      );
+      this.loaders.set(ctx, loader);
+    }
+    return loader.load(member.id);
   }
 }

@@ -95,14 +95,20 @@ export class MembersService {
   /** Every source of the member's accounts, with whether it is kept fresh and, when not, why. */
   async syncHealth(memberId: string): Promise<SourceHealthModel[]> {
     if (!isUuid(memberId)) throw new AppException(AppErrorCode.NotFound, 'member not found');
+    return (await this.syncHealthOf([memberId])).get(memberId) ?? [];
+  }
+
+  /** {@link syncHealth} of several members in one query (the members screen lists them all). */
+  async syncHealthOf(memberIds: readonly string[]): Promise<Map<string, SourceHealthModel[]>> {
     const accounts = await this.db.client.linkedAccount.findMany({
-      where: { userId: memberId },
+      where: { userId: { in: [...memberIds] } },
       include: { sources: { orderBy: { createdAt: 'asc' } } },
       orderBy: { createdAt: 'asc' },
     });
     const staleBefore = Date.now() - STALE_AFTER_POLLS * this.config.POLL_INTERVAL_SECONDS * 1000;
-    return accounts.flatMap((account) =>
-      account.sources.map((source) => {
+    const byMember = new Map<string, SourceHealthModel[]>(memberIds.map((id) => [id, []]));
+    for (const account of accounts)
+      for (const source of account.sources) {
         const reason =
           account.status !== 'ACTIVE'
             ? `account ${account.status}${account.statusReason ? `: ${account.statusReason}` : ''}`
@@ -111,7 +117,7 @@ export class MembersService {
               : source.lastSyncedAt.getTime() < staleBefore
                 ? `not synced since ${source.lastSyncedAt.toISOString()}${source.lastError ? `: ${source.lastError}` : ''}`
                 : source.lastError;
-        return {
+        byMember.get(account.userId)?.push({
           sourceId: source.id,
           accountId: account.id,
           network: account.network,
@@ -127,9 +133,9 @@ export class MembersService {
             source.lastSyncedAt === null ||
             source.lastSyncedAt.getTime() < staleBefore,
           reason,
-        };
-      }),
-    );
+        });
+      }
+    return byMember;
   }
 
   private async member(adminId: string, memberId: string): Promise<void> {

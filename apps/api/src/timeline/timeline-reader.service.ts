@@ -225,7 +225,7 @@ function windowSql(order: TimelineOrder, below: BoundShape, above: BoundShape, a
          jsonb_path_query_array(e.decisions, '$[*] ? (@.verdict == "warn" || @.verdict == "blur")') AS warnings,
          (${postDataSql('p')})::text AS "postJson", p.xmin::text AS "postVersion",
          coalesce(s.liked, false) AS liked, coalesce(s.reposted, false) AS reposted,
-         coalesce(s.bookmarked, false) AS bookmarked
+         coalesce(s.bookmarked, false) AS bookmarked, s."ownVotes"
   FROM page e JOIN "Post" p ON p.id = e."postId" LEFT JOIN states s ON s."postId" = e."postId"
   ORDER BY ${column} DESC, e.id DESC`;
 }
@@ -363,9 +363,9 @@ export class TimelineReader {
     const pipeline = rows[0]?.pipelineId ?? (await this.ownedPipeline(userId, pipelineId)).id;
     return {
       pipelineId: pipeline,
-      entries: rows.map(({ pipelineId: _p, liked, reposted, bookmarked, ...row }) => ({
+      entries: rows.map(({ pipelineId: _p, liked, reposted, bookmarked, ownVotes, ...row }) => ({
         ...row,
-        viewer: { liked, reposted, bookmarked },
+        viewer: { liked, reposted, bookmarked, ownVotes },
       })),
     };
   }

@@ -6,24 +6,29 @@ export interface PostViewerState {
   liked: boolean;
   reposted: boolean;
   bookmarked: boolean;
+  /** The options they chose in its poll, when they voted through Tributary; else null. */
+  ownVotes: number[] | null;
 }
 
 export const NOT_ACTED: Readonly<PostViewerState> = Object.freeze({
   liked: false,
   reposted: false,
   bookmarked: false,
+  ownVotes: null,
 });
 
 /**
  * The member's state of the posts in the CTE `posts` (id, network, uri), as CTEs ending in
  * `states` ("postId" bigint, liked, reposted, bookmarked): for a statement of its own, or within a
- * statement that reads the posts (a Mastodon timeline page: one round trip for both). `user` is
- * the parameter that holds the member's id.
+ * statement that reads the posts (a Mastodon timeline page: one round trip for both), and
+ * "ownVotes" (jsonb, or NULL). `user` is the parameter that holds the member's id.
  *
  * Per account and relation, the newest word wins: the account's server's (PostViewerState, as of
  * when it was asked) or the member's own action through Tributary, pending or done (a failed one
  * changed nothing). So an action shows at once, and the network has the last word after it. By
- * URI: every trust domain's copy of a post shares it. Bookmarks are Tributary's own.
+ * URI: every trust domain's copy of a post shares it. Bookmarks are Tributary's own, and so are
+ * votes: a poll's `own_votes` are the choices of the member's newest vote in it that did not fail
+ * (the network's word on a vote is not kept: the Mastodon connector drops `voted`/`own_votes`).
  */
 export function viewerStateCtes(posts: string, user: string): string {
   return `
@@ -41,6 +46,14 @@ export function viewerStateCtes(posts: string, user: string): string {
     WHERE a."userId" = ${user}::uuid AND a.kind IN ('LIKE', 'UNLIKE', 'REPOST', 'UNREPOST') AND a.status <> 'FAILED'
       AND a.payload -> 'target' ->> 'uri' IN (SELECT uri FROM ${posts})
   ),
+  votes AS (
+    SELECT DISTINCT ON (a.payload -> 'target' ->> 'uri') a.payload -> 'target' ->> 'uri' AS uri,
+           a.payload -> 'choices' AS choices
+    FROM "OutboundAction" a
+    WHERE a."userId" = ${user}::uuid AND a.kind = 'VOTE' AND a.status <> 'FAILED'
+      AND a.payload -> 'target' ->> 'uri' IN (SELECT uri FROM ${posts})
+    ORDER BY a.payload -> 'target' ->> 'uri', a."createdAt" DESC
+  ),
   latest AS (
     SELECT DISTINCT ON (account, uri, rel) uri, rel, "on" FROM word ORDER BY account, uri, rel, at DESC
   ),
@@ -49,7 +62,8 @@ export function viewerStateCtes(posts: string, user: string): string {
            coalesce(bool_or(l."on") FILTER (WHERE l.rel = 'like'), false) AS liked,
            coalesce(bool_or(l."on") FILTER (WHERE l.rel = 'repost'), false) AS reposted,
            EXISTS (SELECT 1 FROM "Bookmark" b WHERE b."userId" = ${user}::uuid AND b.network = p.network AND b.uri = p.uri)
-             AS bookmarked
+             AS bookmarked,
+           (SELECT v.choices FROM votes v WHERE v.uri = p.uri) AS "ownVotes"
     FROM ${posts} p LEFT JOIN latest l ON l.uri = p.uri
     GROUP BY p.id, p.network, p.uri
   )`;
@@ -57,7 +71,7 @@ export function viewerStateCtes(posts: string, user: string): string {
 
 const STATE_SQL = prepared(`
   WITH p AS (SELECT id, network, uri FROM "Post" WHERE id = ANY($2::bigint[])), ${viewerStateCtes('p', '$1')}
-  SELECT "postId"::text AS "postId", liked, reposted, bookmarked FROM states`);
+  SELECT "postId"::text AS "postId", liked, reposted, bookmarked, "ownVotes" FROM states`);
 
 /**
  * The member's own relation to posts (liked, reposted, bookmarked), by Post id. Per member: the

@@ -527,20 +527,7 @@ export const MemberFields = graphql(`
     lastActiveAt
     linkedAccounts
     pipelines
-  }
-`);
-
-export const Members = graphql(`
-  query Members {
-    members {
-      ...MemberFields
-    }
-  }
-`);
-
-export const MemberSyncHealth = graphql(`
-  query MemberSyncHealth($member: ID!) {
-    memberSyncHealth(member: $member) {
+    syncHealth {
       sourceId
       accountId
       network
@@ -552,6 +539,14 @@ export const MemberSyncHealth = graphql(`
       lastSyncedAt
       stale
       reason
+    }
+  }
+`);
+
+export const Members = graphql(`
+  query Members {
+    members {
+      ...MemberFields
     }
   }
 `);

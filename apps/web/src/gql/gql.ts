@@ -55,9 +55,8 @@ type Documents = {
     "\n  mutation SetDefaultPipeline($id: ID!) {\n    setDefaultPipeline(id: $id) {\n      id\n    }\n  }\n": typeof types.SetDefaultPipelineDocument,
     "\n  mutation DeletePipeline($id: ID!, $newDefault: ID) {\n    deletePipeline(id: $id, newDefault: $newDefault)\n  }\n": typeof types.DeletePipelineDocument,
     "\n  query Invites {\n    invites {\n      id\n      role\n      createdAt\n      expiresAt\n      usedAt\n    }\n  }\n": typeof types.InvitesDocument,
-    "\n  fragment MemberFields on Member {\n    id\n    username\n    role\n    status\n    suspendedAt\n    createdAt\n    lastActiveAt\n    linkedAccounts\n    pipelines\n  }\n": typeof types.MemberFieldsFragmentDoc,
+    "\n  fragment MemberFields on Member {\n    id\n    username\n    role\n    status\n    suspendedAt\n    createdAt\n    lastActiveAt\n    linkedAccounts\n    pipelines\n    syncHealth {\n      sourceId\n      accountId\n      network\n      handle\n      accountStatus\n      kind\n      externalId\n      backfillState\n      lastSyncedAt\n      stale\n      reason\n    }\n  }\n": typeof types.MemberFieldsFragmentDoc,
     "\n  query Members {\n    members {\n      ...MemberFields\n    }\n  }\n": typeof types.MembersDocument,
-    "\n  query MemberSyncHealth($member: ID!) {\n    memberSyncHealth(member: $member) {\n      sourceId\n      accountId\n      network\n      handle\n      accountStatus\n      kind\n      externalId\n      backfillState\n      lastSyncedAt\n      stale\n      reason\n    }\n  }\n": typeof types.MemberSyncHealthDocument,
     "\n  mutation SuspendMember($member: ID!, $suspended: Boolean!) {\n    suspendMember(member: $member, suspended: $suspended) {\n      ...MemberFields\n    }\n  }\n": typeof types.SuspendMemberDocument,
     "\n  mutation DeleteMember($member: ID!) {\n    deleteMember(member: $member)\n  }\n": typeof types.DeleteMemberDocument,
     "\n  mutation CreateInvite($role: UserRole!) {\n    createInvite(role: $role) {\n      code\n      invite {\n        id\n      }\n    }\n  }\n": typeof types.CreateInviteDocument,
@@ -119,9 +118,8 @@ const documents: Documents = {
     "\n  mutation SetDefaultPipeline($id: ID!) {\n    setDefaultPipeline(id: $id) {\n      id\n    }\n  }\n": types.SetDefaultPipelineDocument,
     "\n  mutation DeletePipeline($id: ID!, $newDefault: ID) {\n    deletePipeline(id: $id, newDefault: $newDefault)\n  }\n": types.DeletePipelineDocument,
     "\n  query Invites {\n    invites {\n      id\n      role\n      createdAt\n      expiresAt\n      usedAt\n    }\n  }\n": types.InvitesDocument,
-    "\n  fragment MemberFields on Member {\n    id\n    username\n    role\n    status\n    suspendedAt\n    createdAt\n    lastActiveAt\n    linkedAccounts\n    pipelines\n  }\n": types.MemberFieldsFragmentDoc,
+    "\n  fragment MemberFields on Member {\n    id\n    username\n    role\n    status\n    suspendedAt\n    createdAt\n    lastActiveAt\n    linkedAccounts\n    pipelines\n    syncHealth {\n      sourceId\n      accountId\n      network\n      handle\n      accountStatus\n      kind\n      externalId\n      backfillState\n      lastSyncedAt\n      stale\n      reason\n    }\n  }\n": types.MemberFieldsFragmentDoc,
     "\n  query Members {\n    members {\n      ...MemberFields\n    }\n  }\n": types.MembersDocument,
-    "\n  query MemberSyncHealth($member: ID!) {\n    memberSyncHealth(member: $member) {\n      sourceId\n      accountId\n      network\n      handle\n      accountStatus\n      kind\n      externalId\n      backfillState\n      lastSyncedAt\n      stale\n      reason\n    }\n  }\n": types.MemberSyncHealthDocument,
     "\n  mutation SuspendMember($member: ID!, $suspended: Boolean!) {\n    suspendMember(member: $member, suspended: $suspended) {\n      ...MemberFields\n    }\n  }\n": types.SuspendMemberDocument,
     "\n  mutation DeleteMember($member: ID!) {\n    deleteMember(member: $member)\n  }\n": types.DeleteMemberDocument,
     "\n  mutation CreateInvite($role: UserRole!) {\n    createInvite(role: $role) {\n      code\n      invite {\n        id\n      }\n    }\n  }\n": types.CreateInviteDocument,
@@ -306,15 +304,11 @@ export function graphql(source: "\n  query Invites {\n    invites {\n      id\n 
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment MemberFields on Member {\n    id\n    username\n    role\n    status\n    suspendedAt\n    createdAt\n    lastActiveAt\n    linkedAccounts\n    pipelines\n  }\n"): typeof import('./graphql').MemberFieldsFragmentDoc;
+export function graphql(source: "\n  fragment MemberFields on Member {\n    id\n    username\n    role\n    status\n    suspendedAt\n    createdAt\n    lastActiveAt\n    linkedAccounts\n    pipelines\n    syncHealth {\n      sourceId\n      accountId\n      network\n      handle\n      accountStatus\n      kind\n      externalId\n      backfillState\n      lastSyncedAt\n      stale\n      reason\n    }\n  }\n"): typeof import('./graphql').MemberFieldsFragmentDoc;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query Members {\n    members {\n      ...MemberFields\n    }\n  }\n"): typeof import('./graphql').MembersDocument;
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "\n  query MemberSyncHealth($member: ID!) {\n    memberSyncHealth(member: $member) {\n      sourceId\n      accountId\n      network\n      handle\n      accountStatus\n      kind\n      externalId\n      backfillState\n      lastSyncedAt\n      stale\n      reason\n    }\n  }\n"): typeof import('./graphql').MemberSyncHealthDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -403,19 +403,12 @@ export type InvitesQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type InvitesQuery = { invites: Array<{ id: string, role: UserRole, createdAt: string, expiresAt: string, usedAt: string | null }> };
 
-export type MemberFieldsFragment = { id: string, username: string, role: UserRole, status: MemberStatus, suspendedAt: string | null, createdAt: string, lastActiveAt: string | null, linkedAccounts: number, pipelines: number };
+export type MemberFieldsFragment = { id: string, username: string, role: UserRole, status: MemberStatus, suspendedAt: string | null, createdAt: string, lastActiveAt: string | null, linkedAccounts: number, pipelines: number, syncHealth: Array<{ sourceId: string, accountId: string, network: string, handle: string, accountStatus: string, kind: string, externalId: string, backfillState: string, lastSyncedAt: string | null, stale: boolean, reason: string | null }> };
 
 export type MembersQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type MembersQuery = { members: Array<{ id: string, username: string, role: UserRole, status: MemberStatus, suspendedAt: string | null, createdAt: string, lastActiveAt: string | null, linkedAccounts: number, pipelines: number }> };
-
-export type MemberSyncHealthQueryVariables = Exact<{
-  member: string | number;
-}>;
-
-
-export type MemberSyncHealthQuery = { memberSyncHealth: Array<{ sourceId: string, accountId: string, network: string, handle: string, accountStatus: string, kind: string, externalId: string, backfillState: string, lastSyncedAt: string | null, stale: boolean, reason: string | null }> };
+export type MembersQuery = { members: Array<{ id: string, username: string, role: UserRole, status: MemberStatus, suspendedAt: string | null, createdAt: string, lastActiveAt: string | null, linkedAccounts: number, pipelines: number, syncHealth: Array<{ sourceId: string, accountId: string, network: string, handle: string, accountStatus: string, kind: string, externalId: string, backfillState: string, lastSyncedAt: string | null, stale: boolean, reason: string | null }> }> };
 
 export type SuspendMemberMutationVariables = Exact<{
   member: string | number;
@@ -423,7 +416,7 @@ export type SuspendMemberMutationVariables = Exact<{
 }>;
 
 
-export type SuspendMemberMutation = { suspendMember: { id: string, username: string, role: UserRole, status: MemberStatus, suspendedAt: string | null, createdAt: string, lastActiveAt: string | null, linkedAccounts: number, pipelines: number } };
+export type SuspendMemberMutation = { suspendMember: { id: string, username: string, role: UserRole, status: MemberStatus, suspendedAt: string | null, createdAt: string, lastActiveAt: string | null, linkedAccounts: number, pipelines: number, syncHealth: Array<{ sourceId: string, accountId: string, network: string, handle: string, accountStatus: string, kind: string, externalId: string, backfillState: string, lastSyncedAt: string | null, stale: boolean, reason: string | null }> } };
 
 export type DeleteMemberMutationVariables = Exact<{
   member: string | number;
@@ -867,6 +860,19 @@ export const MemberFieldsFragmentDoc = new TypedDocumentString(`
   lastActiveAt
   linkedAccounts
   pipelines
+  syncHealth {
+    sourceId
+    accountId
+    network
+    handle
+    accountStatus
+    kind
+    externalId
+    backfillState
+    lastSyncedAt
+    stale
+    reason
+  }
 }
     `, {"fragmentName":"MemberFields"}) as unknown as TypedDocumentString<MemberFieldsFragment, unknown>;
 export const PluginFieldsFragmentDoc = new TypedDocumentString(`
@@ -1837,10 +1843,7 @@ export const MembersDocument = new TypedDocumentString(`
   lastActiveAt
   linkedAccounts
   pipelines
-}`) as unknown as TypedDocumentString<MembersQuery, MembersQueryVariables>;
-export const MemberSyncHealthDocument = new TypedDocumentString(`
-    query MemberSyncHealth($member: ID!) {
-  memberSyncHealth(member: $member) {
+  syncHealth {
     sourceId
     accountId
     network
@@ -1853,8 +1856,7 @@ export const MemberSyncHealthDocument = new TypedDocumentString(`
     stale
     reason
   }
-}
-    `) as unknown as TypedDocumentString<MemberSyncHealthQuery, MemberSyncHealthQueryVariables>;
+}`) as unknown as TypedDocumentString<MembersQuery, MembersQueryVariables>;
 export const SuspendMemberDocument = new TypedDocumentString(`
     mutation SuspendMember($member: ID!, $suspended: Boolean!) {
   suspendMember(member: $member, suspended: $suspended) {
@@ -1871,6 +1873,19 @@ export const SuspendMemberDocument = new TypedDocumentString(`
   lastActiveAt
   linkedAccounts
   pipelines
+  syncHealth {
+    sourceId
+    accountId
+    network
+    handle
+    accountStatus
+    kind
+    externalId
+    backfillState
+    lastSyncedAt
+    stale
+    reason
+  }
 }`) as unknown as TypedDocumentString<SuspendMemberMutation, SuspendMemberMutationVariables>;
 export const DeleteMemberDocument = new TypedDocumentString(`
     mutation DeleteMember($member: ID!) {

@@ -2,15 +2,15 @@
 // the network refused, or a source that stopped syncing, is why someone's timeline went quiet),
 // suspending and reinstating, deleting for good after a confirmation, and inviting new members.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { MemberFieldsFragment, MemberSyncHealthQuery } from '../gql/graphql';
+import type { MemberFieldsFragment } from '../gql/graphql';
 import { messageOf, request } from '../api/client';
-import { DeleteMember, MemberSyncHealth, Members, SuspendMember } from '../api/operations';
+import { DeleteMember, Members, SuspendMember } from '../api/operations';
 import { useQuery } from '../api/use-query';
 import { InvitesPanel } from '../components/invites-panel';
 import { NETWORK_NAMES, fullDate, timeAgo } from '../format';
 import type { Network } from '../gql/graphql';
 
-type SourceHealth = MemberSyncHealthQuery['memberSyncHealth'][number];
+type SourceHealth = MemberFieldsFragment['syncHealth'][number];
 
 const ACCOUNT_STATUS: Record<string, string> = {
   ACTIVE: 'Active',
@@ -48,18 +48,10 @@ function sourceName(source: SourceHealth): string {
 }
 
 function MemberAccounts({ member }: { member: MemberFieldsFragment }) {
-  const health = useQuery(MemberSyncHealth, { member: member.id });
   if (member.linkedAccounts === 0) return <p class="muted small">No linked account.</p>;
-  if (health.error)
-    return (
-      <p class="error small" role="alert">
-        Accounts not read: {health.error}
-      </p>
-    );
-  if (!health.data) return <p class="muted small">Reading their accounts…</p>;
   return (
     <ul class="member-accounts" aria-label={`${member.username}'s linked accounts`}>
-      {byAccount(health.data.memberSyncHealth).map((account) => {
+      {byAccount(member.syncHealth).map((account) => {
         const stale = account.sources.filter((s) => s.stale && account.status === 'ACTIVE');
         return (
           <li key={account.id} data-status={account.status}>

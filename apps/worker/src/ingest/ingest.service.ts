@@ -5,9 +5,16 @@ import { MastodonConnector } from '@tributary/connector-mastodon';
 import type { Config } from '@tributary/config';
 import { AccountStatus } from '@tributary/core';
 import type { NetworkConnector, SourceRef, TrustDomain } from '@tributary/core';
-import { PrismaService, recordSkipped, recordViewerStates, upsertIngested } from '@tributary/db';
+import {
+  markTombstoned,
+  PrismaService,
+  recordSkipped,
+  recordViewerStates,
+  upsertIngested,
+} from '@tributary/db';
 import type { LinkedAccount, Source } from '@tributary/db';
 import { EventPublisher, JobQueue } from '@tributary/queue';
+import { hideDeletedPosts, publishOriginChanges } from '@tributary/timeline';
 import type { JobPayloads } from '@tributary/queue';
 import type { Job } from 'bullmq';
 import { JobHandler } from '../jobs/job-handler.decorator.js';
@@ -169,6 +176,11 @@ export class IngestService {
       observedAt,
     );
     await recordSkipped(this.db.client, source.linkedAccount.network, source.linkedAccountId, skipped);
+    // A delete at origin that came before this sync stored a post (a page read just before it, a
+    // timeline that still lists it) wins: the post is stored deleted, its entries come out hidden.
+    const deleted = await markTombstoned(this.db.client, newPostIds);
+    if (deleted.length > 0)
+      await publishOriginChanges(this.events, 'removed', await hideDeletedPosts(this.db.sql, deleted));
     // After the posts are stored, so a retried sync that finds them stored enqueues nothing new.
     for (let i = 0; i < newPostIds.length; i += PIPELINE_BATCH) {
       await this.jobs.enqueue('run-pipelines', {

@@ -4,7 +4,7 @@
 import type { MastodonConnector } from '@tributary/connector-mastodon';
 import { Network } from '@tributary/core';
 import type { Post, TrustDomain } from '@tributary/core';
-import { markDeletedAtOrigin, storePosts } from '@tributary/db';
+import { addTombstones, markDeletedAtOrigin, storePosts } from '@tributary/db';
 import type { PrismaService, Source } from '@tributary/db';
 import type { EventPublisher, JobQueue } from '@tributary/queue';
 import { hideDeletedPosts, publishOriginChanges, visibleEntriesOf } from '@tributary/timeline';
@@ -16,7 +16,8 @@ const MAX_CONFIRMS = 10;
 
 /**
  * Marks Mastodon statuses of `trustDomain` deleted at origin and hides their timeline entries (kept
- * in the audit), telling live readers. Returns how many entries were hidden now.
+ * in the audit), telling live readers. Returns how many entries were hidden now. The tombstones
+ * come first, for statuses no sync has stored yet (IngestService checks them after storing).
  */
 export async function applyDeletions(
   db: PrismaService,
@@ -24,7 +25,9 @@ export async function applyDeletions(
   trustDomain: TrustDomain,
   nativeIds: readonly string[],
 ): Promise<number> {
-  const postIds = await markDeletedAtOrigin(db.client, { network: Network.Mastodon, trustDomain, nativeIds });
+  const deletion = { network: Network.Mastodon, trustDomain, nativeIds } as const;
+  await addTombstones(db.client, deletion);
+  const postIds = await markDeletedAtOrigin(db.client, deletion);
   const hidden = await hideDeletedPosts(db.sql, postIds);
   await publishOriginChanges(events, 'removed', hidden);
   return hidden.length;

@@ -6,6 +6,12 @@ const DAY_MS = 24 * 3600 * 1000;
 /** Revoked and expired tokens stay listable for a while so users can see what happened. */
 export const TOKEN_RETENTION_DAYS = 30;
 export const SKIPPED_RECORD_RETENTION_DAYS = 30;
+/**
+ * Deletes at origin are remembered for the races of a sync or fan-out that read a post just before
+ * its delete (seconds) with a wide margin; a member's hostile server sending deletes without end
+ * must not grow the tables for ever.
+ */
+export const TOMBSTONE_RETENTION_DAYS = 7;
 
 /** Hourly (JOB_SCHEDULES). */
 @Injectable()
@@ -14,10 +20,11 @@ export class HousekeepingService {
 
   /** Idempotent: deleting what is already gone deletes nothing. */
   @JobHandler('housekeeping')
-  async run(): Promise<{ tokens: number; invites: number; skippedRecords: number }> {
+  async run(): Promise<{ tokens: number; invites: number; skippedRecords: number; tombstones: number }> {
     const now = Date.now();
     const tokenCutoff = new Date(now - TOKEN_RETENTION_DAYS * DAY_MS);
-    const [tokens, invites, skippedRecords] = await this.db.client.$transaction([
+    const tombstoneCutoff = new Date(now - TOMBSTONE_RETENTION_DAYS * DAY_MS);
+    const [tokens, invites, skippedRecords, records, statuses] = await this.db.client.$transaction([
       this.db.client.apiToken.deleteMany({
         where: { OR: [{ revokedAt: { lt: tokenCutoff } }, { expiresAt: { lt: tokenCutoff } }] },
       }),
@@ -25,7 +32,14 @@ export class HousekeepingService {
       this.db.client.skippedRecord.deleteMany({
         where: { createdAt: { lt: new Date(now - SKIPPED_RECORD_RETENTION_DAYS * DAY_MS) } },
       }),
+      this.db.client.recordTombstone.deleteMany({ where: { deletedAt: { lt: tombstoneCutoff } } }),
+      this.db.client.statusTombstone.deleteMany({ where: { deletedAt: { lt: tombstoneCutoff } } }),
     ]);
-    return { tokens: tokens.count, invites: invites.count, skippedRecords: skippedRecords.count };
+    return {
+      tokens: tokens.count,
+      invites: invites.count,
+      skippedRecords: skippedRecords.count,
+      tombstones: records.count + statuses.count,
+    };
   }
 }

@@ -43,7 +43,7 @@ export class OriginDeletesService {
     if (deletes.length === 0) return { hidden: 0, released: 0 };
     const posts = deletes.filter((d) => d.collection === 'app.bsky.feed.post').map((d) => d.uri);
     const reposts = deletes.filter((d) => d.collection === 'app.bsky.feed.repost').map((d) => d.uri);
-    await addTombstones(this.db.client, [...posts, ...reposts]);
+    await addTombstones(this.db.client, { network: Network.Bluesky, uris: [...posts, ...reposts] });
     const hidden = await hideDeletedPosts(
       this.db.sql,
       await markDeletedAtOrigin(this.db.client, { network: Network.Bluesky, uris: posts }),

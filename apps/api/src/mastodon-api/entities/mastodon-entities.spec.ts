@@ -78,7 +78,7 @@ function ids(sources: Pick<StatusSource, 'post' | 'reason'>[]): IdMap {
   return new IdMap(map);
 }
 
-const viewer = { favourited: false, reblogged: false, bookmarked: false };
+const viewer = { favourited: false, reblogged: false, bookmarked: false, ownVotes: null };
 const ctx = { baseUrl: 'https://tributary.example' };
 
 describe('a Bluesky post as a Mastodon status', () => {
@@ -166,7 +166,7 @@ describe('a Bluesky post as a Mastodon status', () => {
       uri: 'at://did:plc:carol/app.bsky.feed.repost/9',
     };
     const warned = [{ stage: 'labels', verdict: 'warn', reason: 'spoilers "here"' }];
-    const liked = { favourited: true, reblogged: false, bookmarked: true };
+    const liked = { favourited: true, reblogged: false, bookmarked: true, ownVotes: null };
     for (const source of [
       { post: post(), reason: null, warnings: [], viewer },
       { post: post({ quote: quoted }), reason: null, warnings: warned, viewer: liked },
@@ -177,6 +177,49 @@ describe('a Bluesky post as a Mastodon status', () => {
       const json = statusJson(shared, source.viewer, source.warnings);
       expect(JSON.parse(json)).toEqual(toStatus(source, map, ctx));
       expect(shared.id).toBe(toStatus(source, map, ctx)['id']);
+    }
+  });
+
+  it('completes a poll with the member’s vote, which its shared part never holds', () => {
+    const poll = {
+      id: '77',
+      options: [
+        { title: 'tea', votes: 3 },
+        { title: 'coffee', votes: 5 },
+      ],
+      expiresAt: null,
+      expired: false,
+      multiple: false,
+      votes: 8,
+      voters: 8,
+    };
+    const voted = { ...viewer, ownVotes: [1] };
+    const reason = {
+      by: { ...author, networkId: 'did:plc:carol', handle: 'carol.test' },
+      at: '2026-12-02T10:00:00.000Z',
+      uri: 'at://did:plc:carol/app.bsky.feed.repost/9',
+    };
+    for (const source of [
+      { post: post({ poll }), reason: null, warnings: [], viewer: voted },
+      { post: post({ poll }), reason, warnings: [], viewer: voted },
+      { post: post({ poll }), reason: null, warnings: [], viewer },
+    ]) {
+      const map = ids([source]);
+      const shared = sharedStatusJson(sharedStatus(source.post, source.reason, map, ctx));
+      expect([shared.post, shared.poll, shared.wrapper].join()).not.toMatch(/voted|own_votes/);
+      const status = JSON.parse(statusJson(shared, source.viewer, source.warnings)) as Record<
+        string,
+        unknown
+      >;
+      expect(status).toEqual(toStatus(source, map, ctx));
+      const own = (source.reason ? (status['reblog'] as Record<string, unknown>) : status)['poll'];
+      expect(own).toMatchObject({
+        votes_count: 8,
+        options: [{ votes_count: 3 }, { votes_count: 5 }],
+        voted: source.viewer.ownVotes !== null,
+        own_votes: source.viewer.ownVotes ?? [],
+      });
+      if (source.reason) expect(status['poll']).toBeNull();
     }
   });
 });

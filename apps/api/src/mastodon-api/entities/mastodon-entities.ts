@@ -11,14 +11,23 @@ import { profileUrl, quoteFallbackHtml, richTextHtml, tagUrl } from './html.js';
 type Json = Record<string, unknown>;
 export type StoredPostData = Omit<Post, 'raw'>;
 
-/** What the member did to a post (favourited, reblogged, bookmarked), from the client surface. */
+/**
+ * What the member did to a post (favourited, reblogged, bookmarked, and the options they voted for
+ * in its poll through Tributary, or null), from the client surface.
+ */
 export interface ViewerState {
   favourited: boolean;
   reblogged: boolean;
   bookmarked: boolean;
+  ownVotes: readonly number[] | null;
 }
 
-export const NO_VIEWER_STATE: ViewerState = { favourited: false, reblogged: false, bookmarked: false };
+export const NO_VIEWER_STATE: ViewerState = {
+  favourited: false,
+  reblogged: false,
+  bookmarked: false,
+  ownVotes: null,
+};
 
 /** A pipeline decision that asks a client to warn before showing (a timeline entry's). */
 export interface Warning {
@@ -154,8 +163,9 @@ function toMedia(post: StoredPostData | QuotedPost, media: Media, index: number,
 
 /**
  * A post's poll as a Poll (its id is the status's): as stored, or with `own` votes the member has
- * just cast (counted in at once: the network counts them when the queued vote reaches it). A status
- * shows the poll unvoted: whether a member voted is theirs, not the post's (`GET /api/v1/polls/:id`).
+ * just cast (counted in at once: the network counts them when the queued vote reaches it). Whether a
+ * member voted is theirs, not the post's: a status's poll is shared without it (sharedStatusJson)
+ * and completed with the member's vote (`memberPoll`), as `GET /api/v1/polls/:id` answers.
  */
 export function toPoll(
   post: StoredPostData | QuotedPost,
@@ -182,6 +192,20 @@ export function toPoll(
     own_votes: [...(own?.choices ?? [])],
   };
 }
+
+/** The member's part of a poll: whether they voted (through Tributary) and for what. */
+const votedFields = (viewer: ViewerState): Json => ({
+  voted: viewer.ownVotes !== null,
+  own_votes: [...(viewer.ownVotes ?? [])],
+});
+
+/** `votedFields` as the end of a poll's JSON, after its shared part. */
+const votedFieldsJson = (viewer: ViewerState): string =>
+  `,"voted":${viewer.ownVotes !== null},"own_votes":${JSON.stringify(viewer.ownVotes ?? [])}}`;
+
+/** A shared status's poll as the member sees it (null without one): a vote counted, as stored. */
+const memberPoll = (poll: unknown, viewer: ViewerState): Json | null =>
+  poll ? { ...(poll as Json), ...votedFields(viewer) } : null;
 
 function isSensitive(post: StoredPostData | QuotedPost): boolean {
   return (
@@ -323,12 +347,13 @@ function toFilterResult(warning: Warning): Json {
 export function toStatus(source: StatusSource, ids: IdMap, ctx: EntityContext): Json {
   const { post, reason, viewer, warnings } = source;
   const shared = sharedStatus(post, reason, ids, ctx);
-  if (!shared.wrapper) return { ...shared.post, ...memberFields(viewer, warnings) };
-  return {
-    ...shared.wrapper,
-    ...memberFields(viewer, []),
-    reblog: { ...shared.post, ...memberFields(viewer, warnings) },
+  const own = {
+    ...shared.post,
+    poll: memberPoll(shared.post['poll'], viewer),
+    ...memberFields(viewer, warnings),
   };
+  if (!shared.wrapper) return own;
+  return { ...shared.wrapper, ...memberFields(viewer, []), reblog: own };
 }
 
 /**
@@ -380,24 +405,30 @@ export function sharedStatus(
 }
 
 /**
- * A shared status serialized once, to be completed for each member who reads it: `post` and
- * `wrapper` are their JSON without the closing brace (as text, or its UTF-8 bytes: `T`).
+ * A shared status serialized once, to be completed for each member who reads it: `post`, `poll`
+ * and `wrapper` are their JSON without the closing brace (as text, or its UTF-8 bytes: `T`).
  */
 export interface SharedStatusJson<T = string> {
   /** The status's id: the wrapper's for a repost. */
   id: string;
   /** The post's own status id. */
   postStatusId: string;
+  /** The post, without `poll` when it has one (`"poll":null` when it has none). */
   post: T;
+  /** The post's poll without the member's `voted` and `own_votes` (kept apart: never shared). */
+  poll: T | null;
   wrapper: T | null;
 }
 
 export function sharedStatusJson(shared: SharedStatus): SharedStatusJson {
   const open = (json: Json) => JSON.stringify(json).slice(0, -1);
+  const { poll, ...post } = shared.post;
+  const pollShared = poll ? (({ voted: _v, own_votes: _o, ...rest }: Json) => rest)(poll as Json) : null;
   return {
     id: shared.id,
     postStatusId: shared.post['id'] as string,
-    post: open(shared.post),
+    post: open(pollShared ? post : shared.post),
+    poll: pollShared ? open(pollShared) : null,
     wrapper: shared.wrapper ? open(shared.wrapper) : null,
   };
 }
@@ -411,9 +442,11 @@ export function statusJsonParts<T>(
   viewer: ViewerState,
   warnings: readonly Warning[],
 ): (T | string)[] {
-  const post = `${memberFieldsJson(viewer, warnings)}}`;
-  if (shared.wrapper === null) return [shared.post, post];
-  return [shared.wrapper, `${memberFieldsJson(viewer, [])},"reblog":`, shared.post, `${post}}`];
+  const end = `${memberFieldsJson(viewer, warnings)}}`;
+  const post =
+    shared.poll === null ? [shared.post] : [shared.post, ',"poll":', shared.poll, votedFieldsJson(viewer)];
+  if (shared.wrapper === null) return [...post, end];
+  return [shared.wrapper, `${memberFieldsJson(viewer, [])},"reblog":`, ...post, `${end}}`];
 }
 
 /** `toStatus` as JSON text, from a shared status serialized once. */

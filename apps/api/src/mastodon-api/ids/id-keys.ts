@@ -30,6 +30,10 @@ export function parsePostKey(key: string): { network: Network; uri: string } | n
 export const reblogKey = (network: Network, uri: string, reason: RepostReason): string =>
   `${postKey(network, uri)} ${reason.uri ?? `by:${reason.by.networkId}`}`;
 
+/** `reblogKey` of a repost known by its own URI alone (one an entry lost: UserEvent `unreposted`). */
+export const reblogKeyOfUri = (network: Network, uri: string, repostUri: string): string =>
+  `${postKey(network, uri)} ${repostUri}`;
+
 /** The post a reblog key wraps. */
 export function reblogPostKey(key: string): string | null {
   const parts = key.split(' ');

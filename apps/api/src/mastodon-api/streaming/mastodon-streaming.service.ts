@@ -8,7 +8,7 @@ import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import { CONFIG } from '@tributary/config';
 import type { Config } from '@tributary/config';
-import type { UserEvent } from '@tributary/queue';
+import type { LostRepost, UserEvent } from '@tributary/queue';
 import { hashSecret } from '../../auth/secrets.js';
 import { TokenRevocations } from '../../auth/token-revocations.js';
 import type { AuthenticatedUser } from '../../auth/auth.types.js';
@@ -18,7 +18,7 @@ import { UserEventsService } from '../../live/user-events.service.js';
 import { TimelineReader } from '../../timeline/timeline-reader.service.js';
 import type { EntryView } from '../../timeline/timeline-reader.service.js';
 import type { EntityContext } from '../entities/mastodon-entities.js';
-import { postKey, reblogKey } from '../ids/id-keys.js';
+import { postKey, reblogKey, reblogKeyOfUri } from '../ids/id-keys.js';
 import { MastodonIds } from '../ids/mastodon-ids.service.js';
 import { MastodonAuthGuard } from '../mastodon-auth.guard.js';
 import { MastodonLists } from '../mastodon-lists.service.js';
@@ -61,8 +61,9 @@ interface Subscription {
  * WebSocket at /api/v1/streaming multiplexing `user` and `list` streams, and the same as SSE
  * (StreamingController). `user` is home (the default pipeline) and the member's notifications;
  * `list` one pipeline. New entries are read back through the timeline reader and sent as `update`
- * statuses, posts deleted or edited at origin as `delete` and `status.update`, new notifications as
- * `notification` events.
+ * statuses, posts deleted or edited at origin as `delete` and `status.update`, a boost undone (or
+ * gone with its source) whose post stays as `delete` of the boost then `update` of the post, new
+ * notifications as `notification` events.
  */
 @Injectable()
 export class MastodonStreaming implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -205,8 +206,9 @@ export class MastodonStreaming implements OnApplicationBootstrap, OnApplicationS
 
   /**
    * Sends one stream's new entries as `update` events, its entries whose post changed at origin as
-   * `delete` (the status ids it went by) and `status.update` (the edited status), and notifications
-   * as `notification`, until it is closed.
+   * `delete` (the status ids it went by) and `status.update` (the edited status), its entries that
+   * lost the boost they were shown as as `delete` (the boost) and `update` (the entry as it now
+   * shows), and notifications as `notification`, until it is closed.
    */
   async pump(
     user: AuthenticatedUser,
@@ -228,8 +230,15 @@ export class MastodonStreaming implements OnApplicationBootstrap, OnApplicationS
             send({ stream: sub.name, event: 'delete', payload: id });
           continue;
         }
-        const entries = await this.reader.entriesByIds(user.id, event.pipelineId, event.entryIds);
-        const edited = event.type === 'timeline-changed';
+        let entries = await this.reader.entriesByIds(user.id, event.pipelineId, event.entryIds);
+        if (event.type === 'timeline-changed' && event.change === 'unreposted') {
+          // As Mastodon when a boost is undone: the boost's status goes. The app had the post only
+          // inside it, so the post follows as the timeline now shows it.
+          const lost = await this.lostBoosts(entries, event.reposts);
+          for (const id of lost.ids) send({ stream: sub.name, event: 'delete', payload: id });
+          entries = lost.entries;
+        }
+        const edited = event.type === 'timeline-changed' && event.change === 'edited';
         const statuses = await this.presenter.statuses(
           user.id,
           entries.map((e) => ({
@@ -278,6 +287,29 @@ export class MastodonStreaming implements OnApplicationBootstrap, OnApplicationS
     });
     const ids = await this.ids.ids(requests);
     return [...new Set(requests.map((r) => ids.get(r.kind, r.key)))];
+  }
+
+  /**
+   * Of entries still shown that lost the repost they were shown as: the boosts' status ids, and
+   * the entries that show no such boost now (one a newer run shows boosted again is left alone).
+   */
+  private async lostBoosts<E extends EntryView>(
+    entries: readonly E[],
+    reposts: readonly LostRepost[],
+  ): Promise<{ ids: string[]; entries: E[] }> {
+    const lost = new Map(reposts.map((r) => [r.entryId, r]));
+    const changed = entries.filter((e) => lost.has(e.id) && e.reason?.uri !== lost.get(e.id)!.uri);
+    if (changed.length === 0) return { ids: [], entries: [] };
+    const requests = changed.map((e) => {
+      const repost = lost.get(e.id)!;
+      return {
+        kind: 'REBLOG' as const,
+        key: reblogKeyOfUri(e.data.network, e.data.uri, repost.uri),
+        at: Date.parse(repost.at),
+      };
+    });
+    const ids = await this.ids.ids(requests);
+    return { ids: [...new Set(requests.map((r) => ids.get(r.kind, r.key)))], entries: changed };
   }
 
   private async sendNotifications(
