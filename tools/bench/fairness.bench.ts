@@ -209,6 +209,11 @@ async function phase(): Promise<Record<Metric, number[]>> {
 await measure('preview');
 await measure('live');
 await measure('rebuild');
+// Each phase starts from a vacuumed timeline: every edit rewrites the victim's 2,000 entries, and
+// without this the baseline's own dead rows (before autovacuum came round) slowed its later
+// rebuilds 2-3x, which then counted against the attack measured after them.
+const vacuum = () => prisma.$executeRawUnsafe('VACUUM ANALYZE "TimelineEntry"');
+await vacuum();
 const baseline = await phase();
 
 // The attack.
@@ -254,6 +259,7 @@ const previewLoop = (async () => {
     ).catch(() => new Promise((r) => setTimeout(r, 100)));
 })();
 await new Promise((r) => setTimeout(r, 3000));
+await vacuum();
 const attacked = await phase();
 attacking = false;
 
