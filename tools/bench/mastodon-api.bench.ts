@@ -4,7 +4,8 @@
 //  - `GET /api/v1/timelines/list/:id?limit=40` (the same pipeline as a list, in its ranked order),
 // each 200 times one at a time (service time, and its API CPU), then in an open loop at RATE requests/s for SECONDS
 // (goal at 200/s: p99 <= 25 ms); latency counts from each request's scheduled start, so queueing
-// shows when the service cannot keep up.
+// shows when the service cannot keep up. The open loop's requests are sent by a process of their
+// own (open-loop.ts).
 // Baseline in the same run: the page query the API runs for each (its exact SQL text and
 // parameters, captured from TimelineReader.window) through a plain pg client, in the same open loop.
 // The rest of a request (token, pipeline, Mastodon ids, viewer state, JSON) is what Tributary adds;
@@ -23,6 +24,8 @@ import { DB, seed, token } from './timeline-seed.js';
 import { TimelineReader } from '../../apps/api/src/timeline/timeline-reader.service.js';
 import type { TimelineOrder } from '../../apps/api/src/timeline/timeline-reader.service.js';
 import { startBenchApi } from './bench-api.js';
+import { httpOpenLoop, sqlOpenLoop } from './open-loop.js';
+import type { LoadRequest, LoadStatement } from './open-loop.js';
 import { testDatabaseUrl } from '../../libs/testing/src/postgres.js';
 
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
@@ -35,6 +38,8 @@ const CPU_PROF_DIR = process.argv.find((a) => a.startsWith('--cpu-prof='))?.slic
 const SERIAL = 200;
 /** Bytes of an answer the client reads (enough to check it is a page of statuses). */
 const ANSWER_START = 64;
+/** How a page of statuses starts. */
+const STATUSES_PREFIX = '[{"id":"';
 
 const pct = (xs: number[], p: number): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -73,13 +78,14 @@ function get(url: string, tokenValue: string, parse = false): Promise<unknown> {
       const chunks: Buffer[] = [];
       let kept = 0;
       res.on('data', (c: Buffer) => {
-        if (!keepAll && kept >= ANSWER_START) return;
-        chunks.push(c);
-        kept += c.length;
+        if (keepAll) chunks.push(c);
+        else if (kept < ANSWER_START) chunks.push(c.subarray(0, ANSWER_START - kept));
+        else return;
+        kept += chunks[chunks.length - 1]!.length;
       });
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
-        if (res.statusCode !== 200 || !text.startsWith('[{"id":"'))
+        if (res.statusCode !== 200 || !text.startsWith(STATUSES_PREFIX))
           reject(new Error(`${res.statusCode}: ${text.slice(0, 300)}`));
         else resolve(parse ? JSON.parse(text) : null);
       });
@@ -87,32 +93,6 @@ function get(url: string, tokenValue: string, parse = false): Promise<unknown> {
     req.on('error', reject);
     req.end();
   });
-}
-
-/** Open loop: job i starts at t0 + i / rate whatever earlier jobs do; latency from the scheduled start. */
-async function openLoop(
-  run: () => Promise<unknown>,
-): Promise<{ latencies: number[]; errors: string[]; lateStarts: number }> {
-  const total = Math.round(SECONDS * RATE);
-  const latencies: number[] = [];
-  const errors: string[] = [];
-  const inflight: Promise<void>[] = [];
-  let lateStarts = 0;
-  const t0 = performance.now() + 20;
-  for (let i = 0; i < total; i++) {
-    const due = t0 + (i * 1000) / RATE;
-    const wait = due - performance.now();
-    if (wait > 0) await sleep(wait);
-    if (performance.now() - due > 5) lateStarts++;
-    inflight.push(
-      run().then(
-        () => void latencies.push(performance.now() - due),
-        (error: Error) => void errors.push(error.message),
-      ),
-    );
-  }
-  await Promise.all(inflight);
-  return { latencies, errors, lateStarts };
 }
 
 /** The exact statement and parameters TimelineReader.window runs for a first page (captured, not copied). */
@@ -194,10 +174,6 @@ try {
     })),
   );
   const pick = () => Math.floor(Math.random() * members.length);
-  const sql = (kind: 'home' | 'list') => () => {
-    const { sql: text, params } = pageStatements[pick()]![kind];
-    return pool.query({ name: `window-${kind}`, text, values: params });
-  };
   const summary: string[] = [];
   for (const kind of ['home', 'list'] as const) {
     const path = kind === 'home' ? '/api/v1/timelines/home' : '/api/v1/timelines/list/:id';
@@ -217,13 +193,21 @@ try {
     const serialCpuPerPage = ((api.cpuSeconds() - serialCpu) / SERIAL) * 1000;
     console.log(`   one at a time: ${fmt(serial)}; API CPU per page ${serialCpuPerPage.toFixed(2)} ms`);
     const statementsBefore = await statementCount();
-    const cpuBefore = api.cpuSeconds();
-    const http = await openLoop(() => {
-      const i = pick();
-      return get(kind === 'home' ? home : list(i), token(members[i]!.n));
+    // Sent by a process of its own (open-loop.ts): each member's page, of random members.
+    const pages: LoadRequest[] = members.map((m, i) => ({
+      method: 'GET',
+      path: (kind === 'home' ? home : list(i)).slice(api.url.length),
+      headers: { authorization: `Bearer ${token(m.n)}` },
+    }));
+    const sequence = Array.from({ length: SECONDS * RATE }, pick);
+    let cpuBefore = 0;
+    const http = await httpOpenLoop(api.url, RATE, pages, sequence, STATUSES_PREFIX, () => {
+      cpuBefore = api.cpuSeconds();
     });
     const cpu = ((api.cpuSeconds() - cpuBefore) / (SECONDS * RATE)) * 1000;
-    const statements = ((await statementCount()) - statementsBefore - 1) / (SECONDS * RATE);
+    // The warm-up's pages too: the statistics are read after it all.
+    const sent = SECONDS * RATE + http.warmupRequests;
+    const statements = ((await statementCount()) - statementsBefore - 1) / sent;
     console.log(
       `   HTTP:         ${fmt(http.latencies)}; errors ${http.errors.length}, late starts ${http.lateStarts}`,
     );
@@ -231,8 +215,16 @@ try {
       `      API CPU per page: ${cpu.toFixed(2)} ms; SQL statements per page: ${statements.toFixed(2)}; ${load()}`,
     );
     if (http.errors.length) console.log(`   first error: ${http.errors[0]}`);
-    const base = await openLoop(sql(kind));
-    console.log(`   baseline SQL: ${fmt(base.latencies)} (the page query alone)`);
+    // The same pages' statements, in the same order, from a load generator of the same kind.
+    const pageSql: LoadStatement[] = pageStatements.map((p) => ({
+      name: `window-${kind}`,
+      text: p[kind].sql,
+      values: p[kind].params,
+    }));
+    const base = await sqlOpenLoop(url, RATE, pageSql, sequence);
+    console.log(
+      `   baseline SQL: ${fmt(base.latencies)} (the page query alone); errors ${base.errors.length}; the bare client's CPU per query ${(base.cpuMs / (SECONDS * RATE)).toFixed(2)} ms`,
+    );
     const p99 = pct(http.latencies, 99);
     summary.push(
       `${kind} p99 ${p99.toFixed(1)} ms (goal <= 25 ms: ${p99 <= 25 ? 'met' : 'NOT met'}), SQL p99 ${pct(base.latencies, 99).toFixed(1)} ms`,

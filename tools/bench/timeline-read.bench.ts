@@ -3,7 +3,8 @@
 //     deep (keyset cursor) against the first page of the same users (goal: deep within 1.5x);
 //  2. throughput with 8 requests in flight;
 //  3. an open loop at RATE requests/s for SECONDS (goal at 200/s: p99 <= 25 ms); latency counts
-//     from each request's scheduled start, so queueing shows when the service cannot keep up.
+//     from each request's scheduled start, so queueing shows when the service cannot keep up. The
+//     requests are sent by a process of their own (open-loop.ts).
 // Baseline in the same run, for each: the page query the resolver runs (its exact SQL text and
 // parameters, captured from TimelineReader) through a plain pg client.
 // The API runs in API_PROCESSES processes of its own (ROLE=api, NODE_ENV=production, sharing one
@@ -11,7 +12,7 @@
 // 2-core machine that also runs PostgreSQL and this client, one does better than two). Seeding
 // uses generate_series in a dedicated database `tributary_bench_timeline`, kept between runs
 // (--reseed rebuilds it).
-// Prints the API processes' CPU per page in the open loop (from /proc), and this client's own.
+// Prints the API processes' CPU per page in the open loop (from /proc), and the load generator's.
 // Run: node --import @swc-node/register/esm-register tools/bench/timeline-read.bench.ts [seconds=30] [rate=200] [api processes=1] [--reseed] [--cpu-prof=DIR]
 // --cpu-prof=DIR runs the API processes under V8's sampling profiler (node --cpu-prof), each writing a
 // .cpuprofile into DIR when stopped; tools/bench/cpu-profile.ts sums one up by function.
@@ -25,6 +26,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import type { PrismaService } from '@tributary/db';
 import { encodeCursor } from '@tributary/timeline';
+import { httpOpenLoop, sqlOpenLoop } from './open-loop.js';
+import type { LoadRequest, LoadStatement } from './open-loop.js';
 import { DB, DEPTH, PAGE, SEED, seed, token, userId } from './timeline-seed.js';
 import { TimelineReader } from '../../apps/api/src/timeline/timeline-reader.service.js';
 import { freePort } from '../../libs/testing/src/free-port.js';
@@ -73,12 +76,6 @@ const load = () =>
   `load average ${loadavg()
     .map((l) => l.toFixed(2))
     .join(' ')}`;
-/** CPU milliseconds this process used since `since` (it shares the machine with the service). */
-const clientCpuMs = (since: NodeJS.CpuUsage): number => {
-  const used = process.cpuUsage(since);
-  return (used.user + used.system) / 1000;
-};
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The API alone (ROLE=api): API_PROCESSES processes on one port, on the bench database. */
 async function startApi(databaseUrl: string, encryptionKey: string) {
@@ -161,11 +158,22 @@ async function startApi(databaseUrl: string, encryptionKey: string) {
 // the server is closing at that moment fails with ECONNRESET (seen once in 1,500 at 100/s).
 const agent = new Agent({ keepAlive: true, maxSockets: 256, timeout: 4_000 });
 
+/** How an answer without errors starts: Apollo writes `errors` before `data`. */
+const ANSWER_PREFIX = '{"data":{"timeline":{"edges":[';
+
+/** The timeline page request of the user with this token. */
+const graphqlRequest = (tokenValue: string, variables: Record<string, unknown>): LoadRequest => ({
+  method: 'POST',
+  path: '/graphql',
+  headers: { 'content-type': 'application/json', authorization: `Bearer ${tokenValue}` },
+  body: JSON.stringify({ query: QUERY, variables }),
+});
+
 /**
  * One GraphQL request; resolves with the answer's `data` (parsed when `parse`), rejects on a
- * non-200 or an answer with errors. Unparsed, an answer is checked by its start: Apollo writes
- * `errors` before `data`, so `{"data":{"timeline"` is an answer without errors. The client shares
- * the machine's two cores with the service; parsing ~75 kB per answer would take them from it.
+ * non-200 or an answer with errors. Unparsed, an answer is checked by its start (ANSWER_PREFIX).
+ * The client shares the machine's two cores with the service; parsing ~75 kB per answer would
+ * take them from it.
  */
 function graphql(
   url: string,
@@ -173,78 +181,29 @@ function graphql(
   variables: Record<string, unknown>,
   parse = false,
 ): Promise<unknown> {
-  const body = JSON.stringify({ query: QUERY, variables });
+  const { method, path, headers, body } = graphqlRequest(tokenValue, variables);
   return new Promise((resolve, reject) => {
-    const req = request(
-      `${url}/graphql`,
-      {
-        method: 'POST',
-        agent,
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-          authorization: `Bearer ${tokenValue}`,
-        },
-      },
-      (res) => {
-        // Unparsed, only the answer's start is kept: decoding ~75 kB per answer took the client's
-        // CPU, and the client's lateness counts in the open loop's latencies.
-        const keepAll = parse || res.statusCode !== 200;
-        const chunks: Buffer[] = [];
-        let kept = 0;
-        res.on('data', (c: Buffer) => {
-          if (!keepAll && kept >= ANSWER_START) return;
-          chunks.push(c);
-          kept += c.length;
-        });
-        res.on('end', () => {
-          const answer = Buffer.concat(chunks);
-          const text = answer.toString('utf8', 0, keepAll ? answer.length : ANSWER_START);
-          if (res.statusCode !== 200 || !text.startsWith('{"data":{"timeline":{"edges":['))
-            reject(new Error(`${res.statusCode}: ${text.slice(0, ANSWER_START)}`));
-          else resolve(parse ? (JSON.parse(text) as { data: unknown }).data : null);
-        });
-      },
-    );
+    const req = request(`${url}${path}`, { method, agent, headers }, (res) => {
+      // Unparsed, only the answer's start is kept: decoding ~75 kB per answer took the client's CPU.
+      const keepAll = parse || res.statusCode !== 200;
+      const chunks: Buffer[] = [];
+      let kept = 0;
+      res.on('data', (c: Buffer) => {
+        if (keepAll) chunks.push(c);
+        else if (kept < ANSWER_START) chunks.push(c.subarray(0, ANSWER_START - kept));
+        else return;
+        kept += chunks[chunks.length - 1]!.length;
+      });
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        if (res.statusCode !== 200 || !text.startsWith(ANSWER_PREFIX))
+          reject(new Error(`${res.statusCode}: ${text.slice(0, ANSWER_START)}`));
+        else resolve(parse ? (JSON.parse(text) as { data: unknown }).data : null);
+      });
+    });
     req.on('error', reject);
     req.end(body);
   });
-}
-
-/**
- * Open loop: job i starts at t0 + i / rate whatever earlier jobs do; latency counts from the
- * scheduled start. Returns latencies by job kind and the errors.
- */
-async function openLoop(
-  seconds: number,
-  rate: number,
-  job: (i: number) => { kind: string; run: () => Promise<unknown> },
-): Promise<{ latencies: Map<string, number[]>; errors: string[]; lateStarts: number; perSecond: number }> {
-  const total = Math.round(seconds * rate);
-  const latencies = new Map<string, number[]>();
-  const errors: string[] = [];
-  const inflight: Promise<void>[] = [];
-  let lateStarts = 0;
-  const t0 = performance.now() + 20;
-  for (let i = 0; i < total; i++) {
-    const due = t0 + (i * 1000) / rate;
-    const wait = due - performance.now();
-    if (wait > 0) await sleep(wait);
-    if (performance.now() - due > 5) lateStarts++;
-    const { kind, run } = job(i);
-    inflight.push(
-      run().then(
-        () => {
-          const list = latencies.get(kind) ?? [];
-          list.push(performance.now() - due);
-          latencies.set(kind, list);
-        },
-        (error: Error) => void errors.push(error.message),
-      ),
-    );
-  }
-  await Promise.all(inflight);
-  return { latencies, errors, lateStarts, perSecond: total / ((performance.now() - t0) / 1000) };
 }
 
 /**
@@ -421,34 +380,43 @@ warm-up: 300 requests`);
 
   console.log(`
 3. open loop: timeline(first: ${PAGE}) of random users (of ${users}) at ${RATE} requests/s for ${SECONDS} s; ${load()}`);
-  const cpuBefore = api.cpuSeconds();
-  const clientBefore = process.cpuUsage();
-  const open = await openLoop(SECONDS, RATE, () => ({ kind: 'first', run: httpFirst(randomUser().n) }));
+  // Sent by a process of its own (open-loop.ts), the first pages of random users.
+  const firstPages: LoadRequest[] = pipelines.map((p) => graphqlRequest(token(p.n), {}));
+  const sequence = Array.from({ length: SECONDS * RATE }, () => Math.floor(Math.random() * users));
+  let cpuBefore = 0;
+  const open = await httpOpenLoop(api.url, RATE, firstPages, sequence, ANSWER_PREFIX, () => {
+    cpuBefore = api.cpuSeconds();
+  });
+  const achieved = (SECONDS * RATE) / (open.elapsedMs / 1000); // until the last answer
   const cpuPerPage = ((api.cpuSeconds() - cpuBefore) / (SECONDS * RATE)) * 1000;
-  const clientPerPage = clientCpuMs(clientBefore) / (SECONDS * RATE);
-  const achieved = open.perSecond; // requests answered per second, until the last answer
+  const clientPerPage = open.cpuMs / (SECONDS * RATE);
   console.log(
-    `   HTTP first page: ${fmt(open.latencies.get('first') ?? [])} (from the scheduled start); errors ${open.errors.length}, late starts ${open.lateStarts}`,
+    `   HTTP first page: ${fmt(open.latencies)} (from the scheduled start); errors ${open.errors.length}, late starts ${open.lateStarts}`,
   );
   // Token lookups included: at this rate a user's cached token expires between two of their requests
   // about once in six.
   console.log(
-    `   API CPU per page: ${cpuPerPage.toFixed(2)} ms (all the API's threads); this client's: ${clientPerPage.toFixed(2)} ms`,
+    `   API CPU per page: ${cpuPerPage.toFixed(2)} ms (all the API's threads); the load generator's: ${clientPerPage.toFixed(2)} ms`,
   );
   if (open.errors.length) console.log(`   first error: ${open.errors[0]}`);
-  const sqlClientBefore = process.cpuUsage();
-  const sqlOpen = await openLoop(SECONDS, RATE, () => ({
-    kind: 'first',
-    run: sqlRun(`first:${randomUser().n}`),
-  }));
+  // The same pages' statements, in the same order, from a load generator of the same kind.
+  const firstStatements: LoadStatement[] = pipelines.map((p) => {
+    const { sql, params } = statements.get(`first:${p.n}`)!;
+    return { name: 'page-first', text: sql, values: params };
+  });
+  const sqlOpen = await sqlOpenLoop(url, RATE, firstStatements, sequence);
+  const sqlCpuPerQuery = sqlOpen.cpuMs / (SECONDS * RATE);
   console.log(
-    `   baseline SQL:    ${fmt(sqlOpen.latencies.get('first') ?? [])}; this client's CPU per query: ${(clientCpuMs(sqlClientBefore) / (SECONDS * RATE)).toFixed(2)} ms`,
+    `   baseline SQL:    ${fmt(sqlOpen.latencies)}; errors ${sqlOpen.errors.length}; the bare client's CPU per query: ${sqlCpuPerQuery.toFixed(2)} ms`,
   );
+  if (sqlOpen.errors.length) console.log(`   first error: ${sqlOpen.errors[0]}`);
 
-  const p99 = stats(open.latencies.get('first') ?? []).p99;
+  const p99 = stats(open.latencies).p99;
+  const cpuRatio = cpuPerPage / sqlCpuPerQuery;
   console.log(
     `\nsummary: open loop at ${RATE}/s: HTTP p99 ${p99.toFixed(1)} ms (goal <= 25 ms: ${p99 <= 25 ? 'met' : 'NOT met'}), ` +
-      `SQL p99 ${stats(sqlOpen.latencies.get('first') ?? []).p99.toFixed(1)} ms; ` +
+      `SQL p99 ${stats(sqlOpen.latencies).p99.toFixed(1)} ms; ` +
+      `API CPU per page ${cpuRatio.toFixed(2)}x the bare client's (goal <= 1.5x: ${cpuRatio <= 1.5 ? 'met' : 'NOT met'}); ` +
       `deep/first p99 ${(d.p99 / f.p99).toFixed(2)}x (goal <= 1.5x: ${d.p99 / f.p99 <= 1.5 ? 'met' : 'NOT met'}); ` +
       `sustained ${busy.perSecond.toFixed(0)} requests/s with 8 in flight; ${load()} (achieved ${achieved.toFixed(0)}/s)`,
   );
