@@ -19,7 +19,7 @@ import { createServiceJwt } from '@atproto/xrpc-server';
 import pg from 'pg';
 import { skeletonQuery } from '../../apps/api/src/feed-generator/feed-skeleton.service.js';
 import { startBenchApi } from './bench-api.js';
-import { httpOpenLoop, sqlOpenLoop } from './open-loop.js';
+import { httpOpenLoop, sqlOpenLoop, WARMUP_SECONDS } from './open-loop.js';
 import type { LoadRequest, LoadStatement, OpenLoopResult } from './open-loop.js';
 import { testDatabaseUrl } from '../../libs/testing/src/postgres.js';
 import { DB, seed } from './timeline-seed.js';
@@ -127,9 +127,11 @@ const exp = Math.floor(Date.now() / 1000) + 3600;
 const jwts = await Promise.all(
   members.map((m) => createServiceJwt({ iss: m.did, aud: SERVICE_DID, lxm: METHOD, keypair, exp })),
 );
-console.log(`minting ${SECONDS * RATE} fresh tokens…`);
+// One per request of the loop and of its warm-up, which must not verify the loop's tokens first.
+const freshCount = (SECONDS + WARMUP_SECONDS) * RATE;
+console.log(`minting ${freshCount} fresh tokens…`);
 const fresh: { member: number; jwt: string }[] = [];
-for (let i = 0; i < SECONDS * RATE; i++) {
+for (let i = 0; i < freshCount; i++) {
   const member = Math.floor(Math.random() * members.length);
   const m = members[member]!;
   fresh.push({
@@ -177,11 +179,10 @@ try {
     console.log(`      ${cpu}; ${load()}`);
     if (result.errors.length) console.log(`      first error: ${result.errors[0]}`);
   };
-  const run = async (name: string, requests: LoadRequest[], sequence: number[]) => {
+  const run = async (name: string, requests: LoadRequest[], sequence: number[], warmup?: number[]) => {
     let cpuBefore = 0;
-    const result = await httpOpenLoop(api.url, RATE, requests, sequence, FEED_PREFIX, () => {
-      cpuBefore = api.cpuSeconds();
-    });
+    const onCounting = () => (cpuBefore = api.cpuSeconds());
+    const result = await httpOpenLoop(api.url, RATE, requests, sequence, FEED_PREFIX, onCounting, warmup);
     const cpu = ((api.cpuSeconds() - cpuBefore) / (SECONDS * RATE)) * 1000;
     report(
       name,
@@ -198,7 +199,8 @@ try {
   const unique = await run(
     'HTTP, a fresh token each',
     fresh.map((f) => feedRequest(f.member, f.jwt)),
-    fresh.map((_, i) => i),
+    Array.from({ length: SECONDS * RATE }, (_, i) => i),
+    Array.from({ length: WARMUP_SECONDS * RATE }, (_, i) => SECONDS * RATE + i),
   );
   const feedStatements: LoadStatement[] = statements.map((st) => ({
     name: 'feed-page',
