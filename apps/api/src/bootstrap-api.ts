@@ -5,6 +5,7 @@ import { GraphQLModule } from '@nestjs/graphql';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import type { WebSocketServer } from 'ws';
+import { requestLogger } from '@tributary/config';
 import type { Config } from '@tributary/config';
 import { ApiModule } from './api.module.js';
 import { mountQueueDashboard } from './admin/queue-dashboard.js';
@@ -32,6 +33,8 @@ export async function bootstrapApi(config: Config, database: DynamicModule): Pro
     bufferLogs: true,
   });
   app.useLogger(app.get(PinoNestLogger));
+  // First: a request the body parser refuses (not JSON, too large) is logged too.
+  app.use(requestLogger(config));
   // Express's 100 kB default is below an uploaded plugin's 256 KiB (uploadPlugin checks its own
   // limit) and a createPost with images (base64, 4 × 1 MB for Bluesky; each network's limits are
   // checked by createPost).

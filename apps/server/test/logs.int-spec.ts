@@ -71,7 +71,10 @@ afterAll(async () => {
 
 describe('logs', () => {
   it('are JSON lines, with request and job ids, and no secrets', async () => {
-    const invite = lines().find((l) => String(l['msg']).includes('one-time invite'));
+    // Logged after the API listens (the health check may answer first).
+    const invite = await waitFor('the one-time invite', async () =>
+      lines().find((l) => String(l['msg']).includes('one-time invite')),
+    );
     const code = /inv_[\w-]+/.exec(String(invite?.['msg']))![0];
     const password = 'a password that must never be logged';
     const gql = graphqlClient(apiUrl);
@@ -132,5 +135,22 @@ describe('logs', () => {
     expect(output).not.toContain(token);
     // The invite only where it is shown to the operator, once; not in the sign-up that used it.
     expect(lines().filter((l) => JSON.stringify(l).includes(code))).toEqual([invite]);
+  });
+
+  it('logs a request whose body is not JSON, answered 400', async () => {
+    const res = await fetch(`${apiUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'malformed-body-1' },
+      body: '{"query": "{ me { username } }"',
+    });
+    expect(res.status).toBe(400);
+    const line = await waitFor('the malformed request logged', async () =>
+      lines().find((l) => l['reqId'] === 'malformed-body-1' && l['res'] !== undefined),
+    );
+    expect(line).toMatchObject({
+      level: 40,
+      req: { id: 'malformed-body-1', method: 'POST', path: '/graphql' },
+      res: { statusCode: 400 },
+    });
   });
 });

@@ -3,4 +3,4 @@ export type { Config } from './config.schema.js';
 export { ConfigError, loadConfig } from './load-config.js';
 export { CONFIG, ConfigModule } from './config.module.js';
 export { logLevels } from './log-levels.js';
-export { loggerModule, rootLogger, scrubSecrets, REDACTED_PATHS } from './logging.js';
+export { loggerModule, requestLogger, rootLogger, scrubSecrets, REDACTED_PATHS } from './logging.js';

@@ -5,6 +5,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { pino } from 'pino';
+import { pinoHttp } from 'pino-http';
+import type { HttpLogger } from 'pino-http';
 import type { Logger, LevelWithSilent } from 'pino';
 import pretty from 'pino-pretty';
 import type { Config } from './config.schema.js';
@@ -92,40 +94,51 @@ function requestId(req: IncomingMessage, res: ServerResponse): string {
 }
 
 /**
- * Nest's logging through pino, for the API (each HTTP request logged once when answered, with its
- * id, which every line logged while handling it carries as `reqId`) and the worker (jobs bind
- * their ids, see apps/worker's JobHandlerRegistry).
+ * The API's request log (pino-http): each HTTP request logged once when answered, with its id,
+ * which every line logged while handling it carries as `reqId`. Mounted by the API before anything
+ * else that answers (bootstrap-api.ts): as Nest's middleware (nestjs-pino's default) it ran after
+ * the body parser, and a request whose body was not JSON was answered 400 without a line.
+ */
+export function requestLogger(config: Pick<Config, 'LOG_LEVEL' | 'NODE_ENV'>): HttpLogger {
+  return pinoHttp({
+    logger: rootLogger(config),
+    genReqId: requestId,
+    // Lines logged during a request carry its id, not the whole request again.
+    quietReqLogger: true,
+    customAttributeKeys: { reqId: 'reqId' },
+    // The serializers below read the request and response themselves: wrapped, each request first
+    // had pino-std-serializers build objects of all its headers and its socket's address, and
+    // the response's headers, for them to keep three fields.
+    wrapSerializers: false,
+    serializers: {
+      // Method and path only: a query string may carry a token (streaming APIs take access_token).
+      // The original URL: Express strips the mount path from `url` inside what is mounted.
+      req: (req: { id: string; method: string; url: string; originalUrl?: string }) => ({
+        id: req.id,
+        method: req.method,
+        path: (req.originalUrl || req.url).split('?')[0],
+      }),
+      // No status before the headers went out (a request its client gave up on).
+      res: (res: { statusCode: number; headersSent: boolean }) => ({
+        statusCode: res.headersSent ? res.statusCode : null,
+      }),
+    },
+    // Health checks and scrapes every few seconds would drown the rest.
+    autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/ready' },
+    customLogLevel: (_req, res, error) =>
+      error !== undefined || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+  });
+}
+
+/**
+ * Nest's logging through pino, for the API (what a request logs carries its id: the request logger
+ * above is mounted by the API itself) and the worker (jobs bind their ids, see apps/worker's
+ * JobHandlerRegistry).
  */
 export function loggerModule(config: Config): DynamicModule {
   return LoggerModule.forRoot({
-    pinoHttp: {
-      logger: rootLogger(config),
-      genReqId: requestId,
-      // Lines logged during a request carry its id, not the whole request again.
-      quietReqLogger: true,
-      customAttributeKeys: { reqId: 'reqId' },
-      // The serializers below read the request and response themselves: wrapped, each request first
-      // had pino-std-serializers build objects of all its headers and its socket's address, and
-      // the response's headers, for them to keep three fields.
-      wrapSerializers: false,
-      serializers: {
-        // Method and path only: a query string may carry a token (streaming APIs take access_token).
-        // The original URL: Express strips the mount path from `url` inside what is mounted.
-        req: (req: { id: string; method: string; url: string; originalUrl?: string }) => ({
-          id: req.id,
-          method: req.method,
-          path: (req.originalUrl || req.url).split('?')[0],
-        }),
-        // No status before the headers went out (a request its client gave up on).
-        res: (res: { statusCode: number; headersSent: boolean }) => ({
-          statusCode: res.headersSent ? res.statusCode : null,
-        }),
-      },
-      // Health checks and scrapes every few seconds would drown the rest.
-      autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/ready' },
-      customLogLevel: (_req, res, error) =>
-        error !== undefined || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-    },
+    pinoHttp: { logger: rootLogger(config) },
+    useExisting: true,
     renameContext: 'context',
   });
 }
