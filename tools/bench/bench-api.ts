@@ -11,6 +11,13 @@ import { freePort } from '../../libs/testing/src/free-port.js';
 /** Linux's USER_HZ: the unit of utime and stime in /proc/<pid>/stat. */
 const CLOCK_TICKS = 100;
 
+/** The CPU a process used so far (all its threads), in seconds. */
+export function processCpuSeconds(pid: number): number {
+  // After the command name: utime and stime are fields 14 and 15.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
 export interface BenchApi {
   url: string;
   /** CPU seconds the API process has used (all threads: JavaScript, GC, I/O). */
@@ -69,11 +76,7 @@ export async function startBenchApi(
   });
   return {
     url: `http://127.0.0.1:${port}`,
-    cpuSeconds: () => {
-      // After the command name: utime and stime are fields 14 and 15.
-      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-    },
+    cpuSeconds: () => processCpuSeconds(child.pid!),
     stop: async () => {
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));

@@ -8,7 +8,8 @@
 // for every getFeed (one signature check per request).
 // Baseline in the same run: the statement the API runs for the answer (skeletonQuery, the same text
 // and parameters) through a plain pg client, in the same open loop.
-// Prints the API process's CPU per request (from /proc), and this client's own.
+// The open loops' requests and statements are sent by a load generator of their own (open-loop.ts).
+// Prints the API process's CPU per request (from /proc), and the load generator's.
 // Run: node --import @swc-node/register/esm-register tools/bench/feed-skeleton.bench.ts [seconds=30] [rate=200] [--reseed]
 import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,6 +19,8 @@ import { createServiceJwt } from '@atproto/xrpc-server';
 import pg from 'pg';
 import { skeletonQuery } from '../../apps/api/src/feed-generator/feed-skeleton.service.js';
 import { startBenchApi } from './bench-api.js';
+import { httpOpenLoop, sqlOpenLoop, WARMUP_SECONDS } from './open-loop.js';
+import type { LoadRequest, LoadStatement, OpenLoopResult } from './open-loop.js';
 import { testDatabaseUrl } from '../../libs/testing/src/postgres.js';
 import { DB, seed } from './timeline-seed.js';
 
@@ -28,6 +31,8 @@ const RESEED = process.argv.includes('--reseed');
 
 const LIMIT = 50;
 const GOAL_P99_MS = 15;
+/** How a skeleton page starts. */
+const FEED_PREFIX = '{"feed":[';
 const HOST = 'feeds.bench.test';
 const SERVICE_DID = `did:web:${HOST}`;
 const METHOD = 'app.bsky.feed.getFeedSkeleton';
@@ -42,7 +47,6 @@ const load = () =>
   `load average ${loadavg()
     .map((l) => l.toFixed(2))
     .join(' ')}`;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A PLC directory for the bench's members: every DID's document names the same signing key. */
 async function startPlc(publicKeyMultibase: string) {
@@ -92,30 +96,6 @@ function skeleton(apiUrl: string, feed: string, jwt: string): Promise<number> {
   });
 }
 
-/** Open loop: job(i) starts at t0 + i / rate whatever earlier jobs do; latency from that start. */
-async function openLoop(seconds: number, rate: number, job: (i: number) => Promise<unknown>) {
-  const total = Math.round(seconds * rate);
-  const latencies: number[] = [];
-  const errors: string[] = [];
-  const inflight: Promise<void>[] = [];
-  let lateStarts = 0;
-  const t0 = performance.now() + 20;
-  for (let i = 0; i < total; i++) {
-    const due = t0 + (i * 1000) / rate;
-    const wait = due - performance.now();
-    if (wait > 0) await sleep(wait);
-    if (performance.now() - due > 5) lateStarts++;
-    inflight.push(
-      job(i).then(
-        () => void latencies.push(performance.now() - due),
-        (error: Error) => void errors.push(error.message),
-      ),
-    );
-  }
-  await Promise.all(inflight);
-  return { latencies, errors, lateStarts };
-}
-
 // ---------------------------------------------------------------------------------------------
 console.log(
   `machine: ${cpus()[0]?.model ?? '?'} x ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}; ${load()}`,
@@ -147,9 +127,11 @@ const exp = Math.floor(Date.now() / 1000) + 3600;
 const jwts = await Promise.all(
   members.map((m) => createServiceJwt({ iss: m.did, aud: SERVICE_DID, lxm: METHOD, keypair, exp })),
 );
-console.log(`minting ${SECONDS * RATE} fresh tokens…`);
+// One per request of the loop and of its warm-up, which must not verify the loop's tokens first.
+const freshCount = (SECONDS + WARMUP_SECONDS) * RATE;
+console.log(`minting ${freshCount} fresh tokens…`);
 const fresh: { member: number; jwt: string }[] = [];
-for (let i = 0; i < SECONDS * RATE; i++) {
+for (let i = 0; i < freshCount; i++) {
   const member = Math.floor(Math.random() * members.length);
   const m = members[member]!;
   fresh.push({
@@ -182,24 +164,55 @@ try {
   console.log(
     `\nopen loops: getFeedSkeleton(limit ${LIMIT}) of random members at ${RATE}/s for ${SECONDS} s; ${load()}`,
   );
-  const run = async (name: string, job: (i: number) => Promise<unknown>) => {
-    const cpuBefore = api.cpuSeconds();
-    const clientBefore = process.cpuUsage();
-    const result = await openLoop(SECONDS, RATE, job);
-    const cpu = ((api.cpuSeconds() - cpuBefore) / (SECONDS * RATE)) * 1000;
-    const client = process.cpuUsage(clientBefore);
+  // Sent by a process of its own (open-loop.ts), as are the baseline's statements.
+  const feedRequest = (member: number, jwt: string): LoadRequest => ({
+    method: 'GET',
+    path: `/xrpc/${METHOD}?${new URLSearchParams({ feed: members[member]!.feed, limit: String(LIMIT) })}`,
+    headers: { authorization: `Bearer ${jwt}` },
+  });
+  const randomMembers = Array.from({ length: SECONDS * RATE }, pick);
+  const perRequest = (ms: number) => `${(ms / (SECONDS * RATE)).toFixed(2)} ms`;
+  const report = (name: string, result: OpenLoopResult, cpu: string) => {
     console.log(
       `   ${name}: ${fmt(result.latencies)}; errors ${result.errors.length}, late starts ${result.lateStarts}`,
     );
-    console.log(
-      `      API CPU per request: ${cpu.toFixed(2)} ms; this client's: ${((client.user + client.system) / 1000 / (SECONDS * RATE)).toFixed(2)} ms; ${load()}`,
-    );
+    console.log(`      ${cpu}; ${load()}`);
     if (result.errors.length) console.log(`      first error: ${result.errors[0]}`);
+  };
+  const run = async (name: string, requests: LoadRequest[], sequence: number[], warmup?: number[]) => {
+    let cpuBefore = 0;
+    const onCounting = () => (cpuBefore = api.cpuSeconds());
+    const result = await httpOpenLoop(api.url, RATE, requests, sequence, FEED_PREFIX, onCounting, warmup);
+    const cpu = ((api.cpuSeconds() - cpuBefore) / (SECONDS * RATE)) * 1000;
+    report(
+      name,
+      result,
+      `API CPU per request: ${cpu.toFixed(2)} ms; the load generator's: ${perRequest(result.cpuMs)}`,
+    );
     return { latencies: result.latencies, cpu };
   };
-  const reused = await run('HTTP, one token per member', () => http(pick())());
-  const unique = await run('HTTP, a fresh token each', (i) => http(fresh[i]!.member, fresh[i]!.jwt)());
-  const base = await run('baseline SQL, same statement', () => sql(pick())());
+  const reused = await run(
+    'HTTP, one token per member',
+    members.map((_, i) => feedRequest(i, jwts[i]!)),
+    randomMembers,
+  );
+  const unique = await run(
+    'HTTP, a fresh token each',
+    fresh.map((f) => feedRequest(f.member, f.jwt)),
+    Array.from({ length: SECONDS * RATE }, (_, i) => i),
+    Array.from({ length: WARMUP_SECONDS * RATE }, (_, i) => SECONDS * RATE + i),
+  );
+  const feedStatements: LoadStatement[] = statements.map((st) => ({
+    name: 'feed-page',
+    text: st.text,
+    values: st.params,
+  }));
+  const base = await sqlOpenLoop(url, RATE, feedStatements, randomMembers);
+  report(
+    'baseline SQL, same statement',
+    base,
+    `the bare client's CPU per request: ${perRequest(base.cpuMs)}`,
+  );
 
   const line = (name: string, r: { latencies: number[] }) =>
     `${name} p50 ${pct(r.latencies, 50).toFixed(1)} ms, p99 ${pct(r.latencies, 99).toFixed(1)} ms`;

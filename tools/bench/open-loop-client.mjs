@@ -7,10 +7,10 @@
 // share was under 10 ms). Here the heap holds the requests alone, and the CPU this process spends
 // per request is what a bare client spends.
 //
-// Reads one JSON job from stdin: { rate, sequence: [index into the requests, one per request to
-// count], and either http: { url, expect, requests: [{ method, path, headers, body }] } or sql: {
+// Reads one JSON job from stdin: { rate, warmup and sequence: [index into the requests, one per
+// request to send first, uncounted, then one per request to count], and either http: { url, expect, requests: [{ method, path, headers, body }] } or sql: {
 // databaseUrl, statements: [{ name, text, values }] } }. Request i is sent at t0 + i / rate whatever
-// the earlier ones do, and its latency counts from then (after two seconds of warm-up, below).
+// the earlier ones do, and its latency counts from then (after the warm-up's, below).
 // Writes `counting` on a line when the counted requests start, then one JSON line: { latencies
 // (ms, of the requests that passed), errors (messages), lateStarts (sent over 5 ms after due),
 // cpuMs (this process's, while counting), elapsedMs (from the first counted due time to the last
@@ -73,10 +73,10 @@ const latencies = [];
 const errors = [];
 const inflight = [];
 let lateStarts = 0;
-// Two seconds of the same load first, not counted: without them the first second's answers took
-// 20-80 ms (connections opened, this process's code and the API's paths for new sockets not yet
-// compiled), a third of the requests over p99 of a 10 s run.
-const warm = Math.round(job.rate * 2);
+// The warm-up (open-loop.ts: two seconds of the same load) is not counted: without it the first
+// second's answers took 20-80 ms (connections opened, this process's code and the API's paths for
+// new sockets not yet compiled), a third of the requests over p99 of a 10 s run.
+const warm = job.warmup.length;
 const total = warm + job.sequence.length;
 let cpuBefore = process.cpuUsage();
 const t0 = performance.now() + 20;
@@ -90,7 +90,7 @@ for (let k = 0; k < total; k++) {
     process.stdout.write('counting\n'); // the bench reads the API's CPU from here
   }
   if (counted && performance.now() - due > 5) lateStarts++;
-  const sent = send(counted ? job.sequence[k - warm] : job.sequence[k % job.sequence.length]);
+  const sent = send(counted ? job.sequence[k - warm] : job.warmup[k]);
   inflight.push(
     sent.then(
       () => void (counted && latencies.push(performance.now() - due)),

@@ -37,6 +37,12 @@ export interface OpenLoopResult {
 export type OnCounting = () => void;
 
 const CLIENT = fileURLToPath(new URL('./open-loop-client.mjs', import.meta.url));
+/** Seconds of load sent before the counted requests (open-loop-client.mjs says why). */
+export const WARMUP_SECONDS = 2;
+
+/** The warm-up's requests: the sequence's first ones again, or `warmup` when given. */
+const warmupOf = (rate: number, sequence: readonly number[], warmup?: readonly number[]) =>
+  warmup ?? Array.from({ length: rate * WARMUP_SECONDS }, (_, k) => sequence[k % sequence.length]!);
 
 function runGenerator(job: object, onCounting: OnCounting): Promise<OpenLoopResult> {
   return new Promise((resolve, reject) => {
@@ -59,8 +65,9 @@ function runGenerator(job: object, onCounting: OnCounting): Promise<OpenLoopResu
 }
 
 /**
- * Sends `requests[sequence[i]]` at i / rate seconds, for every i (after two seconds of the same
- * load, not counted); an answer passes with status 200 and a body starting with `expect`.
+ * Sends `requests[sequence[i]]` at i / rate seconds, for every i, after WARMUP_SECONDS of the same
+ * load (`warmup`'s requests when given: when each request must be new to the service) that is not
+ * counted; an answer passes with status 200 and a body starting with `expect`.
  */
 export function httpOpenLoop(
   url: string,
@@ -69,8 +76,12 @@ export function httpOpenLoop(
   sequence: readonly number[],
   expect: string,
   onCounting: OnCounting = () => {},
+  warmup?: readonly number[],
 ): Promise<OpenLoopResult> {
-  return runGenerator({ rate, sequence, http: { url, expect, requests } }, onCounting);
+  return runGenerator(
+    { rate, warmup: warmupOf(rate, sequence, warmup), sequence, http: { url, expect, requests } },
+    onCounting,
+  );
 }
 
 /** Runs `statements[sequence[i]]` at i / rate seconds, for every i (after a warm-up), over 16 connections. */
@@ -81,5 +92,8 @@ export function sqlOpenLoop(
   sequence: readonly number[],
   onCounting: OnCounting = () => {},
 ): Promise<OpenLoopResult> {
-  return runGenerator({ rate, sequence, sql: { databaseUrl, statements } }, onCounting);
+  return runGenerator(
+    { rate, warmup: warmupOf(rate, sequence), sequence, sql: { databaseUrl, statements } },
+    onCounting,
+  );
 }

@@ -18,14 +18,15 @@
 // .cpuprofile into DIR when stopped; tools/bench/cpu-profile.ts sums one up by function.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { PrismaService } from '@tributary/db';
 import { encodeCursor } from '@tributary/timeline';
+import { processCpuSeconds } from './bench-api.js';
 import { httpOpenLoop, sqlOpenLoop } from './open-loop.js';
 import type { LoadRequest, LoadStatement } from './open-loop.js';
 import { DB, DEPTH, PAGE, SEED, seed, token, userId } from './timeline-seed.js';
@@ -42,8 +43,6 @@ const CPU_PROF_DIR = process.argv.find((a) => a.startsWith('--cpu-prof='))?.slic
 
 /** Bytes of an answer the client reads when it does not parse it (enough to check and to report). */
 const ANSWER_START = 300;
-/** Linux's USER_HZ: the unit of /proc/<pid>/stat CPU times. */
-const CLOCK_TICKS = 100;
 
 const QUERY = `query($after: String) { timeline(first: ${PAGE}, after: $after) {
   edges { cursor node { id rankKey hidden hiddenReason warnings
@@ -136,12 +135,7 @@ async function startApi(databaseUrl: string, encryptionKey: string) {
   return {
     url,
     /** CPU seconds the API processes have used (all threads: JavaScript, GC, I/O). */
-    cpuSeconds: () =>
-      children.reduce((sum, child) => {
-        // /proc/<pid>/stat after the command name: utime and stime are fields 14 and 15, in ticks.
-        const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-        return sum + (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-      }, 0),
+    cpuSeconds: () => children.reduce((sum, child) => sum + processCpuSeconds(child.pid!), 0),
     stop: async () => {
       await Promise.all(
         children.map((child) => {
@@ -157,6 +151,26 @@ async function startApi(databaseUrl: string, encryptionKey: string) {
 // Idle sockets are dropped before the server's 5 s keep-alive timeout: a request sent on a socket
 // the server is closing at that moment fails with ECONNRESET (seen once in 1,500 at 100/s).
 const agent = new Agent({ keepAlive: true, maxSockets: 256, timeout: 4_000 });
+
+const BARE_SERVER = fileURLToPath(new URL('./bare-http-server.mjs', import.meta.url));
+
+/** bare-http-server.mjs serving `statements` (GET /page/<index>), in a process of its own. */
+async function startBareServer(databaseUrl: string, statements: readonly LoadStatement[]) {
+  const child = spawn(process.execPath, [BARE_SERVER], { stdio: ['pipe', 'pipe', 'inherit'] });
+  child.stdin.end(JSON.stringify({ databaseUrl, statements }));
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout.setEncoding('utf8').once('data', (line: string) => resolve(Number(line.split(' ')[1])));
+    child.once('exit', (code) => reject(new Error(`the bare server exited with ${code}`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    cpuSeconds: () => processCpuSeconds(child.pid!),
+    stop: () => {
+      child.kill('SIGTERM');
+      return new Promise((resolve) => child.once('exit', resolve));
+    },
+  };
+}
 
 /** How an answer without errors starts: Apollo writes `errors` before `data`. */
 const ANSWER_PREFIX = '{"data":{"timeline":{"edges":[';
@@ -410,13 +424,34 @@ warm-up: 300 requests`);
     `   baseline SQL:    ${fmt(sqlOpen.latencies)}; errors ${sqlOpen.errors.length}; the bare client's CPU per query: ${sqlCpuPerQuery.toFixed(2)} ms`,
   );
   if (sqlOpen.errors.length) console.log(`   first error: ${sqlOpen.errors[0]}`);
+  // The floor of any HTTP API for these pages: the same statements' rows as JSON from a bare server.
+  const bare = await startBareServer(url, firstStatements);
+  let bareCpuBefore = 0;
+  const bareOpen = await httpOpenLoop(
+    bare.url,
+    RATE,
+    pipelines.map((_, i) => ({ method: 'GET', path: `/page/${i}`, headers: {} })),
+    sequence,
+    '{"rows":[',
+    () => (bareCpuBefore = bare.cpuSeconds()),
+  );
+  const bareCpuPerPage = ((bare.cpuSeconds() - bareCpuBefore) / (SECONDS * RATE)) * 1000;
+  const answerBytes = async (base: string, { method, path, headers, body }: LoadRequest) =>
+    (await (await fetch(`${base}${path}`, { method, headers, body })).arrayBuffer()).byteLength;
+  const apiBytes = await answerBytes(api.url, firstPages[0]!);
+  const bareBytes = await answerBytes(bare.url, { method: 'GET', path: '/page/0', headers: {} });
+  await bare.stop();
+  console.log(
+    `   bare HTTP server (the rows as JSON): ${fmt(bareOpen.latencies)}; errors ${bareOpen.errors.length}; its CPU per page: ${bareCpuPerPage.toFixed(2)} ms; a first page's answer: ${(bareBytes / 1000).toFixed(0)} kB (the API's: ${(apiBytes / 1000).toFixed(0)} kB)`,
+  );
 
   const p99 = stats(open.latencies).p99;
   const cpuRatio = cpuPerPage / sqlCpuPerQuery;
   console.log(
     `\nsummary: open loop at ${RATE}/s: HTTP p99 ${p99.toFixed(1)} ms (goal <= 25 ms: ${p99 <= 25 ? 'met' : 'NOT met'}), ` +
       `SQL p99 ${stats(sqlOpen.latencies).p99.toFixed(1)} ms; ` +
-      `API CPU per page ${cpuRatio.toFixed(2)}x the bare client's (goal <= 1.5x: ${cpuRatio <= 1.5 ? 'met' : 'NOT met'}); ` +
+      `API CPU per page ${cpuRatio.toFixed(2)}x the bare client's (goal <= 1.5x: ${cpuRatio <= 1.5 ? 'met' : 'NOT met'}), ` +
+      `the bare HTTP server's ${(bareCpuPerPage / sqlCpuPerQuery).toFixed(2)}x, the API's ${(cpuPerPage / bareCpuPerPage).toFixed(2)}x the bare HTTP server's; ` +
       `deep/first p99 ${(d.p99 / f.p99).toFixed(2)}x (goal <= 1.5x: ${d.p99 / f.p99 <= 1.5 ? 'met' : 'NOT met'}); ` +
       `sustained ${busy.perSecond.toFixed(0)} requests/s with 8 in flight; ${load()} (achieved ${achieved.toFixed(0)}/s)`,
   );
