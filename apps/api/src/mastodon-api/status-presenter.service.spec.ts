@@ -131,7 +131,7 @@ describe('StatusPresenter.statusesJson', () => {
     expect(await pollOf(polled([1]))).toMatchObject({ voted: true, own_votes: [1] });
   });
 
-  it('gives the JSON value `statuses` gives, boosts and warnings included, from the cache too', async () => {
+  it('gives the JSON value `statuses` gives, boosts, warnings and quotes included, from the cache too', async () => {
     const { ids } = fakeIds();
     const presenter = new StatusPresenter(ids, {} as ViewerStates);
     const boosted: StoredEntry = {
@@ -150,7 +150,31 @@ describe('StatusPresenter.statusesJson', () => {
       },
       warnings: [{ stage: 'words', verdict: 'warn', reason: 'mentions “spoilers”' }],
     };
-    const entries = [entry(1, 'one', '10'), boosted, { ...boosted, reason: null }];
+    // A post quoting one with a poll, which the member voted in and liked.
+    const quoted = {
+      ...stored(5, 'tea or coffee?'),
+      poll: {
+        id: '9',
+        options: [{ title: 'tea', votes: 1 }],
+        expiresAt: null,
+        expired: false,
+        multiple: false,
+        votes: 1,
+        voters: 1,
+      },
+    };
+    const quoting: StoredEntry = {
+      ...entry(6, 'this one', '60'),
+      postJson: JSON.stringify({ ...stored(6, 'this one'), quote: quoted }),
+      viewer: {
+        favourited: false,
+        reblogged: false,
+        bookmarked: false,
+        ownVotes: null,
+        quote: { favourited: true, reblogged: false, bookmarked: false, ownVotes: [0] },
+      },
+    };
+    const entries = [entry(1, 'one', '10'), boosted, { ...boosted, reason: null }, quoting];
     const objects = await presenter.statuses(
       'member',
       entries.map((e) => ({
@@ -162,6 +186,9 @@ describe('StatusPresenter.statusesJson', () => {
       })),
       ctx,
     );
+    expect(objects[3]!['quote']).toMatchObject({
+      quoted_status: { favourited: true, poll: { voted: true, own_votes: [0] } },
+    });
     for (let read = 0; read < 2; read++) {
       const page = await presenter.statusesJson(entries, ctx);
       expect(JSON.parse(page.json.toString())).toEqual(objects);

@@ -10,6 +10,7 @@ import {
 } from './entities/mastodon-entities.js';
 import type {
   EntityContext,
+  OpenStatusJson,
   StatusSource,
   StoredPostData,
   ViewerState,
@@ -109,8 +110,8 @@ export class StatusPresenter {
           status: {
             id: made.postStatusId,
             postStatusId: made.postStatusId,
-            post: ownBytes(made.post),
-            poll: made.poll === null ? null : ownBytes(made.poll),
+            ...openBytes(made),
+            quote: made.quote && openBytes(made.quote),
             wrapper: null,
           },
           wrappers: new Map(),
@@ -135,6 +136,12 @@ export class StatusPresenter {
     return { json: Buffer.concat(parts), ids: shared.map((part) => part!.id) };
   }
 }
+
+/** An open status's text as the bytes kept: its `post` and `poll` only (given a whole SharedStatusJson too). */
+const openBytes = (status: OpenStatusJson): OpenStatusJson<Buffer> => ({
+  post: ownBytes(status.post),
+  poll: status.poll === null ? null : ownBytes(status.poll),
+});
 
 const OPEN = Buffer.from('[');
 const COMMA = Buffer.from(',');

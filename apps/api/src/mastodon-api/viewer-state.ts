@@ -3,7 +3,10 @@ import { ViewerStateService } from '../viewer-state/viewer-state.service.js';
 import type { PostViewerState } from '../viewer-state/viewer-state.service.js';
 import type { ViewerState } from './entities/mastodon-entities.js';
 
-/** What the member did to posts (favourited, reblogged, bookmarked, voted in their polls), by Post id. */
+/**
+ * What the member did to posts (favourited, reblogged, bookmarked, voted in their polls), and to the
+ * posts they quote, by Post id.
+ */
 export abstract class ViewerStates {
   abstract of(userId: string, postIds: readonly string[]): Promise<Map<string, ViewerState>>;
 }
@@ -27,4 +30,5 @@ export const inMastodonWords = (s: PostViewerState): ViewerState => ({
   reblogged: s.reposted,
   bookmarked: s.bookmarked,
   ownVotes: s.ownVotes,
+  quote: s.quote ? inMastodonWords(s.quote) : null,
 });

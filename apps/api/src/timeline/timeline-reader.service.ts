@@ -15,7 +15,7 @@ import type { TimelinePosition } from '@tributary/timeline';
 import { AppErrorCode, AppException } from '../common/app.exception.js';
 import { isUuid } from '../common/ids.js';
 import type { DecisionModel, SeenInModel } from '../posts/decision.model.js';
-import { viewerStateCtes } from '../viewer-state/viewer-state.service.js';
+import { viewedPostColumns, viewerStateCtes } from '../viewer-state/viewer-state.service.js';
 import type { PostViewerState } from '../viewer-state/viewer-state.service.js';
 import { toPostModel } from '../posts/post.model.js';
 import type { RepostReasonModel } from '../posts/post.model.js';
@@ -171,11 +171,11 @@ const ORDER_MIN: Record<TimelineOrder, string> = {
 
 /**
  * One window of visible entries ($1 user, $2 pipeline or NULL for the default, $3 limit, then
- * bounds), with the member's viewer state of their posts: one round trip for what a Mastodon page
- * shows (a statement of its own cost ~0.3 ms of API CPU, tools/bench/mastodon-api.bench.ts). A bound
- * given by a post is looked up in the same statement (`below_at`, `above_at`: one row, or none for
- * a `below` that is nowhere), and compared as a row of two scalar subqueries, which the index scan
- * takes as its start.
+ * bounds), with the member's viewer state of their posts and of the posts they quote: one round trip
+ * for what a Mastodon page shows (a statement of its own cost ~0.3 ms of API CPU,
+ * tools/bench/mastodon-api.bench.ts). A bound given by a post is looked up in the same statement
+ * (`below_at`, `above_at`: one row, or none for a `below` that is nowhere), and compared as a row of
+ * two scalar subqueries, which the index scan takes as its start.
  */
 function windowSql(order: TimelineOrder, below: BoundShape, above: BoundShape, ascending: boolean): string {
   const column = ORDER_COLUMN[order];
@@ -218,14 +218,14 @@ function windowSql(order: TimelineOrder, below: BoundShape, above: BoundShape, a
               AND CASE WHEN $2::uuid IS NULL THEN "isDefault" ELSE id = $2::uuid END),
   ${ctes.join('\n  ')}
   page AS (${page}),
-  page_posts AS (SELECT p.id, p.network, p.uri FROM page e JOIN "Post" p ON p.id = e."postId"),
+  page_posts AS (SELECT ${viewedPostColumns('p')} FROM page e JOIN "Post" p ON p.id = e."postId"),
   ${viewerStateCtes('page_posts', '$1')}
   SELECT e."pipelineId"::text AS "pipelineId", e.id::text AS id, e."postId"::text AS "postId", e."rankKey",
          (extract(epoch FROM e."postedAt") * 1000)::float8 AS "postedAt", e.reason,
          jsonb_path_query_array(e.decisions, '$[*] ? (@.verdict == "warn" || @.verdict == "blur")') AS warnings,
          (${postDataSql('p')})::text AS "postJson", p.xmin::text AS "postVersion",
          coalesce(s.liked, false) AS liked, coalesce(s.reposted, false) AS reposted,
-         coalesce(s.bookmarked, false) AS bookmarked, s."ownVotes"
+         coalesce(s.bookmarked, false) AS bookmarked, s."ownVotes", s.quote
   FROM page e JOIN "Post" p ON p.id = e."postId" LEFT JOIN states s ON s."postId" = e."postId"
   ORDER BY ${column} DESC, e.id DESC`;
 }
@@ -363,9 +363,9 @@ export class TimelineReader {
     const pipeline = rows[0]?.pipelineId ?? (await this.ownedPipeline(userId, pipelineId)).id;
     return {
       pipelineId: pipeline,
-      entries: rows.map(({ pipelineId: _p, liked, reposted, bookmarked, ownVotes, ...row }) => ({
+      entries: rows.map(({ pipelineId: _p, liked, reposted, bookmarked, ownVotes, quote, ...row }) => ({
         ...row,
-        viewer: { liked, reposted, bookmarked, ownVotes },
+        viewer: { liked, reposted, bookmarked, ownVotes, quote },
       })),
     };
   }

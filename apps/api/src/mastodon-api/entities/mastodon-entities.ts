@@ -20,6 +20,11 @@ export interface ViewerState {
   reblogged: boolean;
   bookmarked: boolean;
   ownVotes: readonly number[] | null;
+  /**
+   * The same of the post it quotes, when that post is stored: the quoted status is a status of its
+   * own in a client, liked, boosted and voted in as any. Absent or null: nothing done to it.
+   */
+  quote?: ViewerState | null;
 }
 
 export const NO_VIEWER_STATE: ViewerState = {
@@ -207,6 +212,9 @@ const votedFieldsJson = (viewer: ViewerState): string =>
 const memberPoll = (poll: unknown, viewer: ViewerState): Json | null =>
   poll ? { ...(poll as Json), ...votedFields(viewer) } : null;
 
+/** What the member did to the post a status quotes (nothing, when it is not stored). */
+const quotedViewer = (viewer: ViewerState): ViewerState => viewer.quote ?? NO_VIEWER_STATE;
+
 function isSensitive(post: StoredPostData | QuotedPost): boolean {
   return (
     post.sensitive ||
@@ -217,7 +225,8 @@ function isSensitive(post: StoredPostData | QuotedPost): boolean {
 
 /**
  * The post itself as a Status (no repost wrapper), `quote` one level deep, without what is the
- * member's own (`memberFields`): the same for every member who reads this version of the post.
+ * member's own (`memberFields`, the quoted status's too): the same for every member who reads this
+ * version of the post.
  */
 function postStatus(
   post: StoredPostData | QuotedPost,
@@ -340,6 +349,20 @@ function toFilterResult(warning: Warning): Json {
   };
 }
 
+/** A shared status (a post's, or the one it quotes) completed with what is the member's own. */
+const memberStatus = (status: Json, viewer: ViewerState, warnings: readonly Warning[]): Json => ({
+  ...status,
+  poll: memberPoll(status['poll'], viewer),
+  ...memberFields(viewer, warnings),
+});
+
+/** A shared status's `quote` (null without one), its quoted status completed as the member sees it. */
+function memberQuote(quote: unknown, viewer: ViewerState): Json | null {
+  if (!quote) return null;
+  const { quoted_status: quoted, ...rest } = quote as Json;
+  return { ...rest, quoted_status: memberStatus(quoted as Json, quotedViewer(viewer), []) };
+}
+
 /**
  * A status as a timeline shows it: a repost is a wrapper whose `reblog` is the post. The wrapper's
  * `reblog` comes last (key order means nothing to JSON readers): see `SharedStatus`.
@@ -348,9 +371,8 @@ export function toStatus(source: StatusSource, ids: IdMap, ctx: EntityContext): 
   const { post, reason, viewer, warnings } = source;
   const shared = sharedStatus(post, reason, ids, ctx);
   const own = {
-    ...shared.post,
-    poll: memberPoll(shared.post['poll'], viewer),
-    ...memberFields(viewer, warnings),
+    ...memberStatus(shared.post, viewer, warnings),
+    quote: memberQuote(shared.post['quote'], viewer),
   };
   if (!shared.wrapper) return own;
   return { ...shared.wrapper, ...memberFields(viewer, []), reblog: own };
@@ -358,8 +380,9 @@ export function toStatus(source: StatusSource, ids: IdMap, ctx: EntityContext): 
 
 /**
  * A status's parts that are the same for every member who reads this version of the post (and
- * repost): the post's own, and the repost wrapper's when there is one, without `memberFields` (nor,
- * for the wrapper, `reblog`). Personal labels play no part (they never make a post sensitive).
+ * repost): the post's own (with the status it quotes), and the repost wrapper's when there is one,
+ * without `memberFields` (nor, for the wrapper, `reblog`). Personal labels play no part (they never
+ * make a post sensitive).
  */
 export interface SharedStatus {
   /** The status's id: the wrapper's for a repost. */
@@ -374,10 +397,7 @@ export function sharedStatus(
   ids: IdMap,
   ctx: EntityContext,
 ): SharedStatus {
-  const quoted =
-    post.quote && 'author' in post.quote
-      ? { ...postStatus(post.quote, ids, ctx, null), ...memberFields(NO_VIEWER_STATE, []) }
-      : null;
+  const quoted = post.quote && 'author' in post.quote ? postStatus(post.quote, ids, ctx, null) : null;
   const status = postStatus(post, ids, ctx, quoted);
   if (!reason) return { id: status['id'] as string, post: status, wrapper: null };
   const wrapper: Json = {
@@ -405,33 +425,63 @@ export function sharedStatus(
 }
 
 /**
- * A shared status serialized once, to be completed for each member who reads it: `post`, `poll`
- * and `wrapper` are their JSON without the closing brace (as text, or its UTF-8 bytes: `T`).
+ * A status's own JSON (a post's, or the one it quotes) serialized once, to be completed with the
+ * member's poll votes and fields: without the closing brace (as text, or its UTF-8 bytes: `T`).
  */
-export interface SharedStatusJson<T = string> {
+export interface OpenStatusJson<T = string> {
+  /** The status, without `poll` when it has one (`"poll":null` when it has none). */
+  post: T;
+  /** Its poll without the member's `voted` and `own_votes` (kept apart: never shared). */
+  poll: T | null;
+}
+
+/**
+ * A shared status serialized once, to be completed for each member who reads it: `wrapper` too is
+ * its JSON without the closing brace.
+ */
+export interface SharedStatusJson<T = string> extends OpenStatusJson<T> {
   /** The status's id: the wrapper's for a repost. */
   id: string;
   /** The post's own status id. */
   postStatusId: string;
-  /** The post, without `poll` when it has one (`"poll":null` when it has none). */
-  post: T;
-  /** The post's poll without the member's `voted` and `own_votes` (kept apart: never shared). */
-  poll: T | null;
+  /**
+   * The quoted status, when the post embeds one (`post` is then without `quote`), as `,"quote":`
+   * and the quote up to the end of the quoted status, without its member's fields: they are
+   * another member's to the next reader, so never shared.
+   */
+  quote: OpenStatusJson<T> | null;
   wrapper: T | null;
 }
 
+const open = (json: Json): string => JSON.stringify(json).slice(0, -1);
+
+/** A status as `OpenStatusJson`, its text after `prefix`. */
+function openStatusJson(status: Json, prefix = ''): OpenStatusJson {
+  const { poll, ...rest } = status;
+  const pollShared = poll ? (({ voted: _v, own_votes: _o, ...p }: Json) => p)(poll as Json) : null;
+  return { post: prefix + open(pollShared ? rest : status), poll: pollShared ? open(pollShared) : null };
+}
+
+/** A `quote` as `SharedStatusJson.quote`: what precedes its quoted status (`state`) opens it. */
+function openQuoteJson(quote: Json): OpenStatusJson {
+  const { quoted_status: quoted, ...rest } = quote;
+  return openStatusJson(quoted as Json, `,"quote":${open(rest)},"quoted_status":`);
+}
+
 export function sharedStatusJson(shared: SharedStatus): SharedStatusJson {
-  const open = (json: Json) => JSON.stringify(json).slice(0, -1);
-  const { poll, ...post } = shared.post;
-  const pollShared = poll ? (({ voted: _v, own_votes: _o, ...rest }: Json) => rest)(poll as Json) : null;
+  const { quote, ...unquoted } = shared.post;
   return {
     id: shared.id,
     postStatusId: shared.post['id'] as string,
-    post: open(pollShared ? post : shared.post),
-    poll: pollShared ? open(pollShared) : null,
+    ...openStatusJson(quote ? unquoted : shared.post),
+    quote: quote ? openQuoteJson(quote as Json) : null,
     wrapper: shared.wrapper ? open(shared.wrapper) : null,
   };
 }
+
+/** An open status's pieces with the member's poll votes, up to its member's fields. */
+const withVotes = <T>(status: OpenStatusJson<T>, viewer: ViewerState): (T | string)[] =>
+  status.poll === null ? [status.post] : [status.post, ',"poll":', status.poll, votedFieldsJson(viewer)];
 
 /**
  * The pieces of `toStatus`'s JSON, in order, from a shared status serialized once and the member's
@@ -443,8 +493,10 @@ export function statusJsonParts<T>(
   warnings: readonly Warning[],
 ): (T | string)[] {
   const end = `${memberFieldsJson(viewer, warnings)}}`;
-  const post =
-    shared.poll === null ? [shared.post] : [shared.post, ',"poll":', shared.poll, votedFieldsJson(viewer)];
+  const quoted = quotedViewer(viewer);
+  const quote =
+    shared.quote === null ? [] : [...withVotes(shared.quote, quoted), `${memberFieldsJson(quoted, [])}}}`];
+  const post = [...withVotes(shared, viewer), ...quote];
   if (shared.wrapper === null) return [...post, end];
   return [shared.wrapper, `${memberFieldsJson(viewer, [])},"reblog":`, ...post, `${end}}`];
 }
