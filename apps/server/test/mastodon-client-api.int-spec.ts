@@ -17,7 +17,7 @@ import type { BlueskyNetworkClient, FakeAccount, TestBlueskyAccount } from '@tri
 import { AuthService } from '../../api/src/auth/auth.service.js';
 import { graphqlClient } from '../../api/src/testing/graphql-client.js';
 import { start } from '../src/start.js';
-import { linkBluesky, linkMastodon } from './link-accounts.js';
+import { addSource, linkBluesky, linkMastodon, removeSource } from './link-accounts.js';
 import { startContractProxy } from './mastodon-contract-proxy.js';
 import type { ContractProxy } from './mastodon-contract-proxy.js';
 import { startSqlStatementCounter } from './sql-statement-counter.js';
@@ -110,6 +110,33 @@ async function graphqlTimelineUris(token: string): Promise<string[]> {
 }
 
 const statusUri = (s: { uri: string; reblog?: { uri: string } | null }) => s.reblog?.uri ?? s.uri;
+
+/** masto's user stream for alice's app (over WebSocket); `close` ends the subscription and the socket. */
+function userStream() {
+  const streaming = createStreamingAPIClient({
+    streamingApiUrl: instance.apiUrl.replace(/^http/, 'ws'),
+    accessToken: mastoToken,
+    implementation: WebSocket,
+  });
+  const subscription = streaming.user.subscribe();
+  return {
+    subscription,
+    close: () => {
+      subscription.unsubscribe();
+      streaming.close();
+    },
+  };
+}
+
+/** `userStream()`, every event it receives collected in `events`, in order. */
+function collectUserStream() {
+  const stream = userStream();
+  const events: mastodon.streaming.Event[] = [];
+  void (async () => {
+    for await (const event of stream.subscription) events.push(event);
+  })();
+  return { events, close: stream.close };
+}
 
 beforeAll(async () => {
   net = await blueskyNetwork();
@@ -662,12 +689,7 @@ describe('cost of a page', () => {
 
 describe('streaming', () => {
   it('masto (WebSocket, token as subprotocol or query) and megalodon receive an update', async () => {
-    const streaming = createStreamingAPIClient({
-      streamingApiUrl: instance.apiUrl.replace(/^http/, 'ws'),
-      accessToken: mastoToken,
-      implementation: WebSocket,
-    });
-    const subscription = streaming.user.subscribe();
+    const stream = userStream();
     const megaDirect = generator('mastodon', instance.apiUrl, megaToken);
     const socket = await megaDirect.userStreaming();
     const megaUpdates: { content: string }[] = [];
@@ -676,7 +698,7 @@ describe('streaming', () => {
     const live = `live over the stream ${RUN}`;
     fake.post(samM, { text: live });
     const received = await (async () => {
-      for await (const event of subscription) {
+      for await (const event of stream.subscription) {
         if (event.event === 'update' && event.payload.content.includes(live)) return event.payload;
       }
       return null;
@@ -687,22 +709,13 @@ describe('streaming', () => {
       async () => megaUpdates.some((s) => s.content.includes(live)),
       20_000,
     );
-    subscription.unsubscribe();
-    streaming.close();
+    stream.close();
     socket.stop();
   });
 
   it('masto receives status.update and delete for statuses edited and deleted at origin or through the API', async () => {
-    const streaming = createStreamingAPIClient({
-      streamingApiUrl: instance.apiUrl.replace(/^http/, 'ws'),
-      accessToken: mastoToken,
-      implementation: WebSocket,
-    });
-    const subscription = streaming.user.subscribe();
-    const events: mastodon.streaming.Event[] = [];
-    void (async () => {
-      for await (const event of subscription) events.push(event);
-    })();
+    const stream = collectUserStream();
+    const { events } = stream;
     const status = (
       what: string,
       name: 'update' | 'status.update',
@@ -738,8 +751,7 @@ describe('streaming', () => {
     await deleted('my delete', mine.id);
     expect(events.filter((e) => e.event === 'delete').map((e) => e.payload)).toEqual([shown.id, mine.id]);
 
-    subscription.unsubscribe();
-    streaming.close();
+    stream.close();
   });
 });
 
@@ -748,41 +760,22 @@ describe('streaming what leaves the timeline', () => {
     const stranger = fake.createAccount('stranger');
     const listId = fake.createList(reader, 'Strangers', [stranger]);
     fake.post(stranger, { text: `from a list ${RUN}` });
-    const added = await gql<{ addSource: { id: string } }>(
-      'mutation($a: ID!, $e: String!) { addSource(input: { accountId: $a, kind: LIST, externalId: $e }) { id } }',
-      { a: mastodonAccountId, e: listId },
-      aliceGraphqlToken,
-    );
-    expect(added.errors).toBeUndefined();
+    const sourceId = await addSource(gql, aliceGraphqlToken, mastodonAccountId, 'LIST', listId);
     const shown = await waitFor('the list’s status in home', async () =>
       (await masto.v1.timelines.home.list({ limit: 40 })).find((s) =>
         s.content.includes(`from a list ${RUN}`),
       ),
     );
 
-    const streaming = createStreamingAPIClient({
-      streamingApiUrl: instance.apiUrl.replace(/^http/, 'ws'),
-      accessToken: mastoToken,
-      implementation: WebSocket,
-    });
-    const subscription = streaming.user.subscribe();
-    const deletes: string[] = [];
-    void (async () => {
-      for await (const event of subscription) if (event.event === 'delete') deletes.push(event.payload);
-    })();
+    const stream = collectUserStream();
+    const deletes = () => stream.events.filter((e) => e.event === 'delete').map((e) => e.payload);
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    const removed = await gql(
-      'mutation($id: ID!) { removeSource(id: $id) }',
-      { id: added.data!.addSource.id },
-      aliceGraphqlToken,
-    );
-    expect(removed.errors).toBeUndefined();
-    await waitFor('the delete', async () => deletes.includes(shown.id));
-    expect(deletes).toEqual([shown.id]);
+    await removeSource(gql, aliceGraphqlToken, sourceId);
+    await waitFor('the delete', async () => deletes().includes(shown.id));
+    expect(deletes()).toEqual([shown.id]);
     expect((await masto.v1.timelines.home.list({ limit: 40 })).map((s) => s.id)).not.toContain(shown.id);
 
-    subscription.unsubscribe();
-    streaming.close();
+    stream.close();
   });
 
   it('masto receives delete for a boost whose status stays, then the status itself, when the boost’s source goes', async () => {
@@ -797,34 +790,16 @@ describe('streaming what leaves the timeline', () => {
       ),
     );
     fake.boost(booster, original);
-    const added = await gql<{ addSource: { id: string } }>(
-      'mutation($a: ID!, $e: String!) { addSource(input: { accountId: $a, kind: LIST, externalId: $e }) { id } }',
-      { a: mastodonAccountId, e: listId },
-      aliceGraphqlToken,
-    );
-    expect(added.errors).toBeUndefined();
+    const sourceId = await addSource(gql, aliceGraphqlToken, mastodonAccountId, 'LIST', listId);
     const boosted = await waitFor('the boost in home', async () =>
       (await masto.v1.timelines.home.list({ limit: 40 })).find((s) => s.reblog?.id === plain.id),
     );
     expect(boosted.id).not.toBe(plain.id);
 
-    const streaming = createStreamingAPIClient({
-      streamingApiUrl: instance.apiUrl.replace(/^http/, 'ws'),
-      accessToken: mastoToken,
-      implementation: WebSocket,
-    });
-    const subscription = streaming.user.subscribe();
-    const events: mastodon.streaming.Event[] = [];
-    void (async () => {
-      for await (const event of subscription) events.push(event);
-    })();
+    const stream = collectUserStream();
+    const { events } = stream;
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    const removed = await gql(
-      'mutation($id: ID!) { removeSource(id: $id) }',
-      { id: added.data!.addSource.id },
-      aliceGraphqlToken,
-    );
-    expect(removed.errors).toBeUndefined();
+    await removeSource(gql, aliceGraphqlToken, sourceId);
     // As Mastodon does when a boost is undone: `delete` with the boost's id; then the status as
     // home now shows it, which the app had only inside the boost.
     const update = await waitFor('the status as an update', async () =>
@@ -843,8 +818,7 @@ describe('streaming what leaves the timeline', () => {
     expect(home.map((s) => s.id)).toContain(plain.id);
     expect(home.map((s) => s.id)).not.toContain(boosted.id);
 
-    subscription.unsubscribe();
-    streaming.close();
+    stream.close();
   });
 });
 
@@ -1003,12 +977,7 @@ describe('notifications', () => {
   });
 
   it('a new notification reaches masto on the user stream (WebSocket) and an SSE user stream', async () => {
-    const streaming = createStreamingAPIClient({
-      streamingApiUrl: instance.apiUrl.replace(/^http/, 'ws'),
-      accessToken: mastoToken,
-      implementation: WebSocket,
-    });
-    const subscription = streaming.user.subscribe();
+    const stream = userStream();
     const sse = new AbortController();
     const sseResponse = await fetch(`${instance.apiUrl}/api/v1/streaming/user`, {
       headers: { authorization: `Bearer ${mastoToken}` },
@@ -1025,7 +994,7 @@ describe('notifications', () => {
     const liked = `liked live ${RUN}`;
     fake.favourite(samM, fake.post(reader, { text: liked }));
     const received = await (async () => {
-      for await (const event of subscription) {
+      for await (const event of stream.subscription) {
         if (event.event === 'notification' && event.payload.status?.content.includes(liked))
           return event.payload;
       }
@@ -1037,8 +1006,7 @@ describe('notifications', () => {
     await waitFor('the notification over SSE', async () => sseText.includes('event: notification'), 20_000);
     const data = /event: notification\ndata: (.*)\n/.exec(sseText)![1]!;
     expect((JSON.parse(data) as { id: string }).id).toBe(received!.id);
-    subscription.unsubscribe();
-    streaming.close();
+    stream.close();
     sse.abort();
   });
 

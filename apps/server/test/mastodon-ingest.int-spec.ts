@@ -13,6 +13,7 @@ import { Queue } from 'bullmq';
 import pg from 'pg';
 import { AuthService } from '../../api/src/auth/auth.service.js';
 import { codeOf, graphqlClient } from '../../api/src/testing/graphql-client.js';
+import { addSource } from './link-accounts.js';
 import type { TestInstance } from './test-instance.js';
 import { startTestInstance } from './test-instance.js';
 import { waitFor } from './wait-for.js';
@@ -264,13 +265,7 @@ describe('Mastodon ingest through the service', () => {
       ['LIST', listId],
       ['HASHTAG', 'tributarytest'],
     ] as const) {
-      const res = await gql<{ addSource: { id: string } }>(
-        'mutation($a: ID!, $k: SourceKind!, $e: String!) { addSource(input: { accountId: $a, kind: $k, externalId: $e }) { id } }',
-        { a: mainAccountId, k: kind, e: externalId },
-        token,
-      );
-      expect(res.errors).toBeUndefined();
-      sourceIds[kind] = res.data!.addSource.id;
+      sourceIds[kind] = await addSource(gql, token, mainAccountId, kind, externalId);
     }
     const sources = await waitFor('backfill DONE on every source', async () => {
       const main = (await accounts()).find((a) => a.id === mainAccountId);
@@ -414,13 +409,7 @@ describe('Mastodon ingest through the service', () => {
     await waitFor('the status gone', async () => (await entriesOf(text, false)).length === 0);
     // A source added now backfills that timeline: the status is stored again (its data rewritten)
     // and the member's pipelines run over it with the new source.
-    const added = await gql<{ addSource: { id: string } }>(
-      'mutation($a: ID!, $e: String!) { addSource(input: { accountId: $a, kind: HASHTAG, externalId: $e }) { id } }',
-      { a: secondAccountId, e: tag },
-      token,
-    );
-    expect(added.errors).toBeUndefined();
-    const sourceId = added.data!.addSource.id;
+    const sourceId = await addSource(gql, token, secondAccountId, 'HASHTAG', tag);
     const [entry] = await waitFor('the pipelines run over it with the new source', async () => {
       const found = await entriesOf(text, true);
       return found.length === 1 && found[0]!.seenIn.some((s) => s.sourceId === sourceId) && found;
@@ -454,13 +443,7 @@ describe('Mastodon ingest through the service', () => {
       await count(`SELECT count(*) AS n FROM "Post" WHERE network = 'MASTODON' AND "nativeId" = $1`, [id]),
     ).toBe(0);
     // A source added now backfills that timeline and stores the status: deleted, never shown.
-    const added = await gql<{ addSource: { id: string } }>(
-      'mutation($a: ID!, $e: String!) { addSource(input: { accountId: $a, kind: HASHTAG, externalId: $e }) { id } }',
-      { a: secondAccountId, e: tag },
-      token,
-    );
-    expect(added.errors).toBeUndefined();
-    const sourceId = added.data!.addSource.id;
+    const sourceId = await addSource(gql, token, secondAccountId, 'HASHTAG', tag);
     const [entry] = await waitFor('the pipelines run over it', async () => {
       const found = await entriesOf(text, true);
       return found.length === 1 && found;

@@ -8,6 +8,7 @@ import pg from 'pg';
 import { AuthService } from '../../api/src/auth/auth.service.js';
 import { RECHECK_PAGE } from '../../worker/src/ingest/origin-changes.js';
 import { graphqlClient } from '../../api/src/testing/graphql-client.js';
+import { addSource, linkMastodon } from './link-accounts.js';
 import type { TestInstance } from './test-instance.js';
 import { startTestInstance } from './test-instance.js';
 import { waitFor } from './wait-for.js';
@@ -72,13 +73,7 @@ beforeAll(async () => {
     { i: code },
   );
   token = res.data!.signUp.token;
-  const linked = await gql<{ linkMastodonAccount: { id: string } }>(
-    'mutation($i: String!, $t: String!) { linkMastodonAccount(instance: $i, accessToken: $t) { id } }',
-    { i: fake.origin, t: fake.issueToken(reader) },
-    token,
-  );
-  expect(linked.errors).toBeUndefined();
-  accountId = linked.data!.linkMastodonAccount.id;
+  accountId = await linkMastodon(gql, token, fake.origin, fake.issueToken(reader));
 });
 
 afterAll(async () => {
@@ -159,13 +154,7 @@ describe('a Mastodon-API server without streaming', () => {
     // tag's timeline, as a page read just before the delete would.
     fake.deleteStatus(id, { staleIn: ['tag'] });
     await waitFor('the deletion polled', async () => (await timeline(false, tag)).length === 0, 90_000);
-    const added = await gql<{ addSource: { id: string } }>(
-      'mutation($a: ID!, $e: String!) { addSource(input: { accountId: $a, kind: HASHTAG, externalId: $e }) { id } }',
-      { a: accountId, e: tag },
-      token,
-    );
-    expect(added.errors).toBeUndefined();
-    const sourceId = added.data!.addSource.id;
+    const sourceId = await addSource(gql, token, accountId, 'HASHTAG', tag);
     const [entry] = await waitFor(
       'the pipelines run over it with the new source',
       async () => {

@@ -1,9 +1,9 @@
 import { UseGuards } from '@nestjs/common';
 import { Args, Context, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import DataLoader from 'dataloader';
 import { AdminGuard } from '../auth/admin.guard.js';
 import type { AuthenticatedUser } from '../auth/auth.types.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
+import { PerRequestLoaders } from '../common/per-request-loader.js';
 import { JSONScalar } from '../pipelines/json.scalar.js';
 import { InstanceStatsModel, MemberModel, SourceHealthModel } from './members.models.js';
 import { MembersService } from './members.service.js';
@@ -78,7 +78,7 @@ export class MembersResolver {
 @Resolver(() => MemberModel)
 export class MemberHealthResolver {
   /** One loader per request context: the members of one response, batched. */
-  private readonly loaders = new WeakMap<object, DataLoader<string, SourceHealthModel[]>>();
+  private readonly loaders = new PerRequestLoaders<string, SourceHealthModel[]>();
 
   constructor(private readonly service: MembersService) {}
 
@@ -86,17 +86,10 @@ export class MemberHealthResolver {
     description: 'Their sources, which are stale and why (as `memberSyncHealth`).',
   })
   syncHealth(@Parent() member: MemberModel, @Context() ctx: object) {
-    let loader = this.loaders.get(ctx);
-    if (!loader) {
-      loader = new DataLoader(
-        async (ids: readonly string[]) => {
-          const health = await this.service.syncHealthOf(ids);
-          return ids.map((id) => health.get(id) ?? []);
-        },
-        { cache: false },
-      );
-      this.loaders.set(ctx, loader);
-    }
+    const loader = this.loaders.of(ctx, async (ids) => {
+      const health = await this.service.syncHealthOf(ids);
+      return ids.map((id) => health.get(id) ?? []);
+    });
     return loader.load(member.id);
   }
 }

@@ -1,7 +1,7 @@
 import { Context, Parent, ResolveField, Resolver } from '@nestjs/graphql';
-import DataLoader from 'dataloader';
 import type { AuthenticatedUser } from '../auth/auth.types.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
+import { PerRequestLoaders } from '../common/per-request-loader.js';
 import { PostAccessService } from './post-access.service.js';
 import type { RefContext } from './post-access.service.js';
 import { PostRefModel } from './post.model.js';
@@ -17,7 +17,7 @@ const UNKNOWN: RefContext = { authorHandle: null, authorDisplayName: null, text:
 @Resolver(() => PostRefModel)
 export class PostRefResolver {
   /** One loader per request context; no cache, so a long-lived subscription never reads stale posts. */
-  private readonly loaders = new WeakMap<object, DataLoader<string, RefContext>>();
+  private readonly loaders = new PerRequestLoaders<string, RefContext>();
 
   constructor(private readonly access: PostAccessService) {}
 
@@ -59,21 +59,14 @@ export class PostRefResolver {
       });
     }
     if (!ref.network) return Promise.resolve(UNKNOWN);
-    let loader = this.loaders.get(ctx);
-    if (!loader) {
-      loader = new DataLoader(
-        async (keys: readonly string[]) => {
-          const refs = keys.map((key) => {
-            const space = key.indexOf(' ');
-            return { network: key.slice(0, space), uri: key.slice(space + 1) };
-          });
-          const found = await this.access.refContexts(user.id, refs);
-          return keys.map((key) => found.get(key) ?? UNKNOWN);
-        },
-        { cache: false },
-      );
-      this.loaders.set(ctx, loader);
-    }
+    const loader = this.loaders.of(ctx, async (keys) => {
+      const refs = keys.map((key) => {
+        const space = key.indexOf(' ');
+        return { network: key.slice(0, space), uri: key.slice(space + 1) };
+      });
+      const found = await this.access.refContexts(user.id, refs);
+      return keys.map((key) => found.get(key) ?? UNKNOWN);
+    });
     return loader.load(`${ref.network} ${ref.uri}`);
   }
 }

@@ -1,7 +1,7 @@
 import { Context, Parent, ResolveField, Resolver } from '@nestjs/graphql';
-import DataLoader from 'dataloader';
 import type { AuthenticatedUser } from '../auth/auth.types.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
+import { PerRequestLoaders } from '../common/per-request-loader.js';
 import { PostModel } from '../posts/post.model.js';
 import { NOT_ACTED, ViewerStateService } from './viewer-state.service.js';
 import type { PostViewerState } from './viewer-state.service.js';
@@ -13,7 +13,7 @@ import type { PostViewerState } from './viewer-state.service.js';
 @Resolver(() => PostModel)
 export class PostViewerResolver {
   /** One loader per request context; no cache, so a long-lived subscription never reads stale state. */
-  private readonly loaders = new WeakMap<object, DataLoader<string, PostViewerState>>();
+  private readonly loaders = new PerRequestLoaders<string, PostViewerState>();
 
   constructor(private readonly states: ViewerStateService) {}
 
@@ -35,17 +35,10 @@ export class PostViewerResolver {
   }
 
   private state(post: PostModel, user: AuthenticatedUser, ctx: object): Promise<PostViewerState> {
-    let loader = this.loaders.get(ctx);
-    if (!loader) {
-      loader = new DataLoader(
-        async (ids: readonly string[]) => {
-          const states = await this.states.of(user.id, ids);
-          return ids.map((id) => states.get(id) ?? NOT_ACTED);
-        },
-        { cache: false },
-      );
-      this.loaders.set(ctx, loader);
-    }
+    const loader = this.loaders.of(ctx, async (ids) => {
+      const states = await this.states.of(user.id, ids);
+      return ids.map((id) => states.get(id) ?? NOT_ACTED);
+    });
     return loader.load(post.id);
   }
 }
