@@ -24,7 +24,7 @@ import { DB, seed, token } from './timeline-seed.js';
 import { TimelineReader } from '../../apps/api/src/timeline/timeline-reader.service.js';
 import type { TimelineOrder } from '../../apps/api/src/timeline/timeline-reader.service.js';
 import { startBenchApi } from './bench-api.js';
-import { httpOpenLoop, sqlOpenLoop } from './open-loop.js';
+import { answerText, httpOpenLoop, sqlOpenLoop } from './open-loop.js';
 import type { LoadRequest, LoadStatement } from './open-loop.js';
 import { testDatabaseUrl } from '../../libs/testing/src/postgres.js';
 
@@ -74,21 +74,11 @@ const agent = new Agent({ keepAlive: true, maxSockets: 256, timeout: 4_000 });
 function get(url: string, tokenValue: string, parse = false): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const req = request(url, { agent, headers: { authorization: `Bearer ${tokenValue}` } }, (res) => {
-      const keepAll = parse || res.statusCode !== 200;
-      const chunks: Buffer[] = [];
-      let kept = 0;
-      res.on('data', (c: Buffer) => {
-        if (keepAll) chunks.push(c);
-        else if (kept < ANSWER_START) chunks.push(c.subarray(0, ANSWER_START - kept));
-        else return;
-        kept += chunks[chunks.length - 1]!.length;
-      });
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
+      answerText(res, parse, ANSWER_START).then((text) => {
         if (res.statusCode !== 200 || !text.startsWith(STATUSES_PREFIX))
           reject(new Error(`${res.statusCode}: ${text.slice(0, 300)}`));
         else resolve(parse ? JSON.parse(text) : null);
-      });
+      }, reject);
     });
     req.on('error', reject);
     req.end();

@@ -2,6 +2,7 @@
 // measure latency at a fixed request rate: HTTP requests to the API, or the pages' SQL through a
 // plain pg client as their baseline.
 import { spawn } from 'node:child_process';
+import type { IncomingMessage } from 'node:http';
 import { fileURLToPath } from 'node:url';
 
 /** One request the load generator may send; `path` is appended to the API's URL. */
@@ -96,4 +97,24 @@ export function sqlOpenLoop(
     { rate, warmup: warmupOf(rate, sequence), sequence, sql: { databaseUrl, statements } },
     onCounting,
   );
+}
+
+/**
+ * The text of an answer the bench's own process reads: whole when `whole` (or not a 200), else
+ * its first `keep` bytes only (decoding ~75 kB per answer took the client's CPU from the service).
+ */
+export function answerText(res: IncomingMessage, whole: boolean, keep: number): Promise<string> {
+  const all = whole || res.statusCode !== 200;
+  const chunks: Buffer[] = [];
+  let kept = 0;
+  return new Promise((resolve, reject) => {
+    res.on('data', (c: Buffer) => {
+      if (all) chunks.push(c);
+      else if (kept < keep) chunks.push(c.subarray(0, keep - kept));
+      else return;
+      kept += chunks[chunks.length - 1]!.length;
+    });
+    res.once('error', reject);
+    res.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+  });
 }

@@ -27,7 +27,7 @@ import pg from 'pg';
 import type { PrismaService } from '@tributary/db';
 import { encodeCursor } from '@tributary/timeline';
 import { processCpuSeconds } from './bench-api.js';
-import { httpOpenLoop, sqlOpenLoop } from './open-loop.js';
+import { answerText, httpOpenLoop, sqlOpenLoop } from './open-loop.js';
 import type { LoadRequest, LoadStatement } from './open-loop.js';
 import { DB, DEPTH, PAGE, SEED, seed, token, userId } from './timeline-seed.js';
 import { TimelineReader } from '../../apps/api/src/timeline/timeline-reader.service.js';
@@ -198,22 +198,11 @@ function graphql(
   const { method, path, headers, body } = graphqlRequest(tokenValue, variables);
   return new Promise((resolve, reject) => {
     const req = request(`${url}${path}`, { method, agent, headers }, (res) => {
-      // Unparsed, only the answer's start is kept: decoding ~75 kB per answer took the client's CPU.
-      const keepAll = parse || res.statusCode !== 200;
-      const chunks: Buffer[] = [];
-      let kept = 0;
-      res.on('data', (c: Buffer) => {
-        if (keepAll) chunks.push(c);
-        else if (kept < ANSWER_START) chunks.push(c.subarray(0, ANSWER_START - kept));
-        else return;
-        kept += chunks[chunks.length - 1]!.length;
-      });
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
+      answerText(res, parse, ANSWER_START).then((text) => {
         if (res.statusCode !== 200 || !text.startsWith(ANSWER_PREFIX))
           reject(new Error(`${res.statusCode}: ${text.slice(0, ANSWER_START)}`));
         else resolve(parse ? (JSON.parse(text) as { data: unknown }).data : null);
-      });
+      }, reject);
     });
     req.on('error', reject);
     req.end(body);
