@@ -3,6 +3,7 @@ import type { Post, QuotedPost } from '@tributary/core';
 import type { PrismaService } from '@tributary/db';
 import { createTestDatabase } from '@tributary/testing';
 import type { TestDatabase } from '@tributary/testing';
+import { makePost } from '@tributary/plugin-sdk';
 import { TimelineReader } from '../timeline/timeline-reader.service.js';
 import { ViewerStateService } from '../viewer-state/viewer-state.service.js';
 import { MastodonIds } from './ids/mastodon-ids.service.js';
@@ -23,29 +24,18 @@ const author = {
   bot: false,
 };
 
-const data = (uri: string, text: string, quote: QuotedPost | null): Omit<Post, 'raw'> => ({
-  network: 'MASTODON',
-  uri,
-  nativeId: uri.split('/').at(-1)!,
-  webUrl: uri,
-  author,
-  text,
-  richText: { segments: [{ type: 'text', text }] },
-  languages: [],
-  createdAt: '2026-12-01T10:00:00.000Z',
-  indexedAt: '2026-12-01T10:00:00.000Z',
-  replyParent: null,
-  replyRoot: null,
-  quote,
-  media: [],
-  linkCard: null,
-  counts: { replies: 0, reposts: 0, likes: 0, quotes: 0 },
-  contentWarning: null,
-  sensitive: false,
-  labels: [],
-  visibility: 'public',
-  hashtags: [],
-});
+const data = (uri: string, text: string, quote: QuotedPost | null): Omit<Post, 'raw'> => {
+  const { raw: _raw, ...post } = makePost({
+    network: 'MASTODON',
+    uri,
+    nativeId: uri.split('/').at(-1)!,
+    webUrl: uri,
+    author,
+    text,
+    quote,
+  });
+  return post;
+};
 
 /** The quoted post, with a poll: stored as a row of its own, and embedded in the post quoting it. */
 const quotedData: Omit<Post, 'raw'> = {
